@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+
+#include "consular/v1/common.pb.h"
+
+namespace consular {
+
+// Who is calling, as established from a verified bearer token. Never built from request fields.
+struct Identity {
+  std::string subject;  // the token's "sub": a stable staff identifier
+  consular::v1::Role role = consular::v1::ROLE_UNSPECIFIED;
+  std::string post;     // the caller's post code (e.g. "RABAT"); empty for roles without a post
+};
+
+}  // namespace consular
