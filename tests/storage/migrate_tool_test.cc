@@ -1,0 +1,104 @@
+// Runs the consular-migrate binary against a test database.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "storage/migrations.h"
+#include "tests/support/test_database.h"
+
+namespace consular::storage {
+namespace {
+
+using ::consular::testing::TestDatabase;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+
+struct ToolResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+std::string ShellQuote(const std::string& text) {
+  return "'" + absl::StrReplaceAll(text, {{"'", "'\\''"}}) + "'";
+}
+
+// Runs consular-migrate with `arguments` (already shell-quoted) and
+// CONSULAR_DSN=`env_dsn` (unset if empty).
+ToolResult RunTool(const std::string& arguments,
+                   const std::string& env_dsn = "") {
+  const std::string env = env_dsn.empty()
+                              ? "env -u CONSULAR_DSN"
+                              : "env CONSULAR_DSN=" + ShellQuote(env_dsn);
+  const std::string command = absl::StrCat(
+      env, " ", ShellQuote(CONSULAR_MIGRATE_BINARY), " ", arguments, " 2>&1");
+  ToolResult result;
+  FILE* pipe = popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t read;
+  while ((read = fread(buffer, 1, sizeof(buffer), pipe)) > 0)
+    result.output.append(buffer, read);
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+TEST(MigrateToolTest, AppliesListsAndIsIdempotent) {
+  auto db = TestDatabase::CreateUnmigrated();
+  const std::string dsn = ShellQuote(db->dsn());
+
+  ToolResult list = RunTool("--list --dsn " + dsn);
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, ContainsRegex("0001 +cases +pending"));
+
+  ToolResult apply = RunTool("--dsn " + dsn);
+  EXPECT_EQ(apply.exit_code, 0) << apply.output;
+  EXPECT_THAT(apply.output, HasSubstr("applied 0001_cases"));
+  EXPECT_EQ(db->QueryScalar("SELECT count(*) FROM public.schema_migrations"),
+            std::to_string(EmbeddedMigrations().size()));
+
+  // The DSN from the environment works the same; nothing is left to apply.
+  ToolResult again = RunTool("", db->dsn());
+  EXPECT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_THAT(again.output, HasSubstr("nothing to apply"));
+
+  list = RunTool("--list", db->dsn());
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, ContainsRegex("0001 +cases +applied [0-9]{4}-"));
+}
+
+TEST(MigrateToolTest, ListShowsChecksumMismatch) {
+  auto db = TestDatabase::Create();
+  db->QueryScalar(
+      "UPDATE public.schema_migrations SET checksum = 'x' WHERE version = "
+      "'0001'");
+  ToolResult list = RunTool("--list --dsn " + ShellQuote(db->dsn()));
+  EXPECT_EQ(list.exit_code, 0) << list.output;
+  EXPECT_THAT(list.output, HasSubstr("CHECKSUM MISMATCH"));
+  ToolResult apply = RunTool("--dsn " + ShellQuote(db->dsn()));
+  EXPECT_EQ(apply.exit_code, 1) << apply.output;
+  EXPECT_THAT(apply.output, HasSubstr("FAILED_PRECONDITION"));
+}
+
+TEST(MigrateToolTest, FailsClearlyWithoutOrWithABadDatabase) {
+  ToolResult missing = RunTool("");
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_THAT(missing.output, HasSubstr("--dsn"));
+
+  ToolResult unreachable = RunTool(
+      "--dsn " +
+      ShellQuote("host=/nonexistent/consular-socket port=5439 dbname=x"));
+  EXPECT_EQ(unreachable.exit_code, 1) << unreachable.output;
+  EXPECT_THAT(unreachable.output, HasSubstr("UNAVAILABLE"));
+  EXPECT_THAT(unreachable.output, HasSubstr("cannot connect"));
+}
+
+}  // namespace
+}  // namespace consular::storage
