@@ -1,0 +1,255 @@
+#include "services/common/server.h"
+
+#include <fcntl.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+
+namespace consular {
+namespace {
+
+// The write end of the self-pipe, read by the signal handler: an int in a
+// lock-free atomic is async-signal-safe to load.
+std::atomic<int> g_signal_pipe_write_fd{-1};
+static_assert(std::atomic<int>::is_always_lock_free,
+              "signal handler needs a lock-free atomic");
+
+// Only one RunServer at a time owns the signal handlers.
+std::atomic<bool> g_server_running{false};
+
+// Async-signal-safe: only write(2) on a non-blocking pipe, and errno preserved.
+void OnShutdownSignal(int signal_number) {
+  const int saved_errno = errno;
+  const int fd = g_signal_pipe_write_fd.load(std::memory_order_relaxed);
+  if (fd >= 0) {
+    const unsigned char byte = static_cast<unsigned char>(signal_number);
+    ssize_t ignored =
+        ::write(fd, &byte, 1);  // a full pipe already holds a wake-up
+    (void)ignored;
+  }
+  errno = saved_errno;
+}
+
+// Turns SIGTERM and SIGINT into a byte on a pipe (the self-pipe trick), so the
+// server thread can wait for them with ordinary blocking I/O. Restores the
+// previous handlers and signal mask when destroyed.
+class ShutdownSignalWatcher {
+ public:
+  ShutdownSignalWatcher() = default;
+  ShutdownSignalWatcher(const ShutdownSignalWatcher&) = delete;
+  ShutdownSignalWatcher& operator=(const ShutdownSignalWatcher&) = delete;
+
+  ~ShutdownSignalWatcher() {
+    if (installed_) {
+      ::sigaction(SIGTERM, &old_term_, nullptr);
+      ::sigaction(SIGINT, &old_int_, nullptr);
+      ::pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+    }
+    g_signal_pipe_write_fd.store(-1);
+    if (read_fd_ >= 0) ::close(read_fd_);
+    if (write_fd_ >= 0) ::close(write_fd_);
+  }
+
+  absl::Status Install() {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
+      return absl::InternalError(
+          absl::StrCat("cannot create signal pipe: ", std::strerror(errno)));
+    }
+    read_fd_ = fds[0];
+    write_fd_ = fds[1];
+    g_signal_pipe_write_fd.store(write_fd_);
+
+    struct sigaction action;
+    std::memset(&action, 0, sizeof(action));
+    action.sa_handler = &OnShutdownSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    if (::sigaction(SIGTERM, &action, &old_term_) != 0) {
+      return absl::InternalError("cannot install SIGTERM handler");
+    }
+    if (::sigaction(SIGINT, &action, &old_int_) != 0) {
+      ::sigaction(SIGTERM, &old_term_, nullptr);
+      return absl::InternalError("cannot install SIGINT handler");
+    }
+    // Make sure at least this thread can take the signals.
+    sigset_t shutdown_signals;
+    sigemptyset(&shutdown_signals);
+    sigaddset(&shutdown_signals, SIGTERM);
+    sigaddset(&shutdown_signals, SIGINT);
+    ::pthread_sigmask(SIG_UNBLOCK, &shutdown_signals, &old_mask_);
+    installed_ = true;
+    return absl::OkStatus();
+  }
+
+  // Blocks until SIGTERM or SIGINT arrives; returns the signal number.
+  int Wait() {
+    while (true) {
+      struct pollfd fd;
+      fd.fd = read_fd_;
+      fd.events = POLLIN;
+      fd.revents = 0;
+      const int ready = ::poll(&fd, 1, -1);
+      if (ready < 0 && errno != EINTR)
+        return SIGTERM;  // cannot wait: behave as if asked to stop
+      if (ready <= 0) continue;
+      unsigned char byte = 0;
+      const ssize_t n = ::read(read_fd_, &byte, 1);
+      if (n == 1) return byte;
+      if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      return SIGTERM;
+    }
+  }
+
+ private:
+  int read_fd_ = -1;
+  int write_fd_ = -1;
+  bool installed_ = false;
+  struct sigaction old_term_;
+  struct sigaction old_int_;
+  sigset_t old_mask_;
+};
+
+// "host:0" becomes "host:<bound port>" for the log line.
+std::string DisplayAddress(const std::string& address, int bound_port) {
+  if (absl::EndsWith(address, ":0")) {
+    return absl::StrCat(address.substr(0, address.size() - 1), bound_port);
+  }
+  return address;
+}
+
+const char* SignalName(int signal_number) {
+  switch (signal_number) {
+    case SIGTERM:
+      return "SIGTERM";
+    case SIGINT:
+      return "SIGINT";
+    default:
+      return "signal";
+  }
+}
+
+absl::Status CheckOptions(const ServerOptions& options,
+                          const std::vector<grpc::Service*>& services) {
+  if (options.listen_address.empty()) {
+    return absl::InvalidArgumentError("listen_address: empty");
+  }
+  if (options.max_receive_message_bytes <= 0) {
+    return absl::InvalidArgumentError(
+        "max_receive_message_bytes: must be positive");
+  }
+  if (options.shutdown_grace < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("shutdown_grace: negative");
+  }
+  for (const grpc::Service* service : services) {
+    if (service == nullptr)
+      return absl::InvalidArgumentError("services: null service");
+  }
+  if (!options.insecure &&
+      (options.tls.cert_chain.empty() || options.tls.private_key.empty())) {
+    return absl::InvalidArgumentError(
+        "TLS certificate chain and private key files are required unless "
+        "insecure is set");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunServer(const ServerOptions& options,
+                       const std::vector<grpc::Service*>& services,
+                       std::function<void(int bound_port)> on_started) {
+  absl::Status status = CheckOptions(options, services);
+  if (!status.ok()) return status;
+
+  std::shared_ptr<grpc::ServerCredentials> credentials;
+  if (options.insecure) {
+    credentials = grpc::InsecureServerCredentials();
+  } else {
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> tls =
+        MakeServerCredentials(options.tls);
+    if (!tls.ok()) return tls.status();
+    credentials = *std::move(tls);
+  }
+
+  bool expected = false;
+  if (!g_server_running.compare_exchange_strong(expected, true)) {
+    return absl::FailedPreconditionError(
+        "a server is already running in this process");
+  }
+  struct RunningFlagReset {
+    ~RunningFlagReset() { g_server_running.store(false); }
+  } running_flag_reset;
+
+  // Installed before the server starts so that an early SIGTERM is not lost; it
+  // is acted on as soon as the server is up.
+  ShutdownSignalWatcher signals;
+  status = signals.Install();
+  if (!status.ok()) return status;
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(options.listen_address, credentials, &bound_port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // Without this, a second server could silently share a port that is already
+  // in use.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  for (grpc::Service* service : services) builder.RegisterService(service);
+
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address,
+                     " (address unavailable or in use?)"));
+  }
+  if (bound_port == 0) {
+    server->Shutdown();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen_address));
+  }
+
+  std::fprintf(stderr, "listening on %s (%s)\n",
+               DisplayAddress(options.listen_address, bound_port).c_str(),
+               options.insecure ? "insecure" : "tls");
+  if (on_started) on_started(bound_port);
+
+  const int signal_number = signals.Wait();
+  std::fprintf(stderr, "%s received, shutting down (grace %s)\n",
+               SignalName(signal_number),
+               absl::FormatDuration(options.shutdown_grace).c_str());
+
+  // Load balancers and orchestrators polling health see NOT_SERVING from now
+  // on.
+  if (grpc::HealthCheckServiceInterface* health =
+          server->GetHealthCheckService()) {
+    health->Shutdown();
+  }
+  // Stops accepting at once; calls still running after the grace period are
+  // cancelled.
+  server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
+  server->Wait();
+  return absl::OkStatus();
+}
+
+}  // namespace consular

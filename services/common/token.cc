@@ -1,0 +1,474 @@
+#include "services/common/token.h"
+
+#include <openssl/bio.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <iterator>
+#include <limits>
+#include <utility>
+
+// cpp-jwt defines a non-inline function: this must stay the only file including
+// it (see token.h).
+#include <jwt/jwt.hpp>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/types/optional.h"
+#include "services/common/files.h"
+
+namespace consular {
+namespace {
+
+using consular::v1::Role;
+using Json = nlohmann::json;
+
+// Tokens are a few hundred bytes; anything much larger is not ours.
+constexpr size_t kMaxTokenBytes = 8192;
+constexpr size_t kMaxSubjectBytes = 256;
+constexpr absl::string_view kRolePrefix = "ROLE_";
+constexpr absl::string_view kAlgorithm = "ES256";
+// OpenSSL's name for NIST P-256.
+constexpr char kP256GroupName[] = "prime256v1";
+
+absl::Status Unauthenticated(absl::string_view why) {
+  return absl::UnauthenticatedError(
+      absl::StrCat("invalid bearer token: ", why));
+}
+
+struct BioDeleter {
+  void operator()(BIO* bio) const { BIO_free(bio); }
+};
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+using BioPtr = std::unique_ptr<BIO, BioDeleter>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+
+BioPtr MemoryBio(const std::string& data) {
+  if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return nullptr;
+  return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
+}
+
+bool IsP256Key(EVP_PKEY* key) {
+  if (key == nullptr || EVP_PKEY_id(key) != EVP_PKEY_EC) return false;
+  char group[64] = {0};
+  size_t length = 0;
+  if (EVP_PKEY_get_group_name(key, group, sizeof(group), &length) != 1)
+    return false;
+  return std::strcmp(group, kP256GroupName) == 0;
+}
+
+size_t CountPemBlocks(absl::string_view pem) {
+  size_t count = 0;
+  for (size_t pos = pem.find("-----BEGIN "); pos != absl::string_view::npos;
+       pos = pem.find("-----BEGIN ", pos + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// A single EC P-256 public key in PEM form, or an explanation why not.
+absl::Status CheckPublicKeyPem(const std::string& pem) {
+  if (CountPemBlocks(pem) != 1)
+    return absl::InvalidArgumentError("expected exactly one PEM block");
+  BioPtr bio = MemoryBio(pem);
+  if (!bio) return absl::InvalidArgumentError("cannot read key");
+  PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+  if (!key) return absl::InvalidArgumentError("not a PEM public key");
+  if (!IsP256Key(key.get()))
+    return absl::InvalidArgumentError("not an EC P-256 key");
+  return absl::OkStatus();
+}
+
+absl::Status CheckPrivateKeyPem(const std::string& pem) {
+  if (CountPemBlocks(pem) != 1) {
+    return absl::InvalidArgumentError(
+        "private key: expected exactly one PEM block");
+  }
+  BioPtr bio = MemoryBio(pem);
+  if (!bio) return absl::InvalidArgumentError("private key: cannot read");
+  // A null passphrase callback with a null user pointer would prompt on the
+  // terminal for an encrypted key; an empty passphrase makes such keys fail
+  // instead.
+  char empty_passphrase[] = "";
+  PkeyPtr key(
+      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, empty_passphrase));
+  if (!key)
+    return absl::InvalidArgumentError(
+        "private key: not an unencrypted PEM private key");
+  if (!IsP256Key(key.get())) {
+    return absl::InvalidArgumentError("private key: not an EC P-256 key");
+  }
+  return absl::OkStatus();
+}
+
+bool IsBase64UrlChar(char c) {
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+         c == '_';
+}
+
+int Base64UrlValue(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+// Strict unpadded base64url (RFC 7515 section 2); nullopt for any other
+// character or an impossible length.
+absl::optional<std::string> Base64UrlDecode(absl::string_view in) {
+  if (in.size() % 4 == 1) return absl::nullopt;
+  std::string out;
+  out.reserve(in.size() * 3 / 4);
+  uint32_t bits = 0;
+  int bit_count = 0;
+  for (char c : in) {
+    const int value = Base64UrlValue(c);
+    if (value < 0) return absl::nullopt;
+    bits = (bits << 6) | static_cast<uint32_t>(value);
+    bit_count += 6;
+    if (bit_count >= 8) {
+      bit_count -= 8;
+      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
+    }
+  }
+  return out;
+}
+
+// The JSON object encoded in a base64url token segment.
+absl::optional<Json> DecodeJsonObject(absl::string_view segment) {
+  absl::optional<std::string> text = Base64UrlDecode(segment);
+  if (!text) return absl::nullopt;
+  Json json = Json::parse(*text, /*cb=*/nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded() || !json.is_object()) return absl::nullopt;
+  return json;
+}
+
+// An integral NumericDate claim in seconds since the epoch.
+absl::optional<int64_t> IntegerClaim(const Json& payload, const char* name) {
+  auto it = payload.find(name);
+  if (it == payload.end()) return absl::nullopt;
+  if (it->is_number_unsigned()) {
+    const uint64_t value = it->get<uint64_t>();
+    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
+      return absl::nullopt;
+    return static_cast<int64_t>(value);
+  }
+  if (it->is_number_integer()) return it->get<int64_t>();
+  return absl::nullopt;
+}
+
+const std::string* StringClaim(const Json& object, const char* name) {
+  auto it = object.find(name);
+  if (it == object.end() || !it->is_string()) return nullptr;
+  return it->get_ptr<const std::string*>();
+}
+
+bool AudienceMatches(const Json& payload, const std::string& audience) {
+  auto it = payload.find("aud");
+  if (it == payload.end()) return false;
+  if (it->is_string()) return it->get_ref<const std::string&>() == audience;
+  if (!it->is_array()) return false;
+  for (const Json& entry : *it) {
+    if (entry.is_string() && entry.get_ref<const std::string&>() == audience)
+      return true;
+  }
+  return false;
+}
+
+class JwtTokenVerifier final : public TokenVerifier {
+ public:
+  explicit JwtTokenVerifier(VerifierOptions options)
+      : options_(std::move(options)) {}
+
+  absl::StatusOr<Identity> Verify(const std::string& token) const override {
+    // The JSON library and cpp-jwt may throw (allocation, type errors); no
+    // exception may reach a gRPC thread, and whatever went wrong, the token is
+    // not accepted.
+    try {
+      return VerifyOrThrow(token);
+    } catch (const std::exception&) {
+      return Unauthenticated("malformed token");
+    }
+  }
+
+ private:
+  absl::StatusOr<Identity> VerifyOrThrow(const std::string& token) const {
+    if (token.empty()) return Unauthenticated("missing token");
+    if (token.size() > kMaxTokenBytes) return Unauthenticated("token too long");
+
+    // header.payload.signature, each non-empty base64url.
+    const size_t first_dot = token.find('.');
+    if (first_dot == std::string::npos)
+      return Unauthenticated("malformed token");
+    const size_t second_dot = token.find('.', first_dot + 1);
+    if (second_dot == std::string::npos ||
+        token.find('.', second_dot + 1) != std::string::npos) {
+      return Unauthenticated("malformed token");
+    }
+    const absl::string_view all(token);
+    const absl::string_view header_segment = all.substr(0, first_dot);
+    const absl::string_view payload_segment =
+        all.substr(first_dot + 1, second_dot - first_dot - 1);
+    const absl::string_view signature_segment = all.substr(second_dot + 1);
+    if (header_segment.empty() || payload_segment.empty() ||
+        signature_segment.empty()) {
+      return Unauthenticated("malformed token");
+    }
+    for (char c : token) {
+      if (c != '.' && !IsBase64UrlChar(c))
+        return Unauthenticated("malformed token");
+    }
+
+    // Header: only ES256; never trust the token to pick a weaker algorithm
+    // ("none", HS256 with the public key as secret, ...).
+    absl::optional<Json> header = DecodeJsonObject(header_segment);
+    if (!header) return Unauthenticated("malformed header");
+    const std::string* alg = StringClaim(*header, "alg");
+    if (alg == nullptr || *alg != kAlgorithm)
+      return Unauthenticated("unsupported algorithm");
+    if (header->contains("typ")) {
+      const std::string* typ = StringClaim(*header, "typ");
+      if (typ == nullptr || !absl::EqualsIgnoreCase(*typ, "JWT")) {
+        return Unauthenticated("unsupported token type");
+      }
+    }
+    if (header->contains("crit"))
+      return Unauthenticated("unsupported critical header");
+
+    // Signature, before any claim is looked at.
+    const std::string signing_input(all.substr(0, second_dot));
+    const std::string signature(signature_segment);
+    bool signed_by_known_key = false;
+    for (const std::string& key : options_.public_key_pems) {
+      const jwt::verify_result_t result =
+          jwt::PEMSign<jwt::algo::ES256>::verify(key, signing_input, signature);
+      if (result.first && !result.second) {
+        signed_by_known_key = true;
+        break;
+      }
+    }
+    if (!signed_by_known_key)
+      return Unauthenticated("signature does not verify");
+
+    absl::optional<Json> payload = DecodeJsonObject(payload_segment);
+    if (!payload) return Unauthenticated("malformed payload");
+
+    const std::string* issuer = StringClaim(*payload, "iss");
+    if (issuer == nullptr || *issuer != options_.issuer)
+      return Unauthenticated("wrong issuer");
+    if (!AudienceMatches(*payload, options_.audience))
+      return Unauthenticated("wrong audience");
+
+    const absl::Time now = options_.clock();
+    const absl::optional<int64_t> exp = IntegerClaim(*payload, "exp");
+    if (!exp) return Unauthenticated("missing or malformed exp");
+    if (now >= absl::FromUnixSeconds(*exp) + options_.leeway)
+      return Unauthenticated("expired");
+    const absl::optional<int64_t> iat = IntegerClaim(*payload, "iat");
+    if (!iat) return Unauthenticated("missing or malformed iat");
+    if (absl::FromUnixSeconds(*iat) > now + options_.leeway) {
+      return Unauthenticated("not yet valid (issued in the future)");
+    }
+    if (payload->contains("nbf")) {
+      const absl::optional<int64_t> nbf = IntegerClaim(*payload, "nbf");
+      if (!nbf) return Unauthenticated("malformed nbf");
+      if (absl::FromUnixSeconds(*nbf) > now + options_.leeway) {
+        return Unauthenticated("not yet valid");
+      }
+    }
+
+    Identity identity;
+    const std::string* subject = StringClaim(*payload, "sub");
+    if (subject == nullptr || subject->empty() ||
+        subject->size() > kMaxSubjectBytes) {
+      return Unauthenticated("missing or malformed subject");
+    }
+    identity.subject = *subject;
+
+    const std::string* role_name = StringClaim(*payload, "role");
+    if (role_name == nullptr) return Unauthenticated("missing role");
+    absl::StatusOr<Role> role = ParseRoleName(*role_name);
+    if (!role.ok()) return Unauthenticated("unknown role");
+    identity.role = *role;
+
+    if (payload->contains("post")) {
+      const std::string* post = StringClaim(*payload, "post");
+      if (post == nullptr || !IsValidPostCode(*post))
+        return Unauthenticated("malformed post");
+      identity.post = *post;
+    } else if (RoleRequiresPost(identity.role)) {
+      return Unauthenticated("missing post for a post-bound role");
+    }
+    return identity;
+  }
+
+  const VerifierOptions options_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeJwtTokenVerifier(
+    VerifierOptions options) {
+  if (options.public_key_pems.empty()) {
+    return absl::InvalidArgumentError(
+        "token verifier: no public key configured");
+  }
+  for (size_t i = 0; i < options.public_key_pems.size(); ++i) {
+    absl::Status status = CheckPublicKeyPem(options.public_key_pems[i]);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "token verifier: public key #", i + 1, ": ", status.message()));
+    }
+  }
+  if (options.issuer.empty())
+    return absl::InvalidArgumentError("token verifier: empty issuer");
+  if (options.audience.empty()) {
+    return absl::InvalidArgumentError("token verifier: empty audience");
+  }
+  if (options.leeway < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("token verifier: negative leeway");
+  }
+  if (!options.clock) options.clock = [] { return absl::Now(); };
+  return std::unique_ptr<TokenVerifier>(
+      new JwtTokenVerifier(std::move(options)));
+}
+
+absl::StatusOr<std::vector<std::string>> ReadPemFiles(
+    const std::vector<std::string>& paths) {
+  std::vector<std::string> pems;
+  pems.reserve(paths.size());
+  for (const std::string& path : paths) {
+    absl::StatusOr<std::string> pem = ReadPemFile(path);
+    if (!pem.ok()) return pem.status();
+    pems.push_back(*std::move(pem));
+  }
+  return pems;
+}
+
+absl::StatusOr<std::string> MintToken(const std::string& private_key_pem,
+                                      const TokenClaims& claims) {
+  if (claims.subject.empty() || claims.subject.size() > kMaxSubjectBytes) {
+    return absl::InvalidArgumentError("subject: must be 1 to 256 bytes");
+  }
+  if (claims.role == consular::v1::ROLE_UNSPECIFIED ||
+      !consular::v1::Role_IsValid(claims.role)) {
+    return absl::InvalidArgumentError("role: unspecified or unknown");
+  }
+  if (claims.post.empty()) {
+    if (RoleRequiresPost(claims.role)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("post: required for role ", RoleName(claims.role)));
+    }
+  } else if (!IsValidPostCode(claims.post)) {
+    return absl::InvalidArgumentError(
+        "post: must match ^[A-Z][A-Z0-9-]{1,31}$");
+  }
+  if (claims.issuer.empty()) return absl::InvalidArgumentError("issuer: empty");
+  if (claims.audience.empty())
+    return absl::InvalidArgumentError("audience: empty");
+  if (claims.ttl <= absl::ZeroDuration())
+    return absl::InvalidArgumentError("ttl: not positive");
+  absl::Status key_status = CheckPrivateKeyPem(private_key_pem);
+  if (!key_status.ok()) return key_status;
+
+  try {
+    jwt::jwt_object token{jwt::params::algorithm("ES256"),
+                          jwt::params::secret(private_key_pem)};
+    jwt::jwt_payload& payload = token.payload();
+    payload.add_claim("iss", claims.issuer);
+    payload.add_claim("aud", claims.audience);
+    payload.add_claim("sub", claims.subject);
+    payload.add_claim("iat", absl::ToUnixSeconds(claims.now));
+    payload.add_claim("exp", absl::ToUnixSeconds(claims.now + claims.ttl));
+    payload.add_claim("role", RoleName(claims.role));
+    if (!claims.post.empty()) payload.add_claim("post", claims.post);
+    std::error_code error;
+    std::string signed_token = token.signature(error);
+    if (error)
+      return absl::InvalidArgumentError(
+          absl::StrCat("cannot sign: ", error.message()));
+    return signed_token;
+  } catch (const std::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("cannot sign: ", e.what()));
+  }
+}
+
+std::string RoleName(Role role) {
+  if (!consular::v1::Role_IsValid(role)) return "";
+  absl::string_view name = consular::v1::Role_Name(role);
+  absl::ConsumePrefix(&name, kRolePrefix);
+  return std::string(name);
+}
+
+absl::StatusOr<Role> ParseRoleName(const std::string& name) {
+  Role role = consular::v1::ROLE_UNSPECIFIED;
+  // Role_Parse accepts only exact enum value names, so "ROLE_" + name rules out
+  // lower case and names that already carry the prefix.
+  if (name.empty() || absl::StartsWith(name, kRolePrefix) ||
+      !consular::v1::Role_Parse(absl::StrCat(kRolePrefix, name), &role) ||
+      role == consular::v1::ROLE_UNSPECIFIED) {
+    return absl::InvalidArgumentError("unknown role name");
+  }
+  return role;
+}
+
+bool RoleRequiresPost(Role role) {
+  return role == consular::v1::ROLE_CONSULAR_OFFICER ||
+         role == consular::v1::ROLE_POST_MANAGER;
+}
+
+bool IsValidPostCode(absl::string_view post) {
+  if (post.size() < 2 || post.size() > 32) return false;
+  if (post[0] < 'A' || post[0] > 'Z') return false;
+  for (char c : post.substr(1)) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+      return false;
+  }
+  return true;
+}
+
+absl::StatusOr<std::string> BearerFromMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& md) {
+  const auto range = md.equal_range(grpc::string_ref("authorization"));
+  if (range.first == range.second) {
+    return absl::UnauthenticatedError("missing authorization metadata");
+  }
+  if (std::next(range.first) != range.second) {
+    return absl::UnauthenticatedError(
+        "more than one authorization metadata entry");
+  }
+  const grpc::string_ref value = range.first->second;
+  absl::string_view header(value.data(), value.size());
+  constexpr absl::string_view kScheme = "bearer ";
+  if (header.size() < kScheme.size() ||
+      !absl::EqualsIgnoreCase(header.substr(0, kScheme.size()), kScheme)) {
+    return absl::UnauthenticatedError(
+        "authorization metadata is not \"Bearer <token>\"");
+  }
+  header.remove_prefix(kScheme.size());
+  header = absl::StripAsciiWhitespace(header);
+  if (header.empty()) return absl::UnauthenticatedError("empty bearer token");
+  if (header.size() > kMaxTokenBytes)
+    return absl::UnauthenticatedError("bearer token too long");
+  for (char c : header) {
+    // RFC 6750 token68 characters.
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
+          c == '.' || c == '_' || c == '~' || c == '+' || c == '/' ||
+          c == '=')) {
+      return absl::UnauthenticatedError("malformed bearer token");
+    }
+  }
+  return std::string(header);
+}
+
+}  // namespace consular

@@ -1,0 +1,174 @@
+#include "services/common/validation.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+
+namespace consular {
+namespace {
+
+// ISO 3166-1 alpha-2, officially assigned codes, sorted.
+constexpr std::array<const char*, 249> kCountryCodes = {
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
+    "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
+    "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
+    "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
+    "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
+    "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
+    "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
+    "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
+    "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
+    "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
+    "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
+    "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
+    "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
+    "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
+    "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
+    "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
+};
+
+bool IsLeapYear(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+int DaysInMonth(int year, int month) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
+}
+
+}  // namespace
+
+bool IsKnownCountryCode(const std::string& code) {
+  return code.size() == 2 &&
+         std::binary_search(kCountryCodes.begin(), kCountryCodes.end(), code);
+}
+
+bool IsValidUtf8(const std::string& text) {
+  size_t i = 0;
+  const size_t n = text.size();
+  while (i < n) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    int extra;
+    uint32_t code_point;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      extra = 1;
+      code_point = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2;
+      code_point = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3;
+      code_point = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= n) return false;
+    for (int k = 1; k <= extra; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(text[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      code_point = (code_point << 6) | (cc & 0x3F);
+    }
+    // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
+    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
+    if (code_point < kMinForLength[extra] || code_point > 0x10FFFF ||
+        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
+size_t CountCodePoints(const std::string& text) {
+  size_t count = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+bool IsSet(const consular::v1::Date& date) {
+  return date.year() != 0 || date.month() != 0 || date.day() != 0;
+}
+
+bool IsValidDate(const consular::v1::Date& date) {
+  return date.year() >= 1900 && date.year() <= 9999 && date.month() >= 1 &&
+         date.month() <= 12 && date.day() >= 1 &&
+         date.day() <= DaysInMonth(date.year(), date.month());
+}
+
+int CompareDates(const consular::v1::Date& a, const consular::v1::Date& b) {
+  if (a.year() != b.year()) return a.year() < b.year() ? -1 : 1;
+  if (a.month() != b.month()) return a.month() < b.month() ? -1 : 1;
+  if (a.day() != b.day()) return a.day() < b.day() ? -1 : 1;
+  return 0;
+}
+
+consular::v1::Date DateOf(absl::Time time) {
+  const absl::CivilDay day = absl::ToCivilDay(time, absl::UTCTimeZone());
+  consular::v1::Date date;
+  date.set_year(static_cast<int>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+std::string FormatDate(const consular::v1::Date& date) {
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", date.year(),
+                date.month(), date.day());
+  return buffer;
+}
+
+absl::Status InvalidField(const std::string& field,
+                          const std::string& problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+absl::Status CheckText(const std::string& field, const std::string& value,
+                       size_t max_chars, bool required) {
+  if (!IsValidUtf8(value)) return InvalidField(field, "not valid UTF-8");
+  if (required && value.find_first_not_of(" \t\r\n") == std::string::npos) {
+    return InvalidField(field, "required");
+  }
+  if (CountCodePoints(value) > max_chars) {
+    return InvalidField(field,
+                        absl::StrCat("longer than ", max_chars, " characters"));
+  }
+  for (const char c : value) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (u < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+      return InvalidField(field, "contains control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckDate(const std::string& field, const consular::v1::Date& date,
+                       const consular::v1::Date& today, bool allow_future) {
+  if (!IsSet(date)) return absl::OkStatus();
+  if (!IsValidDate(date)) {
+    return InvalidField(field, "not a valid calendar date (year 1900-9999)");
+  }
+  if (!allow_future && CompareDates(date, today) > 0) {
+    return InvalidField(field,
+                        absl::StrCat(FormatDate(date), " is in the future"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace consular

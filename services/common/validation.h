@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "consular/v1/common.pb.h"
+
+// Field validation shared by the services. Every failure is INVALID_ARGUMENT with a message
+// "<field path>: <problem>", so a client can tell the user which field to fix.
+namespace consular {
+
+// True for an officially assigned ISO 3166-1 alpha-2 code in upper case ("MA",
+// "TR").
+bool IsKnownCountryCode(const std::string& code);
+
+// True if `text` is well-formed UTF-8 (no overlong forms, surrogates or values
+// past U+10FFFF).
+bool IsValidUtf8(const std::string& text);
+
+// Number of Unicode code points in well-formed UTF-8 `text`.
+size_t CountCodePoints(const std::string& text);
+
+// A Date with any component non-zero counts as set.
+bool IsSet(const consular::v1::Date& date);
+// A real calendar date between 1900-01-01 and 9999-12-31.
+bool IsValidDate(const consular::v1::Date& date);
+// <0, 0, >0 like strcmp.
+int CompareDates(const consular::v1::Date& a, const consular::v1::Date& b);
+// The UTC calendar day of `time`.
+consular::v1::Date DateOf(absl::Time time);
+// "YYYY-MM-DD".
+std::string FormatDate(const consular::v1::Date& date);
+
+// INVALID_ARGUMENT "<field>: <problem>".
+absl::Status InvalidField(const std::string& field, const std::string& problem);
+
+// Valid UTF-8, at most `max_chars` code points, no control characters other
+// than tab and newlines, and (if `required`) not blank.
+absl::Status CheckText(const std::string& field, const std::string& value,
+                       size_t max_chars, bool required);
+
+// An unset date passes; a set one must be valid and, unless `allow_future`, not
+// after `today`.
+absl::Status CheckDate(const std::string& field, const consular::v1::Date& date,
+                       const consular::v1::Date& today, bool allow_future);
+
+}  // namespace consular

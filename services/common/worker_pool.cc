@@ -1,0 +1,65 @@
+#include "services/common/worker_pool.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <utility>
+
+namespace consular {
+
+WorkerPool::WorkerPool(int threads, int queue_limit)
+    : queue_limit_(static_cast<size_t>(std::max(queue_limit, 0))) {
+  const int count = std::max(threads, 1);
+  threads_.reserve(static_cast<size_t>(count));
+  for (int i = 0; i < count; ++i)
+    threads_.emplace_back([this] { RunWorker(); });
+}
+
+WorkerPool::~WorkerPool() { Shutdown(); }
+
+bool WorkerPool::TrySubmit(std::function<void()> task) {
+  if (!task) return false;
+  absl::MutexLock lock(&mu_);
+  if (stopping_ || queue_.size() >= queue_limit_) return false;
+  queue_.push_back(std::move(task));
+  return true;
+}
+
+void WorkerPool::Shutdown() {
+  std::call_once(shutdown_once_, [this] {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    for (std::thread& thread : threads_) thread.join();
+  });
+}
+
+size_t WorkerPool::QueuedTasks() const {
+  absl::MutexLock lock(&mu_);
+  return queue_.size();
+}
+
+bool WorkerPool::HasWorkOrStopping() const {
+  return stopping_ || !queue_.empty();
+}
+
+void WorkerPool::RunWorker() {
+  while (true) {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(this, &WorkerPool::HasWorkOrStopping));
+      if (queue_.empty()) return;  // stopping, and nothing left to drain
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    try {
+      task();
+    } catch (...) {
+      // The message is not printed: it may carry case data.
+      std::fprintf(stderr, "worker pool: a task threw an exception\n");
+    }
+  }
+}
+
+}  // namespace consular

@@ -1,0 +1,541 @@
+// In-process tests of RunServer, ServeUnary and the TLS helpers, on port 0.
+
+#include "services/common/server.h"
+
+#include <arpa/inet.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "echo_test.grpc.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/common/tls.h"
+#include "services/common/token.h"
+#include "services/common/unary_call.h"
+#include "services/common/worker_pool.h"
+#include "tests/common/test_crypto.h"
+
+namespace consular {
+namespace {
+
+using consular::test::EchoRequest;
+using consular::test::EchoResponse;
+using consular::test::EchoTest;
+using consular::testing::Certificate;
+using consular::testing::GenerateEcKeyPair;
+using consular::testing::KeyPair;
+using consular::testing::MakeCa;
+using consular::testing::MakeLeaf;
+using consular::testing::WriteTempFile;
+using ::testing::HasSubstr;
+
+class EchoService final : public EchoTest::CallbackService {
+ public:
+  explicit EchoService(CallEnvironment env) : env_(env) {}
+
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
+                                 const EchoRequest* req,
+                                 EchoResponse* resp) override {
+    return ServeUnary(ctx, env_, [=](const Identity& who, absl::Time deadline) {
+      return Handle(who, deadline, *req, resp);
+    });
+  }
+
+  // Lets handlers waiting for release go on (idempotent).
+  void Release() {
+    if (!release_.HasBeenNotified()) release_.Notify();
+  }
+  std::atomic<int>& waiting() { return waiting_; }
+  std::atomic<int>& handled() { return handled_; }
+
+ private:
+  absl::Status Handle(const Identity& who, absl::Time deadline,
+                      const EchoRequest& req, EchoResponse* resp) {
+    ++handled_;
+    if (req.wait_for_release()) {
+      ++waiting_;
+      release_.WaitForNotification();
+    }
+    if (req.throw_exception())
+      throw std::runtime_error("secret internal detail");
+    if (req.fail()) return absl::FailedPreconditionError("asked to fail");
+    resp->set_text(req.text());
+    resp->set_subject(who.subject);
+    resp->set_role(RoleName(who.role));
+    resp->set_post(who.post);
+    resp->set_had_deadline(deadline != absl::InfiniteFuture());
+    return absl::OkStatus();
+  }
+
+  CallEnvironment env_;
+  absl::Notification release_;
+  std::atomic<int> waiting_{0};
+  std::atomic<int> handled_{0};
+};
+
+bool WaitUntil(const std::function<bool()>& condition) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!condition()) {
+    if (absl::Now() > give_up) return false;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  return true;
+}
+
+// Runs RunServer on a thread, as main() would, and stops it with SIGTERM.
+class RunningServer {
+ public:
+  RunningServer(ServerOptions options, std::vector<grpc::Service*> services) {
+    std::promise<int> port;
+    std::future<int> port_future = port.get_future();
+    thread_ = std::thread([this, options, services, &port] {
+      bool called = false;
+      status_ = RunServer(options, services, [&port, &called](int bound) {
+        called = true;
+        port.set_value(bound);
+      });
+      if (!called) port.set_value(0);
+    });
+    port_ = port_future.get();
+    started_ = port_ != 0;
+    if (!started_) thread_.join();
+  }
+
+  // Sends SIGTERM to the process and waits for RunServer to return.
+  absl::Status Stop() {
+    if (thread_.joinable()) {
+      ::kill(::getpid(), SIGTERM);
+      thread_.join();
+    }
+    return status_;
+  }
+
+  ~RunningServer() { Stop().IgnoreError(); }
+
+  int port() const { return port_; }
+  bool started() const { return started_; }
+  absl::Status status() const { return status_; }
+
+ private:
+  std::thread thread_;
+  bool started_ = false;
+  int port_ = 0;
+  absl::Status status_;
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerTest() : pool_(/*threads=*/1, /*queue_limit=*/1) {
+    keys_ = GenerateEcKeyPair();
+    VerifierOptions options;
+    options.public_key_pems = {keys_.public_pem};
+    verifier_ = MakeJwtTokenVerifier(options).value();
+    service_ =
+        std::make_unique<EchoService>(CallEnvironment{&pool_, verifier_.get()});
+  }
+
+  ~ServerTest() override {
+    service_->Release();
+    server_.reset();
+    pool_.Shutdown();
+  }
+
+  void StartInsecure() {
+    ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.insecure = true;
+    options.shutdown_grace = absl::Seconds(5);
+    server_ = std::make_unique<RunningServer>(
+        options, std::vector<grpc::Service*>{service_.get()});
+    ASSERT_TRUE(server_->started()) << server_->status();
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
+                                   grpc::InsecureChannelCredentials());
+    stub_ = EchoTest::NewStub(channel_);
+  }
+
+  std::string Token(v1::Role role = v1::ROLE_CONSULAR_OFFICER,
+                    const std::string& post = "RABAT") {
+    TokenClaims claims;
+    claims.subject = "officer-7";
+    claims.role = role;
+    claims.post = post;
+    return MintToken(keys_.private_pem, claims).value();
+  }
+
+  grpc::Status Call(const EchoRequest& request, EchoResponse* response,
+                    const std::string& token,
+                    absl::Duration timeout = absl::Seconds(10)) {
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    return stub_->Echo(&context, request, response);
+  }
+
+  // The status of the server's overall health ("" service) via the generic
+  // stub, so that the test needs no generated health stubs. SERVING is encoded
+  // as the bytes 08 01.
+  std::string HealthBytes(grpc::Status* status) {
+    grpc::GenericStub stub(channel_);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::Slice empty(
+        "");  // HealthCheckRequest{service: ""} encodes to no bytes
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check",
+                   grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(s); });
+    *status = done.get_future().get();
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (status->ok() && response.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()),
+                     slice.size());
+      }
+    }
+    return bytes;
+  }
+
+  KeyPair keys_;
+  std::unique_ptr<TokenVerifier> verifier_;
+  WorkerPool pool_;
+  std::unique_ptr<EchoService> service_;
+  std::unique_ptr<RunningServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<EchoTest::Stub> stub_;
+};
+
+TEST_F(ServerTest, ServesAuthenticatedCallsWithTheCallersIdentity) {
+  StartInsecure();
+  EchoRequest request;
+  request.set_text("hello");
+  EchoResponse response;
+  grpc::Status status = Call(request, &response, Token());
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.text(), "hello");
+  EXPECT_EQ(response.subject(), "officer-7");
+  EXPECT_EQ(response.role(), "CONSULAR_OFFICER");
+  EXPECT_EQ(response.post(), "RABAT");
+  EXPECT_TRUE(response.had_deadline());
+  EXPECT_TRUE(server_->Stop().ok());
+}
+
+TEST_F(ServerTest, CallWithoutDeadlineGetsInfiniteDeadline) {
+  StartInsecure();
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + Token());
+  EchoRequest request;
+  EchoResponse response;
+  ASSERT_TRUE(stub_->Echo(&context, request, &response).ok());
+  EXPECT_FALSE(response.had_deadline());
+}
+
+TEST_F(ServerTest, MissingOrBadTokenIsUnauthenticatedAndHandlerDoesNotRun) {
+  StartInsecure();
+  EchoRequest request;
+  EchoResponse response;
+  EXPECT_EQ(Call(request, &response, "").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(request, &response, "not.a.token").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  const KeyPair stranger = GenerateEcKeyPair();
+  TokenClaims claims;
+  claims.subject = "intruder";
+  claims.role = v1::ROLE_ADMINISTRATOR;
+  const std::string foreign = MintToken(stranger.private_pem, claims).value();
+  grpc::Status status = Call(request, &response, foreign);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr(foreign)));
+  EXPECT_EQ(service_->handled().load(), 0);
+}
+
+TEST_F(ServerTest, HandlerStatusIsPassedThroughAndExceptionsBecomeInternal) {
+  StartInsecure();
+  EchoRequest request;
+  EchoResponse response;
+  request.set_fail(true);
+  grpc::Status status = Call(request, &response, Token());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(status.error_message(), "asked to fail");
+
+  request.set_fail(false);
+  request.set_throw_exception(true);
+  status = Call(request, &response, Token());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
+  EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST_F(ServerTest, FullQueueIsResourceExhausted) {
+  StartInsecure();
+  // One worker busy, one call queued (queue_limit 1): the third is refused at
+  // once.
+  EchoRequest blocking;
+  blocking.set_wait_for_release(true);
+  EchoResponse first_response;
+  EchoResponse second_response;
+  std::thread first(
+      [&] { EXPECT_TRUE(Call(blocking, &first_response, Token()).ok()); });
+  ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
+  std::thread second(
+      [&] { EXPECT_TRUE(Call(blocking, &second_response, Token()).ok()); });
+  ASSERT_TRUE(WaitUntil([&] { return pool_.QueuedTasks() == 1; }));
+
+  EchoRequest request;
+  EchoResponse response;
+  grpc::Status status = Call(request, &response, Token());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(status.error_message(), "server busy, retry later");
+
+  service_->Release();
+  first.join();
+  second.join();
+  EXPECT_EQ(service_->handled().load(), 2);
+}
+
+TEST_F(ServerTest, ExpiredDeadlineInQueueDoesNotRunHandler) {
+  StartInsecure();
+  EchoRequest blocking;
+  blocking.set_wait_for_release(true);
+  EchoResponse blocked_response;
+  std::thread first(
+      [&] { EXPECT_TRUE(Call(blocking, &blocked_response, Token()).ok()); });
+  ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
+
+  // Queued behind the blocked call with a short deadline that passes while it
+  // waits.
+  EchoRequest request;
+  EchoResponse response;
+  grpc::Status status =
+      Call(request, &response, Token(), absl::Milliseconds(100));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
+  // The server's copy of the deadline can be a little later than the client's
+  // (grpc-timeout is relative and rounded up): make sure it has passed before
+  // the worker gets to the call.
+  absl::SleepFor(absl::Milliseconds(200));
+  service_->Release();
+  first.join();
+  // Let the worker pick the expired task up, then check that only the first
+  // call ran.
+  ASSERT_TRUE(WaitUntil([&] { return pool_.QueuedTasks() == 0; }));
+  absl::SleepFor(absl::Milliseconds(50));
+  EXPECT_EQ(service_->handled().load(), 1);
+}
+
+TEST_F(ServerTest, HealthServiceReportsServing) {
+  StartInsecure();
+  grpc::Status status;
+  EXPECT_EQ(HealthBytes(&status), std::string("\x08\x01", 2));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(ServerTest, SigtermLetsInFlightCallsFinish) {
+  StartInsecure();
+  EchoRequest blocking;
+  blocking.set_wait_for_release(true);
+  blocking.set_text("finished");
+  EchoResponse response;
+  grpc::Status in_flight_status;
+  std::thread in_flight(
+      [&] { in_flight_status = Call(blocking, &response, Token()); });
+  ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
+
+  std::thread stopper([&] { EXPECT_TRUE(server_->Stop().ok()); });
+  absl::SleepFor(absl::Milliseconds(
+      200));  // shutdown has begun and is waiting for the call
+  service_->Release();
+  stopper.join();
+  in_flight.join();
+  EXPECT_TRUE(in_flight_status.ok()) << in_flight_status.error_message();
+  EXPECT_EQ(response.text(), "finished");
+}
+
+TEST(RunServerTest, RequiresTlsFilesUnlessInsecure) {
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  absl::Status status = RunServer(options, {});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("insecure"));
+
+  options.tls.cert_chain = "/nonexistent/server.pem";
+  options.tls.private_key = "/nonexistent/server.key";
+  status = RunServer(options, {});
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(status.message()),
+              HasSubstr("/nonexistent/server.pem"));
+}
+
+TEST(RunServerTest, UnbindableAddressIsUnavailable) {
+  ServerOptions options;
+  options.insecure = true;
+  options.listen_address =
+      "192.0.2.1:0";  // TEST-NET-1: not an address of this host
+  EXPECT_EQ(RunServer(options, {}).code(), absl::StatusCode::kUnavailable);
+}
+
+TEST(RunServerTest, PortInUseIsUnavailable) {
+  // Hold a listening socket (without SO_REUSEPORT) on a free port.
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = 0;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
+            0);
+  ASSERT_EQ(::listen(fd, 1), 0);
+  socklen_t length = sizeof(address);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length),
+            0);
+
+  ServerOptions options;
+  options.insecure = true;
+  options.listen_address = absl::StrCat("127.0.0.1:", ntohs(address.sin_port));
+  EXPECT_EQ(RunServer(options, {}).code(), absl::StatusCode::kUnavailable);
+  ::close(fd);
+}
+
+TEST(RunServerTest, OnlyOneServerPerProcess) {
+  ServerOptions options;
+  options.insecure = true;
+  options.listen_address = "127.0.0.1:0";
+  RunningServer first(options, {});
+  ASSERT_TRUE(first.started());
+  EXPECT_EQ(RunServer(options, {}).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(first.Stop().ok());
+}
+
+// ---- TLS ----
+
+struct TlsFiles {
+  Certificate ca;
+  Certificate server;
+  Certificate client;
+  std::string ca_file, server_cert_file, server_key_file, client_cert_file,
+      client_key_file;
+};
+
+TlsFiles MakeTlsFiles() {
+  TlsFiles files;
+  files.ca = MakeCa("Test CA");
+  files.server = MakeLeaf(files.ca, "localhost");
+  files.client = MakeLeaf(files.ca, "client");
+  files.ca_file = WriteTempFile("ca.pem", files.ca.cert_pem);
+  files.server_cert_file = WriteTempFile("server.pem", files.server.cert_pem);
+  files.server_key_file = WriteTempFile("server.key", files.server.key_pem);
+  files.client_cert_file = WriteTempFile("client.pem", files.client.cert_pem);
+  files.client_key_file = WriteTempFile("client.key", files.client.key_pem);
+  return files;
+}
+
+TEST(TlsTest, CredentialErrorsNameTheFile) {
+  const TlsFiles files = MakeTlsFiles();
+  ServerTlsFiles server{files.server_cert_file, files.server_key_file, ""};
+  EXPECT_TRUE(MakeServerCredentials(server).ok());
+
+  ServerTlsFiles missing = server;
+  missing.private_key = "/nonexistent/key.pem";
+  absl::Status status = MakeServerCredentials(missing).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("/nonexistent/key.pem"));
+
+  ServerTlsFiles swapped{files.server_key_file, files.server_cert_file, ""};
+  status = MakeServerCredentials(swapped).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr(files.server_key_file));
+
+  ServerTlsFiles mismatched{files.server_cert_file, files.client_key_file, ""};
+  status = MakeServerCredentials(mismatched).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("does not match"));
+
+  const std::string garbage =
+      WriteTempFile("garbage.pem", "-----BEGIN CERTIFICATE-----\nxx\n");
+  status = MakeChannelCredentials(garbage).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr(garbage));
+  EXPECT_TRUE(MakeChannelCredentials("").ok());
+  EXPECT_TRUE(MakeChannelCredentials(files.ca_file).ok());
+  EXPECT_EQ(MakeMutualTlsChannelCredentials(
+                {files.ca_file, files.client_cert_file, ""})
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+// The status of a health check over `channel`, via the generic stub.
+grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Slice empty("");  // HealthCheckRequest{service: ""} encodes to no bytes
+  grpc::ByteBuffer request(&empty, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
+                 &request, &response,
+                 [&done](grpc::Status s) { done.set_value(s); });
+  return done.get_future().get();
+}
+
+TEST(TlsTest, ServerWithClientCaRequiresAValidClientCertificate) {
+  const TlsFiles files = MakeTlsFiles();
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.tls = {files.server_cert_file, files.server_key_file, files.ca_file};
+  RunningServer server(options, {});
+  ASSERT_TRUE(server.started()) << server.status();
+  // The server certificate names IP:127.0.0.1, so the IP address is checked
+  // too.
+  const std::string target = absl::StrCat("127.0.0.1:", server.port());
+
+  // Mutual TLS with a certificate from the CA: served.
+  auto mutual = MakeMutualTlsChannelCredentials(
+      {files.ca_file, files.client_cert_file, files.client_key_file});
+  ASSERT_TRUE(mutual.ok()) << mutual.status();
+  grpc::Status status = HealthCheck(grpc::CreateChannel(target, *mutual));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+
+  // TLS without a client certificate: refused.
+  auto plain_tls = MakeChannelCredentials(files.ca_file);
+  ASSERT_TRUE(plain_tls.ok());
+  EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *plain_tls)).ok());
+
+  // A client that does not trust the server's CA: refused.
+  const Certificate other_ca = MakeCa("Other CA");
+  auto untrusting =
+      MakeChannelCredentials(WriteTempFile("other-ca.pem", other_ca.cert_pem));
+  ASSERT_TRUE(untrusting.ok());
+  EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *untrusting)).ok());
+
+  // Plaintext against a TLS server: refused.
+  EXPECT_FALSE(HealthCheck(grpc::CreateChannel(
+                               target, grpc::InsecureChannelCredentials()))
+                   .ok());
+
+  EXPECT_TRUE(server.Stop().ok());
+}
+
+}  // namespace
+}  // namespace consular
