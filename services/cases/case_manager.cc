@@ -1,0 +1,487 @@
+#include "services/cases/case_manager.h"
+
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
+#include "services/cases/case_rules.h"
+#include "services/common/ids.h"
+#include "services/common/page_token.h"
+#include "services/common/validation.h"
+#include "storage/case_store.h"
+
+namespace consular::cases {
+namespace {
+
+using consular::v1::Case;
+using consular::v1::CaseEvent;
+using consular::v1::CaseNote;
+using consular::v1::CaseStatus;
+using google::protobuf::util::FieldMaskUtil;
+using google::protobuf::util::TimeUtil;
+using storage::CaseStore;
+
+constexpr int kDefaultCasePageSize = 50;
+constexpr int kDefaultEventPageSize = 100;
+constexpr int kMaxPageSize = 500;
+constexpr size_t kMaxReasonChars = 2000;
+constexpr size_t kMaxNoteChars = 10000;
+
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    const absl::Status status_ = (expr); \
+    if (!status_.ok()) return status_;   \
+  } while (false)
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+absl::StatusOr<int> PageSize(int requested, int default_size) {
+  if (requested < 0) return InvalidField("page_size", "must not be negative");
+  if (requested == 0) return default_size;
+  return std::min(requested, kMaxPageSize);
+}
+
+absl::Status CaseNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
+}
+
+storage::CaseScope ScopeOf(const Identity& who) { return storage::CaseScope{VisiblePost(who)}; }
+
+CaseEvent NewEvent(const Identity& who, consular::v1::CaseEventType type, absl::Time now,
+                   int64_t case_version) {
+  CaseEvent event;
+  event.set_type(type);
+  event.set_actor(who.subject);
+  event.set_actor_role(who.role);
+  event.set_actor_post(who.post);
+  *event.mutable_occurred_at() = ToTimestamp(now);
+  event.set_case_version(case_version);
+  return event;
+}
+
+// The paths of `mask` whose values differ between `before` and `after`.
+std::vector<std::string> ChangedPaths(const google::protobuf::FieldMask& mask, const Case& before,
+                                      const Case& after) {
+  std::vector<std::string> changed;
+  for (const std::string& path : mask.paths()) {
+    google::protobuf::FieldMask one;
+    one.add_paths(path);
+    Case a = before;
+    Case b = after;
+    FieldMaskUtil::TrimMessage(one, &a);
+    FieldMaskUtil::TrimMessage(one, &b);
+    if (a.SerializeAsString() != b.SerializeAsString()) changed.push_back(path);
+  }
+  return changed;
+}
+
+absl::Status CheckVersion(const Case& current, int64_t expected) {
+  if (current.version() != expected) {
+    return absl::AbortedError(absl::StrCat("case ", current.reference(), " is at version ",
+                                           current.version(), ", not ", expected,
+                                           "; read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckNotClosed(const Case& current) {
+  if (current.status() == consular::v1::CASE_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", current.reference(), " is closed; a post manager must reopen it first"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckExpectedVersion(int64_t expected) {
+  if (expected <= 0) return InvalidField("expected_version", "required: the version you read");
+  return absl::OkStatus();
+}
+
+// Runs a mutation once per (actor, request id): the first call does `work` and records its
+// response in the same transaction; a replay with the same request returns that response and
+// writes nothing; the same id with another request is INVALID_ARGUMENT.
+template <typename Response>
+absl::Status RunIdempotent(storage::TransactionRunner* runner, const Identity& who,
+                           const std::string& method, const google::protobuf::Message& request,
+                           const std::string& request_id, absl::Time deadline, Response* out,
+                           const std::function<absl::Status(CaseStore&, Response*)>& work) {
+  const std::string request_hash = Sha256Hex(absl::StrCat(method, "\n", request.SerializeAsString()));
+  return runner->Run(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
+    CaseStore store(tx);
+    out->Clear();
+    const std::optional<storage::PriorRequest> prior =
+        store.ClaimRequest(who.subject, request_id, method, request_hash);
+    if (prior.has_value()) {
+      if (prior->method != method || prior->request_hash != request_hash) {
+        return InvalidField("request_id", "already used for a different request");
+      }
+      if (!out->ParseFromString(prior->response)) {
+        return absl::InternalError("stored response does not parse");
+      }
+      return absl::OkStatus();
+    }
+    RETURN_IF_ERROR(work(store, out));
+    store.SaveResponse(who.subject, request_id, out->SerializeAsString());
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace
+
+CaseManager::CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock)
+    : runner_(runner), clock_(std::move(clock)) {}
+
+absl::Status CaseManager::Create(const Identity& who, const consular::v1::CreateCaseRequest& request,
+                                 absl::Time deadline, Case* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(CheckMayCreate(who));
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  if (!request.has_case_()) return InvalidField("case", "required");
+  const absl::Time now = clock_();
+  RETURN_IF_ERROR(ValidateCaseContent(request.case_(), DateOf(now)));
+
+  return RunIdempotent<Case>(
+      runner_, who, "CreateCase", request, request.request_id(), deadline, out,
+      [&](CaseStore& store, Case* created) -> absl::Status {
+        Case c;
+        c.set_type(request.case_().type());
+        c.set_country(request.case_().country());
+        *c.mutable_subject() = request.case_().subject();
+        *c.mutable_risk_flags() = request.case_().risk_flags();
+        c.set_referral_source(request.case_().referral_source());
+        if (request.case_().has_abandonment()) {
+          *c.mutable_abandonment() = request.case_().abandonment();
+        }
+        if (request.case_().has_divorce_recognition()) {
+          *c.mutable_divorce_recognition() = request.case_().divorce_recognition();
+        }
+        *c.mutable_safety() = request.case_().safety();
+
+        const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
+        const std::string prefix = ReferencePrefix(c.type());
+        const int number = store.NextReferenceNumber(prefix, year);
+        c.set_id(NewUuid());
+        c.set_reference(absl::StrFormat("%s-%04d-%05d", prefix, year, number));
+        c.set_status(consular::v1::CASE_STATUS_INTAKE);
+        c.set_handling_post(who.post);
+        *c.mutable_opened_at() = ToTimestamp(now);
+        *c.mutable_updated_at() = ToTimestamp(now);
+        c.set_version(1);
+        store.Insert(c);
+
+        CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_CREATED, now, 1);
+        event.set_to_status(consular::v1::CASE_STATUS_INTAKE);
+        store.AppendEvent(c.id(), event);
+        *created = std::move(c);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRequest& request,
+                              absl::Time deadline, Case* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
+    std::optional<Case> found = CaseStore(tx).Find(ScopeOf(who), request.case_id(), false);
+    if (!found) return CaseNotFound(request.case_id());
+    *out = std::move(*found);
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCasesRequest& request,
+                               absl::Time deadline, consular::v1::ListCasesResponse* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  storage::CaseFilter filter;
+  filter.post = request.post();
+  if (!request.country().empty()) {
+    if (!IsKnownCountryCode(request.country())) {
+      return InvalidField("country", "not an ISO 3166-1 alpha-2 country code (upper case, e.g. MA)");
+    }
+    filter.country = request.country();
+  }
+  if (!consular::v1::CaseType_IsValid(request.type())) return InvalidField("type", "unknown value");
+  if (request.type() != consular::v1::CASE_TYPE_UNSPECIFIED) {
+    filter.type = consular::v1::CaseType_Name(request.type());
+  }
+  if (!consular::v1::CaseStatus_IsValid(request.status())) {
+    return InvalidField("status", "unknown value");
+  }
+  if (request.status() != consular::v1::CASE_STATUS_UNSPECIFIED) {
+    filter.status = consular::v1::CaseStatus_Name(request.status());
+  }
+  if (!consular::v1::RiskFlag_IsValid(request.risk_flag())) {
+    return InvalidField("risk_flag", "unknown value");
+  }
+  if (request.risk_flag() != consular::v1::RISK_FLAG_UNSPECIFIED) {
+    filter.risk_flag = consular::v1::RiskFlag_Name(request.risk_flag());
+  }
+  const consular::v1::Date far_future = DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31),
+                                                               absl::UTCTimeZone()));
+  RETURN_IF_ERROR(CheckDate("opened_from", request.opened_from(), far_future, true));
+  RETURN_IF_ERROR(CheckDate("opened_to", request.opened_to(), far_future, true));
+  if (IsSet(request.opened_from())) filter.opened_from = FormatDate(request.opened_from());
+  if (IsSet(request.opened_to())) filter.opened_to = FormatDate(request.opened_to());
+  if (IsSet(request.opened_from()) && IsSet(request.opened_to()) &&
+      CompareDates(request.opened_to(), request.opened_from()) < 0) {
+    return InvalidField("opened_to", "is before opened_from");
+  }
+  absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+  if (!page_size.ok()) return page_size.status();
+
+  consular::v1::ListCasesRequest filters_only = request;
+  filters_only.clear_page_size();
+  filters_only.clear_page_token();
+  const std::string filters = filters_only.SerializeAsString();
+  std::optional<storage::CaseCursor> after;
+  if (!request.page_token().empty()) {
+    auto cursor = DecodePageToken(request.page_token(), "cases", filters, 2);
+    if (!cursor.ok()) return cursor.status();
+    storage::CaseCursor c;
+    if (!absl::SimpleAtoi((*cursor)[0], &c.opened_at_micros) || !LooksLikeUuid((*cursor)[1])) {
+      return InvalidField("page_token", "malformed");
+    }
+    c.id = (*cursor)[1];
+    after = c;
+  }
+
+  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
+    out->Clear();
+    std::vector<Case> cases = CaseStore(tx).List(ScopeOf(who), filter, after, *page_size + 1);
+    const bool more = static_cast<int>(cases.size()) > *page_size;
+    if (more) cases.resize(*page_size);
+    for (Case& c : cases) *out->add_cases() = std::move(c);
+    if (more) {
+      const Case& last = out->cases(out->cases_size() - 1);
+      out->set_next_page_token(EncodePageToken(
+          "cases", filters,
+          {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CaseManager::Update(const Identity& who, const consular::v1::UpdateCaseRequest& request,
+                                 absl::Time deadline, Case* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
+  RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+  if (request.update_mask().paths_size() == 0) {
+    return InvalidField("update_mask", "required: name the fields to change");
+  }
+  const absl::Time now = clock_();
+
+  return RunIdempotent<Case>(
+      runner_, who, "UpdateCase", request, request.request_id(), deadline, out,
+      [&](CaseStore& store, Case* updated) -> absl::Status {
+        std::optional<Case> current = store.Find(ScopeOf(who), request.case_().id(), true);
+        if (!current) return CaseNotFound(request.case_().id());
+        RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
+        RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+        RETURN_IF_ERROR(CheckNotClosed(*current));
+
+        Case merged = *current;
+        FieldMaskUtil::MergeOptions options;
+        options.set_replace_message_fields(true);
+        options.set_replace_repeated_fields(true);
+        FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options, &merged);
+        RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
+
+        const std::vector<std::string> changed =
+            ChangedPaths(request.update_mask(), *current, merged);
+        if (changed.empty()) {
+          *updated = std::move(*current);
+          return absl::OkStatus();
+        }
+        merged.set_version(current->version() + 1);
+        *merged.mutable_updated_at() = ToTimestamp(now);
+        store.Update(merged);
+        CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_UPDATED, now, merged.version());
+        for (const std::string& path : changed) event.add_changed_fields(path);
+        store.AppendEvent(merged.id(), event);
+        *updated = std::move(merged);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::Transition(const Identity& who,
+                                     const consular::v1::TransitionCaseRequest& request,
+                                     absl::Time deadline, Case* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+  const CaseStatus target = request.target_status();
+  if (target == consular::v1::CASE_STATUS_UNSPECIFIED) {
+    return InvalidField("target_status", "required");
+  }
+  if (!consular::v1::CaseStatus_IsValid(target)) return InvalidField("target_status", "unknown value");
+  RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
+  if (!consular::v1::Outcome_IsValid(request.outcome())) {
+    return InvalidField("outcome", "unknown value");
+  }
+  const bool resolving = target == consular::v1::CASE_STATUS_RESOLVED;
+  if (resolving && request.outcome() == consular::v1::OUTCOME_UNSPECIFIED) {
+    return InvalidField("outcome", "required to resolve a case");
+  }
+  if (!resolving && request.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
+    return InvalidField("outcome", "only when resolving a case");
+  }
+  RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+  const absl::Time now = clock_();
+
+  return RunIdempotent<Case>(
+      runner_, who, "TransitionCase", request, request.request_id(), deadline, out,
+      [&](CaseStore& store, Case* moved) -> absl::Status {
+        std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
+        if (!current) return CaseNotFound(request.case_id());
+        RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+        const CaseStatus from = current->status();
+        if (!IsAllowedTransition(from, target)) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "case ", current->reference(), " cannot move from ", StatusName(from), " to ",
+              StatusName(target)));
+        }
+        RETURN_IF_ERROR(CheckMayTransition(who, from, target));
+        if (resolving && !IsOutcomeValidFor(current->type(), request.outcome())) {
+          return InvalidField("outcome", absl::StrCat(OutcomeName(request.outcome()),
+                                                      " is not an outcome of a ",
+                                                      TypeName(current->type()), " case"));
+        }
+        Case c = std::move(*current);
+        c.set_status(target);
+        if (resolving) {
+          c.set_outcome(request.outcome());
+          *c.mutable_resolved_at() = ToTimestamp(now);
+        } else if (target == consular::v1::CASE_STATUS_CLOSED) {
+          *c.mutable_closed_at() = ToTimestamp(now);
+        } else if (from == consular::v1::CASE_STATUS_CLOSED) {
+          // Reopened: the earlier outcome stays in the timeline, not on the case.
+          c.clear_outcome();
+          c.clear_resolved_at();
+          c.clear_closed_at();
+        }
+        c.set_version(c.version() + 1);
+        *c.mutable_updated_at() = ToTimestamp(now);
+        store.Update(c);
+        CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_TRANSITIONED, now, c.version());
+        event.set_from_status(from);
+        event.set_to_status(target);
+        event.set_reason(request.reason());
+        event.set_outcome(request.outcome());
+        store.AppendEvent(c.id(), event);
+        *moved = std::move(c);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::AddNote(const Identity& who, const consular::v1::AddCaseNoteRequest& request,
+                                  absl::Time deadline, CaseNote* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+  RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
+  const absl::Time now = clock_();
+
+  return RunIdempotent<CaseNote>(
+      runner_, who, "AddCaseNote", request, request.request_id(), deadline, out,
+      [&](CaseStore& store, CaseNote* note) -> absl::Status {
+        std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
+        if (!current) return CaseNotFound(request.case_id());
+        RETURN_IF_ERROR(CheckNotClosed(*current));
+        note->set_id(NewUuid());
+        note->set_case_id(current->id());
+        note->set_author(who.subject);
+        note->set_author_post(who.post);
+        *note->mutable_created_at() = ToTimestamp(now);
+        note->set_text(request.text());
+        store.InsertNote(*note);
+        CaseEvent event =
+            NewEvent(who, consular::v1::CASE_EVENT_TYPE_NOTE_ADDED, now, current->version());
+        event.set_note_id(note->id());
+        store.AppendEvent(current->id(), event);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::ListNotes(const Identity& who,
+                                    const consular::v1::ListCaseNotesRequest& request,
+                                    absl::Time deadline, consular::v1::ListCaseNotesResponse* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+  absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+  if (!page_size.ok()) return page_size.status();
+  std::optional<storage::CaseCursor> after;
+  if (!request.page_token().empty()) {
+    auto cursor = DecodePageToken(request.page_token(), "notes", request.case_id(), 2);
+    if (!cursor.ok()) return cursor.status();
+    storage::CaseCursor c;
+    if (!absl::SimpleAtoi((*cursor)[0], &c.opened_at_micros) || !LooksLikeUuid((*cursor)[1])) {
+      return InvalidField("page_token", "malformed");
+    }
+    c.id = (*cursor)[1];
+    after = c;
+  }
+  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
+    out->Clear();
+    CaseStore store(tx);
+    std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
+    if (!found) return CaseNotFound(request.case_id());
+    std::vector<CaseNote> notes = store.ListNotes(found->id(), after, *page_size + 1);
+    const bool more = static_cast<int>(notes.size()) > *page_size;
+    if (more) notes.resize(*page_size);
+    for (CaseNote& note : notes) *out->add_notes() = std::move(note);
+    if (more) {
+      const CaseNote& last = out->notes(out->notes_size() - 1);
+      out->set_next_page_token(EncodePageToken(
+          "notes", request.case_id(),
+          {std::to_string(TimeUtil::TimestampToMicroseconds(last.created_at())), last.id()}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::Status CaseManager::ListEvents(const Identity& who,
+                                     const consular::v1::ListCaseEventsRequest& request,
+                                     absl::Time deadline, consular::v1::ListCaseEventsResponse* out) {
+  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+  absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultEventPageSize);
+  if (!page_size.ok()) return page_size.status();
+  int64_t after_sequence = 0;
+  if (!request.page_token().empty()) {
+    auto cursor = DecodePageToken(request.page_token(), "events", request.case_id(), 1);
+    if (!cursor.ok()) return cursor.status();
+    if (!absl::SimpleAtoi((*cursor)[0], &after_sequence) || after_sequence < 0) {
+      return InvalidField("page_token", "malformed");
+    }
+  }
+  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
+    out->Clear();
+    CaseStore store(tx);
+    std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
+    if (!found) return CaseNotFound(request.case_id());
+    std::vector<CaseEvent> events = store.ListEvents(found->id(), after_sequence, *page_size + 1);
+    const bool more = static_cast<int>(events.size()) > *page_size;
+    if (more) events.resize(*page_size);
+    for (CaseEvent& event : events) *out->add_events() = std::move(event);
+    if (more) {
+      out->set_next_page_token(EncodePageToken(
+          "events", request.case_id(),
+          {std::to_string(out->events(out->events_size() - 1).sequence())}));
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace consular::cases

@@ -1,0 +1,353 @@
+#include "services/cases/case_rules.h"
+
+#include <cctype>
+#include <set>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "services/common/validation.h"
+
+namespace consular::cases {
+namespace {
+
+using consular::v1::Case;
+using consular::v1::CaseStatus;
+using consular::v1::CaseType;
+using consular::v1::Date;
+using consular::v1::Outcome;
+
+constexpr size_t kMaxNameChars = 200;
+constexpr size_t kMaxShortTextChars = 200;
+constexpr size_t kMaxContactChars = 500;
+constexpr size_t kMaxWishesChars = 2000;
+constexpr size_t kMaxCovertNotesChars = 4000;
+constexpr size_t kMaxRequestIdChars = 128;
+constexpr size_t kMaxReferenceChars = 32;
+
+std::string StripPrefix(const std::string& name, const std::string& prefix) {
+  return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
+}
+
+// A repeated enum field: every value known and set, none twice.
+template <typename IsValid>
+absl::Status CheckEnumList(const std::string& field,
+                           const google::protobuf::RepeatedField<int>& values, IsValid is_valid) {
+  std::set<int> seen;
+  for (int i = 0; i < values.size(); ++i) {
+    const int value = values.Get(i);
+    if (value == 0 || !is_valid(value)) {
+      return InvalidField(absl::StrCat(field, "[", i, "]"), "unknown or unspecified value");
+    }
+    if (!seen.insert(value).second) {
+      return InvalidField(absl::StrCat(field, "[", i, "]"), "listed twice");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRequiredEnum(const std::string& field, int value, bool valid) {
+  if (value == 0) return InvalidField(field, "required");
+  if (!valid) return InvalidField(field, absl::StrCat("unknown value ", value));
+  return absl::OkStatus();
+}
+
+absl::Status CheckOptionalEnum(const std::string& field, int value, bool valid) {
+  if (!valid) return InvalidField(field, absl::StrCat("unknown value ", value));
+  return absl::OkStatus();
+}
+
+// `later` must not be before `earlier` when both are set.
+absl::Status CheckOrder(const std::string& later_field, const Date& later,
+                        const std::string& earlier_field, const Date& earlier) {
+  if (IsSet(later) && IsSet(earlier) && CompareDates(later, earlier) < 0) {
+    return InvalidField(later_field, absl::StrCat("is before ", earlier_field));
+  }
+  return absl::OkStatus();
+}
+
+#define RETURN_IF_ERROR(expr)               \
+  do {                                      \
+    const absl::Status status_ = (expr);    \
+    if (!status_.ok()) return status_;      \
+  } while (false)
+
+absl::Status ValidateSubject(const Case& c, const Date& today) {
+  if (!c.has_subject()) return InvalidField("case.subject", "required");
+  const auto& s = c.subject();
+  RETURN_IF_ERROR(CheckText("case.subject.full_name", s.full_name(), kMaxNameChars, true));
+  RETURN_IF_ERROR(CheckDate("case.subject.date_of_birth", s.date_of_birth(), today, false));
+  RETURN_IF_ERROR(
+      CheckRequiredEnum("case.subject.sex", s.sex(), consular::v1::Sex_IsValid(s.sex())));
+  RETURN_IF_ERROR(CheckRequiredEnum(
+      "case.subject.nationality_status", s.nationality_status(),
+      consular::v1::NationalityStatus_IsValid(s.nationality_status())));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAbandonment(const Case& c, const Date& today) {
+  const auto& a = c.abandonment();
+  const Date& dob = c.subject().date_of_birth();
+  RETURN_IF_ERROR(
+      CheckDate("case.abandonment.left_netherlands_on", a.left_netherlands_on(), today, false));
+  RETURN_IF_ERROR(CheckDate("case.abandonment.reported_on", a.reported_on(), today, false));
+  RETURN_IF_ERROR(CheckDate("case.abandonment.residence_permit_expires_on",
+                            a.residence_permit_expires_on(), today, true));
+  RETURN_IF_ERROR(CheckDate("case.abandonment.returned_on", a.returned_on(), today, false));
+  RETURN_IF_ERROR(CheckOrder("case.abandonment.left_netherlands_on", a.left_netherlands_on(),
+                             "case.subject.date_of_birth", dob));
+  RETURN_IF_ERROR(CheckOrder("case.abandonment.reported_on", a.reported_on(),
+                             "case.abandonment.left_netherlands_on", a.left_netherlands_on()));
+  RETURN_IF_ERROR(CheckOrder("case.abandonment.returned_on", a.returned_on(),
+                             "case.abandonment.left_netherlands_on", a.left_netherlands_on()));
+  RETURN_IF_ERROR(CheckText("case.abandonment.region", a.region(), kMaxShortTextChars, false));
+  RETURN_IF_ERROR(
+      CheckText("case.abandonment.person_wishes", a.person_wishes(), kMaxWishesChars, false));
+  RETURN_IF_ERROR(CheckEnumList("case.abandonment.documents_withheld", a.documents_withheld(),
+                                consular::v1::WithheldDocument_IsValid));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDivorceRecognition(const Case& c, const Date& today) {
+  const auto& d = c.divorce_recognition();
+  RETURN_IF_ERROR(
+      CheckDate("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(), today, false));
+  RETURN_IF_ERROR(
+      CheckDate("case.divorce_recognition.decided_on", d.decided_on(), today, false));
+  RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(),
+                             "case.subject.date_of_birth", c.subject().date_of_birth()));
+  RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.decided_on", d.decided_on(),
+                             "case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on()));
+  RETURN_IF_ERROR(
+      CheckText("case.divorce_recognition.dutch_court", d.dutch_court(), kMaxShortTextChars, false));
+  RETURN_IF_ERROR(CheckOptionalEnum("case.divorce_recognition.proceedings_state",
+                                    d.proceedings_state(),
+                                    consular::v1::ProceedingsState_IsValid(d.proceedings_state())));
+  if (!d.lawyer_partner_id().empty() && !LooksLikeUuid(d.lawyer_partner_id())) {
+    return InvalidField("case.divorce_recognition.lawyer_partner_id", "not a UUID");
+  }
+  RETURN_IF_ERROR(CheckEnumList("case.divorce_recognition.obstacles", d.obstacles(),
+                                consular::v1::RecognitionObstacle_IsValid));
+  RETURN_IF_ERROR(CheckOptionalEnum("case.divorce_recognition.decision", d.decision(),
+                                    consular::v1::RecognitionDecision_IsValid(d.decision())));
+  const bool decided = d.decision() != consular::v1::RECOGNITION_DECISION_UNSPECIFIED;
+  if (decided && !IsSet(d.decided_on())) {
+    return InvalidField("case.divorce_recognition.decided_on", "required with a decision");
+  }
+  if (!decided && IsSet(d.decided_on())) {
+    return InvalidField("case.divorce_recognition.decision", "required with decided_on");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSafety(const Case& c) {
+  const auto& s = c.safety();
+  RETURN_IF_ERROR(CheckText("case.safety.safe_contact_channel", s.safe_contact_channel(),
+                            kMaxContactChars, false));
+  RETURN_IF_ERROR(CheckText("case.safety.safe_contact_times", s.safe_contact_times(),
+                            kMaxContactChars, false));
+  RETURN_IF_ERROR(
+      CheckText("case.safety.covert_notes", s.covert_notes(), kMaxCovertNotesChars, false));
+  return absl::OkStatus();
+}
+
+bool IsPostRole(consular::v1::Role role) {
+  return role == consular::v1::ROLE_CONSULAR_OFFICER || role == consular::v1::ROLE_POST_MANAGER;
+}
+
+}  // namespace
+
+bool IsAllowedTransition(CaseStatus from, CaseStatus to) {
+  using consular::v1::CASE_STATUS_ACTIVE;
+  using consular::v1::CASE_STATUS_CLOSED;
+  using consular::v1::CASE_STATUS_INTAKE;
+  using consular::v1::CASE_STATUS_ON_HOLD;
+  using consular::v1::CASE_STATUS_RESOLVED;
+  switch (from) {
+    case CASE_STATUS_INTAKE:
+      return to == CASE_STATUS_ACTIVE;
+    case CASE_STATUS_ACTIVE:
+      return to == CASE_STATUS_ON_HOLD || to == CASE_STATUS_RESOLVED;
+    case CASE_STATUS_ON_HOLD:
+      return to == CASE_STATUS_ACTIVE || to == CASE_STATUS_RESOLVED;
+    case CASE_STATUS_RESOLVED:
+      return to == CASE_STATUS_CLOSED;
+    case CASE_STATUS_CLOSED:
+      return to == CASE_STATUS_ACTIVE;
+    default:
+      return false;
+  }
+}
+
+bool IsOutcomeValidFor(CaseType type, Outcome outcome) {
+  switch (outcome) {
+    case consular::v1::OUTCOME_RETURNED_TO_NL:
+    case consular::v1::OUTCOME_STAYED_BY_OWN_CHOICE:
+    case consular::v1::OUTCOME_RETURN_NOT_POSSIBLE:
+    case consular::v1::OUTCOME_CONTACT_LOST:
+    case consular::v1::OUTCOME_REFERRED_ELSEWHERE:
+      return type == consular::v1::CASE_TYPE_ABANDONMENT;
+    case consular::v1::OUTCOME_RECOGNISED:
+    case consular::v1::OUTCOME_REFUSED:
+    case consular::v1::OUTCOME_ALTERNATIVE_SOLUTION:
+    case consular::v1::OUTCOME_PROCEEDINGS_ABANDONED:
+      return type == consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
+    case consular::v1::OUTCOME_WITHDRAWN:
+      return type == consular::v1::CASE_TYPE_ABANDONMENT ||
+             type == consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
+    default:
+      return false;
+  }
+}
+
+std::string ReferencePrefix(CaseType type) {
+  return type == consular::v1::CASE_TYPE_ABANDONMENT ? "ABN" : "DIV";
+}
+
+std::string StatusName(CaseStatus status) {
+  return StripPrefix(consular::v1::CaseStatus_Name(status), "CASE_STATUS_");
+}
+
+std::string TypeName(CaseType type) {
+  return StripPrefix(consular::v1::CaseType_Name(type), "CASE_TYPE_");
+}
+
+std::string OutcomeName(Outcome outcome) {
+  return StripPrefix(consular::v1::Outcome_Name(outcome), "OUTCOME_");
+}
+
+absl::Status ValidateCaseContent(const Case& c, const Date& today) {
+  RETURN_IF_ERROR(CheckRequiredEnum("case.type", c.type(), consular::v1::CaseType_IsValid(c.type())));
+  if (c.country().empty()) return InvalidField("case.country", "required");
+  if (!IsKnownCountryCode(c.country())) {
+    return InvalidField("case.country",
+                        "not an ISO 3166-1 alpha-2 country code (upper case, e.g. MA)");
+  }
+  if (c.country() == "NL") {
+    return InvalidField("case.country", "the country of focus must be outside the Netherlands");
+  }
+  RETURN_IF_ERROR(ValidateSubject(c, today));
+  RETURN_IF_ERROR(CheckEnumList("case.risk_flags", c.risk_flags(), consular::v1::RiskFlag_IsValid));
+  RETURN_IF_ERROR(CheckRequiredEnum("case.referral_source", c.referral_source(),
+                                    consular::v1::ReferralSource_IsValid(c.referral_source())));
+  switch (c.details_case()) {
+    case Case::kAbandonment:
+      if (c.type() != consular::v1::CASE_TYPE_ABANDONMENT) {
+        return InvalidField("case.abandonment", "only for ABANDONMENT cases");
+      }
+      RETURN_IF_ERROR(ValidateAbandonment(c, today));
+      break;
+    case Case::kDivorceRecognition:
+      if (c.type() != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
+        return InvalidField("case.divorce_recognition",
+                            "only for FOREIGN_DIVORCE_RECOGNITION cases");
+      }
+      RETURN_IF_ERROR(ValidateDivorceRecognition(c, today));
+      break;
+    case Case::DETAILS_NOT_SET:
+      break;
+  }
+  return ValidateSafety(c);
+}
+
+absl::Status ValidateRequestId(const std::string& request_id) {
+  if (request_id.empty()) return InvalidField("request_id", "required");
+  if (request_id.size() > kMaxRequestIdChars) {
+    return InvalidField("request_id", absl::StrCat("longer than ", kMaxRequestIdChars,
+                                                   " characters"));
+  }
+  for (const char c : request_id) {
+    if (c < 0x21 || c > 0x7E) return InvalidField("request_id", "not printable ASCII");
+  }
+  return absl::OkStatus();
+}
+
+bool LooksLikeUuid(const std::string& text) {
+  if (text.size() != 36) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!std::isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::Status ValidateCaseId(const std::string& field, const std::string& case_id) {
+  if (case_id.empty()) return InvalidField(field, "required");
+  if (LooksLikeUuid(case_id)) return absl::OkStatus();
+  if (case_id.size() > kMaxReferenceChars) return InvalidField(field, "not a case id or reference");
+  for (const char c : case_id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
+      return InvalidField(field, "not a case id or reference");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseType type) {
+  if (mask.paths_size() == 0) return InvalidField("update_mask", "required: name the fields to change");
+  static const std::set<std::string> kTopLevel = {"country", "risk_flags", "referral_source"};
+  static const std::set<std::string> kMessages = {"subject", "safety", "abandonment",
+                                                  "divorce_recognition"};
+  const auto* descriptor = Case::descriptor();
+  for (const std::string& path : mask.paths()) {
+    const std::vector<std::string> parts = absl::StrSplit(path, '.');
+    const std::string& head = parts[0];
+    const bool top_ok = parts.size() == 1 && kTopLevel.count(head) > 0;
+    bool message_ok = false;
+    if (kMessages.count(head) > 0 && parts.size() <= 2) {
+      message_ok = true;
+      if (parts.size() == 2) {
+        const auto* field = descriptor->FindFieldByName(head);
+        message_ok = field != nullptr && field->message_type()->FindFieldByName(parts[1]) != nullptr;
+      }
+    }
+    if (!top_ok && !message_ok) {
+      return InvalidField("update_mask", absl::StrCat("\"", path, "\" cannot be updated"));
+    }
+    if (head == "abandonment" && type != consular::v1::CASE_TYPE_ABANDONMENT) {
+      return InvalidField("update_mask", absl::StrCat("\"", path, "\" applies only to ABANDONMENT cases"));
+    }
+    if (head == "divorce_recognition" && type != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
+      return InvalidField("update_mask", absl::StrCat(
+          "\"", path, "\" applies only to FOREIGN_DIVORCE_RECOGNITION cases"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckCaseServiceAccess(const Identity& who) {
+  switch (who.role) {
+    case consular::v1::ROLE_CONSULAR_OFFICER:
+    case consular::v1::ROLE_POST_MANAGER:
+    case consular::v1::ROLE_LKHA_CASEWORKER:
+      return absl::OkStatus();
+    default:
+      return absl::PermissionDeniedError("this role has no access to case records");
+  }
+}
+
+absl::Status CheckMayCreate(const Identity& who) {
+  if (IsPostRole(who.role) && !who.post.empty()) return absl::OkStatus();
+  return absl::PermissionDeniedError("only staff of a post may open a case");
+}
+
+absl::Status CheckMayTransition(const Identity& who, CaseStatus from, CaseStatus to) {
+  const bool closing = to == consular::v1::CASE_STATUS_CLOSED;
+  const bool reopening = from == consular::v1::CASE_STATUS_CLOSED;
+  if ((closing || reopening) && who.role != consular::v1::ROLE_POST_MANAGER) {
+    return absl::PermissionDeniedError(closing ? "closing a case needs a post manager"
+                                               : "reopening a case needs a post manager");
+  }
+  return absl::OkStatus();
+}
+
+std::string VisiblePost(const Identity& who) {
+  return IsPostRole(who.role) ? who.post : std::string();
+}
+
+}  // namespace consular::cases

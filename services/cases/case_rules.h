@@ -1,0 +1,63 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "consular/v1/cases.pb.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "services/common/identity.h"
+
+// The rules of a case, free of storage and transport: the lifecycle, which outcomes fit which case
+// type, what a valid case looks like, and who may do what. Every function is pure.
+namespace consular::cases {
+
+// The lifecycle: INTAKE -> ACTIVE <-> ON_HOLD; ACTIVE or ON_HOLD -> RESOLVED -> CLOSED; and
+// CLOSED -> ACTIVE (reopening). True if a case may move from `from` to `to`.
+bool IsAllowedTransition(consular::v1::CaseStatus from, consular::v1::CaseStatus to);
+
+// True if `outcome` is a valid outcome for a case of `type` (RETURNED_TO_NL for abandonment,
+// RECOGNISED for divorce recognition, WITHDRAWN for both, ...).
+bool IsOutcomeValidFor(consular::v1::CaseType type, consular::v1::Outcome outcome);
+
+// "ABN" for abandonment, "DIV" for foreign divorce recognition.
+std::string ReferencePrefix(consular::v1::CaseType type);
+
+// Short enum names for messages: "ACTIVE", "ABANDONMENT", "RETURNED_TO_NL".
+std::string StatusName(consular::v1::CaseStatus status);
+std::string TypeName(consular::v1::CaseType type);
+std::string OutcomeName(consular::v1::Outcome outcome);
+
+// Checks the client-writable content of `c` (type, country, subject, risk flags, referral source,
+// details, safety) against the field rules; `today` bounds dates that may not lie in the future.
+// INVALID_ARGUMENT "case.<field>: <problem>" for the first bad field.
+absl::Status ValidateCaseContent(const consular::v1::Case& c, const consular::v1::Date& today);
+
+// A request id is 1..128 printable ASCII characters. INVALID_ARGUMENT "request_id: ...".
+absl::Status ValidateRequestId(const std::string& request_id);
+
+// A case id is a UUID or a reference. INVALID_ARGUMENT "<field>: ..." otherwise.
+absl::Status ValidateCaseId(const std::string& field, const std::string& case_id);
+
+// True if `text` is a canonical lower- or upper-case UUID (8-4-4-4-12 hex digits).
+bool LooksLikeUuid(const std::string& text);
+
+// The update mask must be non-empty and name only updatable paths that fit a case of `type`.
+// INVALID_ARGUMENT "update_mask: ..." otherwise.
+absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask,
+                                consular::v1::CaseType type);
+
+// OK for roles that work cases (consular officer, post manager, LKHA caseworker);
+// PERMISSION_DENIED for policy staff, auditors, administrators and unknown roles.
+absl::Status CheckCaseServiceAccess(const Identity& who);
+
+// OK for consular officers and post managers with a post; PERMISSION_DENIED otherwise.
+absl::Status CheckMayCreate(const Identity& who);
+
+// Closing a case and reopening a closed one are for post managers: PERMISSION_DENIED for others.
+absl::Status CheckMayTransition(const Identity& who, consular::v1::CaseStatus from,
+                                consular::v1::CaseStatus to);
+
+// The post whose cases `who` may see and change; empty when the role sees none (yet).
+std::string VisiblePost(const Identity& who);
+
+}  // namespace consular::cases

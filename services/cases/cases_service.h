@@ -1,0 +1,45 @@
+#pragma once
+
+#include "consular/v1/cases.grpc.pb.h"
+#include "services/cases/case_manager.h"
+#include "services/common/unary_call.h"
+
+namespace consular::cases {
+
+// The gRPC face of CaseManager: authenticates each call, hands it to the worker pool, and maps
+// the result to a gRPC status. No logic of its own.
+class CasesService final : public consular::v1::CaseService::CallbackService {
+ public:
+  CasesService(CaseManager* manager, CallEnvironment env) : manager_(manager), env_(env) {}
+
+  grpc::ServerUnaryReactor* CreateCase(grpc::CallbackServerContext* ctx,
+                                       const consular::v1::CreateCaseRequest* request,
+                                       consular::v1::Case* response) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* ctx,
+                                    const consular::v1::GetCaseRequest* request,
+                                    consular::v1::Case* response) override;
+  grpc::ServerUnaryReactor* ListCases(grpc::CallbackServerContext* ctx,
+                                      const consular::v1::ListCasesRequest* request,
+                                      consular::v1::ListCasesResponse* response) override;
+  grpc::ServerUnaryReactor* UpdateCase(grpc::CallbackServerContext* ctx,
+                                       const consular::v1::UpdateCaseRequest* request,
+                                       consular::v1::Case* response) override;
+  grpc::ServerUnaryReactor* TransitionCase(grpc::CallbackServerContext* ctx,
+                                           const consular::v1::TransitionCaseRequest* request,
+                                           consular::v1::Case* response) override;
+  grpc::ServerUnaryReactor* AddCaseNote(grpc::CallbackServerContext* ctx,
+                                        const consular::v1::AddCaseNoteRequest* request,
+                                        consular::v1::CaseNote* response) override;
+  grpc::ServerUnaryReactor* ListCaseNotes(grpc::CallbackServerContext* ctx,
+                                          const consular::v1::ListCaseNotesRequest* request,
+                                          consular::v1::ListCaseNotesResponse* response) override;
+  grpc::ServerUnaryReactor* ListCaseEvents(grpc::CallbackServerContext* ctx,
+                                           const consular::v1::ListCaseEventsRequest* request,
+                                           consular::v1::ListCaseEventsResponse* response) override;
+
+ private:
+  CaseManager* manager_;
+  CallEnvironment env_;
+};
+
+}  // namespace consular::cases

@@ -1,0 +1,490 @@
+// CaseManager against a real PostgreSQL database (one fresh database per test).
+#include "services/cases/case_manager.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "storage/connection_pool.h"
+#include "storage/transaction_runner.h"
+#include "tests/support/test_database.h"
+
+namespace consular::cases {
+namespace {
+
+using consular::v1::Case;
+using consular::v1::CaseStatus;
+
+const Identity kRabatOfficer{"officer-rabat", consular::v1::ROLE_CONSULAR_OFFICER, "RABAT"};
+const Identity kRabatOfficer2{"officer2-rabat", consular::v1::ROLE_CONSULAR_OFFICER, "RABAT"};
+const Identity kRabatManager{"manager-rabat", consular::v1::ROLE_POST_MANAGER, "RABAT"};
+const Identity kTunisOfficer{"officer-tunis", consular::v1::ROLE_CONSULAR_OFFICER, "TUNIS"};
+const Identity kPolicy{"policy-1", consular::v1::ROLE_POLICY_STAFF, ""};
+
+const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 6, 15, 10, 0, 0), absl::UTCTimeZone());
+
+consular::v1::CreateCaseRequest NewCaseRequest(const std::string& request_id,
+                                               const std::string& country = "MA") {
+  consular::v1::CreateCaseRequest request;
+  request.set_request_id(request_id);
+  Case* c = request.mutable_case_();
+  c->set_type(consular::v1::CASE_TYPE_ABANDONMENT);
+  c->set_country(country);
+  c->mutable_subject()->set_full_name("Amina Example");
+  c->mutable_subject()->set_sex(consular::v1::SEX_FEMALE);
+  c->mutable_subject()->set_nationality_status(consular::v1::NATIONALITY_STATUS_DUAL);
+  c->set_referral_source(consular::v1::REFERRAL_SOURCE_FAMILY);
+  c->add_risk_flags(consular::v1::RISK_FLAG_PASSPORT_WITHHELD);
+  c->mutable_abandonment()->set_region("Nador");
+  c->mutable_safety()->set_safe_contact_channel("+212 600 000000 after 20:00");
+  return request;
+}
+
+class CaseManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = consular::testing::TestDatabase::Create();
+    ASSERT_NE(db_, nullptr);
+    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->dsn(), 12});
+    runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
+    manager_ = std::make_unique<CaseManager>(runner_.get(), [this] { return now_; });
+  }
+
+  absl::Time Deadline() { return absl::Now() + absl::Seconds(20); }
+
+  Case MustCreate(const Identity& who, const std::string& request_id,
+                  const std::string& country = "MA") {
+    Case c;
+    const absl::Status status = manager_->Create(who, NewCaseRequest(request_id, country), Deadline(), &c);
+    EXPECT_TRUE(status.ok()) << status;
+    return c;
+  }
+
+  absl::Status Transition(const Identity& who, const Case& c, CaseStatus to, Case* out,
+                          consular::v1::Outcome outcome = consular::v1::OUTCOME_UNSPECIFIED) {
+    consular::v1::TransitionCaseRequest request;
+    request.set_request_id("t-" + std::to_string(counter_++));
+    request.set_case_id(c.id());
+    request.set_target_status(to);
+    request.set_reason("reason text");
+    request.set_outcome(outcome);
+    request.set_expected_version(c.version());
+    return manager_->Transition(who, request, Deadline(), out);
+  }
+
+  std::string Count(const std::string& table) {
+    return db_->QueryScalar("SELECT count(*) FROM " + table);
+  }
+
+  // Counts of every table a mutation writes, to prove a failed call wrote nothing.
+  std::string Footprint() {
+    return Count("cases.cases") + "/" + Count("cases.case_events") + "/" +
+           Count("cases.case_notes") + "/" + Count("cases.idempotency") + "/" +
+           db_->QueryScalar("SELECT COALESCE(sum(version), 0) FROM cases.cases");
+  }
+
+  std::unique_ptr<consular::testing::TestDatabase> db_;
+  std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::TransactionRunner> runner_;
+  std::unique_ptr<CaseManager> manager_;
+  absl::Time now_ = kNow;  // written only while no call runs
+  int counter_ = 0;
+};
+
+TEST_F(CaseManagerTest, CreateThenGetByIdAndReference) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  EXPECT_EQ(created.reference(), "ABN-2026-00001");
+  EXPECT_EQ(created.status(), consular::v1::CASE_STATUS_INTAKE);
+  EXPECT_EQ(created.handling_post(), "RABAT");
+  EXPECT_EQ(created.version(), 1);
+
+  for (const std::string& id : {created.id(), created.reference()}) {
+    consular::v1::GetCaseRequest get;
+    get.set_case_id(id);
+    Case read;
+    ASSERT_TRUE(manager_->Get(kRabatOfficer2, get, Deadline(), &read).ok());
+    EXPECT_EQ(read.SerializeAsString(), created.SerializeAsString());
+  }
+  EXPECT_EQ(MustCreate(kRabatOfficer, "r2").reference(), "ABN-2026-00002");
+}
+
+TEST_F(CaseManagerTest, OfficerOfAnotherPostCannotReadListOrChange) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  MustCreate(kTunisOfficer, "r1", "TN");
+  const std::string before = Footprint();
+
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.id());
+  Case read;
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  get.set_case_id(created.reference());
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+
+  consular::v1::ListCasesRequest list;
+  consular::v1::ListCasesResponse listed;
+  ASSERT_TRUE(manager_->List(kTunisOfficer, list, Deadline(), &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_EQ(listed.cases(0).handling_post(), "TUNIS");
+  list.set_post("RABAT");
+  ASSERT_TRUE(manager_->List(kTunisOfficer, list, Deadline(), &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 0);
+
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("u1");
+  update.mutable_case_()->set_id(created.id());
+  update.mutable_case_()->set_country("DZ");
+  update.mutable_update_mask()->add_paths("country");
+  update.set_expected_version(1);
+  Case updated;
+  EXPECT_EQ(manager_->Update(kTunisOfficer, update, Deadline(), &updated).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Transition(kTunisOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &updated).code(),
+            absl::StatusCode::kNotFound);
+  consular::v1::AddCaseNoteRequest note;
+  note.set_request_id("n1");
+  note.set_case_id(created.id());
+  note.set_text("note");
+  consular::v1::CaseNote added;
+  EXPECT_EQ(manager_->AddNote(kTunisOfficer, note, Deadline(), &added).code(),
+            absl::StatusCode::kNotFound);
+  consular::v1::ListCaseEventsRequest events;
+  events.set_case_id(created.id());
+  consular::v1::ListCaseEventsResponse timeline;
+  EXPECT_EQ(manager_->ListEvents(kTunisOfficer, events, Deadline(), &timeline).code(),
+            absl::StatusCode::kNotFound);
+  consular::v1::ListCaseNotesRequest notes;
+  notes.set_case_id(created.id());
+  consular::v1::ListCaseNotesResponse note_list;
+  EXPECT_EQ(manager_->ListNotes(kTunisOfficer, notes, Deadline(), &note_list).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Footprint(), before);
+}
+
+TEST_F(CaseManagerTest, PolicyStaffAreDeniedEverything) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  Case out;
+  EXPECT_EQ(manager_->Create(kPolicy, NewCaseRequest("p1"), Deadline(), &out).code(),
+            absl::StatusCode::kPermissionDenied);
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.id());
+  EXPECT_EQ(manager_->Get(kPolicy, get, Deadline(), &out).code(), absl::StatusCode::kPermissionDenied);
+  consular::v1::ListCasesResponse listed;
+  EXPECT_EQ(manager_->List(kPolicy, {}, Deadline(), &listed).code(),
+            absl::StatusCode::kPermissionDenied);
+}
+
+TEST_F(CaseManagerTest, ReplayReturnsTheFirstResultAndWritesNothing) {
+  const Case first = MustCreate(kRabatOfficer, "same-id");
+  const std::string after_first = Footprint();
+  now_ = kNow + absl::Minutes(5);
+  const Case second = MustCreate(kRabatOfficer, "same-id");
+  EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Footprint(), after_first);
+
+  // The same id with another payload is rejected and writes nothing.
+  Case other;
+  const absl::Status status =
+      manager_->Create(kRabatOfficer, NewCaseRequest("same-id", "TR"), Deadline(), &other);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()).rfind("request_id:", 0), 0u) << status;
+  EXPECT_EQ(Footprint(), after_first);
+
+  // Another caller's request ids are their own.
+  EXPECT_NE(MustCreate(kRabatOfficer2, "same-id").id(), first.id());
+}
+
+TEST_F(CaseManagerTest, EightConcurrentReplaysYieldOneCase) {
+  constexpr int kCallers = 8;
+  std::vector<std::thread> threads;
+  std::vector<Case> results(kCallers);
+  std::vector<absl::Status> statuses(kCallers);
+  std::atomic<int> ready{0};
+  for (int i = 0; i < kCallers; ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < kCallers) std::this_thread::yield();
+      statuses[i] = manager_->Create(kRabatOfficer, NewCaseRequest("burst-1"), Deadline(), &results[i]);
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (int i = 0; i < kCallers; ++i) {
+    ASSERT_TRUE(statuses[i].ok()) << statuses[i];
+    EXPECT_EQ(results[i].id(), results[0].id());
+  }
+  EXPECT_EQ(Count("cases.cases"), "1");
+  EXPECT_EQ(Count("cases.case_events"), "1");
+  EXPECT_EQ(Count("cases.idempotency"), "1");
+}
+
+TEST_F(CaseManagerTest, OfTwoConcurrentUpdatesFromOneVersionExactlyOneWins) {
+  for (int round = 0; round < 5; ++round) {
+    const Case created = MustCreate(kRabatOfficer, "c" + std::to_string(round));
+    consular::v1::UpdateCaseRequest a;
+    a.set_request_id("a" + std::to_string(round));
+    a.mutable_case_()->set_id(created.id());
+    a.mutable_case_()->mutable_subject()->set_full_name("Amina Changed");
+    a.mutable_update_mask()->add_paths("subject.full_name");
+    a.set_expected_version(created.version());
+    consular::v1::UpdateCaseRequest b;
+    b.set_request_id("b" + std::to_string(round));
+    b.mutable_case_()->set_id(created.id());
+    b.mutable_case_()->mutable_abandonment()->set_region("Oujda");
+    b.mutable_update_mask()->add_paths("abandonment.region");
+    b.set_expected_version(created.version());
+
+    Case out_a, out_b;
+    absl::Status status_a, status_b;
+    std::thread ta([&] { status_a = manager_->Update(kRabatOfficer, a, Deadline(), &out_a); });
+    std::thread tb([&] { status_b = manager_->Update(kRabatOfficer2, b, Deadline(), &out_b); });
+    ta.join();
+    tb.join();
+    ASSERT_NE(status_a.ok(), status_b.ok()) << status_a << " / " << status_b;
+    const absl::Status& loser = status_a.ok() ? status_b : status_a;
+    EXPECT_EQ(loser.code(), absl::StatusCode::kAborted) << loser;
+
+    consular::v1::GetCaseRequest get;
+    get.set_case_id(created.id());
+    Case now;
+    ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &now).ok());
+    EXPECT_EQ(now.version(), 2);
+    if (status_a.ok()) {
+      EXPECT_EQ(now.subject().full_name(), "Amina Changed");
+      EXPECT_EQ(now.abandonment().region(), "Nador");
+    } else {
+      EXPECT_EQ(now.subject().full_name(), "Amina Example");
+      EXPECT_EQ(now.abandonment().region(), "Oujda");
+    }
+    // The loser re-reads and retries: both changes survive, nothing is lost.
+    consular::v1::UpdateCaseRequest retry = status_a.ok() ? b : a;
+    retry.set_request_id(retry.request_id() + "-retry");
+    retry.set_expected_version(now.version());
+    Case merged;
+    ASSERT_TRUE(manager_->Update(kRabatOfficer, retry, Deadline(), &merged).ok());
+    EXPECT_EQ(merged.subject().full_name(), "Amina Changed");
+    EXPECT_EQ(merged.abandonment().region(), "Oujda");
+    EXPECT_EQ(merged.safety().safe_contact_channel(), created.safety().safe_contact_channel());
+    EXPECT_EQ(merged.version(), 3);
+  }
+}
+
+TEST_F(CaseManagerTest, BadFieldIsInvalidArgumentNamingItAndChangesNothing) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  const std::string before = Footprint();
+
+  auto bad_create = NewCaseRequest("bad-1");
+  bad_create.mutable_case_()->set_country("XX");
+  Case out;
+  absl::Status status = manager_->Create(kRabatOfficer, bad_create, Deadline(), &out);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()).rfind("case.country:", 0), 0u) << status;
+
+  // Invalid after merging: detected inside the transaction, rolled back entirely.
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("bad-2");
+  update.mutable_case_()->set_id(created.id());
+  update.mutable_case_()->mutable_subject()->set_full_name("");
+  update.mutable_update_mask()->add_paths("subject.full_name");
+  update.set_expected_version(created.version());
+  status = manager_->Update(kRabatOfficer, update, Deadline(), &out);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()).rfind("case.subject.full_name:", 0), 0u) << status;
+
+  update.set_request_id("bad-3");
+  update.mutable_update_mask()->set_paths(0, "status");
+  status = manager_->Update(kRabatOfficer, update, Deadline(), &out);
+  EXPECT_EQ(std::string(status.message()).rfind("update_mask:", 0), 0u) << status;
+
+  EXPECT_EQ(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &out,
+                       consular::v1::OUTCOME_RETURNED_TO_NL)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Footprint(), before);
+
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.id());
+  ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &out).ok());
+  EXPECT_EQ(out.SerializeAsString(), created.SerializeAsString());
+}
+
+TEST_F(CaseManagerTest, StaleVersionIsAbortedAndChangesNothing) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  Case active;
+  ASSERT_TRUE(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &active).ok());
+  const std::string before = Footprint();
+  Case out;
+  EXPECT_EQ(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &out).code(),
+            absl::StatusCode::kAborted);
+  EXPECT_EQ(Footprint(), before);
+}
+
+TEST_F(CaseManagerTest, LifecycleIsEnforcedAndRecordedInTheTimeline) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  Case c;
+  // INTAKE -> RESOLVED skips ACTIVE.
+  EXPECT_EQ(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_RESOLVED, &c,
+                       consular::v1::OUTCOME_RETURNED_TO_NL)
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &c).ok());
+  Case resolved;
+  // A divorce outcome does not fit an abandonment case.
+  EXPECT_EQ(Transition(kRabatOfficer, c, consular::v1::CASE_STATUS_RESOLVED, &resolved,
+                       consular::v1::OUTCOME_RECOGNISED)
+                .code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(Transition(kRabatOfficer, c, consular::v1::CASE_STATUS_RESOLVED, &resolved,
+                         consular::v1::OUTCOME_RETURNED_TO_NL)
+                  .ok());
+  EXPECT_EQ(resolved.outcome(), consular::v1::OUTCOME_RETURNED_TO_NL);
+  EXPECT_TRUE(resolved.has_resolved_at());
+
+  Case closed;
+  EXPECT_EQ(Transition(kRabatOfficer, resolved, consular::v1::CASE_STATUS_CLOSED, &closed).code(),
+            absl::StatusCode::kPermissionDenied);
+  ASSERT_TRUE(Transition(kRabatManager, resolved, consular::v1::CASE_STATUS_CLOSED, &closed).ok());
+
+  // A closed case is read-only.
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("u-closed");
+  update.mutable_case_()->set_id(closed.id());
+  update.mutable_case_()->set_country("DZ");
+  update.mutable_update_mask()->add_paths("country");
+  update.set_expected_version(closed.version());
+  Case out;
+  EXPECT_EQ(manager_->Update(kRabatManager, update, Deadline(), &out).code(),
+            absl::StatusCode::kFailedPrecondition);
+  consular::v1::AddCaseNoteRequest note;
+  note.set_request_id("n-closed");
+  note.set_case_id(closed.id());
+  note.set_text("late note");
+  consular::v1::CaseNote added;
+  EXPECT_EQ(manager_->AddNote(kRabatManager, note, Deadline(), &added).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  Case reopened;
+  ASSERT_TRUE(Transition(kRabatManager, closed, consular::v1::CASE_STATUS_ACTIVE, &reopened).ok());
+  EXPECT_EQ(reopened.outcome(), consular::v1::OUTCOME_UNSPECIFIED);
+  EXPECT_FALSE(reopened.has_closed_at());
+
+  consular::v1::ListCaseEventsRequest events;
+  events.set_case_id(created.reference());
+  consular::v1::ListCaseEventsResponse timeline;
+  ASSERT_TRUE(manager_->ListEvents(kRabatOfficer, events, Deadline(), &timeline).ok());
+  ASSERT_EQ(timeline.events_size(), 5);
+  EXPECT_EQ(timeline.events(0).type(), consular::v1::CASE_EVENT_TYPE_CREATED);
+  EXPECT_EQ(timeline.events(2).from_status(), consular::v1::CASE_STATUS_ACTIVE);
+  EXPECT_EQ(timeline.events(2).to_status(), consular::v1::CASE_STATUS_RESOLVED);
+  EXPECT_EQ(timeline.events(2).outcome(), consular::v1::OUTCOME_RETURNED_TO_NL);
+  EXPECT_EQ(timeline.events(3).actor(), "manager-rabat");
+  EXPECT_EQ(timeline.events(3).actor_role(), consular::v1::ROLE_POST_MANAGER);
+  for (int i = 0; i < timeline.events_size(); ++i) {
+    EXPECT_EQ(timeline.events(i).sequence(), i + 1);
+    EXPECT_EQ(timeline.events(i).case_version(), i + 1);
+  }
+}
+
+TEST_F(CaseManagerTest, UpdateRecordsChangedFieldsAndNotesAreListed) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("u1");
+  update.mutable_case_()->set_id(created.reference());
+  update.mutable_case_()->add_risk_flags(consular::v1::RISK_FLAG_FORCED_MARRIAGE);
+  update.mutable_case_()->set_country("MA");  // unchanged value
+  update.mutable_update_mask()->add_paths("risk_flags");
+  update.mutable_update_mask()->add_paths("country");
+  update.set_expected_version(1);
+  Case updated;
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &updated).ok());
+  ASSERT_EQ(updated.risk_flags_size(), 1);
+  EXPECT_EQ(updated.risk_flags(0), consular::v1::RISK_FLAG_FORCED_MARRIAGE);
+  EXPECT_EQ(updated.version(), 2);
+
+  for (int i = 0; i < 3; ++i) {
+    consular::v1::AddCaseNoteRequest note;
+    note.set_request_id("n" + std::to_string(i));
+    note.set_case_id(created.id());
+    note.set_text("note " + std::to_string(i));
+    consular::v1::CaseNote added;
+    ASSERT_TRUE(manager_->AddNote(kRabatOfficer, note, Deadline(), &added).ok());
+    now_ = now_ + absl::Seconds(1);
+  }
+  consular::v1::ListCaseNotesRequest notes;
+  notes.set_case_id(created.id());
+  notes.set_page_size(2);
+  consular::v1::ListCaseNotesResponse page;
+  ASSERT_TRUE(manager_->ListNotes(kRabatOfficer2, notes, Deadline(), &page).ok());
+  ASSERT_EQ(page.notes_size(), 2);
+  EXPECT_EQ(page.notes(0).text(), "note 0");
+  ASSERT_FALSE(page.next_page_token().empty());
+  notes.set_page_token(page.next_page_token());
+  ASSERT_TRUE(manager_->ListNotes(kRabatOfficer2, notes, Deadline(), &page).ok());
+  ASSERT_EQ(page.notes_size(), 1);
+  EXPECT_EQ(page.notes(0).text(), "note 2");
+  EXPECT_TRUE(page.next_page_token().empty());
+
+  consular::v1::ListCaseEventsRequest events;
+  events.set_case_id(created.id());
+  consular::v1::ListCaseEventsResponse timeline;
+  ASSERT_TRUE(manager_->ListEvents(kRabatOfficer, events, Deadline(), &timeline).ok());
+  ASSERT_EQ(timeline.events_size(), 5);
+  ASSERT_EQ(timeline.events(1).changed_fields_size(), 1);
+  EXPECT_EQ(timeline.events(1).changed_fields(0), "risk_flags");
+  EXPECT_EQ(timeline.events(2).type(), consular::v1::CASE_EVENT_TYPE_NOTE_ADDED);
+}
+
+TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 7; ++i) {
+    ids.insert(MustCreate(kRabatOfficer, "m" + std::to_string(i), i % 2 == 0 ? "MA" : "TR").id());
+    now_ = now_ + absl::Hours(24);
+  }
+  consular::v1::ListCasesRequest list;
+  list.set_country("MA");
+  list.set_page_size(2);
+  std::vector<Case> seen;
+  for (int pages = 0; pages < 10; ++pages) {
+    consular::v1::ListCasesResponse page;
+    ASSERT_TRUE(manager_->List(kRabatOfficer, list, Deadline(), &page).ok());
+    for (const Case& c : page.cases()) seen.push_back(c);
+    if (page.next_page_token().empty()) break;
+    list.set_page_token(page.next_page_token());
+  }
+  ASSERT_EQ(seen.size(), 4u);
+  for (size_t i = 1; i < seen.size(); ++i) {
+    EXPECT_GT(seen[i - 1].opened_at().seconds(), seen[i].opened_at().seconds());
+    EXPECT_EQ(seen[i].country(), "MA");
+  }
+
+  // A token is bound to its filters.
+  list.set_country("TR");
+  consular::v1::ListCasesResponse page;
+  EXPECT_EQ(manager_->List(kRabatOfficer, list, Deadline(), &page).code(),
+            absl::StatusCode::kInvalidArgument);
+
+  consular::v1::ListCasesRequest by_date;
+  by_date.mutable_opened_from()->set_year(2026);
+  by_date.mutable_opened_from()->set_month(6);
+  by_date.mutable_opened_from()->set_day(16);
+  by_date.mutable_opened_to()->set_year(2026);
+  by_date.mutable_opened_to()->set_month(6);
+  by_date.mutable_opened_to()->set_day(17);
+  ASSERT_TRUE(manager_->List(kRabatOfficer, by_date, Deadline(), &page).ok());
+  EXPECT_EQ(page.cases_size(), 2);
+
+  consular::v1::ListCasesRequest by_flag;
+  by_flag.set_risk_flag(consular::v1::RISK_FLAG_PASSPORT_WITHHELD);
+  by_flag.set_status(consular::v1::CASE_STATUS_INTAKE);
+  by_flag.set_type(consular::v1::CASE_TYPE_ABANDONMENT);
+  ASSERT_TRUE(manager_->List(kRabatOfficer, by_flag, Deadline(), &page).ok());
+  EXPECT_EQ(page.cases_size(), 7);
+  by_flag.set_risk_flag(consular::v1::RISK_FLAG_FGM_RISK);
+  ASSERT_TRUE(manager_->List(kRabatOfficer, by_flag, Deadline(), &page).ok());
+  EXPECT_EQ(page.cases_size(), 0);
+}
+
+}  // namespace
+}  // namespace consular::cases
