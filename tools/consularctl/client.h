@@ -1,0 +1,92 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "consular/v1/cases.grpc.pb.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/grpcpp.h"
+
+namespace consular::ctl {
+
+// Exit codes of consularctl.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;  // the call failed (any gRPC error)
+inline constexpr int kExitUsage =
+    2;  // bad command line, unreadable file, missing token
+
+// Options that apply to every command.
+struct GlobalOptions {
+  std::string addr = "127.0.0.1:50051";
+  std::string
+      ca_cert;        // PEM file of the CA that signed the server's certificate
+  std::string token;  // bearer token; never printed
+  bool insecure = false;  // plaintext instead of TLS
+  double timeout_seconds = 10;
+  bool json = false;
+};
+
+// A CaseService client: every call gets the deadline --timeout from now and the
+// metadata "authorization: Bearer <token>" (none if the token is empty: the
+// server then answers UNAUTHENTICATED). Methods return the server's status
+// converted with consular::FromGrpcStatus.
+class CaseClient {
+ public:
+  // Opens a channel to options.addr: TLS with options.ca_cert, or plaintext
+  // with --insecure. NOT_FOUND / INVALID_ARGUMENT if the CA file cannot be read
+  // or holds no certificate: usage errors.
+  static absl::StatusOr<std::unique_ptr<CaseClient>> Connect(
+      const GlobalOptions& options);
+
+  absl::StatusOr<consular::v1::Case> CreateCase(
+      const consular::v1::CreateCaseRequest& request);
+  absl::StatusOr<consular::v1::Case> GetCase(
+      const consular::v1::GetCaseRequest& request);
+  absl::StatusOr<consular::v1::ListCasesResponse> ListCases(
+      const consular::v1::ListCasesRequest& request);
+  absl::StatusOr<consular::v1::Case> UpdateCase(
+      const consular::v1::UpdateCaseRequest& request);
+  absl::StatusOr<consular::v1::Case> TransitionCase(
+      const consular::v1::TransitionCaseRequest& request);
+  absl::StatusOr<consular::v1::CaseNote> AddCaseNote(
+      const consular::v1::AddCaseNoteRequest& request);
+  absl::StatusOr<consular::v1::ListCaseNotesResponse> ListCaseNotes(
+      const consular::v1::ListCaseNotesRequest& request);
+  absl::StatusOr<consular::v1::ListCaseEventsResponse> ListCaseEvents(
+      const consular::v1::ListCaseEventsRequest& request);
+
+ private:
+  CaseClient(std::unique_ptr<consular::v1::CaseService::StubInterface> stub,
+             const GlobalOptions& options);
+
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      grpc::Status (consular::v1::CaseService::StubInterface::*method)(
+          grpc::ClientContext*, const Request&, Response*),
+      const Request& request);
+
+  std::unique_ptr<consular::v1::CaseService::StubInterface> stub_;
+  std::string token_;  // never printed
+  double timeout_seconds_;
+};
+
+// Prints "error: <CODE_NAME>: <message>" on stderr and returns kExitFailure.
+int ReportError(const absl::Status& status);
+
+// ReportError for a failed call; adds a hint when UNAUTHENTICATED and no token
+// was given.
+int ReportCallError(const absl::Status& status, const GlobalOptions& options);
+
+// Prints a usage error ("error: <message>", then a hint to --help if help_hint)
+// on stderr and returns kExitUsage.
+int ReportUsageError(absl::string_view message, bool help_hint = true);
+
+// Prints `message` on stdout: as proto JSON (enum names, camelCase fields) if
+// json, else `text`. Returns kExitOk, or kExitFailure if the message cannot be
+// printed as JSON.
+int PrintResult(bool json, const google::protobuf::Message& message,
+                const std::string& text);
+
+}  // namespace consular::ctl

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <functional>
+
+#include "CLI/CLI.hpp"
+#include "tools/consularctl/client.h"
+
+namespace consular::ctl {
+
+// What to run once the command line has parsed; returns the process exit code.
+using Action = std::function<int()>;
+
+// Registers `case` and its subcommands (create, get, list, update, transition,
+// note, notes, events) on `app`. When one of them is parsed, its action is
+// stored in *action; it reads the global options from *global when it runs.
+// Both pointers must outlive parsing and the action.
+void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
+                     Action* action);
+
+// Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
+void AddDevCommands(CLI::App* app, Action* action);
+
+}  // namespace consular::ctl

@@ -1,0 +1,595 @@
+#include <cstdint>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "consular/v1/cases.pb.h"
+#include "tools/consularctl/case_fields.h"
+#include "tools/consularctl/client.h"
+#include "tools/consularctl/commands.h"
+#include "tools/consularctl/dates.h"
+#include "tools/consularctl/enums.h"
+#include "tools/consularctl/format.h"
+#include "tools/consularctl/ids.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::consular::v1::Case;
+using ::consular::v1::CaseType;
+
+constexpr int kMaxPageSize = 500;
+
+// Values of the options of one command; owned by the command's callback.
+struct CreateArgs {
+  std::string type;
+  CaseFieldInputs fields;
+  std::string request_id;
+};
+
+struct CaseIdArgs {
+  std::string case_id;
+};
+
+struct ListArgs {
+  std::string post;
+  std::string country;
+  std::string type;
+  std::string status;
+  std::string flag;
+  std::string opened_from;
+  std::string opened_to;
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;
+};
+
+struct UpdateArgs {
+  std::string case_id;
+  int64_t version = 0;  // 0: read the case first
+  CaseFieldInputs fields;
+  std::string request_id;
+};
+
+struct TransitionArgs {
+  std::string case_id;
+  std::string status;
+  std::string reason;
+  std::string outcome;
+  int64_t version = 0;  // 0: read the case first
+  std::string request_id;
+};
+
+struct NoteArgs {
+  std::string case_id;
+  std::string text;
+  std::string request_id;
+};
+
+struct PagedCaseArgs {
+  std::string case_id;
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;
+};
+
+// Connects, or prints why not (a bad CA file) and returns nullptr with
+// *exit_code set.
+std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global,
+                                            int* exit_code) {
+  absl::StatusOr<std::unique_ptr<CaseClient>> client =
+      CaseClient::Connect(global);
+  if (!client.ok()) {
+    *exit_code =
+        ReportUsageError(client.status().message(), /*help_hint=*/false);
+    return nullptr;
+  }
+  return *std::move(client);
+}
+
+// Whether a failed mutation may or may not have been applied, so that a retry
+// with the same request id is the safe way forward.
+bool OutcomeUnknown(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Reports a failed mutation; names the request id if a retry may be needed.
+int ReportMutationError(const absl::Status& status, const GlobalOptions& global,
+                        const std::string& request_id) {
+  const int exit_code = ReportCallError(status, global);
+  if (OutcomeUnknown(status)) {
+    std::cerr << "the change may or may not have been made; to retry safely, "
+                 "repeat the "
+                 "command with --request-id "
+              << request_id << std::endl;
+  }
+  return exit_code;
+}
+
+std::string RequestIdOrNew(const std::string& given) {
+  return given.empty() ? NewRequestId() : given;
+}
+
+CLI::Option* AddCaseId(CLI::App* command, std::string* case_id) {
+  return command
+      ->add_option("CASE", *case_id,
+                   "Case UUID or reference (e.g. ABN-2026-00001)")
+      ->required();
+}
+
+CLI::Option* AddRequestId(CLI::App* command, std::string* request_id) {
+  return command
+      ->add_option("--request-id", *request_id,
+                   "Idempotency key (default: a new random UUID); repeat a "
+                   "command with the "
+                   "same id to retry it safely")
+      ->type_name("ID");
+}
+
+CLI::Option* AddVersion(CLI::App* command, int64_t* version) {
+  return command
+      ->add_option("--version", *version,
+                   "The case version the change is based on; if omitted, the "
+                   "case is read "
+                   "first (GetCase) and its current version is used")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+}
+
+void AddPaging(CLI::App* command, int* page_size, std::string* page_token,
+               bool* all) {
+  command->add_option("--page-size", *page_size, "Results per page (1..500)")
+      ->type_name("N")
+      ->check(CLI::Range(1, kMaxPageSize));
+  command
+      ->add_option("--page-token", *page_token, "Continue from this page token")
+      ->type_name("T");
+  command->add_flag("--all", *all, "Follow next_page_token to the last page");
+}
+
+// Reads pages until the last one (all) or after the first one; concatenates
+// their repeated fields. The result's next_page_token is the last page's.
+template <typename Request, typename Response, typename Fetch>
+absl::StatusOr<Response> FetchPages(Request request, bool all, Fetch fetch) {
+  Response merged;
+  while (true) {
+    absl::StatusOr<Response> page = fetch(request);
+    if (!page.ok()) return page.status();
+    std::string token = page->next_page_token();
+    merged.MergeFrom(*page);
+    merged.set_next_page_token(token);
+    if (!all || token.empty()) break;
+    if (token == request.page_token()) {
+      return absl::InternalError(
+          "the server returned the same page token twice");
+    }
+    request.set_page_token(std::move(token));
+  }
+  return merged;
+}
+
+void PrintNextPageHint(const std::string& token) {
+  if (!token.empty())
+    std::cerr << "next page: --page-token " << token << std::endl;
+}
+
+// GetCase: the case as it is now (its version is what a change is based on).
+absl::StatusOr<Case> ReadCase(CaseClient* client, const std::string& case_id) {
+  consular::v1::GetCaseRequest request;
+  request.set_case_id(case_id);
+  return client->GetCase(request);
+}
+
+int RunCreate(const GlobalOptions& global, const CreateArgs& args) {
+  absl::StatusOr<CaseType> type =
+      ParseEnumAs<CaseType>(consular::v1::CaseType_descriptor(), args.type);
+  if (!type.ok())
+    return ReportUsageError(absl::StrCat("--type: ", type.status().message()));
+  absl::StatusOr<CaseEdit> edit = BuildCaseEdit(args.fields, *type);
+  if (!edit.ok()) return ReportUsageError(edit.status().message());
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+
+  consular::v1::CreateCaseRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  *request.mutable_case_() = std::move(edit->fields);
+  request.mutable_case_()->set_type(*type);
+  absl::StatusOr<Case> created = client->CreateCase(request);
+  if (!created.ok())
+    return ReportMutationError(created.status(), global, request.request_id());
+  return PrintResult(global.json, *created, FormatCase(*created));
+}
+
+int RunGet(const GlobalOptions& global, const CaseIdArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<Case> got = ReadCase(client.get(), args.case_id);
+  if (!got.ok()) return ReportCallError(got.status(), global);
+  return PrintResult(global.json, *got, FormatCase(*got));
+}
+
+// Sets *date from text if text is not empty.
+absl::Status SetFilterDate(const std::string& text, absl::string_view flag,
+                           consular::v1::Date* date) {
+  if (text.empty()) return absl::OkStatus();
+  absl::StatusOr<consular::v1::Date> parsed = ParseDate(text);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": ", parsed.status().message()));
+  }
+  *date = *parsed;
+  return absl::OkStatus();
+}
+
+// Sets an enum filter from text if text is not empty.
+template <typename E>
+absl::Status SetFilterEnum(const std::string& text, absl::string_view flag,
+                           const google::protobuf::EnumDescriptor* descriptor,
+                           E* value) {
+  if (text.empty()) return absl::OkStatus();
+  absl::StatusOr<E> parsed = ParseEnumAs<E>(descriptor, text);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(flag, ": ", parsed.status().message()));
+  }
+  *value = *parsed;
+  return absl::OkStatus();
+}
+
+int RunList(const GlobalOptions& global, const ListArgs& args) {
+  consular::v1::ListCasesRequest request;
+  request.set_post(args.post);
+  request.set_country(absl::AsciiStrToUpper(args.country));
+  CaseType type = consular::v1::CASE_TYPE_UNSPECIFIED;
+  consular::v1::CaseStatus status = consular::v1::CASE_STATUS_UNSPECIFIED;
+  consular::v1::RiskFlag flag = consular::v1::RISK_FLAG_UNSPECIFIED;
+  for (const absl::Status& parsed : {
+           SetFilterEnum(args.type, "--type",
+                         consular::v1::CaseType_descriptor(), &type),
+           SetFilterEnum(args.status, "--status",
+                         consular::v1::CaseStatus_descriptor(), &status),
+           SetFilterEnum(args.flag, "--flag",
+                         consular::v1::RiskFlag_descriptor(), &flag),
+           SetFilterDate(args.opened_from, "--opened-from",
+                         request.mutable_opened_from()),
+           SetFilterDate(args.opened_to, "--opened-to",
+                         request.mutable_opened_to()),
+       }) {
+    if (!parsed.ok()) return ReportUsageError(parsed.message());
+  }
+  request.set_type(type);
+  request.set_status(status);
+  request.set_risk_flag(flag);
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<consular::v1::ListCasesResponse> response =
+      FetchPages<consular::v1::ListCasesRequest,
+                 consular::v1::ListCasesResponse>(
+          request, args.all,
+          [&client](const consular::v1::ListCasesRequest& page_request) {
+            return client->ListCases(page_request);
+          });
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  exit_code =
+      PrintResult(global.json, *response, FormatCaseList(response->cases()));
+  PrintNextPageHint(response->next_page_token());
+  return exit_code;
+}
+
+int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
+  absl::StatusOr<CaseEdit> edit =
+      BuildCaseEdit(args.fields, consular::v1::CASE_TYPE_UNSPECIFIED);
+  if (!edit.ok()) return ReportUsageError(edit.status().message());
+  if (edit->paths.empty()) {
+    return ReportUsageError(
+        "nothing to update: give at least one field flag (see --help)");
+  }
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+
+  int64_t version = args.version;
+  if (version == 0) {
+    absl::StatusOr<Case> current = ReadCase(client.get(), args.case_id);
+    if (!current.ok()) return ReportCallError(current.status(), global);
+    version = current->version();
+    // Now that the type is known, details flags of the other type are a usage
+    // error.
+    absl::StatusOr<CaseEdit> checked =
+        BuildCaseEdit(args.fields, current->type());
+    if (!checked.ok()) return ReportUsageError(checked.status().message());
+  }
+
+  consular::v1::UpdateCaseRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  *request.mutable_case_() = std::move(edit->fields);
+  request.mutable_case_()->set_id(args.case_id);
+  for (const std::string& path : edit->paths)
+    request.mutable_update_mask()->add_paths(path);
+  request.set_expected_version(version);
+  absl::StatusOr<Case> updated = client->UpdateCase(request);
+  if (!updated.ok())
+    return ReportMutationError(updated.status(), global, request.request_id());
+  return PrintResult(global.json, *updated, FormatCase(*updated));
+}
+
+int RunTransition(const GlobalOptions& global, const TransitionArgs& args) {
+  absl::StatusOr<consular::v1::CaseStatus> target =
+      ParseEnumAs<consular::v1::CaseStatus>(
+          consular::v1::CaseStatus_descriptor(), args.status);
+  if (!target.ok())
+    return ReportUsageError(
+        absl::StrCat("STATUS: ", target.status().message()));
+  consular::v1::Outcome outcome = consular::v1::OUTCOME_UNSPECIFIED;
+  absl::Status parsed = SetFilterEnum(
+      args.outcome, "--outcome", consular::v1::Outcome_descriptor(), &outcome);
+  if (!parsed.ok()) return ReportUsageError(parsed.message());
+  if (*target == consular::v1::CASE_STATUS_RESOLVED &&
+      outcome == consular::v1::OUTCOME_UNSPECIFIED) {
+    return ReportUsageError("RESOLVED needs --outcome");
+  }
+  if (*target != consular::v1::CASE_STATUS_RESOLVED &&
+      outcome != consular::v1::OUTCOME_UNSPECIFIED) {
+    return ReportUsageError("--outcome is only for a transition to RESOLVED");
+  }
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+
+  int64_t version = args.version;
+  if (version == 0) {
+    absl::StatusOr<Case> current = ReadCase(client.get(), args.case_id);
+    if (!current.ok()) return ReportCallError(current.status(), global);
+    version = current->version();
+  }
+
+  consular::v1::TransitionCaseRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_case_id(args.case_id);
+  request.set_target_status(*target);
+  request.set_reason(args.reason);
+  request.set_outcome(outcome);
+  request.set_expected_version(version);
+  absl::StatusOr<Case> transitioned = client->TransitionCase(request);
+  if (!transitioned.ok()) {
+    return ReportMutationError(transitioned.status(), global,
+                               request.request_id());
+  }
+  return PrintResult(global.json, *transitioned, FormatCase(*transitioned));
+}
+
+int RunNote(const GlobalOptions& global, const NoteArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::AddCaseNoteRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_case_id(args.case_id);
+  request.set_text(args.text);
+  absl::StatusOr<consular::v1::CaseNote> note = client->AddCaseNote(request);
+  if (!note.ok())
+    return ReportMutationError(note.status(), global, request.request_id());
+  return PrintResult(global.json, *note, FormatNote(*note));
+}
+
+int RunNotes(const GlobalOptions& global, const PagedCaseArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::ListCaseNotesRequest request;
+  request.set_case_id(args.case_id);
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+  absl::StatusOr<consular::v1::ListCaseNotesResponse> response =
+      FetchPages<consular::v1::ListCaseNotesRequest,
+                 consular::v1::ListCaseNotesResponse>(
+          request, args.all,
+          [&client](const consular::v1::ListCaseNotesRequest& page_request) {
+            return client->ListCaseNotes(page_request);
+          });
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  exit_code =
+      PrintResult(global.json, *response, FormatNotes(response->notes()));
+  PrintNextPageHint(response->next_page_token());
+  return exit_code;
+}
+
+int RunEvents(const GlobalOptions& global, const PagedCaseArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::ListCaseEventsRequest request;
+  request.set_case_id(args.case_id);
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+  absl::StatusOr<consular::v1::ListCaseEventsResponse> response =
+      FetchPages<consular::v1::ListCaseEventsRequest,
+                 consular::v1::ListCaseEventsResponse>(
+          request, args.all,
+          [&client](const consular::v1::ListCaseEventsRequest& page_request) {
+            return client->ListCaseEvents(page_request);
+          });
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  exit_code =
+      PrintResult(global.json, *response, FormatEvents(response->events()));
+  PrintNextPageHint(response->next_page_token());
+  return exit_code;
+}
+
+// On parse of `command`, stores an action running `run` with the global options
+// and args.
+template <typename Args>
+void OnParse(CLI::App* command, const GlobalOptions* global,
+             std::shared_ptr<Args> args,
+             int (*run)(const GlobalOptions&, const Args&), Action* action) {
+  command->callback([global, args, run, action] {
+    *action = [global, args, run] { return run(*global, *args); };
+  });
+}
+
+void AddCreate(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand("create", "Open a new case");
+  auto args = std::make_shared<CreateArgs>();
+  command->add_option("--type", args->type, "Case type: abandonment or divorce")
+      ->required()
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::CaseType_descriptor()))
+      ->group("Case");
+  AddCaseFieldOptions(command, CaseFieldMode::kCreate, &args->fields);
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunCreate, action);
+}
+
+void AddGet(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand("get", "Show one case");
+  auto args = std::make_shared<CaseIdArgs>();
+  AddCaseId(command, &args->case_id);
+  OnParse(command, global, args, &RunGet, action);
+}
+
+void AddList(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "list",
+      "List cases, newest first (prints the next page token on stderr)");
+  auto args = std::make_shared<ListArgs>();
+  command->add_option("--post", args->post, "Handling post (e.g. RABAT)")
+      ->type_name("P");
+  command->add_option("--country", args->country, "Country of focus (e.g. MA)")
+      ->type_name("CC");
+  command->add_option("--type", args->type, "Case type")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::CaseType_descriptor()));
+  command->add_option("--status", args->status, "Case status")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::CaseStatus_descriptor()));
+  command->add_option("--flag", args->flag, "Cases carrying this risk flag")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::RiskFlag_descriptor()));
+  command
+      ->add_option("--opened-from", args->opened_from,
+                   "Opened on or after (YYYY-MM-DD)")
+      ->type_name("DATE")
+      ->check(DateValidator());
+  command
+      ->add_option("--opened-to", args->opened_to,
+                   "Opened on or before (YYYY-MM-DD)")
+      ->type_name("DATE")
+      ->check(DateValidator());
+  AddPaging(command, &args->page_size, &args->page_token, &args->all);
+  OnParse(command, global, args, &RunList, action);
+}
+
+void AddUpdate(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command =
+      parent->add_subcommand("update",
+                             "Change fields of a case: only the fields given "
+                             "are changed (the update mask). "
+                             "Without --version the case is read first and its "
+                             "current version is used.");
+  auto args = std::make_shared<UpdateArgs>();
+  AddCaseId(command, &args->case_id);
+  AddVersion(command, &args->version);
+  AddCaseFieldOptions(command, CaseFieldMode::kUpdate, &args->fields);
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunUpdate, action);
+}
+
+void AddTransition(CLI::App* parent, const GlobalOptions* global,
+                   Action* action) {
+  CLI::App* command =
+      parent->add_subcommand("transition",
+                             "Move a case to another status (INTAKE -> ACTIVE "
+                             "<-> ON_HOLD -> RESOLVED -> CLOSED, "
+                             "CLOSED -> ACTIVE). Without --version the case is "
+                             "read first and its current version "
+                             "is used.");
+  auto args = std::make_shared<TransitionArgs>();
+  AddCaseId(command, &args->case_id);
+  command
+      ->add_option("STATUS", args->status,
+                   "Target status (e.g. ACTIVE, on-hold, RESOLVED)")
+      ->required()
+      ->check(EnumValidator(consular::v1::CaseStatus_descriptor()));
+  command->add_option("--reason", args->reason, "Why (required)")
+      ->required()
+      ->type_name("TEXT");
+  command
+      ->add_option("--outcome", args->outcome,
+                   "Outcome; required with RESOLVED")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::Outcome_descriptor()));
+  AddVersion(command, &args->version);
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunTransition, action);
+}
+
+void AddNote(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand("note", "Add a note to a case");
+  auto args = std::make_shared<NoteArgs>();
+  AddCaseId(command, &args->case_id);
+  command->add_option("--text", args->text, "The note (required)")
+      ->required()
+      ->type_name("TEXT");
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunNote, action);
+}
+
+void AddNotes(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command =
+      parent->add_subcommand("notes", "List the notes of a case, oldest first");
+  auto args = std::make_shared<PagedCaseArgs>();
+  AddCaseId(command, &args->case_id);
+  AddPaging(command, &args->page_size, &args->page_token, &args->all);
+  OnParse(command, global, args, &RunNotes, action);
+}
+
+void AddEvents(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "events", "List the timeline of a case, oldest first");
+  auto args = std::make_shared<PagedCaseArgs>();
+  AddCaseId(command, &args->case_id);
+  AddPaging(command, &args->page_size, &args->page_token, &args->all);
+  OnParse(command, global, args, &RunEvents, action);
+}
+
+}  // namespace
+
+void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
+                     Action* action) {
+  CLI::App* cases =
+      app->add_subcommand("case", "Open, read, change and work consular cases");
+  cases->require_subcommand(1);
+  AddCreate(cases, global, action);
+  AddGet(cases, global, action);
+  AddList(cases, global, action);
+  AddUpdate(cases, global, action);
+  AddTransition(cases, global, action);
+  AddNote(cases, global, action);
+  AddNotes(cases, global, action);
+  AddEvents(cases, global, action);
+}
+
+}  // namespace consular::ctl

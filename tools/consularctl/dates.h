@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "consular/v1/common.pb.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace consular::ctl {
+
+// The word that stands for "no date" on the command line (clears a date in
+// `case update`).
+inline constexpr absl::string_view kNoDate = "none";
+
+// Parses a calendar date written YYYY-MM-DD (exactly; year 1900..9999, a day
+// that exists in that month). kNoDate gives the all-zero Date, which means "not
+// set". INVALID_ARGUMENT otherwise, with a message saying what is expected.
+absl::StatusOr<consular::v1::Date> ParseDate(absl::string_view text);
+
+// True unless the date is all zero.
+bool IsDateSet(const consular::v1::Date& date);
+
+// "YYYY-MM-DD", or "" for an unset date.
+std::string FormatDate(const consular::v1::Date& date);
+
+// RFC 3339 in UTC to the second ("2026-03-01T09:30:00Z"), or "" for an unset
+// timestamp.
+std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
+
+}  // namespace consular::ctl

@@ -1,0 +1,81 @@
+#include "tools/consularctl/dates.h"
+
+#include "absl/status/status.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ParseDateTest, ParsesIsoDate) {
+  absl::StatusOr<consular::v1::Date> date = ParseDate("2026-02-28");
+  ASSERT_TRUE(date.ok()) << date.status();
+  EXPECT_EQ(date->year(), 2026);
+  EXPECT_EQ(date->month(), 2);
+  EXPECT_EQ(date->day(), 28);
+}
+
+TEST(ParseDateTest, AcceptsLeapDayOnlyInLeapYears) {
+  EXPECT_TRUE(ParseDate("2024-02-29").ok());
+  EXPECT_TRUE(ParseDate("2000-02-29").ok());
+  EXPECT_FALSE(ParseDate("2023-02-29").ok());
+  EXPECT_FALSE(ParseDate("1900-02-29").ok());
+}
+
+TEST(ParseDateTest, RejectsDaysThatDoNotExist) {
+  EXPECT_FALSE(ParseDate("2026-04-31").ok());
+  EXPECT_FALSE(ParseDate("2026-02-30").ok());
+  EXPECT_FALSE(ParseDate("2026-01-00").ok());
+  EXPECT_FALSE(ParseDate("2026-13-01").ok());
+  EXPECT_FALSE(ParseDate("2026-00-10").ok());
+}
+
+TEST(ParseDateTest, RejectsOtherFormats) {
+  for (const char* text :
+       {"", "2026-1-5", "26-01-05", "05-01-2026", "2026/01/05", "20260105",
+        "2026-01-05T00:00:00Z", "2026-01-05 ", "+026-01-05", "2026-0a-05"}) {
+    absl::StatusOr<consular::v1::Date> date = ParseDate(text);
+    EXPECT_FALSE(date.ok()) << "\"" << text << "\"";
+    if (!date.ok()) {
+      EXPECT_EQ(date.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+  EXPECT_THAT(std::string(ParseDate("5 May").status().message()),
+              HasSubstr("YYYY-MM-DD"));
+}
+
+TEST(ParseDateTest, RejectsYearsOutsideTheApiRange) {
+  EXPECT_FALSE(ParseDate("1899-12-31").ok());
+  EXPECT_TRUE(ParseDate("1900-01-01").ok());
+  EXPECT_TRUE(ParseDate("9999-12-31").ok());
+}
+
+TEST(ParseDateTest, NoneIsTheUnsetDate) {
+  absl::StatusOr<consular::v1::Date> date = ParseDate("none");
+  ASSERT_TRUE(date.ok());
+  EXPECT_FALSE(IsDateSet(*date));
+  EXPECT_TRUE(ParseDate("NONE").ok());
+}
+
+TEST(FormatDateTest, PadsAndLeavesUnsetEmpty) {
+  consular::v1::Date date;
+  EXPECT_EQ(FormatDate(date), "");
+  date.set_year(2026);
+  date.set_month(3);
+  date.set_day(7);
+  EXPECT_EQ(FormatDate(date), "2026-03-07");
+  EXPECT_EQ(FormatDate(*ParseDate(FormatDate(date))), "2026-03-07");
+}
+
+TEST(FormatTimestampTest, Rfc3339UtcToTheSecond) {
+  google::protobuf::Timestamp timestamp;
+  EXPECT_EQ(FormatTimestamp(timestamp), "");
+  timestamp.set_seconds(1772357400);  // 2026-03-01T09:30:00Z
+  timestamp.set_nanos(999999999);
+  EXPECT_EQ(FormatTimestamp(timestamp), "2026-03-01T09:30:00Z");
+}
+
+}  // namespace
+}  // namespace consular::ctl

@@ -1,0 +1,139 @@
+#include "tools/consularctl/enums.h"
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "consular/v1/cases.pb.h"
+#include "consular/v1/common.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+TEST(EnumPrefixTest, DerivedFromTheUnspecifiedValue) {
+  EXPECT_EQ(EnumPrefix(consular::v1::RiskFlag_descriptor()), "RISK_FLAG_");
+  EXPECT_EQ(EnumPrefix(consular::v1::CaseType_descriptor()), "CASE_TYPE_");
+  EXPECT_EQ(EnumPrefix(consular::v1::Sex_descriptor()), "SEX_");
+  EXPECT_EQ(EnumPrefix(consular::v1::Role_descriptor()), "ROLE_");
+}
+
+TEST(ParseEnumTest, AcceptsEverySpellingOfAValue) {
+  const auto* flags = consular::v1::RiskFlag_descriptor();
+  for (const char* text :
+       {"forced-marriage", "FORCED_MARRIAGE", "RISK_FLAG_FORCED_MARRIAGE",
+        "Forced_Marriage", "risk-flag-forced-marriage", " forced-marriage "}) {
+    absl::StatusOr<int> parsed = ParseEnum(flags, text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
+    EXPECT_EQ(*parsed, consular::v1::RISK_FLAG_FORCED_MARRIAGE) << text;
+  }
+}
+
+TEST(ParseEnumTest, ParsesValuesOfEveryEnumUsedOnTheCommandLine) {
+  EXPECT_EQ(*ParseEnum(consular::v1::Sex_descriptor(), "x"),
+            consular::v1::SEX_X);
+  EXPECT_EQ(*ParseEnum(consular::v1::NationalityStatus_descriptor(),
+                       "residence-permit"),
+            consular::v1::NATIONALITY_STATUS_RESIDENCE_PERMIT);
+  EXPECT_EQ(*ParseEnum(consular::v1::ReferralSource_descriptor(), "other-post"),
+            consular::v1::REFERRAL_SOURCE_OTHER_POST);
+  EXPECT_EQ(*ParseEnum(consular::v1::WithheldDocument_descriptor(), "id-card"),
+            consular::v1::WITHHELD_DOCUMENT_ID_CARD);
+  EXPECT_EQ(
+      *ParseEnum(consular::v1::ProceedingsState_descriptor(), "not-started"),
+      consular::v1::PROCEEDINGS_STATE_NOT_STARTED);
+  EXPECT_EQ(*ParseEnum(consular::v1::CaseStatus_descriptor(), "on-hold"),
+            consular::v1::CASE_STATUS_ON_HOLD);
+  EXPECT_EQ(*ParseEnum(consular::v1::Outcome_descriptor(), "returned-to-nl"),
+            consular::v1::OUTCOME_RETURNED_TO_NL);
+  EXPECT_EQ(*ParseEnum(consular::v1::Outcome_descriptor(), "RETURNED_TO_NL"),
+            consular::v1::OUTCOME_RETURNED_TO_NL);
+}
+
+TEST(ParseEnumTest, DivorceIsAnAliasOfForeignDivorceRecognition) {
+  const auto* types = consular::v1::CaseType_descriptor();
+  EXPECT_EQ(*ParseEnum(types, "divorce"),
+            consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+  EXPECT_EQ(*ParseEnum(types, "DIVORCE"),
+            consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+  EXPECT_EQ(*ParseEnum(types, "foreign-divorce-recognition"),
+            consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+  EXPECT_EQ(*ParseEnum(types, "abandonment"),
+            consular::v1::CASE_TYPE_ABANDONMENT);
+}
+
+TEST(ParseEnumTest, RoleShortNamesAndFullNames) {
+  const auto* roles = consular::v1::Role_descriptor();
+  EXPECT_EQ(*ParseEnum(roles, "officer"), consular::v1::ROLE_CONSULAR_OFFICER);
+  EXPECT_EQ(*ParseEnum(roles, "CONSULAR_OFFICER"),
+            consular::v1::ROLE_CONSULAR_OFFICER);
+  EXPECT_EQ(*ParseEnum(roles, "manager"), consular::v1::ROLE_POST_MANAGER);
+  EXPECT_EQ(*ParseEnum(roles, "lkha"), consular::v1::ROLE_LKHA_CASEWORKER);
+  EXPECT_EQ(*ParseEnum(roles, "policy"), consular::v1::ROLE_POLICY_STAFF);
+  EXPECT_EQ(*ParseEnum(roles, "auditor"), consular::v1::ROLE_AUDITOR);
+  EXPECT_EQ(*ParseEnum(roles, "admin"), consular::v1::ROLE_ADMINISTRATOR);
+  EXPECT_EQ(*ParseEnum(roles, "ROLE_ADMINISTRATOR"),
+            consular::v1::ROLE_ADMINISTRATOR);
+}
+
+TEST(ParseEnumTest, AliasOfAnotherEnumIsNotAccepted) {
+  EXPECT_FALSE(
+      ParseEnum(consular::v1::CaseStatus_descriptor(), "divorce").ok());
+  EXPECT_FALSE(ParseEnum(consular::v1::CaseType_descriptor(), "officer").ok());
+}
+
+TEST(ParseEnumTest, RejectsUnspecifiedAndEmpty) {
+  const auto* flags = consular::v1::RiskFlag_descriptor();
+  EXPECT_FALSE(ParseEnum(flags, "unspecified").ok());
+  EXPECT_FALSE(ParseEnum(flags, "RISK_FLAG_UNSPECIFIED").ok());
+  EXPECT_FALSE(ParseEnum(flags, "").ok());
+  EXPECT_FALSE(ParseEnum(flags, "RISK_FLAG_").ok());
+}
+
+TEST(ParseEnumTest, UnknownValueListsTheValidOnes) {
+  absl::StatusOr<int> parsed =
+      ParseEnum(consular::v1::Sex_descriptor(), "other");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(parsed.status().message(),
+            "invalid value \"other\"; valid values: female, male, x, unknown");
+}
+
+TEST(ParseEnumTest, ValidNamesShowAliases) {
+  EXPECT_THAT(
+      EnumValidNames(consular::v1::CaseType_descriptor()),
+      ElementsAre("abandonment", "foreign-divorce-recognition (divorce)"));
+  EXPECT_THAT(
+      EnumValidationError(consular::v1::CaseType_descriptor(), "marriage"),
+      HasSubstr("abandonment, foreign-divorce-recognition (divorce)"));
+  EXPECT_EQ(EnumValidationError(consular::v1::CaseType_descriptor(), "divorce"),
+            "");
+}
+
+TEST(EnumShortNameTest, StripsThePrefix) {
+  EXPECT_EQ(EnumShortName(consular::v1::CaseStatus_descriptor(),
+                          consular::v1::CASE_STATUS_ON_HOLD),
+            "ON_HOLD");
+  EXPECT_EQ(EnumShortName(consular::v1::CaseType_descriptor(),
+                          consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION),
+            "FOREIGN_DIVORCE_RECOGNITION");
+  EXPECT_EQ(EnumShortName(consular::v1::Sex_descriptor(), consular::v1::SEX_X),
+            "X");
+  // A number the client does not know (a newer server) still prints.
+  EXPECT_EQ(EnumShortName(consular::v1::CaseStatus_descriptor(), 42), "42");
+}
+
+TEST(EnumAliasTest, ShortRoleWords) {
+  EXPECT_EQ(EnumAlias(consular::v1::Role_descriptor(),
+                      consular::v1::ROLE_CONSULAR_OFFICER),
+            "officer");
+  EXPECT_EQ(
+      EnumAlias(consular::v1::Role_descriptor(), consular::v1::ROLE_AUDITOR),
+      "");
+}
+
+}  // namespace
+}  // namespace consular::ctl

@@ -1,0 +1,318 @@
+#include "tools/consularctl/format.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "tools/consularctl/dates.h"
+#include "tools/consularctl/enums.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::consular::v1::Case;
+using ::consular::v1::CaseEvent;
+using ::consular::v1::CaseNote;
+
+constexpr char kColumnGap[] = "  ";
+constexpr char kEmptyCell[] = "-";
+constexpr char kArrow[] = "\u2192";  // →
+
+// Number of UTF-8 characters (bytes that do not continue a multi-byte
+// sequence).
+size_t DisplayWidth(absl::string_view text) {
+  size_t width = 0;
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
+// One line: control characters (line breaks, tabs) become spaces.
+std::string OneLine(absl::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
+  }
+  return out;
+}
+
+std::string Cell(absl::string_view text) {
+  if (text.empty()) return kEmptyCell;
+  return OneLine(text);
+}
+
+void StripTrailingBlanks(std::string* line) {
+  while (!line->empty() && line->back() == ' ') line->pop_back();
+}
+
+template <typename E>
+std::string Short(const google::protobuf::EnumDescriptor* descriptor, E value) {
+  return EnumShortName(descriptor, static_cast<int>(value));
+}
+
+template <typename E>
+std::string ShortList(const google::protobuf::EnumDescriptor* descriptor,
+                      const google::protobuf::RepeatedField<int>& values) {
+  std::vector<std::string> names;
+  for (int value : values)
+    names.push_back(Short(descriptor, static_cast<E>(value)));
+  return absl::StrJoin(names, ", ");
+}
+
+std::string YesNo(bool value) { return value ? "yes" : "no"; }
+
+// Rows of a key/value block, printed with the values aligned.
+class KeyValueBlock {
+ public:
+  // Always shown, "-" when empty.
+  void Add(absl::string_view key, absl::string_view value) {
+    rows_.emplace_back(std::string(key),
+                       std::string(value.empty() ? kEmptyCell : value));
+  }
+  // Shown only when not empty.
+  void AddIfSet(absl::string_view key, absl::string_view value) {
+    if (!value.empty())
+      rows_.emplace_back(std::string(key), std::string(value));
+  }
+
+  std::string Render() const {
+    size_t width = 0;
+    for (const auto& [key, value] : rows_)
+      width = std::max(width, DisplayWidth(key) + 1);
+    std::string out;
+    for (const auto& [key, value] : rows_) {
+      const std::string label = absl::StrCat(key, ":");
+      const std::string indent(width + 1, ' ');
+      bool first = true;
+      for (absl::string_view line : absl::StrSplit(value, '\n')) {
+        std::string text =
+            first
+                ? absl::StrCat(
+                      label, std::string(width + 1 - DisplayWidth(label), ' '))
+                : indent;
+        absl::StrAppend(&text, line);
+        StripTrailingBlanks(&text);
+        absl::StrAppend(&out, text, "\n");
+        first = false;
+      }
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string>> rows_;
+};
+
+}  // namespace
+
+std::string FormatTable(const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& rows) {
+  std::vector<std::vector<std::string>> cells;
+  cells.push_back(header);
+  for (const auto& row : rows) {
+    std::vector<std::string> clean;
+    for (const std::string& cell : row) clean.push_back(Cell(cell));
+    cells.push_back(std::move(clean));
+  }
+  std::vector<size_t> widths(header.size(), 0);
+  for (const auto& row : cells) {
+    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
+    }
+  }
+  std::string out;
+  for (const auto& row : cells) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) absl::StrAppend(&line, kColumnGap);
+      absl::StrAppend(&line, row[i]);
+      if (i + 1 < row.size() && i < widths.size()) {
+        line.append(widths[i] - DisplayWidth(row[i]), ' ');
+      }
+    }
+    StripTrailingBlanks(&line);
+    absl::StrAppend(&out, line, "\n");
+  }
+  return out;
+}
+
+std::string FormatCase(const Case& c) {
+  KeyValueBlock block;
+  block.Add("Reference", c.reference());
+  block.Add("ID", c.id());
+  block.Add("Type", Short(consular::v1::CaseType_descriptor(), c.type()));
+  block.Add("Status", Short(consular::v1::CaseStatus_descriptor(), c.status()));
+  if (c.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
+    block.Add("Outcome",
+              Short(consular::v1::Outcome_descriptor(), c.outcome()));
+  }
+  block.Add("Post", c.handling_post());
+  block.Add("Country", c.country());
+  block.Add("Version", absl::StrCat(c.version()));
+  block.Add("Opened", FormatTimestamp(c.opened_at()));
+  block.Add("Updated", FormatTimestamp(c.updated_at()));
+  block.AddIfSet("Resolved", FormatTimestamp(c.resolved_at()));
+  block.AddIfSet("Closed", FormatTimestamp(c.closed_at()));
+
+  const consular::v1::Subject& s = c.subject();
+  block.Add("Name", s.full_name());
+  block.Add("Date of birth", FormatDate(s.date_of_birth()));
+  block.Add("Sex", Short(consular::v1::Sex_descriptor(), s.sex()));
+  block.Add("Nationality", Short(consular::v1::NationalityStatus_descriptor(),
+                                 s.nationality_status()));
+  block.Add("Minor children", YesNo(s.has_minor_children()));
+  block.Add("Risk flags",
+            c.risk_flags().empty()
+                ? "none"
+                : ShortList<consular::v1::RiskFlag>(
+                      consular::v1::RiskFlag_descriptor(), c.risk_flags()));
+  block.Add("Referral", Short(consular::v1::ReferralSource_descriptor(),
+                              c.referral_source()));
+
+  if (c.has_abandonment()) {
+    const consular::v1::AbandonmentDetails& a = c.abandonment();
+    block.AddIfSet("Left NL", FormatDate(a.left_netherlands_on()));
+    block.AddIfSet("Reported", FormatDate(a.reported_on()));
+    block.AddIfSet("Region", a.region());
+    block.AddIfSet("Documents withheld",
+                   ShortList<consular::v1::WithheldDocument>(
+                       consular::v1::WithheldDocument_descriptor(),
+                       a.documents_withheld()));
+    block.AddIfSet("Permit expires",
+                   FormatDate(a.residence_permit_expires_on()));
+    block.AddIfSet("Wishes", a.person_wishes());
+    if (a.emergency_travel_document_issued()) block.Add("ETD issued", "yes");
+    block.AddIfSet("Returned", FormatDate(a.returned_on()));
+  }
+  if (c.has_divorce_recognition()) {
+    const consular::v1::DivorceRecognitionDetails& d = c.divorce_recognition();
+    block.AddIfSet("Dutch divorce", FormatDate(d.dutch_divorce_on()));
+    block.AddIfSet("Dutch court", d.dutch_court());
+    if (d.proceedings_state() != consular::v1::PROCEEDINGS_STATE_UNSPECIFIED) {
+      block.Add("Proceedings",
+                Short(consular::v1::ProceedingsState_descriptor(),
+                      d.proceedings_state()));
+    }
+    block.AddIfSet("Lawyer", d.lawyer_partner_id());
+    block.AddIfSet(
+        "Obstacles",
+        ShortList<consular::v1::RecognitionObstacle>(
+            consular::v1::RecognitionObstacle_descriptor(), d.obstacles()));
+    if (d.decision() != consular::v1::RECOGNITION_DECISION_UNSPECIFIED) {
+      block.Add(
+          "Decision",
+          Short(consular::v1::RecognitionDecision_descriptor(), d.decision()));
+    }
+    block.AddIfSet("Decided", FormatDate(d.decided_on()));
+  }
+
+  const consular::v1::Safety& safety = c.safety();
+  block.AddIfSet("Safe channel", safety.safe_contact_channel());
+  block.AddIfSet("Safe times", safety.safe_contact_times());
+  if (safety.do_not_contact_family()) block.Add("Do not contact family", "yes");
+  block.AddIfSet("Covert notes", safety.covert_notes());
+  return block.Render();
+}
+
+std::string FormatNote(const CaseNote& note) {
+  KeyValueBlock block;
+  block.Add("Note", note.id());
+  block.Add("Case", note.case_id());
+  block.Add("Author", note.author());
+  block.Add("Post", note.author_post());
+  block.Add("Created", FormatTimestamp(note.created_at()));
+  block.Add("Text", note.text());
+  return block.Render();
+}
+
+std::string FormatCaseList(
+    const google::protobuf::RepeatedPtrField<Case>& cases) {
+  std::vector<std::vector<std::string>> rows;
+  for (const Case& c : cases) {
+    rows.push_back({c.reference(),
+                    Short(consular::v1::CaseType_descriptor(), c.type()),
+                    Short(consular::v1::CaseStatus_descriptor(), c.status()),
+                    c.handling_post(), c.country(),
+                    FormatTimestamp(c.opened_at()), absl::StrCat(c.version())});
+  }
+  return absl::StrCat(FormatTable({"REFERENCE", "TYPE", "STATUS", "POST",
+                                   "COUNTRY", "OPENED", "VERSION"},
+                                  rows),
+                      cases.size(), " case(s)\n");
+}
+
+std::string EventDetails(const CaseEvent& event) {
+  const auto* status = consular::v1::CaseStatus_descriptor();
+  switch (event.type()) {
+    case consular::v1::CASE_EVENT_TYPE_CREATED:
+      if (event.to_status() == consular::v1::CASE_STATUS_UNSPECIFIED)
+        return "created";
+      return absl::StrCat("created as ", Short(status, event.to_status()));
+    case consular::v1::CASE_EVENT_TYPE_UPDATED:
+      return absl::StrCat("changed: ",
+                          absl::StrJoin(event.changed_fields(), ", "));
+    case consular::v1::CASE_EVENT_TYPE_TRANSITIONED: {
+      std::string out = absl::StrCat(Short(status, event.from_status()), kArrow,
+                                     Short(status, event.to_status()));
+      if (event.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
+        absl::StrAppend(
+            &out, " (",
+            Short(consular::v1::Outcome_descriptor(), event.outcome()), ")");
+      }
+      if (!event.reason().empty()) absl::StrAppend(&out, ": ", event.reason());
+      return out;
+    }
+    case consular::v1::CASE_EVENT_TYPE_NOTE_ADDED:
+      return absl::StrCat("note ", event.note_id());
+    default:
+      return "";
+  }
+}
+
+std::string FormatEvents(
+    const google::protobuf::RepeatedPtrField<CaseEvent>& events) {
+  std::vector<std::vector<std::string>> rows;
+  for (const CaseEvent& e : events) {
+    rows.push_back(
+        {absl::StrCat(e.sequence()), FormatTimestamp(e.occurred_at()),
+         Short(consular::v1::CaseEventType_descriptor(), e.type()), e.actor(),
+         Short(consular::v1::Role_descriptor(), e.actor_role()),
+         absl::StrCat(e.case_version()), EventDetails(e)});
+  }
+  return absl::StrCat(
+      FormatTable(
+          {"SEQ", "WHEN", "TYPE", "ACTOR", "ROLE", "VERSION", "DETAILS"}, rows),
+      events.size(), " event(s)\n");
+}
+
+std::string FormatNotes(
+    const google::protobuf::RepeatedPtrField<CaseNote>& notes) {
+  std::vector<std::vector<std::string>> rows;
+  for (const CaseNote& n : notes) {
+    rows.push_back(
+        {FormatTimestamp(n.created_at()), n.author(), n.author_post()});
+  }
+  // Render the header and rows as one table so the columns line up, then put
+  // each note's text under its row.
+  const std::string table = FormatTable({"WHEN", "AUTHOR", "POST"}, rows);
+  std::vector<absl::string_view> lines = absl::StrSplit(table, '\n');
+  std::string out = absl::StrCat(lines[0], "\n");
+  for (int i = 0; i < notes.size(); ++i) {
+    absl::StrAppend(&out, lines[i + 1], "\n");
+    for (absl::string_view text_line : absl::StrSplit(notes[i].text(), '\n')) {
+      std::string indented = absl::StrCat("    ", OneLine(text_line));
+      StripTrailingBlanks(&indented);
+      absl::StrAppend(&out, indented, "\n");
+    }
+  }
+  absl::StrAppend(&out, notes.size(), " note(s)\n");
+  return out;
+}
+
+}  // namespace consular::ctl

@@ -1,0 +1,89 @@
+// consularctl: the command-line client of the consular case service.
+//
+// Exit codes: 0 success, 1 a call failed ("error: <CODE_NAME>: <message>" on
+// stderr), 2 a usage error (bad flags, an unreadable CA or key file).
+
+#include <stdlib.h>
+
+#include <iostream>
+
+#include "CLI/CLI.hpp"
+#include "tools/consularctl/client.h"
+#include "tools/consularctl/commands.h"
+
+namespace consular::ctl {
+namespace {
+
+// Subcommand help lists only the subcommand's own options; say where the global
+// ones are.
+void AddGlobalOptionsFooter(CLI::App* app) {
+  for (CLI::App* command : app->get_subcommands({})) {
+    if (command->get_name() == "dev") continue;  // needs no server
+    command->footer(
+        "Global options (before or after the command): --addr, --ca-cert, "
+        "--token, "
+        "--insecure, --timeout, --json; see consularctl --help.");
+    AddGlobalOptionsFooter(command);
+  }
+}
+
+int Main(int argc, char** argv) {
+  // gRPC's own log lines (e.g. a failed TLS handshake) would repeat, less
+  // readably, what the error line already says. GRPC_VERBOSITY=ERROR in the
+  // environment brings them back.
+  setenv("GRPC_VERBOSITY", "NONE", /*overwrite=*/0);
+
+  CLI::App app(
+      "consularctl: open, read and work consular cases of abandonment and "
+      "foreign "
+      "divorce recognition",
+      "consularctl");
+  // Global options may also follow the subcommand.
+  app.fallthrough();
+  app.require_subcommand(1);
+
+  GlobalOptions global;
+  app.add_option("--addr", global.addr, "Server address HOST:PORT")
+      ->envname("CONSULAR_ADDR")
+      ->capture_default_str()
+      ->group("Global");
+  app.add_option("--ca-cert", global.ca_cert,
+                 "CA certificate (PEM) to verify the server")
+      ->envname("CONSULAR_CA_CERT")
+      ->type_name("FILE")
+      ->group("Global");
+  app.add_option("--token", global.token,
+                 "Bearer token (see: consularctl dev token)")
+      ->envname("CONSULAR_TOKEN")
+      ->type_name("TOKEN")
+      ->group("Global");
+  app.add_flag("--insecure", global.insecure, "Plaintext instead of TLS")
+      ->group("Global");
+  app.add_option("--timeout", global.timeout_seconds,
+                 "Deadline of each call, in seconds")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber)
+      ->type_name("SECONDS")
+      ->group("Global");
+  app.add_flag("--json", global.json, "Print the response as proto JSON")
+      ->group("Global");
+
+  Action action;
+  AddCaseCommands(&app, &global, &action);
+  AddDevCommands(&app, &action);
+  AddGlobalOptionsFooter(&app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // Help and version exit 0; every other parse error is a usage error.
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  if (!action) return ReportUsageError("no command given");
+  return action();
+}
+
+}  // namespace
+}  // namespace consular::ctl
+
+int main(int argc, char** argv) { return consular::ctl::Main(argc, argv); }
