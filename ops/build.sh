@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Configures (when needed) and builds the project with CMake and Ninja.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: ops/build.sh [--werror|--no-werror] [--release|--debug] [NINJA TARGET...]
+
+Builds into build/ of the checkout (or $CONSULAR_BUILD_DIR) with Ninja.
+  --werror       treat compiler warnings as errors (kept for later builds until --no-werror)
+  --release      optimised build (kept for later builds until --debug); the default is Debug
+Environment: JOBS (parallel jobs, default 2), CONSULAR_BUILD_DIR (build folder).
+ccache is used when installed.
+USAGE
+}
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${CONSULAR_BUILD_DIR:-$ROOT/build}
+JOBS=${JOBS:-2}
+
+werror=""
+build_type=""
+targets=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --werror) werror=ON ;;
+    --no-werror) werror=OFF ;;
+    --release) build_type=Release ;;
+    --debug) build_type=Debug ;;
+    -h|--help) usage; exit 0 ;;
+    -*) usage >&2; exit 2 ;;
+    *) targets+=("$1") ;;
+  esac
+  shift
+done
+
+for tool in cmake ninja; do
+  command -v "$tool" >/dev/null || { echo "build.sh: $tool not found; run ops/install-deps.sh" >&2; exit 1; }
+done
+
+cache_value() {  # NAME: its value in the CMake cache, empty if unset
+  sed -n "s/^$1:[A-Z]*=//p" "$BUILD_DIR/CMakeCache.txt" 2>/dev/null | head -n 1
+}
+
+# Configure when the build folder is new or when a flag asks for another setting than the cached one.
+configure_args=()
+if [[ ! -f $BUILD_DIR/build.ninja || ! -f $BUILD_DIR/CMakeCache.txt ]]; then
+  configure_args+=(-DCMAKE_BUILD_TYPE="${build_type:-Debug}" -DCONSULAR_WERROR="${werror:-OFF}")
+  if command -v ccache >/dev/null; then
+    configure_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  fi
+else
+  if [[ -n $build_type && $(cache_value CMAKE_BUILD_TYPE) != "$build_type" ]]; then
+    configure_args+=(-DCMAKE_BUILD_TYPE="$build_type")
+  fi
+  if [[ -n $werror && $(cache_value CONSULAR_WERROR) != "$werror" ]]; then
+    configure_args+=(-DCONSULAR_WERROR="$werror")
+  fi
+fi
+
+if [[ ${#configure_args[@]} -gt 0 ]]; then
+  echo "+ cmake -S $ROOT -B $BUILD_DIR -G Ninja ${configure_args[*]}"
+  cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja "${configure_args[@]}"
+fi
+
+echo "+ ninja -C $BUILD_DIR -j $JOBS ${targets[*]}"
+ninja -C "$BUILD_DIR" -j "$JOBS" "${targets[@]}"

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages needed to build, run and test the project. Quick when everything
+# is installed already: nothing is downloaded then.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: ops/install-deps.sh [--check]
+
+Installs with apt-get what is missing of the project's Debian 12 packages (as root, or through sudo).
+  --check   only list the missing packages; exit 1 if any
+USAGE
+}
+
+check_only=0
+case "${1:-}" in
+  "") ;;
+  --check) check_only=1 ;;
+  -h|--help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git python3
+  # libraries
+  openssl libssl-dev
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev
+  # tests
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # the database
+  postgresql postgresql-contrib
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == installed ]] || missing+=("$pkg")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages are installed"
+  exit 0
+fi
+
+echo "install-deps: missing: ${missing[*]}"
+(( check_only )) && exit 1
+
+SUDO=()
+if [[ $(id -u) -ne 0 ]]; then
+  if command -v sudo >/dev/null; then
+    SUDO=(sudo)
+  else
+    echo "install-deps: run as root, or install sudo, to install: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt_get() {
+  "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -y -o Dpkg::Use-Pty=0 "$@"
+}
+
+# The package lists are refreshed only when something is to be installed.
+apt_get update -qq
+apt_get install "${missing[@]}"
+echo "install-deps: done"

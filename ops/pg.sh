@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster in a folder: no system service is touched, nothing listens on
+# TCP; clients connect through a Unix socket inside the folder.
+#
+# Layout of DIR:  data/ (the cluster), run/ (the socket), postgres.log, port (the port last used).
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: ops/pg.sh start|stop|status|dsn|check DIR [PORT]
+
+  start   initialise the cluster in DIR if missing, start it and wait until it accepts connections
+  stop    stop it (fast mode); does nothing if it is not running
+  status  print "running" (exit 0) or "stopped" (exit 3)
+  dsn     print the libpq conninfo of the superuser "postgres", e.g.
+            host=DIR/run port=5432 user=postgres dbname=postgres
+  check   exit 0 if DIR can hold a cluster here (socket path length, permissions), else explain
+
+PORT only names the socket (DIR/run/.s.PGSQL.PORT); the default is the port of the last start, or 5432.
+Run as root, the server runs as the "postgres" user and DIR is given to that user.
+Authentication is "trust": only processes that can reach DIR/run can connect.
+USAGE
+}
+
+die() { echo "pg.sh: $*" >&2; exit 1; }
+
+[[ $# -ge 2 && $# -le 3 ]] || { usage >&2; exit 2; }
+cmd=$1
+dir_arg=$2
+port_arg=${3:-}
+
+case "$cmd" in
+  start|stop|status|dsn|check) ;;
+  -h|--help|help) usage; exit 0 ;;
+  *) usage >&2; exit 2 ;;
+esac
+
+# Absolute path without requiring it to exist.
+DIR=$(realpath -m -- "$dir_arg")
+DATA=$DIR/data
+RUN=$DIR/run
+LOG=$DIR/postgres.log
+
+if [[ -n $port_arg ]]; then
+  PORT=$port_arg
+elif [[ -f $DIR/port ]]; then
+  PORT=$(<"$DIR/port")
+else
+  PORT=5432
+fi
+if ! [[ $PORT =~ ^[0-9]+$ ]] || (( PORT < 1 || PORT > 65535 )); then
+  die "bad port: $PORT"
+fi
+
+AS_ROOT=0
+[[ $(id -u) -eq 0 ]] && AS_ROOT=1
+
+find_bindir() {
+  local d
+  for d in /usr/lib/postgresql/15/bin "$(pg_config --bindir 2>/dev/null || true)"; do
+    if [[ -n $d && -x $d/initdb && -x $d/pg_ctl ]]; then
+      echo "$d"
+      return 0
+    fi
+  done
+  die "PostgreSQL 15 server binaries (initdb, pg_ctl) not found; run ops/install-deps.sh"
+}
+
+# Runs a command as the cluster's owner: the postgres user when we are root, else ourselves.
+# The working directory is DIR so that the postgres user is never left in a folder it cannot read.
+as_owner() {
+  if (( AS_ROOT )); then
+    (cd "$DIR" && runuser -u postgres -- "$@")
+  else
+    (cd "$DIR" && "$@")
+  fi
+}
+
+check_socket_path() {
+  local sock="$RUN/.s.PGSQL.$PORT"
+  # sun_path holds 108 bytes including the terminating NUL.
+  if (( ${#sock} > 107 )); then
+    die "socket path too long (${#sock} bytes, limit 107): $sock
+  choose a shorter DIR"
+  fi
+}
+
+# As root: the postgres user must be able to reach DIR through every parent folder.
+check_reachable() {
+  (( AS_ROOT )) || return 0
+  id postgres >/dev/null 2>&1 || die "running as root needs the 'postgres' user (package postgresql)"
+  # The nearest folder above DIR that exists already.
+  local probe
+  probe=$(dirname "$DIR")
+  while [[ ! -e $probe ]]; do probe=$(dirname "$probe"); done
+  if ! runuser -u postgres -- test -x "$probe"; then
+    die "the postgres user cannot reach $probe (a parent folder is not searchable by others);
+  the cluster must live where that user can get to it, or run as a non-root user"
+  fi
+}
+
+is_running() {
+  [[ -f $DATA/PG_VERSION ]] || return 1
+  as_owner "$BINDIR/pg_ctl" status -D "$DATA" >/dev/null 2>&1
+}
+
+conninfo_value() {
+  # Quote a conninfo value when it holds spaces, quotes or backslashes.
+  local v=$1
+  if [[ $v =~ [[:space:]\'\\] || -z $v ]]; then
+    v=${v//\\/\\\\}
+    v=${v//\'/\\\'}
+    printf "'%s'" "$v"
+  else
+    printf '%s' "$v"
+  fi
+}
+
+conf_value() {
+  # A single-quoted postgresql.conf string.
+  local v=${1//\'/\'\'}
+  printf "'%s'" "$v"
+}
+
+do_start() {
+  check_socket_path
+  check_reachable
+  if is_running; then
+    echo "PostgreSQL already running in $DIR"
+    return 0
+  fi
+  mkdir -p "$DIR"
+  # Trust authentication: whoever reaches the socket is superuser, so only the owner may.
+  if (( AS_ROOT )); then
+    chown postgres:postgres "$DIR"
+  fi
+  chmod 700 "$DIR"
+  if (( AS_ROOT )); then
+    if ! runuser -u postgres -- test -w "$DIR"; then
+      die "the postgres user cannot write to $DIR; check the permissions of its parent folders"
+    fi
+  fi
+  if [[ ! -f $DATA/PG_VERSION ]]; then
+    echo "Initialising a PostgreSQL cluster in $DATA"
+    rm -rf "$DATA"
+    as_owner "$BINDIR/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+      --no-sync >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
+    cat >>"$DATA/postgresql.conf" <<CONF
+
+# Added by ops/pg.sh: a throwaway cluster reachable only through its Unix socket.
+include_if_exists 'ops-pg.conf'
+CONF
+  fi
+  as_owner mkdir -p "$RUN"
+  # Written at every start so that PORT and DIR can change between starts.
+  as_owner tee "$DATA/ops-pg.conf" >/dev/null <<CONF
+listen_addresses = ''
+port = $PORT
+unix_socket_directories = $(conf_value "$RUN")
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_connections = 200
+log_min_messages = warning
+CONF
+  echo "$PORT" | as_owner tee "$DIR/port" >/dev/null
+  if ! as_owner "$BINDIR/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 >/dev/null; then
+    tail -n 30 "$LOG" >&2 || true
+    die "PostgreSQL did not start (log: $LOG)"
+  fi
+  echo "PostgreSQL running in $DIR (socket $RUN/.s.PGSQL.$PORT)"
+}
+
+do_stop() {
+  if ! is_running; then
+    echo "PostgreSQL not running in $DIR"
+    return 0
+  fi
+  as_owner "$BINDIR/pg_ctl" stop -D "$DATA" -m fast -w -t 60 >/dev/null
+  echo "PostgreSQL stopped in $DIR"
+}
+
+BINDIR=$(find_bindir)
+
+case "$cmd" in
+  start) do_start ;;
+  stop) do_stop ;;
+  status)
+    if is_running; then echo "running"; else echo "stopped"; exit 3; fi
+    ;;
+  dsn)
+    echo "host=$(conninfo_value "$RUN") port=$PORT user=postgres dbname=postgres"
+    ;;
+  check)
+    check_socket_path
+    check_reachable
+    ;;
+esac

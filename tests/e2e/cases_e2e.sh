@@ -1,0 +1,336 @@
+#!/usr/bin/env bash
+# End-to-end test of the case service: real PostgreSQL, the real server over TLS, the real client.
+# Everything it starts lives in a temporary folder and is stopped and removed on exit.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: tests/e2e/cases_e2e.sh --cases BIN --migrate BIN --ctl BIN [--work-dir DIR]
+
+  --cases     the consular-cases server binary
+  --migrate   the consular-migrate binary
+  --ctl       the consularctl binary
+  --work-dir  folder for the temporary files (default: the system's temporary folder)
+Set CONSULAR_E2E_KEEP=1 to keep the temporary folder for inspection.
+USAGE
+}
+
+CASES_BIN="" MIGRATE_BIN="" CTL_BIN="" WORK_PARENT=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --cases) CASES_BIN=$2; shift 2 ;;
+    --migrate) MIGRATE_BIN=$2; shift 2 ;;
+    --ctl) CTL_BIN=$2; shift 2 ;;
+    --work-dir) WORK_PARENT=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+if [[ -z $CASES_BIN || -z $MIGRATE_BIN || -z $CTL_BIN ]]; then usage >&2; exit 2; fi
+for bin in "$CASES_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+  [[ -x $bin ]] || { echo "cases_e2e: not an executable: $bin" >&2; exit 2; }
+done
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OPS=$(cd "$HERE/../../ops" && pwd)
+
+KEEP=${CONSULAR_E2E_KEEP:-0}
+# Nothing from the caller's environment may change what the binaries do.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^CONSULAR_' || true)
+
+# ---------------------------------------------------------------------------------------------
+# Set-up: a temporary folder, PostgreSQL, certificates, the server.
+
+if [[ -n $WORK_PARENT ]]; then
+  mkdir -p "$WORK_PARENT"
+  WORK=$(mktemp -d "$WORK_PARENT/e2e.XXXXXX")
+else
+  WORK=$(mktemp -d -t consular-e2e.XXXXXX)
+fi
+WORK=$(cd "$WORK" && pwd)
+chmod 711 "$WORK"  # as root, the postgres user must pass through to its cluster
+PG_DIR=$WORK/pg
+PG_TEMP=""
+SERVER_PID=""
+SERVER_LOG=$WORK/cases.log
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PG_PORT=$(free_port)  # names the socket only; nothing listens on TCP
+CASES_PORT=$(free_port)
+
+if ! "$OPS/pg.sh" check "$PG_DIR" "$PG_PORT" >/dev/null 2>&1; then
+  # The build tree is too deep for a socket path, or the postgres user cannot reach it.
+  PG_TEMP=$(mktemp -d -t consular-e2e-pg.XXXXXX)
+  PG_DIR=$PG_TEMP
+fi
+
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  local status=$?
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  "$OPS/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+  if [[ $status -ne 0 && -f $SERVER_LOG ]]; then
+    echo "--- last lines of the server log ---"
+    tail -n 40 "$SERVER_LOG" || true
+  fi
+  if [[ $KEEP == 1 ]]; then
+    echo "kept $WORK"
+  else
+    rm -rf "$WORK"
+    if [[ -n $PG_TEMP ]]; then rm -rf "$PG_TEMP"; fi
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
+
+echo "== set-up in $WORK"
+"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not start"
+ADMIN_DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
+APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
+psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 \
+  -c "CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+  -c "CREATE DATABASE consular OWNER consular" >/dev/null || setup_fail "database not created"
+"$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
+CERTS=$WORK/certs
+
+# ---------------------------------------------------------------------------------------------
+# Checks.
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  local line
+  if [[ -n ${2:-} ]]; then
+    while IFS= read -r line; do echo "      $line"; done <<<"$2"
+  fi
+  return 0
+}
+
+# Runs consularctl against the server. TOKEN may be empty for "no token". Sets OUT, ERR and RC.
+ADDR=localhost:$CASES_PORT
+ctl() {
+  local token=$1
+  shift
+  local args=(--addr "$ADDR" --ca-cert "$CERTS/ca.pem")
+  [[ -n $token ]] && args+=(--token "$token")
+  RC=0
+  OUT=$("$CTL_BIN" "${args[@]}" "$@" 2>"$WORK/ctl.err") || RC=$?
+  ERR=$(<"$WORK/ctl.err")
+}
+
+details() { printf 'exit %s\nstdout: %s\nstderr: %s' "$RC" "$OUT" "$ERR"; }
+
+# NAME: the last ctl call succeeded.
+expect_ok() {
+  if [[ $RC -eq 0 ]]; then pass "$1"; else fail "$1" "$(details)"; fi
+}
+
+# NAME CODE [TEXT]: the last ctl call exited 1 with "error: CODE" (and TEXT) on stderr.
+expect_error() {
+  local name=$1 code=$2 text=${3:-}
+  if [[ $RC -eq 1 && $ERR == *"error: $code"* && $ERR == *"$text"* ]]; then
+    pass "$name"
+  else
+    fail "$name" "$(details)"
+  fi
+}
+
+# FIELD: the value of a top-level field of the JSON object in OUT.
+json_field() {
+  python3 -c 'import json, sys
+value = json.loads(sys.stdin.read()).get(sys.argv[1], "")
+print(value if isinstance(value, str) else json.dumps(value))' "$1" <<<"$OUT" 2>/dev/null || true
+}
+
+# Counts of CREATED and TRANSITIONED events in the JSON (or text) in OUT: "created transitioned".
+count_events() {
+  python3 -c 'import json, re, sys
+text = sys.stdin.read()
+types = []
+def walk(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "type" and isinstance(value, str):
+                types.append(value)
+            else:
+                walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            walk(item)
+try:
+    walk(json.loads(text))
+except ValueError:
+    types = re.findall(r"\b(?:CASE_EVENT_TYPE_)?(CREATED|TRANSITIONED|UPDATED|NOTE_ADDED)\b", text)
+short = [t.rsplit("CASE_EVENT_TYPE_", 1)[-1] for t in types]
+print(short.count("CREATED"), short.count("TRANSITIONED"))' <<<"$OUT"
+}
+
+mint() {  # ROLE [POST]: a dev token
+  local args=(dev token --role "$1" --key "$CERTS/token-signing.pem")
+  [[ -n ${2:-} ]] && args+=(--post "$2")
+  "$CTL_BIN" "${args[@]}"
+}
+
+# -- migrations
+if "$MIGRATE_BIN" --dsn "$APP_DSN" >"$WORK/migrate.log" 2>&1; then
+  pass "migrations apply"
+else
+  fail "migrations apply" "$(cat "$WORK/migrate.log")"
+  exit 1
+fi
+if "$MIGRATE_BIN" --dsn "$APP_DSN" >"$WORK/migrate.log" 2>&1; then
+  pass "migrations applied a second time change nothing and succeed"
+else
+  fail "migrations applied a second time change nothing and succeed" "$(cat "$WORK/migrate.log")"
+fi
+
+# -- the server over TLS
+"$CASES_BIN" --listen "127.0.0.1:$CASES_PORT" --dsn "$APP_DSN" \
+  --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+  --token-public-keys "$CERTS/token-public.pem" >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+ready=0
+for _ in $(seq 100); do
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  if grep -q "listening on" "$SERVER_LOG"; then ready=1; break; fi
+  sleep 0.2
+done
+if (( ready )); then
+  pass "server starts and says it is listening"
+else
+  fail "server starts and says it is listening" "$(tail -n 20 "$SERVER_LOG")"
+  exit 1
+fi
+
+OFFICER_RABAT=$(mint officer RABAT) || setup_fail "dev token not minted"
+OFFICER_TUNIS=$(mint officer TUNIS) || setup_fail "dev token not minted"
+POLICY=$(mint policy-staff) || setup_fail "dev token not minted"
+
+# -- create
+ctl "$OFFICER_RABAT" --json case create --type abandonment --country MA --name "Amina Example" \
+  --sex female --nationality dual --referral family --flag passport-withheld
+REF=$(json_field reference)
+CASE_ID=$(json_field id)
+if [[ $RC -eq 0 && $REF =~ ^ABN-[0-9]{4}-[0-9]{5}$ && -n $CASE_ID ]]; then
+  pass "officer of RABAT creates an abandonment case in MA ($REF)"
+else
+  fail "officer of RABAT creates an abandonment case in MA" "$(details)"
+  exit 1
+fi
+
+# -- read it back
+ctl "$OFFICER_RABAT" --json case get "$REF"
+if [[ $RC -eq 0 && $(json_field reference) == "$REF" && $(json_field id) == "$CASE_ID" \
+      && $(json_field status) == *INTAKE* && $(json_field country) == MA ]]; then
+  pass "get by reference returns the case, in INTAKE"
+else
+  fail "get by reference returns the case, in INTAKE" "$(details)"
+fi
+ctl "$OFFICER_RABAT" case get "$CASE_ID"
+if [[ $RC -eq 0 && $OUT == *"$REF"* ]]; then
+  pass "get by id returns the case"
+else
+  fail "get by id returns the case" "$(details)"
+fi
+
+ctl "$OFFICER_RABAT" case list --country MA
+if [[ $RC -eq 0 && $OUT == *"$REF"* ]]; then
+  pass "list --country MA finds the case"
+else
+  fail "list --country MA finds the case" "$(details)"
+fi
+
+# -- another post sees nothing
+ctl "$OFFICER_TUNIS" case get "$REF"
+expect_error "officer of TUNIS cannot get it (NOT_FOUND)" NOT_FOUND
+ctl "$OFFICER_TUNIS" case list --country MA
+if [[ $RC -eq 0 && $OUT != *"$REF"* ]]; then
+  pass "officer of TUNIS does not see it in the list"
+else
+  fail "officer of TUNIS does not see it in the list" "$(details)"
+fi
+
+# -- lifecycle
+ctl "$OFFICER_RABAT" case transition "$REF" ACTIVE --reason "Contact made through the family"
+expect_ok "transition to ACTIVE"
+ctl "$OFFICER_RABAT" case transition "$REF" RESOLVED --outcome RETURNED_TO_NL \
+  --reason "Emergency travel document issued; back in the Netherlands"
+expect_ok "transition to RESOLVED with outcome RETURNED_TO_NL"
+ctl "$OFFICER_RABAT" --json case get "$REF"
+if [[ $RC -eq 0 && $(json_field status) == *RESOLVED* && $(json_field outcome) == *RETURNED_TO_NL* ]]; then
+  pass "the case is RESOLVED with outcome RETURNED_TO_NL"
+else
+  fail "the case is RESOLVED with outcome RETURNED_TO_NL" "$(details)"
+fi
+
+ctl "$OFFICER_RABAT" --json case events "$REF"
+counts=$(count_events)
+if [[ $RC -eq 0 && $counts == "1 2" ]]; then
+  pass "events: one CREATED and two TRANSITIONED"
+else
+  fail "events: one CREATED and two TRANSITIONED (counted: $counts)" "$(details)"
+fi
+
+# -- errors
+ctl "$OFFICER_RABAT" case create --type abandonment --country ZZZ --name "Amina Example" \
+  --sex female --nationality dual --referral family
+expect_error "a bad country code is INVALID_ARGUMENT naming case.country" INVALID_ARGUMENT case.country
+
+ctl "" case list --country MA
+expect_error "no token is UNAUTHENTICATED" UNAUTHENTICATED
+
+ctl "$POLICY" case list --country MA
+expect_error "policy staff may not list cases (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$POLICY" case get "$REF"
+expect_error "policy staff may not read a case (PERMISSION_DENIED)" PERMISSION_DENIED
+
+# -- the database goes away and comes back
+"$OPS/pg.sh" stop "$PG_DIR" >/dev/null
+ctl "$OFFICER_RABAT" case get "$REF"
+expect_error "with PostgreSQL stopped, get is UNAVAILABLE" UNAVAILABLE
+
+"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null
+# UNAVAILABLE means "retry the call": a client may need a retry or two while connections recover.
+attempt=0
+while :; do
+  attempt=$((attempt + 1))
+  ctl "$OFFICER_RABAT" case get "$REF"
+  [[ $RC -eq 0 || $attempt -ge 10 ]] && break
+  sleep 0.5
+done
+if [[ $RC -eq 0 && $OUT == *"$REF"* ]]; then
+  pass "with PostgreSQL back, the same get succeeds without a server restart (attempt $attempt)"
+else
+  fail "with PostgreSQL back, the same get succeeds without a server restart" "$(details)"
+fi
+
+# -- graceful stop
+kill -TERM "$SERVER_PID"
+server_status=0
+for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
+if kill -0 "$SERVER_PID" 2>/dev/null; then
+  fail "server stops on SIGTERM within 20 s" "$(tail -n 20 "$SERVER_LOG")"
+else
+  wait "$SERVER_PID" || server_status=$?
+  SERVER_PID=""
+  if [[ $server_status -eq 0 ]]; then
+    pass "server exits 0 on SIGTERM"
+  else
+    fail "server exits 0 on SIGTERM (exit $server_status)" "$(tail -n 20 "$SERVER_LOG")"
+  fi
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
