@@ -51,6 +51,21 @@ absl::StatusOr<int> PageSize(int requested, int default_size) {
   return std::min(requested, kMaxPageSize);
 }
 
+// The (time, id) cursor in a page token of `kind`; nullopt for the first page.
+absl::StatusOr<std::optional<storage::CaseCursor>> DecodeTimeCursor(const std::string& token,
+                                                                   const std::string& kind,
+                                                                   const std::string& filters) {
+  if (token.empty()) return std::optional<storage::CaseCursor>();
+  auto fields = DecodePageToken(token, kind, filters, 2);
+  if (!fields.ok()) return fields.status();
+  storage::CaseCursor cursor;
+  if (!absl::SimpleAtoi((*fields)[0], &cursor.opened_at_micros) || !LooksLikeUuid((*fields)[1])) {
+    return InvalidField("page_token", "malformed");
+  }
+  cursor.id = (*fields)[1];
+  return std::optional<storage::CaseCursor>(cursor);
+}
+
 absl::Status CaseNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
 }
@@ -243,21 +258,13 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
   filters_only.clear_page_size();
   filters_only.clear_page_token();
   const std::string filters = filters_only.SerializeAsString();
-  std::optional<storage::CaseCursor> after;
-  if (!request.page_token().empty()) {
-    auto cursor = DecodePageToken(request.page_token(), "cases", filters, 2);
-    if (!cursor.ok()) return cursor.status();
-    storage::CaseCursor c;
-    if (!absl::SimpleAtoi((*cursor)[0], &c.opened_at_micros) || !LooksLikeUuid((*cursor)[1])) {
-      return InvalidField("page_token", "malformed");
-    }
-    c.id = (*cursor)[1];
-    after = c;
-  }
+  absl::StatusOr<std::optional<storage::CaseCursor>> after =
+      DecodeTimeCursor(request.page_token(), "cases", filters);
+  if (!after.ok()) return after.status();
 
   return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
     out->Clear();
-    std::vector<Case> cases = CaseStore(tx).List(ScopeOf(who), filter, after, *page_size + 1);
+    std::vector<Case> cases = CaseStore(tx).List(ScopeOf(who), filter, *after, *page_size + 1);
     const bool more = static_cast<int>(cases.size()) > *page_size;
     if (more) cases.resize(*page_size);
     for (Case& c : cases) *out->add_cases() = std::move(c);
@@ -421,23 +428,15 @@ absl::Status CaseManager::ListNotes(const Identity& who,
   RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
   absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
   if (!page_size.ok()) return page_size.status();
-  std::optional<storage::CaseCursor> after;
-  if (!request.page_token().empty()) {
-    auto cursor = DecodePageToken(request.page_token(), "notes", request.case_id(), 2);
-    if (!cursor.ok()) return cursor.status();
-    storage::CaseCursor c;
-    if (!absl::SimpleAtoi((*cursor)[0], &c.opened_at_micros) || !LooksLikeUuid((*cursor)[1])) {
-      return InvalidField("page_token", "malformed");
-    }
-    c.id = (*cursor)[1];
-    after = c;
-  }
+  absl::StatusOr<std::optional<storage::CaseCursor>> after =
+      DecodeTimeCursor(request.page_token(), "notes", request.case_id());
+  if (!after.ok()) return after.status();
   return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
     out->Clear();
     CaseStore store(tx);
     std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
     if (!found) return CaseNotFound(request.case_id());
-    std::vector<CaseNote> notes = store.ListNotes(found->id(), after, *page_size + 1);
+    std::vector<CaseNote> notes = store.ListNotes(found->id(), *after, *page_size + 1);
     const bool more = static_cast<int>(notes.size()) > *page_size;
     if (more) notes.resize(*page_size);
     for (CaseNote& note : notes) *out->add_notes() = std::move(note);
