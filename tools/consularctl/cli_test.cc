@@ -510,6 +510,13 @@ TEST_F(CliTest, UpdateWithoutFieldsIsAUsageErrorAndCallsNothing) {
   EXPECT_TRUE(service_.calls().empty());
 }
 
+TEST_F(CliTest, TextThatIsNotUtf8IsAUsageErrorNamingTheFlag) {
+  Result r = Ctl({"case", "note", "ABN-2026-00042", "--text", "caf\xe9"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--text: not valid UTF-8"));
+  EXPECT_TRUE(service_.calls().empty());
+}
+
 TEST_F(CliTest, UpdateWithDetailsOfTheOtherTypeIsAUsageError) {
   // The fake's case is an abandonment case.
   Result r = Ctl(

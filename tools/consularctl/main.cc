@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "services/common/validation.h"
 #include "tools/consularctl/client.h"
 #include "tools/consularctl/commands.h"
 
@@ -72,6 +73,17 @@ int Main(int argc, char** argv) {
   AddCaseCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddGlobalOptionsFooter(&app);
+
+  // Text fields travel as protobuf strings, which must be UTF-8: name the bad
+  // argument here rather than have the request refused unread by the server.
+  for (int i = 1; i < argc; ++i) {
+    if (!IsValidUtf8(argv[i])) {
+      const bool after_flag = i > 1 && argv[i - 1][0] == '-';
+      return ReportUsageError(
+          (after_flag ? std::string(argv[i - 1]) : "argument " + std::to_string(i)) +
+          ": not valid UTF-8 text");
+    }
+  }
 
   try {
     app.parse(argc, argv);
