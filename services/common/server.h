@@ -17,6 +17,14 @@ struct ServerOptions {
   bool insecure = false;  // plaintext only when explicitly requested
   ServerTlsFiles tls;     // required unless insecure
   int max_receive_message_bytes = 4 << 20;
+  int max_send_message_bytes = 16 << 20;
+  int max_concurrent_streams = 100;  // per connection
+  // Server pings an idle connection after keepalive_time and drops it if no answer comes within
+  // keepalive_timeout; clients may ping at most every min_client_ping_interval.
+  absl::Duration keepalive_time = absl::Minutes(2);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
+  absl::Duration min_client_ping_interval = absl::Seconds(30);
+  absl::Duration max_connection_idle = absl::Minutes(30);
   absl::Duration shutdown_grace = absl::Seconds(20);
 };
 

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "services/common/internal_error.h"
 #include "services/common/status.h"
 
 namespace consular {
@@ -57,12 +58,13 @@ grpc::ServerUnaryReactor* ServeUnary(
           return;
         }
         grpc::Status status;
+        // Internal detail goes to the server log under a correlation id, never to the client.
         try {
-          status = ToGrpcStatus(fn(who, deadline));
+          status = ToGrpcStatus(MaskInternalError(fn(who, deadline)));
+        } catch (const std::exception& e) {
+          status = ToGrpcStatus(InternalErrorWithCorrelation(e.what()));
         } catch (...) {
-          // The message is not sent to the client: it may carry internal
-          // details.
-          status = grpc::Status(grpc::StatusCode::INTERNAL, "internal error");
+          status = ToGrpcStatus(InternalErrorWithCorrelation("unknown exception"));
         }
         reactor->Finish(status);
       });
