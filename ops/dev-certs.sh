@@ -12,6 +12,9 @@ Creates in DIR (files that exist already are kept):
   server.pem, server.key          a server certificate for localhost and 127.0.0.1, signed by the CA
   token-signing.pem               an EC P-256 (ES256) private key, PKCS#8, for minting dev tokens
   token-public.pem                its public key, for the servers' --token-public-keys
+  field-keys                      the field-encryption key ring (one key "dev-1", active), for
+                                  consular-cases --field-keys
+  blind-index.key                 the blind-index key for name search, for --blind-index-key
 Private keys are mode 600.
 USAGE
 }
@@ -71,5 +74,18 @@ if [[ ! -s token-public.pem ]]; then
   openssl pkey -in token-signing.pem -pubout -out token-public.pem
 fi
 
-chmod 600 ca.key server.key token-signing.pem
+# Field-encryption key ring and blind-index key (docs/keys.md): 32 random bytes each, in base64.
+if [[ ! -s field-keys ]]; then
+  echo "dev-certs: creating the field-encryption key ring"
+  { echo "# Development field-encryption key ring (docs/keys.md). Never use outside a dev machine."
+    echo "dev-1 $(openssl rand -base64 32)"
+    echo "active dev-1"
+  } >field-keys
+fi
+if [[ ! -s blind-index.key ]]; then
+  echo "dev-certs: creating the blind-index key"
+  openssl rand -base64 32 >blind-index.key
+fi
+
+chmod 600 ca.key server.key token-signing.pem field-keys blind-index.key
 chmod 644 ca.pem server.pem token-public.pem

@@ -26,7 +26,7 @@ PACKAGES=(
   # libraries
   openssl libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev
+  libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev
   # the database

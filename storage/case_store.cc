@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 
@@ -43,10 +44,10 @@ constexpr char kNextReference[] =
 constexpr char kInsertCase[] =
     "INSERT INTO cases.cases (id, reference, case_type, status, outcome, handling_post, country, "
     "risk_flags, referral_source, subject_sex, subject_nationality_status, personal, opened_at, "
-    "updated_at, resolved_at, closed_at, version) VALUES ($1::uuid, $2, $3, $4, NULLIF($5, ''), $6, "
-    "$7, $8::text[], $9, $10, $11, $12, " FROM_MICROS("$13") ", " FROM_MICROS("$14") ", "
-    "CASE WHEN $15::bigint = 0 THEN NULL ELSE " FROM_MICROS("$15") " END, "
-    "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17)";
+    "updated_at, resolved_at, closed_at, version, subject_name_bidx) VALUES ($1::uuid, $2, $3, $4, "
+    "NULLIF($5, ''), $6, $7, $8::text[], $9, $10, $11, $12, " FROM_MICROS("$13") ", "
+    FROM_MICROS("$14") ", CASE WHEN $15::bigint = 0 THEN NULL ELSE " FROM_MICROS("$15") " END, "
+    "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17, $18)";
 
 constexpr char kUpdateCase[] =
     "UPDATE cases.cases SET status = $2, outcome = NULLIF($3, ''), country = $4, "
@@ -54,9 +55,10 @@ constexpr char kUpdateCase[] =
     "subject_nationality_status = $8, personal = $9, updated_at = " FROM_MICROS("$10") ", "
     "resolved_at = CASE WHEN $11::bigint = 0 THEN NULL ELSE " FROM_MICROS("$11") " END, "
     "closed_at = CASE WHEN $12::bigint = 0 THEN NULL ELSE " FROM_MICROS("$12") " END, "
-    "version = $13 WHERE id = $1::uuid";
+    "version = $13, subject_name_bidx = $14 WHERE id = $1::uuid";
 
-// $1 scope post, $2 id or reference; the id comparison is on text so a reference never fails a cast.
+// $1 scope post, $2 id or reference; the id comparison is on text so a reference never fails a
+// cast.
 constexpr char kFindCase[] = "SELECT %s FROM cases.cases WHERE handling_post = $1 AND %s";
 
 constexpr char kListCases[] =
@@ -71,14 +73,23 @@ constexpr char kListCases[] =
     "AND ($9 = '' OR (opened_at, id) < (" FROM_MICROS("NULLIF($10, '')") ", NULLIF($9, '')::uuid)) "
     "ORDER BY opened_at DESC, id DESC LIMIT $11";
 
+// $1 scope post, $2 blind index of the name, $3/$4 cursor id/micros, $5 limit.
+constexpr char kSearchCases[] =
+    "SELECT %s FROM cases.cases WHERE handling_post = $1 AND subject_name_bidx = $2 "
+    "AND ($3 = '' OR (opened_at, id) < (" FROM_MICROS("NULLIF($4, '')") ", NULLIF($3, '')::uuid)) "
+    "ORDER BY opened_at DESC, id DESC LIMIT $5";
+
+// The case row is locked by the caller, so the next sequence number cannot be taken meanwhile.
+constexpr char kNextEventSequence[] =
+    "SELECT COALESCE(MAX(sequence), 0) + 1 FROM cases.case_events WHERE case_id = $1::uuid";
+
 constexpr char kAppendEvent[] =
     "INSERT INTO cases.case_events (case_id, sequence, event_type, actor, actor_role, actor_post, "
-    "occurred_at, case_version, payload) SELECT $1::uuid, COALESCE(MAX(sequence), 0) + 1, $2, $3, $4, "
-    "$5, " FROM_MICROS("$6") ", $7, $8::jsonb FROM cases.case_events WHERE case_id = $1::uuid "
-    "RETURNING sequence";
+    "occurred_at, case_version, payload, reason) VALUES ($1::uuid, $2, $3, $4, $5, "
+    "$6, " FROM_MICROS("$7") ", $8, $9::jsonb, NULLIF($10, ''::bytea))";
 
 constexpr char kListEvents[] =
-    "SELECT sequence, payload::text FROM cases.case_events WHERE case_id = $1::uuid "
+    "SELECT sequence, payload::text, reason FROM cases.case_events WHERE case_id = $1::uuid "
     "AND sequence > $2 ORDER BY sequence LIMIT $3";
 
 constexpr char kInsertNote[] =
@@ -89,6 +100,115 @@ constexpr char kListNotes[] =
     "SELECT id::text, author, author_post, " MICROS("created_at") ", body FROM cases.case_notes "
     "WHERE case_id = $1::uuid AND ($2 = '' OR (created_at, id) > (" FROM_MICROS("NULLIF($3, '')") ", "
     "NULLIF($2, '')::uuid)) ORDER BY created_at, id LIMIT $4";
+
+// Key rotation: the SQL per encrypted column. The key id of a stored value is bytes 3.. of it
+// (after the format byte and the key id length), compared with the active id ($1).
+#define KEY_ID_OF(col) "substring(" col " from 3 for get_byte(" col ", 1))"
+#define NOT_ON_KEY(col) col " IS NOT NULL AND " KEY_ID_OF(col) " <> convert_to($1, 'UTF8')"
+// $2: a JSON array of row ids to leave out.
+#define NOT_SKIPPED(row_id) \
+  "NOT (" row_id " = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))"
+
+#define IDEMPOTENCY_ROW_ID "(octet_length(actor)::text || ':' || actor || request_id)"
+
+struct RotationSql {
+  const char* table;
+  const char* column;
+  const char* select_batch;  // $1 active key id, $2 skipped ids, $3 limit → row id, keys, value
+  const char* count;         // $1 active key id
+  const char* update;        // $1 key 1, $2 key 2, $3 new value
+};
+
+const RotationSql& SqlFor(EncryptedColumn column) {
+  static const RotationSql kPersonal{
+      "cases.cases", "personal",
+      "SELECT id::text, id::text, '', personal FROM cases.cases WHERE " NOT_ON_KEY(
+          "personal") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM cases.cases WHERE " NOT_ON_KEY("personal"),
+      "UPDATE cases.cases SET personal = $3 WHERE id = $1::uuid AND $2 = ''"};
+  static const RotationSql kNote{
+      "cases.case_notes", "body",
+      "SELECT id::text, id::text, '', body FROM cases.case_notes WHERE " NOT_ON_KEY(
+          "body") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM cases.case_notes WHERE " NOT_ON_KEY("body"),
+      "UPDATE cases.case_notes SET body = $3 WHERE id = $1::uuid AND $2 = ''"};
+  static const RotationSql kReason{
+      "cases.case_events", "reason",
+      "SELECT id::text, case_id::text, sequence::text, reason FROM cases.case_events "
+      "WHERE " NOT_ON_KEY("reason") " AND " NOT_SKIPPED(
+          "id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM cases.case_events WHERE " NOT_ON_KEY("reason"),
+      "UPDATE cases.case_events SET reason = $3 WHERE case_id = $1::uuid AND sequence = "
+      "$2::integer"};
+  static const RotationSql kResponse{
+      "cases.idempotency", "response",
+      "SELECT " IDEMPOTENCY_ROW_ID ", actor, request_id, response FROM cases.idempotency WHERE " NOT_ON_KEY(
+          "response") " AND " NOT_SKIPPED(IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM cases.idempotency WHERE " NOT_ON_KEY("response"),
+      "UPDATE cases.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
+  switch (column) {
+    case EncryptedColumn::kCasePersonal:
+      return kPersonal;
+    case EncryptedColumn::kNoteBody:
+      return kNote;
+    case EncryptedColumn::kEventReason:
+      return kReason;
+    case EncryptedColumn::kIdempotencyResponse:
+      break;
+  }
+  return kResponse;
+}
+
+// Where each encrypted value lives: the associated data its ciphertext is bound to.
+AssociatedData PersonalAd(const std::string& case_id) {
+  return {"cases.cases", "personal", case_id};
+}
+AssociatedData NoteBodyAd(const std::string& note_id) {
+  return {"cases.case_notes", "body", note_id};
+}
+AssociatedData ReasonAd(const std::string& case_id, int64_t sequence) {
+  return {"cases.case_events", "reason", absl::StrCat(case_id, "/", sequence)};
+}
+AssociatedData ResponseAd(const std::string& actor, const std::string& request_id) {
+  return {"cases.idempotency", "response", absl::StrCat(actor.size(), ":", actor, request_id)};
+}
+
+AssociatedData AdForRow(EncryptedColumn column, const std::string& key1, const std::string& key2) {
+  switch (column) {
+    case EncryptedColumn::kCasePersonal:
+      return PersonalAd(key1);
+    case EncryptedColumn::kNoteBody:
+      return NoteBodyAd(key1);
+    case EncryptedColumn::kEventReason:
+      return ReasonAd(key1, std::stoll(key2));
+    case EncryptedColumn::kIdempotencyResponse:
+      break;
+  }
+  return ResponseAd(key1, key2);
+}
+
+std::string JsonStringArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += ",";
+    out += "\"";
+    for (const char c : values[i]) {
+      const unsigned char u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (u < 0x20) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, "\\u%04x", u);
+        out += escaped;
+      } else {
+        out += c;
+      }
+    }
+    out += "\"";
+  }
+  return out + "]";
+}
 
 std::string WithColumns(const char* format, const std::string& condition = "") {
   char buffer[4096];
@@ -115,7 +235,8 @@ std::string PersonalOf(const Case& c) {
   *personal.mutable_subject() = c.subject();
   *personal.mutable_safety() = c.safety();
   if (c.has_abandonment()) *personal.mutable_abandonment() = c.abandonment();
-  if (c.has_divorce_recognition()) *personal.mutable_divorce_recognition() = c.divorce_recognition();
+  if (c.has_divorce_recognition())
+    *personal.mutable_divorce_recognition() = c.divorce_recognition();
   std::string bytes;
   personal.SerializeToString(&bytes);
   return bytes;
@@ -130,26 +251,78 @@ Enum ParseEnum(const std::string& name, Parse parse) {
   return value;
 }
 
-Case CaseFromRow(const pqxx::row& row) {
-  Case c;
-  if (!c.ParseFromString(pqxx::binarystring(row[9]).str())) {
-    throw std::runtime_error("stored case record does not parse");
+std::string EnumName(const Case& c, int which) {
+  switch (which) {
+    case 0:
+      return consular::v1::CaseType_Name(c.type());
+    case 1:
+      return consular::v1::CaseStatus_Name(c.status());
+    case 2:
+      return c.outcome() == consular::v1::OUTCOME_UNSPECIFIED
+                 ? ""
+                 : consular::v1::Outcome_Name(c.outcome());
+    case 3:
+      return consular::v1::ReferralSource_Name(c.referral_source());
+    case 4:
+      return consular::v1::Sex_Name(c.subject().sex());
+    default:
+      return consular::v1::NationalityStatus_Name(c.subject().nationality_status());
   }
-  c.set_id(row[0].as<std::string>());
+}
+
+}  // namespace
+
+const std::vector<EncryptedColumn>& AllEncryptedColumns() {
+  static const std::vector<EncryptedColumn> kAll = {
+      EncryptedColumn::kCasePersonal, EncryptedColumn::kNoteBody, EncryptedColumn::kEventReason,
+      EncryptedColumn::kIdempotencyResponse};
+  return kAll;
+}
+
+std::string EncryptedColumnName(EncryptedColumn column) {
+  const RotationSql& sql = SqlFor(column);
+  return absl::StrCat(sql.table, ".", sql.column);
+}
+
+CaseStore::CaseStore(pqxx::transaction_base& tx, FieldCrypto crypto) : tx_(tx), crypto_(crypto) {
+  if (crypto_.cipher == nullptr) throw std::logic_error("CaseStore needs a field cipher");
+}
+
+std::string CaseStore::Seal(const std::string& plaintext, const AssociatedData& ad) const {
+  return crypto_.cipher->Encrypt(plaintext, ad);
+}
+
+std::string CaseStore::Open(const pqxx::field& field, const AssociatedData& ad) const {
+  absl::StatusOr<std::string> plaintext =
+      crypto_.cipher->Decrypt(pqxx::binarystring(field).str(), ad);
+  if (!plaintext.ok()) {
+    // Names the place only: the row key is an id, never content.
+    throw std::runtime_error(absl::StrCat(plaintext.status().message(), " (row ", ad.row_key, ")"));
+  }
+  return *std::move(plaintext);
+}
+
+Case CaseStore::CaseFromRow(const pqxx::row& row) const {
+  Case c;
+  const std::string id = row[0].as<std::string>();
+  if (!c.ParseFromString(Open(row[9], PersonalAd(id)))) {
+    throw std::runtime_error("stored case record does not parse (row " + id + ")");
+  }
+  c.set_id(id);
   c.set_reference(row[1].as<std::string>());
-  c.set_type(ParseEnum<consular::v1::CaseType>(row[2].as<std::string>(),
-                                               consular::v1::CaseType_Parse));
+  c.set_type(
+      ParseEnum<consular::v1::CaseType>(row[2].as<std::string>(), consular::v1::CaseType_Parse));
   c.set_status(ParseEnum<consular::v1::CaseStatus>(row[3].as<std::string>(),
                                                    consular::v1::CaseStatus_Parse));
-  c.set_outcome(ParseEnum<consular::v1::Outcome>(row[4].as<std::string>(),
-                                                 consular::v1::Outcome_Parse));
+  c.set_outcome(
+      ParseEnum<consular::v1::Outcome>(row[4].as<std::string>(), consular::v1::Outcome_Parse));
   c.set_handling_post(row[5].as<std::string>());
   c.set_country(row[6].as<std::string>());
   const std::string flags = row[7].as<std::string>();
   if (!flags.empty()) {
     for (const absl::string_view name : absl::StrSplit(flags, ',')) {
-      c.add_risk_flags(ParseEnum<consular::v1::RiskFlag>(std::string(name),
-                                                         consular::v1::RiskFlag_Parse));
+      c.add_risk_flags(
+          ParseEnum<consular::v1::RiskFlag>(std::string(name), consular::v1::RiskFlag_Parse));
     }
   }
   c.set_referral_source(ParseEnum<consular::v1::ReferralSource>(
@@ -166,69 +339,66 @@ Case CaseFromRow(const pqxx::row& row) {
   return c;
 }
 
-std::string EnumName(const Case& c, int which) {
-  switch (which) {
-    case 0:
-      return consular::v1::CaseType_Name(c.type());
-    case 1:
-      return consular::v1::CaseStatus_Name(c.status());
-    case 2:
-      return c.outcome() == consular::v1::OUTCOME_UNSPECIFIED ? ""
-                                                              : consular::v1::Outcome_Name(c.outcome());
-    case 3:
-      return consular::v1::ReferralSource_Name(c.referral_source());
-    case 4:
-      return consular::v1::Sex_Name(c.subject().sex());
-    default:
-      return consular::v1::NationalityStatus_Name(c.subject().nationality_status());
-  }
-}
-
-}  // namespace
-
 std::optional<PriorRequest> CaseStore::ClaimRequest(const std::string& actor,
                                                     const std::string& request_id,
                                                     const std::string& method,
                                                     const std::string& request_hash) {
-  const pqxx::result claimed = tx_.exec_params(kClaimRequest, actor, request_id, method,
-                                               pqxx::binarystring(request_hash));
+  const pqxx::result claimed =
+      tx_.exec_params(kClaimRequest, actor, request_id, method, pqxx::binarystring(request_hash));
   if (claimed.affected_rows() == 1) return std::nullopt;
   const pqxx::row row = tx_.exec_params1(kFindRequest, actor, request_id);
-  return PriorRequest{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(),
-                      pqxx::binarystring(row[2]).str()};
+  PriorRequest prior{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(), ""};
+  if (pqxx::binarystring(row[2]).size() > 0) {
+    prior.response = Open(row[2], ResponseAd(actor, request_id));
+  }
+  return prior;
 }
 
 void CaseStore::SaveResponse(const std::string& actor, const std::string& request_id,
                              const std::string& response) {
-  tx_.exec_params0(kSaveResponse, actor, request_id, pqxx::binarystring(response));
+  tx_.exec_params0(kSaveResponse, actor, request_id,
+                   pqxx::binarystring(Seal(response, ResponseAd(actor, request_id))));
 }
 
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
   return tx_.exec_params1(kNextReference, prefix, year)[0].as<int>();
 }
 
+namespace {
+
+std::string NameIndexOf(const BlindIndex* index, const Case& c) {
+  if (index == nullptr) throw std::logic_error("CaseStore needs a blind index to write a case");
+  absl::StatusOr<std::string> name_index = index->NameIndex(c.subject().full_name());
+  if (!name_index.ok()) throw std::runtime_error("subject name has no blind index (not UTF-8)");
+  return *name_index;
+}
+
+}  // namespace
+
 void CaseStore::Insert(const Case& c) {
-  tx_.exec_params0(kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1),
-                   EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c),
-                   EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
-                   pqxx::binarystring(PersonalOf(c)), Micros(c.opened_at()),
-                   Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
-                   c.version());
+  tx_.exec_params0(
+      kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1), EnumName(c, 2),
+      c.handling_post(), c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4),
+      EnumName(c, 5), pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
+      Micros(c.opened_at()), Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
+      c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)));
 }
 
 void CaseStore::Update(const Case& c) {
-  const pqxx::result r = tx_.exec_params(
-      kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(), RiskFlagsArray(c),
-      EnumName(c, 3), EnumName(c, 4), EnumName(c, 5), pqxx::binarystring(PersonalOf(c)),
-      Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()), c.version());
+  const pqxx::result r =
+      tx_.exec_params(kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(),
+                      RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
+                      pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
+                      Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
+                      c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)));
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
 }
 
 std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& id_or_reference,
                                     bool lock) {
   if (scope.post.empty()) return std::nullopt;
-  std::string sql = WithColumns(kFindCase, id_or_reference.size() == 36 ? "id = $2::uuid"
-                                                                          : "reference = upper($2)");
+  std::string sql = WithColumns(
+      kFindCase, id_or_reference.size() == 36 ? "id = $2::uuid" : "reference = upper($2)");
   if (lock) sql += " FOR UPDATE";
   const pqxx::result r = tx_.exec_params(sql, scope.post, id_or_reference);
   if (r.empty()) return std::nullopt;
@@ -240,27 +410,45 @@ std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filt
   std::vector<Case> cases;
   if (scope.post.empty()) return cases;
   const pqxx::result r = tx_.exec_params(
-      WithColumns(kListCases), scope.post, filter.post, filter.country, filter.type,
-      filter.status, filter.risk_flag, filter.opened_from, filter.opened_to,
-      after ? after->id : std::string(),
+      WithColumns(kListCases), scope.post, filter.post, filter.country, filter.type, filter.status,
+      filter.risk_flag, filter.opened_from, filter.opened_to, after ? after->id : std::string(),
       after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
   return cases;
 }
 
+std::vector<Case> CaseStore::Search(const CaseScope& scope, const std::string& name_index,
+                                    const std::optional<CaseCursor>& after, int limit) {
+  std::vector<Case> cases;
+  if (scope.post.empty()) return cases;
+  const pqxx::result r =
+      tx_.exec_params(WithColumns(kSearchCases), scope.post, pqxx::binarystring(name_index),
+                      after ? after->id : std::string(),
+                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+  cases.reserve(r.size());
+  for (const auto& row : r) cases.push_back(CaseFromRow(row));
+  return cases;
+}
+
 int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& event) {
+  // The reason is personal: it is stored encrypted in a column of its own, not in the payload.
+  CaseEvent without_reason = event;
+  without_reason.clear_reason();
   std::string payload;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(event, &payload, options).ok()) {
+  if (!google::protobuf::util::MessageToJsonString(without_reason, &payload, options).ok()) {
     throw std::runtime_error("case event does not convert to JSON");
   }
-  return tx_
-      .exec_params1(kAppendEvent, case_id, consular::v1::CaseEventType_Name(event.type()),
-                    event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
-                    Micros(event.occurred_at()), event.case_version(), payload)[0]
-      .as<int64_t>();
+  const int64_t sequence = tx_.exec_params1(kNextEventSequence, case_id)[0].as<int64_t>();
+  const std::string reason =
+      event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
+  tx_.exec_params0(kAppendEvent, case_id, sequence, consular::v1::CaseEventType_Name(event.type()),
+                   event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+                   Micros(event.occurred_at()), event.case_version(), payload,
+                   pqxx::binarystring(reason));
+  return sequence;
 }
 
 std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t after_sequence,
@@ -273,6 +461,7 @@ std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t
       throw std::runtime_error("stored case event does not parse");
     }
     event.set_sequence(row[0].as<int64_t>());
+    if (!row[2].is_null()) event.set_reason(Open(row[2], ReasonAd(case_id, event.sequence())));
     events.push_back(std::move(event));
   }
   return events;
@@ -280,15 +469,16 @@ std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t
 
 void CaseStore::InsertNote(const CaseNote& note) {
   tx_.exec_params0(kInsertNote, note.id(), note.case_id(), note.author(), note.author_post(),
-                   Micros(note.created_at()), note.text());
+                   Micros(note.created_at()),
+                   pqxx::binarystring(Seal(note.text(), NoteBodyAd(note.id()))));
 }
 
 std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
                                            const std::optional<CaseCursor>& after, int limit) {
   std::vector<CaseNote> notes;
-  const pqxx::result r = tx_.exec_params(
-      kListNotes, case_id, after ? after->id : std::string(),
-      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+  const pqxx::result r =
+      tx_.exec_params(kListNotes, case_id, after ? after->id : std::string(),
+                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   for (const auto& row : r) {
     CaseNote note;
     note.set_id(row[0].as<std::string>());
@@ -296,10 +486,36 @@ std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
     note.set_author(row[1].as<std::string>());
     note.set_author_post(row[2].as<std::string>());
     *note.mutable_created_at() = TimeUtil::MicrosecondsToTimestamp(row[3].as<int64_t>());
-    note.set_text(row[4].as<std::string>());
+    note.set_text(Open(row[4], NoteBodyAd(note.id())));
     notes.push_back(std::move(note));
   }
   return notes;
+}
+
+RotationBatch CaseStore::RotateBatch(EncryptedColumn column, int limit,
+                                     const std::vector<std::string>& skip) {
+  const RotationSql& sql = SqlFor(column);
+  const std::string& active = crypto_.cipher->active_key_id();
+  RotationBatch batch;
+  const pqxx::result rows = tx_.exec_params(sql.select_batch, active, JsonStringArray(skip), limit);
+  for (const auto& row : rows) {
+    const std::string key1 = row[1].as<std::string>();
+    const std::string key2 = row[2].as<std::string>();
+    const AssociatedData ad = AdForRow(column, key1, key2);
+    absl::StatusOr<std::string> plaintext =
+        crypto_.cipher->Decrypt(pqxx::binarystring(row[3]).str(), ad);
+    if (!plaintext.ok()) {
+      batch.failed.push_back(row[0].as<std::string>());
+      continue;
+    }
+    tx_.exec_params0(sql.update, key1, key2, pqxx::binarystring(Seal(*plaintext, ad)));
+    ++batch.rotated;
+  }
+  return batch;
+}
+
+int64_t CaseStore::CountNotOnActiveKey(EncryptedColumn column) {
+  return tx_.exec_params1(SqlFor(column).count, crypto_.cipher->active_key_id())[0].as<int64_t>();
 }
 
 }  // namespace consular::storage

@@ -2,16 +2,49 @@
 
 #include <cstdint>
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
 #include <vector>
 
-#include <pqxx/pqxx>
-
 #include "consular/v1/cases.pb.h"
+#include "services/common/blind_index.h"
+#include "services/common/field_cipher.h"
 
 // SQL for the case service's tables (schema "cases"). Every function runs inside the caller's
 // transaction and throws libpqxx exceptions, which the TransactionRunner maps to status codes.
+//
+// Personal fields never reach the database in plaintext: the personal part of a case, note texts,
+// transition reasons and stored responses are encrypted here with the FieldCipher, bound to their
+// table, column and row (see storage/migrations/0003_field_encryption.sql), and the subject's name
+// is stored only as a blind index. A value that does not decrypt (tampered, moved from another row
+// or column, or under a key missing from the ring) throws std::runtime_error naming the table,
+// column and row id only, which the TransactionRunner turns into a generic INTERNAL.
 namespace consular::storage {
+
+// The keys CaseStore needs; both must outlive every CaseStore using them. The blind index may be
+// null only for key rotation (RotateBatch, CountNotOnActiveKey).
+struct FieldCrypto {
+  const FieldCipher* cipher = nullptr;
+  const BlindIndex* blind_index = nullptr;
+};
+
+// The encrypted columns of the case tables, for key rotation.
+enum class EncryptedColumn {
+  kCasePersonal,         // cases.cases.personal
+  kNoteBody,             // cases.case_notes.body
+  kEventReason,          // cases.case_events.reason
+  kIdempotencyResponse,  // cases.idempotency.response
+};
+// Every EncryptedColumn, in a fixed order.
+const std::vector<EncryptedColumn>& AllEncryptedColumns();
+// "cases.cases.personal" and so on.
+std::string EncryptedColumnName(EncryptedColumn column);
+
+// The outcome of one rotation batch.
+struct RotationBatch {
+  int64_t rotated = 0;              // values re-encrypted under the active key
+  std::vector<std::string> failed;  // row ids whose value does not decrypt (left as they are)
+};
 
 // What a caller may see: the cases handled by `post`. An empty post sees nothing.
 struct CaseScope {
@@ -44,7 +77,8 @@ struct PriorRequest {
 
 class CaseStore {
  public:
-  explicit CaseStore(pqxx::transaction_base& tx) : tx_(tx) {}
+  // `crypto.cipher` must not be null.
+  CaseStore(pqxx::transaction_base& tx, FieldCrypto crypto);
 
   // Records (actor, request_id) for this transaction. Returns nullopt when the id is new; the
   // earlier record when it was used before (waiting for a concurrent transaction that holds it).
@@ -69,6 +103,10 @@ class CaseStore {
   // Up to `limit` cases within scope matching `filter`, newest first, after `after` if given.
   std::vector<consular::v1::Case> List(const CaseScope& scope, const CaseFilter& filter,
                                        const std::optional<CaseCursor>& after, int limit);
+  // Up to `limit` cases within scope whose subject name has the blind index `name_index`
+  // (BlindIndex::NameIndex), newest first, after `after` if given.
+  std::vector<consular::v1::Case> Search(const CaseScope& scope, const std::string& name_index,
+                                         const std::optional<CaseCursor>& after, int limit);
 
   // Appends `event` to the case's timeline, assigning the next sequence number (the case row
   // must be locked by this transaction). Returns the sequence number.
@@ -77,14 +115,29 @@ class CaseStore {
   std::vector<consular::v1::CaseEvent> ListEvents(const std::string& case_id,
                                                   int64_t after_sequence, int limit);
 
+  // Inserts a note (its text encrypted).
   void InsertNote(const consular::v1::CaseNote& note);
   // Up to `limit` notes of the case after the cursor (created_at micros, id), oldest first.
   std::vector<consular::v1::CaseNote> ListNotes(const std::string& case_id,
-                                                const std::optional<CaseCursor>& after,
-                                                int limit);
+                                                const std::optional<CaseCursor>& after, int limit);
+
+  // Key rotation. Re-encrypts under the active key up to `limit` values of `column` that are under
+  // another key, skipping rows whose id is in `skip` and rows locked by other transactions (FOR NO
+  // KEY UPDATE SKIP LOCKED: it passes over rows a service holds FOR UPDATE, and never blocks a note
+  // or event being added to a case). Changes nothing else: no version, time or event. Values that
+  // do not decrypt are left alone and reported in `failed`.
+  RotationBatch RotateBatch(EncryptedColumn column, int limit,
+                            const std::vector<std::string>& skip);
+  // The number of values of `column` under a key other than the active one.
+  int64_t CountNotOnActiveKey(EncryptedColumn column);
 
  private:
+  std::string Seal(const std::string& plaintext, const AssociatedData& ad) const;
+  std::string Open(const pqxx::field& field, const AssociatedData& ad) const;
+  consular::v1::Case CaseFromRow(const pqxx::row& row) const;
+
   pqxx::transaction_base& tx_;
+  FieldCrypto crypto_;
 };
 
 }  // namespace consular::storage

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -15,8 +16,11 @@
 #include "services/cases/case_rules.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
+#include "services/common/token.h"
 #include "services/common/validation.h"
+#include "storage/audit_store.h"
 #include "storage/case_store.h"
+#include "storage/row_security.h"
 
 namespace consular::cases {
 namespace {
@@ -34,6 +38,7 @@ constexpr int kDefaultEventPageSize = 100;
 constexpr int kMaxPageSize = 500;
 constexpr size_t kMaxReasonChars = 2000;
 constexpr size_t kMaxNoteChars = 10000;
+constexpr size_t kMaxNameChars = 200;
 
 #define RETURN_IF_ERROR(expr)            \
   do {                                   \
@@ -53,8 +58,8 @@ absl::StatusOr<int> PageSize(int requested, int default_size) {
 
 // The (time, id) cursor in a page token of `kind`; nullopt for the first page.
 absl::StatusOr<std::optional<storage::CaseCursor>> DecodeTimeCursor(const std::string& token,
-                                                                   const std::string& kind,
-                                                                   const std::string& filters) {
+                                                                    const std::string& kind,
+                                                                    const std::string& filters) {
   if (token.empty()) return std::optional<storage::CaseCursor>();
   auto fields = DecodePageToken(token, kind, filters, 2);
   if (!fields.ok()) return fields.status();
@@ -111,8 +116,8 @@ absl::Status CheckVersion(const Case& current, int64_t expected) {
 
 absl::Status CheckNotClosed(const Case& current) {
   if (current.status() == consular::v1::CASE_STATUS_CLOSED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case ", current.reference(), " is closed; a post manager must reopen it first"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", current.reference(), " is closed; a post manager must reopen it first"));
   }
   return absl::OkStatus();
 }
@@ -125,14 +130,18 @@ absl::Status CheckExpectedVersion(int64_t expected) {
 // Runs a mutation once per (actor, request id): the first call does `work` and records its
 // response in the same transaction; a replay with the same request returns that response and
 // writes nothing; the same id with another request is INVALID_ARGUMENT.
+// The request's fingerprint is a keyed digest: the request holds personal data, which must not be
+// stored under an unkeyed (guessable) hash.
 template <typename Response>
-absl::Status RunIdempotent(storage::TransactionRunner* runner, const Identity& who,
-                           const std::string& method, const google::protobuf::Message& request,
-                           const std::string& request_id, absl::Time deadline, Response* out,
+absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypto& crypto,
+                           const Identity& who, const std::string& method,
+                           const google::protobuf::Message& request, const std::string& request_id,
+                           Response* out,
                            const std::function<absl::Status(CaseStore&, Response*)>& work) {
-  const std::string request_hash = Sha256Hex(absl::StrCat(method, "\n", request.SerializeAsString()));
-  return runner->Run(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
-    CaseStore store(tx);
+  const std::string request_hash = crypto.blind_index->Digest(
+      "consular.request.v1", absl::StrCat(method, "\n", request.SerializeAsString()));
+  {
+    CaseStore store(tx, crypto);
     out->Clear();
     const std::optional<storage::PriorRequest> prior =
         store.ClaimRequest(who.subject, request_id, method, request_hash);
@@ -148,339 +157,439 @@ absl::Status RunIdempotent(storage::TransactionRunner* runner, const Identity& w
     RETURN_IF_ERROR(work(store, out));
     store.SaveResponse(who.subject, request_id, out->SerializeAsString());
     return absl::OkStatus();
-  });
+  }
 }
 
 }  // namespace
 
-CaseManager::CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock)
-    : runner_(runner), clock_(std::move(clock)) {}
+absl::Status CaseManager::Audited(
+    const Identity& who, const std::string& action, const std::string& case_id_hint,
+    absl::Time deadline,
+    const std::function<absl::Status(pqxx::transaction_base&, std::string*)>& body) {
+  storage::AuditRecord record;
+  record.actor = who.subject;
+  record.actor_role = RoleName(who.role);
+  record.actor_post = who.post;
+  record.action = action;
+  // A case named by its UUID is recorded even when the caller may not see it; a reference only
+  // once the case is found.
+  if (LooksLikeUuid(case_id_hint)) record.case_id = absl::AsciiStrToLower(case_id_hint);
+  record.occurred_at = clock_();
+  const storage::SessionScope scope{who.subject, consular::v1::Role_Name(who.role), who.post};
+  return storage::RunAudited(
+      runner_, deadline, record,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        storage::SetSessionScope(tx, scope);
+        return body(tx, &audit->case_id);
+      });
+}
 
-absl::Status CaseManager::Create(const Identity& who, const consular::v1::CreateCaseRequest& request,
+CaseManager::CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
+                         storage::FieldCrypto crypto)
+    : runner_(runner), clock_(std::move(clock)), crypto_(crypto) {}
+
+absl::Status CaseManager::Create(const Identity& who,
+                                 const consular::v1::CreateCaseRequest& request,
                                  absl::Time deadline, Case* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(CheckMayCreate(who));
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  if (!request.has_case_()) return InvalidField("case", "required");
-  const absl::Time now = clock_();
-  RETURN_IF_ERROR(ValidateCaseContent(request.case_(), DateOf(now)));
+  return Audited(
+      who, "CaseService.CreateCase", "", deadline,
+      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(CheckMayCreate(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        if (!request.has_case_()) return InvalidField("case", "required");
+        const absl::Time now = clock_();
+        RETURN_IF_ERROR(ValidateCaseContent(request.case_(), DateOf(now)));
 
-  return RunIdempotent<Case>(
-      runner_, who, "CreateCase", request, request.request_id(), deadline, out,
-      [&](CaseStore& store, Case* created) -> absl::Status {
-        Case c;
-        c.set_type(request.case_().type());
-        c.set_country(request.case_().country());
-        *c.mutable_subject() = request.case_().subject();
-        *c.mutable_risk_flags() = request.case_().risk_flags();
-        c.set_referral_source(request.case_().referral_source());
-        if (request.case_().has_abandonment()) {
-          *c.mutable_abandonment() = request.case_().abandonment();
-        }
-        if (request.case_().has_divorce_recognition()) {
-          *c.mutable_divorce_recognition() = request.case_().divorce_recognition();
-        }
-        *c.mutable_safety() = request.case_().safety();
+        return RunIdempotent<Case>(
+            tx, crypto_, who, "CreateCase", request, request.request_id(), out,
+            [&](CaseStore& store, Case* created) -> absl::Status {
+              Case c;
+              c.set_type(request.case_().type());
+              c.set_country(request.case_().country());
+              *c.mutable_subject() = request.case_().subject();
+              *c.mutable_risk_flags() = request.case_().risk_flags();
+              c.set_referral_source(request.case_().referral_source());
+              if (request.case_().has_abandonment()) {
+                *c.mutable_abandonment() = request.case_().abandonment();
+              }
+              if (request.case_().has_divorce_recognition()) {
+                *c.mutable_divorce_recognition() = request.case_().divorce_recognition();
+              }
+              *c.mutable_safety() = request.case_().safety();
 
-        const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
-        const std::string prefix = ReferencePrefix(c.type());
-        const int number = store.NextReferenceNumber(prefix, year);
-        c.set_id(NewUuid());
-        c.set_reference(absl::StrFormat("%s-%04d-%05d", prefix, year, number));
-        c.set_status(consular::v1::CASE_STATUS_INTAKE);
-        c.set_handling_post(who.post);
-        *c.mutable_opened_at() = ToTimestamp(now);
-        *c.mutable_updated_at() = ToTimestamp(now);
-        c.set_version(1);
-        store.Insert(c);
+              const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
+              const std::string prefix = ReferencePrefix(c.type());
+              const int number = store.NextReferenceNumber(prefix, year);
+              c.set_id(NewUuid());
+              c.set_reference(absl::StrFormat("%s-%04d-%05d", prefix, year, number));
+              c.set_status(consular::v1::CASE_STATUS_INTAKE);
+              c.set_handling_post(who.post);
+              *c.mutable_opened_at() = ToTimestamp(now);
+              *c.mutable_updated_at() = ToTimestamp(now);
+              c.set_version(1);
+              store.Insert(c);
 
-        CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_CREATED, now, 1);
-        event.set_to_status(consular::v1::CASE_STATUS_INTAKE);
-        store.AppendEvent(c.id(), event);
-        *created = std::move(c);
-        return absl::OkStatus();
+              CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_CREATED, now, 1);
+              event.set_to_status(consular::v1::CASE_STATUS_INTAKE);
+              store.AppendEvent(c.id(), event);
+              *audit_case_id = c.id();
+              *created = std::move(c);
+              return absl::OkStatus();
+            });
       });
 }
 
 absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRequest& request,
                               absl::Time deadline, Case* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
-    std::optional<Case> found = CaseStore(tx).Find(ScopeOf(who), request.case_id(), false);
-    if (!found) return CaseNotFound(request.case_id());
-    *out = std::move(*found);
-    return absl::OkStatus();
-  });
+  return Audited(who, "CaseService.GetCase", request.case_id(), deadline,
+                 [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+                   RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+                   RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+                   std::optional<Case> found =
+                       CaseStore(tx, crypto_).Find(ScopeOf(who), request.case_id(), false);
+                   if (!found) return CaseNotFound(request.case_id());
+                   *audit_case_id = found->id();
+                   *out = std::move(*found);
+                   return absl::OkStatus();
+                 });
 }
 
 absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCasesRequest& request,
                                absl::Time deadline, consular::v1::ListCasesResponse* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  storage::CaseFilter filter;
-  filter.post = request.post();
-  if (!request.country().empty()) {
-    if (!IsKnownCountryCode(request.country())) {
-      return InvalidField("country", "not an ISO 3166-1 alpha-2 country code (upper case, e.g. MA)");
-    }
-    filter.country = request.country();
-  }
-  if (!consular::v1::CaseType_IsValid(request.type())) return InvalidField("type", "unknown value");
-  if (request.type() != consular::v1::CASE_TYPE_UNSPECIFIED) {
-    filter.type = consular::v1::CaseType_Name(request.type());
-  }
-  if (!consular::v1::CaseStatus_IsValid(request.status())) {
-    return InvalidField("status", "unknown value");
-  }
-  if (request.status() != consular::v1::CASE_STATUS_UNSPECIFIED) {
-    filter.status = consular::v1::CaseStatus_Name(request.status());
-  }
-  if (!consular::v1::RiskFlag_IsValid(request.risk_flag())) {
-    return InvalidField("risk_flag", "unknown value");
-  }
-  if (request.risk_flag() != consular::v1::RISK_FLAG_UNSPECIFIED) {
-    filter.risk_flag = consular::v1::RiskFlag_Name(request.risk_flag());
-  }
-  const consular::v1::Date far_future = DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31),
-                                                               absl::UTCTimeZone()));
-  RETURN_IF_ERROR(CheckDate("opened_from", request.opened_from(), far_future, true));
-  RETURN_IF_ERROR(CheckDate("opened_to", request.opened_to(), far_future, true));
-  if (IsSet(request.opened_from())) filter.opened_from = FormatDate(request.opened_from());
-  if (IsSet(request.opened_to())) filter.opened_to = FormatDate(request.opened_to());
-  if (IsSet(request.opened_from()) && IsSet(request.opened_to()) &&
-      CompareDates(request.opened_to(), request.opened_from()) < 0) {
-    return InvalidField("opened_to", "is before opened_from");
-  }
-  absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
-  if (!page_size.ok()) return page_size.status();
+  return Audited(
+      who, "CaseService.ListCases", "", deadline,
+      [&](pqxx::transaction_base& tx, std::string* /*audit_case_id*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        storage::CaseFilter filter;
+        filter.post = request.post();
+        if (!request.country().empty()) {
+          if (!IsKnownCountryCode(request.country())) {
+            return InvalidField("country",
+                                "not an ISO 3166-1 alpha-2 country code (upper case, e.g. MA)");
+          }
+          filter.country = request.country();
+        }
+        if (!consular::v1::CaseType_IsValid(request.type()))
+          return InvalidField("type", "unknown value");
+        if (request.type() != consular::v1::CASE_TYPE_UNSPECIFIED) {
+          filter.type = consular::v1::CaseType_Name(request.type());
+        }
+        if (!consular::v1::CaseStatus_IsValid(request.status())) {
+          return InvalidField("status", "unknown value");
+        }
+        if (request.status() != consular::v1::CASE_STATUS_UNSPECIFIED) {
+          filter.status = consular::v1::CaseStatus_Name(request.status());
+        }
+        if (!consular::v1::RiskFlag_IsValid(request.risk_flag())) {
+          return InvalidField("risk_flag", "unknown value");
+        }
+        if (request.risk_flag() != consular::v1::RISK_FLAG_UNSPECIFIED) {
+          filter.risk_flag = consular::v1::RiskFlag_Name(request.risk_flag());
+        }
+        const consular::v1::Date far_future =
+            DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
+        RETURN_IF_ERROR(CheckDate("opened_from", request.opened_from(), far_future, true));
+        RETURN_IF_ERROR(CheckDate("opened_to", request.opened_to(), far_future, true));
+        if (IsSet(request.opened_from())) filter.opened_from = FormatDate(request.opened_from());
+        if (IsSet(request.opened_to())) filter.opened_to = FormatDate(request.opened_to());
+        if (IsSet(request.opened_from()) && IsSet(request.opened_to()) &&
+            CompareDates(request.opened_to(), request.opened_from()) < 0) {
+          return InvalidField("opened_to", "is before opened_from");
+        }
+        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        if (!page_size.ok()) return page_size.status();
 
-  consular::v1::ListCasesRequest filters_only = request;
-  filters_only.clear_page_size();
-  filters_only.clear_page_token();
-  const std::string filters = filters_only.SerializeAsString();
-  absl::StatusOr<std::optional<storage::CaseCursor>> after =
-      DecodeTimeCursor(request.page_token(), "cases", filters);
-  if (!after.ok()) return after.status();
+        consular::v1::ListCasesRequest filters_only = request;
+        filters_only.clear_page_size();
+        filters_only.clear_page_token();
+        const std::string filters = filters_only.SerializeAsString();
+        absl::StatusOr<std::optional<storage::CaseCursor>> after =
+            DecodeTimeCursor(request.page_token(), "cases", filters);
+        if (!after.ok()) return after.status();
 
-  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
-    out->Clear();
-    std::vector<Case> cases = CaseStore(tx).List(ScopeOf(who), filter, *after, *page_size + 1);
-    const bool more = static_cast<int>(cases.size()) > *page_size;
-    if (more) cases.resize(*page_size);
-    for (Case& c : cases) *out->add_cases() = std::move(c);
-    if (more) {
-      const Case& last = out->cases(out->cases_size() - 1);
-      out->set_next_page_token(EncodePageToken(
-          "cases", filters,
-          {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
-    }
-    return absl::OkStatus();
-  });
+        out->Clear();
+        std::vector<Case> cases =
+            CaseStore(tx, crypto_).List(ScopeOf(who), filter, *after, *page_size + 1);
+        const bool more = static_cast<int>(cases.size()) > *page_size;
+        if (more) cases.resize(*page_size);
+        for (Case& c : cases) *out->add_cases() = std::move(c);
+        if (more) {
+          const Case& last = out->cases(out->cases_size() - 1);
+          out->set_next_page_token(EncodePageToken(
+              "cases", filters,
+              {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
+        }
+        return absl::OkStatus();
+      });
 }
 
-absl::Status CaseManager::Update(const Identity& who, const consular::v1::UpdateCaseRequest& request,
-                                 absl::Time deadline, Case* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
-  RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-  if (request.update_mask().paths_size() == 0) {
-    return InvalidField("update_mask", "required: name the fields to change");
-  }
-  const absl::Time now = clock_();
+absl::Status CaseManager::Search(const Identity& who,
+                                 const consular::v1::SearchCasesRequest& request,
+                                 absl::Time deadline, consular::v1::SearchCasesResponse* out) {
+  return Audited(
+      who, "CaseService.SearchCases", "", deadline,
+      [&](pqxx::transaction_base& tx, std::string* /*audit_case_id*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(CheckText("name", request.name(), kMaxNameChars, true));
+        absl::StatusOr<std::string> name_index = crypto_.blind_index->NameIndex(request.name());
+        if (!name_index.ok()) return InvalidField("name", "not valid UTF-8");
+        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        if (!page_size.ok()) return page_size.status();
+        // The page token is tied to the blind index, never to the name itself.
+        const std::string filters = *name_index;
+        absl::StatusOr<std::optional<storage::CaseCursor>> after =
+            DecodeTimeCursor(request.page_token(), "search", filters);
+        if (!after.ok()) return after.status();
 
-  return RunIdempotent<Case>(
-      runner_, who, "UpdateCase", request, request.request_id(), deadline, out,
-      [&](CaseStore& store, Case* updated) -> absl::Status {
-        std::optional<Case> current = store.Find(ScopeOf(who), request.case_().id(), true);
-        if (!current) return CaseNotFound(request.case_().id());
-        RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
-        RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-        RETURN_IF_ERROR(CheckNotClosed(*current));
-
-        Case merged = *current;
-        FieldMaskUtil::MergeOptions options;
-        options.set_replace_message_fields(true);
-        options.set_replace_repeated_fields(true);
-        FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options, &merged);
-        RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
-
-        const std::vector<std::string> changed =
-            ChangedPaths(request.update_mask(), *current, merged);
-        if (changed.empty()) {
-          *updated = std::move(*current);
-          return absl::OkStatus();
+        out->Clear();
+        std::vector<Case> cases =
+            CaseStore(tx, crypto_).Search(ScopeOf(who), *name_index, *after, *page_size + 1);
+        const bool more = static_cast<int>(cases.size()) > *page_size;
+        if (more) cases.resize(*page_size);
+        for (Case& c : cases) *out->add_cases() = std::move(c);
+        if (more) {
+          const Case& last = out->cases(out->cases_size() - 1);
+          out->set_next_page_token(EncodePageToken(
+              "search", filters,
+              {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
         }
-        merged.set_version(current->version() + 1);
-        *merged.mutable_updated_at() = ToTimestamp(now);
-        store.Update(merged);
-        CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_UPDATED, now, merged.version());
-        for (const std::string& path : changed) event.add_changed_fields(path);
-        store.AppendEvent(merged.id(), event);
-        *updated = std::move(merged);
         return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::Update(const Identity& who,
+                                 const consular::v1::UpdateCaseRequest& request,
+                                 absl::Time deadline, Case* out) {
+  return Audited(
+      who, "CaseService.UpdateCase", request.case_().id(), deadline,
+      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        if (request.update_mask().paths_size() == 0) {
+          return InvalidField("update_mask", "required: name the fields to change");
+        }
+        const absl::Time now = clock_();
+
+        return RunIdempotent<Case>(
+            tx, crypto_, who, "UpdateCase", request, request.request_id(), out,
+            [&](CaseStore& store, Case* updated) -> absl::Status {
+              std::optional<Case> current = store.Find(ScopeOf(who), request.case_().id(), true);
+              if (!current) return CaseNotFound(request.case_().id());
+              *audit_case_id = current->id();
+              RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              RETURN_IF_ERROR(CheckNotClosed(*current));
+
+              Case merged = *current;
+              FieldMaskUtil::MergeOptions options;
+              options.set_replace_message_fields(true);
+              options.set_replace_repeated_fields(true);
+              FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options,
+                                            &merged);
+              RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
+
+              const std::vector<std::string> changed =
+                  ChangedPaths(request.update_mask(), *current, merged);
+              if (changed.empty()) {
+                *updated = std::move(*current);
+                return absl::OkStatus();
+              }
+              merged.set_version(current->version() + 1);
+              *merged.mutable_updated_at() = ToTimestamp(now);
+              store.Update(merged);
+              CaseEvent event =
+                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_UPDATED, now, merged.version());
+              for (const std::string& path : changed) event.add_changed_fields(path);
+              store.AppendEvent(merged.id(), event);
+              *updated = std::move(merged);
+              return absl::OkStatus();
+            });
       });
 }
 
 absl::Status CaseManager::Transition(const Identity& who,
                                      const consular::v1::TransitionCaseRequest& request,
                                      absl::Time deadline, Case* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-  const CaseStatus target = request.target_status();
-  if (target == consular::v1::CASE_STATUS_UNSPECIFIED) {
-    return InvalidField("target_status", "required");
-  }
-  if (!consular::v1::CaseStatus_IsValid(target)) return InvalidField("target_status", "unknown value");
-  RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
-  if (!consular::v1::Outcome_IsValid(request.outcome())) {
-    return InvalidField("outcome", "unknown value");
-  }
-  const bool resolving = target == consular::v1::CASE_STATUS_RESOLVED;
-  if (resolving && request.outcome() == consular::v1::OUTCOME_UNSPECIFIED) {
-    return InvalidField("outcome", "required to resolve a case");
-  }
-  if (!resolving && request.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
-    return InvalidField("outcome", "only when resolving a case");
-  }
-  RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-  const absl::Time now = clock_();
+  return Audited(
+      who, "CaseService.TransitionCase", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        const CaseStatus target = request.target_status();
+        if (target == consular::v1::CASE_STATUS_UNSPECIFIED) {
+          return InvalidField("target_status", "required");
+        }
+        if (!consular::v1::CaseStatus_IsValid(target))
+          return InvalidField("target_status", "unknown value");
+        RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
+        if (!consular::v1::Outcome_IsValid(request.outcome())) {
+          return InvalidField("outcome", "unknown value");
+        }
+        const bool resolving = target == consular::v1::CASE_STATUS_RESOLVED;
+        if (resolving && request.outcome() == consular::v1::OUTCOME_UNSPECIFIED) {
+          return InvalidField("outcome", "required to resolve a case");
+        }
+        if (!resolving && request.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
+          return InvalidField("outcome", "only when resolving a case");
+        }
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const absl::Time now = clock_();
 
-  return RunIdempotent<Case>(
-      runner_, who, "TransitionCase", request, request.request_id(), deadline, out,
-      [&](CaseStore& store, Case* moved) -> absl::Status {
-        std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
-        if (!current) return CaseNotFound(request.case_id());
-        RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-        const CaseStatus from = current->status();
-        if (!IsAllowedTransition(from, target)) {
-          return absl::FailedPreconditionError(absl::StrCat(
-              "case ", current->reference(), " cannot move from ", StatusName(from), " to ",
-              StatusName(target)));
-        }
-        RETURN_IF_ERROR(CheckMayTransition(who, from, target));
-        if (resolving && !IsOutcomeValidFor(current->type(), request.outcome())) {
-          return InvalidField("outcome", absl::StrCat(OutcomeName(request.outcome()),
-                                                      " is not an outcome of a ",
-                                                      TypeName(current->type()), " case"));
-        }
-        Case c = std::move(*current);
-        c.set_status(target);
-        if (resolving) {
-          c.set_outcome(request.outcome());
-          *c.mutable_resolved_at() = ToTimestamp(now);
-        } else if (target == consular::v1::CASE_STATUS_CLOSED) {
-          *c.mutable_closed_at() = ToTimestamp(now);
-        } else if (from == consular::v1::CASE_STATUS_CLOSED) {
-          // Reopened: the earlier outcome stays in the timeline, not on the case.
-          c.clear_outcome();
-          c.clear_resolved_at();
-          c.clear_closed_at();
-        }
-        c.set_version(c.version() + 1);
-        *c.mutable_updated_at() = ToTimestamp(now);
-        store.Update(c);
-        CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_TRANSITIONED, now, c.version());
-        event.set_from_status(from);
-        event.set_to_status(target);
-        event.set_reason(request.reason());
-        event.set_outcome(request.outcome());
-        store.AppendEvent(c.id(), event);
-        *moved = std::move(c);
-        return absl::OkStatus();
+        return RunIdempotent<Case>(
+            tx, crypto_, who, "TransitionCase", request, request.request_id(), out,
+            [&](CaseStore& store, Case* moved) -> absl::Status {
+              std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
+              if (!current) return CaseNotFound(request.case_id());
+              *audit_case_id = current->id();
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              const CaseStatus from = current->status();
+              if (!IsAllowedTransition(from, target)) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("case ", current->reference(), " cannot move from ",
+                                 StatusName(from), " to ", StatusName(target)));
+              }
+              RETURN_IF_ERROR(CheckMayTransition(who, from, target));
+              if (resolving && !IsOutcomeValidFor(current->type(), request.outcome())) {
+                return InvalidField("outcome", absl::StrCat(OutcomeName(request.outcome()),
+                                                            " is not an outcome of a ",
+                                                            TypeName(current->type()), " case"));
+              }
+              Case c = std::move(*current);
+              c.set_status(target);
+              if (resolving) {
+                c.set_outcome(request.outcome());
+                *c.mutable_resolved_at() = ToTimestamp(now);
+              } else if (target == consular::v1::CASE_STATUS_CLOSED) {
+                *c.mutable_closed_at() = ToTimestamp(now);
+              } else if (from == consular::v1::CASE_STATUS_CLOSED) {
+                // Reopened: the earlier outcome stays in the timeline, not on the case.
+                c.clear_outcome();
+                c.clear_resolved_at();
+                c.clear_closed_at();
+              }
+              c.set_version(c.version() + 1);
+              *c.mutable_updated_at() = ToTimestamp(now);
+              store.Update(c);
+              CaseEvent event =
+                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_TRANSITIONED, now, c.version());
+              event.set_from_status(from);
+              event.set_to_status(target);
+              event.set_reason(request.reason());
+              event.set_outcome(request.outcome());
+              store.AppendEvent(c.id(), event);
+              *moved = std::move(c);
+              return absl::OkStatus();
+            });
       });
 }
 
-absl::Status CaseManager::AddNote(const Identity& who, const consular::v1::AddCaseNoteRequest& request,
+absl::Status CaseManager::AddNote(const Identity& who,
+                                  const consular::v1::AddCaseNoteRequest& request,
                                   absl::Time deadline, CaseNote* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-  RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
-  const absl::Time now = clock_();
+  return Audited(who, "CaseService.AddCaseNote", request.case_id(), deadline,
+                 [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+                   RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+                   RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+                   RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+                   RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
+                   const absl::Time now = clock_();
 
-  return RunIdempotent<CaseNote>(
-      runner_, who, "AddCaseNote", request, request.request_id(), deadline, out,
-      [&](CaseStore& store, CaseNote* note) -> absl::Status {
-        std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
-        if (!current) return CaseNotFound(request.case_id());
-        RETURN_IF_ERROR(CheckNotClosed(*current));
-        note->set_id(NewUuid());
-        note->set_case_id(current->id());
-        note->set_author(who.subject);
-        note->set_author_post(who.post);
-        *note->mutable_created_at() = ToTimestamp(now);
-        note->set_text(request.text());
-        store.InsertNote(*note);
-        CaseEvent event =
-            NewEvent(who, consular::v1::CASE_EVENT_TYPE_NOTE_ADDED, now, current->version());
-        event.set_note_id(note->id());
-        store.AppendEvent(current->id(), event);
-        return absl::OkStatus();
-      });
+                   return RunIdempotent<CaseNote>(
+                       tx, crypto_, who, "AddCaseNote", request, request.request_id(), out,
+                       [&](CaseStore& store, CaseNote* note) -> absl::Status {
+                         std::optional<Case> current =
+                             store.Find(ScopeOf(who), request.case_id(), true);
+                         if (!current) return CaseNotFound(request.case_id());
+                         *audit_case_id = current->id();
+                         RETURN_IF_ERROR(CheckNotClosed(*current));
+                         note->set_id(NewUuid());
+                         note->set_case_id(current->id());
+                         note->set_author(who.subject);
+                         note->set_author_post(who.post);
+                         *note->mutable_created_at() = ToTimestamp(now);
+                         note->set_text(request.text());
+                         store.InsertNote(*note);
+                         CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_NOTE_ADDED,
+                                                    now, current->version());
+                         event.set_note_id(note->id());
+                         store.AppendEvent(current->id(), event);
+                         return absl::OkStatus();
+                       });
+                 });
 }
 
 absl::Status CaseManager::ListNotes(const Identity& who,
                                     const consular::v1::ListCaseNotesRequest& request,
                                     absl::Time deadline, consular::v1::ListCaseNotesResponse* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-  absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
-  if (!page_size.ok()) return page_size.status();
-  absl::StatusOr<std::optional<storage::CaseCursor>> after =
-      DecodeTimeCursor(request.page_token(), "notes", request.case_id());
-  if (!after.ok()) return after.status();
-  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
-    out->Clear();
-    CaseStore store(tx);
-    std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
-    if (!found) return CaseNotFound(request.case_id());
-    std::vector<CaseNote> notes = store.ListNotes(found->id(), *after, *page_size + 1);
-    const bool more = static_cast<int>(notes.size()) > *page_size;
-    if (more) notes.resize(*page_size);
-    for (CaseNote& note : notes) *out->add_notes() = std::move(note);
-    if (more) {
-      const CaseNote& last = out->notes(out->notes_size() - 1);
-      out->set_next_page_token(EncodePageToken(
-          "notes", request.case_id(),
-          {std::to_string(TimeUtil::TimestampToMicroseconds(last.created_at())), last.id()}));
-    }
-    return absl::OkStatus();
-  });
+  return Audited(
+      who, "CaseService.ListCaseNotes", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        if (!page_size.ok()) return page_size.status();
+        absl::StatusOr<std::optional<storage::CaseCursor>> after =
+            DecodeTimeCursor(request.page_token(), "notes", request.case_id());
+        if (!after.ok()) return after.status();
+        out->Clear();
+        CaseStore store(tx, crypto_);
+        std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
+        if (!found) return CaseNotFound(request.case_id());
+        *audit_case_id = found->id();
+        std::vector<CaseNote> notes = store.ListNotes(found->id(), *after, *page_size + 1);
+        const bool more = static_cast<int>(notes.size()) > *page_size;
+        if (more) notes.resize(*page_size);
+        for (CaseNote& note : notes) *out->add_notes() = std::move(note);
+        if (more) {
+          const CaseNote& last = out->notes(out->notes_size() - 1);
+          out->set_next_page_token(EncodePageToken(
+              "notes", request.case_id(),
+              {std::to_string(TimeUtil::TimestampToMicroseconds(last.created_at())), last.id()}));
+        }
+        return absl::OkStatus();
+      });
 }
 
 absl::Status CaseManager::ListEvents(const Identity& who,
                                      const consular::v1::ListCaseEventsRequest& request,
-                                     absl::Time deadline, consular::v1::ListCaseEventsResponse* out) {
-  RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-  RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-  absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultEventPageSize);
-  if (!page_size.ok()) return page_size.status();
-  int64_t after_sequence = 0;
-  if (!request.page_token().empty()) {
-    auto cursor = DecodePageToken(request.page_token(), "events", request.case_id(), 1);
-    if (!cursor.ok()) return cursor.status();
-    if (!absl::SimpleAtoi((*cursor)[0], &after_sequence) || after_sequence < 0) {
-      return InvalidField("page_token", "malformed");
-    }
-  }
-  return runner_->RunReadOnly(deadline, [&](pqxx::transaction_base& tx) -> absl::Status {
-    out->Clear();
-    CaseStore store(tx);
-    std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
-    if (!found) return CaseNotFound(request.case_id());
-    std::vector<CaseEvent> events = store.ListEvents(found->id(), after_sequence, *page_size + 1);
-    const bool more = static_cast<int>(events.size()) > *page_size;
-    if (more) events.resize(*page_size);
-    for (CaseEvent& event : events) *out->add_events() = std::move(event);
-    if (more) {
-      out->set_next_page_token(EncodePageToken(
-          "events", request.case_id(),
-          {std::to_string(out->events(out->events_size() - 1).sequence())}));
-    }
-    return absl::OkStatus();
-  });
+                                     absl::Time deadline,
+                                     consular::v1::ListCaseEventsResponse* out) {
+  return Audited(
+      who, "CaseService.ListCaseEvents", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultEventPageSize);
+        if (!page_size.ok()) return page_size.status();
+        int64_t after_sequence = 0;
+        if (!request.page_token().empty()) {
+          auto cursor = DecodePageToken(request.page_token(), "events", request.case_id(), 1);
+          if (!cursor.ok()) return cursor.status();
+          if (!absl::SimpleAtoi((*cursor)[0], &after_sequence) || after_sequence < 0) {
+            return InvalidField("page_token", "malformed");
+          }
+        }
+        out->Clear();
+        CaseStore store(tx, crypto_);
+        std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
+        if (!found) return CaseNotFound(request.case_id());
+        *audit_case_id = found->id();
+        std::vector<CaseEvent> events =
+            store.ListEvents(found->id(), after_sequence, *page_size + 1);
+        const bool more = static_cast<int>(events.size()) > *page_size;
+        if (more) events.resize(*page_size);
+        for (CaseEvent& event : events) *out->add_events() = std::move(event);
+        if (more) {
+          out->set_next_page_token(
+              EncodePageToken("events", request.case_id(),
+                              {std::to_string(out->events(out->events_size() - 1).sequence())}));
+        }
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace consular::cases

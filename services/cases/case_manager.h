@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/cases.pb.h"
 #include "services/common/identity.h"
+#include "storage/case_store.h"
 #include "storage/transaction_runner.h"
 
 namespace consular::cases {
@@ -17,10 +18,14 @@ namespace consular::cases {
 //   NOT_FOUND for a case that does not exist or is outside the caller's scope;
 //   ABORTED when expected_version is stale (re-read and retry); FAILED_PRECONDITION for a change
 //   the lifecycle does not allow (closed case, illegal transition); UNAVAILABLE when the database
-//   cannot be reached; DEADLINE_EXCEEDED when `deadline` passes.
+//   cannot be reached; DEADLINE_EXCEEDED when `deadline` passes; INTERNAL (generic message with a
+//   correlation id) when a stored field does not decrypt.
+// Personal fields are encrypted with crypto.cipher and names indexed with crypto.blind_index by
+// the CaseStore; both must outlive the manager.
 class CaseManager {
  public:
-  CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock);
+  CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
+              storage::FieldCrypto crypto);
 
   absl::Status Create(const Identity& who, const consular::v1::CreateCaseRequest& request,
                       absl::Time deadline, consular::v1::Case* out);
@@ -28,6 +33,11 @@ class CaseManager {
                    absl::Time deadline, consular::v1::Case* out);
   absl::Status List(const Identity& who, const consular::v1::ListCasesRequest& request,
                     absl::Time deadline, consular::v1::ListCasesResponse* out);
+  // The cases within the caller's scope whose subject's normalised name equals that of
+  // request.name (accents, case and spacing folded), newest first, paged like List.
+  // INVALID_ARGUMENT "name: ..." when the name is blank, too long or not text.
+  absl::Status Search(const Identity& who, const consular::v1::SearchCasesRequest& request,
+                      absl::Time deadline, consular::v1::SearchCasesResponse* out);
   absl::Status Update(const Identity& who, const consular::v1::UpdateCaseRequest& request,
                       absl::Time deadline, consular::v1::Case* out);
   absl::Status Transition(const Identity& who, const consular::v1::TransitionCaseRequest& request,
@@ -40,8 +50,18 @@ class CaseManager {
                           absl::Time deadline, consular::v1::ListCaseEventsResponse* out);
 
  private:
+  // Runs `body` in one transaction that tells PostgreSQL who is asking (row-level security) and
+  // records one audit row for the call: with the work when it succeeds, on its own after a
+  // failure or refusal. `case_id_hint` is the case id of the request; `body` sets *audit_case_id
+  // once it has found the case.
+  absl::Status Audited(
+      const Identity& who, const std::string& action, const std::string& case_id_hint,
+      absl::Time deadline,
+      const std::function<absl::Status(pqxx::transaction_base&, std::string* audit_case_id)>& body);
+
   storage::TransactionRunner* runner_;
   std::function<absl::Time()> clock_;
+  storage::FieldCrypto crypto_;
 };
 
 }  // namespace consular::cases

@@ -21,6 +21,7 @@ CONSULAR_FORWARD(TransitionCase, TransitionCaseRequest, Case, Transition)
 CONSULAR_FORWARD(AddCaseNote, AddCaseNoteRequest, CaseNote, AddNote)
 CONSULAR_FORWARD(ListCaseNotes, ListCaseNotesRequest, ListCaseNotesResponse, ListNotes)
 CONSULAR_FORWARD(ListCaseEvents, ListCaseEventsRequest, ListCaseEventsResponse, ListEvents)
+CONSULAR_FORWARD(SearchCases, SearchCasesRequest, SearchCasesResponse, Search)
 
 #undef CONSULAR_FORWARD
 

@@ -36,6 +36,9 @@ class CasesService final : public consular::v1::CaseService::CallbackService {
   grpc::ServerUnaryReactor* ListCaseEvents(grpc::CallbackServerContext* ctx,
                                            const consular::v1::ListCaseEventsRequest* request,
                                            consular::v1::ListCaseEventsResponse* response) override;
+  grpc::ServerUnaryReactor* SearchCases(grpc::CallbackServerContext* ctx,
+                                        const consular::v1::SearchCasesRequest* request,
+                                        consular::v1::SearchCasesResponse* response) override;
 
  private:
   CaseManager* manager_;

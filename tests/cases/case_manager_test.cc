@@ -11,6 +11,7 @@
 
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
+#include "tests/crypto/test_field_crypto.h"
 #include "tests/support/test_database.h"
 
 namespace consular::cases {
@@ -49,9 +50,10 @@ class CaseManagerTest : public ::testing::Test {
   void SetUp() override {
     db_ = consular::testing::TestDatabase::Create();
     ASSERT_NE(db_, nullptr);
-    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->dsn(), 12});
+    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 12});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    manager_ = std::make_unique<CaseManager>(runner_.get(), [this] { return now_; });
+    manager_ =
+        std::make_unique<CaseManager>(runner_.get(), [this] { return now_; }, keys_.crypto());
   }
 
   absl::Time Deadline() { return absl::Now() + absl::Seconds(20); }
@@ -90,6 +92,7 @@ class CaseManagerTest : public ::testing::Test {
   std::unique_ptr<consular::testing::TestDatabase> db_;
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::TransactionRunner> runner_;
+  consular::testing::TestFieldCrypto keys_;
   std::unique_ptr<CaseManager> manager_;
   absl::Time now_ = kNow;  // written only while no call runs
   int counter_ = 0;
@@ -484,6 +487,66 @@ TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {
   by_flag.set_risk_flag(consular::v1::RISK_FLAG_FGM_RISK);
   ASSERT_TRUE(manager_->List(kRabatOfficer, by_flag, Deadline(), &page).ok());
   EXPECT_EQ(page.cases_size(), 0);
+}
+
+}  // namespace
+}  // namespace consular::cases
+
+namespace consular::cases {
+namespace {
+
+// The audit row written for the newest call: "action|case_id|outcome|actor|role|post".
+std::string LastAudit(consular::testing::TestDatabase& db) {
+  return db.QueryScalar(
+      "SELECT concat_ws('|', action, COALESCE(case_id::text, ''), outcome, actor, actor_role, "
+      "actor_post) FROM audit.events ORDER BY id DESC LIMIT 1");
+}
+
+TEST_F(CaseManagerTest, EveryCallLeavesOneAuditRowAllowedOrNot) {
+  const Case created = MustCreate(kRabatOfficer, "r1");
+  EXPECT_EQ(LastAudit(*db_), "CaseService.CreateCase|" + created.id() +
+                                 "|OK|officer-rabat|CONSULAR_OFFICER|RABAT");
+  const std::string rows_before = Count("audit.events");
+
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.reference());
+  Case read;
+  ASSERT_TRUE(manager_->Get(kRabatOfficer2, get, Deadline(), &read).ok());
+  EXPECT_EQ(LastAudit(*db_), "CaseService.GetCase|" + created.id() +
+                                 "|OK|officer2-rabat|CONSULAR_OFFICER|RABAT");
+
+  // Denied attempts are recorded too: another post's officer, by UUID and by reference.
+  get.set_case_id(created.id());
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LastAudit(*db_), "CaseService.GetCase|" + created.id() +
+                                 "|NOT_FOUND|officer-tunis|CONSULAR_OFFICER|TUNIS");
+  get.set_case_id(created.reference());
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(LastAudit(*db_), "CaseService.GetCase||NOT_FOUND|officer-tunis|CONSULAR_OFFICER|TUNIS");
+
+  consular::v1::ListCasesResponse listed;
+  EXPECT_EQ(manager_->List(kPolicy, {}, Deadline(), &listed).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(LastAudit(*db_), "CaseService.ListCases||PERMISSION_DENIED|policy-1|POLICY_STAFF|");
+
+  // A rejected change and a note: still exactly one row per call.
+  consular::v1::AddCaseNoteRequest note;
+  note.set_request_id("n1");
+  note.set_case_id(created.id());
+  note.set_text("Spoke with the lawyer about Amina's passport");
+  consular::v1::CaseNote added;
+  ASSERT_TRUE(manager_->AddNote(kRabatOfficer, note, Deadline(), &added).ok());
+  Case out;
+  EXPECT_EQ(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_CLOSED, &out).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(LastAudit(*db_), "CaseService.TransitionCase|" + created.id() +
+                                 "|FAILED_PRECONDITION|officer-rabat|CONSULAR_OFFICER|RABAT");
+  EXPECT_EQ(std::stoi(Count("audit.events")), std::stoi(rows_before) + 6);
+
+  // Never a name or a note text in the trail.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM audit.events e WHERE e::text ILIKE '%amina%' "
+                             "OR e::text ILIKE '%lawyer%'"),
+            "0");
 }
 
 }  // namespace

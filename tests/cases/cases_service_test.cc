@@ -16,6 +16,7 @@
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
 #include "tests/common/test_crypto.h"
+#include "tests/crypto/test_field_crypto.h"
 #include "tests/support/test_database.h"
 
 namespace consular::cases {
@@ -35,9 +36,10 @@ class CasesServiceTest : public ::testing::Test {
     auto verifier = MakeJwtTokenVerifier(options);
     ASSERT_TRUE(verifier.ok()) << verifier.status();
     verifier_ = std::move(*verifier);
-    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->dsn(), 4});
+    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    manager_ = std::make_unique<CaseManager>(runner_.get(), [] { return absl::Now(); });
+    manager_ = std::make_unique<CaseManager>(runner_.get(), [] { return absl::Now(); },
+                                             field_keys_.crypto());
     workers_ = std::make_unique<WorkerPool>(workers, queue_limit);
     service_ = std::make_unique<CasesService>(manager_.get(),
                                               CallEnvironment{workers_.get(), verifier_.get()});
@@ -94,6 +96,7 @@ class CasesServiceTest : public ::testing::Test {
   std::unique_ptr<TokenVerifier> verifier_;
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::TransactionRunner> runner_;
+  consular::testing::TestFieldCrypto field_keys_;
   std::unique_ptr<CaseManager> manager_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<CasesService> service_;

@@ -35,6 +35,10 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OPS=$(cd "$HERE/../../ops" && pwd)
 
 KEEP=${CONSULAR_E2E_KEEP:-0}
+# The database role the server logs in as: "consular_app" is the service role (member of
+# consular_service, not the owner, held by row-level security; docs/database-roles.md); "consular"
+# is the owner, which the server's start-up check refuses once it calls it.
+SERVICE_DB_ROLE=consular_app
 # Nothing from the caller's environment may change what the binaries do.
 while read -r var; do unset "$var"; done < <(compgen -e | grep '^CONSULAR_' || true)
 
@@ -95,9 +99,17 @@ setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
 echo "== set-up in $WORK"
 "$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not start"
 ADMIN_DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
-APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
+# "consular" owns the schema and migrates (and, as a member of consular_maintenance, may see every
+# row); the server logs in as $SERVICE_DB_ROLE.
+OWNER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
+APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=$SERVICE_DB_ROLE dbname=consular}
 psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 \
   -c "CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+  -c "CREATE ROLE consular_service NOLOGIN" \
+  -c "CREATE ROLE consular_maintenance NOLOGIN" \
+  -c "GRANT consular_maintenance TO consular" \
+  -c "CREATE ROLE consular_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
+        IN ROLE consular_service" \
   -c "CREATE DATABASE consular OWNER consular" >/dev/null || setup_fail "database not created"
 "$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
 CERTS=$WORK/certs
@@ -184,22 +196,37 @@ mint() {  # ROLE [POST]: a dev token
 }
 
 # -- migrations
-if "$MIGRATE_BIN" --dsn "$APP_DSN" >"$WORK/migrate.log" 2>&1; then
+if "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1; then
   pass "migrations apply"
 else
   fail "migrations apply" "$(cat "$WORK/migrate.log")"
   exit 1
 fi
-if "$MIGRATE_BIN" --dsn "$APP_DSN" >"$WORK/migrate.log" 2>&1; then
+if "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1; then
   pass "migrations applied a second time change nothing and succeed"
 else
   fail "migrations applied a second time change nothing and succeed" "$(cat "$WORK/migrate.log")"
 fi
 
+# -- the server refuses a database role that row-level security does not hold
+if [[ $SERVICE_DB_ROLE != consular ]]; then
+  RC=0
+  OUT=$(timeout 20 "$CASES_BIN" --listen "127.0.0.1:$CASES_PORT" --dsn "$OWNER_DSN" \
+    --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+    --token-public-keys "$CERTS/token-public.pem" \
+    --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" 2>&1) || RC=$?
+  if [[ $RC -ne 0 && $RC -ne 124 && $OUT == *"row-level security"* && $OUT == *owns* ]]; then
+    pass "the server refuses to start as the table owner"
+  else
+    fail "the server refuses to start as the table owner" "exit $RC: $OUT"
+  fi
+fi
+
 # -- the server over TLS
 "$CASES_BIN" --listen "127.0.0.1:$CASES_PORT" --dsn "$APP_DSN" \
   --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
-  --token-public-keys "$CERTS/token-public.pem" >"$SERVER_LOG" 2>&1 &
+  --token-public-keys "$CERTS/token-public.pem" \
+  --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" >"$SERVER_LOG" 2>&1 &
 SERVER_PID=$!
 ready=0
 for _ in $(seq 100); do
@@ -219,8 +246,13 @@ OFFICER_TUNIS=$(mint officer TUNIS) || setup_fail "dev token not minted"
 POLICY=$(mint policy-staff) || setup_fail "dev token not minted"
 
 # -- create
+# Every statement and its parameters go to the PostgreSQL log from here on, to prove that no
+# personal data reaches the database in plaintext.
+psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 -c "ALTER DATABASE consular SET log_statement = 'all'" \
+  || setup_fail "cannot turn on statement logging"
 ctl "$OFFICER_RABAT" --json case create --type abandonment --country MA --name "Amina Example" \
-  --sex female --nationality dual --referral family --flag passport-withheld
+  --sex female --nationality dual --referral family --flag passport-withheld --dob 2006-03-01 \
+  --safe-channel "Signal +212 600 111 222"
 REF=$(json_field reference)
 CASE_ID=$(json_field id)
 if [[ $RC -eq 0 && $REF =~ ^ABN-[0-9]{4}-[0-9]{5}$ && -n $CASE_ID ]]; then
@@ -260,6 +292,20 @@ if [[ $RC -eq 0 && $OUT != *"$REF"* ]]; then
   pass "officer of TUNIS does not see it in the list"
 else
   fail "officer of TUNIS does not see it in the list" "$(details)"
+fi
+
+# -- find by name (blind index): accents, case and spacing folded; scoped like list
+ctl "$OFFICER_RABAT" case find --name "  AMÍNA   example "
+if [[ $RC -eq 0 && $OUT == *"$REF"* ]]; then
+  pass "case find --name folds accents, case and spacing"
+else
+  fail "case find --name folds accents, case and spacing" "$(details)"
+fi
+ctl "$OFFICER_TUNIS" case find --name "Amina Example"
+if [[ $RC -eq 0 && $OUT != *"$REF"* ]]; then
+  pass "officer of TUNIS does not find it by name"
+else
+  fail "officer of TUNIS does not find it by name" "$(details)"
 fi
 
 # -- lifecycle
@@ -330,6 +376,30 @@ else
   else
     fail "server exits 0 on SIGTERM (exit $server_status)" "$(tail -n 20 "$SERVER_LOG")"
   fi
+fi
+
+# -- nothing personal in the audit trail, the server log or the statement log
+# (These two queries are kept out of the statement log: they name the fixtures themselves.)
+AUDIT_ROWS=$(PGOPTIONS="-c log_statement=none" psql "${ADMIN_DSN/%dbname=postgres/dbname=consular}" -X -At -c "SELECT count(*) FROM audit.events")
+AUDIT_LEAKS=$(PGOPTIONS="-c log_statement=none" psql "${ADMIN_DSN/%dbname=postgres/dbname=consular}" -X -At -c \
+  "SELECT count(*) FROM audit.events e WHERE e::text ILIKE '%amina%' OR e::text LIKE '%2006%03%01%' OR e::text ILIKE '%came back%'")
+if [[ $AUDIT_ROWS -gt 10 && $AUDIT_LEAKS -eq 0 ]]; then
+  pass "every call left an audit row ($AUDIT_ROWS), none with a name, birth date or note text"
+else
+  fail "audit rows without personal data" "rows $AUDIT_ROWS, rows with fixture data $AUDIT_LEAKS"
+fi
+if grep -q "log_statement\|statement: " "$PG_DIR/postgres.log" && [[ $(grep -c "execute\|statement:" "$PG_DIR/postgres.log") -gt 10 ]]; then
+  LEAKED=$(grep -il -e "Amina" -e "2006-03-01" -e "600 111 222" -e "database came back" -e "Back in the Netherlands" \
+    "$SERVER_LOG" "$PG_DIR/postgres.log" || true)
+  if [[ -z $LEAKED ]]; then
+    pass "the server log and PostgreSQL's statement log hold no fixture name, date of birth, contact or note text"
+  else
+    fail "no personal data in the logs" "found in: $LEAKED
+$(grep -ih -m 3 -e "Amina" -e "2006-03-01" -e "600 111 222" -e "database came back" \
+    -e "Back in the Netherlands" "$SERVER_LOG" "$PG_DIR/postgres.log" | cut -c 1-300)"
+  fi
+else
+  fail "no personal data in the logs" "the PostgreSQL statement log was not written"
 fi
 
 echo "$PASSED passed, $FAILED failed"

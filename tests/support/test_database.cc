@@ -9,6 +9,7 @@
 #include <pqxx/connection>
 #include <pqxx/nontransaction>
 #include <pqxx/result>
+#include <pqxx/transaction>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -69,6 +70,46 @@ std::string Scalar(const std::string& conninfo, const std::string& sql) {
   }
 }
 
+// Serialises app-role set-up across the test processes sharing a cluster: an
+// advisory lock in CONSULAR_TEST_PG's database, which they all connect to.
+constexpr char kAppRoleLockKey[] = "7165066974340079987";
+
+// Creates TestDatabase::kAppRole if missing (LOGIN, no superuser, no BYPASSRLS,
+// no CREATEDB/CREATEROLE), lets it connect to database `name` and, if
+// `join_service`, makes it a member of consular_service. Concurrent callers in
+// other processes wait for the lock; losing a race without it is harmless too.
+void EnsureAppRole(const std::string& admin_dsn, const std::string& name,
+                   bool join_service) {
+  const std::string role = TestDatabase::kAppRole;
+  try {
+    pqxx::connection connection(admin_dsn);
+    pqxx::work tx(connection);
+    tx.exec(absl::StrCat("SELECT pg_advisory_xact_lock(", kAppRoleLockKey, ")"));
+    tx.exec(absl::StrCat(
+        "DO $$ BEGIN "
+        "IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '", role, "') THEN "
+        "  CREATE ROLE ", role, " LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+        "    NOCREATEROLE INHERIT; "
+        "END IF; "
+        "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; "
+        "END $$"));
+    tx.exec(absl::StrCat("GRANT CONNECT ON DATABASE ", name, " TO ", role));
+    if (join_service) {
+      tx.exec(absl::StrCat(
+          "DO $$ BEGIN "
+          "IF NOT pg_has_role('", role, "', 'consular_service', 'MEMBER') THEN "
+          "  GRANT consular_service TO ", role, "; "
+          "END IF; "
+          "EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; "
+          "END $$"));
+    }
+    tx.commit();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(
+        absl::StrCat("setting up the service role ", role, ": ", e.what()));
+  }
+}
+
 // Polls `count_sql` on `conninfo` until it returns "0"; false if it does not
 // before `timeout`.
 bool WaitForZero(const std::string& conninfo, const std::string& count_sql,
@@ -97,6 +138,9 @@ std::unique_ptr<TestDatabase> TestDatabase::CreateInternal(bool migrate) {
   absl::StatusOr<std::string> dsn =
       storage::OverrideConninfo(admin_dsn, {{"dbname", name}});
   if (!dsn.ok()) throw std::runtime_error(dsn.status().ToString());
+  absl::StatusOr<std::string> app_dsn =
+      storage::OverrideConninfo(*dsn, {{"user", kAppRole}});
+  if (!app_dsn.ok()) throw std::runtime_error(app_dsn.status().ToString());
   try {
     Scalar(admin_dsn, absl::StrCat("CREATE DATABASE ", name));
   } catch (const std::exception& e) {
@@ -106,7 +150,7 @@ std::unique_ptr<TestDatabase> TestDatabase::CreateInternal(bool migrate) {
   }
   // From here on the destructor drops the database, also when migrating fails.
   std::unique_ptr<TestDatabase> database(
-      new TestDatabase(admin_dsn, name, *dsn));
+      new TestDatabase(admin_dsn, name, *dsn, *app_dsn));
   if (migrate) {
     absl::StatusOr<int> applied = storage::ApplyMigrations(database->dsn());
     if (!applied.ok()) {
@@ -114,14 +158,16 @@ std::unique_ptr<TestDatabase> TestDatabase::CreateInternal(bool migrate) {
                                             ": ", applied.status().ToString()));
     }
   }
+  EnsureAppRole(admin_dsn, name, migrate);
   return database;
 }
 
 TestDatabase::TestDatabase(std::string admin_dsn, std::string name,
-                           std::string dsn)
+                           std::string dsn, std::string app_dsn)
     : admin_dsn_(std::move(admin_dsn)),
       name_(std::move(name)),
-      dsn_(std::move(dsn)) {}
+      dsn_(std::move(dsn)),
+      app_dsn_(std::move(app_dsn)) {}
 
 TestDatabase::~TestDatabase() {
   try {

@@ -19,6 +19,9 @@ namespace consular::testing {
 // its message, as a test failure. Thread-safe except for destruction.
 class TestDatabase {
  public:
+  // The login role of app_dsn(), shared by every test database of a cluster.
+  static constexpr char kAppRole[] = "consular_test_app";
+
   // Returns a new database (unique name per call: pid + counter + random) with
   // every embedded migration applied. Never returns null.
   static std::unique_ptr<TestDatabase> Create();
@@ -32,8 +35,17 @@ class TestDatabase {
   TestDatabase(const TestDatabase&) = delete;
   TestDatabase& operator=(const TestDatabase&) = delete;
 
-  // Returns the conninfo for the new database.
+  // Returns the conninfo for the new database as CONSULAR_TEST_PG's role (a
+  // superuser; the owner of everything the migrations created): for fixtures
+  // and for statements row-level security must not filter.
   const std::string& dsn() const { return dsn_; }
+  // Returns the conninfo for the new database as the services log in
+  // (docs/database-roles.md): role kAppRole, a member of consular_service, no
+  // owner, no superuser, no BYPASSRLS, so row-level security filters every
+  // query by the scope the transaction sets (storage::SetSessionScope). The
+  // role is created once per cluster; in a CreateUnmigrated() database it is
+  // not yet a member of consular_service (the migrations create that role).
+  const std::string& app_dsn() const { return app_dsn_; }
   // Returns the new database's name.
   const std::string& name() const { return name_; }
   // Returns the conninfo of CONSULAR_TEST_PG's database (for server-level
@@ -58,11 +70,12 @@ class TestDatabase {
 
  private:
   static std::unique_ptr<TestDatabase> CreateInternal(bool migrate);
-  TestDatabase(std::string admin_dsn, std::string name, std::string dsn);
+  TestDatabase(std::string admin_dsn, std::string name, std::string dsn, std::string app_dsn);
 
   const std::string admin_dsn_;
   const std::string name_;
   const std::string dsn_;
+  const std::string app_dsn_;
 };
 
 }  // namespace consular::testing

@@ -149,6 +149,23 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status SearchCases(grpc::ServerContext* context,
+                           const consular::v1::SearchCasesRequest* request,
+                           consular::v1::SearchCasesResponse* response) override {
+    grpc::Status status = Record(context, "SearchCases");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      search_requests_.push_back(*request);
+    }
+    *response->add_cases() = SampleCase("ABN-2026-00007");
+    return grpc::Status::OK;
+  }
+  std::vector<consular::v1::SearchCasesRequest> search_requests() {
+    absl::MutexLock lock(&mu_);
+    return search_requests_;
+  }
+
   grpc::Status UpdateCase(grpc::ServerContext* context,
                           const consular::v1::UpdateCaseRequest* request,
                           Case* response) override {
@@ -268,6 +285,8 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
   consular::v1::UpdateCaseRequest last_update_ ABSL_GUARDED_BY(mu_);
   consular::v1::TransitionCaseRequest last_transition_ ABSL_GUARDED_BY(mu_);
   std::vector<consular::v1::ListCasesRequest> list_requests_
+      ABSL_GUARDED_BY(mu_);
+  std::vector<consular::v1::SearchCasesRequest> search_requests_
       ABSL_GUARDED_BY(mu_);
 };
 
@@ -582,6 +601,25 @@ TEST_F(CliTest, ListAllFollowsPageTokens) {
       << r.out;
   EXPECT_EQ(response.cases_size(), 3);
   EXPECT_EQ(response.next_page_token(), "");
+}
+
+TEST_F(CliTest, FindSendsTheNameAndPrintsTheCaseTable) {
+  Result r = Ctl({"case", "find", "--name", "Jos\u00e9  MAR\u00cdA"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(
+      r.out,
+      StartsWith(
+          "REFERENCE       TYPE         STATUS  POST   COUNTRY  OPENED"));
+  EXPECT_THAT(r.out, HasSubstr("ABN-2026-00007"));
+  EXPECT_THAT(r.out, HasSubstr("\n1 case(s)\n"));
+  std::vector<consular::v1::SearchCasesRequest> requests =
+      service_.search_requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].name(), "Jos\u00e9  MAR\u00cdA");
+
+  r = Ctl({"case", "find"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--name"));
 }
 
 TEST_F(CliTest, EventsAndNotesTables) {

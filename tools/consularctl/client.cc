@@ -103,6 +103,11 @@ absl::StatusOr<consular::v1::ListCaseEventsResponse> CaseClient::ListCaseEvents(
   return Call(&CaseService::StubInterface::ListCaseEvents, request);
 }
 
+absl::StatusOr<consular::v1::SearchCasesResponse> CaseClient::SearchCases(
+    const consular::v1::SearchCasesRequest& request) {
+  return Call(&CaseService::StubInterface::SearchCases, request);
+}
+
 int ReportError(const absl::Status& status) {
   std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": "
             << status.message() << std::endl;

@@ -56,6 +56,8 @@ class CaseClient {
       const consular::v1::ListCaseNotesRequest& request);
   absl::StatusOr<consular::v1::ListCaseEventsResponse> ListCaseEvents(
       const consular::v1::ListCaseEventsRequest& request);
+  absl::StatusOr<consular::v1::SearchCasesResponse> SearchCases(
+      const consular::v1::SearchCasesRequest& request);
 
  private:
   CaseClient(std::unique_ptr<consular::v1::CaseService::StubInterface> stub,

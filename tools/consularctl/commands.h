@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "CLI/CLI.hpp"
 #include "tools/consularctl/client.h"
@@ -10,7 +11,7 @@ namespace consular::ctl {
 // What to run once the command line has parsed; returns the process exit code.
 using Action = std::function<int()>;
 
-// Registers `case` and its subcommands (create, get, list, update, transition,
+// Registers `case` and its subcommands (create, get, list, find, update, transition,
 // note, notes, events) on `app`. When one of them is parsed, its action is
 // stored in *action; it reads the global options from *global when it runs.
 // Both pointers must outlive parsing and the action.
@@ -19,5 +20,10 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
 
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);
+
+// Registers `audit` and its subcommands (list, verify) on `app`; see AddCaseCommands. They call
+// the AuditService at *audit_addr (the global --audit-addr) with the other global options.
+void AddAuditCommands(CLI::App* app, const GlobalOptions* global,
+                      const std::string* audit_addr, Action* action);
 
 }  // namespace consular::ctl

@@ -49,6 +49,13 @@ struct ListArgs {
   bool all = false;
 };
 
+struct FindArgs {
+  std::string name;
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;
+};
+
 struct UpdateArgs {
   std::string case_id;
   int64_t version = 0;  // 0: read the case first
@@ -297,6 +304,30 @@ int RunList(const GlobalOptions& global, const ListArgs& args) {
   return exit_code;
 }
 
+// SearchCases: the same table as `case list`.
+int RunFind(const GlobalOptions& global, const FindArgs& args) {
+  consular::v1::SearchCasesRequest request;
+  request.set_name(args.name);
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<consular::v1::SearchCasesResponse> response =
+      FetchPages<consular::v1::SearchCasesRequest,
+                 consular::v1::SearchCasesResponse>(
+          request, args.all,
+          [&client](const consular::v1::SearchCasesRequest& page_request) {
+            return client->SearchCases(page_request);
+          });
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  exit_code =
+      PrintResult(global.json, *response, FormatCaseList(response->cases()));
+  PrintNextPageHint(response->next_page_token());
+  return exit_code;
+}
+
 int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
   absl::StatusOr<CaseEdit> edit =
       BuildCaseEdit(args.fields, consular::v1::CASE_TYPE_UNSPECIFIED);
@@ -502,6 +533,19 @@ void AddList(CLI::App* parent, const GlobalOptions* global, Action* action) {
   OnParse(command, global, args, &RunList, action);
 }
 
+void AddFind(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "find",
+      "Find the cases of a person by full name: an exact match, with accents, "
+      "letter case and spacing ignored (newest first)");
+  auto args = std::make_shared<FindArgs>();
+  command->add_option("--name", args->name, "The person's full name")
+      ->required()
+      ->type_name("TEXT");
+  AddPaging(command, &args->page_size, &args->page_token, &args->all);
+  OnParse(command, global, args, &RunFind, action);
+}
+
 void AddUpdate(CLI::App* parent, const GlobalOptions* global, Action* action) {
   CLI::App* command =
       parent->add_subcommand("update",
@@ -585,6 +629,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
   AddCreate(cases, global, action);
   AddGet(cases, global, action);
   AddList(cases, global, action);
+  AddFind(cases, global, action);
   AddUpdate(cases, global, action);
   AddTransition(cases, global, action);
   AddNote(cases, global, action);

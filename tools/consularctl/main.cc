@@ -21,8 +21,8 @@ void AddGlobalOptionsFooter(CLI::App* app) {
   for (CLI::App* command : app->get_subcommands({})) {
     if (command->get_name() == "dev") continue;  // needs no server
     command->footer(
-        "Global options (before or after the command): --addr, --ca-cert, "
-        "--token, "
+        "Global options (before or after the command): --addr, --audit-addr, "
+        "--ca-cert, --token, "
         "--insecure, --timeout, --json; see consularctl --help.");
     AddGlobalOptionsFooter(command);
   }
@@ -68,10 +68,17 @@ int Main(int argc, char** argv) {
       ->group("Global");
   app.add_flag("--json", global.json, "Print the response as proto JSON")
       ->group("Global");
+  std::string audit_addr = "127.0.0.1:50052";
+  app.add_option("--audit-addr", audit_addr,
+                 "Audit service address HOST:PORT (audit commands)")
+      ->envname("CONSULAR_AUDIT_ADDR")
+      ->capture_default_str()
+      ->group("Global");
 
   Action action;
   AddCaseCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
+  AddAuditCommands(&app, &global, &audit_addr, &action);
   AddGlobalOptionsFooter(&app);
 
   // Text fields travel as protobuf strings, which must be UTF-8: name the bad

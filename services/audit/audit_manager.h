@@ -1,0 +1,40 @@
+#pragma once
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "consular/v1/audit.pb.h"
+#include "services/common/identity.h"
+#include "storage/audit_store.h"
+#include "storage/transaction_runner.h"
+
+namespace consular::audit {
+
+// The audit service's use cases, free of gRPC. Only auditors may read or verify the trail; every
+// call, allowed or not, is itself recorded (action "AuditService.<Method>"): in the same
+// transaction as the work when it succeeds, in a transaction of its own when it fails. Every
+// method returns OK; PERMISSION_DENIED for any role but ROLE_AUDITOR; INVALID_ARGUMENT
+// "<field>: <problem>"; UNAVAILABLE when the database cannot be reached; DEADLINE_EXCEEDED when
+// `deadline` passes; INTERNAL with a correlation id otherwise.
+class AuditManager {
+ public:
+  AuditManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock);
+
+  // The events matching the request's filters, newest first, one page.
+  absl::Status List(const Identity& who, const consular::v1::ListAuditEventsRequest& request,
+                    absl::Time deadline, consular::v1::ListAuditEventsResponse* out);
+  // Verifies the hash chain up to its watermark (one snapshot); a broken chain is OK with
+  // out->ok() false and the first broken row named.
+  absl::Status Verify(const Identity& who, const consular::v1::VerifyChainRequest& request,
+                      absl::Time deadline, consular::v1::VerifyChainResponse* out);
+
+ private:
+  // The audit record of a call by `who`.
+  storage::AuditRecord RecordFor(const Identity& who, const char* action) const;
+
+  storage::TransactionRunner* runner_;
+  std::function<absl::Time()> clock_;
+};
+
+}  // namespace consular::audit

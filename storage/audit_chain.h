@@ -1,0 +1,116 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "storage/transaction_runner.h"
+
+// The audit trail's hash chain (table audit.chain): the sequencer that chains committed events in
+// batches moments after commit, and the verifier. See docs/audit.md.
+//
+// Chain row seq (1, 2, 3, ... without gaps) covers one event:
+//   hash = SHA-256(prev_hash || seq as 8 bytes big-endian || CanonicalAuditRow(event))
+// where prev_hash is the hash of seq - 1, and 32 zero bytes for seq 1.
+namespace consular::storage {
+
+// Every column of an audit.events row, as the chain covers it. NULL columns are nullopt.
+struct AuditEventRow {
+  int64_t id = 0;
+  int64_t occurred_at_micros = 0;
+  std::string actor;
+  std::string actor_role;
+  std::string actor_post;
+  std::string action;
+  std::optional<std::string> case_id;  // canonical lower-case UUID text
+  std::optional<std::string> purpose;
+  std::string outcome;
+  bool emergency = false;
+  std::optional<std::string> correlation_id;
+};
+
+// The unambiguous byte encoding of a row that the chain hashes: a version tag, then each column in
+// table order; integers as 8 bytes big-endian, the boolean as one byte, texts as a presence byte
+// (0 = NULL, 1 = present) followed by the length (4 bytes big-endian) and the bytes. Two rows
+// encode alike only if every column is equal.
+std::string CanonicalAuditRow(const AuditEventRow& row);
+
+// SHA-256(prev_hash || seq (8 bytes big-endian) || canonical_row): 32 raw bytes.
+std::string AuditChainHash(const std::string& prev_hash, int64_t seq,
+                           const std::string& canonical_row);
+
+struct SequencerOptions {
+  // Events chained per transaction (values below 1 count as 1).
+  int batch_size = 500;
+  // Bound on one round's transaction.
+  absl::Duration round_timeout = absl::Seconds(10);
+};
+
+// Chains committed, not yet chained audit events. Writers only INSERT into audit.events (no lock,
+// no hash); a trigger queues each new event in audit.pending in the writer's transaction. A round
+// is one transaction: it takes a transaction-level advisory lock with pg_try_advisory_xact_lock
+// (another process holding it means that process chains this round: skip), reads the chain head,
+// takes up to batch_size queued events in id order, appends one chain row each and removes them
+// from the queue. An event whose transaction commits late (smaller id, later commit) is chained
+// in a later round: the chain's order is seq order, not id order. Any number of processes may run
+// sequencers on one database. Thread-safe; `runner` must outlive the sequencer.
+class AuditSequencer {
+ public:
+  explicit AuditSequencer(TransactionRunner* runner, SequencerOptions options = {});
+  // Stops the background thread if running.
+  ~AuditSequencer();
+  AuditSequencer(const AuditSequencer&) = delete;
+  AuditSequencer& operator=(const AuditSequencer&) = delete;
+
+  // One round. Returns how many events it chained: 0 when nothing was waiting or another process
+  // held the lock. Errors as TransactionRunner::Run (UNAVAILABLE when the database is down,
+  // DEADLINE_EXCEEDED after round_timeout, INTERNAL otherwise); nothing is chained then.
+  absl::StatusOr<int> RunOnce();
+
+  // Starts a background thread that runs rounds until the queue is drained, then waits
+  // `interval`, until Stop. Errors go to stderr (once per change of error, not every round).
+  // Does nothing if already started.
+  void Start(absl::Duration interval) ABSL_LOCKS_EXCLUDED(mu_);
+  // Stops the background thread and waits for it (at most one round). Harmless if not started.
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  void Loop(absl::Duration interval) ABSL_LOCKS_EXCLUDED(mu_);
+
+  TransactionRunner* const runner_;
+  const SequencerOptions options_;
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // started and joined by Start/Stop, which callers do not race
+};
+
+// What VerifyAuditChain found.
+struct ChainVerification {
+  bool ok = false;
+  int64_t watermark = 0;       // the last chained seq (the chain head); 0 for an empty chain
+  std::string head_hash_hex;   // hash of the watermark row, lower-case hex; "" if empty
+  int64_t events_checked = 0;  // chain rows found intact (all of them when ok)
+  int64_t pending = 0;         // events committed but not chained yet: beyond the watermark
+  // The first broken row, when !ok: its seq (0 if the break is not in the chain, e.g. an event
+  // that is neither chained nor pending) and event id (0 if unknown, e.g. a missing chain row).
+  int64_t first_broken_seq = 0;
+  int64_t first_broken_event_id = 0;
+  std::string reason;  // why, for people; "" when ok
+};
+
+// Recomputes every chain row in seq order from the events they cover and reports the FIRST broken
+// row: a seq missing (gap), a covered event missing (deleted), a prev_hash that is not the previous
+// row's hash (rows reordered or replaced), an event chained twice, a hash that does not match the
+// event (edited, or contents swapped). If the chain is intact, also checks that every event not in
+// it is queued for chaining and every queued event exists. Events beyond the watermark are not
+// verified (counted in `pending`). Run it in a REPEATABLE READ transaction so it sees one
+// snapshot. Throws libpqxx exceptions on database errors.
+ChainVerification VerifyAuditChain(pqxx::transaction_base& tx);
+
+}  // namespace consular::storage

@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# End-to-end test of the audit trail: real PostgreSQL, consular-audit over TLS with its sequencer,
+# the real client. Tampering with a row directly in the database must make `consularctl audit
+# verify` fail and name that row. Everything lives in a temporary folder, removed on exit.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: tests/e2e/audit_e2e.sh --audit BIN --migrate BIN --ctl BIN [--work-dir DIR]
+
+  --audit     the consular-audit server binary
+  --migrate   the consular-migrate binary
+  --ctl       the consularctl binary
+  --work-dir  folder for the temporary files (default: the system's temporary folder)
+Set CONSULAR_E2E_KEEP=1 to keep the temporary folder for inspection.
+USAGE
+}
+
+AUDIT_BIN="" MIGRATE_BIN="" CTL_BIN="" WORK_PARENT=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --audit) AUDIT_BIN=$2; shift 2 ;;
+    --migrate) MIGRATE_BIN=$2; shift 2 ;;
+    --ctl) CTL_BIN=$2; shift 2 ;;
+    --work-dir) WORK_PARENT=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+if [[ -z $AUDIT_BIN || -z $MIGRATE_BIN || -z $CTL_BIN ]]; then usage >&2; exit 2; fi
+for bin in "$AUDIT_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+  [[ -x $bin ]] || { echo "audit_e2e: not an executable: $bin" >&2; exit 2; }
+done
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OPS=$(cd "$HERE/../../ops" && pwd)
+
+KEEP=${CONSULAR_E2E_KEEP:-0}
+# Nothing from the caller's environment may change what the binaries do.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^CONSULAR_' || true)
+
+# ---------------------------------------------------------------------------------------------
+# Set-up: a temporary folder, PostgreSQL, certificates.
+
+if [[ -n $WORK_PARENT ]]; then
+  mkdir -p "$WORK_PARENT"
+  WORK=$(mktemp -d "$WORK_PARENT/audit-e2e.XXXXXX")
+else
+  WORK=$(mktemp -d -t consular-audit-e2e.XXXXXX)
+fi
+WORK=$(cd "$WORK" && pwd)
+chmod 711 "$WORK"  # as root, the postgres user must pass through to its cluster
+PG_DIR=$WORK/pg
+PG_TEMP=""
+SERVER_PID=""
+SERVER_LOG=$WORK/audit.log
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PG_PORT=$(free_port)  # names the socket only; nothing listens on TCP
+AUDIT_PORT=$(free_port)
+
+if ! "$OPS/pg.sh" check "$PG_DIR" "$PG_PORT" >/dev/null 2>&1; then
+  # The build tree is too deep for a socket path, or the postgres user cannot reach it.
+  PG_TEMP=$(mktemp -d -t consular-audit-e2e-pg.XXXXXX)
+  PG_DIR=$PG_TEMP
+fi
+
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  local status=$?
+  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  "$OPS/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+  if [[ $status -ne 0 && -f $SERVER_LOG ]]; then
+    echo "--- last lines of the server log ---"
+    tail -n 40 "$SERVER_LOG" || true
+  fi
+  if [[ $KEEP == 1 ]]; then
+    echo "kept $WORK"
+  else
+    rm -rf "$WORK"
+    if [[ -n $PG_TEMP ]]; then rm -rf "$PG_TEMP"; fi
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
+
+echo "== set-up in $WORK"
+"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not start"
+ADMIN_DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
+# "consular" owns the schema and migrates; the server logs in as "consular_app", a member of the
+# services' group role (migration 0004): neither owner nor superuser, as in production.
+OWNER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
+APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular_app dbname=consular}
+SUPER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=postgres dbname=consular}
+psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 \
+  -c "CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+  -c "CREATE ROLE consular_service NOLOGIN" \
+  -c "CREATE ROLE consular_maintenance NOLOGIN" \
+  -c "CREATE ROLE consular_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE consular_service" \
+  -c "CREATE DATABASE consular OWNER consular" >/dev/null || setup_fail "database not created"
+"$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
+CERTS=$WORK/certs
+
+# ---------------------------------------------------------------------------------------------
+# Checks.
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  local line
+  if [[ -n ${2:-} ]]; then
+    while IFS= read -r line; do echo "      $line"; done <<<"$2"
+  fi
+  return 0
+}
+
+# Runs consularctl against the audit server (through --audit-addr). Sets OUT, ERR and RC.
+ctl() {
+  local token=$1
+  shift
+  local args=(--audit-addr "localhost:$AUDIT_PORT" --ca-cert "$CERTS/ca.pem")
+  [[ -n $token ]] && args+=(--token "$token")
+  RC=0
+  OUT=$("$CTL_BIN" "${args[@]}" "$@" 2>"$WORK/ctl.err") || RC=$?
+  ERR=$(<"$WORK/ctl.err")
+}
+
+details() { printf 'exit %s\nstdout: %s\nstderr: %s' "$RC" "$OUT" "$ERR"; }
+
+sql() {  # DSN SQL: one statement, unaligned result
+  psql "$1" -X -q -v ON_ERROR_STOP=1 -tA -c "$2"
+}
+
+mint() {  # ROLE [POST]: a dev token
+  local args=(dev token --role "$1" --key "$CERTS/token-signing.pem")
+  [[ -n ${2:-} ]] && args+=(--post "$2")
+  "$CTL_BIN" "${args[@]}"
+}
+
+# Waits (at most 20 s) until the sequencer has chained every committed event.
+wait_chained() {
+  for _ in $(seq 200); do
+    [[ $(sql "$SUPER_DSN" "SELECT count(*) FROM audit.pending") == 0 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# -- migrations
+if "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1; then
+  pass "migrations apply"
+else
+  fail "migrations apply" "$(cat "$WORK/migrate.log")"
+  exit 1
+fi
+
+# -- the server over TLS, with its sequencer
+"$AUDIT_BIN" --listen "127.0.0.1:$AUDIT_PORT" --dsn "$APP_DSN" \
+  --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+  --token-public-keys "$CERTS/token-public.pem" --chain-interval-ms 50 >"$SERVER_LOG" 2>&1 &
+SERVER_PID=$!
+ready=0
+for _ in $(seq 100); do
+  kill -0 "$SERVER_PID" 2>/dev/null || break
+  if grep -q "listening on" "$SERVER_LOG"; then ready=1; break; fi
+  sleep 0.2
+done
+if (( ready )); then
+  pass "consular-audit starts and says it is listening"
+else
+  fail "consular-audit starts and says it is listening" "$(tail -n 20 "$SERVER_LOG")"
+  exit 1
+fi
+
+AUDITOR=$(mint auditor) || setup_fail "dev token not minted"
+OFFICER=$(mint officer RABAT) || setup_fail "dev token not minted"
+
+# -- who may call
+ctl "$OFFICER" audit verify
+if [[ $RC -eq 1 && $ERR == *"error: PERMISSION_DENIED"* ]]; then
+  pass "an officer may not verify the trail (PERMISSION_DENIED)"
+else
+  fail "an officer may not verify the trail (PERMISSION_DENIED)" "$(details)"
+fi
+ctl "$OFFICER" audit list
+if [[ $RC -eq 1 && $ERR == *"error: PERMISSION_DENIED"* ]]; then
+  pass "an officer may not list the trail (PERMISSION_DENIED)"
+else
+  fail "an officer may not list the trail (PERMISSION_DENIED)" "$(details)"
+fi
+ctl "" audit verify
+if [[ $RC -eq 1 && $ERR == *"error: UNAUTHENTICATED"* ]]; then
+  pass "no token: UNAUTHENTICATED"
+else
+  fail "no token: UNAUTHENTICATED" "$(details)"
+fi
+
+# -- case calls as the case service records them (writers only INSERT)
+CASE_ID=0b7c1f3e-1d2a-4c5b-9e8f-1234567890ab
+for i in 1 2 3 4 5; do
+  sql "$APP_DSN" "INSERT INTO audit.events (occurred_at, actor, actor_role, actor_post, action,
+      case_id, purpose, outcome) VALUES (now(), 'dev-officer-rabat', 'CONSULAR_OFFICER', 'RABAT',
+      'CaseService.GetCase', '$CASE_ID', 'follow-up', 'OK')" >/dev/null
+done
+if wait_chained; then
+  pass "the sequencer chains new events moments after commit"
+else
+  fail "the sequencer chains new events moments after commit" "$(tail -n 20 "$SERVER_LOG")"
+fi
+
+ctl "$AUDITOR" audit verify
+VALID_RE='^chain valid up to seq ([0-9]+) \(([0-9]+) events checked, ([0-9]+) pending\)'
+if [[ $RC -eq 0 && $OUT =~ $VALID_RE ]]; then
+  pass "auditor: verify says the chain is valid (${BASH_REMATCH[0]})"
+else
+  fail "auditor: verify says the chain is valid" "$(details)"
+fi
+
+ctl "$AUDITOR" audit list --case "$CASE_ID" --since "$(date -u +%F)"
+if [[ $RC -eq 0 && $OUT == *"ID  SEQ  WHEN"* && $OUT == *"5 event(s)"* \
+      && $OUT == *"CaseService.GetCase"* && $OUT == *"CONSULAR_OFFICER"* ]]; then
+  pass "auditor: list --case shows the case's 5 events"
+else
+  fail "auditor: list --case shows the case's 5 events" "$(details)"
+fi
+
+ctl "$AUDITOR" audit list --actor dev-officer-rabat --action CaseService.GetCase --page-size 2 --all
+if [[ $RC -eq 0 && $OUT == *"5 event(s)"* ]]; then
+  pass "auditor: list --actor --action --all follows the pages"
+else
+  fail "auditor: list --actor --action --all follows the pages" "$(details)"
+fi
+
+ctl "$AUDITOR" audit list --action AuditService.VerifyChain --json
+if [[ $RC -eq 0 && $OUT == *'"outcome": "PERMISSION_DENIED"'* \
+      && $OUT == *'"outcome": "OK"'* ]]; then
+  pass "every audit call is itself in the trail, denied ones too"
+else
+  fail "every audit call is itself in the trail, denied ones too" "$(details)"
+fi
+
+ctl "$AUDITOR" audit list --until yesterday
+if [[ $RC -eq 2 && $ERR == *"--until"* ]]; then
+  pass "a malformed --until is a usage error naming the flag"
+else
+  fail "a malformed --until is a usage error naming the flag" "$(details)"
+fi
+
+# -- the services' role cannot change the trail
+if ERR=$(sql "$APP_DSN" "UPDATE audit.events SET actor = 'someone-else'" 2>&1); then
+  fail "UPDATE of audit.events is refused" "$ERR"
+elif [[ $ERR == *"permission denied"* ]]; then
+  pass "UPDATE of audit.events is refused"
+else
+  fail "UPDATE of audit.events is refused" "$ERR"
+fi
+if ERR=$(sql "$APP_DSN" "DELETE FROM audit.chain" 2>&1); then
+  fail "DELETE from audit.chain is refused" "$ERR"
+elif [[ $ERR == *"permission denied"* ]]; then
+  pass "DELETE from audit.chain is refused"
+else
+  fail "DELETE from audit.chain is refused" "$ERR"
+fi
+if ERR=$(sql "$OWNER_DSN" "UPDATE audit.events SET actor = 'someone-else'" 2>&1); then
+  fail "the trigger refuses UPDATE even to the owner" "$ERR"
+elif [[ $ERR == *"append-only"* ]]; then
+  pass "the trigger refuses UPDATE even to the owner"
+else
+  fail "the trigger refuses UPDATE even to the owner" "$ERR"
+fi
+
+# -- tampering, with triggers switched off by the superuser
+wait_chained || true
+EDITED=$(sql "$SUPER_DSN" "SELECT event_id FROM audit.chain WHERE seq = 3")
+ORIGINAL_ACTOR=$(sql "$SUPER_DSN" "SELECT actor FROM audit.events WHERE id = $EDITED")
+ORIGINAL_OUTCOME=$(sql "$SUPER_DSN" "SELECT outcome FROM audit.events WHERE id = $EDITED")
+sql "$SUPER_DSN" "SET session_replication_role = replica;
+  UPDATE audit.events SET outcome = 'OK', actor = 'someone-else' WHERE id = $EDITED" >/dev/null
+ctl "$AUDITOR" audit verify
+if [[ $RC -eq 1 && $OUT == *"chain BROKEN at seq 3 (event id $EDITED)"* ]]; then
+  pass "an edited row is named by verify (seq 3, event $EDITED)"
+else
+  fail "an edited row is named by verify (seq 3, event $EDITED)" "$(details)"
+fi
+
+# Put the row back exactly as it was: the chain is whole again.
+sql "$SUPER_DSN" "SET session_replication_role = replica;
+  UPDATE audit.events SET outcome = '$ORIGINAL_OUTCOME', actor = '$ORIGINAL_ACTOR'
+  WHERE id = $EDITED" >/dev/null
+ctl "$AUDITOR" audit verify
+if [[ $RC -eq 0 && $OUT == "chain valid up to seq"* ]]; then
+  pass "the row restored exactly verifies again"
+else
+  fail "the row restored exactly verifies again" "$(details)"
+fi
+
+DELETED=$(sql "$SUPER_DSN" "SELECT event_id FROM audit.chain WHERE seq = 2")
+sql "$SUPER_DSN" "SET session_replication_role = replica;
+  DELETE FROM audit.events WHERE id = $DELETED" >/dev/null
+ctl "$AUDITOR" audit verify
+if [[ $RC -eq 1 && $OUT == *"chain BROKEN at seq 2 (event id $DELETED)"* \
+      && $OUT == *deleted* ]]; then
+  pass "a deleted row is named by verify (seq 2, event $DELETED)"
+else
+  fail "a deleted row is named by verify (seq 2, event $DELETED)" "$(details)"
+fi
+
+# -- graceful stop
+kill -TERM "$SERVER_PID"
+STOP_RC=0
+wait "$SERVER_PID" || STOP_RC=$?
+SERVER_PID=""
+if [[ $STOP_RC -eq 0 ]]; then
+  pass "SIGTERM stops consular-audit with exit 0"
+else
+  fail "SIGTERM stops consular-audit with exit 0" "exit $STOP_RC; $(tail -n 10 "$SERVER_LOG")"
+fi
+
+echo "== $PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]

@@ -1,0 +1,295 @@
+// consularctl audit list|verify: the audit trail, through AuditService (auditors only).
+#include <chrono>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "consular/v1/audit.grpc.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/grpcpp.h"
+#include "services/common/status.h"
+#include "services/common/tls.h"
+#include "tools/consularctl/client.h"
+#include "tools/consularctl/commands.h"
+#include "tools/consularctl/dates.h"
+#include "tools/consularctl/enums.h"
+#include "tools/consularctl/format.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::consular::v1::AuditService;
+using ::google::protobuf::util::TimeUtil;
+
+constexpr int kMaxPageSize = 1000;
+
+// An AuditService client with the same conventions as CaseClient: every call gets the deadline
+// --timeout from now and "authorization: Bearer <token>".
+class AuditClient {
+ public:
+  // Opens a channel to `addr` with the TLS (or --insecure) settings of `options`. NOT_FOUND /
+  // INVALID_ARGUMENT if the CA file cannot be read: usage errors.
+  static absl::StatusOr<std::unique_ptr<AuditClient>> Connect(const GlobalOptions& options,
+                                                              const std::string& addr) {
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
+    if (options.insecure) {
+      credentials = grpc::InsecureChannelCredentials();
+    } else {
+      absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls =
+          consular::MakeChannelCredentials(options.ca_cert);
+      if (!tls.ok()) {
+        return absl::Status(tls.status().code(),
+                            absl::StrCat("--ca-cert: ", tls.status().message()));
+      }
+      credentials = *std::move(tls);
+    }
+    return std::unique_ptr<AuditClient>(
+        new AuditClient(AuditService::NewStub(grpc::CreateChannel(addr, credentials)), options));
+  }
+
+  absl::StatusOr<consular::v1::ListAuditEventsResponse> ListAuditEvents(
+      const consular::v1::ListAuditEventsRequest& request) {
+    grpc::ClientContext context;
+    Prepare(&context);
+    consular::v1::ListAuditEventsResponse response;
+    const grpc::Status status = stub_->ListAuditEvents(&context, request, &response);
+    if (!status.ok()) return consular::FromGrpcStatus(status);
+    return response;
+  }
+
+  absl::StatusOr<consular::v1::VerifyChainResponse> VerifyChain() {
+    grpc::ClientContext context;
+    Prepare(&context);
+    consular::v1::VerifyChainResponse response;
+    const grpc::Status status =
+        stub_->VerifyChain(&context, consular::v1::VerifyChainRequest(), &response);
+    if (!status.ok()) return consular::FromGrpcStatus(status);
+    return response;
+  }
+
+ private:
+  AuditClient(std::unique_ptr<AuditService::Stub> stub, const GlobalOptions& options)
+      : stub_(std::move(stub)),
+        token_(absl::StripAsciiWhitespace(options.token)),
+        timeout_seconds_(options.timeout_seconds) {}
+
+  void Prepare(grpc::ClientContext* context) const {
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                              std::chrono::duration<double>(timeout_seconds_)));
+    if (!token_.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  }
+
+  std::unique_ptr<AuditService::Stub> stub_;
+  std::string token_;  // never printed
+  double timeout_seconds_;
+};
+
+struct AuditContext {
+  const GlobalOptions* global;
+  const std::string* audit_addr;
+};
+
+struct ListArgs {
+  std::string actor;
+  std::string case_id;
+  std::string action;
+  std::string since;
+  std::string until;
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;
+};
+
+struct VerifyArgs {};
+
+std::unique_ptr<AuditClient> ConnectOrReport(const AuditContext& context, int* exit_code) {
+  absl::StatusOr<std::unique_ptr<AuditClient>> client =
+      AuditClient::Connect(*context.global, *context.audit_addr);
+  if (!client.ok()) {
+    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
+    return nullptr;
+  }
+  return *std::move(client);
+}
+
+// A point in time typed by a person: RFC 3339 ("2026-03-01T09:30:00Z", "...+01:00") or a UTC
+// calendar day YYYY-MM-DD, which stands for its first moment, or with `end_of_day` for the first
+// moment of the next day (so that "--until 2026-03-01" includes that day).
+absl::StatusOr<absl::Time> ParseWhen(const std::string& text, bool end_of_day) {
+  absl::Time time;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, text, &time, &error)) return time;
+  absl::CivilDay day;
+  if (text.size() == 10 && absl::ParseCivilTime(text, &day)) {
+    if (end_of_day) day += 1;
+    return absl::FromCivil(day, absl::UTCTimeZone());
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "\"", text, "\" is neither YYYY-MM-DD nor an RFC 3339 time such as 2026-03-01T09:30:00Z"));
+}
+
+std::string FormatAuditEvents(
+    const google::protobuf::RepeatedPtrField<consular::v1::AuditEvent>& events) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::AuditEvent& event : events) {
+    rows.push_back({
+        std::to_string(event.id()),
+        event.chain_seq() == 0 ? "" : std::to_string(event.chain_seq()),
+        FormatTimestamp(event.occurred_at()),
+        event.actor(),
+        event.actor_role() == consular::v1::ROLE_UNSPECIFIED
+            ? ""
+            : EnumShortName(consular::v1::Role_descriptor(), event.actor_role()),
+        event.actor_post(),
+        event.action(),
+        event.case_id(),
+        event.outcome(),
+        event.emergency() ? "yes" : "no",
+    });
+  }
+  return absl::StrCat(FormatTable({"ID", "SEQ", "WHEN", "ACTOR", "ROLE", "POST", "ACTION", "CASE",
+                                   "OUTCOME", "EMERGENCY"},
+                                  rows),
+                      events.size(), " event(s)\n");
+}
+
+int RunList(const AuditContext& context, const ListArgs& args) {
+  consular::v1::ListAuditEventsRequest request;
+  request.set_actor(args.actor);
+  request.set_case_id(absl::AsciiStrToLower(args.case_id));
+  request.set_action(args.action);
+  if (!args.since.empty()) {
+    absl::StatusOr<absl::Time> since = ParseWhen(args.since, /*end_of_day=*/false);
+    if (!since.ok()) return ReportUsageError(absl::StrCat("--since: ", since.status().message()));
+    *request.mutable_since() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*since));
+  }
+  if (!args.until.empty()) {
+    absl::StatusOr<absl::Time> until = ParseWhen(args.until, /*end_of_day=*/true);
+    if (!until.ok()) return ReportUsageError(absl::StrCat("--until: ", until.status().message()));
+    *request.mutable_until() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*until));
+  }
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+
+  int exit_code = kExitOk;
+  std::unique_ptr<AuditClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::ListAuditEventsResponse merged;
+  while (true) {
+    absl::StatusOr<consular::v1::ListAuditEventsResponse> page = client->ListAuditEvents(request);
+    if (!page.ok()) return ReportCallError(page.status(), *context.global);
+    std::string token = page->next_page_token();
+    merged.MergeFrom(*page);
+    merged.set_next_page_token(token);
+    if (!args.all || token.empty()) break;
+    if (token == request.page_token()) {
+      return ReportError(absl::InternalError("the server returned the same page token twice"));
+    }
+    request.set_page_token(std::move(token));
+  }
+  exit_code = PrintResult(context.global->json, merged, FormatAuditEvents(merged.events()));
+  if (!merged.next_page_token().empty()) {
+    std::cerr << "next page: --page-token " << merged.next_page_token() << std::endl;
+  }
+  return exit_code;
+}
+
+// "chain valid up to seq N (M events checked, K pending)" or "chain BROKEN at ...".
+std::string FormatVerification(const consular::v1::VerifyChainResponse& v) {
+  if (v.ok()) {
+    std::string text =
+        absl::StrCat("chain valid up to seq ", v.watermark(), " (", v.events_checked(),
+                     " events checked, ", v.pending(), " pending)\n");
+    if (v.watermark() > 0) {
+      absl::StrAppend(&text, "head hash at seq ", v.watermark(), ": ", v.head_hash(), "\n");
+    }
+    return text;
+  }
+  std::string where;
+  if (v.first_broken_seq() > 0 && v.first_broken_event_id() > 0) {
+    where =
+        absl::StrCat("seq ", v.first_broken_seq(), " (event id ", v.first_broken_event_id(), ")");
+  } else if (v.first_broken_seq() > 0) {
+    where = absl::StrCat("seq ", v.first_broken_seq());
+  } else {
+    where = absl::StrCat("event id ", v.first_broken_event_id(), " (not in the chain)");
+  }
+  return absl::StrCat("chain BROKEN at ", where, ": ", v.reason(), "\n");
+}
+
+int RunVerify(const AuditContext& context, const VerifyArgs&) {
+  int exit_code = kExitOk;
+  std::unique_ptr<AuditClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<consular::v1::VerifyChainResponse> verified = client->VerifyChain();
+  if (!verified.ok()) return ReportCallError(verified.status(), *context.global);
+  exit_code = PrintResult(context.global->json, *verified, FormatVerification(*verified));
+  if (exit_code != kExitOk) return exit_code;
+  return verified->ok() ? kExitOk : kExitFailure;
+}
+
+template <typename Args>
+void OnParse(CLI::App* command, AuditContext context, std::shared_ptr<Args> args,
+             int (*run)(const AuditContext&, const Args&), Action* action) {
+  command->callback([context, args, run, action] {
+    *action = [context, args, run] { return run(context, *args); };
+  });
+}
+
+void AddList(CLI::App* parent, AuditContext context, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "list", "List audit events, newest first (prints the next page token on stderr)");
+  auto args = std::make_shared<ListArgs>();
+  command->add_option("--actor", args->actor, "Events of this staff member (token subject)")
+      ->type_name("A");
+  command->add_option("--case", args->case_id, "Events about this case (UUID)")
+      ->type_name("CASE_UUID");
+  command->add_option("--action", args->action, "Events of this call, e.g. CaseService.GetCase")
+      ->type_name("A");
+  command
+      ->add_option("--since", args->since,
+                   "From this time on: RFC 3339, or YYYY-MM-DD for the start of that day (UTC)")
+      ->type_name("TIME");
+  command
+      ->add_option("--until", args->until,
+                   "Before this time: RFC 3339, or YYYY-MM-DD to include that whole day (UTC)")
+      ->type_name("TIME");
+  command->add_option("--page-size", args->page_size, "Results per page (1..1000)")
+      ->type_name("N")
+      ->check(CLI::Range(1, kMaxPageSize));
+  command->add_option("--page-token", args->page_token, "Continue from this page token")
+      ->type_name("T");
+  command->add_flag("--all", args->all, "Follow next_page_token to the last page");
+  OnParse(command, context, args, &RunList, action);
+}
+
+void AddVerify(CLI::App* parent, AuditContext context, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "verify",
+      "Verify the audit trail's hash chain up to its watermark; exit 1 and name the first "
+      "broken row if it was edited, deleted or reordered");
+  OnParse(command, context, std::make_shared<VerifyArgs>(), &RunVerify, action);
+}
+
+}  // namespace
+
+void AddAuditCommands(CLI::App* app, const GlobalOptions* global, const std::string* audit_addr,
+                      Action* action) {
+  CLI::App* audit = app->add_subcommand(
+      "audit", "Read and verify the audit trail (auditors only; talks to --audit-addr)");
+  audit->require_subcommand(1);
+  const AuditContext context{global, audit_addr};
+  AddList(audit, context, action);
+  AddVerify(audit, context, action);
+}
+
+}  // namespace consular::ctl
