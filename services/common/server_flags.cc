@@ -1,0 +1,75 @@
+#include "services/common/server_flags.h"
+
+#include <vector>
+
+#include "absl/strings/str_split.h"
+
+namespace consular {
+
+void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags) {
+  app.add_option("--listen", flags->server.listen_address, "Address to listen on")
+      ->envname(env_prefix + "LISTEN")
+      ->capture_default_str();
+  app.add_option("--dsn", flags->dsn, "PostgreSQL connection string (libpq conninfo)")
+      ->envname("CONSULAR_DSN")
+      ->required();
+  app.add_option("--tls-cert", flags->server.tls.cert_chain, "TLS certificate chain (PEM)")
+      ->envname("CONSULAR_TLS_CERT");
+  app.add_option("--tls-key", flags->server.tls.private_key, "TLS private key (PEM)")
+      ->envname("CONSULAR_TLS_KEY");
+  app.add_option("--tls-client-ca", flags->server.tls.client_ca,
+                 "CA certificates (PEM) of client certificates; when given, clients must present "
+                 "a certificate it signed (mutual TLS), as well as a token")
+      ->envname("CONSULAR_TLS_CLIENT_CA");
+  app.add_flag("--insecure", flags->server.insecure, "Serve plaintext (local testing only)");
+  app.add_option("--token-public-keys", flags->token_public_keys,
+                 "Comma-separated PEM files of the token signing public keys")
+      ->envname("CONSULAR_TOKEN_PUBLIC_KEYS")
+      ->required();
+  app.add_option("--token-issuer", flags->verifier.issuer, "Expected token issuer")
+      ->envname("CONSULAR_TOKEN_ISSUER")
+      ->capture_default_str();
+  app.add_option("--token-audience", flags->verifier.audience, "Expected token audience")
+      ->envname("CONSULAR_TOKEN_AUDIENCE")
+      ->capture_default_str();
+  app.add_option("--pool-size", flags->pool_size, "Database connections")
+      ->envname(env_prefix + "POOL_SIZE")
+      ->check(CLI::Range(1, 512))
+      ->capture_default_str();
+  app.add_option("--workers", flags->workers, "Threads doing database work")
+      ->envname(env_prefix + "WORKERS")
+      ->check(CLI::Range(1, 512))
+      ->capture_default_str();
+  app.add_option("--queue-limit", flags->queue_limit,
+                 "Calls that may wait for a worker; beyond it calls get RESOURCE_EXHAUSTED")
+      ->envname(env_prefix + "QUEUE_LIMIT")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  app.add_option("--max-message-kib", flags->max_message_kib, "Largest request accepted, in KiB")
+      ->envname("CONSULAR_MAX_MESSAGE_KIB")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  app.add_option("--max-concurrent-streams", flags->server.max_concurrent_streams,
+                 "Calls in flight per client connection")
+      ->envname("CONSULAR_MAX_CONCURRENT_STREAMS")
+      ->check(CLI::Range(1, 10000))
+      ->capture_default_str();
+  app.add_option("--keepalive-seconds", flags->keepalive_seconds,
+                 "Ping an idle connection after this long; drop it if it does not answer")
+      ->envname("CONSULAR_KEEPALIVE_SECONDS")
+      ->check(CLI::Range(10, 86400))
+      ->capture_default_str();
+}
+
+absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags) {
+  flags->server.max_receive_message_bytes = flags->max_message_kib * 1024;
+  flags->server.keepalive_time = absl::Seconds(flags->keepalive_seconds);
+  const std::vector<std::string> key_files =
+      absl::StrSplit(flags->token_public_keys, ',', absl::SkipWhitespace());
+  absl::StatusOr<std::vector<std::string>> pems = ReadPemFiles(key_files);
+  if (!pems.ok()) return pems.status();
+  flags->verifier.public_key_pems = *std::move(pems);
+  return MakeJwtTokenVerifier(flags->verifier);
+}
+
+}  // namespace consular

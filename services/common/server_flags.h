@@ -1,0 +1,36 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "services/common/server.h"
+#include "services/common/token.h"
+
+namespace consular {
+
+// The flags every consular server shares: where to listen, TLS, the database, token keys,
+// transport limits and the size of the worker pool. Each flag can also come from an environment
+// variable; those specific to one server start with its `env_prefix` ("CONSULAR_" for the case
+// service, "CONSULAR_AUDIT_" for the audit service), the rest with "CONSULAR_".
+struct ServerFlags {
+  ServerOptions server;
+  std::string dsn;
+  std::string token_public_keys;  // comma-separated PEM files
+  VerifierOptions verifier;
+  int pool_size = 8;
+  int workers = 8;
+  int queue_limit = 256;
+  int max_message_kib = 4096;
+  int keepalive_seconds = 120;
+};
+
+// Adds the shared flags to `app`, storing into `flags` (whose current values are the defaults).
+void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags);
+
+// After parsing: applies the derived settings to flags->server and builds the token verifier from
+// the key files. NOT_FOUND / INVALID_ARGUMENT naming the file or the problem.
+absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags);
+
+}  // namespace consular
