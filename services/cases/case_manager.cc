@@ -71,6 +71,23 @@ absl::StatusOr<std::optional<storage::CaseCursor>> DecodeTimeCursor(const std::s
   return std::optional<storage::CaseCursor>(cursor);
 }
 
+// Fills `out` from `cases`, fetched with one more than `page_size`: the first page_size of them,
+// and when there were more, the token of the next page (listing `kind`) after the last one.
+template <typename Response>
+void FillCasePage(std::vector<Case> cases, int page_size, const std::string& kind,
+                  const std::string& filters, Response* out) {
+  out->Clear();
+  const bool more = static_cast<int>(cases.size()) > page_size;
+  if (more) cases.resize(page_size);
+  for (Case& c : cases) *out->add_cases() = std::move(c);
+  if (more) {
+    const Case& last = out->cases(out->cases_size() - 1);
+    out->set_next_page_token(EncodePageToken(
+        kind, filters,
+        {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
+  }
+}
+
 absl::Status CaseNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
 }
@@ -308,18 +325,8 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
             DecodeTimeCursor(request.page_token(), "cases", filters);
         if (!after.ok()) return after.status();
 
-        out->Clear();
-        std::vector<Case> cases =
-            CaseStore(tx, crypto_).List(ScopeOf(who), filter, *after, *page_size + 1);
-        const bool more = static_cast<int>(cases.size()) > *page_size;
-        if (more) cases.resize(*page_size);
-        for (Case& c : cases) *out->add_cases() = std::move(c);
-        if (more) {
-          const Case& last = out->cases(out->cases_size() - 1);
-          out->set_next_page_token(EncodePageToken(
-              "cases", filters,
-              {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
-        }
+        FillCasePage(CaseStore(tx, crypto_).List(ScopeOf(who), filter, *after, *page_size + 1),
+                     *page_size, "cases", filters, out);
         return absl::OkStatus();
       });
 }
@@ -342,18 +349,9 @@ absl::Status CaseManager::Search(const Identity& who,
             DecodeTimeCursor(request.page_token(), "search", filters);
         if (!after.ok()) return after.status();
 
-        out->Clear();
-        std::vector<Case> cases =
-            CaseStore(tx, crypto_).Search(ScopeOf(who), *name_index, *after, *page_size + 1);
-        const bool more = static_cast<int>(cases.size()) > *page_size;
-        if (more) cases.resize(*page_size);
-        for (Case& c : cases) *out->add_cases() = std::move(c);
-        if (more) {
-          const Case& last = out->cases(out->cases_size() - 1);
-          out->set_next_page_token(EncodePageToken(
-              "search", filters,
-              {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
-        }
+        FillCasePage(
+            CaseStore(tx, crypto_).Search(ScopeOf(who), *name_index, *after, *page_size + 1),
+            *page_size, "search", filters, out);
         return absl::OkStatus();
       });
 }
