@@ -16,8 +16,8 @@ namespace consular::ctl {
 
 using ::consular::v1::CaseService;
 
-absl::StatusOr<std::unique_ptr<CaseClient>> CaseClient::Connect(
-    const GlobalOptions& options) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
+    const GlobalOptions& options, const std::string& addr) {
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (options.insecure) {
     credentials = grpc::InsecureChannelCredentials();
@@ -30,10 +30,16 @@ absl::StatusOr<std::unique_ptr<CaseClient>> CaseClient::Connect(
     }
     credentials = *std::move(tls);
   }
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(options.addr, credentials);
+  return grpc::CreateChannel(addr, credentials);
+}
+
+absl::StatusOr<std::unique_ptr<CaseClient>> CaseClient::Connect(
+    const GlobalOptions& options) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(options, options.addr);
+  if (!channel.ok()) return channel.status();
   return std::unique_ptr<CaseClient>(
-      new CaseClient(CaseService::NewStub(channel), options));
+      new CaseClient(CaseService::NewStub(*channel), options));
 }
 
 CaseClient::CaseClient(std::unique_ptr<CaseService::StubInterface> stub,

@@ -28,6 +28,11 @@ struct GlobalOptions {
   bool json = false;
 };
 
+// A channel to `addr` with the TLS (or --insecure) settings of `options`. NOT_FOUND /
+// INVALID_ARGUMENT naming --ca-cert if the CA file cannot be read: usage errors.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
+    const GlobalOptions& options, const std::string& addr);
+
 // A CaseService client: every call gets the deadline --timeout from now and the
 // metadata "authorization: Bearer <token>" (none if the token is empty: the
 // server then answers UNAUTHENTICATED). Methods return the server's status

@@ -39,20 +39,10 @@ class AuditClient {
   // INVALID_ARGUMENT if the CA file cannot be read: usage errors.
   static absl::StatusOr<std::unique_ptr<AuditClient>> Connect(const GlobalOptions& options,
                                                               const std::string& addr) {
-    std::shared_ptr<grpc::ChannelCredentials> credentials;
-    if (options.insecure) {
-      credentials = grpc::InsecureChannelCredentials();
-    } else {
-      absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls =
-          consular::MakeChannelCredentials(options.ca_cert);
-      if (!tls.ok()) {
-        return absl::Status(tls.status().code(),
-                            absl::StrCat("--ca-cert: ", tls.status().message()));
-      }
-      credentials = *std::move(tls);
-    }
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options, addr);
+    if (!channel.ok()) return channel.status();
     return std::unique_ptr<AuditClient>(
-        new AuditClient(AuditService::NewStub(grpc::CreateChannel(addr, credentials)), options));
+        new AuditClient(AuditService::NewStub(*channel), options));
   }
 
   absl::StatusOr<consular::v1::ListAuditEventsResponse> ListAuditEvents(
