@@ -241,6 +241,19 @@ else
   exit 1
 fi
 
+# -- TLS 1.2 at least: a TLS 1.1 handshake is refused (the client side is allowed to offer it)
+tls_cipher() {  # VERSION-FLAG [EXTRA...]: the cipher s_client negotiated, "(NONE)" if refused
+  echo | timeout 10 openssl s_client -connect "127.0.0.1:$CASES_PORT" -servername localhost \
+    -CAfile "$CERTS/ca.pem" "$@" 2>&1 | sed -n 's/.*Cipher is //p' | head -n 1 || true
+}
+TLS11=$(tls_cipher -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0')
+TLS12=$(tls_cipher -tls1_2)
+if [[ $TLS11 == "(NONE)" && -n $TLS12 && $TLS12 != "(NONE)" ]]; then
+  pass "TLS 1.1 is refused, TLS 1.2 is accepted ($TLS12)"
+else
+  fail "TLS 1.1 is refused, TLS 1.2 is accepted" "TLS 1.1: '$TLS11', TLS 1.2: '$TLS12'"
+fi
+
 OFFICER_RABAT=$(mint officer RABAT) || setup_fail "dev token not minted"
 OFFICER_TUNIS=$(mint officer TUNIS) || setup_fail "dev token not minted"
 POLICY=$(mint policy-staff) || setup_fail "dev token not minted"
