@@ -87,13 +87,10 @@ struct PagedCaseArgs {
 
 // Connects, or prints why not (a bad CA file) and returns nullptr with
 // *exit_code set.
-std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global,
-                                            int* exit_code) {
-  absl::StatusOr<std::unique_ptr<CaseClient>> client =
-      CaseClient::Connect(global);
+std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global, int* exit_code) {
+  absl::StatusOr<std::unique_ptr<CaseClient>> client = CaseClient::Connect(global);
   if (!client.ok()) {
-    *exit_code =
-        ReportUsageError(client.status().message(), /*help_hint=*/false);
+    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
     return nullptr;
   }
   return *std::move(client);
@@ -132,9 +129,7 @@ std::string RequestIdOrNew(const std::string& given) {
 }
 
 CLI::Option* AddCaseId(CLI::App* command, std::string* case_id) {
-  return command
-      ->add_option("CASE", *case_id,
-                   "Case UUID or reference (e.g. ABN-2026-00001)")
+  return command->add_option("CASE", *case_id, "Case UUID or reference (e.g. ABN-2026-00001)")
       ->required();
 }
 
@@ -157,14 +152,11 @@ CLI::Option* AddVersion(CLI::App* command, int64_t* version) {
       ->check(CLI::PositiveNumber);
 }
 
-void AddPaging(CLI::App* command, int* page_size, std::string* page_token,
-               bool* all) {
+void AddPaging(CLI::App* command, int* page_size, std::string* page_token, bool* all) {
   command->add_option("--page-size", *page_size, "Results per page (1..500)")
       ->type_name("N")
       ->check(CLI::Range(1, kMaxPageSize));
-  command
-      ->add_option("--page-token", *page_token, "Continue from this page token")
-      ->type_name("T");
+  command->add_option("--page-token", *page_token, "Continue from this page token")->type_name("T");
   command->add_flag("--all", *all, "Follow next_page_token to the last page");
 }
 
@@ -181,8 +173,7 @@ absl::StatusOr<Response> FetchPages(Request request, bool all, Fetch fetch) {
     merged.set_next_page_token(token);
     if (!all || token.empty()) break;
     if (token == request.page_token()) {
-      return absl::InternalError(
-          "the server returned the same page token twice");
+      return absl::InternalError("the server returned the same page token twice");
     }
     request.set_page_token(std::move(token));
   }
@@ -190,8 +181,24 @@ absl::StatusOr<Response> FetchPages(Request request, bool all, Fetch fetch) {
 }
 
 void PrintNextPageHint(const std::string& token) {
-  if (!token.empty())
-    std::cerr << "next page: --page-token " << token << std::endl;
+  if (!token.empty()) std::cerr << "next page: --page-token " << token << std::endl;
+}
+
+// Connects, reads one page (or every page with `all`) through `call`, prints
+// the result as JSON or as `format` makes it, and hints at the next page.
+template <typename Request, typename Response, typename Format>
+int RunListing(const GlobalOptions& global, const Request& request, bool all,
+               absl::StatusOr<Response> (CaseClient::*call)(const Request&), Format format) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<Response> response = FetchPages<Request, Response>(
+      request, all,
+      [&client, call](const Request& page_request) { return (client.get()->*call)(page_request); });
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  exit_code = PrintResult(global.json, *response, format(*response));
+  PrintNextPageHint(response->next_page_token());
+  return exit_code;
 }
 
 // GetCase: the case as it is now (its version is what a change is based on).
@@ -204,8 +211,7 @@ absl::StatusOr<Case> ReadCase(CaseClient* client, const std::string& case_id) {
 int RunCreate(const GlobalOptions& global, const CreateArgs& args) {
   absl::StatusOr<CaseType> type =
       ParseEnumAs<CaseType>(consular::v1::CaseType_descriptor(), args.type);
-  if (!type.ok())
-    return ReportUsageError(absl::StrCat("--type: ", type.status().message()));
+  if (!type.ok()) return ReportUsageError(absl::StrCat("--type: ", type.status().message()));
   absl::StatusOr<CaseEdit> edit = BuildCaseEdit(args.fields, *type);
   if (!edit.ok()) return ReportUsageError(edit.status().message());
 
@@ -218,8 +224,7 @@ int RunCreate(const GlobalOptions& global, const CreateArgs& args) {
   *request.mutable_case_() = std::move(edit->fields);
   request.mutable_case_()->set_type(*type);
   absl::StatusOr<Case> created = client->CreateCase(request);
-  if (!created.ok())
-    return ReportMutationError(created.status(), global, request.request_id());
+  if (!created.ok()) return ReportMutationError(created.status(), global, request.request_id());
   return PrintResult(global.json, *created, FormatCase(*created));
 }
 
@@ -238,8 +243,7 @@ absl::Status SetFilterDate(const std::string& text, absl::string_view flag,
   if (text.empty()) return absl::OkStatus();
   absl::StatusOr<consular::v1::Date> parsed = ParseDate(text);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": ", parsed.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message()));
   }
   *date = *parsed;
   return absl::OkStatus();
@@ -248,13 +252,11 @@ absl::Status SetFilterDate(const std::string& text, absl::string_view flag,
 // Sets an enum filter from text if text is not empty.
 template <typename E>
 absl::Status SetFilterEnum(const std::string& text, absl::string_view flag,
-                           const google::protobuf::EnumDescriptor* descriptor,
-                           E* value) {
+                           const google::protobuf::EnumDescriptor* descriptor, E* value) {
   if (text.empty()) return absl::OkStatus();
   absl::StatusOr<E> parsed = ParseEnumAs<E>(descriptor, text);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": ", parsed.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message()));
   }
   *value = *parsed;
   return absl::OkStatus();
@@ -268,16 +270,11 @@ int RunList(const GlobalOptions& global, const ListArgs& args) {
   consular::v1::CaseStatus status = consular::v1::CASE_STATUS_UNSPECIFIED;
   consular::v1::RiskFlag flag = consular::v1::RISK_FLAG_UNSPECIFIED;
   for (const absl::Status& parsed : {
-           SetFilterEnum(args.type, "--type",
-                         consular::v1::CaseType_descriptor(), &type),
-           SetFilterEnum(args.status, "--status",
-                         consular::v1::CaseStatus_descriptor(), &status),
-           SetFilterEnum(args.flag, "--flag",
-                         consular::v1::RiskFlag_descriptor(), &flag),
-           SetFilterDate(args.opened_from, "--opened-from",
-                         request.mutable_opened_from()),
-           SetFilterDate(args.opened_to, "--opened-to",
-                         request.mutable_opened_to()),
+           SetFilterEnum(args.type, "--type", consular::v1::CaseType_descriptor(), &type),
+           SetFilterEnum(args.status, "--status", consular::v1::CaseStatus_descriptor(), &status),
+           SetFilterEnum(args.flag, "--flag", consular::v1::RiskFlag_descriptor(), &flag),
+           SetFilterDate(args.opened_from, "--opened-from", request.mutable_opened_from()),
+           SetFilterDate(args.opened_to, "--opened-to", request.mutable_opened_to()),
        }) {
     if (!parsed.ok()) return ReportUsageError(parsed.message());
   }
@@ -287,21 +284,10 @@ int RunList(const GlobalOptions& global, const ListArgs& args) {
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
 
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::ListCasesResponse> response =
-      FetchPages<consular::v1::ListCasesRequest,
-                 consular::v1::ListCasesResponse>(
-          request, args.all,
-          [&client](const consular::v1::ListCasesRequest& page_request) {
-            return client->ListCases(page_request);
-          });
-  if (!response.ok()) return ReportCallError(response.status(), global);
-  exit_code =
-      PrintResult(global.json, *response, FormatCaseList(response->cases()));
-  PrintNextPageHint(response->next_page_token());
-  return exit_code;
+  return RunListing(global, request, args.all, &CaseClient::ListCases,
+                    [](const consular::v1::ListCasesResponse& response) {
+                      return FormatCaseList(response.cases());
+                    });
 }
 
 // SearchCases: the same table as `case list`.
@@ -311,30 +297,17 @@ int RunFind(const GlobalOptions& global, const FindArgs& args) {
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
 
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::SearchCasesResponse> response =
-      FetchPages<consular::v1::SearchCasesRequest,
-                 consular::v1::SearchCasesResponse>(
-          request, args.all,
-          [&client](const consular::v1::SearchCasesRequest& page_request) {
-            return client->SearchCases(page_request);
-          });
-  if (!response.ok()) return ReportCallError(response.status(), global);
-  exit_code =
-      PrintResult(global.json, *response, FormatCaseList(response->cases()));
-  PrintNextPageHint(response->next_page_token());
-  return exit_code;
+  return RunListing(global, request, args.all, &CaseClient::SearchCases,
+                    [](const consular::v1::SearchCasesResponse& response) {
+                      return FormatCaseList(response.cases());
+                    });
 }
 
 int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
-  absl::StatusOr<CaseEdit> edit =
-      BuildCaseEdit(args.fields, consular::v1::CASE_TYPE_UNSPECIFIED);
+  absl::StatusOr<CaseEdit> edit = BuildCaseEdit(args.fields, consular::v1::CASE_TYPE_UNSPECIFIED);
   if (!edit.ok()) return ReportUsageError(edit.status().message());
   if (edit->paths.empty()) {
-    return ReportUsageError(
-        "nothing to update: give at least one field flag (see --help)");
+    return ReportUsageError("nothing to update: give at least one field flag (see --help)");
   }
 
   int exit_code = kExitOk;
@@ -348,8 +321,7 @@ int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
     version = current->version();
     // Now that the type is known, details flags of the other type are a usage
     // error.
-    absl::StatusOr<CaseEdit> checked =
-        BuildCaseEdit(args.fields, current->type());
+    absl::StatusOr<CaseEdit> checked = BuildCaseEdit(args.fields, current->type());
     if (!checked.ok()) return ReportUsageError(checked.status().message());
   }
 
@@ -357,25 +329,20 @@ int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
   request.set_request_id(RequestIdOrNew(args.request_id));
   *request.mutable_case_() = std::move(edit->fields);
   request.mutable_case_()->set_id(args.case_id);
-  for (const std::string& path : edit->paths)
-    request.mutable_update_mask()->add_paths(path);
+  for (const std::string& path : edit->paths) request.mutable_update_mask()->add_paths(path);
   request.set_expected_version(version);
   absl::StatusOr<Case> updated = client->UpdateCase(request);
-  if (!updated.ok())
-    return ReportMutationError(updated.status(), global, request.request_id());
+  if (!updated.ok()) return ReportMutationError(updated.status(), global, request.request_id());
   return PrintResult(global.json, *updated, FormatCase(*updated));
 }
 
 int RunTransition(const GlobalOptions& global, const TransitionArgs& args) {
   absl::StatusOr<consular::v1::CaseStatus> target =
-      ParseEnumAs<consular::v1::CaseStatus>(
-          consular::v1::CaseStatus_descriptor(), args.status);
-  if (!target.ok())
-    return ReportUsageError(
-        absl::StrCat("STATUS: ", target.status().message()));
+      ParseEnumAs<consular::v1::CaseStatus>(consular::v1::CaseStatus_descriptor(), args.status);
+  if (!target.ok()) return ReportUsageError(absl::StrCat("STATUS: ", target.status().message()));
   consular::v1::Outcome outcome = consular::v1::OUTCOME_UNSPECIFIED;
-  absl::Status parsed = SetFilterEnum(
-      args.outcome, "--outcome", consular::v1::Outcome_descriptor(), &outcome);
+  absl::Status parsed =
+      SetFilterEnum(args.outcome, "--outcome", consular::v1::Outcome_descriptor(), &outcome);
   if (!parsed.ok()) return ReportUsageError(parsed.message());
   if (*target == consular::v1::CASE_STATUS_RESOLVED &&
       outcome == consular::v1::OUTCOME_UNSPECIFIED) {
@@ -406,8 +373,7 @@ int RunTransition(const GlobalOptions& global, const TransitionArgs& args) {
   request.set_expected_version(version);
   absl::StatusOr<Case> transitioned = client->TransitionCase(request);
   if (!transitioned.ok()) {
-    return ReportMutationError(transitioned.status(), global,
-                               request.request_id());
+    return ReportMutationError(transitioned.status(), global, request.request_id());
   }
   return PrintResult(global.json, *transitioned, FormatCase(*transitioned));
 }
@@ -421,60 +387,36 @@ int RunNote(const GlobalOptions& global, const NoteArgs& args) {
   request.set_case_id(args.case_id);
   request.set_text(args.text);
   absl::StatusOr<consular::v1::CaseNote> note = client->AddCaseNote(request);
-  if (!note.ok())
-    return ReportMutationError(note.status(), global, request.request_id());
+  if (!note.ok()) return ReportMutationError(note.status(), global, request.request_id());
   return PrintResult(global.json, *note, FormatNote(*note));
 }
 
 int RunNotes(const GlobalOptions& global, const PagedCaseArgs& args) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::ListCaseNotesRequest request;
   request.set_case_id(args.case_id);
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  absl::StatusOr<consular::v1::ListCaseNotesResponse> response =
-      FetchPages<consular::v1::ListCaseNotesRequest,
-                 consular::v1::ListCaseNotesResponse>(
-          request, args.all,
-          [&client](const consular::v1::ListCaseNotesRequest& page_request) {
-            return client->ListCaseNotes(page_request);
-          });
-  if (!response.ok()) return ReportCallError(response.status(), global);
-  exit_code =
-      PrintResult(global.json, *response, FormatNotes(response->notes()));
-  PrintNextPageHint(response->next_page_token());
-  return exit_code;
+  return RunListing(global, request, args.all, &CaseClient::ListCaseNotes,
+                    [](const consular::v1::ListCaseNotesResponse& response) {
+                      return FormatNotes(response.notes());
+                    });
 }
 
 int RunEvents(const GlobalOptions& global, const PagedCaseArgs& args) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::ListCaseEventsRequest request;
   request.set_case_id(args.case_id);
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  absl::StatusOr<consular::v1::ListCaseEventsResponse> response =
-      FetchPages<consular::v1::ListCaseEventsRequest,
-                 consular::v1::ListCaseEventsResponse>(
-          request, args.all,
-          [&client](const consular::v1::ListCaseEventsRequest& page_request) {
-            return client->ListCaseEvents(page_request);
-          });
-  if (!response.ok()) return ReportCallError(response.status(), global);
-  exit_code =
-      PrintResult(global.json, *response, FormatEvents(response->events()));
-  PrintNextPageHint(response->next_page_token());
-  return exit_code;
+  return RunListing(global, request, args.all, &CaseClient::ListCaseEvents,
+                    [](const consular::v1::ListCaseEventsResponse& response) {
+                      return FormatEvents(response.events());
+                    });
 }
 
 // On parse of `command`, stores an action running `run` with the global options
 // and args.
 template <typename Args>
-void OnParse(CLI::App* command, const GlobalOptions* global,
-             std::shared_ptr<Args> args,
+void OnParse(CLI::App* command, const GlobalOptions* global, std::shared_ptr<Args> args,
              int (*run)(const GlobalOptions&, const Args&), Action* action) {
   command->callback([global, args, run, action] {
     *action = [global, args, run] { return run(*global, *args); };
@@ -503,13 +445,10 @@ void AddGet(CLI::App* parent, const GlobalOptions* global, Action* action) {
 
 void AddList(CLI::App* parent, const GlobalOptions* global, Action* action) {
   CLI::App* command = parent->add_subcommand(
-      "list",
-      "List cases, newest first (prints the next page token on stderr)");
+      "list", "List cases, newest first (prints the next page token on stderr)");
   auto args = std::make_shared<ListArgs>();
-  command->add_option("--post", args->post, "Handling post (e.g. RABAT)")
-      ->type_name("P");
-  command->add_option("--country", args->country, "Country of focus (e.g. MA)")
-      ->type_name("CC");
+  command->add_option("--post", args->post, "Handling post (e.g. RABAT)")->type_name("P");
+  command->add_option("--country", args->country, "Country of focus (e.g. MA)")->type_name("CC");
   command->add_option("--type", args->type, "Case type")
       ->type_name("VALUE")
       ->check(EnumValidator(consular::v1::CaseType_descriptor()));
@@ -519,14 +458,10 @@ void AddList(CLI::App* parent, const GlobalOptions* global, Action* action) {
   command->add_option("--flag", args->flag, "Cases carrying this risk flag")
       ->type_name("VALUE")
       ->check(EnumValidator(consular::v1::RiskFlag_descriptor()));
-  command
-      ->add_option("--opened-from", args->opened_from,
-                   "Opened on or after (YYYY-MM-DD)")
+  command->add_option("--opened-from", args->opened_from, "Opened on or after (YYYY-MM-DD)")
       ->type_name("DATE")
       ->check(DateValidator());
-  command
-      ->add_option("--opened-to", args->opened_to,
-                   "Opened on or before (YYYY-MM-DD)")
+  command->add_option("--opened-to", args->opened_to, "Opened on or before (YYYY-MM-DD)")
       ->type_name("DATE")
       ->check(DateValidator());
   AddPaging(command, &args->page_size, &args->page_token, &args->all);
@@ -547,12 +482,11 @@ void AddFind(CLI::App* parent, const GlobalOptions* global, Action* action) {
 }
 
 void AddUpdate(CLI::App* parent, const GlobalOptions* global, Action* action) {
-  CLI::App* command =
-      parent->add_subcommand("update",
-                             "Change fields of a case: only the fields given "
-                             "are changed (the update mask). "
-                             "Without --version the case is read first and its "
-                             "current version is used.");
+  CLI::App* command = parent->add_subcommand("update",
+                                             "Change fields of a case: only the fields given "
+                                             "are changed (the update mask). "
+                                             "Without --version the case is read first and its "
+                                             "current version is used.");
   auto args = std::make_shared<UpdateArgs>();
   AddCaseId(command, &args->case_id);
   AddVersion(command, &args->version);
@@ -561,28 +495,20 @@ void AddUpdate(CLI::App* parent, const GlobalOptions* global, Action* action) {
   OnParse(command, global, args, &RunUpdate, action);
 }
 
-void AddTransition(CLI::App* parent, const GlobalOptions* global,
-                   Action* action) {
-  CLI::App* command =
-      parent->add_subcommand("transition",
-                             "Move a case to another status (INTAKE -> ACTIVE "
-                             "<-> ON_HOLD -> RESOLVED -> CLOSED, "
-                             "CLOSED -> ACTIVE). Without --version the case is "
-                             "read first and its current version "
-                             "is used.");
+void AddTransition(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand("transition",
+                                             "Move a case to another status (INTAKE -> ACTIVE "
+                                             "<-> ON_HOLD -> RESOLVED -> CLOSED, "
+                                             "CLOSED -> ACTIVE). Without --version the case is "
+                                             "read first and its current version "
+                                             "is used.");
   auto args = std::make_shared<TransitionArgs>();
   AddCaseId(command, &args->case_id);
-  command
-      ->add_option("STATUS", args->status,
-                   "Target status (e.g. ACTIVE, on-hold, RESOLVED)")
+  command->add_option("STATUS", args->status, "Target status (e.g. ACTIVE, on-hold, RESOLVED)")
       ->required()
       ->check(EnumValidator(consular::v1::CaseStatus_descriptor()));
-  command->add_option("--reason", args->reason, "Why (required)")
-      ->required()
-      ->type_name("TEXT");
-  command
-      ->add_option("--outcome", args->outcome,
-                   "Outcome; required with RESOLVED")
+  command->add_option("--reason", args->reason, "Why (required)")->required()->type_name("TEXT");
+  command->add_option("--outcome", args->outcome, "Outcome; required with RESOLVED")
       ->type_name("VALUE")
       ->check(EnumValidator(consular::v1::Outcome_descriptor()));
   AddVersion(command, &args->version);
@@ -594,16 +520,13 @@ void AddNote(CLI::App* parent, const GlobalOptions* global, Action* action) {
   CLI::App* command = parent->add_subcommand("note", "Add a note to a case");
   auto args = std::make_shared<NoteArgs>();
   AddCaseId(command, &args->case_id);
-  command->add_option("--text", args->text, "The note (required)")
-      ->required()
-      ->type_name("TEXT");
+  command->add_option("--text", args->text, "The note (required)")->required()->type_name("TEXT");
   AddRequestId(command, &args->request_id);
   OnParse(command, global, args, &RunNote, action);
 }
 
 void AddNotes(CLI::App* parent, const GlobalOptions* global, Action* action) {
-  CLI::App* command =
-      parent->add_subcommand("notes", "List the notes of a case, oldest first");
+  CLI::App* command = parent->add_subcommand("notes", "List the notes of a case, oldest first");
   auto args = std::make_shared<PagedCaseArgs>();
   AddCaseId(command, &args->case_id);
   AddPaging(command, &args->page_size, &args->page_token, &args->all);
@@ -611,8 +534,7 @@ void AddNotes(CLI::App* parent, const GlobalOptions* global, Action* action) {
 }
 
 void AddEvents(CLI::App* parent, const GlobalOptions* global, Action* action) {
-  CLI::App* command = parent->add_subcommand(
-      "events", "List the timeline of a case, oldest first");
+  CLI::App* command = parent->add_subcommand("events", "List the timeline of a case, oldest first");
   auto args = std::make_shared<PagedCaseArgs>();
   AddCaseId(command, &args->case_id);
   AddPaging(command, &args->page_size, &args->page_token, &args->all);
@@ -621,10 +543,8 @@ void AddEvents(CLI::App* parent, const GlobalOptions* global, Action* action) {
 
 }  // namespace
 
-void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
-                     Action* action) {
-  CLI::App* cases =
-      app->add_subcommand("case", "Open, read, change and work consular cases");
+void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action) {
+  CLI::App* cases = app->add_subcommand("case", "Open, read, change and work consular cases");
   cases->require_subcommand(1);
   AddCreate(cases, global, action);
   AddGet(cases, global, action);
