@@ -6,11 +6,15 @@
 
 namespace consular {
 
+// The unit name of the national expertise centre: LKHA caseworkers work the cases it handles and
+// those shared with it. Reserved: no post may carry this code.
+inline constexpr char kLkhaUnit[] = "LKHA";
+
 // Who is calling, as established from a verified bearer token. Never built from request fields.
 struct Identity {
   std::string subject;  // the token's "sub": a stable staff identifier
   consular::v1::Role role = consular::v1::ROLE_UNSPECIFIED;
-  std::string post;     // the caller's post code (e.g. "RABAT"); empty for roles without a post
+  std::string post;  // the caller's post code (e.g. "RABAT"); empty for roles without a post
 };
 
 }  // namespace consular

@@ -371,7 +371,7 @@ absl::StatusOr<std::string> MintToken(const std::string& private_key_pem,
     }
   } else if (!IsValidPostCode(claims.post)) {
     return absl::InvalidArgumentError(
-        "post: must match ^[A-Z][A-Z0-9-]{1,31}$");
+        "post: must match ^[A-Z][A-Z0-9-]{1,31}$ and not be LKHA");
   }
   if (claims.issuer.empty()) return absl::InvalidArgumentError("issuer: empty");
   if (claims.audience.empty())
@@ -429,6 +429,7 @@ bool RoleRequiresPost(Role role) {
 
 bool IsValidPostCode(absl::string_view post) {
   if (post.size() < 2 || post.size() > 32) return false;
+  if (post == kLkhaUnit) return false;  // reserved for the expertise centre
   if (post[0] < 'A' || post[0] > 'Z') return false;
   for (char c : post.substr(1)) {
     if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))

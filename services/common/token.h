@@ -97,7 +97,8 @@ absl::StatusOr<consular::v1::Role> ParseRoleName(const std::string& name);
 // claim.
 bool RoleRequiresPost(consular::v1::Role role);
 
-// True if `post` is a well-formed post code: ^[A-Z][A-Z0-9-]{1,31}$.
+// True if `post` is a well-formed post code: ^[A-Z][A-Z0-9-]{1,31}$, and not "LKHA" (the
+// expertise centre's unit, kLkhaUnit).
 bool IsValidPostCode(absl::string_view post);
 
 // The token in the single "authorization" metadata entry "Bearer <token>"

@@ -435,7 +435,8 @@ TEST_F(TokenTest, MalformedPostIsRejected) {
   for (const char* post :
        {R"("post":"rabat",)", R"("post":"",)", R"("post":"R",)",
         R"("post":"1RABAT",)", R"("post":"RA BAT",)", R"("post":7,)",
-        R"("post":"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",)"}) {
+        R"("post":"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456",)",
+        R"("post":"LKHA",)"}) {  // LKHA is the expertise centre's unit, never a post
     ExpectRejected(MakeEs256Token(keys_.private_pem, kEs256Header,
                                   OfficerPayload("CONSULAR_OFFICER", post)),
                    "post");
@@ -541,6 +542,10 @@ TEST(MintTokenTest, RejectsBadKeysAndClaims) {
             absl::StatusCode::kInvalidArgument);
   bad = good;
   bad.post = "rabat";
+  EXPECT_EQ(MintToken(p256.private_pem, bad).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  bad = good;
+  bad.post = "LKHA";
   EXPECT_EQ(MintToken(p256.private_pem, bad).status().code(),
             absl::StatusCode::kInvalidArgument);
   bad = good;
