@@ -21,11 +21,31 @@ using google::protobuf::util::TimeUtil;
 #define MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
 #define FROM_MICROS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 microsecond')"
 
+// A share or emergency access is live until revoked or expired, by the database clock.
+#define LIVE_SHARE(s) \
+  s ".revoked_at IS NULL AND (" s ".expires_at IS NULL OR " s ".expires_at > now())"
+
+// How the caller ($1 unit, $2 subject, $3 role) reaches case c: the rule of the row-level security
+// policies (cases.visible_to_caller, migration 0005), written out as the application's own filter.
+#define CASE_ACCESS \
+  "CASE WHEN c.handling_post = $1 THEN 'HANDLING' "                                              \
+  "WHEN EXISTS (SELECT FROM cases.case_shares s WHERE s.case_id = c.id AND s.grantee_unit = $1 " \
+  "AND s.access = 'READ_WRITE' AND " LIVE_SHARE("s") ") THEN 'SHARED_READ_WRITE' "               \
+  "WHEN EXISTS (SELECT FROM cases.case_shares s WHERE s.case_id = c.id AND s.grantee_unit = $1 " \
+  "AND " LIVE_SHARE("s") ") THEN 'SHARED_READ' "                                                 \
+  "WHEN EXISTS (SELECT FROM cases.emergency_access e WHERE e.case_id = c.id AND e.actor = $2 "    \
+  "AND e.actor_role = $3 AND e.expires_at > now()) THEN 'EMERGENCY' END"
+
+// Listings show the cases handled by the unit ($1) and those shared with it.
+#define LISTED_BY_UNIT                                                           \
+  "(c.handling_post = $1 OR c.id IN (SELECT s.case_id FROM cases.case_shares s " \
+  "WHERE s.grantee_unit = $1 AND " LIVE_SHARE("s") "))"
+
 constexpr char kCaseColumns[] =
-    "id::text, reference, case_type, status, COALESCE(outcome, ''), handling_post, country, "
-    "array_to_string(risk_flags, ','), referral_source, personal, " MICROS("opened_at") ", " MICROS(
-        "updated_at") ", COALESCE(" MICROS("resolved_at") ", 0), COALESCE(" MICROS("closed_at") ", 0), "
-    "version";
+    "c.id::text, c.reference, c.case_type, c.status, COALESCE(c.outcome, ''), c.handling_post, "
+    "c.country, array_to_string(c.risk_flags, ','), c.referral_source, c.personal, " MICROS(
+        "c.opened_at") ", " MICROS("c.updated_at") ", COALESCE(" MICROS("c.resolved_at") ", 0), "
+    "COALESCE(" MICROS("c.closed_at") ", 0), c.version, " CASE_ACCESS;
 
 constexpr char kClaimRequest[] =
     "INSERT INTO cases.idempotency (actor, request_id, method, request_hash) "
@@ -55,29 +75,75 @@ constexpr char kUpdateCase[] =
     "subject_nationality_status = $8, personal = $9, updated_at = " FROM_MICROS("$10") ", "
     "resolved_at = CASE WHEN $11::bigint = 0 THEN NULL ELSE " FROM_MICROS("$11") " END, "
     "closed_at = CASE WHEN $12::bigint = 0 THEN NULL ELSE " FROM_MICROS("$12") " END, "
-    "version = $13, subject_name_bidx = $14 WHERE id = $1::uuid";
+    "version = $13, subject_name_bidx = $14, handling_post = $15 WHERE id = $1::uuid";
 
-// $1 scope post, $2 id or reference; the id comparison is on text so a reference never fails a
-// cast.
-constexpr char kFindCase[] = "SELECT %s FROM cases.cases WHERE handling_post = $1 AND %s";
+// $1/$2/$3 scope (unit, subject, role), $4 id or reference; the id comparison is on text so a
+// reference never fails a cast.
+constexpr char kFindCase[] =
+    "SELECT %s FROM cases.cases c WHERE %s AND (" CASE_ACCESS ") IS NOT NULL";
 
 constexpr char kListCases[] =
-    "SELECT %s FROM cases.cases WHERE handling_post = $1 "
-    "AND ($2 = '' OR handling_post = $2) "
-    "AND ($3 = '' OR country = $3) "
-    "AND ($4 = '' OR case_type = $4) "
-    "AND ($5 = '' OR status = $5) "
-    "AND ($6 = '' OR $6 = ANY (risk_flags)) "
-    "AND (NULLIF($7, '') IS NULL OR opened_at >= (NULLIF($7, '')::date)::timestamp AT TIME ZONE 'UTC') "
-    "AND (NULLIF($8, '') IS NULL OR opened_at < (NULLIF($8, '')::date + 1)::timestamp AT TIME ZONE 'UTC') "
-    "AND ($9 = '' OR (opened_at, id) < (" FROM_MICROS("NULLIF($10, '')") ", NULLIF($9, '')::uuid)) "
-    "ORDER BY opened_at DESC, id DESC LIMIT $11";
+    "SELECT %s FROM cases.cases c WHERE " LISTED_BY_UNIT " "
+    "AND ($4 = '' OR c.handling_post = $4) "
+    "AND ($5 = '' OR c.country = $5) "
+    "AND ($6 = '' OR c.case_type = $6) "
+    "AND ($7 = '' OR c.status = $7) "
+    "AND ($8 = '' OR $8 = ANY (c.risk_flags)) "
+    "AND (NULLIF($9, '') IS NULL OR c.opened_at >= (NULLIF($9, '')::date)::timestamp AT TIME ZONE 'UTC') "
+    "AND (NULLIF($10, '') IS NULL OR c.opened_at < (NULLIF($10, '')::date + 1)::timestamp AT TIME ZONE 'UTC') "
+    "AND ($11 = '' OR (c.opened_at, c.id) < (" FROM_MICROS("NULLIF($12, '')") ", NULLIF($11, '')::uuid)) "
+    "ORDER BY c.opened_at DESC, c.id DESC LIMIT $13";
 
-// $1 scope post, $2 blind index of the name, $3/$4 cursor id/micros, $5 limit.
+// $1/$2/$3 scope, $4 blind index of the name, $5/$6 cursor id/micros, $7 limit.
 constexpr char kSearchCases[] =
-    "SELECT %s FROM cases.cases WHERE handling_post = $1 AND subject_name_bidx = $2 "
-    "AND ($3 = '' OR (opened_at, id) < (" FROM_MICROS("NULLIF($4, '')") ", NULLIF($3, '')::uuid)) "
-    "ORDER BY opened_at DESC, id DESC LIMIT $5";
+    "SELECT %s FROM cases.cases c WHERE " LISTED_BY_UNIT " AND c.subject_name_bidx = $4 "
+    "AND ($5 = '' OR (c.opened_at, c.id) < (" FROM_MICROS("NULLIF($6, '')") ", NULLIF($5, '')::uuid)) "
+    "ORDER BY c.opened_at DESC, c.id DESC LIMIT $7";
+
+constexpr char kShareColumns[] =
+    "s.id::text, s.case_id::text, c.reference, s.grantee_unit, s.access, s.legal_basis, "
+    "s.granted_by, s.granted_by_unit, " MICROS("s.granted_at") ", COALESCE(" MICROS(
+        "s.expires_at") ", 0), COALESCE(" MICROS("s.revoked_at") ", 0), COALESCE(s.revoked_by, ''), "
+    "(" LIVE_SHARE("s") ")";
+
+constexpr char kInsertShare[] =
+    "INSERT INTO cases.case_shares (id, case_id, grantee_unit, access, legal_basis, granted_by, "
+    "granted_by_unit, granted_at, expires_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, "
+    "$7, " FROM_MICROS("$8") ", CASE WHEN $9::bigint = 0 THEN NULL ELSE " FROM_MICROS("$9") " END)";
+
+// The case join: a share's case reference; the case row itself is filtered by its own policies,
+// so a grantee sees the reference only while the share gives it sight of the case.
+#define SHARES_FROM "FROM cases.case_shares s LEFT JOIN cases.cases c ON c.id = s.case_id "
+
+constexpr char kRevokeShare[] =
+    "UPDATE cases.case_shares SET revoked_at = " FROM_MICROS("$3") ", revoked_by = $2 "
+    "WHERE id = $1::uuid AND revoked_at IS NULL";
+
+constexpr char kFindCaseForEmergency[] =
+    "SELECT id::text, reference, handling_post FROM cases.case_for_emergency($1)";
+
+constexpr char kEmergencyColumns[] =
+    "e.id::text, e.case_id::text, e.case_reference, e.handling_post, e.actor, e.actor_role, "
+    "e.actor_unit, e.reason, " MICROS("e.opened_at") ", " MICROS("e.expires_at") ", "
+    "(e.expires_at > now()), COALESCE(e.review, ''), COALESCE(e.reviewed_by, ''), "
+    "COALESCE(" MICROS("e.reviewed_at") ", 0)";
+
+constexpr char kInsertEmergency[] =
+    "INSERT INTO cases.emergency_access (id, case_id, case_reference, handling_post, actor, "
+    "actor_role, actor_unit, reason, opened_at, expires_at) VALUES ($1::uuid, $2::uuid, $3, $4, "
+    "$5, $6, $7, $8, now(), now() + $9::integer * interval '1 minute') "
+    "RETURNING " MICROS("opened_at") ", " MICROS("expires_at");
+
+// $1 all, $2 actor, $3 post, $4 unreviewed only, $5/$6 cursor id/micros, $7 limit.
+constexpr char kListEmergency[] =
+    "FROM cases.emergency_access e WHERE ($1 OR e.actor = $2 OR (e.handling_post = $3 AND $3 <> '')) "
+    "AND (NOT $4 OR e.review IS NULL) "
+    "AND ($5 = '' OR (e.opened_at, e.id) < (" FROM_MICROS("NULLIF($6, '')") ", NULLIF($5, '')::uuid)) "
+    "ORDER BY e.opened_at DESC, e.id DESC LIMIT $7";
+
+constexpr char kReviewEmergency[] =
+    "UPDATE cases.emergency_access SET review = $2, reviewed_by = $3, reviewed_at = " FROM_MICROS(
+        "$4") " WHERE id = $1::uuid AND review IS NULL";
 
 // The case row is locked by the caller, so the next sequence number cannot be taken meanwhile.
 constexpr char kNextEventSequence[] =
@@ -146,7 +212,15 @@ const RotationSql& SqlFor(EncryptedColumn column) {
           "response") " AND " NOT_SKIPPED(IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
       "SELECT count(*) FROM cases.idempotency WHERE " NOT_ON_KEY("response"),
       "UPDATE cases.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
+  static const RotationSql kEmergency{
+      "cases.emergency_access", "reason",
+      "SELECT id::text, id::text, '', reason FROM cases.emergency_access WHERE " NOT_ON_KEY(
+          "reason") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM cases.emergency_access WHERE " NOT_ON_KEY("reason"),
+      "UPDATE cases.emergency_access SET reason = $3 WHERE id = $1::uuid AND $2 = ''"};
   switch (column) {
+    case EncryptedColumn::kEmergencyReason:
+      return kEmergency;
     case EncryptedColumn::kCasePersonal:
       return kPersonal;
     case EncryptedColumn::kNoteBody:
@@ -173,8 +247,14 @@ AssociatedData ResponseAd(const std::string& actor, const std::string& request_i
   return {"cases.idempotency", "response", absl::StrCat(actor.size(), ":", actor, request_id)};
 }
 
+AssociatedData EmergencyReasonAd(const std::string& grant_id) {
+  return {"cases.emergency_access", "reason", grant_id};
+}
+
 AssociatedData AdForRow(EncryptedColumn column, const std::string& key1, const std::string& key2) {
   switch (column) {
+    case EncryptedColumn::kEmergencyReason:
+      return EmergencyReasonAd(key1);
     case EncryptedColumn::kCasePersonal:
       return PersonalAd(key1);
     case EncryptedColumn::kNoteBody:
@@ -211,7 +291,7 @@ std::string JsonStringArray(const std::vector<std::string>& values) {
 }
 
 std::string WithColumns(const char* format, const std::string& condition = "") {
-  char buffer[4096];
+  char buffer[8192];
   const int n = std::snprintf(buffer, sizeof buffer, format, kCaseColumns, condition.c_str());
   if (n < 0 || static_cast<size_t>(n) >= sizeof buffer) throw std::logic_error("SQL too long");
   return buffer;
@@ -275,7 +355,7 @@ std::string EnumName(const Case& c, int which) {
 const std::vector<EncryptedColumn>& AllEncryptedColumns() {
   static const std::vector<EncryptedColumn> kAll = {
       EncryptedColumn::kCasePersonal, EncryptedColumn::kNoteBody, EncryptedColumn::kEventReason,
-      EncryptedColumn::kIdempotencyResponse};
+      EncryptedColumn::kIdempotencyResponse, EncryptedColumn::kEmergencyReason};
   return kAll;
 }
 
@@ -336,6 +416,13 @@ Case CaseStore::CaseFromRow(const pqxx::row& row) const {
     *c.mutable_closed_at() = TimeUtil::MicrosecondsToTimestamp(closed);
   }
   c.set_version(row[14].as<int64_t>());
+  if (!row[15].is_null()) {
+    consular::v1::CaseAccess access = consular::v1::CASE_ACCESS_UNSPECIFIED;
+    if (!consular::v1::CaseAccess_Parse("CASE_ACCESS_" + row[15].as<std::string>(), &access)) {
+      throw std::runtime_error("unknown case access " + row[15].as<std::string>());
+    }
+    c.set_caller_access(access);
+  }
   return c;
 }
 
@@ -385,34 +472,48 @@ void CaseStore::Insert(const Case& c) {
 }
 
 void CaseStore::Update(const Case& c) {
-  const pqxx::result r =
-      tx_.exec_params(kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(),
-                      RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
-                      pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
-                      Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
-                      c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)));
+  const pqxx::result r = tx_.exec_params(
+      kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(), RiskFlagsArray(c),
+      EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
+      pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.updated_at()),
+      Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
+      pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), c.handling_post());
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
 }
 
 std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& id_or_reference,
                                     bool lock) {
-  if (scope.post.empty()) return std::nullopt;
-  std::string sql = WithColumns(
-      kFindCase, id_or_reference.size() == 36 ? "id = $2::uuid" : "reference = upper($2)");
-  if (lock) sql += " FOR UPDATE";
-  const pqxx::result r = tx_.exec_params(sql, scope.post, id_or_reference);
+  if (scope.unit.empty()) return std::nullopt;
+  const std::string sql = WithColumns(
+      kFindCase, id_or_reference.size() == 36 ? "c.id = $4::uuid" : "c.reference = upper($4)");
+  if (lock) {
+    // Locking a row needs the UPDATE policy too, so a case the caller may only read is not found
+    // FOR UPDATE: it is then read unlocked below, for the caller to be refused by name.
+    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE OF c", scope.unit,
+                                                scope.subject, scope.role, id_or_reference);
+    if (!locked.empty()) return CaseFromRow(locked[0]);
+  }
+  const pqxx::result r =
+      tx_.exec_params(sql, scope.unit, scope.subject, scope.role, id_or_reference);
   if (r.empty()) return std::nullopt;
-  return CaseFromRow(r[0]);
+  Case found = CaseFromRow(r[0]);
+  if (lock && (found.caller_access() == consular::v1::CASE_ACCESS_HANDLING ||
+               found.caller_access() == consular::v1::CASE_ACCESS_SHARED_READ_WRITE)) {
+    // Writable yet not lockable: the application's rule and the policies disagree.
+    throw std::runtime_error("case " + found.id() + " is writable but could not be locked");
+  }
+  return found;
 }
 
 std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filter,
                                   const std::optional<CaseCursor>& after, int limit) {
   std::vector<Case> cases;
-  if (scope.post.empty()) return cases;
-  const pqxx::result r = tx_.exec_params(
-      WithColumns(kListCases), scope.post, filter.post, filter.country, filter.type, filter.status,
-      filter.risk_flag, filter.opened_from, filter.opened_to, after ? after->id : std::string(),
-      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+  if (scope.unit.empty()) return cases;
+  const pqxx::result r =
+      tx_.exec_params(WithColumns(kListCases), scope.unit, scope.subject, scope.role, filter.post,
+                      filter.country, filter.type, filter.status, filter.risk_flag,
+                      filter.opened_from, filter.opened_to, after ? after->id : std::string(),
+                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
   return cases;
@@ -421,14 +522,187 @@ std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filt
 std::vector<Case> CaseStore::Search(const CaseScope& scope, const std::string& name_index,
                                     const std::optional<CaseCursor>& after, int limit) {
   std::vector<Case> cases;
-  if (scope.post.empty()) return cases;
+  if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      tx_.exec_params(WithColumns(kSearchCases), scope.post, pqxx::binarystring(name_index),
-                      after ? after->id : std::string(),
+      tx_.exec_params(WithColumns(kSearchCases), scope.unit, scope.subject, scope.role,
+                      pqxx::binarystring(name_index), after ? after->id : std::string(),
                       after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
   return cases;
+}
+
+namespace {
+
+google::protobuf::Timestamp FromMicros(int64_t micros) {
+  return TimeUtil::MicrosecondsToTimestamp(micros);
+}
+
+consular::v1::CaseShare ShareFromRow(const pqxx::row& row) {
+  consular::v1::CaseShare share;
+  share.set_id(row[0].as<std::string>());
+  share.set_case_id(row[1].as<std::string>());
+  if (!row[2].is_null()) share.set_case_reference(row[2].as<std::string>());
+  share.set_grantee(row[3].as<std::string>());
+  share.set_access(ParseEnum<consular::v1::ShareAccess>("SHARE_ACCESS_" + row[4].as<std::string>(),
+                                                        consular::v1::ShareAccess_Parse));
+  share.set_legal_basis(row[5].as<std::string>());
+  share.set_granted_by(row[6].as<std::string>());
+  share.set_granted_by_unit(row[7].as<std::string>());
+  *share.mutable_granted_at() = FromMicros(row[8].as<int64_t>());
+  if (const int64_t expires = row[9].as<int64_t>(); expires != 0) {
+    *share.mutable_expires_at() = FromMicros(expires);
+  }
+  if (const int64_t revoked = row[10].as<int64_t>(); revoked != 0) {
+    *share.mutable_revoked_at() = FromMicros(revoked);
+  }
+  share.set_revoked_by(row[11].as<std::string>());
+  share.set_active(row[12].as<bool>());
+  return share;
+}
+
+// "READ" for SHARE_ACCESS_READ and so on: the stored form of an enum value without its prefix.
+std::string StoredName(const std::string& proto_name, const std::string& prefix) {
+  if (proto_name.rfind(prefix, 0) != 0) throw std::logic_error("unexpected enum " + proto_name);
+  return proto_name.substr(prefix.size());
+}
+
+}  // namespace
+
+void CaseStore::InsertShare(const consular::v1::CaseShare& share) {
+  tx_.exec_params0(kInsertShare, share.id(), share.case_id(), share.grantee(),
+                   StoredName(consular::v1::ShareAccess_Name(share.access()), "SHARE_ACCESS_"),
+                   share.legal_basis(), share.granted_by(), share.granted_by_unit(),
+                   Micros(share.granted_at()), Micros(share.expires_at()));
+}
+
+std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& share_id,
+                                                            bool lock) {
+  std::string sql =
+      absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM, "WHERE s.id = $1::uuid");
+  if (lock) sql += " FOR UPDATE OF s";
+  const pqxx::result r = tx_.exec_params(sql, share_id);
+  if (r.empty()) return std::nullopt;
+  return ShareFromRow(r[0]);
+}
+
+std::optional<consular::v1::CaseShare> CaseStore::LiveShare(const std::string& case_id,
+                                                            const std::string& grantee) {
+  const pqxx::result r = tx_.exec_params(
+      absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
+                   "WHERE s.case_id = $1::uuid AND s.grantee_unit = $2 AND " LIVE_SHARE(
+                       "s") " ORDER BY s.granted_at DESC LIMIT 1"),
+      case_id, grantee);
+  if (r.empty()) return std::nullopt;
+  return ShareFromRow(r[0]);
+}
+
+std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& case_id,
+                                                           const std::string& grantee,
+                                                           bool include_inactive) {
+  const pqxx::result r = tx_.exec_params(
+      absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
+                   "WHERE s.case_id = $1::uuid AND ($2 = '' OR s.grantee_unit = $2) "
+                   "AND ($3 OR (" LIVE_SHARE("s") ")) ORDER BY s.granted_at, s.id"),
+      case_id, grantee, include_inactive);
+  std::vector<consular::v1::CaseShare> shares;
+  for (const auto& row : r) shares.push_back(ShareFromRow(row));
+  return shares;
+}
+
+void CaseStore::RevokeShare(const std::string& share_id, const std::string& revoked_by,
+                            const google::protobuf::Timestamp& revoked_at) {
+  const pqxx::result r = tx_.exec_params(kRevokeShare, share_id, revoked_by, Micros(revoked_at));
+  if (r.affected_rows() != 1) throw std::runtime_error("share to revoke is missing");
+}
+
+std::optional<EmergencyTarget> CaseStore::FindCaseForEmergency(const std::string& id_or_reference) {
+  const pqxx::result r = tx_.exec_params(kFindCaseForEmergency, id_or_reference);
+  if (r.empty()) return std::nullopt;
+  return EmergencyTarget{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
+                         r[0][2].as<std::string>()};
+}
+
+consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) const {
+  consular::v1::EmergencyAccess grant;
+  grant.set_id(row[0].as<std::string>());
+  grant.set_case_id(row[1].as<std::string>());
+  grant.set_case_reference(row[2].as<std::string>());
+  grant.set_handling_post(row[3].as<std::string>());
+  grant.set_actor(row[4].as<std::string>());
+  grant.set_actor_role(
+      ParseEnum<consular::v1::Role>(row[5].as<std::string>(), consular::v1::Role_Parse));
+  grant.set_actor_unit(row[6].as<std::string>());
+  grant.set_reason(Open(row[7], EmergencyReasonAd(grant.id())));
+  *grant.mutable_opened_at() = FromMicros(row[8].as<int64_t>());
+  *grant.mutable_expires_at() = FromMicros(row[9].as<int64_t>());
+  grant.set_active(row[10].as<bool>());
+  const std::string review = row[11].as<std::string>();
+  if (!review.empty()) {
+    grant.set_review(ParseEnum<consular::v1::EmergencyReview>("EMERGENCY_REVIEW_" + review,
+                                                              consular::v1::EmergencyReview_Parse));
+    grant.set_reviewed_by(row[12].as<std::string>());
+    *grant.mutable_reviewed_at() = FromMicros(row[13].as<int64_t>());
+  }
+  return grant;
+}
+
+void CaseStore::InsertEmergencyAccess(consular::v1::EmergencyAccess* grant, int minutes) {
+  const pqxx::row times = tx_.exec_params1(
+      kInsertEmergency, grant->id(), grant->case_id(), grant->case_reference(),
+      grant->handling_post(), grant->actor(), consular::v1::Role_Name(grant->actor_role()),
+      grant->actor_unit(),
+      pqxx::binarystring(Seal(grant->reason(), EmergencyReasonAd(grant->id()))), minutes);
+  *grant->mutable_opened_at() = FromMicros(times[0].as<int64_t>());
+  *grant->mutable_expires_at() = FromMicros(times[1].as<int64_t>());
+}
+
+std::optional<consular::v1::EmergencyAccess> CaseStore::FindEmergencyAccess(const std::string& id,
+                                                                            bool lock) {
+  const std::string sql = absl::StrCat("SELECT ", kEmergencyColumns,
+                                       " FROM cases.emergency_access e WHERE e.id = $1::uuid");
+  if (lock) {
+    // As in Find: a grant the caller may see but not review (their own) is read unlocked.
+    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE", id);
+    if (!locked.empty()) return EmergencyFromRow(locked[0]);
+  }
+  const pqxx::result r = tx_.exec_params(sql, id);
+  if (r.empty()) return std::nullopt;
+  return EmergencyFromRow(r[0]);
+}
+
+std::optional<consular::v1::EmergencyAccess> CaseStore::LiveEmergencyAccess(
+    const std::string& case_id, const std::string& actor, const std::string& role) {
+  const pqxx::result r = tx_.exec_params(
+      absl::StrCat("SELECT ", kEmergencyColumns,
+                   " FROM cases.emergency_access e WHERE e.case_id = $1::uuid AND e.actor = $2 "
+                   "AND e.actor_role = $3 AND e.expires_at > now() "
+                   "ORDER BY e.expires_at DESC LIMIT 1"),
+      case_id, actor, role);
+  if (r.empty()) return std::nullopt;
+  return EmergencyFromRow(r[0]);
+}
+
+std::vector<consular::v1::EmergencyAccess> CaseStore::ListEmergencyAccess(
+    const EmergencyListScope& scope, bool unreviewed_only, const std::optional<CaseCursor>& after,
+    int limit) {
+  const pqxx::result r =
+      tx_.exec_params(absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency), scope.all,
+                      scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
+                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+  std::vector<consular::v1::EmergencyAccess> grants;
+  for (const auto& row : r) grants.push_back(EmergencyFromRow(row));
+  return grants;
+}
+
+void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::EmergencyReview review,
+                                      const std::string& reviewed_by,
+                                      const google::protobuf::Timestamp& reviewed_at) {
+  const pqxx::result r =
+      tx_.exec_params(kReviewEmergency, id,
+                      StoredName(consular::v1::EmergencyReview_Name(review), "EMERGENCY_REVIEW_"),
+                      reviewed_by, Micros(reviewed_at));
+  if (r.affected_rows() != 1) throw std::runtime_error("emergency access to review is missing");
 }
 
 int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& event) {

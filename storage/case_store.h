@@ -34,6 +34,7 @@ enum class EncryptedColumn {
   kNoteBody,             // cases.case_notes.body
   kEventReason,          // cases.case_events.reason
   kIdempotencyResponse,  // cases.idempotency.response
+  kEmergencyReason,      // cases.emergency_access.reason
 };
 // Every EncryptedColumn, in a fixed order.
 const std::vector<EncryptedColumn>& AllEncryptedColumns();
@@ -46,8 +47,28 @@ struct RotationBatch {
   std::vector<std::string> failed;  // row ids whose value does not decrypt (left as they are)
 };
 
-// What a caller may see: the cases handled by `post`. An empty post sees nothing.
+// Who is asking, for the application's own scope filter (the same rule as the row-level security
+// policies, docs/security.md): the cases handled by `unit`, those shared with it (live shares),
+// and, for Find only, those `subject` in `role` holds live emergency access to. An empty unit sees
+// nothing.
 struct CaseScope {
+  std::string unit;     // a post code or "LKHA"
+  std::string subject;  // the token's subject
+  std::string role;     // the consular.v1.Role name, e.g. "ROLE_POST_MANAGER"
+};
+
+// The case an emergency access names, found outside the caller's scope: no content.
+struct EmergencyTarget {
+  std::string id;
+  std::string reference;
+  std::string handling_post;
+};
+
+// Which emergency accesses a caller may list: all of them, or those opened by `actor` and (when
+// `post` is set) those to cases handled by `post` when they were opened.
+struct EmergencyListScope {
+  bool all = false;
+  std::string actor;
   std::string post;
 };
 
@@ -92,12 +113,13 @@ class CaseStore {
   // The next number in the sequence of (prefix, year), starting at 1.
   int NextReferenceNumber(const std::string& prefix, int year);
 
-  // Inserts a new case (all fields of `c` as they are).
+  // Inserts a new case (all fields of `c` as they are; caller_access is not stored).
   void Insert(const consular::v1::Case& c);
-  // Writes every mutable field of `c` to the row with c.id().
+  // Writes every mutable field of `c` (handling_post included) to the row with c.id().
   void Update(const consular::v1::Case& c);
-  // The case with this UUID or reference within `scope`; nullopt if absent or outside the scope.
-  // With `lock`, the row is locked until the transaction ends (SELECT ... FOR UPDATE).
+  // The case with this UUID or reference within `scope`, with caller_access set; nullopt if absent
+  // or outside the scope. With `lock`, a case the caller may change is locked until the
+  // transaction ends (FOR UPDATE); one it may only read is returned unlocked (to be refused).
   std::optional<consular::v1::Case> Find(const CaseScope& scope, const std::string& id_or_reference,
                                          bool lock);
   // Up to `limit` cases within scope matching `filter`, newest first, after `after` if given.
@@ -121,6 +143,45 @@ class CaseStore {
   std::vector<consular::v1::CaseNote> ListNotes(const std::string& case_id,
                                                 const std::optional<CaseCursor>& after, int limit);
 
+  // Sharing. Inserts `share` (its id, case, grantee, access, basis, granter, times as given).
+  void InsertShare(const consular::v1::CaseShare& share);
+  // The share with this id as the caller's policies let it be seen, active computed now; with
+  // `lock`, locked until the transaction ends.
+  std::optional<consular::v1::CaseShare> FindShare(const std::string& share_id, bool lock);
+  // The live (neither revoked nor expired) share of the case to `grantee`, if any.
+  std::optional<consular::v1::CaseShare> LiveShare(const std::string& case_id,
+                                                   const std::string& grantee);
+  // The shares of the case, oldest first: all, or (non-empty `grantee`) those to that unit only;
+  // live ones only unless `include_inactive`.
+  std::vector<consular::v1::CaseShare> ListShares(const std::string& case_id,
+                                                  const std::string& grantee,
+                                                  bool include_inactive);
+  // Marks the share revoked by `revoked_by` at `revoked_at`.
+  void RevokeShare(const std::string& share_id, const std::string& revoked_by,
+                   const google::protobuf::Timestamp& revoked_at);
+
+  // Emergency access. The case with this UUID or reference whoever handles it (for post managers
+  // and LKHA caseworkers only, as stated by the transaction's scope); nullopt if there is none.
+  std::optional<EmergencyTarget> FindCaseForEmergency(const std::string& id_or_reference);
+  // Inserts the grant (its reason encrypted), opened now and lasting `minutes` by the database
+  // clock, which also judges when it ends; sets grant->opened_at and expires_at.
+  void InsertEmergencyAccess(consular::v1::EmergencyAccess* grant, int minutes);
+  // The grant with this id if the caller's policies show it; with `lock`, locked.
+  std::optional<consular::v1::EmergencyAccess> FindEmergencyAccess(const std::string& id,
+                                                                   bool lock);
+  // The caller's live grant on the case, if any (the latest).
+  std::optional<consular::v1::EmergencyAccess> LiveEmergencyAccess(const std::string& case_id,
+                                                                   const std::string& actor,
+                                                                   const std::string& role);
+  // Up to `limit` grants within `scope`, newest first (opened_at, id), after `after` if given.
+  std::vector<consular::v1::EmergencyAccess> ListEmergencyAccess(
+      const EmergencyListScope& scope, bool unreviewed_only, const std::optional<CaseCursor>& after,
+      int limit);
+  // Records the review of the grant.
+  void ReviewEmergencyAccess(const std::string& id, consular::v1::EmergencyReview review,
+                             const std::string& reviewed_by,
+                             const google::protobuf::Timestamp& reviewed_at);
+
   // Key rotation. Re-encrypts under the active key up to `limit` values of `column` that are under
   // another key, skipping rows whose id is in `skip` and rows locked by other transactions (FOR NO
   // KEY UPDATE SKIP LOCKED: it passes over rows a service holds FOR UPDATE, and never blocks a note
@@ -135,6 +196,7 @@ class CaseStore {
   std::string Seal(const std::string& plaintext, const AssociatedData& ad) const;
   std::string Open(const pqxx::field& field, const AssociatedData& ad) const;
   consular::v1::Case CaseFromRow(const pqxx::row& row) const;
+  consular::v1::EmergencyAccess EmergencyFromRow(const pqxx::row& row) const;
 
   pqxx::transaction_base& tx_;
   FieldCrypto crypto_;

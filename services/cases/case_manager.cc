@@ -92,7 +92,19 @@ absl::Status CaseNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
 }
 
-storage::CaseScope ScopeOf(const Identity& who) { return storage::CaseScope{VisiblePost(who)}; }
+storage::CaseScope ScopeOf(const Identity& who) {
+  return storage::CaseScope{UnitOf(who), who.subject, consular::v1::Role_Name(who.role)};
+}
+
+// Records in the audit row that the call reached case `c`, flagged when only emergency access
+// let it.
+void Reached(const Case& c, storage::AuditRecord* audit) {
+  audit->case_id = c.id();
+  if (c.caller_access() == consular::v1::CASE_ACCESS_EMERGENCY) {
+    audit->emergency = true;
+    audit->purpose = "emergency access";
+  }
+}
 
 CaseEvent NewEvent(const Identity& who, consular::v1::CaseEventType type, absl::Time now,
                    int64_t case_version) {
@@ -182,7 +194,7 @@ absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypt
 absl::Status CaseManager::Audited(
     const Identity& who, const std::string& action, const std::string& case_id_hint,
     absl::Time deadline,
-    const std::function<absl::Status(pqxx::transaction_base&, std::string*)>& body) {
+    const std::function<absl::Status(pqxx::transaction_base&, storage::AuditRecord*)>& body) {
   storage::AuditRecord record;
   record.actor = who.subject;
   record.actor_role = RoleName(who.role);
@@ -197,7 +209,7 @@ absl::Status CaseManager::Audited(
       runner_, deadline, record,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         storage::SetSessionScope(tx, scope);
-        return body(tx, &audit->case_id);
+        return body(tx, audit);
       });
 }
 
@@ -210,7 +222,7 @@ absl::Status CaseManager::Create(const Identity& who,
                                  absl::Time deadline, Case* out) {
   return Audited(
       who, "CaseService.CreateCase", "", deadline,
-      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(CheckMayCreate(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -241,7 +253,7 @@ absl::Status CaseManager::Create(const Identity& who,
               c.set_id(NewUuid());
               c.set_reference(absl::StrFormat("%s-%04d-%05d", prefix, year, number));
               c.set_status(consular::v1::CASE_STATUS_INTAKE);
-              c.set_handling_post(who.post);
+              c.set_handling_post(UnitOf(who));
               *c.mutable_opened_at() = ToTimestamp(now);
               *c.mutable_updated_at() = ToTimestamp(now);
               c.set_version(1);
@@ -250,7 +262,8 @@ absl::Status CaseManager::Create(const Identity& who,
               CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_CREATED, now, 1);
               event.set_to_status(consular::v1::CASE_STATUS_INTAKE);
               store.AppendEvent(c.id(), event);
-              *audit_case_id = c.id();
+              audit->case_id = c.id();
+              c.set_caller_access(consular::v1::CASE_ACCESS_HANDLING);
               *created = std::move(c);
               return absl::OkStatus();
             });
@@ -260,13 +273,13 @@ absl::Status CaseManager::Create(const Identity& who,
 absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRequest& request,
                               absl::Time deadline, Case* out) {
   return Audited(who, "CaseService.GetCase", request.case_id(), deadline,
-                 [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+                 [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
                    RETURN_IF_ERROR(CheckCaseServiceAccess(who));
                    RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
                    std::optional<Case> found =
                        CaseStore(tx, crypto_).Find(ScopeOf(who), request.case_id(), false);
                    if (!found) return CaseNotFound(request.case_id());
-                   *audit_case_id = found->id();
+                   Reached(*found, audit);
                    *out = std::move(*found);
                    return absl::OkStatus();
                  });
@@ -276,7 +289,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
                                absl::Time deadline, consular::v1::ListCasesResponse* out) {
   return Audited(
       who, "CaseService.ListCases", "", deadline,
-      [&](pqxx::transaction_base& tx, std::string* /*audit_case_id*/) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         storage::CaseFilter filter;
         filter.post = request.post();
@@ -336,7 +349,7 @@ absl::Status CaseManager::Search(const Identity& who,
                                  absl::Time deadline, consular::v1::SearchCasesResponse* out) {
   return Audited(
       who, "CaseService.SearchCases", "", deadline,
-      [&](pqxx::transaction_base& tx, std::string* /*audit_case_id*/) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(CheckText("name", request.name(), kMaxNameChars, true));
         absl::StatusOr<std::string> name_index = crypto_.blind_index->NameIndex(request.name());
@@ -361,7 +374,7 @@ absl::Status CaseManager::Update(const Identity& who,
                                  absl::Time deadline, Case* out) {
   return Audited(
       who, "CaseService.UpdateCase", request.case_().id(), deadline,
-      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
@@ -376,7 +389,8 @@ absl::Status CaseManager::Update(const Identity& who,
             [&](CaseStore& store, Case* updated) -> absl::Status {
               std::optional<Case> current = store.Find(ScopeOf(who), request.case_().id(), true);
               if (!current) return CaseNotFound(request.case_().id());
-              *audit_case_id = current->id();
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckMayChange(*current));
               RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
               RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
               RETURN_IF_ERROR(CheckNotClosed(*current));
@@ -413,7 +427,7 @@ absl::Status CaseManager::Transition(const Identity& who,
                                      absl::Time deadline, Case* out) {
   return Audited(
       who, "CaseService.TransitionCase", request.case_id(), deadline,
-      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
@@ -442,7 +456,8 @@ absl::Status CaseManager::Transition(const Identity& who,
             [&](CaseStore& store, Case* moved) -> absl::Status {
               std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
-              *audit_case_id = current->id();
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckMayChange(*current));
               RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
               const CaseStatus from = current->status();
               if (!IsAllowedTransition(from, target)) {
@@ -450,7 +465,7 @@ absl::Status CaseManager::Transition(const Identity& who,
                     absl::StrCat("case ", current->reference(), " cannot move from ",
                                  StatusName(from), " to ", StatusName(target)));
               }
-              RETURN_IF_ERROR(CheckMayTransition(who, from, target));
+              RETURN_IF_ERROR(CheckMayTransition(who, current->caller_access(), from, target));
               if (resolving && !IsOutcomeValidFor(current->type(), request.outcome())) {
                 return InvalidField("outcome", absl::StrCat(OutcomeName(request.outcome()),
                                                             " is not an outcome of a ",
@@ -489,7 +504,7 @@ absl::Status CaseManager::AddNote(const Identity& who,
                                   const consular::v1::AddCaseNoteRequest& request,
                                   absl::Time deadline, CaseNote* out) {
   return Audited(who, "CaseService.AddCaseNote", request.case_id(), deadline,
-                 [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+                 [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
                    RETURN_IF_ERROR(CheckCaseServiceAccess(who));
                    RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
                    RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
@@ -502,7 +517,8 @@ absl::Status CaseManager::AddNote(const Identity& who,
                          std::optional<Case> current =
                              store.Find(ScopeOf(who), request.case_id(), true);
                          if (!current) return CaseNotFound(request.case_id());
-                         *audit_case_id = current->id();
+                         Reached(*current, audit);
+                         RETURN_IF_ERROR(CheckMayChange(*current));
                          RETURN_IF_ERROR(CheckNotClosed(*current));
                          note->set_id(NewUuid());
                          note->set_case_id(current->id());
@@ -525,7 +541,7 @@ absl::Status CaseManager::ListNotes(const Identity& who,
                                     absl::Time deadline, consular::v1::ListCaseNotesResponse* out) {
   return Audited(
       who, "CaseService.ListCaseNotes", request.case_id(), deadline,
-      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
         absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
@@ -537,7 +553,7 @@ absl::Status CaseManager::ListNotes(const Identity& who,
         CaseStore store(tx, crypto_);
         std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
-        *audit_case_id = found->id();
+        Reached(*found, audit);
         std::vector<CaseNote> notes = store.ListNotes(found->id(), *after, *page_size + 1);
         const bool more = static_cast<int>(notes.size()) > *page_size;
         if (more) notes.resize(*page_size);
@@ -558,7 +574,7 @@ absl::Status CaseManager::ListEvents(const Identity& who,
                                      consular::v1::ListCaseEventsResponse* out) {
   return Audited(
       who, "CaseService.ListCaseEvents", request.case_id(), deadline,
-      [&](pqxx::transaction_base& tx, std::string* audit_case_id) -> absl::Status {
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
         absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultEventPageSize);
@@ -575,7 +591,7 @@ absl::Status CaseManager::ListEvents(const Identity& who,
         CaseStore store(tx, crypto_);
         std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
-        *audit_case_id = found->id();
+        Reached(*found, audit);
         std::vector<CaseEvent> events =
             store.ListEvents(found->id(), after_sequence, *page_size + 1);
         const bool more = static_cast<int>(events.size()) > *page_size;
@@ -587,6 +603,380 @@ absl::Status CaseManager::ListEvents(const Identity& who,
                               {std::to_string(out->events(out->events_size() - 1).sequence())}));
         }
         return absl::OkStatus();
+      });
+}
+
+namespace {
+
+constexpr size_t kMaxLegalBasisChars = 300;
+constexpr size_t kMaxEmergencyReasonChars = 2000;
+constexpr size_t kMinEmergencyReasonChars = 10;
+constexpr int kDefaultEmergencyMinutes = 60;
+constexpr int kMaxEmergencyMinutes = 480;
+
+size_t CodePoints(const std::string& text) {
+  size_t n = 0;
+  for (const char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+absl::Status ShareNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("share ", id, " not found"));
+}
+
+absl::Status EmergencyAccessNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("emergency access ", id, " not found"));
+}
+
+absl::Status CheckUuidField(const std::string& field, const std::string& value) {
+  if (value.empty()) return InvalidField(field, "required");
+  if (!LooksLikeUuid(value)) return InvalidField(field, "must be a UUID");
+  return absl::OkStatus();
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC",
+                          absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)),
+                          absl::UTCTimeZone());
+}
+
+consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::string& grantee,
+                                 consular::v1::ShareAccess access, const std::string& legal_basis,
+                                 absl::Time now) {
+  consular::v1::CaseShare share;
+  share.set_id(NewUuid());
+  share.set_case_id(c.id());
+  share.set_case_reference(c.reference());
+  share.set_grantee(grantee);
+  share.set_access(access);
+  share.set_legal_basis(legal_basis);
+  share.set_granted_by(who.subject);
+  share.set_granted_by_unit(c.handling_post());
+  *share.mutable_granted_at() = ToTimestamp(now);
+  share.set_active(true);
+  return share;
+}
+
+}  // namespace
+
+absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCaseRequest& request,
+                                absl::Time deadline, consular::v1::CaseShare* out) {
+  return Audited(
+      who, "CaseService.ShareCase", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        RETURN_IF_ERROR(ValidateGrantee("grantee", request.grantee()));
+        if (!consular::v1::ShareAccess_IsValid(request.access()) ||
+            request.access() == consular::v1::SHARE_ACCESS_UNSPECIFIED) {
+          return InvalidField("access", "required: READ or READ_WRITE");
+        }
+        RETURN_IF_ERROR(CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+        const absl::Time now = clock_();
+        if (request.has_expires_at()) {
+          const google::protobuf::Timestamp& t = request.expires_at();
+          if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+              t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 ||
+              t.nanos() > 999999999) {
+            return InvalidField("expires_at", "not a valid time");
+          }
+          if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.expires_at())) <=
+              now) {
+            return InvalidField("expires_at", "must be in the future");
+          }
+        }
+        return RunIdempotent<consular::v1::CaseShare>(
+            tx, crypto_, who, "ShareCase", request, request.request_id(), out,
+            [&](CaseStore& store, consular::v1::CaseShare* share) -> absl::Status {
+              // Locked: shares of one case are granted one at a time.
+              std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
+              if (!current) return CaseNotFound(request.case_id());
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckHandles(*current, "share it"));
+              if (request.grantee() == current->handling_post()) {
+                return InvalidField("grantee", "is the unit handling the case");
+              }
+              if (std::optional<consular::v1::CaseShare> live =
+                      store.LiveShare(current->id(), request.grantee())) {
+                return absl::AlreadyExistsError(absl::StrCat(
+                    "case ", current->reference(), " is already shared with ", request.grantee(),
+                    " (share ", live->id(), "); revoke that share first"));
+              }
+              *share = NewShare(who, *current, request.grantee(), request.access(),
+                                request.legal_basis(), now);
+              if (request.has_expires_at()) *share->mutable_expires_at() = request.expires_at();
+              store.InsertShare(*share);
+              CaseEvent event =
+                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARED, now, current->version());
+              event.set_share_id(share->id());
+              event.set_grantee(share->grantee());
+              event.set_share_access(share->access());
+              store.AppendEvent(current->id(), event);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status CaseManager::RevokeShare(const Identity& who,
+                                      const consular::v1::RevokeShareRequest& request,
+                                      absl::Time deadline, consular::v1::CaseShare* out) {
+  return Audited(
+      who, "CaseService.RevokeShare", "", deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(CheckUuidField("share_id", request.share_id()));
+        const std::string share_id = absl::AsciiStrToLower(request.share_id());
+        const absl::Time now = clock_();
+        return RunIdempotent<consular::v1::CaseShare>(
+            tx, crypto_, who, "RevokeShare", request, request.request_id(), out,
+            [&](CaseStore& store, consular::v1::CaseShare* revoked) -> absl::Status {
+              std::optional<consular::v1::CaseShare> share = store.FindShare(share_id, false);
+              if (!share) return ShareNotFound(share_id);
+              std::optional<Case> current = store.Find(ScopeOf(who), share->case_id(), true);
+              if (!current) return ShareNotFound(share_id);
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckHandles(*current, "revoke its shares"));
+              share = store.FindShare(share_id, true);
+              if (!share) return ShareNotFound(share_id);
+              if (share->has_revoked_at()) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("share ", share_id, " was revoked at ",
+                                 FormatTime(share->revoked_at()), " by ", share->revoked_by()));
+              }
+              store.RevokeShare(share_id, who.subject, ToTimestamp(now));
+              CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED, now,
+                                         current->version());
+              event.set_share_id(share_id);
+              event.set_grantee(share->grantee());
+              store.AppendEvent(current->id(), event);
+              std::optional<consular::v1::CaseShare> after = store.FindShare(share_id, false);
+              if (!after) throw std::runtime_error("revoked share vanished");
+              *revoked = std::move(*after);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status CaseManager::ListShares(const Identity& who,
+                                     const consular::v1::ListSharesRequest& request,
+                                     absl::Time deadline, consular::v1::ListSharesResponse* out) {
+  return Audited(
+      who, "CaseService.ListShares", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        out->Clear();
+        CaseStore store(tx, crypto_);
+        std::optional<Case> found = store.Find(ScopeOf(who), request.case_id(), false);
+        if (!found) return CaseNotFound(request.case_id());
+        Reached(*found, audit);
+        if (found->caller_access() == consular::v1::CASE_ACCESS_EMERGENCY) {
+          return absl::PermissionDeniedError("emergency access shows the case, not its shares");
+        }
+        // The handling unit sees every share; a grantee only its own.
+        const std::string grantee =
+            found->caller_access() == consular::v1::CASE_ACCESS_HANDLING ? "" : UnitOf(who);
+        for (consular::v1::CaseShare& share :
+             store.ListShares(found->id(), grantee, request.include_inactive())) {
+          *out->add_shares() = std::move(share);
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCaseRequest& request,
+                                absl::Time deadline, Case* out) {
+  return Audited(
+      who, "CaseService.ReferCase", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(CheckMayRefer(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        if (request.to_post().empty()) return InvalidField("to_post", "required: a post code");
+        if (!IsValidPostCode(request.to_post())) {
+          return InvalidField("to_post", "must be a post code (^[A-Z][A-Z0-9-]{1,31}$, not LKHA)");
+        }
+        RETURN_IF_ERROR(CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const absl::Time now = clock_();
+        return RunIdempotent<Case>(
+            tx, crypto_, who, "ReferCase", request, request.request_id(), out,
+            [&](CaseStore& store, Case* referred) -> absl::Status {
+              std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
+              if (!current) return CaseNotFound(request.case_id());
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckHandles(*current, "refer it"));
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              RETURN_IF_ERROR(CheckNotClosed(*current));
+              if (request.to_post() == current->handling_post()) {
+                return InvalidField("to_post", "already handles the case");
+              }
+              const std::string from = current->handling_post();
+              // The new post handles the case now: a share it held is spent.
+              if (std::optional<consular::v1::CaseShare> spent =
+                      store.LiveShare(current->id(), request.to_post())) {
+                store.RevokeShare(spent->id(), who.subject, ToTimestamp(now));
+              }
+              // The referring unit keeps read access (written before the move: row-level
+              // security lets a case move only where its mover can still see it).
+              const consular::v1::CaseShare kept = NewShare(
+                  who, *current, from, consular::v1::SHARE_ACCESS_READ, request.legal_basis(), now);
+              store.InsertShare(kept);
+              Case c = std::move(*current);
+              c.set_version(c.version() + 1);
+              CaseEvent event =
+                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_REFERRED, now, c.version());
+              event.set_from_unit(from);
+              event.set_to_unit(request.to_post());
+              event.set_share_id(kept.id());
+              store.AppendEvent(c.id(), event);
+              c.set_handling_post(request.to_post());
+              *c.mutable_updated_at() = ToTimestamp(now);
+              store.Update(c);
+              c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+              *referred = std::move(c);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status CaseManager::OpenEmergencyAccess(
+    const Identity& who, const consular::v1::OpenEmergencyAccessRequest& request,
+    absl::Time deadline, consular::v1::EmergencyAccess* out) {
+  return Audited(
+      who, "CaseService.OpenEmergencyAccess", request.case_id(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        // Every attempt is flagged, refused ones too: they are what a reviewer looks for.
+        audit->emergency = true;
+        audit->purpose = "emergency access";
+        RETURN_IF_ERROR(CheckMayOpenEmergencyAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxEmergencyReasonChars, true));
+        if (CodePoints(request.reason()) < kMinEmergencyReasonChars) {
+          return InvalidField("reason", "at least 10 characters: say why the access is needed");
+        }
+        if (request.minutes() < 0 || request.minutes() > kMaxEmergencyMinutes) {
+          return InvalidField("minutes", "must be 1..480 (0 means 60)");
+        }
+        const int minutes = request.minutes() == 0 ? kDefaultEmergencyMinutes : request.minutes();
+        return RunIdempotent<consular::v1::EmergencyAccess>(
+            tx, crypto_, who, "OpenEmergencyAccess", request, request.request_id(), out,
+            [&](CaseStore& store, consular::v1::EmergencyAccess* grant) -> absl::Status {
+              if (std::optional<Case> visible =
+                      store.Find(ScopeOf(who), request.case_id(), false)) {
+                Reached(*visible, audit);
+                if (visible->caller_access() == consular::v1::CASE_ACCESS_EMERGENCY) {
+                  std::optional<consular::v1::EmergencyAccess> live = store.LiveEmergencyAccess(
+                      visible->id(), who.subject, consular::v1::Role_Name(who.role));
+                  return absl::FailedPreconditionError(absl::StrCat(
+                      "you hold emergency access to case ", visible->reference(),
+                      live ? absl::StrCat(" until ", FormatTime(live->expires_at())) : ""));
+                }
+                return absl::FailedPreconditionError(
+                    absl::StrCat("you can already see case ", visible->reference(),
+                                 "; emergency access is for cases outside your scope"));
+              }
+              std::optional<storage::EmergencyTarget> target =
+                  store.FindCaseForEmergency(request.case_id());
+              if (!target) return CaseNotFound(request.case_id());
+              audit->case_id = target->id;
+              grant->set_id(NewUuid());
+              grant->set_case_id(target->id);
+              grant->set_case_reference(target->reference);
+              grant->set_handling_post(target->handling_post);
+              grant->set_actor(who.subject);
+              grant->set_actor_role(who.role);
+              grant->set_actor_unit(UnitOf(who));
+              grant->set_reason(request.reason());
+              grant->set_active(true);
+              store.InsertEmergencyAccess(grant, minutes);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status CaseManager::ListEmergencyAccess(
+    const Identity& who, const consular::v1::ListEmergencyAccessRequest& request,
+    absl::Time deadline, consular::v1::ListEmergencyAccessResponse* out) {
+  return Audited(
+      who, "CaseService.ListEmergencyAccess", "", deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayListEmergencyAccess(who));
+        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        if (!page_size.ok()) return page_size.status();
+        const std::string filters = request.unreviewed_only() ? "unreviewed" : "all";
+        absl::StatusOr<std::optional<storage::CaseCursor>> after =
+            DecodeTimeCursor(request.page_token(), "emergency", filters);
+        if (!after.ok()) return after.status();
+        storage::EmergencyListScope scope;
+        scope.all = who.role == consular::v1::ROLE_AUDITOR;
+        scope.actor = who.subject;
+        if (who.role == consular::v1::ROLE_POST_MANAGER) scope.post = UnitOf(who);
+        out->Clear();
+        std::vector<consular::v1::EmergencyAccess> grants =
+            CaseStore(tx, crypto_)
+                .ListEmergencyAccess(scope, request.unreviewed_only(), *after, *page_size + 1);
+        const bool more = static_cast<int>(grants.size()) > *page_size;
+        if (more) grants.resize(*page_size);
+        for (consular::v1::EmergencyAccess& grant : grants) *out->add_grants() = std::move(grant);
+        if (more) {
+          const consular::v1::EmergencyAccess& last = out->grants(out->grants_size() - 1);
+          out->set_next_page_token(EncodePageToken(
+              "emergency", filters,
+              {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::ReviewEmergencyAccess(
+    const Identity& who, const consular::v1::ReviewEmergencyAccessRequest& request,
+    absl::Time deadline, consular::v1::EmergencyAccess* out) {
+  return Audited(
+      who, "CaseService.ReviewEmergencyAccess", "", deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayReviewEmergencyAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(CheckUuidField("emergency_access_id", request.emergency_access_id()));
+        if (!consular::v1::EmergencyReview_IsValid(request.review()) ||
+            request.review() == consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) {
+          return InvalidField("review", "required: JUSTIFIED or NOT_JUSTIFIED");
+        }
+        const std::string id = absl::AsciiStrToLower(request.emergency_access_id());
+        const absl::Time now = clock_();
+        return RunIdempotent<consular::v1::EmergencyAccess>(
+            tx, crypto_, who, "ReviewEmergencyAccess", request, request.request_id(), out,
+            [&](CaseStore& store, consular::v1::EmergencyAccess* reviewed) -> absl::Status {
+              std::optional<consular::v1::EmergencyAccess> grant =
+                  store.FindEmergencyAccess(id, true);
+              const bool auditor = who.role == consular::v1::ROLE_AUDITOR;
+              // The application's own scope, as the policies of cases.emergency_access.
+              if (!grant || !(auditor || grant->actor() == who.subject ||
+                              grant->handling_post() == UnitOf(who))) {
+                return EmergencyAccessNotFound(id);
+              }
+              audit->case_id = grant->case_id();
+              if (grant->actor() == who.subject) {
+                return absl::PermissionDeniedError("nobody reviews their own emergency access");
+              }
+              if (grant->review() != consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("emergency access ", id, " was reviewed by ", grant->reviewed_by(),
+                                 " at ", FormatTime(grant->reviewed_at())));
+              }
+              store.ReviewEmergencyAccess(id, request.review(), who.subject, ToTimestamp(now));
+              std::optional<consular::v1::EmergencyAccess> after =
+                  store.FindEmergencyAccess(id, false);
+              if (!after) throw std::runtime_error("reviewed emergency access vanished");
+              *reviewed = std::move(*after);
+              return absl::OkStatus();
+            });
       });
 }
 

@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/cases.pb.h"
 #include "services/common/identity.h"
+#include "storage/audit_store.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
 
@@ -49,15 +50,38 @@ class CaseManager {
   absl::Status ListEvents(const Identity& who, const consular::v1::ListCaseEventsRequest& request,
                           absl::Time deadline, consular::v1::ListCaseEventsResponse* out);
 
+  // Sharing and referral (cases.proto, docs/security.md). Only the handling unit shares, revokes
+  // and refers; ALREADY_EXISTS when the grantee already holds a live share.
+  absl::Status Share(const Identity& who, const consular::v1::ShareCaseRequest& request,
+                     absl::Time deadline, consular::v1::CaseShare* out);
+  absl::Status RevokeShare(const Identity& who, const consular::v1::RevokeShareRequest& request,
+                           absl::Time deadline, consular::v1::CaseShare* out);
+  absl::Status ListShares(const Identity& who, const consular::v1::ListSharesRequest& request,
+                          absl::Time deadline, consular::v1::ListSharesResponse* out);
+  absl::Status Refer(const Identity& who, const consular::v1::ReferCaseRequest& request,
+                     absl::Time deadline, consular::v1::Case* out);
+
+  // Emergency access: read-only, time-limited, flagged in the audit trail, reviewed afterwards.
+  absl::Status OpenEmergencyAccess(const Identity& who,
+                                   const consular::v1::OpenEmergencyAccessRequest& request,
+                                   absl::Time deadline, consular::v1::EmergencyAccess* out);
+  absl::Status ListEmergencyAccess(const Identity& who,
+                                   const consular::v1::ListEmergencyAccessRequest& request,
+                                   absl::Time deadline,
+                                   consular::v1::ListEmergencyAccessResponse* out);
+  absl::Status ReviewEmergencyAccess(const Identity& who,
+                                     const consular::v1::ReviewEmergencyAccessRequest& request,
+                                     absl::Time deadline, consular::v1::EmergencyAccess* out);
+
  private:
   // Runs `body` in one transaction that tells PostgreSQL who is asking (row-level security) and
   // records one audit row for the call: with the work when it succeeds, on its own after a
-  // failure or refusal. `case_id_hint` is the case id of the request; `body` sets *audit_case_id
-  // once it has found the case.
-  absl::Status Audited(
-      const Identity& who, const std::string& action, const std::string& case_id_hint,
-      absl::Time deadline,
-      const std::function<absl::Status(pqxx::transaction_base&, std::string* audit_case_id)>& body);
+  // failure or refusal. `case_id_hint` is the case id of the request; `body` sets the record's
+  // case id once it has found the case (and the emergency flag when only emergency access let it).
+  absl::Status Audited(const Identity& who, const std::string& action,
+                       const std::string& case_id_hint, absl::Time deadline,
+                       const std::function<absl::Status(pqxx::transaction_base&,
+                                                        storage::AuditRecord* audit)>& body);
 
   storage::TransactionRunner* runner_;
   std::function<absl::Time()> clock_;

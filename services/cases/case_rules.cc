@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/token.h"
 #include "services/common/validation.h"
 
 namespace consular::cases {
@@ -67,10 +68,10 @@ absl::Status CheckOrder(const std::string& later_field, const Date& later,
   return absl::OkStatus();
 }
 
-#define RETURN_IF_ERROR(expr)               \
-  do {                                      \
-    const absl::Status status_ = (expr);    \
-    if (!status_.ok()) return status_;      \
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    const absl::Status status_ = (expr); \
+    if (!status_.ok()) return status_;   \
   } while (false)
 
 absl::Status ValidateSubject(const Case& c, const Date& today) {
@@ -80,9 +81,9 @@ absl::Status ValidateSubject(const Case& c, const Date& today) {
   RETURN_IF_ERROR(CheckDate("case.subject.date_of_birth", s.date_of_birth(), today, false));
   RETURN_IF_ERROR(
       CheckRequiredEnum("case.subject.sex", s.sex(), consular::v1::Sex_IsValid(s.sex())));
-  RETURN_IF_ERROR(CheckRequiredEnum(
-      "case.subject.nationality_status", s.nationality_status(),
-      consular::v1::NationalityStatus_IsValid(s.nationality_status())));
+  RETURN_IF_ERROR(
+      CheckRequiredEnum("case.subject.nationality_status", s.nationality_status(),
+                        consular::v1::NationalityStatus_IsValid(s.nationality_status())));
   return absl::OkStatus();
 }
 
@@ -113,14 +114,13 @@ absl::Status ValidateDivorceRecognition(const Case& c, const Date& today) {
   const auto& d = c.divorce_recognition();
   RETURN_IF_ERROR(
       CheckDate("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(), today, false));
-  RETURN_IF_ERROR(
-      CheckDate("case.divorce_recognition.decided_on", d.decided_on(), today, false));
+  RETURN_IF_ERROR(CheckDate("case.divorce_recognition.decided_on", d.decided_on(), today, false));
   RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(),
                              "case.subject.date_of_birth", c.subject().date_of_birth()));
   RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.decided_on", d.decided_on(),
                              "case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on()));
-  RETURN_IF_ERROR(
-      CheckText("case.divorce_recognition.dutch_court", d.dutch_court(), kMaxShortTextChars, false));
+  RETURN_IF_ERROR(CheckText("case.divorce_recognition.dutch_court", d.dutch_court(),
+                            kMaxShortTextChars, false));
   RETURN_IF_ERROR(CheckOptionalEnum("case.divorce_recognition.proceedings_state",
                                     d.proceedings_state(),
                                     consular::v1::ProceedingsState_IsValid(d.proceedings_state())));
@@ -145,8 +145,8 @@ absl::Status ValidateSafety(const Case& c) {
   const auto& s = c.safety();
   RETURN_IF_ERROR(CheckText("case.safety.safe_contact_channel", s.safe_contact_channel(),
                             kMaxContactChars, false));
-  RETURN_IF_ERROR(CheckText("case.safety.safe_contact_times", s.safe_contact_times(),
-                            kMaxContactChars, false));
+  RETURN_IF_ERROR(
+      CheckText("case.safety.safe_contact_times", s.safe_contact_times(), kMaxContactChars, false));
   RETURN_IF_ERROR(
       CheckText("case.safety.covert_notes", s.covert_notes(), kMaxCovertNotesChars, false));
   return absl::OkStatus();
@@ -218,7 +218,8 @@ std::string OutcomeName(Outcome outcome) {
 }
 
 absl::Status ValidateCaseContent(const Case& c, const Date& today) {
-  RETURN_IF_ERROR(CheckRequiredEnum("case.type", c.type(), consular::v1::CaseType_IsValid(c.type())));
+  RETURN_IF_ERROR(
+      CheckRequiredEnum("case.type", c.type(), consular::v1::CaseType_IsValid(c.type())));
   if (c.country().empty()) return InvalidField("case.country", "required");
   if (!IsKnownCountryCode(c.country())) {
     return InvalidField("case.country",
@@ -254,8 +255,8 @@ absl::Status ValidateCaseContent(const Case& c, const Date& today) {
 absl::Status ValidateRequestId(const std::string& request_id) {
   if (request_id.empty()) return InvalidField("request_id", "required");
   if (request_id.size() > kMaxRequestIdChars) {
-    return InvalidField("request_id", absl::StrCat("longer than ", kMaxRequestIdChars,
-                                                   " characters"));
+    return InvalidField("request_id",
+                        absl::StrCat("longer than ", kMaxRequestIdChars, " characters"));
   }
   for (const char c : request_id) {
     if (c < 0x21 || c > 0x7E) return InvalidField("request_id", "not printable ASCII");
@@ -289,7 +290,8 @@ absl::Status ValidateCaseId(const std::string& field, const std::string& case_id
 }
 
 absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseType type) {
-  if (mask.paths_size() == 0) return InvalidField("update_mask", "required: name the fields to change");
+  if (mask.paths_size() == 0)
+    return InvalidField("update_mask", "required: name the fields to change");
   static const std::set<std::string> kTopLevel = {"country", "risk_flags", "referral_source"};
   static const std::set<std::string> kMessages = {"subject", "safety", "abandonment",
                                                   "divorce_recognition"};
@@ -303,18 +305,22 @@ absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseTyp
       message_ok = true;
       if (parts.size() == 2) {
         const auto* field = descriptor->FindFieldByName(head);
-        message_ok = field != nullptr && field->message_type()->FindFieldByName(parts[1]) != nullptr;
+        message_ok =
+            field != nullptr && field->message_type()->FindFieldByName(parts[1]) != nullptr;
       }
     }
     if (!top_ok && !message_ok) {
       return InvalidField("update_mask", absl::StrCat("\"", path, "\" cannot be updated"));
     }
     if (head == "abandonment" && type != consular::v1::CASE_TYPE_ABANDONMENT) {
-      return InvalidField("update_mask", absl::StrCat("\"", path, "\" applies only to ABANDONMENT cases"));
+      return InvalidField("update_mask",
+                          absl::StrCat("\"", path, "\" applies only to ABANDONMENT cases"));
     }
-    if (head == "divorce_recognition" && type != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
-      return InvalidField("update_mask", absl::StrCat(
-          "\"", path, "\" applies only to FOREIGN_DIVORCE_RECOGNITION cases"));
+    if (head == "divorce_recognition" &&
+        type != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
+      return InvalidField(
+          "update_mask",
+          absl::StrCat("\"", path, "\" applies only to FOREIGN_DIVORCE_RECOGNITION cases"));
     }
   }
   return absl::OkStatus();
@@ -331,23 +337,90 @@ absl::Status CheckCaseServiceAccess(const Identity& who) {
   }
 }
 
-absl::Status CheckMayCreate(const Identity& who) {
-  if (IsPostRole(who.role) && !who.post.empty()) return absl::OkStatus();
-  return absl::PermissionDeniedError("only staff of a post may open a case");
+std::string UnitOf(const Identity& who) {
+  if (IsPostRole(who.role)) return who.post == kLkhaUnit ? std::string() : who.post;
+  if (who.role == consular::v1::ROLE_LKHA_CASEWORKER) return kLkhaUnit;
+  return std::string();
 }
 
-absl::Status CheckMayTransition(const Identity& who, CaseStatus from, CaseStatus to) {
+absl::Status CheckMayCreate(const Identity& who) {
+  if (!UnitOf(who).empty()) return absl::OkStatus();
+  return absl::PermissionDeniedError("only staff of a post or LKHA may open a case");
+}
+
+absl::Status CheckMayTransition(const Identity& who, consular::v1::CaseAccess access,
+                                CaseStatus from, CaseStatus to) {
   const bool closing = to == consular::v1::CASE_STATUS_CLOSED;
   const bool reopening = from == consular::v1::CASE_STATUS_CLOSED;
-  if ((closing || reopening) && who.role != consular::v1::ROLE_POST_MANAGER) {
-    return absl::PermissionDeniedError(closing ? "closing a case needs a post manager"
-                                               : "reopening a case needs a post manager");
+  if (!closing && !reopening) return absl::OkStatus();
+  const bool handles = access == consular::v1::CASE_ACCESS_HANDLING;
+  if (handles && (who.role == consular::v1::ROLE_POST_MANAGER ||
+                  who.role == consular::v1::ROLE_LKHA_CASEWORKER)) {
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
+  return absl::PermissionDeniedError(
+      closing ? "closing a case needs a manager of the post that handles it"
+              : "reopening a case needs a manager of the post that handles it");
 }
 
-std::string VisiblePost(const Identity& who) {
-  return IsPostRole(who.role) ? who.post : std::string();
+absl::Status CheckMayChange(const consular::v1::Case& c) {
+  switch (c.caller_access()) {
+    case consular::v1::CASE_ACCESS_HANDLING:
+    case consular::v1::CASE_ACCESS_SHARED_READ_WRITE:
+      return absl::OkStatus();
+    case consular::v1::CASE_ACCESS_EMERGENCY:
+      return absl::PermissionDeniedError(
+          absl::StrCat("case ", c.reference(), ": emergency access is read-only"));
+    default:
+      return absl::PermissionDeniedError(
+          absl::StrCat("case ", c.reference(), " is shared with you read-only"));
+  }
+}
+
+absl::Status CheckHandles(const consular::v1::Case& c, const std::string& what) {
+  if (c.caller_access() == consular::v1::CASE_ACCESS_HANDLING) return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat("only the unit handling case ", c.reference(),
+                                                  " (", c.handling_post(), ") may ", what));
+}
+
+absl::Status CheckMayRefer(const Identity& who) {
+  if (who.role == consular::v1::ROLE_POST_MANAGER ||
+      who.role == consular::v1::ROLE_LKHA_CASEWORKER) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError("referring a case needs a post manager or LKHA caseworker");
+}
+
+absl::Status CheckMayOpenEmergencyAccess(const Identity& who) {
+  if ((who.role == consular::v1::ROLE_POST_MANAGER ||
+       who.role == consular::v1::ROLE_LKHA_CASEWORKER) &&
+      !UnitOf(who).empty()) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      "emergency access is for post managers and LKHA caseworkers only");
+}
+
+absl::Status CheckMayListEmergencyAccess(const Identity& who) {
+  if (who.role == consular::v1::ROLE_AUDITOR) return absl::OkStatus();
+  return CheckMayOpenEmergencyAccess(who);
+}
+
+absl::Status CheckMayReviewEmergencyAccess(const Identity& who) {
+  if (who.role == consular::v1::ROLE_AUDITOR ||
+      (who.role == consular::v1::ROLE_POST_MANAGER && !UnitOf(who).empty())) {
+    return absl::OkStatus();
+  }
+  return absl::PermissionDeniedError(
+      "emergency access is reviewed by auditors and the managers of the post concerned");
+}
+
+absl::Status ValidateGrantee(const std::string& field, const std::string& grantee) {
+  if (grantee.empty()) return InvalidField(field, "required: LKHA or a post code");
+  if (grantee != kLkhaUnit && !IsValidPostCode(grantee)) {
+    return InvalidField(field, "must be LKHA or a post code (^[A-Z][A-Z0-9-]{1,31}$)");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace consular::cases

@@ -50,14 +50,36 @@ absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask,
 // PERMISSION_DENIED for policy staff, auditors, administrators and unknown roles.
 absl::Status CheckCaseServiceAccess(const Identity& who);
 
-// OK for consular officers and post managers with a post; PERMISSION_DENIED otherwise.
+// The unit whose cases `who` handles: the post of a consular officer or post manager, "LKHA"
+// (kLkhaUnit) for an LKHA caseworker; empty for every other role.
+std::string UnitOf(const Identity& who);
+
+// OK for callers with a unit (officers, post managers, LKHA caseworkers); PERMISSION_DENIED
+// otherwise.
 absl::Status CheckMayCreate(const Identity& who);
 
-// Closing a case and reopening a closed one are for post managers: PERMISSION_DENIED for others.
-absl::Status CheckMayTransition(const Identity& who, consular::v1::CaseStatus from,
-                                consular::v1::CaseStatus to);
+// Closing a case and reopening a closed one are for a post manager (or, for a case LKHA handles,
+// an LKHA caseworker) of the handling unit: PERMISSION_DENIED for others, shares included.
+absl::Status CheckMayTransition(const Identity& who, consular::v1::CaseAccess access,
+                                consular::v1::CaseStatus from, consular::v1::CaseStatus to);
 
-// The post whose cases `who` may see and change; empty when the role sees none (yet).
-std::string VisiblePost(const Identity& who);
+// Changing a case (update, transition, note) needs HANDLING or SHARED_READ_WRITE access to it
+// (c.caller_access()): PERMISSION_DENIED for read-only and emergency access.
+absl::Status CheckMayChange(const consular::v1::Case& c);
+
+// Sharing, revoking and referring need HANDLING access: PERMISSION_DENIED "... may <what>".
+absl::Status CheckHandles(const consular::v1::Case& c, const std::string& what);
+
+// Referral is for post managers and LKHA caseworkers: PERMISSION_DENIED otherwise.
+absl::Status CheckMayRefer(const Identity& who);
+
+// Emergency access is opened by post managers and LKHA caseworkers, listed by them and by
+// auditors, and reviewed by auditors and post managers: PERMISSION_DENIED otherwise.
+absl::Status CheckMayOpenEmergencyAccess(const Identity& who);
+absl::Status CheckMayListEmergencyAccess(const Identity& who);
+absl::Status CheckMayReviewEmergencyAccess(const Identity& who);
+
+// A grantee is "LKHA" or a post code. INVALID_ARGUMENT "<field>: ..." otherwise.
+absl::Status ValidateGrantee(const std::string& field, const std::string& grantee);
 
 }  // namespace consular::cases

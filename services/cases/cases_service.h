@@ -40,6 +40,28 @@ class CasesService final : public consular::v1::CaseService::CallbackService {
                                         const consular::v1::SearchCasesRequest* request,
                                         consular::v1::SearchCasesResponse* response) override;
 
+  grpc::ServerUnaryReactor* ShareCase(grpc::CallbackServerContext* ctx,
+                                      const consular::v1::ShareCaseRequest* request,
+                                      consular::v1::CaseShare* response) override;
+  grpc::ServerUnaryReactor* RevokeShare(grpc::CallbackServerContext* ctx,
+                                        const consular::v1::RevokeShareRequest* request,
+                                        consular::v1::CaseShare* response) override;
+  grpc::ServerUnaryReactor* ListShares(grpc::CallbackServerContext* ctx,
+                                       const consular::v1::ListSharesRequest* request,
+                                       consular::v1::ListSharesResponse* response) override;
+  grpc::ServerUnaryReactor* ReferCase(grpc::CallbackServerContext* ctx,
+                                      const consular::v1::ReferCaseRequest* request,
+                                      consular::v1::Case* response) override;
+  grpc::ServerUnaryReactor* OpenEmergencyAccess(
+      grpc::CallbackServerContext* ctx, const consular::v1::OpenEmergencyAccessRequest* request,
+      consular::v1::EmergencyAccess* response) override;
+  grpc::ServerUnaryReactor* ListEmergencyAccess(
+      grpc::CallbackServerContext* ctx, const consular::v1::ListEmergencyAccessRequest* request,
+      consular::v1::ListEmergencyAccessResponse* response) override;
+  grpc::ServerUnaryReactor* ReviewEmergencyAccess(
+      grpc::CallbackServerContext* ctx, const consular::v1::ReviewEmergencyAccessRequest* request,
+      consular::v1::EmergencyAccess* response) override;
+
  private:
   CaseManager* manager_;
   CallEnvironment env_;

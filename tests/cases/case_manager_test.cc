@@ -1,9 +1,11 @@
 // CaseManager against a real PostgreSQL database (one fresh database per test).
 #include "services/cases/case_manager.h"
 
+#include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <set>
 #include <thread>
@@ -25,8 +27,12 @@ const Identity kRabatOfficer2{"officer2-rabat", consular::v1::ROLE_CONSULAR_OFFI
 const Identity kRabatManager{"manager-rabat", consular::v1::ROLE_POST_MANAGER, "RABAT"};
 const Identity kTunisOfficer{"officer-tunis", consular::v1::ROLE_CONSULAR_OFFICER, "TUNIS"};
 const Identity kPolicy{"policy-1", consular::v1::ROLE_POLICY_STAFF, ""};
+const Identity kLkha{"lkha-1", consular::v1::ROLE_LKHA_CASEWORKER, ""};
+const Identity kLkha2{"lkha-2", consular::v1::ROLE_LKHA_CASEWORKER, ""};
+const Identity kTunisManager{"manager-tunis", consular::v1::ROLE_POST_MANAGER, "TUNIS"};
 
-const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 6, 15, 10, 0, 0), absl::UTCTimeZone());
+const absl::Time kNow =
+    absl::FromCivil(absl::CivilSecond(2026, 6, 15, 10, 0, 0), absl::UTCTimeZone());
 
 consular::v1::CreateCaseRequest NewCaseRequest(const std::string& request_id,
                                                const std::string& country = "MA") {
@@ -52,8 +58,8 @@ class CaseManagerTest : public ::testing::Test {
     ASSERT_NE(db_, nullptr);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 12});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    manager_ =
-        std::make_unique<CaseManager>(runner_.get(), [this] { return now_; }, keys_.crypto());
+    manager_ = std::make_unique<CaseManager>(
+        runner_.get(), [this] { return now_; }, keys_.crypto());
   }
 
   absl::Time Deadline() { return absl::Now() + absl::Seconds(20); }
@@ -61,7 +67,8 @@ class CaseManagerTest : public ::testing::Test {
   Case MustCreate(const Identity& who, const std::string& request_id,
                   const std::string& country = "MA") {
     Case c;
-    const absl::Status status = manager_->Create(who, NewCaseRequest(request_id, country), Deadline(), &c);
+    const absl::Status status =
+        manager_->Create(who, NewCaseRequest(request_id, country), Deadline(), &c);
     EXPECT_TRUE(status.ok()) << status;
     return c;
   }
@@ -123,9 +130,11 @@ TEST_F(CaseManagerTest, OfficerOfAnotherPostCannotReadListOrChange) {
   consular::v1::GetCaseRequest get;
   get.set_case_id(created.id());
   Case read;
-  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
   get.set_case_id(created.reference());
-  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
 
   consular::v1::ListCasesRequest list;
   consular::v1::ListCasesResponse listed;
@@ -174,7 +183,8 @@ TEST_F(CaseManagerTest, PolicyStaffAreDeniedEverything) {
             absl::StatusCode::kPermissionDenied);
   consular::v1::GetCaseRequest get;
   get.set_case_id(created.id());
-  EXPECT_EQ(manager_->Get(kPolicy, get, Deadline(), &out).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(manager_->Get(kPolicy, get, Deadline(), &out).code(),
+            absl::StatusCode::kPermissionDenied);
   consular::v1::ListCasesResponse listed;
   EXPECT_EQ(manager_->List(kPolicy, {}, Deadline(), &listed).code(),
             absl::StatusCode::kPermissionDenied);
@@ -210,7 +220,8 @@ TEST_F(CaseManagerTest, EightConcurrentReplaysYieldOneCase) {
     threads.emplace_back([&, i] {
       ++ready;
       while (ready.load() < kCallers) std::this_thread::yield();
-      statuses[i] = manager_->Create(kRabatOfficer, NewCaseRequest("burst-1"), Deadline(), &results[i]);
+      statuses[i] =
+          manager_->Create(kRabatOfficer, NewCaseRequest("burst-1"), Deadline(), &results[i]);
     });
   }
   for (auto& t : threads) t.join();
@@ -504,24 +515,26 @@ std::string LastAudit(consular::testing::TestDatabase& db) {
 
 TEST_F(CaseManagerTest, EveryCallLeavesOneAuditRowAllowedOrNot) {
   const Case created = MustCreate(kRabatOfficer, "r1");
-  EXPECT_EQ(LastAudit(*db_), "CaseService.CreateCase|" + created.id() +
-                                 "|OK|officer-rabat|CONSULAR_OFFICER|RABAT");
+  EXPECT_EQ(LastAudit(*db_),
+            "CaseService.CreateCase|" + created.id() + "|OK|officer-rabat|CONSULAR_OFFICER|RABAT");
   const std::string rows_before = Count("audit.events");
 
   consular::v1::GetCaseRequest get;
   get.set_case_id(created.reference());
   Case read;
   ASSERT_TRUE(manager_->Get(kRabatOfficer2, get, Deadline(), &read).ok());
-  EXPECT_EQ(LastAudit(*db_), "CaseService.GetCase|" + created.id() +
-                                 "|OK|officer2-rabat|CONSULAR_OFFICER|RABAT");
+  EXPECT_EQ(LastAudit(*db_),
+            "CaseService.GetCase|" + created.id() + "|OK|officer2-rabat|CONSULAR_OFFICER|RABAT");
 
   // Denied attempts are recorded too: another post's officer, by UUID and by reference.
   get.set_case_id(created.id());
-  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(LastAudit(*db_), "CaseService.GetCase|" + created.id() +
                                  "|NOT_FOUND|officer-tunis|CONSULAR_OFFICER|TUNIS");
   get.set_case_id(created.reference());
-  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
   EXPECT_EQ(LastAudit(*db_), "CaseService.GetCase||NOT_FOUND|officer-tunis|CONSULAR_OFFICER|TUNIS");
 
   consular::v1::ListCasesResponse listed;
@@ -547,6 +560,215 @@ TEST_F(CaseManagerTest, EveryCallLeavesOneAuditRowAllowedOrNot) {
   EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM audit.events e WHERE e::text ILIKE '%amina%' "
                              "OR e::text ILIKE '%lawyer%'"),
             "0");
+}
+
+// Sharing, referral and emergency access. Whether a share or grant is live is judged by the
+// database clock, so these tests run on real time.
+
+TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
+  now_ = absl::Now();
+  const Case opened = MustCreate(kLkha, "l1");
+  EXPECT_EQ(opened.handling_post(), "LKHA");
+  EXPECT_EQ(opened.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(opened.reference());
+  Case read;
+  ASSERT_TRUE(manager_->Get(kLkha2, get, Deadline(), &read).ok());  // LKHA is one unit
+  EXPECT_EQ(manager_->Get(kRabatOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
+
+  consular::v1::ReferCaseRequest refer;
+  refer.set_request_id("refer-1");
+  refer.set_case_id(opened.reference());
+  refer.set_to_post("RABAT");
+  refer.set_legal_basis("Referral to the post abroad");
+  refer.set_expected_version(1);
+  Case referred;
+  ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &referred).ok());
+  EXPECT_EQ(referred.handling_post(), "RABAT");
+  EXPECT_EQ(referred.version(), 2);
+  EXPECT_EQ(referred.caller_access(), consular::v1::CASE_ACCESS_SHARED_READ);
+  // A replay returns the same case and writes nothing more.
+  Case replayed;
+  const std::string shares_before = Count("cases.case_shares");
+  ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &replayed).ok());
+  EXPECT_EQ(replayed.SerializeAsString(), referred.SerializeAsString());
+  EXPECT_EQ(Count("cases.case_shares"), shares_before);
+
+  // RABAT handles it now; LKHA keeps reading it, and may no longer change or refer it.
+  ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
+  ASSERT_TRUE(manager_->Get(kLkha2, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_SHARED_READ);
+  consular::v1::AddCaseNoteRequest note;
+  note.set_request_id("n-lkha");
+  note.set_case_id(opened.id());
+  note.set_text("LKHA tries to write");
+  consular::v1::CaseNote added;
+  EXPECT_EQ(manager_->AddNote(kLkha, note, Deadline(), &added).code(),
+            absl::StatusCode::kPermissionDenied);
+  note.set_request_id("n-rabat");
+  EXPECT_TRUE(manager_->AddNote(kRabatOfficer, note, Deadline(), &added).ok());
+  refer.set_request_id("refer-2");
+  refer.set_to_post("TUNIS");
+  refer.set_expected_version(2);
+  EXPECT_EQ(manager_->Refer(kLkha, refer, Deadline(), &referred).code(),
+            absl::StatusCode::kPermissionDenied);
+  // Officers do not refer, even their own post's cases.
+  refer.set_request_id("refer-3");
+  EXPECT_EQ(manager_->Refer(kRabatOfficer, refer, Deadline(), &referred).code(),
+            absl::StatusCode::kPermissionDenied);
+
+  // The kept share and the timeline.
+  consular::v1::ListSharesRequest list;
+  list.set_case_id(opened.id());
+  consular::v1::ListSharesResponse shares;
+  ASSERT_TRUE(manager_->ListShares(kRabatOfficer, list, Deadline(), &shares).ok());
+  ASSERT_EQ(shares.shares_size(), 1);
+  EXPECT_EQ(shares.shares(0).grantee(), "LKHA");
+  EXPECT_EQ(shares.shares(0).access(), consular::v1::SHARE_ACCESS_READ);
+  EXPECT_EQ(shares.shares(0).legal_basis(), "Referral to the post abroad");
+  EXPECT_EQ(shares.shares(0).granted_by(), kLkha.subject);
+  EXPECT_TRUE(shares.shares(0).active());
+  EXPECT_FALSE(shares.shares(0).has_expires_at());
+  consular::v1::ListCaseEventsRequest events_request;
+  events_request.set_case_id(opened.id());
+  consular::v1::ListCaseEventsResponse events;
+  ASSERT_TRUE(manager_->ListEvents(kLkha, events_request, Deadline(), &events).ok());
+  ASSERT_EQ(events.events_size(), 3);
+  EXPECT_EQ(events.events(1).type(), consular::v1::CASE_EVENT_TYPE_REFERRED);
+  EXPECT_EQ(events.events(1).from_unit(), "LKHA");
+  EXPECT_EQ(events.events(1).to_unit(), "RABAT");
+  EXPECT_EQ(events.events(1).share_id(), shares.shares(0).id());
+  EXPECT_EQ(events.events(1).case_version(), 2);
+}
+
+TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
+  now_ = absl::Now();
+  const Case c = MustCreate(kRabatOfficer, "r1");
+  auto share = [&](const std::string& request_id) {
+    consular::v1::ShareCaseRequest request;
+    request.set_request_id(request_id);
+    request.set_case_id(c.reference());
+    request.set_grantee("LKHA");
+    request.set_access(consular::v1::SHARE_ACCESS_READ_WRITE);
+    request.set_legal_basis("Art. 6(1)(e) GDPR");
+    *request.mutable_expires_at() =
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now_) + 86400);
+    return request;
+  };
+  const std::string before = Footprint() + "/" + Count("cases.case_shares");
+  struct Bad {
+    std::string field;
+    std::function<void(consular::v1::ShareCaseRequest*)> spoil;
+  };
+  const std::vector<Bad> bad = {
+      {"grantee", [](auto* r) { r->set_grantee("lkha"); }},
+      {"grantee", [](auto* r) { r->clear_grantee(); }},
+      {"grantee", [](auto* r) { r->set_grantee("RABAT"); }},  // the handling unit itself
+      {"access", [](auto* r) { r->clear_access(); }},
+      {"access", [](auto* r) { r->set_access(static_cast<consular::v1::ShareAccess>(9)); }},
+      {"legal_basis", [](auto* r) { r->clear_legal_basis(); }},
+      {"legal_basis", [](auto* r) { r->set_legal_basis(std::string(301, 'x')); }},
+      {"expires_at",
+       [&](auto* r) {
+         *r->mutable_expires_at() =
+             google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now_) - 60);
+       }},
+      {"case_id", [](auto* r) { r->set_case_id("not a case"); }},
+  };
+  int i = 0;
+  for (const Bad& b : bad) {
+    consular::v1::ShareCaseRequest request = share("bad-" + std::to_string(i++));
+    b.spoil(&request);
+    consular::v1::CaseShare out;
+    const absl::Status status = manager_->Share(kRabatOfficer, request, Deadline(), &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << b.field << ": " << status;
+    EXPECT_EQ(std::string(status.message()).rfind(b.field + ": ", 0), 0u) << status.message();
+  }
+  EXPECT_EQ(Footprint() + "/" + Count("cases.case_shares"), before);
+
+  // A good share, its replay, and a second live share to the same grantee.
+  consular::v1::CaseShare first;
+  ASSERT_TRUE(manager_->Share(kRabatOfficer, share("good"), Deadline(), &first).ok());
+  EXPECT_EQ(first.grantee(), "LKHA");
+  EXPECT_EQ(first.case_reference(), c.reference());
+  EXPECT_TRUE(first.active());
+  consular::v1::CaseShare again;
+  ASSERT_TRUE(manager_->Share(kRabatOfficer, share("good"), Deadline(), &again).ok());
+  EXPECT_EQ(again.id(), first.id());
+  EXPECT_EQ(Count("cases.case_shares"), "1");
+  const absl::Status twice = manager_->Share(kRabatOfficer, share("other"), Deadline(), &again);
+  EXPECT_EQ(twice.code(), absl::StatusCode::kAlreadyExists) << twice;
+  EXPECT_NE(std::string(twice.message()).find(first.id()), std::string::npos);
+  EXPECT_EQ(Count("cases.case_shares"), "1");
+
+  // Revoked: gone for LKHA on the next call, and a second revocation is refused.
+  consular::v1::RevokeShareRequest revoke;
+  revoke.set_request_id("revoke");
+  revoke.set_share_id(first.id());
+  consular::v1::CaseShare revoked;
+  ASSERT_TRUE(manager_->RevokeShare(kRabatOfficer, revoke, Deadline(), &revoked).ok());
+  EXPECT_FALSE(revoked.active());
+  EXPECT_EQ(revoked.revoked_by(), kRabatOfficer.subject);
+  revoke.set_request_id("revoke-again");
+  EXPECT_EQ(manager_->RevokeShare(kRabatOfficer, revoke, Deadline(), &revoked).code(),
+            absl::StatusCode::kFailedPrecondition);
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(c.id());
+  Case read;
+  EXPECT_EQ(manager_->Get(kLkha, get, Deadline(), &read).code(), absl::StatusCode::kNotFound);
+  // Now LKHA may be granted again.
+  EXPECT_TRUE(manager_->Share(kRabatOfficer, share("third"), Deadline(), &again).ok());
+}
+
+TEST_F(CaseManagerTest, EmergencyAccessNeedsAReasonAndABoundedTime) {
+  now_ = absl::Now();
+  const Case c = MustCreate(kRabatOfficer, "r1");
+  consular::v1::OpenEmergencyAccessRequest open;
+  open.set_request_id("e1");
+  open.set_case_id(c.reference());
+  open.set_reason("too short");
+  consular::v1::EmergencyAccess grant;
+  absl::Status status = manager_->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()).rfind("reason: ", 0), 0u) << status;
+  open.set_reason("The person called the embassy in Tunis and is in danger");
+  open.set_minutes(481);
+  status = manager_->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant);
+  EXPECT_EQ(std::string(status.message()).rfind("minutes: ", 0), 0u) << status;
+  EXPECT_EQ(Count("cases.emergency_access"), "0");
+
+  open.set_minutes(0);
+  ASSERT_TRUE(manager_->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant).ok());
+  EXPECT_EQ(grant.case_id(), c.id());
+  EXPECT_EQ(grant.handling_post(), "RABAT");
+  EXPECT_EQ(grant.actor_unit(), "TUNIS");
+  const int64_t lasts = grant.expires_at().seconds() - grant.opened_at().seconds();
+  EXPECT_EQ(lasts, 60 * 60);
+  // The reason is stored encrypted.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.emergency_access "
+                             "WHERE position(convert_to('embassy', 'UTF8') in reason) > 0"),
+            "0");
+  // A second opening while the first lasts is refused, naming when it ends.
+  open.set_request_id("e2");
+  status = manager_->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant);
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_NE(std::string(status.message()).find("until"), std::string::npos) << status;
+  // Calls through it are flagged in the audit trail.
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(c.id());
+  Case read;
+  ASSERT_TRUE(manager_->Get(kTunisManager, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_EMERGENCY);
+  EXPECT_EQ(db_->QueryScalar("SELECT string_agg(action || ':' || emergency::text || ':' || "
+                             "COALESCE(purpose, ''), ',' ORDER BY id) FROM audit.events "
+                             "WHERE actor = 'manager-tunis'"),
+            "CaseService.OpenEmergencyAccess:true:emergency access,"
+            "CaseService.OpenEmergencyAccess:true:emergency access,"
+            "CaseService.OpenEmergencyAccess:true:emergency access,"
+            "CaseService.OpenEmergencyAccess:true:emergency access,"
+            "CaseService.GetCase:true:emergency access");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "services/common/page_token.h"
 #include "services/common/validation.h"
@@ -169,8 +171,8 @@ TEST(ValidationTest, RequestAndCaseIds) {
 TEST(ValidationTest, UpdateMaskPaths) {
   google::protobuf::FieldMask mask;
   EXPECT_EQ(FieldOf(ValidateUpdateMask(mask, consular::v1::CASE_TYPE_ABANDONMENT)), "update_mask");
-  for (const char* ok : {"country", "subject", "subject.full_name", "risk_flags", "safety.covert_notes",
-                         "abandonment.returned_on", "referral_source"}) {
+  for (const char* ok : {"country", "subject", "subject.full_name", "risk_flags",
+                         "safety.covert_notes", "abandonment.returned_on", "referral_source"}) {
     mask.Clear();
     mask.add_paths(ok);
     EXPECT_TRUE(ValidateUpdateMask(mask, consular::v1::CASE_TYPE_ABANDONMENT).ok()) << ok;
@@ -179,8 +181,7 @@ TEST(ValidationTest, UpdateMaskPaths) {
                           "divorce_recognition.decision", "subject.full_name.x"}) {
     mask.Clear();
     mask.add_paths(bad);
-    EXPECT_EQ(FieldOf(ValidateUpdateMask(mask, consular::v1::CASE_TYPE_ABANDONMENT)),
-              "update_mask")
+    EXPECT_EQ(FieldOf(ValidateUpdateMask(mask, consular::v1::CASE_TYPE_ABANDONMENT)), "update_mask")
         << bad;
   }
 }
@@ -196,25 +197,97 @@ TEST(AccessTest, RolesAndScope) {
   }
   EXPECT_TRUE(CheckCaseServiceAccess(officer).ok());
   EXPECT_TRUE(CheckMayCreate(officer).ok());
-  EXPECT_EQ(CheckMayCreate(lkha).code(), absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(VisiblePost(officer), "RABAT");
-  EXPECT_EQ(VisiblePost(lkha), "");
+  EXPECT_TRUE(CheckMayCreate(lkha).ok());
+  EXPECT_EQ(CheckMayCreate(Identity{"p", consular::v1::ROLE_POLICY_STAFF, ""}).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(UnitOf(officer), "RABAT");
+  EXPECT_EQ(UnitOf(manager), "RABAT");
+  EXPECT_EQ(UnitOf(lkha), "LKHA");
+  EXPECT_EQ(UnitOf(Identity{"a", consular::v1::ROLE_AUDITOR, "RABAT"}), "");
+  // A post role can never pass as LKHA.
+  EXPECT_EQ(UnitOf(Identity{"o", consular::v1::ROLE_CONSULAR_OFFICER, "LKHA"}), "");
+  using consular::v1::CASE_ACCESS_HANDLING;
+  using consular::v1::CASE_ACCESS_SHARED_READ_WRITE;
   using consular::v1::CASE_STATUS_ACTIVE;
   using consular::v1::CASE_STATUS_CLOSED;
+  using consular::v1::CASE_STATUS_ON_HOLD;
   using consular::v1::CASE_STATUS_RESOLVED;
-  EXPECT_EQ(CheckMayTransition(officer, CASE_STATUS_RESOLVED, CASE_STATUS_CLOSED).code(),
+  EXPECT_EQ(
+      CheckMayTransition(officer, CASE_ACCESS_HANDLING, CASE_STATUS_RESOLVED, CASE_STATUS_CLOSED)
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(
+      CheckMayTransition(officer, CASE_ACCESS_HANDLING, CASE_STATUS_CLOSED, CASE_STATUS_ACTIVE)
+          .code(),
+      absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(
+      CheckMayTransition(manager, CASE_ACCESS_HANDLING, CASE_STATUS_RESOLVED, CASE_STATUS_CLOSED)
+          .ok());
+  EXPECT_TRUE(
+      CheckMayTransition(lkha, CASE_ACCESS_HANDLING, CASE_STATUS_RESOLVED, CASE_STATUS_CLOSED)
+          .ok());
+  // Through a share, not even a manager closes or reopens.
+  EXPECT_EQ(CheckMayTransition(manager, CASE_ACCESS_SHARED_READ_WRITE, CASE_STATUS_RESOLVED,
+                               CASE_STATUS_CLOSED)
+                .code(),
             absl::StatusCode::kPermissionDenied);
-  EXPECT_EQ(CheckMayTransition(officer, CASE_STATUS_CLOSED, CASE_STATUS_ACTIVE).code(),
-            absl::StatusCode::kPermissionDenied);
-  EXPECT_TRUE(CheckMayTransition(manager, CASE_STATUS_RESOLVED, CASE_STATUS_CLOSED).ok());
-  EXPECT_TRUE(CheckMayTransition(officer, CASE_STATUS_ACTIVE, CASE_STATUS_RESOLVED).ok());
+  EXPECT_TRUE(CheckMayTransition(officer, CASE_ACCESS_SHARED_READ_WRITE, CASE_STATUS_ACTIVE,
+                                 CASE_STATUS_ON_HOLD)
+                  .ok());
+  EXPECT_TRUE(
+      CheckMayTransition(officer, CASE_ACCESS_HANDLING, CASE_STATUS_ACTIVE, CASE_STATUS_RESOLVED)
+          .ok());
+}
+
+TEST(CaseRulesTest, AccessLevelsAndEmergencyRoles) {
+  const Identity officer{"o1", consular::v1::ROLE_CONSULAR_OFFICER, "RABAT"};
+  const Identity manager{"m1", consular::v1::ROLE_POST_MANAGER, "RABAT"};
+  const Identity lkha{"l1", consular::v1::ROLE_LKHA_CASEWORKER, ""};
+  const Identity auditor{"a1", consular::v1::ROLE_AUDITOR, ""};
+  consular::v1::Case c;
+  c.set_reference("ABN-2026-00001");
+  c.set_handling_post("TUNIS");
+  const std::vector<std::pair<consular::v1::CaseAccess, bool>> change = {
+      {consular::v1::CASE_ACCESS_HANDLING, true},
+      {consular::v1::CASE_ACCESS_SHARED_READ_WRITE, true},
+      {consular::v1::CASE_ACCESS_SHARED_READ, false},
+      {consular::v1::CASE_ACCESS_EMERGENCY, false},
+      {consular::v1::CASE_ACCESS_UNSPECIFIED, false}};
+  for (const auto& [access, may] : change) {
+    c.set_caller_access(access);
+    EXPECT_EQ(CheckMayChange(c).ok(), may) << consular::v1::CaseAccess_Name(access);
+    EXPECT_EQ(CheckHandles(c, "share it").ok(), access == consular::v1::CASE_ACCESS_HANDLING);
+  }
+  c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+  EXPECT_NE(CheckHandles(c, "share it").message().find("TUNIS"), std::string::npos);
+
+  EXPECT_EQ(CheckMayRefer(officer).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(CheckMayRefer(manager).ok());
+  EXPECT_TRUE(CheckMayRefer(lkha).ok());
+  EXPECT_EQ(CheckMayOpenEmergencyAccess(officer).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(CheckMayOpenEmergencyAccess(manager).ok());
+  EXPECT_TRUE(CheckMayOpenEmergencyAccess(lkha).ok());
+  EXPECT_EQ(CheckMayOpenEmergencyAccess(auditor).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(CheckMayListEmergencyAccess(auditor).ok());
+  EXPECT_EQ(CheckMayListEmergencyAccess(officer).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(CheckMayReviewEmergencyAccess(auditor).ok());
+  EXPECT_TRUE(CheckMayReviewEmergencyAccess(manager).ok());
+  EXPECT_EQ(CheckMayReviewEmergencyAccess(lkha).code(), absl::StatusCode::kPermissionDenied);
+
+  EXPECT_TRUE(ValidateGrantee("grantee", "LKHA").ok());
+  EXPECT_TRUE(ValidateGrantee("grantee", "CAIRO").ok());
+  for (const std::string bad : {"", "cairo", "X", "CAIRO!"}) {
+    const absl::Status status = ValidateGrantee("grantee", bad);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_EQ(status.message().rfind("grantee: ", 0), 0u) << status.message();
+  }
 }
 
 TEST(CommonValidationTest, Utf8AndCountries) {
   EXPECT_TRUE(IsValidUtf8("Çağla Şahin – ليلى"));
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate
-  EXPECT_FALSE(IsValidUtf8("abc\xE2\x82"));       // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));      // overlong
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));  // surrogate
+  EXPECT_FALSE(IsValidUtf8("abc\xE2\x82"));   // truncated
   EXPECT_EQ(CountCodePoints("Çağla"), 5u);
   EXPECT_TRUE(IsKnownCountryCode("MA"));
   EXPECT_TRUE(IsKnownCountryCode("TR"));

@@ -39,6 +39,7 @@ using ::testing::StartsWith;
 const Identity kRabat{"officer-rabat", consular::v1::ROLE_CONSULAR_OFFICER, "RABAT"};
 const Identity kRabatManager{"manager-rabat", consular::v1::ROLE_POST_MANAGER, "RABAT"};
 const Identity kTunis{"officer-tunis", consular::v1::ROLE_CONSULAR_OFFICER, "TUNIS"};
+const Identity kTunisManager{"manager-tunis", consular::v1::ROLE_POST_MANAGER, "TUNIS"};
 const Identity kPolicy{"policy-1", consular::v1::ROLE_POLICY_STAFF, ""};
 
 // Fixture plaintexts: none may appear in the database, a dump or the statement log.
@@ -514,6 +515,17 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
     cases.push_back(
         MustTransition(kRabat, c, consular::v1::CASE_STATUS_ACTIVE, absl::StrCat("reason ", i)));
   }
+  // Emergency access reasons are encrypted too.
+  for (int i = 0; i < 3; ++i) {
+    consular::v1::OpenEmergencyAccessRequest open;
+    open.set_request_id(absl::StrCat("emergency-", i));
+    open.set_case_id(cases[i].id());
+    open.set_reason(absl::StrCat("emergency reason ", i));
+    consular::v1::EmergencyAccess grant;
+    const absl::Status status =
+        Manager()->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant);
+    ASSERT_TRUE(status.ok()) << status;
+  }
   const std::string versions_before = db_->QueryScalar(
       "SELECT string_agg(id::text || ':' || version || ':' || updated_at, ',' "
       "ORDER BY id) FROM cases.cases");
@@ -591,7 +603,7 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
   for (std::thread& t : threads) t.join();
 
   ASSERT_TRUE(report.ok()) << report.status();
-  ASSERT_EQ(report->size(), 4u);
+  ASSERT_EQ(report->size(), storage::AllEncryptedColumns().size());
   int64_t rotated = 0;
   for (const keys::ColumnRotation& column : *report) {
     EXPECT_EQ(column.remaining, 0) << column.column;
@@ -609,7 +621,8 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
        std::vector<std::pair<std::string, std::string>>{{"cases.cases", "personal"},
                                                         {"cases.case_notes", "body"},
                                                         {"cases.case_events", "reason"},
-                                                        {"cases.idempotency", "response"}}) {
+                                                        {"cases.idempotency", "response"},
+                                                        {"cases.emergency_access", "reason"}}) {
     EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM ", table, " WHERE ", column,
                                             " IS NOT NULL AND substring(", column,
                                             " from 3 for get_byte(", column, ", 1)) <> 'k2'")),

@@ -359,6 +359,176 @@ expect_error "policy staff may not list cases (PERMISSION_DENIED)" PERMISSION_DE
 ctl "$POLICY" case get "$REF"
 expect_error "policy staff may not read a case (PERMISSION_DENIED)" PERMISSION_DENIED
 
+# ---------------------------------------------------------------------------------------------
+# Sharing, emergency access and referral (docs/security.md).
+MANAGER_RABAT=$(mint manager RABAT) || setup_fail "dev token not minted"
+MANAGER_TUNIS=$(mint manager TUNIS) || setup_fail "dev token not minted"
+LKHA=$(mint lkha) || setup_fail "dev token not minted"  # LKHA caseworkers carry no post
+
+# NAME: the last ctl call succeeded and its stdout holds every TEXT.
+expect_out() {
+  local name=$1 text
+  shift
+  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
+  for text in "$@"; do
+    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
+  done
+  pass "$name"
+}
+
+# NAME TEXT: the last ctl call succeeded and its stdout does not hold TEXT.
+expect_out_without() {
+  if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
+}
+
+ctl "$OFFICER_RABAT" --json case create --type divorce --country MA --name "Samira Sharetest" \
+  --sex female --nationality dual --referral self
+SHARED_REF=$(json_field reference)
+SHARED_ID=$(json_field id)
+if [[ $RC -eq 0 && -n $SHARED_REF && -n $SHARED_ID ]]; then
+  pass "officer of RABAT creates a case to share ($SHARED_REF)"
+else
+  fail "officer of RABAT creates a case to share" "$(details)"
+  exit 1
+fi
+ctl "$LKHA" case get "$SHARED_REF"
+expect_error "before any share, LKHA cannot get the RABAT case (NOT_FOUND)" NOT_FOUND
+
+# -- share with LKHA, read-only
+ctl "$OFFICER_RABAT" --json case share "$SHARED_REF" --with lkha --access read \
+  --basis "Art. 5 expertise centre advice"
+SHARE_ID=$(json_field id)
+if [[ $RC -eq 0 && -n $SHARE_ID && $(json_field grantee) == LKHA \
+      && $(json_field access) == SHARE_ACCESS_READ && $(json_field active) == true \
+      && $(json_field legalBasis) == "Art. 5 expertise centre advice" ]]; then
+  pass "officer of RABAT shares the case with LKHA read-only"
+else
+  fail "officer of RABAT shares the case with LKHA read-only" "$(details)"
+fi
+ctl "$OFFICER_RABAT" case share "$SHARED_REF" --with LKHA --access read-write --basis "again"
+expect_error "a second live share to LKHA is ALREADY_EXISTS" ALREADY_EXISTS
+
+ctl "$LKHA" case get "$SHARED_REF"
+expect_out "LKHA caseworker gets the shared case and sees the access is shared read-only" \
+  "$SHARED_REF" "shared read-only"
+ctl "$LKHA" case list
+expect_out "LKHA caseworker sees the shared case in case list" "$SHARED_REF"
+ctl "$LKHA" case note "$SHARED_REF" --text "LKHA note through a read-only share"
+expect_error "LKHA cannot add a note through a read-only share (PERMISSION_DENIED)" \
+  PERMISSION_DENIED
+ctl "$OFFICER_RABAT" case shares "$SHARED_REF"
+expect_out "case shares as RABAT lists the LKHA share as ACTIVE" "GRANTEE" "$SHARE_ID" "LKHA" \
+  "ACTIVE" "Art. 5 expertise centre advice" "1 share(s)"
+ctl "$OFFICER_RABAT" case events "$SHARED_REF"
+expect_out "the timeline shows the share" "SHARED" "shared with LKHA (READ)"
+
+# -- revoke: gone from the very next call
+ctl "$OFFICER_RABAT" case unshare "$SHARE_ID"
+expect_out "officer of RABAT revokes the share" "$SHARE_ID" "REVOKED"
+ctl "$LKHA" case get "$SHARED_REF"
+expect_error "right after the revocation, LKHA's get is NOT_FOUND" NOT_FOUND
+ctl "$LKHA" case list
+expect_out_without "right after the revocation, LKHA's list leaves the case out" "$SHARED_REF"
+ctl "$OFFICER_RABAT" case shares "$SHARED_REF"
+expect_out_without "case shares leaves the revoked share out" "$SHARE_ID"
+ctl "$OFFICER_RABAT" case shares "$SHARED_REF" --all
+expect_out "case shares --all shows the revoked share as REVOKED" "$SHARE_ID" "REVOKED"
+ctl "$OFFICER_RABAT" case unshare "$SHARE_ID"
+expect_error "revoking it again is FAILED_PRECONDITION" FAILED_PRECONDITION
+ctl "$OFFICER_RABAT" case events "$SHARED_REF"
+expect_out "the timeline shows the revocation" "SHARE_REVOKED" "share with LKHA revoked"
+
+# -- emergency access by a TUNIS post manager
+ctl "$MANAGER_TUNIS" case get "$SHARED_REF"
+expect_error "before emergency access, the TUNIS manager's get is NOT_FOUND" NOT_FOUND
+ctl "$OFFICER_TUNIS" emergency open "$SHARED_REF" --reason "Officers may not open emergency access"
+expect_error "an officer may not open emergency access (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$MANAGER_TUNIS" --json emergency open "$SHARED_REF" --minutes 30 \
+  --reason "The person is at the Tunis desk asking for urgent help"
+GRANT_ID=$(json_field id)
+if [[ $RC -eq 0 && -n $GRANT_ID && $(json_field handlingPost) == RABAT \
+      && $(json_field active) == true && $ERR == *warning:*logged*reviewed* ]]; then
+  pass "the TUNIS manager opens emergency access, with a warning that it is logged and reviewed"
+else
+  fail "the TUNIS manager opens emergency access, with a warning that it is logged and reviewed" \
+    "$(details)"
+fi
+ctl "$MANAGER_TUNIS" case get "$SHARED_REF"
+expect_out "through emergency access the TUNIS manager gets the case" "$SHARED_REF" \
+  "Access:" "emergency"
+ctl "$MANAGER_TUNIS" case note "$SHARED_REF" --text "Note through emergency access"
+expect_error "emergency access is read-only (note: PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$MANAGER_TUNIS" case list
+expect_out_without "emergency access does not put the case in the TUNIS manager's list" \
+  "$SHARED_REF"
+
+ctl "$OFFICER_RABAT" emergency list
+expect_error "an officer may not list emergency access (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$MANAGER_RABAT" emergency list
+expect_out "emergency list as the RABAT manager shows the access, unreviewed, with its reason" \
+  "$GRANT_ID" "$SHARED_REF" "dev-manager-tunis" "UNREVIEWED" \
+  "The person is at the Tunis desk asking for urgent help"
+ctl "$MANAGER_RABAT" emergency list --unreviewed --page-size 1 --all
+expect_out "emergency list --unreviewed --all as the RABAT manager shows it" "$GRANT_ID"
+ctl "$MANAGER_TUNIS" emergency review "$GRANT_ID" --justified
+expect_error "the TUNIS manager may not review their own access (PERMISSION_DENIED)" \
+  PERMISSION_DENIED
+ctl "$MANAGER_RABAT" emergency review "$GRANT_ID" --justified
+expect_out "the RABAT manager reviews it as justified" "$GRANT_ID" "JUSTIFIED" \
+  "dev-manager-rabat"
+ctl "$MANAGER_RABAT" emergency review "$GRANT_ID" --not-justified
+expect_error "reviewing it a second time is FAILED_PRECONDITION" FAILED_PRECONDITION
+ctl "$MANAGER_RABAT" emergency list --unreviewed
+expect_out_without "emergency list --unreviewed leaves the reviewed access out" "$GRANT_ID"
+
+# This script runs no audit service (see audit_e2e.sh for `consularctl audit list`): read the rows
+# in the database instead.
+EMERGENCY_ROWS=$(psql "${ADMIN_DSN/%dbname=postgres/dbname=consular}" -X -At -c \
+  "SELECT count(*) FROM audit.events WHERE case_id = '$SHARED_ID' AND emergency
+     AND actor = 'dev-manager-tunis' AND action = 'CaseService.GetCase' AND outcome = 'OK'")
+if [[ $EMERGENCY_ROWS -ge 1 ]]; then
+  pass "the get through emergency access has an audit row flagged emergency ($EMERGENCY_ROWS)"
+else
+  fail "the get through emergency access has an audit row flagged emergency" \
+    "rows: '$EMERGENCY_ROWS'"
+fi
+
+# -- an LKHA case referred to RABAT
+ctl "$LKHA" --json case create --type abandonment --country MA --name "Nadia Refertest" \
+  --sex female --nationality dutch-only --referral lkha
+LKHA_REF=$(json_field reference)
+if [[ $RC -eq 0 && -n $LKHA_REF && $(json_field handlingPost) == LKHA \
+      && $(json_field version) == 1 ]]; then
+  pass "LKHA caseworker creates a case handled by LKHA ($LKHA_REF)"
+else
+  fail "LKHA caseworker creates a case handled by LKHA" "$(details)"
+fi
+ctl "$OFFICER_RABAT" case get "$LKHA_REF"
+expect_error "before the referral, RABAT cannot get the LKHA case (NOT_FOUND)" NOT_FOUND
+ctl "$LKHA" case refer "$LKHA_REF" --to rabat --basis "Art. 7 referral to the post" --version 1
+expect_out "LKHA refers the case to RABAT and keeps read-only access" "$LKHA_REF" "RABAT" \
+  "shared read-only"
+ctl "$OFFICER_RABAT" --json case get "$LKHA_REF"
+if [[ $RC -eq 0 && $(json_field handlingPost) == RABAT \
+      && $(json_field callerAccess) == CASE_ACCESS_HANDLING && $(json_field version) == 2 ]]; then
+  pass "after the referral, the RABAT officer gets the case as its handling unit (version 2)"
+else
+  fail "after the referral, the RABAT officer gets the case as its handling unit (version 2)" \
+    "$(details)"
+fi
+ctl "$LKHA" --json case get "$LKHA_REF"
+if [[ $RC -eq 0 && $(json_field callerAccess) == CASE_ACCESS_SHARED_READ ]]; then
+  pass "after the referral, LKHA still gets the case, read-only"
+else
+  fail "after the referral, LKHA still gets the case, read-only" "$(details)"
+fi
+ctl "$LKHA" case note "$LKHA_REF" --text "LKHA note after the referral"
+expect_error "after the referral, LKHA may not add a note (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$OFFICER_RABAT" case events "$LKHA_REF"
+expect_out "the timeline shows the referral" "REFERRED" "referred LKHA→RABAT"
+ctl "$MANAGER_RABAT" case refer "$LKHA_REF" --to TUNIS --basis "Stale referral" --version 1
+expect_error "a referral from a stale version is ABORTED" ABORTED
+
 # -- the database goes away and comes back
 "$OPS/pg.sh" stop "$PG_DIR" >/dev/null
 ctl "$OFFICER_RABAT" case get "$REF"

@@ -252,14 +252,13 @@ TEST_F(RowSecurityTest, WithoutACompleteScopeNothingIsVisible) {
         << table;
   }
   const SessionScope incomplete[] = {
-      {"", "ROLE_CONSULAR_OFFICER", "RABAT"},      // no subject
-      {"alice", "", "RABAT"},                      // no role
-      {"alice", "ROLE_CONSULAR_OFFICER", ""},      // no post
-      {"alice", "ROLE_POLICY_STAFF", "RABAT"},     // aggregates only
-      {"alice", "ROLE_AUDITOR", "RABAT"},          // audit trail only
-      {"alice", "ROLE_ADMINISTRATOR", "RABAT"},    // no case content
-      {"alice", "ROLE_LKHA_CASEWORKER", "RABAT"},  // only cases shared with LKHA
-      {"alice", "rabat", "RABAT"},                 // not a role name
+      {"", "ROLE_CONSULAR_OFFICER", "RABAT"},    // no subject
+      {"alice", "", "RABAT"},                    // no role
+      {"alice", "ROLE_CONSULAR_OFFICER", ""},    // no post
+      {"alice", "ROLE_POLICY_STAFF", "RABAT"},   // aggregates only
+      {"alice", "ROLE_AUDITOR", "RABAT"},        // audit trail only
+      {"alice", "ROLE_ADMINISTRATOR", "RABAT"},  // no case content
+      {"alice", "rabat", "RABAT"},               // not a role name
   };
   for (const SessionScope& scope : incomplete) {
     const std::string label = absl::StrCat(scope.subject, "/", scope.role, "/", scope.post);
@@ -268,6 +267,193 @@ TEST_F(RowSecurityTest, WithoutACompleteScopeNothingIsVisible) {
     EXPECT_EQ(ServiceScalar(&scope, "SELECT count(*) FROM cases.case_events"), "0") << label;
     EXPECT_EQ(ServiceScalar(&scope, "SELECT count(*) FROM cases.reference_counters"), "0") << label;
   }
+}
+
+// Sharing and emergency access (migration 0005), still with no application filter at all.
+std::string ShareInsert(const TestDatabase& db, const std::string& case_id,
+                        const std::string& grantee, const std::string& access,
+                        const std::string& extra_columns_sql = "") {
+  std::vector<std::pair<std::string, std::string>> values = {
+      {"id", "gen_random_uuid()"},
+      {"case_id", Quoted(case_id) + "::uuid"},
+      {"grantee_unit", Quoted(grantee)},
+      {"access", Quoted(access)},
+      {"granted_at", "now() - interval '2 days'"}};
+  if (extra_columns_sql == "revoked") {
+    values.push_back({"revoked_at", "now() - interval '1 hour'"});
+    values.push_back({"revoked_by", "'someone'"});
+  } else if (extra_columns_sql == "expired") {
+    values.push_back({"expires_at", "now() - interval '1 hour'"});
+  } else if (extra_columns_sql == "future") {
+    values.push_back({"expires_at", "now() + interval '1 day'"});
+  }
+  return InsertSql(db, "case_shares", values);
+}
+
+std::string EmergencyInsert(const TestDatabase& db, const std::string& case_id,
+                            const SessionScope& who, bool live) {
+  return InsertSql(
+      db, "emergency_access",
+      {{"id", "gen_random_uuid()"},
+       {"case_id", Quoted(case_id) + "::uuid"},
+       {"handling_post", "'TUNIS'"},
+       {"actor", Quoted(who.subject)},
+       {"actor_role", Quoted(who.role)},
+       {"opened_at", live ? "now()" : "now() - interval '3 hours'"},
+       {"expires_at", live ? "now() + interval '1 hour'" : "now() - interval '2 hours'"}});
+}
+
+const SessionScope kLkha{"lena", "ROLE_LKHA_CASEWORKER", ""};
+const SessionScope kCairoOfficer{"dina", "ROLE_CONSULAR_OFFICER", "CAIRO"};
+
+TEST_F(RowSecurityTest, LiveSharesAddExactlyTheSharedCase) {
+  const std::string count = "SELECT count(*) FROM cases.cases";
+  const std::string update_tunis =
+      absl::StrCat("UPDATE cases.cases SET version = version + 1 WHERE id = '", kTunis1, "'");
+  // LKHA handles nothing here and has no share: nothing.
+  EXPECT_EQ(ServiceScalar(&kLkha, count), "0");
+  EXPECT_EQ(ServiceScalar(&kLkha, "SELECT count(*) FROM cases.case_notes"), "0");
+
+  // Dead shares give nothing.
+  ASSERT_EQ(Execute(db_->dsn(), nullptr,
+                    {ShareInsert(*db_, kTunis1, "RABAT", "READ_WRITE", "revoked"),
+                     ShareInsert(*db_, kTunis1, "LKHA", "READ_WRITE", "expired")})
+                .sqlstate,
+            "");
+  EXPECT_EQ(ServiceScalar(&kRabatOfficer, count), "2");
+  EXPECT_EQ(ServiceScalar(&kLkha, count), "0");
+  EXPECT_EQ(AsService(&kRabatOfficer, update_tunis).changed, 0);
+
+  // A live read share: the case, its notes and events become visible, but not writable.
+  ASSERT_EQ(
+      Execute(db_->dsn(), nullptr, ShareInsert(*db_, kTunis1, "LKHA", "READ", "future")).sqlstate,
+      "");
+  EXPECT_EQ(ServiceScalar(&kLkha, count), "1");
+  EXPECT_EQ(ServiceScalar(&kLkha, "SELECT id::text FROM cases.cases"), kTunis1);
+  EXPECT_EQ(ServiceScalar(&kLkha, "SELECT count(*) FROM cases.case_notes"), "2");
+  EXPECT_EQ(ServiceScalar(&kLkha, "SELECT count(*) FROM cases.case_events"), "2");
+  EXPECT_EQ(AsService(&kLkha, update_tunis).changed, 0);
+  const Outcome note = AsService(&kLkha, NoteInsert(*db_, kTunis1));
+  EXPECT_EQ(note.sqlstate, kInsufficientPrivilege) << note.first;
+  // RABAT, another grantee's unit, still sees only its own.
+  EXPECT_EQ(ServiceScalar(&kRabatOfficer, count), "2");
+
+  // A live read-write share to RABAT: visible and writable, for every RABAT role.
+  ASSERT_EQ(
+      Execute(db_->dsn(), nullptr, ShareInsert(*db_, kTunis1, "RABAT", "READ_WRITE")).sqlstate, "");
+  EXPECT_EQ(ServiceScalar(&kRabatOfficer, count), "3");
+  EXPECT_EQ(ServiceScalar(&kRabatManager, count), "3");
+  EXPECT_EQ(AsService(&kRabatOfficer, update_tunis).changed, 1);
+  EXPECT_EQ(AsService(&kRabatOfficer, NoteInsert(*db_, kTunis1)).sqlstate, "");
+  // ... but it cannot move the case to itself or anywhere else it would not see.
+  const Outcome move = AsService(
+      &kRabatOfficer,
+      absl::StrCat("UPDATE cases.cases SET handling_post = 'CAIRO' WHERE id = '", kTunis1, "'"));
+  EXPECT_EQ(move.sqlstate, kInsufficientPrivilege) << move.first;
+  // A third post sees none of it.
+  EXPECT_EQ(ServiceScalar(&kCairoOfficer, count), "0");
+
+  // Once the share is revoked (by the handling post), the very next transaction sees nothing.
+  const SessionScope tunis_revoker{"bob", "ROLE_CONSULAR_OFFICER", "TUNIS"};
+  EXPECT_EQ(AsService(&tunis_revoker,
+                      "UPDATE cases.case_shares SET revoked_at = now(), revoked_by = 'bob' "
+                      "WHERE grantee_unit = 'RABAT' AND revoked_at IS NULL")
+                .changed,
+            1);
+  EXPECT_EQ(ServiceScalar(&kRabatOfficer, count), "2");
+  EXPECT_EQ(AsService(&kRabatOfficer, update_tunis).changed, 0);
+}
+
+TEST_F(RowSecurityTest, SharesAreSeenByTheirGranteeAndTheHandlingPostOnly) {
+  ASSERT_EQ(Execute(db_->dsn(), nullptr,
+                    {ShareInsert(*db_, kTunis1, "RABAT", "READ"),
+                     ShareInsert(*db_, kTunis1, "LKHA", "READ_WRITE")})
+                .sqlstate,
+            "");
+  const std::string shares =
+      "SELECT string_agg(grantee_unit, ',' ORDER BY grantee_unit) "
+      "FROM cases.case_shares";
+  EXPECT_EQ(ServiceScalar(&kTunisOfficer, shares), "LKHA,RABAT");
+  EXPECT_EQ(ServiceScalar(&kRabatOfficer, shares), "RABAT");
+  EXPECT_EQ(ServiceScalar(&kLkha, shares), "LKHA");
+  EXPECT_EQ(ServiceScalar(&kCairoOfficer, shares), "");
+  // Only the handling post grants and revokes; a grantee cannot revoke, nor grant further.
+  EXPECT_EQ(AsService(&kRabatOfficer,
+                      "UPDATE cases.case_shares SET revoked_at = now(), revoked_by = 'alice'")
+                .changed,
+            0);
+  const Outcome regrant = AsService(&kLkha, InsertSql(*db_, "case_shares",
+                                                      {{"id", "gen_random_uuid()"},
+                                                       {"case_id", Quoted(kTunis1) + "::uuid"},
+                                                       {"grantee_unit", "'CAIRO'"},
+                                                       {"access", "'READ'"},
+                                                       {"granted_by", "'lena'"},
+                                                       {"granted_by_unit", "'LKHA'"}}));
+  EXPECT_EQ(regrant.sqlstate, kInsufficientPrivilege) << regrant.first;
+  // A share changes only by being revoked.
+  const Outcome widen =
+      AsService(&kTunisOfficer, "UPDATE cases.case_shares SET access = 'READ_WRITE'");
+  EXPECT_NE(widen.sqlstate, "") << "a share's access level was changed";
+}
+
+TEST_F(RowSecurityTest, EmergencyAccessIsReadOnlyPersonalAndTimeLimited) {
+  const std::string count = "SELECT count(*) FROM cases.cases";
+  ASSERT_EQ(
+      Execute(db_->dsn(), nullptr, EmergencyInsert(*db_, kTunis1, kRabatManager, false)).sqlstate,
+      "");
+  EXPECT_EQ(ServiceScalar(&kRabatManager, count), "2");  // expired: nothing
+  ASSERT_EQ(
+      Execute(db_->dsn(), nullptr, EmergencyInsert(*db_, kTunis1, kRabatManager, true)).sqlstate,
+      "");
+  EXPECT_EQ(ServiceScalar(&kRabatManager, count), "3");
+  EXPECT_EQ(ServiceScalar(&kRabatManager, "SELECT count(*) FROM cases.case_notes"), "4");
+  // The grant is the manager's own: a colleague of the same post sees nothing more.
+  EXPECT_EQ(ServiceScalar(&kRabatOfficer, count), "2");
+  // Read-only.
+  EXPECT_EQ(AsService(&kRabatManager, absl::StrCat("UPDATE cases.cases SET version = version + 1 "
+                                                   "WHERE id = '",
+                                                   kTunis1, "'"))
+                .changed,
+            0);
+  // The same subject in another role gets nothing from it.
+  const SessionScope as_officer{"carol", "ROLE_CONSULAR_OFFICER", "RABAT"};
+  EXPECT_EQ(ServiceScalar(&as_officer, count), "2");
+  // Who sees the grants: the opener, auditors, the managers of the case's post.
+  const SessionScope auditor{"audrey", "ROLE_AUDITOR", ""};
+  const SessionScope tunis_manager{"tom", "ROLE_POST_MANAGER", "TUNIS"};
+  const std::string grants = "SELECT count(*) FROM cases.emergency_access";
+  EXPECT_EQ(ServiceScalar(&kRabatManager, grants), "2");
+  EXPECT_EQ(ServiceScalar(&auditor, grants), "2");
+  EXPECT_EQ(ServiceScalar(&tunis_manager, grants), "2");
+  EXPECT_EQ(ServiceScalar(&kTunisOfficer, grants), "0");
+  EXPECT_EQ(ServiceScalar(&kLkha, grants), "0");
+  // Opening one for someone else, or longer than eight hours, is refused.
+  const Outcome for_other =
+      AsService(&kRabatManager, EmergencyInsert(*db_, kTunis1, kRabatOfficer, true));
+  EXPECT_EQ(for_other.sqlstate, kInsufficientPrivilege) << for_other.first;
+  // The opener cannot review their own access.
+  EXPECT_EQ(AsService(&kRabatManager,
+                      "UPDATE cases.emergency_access SET review = 'JUSTIFIED', "
+                      "reviewed_by = 'carol', reviewed_at = now()")
+                .changed,
+            0);
+  EXPECT_EQ(AsService(&tunis_manager,
+                      "UPDATE cases.emergency_access SET review = 'JUSTIFIED', "
+                      "reviewed_by = 'tom', reviewed_at = now()")
+                .changed,
+            2);
+}
+
+TEST_F(RowSecurityTest, APostCalledLkhaIsNotLkha) {
+  ASSERT_EQ(
+      Execute(db_->dsn(), nullptr,
+              CaseInsert(*db_, "00000000-0000-4000-8000-00000000ee01", "LKHA", "ABN-2024-00004"))
+          .sqlstate,
+      "");
+  EXPECT_EQ(ServiceScalar(&kLkha, "SELECT count(*) FROM cases.cases"), "1");
+  const SessionScope fake{"mallory", "ROLE_CONSULAR_OFFICER", "LKHA"};
+  EXPECT_EQ(ServiceScalar(&fake, "SELECT count(*) FROM cases.cases"), "0");
+  EXPECT_EQ(ServiceScalar(&fake, "SELECT count(*) FROM cases.reference_counters"), "0");
 }
 
 TEST_F(RowSecurityTest, ScopeEndsWithItsTransaction) {

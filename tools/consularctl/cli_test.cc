@@ -63,6 +63,42 @@ Case SampleCase(const std::string& reference) {
   return c;
 }
 
+// A case the fake shows as reached through a read-only share, with share and referral events.
+constexpr char kSharedCase[] = "ABN-2026-00055";
+constexpr char kShareId[] = "5a1e0000-1111-4222-8333-444455556666";
+constexpr char kGrantId[] = "e0000000-1111-4222-8333-444455556666";
+
+consular::v1::CaseShare SampleShare(const std::string& reference) {
+  consular::v1::CaseShare share;
+  share.set_id(kShareId);
+  share.set_case_id("0b7c2a8e-1111-4222-8333-444455556666");
+  share.set_case_reference(reference);
+  share.set_grantee("LKHA");
+  share.set_access(consular::v1::SHARE_ACCESS_READ);
+  share.set_legal_basis("Art. 5 consular act");
+  share.set_granted_by("dev-officer-rabat");
+  share.set_granted_by_unit("RABAT");
+  share.mutable_granted_at()->set_seconds(1772357400);  // 2026-03-01T09:30:00Z
+  share.set_active(true);
+  return share;
+}
+
+consular::v1::EmergencyAccess SampleGrant(const std::string& id) {
+  consular::v1::EmergencyAccess grant;
+  grant.set_id(id);
+  grant.set_case_id("0b7c2a8e-1111-4222-8333-444455556666");
+  grant.set_case_reference("ABN-2026-00042");
+  grant.set_handling_post("RABAT");
+  grant.set_actor("dev-manager-tunis");
+  grant.set_actor_role(consular::v1::ROLE_POST_MANAGER);
+  grant.set_actor_unit("TUNIS");
+  grant.set_reason("The person is at the TUNIS desk now");
+  grant.mutable_opened_at()->set_seconds(1772357400);
+  grant.mutable_expires_at()->set_seconds(1772361000);  // 10:30
+  grant.set_active(true);
+  return grant;
+}
+
 // Answers with canned data and records what it was sent.
 class FakeCaseService final : public consular::v1::CaseService::Service {
  public:
@@ -123,6 +159,9 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
       return grpc::Status(grpc::StatusCode::NOT_FOUND, "case not found");
     }
     *response = SampleCase(request->case_id());
+    if (request->case_id() == kSharedCase) {
+      response->set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+    }
     return grpc::Status::OK;
   }
 
@@ -255,8 +294,192 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
     moved->set_reason("Contact made");
     moved->set_case_version(2);
     moved->mutable_occurred_at()->set_seconds(1772357460);
+    if (request->case_id() == kSharedCase) {
+      consular::v1::CaseEvent* shared = response->add_events();
+      shared->set_sequence(3);
+      shared->set_type(consular::v1::CASE_EVENT_TYPE_SHARED);
+      shared->set_actor("dev-officer-rabat");
+      shared->set_actor_role(consular::v1::ROLE_CONSULAR_OFFICER);
+      shared->set_share_id(kShareId);
+      shared->set_grantee("LKHA");
+      shared->set_share_access(consular::v1::SHARE_ACCESS_READ);
+      shared->set_case_version(2);
+      consular::v1::CaseEvent* revoked = response->add_events();
+      revoked->set_sequence(4);
+      revoked->set_type(consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED);
+      revoked->set_actor("dev-officer-rabat");
+      revoked->set_actor_role(consular::v1::ROLE_CONSULAR_OFFICER);
+      revoked->set_share_id(kShareId);
+      revoked->set_grantee("LKHA");
+      revoked->set_case_version(2);
+      consular::v1::CaseEvent* referred = response->add_events();
+      referred->set_sequence(5);
+      referred->set_type(consular::v1::CASE_EVENT_TYPE_REFERRED);
+      referred->set_actor("dev-manager-rabat");
+      referred->set_actor_role(consular::v1::ROLE_POST_MANAGER);
+      referred->set_from_unit("RABAT");
+      referred->set_to_unit("TUNIS");
+      referred->set_case_version(3);
+    }
     if (request->page_size() == 1) response->set_next_page_token("more");
     return grpc::Status::OK;
+  }
+
+  grpc::Status ShareCase(grpc::ServerContext* context,
+                         const consular::v1::ShareCaseRequest* request,
+                         consular::v1::CaseShare* response) override {
+    grpc::Status status = Record(context, "ShareCase");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      last_share_ = *request;
+    }
+    if (request->grantee() == "TUNIS") {
+      return grpc::Status(grpc::StatusCode::ALREADY_EXISTS,
+                          "TUNIS already holds a live share of this case; revoke it first");
+    }
+    *response = SampleShare(request->case_id());
+    response->set_grantee(request->grantee());
+    response->set_access(request->access());
+    response->set_legal_basis(request->legal_basis());
+    *response->mutable_expires_at() = request->expires_at();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status RevokeShare(grpc::ServerContext* context,
+                           const consular::v1::RevokeShareRequest* request,
+                           consular::v1::CaseShare* response) override {
+    grpc::Status status = Record(context, "RevokeShare");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      last_revoke_ = *request;
+    }
+    *response = SampleShare("ABN-2026-00042");
+    response->set_id(request->share_id());
+    response->mutable_revoked_at()->set_seconds(1772361000);  // 10:30
+    response->set_revoked_by("dev-officer-rabat");
+    response->set_active(false);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListShares(grpc::ServerContext* context,
+                          const consular::v1::ListSharesRequest* request,
+                          consular::v1::ListSharesResponse* response) override {
+    grpc::Status status = Record(context, "ListShares");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      shares_requests_.push_back(*request);
+    }
+    if (request->include_inactive()) {
+      consular::v1::CaseShare* revoked = response->add_shares();
+      *revoked = SampleShare(request->case_id());
+      revoked->set_id("5a1e0000-0000-4222-8333-444455556666");
+      revoked->set_grantee("TUNIS");
+      revoked->mutable_revoked_at()->set_seconds(1772361000);
+      revoked->set_active(false);
+    }
+    *response->add_shares() = SampleShare(request->case_id());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReferCase(grpc::ServerContext* context,
+                         const consular::v1::ReferCaseRequest* request, Case* response) override {
+    grpc::Status status = Record(context, "ReferCase");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      last_refer_ = *request;
+    }
+    if (request->expected_version() != 7) {
+      return grpc::Status(grpc::StatusCode::ABORTED, "the case changed: version is 7");
+    }
+    *response = SampleCase(request->case_id());
+    response->set_handling_post(request->to_post());
+    response->set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+    response->set_version(8);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status OpenEmergencyAccess(grpc::ServerContext* context,
+                                   const consular::v1::OpenEmergencyAccessRequest* request,
+                                   consular::v1::EmergencyAccess* response) override {
+    grpc::Status status = Record(context, "OpenEmergencyAccess");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      last_open_ = *request;
+    }
+    *response = SampleGrant(kGrantId);
+    response->set_reason(request->reason());
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ListEmergencyAccess(grpc::ServerContext* context,
+                                   const consular::v1::ListEmergencyAccessRequest* request,
+                                   consular::v1::ListEmergencyAccessResponse* response) override {
+    grpc::Status status = Record(context, "ListEmergencyAccess");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      emergency_list_requests_.push_back(*request);
+    }
+    // Two grants in two pages.
+    if (request->page_token().empty()) {
+      *response->add_grants() = SampleGrant(kGrantId);
+      response->set_next_page_token("page-2");
+    } else if (request->page_token() == "page-2") {
+      *response->add_grants() = SampleGrant("e0000000-9999-4222-8333-444455556666");
+    } else {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "page_token: not valid");
+    }
+    return grpc::Status::OK;
+  }
+
+  grpc::Status ReviewEmergencyAccess(grpc::ServerContext* context,
+                                     const consular::v1::ReviewEmergencyAccessRequest* request,
+                                     consular::v1::EmergencyAccess* response) override {
+    grpc::Status status = Record(context, "ReviewEmergencyAccess");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      last_review_ = *request;
+    }
+    *response = SampleGrant(request->emergency_access_id());
+    response->set_review(request->review());
+    response->set_reviewed_by("dev-manager-rabat");
+    response->mutable_reviewed_at()->set_seconds(1772361000);
+    return grpc::Status::OK;
+  }
+
+  consular::v1::ShareCaseRequest last_share() {
+    absl::MutexLock lock(&mu_);
+    return last_share_;
+  }
+  consular::v1::RevokeShareRequest last_revoke() {
+    absl::MutexLock lock(&mu_);
+    return last_revoke_;
+  }
+  std::vector<consular::v1::ListSharesRequest> shares_requests() {
+    absl::MutexLock lock(&mu_);
+    return shares_requests_;
+  }
+  consular::v1::ReferCaseRequest last_refer() {
+    absl::MutexLock lock(&mu_);
+    return last_refer_;
+  }
+  consular::v1::OpenEmergencyAccessRequest last_open() {
+    absl::MutexLock lock(&mu_);
+    return last_open_;
+  }
+  std::vector<consular::v1::ListEmergencyAccessRequest> emergency_list_requests() {
+    absl::MutexLock lock(&mu_);
+    return emergency_list_requests_;
+  }
+  consular::v1::ReviewEmergencyAccessRequest last_review() {
+    absl::MutexLock lock(&mu_);
+    return last_review_;
   }
 
  private:
@@ -288,6 +511,14 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
       ABSL_GUARDED_BY(mu_);
   std::vector<consular::v1::SearchCasesRequest> search_requests_
       ABSL_GUARDED_BY(mu_);
+  consular::v1::ShareCaseRequest last_share_ ABSL_GUARDED_BY(mu_);
+  consular::v1::RevokeShareRequest last_revoke_ ABSL_GUARDED_BY(mu_);
+  std::vector<consular::v1::ListSharesRequest> shares_requests_ ABSL_GUARDED_BY(mu_);
+  consular::v1::ReferCaseRequest last_refer_ ABSL_GUARDED_BY(mu_);
+  consular::v1::OpenEmergencyAccessRequest last_open_ ABSL_GUARDED_BY(mu_);
+  std::vector<consular::v1::ListEmergencyAccessRequest> emergency_list_requests_
+      ABSL_GUARDED_BY(mu_);
+  consular::v1::ReviewEmergencyAccessRequest last_review_ ABSL_GUARDED_BY(mu_);
 };
 
 struct Result {
@@ -669,6 +900,258 @@ TEST_F(CliTest, UsageErrorsExitTwoWithoutCalling) {
     EXPECT_FALSE(r.err.empty()) << absl::StrJoin(args, " ");
     EXPECT_EQ(r.out, "") << absl::StrJoin(args, " ");
   }
+  EXPECT_TRUE(service_.calls().empty());
+}
+
+TEST_F(CliTest, ShareSendsTheGrantAndPrintsTheShare) {
+  Result r = Ctl({"case", "share", "ABN-2026-00042", "--with", "lkha", "--access", "read",
+                  "--basis", "Art. 5 consular act", "--until", "2099-12-31"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::ShareCaseRequest request = service_.last_share();
+  EXPECT_EQ(request.case_id(), "ABN-2026-00042");
+  EXPECT_EQ(request.grantee(), "LKHA");
+  EXPECT_EQ(request.access(), consular::v1::SHARE_ACCESS_READ);
+  EXPECT_EQ(request.legal_basis(), "Art. 5 consular act");
+  // A day means "to the end of that day" (UTC): the first moment of the next day.
+  EXPECT_EQ(request.expires_at().seconds(), 4102444800);  // 2100-01-01T00:00:00Z
+  EXPECT_EQ(request.request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Share:       ", kShareId, "\n")));
+  EXPECT_THAT(r.out, HasSubstr("Grantee:     LKHA\n"));
+  EXPECT_THAT(r.out, HasSubstr("Access:      READ\n"));
+  EXPECT_THAT(r.out, HasSubstr("Legal basis: Art. 5 consular act\n"));
+  EXPECT_THAT(r.out, HasSubstr("Expires:     2100-01-01T00:00:00Z\n"));
+  EXPECT_EQ(r.err, "");
+
+  // Read-write, an RFC 3339 expiry, no expiry, a given request id.
+  r = Ctl({"case", "share", "ABN-2026-00042", "--with", "Rabat", "--access", "read-write",
+           "--basis", "b", "--until", "2099-06-01T12:00:00+02:00", "--request-id", "share-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  request = service_.last_share();
+  EXPECT_EQ(request.grantee(), "RABAT");
+  EXPECT_EQ(request.access(), consular::v1::SHARE_ACCESS_READ_WRITE);
+  EXPECT_EQ(request.expires_at().seconds(), 4083991200);  // 2099-06-01T10:00:00Z
+  EXPECT_EQ(request.request_id(), "share-1");
+  r = Ctl(
+      {"case", "share", "ABN-2026-00042", "--with", "LKHA", "--access", "read", "--basis", "b"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(service_.last_share().has_expires_at());
+  EXPECT_THAT(r.out, HasSubstr("Expires:     never (until revoked)\n"));
+}
+
+TEST_F(CliTest, ShareErrorFromTheServerIsCodeAndMessage) {
+  Result r = Ctl(
+      {"case", "share", "ABN-2026-00042", "--with", "TUNIS", "--access", "read", "--basis", "b"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "error: ALREADY_EXISTS: TUNIS already holds a live share of this case; revoke it "
+            "first\n");
+}
+
+TEST_F(CliTest, UnshareSendsTheShareIdAndPrintsTheRevokedShare) {
+  Result r = Ctl({"case", "unshare", "5A1E0000-1111-4222-8333-444455556666"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_revoke().share_id(), kShareId);
+  EXPECT_EQ(service_.last_revoke().request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr("Revoked:     2026-03-01T10:30:00Z by dev-officer-rabat\n"));
+  EXPECT_THAT(r.out, HasSubstr("State:       REVOKED\n"));
+
+  r = Ctl({"case", "unshare", kShareId, "--request-id", "unshare-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_revoke().request_id(), "unshare-1");
+}
+
+TEST_F(CliTest, SharesListsLiveSharesAndWithAllTheOthersToo) {
+  Result r = Ctl({"case", "shares", "ABN-2026-00042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("ID                                    GRANTEE  ACCESS  STATE   "));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat(kShareId, "  LKHA     READ    ACTIVE  ")));
+  EXPECT_THAT(r.out, HasSubstr("\n1 share(s)\n"));
+  EXPECT_EQ(r.err, "");
+
+  r = Ctl({"case", "shares", "ABN-2026-00042", "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  TUNIS    READ    REVOKED  "));
+  EXPECT_THAT(r.out, HasSubstr("\n2 share(s)\n"));
+  std::vector<consular::v1::ListSharesRequest> requests = service_.shares_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].case_id(), "ABN-2026-00042");
+  EXPECT_FALSE(requests[0].include_inactive());
+  EXPECT_TRUE(requests[1].include_inactive());
+
+  r = Ctl({"--json", "case", "shares", "ABN-2026-00042", "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::ListSharesResponse response;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &response).ok()) << r.out;
+  EXPECT_EQ(response.shares_size(), 2);
+}
+
+TEST_F(CliTest, ReferSendsTheVersionWithoutReadingAndShowsTheAccessKept) {
+  Result r = Ctl({"case", "refer", "ABN-2026-00042", "--to", "tunis", "--basis",
+                  "The person moved to Tunisia", "--version", "7"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<FakeCaseService::Call> calls = service_.calls();
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0].method, "ReferCase");
+  consular::v1::ReferCaseRequest request = service_.last_refer();
+  EXPECT_EQ(request.case_id(), "ABN-2026-00042");
+  EXPECT_EQ(request.to_post(), "TUNIS");
+  EXPECT_EQ(request.legal_basis(), "The person moved to Tunisia");
+  EXPECT_EQ(request.expected_version(), 7);
+  EXPECT_EQ(request.request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr("Post:           TUNIS\n"
+                               "Access:         shared read-only\n"));
+
+  r = Ctl({"case", "refer", "ABN-2026-00042", "--to", "TUNIS", "--basis", "b", "--version", "6"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("error: ABORTED: the case changed"));
+}
+
+TEST_F(CliTest, GetShowsHowTheCallerReachesASharedCase) {
+  Result r = Ctl({"case", "get", kSharedCase});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Access:         shared read-only\n"));
+  r = Ctl({"case", "get", "ABN-2026-00042"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, Not(HasSubstr("Access:")));
+}
+
+TEST_F(CliTest, EventsShowSharesRevocationsAndReferrals) {
+  Result r = Ctl({"case", "events", kSharedCase});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  SHARED  "));
+  EXPECT_THAT(r.out, HasSubstr("shared with LKHA (READ)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  SHARE_REVOKED  "));
+  EXPECT_THAT(r.out, HasSubstr("share with LKHA revoked\n"));
+  EXPECT_THAT(r.out, HasSubstr("  REFERRED  "));
+  EXPECT_THAT(r.out, HasSubstr("referred RABAT\u2192TUNIS\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n5 event(s)\n"));
+}
+
+TEST_F(CliTest, EmergencyOpenPrintsTheGrantAndWarnsThatItIsLoggedAndReviewed) {
+  Result r = Ctl({"emergency", "open", "ABN-2026-00042", "--reason",
+                  "The person is at the TUNIS desk now", "--minutes", "30"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::OpenEmergencyAccessRequest request = service_.last_open();
+  EXPECT_EQ(request.case_id(), "ABN-2026-00042");
+  EXPECT_EQ(request.reason(), "The person is at the TUNIS desk now");
+  EXPECT_EQ(request.minutes(), 30);
+  EXPECT_EQ(request.request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Emergency access: ", kGrantId, "\n")));
+  EXPECT_THAT(r.out, HasSubstr("Expires:          2026-03-01T10:30:00Z\n"));
+  EXPECT_THAT(r.out, HasSubstr("Review:           UNREVIEWED\n"));
+  EXPECT_THAT(r.err, StartsWith("warning: emergency access is logged and reviewed"));
+  EXPECT_THAT(r.err, HasSubstr("RABAT"));
+  EXPECT_THAT(r.err, HasSubstr("2026-03-01T10:30:00Z"));
+
+  // Without --minutes the server's default applies; with --json stdout stays JSON.
+  r = Ctl({"--json", "emergency", "open", "ABN-2026-00042", "--reason", "Police asked for it",
+           "--request-id", "open-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_open().minutes(), 0);
+  EXPECT_EQ(service_.last_open().request_id(), "open-1");
+  consular::v1::EmergencyAccess grant;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &grant).ok()) << r.out;
+  EXPECT_EQ(grant.id(), kGrantId);
+  EXPECT_THAT(r.err, StartsWith("warning: "));
+}
+
+TEST_F(CliTest, EmergencyListIsPagedAndCanAskForUnreviewedOnly) {
+  Result r = Ctl({"emergency", "list", "--unreviewed"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("ID                                    CASE            POST   "));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat(kGrantId, "  ABN-2026-00042  RABAT  ")));
+  EXPECT_THAT(r.out, HasSubstr("  ACTIVE  UNREVIEWED\n"
+                               "    The person is at the TUNIS desk now\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n1 emergency access(es)\n"));
+  EXPECT_EQ(r.err, "next page: --page-token page-2\n");
+
+  r = Ctl({"emergency", "list", "--all", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("e0000000-9999-4222-8333-444455556666"));
+  EXPECT_THAT(r.out, HasSubstr("\n2 emergency access(es)\n"));
+  EXPECT_EQ(r.err, "");
+  std::vector<consular::v1::ListEmergencyAccessRequest> requests =
+      service_.emergency_list_requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_TRUE(requests[0].unreviewed_only());
+  EXPECT_FALSE(requests[1].unreviewed_only());
+  EXPECT_EQ(requests[1].page_size(), 1);
+  EXPECT_EQ(requests[2].page_token(), "page-2");
+}
+
+TEST_F(CliTest, EmergencyReviewSendsTheVerdict) {
+  Result r = Ctl({"emergency", "review", kGrantId, "--justified"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_review().emergency_access_id(), kGrantId);
+  EXPECT_EQ(service_.last_review().review(), consular::v1::EMERGENCY_REVIEW_JUSTIFIED);
+  EXPECT_EQ(service_.last_review().request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr("Review:           JUSTIFIED\n"
+                               "Reviewed by:      dev-manager-rabat\n"));
+
+  r = Ctl({"emergency", "review", kGrantId, "--not-justified", "--request-id", "review-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_review().review(), consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
+  EXPECT_EQ(service_.last_review().request_id(), "review-1");
+}
+
+TEST_F(CliTest, SharingAndEmergencyUsageErrorsNameTheFlagAndCallNothing) {
+  struct Usage {
+    std::vector<std::string> args;
+    std::string named;  // what stderr must mention
+  };
+  for (const Usage& c : std::vector<Usage>{
+           {{"case", "share", "ABN-2026-00042", "--with", "LKHA", "--access", "read"}, "--basis"},
+           {{"case", "share", "ABN-2026-00042", "--access", "read", "--basis", "b"}, "--with"},
+           {{"case", "share", "ABN-2026-00042", "--with", "LKHA", "--basis", "b"}, "--access"},
+           {{"case", "share", "ABN-2026-00042", "--with", "LKHA", "--access", "write", "--basis",
+             "b"},
+            "--access"},
+           {{"case", "share", "ABN-2026-00042", "--with", "la kha", "--access", "read", "--basis",
+             "b"},
+            "--with"},
+           {{"case", "share", "ABN-2026-00042", "--with", "LKHA", "--access", "read", "--basis",
+             "b", "--until", "tomorrow"},
+            "--until"},
+           {{"case", "share", "--with", "LKHA", "--access", "read", "--basis", "b"}, "CASE"},
+           {{"case", "unshare"}, "SHARE_ID"},
+           {{"case", "unshare", "ABN-2026-00042"}, "SHARE_ID"},
+           {{"case", "shares"}, "CASE"},
+           {{"case", "refer", "ABN-2026-00042", "--to", "TUNIS", "--basis", "b"}, "--version"},
+           {{"case", "refer", "ABN-2026-00042", "--to", "TUNIS", "--version", "3"}, "--basis"},
+           {{"case", "refer", "ABN-2026-00042", "--basis", "b", "--version", "3"}, "--to"},
+           {{"case", "refer", "ABN-2026-00042", "--to", "Tunis!", "--basis", "b", "--version", "3"},
+            "--to"},
+           {{"case", "refer", "ABN-2026-00042", "--to", "TUNIS", "--basis", "b", "--version", "0"},
+            "--version"},
+           {{"emergency"}, "subcommand"},
+           {{"emergency", "open", "ABN-2026-00042"}, "--reason"},
+           {{"emergency", "open", "ABN-2026-00042", "--reason", "r", "--minutes", "481"},
+            "--minutes"},
+           {{"emergency", "open", "ABN-2026-00042", "--reason", "r", "--minutes", "0"},
+            "--minutes"},
+           {{"emergency", "list", "--page-size", "0"}, "--page-size"},
+           {{"emergency", "review", kGrantId}, "--justified"},
+           {{"emergency", "review", kGrantId, "--justified", "--not-justified"}, "--justified"},
+           {{"emergency", "review", "not-a-uuid", "--justified"}, "ID"},
+           {{"emergency", "review", "--justified"}, "ID"},
+       }) {
+    Result r = Ctl(c.args);
+    EXPECT_EQ(r.exit_code, 2) << absl::StrJoin(c.args, " ") << "\n" << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.named)) << absl::StrJoin(c.args, " ");
+    EXPECT_EQ(r.out, "") << absl::StrJoin(c.args, " ");
+  }
+  EXPECT_TRUE(service_.calls().empty());
+}
+
+TEST_F(CliTest, BasisAndReasonThatAreNotUtf8AreUsageErrorsNamingTheFlag) {
+  Result r = Ctl({"case", "share", "ABN-2026-00042", "--with", "LKHA", "--access", "read",
+                  "--basis", "art\xe9"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--basis: not valid UTF-8"));
+  r = Ctl({"emergency", "open", "ABN-2026-00042", "--reason", "caf\xe9 on fire"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--reason: not valid UTF-8"));
   EXPECT_TRUE(service_.calls().empty());
 }
 

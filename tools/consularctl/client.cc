@@ -114,6 +114,41 @@ absl::StatusOr<consular::v1::SearchCasesResponse> CaseClient::SearchCases(
   return Call(&CaseService::StubInterface::SearchCases, request);
 }
 
+absl::StatusOr<consular::v1::CaseShare> CaseClient::ShareCase(
+    const consular::v1::ShareCaseRequest& request) {
+  return Call(&CaseService::StubInterface::ShareCase, request);
+}
+
+absl::StatusOr<consular::v1::CaseShare> CaseClient::RevokeShare(
+    const consular::v1::RevokeShareRequest& request) {
+  return Call(&CaseService::StubInterface::RevokeShare, request);
+}
+
+absl::StatusOr<consular::v1::ListSharesResponse> CaseClient::ListShares(
+    const consular::v1::ListSharesRequest& request) {
+  return Call(&CaseService::StubInterface::ListShares, request);
+}
+
+absl::StatusOr<consular::v1::Case> CaseClient::ReferCase(
+    const consular::v1::ReferCaseRequest& request) {
+  return Call(&CaseService::StubInterface::ReferCase, request);
+}
+
+absl::StatusOr<consular::v1::EmergencyAccess> CaseClient::OpenEmergencyAccess(
+    const consular::v1::OpenEmergencyAccessRequest& request) {
+  return Call(&CaseService::StubInterface::OpenEmergencyAccess, request);
+}
+
+absl::StatusOr<consular::v1::ListEmergencyAccessResponse> CaseClient::ListEmergencyAccess(
+    const consular::v1::ListEmergencyAccessRequest& request) {
+  return Call(&CaseService::StubInterface::ListEmergencyAccess, request);
+}
+
+absl::StatusOr<consular::v1::EmergencyAccess> CaseClient::ReviewEmergencyAccess(
+    const consular::v1::ReviewEmergencyAccessRequest& request) {
+  return Call(&CaseService::StubInterface::ReviewEmergencyAccess, request);
+}
+
 int ReportError(const absl::Status& status) {
   std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": "
             << status.message() << std::endl;

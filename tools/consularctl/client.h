@@ -63,6 +63,18 @@ class CaseClient {
       const consular::v1::ListCaseEventsRequest& request);
   absl::StatusOr<consular::v1::SearchCasesResponse> SearchCases(
       const consular::v1::SearchCasesRequest& request);
+  absl::StatusOr<consular::v1::CaseShare> ShareCase(const consular::v1::ShareCaseRequest& request);
+  absl::StatusOr<consular::v1::CaseShare> RevokeShare(
+      const consular::v1::RevokeShareRequest& request);
+  absl::StatusOr<consular::v1::ListSharesResponse> ListShares(
+      const consular::v1::ListSharesRequest& request);
+  absl::StatusOr<consular::v1::Case> ReferCase(const consular::v1::ReferCaseRequest& request);
+  absl::StatusOr<consular::v1::EmergencyAccess> OpenEmergencyAccess(
+      const consular::v1::OpenEmergencyAccessRequest& request);
+  absl::StatusOr<consular::v1::ListEmergencyAccessResponse> ListEmergencyAccess(
+      const consular::v1::ListEmergencyAccessRequest& request);
+  absl::StatusOr<consular::v1::EmergencyAccess> ReviewEmergencyAccess(
+      const consular::v1::ReviewEmergencyAccessRequest& request);
 
  private:
   CaseClient(std::unique_ptr<consular::v1::CaseService::StubInterface> stub,

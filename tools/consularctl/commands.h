@@ -12,11 +12,15 @@ namespace consular::ctl {
 using Action = std::function<int()>;
 
 // Registers `case` and its subcommands (create, get, list, find, update, transition,
-// note, notes, events) on `app`. When one of them is parsed, its action is
-// stored in *action; it reads the global options from *global when it runs.
-// Both pointers must outlive parsing and the action.
+// note, notes, events, share, unshare, shares, refer) on `app`. When one of them is parsed, its
+// action is stored in *action; it reads the global options from *global when it runs. Both pointers
+// must outlive parsing and the action.
 void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
                      Action* action);
+
+// Registers `emergency` and its subcommands (open, list, review) on `app`; see
+// AddCaseCommands.
+void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* action);
 
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);

@@ -10,10 +10,8 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "consular/v1/audit.grpc.pb.h"
-#include "google/protobuf/util/time_util.h"
 #include "grpcpp/grpcpp.h"
 #include "services/common/status.h"
 #include "services/common/tls.h"
@@ -27,7 +25,6 @@ namespace consular::ctl {
 namespace {
 
 using ::consular::v1::AuditService;
-using ::google::protobuf::util::TimeUtil;
 
 constexpr int kMaxPageSize = 1000;
 
@@ -111,22 +108,6 @@ std::unique_ptr<AuditClient> ConnectOrReport(const AuditContext& context, int* e
   return *std::move(client);
 }
 
-// A point in time typed by a person: RFC 3339 ("2026-03-01T09:30:00Z", "...+01:00") or a UTC
-// calendar day YYYY-MM-DD, which stands for its first moment, or with `end_of_day` for the first
-// moment of the next day (so that "--until 2026-03-01" includes that day).
-absl::StatusOr<absl::Time> ParseWhen(const std::string& text, bool end_of_day) {
-  absl::Time time;
-  std::string error;
-  if (absl::ParseTime(absl::RFC3339_full, text, &time, &error)) return time;
-  absl::CivilDay day;
-  if (text.size() == 10 && absl::ParseCivilTime(text, &day)) {
-    if (end_of_day) day += 1;
-    return absl::FromCivil(day, absl::UTCTimeZone());
-  }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "\"", text, "\" is neither YYYY-MM-DD nor an RFC 3339 time such as 2026-03-01T09:30:00Z"));
-}
-
 std::string FormatAuditEvents(
     const google::protobuf::RepeatedPtrField<consular::v1::AuditEvent>& events) {
   std::vector<std::vector<std::string>> rows;
@@ -160,12 +141,12 @@ int RunList(const AuditContext& context, const ListArgs& args) {
   if (!args.since.empty()) {
     absl::StatusOr<absl::Time> since = ParseWhen(args.since, /*end_of_day=*/false);
     if (!since.ok()) return ReportUsageError(absl::StrCat("--since: ", since.status().message()));
-    *request.mutable_since() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*since));
+    *request.mutable_since() = ToTimestamp(*since);
   }
   if (!args.until.empty()) {
     absl::StatusOr<absl::Time> until = ParseWhen(args.until, /*end_of_day=*/true);
     if (!until.ok()) return ReportUsageError(absl::StrCat("--until: ", until.status().message()));
-    *request.mutable_until() = TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(*until));
+    *request.mutable_until() = ToTimestamp(*until);
   }
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);

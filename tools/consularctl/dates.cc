@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "google/protobuf/util/time_util.h"
 
 namespace consular::ctl {
 namespace {
@@ -65,6 +66,23 @@ absl::StatusOr<consular::v1::Date> ParseDate(absl::string_view text) {
   date.set_month(month);
   date.set_day(day);
   return date;
+}
+
+absl::StatusOr<absl::Time> ParseWhen(absl::string_view text, bool end_of_day) {
+  absl::Time time;
+  std::string error;
+  if (absl::ParseTime(absl::RFC3339_full, text, &time, &error)) return time;
+  absl::CivilDay day;
+  if (text.size() == 10 && absl::ParseCivilTime(text, &day)) {
+    if (end_of_day) day += 1;
+    return absl::FromCivil(day, absl::UTCTimeZone());
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "\"", text, "\" is neither YYYY-MM-DD nor an RFC 3339 time such as 2026-03-01T09:30:00Z"));
+}
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
 }
 
 bool IsDateSet(const consular::v1::Date& date) {

@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "consular/v1/common.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -23,6 +24,15 @@ bool IsDateSet(const consular::v1::Date& date);
 
 // "YYYY-MM-DD", or "" for an unset date.
 std::string FormatDate(const consular::v1::Date& date);
+
+// A point in time typed by a person: RFC 3339 ("2026-03-01T09:30:00Z", "...+01:00") or a UTC
+// calendar day YYYY-MM-DD, which stands for its first moment, or with `end_of_day` for the first
+// moment of the next day (so that "--until 2026-03-01" includes that day). INVALID_ARGUMENT
+// otherwise, with a message saying what is expected.
+absl::StatusOr<absl::Time> ParseWhen(absl::string_view text, bool end_of_day);
+
+// `time` as a protobuf Timestamp (to the microsecond).
+google::protobuf::Timestamp ToTimestamp(absl::Time time);
 
 // RFC 3339 in UTC to the second ("2026-03-01T09:30:00Z"), or "" for an unset
 // timestamp.

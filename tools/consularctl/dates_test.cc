@@ -77,5 +77,40 @@ TEST(FormatTimestampTest, Rfc3339UtcToTheSecond) {
   EXPECT_EQ(FormatTimestamp(timestamp), "2026-03-01T09:30:00Z");
 }
 
+TEST(ParseWhenTest, Rfc3339WithOffset) {
+  absl::StatusOr<absl::Time> time = ParseWhen("2026-03-01T10:30:00+01:00", false);
+  ASSERT_TRUE(time.ok()) << time.status();
+  EXPECT_EQ(absl::ToUnixSeconds(*time), 1772357400);  // 09:30 UTC
+  time = ParseWhen("2026-03-01T09:30:00Z", true);
+  ASSERT_TRUE(time.ok()) << time.status();
+  EXPECT_EQ(absl::ToUnixSeconds(*time), 1772357400);  // end_of_day is for days only
+}
+
+TEST(ParseWhenTest, ADayIsItsStartOrTheStartOfTheNextDay) {
+  constexpr int64_t kMarch1Utc = 1772323200;  // 2026-03-01T00:00:00Z
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWhen("2026-03-01", /*end_of_day=*/false)), kMarch1Utc);
+  EXPECT_EQ(absl::ToUnixSeconds(*ParseWhen("2026-03-01", /*end_of_day=*/true)), kMarch1Utc + 86400);
+}
+
+TEST(ParseWhenTest, RejectsOtherFormats) {
+  for (const char* text : {"", "tomorrow", "2026-3-1", "2026-02-30", "2026-03-01 09:30",
+                           "2026-03-01T09:30:00", "01-03-2026"}) {
+    absl::StatusOr<absl::Time> time = ParseWhen(text, true);
+    EXPECT_FALSE(time.ok()) << "\"" << text << "\"";
+    if (!time.ok()) {
+      EXPECT_EQ(time.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(std::string(time.status().message()), HasSubstr("YYYY-MM-DD"));
+    }
+  }
+}
+
+TEST(ToTimestampTest, SecondsAndNanos) {
+  google::protobuf::Timestamp timestamp =
+      ToTimestamp(absl::FromUnixSeconds(1772357400) + absl::Milliseconds(250));
+  EXPECT_EQ(timestamp.seconds(), 1772357400);
+  EXPECT_EQ(timestamp.nanos(), 250000000);
+  EXPECT_EQ(FormatTimestamp(timestamp), "2026-03-01T09:30:00Z");
+}
+
 }  // namespace
 }  // namespace consular::ctl

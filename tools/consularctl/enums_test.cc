@@ -79,6 +79,50 @@ TEST(ParseEnumTest, RoleShortNamesAndFullNames) {
             consular::v1::ROLE_ADMINISTRATOR);
 }
 
+TEST(ParseEnumTest, ShareAccess) {
+  const auto* access = consular::v1::ShareAccess_descriptor();
+  for (const char* text : {"read", "READ", "SHARE_ACCESS_READ", "share-access-read"}) {
+    absl::StatusOr<int> parsed = ParseEnum(access, text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
+    EXPECT_EQ(*parsed, consular::v1::SHARE_ACCESS_READ) << text;
+  }
+  for (const char* text : {"read-write", "READ_WRITE", "Read-Write", "SHARE_ACCESS_READ_WRITE"}) {
+    absl::StatusOr<int> parsed = ParseEnum(access, text);
+    ASSERT_TRUE(parsed.ok()) << text << ": " << parsed.status();
+    EXPECT_EQ(*parsed, consular::v1::SHARE_ACCESS_READ_WRITE) << text;
+  }
+  EXPECT_THAT(EnumValidNames(access), ElementsAre("read", "read-write"));
+  for (const char* text : {"write", "readwrite", "read-only", "unspecified", ""}) {
+    EXPECT_FALSE(ParseEnum(access, text).ok()) << text;
+  }
+  EXPECT_EQ(EnumValidationError(access, "write"),
+            "invalid value \"write\"; valid values: read, read-write");
+}
+
+TEST(ParseEnumTest, EmergencyReview) {
+  const auto* review = consular::v1::EmergencyReview_descriptor();
+  EXPECT_EQ(*ParseEnum(review, "justified"), consular::v1::EMERGENCY_REVIEW_JUSTIFIED);
+  EXPECT_EQ(*ParseEnum(review, "not-justified"), consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
+  EXPECT_EQ(*ParseEnum(review, "NOT_JUSTIFIED"), consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
+  EXPECT_EQ(*ParseEnum(review, "EMERGENCY_REVIEW_JUSTIFIED"),
+            consular::v1::EMERGENCY_REVIEW_JUSTIFIED);
+  EXPECT_FALSE(ParseEnum(review, "unspecified").ok());
+  EXPECT_FALSE(ParseEnum(review, "unjustified").ok());
+  EXPECT_THAT(EnumValidNames(review), ElementsAre("justified", "not-justified"));
+}
+
+TEST(EnumShortNameTest, SharingEnums) {
+  EXPECT_EQ(EnumPrefix(consular::v1::CaseAccess_descriptor()), "CASE_ACCESS_");
+  EXPECT_EQ(EnumShortName(consular::v1::CaseAccess_descriptor(),
+                          consular::v1::CASE_ACCESS_SHARED_READ_WRITE),
+            "SHARED_READ_WRITE");
+  EXPECT_EQ(EnumShortName(consular::v1::ShareAccess_descriptor(), consular::v1::SHARE_ACCESS_READ),
+            "READ");
+  EXPECT_EQ(EnumShortName(consular::v1::CaseEventType_descriptor(),
+                          consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED),
+            "SHARE_REVOKED");
+}
+
 TEST(ParseEnumTest, AliasOfAnotherEnumIsNotAccepted) {
   EXPECT_FALSE(
       ParseEnum(consular::v1::CaseStatus_descriptor(), "divorce").ok());

@@ -18,6 +18,8 @@ namespace {
 using ::consular::v1::Case;
 using ::consular::v1::CaseEvent;
 using ::consular::v1::CaseNote;
+using ::consular::v1::CaseShare;
+using ::consular::v1::EmergencyAccess;
 
 constexpr char kColumnGap[] = "  ";
 constexpr char kEmptyCell[] = "-";
@@ -109,6 +111,27 @@ class KeyValueBlock {
   std::vector<std::pair<std::string, std::string>> rows_;
 };
 
+// FormatTable, with texts[i] (one line per line, indented) under row i.
+std::string TableWithTextUnderRows(const std::vector<std::string>& header,
+                                   const std::vector<std::vector<std::string>>& rows,
+                                   const std::vector<std::string>& texts) {
+  // Render the header and rows as one table so the columns line up, then put
+  // each text under its row.
+  const std::string table = FormatTable(header, rows);
+  std::vector<absl::string_view> lines = absl::StrSplit(table, '\n');
+  std::string out = absl::StrCat(lines[0], "\n");
+  for (size_t i = 0; i < rows.size(); ++i) {
+    absl::StrAppend(&out, lines[i + 1], "\n");
+    if (i >= texts.size()) continue;
+    for (absl::string_view text_line : absl::StrSplit(texts[i], '\n')) {
+      std::string indented = absl::StrCat("    ", OneLine(text_line));
+      StripTrailingBlanks(&indented);
+      absl::StrAppend(&out, indented, "\n");
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string FormatTable(const std::vector<std::string>& header,
@@ -153,6 +176,7 @@ std::string FormatCase(const Case& c) {
               Short(consular::v1::Outcome_descriptor(), c.outcome()));
   }
   block.Add("Post", c.handling_post());
+  block.AddIfSet("Access", CaseAccessText(c.caller_access()));
   block.Add("Country", c.country());
   block.Add("Version", absl::StrCat(c.version()));
   block.Add("Opened", FormatTimestamp(c.opened_at()));
@@ -270,6 +294,18 @@ std::string EventDetails(const CaseEvent& event) {
     }
     case consular::v1::CASE_EVENT_TYPE_NOTE_ADDED:
       return absl::StrCat("note ", event.note_id());
+    case consular::v1::CASE_EVENT_TYPE_SHARED: {
+      std::string out = absl::StrCat("shared with ", event.grantee());
+      if (event.share_access() != consular::v1::SHARE_ACCESS_UNSPECIFIED) {
+        absl::StrAppend(&out, " (",
+                        Short(consular::v1::ShareAccess_descriptor(), event.share_access()), ")");
+      }
+      return out;
+    }
+    case consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED:
+      return absl::StrCat("share with ", event.grantee(), " revoked");
+    case consular::v1::CASE_EVENT_TYPE_REFERRED:
+      return absl::StrCat("referred ", event.from_unit(), kArrow, event.to_unit());
     default:
       return "";
   }
@@ -294,25 +330,119 @@ std::string FormatEvents(
 std::string FormatNotes(
     const google::protobuf::RepeatedPtrField<CaseNote>& notes) {
   std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> texts;
   for (const CaseNote& n : notes) {
     rows.push_back(
         {FormatTimestamp(n.created_at()), n.author(), n.author_post()});
+    texts.push_back(n.text());
   }
-  // Render the header and rows as one table so the columns line up, then put
-  // each note's text under its row.
-  const std::string table = FormatTable({"WHEN", "AUTHOR", "POST"}, rows);
-  std::vector<absl::string_view> lines = absl::StrSplit(table, '\n');
-  std::string out = absl::StrCat(lines[0], "\n");
-  for (int i = 0; i < notes.size(); ++i) {
-    absl::StrAppend(&out, lines[i + 1], "\n");
-    for (absl::string_view text_line : absl::StrSplit(notes[i].text(), '\n')) {
-      std::string indented = absl::StrCat("    ", OneLine(text_line));
-      StripTrailingBlanks(&indented);
-      absl::StrAppend(&out, indented, "\n");
+  return absl::StrCat(TableWithTextUnderRows({"WHEN", "AUTHOR", "POST"}, rows, texts), notes.size(),
+                      " note(s)\n");
+}
+
+std::string CaseAccessText(consular::v1::CaseAccess access) {
+  switch (access) {
+    case consular::v1::CASE_ACCESS_UNSPECIFIED:
+    case consular::v1::CASE_ACCESS_HANDLING:
+      return "";
+    case consular::v1::CASE_ACCESS_SHARED_READ_WRITE:
+      return "shared read-write";
+    case consular::v1::CASE_ACCESS_SHARED_READ:
+      return "shared read-only";
+    case consular::v1::CASE_ACCESS_EMERGENCY:
+      return "emergency (read-only, every call logged)";
+    default:
+      return Short(consular::v1::CaseAccess_descriptor(), access);
+  }
+}
+
+std::string ShareState(const CaseShare& share) {
+  if (share.has_revoked_at() || !share.revoked_by().empty()) return "REVOKED";
+  return share.active() ? "ACTIVE" : "EXPIRED";
+}
+
+std::string FormatShare(const CaseShare& share) {
+  KeyValueBlock block;
+  block.Add("Share", share.id());
+  block.Add("Case", share.case_reference());
+  block.Add("Case ID", share.case_id());
+  block.Add("Grantee", share.grantee());
+  block.Add("Access", Short(consular::v1::ShareAccess_descriptor(), share.access()));
+  block.Add("Legal basis", share.legal_basis());
+  block.Add("Granted by",
+            share.granted_by_unit().empty()
+                ? share.granted_by()
+                : absl::StrCat(share.granted_by(), " (", share.granted_by_unit(), ")"));
+  block.Add("Granted", FormatTimestamp(share.granted_at()));
+  const std::string expires = FormatTimestamp(share.expires_at());
+  block.Add("Expires", expires.empty() ? "never (until revoked)" : expires);
+  if (share.has_revoked_at() || !share.revoked_by().empty()) {
+    std::string revoked = FormatTimestamp(share.revoked_at());
+    if (!share.revoked_by().empty()) {
+      absl::StrAppend(&revoked, revoked.empty() ? "" : " ", "by ", share.revoked_by());
     }
+    block.Add("Revoked", revoked);
   }
-  absl::StrAppend(&out, notes.size(), " note(s)\n");
-  return out;
+  block.Add("State", ShareState(share));
+  return block.Render();
+}
+
+std::string FormatShares(const google::protobuf::RepeatedPtrField<CaseShare>& shares) {
+  std::vector<std::vector<std::string>> rows;
+  for (const CaseShare& s : shares) {
+    rows.push_back({s.id(), s.grantee(), Short(consular::v1::ShareAccess_descriptor(), s.access()),
+                    ShareState(s), FormatTimestamp(s.granted_at()), FormatTimestamp(s.expires_at()),
+                    s.granted_by(), s.legal_basis()});
+  }
+  return absl::StrCat(
+      FormatTable({"ID", "GRANTEE", "ACCESS", "STATE", "GRANTED", "EXPIRES", "BY", "BASIS"}, rows),
+      shares.size(), " share(s)\n");
+}
+
+std::string EmergencyReviewText(consular::v1::EmergencyReview review) {
+  if (review == consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) return "UNREVIEWED";
+  return Short(consular::v1::EmergencyReview_descriptor(), review);
+}
+
+std::string FormatEmergencyAccess(const EmergencyAccess& grant) {
+  KeyValueBlock block;
+  block.Add("Emergency access", grant.id());
+  block.Add("Case", grant.case_reference());
+  block.Add("Case ID", grant.case_id());
+  block.Add("Handling post", grant.handling_post());
+  block.Add("Opened by", grant.actor());
+  if (grant.actor_role() != consular::v1::ROLE_UNSPECIFIED) {
+    block.Add("Role", Short(consular::v1::Role_descriptor(), grant.actor_role()));
+  }
+  block.AddIfSet("Unit", grant.actor_unit());
+  block.Add("Reason", grant.reason());
+  block.Add("Opened", FormatTimestamp(grant.opened_at()));
+  block.Add("Expires", FormatTimestamp(grant.expires_at()));
+  block.Add("State", grant.active() ? "ACTIVE" : "EXPIRED");
+  block.Add("Review", EmergencyReviewText(grant.review()));
+  block.AddIfSet("Reviewed by", grant.reviewed_by());
+  block.AddIfSet("Reviewed", FormatTimestamp(grant.reviewed_at()));
+  return block.Render();
+}
+
+std::string FormatEmergencyAccessList(
+    const google::protobuf::RepeatedPtrField<EmergencyAccess>& grants) {
+  std::vector<std::vector<std::string>> rows;
+  for (const EmergencyAccess& g : grants) {
+    rows.push_back({g.id(), g.case_reference(), g.handling_post(), FormatTimestamp(g.opened_at()),
+                    FormatTimestamp(g.expires_at()), g.actor(),
+                    g.actor_role() == consular::v1::ROLE_UNSPECIFIED
+                        ? ""
+                        : Short(consular::v1::Role_descriptor(), g.actor_role()),
+                    g.actor_unit(), g.active() ? "ACTIVE" : "EXPIRED",
+                    EmergencyReviewText(g.review())});
+  }
+  std::vector<std::string> reasons;
+  for (const EmergencyAccess& g : grants) reasons.push_back(g.reason());
+  return absl::StrCat(TableWithTextUnderRows({"ID", "CASE", "POST", "OPENED", "EXPIRES", "ACTOR",
+                                              "ROLE", "UNIT", "STATE", "REVIEW"},
+                                             rows, reasons),
+                      grants.size(), " emergency access(es)\n");
 }
 
 }  // namespace consular::ctl

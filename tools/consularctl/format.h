@@ -19,7 +19,8 @@ std::string FormatTable(const std::vector<std::string>& header,
                         const std::vector<std::vector<std::string>>& rows);
 
 // A key/value block: identity, status, subject, flags, referral, and the
-// details and safety fields that are set.
+// details and safety fields that are set. "Access:" (CaseAccessText) follows
+// "Post:" when the caller does not reach the case as its handling unit.
 std::string FormatCase(const consular::v1::Case& c);
 
 // Table REFERENCE TYPE STATUS POST COUNTRY OPENED VERSION and a last line "N
@@ -28,7 +29,8 @@ std::string FormatCaseList(
     const google::protobuf::RepeatedPtrField<consular::v1::Case>& cases);
 
 // The DETAILS column of the events table: "INTAKE→ACTIVE: reason", "changed: a,
-// b", "note <id>", "created as INTAKE".
+// b", "note <id>", "created as INTAKE", "shared with LKHA (READ)", "share of LKHA
+// revoked", "referred LKHA→RABAT".
 std::string EventDetails(const consular::v1::CaseEvent& event);
 
 // Table SEQ WHEN TYPE ACTOR ROLE VERSION DETAILS and a last line "N event(s)".
@@ -42,5 +44,36 @@ std::string FormatNotes(
 
 // A key/value block for one note: ID, Case, Author, Post, Created, Text.
 std::string FormatNote(const consular::v1::CaseNote& note);
+
+// How the caller reaches a case, for people: "shared read-write", "shared read-only", "emergency
+// (read-only)". Empty for HANDLING and UNSPECIFIED (the caller's own unit's case, or a server that
+// does not say), which FormatCase then leaves out.
+std::string CaseAccessText(consular::v1::CaseAccess access);
+
+// The state of a share at the time of the call: "REVOKED" if revoked, else "ACTIVE" or "EXPIRED"
+// as the server's `active` says.
+std::string ShareState(const consular::v1::CaseShare& share);
+
+// A key/value block for one share: Share, Case, Case ID, Grantee, Access, Legal basis, Granted by,
+// Granted, Expires ("never (until revoked)" if unset), Revoked (if revoked), State.
+std::string FormatShare(const consular::v1::CaseShare& share);
+
+// Table ID GRANTEE ACCESS STATE GRANTED EXPIRES BY BASIS (STATE as ShareState, EXPIRES "-" for
+// until revoked, BY the granting subject) and a last line "N share(s)".
+std::string FormatShares(const google::protobuf::RepeatedPtrField<consular::v1::CaseShare>& shares);
+
+// The review of an emergency access: "JUSTIFIED", "NOT_JUSTIFIED", or "UNREVIEWED".
+std::string EmergencyReviewText(consular::v1::EmergencyReview review);
+
+// A key/value block for one emergency access: Emergency access, Case, Case ID, Handling post,
+// Opened by, Role, Unit, Reason, Opened, Expires, State (ACTIVE or EXPIRED), Review, and who
+// reviewed it when.
+std::string FormatEmergencyAccess(const consular::v1::EmergencyAccess& grant);
+
+// Table ID CASE POST OPENED EXPIRES ACTOR ROLE UNIT STATE REVIEW (POST the unit handling the case
+// when it was opened, UNIT the opener's), each row followed by its reason indented, and a last line
+// "N emergency access(es)".
+std::string FormatEmergencyAccessList(
+    const google::protobuf::RepeatedPtrField<consular::v1::EmergencyAccess>& grants);
 
 }  // namespace consular::ctl

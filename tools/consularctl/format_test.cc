@@ -102,6 +102,63 @@ TEST(EventDetailsTest, OnePerEventType) {
   EXPECT_EQ(EventDetails(created), "created as INTAKE");
 }
 
+TEST(EventDetailsTest, SharingAndReferral) {
+  consular::v1::CaseEvent shared;
+  shared.set_type(consular::v1::CASE_EVENT_TYPE_SHARED);
+  shared.set_share_id("s-1");
+  shared.set_grantee("LKHA");
+  shared.set_share_access(consular::v1::SHARE_ACCESS_READ);
+  EXPECT_EQ(EventDetails(shared), "shared with LKHA (READ)");
+  shared.set_grantee("TUNIS");
+  shared.set_share_access(consular::v1::SHARE_ACCESS_READ_WRITE);
+  EXPECT_EQ(EventDetails(shared), "shared with TUNIS (READ_WRITE)");
+  shared.clear_share_access();
+  EXPECT_EQ(EventDetails(shared), "shared with TUNIS");
+
+  consular::v1::CaseEvent revoked;
+  revoked.set_type(consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED);
+  revoked.set_share_id("s-1");
+  revoked.set_grantee("LKHA");
+  EXPECT_EQ(EventDetails(revoked), "share with LKHA revoked");
+
+  consular::v1::CaseEvent referred;
+  referred.set_type(consular::v1::CASE_EVENT_TYPE_REFERRED);
+  referred.set_from_unit("LKHA");
+  referred.set_to_unit("RABAT");
+  referred.set_share_id("s-2");
+  EXPECT_EQ(EventDetails(referred), "referred LKHA\u2192RABAT");
+}
+
+TEST(FormatEventsTest, NewEventTypesInTheTable) {
+  google::protobuf::RepeatedPtrField<consular::v1::CaseEvent> events;
+  consular::v1::CaseEvent* e = events.Add();
+  e->set_sequence(3);
+  e->set_type(consular::v1::CASE_EVENT_TYPE_SHARED);
+  e->set_actor("dev-officer-rabat");
+  e->set_actor_role(consular::v1::ROLE_CONSULAR_OFFICER);
+  *e->mutable_occurred_at() = At(kMarch1);
+  e->set_case_version(1);
+  e->set_grantee("LKHA");
+  e->set_share_access(consular::v1::SHARE_ACCESS_READ);
+  e = events.Add();
+  e->set_sequence(4);
+  e->set_type(consular::v1::CASE_EVENT_TYPE_REFERRED);
+  e->set_actor("dev-manager-rabat");
+  e->set_actor_role(consular::v1::ROLE_POST_MANAGER);
+  *e->mutable_occurred_at() = At(kMarch1 + 60);
+  e->set_case_version(2);
+  e->set_from_unit("RABAT");
+  e->set_to_unit("TUNIS");
+  EXPECT_EQ(FormatEvents(events),
+            "SEQ  WHEN                  TYPE      ACTOR              ROLE              VERSION  "
+            "DETAILS\n"
+            "3    2026-03-01T09:30:00Z  SHARED    dev-officer-rabat  CONSULAR_OFFICER  1        "
+            "shared with LKHA (READ)\n"
+            "4    2026-03-01T09:31:00Z  REFERRED  dev-manager-rabat  POST_MANAGER      2        "
+            "referred RABAT\u2192TUNIS\n"
+            "2 event(s)\n");
+}
+
 TEST(FormatEventsTest, Table) {
   google::protobuf::RepeatedPtrField<consular::v1::CaseEvent> events;
   consular::v1::CaseEvent* e = events.Add();
@@ -209,6 +266,176 @@ TEST(FormatCaseTest, ShowsOutcomeAndDivorceDetailsOnlyWhenSet) {
   EXPECT_THAT(text, Not(HasSubstr("Proceedings:")));
   EXPECT_THAT(
       text, Not(HasSubstr("Region:")));  // the oneof now holds divorce details
+}
+
+TEST(CaseAccessTextTest, OnePerAccess) {
+  EXPECT_EQ(CaseAccessText(consular::v1::CASE_ACCESS_UNSPECIFIED), "");
+  EXPECT_EQ(CaseAccessText(consular::v1::CASE_ACCESS_HANDLING), "");
+  EXPECT_EQ(CaseAccessText(consular::v1::CASE_ACCESS_SHARED_READ), "shared read-only");
+  EXPECT_EQ(CaseAccessText(consular::v1::CASE_ACCESS_SHARED_READ_WRITE), "shared read-write");
+  EXPECT_THAT(CaseAccessText(consular::v1::CASE_ACCESS_EMERGENCY), HasSubstr("emergency"));
+  // A value this client does not know (a newer server) still shows.
+  EXPECT_EQ(CaseAccessText(static_cast<consular::v1::CaseAccess>(9)), "9");
+}
+
+TEST(FormatCaseTest, ShowsTheCallersAccessOnlyWhenNotHandling) {
+  consular::v1::Case c = SampleCase();
+  EXPECT_THAT(FormatCase(c), Not(HasSubstr("Access:")));
+  c.set_caller_access(consular::v1::CASE_ACCESS_HANDLING);
+  EXPECT_THAT(FormatCase(c), Not(HasSubstr("Access:")));
+  c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+  EXPECT_THAT(FormatCase(c), HasSubstr("Post:                  RABAT\n"
+                                       "Access:                shared read-only\n"
+                                       "Country:               MA\n"));
+  c.set_caller_access(consular::v1::CASE_ACCESS_EMERGENCY);
+  EXPECT_THAT(FormatCase(c), HasSubstr("Access:                emergency (read-only"));
+}
+
+consular::v1::CaseShare SampleShare() {
+  consular::v1::CaseShare share;
+  share.set_id("5a1e0000-1111-4222-8333-444455556666");
+  share.set_case_id("0b7c2a8e-1111-4222-8333-444455556666");
+  share.set_case_reference("ABN-2026-00001");
+  share.set_grantee("LKHA");
+  share.set_access(consular::v1::SHARE_ACCESS_READ);
+  share.set_legal_basis("Art. 5 consular act");
+  share.set_granted_by("dev-officer-rabat");
+  share.set_granted_by_unit("RABAT");
+  *share.mutable_granted_at() = At(kMarch1);
+  share.set_active(true);
+  return share;
+}
+
+TEST(FormatShareTest, KeyValueBlock) {
+  EXPECT_EQ(FormatShare(SampleShare()),
+            "Share:       5a1e0000-1111-4222-8333-444455556666\n"
+            "Case:        ABN-2026-00001\n"
+            "Case ID:     0b7c2a8e-1111-4222-8333-444455556666\n"
+            "Grantee:     LKHA\n"
+            "Access:      READ\n"
+            "Legal basis: Art. 5 consular act\n"
+            "Granted by:  dev-officer-rabat (RABAT)\n"
+            "Granted:     2026-03-01T09:30:00Z\n"
+            "Expires:     never (until revoked)\n"
+            "State:       ACTIVE\n");
+}
+
+TEST(FormatShareTest, ExpiryAndRevocation) {
+  consular::v1::CaseShare share = SampleShare();
+  *share.mutable_expires_at() = At(kMarch1 + 86400);
+  std::string text = FormatShare(share);
+  EXPECT_THAT(text, HasSubstr("Expires:     2026-03-02T09:30:00Z\n"));
+  EXPECT_THAT(text, Not(HasSubstr("Revoked:")));
+
+  share.set_active(false);
+  EXPECT_EQ(ShareState(share), "EXPIRED");
+  EXPECT_THAT(FormatShare(share), HasSubstr("State:       EXPIRED\n"));
+
+  *share.mutable_revoked_at() = At(kMarch1 + 3600);
+  share.set_revoked_by("dev-manager-rabat");
+  EXPECT_EQ(ShareState(share), "REVOKED");
+  text = FormatShare(share);
+  EXPECT_THAT(text, HasSubstr("Revoked:     2026-03-01T10:30:00Z by dev-manager-rabat\n"
+                              "State:       REVOKED\n"));
+}
+
+TEST(FormatSharesTest, TableWithStateAndCount) {
+  google::protobuf::RepeatedPtrField<consular::v1::CaseShare> shares;
+  *shares.Add() = SampleShare();
+  consular::v1::CaseShare* revoked = shares.Add();
+  *revoked = SampleShare();
+  revoked->set_id("5a1e0000-2222-4222-8333-444455556666");
+  revoked->set_grantee("TUNIS");
+  revoked->set_access(consular::v1::SHARE_ACCESS_READ_WRITE);
+  *revoked->mutable_expires_at() = At(kMarch1 + 86400);
+  *revoked->mutable_revoked_at() = At(kMarch1 + 60);
+  revoked->set_active(false);
+  EXPECT_EQ(FormatShares(shares),
+            "ID                                    GRANTEE  ACCESS      STATE    GRANTED          "
+            "     EXPIRES               BY                 BASIS\n"
+            "5a1e0000-1111-4222-8333-444455556666  LKHA     READ        ACTIVE   2026-03-01T09:30:"
+            "00Z  -                     dev-officer-rabat  Art. 5 consular act\n"
+            "5a1e0000-2222-4222-8333-444455556666  TUNIS    READ_WRITE  REVOKED  2026-03-01T09:30:"
+            "00Z  2026-03-02T09:30:00Z  dev-officer-rabat  Art. 5 consular act\n"
+            "2 share(s)\n");
+  EXPECT_EQ(FormatShares({}),
+            "ID  GRANTEE  ACCESS  STATE  GRANTED  EXPIRES  BY  BASIS\n0 share(s)\n");
+}
+
+consular::v1::EmergencyAccess SampleGrant() {
+  consular::v1::EmergencyAccess grant;
+  grant.set_id("e0000000-1111-4222-8333-444455556666");
+  grant.set_case_id("0b7c2a8e-1111-4222-8333-444455556666");
+  grant.set_case_reference("ABN-2026-00001");
+  grant.set_handling_post("RABAT");
+  grant.set_actor("dev-manager-tunis");
+  grant.set_actor_role(consular::v1::ROLE_POST_MANAGER);
+  grant.set_actor_unit("TUNIS");
+  grant.set_reason("Person at the TUNIS desk now,\nneeds the safe channel");
+  *grant.mutable_opened_at() = At(kMarch1);
+  *grant.mutable_expires_at() = At(kMarch1 + 3600);
+  grant.set_active(true);
+  return grant;
+}
+
+TEST(FormatEmergencyAccessTest, KeyValueBlock) {
+  EXPECT_EQ(FormatEmergencyAccess(SampleGrant()),
+            "Emergency access: e0000000-1111-4222-8333-444455556666\n"
+            "Case:             ABN-2026-00001\n"
+            "Case ID:          0b7c2a8e-1111-4222-8333-444455556666\n"
+            "Handling post:    RABAT\n"
+            "Opened by:        dev-manager-tunis\n"
+            "Role:             POST_MANAGER\n"
+            "Unit:             TUNIS\n"
+            "Reason:           Person at the TUNIS desk now,\n"
+            "                  needs the safe channel\n"
+            "Opened:           2026-03-01T09:30:00Z\n"
+            "Expires:          2026-03-01T10:30:00Z\n"
+            "State:            ACTIVE\n"
+            "Review:           UNREVIEWED\n");
+}
+
+TEST(FormatEmergencyAccessTest, Reviewed) {
+  consular::v1::EmergencyAccess grant = SampleGrant();
+  grant.set_active(false);
+  grant.set_review(consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
+  grant.set_reviewed_by("dev-auditor");
+  *grant.mutable_reviewed_at() = At(kMarch1 + 7200);
+  EXPECT_THAT(FormatEmergencyAccess(grant), HasSubstr("State:            EXPIRED\n"
+                                                      "Review:           NOT_JUSTIFIED\n"
+                                                      "Reviewed by:      dev-auditor\n"
+                                                      "Reviewed:         2026-03-01T11:30:00Z\n"));
+  EXPECT_EQ(EmergencyReviewText(consular::v1::EMERGENCY_REVIEW_UNSPECIFIED), "UNREVIEWED");
+  EXPECT_EQ(EmergencyReviewText(consular::v1::EMERGENCY_REVIEW_JUSTIFIED), "JUSTIFIED");
+}
+
+TEST(FormatEmergencyAccessListTest, RowsWithTheirReasonsUnder) {
+  google::protobuf::RepeatedPtrField<consular::v1::EmergencyAccess> grants;
+  *grants.Add() = SampleGrant();
+  consular::v1::EmergencyAccess* reviewed = grants.Add();
+  *reviewed = SampleGrant();
+  reviewed->set_id("e0000000-2222-4222-8333-444455556666");
+  reviewed->set_actor("dev-lkha");
+  reviewed->set_actor_role(consular::v1::ROLE_LKHA_CASEWORKER);
+  reviewed->set_actor_unit("LKHA");
+  reviewed->set_reason("Called by the police");
+  reviewed->set_active(false);
+  reviewed->set_review(consular::v1::EMERGENCY_REVIEW_JUSTIFIED);
+  EXPECT_EQ(
+      FormatEmergencyAccessList(grants),
+      "ID                                    CASE            POST   OPENED                EXPIRES "
+      "              ACTOR              ROLE             UNIT   STATE    REVIEW\n"
+      "e0000000-1111-4222-8333-444455556666  ABN-2026-00001  RABAT  2026-03-01T09:30:00Z  "
+      "2026-03-01T10:30:00Z  dev-manager-tunis  POST_MANAGER     TUNIS  ACTIVE   UNREVIEWED\n"
+      "    Person at the TUNIS desk now,\n"
+      "    needs the safe channel\n"
+      "e0000000-2222-4222-8333-444455556666  ABN-2026-00001  RABAT  2026-03-01T09:30:00Z  "
+      "2026-03-01T10:30:00Z  dev-lkha           LKHA_CASEWORKER  LKHA   EXPIRED  JUSTIFIED\n"
+      "    Called by the police\n"
+      "2 emergency access(es)\n");
+  EXPECT_EQ(FormatEmergencyAccessList({}),
+            "ID  CASE  POST  OPENED  EXPIRES  ACTOR  ROLE  UNIT  STATE  REVIEW\n"
+            "0 emergency access(es)\n");
 }
 
 TEST(FormatNoteTest, KeyValueBlock) {

@@ -77,6 +77,7 @@ int Main(int argc, char** argv) {
 
   Action action;
   AddCaseCommands(&app, &global, &action);
+  AddEmergencyCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
   AddGlobalOptionsFooter(&app);
