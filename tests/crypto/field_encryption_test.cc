@@ -51,6 +51,7 @@ const char kCovert[] = "Brother monitors her phone";
 const char kWishes[] = "Wants to return before the wedding";
 const char kNote[] = "Spoke with lawyer Haddad about the passport";
 const char kReason[] = "Contact made through cousin Karim";
+const char kEmergencyReason[] = "Sister Yasmina called from Oujda, she is locked in";
 
 consular::v1::Date Dob() {
   consular::v1::Date date;
@@ -84,8 +85,8 @@ std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes)
 // bytea takes in a dump or a log), including the date of birth as serialized in a Case.
 std::vector<std::string> FixtureNeedles() {
   std::vector<std::string> needles;
-  for (const char* text :
-       {kName1, kName2, kRenamed, kSafeChannel, kCovert, kWishes, kNote, kReason}) {
+  for (const char* text : {kName1, kName2, kRenamed, kSafeChannel, kCovert, kWishes, kNote, kReason,
+                           kEmergencyReason}) {
     needles.push_back(text);
     needles.push_back(Hex(text));
   }
@@ -205,6 +206,21 @@ class FieldEncryptionTest : public ::testing::Test {
     ASSERT_TRUE(Manager()->Update(kRabat, update, Deadline(), &b).ok());
     MustNote(kRabat, a, kNote);
     a = MustTransition(kRabat, a, consular::v1::CASE_STATUS_ACTIVE, kReason);
+    // Emergency access from another post, with a reason that names people, read through it.
+    consular::v1::OpenEmergencyAccessRequest open;
+    open.set_request_id("emergency-1");
+    open.set_case_id(a.id());
+    open.set_reason(kEmergencyReason);
+    consular::v1::EmergencyAccess grant;
+    ASSERT_TRUE(Manager()->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant).ok());
+    Case seen;
+    ASSERT_TRUE(Get(kTunisManager, a.id(), &seen).ok());
+    consular::v1::ListEmergencyAccessRequest review_list;
+    consular::v1::ListEmergencyAccessResponse grants;
+    ASSERT_TRUE(
+        Manager()->ListEmergencyAccess(kRabatManager, review_list, Deadline(), &grants).ok());
+    ASSERT_EQ(grants.grants_size(), 1);
+    ASSERT_EQ(grants.grants(0).reason(), kEmergencyReason);
     ASSERT_EQ(Search(kRabat, kName1)->cases_size(), 1);
     ASSERT_EQ(Search(kRabat, kRenamed)->cases_size(), 1);
     Case read;
@@ -446,6 +462,7 @@ TEST_F(FieldEncryptionTest, DumpOfTheDatabaseHoldsNoPersonalData) {
   ASSERT_THAT(dump, HasSubstr("COPY cases.cases"));
   ASSERT_THAT(dump, HasSubstr("ABN-"));
   ASSERT_THAT(dump, HasSubstr("COPY cases.case_notes"));
+  ASSERT_THAT(dump, HasSubstr("COPY cases.emergency_access"));
   for (const std::string& needle : FixtureNeedles()) {
     EXPECT_THAT(dump, Not(HasSubstr(needle))) << "the dump holds " << needle;
   }

@@ -565,7 +565,7 @@ fi
 # (These two queries are kept out of the statement log: they name the fixtures themselves.)
 AUDIT_ROWS=$(PGOPTIONS="-c log_statement=none" psql "${ADMIN_DSN/%dbname=postgres/dbname=consular}" -X -At -c "SELECT count(*) FROM audit.events")
 AUDIT_LEAKS=$(PGOPTIONS="-c log_statement=none" psql "${ADMIN_DSN/%dbname=postgres/dbname=consular}" -X -At -c \
-  "SELECT count(*) FROM audit.events e WHERE e::text ILIKE '%amina%' OR e::text LIKE '%2006%03%01%' OR e::text ILIKE '%came back%'")
+  "SELECT count(*) FROM audit.events e WHERE e::text ILIKE '%amina%' OR e::text LIKE '%2006%03%01%' OR e::text ILIKE '%came back%' OR e::text ILIKE '%Tunis desk%'")
 if [[ $AUDIT_ROWS -gt 10 && $AUDIT_LEAKS -eq 0 ]]; then
   pass "every call left an audit row ($AUDIT_ROWS), none with a name, birth date or note text"
 else
@@ -573,13 +573,14 @@ else
 fi
 if grep -q "log_statement\|statement: " "$PG_DIR/postgres.log" && [[ $(grep -c "execute\|statement:" "$PG_DIR/postgres.log") -gt 10 ]]; then
   LEAKED=$(grep -il -e "Amina" -e "2006-03-01" -e "600 111 222" -e "database came back" -e "Back in the Netherlands" \
+    -e "Tunis desk" \
     "$SERVER_LOG" "$PG_DIR/postgres.log" || true)
   if [[ -z $LEAKED ]]; then
-    pass "the server log and PostgreSQL's statement log hold no fixture name, date of birth, contact or note text"
+    pass "the server log and PostgreSQL's statement log hold no fixture name, date of birth, contact, note text or emergency reason"
   else
     fail "no personal data in the logs" "found in: $LEAKED
 $(grep -ih -m 3 -e "Amina" -e "2006-03-01" -e "600 111 222" -e "database came back" \
-    -e "Back in the Netherlands" "$SERVER_LOG" "$PG_DIR/postgres.log" | cut -c 1-300)"
+    -e "Back in the Netherlands" -e "Tunis desk" "$SERVER_LOG" "$PG_DIR/postgres.log" | cut -c 1-300)"
   fi
 else
   fail "no personal data in the logs" "the PostgreSQL statement log was not written"
