@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/idempotency.h"
 
 namespace consular::storage {
 namespace {
@@ -46,15 +47,6 @@ constexpr char kCaseColumns[] =
     "c.country, array_to_string(c.risk_flags, ','), c.referral_source, c.personal, " MICROS(
         "c.opened_at") ", " MICROS("c.updated_at") ", COALESCE(" MICROS("c.resolved_at") ", 0), "
     "COALESCE(" MICROS("c.closed_at") ", 0), c.version, " CASE_ACCESS;
-
-constexpr char kClaimRequest[] =
-    "INSERT INTO cases.idempotency (actor, request_id, method, request_hash) "
-    "VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
-constexpr char kFindRequest[] =
-    "SELECT method, request_hash, COALESCE(response, ''::bytea) FROM cases.idempotency "
-    "WHERE actor = $1 AND request_id = $2";
-constexpr char kSaveResponse[] =
-    "UPDATE cases.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2";
 
 constexpr char kNextReference[] =
     "INSERT INTO cases.reference_counters (prefix, year, last_value) VALUES ($1, $2, 1) "
@@ -177,6 +169,18 @@ constexpr char kListNotes[] =
 
 #define IDEMPOTENCY_ROW_ID "(octet_length(actor)::text || ':' || actor || request_id)"
 
+// An encrypted column of contacts.partners (row key: the partner id).
+// A column of a table whose rows are keyed by their uuid id (associated data row key: the id).
+#define ID_KEYED_ROTATION_SQL(table, col)                                                   \
+  RotationSql {                                                                             \
+    table, col,                                                                             \
+        "SELECT id::text, id::text, '', " col " FROM " table " WHERE " NOT_ON_KEY(          \
+            col) " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED", \
+        "SELECT count(*) FROM " table " WHERE " NOT_ON_KEY(col),                            \
+        "UPDATE " table " SET " col " = $3 WHERE id = $1::uuid AND $2 = ''"                 \
+  }
+#define PARTNER_ROTATION_SQL(col) ID_KEYED_ROTATION_SQL("contacts.partners", col)
+
 struct RotationSql {
   const char* table;
   const char* column;
@@ -218,7 +222,32 @@ const RotationSql& SqlFor(EncryptedColumn column) {
           "reason") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
       "SELECT count(*) FROM cases.emergency_access WHERE " NOT_ON_KEY("reason"),
       "UPDATE cases.emergency_access SET reason = $3 WHERE id = $1::uuid AND $2 = ''"};
+  static const RotationSql kPartnerDetails = PARTNER_ROTATION_SQL("contact_details");
+  static const RotationSql kPartnerNote = PARTNER_ROTATION_SQL("vetting_note");
+  static const RotationSql kPartnerReason = PARTNER_ROTATION_SQL("deactivation_reason");
+  static const RotationSql kContactAdHoc = ID_KEYED_ROTATION_SQL("contacts.contacts", "ad_hoc");
+  static const RotationSql kContactNote = ID_KEYED_ROTATION_SQL("contacts.contacts", "note");
+  static const RotationSql kContactsResponse{
+      "contacts.idempotency", "response",
+      "SELECT " IDEMPOTENCY_ROW_ID
+      ", actor, request_id, response FROM contacts.idempotency "
+      "WHERE " NOT_ON_KEY("response") " AND " NOT_SKIPPED(
+          IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM contacts.idempotency WHERE " NOT_ON_KEY("response"),
+      "UPDATE contacts.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
   switch (column) {
+    case EncryptedColumn::kContactAdHoc:
+      return kContactAdHoc;
+    case EncryptedColumn::kContactNote:
+      return kContactNote;
+    case EncryptedColumn::kPartnerContactDetails:
+      return kPartnerDetails;
+    case EncryptedColumn::kPartnerVettingNote:
+      return kPartnerNote;
+    case EncryptedColumn::kPartnerDeactivationReason:
+      return kPartnerReason;
+    case EncryptedColumn::kContactsIdempotencyResponse:
+      return kContactsResponse;
     case EncryptedColumn::kEmergencyReason:
       return kEmergency;
     case EncryptedColumn::kCasePersonal:
@@ -244,7 +273,7 @@ AssociatedData ReasonAd(const std::string& case_id, int64_t sequence) {
   return {"cases.case_events", "reason", absl::StrCat(case_id, "/", sequence)};
 }
 AssociatedData ResponseAd(const std::string& actor, const std::string& request_id) {
-  return {"cases.idempotency", "response", absl::StrCat(actor.size(), ":", actor, request_id)};
+  return ResponseAssociatedData(IdempotencyTable::kCases, actor, request_id);
 }
 
 AssociatedData EmergencyReasonAd(const std::string& grant_id) {
@@ -253,6 +282,18 @@ AssociatedData EmergencyReasonAd(const std::string& grant_id) {
 
 AssociatedData AdForRow(EncryptedColumn column, const std::string& key1, const std::string& key2) {
   switch (column) {
+    case EncryptedColumn::kContactAdHoc:
+      return {"contacts.contacts", "ad_hoc", key1};
+    case EncryptedColumn::kContactNote:
+      return {"contacts.contacts", "note", key1};
+    case EncryptedColumn::kPartnerContactDetails:
+      return {"contacts.partners", "contact_details", key1};
+    case EncryptedColumn::kPartnerVettingNote:
+      return {"contacts.partners", "vetting_note", key1};
+    case EncryptedColumn::kPartnerDeactivationReason:
+      return {"contacts.partners", "deactivation_reason", key1};
+    case EncryptedColumn::kContactsIdempotencyResponse:
+      return ResponseAssociatedData(IdempotencyTable::kContacts, key1, key2);
     case EncryptedColumn::kEmergencyReason:
       return EmergencyReasonAd(key1);
     case EncryptedColumn::kCasePersonal:
@@ -353,9 +394,17 @@ std::string EnumName(const Case& c, int which) {
 }  // namespace
 
 const std::vector<EncryptedColumn>& AllEncryptedColumns() {
-  static const std::vector<EncryptedColumn> kAll = {
-      EncryptedColumn::kCasePersonal, EncryptedColumn::kNoteBody, EncryptedColumn::kEventReason,
-      EncryptedColumn::kIdempotencyResponse, EncryptedColumn::kEmergencyReason};
+  static const std::vector<EncryptedColumn> kAll = {EncryptedColumn::kCasePersonal,
+                                                    EncryptedColumn::kNoteBody,
+                                                    EncryptedColumn::kEventReason,
+                                                    EncryptedColumn::kIdempotencyResponse,
+                                                    EncryptedColumn::kEmergencyReason,
+                                                    EncryptedColumn::kPartnerContactDetails,
+                                                    EncryptedColumn::kPartnerVettingNote,
+                                                    EncryptedColumn::kPartnerDeactivationReason,
+                                                    EncryptedColumn::kContactsIdempotencyResponse,
+                                                    EncryptedColumn::kContactAdHoc,
+                                                    EncryptedColumn::kContactNote};
   return kAll;
 }
 
@@ -430,21 +479,14 @@ std::optional<PriorRequest> CaseStore::ClaimRequest(const std::string& actor,
                                                     const std::string& request_id,
                                                     const std::string& method,
                                                     const std::string& request_hash) {
-  const pqxx::result claimed =
-      tx_.exec_params(kClaimRequest, actor, request_id, method, pqxx::binarystring(request_hash));
-  if (claimed.affected_rows() == 1) return std::nullopt;
-  const pqxx::row row = tx_.exec_params1(kFindRequest, actor, request_id);
-  PriorRequest prior{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(), ""};
-  if (pqxx::binarystring(row[2]).size() > 0) {
-    prior.response = Open(row[2], ResponseAd(actor, request_id));
-  }
-  return prior;
+  return storage::ClaimRequest(tx_, *crypto_.cipher, IdempotencyTable::kCases, actor, request_id,
+                               method, request_hash);
 }
 
 void CaseStore::SaveResponse(const std::string& actor, const std::string& request_id,
                              const std::string& response) {
-  tx_.exec_params0(kSaveResponse, actor, request_id,
-                   pqxx::binarystring(Seal(response, ResponseAd(actor, request_id))));
+  storage::SaveResponse(tx_, *crypto_.cipher, IdempotencyTable::kCases, actor, request_id,
+                        response);
 }
 
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
@@ -489,8 +531,8 @@ std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& i
   if (lock) {
     // Locking a row needs the UPDATE policy too, so a case the caller may only read is not found
     // FOR UPDATE: it is then read unlocked below, for the caller to be refused by name.
-    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE OF c", scope.unit,
-                                                scope.subject, scope.role, id_or_reference);
+    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE OF c", scope.unit, scope.subject,
+                                                scope.role, id_or_reference);
     if (!locked.empty()) return CaseFromRow(locked[0]);
   }
   const pqxx::result r =

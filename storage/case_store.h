@@ -9,6 +9,7 @@
 #include "consular/v1/cases.pb.h"
 #include "services/common/blind_index.h"
 #include "services/common/field_cipher.h"
+#include "storage/idempotency.h"
 
 // SQL for the case service's tables (schema "cases"). Every function runs inside the caller's
 // transaction and throws libpqxx exceptions, which the TransactionRunner maps to status codes.
@@ -28,13 +29,19 @@ struct FieldCrypto {
   const BlindIndex* blind_index = nullptr;
 };
 
-// The encrypted columns of the case tables, for key rotation.
+// The encrypted columns of the case and contacts tables, for key rotation.
 enum class EncryptedColumn {
-  kCasePersonal,         // cases.cases.personal
-  kNoteBody,             // cases.case_notes.body
-  kEventReason,          // cases.case_events.reason
-  kIdempotencyResponse,  // cases.idempotency.response
-  kEmergencyReason,      // cases.emergency_access.reason
+  kCasePersonal,                 // cases.cases.personal
+  kNoteBody,                     // cases.case_notes.body
+  kEventReason,                  // cases.case_events.reason
+  kIdempotencyResponse,          // cases.idempotency.response
+  kEmergencyReason,              // cases.emergency_access.reason
+  kPartnerContactDetails,        // contacts.partners.contact_details
+  kPartnerVettingNote,           // contacts.partners.vetting_note
+  kPartnerDeactivationReason,    // contacts.partners.deactivation_reason
+  kContactsIdempotencyResponse,  // contacts.idempotency.response
+  kContactAdHoc,                 // contacts.contacts.ad_hoc
+  kContactNote,                  // contacts.contacts.note
 };
 // Every EncryptedColumn, in a fixed order.
 const std::vector<EncryptedColumn>& AllEncryptedColumns();
@@ -87,13 +94,6 @@ struct CaseFilter {
 struct CaseCursor {
   int64_t opened_at_micros = 0;
   std::string id;
-};
-
-// The idempotency record of a mutation already done by the same actor with the same request id.
-struct PriorRequest {
-  std::string method;
-  std::string request_hash;
-  std::string response;  // serialized response message
 };
 
 class CaseStore {

@@ -27,13 +27,14 @@ void SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope);
 // Returns OK if a service connecting with `dsn` is held by row-level security:
 // its role is no superuser, has no BYPASSRLS, is no member of a role that is
 // either, or of consular_maintenance (whose members pass every policy), owns
-// (itself or through a role it belongs to) no table in schemas cases and audit,
-// may not DELETE or TRUNCATE in them nor UPDATE audit rows, and every table in
-// schema cases has ENABLE and FORCE ROW LEVEL SECURITY. FAILED_PRECONDITION
-// naming every problem found (or that schema cases has no tables: migrate
-// first); UNAVAILABLE if the database cannot be reached or the connection
-// breaks; INTERNAL on any other database error; INVALID_ARGUMENT if `dsn` is
-// malformed. The message is for operators; it never holds the dsn.
+// (itself or through a role it belongs to) no table in schemas cases, contacts
+// and audit, may not DELETE or TRUNCATE in them nor UPDATE audit rows, and
+// every table in schemas cases and contacts has ENABLE and FORCE ROW LEVEL
+// SECURITY. FAILED_PRECONDITION naming every problem found (or that schema
+// cases has no tables: migrate first); UNAVAILABLE if the database cannot be
+// reached or the connection breaks; INTERNAL on any other database error;
+// INVALID_ARGUMENT if `dsn` is malformed. The message is for operators; it
+// never holds the dsn.
 absl::Status CheckRowLevelSecurityEnforced(const std::string& dsn);
 
 }  // namespace consular::storage

@@ -14,13 +14,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "services/cases/case_rules.h"
+#include "services/common/audited_call.h"
+#include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
 #include "storage/audit_store.h"
 #include "storage/case_store.h"
-#include "storage/row_security.h"
 
 namespace consular::cases {
 namespace {
@@ -156,37 +157,18 @@ absl::Status CheckExpectedVersion(int64_t expected) {
   return absl::OkStatus();
 }
 
-// Runs a mutation once per (actor, request id): the first call does `work` and records its
-// response in the same transaction; a replay with the same request returns that response and
-// writes nothing; the same id with another request is INVALID_ARGUMENT.
-// The request's fingerprint is a keyed digest: the request holds personal data, which must not be
-// stored under an unkeyed (guessable) hash.
+// Runs a mutation once per (actor, request id) (RunIdempotentCall), giving `work` a CaseStore in
+// the same transaction.
 template <typename Response>
 absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypto& crypto,
                            const Identity& who, const std::string& method,
                            const google::protobuf::Message& request, const std::string& request_id,
                            Response* out,
                            const std::function<absl::Status(CaseStore&, Response*)>& work) {
-  const std::string request_hash = crypto.blind_index->Digest(
-      "consular.request.v1", absl::StrCat(method, "\n", request.SerializeAsString()));
-  {
-    CaseStore store(tx, crypto);
-    out->Clear();
-    const std::optional<storage::PriorRequest> prior =
-        store.ClaimRequest(who.subject, request_id, method, request_hash);
-    if (prior.has_value()) {
-      if (prior->method != method || prior->request_hash != request_hash) {
-        return InvalidField("request_id", "already used for a different request");
-      }
-      if (!out->ParseFromString(prior->response)) {
-        return absl::InternalError("stored response does not parse");
-      }
-      return absl::OkStatus();
-    }
-    RETURN_IF_ERROR(work(store, out));
-    store.SaveResponse(who.subject, request_id, out->SerializeAsString());
-    return absl::OkStatus();
-  }
+  CaseStore store(tx, crypto);
+  return RunIdempotentCall<Response>(
+      tx, *crypto.cipher, *crypto.blind_index, storage::IdempotencyTable::kCases, who, method,
+      request, request_id, out, [&](Response* response) { return work(store, response); });
 }
 
 }  // namespace
@@ -195,22 +177,7 @@ absl::Status CaseManager::Audited(
     const Identity& who, const std::string& action, const std::string& case_id_hint,
     absl::Time deadline,
     const std::function<absl::Status(pqxx::transaction_base&, storage::AuditRecord*)>& body) {
-  storage::AuditRecord record;
-  record.actor = who.subject;
-  record.actor_role = RoleName(who.role);
-  record.actor_post = who.post;
-  record.action = action;
-  // A case named by its UUID is recorded even when the caller may not see it; a reference only
-  // once the case is found.
-  if (LooksLikeUuid(case_id_hint)) record.case_id = absl::AsciiStrToLower(case_id_hint);
-  record.occurred_at = clock_();
-  const storage::SessionScope scope{who.subject, consular::v1::Role_Name(who.role), who.post};
-  return storage::RunAudited(
-      runner_, deadline, record,
-      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
-        storage::SetSessionScope(tx, scope);
-        return body(tx, audit);
-      });
+  return RunAuditedCall(runner_, who, action, case_id_hint, clock_(), deadline, body);
 }
 
 CaseManager::CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,

@@ -6,6 +6,7 @@
 #include "consular/v1/cases.pb.h"
 #include "google/protobuf/field_mask.pb.h"
 #include "services/common/identity.h"
+#include "services/common/ids.h"
 
 // The rules of a case, free of storage and transport: the lifecycle, which outcomes fit which case
 // type, what a valid case looks like, and who may do what. Every function is pure.
@@ -38,8 +39,6 @@ absl::Status ValidateRequestId(const std::string& request_id);
 // A case id is a UUID or a reference. INVALID_ARGUMENT "<field>: ..." otherwise.
 absl::Status ValidateCaseId(const std::string& field, const std::string& case_id);
 
-// True if `text` is a canonical lower- or upper-case UUID (8-4-4-4-12 hex digits).
-bool LooksLikeUuid(const std::string& text);
 
 // The update mask must be non-empty and name only updatable paths that fit a case of `type`.
 // INVALID_ARGUMENT "update_mask: ..." otherwise.

@@ -8,4 +8,7 @@ namespace consular {
 // random source.
 std::string NewUuid();
 
+// True if `text` is a canonical lower- or upper-case UUID (8-4-4-4-12 hex digits).
+bool LooksLikeUuid(const std::string& text);
+
 }  // namespace consular

@@ -650,6 +650,23 @@ TEST_F(RowSecurityTest, EveryCaseTableHasRowSecurityEnabledAndForced) {
             "t");
 }
 
+TEST_F(RowSecurityTest, EveryContactsTableHasRowSecurityEnabledAndForcedAndNoDelete) {
+  EXPECT_EQ(db_->QueryScalar("SELECT string_agg(relname, ',') FROM pg_class "
+                             "WHERE relnamespace = 'contacts'::regnamespace "
+                             "AND relkind IN ('r', 'p') "
+                             "AND NOT (relrowsecurity AND relforcerowsecurity)"),
+            "");
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) >= 3 FROM pg_class "
+                             "WHERE relnamespace = 'contacts'::regnamespace AND relkind = 'r'"),
+            "t");
+  for (const char* table : {"partners", "accreditations", "idempotency"}) {
+    const Outcome deleted = AsService(&kRabatManager, absl::StrCat("DELETE FROM contacts.", table));
+    EXPECT_EQ(deleted.sqlstate, kInsufficientPrivilege) << table << ": " << deleted.first;
+    const Outcome truncated = AsService(&kRabatManager, absl::StrCat("TRUNCATE contacts.", table));
+    EXPECT_EQ(truncated.sqlstate, kInsufficientPrivilege) << table << ": " << truncated.first;
+  }
+}
+
 // A login role for one test, dropped at the end (with whatever it owns or was
 // granted in the test database). Roles are cluster-wide: the name is unique.
 class ScopedRole {
@@ -771,6 +788,36 @@ TEST_F(RowSecurityCheckTest, FailsWhenForceIsOffOnOneTable) {
   status = CheckRowLevelSecurityEnforced(db_->app_dsn());
   EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
   EXPECT_THAT(std::string(status.message()), HasSubstr("cases.reference_counters"));
+  db_->QueryScalar("ALTER TABLE cases.reference_counters ENABLE ROW LEVEL SECURITY");
+  EXPECT_TRUE(CheckRowLevelSecurityEnforced(db_->app_dsn()).ok());
+
+  // The tables of schema contacts (migration 0006 on) are held to the same rule.
+  db_->QueryScalar("ALTER TABLE contacts.partners NO FORCE ROW LEVEL SECURITY");
+  status = CheckRowLevelSecurityEnforced(db_->app_dsn());
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("contacts.partners"), Not(HasSubstr("contacts.idempotency"))));
+  db_->QueryScalar("ALTER TABLE contacts.partners FORCE ROW LEVEL SECURITY");
+  db_->QueryScalar("ALTER TABLE contacts.accreditations DISABLE ROW LEVEL SECURITY");
+  status = CheckRowLevelSecurityEnforced(db_->app_dsn());
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_THAT(std::string(status.message()), HasSubstr("contacts.accreditations"));
+}
+
+TEST_F(RowSecurityCheckTest, FailsForTheOwnerOrADeleterOfAContactsTable) {
+  ScopedRole owner(*db_, "NOSUPERUSER NOBYPASSRLS IN ROLE consular_service");
+  ASSERT_TRUE(CheckRowLevelSecurityEnforced(owner.dsn()).ok());
+  db_->QueryScalar(absl::StrCat("GRANT DELETE ON contacts.accreditations TO ", owner.name()));
+  absl::Status status = CheckRowLevelSecurityEnforced(owner.dsn());
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("DELETE"), HasSubstr("contacts.accreditations")));
+  db_->QueryScalar(absl::StrCat("REVOKE DELETE ON contacts.accreditations FROM ", owner.name()));
+  db_->QueryScalar(absl::StrCat("ALTER TABLE contacts.partners OWNER TO ", owner.name()));
+  status = CheckRowLevelSecurityEnforced(owner.dsn());
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_THAT(std::string(status.message()),
+              AllOf(HasSubstr("owns"), HasSubstr("contacts.partners")));
 }
 
 TEST_F(RowSecurityCheckTest, FailsForAnUnmigratedDatabase) {

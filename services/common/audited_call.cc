@@ -1,0 +1,31 @@
+#include "services/common/audited_call.h"
+
+#include "absl/strings/ascii.h"
+#include "services/common/ids.h"
+#include "services/common/token.h"
+#include "storage/row_security.h"
+
+namespace consular {
+
+absl::Status RunAuditedCall(storage::TransactionRunner* runner, const Identity& who,
+                            const std::string& action, const std::string& case_id_hint,
+                            absl::Time now, absl::Time deadline, const AuditedBody& body) {
+  storage::AuditRecord record;
+  record.actor = who.subject;
+  record.actor_role = RoleName(who.role);
+  record.actor_post = who.post;
+  record.action = action;
+  // A case named by its UUID is recorded even when the caller may not see it; a reference only
+  // once the case is found.
+  if (LooksLikeUuid(case_id_hint)) record.case_id = absl::AsciiStrToLower(case_id_hint);
+  record.occurred_at = now;
+  const storage::SessionScope scope{who.subject, consular::v1::Role_Name(who.role), who.post};
+  return storage::RunAudited(
+      runner, deadline, record,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        storage::SetSessionScope(tx, scope);
+        return body(tx, audit);
+      });
+}
+
+}  // namespace consular

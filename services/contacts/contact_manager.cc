@@ -1,0 +1,471 @@
+#include "services/contacts/contact_manager.h"
+
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "services/cases/case_rules.h"
+#include "services/common/audited_call.h"
+#include "services/common/idempotent_call.h"
+#include "services/common/ids.h"
+#include "services/common/page_token.h"
+#include "services/common/validation.h"
+#include "storage/contact_store.h"
+
+namespace consular::contacts {
+namespace {
+
+using consular::v1::Contact;
+using google::protobuf::util::FieldMaskUtil;
+using google::protobuf::util::TimeUtil;
+using storage::ContactStore;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+constexpr size_t kMaxNoteChars = 10000;
+constexpr size_t kMaxNameChars = 200;
+constexpr size_t kMaxPhoneChars = 100;
+constexpr size_t kMaxEmailChars = 200;
+
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    const absl::Status status_ = (expr); \
+    if (!status_.ok()) return status_;   \
+  } while (false)
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+absl::StatusOr<int> PageSize(int requested) {
+  if (requested < 0) return InvalidField("page_size", "must not be negative");
+  if (requested == 0) return kDefaultPageSize;
+  return std::min(requested, kMaxPageSize);
+}
+
+// The contact log is for staff who work cases: officers, post managers, LKHA caseworkers.
+absl::Status CheckContactServiceAccess(const Identity& who) {
+  if (!cases::UnitOf(who).empty()) return absl::OkStatus();
+  return absl::PermissionDeniedError("this role has no access to the contact log");
+}
+
+absl::Status CheckEnum(const std::string& field, int value, bool valid) {
+  if (!valid) return InvalidField(field, "unknown value");
+  if (value == 0) return InvalidField(field, "required");
+  return absl::OkStatus();
+}
+
+// The fields a client writes: times, codes, follow-up, note. `today` bounds the dates.
+absl::Status ValidateContactContent(const Contact& c, absl::Time now) {
+  if (!c.has_occurred_at()) return InvalidField("contact.occurred_at", "required");
+  const google::protobuf::Timestamp& t = c.occurred_at();
+  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
+    return InvalidField("contact.occurred_at", "not a valid time");
+  }
+  if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)) > now + absl::Minutes(5)) {
+    return InvalidField("contact.occurred_at", "lies in the future");
+  }
+  if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)) <
+      absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone())) {
+    return InvalidField("contact.occurred_at", "before 2000");
+  }
+  RETURN_IF_ERROR(
+      CheckEnum("contact.channel", c.channel(), consular::v1::ContactChannel_IsValid(c.channel())));
+  RETURN_IF_ERROR(CheckEnum("contact.direction", c.direction(),
+                            consular::v1::ContactDirection_IsValid(c.direction())));
+  RETURN_IF_ERROR(
+      CheckEnum("contact.purpose", c.purpose(), consular::v1::ContactPurpose_IsValid(c.purpose())));
+  RETURN_IF_ERROR(
+      CheckEnum("contact.outcome", c.outcome(), consular::v1::ContactOutcome_IsValid(c.outcome())));
+  const consular::v1::Date far_future =
+      DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
+  RETURN_IF_ERROR(CheckDate("contact.follow_up_due", c.follow_up_due(), far_future, true));
+  RETURN_IF_ERROR(CheckText("contact.note", c.note(), kMaxNoteChars, false));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateAdHoc(const consular::v1::AdHocContact& a) {
+  RETURN_IF_ERROR(CheckText("contact.ad_hoc.name", a.name(), kMaxNameChars, true));
+  RETURN_IF_ERROR(CheckText("contact.ad_hoc.organisation", a.organisation(), kMaxNameChars, false));
+  RETURN_IF_ERROR(CheckText("contact.ad_hoc.phone", a.phone(), kMaxPhoneChars, false));
+  RETURN_IF_ERROR(CheckText("contact.ad_hoc.email", a.email(), kMaxEmailChars, false));
+  return absl::OkStatus();
+}
+
+absl::Status CheckVersion(const Contact& current, int64_t expected) {
+  if (expected <= 0) return InvalidField("expected_version", "required: the version you read");
+  if (current.version() != expected) {
+    return absl::AbortedError(absl::StrCat("contact ", current.id(), " is at version ",
+                                           current.version(), ", not ", expected,
+                                           "; read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
+// The case a contact is logged on must be one the caller may change, and not closed.
+absl::Status CheckCaseWritable(const storage::CaseAccessRow& c) {
+  if (c.access != consular::v1::CASE_ACCESS_HANDLING &&
+      c.access != consular::v1::CASE_ACCESS_SHARED_READ_WRITE) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("case ", c.reference,
+                     " is not yours to change: contacts are logged by the "
+                     "unit handling it or holding a read-write share"));
+  }
+  if (c.status == consular::v1::CASE_STATUS_CLOSED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.reference, " is closed; a post manager must reopen it first"));
+  }
+  return absl::OkStatus();
+}
+
+consular::v1::CaseEvent ContactEvent(const Identity& who, consular::v1::CaseEventType type,
+                                     const Contact& c, absl::Time now) {
+  consular::v1::CaseEvent event;
+  event.set_type(type);
+  event.set_actor(who.subject);
+  event.set_actor_role(who.role);
+  event.set_actor_post(who.post);
+  *event.mutable_occurred_at() = ToTimestamp(now);
+  event.set_contact_id(c.id());
+  event.set_partner_kind(c.partner_kind());
+  event.set_contact_purpose(c.purpose());
+  return event;
+}
+
+absl::Status NotFound(const std::string& what, const std::string& id) {
+  return absl::NotFoundError(absl::StrCat(what, " ", id, " not found"));
+}
+
+// Finds the case of `contact_or_case_id` for a change, appends `event` to its timeline (locking
+// the case row), and checks again that the change is allowed once the row is locked: a close or
+// revocation committed meanwhile is seen here.
+absl::Status LockCaseForChange(ContactStore& store, const std::string& case_id,
+                               const consular::v1::CaseEvent& event) {
+  store.AppendCaseEvent(case_id, event);
+  std::optional<storage::CaseAccessRow> locked = store.FindCase(case_id);
+  if (!locked) return NotFound("case", case_id);
+  return CheckCaseWritable(*locked);
+}
+
+template <typename Response>
+void AddPage(std::vector<Contact> contacts, int page_size, const std::string& kind,
+             const std::string& filters, Response* out) {
+  const bool more = static_cast<int>(contacts.size()) > page_size;
+  if (more) contacts.resize(page_size);
+  for (Contact& c : contacts) *out->add_contacts() = std::move(c);
+  if (more) {
+    const Contact& last = out->contacts(out->contacts_size() - 1);
+    out->set_next_page_token(EncodePageToken(
+        kind, filters,
+        {std::to_string(TimeUtil::TimestampToMicroseconds(last.occurred_at())), last.id()}));
+  }
+}
+
+absl::StatusOr<std::optional<storage::ContactCursor>> DecodeCursor(const std::string& token,
+                                                                   const std::string& kind,
+                                                                   const std::string& filters) {
+  if (token.empty()) return std::optional<storage::ContactCursor>();
+  auto fields = DecodePageToken(token, kind, filters, 2);
+  if (!fields.ok()) return fields.status();
+  if (!LooksLikeUuid((*fields)[1])) return InvalidField("page_token", "malformed");
+  return std::optional<storage::ContactCursor>(storage::ContactCursor{(*fields)[0], (*fields)[1]});
+}
+
+}  // namespace
+
+ContactManager::ContactManager(storage::TransactionRunner* runner,
+                               std::function<absl::Time()> clock, storage::FieldCrypto crypto)
+    : runner_(runner), clock_(std::move(clock)), crypto_(crypto) {}
+
+absl::Status ContactManager::Log(const Identity& who,
+                                 const consular::v1::LogContactRequest& request,
+                                 absl::Time deadline, Contact* out) {
+  const absl::Time now = clock_();
+  return RunAuditedCall(
+      runner_, who, "ContactService.LogContact", request.contact().case_id(), now, deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        if (!request.has_contact()) return InvalidField("contact", "required");
+        const Contact& in = request.contact();
+        RETURN_IF_ERROR(cases::ValidateCaseId("contact.case_id", in.case_id()));
+        switch (in.counterpart_case()) {
+          case Contact::kPartnerId:
+            if (!LooksLikeUuid(in.partner_id())) {
+              return InvalidField("contact.partner_id", "must be a UUID");
+            }
+            break;
+          case Contact::kAdHoc:
+            RETURN_IF_ERROR(ValidateAdHoc(in.ad_hoc()));
+            break;
+          default:
+            return InvalidField("contact.partner_id",
+                                "required: a directory partner or an ad_hoc contact");
+        }
+        RETURN_IF_ERROR(ValidateContactContent(in, now));
+        return RunIdempotentCall<Contact>(
+            tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
+            "LogContact", request, request.request_id(), out, [&](Contact* logged) -> absl::Status {
+              ContactStore store(tx, crypto_);
+              std::optional<storage::CaseAccessRow> c = store.FindCase(in.case_id());
+              if (!c || c->access == consular::v1::CASE_ACCESS_UNSPECIFIED) {
+                return NotFound("case", in.case_id());
+              }
+              audit->case_id = c->id;
+              RETURN_IF_ERROR(CheckCaseWritable(*c));
+              *logged = in;
+              logged->set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
+              if (in.counterpart_case() == Contact::kPartnerId) {
+                std::optional<storage::PartnerSummary> partner =
+                    store.FindPartner(absl::AsciiStrToLower(in.partner_id()));
+                if (!partner) return NotFound("partner", in.partner_id());
+                if (!partner->active) {
+                  return absl::FailedPreconditionError(
+                      absl::StrCat("partner ", partner->name,
+                                   " is deactivated and cannot be used for a new "
+                                   "contact"));
+                }
+                if (partner->suspended) {
+                  return absl::FailedPreconditionError(
+                      absl::StrCat("partner ", partner->name,
+                                   " is suspended (vetting) and cannot be used for a new contact"));
+                }
+                logged->set_partner_id(partner->id);
+                logged->set_partner_kind(partner->kind);
+                logged->set_partner_name(partner->name);
+              }
+              logged->set_id(NewUuid());
+              logged->set_case_id(c->id);
+              logged->set_case_reference(c->reference);
+              logged->set_country(c->country);
+              logged->clear_follow_up_done_at();
+              logged->clear_follow_up_done_by();
+              logged->set_logged_by(who.subject);
+              logged->set_logged_by_unit(cases::UnitOf(who));
+              *logged->mutable_created_at() = ToTimestamp(now);
+              *logged->mutable_updated_at() = ToTimestamp(now);
+              logged->set_version(1);
+              RETURN_IF_ERROR(LockCaseForChange(
+                  store, c->id,
+                  ContactEvent(who, consular::v1::CASE_EVENT_TYPE_CONTACT_LOGGED, *logged, now)));
+              store.Insert(*logged);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status ContactManager::Update(const Identity& who,
+                                    const consular::v1::UpdateContactRequest& request,
+                                    absl::Time deadline, Contact* out) {
+  const absl::Time now = clock_();
+  return RunAuditedCall(
+      runner_, who, "ContactService.UpdateContact", "", now, deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        if (!LooksLikeUuid(request.contact().id())) {
+          return InvalidField("contact.id", "required: the contact's UUID");
+        }
+        if (request.update_mask().paths_size() == 0) {
+          return InvalidField("update_mask", "required: name the fields to change");
+        }
+        static const std::vector<std::string> kPaths = {
+            "occurred_at", "channel", "direction", "purpose", "outcome", "follow_up_due", "note"};
+        for (const std::string& path : request.update_mask().paths()) {
+          if (std::find(kPaths.begin(), kPaths.end(), path) == kPaths.end()) {
+            return InvalidField("update_mask", absl::StrCat("cannot update \"", path, "\""));
+          }
+        }
+        if (request.expected_version() <= 0) {
+          return InvalidField("expected_version", "required: the version you read");
+        }
+        return RunIdempotentCall<Contact>(
+            tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
+            "UpdateContact", request, request.request_id(), out,
+            [&](Contact* updated) -> absl::Status {
+              ContactStore store(tx, crypto_);
+              const std::string id = absl::AsciiStrToLower(request.contact().id());
+              std::optional<Contact> current = store.Find(id, true);
+              if (!current) return NotFound("contact", id);
+              audit->case_id = current->case_id();
+              std::optional<storage::CaseAccessRow> c = store.FindCase(current->case_id());
+              if (!c) return NotFound("contact", id);
+              RETURN_IF_ERROR(CheckCaseWritable(*c));
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              Contact merged = *current;
+              FieldMaskUtil::MergeOptions options;
+              options.set_replace_message_fields(true);
+              FieldMaskUtil::MergeMessageTo(request.contact(), request.update_mask(), options,
+                                            &merged);
+              RETURN_IF_ERROR(ValidateContactContent(merged, now));
+              if (merged.SerializeAsString() == current->SerializeAsString()) {
+                *updated = std::move(*current);
+                return absl::OkStatus();
+              }
+              merged.set_version(current->version() + 1);
+              *merged.mutable_updated_at() = ToTimestamp(now);
+              RETURN_IF_ERROR(LockCaseForChange(
+                  store, c->id,
+                  ContactEvent(who, consular::v1::CASE_EVENT_TYPE_CONTACT_UPDATED, merged, now)));
+              store.Update(merged);
+              *updated = std::move(merged);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status ContactManager::List(const Identity& who,
+                                  const consular::v1::ListContactsRequest& request,
+                                  absl::Time deadline, consular::v1::ListContactsResponse* out) {
+  const std::string case_hint =
+      request.of_case() == consular::v1::ListContactsRequest::kCaseId ? request.case_id() : "";
+  return RunAuditedCall(
+      runner_, who, "ContactService.ListContacts", case_hint, clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        absl::StatusOr<int> page_size = PageSize(request.page_size());
+        if (!page_size.ok()) return page_size.status();
+        out->Clear();
+        ContactStore store(tx, crypto_);
+        if (request.of_case() == consular::v1::ListContactsRequest::kCaseId) {
+          RETURN_IF_ERROR(cases::ValidateCaseId("case_id", request.case_id()));
+          auto after = DecodeCursor(request.page_token(), "contacts-of-case", request.case_id());
+          if (!after.ok()) return after.status();
+          std::optional<storage::CaseAccessRow> c = store.FindCase(request.case_id());
+          if (!c || c->access == consular::v1::CASE_ACCESS_UNSPECIFIED) {
+            return NotFound("case", request.case_id());
+          }
+          audit->case_id = c->id;
+          if (c->access == consular::v1::CASE_ACCESS_EMERGENCY) {
+            audit->emergency = true;
+            audit->purpose = "emergency access";
+          }
+          AddPage(store.ListByCase(c->id, *after, *page_size + 1), *page_size, "contacts-of-case",
+                  request.case_id(), out);
+          return absl::OkStatus();
+        }
+        if (request.of_case() == consular::v1::ListContactsRequest::kPartnerId) {
+          if (!LooksLikeUuid(request.partner_id())) {
+            return InvalidField("partner_id", "must be a UUID");
+          }
+          const std::string partner_id = absl::AsciiStrToLower(request.partner_id());
+          auto after = DecodeCursor(request.page_token(), "contacts-of-partner", partner_id);
+          if (!after.ok()) return after.status();
+          AddPage(store.ListByPartner(partner_id, *after, *page_size + 1), *page_size,
+                  "contacts-of-partner", partner_id, out);
+          return absl::OkStatus();
+        }
+        return InvalidField("case_id", "required: a case_id or a partner_id");
+      });
+}
+
+absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
+                                              const consular::v1::ListFollowUpsDueRequest& request,
+                                              absl::Time deadline,
+                                              consular::v1::ListFollowUpsDueResponse* out) {
+  const absl::Time now = clock_();
+  return RunAuditedCall(
+      runner_, who, "ContactService.ListFollowUpsDue", "", now, deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        const consular::v1::Date far_future =
+            DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
+        RETURN_IF_ERROR(CheckDate("due_from", request.due_from(), far_future, true));
+        RETURN_IF_ERROR(CheckDate("due_to", request.due_to(), far_future, true));
+        const consular::v1::Date today = DateOf(now);
+        const consular::v1::Date to = IsSet(request.due_to()) ? request.due_to() : today;
+        if (IsSet(request.due_from()) && CompareDates(to, request.due_from()) < 0) {
+          return InvalidField("due_to", "is before due_from");
+        }
+        absl::StatusOr<int> page_size = PageSize(request.page_size());
+        if (!page_size.ok()) return page_size.status();
+        const std::string from = IsSet(request.due_from()) ? FormatDate(request.due_from()) : "";
+        const std::string filters = absl::StrCat(from, "/", FormatDate(to));
+        auto after = DecodeCursor(request.page_token(), "follow-ups", filters);
+        if (!after.ok()) return after.status();
+        out->Clear();
+        std::vector<Contact> due =
+            ContactStore(tx, crypto_)
+                .ListFollowUpsDue(cases::UnitOf(who), from, FormatDate(to), *after, *page_size + 1);
+        const bool more = static_cast<int>(due.size()) > *page_size;
+        if (more) due.resize(*page_size);
+        const absl::CivilDay today_day(today.year(), today.month(), today.day());
+        for (Contact& c : due) {
+          consular::v1::FollowUpDue* item = out->add_follow_ups();
+          const absl::CivilDay due_day(c.follow_up_due().year(), c.follow_up_due().month(),
+                                       c.follow_up_due().day());
+          item->set_overdue(due_day < today_day);
+          item->set_days_overdue(due_day < today_day ? static_cast<int>(today_day - due_day) : 0);
+          *item->mutable_contact() = std::move(c);
+        }
+        if (more) {
+          const Contact& last = out->follow_ups(out->follow_ups_size() - 1).contact();
+          out->set_next_page_token(EncodePageToken("follow-ups", filters,
+                                                   {FormatDate(last.follow_up_due()), last.id()}));
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status ContactManager::CompleteFollowUp(const Identity& who,
+                                              const consular::v1::CompleteFollowUpRequest& request,
+                                              absl::Time deadline, Contact* out) {
+  const absl::Time now = clock_();
+  return RunAuditedCall(
+      runner_, who, "ContactService.CompleteFollowUp", "", now, deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        if (!LooksLikeUuid(request.contact_id())) {
+          return InvalidField("contact_id", "required: the contact's UUID");
+        }
+        if (request.expected_version() <= 0) {
+          return InvalidField("expected_version", "required: the version you read");
+        }
+        return RunIdempotentCall<Contact>(
+            tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
+            "CompleteFollowUp", request, request.request_id(), out,
+            [&](Contact* done) -> absl::Status {
+              ContactStore store(tx, crypto_);
+              const std::string id = absl::AsciiStrToLower(request.contact_id());
+              std::optional<Contact> current = store.Find(id, true);
+              if (!current) return NotFound("contact", id);
+              audit->case_id = current->case_id();
+              std::optional<storage::CaseAccessRow> c = store.FindCase(current->case_id());
+              if (!c) return NotFound("contact", id);
+              RETURN_IF_ERROR(CheckCaseWritable(*c));
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              if (!IsSet(current->follow_up_due())) {
+                return absl::FailedPreconditionError(
+                    absl::StrCat("contact ", id, " has no follow-up"));
+              }
+              if (current->has_follow_up_done_at()) {
+                return absl::FailedPreconditionError(absl::StrCat("the follow-up of contact ", id,
+                                                                  " was done by ",
+                                                                  current->follow_up_done_by()));
+              }
+              Contact c2 = std::move(*current);
+              *c2.mutable_follow_up_done_at() = ToTimestamp(now);
+              c2.set_follow_up_done_by(who.subject);
+              c2.set_version(c2.version() + 1);
+              *c2.mutable_updated_at() = ToTimestamp(now);
+              RETURN_IF_ERROR(LockCaseForChange(
+                  store, c->id,
+                  ContactEvent(who, consular::v1::CASE_EVENT_TYPE_FOLLOW_UP_COMPLETED, c2, now)));
+              store.Update(c2);
+              *done = std::move(c2);
+              return absl::OkStatus();
+            });
+      });
+}
+
+}  // namespace consular::contacts

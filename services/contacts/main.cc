@@ -1,0 +1,92 @@
+// consular-contacts: the partner directory and the contact log. Wires flags to the pieces and
+// serves until SIGTERM.
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "services/common/blind_index.h"
+#include "services/common/field_cipher.h"
+#include "services/common/key_ring.h"
+#include "services/common/server.h"
+#include "services/common/server_flags.h"
+#include "services/common/token.h"
+#include "services/common/worker_pool.h"
+#include "services/contacts/contact_manager.h"
+#include "services/contacts/contacts_service.h"
+#include "services/contacts/partner_manager.h"
+#include "storage/audit_chain.h"
+#include "storage/connection_pool.h"
+#include "storage/row_security.h"
+#include "storage/transaction_runner.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"consular-contacts: partner directory and contact log (gRPC)"};
+  consular::ServerFlags flags;
+  std::string field_keys;
+  std::string blind_index_key;
+  consular::AddServerFlags(app, "CONSULAR_", &flags);
+  app.add_option("--field-keys", field_keys,
+                 "Key ring file of the field-encryption keys (see docs/keys.md)")
+      ->envname("CONSULAR_FIELD_KEYS")
+      ->required();
+  app.add_option("--blind-index-key", blind_index_key,
+                 "File with the blind-index key (keyed request fingerprints; see docs/keys.md)")
+      ->envname("CONSULAR_BLIND_INDEX_KEY")
+      ->required();
+  CLI11_PARSE(app, argc, argv);
+
+  auto token_verifier = consular::FinishServerFlags(&flags);
+  if (!token_verifier.ok()) {
+    std::cerr << "consular-contacts: " << token_verifier.status().message() << "\n";
+    return 2;
+  }
+  // The second wall: refuse to serve with a database role that could read past row-level security.
+  if (const absl::Status rls = consular::storage::CheckRowLevelSecurityEnforced(flags.dsn);
+      !rls.ok()) {
+    std::cerr << "consular-contacts: " << rls.message() << "\n";
+    return 2;
+  }
+
+  std::vector<std::string> key_warnings;
+  auto ring = consular::LoadKeyRingFile(field_keys, &key_warnings);
+  if (!ring.ok()) {
+    std::cerr << "consular-contacts: " << ring.status().message() << "\n";
+    return 2;
+  }
+  auto index_key = consular::LoadBlindIndexKeyFile(blind_index_key, *ring, &key_warnings);
+  if (!index_key.ok()) {
+    std::cerr << "consular-contacts: " << index_key.status().message() << "\n";
+    return 2;
+  }
+  for (const std::string& warning : key_warnings) {
+    std::cerr << "consular-contacts: warning: " << warning << "\n";
+  }
+  const consular::FieldCipher cipher(*std::move(ring));
+  const consular::BlindIndex blind_index(*index_key);
+
+  consular::storage::ConnectionPool pool({flags.dsn, flags.pool_size});
+  consular::storage::TransactionRunner runner(&pool);
+  const consular::storage::FieldCrypto crypto{&cipher, &blind_index};
+  consular::contacts::PartnerManager partners(
+      &runner, [] { return absl::Now(); }, crypto);
+  consular::contacts::ContactManager contacts(
+      &runner, [] { return absl::Now(); }, crypto);
+  consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
+  const consular::CallEnvironment env{&worker_pool, token_verifier->get()};
+  consular::contacts::PartnerServiceImpl partner_service(&partners, env);
+  consular::contacts::ContactServiceImpl contact_service(&contacts, env);
+
+  // Chains committed audit rows moments after commit; any number of processes may run one.
+  consular::storage::AuditSequencer sequencer(&runner);
+  sequencer.Start(absl::Milliseconds(200));
+  const absl::Status served =
+      consular::RunServer(flags.server, {&partner_service, &contact_service});
+  worker_pool.Shutdown();
+  sequencer.Stop();
+  if (!served.ok()) {
+    std::cerr << "consular-contacts: " << served.message() << "\n";
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,429 @@
+#include "services/contacts/partner_manager.h"
+
+#include <google/protobuf/util/field_mask_util.h>
+#include <google/protobuf/util/time_util.h>
+
+#include <algorithm>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "services/cases/case_rules.h"
+#include "services/common/audited_call.h"
+#include "services/common/idempotent_call.h"
+#include "services/common/ids.h"
+#include "services/common/page_token.h"
+#include "services/common/validation.h"
+#include "services/contacts/partner_rules.h"
+#include "storage/audit_store.h"
+#include "storage/partner_store.h"
+
+namespace consular::contacts {
+namespace {
+
+using consular::v1::Partner;
+using google::protobuf::util::FieldMaskUtil;
+using google::protobuf::util::TimeUtil;
+using storage::PartnerStore;
+
+constexpr int kDefaultPageSize = 50;
+constexpr int kMaxPageSize = 500;
+
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    const absl::Status status_ = (expr); \
+    if (!status_.ok()) return status_;   \
+  } while (false)
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
+}
+
+std::string FormatTime(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M UTC",
+                          absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)),
+                          absl::UTCTimeZone());
+}
+
+absl::Status PartnerNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("partner ", id, " not found"));
+}
+
+absl::Status CheckUuidField(const std::string& field, const std::string& value) {
+  if (value.empty()) return InvalidField(field, "required");
+  if (!LooksLikeUuid(value)) return InvalidField(field, "must be a UUID");
+  return absl::OkStatus();
+}
+
+absl::Status CheckExpectedVersion(int64_t expected) {
+  if (expected <= 0) return InvalidField("expected_version", "required: the version you read");
+  return absl::OkStatus();
+}
+
+absl::Status CheckVersion(const Partner& current, int64_t expected) {
+  if (current.version() != expected) {
+    return absl::AbortedError(absl::StrCat("partner ", current.id(), " is at version ",
+                                           current.version(), ", not ", expected,
+                                           "; read it again and retry"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckActive(const Partner& current) {
+  if (!current.active()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "partner ", current.id(), " was deactivated at ", FormatTime(current.deactivated_at()),
+        " by ", current.deactivated_by(), " and cannot change"));
+  }
+  return absl::OkStatus();
+}
+
+// The post whose accreditation holds a post manager.
+std::string PostOf(const Identity& who) { return cases::UnitOf(who); }
+
+// May `who` write partners in `country`? Reads the accreditation of a post manager's post.
+absl::Status CheckMayWriteIn(PartnerStore& store, const Identity& who, const std::string& country) {
+  RETURN_IF_ERROR(CheckMayWritePartners(who));
+  const std::string post = PostOf(who);
+  const bool accredited = who.role == consular::v1::ROLE_POST_MANAGER && !post.empty() &&
+                          store.IsAccredited(post, country);
+  return CheckMayWritePartnerIn(who, country, accredited);
+}
+
+// Finds the partner to change, locked, and checks the caller may change it.
+absl::StatusOr<Partner> FindForChange(PartnerStore& store, const Identity& who,
+                                      const std::string& id) {
+  bool locked = false;
+  std::optional<Partner> current = store.Find(id, true, &locked);
+  if (!current) return PartnerNotFound(id);
+  RETURN_IF_ERROR(CheckMayWriteIn(store, who, current->country()));
+  if (!locked) {
+    // Writable by the application's rule yet not lockable: the rule and the policies disagree.
+    throw std::runtime_error("partner " + id + " is writable but could not be locked");
+  }
+  return *std::move(current);
+}
+
+// Runs a mutation once per (actor, request id) in contacts.idempotency, giving `work` a
+// PartnerStore in the same transaction.
+template <typename Response>
+absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypto& crypto,
+                           const Identity& who, const std::string& method,
+                           const google::protobuf::Message& request, const std::string& request_id,
+                           Response* out,
+                           const std::function<absl::Status(PartnerStore&, Response*)>& work) {
+  PartnerStore store(tx, crypto);
+  return RunIdempotentCall<Response>(
+      tx, *crypto.cipher, *crypto.blind_index, storage::IdempotencyTable::kContacts, who, method,
+      request, request_id, out, [&](Response* response) { return work(store, response); });
+}
+
+absl::StatusOr<int> PageSize(int requested) {
+  if (requested < 0) return InvalidField("page_size", "must not be negative");
+  if (requested == 0) return kDefaultPageSize;
+  return std::min(requested, kMaxPageSize);
+}
+
+// Enum filter: "" for UNSPECIFIED, the proto name for a known value.
+template <typename Enum>
+absl::StatusOr<std::string> EnumFilter(const std::string& field, int value, bool (*is_valid)(int),
+                                       const std::string& (*name)(Enum)) {
+  if (!is_valid(value)) return InvalidField(field, absl::StrCat("unknown value ", value));
+  if (value == 0) return std::string();
+  return name(static_cast<Enum>(value));
+}
+
+}  // namespace
+
+PartnerManager::PartnerManager(storage::TransactionRunner* runner,
+                               std::function<absl::Time()> clock, storage::FieldCrypto crypto)
+    : runner_(runner), clock_(std::move(clock)), crypto_(crypto) {}
+
+absl::Status PartnerManager::Create(const Identity& who,
+                                    const consular::v1::CreatePartnerRequest& request,
+                                    absl::Time deadline, Partner* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.CreatePartner", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayWritePartners(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        if (!request.has_partner()) return InvalidField("partner", "required");
+        RETURN_IF_ERROR(ValidatePartnerContent(request.partner()));
+        const absl::Time now = clock_();
+        return RunIdempotent<Partner>(tx, crypto_, who, "CreatePartner", request,
+                                      request.request_id(), out,
+                                      [&](PartnerStore& store, Partner* created) -> absl::Status {
+                                        const Partner& in = request.partner();
+                                        RETURN_IF_ERROR(CheckMayWriteIn(store, who, in.country()));
+                                        Partner p;
+                                        p.set_id(NewUuid());
+                                        p.set_kind(in.kind());
+                                        p.set_name(in.name());
+                                        p.set_country(in.country());
+                                        p.set_city(in.city());
+                                        *p.mutable_specialisms() = in.specialisms();
+                                        *p.mutable_languages() = in.languages();
+                                        *p.mutable_contact_details() = in.contact_details();
+                                        p.set_vetting_status(consular::v1::VETTING_STATUS_UNVETTED);
+                                        p.set_active(true);
+                                        p.set_created_by(who.subject);
+                                        *p.mutable_created_at() = ToTimestamp(now);
+                                        *p.mutable_updated_at() = ToTimestamp(now);
+                                        p.set_version(1);
+                                        store.Insert(p);
+                                        *created = std::move(p);
+                                        return absl::OkStatus();
+                                      });
+      });
+}
+
+absl::Status PartnerManager::Update(const Identity& who,
+                                    const consular::v1::UpdatePartnerRequest& request,
+                                    absl::Time deadline, Partner* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.UpdatePartner", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayWritePartners(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(CheckUuidField("partner.id", request.partner().id()));
+        RETURN_IF_ERROR(ValidatePartnerUpdateMask(request.update_mask()));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const std::string id = absl::AsciiStrToLower(request.partner().id());
+        const absl::Time now = clock_();
+        return RunIdempotent<Partner>(
+            tx, crypto_, who, "UpdatePartner", request, request.request_id(), out,
+            [&](PartnerStore& store, Partner* updated) -> absl::Status {
+              absl::StatusOr<Partner> current = FindForChange(store, who, id);
+              if (!current.ok()) return current.status();
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              RETURN_IF_ERROR(CheckActive(*current));
+              Partner merged = *current;
+              FieldMaskUtil::MergeOptions options;
+              options.set_replace_message_fields(true);
+              options.set_replace_repeated_fields(true);
+              FieldMaskUtil::MergeMessageTo(request.partner(), request.update_mask(), options,
+                                            &merged);
+              RETURN_IF_ERROR(ValidatePartnerContent(merged));
+              if (merged.SerializeAsString() == current->SerializeAsString()) {
+                *updated = *std::move(current);
+                return absl::OkStatus();
+              }
+              merged.set_version(current->version() + 1);
+              *merged.mutable_updated_at() = ToTimestamp(now);
+              store.Update(merged);
+              *updated = std::move(merged);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status PartnerManager::Get(const Identity& who,
+                                 const consular::v1::GetPartnerRequest& request,
+                                 absl::Time deadline, Partner* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.GetPartner", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayReadPartners(who));
+        RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
+        const std::string id = absl::AsciiStrToLower(request.partner_id());
+        std::optional<Partner> found = PartnerStore(tx, crypto_).Find(id, false);
+        if (!found) return PartnerNotFound(id);
+        *out = std::move(*found);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status PartnerManager::List(const Identity& who,
+                                  const consular::v1::ListPartnersRequest& request,
+                                  absl::Time deadline, consular::v1::ListPartnersResponse* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.ListPartners", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayReadPartners(who));
+        storage::PartnerFilter filter;
+        if (!request.country().empty()) {
+          if (!IsKnownCountryCode(request.country())) {
+            return InvalidField("country",
+                                "not an ISO 3166-1 alpha-2 country code (upper case, e.g. MA)");
+          }
+          filter.country = request.country();
+        }
+        RETURN_IF_ERROR(CheckText("city", request.city(), kMaxCityChars, false));
+        filter.city = request.city();
+        absl::StatusOr<std::string> kind = EnumFilter<consular::v1::PartnerKind>(
+            "kind", request.kind(), consular::v1::PartnerKind_IsValid,
+            consular::v1::PartnerKind_Name);
+        if (!kind.ok()) return kind.status();
+        filter.kind = *kind;
+        absl::StatusOr<std::string> specialism = EnumFilter<consular::v1::Specialism>(
+            "specialism", request.specialism(), consular::v1::Specialism_IsValid,
+            consular::v1::Specialism_Name);
+        if (!specialism.ok()) return specialism.status();
+        filter.specialism = *specialism;
+        if (!request.language().empty()) {
+          RETURN_IF_ERROR(ValidateLanguageCode("language", request.language()));
+          filter.language = request.language();
+        }
+        absl::StatusOr<std::string> vetting = EnumFilter<consular::v1::VettingStatus>(
+            "vetting_status", request.vetting_status(), consular::v1::VettingStatus_IsValid,
+            consular::v1::VettingStatus_Name);
+        if (!vetting.ok()) return vetting.status();
+        filter.vetting_status = *vetting;
+        filter.include_inactive = request.include_inactive();
+        absl::StatusOr<int> page_size = PageSize(request.page_size());
+        if (!page_size.ok()) return page_size.status();
+
+        consular::v1::ListPartnersRequest filters_only = request;
+        filters_only.clear_page_size();
+        filters_only.clear_page_token();
+        const std::string filters = filters_only.SerializeAsString();
+        std::optional<storage::PartnerCursor> after;
+        if (!request.page_token().empty()) {
+          auto fields = DecodePageToken(request.page_token(), "partners", filters, 4);
+          if (!fields.ok()) return fields.status();
+          storage::PartnerCursor cursor;
+          if (!absl::WebSafeBase64Unescape((*fields)[0], &cursor.country) ||
+              !absl::WebSafeBase64Unescape((*fields)[1], &cursor.city) ||
+              !absl::WebSafeBase64Unescape((*fields)[2], &cursor.name) ||
+              !LooksLikeUuid((*fields)[3])) {
+            return InvalidField("page_token", "malformed");
+          }
+          cursor.id = (*fields)[3];
+          after = std::move(cursor);
+        }
+
+        out->Clear();
+        std::vector<Partner> partners =
+            PartnerStore(tx, crypto_).List(filter, after, *page_size + 1);
+        const bool more = static_cast<int>(partners.size()) > *page_size;
+        if (more) partners.resize(*page_size);
+        for (Partner& p : partners) *out->add_partners() = std::move(p);
+        if (more) {
+          const Partner& last = out->partners(out->partners_size() - 1);
+          out->set_next_page_token(EncodePageToken(
+              "partners", filters,
+              {absl::WebSafeBase64Escape(last.country()), absl::WebSafeBase64Escape(last.city()),
+               absl::WebSafeBase64Escape(last.name()), last.id()}));
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status PartnerManager::SetVetting(const Identity& who,
+                                        const consular::v1::SetVettingRequest& request,
+                                        absl::Time deadline, Partner* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.SetVetting", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayWritePartners(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
+        RETURN_IF_ERROR(ValidateVettingStatus(request.status()));
+        RETURN_IF_ERROR(CheckText("note", request.note(), kMaxVettingNoteChars, true));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const std::string id = absl::AsciiStrToLower(request.partner_id());
+        const absl::Time now = clock_();
+        return RunIdempotent<Partner>(
+            tx, crypto_, who, "SetVetting", request, request.request_id(), out,
+            [&](PartnerStore& store, Partner* vetted) -> absl::Status {
+              absl::StatusOr<Partner> current = FindForChange(store, who, id);
+              if (!current.ok()) return current.status();
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              RETURN_IF_ERROR(CheckActive(*current));
+              Partner p = *std::move(current);
+              p.set_vetting_status(request.status());
+              p.set_vetting_note(request.note());
+              p.set_vetted_by(who.subject);
+              *p.mutable_vetted_at() = ToTimestamp(now);
+              p.set_version(p.version() + 1);
+              *p.mutable_updated_at() = ToTimestamp(now);
+              store.Update(p);
+              *vetted = std::move(p);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status PartnerManager::Deactivate(const Identity& who,
+                                        const consular::v1::DeactivatePartnerRequest& request,
+                                        absl::Time deadline, Partner* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.DeactivatePartner", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayWritePartners(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
+        RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxDeactivationReasonChars, true));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const std::string id = absl::AsciiStrToLower(request.partner_id());
+        const absl::Time now = clock_();
+        return RunIdempotent<Partner>(
+            tx, crypto_, who, "DeactivatePartner", request, request.request_id(), out,
+            [&](PartnerStore& store, Partner* deactivated) -> absl::Status {
+              absl::StatusOr<Partner> current = FindForChange(store, who, id);
+              if (!current.ok()) return current.status();
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              RETURN_IF_ERROR(CheckActive(*current));
+              Partner p = *std::move(current);
+              p.set_active(false);
+              *p.mutable_deactivated_at() = ToTimestamp(now);
+              p.set_deactivated_by(who.subject);
+              p.set_version(p.version() + 1);
+              *p.mutable_updated_at() = ToTimestamp(now);
+              store.Update(p, request.reason());
+              *deactivated = std::move(p);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status PartnerManager::SetAccreditation(const Identity& who,
+                                              const consular::v1::SetAccreditationRequest& request,
+                                              absl::Time deadline,
+                                              consular::v1::Accreditation* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.SetAccreditation", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMaySetAccreditation(who));
+        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
+        std::set<std::string> countries;
+        for (int i = 0; i < request.countries_size(); ++i) {
+          const std::string field = absl::StrCat("countries[", i, "]");
+          RETURN_IF_ERROR(ValidatePartnerCountry(field, request.countries(i)));
+          if (!countries.insert(request.countries(i)).second) {
+            return InvalidField(field, "listed twice");
+          }
+        }
+        const absl::Time now = clock_();
+        return RunIdempotent<consular::v1::Accreditation>(
+            tx, crypto_, who, "SetAccreditation", request, request.request_id(), out,
+            [&](PartnerStore& store, consular::v1::Accreditation* set) -> absl::Status {
+              store.SetAccreditation(request.post(), {countries.begin(), countries.end()},
+                                     who.subject, ToTimestamp(now));
+              *set = store.GetAccreditation(request.post());
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status PartnerManager::GetAccreditation(const Identity& who,
+                                              const consular::v1::GetAccreditationRequest& request,
+                                              absl::Time deadline,
+                                              consular::v1::Accreditation* out) {
+  return RunAuditedCall(
+      runner_, who, "PartnerService.GetAccreditation", "", clock_(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        RETURN_IF_ERROR(CheckMayReadPartners(who));
+        RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
+        *out = PartnerStore(tx, crypto_).GetAccreditation(request.post());
+        return absl::OkStatus();
+      });
+}
+
+}  // namespace consular::contacts

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <functional>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "consular/v1/contacts.pb.h"
+#include "services/common/identity.h"
+#include "storage/case_store.h"
+#include "storage/transaction_runner.h"
+
+namespace consular::contacts {
+
+// The partner directory's use cases (PartnerService), free of gRPC. Each call checks who is
+// asking, validates the request and does its work in one audited database transaction
+// (RunAuditedCall, action "PartnerService.<Method>"); mutations run once per request id
+// (RunIdempotentCall, contacts.idempotency). Every method returns:
+//   OK; INVALID_ARGUMENT "<field>: <problem>"; PERMISSION_DENIED for a role that may not do it, or
+//   a post manager whose post is not accredited to the partner's country (naming the country);
+//   NOT_FOUND for a partner that does not exist; ABORTED when expected_version is stale;
+//   FAILED_PRECONDITION for a change to a deactivated partner; UNAVAILABLE, DEADLINE_EXCEEDED and
+//   INTERNAL as for CaseManager.
+// The directory is read by every role; it is written by administrators and by post managers of a
+// post accredited to the partner's country; accreditations are set by administrators. Partners are
+// never deleted: a deactivated partner stays readable (and is listed with include_inactive).
+// Contact details, vetting notes and deactivation reasons are stored encrypted with crypto.cipher,
+// which must outlive the manager.
+class PartnerManager {
+ public:
+  PartnerManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
+                 storage::FieldCrypto crypto);
+
+  absl::Status Create(const Identity& who, const consular::v1::CreatePartnerRequest& request,
+                      absl::Time deadline, consular::v1::Partner* out);
+  absl::Status Update(const Identity& who, const consular::v1::UpdatePartnerRequest& request,
+                      absl::Time deadline, consular::v1::Partner* out);
+  absl::Status Get(const Identity& who, const consular::v1::GetPartnerRequest& request,
+                   absl::Time deadline, consular::v1::Partner* out);
+  absl::Status List(const Identity& who, const consular::v1::ListPartnersRequest& request,
+                    absl::Time deadline, consular::v1::ListPartnersResponse* out);
+  // Records the vetting decision, who made it and when.
+  absl::Status SetVetting(const Identity& who, const consular::v1::SetVettingRequest& request,
+                          absl::Time deadline, consular::v1::Partner* out);
+  // Deactivates for good; FAILED_PRECONDITION when the partner already is.
+  absl::Status Deactivate(const Identity& who,
+                          const consular::v1::DeactivatePartnerRequest& request,
+                          absl::Time deadline, consular::v1::Partner* out);
+  absl::Status SetAccreditation(const Identity& who,
+                                const consular::v1::SetAccreditationRequest& request,
+                                absl::Time deadline, consular::v1::Accreditation* out);
+  absl::Status GetAccreditation(const Identity& who,
+                                const consular::v1::GetAccreditationRequest& request,
+                                absl::Time deadline, consular::v1::Accreditation* out);
+
+ private:
+  storage::TransactionRunner* runner_;
+  std::function<absl::Time()> clock_;
+  storage::FieldCrypto crypto_;
+};
+
+}  // namespace consular::contacts

@@ -1,0 +1,75 @@
+#include "storage/idempotency.h"
+
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+
+namespace consular::storage {
+namespace {
+
+struct IdempotencySql {
+  const char* claim;  // $1 actor, $2 request id, $3 method, $4 request hash
+  const char* find;   // $1 actor, $2 request id → method, hash, response
+  const char* save;   // $1 actor, $2 request id, $3 response
+};
+
+#define IDEMPOTENCY_SQL(table)                                                    \
+  IdempotencySql {                                                                \
+    "INSERT INTO " table                                                          \
+    " (actor, request_id, method, request_hash) VALUES ($1, $2, $3, $4) "         \
+    "ON CONFLICT DO NOTHING",                                                     \
+        "SELECT method, request_hash, COALESCE(response, ''::bytea) FROM " table  \
+        " WHERE actor = $1 AND request_id = $2",                                  \
+        "UPDATE " table " SET response = $3 WHERE actor = $1 AND request_id = $2" \
+  }
+
+const IdempotencySql& SqlFor(IdempotencyTable table) {
+  static const IdempotencySql kCases = IDEMPOTENCY_SQL("cases.idempotency");
+  static const IdempotencySql kContacts = IDEMPOTENCY_SQL("contacts.idempotency");
+  return table == IdempotencyTable::kContacts ? kContacts : kCases;
+}
+
+}  // namespace
+
+std::string IdempotencyTableName(IdempotencyTable table) {
+  return table == IdempotencyTable::kContacts ? "contacts.idempotency" : "cases.idempotency";
+}
+
+AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string& actor,
+                                      const std::string& request_id) {
+  return {IdempotencyTableName(table), "response",
+          absl::StrCat(actor.size(), ":", actor, request_id)};
+}
+
+std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const FieldCipher& cipher,
+                                         IdempotencyTable table, const std::string& actor,
+                                         const std::string& request_id, const std::string& method,
+                                         const std::string& request_hash) {
+  const IdempotencySql& sql = SqlFor(table);
+  const pqxx::result claimed =
+      tx.exec_params(sql.claim, actor, request_id, method, pqxx::binarystring(request_hash));
+  if (claimed.affected_rows() == 1) return std::nullopt;
+  const pqxx::row row = tx.exec_params1(sql.find, actor, request_id);
+  PriorRequest prior{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(), ""};
+  const pqxx::binarystring stored(row[2]);
+  if (stored.size() > 0) {
+    const AssociatedData ad = ResponseAssociatedData(table, actor, request_id);
+    absl::StatusOr<std::string> response = cipher.Decrypt(stored.str(), ad);
+    if (!response.ok()) {
+      throw std::runtime_error(
+          absl::StrCat(response.status().message(), " (row ", ad.row_key, ")"));
+    }
+    prior.response = *std::move(response);
+  }
+  return prior;
+}
+
+void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, IdempotencyTable table,
+                  const std::string& actor, const std::string& request_id,
+                  const std::string& response) {
+  tx.exec_params0(SqlFor(table).save, actor, request_id,
+                  pqxx::binarystring(
+                      cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))));
+}
+
+}  // namespace consular::storage

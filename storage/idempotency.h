@@ -1,0 +1,47 @@
+#pragma once
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+
+#include "services/common/field_cipher.h"
+
+// Idempotency records of mutations (a retry with the same request id returns the first response
+// and writes nothing). Each service keeps them in a table of its own schema, shaped alike
+// (actor, request_id, method, request_hash, response, created_at); the stored response is
+// encrypted, bound to its table and (actor, request id). Functions run in the caller's transaction
+// and throw what libpqxx throws.
+namespace consular::storage {
+
+enum class IdempotencyTable {
+  kCases,     // cases.idempotency (migration 0001)
+  kContacts,  // contacts.idempotency (migration 0006)
+};
+
+// "cases.idempotency" and so on.
+std::string IdempotencyTableName(IdempotencyTable table);
+
+// The record of a mutation already done by the same actor with the same request id.
+struct PriorRequest {
+  std::string method;
+  std::string request_hash;
+  std::string response;  // serialized response message (decrypted); empty if none was saved
+};
+
+// Records (actor, request_id) for this transaction. Returns nullopt when the id is new; the
+// earlier record when it was used before (waiting for a concurrent transaction that holds it).
+std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const FieldCipher& cipher,
+                                         IdempotencyTable table, const std::string& actor,
+                                         const std::string& request_id, const std::string& method,
+                                         const std::string& request_hash);
+
+// Stores the response of a claimed request, encrypted, for replays.
+void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, IdempotencyTable table,
+                  const std::string& actor, const std::string& request_id,
+                  const std::string& response);
+
+// Where a stored response lives: the associated data its ciphertext is bound to.
+AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string& actor,
+                                      const std::string& request_id);
+
+}  // namespace consular::storage
