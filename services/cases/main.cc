@@ -6,9 +6,6 @@
 
 #include "services/cases/case_manager.h"
 #include "services/cases/cases_service.h"
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
-#include "services/common/key_ring.h"
 #include "services/common/server.h"
 #include "services/common/server_flags.h"
 #include "services/common/token.h"
@@ -21,17 +18,9 @@
 int main(int argc, char** argv) {
   CLI::App app{"consular-cases: the consular case service (gRPC)"};
   consular::ServerFlags flags;
-  std::string field_keys;
-  std::string blind_index_key;
+  consular::FieldKeyFlags key_flags;
   consular::AddServerFlags(app, "CONSULAR_", &flags);
-  app.add_option("--field-keys", field_keys,
-                 "Key ring file of the field-encryption keys (see docs/keys.md)")
-      ->envname("CONSULAR_FIELD_KEYS")
-      ->required();
-  app.add_option("--blind-index-key", blind_index_key,
-                 "File with the blind-index key for name search (see docs/keys.md)")
-      ->envname("CONSULAR_BLIND_INDEX_KEY")
-      ->required();
+  consular::AddFieldKeyFlags(app, &key_flags);
   CLI11_PARSE(app, argc, argv);
 
   auto token_verifier = consular::FinishServerFlags(&flags);
@@ -47,26 +36,19 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> key_warnings;
-  auto ring = consular::LoadKeyRingFile(field_keys, &key_warnings);
-  if (!ring.ok()) {
-    std::cerr << "consular-cases: " << ring.status().message() << "\n";
-    return 2;
-  }
-  auto index_key = consular::LoadBlindIndexKeyFile(blind_index_key, *ring, &key_warnings);
-  if (!index_key.ok()) {
-    std::cerr << "consular-cases: " << index_key.status().message() << "\n";
-    return 2;
-  }
+  auto keys = consular::LoadFieldKeys(key_flags, &key_warnings);
   for (const std::string& warning : key_warnings) {
     std::cerr << "consular-cases: warning: " << warning << "\n";
   }
-  const consular::FieldCipher cipher(*std::move(ring));
-  const consular::BlindIndex blind_index(*index_key);
+  if (!keys.ok()) {
+    std::cerr << "consular-cases: " << keys.status().message() << "\n";
+    return 2;
+  }
 
   consular::storage::ConnectionPool pool({flags.dsn, flags.pool_size});
   consular::storage::TransactionRunner runner(&pool);
   consular::cases::CaseManager manager(&runner, [] { return absl::Now(); },
-                                       {&cipher, &blind_index});
+                                       {keys->cipher.get(), keys->blind_index.get()});
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
   consular::cases::CasesService service(&manager, {&worker_pool, token_verifier->get()});
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "services/common/key_ring.h"
 
 namespace consular {
 
@@ -70,6 +71,31 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* fl
   if (!pems.ok()) return pems.status();
   flags->verifier.public_key_pems = *std::move(pems);
   return MakeJwtTokenVerifier(flags->verifier);
+}
+
+void AddFieldKeyFlags(CLI::App& app, FieldKeyFlags* flags) {
+  app.add_option("--field-keys", flags->field_keys,
+                 "Key ring file of the field-encryption keys (see docs/keys.md)")
+      ->envname("CONSULAR_FIELD_KEYS")
+      ->required();
+  app.add_option("--blind-index-key", flags->blind_index_key,
+                 "File with the blind-index key: name search and request fingerprints "
+                 "(see docs/keys.md)")
+      ->envname("CONSULAR_BLIND_INDEX_KEY")
+      ->required();
+}
+
+absl::StatusOr<FieldKeys> LoadFieldKeys(const FieldKeyFlags& flags,
+                                        std::vector<std::string>* warnings) {
+  absl::StatusOr<KeyRing> ring = LoadKeyRingFile(flags.field_keys, warnings);
+  if (!ring.ok()) return ring.status();
+  absl::StatusOr<SecretKey> index_key =
+      LoadBlindIndexKeyFile(flags.blind_index_key, *ring, warnings);
+  if (!index_key.ok()) return index_key.status();
+  FieldKeys keys;
+  keys.cipher = std::make_unique<FieldCipher>(*std::move(ring));
+  keys.blind_index = std::make_unique<BlindIndex>(*index_key);
+  return keys;
 }
 
 }  // namespace consular

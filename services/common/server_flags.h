@@ -3,8 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "services/common/blind_index.h"
+#include "services/common/field_cipher.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
 
@@ -32,5 +35,24 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
 // After parsing: applies the derived settings to flags->server and builds the token verifier from
 // the key files. NOT_FOUND / INVALID_ARGUMENT naming the file or the problem.
 absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags);
+
+// The keys of the servers that read and write personal data: the field-encryption key ring and the
+// blind-index key (docs/keys.md).
+struct FieldKeyFlags {
+  std::string field_keys;       // --field-keys, CONSULAR_FIELD_KEYS
+  std::string blind_index_key;  // --blind-index-key, CONSULAR_BLIND_INDEX_KEY
+};
+struct FieldKeys {
+  std::unique_ptr<FieldCipher> cipher;
+  std::unique_ptr<BlindIndex> blind_index;
+};
+
+// Adds --field-keys and --blind-index-key (both required) to `app`.
+void AddFieldKeyFlags(CLI::App& app, FieldKeyFlags* flags);
+
+// Loads both key files; warnings (e.g. lax file permissions) are appended to `warnings`. Errors
+// name the file and the problem.
+absl::StatusOr<FieldKeys> LoadFieldKeys(const FieldKeyFlags& flags,
+                                        std::vector<std::string>* warnings);
 
 }  // namespace consular

@@ -5,9 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
-#include "services/common/key_ring.h"
 #include "services/common/server.h"
 #include "services/common/server_flags.h"
 #include "services/common/token.h"
@@ -23,17 +20,9 @@
 int main(int argc, char** argv) {
   CLI::App app{"consular-contacts: partner directory and contact log (gRPC)"};
   consular::ServerFlags flags;
-  std::string field_keys;
-  std::string blind_index_key;
-  consular::AddServerFlags(app, "CONSULAR_", &flags);
-  app.add_option("--field-keys", field_keys,
-                 "Key ring file of the field-encryption keys (see docs/keys.md)")
-      ->envname("CONSULAR_FIELD_KEYS")
-      ->required();
-  app.add_option("--blind-index-key", blind_index_key,
-                 "File with the blind-index key (keyed request fingerprints; see docs/keys.md)")
-      ->envname("CONSULAR_BLIND_INDEX_KEY")
-      ->required();
+  consular::FieldKeyFlags key_flags;
+  consular::AddServerFlags(app, "CONSULAR_CONTACTS_", &flags);
+  consular::AddFieldKeyFlags(app, &key_flags);
   CLI11_PARSE(app, argc, argv);
 
   auto token_verifier = consular::FinishServerFlags(&flags);
@@ -49,25 +38,18 @@ int main(int argc, char** argv) {
   }
 
   std::vector<std::string> key_warnings;
-  auto ring = consular::LoadKeyRingFile(field_keys, &key_warnings);
-  if (!ring.ok()) {
-    std::cerr << "consular-contacts: " << ring.status().message() << "\n";
-    return 2;
-  }
-  auto index_key = consular::LoadBlindIndexKeyFile(blind_index_key, *ring, &key_warnings);
-  if (!index_key.ok()) {
-    std::cerr << "consular-contacts: " << index_key.status().message() << "\n";
-    return 2;
-  }
+  auto keys = consular::LoadFieldKeys(key_flags, &key_warnings);
   for (const std::string& warning : key_warnings) {
     std::cerr << "consular-contacts: warning: " << warning << "\n";
   }
-  const consular::FieldCipher cipher(*std::move(ring));
-  const consular::BlindIndex blind_index(*index_key);
+  if (!keys.ok()) {
+    std::cerr << "consular-contacts: " << keys.status().message() << "\n";
+    return 2;
+  }
 
   consular::storage::ConnectionPool pool({flags.dsn, flags.pool_size});
   consular::storage::TransactionRunner runner(&pool);
-  const consular::storage::FieldCrypto crypto{&cipher, &blind_index};
+  const consular::storage::FieldCrypto crypto{keys->cipher.get(), keys->blind_index.get()};
   consular::contacts::PartnerManager partners(
       &runner, [] { return absl::Now(); }, crypto);
   consular::contacts::ContactManager contacts(
