@@ -9,15 +9,15 @@ usage: ops/stack.sh up|down|status
 
   up      start PostgreSQL (.stack/pg), create the database roles (docs/database-roles.md) and
           the "consular" database, apply the migrations, make development certificates and keys
-          (.stack/certs), start consular-cases and consular-audit over TLS and write .stack/env
-          for consularctl. Harmless when the stack is up already.
-  down    stop consular-audit and consular-cases (SIGTERM, waiting for them to exit), then
-          PostgreSQL. Data is kept.
+          (.stack/certs), start consular-cases, consular-audit and consular-contacts over TLS and
+          write .stack/env for consularctl. Harmless when the stack is up already.
+  down    stop the services (SIGTERM, waiting for them to exit), then PostgreSQL. Data is kept.
   status  tell what runs; exit 0 when everything does, 3 otherwise
 
 Environment:
   CONSULAR_CASES_PORT   port of consular-cases on 127.0.0.1 (default 50051)
   CONSULAR_AUDIT_PORT   port of consular-audit on 127.0.0.1 (default 50052)
+  CONSULAR_CONTACTS_PORT port of consular-contacts on 127.0.0.1 (default 50053)
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
 
@@ -32,28 +32,34 @@ BUILD_DIR=${CONSULAR_BUILD_DIR:-$ROOT/build}
 PG_DIR=${CONSULAR_STACK_PG_DIR:-$STACK/pg}
 CERTS=$STACK/certs
 LOGS=$STACK/logs
-CASES_PORT=${CONSULAR_CASES_PORT:-50051}
-# The database role consular-cases logs in as: "consular_app" is the service role (a member of
+# The database role the services log in as: "consular_app" is the service role (a member of
 # consular_service, not the owner, held by row-level security; docs/database-roles.md); "consular"
-# is the owner, which the server's start-up check refuses once it calls it.
+# is the owner, which the servers' start-up check refuses.
 SERVICE_DB_ROLE=consular_app
-CASES_PID=$STACK/cases.pid
-CASES_LOG=$LOGS/cases.log
 ENV_FILE=$STACK/env
-AUDIT_PORT=${CONSULAR_AUDIT_PORT:-50052}
-AUDIT_PID=$STACK/audit.pid
-AUDIT_LOG=$LOGS/audit.log
-AUDIT_BIN=$BUILD_DIR/services/audit/consular-audit
-
-CASES_BIN=$BUILD_DIR/services/cases/consular-cases
 MIGRATE_BIN=$BUILD_DIR/tools/migrate/consular-migrate
 CTL_BIN=$BUILD_DIR/tools/consularctl/consularctl
+
+# The services, in start order: name, port, binary.
+SERVICES=(cases audit contacts)
+declare -A PORT=(
+  [cases]=${CONSULAR_CASES_PORT:-50051}
+  [audit]=${CONSULAR_AUDIT_PORT:-50052}
+  [contacts]=${CONSULAR_CONTACTS_PORT:-50053}
+)
+declare -A BIN=(
+  [cases]=$BUILD_DIR/services/cases/consular-cases
+  [audit]=$BUILD_DIR/services/audit/consular-audit
+  [contacts]=$BUILD_DIR/services/contacts/consular-contacts
+)
+declare -A PORT_VAR=([cases]=CONSULAR_CASES_PORT [audit]=CONSULAR_AUDIT_PORT
+                     [contacts]=CONSULAR_CONTACTS_PORT)
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 
 require_binaries() {
   local missing=() bin
-  for bin in "$CASES_BIN" "$AUDIT_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+  for bin in "${BIN[@]}" "$MIGRATE_BIN" "$CTL_BIN"; do
     [[ -x $bin ]] || missing+=("$bin")
   done
   if [[ ${#missing[@]} -gt 0 ]]; then
@@ -62,15 +68,15 @@ require_binaries() {
   fi
 }
 
-# The pid of the running consular-cases started by this script, or nothing.
-cases_pid() {
-  [[ -f $CASES_PID ]] || return 1
-  local pid
-  pid=$(<"$CASES_PID")
+# The pid of the running consular-NAME started by this script, or nothing.
+service_pid() {  # NAME
+  local file=$STACK/$1.pid pid
+  [[ -f $file ]] || return 1
+  pid=$(<"$file")
   [[ $pid =~ ^[0-9]+$ ]] || return 1
   kill -0 "$pid" 2>/dev/null || return 1
   # Guard against a recycled pid.
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q consular-cases || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "consular-$1" || return 1
   echo "$pid"
 }
 
@@ -111,121 +117,79 @@ setup_database() {
   fi
 }
 
-start_cases() {
-  local app_dsn=$1 pid
-  if pid=$(cases_pid); then
-    echo "consular-cases already running (pid $pid) on 127.0.0.1:$CASES_PORT"
+# Starts consular-NAME on 127.0.0.1:PORT[NAME] with the common TLS and token flags and ARGS, and
+# waits until it listens.
+start_service() {  # NAME ARGS...
+  local name=$1 pid
+  shift
+  local port=${PORT[$name]} bin=${BIN[$name]} pid_file=$STACK/$name.pid log=$LOGS/$name.log
+  if pid=$(service_pid "$name"); then
+    echo "consular-$name already running (pid $pid) on 127.0.0.1:$port"
     return 0
   fi
-  if port_open "$CASES_PORT"; then
-    die "port $CASES_PORT is taken by another program; choose another with CONSULAR_CASES_PORT"
+  if port_open "$port"; then
+    die "port $port is taken by another program; choose another with ${PORT_VAR[$name]}"
   fi
   mkdir -p "$LOGS"
-  [[ -f $CASES_LOG ]] && mv -f "$CASES_LOG" "$CASES_LOG.1"
-  echo "Starting consular-cases on 127.0.0.1:$CASES_PORT (log: $CASES_LOG)"
-  rm -f "$CASES_PID"
+  [[ -f $log ]] && mv -f "$log" "$log.1"
+  echo "Starting consular-$name on 127.0.0.1:$port (log: $log)"
+  rm -f "$pid_file"
   # Its own session, so that it outlives this script and the terminal. The child writes its own
   # pid before becoming the server.
   # shellcheck disable=SC2016  # $$ and $@ are expanded by the child shell
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$CASES_PID" \
-    "$CASES_BIN" \
-    --listen "127.0.0.1:$CASES_PORT" \
-    --dsn "$app_dsn" \
+  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$pid_file" \
+    "$bin" \
+    --listen "127.0.0.1:$port" \
     --tls-cert "$CERTS/server.pem" \
     --tls-key "$CERTS/server.key" \
     --token-public-keys "$CERTS/token-public.pem" \
-    --field-keys "$CERTS/field-keys" \
-    --blind-index-key "$CERTS/blind-index.key" \
-    </dev/null >"$CASES_LOG" 2>&1 &
+    "$@" \
+    </dev/null >"$log" 2>&1 &
 
   local deadline=$((SECONDS + 20))
   while (( SECONDS < deadline )); do
-    if grep -q "listening on" "$CASES_LOG" 2>/dev/null; then
+    if grep -q "listening on" "$log" 2>/dev/null; then
       return 0
     fi
-    if pid=$(cases_pid) && port_open "$CASES_PORT"; then
+    if pid=$(service_pid "$name") && port_open "$port"; then
       return 0
     fi
-    if [[ -s $CASES_PID ]] && ! kill -0 "$(<"$CASES_PID")" 2>/dev/null; then
-      echo "consular-cases exited during start-up; last lines of $CASES_LOG:" >&2
-      tail -n 30 "$CASES_LOG" >&2 || true
-      rm -f "$CASES_PID"
+    if [[ -s $pid_file ]] && ! kill -0 "$(<"$pid_file")" 2>/dev/null; then
+      echo "consular-$name exited during start-up; last lines of $log:" >&2
+      tail -n 30 "$log" >&2 || true
+      rm -f "$pid_file"
       exit 1
     fi
     sleep 0.2
   done
-  echo "consular-cases not ready after 20 s; last lines of $CASES_LOG:" >&2
-  tail -n 30 "$CASES_LOG" >&2 || true
+  echo "consular-$name not ready after 20 s; last lines of $log:" >&2
+  tail -n 30 "$log" >&2 || true
   exit 1
 }
 
-# consular-audit: the audit service and the sequencer that hash-chains the audit trail.
-audit_pid() {
-  [[ -f $AUDIT_PID ]] || return 1
-  local pid
-  pid=$(<"$AUDIT_PID")
-  [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q consular-audit || return 1
-  echo "$pid"
-}
-
-start_audit() {
-  local app_dsn=$1 pid
-  if pid=$(audit_pid); then
-    echo "consular-audit already running (pid $pid) on 127.0.0.1:$AUDIT_PORT"
-    return 0
-  fi
-  if port_open "$AUDIT_PORT"; then
-    die "port $AUDIT_PORT is taken by another program; choose another with CONSULAR_AUDIT_PORT"
-  fi
-  mkdir -p "$LOGS"
-  [[ -f $AUDIT_LOG ]] && mv -f "$AUDIT_LOG" "$AUDIT_LOG.1"
-  echo "Starting consular-audit on 127.0.0.1:$AUDIT_PORT (log: $AUDIT_LOG)"
-  rm -f "$AUDIT_PID"
-  # shellcheck disable=SC2016  # $$ and $@ are expanded by the child shell
-  setsid bash -c 'echo $$ >"$1"; shift; exec "$@"' _ "$AUDIT_PID" \
-    "$AUDIT_BIN" \
-    --listen "127.0.0.1:$AUDIT_PORT" \
-    --dsn "$app_dsn" \
-    --tls-cert "$CERTS/server.pem" \
-    --tls-key "$CERTS/server.key" \
-    --token-public-keys "$CERTS/token-public.pem" \
-    </dev/null >"$AUDIT_LOG" 2>&1 &
-  local deadline=$((SECONDS + 20))
-  while (( SECONDS < deadline )); do
-    grep -q "listening on" "$AUDIT_LOG" 2>/dev/null && return 0
-    if [[ -s $AUDIT_PID ]] && ! kill -0 "$(<"$AUDIT_PID")" 2>/dev/null; then
-      echo "consular-audit exited during start-up; last lines of $AUDIT_LOG:" >&2
-      tail -n 30 "$AUDIT_LOG" >&2 || true
-      rm -f "$AUDIT_PID"
-      exit 1
-    fi
-    sleep 0.2
-  done
-  echo "consular-audit not ready after 20 s; last lines of $AUDIT_LOG:" >&2
-  tail -n 30 "$AUDIT_LOG" >&2 || true
-  exit 1
-}
-
-stop_audit() {
-  local pid
-  if pid=$(audit_pid); then
-    echo "Stopping consular-audit (pid $pid)"
+stop_service() {  # NAME
+  local name=$1 pid
+  if pid=$(service_pid "$name"); then
+    echo "Stopping consular-$name (pid $pid)"
     kill -TERM "$pid"
     local deadline=$((SECONDS + 20))
     while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "consular-$name did not stop within 20 s; killing it" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
   else
-    echo "consular-audit not running"
+    echo "consular-$name not running"
   fi
-  rm -f "$AUDIT_PID"
+  rm -f "$STACK/$name.pid"
 }
 
 write_env() {
   {
     echo "# Written by ops/stack.sh up: settings for consularctl against the local stack."
-    echo "export CONSULAR_ADDR=$(printf %q "localhost:$CASES_PORT")"
-    echo "export CONSULAR_AUDIT_ADDR=$(printf %q "localhost:$AUDIT_PORT")"
+    echo "export CONSULAR_ADDR=$(printf %q "localhost:${PORT[cases]}")"
+    echo "export CONSULAR_AUDIT_ADDR=$(printf %q "localhost:${PORT[audit]}")"
+    echo "export CONSULAR_CONTACTS_ADDR=$(printf %q "localhost:${PORT[contacts]}")"
     echo "export CONSULAR_CA_CERT=$(printf %q "$CERTS/ca.pem")"
     echo "export CONSULAR_DEV_SIGNING_KEY=$(printf %q "$CERTS/token-signing.pem")"
     echo "export PATH=$(printf %q "$(dirname "$CTL_BIN")")\":\$PATH\""
@@ -235,8 +199,9 @@ write_env() {
 print_howto() {
   cat <<HOWTO
 
-The stack is up: consular-cases on localhost:$CASES_PORT and consular-audit on
-localhost:$AUDIT_PORT (TLS), PostgreSQL in $PG_DIR.
+The stack is up: consular-cases on localhost:${PORT[cases]}, consular-audit on
+localhost:${PORT[audit]} and consular-contacts on localhost:${PORT[contacts]} (TLS), PostgreSQL
+in $PG_DIR.
 
   source $ENV_FILE
   export CONSULAR_TOKEN=\$(consularctl dev token --role officer --post RABAT)
@@ -245,7 +210,8 @@ localhost:$AUDIT_PORT (TLS), PostgreSQL in $PG_DIR.
   consularctl case list --country MA
 
 Audit trail (auditors only): consularctl audit list|verify with a token of --role auditor.
-Logs: $CASES_LOG, $AUDIT_LOG
+Partners and contacts: consularctl partner ... and consularctl contact ... (see README).
+Logs: $LOGS
 Stop with: ops/stack.sh down
 HOWTO
 }
@@ -267,51 +233,38 @@ cmd_up() {
   echo "Applying migrations"
   "$MIGRATE_BIN" --dsn "$owner_dsn"
   "$OPS/dev-certs.sh" "$CERTS"
-  start_cases "$app_dsn"
-  start_audit "${admin_dsn/%user=postgres dbname=postgres/user=consular_app dbname=consular}"
+  local keys=(--field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key")
+  start_service cases --dsn "$app_dsn" "${keys[@]}"
+  start_service audit --dsn "$app_dsn"
+  start_service contacts --dsn "$app_dsn" "${keys[@]}"
   write_env
   print_howto
 }
 
 cmd_down() {
-  local pid
-  stop_audit
-  if pid=$(cases_pid); then
-    echo "Stopping consular-cases (pid $pid)"
-    kill -TERM "$pid"
-    local deadline=$((SECONDS + 20))
-    while kill -0 "$pid" 2>/dev/null && (( SECONDS < deadline )); do sleep 0.2; done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "consular-cases did not stop within 20 s; killing it" >&2
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  else
-    echo "consular-cases not running"
-  fi
-  rm -f "$CASES_PID"
+  local i
+  for (( i = ${#SERVICES[@]} - 1; i >= 0; i-- )); do
+    stop_service "${SERVICES[i]}"
+  done
   if [[ -d $PG_DIR ]]; then
     "$OPS/pg.sh" stop "$PG_DIR"
   fi
 }
 
 cmd_status() {
-  local ok=0 pid
-  if pid=$(cases_pid); then
-    echo "consular-cases: running (pid $pid) on localhost:$CASES_PORT"
-  else
-    echo "consular-cases: stopped"
-    ok=3
-  fi
-  if pid=$(audit_pid); then
-    echo "consular-audit: running (pid $pid) on localhost:$AUDIT_PORT"
-  else
-    echo "consular-audit: stopped"
-    ok=3
-  fi
+  local ok=0 pid name
+  for name in "${SERVICES[@]}"; do
+    if pid=$(service_pid "$name"); then
+      printf '%-18s running (pid %s) on localhost:%s\n' "consular-$name:" "$pid" "${PORT[$name]}"
+    else
+      printf '%-18s stopped\n' "consular-$name:"
+      ok=3
+    fi
+  done
   if [[ -d $PG_DIR ]] && "$OPS/pg.sh" status "$PG_DIR" >/dev/null; then
-    echo "postgresql:     running in $PG_DIR"
+    printf '%-18s running in %s\n' "postgresql:" "$PG_DIR"
   else
-    echo "postgresql:     stopped"
+    printf '%-18s stopped\n' "postgresql:"
     ok=3
   fi
   return "$ok"
