@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/call_support.h"
 #include "services/common/page_token.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
@@ -30,12 +31,6 @@ constexpr size_t kMaxFilterChars = 200;
 // 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59Z, as google.protobuf.Timestamp allows.
 constexpr int64_t kMinTimestampSeconds = -62135596800;
 constexpr int64_t kMaxTimestampSeconds = 253402300799;
-
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
 
 absl::Status CheckAuditor(const Identity& who) {
   if (who.role != consular::v1::ROLE_AUDITOR) {

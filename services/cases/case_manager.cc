@@ -15,6 +15,7 @@
 #include "absl/time/civil_time.h"
 #include "services/cases/case_rules.h"
 #include "services/common/audited_call.h"
+#include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
@@ -36,26 +37,9 @@ using storage::CaseStore;
 
 constexpr int kDefaultCasePageSize = 50;
 constexpr int kDefaultEventPageSize = 100;
-constexpr int kMaxPageSize = 500;
 constexpr size_t kMaxReasonChars = 2000;
 constexpr size_t kMaxNoteChars = 10000;
 constexpr size_t kMaxNameChars = 200;
-
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
-}
-
-absl::StatusOr<int> PageSize(int requested, int default_size) {
-  if (requested < 0) return InvalidField("page_size", "must not be negative");
-  if (requested == 0) return default_size;
-  return std::min(requested, kMaxPageSize);
-}
 
 // The (time, id) cursor in a page token of `kind`; nullopt for the first page.
 absl::StatusOr<std::optional<storage::CaseCursor>> DecodeTimeCursor(const std::string& token,
@@ -149,11 +133,6 @@ absl::Status CheckNotClosed(const Case& current) {
     return absl::FailedPreconditionError(absl::StrCat(
         "case ", current.reference(), " is closed; a post manager must reopen it first"));
   }
-  return absl::OkStatus();
-}
-
-absl::Status CheckExpectedVersion(int64_t expected) {
-  if (expected <= 0) return InvalidField("expected_version", "required: the version you read");
   return absl::OkStatus();
 }
 
@@ -294,7 +273,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
             CompareDates(request.opened_to(), request.opened_from()) < 0) {
           return InvalidField("opened_to", "is before opened_from");
         }
-        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
         if (!page_size.ok()) return page_size.status();
 
         consular::v1::ListCasesRequest filters_only = request;
@@ -321,7 +300,7 @@ absl::Status CaseManager::Search(const Identity& who,
         RETURN_IF_ERROR(CheckText("name", request.name(), kMaxNameChars, true));
         absl::StatusOr<std::string> name_index = crypto_.blind_index->NameIndex(request.name());
         if (!name_index.ok()) return InvalidField("name", "not valid UTF-8");
-        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
         if (!page_size.ok()) return page_size.status();
         // The page token is tied to the blind index, never to the name itself.
         const std::string filters = *name_index;
@@ -511,7 +490,7 @@ absl::Status CaseManager::ListNotes(const Identity& who,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
         if (!page_size.ok()) return page_size.status();
         absl::StatusOr<std::optional<storage::CaseCursor>> after =
             DecodeTimeCursor(request.page_token(), "notes", request.case_id());
@@ -544,7 +523,7 @@ absl::Status CaseManager::ListEvents(const Identity& who,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultEventPageSize);
+        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultEventPageSize);
         if (!page_size.ok()) return page_size.status();
         int64_t after_sequence = 0;
         if (!request.page_token().empty()) {
@@ -595,18 +574,6 @@ absl::Status ShareNotFound(const std::string& id) {
 
 absl::Status EmergencyAccessNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("emergency access ", id, " not found"));
-}
-
-absl::Status CheckUuidField(const std::string& field, const std::string& value) {
-  if (value.empty()) return InvalidField(field, "required");
-  if (!LooksLikeUuid(value)) return InvalidField(field, "must be a UUID");
-  return absl::OkStatus();
-}
-
-std::string FormatTime(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M UTC",
-                          absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)),
-                          absl::UTCTimeZone());
 }
 
 consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::string& grantee,
@@ -710,9 +677,9 @@ absl::Status CaseManager::RevokeShare(const Identity& who,
               share = store.FindShare(share_id, true);
               if (!share) return ShareNotFound(share_id);
               if (share->has_revoked_at()) {
-                return absl::FailedPreconditionError(
-                    absl::StrCat("share ", share_id, " was revoked at ",
-                                 FormatTime(share->revoked_at()), " by ", share->revoked_by()));
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "share ", share_id, " was revoked at ", FormatTimestamp(share->revoked_at()),
+                    " by ", share->revoked_by()));
               }
               store.RevokeShare(share_id, who.subject, ToTimestamp(now));
               CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED, now,
@@ -843,7 +810,7 @@ absl::Status CaseManager::OpenEmergencyAccess(
                       visible->id(), who.subject, consular::v1::Role_Name(who.role));
                   return absl::FailedPreconditionError(absl::StrCat(
                       "you hold emergency access to case ", visible->reference(),
-                      live ? absl::StrCat(" until ", FormatTime(live->expires_at())) : ""));
+                      live ? absl::StrCat(" until ", FormatTimestamp(live->expires_at())) : ""));
                 }
                 return absl::FailedPreconditionError(
                     absl::StrCat("you can already see case ", visible->reference(),
@@ -875,7 +842,7 @@ absl::Status CaseManager::ListEmergencyAccess(
       who, "CaseService.ListEmergencyAccess", "", deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayListEmergencyAccess(who));
-        absl::StatusOr<int> page_size = PageSize(request.page_size(), kDefaultCasePageSize);
+        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
         if (!page_size.ok()) return page_size.status();
         const std::string filters = request.unreviewed_only() ? "unreviewed" : "all";
         absl::StatusOr<std::optional<storage::CaseCursor>> after =
@@ -935,7 +902,7 @@ absl::Status CaseManager::ReviewEmergencyAccess(
               if (grant->review() != consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) {
                 return absl::FailedPreconditionError(
                     absl::StrCat("emergency access ", id, " was reviewed by ", grant->reviewed_by(),
-                                 " at ", FormatTime(grant->reviewed_at())));
+                                 " at ", FormatTimestamp(grant->reviewed_at())));
               }
               store.ReviewEmergencyAccess(id, request.review(), who.subject, ToTimestamp(now));
               std::optional<consular::v1::EmergencyAccess> after =

@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/call_support.h"
 #include "services/common/ids.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
@@ -68,12 +69,6 @@ absl::Status CheckOrder(const std::string& later_field, const Date& later,
   }
   return absl::OkStatus();
 }
-
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
 
 absl::Status ValidateSubject(const Case& c, const Date& today) {
   if (!c.has_subject()) return InvalidField("case.subject", "required");
@@ -264,7 +259,6 @@ absl::Status ValidateRequestId(const std::string& request_id) {
   }
   return absl::OkStatus();
 }
-
 
 absl::Status ValidateCaseId(const std::string& field, const std::string& case_id) {
   if (case_id.empty()) return InvalidField(field, "required");

@@ -14,6 +14,7 @@
 #include "absl/time/civil_time.h"
 #include "services/cases/case_rules.h"
 #include "services/common/audited_call.h"
+#include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
@@ -34,22 +35,6 @@ constexpr size_t kMaxNoteChars = 10000;
 constexpr size_t kMaxNameChars = 200;
 constexpr size_t kMaxPhoneChars = 100;
 constexpr size_t kMaxEmailChars = 200;
-
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
-}
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested < 0) return InvalidField("page_size", "must not be negative");
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
-}
 
 // The contact log is for staff who work cases: officers, post managers, LKHA caseworkers.
 absl::Status CheckContactServiceAccess(const Identity& who) {
@@ -332,7 +317,8 @@ absl::Status ContactManager::List(const Identity& who,
       runner_, who, "ContactService.ListContacts", case_hint, clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        absl::StatusOr<int> page_size = PageSize(request.page_size());
+        absl::StatusOr<int> page_size =
+            PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize);
         if (!page_size.ok()) return page_size.status();
         out->Clear();
         ContactStore store(tx, crypto_);
@@ -386,7 +372,8 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
         if (IsSet(request.due_from()) && CompareDates(to, request.due_from()) < 0) {
           return InvalidField("due_to", "is before due_from");
         }
-        absl::StatusOr<int> page_size = PageSize(request.page_size());
+        absl::StatusOr<int> page_size =
+            PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize);
         if (!page_size.ok()) return page_size.status();
         const std::string from = IsSet(request.due_from()) ? FormatDate(request.due_from()) : "";
         const std::string filters = absl::StrCat(from, "/", FormatDate(to));

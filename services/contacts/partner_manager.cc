@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/cases/case_rules.h"
 #include "services/common/audited_call.h"
+#include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
@@ -34,35 +35,8 @@ using storage::PartnerStore;
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
 
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time) {
-  return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(time));
-}
-
-std::string FormatTime(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M UTC",
-                          absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)),
-                          absl::UTCTimeZone());
-}
-
 absl::Status PartnerNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("partner ", id, " not found"));
-}
-
-absl::Status CheckUuidField(const std::string& field, const std::string& value) {
-  if (value.empty()) return InvalidField(field, "required");
-  if (!LooksLikeUuid(value)) return InvalidField(field, "must be a UUID");
-  return absl::OkStatus();
-}
-
-absl::Status CheckExpectedVersion(int64_t expected) {
-  if (expected <= 0) return InvalidField("expected_version", "required: the version you read");
-  return absl::OkStatus();
 }
 
 absl::Status CheckVersion(const Partner& current, int64_t expected) {
@@ -77,7 +51,7 @@ absl::Status CheckVersion(const Partner& current, int64_t expected) {
 absl::Status CheckActive(const Partner& current) {
   if (!current.active()) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "partner ", current.id(), " was deactivated at ", FormatTime(current.deactivated_at()),
+        "partner ", current.id(), " was deactivated at ", FormatTimestamp(current.deactivated_at()),
         " by ", current.deactivated_by(), " and cannot change"));
   }
   return absl::OkStatus();
@@ -121,12 +95,6 @@ absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypt
   return RunIdempotentCall<Response>(
       tx, *crypto.cipher, *crypto.blind_index, storage::IdempotencyTable::kContacts, who, method,
       request, request_id, out, [&](Response* response) { return work(store, response); });
-}
-
-absl::StatusOr<int> PageSize(int requested) {
-  if (requested < 0) return InvalidField("page_size", "must not be negative");
-  if (requested == 0) return kDefaultPageSize;
-  return std::min(requested, kMaxPageSize);
 }
 
 // Enum filter: "" for UNSPECIFIED, the proto name for a known value.
@@ -275,7 +243,8 @@ absl::Status PartnerManager::List(const Identity& who,
         if (!vetting.ok()) return vetting.status();
         filter.vetting_status = *vetting;
         filter.include_inactive = request.include_inactive();
-        absl::StatusOr<int> page_size = PageSize(request.page_size());
+        absl::StatusOr<int> page_size =
+            PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize);
         if (!page_size.ok()) return page_size.status();
 
         consular::v1::ListPartnersRequest filters_only = request;

@@ -5,17 +5,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/call_support.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
 
 namespace consular::contacts {
 namespace {
-
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
 
 bool IsKnownRole(consular::v1::Role role) {
   return role != consular::v1::ROLE_UNSPECIFIED && consular::v1::Role_IsValid(role);
