@@ -19,11 +19,15 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "consular/v1/cases.grpc.pb.h"
+#include "consular/v1/contacts.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -67,6 +71,12 @@ Case SampleCase(const std::string& reference) {
 constexpr char kSharedCase[] = "ABN-2026-00055";
 constexpr char kShareId[] = "5a1e0000-1111-4222-8333-444455556666";
 constexpr char kGrantId[] = "e0000000-1111-4222-8333-444455556666";
+
+// The contacts fixtures.
+constexpr char kContactCase[] = "FDR-2026-00009";
+constexpr char kPartnerId[] = "9a000000-1111-4222-8333-444455556666";
+constexpr char kContactId[] = "c0000000-1111-4222-8333-444455556666";
+constexpr char kSuspendedPartnerId[] = "9a000000-9999-4222-8333-444455556666";
 
 consular::v1::CaseShare SampleShare(const std::string& reference) {
   consular::v1::CaseShare share;
@@ -321,6 +331,29 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
       referred->set_to_unit("TUNIS");
       referred->set_case_version(3);
     }
+    if (request->case_id() == kContactCase) {
+      consular::v1::CaseEvent* logged = response->add_events();
+      logged->set_sequence(3);
+      logged->set_type(consular::v1::CASE_EVENT_TYPE_CONTACT_LOGGED);
+      logged->set_actor("dev-officer-rabat");
+      logged->set_actor_role(consular::v1::ROLE_CONSULAR_OFFICER);
+      logged->set_contact_id(kContactId);
+      logged->set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
+      logged->set_contact_purpose(consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
+      logged->set_case_version(3);
+      consular::v1::CaseEvent* done = response->add_events();
+      *done = *logged;
+      done->set_sequence(4);
+      done->set_type(consular::v1::CASE_EVENT_TYPE_FOLLOW_UP_COMPLETED);
+      done->set_case_version(4);
+      consular::v1::CaseEvent* changed = response->add_events();
+      *changed = *logged;
+      changed->set_sequence(5);
+      changed->set_type(consular::v1::CASE_EVENT_TYPE_CONTACT_UPDATED);
+      changed->set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
+      changed->set_contact_purpose(consular::v1::CONTACT_PURPOSE_SHELTER);
+      changed->set_case_version(5);
+    }
     if (request->page_size() == 1) response->set_next_page_token("more");
     return grpc::Status::OK;
   }
@@ -521,6 +554,292 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
   consular::v1::ReviewEmergencyAccessRequest last_review_ ABSL_GUARDED_BY(mu_);
 };
 
+// Records calls like FakeCaseService::Record; UNAUTHENTICATED without an authorization header.
+class CallRecorder {
+ public:
+  std::vector<std::string> methods() {
+    absl::MutexLock lock(&mu_);
+    return methods_;
+  }
+
+ protected:
+  grpc::Status Record(grpc::ServerContext* context, const std::string& method) {
+    absl::MutexLock lock(&mu_);
+    methods_.push_back(method);
+    auto it = context->client_metadata().find("authorization");
+    if (it == context->client_metadata().end()) {
+      return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "missing bearer token");
+    }
+    return grpc::Status::OK;
+  }
+
+  absl::Mutex mu_;
+
+ private:
+  std::vector<std::string> methods_ ABSL_GUARDED_BY(mu_);
+};
+
+consular::v1::Partner SamplePartner(const std::string& id) {
+  consular::v1::Partner p;
+  p.set_id(id);
+  p.set_kind(consular::v1::PARTNER_KIND_LAWYER);
+  p.set_name("Cabinet Benali");
+  p.set_country("MA");
+  p.set_city("Rabat");
+  p.add_specialisms(consular::v1::SPECIALISM_FAMILY_LAW);
+  p.add_languages("ar");
+  p.set_vetting_status(consular::v1::VETTING_STATUS_UNVETTED);
+  p.set_active(true);
+  p.set_version(1);
+  return p;
+}
+
+class FakePartnerService final : public consular::v1::PartnerService::Service, public CallRecorder {
+ public:
+  grpc::Status CreatePartner(grpc::ServerContext* context,
+                             const consular::v1::CreatePartnerRequest* request,
+                             consular::v1::Partner* response) override {
+    grpc::Status status = Record(context, "CreatePartner");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_create_ = *request;
+    *response = request->partner();
+    response->set_id(kPartnerId);
+    response->set_vetting_status(consular::v1::VETTING_STATUS_UNVETTED);
+    response->set_active(true);
+    response->set_version(1);
+    return grpc::Status::OK;
+  }
+  grpc::Status UpdatePartner(grpc::ServerContext* context,
+                             const consular::v1::UpdatePartnerRequest* request,
+                             consular::v1::Partner* response) override {
+    grpc::Status status = Record(context, "UpdatePartner");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_update_ = *request;
+    if (request->expected_version() != 3) {
+      return grpc::Status(grpc::StatusCode::ABORTED, "partner is at version 3, not 2");
+    }
+    *response = SamplePartner(request->partner().id());
+    response->set_version(4);
+    return grpc::Status::OK;
+  }
+  grpc::Status GetPartner(grpc::ServerContext* context,
+                          const consular::v1::GetPartnerRequest* request,
+                          consular::v1::Partner* response) override {
+    grpc::Status status = Record(context, "GetPartner");
+    if (!status.ok()) return status;
+    *response = SamplePartner(request->partner_id());
+    return grpc::Status::OK;
+  }
+  grpc::Status ListPartners(grpc::ServerContext* context,
+                            const consular::v1::ListPartnersRequest* request,
+                            consular::v1::ListPartnersResponse* response) override {
+    grpc::Status status = Record(context, "ListPartners");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    list_requests_.push_back(*request);
+    // Two partners in two pages.
+    if (request->page_token().empty()) {
+      *response->add_partners() = SamplePartner(kPartnerId);
+      response->set_next_page_token("page-2");
+    } else {
+      *response->add_partners() = SamplePartner(kSuspendedPartnerId);
+    }
+    return grpc::Status::OK;
+  }
+  grpc::Status SetVetting(grpc::ServerContext* context,
+                          const consular::v1::SetVettingRequest* request,
+                          consular::v1::Partner* response) override {
+    grpc::Status status = Record(context, "SetVetting");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_vetting_ = *request;
+    *response = SamplePartner(request->partner_id());
+    response->set_vetting_status(request->status());
+    response->set_vetting_note(request->note());
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+  grpc::Status DeactivatePartner(grpc::ServerContext* context,
+                                 const consular::v1::DeactivatePartnerRequest* request,
+                                 consular::v1::Partner* response) override {
+    grpc::Status status = Record(context, "DeactivatePartner");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_deactivate_ = *request;
+    *response = SamplePartner(request->partner_id());
+    response->set_active(false);
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+  grpc::Status SetAccreditation(grpc::ServerContext* context,
+                                const consular::v1::SetAccreditationRequest* request,
+                                consular::v1::Accreditation* response) override {
+    grpc::Status status = Record(context, "SetAccreditation");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_accreditation_ = *request;
+    response->set_post(request->post());
+    *response->mutable_countries() = request->countries();
+    response->set_updated_by("dev-admin");
+    return grpc::Status::OK;
+  }
+  grpc::Status GetAccreditation(grpc::ServerContext* context,
+                                const consular::v1::GetAccreditationRequest* request,
+                                consular::v1::Accreditation* response) override {
+    grpc::Status status = Record(context, "GetAccreditation");
+    if (!status.ok()) return status;
+    response->set_post(request->post());
+    response->add_countries("MA");
+    return grpc::Status::OK;
+  }
+
+  consular::v1::CreatePartnerRequest last_create() {
+    absl::MutexLock lock(&mu_);
+    return last_create_;
+  }
+  consular::v1::UpdatePartnerRequest last_update() {
+    absl::MutexLock lock(&mu_);
+    return last_update_;
+  }
+  std::vector<consular::v1::ListPartnersRequest> list_requests() {
+    absl::MutexLock lock(&mu_);
+    return list_requests_;
+  }
+  consular::v1::SetVettingRequest last_vetting() {
+    absl::MutexLock lock(&mu_);
+    return last_vetting_;
+  }
+  consular::v1::DeactivatePartnerRequest last_deactivate() {
+    absl::MutexLock lock(&mu_);
+    return last_deactivate_;
+  }
+  consular::v1::SetAccreditationRequest last_accreditation() {
+    absl::MutexLock lock(&mu_);
+    return last_accreditation_;
+  }
+
+ private:
+  consular::v1::CreatePartnerRequest last_create_ ABSL_GUARDED_BY(mu_);
+  consular::v1::UpdatePartnerRequest last_update_ ABSL_GUARDED_BY(mu_);
+  std::vector<consular::v1::ListPartnersRequest> list_requests_ ABSL_GUARDED_BY(mu_);
+  consular::v1::SetVettingRequest last_vetting_ ABSL_GUARDED_BY(mu_);
+  consular::v1::DeactivatePartnerRequest last_deactivate_ ABSL_GUARDED_BY(mu_);
+  consular::v1::SetAccreditationRequest last_accreditation_ ABSL_GUARDED_BY(mu_);
+};
+
+consular::v1::Contact SampleContact(const std::string& id) {
+  consular::v1::Contact c;
+  c.set_id(id);
+  c.set_case_id("0b7c2a8e-1111-4222-8333-444455556666");
+  c.set_case_reference(kContactCase);
+  c.set_partner_id(kPartnerId);
+  c.set_partner_name("Cabinet Benali");
+  c.set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
+  c.mutable_occurred_at()->set_seconds(1772357400);  // 2026-03-01T09:30:00Z
+  c.set_channel(consular::v1::CONTACT_CHANNEL_PHONE);
+  c.set_direction(consular::v1::CONTACT_DIRECTION_OUTGOING);
+  c.set_purpose(consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
+  c.set_outcome(consular::v1::CONTACT_OUTCOME_HELP_AGREED);
+  c.set_logged_by("dev-officer-rabat");
+  c.set_logged_by_unit("RABAT");
+  c.set_version(1);
+  return c;
+}
+
+class FakeContactService final : public consular::v1::ContactService::Service, public CallRecorder {
+ public:
+  grpc::Status LogContact(grpc::ServerContext* context,
+                          const consular::v1::LogContactRequest* request,
+                          consular::v1::Contact* response) override {
+    grpc::Status status = Record(context, "LogContact");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_log_ = *request;
+    if (request->contact().partner_id() == kSuspendedPartnerId) {
+      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION,
+                          "partner Cabinet Benali is suspended (vetting) and cannot be used for a "
+                          "new contact");
+    }
+    *response = request->contact();
+    response->set_id(kContactId);
+    response->set_case_reference(kContactCase);
+    response->set_version(1);
+    return grpc::Status::OK;
+  }
+  grpc::Status ListContacts(grpc::ServerContext* context,
+                            const consular::v1::ListContactsRequest* request,
+                            consular::v1::ListContactsResponse* response) override {
+    grpc::Status status = Record(context, "ListContacts");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    list_requests_.push_back(*request);
+    consular::v1::Contact* c = response->add_contacts();
+    *c = SampleContact(kContactId);
+    c->set_note("Will file on Monday");
+    if (request->page_token().empty()) response->set_next_page_token("page-2");
+    return grpc::Status::OK;
+  }
+  grpc::Status ListFollowUpsDue(grpc::ServerContext* context,
+                                const consular::v1::ListFollowUpsDueRequest* request,
+                                consular::v1::ListFollowUpsDueResponse* response) override {
+    grpc::Status status = Record(context, "ListFollowUpsDue");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    due_requests_.push_back(*request);
+    consular::v1::FollowUpDue* late = response->add_follow_ups();
+    *late->mutable_contact() = SampleContact(kContactId);
+    late->mutable_contact()->mutable_follow_up_due()->set_year(2026);
+    late->mutable_contact()->mutable_follow_up_due()->set_month(2);
+    late->mutable_contact()->mutable_follow_up_due()->set_day(20);
+    late->set_overdue(true);
+    late->set_days_overdue(9);
+    consular::v1::FollowUpDue* soon = response->add_follow_ups();
+    *soon->mutable_contact() = SampleContact("c0000000-2222-4222-8333-444455556666");
+    soon->mutable_contact()->mutable_follow_up_due()->set_year(2026);
+    soon->mutable_contact()->mutable_follow_up_due()->set_month(3);
+    soon->mutable_contact()->mutable_follow_up_due()->set_day(12);
+    return grpc::Status::OK;
+  }
+  grpc::Status CompleteFollowUp(grpc::ServerContext* context,
+                                const consular::v1::CompleteFollowUpRequest* request,
+                                consular::v1::Contact* response) override {
+    grpc::Status status = Record(context, "CompleteFollowUp");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_done_ = *request;
+    *response = SampleContact(request->contact_id());
+    response->mutable_follow_up_done_at()->set_seconds(1772361000);  // 10:30
+    response->set_follow_up_done_by("dev-officer-rabat");
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+
+  consular::v1::LogContactRequest last_log() {
+    absl::MutexLock lock(&mu_);
+    return last_log_;
+  }
+  std::vector<consular::v1::ListContactsRequest> list_requests() {
+    absl::MutexLock lock(&mu_);
+    return list_requests_;
+  }
+  std::vector<consular::v1::ListFollowUpsDueRequest> due_requests() {
+    absl::MutexLock lock(&mu_);
+    return due_requests_;
+  }
+  consular::v1::CompleteFollowUpRequest last_done() {
+    absl::MutexLock lock(&mu_);
+    return last_done_;
+  }
+
+ private:
+  consular::v1::LogContactRequest last_log_ ABSL_GUARDED_BY(mu_);
+  std::vector<consular::v1::ListContactsRequest> list_requests_ ABSL_GUARDED_BY(mu_);
+  std::vector<consular::v1::ListFollowUpsDueRequest> due_requests_ ABSL_GUARDED_BY(mu_);
+  consular::v1::CompleteFollowUpRequest last_done_ ABSL_GUARDED_BY(mu_);
+};
+
 struct Result {
   int exit_code = -1;
   std::string out;
@@ -545,8 +864,9 @@ std::string TempPath(absl::string_view name) {
                       name);
 }
 
-// Runs consularctl with `args` and an environment without CONSULAR_* variables.
-Result RunCtl(const std::vector<std::string>& args) {
+// Runs consularctl with `args` and an environment without CONSULAR_* variables (but for the
+// NAME=VALUE pairs in `env`).
+Result RunCtl(const std::vector<std::string>& args, const std::vector<std::string>& env = {}) {
   static int run = 0;
   ++run;
   const std::string out = TempPath(absl::StrCat("out_", run));
@@ -560,7 +880,12 @@ Result RunCtl(const std::vector<std::string>& args) {
                                     "CONSULAR_CA_CERT",
                                     "-u",
                                     "CONSULAR_DEV_SIGNING_KEY",
-                                    CONSULARCTL_PATH};
+                                    "-u",
+                                    "CONSULAR_AUDIT_ADDR",
+                                    "-u",
+                                    "CONSULAR_CONTACTS_ADDR"};
+  words.insert(words.end(), env.begin(), env.end());
+  words.push_back(CONSULARCTL_PATH);
   words.insert(words.end(), args.begin(), args.end());
   std::vector<std::string> quoted;
   for (const std::string& word : words) quoted.push_back(ShellQuote(word));
@@ -577,6 +902,10 @@ Result RunCtl(const std::vector<std::string>& args) {
   return result;
 }
 
+std::string FormatTestDate(const consular::v1::Date& date) {
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
+}
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -587,15 +916,32 @@ class CliTest : public ::testing::Test {
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port_, 0);
+    // consular-contacts on a port of its own: the commands must use --contacts-addr.
+    grpc::ServerBuilder contacts_builder;
+    contacts_builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                                      &contacts_port_);
+    contacts_builder.RegisterService(&partners_);
+    contacts_builder.RegisterService(&contacts_);
+    contacts_server_ = contacts_builder.BuildAndStart();
+    ASSERT_NE(contacts_server_, nullptr);
+    ASSERT_GT(contacts_port_, 0);
   }
   void TearDown() override {
     if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
+    if (contacts_server_ != nullptr) {
+      contacts_server_->Shutdown(std::chrono::system_clock::now());
+    }
   }
 
-  // consularctl with the fake server's address, plaintext, and the test token.
+  // consularctl with the fake servers' addresses, plaintext, and the test token.
   Result Ctl(std::vector<std::string> args) {
-    std::vector<std::string> all = {"--addr", absl::StrCat("127.0.0.1:", port_),
-                                    "--insecure", "--token", kToken};
+    std::vector<std::string> all = {"--addr",
+                                    absl::StrCat("127.0.0.1:", port_),
+                                    "--contacts-addr",
+                                    absl::StrCat("127.0.0.1:", contacts_port_),
+                                    "--insecure",
+                                    "--token",
+                                    kToken};
     all.insert(all.end(), args.begin(), args.end());
     return RunCtl(all);
   }
@@ -603,6 +949,10 @@ class CliTest : public ::testing::Test {
   FakeCaseService service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  FakePartnerService partners_;
+  FakeContactService contacts_;
+  std::unique_ptr<grpc::Server> contacts_server_;
+  int contacts_port_ = 0;
 };
 
 TEST_F(CliTest, GetSendsBearerTokenWithDeadlineAndPrintsTheCase) {
@@ -1168,6 +1518,374 @@ TEST_F(CliTest, TheTokenIsNeverPrinted) {
     EXPECT_THAT(r.out, Not(HasSubstr(kToken))) << absl::StrJoin(args, " ");
     EXPECT_THAT(r.err, Not(HasSubstr(kToken))) << absl::StrJoin(args, " ");
   }
+}
+
+TEST_F(CliTest, PartnerAddSendsThePartnerToTheContactsServerAndPrintsIt) {
+  Result r = Ctl({"partner",      "add",
+                  "--kind",       "lawyer",
+                  "--name",       "Cabinet Benali",
+                  "--country",    "ma",
+                  "--city",       "Rabat",
+                  "--specialism", "family-law",
+                  "--specialism", "recognition-of-foreign-judgments",
+                  "--language",   "AR,fr",
+                  "--phone",      "+212 5 37 00 00 00",
+                  "--website",    "benali.example"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::CreatePartnerRequest request = partners_.last_create();
+  EXPECT_EQ(request.request_id().size(), 36u);
+  const consular::v1::Partner& p = request.partner();
+  EXPECT_EQ(p.kind(), consular::v1::PARTNER_KIND_LAWYER);
+  EXPECT_EQ(p.name(), "Cabinet Benali");
+  EXPECT_EQ(p.country(), "MA");
+  EXPECT_EQ(p.city(), "Rabat");
+  EXPECT_THAT(p.specialisms(),
+              ElementsAre(consular::v1::SPECIALISM_FAMILY_LAW,
+                          consular::v1::SPECIALISM_RECOGNITION_OF_FOREIGN_JUDGMENTS));
+  EXPECT_THAT(p.languages(), ElementsAre("ar", "fr"));
+  EXPECT_EQ(p.contact_details().phone(), "+212 5 37 00 00 00");
+  EXPECT_EQ(p.contact_details().website(), "benali.example");
+  EXPECT_EQ(p.contact_details().email(), "");
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Partner:     ", kPartnerId, "\n")));
+  EXPECT_THAT(r.out, HasSubstr("Kind:        LAWYER\n"));
+  EXPECT_THAT(r.out, HasSubstr("Specialisms: FAMILY_LAW, RECOGNITION_OF_FOREIGN_JUDGMENTS\n"));
+  EXPECT_THAT(r.out, HasSubstr("Vetting:     UNVETTED\n"));
+  EXPECT_THAT(r.out, HasSubstr("Active:      yes\n"));
+  EXPECT_THAT(r.out, HasSubstr("Version:     1\n"));
+  EXPECT_TRUE(service_.calls().empty());  // not the case service
+
+  // A given request id is sent as is.
+  r = Ctl({"partner", "add", "--kind", "aid-organisation", "--name", "N", "--country", "MA",
+           "--city", "Rabat", "--request-id", "add-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(partners_.last_create().request_id(), "add-1");
+  EXPECT_EQ(partners_.last_create().partner().kind(), consular::v1::PARTNER_KIND_AID_ORGANISATION);
+}
+
+TEST_F(CliTest, PartnerListSendsTheFiltersAndIsPaged) {
+  Result r = Ctl({"partner", "list", "--country", "ma", "--city", "Rabat", "--kind", "lawyer",
+                  "--specialism", "family-law", "--language", "AR", "--vetting", "vetted"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<consular::v1::ListPartnersRequest> requests = partners_.list_requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].country(), "MA");
+  EXPECT_EQ(requests[0].city(), "Rabat");
+  EXPECT_EQ(requests[0].kind(), consular::v1::PARTNER_KIND_LAWYER);
+  EXPECT_EQ(requests[0].specialism(), consular::v1::SPECIALISM_FAMILY_LAW);
+  EXPECT_EQ(requests[0].language(), "ar");
+  EXPECT_EQ(requests[0].vetting_status(), consular::v1::VETTING_STATUS_VETTED);
+  EXPECT_FALSE(requests[0].include_inactive());
+  EXPECT_THAT(r.out, StartsWith("ID                                    KIND    NAME"));
+  EXPECT_THAT(r.out, HasSubstr(kPartnerId));
+  EXPECT_THAT(r.out, HasSubstr("\n1 partner(s)\n"));
+  EXPECT_EQ(r.err, "next page: --page-token page-2\n");
+
+  // --all: also deactivated partners; --all-pages: every page.
+  r = Ctl({"partner", "list", "--all", "--all-pages", "--page-size", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  requests = partners_.list_requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_TRUE(requests[1].include_inactive());
+  EXPECT_EQ(requests[1].page_size(), 1);
+  EXPECT_EQ(requests[2].page_token(), "page-2");
+  EXPECT_THAT(r.out, HasSubstr(kSuspendedPartnerId));
+  EXPECT_THAT(r.out, HasSubstr("\n2 partner(s)\n"));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST_F(CliTest, PartnerShowUpdateVetAndDeactivate) {
+  Result r = Ctl({"partner", "show", kPartnerId});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Name:        Cabinet Benali\n"));
+
+  r = Ctl({"partner", "update", kPartnerId, "--version", "3", "--city", "Casablanca", "--phone", "",
+           "--specialism", "family-law,mediation", "--language", "fr"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::UpdatePartnerRequest update = partners_.last_update();
+  EXPECT_EQ(update.partner().id(), kPartnerId);
+  EXPECT_EQ(update.expected_version(), 3);
+  EXPECT_THAT(update.update_mask().paths(),
+              ElementsAre("city", "specialisms", "languages", "contact_details.phone"));
+  EXPECT_EQ(update.partner().city(), "Casablanca");
+  EXPECT_THAT(update.partner().specialisms(),
+              ElementsAre(consular::v1::SPECIALISM_FAMILY_LAW, consular::v1::SPECIALISM_MEDIATION));
+  EXPECT_THAT(update.partner().languages(), ElementsAre("fr"));
+  EXPECT_EQ(update.request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr("Version:     4\n"));
+
+  r = Ctl({"partner", "update", kPartnerId, "--version", "2", "--name", "Cabinet B."});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("error: ABORTED: partner is at version 3, not 2"));
+
+  r = Ctl({"partner", "vet", kPartnerId, "--status", "suspended", "--note", "Complaint received",
+           "--version", "4", "--request-id", "vet-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::SetVettingRequest vetting = partners_.last_vetting();
+  EXPECT_EQ(vetting.request_id(), "vet-1");
+  EXPECT_EQ(vetting.partner_id(), kPartnerId);
+  EXPECT_EQ(vetting.status(), consular::v1::VETTING_STATUS_SUSPENDED);
+  EXPECT_EQ(vetting.note(), "Complaint received");
+  EXPECT_EQ(vetting.expected_version(), 4);
+  EXPECT_THAT(r.out, HasSubstr("Vetting:      SUSPENDED\n"));
+
+  r = Ctl({"partner", "deactivate", "9A000000-1111-4222-8333-444455556666", "--reason",
+           "Office closed", "--version", "5"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::DeactivatePartnerRequest deactivate = partners_.last_deactivate();
+  EXPECT_EQ(deactivate.partner_id(), kPartnerId);  // lower case
+  EXPECT_EQ(deactivate.reason(), "Office closed");
+  EXPECT_EQ(deactivate.expected_version(), 5);
+  EXPECT_THAT(r.out, HasSubstr("Active:      no\n"));
+  EXPECT_TRUE(service_.calls().empty());
+}
+
+TEST_F(CliTest, PostAccreditReplacesTheCountriesAndPostShowReadsThem) {
+  Result r = Ctl({"post", "accredit", "rabat", "--country", "MA", "--country", "eh"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::SetAccreditationRequest request = partners_.last_accreditation();
+  EXPECT_EQ(request.post(), "RABAT");
+  EXPECT_THAT(request.countries(), ElementsAre("MA", "EH"));
+  EXPECT_EQ(request.request_id().size(), 36u);
+  EXPECT_EQ(r.out,
+            "Post:       RABAT\n"
+            "Countries:  MA, EH\n"
+            "Updated by: dev-admin\n");
+
+  r = Ctl({"--json", "post", "show", "RABAT"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::Accreditation accreditation;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &accreditation).ok()) << r.out;
+  EXPECT_EQ(accreditation.post(), "RABAT");
+  EXPECT_THAT(accreditation.countries(), ElementsAre("MA"));
+}
+
+TEST_F(CliTest, ContactLogWithAPartnerSendsTheContact) {
+  const int64_t before = absl::ToUnixSeconds(absl::Now());
+  Result r = Ctl({"contact", "log", kContactCase, "--partner", kPartnerId, "--channel", "phone",
+                  "--direction", "outgoing", "--purpose", "legal-advice", "--outcome",
+                  "help-agreed", "--follow-up", "2026-03-08", "--note", "Will file on Monday"});
+  const int64_t after = absl::ToUnixSeconds(absl::Now());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::LogContactRequest request = contacts_.last_log();
+  EXPECT_EQ(request.request_id().size(), 36u);
+  const consular::v1::Contact& c = request.contact();
+  EXPECT_EQ(c.case_id(), kContactCase);
+  EXPECT_EQ(c.partner_id(), kPartnerId);
+  EXPECT_FALSE(c.has_ad_hoc());
+  EXPECT_EQ(c.channel(), consular::v1::CONTACT_CHANNEL_PHONE);
+  EXPECT_EQ(c.direction(), consular::v1::CONTACT_DIRECTION_OUTGOING);
+  EXPECT_EQ(c.purpose(), consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
+  EXPECT_EQ(c.outcome(), consular::v1::CONTACT_OUTCOME_HELP_AGREED);
+  EXPECT_GE(c.occurred_at().seconds(), before);  // --when defaults to now
+  EXPECT_LE(c.occurred_at().seconds(), after);
+  EXPECT_EQ(c.follow_up_due().year(), 2026);
+  EXPECT_EQ(c.follow_up_due().month(), 3);
+  EXPECT_EQ(c.follow_up_due().day(), 8);
+  EXPECT_EQ(c.note(), "Will file on Monday");
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("Contact:    ", kContactId, "\n")));
+  EXPECT_THAT(r.out, HasSubstr("Follow-up:  2026-03-08\n"));
+  EXPECT_TRUE(service_.calls().empty());
+}
+
+TEST_F(CliTest, ContactLogWithAnAdHocContactAndATime) {
+  Result r = Ctl({"contact", "log", kContactCase, "--adhoc-name", "Fatima Z.", "--adhoc-org",
+                  "Red Crescent", "--adhoc-phone", "+212 600", "--channel", "in-person",
+                  "--direction", "incoming", "--purpose", "shelter", "--outcome", "referred-on",
+                  "--when", "2026-03-01T09:30:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const consular::v1::Contact c = contacts_.last_log().contact();
+  ASSERT_TRUE(c.has_ad_hoc());
+  EXPECT_EQ(c.ad_hoc().name(), "Fatima Z.");
+  EXPECT_EQ(c.ad_hoc().organisation(), "Red Crescent");
+  EXPECT_EQ(c.ad_hoc().phone(), "+212 600");
+  EXPECT_EQ(c.ad_hoc().email(), "");
+  EXPECT_EQ(c.channel(), consular::v1::CONTACT_CHANNEL_IN_PERSON);
+  EXPECT_EQ(c.occurred_at().seconds(), 1772357400);
+  EXPECT_FALSE(c.has_follow_up_due());
+  EXPECT_THAT(r.out, HasSubstr("With:      Fatima Z., Red Crescent (ad hoc)\n"));
+
+  // A date stands for the start of that day (UTC).
+  r = Ctl({"contact", "log", kContactCase, "--adhoc-name", "F", "--channel", "email", "--direction",
+           "outgoing", "--purpose", "documents", "--outcome", "pending", "--when", "2026-03-01"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(contacts_.last_log().contact().occurred_at().seconds(), 1772323200);
+}
+
+TEST_F(CliTest, ContactLogWithASuspendedPartnerIsTheServersError) {
+  Result r =
+      Ctl({"contact", "log", kContactCase, "--partner", kSuspendedPartnerId, "--channel", "phone",
+           "--direction", "outgoing", "--purpose", "legal-advice", "--outcome", "help-agreed"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, StartsWith("error: FAILED_PRECONDITION: partner Cabinet Benali is suspended"));
+  EXPECT_EQ(r.out, "");
+}
+
+TEST_F(CliTest, ContactListByCaseOrPartnerWithNotes) {
+  Result r = Ctl({"contact", "list", "--case", kContactCase});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<consular::v1::ListContactsRequest> requests = contacts_.list_requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].case_id(), kContactCase);
+  EXPECT_THAT(r.out, StartsWith("WHEN                  CASE            WITH"));
+  EXPECT_THAT(r.out, HasSubstr("\n    Will file on Monday\n"));
+  EXPECT_THAT(r.out, HasSubstr("\n1 contact(s)\n"));
+  EXPECT_EQ(r.err, "next page: --page-token page-2\n");
+
+  r = Ctl({"contact", "list", "--partner", kPartnerId, "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  requests = contacts_.list_requests();
+  ASSERT_EQ(requests.size(), 3u);
+  EXPECT_EQ(requests[1].partner_id(), kPartnerId);
+  EXPECT_EQ(requests[2].page_token(), "page-2");
+  EXPECT_THAT(r.out, HasSubstr("\n2 contact(s)\n"));
+}
+
+TEST_F(CliTest, ContactDueShowsOverdueFirstAndDoneCompletesIt) {
+  Result r = Ctl({"contact", "due", "--from", "2026-01-01", "--to", "2026-03-31"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<consular::v1::ListFollowUpsDueRequest> requests = contacts_.due_requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(FormatTestDate(requests[0].due_from()), "2026-01-01");
+  EXPECT_EQ(FormatTestDate(requests[0].due_to()), "2026-03-31");
+  EXPECT_EQ(
+      r.out,
+      "DUE         OVERDUE         CASE            WITH            PURPOSE       CONTACT      "
+      "                         VERSION\n"
+      "2026-02-20  OVERDUE 9 days  FDR-2026-00009  Cabinet Benali  LEGAL_ADVICE  "
+      "c0000000-1111-4222-8333-444455556666  1\n"
+      "2026-03-12  -               FDR-2026-00009  Cabinet Benali  LEGAL_ADVICE  "
+      "c0000000-2222-4222-8333-444455556666  1\n"
+      "2 follow-up(s), 1 overdue\n");
+
+  // Without dates the server's defaults apply (no lower bound, up to today).
+  r = Ctl({"contact", "due"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  requests = contacts_.due_requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_FALSE(requests[1].has_due_from());
+  EXPECT_FALSE(requests[1].has_due_to());
+
+  r = Ctl({"contact", "done", kContactId, "--version", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::CompleteFollowUpRequest done = contacts_.last_done();
+  EXPECT_EQ(done.contact_id(), kContactId);
+  EXPECT_EQ(done.expected_version(), 1);
+  EXPECT_EQ(done.request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr("Follow-up done: 2026-03-01T10:30:00Z by dev-officer-rabat\n"));
+  EXPECT_THAT(r.out, HasSubstr("Version:        2\n"));
+}
+
+TEST_F(CliTest, EventsShowContactsAndFollowUps) {
+  Result r = Ctl({"case", "events", kContactCase});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("  CONTACT_LOGGED  "));
+  EXPECT_THAT(r.out,
+              HasSubstr(absl::StrCat("contact ", kContactId, " logged: LAWYER, LEGAL_ADVICE\n")));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("follow-up of contact ", kContactId,
+                                            " done: LAWYER, LEGAL_ADVICE\n")));
+  EXPECT_THAT(r.out, HasSubstr(absl::StrCat("contact ", kContactId, " changed: OTHER, SHELTER\n")));
+  EXPECT_THAT(r.out, HasSubstr("\n5 event(s)\n"));
+}
+
+TEST_F(CliTest, ContactsAddressComesFromTheEnvironment) {
+  Result r = RunCtl({"--insecure", "--token", kToken, "post", "show", "RABAT"},
+                    {absl::StrCat("CONSULAR_CONTACTS_ADDR=127.0.0.1:", contacts_port_)});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("Post:      RABAT\n"));
+  EXPECT_THAT(partners_.methods(), ElementsAre("GetAccreditation"));
+
+  r = RunCtl({"--help"});
+  EXPECT_THAT(r.out, HasSubstr("--contacts-addr"));
+  EXPECT_THAT(r.out, HasSubstr("localhost:50053"));
+  EXPECT_THAT(r.out, HasSubstr("CONSULAR_CONTACTS_ADDR"));
+}
+
+TEST_F(CliTest, PartnerAndContactUsageErrorsNameTheFlagAndCallNothing) {
+  const std::vector<std::string> log = {"contact",      "log",         kContactCase, "--channel",
+                                        "phone",        "--direction", "outgoing",   "--purpose",
+                                        "legal-advice", "--outcome",   "help-agreed"};
+  auto log_with = [&log](std::vector<std::string> extra) {
+    std::vector<std::string> args = log;
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  };
+  struct Usage {
+    std::vector<std::string> args;
+    std::vector<std::string> named;  // what stderr must mention
+  };
+  for (const Usage& c : std::vector<Usage>{
+           {{"partner"}, {"subcommand"}},
+           {{"partner", "add", "--kind", "notary", "--name", "N", "--country", "MA", "--city",
+             "Rabat"},
+            {"--kind", "aid-organisation"}},
+           {{"partner", "add", "--name", "N", "--country", "MA", "--city", "Rabat"}, {"--kind"}},
+           {{"partner", "add", "--kind", "lawyer", "--country", "MA", "--city", "Rabat"},
+            {"--name"}},
+           {{"partner", "add", "--kind", "lawyer", "--name", "N", "--country", "MA", "--city",
+             "Rabat", "--specialism", "divorce"},
+            {"--specialism"}},
+           {{"partner", "list", "--vetting", "pending"}, {"--vetting"}},
+           {{"partner", "list", "--page-size", "0"}, {"--page-size"}},
+           {{"partner", "show", "not-a-uuid"}, {"ID", "not a UUID"}},
+           {{"partner", "update", kPartnerId, "--city", "Fes"}, {"--version"}},
+           {{"partner", "update", kPartnerId, "--version", "0", "--city", "Fes"}, {"--version"}},
+           {{"partner", "update", kPartnerId, "--version", "3"}, {"nothing to update"}},
+           {{"partner", "vet", kPartnerId, "--status", "vetted", "--note", "ok"}, {"--version"}},
+           {{"partner", "vet", kPartnerId, "--status", "approved", "--note", "ok", "--version",
+             "1"},
+            {"--status"}},
+           {{"partner", "vet", kPartnerId, "--status", "vetted", "--version", "1"}, {"--note"}},
+           {{"partner", "deactivate", kPartnerId, "--version", "1"}, {"--reason"}},
+           {{"partner", "deactivate", kPartnerId, "--reason", "r"}, {"--version"}},
+           {{"post", "accredit", "RABAT"}, {"--country"}},
+           {{"post", "accredit", "rabat!", "--country", "MA"}, {"POST"}},
+           {{"post", "show"}, {"POST"}},
+           {log_with({"--partner", kPartnerId, "--adhoc-name", "F"}),
+            {"--partner", "--adhoc-name"}},
+           {log, {"--partner", "--adhoc-name"}},
+           {log_with({"--partner", "benali"}), {"--partner", "not a UUID"}},
+           {log_with({"--partner", kPartnerId, "--adhoc-org", "Red Crescent"}),
+            {"--adhoc-org", "--adhoc-name"}},
+           {log_with({"--adhoc-name", "F", "--when", "yesterday"}), {"--when"}},
+           {log_with({"--adhoc-name", "F", "--follow-up", "08-03-2026"}), {"--follow-up"}},
+           {{"contact", "log", kContactCase, "--adhoc-name", "F", "--channel", "fax", "--direction",
+             "outgoing", "--purpose", "legal-advice", "--outcome", "pending"},
+            {"--channel", "in-person"}},
+           {{"contact", "log", kContactCase, "--adhoc-name", "F", "--channel", "phone",
+             "--direction", "outgoing", "--purpose", "legal-advice", "--outcome", "returned-to-nl"},
+            {"--outcome"}},
+           {{"contact", "log", kContactCase, "--adhoc-name", "F", "--channel", "phone", "--purpose",
+             "legal-advice", "--outcome", "pending"},
+            {"--direction"}},
+           {{"contact", "log", "--adhoc-name", "F", "--channel", "phone", "--direction", "outgoing",
+             "--purpose", "legal-advice", "--outcome", "pending"},
+            {"CASE"}},
+           {{"contact", "list"}, {"--case", "--partner"}},
+           {{"contact", "list", "--case", kContactCase, "--partner", kPartnerId},
+            {"--case", "--partner"}},
+           {{"contact", "due", "--to", "31-03-2026"}, {"--to"}},
+           {{"contact", "done", kContactId}, {"--version"}},
+           {{"contact", "done", "c-1", "--version", "1"}, {"CONTACT_ID", "not a UUID"}},
+       }) {
+    Result r = Ctl(c.args);
+    EXPECT_EQ(r.exit_code, 2) << absl::StrJoin(c.args, " ") << "\n" << r.err;
+    for (const std::string& named : c.named) {
+      EXPECT_THAT(r.err, HasSubstr(named)) << absl::StrJoin(c.args, " ");
+    }
+    EXPECT_EQ(r.out, "") << absl::StrJoin(c.args, " ");
+  }
+  EXPECT_TRUE(partners_.methods().empty());
+  EXPECT_TRUE(contacts_.methods().empty());
+  EXPECT_TRUE(service_.calls().empty());
+}
+
+TEST_F(CliTest, ContactTextThatIsNotUtf8IsAUsageErrorNamingTheFlag) {
+  Result r = Ctl({"contact", "log", kContactCase, "--adhoc-name", "Fatima", "--channel", "phone",
+                  "--direction", "outgoing", "--purpose", "legal-advice", "--outcome", "pending",
+                  "--note", "caf\xe9"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--note: not valid UTF-8"));
+  EXPECT_TRUE(contacts_.methods().empty());
 }
 
 TEST(CliNoServerTest, ClosedPortIsUnavailable) {

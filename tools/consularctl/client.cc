@@ -11,10 +11,13 @@
 #include "google/protobuf/util/json_util.h"
 #include "services/common/status.h"
 #include "services/common/tls.h"
+#include "tools/consularctl/ids.h"
 
 namespace consular::ctl {
 
 using ::consular::v1::CaseService;
+using ::consular::v1::ContactService;
+using ::consular::v1::PartnerService;
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
     const GlobalOptions& options, const std::string& addr) {
@@ -48,6 +51,16 @@ CaseClient::CaseClient(std::unique_ptr<CaseService::StubInterface> stub,
       token_(absl::StripAsciiWhitespace(options.token)),
       timeout_seconds_(options.timeout_seconds) {}
 
+void PrepareCallContext(grpc::ClientContext* context, const std::string& token,
+                        double timeout_seconds) {
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                            std::chrono::duration<double>(timeout_seconds)));
+  // Without a token the call goes out without the header, and the server says
+  // UNAUTHENTICATED.
+  if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+}
+
 template <typename Request, typename Response>
 absl::StatusOr<Response> CaseClient::Call(
     grpc::Status (CaseService::StubInterface::*method)(grpc::ClientContext*,
@@ -55,14 +68,7 @@ absl::StatusOr<Response> CaseClient::Call(
                                                        Response*),
     const Request& request) {
   grpc::ClientContext context;
-  context.set_deadline(
-      std::chrono::system_clock::now() +
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          std::chrono::duration<double>(timeout_seconds_)));
-  // Without a token the call goes out without the header, and the server says
-  // UNAUTHENTICATED.
-  if (!token_.empty())
-    context.AddMetadata("authorization", absl::StrCat("Bearer ", token_));
+  PrepareCallContext(&context, token_, timeout_seconds_);
   Response response;
   grpc::Status status = (stub_.get()->*method)(&context, request, &response);
   if (!status.ok()) return consular::FromGrpcStatus(status);
@@ -147,6 +153,126 @@ absl::StatusOr<consular::v1::ListEmergencyAccessResponse> CaseClient::ListEmerge
 absl::StatusOr<consular::v1::EmergencyAccess> CaseClient::ReviewEmergencyAccess(
     const consular::v1::ReviewEmergencyAccessRequest& request) {
   return Call(&CaseService::StubInterface::ReviewEmergencyAccess, request);
+}
+
+absl::StatusOr<std::unique_ptr<ContactsClient>> ContactsClient::Connect(
+    const GlobalOptions& options, const std::string& addr) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options, addr);
+  if (!channel.ok()) return channel.status();
+  return std::unique_ptr<ContactsClient>(new ContactsClient(*std::move(channel), options));
+}
+
+ContactsClient::ContactsClient(std::shared_ptr<grpc::Channel> channel, const GlobalOptions& options)
+    : partners_(PartnerService::NewStub(channel)),
+      contacts_(ContactService::NewStub(channel)),
+      token_(absl::StripAsciiWhitespace(options.token)),
+      timeout_seconds_(options.timeout_seconds) {}
+
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> ContactsClient::Call(
+    Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+    const Request& request) {
+  grpc::ClientContext context;
+  PrepareCallContext(&context, token_, timeout_seconds_);
+  Response response;
+  grpc::Status status = (stub->*method)(&context, request, &response);
+  if (!status.ok()) return consular::FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<consular::v1::Partner> ContactsClient::CreatePartner(
+    const consular::v1::CreatePartnerRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::CreatePartner, request);
+}
+
+absl::StatusOr<consular::v1::Partner> ContactsClient::UpdatePartner(
+    const consular::v1::UpdatePartnerRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::UpdatePartner, request);
+}
+
+absl::StatusOr<consular::v1::Partner> ContactsClient::GetPartner(
+    const consular::v1::GetPartnerRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::GetPartner, request);
+}
+
+absl::StatusOr<consular::v1::ListPartnersResponse> ContactsClient::ListPartners(
+    const consular::v1::ListPartnersRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::ListPartners, request);
+}
+
+absl::StatusOr<consular::v1::Partner> ContactsClient::SetVetting(
+    const consular::v1::SetVettingRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::SetVetting, request);
+}
+
+absl::StatusOr<consular::v1::Partner> ContactsClient::DeactivatePartner(
+    const consular::v1::DeactivatePartnerRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::DeactivatePartner, request);
+}
+
+absl::StatusOr<consular::v1::Accreditation> ContactsClient::SetAccreditation(
+    const consular::v1::SetAccreditationRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::SetAccreditation, request);
+}
+
+absl::StatusOr<consular::v1::Accreditation> ContactsClient::GetAccreditation(
+    const consular::v1::GetAccreditationRequest& request) {
+  return Call(partners_.get(), &PartnerService::StubInterface::GetAccreditation, request);
+}
+
+absl::StatusOr<consular::v1::Contact> ContactsClient::LogContact(
+    const consular::v1::LogContactRequest& request) {
+  return Call(contacts_.get(), &ContactService::StubInterface::LogContact, request);
+}
+
+absl::StatusOr<consular::v1::ListContactsResponse> ContactsClient::ListContacts(
+    const consular::v1::ListContactsRequest& request) {
+  return Call(contacts_.get(), &ContactService::StubInterface::ListContacts, request);
+}
+
+absl::StatusOr<consular::v1::ListFollowUpsDueResponse> ContactsClient::ListFollowUpsDue(
+    const consular::v1::ListFollowUpsDueRequest& request) {
+  return Call(contacts_.get(), &ContactService::StubInterface::ListFollowUpsDue, request);
+}
+
+absl::StatusOr<consular::v1::Contact> ContactsClient::CompleteFollowUp(
+    const consular::v1::CompleteFollowUpRequest& request) {
+  return Call(contacts_.get(), &ContactService::StubInterface::CompleteFollowUp, request);
+}
+
+std::string RequestIdOrNew(const std::string& given) {
+  return given.empty() ? NewRequestId() : given;
+}
+
+namespace {
+
+// Whether a failed mutation may or may not have been applied, so that a retry
+// with the same request id is the safe way forward.
+bool OutcomeUnknown(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+int ReportMutationError(const absl::Status& status, const GlobalOptions& options,
+                        const std::string& request_id) {
+  const int exit_code = ReportCallError(status, options);
+  if (OutcomeUnknown(status)) {
+    std::cerr << "the change may or may not have been made; to retry safely, "
+                 "repeat the "
+                 "command with --request-id "
+              << request_id << std::endl;
+  }
+  return exit_code;
 }
 
 int ReportError(const absl::Status& status) {

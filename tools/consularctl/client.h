@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "consular/v1/cases.grpc.pb.h"
+#include "consular/v1/contacts.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 
@@ -90,6 +91,66 @@ class CaseClient {
   std::string token_;  // never printed
   double timeout_seconds_;
 };
+
+// A client of consular-contacts (PartnerService and ContactService, one channel) with the same
+// conventions as CaseClient: every call gets the deadline --timeout from now and the metadata
+// "authorization: Bearer <token>".
+class ContactsClient {
+ public:
+  // Opens a channel to `addr` (the global --contacts-addr) with the TLS (or --insecure) settings of
+  // `options`. NOT_FOUND / INVALID_ARGUMENT if the CA file cannot be read: usage errors.
+  static absl::StatusOr<std::unique_ptr<ContactsClient>> Connect(const GlobalOptions& options,
+                                                                 const std::string& addr);
+
+  absl::StatusOr<consular::v1::Partner> CreatePartner(
+      const consular::v1::CreatePartnerRequest& request);
+  absl::StatusOr<consular::v1::Partner> UpdatePartner(
+      const consular::v1::UpdatePartnerRequest& request);
+  absl::StatusOr<consular::v1::Partner> GetPartner(const consular::v1::GetPartnerRequest& request);
+  absl::StatusOr<consular::v1::ListPartnersResponse> ListPartners(
+      const consular::v1::ListPartnersRequest& request);
+  absl::StatusOr<consular::v1::Partner> SetVetting(const consular::v1::SetVettingRequest& request);
+  absl::StatusOr<consular::v1::Partner> DeactivatePartner(
+      const consular::v1::DeactivatePartnerRequest& request);
+  absl::StatusOr<consular::v1::Accreditation> SetAccreditation(
+      const consular::v1::SetAccreditationRequest& request);
+  absl::StatusOr<consular::v1::Accreditation> GetAccreditation(
+      const consular::v1::GetAccreditationRequest& request);
+  absl::StatusOr<consular::v1::Contact> LogContact(const consular::v1::LogContactRequest& request);
+  absl::StatusOr<consular::v1::ListContactsResponse> ListContacts(
+      const consular::v1::ListContactsRequest& request);
+  absl::StatusOr<consular::v1::ListFollowUpsDueResponse> ListFollowUpsDue(
+      const consular::v1::ListFollowUpsDueRequest& request);
+  absl::StatusOr<consular::v1::Contact> CompleteFollowUp(
+      const consular::v1::CompleteFollowUpRequest& request);
+
+ private:
+  ContactsClient(std::shared_ptr<grpc::Channel> channel, const GlobalOptions& options);
+
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(Stub* stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                                const Request& request);
+
+  std::unique_ptr<consular::v1::PartnerService::StubInterface> partners_;
+  std::unique_ptr<consular::v1::ContactService::StubInterface> contacts_;
+  std::string token_;  // never printed
+  double timeout_seconds_;
+};
+
+// Sets the deadline `timeout_seconds` from now and, unless `token` is empty, the metadata
+// "authorization: Bearer <token>" (without it the server answers UNAUTHENTICATED).
+void PrepareCallContext(grpc::ClientContext* context, const std::string& token,
+                        double timeout_seconds);
+
+// A fresh request id (UUID) unless `given` is not empty.
+std::string RequestIdOrNew(const std::string& given);
+
+// ReportCallError for a failed mutation; when the outcome is unknown (UNAVAILABLE,
+// DEADLINE_EXCEEDED, ...) it names the request id to retry with.
+int ReportMutationError(const absl::Status& status, const GlobalOptions& options,
+                        const std::string& request_id);
 
 // Prints "error: <CODE_NAME>: <message>" on stderr and returns kExitFailure.
 int ReportError(const absl::Status& status);

@@ -30,4 +30,10 @@ void AddDevCommands(CLI::App* app, Action* action);
 void AddAuditCommands(CLI::App* app, const GlobalOptions* global,
                       const std::string* audit_addr, Action* action);
 
+// Registers `partner` (add, list, show, update, vet, deactivate), `post` (accredit, show) and
+// `contact` (log, list, due, done) on `app`; see AddCaseCommands. They call PartnerService and
+// ContactService at *contacts_addr (the global --contacts-addr) with the other global options.
+void AddContactsCommands(CLI::App* app, const GlobalOptions* global,
+                         const std::string* contacts_addr, Action* action);
+
 }  // namespace consular::ctl

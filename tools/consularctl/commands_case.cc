@@ -17,7 +17,7 @@
 #include "tools/consularctl/dates.h"
 #include "tools/consularctl/enums.h"
 #include "tools/consularctl/format.h"
-#include "tools/consularctl/ids.h"
+#include "tools/consularctl/listing.h"
 
 namespace consular::ctl {
 namespace {
@@ -146,38 +146,6 @@ std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global, int* ex
   return *std::move(client);
 }
 
-// Whether a failed mutation may or may not have been applied, so that a retry
-// with the same request id is the safe way forward.
-bool OutcomeUnknown(const absl::Status& status) {
-  switch (status.code()) {
-    case absl::StatusCode::kUnavailable:
-    case absl::StatusCode::kDeadlineExceeded:
-    case absl::StatusCode::kCancelled:
-    case absl::StatusCode::kUnknown:
-    case absl::StatusCode::kInternal:
-      return true;
-    default:
-      return false;
-  }
-}
-
-// Reports a failed mutation; names the request id if a retry may be needed.
-int ReportMutationError(const absl::Status& status, const GlobalOptions& global,
-                        const std::string& request_id) {
-  const int exit_code = ReportCallError(status, global);
-  if (OutcomeUnknown(status)) {
-    std::cerr << "the change may or may not have been made; to retry safely, "
-                 "repeat the "
-                 "command with --request-id "
-              << request_id << std::endl;
-  }
-  return exit_code;
-}
-
-std::string RequestIdOrNew(const std::string& given) {
-  return given.empty() ? NewRequestId() : given;
-}
-
 CLI::Option* AddCaseId(CLI::App* command, std::string* case_id) {
   return command->add_option("CASE", *case_id, "Case UUID or reference (e.g. ABN-2026-00001)")
       ->required();
@@ -210,30 +178,6 @@ void AddPaging(CLI::App* command, int* page_size, std::string* page_token, bool*
   command->add_flag("--all", *all, "Follow next_page_token to the last page");
 }
 
-// Reads pages until the last one (all) or after the first one; concatenates
-// their repeated fields. The result's next_page_token is the last page's.
-template <typename Request, typename Response, typename Fetch>
-absl::StatusOr<Response> FetchPages(Request request, bool all, Fetch fetch) {
-  Response merged;
-  while (true) {
-    absl::StatusOr<Response> page = fetch(request);
-    if (!page.ok()) return page.status();
-    std::string token = page->next_page_token();
-    merged.MergeFrom(*page);
-    merged.set_next_page_token(token);
-    if (!all || token.empty()) break;
-    if (token == request.page_token()) {
-      return absl::InternalError("the server returned the same page token twice");
-    }
-    request.set_page_token(std::move(token));
-  }
-  return merged;
-}
-
-void PrintNextPageHint(const std::string& token) {
-  if (!token.empty()) std::cerr << "next page: --page-token " << token << std::endl;
-}
-
 // Connects, reads one page (or every page with `all`) through `call`, prints
 // the result as JSON or as `format` makes it, and hints at the next page.
 template <typename Request, typename Response, typename Format>
@@ -242,13 +186,7 @@ int RunListing(const GlobalOptions& global, const Request& request, bool all,
   int exit_code = kExitOk;
   std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<Response> response = FetchPages<Request, Response>(
-      request, all,
-      [&client, call](const Request& page_request) { return (client.get()->*call)(page_request); });
-  if (!response.ok()) return ReportCallError(response.status(), global);
-  exit_code = PrintResult(global.json, *response, format(*response));
-  PrintNextPageHint(response->next_page_token());
-  return exit_code;
+  return RunListingOn(client.get(), global, request, all, call, format);
 }
 
 // GetCase: the case as it is now (its version is what a change is based on).

@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "consular/v1/cases.pb.h"
 #include "consular/v1/common.pb.h"
+#include "consular/v1/contacts.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -177,6 +178,42 @@ TEST(EnumAliasTest, ShortRoleWords) {
   EXPECT_EQ(
       EnumAlias(consular::v1::Role_descriptor(), consular::v1::ROLE_AUDITOR),
       "");
+}
+
+TEST(ParseEnumTest, PartnerAndContactEnums) {
+  const auto* kind = consular::v1::PartnerKind_descriptor();
+  EXPECT_EQ(*ParseEnum(kind, "lawyer"), consular::v1::PARTNER_KIND_LAWYER);
+  EXPECT_EQ(*ParseEnum(kind, "aid-organisation"), consular::v1::PARTNER_KIND_AID_ORGANISATION);
+  EXPECT_EQ(*ParseEnum(kind, "LOCAL_AUTHORITY"), consular::v1::PARTNER_KIND_LOCAL_AUTHORITY);
+  EXPECT_EQ(*ParseEnum(kind, "PARTNER_KIND_SHELTER"), consular::v1::PARTNER_KIND_SHELTER);
+  EXPECT_FALSE(ParseEnum(kind, "notary").ok());
+  EXPECT_FALSE(ParseEnum(kind, "unspecified").ok());
+  EXPECT_THAT(EnumValidNames(kind), ElementsAre("lawyer", "aid-organisation", "shelter",
+                                                "local-authority", "medical", "other"));
+
+  const auto* specialism = consular::v1::Specialism_descriptor();
+  EXPECT_EQ(*ParseEnum(specialism, "family-law"), consular::v1::SPECIALISM_FAMILY_LAW);
+  EXPECT_EQ(*ParseEnum(specialism, "recognition-of-foreign-judgments"),
+            consular::v1::SPECIALISM_RECOGNITION_OF_FOREIGN_JUDGMENTS);
+
+  const auto* vetting = consular::v1::VettingStatus_descriptor();
+  EXPECT_THAT(EnumValidNames(vetting), ElementsAre("unvetted", "vetted", "suspended"));
+  EXPECT_EQ(*ParseEnum(vetting, "Suspended"), consular::v1::VETTING_STATUS_SUSPENDED);
+
+  EXPECT_THAT(EnumValidNames(consular::v1::ContactChannel_descriptor()),
+              ElementsAre("phone", "email", "in-person", "video", "letter", "messaging"));
+  EXPECT_THAT(EnumValidNames(consular::v1::ContactDirection_descriptor()),
+              ElementsAre("outgoing", "incoming"));
+  EXPECT_THAT(EnumValidNames(consular::v1::ContactPurpose_descriptor()),
+              ElementsAre("legal-advice", "court-representation", "shelter", "documents",
+                          "mediation", "medical", "return-travel", "other"));
+  EXPECT_THAT(EnumValidNames(consular::v1::ContactOutcome_descriptor()),
+              ElementsAre("help-agreed", "information-received", "referred-on", "declined",
+                          "no-answer", "pending"));
+  EXPECT_EQ(*ParseEnum(consular::v1::ContactOutcome_descriptor(), "no-answer"),
+            consular::v1::CONTACT_OUTCOME_NO_ANSWER);
+  // The case outcome and the contact outcome are different enums.
+  EXPECT_FALSE(ParseEnum(consular::v1::ContactOutcome_descriptor(), "returned-to-nl").ok());
 }
 
 }  // namespace

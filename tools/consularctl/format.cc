@@ -19,6 +19,7 @@ using ::consular::v1::Case;
 using ::consular::v1::CaseEvent;
 using ::consular::v1::CaseNote;
 using ::consular::v1::CaseShare;
+using ::consular::v1::Contact;
 using ::consular::v1::EmergencyAccess;
 
 constexpr char kColumnGap[] = "  ";
@@ -122,7 +123,7 @@ std::string TableWithTextUnderRows(const std::vector<std::string>& header,
   std::string out = absl::StrCat(lines[0], "\n");
   for (size_t i = 0; i < rows.size(); ++i) {
     absl::StrAppend(&out, lines[i + 1], "\n");
-    if (i >= texts.size()) continue;
+    if (i >= texts.size() || texts[i].empty()) continue;
     for (absl::string_view text_line : absl::StrSplit(texts[i], '\n')) {
       std::string indented = absl::StrCat("    ", OneLine(text_line));
       StripTrailingBlanks(&indented);
@@ -130,6 +131,19 @@ std::string TableWithTextUnderRows(const std::vector<std::string>& header,
     }
   }
   return out;
+}
+
+// ": LAWYER, LEGAL_ADVICE" for a contact event: the partner kind and purpose that are set.
+std::string ContactEventTail(const CaseEvent& event) {
+  std::vector<std::string> parts;
+  if (event.partner_kind() != consular::v1::PARTNER_KIND_UNSPECIFIED) {
+    parts.push_back(Short(consular::v1::PartnerKind_descriptor(), event.partner_kind()));
+  }
+  if (event.contact_purpose() != consular::v1::CONTACT_PURPOSE_UNSPECIFIED) {
+    parts.push_back(Short(consular::v1::ContactPurpose_descriptor(), event.contact_purpose()));
+  }
+  if (parts.empty()) return "";
+  return absl::StrCat(": ", absl::StrJoin(parts, ", "));
 }
 
 }  // namespace
@@ -306,6 +320,13 @@ std::string EventDetails(const CaseEvent& event) {
       return absl::StrCat("share with ", event.grantee(), " revoked");
     case consular::v1::CASE_EVENT_TYPE_REFERRED:
       return absl::StrCat("referred ", event.from_unit(), kArrow, event.to_unit());
+    case consular::v1::CASE_EVENT_TYPE_CONTACT_LOGGED:
+      return absl::StrCat("contact ", event.contact_id(), " logged", ContactEventTail(event));
+    case consular::v1::CASE_EVENT_TYPE_CONTACT_UPDATED:
+      return absl::StrCat("contact ", event.contact_id(), " changed", ContactEventTail(event));
+    case consular::v1::CASE_EVENT_TYPE_FOLLOW_UP_COMPLETED:
+      return absl::StrCat("follow-up of contact ", event.contact_id(), " done",
+                          ContactEventTail(event));
     default:
       return "";
   }
@@ -443,6 +464,157 @@ std::string FormatEmergencyAccessList(
                                               "ROLE", "UNIT", "STATE", "REVIEW"},
                                              rows, reasons),
                       grants.size(), " emergency access(es)\n");
+}
+
+std::string ContactCounterpart(const Contact& contact) {
+  if (contact.has_ad_hoc()) {
+    const consular::v1::AdHocContact& a = contact.ad_hoc();
+    std::string out = a.name();
+    if (!a.organisation().empty()) absl::StrAppend(&out, ", ", a.organisation());
+    absl::StrAppend(&out, " (ad hoc)");
+    return out;
+  }
+  return contact.partner_name().empty() ? contact.partner_id() : contact.partner_name();
+}
+
+std::string FormatPartner(const consular::v1::Partner& p) {
+  KeyValueBlock block;
+  block.Add("Partner", p.id());
+  block.Add("Kind", Short(consular::v1::PartnerKind_descriptor(), p.kind()));
+  block.Add("Name", p.name());
+  block.Add("Country", p.country());
+  block.Add("City", p.city());
+  block.Add("Specialisms", p.specialisms().empty()
+                               ? "none"
+                               : ShortList<consular::v1::Specialism>(
+                                     consular::v1::Specialism_descriptor(), p.specialisms()));
+  block.Add("Languages", absl::StrJoin(p.languages(), ", "));
+  const consular::v1::PartnerContactDetails& d = p.contact_details();
+  block.AddIfSet("Phone", d.phone());
+  block.AddIfSet("Email", d.email());
+  block.AddIfSet("Address", d.address());
+  block.AddIfSet("Website", d.website());
+  block.Add("Vetting", Short(consular::v1::VettingStatus_descriptor(), p.vetting_status()));
+  block.AddIfSet("Vetting note", p.vetting_note());
+  block.AddIfSet("Vetted by", p.vetted_by());
+  block.AddIfSet("Vetted", FormatTimestamp(p.vetted_at()));
+  block.Add("Active", YesNo(p.active()));
+  block.AddIfSet("Deactivated", FormatTimestamp(p.deactivated_at()));
+  block.AddIfSet("Deactivated by", p.deactivated_by());
+  block.AddIfSet("Created by", p.created_by());
+  block.Add("Created", FormatTimestamp(p.created_at()));
+  block.Add("Updated", FormatTimestamp(p.updated_at()));
+  block.Add("Version", absl::StrCat(p.version()));
+  return block.Render();
+}
+
+std::string FormatPartnerList(
+    const google::protobuf::RepeatedPtrField<consular::v1::Partner>& partners) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::Partner& p : partners) {
+    rows.push_back({p.id(), Short(consular::v1::PartnerKind_descriptor(), p.kind()), p.name(),
+                    p.country(), p.city(),
+                    ShortList<consular::v1::Specialism>(consular::v1::Specialism_descriptor(),
+                                                        p.specialisms()),
+                    absl::StrJoin(p.languages(), ","),
+                    Short(consular::v1::VettingStatus_descriptor(), p.vetting_status()),
+                    YesNo(p.active()), absl::StrCat(p.version())});
+  }
+  return absl::StrCat(FormatTable({"ID", "KIND", "NAME", "COUNTRY", "CITY", "SPECIALISMS",
+                                   "LANGUAGES", "VETTING", "ACTIVE", "VERSION"},
+                                  rows),
+                      partners.size(), " partner(s)\n");
+}
+
+std::string FormatAccreditation(const consular::v1::Accreditation& accreditation) {
+  KeyValueBlock block;
+  block.Add("Post", accreditation.post());
+  block.Add("Countries", accreditation.countries().empty()
+                             ? "none"
+                             : absl::StrJoin(accreditation.countries(), ", "));
+  block.AddIfSet("Updated by", accreditation.updated_by());
+  block.AddIfSet("Updated", FormatTimestamp(accreditation.updated_at()));
+  return block.Render();
+}
+
+std::string FormatContact(const Contact& c) {
+  KeyValueBlock block;
+  block.Add("Contact", c.id());
+  block.Add("Case", c.case_reference());
+  block.Add("Case ID", c.case_id());
+  block.AddIfSet("Country", c.country());
+  block.Add("With", ContactCounterpart(c));
+  if (c.has_ad_hoc()) {
+    block.AddIfSet("Phone", c.ad_hoc().phone());
+    block.AddIfSet("Email", c.ad_hoc().email());
+  } else {
+    block.AddIfSet("Partner ID", c.partner_id());
+  }
+  block.Add("Kind", Short(consular::v1::PartnerKind_descriptor(), c.partner_kind()));
+  block.Add("When", FormatTimestamp(c.occurred_at()));
+  block.Add("Channel", Short(consular::v1::ContactChannel_descriptor(), c.channel()));
+  block.Add("Direction", Short(consular::v1::ContactDirection_descriptor(), c.direction()));
+  block.Add("Purpose", Short(consular::v1::ContactPurpose_descriptor(), c.purpose()));
+  block.Add("Outcome", Short(consular::v1::ContactOutcome_descriptor(), c.outcome()));
+  block.AddIfSet("Follow-up", FormatDate(c.follow_up_due()));
+  if (c.has_follow_up_done_at() || !c.follow_up_done_by().empty()) {
+    std::string done = FormatTimestamp(c.follow_up_done_at());
+    if (!c.follow_up_done_by().empty()) {
+      absl::StrAppend(&done, done.empty() ? "" : " ", "by ", c.follow_up_done_by());
+    }
+    block.Add("Follow-up done", done);
+  }
+  block.AddIfSet("Note", c.note());
+  block.Add("Logged by", c.logged_by_unit().empty()
+                             ? c.logged_by()
+                             : absl::StrCat(c.logged_by(), " (", c.logged_by_unit(), ")"));
+  block.Add("Version", absl::StrCat(c.version()));
+  return block.Render();
+}
+
+std::string FormatContactList(const google::protobuf::RepeatedPtrField<Contact>& contacts) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> notes;
+  for (const Contact& c : contacts) {
+    std::string follow_up = FormatDate(c.follow_up_due());
+    if (!follow_up.empty() && c.has_follow_up_done_at()) absl::StrAppend(&follow_up, " (done)");
+    rows.push_back({FormatTimestamp(c.occurred_at()), c.case_reference(), ContactCounterpart(c),
+                    Short(consular::v1::PartnerKind_descriptor(), c.partner_kind()),
+                    Short(consular::v1::ContactChannel_descriptor(), c.channel()),
+                    Short(consular::v1::ContactDirection_descriptor(), c.direction()),
+                    Short(consular::v1::ContactPurpose_descriptor(), c.purpose()),
+                    Short(consular::v1::ContactOutcome_descriptor(), c.outcome()), follow_up,
+                    c.id(), absl::StrCat(c.version())});
+    notes.push_back(c.note());
+  }
+  return absl::StrCat(
+      TableWithTextUnderRows({"WHEN", "CASE", "WITH", "KIND", "CHANNEL", "DIRECTION", "PURPOSE",
+                              "OUTCOME", "FOLLOW-UP", "ID", "VERSION"},
+                             rows, notes),
+      contacts.size(), " contact(s)\n");
+}
+
+std::string OverdueText(const consular::v1::FollowUpDue& follow_up) {
+  if (!follow_up.overdue()) return "";
+  return absl::StrCat("OVERDUE ", follow_up.days_overdue(),
+                      follow_up.days_overdue() == 1 ? " day" : " days");
+}
+
+std::string FormatFollowUps(
+    const google::protobuf::RepeatedPtrField<consular::v1::FollowUpDue>& follow_ups) {
+  std::vector<std::vector<std::string>> rows;
+  int overdue = 0;
+  for (const consular::v1::FollowUpDue& f : follow_ups) {
+    const Contact& c = f.contact();
+    if (f.overdue()) ++overdue;
+    rows.push_back({FormatDate(c.follow_up_due()), OverdueText(f), c.case_reference(),
+                    ContactCounterpart(c),
+                    Short(consular::v1::ContactPurpose_descriptor(), c.purpose()), c.id(),
+                    absl::StrCat(c.version())});
+  }
+  return absl::StrCat(
+      FormatTable({"DUE", "OVERDUE", "CASE", "WITH", "PURPOSE", "CONTACT", "VERSION"}, rows),
+      follow_ups.size(), " follow-up(s), ", overdue, " overdue\n");
 }
 
 }  // namespace consular::ctl

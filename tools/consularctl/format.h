@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "consular/v1/cases.pb.h"
+#include "consular/v1/contacts.pb.h"
 #include "google/protobuf/repeated_field.h"
 
 namespace consular::ctl {
@@ -30,7 +31,8 @@ std::string FormatCaseList(
 
 // The DETAILS column of the events table: "INTAKE→ACTIVE: reason", "changed: a,
 // b", "note <id>", "created as INTAKE", "shared with LKHA (READ)", "share of LKHA
-// revoked", "referred LKHA→RABAT".
+// revoked", "referred LKHA→RABAT", "contact <id> logged: LAWYER, LEGAL_ADVICE",
+// "contact <id> changed: ...", "follow-up of contact <id> done: ...".
 std::string EventDetails(const consular::v1::CaseEvent& event);
 
 // Table SEQ WHEN TYPE ACTOR ROLE VERSION DETAILS and a last line "N event(s)".
@@ -75,5 +77,42 @@ std::string FormatEmergencyAccess(const consular::v1::EmergencyAccess& grant);
 // "N emergency access(es)".
 std::string FormatEmergencyAccessList(
     const google::protobuf::RepeatedPtrField<consular::v1::EmergencyAccess>& grants);
+
+// Who a contact was with: the directory partner's name (its id if the name is missing), or an
+// ad-hoc contact as "<name>, <organisation> (ad hoc)".
+std::string ContactCounterpart(const consular::v1::Contact& contact);
+
+// A key/value block for one partner: Partner (id), Kind, Name, Country, City, Specialisms,
+// Languages, the contact details that are set, Vetting with its note, who and when, Active (and
+// when and by whom it was deactivated), Created, Updated, Version.
+std::string FormatPartner(const consular::v1::Partner& partner);
+
+// Table ID KIND NAME COUNTRY CITY SPECIALISMS LANGUAGES VETTING ACTIVE VERSION and a last line
+// "N partner(s)".
+std::string FormatPartnerList(
+    const google::protobuf::RepeatedPtrField<consular::v1::Partner>& partners);
+
+// A key/value block: Post, Countries ("none" if empty), Updated by, Updated.
+std::string FormatAccreditation(const consular::v1::Accreditation& accreditation);
+
+// A key/value block for one contact: Contact (id), Case, Case ID, Country, With (the
+// counterpart), Partner ID or the ad-hoc details, Kind, When, Channel, Direction, Purpose,
+// Outcome, Follow-up (due date; "done <time> by <who>" once completed), Note, Logged by, Version.
+std::string FormatContact(const consular::v1::Contact& contact);
+
+// Table WHEN CASE WITH KIND CHANNEL DIRECTION PURPOSE OUTCOME FOLLOW-UP ID VERSION (FOLLOW-UP the
+// due date, "(done)" added once completed), each row followed by its note indented if it has one,
+// and a last line "N contact(s)".
+std::string FormatContactList(
+    const google::protobuf::RepeatedPtrField<consular::v1::Contact>& contacts);
+
+// The OVERDUE column of the follow-ups table: "OVERDUE 3 days", "OVERDUE 1 day", or "" when not
+// overdue.
+std::string OverdueText(const consular::v1::FollowUpDue& follow_up);
+
+// Table DUE OVERDUE CASE WITH PURPOSE CONTACT VERSION in the server's order (overdue first) and a
+// last line "N follow-up(s), M overdue".
+std::string FormatFollowUps(
+    const google::protobuf::RepeatedPtrField<consular::v1::FollowUpDue>& follow_ups);
 
 }  // namespace consular::ctl

@@ -455,5 +455,229 @@ TEST(FormatNoteTest, KeyValueBlock) {
             "Text:    hello\n");
 }
 
+TEST(EventDetailsTest, ContactEvents) {
+  consular::v1::CaseEvent logged;
+  logged.set_type(consular::v1::CASE_EVENT_TYPE_CONTACT_LOGGED);
+  logged.set_contact_id("c-1");
+  logged.set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
+  logged.set_contact_purpose(consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
+  EXPECT_EQ(EventDetails(logged), "contact c-1 logged: LAWYER, LEGAL_ADVICE");
+  logged.clear_partner_kind();
+  EXPECT_EQ(EventDetails(logged), "contact c-1 logged: LEGAL_ADVICE");
+  logged.clear_contact_purpose();
+  EXPECT_EQ(EventDetails(logged), "contact c-1 logged");
+
+  consular::v1::CaseEvent updated;
+  updated.set_type(consular::v1::CASE_EVENT_TYPE_CONTACT_UPDATED);
+  updated.set_contact_id("c-1");
+  updated.set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
+  updated.set_contact_purpose(consular::v1::CONTACT_PURPOSE_SHELTER);
+  EXPECT_EQ(EventDetails(updated), "contact c-1 changed: OTHER, SHELTER");
+
+  consular::v1::CaseEvent done;
+  done.set_type(consular::v1::CASE_EVENT_TYPE_FOLLOW_UP_COMPLETED);
+  done.set_contact_id("c-1");
+  done.set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
+  done.set_contact_purpose(consular::v1::CONTACT_PURPOSE_COURT_REPRESENTATION);
+  EXPECT_EQ(EventDetails(done), "follow-up of contact c-1 done: LAWYER, COURT_REPRESENTATION");
+}
+
+consular::v1::Partner SamplePartner() {
+  consular::v1::Partner p;
+  p.set_id("9a000000-1111-4222-8333-444455556666");
+  p.set_kind(consular::v1::PARTNER_KIND_LAWYER);
+  p.set_name("Cabinet Benali");
+  p.set_country("MA");
+  p.set_city("Rabat");
+  p.add_specialisms(consular::v1::SPECIALISM_FAMILY_LAW);
+  p.add_specialisms(consular::v1::SPECIALISM_RECOGNITION_OF_FOREIGN_JUDGMENTS);
+  p.add_languages("ar");
+  p.add_languages("fr");
+  p.set_vetting_status(consular::v1::VETTING_STATUS_UNVETTED);
+  p.set_active(true);
+  p.set_created_by("dev-manager-rabat");
+  *p.mutable_created_at() = At(kMarch1);
+  *p.mutable_updated_at() = At(kMarch1);
+  p.set_version(1);
+  return p;
+}
+
+TEST(FormatPartnerTest, KeyValueBlock) {
+  consular::v1::Partner p = SamplePartner();
+  p.mutable_contact_details()->set_phone("+212 5 37 00 00 00");
+  EXPECT_EQ(FormatPartner(p),
+            "Partner:     9a000000-1111-4222-8333-444455556666\n"
+            "Kind:        LAWYER\n"
+            "Name:        Cabinet Benali\n"
+            "Country:     MA\n"
+            "City:        Rabat\n"
+            "Specialisms: FAMILY_LAW, RECOGNITION_OF_FOREIGN_JUDGMENTS\n"
+            "Languages:   ar, fr\n"
+            "Phone:       +212 5 37 00 00 00\n"
+            "Vetting:     UNVETTED\n"
+            "Active:      yes\n"
+            "Created by:  dev-manager-rabat\n"
+            "Created:     2026-03-01T09:30:00Z\n"
+            "Updated:     2026-03-01T09:30:00Z\n"
+            "Version:     1\n");
+
+  p.set_vetting_status(consular::v1::VETTING_STATUS_SUSPENDED);
+  p.set_vetting_note("Complaint under review");
+  p.set_vetted_by("dev-manager-rabat");
+  *p.mutable_vetted_at() = At(kMarch1 + 3600);
+  p.set_active(false);
+  *p.mutable_deactivated_at() = At(kMarch1 + 7200);
+  p.set_deactivated_by("dev-admin");
+  const std::string text = FormatPartner(p);
+  EXPECT_THAT(text, HasSubstr("Vetting:        SUSPENDED\n"
+                              "Vetting note:   Complaint under review\n"
+                              "Vetted by:      dev-manager-rabat\n"
+                              "Vetted:         2026-03-01T10:30:00Z\n"
+                              "Active:         no\n"
+                              "Deactivated:    2026-03-01T11:30:00Z\n"
+                              "Deactivated by: dev-admin\n"));
+}
+
+TEST(FormatPartnerListTest, TableWithCount) {
+  google::protobuf::RepeatedPtrField<consular::v1::Partner> partners;
+  *partners.Add() = SamplePartner();
+  EXPECT_EQ(FormatPartnerList(partners),
+            "ID                                    KIND    NAME            COUNTRY  CITY   "
+            "SPECIALISMS                                   LANGUAGES  VETTING   ACTIVE  VERSION\n"
+            "9a000000-1111-4222-8333-444455556666  LAWYER  Cabinet Benali  MA       Rabat  "
+            "FAMILY_LAW, RECOGNITION_OF_FOREIGN_JUDGMENTS  ar,fr      UNVETTED  yes     1\n"
+            "1 partner(s)\n");
+}
+
+TEST(FormatAccreditationTest, KeyValueBlock) {
+  consular::v1::Accreditation a;
+  a.set_post("RABAT");
+  a.add_countries("EH");
+  a.add_countries("MA");
+  a.set_updated_by("dev-admin");
+  *a.mutable_updated_at() = At(kMarch1);
+  EXPECT_EQ(FormatAccreditation(a),
+            "Post:       RABAT\n"
+            "Countries:  EH, MA\n"
+            "Updated by: dev-admin\n"
+            "Updated:    2026-03-01T09:30:00Z\n");
+  a.clear_countries();
+  EXPECT_THAT(FormatAccreditation(a), HasSubstr("Countries:  none\n"));
+}
+
+consular::v1::Contact SampleContact() {
+  consular::v1::Contact c;
+  c.set_id("c0000000-1111-4222-8333-444455556666");
+  c.set_case_id("0b7c2a8e-1111-4222-8333-444455556666");
+  c.set_case_reference("FDR-2026-00001");
+  c.set_country("MA");
+  c.set_partner_id("9a000000-1111-4222-8333-444455556666");
+  c.set_partner_name("Cabinet Benali");
+  c.set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
+  *c.mutable_occurred_at() = At(kMarch1);
+  c.set_channel(consular::v1::CONTACT_CHANNEL_PHONE);
+  c.set_direction(consular::v1::CONTACT_DIRECTION_OUTGOING);
+  c.set_purpose(consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
+  c.set_outcome(consular::v1::CONTACT_OUTCOME_HELP_AGREED);
+  c.mutable_follow_up_due()->set_year(2026);
+  c.mutable_follow_up_due()->set_month(3);
+  c.mutable_follow_up_due()->set_day(8);
+  c.set_logged_by("dev-officer-rabat");
+  c.set_logged_by_unit("RABAT");
+  c.set_version(1);
+  return c;
+}
+
+TEST(FormatContactTest, KeyValueBlock) {
+  consular::v1::Contact c = SampleContact();
+  c.set_note("Will file on Monday");
+  EXPECT_EQ(FormatContact(c),
+            "Contact:    c0000000-1111-4222-8333-444455556666\n"
+            "Case:       FDR-2026-00001\n"
+            "Case ID:    0b7c2a8e-1111-4222-8333-444455556666\n"
+            "Country:    MA\n"
+            "With:       Cabinet Benali\n"
+            "Partner ID: 9a000000-1111-4222-8333-444455556666\n"
+            "Kind:       LAWYER\n"
+            "When:       2026-03-01T09:30:00Z\n"
+            "Channel:    PHONE\n"
+            "Direction:  OUTGOING\n"
+            "Purpose:    LEGAL_ADVICE\n"
+            "Outcome:    HELP_AGREED\n"
+            "Follow-up:  2026-03-08\n"
+            "Note:       Will file on Monday\n"
+            "Logged by:  dev-officer-rabat (RABAT)\n"
+            "Version:    1\n");
+
+  *c.mutable_follow_up_done_at() = At(kMarch1 + 3600);
+  c.set_follow_up_done_by("dev-officer-rabat");
+  EXPECT_THAT(FormatContact(c),
+              HasSubstr("Follow-up done: 2026-03-01T10:30:00Z by dev-officer-rabat\n"));
+}
+
+TEST(ContactCounterpartTest, PartnerOrAdHoc) {
+  consular::v1::Contact c = SampleContact();
+  EXPECT_EQ(ContactCounterpart(c), "Cabinet Benali");
+  c.clear_partner_name();
+  EXPECT_EQ(ContactCounterpart(c), "9a000000-1111-4222-8333-444455556666");
+  c.mutable_ad_hoc()->set_name("Fatima Z.");
+  EXPECT_EQ(ContactCounterpart(c), "Fatima Z. (ad hoc)");
+  c.mutable_ad_hoc()->set_organisation("Red Crescent");
+  EXPECT_EQ(ContactCounterpart(c), "Fatima Z., Red Crescent (ad hoc)");
+}
+
+TEST(FormatContactListTest, RowsWithNotesUnderThoseThatHaveOne) {
+  google::protobuf::RepeatedPtrField<consular::v1::Contact> contacts;
+  consular::v1::Contact* a = contacts.Add();
+  *a = SampleContact();
+  a->set_note("Will file on Monday");
+  consular::v1::Contact* b = contacts.Add();
+  *b = SampleContact();
+  b->set_id("c0000000-2222-4222-8333-444455556666");
+  b->mutable_ad_hoc()->set_name("Fatima Z.");
+  b->set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
+  b->set_channel(consular::v1::CONTACT_CHANNEL_IN_PERSON);
+  b->set_direction(consular::v1::CONTACT_DIRECTION_INCOMING);
+  b->set_outcome(consular::v1::CONTACT_OUTCOME_NO_ANSWER);
+  *b->mutable_follow_up_done_at() = At(kMarch1);
+  b->set_version(2);
+  EXPECT_EQ(FormatContactList(contacts),
+            "WHEN                  CASE            WITH                KIND    CHANNEL    "
+            "DIRECTION  PURPOSE       OUTCOME      FOLLOW-UP          ID                       "
+            "             VERSION\n"
+            "2026-03-01T09:30:00Z  FDR-2026-00001  Cabinet Benali      LAWYER  PHONE      "
+            "OUTGOING   LEGAL_ADVICE  HELP_AGREED  2026-03-08         "
+            "c0000000-1111-4222-8333-444455556666  1\n"
+            "    Will file on Monday\n"
+            "2026-03-01T09:30:00Z  FDR-2026-00001  Fatima Z. (ad hoc)  OTHER   IN_PERSON  "
+            "INCOMING   LEGAL_ADVICE  NO_ANSWER    2026-03-08 (done)  "
+            "c0000000-2222-4222-8333-444455556666  2\n"
+            "2 contact(s)\n");
+}
+
+TEST(FormatFollowUpsTest, OverdueMarkAndCount) {
+  google::protobuf::RepeatedPtrField<consular::v1::FollowUpDue> due;
+  consular::v1::FollowUpDue* late = due.Add();
+  *late->mutable_contact() = SampleContact();
+  late->set_overdue(true);
+  late->set_days_overdue(3);
+  consular::v1::FollowUpDue* soon = due.Add();
+  *soon->mutable_contact() = SampleContact();
+  soon->mutable_contact()->set_id("c0000000-2222-4222-8333-444455556666");
+  soon->mutable_contact()->mutable_follow_up_due()->set_day(20);
+  EXPECT_EQ(OverdueText(*late), "OVERDUE 3 days");
+  late->set_days_overdue(1);
+  EXPECT_EQ(OverdueText(*late), "OVERDUE 1 day");
+  EXPECT_EQ(OverdueText(*soon), "");
+  EXPECT_EQ(FormatFollowUps(due),
+            "DUE         OVERDUE        CASE            WITH            PURPOSE       CONTACT    "
+            "                           VERSION\n"
+            "2026-03-08  OVERDUE 1 day  FDR-2026-00001  Cabinet Benali  LEGAL_ADVICE  "
+            "c0000000-1111-4222-8333-444455556666  1\n"
+            "2026-03-20  -              FDR-2026-00001  Cabinet Benali  LEGAL_ADVICE  "
+            "c0000000-2222-4222-8333-444455556666  1\n"
+            "2 follow-up(s), 1 overdue\n");
+}
+
 }  // namespace
 }  // namespace consular::ctl

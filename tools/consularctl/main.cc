@@ -22,7 +22,7 @@ void AddGlobalOptionsFooter(CLI::App* app) {
     if (command->get_name() == "dev") continue;  // needs no server
     command->footer(
         "Global options (before or after the command): --addr, --audit-addr, "
-        "--ca-cert, --token, "
+        "--contacts-addr, --ca-cert, --token, "
         "--insecure, --timeout, --json; see consularctl --help.");
     AddGlobalOptionsFooter(command);
   }
@@ -74,12 +74,19 @@ int Main(int argc, char** argv) {
       ->envname("CONSULAR_AUDIT_ADDR")
       ->capture_default_str()
       ->group("Global");
+  std::string contacts_addr = "localhost:50053";
+  app.add_option("--contacts-addr", contacts_addr,
+                 "consular-contacts address HOST:PORT (partner, post and contact commands)")
+      ->envname("CONSULAR_CONTACTS_ADDR")
+      ->capture_default_str()
+      ->group("Global");
 
   Action action;
   AddCaseCommands(&app, &global, &action);
   AddEmergencyCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
+  AddContactsCommands(&app, &global, &contacts_addr, &action);
   AddGlobalOptionsFooter(&app);
 
   // Text fields travel as protobuf strings, which must be UTF-8: name the bad

@@ -1,0 +1,421 @@
+#!/usr/bin/env bash
+# End-to-end test of the partner directory and the contact log: real PostgreSQL, consular-cases and
+# consular-contacts over TLS, the real client. Everything it starts lives in a temporary folder and
+# is stopped and removed on exit.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: tests/e2e/contacts_e2e.sh --cases BIN --contacts BIN --migrate BIN --ctl BIN [--work-dir DIR]
+
+  --cases     the consular-cases server binary
+  --contacts  the consular-contacts server binary
+  --migrate   the consular-migrate binary
+  --ctl       the consularctl binary
+  --work-dir  folder for the temporary files (default: the system's temporary folder)
+Set CONSULAR_E2E_KEEP=1 to keep the temporary folder for inspection.
+USAGE
+}
+
+CASES_BIN="" CONTACTS_BIN="" MIGRATE_BIN="" CTL_BIN="" WORK_PARENT=""
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --cases) CASES_BIN=$2; shift 2 ;;
+    --contacts) CONTACTS_BIN=$2; shift 2 ;;
+    --migrate) MIGRATE_BIN=$2; shift 2 ;;
+    --ctl) CTL_BIN=$2; shift 2 ;;
+    --work-dir) WORK_PARENT=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+if [[ -z $CASES_BIN || -z $CONTACTS_BIN || -z $MIGRATE_BIN || -z $CTL_BIN ]]; then
+  usage >&2
+  exit 2
+fi
+for bin in "$CASES_BIN" "$CONTACTS_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+  [[ -x $bin ]] || { echo "contacts_e2e: not an executable: $bin" >&2; exit 2; }
+done
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+OPS=$(cd "$HERE/../../ops" && pwd)
+
+KEEP=${CONSULAR_E2E_KEEP:-0}
+# The database role the server logs in as: "consular_app" is the service role (member of
+# consular_service, not the owner, held by row-level security; docs/database-roles.md); "consular"
+# is the owner, which the server's start-up check refuses once it calls it.
+SERVICE_DB_ROLE=consular_app
+# Nothing from the caller's environment may change what the binaries do.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^CONSULAR_' || true)
+
+# ---------------------------------------------------------------------------------------------
+# Set-up: a temporary folder, PostgreSQL, certificates, the server.
+
+if [[ -n $WORK_PARENT ]]; then
+  mkdir -p "$WORK_PARENT"
+  WORK=$(mktemp -d "$WORK_PARENT/e2e.XXXXXX")
+else
+  WORK=$(mktemp -d -t consular-e2e.XXXXXX)
+fi
+WORK=$(cd "$WORK" && pwd)
+chmod 711 "$WORK"  # as root, the postgres user must pass through to its cluster
+PG_DIR=$WORK/pg
+PG_TEMP=""
+CASES_PID=""
+CONTACTS_PID=""
+CASES_LOG=$WORK/cases.log
+CONTACTS_LOG=$WORK/contacts.log
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+PG_PORT=$(free_port)  # names the socket only; nothing listens on TCP
+CASES_PORT=$(free_port)
+CONTACTS_PORT=$(free_port)
+
+if ! "$OPS/pg.sh" check "$PG_DIR" "$PG_PORT" >/dev/null 2>&1; then
+  # The build tree is too deep for a socket path, or the postgres user cannot reach it.
+  PG_TEMP=$(mktemp -d -t consular-e2e-pg.XXXXXX)
+  PG_DIR=$PG_TEMP
+fi
+
+# shellcheck disable=SC2317  # called by the trap
+cleanup() {
+  local status=$?
+  local pid log
+  for pid in "$CASES_PID" "$CONTACTS_PID"; do
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  "$OPS/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+  if [[ $status -ne 0 ]]; then
+    for log in "$CASES_LOG" "$CONTACTS_LOG"; do
+      [[ -f $log ]] || continue
+      echo "--- last lines of $(basename "$log") ---"
+      tail -n 40 "$log" || true
+    done
+  fi
+  if [[ $KEEP == 1 ]]; then
+    echo "kept $WORK"
+  else
+    rm -rf "$WORK"
+    if [[ -n $PG_TEMP ]]; then rm -rf "$PG_TEMP"; fi
+  fi
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
+
+echo "== set-up in $WORK"
+"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not start"
+ADMIN_DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
+# "consular" owns the schema and migrates (and, as a member of consular_maintenance, may see every
+# row); the server logs in as $SERVICE_DB_ROLE.
+OWNER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
+APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=$SERVICE_DB_ROLE dbname=consular}
+psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 \
+  -c "CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+  -c "CREATE ROLE consular_service NOLOGIN" \
+  -c "CREATE ROLE consular_maintenance NOLOGIN" \
+  -c "GRANT consular_maintenance TO consular" \
+  -c "CREATE ROLE consular_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
+        IN ROLE consular_service" \
+  -c "CREATE DATABASE consular OWNER consular" >/dev/null || setup_fail "database not created"
+"$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
+CERTS=$WORK/certs
+
+# ---------------------------------------------------------------------------------------------
+# Checks.
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  local line
+  if [[ -n ${2:-} ]]; then
+    while IFS= read -r line; do echo "      $line"; done <<<"$2"
+  fi
+  return 0
+}
+
+# Runs consularctl against both servers. TOKEN may be empty for "no token". Sets OUT, ERR and RC.
+ADDR=localhost:$CASES_PORT
+CONTACTS_ADDR=localhost:$CONTACTS_PORT
+ctl() {
+  local token=$1
+  shift
+  local args=(--addr "$ADDR" --contacts-addr "$CONTACTS_ADDR" --ca-cert "$CERTS/ca.pem")
+  [[ -n $token ]] && args+=(--token "$token")
+  RC=0
+  OUT=$("$CTL_BIN" "${args[@]}" "$@" 2>"$WORK/ctl.err") || RC=$?
+  ERR=$(<"$WORK/ctl.err")
+}
+
+details() { printf 'exit %s\nstdout: %s\nstderr: %s' "$RC" "$OUT" "$ERR"; }
+
+# NAME: the last ctl call succeeded.
+expect_ok() {
+  if [[ $RC -eq 0 ]]; then pass "$1"; else fail "$1" "$(details)"; fi
+}
+
+# NAME CODE [TEXT]: the last ctl call exited 1 with "error: CODE" (and TEXT) on stderr.
+expect_error() {
+  local name=$1 code=$2 text=${3:-}
+  if [[ $RC -eq 1 && $ERR == *"error: $code"* && $ERR == *"$text"* ]]; then
+    pass "$name"
+  else
+    fail "$name" "$(details)"
+  fi
+}
+
+# FIELD: the value of a top-level field of the JSON object in OUT.
+json_field() {
+  python3 -c 'import json, sys
+value = json.loads(sys.stdin.read()).get(sys.argv[1], "")
+print(value if isinstance(value, str) else json.dumps(value))' "$1" <<<"$OUT" 2>/dev/null || true
+}
+
+mint() {  # ROLE [POST]: a dev token
+  local args=(dev token --role "$1" --key "$CERTS/token-signing.pem")
+  [[ -n ${2:-} ]] && args+=(--post "$2")
+  "$CTL_BIN" "${args[@]}"
+}
+
+# -- migrations
+if "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1; then
+  pass "migrations apply"
+else
+  fail "migrations apply" "$(cat "$WORK/migrate.log")"
+  exit 1
+fi
+
+# Every statement and its parameters go to the PostgreSQL log from here on, to prove that no
+# note text or ad-hoc name reaches the database in plaintext.
+psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 -c "ALTER DATABASE consular SET log_statement = 'all'" \
+  || setup_fail "cannot turn on statement logging"
+
+# -- both servers over TLS, as the service database role
+start_server() {  # BIN PORT LOG: starts it in the background; sets STARTED_PID
+  "$1" --listen "127.0.0.1:$2" --dsn "$APP_DSN" \
+    --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+    --token-public-keys "$CERTS/token-public.pem" \
+    --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" >"$3" 2>&1 &
+  STARTED_PID=$!
+}
+wait_listening() {  # NAME PID LOG
+  local ready=0
+  for _ in $(seq 100); do
+    kill -0 "$2" 2>/dev/null || break
+    if grep -q "listening on" "$3"; then ready=1; break; fi
+    sleep 0.2
+  done
+  if (( ready )); then
+    pass "$1 starts and says it is listening"
+  else
+    fail "$1 starts and says it is listening" "$(tail -n 20 "$3")"
+    exit 1
+  fi
+}
+start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
+CASES_PID=$STARTED_PID
+start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
+CONTACTS_PID=$STARTED_PID
+wait_listening consular-cases "$CASES_PID" "$CASES_LOG"
+wait_listening consular-contacts "$CONTACTS_PID" "$CONTACTS_LOG"
+
+ADMIN=$(mint admin) || setup_fail "dev token not minted"
+MANAGER_RABAT=$(mint manager RABAT) || setup_fail "dev token not minted"
+MANAGER_TUNIS=$(mint manager TUNIS) || setup_fail "dev token not minted"
+OFFICER_RABAT=$(mint officer RABAT) || setup_fail "dev token not minted"
+OFFICER_TUNIS=$(mint officer TUNIS) || setup_fail "dev token not minted"
+
+# NAME: the last ctl call succeeded and its stdout holds every TEXT.
+expect_out() {
+  local name=$1 text
+  shift
+  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
+  for text in "$@"; do
+    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
+  done
+  pass "$name"
+}
+
+# NAME TEXT: the last ctl call succeeded and its stdout does not hold TEXT.
+expect_out_without() {
+  if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
+}
+
+# The line number in OUT of the first line holding TEXT (0 if none).
+line_of() {
+  local n
+  n=$(grep -n -F -- "$1" <<<"$OUT" | head -n 1 | cut -d: -f1)
+  echo "${n:-0}"
+}
+
+PAST=$(date -u -d "-10 days" +%F)
+FUTURE=$(date -u -d "+10 days" +%F)
+LATER=$(date -u -d "+30 days" +%F)
+NOTE_PAST="Benali will ask the Rabat court for the judgment file"
+NOTE_FUTURE="Benali expects the recognition hearing date by email"
+ADHOC_NAME="Yasmina Adhoctest"
+
+# ---------------------------------------------------------------------------------------------
+# The directory.
+
+# -- an administrator accredits RABAT to Morocco (the stack seeds no accreditations)
+ctl "$ADMIN" post accredit RABAT --country MA
+expect_out "an administrator accredits RABAT to MA" "Post:" "RABAT" "Countries:" "MA"
+ctl "$MANAGER_RABAT" post accredit RABAT --country MA --country EH
+expect_error "a post manager may not set accreditations (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$OFFICER_RABAT" post show RABAT
+expect_out "post show RABAT lists MA" "RABAT" "MA"
+
+# -- a RABAT post manager adds a Moroccan lawyer and vets it
+ctl "$MANAGER_TUNIS" partner add --kind lawyer --name "Cabinet Tunistest" --country MA \
+  --city Rabat
+expect_error "a TUNIS post manager may not add a partner in MA (PERMISSION_DENIED)" \
+  PERMISSION_DENIED MA
+ctl "$MANAGER_RABAT" --json partner add --kind lawyer --name "Cabinet Benali" --country MA \
+  --city Rabat --specialism family-law --specialism recognition-of-foreign-judgments \
+  --language ar --language fr
+PARTNER_ID=$(json_field id)
+if [[ $RC -eq 0 && -n $PARTNER_ID && $(json_field vettingStatus) == VETTING_STATUS_UNVETTED \
+      && $(json_field version) == 1 && $(json_field active) == true \
+      && $OUT == *SPECIALISM_FAMILY_LAW* && $OUT == *SPECIALISM_RECOGNITION_OF_FOREIGN_JUDGMENTS* ]]
+then
+  pass "the RABAT post manager adds a lawyer in MA, unvetted ($PARTNER_ID)"
+else
+  fail "the RABAT post manager adds a lawyer in MA, unvetted" "$(details)"
+  exit 1
+fi
+ctl "$MANAGER_RABAT" partner vet "$PARTNER_ID" --status vetted \
+  --note "Bar membership checked with the Rabat bar" --version 1
+expect_out "the RABAT post manager vets it (version 2)" "Vetting:" "VETTED" "Version:" "2"
+ctl "$OFFICER_RABAT" partner list --country MA --specialism family-law
+expect_out "partner list --country MA --specialism family-law finds it, VETTED" "$PARTNER_ID" \
+  "Cabinet Benali" "VETTED" "1 partner(s)"
+ctl "$OFFICER_TUNIS" partner show "$PARTNER_ID"
+expect_out "the directory is readable by another post's officer" "Cabinet Benali" \
+  "FAMILY_LAW, RECOGNITION_OF_FOREIGN_JUDGMENTS"
+
+# ---------------------------------------------------------------------------------------------
+# The contact log.
+
+ctl "$OFFICER_RABAT" --json case create --type divorce --country MA --name "Samira Contacttest" \
+  --sex female --nationality dual --referral self
+REF=$(json_field reference)
+if [[ $RC -eq 0 && -n $REF ]]; then
+  pass "a RABAT officer creates a Moroccan case ($REF)"
+else
+  fail "a RABAT officer creates a Moroccan case" "$(details)"
+  exit 1
+fi
+
+ctl "$OFFICER_RABAT" --json contact log "$REF" --partner "$PARTNER_ID" --channel phone \
+  --direction outgoing --purpose legal-advice --outcome help-agreed --follow-up "$PAST" \
+  --note "$NOTE_PAST"
+PAST_ID=$(json_field id)
+if [[ $RC -eq 0 && -n $PAST_ID && $(json_field caseReference) == "$REF" \
+      && $(json_field partnerKind) == PARTNER_KIND_LAWYER && $(json_field version) == 1 ]]; then
+  pass "the officer logs a phone call with the lawyer, follow-up $PAST (past)"
+else
+  fail "the officer logs a phone call with the lawyer, follow-up $PAST (past)" "$(details)"
+fi
+ctl "$OFFICER_RABAT" --json contact log "$REF" --partner "$PARTNER_ID" --channel email \
+  --direction incoming --purpose court-representation --outcome information-received \
+  --follow-up "$FUTURE" --note "$NOTE_FUTURE"
+FUTURE_ID=$(json_field id)
+if [[ $RC -eq 0 && -n $FUTURE_ID ]]; then
+  pass "the officer logs an email from the lawyer, follow-up $FUTURE (future)"
+else
+  fail "the officer logs an email from the lawyer, follow-up $FUTURE (future)" "$(details)"
+fi
+ctl "$OFFICER_RABAT" contact log "$REF" --adhoc-name "$ADHOC_NAME" --adhoc-org "Association Amal" \
+  --channel in-person --direction incoming --purpose shelter --outcome referred-on
+expect_out "the officer logs an ad-hoc contact" "$ADHOC_NAME, Association Amal (ad hoc)" "OTHER"
+
+ctl "$OFFICER_RABAT" contact due --to "$FUTURE"
+PAST_LINE=$(line_of "$PAST_ID")
+FUTURE_LINE=$(line_of "$FUTURE_ID")
+if [[ $RC -eq 0 && $PAST_LINE -gt 1 && $FUTURE_LINE -gt $PAST_LINE \
+      && $(sed -n "${PAST_LINE}p" <<<"$OUT") == "$PAST  OVERDUE 10 days"* \
+      && $(sed -n "${FUTURE_LINE}p" <<<"$OUT") != *OVERDUE* \
+      && $OUT == *"2 follow-up(s), 1 overdue"* ]]; then
+  pass "contact due --to $FUTURE lists the overdue follow-up first, marked OVERDUE 10 days"
+else
+  fail "contact due --to $FUTURE lists the overdue follow-up first, marked OVERDUE 10 days" \
+    "$(details)"
+fi
+ctl "$OFFICER_RABAT" contact due
+expect_out "contact due (up to today) lists only the overdue one" "$PAST_ID" "1 follow-up(s)"
+
+ctl "$OFFICER_RABAT" contact done "$PAST_ID" --version 1
+if [[ $RC -eq 0 && $OUT == *"Follow-up done:"*"by dev-officer-rabat"* && $OUT =~ Version:\ +2 ]]
+then
+  pass "contact done clears the overdue follow-up (version 2)"
+else
+  fail "contact done clears the overdue follow-up (version 2)" "$(details)"
+fi
+ctl "$OFFICER_RABAT" contact due --to "$FUTURE"
+if [[ $RC -eq 0 && $OUT != *"$PAST_ID"* && $OUT == *"$FUTURE_ID"* \
+      && $OUT == *"1 follow-up(s), 0 overdue"* ]]; then
+  pass "the next contact due no longer lists it"
+else
+  fail "the next contact due no longer lists it" "$(details)"
+fi
+ctl "$OFFICER_RABAT" contact done "$PAST_ID" --version 2
+expect_error "completing it again is FAILED_PRECONDITION" FAILED_PRECONDITION
+
+# -- another post cannot log on the case
+ctl "$OFFICER_TUNIS" contact log "$REF" --partner "$PARTNER_ID" --channel phone \
+  --direction outgoing --purpose legal-advice --outcome no-answer
+expect_error "a TUNIS officer logging a contact on the RABAT case gets NOT_FOUND" NOT_FOUND
+ctl "$OFFICER_TUNIS" contact due --to "$LATER"
+expect_out_without "a TUNIS officer's contact due does not show RABAT's follow-ups" "$FUTURE_ID"
+
+# -- a suspended partner cannot be used for a new contact; its past contacts stay listed
+ctl "$MANAGER_RABAT" partner vet "$PARTNER_ID" --status suspended \
+  --note "Complaint under review by the bar" --version 2
+expect_out "the RABAT post manager suspends the lawyer" "SUSPENDED"
+ctl "$OFFICER_RABAT" contact log "$REF" --partner "$PARTNER_ID" --channel phone \
+  --direction outgoing --purpose legal-advice --outcome pending
+expect_error "a new contact with the suspended lawyer is FAILED_PRECONDITION" \
+  FAILED_PRECONDITION suspended
+ctl "$OFFICER_RABAT" contact list --partner "$PARTNER_ID"
+expect_out "contact list --partner still lists the two past contacts" "$PAST_ID" "$FUTURE_ID" \
+  "2 contact(s)"
+ctl "$OFFICER_RABAT" contact list --case "$REF"
+expect_out "contact list --case lists all three, with their notes" "$PAST_ID" "$FUTURE_ID" \
+  "$ADHOC_NAME" "$NOTE_PAST" "3 contact(s)"
+
+# -- the case's timeline
+ctl "$OFFICER_RABAT" case events "$REF"
+expect_out "case events shows CONTACT_LOGGED and FOLLOW_UP_COMPLETED with kind and purpose" \
+  "CONTACT_LOGGED" "contact $PAST_ID logged: LAWYER, LEGAL_ADVICE" \
+  "contact $FUTURE_ID logged: LAWYER, COURT_REPRESENTATION" "logged: OTHER, SHELTER" \
+  "FOLLOW_UP_COMPLETED" "follow-up of contact $PAST_ID done: LAWYER, LEGAL_ADVICE"
+
+# -- nothing personal in the statement log or the server logs
+if grep -q "statement: " "$PG_DIR/postgres.log" \
+    && [[ $(grep -c "execute\|statement:" "$PG_DIR/postgres.log") -gt 10 ]]; then
+  LEAKED=$(grep -il -e "$NOTE_PAST" -e "$NOTE_FUTURE" -e "$ADHOC_NAME" -e "Association Amal" \
+    -e "Bar membership checked" -e "Complaint under review" \
+    "$CASES_LOG" "$CONTACTS_LOG" "$PG_DIR/postgres.log" || true)
+  if [[ -z $LEAKED ]]; then
+    pass "PostgreSQL's statement log and the server logs hold no note text, ad-hoc name or vetting note"
+  else
+    fail "no note text or ad-hoc name in the logs" "found in: $LEAKED"
+  fi
+else
+  fail "no note text or ad-hoc name in the logs" "the PostgreSQL statement log was not written"
+fi
+
+echo "$PASSED passed, $FAILED failed"
+[[ $FAILED -eq 0 ]]
