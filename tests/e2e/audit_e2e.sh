@@ -36,95 +36,30 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 OPS=$(cd "$HERE/../../ops" && pwd)
 
 KEEP=${CONSULAR_E2E_KEEP:-0}
-# Nothing from the caller's environment may change what the binaries do.
-while read -r var; do unset "$var"; done < <(compgen -e | grep '^CONSULAR_' || true)
+# shellcheck source=tests/e2e/lib.sh
+source "$HERE/lib.sh"
 
 # ---------------------------------------------------------------------------------------------
 # Set-up: a temporary folder, PostgreSQL, certificates.
 
-if [[ -n $WORK_PARENT ]]; then
-  mkdir -p "$WORK_PARENT"
-  WORK=$(mktemp -d "$WORK_PARENT/audit-e2e.XXXXXX")
-else
-  WORK=$(mktemp -d -t consular-audit-e2e.XXXXXX)
-fi
-WORK=$(cd "$WORK" && pwd)
-chmod 711 "$WORK"  # as root, the postgres user must pass through to its cluster
-PG_DIR=$WORK/pg
-PG_TEMP=""
+e2e_make_work_dir audit-e2e
 SERVER_PID=""
 SERVER_LOG=$WORK/audit.log
-
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-PG_PORT=$(free_port)  # names the socket only; nothing listens on TCP
 AUDIT_PORT=$(free_port)
-
-if ! "$OPS/pg.sh" check "$PG_DIR" "$PG_PORT" >/dev/null 2>&1; then
-  # The build tree is too deep for a socket path, or the postgres user cannot reach it.
-  PG_TEMP=$(mktemp -d -t consular-audit-e2e-pg.XXXXXX)
-  PG_DIR=$PG_TEMP
-fi
 
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   local status=$?
-  if [[ -n $SERVER_PID ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  "$OPS/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
-  if [[ $status -ne 0 && -f $SERVER_LOG ]]; then
-    echo "--- last lines of the server log ---"
-    tail -n 40 "$SERVER_LOG" || true
-  fi
-  if [[ $KEEP == 1 ]]; then
-    echo "kept $WORK"
-  else
-    rm -rf "$WORK"
-    if [[ -n $PG_TEMP ]]; then rm -rf "$PG_TEMP"; fi
-  fi
-  exit "$status"
+  e2e_stop_pids "$SERVER_PID"
+  e2e_finish "$status" "$SERVER_LOG"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
-
-echo "== set-up in $WORK"
-"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not start"
-ADMIN_DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
-# "consular" owns the schema and migrates; the server logs in as "consular_app", a member of the
-# services' group role (migration 0004): neither owner nor superuser, as in production.
-OWNER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
-APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular_app dbname=consular}
-SUPER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=postgres dbname=consular}
-psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 \
-  -c "CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
-  -c "CREATE ROLE consular_service NOLOGIN" \
-  -c "CREATE ROLE consular_maintenance NOLOGIN" \
-  -c "CREATE ROLE consular_app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE IN ROLE consular_service" \
-  -c "CREATE DATABASE consular OWNER consular" >/dev/null || setup_fail "database not created"
-"$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
-CERTS=$WORK/certs
+e2e_setup_database
 
 # ---------------------------------------------------------------------------------------------
 # Checks.
-
-PASSED=0
-FAILED=0
-pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
-fail() {
-  FAILED=$((FAILED + 1))
-  echo "FAIL  $1"
-  local line
-  if [[ -n ${2:-} ]]; then
-    while IFS= read -r line; do echo "      $line"; done <<<"$2"
-  fi
-  return 0
-}
 
 # Runs consularctl against the audit server (through --audit-addr). Sets OUT, ERR and RC.
 ctl() {

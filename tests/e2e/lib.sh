@@ -1,0 +1,109 @@
+# Shared by the end-to-end scripts (sourced, not run): a temporary folder with a throwaway
+# PostgreSQL cluster, the database roles and development certificates, stopping servers, the
+# clean-up on exit, and PASS/FAIL bookkeeping. The script sets OPS (the ops/ folder), KEEP
+# (1: keep the temporary folder) and WORK_PARENT (where to make it; empty: the system's) first.
+
+# The database role the servers log in as: "consular_app" is the service role (member of
+# consular_service, not the owner, held by row-level security; docs/database-roles.md); "consular"
+# is the owner, which the servers' start-up check refuses.
+SERVICE_DB_ROLE=consular_app
+
+# Nothing from the caller's environment may change what the binaries do.
+while read -r var; do unset "$var"; done < <(compgen -e | grep '^CONSULAR_' || true)
+
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Makes the temporary folder WORK and chooses the cluster's folder PG_DIR and socket port PG_PORT
+# (PG_TEMP: a second temporary folder when WORK's path is too long for a socket). NAME names them.
+e2e_make_work_dir() {  # NAME
+  if [[ -n $WORK_PARENT ]]; then
+    mkdir -p "$WORK_PARENT"
+    WORK=$(mktemp -d "$WORK_PARENT/$1.XXXXXX")
+  else
+    WORK=$(mktemp -d -t "consular-$1.XXXXXX")
+  fi
+  WORK=$(cd "$WORK" && pwd)
+  chmod 711 "$WORK"  # as root, the postgres user must pass through to its cluster
+  PG_DIR=$WORK/pg
+  PG_TEMP=""
+  PG_PORT=$(free_port)  # names the socket only; nothing listens on TCP
+  if ! "$OPS/pg.sh" check "$PG_DIR" "$PG_PORT" >/dev/null 2>&1; then
+    # The build tree is too deep for a socket path, or the postgres user cannot reach it.
+    PG_TEMP=$(mktemp -d -t "consular-$1-pg.XXXXXX")
+    PG_DIR=$PG_TEMP
+  fi
+}
+
+# Stops each running process among PIDs: SIGTERM, up to 5 s, then SIGKILL.
+e2e_stop_pids() {  # PID...
+  local pid
+  for pid in "$@"; do
+    if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+}
+
+# The end of a script's clean-up: stops PostgreSQL, shows the servers' logs after a failure,
+# removes (or keeps) the temporary folders, exits with STATUS.
+e2e_finish() {  # STATUS LOG...
+  local status=$1 log
+  shift
+  "$OPS/pg.sh" stop "$PG_DIR" >/dev/null 2>&1 || true
+  if [[ $status -ne 0 ]]; then
+    for log in "$@"; do
+      [[ -f $log ]] || continue
+      echo "--- last lines of $(basename "$log") ---"
+      tail -n 40 "$log" || true
+    done
+  fi
+  if [[ $KEEP == 1 ]]; then
+    echo "kept $WORK"
+  else
+    rm -rf "$WORK"
+    if [[ -n $PG_TEMP ]]; then rm -rf "$PG_TEMP"; fi
+  fi
+  exit "$status"
+}
+
+setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
+
+# Starts the cluster, creates the roles and the database "consular" as ops/stack.sh does, and the
+# development certificates and keys in CERTS. Sets ADMIN_DSN (superuser), OWNER_DSN ("consular":
+# owns the schema, migrates, and as a member of consular_maintenance may see every row), APP_DSN
+# ($SERVICE_DB_ROLE) and SUPER_DSN (the superuser on database consular).
+e2e_setup_database() {
+  echo "== set-up in $WORK"
+  "$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not start"
+  ADMIN_DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
+  OWNER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular dbname=consular}
+  APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=$SERVICE_DB_ROLE dbname=consular}
+  SUPER_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=postgres dbname=consular}
+  psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 \
+    -c "CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" \
+    -c "CREATE ROLE consular_service NOLOGIN" \
+    -c "CREATE ROLE consular_maintenance NOLOGIN" \
+    -c "GRANT consular_maintenance TO consular" \
+    -c "CREATE ROLE consular_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
+          IN ROLE consular_service" \
+    -c "CREATE DATABASE consular OWNER consular" >/dev/null || setup_fail "database not created"
+  "$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
+  CERTS=$WORK/certs
+}
+
+PASSED=0
+FAILED=0
+pass() { PASSED=$((PASSED + 1)); echo "PASS  $1"; }
+fail() {
+  FAILED=$((FAILED + 1))
+  echo "FAIL  $1"
+  local line
+  if [[ -n ${2:-} ]]; then
+    while IFS= read -r line; do echo "      $line"; done <<<"$2"
+  fi
+  return 0
+}
