@@ -61,27 +61,11 @@ e2e_setup_database
 # ---------------------------------------------------------------------------------------------
 # Checks.
 
-# Runs consularctl against the audit server (through --audit-addr). Sets OUT, ERR and RC.
-ctl() {
-  local token=$1
-  shift
-  local args=(--audit-addr "localhost:$AUDIT_PORT" --ca-cert "$CERTS/ca.pem")
-  [[ -n $token ]] && args+=(--token "$token")
-  RC=0
-  OUT=$("$CTL_BIN" "${args[@]}" "$@" 2>"$WORK/ctl.err") || RC=$?
-  ERR=$(<"$WORK/ctl.err")
-}
-
-details() { printf 'exit %s\nstdout: %s\nstderr: %s' "$RC" "$OUT" "$ERR"; }
+# consularctl (ctl, lib.sh) talks to:
+CTL_ADDRS=(--audit-addr "localhost:$AUDIT_PORT")
 
 sql() {  # DSN SQL: one statement, unaligned result
   psql "$1" -X -q -v ON_ERROR_STOP=1 -tA -c "$2"
-}
-
-mint() {  # ROLE [POST]: a dev token
-  local args=(dev token --role "$1" --key "$CERTS/token-signing.pem")
-  [[ -n ${2:-} ]] && args+=(--post "$2")
-  "$CTL_BIN" "${args[@]}"
 }
 
 # Waits (at most 20 s) until the sequencer has chained every committed event.

@@ -107,3 +107,46 @@ fail() {
   fi
   return 0
 }
+
+# Runs consularctl with the addresses in CTL_ADDRS (set by the script, e.g. (--addr HOST:PORT)) and
+# the development CA. TOKEN may be empty for "no token". Sets OUT, ERR and RC.
+CTL_ADDRS=()
+ctl() {  # TOKEN ARGS...
+  local token=$1
+  shift
+  local args=("${CTL_ADDRS[@]}" --ca-cert "$CERTS/ca.pem")
+  [[ -n $token ]] && args+=(--token "$token")
+  RC=0
+  OUT=$("$CTL_BIN" "${args[@]}" "$@" 2>"$WORK/ctl.err") || RC=$?
+  ERR=$(<"$WORK/ctl.err")
+}
+
+details() { printf 'exit %s\nstdout: %s\nstderr: %s' "$RC" "$OUT" "$ERR"; }
+
+# NAME: the last ctl call succeeded.
+expect_ok() {
+  if [[ $RC -eq 0 ]]; then pass "$1"; else fail "$1" "$(details)"; fi
+}
+
+# NAME CODE [TEXT]: the last ctl call exited 1 with "error: CODE" (and TEXT) on stderr.
+expect_error() {
+  local name=$1 code=$2 text=${3:-}
+  if [[ $RC -eq 1 && $ERR == *"error: $code"* && $ERR == *"$text"* ]]; then
+    pass "$name"
+  else
+    fail "$name" "$(details)"
+  fi
+}
+
+# FIELD: the value of a top-level field of the JSON object in OUT.
+json_field() {
+  python3 -c 'import json, sys
+value = json.loads(sys.stdin.read()).get(sys.argv[1], "")
+print(value if isinstance(value, str) else json.dumps(value))' "$1" <<<"$OUT" 2>/dev/null || true
+}
+
+mint() {  # ROLE [POST]: a dev token
+  local args=(dev token --role "$1" --key "$CERTS/token-signing.pem")
+  [[ -n ${2:-} ]] && args+=(--post "$2")
+  "$CTL_BIN" "${args[@]}"
+}
