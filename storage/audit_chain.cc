@@ -13,11 +13,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "storage/sql_values.h"
 
 namespace consular::storage {
 namespace {
-
-#define MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
 
 // The columns of audit.events in table order, as AuditEventRow reads them (11 columns).
 #define EVENT_COLUMNS \

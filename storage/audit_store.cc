@@ -8,13 +8,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "storage/sql_values.h"
 
 namespace consular::storage {
 namespace {
-
-// Time stamps cross the wire as microseconds since the epoch, exactly.
-#define MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
-#define FROM_MICROS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 microsecond')"
 
 constexpr char kInsertEvent[] =
     "INSERT INTO audit.events (occurred_at, actor, actor_role, actor_post, action, case_id, "

@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "storage/idempotency.h"
+#include "storage/sql_values.h"
 
 namespace consular::storage {
 namespace {
@@ -17,10 +18,6 @@ using consular::v1::Case;
 using consular::v1::CaseEvent;
 using consular::v1::CaseNote;
 using google::protobuf::util::TimeUtil;
-
-// Time stamps cross the wire as microseconds since the epoch, exactly.
-#define MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
-#define FROM_MICROS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 microsecond')"
 
 // A share or emergency access is live until revoked or expired, by the database clock.
 #define LIVE_SHARE(s) \
@@ -338,10 +335,6 @@ std::string WithColumns(const char* format, const std::string& condition = "") {
   return buffer;
 }
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() == 0 && t.nanos() == 0 ? 0 : TimeUtil::TimestampToMicroseconds(t);
-}
-
 std::string RiskFlagsArray(const Case& c) {
   std::vector<std::string> names;
   for (const int flag : c.risk_flags()) {
@@ -361,15 +354,6 @@ std::string PersonalOf(const Case& c) {
   std::string bytes;
   personal.SerializeToString(&bytes);
   return bytes;
-}
-
-template <typename Enum, typename Parse>
-Enum ParseEnum(const std::string& name, Parse parse) {
-  Enum value{};
-  if (!name.empty() && !parse(name, &value)) {
-    throw std::runtime_error("stored value not a known enum name: " + name);
-  }
-  return value;
 }
 
 std::string EnumName(const Case& c, int which) {
@@ -439,22 +423,22 @@ Case CaseStore::CaseFromRow(const pqxx::row& row) const {
   }
   c.set_id(id);
   c.set_reference(row[1].as<std::string>());
-  c.set_type(
-      ParseEnum<consular::v1::CaseType>(row[2].as<std::string>(), consular::v1::CaseType_Parse));
-  c.set_status(ParseEnum<consular::v1::CaseStatus>(row[3].as<std::string>(),
-                                                   consular::v1::CaseStatus_Parse));
-  c.set_outcome(
-      ParseEnum<consular::v1::Outcome>(row[4].as<std::string>(), consular::v1::Outcome_Parse));
+  c.set_type(ParseStoredEnum<consular::v1::CaseType>(row[2].as<std::string>(),
+                                                     consular::v1::CaseType_Parse));
+  c.set_status(ParseStoredEnum<consular::v1::CaseStatus>(row[3].as<std::string>(),
+                                                         consular::v1::CaseStatus_Parse));
+  c.set_outcome(ParseStoredEnum<consular::v1::Outcome>(row[4].as<std::string>(),
+                                                       consular::v1::Outcome_Parse));
   c.set_handling_post(row[5].as<std::string>());
   c.set_country(row[6].as<std::string>());
   const std::string flags = row[7].as<std::string>();
   if (!flags.empty()) {
     for (const absl::string_view name : absl::StrSplit(flags, ',')) {
       c.add_risk_flags(
-          ParseEnum<consular::v1::RiskFlag>(std::string(name), consular::v1::RiskFlag_Parse));
+          ParseStoredEnum<consular::v1::RiskFlag>(std::string(name), consular::v1::RiskFlag_Parse));
     }
   }
-  c.set_referral_source(ParseEnum<consular::v1::ReferralSource>(
+  c.set_referral_source(ParseStoredEnum<consular::v1::ReferralSource>(
       row[8].as<std::string>(), consular::v1::ReferralSource_Parse));
   *c.mutable_opened_at() = TimeUtil::MicrosecondsToTimestamp(row[10].as<int64_t>());
   *c.mutable_updated_at() = TimeUtil::MicrosecondsToTimestamp(row[11].as<int64_t>());
@@ -586,8 +570,8 @@ consular::v1::CaseShare ShareFromRow(const pqxx::row& row) {
   share.set_case_id(row[1].as<std::string>());
   if (!row[2].is_null()) share.set_case_reference(row[2].as<std::string>());
   share.set_grantee(row[3].as<std::string>());
-  share.set_access(ParseEnum<consular::v1::ShareAccess>("SHARE_ACCESS_" + row[4].as<std::string>(),
-                                                        consular::v1::ShareAccess_Parse));
+  share.set_access(ParseStoredEnum<consular::v1::ShareAccess>(
+      "SHARE_ACCESS_" + row[4].as<std::string>(), consular::v1::ShareAccess_Parse));
   share.set_legal_basis(row[5].as<std::string>());
   share.set_granted_by(row[6].as<std::string>());
   share.set_granted_by_unit(row[7].as<std::string>());
@@ -673,7 +657,7 @@ consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) 
   grant.set_handling_post(row[3].as<std::string>());
   grant.set_actor(row[4].as<std::string>());
   grant.set_actor_role(
-      ParseEnum<consular::v1::Role>(row[5].as<std::string>(), consular::v1::Role_Parse));
+      ParseStoredEnum<consular::v1::Role>(row[5].as<std::string>(), consular::v1::Role_Parse));
   grant.set_actor_unit(row[6].as<std::string>());
   grant.set_reason(Open(row[7], EmergencyReasonAd(grant.id())));
   *grant.mutable_opened_at() = FromMicros(row[8].as<int64_t>());
@@ -681,8 +665,8 @@ consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) 
   grant.set_active(row[10].as<bool>());
   const std::string review = row[11].as<std::string>();
   if (!review.empty()) {
-    grant.set_review(ParseEnum<consular::v1::EmergencyReview>("EMERGENCY_REVIEW_" + review,
-                                                              consular::v1::EmergencyReview_Parse));
+    grant.set_review(ParseStoredEnum<consular::v1::EmergencyReview>(
+        "EMERGENCY_REVIEW_" + review, consular::v1::EmergencyReview_Parse));
     grant.set_reviewed_by(row[12].as<std::string>());
     *grant.mutable_reviewed_at() = FromMicros(row[13].as<int64_t>());
   }

@@ -5,17 +5,14 @@
 
 #include <stdexcept>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "storage/sql_values.h"
 
 namespace consular::storage {
 namespace {
 
 using consular::v1::Contact;
 using google::protobuf::util::TimeUtil;
-
-#define MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
-#define FROM_MICROS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 microsecond')"
 
 constexpr char kFindCase[] =
     "SELECT id::text, reference, status, country, handling_post, COALESCE(access, '') "
@@ -25,8 +22,7 @@ constexpr char kAppendEvent[] =
     "SELECT sequence, case_version FROM cases.append_contact_event($1::uuid, $2, $3, $4, "
     "$5, " FROM_MICROS("$6") ", $7::jsonb)";
 
-// The partner's kind and vetting status as stored by the directory (proto enum names, with or
-// without their prefix).
+// The partner's kind and vetting status as the directory stores them (proto enum names).
 constexpr char kFindPartner[] =
     "SELECT id::text, kind, name, country, active, vetting_status FROM contacts.partners "
     "WHERE id = $1::uuid";
@@ -55,10 +51,6 @@ constexpr char kUpdate[] =
     "follow_up_done_by = NULLIF($9, ''), note = NULLIF($10, ''::bytea), "
     "updated_at = " FROM_MICROS("$11") ", version = $12 WHERE id = $1::uuid";
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() == 0 && t.nanos() == 0 ? 0 : TimeUtil::TimestampToMicroseconds(t);
-}
-
 std::string DateText(const consular::v1::Date& d) {
   if (d.year() == 0) return "";
   char text[16];
@@ -75,14 +67,6 @@ consular::v1::Date ParseDate(const std::string& text) {
     d.set_day(day);
   }
   return d;
-}
-
-template <typename Enum, typename Parse>
-Enum ParseEnum(const std::string& name, const std::string& prefix, Parse parse) {
-  Enum value{};
-  const std::string full = absl::StartsWith(name, prefix) ? name : prefix + name;
-  if (!parse(full, &value)) throw std::runtime_error("stored value not a known enum name: " + name);
-  return value;
 }
 
 AssociatedData AdHocAd(const std::string& id) { return {"contacts.contacts", "ad_hoc", id}; }
@@ -103,8 +87,8 @@ std::optional<CaseAccessRow> ContactStore::FindCase(const std::string& id_or_ref
   CaseAccessRow row;
   row.id = r[0][0].as<std::string>();
   row.reference = r[0][1].as<std::string>();
-  row.status = ParseEnum<consular::v1::CaseStatus>(r[0][2].as<std::string>(), "CASE_STATUS_",
-                                                   consular::v1::CaseStatus_Parse);
+  row.status = ParseStoredEnum<consular::v1::CaseStatus>(r[0][2].as<std::string>(),
+                                                         consular::v1::CaseStatus_Parse);
   row.country = r[0][3].as<std::string>();
   row.handling_post = r[0][4].as<std::string>();
   const std::string access = r[0][5].as<std::string>();
@@ -140,12 +124,12 @@ std::optional<PartnerSummary> ContactStore::FindPartner(const std::string& partn
   if (r.empty()) return std::nullopt;
   PartnerSummary p;
   p.id = r[0][0].as<std::string>();
-  p.kind = ParseEnum<consular::v1::PartnerKind>(r[0][1].as<std::string>(), "PARTNER_KIND_",
-                                                consular::v1::PartnerKind_Parse);
+  p.kind = ParseStoredEnum<consular::v1::PartnerKind>(r[0][1].as<std::string>(),
+                                                      consular::v1::PartnerKind_Parse);
   p.name = r[0][2].as<std::string>();
   p.country = r[0][3].as<std::string>();
   p.active = r[0][4].as<bool>();
-  p.suspended = absl::EndsWith(r[0][5].as<std::string>(), "SUSPENDED");
+  p.suspended = r[0][5].as<std::string>() == "VETTING_STATUS_SUSPENDED";
   return p;
 }
 
@@ -193,18 +177,18 @@ Contact ContactStore::FromRow(const pqxx::row& row) const {
       throw std::runtime_error("contacts.contacts.ad_hoc does not decrypt (row " + c.id() + ")");
     }
   }
-  c.set_partner_kind(ParseEnum<consular::v1::PartnerKind>(row[5].as<std::string>(), "PARTNER_KIND_",
-                                                          consular::v1::PartnerKind_Parse));
+  c.set_partner_kind(ParseStoredEnum<consular::v1::PartnerKind>(row[5].as<std::string>(),
+                                                                consular::v1::PartnerKind_Parse));
   c.set_partner_name(row[6].as<std::string>());
   *c.mutable_occurred_at() = TimeUtil::MicrosecondsToTimestamp(row[7].as<int64_t>());
-  c.set_channel(ParseEnum<consular::v1::ContactChannel>(
-      row[8].as<std::string>(), "CONTACT_CHANNEL_", consular::v1::ContactChannel_Parse));
-  c.set_direction(ParseEnum<consular::v1::ContactDirection>(
-      row[9].as<std::string>(), "CONTACT_DIRECTION_", consular::v1::ContactDirection_Parse));
-  c.set_purpose(ParseEnum<consular::v1::ContactPurpose>(
-      row[10].as<std::string>(), "CONTACT_PURPOSE_", consular::v1::ContactPurpose_Parse));
-  c.set_outcome(ParseEnum<consular::v1::ContactOutcome>(
-      row[11].as<std::string>(), "CONTACT_OUTCOME_", consular::v1::ContactOutcome_Parse));
+  c.set_channel(ParseStoredEnum<consular::v1::ContactChannel>(row[8].as<std::string>(),
+                                                              consular::v1::ContactChannel_Parse));
+  c.set_direction(ParseStoredEnum<consular::v1::ContactDirection>(
+      row[9].as<std::string>(), consular::v1::ContactDirection_Parse));
+  c.set_purpose(ParseStoredEnum<consular::v1::ContactPurpose>(row[10].as<std::string>(),
+                                                              consular::v1::ContactPurpose_Parse));
+  c.set_outcome(ParseStoredEnum<consular::v1::ContactOutcome>(row[11].as<std::string>(),
+                                                              consular::v1::ContactOutcome_Parse));
   const std::string due = row[12].as<std::string>();
   if (!due.empty()) *c.mutable_follow_up_due() = ParseDate(due);
   if (const int64_t done = row[13].as<int64_t>(); done != 0) {

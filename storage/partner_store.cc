@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/sql_values.h"
 
 namespace consular::storage {
 namespace {
@@ -15,9 +16,6 @@ namespace {
 using consular::v1::Partner;
 using google::protobuf::util::TimeUtil;
 
-// Time stamps cross the wire as microseconds since the epoch, exactly.
-#define MICROS(col) "(extract(epoch from " col ") * 1000000)::bigint"
-#define FROM_MICROS(param) "('epoch'::timestamptz + " param "::bigint * interval '1 microsecond')"
 #define NULL_OR_FROM_MICROS(param) \
   "CASE WHEN " param "::bigint = 0 THEN NULL ELSE " FROM_MICROS(param) " END"
 
@@ -85,10 +83,6 @@ AssociatedData DeactivationReasonAd(const std::string& id) {
   return {kTable, "deactivation_reason", id};
 }
 
-int64_t Micros(const google::protobuf::Timestamp& t) {
-  return t.seconds() == 0 && t.nanos() == 0 ? 0 : TimeUtil::TimestampToMicroseconds(t);
-}
-
 // A PostgreSQL array literal of `values`, each quoted.
 std::string TextArray(const std::vector<std::string>& values) {
   std::vector<std::string> quoted;
@@ -114,13 +108,6 @@ std::vector<std::string> SpecialismNames(const Partner& p) {
 
 std::vector<std::string> Languages(const Partner& p) {
   return {p.languages().begin(), p.languages().end()};
-}
-
-template <typename Enum, typename Parse>
-Enum ParseEnum(const std::string& name, Parse parse) {
-  Enum value{};
-  if (!parse(name, &value)) throw std::runtime_error("stored value not a known enum name: " + name);
-  return value;
 }
 
 std::string DetailsBytes(const Partner& p) {
@@ -154,16 +141,16 @@ Partner PartnerStore::PartnerFromRow(const pqxx::row& row) const {
   Partner p;
   const std::string id = row[0].as<std::string>();
   p.set_id(id);
-  p.set_kind(ParseEnum<consular::v1::PartnerKind>(row[1].as<std::string>(),
-                                                  consular::v1::PartnerKind_Parse));
+  p.set_kind(ParseStoredEnum<consular::v1::PartnerKind>(row[1].as<std::string>(),
+                                                        consular::v1::PartnerKind_Parse));
   p.set_name(row[2].as<std::string>());
   p.set_country(row[3].as<std::string>());
   p.set_city(row[4].as<std::string>());
   const std::string specialisms = row[5].as<std::string>();
   if (!specialisms.empty()) {
     for (const absl::string_view name : absl::StrSplit(specialisms, ',')) {
-      p.add_specialisms(
-          ParseEnum<consular::v1::Specialism>(std::string(name), consular::v1::Specialism_Parse));
+      p.add_specialisms(ParseStoredEnum<consular::v1::Specialism>(std::string(name),
+                                                                  consular::v1::Specialism_Parse));
     }
   }
   const std::string languages = row[6].as<std::string>();
@@ -175,8 +162,8 @@ Partner PartnerStore::PartnerFromRow(const pqxx::row& row) const {
   if (!p.mutable_contact_details()->ParseFromString(Open(row[7], DetailsAd(id)))) {
     throw std::runtime_error("stored partner contact details do not parse (row " + id + ")");
   }
-  p.set_vetting_status(ParseEnum<consular::v1::VettingStatus>(row[8].as<std::string>(),
-                                                              consular::v1::VettingStatus_Parse));
+  p.set_vetting_status(ParseStoredEnum<consular::v1::VettingStatus>(
+      row[8].as<std::string>(), consular::v1::VettingStatus_Parse));
   if (!row[9].is_null()) p.set_vetting_note(Open(row[9], VettingNoteAd(id)));
   p.set_vetted_by(row[10].as<std::string>());
   if (const int64_t vetted = row[11].as<int64_t>(); vetted != 0) {
