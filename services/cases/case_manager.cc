@@ -84,11 +84,7 @@ storage::CaseScope ScopeOf(const Identity& who) {
 // Records in the audit row that the call reached case `c`, flagged when only emergency access
 // let it.
 void Reached(const Case& c, storage::AuditRecord* audit) {
-  audit->case_id = c.id();
-  if (c.caller_access() == consular::v1::CASE_ACCESS_EMERGENCY) {
-    audit->emergency = true;
-    audit->purpose = "emergency access";
-  }
+  RecordCaseReached(c.id(), c.caller_access(), audit);
 }
 
 CaseEvent NewEvent(const Identity& who, consular::v1::CaseEventType type, absl::Time now,
@@ -786,8 +782,7 @@ absl::Status CaseManager::OpenEmergencyAccess(
       who, "CaseService.OpenEmergencyAccess", request.case_id(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         // Every attempt is flagged, refused ones too: they are what a reviewer looks for.
-        audit->emergency = true;
-        audit->purpose = "emergency access";
+        FlagEmergency(audit);
         RETURN_IF_ERROR(CheckMayOpenEmergencyAccess(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));

@@ -28,4 +28,15 @@ absl::Status RunAuditedCall(storage::TransactionRunner* runner, const Identity& 
       });
 }
 
+void RecordCaseReached(const std::string& case_id, consular::v1::CaseAccess access,
+                       storage::AuditRecord* record) {
+  record->case_id = case_id;
+  if (access == consular::v1::CASE_ACCESS_EMERGENCY) FlagEmergency(record);
+}
+
+void FlagEmergency(storage::AuditRecord* record) {
+  record->emergency = true;
+  record->purpose = "emergency access";
+}
+
 }  // namespace consular

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "consular/v1/cases.pb.h"
 #include "services/common/identity.h"
 #include "storage/audit_store.h"
 #include "storage/transaction_runner.h"
@@ -26,5 +27,13 @@ using AuditedBody = std::function<absl::Status(pqxx::transaction_base&, storage:
 absl::Status RunAuditedCall(storage::TransactionRunner* runner, const Identity& who,
                             const std::string& action, const std::string& case_id_hint,
                             absl::Time now, absl::Time deadline, const AuditedBody& body);
+
+// Records in `record` that the call reached case `case_id` with `access`; a reach through
+// emergency access is flagged (emergency, purpose "emergency access").
+void RecordCaseReached(const std::string& case_id, consular::v1::CaseAccess access,
+                       storage::AuditRecord* record);
+
+// Flags `record` as emergency access (also for attempts to open it, refused or not).
+void FlagEmergency(storage::AuditRecord* record);
 
 }  // namespace consular

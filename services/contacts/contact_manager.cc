@@ -130,9 +130,9 @@ absl::Status NotFound(const std::string& what, const std::string& id) {
   return absl::NotFoundError(absl::StrCat(what, " ", id, " not found"));
 }
 
-// Finds the case of `contact_or_case_id` for a change, appends `event` to its timeline (locking
-// the case row), and checks again that the change is allowed once the row is locked: a close or
-// revocation committed meanwhile is seen here.
+// Appends `event` to the timeline of case `case_id` (locking the case row), and checks again that
+// the change is allowed once the row is locked: a close or revocation committed meanwhile is seen
+// here.
 absl::Status LockCaseForChange(ContactStore& store, const std::string& case_id,
                                const consular::v1::CaseEvent& event) {
   store.AppendCaseEvent(case_id, event);
@@ -330,11 +330,7 @@ absl::Status ContactManager::List(const Identity& who,
           if (!c || c->access == consular::v1::CASE_ACCESS_UNSPECIFIED) {
             return NotFound("case", request.case_id());
           }
-          audit->case_id = c->id;
-          if (c->access == consular::v1::CASE_ACCESS_EMERGENCY) {
-            audit->emergency = true;
-            audit->purpose = "emergency access";
-          }
+          RecordCaseReached(c->id, c->access, audit);
           AddPage(store.ListByCase(c->id, *after, *page_size + 1), *page_size, "contacts-of-case",
                   request.case_id(), out);
           return absl::OkStatus();
