@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/case_facts.h"
 #include "storage/idempotency.h"
 #include "storage/sql_values.h"
 
@@ -53,10 +54,13 @@ constexpr char kNextReference[] =
 constexpr char kInsertCase[] =
     "INSERT INTO cases.cases (id, reference, case_type, status, outcome, handling_post, country, "
     "risk_flags, referral_source, subject_sex, subject_nationality_status, personal, opened_at, "
-    "updated_at, resolved_at, closed_at, version, subject_name_bidx) VALUES ($1::uuid, $2, $3, $4, "
+    "updated_at, resolved_at, closed_at, version, subject_name_bidx, stat_age_group, "
+    "stat_mother_with_minor_children, stat_recognition_decision, stat_recognition_obstacles) "
+    "VALUES ($1::uuid, $2, $3, $4, "
     "NULLIF($5, ''), $6, $7, $8::text[], $9, $10, $11, $12, " FROM_MICROS("$13") ", "
     FROM_MICROS("$14") ", CASE WHEN $15::bigint = 0 THEN NULL ELSE " FROM_MICROS("$15") " END, "
-    "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17, $18)";
+    "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17, $18, $19, $20, $21, "
+    "$22::text[])";
 
 constexpr char kUpdateCase[] =
     "UPDATE cases.cases SET status = $2, outcome = NULLIF($3, ''), country = $4, "
@@ -64,7 +68,9 @@ constexpr char kUpdateCase[] =
     "subject_nationality_status = $8, personal = $9, updated_at = " FROM_MICROS("$10") ", "
     "resolved_at = CASE WHEN $11::bigint = 0 THEN NULL ELSE " FROM_MICROS("$11") " END, "
     "closed_at = CASE WHEN $12::bigint = 0 THEN NULL ELSE " FROM_MICROS("$12") " END, "
-    "version = $13, subject_name_bidx = $14, handling_post = $15 WHERE id = $1::uuid";
+    "version = $13, subject_name_bidx = $14, handling_post = $15, stat_age_group = $16, "
+    "stat_mother_with_minor_children = $17, stat_recognition_decision = $18, "
+    "stat_recognition_obstacles = $19::text[] WHERE id = $1::uuid";
 
 // $1/$2/$3 scope (unit, subject, role), $4 id or reference; the id comparison is on text so a
 // reference never fails a cast.
@@ -232,7 +238,17 @@ const RotationSql& SqlFor(EncryptedColumn column) {
           IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
       "SELECT count(*) FROM contacts.idempotency WHERE " NOT_ON_KEY("response"),
       "UPDATE contacts.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
+  static const RotationSql kStatsResponse{
+      "stats.idempotency", "response",
+      "SELECT " IDEMPOTENCY_ROW_ID
+      ", actor, request_id, response FROM stats.idempotency "
+      "WHERE " NOT_ON_KEY("response") " AND " NOT_SKIPPED(
+          IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
+      "SELECT count(*) FROM stats.idempotency WHERE " NOT_ON_KEY("response"),
+      "UPDATE stats.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
   switch (column) {
+    case EncryptedColumn::kStatsIdempotencyResponse:
+      return kStatsResponse;
     case EncryptedColumn::kContactAdHoc:
       return kContactAdHoc;
     case EncryptedColumn::kContactNote:
@@ -291,6 +307,8 @@ AssociatedData AdForRow(EncryptedColumn column, const std::string& key1, const s
       return {"contacts.partners", "deactivation_reason", key1};
     case EncryptedColumn::kContactsIdempotencyResponse:
       return ResponseAssociatedData(IdempotencyTable::kContacts, key1, key2);
+    case EncryptedColumn::kStatsIdempotencyResponse:
+      return ResponseAssociatedData(IdempotencyTable::kStats, key1, key2);
     case EncryptedColumn::kEmergencyReason:
       return EmergencyReasonAd(key1);
     case EncryptedColumn::kCasePersonal:
@@ -335,12 +353,17 @@ std::string WithColumns(const char* format, const std::string& condition = "") {
   return buffer;
 }
 
+// A text[] literal of enum names (letters, digits and underscores: nothing to quote).
+std::string TextArray(const std::vector<std::string>& names) {
+  return "{" + absl::StrJoin(names, ",") + "}";
+}
+
 std::string RiskFlagsArray(const Case& c) {
   std::vector<std::string> names;
   for (const int flag : c.risk_flags()) {
     names.push_back(consular::v1::RiskFlag_Name(static_cast<consular::v1::RiskFlag>(flag)));
   }
-  return "{" + absl::StrJoin(names, ",") + "}";
+  return TextArray(names);
 }
 
 // The personal part of a case: who the person is, how to reach them safely, and the details.
@@ -388,7 +411,8 @@ const std::vector<EncryptedColumn>& AllEncryptedColumns() {
                                                     EncryptedColumn::kPartnerDeactivationReason,
                                                     EncryptedColumn::kContactsIdempotencyResponse,
                                                     EncryptedColumn::kContactAdHoc,
-                                                    EncryptedColumn::kContactNote};
+                                                    EncryptedColumn::kContactNote,
+                                                    EncryptedColumn::kStatsIdempotencyResponse};
   return kAll;
 }
 
@@ -489,21 +513,27 @@ std::string NameIndexOf(const BlindIndex* index, const Case& c) {
 }  // namespace
 
 void CaseStore::Insert(const Case& c) {
+  const StatisticalFacts facts = StatisticalFactsOf(c);
   tx_.exec_params0(
       kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1), EnumName(c, 2),
       c.handling_post(), c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4),
       EnumName(c, 5), pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
       Micros(c.opened_at()), Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
-      c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)));
+      c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
+      facts.mother_with_minor_children, facts.recognition_decision,
+      TextArray(facts.recognition_obstacles));
 }
 
 void CaseStore::Update(const Case& c) {
+  const StatisticalFacts facts = StatisticalFactsOf(c);
   const pqxx::result r = tx_.exec_params(
       kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(), RiskFlagsArray(c),
       EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
       pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.updated_at()),
       Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
-      pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), c.handling_post());
+      pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), c.handling_post(), facts.age_group,
+      facts.mother_with_minor_children, facts.recognition_decision,
+      TextArray(facts.recognition_obstacles));
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
 }
 

@@ -29,7 +29,7 @@ struct FieldCrypto {
   const BlindIndex* blind_index = nullptr;
 };
 
-// The encrypted columns of the case and contacts tables, for key rotation.
+// The encrypted columns of the case, contacts and stats tables, for key rotation.
 enum class EncryptedColumn {
   kCasePersonal,                 // cases.cases.personal
   kNoteBody,                     // cases.case_notes.body
@@ -42,6 +42,7 @@ enum class EncryptedColumn {
   kContactsIdempotencyResponse,  // contacts.idempotency.response
   kContactAdHoc,                 // contacts.contacts.ad_hoc
   kContactNote,                  // contacts.contacts.note
+  kStatsIdempotencyResponse,     // stats.idempotency.response
 };
 // Every EncryptedColumn, in a fixed order.
 const std::vector<EncryptedColumn>& AllEncryptedColumns();

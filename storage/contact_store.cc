@@ -51,24 +51,6 @@ constexpr char kUpdate[] =
     "follow_up_done_by = NULLIF($9, ''), note = NULLIF($10, ''::bytea), "
     "updated_at = " FROM_MICROS("$11") ", version = $12 WHERE id = $1::uuid";
 
-std::string DateText(const consular::v1::Date& d) {
-  if (d.year() == 0) return "";
-  char text[16];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02d", d.year(), d.month(), d.day());
-  return text;
-}
-
-consular::v1::Date ParseDate(const std::string& text) {
-  consular::v1::Date d;
-  int y = 0, m = 0, day = 0;
-  if (!text.empty() && std::sscanf(text.c_str(), "%d-%d-%d", &y, &m, &day) == 3) {
-    d.set_year(y);
-    d.set_month(m);
-    d.set_day(day);
-  }
-  return d;
-}
-
 AssociatedData AdHocAd(const std::string& id) { return {"contacts.contacts", "ad_hoc", id}; }
 AssociatedData NoteAd(const std::string& id) { return {"contacts.contacts", "note", id}; }
 

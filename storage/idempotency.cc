@@ -26,13 +26,30 @@ struct IdempotencySql {
 const IdempotencySql& SqlFor(IdempotencyTable table) {
   static const IdempotencySql kCases = IDEMPOTENCY_SQL("cases.idempotency");
   static const IdempotencySql kContacts = IDEMPOTENCY_SQL("contacts.idempotency");
-  return table == IdempotencyTable::kContacts ? kContacts : kCases;
+  static const IdempotencySql kStats = IDEMPOTENCY_SQL("stats.idempotency");
+  switch (table) {
+    case IdempotencyTable::kContacts:
+      return kContacts;
+    case IdempotencyTable::kStats:
+      return kStats;
+    case IdempotencyTable::kCases:
+      break;
+  }
+  return kCases;
 }
 
 }  // namespace
 
 std::string IdempotencyTableName(IdempotencyTable table) {
-  return table == IdempotencyTable::kContacts ? "contacts.idempotency" : "cases.idempotency";
+  switch (table) {
+    case IdempotencyTable::kContacts:
+      return "contacts.idempotency";
+    case IdempotencyTable::kStats:
+      return "stats.idempotency";
+    case IdempotencyTable::kCases:
+      break;
+  }
+  return "cases.idempotency";
 }
 
 AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string& actor,

@@ -16,6 +16,7 @@ namespace consular::storage {
 enum class IdempotencyTable {
   kCases,     // cases.idempotency (migration 0001)
   kContacts,  // contacts.idempotency (migration 0006)
+  kStats,     // stats.idempotency (migration 0008)
 };
 
 // "cases.idempotency" and so on.

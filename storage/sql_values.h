@@ -4,8 +4,11 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
+
+#include "consular/v1/common.pb.h"
 
 // How values cross between C++ and the stores' SQL.
 
@@ -33,6 +36,26 @@ Enum ParseStoredEnum(const std::string& name, Parse parse) {
     throw std::runtime_error("stored value not a known enum name: " + name);
   }
   return value;
+}
+
+// A date column's text ("2026-03-01"); "" for an unset Date (stored as NULL where allowed).
+inline std::string DateText(const consular::v1::Date& d) {
+  if (d.year() == 0) return "";
+  char text[16];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02d", d.year(), d.month(), d.day());
+  return text;
+}
+
+// The Date of a date column's text; unset for "" (NULL).
+inline consular::v1::Date ParseDate(const std::string& text) {
+  consular::v1::Date d;
+  int y = 0, m = 0, day = 0;
+  if (!text.empty() && std::sscanf(text.c_str(), "%d-%d-%d", &y, &m, &day) == 3) {
+    d.set_year(y);
+    d.set_month(m);
+    d.set_day(day);
+  }
+  return d;
 }
 
 }  // namespace consular::storage

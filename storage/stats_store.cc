@@ -1,0 +1,337 @@
+#include "storage/stats_store.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "storage/sql_values.h"
+
+namespace consular::storage {
+namespace {
+
+using consular::v1::Talk;
+
+// A JSON string literal of `text`.
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (const char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
+std::string JsonArrayOf(const std::vector<std::string>& texts) {
+  std::vector<std::string> quoted;
+  quoted.reserve(texts.size());
+  for (const std::string& t : texts) quoted.push_back(JsonString(t));
+  return "[" + absl::StrJoin(quoted, ",") + "]";
+}
+
+RollupRow RollupFrom(const pqxx::row& r) {
+  RollupRow row;
+  row.country = r[0].as<std::string>();
+  row.year = r[1].as<int>();
+  row.month = r[2].as<int>();
+  row.measure = r[3].as<std::string>();
+  row.dimension = r[4].as<std::string>();
+  row.category = r[5].as<std::string>();
+  row.n = r[6].as<int64_t>();
+  return row;
+}
+
+constexpr char kRollupColumns[] = "country, year, month, measure, dimension, category, n";
+
+constexpr char kTalkColumns[] =
+    "id::text, country, to_char(held_on, 'YYYY-MM-DD'), level, array_to_string(topics, ','), "
+    "summary, outcome, follow_up, COALESCE(to_char(follow_up_due, 'YYYY-MM-DD'), ''), "
+    "recorded_by, " MICROS("recorded_at") ", statistics_period, statistics";
+
+Talk TalkFrom(const pqxx::row& r, bool with_statistics) {
+  Talk t;
+  t.set_id(r[0].as<std::string>());
+  t.set_country(r[1].as<std::string>());
+  *t.mutable_held_on() = ParseDate(r[2].as<std::string>());
+  t.set_level(ParseStoredEnum<consular::v1::TalkLevel>(r[3].as<std::string>(),
+                                                       consular::v1::TalkLevel_Parse));
+  const std::string topics = r[4].as<std::string>();
+  size_t start = 0;
+  while (start < topics.size()) {
+    size_t end = topics.find(',', start);
+    if (end == std::string::npos) end = topics.size();
+    t.add_topics(ParseStoredEnum<consular::v1::TalkTopic>(topics.substr(start, end - start),
+                                                          consular::v1::TalkTopic_Parse));
+    start = end + 1;
+  }
+  t.set_summary(r[5].as<std::string>());
+  t.set_outcome(r[6].as<std::string>());
+  t.set_follow_up(r[7].as<std::string>());
+  const std::string due = r[8].as<std::string>();
+  if (!due.empty()) *t.mutable_follow_up_due() = ParseDate(due);
+  t.set_recorded_by(r[9].as<std::string>());
+  *t.mutable_recorded_at() =
+      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(r[10].as<int64_t>());
+  if (!t.mutable_statistics_period()->ParseFromString(pqxx::binarystring(r[11]).str())) {
+    throw std::runtime_error("stored talk period does not parse");
+  }
+  if (with_statistics &&
+      !t.mutable_statistics()->ParseFromString(pqxx::binarystring(r[12]).str())) {
+    throw std::runtime_error("stored talk statistics do not parse");
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string StatsStore::Horizon() {
+  return tx_.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0].as<std::string>();
+}
+
+StreamCursor StatsStore::LockCursor() {
+  const pqxx::row r = tx_.exec1(
+      "SELECT applied_xid::text, applied_id, horizon::text, "
+      "CASE WHEN caught_up_at = '-infinity' THEN 0 ELSE " MICROS("caught_up_at") " END "
+      "FROM stats.cursor FOR UPDATE");
+  StreamCursor c;
+  c.applied_xid = r[0].as<std::string>();
+  c.applied_id = r[1].as<int64_t>();
+  c.horizon = r[2].as<std::string>();
+  c.caught_up_micros = r[3].as<int64_t>();
+  return c;
+}
+
+void StatsStore::SaveCursor(const StreamCursor& c) {
+  tx_.exec_params0(
+      "UPDATE stats.cursor SET applied_xid = $1::xid8, applied_id = $2, horizon = $3::xid8, "
+      "caught_up_at = CASE WHEN $4::bigint = 0 THEN '-infinity' ELSE " FROM_MICROS("$4") " END",
+      c.applied_xid, c.applied_id, c.horizon, c.caught_up_micros);
+}
+
+std::vector<StreamEvent> StatsStore::EventsAfter(const std::string& xid, int64_t id,
+                                                 const std::string& before, int limit) {
+  const pqxx::result r = tx_.exec_params(
+      "SELECT id, xid::text, case_id::text, sequence, event_type, facts::text "
+      "FROM cases.statistical_events($1::xid8, $2, $3::xid8, $4)",
+      xid, id, before, limit);
+  std::vector<StreamEvent> events;
+  events.reserve(r.size());
+  for (const pqxx::row& row : r) {
+    StreamEvent e;
+    e.id = row[0].as<int64_t>();
+    e.xid = row[1].as<std::string>();
+    e.case_id = row[2].as<std::string>();
+    e.sequence = row[3].as<int>();
+    e.type = row[4].as<std::string>();
+    e.facts = row[5].is_null() ? "" : row[5].as<std::string>();
+    events.push_back(std::move(e));
+  }
+  return events;
+}
+
+StatsStore::Freshness StatsStore::ReadFreshness() {
+  const pqxx::row r = tx_.exec1("SELECT CASE WHEN c.caught_up_at = '-infinity' THEN 0 ELSE " MICROS(
+      "c.caught_up_at") " END, "
+                        "EXISTS (SELECT FROM cases.statistical_newest_event() e WHERE e.xid >= "
+                        "c.horizon) "
+                        "FROM stats.cursor c");
+  return {r[0].as<int64_t>(), r[1].as<bool>()};
+}
+
+std::vector<CaseState> StatsStore::CaseStates(const std::vector<std::string>& ids) {
+  std::vector<CaseState> states;
+  if (ids.empty()) return states;
+  const pqxx::result r = tx_.exec_params(
+      "SELECT case_id::text, sequence, facts::text FROM stats.case_state "
+      "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
+      JsonArrayOf(ids));
+  for (const pqxx::row& row : r) {
+    states.push_back({row[0].as<std::string>(), row[1].as<int>(), row[2].as<std::string>()});
+  }
+  return states;
+}
+
+void StatsStore::SaveCaseStates(const std::vector<CaseState>& states) {
+  if (states.empty()) return;
+  std::vector<std::string> items;
+  items.reserve(states.size());
+  for (const CaseState& s : states) {
+    items.push_back(absl::StrCat("{\"case_id\":", JsonString(s.case_id),
+                                 ",\"sequence\":", s.sequence, ",\"facts\":", s.facts, "}"));
+  }
+  tx_.exec_params0(
+      "INSERT INTO stats.case_state (case_id, sequence, facts) "
+      "SELECT x.case_id, x.sequence, x.facts FROM jsonb_to_recordset($1::jsonb) "
+      "AS x (case_id uuid, sequence integer, facts jsonb) "
+      "ON CONFLICT (case_id) DO UPDATE SET sequence = EXCLUDED.sequence, facts = EXCLUDED.facts",
+      "[" + absl::StrJoin(items, ",") + "]");
+}
+
+std::vector<ContactState> StatsStore::ContactStatesOfCases(
+    const std::vector<std::string>& case_ids) {
+  std::vector<ContactState> states;
+  if (case_ids.empty()) return states;
+  const pqxx::result r = tx_.exec_params(
+      "SELECT contact_id::text, case_id::text, sequence, facts::text FROM stats.contact_state "
+      "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
+      JsonArrayOf(case_ids));
+  for (const pqxx::row& row : r) {
+    states.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
+                      row[3].as<std::string>()});
+  }
+  return states;
+}
+
+void StatsStore::SaveContactStates(const std::vector<ContactState>& states) {
+  if (states.empty()) return;
+  std::vector<std::string> items;
+  items.reserve(states.size());
+  for (const ContactState& s : states) {
+    items.push_back(absl::StrCat("{\"contact_id\":", JsonString(s.contact_id),
+                                 ",\"case_id\":", JsonString(s.case_id),
+                                 ",\"sequence\":", s.sequence, ",\"facts\":", s.facts, "}"));
+  }
+  tx_.exec_params0(
+      "INSERT INTO stats.contact_state (contact_id, case_id, sequence, facts) "
+      "SELECT x.contact_id, x.case_id, x.sequence, x.facts FROM jsonb_to_recordset($1::jsonb) "
+      "AS x (contact_id uuid, case_id uuid, sequence integer, facts jsonb) "
+      "ON CONFLICT (contact_id) DO UPDATE SET sequence = EXCLUDED.sequence, "
+      "facts = EXCLUDED.facts",
+      "[" + absl::StrJoin(items, ",") + "]");
+}
+
+void StatsStore::AddToRollups(const std::vector<RollupRow>& changes) {
+  if (changes.empty()) return;
+  std::vector<std::string> items;
+  items.reserve(changes.size());
+  for (const RollupRow& c : changes) {
+    items.push_back(absl::StrCat("{\"country\":", JsonString(c.country), ",\"year\":", c.year,
+                                 ",\"month\":", c.month, ",\"measure\":", JsonString(c.measure),
+                                 ",\"dimension\":", JsonString(c.dimension),
+                                 ",\"category\":", JsonString(c.category), ",\"n\":", c.n, "}"));
+  }
+  tx_.exec_params0(
+      "INSERT INTO stats.rollup AS r (country, year, month, measure, dimension, category, n) "
+      "SELECT x.country, x.year, x.month, x.measure, x.dimension, x.category, x.n "
+      "FROM jsonb_to_recordset($1::jsonb) AS x (country text, year integer, month integer, "
+      "measure text, dimension text, category text, n bigint) "
+      "ON CONFLICT (country, year, month, measure, dimension, category) "
+      "DO UPDATE SET n = r.n + EXCLUDED.n",
+      "[" + absl::StrJoin(items, ",") + "]");
+}
+
+void StatsStore::Clear() {
+  tx_.exec0("DELETE FROM stats.rollup");
+  tx_.exec0("DELETE FROM stats.case_state");
+  tx_.exec0("DELETE FROM stats.contact_state");
+  SaveCursor(StreamCursor{});
+}
+
+std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_year, int to_year) {
+  const pqxx::result r = tx_.exec_params(
+      absl::StrCat("SELECT ", kRollupColumns,
+                   " FROM stats.rollup WHERE country = $1 AND year BETWEEN $2 AND $3 AND n > 0"),
+      country, from_year, to_year);
+  std::vector<RollupRow> rows;
+  rows.reserve(r.size());
+  for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
+  return rows;
+}
+
+std::vector<RollupRow> StatsStore::CumulativeBefore(const std::string& country, int year) {
+  const pqxx::result r = tx_.exec_params(
+      "SELECT country, 0, 0, measure, dimension, category, sum(n)::bigint FROM stats.rollup "
+      "WHERE country = $1 AND year < $2 AND measure IN ('MEASURE_CASES_OPENED', "
+      "'MEASURE_CASES_RESOLVED') AND dimension IN ('TOTAL', 'DIMENSION_CASE_TYPE') "
+      "GROUP BY country, measure, dimension, category",
+      country, year);
+  std::vector<RollupRow> rows;
+  rows.reserve(r.size());
+  for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
+  return rows;
+}
+
+std::vector<RollupRow> StatsStore::AllRollups() {
+  const pqxx::result r =
+      tx_.exec(absl::StrCat("SELECT ", kRollupColumns,
+                            " FROM stats.rollup WHERE n > 0 ORDER BY "
+                            "country, year, month, measure, dimension, category"));
+  std::vector<RollupRow> rows;
+  rows.reserve(r.size());
+  for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
+  return rows;
+}
+
+std::vector<std::string> StatsStore::Countries(int from_year, int to_year) {
+  const pqxx::result r = tx_.exec_params(
+      "SELECT DISTINCT country FROM stats.rollup WHERE year BETWEEN $1 AND $2 AND n > 0 "
+      "ORDER BY country",
+      from_year, to_year);
+  std::vector<std::string> countries;
+  for (const pqxx::row& row : r) countries.push_back(row[0].as<std::string>());
+  return countries;
+}
+
+std::vector<RollupRow> StatsStore::Recount(const std::string& country) {
+  const pqxx::result r =
+      tx_.exec_params(absl::StrCat("SELECT ", kRollupColumns,
+                                   " FROM cases.statistical_recount(NULLIF($1, '')) ORDER BY "
+                                   "country, year, month, measure, dimension, category"),
+                      country);
+  std::vector<RollupRow> rows;
+  rows.reserve(r.size());
+  for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
+  return rows;
+}
+
+void StatsStore::InsertTalk(const Talk& t) {
+  std::vector<std::string> topics;
+  for (const int topic : t.topics()) {
+    topics.push_back(consular::v1::TalkTopic_Name(static_cast<consular::v1::TalkTopic>(topic)));
+  }
+  tx_.exec_params0(
+      "INSERT INTO stats.talks (id, country, held_on, level, topics, summary, outcome, "
+      "follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, statistics) "
+      "VALUES ($1::uuid, $2, $3::date, $4, $5::text[], $6, $7, $8, NULLIF($9, '')::date, "
+      "$10, " FROM_MICROS("$11") ", $12, $13)",
+      t.id(), t.country(), DateText(t.held_on()), consular::v1::TalkLevel_Name(t.level()),
+      "{" + absl::StrJoin(topics, ",") + "}", t.summary(), t.outcome(), t.follow_up(),
+      DateText(t.follow_up_due()), t.recorded_by(), Micros(t.recorded_at()),
+      pqxx::binarystring(t.statistics_period().SerializeAsString()),
+      pqxx::binarystring(t.statistics().SerializeAsString()));
+}
+
+std::optional<Talk> StatsStore::FindTalk(const std::string& id) {
+  const pqxx::result r = tx_.exec_params(
+      absl::StrCat("SELECT ", kTalkColumns, " FROM stats.talks WHERE id = $1::uuid"), id);
+  if (r.empty()) return std::nullopt;
+  return TalkFrom(r[0], true);
+}
+
+std::vector<Talk> StatsStore::ListTalks(const std::string& country,
+                                        const std::string& after_held_on,
+                                        const std::string& after_id, int limit,
+                                        bool with_statistics) {
+  const pqxx::result r = tx_.exec_params(
+      absl::StrCat("SELECT ", kTalkColumns,
+                   " FROM stats.talks WHERE ($1 = '' OR country = $1) "
+                   "AND ($2 = '' OR (held_on, id) < ($2::date, NULLIF($3, '')::uuid)) "
+                   "ORDER BY held_on DESC, id DESC LIMIT $4"),
+      country, after_held_on, after_id, limit);
+  std::vector<Talk> talks;
+  talks.reserve(r.size());
+  for (const pqxx::row& row : r) talks.push_back(TalkFrom(row, with_statistics));
+  return talks;
+}
+
+}  // namespace consular::storage
