@@ -1,0 +1,93 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "consular/v1/statistics.pb.h"
+#include "storage/stats_store.h"
+
+// From rollups to published figures: disclosure control over each country's calendar year, and
+// the figures of a year, a quarter or a range of whole quarters read off the protected tables
+// (docs/statistics.md). Pure: no database, no clock.
+//
+// The protected tables of one country and year, built top-down so shared cells keep one status
+// (each table takes the status of the cells it shares with the one above it as given):
+//   1. per measure (cases opened, resolved, contacts): months -> quarters -> year of the totals;
+//   2. per dimension: quarters x categories with their totals, whose quarter and year totals are
+//      the cells of table 1; multi-valued dimensions (risk flags, obstacles) as one table per
+//      category: with / without it;
+//   3. recognition decisions and obstacles over the divorce-recognition cases: their totals are
+//      the divorce-recognition column of the case-type table of cases opened;
+//   4. cases unresolved at the end of each quarter: by type, with their total.
+// A year and its quarters and months are published from these tables only; a range of quarters
+// is the sum of the published figures of its years and quarters, suppressed when any part is, so
+// it can never be differenced against them to reveal more.
+namespace consular::stats {
+
+struct PublishOptions {
+  int threshold = 5;            // the smallest count published; at least 5
+  bool round_to_base5 = false;  // round published figures to multiples of 5
+  // Test and verification only: publish every figure as counted (no suppression).
+  bool unprotected = false;
+};
+
+// The rollup counts of one country.
+class CountryCounts {
+ public:
+  // Rows of the years to be published (any measure, dimension, category).
+  void Add(const storage::RollupRow& row);
+  // Opened and resolved cases (TOTAL and CASE_TYPE rows) of every year before the first year
+  // added: for the cases unresolved at a quarter's end.
+  void AddBefore(const storage::RollupRow& row);
+
+  int64_t Month(int year, int month, const std::string& measure, const std::string& dimension,
+                const std::string& category) const;
+  // Categories seen for a dimension of a measure in a year.
+  std::vector<std::string> SeenCategories(int year, const std::string& measure,
+                                          const std::string& dimension) const;
+  // Cases of `type` ("" for all) opened minus resolved up to the end of month (year, month).
+  int64_t UnresolvedAt(int year, int month, const std::string& type) const;
+  // Days from opening to resolution (with counts) of the cases resolved in the month.
+  std::vector<std::pair<int64_t, int64_t>> ResolutionDays(int year, int month) const;
+
+ private:
+  using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
+  std::map<Key, std::array<int64_t, 12>> months_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t> before_;
+};
+
+// The years a period touches, and whether it is valid: a year, a quarter, or a range from the
+// first day of a quarter to the last day of a quarter (at most 25 years). INVALID_ARGUMENT names
+// the field ("period.range.from", ...).
+struct PeriodYears {
+  int first = 0;
+  int last = 0;
+};
+absl::StatusOr<PeriodYears> YearsOf(const consular::v1::Period& period);
+
+// The figures of `country` for `period` from `counts` (which hold every year of the period, and
+// AddBefore rows for the years before). `dimensions` empty: all.
+consular::v1::CountryStatistics Publish(const std::string& country,
+                                        const consular::v1::Period& period,
+                                        const CountryCounts& counts,
+                                        const std::vector<consular::v1::Dimension>& dimensions,
+                                        const PublishOptions& options);
+
+// A time series from the years' protected tables. INVALID_ARGUMENT for a combination the tables
+// do not hold (a month series of a category, of unresolved cases; a dimension the measure lacks,
+// a category the dimension lacks).
+absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
+    const consular::v1::GetTimeSeriesRequest& request, const CountryCounts& counts,
+    const PublishOptions& options);
+
+// The categories of a dimension, in enum order (MONTH: none).
+std::vector<std::string> CategoriesOf(consular::v1::Dimension dimension);
+// The dimensions a measure is broken down by, in enum order.
+std::vector<consular::v1::Dimension> DimensionsOf(consular::v1::Measure measure);
+
+}  // namespace consular::stats

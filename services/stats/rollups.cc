@@ -1,0 +1,454 @@
+#include "services/stats/rollups.h"
+
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <set>
+#include <unordered_map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "storage/stats_store.h"
+
+namespace consular::stats {
+namespace {
+
+using google::protobuf::Struct;
+using google::protobuf::Value;
+using storage::CaseState;
+using storage::ContactState;
+using storage::RollupRow;
+using storage::StatsStore;
+using storage::StreamCursor;
+using storage::StreamEvent;
+
+absl::Status Invalid(const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat("statistical facts: ", what));
+}
+
+absl::StatusOr<Struct> ParseStruct(const std::string& json) {
+  Struct s;
+  if (!google::protobuf::util::JsonStringToMessage(json, &s).ok()) return Invalid("not JSON");
+  return s;
+}
+
+absl::StatusOr<std::string> StringField(const Struct& s, const char* name) {
+  const auto it = s.fields().find(name);
+  if (it == s.fields().end() || it->second.kind_case() != Value::kStringValue) {
+    return Invalid(absl::StrCat("no text ", name));
+  }
+  return it->second.string_value();
+}
+
+absl::StatusOr<std::vector<std::string>> StringList(const Struct& s, const char* name) {
+  const auto it = s.fields().find(name);
+  if (it == s.fields().end() || it->second.kind_case() != Value::kListValue) {
+    return Invalid(absl::StrCat("no list ", name));
+  }
+  std::vector<std::string> out;
+  for (const Value& v : it->second.list_value().values()) {
+    if (v.kind_case() != Value::kStringValue) return Invalid(absl::StrCat("bad item in ", name));
+    out.push_back(v.string_value());
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+absl::StatusOr<absl::CivilDay> DayOf(const std::string& text, const char* name) {
+  int y = 0, m = 0, d = 0;
+  char rest = 0;
+  if (std::sscanf(text.c_str(), "%d-%d-%d%c", &y, &m, &d, &rest) != 3) {
+    return Invalid(absl::StrCat("bad date ", name));
+  }
+  return absl::CivilDay(y, m, d);
+}
+
+absl::StatusOr<ContactFacts> ContactFrom(const Struct& s) {
+  ContactFacts c;
+  absl::StatusOr<std::string> id = StringField(s, "id");
+  absl::StatusOr<std::string> day = StringField(s, "day");
+  absl::StatusOr<std::string> kind = StringField(s, "partner_kind");
+  absl::StatusOr<std::string> purpose = StringField(s, "purpose");
+  for (const absl::Status& st : {id.status(), day.status(), kind.status(), purpose.status()}) {
+    if (!st.ok()) return st;
+  }
+  absl::StatusOr<absl::CivilDay> d = DayOf(*day, "day");
+  if (!d.ok()) return d.status();
+  c.id = *id;
+  c.day = *d;
+  c.partner_kind = *kind;
+  c.purpose = *purpose;
+  return c;
+}
+
+}  // namespace
+
+bool CaseFacts::operator==(const CaseFacts& o) const {
+  return country == o.country && type == o.type && status == o.status && outcome == o.outcome &&
+         opened == o.opened && resolved == o.resolved && age_group == o.age_group &&
+         mother_with_minor_children == o.mother_with_minor_children && sex == o.sex &&
+         nationality_status == o.nationality_status && referral_source == o.referral_source &&
+         risk_flags == o.risk_flags && recognition_decision == o.recognition_decision &&
+         recognition_obstacles == o.recognition_obstacles;
+}
+
+bool ContactFacts::operator==(const ContactFacts& o) const {
+  return id == o.id && day == o.day && partner_kind == o.partner_kind && purpose == o.purpose;
+}
+
+absl::StatusOr<CaseFacts> ParseCaseFacts(const std::string& json) {
+  absl::StatusOr<Struct> s = ParseStruct(json);
+  if (!s.ok()) return s.status();
+  CaseFacts f;
+  struct Text {
+    const char* name;
+    std::string* out;
+  };
+  for (const Text& t :
+       {Text{"country", &f.country}, Text{"type", &f.type}, Text{"status", &f.status},
+        Text{"outcome", &f.outcome}, Text{"age_group", &f.age_group}, Text{"sex", &f.sex},
+        Text{"nationality_status", &f.nationality_status},
+        Text{"referral_source", &f.referral_source},
+        Text{"recognition_decision", &f.recognition_decision}}) {
+    absl::StatusOr<std::string> v = StringField(*s, t.name);
+    if (!v.ok()) return v.status();
+    *t.out = *v;
+  }
+  absl::StatusOr<std::string> opened = StringField(*s, "opened");
+  if (!opened.ok()) return opened.status();
+  absl::StatusOr<absl::CivilDay> opened_day = DayOf(*opened, "opened");
+  if (!opened_day.ok()) return opened_day.status();
+  f.opened = *opened_day;
+  absl::StatusOr<std::string> resolved = StringField(*s, "resolved");
+  if (!resolved.ok()) return resolved.status();
+  if (!resolved->empty()) {
+    absl::StatusOr<absl::CivilDay> day = DayOf(*resolved, "resolved");
+    if (!day.ok()) return day.status();
+    f.resolved = *day;
+  }
+  const auto mother = s->fields().find("mother_with_minor_children");
+  if (mother == s->fields().end() || mother->second.kind_case() != Value::kBoolValue) {
+    return Invalid("no mother_with_minor_children");
+  }
+  f.mother_with_minor_children = mother->second.bool_value();
+  absl::StatusOr<std::vector<std::string>> flags = StringList(*s, "risk_flags");
+  if (!flags.ok()) return flags.status();
+  f.risk_flags = std::move(*flags);
+  absl::StatusOr<std::vector<std::string>> obstacles = StringList(*s, "recognition_obstacles");
+  if (!obstacles.ok()) return obstacles.status();
+  f.recognition_obstacles = std::move(*obstacles);
+  return f;
+}
+
+absl::StatusOr<std::optional<ContactFacts>> ParseContactOf(const std::string& json) {
+  absl::StatusOr<Struct> s = ParseStruct(json);
+  if (!s.ok()) return s.status();
+  const auto it = s->fields().find("contact");
+  if (it == s->fields().end()) return std::optional<ContactFacts>();
+  if (it->second.kind_case() != Value::kStructValue) return Invalid("contact is not an object");
+  absl::StatusOr<ContactFacts> c = ContactFrom(it->second.struct_value());
+  if (!c.ok()) return c.status();
+  return std::optional<ContactFacts>(*c);
+}
+
+absl::StatusOr<ContactFacts> ParseContactFacts(const std::string& json) {
+  absl::StatusOr<Struct> s = ParseStruct(json);
+  if (!s.ok()) return s.status();
+  return ContactFrom(*s);
+}
+
+std::string ContactFactsJson(const ContactFacts& c) {
+  return absl::StrFormat(R"({"id":"%s","day":"%04d-%02d-%02d","partner_kind":"%s","purpose":"%s"})",
+                         c.id, c.day.year(), c.day.month(), c.day.day(), c.partner_kind, c.purpose);
+}
+
+void RollupDelta::Add(const std::string& country, absl::CivilDay day, const char* measure,
+                      const std::string& dimension, const std::string& category, int sign) {
+  counts_[Key(country, static_cast<int>(day.year()), day.month(), measure, dimension, category)] +=
+      sign;
+}
+
+void RollupDelta::AddCase(const CaseFacts& c, int sign) {
+  const auto opened = [&](const std::string& dimension, const std::string& category) {
+    Add(c.country, c.opened, kOpened, dimension, category, sign);
+  };
+  opened(kTotal, kAll);
+  opened("DIMENSION_CASE_TYPE", c.type);
+  opened("DIMENSION_STATUS", c.status);
+  opened("DIMENSION_AGE_GROUP", c.age_group);
+  opened("DIMENSION_MOTHER_WITH_MINOR_CHILDREN", c.mother_with_minor_children ? "YES" : "NO");
+  opened("DIMENSION_SEX", c.sex);
+  opened("DIMENSION_NATIONALITY_STATUS", c.nationality_status);
+  opened("DIMENSION_REFERRAL_SOURCE", c.referral_source);
+  for (const std::string& flag : c.risk_flags) opened("DIMENSION_RISK_FLAG", flag);
+  if (c.type == "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION") {
+    opened("DIMENSION_RECOGNITION_DECISION", c.recognition_decision);
+    for (const std::string& o : c.recognition_obstacles)
+      opened("DIMENSION_RECOGNITION_OBSTACLE", o);
+  }
+  if (c.resolved.has_value()) {
+    const auto resolved = [&](const std::string& dimension, const std::string& category) {
+      Add(c.country, *c.resolved, kResolved, dimension, category, sign);
+    };
+    resolved(kTotal, kAll);
+    resolved("DIMENSION_CASE_TYPE", c.type);
+    resolved("DIMENSION_OUTCOME", c.outcome);
+    resolved(kDays, std::to_string(*c.resolved - c.opened));
+  }
+}
+
+void RollupDelta::AddContact(const std::string& country, const ContactFacts& c, int sign) {
+  Add(country, c.day, kContacts, kTotal, kAll, sign);
+  Add(country, c.day, kContacts, "DIMENSION_PARTNER_KIND", c.partner_kind, sign);
+  Add(country, c.day, kContacts, "DIMENSION_CONTACT_PURPOSE", c.purpose, sign);
+}
+
+std::vector<RollupRow> RollupDelta::Rows() const {
+  std::vector<RollupRow> rows;
+  for (const auto& [key, n] : counts_) {
+    if (n == 0) continue;
+    const auto& [country, year, month, measure, dimension, category] = key;
+    rows.push_back({country, year, month, measure, dimension, category, n});
+  }
+  return rows;
+}
+
+bool RollupDelta::empty() const {
+  return std::all_of(counts_.begin(), counts_.end(), [](const auto& kv) { return kv.second == 0; });
+}
+
+absl::Status ApplyEvents(StatsStore& store, const std::vector<StreamEvent>& events) {
+  if (events.empty()) return absl::OkStatus();
+  std::vector<std::string> case_ids;
+  for (const StreamEvent& e : events) case_ids.push_back(e.case_id);
+  std::sort(case_ids.begin(), case_ids.end());
+  case_ids.erase(std::unique(case_ids.begin(), case_ids.end()), case_ids.end());
+
+  struct CaseEntry {
+    int sequence = 0;
+    std::optional<CaseFacts> facts;
+    std::string json;
+    bool dirty = false;
+  };
+  struct ContactEntry {
+    std::string case_id;
+    int sequence = 0;
+    ContactFacts facts;
+    bool dirty = false;
+  };
+  std::unordered_map<std::string, CaseEntry> cases;
+  std::unordered_map<std::string, ContactEntry> contacts;
+  std::unordered_map<std::string, std::vector<std::string>> contacts_of_case;
+  for (const CaseState& s : store.CaseStates(case_ids)) {
+    absl::StatusOr<CaseFacts> f = ParseCaseFacts(s.facts);
+    if (!f.ok()) return f.status();
+    cases[s.case_id] = CaseEntry{s.sequence, std::move(*f), s.facts, false};
+  }
+  for (const ContactState& s : store.ContactStatesOfCases(case_ids)) {
+    absl::StatusOr<ContactFacts> f = ParseContactFacts(s.facts);
+    if (!f.ok()) return f.status();
+    contacts[s.contact_id] = ContactEntry{s.case_id, s.sequence, std::move(*f), false};
+    contacts_of_case[s.case_id].push_back(s.contact_id);
+  }
+
+  RollupDelta delta;
+  for (const StreamEvent& e : events) {
+    if (e.facts.empty()) continue;  // a case without a row: nothing to count
+    CaseEntry& entry = cases[e.case_id];
+    // Events of one case count in sequence order: an older one arriving later changes nothing.
+    if (entry.facts.has_value() && e.sequence <= entry.sequence) continue;
+    absl::StatusOr<CaseFacts> facts = ParseCaseFacts(e.facts);
+    if (!facts.ok()) return facts.status();
+    absl::StatusOr<std::optional<ContactFacts>> contact = ParseContactOf(e.facts);
+    if (!contact.ok()) return contact.status();
+
+    const std::optional<CaseFacts> old = entry.facts;
+    if (!old.has_value() || *old != *facts) {
+      if (old.has_value()) delta.AddCase(*old, -1);
+      delta.AddCase(*facts, +1);
+      if (old.has_value() && old->country != facts->country) {
+        for (const std::string& contact_id : contacts_of_case[e.case_id]) {
+          delta.AddContact(old->country, contacts[contact_id].facts, -1);
+          delta.AddContact(facts->country, contacts[contact_id].facts, +1);
+        }
+      }
+    }
+    entry.sequence = e.sequence;
+    entry.facts = *facts;
+    entry.dirty = true;
+
+    if (contact->has_value()) {
+      const ContactFacts& c = **contact;
+      auto it = contacts.find(c.id);
+      if (it == contacts.end()) {
+        delta.AddContact(facts->country, c, +1);
+        contacts[c.id] = ContactEntry{e.case_id, e.sequence, c, true};
+        contacts_of_case[e.case_id].push_back(c.id);
+      } else if (it->second.facts != c) {
+        delta.AddContact(facts->country, it->second.facts, -1);
+        delta.AddContact(facts->country, c, +1);
+        it->second.facts = c;
+        it->second.sequence = e.sequence;
+        it->second.dirty = true;
+      }
+    }
+  }
+
+  // Store the facts as parsed (JSON of the last event applied for the case).
+  std::unordered_map<std::string, std::string> last_json;
+  for (const StreamEvent& e : events) {
+    const CaseEntry& entry = cases[e.case_id];
+    if (entry.dirty && entry.sequence == e.sequence) last_json[e.case_id] = e.facts;
+  }
+  std::vector<CaseState> case_states;
+  for (const auto& [id, entry] : cases) {
+    if (!entry.dirty) continue;
+    case_states.push_back({id, entry.sequence, last_json[id]});
+  }
+  std::vector<ContactState> contact_states;
+  for (const auto& [id, entry] : contacts) {
+    if (!entry.dirty) continue;
+    contact_states.push_back({id, entry.case_id, entry.sequence, ContactFactsJson(entry.facts)});
+  }
+  store.SaveCaseStates(case_states);
+  store.SaveContactStates(contact_states);
+  store.AddToRollups(delta.Rows());
+  return absl::OkStatus();
+}
+
+namespace {
+
+int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+// Applies the events after the cursor of transactions below `before`, at most `limit`; advances
+// the cursor. Returns how many were applied.
+absl::StatusOr<int64_t> ApplyBatch(StatsStore& store, StreamCursor& cursor,
+                                   const std::string& before, int limit) {
+  const std::vector<StreamEvent> events =
+      store.EventsAfter(cursor.applied_xid, cursor.applied_id, before, limit);
+  absl::Status applied = ApplyEvents(store, events);
+  if (!applied.ok()) return applied;
+  if (!events.empty()) {
+    cursor.applied_xid = events.back().xid;
+    cursor.applied_id = events.back().id;
+  }
+  return static_cast<int64_t>(events.size());
+}
+
+}  // namespace
+
+absl::StatusOr<int64_t> RollupUpdater::CatchUp() {
+  int64_t total = 0;
+  while (true) {
+    int64_t applied = 0;
+    absl::Status status =
+        runner_->Run(absl::InfiniteFuture(), [&](pqxx::transaction_base& tx) -> absl::Status {
+          StatsStore store(tx);
+          const std::string horizon = store.Horizon();
+          StreamCursor cursor = store.LockCursor();
+          absl::StatusOr<int64_t> n = ApplyBatch(store, cursor, horizon, batch_size_);
+          if (!n.ok()) return n.status();
+          applied = *n;
+          // Caught up once a batch comes back short: everything below the horizon is applied.
+          if (applied < batch_size_) {
+            cursor.horizon = horizon;
+            cursor.caught_up_micros = NowMicros();
+          }
+          store.SaveCursor(cursor);
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return status;
+    total += applied;
+    if (applied < batch_size_) return total;
+  }
+}
+
+absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
+  int64_t total = 0;
+  absl::Status status =
+      runner_->Run(absl::Now() + absl::Hours(2), [&](pqxx::transaction_base& tx) -> absl::Status {
+        total = 0;
+        StatsStore store(tx);
+        const std::string horizon = store.Horizon();
+        store.LockCursor();
+        store.Clear();
+        StreamCursor cursor;
+        while (true) {
+          absl::StatusOr<int64_t> n = ApplyBatch(store, cursor, horizon, batch_size_);
+          if (!n.ok()) return n.status();
+          total += *n;
+          if (*n < batch_size_) break;
+        }
+        cursor.horizon = horizon;
+        cursor.caught_up_micros = NowMicros();
+        store.SaveCursor(cursor);
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return total;
+}
+
+absl::StatusOr<std::vector<RollupDifference>> RollupUpdater::Verify() {
+  std::vector<RollupDifference> differences;
+  // The comparison writes into the transaction, then rolls it back: the work ends with this.
+  const absl::Status kRollBack = absl::CancelledError("verify rolls back");
+  absl::Status status = runner_->Run(
+      absl::Now() + absl::Hours(1),
+      [&](pqxx::transaction_base& tx) -> absl::Status {
+        differences.clear();
+        StatsStore store(tx);
+        StreamCursor cursor = store.LockCursor();
+        // Every event visible in this snapshot: no transaction id reaches this bound.
+        const std::string everything = "18446744073709551615";
+        while (true) {
+          absl::StatusOr<int64_t> n = ApplyBatch(store, cursor, everything, batch_size_);
+          if (!n.ok()) return n.status();
+          if (*n < batch_size_) break;
+        }
+        const std::vector<RollupRow> rollups = store.AllRollups();
+        const std::vector<RollupRow> recount = store.Recount("");
+        const auto key = [](const RollupRow& r) {
+          return std::tie(r.country, r.year, r.month, r.measure, r.dimension, r.category);
+        };
+        size_t i = 0, j = 0;
+        while (i < rollups.size() || j < recount.size()) {
+          if (j == recount.size() || (i < rollups.size() && key(rollups[i]) < key(recount[j]))) {
+            differences.push_back({rollups[i], rollups[i].n, 0});
+            ++i;
+          } else if (i == rollups.size() || key(recount[j]) < key(rollups[i])) {
+            differences.push_back({recount[j], 0, recount[j].n});
+            ++j;
+          } else {
+            if (rollups[i].n != recount[j].n) {
+              differences.push_back({rollups[i], rollups[i].n, recount[j].n});
+            }
+            ++i;
+            ++j;
+          }
+        }
+        return kRollBack;
+      },
+      storage::Isolation::kRepeatableRead);
+  if (status != kRollBack) return status.ok() ? absl::InternalError("verify committed") : status;
+  return differences;
+}
+
+absl::StatusOr<Freshness> RollupUpdater::CurrentFreshness() {
+  Freshness f;
+  absl::Status status =
+      runner_->RunReadOnly(absl::InfiniteFuture(), [&](pqxx::transaction_base& tx) {
+        const StatsStore::Freshness stored = StatsStore(tx).ReadFreshness();
+        f.as_of = absl::FromUnixMicros(stored.caught_up_micros);
+        f.pending = stored.pending ? 1 : 0;
+        f.lag = stored.pending ? std::max(absl::ZeroDuration(), absl::Now() - f.as_of)
+                               : absl::ZeroDuration();
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return f;
+}
+
+}  // namespace consular::stats

@@ -1,0 +1,11 @@
+# The rollups: kept up to date from the event stream, rebuilt, verified against a recount.
+add_library(consular_stats_rollups_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/rollups.cc)
+target_link_libraries(consular_stats_rollups_lib PUBLIC consular_storage consular_proto
+                      absl::status absl::statusor absl::strings absl::str_format absl::time)
+target_compile_options(consular_stats_rollups_lib PRIVATE ${CONSULAR_WARNINGS})
+
+# Publishing: disclosure control over the rollups of a country and year (pure).
+add_library(consular_stats_publisher_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/publisher.cc)
+target_link_libraries(consular_stats_publisher_lib PUBLIC consular_disclosure
+                      consular_stats_rollups_lib consular_proto)
+target_compile_options(consular_stats_publisher_lib PRIVATE ${CONSULAR_WARNINGS})

@@ -1,0 +1,134 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "storage/stats_store.h"
+#include "storage/transaction_runner.h"
+
+// The rollups of consular-stats: counts per country, month, measure, dimension and category, kept
+// up to date from the case and contact event stream (migration 0008, docs/statistics.md).
+//
+// Each event carries the facts of its case as they stood when its transaction committed (and, for
+// a contact event, the contact's). The updater keeps the facts each case and contact last
+// contributed; when they change it takes the old contribution back and adds the new one. So the
+// rollups always count the cases and contacts as they stand now, which is exactly what a recount
+// over the base tables gives.
+namespace consular::stats {
+
+// Measure and dimension names as the rollups store them (the consular.v1 enum names, and TOTAL /
+// DAYS).
+inline constexpr char kOpened[] = "MEASURE_CASES_OPENED";
+inline constexpr char kResolved[] = "MEASURE_CASES_RESOLVED";
+inline constexpr char kContacts[] = "MEASURE_CONTACTS";
+inline constexpr char kTotal[] = "TOTAL";
+inline constexpr char kAll[] = "*";
+inline constexpr char kDays[] = "DAYS";
+
+// What a case contributes.
+struct CaseFacts {
+  std::string country;
+  std::string type;
+  std::string status;
+  std::string outcome;
+  absl::CivilDay opened;
+  std::optional<absl::CivilDay> resolved;
+  std::string age_group;
+  bool mother_with_minor_children = false;
+  std::string sex;
+  std::string nationality_status;
+  std::string referral_source;
+  std::vector<std::string> risk_flags;
+  std::string recognition_decision;
+  std::vector<std::string> recognition_obstacles;
+
+  bool operator==(const CaseFacts& o) const;
+  bool operator!=(const CaseFacts& o) const { return !(*this == o); }
+};
+
+// What a contact contributes (counted in its case's country).
+struct ContactFacts {
+  std::string id;
+  absl::CivilDay day;
+  std::string partner_kind;
+  std::string purpose;
+
+  bool operator==(const ContactFacts& o) const;
+  bool operator!=(const ContactFacts& o) const { return !(*this == o); }
+};
+
+// Parses an event's (or a state's) facts JSON. INVALID_ARGUMENT names what is wrong.
+absl::StatusOr<CaseFacts> ParseCaseFacts(const std::string& json);
+// The "contact" of an event's facts, or a contact state's facts; nullopt when there is none.
+absl::StatusOr<std::optional<ContactFacts>> ParseContactOf(const std::string& json);
+absl::StatusOr<ContactFacts> ParseContactFacts(const std::string& json);
+// A contact's facts as stored in its state.
+std::string ContactFactsJson(const ContactFacts& c);
+
+// Changes to counts, summed per key.
+class RollupDelta {
+ public:
+  void AddCase(const CaseFacts& c, int sign);
+  void AddContact(const std::string& country, const ContactFacts& c, int sign);
+  // The non-zero changes, in key order.
+  std::vector<storage::RollupRow> Rows() const;
+  bool empty() const;
+
+ private:
+  using Key = std::tuple<std::string, int, int, std::string, std::string, std::string>;
+  void Add(const std::string& country, absl::CivilDay day, const char* measure,
+           const std::string& dimension, const std::string& category, int sign);
+  std::map<Key, int64_t> counts_;
+};
+
+// How fresh the rollups are.
+struct Freshness {
+  absl::Time as_of;     // every event committed before this is counted
+  absl::Duration lag;   // how far as_of lies behind the newest event (zero when none pending)
+  int64_t pending = 0;  // 1 when events committed since are not yet counted, else 0
+};
+
+// A difference found by Verify.
+struct RollupDifference {
+  storage::RollupRow key;  // n unused
+  int64_t rollup = 0;
+  int64_t recount = 0;
+};
+
+class RollupUpdater {
+ public:
+  explicit RollupUpdater(storage::TransactionRunner* runner, int batch_size = 5000)
+      : runner_(runner), batch_size_(batch_size) {}
+
+  // Applies every event of the transactions that have ended, in batches of their own
+  // transactions. Returns the number of events applied. Safe to run from several processes: the
+  // cursor row serialises them.
+  absl::StatusOr<int64_t> CatchUp();
+  // Empties the rollups and applies the whole stream again, in one transaction (readers see the
+  // old rollups until it commits).
+  absl::StatusOr<int64_t> Rebuild();
+  // In one snapshot: the rollups brought up to date with every event visible, compared with the
+  // recount over the base tables (cases.statistical_recount); nothing is written. Returns the
+  // differences (none when they agree).
+  absl::StatusOr<std::vector<RollupDifference>> Verify();
+  // as_of and lag of the rollups as they are.
+  absl::StatusOr<Freshness> CurrentFreshness();
+
+ private:
+  storage::TransactionRunner* const runner_;
+  const int batch_size_;
+};
+
+// Applies `events` (oldest first) to the rollups and state in `store`'s transaction.
+absl::Status ApplyEvents(storage::StatsStore& store,
+                         const std::vector<storage::StreamEvent>& events);
+
+}  // namespace consular::stats

@@ -1,0 +1,395 @@
+// Publishing figures from rollups (services/stats/publisher.h): the figures of a year, a quarter,
+// a range of quarters and a time series from hand-made counts, and, over random countries, the
+// disclosure-control properties of everything published.
+#include "services/stats/publisher.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "services/stats/rollups.h"
+
+namespace consular::stats {
+namespace {
+
+using consular::v1::CountryStatistics;
+using consular::v1::Figure;
+using consular::v1::Period;
+
+void AddMonth(CountryCounts* counts, int year, int month, const std::string& measure,
+              const std::string& dimension, const std::string& category, int64_t n) {
+  counts->Add({"MA", year, month, measure, dimension, category, n});
+}
+
+// Published value, or -1 when suppressed.
+int64_t Value(const Figure& f) { return f.suppressed() ? -1 : f.value(); }
+
+int64_t CellOf(const CountryStatistics& s, const std::string& measure, const std::string& dimension,
+               const std::string& category) {
+  for (const auto& b : s.breakdowns()) {
+    if (Measure_Name(b.measure()) != measure || Dimension_Name(b.dimension()) != dimension)
+      continue;
+    if (category == "TOTAL") return Value(b.total());
+    for (const auto& c : b.cells()) {
+      if (c.category() == category) return Value(c.figure());
+    }
+  }
+  return -2;  // not there
+}
+
+Period Year(int y) {
+  Period p;
+  p.set_year(y);
+  return p;
+}
+Period Quarter(int y, int q) {
+  Period p;
+  p.mutable_quarter()->set_year(y);
+  p.mutable_quarter()->set_quarter(q);
+  return p;
+}
+Period Range(int y1, int m1, int d1, int y2, int m2, int d2) {
+  Period p;
+  auto* from = p.mutable_range()->mutable_from();
+  from->set_year(y1);
+  from->set_month(m1);
+  from->set_day(d1);
+  auto* to = p.mutable_range()->mutable_to();
+  to->set_year(y2);
+  to->set_month(m2);
+  to->set_day(d2);
+  return p;
+}
+
+// The hand-made country: 2025 in Morocco, with what came before.
+CountryCounts HandCounts() {
+  CountryCounts c;
+  const std::string o = kOpened, r = kResolved, t = "DIMENSION_CASE_TYPE";
+  for (const auto& [m, n] : std::map<int, int>{{1, 3}, {2, 2}, {4, 6}, {11, 1}}) {
+    AddMonth(&c, 2025, m, o, kTotal, kAll, n);
+  }
+  for (const auto& [m, n] : std::map<int, int>{{1, 2}, {2, 2}, {4, 4}, {11, 1}}) {
+    AddMonth(&c, 2025, m, o, t, "CASE_TYPE_ABANDONMENT", n);
+  }
+  AddMonth(&c, 2025, 1, o, t, "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION", 1);
+  AddMonth(&c, 2025, 4, o, t, "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION", 2);
+  AddMonth(&c, 2025, 1, o, "DIMENSION_RECOGNITION_DECISION", "RECOGNITION_DECISION_REFUSED", 1);
+  AddMonth(&c, 2025, 4, o, "DIMENSION_RECOGNITION_DECISION", "RECOGNITION_DECISION_REFUSED", 1);
+  AddMonth(&c, 2025, 4, o, "DIMENSION_RECOGNITION_DECISION", "RECOGNITION_DECISION_UNSPECIFIED", 1);
+  AddMonth(&c, 2025, 4, r, kTotal, kAll, 2);
+  AddMonth(&c, 2025, 4, r, t, "CASE_TYPE_ABANDONMENT", 2);
+  AddMonth(&c, 2025, 4, r, "DIMENSION_OUTCOME", "OUTCOME_RETURNED_TO_NL", 2);
+  AddMonth(&c, 2025, 4, r, kDays, "10", 1);
+  AddMonth(&c, 2025, 4, r, kDays, "30", 1);
+  AddMonth(&c, 2025, 3, kContacts, kTotal, kAll, 4);
+  AddMonth(&c, 2025, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 3);
+  AddMonth(&c, 2025, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 1);
+  c.AddBefore({"MA", 0, 0, o, kTotal, kAll, 4});
+  c.AddBefore({"MA", 0, 0, r, kTotal, kAll, 1});
+  c.AddBefore({"MA", 0, 0, o, t, "CASE_TYPE_ABANDONMENT", 4});
+  c.AddBefore({"MA", 0, 0, r, t, "CASE_TYPE_ABANDONMENT", 1});
+  return c;
+}
+
+PublishOptions Unprotected() {
+  PublishOptions options;
+  options.unprotected = true;
+  return options;
+}
+
+TEST(PublisherTest, AQuarterMatchesTheHandComputedFigures) {
+  const CountryStatistics s = Publish("MA", Quarter(2025, 2), HandCounts(), {}, Unprotected());
+  EXPECT_EQ(Value(s.cases_opened()), 6);
+  EXPECT_EQ(Value(s.cases_resolved()), 2);
+  // 4 - 1 before 2025, + 11 opened - 2 resolved up to the end of June.
+  EXPECT_EQ(Value(s.cases_unresolved()), 12);
+  EXPECT_EQ(Value(s.contacts()), 0);
+  EXPECT_EQ(Value(s.median_days_to_resolution()), 20);
+  const std::string o = kOpened, r = kResolved;
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CASE_TYPE", "CASE_TYPE_ABANDONMENT"), 4);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CASE_TYPE", "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION"), 2);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CASE_TYPE", "TOTAL"), 6);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_DECISION", "RECOGNITION_DECISION_REFUSED"), 1);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_DECISION", "RECOGNITION_DECISION_GRANTED"), 0);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_DECISION", "RECOGNITION_DECISION_UNSPECIFIED"), 1);
+  // The recognition breakdown's total is the divorce-recognition cases.
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_DECISION", "TOTAL"), 2);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_MONTH", "2025-04"), 6);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_MONTH", "2025-05"), 0);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_MONTH", "2025-03"), -2);
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_OUTCOME", "OUTCOME_RETURNED_TO_NL"), 2);
+  EXPECT_EQ(CellOf(s, "MEASURE_CASES_UNRESOLVED", "DIMENSION_CASE_TYPE", "CASE_TYPE_ABANDONMENT"),
+            9);
+  EXPECT_EQ(CellOf(s, "MEASURE_CASES_UNRESOLVED", "DIMENSION_CASE_TYPE",
+                   "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION"),
+            3);
+  // Every category is listed, zeros included.
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_SEX", "SEX_X"), 0);
+}
+
+TEST(PublisherTest, AYearAndARangeMatchTheHandComputedFigures) {
+  const CountryStatistics year = Publish("MA", Year(2025), HandCounts(), {}, Unprotected());
+  EXPECT_EQ(Value(year.cases_opened()), 12);
+  EXPECT_EQ(Value(year.cases_unresolved()), 13);
+  EXPECT_EQ(Value(year.contacts()), 4);
+  EXPECT_EQ(CellOf(year, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), 3);
+  EXPECT_EQ(CellOf(year, kOpened, "DIMENSION_MONTH", "2025-11"), 1);
+  const CountryStatistics range =
+      Publish("MA", Range(2025, 1, 1, 2025, 6, 30), HandCounts(), {}, Unprotected());
+  EXPECT_EQ(Value(range.cases_opened()), 11);
+  EXPECT_EQ(Value(range.cases_unresolved()), 12);
+  EXPECT_EQ(CellOf(range, kOpened, "DIMENSION_CASE_TYPE", "CASE_TYPE_ABANDONMENT"), 8);
+  EXPECT_EQ(range.breakdowns_size(), year.breakdowns_size());
+}
+
+TEST(PublisherTest, SmallFiguresAreSuppressedNotZero) {
+  PublishOptions options;  // threshold 5
+  const CountryStatistics s = Publish("MA", Quarter(2025, 2), HandCounts(), {}, options);
+  EXPECT_EQ(Value(s.cases_opened()), 6);
+  EXPECT_TRUE(s.cases_resolved().suppressed());  // 2
+  EXPECT_EQ(s.cases_resolved().value(), 0);
+  EXPECT_TRUE(s.median_days_to_resolution().suppressed());
+  EXPECT_EQ(CellOf(s, kOpened, "DIMENSION_CASE_TYPE", "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION"), -1);
+  // Abandonment (4) is small too; zeros stay published.
+  EXPECT_EQ(CellOf(s, kOpened, "DIMENSION_CASE_TYPE", "CASE_TYPE_ABANDONMENT"), -1);
+  EXPECT_EQ(CellOf(s, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_OTHER"), 0);
+  EXPECT_EQ(s.threshold(), 5);
+}
+
+TEST(PublisherTest, PeriodsThatCannotBePublishedAreRefusedByName) {
+  const auto error = [](const Period& p) { return std::string(YearsOf(p).status().message()); };
+  EXPECT_EQ(error(Period()).rfind("period:", 0), 0u);
+  EXPECT_EQ(error(Year(1999)).rfind("period.year:", 0), 0u);
+  EXPECT_EQ(error(Quarter(2025, 5)).rfind("period.quarter.quarter:", 0), 0u);
+  EXPECT_EQ(error(Range(2025, 1, 2, 2025, 3, 31)).rfind("period.range.from:", 0), 0u);
+  EXPECT_EQ(error(Range(2025, 2, 1, 2025, 3, 31)).rfind("period.range.from:", 0), 0u);
+  EXPECT_EQ(error(Range(2025, 1, 1, 2025, 3, 30)).rfind("period.range.to:", 0), 0u);
+  EXPECT_EQ(error(Range(2025, 1, 1, 2025, 5, 31)).rfind("period.range.to:", 0), 0u);
+  EXPECT_EQ(error(Range(2025, 4, 1, 2025, 3, 31)).rfind("period.range.to:", 0), 0u);
+  EXPECT_EQ(error(Range(2000, 1, 1, 2030, 12, 31)).rfind("period.range:", 0), 0u);
+  EXPECT_TRUE(YearsOf(Range(2024, 10, 1, 2026, 6, 30)).ok());
+}
+
+TEST(PublisherTest, TimeSeriesReadTheSameTables) {
+  consular::v1::GetTimeSeriesRequest request;
+  request.set_country("MA");
+  request.set_measure(consular::v1::MEASURE_CASES_OPENED);
+  request.set_interval(consular::v1::INTERVAL_QUARTER);
+  request.set_from_year(2025);
+  request.set_to_year(2025);
+  request.set_dimension(consular::v1::DIMENSION_CASE_TYPE);
+  request.set_category("CASE_TYPE_ABANDONMENT");
+  absl::StatusOr<consular::v1::TimeSeries> series =
+      PublishTimeSeries(request, HandCounts(), Unprotected());
+  ASSERT_TRUE(series.ok()) << series.status();
+  ASSERT_EQ(series->points_size(), 4);
+  EXPECT_EQ(series->points(0).period(), "2025-Q1");
+  EXPECT_EQ(Value(series->points(0).figure()), 4);
+  EXPECT_EQ(Value(series->points(1).figure()), 4);
+  EXPECT_EQ(Value(series->points(3).figure()), 1);
+
+  request.set_interval(consular::v1::INTERVAL_MONTH);
+  EXPECT_NE(
+      PublishTimeSeries(request, HandCounts(), Unprotected()).status().message().find("interval:"),
+      std::string::npos);
+  request.clear_dimension();
+  request.clear_category();
+  series = PublishTimeSeries(request, HandCounts(), Unprotected());
+  ASSERT_TRUE(series.ok());
+  ASSERT_EQ(series->points_size(), 12);
+  EXPECT_EQ(series->points(3).period(), "2025-04");
+  EXPECT_EQ(Value(series->points(3).figure()), 6);
+  request.set_dimension(consular::v1::DIMENSION_OUTCOME);
+  request.set_category("OUTCOME_REFUSED");
+  request.set_interval(consular::v1::INTERVAL_YEAR);
+  EXPECT_EQ(PublishTimeSeries(request, HandCounts(), Unprotected())
+                .status()
+                .message()
+                .rfind("dimension:", 0),
+            0u);
+}
+
+// A random country: cases and contacts over two years, counted as the rollups count them.
+CountryCounts RandomCountry(std::mt19937& random, int cases) {
+  const auto pick = [&](const std::vector<std::string>& from) {
+    return from[random() % from.size()];
+  };
+  RollupDelta delta;
+  for (int i = 0; i < cases; ++i) {
+    CaseFacts f;
+    f.country = "MA";
+    f.type = pick(CategoriesOf(consular::v1::DIMENSION_CASE_TYPE));
+    f.status = pick(CategoriesOf(consular::v1::DIMENSION_STATUS));
+    // Skewed: most cases in a few months, so cells of all sizes occur.
+    const int month = 1 + static_cast<int>(random() % 3) * static_cast<int>(random() % 5);
+    f.opened = absl::CivilDay(2024 + static_cast<int>(random() % 2), month,
+                              1 + static_cast<int>(random() % 28));
+    if (random() % 3 == 0) {
+      f.resolved = f.opened + static_cast<int>(random() % 200);
+      f.outcome = pick(CategoriesOf(consular::v1::DIMENSION_OUTCOME));
+    }
+    f.age_group = pick(CategoriesOf(consular::v1::DIMENSION_AGE_GROUP));
+    f.mother_with_minor_children = random() % 4 == 0;
+    f.sex = pick(CategoriesOf(consular::v1::DIMENSION_SEX));
+    f.nationality_status = pick(CategoriesOf(consular::v1::DIMENSION_NATIONALITY_STATUS));
+    f.referral_source = pick(CategoriesOf(consular::v1::DIMENSION_REFERRAL_SOURCE));
+    for (const std::string& flag : CategoriesOf(consular::v1::DIMENSION_RISK_FLAG)) {
+      if (random() % 4 == 0) f.risk_flags.push_back(flag);
+    }
+    f.recognition_decision = pick(CategoriesOf(consular::v1::DIMENSION_RECOGNITION_DECISION));
+    for (const std::string& o : CategoriesOf(consular::v1::DIMENSION_RECOGNITION_OBSTACLE)) {
+      if (random() % 3 == 0) f.recognition_obstacles.push_back(o);
+    }
+    delta.AddCase(f, +1);
+    if (random() % 2 == 0) {
+      ContactFacts c;
+      c.id = absl::StrCat(i);
+      c.day = f.opened + static_cast<int>(random() % 60);
+      c.partner_kind = pick(CategoriesOf(consular::v1::DIMENSION_PARTNER_KIND));
+      c.purpose = pick(CategoriesOf(consular::v1::DIMENSION_CONTACT_PURPOSE));
+      delta.AddContact("MA", c, +1);
+    }
+  }
+  CountryCounts counts;
+  for (const storage::RollupRow& row : delta.Rows()) {
+    if (row.year >= 2024) counts.Add(row);
+  }
+  return counts;
+}
+
+// Every published figure of `s` with a label.
+std::vector<std::pair<std::string, Figure>> AllFigures(const CountryStatistics& s) {
+  std::vector<std::pair<std::string, Figure>> all = {{"opened", s.cases_opened()},
+                                                     {"resolved", s.cases_resolved()},
+                                                     {"unresolved", s.cases_unresolved()},
+                                                     {"contacts", s.contacts()}};
+  for (const auto& b : s.breakdowns()) {
+    const std::string name =
+        absl::StrCat(Measure_Name(b.measure()), "/", Dimension_Name(b.dimension()));
+    all.emplace_back(name + "/TOTAL", b.total());
+    for (const auto& c : b.cells()) all.emplace_back(name + "/" + c.category(), c.figure());
+  }
+  return all;
+}
+
+bool IsAdditive(const consular::v1::Breakdown& b) {
+  return b.measure() != consular::v1::MEASURE_CASES_UNRESOLVED;
+}
+bool IsPartition(const consular::v1::Breakdown& b) {
+  return b.dimension() != consular::v1::DIMENSION_RISK_FLAG &&
+         b.dimension() != consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+}
+
+TEST(PublisherPropertyTest, NothingPublishedIsSmallOrRecoverableAcrossCategoriesAndPeriods) {
+  std::mt19937 random(5);
+  int countries = 0, suppressed_seen = 0;
+  for (int round = 0; round < 40; ++round) {
+    const int k = 5 + static_cast<int>(random() % 3) * 2;
+    PublishOptions options;
+    options.threshold = k;
+    const CountryCounts counts = RandomCountry(random, 10 + static_cast<int>(random() % 300));
+    ++countries;
+    for (int y : {2024, 2025}) {
+      std::vector<CountryStatistics> quarters;
+      for (int q = 1; q <= 4; ++q)
+        quarters.push_back(Publish("MA", Quarter(y, q), counts, {}, options));
+      const CountryStatistics year = Publish("MA", Year(y), counts, {}, options);
+      std::vector<const CountryStatistics*> all = {&year};
+      for (const auto& q : quarters) all.push_back(&q);
+      for (const CountryStatistics* s : all) {
+        for (const auto& [label, f] : AllFigures(*s)) {
+          if (f.suppressed()) {
+            ++suppressed_seen;
+            EXPECT_EQ(f.value(), 0) << label;
+          } else {
+            EXPECT_FALSE(f.value() >= 1 && f.value() < k) << label << " = " << f.value();
+          }
+        }
+        // Within a period, a partition's cells and its total: never exactly one suppressed.
+        for (const auto& b : s->breakdowns()) {
+          if (!IsPartition(b)) continue;
+          int hidden = b.total().suppressed() ? 1 : 0;
+          for (const auto& c : b.cells()) hidden += c.figure().suppressed() ? 1 : 0;
+          EXPECT_NE(hidden, 1) << Measure_Name(b.measure()) << "/" << Dimension_Name(b.dimension())
+                               << " of one period";
+        }
+      }
+      // Across periods: a year's figure and its four quarters' figures: never exactly one hidden.
+      for (int bi = 0; bi < year.breakdowns_size(); ++bi) {
+        const auto& b = year.breakdowns(bi);
+        if (!IsAdditive(b) || b.dimension() == consular::v1::DIMENSION_MONTH) continue;
+        for (int ci = -1; ci < b.cells_size(); ++ci) {
+          const auto figure = [&](const CountryStatistics& s) {
+            const auto& sb = s.breakdowns(bi);
+            return ci < 0 ? sb.total() : sb.cells(ci).figure();
+          };
+          int hidden = figure(year).suppressed() ? 1 : 0;
+          int64_t sum = 0;
+          for (const auto& q : quarters) {
+            hidden += figure(q).suppressed() ? 1 : 0;
+            sum += figure(q).value();
+          }
+          EXPECT_NE(hidden, 1) << Dimension_Name(b.dimension()) << " " << ci << " in " << y;
+          if (hidden == 0) {
+            EXPECT_EQ(sum, figure(year).value());
+          }
+        }
+      }
+      // Months of a quarter and the quarter: never exactly one hidden.
+      for (int q = 0; q < 4; ++q) {
+        const CountryStatistics& s = quarters[q];
+        for (const auto& b : s.breakdowns()) {
+          if (b.dimension() != consular::v1::DIMENSION_MONTH) continue;
+          int hidden = b.total().suppressed() ? 1 : 0;
+          for (const auto& c : b.cells()) hidden += c.figure().suppressed() ? 1 : 0;
+          EXPECT_NE(hidden, 1) << Measure_Name(b.measure()) << " months of Q" << q + 1;
+        }
+      }
+    }
+    // A range is the sum of its parts' published figures, suppressed when any part is.
+    const CountryStatistics range =
+        Publish("MA", Range(2024, 10, 1, 2025, 12, 31), counts, {}, options);
+    const CountryStatistics q4 = Publish("MA", Quarter(2024, 4), counts, {}, options);
+    const CountryStatistics y25 = Publish("MA", Year(2025), counts, {}, options);
+    const auto r = AllFigures(range), a = AllFigures(q4), b = AllFigures(y25);
+    // The range lists 15 months of three measures, the quarter 3.
+    ASSERT_EQ(r.size(), a.size() + 3 * 12);
+    for (size_t i = 0; i < 4; ++i) {
+      if (i == 2) continue;  // unresolved: at the end of the range, not a sum
+      EXPECT_EQ(r[i].second.suppressed(), a[i].second.suppressed() || b[i].second.suppressed());
+      if (!r[i].second.suppressed()) {
+        EXPECT_EQ(r[i].second.value(), a[i].second.value() + b[i].second.value());
+      }
+    }
+    if (HasFailure()) return;
+  }
+  EXPECT_EQ(countries, 40);
+  EXPECT_GT(suppressed_seen, 1000);
+}
+
+TEST(PublisherPropertyTest, RoundingKeepsSuppressionAndRoundsToFives) {
+  std::mt19937 random(11);
+  PublishOptions options;
+  options.round_to_base5 = true;
+  const CountryCounts counts = RandomCountry(random, 400);
+  const CountryStatistics s = Publish("MA", Year(2025), counts, {}, options);
+  EXPECT_TRUE(s.rounded_to_base5());
+  PublishOptions exact;
+  const CountryStatistics e = Publish("MA", Year(2025), counts, {}, exact);
+  const auto rounded = AllFigures(s), plain = AllFigures(e);
+  ASSERT_EQ(rounded.size(), plain.size());
+  for (size_t i = 0; i < rounded.size(); ++i) {
+    EXPECT_EQ(rounded[i].second.suppressed(), plain[i].second.suppressed()) << rounded[i].first;
+    if (!rounded[i].second.suppressed()) {
+      EXPECT_EQ(rounded[i].second.value() % 5, 0) << rounded[i].first;
+      EXPECT_LE(std::abs(rounded[i].second.value() - plain[i].second.value()), 2);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace consular::stats

@@ -1,0 +1,310 @@
+// The rollups of consular-stats against a real PostgreSQL database: cases and contacts written
+// through the real use cases, the rollups kept up to date from the event stream as the service's
+// role, compared with hand-computed counts and with the recount over the base tables.
+#include "services/stats/rollups.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "tests/stats/stats_fixture.h"
+
+namespace consular::stats {
+namespace {
+
+using consular::v1::Case;
+using testing::At;
+using testing::CaseSpec;
+using testing::CaseWriter;
+using testing::MakeDate;
+
+class RollupsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = consular::testing::TestDatabase::Create();
+    writer_ = std::make_unique<CaseWriter>(*db_);
+    updater_ = std::make_unique<RollupUpdater>(writer_->runner(), /*batch_size=*/7);
+  }
+
+  // Every rollup row with a count, as "country year-month measure dimension category = n".
+  std::vector<std::string> Rollups() {
+    std::vector<std::string> rows;
+    const absl::Status status = writer_->runner()->RunReadOnly(
+        absl::Now() + absl::Seconds(30), [&](pqxx::transaction_base& tx) {
+          for (const storage::RollupRow& r : storage::StatsStore(tx).AllRollups()) {
+            rows.push_back(Line(r));
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(status.ok()) << status;
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  static std::string Line(const storage::RollupRow& r) {
+    return absl::StrCat(r.country, " ", r.year, "-", r.month < 10 ? "0" : "", r.month, " ",
+                        r.measure, " ", r.dimension, " ", r.category, " = ", r.n);
+  }
+
+  void ExpectVerified() {
+    absl::StatusOr<std::vector<RollupDifference>> differences = updater_->Verify();
+    ASSERT_TRUE(differences.ok()) << differences.status();
+    for (const RollupDifference& d : *differences) {
+      ADD_FAILURE() << "rollup " << Line(d.key) << ": " << d.rollup << ", recount " << d.recount;
+    }
+  }
+
+  std::unique_ptr<consular::testing::TestDatabase> db_;
+  std::unique_ptr<CaseWriter> writer_;
+  std::unique_ptr<RollupUpdater> updater_;
+};
+
+TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
+  CaseSpec a;  // a minor abandoned in Morocco, returned after 41 days
+  a.born = MakeDate(2010, 5, 1);
+  a.flags = {consular::v1::RISK_FLAG_FORCED_MARRIAGE, consular::v1::RISK_FLAG_MINOR_INVOLVED};
+  Case ca = writer_->Create(a, At(2025, 3, 10));
+  ca = writer_->Transition(ca, consular::v1::CASE_STATUS_ACTIVE, At(2025, 3, 12));
+  ca = writer_->Transition(ca, consular::v1::CASE_STATUS_RESOLVED, At(2025, 4, 20),
+                           consular::v1::OUTCOME_RETURNED_TO_NL);
+
+  CaseSpec b;  // a mother whose Dutch divorce Morocco refused to recognise
+  b.type = consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
+  b.born = MakeDate(1990, 1, 1);
+  b.minor_children = true;
+  b.nationality = consular::v1::NATIONALITY_STATUS_DUTCH_ONLY;
+  b.referral = consular::v1::REFERRAL_SOURCE_FAMILY;
+  b.flags = {consular::v1::RISK_FLAG_MARITAL_CAPTIVITY};
+  b.decision = consular::v1::RECOGNITION_DECISION_REFUSED;
+  b.obstacles = {consular::v1::RECOGNITION_OBSTACLE_COST,
+                 consular::v1::RECOGNITION_OBSTACLE_SPOUSE_CONSENT_DEMANDED};
+  const Case cb = writer_->Create(b, At(2025, 3, 15));
+
+  CaseSpec c;  // a young man in Tunisia whose divorce was recognised after 30 days
+  c.type = consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
+  c.country = "TN";
+  c.sex = consular::v1::SEX_MALE;
+  c.born = MakeDate(2005, 6, 1);
+  c.minor_children = true;  // not a mother
+  c.nationality = consular::v1::NATIONALITY_STATUS_RESIDENCE_PERMIT;
+  c.referral = consular::v1::REFERRAL_SOURCE_LKHA;
+  c.decision = consular::v1::RECOGNITION_DECISION_GRANTED;
+  Case cc = writer_->Create(c, At(2025, 7, 1));
+  cc = writer_->Transition(cc, consular::v1::CASE_STATUS_ACTIVE, At(2025, 7, 2));
+  cc = writer_->Transition(cc, consular::v1::CASE_STATUS_RESOLVED, At(2025, 7, 31),
+                           consular::v1::OUTCOME_RECOGNISED);
+
+  writer_->LogContact(ca, consular::v1::CONTACT_PURPOSE_SHELTER, At(2025, 3, 11), At(2025, 3, 11));
+  const std::string lawyer = CaseWriter::AddPartner(*db_, consular::v1::PARTNER_KIND_LAWYER, "MA");
+  writer_->LogContact(cb, consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE, At(2025, 3, 20),
+                      At(2025, 3, 21), lawyer);
+
+  absl::StatusOr<int64_t> applied = updater_->CatchUp();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  // 3 created, 4 transitions, 2 contacts.
+  EXPECT_EQ(*applied, 9);
+
+  const std::string o = "MEASURE_CASES_OPENED";
+  const std::string r = "MEASURE_CASES_RESOLVED";
+  const std::string k = "MEASURE_CONTACTS";
+  std::vector<std::string> expected = {
+      "MA 2025-03 " + o + " TOTAL * = 2",
+      "MA 2025-03 " + o + " DIMENSION_CASE_TYPE CASE_TYPE_ABANDONMENT = 1",
+      "MA 2025-03 " + o + " DIMENSION_CASE_TYPE CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION = 1",
+      "MA 2025-03 " + o + " DIMENSION_STATUS CASE_STATUS_RESOLVED = 1",
+      "MA 2025-03 " + o + " DIMENSION_STATUS CASE_STATUS_INTAKE = 1",
+      "MA 2025-03 " + o + " DIMENSION_AGE_GROUP AGE_GROUP_MINOR = 1",
+      "MA 2025-03 " + o + " DIMENSION_AGE_GROUP AGE_GROUP_ADULT = 1",
+      "MA 2025-03 " + o + " DIMENSION_MOTHER_WITH_MINOR_CHILDREN YES = 1",
+      "MA 2025-03 " + o + " DIMENSION_MOTHER_WITH_MINOR_CHILDREN NO = 1",
+      "MA 2025-03 " + o + " DIMENSION_SEX SEX_FEMALE = 2",
+      "MA 2025-03 " + o + " DIMENSION_NATIONALITY_STATUS NATIONALITY_STATUS_DUAL = 1",
+      "MA 2025-03 " + o + " DIMENSION_NATIONALITY_STATUS NATIONALITY_STATUS_DUTCH_ONLY = 1",
+      "MA 2025-03 " + o + " DIMENSION_REFERRAL_SOURCE REFERRAL_SOURCE_SELF = 1",
+      "MA 2025-03 " + o + " DIMENSION_REFERRAL_SOURCE REFERRAL_SOURCE_FAMILY = 1",
+      "MA 2025-03 " + o + " DIMENSION_RISK_FLAG RISK_FLAG_FORCED_MARRIAGE = 1",
+      "MA 2025-03 " + o + " DIMENSION_RISK_FLAG RISK_FLAG_MINOR_INVOLVED = 1",
+      "MA 2025-03 " + o + " DIMENSION_RISK_FLAG RISK_FLAG_MARITAL_CAPTIVITY = 1",
+      "MA 2025-03 " + o + " DIMENSION_RECOGNITION_DECISION RECOGNITION_DECISION_REFUSED = 1",
+      "MA 2025-03 " + o + " DIMENSION_RECOGNITION_OBSTACLE RECOGNITION_OBSTACLE_COST = 1",
+      "MA 2025-03 " + o +
+          " DIMENSION_RECOGNITION_OBSTACLE RECOGNITION_OBSTACLE_SPOUSE_CONSENT_DEMANDED = 1",
+      "MA 2025-04 " + r + " TOTAL * = 1",
+      "MA 2025-04 " + r + " DIMENSION_CASE_TYPE CASE_TYPE_ABANDONMENT = 1",
+      "MA 2025-04 " + r + " DIMENSION_OUTCOME OUTCOME_RETURNED_TO_NL = 1",
+      "MA 2025-04 " + r + " DAYS 41 = 1",
+      "MA 2025-03 " + k + " TOTAL * = 2",
+      "MA 2025-03 " + k + " DIMENSION_PARTNER_KIND PARTNER_KIND_OTHER = 1",
+      "MA 2025-03 " + k + " DIMENSION_PARTNER_KIND PARTNER_KIND_LAWYER = 1",
+      "MA 2025-03 " + k + " DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_SHELTER = 1",
+      "MA 2025-03 " + k + " DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_LEGAL_ADVICE = 1",
+      "TN 2025-07 " + o + " TOTAL * = 1",
+      "TN 2025-07 " + o + " DIMENSION_CASE_TYPE CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION = 1",
+      "TN 2025-07 " + o + " DIMENSION_STATUS CASE_STATUS_RESOLVED = 1",
+      "TN 2025-07 " + o + " DIMENSION_AGE_GROUP AGE_GROUP_YOUNG_ADULT = 1",
+      "TN 2025-07 " + o + " DIMENSION_MOTHER_WITH_MINOR_CHILDREN NO = 1",
+      "TN 2025-07 " + o + " DIMENSION_SEX SEX_MALE = 1",
+      "TN 2025-07 " + o + " DIMENSION_NATIONALITY_STATUS NATIONALITY_STATUS_RESIDENCE_PERMIT = 1",
+      "TN 2025-07 " + o + " DIMENSION_REFERRAL_SOURCE REFERRAL_SOURCE_LKHA = 1",
+      "TN 2025-07 " + o + " DIMENSION_RECOGNITION_DECISION RECOGNITION_DECISION_GRANTED = 1",
+      "TN 2025-07 " + r + " TOTAL * = 1",
+      "TN 2025-07 " + r + " DIMENSION_CASE_TYPE CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION = 1",
+      "TN 2025-07 " + r + " DIMENSION_OUTCOME OUTCOME_RECOGNISED = 1",
+      "TN 2025-07 " + r + " DAYS 30 = 1",
+  };
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(Rollups(), expected);
+  ExpectVerified();
+}
+
+TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
+  std::mt19937 random(20261129);
+  const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
+  const std::vector<std::string> countries = {"MA", "TN", "TR"};
+  std::vector<std::string> partners;
+  for (const std::string& country : countries) {
+    partners.push_back(CaseWriter::AddPartner(*db_, consular::v1::PARTNER_KIND_LAWYER, country));
+  }
+  std::vector<Case> open;
+  std::vector<Case> resolved;
+  std::vector<consular::v1::Contact> contacts;
+  absl::Time now = At(2024, 11, 1);
+  for (int step = 0; step < 160; ++step) {
+    now += absl::Hours(20 + pick(100));
+    const int action = pick(10);
+    if (action <= 2 || open.empty()) {
+      CaseSpec spec;
+      spec.type = pick(2) == 0 ? consular::v1::CASE_TYPE_ABANDONMENT
+                               : consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
+      spec.country = countries[pick(3)];
+      spec.sex = static_cast<consular::v1::Sex>(1 + pick(4));
+      if (pick(4) != 0) spec.born = MakeDate(1970 + pick(45), 1 + pick(12), 1 + pick(28));
+      spec.minor_children = pick(2) == 0;
+      spec.nationality = static_cast<consular::v1::NationalityStatus>(1 + pick(3));
+      spec.referral = static_cast<consular::v1::ReferralSource>(1 + pick(8));
+      for (int f = 1; f <= 9; ++f) {
+        if (pick(4) == 0) spec.flags.push_back(static_cast<consular::v1::RiskFlag>(f));
+      }
+      if (spec.type == consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
+        spec.decision = static_cast<consular::v1::RecognitionDecision>(pick(3));
+        for (int o = 1; o <= 6; ++o) {
+          if (pick(3) == 0)
+            spec.obstacles.push_back(static_cast<consular::v1::RecognitionObstacle>(o));
+        }
+      }
+      open.push_back(writer_->Create(spec, now));
+    } else if (action == 3) {  // move a case to another country, or change its subject's sex
+      Case& c = open[pick(static_cast<int>(open.size()))];
+      Case changes;
+      if (pick(2) == 0) {
+        changes.set_country(countries[pick(3)]);
+        c = writer_->Update(c, changes, {"country"}, now);
+      } else {
+        changes.mutable_subject()->set_sex(static_cast<consular::v1::Sex>(1 + pick(4)));
+        c = writer_->Update(c, changes, {"subject.sex"}, now);
+      }
+    } else if (action == 4) {  // work it, then resolve it
+      const int i = pick(static_cast<int>(open.size()));
+      Case c = open[i];
+      if (c.status() == consular::v1::CASE_STATUS_INTAKE) {
+        open[i] = writer_->Transition(c, consular::v1::CASE_STATUS_ACTIVE, now);
+      } else {
+        const consular::v1::Outcome outcome = c.type() == consular::v1::CASE_TYPE_ABANDONMENT
+                                                  ? static_cast<consular::v1::Outcome>(1 + pick(6))
+                                                  : static_cast<consular::v1::Outcome>(6 + pick(5));
+        resolved.push_back(
+            writer_->Transition(c, consular::v1::CASE_STATUS_RESOLVED, now, outcome));
+        open.erase(open.begin() + i);
+      }
+    } else if (action == 5 && !resolved.empty()) {  // close, and sometimes reopen
+      const int i = pick(static_cast<int>(resolved.size()));
+      Case c = writer_->Transition(resolved[i], consular::v1::CASE_STATUS_CLOSED, now);
+      resolved.erase(resolved.begin() + i);
+      if (pick(2) == 0) {
+        open.push_back(writer_->Transition(c, consular::v1::CASE_STATUS_ACTIVE, now));
+      }
+    } else if (action <= 7) {  // a contact, with a partner or ad hoc
+      const Case& c = open[pick(static_cast<int>(open.size()))];
+      const std::string partner =
+          pick(2) == 0 ? ""
+                       : partners[std::find(countries.begin(), countries.end(), c.country()) -
+                                  countries.begin()];
+      contacts.push_back(writer_->LogContact(c,
+                                             static_cast<consular::v1::ContactPurpose>(1 + pick(8)),
+                                             now - absl::Hours(pick(24 * 40)), now, partner));
+    } else if (action == 8 && !contacts.empty()) {  // a contact's purpose corrected
+      consular::v1::Contact& k = contacts[pick(static_cast<int>(contacts.size()))];
+      const bool case_open = std::any_of(open.begin(), open.end(),
+                                         [&](const Case& c) { return c.id() == k.case_id(); });
+      if (case_open) {
+        k = writer_->UpdateContactPurpose(k, static_cast<consular::v1::ContactPurpose>(1 + pick(8)),
+                                          now);
+      }
+    } else {  // the rollups catch up in the middle of the work
+      ASSERT_TRUE(updater_->CatchUp().ok());
+    }
+    if (HasFailure()) return;
+  }
+  ASSERT_TRUE(updater_->CatchUp().ok());
+  ExpectVerified();
+  const std::vector<std::string> incremental = Rollups();
+  EXPECT_GT(incremental.size(), 100u);
+
+  // A rebuild from the whole event stream gives the same rollups.
+  absl::StatusOr<int64_t> replayed = updater_->Rebuild();
+  ASSERT_TRUE(replayed.ok()) << replayed.status();
+  EXPECT_EQ(*replayed, std::stoll(db_->QueryScalar("SELECT count(*) FROM cases.case_events")));
+  EXPECT_EQ(Rollups(), incremental);
+  ExpectVerified();
+}
+
+TEST_F(RollupsTest, EventsWaitForOlderTransactionsAndTheLagIsReported) {
+  ASSERT_TRUE(updater_->CatchUp().ok());
+  absl::StatusOr<Freshness> fresh = updater_->CurrentFreshness();
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_EQ(fresh->pending, 0);
+  EXPECT_EQ(fresh->lag, absl::ZeroDuration());
+
+  // A transaction that started earlier and is still running holds the horizon back: a case
+  // committed after it is not counted yet (its events could otherwise be overtaken by the older
+  // transaction's), and the figures say they lag.
+  pqxx::connection other(db_->dsn());
+  pqxx::work older(other);
+  older.exec("SELECT pg_current_xact_id()");
+  writer_->Create(CaseSpec{}, absl::Now());
+  absl::StatusOr<int64_t> applied = updater_->CatchUp();
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(*applied, 0);
+  fresh = updater_->CurrentFreshness();
+  ASSERT_TRUE(fresh.ok());
+  EXPECT_EQ(fresh->pending, 1);
+  absl::SleepFor(absl::Milliseconds(20));
+  fresh = updater_->CurrentFreshness();
+  EXPECT_GE(fresh->lag, absl::Milliseconds(20));
+  // Verify sees every committed event, so it agrees even now.
+  ExpectVerified();
+
+  older.commit();
+  applied = updater_->CatchUp();
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 1);
+  fresh = updater_->CurrentFreshness();
+  EXPECT_EQ(fresh->pending, 0);
+  EXPECT_EQ(fresh->lag, absl::ZeroDuration());
+}
+
+TEST_F(RollupsTest, BadFactsAreRefusedByName) {
+  EXPECT_EQ(ParseCaseFacts("not json").status().code(), absl::StatusCode::kInvalidArgument);
+  absl::StatusOr<CaseFacts> missing = ParseCaseFacts(R"({"country":"MA"})");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("type"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace consular::stats

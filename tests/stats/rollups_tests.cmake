@@ -1,0 +1,15 @@
+# The rollups against PostgreSQL: a hand-computed fixture, a random workload against the recount,
+# rebuild, the horizon, freshness.
+add_executable(stats_rollups_test ${CMAKE_CURRENT_LIST_DIR}/rollups_test.cc)
+target_link_libraries(stats_rollups_test PRIVATE consular_stats_rollups_lib
+                      consular_contact_log_lib consular_cases_lib consular_test_support
+                      GTest::gtest_main)
+target_compile_options(stats_rollups_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(stats_rollups_test PROPERTIES LABELS integration TIMEOUT 300)
+
+# Publishing: hand-made counts and the disclosure-control properties over random countries.
+add_executable(stats_publisher_unit_test ${CMAKE_CURRENT_LIST_DIR}/publisher_test.cc)
+target_link_libraries(stats_publisher_unit_test PRIVATE consular_stats_publisher_lib
+                      GTest::gtest_main)
+target_compile_options(stats_publisher_unit_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(stats_publisher_unit_test PROPERTIES LABELS unit)
