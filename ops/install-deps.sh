@@ -29,6 +29,8 @@ PACKAGES=(
   libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the country dossier is checked in a headless browser
+  chromium
   # the database
   postgresql postgresql-contrib
 )
