@@ -1,0 +1,535 @@
+// consular-stats' gRPC face over real gRPC (in-process server on port 0) with PostgreSQL behind
+// it, the case and contact services alongside: who reaches what, the talk register's frozen
+// figures, dossiers, and requests refused by field.
+#include "services/stats/stats_service.h"
+
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/time_util.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "consular/v1/cases.grpc.pb.h"
+#include "consular/v1/contacts.grpc.pb.h"
+#include "consular/v1/statistics.grpc.pb.h"
+#include "services/cases/case_manager.h"
+#include "services/cases/cases_service.h"
+#include "services/common/token.h"
+#include "services/common/worker_pool.h"
+#include "services/contacts/contact_manager.h"
+#include "services/contacts/contacts_service.h"
+#include "services/stats/rollups.h"
+#include "storage/connection_pool.h"
+#include "storage/transaction_runner.h"
+#include "tests/common/test_crypto.h"
+#include "tests/crypto/test_field_crypto.h"
+#include "tests/support/test_database.h"
+
+namespace consular::stats {
+namespace {
+
+namespace v1 = consular::v1;
+
+class StatsServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = consular::testing::TestDatabase::Create();
+    keys_ = consular::testing::GenerateEcKeyPair();
+    VerifierOptions options;
+    options.public_key_pems = {keys_.public_pem};
+    auto verifier = MakeJwtTokenVerifier(options);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    verifier_ = std::move(*verifier);
+    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
+    runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
+    auto now = [] { return absl::Now(); };
+    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), now, field_keys_.crypto());
+    contact_manager_ =
+        std::make_unique<contacts::ContactManager>(runner_.get(), now, field_keys_.crypto());
+    stats_manager_ = std::make_unique<StatisticsManager>(runner_.get(), now, field_keys_.crypto(),
+                                                         StatisticsSettings{});
+    updater_ = std::make_unique<RollupUpdater>(runner_.get());
+    workers_ = std::make_unique<WorkerPool>(2, 32);
+    const CallEnvironment env{workers_.get(), verifier_.get()};
+    cases_ = std::make_unique<cases::CasesService>(case_manager_.get(), env);
+    contacts_ = std::make_unique<contacts::ContactServiceImpl>(contact_manager_.get(), env);
+    statistics_ = std::make_unique<StatisticsServiceImpl>(stats_manager_.get(), env);
+    bilateral_ = std::make_unique<BilateralServiceImpl>(stats_manager_.get(), env);
+    reports_ = std::make_unique<ReportServiceImpl>(stats_manager_.get(), env);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(cases_.get());
+    builder.RegisterService(contacts_.get());
+    builder.RegisterService(statistics_.get());
+    builder.RegisterService(bilateral_.get());
+    builder.RegisterService(reports_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                       grpc::InsecureChannelCredentials());
+    case_stub_ = v1::CaseService::NewStub(channel);
+    contact_stub_ = v1::ContactService::NewStub(channel);
+    stats_stub_ = v1::StatisticsService::NewStub(channel);
+    talk_stub_ = v1::BilateralService::NewStub(channel);
+    report_stub_ = v1::ReportService::NewStub(channel);
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (workers_) workers_->Shutdown();
+  }
+
+  std::string Token(v1::Role role, const std::string& post) {
+    TokenClaims claims;
+    claims.subject = "user-" + v1::Role_Name(role) + "-" + post;
+    claims.role = role;
+    claims.post = post;
+    claims.ttl = absl::Hours(1);
+    claims.now = absl::Now();
+    auto token = MintToken(keys_.private_pem, claims);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.value_or("");
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
+
+  // Opens `n` abandonment cases in `country` through CaseService, as a Rabat officer.
+  void OpenCases(int n, const std::string& country) {
+    const std::string officer = Token(v1::ROLE_CONSULAR_OFFICER, "RABAT");
+    for (int i = 0; i < n; ++i) {
+      v1::CreateCaseRequest request;
+      request.set_request_id("case-" + std::to_string(++created_));
+      v1::Case* c = request.mutable_case_();
+      c->set_type(v1::CASE_TYPE_ABANDONMENT);
+      c->set_country(country);
+      c->mutable_subject()->set_full_name("Person " + std::to_string(created_));
+      c->mutable_subject()->set_sex(v1::SEX_FEMALE);
+      c->mutable_subject()->set_nationality_status(v1::NATIONALITY_STATUS_DUAL);
+      c->set_referral_source(v1::REFERRAL_SOURCE_SELF);
+      v1::Case out;
+      const grpc::Status status = case_stub_->CreateCase(Context(officer).get(), request, &out);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+    }
+  }
+
+  void CatchUp() {
+    const absl::StatusOr<int64_t> applied = updater_->CatchUp();
+    ASSERT_TRUE(applied.ok()) << applied.status();
+  }
+
+  v1::Period ThisYear() {
+    v1::Period p;
+    p.set_year(static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year()));
+    return p;
+  }
+
+  v1::RecordTalkRequest TalkRequest(const std::string& request_id) {
+    v1::RecordTalkRequest request;
+    request.set_request_id(request_id);
+    v1::Talk* t = request.mutable_talk();
+    t->set_country("MA");
+    const absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    t->mutable_held_on()->set_year(static_cast<int>(today.year()));
+    t->mutable_held_on()->set_month(today.month());
+    t->mutable_held_on()->set_day(today.day());
+    t->set_level(v1::TALK_LEVEL_AMBASSADOR);
+    t->add_topics(v1::TALK_TOPIC_ABANDONMENT);
+    t->add_topics(v1::TALK_TOPIC_DIVORCE_RECOGNITION);
+    t->set_summary("Raised abandonment of dual nationals with the ministry of justice.");
+    t->set_outcome("Agreed to a working group.");
+    return request;
+  }
+
+  std::unique_ptr<consular::testing::TestDatabase> db_;
+  consular::testing::KeyPair keys_;
+  std::unique_ptr<TokenVerifier> verifier_;
+  std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::TransactionRunner> runner_;
+  consular::testing::TestFieldCrypto field_keys_;
+  std::unique_ptr<cases::CaseManager> case_manager_;
+  std::unique_ptr<contacts::ContactManager> contact_manager_;
+  std::unique_ptr<StatisticsManager> stats_manager_;
+  std::unique_ptr<RollupUpdater> updater_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<cases::CasesService> cases_;
+  std::unique_ptr<contacts::ContactServiceImpl> contacts_;
+  std::unique_ptr<StatisticsServiceImpl> statistics_;
+  std::unique_ptr<BilateralServiceImpl> bilateral_;
+  std::unique_ptr<ReportServiceImpl> reports_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::CaseService::Stub> case_stub_;
+  std::unique_ptr<v1::ContactService::Stub> contact_stub_;
+  std::unique_ptr<v1::StatisticsService::Stub> stats_stub_;
+  std::unique_ptr<v1::BilateralService::Stub> talk_stub_;
+  std::unique_ptr<v1::ReportService::Stub> report_stub_;
+  int created_ = 0;
+};
+
+TEST_F(StatsServiceTest, PolicyStaffReachStatisticsOnly) {
+  OpenCases(1, "MA");
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  const std::string some_id = "00000000-0000-4000-8000-000000000001";
+  std::vector<std::pair<std::string, std::function<grpc::Status(grpc::ClientContext*)>>> calls;
+  const auto add = [&](const std::string& name, auto call) { calls.emplace_back(name, call); };
+  // Every CaseService RPC, with requests that would be valid for a caller who may make them.
+  add("CreateCase", [&](grpc::ClientContext* ctx) {
+    v1::CreateCaseRequest r;
+    r.set_request_id("p1");
+    r.mutable_case_()->set_type(v1::CASE_TYPE_ABANDONMENT);
+    r.mutable_case_()->set_country("MA");
+    r.mutable_case_()->mutable_subject()->set_full_name("X");
+    r.mutable_case_()->mutable_subject()->set_sex(v1::SEX_FEMALE);
+    r.mutable_case_()->mutable_subject()->set_nationality_status(v1::NATIONALITY_STATUS_DUAL);
+    r.mutable_case_()->set_referral_source(v1::REFERRAL_SOURCE_SELF);
+    v1::Case out;
+    return case_stub_->CreateCase(ctx, r, &out);
+  });
+  add("GetCase", [&](grpc::ClientContext* ctx) {
+    v1::GetCaseRequest r;
+    r.set_case_id(some_id);
+    v1::Case out;
+    return case_stub_->GetCase(ctx, r, &out);
+  });
+  add("ListCases", [&](grpc::ClientContext* ctx) {
+    v1::ListCasesResponse out;
+    return case_stub_->ListCases(ctx, v1::ListCasesRequest(), &out);
+  });
+  add("UpdateCase", [&](grpc::ClientContext* ctx) {
+    v1::UpdateCaseRequest r;
+    r.set_request_id("p2");
+    r.mutable_case_()->set_id(some_id);
+    r.mutable_case_()->set_country("TN");
+    r.mutable_update_mask()->add_paths("country");
+    r.set_expected_version(1);
+    v1::Case out;
+    return case_stub_->UpdateCase(ctx, r, &out);
+  });
+  add("TransitionCase", [&](grpc::ClientContext* ctx) {
+    v1::TransitionCaseRequest r;
+    r.set_request_id("p3");
+    r.set_case_id(some_id);
+    r.set_target_status(v1::CASE_STATUS_ACTIVE);
+    r.set_reason("x");
+    r.set_expected_version(1);
+    v1::Case out;
+    return case_stub_->TransitionCase(ctx, r, &out);
+  });
+  add("AddCaseNote", [&](grpc::ClientContext* ctx) {
+    v1::AddCaseNoteRequest r;
+    r.set_request_id("p4");
+    r.set_case_id(some_id);
+    r.set_text("x");
+    v1::CaseNote out;
+    return case_stub_->AddCaseNote(ctx, r, &out);
+  });
+  add("ListCaseNotes", [&](grpc::ClientContext* ctx) {
+    v1::ListCaseNotesRequest r;
+    r.set_case_id(some_id);
+    v1::ListCaseNotesResponse out;
+    return case_stub_->ListCaseNotes(ctx, r, &out);
+  });
+  add("ListCaseEvents", [&](grpc::ClientContext* ctx) {
+    v1::ListCaseEventsRequest r;
+    r.set_case_id(some_id);
+    v1::ListCaseEventsResponse out;
+    return case_stub_->ListCaseEvents(ctx, r, &out);
+  });
+  add("SearchCases", [&](grpc::ClientContext* ctx) {
+    v1::SearchCasesRequest r;
+    r.set_name("Person 1");
+    v1::SearchCasesResponse out;
+    return case_stub_->SearchCases(ctx, r, &out);
+  });
+  add("ShareCase", [&](grpc::ClientContext* ctx) {
+    v1::ShareCaseRequest r;
+    r.set_request_id("p5");
+    r.set_case_id(some_id);
+    r.set_grantee("LKHA");
+    r.set_access(v1::SHARE_ACCESS_READ);
+    r.set_legal_basis("x");
+    v1::CaseShare out;
+    return case_stub_->ShareCase(ctx, r, &out);
+  });
+  add("RevokeShare", [&](grpc::ClientContext* ctx) {
+    v1::RevokeShareRequest r;
+    r.set_request_id("p6");
+    r.set_share_id(some_id);
+    v1::CaseShare out;
+    return case_stub_->RevokeShare(ctx, r, &out);
+  });
+  add("ListShares", [&](grpc::ClientContext* ctx) {
+    v1::ListSharesRequest r;
+    r.set_case_id(some_id);
+    v1::ListSharesResponse out;
+    return case_stub_->ListShares(ctx, r, &out);
+  });
+  add("ReferCase", [&](grpc::ClientContext* ctx) {
+    v1::ReferCaseRequest r;
+    r.set_request_id("p7");
+    r.set_case_id(some_id);
+    r.set_to_post("TUNIS");
+    r.set_legal_basis("x");
+    r.set_expected_version(1);
+    v1::Case out;
+    return case_stub_->ReferCase(ctx, r, &out);
+  });
+  add("OpenEmergencyAccess", [&](grpc::ClientContext* ctx) {
+    v1::OpenEmergencyAccessRequest r;
+    r.set_request_id("p8");
+    r.set_case_id(some_id);
+    r.set_reason("an emergency of some kind");
+    v1::EmergencyAccess out;
+    return case_stub_->OpenEmergencyAccess(ctx, r, &out);
+  });
+  add("ListEmergencyAccess", [&](grpc::ClientContext* ctx) {
+    v1::ListEmergencyAccessResponse out;
+    return case_stub_->ListEmergencyAccess(ctx, v1::ListEmergencyAccessRequest(), &out);
+  });
+  add("ReviewEmergencyAccess", [&](grpc::ClientContext* ctx) {
+    v1::ReviewEmergencyAccessRequest r;
+    r.set_request_id("p9");
+    r.set_emergency_access_id(some_id);
+    r.set_review(v1::EMERGENCY_REVIEW_JUSTIFIED);
+    v1::EmergencyAccess out;
+    return case_stub_->ReviewEmergencyAccess(ctx, r, &out);
+  });
+  // Every ContactService RPC.
+  add("LogContact", [&](grpc::ClientContext* ctx) {
+    v1::LogContactRequest r;
+    r.set_request_id("p10");
+    r.mutable_contact()->set_case_id(some_id);
+    r.mutable_contact()->mutable_ad_hoc()->set_name("x");
+    *r.mutable_contact()->mutable_occurred_at() =
+        google::protobuf::util::TimeUtil::GetCurrentTime();
+    r.mutable_contact()->set_channel(v1::CONTACT_CHANNEL_PHONE);
+    r.mutable_contact()->set_direction(v1::CONTACT_DIRECTION_OUTGOING);
+    r.mutable_contact()->set_purpose(v1::CONTACT_PURPOSE_SHELTER);
+    r.mutable_contact()->set_outcome(v1::CONTACT_OUTCOME_HELP_AGREED);
+    v1::Contact out;
+    return contact_stub_->LogContact(ctx, r, &out);
+  });
+  add("UpdateContact", [&](grpc::ClientContext* ctx) {
+    v1::UpdateContactRequest r;
+    r.set_request_id("p11");
+    r.mutable_contact()->set_id(some_id);
+    r.mutable_contact()->set_purpose(v1::CONTACT_PURPOSE_SHELTER);
+    r.mutable_update_mask()->add_paths("purpose");
+    r.set_expected_version(1);
+    v1::Contact out;
+    return contact_stub_->UpdateContact(ctx, r, &out);
+  });
+  add("ListContacts", [&](grpc::ClientContext* ctx) {
+    v1::ListContactsRequest r;
+    r.set_case_id(some_id);
+    v1::ListContactsResponse out;
+    return contact_stub_->ListContacts(ctx, r, &out);
+  });
+  add("ListFollowUpsDue", [&](grpc::ClientContext* ctx) {
+    v1::ListFollowUpsDueResponse out;
+    return contact_stub_->ListFollowUpsDue(ctx, v1::ListFollowUpsDueRequest(), &out);
+  });
+  add("CompleteFollowUp", [&](grpc::ClientContext* ctx) {
+    v1::CompleteFollowUpRequest r;
+    r.set_request_id("p12");
+    r.set_contact_id(some_id);
+    r.set_expected_version(1);
+    v1::Contact out;
+    return contact_stub_->CompleteFollowUp(ctx, r, &out);
+  });
+  ASSERT_EQ(calls.size(), 21u);  // 16 CaseService + 5 ContactService RPCs
+  for (const auto& [name, call] : calls) {
+    EXPECT_EQ(call(Context(policy).get()).error_code(), grpc::PERMISSION_DENIED) << name;
+  }
+
+  // Statistics: policy staff and administrators; every other role is refused.
+  CatchUp();
+  v1::GetCountryStatisticsRequest get;
+  get.set_country("MA");
+  *get.mutable_period() = ThisYear();
+  v1::CountryStatistics stats;
+  EXPECT_TRUE(stats_stub_->GetCountryStatistics(Context(policy).get(), get, &stats).ok());
+  EXPECT_TRUE(stats.cases_opened().suppressed());  // one case: never shown
+  EXPECT_TRUE(
+      stats_stub_
+          ->GetCountryStatistics(Context(Token(v1::ROLE_ADMINISTRATOR, "")).get(), get, &stats)
+          .ok());
+  for (const auto& [role, post] :
+       std::vector<std::pair<v1::Role, std::string>>{{v1::ROLE_CONSULAR_OFFICER, "RABAT"},
+                                                     {v1::ROLE_POST_MANAGER, "RABAT"},
+                                                     {v1::ROLE_LKHA_CASEWORKER, ""},
+                                                     {v1::ROLE_AUDITOR, ""}}) {
+    const std::string token = Token(role, post);
+    EXPECT_EQ(stats_stub_->GetCountryStatistics(Context(token).get(), get, &stats).error_code(),
+              grpc::PERMISSION_DENIED)
+        << v1::Role_Name(role);
+    v1::Talk talk;
+    EXPECT_EQ(
+        talk_stub_->RecordTalk(Context(token).get(), TalkRequest("t-" + post), &talk).error_code(),
+        grpc::PERMISSION_DENIED)
+        << v1::Role_Name(role);
+    v1::RenderCountryDossierRequest render;
+    render.set_country("MA");
+    *render.mutable_period() = ThisYear();
+    render.set_format(v1::DOSSIER_FORMAT_HTML);
+    v1::Dossier dossier;
+    EXPECT_EQ(
+        report_stub_->RenderCountryDossier(Context(token).get(), render, &dossier).error_code(),
+        grpc::PERMISSION_DENIED)
+        << v1::Role_Name(role);
+  }
+  EXPECT_EQ(stats_stub_->GetCountryStatistics(Context("").get(), get, &stats).error_code(),
+            grpc::UNAUTHENTICATED);
+}
+
+TEST_F(StatsServiceTest, ATalkKeepsTheFiguresOfItsDay) {
+  OpenCases(7, "MA");
+  CatchUp();
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  v1::Talk recorded;
+  const grpc::Status status =
+      talk_stub_->RecordTalk(Context(policy).get(), TalkRequest("talk-1"), &recorded);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(recorded.statistics().cases_opened().value(), 7);
+  EXPECT_FALSE(recorded.statistics().cases_opened().suppressed());
+  EXPECT_EQ(recorded.statistics_period().year(), ThisYear().year());
+  EXPECT_EQ(recorded.recorded_by(), "user-ROLE_POLICY_STAFF-");
+
+  // A retry returns the same talk and records nothing new.
+  v1::Talk again;
+  ASSERT_TRUE(talk_stub_->RecordTalk(Context(policy).get(), TalkRequest("talk-1"), &again).ok());
+  EXPECT_EQ(again.id(), recorded.id());
+
+  // More cases later: the figures move on, the talk's stay as they were shown.
+  OpenCases(5, "MA");
+  CatchUp();
+  v1::GetCountryStatisticsRequest get;
+  get.set_country("MA");
+  *get.mutable_period() = ThisYear();
+  v1::CountryStatistics now;
+  ASSERT_TRUE(stats_stub_->GetCountryStatistics(Context(policy).get(), get, &now).ok());
+  EXPECT_EQ(now.cases_opened().value(), 12);
+  v1::GetTalkRequest get_talk;
+  get_talk.set_id(recorded.id());
+  v1::Talk read;
+  ASSERT_TRUE(talk_stub_->GetTalk(Context(policy).get(), get_talk, &read).ok());
+  EXPECT_EQ(read.statistics().cases_opened().value(), 7);
+  EXPECT_EQ(read.statistics().SerializeAsString(), recorded.statistics().SerializeAsString());
+
+  v1::ListTalksRequest list;
+  list.set_country("MA");
+  v1::ListTalksResponse listed;
+  ASSERT_TRUE(talk_stub_->ListTalks(Context(policy).get(), list, &listed).ok());
+  ASSERT_EQ(listed.talks_size(), 1);
+  EXPECT_EQ(listed.talks(0).id(), recorded.id());
+  EXPECT_FALSE(listed.talks(0).has_statistics());
+  // The database refuses to change a talk.
+  EXPECT_THROW(db_->QueryScalar("UPDATE stats.talks SET summary = 'x'"), std::exception);
+}
+
+TEST_F(StatsServiceTest, BadRequestsAreRefusedByField) {
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  const auto talk_error = [&](const std::function<void(v1::Talk*)>& spoil) {
+    v1::RecordTalkRequest request = TalkRequest("bad");
+    spoil(request.mutable_talk());
+    v1::Talk out;
+    const grpc::Status status = talk_stub_->RecordTalk(Context(policy).get(), request, &out);
+    EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+    return status.error_message();
+  };
+  EXPECT_EQ(talk_error([](v1::Talk* t) { t->set_country("XX"); }).rfind("talk.country", 0), 0u);
+  EXPECT_EQ(talk_error([](v1::Talk* t) {
+              t->mutable_held_on()->set_year(2999);
+            }).rfind("talk.held_on", 0),
+            0u);
+  EXPECT_EQ(talk_error([](v1::Talk* t) { t->clear_level(); }).rfind("talk.level", 0), 0u);
+  EXPECT_EQ(talk_error([](v1::Talk* t) {
+              t->add_topics(v1::TALK_TOPIC_ABANDONMENT);
+            }).rfind("talk.topics[2]", 0),
+            0u);
+  EXPECT_EQ(talk_error([](v1::Talk* t) { t->set_summary(" "); }).rfind("talk.summary", 0), 0u);
+  EXPECT_EQ(talk_error([](v1::Talk* t) {
+              t->mutable_statistics_period()->set_year(1990);
+            }).rfind("talk.statistics_period", 0),
+            0u);
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM stats.talks"), "0");
+
+  v1::GetCountryStatisticsRequest get;
+  get.set_country("MA");
+  get.mutable_period()->mutable_range()->mutable_from()->set_year(2025);
+  get.mutable_period()->mutable_range()->mutable_from()->set_month(2);
+  get.mutable_period()->mutable_range()->mutable_from()->set_day(1);
+  v1::CountryStatistics stats;
+  grpc::Status status = stats_stub_->GetCountryStatistics(Context(policy).get(), get, &stats);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("period.range.from", 0), 0u) << status.error_message();
+  get.set_country("Morocco");
+  status = stats_stub_->GetCountryStatistics(Context(policy).get(), get, &stats);
+  EXPECT_EQ(status.error_message().rfind("country", 0), 0u) << status.error_message();
+}
+
+TEST_F(StatsServiceTest, CountriesSeriesAndDossiers) {
+  OpenCases(8, "MA");
+  OpenCases(6, "TN");
+  OpenCases(2, "TR");
+  CatchUp();
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  v1::ListCountriesRequest list;
+  *list.mutable_period() = ThisYear();
+  v1::ListCountriesResponse countries;
+  ASSERT_TRUE(stats_stub_->ListCountries(Context(policy).get(), list, &countries).ok());
+  ASSERT_EQ(countries.countries_size(), 3);
+  EXPECT_EQ(countries.countries(0).country(), "MA");
+  EXPECT_EQ(countries.countries(0).cases_opened().value(), 8);
+  EXPECT_EQ(countries.countries(1).country(), "TN");
+  EXPECT_EQ(countries.countries(2).country(), "TR");
+  EXPECT_TRUE(countries.countries(2).cases_opened().suppressed());
+  EXPECT_EQ(countries.threshold(), 5);
+  EXPECT_TRUE(countries.has_as_of());
+
+  v1::GetTimeSeriesRequest series_request;
+  series_request.set_country("MA");
+  series_request.set_measure(v1::MEASURE_CASES_OPENED);
+  series_request.set_interval(v1::INTERVAL_YEAR);
+  series_request.set_from_year(ThisYear().year() - 1);
+  series_request.set_to_year(ThisYear().year());
+  v1::TimeSeries series;
+  ASSERT_TRUE(stats_stub_->GetTimeSeries(Context(policy).get(), series_request, &series).ok());
+  ASSERT_EQ(series.points_size(), 2);
+  EXPECT_EQ(series.points(0).figure().value(), 0);
+  EXPECT_EQ(series.points(1).figure().value(), 8);
+
+  for (const auto& [format, type] : std::vector<std::pair<v1::DossierFormat, std::string>>{
+           {v1::DOSSIER_FORMAT_HTML, "text/html; charset=utf-8"},
+           {v1::DOSSIER_FORMAT_CSV, "text/csv; charset=utf-8"},
+           {v1::DOSSIER_FORMAT_JSON, "application/json"}}) {
+    v1::RenderCountryDossierRequest render;
+    render.set_country("MA");
+    *render.mutable_period() = ThisYear();
+    render.set_format(format);
+    v1::Dossier dossier;
+    ASSERT_TRUE(report_stub_->RenderCountryDossier(Context(policy).get(), render, &dossier).ok());
+    EXPECT_EQ(dossier.content_type(), type);
+    EXPECT_EQ(dossier.filename().rfind("dossier-MA-", 0), 0u);
+    EXPECT_GT(dossier.content().size(), 200u);
+    if (format == v1::DOSSIER_FORMAT_JSON) {
+      v1::CountryDossier parsed;
+      ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(dossier.content(), &parsed).ok());
+      EXPECT_EQ(parsed.statistics().cases_opened().value(), 8);
+      EXPECT_EQ(parsed.history_size(), 10);
+      EXPECT_EQ(parsed.history(9).abandonment().value(), 8);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace consular::stats

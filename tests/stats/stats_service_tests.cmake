@@ -1,0 +1,7 @@
+# consular-stats over in-process gRPC with PostgreSQL: roles, the talk register, dossiers.
+add_executable(stats_service_test ${CMAKE_CURRENT_LIST_DIR}/stats_service_test.cc)
+target_link_libraries(stats_service_test PRIVATE consular_stats_lib consular_contacts_service_lib
+                      consular_cases_lib consular_test_support common_test_support
+                      GTest::gtest_main)
+target_compile_options(stats_service_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(stats_service_test PROPERTIES LABELS integration TIMEOUT 300)
