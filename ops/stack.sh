@@ -9,8 +9,8 @@ usage: ops/stack.sh up|down|status
 
   up      start PostgreSQL (.stack/pg), create the database roles (docs/database-roles.md) and
           the "consular" database, apply the migrations, make development certificates and keys
-          (.stack/certs), start consular-cases, consular-audit and consular-contacts over TLS and
-          write .stack/env for consularctl. Harmless when the stack is up already.
+          (.stack/certs), start consular-cases, consular-audit, consular-contacts and
+          consular-stats over TLS and write .stack/env for consularctl. Harmless when the stack is up already.
   down    stop the services (SIGTERM, waiting for them to exit), then PostgreSQL. Data is kept.
   status  tell what runs; exit 0 when everything does, 3 otherwise
 
@@ -18,6 +18,7 @@ Environment:
   CONSULAR_CASES_PORT   port of consular-cases on 127.0.0.1 (default 50051)
   CONSULAR_AUDIT_PORT   port of consular-audit on 127.0.0.1 (default 50052)
   CONSULAR_CONTACTS_PORT port of consular-contacts on 127.0.0.1 (default 50053)
+  CONSULAR_STATS_PORT   port of consular-stats on 127.0.0.1 (default 50054)
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
 
@@ -41,19 +42,21 @@ MIGRATE_BIN=$BUILD_DIR/tools/migrate/consular-migrate
 CTL_BIN=$BUILD_DIR/tools/consularctl/consularctl
 
 # The services, in start order: name, port, binary.
-SERVICES=(cases audit contacts)
+SERVICES=(cases audit contacts stats)
 declare -A PORT=(
   [cases]=${CONSULAR_CASES_PORT:-50051}
   [audit]=${CONSULAR_AUDIT_PORT:-50052}
   [contacts]=${CONSULAR_CONTACTS_PORT:-50053}
+  [stats]=${CONSULAR_STATS_PORT:-50054}
 )
 declare -A BIN=(
   [cases]=$BUILD_DIR/services/cases/consular-cases
   [audit]=$BUILD_DIR/services/audit/consular-audit
   [contacts]=$BUILD_DIR/services/contacts/consular-contacts
+  [stats]=$BUILD_DIR/services/stats/consular-stats
 )
 declare -A PORT_VAR=([cases]=CONSULAR_CASES_PORT [audit]=CONSULAR_AUDIT_PORT
-                     [contacts]=CONSULAR_CONTACTS_PORT)
+                     [contacts]=CONSULAR_CONTACTS_PORT [stats]=CONSULAR_STATS_PORT)
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 
@@ -190,6 +193,7 @@ write_env() {
     echo "export CONSULAR_ADDR=$(printf %q "localhost:${PORT[cases]}")"
     echo "export CONSULAR_AUDIT_ADDR=$(printf %q "localhost:${PORT[audit]}")"
     echo "export CONSULAR_CONTACTS_ADDR=$(printf %q "localhost:${PORT[contacts]}")"
+    echo "export CONSULAR_STATS_ADDR=$(printf %q "localhost:${PORT[stats]}")"
     echo "export CONSULAR_CA_CERT=$(printf %q "$CERTS/ca.pem")"
     echo "export CONSULAR_DEV_SIGNING_KEY=$(printf %q "$CERTS/token-signing.pem")"
     echo "export PATH=$(printf %q "$(dirname "$CTL_BIN")")\":\$PATH\""
@@ -200,8 +204,8 @@ print_howto() {
   cat <<HOWTO
 
 The stack is up: consular-cases on localhost:${PORT[cases]}, consular-audit on
-localhost:${PORT[audit]} and consular-contacts on localhost:${PORT[contacts]} (TLS), PostgreSQL
-in $PG_DIR.
+localhost:${PORT[audit]}, consular-contacts on localhost:${PORT[contacts]} and consular-stats on
+localhost:${PORT[stats]} (TLS), PostgreSQL in $PG_DIR.
 
   source $ENV_FILE
   export CONSULAR_TOKEN=\$(consularctl dev token --role officer --post RABAT)
@@ -211,6 +215,7 @@ in $PG_DIR.
 
 Audit trail (auditors only): consularctl audit list|verify with a token of --role auditor.
 Partners and contacts: consularctl partner ... and consularctl contact ... (see README).
+Statistics (policy staff): consularctl stats|talk|report ... (see README).
 Logs: $LOGS
 Stop with: ops/stack.sh down
 HOWTO
@@ -237,6 +242,7 @@ cmd_up() {
   start_service cases --dsn "$app_dsn" "${keys[@]}"
   start_service audit --dsn "$app_dsn"
   start_service contacts --dsn "$app_dsn" "${keys[@]}"
+  start_service stats --dsn "$app_dsn" "${keys[@]}"
   write_env
   print_howto
 }

@@ -324,4 +324,68 @@ int PrintResult(bool json, const google::protobuf::Message& message,
   return kExitOk;
 }
 
+absl::StatusOr<std::unique_ptr<StatsClient>> StatsClient::Connect(const GlobalOptions& options,
+                                                                 const std::string& addr) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options, addr);
+  if (!channel.ok()) return channel.status();
+  return std::unique_ptr<StatsClient>(new StatsClient(*std::move(channel), options));
+}
+
+StatsClient::StatsClient(std::shared_ptr<grpc::Channel> channel, const GlobalOptions& options)
+    : statistics_(consular::v1::StatisticsService::NewStub(channel)),
+      talks_(consular::v1::BilateralService::NewStub(channel)),
+      reports_(consular::v1::ReportService::NewStub(channel)),
+      token_(absl::StripAsciiWhitespace(options.token)),
+      timeout_seconds_(options.timeout_seconds) {}
+
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> StatsClient::Call(
+    Stub* stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+    const Request& request) {
+  grpc::ClientContext context;
+  PrepareCallContext(&context, token_, timeout_seconds_);
+  Response response;
+  grpc::Status status = (stub->*method)(&context, request, &response);
+  if (!status.ok()) return consular::FromGrpcStatus(status);
+  return response;
+}
+
+absl::StatusOr<consular::v1::CountryStatistics> StatsClient::GetCountryStatistics(
+    const consular::v1::GetCountryStatisticsRequest& request) {
+  return Call(statistics_.get(), &consular::v1::StatisticsService::StubInterface::GetCountryStatistics,
+              request);
+}
+
+absl::StatusOr<consular::v1::ListCountriesResponse> StatsClient::ListCountries(
+    const consular::v1::ListCountriesRequest& request) {
+  return Call(statistics_.get(), &consular::v1::StatisticsService::StubInterface::ListCountries,
+              request);
+}
+
+absl::StatusOr<consular::v1::TimeSeries> StatsClient::GetTimeSeries(
+    const consular::v1::GetTimeSeriesRequest& request) {
+  return Call(statistics_.get(), &consular::v1::StatisticsService::StubInterface::GetTimeSeries,
+              request);
+}
+
+absl::StatusOr<consular::v1::Talk> StatsClient::RecordTalk(
+    const consular::v1::RecordTalkRequest& request) {
+  return Call(talks_.get(), &consular::v1::BilateralService::StubInterface::RecordTalk, request);
+}
+
+absl::StatusOr<consular::v1::ListTalksResponse> StatsClient::ListTalks(
+    const consular::v1::ListTalksRequest& request) {
+  return Call(talks_.get(), &consular::v1::BilateralService::StubInterface::ListTalks, request);
+}
+
+absl::StatusOr<consular::v1::Talk> StatsClient::GetTalk(const consular::v1::GetTalkRequest& request) {
+  return Call(talks_.get(), &consular::v1::BilateralService::StubInterface::GetTalk, request);
+}
+
+absl::StatusOr<consular::v1::Dossier> StatsClient::RenderCountryDossier(
+    const consular::v1::RenderCountryDossierRequest& request) {
+  return Call(reports_.get(), &consular::v1::ReportService::StubInterface::RenderCountryDossier,
+              request);
+}
+
 }  // namespace consular::ctl

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "consular/v1/cases.grpc.pb.h"
 #include "consular/v1/contacts.grpc.pb.h"
+#include "consular/v1/statistics.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
 
@@ -135,6 +136,42 @@ class ContactsClient {
 
   std::unique_ptr<consular::v1::PartnerService::StubInterface> partners_;
   std::unique_ptr<consular::v1::ContactService::StubInterface> contacts_;
+  std::string token_;  // never printed
+  double timeout_seconds_;
+};
+
+// A client of consular-stats (StatisticsService, BilateralService and ReportService, one channel)
+// with the same conventions as CaseClient.
+class StatsClient {
+ public:
+  // Opens a channel to `addr` (the global --stats-addr); errors as ContactsClient::Connect.
+  static absl::StatusOr<std::unique_ptr<StatsClient>> Connect(const GlobalOptions& options,
+                                                              const std::string& addr);
+
+  absl::StatusOr<consular::v1::CountryStatistics> GetCountryStatistics(
+      const consular::v1::GetCountryStatisticsRequest& request);
+  absl::StatusOr<consular::v1::ListCountriesResponse> ListCountries(
+      const consular::v1::ListCountriesRequest& request);
+  absl::StatusOr<consular::v1::TimeSeries> GetTimeSeries(
+      const consular::v1::GetTimeSeriesRequest& request);
+  absl::StatusOr<consular::v1::Talk> RecordTalk(const consular::v1::RecordTalkRequest& request);
+  absl::StatusOr<consular::v1::ListTalksResponse> ListTalks(
+      const consular::v1::ListTalksRequest& request);
+  absl::StatusOr<consular::v1::Talk> GetTalk(const consular::v1::GetTalkRequest& request);
+  absl::StatusOr<consular::v1::Dossier> RenderCountryDossier(
+      const consular::v1::RenderCountryDossierRequest& request);
+
+ private:
+  StatsClient(std::shared_ptr<grpc::Channel> channel, const GlobalOptions& options);
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(Stub* stub,
+                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                                const Request& request);
+
+  std::unique_ptr<consular::v1::StatisticsService::StubInterface> statistics_;
+  std::unique_ptr<consular::v1::BilateralService::StubInterface> talks_;
+  std::unique_ptr<consular::v1::ReportService::StubInterface> reports_;
   std::string token_;  // never printed
   double timeout_seconds_;
 };

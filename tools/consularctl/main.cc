@@ -81,12 +81,20 @@ int Main(int argc, char** argv) {
       ->capture_default_str()
       ->group("Global");
 
+  std::string stats_addr = "localhost:50054";
+  app.add_option("--stats-addr", stats_addr,
+                 "consular-stats address HOST:PORT (stats, talk and report commands)")
+      ->envname("CONSULAR_STATS_ADDR")
+      ->capture_default_str()
+      ->group("Global");
+
   Action action;
   AddCaseCommands(&app, &global, &action);
   AddEmergencyCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
   AddContactsCommands(&app, &global, &contacts_addr, &action);
+  AddStatsCommands(&app, &global, &stats_addr, &action);
   AddGlobalOptionsFooter(&app);
 
   // Text fields travel as protobuf strings, which must be UTF-8: name the bad

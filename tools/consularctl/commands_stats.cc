@@ -1,0 +1,583 @@
+// consularctl stats|talk|report: statistics, the bilateral-talks register and country dossiers,
+// through consular-stats (StatisticsService, BilateralService, ReportService) at --stats-addr.
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "consular/v1/statistics.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "tools/consularctl/case_fields.h"
+#include "tools/consularctl/client.h"
+#include "tools/consularctl/commands.h"
+#include "tools/consularctl/dates.h"
+#include "tools/consularctl/enums.h"
+#include "tools/consularctl/format.h"
+#include "tools/consularctl/listing.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::consular::v1::CountryStatistics;
+using ::consular::v1::Figure;
+using ::consular::v1::Period;
+using ::consular::v1::Talk;
+
+struct StatsContext {
+  const GlobalOptions* global;
+  const std::string* stats_addr;
+};
+
+// The period flags shared by stats and report commands.
+struct PeriodArgs {
+  int year = 0;
+  std::string quarter;  // 2026-Q2
+  std::string from;
+  std::string to;
+};
+
+struct StatsCountryArgs {
+  std::string country;
+  PeriodArgs period;
+  std::vector<std::string> dimensions;
+  bool round = false;
+};
+
+struct StatsCountriesArgs {
+  PeriodArgs period;
+  std::string order = "volume";
+  bool round = false;
+};
+
+struct StatsSeriesArgs {
+  std::string country;
+  std::string measure;
+  std::string interval = "year";
+  int from_year = 0;
+  int to_year = 0;
+  std::string dimension;
+  std::string category;
+  bool round = false;
+};
+
+struct TalkRecordArgs {
+  std::string country;
+  std::string date;
+  std::string level;
+  std::vector<std::string> topics;
+  std::string summary;
+  std::string outcome;
+  std::string follow_up;
+  std::string follow_up_due;
+  int stats_year = 0;
+  std::string request_id;
+};
+
+struct TalkListArgs {
+  std::string country;
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;
+};
+
+struct TalkShowArgs {
+  std::string id;
+};
+
+struct ReportArgs {
+  std::string country;
+  PeriodArgs period;
+  std::string format = "html";
+  std::string output;
+  bool round = false;
+};
+
+std::unique_ptr<StatsClient> ConnectOrReport(const StatsContext& context, int* exit_code) {
+  absl::StatusOr<std::unique_ptr<StatsClient>> client =
+      StatsClient::Connect(*context.global, *context.stats_addr);
+  if (!client.ok()) {
+    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
+    return nullptr;
+  }
+  return *std::move(client);
+}
+
+std::string CountryCode(const std::string& text) {
+  return absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+}
+
+int CurrentYear() {
+  return static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
+}
+
+// The period the flags name: --year, --quarter or --from/--to; the current year when none is
+// given. INVALID_ARGUMENT naming the flag.
+absl::StatusOr<Period> PeriodOf(const PeriodArgs& args) {
+  Period period;
+  const int kinds =
+      (args.year != 0) + !args.quarter.empty() + (!args.from.empty() || !args.to.empty());
+  if (kinds > 1) {
+    return absl::InvalidArgumentError("give one of --year, --quarter or --from/--to");
+  }
+  if (!args.quarter.empty()) {
+    std::string q = absl::AsciiStrToUpper(args.quarter);
+    int year = 0, quarter = 0;
+    char rest = 0;
+    if (std::sscanf(q.c_str(), "%d-Q%d%c", &year, &quarter, &rest) != 2 &&
+        std::sscanf(q.c_str(), "%dQ%d%c", &year, &quarter, &rest) != 2) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--quarter: \"", args.quarter, "\" is not YYYY-Qn (e.g. 2026-Q2)"));
+    }
+    period.mutable_quarter()->set_year(year);
+    period.mutable_quarter()->set_quarter(quarter);
+    return period;
+  }
+  if (!args.from.empty() || !args.to.empty()) {
+    if (args.from.empty() || args.to.empty()) {
+      return absl::InvalidArgumentError("--from and --to go together");
+    }
+    absl::StatusOr<consular::v1::Date> from = ParseDate(args.from);
+    if (!from.ok())
+      return absl::InvalidArgumentError(absl::StrCat("--from: ", from.status().message()));
+    absl::StatusOr<consular::v1::Date> to = ParseDate(args.to);
+    if (!to.ok()) return absl::InvalidArgumentError(absl::StrCat("--to: ", to.status().message()));
+    *period.mutable_range()->mutable_from() = *from;
+    *period.mutable_range()->mutable_to() = *to;
+    return period;
+  }
+  period.set_year(args.year != 0 ? args.year : CurrentYear());
+  return period;
+}
+
+void AddPeriodOptions(CLI::App* command, PeriodArgs* args) {
+  command->add_option("--year", args->year, "Calendar year (default: this year)")
+      ->type_name("YYYY");
+  command->add_option("--quarter", args->quarter, "Calendar quarter, e.g. 2026-Q2")
+      ->type_name("YYYY-Qn");
+  command->add_option("--from", args->from, "First day of a quarter (with --to)")
+      ->type_name("DATE")
+      ->check(DateValidator());
+  command->add_option("--to", args->to, "Last day of a quarter (with --from)")
+      ->type_name("DATE")
+      ->check(DateValidator());
+}
+
+std::string PeriodText(const Period& p) {
+  switch (p.kind_case()) {
+    case Period::kQuarter:
+      return absl::StrFormat("%d-Q%d", p.quarter().year(), p.quarter().quarter());
+    case Period::kRange:
+      return absl::StrCat(FormatDate(p.range().from()), " to ", FormatDate(p.range().to()));
+    default:
+      return absl::StrCat(p.year());
+  }
+}
+
+// A figure as printed: its value, or "x" when it is not published.
+std::string FigureText(const Figure& f) { return f.suppressed() ? "x" : absl::StrCat(f.value()); }
+
+std::string FreshnessText(const google::protobuf::Timestamp& as_of,
+                          const google::protobuf::Duration& lag) {
+  const int64_t lag_ms = google::protobuf::util::TimeUtil::DurationToMilliseconds(lag);
+  return absl::StrCat("figures as of ", FormatTimestamp(as_of),
+                      lag_ms == 0 ? ", up to date" : absl::StrCat(", ", lag_ms, " ms behind"));
+}
+
+std::string Legend(int threshold, bool rounded) {
+  return absl::StrCat("x: not published (fewer than ", threshold,
+                      ", or would let such a figure be worked out)",
+                      rounded ? "; figures rounded to multiples of 5" : "", "\n");
+}
+
+std::string FormatStatistics(const CountryStatistics& s) {
+  std::string out = absl::StrCat(s.country(), " ", PeriodText(s.period()), " (",
+                                 FreshnessText(s.as_of(), s.lag()), ")\n");
+  out += FormatTable({"FIGURE", "VALUE"},
+                     {{"cases opened", FigureText(s.cases_opened())},
+                      {"cases resolved", FigureText(s.cases_resolved())},
+                      {"cases unresolved at the end", FigureText(s.cases_unresolved())},
+                      {"contacts with partners", FigureText(s.contacts())},
+                      {"median days to resolution", FigureText(s.median_days_to_resolution())}});
+  for (const consular::v1::Breakdown& b : s.breakdowns()) {
+    out +=
+        absl::StrCat("\n", EnumShortName(consular::v1::Measure_descriptor(), b.measure()), " by ",
+                     EnumShortName(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
+    std::vector<std::vector<std::string>> rows;
+    for (const consular::v1::Cell& c : b.cells())
+      rows.push_back({c.category(), FigureText(c.figure())});
+    rows.push_back({"total", FigureText(b.total())});
+    out += FormatTable({"CATEGORY", "VALUE"}, rows);
+  }
+  out += "\n" + Legend(s.threshold(), s.rounded_to_base5());
+  return out;
+}
+
+int RunStatsCountry(const StatsContext& context, const StatsCountryArgs& args) {
+  consular::v1::GetCountryStatisticsRequest request;
+  request.set_country(CountryCode(args.country));
+  absl::StatusOr<Period> period = PeriodOf(args.period);
+  if (!period.ok()) return ReportUsageError(period.status().message());
+  *request.mutable_period() = *period;
+  for (const std::string& d : args.dimensions) {
+    absl::StatusOr<consular::v1::Dimension> dimension =
+        ParseEnumAs<consular::v1::Dimension>(consular::v1::Dimension_descriptor(), d);
+    if (!dimension.ok()) {
+      return ReportUsageError(absl::StrCat("--dimension: ", dimension.status().message()));
+    }
+    request.add_dimensions(*dimension);
+  }
+  request.set_round_to_base5(args.round);
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<CountryStatistics> stats = client->GetCountryStatistics(request);
+  if (!stats.ok()) return ReportCallError(stats.status(), *context.global);
+  return PrintResult(context.global->json, *stats, FormatStatistics(*stats));
+}
+
+int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& args) {
+  consular::v1::ListCountriesRequest request;
+  absl::StatusOr<Period> period = PeriodOf(args.period);
+  if (!period.ok()) return ReportUsageError(period.status().message());
+  *request.mutable_period() = *period;
+  absl::StatusOr<consular::v1::CountryOrder> order =
+      ParseEnumAs<consular::v1::CountryOrder>(consular::v1::CountryOrder_descriptor(), args.order);
+  if (!order.ok()) return ReportUsageError(absl::StrCat("--order: ", order.status().message()));
+  request.set_order_by(*order);
+  request.set_round_to_base5(args.round);
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<consular::v1::ListCountriesResponse> response = client->ListCountries(request);
+  if (!response.ok()) return ReportCallError(response.status(), *context.global);
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::CountryRow& r : response->countries()) {
+    rows.push_back({r.country(), FigureText(r.cases_opened()), FigureText(r.cases_resolved()),
+                    FigureText(r.cases_unresolved()), FigureText(r.recognition_granted()),
+                    FigureText(r.recognition_refused()), FigureText(r.returned_to_nl()),
+                    FigureText(r.contacts())});
+  }
+  const std::string text = absl::StrCat(
+      PeriodText(*period), " (", FreshnessText(response->as_of(), response->lag()), ")\n",
+      FormatTable({"COUNTRY", "OPENED", "RESOLVED", "UNRESOLVED", "RECOGNISED", "REFUSED",
+                   "RETURNED", "CONTACTS"},
+                  rows),
+      "\n", Legend(response->threshold(), response->rounded_to_base5()));
+  return PrintResult(context.global->json, *response, text);
+}
+
+int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
+  consular::v1::GetTimeSeriesRequest request;
+  request.set_country(CountryCode(args.country));
+  absl::StatusOr<consular::v1::Measure> measure =
+      ParseEnumAs<consular::v1::Measure>(consular::v1::Measure_descriptor(), args.measure);
+  if (!measure.ok())
+    return ReportUsageError(absl::StrCat("--measure: ", measure.status().message()));
+  request.set_measure(*measure);
+  absl::StatusOr<consular::v1::Interval> interval =
+      ParseEnumAs<consular::v1::Interval>(consular::v1::Interval_descriptor(), args.interval);
+  if (!interval.ok()) {
+    return ReportUsageError(absl::StrCat("--interval: ", interval.status().message()));
+  }
+  request.set_interval(*interval);
+  request.set_to_year(args.to_year != 0 ? args.to_year : CurrentYear());
+  request.set_from_year(args.from_year != 0 ? args.from_year : request.to_year() - 4);
+  if (!args.dimension.empty()) {
+    absl::StatusOr<consular::v1::Dimension> dimension =
+        ParseEnumAs<consular::v1::Dimension>(consular::v1::Dimension_descriptor(), args.dimension);
+    if (!dimension.ok()) {
+      return ReportUsageError(absl::StrCat("--dimension: ", dimension.status().message()));
+    }
+    request.set_dimension(*dimension);
+  }
+  request.set_category(absl::AsciiStrToUpper(args.category));
+  request.set_round_to_base5(args.round);
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<consular::v1::TimeSeries> series = client->GetTimeSeries(request);
+  if (!series.ok()) return ReportCallError(series.status(), *context.global);
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::TimePoint& p : series->points()) {
+    rows.push_back({p.period(), FigureText(p.figure())});
+  }
+  const std::string text = absl::StrCat(
+      series->country(), " ", EnumShortName(consular::v1::Measure_descriptor(), series->measure()),
+      series->category().empty() ? "" : " " + series->category(), " (",
+      FreshnessText(series->as_of(), series->lag()), ")\n", FormatTable({"PERIOD", "VALUE"}, rows),
+      "\n", Legend(series->threshold(), series->rounded_to_base5()));
+  return PrintResult(context.global->json, *series, text);
+}
+
+std::string FormatTalk(const Talk& t) {
+  std::vector<std::string> topics;
+  for (const int topic : t.topics()) {
+    topics.push_back(EnumShortName(consular::v1::TalkTopic_descriptor(), topic));
+  }
+  std::string out = FormatTable(
+      {"FIELD", "VALUE"},
+      {{"id", t.id()},
+       {"country", t.country()},
+       {"held on", FormatDate(t.held_on())},
+       {"level", EnumShortName(consular::v1::TalkLevel_descriptor(), t.level())},
+       {"topics", absl::StrJoin(topics, ", ")},
+       {"summary", t.summary()},
+       {"outcome", t.outcome()},
+       {"follow-up", t.follow_up()},
+       {"follow-up due", IsDateSet(t.follow_up_due()) ? FormatDate(t.follow_up_due()) : ""},
+       {"recorded by", t.recorded_by()},
+       {"recorded at", FormatTimestamp(t.recorded_at())}});
+  if (t.has_statistics()) {
+    out += "\nFigures shown at the time:\n" + FormatStatistics(t.statistics());
+  }
+  return out;
+}
+
+int RunTalkRecord(const StatsContext& context, const TalkRecordArgs& args) {
+  consular::v1::RecordTalkRequest request;
+  Talk* t = request.mutable_talk();
+  t->set_country(CountryCode(args.country));
+  if (!args.date.empty()) {
+    absl::StatusOr<consular::v1::Date> held = ParseDate(args.date);
+    if (!held.ok()) return ReportUsageError(absl::StrCat("--date: ", held.status().message()));
+    *t->mutable_held_on() = *held;
+  }
+  absl::StatusOr<consular::v1::TalkLevel> level =
+      ParseEnumAs<consular::v1::TalkLevel>(consular::v1::TalkLevel_descriptor(), args.level);
+  if (!level.ok()) return ReportUsageError(absl::StrCat("--level: ", level.status().message()));
+  t->set_level(*level);
+  for (const std::string& topic : args.topics) {
+    absl::StatusOr<consular::v1::TalkTopic> parsed =
+        ParseEnumAs<consular::v1::TalkTopic>(consular::v1::TalkTopic_descriptor(), topic);
+    if (!parsed.ok()) return ReportUsageError(absl::StrCat("--topic: ", parsed.status().message()));
+    t->add_topics(*parsed);
+  }
+  t->set_summary(args.summary);
+  t->set_outcome(args.outcome);
+  t->set_follow_up(args.follow_up);
+  if (!args.follow_up_due.empty()) {
+    absl::StatusOr<consular::v1::Date> due = ParseDate(args.follow_up_due);
+    if (!due.ok()) {
+      return ReportUsageError(absl::StrCat("--follow-up-due: ", due.status().message()));
+    }
+    *t->mutable_follow_up_due() = *due;
+  }
+  if (args.stats_year != 0) t->mutable_statistics_period()->set_year(args.stats_year);
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  absl::StatusOr<Talk> recorded = client->RecordTalk(request);
+  if (!recorded.ok()) {
+    return ReportMutationError(recorded.status(), *context.global, request.request_id());
+  }
+  return PrintResult(context.global->json, *recorded, FormatTalk(*recorded));
+}
+
+int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
+  consular::v1::ListTalksRequest request;
+  request.set_country(CountryCode(args.country));
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  return RunListingOn(
+      client.get(), *context.global, request, args.all, &StatsClient::ListTalks,
+      [](const consular::v1::ListTalksResponse& response) {
+        std::vector<std::vector<std::string>> rows;
+        for (const Talk& t : response.talks()) {
+          std::vector<std::string> topics;
+          for (const int topic : t.topics()) {
+            topics.push_back(EnumShortName(consular::v1::TalkTopic_descriptor(), topic));
+          }
+          rows.push_back({FormatDate(t.held_on()), t.country(),
+                          EnumShortName(consular::v1::TalkLevel_descriptor(), t.level()),
+                          absl::StrJoin(topics, ","), t.summary(), t.id()});
+        }
+        return FormatTable({"HELD ON", "COUNTRY", "LEVEL", "TOPICS", "SUMMARY", "ID"}, rows);
+      });
+}
+
+int RunTalkShow(const StatsContext& context, const TalkShowArgs& args) {
+  if (!IsUuid(args.id)) {
+    return ReportUsageError(absl::StrCat("ID: not a UUID: \"", args.id, "\" (see: talk list)"));
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::GetTalkRequest request;
+  request.set_id(absl::AsciiStrToLower(args.id));
+  absl::StatusOr<Talk> talk = client->GetTalk(request);
+  if (!talk.ok()) return ReportCallError(talk.status(), *context.global);
+  return PrintResult(context.global->json, *talk, FormatTalk(*talk));
+}
+
+int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
+  consular::v1::RenderCountryDossierRequest request;
+  request.set_country(CountryCode(args.country));
+  absl::StatusOr<Period> period = PeriodOf(args.period);
+  if (!period.ok()) return ReportUsageError(period.status().message());
+  *request.mutable_period() = *period;
+  absl::StatusOr<consular::v1::DossierFormat> format = ParseEnumAs<consular::v1::DossierFormat>(
+      consular::v1::DossierFormat_descriptor(), args.format);
+  if (!format.ok()) return ReportUsageError(absl::StrCat("--format: ", format.status().message()));
+  request.set_format(*format);
+  request.set_round_to_base5(args.round);
+  int exit_code = kExitOk;
+  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<consular::v1::Dossier> dossier = client->RenderCountryDossier(request);
+  if (!dossier.ok()) return ReportCallError(dossier.status(), *context.global);
+  const std::string path = args.output.empty() ? dossier->filename() : args.output;
+  if (path == "-") {
+    std::cout << dossier->content();
+    return kExitOk;
+  }
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  file << dossier->content();
+  file.close();
+  if (!file) return ReportUsageError(absl::StrCat("-o: cannot write ", path), false);
+  std::cout << "wrote " << path << " (" << dossier->content().size() << " bytes, "
+            << dossier->content_type() << ")\n";
+  return kExitOk;
+}
+
+template <typename Args>
+void OnParse(CLI::App* command, StatsContext context, std::shared_ptr<Args> args,
+             int (*run)(const StatsContext&, const Args&), Action* action) {
+  command->callback([context, args, run, action] {
+    *action = [context, args, run] { return run(context, *args); };
+  });
+}
+
+CLI::Option* AddEnumOption(CLI::App* command, const std::string& name, std::string* target,
+                           const google::protobuf::EnumDescriptor* descriptor,
+                           const std::string& description) {
+  return command->add_option(name, *target, description)
+      ->type_name("VALUE")
+      ->check(EnumValidator(descriptor));
+}
+
+}  // namespace
+
+void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
+                      Action* action) {
+  const StatsContext context{global, stats_addr};
+
+  CLI::App* stats = app->add_subcommand(
+      "stats", "Per-country statistics with disclosure control (talks to --stats-addr)");
+  stats->require_subcommand(1);
+  {
+    CLI::App* command = stats->add_subcommand("country", "The figures of one country");
+    auto args = std::make_shared<StatsCountryArgs>();
+    command->add_option("COUNTRY", args->country, "ISO 3166-1 alpha-2 code, e.g. MA")->required();
+    AddPeriodOptions(command, &args->period);
+    command
+        ->add_option("--dimension", args->dimensions,
+                     "Only these breakdowns (repeatable), e.g. case-type, age-group")
+        ->type_name("VALUE")
+        ->check(EnumValidator(consular::v1::Dimension_descriptor()));
+    command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    OnParse(command, context, args, &RunStatsCountry, action);
+  }
+  {
+    CLI::App* command = stats->add_subcommand("countries", "One row per country");
+    auto args = std::make_shared<StatsCountriesArgs>();
+    AddPeriodOptions(command, &args->period);
+    AddEnumOption(command, "--order", &args->order, consular::v1::CountryOrder_descriptor(),
+                  "Sort by: volume (default), recognition-refusals, unresolved, country");
+    command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    OnParse(command, context, args, &RunStatsCountries, action);
+  }
+  {
+    CLI::App* command = stats->add_subcommand("series", "One figure of a country over time");
+    auto args = std::make_shared<StatsSeriesArgs>();
+    command->add_option("COUNTRY", args->country, "ISO 3166-1 alpha-2 code")->required();
+    AddEnumOption(command, "--measure", &args->measure, consular::v1::Measure_descriptor(),
+                  "cases-opened, cases-resolved, cases-unresolved or contacts")
+        ->required();
+    AddEnumOption(command, "--interval", &args->interval, consular::v1::Interval_descriptor(),
+                  "month, quarter or year (default)");
+    command->add_option("--from-year", args->from_year, "First year (default: four years back)");
+    command->add_option("--to-year", args->to_year, "Last year (default: this year)");
+    AddEnumOption(command, "--dimension", &args->dimension, consular::v1::Dimension_descriptor(),
+                  "With --category: one category's series");
+    command->add_option("--category", args->category, "e.g. CASE_TYPE_ABANDONMENT");
+    command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    OnParse(command, context, args, &RunStatsSeries, action);
+  }
+
+  CLI::App* talk = app->add_subcommand(
+      "talk", "The register of bilateral talks with foreign governments (talks to --stats-addr)");
+  talk->require_subcommand(1);
+  {
+    CLI::App* command = talk->add_subcommand(
+        "record", "Record a talk; the country's published figures are frozen with it");
+    auto args = std::make_shared<TalkRecordArgs>();
+    command->add_option("--country", args->country, "ISO 3166-1 alpha-2 code")->required();
+    command->add_option("--date", args->date, "When it was held (YYYY-MM-DD)")
+        ->required()
+        ->check(DateValidator());
+    AddEnumOption(command, "--level", &args->level, consular::v1::TalkLevel_descriptor(),
+                  "ministerial, ambassador or official")
+        ->required();
+    command->add_option("--topic", args->topics, "Topic (repeatable)")
+        ->required()
+        ->type_name("VALUE")
+        ->check(EnumValidator(consular::v1::TalkTopic_descriptor()));
+    command->add_option("--summary", args->summary, "What was discussed (no case details)")
+        ->required();
+    command->add_option("--outcome", args->outcome, "What came of it");
+    command->add_option("--follow-up", args->follow_up, "What is to follow");
+    command->add_option("--follow-up-due", args->follow_up_due, "Follow-up due on (YYYY-MM-DD)")
+        ->check(DateValidator());
+    command->add_option("--stats-year", args->stats_year,
+                        "Year of the figures frozen with the talk (default: the talk's year)");
+    command->add_option("--request-id", args->request_id,
+                        "Idempotency key (default: a new random UUID)");
+    OnParse(command, context, args, &RunTalkRecord, action);
+  }
+  {
+    CLI::App* command = talk->add_subcommand("list", "Talks, newest first");
+    auto args = std::make_shared<TalkListArgs>();
+    command->add_option("--country", args->country, "Only this country");
+    command->add_option("--page-size", args->page_size, "Talks per page (1..500)");
+    command->add_option("--page-token", args->page_token, "From a previous page");
+    command->add_flag("--all", args->all, "Fetch every page");
+    OnParse(command, context, args, &RunTalkList, action);
+  }
+  {
+    CLI::App* command = talk->add_subcommand("show", "One talk with the figures shown at the time");
+    auto args = std::make_shared<TalkShowArgs>();
+    command->add_option("ID", args->id, "Talk UUID (see: talk list)")->required();
+    OnParse(command, context, args, &RunTalkShow, action);
+  }
+
+  CLI::App* report = app->add_subcommand("report", "Country dossiers (talks to --stats-addr)");
+  report->require_subcommand(1);
+  {
+    CLI::App* command = report->add_subcommand(
+        "country", "A country's dossier: HTML (charts, prints to PDF), CSV or JSON");
+    auto args = std::make_shared<ReportArgs>();
+    command->add_option("COUNTRY", args->country, "ISO 3166-1 alpha-2 code")->required();
+    AddPeriodOptions(command, &args->period);
+    AddEnumOption(command, "--format", &args->format, consular::v1::DossierFormat_descriptor(),
+                  "html (default), csv or json");
+    command->add_option("-o,--output", args->output,
+                        "File to write (default: the server's file name; - for stdout)");
+    command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    OnParse(command, context, args, &RunReportCountry, action);
+  }
+}
+
+}  // namespace consular::ctl
