@@ -380,6 +380,17 @@ class Protector {
     }
   }
 
+  // A zero that is a part of a published zero total: it is 0 whatever else is suppressed, so
+  // suppressing it protects nothing.
+  bool PinnedToZero(int cell) const {
+    if (table_.values[cell] != 0) return false;
+    for (int ci : incidence_.constraints_of_cell[cell]) {
+      const int total = table_.constraints[ci].total;
+      if (total != cell && !suppressed_[total] && table_.values[total] == 0) return true;
+    }
+    return false;
+  }
+
   // The preferred candidate for the next suppression (see Protect in the header), or -1.
   int ChooseComplement(const std::vector<int>& narrow) {
     // Constraints holding a narrow cell.
@@ -390,7 +401,7 @@ class Protector {
     std::vector<bool> candidate(n_, false);
     bool any = false;
     auto consider = [&](int cell) {
-      if (!suppressed_[cell] && RuleOf(table_, cell) == CellRule::kFree) {
+      if (!suppressed_[cell] && RuleOf(table_, cell) == CellRule::kFree && !PinnedToZero(cell)) {
         candidate[cell] = true;
         any = true;
       }
@@ -410,14 +421,16 @@ class Protector {
     }
     if (!any) return -1;
     int best = -1;
-    std::tuple<bool, int, bool, int64_t> best_key;
+    std::tuple<bool, bool, int, int64_t> best_key;
     for (int cell = 0; cell < n_; ++cell) {
       if (!candidate[cell]) continue;
       int shared = 0;
       for (int ci : incidence_.constraints_of_cell[cell]) shared += narrow_constraint[ci] ? 1 : 0;
       const int64_t value = table_.values[cell];
       // Smaller is better; ties go to the lower index (cells are visited in ascending order).
-      const std::tuple<bool, int, bool, int64_t> key(incidence_.is_total[cell], -shared, value == 0,
+      // A zero can only move up, so any count comes first; then interior cells, then cells
+      // closing a rectangle with the narrow ones, then the smallest.
+      const std::tuple<bool, bool, int, int64_t> key(value == 0, incidence_.is_total[cell], -shared,
                                                      value);
       if (best < 0 || key < best_key) {
         best = cell;

@@ -62,12 +62,13 @@ absl::Status ValidateTable(const Table& table);
 // solutions of the constraints, published cells fixed at their values, has hi - lo >= k (hi may be
 // +infinity). A cell narrower than that is "narrow".
 //
-// Heuristic for the next complementary cell. Candidates are the kFree, not yet suppressed cells
-// that share a constraint with a narrow cell. Among them, in this order of preference:
-//   1. a cell that is not the total of any constraint;
-//   2. the cell sharing the most constraints with narrow cells (this closes a rectangle or a chain
+// Heuristic for the next complementary cell. Candidates are the kFree, not yet suppressed cells that
+// share a constraint with a narrow cell, except zeros that are parts of a published zero total
+// (they stay 0 whatever else is hidden). Among them, in this order of preference:
+//   1. a cell with value >= 1 over a zero (a zero can only move up, so it protects less);
+//   2. a cell that is not the total of any constraint;
+//   3. the cell sharing the most constraints with narrow cells (this closes a rectangle or a chain
 //      of suppressed cells instead of starting a new one);
-//   3. a cell with value >= 1 over a zero (a zero can only move up, so it protects less);
 //   4. the smallest value;
 //   5. the lowest index.
 // If no candidate exists, the candidates widen to the kFree, unsuppressed cells sharing a

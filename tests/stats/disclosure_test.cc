@@ -583,6 +583,26 @@ TEST(ProtectTest, ClosesTheRectangleInsteadOfStartingAChain) {
                                                        shape.Cell(1, 0), shape.Cell(1, 1)}));
 }
 
+TEST(ProtectTest, QuartersWithNothingStayPublishedWhenTheirTotalsAre) {
+  // Quarters x (abandonment, divorce): everything happened in Q4 (11 and 2). The quarter totals
+  // and the year total are published by the calendar table above. Hiding a zero of an empty
+  // quarter protects nothing (its published total 0 pins it), so the pattern must be Q4's two
+  // cells and the two year cells, and the empty quarters stay published.
+  const TwoWayShape shape{4, 2};
+  Table table = TwoWayTable(4, 2, {0, 0, 0, 0, 0, 0, 11, 2});
+  table.rules.assign(table.values.size(), CellRule::kFree);
+  for (int q = 0; q < 4; ++q) table.rules[shape.RowTotal(q)] = CellRule::kPublished;
+  table.rules[shape.GrandTotal()] = CellRule::kPublished;
+  const ProtectionResult result = Protect(table, 5);
+  EXPECT_TRUE(result.fully_protected);
+  EXPECT_EQ(SuppressedCells(result),
+            (std::vector<int>{shape.Cell(3, 0), shape.Cell(3, 1), shape.ColumnTotal(0),
+                              shape.ColumnTotal(1)}));
+  const Interval divorce = CellInterval(table, result.suppressed, shape.Cell(3, 1));
+  EXPECT_EQ(divorce.lo, 0.0);
+  EXPECT_EQ(divorce.hi, 13.0);
+}
+
 TEST(ProtectTest, SmallCellInRowWithPublishedTotalTakesTheSmallestOtherCell) {
   const Table table = OneConstraintTable({18, 2, 9, 7});
   const ProtectionResult result = Protect(table, 3);
