@@ -92,7 +92,9 @@ int Threshold(const CountryStatistics& statistics) {
   return statistics.threshold() > 0 ? statistics.threshold() : kDefaultThreshold;
 }
 
-std::string SuppressedText(int threshold) { return absl::StrCat("<", threshold); }
+// The mark of a figure that is not shown. Not "<5": a larger figure withheld to protect a small one
+// carries the same mark, and "<5" would misstate it.
+std::string SuppressedText(int /*threshold*/) { return "x"; }
 
 bool IsValidMonth(int month) { return month >= 1 && month <= 12; }
 
@@ -1221,9 +1223,9 @@ std::string RenderDossierHtml(const CountryDossier& dossier) {
       "\u201d with an asterisk (*) in the tables and drawn in the charts as a short, hatched bar "
       "with a dashed outline, labelled \u201c",
       HtmlEscape(SuppressedText(threshold)),
-      "\u201d. It is never shown as 0. Because some larger figures are also withheld to protect "
-      "a small one, the mark means \u201cnot shown\u201d, not always \u201cfewer than ",
-      threshold, "\u201d. A 0 is a real zero.</p>\n",
+      "\u201d. It is never shown as 0. It may stand for a count from 1 to ", threshold - 1,
+      " or for a larger figure withheld because it would reveal such a count. A 0 is a real "
+      "zero.</p>\n",
       "<p>The median days to resolution is not shown when fewer than ", threshold,
       " cases were resolved in the period.</p>\n",
       statistics.rounded_to_base5()

@@ -11,9 +11,10 @@ namespace consular::stats {
 //
 // `dossier` is already disclosure-protected: these functions render what it says and compute
 // nothing that could undo the protection. A suppressed figure is never shown as 0 (nor as its
-// `value`, which is ignored): it is shown as "<T" (T = statistics.threshold, 5 when unset) with a
-// footnote, drawn as a hatched placeholder bar of fixed size labelled "<T", and exported with an
-// empty value and suppressed=true.
+// `value`, which is ignored): it is shown as "x" with a footnote (the note explains it may be a
+// count below statistics.threshold, 5 when unset, or a larger figure withheld to protect one),
+// drawn as a hatched placeholder bar of fixed size labelled "x", and exported with an empty value
+// and suppressed=true.
 
 // Returns one self-contained HTML document (UTF-8): inline CSS, inline SVG charts, no script and
 // no external resource, printable on A4. Every string taken from the dossier is HTML-escaped.
