@@ -1,0 +1,28 @@
+#include "tools/loadgen/flags.h"
+
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace consular::loadgen {
+
+absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& flag, const std::string& text) {
+  const std::string trimmed(absl::StripAsciiWhitespace(text));
+  absl::Duration duration;
+  double seconds = 0;
+  if (absl::SimpleAtod(trimmed, &seconds) && std::isfinite(seconds)) {
+    duration = absl::Seconds(seconds);
+  } else if (trimmed.empty() || !absl::ParseDuration(trimmed, &duration) ||
+             duration == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": not a duration: \"", text, "\" (e.g. 30s, 500ms, 2m, or a number of seconds)"));
+  }
+  if (duration < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": must not be negative"));
+  }
+  return duration;
+}
+
+}  // namespace consular::loadgen
