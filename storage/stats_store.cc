@@ -210,6 +210,47 @@ void StatsStore::SaveContactStates(const std::vector<ContactState>& states) {
       "[" + absl::StrJoin(items, ",") + "]");
 }
 
+void StatsStore::OpenLastFactsCursors(const std::string& before) {
+  const std::string quoted = tx_.quote(before);
+  tx_.exec0(
+      "DECLARE stats_last_cases NO SCROLL CURSOR FOR SELECT case_id::text, sequence, "
+      "facts::text FROM cases.statistical_last_case_facts(" +
+      quoted + "::xid8)");
+  tx_.exec0(
+      "DECLARE stats_last_contacts NO SCROLL CURSOR FOR SELECT contact_id::text, "
+      "case_id::text, sequence, facts::text FROM cases.statistical_last_contact_facts(" +
+      quoted + "::xid8)");
+}
+
+std::vector<CaseState> StatsStore::FetchLastCaseFacts(int limit) {
+  const pqxx::result r = tx_.exec(absl::StrCat("FETCH FORWARD ", limit, " FROM stats_last_cases"));
+  std::vector<CaseState> states;
+  states.reserve(r.size());
+  for (const pqxx::row& row : r) {
+    states.push_back({row[0].as<std::string>(), row[1].as<int>(), row[2].as<std::string>()});
+  }
+  return states;
+}
+
+std::vector<ContactState> StatsStore::FetchLastContactFacts(int limit) {
+  const pqxx::result r =
+      tx_.exec(absl::StrCat("FETCH FORWARD ", limit, " FROM stats_last_contacts"));
+  std::vector<ContactState> states;
+  states.reserve(r.size());
+  for (const pqxx::row& row : r) {
+    states.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<int>(),
+                      row[3].as<std::string>()});
+  }
+  return states;
+}
+
+std::optional<StatsStore::LastEventOf> StatsStore::LastEvent(const std::string& before) {
+  const pqxx::result r = tx_.exec_params(
+      "SELECT xid::text, id, events FROM cases.statistical_last_event($1::xid8)", before);
+  if (r.empty()) return std::nullopt;
+  return LastEventOf{r[0][0].as<std::string>(), r[0][1].as<int64_t>(), r[0][2].as<int64_t>()};
+}
+
 void StatsStore::AddToRollups(const std::vector<RollupRow>& changes) {
   if (changes.empty()) return;
   std::vector<std::string> items;

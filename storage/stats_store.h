@@ -88,6 +88,20 @@ class StatsStore {
   std::vector<ContactState> ContactStatesOfCases(const std::vector<std::string>& case_ids);
   void SaveContactStates(const std::vector<ContactState>& states);
 
+  // Rebuild in one pass: cursors over the facts of each case's last event and of each contact's
+  // last event among the transactions below `before`, both in case id order; then fetched in
+  // chunks (empty when done). The transaction must stay open meanwhile.
+  void OpenLastFactsCursors(const std::string& before);
+  std::vector<CaseState> FetchLastCaseFacts(int limit);
+  std::vector<ContactState> FetchLastContactFacts(int limit);
+  // The last event of the transactions below `before`, and how many they wrote; nullopt if none.
+  struct LastEventOf {
+    std::string xid;
+    int64_t id = 0;
+    int64_t events = 0;
+  };
+  std::optional<LastEventOf> LastEvent(const std::string& before);
+
   // Adds each row's n (which may be negative) to its count.
   void AddToRollups(const std::vector<RollupRow>& changes);
   // Empties the rollups and their state and resets the cursor.

@@ -367,20 +367,59 @@ absl::StatusOr<int64_t> RollupUpdater::CatchUp() {
 }
 
 absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
-  int64_t total = 0;
+  // Replaying the stream ends with each case counted by the facts of its last event and each
+  // contact by those of the last event that carried it: take exactly those, in one pass.
+  constexpr int kChunk = 10000;
+  int64_t events = 0;
   absl::Status status =
-      runner_->Run(absl::Now() + absl::Hours(2), [&](pqxx::transaction_base& tx) -> absl::Status {
-        total = 0;
+      runner_->Run(absl::Now() + absl::Hours(4), [&](pqxx::transaction_base& tx) -> absl::Status {
         StatsStore store(tx);
         const std::string horizon = store.Horizon();
         store.LockCursor();
         store.Clear();
-        StreamCursor cursor;
+        store.OpenLastFactsCursors(horizon);
+        RollupDelta delta;
+        // Contacts come in case id order, like cases: merged as both are read.
+        std::vector<ContactState> contacts = store.FetchLastContactFacts(kChunk);
+        size_t next_contact = 0;
         while (true) {
-          absl::StatusOr<int64_t> n = ApplyBatch(store, cursor, horizon, batch_size_);
-          if (!n.ok()) return n.status();
-          total += *n;
-          if (*n < batch_size_) break;
+          const std::vector<CaseState> cases = store.FetchLastCaseFacts(kChunk);
+          if (cases.empty()) break;
+          std::vector<ContactState> contact_states;
+          for (const CaseState& c : cases) {
+            absl::StatusOr<CaseFacts> facts = ParseCaseFacts(c.facts);
+            if (!facts.ok()) return facts.status();
+            delta.AddCase(*facts, +1);
+            while (true) {
+              if (next_contact == contacts.size()) {
+                contacts = store.FetchLastContactFacts(kChunk);
+                next_contact = 0;
+                if (contacts.empty()) break;
+              }
+              const ContactState& k = contacts[next_contact];
+              if (k.case_id > c.case_id) break;
+              ++next_contact;
+              if (k.case_id < c.case_id) continue;  // a contact of a case without events
+              absl::StatusOr<ContactFacts> contact = ParseContactFacts(k.facts);
+              if (!contact.ok()) return contact.status();
+              delta.AddContact(facts->country, *contact, +1);
+              contact_states.push_back(k);
+            }
+          }
+          store.SaveCaseStates(cases);
+          store.SaveContactStates(contact_states);
+        }
+        const std::vector<RollupRow> rows = delta.Rows();
+        for (size_t i = 0; i < rows.size(); i += kChunk) {
+          store.AddToRollups(std::vector<RollupRow>(
+              rows.begin() + static_cast<std::ptrdiff_t>(i),
+              rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + kChunk))));
+        }
+        StreamCursor cursor;
+        if (const std::optional<StatsStore::LastEventOf> last = store.LastEvent(horizon)) {
+          cursor.applied_xid = last->xid;
+          cursor.applied_id = last->id;
+          events = last->events;
         }
         cursor.horizon = horizon;
         cursor.caught_up_micros = NowMicros();
@@ -388,7 +427,7 @@ absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
-  return total;
+  return events;
 }
 
 absl::StatusOr<std::vector<RollupDifference>> RollupUpdater::Verify() {

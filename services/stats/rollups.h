@@ -112,8 +112,10 @@ class RollupUpdater {
   // transactions. Returns the number of events applied. Safe to run from several processes: the
   // cursor row serialises them.
   absl::StatusOr<int64_t> CatchUp();
-  // Empties the rollups and applies the whole stream again, in one transaction (readers see the
-  // old rollups until it commits).
+  // Empties the rollups and builds them again from the whole stream, in one transaction (readers
+  // see the old rollups until it commits): each case counted by the facts of its last event, each
+  // contact by those of the last event that carried it, which is what replaying every event ends
+  // with, in one pass. Returns the number of events the stream holds below the horizon.
   absl::StatusOr<int64_t> Rebuild();
   // In one snapshot: the rollups brought up to date with every event visible, compared with the
   // recount over the base tables (cases.statistical_recount); nothing is written. Returns the
