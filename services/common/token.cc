@@ -1,6 +1,8 @@
 #include "services/common/token.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -109,6 +111,48 @@ absl::Status CheckPrivateKeyPem(const std::string& pem) {
   return absl::OkStatus();
 }
 
+// The public key of a PEM block already checked by CheckPublicKeyPem.
+PkeyPtr DecodePublicKey(const std::string& pem) {
+  BioPtr bio = MemoryBio(pem);
+  if (!bio) return nullptr;
+  return PkeyPtr(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+}
+
+struct EcdsaSigDeleter {
+  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
+};
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+
+// True if `signature` (a JWS ES256 signature: r and s, 32 bytes each, big-endian) signs
+// `signing_input` under `key` with ECDSA P-256 and SHA-256 (RFC 7518 section 3.4).
+bool VerifyEs256(EVP_PKEY* key, const std::string& signing_input, const std::string& signature) {
+  if (signature.size() != 64) return false;
+  const auto* raw = reinterpret_cast<const unsigned char*>(signature.data());
+  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(raw, 32, nullptr);
+  BIGNUM* s = BN_bin2bn(raw + 32, 32, nullptr);
+  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return false;
+  }
+  const int der_size = i2d_ECDSA_SIG(sig.get(), nullptr);
+  if (der_size <= 0) return false;
+  std::string der(static_cast<size_t>(der_size), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(der.data());
+  if (i2d_ECDSA_SIG(sig.get(), &out) != der_size) return false;
+  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
+    return false;
+  }
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
+                          der.size(),
+                          reinterpret_cast<const unsigned char*>(signing_input.data()),
+                          signing_input.size()) == 1;
+}
+
 bool IsBase64UrlChar(char c) {
   return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
          c == '_';
@@ -187,8 +231,9 @@ bool AudienceMatches(const Json& payload, const std::string& audience) {
 
 class JwtTokenVerifier final : public TokenVerifier {
  public:
-  explicit JwtTokenVerifier(VerifierOptions options)
-      : options_(std::move(options)) {}
+  // The keys are decoded once: decoding a PEM key costs several times the signature check.
+  JwtTokenVerifier(VerifierOptions options, std::vector<PkeyPtr> keys)
+      : options_(std::move(options)), keys_(std::move(keys)) {}
 
   absl::StatusOr<Identity> Verify(const std::string& token) const override {
     // The JSON library and cpp-jwt may throw (allocation, type errors); no
@@ -247,12 +292,11 @@ class JwtTokenVerifier final : public TokenVerifier {
 
     // Signature, before any claim is looked at.
     const std::string signing_input(all.substr(0, second_dot));
-    const std::string signature(signature_segment);
+    const absl::optional<std::string> signature = Base64UrlDecode(signature_segment);
+    if (!signature) return Unauthenticated("malformed token");
     bool signed_by_known_key = false;
-    for (const std::string& key : options_.public_key_pems) {
-      const jwt::verify_result_t result =
-          jwt::PEMSign<jwt::algo::ES256>::verify(key, signing_input, signature);
-      if (result.first && !result.second) {
+    for (const PkeyPtr& key : keys_) {
+      if (VerifyEs256(key.get(), signing_input, *signature)) {
         signed_by_known_key = true;
         break;
       }
@@ -313,6 +357,7 @@ class JwtTokenVerifier final : public TokenVerifier {
   }
 
   const VerifierOptions options_;
+  const std::vector<PkeyPtr> keys_;
 };
 
 }  // namespace
@@ -339,8 +384,13 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeJwtTokenVerifier(
     return absl::InvalidArgumentError("token verifier: negative leeway");
   }
   if (!options.clock) options.clock = [] { return absl::Now(); };
+  std::vector<PkeyPtr> keys;
+  for (const std::string& pem : options.public_key_pems) {
+    keys.push_back(DecodePublicKey(pem));
+    if (!keys.back()) return absl::InvalidArgumentError("token verifier: cannot decode a key");
+  }
   return std::unique_ptr<TokenVerifier>(
-      new JwtTokenVerifier(std::move(options)));
+      new JwtTokenVerifier(std::move(options), std::move(keys)));
 }
 
 absl::StatusOr<std::vector<std::string>> ReadPemFiles(
