@@ -278,15 +278,32 @@ void StatsStore::Clear() {
   SaveCursor(StreamCursor{});
 }
 
-std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_year, int to_year) {
+std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_year, int to_year,
+                                           bool with_days) {
   const pqxx::result r = tx_.exec_params(
       absl::StrCat("SELECT ", kRollupColumns,
-                   " FROM stats.rollup WHERE country = $1 AND year BETWEEN $2 AND $3 AND n > 0"),
-      country, from_year, to_year);
+                   " FROM stats.rollup WHERE country = $1 AND year BETWEEN $2 AND $3 AND n > 0 "
+                   "AND ($4 OR dimension <> 'DAYS')"),
+      country, from_year, to_year, with_days);
   std::vector<RollupRow> rows;
   rows.reserve(r.size());
   for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
   return rows;
+}
+
+std::vector<std::pair<int64_t, int64_t>> StatsStore::ResolutionDays(const std::string& country,
+                                                                    int first_month,
+                                                                    int last_month) {
+  const pqxx::result r = tx_.exec_params(
+      "SELECT category::bigint, sum(n)::bigint FROM stats.rollup WHERE country = $1 "
+      "AND year BETWEEN $2 AND $3 AND year * 100 + month BETWEEN $4 AND $5 "
+      "AND measure = 'MEASURE_CASES_RESOLVED' AND dimension = 'DAYS' AND n > 0 "
+      "GROUP BY category::bigint ORDER BY 1",
+      country, first_month / 100, last_month / 100, first_month, last_month);
+  std::vector<std::pair<int64_t, int64_t>> days;
+  days.reserve(r.size());
+  for (const pqxx::row& row : r) days.emplace_back(row[0].as<int64_t>(), row[1].as<int64_t>());
+  return days;
 }
 
 std::vector<RollupRow> StatsStore::CumulativeBefore(const std::string& country, int year) {

@@ -406,6 +406,36 @@ std::vector<std::pair<int64_t, int64_t>> CountryCounts::ResolutionDays(int year,
   return days;
 }
 
+void CountryCounts::SetResolutionDaysOf(int first_month, int last_month,
+                                        std::vector<std::pair<int64_t, int64_t>> days) {
+  days_first_month_ = first_month;
+  days_last_month_ = last_month;
+  period_days_ = std::move(days);
+}
+
+const std::vector<std::pair<int64_t, int64_t>>* CountryCounts::ResolutionDaysOf(
+    int first_month, int last_month) const {
+  if (days_first_month_ == 0 || first_month != days_first_month_ ||
+      last_month != days_last_month_) {
+    return nullptr;
+  }
+  return &period_days_;
+}
+
+std::pair<int, int> MonthSpanOf(const Period& period) {
+  switch (period.kind_case()) {
+    case Period::kQuarter: {
+      const int y = period.quarter().year(), q = period.quarter().quarter();
+      return {y * 100 + 3 * q - 2, y * 100 + 3 * q};
+    }
+    case Period::kRange:
+      return {period.range().from().year() * 100 + period.range().from().month(),
+              period.range().to().year() * 100 + period.range().to().month()};
+    default:
+      return {period.year() * 100 + 1, period.year() * 100 + 12};
+  }
+}
+
 std::vector<std::string> CategoriesOf(Dimension dimension) {
   switch (dimension) {
     case consular::v1::DIMENSION_CASE_TYPE:
@@ -580,18 +610,27 @@ CountryStatistics Publish(const std::string& country, const Period& period,
   // The median of the days from opening to resolution, when enough cases were resolved.
   std::map<int64_t, int64_t> days;
   int64_t n = 0;
-  for (const Part& part : parts) {
-    for (const auto& [y, m] : MonthsOf(part)) {
-      for (const auto& [d, count] : counts.ResolutionDays(y, m)) {
-        days[d] += count;
-        n += count;
+  const auto [first_month, last_month] = MonthSpanOf(period);
+  if (const auto* summed = counts.ResolutionDaysOf(first_month, last_month)) {
+    for (const auto& [d, count] : *summed) {
+      days[d] += count;
+      n += count;
+    }
+  } else {
+    for (const Part& part : parts) {
+      for (const auto& [y, m] : MonthsOf(part)) {
+        for (const auto& [d, count] : counts.ResolutionDays(y, m)) {
+          days[d] += count;
+          n += count;
+        }
       }
     }
   }
   Figure* median = stats.mutable_median_days_to_resolution();
-  if (!options.unprotected && (resolved.suppressed || resolved.value < options.threshold)) {
-    median->set_suppressed(true);
-  } else if (n > 0) {
+  if (n == 0 ||
+      (!options.unprotected && (resolved.suppressed || resolved.value < options.threshold))) {
+    median->set_suppressed(true);  // none resolved (or not known here), or too few to show
+  } else {
     // The lower and upper middle values, averaged (rounded down).
     const int64_t lower_rank = (n - 1) / 2;
     const int64_t upper_rank = n / 2;

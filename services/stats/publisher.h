@@ -54,11 +54,21 @@ class CountryCounts {
   int64_t UnresolvedAt(int year, int month, const std::string& type) const;
   // Days from opening to resolution (with counts) of the cases resolved in the month.
   std::vector<std::pair<int64_t, int64_t>> ResolutionDays(int year, int month) const;
+  // The same summed over the months first..last (YYYYMM, both included) when loaded that way
+  // (the store sums them, rather than sending every month's rows); used for a period spanning
+  // exactly those months instead of the per-month rows.
+  void SetResolutionDaysOf(int first_month, int last_month,
+                           std::vector<std::pair<int64_t, int64_t>> days);
+  const std::vector<std::pair<int64_t, int64_t>>* ResolutionDaysOf(int first_month,
+                                                                   int last_month) const;
 
  private:
   using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
   std::map<Key, std::array<int64_t, 12>> months_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t> before_;
+  int days_first_month_ = 0;
+  int days_last_month_ = 0;
+  std::vector<std::pair<int64_t, int64_t>> period_days_;
 };
 
 // The years a period touches, and whether it is valid: a year, a quarter, or a range from the
@@ -69,6 +79,8 @@ struct PeriodYears {
   int last = 0;
 };
 absl::StatusOr<PeriodYears> YearsOf(const consular::v1::Period& period);
+// The first and last month (YYYYMM) of a valid period.
+std::pair<int, int> MonthSpanOf(const consular::v1::Period& period);
 
 // The figures of `country` for `period` from `counts` (which hold every year of the period, and
 // AddBefore rows for the years before). `dimensions` empty: all.

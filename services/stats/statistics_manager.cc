@@ -38,10 +38,19 @@ absl::Status CheckCountry(const std::string& field, const std::string& country) 
   return absl::OkStatus();
 }
 
-// The counts of `country` for years first..last, and what went before.
-CountryCounts LoadCounts(StatsStore& store, const std::string& country, int first, int last) {
+// The counts of `country` for years first..last, and what went before. The days from opening to
+// resolution (most of the rows) only for `period`, summed, when one is given.
+CountryCounts LoadCounts(StatsStore& store, const std::string& country, int first, int last,
+                         const Period* period = nullptr) {
   CountryCounts counts;
-  for (const storage::RollupRow& row : store.Rollups(country, first, last)) counts.Add(row);
+  for (const storage::RollupRow& row : store.Rollups(country, first, last, /*with_days=*/false)) {
+    counts.Add(row);
+  }
+  if (period != nullptr) {
+    const auto [first_month, last_month] = MonthSpanOf(*period);
+    counts.SetResolutionDaysOf(first_month, last_month,
+                               store.ResolutionDays(country, first_month, last_month));
+  }
   for (const storage::RollupRow& row : store.CumulativeBefore(country, first)) {
     counts.AddBefore(row);
   }
@@ -112,7 +121,7 @@ CountryStatistics StatisticsFor(StatsStore& store, const std::string& country, c
                                 const PeriodYears& years,
                                 const std::vector<consular::v1::Dimension>& dimensions,
                                 const PublishOptions& options, absl::Time now) {
-  const CountryCounts counts = LoadCounts(store, country, years.first, years.last);
+  const CountryCounts counts = LoadCounts(store, country, years.first, years.last, &period);
   CountryStatistics stats = Publish(country, period, counts, dimensions, options);
   SetFreshness(store, now, stats.mutable_as_of(), stats.mutable_lag());
   return stats;
@@ -365,7 +374,8 @@ absl::Status StatisticsManager::RenderCountryDossier(
         const absl::Time now = clock_();
         StatsStore store(tx);
         const int first = std::min(years->first, years->last - (kHistoryYears - 1));
-        const CountryCounts counts = LoadCounts(store, request.country(), first, years->last);
+        const CountryCounts counts =
+            LoadCounts(store, request.country(), first, years->last, &request.period());
 
         consular::v1::CountryDossier dossier;
         dossier.set_country(request.country());

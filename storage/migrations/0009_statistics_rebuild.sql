@@ -1,7 +1,8 @@
--- A rebuild of the statistics' rollups in one pass over the event stream: instead of replaying
--- every event, it takes for each case the facts of its last event, and for each contact the facts
--- of the last event that carried it (what replaying would end with). Definer functions like those
--- of migration 0008: categories only.
+-- Statistics at scale. A rebuild of the rollups in one pass over the event stream: instead of
+-- replaying every event, it takes for each case the facts of its last event, and for each contact
+-- the facts of the last event that carried it (what replaying would end with); definer functions
+-- like those of migration 0008, categories only. And an index for the cases unresolved at a
+-- period's end.
 
 -- Per case, in case id order: the facts of its last event (by sequence) among the events of
 -- transactions below p_before.
@@ -62,3 +63,9 @@ REVOKE ALL ON FUNCTION cases.statistical_last_event(xid8) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION cases.statistical_last_case_facts(xid8),
   cases.statistical_last_contact_facts(xid8), cases.statistical_last_event(xid8)
   TO consular_service;
+
+-- Cases unresolved at a period's end sum every earlier year's openings and resolutions: a small
+-- covering index for that, instead of reading every earlier rollup row of the country.
+CREATE INDEX rollup_cumulative_idx ON stats.rollup (country, year) INCLUDE (measure, dimension, category, n)
+  WHERE measure IN ('MEASURE_CASES_OPENED', 'MEASURE_CASES_RESOLVED')
+    AND dimension IN ('TOTAL', 'DIMENSION_CASE_TYPE');

@@ -131,6 +131,22 @@ TEST(PublisherTest, AQuarterMatchesTheHandComputedFigures) {
   EXPECT_EQ(CellOf(s, o, "DIMENSION_SEX", "SEX_X"), 0);
 }
 
+TEST(PublisherTest, TheMedianComesFromDaysSummedOverThePeriodWhenLoadedSo) {
+  CountryCounts counts = HandCounts();
+  // As the store loads them: summed over the period's months (April to June 2025) only.
+  counts.SetResolutionDaysOf(202504, 202506, {{10, 1}, {30, 1}, {35, 1}});
+  EXPECT_EQ(
+      Value(Publish("MA", Quarter(2025, 2), counts, {}, Unprotected()).median_days_to_resolution()),
+      30);
+  // Another period uses the per-month rows (10 and 30 days in April): the mean of the middle two.
+  EXPECT_EQ(Value(Publish("MA", Year(2025), counts, {}, Unprotected()).median_days_to_resolution()),
+            20);
+  // None resolved: no median, marked rather than 0.
+  EXPECT_TRUE(Publish("MA", Quarter(2025, 3), counts, {}, Unprotected())
+                  .median_days_to_resolution()
+                  .suppressed());
+}
+
 TEST(PublisherTest, AYearAndARangeMatchTheHandComputedFigures) {
   const CountryStatistics year = Publish("MA", Year(2025), HandCounts(), {}, Unprotected());
   EXPECT_EQ(Value(year.cases_opened()), 12);
