@@ -1,0 +1,224 @@
+// consular-datagen's bulk mode against a real PostgreSQL: what it writes, the services can read.
+#include <memory>
+#include <pqxx/pqxx>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+#include "services/cases/case_manager.h"
+#include "services/stats/rollups.h"
+#include "storage/case_facts.h"
+#include "storage/connection_pool.h"
+#include "storage/transaction_runner.h"
+#include "tests/crypto/test_field_crypto.h"
+#include "tests/support/test_database.h"
+#include "tools/datagen/bulk_load.h"
+
+namespace consular::datagen {
+namespace {
+
+namespace v1 = consular::v1;
+
+constexpr int64_t kCases = 2000;
+constexpr uint64_t kSeed = 424242;
+
+// A digest of the columns the seed decides (ciphertexts aside: their nonces are random).
+std::string Digest(const consular::testing::TestDatabase& db) {
+  return db.QueryScalar(
+             "SELECT md5(string_agg(concat_ws('|', id, reference, status, outcome, handling_post, "
+             "country, risk_flags, opened_at, closed_at, version, encode(subject_name_bidx, "
+             "'hex'), "
+             "stat_age_group, stat_mother_with_minor_children, stat_recognition_decision), ',' "
+             "ORDER BY id)) FROM cases.cases") +
+         db.QueryScalar(
+             "SELECT md5(string_agg(concat_ws('|', id, case_id, sequence, event_type, actor, "
+             "occurred_at, payload::text, facts::text), ',' ORDER BY id)) FROM cases.case_events");
+}
+
+BulkLoadOptions Options(const consular::testing::TestFieldCrypto& keys, uint64_t seed) {
+  BulkLoadOptions options;
+  options.cases = kCases;
+  options.seed = seed;
+  options.cipher = &keys.cipher;
+  options.blind_index = &keys.blind_index;
+  return options;
+}
+
+class DatagenTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    keys_ = new consular::testing::TestFieldCrypto();
+    db_ = consular::testing::TestDatabase::Create().release();
+    const absl::StatusOr<BulkLoadReport> report = BulkLoad(db_->dsn(), Options(*keys_, kSeed));
+    ASSERT_TRUE(report.ok()) << report.status();
+    ASSERT_EQ(report->rows.cases, kCases);
+    ASSERT_GT(report->rows.events, 5 * kCases);
+  }
+  static void TearDownTestSuite() {
+    delete db_;
+    delete keys_;
+    db_ = nullptr;
+    keys_ = nullptr;
+  }
+
+  void SetUp() override {
+    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
+    runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
+    manager_ = std::make_unique<cases::CaseManager>(
+        runner_.get(), [] { return absl::Now(); }, keys_->crypto());
+  }
+
+  static absl::Time Deadline() { return absl::Now() + absl::Seconds(30); }
+
+  static consular::testing::TestFieldCrypto* keys_;
+  static consular::testing::TestDatabase* db_;
+  std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::TransactionRunner> runner_;
+  std::unique_ptr<cases::CaseManager> manager_;
+};
+
+consular::testing::TestFieldCrypto* DatagenTest::keys_ = nullptr;
+consular::testing::TestDatabase* DatagenTest::db_ = nullptr;
+
+// A sample of the generated cases of RABAT (the largest post): id and the stored clear columns.
+struct Stored {
+  std::string id;
+  std::string reference;
+  std::string sex;
+  std::string nationality;
+  std::string age_group;
+  bool mother = false;
+  std::string personal;  // ciphertext
+};
+
+std::vector<Stored> Sample(const consular::testing::TestDatabase& db, const std::string& post,
+                           int n) {
+  pqxx::connection connection(db.dsn());
+  pqxx::nontransaction tx(connection);
+  std::vector<Stored> out;
+  for (const pqxx::row& row : tx.exec_params(
+           "SELECT id::text, reference, subject_sex, subject_nationality_status, stat_age_group, "
+           "stat_mother_with_minor_children, personal FROM cases.cases WHERE handling_post = $1 "
+           "ORDER BY id LIMIT $2",
+           post, n)) {
+    out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                   row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<bool>(),
+                   pqxx::binarystring(row[6]).str()});
+  }
+  return out;
+}
+
+const Identity kRabatOfficer{"officer-rabat-test", v1::ROLE_CONSULAR_OFFICER, "RABAT"};
+
+TEST_F(DatagenTest, GetCaseDecryptsGeneratedCasesWithTheirSubject) {
+  const std::vector<Stored> sample = Sample(*db_, "RABAT", 40);
+  ASSERT_EQ(sample.size(), 40u);
+  std::set<std::string> names;
+  for (const Stored& s : sample) {
+    v1::GetCaseRequest request;
+    request.set_case_id(s.id);
+    v1::Case c;
+    const absl::Status status = manager_->Get(kRabatOfficer, request, Deadline(), &c);
+    ASSERT_TRUE(status.ok()) << s.id << ": " << status;
+    // The subject is the one that was sealed for this row.
+    absl::StatusOr<std::string> plain =
+        keys_->cipher.Decrypt(s.personal, AssociatedData{"cases.cases", "personal", s.id});
+    ASSERT_TRUE(plain.ok()) << plain.status();
+    v1::Case sealed;
+    ASSERT_TRUE(sealed.ParseFromString(*plain));
+    EXPECT_EQ(c.subject().full_name(), sealed.subject().full_name());
+    EXPECT_FALSE(c.subject().full_name().empty());
+    EXPECT_EQ(c.reference(), s.reference);
+    EXPECT_EQ(v1::Sex_Name(c.subject().sex()), s.sex);
+    EXPECT_EQ(v1::NationalityStatus_Name(c.subject().nationality_status()), s.nationality);
+    // The clear statistical columns are those of the case as the service reads it.
+    const storage::StatisticalFacts facts = storage::StatisticalFactsOf(c);
+    EXPECT_EQ(facts.age_group, s.age_group) << s.id;
+    EXPECT_EQ(facts.mother_with_minor_children, s.mother) << s.id;
+    EXPECT_EQ(c.type() == v1::CASE_TYPE_ABANDONMENT, c.has_abandonment());
+    names.insert(c.subject().full_name());
+  }
+  EXPECT_GT(names.size(), 20u);  // varied, fictional names
+}
+
+TEST_F(DatagenTest, SearchCasesFindsAGeneratedCaseByName) {
+  const std::vector<Stored> sample = Sample(*db_, "RABAT", 5);
+  ASSERT_FALSE(sample.empty());
+  for (const Stored& s : sample) {
+    v1::GetCaseRequest get;
+    get.set_case_id(s.id);
+    v1::Case c;
+    ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &c).ok());
+    v1::SearchCasesRequest search;
+    // Another spelling of the same name: case and spacing are folded.
+    std::string name = c.subject().full_name();
+    for (char& ch : name) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    search.set_name("  " + name + " ");
+    search.set_page_size(500);
+    v1::SearchCasesResponse found;
+    const absl::Status status = manager_->Search(kRabatOfficer, search, Deadline(), &found);
+    ASSERT_TRUE(status.ok()) << status;
+    bool hit = false;
+    for (const v1::Case& f : found.cases()) {
+      hit = hit || f.id() == s.id;
+      EXPECT_EQ(f.subject().full_name(), c.subject().full_name());
+    }
+    EXPECT_TRUE(hit) << "no " << s.id << " among " << found.cases_size() << " results";
+  }
+}
+
+TEST_F(DatagenTest, ListCasesShowsThePostsCases) {
+  const int64_t rabat = std::stoll(
+      db_->QueryScalar("SELECT count(*) FROM cases.cases WHERE handling_post = 'RABAT'"));
+  ASSERT_GT(rabat, 100);  // the largest country's share
+  v1::ListCasesRequest request;
+  request.set_page_size(500);
+  int64_t seen = 0;
+  while (true) {
+    v1::ListCasesResponse page;
+    const absl::Status status = manager_->List(kRabatOfficer, request, Deadline(), &page);
+    ASSERT_TRUE(status.ok()) << status;
+    for (const v1::Case& c : page.cases()) {
+      EXPECT_EQ(c.handling_post(), "RABAT");
+      EXPECT_FALSE(c.subject().full_name().empty());
+    }
+    seen += page.cases_size();
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  EXPECT_EQ(seen, rabat);
+}
+
+TEST_F(DatagenTest, RebuiltRollupsAgreeWithTheRecount) {
+  stats::RollupUpdater updater(runner_.get());
+  const absl::StatusOr<int64_t> events = updater.Rebuild();
+  ASSERT_TRUE(events.ok()) << events.status();
+  EXPECT_GT(*events, 5 * kCases);
+  const absl::StatusOr<std::vector<stats::RollupDifference>> differences = updater.Verify();
+  ASSERT_TRUE(differences.ok()) << differences.status();
+  EXPECT_EQ(differences->size(), 0u);
+  const absl::StatusOr<int64_t> mismatches = CheckLoadedFacts(db_->dsn());
+  ASSERT_TRUE(mismatches.ok()) << mismatches.status();
+  EXPECT_EQ(*mismatches, 0);
+}
+
+TEST_F(DatagenTest, TheSameSeedGivesTheSameRows) {
+  auto again = consular::testing::TestDatabase::Create();
+  ASSERT_TRUE(BulkLoad(again->dsn(), Options(*keys_, kSeed)).ok());
+  EXPECT_EQ(Digest(*again), Digest(*db_));
+  auto other = consular::testing::TestDatabase::Create();
+  ASSERT_TRUE(BulkLoad(other->dsn(), Options(*keys_, kSeed + 1)).ok());
+  EXPECT_NE(Digest(*other), Digest(*db_));
+}
+
+TEST_F(DatagenTest, RejectsHalfTheKeys) {
+  BulkLoadOptions options = Options(*keys_, kSeed);
+  options.blind_index = nullptr;
+  EXPECT_EQ(BulkLoad(db_->dsn(), options).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace consular::datagen
