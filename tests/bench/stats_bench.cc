@@ -1,0 +1,458 @@
+// The statistics benchmark (BENCHMARKS.md): bulk-loads a realistic data set (1,000,000 cases and
+// about 10,000,000 events by default) into a fresh database, builds the rollups with the real
+// RollupUpdater, and measures GetCountryStatistics for random countries (weighted like the data)
+// and years: through the real gRPC server in-process, through StatisticsManager directly, and the
+// plain GROUP BY over the base tables for comparison. Not a test: run it with ops/bench-stats.sh.
+#include <grpcpp/grpcpp.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <pqxx/pqxx>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "consular/v1/statistics.grpc.pb.h"
+#include "services/common/token.h"
+#include "services/common/worker_pool.h"
+#include "services/stats/rollups.h"
+#include "services/stats/statistics_manager.h"
+#include "services/stats/stats_service.h"
+#include "storage/connection_pool.h"
+#include "storage/conninfo.h"
+#include "storage/transaction_runner.h"
+#include "tests/bench/stats_bulk_load.h"
+#include "tests/common/test_crypto.h"
+#include "tests/crypto/test_field_crypto.h"
+#include "tests/support/test_database.h"
+
+namespace consular::bench {
+namespace {
+
+namespace v1 = consular::v1;
+using stats::RollupDifference;
+using stats::RollupUpdater;
+using stats::StatisticsManager;
+using stats::StatisticsServiceImpl;
+using stats::StatisticsSettings;
+
+constexpr int kFirstYear = 2017;
+constexpr int kLastYear = 2026;
+
+struct Flags {
+  int64_t cases = 1000000;
+  double events_per_case = 10;
+  uint64_t seed = 20170101;
+  int iterations = 500;
+  int recount_iterations = -1;  // -1: as iterations
+  int warmup = 20;
+  bool verify = false;
+  bool check_load = false;
+  std::string dsn;
+  bool skip_load = false;
+  bool skip_rebuild = false;
+  bool keep_database = false;
+};
+
+void Say(const std::string& line) { std::cout << line << std::endl; }
+
+[[noreturn]] void Fail(const std::string& what) {
+  std::cerr << "stats_bench: " << what << std::endl;
+  std::exit(1);
+}
+
+template <typename T>
+T OrFail(absl::StatusOr<T> value, const std::string& what) {
+  if (!value.ok()) Fail(absl::StrCat(what, ": ", value.status().ToString()));
+  return *std::move(value);
+}
+
+void OrFail(const absl::Status& status, const std::string& what) {
+  if (!status.ok()) Fail(absl::StrCat(what, ": ", status.ToString()));
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine.
+
+std::string FirstValue(const std::string& path, const std::string& key) {
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) != 0) continue;
+    const size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    std::string value = line.substr(colon + 1);
+    value.erase(0, value.find_first_not_of(" \t"));
+    return value;
+  }
+  return "unknown";
+}
+
+std::string Machine() {
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  std::string ram = FirstValue("/proc/meminfo", "MemTotal");
+  long kb = 0;
+  if (std::sscanf(ram.c_str(), "%ld", &kb) == 1) {
+    ram = absl::StrFormat("%.1f GiB", static_cast<double>(kb) / (1024.0 * 1024.0));
+  }
+  return absl::StrFormat("nproc %d, CPU %s, RAM %s", cpus,
+                         FirstValue("/proc/cpuinfo", "model name"), ram);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timing.
+
+struct Summary {
+  int n = 0;
+  double p50 = 0, p95 = 0, p99 = 0, max = 0, mean = 0;
+};
+
+// Nearest-rank percentiles of `ms`.
+Summary Summarise(std::vector<double> ms) {
+  Summary s;
+  if (ms.empty()) return s;
+  std::sort(ms.begin(), ms.end());
+  const auto rank = [&](double q) {
+    const size_t k = static_cast<size_t>(std::ceil(q * static_cast<double>(ms.size())));
+    return ms[std::min(ms.size(), std::max<size_t>(1, k)) - 1];
+  };
+  s.n = static_cast<int>(ms.size());
+  s.p50 = rank(0.50);
+  s.p95 = rank(0.95);
+  s.p99 = rank(0.99);
+  s.max = ms.back();
+  double total = 0;
+  for (double v : ms) total += v;
+  s.mean = total / static_cast<double>(ms.size());
+  return s;
+}
+
+double MillisSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+struct Request {
+  std::string country;
+  int year = 0;
+};
+
+// `n` requests for countries drawn with the weight of their cases, and years drawn uniformly.
+std::vector<Request> Requests(const std::vector<std::pair<std::string, int64_t>>& countries, int n,
+                              uint64_t seed) {
+  std::vector<double> weights;
+  for (const auto& [country, cases] : countries) weights.push_back(static_cast<double>(cases));
+  std::mt19937_64 rng(seed);
+  std::discrete_distribution<size_t> pick(weights.begin(), weights.end());
+  std::uniform_int_distribution<int> year(kFirstYear, kLastYear);
+  std::vector<Request> requests;
+  for (int i = 0; i < n; ++i) requests.push_back({countries[pick(rng)].first, year(rng)});
+  return requests;
+}
+
+v1::GetCountryStatisticsRequest ToProto(const Request& r) {
+  v1::GetCountryStatisticsRequest request;
+  request.set_country(r.country);
+  request.mutable_period()->set_year(r.year);  // no dimensions: every dimension
+  return request;
+}
+
+// Runs `call` for the warm-up requests, then times it for each measured one.
+std::vector<double> Measure(const std::vector<Request>& warmup,
+                            const std::vector<Request>& measured,
+                            const std::function<void(const Request&)>& call) {
+  for (const Request& r : warmup) call(r);
+  std::vector<double> ms;
+  ms.reserve(measured.size());
+  for (const Request& r : measured) {
+    const auto start = std::chrono::steady_clock::now();
+    call(r);
+    ms.push_back(MillisSince(start));
+  }
+  return ms;
+}
+
+std::string Scalar(pqxx::connection& connection, const std::string& sql) {
+  pqxx::nontransaction tx(connection);
+  const pqxx::result r = tx.exec(sql);
+  return r.empty() || r[0][0].is_null() ? "" : r[0][0].c_str();
+}
+
+int Run(const Flags& flags) {
+  Say(absl::StrCat("Machine: ", Machine()));
+
+  // The database: a fresh one (dropped at the end unless kept), or the one named.
+  std::unique_ptr<consular::testing::TestDatabase> db;
+  std::string owner_dsn = flags.dsn;
+  std::string app_dsn;
+  if (owner_dsn.empty()) {
+    try {
+      db = consular::testing::TestDatabase::Create();
+    } catch (const std::exception& e) {
+      Fail(e.what());
+    }
+    owner_dsn = db->dsn();
+    app_dsn = db->app_dsn();
+    Say(absl::StrCat("Database: ", db->name(), " (fresh, migrated)"));
+  } else {
+    app_dsn = OrFail(
+        storage::OverrideConninfo(owner_dsn, {{"user", consular::testing::TestDatabase::kAppRole}}),
+        "--dsn");
+    Say(absl::StrCat("Database: ", owner_dsn));
+  }
+  pqxx::connection owner(owner_dsn);
+  Say(absl::StrCat("PostgreSQL: ", Scalar(owner, "SHOW server_version"), ", shared_buffers ",
+                   Scalar(owner, "SHOW shared_buffers"), ", work_mem ",
+                   Scalar(owner, "SHOW work_mem"), ", fsync ", Scalar(owner, "SHOW fsync"),
+                   ", synchronous_commit ", Scalar(owner, "SHOW synchronous_commit"),
+                   ", full_page_writes ", Scalar(owner, "SHOW full_page_writes")));
+
+  // 1. Load.
+  if (!flags.skip_load) {
+    Say(absl::StrFormat("Loading %d cases, about %.1f events each (seed %d) ...", flags.cases,
+                        flags.events_per_case, flags.seed));
+    BulkLoadOptions options;
+    options.cases = flags.cases;
+    options.events_per_case = flags.events_per_case;
+    options.seed = flags.seed;
+    options.progress = Say;
+    const BulkLoadReport report = OrFail(BulkLoad(owner_dsn, options), "load");
+    Say(absl::StrFormat(
+        "Load: %.1f s (generate %.1f s, COPY + commit %.1f s), VACUUM ANALYZE %.1f s",
+        absl::ToDoubleSeconds(report.generate + report.copy),
+        absl::ToDoubleSeconds(report.generate), absl::ToDoubleSeconds(report.copy),
+        absl::ToDoubleSeconds(report.vacuum)));
+  }
+  Say(absl::StrCat(
+      "Rows: cases ", Scalar(owner, "SELECT count(*) FROM cases.cases"), ", case_events ",
+      Scalar(owner, "SELECT count(*) FROM cases.case_events"), " (",
+      Scalar(owner,
+             "SELECT round(count(*)::numeric / GREATEST(1, (SELECT count(*) FROM cases.cases)), 2) "
+             "FROM cases.case_events"),
+      " per case), case_notes ", Scalar(owner, "SELECT count(*) FROM cases.case_notes"),
+      ", contacts ", Scalar(owner, "SELECT count(*) FROM contacts.contacts"), ", partners ",
+      Scalar(owner, "SELECT count(*) FROM contacts.partners"), "; database ",
+      Scalar(owner, "SELECT pg_size_pretty(pg_database_size(current_database()))")));
+  if (flags.check_load) {
+    const auto start = std::chrono::steady_clock::now();
+    const int64_t mismatches = OrFail(CheckLoadedFacts(owner_dsn), "checking the load");
+    Say(
+        absl::StrFormat("Load check: %d mismatches between the last events' facts and "
+                        "cases/contacts.statistical_facts_of (%.1f s)",
+                        mismatches, MillisSince(start) / 1000));
+    if (mismatches != 0) Fail("the loaded facts do not match the database's definitions");
+  }
+
+  // The service's side: connections as the service role, field crypto, tokens, the manager.
+  storage::ConnectionPool pool(storage::PoolOptions{app_dsn, 4});
+  storage::TransactionRunner runner(&pool);
+  RollupUpdater updater(&runner);
+
+  // 2. Rebuild.
+  if (!flags.skip_rebuild) {
+    Say("Rebuilding the rollups (RollupUpdater::Rebuild, as the service role) ...");
+    auto start = std::chrono::steady_clock::now();
+    const absl::StatusOr<int64_t> rebuilt = updater.Rebuild();
+    double seconds = MillisSince(start) / 1000;
+    if (rebuilt.ok()) {
+      Say(absl::StrFormat("Rebuild: %.1f s, %d events applied (%.0f events/s), %s rollup rows",
+                          seconds, *rebuilt,
+                          static_cast<double>(*rebuilt) / std::max(seconds, 1e-3),
+                          Scalar(owner, "SELECT count(*) FROM stats.rollup")));
+    } else {
+      // Rebuild is one transaction with a deadline of its own; when it fails, the rollups are
+      // built with CatchUp (a transaction per batch) so the measurements can still be taken.
+      Say(absl::StrFormat("Rebuild FAILED after %.1f s: %s", seconds, rebuilt.status().ToString()));
+      Say("Building the rollups with RollupUpdater::CatchUp instead ...");
+      start = std::chrono::steady_clock::now();
+      const int64_t applied = OrFail(updater.CatchUp(), "catch up");
+      seconds = MillisSince(start) / 1000;
+      Say(absl::StrFormat("CatchUp: %.1f s, %d events applied (%.0f events/s), %s rollup rows",
+                          seconds, applied, static_cast<double>(applied) / std::max(seconds, 1e-3),
+                          Scalar(owner, "SELECT count(*) FROM stats.rollup")));
+    }
+  }
+  if (flags.verify) {
+    Say("Verifying the rollups against cases.statistical_recount (RollupUpdater::Verify) ...");
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<RollupDifference> differences = OrFail(updater.Verify(), "verify");
+    Say(absl::StrFormat("Verify: %d differences (%.1f s)", differences.size(),
+                        MillisSince(start) / 1000));
+    for (size_t i = 0; i < differences.size() && i < 10; ++i) {
+      const RollupDifference& d = differences[i];
+      Say(absl::StrFormat("  %s %d-%02d %s %s %s: rollup %d, recount %d", d.key.country, d.key.year,
+                          d.key.month, d.key.measure, d.key.dimension, d.key.category, d.rollup,
+                          d.recount));
+    }
+  }
+
+  // 3. Requests: countries weighted by their cases, years 2017..2026; the same for each path.
+  std::vector<std::pair<std::string, int64_t>> countries;
+  {
+    pqxx::nontransaction tx(owner);
+    for (const pqxx::row& row :
+         tx.exec("SELECT country, count(*) FROM cases.cases GROUP BY country ORDER BY 2 DESC")) {
+      countries.emplace_back(row[0].as<std::string>(), row[1].as<int64_t>());
+    }
+  }
+  if (countries.empty()) Fail("the database holds no cases");
+  const std::vector<Request> warmup = Requests(countries, flags.warmup, flags.seed ^ 0x3a3aULL);
+  const std::vector<Request> measured = Requests(countries, flags.iterations, flags.seed);
+  const int recount_n = flags.recount_iterations < 0 ? flags.iterations : flags.recount_iterations;
+  const std::vector<Request> recount_measured(
+      measured.begin(), measured.begin() + std::min<size_t>(recount_n, measured.size()));
+  const std::vector<Request> recount_warmup(warmup.begin(),
+                                            warmup.begin() + std::min<size_t>(warmup.size(), 3));
+
+  consular::testing::TestFieldCrypto field_keys;
+  StatisticsManager manager(
+      &runner, [] { return absl::Now(); }, field_keys.crypto(), StatisticsSettings{});
+  const consular::testing::KeyPair keys = consular::testing::GenerateEcKeyPair();
+  VerifierOptions verifier_options;
+  verifier_options.public_key_pems = {keys.public_pem};
+  const std::unique_ptr<TokenVerifier> verifier =
+      OrFail(MakeJwtTokenVerifier(verifier_options), "token verifier");
+  TokenClaims claims;
+  claims.subject = "bench-policy-staff";
+  claims.role = v1::ROLE_POLICY_STAFF;
+  claims.ttl = absl::Hours(48);
+  claims.now = absl::Now();
+  const std::string token = OrFail(MintToken(keys.private_pem, claims), "token");
+  const Identity policy{claims.subject, v1::ROLE_POLICY_STAFF, ""};
+
+  // a. Through the gRPC server, in-process on 127.0.0.1:0.
+  WorkerPool workers(2, 64);
+  StatisticsServiceImpl service(&manager, CallEnvironment{&workers, verifier.get()});
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+  builder.RegisterService(&service);
+  const std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || port == 0) Fail("the gRPC server did not start");
+  const auto stub = v1::StatisticsService::NewStub(
+      grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  int64_t grpc_cells = 0;
+  Say(
+      absl::StrFormat("Measuring: %d requests per path, sequential, after %d warm-up requests "
+                      "(3 for the recount), all dimensions ...",
+                      flags.iterations, flags.warmup));
+  const std::vector<double> grpc_ms = Measure(warmup, measured, [&](const Request& r) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    ctx.AddMetadata("authorization", "Bearer " + token);
+    v1::CountryStatistics out;
+    const grpc::Status status = stub->GetCountryStatistics(&ctx, ToProto(r), &out);
+    if (!status.ok()) {
+      Fail(absl::StrCat("GetCountryStatistics ", r.country, " ", r.year, ": ",
+                        status.error_message()));
+    }
+    for (const v1::Breakdown& b : out.breakdowns()) grpc_cells += b.cells_size();
+  });
+  Say(absl::StrFormat(
+      "  a. gRPC done (%.0f cells per response on average)",
+      static_cast<double>(grpc_cells) / static_cast<double>(flags.iterations + flags.warmup)));
+
+  // b. StatisticsManager directly.
+  const std::vector<double> manager_ms = Measure(warmup, measured, [&](const Request& r) {
+    v1::CountryStatistics out;
+    OrFail(manager.GetCountryStatistics(policy, ToProto(r), absl::Now() + absl::Seconds(30), &out),
+           absl::StrCat("StatisticsManager::GetCountryStatistics ", r.country, " ", r.year));
+  });
+  Say("  b. StatisticsManager done");
+
+  // c. The plain GROUP BY over the base tables, as the owner.
+  owner.prepare("recount", "SELECT * FROM cases.statistical_recount($1) WHERE year = $2");
+  int64_t recount_rows = 0;
+  const std::vector<double> recount_ms =
+      Measure(recount_warmup, recount_measured, [&](const Request& r) {
+        pqxx::nontransaction tx(owner);
+        recount_rows += static_cast<int64_t>(tx.exec_prepared("recount", r.country, r.year).size());
+      });
+  Say("  c. recount done");
+
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  workers.Shutdown();
+
+  // 4. Results.
+  const Summary a = Summarise(grpc_ms);
+  const Summary b = Summarise(manager_ms);
+  const Summary c = Summarise(recount_ms);
+  Say("");
+  Say("Results (milliseconds)");
+  Say(absl::StrFormat("| %-58s | %5s | %8s | %8s | %8s | %8s | %8s |", "Path", "n", "p50", "p95",
+                      "p99", "max", "mean"));
+  Say(absl::StrFormat("|%s|%s|%s|%s|%s|%s|%s|", std::string(60, '-'), std::string(7, '-'),
+                      std::string(10, '-'), std::string(10, '-'), std::string(10, '-'),
+                      std::string(10, '-'), std::string(10, '-')));
+  const auto line = [](const std::string& name, const Summary& s) {
+    Say(absl::StrFormat("| %-58s | %5d | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f |", name, s.n, s.p50,
+                        s.p95, s.p99, s.max, s.mean));
+  };
+  line("a. GetCountryStatistics over gRPC (token, audit, rollups)", a);
+  line("b. StatisticsManager::GetCountryStatistics (no gRPC)", b);
+  line("c. statistical_recount(country) WHERE year (GROUP BY)", c);
+  Say(absl::StrFormat("(recount rows returned on average: %.0f)",
+                      static_cast<double>(recount_rows) /
+                          static_cast<double>(std::max<size_t>(
+                              1, recount_measured.size() + recount_warmup.size()))));
+  Say("");
+  Say(absl::StrFormat("GetCountryStatistics p50 %.2f ms (target ≤ 10 ms): %s", a.p50,
+                      a.p50 <= 10.0 ? "met" : "missed"));
+  Say(absl::StrCat("Machine: ", Machine()));
+
+  if (db != nullptr && flags.keep_database) {
+    Say(absl::StrCat("Kept database ", db->name(), ": --dsn \"", owner_dsn, "\""));
+    (void)db.release();  // kept on purpose: not dropped
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace consular::bench
+
+int main(int argc, char** argv) {
+  consular::bench::Flags flags;
+  CLI::App app{
+      "Statistics benchmark: bulk-load cases and events, rebuild the rollups, measure "
+      "GetCountryStatistics (see BENCHMARKS.md). Needs CONSULAR_TEST_PG (or --dsn)."};
+  app.add_option("--cases", flags.cases, "cases to load")->check(CLI::Range(1, 50000000));
+  app.add_option("--events-per-case", flags.events_per_case, "average events per case to aim at")
+      ->check(CLI::Range(1.0, 100.0));
+  app.add_option("--seed", flags.seed, "seed of the data and of the requests");
+  app.add_option("--iterations", flags.iterations, "measured requests per path")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--recount-iterations", flags.recount_iterations,
+                 "measured recount queries (default: --iterations)");
+  app.add_option("--warmup", flags.warmup, "warm-up requests per path before measuring")
+      ->check(CLI::Range(0, 100000));
+  app.add_flag("--verify", flags.verify,
+               "also run RollupUpdater::Verify and print the differences (must be 0)");
+  app.add_flag("--check-load", flags.check_load,
+               "check each case's and contact's last event facts against the database's own "
+               "statistical_facts_of");
+  app.add_option("--dsn", flags.dsn,
+                 "use this database (owner conninfo) instead of a fresh one on CONSULAR_TEST_PG");
+  app.add_flag("--skip-load", flags.skip_load, "do not load (with --dsn: already loaded)");
+  app.add_flag("--skip-rebuild", flags.skip_rebuild, "do not rebuild the rollups");
+  app.add_flag("--keep-database", flags.keep_database,
+               "keep the fresh database at the end and print its conninfo for --dsn");
+  CLI11_PARSE(app, argc, argv);
+  return consular::bench::Run(flags);
+}
