@@ -20,6 +20,7 @@ Environment:
   CONSULAR_CONTACTS_PORT port of consular-contacts on 127.0.0.1 (default 50053)
   CONSULAR_STATS_PORT   port of consular-stats on 127.0.0.1 (default 50054)
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
+  CONSULAR_STACK_DIR    the stack's folder: certificates, logs, pids, env (default .stack)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
 
 The binaries must be built first: ops/build.sh
@@ -28,7 +29,7 @@ USAGE
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OPS=$ROOT/ops
-STACK=$ROOT/.stack
+STACK=${CONSULAR_STACK_DIR:-$ROOT/.stack}
 BUILD_DIR=${CONSULAR_BUILD_DIR:-$ROOT/build}
 PG_DIR=${CONSULAR_STACK_PG_DIR:-$STACK/pg}
 CERTS=$STACK/certs

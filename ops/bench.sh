@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# Side-by-side benchmarks: the services under load next to PostgreSQL running exactly the SQL the
+# services send, on a fresh local stack built for release.
+set -euo pipefail
+
+usage() {
+  cat <<'USAGE'
+usage: ops/bench.sh [--duration SECONDS] [--clients N] [--out FILE]
+
+Builds the release binaries (build-release/), starts a fresh stack in build-release/bench-stack
+(its own PostgreSQL and ports 52051-52054), and then, in one run:
+  1. start-up: how long consular-cases takes from exec to serving (median of 5 starts);
+  2. captures from PostgreSQL's statement log the transaction of one CreateCase, one GetCase and
+     one ListCases, and turns each into a pgbench script (ops/bench/pgbench_from_log.py);
+  3. for create, get and list: consular-loadgen with N clients for the duration, sampling the
+     resident memory of consular-cases, then pgbench with N clients running the captured
+     transaction against the same database for the same duration;
+  4. the officer's mix and statistics through the services only;
+  5. the micro-benchmarks (Google Benchmark);
+and prints a table with throughput, latency percentiles, service / pgbench ratios and the targets,
+also written to FILE (default build-release/bench-results.txt) with the raw JSON beside it.
+Defaults: --duration 20, --clients 32. The statistics benchmark at 1,000,000 cases is
+ops/bench-stats.sh. Needs root or sudo for ops/install-deps.sh only.
+USAGE
+}
+
+DURATION=20
+CLIENTS=32
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD_DIR=${CONSULAR_BUILD_DIR:-$ROOT/build-release}
+OUT=$BUILD_DIR/bench-results.txt
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --duration) DURATION=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --out) OUT=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
+  esac
+done
+
+OPS=$ROOT/ops
+"$OPS/install-deps.sh"
+command -v pgbench >/dev/null || { echo "bench.sh: pgbench not found (postgresql-contrib)" >&2; exit 1; }
+CONSULAR_BUILD_DIR=$BUILD_DIR "$OPS/build.sh" --release consular-cases consular-audit \
+  consular-contacts consular-stats consular-migrate consularctl consular-loadgen micro_bench
+
+export CONSULAR_BUILD_DIR=$BUILD_DIR
+export CONSULAR_STACK_DIR=$BUILD_DIR/bench-stack
+export CONSULAR_STACK_PG_DIR=$BUILD_DIR/bench-stack/pg
+export CONSULAR_CASES_PORT=52051 CONSULAR_AUDIT_PORT=52052 CONSULAR_CONTACTS_PORT=52053
+export CONSULAR_STATS_PORT=52054
+RAW=$BUILD_DIR/bench-raw
+"$OPS/stack.sh" down >/dev/null 2>&1 || true
+rm -rf "$CONSULAR_STACK_DIR" "$RAW"
+mkdir -p "$RAW"
+"$OPS/stack.sh" up >"$RAW/stack-up.log"
+# shellcheck source=/dev/null
+source "$CONSULAR_STACK_DIR/env"
+stop_stack() { "$OPS/stack.sh" down >/dev/null 2>&1 || true; }
+trap stop_stack EXIT
+
+CERTS=$CONSULAR_STACK_DIR/certs
+ADMIN_DSN=$("$OPS/pg.sh" dsn "$CONSULAR_STACK_PG_DIR")
+SUPER_DSN=${ADMIN_DSN/%dbname=postgres/dbname=consular}
+APP_DSN=${ADMIN_DSN/%user=postgres dbname=postgres/user=consular_app dbname=consular}
+PG_LOG=$CONSULAR_STACK_PG_DIR/postgres.log
+CTL=$BUILD_DIR/tools/consularctl/consularctl
+LOADGEN=$BUILD_DIR/tools/loadgen/consular-loadgen
+psql_super() { psql "$SUPER_DSN" -X -q -tA -v ON_ERROR_STOP=1 -c "$1"; }
+
+echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)," \
+  "$(awk '/MemTotal/ { printf "%.1f GB", $2 / 1048576 }' /proc/meminfo) RAM" | tee "$RAW/machine.txt"
+
+# -- 1. start-up: exec to "listening on", a second consular-cases on a spare port
+echo "== start-up"
+STARTS=()
+for i in 1 2 3 4 5; do
+  log=$RAW/startup-$i.log
+  t0=$(date +%s%N)
+  "$BUILD_DIR/services/cases/consular-cases" --listen 127.0.0.1:52059 --dsn "$APP_DSN" \
+    --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+    --token-public-keys "$CERTS/token-public.pem" \
+    --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" >"$log" 2>&1 &
+  pid=$!
+  until grep -q "listening on" "$log" 2>/dev/null; do
+    kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+    sleep 0.005
+  done
+  t1=$(date +%s%N)
+  STARTS+=($(( (t1 - t0) / 1000000 )))
+  kill -TERM "$pid"; wait "$pid" || true
+done
+STARTUP_MS=$(printf '%s\n' "${STARTS[@]}" | sort -n | sed -n 3p)
+echo "start-up (ms): ${STARTS[*]} -> median $STARTUP_MS"
+
+# -- 2. capture the SQL of one CreateCase, GetCase and ListCases
+echo "== capturing the SQL of one call of each"
+export CONSULAR_TOKEN
+CONSULAR_TOKEN=$("$CTL" dev token --role officer --post RABAT --key "$CERTS/token-signing.pem")
+# Cases for the reads, through the services (the same content generator as the load).
+"$LOADGEN" --scenario create --count 200 --concurrency 4 --country-weights MA \
+  --token-key "$CERTS/token-signing.pem" >"$RAW/seed.txt"
+psql_super "ALTER SYSTEM SET log_statement = 'all'" && psql_super "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
+CAPTURE_ID=bench-capture-$$
+"$CTL" case create --type abandonment --country MA --name "Bench Capture" --sex female \
+  --nationality dual --referral family --flag passport-withheld --request-id "$CAPTURE_ID" --json \
+  >"$RAW/capture-case.json"
+CASE_ID=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$RAW/capture-case.json")
+CASE_REF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["reference"])' "$RAW/capture-case.json")
+"$CTL" case get "$CASE_ID" >/dev/null
+"$CTL" case list --post RABAT --page-size 50 >/dev/null
+sleep 0.5
+psql_super "ALTER SYSTEM RESET log_statement" && psql_super "SELECT pg_reload_conf()" >/dev/null
+
+GEN=$OPS/bench/pgbench_from_log.py
+python3 "$GEN" "$PG_LOG" "$CAPTURE_ID" \
+  --unique "$CAPTURE_ID=('pgb-' || :client_id || '-' || :n)" \
+  --unique "$CASE_ID=md5('pgb-' || :client_id || '-' || :n)::uuid::text" \
+  --unique "$CASE_REF=('PGB-' || :client_id || '-' || :n)" >"$RAW/create.sql"
+# The read of the captured case (pgbench reads that one case; the load reads a few hundred, all
+# cached alike).
+python3 "$GEN" "$PG_LOG" "CaseService.GetCase" >"$RAW/get.sql"
+python3 "$GEN" "$PG_LOG" "CaseService.ListCases" >"$RAW/list.sql"
+
+# -- 3. each scenario through the service, then pgbench with its SQL
+RSS_PEAK=0
+sample_rss() {  # PID: the peak resident set (kB) while the load runs, into $RAW/rss-<pid>
+  local pid=$1 peak=0 rss
+  while kill -0 "$pid" 2>/dev/null && [[ ! -f $RAW/stop-rss ]]; do
+    rss=$(ps -o rss= -p "$pid" 2>/dev/null | tr -d ' ' || echo 0)
+    [[ -n $rss && $rss -gt $peak ]] && peak=$rss
+    echo "$peak" >"$RAW/rss-peak"
+    sleep 0.5
+  done
+}
+CASES_PID=$(cat "$CONSULAR_STACK_DIR/cases.pid")
+declare -A SVC_RPS SVC_P50 SVC_P99 PGB_TPS PGB_LAT
+for scenario in create get list; do
+  echo "== $scenario: consular-loadgen, $CLIENTS clients, ${DURATION}s"
+  rm -f "$RAW/stop-rss"
+  sample_rss "$CASES_PID" &
+  sampler=$!
+  "$LOADGEN" --scenario "$scenario" --concurrency "$CLIENTS" --duration "${DURATION}s" \
+    --warmup 3s --country-weights MA --setup-cases 200 \
+    --token-key "$CERTS/token-signing.pem" --json >"$RAW/loadgen-$scenario.json"
+  touch "$RAW/stop-rss"
+  wait "$sampler" || true
+  peak=$(cat "$RAW/rss-peak")
+  (( peak > RSS_PEAK )) && RSS_PEAK=$peak
+  read -r rps p50 p99 < <(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' "$RAW/loadgen-$scenario.json")
+  SVC_RPS[$scenario]=$rps SVC_P50[$scenario]=$p50 SVC_P99[$scenario]=$p99
+  echo "   service: $rps req/s, p50 $p50 ms, p99 $p99 ms, consular-cases RSS peak $((peak / 1024)) MB"
+
+  echo "== $scenario: pgbench, $CLIENTS clients, ${DURATION}s, the same transaction"
+  pgbench -n -c "$CLIENTS" -j 2 -T "$DURATION" -f "$RAW/$scenario.sql" "$APP_DSN" \
+    >"$RAW/pgbench-$scenario.txt" 2>&1 || { cat "$RAW/pgbench-$scenario.txt" >&2; exit 1; }
+  PGB_TPS[$scenario]=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$RAW/pgbench-$scenario.txt" | head -n 1)
+  PGB_LAT[$scenario]=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$RAW/pgbench-$scenario.txt")
+  echo "   pgbench: ${PGB_TPS[$scenario]} tps, latency average ${PGB_LAT[$scenario]} ms"
+done
+
+# -- 4. through the services only
+for scenario in mix stats; do
+  echo "== $scenario: consular-loadgen, $CLIENTS clients, ${DURATION}s"
+  "$LOADGEN" --scenario "$scenario" --concurrency "$CLIENTS" --duration "${DURATION}s" \
+    --warmup 3s --country-weights MA --setup-cases 200 \
+    --token-key "$CERTS/token-signing.pem" --json >"$RAW/loadgen-$scenario.json"
+  read -r rps p50 p99 < <(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' "$RAW/loadgen-$scenario.json")
+  SVC_RPS[$scenario]=$rps SVC_P50[$scenario]=$p50 SVC_P99[$scenario]=$p99
+done
+
+# -- 5. micro-benchmarks
+echo "== micro-benchmarks"
+"$BUILD_DIR/tests/bench/micro_bench" --benchmark_min_time=0.2 >"$RAW/micro.txt" 2>&1
+
+# -- results
+ratio() { python3 -c 'import sys; print("%.0f%%" % (100 * float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
+verdict() { python3 -c 'import sys; print("met" if eval(sys.argv[1]) else "MISSED")' "$1"; }
+{
+  cat "$RAW/machine.txt"
+  echo "run: $(date -u +%FT%TZ), $CLIENTS clients, ${DURATION}s per scenario, TLS and real tokens"
+  echo
+  printf '%-8s %12s %9s %9s %12s %10s\n' scenario "service/s" "p50 ms" "p99 ms" "pgbench tps" "ratio"
+  for scenario in create get list; do
+    printf '%-8s %12.1f %9.2f %9.2f %12.1f %10s\n' "$scenario" "${SVC_RPS[$scenario]}" \
+      "${SVC_P50[$scenario]}" "${SVC_P99[$scenario]}" "${PGB_TPS[$scenario]}" \
+      "$(ratio "${SVC_RPS[$scenario]}" "${PGB_TPS[$scenario]}")"
+  done
+  for scenario in mix stats; do
+    printf '%-8s %12.1f %9.2f %9.2f %12s %10s\n' "$scenario" "${SVC_RPS[$scenario]}" \
+      "${SVC_P50[$scenario]}" "${SVC_P99[$scenario]}" - -
+  done
+  echo
+  echo "targets:"
+  echo "  CreateCase >= 40% of pgbench: $(ratio "${SVC_RPS[create]}" "${PGB_TPS[create]}")" \
+    "$(verdict "${SVC_RPS[create]} >= 0.4 * ${PGB_TPS[create]}")"
+  echo "  GetCase >= 60% of pgbench:    $(ratio "${SVC_RPS[get]}" "${PGB_TPS[get]}")" \
+    "$(verdict "${SVC_RPS[get]} >= 0.6 * ${PGB_TPS[get]}")"
+  echo "  CreateCase p99 <= 20 ms:      ${SVC_P99[create]} ms $(verdict "${SVC_P99[create]} <= 20")"
+  echo "  GetCase p99 <= 20 ms:         ${SVC_P99[get]} ms $(verdict "${SVC_P99[get]} <= 20")"
+  echo "  RSS <= 200 MB under load:     $((RSS_PEAK / 1024)) MB $(verdict "$RSS_PEAK <= 200 * 1024")"
+  echo "  start to serving <= 1 s:      $STARTUP_MS ms $(verdict "$STARTUP_MS <= 1000")"
+  echo
+  echo "micro-benchmarks:"
+  cat "$RAW/micro.txt"
+} | tee "$OUT"
+echo "raw results: $RAW"
