@@ -134,13 +134,13 @@ expect_out() {
 # The value of a figure line ("cases opened   12") in OUT.
 figure() { awk -v name="$1" 'index($0, name) == 1 { print $NF; exit }' <<<"$OUT"; }
 
-# Waits until the published number of cases opened in MA this year is N (the rollups catch up in
-# the background); fails after 15 s.
+# Waits until the published number of cases opened in MA this year is N and nothing is pending
+# (the rollups catch up in the background); fails after 15 s.
 wait_opened() {  # N
   local n=$1
   for _ in $(seq 75); do
     ctl "$POLICY" stats country MA --year "$YEAR"
-    [[ $RC -eq 0 && $(figure "cases opened") == "$n" ]] && return 0
+    [[ $RC -eq 0 && $(figure "cases opened") == "$n" && $OUT == *"up to date"* ]] && return 0
     sleep 0.2
   done
   return 1

@@ -52,6 +52,23 @@ class RollupsTest : public ::testing::Test {
                         r.measure, " ", r.dimension, " ", r.category, " = ", r.n);
   }
 
+  // Catches up until nothing is pending. The horizon is cluster-wide: a transaction of another
+  // test's database may hold it back for a moment, so one catch-up may not yet reach our events.
+  int64_t CatchUpFully() {
+    int64_t applied = 0;
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    while (true) {
+      absl::StatusOr<int64_t> n = updater_->CatchUp();
+      EXPECT_TRUE(n.ok()) << n.status();
+      if (!n.ok()) return applied;
+      applied += *n;
+      absl::StatusOr<Freshness> fresh = updater_->CurrentFreshness();
+      EXPECT_TRUE(fresh.ok()) << fresh.status();
+      if (!fresh.ok() || fresh->pending == 0 || absl::Now() > give_up) return applied;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+
   void ExpectVerified() {
     absl::StatusOr<std::vector<RollupDifference>> differences = updater_->Verify();
     ASSERT_TRUE(differences.ok()) << differences.status();
@@ -105,10 +122,8 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
   writer_->LogContact(cb, consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE, At(2025, 3, 20),
                       At(2025, 3, 21), lawyer);
 
-  absl::StatusOr<int64_t> applied = updater_->CatchUp();
-  ASSERT_TRUE(applied.ok()) << applied.status();
   // 3 created, 4 transitions, 2 contacts.
-  EXPECT_EQ(*applied, 9);
+  EXPECT_EQ(CatchUpFully(), 9);
 
   const std::string o = "MEASURE_CASES_OPENED";
   const std::string r = "MEASURE_CASES_RESOLVED";
@@ -246,12 +261,12 @@ TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
         k = writer_->UpdateContactPurpose(k, static_cast<consular::v1::ContactPurpose>(1 + pick(8)),
                                           now);
       }
-    } else {  // the rollups catch up in the middle of the work
+    } else {  // the rollups catch up in the middle of the work (maybe not to the end)
       ASSERT_TRUE(updater_->CatchUp().ok());
     }
     if (HasFailure()) return;
   }
-  ASSERT_TRUE(updater_->CatchUp().ok());
+  CatchUpFully();
   ExpectVerified();
   const std::vector<std::string> incremental = Rollups();
   EXPECT_GT(incremental.size(), 100u);
@@ -272,12 +287,12 @@ TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
   moved = writer_->Update(moved, changes, {"country"}, now);
   writer_->LogContact(moved, consular::v1::CONTACT_PURPOSE_DOCUMENTS, now, now);
   writer_->Create(CaseSpec{}, now);
-  ASSERT_TRUE(updater_->CatchUp().ok());
+  CatchUpFully();
   ExpectVerified();
 }
 
 TEST_F(RollupsTest, EventsWaitForOlderTransactionsAndTheLagIsReported) {
-  ASSERT_TRUE(updater_->CatchUp().ok());
+  CatchUpFully();
   absl::StatusOr<Freshness> fresh = updater_->CurrentFreshness();
   ASSERT_TRUE(fresh.ok()) << fresh.status();
   EXPECT_EQ(fresh->pending, 0);
@@ -303,9 +318,7 @@ TEST_F(RollupsTest, EventsWaitForOlderTransactionsAndTheLagIsReported) {
   ExpectVerified();
 
   older.commit();
-  applied = updater_->CatchUp();
-  ASSERT_TRUE(applied.ok());
-  EXPECT_EQ(*applied, 1);
+  EXPECT_EQ(CatchUpFully(), 1);
   fresh = updater_->CurrentFreshness();
   EXPECT_EQ(fresh->pending, 0);
   EXPECT_EQ(fresh->lag, absl::ZeroDuration());
