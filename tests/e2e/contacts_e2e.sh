@@ -86,27 +86,6 @@ psql "$ADMIN_DSN" -X -q -v ON_ERROR_STOP=1 -c "ALTER DATABASE consular SET log_s
   || setup_fail "cannot turn on statement logging"
 
 # -- both servers over TLS, as the service database role
-start_server() {  # BIN PORT LOG: starts it in the background; sets STARTED_PID
-  "$1" --listen "127.0.0.1:$2" --dsn "$APP_DSN" \
-    --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
-    --token-public-keys "$CERTS/token-public.pem" \
-    --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" >"$3" 2>&1 &
-  STARTED_PID=$!
-}
-wait_listening() {  # NAME PID LOG
-  local ready=0
-  for _ in $(seq 100); do
-    kill -0 "$2" 2>/dev/null || break
-    if grep -q "listening on" "$3"; then ready=1; break; fi
-    sleep 0.2
-  done
-  if (( ready )); then
-    pass "$1 starts and says it is listening"
-  else
-    fail "$1 starts and says it is listening" "$(tail -n 20 "$3")"
-    exit 1
-  fi
-}
 start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
 CASES_PID=$STARTED_PID
 start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"

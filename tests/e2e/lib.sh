@@ -150,3 +150,30 @@ mint() {  # ROLE [POST]: a dev token
   [[ -n ${2:-} ]] && args+=(--post "$2")
   "$CTL_BIN" "${args[@]}"
 }
+
+# Starts a server over TLS as the service database role ($APP_DSN), with the development
+# certificates and keys, in the background; extra ARGS go to the server. Sets STARTED_PID.
+start_server() {  # BIN PORT LOG ARGS...: starts it in the background; sets STARTED_PID
+  local bin=$1 port=$2 log=$3
+  shift 3
+  "$bin" --listen "127.0.0.1:$port" --dsn "$APP_DSN" \
+    --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+    --token-public-keys "$CERTS/token-public.pem" \
+    --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" "$@" >"$log" 2>&1 &
+  STARTED_PID=$!
+}
+# NAME PID LOG: passes once the server says it listens; fails and exits after 20 s or if it died.
+wait_listening() {
+  local ready=0
+  for _ in $(seq 100); do
+    kill -0 "$2" 2>/dev/null || break
+    if grep -q "listening on" "$3"; then ready=1; break; fi
+    sleep 0.2
+  done
+  if (( ready )); then
+    pass "$1 starts and says it is listening"
+  else
+    fail "$1 starts and says it is listening" "$(tail -n 20 "$3")"
+    exit 1
+  fi
+}
