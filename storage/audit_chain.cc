@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "storage/prepared.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -176,7 +177,7 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
           seq = head[0][0].as<int64_t>();
           prev_hash = absl::HexStringToBytes(head[0][1].as<std::string>());
         }
-        const pqxx::result queued = tx.exec_params(kQueuedEvents, batch_size);
+        const pqxx::result queued = ExecPrepared(tx, kQueuedEvents, batch_size);
         if (queued.empty()) return absl::OkStatus();
 
         std::vector<std::string> seqs, event_ids, prev_hashes, hashes;
@@ -191,9 +192,9 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
           prev_hash = hash;
         }
         const std::string ids = ArrayLiteral(event_ids);
-        tx.exec_params0(kAppendChain, ArrayLiteral(seqs), ids, ArrayLiteral(prev_hashes),
-                        ArrayLiteral(hashes));
-        tx.exec_params1(kDequeue, ids);
+        ExecPrepared0(tx, kAppendChain, ArrayLiteral(seqs), ids, ArrayLiteral(prev_hashes),
+                      ArrayLiteral(hashes));
+        ExecPrepared1(tx, kDequeue, ids);
         chained = static_cast<int>(queued.size());
         return absl::OkStatus();
       });
@@ -263,7 +264,7 @@ ChainVerification VerifyAuditChain(pqxx::transaction_base& tx) {
   int64_t expected = 1;
   std::string prev_hex = absl::BytesToHexString(std::string(32, '\0'));
   while (true) {
-    const pqxx::result rows = tx.exec_params(kChainBatch, expected - 1, kVerifyBatch);
+    const pqxx::result rows = ExecPrepared(tx, kChainBatch, expected - 1, kVerifyBatch);
     for (const pqxx::row& row : rows) {
       const int64_t seq = row[0].as<int64_t>();
       const int64_t event_id = row[1].as<int64_t>();

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "storage/prepared.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -62,9 +63,9 @@ void InsertAuditRecord(pqxx::transaction_base& tx, const AuditRecord& record) {
       record.outcome.empty()) {
     throw std::invalid_argument("audit record without actor, actor_role, action or outcome");
   }
-  tx.exec_params0(kInsertEvent, absl::ToUnixMicros(record.occurred_at), record.actor,
-                  record.actor_role, record.actor_post, record.action, record.case_id,
-                  record.purpose, record.outcome, record.emergency, record.correlation_id);
+  ExecPrepared0(tx, kInsertEvent, absl::ToUnixMicros(record.occurred_at), record.actor,
+                record.actor_role, record.actor_post, record.action, record.case_id, record.purpose,
+                record.outcome, record.emergency, record.correlation_id);
 }
 
 std::string AuditOutcome(const absl::Status& status) {
@@ -108,10 +109,10 @@ absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const Au
 std::vector<StoredAuditEvent> ListAuditEvents(pqxx::transaction_base& tx, const AuditFilter& filter,
                                               const std::optional<AuditCursor>& after, int limit) {
   const pqxx::result rows =
-      tx.exec_params(kListEvents, filter.actor, filter.case_id, filter.action,
-                     OptionalMicros(filter.since_micros), OptionalMicros(filter.until_micros),
-                     after.has_value() ? std::to_string(after->occurred_at_micros) : std::string(),
-                     after.has_value() ? std::to_string(after->id) : std::string(), limit);
+      ExecPrepared(tx, kListEvents, filter.actor, filter.case_id, filter.action,
+                   OptionalMicros(filter.since_micros), OptionalMicros(filter.until_micros),
+                   after.has_value() ? std::to_string(after->occurred_at_micros) : std::string(),
+                   after.has_value() ? std::to_string(after->id) : std::string(), limit);
   std::vector<StoredAuditEvent> events;
   events.reserve(rows.size());
   for (const pqxx::row& row : rows) {

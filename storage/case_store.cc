@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "storage/case_facts.h"
 #include "storage/idempotency.h"
+#include "storage/prepared.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -498,7 +499,7 @@ void CaseStore::SaveResponse(const std::string& actor, const std::string& reques
 }
 
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
-  return tx_.exec_params1(kNextReference, prefix, year)[0].as<int>();
+  return ExecPrepared1(tx_, kNextReference, prefix, year)[0].as<int>();
 }
 
 namespace {
@@ -514,26 +515,26 @@ std::string NameIndexOf(const BlindIndex* index, const Case& c) {
 
 void CaseStore::Insert(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
-  tx_.exec_params0(
-      kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1), EnumName(c, 2),
-      c.handling_post(), c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4),
-      EnumName(c, 5), pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
-      Micros(c.opened_at()), Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
-      c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
-      facts.mother_with_minor_children, facts.recognition_decision,
-      TextArray(facts.recognition_obstacles));
+  ExecPrepared0(tx_, kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1),
+                EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c), EnumName(c, 3),
+                EnumName(c, 4), EnumName(c, 5),
+                pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.opened_at()),
+                Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
+                pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
+                facts.mother_with_minor_children, facts.recognition_decision,
+                TextArray(facts.recognition_obstacles));
 }
 
 void CaseStore::Update(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
-  const pqxx::result r = tx_.exec_params(
-      kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(), RiskFlagsArray(c),
-      EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
-      pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.updated_at()),
-      Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
-      pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), c.handling_post(), facts.age_group,
-      facts.mother_with_minor_children, facts.recognition_decision,
-      TextArray(facts.recognition_obstacles));
+  const pqxx::result r =
+      ExecPrepared(tx_, kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(),
+                   RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
+                   pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
+                   Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
+                   c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)),
+                   c.handling_post(), facts.age_group, facts.mother_with_minor_children,
+                   facts.recognition_decision, TextArray(facts.recognition_obstacles));
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
 }
 
@@ -545,12 +546,12 @@ std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& i
   if (lock) {
     // Locking a row needs the UPDATE policy too, so a case the caller may only read is not found
     // FOR UPDATE: it is then read unlocked below, for the caller to be refused by name.
-    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE OF c", scope.unit, scope.subject,
-                                                scope.role, id_or_reference);
+    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE OF c", scope.unit,
+                                             scope.subject, scope.role, id_or_reference);
     if (!locked.empty()) return CaseFromRow(locked[0]);
   }
   const pqxx::result r =
-      tx_.exec_params(sql, scope.unit, scope.subject, scope.role, id_or_reference);
+      ExecPrepared(tx_, sql, scope.unit, scope.subject, scope.role, id_or_reference);
   if (r.empty()) return std::nullopt;
   Case found = CaseFromRow(r[0]);
   if (lock && (found.caller_access() == consular::v1::CASE_ACCESS_HANDLING ||
@@ -566,10 +567,10 @@ std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filt
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      tx_.exec_params(WithColumns(kListCases), scope.unit, scope.subject, scope.role, filter.post,
-                      filter.country, filter.type, filter.status, filter.risk_flag,
-                      filter.opened_from, filter.opened_to, after ? after->id : std::string(),
-                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+      ExecPrepared(tx_, WithColumns(kListCases), scope.unit, scope.subject, scope.role, filter.post,
+                   filter.country, filter.type, filter.status, filter.risk_flag, filter.opened_from,
+                   filter.opened_to, after ? after->id : std::string(),
+                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
   return cases;
@@ -580,9 +581,9 @@ std::vector<Case> CaseStore::Search(const CaseScope& scope, const std::string& n
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      tx_.exec_params(WithColumns(kSearchCases), scope.unit, scope.subject, scope.role,
-                      pqxx::binarystring(name_index), after ? after->id : std::string(),
-                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+      ExecPrepared(tx_, WithColumns(kSearchCases), scope.unit, scope.subject, scope.role,
+                   pqxx::binarystring(name_index), after ? after->id : std::string(),
+                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
   return cases;
@@ -626,10 +627,10 @@ std::string StoredName(const std::string& proto_name, const std::string& prefix)
 }  // namespace
 
 void CaseStore::InsertShare(const consular::v1::CaseShare& share) {
-  tx_.exec_params0(kInsertShare, share.id(), share.case_id(), share.grantee(),
-                   StoredName(consular::v1::ShareAccess_Name(share.access()), "SHARE_ACCESS_"),
-                   share.legal_basis(), share.granted_by(), share.granted_by_unit(),
-                   Micros(share.granted_at()), Micros(share.expires_at()));
+  ExecPrepared0(tx_, kInsertShare, share.id(), share.case_id(), share.grantee(),
+                StoredName(consular::v1::ShareAccess_Name(share.access()), "SHARE_ACCESS_"),
+                share.legal_basis(), share.granted_by(), share.granted_by_unit(),
+                Micros(share.granted_at()), Micros(share.expires_at()));
 }
 
 std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& share_id,
@@ -637,14 +638,15 @@ std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& s
   std::string sql =
       absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM, "WHERE s.id = $1::uuid");
   if (lock) sql += " FOR UPDATE OF s";
-  const pqxx::result r = tx_.exec_params(sql, share_id);
+  const pqxx::result r = ExecPrepared(tx_, sql, share_id);
   if (r.empty()) return std::nullopt;
   return ShareFromRow(r[0]);
 }
 
 std::optional<consular::v1::CaseShare> CaseStore::LiveShare(const std::string& case_id,
                                                             const std::string& grantee) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
                    "WHERE s.case_id = $1::uuid AND s.grantee_unit = $2 AND " LIVE_SHARE(
                        "s") " ORDER BY s.granted_at DESC LIMIT 1"),
@@ -656,11 +658,12 @@ std::optional<consular::v1::CaseShare> CaseStore::LiveShare(const std::string& c
 std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& case_id,
                                                            const std::string& grantee,
                                                            bool include_inactive) {
-  const pqxx::result r = tx_.exec_params(
-      absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
-                   "WHERE s.case_id = $1::uuid AND ($2 = '' OR s.grantee_unit = $2) "
-                   "AND ($3 OR (" LIVE_SHARE("s") ")) ORDER BY s.granted_at, s.id"),
-      case_id, grantee, include_inactive);
+  const pqxx::result r =
+      ExecPrepared(tx_,
+                   absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
+                                "WHERE s.case_id = $1::uuid AND ($2 = '' OR s.grantee_unit = $2) "
+                                "AND ($3 OR (" LIVE_SHARE("s") ")) ORDER BY s.granted_at, s.id"),
+                   case_id, grantee, include_inactive);
   std::vector<consular::v1::CaseShare> shares;
   for (const auto& row : r) shares.push_back(ShareFromRow(row));
   return shares;
@@ -668,12 +671,12 @@ std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& ca
 
 void CaseStore::RevokeShare(const std::string& share_id, const std::string& revoked_by,
                             const google::protobuf::Timestamp& revoked_at) {
-  const pqxx::result r = tx_.exec_params(kRevokeShare, share_id, revoked_by, Micros(revoked_at));
+  const pqxx::result r = ExecPrepared(tx_, kRevokeShare, share_id, revoked_by, Micros(revoked_at));
   if (r.affected_rows() != 1) throw std::runtime_error("share to revoke is missing");
 }
 
 std::optional<EmergencyTarget> CaseStore::FindCaseForEmergency(const std::string& id_or_reference) {
-  const pqxx::result r = tx_.exec_params(kFindCaseForEmergency, id_or_reference);
+  const pqxx::result r = ExecPrepared(tx_, kFindCaseForEmergency, id_or_reference);
   if (r.empty()) return std::nullopt;
   return EmergencyTarget{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
                          r[0][2].as<std::string>()};
@@ -704,8 +707,8 @@ consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) 
 }
 
 void CaseStore::InsertEmergencyAccess(consular::v1::EmergencyAccess* grant, int minutes) {
-  const pqxx::row times = tx_.exec_params1(
-      kInsertEmergency, grant->id(), grant->case_id(), grant->case_reference(),
+  const pqxx::row times = ExecPrepared1(
+      tx_, kInsertEmergency, grant->id(), grant->case_id(), grant->case_reference(),
       grant->handling_post(), grant->actor(), consular::v1::Role_Name(grant->actor_role()),
       grant->actor_unit(),
       pqxx::binarystring(Seal(grant->reason(), EmergencyReasonAd(grant->id()))), minutes);
@@ -719,17 +722,18 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::FindEmergencyAccess(cons
                                        " FROM cases.emergency_access e WHERE e.id = $1::uuid");
   if (lock) {
     // As in Find: a grant the caller may see but not review (their own) is read unlocked.
-    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE", id);
+    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE", id);
     if (!locked.empty()) return EmergencyFromRow(locked[0]);
   }
-  const pqxx::result r = tx_.exec_params(sql, id);
+  const pqxx::result r = ExecPrepared(tx_, sql, id);
   if (r.empty()) return std::nullopt;
   return EmergencyFromRow(r[0]);
 }
 
 std::optional<consular::v1::EmergencyAccess> CaseStore::LiveEmergencyAccess(
     const std::string& case_id, const std::string& actor, const std::string& role) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       absl::StrCat("SELECT ", kEmergencyColumns,
                    " FROM cases.emergency_access e WHERE e.case_id = $1::uuid AND e.actor = $2 "
                    "AND e.actor_role = $3 AND e.expires_at > now() "
@@ -743,9 +747,9 @@ std::vector<consular::v1::EmergencyAccess> CaseStore::ListEmergencyAccess(
     const EmergencyListScope& scope, bool unreviewed_only, const std::optional<CaseCursor>& after,
     int limit) {
   const pqxx::result r =
-      tx_.exec_params(absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency), scope.all,
-                      scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
-                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+      ExecPrepared(tx_, absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency), scope.all,
+                   scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
+                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   std::vector<consular::v1::EmergencyAccess> grants;
   for (const auto& row : r) grants.push_back(EmergencyFromRow(row));
   return grants;
@@ -755,9 +759,9 @@ void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::Emerg
                                       const std::string& reviewed_by,
                                       const google::protobuf::Timestamp& reviewed_at) {
   const pqxx::result r =
-      tx_.exec_params(kReviewEmergency, id,
-                      StoredName(consular::v1::EmergencyReview_Name(review), "EMERGENCY_REVIEW_"),
-                      reviewed_by, Micros(reviewed_at));
+      ExecPrepared(tx_, kReviewEmergency, id,
+                   StoredName(consular::v1::EmergencyReview_Name(review), "EMERGENCY_REVIEW_"),
+                   reviewed_by, Micros(reviewed_at));
   if (r.affected_rows() != 1) throw std::runtime_error("emergency access to review is missing");
 }
 
@@ -771,20 +775,20 @@ int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& even
   if (!google::protobuf::util::MessageToJsonString(without_reason, &payload, options).ok()) {
     throw std::runtime_error("case event does not convert to JSON");
   }
-  const int64_t sequence = tx_.exec_params1(kNextEventSequence, case_id)[0].as<int64_t>();
+  const int64_t sequence = ExecPrepared1(tx_, kNextEventSequence, case_id)[0].as<int64_t>();
   const std::string reason =
       event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
-  tx_.exec_params0(kAppendEvent, case_id, sequence, consular::v1::CaseEventType_Name(event.type()),
-                   event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
-                   Micros(event.occurred_at()), event.case_version(), payload,
-                   pqxx::binarystring(reason));
+  ExecPrepared0(
+      tx_, kAppendEvent, case_id, sequence, consular::v1::CaseEventType_Name(event.type()),
+      event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+      Micros(event.occurred_at()), event.case_version(), payload, pqxx::binarystring(reason));
   return sequence;
 }
 
 std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t after_sequence,
                                              int limit) {
   std::vector<CaseEvent> events;
-  const pqxx::result r = tx_.exec_params(kListEvents, case_id, after_sequence, limit);
+  const pqxx::result r = ExecPrepared(tx_, kListEvents, case_id, after_sequence, limit);
   for (const auto& row : r) {
     CaseEvent event;
     if (!google::protobuf::util::JsonStringToMessage(row[1].as<std::string>(), &event).ok()) {
@@ -798,17 +802,17 @@ std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t
 }
 
 void CaseStore::InsertNote(const CaseNote& note) {
-  tx_.exec_params0(kInsertNote, note.id(), note.case_id(), note.author(), note.author_post(),
-                   Micros(note.created_at()),
-                   pqxx::binarystring(Seal(note.text(), NoteBodyAd(note.id()))));
+  ExecPrepared0(tx_, kInsertNote, note.id(), note.case_id(), note.author(), note.author_post(),
+                Micros(note.created_at()),
+                pqxx::binarystring(Seal(note.text(), NoteBodyAd(note.id()))));
 }
 
 std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
                                            const std::optional<CaseCursor>& after, int limit) {
   std::vector<CaseNote> notes;
   const pqxx::result r =
-      tx_.exec_params(kListNotes, case_id, after ? after->id : std::string(),
-                      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+      ExecPrepared(tx_, kListNotes, case_id, after ? after->id : std::string(),
+                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   for (const auto& row : r) {
     CaseNote note;
     note.set_id(row[0].as<std::string>());
@@ -827,7 +831,8 @@ RotationBatch CaseStore::RotateBatch(EncryptedColumn column, int limit,
   const RotationSql& sql = SqlFor(column);
   const std::string& active = crypto_.cipher->active_key_id();
   RotationBatch batch;
-  const pqxx::result rows = tx_.exec_params(sql.select_batch, active, JsonStringArray(skip), limit);
+  const pqxx::result rows =
+      ExecPrepared(tx_, sql.select_batch, active, JsonStringArray(skip), limit);
   for (const auto& row : rows) {
     const std::string key1 = row[1].as<std::string>();
     const std::string key2 = row[2].as<std::string>();
@@ -838,14 +843,14 @@ RotationBatch CaseStore::RotateBatch(EncryptedColumn column, int limit,
       batch.failed.push_back(row[0].as<std::string>());
       continue;
     }
-    tx_.exec_params0(sql.update, key1, key2, pqxx::binarystring(Seal(*plaintext, ad)));
+    ExecPrepared0(tx_, sql.update, key1, key2, pqxx::binarystring(Seal(*plaintext, ad)));
     ++batch.rotated;
   }
   return batch;
 }
 
 int64_t CaseStore::CountNotOnActiveKey(EncryptedColumn column) {
-  return tx_.exec_params1(SqlFor(column).count, crypto_.cipher->active_key_id())[0].as<int64_t>();
+  return ExecPrepared1(tx_, SqlFor(column).count, crypto_.cipher->active_key_id())[0].as<int64_t>();
 }
 
 }  // namespace consular::storage

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "storage/prepared.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -64,7 +65,7 @@ ContactStore::ContactStore(pqxx::transaction_base& tx, FieldCrypto crypto)
 std::optional<CaseAccessRow> ContactStore::FindCase(const std::string& id_or_reference) {
   const std::string sql = absl::StrCat(
       kFindCase, id_or_reference.size() == 36 ? "id = $1::uuid" : "reference = upper($1)");
-  const pqxx::result r = tx_.exec_params(sql, id_or_reference);
+  const pqxx::result r = ExecPrepared(tx_, sql, id_or_reference);
   if (r.empty()) return std::nullopt;
   CaseAccessRow row;
   row.id = r[0][0].as<std::string>();
@@ -95,14 +96,14 @@ int64_t ContactStore::AppendCaseEvent(const std::string& case_id,
     throw std::runtime_error("case event does not convert to JSON");
   }
   const pqxx::row r =
-      tx_.exec_params1(kAppendEvent, case_id, consular::v1::CaseEventType_Name(event.type()),
-                       event.actor(), consular::v1::Role_Name(event.actor_role()),
-                       event.actor_post(), Micros(event.occurred_at()), payload);
+      ExecPrepared1(tx_, kAppendEvent, case_id, consular::v1::CaseEventType_Name(event.type()),
+                    event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+                    Micros(event.occurred_at()), payload);
   return r[1].as<int64_t>();
 }
 
 std::optional<PartnerSummary> ContactStore::FindPartner(const std::string& partner_id) {
-  const pqxx::result r = tx_.exec_params(kFindPartner, partner_id);
+  const pqxx::result r = ExecPrepared(tx_, kFindPartner, partner_id);
   if (r.empty()) return std::nullopt;
   PartnerSummary p;
   p.id = r[0][0].as<std::string>();
@@ -121,21 +122,21 @@ void ContactStore::Insert(const Contact& c) {
                      : std::string();
   const std::string note =
       c.note().empty() ? std::string() : crypto_.cipher->Encrypt(c.note(), NoteAd(c.id()));
-  tx_.exec_params0(kInsert, c.id(), c.case_id(), c.partner_id(), pqxx::binarystring(ad_hoc),
-                   consular::v1::PartnerKind_Name(c.partner_kind()), Micros(c.occurred_at()),
-                   consular::v1::ContactChannel_Name(c.channel()),
-                   consular::v1::ContactDirection_Name(c.direction()),
-                   consular::v1::ContactPurpose_Name(c.purpose()),
-                   consular::v1::ContactOutcome_Name(c.outcome()), DateText(c.follow_up_due()),
-                   pqxx::binarystring(note), c.logged_by(), c.logged_by_unit(),
-                   Micros(c.created_at()), Micros(c.updated_at()), c.version());
+  ExecPrepared0(tx_, kInsert, c.id(), c.case_id(), c.partner_id(), pqxx::binarystring(ad_hoc),
+                consular::v1::PartnerKind_Name(c.partner_kind()), Micros(c.occurred_at()),
+                consular::v1::ContactChannel_Name(c.channel()),
+                consular::v1::ContactDirection_Name(c.direction()),
+                consular::v1::ContactPurpose_Name(c.purpose()),
+                consular::v1::ContactOutcome_Name(c.outcome()), DateText(c.follow_up_due()),
+                pqxx::binarystring(note), c.logged_by(), c.logged_by_unit(), Micros(c.created_at()),
+                Micros(c.updated_at()), c.version());
 }
 
 void ContactStore::Update(const Contact& c) {
   const std::string note =
       c.note().empty() ? std::string() : crypto_.cipher->Encrypt(c.note(), NoteAd(c.id()));
-  const pqxx::result r = tx_.exec_params(
-      kUpdate, c.id(), Micros(c.occurred_at()), consular::v1::ContactChannel_Name(c.channel()),
+  const pqxx::result r = ExecPrepared(
+      tx_, kUpdate, c.id(), Micros(c.occurred_at()), consular::v1::ContactChannel_Name(c.channel()),
       consular::v1::ContactDirection_Name(c.direction()),
       consular::v1::ContactPurpose_Name(c.purpose()),
       consular::v1::ContactOutcome_Name(c.outcome()), DateText(c.follow_up_due()),
@@ -199,10 +200,10 @@ std::optional<Contact> ContactStore::Find(const std::string& id, bool lock) {
   if (lock) {
     // Locking needs the UPDATE policy (the caller may change the case); a contact the caller may
     // only read is read unlocked below, to be refused by name.
-    const pqxx::result locked = tx_.exec_params(sql + " FOR UPDATE OF c", id);
+    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE OF c", id);
     if (!locked.empty()) return FromRow(locked[0]);
   }
-  const pqxx::result r = tx_.exec_params(sql, id);
+  const pqxx::result r = ExecPrepared(tx_, sql, id);
   if (r.empty()) return std::nullopt;
   return FromRow(r[0]);
 }
@@ -210,7 +211,8 @@ std::optional<Contact> ContactStore::Find(const std::string& id, bool lock) {
 std::vector<Contact> ContactStore::ListByCase(const std::string& case_id,
                                               const std::optional<ContactCursor>& after,
                                               int limit) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       absl::StrCat(
           kColumns,
           "WHERE c.case_id = $1::uuid AND ($2 = '' OR (c.occurred_at, c.id) < (" FROM_MICROS(
@@ -227,7 +229,8 @@ std::vector<Contact> ContactStore::ListByPartner(const std::string& partner_id,
                                                  int limit) {
   // Only contacts on cases the caller can see: the row-level security of contacts.contacts, and
   // the application's own filter on the view.
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       absl::StrCat(kColumns,
                    "WHERE c.partner_id = $1::uuid AND a.id IS NOT NULL "
                    "AND ($2 = '' OR (c.occurred_at, c.id) < (" FROM_MICROS(
@@ -243,7 +246,8 @@ std::vector<Contact> ContactStore::ListFollowUpsDue(const std::string& unit,
                                                     const std::string& from, const std::string& to,
                                                     const std::optional<ContactCursor>& after,
                                                     int limit) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       absl::StrCat(
           kColumns,
           "WHERE c.follow_up_due IS NOT NULL AND c.follow_up_done_at IS NULL "

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "storage/prepared.h"
 
 namespace consular::storage {
 namespace {
@@ -64,9 +65,9 @@ std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const Field
                                          const std::string& request_hash) {
   const IdempotencySql& sql = SqlFor(table);
   const pqxx::result claimed =
-      tx.exec_params(sql.claim, actor, request_id, method, pqxx::binarystring(request_hash));
+      ExecPrepared(tx, sql.claim, actor, request_id, method, pqxx::binarystring(request_hash));
   if (claimed.affected_rows() == 1) return std::nullopt;
-  const pqxx::row row = tx.exec_params1(sql.find, actor, request_id);
+  const pqxx::row row = ExecPrepared1(tx, sql.find, actor, request_id);
   PriorRequest prior{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(), ""};
   const pqxx::binarystring stored(row[2]);
   if (stored.size() > 0) {
@@ -84,9 +85,9 @@ std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const Field
 void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, IdempotencyTable table,
                   const std::string& actor, const std::string& request_id,
                   const std::string& response) {
-  tx.exec_params0(SqlFor(table).save, actor, request_id,
-                  pqxx::binarystring(
-                      cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))));
+  ExecPrepared0(tx, SqlFor(table).save, actor, request_id,
+                pqxx::binarystring(
+                    cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))));
 }
 
 }  // namespace consular::storage

@@ -14,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
 #include "storage/conninfo.h"
+#include "storage/prepared.h"
 
 namespace consular::storage {
 namespace {
@@ -67,7 +68,7 @@ std::string Trimmed(const std::exception& e) {
 }  // namespace
 
 void SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope) {
-  tx.exec_params(kSetScope, scope.subject, scope.role, scope.post);
+  ExecPrepared(tx, kSetScope, scope.subject, scope.role, scope.post);
 }
 
 absl::Status CheckRowLevelSecurityEnforced(const std::string& dsn) {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "storage/prepared.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -112,7 +113,8 @@ StreamCursor StatsStore::LockCursor() {
 }
 
 void StatsStore::SaveCursor(const StreamCursor& c) {
-  tx_.exec_params0(
+  ExecPrepared0(
+      tx_,
       "UPDATE stats.cursor SET applied_xid = $1::xid8, applied_id = $2, horizon = $3::xid8, "
       "caught_up_at = CASE WHEN $4::bigint = 0 THEN '-infinity' ELSE " FROM_MICROS("$4") " END",
       c.applied_xid, c.applied_id, c.horizon, c.caught_up_micros);
@@ -120,10 +122,11 @@ void StatsStore::SaveCursor(const StreamCursor& c) {
 
 std::vector<StreamEvent> StatsStore::EventsAfter(const std::string& xid, int64_t id,
                                                  const std::string& before, int limit) {
-  const pqxx::result r = tx_.exec_params(
-      "SELECT id, xid::text, case_id::text, sequence, event_type, facts::text "
-      "FROM cases.statistical_events($1::xid8, $2, $3::xid8, $4)",
-      xid, id, before, limit);
+  const pqxx::result r =
+      ExecPrepared(tx_,
+                   "SELECT id, xid::text, case_id::text, sequence, event_type, facts::text "
+                   "FROM cases.statistical_events($1::xid8, $2, $3::xid8, $4)",
+                   xid, id, before, limit);
   std::vector<StreamEvent> events;
   events.reserve(r.size());
   for (const pqxx::row& row : r) {
@@ -151,10 +154,11 @@ StatsStore::Freshness StatsStore::ReadFreshness() {
 std::vector<CaseState> StatsStore::CaseStates(const std::vector<std::string>& ids) {
   std::vector<CaseState> states;
   if (ids.empty()) return states;
-  const pqxx::result r = tx_.exec_params(
-      "SELECT case_id::text, sequence, facts::text FROM stats.case_state "
-      "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
-      JsonArrayOf(ids));
+  const pqxx::result r =
+      ExecPrepared(tx_,
+                   "SELECT case_id::text, sequence, facts::text FROM stats.case_state "
+                   "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
+                   JsonArrayOf(ids));
   for (const pqxx::row& row : r) {
     states.push_back({row[0].as<std::string>(), row[1].as<int>(), row[2].as<std::string>()});
   }
@@ -169,7 +173,8 @@ void StatsStore::SaveCaseStates(const std::vector<CaseState>& states) {
     items.push_back(absl::StrCat("{\"case_id\":", JsonString(s.case_id),
                                  ",\"sequence\":", s.sequence, ",\"facts\":", s.facts, "}"));
   }
-  tx_.exec_params0(
+  ExecPrepared0(
+      tx_,
       "INSERT INTO stats.case_state (case_id, sequence, facts) "
       "SELECT x.case_id, x.sequence, x.facts FROM jsonb_to_recordset($1::jsonb) "
       "AS x (case_id uuid, sequence integer, facts jsonb) "
@@ -181,7 +186,8 @@ std::vector<ContactState> StatsStore::ContactStatesOfCases(
     const std::vector<std::string>& case_ids) {
   std::vector<ContactState> states;
   if (case_ids.empty()) return states;
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       "SELECT contact_id::text, case_id::text, sequence, facts::text FROM stats.contact_state "
       "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
       JsonArrayOf(case_ids));
@@ -201,7 +207,8 @@ void StatsStore::SaveContactStates(const std::vector<ContactState>& states) {
                                  ",\"case_id\":", JsonString(s.case_id),
                                  ",\"sequence\":", s.sequence, ",\"facts\":", s.facts, "}"));
   }
-  tx_.exec_params0(
+  ExecPrepared0(
+      tx_,
       "INSERT INTO stats.contact_state (contact_id, case_id, sequence, facts) "
       "SELECT x.contact_id, x.case_id, x.sequence, x.facts FROM jsonb_to_recordset($1::jsonb) "
       "AS x (contact_id uuid, case_id uuid, sequence integer, facts jsonb) "
@@ -245,8 +252,8 @@ std::vector<ContactState> StatsStore::FetchLastContactFacts(int limit) {
 }
 
 std::optional<StatsStore::LastEventOf> StatsStore::LastEvent(const std::string& before) {
-  const pqxx::result r = tx_.exec_params(
-      "SELECT xid::text, id, events FROM cases.statistical_last_event($1::xid8)", before);
+  const pqxx::result r = ExecPrepared(
+      tx_, "SELECT xid::text, id, events FROM cases.statistical_last_event($1::xid8)", before);
   if (r.empty()) return std::nullopt;
   return LastEventOf{r[0][0].as<std::string>(), r[0][1].as<int64_t>(), r[0][2].as<int64_t>()};
 }
@@ -261,7 +268,8 @@ void StatsStore::AddToRollups(const std::vector<RollupRow>& changes) {
                                  ",\"dimension\":", JsonString(c.dimension),
                                  ",\"category\":", JsonString(c.category), ",\"n\":", c.n, "}"));
   }
-  tx_.exec_params0(
+  ExecPrepared0(
+      tx_,
       "INSERT INTO stats.rollup AS r (country, year, month, measure, dimension, category, n) "
       "SELECT x.country, x.year, x.month, x.measure, x.dimension, x.category, x.n "
       "FROM jsonb_to_recordset($1::jsonb) AS x (country text, year integer, month integer, "
@@ -280,7 +288,8 @@ void StatsStore::Clear() {
 
 std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_year, int to_year,
                                            bool with_days) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       absl::StrCat("SELECT ", kRollupColumns,
                    " FROM stats.rollup WHERE country = $1 AND year BETWEEN $2 AND $3 AND n > 0 "
                    "AND ($4 OR dimension <> 'DAYS')"),
@@ -294,12 +303,13 @@ std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_
 std::vector<std::pair<int64_t, int64_t>> StatsStore::ResolutionDays(const std::string& country,
                                                                     int first_month,
                                                                     int last_month) {
-  const pqxx::result r = tx_.exec_params(
-      "SELECT category::bigint, sum(n)::bigint FROM stats.rollup WHERE country = $1 "
-      "AND year BETWEEN $2 AND $3 AND year * 100 + month BETWEEN $4 AND $5 "
-      "AND measure = 'MEASURE_CASES_RESOLVED' AND dimension = 'DAYS' AND n > 0 "
-      "GROUP BY category::bigint ORDER BY 1",
-      country, first_month / 100, last_month / 100, first_month, last_month);
+  const pqxx::result r =
+      ExecPrepared(tx_,
+                   "SELECT category::bigint, sum(n)::bigint FROM stats.rollup WHERE country = $1 "
+                   "AND year BETWEEN $2 AND $3 AND year * 100 + month BETWEEN $4 AND $5 "
+                   "AND measure = 'MEASURE_CASES_RESOLVED' AND dimension = 'DAYS' AND n > 0 "
+                   "GROUP BY category::bigint ORDER BY 1",
+                   country, first_month / 100, last_month / 100, first_month, last_month);
   std::vector<std::pair<int64_t, int64_t>> days;
   days.reserve(r.size());
   for (const pqxx::row& row : r) days.emplace_back(row[0].as<int64_t>(), row[1].as<int64_t>());
@@ -307,7 +317,8 @@ std::vector<std::pair<int64_t, int64_t>> StatsStore::ResolutionDays(const std::s
 }
 
 std::vector<RollupRow> StatsStore::CumulativeBefore(const std::string& country, int year) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       "SELECT country, 0, 0, measure, dimension, category, sum(n)::bigint FROM stats.rollup "
       "WHERE country = $1 AND year < $2 AND measure IN ('MEASURE_CASES_OPENED', "
       "'MEASURE_CASES_RESOLVED') AND dimension IN ('TOTAL', 'DIMENSION_CASE_TYPE') "
@@ -331,7 +342,8 @@ std::vector<RollupRow> StatsStore::AllRollups() {
 }
 
 std::vector<std::string> StatsStore::Countries(int from_year, int to_year) {
-  const pqxx::result r = tx_.exec_params(
+  const pqxx::result r = ExecPrepared(
+      tx_,
       "SELECT DISTINCT country FROM stats.rollup WHERE year BETWEEN $1 AND $2 AND n > 0 "
       "ORDER BY country",
       from_year, to_year);
@@ -342,10 +354,11 @@ std::vector<std::string> StatsStore::Countries(int from_year, int to_year) {
 
 std::vector<RollupRow> StatsStore::Recount(const std::string& country) {
   const pqxx::result r =
-      tx_.exec_params(absl::StrCat("SELECT ", kRollupColumns,
-                                   " FROM cases.statistical_recount(NULLIF($1, '')) ORDER BY "
-                                   "country, year, month, measure, dimension, category"),
-                      country);
+      ExecPrepared(tx_,
+                   absl::StrCat("SELECT ", kRollupColumns,
+                                " FROM cases.statistical_recount(NULLIF($1, '')) ORDER BY "
+                                "country, year, month, measure, dimension, category"),
+                   country);
   std::vector<RollupRow> rows;
   rows.reserve(r.size());
   for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
@@ -357,7 +370,8 @@ void StatsStore::InsertTalk(const Talk& t) {
   for (const int topic : t.topics()) {
     topics.push_back(consular::v1::TalkTopic_Name(static_cast<consular::v1::TalkTopic>(topic)));
   }
-  tx_.exec_params0(
+  ExecPrepared0(
+      tx_,
       "INSERT INTO stats.talks (id, country, held_on, level, topics, summary, outcome, "
       "follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, statistics) "
       "VALUES ($1::uuid, $2, $3::date, $4, $5::text[], $6, $7, $8, NULLIF($9, '')::date, "
@@ -370,8 +384,8 @@ void StatsStore::InsertTalk(const Talk& t) {
 }
 
 std::optional<Talk> StatsStore::FindTalk(const std::string& id) {
-  const pqxx::result r = tx_.exec_params(
-      absl::StrCat("SELECT ", kTalkColumns, " FROM stats.talks WHERE id = $1::uuid"), id);
+  const pqxx::result r = ExecPrepared(
+      tx_, absl::StrCat("SELECT ", kTalkColumns, " FROM stats.talks WHERE id = $1::uuid"), id);
   if (r.empty()) return std::nullopt;
   return TalkFrom(r[0], true);
 }
@@ -380,12 +394,13 @@ std::vector<Talk> StatsStore::ListTalks(const std::string& country,
                                         const std::string& after_held_on,
                                         const std::string& after_id, int limit,
                                         bool with_statistics) {
-  const pqxx::result r = tx_.exec_params(
-      absl::StrCat("SELECT ", kTalkColumns,
-                   " FROM stats.talks WHERE ($1 = '' OR country = $1) "
-                   "AND ($2 = '' OR (held_on, id) < ($2::date, NULLIF($3, '')::uuid)) "
-                   "ORDER BY held_on DESC, id DESC LIMIT $4"),
-      country, after_held_on, after_id, limit);
+  const pqxx::result r =
+      ExecPrepared(tx_,
+                   absl::StrCat("SELECT ", kTalkColumns,
+                                " FROM stats.talks WHERE ($1 = '' OR country = $1) "
+                                "AND ($2 = '' OR (held_on, id) < ($2::date, NULLIF($3, '')::uuid)) "
+                                "ORDER BY held_on DESC, id DESC LIMIT $4"),
+                   country, after_held_on, after_id, limit);
   std::vector<Talk> talks;
   talks.reserve(r.size());
   for (const pqxx::row& row : r) talks.push_back(TalkFrom(row, with_statistics));
