@@ -82,8 +82,8 @@ class YearTables {
     auto it = calendars_.find(measure);
     if (it != calendars_.end()) return it->second;
     std::array<int64_t, 12> months{};
-    for (int m = 0; m < 12; ++m) {
-      months[m] = counts_.Month(year_, m + 1, Measure_Name(measure), kTotal, kAll);
+    if (const auto* counted = counts_.Months(year_, Measure_Name(measure), kTotal, kAll)) {
+      months = *counted;
     }
     const Table table = CalendarTable(months);
     const std::vector<bool> suppressed = Suppress(table);
@@ -210,18 +210,15 @@ class YearTables {
   }
 
   int64_t Raw(Measure measure, Dimension dimension, const std::string& category, int q) const {
-    int64_t n = 0;
-    for (int m = 3 * q; m < 3 * q + 3; ++m) {
-      n += counts_.Month(year_, m + 1, Measure_Name(measure), Dimension_Name(dimension), category);
-    }
-    return n;
+    return QuarterOf(
+        counts_.Months(year_, Measure_Name(measure), Dimension_Name(dimension), category), q);
   }
   int64_t RawTotal(Measure measure, int q) const {
-    int64_t n = 0;
-    for (int m = 3 * q; m < 3 * q + 3; ++m) {
-      n += counts_.Month(year_, m + 1, Measure_Name(measure), kTotal, kAll);
-    }
-    return n;
+    return QuarterOf(counts_.Months(year_, Measure_Name(measure), kTotal, kAll), q);
+  }
+  static int64_t QuarterOf(const std::array<int64_t, 12>* months, int q) {
+    if (months == nullptr) return 0;
+    return (*months)[3 * q] + (*months)[3 * q + 1] + (*months)[3 * q + 2];
   }
 
   const CountryCounts& counts_;
@@ -356,16 +353,23 @@ void CountryCounts::AddBefore(const storage::RollupRow& row) {
   before_[std::make_tuple(row.measure, row.dimension, row.category)] += row.n;
 }
 
-int64_t CountryCounts::Month(int year, int month, const std::string& measure,
-                             const std::string& dimension, const std::string& category) const {
-  const auto it = months_.find(Key(year, measure, dimension, category));
-  return it == months_.end() ? 0 : it->second[month - 1];
+int64_t CountryCounts::Month(int year, int month, std::string_view measure,
+                             std::string_view dimension, std::string_view category) const {
+  const std::array<int64_t, 12>* months = Months(year, measure, dimension, category);
+  return months == nullptr ? 0 : (*months)[month - 1];
 }
 
-std::vector<std::string> CountryCounts::SeenCategories(int year, const std::string& measure,
-                                                       const std::string& dimension) const {
+const std::array<int64_t, 12>* CountryCounts::Months(int year, std::string_view measure,
+                                                     std::string_view dimension,
+                                                     std::string_view category) const {
+  const auto it = months_.find(KeyView(year, measure, dimension, category));
+  return it == months_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> CountryCounts::SeenCategories(int year, std::string_view measure,
+                                                       std::string_view dimension) const {
   std::vector<std::string> seen;
-  for (auto it = months_.lower_bound(Key(year, measure, dimension, ""));
+  for (auto it = months_.lower_bound(KeyView(year, measure, dimension, ""));
        it != months_.end() && std::get<0>(it->first) == year && std::get<1>(it->first) == measure &&
        std::get<2>(it->first) == dimension;
        ++it) {
@@ -375,28 +379,29 @@ std::vector<std::string> CountryCounts::SeenCategories(int year, const std::stri
 }
 
 int64_t CountryCounts::UnresolvedAt(int year, int month, const std::string& type) const {
-  const std::string dimension = type.empty() ? kTotal : "DIMENSION_CASE_TYPE";
-  const std::string category = type.empty() ? kAll : type;
-  const auto before = [&](const char* measure) {
-    const auto it = before_.find(std::make_tuple(std::string(measure), dimension, category));
+  const std::string_view dimension = type.empty() ? kTotal : "DIMENSION_CASE_TYPE";
+  const std::string_view category = type.empty() ? std::string_view(kAll) : type;
+  const auto before = [&](std::string_view measure) {
+    const auto it = before_.find(std::make_tuple(measure, dimension, category));
     return it == before_.end() ? int64_t{0} : it->second;
   };
   int64_t n = before(kOpened) - before(kResolved);
-  for (auto it = months_.begin(); it != months_.end(); ++it) {
-    const auto& [y, measure, d, c] = it->first;
-    if (y > year || d != dimension || c != category) continue;
+  const int first_year = months_.empty() ? year + 1 : std::get<0>(months_.begin()->first);
+  for (int y = first_year; y <= year; ++y) {
     const int last = y == year ? month : 12;
-    int64_t sum = 0;
-    for (int m = 0; m < last; ++m) sum += it->second[m];
-    if (measure == kOpened) n += sum;
-    if (measure == kResolved) n -= sum;
+    const std::array<int64_t, 12>* opened = Months(y, kOpened, dimension, category);
+    const std::array<int64_t, 12>* resolved = Months(y, kResolved, dimension, category);
+    for (int m = 0; m < last; ++m) {
+      if (opened != nullptr) n += (*opened)[m];
+      if (resolved != nullptr) n -= (*resolved)[m];
+    }
   }
   return std::max<int64_t>(0, n);
 }
 
 std::vector<std::pair<int64_t, int64_t>> CountryCounts::ResolutionDays(int year, int month) const {
   std::vector<std::pair<int64_t, int64_t>> days;
-  for (auto it = months_.lower_bound(Key(year, kResolved, kDays, ""));
+  for (auto it = months_.lower_bound(KeyView(year, kResolved, kDays, ""));
        it != months_.end() && std::get<0>(it->first) == year &&
        std::get<1>(it->first) == kResolved && std::get<2>(it->first) == kDays;
        ++it) {

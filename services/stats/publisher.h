@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <vector>
 
@@ -45,11 +46,15 @@ class CountryCounts {
   // added: for the cases unresolved at a quarter's end.
   void AddBefore(const storage::RollupRow& row);
 
-  int64_t Month(int year, int month, const std::string& measure, const std::string& dimension,
-                const std::string& category) const;
+  int64_t Month(int year, int month, std::string_view measure, std::string_view dimension,
+                std::string_view category) const;
+  // The twelve monthly counts of a category in a year; nullptr when nothing was counted for it.
+  const std::array<int64_t, 12>* Months(int year, std::string_view measure,
+                                        std::string_view dimension,
+                                        std::string_view category) const;
   // Categories seen for a dimension of a measure in a year.
-  std::vector<std::string> SeenCategories(int year, const std::string& measure,
-                                          const std::string& dimension) const;
+  std::vector<std::string> SeenCategories(int year, std::string_view measure,
+                                          std::string_view dimension) const;
   // Cases of `type` ("" for all) opened minus resolved up to the end of month (year, month).
   int64_t UnresolvedAt(int year, int month, const std::string& type) const;
   // Days from opening to resolution (with counts) of the cases resolved in the month.
@@ -64,8 +69,10 @@ class CountryCounts {
 
  private:
   using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
-  std::map<Key, std::array<int64_t, 12>> months_;
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t> before_;
+  // Looked up without copying the strings (std::less<> compares a Key with a KeyView).
+  using KeyView = std::tuple<int, std::string_view, std::string_view, std::string_view>;
+  std::map<Key, std::array<int64_t, 12>, std::less<>> months_;
+  std::map<std::tuple<std::string, std::string, std::string>, int64_t, std::less<>> before_;
   int days_first_month_ = 0;
   int days_last_month_ = 0;
   std::vector<std::pair<int64_t, int64_t>> period_days_;
