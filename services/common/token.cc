@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <exception>
@@ -17,10 +18,13 @@
 // it (see token.h).
 #include <jwt/jwt.hpp>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
 #include "services/common/files.h"
 
@@ -33,6 +37,8 @@ using Json = nlohmann::json;
 // Tokens are a few hundred bytes; anything much larger is not ours.
 constexpr size_t kMaxTokenBytes = 8192;
 constexpr size_t kMaxSubjectBytes = 256;
+// Tokens remembered as verified (see JwtTokenVerifier); when full the memory starts afresh.
+constexpr size_t kVerifiedTokenCapacity = 4096;
 constexpr absl::string_view kRolePrefix = "ROLE_";
 constexpr absl::string_view kAlgorithm = "ES256";
 // OpenSSL's name for NIST P-256.
@@ -229,25 +235,59 @@ bool AudienceMatches(const Json& payload, const std::string& audience) {
   return false;
 }
 
+// The times between which a verified token stays valid (leeway included).
+struct Validity {
+  absl::Time from = absl::InfinitePast();
+  absl::Time until = absl::InfinitePast();
+};
+
 class JwtTokenVerifier final : public TokenVerifier {
  public:
   // The keys are decoded once: decoding a PEM key costs several times the signature check.
   JwtTokenVerifier(VerifierOptions options, std::vector<PkeyPtr> keys)
       : options_(std::move(options)), keys_(std::move(keys)) {}
 
+  // A client sends the same token with every call until it expires. A token that passed every
+  // check is remembered, by its exact text, with its identity and the times it is valid between,
+  // so later calls with it cost a lookup instead of an ECDSA verification (about 0.1 ms, the
+  // largest cost of a call in the server's profile). Only accepted tokens are remembered; the
+  // whole text is the key (never a hash of it), and a remembered token is accepted only while the
+  // clock is within its validity, so the answer is always the one a full check would give.
   absl::StatusOr<Identity> Verify(const std::string& token) const override {
+    const absl::Time now = options_.clock();
+    {
+      absl::MutexLock lock(&mu_);
+      const auto it = verified_.find(token);
+      if (it != verified_.end() && now >= it->second.validity.from &&
+          now < it->second.validity.until) {
+        return it->second.identity;
+      }
+    }
     // The JSON library and cpp-jwt may throw (allocation, type errors); no
     // exception may reach a gRPC thread, and whatever went wrong, the token is
     // not accepted.
+    Validity validity;
+    absl::StatusOr<Identity> identity;
     try {
-      return VerifyOrThrow(token);
+      identity = VerifyOrThrow(token, &validity);
     } catch (const std::exception&) {
       return Unauthenticated("malformed token");
     }
+    if (identity.ok()) {
+      absl::MutexLock lock(&mu_);
+      if (verified_.size() >= kVerifiedTokenCapacity) verified_.clear();
+      verified_.insert_or_assign(token, Verified{*identity, validity});
+    }
+    return identity;
   }
 
  private:
-  absl::StatusOr<Identity> VerifyOrThrow(const std::string& token) const {
+  struct Verified {
+    Identity identity;
+    Validity validity;
+  };
+
+  absl::StatusOr<Identity> VerifyOrThrow(const std::string& token, Validity* validity) const {
     if (token.empty()) return Unauthenticated("missing token");
     if (token.size() > kMaxTokenBytes) return Unauthenticated("token too long");
 
@@ -323,12 +363,15 @@ class JwtTokenVerifier final : public TokenVerifier {
     if (absl::FromUnixSeconds(*iat) > now + options_.leeway) {
       return Unauthenticated("not yet valid (issued in the future)");
     }
+    validity->until = absl::FromUnixSeconds(*exp) + options_.leeway;
+    validity->from = absl::FromUnixSeconds(*iat) - options_.leeway;
     if (payload->contains("nbf")) {
       const absl::optional<int64_t> nbf = IntegerClaim(*payload, "nbf");
       if (!nbf) return Unauthenticated("malformed nbf");
       if (absl::FromUnixSeconds(*nbf) > now + options_.leeway) {
         return Unauthenticated("not yet valid");
       }
+      validity->from = std::max(validity->from, absl::FromUnixSeconds(*nbf) - options_.leeway);
     }
 
     Identity identity;
@@ -358,6 +401,8 @@ class JwtTokenVerifier final : public TokenVerifier {
 
   const VerifierOptions options_;
   const std::vector<PkeyPtr> keys_;
+  mutable absl::Mutex mu_;
+  mutable absl::flat_hash_map<std::string, Verified> verified_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

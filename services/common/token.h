@@ -30,8 +30,8 @@
 
 namespace consular {
 
-// Checks bearer tokens. Implementations are immutable after construction and
-// safe to call from many threads at once.
+// Checks bearer tokens. Implementations are safe to call from many threads at
+// once.
 class TokenVerifier {
  public:
   virtual ~TokenVerifier() = default;
@@ -55,6 +55,10 @@ struct VerifierOptions {
 };
 
 // A verifier accepting ES256 tokens signed by any of `options.public_key_pems`.
+// It remembers up to 4096 accepted tokens (by their exact text, with their
+// identity and validity) so that a client's later calls with the same token
+// skip the signature check; a remembered token is accepted only while the clock
+// is within its validity, so every answer equals a full check's.
 // INVALID_ARGUMENT if there is no key, a key is not a single EC P-256 public
 // key PEM ("-----BEGIN PUBLIC KEY-----"), the issuer or audience is empty, or
 // the leeway is negative.

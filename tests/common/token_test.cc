@@ -266,6 +266,70 @@ TEST_F(TokenTest, LeewayAllowsSmallClockSkewOnExpiry) {
   EXPECT_TRUE(verifier_->Verify(token).ok());
 }
 
+// ---- Accepted tokens are remembered, never beyond their validity ----
+
+TEST_F(TokenTest, RememberedTokenStillExpires) {
+  TokenClaims claims = Officer();
+  claims.ttl = absl::Hours(1);
+  const std::string token = Mint(claims);
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  now_ = kNow + absl::Hours(1) + absl::Seconds(29);
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  now_ = kNow + absl::Hours(1) + absl::Seconds(30);
+  ExpectRejected(token, "expired");
+  now_ = kNow;  // and is checked afresh after it was refused
+  absl::StatusOr<Identity> again = verifier_->Verify(token);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->subject, "officer-1");
+}
+
+TEST_F(TokenTest, RememberedTokenIsNotValidBeforeItWasIssued) {
+  TokenClaims claims = Officer();
+  claims.now = kNow + absl::Seconds(20);  // issued slightly ahead, within the leeway
+  const std::string token = Mint(claims);
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  now_ = kNow - absl::Minutes(5);  // the clock set back: issued 5 min 20 s in the future
+  ExpectRejected(token, "not yet valid");
+
+  const std::string nbf = absl::StrCat(R"(,"nbf":)", absl::ToUnixSeconds(kNow) + 20);
+  const std::string with_nbf =
+      MakeEs256Token(keys_.private_pem, kEs256Header,
+                     OfficerPayload("CONSULAR_OFFICER", R"("post":"RABAT",)", nbf));
+  now_ = kNow;
+  ASSERT_TRUE(verifier_->Verify(with_nbf).ok());
+  now_ = kNow - absl::Seconds(11);  // nbf 31 s ahead: beyond the leeway
+  ExpectRejected(with_nbf, "not yet valid");
+}
+
+TEST_F(TokenTest, RememberingATokenDoesNotVouchForAlteredCopies) {
+  const std::string token = Mint(Officer());
+  ASSERT_TRUE(verifier_->Verify(token).ok());
+  std::vector<std::string> parts = absl::StrSplit(token, '.');
+  ASSERT_EQ(parts.size(), 3u);
+  parts[1] = Base64Url(OfficerPayload("CONSULAR_OFFICER", R"("post":"ISTANBUL",)"));
+  ExpectRejected(absl::StrJoin(parts, "."), "signature");
+  std::string flipped = token;
+  const size_t pos = flipped.rfind('.') + 10;
+  flipped[pos] = flipped[pos] == 'A' ? 'B' : 'A';
+  ExpectRejected(flipped, "signature");
+  ExpectRejected(token.substr(0, token.size() - 4), "signature");
+  EXPECT_EQ(verifier_->Verify(token)->post, "RABAT");
+}
+
+TEST_F(TokenTest, ManyDistinctTokensAreAllCheckedCorrectly) {
+  // More tokens than the verifier remembers, each used twice: every answer is still right.
+  for (int i = 0; i < 5000; i += 7) {
+    TokenClaims claims = Officer();
+    claims.subject = absl::StrCat("officer-", i);
+    const std::string token = Mint(claims);
+    for (int use = 0; use < 2; ++use) {
+      absl::StatusOr<Identity> identity = verifier_->Verify(token);
+      ASSERT_TRUE(identity.ok()) << identity.status();
+      EXPECT_EQ(identity->subject, claims.subject);
+    }
+  }
+}
+
 TEST_F(TokenTest, TokenIssuedInTheFutureIsRejected) {
   TokenClaims claims = Officer();
   claims.now = kNow + absl::Minutes(5);
