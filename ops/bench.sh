@@ -144,7 +144,8 @@ sample_rss() {  # PID: the peak resident set (kB) while the load runs, into $RAW
   done
 }
 CASES_PID=$(cat "$CONSULAR_STACK_DIR/cases.pid")
-declare -A SVC_RPS SVC_P50 SVC_P99 PGB_TPS PGB_LAT PACED_RATE PACED_P50 PACED_P99
+declare -A SVC_RPS SVC_P50 SVC_P99 PGB_TPS PGB_LAT PACED_RATE PACED_P50 PACED_P99 PGB_PACED_P50 \
+  PGB_PACED_P99
 for scenario in create get list; do
   echo "== $scenario: consular-loadgen, $CLIENTS clients, ${DURATION}s"
   rm -f "$RAW/stop-rss"
@@ -185,6 +186,27 @@ print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' \
   PGB_TPS[$scenario]=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$RAW/pgbench-$scenario.txt" | head -n 1)
   PGB_LAT[$scenario]=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$RAW/pgbench-$scenario.txt")
   echo "   pgbench: ${PGB_TPS[$scenario]} tps, latency average ${PGB_LAT[$scenario]} ms"
+
+  # pgbench paced at the same rate as the service was, every transaction logged: its latency
+  # percentiles, counted like the load generator's from each transaction's scheduled start
+  # (time + schedule lag) and after the same 3 s warm-up (its clients connect and prepare at the
+  # start), are what PostgreSQL alone gives at that rate.
+  if [[ -n ${PACED_RATE[$scenario]:-} ]]; then
+    echo "== $scenario: pgbench, $CLIENTS clients paced at ${PACED_RATE[$scenario]}/s, ${DURATION}s"
+    rm -f "$RAW/pgbench-$scenario-paced-log".*
+    pgbench -n -M prepared -c "$CLIENTS" -j 2 -T "$((DURATION + 3))" -R "${PACED_RATE[$scenario]}" \
+      --log --log-prefix="$RAW/pgbench-$scenario-paced-log" -f "$RAW/$scenario.sql" "$APP_DSN" \
+      >"$RAW/pgbench-$scenario-paced.txt" 2>&1 || { cat "$RAW/pgbench-$scenario-paced.txt" >&2; exit 1; }
+    read -r gp50 gp99 < <(cat "$RAW/pgbench-$scenario-paced-log".* | python3 -c 'import sys
+rows = [f for f in (line.split() for line in sys.stdin) if len(f) >= 6]
+start = min(int(f[4]) + int(f[5]) / 1e6 for f in rows)
+lat = sorted((int(f[2]) + (int(f[6]) if len(f) > 6 else 0)) / 1000.0
+             for f in rows if int(f[4]) + int(f[5]) / 1e6 >= start + 3)
+pick = lambda q: lat[min(len(lat) - 1, int(q * len(lat)))]
+print("%.2f %.2f" % (pick(0.50), pick(0.99)))')
+    PGB_PACED_P50[$scenario]=$gp50 PGB_PACED_P99[$scenario]=$gp99
+    echo "   pgbench paced: p50 $gp50 ms, p99 $gp99 ms"
+  fi
 done
 
 # -- 4. through the services only
@@ -228,9 +250,14 @@ verdict() { python3 -c 'import sys; print("met" if eval(sys.argv[1]) else "MISSE
     printf '%-8s %12.1f %9.2f %9.2f %12s %10s\n' "$scenario" "${SVC_RPS[$scenario]}" \
       "${SVC_P50[$scenario]}" "${SVC_P99[$scenario]}" - -
   done
+  echo
+  echo "paced at half the saturated throughput, $CLIENTS clients (latency from the scheduled start):"
+  printf '%-8s %8s %15s %15s %15s %15s\n' scenario "rate/s" "service p50" "service p99" \
+    "pgbench p50" "pgbench p99"
   for scenario in create get; do
-    printf '%-8s %12s %9.2f %9.2f %12s %10s\n' "$scenario" "${PACED_RATE[$scenario]} paced" \
-      "${PACED_P50[$scenario]}" "${PACED_P99[$scenario]}" - -
+    printf '%-8s %8s %15.2f %15.2f %15.2f %15.2f\n' "$scenario" "${PACED_RATE[$scenario]}" \
+      "${PACED_P50[$scenario]}" "${PACED_P99[$scenario]}" "${PGB_PACED_P50[$scenario]}" \
+      "${PGB_PACED_P99[$scenario]}"
   done
   echo
   echo "targets:"
