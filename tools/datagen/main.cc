@@ -132,8 +132,10 @@ int main(int argc, char** argv) {
   app.add_option("--addr", args.api.addr, "api: CaseService address HOST:PORT")
       ->envname("CONSULAR_ADDR");
   app.add_option("--contacts-addr", args.api.contacts_addr,
-                 "api: ContactLogService address HOST:PORT (no contacts when empty)");
-  app.add_option("--ca-cert", args.api.ca_cert, "api: PEM file of the CA of the servers");
+                 "api: ContactLogService address HOST:PORT (no contacts when empty)")
+      ->envname("CONSULAR_CONTACTS_ADDR");
+  app.add_option("--ca-cert", args.api.ca_cert, "api: PEM file of the CA of the servers")
+      ->envname("CONSULAR_CA_CERT");
   app.add_flag("--insecure", args.api.insecure, "api: plaintext connections (tests only)");
   app.add_option("--token-key", args.api.token_key, "api: ES256 private key PEM to mint tokens")
       ->envname("CONSULAR_DEV_SIGNING_KEY");
