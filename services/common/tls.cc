@@ -129,6 +129,12 @@ MakeChannelCredentials(const std::string& ca_file) {
   return MakeMutualTlsChannelCredentials(files);
 }
 
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeToolChannelCredentials(
+    bool insecure, const std::string& ca_file) {
+  if (insecure) return grpc::InsecureChannelCredentials();
+  return MakeChannelCredentials(ca_file);
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
 MakeMutualTlsChannelCredentials(const ClientTlsFiles& files) {
   if (files.cert_chain.empty() != files.private_key.empty()) {

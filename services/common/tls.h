@@ -41,6 +41,12 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>>
 MakeChannelCredentials(const std::string& ca_file);
 
+// Client credentials for a command-line tool's connections: plaintext when
+// `insecure` (tests against in-process servers only), otherwise as
+// MakeChannelCredentials(ca_file).
+absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> MakeToolChannelCredentials(
+    bool insecure, const std::string& ca_file);
+
 // Client credentials for mutual TLS (or plain TLS when no certificate is
 // given). INVALID_ARGUMENT if only one of cert_chain and private_key is set;
 // otherwise as above.

@@ -537,5 +537,47 @@ TEST(TlsTest, ServerWithClientCaRequiresAValidClientCertificate) {
   EXPECT_TRUE(server.Stop().ok());
 }
 
+// The command-line tools' credentials: TLS trusting the CA file unless insecure, and a bad CA file
+// named in the error. (One server at a time: a process runs one.)
+TEST(TlsTest, ToolCredentialsAreTlsUnlessInsecure) {
+  const TlsFiles files = MakeTlsFiles();
+  auto tls = MakeToolChannelCredentials(false, files.ca_file);
+  ASSERT_TRUE(tls.ok()) << tls.status();
+  // Insecure: the CA file is not read.
+  auto insecure = MakeToolChannelCredentials(true, "/nonexistent/ca.pem");
+  ASSERT_TRUE(insecure.ok()) << insecure.status();
+  {
+    ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.tls = {files.server_cert_file, files.server_key_file, ""};
+    RunningServer server(options, {});
+    ASSERT_TRUE(server.started()) << server.status();
+    const std::string target = absl::StrCat("127.0.0.1:", server.port());
+    const grpc::Status status = HealthCheck(grpc::CreateChannel(target, *tls));
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *insecure)).ok());
+    EXPECT_TRUE(server.Stop().ok());
+  }
+  {
+    ServerOptions options;
+    options.listen_address = "127.0.0.1:0";
+    options.insecure = true;
+    RunningServer server(options, {});
+    ASSERT_TRUE(server.started()) << server.status();
+    const std::string target = absl::StrCat("127.0.0.1:", server.port());
+    const grpc::Status status = HealthCheck(grpc::CreateChannel(target, *insecure));
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *tls)).ok());
+    EXPECT_TRUE(server.Stop().ok());
+  }
+
+  const std::string garbage = WriteTempFile("tool-garbage.pem", "not a certificate\n");
+  absl::Status bad = MakeToolChannelCredentials(false, garbage).status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(bad.message()), HasSubstr(garbage));
+  bad = MakeToolChannelCredentials(false, "/nonexistent/ca.pem").status();
+  EXPECT_EQ(bad.code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace consular

@@ -21,19 +21,13 @@ using ::consular::v1::PartnerService;
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
     const GlobalOptions& options, const std::string& addr) {
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (options.insecure) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls =
-        consular::MakeChannelCredentials(options.ca_cert);
-    if (!tls.ok()) {
-      return absl::Status(tls.status().code(),
-                          absl::StrCat("--ca-cert: ", tls.status().message()));
-    }
-    credentials = *std::move(tls);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      consular::MakeToolChannelCredentials(options.insecure, options.ca_cert);
+  if (!credentials.ok()) {
+    return absl::Status(credentials.status().code(),
+                        absl::StrCat("--ca-cert: ", credentials.status().message()));
   }
-  return grpc::CreateChannel(addr, credentials);
+  return grpc::CreateChannel(addr, *credentials);
 }
 
 absl::StatusOr<std::unique_ptr<CaseClient>> CaseClient::Connect(

@@ -218,24 +218,18 @@ absl::StatusOr<ApiLoadReport> ApiLoad(const ApiLoadOptions& options) {
       loadgen::DevTokenSource::FromKeyFile(options.token_key, options.issuer, options.audience,
                                            kTokenTtl);
   if (!tokens.ok()) return tokens.status();
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (options.insecure) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls =
-        consular::MakeChannelCredentials(options.ca_cert);
-    if (!tls.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("ca_cert: ", tls.status().message()));
-    }
-    credentials = *std::move(tls);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      consular::MakeToolChannelCredentials(options.insecure, options.ca_cert);
+  if (!credentials.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("ca_cert: ", credentials.status().message()));
   }
   absl::StatusOr<std::shared_ptr<grpc::Channel>> cases =
-      Connect(options.addr, credentials, options.call_timeout);
+      Connect(options.addr, *credentials, options.call_timeout);
   if (!cases.ok()) return cases.status();
   std::unique_ptr<v1::ContactService::Stub> contacts;
   if (!options.contacts_addr.empty()) {
     absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
-        Connect(options.contacts_addr, credentials, options.call_timeout);
+        Connect(options.contacts_addr, *credentials, options.call_timeout);
     if (!channel.ok()) return channel.status();
     contacts = v1::ContactService::NewStub(*channel);
   }

@@ -17,13 +17,15 @@
 #include "services/common/server_flags.h"
 #include "tools/datagen/api_load.h"
 #include "tools/datagen/bulk_load.h"
+#include "tools/loadgen/flags.h"
 
 namespace consular::datagen {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+using loadgen::Failure;
+using loadgen::kExitFailure;
+using loadgen::kExitOk;
+using loadgen::UsageError;
 
 struct Args {
   std::string mode;
@@ -38,17 +40,6 @@ struct Args {
   int64_t cases = -1;  // default depends on the mode
   uint64_t seed = 20170101;
 };
-
-int UsageError(const std::string& message) {
-  std::cerr << "error: " << message << "\nRun with --help for more information." << std::endl;
-  return kExitUsage;
-}
-
-int Failure(const absl::Status& status) {
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
-            << std::endl;
-  return kExitFailure;
-}
 
 int RunBulk(const Args& args) {
   if (args.dsn.empty()) return UsageError("--dsn: required with --mode bulk");

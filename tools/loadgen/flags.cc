@@ -1,12 +1,24 @@
 #include "tools/loadgen/flags.h"
 
 #include <cmath>
+#include <iostream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace consular::loadgen {
+
+int UsageError(const std::string& message) {
+  std::cerr << "error: " << message << "\nRun with --help for more information." << std::endl;
+  return kExitUsage;
+}
+
+int Failure(const absl::Status& status) {
+  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
+            << std::endl;
+  return kExitFailure;
+}
 
 absl::StatusOr<absl::Duration> ParseDurationFlag(const std::string& flag, const std::string& text) {
   const std::string trimmed(absl::StripAsciiWhitespace(text));

@@ -26,9 +26,6 @@
 namespace consular::loadgen {
 namespace {
 
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;  // could not connect, set-up failed, or every call failed
-constexpr int kExitUsage = 2;    // bad command line or unreadable file
 constexpr int kMaxConcurrency = 2000;
 constexpr absl::Duration kTokenTtl = absl::Hours(8);
 
@@ -60,17 +57,6 @@ struct Args {
   std::string timeout = "10s";
   int connections = 1;
 };
-
-int UsageError(const std::string& message) {
-  std::cerr << "error: " << message << "\nRun with --help for more information." << std::endl;
-  return kExitUsage;
-}
-
-int Failure(const absl::Status& status) {
-  std::cerr << "error: " << absl::StatusCodeToString(status.code()) << ": " << status.message()
-            << std::endl;
-  return kExitFailure;
-}
 
 // 16 hex digits from the system's random source: keeps request ids of separate runs apart.
 std::string NewRunId() {
@@ -142,21 +128,17 @@ int Run(const Args& args, const CLI::App& app) {
       DevTokenSource::FromKeyFile(args.token_key, args.issuer, args.audience, kTokenTtl);
   if (!tokens.ok()) return UsageError(std::string(tokens.status().message()));
 
-  std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (args.insecure) {
-    credentials = grpc::InsecureChannelCredentials();
-  } else {
-    absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> tls =
-        consular::MakeChannelCredentials(args.ca_cert);
-    if (!tls.ok()) return UsageError(absl::StrCat("--ca-cert: ", tls.status().message()));
-    credentials = *std::move(tls);
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      consular::MakeToolChannelCredentials(args.insecure, args.ca_cert);
+  if (!credentials.ok()) {
+    return UsageError(absl::StrCat("--ca-cert: ", credentials.status().message()));
   }
 
   Connections connections;
   connections.tokens = tokens->get();
   const bool stats = args.scenario == "stats";
   absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> channels =
-      Connect(stats ? args.stats_addr : args.addr, credentials, args.connections, *timeout);
+      Connect(stats ? args.stats_addr : args.addr, *credentials, args.connections, *timeout);
   if (!channels.ok()) return Failure(channels.status());
   (stats ? connections.stats : connections.cases) = *std::move(channels);
 
