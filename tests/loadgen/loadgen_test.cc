@@ -770,6 +770,34 @@ TEST(CaseContentTest, RandomCasesPassTheServicesValidation) {
   EXPECT_GT(types[v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION], 100);
 }
 
+TEST(CaseContentTest, NotesFitTheCaseType) {
+  Rng rng(3);
+  std::set<std::string> seen[2];
+  for (int i = 0; i < 400; ++i) {
+    const bool divorce = i % 2 == 1;
+    const std::string text = RandomNoteText(
+        rng, divorce ? v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION : v1::CASE_TYPE_ABANDONMENT);
+    seen[divorce].insert(text);
+    EXPECT_FALSE(text.empty());
+    EXPECT_LE(text.size(), 400u) << text;
+    if (divorce) {
+      EXPECT_EQ(text.find("shelter"), std::string::npos) << text;
+      EXPECT_EQ(text.find("Shelter"), std::string::npos) << text;
+      EXPECT_EQ(text.find("travel"), std::string::npos) << text;
+    } else {
+      EXPECT_EQ(text.find("divorce"), std::string::npos) << text;
+      EXPECT_EQ(text.find("judgment"), std::string::npos) << text;
+      EXPECT_EQ(text.find("hearing"), std::string::npos) << text;
+    }
+    // No sentence twice in one note.
+    const std::vector<std::string> sentences = absl::StrSplit(text, ". ");
+    const std::set<std::string> distinct(sentences.begin(), sentences.end());
+    EXPECT_EQ(distinct.size(), sentences.size()) << text;
+  }
+  EXPECT_GT(seen[0].size(), 30u);
+  EXPECT_GT(seen[1].size(), 30u);
+}
+
 TEST(CaseContentTest, OfficerTransitionsAreAllowedAndOutcomesFit) {
   Rng rng(2);
   for (int s = v1::CASE_STATUS_INTAKE; s <= v1::CASE_STATUS_CLOSED; ++s) {

@@ -145,7 +145,7 @@ class Loader {
     v1::AddCaseNoteRequest request;
     request.set_request_id(absl::StrCat(prefix, "note-", report->notes, "-", c.version()));
     request.set_case_id(c.id());
-    request.set_text(loadgen::RandomNoteText(*rng));
+    request.set_text(loadgen::RandomNoteText(*rng, c.type()));
     v1::CaseNote note;
     if (Call(who, "AddCaseNote", &v1::CaseService::Stub::AddCaseNote, cases_.get(), request, &note,
              report)) {

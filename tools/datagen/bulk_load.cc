@@ -1463,8 +1463,8 @@ void CopyNotes(pqxx::work& tx, const Data& d, const Writer& w, const Sealed* sea
       row[5] = DummyCiphertext();
     } else {
       ContentRng rng = ItemRng(sealed->seed ^ kNoteSalt, i);
-      row[5] =
-          sealed->Seal(loadgen::RandomNoteText(rng), "cases.case_notes", "body", UuidText(n.id));
+      row[5] = sealed->Seal(loadgen::RandomNoteText(rng, static_cast<v1::CaseType>(c.type)),
+                            "cases.case_notes", "body", UuidText(n.id));
     }
     out << row.Fields();
   }

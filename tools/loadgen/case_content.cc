@@ -79,17 +79,26 @@ constexpr const char* kCovertNotes[] = {
     "Meet only at the clinic, never at home.",
 };
 
+// Sentences of case notes: any case's, then those that fit only one type.
 constexpr const char* kNoteSentences[] = {
-    "Called the person on the safe channel; she is well.",
-    "Spoke with the lawyer about the next hearing.",
+    "Called the person on the safe channel; the person is well.",
+    "No answer at the agreed time; will try again tomorrow.",
+    "Family members visited the post asking about the case; nothing disclosed.",
+    "Person asked what the post can and cannot do; explained.",
+};
+constexpr const char* kAbandonmentNoteSentences[] = {
     "Passport still held by the family; discussed an emergency travel document.",
     "Shelter confirmed a place from next week.",
     "Person asked for information about schooling for the children.",
-    "No answer at the agreed time; will try again tomorrow.",
     "Coordinated with LKHA about the travel arrangements.",
+    "Person is not allowed to leave the house alone; next call in two days.",
+};
+constexpr const char* kDivorceNoteSentences[] = {
     "Received copies of the Dutch divorce judgment.",
+    "Spoke with the lawyer about the next hearing.",
     "Local authority requested legalised documents.",
-    "Family members visited the post asking about the case; nothing disclosed.",
+    "Civil registry still lists the marriage; lawyer to file for recognition.",
+    "Apostille on the Dutch judgment arranged through the family in the Netherlands.",
 };
 
 constexpr const char* kReasons[] = {
@@ -276,10 +285,19 @@ void RandomUpdate(Rng& rng, v1::CaseType type, v1::Case* patch, google::protobuf
   }
 }
 
-std::string RandomNoteText(Rng& rng) {
-  std::string text = PickFrom(rng, kNoteSentences);
+std::string RandomNoteText(Rng& rng, v1::CaseType type) {
+  const auto sentence = [&rng, type]() -> std::string {
+    if (Chance(rng, 0.3)) return PickFrom(rng, kNoteSentences);
+    return type == v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION
+               ? PickFrom(rng, kDivorceNoteSentences)
+               : PickFrom(rng, kAbandonmentNoteSentences);
+  };
+  std::string text = sentence();
   const int more = Uniform(rng, 0, 2);
-  for (int i = 0; i < more; ++i) absl::StrAppend(&text, " ", PickFrom(rng, kNoteSentences));
+  for (int i = 0; i < more; ++i) {
+    const std::string next = sentence();
+    if (text.find(next) == std::string::npos) absl::StrAppend(&text, " ", next);
+  }
   return text;
 }
 

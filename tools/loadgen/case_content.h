@@ -46,8 +46,9 @@ consular::v1::Case RandomCase(Rng& rng, const std::string& country,
 void RandomUpdate(Rng& rng, consular::v1::CaseType type, consular::v1::Case* patch,
                   google::protobuf::FieldMask* mask);
 
-// The text of a case note (one to three sentences).
-std::string RandomNoteText(Rng& rng);
+// The text of a case note on a case of `type` (one to three different sentences, each about any
+// case or about that type: a divorce judgment is not mentioned on an abandonment case).
+std::string RandomNoteText(Rng& rng, consular::v1::CaseType type);
 
 // A reason for a status change.
 std::string RandomTransitionReason(Rng& rng);

@@ -266,7 +266,7 @@ class OfficerUser final : public UserBase {
     v1::AddCaseNoteRequest request;
     request.set_request_id(NextRequestId());
     request.set_case_id(known->id);
-    request.set_text(RandomNoteText(rng_));
+    request.set_text(RandomNoteText(rng_, known->type));
     v1::CaseNote note;
     Call(recorder, "AddCaseNote", stub_.get(), &CaseStub::AddCaseNote, request, &note);
   }
