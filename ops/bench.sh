@@ -133,6 +133,11 @@ python3 "$GEN" "$PG_LOG" "CaseService.GetCase" >"$RAW/get.sql"
 python3 "$GEN" "$PG_LOG" "CaseService.ListCases" >"$RAW/list.sql"
 
 # -- 3. each scenario through the service, then pgbench with its SQL
+loadgen_figures() {  # FILE: "throughput p50 p99" of a consular-loadgen --json report
+  python3 -c 'import json,sys
+r = json.load(open(sys.argv[1]))
+print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' "$1"
+}
 RSS_PEAK=0
 sample_rss() {  # PID: the peak resident set (kB) while the load runs, into $RAW/rss-<pid>
   local pid=$1 peak=0 rss
@@ -158,9 +163,7 @@ for scenario in create get list; do
   wait "$sampler" || true
   peak=$(cat "$RAW/rss-peak")
   (( peak > RSS_PEAK )) && RSS_PEAK=$peak
-  read -r rps p50 p99 < <(python3 -c 'import json,sys
-r = json.load(open(sys.argv[1]))
-print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' "$RAW/loadgen-$scenario.json")
+  read -r rps p50 p99 < <(loadgen_figures "$RAW/loadgen-$scenario.json")
   SVC_RPS[$scenario]=$rps SVC_P50[$scenario]=$p50 SVC_P99[$scenario]=$p99
   echo "   service: $rps req/s, p50 $p50 ms, p99 $p99 ms, consular-cases RSS peak $((peak / 1024)) MB"
 
@@ -172,10 +175,7 @@ print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' "$RA
     "$LOADGEN" --scenario "$scenario" --concurrency "$CLIENTS" --rate "$rate" \
       --duration "${DURATION}s" --warmup 3s --country-weights MA --setup-cases 200 \
       --token-key "$CERTS/token-signing.pem" --json >"$RAW/loadgen-$scenario-paced.json"
-    read -r prps pp50 pp99 < <(python3 -c 'import json,sys
-r = json.load(open(sys.argv[1]))
-print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' \
-      "$RAW/loadgen-$scenario-paced.json")
+    read -r prps pp50 pp99 < <(loadgen_figures "$RAW/loadgen-$scenario-paced.json")
     PACED_RATE[$scenario]=$rate PACED_P50[$scenario]=$pp50 PACED_P99[$scenario]=$pp99
     echo "   paced: $prps req/s, p50 $pp50 ms, p99 $pp99 ms"
   fi
@@ -215,9 +215,7 @@ for scenario in mix stats; do
   "$LOADGEN" --scenario "$scenario" --concurrency "$CLIENTS" --duration "${DURATION}s" \
     --warmup 3s --country-weights MA --setup-cases 200 \
     --token-key "$CERTS/token-signing.pem" --json >"$RAW/loadgen-$scenario.json"
-  read -r rps p50 p99 < <(python3 -c 'import json,sys
-r = json.load(open(sys.argv[1]))
-print(r["throughput_rps"], r["latency_ms"]["p50"], r["latency_ms"]["p99"])' "$RAW/loadgen-$scenario.json")
+  read -r rps p50 p99 < <(loadgen_figures "$RAW/loadgen-$scenario.json")
   SVC_RPS[$scenario]=$rps SVC_P50[$scenario]=$p50 SVC_P99[$scenario]=$p99
 done
 
