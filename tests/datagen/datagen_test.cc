@@ -5,8 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "consular/v1/contacts.pb.h"
 #include "gtest/gtest.h"
 #include "services/cases/case_manager.h"
 #include "services/stats/rollups.h"
@@ -142,6 +144,69 @@ TEST_F(DatagenTest, GetCaseDecryptsGeneratedCasesWithTheirSubject) {
     names.insert(c.subject().full_name());
   }
   EXPECT_GT(names.size(), 20u);  // varied, fictional names
+}
+
+// Notes are about their case's type: no divorce judgment on an abandonment case.
+TEST_F(DatagenTest, NotesFitTheirCasesType) {
+  pqxx::connection connection(db_->dsn());
+  pqxx::nontransaction tx(connection);
+  int abandonment = 0;
+  int divorce = 0;
+  for (const pqxx::row& row : tx.exec(
+           "SELECT n.id::text, c.case_type, n.body FROM cases.case_notes n JOIN cases.cases c ON "
+           "c.id = n.case_id ORDER BY n.id LIMIT 400")) {
+    const std::string id = row[0].as<std::string>();
+    absl::StatusOr<std::string> body = keys_->cipher.Decrypt(
+        pqxx::binarystring(row[2]).str(), AssociatedData{"cases.case_notes", "body", id});
+    ASSERT_TRUE(body.ok()) << id << ": " << body.status();
+    if (row[1].as<std::string>() == "CASE_TYPE_ABANDONMENT") {
+      ++abandonment;
+      EXPECT_EQ(body->find("divorce"), std::string::npos) << *body;
+    } else {
+      ++divorce;
+      EXPECT_EQ(body->find("Shelter"), std::string::npos) << *body;
+    }
+  }
+  EXPECT_GT(abandonment, 50);
+  EXPECT_GT(divorce, 50);
+}
+
+// Directory partners carry a name fitting their kind and the city of the country's post; their
+// sealed contact details give an office in that city.
+TEST_F(DatagenTest, PartnersHaveNamesAndTheCityOfTheirPost) {
+  pqxx::connection connection(db_->dsn());
+  pqxx::nontransaction tx(connection);
+  std::set<std::string> names;
+  int rows = 0;
+  for (const pqxx::row& row :
+       tx.exec("SELECT id::text, kind, name, country, city, contact_details FROM "
+               "contacts.partners ORDER BY id")) {
+    ++rows;
+    const std::string id = row[0].as<std::string>();
+    const std::string kind = row[1].as<std::string>();
+    const std::string name = row[2].as<std::string>();
+    const std::string city = row[4].as<std::string>();
+    names.insert(name);
+    EXPECT_EQ(name.find("Partner "), std::string::npos) << name;
+    if (row[3].as<std::string>() == "MA") {
+      EXPECT_EQ(city, "Rabat");
+    }
+    if (row[3].as<std::string>() == "ET") {
+      EXPECT_EQ(city, "Addis Ababa");
+    }
+    if (kind == "PARTNER_KIND_SHELTER" || kind == "PARTNER_KIND_LOCAL_AUTHORITY") {
+      EXPECT_NE(name.find(city), std::string::npos) << name << " / " << city;
+    }
+    absl::StatusOr<std::string> plain =
+        keys_->cipher.Decrypt(pqxx::binarystring(row[5]).str(),
+                              AssociatedData{"contacts.partners", "contact_details", id});
+    ASSERT_TRUE(plain.ok()) << id << ": " << plain.status();
+    v1::PartnerContactDetails details;
+    ASSERT_TRUE(details.ParseFromString(*plain));
+    EXPECT_TRUE(absl::EndsWith(details.address(), ", " + city)) << details.address();
+  }
+  EXPECT_GT(rows, 200);
+  EXPECT_GT(names.size(), static_cast<size_t>(rows) * 9 / 10);  // hardly any name twice
 }
 
 TEST_F(DatagenTest, SearchCasesFindsAGeneratedCaseByName) {

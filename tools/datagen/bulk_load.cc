@@ -1324,25 +1324,27 @@ void CopyPartners(pqxx::work& tx, const std::vector<PartnerRec>& partners,
   Row<17> row;
   for (const PartnerRec& p : partners) {
     const std::string& country = countries[p.country].country;
+    const std::string city = CityOfPost(countries[p.country].post);
+    const auto kind = static_cast<v1::PartnerKind>(p.kind);
+    const uint64_t key = static_cast<uint64_t>(p.country) * 100 + static_cast<uint64_t>(p.number);
+    // The directory's names and cities are in the clear (and the same for every seed).
+    ContentRng name_rng = ItemRng(kPartnerSalt, key);
     AppendUuid(&row[0], p.id);
     row[1] = KindName(p.kind);
-    row[2] = absl::StrCat("Partner ", country, "-", p.number);
+    row[2] = PartnerName(name_rng, kind, city);
     row[3] = country;
-    row[4] = absl::StrCat("City ", country, "-", 1 + p.number % 3);
+    row[4] = city;
     row[5] = p.kind == v1::PARTNER_KIND_LAWYER
                  ? "{SPECIALISM_FAMILY_LAW,SPECIALISM_RECOGNITION_OF_FOREIGN_JUDGMENTS}"
                  : "{}";
     row[6] = "{en,fr}";
     const std::string id = UuidText(p.id);
-    ContentRng rng =
-        ItemRng(sealed != nullptr ? sealed->seed ^ kPartnerSalt : 0,
-                static_cast<uint64_t>(p.country) * 100 + static_cast<uint64_t>(p.number));
-    row[7] = sealed == nullptr
-                 ? DummyCiphertext()
-                 : sealed->Seal(
-                       PartnerDetails(rng, country, static_cast<v1::PartnerKind>(p.kind), p.number)
-                           .SerializeAsString(),
-                       "contacts.partners", "contact_details", id);
+    ContentRng rng = ItemRng(sealed != nullptr ? sealed->seed ^ kPartnerSalt : 0, key);
+    row[7] =
+        sealed == nullptr
+            ? DummyCiphertext()
+            : sealed->Seal(PartnerDetails(rng, country, city, kind, p.number).SerializeAsString(),
+                           "contacts.partners", "contact_details", id);
     if (p.vetted) {
       row[8] = "VETTING_STATUS_VETTED";
       row[9] = sealed == nullptr

@@ -34,11 +34,13 @@
 // - case_events.facts as cases.fill_event_facts would have written them at each commit: the
 //   case's statistical facts after the event (so the last event of a case carries its final
 //   facts) and, for contact events, the contact's facts after the event.
+// - Directory partners (4 to 12 a country) have fictional names fitting their kind and the city
+//   of the country's post, in the clear as the directory keeps them.
 // - Without keys (BulkLoadOptions::cipher unset) encrypted columns hold a fixed value that passes
-//   cases.is_field_ciphertext and there are no names, dates of birth or free text anywhere (the
-//   benchmark's data). With keys every case has a personal part (a fictional subject whose sex,
-//   age group, nationality status, children and, for divorce recognition, decision and obstacles
-//   agree with the clear columns; safety information; the type's details) sealed with the
+//   cases.is_field_ciphertext and there are no personal names, dates of birth or free text
+//   anywhere (the benchmark's data). With keys every case has a personal part (a fictional subject
+//   whose sex, age group, nationality status, children and, for divorce recognition, decision and
+//   obstacles agree with the clear columns; safety information; the type's details) sealed with the
 //   FieldCipher under the associated data the services use, the real blind index of the subject's
 //   name, and stat_* columns and facts from storage::StatisticalFactsOf of that very case; note
 //   bodies, transition reasons, ad-hoc contacts, contact notes and partners' contact details and

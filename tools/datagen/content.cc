@@ -33,6 +33,10 @@ constexpr const char* kContactNotes[] = {
     "Shared the documents needed; waiting for a reply.",
 };
 
+// Street names for partners' offices (common words, no real address intended).
+constexpr const char* kStreets[] = {"Market Street", "Station Road", "Garden Avenue",
+                                    "Harbour Road",  "Palm Street",  "University Avenue"};
+
 constexpr const char* kVettingNotes[] = {
     "References checked with two other posts; works with our cases since 2014.",
     "Visited by the post; premises and procedures adequate.",
@@ -63,11 +67,68 @@ ContentRng ItemRng(uint64_t seed, uint64_t key) {
   return ContentRng(x ^ (x >> 31));
 }
 
+std::string FictionalFamilyName(ContentRng& rng) {
+  return absl::StrCat(PickFrom(rng, kNamePrefixes), PickFrom(rng, kNameRoots),
+                      PickFrom(rng, kNameEndings));
+}
+
 std::string FictionalName(ContentRng& rng, v1::Sex sex) {
   const std::string given =
       sex == v1::SEX_MALE ? PickFrom(rng, kMaleNames) : PickFrom(rng, kFemaleNames);
-  return absl::StrCat(given, " ", PickFrom(rng, kNamePrefixes), PickFrom(rng, kNameRoots),
-                      PickFrom(rng, kNameEndings));
+  return absl::StrCat(given, " ", FictionalFamilyName(rng));
+}
+
+std::string CityOfPost(const std::string& post) {
+  std::string city;
+  bool start = true;
+  for (const char c : post) {
+    if (c == '-' || c == '_' || c == ' ') {
+      city.push_back(' ');
+      start = true;
+      continue;
+    }
+    city.push_back(start ? absl::ascii_toupper(static_cast<unsigned char>(c))
+                         : absl::ascii_tolower(static_cast<unsigned char>(c)));
+    start = false;
+  }
+  return city;
+}
+
+std::string PartnerName(ContentRng& rng, v1::PartnerKind kind, const std::string& city) {
+  switch (kind) {
+    case v1::PARTNER_KIND_LAWYER:
+      switch (Uniform(rng, 0, 2)) {
+        case 0:
+          return absl::StrCat("Cabinet ", FictionalFamilyName(rng));
+        case 1:
+          return absl::StrCat(FictionalFamilyName(rng), " Law Office");
+        default:
+          return absl::StrCat(FictionalFamilyName(rng), " & ", FictionalFamilyName(rng),
+                              " Advocates");
+      }
+    case v1::PARTNER_KIND_AID_ORGANISATION: {
+      static constexpr const char* kAid[] = {"Family Support Network", "Foundation for Women",
+                                             "Legal Aid Centre", "Returnee Support Association"};
+      return Uniform(rng, 0, 1) == 0 ? absl::StrCat(city, " ", PickFrom(rng, kAid))
+                                     : absl::StrCat(FictionalFamilyName(rng), " Foundation");
+    }
+    case v1::PARTNER_KIND_SHELTER: {
+      static constexpr const char* kShelter[] = {"Women's Refuge", "Safe House",
+                                                 "Shelter for "
+                                                 "Women and "
+                                                 "Children"};
+      return absl::StrCat(city, " ", PickFrom(rng, kShelter));
+    }
+    case v1::PARTNER_KIND_LOCAL_AUTHORITY: {
+      static constexpr const char* kAuthority[] = {
+          "Civil Registry", "Immigration Office", "Family Court Registry", "Police Liaison Office"};
+      return absl::StrCat(PickFrom(rng, kAuthority), ", ", city);
+    }
+    case v1::PARTNER_KIND_MEDICAL:
+      return absl::StrCat(FictionalFamilyName(rng), " Clinic, ", city);
+    default:
+      return absl::StrCat(FictionalFamilyName(rng), " Interpreting Services");
+  }
 }
 
 std::string TransitionReason(ContentRng& rng, v1::CaseStatus from, v1::CaseStatus to) {
@@ -124,14 +185,14 @@ v1::AdHocContact AdHocCounterpart(ContentRng& rng, const std::string& country) {
 }
 
 v1::PartnerContactDetails PartnerDetails(ContentRng& rng, const std::string& country,
-                                         v1::PartnerKind kind, int number) {
+                                         const std::string& city, v1::PartnerKind kind,
+                                         int number) {
   v1::PartnerContactDetails details;
   const std::string slug = absl::StrCat(absl::AsciiStrToLower(country), "-", number);
   details.set_phone(absl::StrCat("+00 2", Digits(rng, 8)));
   details.set_email(absl::StrCat(kind == v1::PARTNER_KIND_LAWYER ? "office" : "info", "@partner-",
                                  slug, ".example.org"));
-  details.set_address(
-      absl::StrCat(Uniform(rng, 1, 240), " Example Street, City ", country, "-", 1 + number % 3));
+  details.set_address(absl::StrCat(Uniform(rng, 1, 240), " ", PickFrom(rng, kStreets), ", ", city));
   if (Uniform(rng, 0, 1) == 0)
     details.set_website(absl::StrCat("https://partner-", slug, ".example.org"));
   return details;

@@ -30,8 +30,16 @@ std::string ContactNoteText(ContentRng& rng, consular::v1::ContactPurpose purpos
 // A counterpart who is not in the partner directory, in `country`.
 consular::v1::AdHocContact AdHocCounterpart(ContentRng& rng, const std::string& country);
 
-// The contact details of directory partner `number` of `kind` in `country`.
+// The city a post is in, from its code: "ADDIS-ABABA" -> "Addis Ababa".
+std::string CityOfPost(const std::string& post);
+
+// A fictional name for a directory partner of `kind` in `city` ("Cabinet Karouri", "Addis Ababa
+// Women's Refuge"); composed like FictionalName, so that no real organisation is named.
+std::string PartnerName(ContentRng& rng, consular::v1::PartnerKind kind, const std::string& city);
+
+// The contact details of directory partner `number` of `kind` in `country`, its office in `city`.
 consular::v1::PartnerContactDetails PartnerDetails(ContentRng& rng, const std::string& country,
+                                                   const std::string& city,
                                                    consular::v1::PartnerKind kind, int number);
 
 // The note a post writes when it vets a partner.
