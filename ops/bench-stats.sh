@@ -13,6 +13,9 @@ cluster in build-release/bench-pg (socket port 55433), runs
   stats_bench ARGS...
 against it (CONSULAR_TEST_PG is its superuser) and stops the cluster. Examples:
   ops/bench-stats.sh                              1,000,000 cases, ~10,000,000 events, 500 requests
+  ops/bench-stats.sh --sealed --verify --recount-iterations 20
+                                                  what ops/bench.sh runs: the data sealed with real
+                                                  keys, as consular-datagen --mode bulk writes it
   ops/bench-stats.sh --cases 20000 --verify --check-load    a quick check of the whole chain
   ops/bench-stats.sh --help                       stats_bench's flags
 Environment: JOBS (build jobs, default 1), CONSULAR_BUILD_DIR (default build-release/),

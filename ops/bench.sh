@@ -18,9 +18,10 @@ Builds the release binaries (build-release/), starts a fresh stack in build-rele
      the same database for the same duration;
   4. the officer's mix and statistics through the services only;
   5. the micro-benchmarks (Google Benchmark);
-  6. with the stack stopped, the statistics benchmark (ops/bench-stats.sh --verify
-     --recount-iterations 20 --cases N: a fresh cluster, N cases loaded, rollups rebuilt and
-     verified, GetCountryStatistics next to the plain GROUP BY; about 30 minutes at 1,000,000);
+  6. with the stack stopped, the statistics benchmark (ops/bench-stats.sh --sealed --verify
+     --recount-iterations 20 --cases N: a fresh cluster, N cases loaded by consular-datagen's bulk
+     loader sealed with real keys (the load time is datagen's), rollups rebuilt and verified,
+     GetCountryStatistics next to the plain GROUP BY; about 30 minutes at 1,000,000);
 and prints a table with throughput, latency percentiles, service / pgbench ratios and the targets,
 also written to FILE (default build-release/bench-results.txt) with the raw JSON beside it.
 Defaults: --duration 20, --clients 32, --stats-cases 1000000; --no-stats leaves out step 6.
@@ -227,7 +228,7 @@ echo "== micro-benchmarks"
 if (( STATS_CASES > 0 )); then
   stop_stack
   echo "== statistics: ops/bench-stats.sh with $STATS_CASES cases (load, rebuild, verify, measure)"
-  "$OPS/bench-stats.sh" --cases "$STATS_CASES" --verify --recount-iterations 20 \
+  "$OPS/bench-stats.sh" --cases "$STATS_CASES" --sealed --verify --recount-iterations 20 \
     >"$RAW/stats.txt" 2>&1 || { tail -n 40 "$RAW/stats.txt" >&2; exit 1; }
 fi
 
