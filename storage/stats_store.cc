@@ -144,7 +144,7 @@ std::vector<StreamEvent> StatsStore::EventsAfter(const std::string& xid, int64_t
 }
 
 StatsStore::Freshness StatsStore::ReadFreshness() {
-  const pqxx::row r = tx_.exec1("SELECT CASE WHEN c.caught_up_at = '-infinity' THEN 0 ELSE " MICROS(
+  const pqxx::row r = ExecPrepared1(tx_, "SELECT CASE WHEN c.caught_up_at = '-infinity' THEN 0 ELSE " MICROS(
       "c.caught_up_at") " END, "
                         "EXISTS (SELECT FROM cases.statistical_newest_event() e WHERE e.xid >= "
                         "c.horizon) "
