@@ -16,6 +16,7 @@
 #include "tools/datagen/bulk_load.h"
 #include "tools/datagen/content.h"
 #include "tools/loadgen/case_content.h"
+#include "tools/loadgen/flags.h"
 #include "tools/loadgen/scenarios.h"
 
 namespace consular::datagen {
@@ -81,7 +82,8 @@ class Loader {
         absl::StrCat("datagen-officer-", country.post, "-", Uniform(rng, 1, 5))};
     const loadgen::Caller manager{v1::ROLE_POST_MANAGER, country.post,
                                   absl::StrCat("datagen-manager-", country.post)};
-    const std::string prefix = absl::StrCat("dg-", options_.seed, "-", index, "-");
+    const std::string prefix =
+        absl::StrCat("dg-", options_.run_id, "-", options_.seed, "-", index, "-");
     v1::CreateCaseRequest create;
     create.set_request_id(prefix + "create");
     *create.mutable_case_() = loadgen::RandomCase(rng, country.country, Today());
@@ -233,7 +235,9 @@ absl::StatusOr<ApiLoadReport> ApiLoad(const ApiLoadOptions& options) {
     if (!channel.ok()) return channel.status();
     contacts = v1::ContactService::NewStub(*channel);
   }
-  Loader loader(options, tokens->get(), v1::CaseService::NewStub(*cases), std::move(contacts));
+  ApiLoadOptions run = options;
+  if (run.run_id.empty()) run.run_id = loadgen::NewRunId();
+  Loader loader(run, tokens->get(), v1::CaseService::NewStub(*cases), std::move(contacts));
   ApiLoadReport report;
   const absl::Time start = absl::Now();
   for (int64_t i = 0; i < options.cases; ++i) {

@@ -26,6 +26,9 @@ struct ApiLoadOptions {
   std::string audience = "consular";
   int64_t cases = 200;
   uint64_t seed = 20170101;
+  // Part of every request id, so that a second run creates new cases rather than replaying the
+  // first run's requests; empty: a random one (loadgen::NewRunId).
+  std::string run_id;
   absl::Duration call_timeout = absl::Seconds(10);
   // Called with a line of progress now and then; may be empty.
   std::function<void(const std::string&)> progress;

@@ -102,7 +102,8 @@ int main(int argc, char** argv) {
       "--mode bulk writes a whole data set (default 1,000,000 cases, ~10 events each) with COPY\n"
       "as the database owner, sealed with the services' field keys and blind-index key, so the\n"
       "services can read and search every case. --mode api creates a small data set (default 200\n"
-      "cases) through the public API. The same --seed gives the same content."};
+      "cases) through the public API. The same --seed gives the same content;\n"
+      "each api run creates new cases (its request ids are its own)."};
   app.option_defaults()->always_capture_default();
   app.add_option("--mode", args.mode, "bulk or api")
       ->required()

@@ -1,13 +1,22 @@
 #include "tools/loadgen/flags.h"
 
 #include <cmath>
+#include <cstdint>
 #include <iostream>
+#include <random>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 
 namespace consular::loadgen {
+
+std::string NewRunId() {
+  std::random_device random;
+  const uint64_t id = (static_cast<uint64_t>(random()) << 32) ^ random();
+  return absl::StrFormat("%016x", id);
+}
 
 int UsageError(const std::string& message) {
   std::cerr << "error: " << message << "\nRun with --help for more information." << std::endl;

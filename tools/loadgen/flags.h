@@ -14,6 +14,9 @@ inline constexpr int kExitFailure =
     1;  // the run failed (could not connect, a call or the load failed)
 inline constexpr int kExitUsage = 2;  // bad command line or unreadable file
 
+// 16 hex digits from the system's random source: keeps the request ids of separate runs apart.
+std::string NewRunId();
+
 // Writes "error: MESSAGE" and a pointer to --help to stderr; returns kExitUsage.
 int UsageError(const std::string& message);
 

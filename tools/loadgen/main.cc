@@ -58,13 +58,6 @@ struct Args {
   int connections = 1;
 };
 
-// 16 hex digits from the system's random source: keeps request ids of separate runs apart.
-std::string NewRunId() {
-  std::random_device random;
-  const uint64_t id = (static_cast<uint64_t>(random()) << 32) ^ random();
-  return absl::StrFormat("%016x", id);
-}
-
 // `count` channels to `addr` with their own connections (a local subchannel pool each), connected
 // before the clock starts so that the TLS handshake is not measured.
 absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> Connect(
