@@ -821,6 +821,17 @@ TEST(CaseContentTest, OfficerTransitionsAreAllowedAndOutcomesFit) {
   }
 }
 
+TEST(FlagsTest, RunIdsAreSixteenHexDigitsAndDiffer) {
+  std::set<std::string> ids;
+  for (int i = 0; i < 100; ++i) {
+    const std::string id = NewRunId();
+    EXPECT_EQ(id.size(), 16u) << id;
+    EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+    ids.insert(id);
+  }
+  EXPECT_EQ(ids.size(), 100u);
+}
+
 TEST(FlagsTest, ParsesDurations) {
   EXPECT_EQ(*ParseDurationFlag("--duration", "30s"), absl::Seconds(30));
   EXPECT_EQ(*ParseDurationFlag("--duration", "500ms"), absl::Milliseconds(500));
