@@ -144,11 +144,11 @@ std::vector<StreamEvent> StatsStore::EventsAfter(const std::string& xid, int64_t
 }
 
 StatsStore::Freshness StatsStore::ReadFreshness() {
-  const pqxx::row r = ExecPrepared1(tx_, "SELECT CASE WHEN c.caught_up_at = '-infinity' THEN 0 ELSE " MICROS(
-      "c.caught_up_at") " END, "
-                        "EXISTS (SELECT FROM cases.statistical_newest_event() e WHERE e.xid >= "
-                        "c.horizon) "
-                        "FROM stats.cursor c");
+  static const std::string kSql =
+      "SELECT CASE WHEN c.caught_up_at = '-infinity' THEN 0 ELSE " MICROS("c.caught_up_at") " END, "
+      "EXISTS (SELECT FROM cases.statistical_newest_event() e WHERE e.xid >= c.horizon) "
+      "FROM stats.cursor c";
+  const pqxx::row r = ExecPrepared1(tx_, kSql);
   return {r[0].as<int64_t>(), r[1].as<bool>()};
 }
 

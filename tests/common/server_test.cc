@@ -537,6 +537,21 @@ TEST(TlsTest, ServerWithClientCaRequiresAValidClientCertificate) {
   EXPECT_TRUE(server.Stop().ok());
 }
 
+// Starts a server with `options` on a free port and expects a health check with `served` to pass
+// and one with `refused` to fail.
+void ExpectServesOnly(ServerOptions options,
+                      const std::shared_ptr<grpc::ChannelCredentials>& served,
+                      const std::shared_ptr<grpc::ChannelCredentials>& refused) {
+  options.listen_address = "127.0.0.1:0";
+  RunningServer server(options, {});
+  ASSERT_TRUE(server.started()) << server.status();
+  const std::string target = absl::StrCat("127.0.0.1:", server.port());
+  const grpc::Status status = HealthCheck(grpc::CreateChannel(target, served));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, refused)).ok());
+  EXPECT_TRUE(server.Stop().ok());
+}
+
 // The command-line tools' credentials: TLS trusting the CA file unless insecure, and a bad CA file
 // named in the error. (One server at a time: a process runs one.)
 TEST(TlsTest, ToolCredentialsAreTlsUnlessInsecure) {
@@ -546,30 +561,13 @@ TEST(TlsTest, ToolCredentialsAreTlsUnlessInsecure) {
   // Insecure: the CA file is not read.
   auto insecure = MakeToolChannelCredentials(true, "/nonexistent/ca.pem");
   ASSERT_TRUE(insecure.ok()) << insecure.status();
-  {
-    ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.tls = {files.server_cert_file, files.server_key_file, ""};
-    RunningServer server(options, {});
-    ASSERT_TRUE(server.started()) << server.status();
-    const std::string target = absl::StrCat("127.0.0.1:", server.port());
-    const grpc::Status status = HealthCheck(grpc::CreateChannel(target, *tls));
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *insecure)).ok());
-    EXPECT_TRUE(server.Stop().ok());
-  }
-  {
-    ServerOptions options;
-    options.listen_address = "127.0.0.1:0";
-    options.insecure = true;
-    RunningServer server(options, {});
-    ASSERT_TRUE(server.started()) << server.status();
-    const std::string target = absl::StrCat("127.0.0.1:", server.port());
-    const grpc::Status status = HealthCheck(grpc::CreateChannel(target, *insecure));
-    EXPECT_TRUE(status.ok()) << status.error_message();
-    EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *tls)).ok());
-    EXPECT_TRUE(server.Stop().ok());
-  }
+
+  ServerOptions tls_server;
+  tls_server.tls = {files.server_cert_file, files.server_key_file, ""};
+  ExpectServesOnly(tls_server, *tls, *insecure);
+  ServerOptions plain_server;
+  plain_server.insecure = true;
+  ExpectServesOnly(plain_server, *insecure, *tls);
 
   const std::string garbage = WriteTempFile("tool-garbage.pem", "not a certificate\n");
   absl::Status bad = MakeToolChannelCredentials(false, garbage).status();

@@ -82,7 +82,7 @@ std::string CityOfPost(const std::string& post) {
   std::string city;
   bool start = true;
   for (const char c : post) {
-    if (c == '-' || c == '_' || c == ' ') {
+    if (c == '-') {
       city.push_back(' ');
       start = true;
       continue;
@@ -114,9 +114,7 @@ std::string PartnerName(ContentRng& rng, v1::PartnerKind kind, const std::string
     }
     case v1::PARTNER_KIND_SHELTER: {
       static constexpr const char* kShelter[] = {"Women's Refuge", "Safe House",
-                                                 "Shelter for "
-                                                 "Women and "
-                                                 "Children"};
+                                                 "Shelter for Women and Children"};
       return absl::StrCat(city, " ", PickFrom(rng, kShelter));
     }
     case v1::PARTNER_KIND_LOCAL_AUTHORITY: {
