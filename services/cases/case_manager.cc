@@ -132,18 +132,42 @@ absl::Status CheckNotClosed(const Case& current) {
   return absl::OkStatus();
 }
 
-// Runs a mutation once per (actor, request id) (RunIdempotentCall), giving `work` a CaseStore in
-// the same transaction.
+// Runs a mutation once per (actor, request id) (RunIdempotentCall), giving `replay` and `work` a
+// CaseStore in the same transaction.
 template <typename Response>
 absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypto& crypto,
                            const Identity& who, const std::string& method,
                            const google::protobuf::Message& request, const std::string& request_id,
                            Response* out,
+                           const std::function<absl::Status(CaseStore&, const Response&)>& replay,
                            const std::function<absl::Status(CaseStore&, Response*)>& work) {
   CaseStore store(tx, crypto);
   return RunIdempotentCall<Response>(
       tx, *crypto.cipher, *crypto.blind_index, storage::IdempotencyTable::kCases, who, method,
-      request, request_id, out, [&](Response* response) { return work(store, response); });
+      request, request_id, out, [&](const Response& stored) { return replay(store, stored); },
+      [&](Response* response) { return work(store, response); });
+}
+
+// The replay rule of a mutation of an existing case: the case must still be in the caller's scope
+// (handling unit, a live share, open emergency access), else NOT_FOUND as a fresh call gets. The
+// audit row names the case either way.
+absl::Status CaseStillInScope(CaseStore& store, const Identity& who, const std::string& case_id,
+                              storage::AuditRecord* audit) {
+  audit->case_id = case_id;
+  std::optional<Case> visible = store.Find(ScopeOf(who), case_id, false);
+  if (!visible) return CaseNotFound(case_id);
+  Reached(*visible, audit);
+  return absl::OkStatus();
+}
+
+// The replay rule of a call that gave the caller its access (opening a case, opening emergency
+// access): FAILED_PRECONDITION once that access is gone, since the request id cannot be used again.
+absl::Status CreatedStillInScope(CaseStore& store, const Identity& who, const std::string& case_id,
+                                 storage::AuditRecord* audit) {
+  if (CaseStillInScope(store, who, case_id, audit).ok()) return absl::OkStatus();
+  return absl::FailedPreconditionError(
+      "request_id: already used, and the case that request reached is no longer visible to you; "
+      "a new request needs a new request_id");
 }
 
 }  // namespace
@@ -174,6 +198,9 @@ absl::Status CaseManager::Create(const Identity& who,
 
         return RunIdempotent<Case>(
             tx, crypto_, who, "CreateCase", request, request.request_id(), out,
+            [&](CaseStore& store, const Case& stored) {
+              return CreatedStillInScope(store, who, stored.id(), audit);
+            },
             [&](CaseStore& store, Case* created) -> absl::Status {
               Case c;
               c.set_type(request.case_().type());
@@ -328,6 +355,9 @@ absl::Status CaseManager::Update(const Identity& who,
 
         return RunIdempotent<Case>(
             tx, crypto_, who, "UpdateCase", request, request.request_id(), out,
+            [&](CaseStore& store, const Case& stored) {
+              return CaseStillInScope(store, who, stored.id(), audit);
+            },
             [&](CaseStore& store, Case* updated) -> absl::Status {
               std::optional<Case> current = store.Find(ScopeOf(who), request.case_().id(), true);
               if (!current) return CaseNotFound(request.case_().id());
@@ -395,6 +425,9 @@ absl::Status CaseManager::Transition(const Identity& who,
 
         return RunIdempotent<Case>(
             tx, crypto_, who, "TransitionCase", request, request.request_id(), out,
+            [&](CaseStore& store, const Case& stored) {
+              return CaseStillInScope(store, who, stored.id(), audit);
+            },
             [&](CaseStore& store, Case* moved) -> absl::Status {
               std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
@@ -455,6 +488,9 @@ absl::Status CaseManager::AddNote(const Identity& who,
 
                    return RunIdempotent<CaseNote>(
                        tx, crypto_, who, "AddCaseNote", request, request.request_id(), out,
+                       [&](CaseStore& store, const CaseNote& stored) {
+                         return CaseStillInScope(store, who, stored.case_id(), audit);
+                       },
                        [&](CaseStore& store, CaseNote* note) -> absl::Status {
                          std::optional<Case> current =
                              store.Find(ScopeOf(who), request.case_id(), true);
@@ -572,6 +608,13 @@ absl::Status EmergencyAccessNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("emergency access ", id, " not found"));
 }
 
+// Whether `who` may see emergency access `grant` at all: the application's own scope, as the
+// policies of cases.emergency_access (auditors, the holder, the handling post).
+bool SeesGrant(const Identity& who, const consular::v1::EmergencyAccess& grant) {
+  return who.role == consular::v1::ROLE_AUDITOR || grant.actor() == who.subject ||
+         grant.handling_post() == UnitOf(who);
+}
+
 consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::string& grantee,
                                  consular::v1::ShareAccess access, const std::string& legal_basis,
                                  absl::Time now) {
@@ -620,6 +663,9 @@ absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCa
         }
         return RunIdempotent<consular::v1::CaseShare>(
             tx, crypto_, who, "ShareCase", request, request.request_id(), out,
+            [&](CaseStore& store, const consular::v1::CaseShare& stored) {
+              return CaseStillInScope(store, who, stored.case_id(), audit);
+            },
             [&](CaseStore& store, consular::v1::CaseShare* share) -> absl::Status {
               // Locked: shares of one case are granted one at a time.
               std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
@@ -663,6 +709,11 @@ absl::Status CaseManager::RevokeShare(const Identity& who,
         const absl::Time now = clock_();
         return RunIdempotent<consular::v1::CaseShare>(
             tx, crypto_, who, "RevokeShare", request, request.request_id(), out,
+            [&](CaseStore& store, const consular::v1::CaseShare& stored) -> absl::Status {
+              if (!CaseStillInScope(store, who, stored.case_id(), audit).ok())
+                return ShareNotFound(stored.id());
+              return absl::OkStatus();
+            },
             [&](CaseStore& store, consular::v1::CaseShare* revoked) -> absl::Status {
               std::optional<consular::v1::CaseShare> share = store.FindShare(share_id, false);
               if (!share) return ShareNotFound(share_id);
@@ -736,6 +787,9 @@ absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCa
         const absl::Time now = clock_();
         return RunIdempotent<Case>(
             tx, crypto_, who, "ReferCase", request, request.request_id(), out,
+            [&](CaseStore& store, const Case& stored) {
+              return CaseStillInScope(store, who, stored.id(), audit);
+            },
             [&](CaseStore& store, Case* referred) -> absl::Status {
               std::optional<Case> current = store.Find(ScopeOf(who), request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
@@ -796,6 +850,9 @@ absl::Status CaseManager::OpenEmergencyAccess(
         const int minutes = request.minutes() == 0 ? kDefaultEmergencyMinutes : request.minutes();
         return RunIdempotent<consular::v1::EmergencyAccess>(
             tx, crypto_, who, "OpenEmergencyAccess", request, request.request_id(), out,
+            [&](CaseStore& store, const consular::v1::EmergencyAccess& stored) {
+              return CreatedStillInScope(store, who, stored.case_id(), audit);
+            },
             [&](CaseStore& store, consular::v1::EmergencyAccess* grant) -> absl::Status {
               if (std::optional<Case> visible =
                       store.Find(ScopeOf(who), request.case_id(), false)) {
@@ -881,15 +938,17 @@ absl::Status CaseManager::ReviewEmergencyAccess(
         const absl::Time now = clock_();
         return RunIdempotent<consular::v1::EmergencyAccess>(
             tx, crypto_, who, "ReviewEmergencyAccess", request, request.request_id(), out,
+            [&](CaseStore& store, const consular::v1::EmergencyAccess& stored) -> absl::Status {
+              audit->case_id = stored.case_id();
+              std::optional<consular::v1::EmergencyAccess> grant =
+                  store.FindEmergencyAccess(stored.id(), false);
+              if (!grant || !SeesGrant(who, *grant)) return EmergencyAccessNotFound(stored.id());
+              return absl::OkStatus();
+            },
             [&](CaseStore& store, consular::v1::EmergencyAccess* reviewed) -> absl::Status {
               std::optional<consular::v1::EmergencyAccess> grant =
                   store.FindEmergencyAccess(id, true);
-              const bool auditor = who.role == consular::v1::ROLE_AUDITOR;
-              // The application's own scope, as the policies of cases.emergency_access.
-              if (!grant || !(auditor || grant->actor() == who.subject ||
-                              grant->handling_post() == UnitOf(who))) {
-                return EmergencyAccessNotFound(id);
-              }
+              if (!grant || !SeesGrant(who, *grant)) return EmergencyAccessNotFound(id);
               audit->case_id = grant->case_id();
               if (grant->actor() == who.subject) {
                 return absl::PermissionDeniedError("nobody reviews their own emergency access");

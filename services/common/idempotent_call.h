@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "consular/v1/common.pb.h"
 #include "google/protobuf/message.h"
 #include "services/common/blind_index.h"
 #include "services/common/field_cipher.h"
@@ -17,30 +18,48 @@
 namespace consular {
 
 // Runs a mutation once per (actor, request id), in the caller's transaction: the first call does
-// `work` and records its response in `table` with it; a replay with the same request returns that
-// response and writes nothing; the same id with another request is INVALID_ARGUMENT
+// `work` and records its response in `table` with it. A replay is a read of that stored response,
+// so it obeys today's access, not yesterday's: `replay` is given the stored response and must
+// return OK only if the caller may see what it concerns *now* (the case still in scope, the share
+// still live, the emergency access still open), else the status a fresh call would get; then the
+// replay returns that status and no content. A replay that passes returns the stored response and
+// writes nothing. The same id with another request is INVALID_ARGUMENT
 // "request_id: already used for a different request".
-// The request's fingerprint is a keyed digest (`index`): the request holds personal data, which
-// must not be stored under an unkeyed (guessable) hash.
+// The request's fingerprint covers the method, the caller's role and unit and the payload, so a
+// replay by the same subject under another role or post is never served from the record. It is a
+// keyed digest (`index`): the request holds personal data, which must not be stored under an
+// unkeyed (guessable) hash.
 template <typename Response>
 absl::Status RunIdempotentCall(pqxx::transaction_base& tx, const FieldCipher& cipher,
                                const BlindIndex& index, storage::IdempotencyTable table,
                                const Identity& who, const std::string& method,
                                const google::protobuf::Message& request,
                                const std::string& request_id, Response* out,
+                               const std::function<absl::Status(const Response&)>& replay,
                                const std::function<absl::Status(Response*)>& work) {
-  const std::string request_hash =
-      index.Digest("consular.request.v1", absl::StrCat(method, "\n", request.SerializeAsString()));
+  const std::string request_hash = index.Digest(
+      "consular.request.v2", absl::StrCat(method, "\n", consular::v1::Role_Name(who.role), "\n",
+                                          who.post, "\n", request.SerializeAsString()));
   out->Clear();
   const std::optional<storage::PriorRequest> prior =
       storage::ClaimRequest(tx, cipher, table, who.subject, request_id, method, request_hash);
   if (prior.has_value()) {
-    if (prior->method != method || prior->request_hash != request_hash) {
+    if (prior->method != method) {
       return InvalidField("request_id", "already used for a different request");
     }
-    if (!out->ParseFromString(prior->response)) {
+    Response stored;
+    if (!stored.ParseFromString(prior->response)) {
       return absl::InternalError("stored response does not parse");
     }
+    // Today's access first: whoever may no longer see the case learns nothing more from the
+    // record than a fresh call would tell them.
+    const absl::Status may_see = replay(stored);
+    if (!may_see.ok()) return may_see;
+    if (prior->request_hash != request_hash) {
+      return InvalidField("request_id",
+                          "already used for a different request (method, payload, role or unit)");
+    }
+    *out = std::move(stored);
     return absl::OkStatus();
   }
   const absl::Status status = work(out);

@@ -165,6 +165,20 @@ absl::StatusOr<std::optional<storage::ContactCursor>> DecodeCursor(const std::st
   return std::optional<storage::ContactCursor>(storage::ContactCursor{(*fields)[0], (*fields)[1]});
 }
 
+// The replay rule of the contact log's mutations: the contact's case must still be visible to the
+// caller (its unit, a live share), else NOT_FOUND naming what a fresh call would name. The audit
+// row names the case either way.
+absl::Status ContactCaseStillVisible(pqxx::transaction_base& tx, const storage::FieldCrypto& crypto,
+                                     const Contact& stored, const std::string& kind,
+                                     const std::string& id, storage::AuditRecord* audit) {
+  audit->case_id = stored.case_id();
+  std::optional<storage::CaseAccessRow> c = ContactStore(tx, crypto).FindCase(stored.case_id());
+  if (!c || c->access == consular::v1::CASE_ACCESS_UNSPECIFIED) return NotFound(kind, id);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 }  // namespace
 
 ContactManager::ContactManager(storage::TransactionRunner* runner,
@@ -199,7 +213,11 @@ absl::Status ContactManager::Log(const Identity& who,
         RETURN_IF_ERROR(ValidateContactContent(in, now));
         return RunIdempotentCall<Contact>(
             tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
-            "LogContact", request, request.request_id(), out, [&](Contact* logged) -> absl::Status {
+            "LogContact", request, request.request_id(), out,
+            [&](const Contact& stored) {
+              return ContactCaseStillVisible(tx, crypto_, stored, "case", in.case_id(), audit);
+            },
+            [&](Contact* logged) -> absl::Status {
               ContactStore store(tx, crypto_);
               std::optional<storage::CaseAccessRow> c = store.FindCase(in.case_id());
               if (!c || c->access == consular::v1::CASE_ACCESS_UNSPECIFIED) {
@@ -276,6 +294,9 @@ absl::Status ContactManager::Update(const Identity& who,
         return RunIdempotentCall<Contact>(
             tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
             "UpdateContact", request, request.request_id(), out,
+            [&](const Contact& stored) {
+              return ContactCaseStillVisible(tx, crypto_, stored, "contact", stored.id(), audit);
+            },
             [&](Contact* updated) -> absl::Status {
               ContactStore store(tx, crypto_);
               const std::string id = absl::AsciiStrToLower(request.contact().id());
@@ -417,6 +438,9 @@ absl::Status ContactManager::CompleteFollowUp(const Identity& who,
         return RunIdempotentCall<Contact>(
             tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
             "CompleteFollowUp", request, request.request_id(), out,
+            [&](const Contact& stored) {
+              return ContactCaseStillVisible(tx, crypto_, stored, "contact", stored.id(), audit);
+            },
             [&](Contact* done) -> absl::Status {
               ContactStore store(tx, crypto_);
               const std::string id = absl::AsciiStrToLower(request.contact_id());

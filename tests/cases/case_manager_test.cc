@@ -771,5 +771,145 @@ TEST_F(CaseManagerTest, EmergencyAccessNeedsAReasonAndABoundedTime) {
             "CaseService.GetCase:true:emergency access");
 }
 
+// Replays obey today's access: a replay is a read of the stored response, so it is served only
+// while the caller may still see the case, and its audit row names the case.
+
+class ReplayTest : public CaseManagerTest {
+ protected:
+  // A RABAT case shared with LKHA (read and write) until `expires`; LKHA adds a note with request
+  // id "lkha-note". Returns the case.
+  Case SharedCaseWithLkhaNote(const google::protobuf::Timestamp* expires,
+                              consular::v1::CaseNote* note, consular::v1::CaseShare* share) {
+    now_ = absl::Now();
+    const Case c = MustCreate(kRabatOfficer, "c-1");
+    consular::v1::ShareCaseRequest request;
+    request.set_request_id("share-1");
+    request.set_case_id(c.id());
+    request.set_grantee("LKHA");
+    request.set_access(consular::v1::SHARE_ACCESS_READ_WRITE);
+    request.set_legal_basis("Art. 6(1)(e) GDPR");
+    if (expires != nullptr) *request.mutable_expires_at() = *expires;
+    EXPECT_TRUE(manager_->Share(kRabatOfficer, request, Deadline(), share).ok());
+    EXPECT_TRUE(manager_->AddNote(kLkha, LkhaNote(c), Deadline(), note).ok());
+    return c;
+  }
+
+  static consular::v1::AddCaseNoteRequest LkhaNote(const Case& c) {
+    consular::v1::AddCaseNoteRequest request;
+    request.set_request_id("lkha-note");
+    request.set_case_id(c.id());
+    request.set_text("Called the family in Nador; the passport is with the husband");
+    return request;
+  }
+
+  // The last audit row's method, case id and status.
+  std::string LastAuditRow() {
+    return db_->QueryScalar(
+        "SELECT concat_ws('|', action, COALESCE(case_id::text, ''), outcome) FROM audit.events "
+        "ORDER BY id DESC LIMIT 1");
+  }
+};
+
+TEST_F(ReplayTest, AReplayWhileStillSharedReturnsTheNoteAndNamesTheCase) {
+  consular::v1::CaseNote note;
+  consular::v1::CaseShare share;
+  const Case c = SharedCaseWithLkhaNote(nullptr, &note, &share);
+  const std::string footprint = Footprint();
+  consular::v1::CaseNote replayed;
+  ASSERT_TRUE(manager_->AddNote(kLkha, LkhaNote(c), Deadline(), &replayed).ok());
+  EXPECT_EQ(replayed.SerializeAsString(), note.SerializeAsString());
+  EXPECT_EQ(Footprint(), footprint);
+  EXPECT_EQ(LastAuditRow(), "CaseService.AddCaseNote|" + c.id() + "|OK");
+}
+
+TEST_F(ReplayTest, AReplayAfterTheShareWasRevokedReturnsNoCase) {
+  consular::v1::CaseNote note;
+  consular::v1::CaseShare share;
+  const Case c = SharedCaseWithLkhaNote(nullptr, &note, &share);
+  consular::v1::RevokeShareRequest revoke;
+  revoke.set_request_id("revoke-1");
+  revoke.set_share_id(share.id());
+  consular::v1::CaseShare revoked;
+  ASSERT_TRUE(manager_->RevokeShare(kRabatOfficer, revoke, Deadline(), &revoked).ok());
+
+  // Exactly what a fresh note would get: NOT_FOUND, and nothing of the note.
+  consular::v1::AddCaseNoteRequest fresh = LkhaNote(c);
+  fresh.set_request_id("lkha-note-2");
+  consular::v1::CaseNote out;
+  const absl::Status fresh_status = manager_->AddNote(kLkha, fresh, Deadline(), &out);
+  EXPECT_EQ(fresh_status.code(), absl::StatusCode::kNotFound);
+  const std::string footprint = Footprint();
+  const absl::Status replay_status = manager_->AddNote(kLkha, LkhaNote(c), Deadline(), &out);
+  EXPECT_EQ(replay_status, fresh_status);
+  EXPECT_EQ(out.ByteSizeLong(), 0u);
+  EXPECT_EQ(Footprint(), footprint);
+  EXPECT_EQ(LastAuditRow(), "CaseService.AddCaseNote|" + c.id() + "|NOT_FOUND");
+}
+
+TEST_F(ReplayTest, AReplayAfterTheShareExpiredReturnsNoCase) {
+  const google::protobuf::Timestamp expires =
+      google::protobuf::util::TimeUtil::MillisecondsToTimestamp(
+          absl::ToUnixMillis(absl::Now() + absl::Seconds(2)));
+  consular::v1::CaseNote note;
+  consular::v1::CaseShare share;
+  const Case c = SharedCaseWithLkhaNote(&expires, &note, &share);
+  ASSERT_FALSE(note.id().empty());
+  // The database clock judges expiry: wait until it has passed there.
+  for (int i = 0;
+       i < 100 &&
+       db_->QueryScalar("SELECT count(*) FROM cases.case_shares WHERE expires_at > now()") != "0";
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  consular::v1::CaseNote out;
+  EXPECT_EQ(manager_->AddNote(kLkha, LkhaNote(c), Deadline(), &out).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(out.ByteSizeLong(), 0u);
+  EXPECT_EQ(LastAuditRow(), "CaseService.AddCaseNote|" + c.id() + "|NOT_FOUND");
+}
+
+TEST_F(ReplayTest, TheSameSubjectUnderAnotherPostOrRoleGetsNoCase) {
+  now_ = absl::Now();
+  const Case c = MustCreate(kRabatOfficer, "c-1");
+  consular::v1::AddCaseNoteRequest request;
+  request.set_request_id("note-1");
+  request.set_case_id(c.id());
+  request.set_text("First contact made");
+  consular::v1::CaseNote note;
+  ASSERT_TRUE(manager_->AddNote(kRabatOfficer, request, Deadline(), &note).ok());
+
+  // The officer moved to TUNIS: the replay gets what a fresh call from TUNIS gets.
+  const Identity moved{kRabatOfficer.subject, consular::v1::ROLE_CONSULAR_OFFICER, "TUNIS"};
+  consular::v1::CaseNote out;
+  EXPECT_EQ(manager_->AddNote(moved, request, Deadline(), &out).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(out.ByteSizeLong(), 0u);
+
+  // The same subject as manager of RABAT still sees the case, but the record was made under
+  // another role: it is not served.
+  const Identity promoted{kRabatOfficer.subject, consular::v1::ROLE_POST_MANAGER, "RABAT"};
+  const absl::Status status = manager_->AddNote(promoted, request, Deadline(), &out);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_EQ(std::string(status.message()).rfind("request_id:", 0), 0u) << status;
+  EXPECT_EQ(out.ByteSizeLong(), 0u);
+  EXPECT_EQ(Count("cases.case_notes"), "1");
+
+  // A create replayed from another post is refused without the case.
+  Case created;
+  const Identity moved_creator{kRabatOfficer.subject, consular::v1::ROLE_CONSULAR_OFFICER, "TUNIS"};
+  const absl::Status create_status =
+      manager_->Create(moved_creator, NewCaseRequest("c-1"), Deadline(), &created);
+  EXPECT_EQ(create_status.code(), absl::StatusCode::kFailedPrecondition) << create_status;
+  EXPECT_EQ(created.ByteSizeLong(), 0u);
+  EXPECT_EQ(Count("cases.cases"), "1");
+}
+
+TEST_F(ReplayTest, ACreateReplayWritesItsAuditRowWithTheCase) {
+  const Case c = MustCreate(kRabatOfficer, "c-1");
+  const Case again = MustCreate(kRabatOfficer, "c-1");
+  EXPECT_EQ(again.id(), c.id());
+  EXPECT_EQ(LastAuditRow(), "CaseService.CreateCase|" + c.id() + "|OK");
+}
+
 }  // namespace
 }  // namespace consular::cases
