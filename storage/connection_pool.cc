@@ -21,18 +21,15 @@ namespace {
 // values to 2).
 constexpr int64_t kMinConnectTimeoutSeconds = 2;
 
-absl::StatusOr<std::string> NormalizeDsn(const std::string& dsn,
-                                         absl::Duration* connect_timeout) {
-  absl::StatusOr<std::string> explicit_timeout =
-      ConninfoValue(dsn, "connect_timeout");
+absl::StatusOr<std::string> NormalizeDsn(const std::string& dsn, absl::Duration* connect_timeout) {
+  absl::StatusOr<std::string> explicit_timeout = ConninfoValue(dsn, "connect_timeout");
   if (!explicit_timeout.ok()) return explicit_timeout.status();
   if (!explicit_timeout->empty()) {
     int seconds = 0;
     try {
       seconds = std::stoi(*explicit_timeout);
     } catch (const std::exception&) {
-      return absl::InvalidArgumentError(
-          "invalid connection string: bad connect_timeout");
+      return absl::InvalidArgumentError("invalid connection string: bad connect_timeout");
     }
     // libpq treats 0 or less as "wait forever"; keep connecting bounded.
     if (seconds > 0) *connect_timeout = absl::Seconds(seconds);
@@ -42,20 +39,16 @@ absl::StatusOr<std::string> NormalizeDsn(const std::string& dsn,
 
 }  // namespace
 
-ConnectionPool::Lease::Lease(ConnectionPool* pool,
-                             std::unique_ptr<pqxx::connection> connection)
+ConnectionPool::Lease::Lease(ConnectionPool* pool, std::unique_ptr<pqxx::connection> connection)
     : pool_(pool), connection_(std::move(connection)) {}
 
 ConnectionPool::Lease::Lease(Lease&& other) noexcept
-    : pool_(other.pool_),
-      connection_(std::move(other.connection_)),
-      broken_(other.broken_) {
+    : pool_(other.pool_), connection_(std::move(other.connection_)), broken_(other.broken_) {
   other.pool_ = nullptr;
   other.broken_ = false;
 }
 
-ConnectionPool::Lease& ConnectionPool::Lease::operator=(
-    Lease&& other) noexcept {
+ConnectionPool::Lease& ConnectionPool::Lease::operator=(Lease&& other) noexcept {
   if (this != &other) {
     Release();
     pool_ = other.pool_;
@@ -92,10 +85,8 @@ ConnectionPool::~ConnectionPool() {
   {
     absl::MutexLock lock(&mu_);
     if (open_ != static_cast<int>(idle_.size())) {
-      std::fprintf(
-          stderr,
-          "ConnectionPool destroyed with %d connection(s) still leased\n",
-          open_ - static_cast<int>(idle_.size()));
+      std::fprintf(stderr, "ConnectionPool destroyed with %d connection(s) still leased\n",
+                   open_ - static_cast<int>(idle_.size()));
     }
     idle.swap(idle_);
     open_ -= static_cast<int>(idle.size());
@@ -103,20 +94,21 @@ ConnectionPool::~ConnectionPool() {
   // `idle` closes the connections here, outside the lock.
 }
 
-absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(
-    absl::Time deadline) {
+absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadline) {
   if (!conninfo_.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "database connection string: ", conninfo_.status().message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("database connection string: ", conninfo_.status().message()));
   }
   {
     absl::MutexLock lock(&mu_);
     while (true) {
+      if (stopped_) return absl::UnavailableError("shutting down");
       if (!idle_.empty()) {
         // Most recently returned first: it is the least likely to have gone
         // stale.
         std::unique_ptr<pqxx::connection> connection = std::move(idle_.back());
         idle_.pop_back();
+        leased_.push_back(connection.get());
         return Lease(this, std::move(connection));
       }
       if (open_ < size_) {
@@ -139,43 +131,61 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(
     changed_.Signal();
     return connection.status();
   }
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopped_) {
+      --open_;
+      changed_.Signal();
+      return absl::UnavailableError("shutting down");
+    }
+    leased_.push_back(connection->get());
+  }
   return Lease(this, std::move(*connection));
 }
 
-absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Open(
-    absl::Time deadline) {
+absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Open(absl::Time deadline) {
   // Connecting is bounded by connect_timeout and, when sooner, by the deadline.
   absl::Duration timeout = std::min(connect_timeout_, deadline - absl::Now());
   const int64_t seconds = std::max<int64_t>(
-      kMinConnectTimeoutSeconds,
-      absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
-  absl::StatusOr<std::string> conninfo = OverrideConninfo(
-      *conninfo_, {{"connect_timeout", std::to_string(seconds)}});
-  if (!conninfo.ok())
-    return absl::FailedPreconditionError(conninfo.status().message());
+      kMinConnectTimeoutSeconds, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
+  absl::StatusOr<std::string> conninfo =
+      OverrideConninfo(*conninfo_, {{"connect_timeout", std::to_string(seconds)}});
+  if (!conninfo.ok()) return absl::FailedPreconditionError(conninfo.status().message());
   try {
     auto connection = std::make_unique<pqxx::connection>(*conninfo);
     DisableReactivation(*connection);
     return connection;
   } catch (const std::exception& e) {
-    return ReportError(
-        absl::StatusCode::kUnavailable, "database unavailable",
-        absl::StrCat("cannot connect to the database: ", e.what()));
+    return ReportError(absl::StatusCode::kUnavailable, "database unavailable",
+                       absl::StrCat("cannot connect to the database: ", e.what()));
   }
 }
 
-void ConnectionPool::Return(std::unique_ptr<pqxx::connection> connection,
-                            bool broken) {
-  if (broken || !connection->is_open()) {
-    connection.reset();  // closes it, outside the lock
-    absl::MutexLock lock(&mu_);
-    --open_;
-    changed_.Signal();
-    return;
-  }
+void ConnectionPool::Return(std::unique_ptr<pqxx::connection> connection, bool broken) {
+  std::unique_ptr<pqxx::connection> to_close;  // closed outside the lock
   absl::MutexLock lock(&mu_);
-  idle_.push_back(std::move(connection));
+  leased_.erase(std::remove(leased_.begin(), leased_.end(), connection.get()), leased_.end());
+  if (broken || stopped_ || !connection->is_open()) {
+    to_close = std::move(connection);
+    --open_;
+  } else {
+    idle_.push_back(std::move(connection));
+  }
   changed_.Signal();
+}
+
+void ConnectionPool::Stop() {
+  absl::MutexLock lock(&mu_);
+  stopped_ = true;
+  changed_.SignalAll();
+  // Under the lock, so no leased connection is returned (and closed) meanwhile.
+  for (pqxx::connection* connection : leased_) {
+    try {
+      connection->cancel_query();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "connection pool: cannot cancel a running statement: %s\n", e.what());
+    }
+  }
 }
 
 int ConnectionPool::OpenConnections() const {

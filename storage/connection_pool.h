@@ -75,10 +75,15 @@ class ConnectionPool {
   // Returns how many open connections are idle in the pool.
   int IdleConnections() const ABSL_LOCKS_EXCLUDED(mu_);
 
+  // For shutdown: refuses every later Acquire (UNAVAILABLE "shutting down") and
+  // asks PostgreSQL to cancel the statement running on each leased connection,
+  // so the work holding them ends at once (the statement fails with
+  // query_canceled). Leases still return normally. Thread-safe; idempotent.
+  void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+
  private:
   absl::StatusOr<std::unique_ptr<pqxx::connection>> Open(absl::Time deadline);
-  void Return(std::unique_ptr<pqxx::connection> connection, bool broken)
-      ABSL_LOCKS_EXCLUDED(mu_);
+  void Return(std::unique_ptr<pqxx::connection> connection, bool broken) ABSL_LOCKS_EXCLUDED(mu_);
 
   const int size_;
   // Set once by the constructor: the bound on opening a connection, and
@@ -91,6 +96,8 @@ class ConnectionPool {
   absl::CondVar changed_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased + being opened
+  std::vector<pqxx::connection*> leased_ ABSL_GUARDED_BY(mu_);
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace consular::storage

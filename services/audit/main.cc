@@ -55,7 +55,12 @@ int main(int argc, char** argv) {
   if (chain_interval_ms > 0) sequencer.Start(absl::Milliseconds(chain_interval_ms));
   consular::audit::AuditManager manager(&runner, [] { return absl::Now(); });
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  consular::audit::AuditService service(&manager, {&worker_pool, token_verifier->get()});
+  consular::audit::AuditService service(
+      &manager, {&worker_pool, token_verifier->get(), absl::Seconds(flags.max_call_seconds)});
+
+  // On SIGTERM, calls still running after the grace period have their statements cancelled.
+
+  flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
 
   const absl::Status served = consular::RunServer(flags.server, {&service});
   worker_pool.Shutdown();

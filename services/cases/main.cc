@@ -50,11 +50,14 @@ int main(int argc, char** argv) {
   consular::cases::CaseManager manager(&runner, [] { return absl::Now(); },
                                        {keys->cipher.get(), keys->blind_index.get()});
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  consular::cases::CasesService service(&manager, {&worker_pool, token_verifier->get()});
+  consular::cases::CasesService service(
+      &manager, {&worker_pool, token_verifier->get(), absl::Seconds(flags.max_call_seconds)});
 
   // Chains committed audit rows moments after commit; any number of processes may run one.
   consular::storage::AuditSequencer sequencer(&runner);
   sequencer.Start(absl::Milliseconds(200));
+  // On SIGTERM, calls still running after the grace period have their statements cancelled.
+  flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
   const absl::Status served = consular::RunServer(flags.server, {&service});
   worker_pool.Shutdown();
   sequencer.Stop();

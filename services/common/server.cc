@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -17,10 +18,12 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 
 namespace consular {
@@ -29,8 +32,7 @@ namespace {
 // The write end of the self-pipe, read by the signal handler: an int in a
 // lock-free atomic is async-signal-safe to load.
 std::atomic<int> g_signal_pipe_write_fd{-1};
-static_assert(std::atomic<int>::is_always_lock_free,
-              "signal handler needs a lock-free atomic");
+static_assert(std::atomic<int>::is_always_lock_free, "signal handler needs a lock-free atomic");
 
 // Only one RunServer at a time owns the signal handlers.
 std::atomic<bool> g_server_running{false};
@@ -41,8 +43,7 @@ void OnShutdownSignal(int signal_number) {
   const int fd = g_signal_pipe_write_fd.load(std::memory_order_relaxed);
   if (fd >= 0) {
     const unsigned char byte = static_cast<unsigned char>(signal_number);
-    ssize_t ignored =
-        ::write(fd, &byte, 1);  // a full pipe already holds a wake-up
+    ssize_t ignored = ::write(fd, &byte, 1);  // a full pipe already holds a wake-up
     (void)ignored;
   }
   errno = saved_errno;
@@ -71,8 +72,7 @@ class ShutdownSignalWatcher {
   absl::Status Install() {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-      return absl::InternalError(
-          absl::StrCat("cannot create signal pipe: ", std::strerror(errno)));
+      return absl::InternalError(absl::StrCat("cannot create signal pipe: ", std::strerror(errno)));
     }
     read_fd_ = fds[0];
     write_fd_ = fds[1];
@@ -108,8 +108,7 @@ class ShutdownSignalWatcher {
       fd.events = POLLIN;
       fd.revents = 0;
       const int ready = ::poll(&fd, 1, -1);
-      if (ready < 0 && errno != EINTR)
-        return SIGTERM;  // cannot wait: behave as if asked to stop
+      if (ready < 0 && errno != EINTR) return SIGTERM;  // cannot wait: behave as if asked to stop
       if (ready <= 0) continue;
       unsigned char byte = 0;
       const ssize_t n = ::read(read_fd_, &byte, 1);
@@ -153,18 +152,19 @@ absl::Status CheckOptions(const ServerOptions& options,
     return absl::InvalidArgumentError("listen_address: empty");
   }
   if (options.max_receive_message_bytes <= 0) {
+    return absl::InvalidArgumentError("max_receive_message_bytes: must be positive");
+  }
+  if (options.memory_quota_bytes < (int64_t{16} << 20) || options.max_threads < 2) {
     return absl::InvalidArgumentError(
-        "max_receive_message_bytes: must be positive");
+        "memory_quota_bytes: at least 16 MiB; max_threads: at least 2");
   }
   if (options.shutdown_grace < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("shutdown_grace: negative");
   }
   for (const grpc::Service* service : services) {
-    if (service == nullptr)
-      return absl::InvalidArgumentError("services: null service");
+    if (service == nullptr) return absl::InvalidArgumentError("services: null service");
   }
-  if (!options.insecure &&
-      (options.tls.cert_chain.empty() || options.tls.private_key.empty())) {
+  if (!options.insecure && (options.tls.cert_chain.empty() || options.tls.private_key.empty())) {
     return absl::InvalidArgumentError(
         "TLS certificate chain and private key files are required unless "
         "insecure is set");
@@ -174,8 +174,7 @@ absl::Status CheckOptions(const ServerOptions& options,
 
 }  // namespace
 
-absl::Status RunServer(const ServerOptions& options,
-                       const std::vector<grpc::Service*>& services,
+absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services,
                        std::function<void(int bound_port)> on_started) {
   absl::Status status = CheckOptions(options, services);
   if (!status.ok()) return status;
@@ -192,8 +191,7 @@ absl::Status RunServer(const ServerOptions& options,
 
   bool expected = false;
   if (!g_server_running.compare_exchange_strong(expected, true)) {
-    return absl::FailedPreconditionError(
-        "a server is already running in this process");
+    return absl::FailedPreconditionError("a server is already running in this process");
   }
   struct RunningFlagReset {
     ~RunningFlagReset() { g_server_running.store(false); }
@@ -209,6 +207,10 @@ absl::Status RunServer(const ServerOptions& options,
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
+  grpc::ResourceQuota quota("consular-server");
+  quota.Resize(static_cast<size_t>(options.memory_quota_bytes));
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
   int bound_port = 0;
   builder.AddListeningPort(options.listen_address, credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
@@ -225,6 +227,9 @@ absl::Status RunServer(const ServerOptions& options,
   builder.AddChannelArgument(
       GRPC_ARG_MAX_CONNECTION_IDLE_MS,
       static_cast<int>(absl::ToInt64Milliseconds(options.max_connection_idle)));
+  builder.AddChannelArgument(
+      GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+      static_cast<int>(absl::ToInt64Milliseconds(options.handshake_timeout)));
   // Without this, a second server could silently share a port that is already
   // in use.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -232,14 +237,12 @@ absl::Status RunServer(const ServerOptions& options,
 
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address,
-                     " (address unavailable or in use?)"));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address,
+                                               " (address unavailable or in use?)"));
   }
   if (bound_port == 0) {
     server->Shutdown();
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen_address));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
   }
 
   std::fprintf(stderr, "listening on %s (%s)\n",
@@ -248,20 +251,30 @@ absl::Status RunServer(const ServerOptions& options,
   if (on_started) on_started(bound_port);
 
   const int signal_number = signals.Wait();
-  std::fprintf(stderr, "%s received, shutting down (grace %s)\n",
-               SignalName(signal_number),
+  std::fprintf(stderr, "%s received, shutting down (grace %s)\n", SignalName(signal_number),
                absl::FormatDuration(options.shutdown_grace).c_str());
 
   // Load balancers and orchestrators polling health see NOT_SERVING from now
   // on.
-  if (grpc::HealthCheckServiceInterface* health =
-          server->GetHealthCheckService()) {
+  if (grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService()) {
     health->Shutdown();
   }
   // Stops accepting at once; calls still running after the grace period are
-  // cancelled.
-  server->Shutdown(absl::ToChronoTime(absl::Now() + options.shutdown_grace));
+  // cancelled. A cancelled call whose work is blocked (a database statement)
+  // still holds the shutdown until that work ends: at the end of the grace
+  // period cancel_running_calls makes it end.
+  const absl::Time grace_end = absl::Now() + options.shutdown_grace;
+  absl::Notification calls_done;
+  std::thread canceller([&options, &calls_done, grace_end] {
+    if (!calls_done.WaitForNotificationWithDeadline(grace_end) && options.cancel_running_calls) {
+      std::fprintf(stderr, "grace period over: cancelling the calls still running\n");
+      options.cancel_running_calls();
+    }
+  });
+  server->Shutdown(absl::ToChronoTime(grace_end));
   server->Wait();
+  calls_done.Notify();
+  canceller.join();
   return absl::OkStatus();
 }
 

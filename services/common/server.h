@@ -24,14 +24,27 @@ struct ServerOptions {
   absl::Duration keepalive_time = absl::Minutes(2);
   absl::Duration keepalive_timeout = absl::Seconds(20);
   absl::Duration min_client_ping_interval = absl::Seconds(30);
-  absl::Duration max_connection_idle = absl::Minutes(30);
+  // A connection with no call for this long is closed (GOAWAY), including one
+  // that completed TLS and then sent nothing.
+  absl::Duration max_connection_idle = absl::Seconds(60);
+  // A connection must complete TLS and the HTTP/2 preface within this.
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  // gRPC's resource quota: the memory its connections and calls may use (past
+  // it, it shrinks buffers, then sheds streams and connections) and its threads.
+  int64_t memory_quota_bytes = int64_t{128} << 20;
+  int max_threads = 64;
   absl::Duration shutdown_grace = absl::Seconds(20);
+  // Called on SIGTERM when the grace period has passed and calls still run:
+  // must make them end at once (e.g. cancel their database statements), so the
+  // server stops within about a second of the grace period.
+  std::function<void()> cancel_running_calls;
 };
 
 // Builds and starts a server with `services`, gRPC default health checking and
 // reflection, then blocks until SIGTERM or SIGINT, then shuts down gracefully:
 // marks the health service NOT_SERVING, stops accepting, lets in-flight calls
-// finish (up to shutdown_grace; later ones are cancelled), and returns OK. The
+// finish (up to shutdown_grace; then they are cancelled and
+// cancel_running_calls runs), and returns OK. The
 // caller then shuts down its WorkerPool. `on_started(bound_port)` is called
 // once listening (useful with port 0). While RunServer runs it owns the SIGTERM
 // and SIGINT handlers (restored on return); only one RunServer may run at a
@@ -40,8 +53,7 @@ struct ServerOptions {
 // NOT_FOUND / INVALID_ARGUMENT naming a TLS file that is missing or bad;
 // UNAVAILABLE if the address cannot be bound (including a port already in use);
 // FAILED_PRECONDITION if another RunServer is running.
-absl::Status RunServer(
-    const ServerOptions& options, const std::vector<grpc::Service*>& services,
-    std::function<void(int bound_port)> on_started = nullptr);
+absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Service*>& services,
+                       std::function<void(int bound_port)> on_started = nullptr);
 
 }  // namespace consular

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_split.h"
 #include "services/common/key_ring.h"
+#include "services/common/page_token.h"
 
 namespace consular {
 
@@ -55,6 +56,32 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
       ->envname("CONSULAR_MAX_CONCURRENT_STREAMS")
       ->check(CLI::Range(1, 10000))
       ->capture_default_str();
+  app.add_option("--max-call-seconds", flags->max_call_seconds,
+                 "The most time a call's work gets, whatever deadline the client set")
+      ->envname("CONSULAR_MAX_CALL_SECONDS")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  app.add_option("--shutdown-grace-seconds", flags->shutdown_grace_seconds,
+                 "On SIGTERM, how long running calls may finish; then they are cancelled, with "
+                 "their database statements")
+      ->envname("CONSULAR_SHUTDOWN_GRACE_SECONDS")
+      ->check(CLI::Range(0, 600))
+      ->capture_default_str();
+  app.add_option("--idle-connection-seconds", flags->idle_connection_seconds,
+                 "Close a client connection that has had no call for this long (including one "
+                 "that completed TLS and sent nothing)")
+      ->envname("CONSULAR_IDLE_CONNECTION_SECONDS")
+      ->check(CLI::Range(1, 86400))
+      ->capture_default_str();
+  app.add_option("--memory-quota-mib", flags->memory_quota_mib,
+                 "Memory gRPC may use for connections and calls; past it, it sheds them")
+      ->envname("CONSULAR_MEMORY_QUOTA_MIB")
+      ->check(CLI::Range(16, 65536))
+      ->capture_default_str();
+  app.add_option("--page-token-key", flags->page_token_key,
+                 "File with the key that signs page tokens (at least 32 bytes); replicas share "
+                 "it. Without it, a random key of this process")
+      ->envname("CONSULAR_PAGE_TOKEN_KEY");
   app.add_option("--keepalive-seconds", flags->keepalive_seconds,
                  "Ping an idle connection after this long; drop it if it does not answer")
       ->envname("CONSULAR_KEEPALIVE_SECONDS")
@@ -65,6 +92,13 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
 absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags) {
   flags->server.max_receive_message_bytes = flags->max_message_kib * 1024;
   flags->server.keepalive_time = absl::Seconds(flags->keepalive_seconds);
+  flags->server.shutdown_grace = absl::Seconds(flags->shutdown_grace_seconds);
+  flags->server.max_connection_idle = absl::Seconds(flags->idle_connection_seconds);
+  flags->server.memory_quota_bytes = static_cast<int64_t>(flags->memory_quota_mib) << 20;
+  if (!flags->page_token_key.empty()) {
+    const absl::Status key = LoadPageTokenKeyFile(flags->page_token_key);
+    if (!key.ok()) return key;
+  }
   const std::vector<std::string> key_files =
       absl::StrSplit(flags->token_public_keys, ',', absl::SkipWhitespace());
   absl::StatusOr<std::vector<std::string>> pems = ReadPemFiles(key_files);

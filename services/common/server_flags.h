@@ -27,13 +27,19 @@ struct ServerFlags {
   int queue_limit = 256;
   int max_message_kib = 4096;
   int keepalive_seconds = 120;
+  int max_call_seconds = 30;         // CallEnvironment::max_call_duration
+  int shutdown_grace_seconds = 20;   // ServerOptions::shutdown_grace
+  int idle_connection_seconds = 60;  // ServerOptions::max_connection_idle
+  int memory_quota_mib = 128;        // ServerOptions::memory_quota_bytes
+  std::string page_token_key;        // file; empty: a random key of this process
 };
 
 // Adds the shared flags to `app`, storing into `flags` (whose current values are the defaults).
 void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags);
 
-// After parsing: applies the derived settings to flags->server and builds the token verifier from
-// the key files. NOT_FOUND / INVALID_ARGUMENT naming the file or the problem.
+// After parsing: applies the derived settings to flags->server, sets the page-token key and builds
+// the token verifier from the key files. NOT_FOUND / INVALID_ARGUMENT naming the file or the
+// problem.
 absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags);
 
 // The keys of the servers that read and write personal data: the field-encryption key ring and the

@@ -10,17 +10,29 @@ WorkerPool::WorkerPool(int threads, int queue_limit)
     : queue_limit_(static_cast<size_t>(std::max(queue_limit, 0))) {
   const int count = std::max(threads, 1);
   threads_.reserve(static_cast<size_t>(count));
-  for (int i = 0; i < count; ++i)
-    threads_.emplace_back([this] { RunWorker(); });
+  for (int i = 0; i < count; ++i) threads_.emplace_back([this] { RunWorker(); });
 }
 
 WorkerPool::~WorkerPool() { Shutdown(); }
 
-bool WorkerPool::TrySubmit(std::function<void()> task) {
-  if (!task) return false;
+WorkerPool::TaskId WorkerPool::Submit(std::function<void()> task) {
+  if (!task) return 0;
   absl::MutexLock lock(&mu_);
-  if (stopping_ || queue_.size() >= queue_limit_) return false;
-  queue_.push_back(std::move(task));
+  if (stopping_ || queue_.size() >= queue_limit_) return 0;
+  const TaskId id = ++last_id_;
+  queue_.push_back({id, std::move(task)});
+  return id;
+}
+
+bool WorkerPool::Withdraw(TaskId id) {
+  if (id == 0) return false;
+  std::function<void()> withdrawn;  // destroyed outside the lock
+  absl::MutexLock lock(&mu_);
+  const auto it = std::find_if(queue_.begin(), queue_.end(),
+                               [id](const Queued& queued) { return queued.id == id; });
+  if (it == queue_.end()) return false;
+  withdrawn = std::move(it->task);
+  queue_.erase(it);
   return true;
 }
 
@@ -39,9 +51,7 @@ size_t WorkerPool::QueuedTasks() const {
   return queue_.size();
 }
 
-bool WorkerPool::HasWorkOrStopping() const {
-  return stopping_ || !queue_.empty();
-}
+bool WorkerPool::HasWorkOrStopping() const { return stopping_ || !queue_.empty(); }
 
 void WorkerPool::RunWorker() {
   while (true) {
@@ -50,7 +60,7 @@ void WorkerPool::RunWorker() {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(this, &WorkerPool::HasWorkOrStopping));
       if (queue_.empty()) return;  // stopping, and nothing left to drain
-      task = std::move(queue_.front());
+      task = std::move(queue_.front().task);
       queue_.pop_front();
     }
     try {

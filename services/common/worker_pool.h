@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <mutex>
@@ -25,10 +26,21 @@ class WorkerPool {
   // Shutdown().
   ~WorkerPool();
 
-  // Queues `task`; false (and does not run it) when queue_limit tasks are
-  // already waiting or after Shutdown. A task that throws is reported on stderr
-  // and does not stop its thread.
-  bool TrySubmit(std::function<void()> task);
+  // Names a queued task, so that it can be withdrawn. Never 0.
+  using TaskId = uint64_t;
+
+  // Queues `task` and returns its id; 0 (and does not run it) when queue_limit
+  // tasks are already waiting or after Shutdown. A task that throws is reported
+  // on stderr and does not stop its thread.
+  TaskId Submit(std::function<void()> task);
+
+  // Submit(task) != 0.
+  bool TrySubmit(std::function<void()> task) { return Submit(std::move(task)) != 0; }
+
+  // Removes task `id` from the queue if it is still waiting: true if it was
+  // removed (it will never run, and its queue slot is free at once); false if it
+  // has started or finished already, or was never queued.
+  bool Withdraw(TaskId id);
 
   // Stops accepting, runs every queued task to completion, joins the threads.
   // Idempotent; later and concurrent callers return once the first call has
@@ -44,7 +56,12 @@ class WorkerPool {
 
   const size_t queue_limit_;
   mutable absl::Mutex mu_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
+  struct Queued {
+    TaskId id;
+    std::function<void()> task;
+  };
+  std::deque<Queued> queue_ ABSL_GUARDED_BY(mu_);
+  TaskId last_id_ ABSL_GUARDED_BY(mu_) = 0;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::vector<std::thread> threads_;
   std::once_flag shutdown_once_;

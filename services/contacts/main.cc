@@ -55,13 +55,16 @@ int main(int argc, char** argv) {
   consular::contacts::ContactManager contacts(
       &runner, [] { return absl::Now(); }, crypto);
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  const consular::CallEnvironment env{&worker_pool, token_verifier->get()};
+  const consular::CallEnvironment env{&worker_pool, token_verifier->get(),
+                                      absl::Seconds(flags.max_call_seconds)};
   consular::contacts::PartnerServiceImpl partner_service(&partners, env);
   consular::contacts::ContactServiceImpl contact_service(&contacts, env);
 
   // Chains committed audit rows moments after commit; any number of processes may run one.
   consular::storage::AuditSequencer sequencer(&runner);
   sequencer.Start(absl::Milliseconds(200));
+  // On SIGTERM, calls still running after the grace period have their statements cancelled.
+  flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
   const absl::Status served =
       consular::RunServer(flags.server, {&partner_service, &contact_service});
   worker_pool.Shutdown();

@@ -162,7 +162,8 @@ int main(int argc, char** argv) {
   consular::stats::StatisticsManager manager(
       &runner, [] { return absl::Now(); }, crypto, settings);
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  const consular::CallEnvironment env{&worker_pool, token_verifier->get()};
+  const consular::CallEnvironment env{&worker_pool, token_verifier->get(),
+                                      absl::Seconds(flags.max_call_seconds)};
   consular::stats::StatisticsServiceImpl statistics_service(&manager, env);
   consular::stats::BilateralServiceImpl bilateral_service(&manager, env);
   consular::stats::ReportServiceImpl report_service(&manager, env);
@@ -172,6 +173,8 @@ int main(int argc, char** argv) {
   refresher.Start();
   consular::storage::AuditSequencer sequencer(&runner);
   sequencer.Start(absl::Milliseconds(200));
+  // On SIGTERM, calls still running after the grace period have their statements cancelled.
+  flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
   const absl::Status served =
       consular::RunServer(flags.server, {&statistics_service, &bilateral_service, &report_service});
   worker_pool.Shutdown();

@@ -52,8 +52,7 @@ class EchoService final : public EchoTest::CallbackService {
  public:
   explicit EchoService(CallEnvironment env) : env_(env) {}
 
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx,
-                                 const EchoRequest* req,
+  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
                                  EchoResponse* resp) override {
     return ServeUnary(ctx, env_, [=](const Identity& who, absl::Time deadline) {
       return Handle(who, deadline, *req, resp);
@@ -68,21 +67,23 @@ class EchoService final : public EchoTest::CallbackService {
   std::atomic<int>& handled() { return handled_; }
 
  private:
-  absl::Status Handle(const Identity& who, absl::Time deadline,
-                      const EchoRequest& req, EchoResponse* resp) {
+  absl::Status Handle(const Identity& who, absl::Time deadline, const EchoRequest& req,
+                      EchoResponse* resp) {
     ++handled_;
     if (req.wait_for_release()) {
       ++waiting_;
       release_.WaitForNotification();
     }
-    if (req.throw_exception())
-      throw std::runtime_error("secret internal detail");
+    if (req.throw_exception()) throw std::runtime_error("secret internal detail");
     if (req.fail()) return absl::FailedPreconditionError("asked to fail");
     resp->set_text(req.text());
     resp->set_subject(who.subject);
     resp->set_role(RoleName(who.role));
     resp->set_post(who.post);
     resp->set_had_deadline(deadline != absl::InfiniteFuture());
+    if (resp->had_deadline()) {
+      resp->set_deadline_seconds_left(absl::ToDoubleSeconds(deadline - absl::Now()));
+    }
     return absl::OkStatus();
   }
 
@@ -149,8 +150,7 @@ class ServerTest : public ::testing::Test {
     VerifierOptions options;
     options.public_key_pems = {keys_.public_pem};
     verifier_ = MakeJwtTokenVerifier(options).value();
-    service_ =
-        std::make_unique<EchoService>(CallEnvironment{&pool_, verifier_.get()});
+    service_ = std::make_unique<EchoService>(CallEnvironment{&pool_, verifier_.get()});
   }
 
   ~ServerTest() override {
@@ -164,16 +164,14 @@ class ServerTest : public ::testing::Test {
     options.listen_address = "127.0.0.1:0";
     options.insecure = true;
     options.shutdown_grace = absl::Seconds(5);
-    server_ = std::make_unique<RunningServer>(
-        options, std::vector<grpc::Service*>{service_.get()});
+    server_ = std::make_unique<RunningServer>(options, std::vector<grpc::Service*>{service_.get()});
     ASSERT_TRUE(server_->started()) << server_->status();
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->port()),
                                    grpc::InsecureChannelCredentials());
     stub_ = EchoTest::NewStub(channel_);
   }
 
-  std::string Token(v1::Role role = v1::ROLE_CONSULAR_OFFICER,
-                    const std::string& post = "RABAT") {
+  std::string Token(v1::Role role = v1::ROLE_CONSULAR_OFFICER, const std::string& post = "RABAT") {
     TokenClaims claims;
     claims.subject = "officer-7";
     claims.role = role;
@@ -181,8 +179,7 @@ class ServerTest : public ::testing::Test {
     return MintToken(keys_.private_pem, claims).value();
   }
 
-  grpc::Status Call(const EchoRequest& request, EchoResponse* response,
-                    const std::string& token,
+  grpc::Status Call(const EchoRequest& request, EchoResponse* response, const std::string& token,
                     absl::Duration timeout = absl::Seconds(10)) {
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
@@ -197,21 +194,18 @@ class ServerTest : public ::testing::Test {
     grpc::GenericStub stub(channel_);
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
-    grpc::Slice empty(
-        "");  // HealthCheckRequest{service: ""} encodes to no bytes
+    grpc::Slice empty("");  // HealthCheckRequest{service: ""} encodes to no bytes
     grpc::ByteBuffer request(&empty, 1);
     grpc::ByteBuffer response;
     std::promise<grpc::Status> done;
-    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check",
-                   grpc::StubOptions(), &request, &response,
-                   [&done](grpc::Status s) { done.set_value(s); });
+    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                   &response, [&done](grpc::Status s) { done.set_value(s); });
     *status = done.get_future().get();
     std::vector<grpc::Slice> slices;
     std::string bytes;
     if (status->ok() && response.Dump(&slices).ok()) {
       for (const grpc::Slice& slice : slices) {
-        bytes.append(reinterpret_cast<const char*>(slice.begin()),
-                     slice.size());
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
       }
     }
     return bytes;
@@ -241,22 +235,71 @@ TEST_F(ServerTest, ServesAuthenticatedCallsWithTheCallersIdentity) {
   EXPECT_TRUE(server_->Stop().ok());
 }
 
-TEST_F(ServerTest, CallWithoutDeadlineGetsInfiniteDeadline) {
+TEST_F(ServerTest, CallWithoutDeadlineGetsTheMaximumCallDuration) {
   StartInsecure();
   grpc::ClientContext context;
   context.AddMetadata("authorization", "Bearer " + Token());
   EchoRequest request;
   EchoResponse response;
   ASSERT_TRUE(stub_->Echo(&context, request, &response).ok());
-  EXPECT_FALSE(response.had_deadline());
+  ASSERT_TRUE(response.had_deadline());
+  // CallEnvironment's default maximum is 30 s.
+  EXPECT_LE(response.deadline_seconds_left(), 30.0);
+  EXPECT_GT(response.deadline_seconds_left(), 0.0);
+}
+
+TEST_F(ServerTest, AFarClientDeadlineIsCappedAtTheMaximumCallDuration) {
+  StartInsecure();
+  EchoRequest request;
+  EchoResponse response;
+  ASSERT_TRUE(Call(request, &response, Token(), absl::Hours(1)).ok());
+  ASSERT_TRUE(response.had_deadline());
+  EXPECT_LE(response.deadline_seconds_left(), 30.0);
+  // A nearer deadline of the client's own is kept (give or take the clocks' conversion).
+  ASSERT_TRUE(Call(request, &response, Token(), absl::Seconds(5)).ok());
+  EXPECT_LT(response.deadline_seconds_left(), 6.0);
+}
+
+TEST_F(ServerTest, ACallWhoseDeadlinePassesWhileQueuedGivesUpItsSlotAtOnce) {
+  StartInsecure();
+  // One worker, busy until released; a queue of one.
+  EchoRequest blocking;
+  blocking.set_wait_for_release(true);
+  grpc::ClientContext busy_context;
+  busy_context.AddMetadata("authorization", "Bearer " + Token());
+  EchoResponse busy_response;
+  std::promise<grpc::Status> busy_done;
+  stub_->async()->Echo(&busy_context, &blocking, &busy_response,
+                       [&busy_done](grpc::Status s) { busy_done.set_value(s); });
+  ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
+
+  // A call with a short deadline waits in the queue and expires there.
+  EchoRequest request;
+  EchoResponse response;
+  EXPECT_EQ(Call(request, &response, Token(), absl::Milliseconds(300)).error_code(),
+            grpc::StatusCode::DEADLINE_EXCEEDED);
+  // Its slot is free while the worker is still busy: the next call is queued, not refused.
+  ASSERT_TRUE(WaitUntil([&] { return pool_.QueuedTasks() == 0; }));
+  grpc::ClientContext next_context;
+  next_context.AddMetadata("authorization", "Bearer " + Token());
+  next_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  EchoResponse next_response;
+  std::promise<grpc::Status> next_done;
+  stub_->async()->Echo(&next_context, &request, &next_response,
+                       [&next_done](grpc::Status s) { next_done.set_value(s); });
+  ASSERT_TRUE(WaitUntil([&] { return pool_.QueuedTasks() == 1; }));
+  EXPECT_EQ(service_->handled().load(), 1);  // the expired call never ran
+  service_->Release();
+  EXPECT_TRUE(busy_done.get_future().get().ok());
+  EXPECT_TRUE(next_done.get_future().get().ok());
+  EXPECT_EQ(service_->handled().load(), 2);
 }
 
 TEST_F(ServerTest, MissingOrBadTokenIsUnauthenticatedAndHandlerDoesNotRun) {
   StartInsecure();
   EchoRequest request;
   EchoResponse response;
-  EXPECT_EQ(Call(request, &response, "").error_code(),
-            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(Call(request, &response, "").error_code(), grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_EQ(Call(request, &response, "not.a.token").error_code(),
             grpc::StatusCode::UNAUTHENTICATED);
   const KeyPair stranger = GenerateEcKeyPair();
@@ -294,11 +337,9 @@ TEST_F(ServerTest, FullQueueIsResourceExhausted) {
   blocking.set_wait_for_release(true);
   EchoResponse first_response;
   EchoResponse second_response;
-  std::thread first(
-      [&] { EXPECT_TRUE(Call(blocking, &first_response, Token()).ok()); });
+  std::thread first([&] { EXPECT_TRUE(Call(blocking, &first_response, Token()).ok()); });
   ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
-  std::thread second(
-      [&] { EXPECT_TRUE(Call(blocking, &second_response, Token()).ok()); });
+  std::thread second([&] { EXPECT_TRUE(Call(blocking, &second_response, Token()).ok()); });
   ASSERT_TRUE(WaitUntil([&] { return pool_.QueuedTasks() == 1; }));
 
   EchoRequest request;
@@ -318,16 +359,14 @@ TEST_F(ServerTest, ExpiredDeadlineInQueueDoesNotRunHandler) {
   EchoRequest blocking;
   blocking.set_wait_for_release(true);
   EchoResponse blocked_response;
-  std::thread first(
-      [&] { EXPECT_TRUE(Call(blocking, &blocked_response, Token()).ok()); });
+  std::thread first([&] { EXPECT_TRUE(Call(blocking, &blocked_response, Token()).ok()); });
   ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
 
   // Queued behind the blocked call with a short deadline that passes while it
   // waits.
   EchoRequest request;
   EchoResponse response;
-  grpc::Status status =
-      Call(request, &response, Token(), absl::Milliseconds(100));
+  grpc::Status status = Call(request, &response, Token(), absl::Milliseconds(100));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   // The server's copy of the deadline can be a little later than the client's
   // (grpc-timeout is relative and rounded up): make sure it has passed before
@@ -356,13 +395,11 @@ TEST_F(ServerTest, SigtermLetsInFlightCallsFinish) {
   blocking.set_text("finished");
   EchoResponse response;
   grpc::Status in_flight_status;
-  std::thread in_flight(
-      [&] { in_flight_status = Call(blocking, &response, Token()); });
+  std::thread in_flight([&] { in_flight_status = Call(blocking, &response, Token()); });
   ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
 
   std::thread stopper([&] { EXPECT_TRUE(server_->Stop().ok()); });
-  absl::SleepFor(absl::Milliseconds(
-      200));  // shutdown has begun and is waiting for the call
+  absl::SleepFor(absl::Milliseconds(200));  // shutdown has begun and is waiting for the call
   service_->Release();
   stopper.join();
   in_flight.join();
@@ -381,15 +418,13 @@ TEST(RunServerTest, RequiresTlsFilesUnlessInsecure) {
   options.tls.private_key = "/nonexistent/server.key";
   status = RunServer(options, {});
   EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
-  EXPECT_THAT(std::string(status.message()),
-              HasSubstr("/nonexistent/server.pem"));
+  EXPECT_THAT(std::string(status.message()), HasSubstr("/nonexistent/server.pem"));
 }
 
 TEST(RunServerTest, UnbindableAddressIsUnavailable) {
   ServerOptions options;
   options.insecure = true;
-  options.listen_address =
-      "192.0.2.1:0";  // TEST-NET-1: not an address of this host
+  options.listen_address = "192.0.2.1:0";  // TEST-NET-1: not an address of this host
   EXPECT_EQ(RunServer(options, {}).code(), absl::StatusCode::kUnavailable);
 }
 
@@ -401,12 +436,10 @@ TEST(RunServerTest, PortInUseIsUnavailable) {
   address.sin_family = AF_INET;
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   address.sin_port = 0;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)),
-            0);
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
   ASSERT_EQ(::listen(fd, 1), 0);
   socklen_t length = sizeof(address);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length),
-            0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length), 0);
 
   ServerOptions options;
   options.insecure = true;
@@ -421,8 +454,7 @@ TEST(RunServerTest, OnlyOneServerPerProcess) {
   options.listen_address = "127.0.0.1:0";
   RunningServer first(options, {});
   ASSERT_TRUE(first.started());
-  EXPECT_EQ(RunServer(options, {}).code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(RunServer(options, {}).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(first.Stop().ok());
 }
 
@@ -432,8 +464,7 @@ struct TlsFiles {
   Certificate ca;
   Certificate server;
   Certificate client;
-  std::string ca_file, server_cert_file, server_key_file, client_cert_file,
-      client_key_file;
+  std::string ca_file, server_cert_file, server_key_file, client_cert_file, client_key_file;
 };
 
 TlsFiles MakeTlsFiles() {
@@ -470,18 +501,15 @@ TEST(TlsTest, CredentialErrorsNameTheFile) {
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(status.message()), HasSubstr("does not match"));
 
-  const std::string garbage =
-      WriteTempFile("garbage.pem", "-----BEGIN CERTIFICATE-----\nxx\n");
+  const std::string garbage = WriteTempFile("garbage.pem", "-----BEGIN CERTIFICATE-----\nxx\n");
   status = MakeChannelCredentials(garbage).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(status.message()), HasSubstr(garbage));
   EXPECT_TRUE(MakeChannelCredentials("").ok());
   EXPECT_TRUE(MakeChannelCredentials(files.ca_file).ok());
-  EXPECT_EQ(MakeMutualTlsChannelCredentials(
-                {files.ca_file, files.client_cert_file, ""})
-                .status()
-                .code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(
+      MakeMutualTlsChannelCredentials({files.ca_file, files.client_cert_file, ""}).status().code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 // The status of a health check over `channel`, via the generic stub.
@@ -493,8 +521,7 @@ grpc::Status HealthCheck(const std::shared_ptr<grpc::Channel>& channel) {
   grpc::ByteBuffer request(&empty, 1);
   grpc::ByteBuffer response;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(),
-                 &request, &response,
+  stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
                  [&done](grpc::Status s) { done.set_value(s); });
   return done.get_future().get();
 }
@@ -524,15 +551,12 @@ TEST(TlsTest, ServerWithClientCaRequiresAValidClientCertificate) {
 
   // A client that does not trust the server's CA: refused.
   const Certificate other_ca = MakeCa("Other CA");
-  auto untrusting =
-      MakeChannelCredentials(WriteTempFile("other-ca.pem", other_ca.cert_pem));
+  auto untrusting = MakeChannelCredentials(WriteTempFile("other-ca.pem", other_ca.cert_pem));
   ASSERT_TRUE(untrusting.ok());
   EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, *untrusting)).ok());
 
   // Plaintext against a TLS server: refused.
-  EXPECT_FALSE(HealthCheck(grpc::CreateChannel(
-                               target, grpc::InsecureChannelCredentials()))
-                   .ok());
+  EXPECT_FALSE(HealthCheck(grpc::CreateChannel(target, grpc::InsecureChannelCredentials())).ok());
 
   EXPECT_TRUE(server.Stop().ok());
 }

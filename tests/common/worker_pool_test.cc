@@ -40,8 +40,7 @@ TEST(WorkerPoolTest, RunsTasksOnItsThreads) {
   }
   pool.Shutdown();
   EXPECT_EQ(ran.load(), kTasks);
-  for (const std::thread::id& id : seen)
-    EXPECT_NE(id, std::this_thread::get_id());
+  for (const std::thread::id& id : seen) EXPECT_NE(id, std::this_thread::get_id());
 }
 
 TEST(WorkerPoolTest, RejectsWhenQueueIsFull) {
@@ -59,8 +58,7 @@ TEST(WorkerPoolTest, RejectsWhenQueueIsFull) {
   ASSERT_TRUE(pool.TrySubmit(blocking_task));
   ASSERT_TRUE(pool.TrySubmit(blocking_task));
   const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  while (started.load() < 2 && absl::Now() < give_up)
-    absl::SleepFor(absl::Milliseconds(1));
+  while (started.load() < 2 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
   ASSERT_EQ(started.load(), 2);
 
   // Three may wait; the fourth is refused and never runs.
@@ -79,6 +77,40 @@ TEST(WorkerPoolTest, RejectsWhenQueueIsFull) {
   // After draining, room again would not matter: the pool is shut down.
   EXPECT_FALSE(pool.TrySubmit([&] { refused_task_ran = true; }));
   EXPECT_FALSE(refused_task_ran.load());
+}
+
+TEST(WorkerPoolTest, AWithdrawnTaskNeverRunsAndFreesItsSlot) {
+  WorkerPool pool(/*threads=*/1, /*queue_limit=*/1);
+  absl::Notification release;
+  ReleaseOnExit release_on_exit(release);
+  std::atomic<int> started{0};
+  ASSERT_NE(pool.Submit([&] {
+    ++started;
+    release.WaitForNotification();
+  }),
+            0u);
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (started.load() < 1 && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(1));
+  ASSERT_EQ(started.load(), 1);
+
+  std::atomic<bool> withdrawn_ran{false};
+  const WorkerPool::TaskId queued = pool.Submit([&] { withdrawn_ran = true; });
+  ASSERT_NE(queued, 0u);
+  EXPECT_EQ(pool.Submit([] {}), 0u);  // the queue is full
+  EXPECT_TRUE(pool.Withdraw(queued));
+  EXPECT_FALSE(pool.Withdraw(queued));  // only once
+  EXPECT_EQ(pool.QueuedTasks(), 0u);
+  std::atomic<bool> next_ran{false};
+  const WorkerPool::TaskId next = pool.Submit([&] { next_ran = true; });
+  EXPECT_NE(next, 0u);  // its slot was free at once
+  EXPECT_NE(next, queued);
+
+  release.Notify();
+  pool.Shutdown();
+  EXPECT_FALSE(withdrawn_ran.load());
+  EXPECT_TRUE(next_ran.load());
+  EXPECT_FALSE(pool.Withdraw(next));  // it ran: nothing to withdraw
+  EXPECT_FALSE(pool.Withdraw(0));
 }
 
 TEST(WorkerPoolTest, ShutdownDrainsQueuedTasks) {
