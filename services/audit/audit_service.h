@@ -2,26 +2,15 @@
 
 #include "consular/v1/audit.grpc.pb.h"
 #include "services/audit/audit_manager.h"
-#include "services/common/unary_call.h"
+#include "services/common/proto_service.h"
 
 namespace consular::audit {
 
-// The gRPC face of AuditManager: authenticates each call, hands it to the worker pool, and maps
-// the result to a gRPC status. No logic of its own.
-class AuditService final : public consular::v1::AuditService::CallbackService {
+// The gRPC face of AuditManager: each method forwards to the manager method of the same meaning
+// (ProtoService). No logic of its own.
+class AuditService final : public ProtoService {
  public:
-  AuditService(AuditManager* manager, CallEnvironment env) : manager_(manager), env_(env) {}
-
-  grpc::ServerUnaryReactor* ListAuditEvents(
-      grpc::CallbackServerContext* ctx, const consular::v1::ListAuditEventsRequest* request,
-      consular::v1::ListAuditEventsResponse* response) override;
-  grpc::ServerUnaryReactor* VerifyChain(grpc::CallbackServerContext* ctx,
-                                        const consular::v1::VerifyChainRequest* request,
-                                        consular::v1::VerifyChainResponse* response) override;
-
- private:
-  AuditManager* manager_;
-  CallEnvironment env_;
+  AuditService(AuditManager* manager, CallEnvironment env);
 };
 
 }  // namespace consular::audit

@@ -2,37 +2,24 @@
 
 namespace consular::cases {
 
-// Each method forwards to the CaseManager method of the same meaning on a worker thread.
-#define CONSULAR_FORWARD(Method, Request, Response, ManagerMethod)                          \
-  grpc::ServerUnaryReactor* CasesService::Method(grpc::CallbackServerContext* ctx,          \
-                                                 const consular::v1::Request* request,      \
-                                                 consular::v1::Response* response) {        \
-    return ServeUnary(ctx, env_,                                                            \
-                      [this, request, response](const Identity& who, absl::Time deadline) { \
-                        return manager_->ManagerMethod(who, *request, deadline, response);  \
-                      });                                                                   \
-  }
-
-CONSULAR_FORWARD(CreateCase, CreateCaseRequest, Case, Create)
-CONSULAR_FORWARD(GetCase, GetCaseRequest, Case, Get)
-CONSULAR_FORWARD(ListCases, ListCasesRequest, ListCasesResponse, List)
-CONSULAR_FORWARD(UpdateCase, UpdateCaseRequest, Case, Update)
-CONSULAR_FORWARD(TransitionCase, TransitionCaseRequest, Case, Transition)
-CONSULAR_FORWARD(AddCaseNote, AddCaseNoteRequest, CaseNote, AddNote)
-CONSULAR_FORWARD(ListCaseNotes, ListCaseNotesRequest, ListCaseNotesResponse, ListNotes)
-CONSULAR_FORWARD(ListCaseEvents, ListCaseEventsRequest, ListCaseEventsResponse, ListEvents)
-CONSULAR_FORWARD(SearchCases, SearchCasesRequest, SearchCasesResponse, Search)
-CONSULAR_FORWARD(ShareCase, ShareCaseRequest, CaseShare, Share)
-CONSULAR_FORWARD(RevokeShare, RevokeShareRequest, CaseShare, RevokeShare)
-CONSULAR_FORWARD(ListShares, ListSharesRequest, ListSharesResponse, ListShares)
-CONSULAR_FORWARD(ReferCase, ReferCaseRequest, Case, Refer)
-CONSULAR_FORWARD(OpenEmergencyAccess, OpenEmergencyAccessRequest, EmergencyAccess,
-                 OpenEmergencyAccess)
-CONSULAR_FORWARD(ListEmergencyAccess, ListEmergencyAccessRequest, ListEmergencyAccessResponse,
-                 ListEmergencyAccess)
-CONSULAR_FORWARD(ReviewEmergencyAccess, ReviewEmergencyAccessRequest, EmergencyAccess,
-                 ReviewEmergencyAccess)
-
-#undef CONSULAR_FORWARD
+CasesService::CasesService(CaseManager* manager, CallEnvironment env)
+    : ProtoService(consular::v1::CaseService::service_full_name(), env) {
+  Route("CreateCase", manager, &CaseManager::Create);
+  Route("GetCase", manager, &CaseManager::Get);
+  Route("ListCases", manager, &CaseManager::List);
+  Route("UpdateCase", manager, &CaseManager::Update);
+  Route("TransitionCase", manager, &CaseManager::Transition);
+  Route("AddCaseNote", manager, &CaseManager::AddNote);
+  Route("ListCaseNotes", manager, &CaseManager::ListNotes);
+  Route("ListCaseEvents", manager, &CaseManager::ListEvents);
+  Route("SearchCases", manager, &CaseManager::Search);
+  Route("ShareCase", manager, &CaseManager::Share);
+  Route("RevokeShare", manager, &CaseManager::RevokeShare);
+  Route("ListShares", manager, &CaseManager::ListShares);
+  Route("ReferCase", manager, &CaseManager::Refer);
+  Route("OpenEmergencyAccess", manager, &CaseManager::OpenEmergencyAccess);
+  Route("ListEmergencyAccess", manager, &CaseManager::ListEmergencyAccess);
+  Route("ReviewEmergencyAccess", manager, &CaseManager::ReviewEmergencyAccess);
+}
 
 }  // namespace consular::cases

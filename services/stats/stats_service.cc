@@ -2,29 +2,23 @@
 
 namespace consular::stats {
 
-// Each method forwards to the manager method of the same meaning on a worker thread.
-#define CONSULAR_FORWARD(Service, Method, Request, Response, ManagerMethod)                 \
-  grpc::ServerUnaryReactor* Service::Method(grpc::CallbackServerContext* ctx,               \
-                                            const consular::v1::Request* request,           \
-                                            consular::v1::Response* response) {             \
-    return ServeUnary(ctx, env_,                                                            \
-                      [this, request, response](const Identity& who, absl::Time deadline) { \
-                        return manager_->ManagerMethod(who, *request, deadline, response);  \
-                      });                                                                   \
-  }
+StatisticsServiceImpl::StatisticsServiceImpl(StatisticsManager* manager, CallEnvironment env)
+    : ProtoService(consular::v1::StatisticsService::service_full_name(), env) {
+  Route("GetCountryStatistics", manager, &StatisticsManager::GetCountryStatistics);
+  Route("ListCountries", manager, &StatisticsManager::ListCountries);
+  Route("GetTimeSeries", manager, &StatisticsManager::GetTimeSeries);
+}
 
-CONSULAR_FORWARD(StatisticsServiceImpl, GetCountryStatistics, GetCountryStatisticsRequest,
-                 CountryStatistics, GetCountryStatistics)
-CONSULAR_FORWARD(StatisticsServiceImpl, ListCountries, ListCountriesRequest, ListCountriesResponse,
-                 ListCountries)
-CONSULAR_FORWARD(StatisticsServiceImpl, GetTimeSeries, GetTimeSeriesRequest, TimeSeries,
-                 GetTimeSeries)
-CONSULAR_FORWARD(BilateralServiceImpl, RecordTalk, RecordTalkRequest, Talk, RecordTalk)
-CONSULAR_FORWARD(BilateralServiceImpl, ListTalks, ListTalksRequest, ListTalksResponse, ListTalks)
-CONSULAR_FORWARD(BilateralServiceImpl, GetTalk, GetTalkRequest, Talk, GetTalk)
-CONSULAR_FORWARD(ReportServiceImpl, RenderCountryDossier, RenderCountryDossierRequest, Dossier,
-                 RenderCountryDossier)
+BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvironment env)
+    : ProtoService(consular::v1::BilateralService::service_full_name(), env) {
+  Route("RecordTalk", manager, &StatisticsManager::RecordTalk);
+  Route("ListTalks", manager, &StatisticsManager::ListTalks);
+  Route("GetTalk", manager, &StatisticsManager::GetTalk);
+}
 
-#undef CONSULAR_FORWARD
+ReportServiceImpl::ReportServiceImpl(StatisticsManager* manager, CallEnvironment env)
+    : ProtoService(consular::v1::ReportService::service_full_name(), env) {
+  Route("RenderCountryDossier", manager, &StatisticsManager::RenderCountryDossier);
+}
 
 }  // namespace consular::stats
