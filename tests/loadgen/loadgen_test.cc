@@ -628,16 +628,21 @@ TEST(MixScenarioTest, SendsValidRequestsAndRetriesAbortedOnceByRereading) {
   const int64_t aborted = report.errors.count("ABORTED") ? report.errors.at("ABORTED") : 0;
   const int64_t retried = raw.events["aborted_retried"];
   const int64_t retry_ok = raw.events["aborted_retry_ok"];
+  // A change is given up after the re-read when it no longer applies: here, a transition of a
+  // case that another user of its post resolved meanwhile (this service never closes cases).
+  const int64_t not_retried = raw.events["aborted_not_retried"];
   EXPECT_GT(retried, 10);
   EXPECT_GT(retry_ok, 0);
-  // Each first ABORTED gets exactly one re-read and retry; an ABORTED retry gets none.
-  EXPECT_EQ(aborted, retried + (retried - retry_ok));
+  // Each first ABORTED gets exactly one re-read, then one retry or none; an ABORTED retry gets
+  // neither.
+  const int64_t first_aborted = retried + not_retried;
+  EXPECT_EQ(aborted, first_aborted + (retried - retry_ok));
 
   std::map<std::string, int64_t> calls;
   for (const MethodReport& m : report.methods) calls[m.method] = m.requests;
   const double ops = static_cast<double>(report.operations);
   EXPECT_EQ(report.operations, 1000);
-  EXPECT_NEAR((calls["GetCase"] - retried) / ops, 0.50, 0.06);
+  EXPECT_NEAR((calls["GetCase"] - first_aborted) / ops, 0.50, 0.06);
   EXPECT_NEAR(calls["ListCases"] / ops, 0.15, 0.05);
   EXPECT_NEAR((calls["UpdateCase"] + calls["TransitionCase"] - retried) / ops, 0.20, 0.05);
   EXPECT_NEAR(calls["AddCaseNote"] / ops, 0.10, 0.04);

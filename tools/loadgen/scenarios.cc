@@ -245,9 +245,13 @@ class OfficerUser final : public UserBase {
     grpc::Status status =
         Call(recorder, "UpdateCase", stub_.get(), &CaseStub::UpdateCase, request, &updated);
     if (status.error_code() == grpc::StatusCode::ABORTED) {
-      // Someone changed the case since we saw it: read it again and retry once.
+      // Someone changed the case since we saw it: read it again and retry once, unless it has
+      // been closed meanwhile.
       const std::optional<v1::Case> fresh = Read(recorder, known->id);
-      if (!fresh.has_value() || fresh->status() == v1::CASE_STATUS_CLOSED) return;
+      if (!fresh.has_value() || fresh->status() == v1::CASE_STATUS_CLOSED) {
+        recorder.Count("aborted_not_retried");
+        return;
+      }
       recorder.Count("aborted_retried");
       request.set_request_id(NextRequestId());
       request.set_expected_version(fresh->version());
@@ -300,8 +304,13 @@ class OfficerUser final : public UserBase {
     grpc::Status status =
         Call(recorder, "TransitionCase", stub_.get(), &CaseStub::TransitionCase, request, &moved);
     if (status.error_code() == grpc::StatusCode::ABORTED) {
+      // Read it again and retry once, unless an officer can no longer move it on (resolved or
+      // closed meanwhile).
       const std::optional<v1::Case> fresh = Read(recorder, known->id);
-      if (!fresh.has_value() || !FillTransition(fresh->type(), fresh->status(), &request)) return;
+      if (!fresh.has_value() || !FillTransition(fresh->type(), fresh->status(), &request)) {
+        recorder.Count("aborted_not_retried");
+        return;
+      }
       recorder.Count("aborted_retried");
       request.set_request_id(NextRequestId());
       request.set_expected_version(fresh->version());

@@ -29,9 +29,12 @@
 //           Users of one post share what they learn about its cases (id, type, status, version)
 //           from every answer. UpdateCase and TransitionCase send the version last seen as
 //           expected_version; on ABORTED (someone changed the case since) the user re-reads the
-//           case with GetCase and retries once with the new version (and a new request id). Every
+//           case with GetCase and retries once with the new version (and a new request id),
+//           unless the re-read fails or finds that the change no longer applies (an update to a
+//           case CLOSED meanwhile, a transition of a case RESOLVED or CLOSED meanwhile). Every
 //           call is recorded, the ABORTED one included; the events "aborted_retried" and
-//           "aborted_retry_ok" count the retries. Updates and notes go to cases not CLOSED,
+//           "aborted_retry_ok" count the retries, "aborted_not_retried" the ABORTED changes given
+//           up after the re-read. Updates and notes go to cases not CLOSED,
 //           transitions to cases not RESOLVED or CLOSED (officers cannot close or reopen); when
 //           a post has no such case the user opens one instead (event "no_open_case").
 //   stats   GetCountryStatistics as policy staff, for random countries (by weight) and recent
