@@ -261,6 +261,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         storage::CaseFilter filter;
+        if (!request.post().empty()) RETURN_IF_ERROR(ValidateGrantee("post", request.post()));
         filter.post = request.post();
         if (!request.country().empty()) {
           if (!IsKnownCountryCode(request.country())) {
@@ -348,9 +349,7 @@ absl::Status CaseManager::Update(const Identity& who,
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
         RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-        if (request.update_mask().paths_size() == 0) {
-          return InvalidField("update_mask", "required: name the fields to change");
-        }
+        RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
         const absl::Time now = clock_();
 
         return RunIdempotent<Case>(

@@ -273,8 +273,8 @@ absl::Status ValidateCaseId(const std::string& field, const std::string& case_id
 }
 
 absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseType type) {
-  if (mask.paths_size() == 0)
-    return InvalidField("update_mask", "required: name the fields to change");
+  const absl::Status shape = CheckUpdateMaskShape(mask);
+  if (!shape.ok()) return shape;
   static const std::set<std::string> kTopLevel = {"country", "risk_flags", "referral_source"};
   static const std::set<std::string> kMessages = {"subject", "safety", "abandonment",
                                                   "divorce_recognition"};

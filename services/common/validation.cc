@@ -5,7 +5,9 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 
@@ -14,44 +16,35 @@ namespace {
 
 // ISO 3166-1 alpha-2, officially assigned codes, sorted.
 constexpr std::array<const char*, 249> kCountryCodes = {
-    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-    "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-    "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-    "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-    "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-    "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-    "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-    "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-    "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-    "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-    "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-    "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-    "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-    "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-    "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-    "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
+    "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ",
+    "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS",
+    "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
+    "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE",
+    "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF",
+    "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
+    "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM",
+    "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC",
+    "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
+    "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA",
+    "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG",
+    "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
+    "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS",
+    "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO",
+    "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 };
 
-bool IsLeapYear(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
 
 int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
-                                  31, 31, 30, 31, 30, 31};
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
 }
 
 }  // namespace
 
 bool IsKnownCountryCode(const std::string& code) {
-  return code.size() == 2 &&
-         std::binary_search(kCountryCodes.begin(), kCountryCodes.end(), code);
+  return code.size() == 2 && std::binary_search(kCountryCodes.begin(), kCountryCodes.end(), code);
 }
 
 bool IsValidUtf8(const std::string& text) {
@@ -106,9 +99,8 @@ bool IsSet(const consular::v1::Date& date) {
 }
 
 bool IsValidDate(const consular::v1::Date& date) {
-  return date.year() >= 1900 && date.year() <= 9999 && date.month() >= 1 &&
-         date.month() <= 12 && date.day() >= 1 &&
-         date.day() <= DaysInMonth(date.year(), date.month());
+  return date.year() >= 1900 && date.year() <= 9999 && date.month() >= 1 && date.month() <= 12 &&
+         date.day() >= 1 && date.day() <= DaysInMonth(date.year(), date.month());
 }
 
 int CompareDates(const consular::v1::Date& a, const consular::v1::Date& b) {
@@ -129,25 +121,22 @@ consular::v1::Date DateOf(absl::Time time) {
 
 std::string FormatDate(const consular::v1::Date& date) {
   char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", date.year(),
-                date.month(), date.day());
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", date.year(), date.month(), date.day());
   return buffer;
 }
 
-absl::Status InvalidField(const std::string& field,
-                          const std::string& problem) {
+absl::Status InvalidField(const std::string& field, const std::string& problem) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
 }
 
-absl::Status CheckText(const std::string& field, const std::string& value,
-                       size_t max_chars, bool required) {
+absl::Status CheckText(const std::string& field, const std::string& value, size_t max_chars,
+                       bool required) {
   if (!IsValidUtf8(value)) return InvalidField(field, "not valid UTF-8");
   if (required && value.find_first_not_of(" \t\r\n") == std::string::npos) {
     return InvalidField(field, "required");
   }
   if (CountCodePoints(value) > max_chars) {
-    return InvalidField(field,
-                        absl::StrCat("longer than ", max_chars, " characters"));
+    return InvalidField(field, absl::StrCat("longer than ", max_chars, " characters"));
   }
   for (const char c : value) {
     const unsigned char u = static_cast<unsigned char>(c);
@@ -165,8 +154,45 @@ absl::Status CheckDate(const std::string& field, const consular::v1::Date& date,
     return InvalidField(field, "not a valid calendar date (year 1900-9999)");
   }
   if (!allow_future && CompareDates(date, today) > 0) {
-    return InvalidField(field,
-                        absl::StrCat(FormatDate(date), " is in the future"));
+    return InvalidField(field, absl::StrCat(FormatDate(date), " is in the future"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckUpdateMaskShape(const google::protobuf::FieldMask& mask) {
+  constexpr int kMaxPaths = 32;
+  constexpr size_t kMaxPathChars = 64;
+  if (mask.paths_size() == 0)
+    return InvalidField("update_mask", "required: name the fields to change");
+  if (mask.paths_size() > kMaxPaths) {
+    return InvalidField("update_mask", absl::StrCat("at most ", kMaxPaths, " paths"));
+  }
+  std::vector<std::string> paths(mask.paths().begin(), mask.paths().end());
+  for (size_t i = 0; i < paths.size(); ++i) {
+    const std::string& path = paths[i];
+    const bool well_formed =
+        !path.empty() && path.size() <= kMaxPathChars && path.front() != '.' &&
+        path.back() != '.' && path.find("..") == std::string::npos &&
+        std::all_of(path.begin(), path.end(), [](char c) {
+          return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        });
+    if (!well_formed) {
+      return InvalidField(
+          absl::StrCat("update_mask.paths[", i, "]"),
+          "not a field path (lower-case names joined by '.', at most 64 characters)");
+    }
+  }
+  std::sort(paths.begin(), paths.end());
+  for (size_t i = 1; i < paths.size(); ++i) {
+    if (paths[i] == paths[i - 1]) {
+      return InvalidField("update_mask", absl::StrCat("\"", paths[i], "\" is named twice"));
+    }
+    for (size_t j = 0; j < i; ++j) {  // sorted: a path's parents come before it
+      if (absl::StartsWith(paths[i], paths[j] + ".")) {
+        return InvalidField("update_mask",
+                            absl::StrCat("\"", paths[i], "\" is inside \"", paths[j], "\""));
+      }
+    }
   }
   return absl::OkStatus();
 }

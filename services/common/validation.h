@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "consular/v1/common.pb.h"
+#include "google/protobuf/field_mask.pb.h"
 
 // Field validation shared by the services. Every failure is INVALID_ARGUMENT with a message
 // "<field path>: <problem>", so a client can tell the user which field to fix.
@@ -37,12 +38,17 @@ absl::Status InvalidField(const std::string& field, const std::string& problem);
 
 // Valid UTF-8, at most `max_chars` code points, no control characters other
 // than tab and newlines, and (if `required`) not blank.
-absl::Status CheckText(const std::string& field, const std::string& value,
-                       size_t max_chars, bool required);
+absl::Status CheckText(const std::string& field, const std::string& value, size_t max_chars,
+                       bool required);
 
 // An unset date passes; a set one must be valid and, unless `allow_future`, not
 // after `today`.
 absl::Status CheckDate(const std::string& field, const consular::v1::Date& date,
                        const consular::v1::Date& today, bool allow_future);
+
+// The shape every update mask must have before its paths are looked at: at least one path and at
+// most 32, each of lower-case letters, digits, '_' and '.' (at most 64 characters), none repeated
+// and none inside another ("subject" and "subject.full_name"). INVALID_ARGUMENT "update_mask: ...".
+absl::Status CheckUpdateMaskShape(const google::protobuf::FieldMask& mask);
 
 }  // namespace consular

@@ -278,9 +278,7 @@ absl::Status ContactManager::Update(const Identity& who,
         if (!LooksLikeUuid(request.contact().id())) {
           return InvalidField("contact.id", "required: the contact's UUID");
         }
-        if (request.update_mask().paths_size() == 0) {
-          return InvalidField("update_mask", "required: name the fields to change");
-        }
+        RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
         static const std::vector<std::string> kPaths = {
             "occurred_at", "channel", "direction", "purpose", "outcome", "follow_up_due", "note"};
         for (const std::string& path : request.update_mask().paths()) {

@@ -112,9 +112,8 @@ absl::Status ValidatePartnerContent(const consular::v1::Partner& p) {
 }
 
 absl::Status ValidatePartnerUpdateMask(const google::protobuf::FieldMask& mask) {
-  if (mask.paths_size() == 0) {
-    return InvalidField("update_mask", "required: name the fields to change");
-  }
+  const absl::Status shape = CheckUpdateMaskShape(mask);
+  if (!shape.ok()) return shape;
   static const std::set<std::string> kTopLevel = {"name", "city", "specialisms", "languages",
                                                   "contact_details"};
   const auto* details = consular::v1::PartnerContactDetails::descriptor();

@@ -1243,9 +1243,20 @@ std::string RenderDossierHtml(const CountryDossier& dossier) {
 
 namespace {
 
+// A cell a spreadsheet would run as a formula (first character =, +, -, @, tab or carriage
+// return; e.g. a talk summary "=HYPERLINK(...)") gets a leading apostrophe, so it is shown as
+// text, as OWASP advises against CSV injection.
+bool LooksLikeFormula(absl::string_view field) {
+  return !field.empty() &&
+         absl::string_view("=+-@\t\r").find(field.front()) != absl::string_view::npos;
+}
+
 std::string CsvField(absl::string_view field) {
-  if (field.find_first_of(",\"\r\n") == absl::string_view::npos) return std::string(field);
-  std::string out = "\"";
+  const bool formula = LooksLikeFormula(field);
+  if (!formula && field.find_first_of(",\"\r\n") == absl::string_view::npos) {
+    return std::string(field);
+  }
+  std::string out = formula ? "\"'" : "\"";
   for (char c : field) {
     if (c == '"') out += '"';
     out += c;

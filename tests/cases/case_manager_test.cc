@@ -771,6 +771,25 @@ TEST_F(CaseManagerTest, EmergencyAccessNeedsAReasonAndABoundedTime) {
             "CaseService.GetCase:true:emergency access");
 }
 
+TEST_F(CaseManagerTest, ListFiltersAreValidatedLikeFields) {
+  MustCreate(kRabatOfficer, "r1");
+  consular::v1::ListCasesRequest request;
+  consular::v1::ListCasesResponse out;
+  for (const std::string& post : {std::string("RABATT'; DROP TABLE cases.cases; --"),
+                                  std::string(40, 'A'), std::string("rabat"), std::string("-X")}) {
+    request.set_post(post);
+    const absl::Status status = manager_->List(kRabatOfficer, request, Deadline(), &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << post;
+    EXPECT_EQ(std::string(status.message()).rfind("post:", 0), 0u) << status;
+  }
+  request.set_post("RABAT");
+  ASSERT_TRUE(manager_->List(kRabatOfficer, request, Deadline(), &out).ok());
+  EXPECT_EQ(out.cases_size(), 1);
+  request.set_post("LKHA");
+  ASSERT_TRUE(manager_->List(kRabatOfficer, request, Deadline(), &out).ok());
+  EXPECT_EQ(out.cases_size(), 0);
+}
+
 // Replays obey today's access: a replay is a read of the stored response, so it is served only
 // while the caller may still see the case, and its audit row names the case.
 

@@ -186,6 +186,37 @@ TEST(ValidationTest, UpdateMaskPaths) {
   }
 }
 
+TEST(ValidationTest, UpdateMaskPathsAreBoundedAndNamedOnce) {
+  google::protobuf::FieldMask mask;
+  const auto check = [&mask] {
+    return ValidateUpdateMask(mask, consular::v1::CASE_TYPE_ABANDONMENT);
+  };
+  mask.add_paths("country");
+  mask.add_paths("country");
+  EXPECT_EQ(check().message(), "update_mask: \"country\" is named twice");
+  mask.Clear();
+  mask.add_paths("subject.full_name");
+  mask.add_paths("subject");
+  EXPECT_EQ(check().message(), "update_mask: \"subject.full_name\" is inside \"subject\"");
+  mask.Clear();
+  for (int i = 0; i < 33; ++i) mask.add_paths("country");
+  EXPECT_EQ(check().message(), "update_mask: at most 32 paths");
+  for (const std::string& bad : {std::string(65, 'a'), std::string(""), std::string("Country"),
+                                 std::string("subject..full_name"), std::string("subject."),
+                                 std::string("a b"), std::string("x\"y")}) {
+    mask.Clear();
+    mask.add_paths("country");
+    mask.add_paths(bad);
+    EXPECT_EQ(FieldOf(check()), "update_mask.paths[1]") << bad;
+  }
+  // Siblings and distinct paths are fine.
+  mask.Clear();
+  mask.add_paths("subject.full_name");
+  mask.add_paths("subject.sex");
+  mask.add_paths("safety");
+  EXPECT_TRUE(check().ok()) << check();
+}
+
 TEST(AccessTest, RolesAndScope) {
   const Identity officer{"o1", consular::v1::ROLE_CONSULAR_OFFICER, "RABAT"};
   const Identity manager{"m1", consular::v1::ROLE_POST_MANAGER, "RABAT"};

@@ -478,6 +478,35 @@ TEST(DossierCsvTest, QuotesCommasQuotesAndNewlines) {
                                 "Line one, with a comma\nand \"quotes\"\r\nend", "plain", "", ""}));
 }
 
+TEST(DossierCsvTest, CellsASpreadsheetWouldRunAsFormulasAreText) {
+  consular::v1::CountryDossier dossier = MakeFixtureDossier();
+  dossier.clear_talks();
+  consular::v1::Talk* talk = dossier.add_talks();
+  talk->mutable_held_on()->set_year(2025);
+  talk->mutable_held_on()->set_month(3);
+  talk->mutable_held_on()->set_day(9);
+  talk->set_level(consular::v1::TALK_LEVEL_OFFICIAL);
+  talk->add_topics(consular::v1::TALK_TOPIC_ABANDONMENT);
+  talk->set_summary("=HYPERLINK(\"http://example.invalid\",\"x\")");
+  talk->set_outcome("+1 agreed");
+  talk->set_follow_up("@SUM(A1:A9)");
+  const std::string csv = RenderDossierCsv(dossier);
+  const auto records = ParseCsv(csv);
+  ASSERT_FALSE(records.empty());
+  const std::vector<std::string>& row = records.back();
+  ASSERT_EQ(row.size(), 8u);
+  EXPECT_EQ(row[4], "'=HYPERLINK(\"http://example.invalid\",\"x\")");
+  EXPECT_EQ(row[5], "'+1 agreed");
+  EXPECT_EQ(row[6], "'@SUM(A1:A9)");
+  // Every cell of the file: none starts with a formula character.
+  for (const auto& record : records) {
+    for (const std::string& cell : record) {
+      EXPECT_TRUE(cell.empty() || std::string("=+-@\t\r").find(cell[0]) == std::string::npos)
+          << cell;
+    }
+  }
+}
+
 TEST(DossierCsvTest, EveryLineEndsWithCrLf) {
   // Without talks no field holds a line break: every LF ends a record. (Line breaks inside
   // quoted fields are checked by ParseCsv.)
