@@ -108,7 +108,7 @@ TEST(UpdateMaskTest, ClearFlagsSendsAnEmptyList) {
 }
 
 TEST(UpdateMaskTest, ClearFlagsWithFlagIsAUsageError) {
-  EXPECT_THROW(ParseUpdate({"--clear-flags", "--flag", "pregnancy"}),
+  EXPECT_THROW((void)ParseUpdate({"--clear-flags", "--flag", "pregnancy"}),
                CLI::ExcludesError);
 }
 
@@ -126,9 +126,9 @@ TEST(UpdateMaskTest, BooleansCanBeSetToFalse) {
 }
 
 TEST(UpdateMaskTest, BothSidesOfABooleanIsAUsageError) {
-  EXPECT_THROW(ParseUpdate({"--no-family-contact", "--family-contact-ok"}),
+  EXPECT_THROW((void)ParseUpdate({"--no-family-contact", "--family-contact-ok"}),
                CLI::ExcludesError);
-  EXPECT_THROW(ParseUpdate({"--minor-children", "--no-minor-children"}),
+  EXPECT_THROW((void)ParseUpdate({"--minor-children", "--no-minor-children"}),
                CLI::ExcludesError);
 }
 
@@ -183,10 +183,10 @@ TEST(UpdateMaskTest, BadValuesAreUsageErrorsNamingTheFlag) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("--sex"));
     EXPECT_THAT(std::string(e.what()), HasSubstr("female, male, x, unknown"));
   }
-  EXPECT_THROW(ParseUpdate({"--dob", "2026-02-30"}), CLI::ValidationError);
-  EXPECT_THROW(ParseUpdate({"--flag", "forced-marriage,bogus"}),
+  EXPECT_THROW((void)ParseUpdate({"--dob", "2026-02-30"}), CLI::ValidationError);
+  EXPECT_THROW((void)ParseUpdate({"--flag", "forced-marriage,bogus"}),
                CLI::ValidationError);
-  EXPECT_THROW(ParseUpdate({"--lawyer", "not-a-uuid"}), CLI::ValidationError);
+  EXPECT_THROW((void)ParseUpdate({"--lawyer", "not-a-uuid"}), CLI::ValidationError);
 }
 
 TEST(UpdateMaskTest, EveryPathNamesAFieldOfCase) {
@@ -274,14 +274,14 @@ TEST(CreateFlagsTest, RequiredFlagsAndDetailsOfTheType) {
 }
 
 TEST(CreateFlagsTest, MissingRequiredFlagIsAUsageError) {
-  EXPECT_THROW(Parse(CaseFieldMode::kCreate, {"--country", "MA"}),
+  EXPECT_THROW((void)Parse(CaseFieldMode::kCreate, {"--country", "MA"}),
                CLI::RequiredError);
 }
 
 TEST(CreateFlagsTest, NoClearOrFalseFlagsOnCreate) {
   std::vector<std::string> args = kCreateRequired;
   args.push_back("--clear-flags");
-  EXPECT_THROW(Parse(CaseFieldMode::kCreate, args), CLI::ExtrasError);
+  EXPECT_THROW((void)Parse(CaseFieldMode::kCreate, args), CLI::ExtrasError);
 }
 
 TEST(CreateFlagsTest, DetailsFlagsOfTheOtherTypeAreAnError) {

@@ -1088,8 +1088,8 @@ class Writer {
         static const char* const kChanged[] = {
             R"(["safety.safe_contact_channel","safety.safe_contact_times"])", R"(["risk_flags"])",
             R"(["divorce_recognition.obstacles"])",
-            R"(["divorce_recognition.proceedings_state","divorce_recognition.decision",)"
-            R"("divorce_recognition.decided_on"])",
+            (R"(["divorce_recognition.proceedings_state","divorce_recognition.decision",)"
+             R"("divorce_recognition.decided_on"])"),
             R"(["divorce_recognition.proceedings_state"])"};
         absl::StrAppend(out, ",\"changed_fields\":", kChanged[e.update]);
         break;
