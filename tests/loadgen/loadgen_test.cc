@@ -42,13 +42,10 @@ namespace {
 namespace v1 = consular::v1;
 using ::testing::Test;
 
-// How much longer than the server's delay a call may seem to take: generous for a loaded 2-core
-// machine (the tests run alone, RUN_SERIAL, but CI machines vary). The lower bound, the delay
-// itself, is strict. The 1% tail gets more: with a benchmark holding both cores, the test server's
-// own 20 ms sleep was seen to reach 34 ms at p99, and its clients' p99 42 ms (the woken threads
-// wait for a core).
-constexpr absl::Duration kTolerance = absl::Milliseconds(25);
-constexpr absl::Duration kTailTolerance = absl::Milliseconds(80);
+// The timing tests assert what must hold however slow the machine is (a sanitizer build, a loaded
+// CI machine): a call takes at least the server's delay, the engine's figures agree with each
+// other and with what the server saw, a run stops when it should. None bounds how long a call may
+// take: that depends on the machine, not on the load generator.
 
 // Fake tokens: "ROLE|POST|SUBJECT", read back by the fake services.
 class FakeTokens final : public TokenSource {
@@ -490,30 +487,30 @@ void ExpectMeasuresDelay(absl::Duration delay) {
   ASSERT_EQ(report.methods.size(), 1u);
   EXPECT_EQ(report.methods[0].method, "GetCase");
 
-  // No call can take less than the delay; few should take much more.
+  // No call can take less than the delay, nor less than the server took to answer it.
   const std::vector<int64_t>& samples = raw.methods["GetCase"].latencies_ns;
   ASSERT_EQ(samples.size(), static_cast<size_t>(kCalls));
   EXPECT_GE(*std::min_element(samples.begin(), samples.end()), Ns(delay));
-  EXPECT_GE(report.latency.p50_ns, Ns(delay));
-  EXPECT_LE(report.latency.p50_ns, Ns(delay + kTolerance));
+  EXPECT_GE(report.latency.p50_ns, service.handling().p50_ns);
   EXPECT_GE(report.latency.p99_ns, Ns(delay));
-  EXPECT_LE(report.latency.p99_ns, Ns(delay + kTailTolerance));
   EXPECT_GE(report.latency.max_ns, report.latency.p99_ns);
+  // Nor can the latencies add up to more than the users' time: each user makes one call at a
+  // time, so (closed loop) its calls fit in the elapsed time. Latencies timed from too early
+  // (the run's start, the previous call) would not.
+  const double total_latency_s = std::accumulate(samples.begin(), samples.end(), 0.0) / 1e9;
+  EXPECT_LE(total_latency_s, kConcurrency * report.elapsed_seconds) << FormatText(report);
 
-  // Closed loop: each user completes one call per delay, so throughput is concurrency / delay.
-  // It cannot be more: that bound is strict. It is less by the round trip and by however longer
-  // than asked the server's sleep ran: on a loaded machine a 5 ms sleep often takes 6 or 7 (the
-  // woken thread waits for a core), which alone is 30% at 5 ms. So "about" is measured against
-  // the handling time the server saw, the delay the load generator actually faced.
+  // Closed loop: each user completes at most one call per delay, and per handling time the server
+  // saw: throughput cannot be more than concurrency / that. How much less depends on the machine
+  // (the round trip, the woken threads waiting for a core), so it has no lower bound here.
   const double nominal_rps = kConcurrency / absl::ToDoubleSeconds(delay);
   EXPECT_LE(report.throughput_rps, nominal_rps) << FormatText(report);
   const double served_rps = kConcurrency / absl::ToDoubleSeconds(service.mean_handling_time());
-  EXPECT_NEAR(report.throughput_rps, served_rps, 0.3 * served_rps)
+  EXPECT_LE(report.throughput_rps, served_rps)
       << FormatText(report) << "server's mean handling time "
       << absl::FormatDuration(service.mean_handling_time());
   // And throughput agrees with the latencies measured (Little's law: users / mean latency).
-  const double mean_latency_s =
-      std::accumulate(samples.begin(), samples.end(), 0.0) / samples.size() / 1e9;
+  const double mean_latency_s = total_latency_s / samples.size();
   EXPECT_NEAR(report.throughput_rps, kConcurrency / mean_latency_s,
               0.1 * kConcurrency / mean_latency_s);
 }
@@ -563,8 +560,11 @@ TEST(LoadEngineTest, DurationBoundsAClosedLoopRun) {
   const LoadReport report = RunCases(server, "get", plan);
 
   EXPECT_GE(report.elapsed_seconds, 0.5);
-  EXPECT_LE(report.elapsed_seconds, 0.5 + 0.1);
-  EXPECT_NEAR(report.requests, 100, 30);  // 2 users x 500 ms / 10 ms
+  // It stops starting calls at the end: a call takes at least 10 ms, so in 500 ms each of the 2
+  // users starts at most 51 (and completes those it started).
+  EXPECT_GT(report.requests, 0);
+  EXPECT_LE(report.requests, 2 * 51);
+  EXPECT_EQ(report.requests, service.get_calls());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -577,18 +577,22 @@ TEST(OpenLoopTest, PacesCallsAtTheRate) {
   plan.concurrency = 4;
   plan.rate = 100;
   plan.duration = absl::Seconds(1);
+  const absl::Time before = absl::Now();
   const LoadReport report = RunCases(server, "get", plan);
 
-  EXPECT_NEAR(report.requests, 100, 5);
+  // 100 operations scheduled 10 ms apart, every one sent (4 users are never all busy for 2 ms).
+  EXPECT_EQ(report.requests, 100);
   EXPECT_EQ(report.missed, 0);
-  EXPECT_NEAR(report.elapsed_seconds, 1.0, 0.1);
-  EXPECT_NEAR(report.throughput_rps, 100, 10);
-  // Spread over the second as the server saw them, not sent in a burst.
+  EXPECT_EQ(service.get_calls(), 100);
+  // None is sent before its time: the last is due 990 ms after the first, so the run lasts at
+  // least that long, and throughput is at most the rate (100 in 0.99 s).
+  EXPECT_GE(report.elapsed_seconds, 0.99);
+  EXPECT_LE(report.throughput_rps, 100 / 0.99);
+  // Spread over the second as the server saw them, not sent in a burst: the last arrived at least
+  // 990 ms after the run began.
   const std::vector<absl::Time> arrivals = service.arrivals();
-  ASSERT_GE(arrivals.size(), 2u);
-  const double span = absl::ToDoubleSeconds(*std::max_element(arrivals.begin(), arrivals.end()) -
-                                            *std::min_element(arrivals.begin(), arrivals.end()));
-  EXPECT_NEAR(span, 0.99, 0.1);
+  ASSERT_EQ(arrivals.size(), 100u);
+  EXPECT_GE(*std::max_element(arrivals.begin(), arrivals.end()) - before, absl::Milliseconds(990));
 }
 
 TEST(OpenLoopTest, CountsQueueingFromTheScheduledTime) {
@@ -601,14 +605,15 @@ TEST(OpenLoopTest, CountsQueueingFromTheScheduledTime) {
   plan.concurrency = 1;
   plan.rate = 100;
   plan.count = 20;
-  const LoadReport report = RunCases(server, "get", plan);
+  RunResult raw;
+  const LoadReport report = RunCases(server, "get", plan, &raw);
 
   EXPECT_EQ(report.requests, 20);
   EXPECT_GE(report.latency.p50_ns, Ns(absl::Milliseconds(20 + 10 * 9)));
   EXPECT_GE(report.latency.max_ns, Ns(absl::Milliseconds(20 + 10 * 19)));
-  // The last call is due at 190 ms and done after 20 calls of at most delay + tolerance each.
-  EXPECT_LE(report.latency.max_ns,
-            Ns(20 * (absl::Milliseconds(20) + kTolerance) - absl::Milliseconds(190)));
+  // Timed from the scheduled time, not from before it: the last call, due 190 ms after the first,
+  // took at most from then until the run's last completion.
+  EXPECT_LE(report.latency.max_ns, Ns(raw.elapsed - absl::Milliseconds(190)));
 }
 
 // ---------------------------------------------------------------------------------------------
