@@ -84,8 +84,9 @@ TEST(ConnectionPoolTest, AcquireBeyondSizeWaitsAndTimesOut) {
       pool.Acquire(start + absl::Milliseconds(300));
   const absl::Duration waited = absl::Now() - start;
   EXPECT_EQ(third.status().code(), absl::StatusCode::kDeadlineExceeded);
-  EXPECT_GE(waited, absl::Milliseconds(250));  // it waited for the deadline...
-  EXPECT_LT(waited, absl::Seconds(10));        // ...and not much longer
+  // It waited for the deadline (and no longer than it must: both connections stay leased, so
+  // without the deadline it would wait until the test's timeout).
+  EXPECT_GE(waited, absl::Milliseconds(250));
   EXPECT_EQ(pool.OpenConnections(), 2);
   EXPECT_EQ(Sessions(*db), 2);
 
