@@ -69,9 +69,9 @@ trap cleanup EXIT
 "$OPS/pg.sh" start "$PG_DIR" "$PG_PORT"
 DSN=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
 
-# ops/pg.sh makes a cluster for tests: fsync, synchronous_commit and full_page_writes off. The
-# benchmark puts PostgreSQL's defaults back (ALTER SYSTEM wins over the included file), so that
-# commits, the audit row's among them, cost what they cost in production, and gives the server
+# Durable, as ops/pg.sh starts it by default; the ALTER SYSTEM lines (which win over pg.sh's
+# included file) pin fsync, synchronous_commit and full_page_writes on whatever pg.sh does, so that
+# commits, the audit row's among them, cost what they cost in production. The rest gives the server
 # the memory and WAL room a bulk load of ~15 GB wants. A restart applies shared_buffers.
 psql "$DSN" -v ON_ERROR_STOP=1 -q <<'SQL'
 ALTER SYSTEM SET fsync = on;

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL 15 cluster in a folder: no system service is touched, nothing listens on
-# TCP; clients connect through a Unix socket inside the folder.
+# A PostgreSQL 15 cluster in a folder: no system service is touched, nothing listens on TCP;
+# clients connect through a Unix socket inside the folder. Durable by default (fsync,
+# synchronous_commit and full_page_writes on); throwaway test clusters may opt out.
 #
 # Layout of DIR:  data/ (the cluster), run/ (the socket), postgres.log, port (the port last used).
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: ops/pg.sh start|stop|status|dsn|check DIR [PORT]
+usage: ops/pg.sh start|stop|status|dsn|check DIR [PORT] [--no-durability]
 
   start   initialise the cluster in DIR if missing, start it and wait until it accepts connections
   stop    stop it (fast mode); does nothing if it is not running
@@ -19,15 +20,34 @@ usage: ops/pg.sh start|stop|status|dsn|check DIR [PORT]
 PORT only names the socket (DIR/run/.s.PGSQL.PORT); the default is the port of the last start, or 5432.
 Run as root, the server runs as the "postgres" user and DIR is given to that user.
 Authentication is "trust": only processes that can reach DIR/run can connect.
+
+Durability: every start writes fsync, synchronous_commit and full_page_writes = on, PostgreSQL's
+defaults: a commit that was acknowledged survives a crash of PostgreSQL and of the machine.
+  --no-durability   (start only) turns all three off, for throwaway test clusters only: faster,
+                    and still safe when only PostgreSQL crashes, but a crash or power loss of the
+                    machine can lose acknowledged commits or corrupt the cluster. It holds until
+                    the next start, which states it again.
 USAGE
 }
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
+DURABLE=1
+args=()
+for arg in "$@"; do
+  case "$arg" in
+    --no-durability) DURABLE=0 ;;
+    *) args+=("$arg") ;;
+  esac
+done
+set -- "${args[@]}"
 [[ $# -ge 2 && $# -le 3 ]] || { usage >&2; exit 2; }
 cmd=$1
 dir_arg=$2
 port_arg=${3:-}
+if (( ! DURABLE )) && [[ $cmd != start ]]; then
+  die "--no-durability goes with start only"
+fi
 
 case "$cmd" in
   start|stop|status|dsn|check) ;;
@@ -125,8 +145,25 @@ conf_value() {
 do_start() {
   check_socket_path
   check_reachable
+  local durability=on
+  (( DURABLE )) || durability=off
   if is_running; then
     echo "PostgreSQL already running in $DIR"
+    if ! grep -qx "fsync = $durability" "$DATA/ops-pg.conf" 2>/dev/null; then
+      # Started with the other durability: the three settings take effect on a reload.
+      as_owner sed -i -E "s/^(fsync|synchronous_commit|full_page_writes) = .*/\\1 = $durability/" \
+        "$DATA/ops-pg.conf"
+      as_owner "$BINDIR/pg_ctl" reload -D "$DATA" >/dev/null
+      local _
+      for _ in $(seq 50); do
+        [[ $(psql "host=$RUN port=$PORT user=postgres dbname=postgres" -X -tA \
+               -c "SHOW fsync" 2>/dev/null) == "$durability" ]] && break
+        sleep 0.1
+      done
+      # What it wrote with fsync off may still sit in the kernel's cache only.
+      if (( DURABLE )); then sync; fi
+      echo "fsync, synchronous_commit and full_page_writes are now $durability"
+    fi
     return 0
   fi
   mkdir -p "$DIR"
@@ -143,23 +180,30 @@ do_start() {
   if [[ ! -f $DATA/PG_VERSION ]]; then
     echo "Initialising a PostgreSQL cluster in $DATA"
     rm -rf "$DATA"
+    local sync_flag=()
+    (( DURABLE )) || sync_flag=(--no-sync)
     as_owner "$BINDIR/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
-      --no-sync >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
+      "${sync_flag[@]}" >"$DIR/initdb.log" 2>&1 || { cat "$DIR/initdb.log" >&2; die "initdb failed"; }
     cat >>"$DATA/postgresql.conf" <<CONF
 
-# Added by ops/pg.sh: a throwaway cluster reachable only through its Unix socket.
+# Added by ops/pg.sh: a cluster reachable only through its Unix socket.
 include_if_exists 'ops-pg.conf'
 CONF
+  elif (( DURABLE )) && grep -qx 'fsync = off' "$DATA/ops-pg.conf" 2>/dev/null; then
+    # It ran with fsync off until now: what it wrote may still sit in the kernel's cache only.
+    # Flush every file before relying on fsync (PostgreSQL's documentation of fsync asks for it).
+    echo "Flushing $DATA to disk before it runs with fsync on"
+    as_owner "$BINDIR/initdb" --sync-only -D "$DATA" >/dev/null
   fi
   as_owner mkdir -p "$RUN"
-  # Written at every start so that PORT and DIR can change between starts.
+  # Written at every start so that PORT, DIR and the durability can change between starts.
   as_owner tee "$DATA/ops-pg.conf" >/dev/null <<CONF
 listen_addresses = ''
 port = $PORT
 unix_socket_directories = $(conf_value "$RUN")
-fsync = off
-synchronous_commit = off
-full_page_writes = off
+fsync = $durability
+synchronous_commit = $durability
+full_page_writes = $durability
 max_connections = 200
 log_min_messages = warning
 CONF
@@ -168,7 +212,12 @@ CONF
     tail -n 30 "$LOG" >&2 || true
     die "PostgreSQL did not start (log: $LOG)"
   fi
-  echo "PostgreSQL running in $DIR (socket $RUN/.s.PGSQL.$PORT)"
+  if (( DURABLE )); then
+    echo "PostgreSQL running in $DIR (socket $RUN/.s.PGSQL.$PORT; durable)"
+  else
+    echo "PostgreSQL running in $DIR (socket $RUN/.s.PGSQL.$PORT; fsync, synchronous_commit," \
+      "full_page_writes off: a throwaway cluster)"
+  fi
 }
 
 do_stop() {

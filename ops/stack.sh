@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The local stack: a throwaway PostgreSQL cluster and the consular services, all under .stack/ of
-# the checkout. Nothing is installed system-wide and nothing listens beyond 127.0.0.1.
+# The local stack: a PostgreSQL cluster of its own (durable: fsync, synchronous_commit and
+# full_page_writes on) and the consular services, all under .stack/ of the checkout. Nothing is
+# installed system-wide and nothing listens beyond 127.0.0.1.
 set -euo pipefail
 
 usage() {
@@ -22,6 +23,10 @@ Environment:
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
   CONSULAR_STACK_DIR    the stack's folder: certificates, logs, pids, env (default .stack)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
+  CONSULAR_STACK_PG_DURABLE  1 (default): PostgreSQL runs with fsync, synchronous_commit and
+                        full_page_writes on, so an acknowledged change survives a crash of
+                        PostgreSQL or of the machine. 0: all three off (ops/pg.sh --no-durability),
+                        for a throwaway stack only, e.g. ops/bench.sh's
 
 The binaries must be built first: ops/build.sh
 USAGE
@@ -32,6 +37,12 @@ OPS=$ROOT/ops
 STACK=${CONSULAR_STACK_DIR:-$ROOT/.stack}
 BUILD_DIR=${CONSULAR_BUILD_DIR:-$ROOT/build}
 PG_DIR=${CONSULAR_STACK_PG_DIR:-$STACK/pg}
+PG_START_FLAGS=()
+case "${CONSULAR_STACK_PG_DURABLE:-1}" in
+  1) ;;
+  0) PG_START_FLAGS=(--no-durability) ;;
+  *) echo "stack.sh: CONSULAR_STACK_PG_DURABLE must be 1 or 0" >&2; exit 2 ;;
+esac
 CERTS=$STACK/certs
 LOGS=$STACK/logs
 # The database role the services log in as: "consular_app" is the service role (a member of
@@ -230,7 +241,7 @@ cmd_up() {
     "$OPS/pg.sh" check "$PG_DIR" || true
     die "cannot keep PostgreSQL in $PG_DIR; set CONSULAR_STACK_PG_DIR to another folder"
   fi
-  "$OPS/pg.sh" start "$PG_DIR"
+  "$OPS/pg.sh" start "$PG_DIR" "${PG_START_FLAGS[@]}"
   local admin_dsn owner_dsn app_dsn
   admin_dsn=$("$OPS/pg.sh" dsn "$PG_DIR")
   owner_dsn=${admin_dsn/%user=postgres dbname=postgres/user=consular dbname=consular}

@@ -8,8 +8,9 @@ usage() {
 usage: ops/test.sh [CTEST ARGS...]
 
 Installs the Debian packages (needs root or sudo), builds with --werror, starts a throwaway
-PostgreSQL cluster in build/test-pg (exported to the tests as CONSULAR_TEST_PG, a libpq conninfo of
-its superuser), runs ctest and stops the cluster again. Extra arguments go to ctest, e.g.
+PostgreSQL cluster in build/test-pg (fsync, synchronous_commit and full_page_writes off; exported to
+the tests as CONSULAR_TEST_PG, a libpq conninfo of its superuser), runs ctest and stops the cluster
+again. Extra arguments go to ctest, e.g.
   ops/test.sh -L e2e          only the end-to-end tests
   ops/test.sh -R CaseStore    tests whose name matches
 Environment: JOBS (build jobs, default 2), CTEST_JOBS (default 2), CTEST_TIMEOUT (seconds per test,
@@ -50,7 +51,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT"
+# A throwaway cluster: durability off for speed (ops/pg.sh --help). The fault tests, which prove
+# that nothing acknowledged is lost, start durable clusters of their own.
+"$OPS/pg.sh" start "$PG_DIR" "$PG_PORT" --no-durability
 CONSULAR_TEST_PG=$("$OPS/pg.sh" dsn "$PG_DIR" "$PG_PORT")
 export CONSULAR_TEST_PG
 echo "CONSULAR_TEST_PG=$CONSULAR_TEST_PG"
