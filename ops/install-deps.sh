@@ -23,6 +23,9 @@ esac
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git python3
+  # clang: thread-safety analysis, AddressSanitizer/UBSan runtimes and libFuzzer
+  # (libclang-rt-14-dev), llvm-symbolizer for sanitizer reports (llvm)
+  clang libclang-rt-14-dev llvm
   # libraries
   openssl libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler

@@ -52,7 +52,7 @@ class AuditChainTest : public ::testing::Test {
     record.outcome = n % 7 == 6 ? "NOT_FOUND" : "OK";
     record.emergency = n % 6 == 5;
     record.correlation_id = n % 7 == 6 ? "00ff00ff00ff00ff" : "";
-    record.occurred_at = absl::FromUnixMicros(1767225600000000 + n * 1000001);
+    record.occurred_at = absl::FromUnixMicros(1767225600000000 + int64_t{n} * 1000001);
     return record;
   }
 
