@@ -19,6 +19,7 @@
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
 #include "services/common/validation.h"
+#include "services/contacts/contact_rules.h"
 #include "storage/contact_store.h"
 
 namespace consular::contacts {
@@ -31,59 +32,11 @@ using storage::ContactStore;
 
 constexpr int kDefaultPageSize = 50;
 constexpr int kMaxPageSize = 500;
-constexpr size_t kMaxNoteChars = 10000;
-constexpr size_t kMaxNameChars = 200;
-constexpr size_t kMaxPhoneChars = 100;
-constexpr size_t kMaxEmailChars = 200;
 
 // The contact log is for staff who work cases: officers, post managers, LKHA caseworkers.
 absl::Status CheckContactServiceAccess(const Identity& who) {
   if (!cases::UnitOf(who).empty()) return absl::OkStatus();
   return absl::PermissionDeniedError("this role has no access to the contact log");
-}
-
-absl::Status CheckEnum(const std::string& field, int value, bool valid) {
-  if (!valid) return InvalidField(field, "unknown value");
-  if (value == 0) return InvalidField(field, "required");
-  return absl::OkStatus();
-}
-
-// The fields a client writes: times, codes, follow-up, note. `today` bounds the dates.
-absl::Status ValidateContactContent(const Contact& c, absl::Time now) {
-  if (!c.has_occurred_at()) return InvalidField("contact.occurred_at", "required");
-  const google::protobuf::Timestamp& t = c.occurred_at();
-  if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
-      t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
-    return InvalidField("contact.occurred_at", "not a valid time");
-  }
-  if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)) > now + absl::Minutes(5)) {
-    return InvalidField("contact.occurred_at", "lies in the future");
-  }
-  if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(t)) <
-      absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone())) {
-    return InvalidField("contact.occurred_at", "before 2000");
-  }
-  RETURN_IF_ERROR(
-      CheckEnum("contact.channel", c.channel(), consular::v1::ContactChannel_IsValid(c.channel())));
-  RETURN_IF_ERROR(CheckEnum("contact.direction", c.direction(),
-                            consular::v1::ContactDirection_IsValid(c.direction())));
-  RETURN_IF_ERROR(
-      CheckEnum("contact.purpose", c.purpose(), consular::v1::ContactPurpose_IsValid(c.purpose())));
-  RETURN_IF_ERROR(
-      CheckEnum("contact.outcome", c.outcome(), consular::v1::ContactOutcome_IsValid(c.outcome())));
-  const consular::v1::Date far_future =
-      DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
-  RETURN_IF_ERROR(CheckDate("contact.follow_up_due", c.follow_up_due(), far_future, true));
-  RETURN_IF_ERROR(CheckText("contact.note", c.note(), kMaxNoteChars, false));
-  return absl::OkStatus();
-}
-
-absl::Status ValidateAdHoc(const consular::v1::AdHocContact& a) {
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.name", a.name(), kMaxNameChars, true));
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.organisation", a.organisation(), kMaxNameChars, false));
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.phone", a.phone(), kMaxPhoneChars, false));
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.email", a.email(), kMaxEmailChars, false));
-  return absl::OkStatus();
 }
 
 absl::Status CheckVersion(const Contact& current, int64_t expected) {

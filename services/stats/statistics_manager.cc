@@ -3,7 +3,6 @@
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +17,7 @@
 #include "services/common/page_token.h"
 #include "services/common/validation.h"
 #include "services/stats/dossier_render.h"
+#include "services/stats/statistics_rules.h"
 #include "storage/stats_store.h"
 
 namespace consular::stats {
@@ -29,14 +29,6 @@ using consular::v1::Talk;
 using storage::StatsStore;
 
 constexpr int kHistoryYears = 10;
-
-absl::Status CheckCountry(const std::string& field, const std::string& country) {
-  if (country.empty()) return InvalidField(field, "required");
-  if (!IsKnownCountryCode(country)) {
-    return InvalidField(field, "not an ISO 3166-1 alpha-2 country code");
-  }
-  return absl::OkStatus();
-}
 
 // The counts of `country` for years first..last, and what went before. The days from opening to
 // resolution (most of the rows) only for `period`, summed, when one is given.
@@ -67,53 +59,6 @@ void SetFreshness(StatsStore& store, absl::Time now, google::protobuf::Timestamp
       f.pending ? std::max(absl::ZeroDuration(), now - caught_up) : absl::ZeroDuration();
   *lag =
       google::protobuf::util::TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(behind));
-}
-
-absl::Status CheckDimensions(const google::protobuf::RepeatedField<int>& dimensions) {
-  for (int i = 0; i < dimensions.size(); ++i) {
-    const int d = dimensions.Get(i);
-    if (!consular::v1::Dimension_IsValid(d) || d == consular::v1::DIMENSION_UNSPECIFIED) {
-      return InvalidField(absl::StrCat("dimensions[", i, "]"), "not a dimension");
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateTalk(const Talk& t, const consular::v1::Date& today) {
-  RETURN_IF_ERROR(CheckCountry("talk.country", t.country()));
-  if (t.country() == "NL") return InvalidField("talk.country", "must not be NL");
-  if (!IsSet(t.held_on())) return InvalidField("talk.held_on", "required");
-  RETURN_IF_ERROR(CheckDate("talk.held_on", t.held_on(), today, /*allow_future=*/false));
-  if (t.level() == consular::v1::TALK_LEVEL_UNSPECIFIED ||
-      !consular::v1::TalkLevel_IsValid(t.level())) {
-    return InvalidField("talk.level", "required: ministerial, ambassador or official");
-  }
-  if (t.topics_size() == 0) return InvalidField("talk.topics", "at least one topic is required");
-  std::set<int> seen;
-  for (int i = 0; i < t.topics_size(); ++i) {
-    const int topic = t.topics(i);
-    if (topic == consular::v1::TALK_TOPIC_UNSPECIFIED || !consular::v1::TalkTopic_IsValid(topic)) {
-      return InvalidField(absl::StrCat("talk.topics[", i, "]"), "not a topic");
-    }
-    if (!seen.insert(topic).second) {
-      return InvalidField(absl::StrCat("talk.topics[", i, "]"), "duplicate");
-    }
-  }
-  RETURN_IF_ERROR(CheckText("talk.summary", t.summary(), 4000, /*required=*/true));
-  RETURN_IF_ERROR(CheckText("talk.outcome", t.outcome(), 2000, /*required=*/false));
-  RETURN_IF_ERROR(CheckText("talk.follow_up", t.follow_up(), 2000, /*required=*/false));
-  RETURN_IF_ERROR(CheckDate("talk.follow_up_due", t.follow_up_due(), today, /*allow_future=*/true));
-  if (IsSet(t.follow_up_due()) && CompareDates(t.follow_up_due(), t.held_on()) < 0) {
-    return InvalidField("talk.follow_up_due", "before talk.held_on");
-  }
-  if (t.has_statistics_period()) {
-    absl::StatusOr<PeriodYears> years = YearsOf(t.statistics_period());
-    if (!years.ok()) {
-      return InvalidField("talk.statistics_period",
-                          std::string(years.status().message()).substr(sizeof("period")));
-    }
-  }
-  return absl::OkStatus();
 }
 
 // The statistics of a country for a period, protected, with their freshness.

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "consular/v1/statistics.pb.h"
+#include "google/protobuf/repeated_field.h"
+
+// The request checks of consular-stats, free of storage and transport (the period of a request is
+// checked by YearsOf, services/stats/publisher.h). Every function is pure.
+namespace consular::stats {
+
+// A request's country: required, an officially assigned ISO 3166-1 alpha-2 code in upper case.
+// INVALID_ARGUMENT "<field>: ..." otherwise.
+absl::Status CheckCountry(const std::string& field, const std::string& country);
+
+// Every requested dimension is a known one (not UNSPECIFIED). INVALID_ARGUMENT
+// "dimensions[<i>]: not a dimension" for the first that is not.
+absl::Status CheckDimensions(const google::protobuf::RepeatedField<int>& dimensions);
+
+// A talk to record: a country other than NL, held on a valid date not after `today`, a level, at
+// least one topic and no topic twice, a summary, texts within their limits, a follow-up date not
+// before the talk, and a valid statistics period if one is given. INVALID_ARGUMENT
+// "talk.<field>: <problem>" for the first bad field.
+absl::Status ValidateTalk(const consular::v1::Talk& t, const consular::v1::Date& today);
+
+}  // namespace consular::stats
