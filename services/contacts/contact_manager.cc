@@ -132,8 +132,6 @@ absl::Status ContactCaseStillVisible(pqxx::transaction_base& tx, const storage::
 
 }  // namespace
 
-}  // namespace
-
 ContactManager::ContactManager(storage::TransactionRunner* runner,
                                std::function<absl::Time()> clock, storage::FieldCrypto crypto)
     : runner_(runner), clock_(std::move(clock)), crypto_(crypto) {}
