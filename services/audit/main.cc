@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   consular::audit::AuditManager manager(&runner, [] { return absl::Now(); });
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
   consular::audit::AuditService service(
-      &manager, {&worker_pool, token_verifier->get(), absl::Seconds(flags.max_call_seconds)});
+      &manager, consular::CallEnvironmentOf(flags, &worker_pool, token_verifier->get()));
 
   // On SIGTERM, calls still running after the grace period have their statements cancelled.
 

@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
                                        {keys->cipher.get(), keys->blind_index.get()});
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
   consular::cases::CasesService service(
-      &manager, {&worker_pool, token_verifier->get(), absl::Seconds(flags.max_call_seconds)});
+      &manager, consular::CallEnvironmentOf(flags, &worker_pool, token_verifier->get()));
 
   // Chains committed audit rows moments after commit; any number of processes may run one.
   consular::storage::AuditSequencer sequencer(&runner);

@@ -1,44 +1,170 @@
 #include "services/common/proto_service.h"
 
+#include <grpcpp/impl/codegen/server_callback_handlers.h>
+#include <grpcpp/impl/rpc_service_method.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/server_callback.h>
 #include <grpcpp/support/slice.h>
 
+#include <atomic>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "services/common/request_bytes.h"
+#include "services/common/status.h"
 
 namespace consular {
+namespace {
 
-absl::Status ProtoService::ReadRequest(const grpc::ByteBuffer& raw,
-                                       google::protobuf::Message* request) {
+// The calls open on each client connection of this process, by the connection's peer address
+// (unique per TCP connection).
+class ConnectionCalls {
+ public:
+  // Counts a new call on `peer`; false (and counts nothing) if `limit` are open already.
+  bool Enter(const std::string& peer, int limit) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    int& open = open_[peer];
+    if (open >= limit) {
+      if (open == 0) open_.erase(peer);
+      return false;
+    }
+    ++open;
+    return true;
+  }
+
+  void Leave(const std::string& peer) ABSL_LOCKS_EXCLUDED(mu_) {
+    absl::MutexLock lock(&mu_);
+    auto it = open_.find(peer);
+    if (it != open_.end() && --it->second <= 0) open_.erase(it);
+  }
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, int> open_ ABSL_GUARDED_BY(mu_);
+};
+
+ConnectionCalls& OpenCalls() {
+  static ConnectionCalls* calls = new ConnectionCalls();
+  return *calls;
+}
+
+std::string BytesOf(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
-  if (!raw.Dump(&slices).ok()) return absl::InvalidArgumentError("request: unreadable");
   std::string bytes;
-  bytes.reserve(raw.Length());
+  if (!buffer.Dump(&slices).ok()) return bytes;
+  bytes.reserve(buffer.Length());
   for (const grpc::Slice& slice : slices) {
     bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
   }
-  return ParseRequest(bytes, request);
+  return bytes;
 }
 
-absl::Status ProtoService::WriteResponse(const google::protobuf::Message& response,
-                                         grpc::ByteBuffer* raw) {
-  std::string bytes;
-  if (!response.SerializeToString(&bytes)) {
-    return absl::InternalError("response could not be serialized");
+// One call, registered with gRPC as a bidirectional stream so that it starts at the client's
+// headers, not after its request: a call that may not go on ends before the client sends a
+// byte of it. It reads exactly one request and answers once, as a unary call does. Deletes
+// itself when gRPC is done with it.
+class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  UnaryExchangeCall(grpc::CallbackServerContext* ctx, const CallEnvironment& env,
+                    const ProtoService::ExchangeFactory& factory)
+      : ctx_(ctx), env_(env), peer_(ctx->peer()) {
+    if (!OpenCalls().Enter(peer_, env_.max_calls_per_connection)) {
+      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                          absl::StrCat("more than ", env_.max_calls_per_connection,
+                                       " calls at once on one connection")));
+      return;
+    }
+    counted_ = true;
+    absl::StatusOr<Identity> who = Authenticate(*ctx_, env_);
+    if (!who.ok()) {
+      Finish(ToGrpcStatus(who.status()));
+      return;
+    }
+    who_ = *std::move(who);
+    exchange_ = factory();
+    StartRead(&request_);
   }
-  grpc::Slice slice(bytes);
-  *raw = grpc::ByteBuffer(&slice, 1);
-  return absl::OkStatus();
-}
 
-void ProtoService::AddRawUnary(const std::string& method, RawHandler handler) {
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      Finish(ToGrpcStatus(absl::InvalidArgumentError("request: missing")));
+      return;
+    }
+    const absl::Status read = ParseRequest(BytesOf(request_), exchange_->request());
+    request_.Clear();
+    if (!read.ok()) {
+      Finish(ToGrpcStatus(read));
+      return;
+    }
+    deadline_ = WorkDeadline(*ctx_, env_, absl::Now());
+    // `this` stays valid until Finish, which only the task calls once it is queued (or OnCancel,
+    // once it is withdrawn).
+    const WorkerPool::TaskId id = env_.workers->Submit([this] { Work(); });
+    if (id == 0) {
+      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy, retry later"));
+      return;
+    }
+    task_.store(id, std::memory_order_release);
+  }
+
+  // Called by gRPC at most once: the client cancelled, the deadline passed, or the server stops.
+  void OnCancel() override {
+    const WorkerPool::TaskId id = task_.load(std::memory_order_acquire);
+    if (id != 0 && env_.workers->Withdraw(id)) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+                          "call cancelled or past its deadline while queued"));
+    }
+  }
+
+  void OnDone() override {
+    if (counted_) OpenCalls().Leave(peer_);
+    delete this;
+  }
+
+ private:
+  void Work() {
+    std::string response;
+    const grpc::Status status =
+        RunCallWork(*ctx_, deadline_, who_, [this, &response](const Identity& who, absl::Time dl) {
+          return exchange_->Run(who, dl, &response);
+        });
+    if (!status.ok()) {
+      Finish(status);
+      return;
+    }
+    grpc::Slice slice(response);
+    response_ = grpc::ByteBuffer(&slice, 1);
+    StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+  }
+
+  grpc::CallbackServerContext* const ctx_;
+  const CallEnvironment env_;
+  const std::string peer_;
+  bool counted_ = false;
+  Identity who_;
+  std::unique_ptr<ProtoService::Exchange> exchange_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  absl::Time deadline_;
+  std::atomic<WorkerPool::TaskId> task_{0};
+};
+
+}  // namespace
+
+void ProtoService::AddRoute(const std::string& method, ExchangeFactory factory) {
   paths_.push_back(absl::StrCat("/", full_name_, "/", method));
-  AddMethod(new grpc::internal::RpcServiceMethod(paths_.back().c_str(),
-                                                 grpc::internal::RpcMethod::NORMAL_RPC, nullptr));
-  MarkMethodRawCallback(
-      static_cast<int>(paths_.size() - 1),
-      new grpc::internal::CallbackUnaryHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
-          std::move(handler)));
+  grpc::Service::AddMethod(new grpc::internal::RpcServiceMethod(
+      paths_.back().c_str(), grpc::internal::RpcMethod::BIDI_STREAMING, nullptr));
+  MarkMethodRawCallback(static_cast<int>(paths_.size() - 1),
+                        new grpc::internal::CallbackBidiHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
+                            [this, factory = std::move(factory)](grpc::CallbackServerContext* ctx) {
+                              return new UnaryExchangeCall(ctx, env_, factory);
+                            }));
 }
 
 }  // namespace consular

@@ -1,18 +1,16 @@
 #pragma once
 
-#include <grpcpp/impl/codegen/server_callback_handlers.h>
-#include <grpcpp/impl/rpc_service_method.h>
 #include <grpcpp/impl/service_type.h>
-#include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/proto_buffer_writer.h>
+#include <grpcpp/server_context.h>
 
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "google/protobuf/message.h"
 #include "services/common/identity.h"
 #include "services/common/unary_call.h"
 
@@ -23,76 +21,76 @@ namespace consular {
 //   class CasesService final : public ProtoService {
 //    public:
 //     CasesService(CaseManager* manager, CallEnvironment env)
-//         : ProtoService("consular.v1.CaseService", env) {
+//         : ProtoService(consular::v1::CaseService::service_full_name(), env) {
 //       Route("GetCase", manager, &CaseManager::Get);
 //       ...
 //     }
 //   };
 //
-// It reads each request from the raw bytes itself (RAW_CALL_BACK methods), so that a request
-// protobuf's parser would refuse (invalid UTF-8 in a string field, a broken encoding) is answered
-// INVALID_ARGUMENT naming the field; gRPC's generated parser would answer UNIMPLEMENTED, which
-// tells a client the method does not exist. The caller is authenticated before the request is
-// read. Then the call is served as ServeAuthenticated describes. A method of the service that is
-// not routed is UNIMPLEMENTED, as for any unknown method.
+// How a call is served, in order:
+// 1. At its headers, before any request bytes arrive: a connection with
+//    env.max_calls_per_connection calls open gets RESOURCE_EXHAUSTED (the limit holds even for a
+//    client that never acknowledges HTTP/2's SETTINGS); a missing or bad token gets
+//    UNAUTHENTICATED. Either way the call ends at once and holds no memory.
+// 2. The request is read from its bytes (ParseRequest): what protobuf's parser would refuse
+//    (invalid UTF-8 in a string field, a broken encoding) is INVALID_ARGUMENT naming the field,
+//    where gRPC's generated handlers would answer UNIMPLEMENTED; no request at all is
+//    INVALID_ARGUMENT.
+// 3. The handler method runs on the worker pool (RESOURCE_EXHAUSTED "server busy, retry later"
+//    when its queue is full) with the caller, the request and WorkDeadline, as RunCallWork
+//    describes. A call cancelled or past its deadline while it waits in the queue leaves it at
+//    once, freeing its slot.
+// A method of the service that is not routed is UNIMPLEMENTED, as for any unknown method.
 class ProtoService : public grpc::Service {
  public:
   // `full_name`: the service's full protobuf name, e.g. "consular.v1.CaseService".
   ProtoService(std::string full_name, CallEnvironment env)
       : full_name_(std::move(full_name)), env_(env) {}
 
+  // One call's request and response, and the handler method that fills the response.
+  class Exchange {
+   public:
+    virtual ~Exchange() = default;
+    virtual google::protobuf::Message* request() = 0;
+    // Runs the handler; on OK, `response` holds the serialized response.
+    virtual absl::Status Run(const Identity& who, absl::Time deadline, std::string* response) = 0;
+  };
+  using ExchangeFactory = std::function<std::unique_ptr<Exchange>()>;
+
   // The handler method `fn` of `handler` serves `method`: it is given the caller, the request,
   // the work deadline and the response to fill. `handler` must outlive the server.
   template <typename Handler, typename Request, typename Response>
   void Route(const std::string& method, Handler* handler,
              absl::Status (Handler::*fn)(const Identity&, const Request&, absl::Time, Response*)) {
-    AddRawUnary(method, [this, handler, fn](grpc::CallbackServerContext* ctx,
-                                            const grpc::ByteBuffer* raw_request,
-                                            grpc::ByteBuffer* raw_response) {
-      return Serve<Request, Response>(ctx, *raw_request, raw_response,
-                                      [handler, fn](const Identity& who, const Request& request,
-                                                    absl::Time deadline, Response* response) {
-                                        return (handler->*fn)(who, request, deadline, response);
-                                      });
+    AddRoute(method, [handler, fn] {
+      return std::unique_ptr<Exchange>(new TypedExchange<Handler, Request, Response>(handler, fn));
     });
   }
 
  private:
-  using RawHandler = std::function<grpc::ServerUnaryReactor*(
-      grpc::CallbackServerContext*, const grpc::ByteBuffer*, grpc::ByteBuffer*)>;
+  template <typename Handler, typename Request, typename Response>
+  class TypedExchange final : public Exchange {
+   public:
+    using Fn = absl::Status (Handler::*)(const Identity&, const Request&, absl::Time, Response*);
+    TypedExchange(Handler* handler, Fn fn) : handler_(handler), fn_(fn) {}
+    google::protobuf::Message* request() override { return &request_; }
+    absl::Status Run(const Identity& who, absl::Time deadline, std::string* response) override {
+      Response out;
+      absl::Status status = (handler_->*fn_)(who, request_, deadline, &out);
+      if (!status.ok()) return status;
+      if (!out.SerializeToString(response)) {
+        return absl::InternalError("response could not be serialized");
+      }
+      return absl::OkStatus();
+    }
 
-  // One typed call: the request and response live as long as the work may use them.
-  template <typename Request, typename Response>
-  struct Messages {
-    Request request;
-    Response response;
+   private:
+    Handler* handler_;
+    Fn fn_;
+    Request request_;
   };
 
-  template <typename Request, typename Response, typename Fn>
-  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx,
-                                  const grpc::ByteBuffer& raw_request,
-                                  grpc::ByteBuffer* raw_response, Fn fn) {
-    absl::StatusOr<Identity> who = Authenticate(*ctx, env_);
-    if (!who.ok()) return RefuseCall(ctx, who.status());
-    auto messages = std::make_shared<Messages<Request, Response>>();
-    const absl::Status read = ReadRequest(raw_request, &messages->request);
-    if (!read.ok()) return RefuseCall(ctx, read);
-    return ServeAuthenticated(
-        ctx, env_, *std::move(who),
-        [messages, raw_response, fn](const Identity& caller, absl::Time deadline) -> absl::Status {
-          absl::Status status = fn(caller, messages->request, deadline, &messages->response);
-          if (!status.ok()) return status;
-          return WriteResponse(messages->response, raw_response);
-        });
-  }
-
-  // The request in `raw` parsed into `request` (ParseRequest).
-  static absl::Status ReadRequest(const grpc::ByteBuffer& raw, google::protobuf::Message* request);
-  // `response` serialized into `raw`; INTERNAL if it cannot be.
-  static absl::Status WriteResponse(const google::protobuf::Message& response,
-                                    grpc::ByteBuffer* raw);
-
-  void AddRawUnary(const std::string& method, RawHandler handler);
+  void AddRoute(const std::string& method, ExchangeFactory factory);
 
   const std::string full_name_;
   const CallEnvironment env_;

@@ -89,6 +89,16 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
       ->capture_default_str();
 }
 
+CallEnvironment CallEnvironmentOf(const ServerFlags& flags, WorkerPool* workers,
+                                  const TokenVerifier* verifier) {
+  CallEnvironment env;
+  env.workers = workers;
+  env.verifier = verifier;
+  env.max_call_duration = absl::Seconds(flags.max_call_seconds);
+  env.max_calls_per_connection = flags.server.max_concurrent_streams;
+  return env;
+}
+
 absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags) {
   flags->server.max_receive_message_bytes = flags->max_message_kib * 1024;
   flags->server.keepalive_time = absl::Seconds(flags->keepalive_seconds);

@@ -10,6 +10,8 @@
 #include "services/common/field_cipher.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
+#include "services/common/unary_call.h"
+#include "services/common/worker_pool.h"
 
 namespace consular {
 
@@ -33,6 +35,10 @@ struct ServerFlags {
   int memory_quota_mib = 128;        // ServerOptions::memory_quota_bytes
   std::string page_token_key;        // file; empty: a random key of this process
 };
+
+// The call environment of a server with these flags, its worker pool and token verifier.
+CallEnvironment CallEnvironmentOf(const ServerFlags& flags, WorkerPool* workers,
+                                  const TokenVerifier* verifier);
 
 // Adds the shared flags to `app`, storing into `flags` (whose current values are the defaults).
 void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags);

@@ -55,8 +55,8 @@ int main(int argc, char** argv) {
   consular::contacts::ContactManager contacts(
       &runner, [] { return absl::Now(); }, crypto);
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  const consular::CallEnvironment env{&worker_pool, token_verifier->get(),
-                                      absl::Seconds(flags.max_call_seconds)};
+  const consular::CallEnvironment env =
+      consular::CallEnvironmentOf(flags, &worker_pool, token_verifier->get());
   consular::contacts::PartnerServiceImpl partner_service(&partners, env);
   consular::contacts::ContactServiceImpl contact_service(&contacts, env);
 

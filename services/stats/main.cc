@@ -162,8 +162,8 @@ int main(int argc, char** argv) {
   consular::stats::StatisticsManager manager(
       &runner, [] { return absl::Now(); }, crypto, settings);
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  const consular::CallEnvironment env{&worker_pool, token_verifier->get(),
-                                      absl::Seconds(flags.max_call_seconds)};
+  const consular::CallEnvironment env =
+      consular::CallEnvironmentOf(flags, &worker_pool, token_verifier->get());
   consular::stats::StatisticsServiceImpl statistics_service(&manager, env);
   consular::stats::BilateralServiceImpl bilateral_service(&manager, env);
   consular::stats::ReportServiceImpl report_service(&manager, env);

@@ -1,4 +1,4 @@
-// In-process tests of RunServer, ServeUnary and the TLS helpers, on port 0.
+// In-process tests of RunServer, ProtoService and the TLS helpers, on port 0.
 
 #include "services/common/server.h"
 
@@ -28,6 +28,7 @@
 #include "echo_test.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/common/proto_service.h"
 #include "services/common/tls.h"
 #include "services/common/token.h"
 #include "services/common/unary_call.h"
@@ -48,15 +49,10 @@ using consular::testing::MakeLeaf;
 using consular::testing::WriteTempFile;
 using ::testing::HasSubstr;
 
-class EchoService final : public EchoTest::CallbackService {
+class EchoService final : public ProtoService {
  public:
-  explicit EchoService(CallEnvironment env) : env_(env) {}
-
-  grpc::ServerUnaryReactor* Echo(grpc::CallbackServerContext* ctx, const EchoRequest* req,
-                                 EchoResponse* resp) override {
-    return ServeUnary(ctx, env_, [=](const Identity& who, absl::Time deadline) {
-      return Handle(who, deadline, *req, resp);
-    });
+  explicit EchoService(CallEnvironment env) : ProtoService(EchoTest::service_full_name(), env) {
+    Route("Echo", this, &EchoService::Handle);
   }
 
   // Lets handlers waiting for release go on (idempotent).
@@ -67,7 +63,7 @@ class EchoService final : public EchoTest::CallbackService {
   std::atomic<int>& handled() { return handled_; }
 
  private:
-  absl::Status Handle(const Identity& who, absl::Time deadline, const EchoRequest& req,
+  absl::Status Handle(const Identity& who, const EchoRequest& req, absl::Time deadline,
                       EchoResponse* resp) {
     ++handled_;
     if (req.wait_for_release()) {
@@ -87,7 +83,6 @@ class EchoService final : public EchoTest::CallbackService {
     return absl::OkStatus();
   }
 
-  CallEnvironment env_;
   absl::Notification release_;
   std::atomic<int> waiting_{0};
   std::atomic<int> handled_{0};
@@ -327,6 +322,99 @@ TEST_F(ServerTest, HandlerStatusIsPassedThroughAndExceptionsBecomeInternal) {
   status = Call(request, &response, Token());
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INTERNAL);
   EXPECT_THAT(status.error_message(), ::testing::Not(HasSubstr("secret")));
+}
+
+TEST_F(ServerTest, ABadTokenEndsTheCallAtItsHeadersBeforeAnyRequest) {
+  StartInsecure();
+  // A generic stream that sends its headers and never a message.
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  context.AddMetadata("authorization", "Bearer not-a-token");
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, "/consular.test.EchoTest/Echo", &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(2));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  EXPECT_EQ(tag, reinterpret_cast<void*>(2));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(service_->handled().load(), 0);
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
+TEST_F(ServerTest, ACallWithoutItsRequestIsInvalidArgument) {
+  StartInsecure();
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  context.AddMetadata("authorization", "Bearer " + Token());
+  grpc::CompletionQueue cq;
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(&context, "/consular.test.EchoTest/Echo", &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  call->WritesDone(reinterpret_cast<void*>(2));  // half-close without a message
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(cq.Next(&tag, &ok));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "request: missing");
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+}
+
+TEST_F(ServerTest, CallsPerConnectionAreLimitedByTheServerItself) {
+  // Two calls per connection, whatever HTTP/2 allows the client.
+  CallEnvironment env{&pool_, verifier_.get()};
+  env.max_calls_per_connection = 2;
+  service_ = std::make_unique<EchoService>(env);
+  StartInsecure();
+  EchoRequest blocking;
+  blocking.set_wait_for_release(true);
+  EchoResponse first_response;
+  EchoResponse second_response;
+  // One runs (one worker), one waits in the queue: two calls open on this connection.
+  std::thread first([&] { EXPECT_TRUE(Call(blocking, &first_response, Token()).ok()); });
+  ASSERT_TRUE(WaitUntil([&] { return service_->waiting().load() == 1; }));
+  std::thread second([&] { EXPECT_TRUE(Call(blocking, &second_response, Token()).ok()); });
+  ASSERT_TRUE(WaitUntil([&] { return pool_.QueuedTasks() == 1; }));
+
+  EchoRequest request;
+  EchoResponse response;
+  const grpc::Status status = Call(request, &response, Token());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(status.error_message(), "more than 2 calls at once on one connection");
+  // Another connection is not held by this one's calls: it is refused only by the full queue.
+  auto other = EchoTest::NewStub(grpc::CreateCustomChannel(
+      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(),
+      [] {
+        grpc::ChannelArguments args;
+        args.SetInt("grpc.use_local_subchannel_pool", 1);
+        return args;
+      }()));
+  grpc::ClientContext other_context;
+  other_context.AddMetadata("authorization", "Bearer " + Token());
+  other_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  const grpc::Status other_status = other->Echo(&other_context, request, &response);
+  EXPECT_EQ(other_status.error_message(), "server busy, retry later");
+
+  service_->Release();
+  first.join();
+  second.join();
+  // Once the server is done with them (just after their answers), the connection may open new
+  // calls.
+  EXPECT_TRUE(WaitUntil([&] { return Call(request, &response, Token()).ok(); }));
 }
 
 TEST_F(ServerTest, FullQueueIsResourceExhausted) {
