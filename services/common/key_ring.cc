@@ -169,6 +169,12 @@ absl::StatusOr<KeyRing> KeyRing::Parse(absl::string_view text) {
   if (active_line == 0) {
     return absl::InvalidArgumentError("no \"active <key-id>\" line naming the key to encrypt with");
   }
+  if (!IsValidKeyId(active)) {
+    // Not echoed: it may be a key pasted where its id belongs.
+    return absl::InvalidArgumentError(
+        absl::StrCat("line ", active_line,
+                     ": \"active\" must name a key id (1..64 characters of A-Z a-z 0-9 . _ -)"));
+  }
   if (ring.Find(active) == nullptr) {
     return absl::InvalidArgumentError(
         absl::StrCat("line ", active_line, ": the active key ", active, " is not in the ring"));

@@ -68,6 +68,8 @@ TEST(KeyRingTest, RefusesBadRingsWithoutShowingKeyMaterial) {
       {"", "no keys"},
       {absl::StrCat("k1 ", a64, "\n"), "no \"active"},
       {absl::StrCat("k1 ", a64, "\nactive k9\n"), "not in the ring"},
+      // The key pasted where its id belongs (found by the key_ring fuzz target).
+      {absl::StrCat("k1 ", a64, "\nactive ", a64, "\n"), "must name a key id"},
       {absl::StrCat("k1 ", a64, "\nk1 ", a64, "\nactive k1\n"), "appears twice"},
       {absl::StrCat("k1 ", short_key, "\nactive k1\n"), "exactly 32 bytes"},
       {absl::StrCat("k1 not*base64\nactive k1\n"), "exactly 32 bytes"},
