@@ -73,6 +73,12 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
       ->envname("CONSULAR_IDLE_CONNECTION_SECONDS")
       ->check(CLI::Range(1, 86400))
       ->capture_default_str();
+  app.add_option("--handshake-seconds", flags->handshake_seconds,
+                 "Close a connection that has not completed TLS and HTTP/2's opening within this "
+                 "(one that connects and sends nothing)")
+      ->envname("CONSULAR_HANDSHAKE_SECONDS")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
   app.add_option("--memory-quota-mib", flags->memory_quota_mib,
                  "Memory gRPC may use for connections and calls; past it, it sheds them")
       ->envname("CONSULAR_MEMORY_QUOTA_MIB")
@@ -104,6 +110,7 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* fl
   flags->server.keepalive_time = absl::Seconds(flags->keepalive_seconds);
   flags->server.shutdown_grace = absl::Seconds(flags->shutdown_grace_seconds);
   flags->server.max_connection_idle = absl::Seconds(flags->idle_connection_seconds);
+  flags->server.handshake_timeout = absl::Seconds(flags->handshake_seconds);
   flags->server.memory_quota_bytes = static_cast<int64_t>(flags->memory_quota_mib) << 20;
   if (!flags->page_token_key.empty()) {
     const absl::Status key = LoadPageTokenKeyFile(flags->page_token_key);

@@ -32,6 +32,7 @@ struct ServerFlags {
   int max_call_seconds = 30;         // CallEnvironment::max_call_duration
   int shutdown_grace_seconds = 20;   // ServerOptions::shutdown_grace
   int idle_connection_seconds = 60;  // ServerOptions::max_connection_idle
+  int handshake_seconds = 10;        // ServerOptions::handshake_timeout
   int memory_quota_mib = 128;        // ServerOptions::memory_quota_bytes
   std::string page_token_key;        // file; empty: a random key of this process
 };

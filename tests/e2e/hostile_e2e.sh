@@ -72,7 +72,9 @@ start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG" --shutdown-grace-seconds 2
 CASES_PID=$STARTED_PID
 start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
 CONTACTS_PID=$STARTED_PID
-start_server "$STATS_BIN" "$STATS_PORT" "$STATS_LOG"
+# consular-stats with short connection limits, for the silent-connection checks.
+start_server "$STATS_BIN" "$STATS_PORT" "$STATS_LOG" --handshake-seconds 2 \
+  --idle-connection-seconds 3
 STATS_PID=$STARTED_PID
 "$AUDIT_BIN" --listen "127.0.0.1:$AUDIT_PORT" --dsn "$APP_DSN" \
   --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
@@ -173,6 +175,47 @@ for list in "${LISTS[@]}"; do
       INVALID_ARGUMENT "page_token:"
   done
 done
+
+# -- connections that complete TLS and then send nothing, or nothing after HTTP/2's opening, are
+#    closed (consular-stats: --handshake-seconds 2, --idle-connection-seconds 3)
+silent_close_after() {  # MODE: seconds until the server closed a silent connection ("none": never)
+  python3 - "$STATS_PORT" "$CERTS/ca.pem" "$1" <<'PY'
+import socket, ssl, sys, time
+port, ca, mode = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+context = ssl.create_default_context(cafile=ca)
+context.set_alpn_protocols(["h2"])
+sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=5),
+                           server_hostname="localhost")
+if mode == "preface":
+    sock.sendall(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + b"\x00\x00\x00\x04\x00\x00\x00\x00\x00")
+opened = time.time()
+sock.settimeout(0.5)
+while time.time() - opened < 30:
+    try:
+        if not sock.recv(4096):
+            break
+    except socket.timeout:
+        continue
+    except (OSError, ssl.SSLError):
+        break
+else:
+    print("none")
+    sys.exit(0)
+print(f"{time.time() - opened:.1f}")
+PY
+}
+after=$(silent_close_after tls)
+if [[ $after != none ]] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 10 else 1)" "$after"; then
+  pass "a connection that completes TLS and sends nothing is closed ($after s; handshake limit 2 s)"
+else
+  fail "a connection that completes TLS and sends nothing is closed" "after: $after"
+fi
+after=$(silent_close_after preface)
+if [[ $after != none ]] && python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) < 15 else 1)" "$after"; then
+  pass "a connection silent after HTTP/2's opening is closed ($after s; idle limit 3 s)"
+else
+  fail "a connection silent after HTTP/2's opening is closed" "after: $after"
+fi
 
 # -- SIGTERM with a statement stuck on a lock: the server ends within grace (2 s) + 1 s
 LOCKER_FIFO=$WORK/locker.fifo
