@@ -22,6 +22,9 @@ Builds the release binaries (build-release/), starts a fresh stack in build-rele
      --recount-iterations 20 --cases N: a fresh cluster, N cases loaded by consular-datagen's bulk
      loader sealed with real keys (the load time is datagen's), rollups rebuilt and verified,
      GetCountryStatistics next to the plain GROUP BY; about 30 minutes at 1,000,000);
+  7. with the stack stopped, the hostile flood (ops/bench-flood.sh): consular-cases' memory under
+     unauthenticated streams from a client that never acknowledges SETTINGS, and silent
+     connections;
 and prints a table with throughput, latency percentiles, service / pgbench ratios and the targets,
 also written to FILE (default build-release/bench-results.txt) with the raw JSON beside it.
 Defaults: --duration 20, --clients 32, --stats-cases 1000000; --no-stats leaves out step 6.
@@ -235,6 +238,12 @@ if (( STATS_CASES > 0 )); then
     >"$RAW/stats.txt" 2>&1 || { tail -n 40 "$RAW/stats.txt" >&2; exit 1; }
 fi
 
+# -- 7. the hostile flood, alone on the machine
+stop_stack
+echo "== hostile flood: ops/bench-flood.sh"
+"$OPS/bench-flood.sh" --build-dir "$BUILD_DIR" >"$RAW/flood.txt" 2>&1 \
+  || { tail -n 40 "$RAW/flood.txt" >&2; exit 1; }
+
 # -- results
 ratio() { python3 -c 'import sys; print("%.0f%%" % (100 * float(sys.argv[1]) / float(sys.argv[2])))' "$1" "$2"; }
 verdict() { python3 -c 'import sys; print("met" if eval(sys.argv[1]) else "MISSED")' "$1"; }
@@ -278,6 +287,9 @@ verdict() { python3 -c 'import sys; print("met" if eval(sys.argv[1]) else "MISSE
   echo
   echo "micro-benchmarks:"
   cat "$RAW/micro.txt"
+  echo
+  echo "hostile flood (ops/bench-flood.sh):"
+  tail -n 3 "$RAW/flood.txt"
   if [[ -f $RAW/stats.txt ]]; then
     echo
     echo "statistics at $STATS_CASES cases (ops/bench-stats.sh; build output left out):"
