@@ -22,7 +22,8 @@ namespace consular {
 namespace {
 
 // The calls open on each client connection of this process, by the connection's peer address
-// (unique per TCP connection).
+// (unique per TCP connection; over a Unix socket every client has the same peer name, so there
+// the limit holds for all of them together).
 class ConnectionCalls {
  public:
   // Counts a new call on `peer`; false (and counts nothing) if `limit` are open already.
