@@ -148,12 +148,17 @@ TEST(PartnerRulesTest, UpdateMaskNamesOnlyUpdatablePaths) {
     EXPECT_TRUE(ValidatePartnerUpdateMask(one).ok()) << path;
   }
   for (const char* path : {"kind", "country", "id", "version", "vetting_status", "vetting_note",
-                           "active", "contact_details.fax", "name.first", "", "created_by"}) {
+                           "active", "contact_details.fax", "name.first", "created_by"}) {
     google::protobuf::FieldMask one;
     one.add_paths("name");
     one.add_paths(path);
     EXPECT_EQ(FieldOf(ValidatePartnerUpdateMask(one)), "update_mask") << path;
   }
+  // A path that is no field path at all is named by its place in the mask.
+  google::protobuf::FieldMask empty_path;
+  empty_path.add_paths("name");
+  empty_path.add_paths("");
+  EXPECT_EQ(FieldOf(ValidatePartnerUpdateMask(empty_path)), "update_mask.paths[1]");
   google::protobuf::FieldMask fixed;
   fixed.add_paths("country");
   EXPECT_TRUE(absl::StrContains(ValidatePartnerUpdateMask(fixed).message(), "fixed at creation"));
