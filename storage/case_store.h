@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "consular/v1/cases.pb.h"
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
+#include "crypto/blind_index.h"
+#include "crypto/field_cipher.h"
 #include "storage/idempotency.h"
 
 // SQL for the case service's tables (schema "cases"). Every function runs inside the caller's

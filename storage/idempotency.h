@@ -4,7 +4,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
-#include "services/common/field_cipher.h"
+#include "crypto/field_cipher.h"
 
 // Idempotency records of mutations (a retry with the same request id returns the first response
 // and writes nothing). Each service keeps them in a table of its own schema, shaped alike

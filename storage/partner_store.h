@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "consular/v1/contacts.pb.h"
-#include "services/common/field_cipher.h"
+#include "crypto/field_cipher.h"
 #include "storage/case_store.h"
 
 // SQL for the partner directory (schema "contacts", migration 0006): partners and the countries

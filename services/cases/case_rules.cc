@@ -26,8 +26,6 @@ constexpr size_t kMaxShortTextChars = 200;
 constexpr size_t kMaxContactChars = 500;
 constexpr size_t kMaxWishesChars = 2000;
 constexpr size_t kMaxCovertNotesChars = 4000;
-constexpr size_t kMaxRequestIdChars = 128;
-constexpr size_t kMaxReferenceChars = 32;
 
 std::string StripPrefix(const std::string& name, const std::string& prefix) {
   return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
@@ -148,10 +146,6 @@ absl::Status ValidateSafety(const Case& c) {
   return absl::OkStatus();
 }
 
-bool IsPostRole(consular::v1::Role role) {
-  return role == consular::v1::ROLE_CONSULAR_OFFICER || role == consular::v1::ROLE_POST_MANAGER;
-}
-
 }  // namespace
 
 bool IsAllowedTransition(CaseStatus from, CaseStatus to) {
@@ -248,30 +242,6 @@ absl::Status ValidateCaseContent(const Case& c, const Date& today) {
   return ValidateSafety(c);
 }
 
-absl::Status ValidateRequestId(const std::string& request_id) {
-  if (request_id.empty()) return InvalidField("request_id", "required");
-  if (request_id.size() > kMaxRequestIdChars) {
-    return InvalidField("request_id",
-                        absl::StrCat("longer than ", kMaxRequestIdChars, " characters"));
-  }
-  for (const char c : request_id) {
-    if (c < 0x21 || c > 0x7E) return InvalidField("request_id", "not printable ASCII");
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidateCaseId(const std::string& field, const std::string& case_id) {
-  if (case_id.empty()) return InvalidField(field, "required");
-  if (LooksLikeUuid(case_id)) return absl::OkStatus();
-  if (case_id.size() > kMaxReferenceChars) return InvalidField(field, "not a case id or reference");
-  for (const char c : case_id) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
-      return InvalidField(field, "not a case id or reference");
-    }
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseType type) {
   const absl::Status shape = CheckUpdateMaskShape(mask);
   if (!shape.ok()) return shape;
@@ -318,12 +288,6 @@ absl::Status CheckCaseServiceAccess(const Identity& who) {
     default:
       return absl::PermissionDeniedError("this role has no access to case records");
   }
-}
-
-std::string UnitOf(const Identity& who) {
-  if (IsPostRole(who.role)) return who.post == kLkhaUnit ? std::string() : who.post;
-  if (who.role == consular::v1::ROLE_LKHA_CASEWORKER) return kLkhaUnit;
-  return std::string();
 }
 
 absl::Status CheckMayCreate(const Identity& who) {

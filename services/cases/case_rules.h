@@ -33,11 +33,6 @@ std::string OutcomeName(consular::v1::Outcome outcome);
 // INVALID_ARGUMENT "case.<field>: <problem>" for the first bad field.
 absl::Status ValidateCaseContent(const consular::v1::Case& c, const consular::v1::Date& today);
 
-// A request id is 1..128 printable ASCII characters. INVALID_ARGUMENT "request_id: ...".
-absl::Status ValidateRequestId(const std::string& request_id);
-
-// A case id is a UUID or a reference. INVALID_ARGUMENT "<field>: ..." otherwise.
-absl::Status ValidateCaseId(const std::string& field, const std::string& case_id);
 
 
 // The update mask must be non-empty and name only updatable paths that fit a case of `type`.
@@ -49,9 +44,6 @@ absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask,
 // PERMISSION_DENIED for policy staff, auditors, administrators and unknown roles.
 absl::Status CheckCaseServiceAccess(const Identity& who);
 
-// The unit whose cases `who` handles: the post of a consular officer or post manager, "LKHA"
-// (kLkhaUnit) for an LKHA caseworker; empty for every other role.
-std::string UnitOf(const Identity& who);
 
 // OK for callers with a unit (officers, post managers, LKHA caseworkers); PERMISSION_DENIED
 // otherwise.

@@ -17,4 +17,17 @@ struct Identity {
   std::string post;  // the caller's post code (e.g. "RABAT"); empty for roles without a post
 };
 
+// True for the roles that work at a post: consular officers and post managers.
+inline bool IsPostRole(consular::v1::Role role) {
+  return role == consular::v1::ROLE_CONSULAR_OFFICER || role == consular::v1::ROLE_POST_MANAGER;
+}
+
+// The unit whose cases `who` handles: the post of a consular officer or post manager, "LKHA"
+// (kLkhaUnit) for an LKHA caseworker; empty for every other role.
+inline std::string UnitOf(const Identity& who) {
+  if (IsPostRole(who.role)) return who.post == kLkhaUnit ? std::string() : who.post;
+  if (who.role == consular::v1::ROLE_LKHA_CASEWORKER) return kLkhaUnit;
+  return std::string();
+}
+
 }  // namespace consular

@@ -3,7 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
-#include "services/common/key_ring.h"
+#include "crypto/key_ring.h"
 #include "services/common/page_token.h"
 
 namespace consular {

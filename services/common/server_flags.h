@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
+#include "crypto/blind_index.h"
+#include "crypto/field_cipher.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
 #include "services/common/unary_call.h"

@@ -1,6 +1,7 @@
 #include "services/common/validation.h"
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "services/common/ids.h"
 
 namespace consular {
 namespace {
@@ -192,6 +194,34 @@ absl::Status CheckUpdateMaskShape(const google::protobuf::FieldMask& mask) {
         return InvalidField("update_mask",
                             absl::StrCat("\"", paths[i], "\" is inside \"", paths[j], "\""));
       }
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The longest request id and the longest case reference accepted.
+constexpr size_t kMaxRequestIdChars = 128;
+constexpr size_t kMaxReferenceChars = 32;
+
+absl::Status ValidateRequestId(const std::string& request_id) {
+  if (request_id.empty()) return InvalidField("request_id", "required");
+  if (request_id.size() > kMaxRequestIdChars) {
+    return InvalidField("request_id",
+                        absl::StrCat("longer than ", kMaxRequestIdChars, " characters"));
+  }
+  for (const char c : request_id) {
+    if (c < 0x21 || c > 0x7E) return InvalidField("request_id", "not printable ASCII");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCaseId(const std::string& field, const std::string& case_id) {
+  if (case_id.empty()) return InvalidField(field, "required");
+  if (LooksLikeUuid(case_id)) return absl::OkStatus();
+  if (case_id.size() > kMaxReferenceChars) return InvalidField(field, "not a case id or reference");
+  for (const char c : case_id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-') {
+      return InvalidField(field, "not a case id or reference");
     }
   }
   return absl::OkStatus();

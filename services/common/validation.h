@@ -51,4 +51,10 @@ absl::Status CheckDate(const std::string& field, const consular::v1::Date& date,
 // and none inside another ("subject" and "subject.full_name"). INVALID_ARGUMENT "update_mask: ...".
 absl::Status CheckUpdateMaskShape(const google::protobuf::FieldMask& mask);
 
+// A request id is 1..128 printable ASCII characters. INVALID_ARGUMENT "request_id: ...".
+absl::Status ValidateRequestId(const std::string& request_id);
+
+// A case id is a UUID or a reference. INVALID_ARGUMENT "<field>: ..." otherwise.
+absl::Status ValidateCaseId(const std::string& field, const std::string& case_id);
+
 }  // namespace consular

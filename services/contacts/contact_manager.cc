@@ -12,7 +12,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
-#include "services/cases/case_rules.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -35,7 +34,7 @@ constexpr int kMaxPageSize = 500;
 
 // The contact log is for staff who work cases: officers, post managers, LKHA caseworkers.
 absl::Status CheckContactServiceAccess(const Identity& who) {
-  if (!cases::UnitOf(who).empty()) return absl::OkStatus();
+  if (!UnitOf(who).empty()) return absl::OkStatus();
   return absl::PermissionDeniedError("this role has no access to the contact log");
 }
 
@@ -144,10 +143,10 @@ absl::Status ContactManager::Log(const Identity& who,
       runner_, who, "ContactService.LogContact", request.contact().case_id(), now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_contact()) return InvalidField("contact", "required");
         const Contact& in = request.contact();
-        RETURN_IF_ERROR(cases::ValidateCaseId("contact.case_id", in.case_id()));
+        RETURN_IF_ERROR(ValidateCaseId("contact.case_id", in.case_id()));
         switch (in.counterpart_case()) {
           case Contact::kPartnerId:
             if (!LooksLikeUuid(in.partner_id())) {
@@ -204,7 +203,7 @@ absl::Status ContactManager::Log(const Identity& who,
               logged->clear_follow_up_done_at();
               logged->clear_follow_up_done_by();
               logged->set_logged_by(who.subject);
-              logged->set_logged_by_unit(cases::UnitOf(who));
+              logged->set_logged_by_unit(UnitOf(who));
               *logged->mutable_created_at() = ToTimestamp(now);
               *logged->mutable_updated_at() = ToTimestamp(now);
               logged->set_version(1);
@@ -225,7 +224,7 @@ absl::Status ContactManager::Update(const Identity& who,
       runner_, who, "ContactService.UpdateContact", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!LooksLikeUuid(request.contact().id())) {
           return InvalidField("contact.id", "required: the contact's UUID");
         }
@@ -293,7 +292,7 @@ absl::Status ContactManager::List(const Identity& who,
         out->Clear();
         ContactStore store(tx, crypto_);
         if (request.of_case() == consular::v1::ListContactsRequest::kCaseId) {
-          RETURN_IF_ERROR(cases::ValidateCaseId("case_id", request.case_id()));
+          RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
           auto after = DecodeCursor(request.page_token(), "contacts-of-case", request.case_id());
           if (!after.ok()) return after.status();
           std::optional<storage::CaseAccessRow> c = store.FindCase(request.case_id());
@@ -348,7 +347,7 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
         out->Clear();
         std::vector<Contact> due =
             ContactStore(tx, crypto_)
-                .ListFollowUpsDue(cases::UnitOf(who), from, FormatDate(to), *after, *page_size + 1);
+                .ListFollowUpsDue(UnitOf(who), from, FormatDate(to), *after, *page_size + 1);
         const bool more = static_cast<int>(due.size()) > *page_size;
         if (more) due.resize(*page_size);
         const absl::CivilDay today_day(today.year(), today.month(), today.day());
@@ -377,7 +376,7 @@ absl::Status ContactManager::CompleteFollowUp(const Identity& who,
       runner_, who, "ContactService.CompleteFollowUp", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!LooksLikeUuid(request.contact_id())) {
           return InvalidField("contact_id", "required: the contact's UUID");
         }

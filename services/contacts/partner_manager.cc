@@ -13,7 +13,6 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
-#include "services/cases/case_rules.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -58,7 +57,7 @@ absl::Status CheckActive(const Partner& current) {
 }
 
 // The post whose accreditation holds a post manager.
-std::string PostOf(const Identity& who) { return cases::UnitOf(who); }
+std::string PostOf(const Identity& who) { return UnitOf(who); }
 
 // May `who` write partners in `country`? Reads the accreditation of a post manager's post.
 absl::Status CheckMayWriteIn(PartnerStore& store, const Identity& who, const std::string& country) {
@@ -122,7 +121,7 @@ absl::Status PartnerManager::Create(const Identity& who,
       runner_, who, "PartnerService.CreatePartner", "", clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_partner()) return InvalidField("partner", "required");
         RETURN_IF_ERROR(ValidatePartnerContent(request.partner()));
         const absl::Time now = clock_();
@@ -160,7 +159,7 @@ absl::Status PartnerManager::Update(const Identity& who,
       runner_, who, "PartnerService.UpdatePartner", "", clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(CheckUuidField("partner.id", request.partner().id()));
         RETURN_IF_ERROR(ValidatePartnerUpdateMask(request.update_mask()));
         RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
@@ -293,7 +292,7 @@ absl::Status PartnerManager::SetVetting(const Identity& who,
       runner_, who, "PartnerService.SetVetting", "", clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
         RETURN_IF_ERROR(ValidateVettingStatus(request.status()));
         RETURN_IF_ERROR(CheckText("note", request.note(), kMaxVettingNoteChars, true));
@@ -328,7 +327,7 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
       runner_, who, "PartnerService.DeactivatePartner", "", clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
         RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxDeactivationReasonChars, true));
         RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
@@ -362,7 +361,7 @@ absl::Status PartnerManager::SetAccreditation(const Identity& who,
       runner_, who, "PartnerService.SetAccreditation", "", clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMaySetAccreditation(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
         std::set<std::string> countries;
         for (int i = 0; i < request.countries_size(); ++i) {

@@ -9,7 +9,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/cases/case_rules.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -213,7 +212,7 @@ absl::Status StatisticsManager::RecordTalk(const Identity& who,
       runner_, who, "BilateralService.RecordTalk", "", clock_(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        RETURN_IF_ERROR(cases::ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_talk()) return InvalidField("talk", "required");
         const absl::Time now = clock_();
         RETURN_IF_ERROR(ValidateTalk(request.talk(), DateOf(now)));

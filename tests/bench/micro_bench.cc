@@ -31,9 +31,10 @@
 #include "absl/time/time.h"
 #include "consular/v1/cases.pb.h"
 #include "consular/v1/statistics.pb.h"
+#include "services/common/validation.h"
 #include "services/cases/case_rules.h"
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
+#include "crypto/blind_index.h"
+#include "crypto/field_cipher.h"
 #include "services/common/token.h"
 #include "services/stats/disclosure.h"
 #include "services/stats/publisher.h"
@@ -129,7 +130,7 @@ CreateCaseRequest RequestFor(const Case& c) {
 
 // What CreateCase checks of the request before it touches the database.
 absl::Status ValidateCreateCase(const CreateCaseRequest& request) {
-  absl::Status status = cases::ValidateRequestId(request.request_id());
+  absl::Status status = ValidateRequestId(request.request_id());
   if (!status.ok()) return status;
   return cases::ValidateCaseContent(request.case_(), Today());
 }

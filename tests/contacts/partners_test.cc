@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
-#include "services/common/key_ring.h"
+#include "crypto/key_ring.h"
 #include "services/contacts/partner_manager.h"
 #include "storage/case_store.h"
 #include "storage/connection_pool.h"

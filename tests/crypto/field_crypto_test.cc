@@ -9,9 +9,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
-#include "services/common/key_ring.h"
+#include "crypto/blind_index.h"
+#include "crypto/field_cipher.h"
+#include "crypto/key_ring.h"
 
 namespace consular {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <string>
 
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
-#include "services/common/key_ring.h"
+#include "crypto/blind_index.h"
+#include "crypto/field_cipher.h"
+#include "crypto/key_ring.h"
 #include "storage/case_store.h"
 
 namespace consular::testing {

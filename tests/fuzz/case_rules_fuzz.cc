@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "services/common/validation.h"
 #include "services/cases/case_rules.h"
 #include "services/common/token.h"
 #include "tests/fuzz/fuzz_target.h"
@@ -48,13 +49,13 @@ CONSULAR_FUZZ_TARGET(case_rules) {
       const std::string id = in.Rest();
       bool expected = !id.empty() && id.size() <= 128;
       for (const char ch : id) expected = expected && ch >= 0x21 && ch <= 0x7E;
-      const absl::Status status = consular::cases::ValidateRequestId(id);
+      const absl::Status status = consular::ValidateRequestId(id);
       FUZZ_CHECK(status.ok() == expected);
       FUZZ_CHECK(status.ok() || IsInvalidArgumentNaming(status, "request_id: "));
       break;
     }
     case 2: {  // case_id: a UUID or a reference
-      const absl::Status status = consular::cases::ValidateCaseId("case_id", in.Rest());
+      const absl::Status status = consular::ValidateCaseId("case_id", in.Rest());
       FUZZ_CHECK(status.ok() || IsInvalidArgumentNaming(status, "case_id: "));
       break;
     }
@@ -96,7 +97,7 @@ CONSULAR_FUZZ_TARGET(case_rules) {
       const absl::Status service = consular::cases::CheckCaseServiceAccess(who);
       FUZZ_CHECK(service.ok() || service.code() == absl::StatusCode::kPermissionDenied);
       if (consular::cases::CheckMayCreate(who).ok()) {
-        FUZZ_CHECK(!consular::cases::UnitOf(who).empty());
+        FUZZ_CHECK(!consular::UnitOf(who).empty());
       }
       break;
     }

@@ -1,11 +1,11 @@
-// services/common/key_ring: the key ring and blind-index key files a server reads at start.
+// crypto/key_ring: the key ring and blind-index key files a server reads at start.
 // The first byte picks the parser; the rest is the file's text.
 #include <string>
 #include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
-#include "services/common/key_ring.h"
+#include "crypto/key_ring.h"
 #include "tests/fuzz/fuzz_target.h"
 
 namespace {

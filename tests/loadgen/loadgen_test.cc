@@ -281,7 +281,7 @@ class MemoryCaseService final : public v1::CaseService::Service {
       return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "officers only");
     }
     if (mutation) {
-      if (absl::Status valid = cases::ValidateRequestId(request_id); !valid.ok()) {
+      if (absl::Status valid = ValidateRequestId(request_id); !valid.ok()) {
         return Invalid(valid);
       }
       if (!request_ids_.insert(request_id).second) {

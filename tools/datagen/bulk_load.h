@@ -7,8 +7,8 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/blind_index.h"
-#include "services/common/field_cipher.h"
+#include "crypto/blind_index.h"
+#include "crypto/field_cipher.h"
 
 // A seeded bulk loader (consular-datagen --mode bulk, and the statistics benchmark,
 // BENCHMARKS.md): realistic, fictional cases, their timelines, notes, directory partners and

@@ -6,7 +6,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/field_cipher.h"
+#include "crypto/field_cipher.h"
 #include "storage/transaction_runner.h"
 
 // Key rotation of the encrypted case fields: re-encrypts every stored value that is under a key

@@ -4,7 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/common/key_ring.h"
+#include "crypto/key_ring.h"
 
 // Authenticated encryption of single database fields (libsodium XChaCha20-Poly1305 IETF).
 //

@@ -4,7 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "services/common/key_ring.h"
+#include "crypto/key_ring.h"
 
 // Blind indexes: keyed hashes that let the database find equal values without holding them.
 namespace consular {

@@ -1,4 +1,4 @@
-#include "services/common/field_cipher.h"
+#include "crypto/field_cipher.h"
 
 #include <sodium.h>
 

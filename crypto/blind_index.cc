@@ -1,4 +1,4 @@
-#include "services/common/blind_index.h"
+#include "crypto/blind_index.h"
 
 #include <sodium.h>
 #include <unicase.h>

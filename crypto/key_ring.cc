@@ -1,4 +1,4 @@
-#include "services/common/key_ring.h"
+#include "crypto/key_ring.h"
 
 #include <sodium.h>
 #include <sys/stat.h>
