@@ -1,6 +1,7 @@
 # Fails when a source file includes a header of a layer above its own. Run at build time by the
 # consular_layering target (cmake/layering.cmake): cmake -DSOURCE_DIR=<root> -P check_includes.cmake
-#   crypto/             only crypto/ (and outside libraries)
+#   base/               only base/ (and outside libraries)
+#   crypto/             base/ and crypto/
 #   storage/            nothing of services/ or tools/
 #   services/common/    nothing of another folder of services/
 #   services/<name>/    services/common/ and its own folder, never another service's
@@ -26,6 +27,7 @@ function(consular_scan folder)  # folder, then the include prefixes forbidden in
   set(violations "${violations}" PARENT_SCOPE)
 endfunction()
 
+consular_scan(base "crypto/" "storage/" "services/" "tools/" "consular/")
 consular_scan(crypto "storage/" "services/" "tools/")
 consular_scan(storage "services/" "tools/")
 file(GLOB service_dirs LIST_DIRECTORIES true RELATIVE "${SOURCE_DIR}/services"

@@ -1,4 +1,4 @@
-# The layers only point down: proto/ and crypto/ at the bottom, storage/ on them, services/common/
+# The layers only point down: base/, proto/ and crypto/ at the bottom, storage/ on them, services/common/
 # on storage/, each service on services/common/, tools/ and tests/ on top.
 #
 # Two checks hold this:
@@ -46,7 +46,7 @@ endfunction()
 
 # The layer of a folder: "crypto", "storage", "services/common", "services/<name>" or "" (others).
 function(consular_layer_of folder out)
-  if(folder MATCHES "^(crypto|storage|proto)(/|$)")
+  if(folder MATCHES "^(base|crypto|storage|proto)(/|$)")
     set(${out} "${CMAKE_MATCH_1}" PARENT_SCOPE)
   elseif(folder MATCHES "^services/([^/]+)")
     set(${out} "services/${CMAKE_MATCH_1}" PARENT_SCOPE)
@@ -59,7 +59,7 @@ endfunction()
 
 function(consular_check_link_layering)
   set(violations "")
-  foreach(dir IN ITEMS crypto storage services/common services/cases services/audit
+  foreach(dir IN ITEMS base crypto storage services/common services/cases services/audit
                        services/contacts services/stats)
     if(NOT IS_DIRECTORY "${CMAKE_SOURCE_DIR}/${dir}")
       message(FATAL_ERROR "layering: ${dir} is not a folder; update cmake/layering.cmake")
@@ -72,9 +72,11 @@ function(consular_check_link_layering)
         consular_target_folder("${link}" link_folder)
         consular_layer_of("${link_folder}" link_layer)
         set(bad FALSE)
-        if(layer MATCHES "^(crypto|storage)$" AND link_layer MATCHES "^(services/|tools)")
+        if(layer MATCHES "^(base|crypto|storage)$" AND link_layer MATCHES "^(services/|tools)")
           set(bad TRUE)
-        elseif(layer STREQUAL "crypto" AND link_layer STREQUAL "storage")
+        elseif(layer MATCHES "^(base|crypto)$" AND link_layer STREQUAL "storage")
+          set(bad TRUE)
+        elseif(layer STREQUAL "base" AND link_layer MATCHES "^(crypto|proto)$")
           set(bad TRUE)
         elseif(layer STREQUAL "services/common" AND link_layer MATCHES "^services/"
                AND NOT link_layer STREQUAL "services/common")
