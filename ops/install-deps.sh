@@ -29,7 +29,7 @@ PACKAGES=(
   # libraries
   openssl libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev
+  libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev nlohmann-json3-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev
   # the country dossier is checked in a headless browser
