@@ -149,6 +149,7 @@ start_service() {  # NAME ARGS...
   [[ -f $log ]] && mv -f "$log" "$log.1"
   echo "Starting consular-$name on 127.0.0.1:$port (log: $log)"
   rm -f "$pid_file"
+  # --reflection: the local stack lists its API to grpcurl and the like (off in a deployment).
   # Its own session, so that it outlives this script and the terminal. The child writes its own
   # pid before becoming the server.
   # shellcheck disable=SC2016  # $$ and $@ are expanded by the child shell
@@ -158,6 +159,7 @@ start_service() {  # NAME ARGS...
     --tls-cert "$CERTS/server.pem" \
     --tls-key "$CERTS/server.key" \
     --token-public-keys "$CERTS/token-public.pem" \
+    --reflection \
     "$@" \
     </dev/null >"$log" 2>&1 &
 

@@ -211,7 +211,7 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
 
   if (options.malloc_arenas > 0) ::mallopt(M_ARENA_MAX, options.malloc_arenas);
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  if (options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
   grpc::ServerBuilder builder;
   grpc::ResourceQuota quota("consular-server");

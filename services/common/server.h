@@ -19,6 +19,8 @@ struct ServerOptions {
   int max_receive_message_bytes = 4 << 20;
   int max_send_message_bytes = 16 << 20;
   int max_concurrent_streams = 100;  // per connection
+  // gRPC server reflection: lists the API to any client; off unless asked for.
+  bool reflection = false;
   // Server pings an idle connection after keepalive_time and drops it if no answer comes within
   // keepalive_timeout; clients may ping at most every min_client_ping_interval.
   absl::Duration keepalive_time = absl::Minutes(2);
@@ -44,7 +46,7 @@ struct ServerOptions {
 };
 
 // Builds and starts a server with `services`, gRPC default health checking and
-// reflection, then blocks until SIGTERM or SIGINT, then shuts down gracefully:
+// (when options.reflection) reflection, then blocks until SIGTERM or SIGINT, then shuts down gracefully:
 // marks the health service NOT_SERVING, stops accepting, lets in-flight calls
 // finish (up to shutdown_grace; then they are cancelled and
 // cancel_running_calls runs), and returns OK. The

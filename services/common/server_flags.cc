@@ -88,6 +88,21 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
                  "File with the key that signs page tokens (at least 32 bytes); replicas share "
                  "it. Without it, a random key of this process")
       ->envname("CONSULAR_PAGE_TOKEN_KEY");
+  app.add_flag("--reflection", flags->server.reflection,
+               "Offer gRPC server reflection (lists the API to any client that connects; for "
+               "development and debugging)")
+      ->envname("CONSULAR_REFLECTION");
+  app.add_option("--chain-interval-ms", flags->chain_interval_ms,
+                 "Pause of the audit sequencer once the audit trail is fully chained; 0 turns "
+                 "it off in this process. Every process may run one: whichever holds its "
+                 "PostgreSQL advisory lock chains a round")
+      ->envname(env_prefix + "CHAIN_INTERVAL_MS")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str();
+  app.add_option("--chain-batch", flags->chain_batch, "Audit events chained per sequencer transaction")
+      ->envname(env_prefix + "CHAIN_BATCH")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
   app.add_option("--keepalive-seconds", flags->keepalive_seconds,
                  "Ping an idle connection after this long; drop it if it does not answer")
       ->envname("CONSULAR_KEEPALIVE_SECONDS")

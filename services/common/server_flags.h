@@ -35,6 +35,8 @@ struct ServerFlags {
   int handshake_seconds = 10;        // ServerOptions::handshake_timeout
   int memory_quota_mib = 128;        // ServerOptions::memory_quota_bytes
   std::string page_token_key;        // file; empty: a random key of this process
+  int chain_interval_ms = 200;       // the audit sequencer's pause once all is chained; 0: off
+  int chain_batch = 500;             // audit events chained per sequencer transaction
 };
 
 // The call environment of a server with these flags, its worker pool and token verifier.

@@ -1,77 +1,25 @@
-// consular-contacts: the partner directory and the contact log. Wires flags to the pieces and
-// serves until SIGTERM.
-#include <CLI/CLI.hpp>
-#include <iostream>
-#include <string>
-#include <vector>
-
-#include "services/common/server.h"
-#include "services/common/server_flags.h"
-#include "services/common/token.h"
-#include "services/common/worker_pool.h"
+// consular-contacts: the partner directory and the contact log. Names its parts;
+// services/common/bootstrap.h runs them.
+#include "services/common/bootstrap.h"
 #include "services/contacts/contact_manager.h"
 #include "services/contacts/contacts_service.h"
 #include "services/contacts/partner_manager.h"
-#include "storage/audit_chain.h"
-#include "storage/connection_pool.h"
-#include "storage/row_security.h"
-#include "storage/transaction_runner.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"consular-contacts: partner directory and contact log (gRPC)"};
-  consular::ServerFlags flags;
-  consular::FieldKeyFlags key_flags;
-  consular::AddServerFlags(app, "CONSULAR_CONTACTS_", &flags);
-  consular::AddFieldKeyFlags(app, &key_flags);
-  CLI11_PARSE(app, argc, argv);
-
-  auto token_verifier = consular::FinishServerFlags(&flags);
-  if (!token_verifier.ok()) {
-    std::cerr << "consular-contacts: " << token_verifier.status().message() << "\n";
-    return 2;
-  }
-  // The second wall: refuse to serve with a database role that could read past row-level security.
-  if (const absl::Status rls = consular::storage::CheckRowLevelSecurityEnforced(flags.dsn);
-      !rls.ok()) {
-    std::cerr << "consular-contacts: " << rls.message() << "\n";
-    return 2;
-  }
-
-  std::vector<std::string> key_warnings;
-  auto keys = consular::LoadFieldKeys(key_flags, &key_warnings);
-  for (const std::string& warning : key_warnings) {
-    std::cerr << "consular-contacts: warning: " << warning << "\n";
-  }
-  if (!keys.ok()) {
-    std::cerr << "consular-contacts: " << keys.status().message() << "\n";
-    return 2;
-  }
-
-  consular::storage::ConnectionPool pool({flags.dsn, flags.pool_size});
-  consular::storage::TransactionRunner runner(&pool);
-  const consular::storage::FieldCrypto crypto{keys->cipher.get(), keys->blind_index.get()};
-  consular::contacts::PartnerManager partners(
-      &runner, [] { return absl::Now(); }, crypto);
-  consular::contacts::ContactManager contacts(
-      &runner, [] { return absl::Now(); }, crypto);
-  consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
-  const consular::CallEnvironment env =
-      consular::CallEnvironmentOf(flags, &worker_pool, token_verifier->get());
-  consular::contacts::PartnerServiceImpl partner_service(&partners, env);
-  consular::contacts::ContactServiceImpl contact_service(&contacts, env);
-
-  // Chains committed audit rows moments after commit; any number of processes may run one.
-  consular::storage::AuditSequencer sequencer(&runner);
-  sequencer.Start(absl::Milliseconds(200));
-  // On SIGTERM, calls still running after the grace period have their statements cancelled.
-  flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
-  const absl::Status served =
-      consular::RunServer(flags.server, {&partner_service, &contact_service});
-  worker_pool.Shutdown();
-  sequencer.Stop();
-  if (!served.ok()) {
-    std::cerr << "consular-contacts: " << served.message() << "\n";
-    return 1;
-  }
-  return 0;
+  consular::ServerSpec spec;
+  spec.name = "consular-contacts";
+  spec.description = "partner directory and contact log (gRPC)";
+  spec.env_prefix = "CONSULAR_CONTACTS_";
+  spec.field_keys = true;
+  spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
+    const auto now = [clock = ctx.clock] { return clock->Now(); };
+    auto* partners =
+        parts->Make<consular::contacts::PartnerManager>(ctx.runner, now, ctx.crypto);
+    auto* contacts =
+        parts->Make<consular::contacts::ContactManager>(ctx.runner, now, ctx.crypto);
+    parts->Serve<consular::contacts::PartnerServiceImpl>(partners, ctx.env);
+    parts->Serve<consular::contacts::ContactServiceImpl>(contacts, ctx.env);
+    return absl::OkStatus();
+  };
+  return consular::RunConsularServer(spec, argc, argv);
 }

@@ -1,0 +1,98 @@
+#include "services/common/bootstrap.h"
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "services/common/server.h"
+#include "services/common/token.h"
+#include "services/common/worker_pool.h"
+#include "storage/audit_chain.h"
+#include "storage/connection_pool.h"
+#include "storage/row_security.h"
+
+namespace consular {
+
+ServerParts::~ServerParts() {
+  StopBackground();
+  while (!owned_.empty()) owned_.pop_back();
+}
+
+void ServerParts::Background(std::function<void()> start, std::function<void()> stop) {
+  background_.emplace_back(std::move(start), std::move(stop));
+}
+
+void ServerParts::StartBackground() {
+  while (started_ < background_.size()) {
+    if (background_[started_].first) background_[started_].first();
+    ++started_;
+  }
+}
+
+void ServerParts::StopBackground() {
+  while (started_ > 0) {
+    --started_;
+    if (background_[started_].second) background_[started_].second();
+  }
+}
+
+int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
+  CLI::App app{spec.name + ": " + spec.description};
+  ServerFlags flags = spec.defaults;
+  FieldKeyFlags key_flags;
+  AddServerFlags(app, spec.env_prefix, &flags);
+  if (spec.field_keys) AddFieldKeyFlags(app, &key_flags);
+  if (spec.add_flags) spec.add_flags(app);
+  if (!spec.footer.empty()) app.footer(spec.footer);
+  CLI11_PARSE(app, argc, argv);
+
+  const auto fail = [&spec](int code, const absl::Status& status) {
+    std::cerr << spec.name << ": " << status.message() << "\n";
+    return code;
+  };
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = FinishServerFlags(&flags);
+  if (!verifier.ok()) return fail(2, verifier.status());
+  // The second wall: refuse to serve with a database role that could read past row-level security.
+  if (const absl::Status rls = storage::CheckRowLevelSecurityEnforced(flags.dsn); !rls.ok()) {
+    return fail(2, rls);
+  }
+  FieldKeys keys;
+  if (spec.field_keys) {
+    std::vector<std::string> warnings;
+    absl::StatusOr<FieldKeys> loaded = LoadFieldKeys(key_flags, &warnings);
+    for (const std::string& warning : warnings) {
+      std::cerr << spec.name << ": warning: " << warning << "\n";
+    }
+    if (!loaded.ok()) return fail(2, loaded.status());
+    keys = *std::move(loaded);
+  }
+
+  storage::ConnectionPool pool({flags.dsn, flags.pool_size});
+  storage::TransactionRunner runner(&pool);
+  WorkerPool workers(flags.workers, flags.queue_limit);
+  ServerContext context;
+  context.flags = &flags;
+  context.runner = &runner;
+  context.crypto = {keys.cipher.get(), keys.blind_index.get()};
+  context.clock = &SystemClock();
+  context.env = CallEnvironmentOf(flags, &workers, verifier->get());
+
+  // Destroyed after the worker pool has stopped: no call can still use them.
+  ServerParts parts;
+  if (const absl::Status built = spec.build(context, &parts); !built.ok()) return fail(2, built);
+
+  storage::AuditSequencer sequencer(&runner, {flags.chain_batch});
+  if (flags.chain_interval_ms > 0) sequencer.Start(absl::Milliseconds(flags.chain_interval_ms));
+  parts.StartBackground();
+  // On SIGTERM, calls still running after the grace period have their statements cancelled.
+  flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
+  const absl::Status served = RunServer(flags.server, parts.services());
+  workers.Shutdown();
+  parts.StopBackground();
+  sequencer.Stop();
+  if (!served.ok()) return fail(1, served);
+  return 0;
+}
+
+}  // namespace consular

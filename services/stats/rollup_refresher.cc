@@ -1,0 +1,36 @@
+#include "services/stats/rollup_refresher.h"
+
+#include <iostream>
+
+namespace consular::stats {
+
+void RollupRefresher::Start() {
+  if (thread_.joinable()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = false;
+  }
+  thread_ = std::thread([this] { Loop(); });
+}
+
+void RollupRefresher::Stop() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void RollupRefresher::Loop() {
+  while (true) {
+    const absl::StatusOr<int64_t> applied = updater_->CatchUp();
+    if (!applied.ok()) {
+      std::cerr << "consular-stats: updating the rollups: " << applied.status().message() << "\n";
+    }
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&stop_), interval_);
+    if (stop_) return;
+  }
+}
+
+}  // namespace consular::stats
