@@ -166,7 +166,7 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
   const int batch_size = std::max(1, options_.batch_size);
   int chained = 0;
   const absl::Status status =
-      runner_->Run(absl::Now() + options_.round_timeout, [&](pqxx::transaction_base& tx) {
+      runner_->Run(runner_->clock().Now() + options_.round_timeout, [&](pqxx::transaction_base& tx) {
         chained = 0;
         if (!tx.exec1(kTryLock)[0].as<bool>()) return absl::OkStatus();  // another one chains
 

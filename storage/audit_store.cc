@@ -92,7 +92,7 @@ absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const Au
   last.outcome = AuditOutcome(status);
   if (last.correlation_id.empty()) last.correlation_id = CorrelationIdIn(status);
   const absl::Status recorded =
-      runner->Run(absl::Now() + kFailureRecordTimeout, [&](pqxx::transaction_base& tx) {
+      runner->Run(runner->clock().Now() + kFailureRecordTimeout, [&](pqxx::transaction_base& tx) {
         InsertAuditRecord(tx, last);
         return absl::OkStatus();
       });

@@ -77,6 +77,7 @@ void ConnectionPool::Lease::Release() {
 
 ConnectionPool::ConnectionPool(PoolOptions options)
     : size_(std::max(1, options.size)),
+      clock_(options.clock),
       connect_timeout_(options.connect_timeout),
       conninfo_(NormalizeDsn(options.dsn, &connect_timeout_)) {}
 
@@ -115,7 +116,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
         ++open_;  // reserve the slot; open outside the lock
         break;
       }
-      if (absl::Now() >= deadline) {
+      if (clock_->Now() >= deadline) {
         return absl::DeadlineExceededError(
             absl::StrCat("no database connection became free before the "
                          "deadline (pool size ",
@@ -145,7 +146,7 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
 
 absl::StatusOr<std::unique_ptr<pqxx::connection>> ConnectionPool::Open(absl::Time deadline) {
   // Connecting is bounded by connect_timeout and, when sooner, by the deadline.
-  absl::Duration timeout = std::min(connect_timeout_, deadline - absl::Now());
+  absl::Duration timeout = std::min(connect_timeout_, deadline - clock_->Now());
   const int64_t seconds = std::max<int64_t>(
       kMinConnectTimeoutSeconds, absl::ToInt64Seconds(absl::Ceil(timeout, absl::Seconds(1))));
   absl::StatusOr<std::string> conninfo =

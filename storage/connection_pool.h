@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 
 namespace consular::storage {
 
@@ -19,6 +20,8 @@ struct PoolOptions {
   // its own. Opening is further bounded by the Acquire deadline (libpq's
   // minimum is 2 s).
   absl::Duration connect_timeout = absl::Seconds(5);
+  // What Acquire deadlines are measured against; must outlive the pool.
+  const Clock* clock = &SystemClock();
 };
 
 // A bounded pool of PostgreSQL connections, opened lazily. Thread-safe. A
@@ -86,6 +89,7 @@ class ConnectionPool {
   void Return(std::unique_ptr<pqxx::connection> connection, bool broken) ABSL_LOCKS_EXCLUDED(mu_);
 
   const int size_;
+  const Clock* const clock_;
   // Set once by the constructor: the bound on opening a connection, and
   // options.dsn normalised to key=value form (or why it is malformed).
   absl::Duration connect_timeout_;

@@ -159,11 +159,11 @@ absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
                                                Isolation isolation,
                                                bool read_only) {
   if (deadline == absl::InfiniteFuture())
-    deadline = absl::Now() + options_.default_timeout;
+    deadline = options_.clock->Now() + options_.default_timeout;
   const int max_attempts = std::max(1, options_.max_attempts);
   absl::Status last;
   for (int attempt = 1;; ++attempt) {
-    const absl::Duration left = deadline - absl::Now();
+    const absl::Duration left = deadline - options_.clock->Now();
     if (left <= absl::ZeroDuration()) {
       if (attempt == 1) {
         return absl::DeadlineExceededError(
@@ -178,7 +178,7 @@ absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
 
     bool connection_broken = false;
     const int64_t timeout_millis =
-        StatementTimeoutMillis(deadline - absl::Now());
+        StatementTimeoutMillis(deadline - options_.clock->Now());
     AttemptResult result = read_only
                                ? AttemptWithIsolation<pqxx::read_only>(
                                      isolation, lease->connection(),
@@ -200,7 +200,7 @@ absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
     // Hand the connection back (or discard it) before sleeping.
     { ConnectionPool::Lease done = std::move(*lease); }
     absl::SleepFor(
-        std::min(Backoff(options_, attempt), deadline - absl::Now()));
+        std::min(Backoff(options_, attempt), deadline - options_.clock->Now()));
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "storage/connection_pool.h"
 
 namespace consular::storage {
@@ -22,6 +23,8 @@ struct RunnerOptions {
   // deadline.
   absl::Duration initial_backoff = absl::Milliseconds(10);
   absl::Duration max_backoff = absl::Milliseconds(200);
+  // What deadlines are measured against; must outlive the runner.
+  const Clock* clock = &SystemClock();
 };
 
 // Runs units of work in PostgreSQL transactions on connections from a
@@ -33,6 +36,9 @@ class TransactionRunner {
   using Work = std::function<absl::Status(pqxx::transaction_base&)>;
 
   TransactionRunner(ConnectionPool* pool, RunnerOptions options = {});
+
+  // The clock its deadlines are measured against (RunnerOptions::clock).
+  const Clock& clock() const { return *options_.clock; }
 
   // Runs `work` in one transaction and returns its outcome. Before `work`, sets
   // `SET LOCAL statement_timeout` to the time left until `deadline`

@@ -102,7 +102,7 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
       Finish(ToGrpcStatus(read));
       return;
     }
-    deadline_ = WorkDeadline(*ctx_, env_, absl::Now());
+    deadline_ = WorkDeadline(*ctx_, env_, env_.clock->Now());
     // `this` stays valid until Finish, which only the task calls once it is queued (or OnCancel,
     // once it is withdrawn).
     const WorkerPool::TaskId id = env_.workers->Submit([this] { Work(); });
@@ -131,7 +131,7 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
   void Work() {
     std::string response;
     const grpc::Status status =
-        RunCallWork(*ctx_, deadline_, who_, [this, &response](const Identity& who, absl::Time dl) {
+        RunCallWork(*ctx_, *env_.clock, deadline_, who_, [this, &response](const Identity& who, absl::Time dl) {
           return exchange_->Run(who, dl, &response);
         });
     if (!status.ok()) {

@@ -254,7 +254,7 @@ class JwtTokenVerifier final : public TokenVerifier {
   // whole text is the key (never a hash of it), and a remembered token is accepted only while the
   // clock is within its validity, so the answer is always the one a full check would give.
   absl::StatusOr<Identity> Verify(const std::string& token) const override {
-    const absl::Time now = options_.clock();
+    const absl::Time now = options_.clock->Now();
     {
       absl::MutexLock lock(&mu_);
       const auto it = verified_.find(token);
@@ -353,7 +353,7 @@ class JwtTokenVerifier final : public TokenVerifier {
     if (!AudienceMatches(*payload, options_.audience))
       return Unauthenticated("wrong audience");
 
-    const absl::Time now = options_.clock();
+    const absl::Time now = options_.clock->Now();
     const absl::optional<int64_t> exp = IntegerClaim(*payload, "exp");
     if (!exp) return Unauthenticated("missing or malformed exp");
     if (now >= absl::FromUnixSeconds(*exp) + options_.leeway)
@@ -428,7 +428,7 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeJwtTokenVerifier(
   if (options.leeway < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("token verifier: negative leeway");
   }
-  if (!options.clock) options.clock = [] { return absl::Now(); };
+  if (options.clock == nullptr) options.clock = &SystemClock();
   std::vector<PkeyPtr> keys;
   for (const std::string& pem : options.public_key_pems) {
     keys.push_back(DecodePublicKey(pem));

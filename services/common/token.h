@@ -25,6 +25,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "consular/v1/common.pb.h"
 #include "services/common/identity.h"
 
@@ -50,8 +51,8 @@ struct VerifierOptions {
   std::string audience = "consular";
   // Clock skew allowed on exp, iat and nbf.
   absl::Duration leeway = absl::Seconds(30);
-  // Default absl::Now.
-  std::function<absl::Time()> clock;
+  // What token times are checked against; null means SystemClock(). Must outlive the verifier.
+  const Clock* clock = nullptr;
 };
 
 // A verifier accepting ES256 tokens signed by any of `options.public_key_pems`.

@@ -33,10 +33,11 @@ absl::StatusOr<Identity> Authenticate(const grpc::CallbackServerContext& ctx,
   return env.verifier->Verify(*token);
 }
 
-grpc::Status RunCallWork(const grpc::CallbackServerContext& ctx, absl::Time deadline,
+grpc::Status RunCallWork(const grpc::CallbackServerContext& ctx, const Clock& clock,
+                         absl::Time deadline,
                          const Identity& who, const CallWork& work) {
   if (ctx.IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled");
-  if (absl::Now() >= deadline) {
+  if (clock.Now() >= deadline) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded before start");
   }
   // Internal detail goes to the server log under a correlation id, never to the client.

@@ -8,6 +8,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "services/common/identity.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
@@ -25,6 +26,8 @@ struct CallEnvironment {
   // Calls one client connection may have open at once. Enforced by the server itself, so it
   // holds also against a client that never acknowledges HTTP/2's SETTINGS.
   int max_calls_per_connection = 100;
+  // What call deadlines are measured against; must outlive the server.
+  const Clock* clock = &SystemClock();
 };
 
 // The blocking work of a call, run on a worker thread: given the caller and the deadline of the
@@ -48,7 +51,8 @@ absl::Time WorkDeadline(const grpc::CallbackServerContext& ctx, const CallEnviro
 // CANCELLED / DEADLINE_EXCEEDED without running it if the call was cancelled or `deadline` has
 // passed; INTERNAL with a correlation id (the detail goes to the server log) if it throws or
 // returns INTERNAL; otherwise its status.
-grpc::Status RunCallWork(const grpc::CallbackServerContext& ctx, absl::Time deadline,
+grpc::Status RunCallWork(const grpc::CallbackServerContext& ctx, const Clock& clock,
+                         absl::Time deadline,
                          const Identity& who, const CallWork& work);
 
 }  // namespace consular

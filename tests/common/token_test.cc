@@ -1,3 +1,4 @@
+#include "base/clock.h"
 #include "services/common/token.h"
 
 #include <openssl/bio.h>
@@ -140,7 +141,7 @@ class TokenTest : public ::testing::Test {
   std::unique_ptr<TokenVerifier> MakeVerifier(std::vector<std::string> pems) {
     VerifierOptions options;
     options.public_key_pems = std::move(pems);
-    options.clock = [this] { return now_; };
+    options.clock = &clock_;
     absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
         MakeJwtTokenVerifier(options);
     EXPECT_TRUE(verifier.ok()) << verifier.status();
@@ -183,7 +184,7 @@ class TokenTest : public ::testing::Test {
   }
 
   KeyPair keys_;
-  absl::Time now_ = kNow;
+  ManualClock clock_{kNow};
   std::unique_ptr<TokenVerifier> verifier_;
 };
 
@@ -254,7 +255,7 @@ TEST_F(TokenTest, ExpiredTokenIsRejected) {
   TokenClaims claims = Officer();
   claims.ttl = absl::Hours(1);
   const std::string token = Mint(claims);
-  now_ = kNow + absl::Hours(1) + absl::Seconds(31);  // past exp + 30 s leeway
+  clock_.Set(kNow + absl::Hours(1) + absl::Seconds(31));  // past exp + 30 s leeway
   ExpectRejected(token, "expired");
 }
 
@@ -262,7 +263,7 @@ TEST_F(TokenTest, LeewayAllowsSmallClockSkewOnExpiry) {
   TokenClaims claims = Officer();
   claims.ttl = absl::Hours(1);
   const std::string token = Mint(claims);
-  now_ = kNow + absl::Hours(1) + absl::Seconds(29);
+  clock_.Set(kNow + absl::Hours(1) + absl::Seconds(29));
   EXPECT_TRUE(verifier_->Verify(token).ok());
 }
 
@@ -273,11 +274,11 @@ TEST_F(TokenTest, RememberedTokenStillExpires) {
   claims.ttl = absl::Hours(1);
   const std::string token = Mint(claims);
   ASSERT_TRUE(verifier_->Verify(token).ok());
-  now_ = kNow + absl::Hours(1) + absl::Seconds(29);
+  clock_.Set(kNow + absl::Hours(1) + absl::Seconds(29));
   ASSERT_TRUE(verifier_->Verify(token).ok());
-  now_ = kNow + absl::Hours(1) + absl::Seconds(30);
+  clock_.Set(kNow + absl::Hours(1) + absl::Seconds(30));
   ExpectRejected(token, "expired");
-  now_ = kNow;  // and is checked afresh after it was refused
+  clock_.Set(kNow);  // and is checked afresh after it was refused
   absl::StatusOr<Identity> again = verifier_->Verify(token);
   ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_EQ(again->subject, "officer-1");
@@ -288,16 +289,16 @@ TEST_F(TokenTest, RememberedTokenIsNotValidBeforeItWasIssued) {
   claims.now = kNow + absl::Seconds(20);  // issued slightly ahead, within the leeway
   const std::string token = Mint(claims);
   ASSERT_TRUE(verifier_->Verify(token).ok());
-  now_ = kNow - absl::Minutes(5);  // the clock set back: issued 5 min 20 s in the future
+  clock_.Set(kNow - absl::Minutes(5));  // the clock set back: issued 5 min 20 s in the future
   ExpectRejected(token, "not yet valid");
 
   const std::string nbf = absl::StrCat(R"(,"nbf":)", absl::ToUnixSeconds(kNow) + 20);
   const std::string with_nbf =
       MakeEs256Token(keys_.private_pem, kEs256Header,
                      OfficerPayload("CONSULAR_OFFICER", R"("post":"RABAT",)", nbf));
-  now_ = kNow;
+  clock_.Set(kNow);
   ASSERT_TRUE(verifier_->Verify(with_nbf).ok());
-  now_ = kNow - absl::Seconds(11);  // nbf 31 s ahead: beyond the leeway
+  clock_.Set(kNow - absl::Seconds(11));  // nbf 31 s ahead: beyond the leeway
   ExpectRejected(with_nbf, "not yet valid");
 }
 
@@ -391,7 +392,8 @@ TEST_F(TokenTest, CustomIssuerAndAudienceAreHonoured) {
   options.public_key_pems = {keys_.public_pem};
   options.issuer = "consular-prod";
   options.audience = "cases";
-  options.clock = [] { return kNow; };
+  const ManualClock clock(kNow);
+  options.clock = &clock;
   std::unique_ptr<TokenVerifier> verifier =
       MakeJwtTokenVerifier(options).value();
   TokenClaims claims = Officer();

@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "services/common/token.h"
 #include "tests/fuzz/fuzz_target.h"
 
@@ -101,7 +102,8 @@ CONSULAR_FUZZ_TARGET(token_verifier) {
 
   consular::VerifierOptions options;
   options.public_key_pems = {kPublicKeyPem};
-  options.clock = [] { return absl::FromUnixSeconds(kNow); };
+  static const consular::ManualClock clock(absl::FromUnixSeconds(kNow));
+  options.clock = &clock;
   absl::StatusOr<std::unique_ptr<consular::TokenVerifier>> verifier =
       consular::MakeJwtTokenVerifier(options);
   FUZZ_CHECK(verifier.ok());
