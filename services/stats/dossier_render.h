@@ -9,15 +9,15 @@ namespace consular::stats {
 
 // Renderers of a country dossier (docs/statistics.md, ReportService): HTML in dossier_html.cc
 // (texts from dossier_messages.cc, style sheet in dossier_style.h, charts through svg_chart.h),
-// CSV in dossier_csv.cc, JSON in dossier_json.cc. Pure functions: no I/O, no
-// clock, no randomness; the same dossier always gives the same bytes.
+// CSV in dossier_csv.cc, JSON in dossier_json.cc. Pure functions: no I/O, no clock, no
+// randomness; the same dossier always gives the same bytes.
 //
 // `dossier` is already disclosure-protected: these functions render what it says and compute
 // nothing that could undo the protection. A suppressed figure is never shown as 0 (nor as its
-// `value`, which is ignored): it is shown as "x" with a footnote (the note explains it may be a
-// count below statistics.threshold, 5 when unset, or a larger figure withheld to protect one),
-// drawn as a hatched placeholder bar of fixed size labelled "x", and exported with an empty value
-// and suppressed=true.
+// `value`, which is ignored): it is shown as "x" (the catalogue's mark) with a footnote (the note
+// explains it may be a count below statistics.threshold, 5 when unset, or a larger figure withheld
+// to protect one), drawn as a hatched placeholder bar of fixed size labelled "x", and exported with
+// an empty value and suppressed=true.
 
 // Returns one self-contained HTML document (UTF-8), in English: inline CSS, inline SVG charts, no
 // script and no external resource, printable on A4. Every string taken from the dossier is
