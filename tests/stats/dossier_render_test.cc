@@ -11,11 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "services/stats/dossier_messages.h"
 #include "tests/stats/dossier_fixture.h"
 
 namespace consular::stats {
@@ -540,6 +542,109 @@ TEST(DossierJsonTest, SuppressedFigureHasNoValue) {
   dossier.mutable_statistics()->mutable_cases_opened()->set_suppressed(true);
   EXPECT_THAT(RenderDossierJson(dossier), Not(HasSubstr("\"value\"")));
   EXPECT_THAT(RenderDossierJson(dossier), HasSubstr("\"suppressed\": true"));
+}
+
+// A catalogue with every English text in capitals (placeholders and the digit separator kept).
+DossierMessages ShoutingCatalogue() {
+  const DossierMessages& english = DossierMessages::English();
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const std::string& id : english.Ids()) {
+    texts.emplace_back(id, absl::AsciiStrToUpper(english.Text(id)));
+  }
+  return DossierMessages("x-shout", std::move(texts));
+}
+
+// Every run of text of the page's body and every aria-label and title attribute.
+std::vector<std::string> VisibleTexts(const std::string& html) {
+  std::vector<std::string> texts;
+  const size_t body = html.find("<body>");
+  for (size_t pos = html.find('>', body); pos != std::string::npos; pos = html.find('>', pos)) {
+    const size_t end = html.find('<', pos);
+    if (end == std::string::npos) break;
+    if (end > pos + 1) texts.push_back(html.substr(pos + 1, end - pos - 1));
+    pos = end;
+  }
+  for (const std::string attribute : {" aria-label=\"", " title=\""}) {
+    for (size_t pos = html.find(attribute); pos != std::string::npos;
+         pos = html.find(attribute, pos + 1)) {
+      const size_t start = pos + attribute.size();
+      texts.push_back(html.substr(start, html.find('"', start) - start));
+    }
+  }
+  return texts;
+}
+
+TEST(DossierMessagesTest, EnglishIsTheDefault) {
+  const consular::v1::CountryDossier dossier = MakeFixtureDossier();
+  EXPECT_EQ(RenderDossierHtml(dossier), RenderDossierHtml(dossier, DossierMessages::English()));
+  EXPECT_THAT(RenderDossierHtml(dossier), HasSubstr("<html lang=\"en\">"));
+}
+
+TEST(DossierMessagesTest, EveryTextOfThePageComesFromTheCatalogue) {
+  consular::v1::CountryDossier dossier = MakeFixtureDossier();
+  // Data without lower-case letters, so that any left on the page is a text not in the catalogue.
+  for (consular::v1::Talk& talk : *dossier.mutable_talks()) {
+    talk.set_summary("S");
+    talk.set_outcome("O");
+    talk.set_follow_up("F");
+  }
+  const DossierMessages shouting = ShoutingCatalogue();
+  std::vector<consular::v1::CountryDossier> dossiers = {dossier};
+  dossiers.push_back(dossier);  // every chart and table empty, no talks
+  dossiers.back().mutable_statistics()->clear_breakdowns();
+  dossiers.back().clear_history();
+  dossiers.back().clear_talks();
+  dossiers.back().mutable_statistics()->set_rounded_to_base5(true);
+  dossiers.back().mutable_statistics()->mutable_median_days_to_resolution()->set_suppressed(true);
+  for (const consular::v1::CountryDossier& d : dossiers) {
+    const std::string html = RenderDossierHtml(d, shouting);
+    EXPECT_THAT(html, HasSubstr("<html lang=\"x-shout\">"));
+    EXPECT_THAT(html, HasSubstr("<h2>HEADLINE FIGURES</h2>"));
+    for (const std::string& text : VisibleTexts(html)) {
+      EXPECT_FALSE(
+          std::any_of(text.begin(), text.end(), [](char c) { return absl::ascii_islower(c); }))
+          << "a text not from the catalogue: " << text;
+    }
+  }
+  const std::string html = RenderDossierHtml(dossier, shouting);
+  EXPECT_THAT(html, HasSubstr(">MINOR (UNDER 18)<"));
+  EXPECT_THAT(html, HasSubstr(">MARCH 2025<"));
+  EXPECT_THAT(html, HasSubstr("3 FEB 2026, 10:15:00 UTC"));
+  EXPECT_THAT(html, HasSubstr("COUNTS FROM 1 TO 4 ARE NOT SHOWN"));
+}
+
+TEST(DossierMessagesTest, ATextMissingFromACatalogueShowsItsId) {
+  const DossierMessages partial("en", {{"headline.heading", "Key figures"}});
+  const std::string html = RenderDossierHtml(MakeFixtureDossier(), partial);
+  EXPECT_THAT(html, HasSubstr("<h2>Key figures</h2>"));
+  EXPECT_THAT(html, HasSubstr("<h2>charts.heading</h2>"));
+}
+
+TEST(DossierMessagesTest, CatalogueTextsAreEscapedOnThePage) {
+  const DossierMessages& english = DossierMessages::English();
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const std::string& id : english.Ids()) texts.emplace_back(id, english.Text(id));
+  texts.emplace_back("headline.heading", "<b>Figures & \"facts\"</b>");
+  const std::string html =
+      RenderDossierHtml(MakeFixtureDossier(), DossierMessages("en", std::move(texts)));
+  EXPECT_THAT(html, HasSubstr("<h2>&lt;b&gt;Figures &amp; &quot;facts&quot;&lt;/b&gt;</h2>"));
+  EXPECT_THAT(html, Not(HasSubstr("<b>")));
+}
+
+TEST(DossierMessagesTest, EnglishPlaceholdersAreWellFormed) {
+  const DossierMessages& english = DossierMessages::English();
+  for (const std::string& id : english.Ids()) {
+    const absl::string_view text = english.Text(id);
+    for (size_t pos = text.find('$'); pos != absl::string_view::npos;
+         pos = text.find('$', pos + 2)) {
+      ASSERT_LT(pos + 1, text.size()) << id;
+      EXPECT_TRUE(absl::ascii_isdigit(text[pos + 1]) || text[pos + 1] == '$') << id;
+    }
+  }
+  EXPECT_EQ(english.Format("headline.days", 74), "74 days");
+  EXPECT_EQ(english.Format("meta.how"), "how");
+  EXPECT_FALSE(english.Has("no.such.id"));
+  EXPECT_EQ(english.Text("no.such.id"), "no.such.id");
 }
 
 }  // namespace

@@ -29,3 +29,10 @@ add_test(NAME dossier_chromium_check_detects_undrawn_chart
                  dossier_check_wrapper ${DOSSIER_CHECK_SCRIPT} ${DOSSIER_UNDRAWN_HTML} age-groups)
 set_tests_properties(dossier_chromium_check dossier_chromium_check_detects_undrawn_chart
                      PROPERTIES FIXTURES_REQUIRED dossier_html LABELS browser TIMEOUT 300)
+
+# The SVG chart module on its own: scale, suppressed placeholders, notes, escaping.
+add_executable(svg_chart_unit_test ${CMAKE_CURRENT_LIST_DIR}/svg_chart_test.cc)
+target_link_libraries(svg_chart_unit_test PRIVATE consular_svg_chart absl::strings GTest::gtest_main
+                      GTest::gmock)
+target_compile_options(svg_chart_unit_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(svg_chart_unit_test TEST_PREFIX "svg_chart_unit." PROPERTIES LABELS unit)
