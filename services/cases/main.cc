@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
 
   consular::storage::ConnectionPool pool({flags.dsn, flags.pool_size});
   consular::storage::TransactionRunner runner(&pool);
-  consular::cases::CaseManager manager(&runner, [] { return absl::Now(); },
+  consular::cases::CaseManager manager(&runner, consular::SystemClock(),
                                        {keys->cipher.get(), keys->blind_index.get()});
   consular::WorkerPool worker_pool(flags.workers, flags.queue_limit);
   consular::cases::CasesService service(

@@ -83,8 +83,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
     // Both services log in as the application role, as in production: row-level security applies.
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 6});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    case_manager_ = std::make_unique<cases::CaseManager>(
-        runner_.get(), [] { return absl::Now(); }, field_keys_.crypto());
+    case_manager_ =
+        std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
     audit_manager_ =
         std::make_unique<audit::AuditManager>(runner_.get(), [] { return absl::Now(); });
     case_workers_ = std::make_unique<WorkerPool>(4, 64);
