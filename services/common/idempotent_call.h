@@ -60,11 +60,11 @@ class TableIdempotencyRecords final : public IdempotencyRecords {
 
 // Runs a mutation once per (actor, request id), in the caller's transaction: the first call does
 // `work` and records its response in `records` with it. A replay is a read of that stored
-// response, so it obeys today's access, not yesterday's: `replay` is given the stored response and must
-// return OK only if the caller may see what it concerns *now* (the case still in scope, the share
-// still live, the emergency access still open), else the status a fresh call would get; then the
-// replay returns that status and no content. A replay that passes returns the stored response and
-// writes nothing. The same id with another request is INVALID_ARGUMENT
+// response, so it obeys today's access, not yesterday's: `replay` is given the stored response and
+// must return OK only if the caller may see what it concerns *now* (the case still in scope, the
+// share still live, the emergency access still open), else the status a fresh call would get; then
+// the replay returns that status and no content. A replay that passes returns the stored response
+// and writes nothing. The same id with another request is INVALID_ARGUMENT
 // "request_id: already used for a different request".
 // The request's fingerprint covers the method, the caller's role and unit and the payload, so a
 // replay by the same subject under another role or post is never served from the record. It is a
