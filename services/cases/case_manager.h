@@ -1,32 +1,43 @@
 #pragma once
 
-#include <functional>
+#include <memory>
+#include <string>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "consular/v1/cases.pb.h"
+#include "crypto/blind_index.h"
+#include "services/cases/case_repository.h"
 #include "services/common/identity.h"
-#include "storage/audit_store.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
 
 namespace consular::cases {
 
-// The case service's use cases, free of gRPC: each call checks who is asking, validates the
-// request, and does its work in one database transaction (the row, the case_events entry and the
-// idempotency record together, or nothing). Every method returns:
+// The case service's use cases, free of gRPC and of SQL: each call checks who is asking, validates
+// the request, and does its work in one transaction of CaseTransactions (the row, the case_events
+// entry and the idempotency record together, or nothing). Every method returns:
 //   OK; INVALID_ARGUMENT "<field>: <problem>"; PERMISSION_DENIED for a role without access;
 //   NOT_FOUND for a case that does not exist or is outside the caller's scope;
 //   ABORTED when expected_version is stale (re-read and retry); FAILED_PRECONDITION for a change
 //   the lifecycle does not allow (closed case, illegal transition); UNAVAILABLE when the database
 //   cannot be reached; DEADLINE_EXCEEDED when `deadline` passes; INTERNAL (generic message with a
 //   correlation id) when a stored field does not decrypt.
-// Personal fields are encrypted with crypto.cipher and names indexed with crypto.blind_index by
-// the CaseStore; both must outlive the manager.
+// The methods are defined in three files: case_manager.cc (cases, notes, events), case_sharing.cc
+// (sharing and referral) and case_emergency.cc (emergency access).
 class CaseManager {
  public:
-  CaseManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
-              storage::FieldCrypto crypto);
+  // Over `transactions`; `blind_index` indexes the names searched for. The transactions, the clock
+  // and the index must outlive the manager.
+  CaseManager(CaseTransactions* transactions, const Clock& clock, const BlindIndex* blind_index);
+  // Over PostgreSQL through `runner` (PgCaseTransactions): personal fields are encrypted with
+  // crypto.cipher and names indexed with crypto.blind_index by the CaseStore. The runner, the
+  // clock and both keys must outlive the manager.
+  CaseManager(storage::TransactionRunner* runner, const Clock& clock, storage::FieldCrypto crypto);
+  ~CaseManager();
+  CaseManager(const CaseManager&) = delete;
+  CaseManager& operator=(const CaseManager&) = delete;
 
   absl::Status Create(const Identity& who, const consular::v1::CreateCaseRequest& request,
                       absl::Time deadline, consular::v1::Case* out);
@@ -74,18 +85,18 @@ class CaseManager {
                                      absl::Time deadline, consular::v1::EmergencyAccess* out);
 
  private:
-  // Runs `body` in one transaction that tells PostgreSQL who is asking (row-level security) and
-  // records one audit row for the call: with the work when it succeeds, on its own after a
-  // failure or refusal. `case_id_hint` is the case id of the request; `body` sets the record's
-  // case id once it has found the case (and the emergency flag when only emergency access let it).
+  // Runs `body` in one transaction over the case tables as `who` sees them, and records one audit
+  // row for the call (CaseTransactions::Run) at the clock's time. `case_id_hint` is the case id of
+  // the request; `body` sets the record's case id once it has found the case (and the emergency
+  // flag when only emergency access let it).
   absl::Status Audited(const Identity& who, const std::string& action,
                        const std::string& case_id_hint, absl::Time deadline,
-                       const std::function<absl::Status(pqxx::transaction_base&,
-                                                        storage::AuditRecord* audit)>& body);
+                       const CaseTransactions::Work& body);
 
-  storage::TransactionRunner* runner_;
-  std::function<absl::Time()> clock_;
-  storage::FieldCrypto crypto_;
+  std::unique_ptr<CaseTransactions> owned_transactions_;  // null unless made here
+  CaseTransactions* transactions_;
+  const Clock& clock_;
+  const BlindIndex* blind_index_;
 };
 
 }  // namespace consular::cases

@@ -10,8 +10,8 @@ int main(int argc, char** argv) {
   spec.env_prefix = "CONSULAR_";
   spec.field_keys = true;
   spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
-    auto* manager = parts->Make<consular::cases::CaseManager>(
-        ctx.runner, [clock = ctx.clock] { return clock->Now(); }, ctx.crypto);
+    auto* manager =
+        parts->Make<consular::cases::CaseManager>(ctx.runner, *ctx.clock, ctx.crypto);
     parts->Serve<consular::cases::CasesService>(manager, ctx.env);
     return absl::OkStatus();
   };

@@ -8,10 +8,9 @@
 //   x situation of the case the call names (own unit, other unit, shared read, shared read-write,
 //         share revoked, share expired)
 //
-// against an expectation table written out here from the access model of docs/security.md (roles,
-// units, shares, referral, emergency access): never from the server's own rule code. For the post
-// roles U = RABAT and the other unit V = TUNIS; for the LKHA caseworker U = LKHA and V = RABAT.
-// CAIRO is the third unit that ShareCase and ReferCase cells name.
+// against the expectation table of authorization_table.h, written out from the access model of
+// docs/security.md (roles, units, shares, referral, emergency access): never from the server's own
+// rule code. authorization_matrix_unit_test.cc checks the same table without PostgreSQL.
 //
 // Every mutating cell works on a fresh case (and fresh shares); all scenarios are built first,
 // then the test waits once for the expiring shares to lapse, then every cell runs. A mismatching
@@ -45,478 +44,15 @@
 #include "services/common/worker_pool.h"
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
+#include "tests/cases/authorization_table.h"
 #include "tests/common/test_crypto.h"
 #include "tests/crypto/test_field_crypto.h"
 #include "tests/support/test_database.h"
 
-namespace consular {
+namespace consular::matrix {
 namespace {
 
-namespace v1 = consular::v1;
 using v1::Case;
-using v1::CaseAccess;
-using v1::ShareAccess;
-
-// ------------------------------------------------------------------------------------------------
-// The dimensions of the matrix.
-
-enum class Who { kOfficer, kManager, kLkha, kPolicy, kAuditor, kAdmin };
-constexpr Who kAllWho[] = {Who::kOfficer, Who::kManager, Who::kLkha,
-                           Who::kPolicy,  Who::kAuditor, Who::kAdmin};
-
-enum class Situation { kOwn, kOther, kSharedRead, kSharedReadWrite, kRevoked, kExpired };
-constexpr Situation kAllSituations[] = {Situation::kOwn,        Situation::kOther,
-                                        Situation::kSharedRead, Situation::kSharedReadWrite,
-                                        Situation::kRevoked,    Situation::kExpired};
-
-enum class Rpc {
-  kCreateCase,
-  kGetCase,
-  kListCases,
-  kSearchCases,
-  kUpdateCase,
-  kTransitionCase,
-  kAddCaseNote,
-  kListCaseNotes,
-  kListCaseEvents,
-  kShareCase,
-  kRevokeShare,
-  kListShares,
-  kReferCase,
-  kOpenEmergencyAccess,
-  kListEmergencyAccess,
-  kReviewEmergencyAccess,
-  kListAuditEvents,
-  kVerifyChain,
-};
-constexpr Rpc kAllRpcs[] = {
-    Rpc::kCreateCase,          Rpc::kGetCase,
-    Rpc::kListCases,           Rpc::kSearchCases,
-    Rpc::kUpdateCase,          Rpc::kTransitionCase,
-    Rpc::kAddCaseNote,         Rpc::kListCaseNotes,
-    Rpc::kListCaseEvents,      Rpc::kShareCase,
-    Rpc::kRevokeShare,         Rpc::kListShares,
-    Rpc::kReferCase,           Rpc::kOpenEmergencyAccess,
-    Rpc::kListEmergencyAccess, Rpc::kReviewEmergencyAccess,
-    Rpc::kListAuditEvents,     Rpc::kVerifyChain,
-};
-
-constexpr char kThirdUnit[] = "CAIRO";              // target of ShareCase / ReferCase cells
-constexpr char kEmergencyOpenerPost[] = "ALGIERS";  // opens the grants ReviewEmergencyAccess names
-
-const char* WhoName(Who who) {
-  switch (who) {
-    case Who::kOfficer:
-      return "CONSULAR_OFFICER(RABAT)";
-    case Who::kManager:
-      return "POST_MANAGER(RABAT)";
-    case Who::kLkha:
-      return "LKHA_CASEWORKER";
-    case Who::kPolicy:
-      return "POLICY_STAFF";
-    case Who::kAuditor:
-      return "AUDITOR";
-    case Who::kAdmin:
-      return "ADMINISTRATOR";
-  }
-  return "?";
-}
-
-const char* SituationName(Situation s) {
-  switch (s) {
-    case Situation::kOwn:
-      return "own unit";
-    case Situation::kOther:
-      return "other unit";
-    case Situation::kSharedRead:
-      return "shared read";
-    case Situation::kSharedReadWrite:
-      return "shared read-write";
-    case Situation::kRevoked:
-      return "share revoked";
-    case Situation::kExpired:
-      return "share expired";
-  }
-  return "?";
-}
-
-const char* RpcName(Rpc rpc) {
-  switch (rpc) {
-    case Rpc::kCreateCase:
-      return "CreateCase";
-    case Rpc::kGetCase:
-      return "GetCase";
-    case Rpc::kListCases:
-      return "ListCases";
-    case Rpc::kSearchCases:
-      return "SearchCases";
-    case Rpc::kUpdateCase:
-      return "UpdateCase";
-    case Rpc::kTransitionCase:
-      return "TransitionCase";
-    case Rpc::kAddCaseNote:
-      return "AddCaseNote";
-    case Rpc::kListCaseNotes:
-      return "ListCaseNotes";
-    case Rpc::kListCaseEvents:
-      return "ListCaseEvents";
-    case Rpc::kShareCase:
-      return "ShareCase";
-    case Rpc::kRevokeShare:
-      return "RevokeShare";
-    case Rpc::kListShares:
-      return "ListShares";
-    case Rpc::kReferCase:
-      return "ReferCase";
-    case Rpc::kOpenEmergencyAccess:
-      return "OpenEmergencyAccess";
-    case Rpc::kListEmergencyAccess:
-      return "ListEmergencyAccess";
-    case Rpc::kReviewEmergencyAccess:
-      return "ReviewEmergencyAccess";
-    case Rpc::kListAuditEvents:
-      return "ListAuditEvents";
-    case Rpc::kVerifyChain:
-      return "VerifyChain";
-  }
-  return "?";
-}
-
-std::string CodeName(grpc::StatusCode code) {
-  switch (code) {
-    case grpc::OK:
-      return "OK";
-    case grpc::CANCELLED:
-      return "CANCELLED";
-    case grpc::UNKNOWN:
-      return "UNKNOWN";
-    case grpc::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::ALREADY_EXISTS:
-      return "ALREADY_EXISTS";
-    case grpc::PERMISSION_DENIED:
-      return "PERMISSION_DENIED";
-    case grpc::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case grpc::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::ABORTED:
-      return "ABORTED";
-    case grpc::OUT_OF_RANGE:
-      return "OUT_OF_RANGE";
-    case grpc::UNIMPLEMENTED:
-      return "UNIMPLEMENTED";
-    case grpc::INTERNAL:
-      return "INTERNAL";
-    case grpc::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::DATA_LOSS:
-      return "DATA_LOSS";
-    default:
-      return absl::StrCat("code ", static_cast<int>(code));
-  }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Who is who: the caller's unit U and the "other" unit V of each role.
-
-bool HasUnit(Who who) { return who == Who::kOfficer || who == Who::kManager || who == Who::kLkha; }
-
-// U: the caller's unit. Roles without a unit are placed with the post roles' cases (RABAT / TUNIS),
-// so their cells name real cases too; their expectations never depend on the situation.
-std::string UnitU(Who who) { return who == Who::kLkha ? "LKHA" : "RABAT"; }
-std::string UnitV(Who who) { return who == Who::kLkha ? "RABAT" : "TUNIS"; }
-
-// How the caller reaches the case of a situation, per the visibility rules: HANDLING when its unit
-// handles it, SHARED_* through a live share, otherwise (other unit, revoked, expired, and always
-// for roles without a unit) not at all.
-enum class Reach { kNone, kHandling, kSharedRead, kSharedReadWrite };
-
-Reach ReachOf(Who who, Situation s) {
-  if (!HasUnit(who)) return Reach::kNone;
-  switch (s) {
-    case Situation::kOwn:
-      return Reach::kHandling;
-    case Situation::kSharedRead:
-      return Reach::kSharedRead;
-    case Situation::kSharedReadWrite:
-      return Reach::kSharedReadWrite;
-    case Situation::kOther:
-    case Situation::kRevoked:
-    case Situation::kExpired:
-      return Reach::kNone;
-  }
-  return Reach::kNone;
-}
-
-CaseAccess CaseAccessOf(Reach reach) {
-  switch (reach) {
-    case Reach::kHandling:
-      return v1::CASE_ACCESS_HANDLING;
-    case Reach::kSharedRead:
-      return v1::CASE_ACCESS_SHARED_READ;
-    case Reach::kSharedReadWrite:
-      return v1::CASE_ACCESS_SHARED_READ_WRITE;
-    case Reach::kNone:
-      return v1::CASE_ACCESS_UNSPECIFIED;
-  }
-  return v1::CASE_ACCESS_UNSPECIFIED;
-}
-
-// ------------------------------------------------------------------------------------------------
-// The expectation table, one function per RPC (or group of RPCs with the same rule).
-
-using grpc::StatusCode;
-constexpr StatusCode OK = grpc::OK;
-constexpr StatusCode PD = grpc::PERMISSION_DENIED;
-constexpr StatusCode NF = grpc::NOT_FOUND;
-constexpr StatusCode FP = grpc::FAILED_PRECONDITION;
-
-// CreateCase: officers, post managers and LKHA caseworkers; others PERMISSION_DENIED.
-StatusCode ExpectCreateCase(Who who) { return HasUnit(who) ? OK : PD; }
-
-// GetCase, ListCaseNotes, ListCaseEvents, ListShares:
-//   HANDLING OK | invisible NOT_FOUND | SHARED_READ OK | SHARED_READ_WRITE OK.
-// POLICY, ADMIN, AUDITOR: PERMISSION_DENIED.
-StatusCode ExpectRead(Who who, Reach reach) {
-  if (!HasUnit(who)) return PD;
-  return reach == Reach::kNone ? NF : OK;
-}
-
-// ListCases, SearchCases: OK always for the unit roles (the case listed exactly when visible);
-// POLICY, ADMIN, AUDITOR: PERMISSION_DENIED.
-StatusCode ExpectListing(Who who) { return HasUnit(who) ? OK : PD; }
-
-// UpdateCase, TransitionCase (ACTIVE -> ON_HOLD), AddCaseNote:
-//   HANDLING OK | invisible NOT_FOUND | SHARED_READ PERMISSION_DENIED | SHARED_READ_WRITE OK.
-StatusCode ExpectWrite(Who who, Reach reach) {
-  if (!HasUnit(who)) return PD;
-  switch (reach) {
-    case Reach::kHandling:
-      return OK;
-    case Reach::kNone:
-      return NF;
-    case Reach::kSharedRead:
-      return PD;
-    case Reach::kSharedReadWrite:
-      return OK;
-  }
-  return OK;
-}
-
-// ShareCase (to a third unit):
-//   HANDLING OK | invisible NOT_FOUND | SHARED_READ PD | SHARED_READ_WRITE PD.
-StatusCode ExpectShareAdmin(Who who, Reach reach) {
-  if (!HasUnit(who)) return PD;
-  switch (reach) {
-    case Reach::kHandling:
-      return OK;
-    case Reach::kNone:
-      return NF;
-    case Reach::kSharedRead:
-    case Reach::kSharedReadWrite:
-      return PD;
-  }
-  return OK;
-}
-
-// RevokeShare of a share of X to a third unit: a grantee never sees other grantees' shares, so
-//   HANDLING OK | invisible NOT_FOUND | SHARED_READ NOT_FOUND | SHARED_READ_WRITE NOT_FOUND.
-StatusCode ExpectRevokeThirdPartyShare(Who who, Reach reach) {
-  if (!HasUnit(who)) return PD;
-  return reach == Reach::kHandling ? OK : NF;
-}
-
-// ReferCase (to a third post): MANAGER and LKHA: HANDLING OK | invisible NOT_FOUND | shared PD.
-// OFFICER: PERMISSION_DENIED everywhere (role check first). POLICY, ADMIN, AUDITOR: PD.
-StatusCode ExpectRefer(Who who, Reach reach) {
-  if (who != Who::kManager && who != Who::kLkha) return PD;
-  switch (reach) {
-    case Reach::kHandling:
-      return OK;
-    case Reach::kNone:
-      return NF;
-    case Reach::kSharedRead:
-    case Reach::kSharedReadWrite:
-      return PD;
-  }
-  return OK;
-}
-
-// OpenEmergencyAccess: OFFICER PD always; MANAGER / LKHA: OK on an invisible case,
-// FAILED_PRECONDITION on a case they can already see (handling or shared). Others PD.
-StatusCode ExpectOpenEmergency(Who who, Reach reach) {
-  if (who != Who::kManager && who != Who::kLkha) return PD;
-  return reach == Reach::kNone ? OK : FP;
-}
-
-// ListEmergencyAccess: MANAGER, LKHA, AUDITOR OK; OFFICER, POLICY, ADMIN PD.
-StatusCode ExpectListEmergency(Who who) {
-  return who == Who::kManager || who == Who::kLkha || who == Who::kAuditor ? OK : PD;
-}
-
-// ReviewEmergencyAccess of a grant opened (by a manager of a fourth post) on the situation's case:
-// AUDITOR OK; the MANAGER of the post that handled the case at opening time OK (only in the "own"
-// situation is that the caller's post), any other MANAGER NOT_FOUND; OFFICER, LKHA, POLICY,
-// ADMIN PD.
-StatusCode ExpectReviewEmergency(Who who, Situation s) {
-  if (who == Who::kAuditor) return OK;
-  if (who == Who::kManager) return s == Situation::kOwn ? OK : NF;
-  return PD;
-}
-
-// AuditService ListAuditEvents, VerifyChain: AUDITOR OK; every other role PD.
-StatusCode ExpectAudit(Who who) { return who == Who::kAuditor ? OK : PD; }
-
-struct Expectation {
-  StatusCode code = OK;
-  // ListCases / SearchCases: whether the situation's case is in the result.
-  std::optional<bool> listed;
-  // GetCase / ListCases / SearchCases when the case is visible: Case.caller_access.
-  CaseAccess access = v1::CASE_ACCESS_UNSPECIFIED;
-  // ListShares: the handling unit sees every share, a grantee only its own.
-  enum class Shares { kUnchecked, kAll, kOwnOnly } shares = Shares::kUnchecked;
-};
-
-Expectation Expected(Who who, Rpc rpc, Situation s) {
-  const Reach reach = ReachOf(who, s);
-  Expectation e;
-  switch (rpc) {
-    case Rpc::kCreateCase:
-      e.code = ExpectCreateCase(who);
-      break;
-    case Rpc::kGetCase:
-    case Rpc::kListCaseNotes:
-    case Rpc::kListCaseEvents:
-      e.code = ExpectRead(who, reach);
-      if (rpc == Rpc::kGetCase) e.access = CaseAccessOf(reach);
-      break;
-    case Rpc::kListShares:
-      e.code = ExpectRead(who, reach);
-      e.shares =
-          reach == Reach::kHandling ? Expectation::Shares::kAll : Expectation::Shares::kOwnOnly;
-      break;
-    case Rpc::kListCases:
-    case Rpc::kSearchCases:
-      e.code = ExpectListing(who);
-      e.listed = reach != Reach::kNone;
-      e.access = CaseAccessOf(reach);
-      break;
-    case Rpc::kUpdateCase:
-    case Rpc::kTransitionCase:
-    case Rpc::kAddCaseNote:
-      e.code = ExpectWrite(who, reach);
-      break;
-    case Rpc::kShareCase:
-      e.code = ExpectShareAdmin(who, reach);
-      break;
-    case Rpc::kRevokeShare:
-      e.code = ExpectRevokeThirdPartyShare(who, reach);
-      break;
-    case Rpc::kReferCase:
-      e.code = ExpectRefer(who, reach);
-      break;
-    case Rpc::kOpenEmergencyAccess:
-      e.code = ExpectOpenEmergency(who, reach);
-      break;
-    case Rpc::kListEmergencyAccess:
-      e.code = ExpectListEmergency(who);
-      break;
-    case Rpc::kReviewEmergencyAccess:
-      e.code = ExpectReviewEmergency(who, s);
-      break;
-    case Rpc::kListAuditEvents:
-    case Rpc::kVerifyChain:
-      e.code = ExpectAudit(who);
-      break;
-  }
-  return e;
-}
-
-// What a cell needs built before the cells run.
-enum class Needs { kNothing, kSharedReadScenario, kFreshScenario };
-
-Needs NeedsOf(Rpc rpc) {
-  switch (rpc) {
-    case Rpc::kCreateCase:
-    case Rpc::kListEmergencyAccess:
-    case Rpc::kListAuditEvents:
-    case Rpc::kVerifyChain:
-      return Needs::kNothing;
-    case Rpc::kGetCase:
-    case Rpc::kListCases:
-    case Rpc::kSearchCases:
-    case Rpc::kListCaseNotes:
-    case Rpc::kListCaseEvents:
-    case Rpc::kListShares:
-      return Needs::kSharedReadScenario;
-    default:
-      return Needs::kFreshScenario;
-  }
-}
-
-// ------------------------------------------------------------------------------------------------
-// Scenarios.
-
-struct Plan {
-  std::string handling;  // the unit handling the case
-  std::string grantee;   // a share to the caller's unit U; empty: none
-  ShareAccess access = v1::SHARE_ACCESS_UNSPECIFIED;
-  bool revoke = false;             // that share revoked before the cells run
-  bool expire = false;             // that share expiring ~3 s after it is made
-  std::vector<std::string> extra;  // live READ shares to other units (e.g. the third unit)
-  bool emergency_grant = false;    // emergency access opened by a manager of a fourth post
-};
-
-Plan PlanFor(Who who, Situation s) {
-  Plan plan;
-  const std::string u = UnitU(who);
-  const std::string v = UnitV(who);
-  plan.handling = s == Situation::kOwn ? u : v;
-  switch (s) {
-    case Situation::kOwn:
-    case Situation::kOther:
-      break;
-    case Situation::kSharedRead:
-      plan.grantee = u;
-      plan.access = v1::SHARE_ACCESS_READ;
-      break;
-    case Situation::kSharedReadWrite:
-      plan.grantee = u;
-      plan.access = v1::SHARE_ACCESS_READ_WRITE;
-      break;
-    case Situation::kRevoked:
-      plan.grantee = u;
-      plan.access = v1::SHARE_ACCESS_READ_WRITE;
-      plan.revoke = true;
-      break;
-    case Situation::kExpired:
-      plan.grantee = u;
-      plan.access = v1::SHARE_ACCESS_READ_WRITE;
-      plan.expire = true;
-      break;
-  }
-  return plan;
-}
-
-struct Scenario {
-  bool ok = false;
-  std::string failure;  // why the build failed
-  std::string id;
-  std::string reference;
-  std::string name;  // the subject's unique full name
-  int64_t version = 0;
-  std::string caller_share_id;                      // the share to U
-  std::map<std::string, std::string> extra_shares;  // grantee -> share id
-  std::string grant_id;                             // the emergency grant
-  std::optional<absl::Time> expires_at;
-};
 
 google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   google::protobuf::Timestamp ts;
@@ -524,17 +60,6 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   ts.set_seconds(nanos / 1000000000);
   ts.set_nanos(static_cast<int32_t>(nanos % 1000000000));
   return ts;
-}
-
-// "Aaaa", "Aaab", ...: subject names made of letters only, one per scenario.
-std::string LetterTag(int n) {
-  std::string tag(4, 'a');
-  for (int i = 3; i >= 0; --i) {
-    tag[i] = static_cast<char>('a' + n % 26);
-    n /= 26;
-  }
-  tag[0] = static_cast<char>(tag[0] - 'a' + 'A');
-  return tag;
 }
 
 std::string Describe(const grpc::Status& status) {
@@ -558,8 +83,8 @@ class AuthorizationMatrixTest : public ::testing::Test {
     // Both services log in as the application role, as in production: row-level security applies.
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 6});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    case_manager_ = std::make_unique<cases::CaseManager>(
-        runner_.get(), [] { return absl::Now(); }, field_keys_.crypto());
+    case_manager_ =
+        std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
     audit_manager_ =
         std::make_unique<audit::AuditManager>(runner_.get(), [] { return absl::Now(); });
     case_workers_ = std::make_unique<WorkerPool>(4, 64);
@@ -916,42 +441,6 @@ class AuthorizationMatrixTest : public ::testing::Test {
     return grpc::Status(grpc::INTERNAL, "test: unknown rpc");
   }
 
-  static void CheckListed(bool found, CaseAccess access, const Expectation& e,
-                          std::vector<std::string>* problems) {
-    if (!e.listed) return;
-    if (found && !*e.listed)
-      problems->push_back("the case is listed, but the table says invisible");
-    if (!found && *e.listed) problems->push_back("the case is missing, but the table says visible");
-    if (found && *e.listed && access != e.access) {
-      problems->push_back(absl::StrCat("listed with caller_access ", v1::CaseAccess_Name(access),
-                                       ", expected ", v1::CaseAccess_Name(e.access)));
-    }
-  }
-
-  static void CheckShares(const v1::ListSharesResponse& out, const Scenario& s,
-                          const Expectation& e, std::vector<std::string>* problems) {
-    std::set<std::string> got;
-    for (const v1::CaseShare& share : out.shares()) got.insert(share.id());
-    std::set<std::string> want;
-    if (e.shares == Expectation::Shares::kAll) {
-      for (const auto& [grantee, id] : s.extra_shares) want.insert(id);
-      if (!s.caller_share_id.empty()) want.insert(s.caller_share_id);
-    } else if (e.shares == Expectation::Shares::kOwnOnly) {
-      want.insert(s.caller_share_id);
-    } else {
-      return;
-    }
-    if (got != want) {
-      std::ostringstream text;
-      text << "ListShares returned " << got.size() << " share(s) [";
-      for (const v1::CaseShare& share : out.shares()) text << " " << share.grantee();
-      text << " ], expected "
-           << (e.shares == Expectation::Shares::kAll ? "every live share" : "only the own share")
-           << " (" << want.size() << ")";
-      problems->push_back(text.str());
-    }
-  }
-
   std::unique_ptr<consular::testing::TestDatabase> db_;
   consular::testing::KeyPair keys_;
   std::unique_ptr<TokenVerifier> verifier_;
@@ -1119,9 +608,9 @@ TEST_F(AuthorizationMatrixTest, EmergencyAccessIsReadOnlyAuditedListedAndReviewe
   EXPECT_TRUE(grant.active());
   EXPECT_EQ(grant.review(), v1::EMERGENCY_REVIEW_UNSPECIFIED);
   // Open for the 30 minutes asked, from when it was opened.
-  EXPECT_EQ(google::protobuf::util::TimeUtil::DurationToSeconds(grant.expires_at() -
-                                                                grant.opened_at()),
-            30 * 60);
+  EXPECT_EQ(
+      google::protobuf::util::TimeUtil::DurationToSeconds(grant.expires_at() - grant.opened_at()),
+      30 * 60);
 
   // Read-only, through emergency access.
   status = cases_->GetCase(Context(rabat_manager).get(), get, &read);
@@ -1295,4 +784,4 @@ TEST_F(AuthorizationMatrixTest, ARevokedShareGivesNothingFromTheVeryNextCall) {
 }
 
 }  // namespace
-}  // namespace consular
+}  // namespace consular::matrix

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/clock.h"
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
 #include "tests/crypto/test_field_crypto.h"
@@ -59,7 +60,7 @@ class CaseManagerTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 12});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     manager_ = std::make_unique<CaseManager>(
-        runner_.get(), [this] { return now_; }, keys_.crypto());
+        runner_.get(), clock_, keys_.crypto());
   }
 
   absl::Time Deadline() { return absl::Now() + absl::Seconds(20); }
@@ -101,7 +102,7 @@ class CaseManagerTest : public ::testing::Test {
   std::unique_ptr<storage::TransactionRunner> runner_;
   consular::testing::TestFieldCrypto keys_;
   std::unique_ptr<CaseManager> manager_;
-  absl::Time now_ = kNow;  // written only while no call runs
+  ManualClock clock_{kNow};  // moved only while no call runs
   int counter_ = 0;
 };
 
@@ -193,7 +194,7 @@ TEST_F(CaseManagerTest, PolicyStaffAreDeniedEverything) {
 TEST_F(CaseManagerTest, ReplayReturnsTheFirstResultAndWritesNothing) {
   const Case first = MustCreate(kRabatOfficer, "same-id");
   const std::string after_first = Footprint();
-  now_ = kNow + absl::Minutes(5);
+  clock_.Set(kNow + absl::Minutes(5));
   const Case second = MustCreate(kRabatOfficer, "same-id");
   EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
   EXPECT_EQ(Footprint(), after_first);
@@ -424,7 +425,7 @@ TEST_F(CaseManagerTest, UpdateRecordsChangedFieldsAndNotesAreListed) {
     note.set_text("note " + std::to_string(i));
     consular::v1::CaseNote added;
     ASSERT_TRUE(manager_->AddNote(kRabatOfficer, note, Deadline(), &added).ok());
-    now_ = now_ + absl::Seconds(1);
+    clock_.Advance(absl::Seconds(1));
   }
   consular::v1::ListCaseNotesRequest notes;
   notes.set_case_id(created.id());
@@ -454,7 +455,7 @@ TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {
   std::set<std::string> ids;
   for (int i = 0; i < 7; ++i) {
     ids.insert(MustCreate(kRabatOfficer, "m" + std::to_string(i), i % 2 == 0 ? "MA" : "TR").id());
-    now_ = now_ + absl::Hours(24);
+    clock_.Advance(absl::Hours(24));
   }
   consular::v1::ListCasesRequest list;
   list.set_country("MA");
@@ -566,7 +567,7 @@ TEST_F(CaseManagerTest, EveryCallLeavesOneAuditRowAllowedOrNot) {
 // database clock, so these tests run on real time.
 
 TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
-  now_ = absl::Now();
+  clock_.Set(absl::Now());
   const Case opened = MustCreate(kLkha, "l1");
   EXPECT_EQ(opened.handling_post(), "LKHA");
   EXPECT_EQ(opened.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
@@ -644,7 +645,7 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
 }
 
 TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
-  now_ = absl::Now();
+  clock_.Set(absl::Now());
   const Case c = MustCreate(kRabatOfficer, "r1");
   auto share = [&](const std::string& request_id) {
     consular::v1::ShareCaseRequest request;
@@ -654,7 +655,8 @@ TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
     request.set_access(consular::v1::SHARE_ACCESS_READ_WRITE);
     request.set_legal_basis("Art. 6(1)(e) GDPR");
     *request.mutable_expires_at() =
-        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now_) + 86400);
+        google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(clock_.Now()) +
+                                                             86400);
     return request;
   };
   const std::string before = Footprint() + "/" + Count("cases.case_shares");
@@ -673,7 +675,8 @@ TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
       {"expires_at",
        [&](auto* r) {
          *r->mutable_expires_at() =
-             google::protobuf::util::TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(now_) - 60);
+             google::protobuf::util::TimeUtil::SecondsToTimestamp(
+                 absl::ToUnixSeconds(clock_.Now()) - 60);
        }},
       {"case_id", [](auto* r) { r->set_case_id("not a case"); }},
   };
@@ -723,7 +726,7 @@ TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
 }
 
 TEST_F(CaseManagerTest, EmergencyAccessNeedsAReasonAndABoundedTime) {
-  now_ = absl::Now();
+  clock_.Set(absl::Now());
   const Case c = MustCreate(kRabatOfficer, "r1");
   consular::v1::OpenEmergencyAccessRequest open;
   open.set_request_id("e1");
@@ -799,7 +802,7 @@ class ReplayTest : public CaseManagerTest {
   // id "lkha-note". Returns the case.
   Case SharedCaseWithLkhaNote(const google::protobuf::Timestamp* expires,
                               consular::v1::CaseNote* note, consular::v1::CaseShare* share) {
-    now_ = absl::Now();
+    clock_.Set(absl::Now());
     const Case c = MustCreate(kRabatOfficer, "c-1");
     consular::v1::ShareCaseRequest request;
     request.set_request_id("share-1");
@@ -888,7 +891,7 @@ TEST_F(ReplayTest, AReplayAfterTheShareExpiredReturnsNoCase) {
 }
 
 TEST_F(ReplayTest, TheSameSubjectUnderAnotherPostOrRoleGetsNoCase) {
-  now_ = absl::Now();
+  clock_.Set(absl::Now());
   const Case c = MustCreate(kRabatOfficer, "c-1");
   consular::v1::AddCaseNoteRequest request;
   request.set_request_id("note-1");

@@ -38,7 +38,7 @@ class CasesServiceTest : public ::testing::Test {
     verifier_ = std::move(*verifier);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    manager_ = std::make_unique<CaseManager>(runner_.get(), [] { return absl::Now(); },
+    manager_ = std::make_unique<CaseManager>(runner_.get(), SystemClock(),
                                              field_keys_.crypto());
     workers_ = std::make_unique<WorkerPool>(workers, queue_limit);
     service_ = std::make_unique<CasesService>(manager_.get(),

@@ -38,7 +38,7 @@ class ContactLogTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 8});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     cases_ = std::make_unique<cases::CaseManager>(
-        runner_.get(), [] { return absl::Now(); }, keys_.crypto());
+        runner_.get(), SystemClock(), keys_.crypto());
     contacts_ = std::make_unique<ContactManager>(
         runner_.get(), [this] { return now_; }, keys_.crypto());
   }

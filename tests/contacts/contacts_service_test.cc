@@ -40,7 +40,8 @@ class ContactsServiceTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     auto now = [] { return absl::Now(); };
-    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), now, field_keys_.crypto());
+    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(),
+                                                         field_keys_.crypto());
     partner_manager_ = std::make_unique<PartnerManager>(runner_.get(), now, field_keys_.crypto());
     contact_manager_ = std::make_unique<ContactManager>(runner_.get(), now, field_keys_.crypto());
     workers_ = std::make_unique<WorkerPool>(2, 32);

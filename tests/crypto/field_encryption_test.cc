@@ -131,7 +131,7 @@ class FieldEncryptionTest : public ::testing::Test {
       pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->dsn(), 12});
       runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
       manager_ = std::make_unique<CaseManager>(
-          runner_.get(), [] { return absl::Now(); },
+          runner_.get(), SystemClock(),
           storage::FieldCrypto{cipher_.get(), blind_index_.get()});
     }
     return manager_.get();
@@ -377,7 +377,7 @@ TEST_F(FieldEncryptionTest, AlteredOrUnknownKeyIdFails) {
   ASSERT_TRUE(ring.ok());
   const FieldCipher same_bytes(*ring);
   CaseManager relabelled(
-      runner_.get(), [] { return absl::Now(); },
+      runner_.get(), SystemClock(),
       storage::FieldCrypto{&same_bytes, blind_index_.get()});
   consular::v1::GetCaseRequest get;
   get.set_case_id(a.id());
@@ -387,7 +387,7 @@ TEST_F(FieldEncryptionTest, AlteredOrUnknownKeyIdFails) {
   const Case b = MustCreate(kRabat, kName2);
   const FieldCipher stranger(KeyRing::Single("k9", SecretKey::Random()));
   CaseManager without_key(
-      runner_.get(), [] { return absl::Now(); },
+      runner_.get(), SystemClock(),
       storage::FieldCrypto{&stranger, blind_index_.get()});
   get.set_case_id(b.id());
   const absl::Status status = without_key.Get(kRabat, get, Deadline(), &read);
@@ -554,7 +554,7 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
   ASSERT_TRUE(ring.ok());
   const FieldCipher rotated_cipher(*ring);
   CaseManager service(
-      runner_.get(), [] { return absl::Now(); },
+      runner_.get(), SystemClock(),
       storage::FieldCrypto{&rotated_cipher, blind_index_.get()});
 
   std::atomic<bool> rotation_done{false};
@@ -662,7 +662,7 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
   // Nothing lost: a ring with only the new key reads every case, note and reason.
   const FieldCipher new_only(KeyRing::Single("k2", new_key));
   CaseManager after(
-      runner_.get(), [] { return absl::Now(); },
+      runner_.get(), SystemClock(),
       storage::FieldCrypto{&new_only, blind_index_.get()});
   for (const Case& c : cases) {
     consular::v1::GetCaseRequest get;

@@ -70,7 +70,7 @@ class DatagenTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     manager_ = std::make_unique<cases::CaseManager>(
-        runner_.get(), [] { return absl::Now(); }, keys_->crypto());
+        runner_.get(), SystemClock(), keys_->crypto());
   }
 
   static absl::Time Deadline() { return absl::Now() + absl::Seconds(30); }

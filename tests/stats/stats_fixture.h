@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "services/cases/case_manager.h"
 #include "services/contacts/contact_manager.h"
 #include "storage/connection_pool.h"
@@ -58,15 +59,14 @@ class CaseWriter {
   explicit CaseWriter(const consular::testing::TestDatabase& db)
       : pool_(std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db.app_dsn(), 4})),
         runner_(std::make_unique<storage::TransactionRunner>(pool_.get())),
-        cases_(std::make_unique<cases::CaseManager>(
-            runner_.get(), [this] { return now_; }, keys_.crypto())),
+        cases_(std::make_unique<cases::CaseManager>(runner_.get(), clock_, keys_.crypto())),
         contacts_(std::make_unique<contacts::ContactManager>(
-            runner_.get(), [this] { return now_; }, keys_.crypto())) {}
+            runner_.get(), [this] { return clock_.Now(); }, keys_.crypto())) {}
 
-  void SetNow(absl::Time t) { now_ = t; }
+  void SetNow(absl::Time t) { clock_.Set(t); }
 
   Case Create(const CaseSpec& spec, absl::Time at) {
-    now_ = at;
+    clock_.Set(at);
     consular::v1::CreateCaseRequest request;
     request.set_request_id(NextId());
     Case* c = request.mutable_case_();
@@ -96,7 +96,7 @@ class CaseWriter {
 
   Case Transition(const Case& c, consular::v1::CaseStatus to, absl::Time at,
                   consular::v1::Outcome outcome = consular::v1::OUTCOME_UNSPECIFIED) {
-    now_ = at;
+    clock_.Set(at);
     consular::v1::TransitionCaseRequest request;
     request.set_request_id(NextId());
     request.set_case_id(c.id());
@@ -116,7 +116,7 @@ class CaseWriter {
   // Replaces the fields named in `paths` with those of `changes`.
   Case Update(const Case& c, const Case& changes, const std::vector<std::string>& paths,
               absl::Time at) {
-    now_ = at;
+    clock_.Set(at);
     consular::v1::UpdateCaseRequest request;
     request.set_request_id(NextId());
     *request.mutable_case_() = changes;
@@ -132,7 +132,7 @@ class CaseWriter {
   // With a directory partner (from AddPartner), or ad hoc (kind OTHER) when partner_id is empty.
   Contact LogContact(const Case& c, consular::v1::ContactPurpose purpose, absl::Time occurred,
                      absl::Time at, const std::string& partner_id = "") {
-    now_ = at;
+    clock_.Set(at);
     consular::v1::LogContactRequest request;
     request.set_request_id(NextId());
     Contact* contact = request.mutable_contact();
@@ -156,7 +156,7 @@ class CaseWriter {
 
   Contact UpdateContactPurpose(const Contact& c, consular::v1::ContactPurpose purpose,
                                absl::Time at) {
-    now_ = at;
+    clock_.Set(at);
     consular::v1::UpdateContactRequest request;
     request.set_request_id(NextId());
     *request.mutable_contact() = c;
@@ -189,7 +189,7 @@ class CaseWriter {
   std::string NextId() { return absl::StrCat("r", ++counter_); }
 
   consular::testing::TestFieldCrypto keys_;
-  absl::Time now_ = absl::Now();
+  ManualClock clock_{absl::Now()};
   int counter_ = 0;
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::TransactionRunner> runner_;

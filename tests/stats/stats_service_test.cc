@@ -47,7 +47,8 @@ class StatsServiceTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     auto now = [] { return absl::Now(); };
-    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), now, field_keys_.crypto());
+    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(),
+                                                         field_keys_.crypto());
     contact_manager_ =
         std::make_unique<contacts::ContactManager>(runner_.get(), now, field_keys_.crypto());
     stats_manager_ = std::make_unique<StatisticsManager>(runner_.get(), now, field_keys_.crypto(),

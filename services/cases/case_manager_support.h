@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "consular/v1/cases.pb.h"
+#include "services/cases/case_repository.h"
+#include "services/common/identity.h"
+#include "storage/audit_store.h"
+#include "storage/case_store.h"
+
+// What the three parts of CaseManager share (case_manager.cc: cases, notes and events;
+// case_sharing.cc: sharing and referral; case_emergency.cc: emergency access). Not for other users.
+namespace consular::cases::internal {
+
+inline constexpr int kDefaultCasePageSize = 50;
+
+// The (time, id) cursor in a page token of `kind`; nullopt for the first page.
+// INVALID_ARGUMENT "page_token: ..." when it is not one.
+absl::StatusOr<std::optional<storage::CaseCursor>> DecodeTimeCursor(const std::string& token,
+                                                                    const std::string& kind,
+                                                                    const std::string& filters);
+
+// NOT_FOUND "case <id> not found".
+absl::Status CaseNotFound(const std::string& id);
+
+// Records in the audit row that the call reached case `c`, flagged when only emergency access
+// let it.
+void Reached(const consular::v1::Case& c, storage::AuditRecord* audit);
+
+// A timeline event of `type` by `who` at `now`, for the case at `case_version`.
+consular::v1::CaseEvent NewEvent(const Identity& who, consular::v1::CaseEventType type,
+                                 absl::Time now, int64_t case_version);
+
+// ABORTED (re-read and retry) unless `current` is at version `expected`.
+absl::Status CheckVersion(const consular::v1::Case& current, int64_t expected);
+
+// FAILED_PRECONDITION when `current` is closed.
+absl::Status CheckNotClosed(const consular::v1::Case& current);
+
+// The replay rule of a mutation of an existing case: the case must still be in the caller's scope
+// (handling unit, a live share, open emergency access), else NOT_FOUND as a fresh call gets. The
+// audit row names the case either way.
+absl::Status CaseStillInScope(CaseRepository& repo, const std::string& case_id,
+                              storage::AuditRecord* audit);
+
+// The replay rule of a call that gave the caller its access (opening a case, opening emergency
+// access): FAILED_PRECONDITION once that access is gone, since the request id cannot be used again.
+absl::Status CreatedStillInScope(CaseRepository& repo, const std::string& case_id,
+                                 storage::AuditRecord* audit);
+
+}  // namespace consular::cases::internal

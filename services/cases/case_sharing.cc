@@ -1,0 +1,251 @@
+// CaseManager, sharing and referral: ShareCase, RevokeShare, ListShares, ReferCase.
+#include <google/protobuf/util/time_util.h>
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/cases/case_manager.h"
+#include "services/cases/case_manager_support.h"
+#include "services/cases/case_rules.h"
+#include "services/common/audited_call.h"
+#include "services/common/call_support.h"
+#include "services/common/idempotent_call.h"
+#include "services/common/ids.h"
+#include "services/common/page_token.h"
+#include "services/common/token.h"
+#include "services/common/validation.h"
+
+namespace consular::cases {
+namespace {
+
+using consular::v1::Case;
+using consular::v1::CaseEvent;
+using google::protobuf::util::TimeUtil;
+using internal::CaseNotFound;
+using internal::CaseStillInScope;
+using internal::CheckNotClosed;
+using internal::CheckVersion;
+using internal::NewEvent;
+using internal::Reached;
+
+constexpr size_t kMaxLegalBasisChars = 300;
+
+absl::Status ShareNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("share ", id, " not found"));
+}
+
+consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::string& grantee,
+                                 consular::v1::ShareAccess access, const std::string& legal_basis,
+                                 absl::Time now) {
+  consular::v1::CaseShare share;
+  share.set_id(NewUuid());
+  share.set_case_id(c.id());
+  share.set_case_reference(c.reference());
+  share.set_grantee(grantee);
+  share.set_access(access);
+  share.set_legal_basis(legal_basis);
+  share.set_granted_by(who.subject);
+  share.set_granted_by_unit(c.handling_post());
+  *share.mutable_granted_at() = ToTimestamp(now);
+  share.set_active(true);
+  return share;
+}
+
+}  // namespace
+
+absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCaseRequest& request,
+                                absl::Time deadline, consular::v1::CaseShare* out) {
+  return Audited(
+      who, "CaseService.ShareCase", request.case_id(), deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        RETURN_IF_ERROR(ValidateGrantee("grantee", request.grantee()));
+        if (!consular::v1::ShareAccess_IsValid(request.access()) ||
+            request.access() == consular::v1::SHARE_ACCESS_UNSPECIFIED) {
+          return InvalidField("access", "required: READ or READ_WRITE");
+        }
+        RETURN_IF_ERROR(CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+        const absl::Time now = clock_.Now();
+        if (request.has_expires_at()) {
+          const google::protobuf::Timestamp& t = request.expires_at();
+          if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+              t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 ||
+              t.nanos() > 999999999) {
+            return InvalidField("expires_at", "not a valid time");
+          }
+          if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.expires_at())) <=
+              now) {
+            return InvalidField("expires_at", "must be in the future");
+          }
+        }
+        return RunIdempotentCall<consular::v1::CaseShare>(
+            repo, *blind_index_, who, "ShareCase", request, request.request_id(), out,
+            [&](const consular::v1::CaseShare& stored) {
+              return CaseStillInScope(repo, stored.case_id(), audit);
+            },
+            [&](consular::v1::CaseShare* share) -> absl::Status {
+              // Locked: shares of one case are granted one at a time.
+              std::optional<Case> current = repo.Find(request.case_id(), true);
+              if (!current) return CaseNotFound(request.case_id());
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckHandles(*current, "share it"));
+              if (request.grantee() == current->handling_post()) {
+                return InvalidField("grantee", "is the unit handling the case");
+              }
+              if (std::optional<consular::v1::CaseShare> live =
+                      repo.LiveShare(current->id(), request.grantee())) {
+                return absl::AlreadyExistsError(absl::StrCat(
+                    "case ", current->reference(), " is already shared with ", request.grantee(),
+                    " (share ", live->id(), "); revoke that share first"));
+              }
+              *share = NewShare(who, *current, request.grantee(), request.access(),
+                                request.legal_basis(), now);
+              if (request.has_expires_at()) *share->mutable_expires_at() = request.expires_at();
+              repo.InsertShare(*share);
+              CaseEvent event =
+                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARED, now, current->version());
+              event.set_share_id(share->id());
+              event.set_grantee(share->grantee());
+              event.set_share_access(share->access());
+              repo.AppendEvent(current->id(), event);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status CaseManager::RevokeShare(const Identity& who,
+                                      const consular::v1::RevokeShareRequest& request,
+                                      absl::Time deadline, consular::v1::CaseShare* out) {
+  return Audited(
+      who, "CaseService.RevokeShare", "", deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(CheckUuidField("share_id", request.share_id()));
+        const std::string share_id = absl::AsciiStrToLower(request.share_id());
+        const absl::Time now = clock_.Now();
+        return RunIdempotentCall<consular::v1::CaseShare>(
+            repo, *blind_index_, who, "RevokeShare", request, request.request_id(), out,
+            [&](const consular::v1::CaseShare& stored) -> absl::Status {
+              if (!CaseStillInScope(repo, stored.case_id(), audit).ok())
+                return ShareNotFound(stored.id());
+              return absl::OkStatus();
+            },
+            [&](consular::v1::CaseShare* revoked) -> absl::Status {
+              std::optional<consular::v1::CaseShare> share = repo.FindShare(share_id, false);
+              if (!share) return ShareNotFound(share_id);
+              std::optional<Case> current = repo.Find(share->case_id(), true);
+              if (!current) return ShareNotFound(share_id);
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckHandles(*current, "revoke its shares"));
+              share = repo.FindShare(share_id, true);
+              if (!share) return ShareNotFound(share_id);
+              if (share->has_revoked_at()) {
+                return absl::FailedPreconditionError(absl::StrCat(
+                    "share ", share_id, " was revoked at ", FormatTimestamp(share->revoked_at()),
+                    " by ", share->revoked_by()));
+              }
+              repo.RevokeShare(share_id, who.subject, ToTimestamp(now));
+              CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARE_REVOKED, now,
+                                         current->version());
+              event.set_share_id(share_id);
+              event.set_grantee(share->grantee());
+              repo.AppendEvent(current->id(), event);
+              std::optional<consular::v1::CaseShare> after = repo.FindShare(share_id, false);
+              if (!after) throw std::runtime_error("revoked share vanished");
+              *revoked = std::move(*after);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status CaseManager::ListShares(const Identity& who,
+                                     const consular::v1::ListSharesRequest& request,
+                                     absl::Time deadline, consular::v1::ListSharesResponse* out) {
+  return Audited(
+      who, "CaseService.ListShares", request.case_id(), deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        out->Clear();
+        std::optional<Case> found = repo.Find(request.case_id(), false);
+        if (!found) return CaseNotFound(request.case_id());
+        Reached(*found, audit);
+        if (found->caller_access() == consular::v1::CASE_ACCESS_EMERGENCY) {
+          return absl::PermissionDeniedError("emergency access shows the case, not its shares");
+        }
+        // The handling unit sees every share; a grantee only its own.
+        const std::string grantee =
+            found->caller_access() == consular::v1::CASE_ACCESS_HANDLING ? "" : UnitOf(who);
+        for (consular::v1::CaseShare& share :
+             repo.ListShares(found->id(), grantee, request.include_inactive())) {
+          *out->add_shares() = std::move(share);
+        }
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCaseRequest& request,
+                                absl::Time deadline, Case* out) {
+  return Audited(
+      who, "CaseService.ReferCase", request.case_id(), deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        RETURN_IF_ERROR(CheckMayRefer(who));
+        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        if (request.to_post().empty()) return InvalidField("to_post", "required: a post code");
+        if (!IsValidPostCode(request.to_post())) {
+          return InvalidField("to_post", "must be a post code (^[A-Z][A-Z0-9-]{1,31}$, not LKHA)");
+        }
+        RETURN_IF_ERROR(CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const absl::Time now = clock_.Now();
+        return RunIdempotentCall<Case>(
+            repo, *blind_index_, who, "ReferCase", request, request.request_id(), out,
+            [&](const Case& stored) { return CaseStillInScope(repo, stored.id(), audit); },
+            [&](Case* referred) -> absl::Status {
+              std::optional<Case> current = repo.Find(request.case_id(), true);
+              if (!current) return CaseNotFound(request.case_id());
+              Reached(*current, audit);
+              RETURN_IF_ERROR(CheckHandles(*current, "refer it"));
+              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              RETURN_IF_ERROR(CheckNotClosed(*current));
+              if (request.to_post() == current->handling_post()) {
+                return InvalidField("to_post", "already handles the case");
+              }
+              const std::string from = current->handling_post();
+              // The new post handles the case now: a share it held is spent.
+              if (std::optional<consular::v1::CaseShare> spent =
+                      repo.LiveShare(current->id(), request.to_post())) {
+                repo.RevokeShare(spent->id(), who.subject, ToTimestamp(now));
+              }
+              // The referring unit keeps read access (written before the move: row-level
+              // security lets a case move only where its mover can still see it).
+              const consular::v1::CaseShare kept = NewShare(
+                  who, *current, from, consular::v1::SHARE_ACCESS_READ, request.legal_basis(), now);
+              repo.InsertShare(kept);
+              Case c = std::move(*current);
+              c.set_version(c.version() + 1);
+              CaseEvent event =
+                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_REFERRED, now, c.version());
+              event.set_from_unit(from);
+              event.set_to_unit(request.to_post());
+              event.set_share_id(kept.id());
+              repo.AppendEvent(c.id(), event);
+              c.set_handling_post(request.to_post());
+              *c.mutable_updated_at() = ToTimestamp(now);
+              repo.Update(c);
+              c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+              *referred = std::move(c);
+              return absl::OkStatus();
+            });
+      });
+}
+
+}  // namespace consular::cases
