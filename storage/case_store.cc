@@ -8,9 +8,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/case_events.h"
 #include "storage/case_facts.h"
 #include "storage/idempotency.h"
 #include "storage/prepared.h"
+#include "storage/sealed_columns.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -276,54 +278,6 @@ const RotationSql& SqlFor(EncryptedColumn column) {
   return kResponse;
 }
 
-// Where each encrypted value lives: the associated data its ciphertext is bound to.
-AssociatedData PersonalAd(const std::string& case_id) {
-  return {"cases.cases", "personal", case_id};
-}
-AssociatedData NoteBodyAd(const std::string& note_id) {
-  return {"cases.case_notes", "body", note_id};
-}
-AssociatedData ReasonAd(const std::string& case_id, int64_t sequence) {
-  return {"cases.case_events", "reason", absl::StrCat(case_id, "/", sequence)};
-}
-AssociatedData ResponseAd(const std::string& actor, const std::string& request_id) {
-  return ResponseAssociatedData(IdempotencyTable::kCases, actor, request_id);
-}
-
-AssociatedData EmergencyReasonAd(const std::string& grant_id) {
-  return {"cases.emergency_access", "reason", grant_id};
-}
-
-AssociatedData AdForRow(EncryptedColumn column, const std::string& key1, const std::string& key2) {
-  switch (column) {
-    case EncryptedColumn::kContactAdHoc:
-      return {"contacts.contacts", "ad_hoc", key1};
-    case EncryptedColumn::kContactNote:
-      return {"contacts.contacts", "note", key1};
-    case EncryptedColumn::kPartnerContactDetails:
-      return {"contacts.partners", "contact_details", key1};
-    case EncryptedColumn::kPartnerVettingNote:
-      return {"contacts.partners", "vetting_note", key1};
-    case EncryptedColumn::kPartnerDeactivationReason:
-      return {"contacts.partners", "deactivation_reason", key1};
-    case EncryptedColumn::kContactsIdempotencyResponse:
-      return ResponseAssociatedData(IdempotencyTable::kContacts, key1, key2);
-    case EncryptedColumn::kStatsIdempotencyResponse:
-      return ResponseAssociatedData(IdempotencyTable::kStats, key1, key2);
-    case EncryptedColumn::kEmergencyReason:
-      return EmergencyReasonAd(key1);
-    case EncryptedColumn::kCasePersonal:
-      return PersonalAd(key1);
-    case EncryptedColumn::kNoteBody:
-      return NoteBodyAd(key1);
-    case EncryptedColumn::kEventReason:
-      return ReasonAd(key1, std::stoll(key2));
-    case EncryptedColumn::kIdempotencyResponse:
-      break;
-  }
-  return ResponseAd(key1, key2);
-}
-
 std::string JsonStringArray(const std::vector<std::string>& values) {
   std::string out = "[";
   for (size_t i = 0; i < values.size(); ++i) {
@@ -365,19 +319,6 @@ std::string RiskFlagsArray(const Case& c) {
     names.push_back(consular::v1::RiskFlag_Name(static_cast<consular::v1::RiskFlag>(flag)));
   }
   return TextArray(names);
-}
-
-// The personal part of a case: who the person is, how to reach them safely, and the details.
-std::string PersonalOf(const Case& c) {
-  Case personal;
-  *personal.mutable_subject() = c.subject();
-  *personal.mutable_safety() = c.safety();
-  if (c.has_abandonment()) *personal.mutable_abandonment() = c.abandonment();
-  if (c.has_divorce_recognition())
-    *personal.mutable_divorce_recognition() = c.divorce_recognition();
-  std::string bytes;
-  personal.SerializeToString(&bytes);
-  return bytes;
 }
 
 std::string EnumName(const Case& c, int which) {
@@ -501,17 +442,6 @@ void CaseStore::SaveResponse(const std::string& actor, const std::string& reques
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
   return ExecPrepared1(tx_, kNextReference, prefix, year)[0].as<int>();
 }
-
-namespace {
-
-std::string NameIndexOf(const BlindIndex* index, const Case& c) {
-  if (index == nullptr) throw std::logic_error("CaseStore needs a blind index to write a case");
-  absl::StatusOr<std::string> name_index = index->NameIndex(c.subject().full_name());
-  if (!name_index.ok()) throw std::runtime_error("subject name has no blind index (not UTF-8)");
-  return *name_index;
-}
-
-}  // namespace
 
 void CaseStore::Insert(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
@@ -767,14 +697,7 @@ void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::Emerg
 
 int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& event) {
   // The reason is personal: it is stored encrypted in a column of its own, not in the payload.
-  CaseEvent without_reason = event;
-  without_reason.clear_reason();
-  std::string payload;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  if (!google::protobuf::util::MessageToJsonString(without_reason, &payload, options).ok()) {
-    throw std::runtime_error("case event does not convert to JSON");
-  }
+  const std::string payload = EventPayload(event);
   const int64_t sequence = ExecPrepared1(tx_, kNextEventSequence, case_id)[0].as<int64_t>();
   const std::string reason =
       event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
@@ -836,7 +759,7 @@ RotationBatch CaseStore::RotateBatch(EncryptedColumn column, int limit,
   for (const auto& row : rows) {
     const std::string key1 = row[1].as<std::string>();
     const std::string key2 = row[2].as<std::string>();
-    const AssociatedData ad = AdForRow(column, key1, key2);
+    const AssociatedData ad = AssociatedDataOf(column, key1, key2);
     absl::StatusOr<std::string> plaintext =
         crypto_.cipher->Decrypt(pqxx::binarystring(row[3]).str(), ad);
     if (!plaintext.ok()) {

@@ -1,0 +1,137 @@
+#include "tools/datagen/personal_parts.h"
+
+#include <array>
+#include <exception>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include "absl/time/civil_time.h"
+#include "consular/v1/cases.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "storage/case_facts.h"
+#include "storage/sealed_columns.h"
+#include "tools/datagen/bulk_dates.h"
+#include "tools/datagen/content.h"
+#include "tools/loadgen/case_content.h"
+
+namespace consular::datagen::bulk {
+namespace {
+
+namespace v1 = consular::v1;
+
+v1::Date DateOf(int64_t seconds) {
+  const Ymd d = CivilFromDays(FloorDiv(seconds, kDay));
+  v1::Date out;
+  out.set_year(d.year);
+  out.set_month(d.month);
+  out.set_day(d.day);
+  return out;
+}
+
+uint8_t AgeGroupIndex(const std::string& name) {
+  for (size_t i = 0; i < kAgeGroups.size(); ++i) {
+    if (name == kAgeGroups[i]) return static_cast<uint8_t>(i);
+  }
+  return kAgeUnknown;
+}
+
+// The case `c` as its officer entered it (the loader's fictional content, tools/loadgen), agreeing
+// with its clear columns: type, sex, nationality status, age group at opening, children, and for
+// divorce recognition the decision and obstacles it ends with. Sets c->age_group and c->mother from
+// storage::StatisticalFactsOf of the result (what the case service would store).
+v1::Case PersonalCase(uint64_t seed, uint32_t index, const std::string& country, CaseRec* c) {
+  ContentRng rng = ItemRng(seed ^ kPersonalSalt, index);
+  const v1::Date today = DateOf(c->opened);
+  const auto type = static_cast<v1::CaseType>(c->type);
+  const auto sex = static_cast<v1::Sex>(c->sex);
+  v1::Case k = loadgen::RandomCase(rng, country, today);
+  // Prefer content drawn for the same sex (the given name fits); the type must match.
+  for (int i = 0; i < 30 && (k.type() != type || k.subject().sex() != sex); ++i) {
+    k = loadgen::RandomCase(rng, country, today);
+  }
+  while (k.type() != type) k = loadgen::RandomCase(rng, country, today);
+  *k.mutable_opened_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(c->opened);
+  v1::Subject* subject = k.mutable_subject();
+  if (subject->sex() != sex) {
+    subject->set_sex(sex);
+    subject->set_full_name(FictionalName(rng, sex));
+  }
+  subject->set_nationality_status(static_cast<v1::NationalityStatus>(c->nationality));
+  subject->set_has_minor_children(sex == v1::SEX_FEMALE && c->mother);
+  if (c->age_group == kAgeUnknown) {
+    subject->clear_date_of_birth();
+  } else {
+    static constexpr std::array<std::array<int, 2>, 3> kAges = {{{12, 17}, {18, 23}, {24, 60}}};
+    const auto& range = kAges[c->age_group];
+    const int age = std::uniform_int_distribution<int>(range[0], range[1])(rng);
+    const absl::CivilDay born = absl::CivilDay(today.year() - age, today.month(), today.day()) -
+                                std::uniform_int_distribution<int>(1, 360)(rng);
+    v1::Date* dob = subject->mutable_date_of_birth();
+    dob->set_year(static_cast<int>(born.year()));
+    dob->set_month(born.month());
+    dob->set_day(born.day());
+  }
+  if (type == v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
+    v1::DivorceRecognitionDetails* d = k.mutable_divorce_recognition();
+    d->clear_obstacles();
+    for (int n = 1; n < 8; ++n) {
+      if ((c->obstacles & (1u << n)) != 0)
+        d->add_obstacles(static_cast<v1::RecognitionObstacle>(n));
+    }
+    if (c->decision != v1::RECOGNITION_DECISION_UNSPECIFIED) {
+      d->set_proceedings_state(v1::PROCEEDINGS_STATE_DECIDED);
+      d->set_decision(static_cast<v1::RecognitionDecision>(c->decision));
+      *d->mutable_decided_on() = DateOf(c->resolved != 0 ? c->resolved : c->updated);
+    } else {
+      d->clear_decision();
+      d->clear_decided_on();
+      if (d->proceedings_state() == v1::PROCEEDINGS_STATE_DECIDED) {
+        d->set_proceedings_state(v1::PROCEEDINGS_STATE_HEARING);
+      }
+    }
+  }
+  const storage::StatisticalFacts facts = storage::StatisticalFactsOf(k);
+  c->age_group = AgeGroupIndex(facts.age_group);
+  c->mother = facts.mother_with_minor_children;
+  if (facts.recognition_decision != DecisionName(c->decision) ||
+      facts.recognition_obstacles != NamesOf(c->obstacles, ObstacleName)) {
+    throw std::logic_error("generated content disagrees with the case's statistical facts");
+  }
+  return k;
+}
+
+}  // namespace
+
+void SealPersonalParts(Data* d, const std::vector<CountryShare>& countries, int threads,
+                       Sealed* sealed) {
+  const size_t n = d->cases.size();
+  sealed->personal.assign(n, std::string());
+  sealed->name_index.assign(n, std::string());
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
+  const auto work = [&](int part) {
+    try {
+      for (size_t i = static_cast<size_t>(part); i < n; i += static_cast<size_t>(threads)) {
+        CaseRec& c = d->cases[i];
+        const v1::Case k =
+            PersonalCase(sealed->seed, static_cast<uint32_t>(i), countries[c.country].country, &c);
+        const std::string id = UuidText(c.id);
+        sealed->personal[i] =
+            sealed->cipher->Encrypt(storage::PersonalOf(k), storage::PersonalAd(id));
+        sealed->name_index[i] = storage::NameIndexOf(sealed->blind_index, k);
+      }
+    } catch (...) {
+      errors[static_cast<size_t>(part)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(work, t);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+}
+
+}  // namespace consular::datagen::bulk
