@@ -92,8 +92,8 @@ void ToProto(const storage::StoredAuditEvent& stored, consular::v1::AuditEvent* 
 
 }  // namespace
 
-AuditManager::AuditManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock)
-    : runner_(runner), clock_(std::move(clock)) {}
+AuditManager::AuditManager(storage::TransactionRunner* runner, const Clock& clock)
+    : runner_(runner), clock_(clock) {}
 
 storage::AuditRecord AuditManager::RecordFor(const Identity& who, const char* action) const {
   storage::AuditRecord record;
@@ -101,7 +101,7 @@ storage::AuditRecord AuditManager::RecordFor(const Identity& who, const char* ac
   record.actor_role = RoleName(who.role);
   record.actor_post = who.post;
   record.action = action;
-  record.occurred_at = clock_();
+  record.occurred_at = clock_.Now();
   return record;
 }
 

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "base/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/audit.pb.h"
 #include "services/common/identity.h"
@@ -19,7 +20,7 @@ namespace consular::audit {
 // `deadline` passes; INTERNAL with a correlation id otherwise.
 class AuditManager {
  public:
-  AuditManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock);
+  AuditManager(storage::TransactionRunner* runner, const Clock& clock);
 
   // The events matching the request's filters, newest first, one page.
   absl::Status List(const Identity& who, const consular::v1::ListAuditEventsRequest& request,
@@ -34,7 +35,7 @@ class AuditManager {
   storage::AuditRecord RecordFor(const Identity& who, const char* action) const;
 
   storage::TransactionRunner* runner_;
-  std::function<absl::Time()> clock_;
+  const Clock& clock_;
 };
 
 }  // namespace consular::audit

@@ -14,8 +14,7 @@ int main(int argc, char** argv) {
   spec.defaults.workers = 4;
   spec.defaults.queue_limit = 64;
   spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
-    auto* manager = parts->Make<consular::audit::AuditManager>(
-        ctx.runner, [clock = ctx.clock] { return clock->Now(); });
+    auto* manager = parts->Make<consular::audit::AuditManager>(ctx.runner, *ctx.clock);
     parts->Serve<consular::audit::AuditService>(manager, ctx.env);
     return absl::OkStatus();
   };

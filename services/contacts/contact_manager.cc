@@ -132,13 +132,13 @@ absl::Status ContactCaseStillVisible(pqxx::transaction_base& tx, const storage::
 }  // namespace
 
 ContactManager::ContactManager(storage::TransactionRunner* runner,
-                               std::function<absl::Time()> clock, storage::FieldCrypto crypto)
-    : runner_(runner), clock_(std::move(clock)), crypto_(crypto) {}
+                               const Clock& clock, storage::FieldCrypto crypto)
+    : runner_(runner), clock_(clock), crypto_(crypto) {}
 
 absl::Status ContactManager::Log(const Identity& who,
                                  const consular::v1::LogContactRequest& request,
                                  absl::Time deadline, Contact* out) {
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.LogContact", request.contact().case_id(), now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
@@ -219,7 +219,7 @@ absl::Status ContactManager::Log(const Identity& who,
 absl::Status ContactManager::Update(const Identity& who,
                                     const consular::v1::UpdateContactRequest& request,
                                     absl::Time deadline, Contact* out) {
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.UpdateContact", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
@@ -283,7 +283,7 @@ absl::Status ContactManager::List(const Identity& who,
   const std::string case_hint =
       request.of_case() == consular::v1::ListContactsRequest::kCaseId ? request.case_id() : "";
   return RunAuditedCall(
-      runner_, who, "ContactService.ListContacts", case_hint, clock_(), deadline,
+      runner_, who, "ContactService.ListContacts", case_hint, clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
         RETURN_IF_ERROR(CheckContactServiceAccess(who));
         absl::StatusOr<int> page_size =
@@ -323,7 +323,7 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
                                               const consular::v1::ListFollowUpsDueRequest& request,
                                               absl::Time deadline,
                                               consular::v1::ListFollowUpsDueResponse* out) {
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.ListFollowUpsDue", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -371,7 +371,7 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
 absl::Status ContactManager::CompleteFollowUp(const Identity& who,
                                               const consular::v1::CompleteFollowUpRequest& request,
                                               absl::Time deadline, Contact* out) {
-  const absl::Time now = clock_();
+  const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.CompleteFollowUp", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "base/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
 #include "services/common/identity.h"
@@ -20,7 +21,7 @@ namespace consular::contacts {
 // closed case, a suspended or deactivated partner, or a follow-up already done.
 class ContactManager {
  public:
-  ContactManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
+  ContactManager(storage::TransactionRunner* runner, const Clock& clock,
                  storage::FieldCrypto crypto);
 
   absl::Status Log(const Identity& who, const consular::v1::LogContactRequest& request,
@@ -38,7 +39,7 @@ class ContactManager {
 
  private:
   storage::TransactionRunner* runner_;
-  std::function<absl::Time()> clock_;
+  const Clock& clock_;
   storage::FieldCrypto crypto_;
 };
 

@@ -12,11 +12,10 @@ int main(int argc, char** argv) {
   spec.env_prefix = "CONSULAR_CONTACTS_";
   spec.field_keys = true;
   spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
-    const auto now = [clock = ctx.clock] { return clock->Now(); };
     auto* partners =
-        parts->Make<consular::contacts::PartnerManager>(ctx.runner, now, ctx.crypto);
+        parts->Make<consular::contacts::PartnerManager>(ctx.runner, *ctx.clock, ctx.crypto);
     auto* contacts =
-        parts->Make<consular::contacts::ContactManager>(ctx.runner, now, ctx.crypto);
+        parts->Make<consular::contacts::ContactManager>(ctx.runner, *ctx.clock, ctx.crypto);
     parts->Serve<consular::contacts::PartnerServiceImpl>(partners, ctx.env);
     parts->Serve<consular::contacts::ContactServiceImpl>(contacts, ctx.env);
     return absl::OkStatus();

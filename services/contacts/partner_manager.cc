@@ -111,20 +111,20 @@ absl::StatusOr<std::string> EnumFilter(const std::string& field, int value, bool
 }  // namespace
 
 PartnerManager::PartnerManager(storage::TransactionRunner* runner,
-                               std::function<absl::Time()> clock, storage::FieldCrypto crypto)
-    : runner_(runner), clock_(std::move(clock)), crypto_(crypto) {}
+                               const Clock& clock, storage::FieldCrypto crypto)
+    : runner_(runner), clock_(clock), crypto_(crypto) {}
 
 absl::Status PartnerManager::Create(const Identity& who,
                                     const consular::v1::CreatePartnerRequest& request,
                                     absl::Time deadline, Partner* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.CreatePartner", "", clock_(), deadline,
+      runner_, who, "PartnerService.CreatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_partner()) return InvalidField("partner", "required");
         RETURN_IF_ERROR(ValidatePartnerContent(request.partner()));
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(tx, crypto_, who, "CreatePartner", request,
                                       request.request_id(), out,
                                       [&](PartnerStore& store, Partner* created) -> absl::Status {
@@ -156,7 +156,7 @@ absl::Status PartnerManager::Update(const Identity& who,
                                     const consular::v1::UpdatePartnerRequest& request,
                                     absl::Time deadline, Partner* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.UpdatePartner", "", clock_(), deadline,
+      runner_, who, "PartnerService.UpdatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -164,7 +164,7 @@ absl::Status PartnerManager::Update(const Identity& who,
         RETURN_IF_ERROR(ValidatePartnerUpdateMask(request.update_mask()));
         RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner().id());
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(
             tx, crypto_, who, "UpdatePartner", request, request.request_id(), out,
             [&](PartnerStore& store, Partner* updated) -> absl::Status {
@@ -196,7 +196,7 @@ absl::Status PartnerManager::Get(const Identity& who,
                                  const consular::v1::GetPartnerRequest& request,
                                  absl::Time deadline, Partner* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.GetPartner", "", clock_(), deadline,
+      runner_, who, "PartnerService.GetPartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadPartners(who));
         RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
@@ -212,7 +212,7 @@ absl::Status PartnerManager::List(const Identity& who,
                                   const consular::v1::ListPartnersRequest& request,
                                   absl::Time deadline, consular::v1::ListPartnersResponse* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.ListPartners", "", clock_(), deadline,
+      runner_, who, "PartnerService.ListPartners", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadPartners(who));
         storage::PartnerFilter filter;
@@ -289,7 +289,7 @@ absl::Status PartnerManager::SetVetting(const Identity& who,
                                         const consular::v1::SetVettingRequest& request,
                                         absl::Time deadline, Partner* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.SetVetting", "", clock_(), deadline,
+      runner_, who, "PartnerService.SetVetting", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -298,7 +298,7 @@ absl::Status PartnerManager::SetVetting(const Identity& who,
         RETURN_IF_ERROR(CheckText("note", request.note(), kMaxVettingNoteChars, true));
         RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(
             tx, crypto_, who, "SetVetting", request, request.request_id(), out,
             [&](PartnerStore& store, Partner* vetted) -> absl::Status {
@@ -324,7 +324,7 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
                                         const consular::v1::DeactivatePartnerRequest& request,
                                         absl::Time deadline, Partner* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.DeactivatePartner", "", clock_(), deadline,
+      runner_, who, "PartnerService.DeactivatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayWritePartners(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -332,7 +332,7 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
         RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxDeactivationReasonChars, true));
         RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(
             tx, crypto_, who, "DeactivatePartner", request, request.request_id(), out,
             [&](PartnerStore& store, Partner* deactivated) -> absl::Status {
@@ -358,7 +358,7 @@ absl::Status PartnerManager::SetAccreditation(const Identity& who,
                                               absl::Time deadline,
                                               consular::v1::Accreditation* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.SetAccreditation", "", clock_(), deadline,
+      runner_, who, "PartnerService.SetAccreditation", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMaySetAccreditation(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
@@ -371,7 +371,7 @@ absl::Status PartnerManager::SetAccreditation(const Identity& who,
             return InvalidField(field, "listed twice");
           }
         }
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         return RunIdempotent<consular::v1::Accreditation>(
             tx, crypto_, who, "SetAccreditation", request, request.request_id(), out,
             [&](PartnerStore& store, consular::v1::Accreditation* set) -> absl::Status {
@@ -388,7 +388,7 @@ absl::Status PartnerManager::GetAccreditation(const Identity& who,
                                               absl::Time deadline,
                                               consular::v1::Accreditation* out) {
   return RunAuditedCall(
-      runner_, who, "PartnerService.GetAccreditation", "", clock_(), deadline,
+      runner_, who, "PartnerService.GetAccreditation", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadPartners(who));
         RETURN_IF_ERROR(ValidatePostCode("post", request.post()));

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "base/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
 #include "services/common/identity.h"
@@ -27,7 +28,7 @@ namespace consular::contacts {
 // which must outlive the manager.
 class PartnerManager {
  public:
-  PartnerManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
+  PartnerManager(storage::TransactionRunner* runner, const Clock& clock,
                  storage::FieldCrypto crypto);
 
   absl::Status Create(const Identity& who, const consular::v1::CreatePartnerRequest& request,
@@ -54,7 +55,7 @@ class PartnerManager {
 
  private:
   storage::TransactionRunner* runner_;
-  std::function<absl::Time()> clock_;
+  const Clock& clock_;
   storage::FieldCrypto crypto_;
 };
 

@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
       "  consular-stats rebuild --dsn DSN   rebuild the rollups from the whole event stream";
   spec.build = [&](const consular::ServerContext& ctx, consular::ServerParts* parts) {
     auto* manager = parts->Make<consular::stats::StatisticsManager>(
-        ctx.runner, [clock = ctx.clock] { return clock->Now(); }, ctx.crypto, settings);
+        ctx.runner, *ctx.clock, ctx.crypto, settings);
     parts->Serve<consular::stats::StatisticsServiceImpl>(manager, ctx.env);
     parts->Serve<consular::stats::BilateralServiceImpl>(manager, ctx.env);
     parts->Serve<consular::stats::ReportServiceImpl>(manager, ctx.env);

@@ -82,9 +82,9 @@ absl::Status CheckMayReadStatistics(const Identity& who) {
 }
 
 StatisticsManager::StatisticsManager(storage::TransactionRunner* runner,
-                                     std::function<absl::Time()> clock, storage::FieldCrypto crypto,
+                                     const Clock& clock, storage::FieldCrypto crypto,
                                      StatisticsSettings settings)
-    : runner_(runner), clock_(std::move(clock)), crypto_(crypto), settings_(settings) {}
+    : runner_(runner), clock_(clock), crypto_(crypto), settings_(settings) {}
 
 PublishOptions StatisticsManager::OptionsFor(bool round_to_base5) const {
   PublishOptions options;
@@ -97,7 +97,7 @@ absl::Status StatisticsManager::GetCountryStatistics(
     const Identity& who, const consular::v1::GetCountryStatisticsRequest& request,
     absl::Time deadline, CountryStatistics* out) {
   return RunAuditedCall(
-      runner_, who, "StatisticsService.GetCountryStatistics", "", clock_(), deadline,
+      runner_, who, "StatisticsService.GetCountryStatistics", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
         RETURN_IF_ERROR(CheckCountry("country", request.country()));
@@ -110,7 +110,7 @@ absl::Status StatisticsManager::GetCountryStatistics(
         }
         StatsStore store(tx);
         *out = StatisticsFor(store, request.country(), request.period(), *years, dimensions,
-                             OptionsFor(request.round_to_base5()), clock_());
+                             OptionsFor(request.round_to_base5()), clock_.Now());
         return absl::OkStatus();
       });
 }
@@ -120,7 +120,7 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
                                               absl::Time deadline,
                                               consular::v1::ListCountriesResponse* out) {
   return RunAuditedCall(
-      runner_, who, "StatisticsService.ListCountries", "", clock_(), deadline,
+      runner_, who, "StatisticsService.ListCountries", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
         absl::StatusOr<PeriodYears> years = YearsOf(request.period());
@@ -179,7 +179,7 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
         });
         out->set_threshold(options.threshold);
         out->set_rounded_to_base5(options.round_to_base5);
-        SetFreshness(store, clock_(), out->mutable_as_of(), out->mutable_lag());
+        SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
         return absl::OkStatus();
       });
 }
@@ -187,7 +187,7 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
 absl::Status StatisticsManager::GetTimeSeries(const Identity& who,
                                               const consular::v1::GetTimeSeriesRequest& request,
                                               absl::Time deadline, consular::v1::TimeSeries* out) {
-  return RunAuditedCall(runner_, who, "StatisticsService.GetTimeSeries", "", clock_(), deadline,
+  return RunAuditedCall(runner_, who, "StatisticsService.GetTimeSeries", "", clock_.Now(), deadline,
                         [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
                           RETURN_IF_ERROR(CheckMayReadStatistics(who));
                           RETURN_IF_ERROR(CheckCountry("country", request.country()));
@@ -200,7 +200,7 @@ absl::Status StatisticsManager::GetTimeSeries(const Identity& who,
                               request, counts, OptionsFor(request.round_to_base5()));
                           if (!series.ok()) return series.status();
                           *out = *std::move(series);
-                          SetFreshness(store, clock_(), out->mutable_as_of(), out->mutable_lag());
+                          SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
                           return absl::OkStatus();
                         });
 }
@@ -209,12 +209,12 @@ absl::Status StatisticsManager::RecordTalk(const Identity& who,
                                            const consular::v1::RecordTalkRequest& request,
                                            absl::Time deadline, Talk* out) {
   return RunAuditedCall(
-      runner_, who, "BilateralService.RecordTalk", "", clock_(), deadline,
+      runner_, who, "BilateralService.RecordTalk", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
         RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_talk()) return InvalidField("talk", "required");
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         RETURN_IF_ERROR(ValidateTalk(request.talk(), DateOf(now)));
         return RunIdempotentCall<Talk>(
             tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kStats, who,
@@ -258,7 +258,7 @@ absl::Status StatisticsManager::ListTalks(const Identity& who,
                                           absl::Time deadline,
                                           consular::v1::ListTalksResponse* out) {
   return RunAuditedCall(
-      runner_, who, "BilateralService.ListTalks", "", clock_(), deadline,
+      runner_, who, "BilateralService.ListTalks", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
         if (!request.country().empty()) RETURN_IF_ERROR(CheckCountry("country", request.country()));
@@ -292,7 +292,7 @@ absl::Status StatisticsManager::GetTalk(const Identity& who,
                                         const consular::v1::GetTalkRequest& request,
                                         absl::Time deadline, Talk* out) {
   return RunAuditedCall(
-      runner_, who, "BilateralService.GetTalk", "", clock_(), deadline,
+      runner_, who, "BilateralService.GetTalk", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
         RETURN_IF_ERROR(CheckUuidField("id", request.id()));
@@ -307,7 +307,7 @@ absl::Status StatisticsManager::RenderCountryDossier(
     const Identity& who, const consular::v1::RenderCountryDossierRequest& request,
     absl::Time deadline, consular::v1::Dossier* out) {
   return RunAuditedCall(
-      runner_, who, "ReportService.RenderCountryDossier", "", clock_(), deadline,
+      runner_, who, "ReportService.RenderCountryDossier", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         RETURN_IF_ERROR(CheckMayReadStatistics(who));
         RETURN_IF_ERROR(CheckCountry("country", request.country()));
@@ -318,7 +318,7 @@ absl::Status StatisticsManager::RenderCountryDossier(
           return InvalidField("format", "required: HTML, CSV or JSON");
         }
         const PublishOptions options = OptionsFor(request.round_to_base5());
-        const absl::Time now = clock_();
+        const absl::Time now = clock_.Now();
         StatsStore store(tx);
         const int first = std::min(years->first, years->last - (kHistoryYears - 1));
         const CountryCounts counts =

@@ -3,6 +3,7 @@
 #include <functional>
 
 #include "absl/status/status.h"
+#include "base/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/statistics.pb.h"
 #include "services/common/identity.h"
@@ -22,7 +23,7 @@ struct StatisticsSettings {
 
 class StatisticsManager {
  public:
-  StatisticsManager(storage::TransactionRunner* runner, std::function<absl::Time()> clock,
+  StatisticsManager(storage::TransactionRunner* runner, const Clock& clock,
                     storage::FieldCrypto crypto, StatisticsSettings settings);
 
   absl::Status GetCountryStatistics(const Identity& who,
@@ -48,7 +49,7 @@ class StatisticsManager {
   PublishOptions OptionsFor(bool round_to_base5) const;
 
   storage::TransactionRunner* const runner_;
-  const std::function<absl::Time()> clock_;
+  const Clock& clock_;
   const storage::FieldCrypto crypto_;
   const StatisticsSettings settings_;
 };

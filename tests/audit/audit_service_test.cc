@@ -1,5 +1,6 @@
 // The audit service over real gRPC (in-process server on port 0) with a real PostgreSQL behind it:
 // who may call it, what it returns, and that every call is itself audited.
+#include "base/clock.h"
 #include "services/audit/audit_service.h"
 
 #include <grpcpp/grpcpp.h>
@@ -42,7 +43,7 @@ class AuditServiceTest : public ::testing::Test {
     verifier_ = std::move(*verifier);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    manager_ = std::make_unique<AuditManager>(runner_.get(), [] { return absl::Now(); });
+    manager_ = std::make_unique<AuditManager>(runner_.get(), SystemClock());
     workers_ = std::make_unique<WorkerPool>(2, 16);
     service_ = std::make_unique<AuditService>(manager_.get(),
                                               CallEnvironment{workers_.get(), verifier_.get()});

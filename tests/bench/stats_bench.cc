@@ -30,6 +30,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/statistics.grpc.pb.h"
+#include "base/clock.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
 #include "services/stats/rollups.h"
@@ -347,7 +348,7 @@ int Run(const Flags& flags) {
                                             warmup.begin() + std::min<size_t>(warmup.size(), 3));
 
   StatisticsManager manager(
-      &runner, [] { return absl::Now(); }, field_keys.crypto(), StatisticsSettings{});
+      &runner, consular::SystemClock(), field_keys.crypto(), StatisticsSettings{});
   const consular::testing::KeyPair keys = consular::testing::GenerateEcKeyPair();
   VerifierOptions verifier_options;
   verifier_options.public_key_pems = {keys.public_pem};

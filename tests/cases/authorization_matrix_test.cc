@@ -36,6 +36,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/audit.grpc.pb.h"
 #include "consular/v1/cases.grpc.pb.h"
+#include "base/clock.h"
 #include "services/audit/audit_manager.h"
 #include "services/audit/audit_service.h"
 #include "services/cases/case_manager.h"
@@ -86,7 +87,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
     case_manager_ =
         std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
     audit_manager_ =
-        std::make_unique<audit::AuditManager>(runner_.get(), [] { return absl::Now(); });
+        std::make_unique<audit::AuditManager>(runner_.get(), SystemClock());
     case_workers_ = std::make_unique<WorkerPool>(4, 64);
     audit_workers_ = std::make_unique<WorkerPool>(2, 64);
     case_service_ = std::make_unique<cases::CasesService>(

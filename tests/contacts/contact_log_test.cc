@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/clock.h"
 #include "services/cases/case_manager.h"
 #include "services/contacts/contact_manager.h"
 #include "storage/connection_pool.h"
@@ -40,7 +41,7 @@ class ContactLogTest : public ::testing::Test {
     cases_ = std::make_unique<cases::CaseManager>(
         runner_.get(), SystemClock(), keys_.crypto());
     contacts_ = std::make_unique<ContactManager>(
-        runner_.get(), [this] { return now_; }, keys_.crypto());
+        runner_.get(), clock_, keys_.crypto());
   }
 
   absl::Time Deadline() { return absl::Now() + absl::Seconds(20); }
@@ -86,7 +87,7 @@ class ContactLogTest : public ::testing::Test {
     contact->set_case_id(c.reference());
     contact->set_partner_id(partner_id);
     *contact->mutable_occurred_at() =
-        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now_ - absl::Hours(2)));
+        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_.Now() - absl::Hours(2)));
     contact->set_channel(consular::v1::CONTACT_CHANNEL_PHONE);
     contact->set_direction(consular::v1::CONTACT_DIRECTION_OUTGOING);
     contact->set_purpose(consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
@@ -114,7 +115,7 @@ class ContactLogTest : public ::testing::Test {
   consular::testing::TestFieldCrypto keys_;
   std::unique_ptr<cases::CaseManager> cases_;
   std::unique_ptr<ContactManager> contacts_;
-  absl::Time now_ = absl::Now();
+  ManualClock clock_{absl::Now()};
 };
 
 TEST_F(ContactLogTest, LogListAndTheCaseTimeline) {
@@ -154,7 +155,7 @@ TEST_F(ContactLogTest, LogListAndTheCaseTimeline) {
   consular::v1::LogContactRequest ad_hoc = LogRequest("l2", c, "");
   ad_hoc.mutable_contact()->mutable_ad_hoc()->set_name("Imam of the local mosque");
   *ad_hoc.mutable_contact()->mutable_occurred_at() =
-      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now_ - absl::Minutes(10)));
+      TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(clock_.Now() - absl::Minutes(10)));
   Contact second;
   ASSERT_TRUE(Log(kRabatOfficer, ad_hoc, &second).ok());
   EXPECT_EQ(second.partner_kind(), consular::v1::PARTNER_KIND_OTHER);
@@ -306,7 +307,7 @@ TEST_F(ContactLogTest, OneRequestIdWritesOnceAndBadInputNamesTheField) {
 TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
   const Case c = NewCase(kRabatOfficer, "c1");
   const std::string lawyer = NewPartner("Cabinet Benali");
-  const absl::CivilDay today = absl::ToCivilDay(now_, absl::UTCTimeZone());
+  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
   auto due = [](absl::CivilDay d) {
     consular::v1::Date date;
     date.set_year(static_cast<int>(d.year()));

@@ -1,6 +1,7 @@
 // consular-contacts' gRPC face over real gRPC (in-process server on port 0) with PostgreSQL
 // behind it: PartnerService and ContactService authenticate every call, reach their managers and
 // map statuses, the case service alongside for the cases contacts are logged on.
+#include "base/clock.h"
 #include "services/contacts/contacts_service.h"
 
 #include <google/protobuf/util/time_util.h>
@@ -39,7 +40,7 @@ class ContactsServiceTest : public ::testing::Test {
     verifier_ = std::move(*verifier);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    auto now = [] { return absl::Now(); };
+    const Clock& now = SystemClock();
     case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(),
                                                          field_keys_.crypto());
     partner_manager_ = std::make_unique<PartnerManager>(runner_.get(), now, field_keys_.crypto());

@@ -13,6 +13,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
 #include "services/common/ids.h"
 #include "crypto/key_ring.h"
 #include "services/contacts/partner_manager.h"
@@ -73,7 +74,7 @@ class PartnersTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 8});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     manager_ = std::make_unique<PartnerManager>(
-        runner_.get(), [this] { return now_; }, keys_.crypto());
+        runner_.get(), clock_, keys_.crypto());
     MustAccredit("RABAT", {"MA", "DZ"});
     MustAccredit("TUNIS", {"TN"});
   }
@@ -190,7 +191,7 @@ class PartnersTest : public ::testing::Test {
   std::unique_ptr<storage::TransactionRunner> runner_;
   consular::testing::TestFieldCrypto keys_;
   std::unique_ptr<PartnerManager> manager_;
-  absl::Time now_ = kNow;
+  ManualClock clock_{kNow};
   int counter_ = 0;
 };
 
@@ -388,12 +389,12 @@ TEST_F(PartnersTest, ListFiltersAndPages) {
 
 TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   const Partner created = MustCreate(kAdmin, NewPartner("Cabinet Example"));
-  now_ = kNow + absl::Minutes(5);
+  clock_.Set(kNow + absl::Minutes(5));
   Partner renamed;
   ASSERT_TRUE(Rename(kRabatManager, created, "Cabinet Example & Associés", &renamed).ok());
   EXPECT_EQ(renamed.name(), "Cabinet Example & Associés");
   EXPECT_EQ(renamed.version(), 2);
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(renamed.updated_at()), absl::ToUnixMicros(now_));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(renamed.updated_at()), absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(renamed.city(), created.city());
   EXPECT_EQ(MustGet(kPolicy, created.id()).SerializeAsString(), renamed.SerializeAsString());
 
@@ -492,7 +493,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
 
 TEST_F(PartnersTest, VettingAndDeactivationKeepTheirHistory) {
   const Partner created = MustCreate(kRabatManager, NewPartner("Cabinet Example"));
-  now_ = kNow + absl::Hours(1);
+  clock_.Set(kNow + absl::Hours(1));
   Partner vetted;
   ASSERT_TRUE(Vet(kRabatManager, created, consular::v1::VETTING_STATUS_VETTED,
                   "Bar membership checked", &vetted)
@@ -500,24 +501,24 @@ TEST_F(PartnersTest, VettingAndDeactivationKeepTheirHistory) {
   EXPECT_EQ(vetted.vetting_status(), consular::v1::VETTING_STATUS_VETTED);
   EXPECT_EQ(vetted.vetting_note(), "Bar membership checked");
   EXPECT_EQ(vetted.vetted_by(), "manager-rabat");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(vetted.vetted_at()), absl::ToUnixMicros(now_));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(vetted.vetted_at()), absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(vetted.version(), 2);
 
-  now_ = kNow + absl::Hours(2);
+  clock_.Set(kNow + absl::Hours(2));
   Partner suspended;
   ASSERT_TRUE(Vet(kAdmin, vetted, consular::v1::VETTING_STATUS_SUSPENDED, "Complaint under review",
                   &suspended)
                   .ok());
   EXPECT_EQ(suspended.vetted_by(), "admin-1");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(suspended.vetted_at()), absl::ToUnixMicros(now_));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(suspended.vetted_at()), absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(suspended.vetting_note(), "Complaint under review");
 
-  now_ = kNow + absl::Hours(3);
+  clock_.Set(kNow + absl::Hours(3));
   Partner gone;
   ASSERT_TRUE(Deactivate(kRabatManager, suspended, "Office closed", &gone).ok());
   EXPECT_FALSE(gone.active());
   EXPECT_EQ(gone.deactivated_by(), "manager-rabat");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(gone.deactivated_at()), absl::ToUnixMicros(now_));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(gone.deactivated_at()), absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(gone.version(), 4);
   // The vetting decision stays on the record, and the partner stays readable.
   EXPECT_EQ(gone.vetting_status(), consular::v1::VETTING_STATUS_SUSPENDED);
@@ -664,7 +665,7 @@ TEST_F(PartnersTest, AccreditationIsSetByAdministratorsAndReplacesTheList) {
   EXPECT_EQ(TimeUtil::TimestampToMicroseconds(read.updated_at()), absl::ToUnixMicros(kNow));
 
   const Partner ma = MustCreate(kRabatManager, NewPartner("Cabinet Example"));
-  now_ = kNow + absl::Hours(24);
+  clock_.Set(kNow + absl::Hours(24));
   consular::v1::SetAccreditationRequest set;
   set.set_request_id(NextId());
   set.set_post("RABAT");
@@ -675,7 +676,7 @@ TEST_F(PartnersTest, AccreditationIsSetByAdministratorsAndReplacesTheList) {
   EXPECT_EQ(std::vector<std::string>(written.countries().begin(), written.countries().end()),
             (std::vector<std::string>{"EG", "TN"}));
   EXPECT_EQ(written.updated_by(), "admin-2");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(written.updated_at()), absl::ToUnixMicros(now_));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(written.updated_at()), absl::ToUnixMicros(clock_.Now()));
   ASSERT_TRUE(manager_->GetAccreditation(kAuditor, get, Deadline(), &read).ok());
   EXPECT_EQ(read.SerializeAsString(), written.SerializeAsString());
   // Removed countries keep their row (no DELETE), marked not accredited.
@@ -732,7 +733,7 @@ TEST_F(PartnersTest, ReplayOfCreateWritesOnce) {
   Partner first;
   ASSERT_TRUE(Create(kRabatManager, NewPartner("Cabinet Example"), &first, "same-id").ok());
   const std::string after_first = Footprint();
-  now_ = kNow + absl::Minutes(5);
+  clock_.Set(kNow + absl::Minutes(5));
   Partner second;
   ASSERT_TRUE(Create(kRabatManager, NewPartner("Cabinet Example"), &second, "same-id").ok());
   EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
@@ -814,7 +815,7 @@ TEST_F(PartnersTest, KeyRotationCoversThePartnerColumns) {
   const SecretKey k1 = SecretKey::Random();
   const FieldCipher old_cipher(KeyRing::Single("k1", k1));
   PartnerManager old_manager(
-      runner_.get(), [this] { return now_; },
+      runner_.get(), clock_,
       storage::FieldCrypto{&old_cipher, &keys_.blind_index});
   consular::v1::CreatePartnerRequest create;
   create.set_request_id("rotate-create");
@@ -866,7 +867,7 @@ TEST_F(PartnersTest, KeyRotationCoversThePartnerColumns) {
   // A ring with only the new key reads the partner, its reason and the stored responses.
   const FieldCipher new_only(KeyRing::Single("k2", k2));
   PartnerManager new_manager(
-      runner_.get(), [this] { return now_; }, storage::FieldCrypto{&new_only, &keys_.blind_index});
+      runner_.get(), clock_, storage::FieldCrypto{&new_only, &keys_.blind_index});
   consular::v1::GetPartnerRequest get;
   get.set_partner_id(created.id());
   Partner read;

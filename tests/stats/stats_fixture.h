@@ -61,7 +61,7 @@ class CaseWriter {
         runner_(std::make_unique<storage::TransactionRunner>(pool_.get())),
         cases_(std::make_unique<cases::CaseManager>(runner_.get(), clock_, keys_.crypto())),
         contacts_(std::make_unique<contacts::ContactManager>(
-            runner_.get(), [this] { return clock_.Now(); }, keys_.crypto())) {}
+            runner_.get(), clock_, keys_.crypto())) {}
 
   void SetNow(absl::Time t) { clock_.Set(t); }
 

@@ -1,6 +1,7 @@
 // consular-stats' gRPC face over real gRPC (in-process server on port 0) with PostgreSQL behind
 // it, the case and contact services alongside: who reaches what, the talk register's frozen
 // figures, dossiers, and requests refused by field.
+#include "base/clock.h"
 #include "services/stats/stats_service.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -46,7 +47,7 @@ class StatsServiceTest : public ::testing::Test {
     verifier_ = std::move(*verifier);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    auto now = [] { return absl::Now(); };
+    const Clock& now = SystemClock();
     case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(),
                                                          field_keys_.crypto());
     contact_manager_ =
