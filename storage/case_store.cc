@@ -163,119 +163,6 @@ constexpr char kListNotes[] =
     "WHERE case_id = $1::uuid AND ($2 = '' OR (created_at, id) > (" FROM_MICROS("NULLIF($3, '')") ", "
     "NULLIF($2, '')::uuid)) ORDER BY created_at, id LIMIT $4";
 
-// Key rotation: the SQL per encrypted column. The key id of a stored value is bytes 3.. of it
-// (after the format byte and the key id length), compared with the active id ($1).
-#define KEY_ID_OF(col) "substring(" col " from 3 for get_byte(" col ", 1))"
-#define NOT_ON_KEY(col) col " IS NOT NULL AND " KEY_ID_OF(col) " <> convert_to($1, 'UTF8')"
-// $2: a JSON array of row ids to leave out.
-#define NOT_SKIPPED(row_id) \
-  "NOT (" row_id " = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))"
-
-#define IDEMPOTENCY_ROW_ID "(octet_length(actor)::text || ':' || actor || request_id)"
-
-// An encrypted column of contacts.partners (row key: the partner id).
-// A column of a table whose rows are keyed by their uuid id (associated data row key: the id).
-#define ID_KEYED_ROTATION_SQL(table, col)                                                   \
-  RotationSql {                                                                             \
-    table, col,                                                                             \
-        "SELECT id::text, id::text, '', " col " FROM " table " WHERE " NOT_ON_KEY(          \
-            col) " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED", \
-        "SELECT count(*) FROM " table " WHERE " NOT_ON_KEY(col),                            \
-        "UPDATE " table " SET " col " = $3 WHERE id = $1::uuid AND $2 = ''"                 \
-  }
-#define PARTNER_ROTATION_SQL(col) ID_KEYED_ROTATION_SQL("contacts.partners", col)
-
-struct RotationSql {
-  const char* table;
-  const char* column;
-  const char* select_batch;  // $1 active key id, $2 skipped ids, $3 limit → row id, keys, value
-  const char* count;         // $1 active key id
-  const char* update;        // $1 key 1, $2 key 2, $3 new value
-};
-
-const RotationSql& SqlFor(EncryptedColumn column) {
-  static const RotationSql kPersonal{
-      "cases.cases", "personal",
-      "SELECT id::text, id::text, '', personal FROM cases.cases WHERE " NOT_ON_KEY(
-          "personal") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.cases WHERE " NOT_ON_KEY("personal"),
-      "UPDATE cases.cases SET personal = $3 WHERE id = $1::uuid AND $2 = ''"};
-  static const RotationSql kNote{
-      "cases.case_notes", "body",
-      "SELECT id::text, id::text, '', body FROM cases.case_notes WHERE " NOT_ON_KEY(
-          "body") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.case_notes WHERE " NOT_ON_KEY("body"),
-      "UPDATE cases.case_notes SET body = $3 WHERE id = $1::uuid AND $2 = ''"};
-  static const RotationSql kReason{
-      "cases.case_events", "reason",
-      "SELECT id::text, case_id::text, sequence::text, reason FROM cases.case_events "
-      "WHERE " NOT_ON_KEY("reason") " AND " NOT_SKIPPED(
-          "id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.case_events WHERE " NOT_ON_KEY("reason"),
-      "UPDATE cases.case_events SET reason = $3 WHERE case_id = $1::uuid AND sequence = "
-      "$2::integer"};
-  static const RotationSql kResponse{
-      "cases.idempotency", "response",
-      "SELECT " IDEMPOTENCY_ROW_ID ", actor, request_id, response FROM cases.idempotency WHERE " NOT_ON_KEY(
-          "response") " AND " NOT_SKIPPED(IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.idempotency WHERE " NOT_ON_KEY("response"),
-      "UPDATE cases.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
-  static const RotationSql kEmergency{
-      "cases.emergency_access", "reason",
-      "SELECT id::text, id::text, '', reason FROM cases.emergency_access WHERE " NOT_ON_KEY(
-          "reason") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.emergency_access WHERE " NOT_ON_KEY("reason"),
-      "UPDATE cases.emergency_access SET reason = $3 WHERE id = $1::uuid AND $2 = ''"};
-  static const RotationSql kPartnerDetails = PARTNER_ROTATION_SQL("contact_details");
-  static const RotationSql kPartnerNote = PARTNER_ROTATION_SQL("vetting_note");
-  static const RotationSql kPartnerReason = PARTNER_ROTATION_SQL("deactivation_reason");
-  static const RotationSql kContactAdHoc = ID_KEYED_ROTATION_SQL("contacts.contacts", "ad_hoc");
-  static const RotationSql kContactNote = ID_KEYED_ROTATION_SQL("contacts.contacts", "note");
-  static const RotationSql kContactsResponse{
-      "contacts.idempotency", "response",
-      "SELECT " IDEMPOTENCY_ROW_ID
-      ", actor, request_id, response FROM contacts.idempotency "
-      "WHERE " NOT_ON_KEY("response") " AND " NOT_SKIPPED(
-          IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM contacts.idempotency WHERE " NOT_ON_KEY("response"),
-      "UPDATE contacts.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
-  static const RotationSql kStatsResponse{
-      "stats.idempotency", "response",
-      "SELECT " IDEMPOTENCY_ROW_ID
-      ", actor, request_id, response FROM stats.idempotency "
-      "WHERE " NOT_ON_KEY("response") " AND " NOT_SKIPPED(
-          IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM stats.idempotency WHERE " NOT_ON_KEY("response"),
-      "UPDATE stats.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
-  switch (column) {
-    case EncryptedColumn::kStatsIdempotencyResponse:
-      return kStatsResponse;
-    case EncryptedColumn::kContactAdHoc:
-      return kContactAdHoc;
-    case EncryptedColumn::kContactNote:
-      return kContactNote;
-    case EncryptedColumn::kPartnerContactDetails:
-      return kPartnerDetails;
-    case EncryptedColumn::kPartnerVettingNote:
-      return kPartnerNote;
-    case EncryptedColumn::kPartnerDeactivationReason:
-      return kPartnerReason;
-    case EncryptedColumn::kContactsIdempotencyResponse:
-      return kContactsResponse;
-    case EncryptedColumn::kEmergencyReason:
-      return kEmergency;
-    case EncryptedColumn::kCasePersonal:
-      return kPersonal;
-    case EncryptedColumn::kNoteBody:
-      return kNote;
-    case EncryptedColumn::kEventReason:
-      return kReason;
-    case EncryptedColumn::kIdempotencyResponse:
-      break;
-  }
-  return kResponse;
-}
-
 // Where each encrypted value lives: the associated data its ciphertext is bound to.
 AssociatedData PersonalAd(const std::string& case_id) {
   return {"cases.cases", "personal", case_id};
@@ -286,65 +173,9 @@ AssociatedData NoteBodyAd(const std::string& note_id) {
 AssociatedData ReasonAd(const std::string& case_id, int64_t sequence) {
   return {"cases.case_events", "reason", absl::StrCat(case_id, "/", sequence)};
 }
-AssociatedData ResponseAd(const std::string& actor, const std::string& request_id) {
-  return ResponseAssociatedData(IdempotencyTable::kCases, actor, request_id);
-}
 
 AssociatedData EmergencyReasonAd(const std::string& grant_id) {
   return {"cases.emergency_access", "reason", grant_id};
-}
-
-AssociatedData AdForRow(EncryptedColumn column, const std::string& key1, const std::string& key2) {
-  switch (column) {
-    case EncryptedColumn::kContactAdHoc:
-      return {"contacts.contacts", "ad_hoc", key1};
-    case EncryptedColumn::kContactNote:
-      return {"contacts.contacts", "note", key1};
-    case EncryptedColumn::kPartnerContactDetails:
-      return {"contacts.partners", "contact_details", key1};
-    case EncryptedColumn::kPartnerVettingNote:
-      return {"contacts.partners", "vetting_note", key1};
-    case EncryptedColumn::kPartnerDeactivationReason:
-      return {"contacts.partners", "deactivation_reason", key1};
-    case EncryptedColumn::kContactsIdempotencyResponse:
-      return ResponseAssociatedData(IdempotencyTable::kContacts, key1, key2);
-    case EncryptedColumn::kStatsIdempotencyResponse:
-      return ResponseAssociatedData(IdempotencyTable::kStats, key1, key2);
-    case EncryptedColumn::kEmergencyReason:
-      return EmergencyReasonAd(key1);
-    case EncryptedColumn::kCasePersonal:
-      return PersonalAd(key1);
-    case EncryptedColumn::kNoteBody:
-      return NoteBodyAd(key1);
-    case EncryptedColumn::kEventReason:
-      return ReasonAd(key1, std::stoll(key2));
-    case EncryptedColumn::kIdempotencyResponse:
-      break;
-  }
-  return ResponseAd(key1, key2);
-}
-
-std::string JsonStringArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ",";
-    out += "\"";
-    for (const char c : values[i]) {
-      const unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", u);
-        out += escaped;
-      } else {
-        out += c;
-      }
-    }
-    out += "\"";
-  }
-  return out + "]";
 }
 
 std::string WithColumns(const char* format, const std::string& condition = "") {
@@ -401,25 +232,19 @@ std::string EnumName(const Case& c, int which) {
 
 }  // namespace
 
-const std::vector<EncryptedColumn>& AllEncryptedColumns() {
-  static const std::vector<EncryptedColumn> kAll = {EncryptedColumn::kCasePersonal,
-                                                    EncryptedColumn::kNoteBody,
-                                                    EncryptedColumn::kEventReason,
-                                                    EncryptedColumn::kIdempotencyResponse,
-                                                    EncryptedColumn::kEmergencyReason,
-                                                    EncryptedColumn::kPartnerContactDetails,
-                                                    EncryptedColumn::kPartnerVettingNote,
-                                                    EncryptedColumn::kPartnerDeactivationReason,
-                                                    EncryptedColumn::kContactsIdempotencyResponse,
-                                                    EncryptedColumn::kContactAdHoc,
-                                                    EncryptedColumn::kContactNote,
-                                                    EncryptedColumn::kStatsIdempotencyResponse};
-  return kAll;
-}
-
-std::string EncryptedColumnName(EncryptedColumn column) {
-  const RotationSql& sql = SqlFor(column);
-  return absl::StrCat(sql.table, ".", sql.column);
+const std::vector<SealedColumn>& CaseStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns = new std::vector<SealedColumn>{
+      IdKeyedSealedColumn("cases.cases", "personal", PersonalAd),
+      IdKeyedSealedColumn("cases.case_notes", "body", NoteBodyAd),
+      SealedColumn{"cases.case_events", "reason", "id::text", "case_id::text, sequence::text",
+                   "case_id = $1::uuid AND sequence = $2::integer",
+                   [](const std::string& case_id, const std::string& sequence) {
+                     return ReasonAd(case_id, std::stoll(sequence));
+                   }},
+      IdempotencySealedColumn(IdempotencyTable::kCases),
+      IdKeyedSealedColumn("cases.emergency_access", "reason", EmergencyReasonAd),
+  };
+  return *kColumns;
 }
 
 CaseStore::CaseStore(pqxx::transaction_base& tx, FieldCrypto crypto) : tx_(tx), crypto_(crypto) {
@@ -824,33 +649,6 @@ std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
     notes.push_back(std::move(note));
   }
   return notes;
-}
-
-RotationBatch CaseStore::RotateBatch(EncryptedColumn column, int limit,
-                                     const std::vector<std::string>& skip) {
-  const RotationSql& sql = SqlFor(column);
-  const std::string& active = crypto_.cipher->active_key_id();
-  RotationBatch batch;
-  const pqxx::result rows =
-      ExecPrepared(tx_, sql.select_batch, active, JsonStringArray(skip), limit);
-  for (const auto& row : rows) {
-    const std::string key1 = row[1].as<std::string>();
-    const std::string key2 = row[2].as<std::string>();
-    const AssociatedData ad = AdForRow(column, key1, key2);
-    absl::StatusOr<std::string> plaintext =
-        crypto_.cipher->Decrypt(pqxx::binarystring(row[3]).str(), ad);
-    if (!plaintext.ok()) {
-      batch.failed.push_back(row[0].as<std::string>());
-      continue;
-    }
-    ExecPrepared0(tx_, sql.update, key1, key2, pqxx::binarystring(Seal(*plaintext, ad)));
-    ++batch.rotated;
-  }
-  return batch;
-}
-
-int64_t CaseStore::CountNotOnActiveKey(EncryptedColumn column) {
-  return ExecPrepared1(tx_, SqlFor(column).count, crypto_.cipher->active_key_id())[0].as<int64_t>();
 }
 
 }  // namespace consular::storage

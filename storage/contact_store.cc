@@ -57,6 +57,14 @@ AssociatedData NoteAd(const std::string& id) { return {"contacts.contacts", "not
 
 }  // namespace
 
+const std::vector<SealedColumn>& ContactStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns = new std::vector<SealedColumn>{
+      IdKeyedSealedColumn("contacts.contacts", "ad_hoc", AdHocAd),
+      IdKeyedSealedColumn("contacts.contacts", "note", NoteAd),
+  };
+  return *kColumns;
+}
+
 ContactStore::ContactStore(pqxx::transaction_base& tx, FieldCrypto crypto)
     : tx_(tx), crypto_(crypto) {
   if (crypto_.cipher == nullptr) throw std::logic_error("ContactStore needs a field cipher");

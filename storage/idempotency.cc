@@ -59,6 +59,17 @@ AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string&
           absl::StrCat(actor.size(), ":", actor, request_id)};
 }
 
+SealedColumn IdempotencySealedColumn(IdempotencyTable table) {
+  return SealedColumn{IdempotencyTableName(table),
+                      "response",
+                      "(octet_length(actor)::text || ':' || actor || request_id)",
+                      "actor, request_id",
+                      "actor = $1 AND request_id = $2",
+                      [table](const std::string& actor, const std::string& request_id) {
+                        return ResponseAssociatedData(table, actor, request_id);
+                      }};
+}
+
 std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const FieldCipher& cipher,
                                          IdempotencyTable table, const std::string& actor,
                                          const std::string& request_id, const std::string& method,

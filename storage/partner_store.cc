@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/idempotency.h"
 #include "storage/prepared.h"
 #include "storage/sql_values.h"
 
@@ -118,6 +119,16 @@ std::string DetailsBytes(const Partner& p) {
 }
 
 }  // namespace
+
+const std::vector<SealedColumn>& PartnerStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns = new std::vector<SealedColumn>{
+      IdKeyedSealedColumn(kTable, "contact_details", DetailsAd),
+      IdKeyedSealedColumn(kTable, "vetting_note", VettingNoteAd),
+      IdKeyedSealedColumn(kTable, "deactivation_reason", DeactivationReasonAd),
+      IdempotencySealedColumn(IdempotencyTable::kContacts),
+  };
+  return *kColumns;
+}
 
 PartnerStore::PartnerStore(pqxx::transaction_base& tx, FieldCrypto crypto)
     : tx_(tx), crypto_(crypto) {

@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "storage/idempotency.h"
 #include "storage/prepared.h"
 #include "storage/sql_values.h"
 
@@ -95,6 +96,12 @@ Talk TalkFrom(const pqxx::row& r, bool with_statistics) {
 }
 
 }  // namespace
+
+const std::vector<SealedColumn>& StatsStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns =
+      new std::vector<SealedColumn>{IdempotencySealedColumn(IdempotencyTable::kStats)};
+  return *kColumns;
+}
 
 std::string StatsStore::Horizon() {
   return tx_.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0].as<std::string>();
