@@ -324,7 +324,7 @@ void CaseStore::SaveResponse(const std::string& actor, const std::string& reques
 }
 
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
-  return ExecPrepared1(tx_, kNextReference, prefix, year)[0].as<int>();
+  return ExecPrepared1(tx_, "case_next_reference", kNextReference, prefix, year)[0].as<int>();
 }
 
 namespace {
@@ -340,9 +340,9 @@ std::string NameIndexOf(const BlindIndex* index, const Case& c) {
 
 void CaseStore::Insert(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
-  ExecPrepared0(tx_, kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1),
-                EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c), EnumName(c, 3),
-                EnumName(c, 4), EnumName(c, 5),
+  ExecPrepared0(tx_, "case_insert", kInsertCase, c.id(), c.reference(), EnumName(c, 0),
+                EnumName(c, 1), EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c),
+                EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
                 pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.opened_at()),
                 Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
                 pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
@@ -353,8 +353,8 @@ void CaseStore::Insert(const Case& c) {
 void CaseStore::Update(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
   const pqxx::result r =
-      ExecPrepared(tx_, kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(),
-                   RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
+      ExecPrepared(tx_, "case_update", kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2),
+                   c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
                    pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
                    Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
                    c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)),
@@ -366,17 +366,20 @@ void CaseStore::Update(const Case& c) {
 std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& id_or_reference,
                                     bool lock) {
   if (scope.unit.empty()) return std::nullopt;
-  const std::string sql = WithColumns(
-      kFindCase, id_or_reference.size() == 36 ? "c.id = $4::uuid" : "c.reference = upper($4)");
+  const bool by_id = id_or_reference.size() == 36;
+  const std::string sql =
+      WithColumns(kFindCase, by_id ? "c.id = $4::uuid" : "c.reference = upper($4)");
+  const std::string name = by_id ? "case_find_by_id" : "case_find_by_reference";
   if (lock) {
     // Locking a row needs the UPDATE policy too, so a case the caller may only read is not found
     // FOR UPDATE: it is then read unlocked below, for the caller to be refused by name.
-    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE OF c", scope.unit,
-                                             scope.subject, scope.role, id_or_reference);
+    const pqxx::result locked =
+        ExecPrepared(tx_, name + "_locked", sql + " FOR UPDATE OF c", scope.unit, scope.subject,
+                     scope.role, id_or_reference);
     if (!locked.empty()) return CaseFromRow(locked[0]);
   }
   const pqxx::result r =
-      ExecPrepared(tx_, sql, scope.unit, scope.subject, scope.role, id_or_reference);
+      ExecPrepared(tx_, name, sql, scope.unit, scope.subject, scope.role, id_or_reference);
   if (r.empty()) return std::nullopt;
   Case found = CaseFromRow(r[0]);
   if (lock && (found.caller_access() == consular::v1::CASE_ACCESS_HANDLING ||
@@ -392,9 +395,9 @@ std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filt
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      ExecPrepared(tx_, WithColumns(kListCases), scope.unit, scope.subject, scope.role, filter.post,
-                   filter.country, filter.type, filter.status, filter.risk_flag, filter.opened_from,
-                   filter.opened_to, after ? after->id : std::string(),
+      ExecPrepared(tx_, "case_list", WithColumns(kListCases), scope.unit, scope.subject, scope.role,
+                   filter.post, filter.country, filter.type, filter.status, filter.risk_flag,
+                   filter.opened_from, filter.opened_to, after ? after->id : std::string(),
                    after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
@@ -406,8 +409,8 @@ std::vector<Case> CaseStore::Search(const CaseScope& scope, const std::string& n
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      ExecPrepared(tx_, WithColumns(kSearchCases), scope.unit, scope.subject, scope.role,
-                   pqxx::binarystring(name_index), after ? after->id : std::string(),
+      ExecPrepared(tx_, "case_search", WithColumns(kSearchCases), scope.unit, scope.subject,
+                   scope.role, pqxx::binarystring(name_index), after ? after->id : std::string(),
                    after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
@@ -452,7 +455,8 @@ std::string StoredName(const std::string& proto_name, const std::string& prefix)
 }  // namespace
 
 void CaseStore::InsertShare(const consular::v1::CaseShare& share) {
-  ExecPrepared0(tx_, kInsertShare, share.id(), share.case_id(), share.grantee(),
+  ExecPrepared0(tx_, "case_share_insert", kInsertShare, share.id(), share.case_id(),
+                share.grantee(),
                 StoredName(consular::v1::ShareAccess_Name(share.access()), "SHARE_ACCESS_"),
                 share.legal_basis(), share.granted_by(), share.granted_by_unit(),
                 Micros(share.granted_at()), Micros(share.expires_at()));
@@ -463,7 +467,8 @@ std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& s
   std::string sql =
       absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM, "WHERE s.id = $1::uuid");
   if (lock) sql += " FOR UPDATE OF s";
-  const pqxx::result r = ExecPrepared(tx_, sql, share_id);
+  const pqxx::result r =
+      ExecPrepared(tx_, lock ? "case_share_find_locked" : "case_share_find", sql, share_id);
   if (r.empty()) return std::nullopt;
   return ShareFromRow(r[0]);
 }
@@ -471,7 +476,7 @@ std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& s
 std::optional<consular::v1::CaseShare> CaseStore::LiveShare(const std::string& case_id,
                                                             const std::string& grantee) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "case_share_live",
       absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
                    "WHERE s.case_id = $1::uuid AND s.grantee_unit = $2 AND " LIVE_SHARE(
                        "s") " ORDER BY s.granted_at DESC LIMIT 1"),
@@ -484,7 +489,7 @@ std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& ca
                                                            const std::string& grantee,
                                                            bool include_inactive) {
   const pqxx::result r =
-      ExecPrepared(tx_,
+      ExecPrepared(tx_, "case_share_list",
                    absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
                                 "WHERE s.case_id = $1::uuid AND ($2 = '' OR s.grantee_unit = $2) "
                                 "AND ($3 OR (" LIVE_SHARE("s") ")) ORDER BY s.granted_at, s.id"),
@@ -496,12 +501,14 @@ std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& ca
 
 void CaseStore::RevokeShare(const std::string& share_id, const std::string& revoked_by,
                             const google::protobuf::Timestamp& revoked_at) {
-  const pqxx::result r = ExecPrepared(tx_, kRevokeShare, share_id, revoked_by, Micros(revoked_at));
+  const pqxx::result r = ExecPrepared(tx_, "case_share_revoke", kRevokeShare, share_id, revoked_by,
+                                      Micros(revoked_at));
   if (r.affected_rows() != 1) throw std::runtime_error("share to revoke is missing");
 }
 
 std::optional<EmergencyTarget> CaseStore::FindCaseForEmergency(const std::string& id_or_reference) {
-  const pqxx::result r = ExecPrepared(tx_, kFindCaseForEmergency, id_or_reference);
+  const pqxx::result r =
+      ExecPrepared(tx_, "case_find_for_emergency", kFindCaseForEmergency, id_or_reference);
   if (r.empty()) return std::nullopt;
   return EmergencyTarget{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
                          r[0][2].as<std::string>()};
@@ -533,9 +540,9 @@ consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) 
 
 void CaseStore::InsertEmergencyAccess(consular::v1::EmergencyAccess* grant, int minutes) {
   const pqxx::row times = ExecPrepared1(
-      tx_, kInsertEmergency, grant->id(), grant->case_id(), grant->case_reference(),
-      grant->handling_post(), grant->actor(), consular::v1::Role_Name(grant->actor_role()),
-      grant->actor_unit(),
+      tx_, "emergency_access_insert", kInsertEmergency, grant->id(), grant->case_id(),
+      grant->case_reference(), grant->handling_post(), grant->actor(),
+      consular::v1::Role_Name(grant->actor_role()), grant->actor_unit(),
       pqxx::binarystring(Seal(grant->reason(), EmergencyReasonAd(grant->id()))), minutes);
   *grant->mutable_opened_at() = FromMicros(times[0].as<int64_t>());
   *grant->mutable_expires_at() = FromMicros(times[1].as<int64_t>());
@@ -547,10 +554,11 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::FindEmergencyAccess(cons
                                        " FROM cases.emergency_access e WHERE e.id = $1::uuid");
   if (lock) {
     // As in Find: a grant the caller may see but not review (their own) is read unlocked.
-    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE", id);
+    const pqxx::result locked =
+        ExecPrepared(tx_, "emergency_access_find_locked", sql + " FOR UPDATE", id);
     if (!locked.empty()) return EmergencyFromRow(locked[0]);
   }
-  const pqxx::result r = ExecPrepared(tx_, sql, id);
+  const pqxx::result r = ExecPrepared(tx_, "emergency_access_find", sql, id);
   if (r.empty()) return std::nullopt;
   return EmergencyFromRow(r[0]);
 }
@@ -558,7 +566,7 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::FindEmergencyAccess(cons
 std::optional<consular::v1::EmergencyAccess> CaseStore::LiveEmergencyAccess(
     const std::string& case_id, const std::string& actor, const std::string& role) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "emergency_access_live",
       absl::StrCat("SELECT ", kEmergencyColumns,
                    " FROM cases.emergency_access e WHERE e.case_id = $1::uuid AND e.actor = $2 "
                    "AND e.actor_role = $3 AND e.expires_at > now() "
@@ -571,10 +579,10 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::LiveEmergencyAccess(
 std::vector<consular::v1::EmergencyAccess> CaseStore::ListEmergencyAccess(
     const EmergencyListScope& scope, bool unreviewed_only, const std::optional<CaseCursor>& after,
     int limit) {
-  const pqxx::result r =
-      ExecPrepared(tx_, absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency), scope.all,
-                   scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
-                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+  const pqxx::result r = ExecPrepared(
+      tx_, "emergency_access_list", absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency),
+      scope.all, scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
+      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   std::vector<consular::v1::EmergencyAccess> grants;
   for (const auto& row : r) grants.push_back(EmergencyFromRow(row));
   return grants;
@@ -584,7 +592,7 @@ void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::Emerg
                                       const std::string& reviewed_by,
                                       const google::protobuf::Timestamp& reviewed_at) {
   const pqxx::result r =
-      ExecPrepared(tx_, kReviewEmergency, id,
+      ExecPrepared(tx_, "emergency_access_review", kReviewEmergency, id,
                    StoredName(consular::v1::EmergencyReview_Name(review), "EMERGENCY_REVIEW_"),
                    reviewed_by, Micros(reviewed_at));
   if (r.affected_rows() != 1) throw std::runtime_error("emergency access to review is missing");
@@ -600,20 +608,23 @@ int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& even
   if (!google::protobuf::util::MessageToJsonString(without_reason, &payload, options).ok()) {
     throw std::runtime_error("case event does not convert to JSON");
   }
-  const int64_t sequence = ExecPrepared1(tx_, kNextEventSequence, case_id)[0].as<int64_t>();
+  const int64_t sequence =
+      ExecPrepared1(tx_, "case_event_next_sequence", kNextEventSequence, case_id)[0].as<int64_t>();
   const std::string reason =
       event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
-  ExecPrepared0(
-      tx_, kAppendEvent, case_id, sequence, consular::v1::CaseEventType_Name(event.type()),
-      event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
-      Micros(event.occurred_at()), event.case_version(), payload, pqxx::binarystring(reason));
+  ExecPrepared0(tx_, "case_event_append", kAppendEvent, case_id, sequence,
+                consular::v1::CaseEventType_Name(event.type()), event.actor(),
+                consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+                Micros(event.occurred_at()), event.case_version(), payload,
+                pqxx::binarystring(reason));
   return sequence;
 }
 
 std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t after_sequence,
                                              int limit) {
   std::vector<CaseEvent> events;
-  const pqxx::result r = ExecPrepared(tx_, kListEvents, case_id, after_sequence, limit);
+  const pqxx::result r =
+      ExecPrepared(tx_, "case_event_list", kListEvents, case_id, after_sequence, limit);
   for (const auto& row : r) {
     CaseEvent event;
     if (!google::protobuf::util::JsonStringToMessage(row[1].as<std::string>(), &event).ok()) {
@@ -627,8 +638,8 @@ std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t
 }
 
 void CaseStore::InsertNote(const CaseNote& note) {
-  ExecPrepared0(tx_, kInsertNote, note.id(), note.case_id(), note.author(), note.author_post(),
-                Micros(note.created_at()),
+  ExecPrepared0(tx_, "case_note_insert", kInsertNote, note.id(), note.case_id(), note.author(),
+                note.author_post(), Micros(note.created_at()),
                 pqxx::binarystring(Seal(note.text(), NoteBodyAd(note.id()))));
 }
 
@@ -636,7 +647,7 @@ std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
                                            const std::optional<CaseCursor>& after, int limit) {
   std::vector<CaseNote> notes;
   const pqxx::result r =
-      ExecPrepared(tx_, kListNotes, case_id, after ? after->id : std::string(),
+      ExecPrepared(tx_, "case_note_list", kListNotes, case_id, after ? after->id : std::string(),
                    after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   for (const auto& row : r) {
     CaseNote note;

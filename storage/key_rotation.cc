@@ -15,6 +15,15 @@ std::string NotOnActiveKey(const std::string& column) {
                       column, ", 1)) <> convert_to($1, 'UTF8')");
 }
 
+// The prepared statement name of `what` on `column`: "rotation_batch_cases_cases_personal".
+std::string StatementName(const std::string& what, const SealedColumn& column) {
+  std::string name = absl::StrCat("rotation_", what, "_", column.Name());
+  for (char& c : name) {
+    if (c == '.') c = '_';
+  }
+  return name;
+}
+
 // $1 active key id, $2 a JSON array of row ids to leave out, $3 limit → row id, the two row keys,
 // the value.
 std::string SelectBatchSql(const SealedColumn& c) {
@@ -64,8 +73,9 @@ RotationBatch RotateBatch(pqxx::transaction_base& tx, const FieldCipher& cipher,
                           const std::vector<std::string>& skip) {
   const std::string& active = cipher.active_key_id();
   RotationBatch batch;
-  const pqxx::result rows =
-      ExecPrepared(tx, SelectBatchSql(column), active, JsonStringArray(skip), limit);
+  const pqxx::result rows = ExecPrepared(tx, StatementName("batch", column), SelectBatchSql(column),
+                                         active, JsonStringArray(skip), limit);
+  const std::string update_name = StatementName("update", column);
   const std::string update = UpdateSql(column);
   for (const auto& row : rows) {
     const std::string key1 = row[1].as<std::string>();
@@ -76,7 +86,8 @@ RotationBatch RotateBatch(pqxx::transaction_base& tx, const FieldCipher& cipher,
       batch.failed.push_back(row[0].as<std::string>());
       continue;
     }
-    ExecPrepared0(tx, update, key1, key2, pqxx::binarystring(cipher.Encrypt(*plaintext, ad)));
+    ExecPrepared0(tx, update_name, update, key1, key2,
+                  pqxx::binarystring(cipher.Encrypt(*plaintext, ad)));
     ++batch.rotated;
   }
   return batch;
@@ -84,7 +95,9 @@ RotationBatch RotateBatch(pqxx::transaction_base& tx, const FieldCipher& cipher,
 
 int64_t CountNotOnActiveKey(pqxx::transaction_base& tx, const FieldCipher& cipher,
                             const SealedColumn& column) {
-  return ExecPrepared1(tx, CountSql(column), cipher.active_key_id())[0].as<int64_t>();
+  return ExecPrepared1(tx, StatementName("count", column), CountSql(column),
+                       cipher.active_key_id())[0]
+      .as<int64_t>();
 }
 
 }  // namespace consular::storage
