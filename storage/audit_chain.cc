@@ -177,7 +177,8 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
           seq = head[0][0].as<int64_t>();
           prev_hash = absl::HexStringToBytes(head[0][1].as<std::string>());
         }
-        const pqxx::result queued = ExecPrepared(tx, kQueuedEvents, batch_size);
+        const pqxx::result queued =
+            ExecPrepared(tx, "audit_chain_queued_events", kQueuedEvents, batch_size);
         if (queued.empty()) return absl::OkStatus();
 
         std::vector<std::string> seqs, event_ids, prev_hashes, hashes;
@@ -192,9 +193,9 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
           prev_hash = hash;
         }
         const std::string ids = ArrayLiteral(event_ids);
-        ExecPrepared0(tx, kAppendChain, ArrayLiteral(seqs), ids, ArrayLiteral(prev_hashes),
-                      ArrayLiteral(hashes));
-        ExecPrepared1(tx, kDequeue, ids);
+        ExecPrepared0(tx, "audit_chain_append", kAppendChain, ArrayLiteral(seqs), ids,
+                      ArrayLiteral(prev_hashes), ArrayLiteral(hashes));
+        ExecPrepared1(tx, "audit_chain_dequeue", kDequeue, ids);
         chained = static_cast<int>(queued.size());
         return absl::OkStatus();
       });
@@ -264,7 +265,8 @@ ChainVerification VerifyAuditChain(pqxx::transaction_base& tx) {
   int64_t expected = 1;
   std::string prev_hex = absl::BytesToHexString(std::string(32, '\0'));
   while (true) {
-    const pqxx::result rows = ExecPrepared(tx, kChainBatch, expected - 1, kVerifyBatch);
+    const pqxx::result rows =
+        ExecPrepared(tx, "audit_chain_batch", kChainBatch, expected - 1, kVerifyBatch);
     for (const pqxx::row& row : rows) {
       const int64_t seq = row[0].as<int64_t>();
       const int64_t event_id = row[1].as<int64_t>();

@@ -63,9 +63,9 @@ void InsertAuditRecord(pqxx::transaction_base& tx, const AuditRecord& record) {
       record.outcome.empty()) {
     throw std::invalid_argument("audit record without actor, actor_role, action or outcome");
   }
-  ExecPrepared0(tx, kInsertEvent, absl::ToUnixMicros(record.occurred_at), record.actor,
-                record.actor_role, record.actor_post, record.action, record.case_id, record.purpose,
-                record.outcome, record.emergency, record.correlation_id);
+  ExecPrepared0(tx, "audit_event_insert", kInsertEvent, absl::ToUnixMicros(record.occurred_at),
+                record.actor, record.actor_role, record.actor_post, record.action, record.case_id,
+                record.purpose, record.outcome, record.emergency, record.correlation_id);
 }
 
 std::string AuditOutcome(const absl::Status& status) {
@@ -109,7 +109,7 @@ absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const Au
 std::vector<StoredAuditEvent> ListAuditEvents(pqxx::transaction_base& tx, const AuditFilter& filter,
                                               const std::optional<AuditCursor>& after, int limit) {
   const pqxx::result rows =
-      ExecPrepared(tx, kListEvents, filter.actor, filter.case_id, filter.action,
+      ExecPrepared(tx, "audit_event_list", kListEvents, filter.actor, filter.case_id, filter.action,
                    OptionalMicros(filter.since_micros), OptionalMicros(filter.until_micros),
                    after.has_value() ? std::to_string(after->occurred_at_micros) : std::string(),
                    after.has_value() ? std::to_string(after->id) : std::string(), limit);

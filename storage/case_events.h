@@ -10,7 +10,7 @@ namespace consular::storage {
 
 // The payload column of `event`: the consular.v1.CaseEvent as protobuf's JSON (proto field names,
 // fields at their default left out, 64-bit integers as strings) without its reason, which is
-// personal and stored sealed in a column of its own (ReasonAd, storage/sealed_columns.h). Throws
+// personal and stored sealed in a column of its own (ReasonAd, storage/case_sealing.h). Throws
 // std::runtime_error when the event does not convert.
 std::string EventPayload(const consular::v1::CaseEvent& event);
 

@@ -12,7 +12,7 @@
 #include "storage/case_facts.h"
 #include "storage/idempotency.h"
 #include "storage/prepared.h"
-#include "storage/sealed_columns.h"
+#include "storage/case_sealing.h"
 #include "storage/sql_values.h"
 
 namespace consular::storage {
@@ -165,142 +165,6 @@ constexpr char kListNotes[] =
     "WHERE case_id = $1::uuid AND ($2 = '' OR (created_at, id) > (" FROM_MICROS("NULLIF($3, '')") ", "
     "NULLIF($2, '')::uuid)) ORDER BY created_at, id LIMIT $4";
 
-// Key rotation: the SQL per encrypted column. The key id of a stored value is bytes 3.. of it
-// (after the format byte and the key id length), compared with the active id ($1).
-#define KEY_ID_OF(col) "substring(" col " from 3 for get_byte(" col ", 1))"
-#define NOT_ON_KEY(col) col " IS NOT NULL AND " KEY_ID_OF(col) " <> convert_to($1, 'UTF8')"
-// $2: a JSON array of row ids to leave out.
-#define NOT_SKIPPED(row_id) \
-  "NOT (" row_id " = ANY (ARRAY(SELECT jsonb_array_elements_text($2::jsonb))))"
-
-#define IDEMPOTENCY_ROW_ID "(octet_length(actor)::text || ':' || actor || request_id)"
-
-// An encrypted column of contacts.partners (row key: the partner id).
-// A column of a table whose rows are keyed by their uuid id (associated data row key: the id).
-#define ID_KEYED_ROTATION_SQL(table, col)                                                   \
-  RotationSql {                                                                             \
-    table, col,                                                                             \
-        "SELECT id::text, id::text, '', " col " FROM " table " WHERE " NOT_ON_KEY(          \
-            col) " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED", \
-        "SELECT count(*) FROM " table " WHERE " NOT_ON_KEY(col),                            \
-        "UPDATE " table " SET " col " = $3 WHERE id = $1::uuid AND $2 = ''"                 \
-  }
-#define PARTNER_ROTATION_SQL(col) ID_KEYED_ROTATION_SQL("contacts.partners", col)
-
-struct RotationSql {
-  const char* table;
-  const char* column;
-  const char* select_batch;  // $1 active key id, $2 skipped ids, $3 limit → row id, keys, value
-  const char* count;         // $1 active key id
-  const char* update;        // $1 key 1, $2 key 2, $3 new value
-};
-
-const RotationSql& SqlFor(EncryptedColumn column) {
-  static const RotationSql kPersonal{
-      "cases.cases", "personal",
-      "SELECT id::text, id::text, '', personal FROM cases.cases WHERE " NOT_ON_KEY(
-          "personal") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.cases WHERE " NOT_ON_KEY("personal"),
-      "UPDATE cases.cases SET personal = $3 WHERE id = $1::uuid AND $2 = ''"};
-  static const RotationSql kNote{
-      "cases.case_notes", "body",
-      "SELECT id::text, id::text, '', body FROM cases.case_notes WHERE " NOT_ON_KEY(
-          "body") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.case_notes WHERE " NOT_ON_KEY("body"),
-      "UPDATE cases.case_notes SET body = $3 WHERE id = $1::uuid AND $2 = ''"};
-  static const RotationSql kReason{
-      "cases.case_events", "reason",
-      "SELECT id::text, case_id::text, sequence::text, reason FROM cases.case_events "
-      "WHERE " NOT_ON_KEY("reason") " AND " NOT_SKIPPED(
-          "id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.case_events WHERE " NOT_ON_KEY("reason"),
-      "UPDATE cases.case_events SET reason = $3 WHERE case_id = $1::uuid AND sequence = "
-      "$2::integer"};
-  static const RotationSql kResponse{
-      "cases.idempotency", "response",
-      "SELECT " IDEMPOTENCY_ROW_ID ", actor, request_id, response FROM cases.idempotency WHERE " NOT_ON_KEY(
-          "response") " AND " NOT_SKIPPED(IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.idempotency WHERE " NOT_ON_KEY("response"),
-      "UPDATE cases.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
-  static const RotationSql kEmergency{
-      "cases.emergency_access", "reason",
-      "SELECT id::text, id::text, '', reason FROM cases.emergency_access WHERE " NOT_ON_KEY(
-          "reason") " AND " NOT_SKIPPED("id::text") " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM cases.emergency_access WHERE " NOT_ON_KEY("reason"),
-      "UPDATE cases.emergency_access SET reason = $3 WHERE id = $1::uuid AND $2 = ''"};
-  static const RotationSql kPartnerDetails = PARTNER_ROTATION_SQL("contact_details");
-  static const RotationSql kPartnerNote = PARTNER_ROTATION_SQL("vetting_note");
-  static const RotationSql kPartnerReason = PARTNER_ROTATION_SQL("deactivation_reason");
-  static const RotationSql kContactAdHoc = ID_KEYED_ROTATION_SQL("contacts.contacts", "ad_hoc");
-  static const RotationSql kContactNote = ID_KEYED_ROTATION_SQL("contacts.contacts", "note");
-  static const RotationSql kContactsResponse{
-      "contacts.idempotency", "response",
-      "SELECT " IDEMPOTENCY_ROW_ID
-      ", actor, request_id, response FROM contacts.idempotency "
-      "WHERE " NOT_ON_KEY("response") " AND " NOT_SKIPPED(
-          IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM contacts.idempotency WHERE " NOT_ON_KEY("response"),
-      "UPDATE contacts.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
-  static const RotationSql kStatsResponse{
-      "stats.idempotency", "response",
-      "SELECT " IDEMPOTENCY_ROW_ID
-      ", actor, request_id, response FROM stats.idempotency "
-      "WHERE " NOT_ON_KEY("response") " AND " NOT_SKIPPED(
-          IDEMPOTENCY_ROW_ID) " LIMIT $3 FOR NO KEY UPDATE SKIP LOCKED",
-      "SELECT count(*) FROM stats.idempotency WHERE " NOT_ON_KEY("response"),
-      "UPDATE stats.idempotency SET response = $3 WHERE actor = $1 AND request_id = $2"};
-  switch (column) {
-    case EncryptedColumn::kStatsIdempotencyResponse:
-      return kStatsResponse;
-    case EncryptedColumn::kContactAdHoc:
-      return kContactAdHoc;
-    case EncryptedColumn::kContactNote:
-      return kContactNote;
-    case EncryptedColumn::kPartnerContactDetails:
-      return kPartnerDetails;
-    case EncryptedColumn::kPartnerVettingNote:
-      return kPartnerNote;
-    case EncryptedColumn::kPartnerDeactivationReason:
-      return kPartnerReason;
-    case EncryptedColumn::kContactsIdempotencyResponse:
-      return kContactsResponse;
-    case EncryptedColumn::kEmergencyReason:
-      return kEmergency;
-    case EncryptedColumn::kCasePersonal:
-      return kPersonal;
-    case EncryptedColumn::kNoteBody:
-      return kNote;
-    case EncryptedColumn::kEventReason:
-      return kReason;
-    case EncryptedColumn::kIdempotencyResponse:
-      break;
-  }
-  return kResponse;
-}
-
-std::string JsonStringArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ",";
-    out += "\"";
-    for (const char c : values[i]) {
-      const unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", u);
-        out += escaped;
-      } else {
-        out += c;
-      }
-    }
-    out += "\"";
-  }
-  return out + "]";
-}
-
 std::string WithColumns(const char* format, const std::string& condition = "") {
   char buffer[8192];
   const int n = std::snprintf(buffer, sizeof buffer, format, kCaseColumns, condition.c_str());
@@ -342,25 +206,19 @@ std::string EnumName(const Case& c, int which) {
 
 }  // namespace
 
-const std::vector<EncryptedColumn>& AllEncryptedColumns() {
-  static const std::vector<EncryptedColumn> kAll = {EncryptedColumn::kCasePersonal,
-                                                    EncryptedColumn::kNoteBody,
-                                                    EncryptedColumn::kEventReason,
-                                                    EncryptedColumn::kIdempotencyResponse,
-                                                    EncryptedColumn::kEmergencyReason,
-                                                    EncryptedColumn::kPartnerContactDetails,
-                                                    EncryptedColumn::kPartnerVettingNote,
-                                                    EncryptedColumn::kPartnerDeactivationReason,
-                                                    EncryptedColumn::kContactsIdempotencyResponse,
-                                                    EncryptedColumn::kContactAdHoc,
-                                                    EncryptedColumn::kContactNote,
-                                                    EncryptedColumn::kStatsIdempotencyResponse};
-  return kAll;
-}
-
-std::string EncryptedColumnName(EncryptedColumn column) {
-  const RotationSql& sql = SqlFor(column);
-  return absl::StrCat(sql.table, ".", sql.column);
+const std::vector<SealedColumn>& CaseStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns = new std::vector<SealedColumn>{
+      IdKeyedSealedColumn("cases.cases", "personal", PersonalAd),
+      IdKeyedSealedColumn("cases.case_notes", "body", NoteBodyAd),
+      SealedColumn{"cases.case_events", "reason", "id::text", "case_id::text, sequence::text",
+                   "case_id = $1::uuid AND sequence = $2::integer",
+                   [](const std::string& case_id, const std::string& sequence) {
+                     return ReasonAd(case_id, std::stoll(sequence));
+                   }},
+      IdempotencySealedColumn(IdempotencyTable::kCases),
+      IdKeyedSealedColumn("cases.emergency_access", "reason", EmergencyReasonAd),
+  };
+  return *kColumns;
 }
 
 CaseStore::CaseStore(pqxx::transaction_base& tx, FieldCrypto crypto) : tx_(tx), crypto_(crypto) {
@@ -440,14 +298,14 @@ void CaseStore::SaveResponse(const std::string& actor, const std::string& reques
 }
 
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
-  return ExecPrepared1(tx_, kNextReference, prefix, year)[0].as<int>();
+  return ExecPrepared1(tx_, "case_next_reference", kNextReference, prefix, year)[0].as<int>();
 }
 
 void CaseStore::Insert(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
-  ExecPrepared0(tx_, kInsertCase, c.id(), c.reference(), EnumName(c, 0), EnumName(c, 1),
-                EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c), EnumName(c, 3),
-                EnumName(c, 4), EnumName(c, 5),
+  ExecPrepared0(tx_, "case_insert", kInsertCase, c.id(), c.reference(), EnumName(c, 0),
+                EnumName(c, 1), EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c),
+                EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
                 pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.opened_at()),
                 Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
                 pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
@@ -458,8 +316,8 @@ void CaseStore::Insert(const Case& c) {
 void CaseStore::Update(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
   const pqxx::result r =
-      ExecPrepared(tx_, kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(),
-                   RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
+      ExecPrepared(tx_, "case_update", kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2),
+                   c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
                    pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
                    Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
                    c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)),
@@ -471,17 +329,20 @@ void CaseStore::Update(const Case& c) {
 std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& id_or_reference,
                                     bool lock) {
   if (scope.unit.empty()) return std::nullopt;
-  const std::string sql = WithColumns(
-      kFindCase, id_or_reference.size() == 36 ? "c.id = $4::uuid" : "c.reference = upper($4)");
+  const bool by_id = id_or_reference.size() == 36;
+  const std::string sql =
+      WithColumns(kFindCase, by_id ? "c.id = $4::uuid" : "c.reference = upper($4)");
+  const std::string name = by_id ? "case_find_by_id" : "case_find_by_reference";
   if (lock) {
     // Locking a row needs the UPDATE policy too, so a case the caller may only read is not found
     // FOR UPDATE: it is then read unlocked below, for the caller to be refused by name.
-    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE OF c", scope.unit,
-                                             scope.subject, scope.role, id_or_reference);
+    const pqxx::result locked =
+        ExecPrepared(tx_, name + "_locked", sql + " FOR UPDATE OF c", scope.unit, scope.subject,
+                     scope.role, id_or_reference);
     if (!locked.empty()) return CaseFromRow(locked[0]);
   }
   const pqxx::result r =
-      ExecPrepared(tx_, sql, scope.unit, scope.subject, scope.role, id_or_reference);
+      ExecPrepared(tx_, name, sql, scope.unit, scope.subject, scope.role, id_or_reference);
   if (r.empty()) return std::nullopt;
   Case found = CaseFromRow(r[0]);
   if (lock && (found.caller_access() == consular::v1::CASE_ACCESS_HANDLING ||
@@ -497,9 +358,9 @@ std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filt
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      ExecPrepared(tx_, WithColumns(kListCases), scope.unit, scope.subject, scope.role, filter.post,
-                   filter.country, filter.type, filter.status, filter.risk_flag, filter.opened_from,
-                   filter.opened_to, after ? after->id : std::string(),
+      ExecPrepared(tx_, "case_list", WithColumns(kListCases), scope.unit, scope.subject, scope.role,
+                   filter.post, filter.country, filter.type, filter.status, filter.risk_flag,
+                   filter.opened_from, filter.opened_to, after ? after->id : std::string(),
                    after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
@@ -511,8 +372,8 @@ std::vector<Case> CaseStore::Search(const CaseScope& scope, const std::string& n
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
   const pqxx::result r =
-      ExecPrepared(tx_, WithColumns(kSearchCases), scope.unit, scope.subject, scope.role,
-                   pqxx::binarystring(name_index), after ? after->id : std::string(),
+      ExecPrepared(tx_, "case_search", WithColumns(kSearchCases), scope.unit, scope.subject,
+                   scope.role, pqxx::binarystring(name_index), after ? after->id : std::string(),
                    after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
@@ -557,7 +418,8 @@ std::string StoredName(const std::string& proto_name, const std::string& prefix)
 }  // namespace
 
 void CaseStore::InsertShare(const consular::v1::CaseShare& share) {
-  ExecPrepared0(tx_, kInsertShare, share.id(), share.case_id(), share.grantee(),
+  ExecPrepared0(tx_, "case_share_insert", kInsertShare, share.id(), share.case_id(),
+                share.grantee(),
                 StoredName(consular::v1::ShareAccess_Name(share.access()), "SHARE_ACCESS_"),
                 share.legal_basis(), share.granted_by(), share.granted_by_unit(),
                 Micros(share.granted_at()), Micros(share.expires_at()));
@@ -568,7 +430,8 @@ std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& s
   std::string sql =
       absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM, "WHERE s.id = $1::uuid");
   if (lock) sql += " FOR UPDATE OF s";
-  const pqxx::result r = ExecPrepared(tx_, sql, share_id);
+  const pqxx::result r =
+      ExecPrepared(tx_, lock ? "case_share_find_locked" : "case_share_find", sql, share_id);
   if (r.empty()) return std::nullopt;
   return ShareFromRow(r[0]);
 }
@@ -576,7 +439,7 @@ std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& s
 std::optional<consular::v1::CaseShare> CaseStore::LiveShare(const std::string& case_id,
                                                             const std::string& grantee) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "case_share_live",
       absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
                    "WHERE s.case_id = $1::uuid AND s.grantee_unit = $2 AND " LIVE_SHARE(
                        "s") " ORDER BY s.granted_at DESC LIMIT 1"),
@@ -589,7 +452,7 @@ std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& ca
                                                            const std::string& grantee,
                                                            bool include_inactive) {
   const pqxx::result r =
-      ExecPrepared(tx_,
+      ExecPrepared(tx_, "case_share_list",
                    absl::StrCat("SELECT ", kShareColumns, " ", SHARES_FROM,
                                 "WHERE s.case_id = $1::uuid AND ($2 = '' OR s.grantee_unit = $2) "
                                 "AND ($3 OR (" LIVE_SHARE("s") ")) ORDER BY s.granted_at, s.id"),
@@ -601,12 +464,14 @@ std::vector<consular::v1::CaseShare> CaseStore::ListShares(const std::string& ca
 
 void CaseStore::RevokeShare(const std::string& share_id, const std::string& revoked_by,
                             const google::protobuf::Timestamp& revoked_at) {
-  const pqxx::result r = ExecPrepared(tx_, kRevokeShare, share_id, revoked_by, Micros(revoked_at));
+  const pqxx::result r = ExecPrepared(tx_, "case_share_revoke", kRevokeShare, share_id, revoked_by,
+                                      Micros(revoked_at));
   if (r.affected_rows() != 1) throw std::runtime_error("share to revoke is missing");
 }
 
 std::optional<EmergencyTarget> CaseStore::FindCaseForEmergency(const std::string& id_or_reference) {
-  const pqxx::result r = ExecPrepared(tx_, kFindCaseForEmergency, id_or_reference);
+  const pqxx::result r =
+      ExecPrepared(tx_, "case_find_for_emergency", kFindCaseForEmergency, id_or_reference);
   if (r.empty()) return std::nullopt;
   return EmergencyTarget{r[0][0].as<std::string>(), r[0][1].as<std::string>(),
                          r[0][2].as<std::string>()};
@@ -638,9 +503,9 @@ consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) 
 
 void CaseStore::InsertEmergencyAccess(consular::v1::EmergencyAccess* grant, int minutes) {
   const pqxx::row times = ExecPrepared1(
-      tx_, kInsertEmergency, grant->id(), grant->case_id(), grant->case_reference(),
-      grant->handling_post(), grant->actor(), consular::v1::Role_Name(grant->actor_role()),
-      grant->actor_unit(),
+      tx_, "emergency_access_insert", kInsertEmergency, grant->id(), grant->case_id(),
+      grant->case_reference(), grant->handling_post(), grant->actor(),
+      consular::v1::Role_Name(grant->actor_role()), grant->actor_unit(),
       pqxx::binarystring(Seal(grant->reason(), EmergencyReasonAd(grant->id()))), minutes);
   *grant->mutable_opened_at() = FromMicros(times[0].as<int64_t>());
   *grant->mutable_expires_at() = FromMicros(times[1].as<int64_t>());
@@ -652,10 +517,11 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::FindEmergencyAccess(cons
                                        " FROM cases.emergency_access e WHERE e.id = $1::uuid");
   if (lock) {
     // As in Find: a grant the caller may see but not review (their own) is read unlocked.
-    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE", id);
+    const pqxx::result locked =
+        ExecPrepared(tx_, "emergency_access_find_locked", sql + " FOR UPDATE", id);
     if (!locked.empty()) return EmergencyFromRow(locked[0]);
   }
-  const pqxx::result r = ExecPrepared(tx_, sql, id);
+  const pqxx::result r = ExecPrepared(tx_, "emergency_access_find", sql, id);
   if (r.empty()) return std::nullopt;
   return EmergencyFromRow(r[0]);
 }
@@ -663,7 +529,7 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::FindEmergencyAccess(cons
 std::optional<consular::v1::EmergencyAccess> CaseStore::LiveEmergencyAccess(
     const std::string& case_id, const std::string& actor, const std::string& role) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "emergency_access_live",
       absl::StrCat("SELECT ", kEmergencyColumns,
                    " FROM cases.emergency_access e WHERE e.case_id = $1::uuid AND e.actor = $2 "
                    "AND e.actor_role = $3 AND e.expires_at > now() "
@@ -676,10 +542,10 @@ std::optional<consular::v1::EmergencyAccess> CaseStore::LiveEmergencyAccess(
 std::vector<consular::v1::EmergencyAccess> CaseStore::ListEmergencyAccess(
     const EmergencyListScope& scope, bool unreviewed_only, const std::optional<CaseCursor>& after,
     int limit) {
-  const pqxx::result r =
-      ExecPrepared(tx_, absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency), scope.all,
-                   scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
-                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+  const pqxx::result r = ExecPrepared(
+      tx_, "emergency_access_list", absl::StrCat("SELECT ", kEmergencyColumns, " ", kListEmergency),
+      scope.all, scope.actor, scope.post, unreviewed_only, after ? after->id : std::string(),
+      after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   std::vector<consular::v1::EmergencyAccess> grants;
   for (const auto& row : r) grants.push_back(EmergencyFromRow(row));
   return grants;
@@ -689,7 +555,7 @@ void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::Emerg
                                       const std::string& reviewed_by,
                                       const google::protobuf::Timestamp& reviewed_at) {
   const pqxx::result r =
-      ExecPrepared(tx_, kReviewEmergency, id,
+      ExecPrepared(tx_, "emergency_access_review", kReviewEmergency, id,
                    StoredName(consular::v1::EmergencyReview_Name(review), "EMERGENCY_REVIEW_"),
                    reviewed_by, Micros(reviewed_at));
   if (r.affected_rows() != 1) throw std::runtime_error("emergency access to review is missing");
@@ -698,20 +564,23 @@ void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::Emerg
 int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& event) {
   // The reason is personal: it is stored encrypted in a column of its own, not in the payload.
   const std::string payload = EventPayload(event);
-  const int64_t sequence = ExecPrepared1(tx_, kNextEventSequence, case_id)[0].as<int64_t>();
+  const int64_t sequence =
+      ExecPrepared1(tx_, "case_event_next_sequence", kNextEventSequence, case_id)[0].as<int64_t>();
   const std::string reason =
       event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
-  ExecPrepared0(
-      tx_, kAppendEvent, case_id, sequence, consular::v1::CaseEventType_Name(event.type()),
-      event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
-      Micros(event.occurred_at()), event.case_version(), payload, pqxx::binarystring(reason));
+  ExecPrepared0(tx_, "case_event_append", kAppendEvent, case_id, sequence,
+                consular::v1::CaseEventType_Name(event.type()), event.actor(),
+                consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+                Micros(event.occurred_at()), event.case_version(), payload,
+                pqxx::binarystring(reason));
   return sequence;
 }
 
 std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t after_sequence,
                                              int limit) {
   std::vector<CaseEvent> events;
-  const pqxx::result r = ExecPrepared(tx_, kListEvents, case_id, after_sequence, limit);
+  const pqxx::result r =
+      ExecPrepared(tx_, "case_event_list", kListEvents, case_id, after_sequence, limit);
   for (const auto& row : r) {
     CaseEvent event;
     if (!google::protobuf::util::JsonStringToMessage(row[1].as<std::string>(), &event).ok()) {
@@ -725,8 +594,8 @@ std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t
 }
 
 void CaseStore::InsertNote(const CaseNote& note) {
-  ExecPrepared0(tx_, kInsertNote, note.id(), note.case_id(), note.author(), note.author_post(),
-                Micros(note.created_at()),
+  ExecPrepared0(tx_, "case_note_insert", kInsertNote, note.id(), note.case_id(), note.author(),
+                note.author_post(), Micros(note.created_at()),
                 pqxx::binarystring(Seal(note.text(), NoteBodyAd(note.id()))));
 }
 
@@ -734,7 +603,7 @@ std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
                                            const std::optional<CaseCursor>& after, int limit) {
   std::vector<CaseNote> notes;
   const pqxx::result r =
-      ExecPrepared(tx_, kListNotes, case_id, after ? after->id : std::string(),
+      ExecPrepared(tx_, "case_note_list", kListNotes, case_id, after ? after->id : std::string(),
                    after ? std::to_string(after->opened_at_micros) : std::string(), limit);
   for (const auto& row : r) {
     CaseNote note;
@@ -747,33 +616,6 @@ std::vector<CaseNote> CaseStore::ListNotes(const std::string& case_id,
     notes.push_back(std::move(note));
   }
   return notes;
-}
-
-RotationBatch CaseStore::RotateBatch(EncryptedColumn column, int limit,
-                                     const std::vector<std::string>& skip) {
-  const RotationSql& sql = SqlFor(column);
-  const std::string& active = crypto_.cipher->active_key_id();
-  RotationBatch batch;
-  const pqxx::result rows =
-      ExecPrepared(tx_, sql.select_batch, active, JsonStringArray(skip), limit);
-  for (const auto& row : rows) {
-    const std::string key1 = row[1].as<std::string>();
-    const std::string key2 = row[2].as<std::string>();
-    const AssociatedData ad = AssociatedDataOf(column, key1, key2);
-    absl::StatusOr<std::string> plaintext =
-        crypto_.cipher->Decrypt(pqxx::binarystring(row[3]).str(), ad);
-    if (!plaintext.ok()) {
-      batch.failed.push_back(row[0].as<std::string>());
-      continue;
-    }
-    ExecPrepared0(tx_, sql.update, key1, key2, pqxx::binarystring(Seal(*plaintext, ad)));
-    ++batch.rotated;
-  }
-  return batch;
-}
-
-int64_t CaseStore::CountNotOnActiveKey(EncryptedColumn column) {
-  return ExecPrepared1(tx_, SqlFor(column).count, crypto_.cipher->active_key_id())[0].as<int64_t>();
 }
 
 }  // namespace consular::storage

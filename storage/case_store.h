@@ -10,6 +10,7 @@
 #include "crypto/blind_index.h"
 #include "crypto/field_cipher.h"
 #include "storage/idempotency.h"
+#include "storage/sealed_column.h"
 
 // SQL for the case service's tables (schema "cases"). Every function runs inside the caller's
 // transaction and throws libpqxx exceptions, which the TransactionRunner maps to status codes.
@@ -22,37 +23,11 @@
 // column and row id only, which the TransactionRunner turns into a generic INTERNAL.
 namespace consular::storage {
 
-// The keys CaseStore needs; both must outlive every CaseStore using them. The blind index may be
-// null only for key rotation (RotateBatch, CountNotOnActiveKey).
+// The keys a store needs; both must outlive every store using them. The blind index may be null
+// for stores that do not use it.
 struct FieldCrypto {
   const FieldCipher* cipher = nullptr;
   const BlindIndex* blind_index = nullptr;
-};
-
-// The encrypted columns of the case, contacts and stats tables, for key rotation.
-enum class EncryptedColumn {
-  kCasePersonal,                 // cases.cases.personal
-  kNoteBody,                     // cases.case_notes.body
-  kEventReason,                  // cases.case_events.reason
-  kIdempotencyResponse,          // cases.idempotency.response
-  kEmergencyReason,              // cases.emergency_access.reason
-  kPartnerContactDetails,        // contacts.partners.contact_details
-  kPartnerVettingNote,           // contacts.partners.vetting_note
-  kPartnerDeactivationReason,    // contacts.partners.deactivation_reason
-  kContactsIdempotencyResponse,  // contacts.idempotency.response
-  kContactAdHoc,                 // contacts.contacts.ad_hoc
-  kContactNote,                  // contacts.contacts.note
-  kStatsIdempotencyResponse,     // stats.idempotency.response
-};
-// Every EncryptedColumn, in a fixed order.
-const std::vector<EncryptedColumn>& AllEncryptedColumns();
-// "cases.cases.personal" and so on.
-std::string EncryptedColumnName(EncryptedColumn column);
-
-// The outcome of one rotation batch.
-struct RotationBatch {
-  int64_t rotated = 0;              // values re-encrypted under the active key
-  std::vector<std::string> failed;  // row ids whose value does not decrypt (left as they are)
 };
 
 // Who is asking, for the application's own scope filter (the same rule as the row-level security
@@ -183,15 +158,10 @@ class CaseStore {
                              const std::string& reviewed_by,
                              const google::protobuf::Timestamp& reviewed_at);
 
-  // Key rotation. Re-encrypts under the active key up to `limit` values of `column` that are under
-  // another key, skipping rows whose id is in `skip` and rows locked by other transactions (FOR NO
-  // KEY UPDATE SKIP LOCKED: it passes over rows a service holds FOR UPDATE, and never blocks a note
-  // or event being added to a case). Changes nothing else: no version, time or event. Values that
-  // do not decrypt are left alone and reported in `failed`.
-  RotationBatch RotateBatch(EncryptedColumn column, int limit,
-                            const std::vector<std::string>& skip);
-  // The number of values of `column` under a key other than the active one.
-  int64_t CountNotOnActiveKey(EncryptedColumn column);
+  // The sealed columns of schema "cases", for key rotation (storage/key_rotation.h), in the order
+  // consular-keys rotates them: cases.cases.personal, cases.case_notes.body,
+  // cases.case_events.reason, cases.idempotency.response, cases.emergency_access.reason.
+  static const std::vector<SealedColumn>& SealedColumns();
 
  private:
   std::string Seal(const std::string& plaintext, const AssociatedData& ad) const;

@@ -57,15 +57,26 @@ AssociatedData NoteAd(const std::string& id) { return {"contacts.contacts", "not
 
 }  // namespace
 
+const std::vector<SealedColumn>& ContactStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns = new std::vector<SealedColumn>{
+      IdKeyedSealedColumn("contacts.contacts", "ad_hoc", AdHocAd),
+      IdKeyedSealedColumn("contacts.contacts", "note", NoteAd),
+  };
+  return *kColumns;
+}
+
 ContactStore::ContactStore(pqxx::transaction_base& tx, FieldCrypto crypto)
     : tx_(tx), crypto_(crypto) {
   if (crypto_.cipher == nullptr) throw std::logic_error("ContactStore needs a field cipher");
 }
 
 std::optional<CaseAccessRow> ContactStore::FindCase(const std::string& id_or_reference) {
-  const std::string sql = absl::StrCat(
-      kFindCase, id_or_reference.size() == 36 ? "id = $1::uuid" : "reference = upper($1)");
-  const pqxx::result r = ExecPrepared(tx_, sql, id_or_reference);
+  const bool by_id = id_or_reference.size() == 36;
+  const std::string sql =
+      absl::StrCat(kFindCase, by_id ? "id = $1::uuid" : "reference = upper($1)");
+  const pqxx::result r =
+      ExecPrepared(tx_, by_id ? "contact_find_case_by_id" : "contact_find_case_by_reference", sql,
+                   id_or_reference);
   if (r.empty()) return std::nullopt;
   CaseAccessRow row;
   row.id = r[0][0].as<std::string>();
@@ -95,15 +106,15 @@ int64_t ContactStore::AppendCaseEvent(const std::string& case_id,
   if (!google::protobuf::util::MessageToJsonString(event, &payload, options).ok()) {
     throw std::runtime_error("case event does not convert to JSON");
   }
-  const pqxx::row r =
-      ExecPrepared1(tx_, kAppendEvent, case_id, consular::v1::CaseEventType_Name(event.type()),
-                    event.actor(), consular::v1::Role_Name(event.actor_role()), event.actor_post(),
-                    Micros(event.occurred_at()), payload);
+  const pqxx::row r = ExecPrepared1(tx_, "contact_append_case_event", kAppendEvent, case_id,
+                                    consular::v1::CaseEventType_Name(event.type()), event.actor(),
+                                    consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+                                    Micros(event.occurred_at()), payload);
   return r[1].as<int64_t>();
 }
 
 std::optional<PartnerSummary> ContactStore::FindPartner(const std::string& partner_id) {
-  const pqxx::result r = ExecPrepared(tx_, kFindPartner, partner_id);
+  const pqxx::result r = ExecPrepared(tx_, "contact_find_partner", kFindPartner, partner_id);
   if (r.empty()) return std::nullopt;
   PartnerSummary p;
   p.id = r[0][0].as<std::string>();
@@ -122,9 +133,9 @@ void ContactStore::Insert(const Contact& c) {
                      : std::string();
   const std::string note =
       c.note().empty() ? std::string() : crypto_.cipher->Encrypt(c.note(), NoteAd(c.id()));
-  ExecPrepared0(tx_, kInsert, c.id(), c.case_id(), c.partner_id(), pqxx::binarystring(ad_hoc),
-                consular::v1::PartnerKind_Name(c.partner_kind()), Micros(c.occurred_at()),
-                consular::v1::ContactChannel_Name(c.channel()),
+  ExecPrepared0(tx_, "contact_insert", kInsert, c.id(), c.case_id(), c.partner_id(),
+                pqxx::binarystring(ad_hoc), consular::v1::PartnerKind_Name(c.partner_kind()),
+                Micros(c.occurred_at()), consular::v1::ContactChannel_Name(c.channel()),
                 consular::v1::ContactDirection_Name(c.direction()),
                 consular::v1::ContactPurpose_Name(c.purpose()),
                 consular::v1::ContactOutcome_Name(c.outcome()), DateText(c.follow_up_due()),
@@ -135,13 +146,14 @@ void ContactStore::Insert(const Contact& c) {
 void ContactStore::Update(const Contact& c) {
   const std::string note =
       c.note().empty() ? std::string() : crypto_.cipher->Encrypt(c.note(), NoteAd(c.id()));
-  const pqxx::result r = ExecPrepared(
-      tx_, kUpdate, c.id(), Micros(c.occurred_at()), consular::v1::ContactChannel_Name(c.channel()),
-      consular::v1::ContactDirection_Name(c.direction()),
-      consular::v1::ContactPurpose_Name(c.purpose()),
-      consular::v1::ContactOutcome_Name(c.outcome()), DateText(c.follow_up_due()),
-      Micros(c.follow_up_done_at()), c.follow_up_done_by(), pqxx::binarystring(note),
-      Micros(c.updated_at()), c.version());
+  const pqxx::result r =
+      ExecPrepared(tx_, "contact_update", kUpdate, c.id(), Micros(c.occurred_at()),
+                   consular::v1::ContactChannel_Name(c.channel()),
+                   consular::v1::ContactDirection_Name(c.direction()),
+                   consular::v1::ContactPurpose_Name(c.purpose()),
+                   consular::v1::ContactOutcome_Name(c.outcome()), DateText(c.follow_up_due()),
+                   Micros(c.follow_up_done_at()), c.follow_up_done_by(), pqxx::binarystring(note),
+                   Micros(c.updated_at()), c.version());
   if (r.affected_rows() != 1) throw std::runtime_error("contact row to update is missing");
 }
 
@@ -200,10 +212,11 @@ std::optional<Contact> ContactStore::Find(const std::string& id, bool lock) {
   if (lock) {
     // Locking needs the UPDATE policy (the caller may change the case); a contact the caller may
     // only read is read unlocked below, to be refused by name.
-    const pqxx::result locked = ExecPrepared(tx_, sql + " FOR UPDATE OF c", id);
+    const pqxx::result locked =
+        ExecPrepared(tx_, "contact_find_locked", sql + " FOR UPDATE OF c", id);
     if (!locked.empty()) return FromRow(locked[0]);
   }
-  const pqxx::result r = ExecPrepared(tx_, sql, id);
+  const pqxx::result r = ExecPrepared(tx_, "contact_find", sql, id);
   if (r.empty()) return std::nullopt;
   return FromRow(r[0]);
 }
@@ -212,7 +225,7 @@ std::vector<Contact> ContactStore::ListByCase(const std::string& case_id,
                                               const std::optional<ContactCursor>& after,
                                               int limit) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "contact_list_by_case",
       absl::StrCat(
           kColumns,
           "WHERE c.case_id = $1::uuid AND ($2 = '' OR (c.occurred_at, c.id) < (" FROM_MICROS(
@@ -230,7 +243,7 @@ std::vector<Contact> ContactStore::ListByPartner(const std::string& partner_id,
   // Only contacts on cases the caller can see: the row-level security of contacts.contacts, and
   // the application's own filter on the view.
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "contact_list_by_partner",
       absl::StrCat(kColumns,
                    "WHERE c.partner_id = $1::uuid AND a.id IS NOT NULL "
                    "AND ($2 = '' OR (c.occurred_at, c.id) < (" FROM_MICROS(
@@ -247,7 +260,7 @@ std::vector<Contact> ContactStore::ListFollowUpsDue(const std::string& unit,
                                                     const std::optional<ContactCursor>& after,
                                                     int limit) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "contact_list_follow_ups_due",
       absl::StrCat(
           kColumns,
           "WHERE c.follow_up_due IS NOT NULL AND c.follow_up_done_at IS NULL "

@@ -49,6 +49,10 @@ class ContactStore {
   // `crypto.cipher` must not be null.
   ContactStore(pqxx::transaction_base& tx, FieldCrypto crypto);
 
+  // The sealed columns of contacts.contacts, for key rotation (storage/key_rotation.h):
+  // contacts.contacts.ad_hoc, contacts.contacts.note.
+  static const std::vector<SealedColumn>& SealedColumns();
+
   // The case with this UUID or reference if the caller can see it (row-level security), with
   // the caller's access.
   std::optional<CaseAccessRow> FindCase(const std::string& id_or_reference);

@@ -8,26 +8,35 @@
 namespace consular::storage {
 namespace {
 
+// The statements of one idempotency table, each with its prepared statement name.
 struct IdempotencySql {
+  const char* claim_name;
   const char* claim;  // $1 actor, $2 request id, $3 method, $4 request hash
-  const char* find;   // $1 actor, $2 request id → method, hash, response
-  const char* save;   // $1 actor, $2 request id, $3 response
+  const char* find_name;
+  const char* find;  // $1 actor, $2 request id → method, hash, response
+  const char* save_name;
+  const char* save;  // $1 actor, $2 request id, $3 response
 };
 
-#define IDEMPOTENCY_SQL(table)                                                    \
-  IdempotencySql {                                                                \
-    "INSERT INTO " table                                                          \
-    " (actor, request_id, method, request_hash) VALUES ($1, $2, $3, $4) "         \
-    "ON CONFLICT DO NOTHING",                                                     \
-        "SELECT method, request_hash, COALESCE(response, ''::bytea) FROM " table  \
-        " WHERE actor = $1 AND request_id = $2",                                  \
-        "UPDATE " table " SET response = $3 WHERE actor = $1 AND request_id = $2" \
+// `schema` is "cases", "contacts" or "stats"; its table is "<schema>.idempotency" and the
+// statements are named "<schema>_idempotency_claim" and so on.
+#define IDEMPOTENCY_SQL(schema)                                                                \
+  IdempotencySql {                                                                             \
+    schema "_idempotency_claim",                                                               \
+        "INSERT INTO " schema                                                                  \
+        ".idempotency (actor, request_id, method, request_hash) VALUES ($1, $2, $3, $4) "      \
+        "ON CONFLICT DO NOTHING",                                                              \
+        schema "_idempotency_find",                                                            \
+        "SELECT method, request_hash, COALESCE(response, ''::bytea) FROM " schema              \
+        ".idempotency WHERE actor = $1 AND request_id = $2",                                   \
+        schema "_idempotency_save",                                                            \
+        "UPDATE " schema ".idempotency SET response = $3 WHERE actor = $1 AND request_id = $2" \
   }
 
 const IdempotencySql& SqlFor(IdempotencyTable table) {
-  static const IdempotencySql kCases = IDEMPOTENCY_SQL("cases.idempotency");
-  static const IdempotencySql kContacts = IDEMPOTENCY_SQL("contacts.idempotency");
-  static const IdempotencySql kStats = IDEMPOTENCY_SQL("stats.idempotency");
+  static const IdempotencySql kCases = IDEMPOTENCY_SQL("cases");
+  static const IdempotencySql kContacts = IDEMPOTENCY_SQL("contacts");
+  static const IdempotencySql kStats = IDEMPOTENCY_SQL("stats");
   switch (table) {
     case IdempotencyTable::kContacts:
       return kContacts;
@@ -59,15 +68,26 @@ AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string&
           absl::StrCat(actor.size(), ":", actor, request_id)};
 }
 
+SealedColumn IdempotencySealedColumn(IdempotencyTable table) {
+  return SealedColumn{IdempotencyTableName(table),
+                      "response",
+                      "(octet_length(actor)::text || ':' || actor || request_id)",
+                      "actor, request_id",
+                      "actor = $1 AND request_id = $2",
+                      [table](const std::string& actor, const std::string& request_id) {
+                        return ResponseAssociatedData(table, actor, request_id);
+                      }};
+}
+
 std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const FieldCipher& cipher,
                                          IdempotencyTable table, const std::string& actor,
                                          const std::string& request_id, const std::string& method,
                                          const std::string& request_hash) {
   const IdempotencySql& sql = SqlFor(table);
-  const pqxx::result claimed =
-      ExecPrepared(tx, sql.claim, actor, request_id, method, pqxx::binarystring(request_hash));
+  const pqxx::result claimed = ExecPrepared(tx, sql.claim_name, sql.claim, actor, request_id,
+                                            method, pqxx::binarystring(request_hash));
   if (claimed.affected_rows() == 1) return std::nullopt;
-  const pqxx::row row = ExecPrepared1(tx, sql.find, actor, request_id);
+  const pqxx::row row = ExecPrepared1(tx, sql.find_name, sql.find, actor, request_id);
   PriorRequest prior{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(), ""};
   const pqxx::binarystring stored(row[2]);
   if (stored.size() > 0) {
@@ -85,7 +105,8 @@ std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const Field
 void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, IdempotencyTable table,
                   const std::string& actor, const std::string& request_id,
                   const std::string& response) {
-  ExecPrepared0(tx, SqlFor(table).save, actor, request_id,
+  const IdempotencySql& sql = SqlFor(table);
+  ExecPrepared0(tx, sql.save_name, sql.save, actor, request_id,
                 pqxx::binarystring(
                     cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))));
 }

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "crypto/field_cipher.h"
+#include "storage/sealed_column.h"
 
 // Idempotency records of mutations (a retry with the same request id returns the first response
 // and writes nothing). Each service keeps them in a table of its own schema, shaped alike
@@ -44,5 +45,10 @@ void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, Idempot
 // Where a stored response lives: the associated data its ciphertext is bound to.
 AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string& actor,
                                       const std::string& request_id);
+
+// The stored responses of `table` as a sealed column, for key rotation
+// ("cases.idempotency.response" and so on; row id "<len(actor)>:<actor><request id>", the row key
+// of its associated data). The store that owns the schema lists it among its SealedColumns().
+SealedColumn IdempotencySealedColumn(IdempotencyTable table);
 
 }  // namespace consular::storage

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "storage/idempotency.h"
 #include "storage/prepared.h"
 #include "storage/sql_values.h"
 
@@ -119,6 +120,16 @@ std::string DetailsBytes(const Partner& p) {
 
 }  // namespace
 
+const std::vector<SealedColumn>& PartnerStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns = new std::vector<SealedColumn>{
+      IdKeyedSealedColumn(kTable, "contact_details", DetailsAd),
+      IdKeyedSealedColumn(kTable, "vetting_note", VettingNoteAd),
+      IdKeyedSealedColumn(kTable, "deactivation_reason", DeactivationReasonAd),
+      IdempotencySealedColumn(IdempotencyTable::kContacts),
+  };
+  return *kColumns;
+}
+
 PartnerStore::PartnerStore(pqxx::transaction_base& tx, FieldCrypto crypto)
     : tx_(tx), crypto_(crypto) {
   if (crypto_.cipher == nullptr) throw std::logic_error("PartnerStore needs a field cipher");
@@ -188,8 +199,9 @@ void PartnerStore::Insert(const Partner& p, const std::string& deactivation_reas
   const std::string reason = deactivation_reason.empty()
                                  ? std::string()
                                  : Seal(deactivation_reason, DeactivationReasonAd(p.id()));
-  ExecPrepared0(tx_, kInsertPartner, p.id(), consular::v1::PartnerKind_Name(p.kind()), p.name(),
-                p.country(), p.city(), TextArray(SpecialismNames(p)), TextArray(Languages(p)),
+  ExecPrepared0(tx_, "partner_insert", kInsertPartner, p.id(),
+                consular::v1::PartnerKind_Name(p.kind()), p.name(), p.country(), p.city(),
+                TextArray(SpecialismNames(p)), TextArray(Languages(p)),
                 pqxx::binarystring(Seal(DetailsBytes(p), DetailsAd(p.id()))),
                 consular::v1::VettingStatus_Name(p.vetting_status()), pqxx::binarystring(note),
                 p.vetted_by(), Micros(p.vetted_at()), p.active(), Micros(p.deactivated_at()),
@@ -204,8 +216,9 @@ void PartnerStore::Update(const Partner& p, const std::string& deactivation_reas
                                  ? std::string()
                                  : Seal(deactivation_reason, DeactivationReasonAd(p.id()));
   const pqxx::result r = ExecPrepared(
-      tx_, kUpdatePartner, p.id(), p.name(), p.city(), TextArray(SpecialismNames(p)),
-      TextArray(Languages(p)), pqxx::binarystring(Seal(DetailsBytes(p), DetailsAd(p.id()))),
+      tx_, "partner_update", kUpdatePartner, p.id(), p.name(), p.city(),
+      TextArray(SpecialismNames(p)), TextArray(Languages(p)),
+      pqxx::binarystring(Seal(DetailsBytes(p), DetailsAd(p.id()))),
       consular::v1::VettingStatus_Name(p.vetting_status()), pqxx::binarystring(note), p.vetted_by(),
       Micros(p.vetted_at()), p.active(), Micros(p.deactivated_at()), p.deactivated_by(),
       pqxx::binarystring(reason), Micros(p.updated_at()), p.version());
@@ -219,32 +232,33 @@ std::optional<Partner> PartnerStore::Find(const std::string& id, bool lock, bool
   if (lock) {
     // Locking a row needs the UPDATE policy too, so a partner the caller may only read is not
     // found FOR UPDATE: it is then read unlocked below, for the caller to be refused by name.
-    const pqxx::result r = ExecPrepared(tx_, sql + " FOR UPDATE OF p", id);
+    const pqxx::result r = ExecPrepared(tx_, "partner_find_locked", sql + " FOR UPDATE OF p", id);
     if (!r.empty()) {
       if (locked != nullptr) *locked = true;
       return PartnerFromRow(r[0]);
     }
   }
-  const pqxx::result r = ExecPrepared(tx_, sql, id);
+  const pqxx::result r = ExecPrepared(tx_, "partner_find", sql, id);
   if (r.empty()) return std::nullopt;
   return PartnerFromRow(r[0]);
 }
 
 std::string PartnerStore::DeactivationReason(const std::string& id) {
-  const pqxx::result r = ExecPrepared(
-      tx_, "SELECT deactivation_reason FROM contacts.partners WHERE id = $1::uuid", id);
+  const pqxx::result r =
+      ExecPrepared(tx_, "partner_deactivation_reason",
+                   "SELECT deactivation_reason FROM contacts.partners WHERE id = $1::uuid", id);
   if (r.empty() || r[0][0].is_null()) return "";
   return Open(r[0][0], DeactivationReasonAd(id));
 }
 
 std::vector<Partner> PartnerStore::List(const PartnerFilter& filter,
                                         const std::optional<PartnerCursor>& after, int limit) {
-  const pqxx::result r =
-      ExecPrepared(tx_, absl::StrCat("SELECT ", kPartnerColumns, " ", kListPartners),
-                   filter.country, filter.city, filter.kind, filter.specialism, filter.language,
-                   filter.vetting_status, filter.include_inactive,
-                   after ? after->id : std::string(), after ? after->country : std::string(),
-                   after ? after->city : std::string(), after ? after->name : std::string(), limit);
+  const pqxx::result r = ExecPrepared(
+      tx_, "partner_list", absl::StrCat("SELECT ", kPartnerColumns, " ", kListPartners),
+      filter.country, filter.city, filter.kind, filter.specialism, filter.language,
+      filter.vetting_status, filter.include_inactive, after ? after->id : std::string(),
+      after ? after->country : std::string(), after ? after->city : std::string(),
+      after ? after->name : std::string(), limit);
   std::vector<Partner> partners;
   partners.reserve(r.size());
   for (const auto& row : r) partners.push_back(PartnerFromRow(row));
@@ -255,7 +269,7 @@ consular::v1::Accreditation PartnerStore::GetAccreditation(const std::string& po
   consular::v1::Accreditation accreditation;
   accreditation.set_post(post);
   int64_t latest = 0;
-  for (const auto& row : ExecPrepared(tx_, kGetAccreditation, post)) {
+  for (const auto& row : ExecPrepared(tx_, "accreditation_get", kGetAccreditation, post)) {
     if (row[1].as<bool>()) accreditation.add_countries(row[0].as<std::string>());
     const int64_t at = row[3].as<int64_t>();
     if (at >= latest) {
@@ -272,12 +286,14 @@ void PartnerStore::SetAccreditation(const std::string& post,
                                     const std::string& updated_by,
                                     const google::protobuf::Timestamp& updated_at) {
   const std::string list = TextArray(countries);
-  ExecPrepared0(tx_, kUpdateAccreditations, post, list, updated_by, Micros(updated_at));
-  ExecPrepared0(tx_, kInsertAccreditations, post, list, updated_by, Micros(updated_at));
+  ExecPrepared0(tx_, "accreditation_update", kUpdateAccreditations, post, list, updated_by,
+                Micros(updated_at));
+  ExecPrepared0(tx_, "accreditation_insert", kInsertAccreditations, post, list, updated_by,
+                Micros(updated_at));
 }
 
 bool PartnerStore::IsAccredited(const std::string& post, const std::string& country) {
-  return ExecPrepared1(tx_, kIsAccredited, post, country)[0].as<bool>();
+  return ExecPrepared1(tx_, "accreditation_check", kIsAccredited, post, country)[0].as<bool>();
 }
 
 }  // namespace consular::storage

@@ -47,6 +47,12 @@ class PartnerStore {
   // `crypto.cipher` must not be null; the blind index is not used.
   PartnerStore(pqxx::transaction_base& tx, FieldCrypto crypto);
 
+  // The sealed columns of contacts.partners and the contacts schema's idempotency table (created
+  // with the partners, migration 0006), for key rotation (storage/key_rotation.h):
+  // contacts.partners.contact_details, .vetting_note, .deactivation_reason,
+  // contacts.idempotency.response.
+  static const std::vector<SealedColumn>& SealedColumns();
+
   // Inserts a new partner: every field of `p` as it is. A deactivated partner needs
   // `deactivation_reason`.
   void Insert(const consular::v1::Partner& p, const std::string& deactivation_reason = "");

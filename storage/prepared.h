@@ -1,6 +1,5 @@
 #pragma once
 
-#include <cstdint>
 #include <pqxx/transaction_base>
 #include <string>
 #include <utility>
@@ -13,47 +12,47 @@ namespace consular::storage {
 // row-level security policies expanded into every query on a case, planning a single-row read took
 // several times longer than running it.
 //
-// The name is derived from the SQL text, so the same text always gets the same name and a
-// statement built at run time (a list query with optional filters) gets one name per shape.
-// Values are always parameters, never part of the text, so the number of names stays bounded.
+// Each statement has a readable name, chosen where its SQL is written ("case_find_by_id",
+// "contact_insert", "audit_chain_append"), so pg_prepared_statements and the server log
+// ("execute case_find_by_id") say what ran. A statement built at run time gets one name per shape
+// ("stats_rollups", "stats_rollups_with_days"). Values are always parameters, never part of the
+// text, so the number of names stays bounded.
 
-// The prepared statement name of `sql`: "consular_" and 16 hex digits of its 64-bit FNV-1a hash.
-inline std::string PreparedName(const std::string& sql) {
-  uint64_t hash = 14695981039346656037ULL;
-  for (const unsigned char c : sql) {
-    hash ^= c;
-    hash *= 1099511628211ULL;
-  }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string name = "consular_";
-  for (int shift = 60; shift >= 0; shift -= 4) name += kHex[(hash >> shift) & 0xF];
-  return name;
-}
+// The longest name PostgreSQL keeps whole (NAMEDATALEN - 1).
+inline constexpr size_t kMaxStatementName = 63;
 
-// Runs `sql` with `args` as $1, $2, ... like pqxx's exec_params, as a prepared statement of the
-// transaction's connection. libpqxx registers the definition once per connection (registering
-// the same name with the same text again is a lookup) and prepares it on the server at first use;
-// a different text under the same name (a hash collision) throws pqxx::argument_error rather than
-// running the wrong statement.
+// Records that prepared statement `name` stands for `sql` in this process. Throws std::logic_error
+// when `name` is not 1 to 63 characters of [a-z0-9_], or already stands for another text: two
+// statements sharing a name would otherwise run each other's SQL, depending on which one a
+// connection prepared first. Thread-safe; ExecPrepared calls it on every run.
+void CheckStatementName(const std::string& name, const std::string& sql);
+
+// Runs `sql` with `args` as $1, $2, ... like pqxx's exec_params, as the prepared statement `name`
+// of the transaction's connection. libpqxx registers the definition once per connection
+// (registering the same name with the same text again is a lookup) and prepares it on the server
+// at first use.
 template <typename... Args>
-pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const std::string name = PreparedName(sql);
+pqxx::result ExecPrepared(pqxx::transaction_base& tx, const std::string& name,
+                          const std::string& sql, Args&&... args) {
+  CheckStatementName(name, sql);
   tx.conn().prepare(name, sql);
   return tx.exec_prepared(name, std::forward<Args>(args)...);
 }
 
 // ExecPrepared that expects no rows (pqxx::unexpected_rows otherwise).
 template <typename... Args>
-pqxx::result ExecPrepared0(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const std::string name = PreparedName(sql);
+pqxx::result ExecPrepared0(pqxx::transaction_base& tx, const std::string& name,
+                           const std::string& sql, Args&&... args) {
+  CheckStatementName(name, sql);
   tx.conn().prepare(name, sql);
   return tx.exec_prepared0(name, std::forward<Args>(args)...);
 }
 
 // ExecPrepared that expects exactly one row and returns it (pqxx::unexpected_rows otherwise).
 template <typename... Args>
-pqxx::row ExecPrepared1(pqxx::transaction_base& tx, const std::string& sql, Args&&... args) {
-  const std::string name = PreparedName(sql);
+pqxx::row ExecPrepared1(pqxx::transaction_base& tx, const std::string& name, const std::string& sql,
+                        Args&&... args) {
+  CheckStatementName(name, sql);
   tx.conn().prepare(name, sql);
   return tx.exec_prepared1(name, std::forward<Args>(args)...);
 }

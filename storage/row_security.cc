@@ -68,7 +68,7 @@ std::string Trimmed(const std::exception& e) {
 }  // namespace
 
 void SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope) {
-  ExecPrepared(tx, kSetScope, scope.subject, scope.role, scope.post);
+  ExecPrepared(tx, "session_set_scope", kSetScope, scope.subject, scope.role, scope.post);
 }
 
 absl::Status CheckRowLevelSecurityEnforced(const std::string& dsn) {

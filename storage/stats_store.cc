@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "storage/idempotency.h"
 #include "storage/prepared.h"
 #include "storage/sql_values.h"
 
@@ -96,6 +97,12 @@ Talk TalkFrom(const pqxx::row& r, bool with_statistics) {
 
 }  // namespace
 
+const std::vector<SealedColumn>& StatsStore::SealedColumns() {
+  static const std::vector<SealedColumn>* const kColumns =
+      new std::vector<SealedColumn>{IdempotencySealedColumn(IdempotencyTable::kStats)};
+  return *kColumns;
+}
+
 std::string StatsStore::Horizon() {
   return tx_.exec1("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")[0].as<std::string>();
 }
@@ -115,7 +122,7 @@ StreamCursor StatsStore::LockCursor() {
 
 void StatsStore::SaveCursor(const StreamCursor& c) {
   ExecPrepared0(
-      tx_,
+      tx_, "stats_cursor_save",
       "UPDATE stats.cursor SET applied_xid = $1::xid8, applied_id = $2, horizon = $3::xid8, "
       "caught_up_at = CASE WHEN $4::bigint = 0 THEN '-infinity' ELSE " FROM_MICROS("$4") " END",
       c.applied_xid, c.applied_id, c.horizon, c.caught_up_micros);
@@ -124,7 +131,7 @@ void StatsStore::SaveCursor(const StreamCursor& c) {
 std::vector<StreamEvent> StatsStore::EventsAfter(const std::string& xid, int64_t id,
                                                  const std::string& before, int limit) {
   const pqxx::result r =
-      ExecPrepared(tx_,
+      ExecPrepared(tx_, "stats_events_after",
                    "SELECT id, xid::text, case_id::text, sequence, event_type, facts::text "
                    "FROM cases.statistical_events($1::xid8, $2, $3::xid8, $4)",
                    xid, id, before, limit);
@@ -148,7 +155,7 @@ StatsStore::Freshness StatsStore::ReadFreshness() {
       "SELECT CASE WHEN c.caught_up_at = '-infinity' THEN 0 ELSE " MICROS("c.caught_up_at") " END, "
       "EXISTS (SELECT FROM cases.statistical_newest_event() e WHERE e.xid >= c.horizon) "
       "FROM stats.cursor c";
-  const pqxx::row r = ExecPrepared1(tx_, kSql);
+  const pqxx::row r = ExecPrepared1(tx_, "stats_freshness", kSql);
   return {r[0].as<int64_t>(), r[1].as<bool>()};
 }
 
@@ -156,7 +163,7 @@ std::vector<CaseState> StatsStore::CaseStates(const std::vector<std::string>& id
   std::vector<CaseState> states;
   if (ids.empty()) return states;
   const pqxx::result r =
-      ExecPrepared(tx_,
+      ExecPrepared(tx_, "stats_case_states",
                    "SELECT case_id::text, sequence, facts::text FROM stats.case_state "
                    "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
                    JsonArrayOf(ids));
@@ -175,7 +182,7 @@ void StatsStore::SaveCaseStates(const std::vector<CaseState>& states) {
                                  ",\"sequence\":", s.sequence, ",\"facts\":", s.facts, "}"));
   }
   ExecPrepared0(
-      tx_,
+      tx_, "stats_case_states_save",
       "INSERT INTO stats.case_state (case_id, sequence, facts) "
       "SELECT x.case_id, x.sequence, x.facts FROM jsonb_to_recordset($1::jsonb) "
       "AS x (case_id uuid, sequence integer, facts jsonb) "
@@ -188,7 +195,7 @@ std::vector<ContactState> StatsStore::ContactStatesOfCases(
   std::vector<ContactState> states;
   if (case_ids.empty()) return states;
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "stats_contact_states",
       "SELECT contact_id::text, case_id::text, sequence, facts::text FROM stats.contact_state "
       "WHERE case_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid)",
       JsonArrayOf(case_ids));
@@ -209,7 +216,7 @@ void StatsStore::SaveContactStates(const std::vector<ContactState>& states) {
                                  ",\"sequence\":", s.sequence, ",\"facts\":", s.facts, "}"));
   }
   ExecPrepared0(
-      tx_,
+      tx_, "stats_contact_states_save",
       "INSERT INTO stats.contact_state (contact_id, case_id, sequence, facts) "
       "SELECT x.contact_id, x.case_id, x.sequence, x.facts FROM jsonb_to_recordset($1::jsonb) "
       "AS x (contact_id uuid, case_id uuid, sequence integer, facts jsonb) "
@@ -254,7 +261,8 @@ std::vector<ContactState> StatsStore::FetchLastContactFacts(int limit) {
 
 std::optional<StatsStore::LastEventOf> StatsStore::LastEvent(const std::string& before) {
   const pqxx::result r = ExecPrepared(
-      tx_, "SELECT xid::text, id, events FROM cases.statistical_last_event($1::xid8)", before);
+      tx_, "stats_last_event",
+      "SELECT xid::text, id, events FROM cases.statistical_last_event($1::xid8)", before);
   if (r.empty()) return std::nullopt;
   return LastEventOf{r[0][0].as<std::string>(), r[0][1].as<int64_t>(), r[0][2].as<int64_t>()};
 }
@@ -270,7 +278,7 @@ void StatsStore::AddToRollups(const std::vector<RollupRow>& changes) {
                                  ",\"category\":", JsonString(c.category), ",\"n\":", c.n, "}"));
   }
   ExecPrepared0(
-      tx_,
+      tx_, "stats_rollups_add",
       "INSERT INTO stats.rollup AS r (country, year, month, measure, dimension, category, n) "
       "SELECT x.country, x.year, x.month, x.measure, x.dimension, x.category, x.n "
       "FROM jsonb_to_recordset($1::jsonb) AS x (country text, year integer, month integer, "
@@ -291,7 +299,7 @@ std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_
                                            bool with_days) {
   // Without the DAYS rows the condition is spelled out, so that rollup_tables_idx applies.
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, with_days ? "stats_rollups_with_days" : "stats_rollups",
       absl::StrCat("SELECT ", kRollupColumns,
                    " FROM stats.rollup WHERE country = $1 AND year BETWEEN $2 AND $3 AND n > 0",
                    with_days ? "" : " AND dimension <> 'DAYS'"),
@@ -308,7 +316,7 @@ std::vector<std::pair<int64_t, int64_t>> StatsStore::ResolutionDays(const std::s
   // (year, month) compared as a row: an index condition on rollup_days_idx, which the planner
   // also estimates well (so it hashes the groups instead of sorting thousands of rows).
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "stats_resolution_days",
       "SELECT category::bigint, sum(n)::bigint FROM stats.rollup WHERE country = $1 "
       "AND (year, month) >= ($2::integer, $3::integer) AND (year, month) <= ($4::integer, "
       "$5::integer) AND measure = 'MEASURE_CASES_RESOLVED' AND dimension = 'DAYS' AND n > 0 "
@@ -323,7 +331,7 @@ std::vector<std::pair<int64_t, int64_t>> StatsStore::ResolutionDays(const std::s
 
 std::vector<RollupRow> StatsStore::CumulativeBefore(const std::string& country, int year) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "stats_cumulative_before",
       "SELECT country, 0, 0, measure, dimension, category, sum(n)::bigint FROM stats.rollup "
       "WHERE country = $1 AND year < $2 AND measure IN ('MEASURE_CASES_OPENED', "
       "'MEASURE_CASES_RESOLVED') AND dimension IN ('TOTAL', 'DIMENSION_CASE_TYPE') "
@@ -348,7 +356,7 @@ std::vector<RollupRow> StatsStore::AllRollups() {
 
 std::vector<std::string> StatsStore::Countries(int from_year, int to_year) {
   const pqxx::result r = ExecPrepared(
-      tx_,
+      tx_, "stats_countries",
       "SELECT DISTINCT country FROM stats.rollup WHERE year BETWEEN $1 AND $2 AND n > 0 "
       "ORDER BY country",
       from_year, to_year);
@@ -359,7 +367,7 @@ std::vector<std::string> StatsStore::Countries(int from_year, int to_year) {
 
 std::vector<RollupRow> StatsStore::Recount(const std::string& country) {
   const pqxx::result r =
-      ExecPrepared(tx_,
+      ExecPrepared(tx_, "stats_recount",
                    absl::StrCat("SELECT ", kRollupColumns,
                                 " FROM cases.statistical_recount(NULLIF($1, '')) ORDER BY "
                                 "country, year, month, measure, dimension, category"),
@@ -376,7 +384,7 @@ void StatsStore::InsertTalk(const Talk& t) {
     topics.push_back(consular::v1::TalkTopic_Name(static_cast<consular::v1::TalkTopic>(topic)));
   }
   ExecPrepared0(
-      tx_,
+      tx_, "talk_insert",
       "INSERT INTO stats.talks (id, country, held_on, level, topics, summary, outcome, "
       "follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, statistics) "
       "VALUES ($1::uuid, $2, $3::date, $4, $5::text[], $6, $7, $8, NULLIF($9, '')::date, "
@@ -390,7 +398,8 @@ void StatsStore::InsertTalk(const Talk& t) {
 
 std::optional<Talk> StatsStore::FindTalk(const std::string& id) {
   const pqxx::result r = ExecPrepared(
-      tx_, absl::StrCat("SELECT ", kTalkColumns, " FROM stats.talks WHERE id = $1::uuid"), id);
+      tx_, "talk_find",
+      absl::StrCat("SELECT ", kTalkColumns, " FROM stats.talks WHERE id = $1::uuid"), id);
   if (r.empty()) return std::nullopt;
   return TalkFrom(r[0], true);
 }
@@ -400,7 +409,7 @@ std::vector<Talk> StatsStore::ListTalks(const std::string& country,
                                         const std::string& after_id, int limit,
                                         bool with_statistics) {
   const pqxx::result r =
-      ExecPrepared(tx_,
+      ExecPrepared(tx_, "talk_list",
                    absl::StrCat("SELECT ", kTalkColumns,
                                 " FROM stats.talks WHERE ($1 = '' OR country = $1) "
                                 "AND ($2 = '' OR (held_on, id) < ($2::date, NULLIF($3, '')::uuid)) "

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "consular/v1/statistics.pb.h"
+#include "storage/sealed_column.h"
 
 // consular-stats' SQL (migration 0008): the event stream as statistics read it, the rollups and
 // the state they were built from, the recount over the base tables, and the bilateral-talks
@@ -64,6 +65,10 @@ struct StoredTalk {
 class StatsStore {
  public:
   explicit StatsStore(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  // The sealed columns of schema "stats", for key rotation (storage/key_rotation.h):
+  // stats.idempotency.response.
+  static const std::vector<SealedColumn>& SealedColumns();
 
   // The oldest transaction still running (every lower one has ended), as text.
   std::string Horizon();

@@ -19,8 +19,11 @@
 #include "services/contacts/partner_manager.h"
 #include "storage/case_store.h"
 #include "storage/connection_pool.h"
+#include "storage/contact_store.h"
+#include "storage/key_rotation.h"
 #include "storage/partner_store.h"
 #include "storage/row_security.h"
+#include "storage/stats_store.h"
 #include "storage/transaction_runner.h"
 #include "tests/crypto/test_field_crypto.h"
 #include "tests/support/test_database.h"
@@ -845,13 +848,16 @@ TEST_F(PartnersTest, KeyRotationCoversThePartnerColumns) {
   {
     pqxx::connection connection(db_->dsn());
     pqxx::work tx(connection);
-    storage::CaseStore store(tx, storage::FieldCrypto{&rotated, nullptr});
     int64_t total = 0;
-    for (const storage::EncryptedColumn column : storage::AllEncryptedColumns()) {
-      const storage::RotationBatch batch = store.RotateBatch(column, 100, {});
-      EXPECT_TRUE(batch.failed.empty()) << storage::EncryptedColumnName(column);
-      EXPECT_EQ(store.CountNotOnActiveKey(column), 0) << storage::EncryptedColumnName(column);
-      total += batch.rotated;
+    for (const auto* columns :
+         {&storage::CaseStore::SealedColumns(), &storage::PartnerStore::SealedColumns(),
+          &storage::ContactStore::SealedColumns(), &storage::StatsStore::SealedColumns()}) {
+      for (const storage::SealedColumn& column : *columns) {
+        const storage::RotationBatch batch = storage::RotateBatch(tx, rotated, column, 100, {});
+        EXPECT_TRUE(batch.failed.empty()) << column.Name();
+        EXPECT_EQ(storage::CountNotOnActiveKey(tx, rotated, column), 0) << column.Name();
+        total += batch.rotated;
+      }
     }
     // Details, note, reason and three stored responses.
     EXPECT_EQ(total, 6);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -13,7 +14,10 @@
 #include "consular/v1/common.pb.h"
 #include "consular/v1/contacts.pb.h"
 #include "storage/case_store.h"
-#include "storage/sealed_columns.h"
+#include "storage/contact_store.h"
+#include "storage/partner_store.h"
+#include "storage/sealed_column.h"
+#include "storage/case_sealing.h"
 #include "tools/datagen/bulk_dates.h"
 #include "tools/datagen/content.h"
 #include "tools/loadgen/case_content.h"
@@ -22,7 +26,24 @@ namespace consular::datagen::bulk {
 namespace {
 
 namespace v1 = consular::v1;
-using storage::EncryptedColumn;
+
+// The associated data of a value of the sealed column `name` ("contacts.partners.vetting_note")
+// in the row with id `id`, as the store that owns the column forms it.
+AssociatedData IdRowAssociatedData(const std::vector<storage::SealedColumn>& columns,
+                                   const std::string& name, const std::string& id) {
+  for (const storage::SealedColumn& column : columns) {
+    if (column.Name() == name) return column.associated_data(id, "");
+  }
+  throw std::logic_error("no sealed column " + name);
+}
+AssociatedData PartnerAd(const std::string& column, const std::string& id) {
+  return IdRowAssociatedData(storage::PartnerStore::SealedColumns(), "contacts.partners." + column,
+                             id);
+}
+AssociatedData ContactAd(const std::string& column, const std::string& id) {
+  return IdRowAssociatedData(storage::ContactStore::SealedColumns(), "contacts.contacts." + column,
+                             id);
+}
 
 // Fields of one COPY row: text, or NULL.
 template <size_t N>
@@ -78,13 +99,12 @@ void CopyPartners(pqxx::work& tx, const std::vector<PartnerRec>& partners,
                  ? DummyCiphertext()
                  : sealed->Seal(
                        PartnerDetails(rng, country, city, kind, p.number).SerializeAsString(),
-                       storage::AssociatedDataOf(EncryptedColumn::kPartnerContactDetails, id, ""));
+                       PartnerAd("contact_details", id));
     if (p.vetted) {
       row[8] = "VETTING_STATUS_VETTED";
       row[9] = sealed == nullptr ? DummyCiphertext()
                                  : sealed->Seal(VettingNote(rng),
-                                                storage::AssociatedDataOf(
-                                                    EncryptedColumn::kPartnerVettingNote, id, ""));
+                                                PartnerAd("vetting_note", id));
       row[10] = "admin-bench";
       AppendTimestamp(&row[11], kPartnersVetted);
     } else {
@@ -231,7 +251,7 @@ void CopyContacts(pqxx::work& tx, const Data& d, const RowEncoder& w,
                    ? DummyCiphertext()
                    : sealed->Seal(
                          AdHocCounterpart(rng, countries[c.country].country).SerializeAsString(),
-                         storage::AssociatedDataOf(EncryptedColumn::kContactAdHoc, id, ""));
+                         ContactAd("ad_hoc", id));
     } else {
       AppendUuid(&row[2], partners[k.partner].id);
       row.Null(3);
@@ -259,7 +279,7 @@ void CopyContacts(pqxx::work& tx, const Data& d, const RowEncoder& w,
           sealed == nullptr
               ? DummyCiphertext()
               : sealed->Seal(ContactNoteText(rng, static_cast<v1::ContactPurpose>(k.purpose)),
-                             storage::AssociatedDataOf(EncryptedColumn::kContactNote, id, ""));
+                             ContactAd("note", id));
     } else {
       row.Null(13);
     }

@@ -12,7 +12,7 @@
 // The bulk loader's COPY of each table, row by row from the data set in memory, inside the
 // caller's transaction (as the schema owner, with session_replication_role = replica). Without
 // keys (`sealed` null) the encrypted columns hold DummyCiphertext(); with keys, the content is
-// built here from the seed and sealed as the services seal it (storage/sealed_columns.h).
+// built here from the seed and sealed as the services seal it (storage/case_sealing.h).
 namespace consular::datagen::bulk {
 
 // Passes a line of progress to a sink, which may be empty.

@@ -11,7 +11,7 @@
 #include "consular/v1/cases.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "storage/case_facts.h"
-#include "storage/sealed_columns.h"
+#include "storage/case_sealing.h"
 #include "tools/datagen/bulk_dates.h"
 #include "tools/datagen/content.h"
 #include "tools/loadgen/case_content.h"

@@ -12,7 +12,7 @@
 
 // The bulk loader's column values, as COPY's text format reads them: enum names, arrays, UUIDs,
 // bytea, and the JSON and ciphertexts the services would have written (the event payload through
-// storage/case_events.h, associated data through storage/sealed_columns.h).
+// storage/case_events.h, associated data through storage/case_sealing.h).
 namespace consular::datagen::bulk {
 
 // The name of enum value `n` ("" when there is none).

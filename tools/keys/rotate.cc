@@ -5,6 +5,10 @@
 
 #include "absl/time/clock.h"
 #include "storage/case_store.h"
+#include "storage/contact_store.h"
+#include "storage/key_rotation.h"
+#include "storage/partner_store.h"
+#include "storage/stats_store.h"
 
 namespace consular::keys {
 namespace {
@@ -16,15 +20,27 @@ constexpr char kSeeEveryRow[] = "SET LOCAL row_security = off";
 
 }  // namespace
 
+const std::vector<storage::SealedColumn>& AllSealedColumns() {
+  static const std::vector<storage::SealedColumn>* const kAll = [] {
+    auto* all = new std::vector<storage::SealedColumn>();
+    for (const auto* columns :
+         {&storage::CaseStore::SealedColumns(), &storage::PartnerStore::SealedColumns(),
+          &storage::ContactStore::SealedColumns(), &storage::StatsStore::SealedColumns()}) {
+      all->insert(all->end(), columns->begin(), columns->end());
+    }
+    return all;
+  }();
+  return *kAll;
+}
+
 absl::StatusOr<std::vector<ColumnRotation>> RotateFieldKeys(storage::TransactionRunner* runner,
                                                             const FieldCipher& cipher,
                                                             const RotationOptions& options) {
-  const storage::FieldCrypto crypto{&cipher, nullptr};
   const int batch_size = std::max(1, options.batch_size);
   std::vector<ColumnRotation> report;
-  for (const storage::EncryptedColumn column : storage::AllEncryptedColumns()) {
+  for (const storage::SealedColumn& column : AllSealedColumns()) {
     ColumnRotation result;
-    result.column = storage::EncryptedColumnName(column);
+    result.column = column.Name();
     const absl::Time give_up = absl::Now() + options.max_wait_for_locked;
     absl::Duration pause = absl::Milliseconds(20);
     while (true) {
@@ -32,7 +48,7 @@ absl::StatusOr<std::vector<ColumnRotation>> RotateFieldKeys(storage::Transaction
       absl::Status status = runner->Run(
           absl::Now() + options.batch_timeout, [&](pqxx::transaction_base& tx) -> absl::Status {
             tx.exec0(kSeeEveryRow);
-            batch = storage::CaseStore(tx, crypto).RotateBatch(column, batch_size, result.failed);
+            batch = storage::RotateBatch(tx, cipher, column, batch_size, result.failed);
             return absl::OkStatus();
           });
       if (!status.ok()) return status;
@@ -44,7 +60,7 @@ absl::StatusOr<std::vector<ColumnRotation>> RotateFieldKeys(storage::Transaction
       status = runner->RunReadOnly(
           absl::Now() + options.batch_timeout, [&](pqxx::transaction_base& tx) -> absl::Status {
             tx.exec0(kSeeEveryRow);
-            result.remaining = storage::CaseStore(tx, crypto).CountNotOnActiveKey(column);
+            result.remaining = storage::CountNotOnActiveKey(tx, cipher, column);
             return absl::OkStatus();
           });
       if (!status.ok()) return status;

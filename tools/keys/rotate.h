@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "crypto/field_cipher.h"
+#include "storage/sealed_column.h"
 #include "storage/transaction_runner.h"
 
 // Key rotation of the encrypted case fields: re-encrypts every stored value that is under a key
@@ -30,7 +31,11 @@ struct ColumnRotation {
   std::vector<std::string> failed;  // row ids whose value does not decrypt (left as they are)
 };
 
-// Moves every encrypted value of the case tables to cipher's active key, column by column, in
+// Every store's sealed columns, in the order rotation takes them: the case store's, the partner
+// store's, the contact store's, the statistics store's.
+const std::vector<storage::SealedColumn>& AllSealedColumns();
+
+// Moves every encrypted value of AllSealedColumns() to cipher's active key, column by column, in
 // batches of options.batch_size, each batch its own transaction (FOR UPDATE SKIP LOCKED, so the
 // services' transactions are never waited for; no version bump, no case event). Rows locked by
 // others are retried until none is left or options.max_wait_for_locked has passed. Returns one

@@ -1,4 +1,4 @@
-#include "storage/sealed_columns.h"
+#include "storage/case_sealing.h"
 
 #include <stdexcept>
 
@@ -19,37 +19,6 @@ AssociatedData ReasonAd(const std::string& case_id, int64_t sequence) {
 }
 AssociatedData EmergencyReasonAd(const std::string& grant_id) {
   return {"cases.emergency_access", "reason", grant_id};
-}
-
-AssociatedData AssociatedDataOf(EncryptedColumn column, const std::string& key1,
-                                const std::string& key2) {
-  switch (column) {
-    case EncryptedColumn::kContactAdHoc:
-      return {"contacts.contacts", "ad_hoc", key1};
-    case EncryptedColumn::kContactNote:
-      return {"contacts.contacts", "note", key1};
-    case EncryptedColumn::kPartnerContactDetails:
-      return {"contacts.partners", "contact_details", key1};
-    case EncryptedColumn::kPartnerVettingNote:
-      return {"contacts.partners", "vetting_note", key1};
-    case EncryptedColumn::kPartnerDeactivationReason:
-      return {"contacts.partners", "deactivation_reason", key1};
-    case EncryptedColumn::kContactsIdempotencyResponse:
-      return ResponseAssociatedData(IdempotencyTable::kContacts, key1, key2);
-    case EncryptedColumn::kStatsIdempotencyResponse:
-      return ResponseAssociatedData(IdempotencyTable::kStats, key1, key2);
-    case EncryptedColumn::kEmergencyReason:
-      return EmergencyReasonAd(key1);
-    case EncryptedColumn::kCasePersonal:
-      return PersonalAd(key1);
-    case EncryptedColumn::kNoteBody:
-      return NoteBodyAd(key1);
-    case EncryptedColumn::kEventReason:
-      return ReasonAd(key1, std::stoll(key2));
-    case EncryptedColumn::kIdempotencyResponse:
-      break;
-  }
-  return ResponseAssociatedData(IdempotencyTable::kCases, key1, key2);
 }
 
 std::string PersonalOf(const consular::v1::Case& c) {
