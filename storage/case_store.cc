@@ -283,20 +283,6 @@ Case CaseStore::CaseFromRow(const pqxx::row& row) const {
   return c;
 }
 
-std::optional<PriorRequest> CaseStore::ClaimRequest(const std::string& actor,
-                                                    const std::string& request_id,
-                                                    const std::string& method,
-                                                    const std::string& request_hash) {
-  return storage::ClaimRequest(tx_, *crypto_.cipher, IdempotencyTable::kCases, actor, request_id,
-                               method, request_hash);
-}
-
-void CaseStore::SaveResponse(const std::string& actor, const std::string& request_id,
-                             const std::string& response) {
-  storage::SaveResponse(tx_, *crypto_.cipher, IdempotencyTable::kCases, actor, request_id,
-                        response);
-}
-
 int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
   return ExecPrepared1(tx_, "case_next_reference", kNextReference, prefix, year)[0].as<int>();
 }

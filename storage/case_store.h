@@ -77,15 +77,6 @@ class CaseStore {
   // `crypto.cipher` must not be null.
   CaseStore(pqxx::transaction_base& tx, FieldCrypto crypto);
 
-  // Records (actor, request_id) for this transaction. Returns nullopt when the id is new; the
-  // earlier record when it was used before (waiting for a concurrent transaction that holds it).
-  std::optional<PriorRequest> ClaimRequest(const std::string& actor, const std::string& request_id,
-                                           const std::string& method,
-                                           const std::string& request_hash);
-  // Stores the response of a claimed request, returned to replays.
-  void SaveResponse(const std::string& actor, const std::string& request_id,
-                    const std::string& response);
-
   // The next number in the sequence of (prefix, year), starting at 1.
   int NextReferenceNumber(const std::string& prefix, int year);
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "services/common/audited_call.h"
+#include "storage/idempotency.h"
 
 namespace consular::cases {
 
@@ -12,17 +13,19 @@ storage::CaseScope CaseScopeOf(const Identity& who) {
 
 PgCaseRepository::PgCaseRepository(pqxx::transaction_base& tx, storage::FieldCrypto crypto,
                                    storage::CaseScope scope)
-    : store_(tx, crypto), scope_(std::move(scope)) {}
+    : tx_(tx), cipher_(crypto.cipher), store_(tx, crypto), scope_(std::move(scope)) {}
 
 std::optional<storage::PriorRequest> PgCaseRepository::ClaimRequest(
     const std::string& actor, const std::string& request_id, const std::string& method,
     const std::string& request_hash) {
-  return store_.ClaimRequest(actor, request_id, method, request_hash);
+  return storage::ClaimRequest(tx_, *cipher_, storage::IdempotencyTable::kCases, actor, request_id,
+                               method, request_hash);
 }
 
 void PgCaseRepository::SaveResponse(const std::string& actor, const std::string& request_id,
                                     const std::string& response) {
-  store_.SaveResponse(actor, request_id, response);
+  storage::SaveResponse(tx_, *cipher_, storage::IdempotencyTable::kCases, actor, request_id,
+                        response);
 }
 
 int PgCaseRepository::NextReferenceNumber(const std::string& prefix, int year) {

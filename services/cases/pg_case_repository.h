@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 #include <string>
 
+#include "crypto/field_cipher.h"
 #include "services/cases/case_repository.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
@@ -65,6 +66,8 @@ class PgCaseRepository final : public CaseRepository {
                              const google::protobuf::Timestamp& reviewed_at) override;
 
  private:
+  pqxx::transaction_base& tx_;
+  const FieldCipher* const cipher_;
   storage::CaseStore store_;
   storage::CaseScope scope_;
 };
