@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/status_macros.h"
 #include "storage/conninfo.h"
 #include "storage/error_report.h"
 
@@ -22,12 +23,11 @@ namespace {
 constexpr int64_t kMinConnectTimeoutSeconds = 2;
 
 absl::StatusOr<std::string> NormalizeDsn(const std::string& dsn, absl::Duration* connect_timeout) {
-  absl::StatusOr<std::string> explicit_timeout = ConninfoValue(dsn, "connect_timeout");
-  if (!explicit_timeout.ok()) return explicit_timeout.status();
-  if (!explicit_timeout->empty()) {
+  CONSULAR_ASSIGN_OR_RETURN(std::string explicit_timeout, ConninfoValue(dsn, "connect_timeout"));
+  if (!explicit_timeout.empty()) {
     int seconds = 0;
     try {
-      seconds = std::stoi(*explicit_timeout);
+      seconds = std::stoi(explicit_timeout);
     } catch (const std::exception&) {
       return absl::InvalidArgumentError("invalid connection string: bad connect_timeout");
     }

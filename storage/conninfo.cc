@@ -12,6 +12,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/status_macros.h"
 
 namespace consular::storage {
 namespace {
@@ -27,12 +28,10 @@ absl::StatusOr<ParsedConninfo> Parse(const std::string& dsn) {
   if (options == nullptr) {
     std::string message = error != nullptr ? error : "out of memory";
     PQfreemem(error);
-    while (!message.empty() &&
-           (message.back() == '\n' || message.back() == ' ')) {
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
       message.pop_back();
     }
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid connection string: ", message));
+    return absl::InvalidArgumentError(absl::StrCat("invalid connection string: ", message));
   }
   return options;
 }
@@ -52,15 +51,13 @@ std::string Quote(absl::string_view value) {
 }  // namespace
 
 absl::StatusOr<std::string> OverrideConninfo(
-    const std::string& dsn,
-    const std::vector<std::pair<std::string, std::string>>& overrides) {
+    const std::string& dsn, const std::vector<std::pair<std::string, std::string>>& overrides) {
   absl::StatusOr<ParsedConninfo> options = Parse(dsn);
   if (!options.ok()) return options.status();
 
   std::vector<bool> used(overrides.size(), false);
   std::string result;
-  for (PQconninfoOption* option = options->get(); option->keyword != nullptr;
-       ++option) {
+  for (PQconninfoOption* option = options->get(); option->keyword != nullptr; ++option) {
     const char* value = option->val;
     for (size_t i = 0; i < overrides.size(); ++i) {
       if (overrides[i].first == option->keyword) {
@@ -74,8 +71,8 @@ absl::StatusOr<std::string> OverrideConninfo(
   }
   for (size_t i = 0; i < overrides.size(); ++i) {
     if (!used[i]) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "unknown connection parameter '", overrides[i].first, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown connection parameter '", overrides[i].first, "'"));
     }
   }
   return result;
@@ -83,25 +80,20 @@ absl::StatusOr<std::string> OverrideConninfo(
 
 absl::StatusOr<std::string> WithDefaultConnectTimeout(const std::string& dsn,
                                                       absl::Duration timeout) {
-  absl::StatusOr<std::string> current = ConninfoValue(dsn, "connect_timeout");
-  if (!current.ok()) return current.status();
-  if (!current->empty()) return OverrideConninfo(dsn, {});
-  const int64_t seconds = std::max<int64_t>(
-      2, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(timeout))));
+  CONSULAR_ASSIGN_OR_RETURN(std::string current, ConninfoValue(dsn, "connect_timeout"));
+  if (!current.empty()) return OverrideConninfo(dsn, {});
+  const int64_t seconds =
+      std::max<int64_t>(2, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(timeout))));
   return OverrideConninfo(dsn, {{"connect_timeout", std::to_string(seconds)}});
 }
 
-absl::StatusOr<std::string> ConninfoValue(const std::string& dsn,
-                                          const std::string& key) {
+absl::StatusOr<std::string> ConninfoValue(const std::string& dsn, const std::string& key) {
   absl::StatusOr<ParsedConninfo> options = Parse(dsn);
   if (!options.ok()) return options.status();
-  for (PQconninfoOption* option = options->get(); option->keyword != nullptr;
-       ++option) {
-    if (key == option->keyword)
-      return std::string(option->val != nullptr ? option->val : "");
+  for (PQconninfoOption* option = options->get(); option->keyword != nullptr; ++option) {
+    if (key == option->keyword) return std::string(option->val != nullptr ? option->val : "");
   }
-  return absl::InvalidArgumentError(
-      absl::StrCat("unknown connection parameter '", key, "'"));
+  return absl::InvalidArgumentError(absl::StrCat("unknown connection parameter '", key, "'"));
 }
 
 void DisableReactivation(pqxx::connection& connection) {

@@ -19,6 +19,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "storage/conninfo.h"
 #include "storage/embedded_migration_files.h"
 
@@ -56,8 +57,7 @@ Migration FromFile(const internal::EmbeddedMigrationFile& file) {
   const size_t dot = file_name.rfind(".sql");
   Migration migration;
   migration.version = file_name.substr(0, underscore);
-  migration.name = underscore == std::string::npos ||
-                           dot == std::string::npos || dot < underscore
+  migration.name = underscore == std::string::npos || dot == std::string::npos || dot < underscore
                        ? file_name
                        : file_name.substr(underscore + 1, dot - underscore - 1);
   migration.sql = file.contents;
@@ -68,20 +68,16 @@ std::string Label(const Migration& migration) {
   return absl::StrCat(migration.version, "_", migration.name);
 }
 
-absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect(
-    const std::string& dsn) {
-  absl::StatusOr<std::string> conninfo =
-      WithDefaultConnectTimeout(dsn, kConnectTimeout);
-  if (!conninfo.ok()) return conninfo.status();
+absl::StatusOr<std::unique_ptr<pqxx::connection>> Connect(const std::string& dsn) {
+  CONSULAR_ASSIGN_OR_RETURN(std::string conninfo, WithDefaultConnectTimeout(dsn, kConnectTimeout));
   try {
-    auto connection = std::make_unique<pqxx::connection>(*conninfo);
+    auto connection = std::make_unique<pqxx::connection>(conninfo);
     DisableReactivation(*connection);
     return connection;
   } catch (const std::exception& e) {
     std::string message = e.what();
     absl::StripTrailingAsciiWhitespace(&message);
-    return absl::UnavailableError(
-        absl::StrCat("cannot connect to the database: ", message));
+    return absl::UnavailableError(absl::StrCat("cannot connect to the database: ", message));
   }
 }
 
@@ -92,13 +88,10 @@ absl::Status StatusFor(const std::exception& e, const std::string& context) {
   absl::StripTrailingAsciiWhitespace(&message);
   if (dynamic_cast<const pqxx::in_doubt_error*>(&e) != nullptr) {
     return absl::UnavailableError(absl::StrCat(
-        context,
-        ": the connection broke during COMMIT, outcome unknown; run again: ",
-        message));
+        context, ": the connection broke during COMMIT, outcome unknown; run again: ", message));
   }
   if (dynamic_cast<const pqxx::broken_connection*>(&e) != nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat(context, ": database connection lost: ", message));
+    return absl::UnavailableError(absl::StrCat(context, ": database connection lost: ", message));
   }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) {
     return absl::InternalError(
@@ -107,8 +100,7 @@ absl::Status StatusFor(const std::exception& e, const std::string& context) {
   return absl::InternalError(absl::StrCat(context, ": ", message));
 }
 
-absl::StatusOr<std::vector<AppliedMigration>> ReadApplied(
-    pqxx::connection& connection) {
+absl::StatusOr<std::vector<AppliedMigration>> ReadApplied(pqxx::connection& connection) {
   std::vector<AppliedMigration> applied;
   pqxx::read_transaction transaction(connection);
   if (!transaction.exec1(kMigrationsTableExists)[0].as<bool>()) return applied;
@@ -129,32 +121,30 @@ absl::StatusOr<std::vector<AppliedMigration>> ReadApplied(
 absl::Status Verify(const std::vector<Migration>& migrations,
                     const std::vector<AppliedMigration>& recorded) {
   std::map<std::string, const Migration*> by_version;
-  for (const Migration& migration : migrations)
-    by_version[migration.version] = &migration;
-  const std::string newest =
-      migrations.empty() ? "" : migrations.back().version;
+  for (const Migration& migration : migrations) by_version[migration.version] = &migration;
+  const std::string newest = migrations.empty() ? "" : migrations.back().version;
   for (const AppliedMigration& applied : recorded) {
     auto it = by_version.find(applied.version);
     if (it == by_version.end()) {
       if (applied.version > newest) continue;  // applied by a newer binary
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration ", applied.version, "_", applied.name,
-          " is recorded as applied but is not part of this binary"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("migration ", applied.version, "_", applied.name,
+                       " is recorded as applied but is not part of this binary"));
     }
     const std::string expected = MigrationChecksum(*it->second);
     if (applied.checksum != expected) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "migration ", Label(*it->second), " was applied with checksum ",
-          applied.checksum, " but this binary's copy has checksum ", expected,
-          ": an applied migration must never change; add a new one instead"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("migration ", Label(*it->second), " was applied with checksum ",
+                       applied.checksum, " but this binary's copy has checksum ", expected,
+                       ": an applied migration must never change; add a new one instead"));
     }
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<int> ApplyLocked(
-    pqxx::connection& connection, const std::vector<Migration>& migrations,
-    const std::function<void(const Migration&)>& on_applied) {
+absl::StatusOr<int> ApplyLocked(pqxx::connection& connection,
+                                const std::vector<Migration>& migrations,
+                                const std::function<void(const Migration&)>& on_applied) {
   {
     pqxx::work transaction(connection);
     if (!transaction.exec1(kMigrationsTableExists)[0].as<bool>()) {
@@ -162,28 +152,23 @@ absl::StatusOr<int> ApplyLocked(
     }
     transaction.commit();
   }
-  absl::StatusOr<std::vector<AppliedMigration>> recorded =
-      ReadApplied(connection);
-  if (!recorded.ok()) return recorded.status();
-  if (absl::Status status = Verify(migrations, *recorded); !status.ok())
-    return status;
+  CONSULAR_ASSIGN_OR_RETURN(std::vector<AppliedMigration> recorded, ReadApplied(connection));
+  if (absl::Status status = Verify(migrations, recorded); !status.ok()) return status;
 
   int applied = 0;
   for (const Migration& migration : migrations) {
-    const bool done = std::any_of(recorded->begin(), recorded->end(),
-                                  [&](const AppliedMigration& record) {
-                                    return record.version == migration.version;
-                                  });
+    const bool done = std::any_of(
+        recorded.begin(), recorded.end(),
+        [&](const AppliedMigration& record) { return record.version == migration.version; });
     if (done) continue;
     try {
       pqxx::work transaction(connection);
       transaction.exec(migration.sql);
-      transaction.exec_params0(kRecordApplied, migration.version,
-                               migration.name, MigrationChecksum(migration));
+      transaction.exec_params0(kRecordApplied, migration.version, migration.name,
+                               MigrationChecksum(migration));
       transaction.commit();
     } catch (const std::exception& e) {
-      return StatusFor(e,
-                       absl::StrCat("migration ", Label(migration), " failed"));
+      return StatusFor(e, absl::StrCat("migration ", Label(migration), " failed"));
     }
     ++applied;
     if (on_applied) on_applied(migration);
@@ -196,14 +181,11 @@ absl::StatusOr<int> ApplyLocked(
 const std::vector<Migration>& EmbeddedMigrations() {
   static const auto* const kMigrations = [] {
     auto* migrations = new std::vector<Migration>;
-    for (const internal::EmbeddedMigrationFile& file :
-         internal::EmbeddedMigrationFiles()) {
+    for (const internal::EmbeddedMigrationFile& file : internal::EmbeddedMigrationFiles()) {
       migrations->push_back(FromFile(file));
     }
     std::sort(migrations->begin(), migrations->end(),
-              [](const Migration& a, const Migration& b) {
-                return a.version < b.version;
-              });
+              [](const Migration& a, const Migration& b) { return a.version < b.version; });
     return migrations;
   }();
   return *kMigrations;
@@ -212,15 +194,14 @@ const std::vector<Migration>& EmbeddedMigrations() {
 std::string MigrationChecksum(const Migration& migration) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  if (EVP_Digest(migration.sql.data(), migration.sql.size(), digest, &length,
-                 EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(migration.sql.data(), migration.sql.size(), digest, &length, EVP_sha256(),
+                 nullptr) != 1) {
     // Only on allocation failure; an empty checksum never matches a recorded
     // one.
     return "";
   }
   std::string hex;
-  for (unsigned int i = 0; i < length; ++i)
-    absl::StrAppendFormat(&hex, "%02x", digest[i]);
+  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
   return hex;
 }
 
@@ -228,14 +209,13 @@ absl::StatusOr<int> ApplyMigrations(const std::string& dsn) {
   return ApplyMigrations(dsn, EmbeddedMigrations(), nullptr);
 }
 
-absl::StatusOr<int> ApplyMigrations(
-    const std::string& dsn, const std::vector<Migration>& migrations,
-    const std::function<void(const Migration&)>& on_applied) {
+absl::StatusOr<int> ApplyMigrations(const std::string& dsn,
+                                    const std::vector<Migration>& migrations,
+                                    const std::function<void(const Migration&)>& on_applied) {
   for (size_t i = 1; i < migrations.size(); ++i) {
     if (!(migrations[i - 1].version < migrations[i].version)) {
       return absl::InvalidArgumentError(
-          absl::StrCat("migrations: not in increasing version order at ",
-                       Label(migrations[i])));
+          absl::StrCat("migrations: not in increasing version order at ", Label(migrations[i])));
     }
   }
   absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = Connect(dsn);
@@ -245,8 +225,7 @@ absl::StatusOr<int> ApplyMigrations(
       pqxx::nontransaction session(**connection);
       session.exec(absl::StrCat("SELECT pg_advisory_lock(", kLockKey, ")"));
     }
-    absl::StatusOr<int> applied =
-        ApplyLocked(**connection, migrations, on_applied);
+    absl::StatusOr<int> applied = ApplyLocked(**connection, migrations, on_applied);
     if ((*connection)->is_open()) {
       pqxx::nontransaction session(**connection);
       session.exec(absl::StrCat("SELECT pg_advisory_unlock(", kLockKey, ")"));
@@ -258,8 +237,7 @@ absl::StatusOr<int> ApplyMigrations(
   }
 }
 
-absl::StatusOr<std::vector<AppliedMigration>> ListAppliedMigrations(
-    const std::string& dsn) {
+absl::StatusOr<std::vector<AppliedMigration>> ListAppliedMigrations(const std::string& dsn) {
   absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = Connect(dsn);
   if (!connection.ok()) return connection.status();
   try {

@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "storage/conninfo.h"
 #include "storage/prepared.h"
 
@@ -72,11 +73,10 @@ void SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope) {
 }
 
 absl::Status CheckRowLevelSecurityEnforced(const std::string& dsn) {
-  absl::StatusOr<std::string> conninfo = WithDefaultConnectTimeout(dsn, kConnectTimeout);
-  if (!conninfo.ok()) return conninfo.status();
+  CONSULAR_ASSIGN_OR_RETURN(std::string conninfo, WithDefaultConnectTimeout(dsn, kConnectTimeout));
   std::unique_ptr<pqxx::connection> connection;
   try {
-    connection = std::make_unique<pqxx::connection>(*conninfo);
+    connection = std::make_unique<pqxx::connection>(conninfo);
     DisableReactivation(*connection);
   } catch (const std::exception& e) {
     return absl::UnavailableError(

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/page_token.h"
 #include "services/common/token.h"
@@ -112,10 +113,10 @@ absl::Status AuditManager::List(const Identity& who,
       runner_, deadline, RecordFor(who, kListAction),
       [&](pqxx::transaction_base& tx, storage::AuditRecord* record) -> absl::Status {
         out->Clear();
-        RETURN_IF_ERROR(CheckAuditor(who));
+        CONSULAR_RETURN_IF_ERROR(CheckAuditor(who));
         storage::AuditFilter filter;
-        RETURN_IF_ERROR(CheckText("actor", request.actor(), kMaxFilterChars, false));
-        RETURN_IF_ERROR(CheckText("action", request.action(), kMaxFilterChars, false));
+        CONSULAR_RETURN_IF_ERROR(CheckText("actor", request.actor(), kMaxFilterChars, false));
+        CONSULAR_RETURN_IF_ERROR(CheckText("action", request.action(), kMaxFilterChars, false));
         filter.actor = request.actor();
         filter.action = request.action();
         if (!request.case_id().empty()) {
@@ -175,7 +176,7 @@ absl::Status AuditManager::Verify(const Identity& who,
       runner_, deadline, RecordFor(who, kVerifyAction),
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         out->Clear();
-        RETURN_IF_ERROR(CheckAuditor(who));
+        CONSULAR_RETURN_IF_ERROR(CheckAuditor(who));
         const storage::ChainVerification v = storage::VerifyAuditChain(tx);
         out->set_ok(v.ok);
         out->set_watermark(v.watermark);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "services/cases/case_manager.h"
 #include "services/cases/case_manager_support.h"
 #include "services/cases/case_rules.h"
@@ -64,10 +65,11 @@ absl::Status CaseManager::OpenEmergencyAccess(
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
         // Every attempt is flagged, refused ones too: they are what a reviewer looks for.
         FlagEmergency(audit);
-        RETURN_IF_ERROR(CheckMayOpenEmergencyAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxEmergencyReasonChars, true));
+        CONSULAR_RETURN_IF_ERROR(CheckMayOpenEmergencyAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckText("reason", request.reason(), kMaxEmergencyReasonChars, true));
         if (CodePoints(request.reason()) < kMinEmergencyReasonChars) {
           return InvalidField("reason", "at least 10 characters: say why the access is needed");
         }
@@ -119,9 +121,9 @@ absl::Status CaseManager::ListEmergencyAccess(
   return Audited(
       who, "CaseService.ListEmergencyAccess", "", deadline,
       [&](CaseRepository& repo, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayListEmergencyAccess(who));
-        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_RETURN_IF_ERROR(CheckMayListEmergencyAccess(who));
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultCasePageSize));
         const std::string filters = request.unreviewed_only() ? "unreviewed" : "all";
         absl::StatusOr<std::optional<storage::CaseCursor>> after =
             DecodeTimeCursor(request.page_token(), "emergency", filters);
@@ -132,9 +134,9 @@ absl::Status CaseManager::ListEmergencyAccess(
         if (who.role == consular::v1::ROLE_POST_MANAGER) scope.post = UnitOf(who);
         out->Clear();
         std::vector<consular::v1::EmergencyAccess> grants =
-            repo.ListEmergencyAccess(scope, request.unreviewed_only(), *after, *page_size + 1);
-        const bool more = static_cast<int>(grants.size()) > *page_size;
-        if (more) grants.resize(*page_size);
+            repo.ListEmergencyAccess(scope, request.unreviewed_only(), *after, page_size + 1);
+        const bool more = static_cast<int>(grants.size()) > page_size;
+        if (more) grants.resize(page_size);
         for (consular::v1::EmergencyAccess& grant : grants) *out->add_grants() = std::move(grant);
         if (more) {
           const consular::v1::EmergencyAccess& last = out->grants(out->grants_size() - 1);
@@ -152,9 +154,10 @@ absl::Status CaseManager::ReviewEmergencyAccess(
   return Audited(
       who, "CaseService.ReviewEmergencyAccess", "", deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReviewEmergencyAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(CheckUuidField("emergency_access_id", request.emergency_access_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReviewEmergencyAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckUuidField("emergency_access_id", request.emergency_access_id()));
         if (!consular::v1::EmergencyReview_IsValid(request.review()) ||
             request.review() == consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) {
           return InvalidField("review", "required: JUSTIFIED or NOT_JUSTIFIED");

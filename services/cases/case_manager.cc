@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
+#include "base/status_macros.h"
 #include "services/cases/case_manager_support.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/pg_case_repository.h"
@@ -112,12 +113,12 @@ absl::Status CaseManager::Create(const Identity& who,
   return Audited(
       who, "CaseService.CreateCase", "", deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(CheckMayCreate(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(CheckMayCreate(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_case_()) return InvalidField("case", "required");
         const absl::Time now = clock_.Now();
-        RETURN_IF_ERROR(ValidateCaseContent(request.case_(), DateOf(now)));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(request.case_(), DateOf(now)));
 
         return RunIdempotentCall<Case>(
             repo, *blind_index_, who, "CreateCase", request, request.request_id(), out,
@@ -164,8 +165,8 @@ absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRe
                               absl::Time deadline, Case* out) {
   return Audited(who, "CaseService.GetCase", request.case_id(), deadline,
                  [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-                   RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-                   RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+                   CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+                   CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
                    std::optional<Case> found = repo.Find(request.case_id(), false);
                    if (!found) return CaseNotFound(request.case_id());
                    Reached(*found, audit);
@@ -179,9 +180,10 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
   return Audited(
       who, "CaseService.ListCases", "", deadline,
       [&](CaseRepository& repo, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         storage::CaseFilter filter;
-        if (!request.post().empty()) RETURN_IF_ERROR(ValidateGrantee("post", request.post()));
+        if (!request.post().empty())
+          CONSULAR_RETURN_IF_ERROR(ValidateGrantee("post", request.post()));
         filter.post = request.post();
         if (!request.country().empty()) {
           if (!IsKnownCountryCode(request.country())) {
@@ -209,16 +211,16 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
         }
         const consular::v1::Date far_future =
             DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
-        RETURN_IF_ERROR(CheckDate("opened_from", request.opened_from(), far_future, true));
-        RETURN_IF_ERROR(CheckDate("opened_to", request.opened_to(), far_future, true));
+        CONSULAR_RETURN_IF_ERROR(CheckDate("opened_from", request.opened_from(), far_future, true));
+        CONSULAR_RETURN_IF_ERROR(CheckDate("opened_to", request.opened_to(), far_future, true));
         if (IsSet(request.opened_from())) filter.opened_from = FormatDate(request.opened_from());
         if (IsSet(request.opened_to())) filter.opened_to = FormatDate(request.opened_to());
         if (IsSet(request.opened_from()) && IsSet(request.opened_to()) &&
             CompareDates(request.opened_to(), request.opened_from()) < 0) {
           return InvalidField("opened_to", "is before opened_from");
         }
-        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultCasePageSize));
 
         consular::v1::ListCasesRequest filters_only = request;
         filters_only.clear_page_size();
@@ -228,7 +230,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
             DecodeTimeCursor(request.page_token(), "cases", filters);
         if (!after.ok()) return after.status();
 
-        FillCasePage(repo.List(filter, *after, *page_size + 1), *page_size, "cases", filters, out);
+        FillCasePage(repo.List(filter, *after, page_size + 1), page_size, "cases", filters, out);
         return absl::OkStatus();
       });
 }
@@ -238,20 +240,19 @@ absl::Status CaseManager::Search(const Identity& who,
                                  absl::Time deadline, consular::v1::SearchCasesResponse* out) {
   return Audited(who, "CaseService.SearchCases", "", deadline,
                  [&](CaseRepository& repo, storage::AuditRecord* /*audit*/) -> absl::Status {
-                   RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-                   RETURN_IF_ERROR(CheckText("name", request.name(), kMaxNameChars, true));
+                   CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+                   CONSULAR_RETURN_IF_ERROR(CheckText("name", request.name(), kMaxNameChars, true));
                    absl::StatusOr<std::string> name_index = blind_index_->NameIndex(request.name());
                    if (!name_index.ok()) return InvalidField("name", "not valid UTF-8");
-                   absl::StatusOr<int> page_size =
-                       PageSizeOf(request.page_size(), kDefaultCasePageSize);
-                   if (!page_size.ok()) return page_size.status();
+                   CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                             PageSizeOf(request.page_size(), kDefaultCasePageSize));
                    // The page token is tied to the blind index, never to the name itself.
                    const std::string filters = *name_index;
                    absl::StatusOr<std::optional<storage::CaseCursor>> after =
                        DecodeTimeCursor(request.page_token(), "search", filters);
                    if (!after.ok()) return after.status();
 
-                   FillCasePage(repo.Search(*name_index, *after, *page_size + 1), *page_size,
+                   FillCasePage(repo.Search(*name_index, *after, page_size + 1), page_size,
                                 "search", filters, out);
                    return absl::OkStatus();
                  });
@@ -263,11 +264,11 @@ absl::Status CaseManager::Update(const Identity& who,
   return Audited(
       who, "CaseService.UpdateCase", request.case_().id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
-        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-        RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        CONSULAR_RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
         const absl::Time now = clock_.Now();
 
         return RunIdempotentCall<Case>(
@@ -277,10 +278,10 @@ absl::Status CaseManager::Update(const Identity& who,
               std::optional<Case> current = repo.Find(request.case_().id(), true);
               if (!current) return CaseNotFound(request.case_().id());
               Reached(*current, audit);
-              RETURN_IF_ERROR(CheckMayChange(*current));
-              RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              RETURN_IF_ERROR(CheckNotClosed(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckMayChange(*current));
+              CONSULAR_RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
 
               Case merged = *current;
               FieldMaskUtil::MergeOptions options;
@@ -288,7 +289,7 @@ absl::Status CaseManager::Update(const Identity& who,
               options.set_replace_repeated_fields(true);
               FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options,
                                             &merged);
-              RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
+              CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
 
               const std::vector<std::string> changed =
                   ChangedPaths(request.update_mask(), *current, merged);
@@ -315,16 +316,16 @@ absl::Status CaseManager::Transition(const Identity& who,
   return Audited(
       who, "CaseService.TransitionCase", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
         const CaseStatus target = request.target_status();
         if (target == consular::v1::CASE_STATUS_UNSPECIFIED) {
           return InvalidField("target_status", "required");
         }
         if (!consular::v1::CaseStatus_IsValid(target))
           return InvalidField("target_status", "unknown value");
-        RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
+        CONSULAR_RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
         if (!consular::v1::Outcome_IsValid(request.outcome())) {
           return InvalidField("outcome", "unknown value");
         }
@@ -335,7 +336,7 @@ absl::Status CaseManager::Transition(const Identity& who,
         if (!resolving && request.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
           return InvalidField("outcome", "only when resolving a case");
         }
-        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const absl::Time now = clock_.Now();
 
         return RunIdempotentCall<Case>(
@@ -345,15 +346,16 @@ absl::Status CaseManager::Transition(const Identity& who,
               std::optional<Case> current = repo.Find(request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
               Reached(*current, audit);
-              RETURN_IF_ERROR(CheckMayChange(*current));
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckMayChange(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
               const CaseStatus from = current->status();
               if (!IsAllowedTransition(from, target)) {
                 return absl::FailedPreconditionError(
                     absl::StrCat("case ", current->reference(), " cannot move from ",
                                  StatusName(from), " to ", StatusName(target)));
               }
-              RETURN_IF_ERROR(CheckMayTransition(who, current->caller_access(), from, target));
+              CONSULAR_RETURN_IF_ERROR(
+                  CheckMayTransition(who, current->caller_access(), from, target));
               if (resolving && !IsOutcomeValidFor(current->type(), request.outcome())) {
                 return InvalidField("outcome", absl::StrCat(OutcomeName(request.outcome()),
                                                             " is not an outcome of a ",
@@ -394,10 +396,10 @@ absl::Status CaseManager::AddNote(const Identity& who,
   return Audited(
       who, "CaseService.AddCaseNote", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
         const absl::Time now = clock_.Now();
 
         return RunIdempotentCall<CaseNote>(
@@ -407,8 +409,8 @@ absl::Status CaseManager::AddNote(const Identity& who,
               std::optional<Case> current = repo.Find(request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
               Reached(*current, audit);
-              RETURN_IF_ERROR(CheckMayChange(*current));
-              RETURN_IF_ERROR(CheckNotClosed(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckMayChange(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
               note->set_id(NewUuid());
               note->set_case_id(current->id());
               note->set_author(who.subject);
@@ -431,10 +433,10 @@ absl::Status CaseManager::ListNotes(const Identity& who,
   return Audited(
       who, "CaseService.ListCaseNotes", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultCasePageSize);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultCasePageSize));
         absl::StatusOr<std::optional<storage::CaseCursor>> after =
             DecodeTimeCursor(request.page_token(), "notes", request.case_id());
         if (!after.ok()) return after.status();
@@ -442,9 +444,9 @@ absl::Status CaseManager::ListNotes(const Identity& who,
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
         Reached(*found, audit);
-        std::vector<CaseNote> notes = repo.ListNotes(found->id(), *after, *page_size + 1);
-        const bool more = static_cast<int>(notes.size()) > *page_size;
-        if (more) notes.resize(*page_size);
+        std::vector<CaseNote> notes = repo.ListNotes(found->id(), *after, page_size + 1);
+        const bool more = static_cast<int>(notes.size()) > page_size;
+        if (more) notes.resize(page_size);
         for (CaseNote& note : notes) *out->add_notes() = std::move(note);
         if (more) {
           const CaseNote& last = out->notes(out->notes_size() - 1);
@@ -463,10 +465,10 @@ absl::Status CaseManager::ListEvents(const Identity& who,
   return Audited(
       who, "CaseService.ListCaseEvents", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), kDefaultEventPageSize);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultEventPageSize));
         int64_t after_sequence = 0;
         if (!request.page_token().empty()) {
           auto cursor = DecodePageToken(request.page_token(), "events", request.case_id(), 1);
@@ -479,10 +481,9 @@ absl::Status CaseManager::ListEvents(const Identity& who,
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
         Reached(*found, audit);
-        std::vector<CaseEvent> events =
-            repo.ListEvents(found->id(), after_sequence, *page_size + 1);
-        const bool more = static_cast<int>(events.size()) > *page_size;
-        if (more) events.resize(*page_size);
+        std::vector<CaseEvent> events = repo.ListEvents(found->id(), after_sequence, page_size + 1);
+        const bool more = static_cast<int>(events.size()) > page_size;
+        if (more) events.resize(page_size);
         for (CaseEvent& event : events) *out->add_events() = std::move(event);
         if (more) {
           out->set_next_page_token(

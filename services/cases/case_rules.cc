@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/ids.h"
 #include "services/common/token.h"
@@ -71,11 +72,12 @@ absl::Status CheckOrder(const std::string& later_field, const Date& later,
 absl::Status ValidateSubject(const Case& c, const Date& today) {
   if (!c.has_subject()) return InvalidField("case.subject", "required");
   const auto& s = c.subject();
-  RETURN_IF_ERROR(CheckText("case.subject.full_name", s.full_name(), kMaxNameChars, true));
-  RETURN_IF_ERROR(CheckDate("case.subject.date_of_birth", s.date_of_birth(), today, false));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(CheckText("case.subject.full_name", s.full_name(), kMaxNameChars, true));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckDate("case.subject.date_of_birth", s.date_of_birth(), today, false));
+  CONSULAR_RETURN_IF_ERROR(
       CheckRequiredEnum("case.subject.sex", s.sex(), consular::v1::Sex_IsValid(s.sex())));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckRequiredEnum("case.subject.nationality_status", s.nationality_status(),
                         consular::v1::NationalityStatus_IsValid(s.nationality_status())));
   return absl::OkStatus();
@@ -84,47 +86,57 @@ absl::Status ValidateSubject(const Case& c, const Date& today) {
 absl::Status ValidateAbandonment(const Case& c, const Date& today) {
   const auto& a = c.abandonment();
   const Date& dob = c.subject().date_of_birth();
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckDate("case.abandonment.left_netherlands_on", a.left_netherlands_on(), today, false));
-  RETURN_IF_ERROR(CheckDate("case.abandonment.reported_on", a.reported_on(), today, false));
-  RETURN_IF_ERROR(CheckDate("case.abandonment.residence_permit_expires_on",
-                            a.residence_permit_expires_on(), today, true));
-  RETURN_IF_ERROR(CheckDate("case.abandonment.returned_on", a.returned_on(), today, false));
-  RETURN_IF_ERROR(CheckOrder("case.abandonment.left_netherlands_on", a.left_netherlands_on(),
-                             "case.subject.date_of_birth", dob));
-  RETURN_IF_ERROR(CheckOrder("case.abandonment.reported_on", a.reported_on(),
-                             "case.abandonment.left_netherlands_on", a.left_netherlands_on()));
-  RETURN_IF_ERROR(CheckOrder("case.abandonment.returned_on", a.returned_on(),
-                             "case.abandonment.left_netherlands_on", a.left_netherlands_on()));
-  RETURN_IF_ERROR(CheckText("case.abandonment.region", a.region(), kMaxShortTextChars, false));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
+      CheckDate("case.abandonment.reported_on", a.reported_on(), today, false));
+  CONSULAR_RETURN_IF_ERROR(CheckDate("case.abandonment.residence_permit_expires_on",
+                                     a.residence_permit_expires_on(), today, true));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckDate("case.abandonment.returned_on", a.returned_on(), today, false));
+  CONSULAR_RETURN_IF_ERROR(CheckOrder("case.abandonment.left_netherlands_on",
+                                      a.left_netherlands_on(), "case.subject.date_of_birth", dob));
+  CONSULAR_RETURN_IF_ERROR(CheckOrder("case.abandonment.reported_on", a.reported_on(),
+                                      "case.abandonment.left_netherlands_on",
+                                      a.left_netherlands_on()));
+  CONSULAR_RETURN_IF_ERROR(CheckOrder("case.abandonment.returned_on", a.returned_on(),
+                                      "case.abandonment.left_netherlands_on",
+                                      a.left_netherlands_on()));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("case.abandonment.region", a.region(), kMaxShortTextChars, false));
+  CONSULAR_RETURN_IF_ERROR(
       CheckText("case.abandonment.person_wishes", a.person_wishes(), kMaxWishesChars, false));
-  RETURN_IF_ERROR(CheckEnumList("case.abandonment.documents_withheld", a.documents_withheld(),
-                                consular::v1::WithheldDocument_IsValid));
+  CONSULAR_RETURN_IF_ERROR(CheckEnumList("case.abandonment.documents_withheld",
+                                         a.documents_withheld(),
+                                         consular::v1::WithheldDocument_IsValid));
   return absl::OkStatus();
 }
 
 absl::Status ValidateDivorceRecognition(const Case& c, const Date& today) {
   const auto& d = c.divorce_recognition();
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckDate("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(), today, false));
-  RETURN_IF_ERROR(CheckDate("case.divorce_recognition.decided_on", d.decided_on(), today, false));
-  RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(),
-                             "case.subject.date_of_birth", c.subject().date_of_birth()));
-  RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.decided_on", d.decided_on(),
-                             "case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on()));
-  RETURN_IF_ERROR(CheckText("case.divorce_recognition.dutch_court", d.dutch_court(),
-                            kMaxShortTextChars, false));
-  RETURN_IF_ERROR(CheckOptionalEnum("case.divorce_recognition.proceedings_state",
-                                    d.proceedings_state(),
-                                    consular::v1::ProceedingsState_IsValid(d.proceedings_state())));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckDate("case.divorce_recognition.decided_on", d.decided_on(), today, false));
+  CONSULAR_RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.dutch_divorce_on",
+                                      d.dutch_divorce_on(), "case.subject.date_of_birth",
+                                      c.subject().date_of_birth()));
+  CONSULAR_RETURN_IF_ERROR(CheckOrder("case.divorce_recognition.decided_on", d.decided_on(),
+                                      "case.divorce_recognition.dutch_divorce_on",
+                                      d.dutch_divorce_on()));
+  CONSULAR_RETURN_IF_ERROR(CheckText("case.divorce_recognition.dutch_court", d.dutch_court(),
+                                     kMaxShortTextChars, false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckOptionalEnum("case.divorce_recognition.proceedings_state", d.proceedings_state(),
+                        consular::v1::ProceedingsState_IsValid(d.proceedings_state())));
   if (!d.lawyer_partner_id().empty() && !LooksLikeUuid(d.lawyer_partner_id())) {
     return InvalidField("case.divorce_recognition.lawyer_partner_id", "not a UUID");
   }
-  RETURN_IF_ERROR(CheckEnumList("case.divorce_recognition.obstacles", d.obstacles(),
-                                consular::v1::RecognitionObstacle_IsValid));
-  RETURN_IF_ERROR(CheckOptionalEnum("case.divorce_recognition.decision", d.decision(),
-                                    consular::v1::RecognitionDecision_IsValid(d.decision())));
+  CONSULAR_RETURN_IF_ERROR(CheckEnumList("case.divorce_recognition.obstacles", d.obstacles(),
+                                         consular::v1::RecognitionObstacle_IsValid));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckOptionalEnum("case.divorce_recognition.decision", d.decision(),
+                        consular::v1::RecognitionDecision_IsValid(d.decision())));
   const bool decided = d.decision() != consular::v1::RECOGNITION_DECISION_UNSPECIFIED;
   if (decided && !IsSet(d.decided_on())) {
     return InvalidField("case.divorce_recognition.decided_on", "required with a decision");
@@ -137,11 +149,11 @@ absl::Status ValidateDivorceRecognition(const Case& c, const Date& today) {
 
 absl::Status ValidateSafety(const Case& c) {
   const auto& s = c.safety();
-  RETURN_IF_ERROR(CheckText("case.safety.safe_contact_channel", s.safe_contact_channel(),
-                            kMaxContactChars, false));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(CheckText("case.safety.safe_contact_channel", s.safe_contact_channel(),
+                                     kMaxContactChars, false));
+  CONSULAR_RETURN_IF_ERROR(
       CheckText("case.safety.safe_contact_times", s.safe_contact_times(), kMaxContactChars, false));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckText("case.safety.covert_notes", s.covert_notes(), kMaxCovertNotesChars, false));
   return absl::OkStatus();
 }
@@ -208,7 +220,7 @@ std::string OutcomeName(Outcome outcome) {
 }
 
 absl::Status ValidateCaseContent(const Case& c, const Date& today) {
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckRequiredEnum("case.type", c.type(), consular::v1::CaseType_IsValid(c.type())));
   if (c.country().empty()) return InvalidField("case.country", "required");
   if (!IsKnownCountryCode(c.country())) {
@@ -218,23 +230,25 @@ absl::Status ValidateCaseContent(const Case& c, const Date& today) {
   if (c.country() == "NL") {
     return InvalidField("case.country", "the country of focus must be outside the Netherlands");
   }
-  RETURN_IF_ERROR(ValidateSubject(c, today));
-  RETURN_IF_ERROR(CheckEnumList("case.risk_flags", c.risk_flags(), consular::v1::RiskFlag_IsValid));
-  RETURN_IF_ERROR(CheckRequiredEnum("case.referral_source", c.referral_source(),
-                                    consular::v1::ReferralSource_IsValid(c.referral_source())));
+  CONSULAR_RETURN_IF_ERROR(ValidateSubject(c, today));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckEnumList("case.risk_flags", c.risk_flags(), consular::v1::RiskFlag_IsValid));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckRequiredEnum("case.referral_source", c.referral_source(),
+                        consular::v1::ReferralSource_IsValid(c.referral_source())));
   switch (c.details_case()) {
     case Case::kAbandonment:
       if (c.type() != consular::v1::CASE_TYPE_ABANDONMENT) {
         return InvalidField("case.abandonment", "only for ABANDONMENT cases");
       }
-      RETURN_IF_ERROR(ValidateAbandonment(c, today));
+      CONSULAR_RETURN_IF_ERROR(ValidateAbandonment(c, today));
       break;
     case Case::kDivorceRecognition:
       if (c.type() != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
         return InvalidField("case.divorce_recognition",
                             "only for FOREIGN_DIVORCE_RECOGNITION cases");
       }
-      RETURN_IF_ERROR(ValidateDivorceRecognition(c, today));
+      CONSULAR_RETURN_IF_ERROR(ValidateDivorceRecognition(c, today));
       break;
     case Case::DETAILS_NOT_SET:
       break;

@@ -7,6 +7,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "services/cases/case_manager.h"
 #include "services/cases/case_manager_support.h"
 #include "services/cases/case_rules.h"
@@ -61,15 +62,16 @@ absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCa
   return Audited(
       who, "CaseService.ShareCase", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        RETURN_IF_ERROR(ValidateGrantee("grantee", request.grantee()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateGrantee("grantee", request.grantee()));
         if (!consular::v1::ShareAccess_IsValid(request.access()) ||
             request.access() == consular::v1::SHARE_ACCESS_UNSPECIFIED) {
           return InvalidField("access", "required: READ or READ_WRITE");
         }
-        RETURN_IF_ERROR(CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
         const absl::Time now = clock_.Now();
         if (request.has_expires_at()) {
           const google::protobuf::Timestamp& t = request.expires_at();
@@ -93,7 +95,7 @@ absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCa
               std::optional<Case> current = repo.Find(request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
               Reached(*current, audit);
-              RETURN_IF_ERROR(CheckHandles(*current, "share it"));
+              CONSULAR_RETURN_IF_ERROR(CheckHandles(*current, "share it"));
               if (request.grantee() == current->handling_post()) {
                 return InvalidField("grantee", "is the unit handling the case");
               }
@@ -124,9 +126,9 @@ absl::Status CaseManager::RevokeShare(const Identity& who,
   return Audited(
       who, "CaseService.RevokeShare", "", deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(CheckUuidField("share_id", request.share_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckUuidField("share_id", request.share_id()));
         const std::string share_id = absl::AsciiStrToLower(request.share_id());
         const absl::Time now = clock_.Now();
         return RunIdempotentCall<consular::v1::CaseShare>(
@@ -142,7 +144,7 @@ absl::Status CaseManager::RevokeShare(const Identity& who,
               std::optional<Case> current = repo.Find(share->case_id(), true);
               if (!current) return ShareNotFound(share_id);
               Reached(*current, audit);
-              RETURN_IF_ERROR(CheckHandles(*current, "revoke its shares"));
+              CONSULAR_RETURN_IF_ERROR(CheckHandles(*current, "revoke its shares"));
               share = repo.FindShare(share_id, true);
               if (!share) return ShareNotFound(share_id);
               if (share->has_revoked_at()) {
@@ -170,8 +172,8 @@ absl::Status CaseManager::ListShares(const Identity& who,
   return Audited(
       who, "CaseService.ListShares", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
         out->Clear();
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
@@ -195,16 +197,17 @@ absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCa
   return Audited(
       who, "CaseService.ReferCase", request.case_id(), deadline,
       [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        RETURN_IF_ERROR(CheckMayRefer(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(CheckMayRefer(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
         if (request.to_post().empty()) return InvalidField("to_post", "required: a post code");
         if (!IsValidPostCode(request.to_post())) {
           return InvalidField("to_post", "must be a post code (^[A-Z][A-Z0-9-]{1,31}$, not LKHA)");
         }
-        RETURN_IF_ERROR(CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
-        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const absl::Time now = clock_.Now();
         return RunIdempotentCall<Case>(
             repo, *blind_index_, who, "ReferCase", request, request.request_id(), out,
@@ -213,9 +216,9 @@ absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCa
               std::optional<Case> current = repo.Find(request.case_id(), true);
               if (!current) return CaseNotFound(request.case_id());
               Reached(*current, audit);
-              RETURN_IF_ERROR(CheckHandles(*current, "refer it"));
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              RETURN_IF_ERROR(CheckNotClosed(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckHandles(*current, "refer it"));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
               if (request.to_post() == current->handling_post()) {
                 return InvalidField("to_post", "already handles the case");
               }

@@ -10,18 +10,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "base/status_macros.h"
 #include "services/common/ids.h"
 #include "services/common/validation.h"
 
-// Small pieces every service's use cases share: early return on error, time stamps, the usual
-// request fields (UUIDs, expected versions, page sizes).
-
-// Returns from the enclosing function with the status of `expr` unless it is OK.
-#define RETURN_IF_ERROR(expr)            \
-  do {                                   \
-    const absl::Status status_ = (expr); \
-    if (!status_.ok()) return status_;   \
-  } while (false)
+// Small pieces every service's use cases share: early return on error (base/status_macros.h),
+// time stamps, the usual request fields (UUIDs, expected versions, page sizes).
 
 namespace consular {
 

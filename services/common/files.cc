@@ -9,6 +9,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 
 namespace consular {
 namespace {
@@ -20,8 +21,7 @@ absl::Status OpenError(const std::string& path, int err) {
     case ENOTDIR:
       return absl::NotFoundError(absl::StrCat("file not found: ", path));
     default:
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot read ", path, ": ", reason));
+      return absl::InvalidArgumentError(absl::StrCat("cannot read ", path, ": ", reason));
   }
 }
 
@@ -39,8 +39,7 @@ class FdCloser {
 
 }  // namespace
 
-absl::StatusOr<std::string> ReadFileToString(const std::string& path,
-                                             size_t max_bytes) {
+absl::StatusOr<std::string> ReadFileToString(const std::string& path, size_t max_bytes) {
   if (path.empty()) return absl::InvalidArgumentError("empty file name");
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return OpenError(path, errno);
@@ -49,8 +48,7 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   struct stat st;
   if (::fstat(fd, &st) != 0) return OpenError(path, errno);
   if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a regular file: ", path));
+    return absl::InvalidArgumentError(absl::StrCat("not a regular file: ", path));
   }
   if (static_cast<unsigned long long>(st.st_size) > max_bytes) {
     return absl::InvalidArgumentError(
@@ -76,11 +74,9 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 }
 
 absl::StatusOr<std::string> ReadPemFile(const std::string& path) {
-  absl::StatusOr<std::string> contents = ReadFileToString(path);
-  if (!contents.ok()) return contents.status();
-  if (contents->empty())
-    return absl::InvalidArgumentError(absl::StrCat("empty PEM file: ", path));
-  if (!absl::StrContains(*contents, "-----BEGIN ")) {
+  CONSULAR_ASSIGN_OR_RETURN(std::string contents, ReadFileToString(path));
+  if (contents.empty()) return absl::InvalidArgumentError(absl::StrCat("empty PEM file: ", path));
+  if (!absl::StrContains(contents, "-----BEGIN ")) {
     return absl::InvalidArgumentError(absl::StrCat("not a PEM file: ", path));
   }
   return contents;

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "base/status_macros.h"
 #include "services/common/files.h"
 #include "services/common/validation.h"
 
@@ -68,9 +69,8 @@ absl::Status SetPageTokenKey(const std::string& key) {
 }
 
 absl::Status LoadPageTokenKeyFile(const std::string& path) {
-  absl::StatusOr<std::string> key = ReadFileToString(path);
-  if (!key.ok()) return key.status();
-  const absl::Status set = SetPageTokenKey(*key);
+  CONSULAR_ASSIGN_OR_RETURN(std::string key, ReadFileToString(path));
+  const absl::Status set = SetPageTokenKey(key);
   if (!set.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", set.message()));
   return absl::OkStatus();
 }

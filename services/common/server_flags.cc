@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "crypto/key_ring.h"
 #include "services/common/page_token.h"
 
@@ -99,7 +100,8 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
       ->envname(env_prefix + "CHAIN_INTERVAL_MS")
       ->check(CLI::Range(0, 3600000))
       ->capture_default_str();
-  app.add_option("--chain-batch", flags->chain_batch, "Audit events chained per sequencer transaction")
+  app.add_option("--chain-batch", flags->chain_batch,
+                 "Audit events chained per sequencer transaction")
       ->envname(env_prefix + "CHAIN_BATCH")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
@@ -133,9 +135,8 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* fl
   }
   const std::vector<std::string> key_files =
       absl::StrSplit(flags->token_public_keys, ',', absl::SkipWhitespace());
-  absl::StatusOr<std::vector<std::string>> pems = ReadPemFiles(key_files);
-  if (!pems.ok()) return pems.status();
-  flags->verifier.public_key_pems = *std::move(pems);
+  CONSULAR_ASSIGN_OR_RETURN(std::vector<std::string> pems, ReadPemFiles(key_files));
+  flags->verifier.public_key_pems = std::move(pems);
   return MakeJwtTokenVerifier(flags->verifier);
 }
 

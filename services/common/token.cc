@@ -26,6 +26,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
+#include "base/status_macros.h"
 #include "services/common/files.h"
 
 namespace consular {
@@ -45,8 +46,7 @@ constexpr absl::string_view kAlgorithm = "ES256";
 constexpr char kP256GroupName[] = "prime256v1";
 
 absl::Status Unauthenticated(absl::string_view why) {
-  return absl::UnauthenticatedError(
-      absl::StrCat("invalid bearer token: ", why));
+  return absl::UnauthenticatedError(absl::StrCat("invalid bearer token: ", why));
 }
 
 struct BioDeleter {
@@ -59,8 +59,7 @@ using BioPtr = std::unique_ptr<BIO, BioDeleter>;
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
 
 BioPtr MemoryBio(const std::string& data) {
-  if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
-    return nullptr;
+  if (data.size() > static_cast<size_t>(std::numeric_limits<int>::max())) return nullptr;
   return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
 
@@ -68,8 +67,7 @@ bool IsP256Key(EVP_PKEY* key) {
   if (key == nullptr || EVP_PKEY_id(key) != EVP_PKEY_EC) return false;
   char group[64] = {0};
   size_t length = 0;
-  if (EVP_PKEY_get_group_name(key, group, sizeof(group), &length) != 1)
-    return false;
+  if (EVP_PKEY_get_group_name(key, group, sizeof(group), &length) != 1) return false;
   return std::strcmp(group, kP256GroupName) == 0;
 }
 
@@ -84,21 +82,18 @@ size_t CountPemBlocks(absl::string_view pem) {
 
 // A single EC P-256 public key in PEM form, or an explanation why not.
 absl::Status CheckPublicKeyPem(const std::string& pem) {
-  if (CountPemBlocks(pem) != 1)
-    return absl::InvalidArgumentError("expected exactly one PEM block");
+  if (CountPemBlocks(pem) != 1) return absl::InvalidArgumentError("expected exactly one PEM block");
   BioPtr bio = MemoryBio(pem);
   if (!bio) return absl::InvalidArgumentError("cannot read key");
   PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
   if (!key) return absl::InvalidArgumentError("not a PEM public key");
-  if (!IsP256Key(key.get()))
-    return absl::InvalidArgumentError("not an EC P-256 key");
+  if (!IsP256Key(key.get())) return absl::InvalidArgumentError("not an EC P-256 key");
   return absl::OkStatus();
 }
 
 absl::Status CheckPrivateKeyPem(const std::string& pem) {
   if (CountPemBlocks(pem) != 1) {
-    return absl::InvalidArgumentError(
-        "private key: expected exactly one PEM block");
+    return absl::InvalidArgumentError("private key: expected exactly one PEM block");
   }
   BioPtr bio = MemoryBio(pem);
   if (!bio) return absl::InvalidArgumentError("private key: cannot read");
@@ -106,11 +101,8 @@ absl::Status CheckPrivateKeyPem(const std::string& pem) {
   // terminal for an encrypted key; an empty passphrase makes such keys fail
   // instead.
   char empty_passphrase[] = "";
-  PkeyPtr key(
-      PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, empty_passphrase));
-  if (!key)
-    return absl::InvalidArgumentError(
-        "private key: not an unencrypted PEM private key");
+  PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, empty_passphrase));
+  if (!key) return absl::InvalidArgumentError("private key: not an unencrypted PEM private key");
   if (!IsP256Key(key.get())) {
     return absl::InvalidArgumentError("private key: not an EC P-256 key");
   }
@@ -153,15 +145,13 @@ bool VerifyEs256(EVP_PKEY* key, const std::string& signing_input, const std::str
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
     return false;
   }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()),
-                          der.size(),
+  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(),
                           reinterpret_cast<const unsigned char*>(signing_input.data()),
                           signing_input.size()) == 1;
 }
 
 bool IsBase64UrlChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-         c == '_';
+  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
 }
 
 int Base64UrlValue(char c) {
@@ -209,8 +199,7 @@ absl::optional<int64_t> IntegerClaim(const Json& payload, const char* name) {
   if (it == payload.end()) return absl::nullopt;
   if (it->is_number_unsigned()) {
     const uint64_t value = it->get<uint64_t>();
-    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()))
-      return absl::nullopt;
+    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return absl::nullopt;
     return static_cast<int64_t>(value);
   }
   if (it->is_number_integer()) return it->get<int64_t>();
@@ -229,8 +218,7 @@ bool AudienceMatches(const Json& payload, const std::string& audience) {
   if (it->is_string()) return it->get_ref<const std::string&>() == audience;
   if (!it->is_array()) return false;
   for (const Json& entry : *it) {
-    if (entry.is_string() && entry.get_ref<const std::string&>() == audience)
-      return true;
+    if (entry.is_string() && entry.get_ref<const std::string&>() == audience) return true;
   }
   return false;
 }
@@ -293,25 +281,20 @@ class JwtTokenVerifier final : public TokenVerifier {
 
     // header.payload.signature, each non-empty base64url.
     const size_t first_dot = token.find('.');
-    if (first_dot == std::string::npos)
-      return Unauthenticated("malformed token");
+    if (first_dot == std::string::npos) return Unauthenticated("malformed token");
     const size_t second_dot = token.find('.', first_dot + 1);
-    if (second_dot == std::string::npos ||
-        token.find('.', second_dot + 1) != std::string::npos) {
+    if (second_dot == std::string::npos || token.find('.', second_dot + 1) != std::string::npos) {
       return Unauthenticated("malformed token");
     }
     const absl::string_view all(token);
     const absl::string_view header_segment = all.substr(0, first_dot);
-    const absl::string_view payload_segment =
-        all.substr(first_dot + 1, second_dot - first_dot - 1);
+    const absl::string_view payload_segment = all.substr(first_dot + 1, second_dot - first_dot - 1);
     const absl::string_view signature_segment = all.substr(second_dot + 1);
-    if (header_segment.empty() || payload_segment.empty() ||
-        signature_segment.empty()) {
+    if (header_segment.empty() || payload_segment.empty() || signature_segment.empty()) {
       return Unauthenticated("malformed token");
     }
     for (char c : token) {
-      if (c != '.' && !IsBase64UrlChar(c))
-        return Unauthenticated("malformed token");
+      if (c != '.' && !IsBase64UrlChar(c)) return Unauthenticated("malformed token");
     }
 
     // Header: only ES256; never trust the token to pick a weaker algorithm
@@ -319,16 +302,14 @@ class JwtTokenVerifier final : public TokenVerifier {
     absl::optional<Json> header = DecodeJsonObject(header_segment);
     if (!header) return Unauthenticated("malformed header");
     const std::string* alg = StringClaim(*header, "alg");
-    if (alg == nullptr || *alg != kAlgorithm)
-      return Unauthenticated("unsupported algorithm");
+    if (alg == nullptr || *alg != kAlgorithm) return Unauthenticated("unsupported algorithm");
     if (header->contains("typ")) {
       const std::string* typ = StringClaim(*header, "typ");
       if (typ == nullptr || !absl::EqualsIgnoreCase(*typ, "JWT")) {
         return Unauthenticated("unsupported token type");
       }
     }
-    if (header->contains("crit"))
-      return Unauthenticated("unsupported critical header");
+    if (header->contains("crit")) return Unauthenticated("unsupported critical header");
 
     // Signature, before any claim is looked at.
     const std::string signing_input(all.substr(0, second_dot));
@@ -341,23 +322,19 @@ class JwtTokenVerifier final : public TokenVerifier {
         break;
       }
     }
-    if (!signed_by_known_key)
-      return Unauthenticated("signature does not verify");
+    if (!signed_by_known_key) return Unauthenticated("signature does not verify");
 
     absl::optional<Json> payload = DecodeJsonObject(payload_segment);
     if (!payload) return Unauthenticated("malformed payload");
 
     const std::string* issuer = StringClaim(*payload, "iss");
-    if (issuer == nullptr || *issuer != options_.issuer)
-      return Unauthenticated("wrong issuer");
-    if (!AudienceMatches(*payload, options_.audience))
-      return Unauthenticated("wrong audience");
+    if (issuer == nullptr || *issuer != options_.issuer) return Unauthenticated("wrong issuer");
+    if (!AudienceMatches(*payload, options_.audience)) return Unauthenticated("wrong audience");
 
     const absl::Time now = options_.clock->Now();
     const absl::optional<int64_t> exp = IntegerClaim(*payload, "exp");
     if (!exp) return Unauthenticated("missing or malformed exp");
-    if (now >= absl::FromUnixSeconds(*exp) + options_.leeway)
-      return Unauthenticated("expired");
+    if (now >= absl::FromUnixSeconds(*exp) + options_.leeway) return Unauthenticated("expired");
     const absl::optional<int64_t> iat = IntegerClaim(*payload, "iat");
     if (!iat) return Unauthenticated("missing or malformed iat");
     if (absl::FromUnixSeconds(*iat) > now + options_.leeway) {
@@ -376,8 +353,7 @@ class JwtTokenVerifier final : public TokenVerifier {
 
     Identity identity;
     const std::string* subject = StringClaim(*payload, "sub");
-    if (subject == nullptr || subject->empty() ||
-        subject->size() > kMaxSubjectBytes) {
+    if (subject == nullptr || subject->empty() || subject->size() > kMaxSubjectBytes) {
       return Unauthenticated("missing or malformed subject");
     }
     identity.subject = *subject;
@@ -390,8 +366,7 @@ class JwtTokenVerifier final : public TokenVerifier {
 
     if (payload->contains("post")) {
       const std::string* post = StringClaim(*payload, "post");
-      if (post == nullptr || !IsValidPostCode(*post))
-        return Unauthenticated("malformed post");
+      if (post == nullptr || !IsValidPostCode(*post)) return Unauthenticated("malformed post");
       identity.post = *post;
     } else if (RoleRequiresPost(identity.role)) {
       return Unauthenticated("missing post for a post-bound role");
@@ -407,21 +382,18 @@ class JwtTokenVerifier final : public TokenVerifier {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeJwtTokenVerifier(
-    VerifierOptions options) {
+absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeJwtTokenVerifier(VerifierOptions options) {
   if (options.public_key_pems.empty()) {
-    return absl::InvalidArgumentError(
-        "token verifier: no public key configured");
+    return absl::InvalidArgumentError("token verifier: no public key configured");
   }
   for (size_t i = 0; i < options.public_key_pems.size(); ++i) {
     absl::Status status = CheckPublicKeyPem(options.public_key_pems[i]);
     if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "token verifier: public key #", i + 1, ": ", status.message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("token verifier: public key #", i + 1, ": ", status.message()));
     }
   }
-  if (options.issuer.empty())
-    return absl::InvalidArgumentError("token verifier: empty issuer");
+  if (options.issuer.empty()) return absl::InvalidArgumentError("token verifier: empty issuer");
   if (options.audience.empty()) {
     return absl::InvalidArgumentError("token verifier: empty audience");
   }
@@ -434,18 +406,15 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> MakeJwtTokenVerifier(
     keys.push_back(DecodePublicKey(pem));
     if (!keys.back()) return absl::InvalidArgumentError("token verifier: cannot decode a key");
   }
-  return std::unique_ptr<TokenVerifier>(
-      new JwtTokenVerifier(std::move(options), std::move(keys)));
+  return std::unique_ptr<TokenVerifier>(new JwtTokenVerifier(std::move(options), std::move(keys)));
 }
 
-absl::StatusOr<std::vector<std::string>> ReadPemFiles(
-    const std::vector<std::string>& paths) {
+absl::StatusOr<std::vector<std::string>> ReadPemFiles(const std::vector<std::string>& paths) {
   std::vector<std::string> pems;
   pems.reserve(paths.size());
   for (const std::string& path : paths) {
-    absl::StatusOr<std::string> pem = ReadPemFile(path);
-    if (!pem.ok()) return pem.status();
-    pems.push_back(*std::move(pem));
+    CONSULAR_ASSIGN_OR_RETURN(std::string pem, ReadPemFile(path));
+    pems.push_back(std::move(pem));
   }
   return pems;
 }
@@ -455,8 +424,7 @@ absl::StatusOr<std::string> MintToken(const std::string& private_key_pem,
   if (claims.subject.empty() || claims.subject.size() > kMaxSubjectBytes) {
     return absl::InvalidArgumentError("subject: must be 1 to 256 bytes");
   }
-  if (claims.role == consular::v1::ROLE_UNSPECIFIED ||
-      !consular::v1::Role_IsValid(claims.role)) {
+  if (claims.role == consular::v1::ROLE_UNSPECIFIED || !consular::v1::Role_IsValid(claims.role)) {
     return absl::InvalidArgumentError("role: unspecified or unknown");
   }
   if (claims.post.empty()) {
@@ -465,20 +433,16 @@ absl::StatusOr<std::string> MintToken(const std::string& private_key_pem,
           absl::StrCat("post: required for role ", RoleName(claims.role)));
     }
   } else if (!IsValidPostCode(claims.post)) {
-    return absl::InvalidArgumentError(
-        "post: must match ^[A-Z][A-Z0-9-]{1,31}$ and not be LKHA");
+    return absl::InvalidArgumentError("post: must match ^[A-Z][A-Z0-9-]{1,31}$ and not be LKHA");
   }
   if (claims.issuer.empty()) return absl::InvalidArgumentError("issuer: empty");
-  if (claims.audience.empty())
-    return absl::InvalidArgumentError("audience: empty");
-  if (claims.ttl <= absl::ZeroDuration())
-    return absl::InvalidArgumentError("ttl: not positive");
+  if (claims.audience.empty()) return absl::InvalidArgumentError("audience: empty");
+  if (claims.ttl <= absl::ZeroDuration()) return absl::InvalidArgumentError("ttl: not positive");
   absl::Status key_status = CheckPrivateKeyPem(private_key_pem);
   if (!key_status.ok()) return key_status;
 
   try {
-    jwt::jwt_object token{jwt::params::algorithm("ES256"),
-                          jwt::params::secret(private_key_pem)};
+    jwt::jwt_object token{jwt::params::algorithm("ES256"), jwt::params::secret(private_key_pem)};
     jwt::jwt_payload& payload = token.payload();
     payload.add_claim("iss", claims.issuer);
     payload.add_claim("aud", claims.audience);
@@ -489,9 +453,7 @@ absl::StatusOr<std::string> MintToken(const std::string& private_key_pem,
     if (!claims.post.empty()) payload.add_claim("post", claims.post);
     std::error_code error;
     std::string signed_token = token.signature(error);
-    if (error)
-      return absl::InvalidArgumentError(
-          absl::StrCat("cannot sign: ", error.message()));
+    if (error) return absl::InvalidArgumentError(absl::StrCat("cannot sign: ", error.message()));
     return signed_token;
   } catch (const std::exception& e) {
     return absl::InvalidArgumentError(absl::StrCat("cannot sign: ", e.what()));
@@ -518,8 +480,7 @@ absl::StatusOr<Role> ParseRoleName(const std::string& name) {
 }
 
 bool RoleRequiresPost(Role role) {
-  return role == consular::v1::ROLE_CONSULAR_OFFICER ||
-         role == consular::v1::ROLE_POST_MANAGER;
+  return role == consular::v1::ROLE_CONSULAR_OFFICER || role == consular::v1::ROLE_POST_MANAGER;
 }
 
 bool IsValidPostCode(absl::string_view post) {
@@ -527,8 +488,7 @@ bool IsValidPostCode(absl::string_view post) {
   if (post == kLkhaUnit) return false;  // reserved for the expertise centre
   if (post[0] < 'A' || post[0] > 'Z') return false;
   for (char c : post.substr(1)) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
-      return false;
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-')) return false;
   }
   return true;
 }
@@ -540,27 +500,23 @@ absl::StatusOr<std::string> BearerFromMetadata(
     return absl::UnauthenticatedError("missing authorization metadata");
   }
   if (std::next(range.first) != range.second) {
-    return absl::UnauthenticatedError(
-        "more than one authorization metadata entry");
+    return absl::UnauthenticatedError("more than one authorization metadata entry");
   }
   const grpc::string_ref value = range.first->second;
   absl::string_view header(value.data(), value.size());
   constexpr absl::string_view kScheme = "bearer ";
   if (header.size() < kScheme.size() ||
       !absl::EqualsIgnoreCase(header.substr(0, kScheme.size()), kScheme)) {
-    return absl::UnauthenticatedError(
-        "authorization metadata is not \"Bearer <token>\"");
+    return absl::UnauthenticatedError("authorization metadata is not \"Bearer <token>\"");
   }
   header.remove_prefix(kScheme.size());
   header = absl::StripAsciiWhitespace(header);
   if (header.empty()) return absl::UnauthenticatedError("empty bearer token");
-  if (header.size() > kMaxTokenBytes)
-    return absl::UnauthenticatedError("bearer token too long");
+  if (header.size() > kMaxTokenBytes) return absl::UnauthenticatedError("bearer token too long");
   for (char c : header) {
     // RFC 6750 token68 characters.
-    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' ||
-          c == '.' || c == '_' || c == '~' || c == '+' || c == '/' ||
-          c == '=')) {
+    if (!(absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_' ||
+          c == '~' || c == '+' || c == '/' || c == '=')) {
       return absl::UnauthenticatedError("malformed bearer token");
     }
   }

@@ -6,6 +6,7 @@
 #include <exception>
 #include <string>
 
+#include "base/status_macros.h"
 #include "services/common/internal_error.h"
 #include "services/common/status.h"
 
@@ -28,14 +29,12 @@ absl::StatusOr<Identity> Authenticate(const grpc::CallbackServerContext& ctx,
   if (env.workers == nullptr || env.verifier == nullptr) {
     return absl::InternalError("server misconfigured");
   }
-  absl::StatusOr<std::string> token = BearerFromMetadata(ctx.client_metadata());
-  if (!token.ok()) return token.status();
-  return env.verifier->Verify(*token);
+  CONSULAR_ASSIGN_OR_RETURN(std::string token, BearerFromMetadata(ctx.client_metadata()));
+  return env.verifier->Verify(token);
 }
 
 grpc::Status RunCallWork(const grpc::CallbackServerContext& ctx, const Clock& clock,
-                         absl::Time deadline,
-                         const Identity& who, const CallWork& work) {
+                         absl::Time deadline, const Identity& who, const CallWork& work) {
   if (ctx.IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled");
   if (clock.Now() >= deadline) {
     return grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "deadline exceeded before start");

@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
+#include "base/status_macros.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -131,8 +132,8 @@ absl::Status ContactCaseStillVisible(pqxx::transaction_base& tx, const storage::
 
 }  // namespace
 
-ContactManager::ContactManager(storage::TransactionRunner* runner,
-                               const Clock& clock, storage::FieldCrypto crypto)
+ContactManager::ContactManager(storage::TransactionRunner* runner, const Clock& clock,
+                               storage::FieldCrypto crypto)
     : runner_(runner), clock_(clock), crypto_(crypto) {}
 
 absl::Status ContactManager::Log(const Identity& who,
@@ -142,11 +143,11 @@ absl::Status ContactManager::Log(const Identity& who,
   return RunAuditedCall(
       runner_, who, "ContactService.LogContact", request.contact().case_id(), now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_contact()) return InvalidField("contact", "required");
         const Contact& in = request.contact();
-        RETURN_IF_ERROR(ValidateCaseId("contact.case_id", in.case_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("contact.case_id", in.case_id()));
         switch (in.counterpart_case()) {
           case Contact::kPartnerId:
             if (!LooksLikeUuid(in.partner_id())) {
@@ -154,13 +155,13 @@ absl::Status ContactManager::Log(const Identity& who,
             }
             break;
           case Contact::kAdHoc:
-            RETURN_IF_ERROR(ValidateAdHoc(in.ad_hoc()));
+            CONSULAR_RETURN_IF_ERROR(ValidateAdHoc(in.ad_hoc()));
             break;
           default:
             return InvalidField("contact.partner_id",
                                 "required: a directory partner or an ad_hoc contact");
         }
-        RETURN_IF_ERROR(ValidateContactContent(in, now));
+        CONSULAR_RETURN_IF_ERROR(ValidateContactContent(in, now));
         return RunIdempotentCall<Contact>(
             tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kContacts, who,
             "LogContact", request, request.request_id(), out,
@@ -174,7 +175,7 @@ absl::Status ContactManager::Log(const Identity& who,
                 return NotFound("case", in.case_id());
               }
               audit->case_id = c->id;
-              RETURN_IF_ERROR(CheckCaseWritable(*c));
+              CONSULAR_RETURN_IF_ERROR(CheckCaseWritable(*c));
               *logged = in;
               logged->set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
               if (in.counterpart_case() == Contact::kPartnerId) {
@@ -207,7 +208,7 @@ absl::Status ContactManager::Log(const Identity& who,
               *logged->mutable_created_at() = ToTimestamp(now);
               *logged->mutable_updated_at() = ToTimestamp(now);
               logged->set_version(1);
-              RETURN_IF_ERROR(LockCaseForChange(
+              CONSULAR_RETURN_IF_ERROR(LockCaseForChange(
                   store, c->id,
                   ContactEvent(who, consular::v1::CASE_EVENT_TYPE_CONTACT_LOGGED, *logged, now)));
               store.Insert(*logged);
@@ -223,12 +224,12 @@ absl::Status ContactManager::Update(const Identity& who,
   return RunAuditedCall(
       runner_, who, "ContactService.UpdateContact", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!LooksLikeUuid(request.contact().id())) {
           return InvalidField("contact.id", "required: the contact's UUID");
         }
-        RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
+        CONSULAR_RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
         static const std::vector<std::string> kPaths = {
             "occurred_at", "channel", "direction", "purpose", "outcome", "follow_up_due", "note"};
         for (const std::string& path : request.update_mask().paths()) {
@@ -253,21 +254,21 @@ absl::Status ContactManager::Update(const Identity& who,
               audit->case_id = current->case_id();
               std::optional<storage::CaseAccessRow> c = store.FindCase(current->case_id());
               if (!c) return NotFound("contact", id);
-              RETURN_IF_ERROR(CheckCaseWritable(*c));
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckCaseWritable(*c));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
               Contact merged = *current;
               FieldMaskUtil::MergeOptions options;
               options.set_replace_message_fields(true);
               FieldMaskUtil::MergeMessageTo(request.contact(), request.update_mask(), options,
                                             &merged);
-              RETURN_IF_ERROR(ValidateContactContent(merged, now));
+              CONSULAR_RETURN_IF_ERROR(ValidateContactContent(merged, now));
               if (merged.SerializeAsString() == current->SerializeAsString()) {
                 *updated = std::move(*current);
                 return absl::OkStatus();
               }
               merged.set_version(current->version() + 1);
               *merged.mutable_updated_at() = ToTimestamp(now);
-              RETURN_IF_ERROR(LockCaseForChange(
+              CONSULAR_RETURN_IF_ERROR(LockCaseForChange(
                   store, c->id,
                   ContactEvent(who, consular::v1::CASE_EVENT_TYPE_CONTACT_UPDATED, merged, now)));
               store.Update(merged);
@@ -285,14 +286,13 @@ absl::Status ContactManager::List(const Identity& who,
   return RunAuditedCall(
       runner_, who, "ContactService.ListContacts", case_hint, clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        absl::StatusOr<int> page_size =
-            PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize));
         out->Clear();
         ContactStore store(tx, crypto_);
         if (request.of_case() == consular::v1::ListContactsRequest::kCaseId) {
-          RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+          CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
           auto after = DecodeCursor(request.page_token(), "contacts-of-case", request.case_id());
           if (!after.ok()) return after.status();
           std::optional<storage::CaseAccessRow> c = store.FindCase(request.case_id());
@@ -300,7 +300,7 @@ absl::Status ContactManager::List(const Identity& who,
             return NotFound("case", request.case_id());
           }
           RecordCaseReached(c->id, c->access, audit);
-          AddPage(store.ListByCase(c->id, *after, *page_size + 1), *page_size, "contacts-of-case",
+          AddPage(store.ListByCase(c->id, *after, page_size + 1), page_size, "contacts-of-case",
                   request.case_id(), out);
           return absl::OkStatus();
         }
@@ -311,7 +311,7 @@ absl::Status ContactManager::List(const Identity& who,
           const std::string partner_id = absl::AsciiStrToLower(request.partner_id());
           auto after = DecodeCursor(request.page_token(), "contacts-of-partner", partner_id);
           if (!after.ok()) return after.status();
-          AddPage(store.ListByPartner(partner_id, *after, *page_size + 1), *page_size,
+          AddPage(store.ListByPartner(partner_id, *after, page_size + 1), page_size,
                   "contacts-of-partner", partner_id, out);
           return absl::OkStatus();
         }
@@ -327,19 +327,18 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
   return RunAuditedCall(
       runner_, who, "ContactService.ListFollowUpsDue", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(CheckContactServiceAccess(who));
         const consular::v1::Date far_future =
             DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
-        RETURN_IF_ERROR(CheckDate("due_from", request.due_from(), far_future, true));
-        RETURN_IF_ERROR(CheckDate("due_to", request.due_to(), far_future, true));
+        CONSULAR_RETURN_IF_ERROR(CheckDate("due_from", request.due_from(), far_future, true));
+        CONSULAR_RETURN_IF_ERROR(CheckDate("due_to", request.due_to(), far_future, true));
         const consular::v1::Date today = DateOf(now);
         const consular::v1::Date to = IsSet(request.due_to()) ? request.due_to() : today;
         if (IsSet(request.due_from()) && CompareDates(to, request.due_from()) < 0) {
           return InvalidField("due_to", "is before due_from");
         }
-        absl::StatusOr<int> page_size =
-            PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize));
         const std::string from = IsSet(request.due_from()) ? FormatDate(request.due_from()) : "";
         const std::string filters = absl::StrCat(from, "/", FormatDate(to));
         auto after = DecodeCursor(request.page_token(), "follow-ups", filters);
@@ -347,9 +346,9 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
         out->Clear();
         std::vector<Contact> due =
             ContactStore(tx, crypto_)
-                .ListFollowUpsDue(UnitOf(who), from, FormatDate(to), *after, *page_size + 1);
-        const bool more = static_cast<int>(due.size()) > *page_size;
-        if (more) due.resize(*page_size);
+                .ListFollowUpsDue(UnitOf(who), from, FormatDate(to), *after, page_size + 1);
+        const bool more = static_cast<int>(due.size()) > page_size;
+        if (more) due.resize(page_size);
         const absl::CivilDay today_day(today.year(), today.month(), today.day());
         for (Contact& c : due) {
           consular::v1::FollowUpDue* item = out->add_follow_ups();
@@ -375,8 +374,8 @@ absl::Status ContactManager::CompleteFollowUp(const Identity& who,
   return RunAuditedCall(
       runner_, who, "ContactService.CompleteFollowUp", "", now, deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
-        RETURN_IF_ERROR(CheckContactServiceAccess(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckContactServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!LooksLikeUuid(request.contact_id())) {
           return InvalidField("contact_id", "required: the contact's UUID");
         }
@@ -397,8 +396,8 @@ absl::Status ContactManager::CompleteFollowUp(const Identity& who,
               audit->case_id = current->case_id();
               std::optional<storage::CaseAccessRow> c = store.FindCase(current->case_id());
               if (!c) return NotFound("contact", id);
-              RETURN_IF_ERROR(CheckCaseWritable(*c));
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckCaseWritable(*c));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
               if (!IsSet(current->follow_up_due())) {
                 return absl::FailedPreconditionError(
                     absl::StrCat("contact ", id, " has no follow-up"));
@@ -413,7 +412,7 @@ absl::Status ContactManager::CompleteFollowUp(const Identity& who,
               c2.set_follow_up_done_by(who.subject);
               c2.set_version(c2.version() + 1);
               *c2.mutable_updated_at() = ToTimestamp(now);
-              RETURN_IF_ERROR(LockCaseForChange(
+              CONSULAR_RETURN_IF_ERROR(LockCaseForChange(
                   store, c->id,
                   ContactEvent(who, consular::v1::CASE_EVENT_TYPE_FOLLOW_UP_COMPLETED, c2, now)));
               store.Update(c2);

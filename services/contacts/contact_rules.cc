@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/time/civil_time.h"
+#include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/validation.h"
 
@@ -35,27 +36,29 @@ absl::Status ValidateContactContent(const consular::v1::Contact& c, absl::Time n
       absl::FromCivil(absl::CivilDay(2000, 1, 1), absl::UTCTimeZone())) {
     return InvalidField("contact.occurred_at", "before 2000");
   }
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckEnum("contact.channel", c.channel(), consular::v1::ContactChannel_IsValid(c.channel())));
-  RETURN_IF_ERROR(CheckEnum("contact.direction", c.direction(),
-                            consular::v1::ContactDirection_IsValid(c.direction())));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(CheckEnum("contact.direction", c.direction(),
+                                     consular::v1::ContactDirection_IsValid(c.direction())));
+  CONSULAR_RETURN_IF_ERROR(
       CheckEnum("contact.purpose", c.purpose(), consular::v1::ContactPurpose_IsValid(c.purpose())));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckEnum("contact.outcome", c.outcome(), consular::v1::ContactOutcome_IsValid(c.outcome())));
   const consular::v1::Date far_future =
       DateOf(absl::FromCivil(absl::CivilDay(9999, 12, 31), absl::UTCTimeZone()));
-  RETURN_IF_ERROR(CheckDate("contact.follow_up_due", c.follow_up_due(), far_future, true));
-  RETURN_IF_ERROR(CheckText("contact.note", c.note(), kMaxContactNoteChars, false));
+  CONSULAR_RETURN_IF_ERROR(CheckDate("contact.follow_up_due", c.follow_up_due(), far_future, true));
+  CONSULAR_RETURN_IF_ERROR(CheckText("contact.note", c.note(), kMaxContactNoteChars, false));
   return absl::OkStatus();
 }
 
 absl::Status ValidateAdHoc(const consular::v1::AdHocContact& a) {
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.name", a.name(), kMaxAdHocNameChars, true));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(CheckText("contact.ad_hoc.name", a.name(), kMaxAdHocNameChars, true));
+  CONSULAR_RETURN_IF_ERROR(
       CheckText("contact.ad_hoc.organisation", a.organisation(), kMaxAdHocNameChars, false));
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.phone", a.phone(), kMaxAdHocPhoneChars, false));
-  RETURN_IF_ERROR(CheckText("contact.ad_hoc.email", a.email(), kMaxAdHocEmailChars, false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("contact.ad_hoc.phone", a.phone(), kMaxAdHocPhoneChars, false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("contact.ad_hoc.email", a.email(), kMaxAdHocEmailChars, false));
   return absl::OkStatus();
 }
 

@@ -13,6 +13,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -61,7 +62,7 @@ std::string PostOf(const Identity& who) { return UnitOf(who); }
 
 // May `who` write partners in `country`? Reads the accreditation of a post manager's post.
 absl::Status CheckMayWriteIn(PartnerStore& store, const Identity& who, const std::string& country) {
-  RETURN_IF_ERROR(CheckMayWritePartners(who));
+  CONSULAR_RETURN_IF_ERROR(CheckMayWritePartners(who));
   const std::string post = PostOf(who);
   const bool accredited = who.role == consular::v1::ROLE_POST_MANAGER && !post.empty() &&
                           store.IsAccredited(post, country);
@@ -74,7 +75,7 @@ absl::StatusOr<Partner> FindForChange(PartnerStore& store, const Identity& who,
   bool locked = false;
   std::optional<Partner> current = store.Find(id, true, &locked);
   if (!current) return PartnerNotFound(id);
-  RETURN_IF_ERROR(CheckMayWriteIn(store, who, current->country()));
+  CONSULAR_RETURN_IF_ERROR(CheckMayWriteIn(store, who, current->country()));
   if (!locked) {
     // Writable by the application's rule yet not lockable: the rule and the policies disagree.
     throw std::runtime_error("partner " + id + " is writable but could not be locked");
@@ -110,8 +111,8 @@ absl::StatusOr<std::string> EnumFilter(const std::string& field, int value, bool
 
 }  // namespace
 
-PartnerManager::PartnerManager(storage::TransactionRunner* runner,
-                               const Clock& clock, storage::FieldCrypto crypto)
+PartnerManager::PartnerManager(storage::TransactionRunner* runner, const Clock& clock,
+                               storage::FieldCrypto crypto)
     : runner_(runner), clock_(clock), crypto_(crypto) {}
 
 absl::Status PartnerManager::Create(const Identity& who,
@@ -120,35 +121,35 @@ absl::Status PartnerManager::Create(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.CreatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayWritePartners(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_partner()) return InvalidField("partner", "required");
-        RETURN_IF_ERROR(ValidatePartnerContent(request.partner()));
+        CONSULAR_RETURN_IF_ERROR(ValidatePartnerContent(request.partner()));
         const absl::Time now = clock_.Now();
-        return RunIdempotent<Partner>(tx, crypto_, who, "CreatePartner", request,
-                                      request.request_id(), out,
-                                      [&](PartnerStore& store, Partner* created) -> absl::Status {
-                                        const Partner& in = request.partner();
-                                        RETURN_IF_ERROR(CheckMayWriteIn(store, who, in.country()));
-                                        Partner p;
-                                        p.set_id(NewUuid());
-                                        p.set_kind(in.kind());
-                                        p.set_name(in.name());
-                                        p.set_country(in.country());
-                                        p.set_city(in.city());
-                                        *p.mutable_specialisms() = in.specialisms();
-                                        *p.mutable_languages() = in.languages();
-                                        *p.mutable_contact_details() = in.contact_details();
-                                        p.set_vetting_status(consular::v1::VETTING_STATUS_UNVETTED);
-                                        p.set_active(true);
-                                        p.set_created_by(who.subject);
-                                        *p.mutable_created_at() = ToTimestamp(now);
-                                        *p.mutable_updated_at() = ToTimestamp(now);
-                                        p.set_version(1);
-                                        store.Insert(p);
-                                        *created = std::move(p);
-                                        return absl::OkStatus();
-                                      });
+        return RunIdempotent<Partner>(
+            tx, crypto_, who, "CreatePartner", request, request.request_id(), out,
+            [&](PartnerStore& store, Partner* created) -> absl::Status {
+              const Partner& in = request.partner();
+              CONSULAR_RETURN_IF_ERROR(CheckMayWriteIn(store, who, in.country()));
+              Partner p;
+              p.set_id(NewUuid());
+              p.set_kind(in.kind());
+              p.set_name(in.name());
+              p.set_country(in.country());
+              p.set_city(in.city());
+              *p.mutable_specialisms() = in.specialisms();
+              *p.mutable_languages() = in.languages();
+              *p.mutable_contact_details() = in.contact_details();
+              p.set_vetting_status(consular::v1::VETTING_STATUS_UNVETTED);
+              p.set_active(true);
+              p.set_created_by(who.subject);
+              *p.mutable_created_at() = ToTimestamp(now);
+              *p.mutable_updated_at() = ToTimestamp(now);
+              p.set_version(1);
+              store.Insert(p);
+              *created = std::move(p);
+              return absl::OkStatus();
+            });
       });
 }
 
@@ -158,11 +159,11 @@ absl::Status PartnerManager::Update(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.UpdatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(CheckUuidField("partner.id", request.partner().id()));
-        RETURN_IF_ERROR(ValidatePartnerUpdateMask(request.update_mask()));
-        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayWritePartners(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckUuidField("partner.id", request.partner().id()));
+        CONSULAR_RETURN_IF_ERROR(ValidatePartnerUpdateMask(request.update_mask()));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner().id());
         const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(
@@ -170,15 +171,15 @@ absl::Status PartnerManager::Update(const Identity& who,
             [&](PartnerStore& store, Partner* updated) -> absl::Status {
               absl::StatusOr<Partner> current = FindForChange(store, who, id);
               if (!current.ok()) return current.status();
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              RETURN_IF_ERROR(CheckActive(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckActive(*current));
               Partner merged = *current;
               FieldMaskUtil::MergeOptions options;
               options.set_replace_message_fields(true);
               options.set_replace_repeated_fields(true);
               FieldMaskUtil::MergeMessageTo(request.partner(), request.update_mask(), options,
                                             &merged);
-              RETURN_IF_ERROR(ValidatePartnerContent(merged));
+              CONSULAR_RETURN_IF_ERROR(ValidatePartnerContent(merged));
               if (merged.SerializeAsString() == current->SerializeAsString()) {
                 *updated = *std::move(current);
                 return absl::OkStatus();
@@ -198,8 +199,8 @@ absl::Status PartnerManager::Get(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.GetPartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadPartners(who));
-        RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadPartners(who));
+        CONSULAR_RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
         std::optional<Partner> found = PartnerStore(tx, crypto_).Find(id, false);
         if (!found) return PartnerNotFound(id);
@@ -214,7 +215,7 @@ absl::Status PartnerManager::List(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.ListPartners", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadPartners(who));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadPartners(who));
         storage::PartnerFilter filter;
         if (!request.country().empty()) {
           if (!IsKnownCountryCode(request.country())) {
@@ -223,7 +224,7 @@ absl::Status PartnerManager::List(const Identity& who,
           }
           filter.country = request.country();
         }
-        RETURN_IF_ERROR(CheckText("city", request.city(), kMaxCityChars, false));
+        CONSULAR_RETURN_IF_ERROR(CheckText("city", request.city(), kMaxCityChars, false));
         filter.city = request.city();
         absl::StatusOr<std::string> kind = EnumFilter<consular::v1::PartnerKind>(
             "kind", request.kind(), consular::v1::PartnerKind_IsValid,
@@ -236,14 +237,15 @@ absl::Status PartnerManager::List(const Identity& who,
         if (!specialism.ok()) return specialism.status();
         filter.specialism = *specialism;
         if (!request.language().empty()) {
-          RETURN_IF_ERROR(ValidateLanguageCode("language", request.language()));
+          CONSULAR_RETURN_IF_ERROR(ValidateLanguageCode("language", request.language()));
           filter.language = request.language();
         }
-        absl::StatusOr<std::string> vetting = EnumFilter<consular::v1::VettingStatus>(
-            "vetting_status", request.vetting_status(), consular::v1::VettingStatus_IsValid,
-            consular::v1::VettingStatus_Name);
-        if (!vetting.ok()) return vetting.status();
-        filter.vetting_status = *vetting;
+        CONSULAR_ASSIGN_OR_RETURN(
+            std::string vetting,
+            EnumFilter<consular::v1::VettingStatus>("vetting_status", request.vetting_status(),
+                                                    consular::v1::VettingStatus_IsValid,
+                                                    consular::v1::VettingStatus_Name));
+        filter.vetting_status = vetting;
         filter.include_inactive = request.include_inactive();
         absl::StatusOr<int> page_size =
             PageSizeOf(request.page_size(), kDefaultPageSize, kMaxPageSize);
@@ -291,12 +293,12 @@ absl::Status PartnerManager::SetVetting(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.SetVetting", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
-        RETURN_IF_ERROR(ValidateVettingStatus(request.status()));
-        RETURN_IF_ERROR(CheckText("note", request.note(), kMaxVettingNoteChars, true));
-        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayWritePartners(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateVettingStatus(request.status()));
+        CONSULAR_RETURN_IF_ERROR(CheckText("note", request.note(), kMaxVettingNoteChars, true));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
         const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(
@@ -304,8 +306,8 @@ absl::Status PartnerManager::SetVetting(const Identity& who,
             [&](PartnerStore& store, Partner* vetted) -> absl::Status {
               absl::StatusOr<Partner> current = FindForChange(store, who, id);
               if (!current.ok()) return current.status();
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              RETURN_IF_ERROR(CheckActive(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckActive(*current));
               Partner p = *std::move(current);
               p.set_vetting_status(request.status());
               p.set_vetting_note(request.note());
@@ -326,11 +328,12 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.DeactivatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayWritePartners(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
-        RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxDeactivationReasonChars, true));
-        RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayWritePartners(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckUuidField("partner_id", request.partner_id()));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckText("reason", request.reason(), kMaxDeactivationReasonChars, true));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
         const absl::Time now = clock_.Now();
         return RunIdempotent<Partner>(
@@ -338,8 +341,8 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
             [&](PartnerStore& store, Partner* deactivated) -> absl::Status {
               absl::StatusOr<Partner> current = FindForChange(store, who, id);
               if (!current.ok()) return current.status();
-              RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              RETURN_IF_ERROR(CheckActive(*current));
+              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
+              CONSULAR_RETURN_IF_ERROR(CheckActive(*current));
               Partner p = *std::move(current);
               p.set_active(false);
               *p.mutable_deactivated_at() = ToTimestamp(now);
@@ -360,13 +363,13 @@ absl::Status PartnerManager::SetAccreditation(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.SetAccreditation", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMaySetAccreditation(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
+        CONSULAR_RETURN_IF_ERROR(CheckMaySetAccreditation(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
         std::set<std::string> countries;
         for (int i = 0; i < request.countries_size(); ++i) {
           const std::string field = absl::StrCat("countries[", i, "]");
-          RETURN_IF_ERROR(ValidatePartnerCountry(field, request.countries(i)));
+          CONSULAR_RETURN_IF_ERROR(ValidatePartnerCountry(field, request.countries(i)));
           if (!countries.insert(request.countries(i)).second) {
             return InvalidField(field, "listed twice");
           }
@@ -390,8 +393,8 @@ absl::Status PartnerManager::GetAccreditation(const Identity& who,
   return RunAuditedCall(
       runner_, who, "PartnerService.GetAccreditation", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadPartners(who));
-        RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadPartners(who));
+        CONSULAR_RETURN_IF_ERROR(ValidatePostCode("post", request.post()));
         *out = PartnerStore(tx, crypto_).GetAccreditation(request.post());
         return absl::OkStatus();
       });

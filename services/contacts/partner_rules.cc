@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
@@ -35,7 +36,7 @@ absl::Status CheckMayWritePartners(const Identity& who) {
 
 absl::Status CheckMayWritePartnerIn(const Identity& who, const std::string& country,
                                     bool post_accredited) {
-  RETURN_IF_ERROR(CheckMayWritePartners(who));
+  CONSULAR_RETURN_IF_ERROR(CheckMayWritePartners(who));
   if (who.role == consular::v1::ROLE_ADMINISTRATOR) return absl::OkStatus();
   if (who.post.empty() || !post_accredited) {
     return absl::PermissionDeniedError(
@@ -83,9 +84,9 @@ absl::Status ValidatePartnerContent(const consular::v1::Partner& p) {
   if (!consular::v1::PartnerKind_IsValid(p.kind())) {
     return InvalidField("partner.kind", absl::StrCat("unknown value ", p.kind()));
   }
-  RETURN_IF_ERROR(CheckText("partner.name", p.name(), kMaxPartnerNameChars, true));
-  RETURN_IF_ERROR(ValidatePartnerCountry("partner.country", p.country()));
-  RETURN_IF_ERROR(CheckText("partner.city", p.city(), kMaxCityChars, true));
+  CONSULAR_RETURN_IF_ERROR(CheckText("partner.name", p.name(), kMaxPartnerNameChars, true));
+  CONSULAR_RETURN_IF_ERROR(ValidatePartnerCountry("partner.country", p.country()));
+  CONSULAR_RETURN_IF_ERROR(CheckText("partner.city", p.city(), kMaxCityChars, true));
   std::set<int> specialisms;
   for (int i = 0; i < p.specialisms_size(); ++i) {
     const int value = p.specialisms(i);
@@ -98,15 +99,17 @@ absl::Status ValidatePartnerContent(const consular::v1::Partner& p) {
   std::set<std::string> languages;
   for (int i = 0; i < p.languages_size(); ++i) {
     const std::string field = absl::StrCat("partner.languages[", i, "]");
-    RETURN_IF_ERROR(ValidateLanguageCode(field, p.languages(i)));
+    CONSULAR_RETURN_IF_ERROR(ValidateLanguageCode(field, p.languages(i)));
     if (!languages.insert(p.languages(i)).second) return InvalidField(field, "listed twice");
   }
   const consular::v1::PartnerContactDetails& d = p.contact_details();
-  RETURN_IF_ERROR(CheckText("partner.contact_details.phone", d.phone(), kMaxPhoneChars, false));
-  RETURN_IF_ERROR(CheckText("partner.contact_details.email", d.email(), kMaxEmailChars, false));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("partner.contact_details.phone", d.phone(), kMaxPhoneChars, false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("partner.contact_details.email", d.email(), kMaxEmailChars, false));
+  CONSULAR_RETURN_IF_ERROR(
       CheckText("partner.contact_details.address", d.address(), kMaxAddressChars, false));
-  RETURN_IF_ERROR(
+  CONSULAR_RETURN_IF_ERROR(
       CheckText("partner.contact_details.website", d.website(), kMaxWebsiteChars, false));
   return absl::OkStatus();
 }

@@ -10,6 +10,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "storage/stats_store.h"
 
 namespace consular::stats {
@@ -75,10 +76,9 @@ absl::StatusOr<ContactFacts> ContactFrom(const Struct& s) {
   for (const absl::Status& st : {id.status(), day.status(), kind.status(), purpose.status()}) {
     if (!st.ok()) return st;
   }
-  absl::StatusOr<absl::CivilDay> d = DayOf(*day, "day");
-  if (!d.ok()) return d.status();
+  CONSULAR_ASSIGN_OR_RETURN(absl::CivilDay d, DayOf(*day, "day"));
   c.id = *id;
-  c.day = *d;
+  c.day = d;
   c.partner_kind = *kind;
   c.purpose = *purpose;
   return c;
@@ -100,8 +100,7 @@ bool ContactFacts::operator==(const ContactFacts& o) const {
 }
 
 absl::StatusOr<CaseFacts> ParseCaseFacts(const std::string& json) {
-  absl::StatusOr<Struct> s = ParseStruct(json);
-  if (!s.ok()) return s.status();
+  CONSULAR_ASSIGN_OR_RETURN(Struct s, ParseStruct(json));
   CaseFacts f;
   struct Text {
     const char* name;
@@ -113,41 +112,40 @@ absl::StatusOr<CaseFacts> ParseCaseFacts(const std::string& json) {
         Text{"nationality_status", &f.nationality_status},
         Text{"referral_source", &f.referral_source},
         Text{"recognition_decision", &f.recognition_decision}}) {
-    absl::StatusOr<std::string> v = StringField(*s, t.name);
+    absl::StatusOr<std::string> v = StringField(s, t.name);
     if (!v.ok()) return v.status();
     *t.out = *v;
   }
-  absl::StatusOr<std::string> opened = StringField(*s, "opened");
+  absl::StatusOr<std::string> opened = StringField(s, "opened");
   if (!opened.ok()) return opened.status();
   absl::StatusOr<absl::CivilDay> opened_day = DayOf(*opened, "opened");
   if (!opened_day.ok()) return opened_day.status();
   f.opened = *opened_day;
-  absl::StatusOr<std::string> resolved = StringField(*s, "resolved");
+  absl::StatusOr<std::string> resolved = StringField(s, "resolved");
   if (!resolved.ok()) return resolved.status();
   if (!resolved->empty()) {
     absl::StatusOr<absl::CivilDay> day = DayOf(*resolved, "resolved");
     if (!day.ok()) return day.status();
     f.resolved = *day;
   }
-  const auto mother = s->fields().find("mother_with_minor_children");
-  if (mother == s->fields().end() || mother->second.kind_case() != Value::kBoolValue) {
+  const auto mother = s.fields().find("mother_with_minor_children");
+  if (mother == s.fields().end() || mother->second.kind_case() != Value::kBoolValue) {
     return Invalid("no mother_with_minor_children");
   }
   f.mother_with_minor_children = mother->second.bool_value();
-  absl::StatusOr<std::vector<std::string>> flags = StringList(*s, "risk_flags");
+  absl::StatusOr<std::vector<std::string>> flags = StringList(s, "risk_flags");
   if (!flags.ok()) return flags.status();
   f.risk_flags = std::move(*flags);
-  absl::StatusOr<std::vector<std::string>> obstacles = StringList(*s, "recognition_obstacles");
+  absl::StatusOr<std::vector<std::string>> obstacles = StringList(s, "recognition_obstacles");
   if (!obstacles.ok()) return obstacles.status();
   f.recognition_obstacles = std::move(*obstacles);
   return f;
 }
 
 absl::StatusOr<std::optional<ContactFacts>> ParseContactOf(const std::string& json) {
-  absl::StatusOr<Struct> s = ParseStruct(json);
-  if (!s.ok()) return s.status();
-  const auto it = s->fields().find("contact");
-  if (it == s->fields().end()) return std::optional<ContactFacts>();
+  CONSULAR_ASSIGN_OR_RETURN(Struct s, ParseStruct(json));
+  const auto it = s.fields().find("contact");
+  if (it == s.fields().end()) return std::optional<ContactFacts>();
   if (it->second.kind_case() != Value::kStructValue) return Invalid("contact is not an object");
   absl::StatusOr<ContactFacts> c = ContactFrom(it->second.struct_value());
   if (!c.ok()) return c.status();
@@ -155,9 +153,8 @@ absl::StatusOr<std::optional<ContactFacts>> ParseContactOf(const std::string& js
 }
 
 absl::StatusOr<ContactFacts> ParseContactFacts(const std::string& json) {
-  absl::StatusOr<Struct> s = ParseStruct(json);
-  if (!s.ok()) return s.status();
-  return ContactFrom(*s);
+  CONSULAR_ASSIGN_OR_RETURN(Struct s, ParseStruct(json));
+  return ContactFrom(s);
 }
 
 std::string ContactFactsJson(const ContactFacts& c) {
@@ -349,9 +346,8 @@ absl::StatusOr<int64_t> RollupUpdater::CatchUp() {
           StatsStore store(tx);
           const std::string horizon = store.Horizon();
           StreamCursor cursor = store.LockCursor();
-          absl::StatusOr<int64_t> n = ApplyBatch(store, cursor, horizon, batch_size_);
-          if (!n.ok()) return n.status();
-          applied = *n;
+          CONSULAR_ASSIGN_OR_RETURN(int64_t n, ApplyBatch(store, cursor, horizon, batch_size_));
+          applied = n;
           // Caught up once a batch comes back short: everything below the horizon is applied.
           if (applied < batch_size_) {
             cursor.horizon = horizon;
@@ -443,9 +439,8 @@ absl::StatusOr<std::vector<RollupDifference>> RollupUpdater::Verify() {
         // Every event visible in this snapshot: no transaction id reaches this bound.
         const std::string everything = "18446744073709551615";
         while (true) {
-          absl::StatusOr<int64_t> n = ApplyBatch(store, cursor, everything, batch_size_);
-          if (!n.ok()) return n.status();
-          if (*n < batch_size_) break;
+          CONSULAR_ASSIGN_OR_RETURN(int64_t n, ApplyBatch(store, cursor, everything, batch_size_));
+          if (n < batch_size_) break;
         }
         const std::vector<RollupRow> rollups = store.AllRollups();
         const std::vector<RollupRow> recount = store.Recount("");

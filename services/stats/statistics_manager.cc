@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "base/status_macros.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -81,9 +82,8 @@ absl::Status CheckMayReadStatistics(const Identity& who) {
       "statistics, talks and dossiers are for policy staff and administrators");
 }
 
-StatisticsManager::StatisticsManager(storage::TransactionRunner* runner,
-                                     const Clock& clock, storage::FieldCrypto crypto,
-                                     StatisticsSettings settings)
+StatisticsManager::StatisticsManager(storage::TransactionRunner* runner, const Clock& clock,
+                                     storage::FieldCrypto crypto, StatisticsSettings settings)
     : runner_(runner), clock_(clock), crypto_(crypto), settings_(settings) {}
 
 PublishOptions StatisticsManager::OptionsFor(bool round_to_base5) const {
@@ -99,11 +99,11 @@ absl::Status StatisticsManager::GetCountryStatistics(
   return RunAuditedCall(
       runner_, who, "StatisticsService.GetCountryStatistics", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        RETURN_IF_ERROR(CheckCountry("country", request.country()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
         absl::StatusOr<PeriodYears> years = YearsOf(request.period());
         if (!years.ok()) return years.status();
-        RETURN_IF_ERROR(CheckDimensions(request.dimensions()));
+        CONSULAR_RETURN_IF_ERROR(CheckDimensions(request.dimensions()));
         std::vector<consular::v1::Dimension> dimensions;
         for (const int d : request.dimensions()) {
           dimensions.push_back(static_cast<consular::v1::Dimension>(d));
@@ -122,7 +122,7 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
   return RunAuditedCall(
       runner_, who, "StatisticsService.ListCountries", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
         absl::StatusOr<PeriodYears> years = YearsOf(request.period());
         if (!years.ok()) return years.status();
         if (!consular::v1::CountryOrder_IsValid(request.order_by())) {
@@ -187,22 +187,22 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
 absl::Status StatisticsManager::GetTimeSeries(const Identity& who,
                                               const consular::v1::GetTimeSeriesRequest& request,
                                               absl::Time deadline, consular::v1::TimeSeries* out) {
-  return RunAuditedCall(runner_, who, "StatisticsService.GetTimeSeries", "", clock_.Now(), deadline,
-                        [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-                          RETURN_IF_ERROR(CheckMayReadStatistics(who));
-                          RETURN_IF_ERROR(CheckCountry("country", request.country()));
-                          StatsStore store(tx);
-                          const int first = std::max(2000, request.from_year());
-                          const int last = std::max(first, std::min(request.to_year(), first + 24));
-                          const CountryCounts counts =
-                              LoadCounts(store, request.country(), first, last);
-                          absl::StatusOr<consular::v1::TimeSeries> series = PublishTimeSeries(
-                              request, counts, OptionsFor(request.round_to_base5()));
-                          if (!series.ok()) return series.status();
-                          *out = *std::move(series);
-                          SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
-                          return absl::OkStatus();
-                        });
+  return RunAuditedCall(
+      runner_, who, "StatisticsService.GetTimeSeries", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
+        StatsStore store(tx);
+        const int first = std::max(2000, request.from_year());
+        const int last = std::max(first, std::min(request.to_year(), first + 24));
+        const CountryCounts counts = LoadCounts(store, request.country(), first, last);
+        CONSULAR_ASSIGN_OR_RETURN(
+            consular::v1::TimeSeries series,
+            PublishTimeSeries(request, counts, OptionsFor(request.round_to_base5())));
+        *out = std::move(series);
+        SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status StatisticsManager::RecordTalk(const Identity& who,
@@ -211,11 +211,11 @@ absl::Status StatisticsManager::RecordTalk(const Identity& who,
   return RunAuditedCall(
       runner_, who, "BilateralService.RecordTalk", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
         if (!request.has_talk()) return InvalidField("talk", "required");
         const absl::Time now = clock_.Now();
-        RETURN_IF_ERROR(ValidateTalk(request.talk(), DateOf(now)));
+        CONSULAR_RETURN_IF_ERROR(ValidateTalk(request.talk(), DateOf(now)));
         return RunIdempotentCall<Talk>(
             tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kStats, who,
             "RecordTalk", request, request.request_id(), out,
@@ -260,10 +260,10 @@ absl::Status StatisticsManager::ListTalks(const Identity& who,
   return RunAuditedCall(
       runner_, who, "BilateralService.ListTalks", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        if (!request.country().empty()) RETURN_IF_ERROR(CheckCountry("country", request.country()));
-        absl::StatusOr<int> page_size = PageSizeOf(request.page_size(), 50);
-        if (!page_size.ok()) return page_size.status();
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        if (!request.country().empty())
+          CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
+        CONSULAR_ASSIGN_OR_RETURN(int page_size, PageSizeOf(request.page_size(), 50));
         std::string after_held_on, after_id;
         if (!request.page_token().empty()) {
           absl::StatusOr<std::vector<std::string>> cursor =
@@ -274,10 +274,10 @@ absl::Status StatisticsManager::ListTalks(const Identity& who,
         }
         StatsStore store(tx);
         std::vector<Talk> talks =
-            store.ListTalks(request.country(), after_held_on, after_id, *page_size + 1, false);
+            store.ListTalks(request.country(), after_held_on, after_id, page_size + 1, false);
         out->Clear();
-        const bool more = static_cast<int>(talks.size()) > *page_size;
-        if (more) talks.resize(*page_size);
+        const bool more = static_cast<int>(talks.size()) > page_size;
+        if (more) talks.resize(page_size);
         for (Talk& t : talks) *out->add_talks() = std::move(t);
         if (more) {
           const Talk& last = out->talks(out->talks_size() - 1);
@@ -294,8 +294,8 @@ absl::Status StatisticsManager::GetTalk(const Identity& who,
   return RunAuditedCall(
       runner_, who, "BilateralService.GetTalk", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        RETURN_IF_ERROR(CheckUuidField("id", request.id()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_RETURN_IF_ERROR(CheckUuidField("id", request.id()));
         std::optional<Talk> talk = StatsStore(tx).FindTalk(request.id());
         if (!talk) return absl::NotFoundError(absl::StrCat("talk ", request.id(), " not found"));
         *out = *std::move(talk);
@@ -309,8 +309,8 @@ absl::Status StatisticsManager::RenderCountryDossier(
   return RunAuditedCall(
       runner_, who, "ReportService.RenderCountryDossier", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
-        RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        RETURN_IF_ERROR(CheckCountry("country", request.country()));
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
         absl::StatusOr<PeriodYears> years = YearsOf(request.period());
         if (!years.ok()) return years.status();
         if (request.format() == consular::v1::DOSSIER_FORMAT_UNSPECIFIED ||

@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/validation.h"
 #include "services/stats/publisher.h"
@@ -31,10 +32,10 @@ absl::Status CheckDimensions(const google::protobuf::RepeatedField<int>& dimensi
 }
 
 absl::Status ValidateTalk(const Talk& t, const consular::v1::Date& today) {
-  RETURN_IF_ERROR(CheckCountry("talk.country", t.country()));
+  CONSULAR_RETURN_IF_ERROR(CheckCountry("talk.country", t.country()));
   if (t.country() == "NL") return InvalidField("talk.country", "must not be NL");
   if (!IsSet(t.held_on())) return InvalidField("talk.held_on", "required");
-  RETURN_IF_ERROR(CheckDate("talk.held_on", t.held_on(), today, /*allow_future=*/false));
+  CONSULAR_RETURN_IF_ERROR(CheckDate("talk.held_on", t.held_on(), today, /*allow_future=*/false));
   if (t.level() == consular::v1::TALK_LEVEL_UNSPECIFIED ||
       !consular::v1::TalkLevel_IsValid(t.level())) {
     return InvalidField("talk.level", "required: ministerial, ambassador or official");
@@ -50,10 +51,11 @@ absl::Status ValidateTalk(const Talk& t, const consular::v1::Date& today) {
       return InvalidField(absl::StrCat("talk.topics[", i, "]"), "duplicate");
     }
   }
-  RETURN_IF_ERROR(CheckText("talk.summary", t.summary(), 4000, /*required=*/true));
-  RETURN_IF_ERROR(CheckText("talk.outcome", t.outcome(), 2000, /*required=*/false));
-  RETURN_IF_ERROR(CheckText("talk.follow_up", t.follow_up(), 2000, /*required=*/false));
-  RETURN_IF_ERROR(CheckDate("talk.follow_up_due", t.follow_up_due(), today, /*allow_future=*/true));
+  CONSULAR_RETURN_IF_ERROR(CheckText("talk.summary", t.summary(), 4000, /*required=*/true));
+  CONSULAR_RETURN_IF_ERROR(CheckText("talk.outcome", t.outcome(), 2000, /*required=*/false));
+  CONSULAR_RETURN_IF_ERROR(CheckText("talk.follow_up", t.follow_up(), 2000, /*required=*/false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckDate("talk.follow_up_due", t.follow_up_due(), today, /*allow_future=*/true));
   if (IsSet(t.follow_up_due()) && CompareDates(t.follow_up_due(), t.held_on()) < 0) {
     return InvalidField("talk.follow_up_due", "before talk.held_on");
   }
