@@ -1,5 +1,7 @@
 #include "services/common/validation.h"
 
+#include <unistr.h>
+
 #include <algorithm>
 #include <cctype>
 #include <array>
@@ -50,50 +52,12 @@ bool IsKnownCountryCode(const std::string& code) {
 }
 
 bool IsValidUtf8(const std::string& text) {
-  size_t i = 0;
-  const size_t n = text.size();
-  while (i < n) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    int extra;
-    uint32_t code_point;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    } else if ((c & 0xE0) == 0xC0) {
-      extra = 1;
-      code_point = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2;
-      code_point = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3;
-      code_point = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= n) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const unsigned char cc = static_cast<unsigned char>(text[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      code_point = (code_point << 6) | (cc & 0x3F);
-    }
-    // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-    static constexpr uint32_t kMinForLength[] = {0, 0x80, 0x800, 0x10000};
-    if (code_point < kMinForLength[extra] || code_point > 0x10FFFF ||
-        (code_point >= 0xD800 && code_point <= 0xDFFF)) {
-      return false;
-    }
-    i += extra + 1;
-  }
-  return true;
+  // libunistring: well-formed UTF-8 (no overlong forms, surrogates or values past U+10FFFF).
+  return u8_check(reinterpret_cast<const uint8_t*>(text.data()), text.size()) == nullptr;
 }
 
 size_t CountCodePoints(const std::string& text) {
-  size_t count = 0;
-  for (const char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
-  }
-  return count;
+  return u8_mbsnlen(reinterpret_cast<const uint8_t*>(text.data()), text.size());
 }
 
 bool IsSet(const consular::v1::Date& date) {
