@@ -1,16 +1,12 @@
 #pragma once
 
-#include <array>
-#include <cstdint>
-#include <map>
 #include <string>
-#include <string_view>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "consular/v1/statistics.pb.h"
-#include "storage/stats_store.h"
+#include "services/stats/country_counts.h"
 
 // From rollups to published figures: disclosure control over each country's calendar year, and
 // the figures of a year, a quarter or a range of whole quarters read off the protected tables
@@ -35,47 +31,6 @@ struct PublishOptions {
   bool round_to_base5 = false;  // round published figures to multiples of 5
   // Test and verification only: publish every figure as counted (no suppression).
   bool unprotected = false;
-};
-
-// The rollup counts of one country.
-class CountryCounts {
- public:
-  // Rows of the years to be published (any measure, dimension, category).
-  void Add(const storage::RollupRow& row);
-  // Opened and resolved cases (TOTAL and CASE_TYPE rows) of every year before the first year
-  // added: for the cases unresolved at a quarter's end.
-  void AddBefore(const storage::RollupRow& row);
-
-  int64_t Month(int year, int month, std::string_view measure, std::string_view dimension,
-                std::string_view category) const;
-  // The twelve monthly counts of a category in a year; nullptr when nothing was counted for it.
-  const std::array<int64_t, 12>* Months(int year, std::string_view measure,
-                                        std::string_view dimension,
-                                        std::string_view category) const;
-  // Categories seen for a dimension of a measure in a year.
-  std::vector<std::string> SeenCategories(int year, std::string_view measure,
-                                          std::string_view dimension) const;
-  // Cases of `type` ("" for all) opened minus resolved up to the end of month (year, month).
-  int64_t UnresolvedAt(int year, int month, const std::string& type) const;
-  // Days from opening to resolution (with counts) of the cases resolved in the month.
-  std::vector<std::pair<int64_t, int64_t>> ResolutionDays(int year, int month) const;
-  // The same summed over the months first..last (YYYYMM, both included) when loaded that way
-  // (the store sums them, rather than sending every month's rows); used for a period spanning
-  // exactly those months instead of the per-month rows.
-  void SetResolutionDaysOf(int first_month, int last_month,
-                           std::vector<std::pair<int64_t, int64_t>> days);
-  const std::vector<std::pair<int64_t, int64_t>>* ResolutionDaysOf(int first_month,
-                                                                   int last_month) const;
-
- private:
-  using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
-  // Looked up without copying the strings (std::less<> compares a Key with a KeyView).
-  using KeyView = std::tuple<int, std::string_view, std::string_view, std::string_view>;
-  std::map<Key, std::array<int64_t, 12>, std::less<>> months_;
-  std::map<std::tuple<std::string, std::string, std::string>, int64_t, std::less<>> before_;
-  int days_first_month_ = 0;
-  int days_last_month_ = 0;
-  std::vector<std::pair<int64_t, int64_t>> period_days_;
 };
 
 // The years a period touches, and whether it is valid: a year, a quarter, or a range from the

@@ -17,6 +17,7 @@
 #include "services/common/server_flags.h"
 #include "tools/datagen/api_load.h"
 #include "tools/datagen/bulk_load.h"
+#include "tools/loadgen/client_flags.h"
 #include "tools/loadgen/flags.h"
 
 namespace consular::datagen {
@@ -126,13 +127,10 @@ int main(int argc, char** argv) {
   app.add_option("--contacts-addr", args.api.contacts_addr,
                  "api: ContactLogService address HOST:PORT (no contacts when empty)")
       ->envname("CONSULAR_CONTACTS_ADDR");
-  app.add_option("--ca-cert", args.api.ca_cert, "api: PEM file of the CA of the servers")
-      ->envname("CONSULAR_CA_CERT");
-  app.add_flag("--insecure", args.api.insecure, "api: plaintext connections (tests only)");
-  app.add_option("--token-key", args.api.token_key, "api: ES256 private key PEM to mint tokens")
-      ->envname("CONSULAR_DEV_SIGNING_KEY");
-  app.add_option("--issuer", args.api.issuer, "api: token issuer");
-  app.add_option("--audience", args.api.audience, "api: token audience");
+  consular::loadgen::AddClientFlags(app,
+                                    {&args.api.ca_cert, &args.api.insecure, &args.api.token_key,
+                                     &args.api.issuer, &args.api.audience},
+                                    "api: ");
   CLI11_PARSE(app, argc, argv);
   return args.mode == "bulk" ? consular::datagen::RunBulk(args) : consular::datagen::RunApi(args);
 }

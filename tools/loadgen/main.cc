@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "services/common/tls.h"
+#include "tools/loadgen/client_flags.h"
 #include "tools/loadgen/engine.h"
 #include "tools/loadgen/flags.h"
 #include "tools/loadgen/report.h"
@@ -178,15 +179,8 @@ int main(int argc, char** argv) {
   app.add_option("--addr", args.addr, "CaseService address HOST:PORT")->envname("CONSULAR_ADDR");
   app.add_option("--stats-addr", args.stats_addr, "StatisticsService address (scenario stats)")
       ->envname("CONSULAR_STATS_ADDR");
-  app.add_option("--ca-cert", args.ca_cert,
-                 "PEM file of the CA that signed the servers' certificates")
-      ->envname("CONSULAR_CA_CERT");
-  app.add_flag("--insecure", args.insecure, "Plaintext instead of TLS (ignores --ca-cert)");
-  app.add_option("--token-key", args.token_key,
-                 "ES256 private key (PEM) to mint a dev token per virtual user")
-      ->envname("CONSULAR_DEV_SIGNING_KEY");
-  app.add_option("--issuer", args.issuer, "Token issuer");
-  app.add_option("--audience", args.audience, "Token audience");
+  consular::loadgen::AddClientFlags(
+      app, {&args.ca_cert, &args.insecure, &args.token_key, &args.issuer, &args.audience});
   app.add_option("--scenario", args.scenario, "create, get, list, mix or stats")
       ->required()
       ->check(CLI::IsMember(consular::loadgen::ScenarioNames()));
