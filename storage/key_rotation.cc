@@ -1,6 +1,7 @@
 #include "storage/key_rotation.h"
 
-#include <cstdio>
+#include <nlohmann/json.hpp>
+
 
 #include "absl/strings/str_cat.h"
 #include "storage/prepared.h"
@@ -43,27 +44,9 @@ std::string UpdateSql(const SealedColumn& c) {
   return absl::StrCat("UPDATE ", c.table, " SET ", c.column, " = $3 WHERE ", c.row_match);
 }
 
+// A JSON array of the strings, for jsonb_array_elements_text.
 std::string JsonStringArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) out += ",";
-    out += "\"";
-    for (const char c : values[i]) {
-      const unsigned char u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += c;
-      } else if (u < 0x20) {
-        char escaped[8];
-        std::snprintf(escaped, sizeof escaped, "\\u%04x", u);
-        out += escaped;
-      } else {
-        out += c;
-      }
-    }
-    out += "\"";
-  }
-  return out + "]";
+  return nlohmann::json(values).dump();
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "storage/stats_store.h"
 
+#include <nlohmann/json.hpp>
+
 #include <google/protobuf/util/time_util.h>
 
 #include <algorithm>
@@ -16,30 +18,12 @@ namespace {
 
 using consular::v1::Talk;
 
-// A JSON string literal of `text`.
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (const char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-      out += escaped;
-    } else {
-      out += ch;
-    }
-  }
-  return out + "\"";
-}
+
+// A JSON string literal of `text` (nlohmann escapes it; invalid UTF-8 throws).
+std::string JsonString(const std::string& text) { return nlohmann::json(text).dump(); }
 
 std::string JsonArrayOf(const std::vector<std::string>& texts) {
-  std::vector<std::string> quoted;
-  quoted.reserve(texts.size());
-  for (const std::string& t : texts) quoted.push_back(JsonString(t));
-  return "[" + absl::StrJoin(quoted, ",") + "]";
+  return nlohmann::json(texts).dump();
 }
 
 RollupRow RollupFrom(const pqxx::row& r) {
