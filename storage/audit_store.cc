@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/error_report.h"
 #include "storage/prepared.h"
 #include "storage/sql_values.h"
 
@@ -42,19 +43,6 @@ std::string OptionalMicros(const std::optional<int64_t>& micros) {
   return micros.has_value() ? std::to_string(*micros) : std::string();
 }
 
-// The correlation id a status message carries ("..., correlation id 0123abcd..."), or "".
-std::string CorrelationIdIn(const absl::Status& status) {
-  const std::string message(status.message());
-  constexpr char kMarker[] = "correlation id ";
-  const size_t at = message.rfind(kMarker);
-  if (at == std::string::npos) return "";
-  size_t end = at + sizeof(kMarker) - 1;
-  const size_t begin = end;
-  while (end < message.size() && absl::ascii_isalnum(static_cast<unsigned char>(message[end]))) {
-    ++end;
-  }
-  return message.substr(begin, end - begin);
-}
 
 }  // namespace
 
@@ -90,7 +78,7 @@ absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const Au
   if (status.ok()) return status;
 
   last.outcome = AuditOutcome(status);
-  if (last.correlation_id.empty()) last.correlation_id = CorrelationIdIn(status);
+  if (last.correlation_id.empty()) last.correlation_id = CorrelationIdOf(status);
   const absl::Status recorded =
       runner->Run(runner->clock().Now() + kFailureRecordTimeout, [&](pqxx::transaction_base& tx) {
         InsertAuditRecord(tx, last);

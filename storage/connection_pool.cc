@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "base/status_macros.h"
 #include "storage/conninfo.h"
-#include "storage/error_report.h"
+#include "base/error_report.h"
 
 namespace consular::storage {
 namespace {

@@ -14,7 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "storage/error_report.h"
+#include "base/error_report.h"
 
 namespace consular::storage {
 namespace {
@@ -97,8 +97,9 @@ AttemptResult Attempt(pqxx::connection& connection, int64_t timeout_millis,
     }
     absl::Status status = StatusFromException(e);
     if (lost && status.code() == absl::StatusCode::kInternal) {
-      status = absl::UnavailableError(
-          absl::StrCat("database connection lost (", status.message(), ")"));
+      status = WithCorrelationOf(
+          absl::UnavailableError(absl::StrCat("database connection lost (", status.message(), ")")),
+          status);
     }
     return {status, false};
   } catch (...) {
@@ -169,9 +170,10 @@ absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
         return absl::DeadlineExceededError(
             "deadline passed before the transaction started");
       }
-      return absl::DeadlineExceededError(absl::StrCat(
-          "deadline passed while retrying the transaction (last error: ",
-          last.message(), ")"));
+      return WithCorrelationOf(
+          absl::DeadlineExceededError(absl::StrCat(
+              "deadline passed while retrying the transaction (last error: ", last.message(), ")")),
+          last);
     }
     absl::StatusOr<ConnectionPool::Lease> lease = pool_->Acquire(deadline);
     if (!lease.ok()) return lease.status();

@@ -6,8 +6,8 @@
 
 namespace consular {
 
-// Internal failures tell a caller nothing but a correlation id: for INTERNAL, UNKNOWN and
-// DATA_LOSS statuses whose message does not already carry one, writes the detail to the server log
+// Internal failures tell a caller nothing but a correlation id (base/error_report.h): for INTERNAL,
+// UNKNOWN and DATA_LOSS statuses that do not already carry one, writes the detail to the server log
 // (stderr) under a new correlation id and returns the same code with the message
 // "internal error, correlation id <id>". Every other status is returned unchanged.
 absl::Status MaskInternalError(const absl::Status& status);

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "base/error_report.h"
+
 namespace consular {
 namespace {
 
@@ -25,8 +27,14 @@ TEST(InternalErrorTest, OtherStatusesAndCorrelatedOnesPassUnchanged) {
   EXPECT_EQ(MaskInternalError(not_found), not_found);
   const absl::Status invalid = absl::InvalidArgumentError("case.country: required");
   EXPECT_EQ(MaskInternalError(invalid), invalid);
-  const absl::Status correlated = absl::InternalError("internal error, correlation id 0011223344556677");
+  const absl::Status correlated = InternalErrorWithCorrelation("reported once");
   EXPECT_EQ(MaskInternalError(correlated), correlated);
+  // The id travels as the status's payload, not only in its text.
+  EXPECT_EQ(CorrelationIdOf(correlated).size(), 16u);
+  EXPECT_NE(std::string(correlated.message()).find(CorrelationIdOf(correlated)), std::string::npos);
+  // A message that only looks correlated is still masked.
+  const absl::Status look_alike = absl::InternalError("internal error, correlation id 0011223344556677");
+  EXPECT_NE(MaskInternalError(look_alike), look_alike);
   EXPECT_TRUE(MaskInternalError(absl::OkStatus()).ok());
 }
 
