@@ -90,8 +90,7 @@ std::string TableWithTextUnderRows(const std::vector<std::string>& header,
 
 std::string KeyValueBlock::Render() const {
   size_t width = 0;
-  for (const auto& [key, value] : rows_)
-    width = std::max(width, DisplayWidth(key) + 1);
+  for (const auto& [key, value] : rows_) width = std::max(width, DisplayWidth(key) + 1);
   std::string out;
   for (const auto& [key, value] : rows_) {
     const std::string label = absl::StrCat(key, ":");
@@ -99,10 +98,7 @@ std::string KeyValueBlock::Render() const {
     bool first = true;
     for (absl::string_view line : absl::StrSplit(value, '\n')) {
       std::string text =
-          first
-              ? absl::StrCat(
-                    label, std::string(width + 1 - DisplayWidth(label), ' '))
-              : indent;
+          first ? absl::StrCat(label, std::string(width + 1 - DisplayWidth(label), ' ')) : indent;
       absl::StrAppend(&text, line);
       StripTrailingBlanks(&text);
       absl::StrAppend(&out, text, "\n");

@@ -41,13 +41,11 @@ class KeyValueBlock {
  public:
   // Always shown, "-" when empty.
   void Add(absl::string_view key, absl::string_view value) {
-    rows_.emplace_back(std::string(key),
-                       std::string(value.empty() ? kEmptyCell : value));
+    rows_.emplace_back(std::string(key), std::string(value.empty() ? kEmptyCell : value));
   }
   // Shown only when not empty.
   void AddIfSet(absl::string_view key, absl::string_view value) {
-    if (!value.empty())
-      rows_.emplace_back(std::string(key), std::string(value));
+    if (!value.empty()) rows_.emplace_back(std::string(key), std::string(value));
   }
 
   // The rows as "Key:" and the value, values aligned; a multi-line value continues indented.
