@@ -18,6 +18,10 @@ using Action = std::function<int()>;
 void AddCaseCommands(CLI::App* app, const GlobalOptions* global,
                      Action* action);
 
+// Registers share, unshare, shares and refer on `cases` (the `case` command); see AddCaseCommands,
+// which calls it.
+void AddCaseSharingCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
+
 // Registers `emergency` and its subcommands (open, list, review) on `app`; see
 // AddCaseCommands.
 void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* action);
@@ -30,11 +34,16 @@ void AddDevCommands(CLI::App* app, Action* action);
 void AddAuditCommands(CLI::App* app, const GlobalOptions* global,
                       const std::string* audit_addr, Action* action);
 
-// Registers `partner` (add, list, show, update, vet, deactivate), `post` (accredit, show) and
-// `contact` (log, list, due, done) on `app`; see AddCaseCommands. They call PartnerService and
+// Registers `partner` (add, list, show, update, vet, deactivate) and `post` (accredit, show) on
+// `app`; see AddCaseCommands. They call PartnerService at *contacts_addr (the global
+// --contacts-addr) with the other global options.
+void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
+                        const std::string* contacts_addr, Action* action);
+
+// Registers `contact` (log, list, due, done) on `app`; see AddCaseCommands. They call
 // ContactService at *contacts_addr (the global --contacts-addr) with the other global options.
-void AddContactsCommands(CLI::App* app, const GlobalOptions* global,
-                         const std::string* contacts_addr, Action* action);
+void AddContactCommands(CLI::App* app, const GlobalOptions* global,
+                        const std::string* contacts_addr, Action* action);
 
 // Registers `stats` (country, countries, series), `talk` (record, list, show) and `report`
 // (country) on `app`; see AddCaseCommands. They call consular-stats at *stats_addr (the global

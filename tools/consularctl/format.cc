@@ -1,16 +1,14 @@
 #include "tools/consularctl/format.h"
 
-#include <algorithm>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "tools/consularctl/dates.h"
 #include "tools/consularctl/enums.h"
+#include "tools/consularctl/text_layout.h"
 
 namespace consular::ctl {
 namespace {
@@ -22,37 +20,7 @@ using ::consular::v1::CaseShare;
 using ::consular::v1::Contact;
 using ::consular::v1::EmergencyAccess;
 
-constexpr char kColumnGap[] = "  ";
-constexpr char kEmptyCell[] = "-";
 constexpr char kArrow[] = "\u2192";  // →
-
-// Number of UTF-8 characters (bytes that do not continue a multi-byte
-// sequence).
-size_t DisplayWidth(absl::string_view text) {
-  size_t width = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
-  }
-  return width;
-}
-
-// One line: control characters (line breaks, tabs) become spaces.
-std::string OneLine(absl::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
-  }
-  return out;
-}
-
-std::string Cell(absl::string_view text) {
-  if (text.empty()) return kEmptyCell;
-  return OneLine(text);
-}
-
-void StripTrailingBlanks(std::string* line) {
-  while (!line->empty() && line->back() == ' ') line->pop_back();
-}
 
 template <typename E>
 std::string Short(const google::protobuf::EnumDescriptor* descriptor, E value) {
@@ -70,69 +38,6 @@ std::string ShortList(const google::protobuf::EnumDescriptor* descriptor,
 
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
 
-// Rows of a key/value block, printed with the values aligned.
-class KeyValueBlock {
- public:
-  // Always shown, "-" when empty.
-  void Add(absl::string_view key, absl::string_view value) {
-    rows_.emplace_back(std::string(key),
-                       std::string(value.empty() ? kEmptyCell : value));
-  }
-  // Shown only when not empty.
-  void AddIfSet(absl::string_view key, absl::string_view value) {
-    if (!value.empty())
-      rows_.emplace_back(std::string(key), std::string(value));
-  }
-
-  std::string Render() const {
-    size_t width = 0;
-    for (const auto& [key, value] : rows_)
-      width = std::max(width, DisplayWidth(key) + 1);
-    std::string out;
-    for (const auto& [key, value] : rows_) {
-      const std::string label = absl::StrCat(key, ":");
-      const std::string indent(width + 1, ' ');
-      bool first = true;
-      for (absl::string_view line : absl::StrSplit(value, '\n')) {
-        std::string text =
-            first
-                ? absl::StrCat(
-                      label, std::string(width + 1 - DisplayWidth(label), ' '))
-                : indent;
-        absl::StrAppend(&text, line);
-        StripTrailingBlanks(&text);
-        absl::StrAppend(&out, text, "\n");
-        first = false;
-      }
-    }
-    return out;
-  }
-
- private:
-  std::vector<std::pair<std::string, std::string>> rows_;
-};
-
-// FormatTable, with texts[i] (one line per line, indented) under row i.
-std::string TableWithTextUnderRows(const std::vector<std::string>& header,
-                                   const std::vector<std::vector<std::string>>& rows,
-                                   const std::vector<std::string>& texts) {
-  // Render the header and rows as one table so the columns line up, then put
-  // each text under its row.
-  const std::string table = FormatTable(header, rows);
-  std::vector<absl::string_view> lines = absl::StrSplit(table, '\n');
-  std::string out = absl::StrCat(lines[0], "\n");
-  for (size_t i = 0; i < rows.size(); ++i) {
-    absl::StrAppend(&out, lines[i + 1], "\n");
-    if (i >= texts.size() || texts[i].empty()) continue;
-    for (absl::string_view text_line : absl::StrSplit(texts[i], '\n')) {
-      std::string indented = absl::StrCat("    ", OneLine(text_line));
-      StripTrailingBlanks(&indented);
-      absl::StrAppend(&out, indented, "\n");
-    }
-  }
-  return out;
-}
-
 // ": LAWYER, LEGAL_ADVICE" for a contact event: the partner kind and purpose that are set.
 std::string ContactEventTail(const CaseEvent& event) {
   std::vector<std::string> parts;
@@ -147,37 +52,6 @@ std::string ContactEventTail(const CaseEvent& event) {
 }
 
 }  // namespace
-
-std::string FormatTable(const std::vector<std::string>& header,
-                        const std::vector<std::vector<std::string>>& rows) {
-  std::vector<std::vector<std::string>> cells;
-  cells.push_back(header);
-  for (const auto& row : rows) {
-    std::vector<std::string> clean;
-    for (const std::string& cell : row) clean.push_back(Cell(cell));
-    cells.push_back(std::move(clean));
-  }
-  std::vector<size_t> widths(header.size(), 0);
-  for (const auto& row : cells) {
-    for (size_t i = 0; i < row.size() && i < widths.size(); ++i) {
-      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
-    }
-  }
-  std::string out;
-  for (const auto& row : cells) {
-    std::string line;
-    for (size_t i = 0; i < row.size(); ++i) {
-      if (i > 0) absl::StrAppend(&line, kColumnGap);
-      absl::StrAppend(&line, row[i]);
-      if (i + 1 < row.size() && i < widths.size()) {
-        line.append(widths[i] - DisplayWidth(row[i]), ' ');
-      }
-    }
-    StripTrailingBlanks(&line);
-    absl::StrAppend(&out, line, "\n");
-  }
-  return out;
-}
 
 std::string FormatCase(const Case& c) {
   KeyValueBlock block;

@@ -6,18 +6,13 @@
 #include "consular/v1/cases.pb.h"
 #include "consular/v1/contacts.pb.h"
 #include "google/protobuf/repeated_field.h"
+#include "tools/consularctl/text_layout.h"  // FormatTable
 
 namespace consular::ctl {
 
 // Human-readable output of consularctl. Every function returns text ending in a
 // newline. Dates are YYYY-MM-DD, timestamps RFC 3339 UTC to the second, enums
 // without their prefix.
-
-// Left-aligned columns separated by two spaces, a header row first, no trailing
-// blanks. Empty cells show as "-"; line breaks and tabs inside a cell become
-// spaces. Widths count UTF-8 characters, not bytes.
-std::string FormatTable(const std::vector<std::string>& header,
-                        const std::vector<std::vector<std::string>>& rows);
 
 // A key/value block: identity, status, subject, flags, referral, and the
 // details and safety fields that are set. "Access:" (CaseAccessText) follows

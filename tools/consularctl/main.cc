@@ -93,7 +93,8 @@ int Main(int argc, char** argv) {
   AddEmergencyCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
-  AddContactsCommands(&app, &global, &contacts_addr, &action);
+  AddPartnerCommands(&app, &global, &contacts_addr, &action);
+  AddContactCommands(&app, &global, &contacts_addr, &action);
   AddStatsCommands(&app, &global, &stats_addr, &action);
   AddGlobalOptionsFooter(&app);
 

@@ -1,10 +1,9 @@
-// consularctl partner|post|contact: the partner directory and the contact log, through
-// consular-contacts (PartnerService, ContactService) at --contacts-addr.
+// consularctl partner|post: the directory of local partners and the accreditation of posts to
+// countries, through PartnerService at --contacts-addr.
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -12,31 +11,21 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
 #include "services/common/token.h"
 #include "tools/consularctl/case_fields.h"
 #include "tools/consularctl/client.h"
+#include "tools/consularctl/command_support.h"
 #include "tools/consularctl/commands.h"
-#include "tools/consularctl/dates.h"
 #include "tools/consularctl/enums.h"
 #include "tools/consularctl/format.h"
-#include "tools/consularctl/listing.h"
 
 namespace consular::ctl {
 namespace {
 
-using ::consular::v1::Contact;
 using ::consular::v1::Partner;
 
-constexpr int kMaxPageSize = 500;
-
-struct ContactsContext {
-  const GlobalOptions* global;
-  const std::string* contacts_addr;
-};
-
+// Values of the options of one command; owned by the command's callback.
 // Values of the options of one command; owned by the command's callback.
 struct PartnerAddArgs {
   std::string kind;
@@ -109,87 +98,6 @@ struct PostShowArgs {
   std::string post;
 };
 
-struct ContactLogArgs {
-  std::string case_id;
-  std::string partner_id;
-  std::string adhoc_name;
-  std::string adhoc_org;
-  std::string adhoc_phone;
-  std::string adhoc_email;
-  std::string channel;
-  std::string direction;
-  std::string purpose;
-  std::string outcome;
-  std::string when;  // empty: now
-  std::string follow_up;
-  std::string note;
-  std::string request_id;
-};
-
-struct ContactListArgs {
-  std::string case_id;
-  std::string partner_id;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
-};
-
-struct ContactDueArgs {
-  std::string from;
-  std::string to;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
-};
-
-struct ContactDoneArgs {
-  std::string id;
-  int64_t version = 0;
-  std::string request_id;
-};
-
-// Connects, or prints why not (a bad CA file) and returns nullptr with *exit_code set.
-std::unique_ptr<ContactsClient> ConnectOrReport(const ContactsContext& context, int* exit_code) {
-  absl::StatusOr<std::unique_ptr<ContactsClient>> client =
-      ContactsClient::Connect(*context.global, *context.contacts_addr);
-  if (!client.ok()) {
-    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
-    return nullptr;
-  }
-  return *std::move(client);
-}
-
-// Connects and lists, as RunListing in commands_case.cc.
-template <typename Request, typename Response, typename Format>
-int RunListing(const ContactsContext& context, const Request& request, bool all,
-               absl::StatusOr<Response> (ContactsClient::*call)(const Request&), Format format) {
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  return RunListingOn(client.get(), *context.global, request, all, call, format);
-}
-
-// A UUID argument, lower-cased; INVALID_ARGUMENT naming `name` and where to find one otherwise.
-absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view name,
-                                    absl::string_view see) {
-  if (!IsUuid(text)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": not a UUID: \"", text, "\" (see: ", see, ")"));
-  }
-  return absl::AsciiStrToLower(text);
-}
-
-// Parses a required enum value (already checked by its validator; checked again here).
-template <typename E>
-absl::StatusOr<E> ParseFlagEnum(const std::string& text, absl::string_view flag,
-                                const google::protobuf::EnumDescriptor* descriptor) {
-  absl::StatusOr<E> parsed = ParseEnumAs<E>(descriptor, text);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message()));
-  }
-  return *parsed;
-}
-
 // Adds the parsed specialisms to `partner`; INVALID_ARGUMENT naming --specialism.
 absl::Status SetSpecialisms(const std::vector<std::string>& texts, Partner* partner) {
   partner->clear_specialisms();
@@ -214,17 +122,14 @@ std::string CountryCode(const std::string& text) {
   return absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
 }
 
-// A date flag (already checked by DateValidator; checked again here): nothing if not given (or
-// given as "none"). INVALID_ARGUMENT naming the flag.
-absl::StatusOr<std::optional<consular::v1::Date>> ParseDateFlag(const std::string& text,
-                                                                absl::string_view flag) {
-  if (text.empty()) return std::nullopt;
-  absl::StatusOr<consular::v1::Date> parsed = ParseDate(text);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message()));
+// A post code as typed (" rabat"): upper case, surrounding blanks removed; INVALID_ARGUMENT
+// naming POST unless it is a well-formed post code.
+absl::StatusOr<std::string> ParsePost(const std::string& text) {
+  std::string post = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+  if (!consular::IsValidPostCode(post)) {
+    return absl::InvalidArgumentError(absl::StrCat("POST: not a post code: \"", text, "\""));
   }
-  if (!IsDateSet(*parsed)) return std::nullopt;
-  return *parsed;
+  return post;
 }
 
 int RunPartnerAdd(const ContactsContext& context, const PartnerAddArgs& args) {
@@ -402,16 +307,6 @@ int RunPartnerDeactivate(const ContactsContext& context, const PartnerDeactivate
   return PrintResult(context.global->json, *deactivated, FormatPartner(*deactivated));
 }
 
-// A post code as typed (" rabat"): upper case, surrounding blanks removed; INVALID_ARGUMENT
-// naming POST unless it is a well-formed post code.
-absl::StatusOr<std::string> ParsePost(const std::string& text) {
-  std::string post = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-  if (!consular::IsValidPostCode(post)) {
-    return absl::InvalidArgumentError(absl::StrCat("POST: not a post code: \"", text, "\""));
-  }
-  return post;
-}
-
 int RunPostAccredit(const ContactsContext& context, const PostAccreditArgs& args) {
   absl::StatusOr<std::string> post = ParsePost(args.post);
   if (!post.ok()) return ReportUsageError(post.status().message());
@@ -440,163 +335,8 @@ int RunPostShow(const ContactsContext& context, const PostShowArgs& args) {
   return PrintResult(context.global->json, *got, FormatAccreditation(*got));
 }
 
-int RunContactLog(const ContactsContext& context, const ContactLogArgs& args) {
-  consular::v1::LogContactRequest request;
-  Contact* contact = request.mutable_contact();
-  contact->set_case_id(args.case_id);
-  // --partner and --adhoc-name exclude each other (CLI11); one of them is needed.
-  if (!args.partner_id.empty()) {
-    absl::StatusOr<std::string> partner = ParseId(args.partner_id, "--partner", "partner list");
-    if (!partner.ok()) return ReportUsageError(partner.status().message());
-    contact->set_partner_id(*partner);
-  } else if (!args.adhoc_name.empty()) {
-    consular::v1::AdHocContact* ad_hoc = contact->mutable_ad_hoc();
-    ad_hoc->set_name(args.adhoc_name);
-    ad_hoc->set_organisation(args.adhoc_org);
-    ad_hoc->set_phone(args.adhoc_phone);
-    ad_hoc->set_email(args.adhoc_email);
-  } else {
-    return ReportUsageError(
-        "say who the contact was with: --partner ID (a directory partner) or --adhoc-name TEXT");
-  }
-  absl::StatusOr<consular::v1::ContactChannel> channel =
-      ParseFlagEnum<consular::v1::ContactChannel>(args.channel, "--channel",
-                                                  consular::v1::ContactChannel_descriptor());
-  if (!channel.ok()) return ReportUsageError(channel.status().message());
-  absl::StatusOr<consular::v1::ContactDirection> direction =
-      ParseFlagEnum<consular::v1::ContactDirection>(args.direction, "--direction",
-                                                    consular::v1::ContactDirection_descriptor());
-  if (!direction.ok()) return ReportUsageError(direction.status().message());
-  absl::StatusOr<consular::v1::ContactPurpose> purpose =
-      ParseFlagEnum<consular::v1::ContactPurpose>(args.purpose, "--purpose",
-                                                  consular::v1::ContactPurpose_descriptor());
-  if (!purpose.ok()) return ReportUsageError(purpose.status().message());
-  absl::StatusOr<consular::v1::ContactOutcome> outcome =
-      ParseFlagEnum<consular::v1::ContactOutcome>(args.outcome, "--outcome",
-                                                  consular::v1::ContactOutcome_descriptor());
-  if (!outcome.ok()) return ReportUsageError(outcome.status().message());
-  contact->set_channel(*channel);
-  contact->set_direction(*direction);
-  contact->set_purpose(*purpose);
-  contact->set_outcome(*outcome);
-  absl::Time when = absl::Now();
-  if (!args.when.empty()) {
-    absl::StatusOr<absl::Time> parsed = ParseWhen(args.when, /*end_of_day=*/false);
-    if (!parsed.ok()) return ReportUsageError(absl::StrCat("--when: ", parsed.status().message()));
-    when = *parsed;
-  }
-  *contact->mutable_occurred_at() = ToTimestamp(when);
-  absl::StatusOr<std::optional<consular::v1::Date>> follow_up =
-      ParseDateFlag(args.follow_up, "--follow-up");
-  if (!follow_up.ok()) return ReportUsageError(follow_up.status().message());
-  if (follow_up->has_value()) *contact->mutable_follow_up_due() = **follow_up;
-  contact->set_note(args.note);
-
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Contact> logged = client->LogContact(request);
-  if (!logged.ok()) {
-    return ReportMutationError(logged.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *logged, FormatContact(*logged));
-}
-
-int RunContactList(const ContactsContext& context, const ContactListArgs& args) {
-  consular::v1::ListContactsRequest request;
-  if (!args.case_id.empty()) {
-    request.set_case_id(args.case_id);
-  } else if (!args.partner_id.empty()) {
-    absl::StatusOr<std::string> partner = ParseId(args.partner_id, "--partner", "partner list");
-    if (!partner.ok()) return ReportUsageError(partner.status().message());
-    request.set_partner_id(*partner);
-  } else {
-    return ReportUsageError("give --case CASE or --partner ID");
-  }
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all, &ContactsClient::ListContacts,
-                    [](const consular::v1::ListContactsResponse& response) {
-                      return FormatContactList(response.contacts());
-                    });
-}
-
-int RunContactDue(const ContactsContext& context, const ContactDueArgs& args) {
-  consular::v1::ListFollowUpsDueRequest request;
-  absl::StatusOr<std::optional<consular::v1::Date>> from = ParseDateFlag(args.from, "--from");
-  if (!from.ok()) return ReportUsageError(from.status().message());
-  if (from->has_value()) *request.mutable_due_from() = **from;
-  absl::StatusOr<std::optional<consular::v1::Date>> to = ParseDateFlag(args.to, "--to");
-  if (!to.ok()) return ReportUsageError(to.status().message());
-  if (to->has_value()) *request.mutable_due_to() = **to;
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all, &ContactsClient::ListFollowUpsDue,
-                    [](const consular::v1::ListFollowUpsDueResponse& response) {
-                      return FormatFollowUps(response.follow_ups());
-                    });
-}
-
-int RunContactDone(const ContactsContext& context, const ContactDoneArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "CONTACT_ID", "contact due");
-  if (!id.ok()) return ReportUsageError(id.status().message());
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  consular::v1::CompleteFollowUpRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  request.set_contact_id(*id);
-  request.set_expected_version(args.version);
-  absl::StatusOr<Contact> done = client->CompleteFollowUp(request);
-  if (!done.ok()) return ReportMutationError(done.status(), *context.global, request.request_id());
-  return PrintResult(context.global->json, *done, FormatContact(*done));
-}
-
-// On parse of `command`, stores an action running `run` with the context and args.
-template <typename Args>
-void OnParse(CLI::App* command, ContactsContext context, std::shared_ptr<Args> args,
-             int (*run)(const ContactsContext&, const Args&), Action* action) {
-  command->callback([context, args, run, action] {
-    *action = [context, args, run] { return run(context, *args); };
-  });
-}
-
-CLI::Option* AddRequestId(CLI::App* command, std::string* request_id) {
-  return command
-      ->add_option("--request-id", *request_id,
-                   "Idempotency key (default: a new random UUID); repeat a command with the "
-                   "same id to retry it safely")
-      ->type_name("ID");
-}
-
-CLI::Option* AddVersion(CLI::App* command, int64_t* version, const std::string& what) {
-  return command
-      ->add_option("--version", *version,
-                   absl::StrCat("The ", what, " version the change is based on (required)"))
-      ->required()
-      ->type_name("N")
-      ->check(CLI::PositiveNumber);
-}
-
-void AddPaging(CLI::App* command, int* page_size, std::string* page_token, bool* all,
-               const std::string& all_flag) {
-  command->add_option("--page-size", *page_size, "Results per page (1..500)")
-      ->type_name("N")
-      ->check(CLI::Range(1, kMaxPageSize));
-  command->add_option("--page-token", *page_token, "Continue from this page token")->type_name("T");
-  command->add_flag(all_flag, *all, "Follow next_page_token to the last page");
-}
-
-CLI::Option* AddEnumOption(CLI::App* command, const std::string& name, std::string* target,
-                           const google::protobuf::EnumDescriptor* descriptor,
-                           const std::string& description) {
-  return command->add_option(name, *target, description)
-      ->type_name("VALUE")
-      ->check(EnumValidator(descriptor));
-}
-
 std::vector<std::string>& ListOf(std::vector<std::string>* target) { return *target; }
+
 std::vector<std::string>& ListOf(std::optional<std::vector<std::string>>* target) {
   if (!target->has_value()) target->emplace();
   return **target;
@@ -772,101 +512,10 @@ void AddPostShow(CLI::App* parent, ContactsContext context, Action* action) {
   OnParse(command, context, args, &RunPostShow, action);
 }
 
-void AddContactLog(CLI::App* parent, ContactsContext context, Action* action) {
-  CLI::App* command = parent->add_subcommand(
-      "log",
-      "Log a contact on a case your unit may change: with a directory partner (--partner) or "
-      "someone outside the directory (--adhoc-name)");
-  auto args = std::make_shared<ContactLogArgs>();
-  command->add_option("CASE", args->case_id, "Case UUID or reference (e.g. ABN-2026-00001)")
-      ->required();
-  CLI::Option* partner =
-      command->add_option("--partner", args->partner_id, "Directory partner's UUID")
-          ->type_name("ID");
-  CLI::Option* adhoc_name =
-      command->add_option("--adhoc-name", args->adhoc_name, "Name of someone not in the directory")
-          ->type_name("TEXT");
-  partner->excludes(adhoc_name);
-  adhoc_name->excludes(partner);
-  for (auto [name, target, description] :
-       std::vector<std::tuple<const char*, std::string*, const char*>>{
-           {"--adhoc-org", &args->adhoc_org, "Their organisation"},
-           {"--adhoc-phone", &args->adhoc_phone, "Their phone number"},
-           {"--adhoc-email", &args->adhoc_email, "Their email address"},
-       }) {
-    command->add_option(name, *target, description)->type_name("TEXT")->needs(adhoc_name);
-  }
-  AddEnumOption(command, "--channel", &args->channel, consular::v1::ContactChannel_descriptor(),
-                "How")
-      ->required();
-  AddEnumOption(command, "--direction", &args->direction,
-                consular::v1::ContactDirection_descriptor(), "Who contacted whom")
-      ->required();
-  AddEnumOption(command, "--purpose", &args->purpose, consular::v1::ContactPurpose_descriptor(),
-                "Why")
-      ->required();
-  AddEnumOption(command, "--outcome", &args->outcome, consular::v1::ContactOutcome_descriptor(),
-                "What came of it")
-      ->required();
-  command
-      ->add_option("--when", args->when,
-                   "When it happened: RFC 3339, or YYYY-MM-DD for the start of that day (UTC); "
-                   "default: now")
-      ->type_name("TIME");
-  command->add_option("--follow-up", args->follow_up, "Follow-up due on (YYYY-MM-DD)")
-      ->type_name("DATE")
-      ->check(DateValidator());
-  command->add_option("--note", args->note, "Note (stored encrypted)")->type_name("TEXT");
-  AddRequestId(command, &args->request_id);
-  OnParse(command, context, args, &RunContactLog, action);
-}
-
-void AddContactList(CLI::App* parent, ContactsContext context, Action* action) {
-  CLI::App* command = parent->add_subcommand(
-      "list",
-      "List the contacts of a case (newest first) or with a partner, on the cases you may read "
-      "(prints the next page token on stderr)");
-  auto args = std::make_shared<ContactListArgs>();
-  CLI::Option* by_case =
-      command->add_option("--case", args->case_id, "Case UUID or reference")->type_name("CASE");
-  CLI::Option* by_partner =
-      command->add_option("--partner", args->partner_id, "Partner's UUID")->type_name("ID");
-  by_case->excludes(by_partner);
-  by_partner->excludes(by_case);
-  AddPaging(command, &args->page_size, &args->page_token, &args->all, "--all");
-  OnParse(command, context, args, &RunContactList, action);
-}
-
-void AddContactDue(CLI::App* parent, ContactsContext context, Action* action) {
-  CLI::App* command = parent->add_subcommand(
-      "due",
-      "List the open follow-ups of your unit's cases due up to --to (default today), overdue "
-      "first (prints the next page token on stderr)");
-  auto args = std::make_shared<ContactDueArgs>();
-  command->add_option("--from", args->from, "Due on or after (YYYY-MM-DD); default: no limit")
-      ->type_name("DATE")
-      ->check(DateValidator());
-  command->add_option("--to", args->to, "Due on or before (YYYY-MM-DD); default: today (UTC)")
-      ->type_name("DATE")
-      ->check(DateValidator());
-  AddPaging(command, &args->page_size, &args->page_token, &args->all, "--all");
-  OnParse(command, context, args, &RunContactDue, action);
-}
-
-void AddContactDone(CLI::App* parent, ContactsContext context, Action* action) {
-  CLI::App* command =
-      parent->add_subcommand("done", "Mark the follow-up of a contact as done (see: contact due)");
-  auto args = std::make_shared<ContactDoneArgs>();
-  command->add_option("CONTACT_ID", args->id, "The contact's UUID")->required();
-  AddVersion(command, &args->version, "contact");
-  AddRequestId(command, &args->request_id);
-  OnParse(command, context, args, &RunContactDone, action);
-}
-
 }  // namespace
 
-void AddContactsCommands(CLI::App* app, const GlobalOptions* global,
-                         const std::string* contacts_addr, Action* action) {
+void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
+                        const std::string* contacts_addr, Action* action) {
   const ContactsContext context{global, contacts_addr};
 
   CLI::App* partner = app->add_subcommand(
@@ -886,14 +535,6 @@ void AddContactsCommands(CLI::App* app, const GlobalOptions* global,
   post->require_subcommand(1);
   AddPostAccredit(post, context, action);
   AddPostShow(post, context, action);
-
-  CLI::App* contact = app->add_subcommand(
-      "contact", "The contact log of cases and its follow-ups (talks to --contacts-addr)");
-  contact->require_subcommand(1);
-  AddContactLog(contact, context, action);
-  AddContactList(contact, context, action);
-  AddContactDue(contact, context, action);
-  AddContactDone(contact, context, action);
 }
 
 }  // namespace consular::ctl

@@ -1,0 +1,355 @@
+// consularctl case share|unshare|shares|refer and emergency open|list|review: who else may see
+// a case (another unit through a share or a referral, or anyone in an emergency), through
+// CaseService at --addr.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "consular/v1/cases.pb.h"
+#include "services/common/token.h"
+#include "tools/consularctl/case_fields.h"
+#include "tools/consularctl/client.h"
+#include "tools/consularctl/command_support.h"
+#include "tools/consularctl/commands.h"
+#include "tools/consularctl/dates.h"
+#include "tools/consularctl/enums.h"
+#include "tools/consularctl/format.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::consular::v1::Case;
+
+// Values of the options of one command; owned by the command's callback.
+struct ShareArgs {
+  std::string case_id;
+  std::string grantee;
+  std::string access;
+  std::string legal_basis;
+  std::string until;  // empty: until revoked
+  std::string request_id;
+};
+
+struct UnshareArgs {
+  std::string share_id;
+  std::string request_id;
+};
+
+struct SharesArgs {
+  std::string case_id;
+  bool all = false;  // also revoked and expired shares
+};
+
+struct ReferArgs {
+  std::string case_id;
+  std::string to_post;
+  std::string legal_basis;
+  int64_t version = 0;
+  std::string request_id;
+};
+
+struct EmergencyOpenArgs {
+  std::string case_id;
+  std::string reason;
+  int minutes = 0;  // 0: the server's default (60)
+  std::string request_id;
+};
+
+struct EmergencyListArgs {
+  bool unreviewed = false;
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;
+};
+
+struct EmergencyReviewArgs {
+  std::string id;
+  bool justified = false;
+  bool not_justified = false;
+  std::string request_id;
+};
+
+// A unit as typed ("lkha", " Rabat "): upper case, surrounding blanks removed. INVALID_ARGUMENT
+// naming `flag` unless it is a well-formed post code, or (with allow_lkha) LKHA.
+absl::StatusOr<std::string> ParseUnit(const std::string& text, absl::string_view flag,
+                                      bool allow_lkha) {
+  std::string unit = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
+  if (allow_lkha && unit == consular::kLkhaUnit) return unit;
+  if (!consular::IsValidPostCode(unit)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        flag, ": not ", allow_lkha ? "LKHA or a post code" : "a post code", ": \"", text, "\""));
+  }
+  return unit;
+}
+
+int RunShare(const GlobalOptions& global, const ShareArgs& args) {
+  absl::StatusOr<std::string> grantee = ParseUnit(args.grantee, "--with", /*allow_lkha=*/true);
+  if (!grantee.ok()) return ReportUsageError(grantee.status().message());
+  absl::StatusOr<consular::v1::ShareAccess> access =
+      ParseEnumAs<consular::v1::ShareAccess>(consular::v1::ShareAccess_descriptor(), args.access);
+  if (!access.ok()) return ReportUsageError(absl::StrCat("--access: ", access.status().message()));
+  consular::v1::ShareCaseRequest request;
+  if (!args.until.empty()) {
+    absl::StatusOr<absl::Time> until = ParseWhen(args.until, /*end_of_day=*/true);
+    if (!until.ok()) return ReportUsageError(absl::StrCat("--until: ", until.status().message()));
+    *request.mutable_expires_at() = ToTimestamp(*until);
+  }
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_case_id(args.case_id);
+  request.set_grantee(*grantee);
+  request.set_access(*access);
+  request.set_legal_basis(args.legal_basis);
+  absl::StatusOr<consular::v1::CaseShare> share = client->ShareCase(request);
+  if (!share.ok()) return ReportMutationError(share.status(), global, request.request_id());
+  return PrintResult(global.json, *share, FormatShare(*share));
+}
+
+int RunUnshare(const GlobalOptions& global, const UnshareArgs& args) {
+  if (!IsUuid(args.share_id)) {
+    return ReportUsageError(
+        absl::StrCat("SHARE_ID: not a UUID: \"", args.share_id, "\" (see: case shares CASE)"));
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::RevokeShareRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_share_id(absl::AsciiStrToLower(args.share_id));
+  absl::StatusOr<consular::v1::CaseShare> share = client->RevokeShare(request);
+  if (!share.ok()) return ReportMutationError(share.status(), global, request.request_id());
+  return PrintResult(global.json, *share, FormatShare(*share));
+}
+
+int RunShares(const GlobalOptions& global, const SharesArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::ListSharesRequest request;
+  request.set_case_id(args.case_id);
+  request.set_include_inactive(args.all);
+  absl::StatusOr<consular::v1::ListSharesResponse> response = client->ListShares(request);
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  return PrintResult(global.json, *response, FormatShares(response->shares()));
+}
+
+int RunRefer(const GlobalOptions& global, const ReferArgs& args) {
+  absl::StatusOr<std::string> to_post = ParseUnit(args.to_post, "--to", /*allow_lkha=*/false);
+  if (!to_post.ok()) return ReportUsageError(to_post.status().message());
+
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::ReferCaseRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_case_id(args.case_id);
+  request.set_to_post(*to_post);
+  request.set_legal_basis(args.legal_basis);
+  request.set_expected_version(args.version);
+  absl::StatusOr<Case> referred = client->ReferCase(request);
+  if (!referred.ok()) return ReportMutationError(referred.status(), global, request.request_id());
+  return PrintResult(global.json, *referred, FormatCase(*referred));
+}
+
+int RunEmergencyOpen(const GlobalOptions& global, const EmergencyOpenArgs& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::OpenEmergencyAccessRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_case_id(args.case_id);
+  request.set_reason(args.reason);
+  request.set_minutes(args.minutes);
+  absl::StatusOr<consular::v1::EmergencyAccess> grant = client->OpenEmergencyAccess(request);
+  if (!grant.ok()) return ReportMutationError(grant.status(), global, request.request_id());
+  exit_code = PrintResult(global.json, *grant, FormatEmergencyAccess(*grant));
+  std::cerr << "warning: emergency access is logged and reviewed: every call you make through it "
+               "is flagged in the audit trail, and your reason will be reviewed by a manager of "
+            << (grant->handling_post().empty() ? "the handling post" : grant->handling_post())
+            << " or an auditor; read-only, until "
+            << (FormatTimestamp(grant->expires_at()).empty() ? "it expires"
+                                                             : FormatTimestamp(grant->expires_at()))
+            << std::endl;
+  return exit_code;
+}
+
+int RunEmergencyList(const GlobalOptions& global, const EmergencyListArgs& args) {
+  consular::v1::ListEmergencyAccessRequest request;
+  request.set_unreviewed_only(args.unreviewed);
+  request.set_page_size(args.page_size);
+  request.set_page_token(args.page_token);
+  return RunListing(global, request, args.all, &CaseClient::ListEmergencyAccess,
+                    [](const consular::v1::ListEmergencyAccessResponse& response) {
+                      return FormatEmergencyAccessList(response.grants());
+                    });
+}
+
+int RunEmergencyReview(const GlobalOptions& global, const EmergencyReviewArgs& args) {
+  if (!IsUuid(args.id)) {
+    return ReportUsageError(
+        absl::StrCat("ID: not a UUID: \"", args.id, "\" (see: emergency list)"));
+  }
+  if (args.justified == args.not_justified) {
+    return ReportUsageError("give exactly one of --justified and --not-justified");
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::ReviewEmergencyAccessRequest request;
+  request.set_request_id(RequestIdOrNew(args.request_id));
+  request.set_emergency_access_id(absl::AsciiStrToLower(args.id));
+  request.set_review(args.justified ? consular::v1::EMERGENCY_REVIEW_JUSTIFIED
+                                    : consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
+  absl::StatusOr<consular::v1::EmergencyAccess> grant = client->ReviewEmergencyAccess(request);
+  if (!grant.ok()) return ReportMutationError(grant.status(), global, request.request_id());
+  return PrintResult(global.json, *grant, FormatEmergencyAccess(*grant));
+}
+
+void AddShare(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "share",
+      "Give LKHA or another post access to a case of your unit, read-only or read-write, until "
+      "revoked (case unshare) or until --until");
+  auto args = std::make_shared<ShareArgs>();
+  AddCaseId(command, &args->case_id);
+  command->add_option("--with", args->grantee, "Who gets access: LKHA or a post code (e.g. TUNIS)")
+      ->required()
+      ->type_name("LKHA|POST");
+  command->add_option("--access", args->access, "read or read-write")
+      ->required()
+      ->type_name("ACCESS")
+      ->check(EnumValidator(consular::v1::ShareAccess_descriptor()));
+  command
+      ->add_option("--basis", args->legal_basis,
+                   "Why the law allows the sharing (1..300 characters; no personal data)")
+      ->required()
+      ->type_name("TEXT");
+  command
+      ->add_option("--until", args->until,
+                   "Access ends at this time: RFC 3339, or YYYY-MM-DD for the end of that day "
+                   "(UTC); default: until revoked")
+      ->type_name("TIME");
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunShare, action);
+}
+
+void AddUnshare(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "unshare", "Revoke a share (see: case shares CASE); it gives nothing from the next call on");
+  auto args = std::make_shared<UnshareArgs>();
+  command->add_option("SHARE_ID", args->share_id, "The share's UUID")->required();
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunUnshare, action);
+}
+
+void AddShares(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "shares", "List the live shares of a case, oldest first (a grantee sees only its own share)");
+  auto args = std::make_shared<SharesArgs>();
+  AddCaseId(command, &args->case_id);
+  command->add_flag("--all", args->all, "Also revoked and expired shares");
+  OnParse(command, global, args, &RunShares, action);
+}
+
+void AddRefer(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "refer",
+      "Hand a case over to another post (post managers for their post's cases, LKHA caseworkers "
+      "for LKHA's); your unit keeps read-only access through a share");
+  auto args = std::make_shared<ReferArgs>();
+  AddCaseId(command, &args->case_id);
+  command->add_option("--to", args->to_post, "The post that handles the case from now on")
+      ->required()
+      ->type_name("POST");
+  command
+      ->add_option("--basis", args->legal_basis,
+                   "Why the law allows your unit to keep read access (1..300 characters; no "
+                   "personal data)")
+      ->required()
+      ->type_name("TEXT");
+  command
+      ->add_option("--version", args->version,
+                   "The case version the referral is based on (see: case get)")
+      ->required()
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunRefer, action);
+}
+
+void AddEmergencyOpen(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "open",
+      "Open a case outside your scope, read-only, for a limited time (post managers and LKHA "
+      "caseworkers). Every call through it is flagged in the audit trail and the access is "
+      "reviewed.");
+  auto args = std::make_shared<EmergencyOpenArgs>();
+  AddCaseId(command, &args->case_id);
+  command->add_option("--reason", args->reason, "Why you need the case now (10..2000 characters)")
+      ->required()
+      ->type_name("TEXT");
+  command->add_option("--minutes", args->minutes, "How long the access lasts (1..480; default 60)")
+      ->type_name("N")
+      ->check(CLI::Range(1, 480));
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunEmergencyOpen, action);
+}
+
+void AddEmergencyList(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "list",
+      "List emergency accesses, newest first, with their reasons: an auditor sees all, a post "
+      "manager those to their post's cases and their own, an LKHA caseworker their own (prints "
+      "the next page token on stderr)");
+  auto args = std::make_shared<EmergencyListArgs>();
+  command->add_flag("--unreviewed", args->unreviewed, "Only those not reviewed yet");
+  AddPaging(command, &args->page_size, &args->page_token, &args->all);
+  OnParse(command, global, args, &RunEmergencyList, action);
+}
+
+void AddEmergencyReview(CLI::App* parent, const GlobalOptions* global, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "review",
+      "Record whether an emergency access was justified (auditors, and managers of the post "
+      "whose case was opened; once, never your own)");
+  auto args = std::make_shared<EmergencyReviewArgs>();
+  command->add_option("ID", args->id, "The emergency access's UUID (see: emergency list)")
+      ->required();
+  CLI::Option* justified =
+      command->add_flag("--justified", args->justified, "The access was justified");
+  CLI::Option* not_justified =
+      command->add_flag("--not-justified", args->not_justified, "The access was not justified");
+  justified->excludes(not_justified);
+  not_justified->excludes(justified);
+  AddRequestId(command, &args->request_id);
+  OnParse(command, global, args, &RunEmergencyReview, action);
+}
+
+}  // namespace
+
+void AddCaseSharingCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
+  AddShare(cases, global, action);
+  AddUnshare(cases, global, action);
+  AddShares(cases, global, action);
+  AddRefer(cases, global, action);
+}
+
+void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* action) {
+  CLI::App* emergency = app->add_subcommand(
+      "emergency",
+      "Emergency (\"break-glass\") access to cases outside your scope, and its review");
+  emergency->require_subcommand(1);
+  AddEmergencyOpen(emergency, global, action);
+  AddEmergencyList(emergency, global, action);
+  AddEmergencyReview(emergency, global, action);
+}
+
+}  // namespace consular::ctl
