@@ -4,14 +4,9 @@
 
 #include "absl/time/time.h"
 #include "google/protobuf/util/time_util.h"
+#include "proto/dates.h"
 
 namespace consular::storage {
-
-int AgeOn(const consular::v1::Date& born, int year, int month, int day) {
-  int age = year - born.year();
-  if (month < born.month() || (month == born.month() && day < born.day())) --age;
-  return age;
-}
 
 StatisticalFacts StatisticalFactsOf(const consular::v1::Case& c) {
   StatisticalFacts facts;
@@ -22,8 +17,7 @@ StatisticalFacts StatisticalFactsOf(const consular::v1::Case& c) {
     const absl::Time opened = absl::FromUnixMicros(
         google::protobuf::util::TimeUtil::TimestampToMicroseconds(c.opened_at()));
     const absl::CivilDay day = absl::ToCivilDay(opened, absl::UTCTimeZone());
-    const int age =
-        AgeOn(subject.date_of_birth(), static_cast<int>(day.year()), day.month(), day.day());
+    const int age = YearsBetween(subject.date_of_birth(), day);
     facts.age_group = age < 18   ? "AGE_GROUP_MINOR"
                       : age < 24 ? "AGE_GROUP_YOUNG_ADULT"
                                  : "AGE_GROUP_ADULT";

@@ -25,7 +25,4 @@ struct StatisticalFacts {
 // Requires c.opened_at to be set (the age is taken at opening, in UTC).
 StatisticalFacts StatisticalFactsOf(const consular::v1::Case& c);
 
-// Whole years between a date of birth and a day (both valid dates).
-int AgeOn(const consular::v1::Date& born, int year, int month, int day);
-
 }  // namespace consular::storage

@@ -38,13 +38,6 @@ constexpr std::array<const char*, 249> kCountryCodes = {
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 };
 
-bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
-
-int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return month == 2 && IsLeapYear(year) ? 29 : kDays[month - 1];
-}
-
 }  // namespace
 
 bool IsKnownCountryCode(const std::string& code) {
@@ -58,37 +51,6 @@ bool IsValidUtf8(const std::string& text) {
 
 size_t CountCodePoints(const std::string& text) {
   return u8_mbsnlen(reinterpret_cast<const uint8_t*>(text.data()), text.size());
-}
-
-bool IsSet(const consular::v1::Date& date) {
-  return date.year() != 0 || date.month() != 0 || date.day() != 0;
-}
-
-bool IsValidDate(const consular::v1::Date& date) {
-  return date.year() >= 1900 && date.year() <= 9999 && date.month() >= 1 && date.month() <= 12 &&
-         date.day() >= 1 && date.day() <= DaysInMonth(date.year(), date.month());
-}
-
-int CompareDates(const consular::v1::Date& a, const consular::v1::Date& b) {
-  if (a.year() != b.year()) return a.year() < b.year() ? -1 : 1;
-  if (a.month() != b.month()) return a.month() < b.month() ? -1 : 1;
-  if (a.day() != b.day()) return a.day() < b.day() ? -1 : 1;
-  return 0;
-}
-
-consular::v1::Date DateOf(absl::Time time) {
-  const absl::CivilDay day = absl::ToCivilDay(time, absl::UTCTimeZone());
-  consular::v1::Date date;
-  date.set_year(static_cast<int>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
-std::string FormatDate(const consular::v1::Date& date) {
-  char buffer[16];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02d", date.year(), date.month(), date.day());
-  return buffer;
 }
 
 absl::Status InvalidField(const std::string& field, const std::string& problem) {

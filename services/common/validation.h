@@ -6,6 +6,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/common.pb.h"
 #include "google/protobuf/field_mask.pb.h"
+#include "proto/dates.h"
 
 // Field validation shared by the services. Every failure is INVALID_ARGUMENT with a message
 // "<field path>: <problem>", so a client can tell the user which field to fix.
@@ -21,17 +22,6 @@ bool IsValidUtf8(const std::string& text);
 
 // Number of Unicode code points in well-formed UTF-8 `text`.
 size_t CountCodePoints(const std::string& text);
-
-// A Date with any component non-zero counts as set.
-bool IsSet(const consular::v1::Date& date);
-// A real calendar date between 1900-01-01 and 9999-12-31.
-bool IsValidDate(const consular::v1::Date& date);
-// <0, 0, >0 like strcmp.
-int CompareDates(const consular::v1::Date& a, const consular::v1::Date& b);
-// The UTC calendar day of `time`.
-consular::v1::Date DateOf(absl::Time time);
-// "YYYY-MM-DD".
-std::string FormatDate(const consular::v1::Date& date);
 
 // INVALID_ARGUMENT "<field>: <problem>".
 absl::Status InvalidField(const std::string& field, const std::string& problem);

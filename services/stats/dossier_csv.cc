@@ -117,10 +117,10 @@ std::string RenderDossierCsv(const CountryDossier& dossier) {
     for (int topic : talk.topics()) {
       topics.push_back(EnumNameOr(consular::v1::TalkTopic_Name(topic), topic));
     }
-    AppendCsvRow(&out, {"talk", IsoDate(talk.held_on()),
+    AppendCsvRow(&out, {"talk", FormatDate(talk.held_on()),
                         EnumNameOr(consular::v1::TalkLevel_Name(talk.level()), talk.level()),
                         absl::StrJoin(topics, ";"), talk.summary(), talk.outcome(),
-                        talk.follow_up(), IsoDate(talk.follow_up_due())});
+                        talk.follow_up(), FormatDate(talk.follow_up_due())});
   }
   return out;
 }

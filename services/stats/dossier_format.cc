@@ -42,17 +42,8 @@ std::string PadTwo(int value) {
   return value < 10 ? absl::StrCat("0", value) : absl::StrCat(value);
 }
 
-bool IsDateSet(const consular::v1::Date& date) {
-  return date.year() != 0 || date.month() != 0 || date.day() != 0;
-}
-
 bool IsTimestampSet(const google::protobuf::Timestamp& ts) {
   return ts.seconds() != 0 || ts.nanos() != 0;
-}
-
-std::string IsoDate(const consular::v1::Date& date) {
-  if (!IsDateSet(date)) return "";
-  return absl::StrCat(date.year(), "-", PadTwo(date.month()), "-", PadTwo(date.day()));
 }
 
 std::string PeriodCode(const consular::v1::Period& period) {
@@ -62,7 +53,7 @@ std::string PeriodCode(const consular::v1::Period& period) {
     case consular::v1::Period::kQuarter:
       return absl::StrCat(period.quarter().year(), "-Q", period.quarter().quarter());
     case consular::v1::Period::kRange:
-      return absl::StrCat(IsoDate(period.range().from()), "/", IsoDate(period.range().to()));
+      return absl::StrCat(FormatDate(period.range().from()), "/", FormatDate(period.range().to()));
     case consular::v1::Period::KIND_NOT_SET:
       break;
   }

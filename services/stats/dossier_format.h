@@ -7,6 +7,7 @@
 #include "consular/v1/common.pb.h"
 #include "consular/v1/statistics.pb.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "proto/dates.h"
 
 namespace consular::stats {
 
@@ -25,11 +26,7 @@ std::string FormatCount(int64_t value, absl::string_view separator);
 // Returns `value` with a leading zero below 10: 7 -> "07".
 std::string PadTwo(int value);
 
-bool IsDateSet(const consular::v1::Date& date);
 bool IsTimestampSet(const google::protobuf::Timestamp& ts);
-
-// "2025-01-01"; "" when the date is not set.
-std::string IsoDate(const consular::v1::Date& date);
 
 // "2026", "2026-Q2", "2025-01-01/2026-06-30"; "" when the period is not set.
 std::string PeriodCode(const consular::v1::Period& period);

@@ -230,8 +230,8 @@ class Page {
 
   // A date as <time>, in words.
   std::string TimeHtml(const consular::v1::Date& date, absl::string_view unset_id) const {
-    return absl::StrCat("<time datetime=\"", Escape(IsoDate(date)), "\">",
-                        IsDateSet(date) ? Escape(DateInWords(messages_, date)) : Html(unset_id),
+    return absl::StrCat("<time datetime=\"", Escape(FormatDate(date)), "\">",
+                        IsSet(date) ? Escape(DateInWords(messages_, date)) : Html(unset_id),
                         "</time>");
   }
 
@@ -254,7 +254,7 @@ class Page {
       for (int topic : talk.topics()) topics.push_back(TalkTopicLabel(messages_, topic));
       const std::string level = Escape(TalkLevelLabel(messages_, talk.level()));
       std::string follow_up = or_none(talk.follow_up());
-      if (IsDateSet(talk.follow_up_due())) {
+      if (IsSet(talk.follow_up_due())) {
         absl::StrAppend(&follow_up, " <span class=\"due\">",
                         Html("talks.due", TimeHtml(talk.follow_up_due(), "date.not_recorded")),
                         "</span>");

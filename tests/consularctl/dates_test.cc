@@ -55,7 +55,7 @@ TEST(ParseDateTest, RejectsYearsOutsideTheApiRange) {
 TEST(ParseDateTest, NoneIsTheUnsetDate) {
   absl::StatusOr<consular::v1::Date> date = ParseDate("none");
   ASSERT_TRUE(date.ok());
-  EXPECT_FALSE(IsDateSet(*date));
+  EXPECT_FALSE(IsSet(*date));
   EXPECT_TRUE(ParseDate("NONE").ok());
 }
 

@@ -76,7 +76,7 @@ absl::StatusOr<std::optional<consular::v1::Date>> ParseDateFlag(const std::strin
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message()));
   }
-  if (!IsDateSet(*parsed)) return std::nullopt;
+  if (!IsSet(*parsed)) return std::nullopt;
   return *parsed;
 }
 

@@ -333,7 +333,7 @@ std::string FormatTalk(const Talk& t) {
        {"summary", t.summary()},
        {"outcome", t.outcome()},
        {"follow-up", t.follow_up()},
-       {"follow-up due", IsDateSet(t.follow_up_due()) ? FormatDate(t.follow_up_due()) : ""},
+       {"follow-up due", IsSet(t.follow_up_due()) ? FormatDate(t.follow_up_due()) : ""},
        {"recorded by", t.recorded_by()},
        {"recorded at", FormatTimestamp(t.recorded_at())}});
   if (t.has_statistics()) {

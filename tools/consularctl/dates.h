@@ -7,8 +7,11 @@
 #include "absl/time/time.h"
 #include "consular/v1/common.pb.h"
 #include "google/protobuf/timestamp.pb.h"
+#include "proto/dates.h"
 
 namespace consular::ctl {
+
+// IsSet and FormatDate of a Date are consular's (proto/dates.h).
 
 // The word that stands for "no date" on the command line (clears a date in
 // `case update`).
@@ -18,12 +21,6 @@ inline constexpr absl::string_view kNoDate = "none";
 // that exists in that month). kNoDate gives the all-zero Date, which means "not
 // set". INVALID_ARGUMENT otherwise, with a message saying what is expected.
 absl::StatusOr<consular::v1::Date> ParseDate(absl::string_view text);
-
-// True unless the date is all zero.
-bool IsDateSet(const consular::v1::Date& date);
-
-// "YYYY-MM-DD", or "" for an unset date.
-std::string FormatDate(const consular::v1::Date& date);
 
 // A point in time typed by a person: RFC 3339 ("2026-03-01T09:30:00Z", "...+01:00") or a UTC
 // calendar day YYYY-MM-DD, which stands for its first moment, or with `end_of_day` for the first
