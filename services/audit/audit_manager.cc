@@ -14,6 +14,7 @@
 #include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
 #include "storage/audit_chain.h"
@@ -155,9 +156,8 @@ absl::Status AuditManager::List(const Identity& who,
 
         // One more than a page tells whether there is a next one.
         std::vector<storage::StoredAuditEvent> events =
-            storage::ListAuditEvents(tx, filter, after, page_size + 1);
-        const bool more = events.size() > static_cast<size_t>(page_size);
-        if (more) events.resize(page_size);
+            storage::ListAuditEvents(tx, filter, after, FetchLimit(page_size));
+        const bool more = TakePage(events, page_size);
         for (const storage::StoredAuditEvent& event : events) ToProto(event, out->add_events());
         if (more) {
           const storage::StoredAuditEvent& last = events.back();

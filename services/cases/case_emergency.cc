@@ -17,6 +17,7 @@
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
 
@@ -133,17 +134,15 @@ absl::Status CaseManager::ListEmergencyAccess(
         scope.actor = who.subject;
         if (who.role == consular::v1::ROLE_POST_MANAGER) scope.post = UnitOf(who);
         out->Clear();
-        std::vector<consular::v1::EmergencyAccess> grants =
-            repo.ListEmergencyAccess(scope, request.unreviewed_only(), *after, page_size + 1);
-        const bool more = static_cast<int>(grants.size()) > page_size;
-        if (more) grants.resize(page_size);
-        for (consular::v1::EmergencyAccess& grant : grants) *out->add_grants() = std::move(grant);
-        if (more) {
-          const consular::v1::EmergencyAccess& last = out->grants(out->grants_size() - 1);
-          out->set_next_page_token(EncodePageToken(
-              "emergency", filters,
-              {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
-        }
+        FillPage(repo.ListEmergencyAccess(scope, request.unreviewed_only(), *after,
+                                          FetchLimit(page_size)),
+                 page_size, out->mutable_grants(), out->mutable_next_page_token(),
+                 [&](const consular::v1::EmergencyAccess& last) {
+                   return EncodePageToken(
+                       "emergency", filters,
+                       {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())),
+                        last.id()});
+                 });
         return absl::OkStatus();
       });
 }

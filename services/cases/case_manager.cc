@@ -26,6 +26,7 @@
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
 
@@ -59,15 +60,12 @@ template <typename Response>
 void FillCasePage(std::vector<Case> cases, int page_size, const std::string& kind,
                   const std::string& filters, Response* out) {
   out->Clear();
-  const bool more = static_cast<int>(cases.size()) > page_size;
-  if (more) cases.resize(page_size);
-  for (Case& c : cases) *out->add_cases() = std::move(c);
-  if (more) {
-    const Case& last = out->cases(out->cases_size() - 1);
-    out->set_next_page_token(EncodePageToken(
-        kind, filters,
-        {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()}));
-  }
+  FillPage(std::move(cases), page_size, out->mutable_cases(), out->mutable_next_page_token(),
+           [&](const Case& last) {
+             return EncodePageToken(
+                 kind, filters,
+                 {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()});
+           });
 }
 
 // The paths of `mask` whose values differ between `before` and `after`.
@@ -230,7 +228,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
             DecodeTimeCursor(request.page_token(), "cases", filters);
         if (!after.ok()) return after.status();
 
-        FillCasePage(repo.List(filter, *after, page_size + 1), page_size, "cases", filters, out);
+        FillCasePage(repo.List(filter, *after, FetchLimit(page_size)), page_size, "cases", filters, out);
         return absl::OkStatus();
       });
 }
@@ -252,7 +250,7 @@ absl::Status CaseManager::Search(const Identity& who,
                        DecodeTimeCursor(request.page_token(), "search", filters);
                    if (!after.ok()) return after.status();
 
-                   FillCasePage(repo.Search(*name_index, *after, page_size + 1), page_size,
+                   FillCasePage(repo.Search(*name_index, *after, FetchLimit(page_size)), page_size,
                                 "search", filters, out);
                    return absl::OkStatus();
                  });
@@ -444,16 +442,13 @@ absl::Status CaseManager::ListNotes(const Identity& who,
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
         Reached(*found, audit);
-        std::vector<CaseNote> notes = repo.ListNotes(found->id(), *after, page_size + 1);
-        const bool more = static_cast<int>(notes.size()) > page_size;
-        if (more) notes.resize(page_size);
-        for (CaseNote& note : notes) *out->add_notes() = std::move(note);
-        if (more) {
-          const CaseNote& last = out->notes(out->notes_size() - 1);
-          out->set_next_page_token(EncodePageToken(
-              "notes", request.case_id(),
-              {std::to_string(TimeUtil::TimestampToMicroseconds(last.created_at())), last.id()}));
-        }
+        FillPage(repo.ListNotes(found->id(), *after, FetchLimit(page_size)), page_size,
+                 out->mutable_notes(), out->mutable_next_page_token(), [&](const CaseNote& last) {
+                   return EncodePageToken(
+                       "notes", request.case_id(),
+                       {std::to_string(TimeUtil::TimestampToMicroseconds(last.created_at())),
+                        last.id()});
+                 });
         return absl::OkStatus();
       });
 }
@@ -481,15 +476,11 @@ absl::Status CaseManager::ListEvents(const Identity& who,
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
         Reached(*found, audit);
-        std::vector<CaseEvent> events = repo.ListEvents(found->id(), after_sequence, page_size + 1);
-        const bool more = static_cast<int>(events.size()) > page_size;
-        if (more) events.resize(page_size);
-        for (CaseEvent& event : events) *out->add_events() = std::move(event);
-        if (more) {
-          out->set_next_page_token(
-              EncodePageToken("events", request.case_id(),
-                              {std::to_string(out->events(out->events_size() - 1).sequence())}));
-        }
+        FillPage(repo.ListEvents(found->id(), after_sequence, FetchLimit(page_size)), page_size,
+                 out->mutable_events(), out->mutable_next_page_token(), [&](const CaseEvent& last) {
+                   return EncodePageToken("events", request.case_id(),
+                                          {std::to_string(last.sequence())});
+                 });
         return absl::OkStatus();
       });
 }

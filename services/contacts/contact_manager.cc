@@ -18,6 +18,7 @@
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/contacts/contact_rules.h"
 #include "storage/contact_store.h"
@@ -97,15 +98,13 @@ absl::Status LockCaseForChange(ContactStore& store, const std::string& case_id,
 template <typename Response>
 void AddPage(std::vector<Contact> contacts, int page_size, const std::string& kind,
              const std::string& filters, Response* out) {
-  const bool more = static_cast<int>(contacts.size()) > page_size;
-  if (more) contacts.resize(page_size);
-  for (Contact& c : contacts) *out->add_contacts() = std::move(c);
-  if (more) {
-    const Contact& last = out->contacts(out->contacts_size() - 1);
-    out->set_next_page_token(EncodePageToken(
-        kind, filters,
-        {std::to_string(TimeUtil::TimestampToMicroseconds(last.occurred_at())), last.id()}));
-  }
+  FillPage(std::move(contacts), page_size, out->mutable_contacts(),
+           out->mutable_next_page_token(), [&](const Contact& last) {
+             return EncodePageToken(
+                 kind, filters,
+                 {std::to_string(TimeUtil::TimestampToMicroseconds(last.occurred_at())),
+                  last.id()});
+           });
 }
 
 absl::StatusOr<std::optional<storage::ContactCursor>> DecodeCursor(const std::string& token,
@@ -300,7 +299,7 @@ absl::Status ContactManager::List(const Identity& who,
             return NotFound("case", request.case_id());
           }
           RecordCaseReached(c->id, c->access, audit);
-          AddPage(store.ListByCase(c->id, *after, page_size + 1), page_size, "contacts-of-case",
+          AddPage(store.ListByCase(c->id, *after, FetchLimit(page_size)), page_size, "contacts-of-case",
                   request.case_id(), out);
           return absl::OkStatus();
         }
@@ -311,7 +310,7 @@ absl::Status ContactManager::List(const Identity& who,
           const std::string partner_id = absl::AsciiStrToLower(request.partner_id());
           auto after = DecodeCursor(request.page_token(), "contacts-of-partner", partner_id);
           if (!after.ok()) return after.status();
-          AddPage(store.ListByPartner(partner_id, *after, page_size + 1), page_size,
+          AddPage(store.ListByPartner(partner_id, *after, FetchLimit(page_size)), page_size,
                   "contacts-of-partner", partner_id, out);
           return absl::OkStatus();
         }
@@ -346,9 +345,8 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
         out->Clear();
         std::vector<Contact> due =
             ContactStore(tx, crypto_)
-                .ListFollowUpsDue(UnitOf(who), from, FormatDate(to), *after, page_size + 1);
-        const bool more = static_cast<int>(due.size()) > page_size;
-        if (more) due.resize(page_size);
+                .ListFollowUpsDue(UnitOf(who), from, FormatDate(to), *after, FetchLimit(page_size));
+        const bool more = TakePage(due, page_size);
         const absl::CivilDay today_day(today.year(), today.month(), today.day());
         for (Contact& c : due) {
           consular::v1::FollowUpDue* item = out->add_follow_ups();

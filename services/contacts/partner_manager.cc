@@ -19,6 +19,7 @@
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/contacts/partner_rules.h"
 #include "storage/audit_store.h"
@@ -271,18 +272,14 @@ absl::Status PartnerManager::List(const Identity& who,
         }
 
         out->Clear();
-        std::vector<Partner> partners =
-            PartnerStore(tx, crypto_).List(filter, after, *page_size + 1);
-        const bool more = static_cast<int>(partners.size()) > *page_size;
-        if (more) partners.resize(*page_size);
-        for (Partner& p : partners) *out->add_partners() = std::move(p);
-        if (more) {
-          const Partner& last = out->partners(out->partners_size() - 1);
-          out->set_next_page_token(EncodePageToken(
-              "partners", filters,
-              {absl::WebSafeBase64Escape(last.country()), absl::WebSafeBase64Escape(last.city()),
-               absl::WebSafeBase64Escape(last.name()), last.id()}));
-        }
+        FillPage(PartnerStore(tx, crypto_).List(filter, after, FetchLimit(*page_size)),
+                 *page_size, out->mutable_partners(), out->mutable_next_page_token(),
+                 [&](const Partner& last) {
+                   return EncodePageToken("partners", filters,
+                                          {absl::WebSafeBase64Escape(last.country()),
+                                           absl::WebSafeBase64Escape(last.city()),
+                                           absl::WebSafeBase64Escape(last.name()), last.id()});
+                 });
         return absl::OkStatus();
       });
 }

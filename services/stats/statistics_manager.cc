@@ -15,6 +15,7 @@
 #include "services/common/idempotent_call.h"
 #include "services/common/ids.h"
 #include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/stats/dossier_render.h"
 #include "services/stats/statistics_rules.h"
@@ -273,17 +274,14 @@ absl::Status StatisticsManager::ListTalks(const Identity& who,
           after_id = (*cursor)[1];
         }
         StatsStore store(tx);
-        std::vector<Talk> talks =
-            store.ListTalks(request.country(), after_held_on, after_id, page_size + 1, false);
         out->Clear();
-        const bool more = static_cast<int>(talks.size()) > page_size;
-        if (more) talks.resize(page_size);
-        for (Talk& t : talks) *out->add_talks() = std::move(t);
-        if (more) {
-          const Talk& last = out->talks(out->talks_size() - 1);
-          out->set_next_page_token(
-              EncodePageToken("talks", request.country(), {FormatDate(last.held_on()), last.id()}));
-        }
+        FillPage(store.ListTalks(request.country(), after_held_on, after_id,
+                                 FetchLimit(page_size), false),
+                 page_size, out->mutable_talks(), out->mutable_next_page_token(),
+                 [&](const Talk& last) {
+                   return EncodePageToken("talks", request.country(),
+                                          {FormatDate(last.held_on()), last.id()});
+                 });
         return absl::OkStatus();
       });
 }
