@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/audit.pb.h"
 #include "services/common/identity.h"
+#include "services/common/use_case.h"
 #include "storage/audit_store.h"
 #include "storage/transaction_runner.h"
 
@@ -23,12 +24,10 @@ class AuditManager {
   AuditManager(storage::TransactionRunner* runner, const Clock& clock);
 
   // The events matching the request's filters, newest first, one page.
-  absl::Status List(const Identity& who, const consular::v1::ListAuditEventsRequest& request,
-                    absl::Time deadline, consular::v1::ListAuditEventsResponse* out);
+  UseCase<v1::ListAuditEventsRequest, v1::ListAuditEventsResponse> List;
   // Verifies the hash chain up to its watermark (one snapshot); a broken chain is OK with
   // out->ok() false and the first broken row named.
-  absl::Status Verify(const Identity& who, const consular::v1::VerifyChainRequest& request,
-                      absl::Time deadline, consular::v1::VerifyChainResponse* out);
+  UseCase<v1::VerifyChainRequest, v1::VerifyChainResponse> Verify;
 
  private:
   // The audit record of a call by `who`.

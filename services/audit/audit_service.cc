@@ -4,8 +4,7 @@ namespace consular::audit {
 
 AuditService::AuditService(AuditManager* manager, CallEnvironment env)
     : ProtoService(consular::v1::AuditService::service_full_name(), env) {
-  Route("ListAuditEvents", manager, &AuditManager::List);
-  Route("VerifyChain", manager, &AuditManager::Verify);
+  Route(manager, &AuditManager::List, &AuditManager::Verify);
 }
 
 }  // namespace consular::audit

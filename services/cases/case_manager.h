@@ -10,6 +10,7 @@
 #include "crypto/blind_index.h"
 #include "services/cases/case_repository.h"
 #include "services/common/identity.h"
+#include "services/common/use_case.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
 
@@ -39,50 +40,30 @@ class CaseManager {
   CaseManager(const CaseManager&) = delete;
   CaseManager& operator=(const CaseManager&) = delete;
 
-  absl::Status Create(const Identity& who, const consular::v1::CreateCaseRequest& request,
-                      absl::Time deadline, consular::v1::Case* out);
-  absl::Status Get(const Identity& who, const consular::v1::GetCaseRequest& request,
-                   absl::Time deadline, consular::v1::Case* out);
-  absl::Status List(const Identity& who, const consular::v1::ListCasesRequest& request,
-                    absl::Time deadline, consular::v1::ListCasesResponse* out);
+  UseCase<v1::CreateCaseRequest, v1::Case> Create;
+  UseCase<v1::GetCaseRequest, v1::Case> Get;
+  UseCase<v1::ListCasesRequest, v1::ListCasesResponse> List;
   // The cases within the caller's scope whose subject's normalised name equals that of
   // request.name (accents, case and spacing folded), newest first, paged like List.
   // INVALID_ARGUMENT "name: ..." when the name is blank, too long or not text.
-  absl::Status Search(const Identity& who, const consular::v1::SearchCasesRequest& request,
-                      absl::Time deadline, consular::v1::SearchCasesResponse* out);
-  absl::Status Update(const Identity& who, const consular::v1::UpdateCaseRequest& request,
-                      absl::Time deadline, consular::v1::Case* out);
-  absl::Status Transition(const Identity& who, const consular::v1::TransitionCaseRequest& request,
-                          absl::Time deadline, consular::v1::Case* out);
-  absl::Status AddNote(const Identity& who, const consular::v1::AddCaseNoteRequest& request,
-                       absl::Time deadline, consular::v1::CaseNote* out);
-  absl::Status ListNotes(const Identity& who, const consular::v1::ListCaseNotesRequest& request,
-                         absl::Time deadline, consular::v1::ListCaseNotesResponse* out);
-  absl::Status ListEvents(const Identity& who, const consular::v1::ListCaseEventsRequest& request,
-                          absl::Time deadline, consular::v1::ListCaseEventsResponse* out);
+  UseCase<v1::SearchCasesRequest, v1::SearchCasesResponse> Search;
+  UseCase<v1::UpdateCaseRequest, v1::Case> Update;
+  UseCase<v1::TransitionCaseRequest, v1::Case> Transition;
+  UseCase<v1::AddCaseNoteRequest, v1::CaseNote> AddNote;
+  UseCase<v1::ListCaseNotesRequest, v1::ListCaseNotesResponse> ListNotes;
+  UseCase<v1::ListCaseEventsRequest, v1::ListCaseEventsResponse> ListEvents;
 
   // Sharing and referral (cases.proto, docs/security.md). Only the handling unit shares, revokes
   // and refers; ALREADY_EXISTS when the grantee already holds a live share.
-  absl::Status Share(const Identity& who, const consular::v1::ShareCaseRequest& request,
-                     absl::Time deadline, consular::v1::CaseShare* out);
-  absl::Status RevokeShare(const Identity& who, const consular::v1::RevokeShareRequest& request,
-                           absl::Time deadline, consular::v1::CaseShare* out);
-  absl::Status ListShares(const Identity& who, const consular::v1::ListSharesRequest& request,
-                          absl::Time deadline, consular::v1::ListSharesResponse* out);
-  absl::Status Refer(const Identity& who, const consular::v1::ReferCaseRequest& request,
-                     absl::Time deadline, consular::v1::Case* out);
+  UseCase<v1::ShareCaseRequest, v1::CaseShare> Share;
+  UseCase<v1::RevokeShareRequest, v1::CaseShare> RevokeShare;
+  UseCase<v1::ListSharesRequest, v1::ListSharesResponse> ListShares;
+  UseCase<v1::ReferCaseRequest, v1::Case> Refer;
 
   // Emergency access: read-only, time-limited, flagged in the audit trail, reviewed afterwards.
-  absl::Status OpenEmergencyAccess(const Identity& who,
-                                   const consular::v1::OpenEmergencyAccessRequest& request,
-                                   absl::Time deadline, consular::v1::EmergencyAccess* out);
-  absl::Status ListEmergencyAccess(const Identity& who,
-                                   const consular::v1::ListEmergencyAccessRequest& request,
-                                   absl::Time deadline,
-                                   consular::v1::ListEmergencyAccessResponse* out);
-  absl::Status ReviewEmergencyAccess(const Identity& who,
-                                     const consular::v1::ReviewEmergencyAccessRequest& request,
-                                     absl::Time deadline, consular::v1::EmergencyAccess* out);
+  UseCase<v1::OpenEmergencyAccessRequest, v1::EmergencyAccess> OpenEmergencyAccess;
+  UseCase<v1::ListEmergencyAccessRequest, v1::ListEmergencyAccessResponse> ListEmergencyAccess;
+  UseCase<v1::ReviewEmergencyAccessRequest, v1::EmergencyAccess> ReviewEmergencyAccess;
 
  private:
   // Runs `body` in one transaction over the case tables as `who` sees them, and records one audit

@@ -1,5 +1,6 @@
 #include "services/common/proto_service.h"
 
+#include <google/protobuf/descriptor.h>
 #include <grpcpp/impl/codegen/server_callback_handlers.h>
 #include <grpcpp/impl/rpc_service_method.h>
 #include <grpcpp/support/byte_buffer.h>
@@ -7,6 +8,7 @@
 #include <grpcpp/support/slice.h>
 
 #include <atomic>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -130,10 +132,10 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
  private:
   void Work() {
     std::string response;
-    const grpc::Status status =
-        RunCallWork(*ctx_, *env_.clock, deadline_, who_, [this, &response](const Identity& who, absl::Time dl) {
-          return exchange_->Run(who, dl, &response);
-        });
+    const grpc::Status status = RunCallWork(*ctx_, *env_.clock, deadline_, who_,
+                                            [this, &response](const Identity& who, absl::Time dl) {
+                                              return exchange_->Run(who, dl, &response);
+                                            });
     if (!status.ok()) {
       Finish(status);
       return;
@@ -156,6 +158,33 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
 };
 
 }  // namespace
+
+std::string ProtoService::MethodTaking(const google::protobuf::Descriptor& request,
+                                       const google::protobuf::Descriptor& response) const {
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(full_name_);
+  if (service == nullptr) throw std::logic_error(absl::StrCat("no service ", full_name_));
+  const google::protobuf::MethodDescriptor* found = nullptr;
+  for (int i = 0; i < service->method_count(); ++i) {
+    const google::protobuf::MethodDescriptor* method = service->method(i);
+    if (method->input_type() != &request) continue;
+    if (found != nullptr) {
+      throw std::logic_error(absl::StrCat(full_name_, " has two methods taking ",
+                                          request.full_name(), ": ", found->name(), " and ",
+                                          method->name()));
+    }
+    found = method;
+  }
+  if (found == nullptr) {
+    throw std::logic_error(absl::StrCat(full_name_, " has no method taking ", request.full_name()));
+  }
+  if (found->output_type() != &response) {
+    throw std::logic_error(absl::StrCat(full_name_, ".", found->name(), " answers ",
+                                        found->output_type()->full_name(), ", not ",
+                                        response.full_name()));
+  }
+  return found->name();
+}
 
 void ProtoService::AddRoute(const std::string& method, ExchangeFactory factory) {
   paths_.push_back(absl::StrCat("/", full_name_, "/", method));

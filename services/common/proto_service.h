@@ -22,8 +22,7 @@ namespace consular {
 //    public:
 //     CasesService(CaseManager* manager, CallEnvironment env)
 //         : ProtoService(consular::v1::CaseService::service_full_name(), env) {
-//       Route("GetCase", manager, &CaseManager::Get);
-//       ...
+//       Route(manager, &CaseManager::Create, &CaseManager::Get, ...);
 //     }
 //   };
 //
@@ -57,17 +56,29 @@ class ProtoService : public grpc::Service {
   };
   using ExchangeFactory = std::function<std::unique_ptr<Exchange>()>;
 
-  // The handler method `fn` of `handler` serves `method`: it is given the caller, the request,
-  // the work deadline and the response to fill. `handler` must outlive the server.
+  // Each handler method in `fns` of `handler` serves the method of this service that takes its
+  // request type (every method of the API has a request message of its own): it is given the
+  // caller, the request, the work deadline and the response to fill. `handler` must outlive the
+  // server. Throws std::logic_error, at start-up, when the service has no method taking that
+  // request, or its response type is another.
+  template <typename Handler, typename... Fns>
+  void Route(Handler* handler, Fns... fns) {
+    (RouteOne(handler, fns), ...);
+  }
+
+ private:
   template <typename Handler, typename Request, typename Response>
-  void Route(const std::string& method, Handler* handler,
-             absl::Status (Handler::*fn)(const Identity&, const Request&, absl::Time, Response*)) {
-    AddRoute(method, [handler, fn] {
+  void RouteOne(Handler* handler, absl::Status (Handler::*fn)(const Identity&, const Request&,
+                                                              absl::Time, Response*)) {
+    AddRoute(MethodTaking(*Request::descriptor(), *Response::descriptor()), [handler, fn] {
       return std::unique_ptr<Exchange>(new TypedExchange<Handler, Request, Response>(handler, fn));
     });
   }
 
- private:
+  // The name of this service's method that takes `request` and answers `response`.
+  std::string MethodTaking(const google::protobuf::Descriptor& request,
+                           const google::protobuf::Descriptor& response) const;
+
   template <typename Handler, typename Request, typename Response>
   class TypedExchange final : public Exchange {
    public:

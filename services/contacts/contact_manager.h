@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
 #include "services/common/identity.h"
+#include "services/common/use_case.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
 
@@ -24,18 +25,11 @@ class ContactManager {
   ContactManager(storage::TransactionRunner* runner, const Clock& clock,
                  storage::FieldCrypto crypto);
 
-  absl::Status Log(const Identity& who, const consular::v1::LogContactRequest& request,
-                   absl::Time deadline, consular::v1::Contact* out);
-  absl::Status Update(const Identity& who, const consular::v1::UpdateContactRequest& request,
-                      absl::Time deadline, consular::v1::Contact* out);
-  absl::Status List(const Identity& who, const consular::v1::ListContactsRequest& request,
-                    absl::Time deadline, consular::v1::ListContactsResponse* out);
-  absl::Status ListFollowUpsDue(const Identity& who,
-                                const consular::v1::ListFollowUpsDueRequest& request,
-                                absl::Time deadline, consular::v1::ListFollowUpsDueResponse* out);
-  absl::Status CompleteFollowUp(const Identity& who,
-                                const consular::v1::CompleteFollowUpRequest& request,
-                                absl::Time deadline, consular::v1::Contact* out);
+  UseCase<v1::LogContactRequest, v1::Contact> Log;
+  UseCase<v1::UpdateContactRequest, v1::Contact> Update;
+  UseCase<v1::ListContactsRequest, v1::ListContactsResponse> List;
+  UseCase<v1::ListFollowUpsDueRequest, v1::ListFollowUpsDueResponse> ListFollowUpsDue;
+  UseCase<v1::CompleteFollowUpRequest, v1::Contact> CompleteFollowUp;
 
  private:
   storage::TransactionRunner* runner_;

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
 #include "services/common/identity.h"
+#include "services/common/use_case.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
 
@@ -31,27 +32,16 @@ class PartnerManager {
   PartnerManager(storage::TransactionRunner* runner, const Clock& clock,
                  storage::FieldCrypto crypto);
 
-  absl::Status Create(const Identity& who, const consular::v1::CreatePartnerRequest& request,
-                      absl::Time deadline, consular::v1::Partner* out);
-  absl::Status Update(const Identity& who, const consular::v1::UpdatePartnerRequest& request,
-                      absl::Time deadline, consular::v1::Partner* out);
-  absl::Status Get(const Identity& who, const consular::v1::GetPartnerRequest& request,
-                   absl::Time deadline, consular::v1::Partner* out);
-  absl::Status List(const Identity& who, const consular::v1::ListPartnersRequest& request,
-                    absl::Time deadline, consular::v1::ListPartnersResponse* out);
+  UseCase<v1::CreatePartnerRequest, v1::Partner> Create;
+  UseCase<v1::UpdatePartnerRequest, v1::Partner> Update;
+  UseCase<v1::GetPartnerRequest, v1::Partner> Get;
+  UseCase<v1::ListPartnersRequest, v1::ListPartnersResponse> List;
   // Records the vetting decision, who made it and when.
-  absl::Status SetVetting(const Identity& who, const consular::v1::SetVettingRequest& request,
-                          absl::Time deadline, consular::v1::Partner* out);
+  UseCase<v1::SetVettingRequest, v1::Partner> SetVetting;
   // Deactivates for good; FAILED_PRECONDITION when the partner already is.
-  absl::Status Deactivate(const Identity& who,
-                          const consular::v1::DeactivatePartnerRequest& request,
-                          absl::Time deadline, consular::v1::Partner* out);
-  absl::Status SetAccreditation(const Identity& who,
-                                const consular::v1::SetAccreditationRequest& request,
-                                absl::Time deadline, consular::v1::Accreditation* out);
-  absl::Status GetAccreditation(const Identity& who,
-                                const consular::v1::GetAccreditationRequest& request,
-                                absl::Time deadline, consular::v1::Accreditation* out);
+  UseCase<v1::DeactivatePartnerRequest, v1::Partner> Deactivate;
+  UseCase<v1::SetAccreditationRequest, v1::Accreditation> SetAccreditation;
+  UseCase<v1::GetAccreditationRequest, v1::Accreditation> GetAccreditation;
 
  private:
   storage::TransactionRunner* runner_;

@@ -7,6 +7,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/statistics.pb.h"
 #include "services/common/identity.h"
+#include "services/common/use_case.h"
 #include "services/stats/publisher.h"
 #include "storage/case_store.h"
 #include "storage/transaction_runner.h"
@@ -26,24 +27,15 @@ class StatisticsManager {
   StatisticsManager(storage::TransactionRunner* runner, const Clock& clock,
                     storage::FieldCrypto crypto, StatisticsSettings settings);
 
-  absl::Status GetCountryStatistics(const Identity& who,
-                                    const consular::v1::GetCountryStatisticsRequest& request,
-                                    absl::Time deadline, consular::v1::CountryStatistics* out);
-  absl::Status ListCountries(const Identity& who, const consular::v1::ListCountriesRequest& request,
-                             absl::Time deadline, consular::v1::ListCountriesResponse* out);
-  absl::Status GetTimeSeries(const Identity& who, const consular::v1::GetTimeSeriesRequest& request,
-                             absl::Time deadline, consular::v1::TimeSeries* out);
+  UseCase<v1::GetCountryStatisticsRequest, v1::CountryStatistics> GetCountryStatistics;
+  UseCase<v1::ListCountriesRequest, v1::ListCountriesResponse> ListCountries;
+  UseCase<v1::GetTimeSeriesRequest, v1::TimeSeries> GetTimeSeries;
 
-  absl::Status RecordTalk(const Identity& who, const consular::v1::RecordTalkRequest& request,
-                          absl::Time deadline, consular::v1::Talk* out);
-  absl::Status ListTalks(const Identity& who, const consular::v1::ListTalksRequest& request,
-                         absl::Time deadline, consular::v1::ListTalksResponse* out);
-  absl::Status GetTalk(const Identity& who, const consular::v1::GetTalkRequest& request,
-                       absl::Time deadline, consular::v1::Talk* out);
+  UseCase<v1::RecordTalkRequest, v1::Talk> RecordTalk;
+  UseCase<v1::ListTalksRequest, v1::ListTalksResponse> ListTalks;
+  UseCase<v1::GetTalkRequest, v1::Talk> GetTalk;
 
-  absl::Status RenderCountryDossier(const Identity& who,
-                                    const consular::v1::RenderCountryDossierRequest& request,
-                                    absl::Time deadline, consular::v1::Dossier* out);
+  UseCase<v1::RenderCountryDossierRequest, v1::Dossier> RenderCountryDossier;
 
  private:
   PublishOptions OptionsFor(bool round_to_base5) const;

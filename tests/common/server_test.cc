@@ -52,7 +52,7 @@ using ::testing::HasSubstr;
 class EchoService final : public ProtoService {
  public:
   explicit EchoService(CallEnvironment env) : ProtoService(EchoTest::service_full_name(), env) {
-    Route("Echo", this, &EchoService::Handle);
+    Route(this, &EchoService::Handle);
   }
 
   // Lets handlers waiting for release go on (idempotent).
@@ -214,6 +214,56 @@ class ServerTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<EchoTest::Stub> stub_;
 };
+
+// Handlers of the right shape for the echo service (`Echo`) and of wrong ones: `Reply` answers
+// EchoRequest, `Backwards` takes the response as its request.
+class ProbeHandlers {
+ public:
+  absl::Status Echo(const Identity&, const EchoRequest&, absl::Time, EchoResponse*) {
+    return absl::OkStatus();
+  }
+  absl::Status Reply(const Identity&, const EchoRequest&, absl::Time, EchoRequest*) {
+    return absl::OkStatus();
+  }
+  absl::Status Backwards(const Identity&, const EchoResponse&, absl::Time, EchoResponse*) {
+    return absl::OkStatus();
+  }
+};
+
+// The echo service with no routes of its own.
+class RoutingProbe final : public ProtoService {
+ public:
+  RoutingProbe() : ProtoService(EchoTest::service_full_name(), CallEnvironment{}) {}
+};
+
+TEST(ProtoServiceRoutingTest, AHandlerIsRoutedToTheMethodTakingItsRequest) {
+  ProbeHandlers handlers;
+  RoutingProbe probe;
+  EXPECT_NO_THROW(probe.Route(&handlers, &ProbeHandlers::Echo));
+}
+
+TEST(ProtoServiceRoutingTest, AMismatchedHandlerIsRefusedAtStartUp) {
+  ProbeHandlers handler;
+  {
+    RoutingProbe probe;
+    try {
+      probe.Route(&handler, &ProbeHandlers::Backwards);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::logic_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("has no method taking consular.test.EchoResponse"));
+    }
+  }
+  {
+    RoutingProbe probe;
+    try {
+      probe.Route(&handler, &ProbeHandlers::Reply);
+      ADD_FAILURE() << "no exception";
+    } catch (const std::logic_error& e) {
+      EXPECT_THAT(e.what(), HasSubstr("Echo answers consular.test.EchoResponse, not "
+                                      "consular.test.EchoRequest"));
+    }
+  }
+}
 
 TEST_F(ServerTest, ServesAuthenticatedCallsWithTheCallersIdentity) {
   StartInsecure();
@@ -397,8 +447,7 @@ TEST_F(ServerTest, CallsPerConnectionAreLimitedByTheServerItself) {
   EXPECT_EQ(status.error_message(), "more than 2 calls at once on one connection");
   // Another connection is not held by this one's calls: it is refused only by the full queue.
   auto other = EchoTest::NewStub(grpc::CreateCustomChannel(
-      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(),
-      [] {
+      absl::StrCat("127.0.0.1:", server_->port()), grpc::InsecureChannelCredentials(), [] {
         grpc::ChannelArguments args;
         args.SetInt("grpc.use_local_subchannel_pool", 1);
         return args;
