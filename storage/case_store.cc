@@ -230,13 +230,7 @@ std::string CaseStore::Seal(const std::string& plaintext, const AssociatedData& 
 }
 
 std::string CaseStore::Open(const pqxx::field& field, const AssociatedData& ad) const {
-  absl::StatusOr<std::string> plaintext =
-      crypto_.cipher->Decrypt(pqxx::binarystring(field).str(), ad);
-  if (!plaintext.ok()) {
-    // Names the place only: the row key is an id, never content.
-    throw std::runtime_error(absl::StrCat(plaintext.status().message(), " (row ", ad.row_key, ")"));
-  }
-  return *std::move(plaintext);
+  return OpenSealed(*crypto_.cipher, field, ad);
 }
 
 Case CaseStore::CaseFromRow(const pqxx::row& row) const {

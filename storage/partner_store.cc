@@ -140,13 +140,7 @@ std::string PartnerStore::Seal(const std::string& plaintext, const AssociatedDat
 }
 
 std::string PartnerStore::Open(const pqxx::field& field, const AssociatedData& ad) const {
-  absl::StatusOr<std::string> plaintext =
-      crypto_.cipher->Decrypt(pqxx::binarystring(field).str(), ad);
-  if (!plaintext.ok()) {
-    // Names the place only: the row key is an id, never content.
-    throw std::runtime_error(absl::StrCat(plaintext.status().message(), " (row ", ad.row_key, ")"));
-  }
-  return *std::move(plaintext);
+  return OpenSealed(*crypto_.cipher, field, ad);
 }
 
 Partner PartnerStore::PartnerFromRow(const pqxx::row& row) const {

@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include <pqxx/pqxx>
+
 #include "crypto/field_cipher.h"
 
 // An encrypted ("sealed") column, described for key rotation (storage/key_rotation.h): where its
@@ -45,5 +47,10 @@ inline SealedColumn IdKeyedSealedColumn(std::string table, std::string column,
                         return associated_data(id);
                       }};
 }
+
+// The plaintext of a sealed column's value read as `field`, bound to `ad`. Throws
+// std::runtime_error naming the row key only, never content, when it does not decrypt.
+std::string OpenSealed(const FieldCipher& cipher, const pqxx::field& field,
+                       const AssociatedData& ad);
 
 }  // namespace consular::storage

@@ -2,17 +2,19 @@
 
 namespace consular::contacts {
 
-PartnerServiceImpl::PartnerServiceImpl(PartnerManager* manager, CallEnvironment env)
+PartnerServiceImpl::PartnerServiceImpl(ContactsManager* manager, CallEnvironment env)
     : ProtoService(consular::v1::PartnerService::service_full_name(), env) {
-  Route(manager, &PartnerManager::Create, &PartnerManager::Update, &PartnerManager::Get,
-        &PartnerManager::List, &PartnerManager::SetVetting, &PartnerManager::Deactivate,
-        &PartnerManager::SetAccreditation, &PartnerManager::GetAccreditation);
+  Route(manager, &ContactsManager::CreatePartner, &ContactsManager::UpdatePartner,
+        &ContactsManager::GetPartner, &ContactsManager::ListPartners, &ContactsManager::SetVetting,
+        &ContactsManager::DeactivatePartner, &ContactsManager::SetAccreditation,
+        &ContactsManager::GetAccreditation);
 }
 
-ContactServiceImpl::ContactServiceImpl(ContactManager* manager, CallEnvironment env)
+ContactServiceImpl::ContactServiceImpl(ContactsManager* manager, CallEnvironment env)
     : ProtoService(consular::v1::ContactService::service_full_name(), env) {
-  Route(manager, &ContactManager::Log, &ContactManager::Update, &ContactManager::List,
-        &ContactManager::ListFollowUpsDue, &ContactManager::CompleteFollowUp);
+  Route(manager, &ContactsManager::LogContact, &ContactsManager::UpdateContact,
+        &ContactsManager::ListContacts, &ContactsManager::ListFollowUpsDue,
+        &ContactsManager::CompleteFollowUp);
 }
 
 }  // namespace consular::contacts

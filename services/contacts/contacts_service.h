@@ -2,21 +2,20 @@
 
 #include "consular/v1/contacts.grpc.pb.h"
 #include "services/common/proto_service.h"
-#include "services/contacts/contact_manager.h"
-#include "services/contacts/partner_manager.h"
+#include "services/contacts/contacts_manager.h"
 
 namespace consular::contacts {
 
-// The gRPC face of PartnerManager and ContactManager: each method forwards to the manager method of
-// the same meaning (ProtoService). No logic of its own.
+// The gRPC faces of ContactsManager: each method forwards to the use case taking its request
+// (ProtoService). No logic of their own.
 class PartnerServiceImpl final : public ProtoService {
  public:
-  PartnerServiceImpl(PartnerManager* manager, CallEnvironment env);
+  PartnerServiceImpl(ContactsManager* manager, CallEnvironment env);
 };
 
 class ContactServiceImpl final : public ProtoService {
  public:
-  ContactServiceImpl(ContactManager* manager, CallEnvironment env);
+  ContactServiceImpl(ContactsManager* manager, CallEnvironment env);
 };
 
 }  // namespace consular::contacts

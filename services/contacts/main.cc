@@ -1,9 +1,8 @@
 // consular-contacts: the partner directory and the contact log. Names its parts;
 // services/common/bootstrap.h runs them.
 #include "services/common/bootstrap.h"
-#include "services/contacts/contact_manager.h"
+#include "services/contacts/contacts_manager.h"
 #include "services/contacts/contacts_service.h"
-#include "services/contacts/partner_manager.h"
 
 int main(int argc, char** argv) {
   consular::ServerSpec spec;
@@ -12,12 +11,10 @@ int main(int argc, char** argv) {
   spec.env_prefix = "CONSULAR_CONTACTS_";
   spec.field_keys = true;
   spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
-    auto* partners =
-        parts->Make<consular::contacts::PartnerManager>(ctx.runner, *ctx.clock, ctx.crypto);
-    auto* contacts =
-        parts->Make<consular::contacts::ContactManager>(ctx.runner, *ctx.clock, ctx.crypto);
-    parts->Serve<consular::contacts::PartnerServiceImpl>(partners, ctx.env);
-    parts->Serve<consular::contacts::ContactServiceImpl>(contacts, ctx.env);
+    auto* manager =
+        parts->Make<consular::contacts::ContactsManager>(ctx.runner, *ctx.clock, ctx.crypto);
+    parts->Serve<consular::contacts::PartnerServiceImpl>(manager, ctx.env);
+    parts->Serve<consular::contacts::ContactServiceImpl>(manager, ctx.env);
     return absl::OkStatus();
   };
   return consular::RunConsularServer(spec, argc, argv);

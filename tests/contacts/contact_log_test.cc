@@ -1,4 +1,4 @@
-// The contact log (ContactManager) against a real PostgreSQL database, as the service's own
+// The contact log (ContactsManager) against a real PostgreSQL database, as the service's own
 // database role so that row-level security applies. One fresh database per test.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "base/clock.h"
 #include "services/cases/case_manager.h"
-#include "services/contacts/contact_manager.h"
+#include "services/contacts/contacts_manager.h"
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
 #include "tests/crypto/test_field_crypto.h"
@@ -38,10 +38,8 @@ class ContactLogTest : public ::testing::Test {
     ASSERT_NE(db_, nullptr);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 8});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    cases_ = std::make_unique<cases::CaseManager>(
-        runner_.get(), SystemClock(), keys_.crypto());
-    contacts_ = std::make_unique<ContactManager>(
-        runner_.get(), clock_, keys_.crypto());
+    cases_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), keys_.crypto());
+    contacts_ = std::make_unique<ContactsManager>(runner_.get(), clock_, keys_.crypto());
   }
 
   absl::Time Deadline() { return absl::Now() + absl::Seconds(20); }
@@ -98,7 +96,7 @@ class ContactLogTest : public ::testing::Test {
 
   absl::Status Log(const Identity& who, const consular::v1::LogContactRequest& request,
                    Contact* out) {
-    return contacts_->Log(who, request, Deadline(), out);
+    return contacts_->LogContact(who, request, Deadline(), out);
   }
 
   std::string Count(const std::string& table) {
@@ -114,7 +112,7 @@ class ContactLogTest : public ::testing::Test {
   std::unique_ptr<storage::TransactionRunner> runner_;
   consular::testing::TestFieldCrypto keys_;
   std::unique_ptr<cases::CaseManager> cases_;
-  std::unique_ptr<ContactManager> contacts_;
+  std::unique_ptr<ContactsManager> contacts_;
   ManualClock clock_{absl::Now()};
 };
 
@@ -134,7 +132,7 @@ TEST_F(ContactLogTest, LogListAndTheCaseTimeline) {
   consular::v1::ListContactsRequest list;
   list.set_case_id(c.reference());
   consular::v1::ListContactsResponse listed;
-  ASSERT_TRUE(contacts_->List(kRabatManager, list, Deadline(), &listed).ok());
+  ASSERT_TRUE(contacts_->ListContacts(kRabatManager, list, Deadline(), &listed).ok());
   ASSERT_EQ(listed.contacts_size(), 1);
   EXPECT_EQ(listed.contacts(0).note(), kNoteText);
   EXPECT_EQ(listed.contacts(0).SerializeAsString(), logged.SerializeAsString());
@@ -159,19 +157,19 @@ TEST_F(ContactLogTest, LogListAndTheCaseTimeline) {
   Contact second;
   ASSERT_TRUE(Log(kRabatOfficer, ad_hoc, &second).ok());
   EXPECT_EQ(second.partner_kind(), consular::v1::PARTNER_KIND_OTHER);
-  ASSERT_TRUE(contacts_->List(kRabatOfficer, list, Deadline(), &listed).ok());
+  ASSERT_TRUE(contacts_->ListContacts(kRabatOfficer, list, Deadline(), &listed).ok());
   ASSERT_EQ(listed.contacts_size(), 2);
   EXPECT_EQ(listed.contacts(0).id(), second.id());
   EXPECT_EQ(listed.contacts(0).ad_hoc().name(), "Imam of the local mosque");
   consular::v1::ListContactsRequest by_partner;
   by_partner.set_partner_id(lawyer);
-  ASSERT_TRUE(contacts_->List(kRabatOfficer, by_partner, Deadline(), &listed).ok());
+  ASSERT_TRUE(contacts_->ListContacts(kRabatOfficer, by_partner, Deadline(), &listed).ok());
   ASSERT_EQ(listed.contacts_size(), 1);
   EXPECT_EQ(listed.contacts(0).id(), logged.id());
   // Another post sees none of it, by case or by partner.
-  EXPECT_EQ(contacts_->List(kTunisOfficer, list, Deadline(), &listed).code(),
+  EXPECT_EQ(contacts_->ListContacts(kTunisOfficer, list, Deadline(), &listed).code(),
             absl::StatusCode::kNotFound);
-  ASSERT_TRUE(contacts_->List(kTunisOfficer, by_partner, Deadline(), &listed).ok());
+  ASSERT_TRUE(contacts_->ListContacts(kTunisOfficer, by_partner, Deadline(), &listed).ok());
   EXPECT_EQ(listed.contacts_size(), 0);
 }
 
@@ -222,7 +220,7 @@ TEST_F(ContactLogTest, SuspendedOrDeactivatedPartnersAreRefusedButTheirPastStays
   consular::v1::ListContactsRequest by_partner;
   by_partner.set_partner_id(lawyer);
   consular::v1::ListContactsResponse listed;
-  ASSERT_TRUE(contacts_->List(kRabatOfficer, by_partner, Deadline(), &listed).ok());
+  ASSERT_TRUE(contacts_->ListContacts(kRabatOfficer, by_partner, Deadline(), &listed).ok());
   ASSERT_EQ(listed.contacts_size(), 1);
   EXPECT_EQ(listed.contacts(0).id(), past.id());
 }
@@ -368,16 +366,16 @@ TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
   update.mutable_update_mask()->add_paths("outcome");
   update.set_expected_version(7);
   Contact updated;
-  EXPECT_EQ(contacts_->Update(kRabatOfficer, update, Deadline(), &updated).code(),
+  EXPECT_EQ(contacts_->UpdateContact(kRabatOfficer, update, Deadline(), &updated).code(),
             absl::StatusCode::kAborted);
   update.set_request_id("u2");
   update.set_expected_version(1);
-  ASSERT_TRUE(contacts_->Update(kRabatOfficer, update, Deadline(), &updated).ok());
+  ASSERT_TRUE(contacts_->UpdateContact(kRabatOfficer, update, Deadline(), &updated).ok());
   EXPECT_EQ(updated.outcome(), consular::v1::CONTACT_OUTCOME_PENDING);
   EXPECT_EQ(updated.version(), 2);
   update.set_request_id("u3");
   update.mutable_update_mask()->set_paths(0, "case_id");
-  EXPECT_EQ(contacts_->Update(kRabatOfficer, update, Deadline(), &updated).code(),
+  EXPECT_EQ(contacts_->UpdateContact(kRabatOfficer, update, Deadline(), &updated).code(),
             absl::StatusCode::kInvalidArgument);
 }
 
@@ -399,7 +397,7 @@ TEST_F(ContactLogTest, NotesAreEncryptedAtRestAndReadsAreAudited) {
   consular::v1::ListContactsRequest list;
   list.set_case_id(c.id());
   consular::v1::ListContactsResponse listed;
-  ASSERT_TRUE(contacts_->List(kRabatManager, list, Deadline(), &listed).ok());
+  ASSERT_TRUE(contacts_->ListContacts(kRabatManager, list, Deadline(), &listed).ok());
   EXPECT_EQ(db_->QueryScalar(absl::StrCat(
                 "SELECT string_agg(action || ':' || outcome, ',' ORDER BY id) FROM audit.events "
                 "WHERE case_id = '",

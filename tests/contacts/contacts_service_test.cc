@@ -1,7 +1,6 @@
 // consular-contacts' gRPC face over real gRPC (in-process server on port 0) with PostgreSQL
 // behind it: PartnerService and ContactService authenticate every call, reach their managers and
 // map statuses, the case service alongside for the cases contacts are logged on.
-#include "base/clock.h"
 #include "services/contacts/contacts_service.h"
 
 #include <google/protobuf/util/time_util.h>
@@ -11,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "base/clock.h"
 #include "consular/v1/cases.grpc.pb.h"
 #include "services/cases/case_manager.h"
 #include "services/cases/cases_service.h"
@@ -41,15 +41,14 @@ class ContactsServiceTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     const Clock& now = SystemClock();
-    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(),
-                                                         field_keys_.crypto());
-    partner_manager_ = std::make_unique<PartnerManager>(runner_.get(), now, field_keys_.crypto());
-    contact_manager_ = std::make_unique<ContactManager>(runner_.get(), now, field_keys_.crypto());
+    case_manager_ =
+        std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
+    contacts_manager_ = std::make_unique<ContactsManager>(runner_.get(), now, field_keys_.crypto());
     workers_ = std::make_unique<WorkerPool>(2, 32);
     const CallEnvironment env{workers_.get(), verifier_.get()};
     cases_ = std::make_unique<cases::CasesService>(case_manager_.get(), env);
-    partners_ = std::make_unique<PartnerServiceImpl>(partner_manager_.get(), env);
-    contacts_ = std::make_unique<ContactServiceImpl>(contact_manager_.get(), env);
+    partners_ = std::make_unique<PartnerServiceImpl>(contacts_manager_.get(), env);
+    contacts_ = std::make_unique<ContactServiceImpl>(contacts_manager_.get(), env);
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
@@ -96,8 +95,7 @@ class ContactsServiceTest : public ::testing::Test {
   std::unique_ptr<storage::TransactionRunner> runner_;
   consular::testing::TestFieldCrypto field_keys_;
   std::unique_ptr<cases::CaseManager> case_manager_;
-  std::unique_ptr<PartnerManager> partner_manager_;
-  std::unique_ptr<ContactManager> contact_manager_;
+  std::unique_ptr<ContactsManager> contacts_manager_;
   std::unique_ptr<WorkerPool> workers_;
   std::unique_ptr<cases::CasesService> cases_;
   std::unique_ptr<PartnerServiceImpl> partners_;

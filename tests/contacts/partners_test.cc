@@ -1,4 +1,4 @@
-// PartnerManager against a real PostgreSQL database (one fresh database per test), connected as
+// ContactsManager against a real PostgreSQL database (one fresh database per test), connected as
 // the services are (TestDatabase::app_dsn), so row-level security applies to every call.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
@@ -14,9 +14,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
-#include "services/common/ids.h"
 #include "crypto/key_ring.h"
-#include "services/contacts/partner_manager.h"
+#include "services/common/ids.h"
+#include "services/contacts/contacts_manager.h"
 #include "storage/case_store.h"
 #include "storage/connection_pool.h"
 #include "storage/contact_store.h"
@@ -76,8 +76,7 @@ class PartnersTest : public ::testing::Test {
     ASSERT_NE(db_, nullptr);
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 8});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
-    manager_ = std::make_unique<PartnerManager>(
-        runner_.get(), clock_, keys_.crypto());
+    manager_ = std::make_unique<ContactsManager>(runner_.get(), clock_, keys_.crypto());
     MustAccredit("RABAT", {"MA", "DZ"});
     MustAccredit("TUNIS", {"TN"});
   }
@@ -101,7 +100,7 @@ class PartnersTest : public ::testing::Test {
     consular::v1::CreatePartnerRequest request;
     request.set_request_id(request_id.empty() ? NextId() : request_id);
     *request.mutable_partner() = p;
-    return manager_->Create(who, request, Deadline(), out);
+    return manager_->CreatePartner(who, request, Deadline(), out);
   }
 
   Partner MustCreate(const Identity& who, const Partner& p) {
@@ -119,7 +118,7 @@ class PartnersTest : public ::testing::Test {
     request.mutable_partner()->set_name(name);
     request.mutable_update_mask()->add_paths("name");
     request.set_expected_version(p.version());
-    return manager_->Update(who, request, Deadline(), out);
+    return manager_->UpdatePartner(who, request, Deadline(), out);
   }
 
   absl::Status Vet(const Identity& who, const Partner& p, consular::v1::VettingStatus status,
@@ -140,14 +139,14 @@ class PartnersTest : public ::testing::Test {
     request.set_partner_id(p.id());
     request.set_reason(reason);
     request.set_expected_version(p.version());
-    return manager_->Deactivate(who, request, Deadline(), out);
+    return manager_->DeactivatePartner(who, request, Deadline(), out);
   }
 
   Partner MustGet(const Identity& who, const std::string& id) {
     consular::v1::GetPartnerRequest request;
     request.set_partner_id(id);
     Partner out;
-    const absl::Status status = manager_->Get(who, request, Deadline(), &out);
+    const absl::Status status = manager_->GetPartner(who, request, Deadline(), &out);
     EXPECT_TRUE(status.ok()) << status;
     return out;
   }
@@ -160,7 +159,7 @@ class PartnersTest : public ::testing::Test {
     int n = 0;
     while (true) {
       consular::v1::ListPartnersResponse page;
-      const absl::Status status = manager_->List(who, request, Deadline(), &page);
+      const absl::Status status = manager_->ListPartners(who, request, Deadline(), &page);
       EXPECT_TRUE(status.ok()) << status;
       if (!status.ok()) break;
       ++n;
@@ -193,7 +192,7 @@ class PartnersTest : public ::testing::Test {
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::TransactionRunner> runner_;
   consular::testing::TestFieldCrypto keys_;
-  std::unique_ptr<PartnerManager> manager_;
+  std::unique_ptr<ContactsManager> manager_;
   ManualClock clock_{kNow};
   int counter_ = 0;
 };
@@ -216,10 +215,10 @@ TEST_F(PartnersTest, CreateThenEveryRoleReadsIt) {
   consular::v1::GetPartnerRequest missing;
   missing.set_partner_id("00000000-0000-4000-8000-000000000001");
   Partner out;
-  EXPECT_EQ(manager_->Get(kRabatOfficer, missing, Deadline(), &out).code(),
+  EXPECT_EQ(manager_->GetPartner(kRabatOfficer, missing, Deadline(), &out).code(),
             absl::StatusCode::kNotFound);
   missing.set_partner_id("not-a-uuid");
-  const absl::Status bad = manager_->Get(kRabatOfficer, missing, Deadline(), &out);
+  const absl::Status bad = manager_->GetPartner(kRabatOfficer, missing, Deadline(), &out);
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StartsWith(StatusText(bad), "partner_id:")) << bad;
 
@@ -281,7 +280,8 @@ TEST_F(PartnersTest, ContactDetailsAndNotesAreStoredEncrypted) {
   consular::v1::GetPartnerRequest get;
   get.set_partner_id(other.id());
   Partner read;
-  EXPECT_EQ(manager_->Get(kAdmin, get, Deadline(), &read).code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(manager_->GetPartner(kAdmin, get, Deadline(), &read).code(),
+            absl::StatusCode::kInternal);
 }
 
 TEST_F(PartnersTest, ListFiltersAndPages) {
@@ -361,12 +361,12 @@ TEST_F(PartnersTest, ListFiltersAndPages) {
   consular::v1::ListPartnersRequest first = all;
   first.set_page_size(1);
   consular::v1::ListPartnersResponse page;
-  ASSERT_TRUE(manager_->List(kPolicy, first, Deadline(), &page).ok());
+  ASSERT_TRUE(manager_->ListPartners(kPolicy, first, Deadline(), &page).ok());
   ASSERT_FALSE(page.next_page_token().empty());
   consular::v1::ListPartnersRequest other = first;
   other.set_country("MA");
   other.set_page_token(page.next_page_token());
-  absl::Status status = manager_->List(kPolicy, other, Deadline(), &page);
+  absl::Status status = manager_->ListPartners(kPolicy, other, Deadline(), &page);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StartsWith(StatusText(status), "page_token:")) << status;
   for (const auto& [field, mutate] :
@@ -382,7 +382,7 @@ TEST_F(PartnersTest, ListFiltersAndPages) {
            {"page_token", [](auto* q) { q->set_page_token("garbage"); }}}) {
     consular::v1::ListPartnersRequest bad;
     mutate(&bad);
-    status = manager_->List(kPolicy, bad, Deadline(), &page);
+    status = manager_->ListPartners(kPolicy, bad, Deadline(), &page);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field;
     EXPECT_TRUE(absl::StartsWith(StatusText(status), field + ":")) << status;
   }
@@ -397,7 +397,8 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   ASSERT_TRUE(Rename(kRabatManager, created, "Cabinet Example & Associés", &renamed).ok());
   EXPECT_EQ(renamed.name(), "Cabinet Example & Associés");
   EXPECT_EQ(renamed.version(), 2);
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(renamed.updated_at()), absl::ToUnixMicros(clock_.Now()));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(renamed.updated_at()),
+            absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(renamed.city(), created.city());
   EXPECT_EQ(MustGet(kPolicy, created.id()).SerializeAsString(), renamed.SerializeAsString());
 
@@ -416,7 +417,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   request.mutable_partner()->set_name("ignored: not in the mask");
   request.mutable_update_mask()->add_paths("contact_details.phone");
   request.set_expected_version(2);
-  ASSERT_TRUE(manager_->Update(kAdmin, request, Deadline(), &out).ok());
+  ASSERT_TRUE(manager_->UpdatePartner(kAdmin, request, Deadline(), &out).ok());
   EXPECT_EQ(out.contact_details().phone(), "+212 611 000 000");
   EXPECT_EQ(out.contact_details().email(), kEmail);
   EXPECT_EQ(out.name(), renamed.name());
@@ -430,7 +431,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   request.mutable_update_mask()->add_paths("languages");
   request.mutable_update_mask()->add_paths("specialisms");
   request.set_expected_version(3);
-  ASSERT_TRUE(manager_->Update(kAdmin, request, Deadline(), &out).ok());
+  ASSERT_TRUE(manager_->UpdatePartner(kAdmin, request, Deadline(), &out).ok());
   EXPECT_EQ(out.languages_size(), 1);
   EXPECT_EQ(out.languages(0), "en");
   ASSERT_EQ(out.specialisms_size(), 1);
@@ -440,7 +441,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   // Nothing changes: no new version.
   request.set_request_id(NextId());
   request.set_expected_version(4);
-  ASSERT_TRUE(manager_->Update(kAdmin, request, Deadline(), &out).ok());
+  ASSERT_TRUE(manager_->UpdatePartner(kAdmin, request, Deadline(), &out).ok());
   EXPECT_EQ(out.version(), 4);
 
   // Bad masks and values name the field and write nothing.
@@ -458,7 +459,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
     bad.mutable_partner()->set_country("DZ");
     if (!path.empty()) bad.mutable_update_mask()->add_paths(path);
     bad.set_expected_version(4);
-    status = manager_->Update(kAdmin, bad, Deadline(), &out);
+    status = manager_->UpdatePartner(kAdmin, bad, Deadline(), &out);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << path;
     EXPECT_TRUE(absl::StartsWith(StatusText(status), field)) << path << ": " << status;
   }
@@ -467,7 +468,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   blank.mutable_partner()->set_id(created.id());
   blank.mutable_update_mask()->add_paths("name");
   blank.set_expected_version(4);
-  status = manager_->Update(kAdmin, blank, Deadline(), &out);
+  status = manager_->UpdatePartner(kAdmin, blank, Deadline(), &out);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StartsWith(StatusText(status), "partner.name:")) << status;
   blank.set_request_id(NextId());
@@ -475,12 +476,12 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   blank.mutable_update_mask()->add_paths("languages");
   blank.mutable_partner()->add_languages("xx");
   blank.mutable_partner()->add_languages("xx");
-  status = manager_->Update(kAdmin, blank, Deadline(), &out);
+  status = manager_->UpdatePartner(kAdmin, blank, Deadline(), &out);
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_TRUE(absl::StartsWith(StatusText(status), "partner.languages[1]:")) << status;
   blank.set_request_id(NextId());
   blank.set_expected_version(0);
-  status = manager_->Update(kAdmin, blank, Deadline(), &out);
+  status = manager_->UpdatePartner(kAdmin, blank, Deadline(), &out);
   EXPECT_TRUE(absl::StartsWith(StatusText(status), "expected_version:")) << status;
   EXPECT_EQ(Footprint(), before_bad);
 
@@ -490,7 +491,7 @@ TEST_F(PartnersTest, UpdateWithMaskAndVersion) {
   unknown.mutable_partner()->set_id("00000000-0000-4000-8000-000000000001");
   unknown.mutable_partner()->clear_languages();
   unknown.set_expected_version(1);
-  EXPECT_EQ(manager_->Update(kAdmin, unknown, Deadline(), &out).code(),
+  EXPECT_EQ(manager_->UpdatePartner(kAdmin, unknown, Deadline(), &out).code(),
             absl::StatusCode::kNotFound);
 }
 
@@ -504,7 +505,8 @@ TEST_F(PartnersTest, VettingAndDeactivationKeepTheirHistory) {
   EXPECT_EQ(vetted.vetting_status(), consular::v1::VETTING_STATUS_VETTED);
   EXPECT_EQ(vetted.vetting_note(), "Bar membership checked");
   EXPECT_EQ(vetted.vetted_by(), "manager-rabat");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(vetted.vetted_at()), absl::ToUnixMicros(clock_.Now()));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(vetted.vetted_at()),
+            absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(vetted.version(), 2);
 
   clock_.Set(kNow + absl::Hours(2));
@@ -513,7 +515,8 @@ TEST_F(PartnersTest, VettingAndDeactivationKeepTheirHistory) {
                   &suspended)
                   .ok());
   EXPECT_EQ(suspended.vetted_by(), "admin-1");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(suspended.vetted_at()), absl::ToUnixMicros(clock_.Now()));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(suspended.vetted_at()),
+            absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(suspended.vetting_note(), "Complaint under review");
 
   clock_.Set(kNow + absl::Hours(3));
@@ -521,7 +524,8 @@ TEST_F(PartnersTest, VettingAndDeactivationKeepTheirHistory) {
   ASSERT_TRUE(Deactivate(kRabatManager, suspended, "Office closed", &gone).ok());
   EXPECT_FALSE(gone.active());
   EXPECT_EQ(gone.deactivated_by(), "manager-rabat");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(gone.deactivated_at()), absl::ToUnixMicros(clock_.Now()));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(gone.deactivated_at()),
+            absl::ToUnixMicros(clock_.Now()));
   EXPECT_EQ(gone.version(), 4);
   // The vetting decision stays on the record, and the partner stays readable.
   EXPECT_EQ(gone.vetting_status(), consular::v1::VETTING_STATUS_SUSPENDED);
@@ -679,7 +683,8 @@ TEST_F(PartnersTest, AccreditationIsSetByAdministratorsAndReplacesTheList) {
   EXPECT_EQ(std::vector<std::string>(written.countries().begin(), written.countries().end()),
             (std::vector<std::string>{"EG", "TN"}));
   EXPECT_EQ(written.updated_by(), "admin-2");
-  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(written.updated_at()), absl::ToUnixMicros(clock_.Now()));
+  EXPECT_EQ(TimeUtil::TimestampToMicroseconds(written.updated_at()),
+            absl::ToUnixMicros(clock_.Now()));
   ASSERT_TRUE(manager_->GetAccreditation(kAuditor, get, Deadline(), &read).ok());
   EXPECT_EQ(read.SerializeAsString(), written.SerializeAsString());
   // Removed countries keep their row (no DELETE), marked not accredited.
@@ -799,7 +804,7 @@ TEST_F(PartnersTest, BadInputNamesTheFieldAndWritesNothing) {
   consular::v1::CreatePartnerRequest no_partner;
   no_partner.set_request_id("x");
   Partner out;
-  absl::Status status = manager_->Create(kAdmin, no_partner, Deadline(), &out);
+  absl::Status status = manager_->CreatePartner(kAdmin, no_partner, Deadline(), &out);
   EXPECT_TRUE(absl::StartsWith(StatusText(status), "partner:")) << status;
   status = Create(kAdmin, NewPartner("Cabinet Example"), &out, std::string(129, 'r'));
   EXPECT_TRUE(absl::StartsWith(StatusText(status), "request_id:")) << status;
@@ -817,14 +822,13 @@ TEST_F(PartnersTest, KeyRotationCoversThePartnerColumns) {
   db_->QueryScalar("DELETE FROM contacts.idempotency");  // SetUp's, under another test key
   const SecretKey k1 = SecretKey::Random();
   const FieldCipher old_cipher(KeyRing::Single("k1", k1));
-  PartnerManager old_manager(
-      runner_.get(), clock_,
-      storage::FieldCrypto{&old_cipher, &keys_.blind_index});
+  ContactsManager old_manager(runner_.get(), clock_,
+                              storage::FieldCrypto{&old_cipher, &keys_.blind_index});
   consular::v1::CreatePartnerRequest create;
   create.set_request_id("rotate-create");
   *create.mutable_partner() = NewPartner("Cabinet Example");
   Partner created;
-  ASSERT_TRUE(old_manager.Create(kAdmin, create, Deadline(), &created).ok());
+  ASSERT_TRUE(old_manager.CreatePartner(kAdmin, create, Deadline(), &created).ok());
   consular::v1::SetVettingRequest vet;
   vet.set_request_id("rotate-vet");
   vet.set_partner_id(created.id());
@@ -839,7 +843,7 @@ TEST_F(PartnersTest, KeyRotationCoversThePartnerColumns) {
   deactivate.set_reason("Office closed");
   deactivate.set_expected_version(2);
   Partner gone;
-  ASSERT_TRUE(old_manager.Deactivate(kAdmin, deactivate, Deadline(), &gone).ok());
+  ASSERT_TRUE(old_manager.DeactivatePartner(kAdmin, deactivate, Deadline(), &gone).ok());
 
   const SecretKey k2 = SecretKey::Random();
   absl::StatusOr<KeyRing> ring = KeyRing::Single("k1", k1).WithNewActiveKey("k2", k2);
@@ -872,12 +876,12 @@ TEST_F(PartnersTest, KeyRotationCoversThePartnerColumns) {
   }
   // A ring with only the new key reads the partner, its reason and the stored responses.
   const FieldCipher new_only(KeyRing::Single("k2", k2));
-  PartnerManager new_manager(
-      runner_.get(), clock_, storage::FieldCrypto{&new_only, &keys_.blind_index});
+  ContactsManager new_manager(runner_.get(), clock_,
+                              storage::FieldCrypto{&new_only, &keys_.blind_index});
   consular::v1::GetPartnerRequest get;
   get.set_partner_id(created.id());
   Partner read;
-  ASSERT_TRUE(new_manager.Get(kPolicy, get, Deadline(), &read).ok());
+  ASSERT_TRUE(new_manager.GetPartner(kPolicy, get, Deadline(), &read).ok());
   EXPECT_EQ(read.SerializeAsString(), gone.SerializeAsString());
   Partner replayed;
   ASSERT_TRUE(new_manager.SetVetting(kAdmin, vet, Deadline(), &replayed).ok());

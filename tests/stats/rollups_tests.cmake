@@ -2,7 +2,7 @@
 # rebuild, the horizon, freshness.
 add_executable(stats_rollups_test ${CMAKE_CURRENT_LIST_DIR}/rollups_test.cc)
 target_link_libraries(stats_rollups_test PRIVATE consular_stats_rollups_lib
-                      consular_contact_log_lib consular_cases_lib consular_test_support
+                      consular_contacts_lib consular_cases_lib consular_test_support
                       GTest::gtest_main)
 target_compile_options(stats_rollups_test PRIVATE ${CONSULAR_WARNINGS})
 gtest_discover_tests(stats_rollups_test PROPERTIES LABELS integration TIMEOUT 300)

@@ -1,7 +1,7 @@
 #pragma once
 
 // Cases and contacts written through the real case and contact use cases (CaseManager,
-// ContactManager) at chosen times, for the statistics tests.
+// ContactsManager) at chosen times, for the statistics tests.
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "services/cases/case_manager.h"
-#include "services/contacts/contact_manager.h"
+#include "services/contacts/contacts_manager.h"
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
 #include "tests/crypto/test_field_crypto.h"
@@ -60,8 +60,8 @@ class CaseWriter {
       : pool_(std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db.app_dsn(), 4})),
         runner_(std::make_unique<storage::TransactionRunner>(pool_.get())),
         cases_(std::make_unique<cases::CaseManager>(runner_.get(), clock_, keys_.crypto())),
-        contacts_(std::make_unique<contacts::ContactManager>(
-            runner_.get(), clock_, keys_.crypto())) {}
+        contacts_(
+            std::make_unique<contacts::ContactsManager>(runner_.get(), clock_, keys_.crypto())) {}
 
   void SetNow(absl::Time t) { clock_.Set(t); }
 
@@ -149,7 +149,7 @@ class CaseWriter {
     contact->set_purpose(purpose);
     contact->set_outcome(consular::v1::CONTACT_OUTCOME_HELP_AGREED);
     Contact logged;
-    const absl::Status status = contacts_->Log(kRabatOfficer, request, Deadline(), &logged);
+    const absl::Status status = contacts_->LogContact(kRabatOfficer, request, Deadline(), &logged);
     EXPECT_TRUE(status.ok()) << status;
     return logged;
   }
@@ -164,7 +164,8 @@ class CaseWriter {
     request.mutable_update_mask()->add_paths("purpose");
     request.set_expected_version(c.version());
     Contact changed;
-    const absl::Status status = contacts_->Update(kRabatOfficer, request, Deadline(), &changed);
+    const absl::Status status =
+        contacts_->UpdateContact(kRabatOfficer, request, Deadline(), &changed);
     EXPECT_TRUE(status.ok()) << status;
     return changed;
   }
@@ -194,7 +195,7 @@ class CaseWriter {
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::TransactionRunner> runner_;
   std::unique_ptr<cases::CaseManager> cases_;
-  std::unique_ptr<contacts::ContactManager> contacts_;
+  std::unique_ptr<contacts::ContactsManager> contacts_;
 };
 
 }  // namespace consular::stats::testing

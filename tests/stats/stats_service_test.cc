@@ -1,7 +1,6 @@
 // consular-stats' gRPC face over real gRPC (in-process server on port 0) with PostgreSQL behind
 // it, the case and contact services alongside: who reaches what, the talk register's frozen
 // figures, dossiers, and requests refused by field.
-#include "base/clock.h"
 #include "services/stats/stats_service.h"
 
 #include <google/protobuf/util/json_util.h>
@@ -14,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "consular/v1/cases.grpc.pb.h"
 #include "consular/v1/contacts.grpc.pb.h"
 #include "consular/v1/statistics.grpc.pb.h"
@@ -21,7 +21,7 @@
 #include "services/cases/cases_service.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
-#include "services/contacts/contact_manager.h"
+#include "services/contacts/contacts_manager.h"
 #include "services/contacts/contacts_service.h"
 #include "services/stats/rollups.h"
 #include "storage/connection_pool.h"
@@ -48,17 +48,17 @@ class StatsServiceTest : public ::testing::Test {
     pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     const Clock& now = SystemClock();
-    case_manager_ = std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(),
-                                                         field_keys_.crypto());
-    contact_manager_ =
-        std::make_unique<contacts::ContactManager>(runner_.get(), now, field_keys_.crypto());
+    case_manager_ =
+        std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
+    contacts_manager_ =
+        std::make_unique<contacts::ContactsManager>(runner_.get(), now, field_keys_.crypto());
     stats_manager_ = std::make_unique<StatisticsManager>(runner_.get(), now, field_keys_.crypto(),
                                                          StatisticsSettings{});
     updater_ = std::make_unique<RollupUpdater>(runner_.get());
     workers_ = std::make_unique<WorkerPool>(2, 32);
     const CallEnvironment env{workers_.get(), verifier_.get()};
     cases_ = std::make_unique<cases::CasesService>(case_manager_.get(), env);
-    contacts_ = std::make_unique<contacts::ContactServiceImpl>(contact_manager_.get(), env);
+    contacts_ = std::make_unique<contacts::ContactServiceImpl>(contacts_manager_.get(), env);
     statistics_ = std::make_unique<StatisticsServiceImpl>(stats_manager_.get(), env);
     bilateral_ = std::make_unique<BilateralServiceImpl>(stats_manager_.get(), env);
     reports_ = std::make_unique<ReportServiceImpl>(stats_manager_.get(), env);
@@ -168,7 +168,7 @@ class StatsServiceTest : public ::testing::Test {
   std::unique_ptr<storage::TransactionRunner> runner_;
   consular::testing::TestFieldCrypto field_keys_;
   std::unique_ptr<cases::CaseManager> case_manager_;
-  std::unique_ptr<contacts::ContactManager> contact_manager_;
+  std::unique_ptr<contacts::ContactsManager> contacts_manager_;
   std::unique_ptr<StatisticsManager> stats_manager_;
   std::unique_ptr<RollupUpdater> updater_;
   std::unique_ptr<WorkerPool> workers_;

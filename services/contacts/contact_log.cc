@@ -1,5 +1,5 @@
-#include "services/contacts/contact_manager.h"
-
+// ContactsManager, the contact log: LogContact, UpdateContact, ListContacts, ListFollowUpsDue,
+// CompleteFollowUp. The partner directory is in partner_directory.cc.
 #include <google/protobuf/util/field_mask_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -21,6 +21,7 @@
 #include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/contacts/contact_rules.h"
+#include "services/contacts/contacts_manager.h"
 #include "storage/contact_store.h"
 
 namespace consular::contacts {
@@ -98,13 +99,13 @@ absl::Status LockCaseForChange(ContactStore& store, const std::string& case_id,
 template <typename Response>
 void AddPage(std::vector<Contact> contacts, int page_size, const std::string& kind,
              const std::string& filters, Response* out) {
-  FillPage(std::move(contacts), page_size, out->mutable_contacts(),
-           out->mutable_next_page_token(), [&](const Contact& last) {
-             return EncodePageToken(
-                 kind, filters,
-                 {std::to_string(TimeUtil::TimestampToMicroseconds(last.occurred_at())),
-                  last.id()});
-           });
+  FillPage(
+      std::move(contacts), page_size, out->mutable_contacts(), out->mutable_next_page_token(),
+      [&](const Contact& last) {
+        return EncodePageToken(
+            kind, filters,
+            {std::to_string(TimeUtil::TimestampToMicroseconds(last.occurred_at())), last.id()});
+      });
 }
 
 absl::StatusOr<std::optional<storage::ContactCursor>> DecodeCursor(const std::string& token,
@@ -131,13 +132,9 @@ absl::Status ContactCaseStillVisible(pqxx::transaction_base& tx, const storage::
 
 }  // namespace
 
-ContactManager::ContactManager(storage::TransactionRunner* runner, const Clock& clock,
-                               storage::FieldCrypto crypto)
-    : runner_(runner), clock_(clock), crypto_(crypto) {}
-
-absl::Status ContactManager::Log(const Identity& who,
-                                 const consular::v1::LogContactRequest& request,
-                                 absl::Time deadline, Contact* out) {
+absl::Status ContactsManager::LogContact(const Identity& who,
+                                         const consular::v1::LogContactRequest& request,
+                                         absl::Time deadline, Contact* out) {
   const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.LogContact", request.contact().case_id(), now, deadline,
@@ -216,9 +213,9 @@ absl::Status ContactManager::Log(const Identity& who,
       });
 }
 
-absl::Status ContactManager::Update(const Identity& who,
-                                    const consular::v1::UpdateContactRequest& request,
-                                    absl::Time deadline, Contact* out) {
+absl::Status ContactsManager::UpdateContact(const Identity& who,
+                                            const consular::v1::UpdateContactRequest& request,
+                                            absl::Time deadline, Contact* out) {
   const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.UpdateContact", "", now, deadline,
@@ -277,9 +274,10 @@ absl::Status ContactManager::Update(const Identity& who,
       });
 }
 
-absl::Status ContactManager::List(const Identity& who,
-                                  const consular::v1::ListContactsRequest& request,
-                                  absl::Time deadline, consular::v1::ListContactsResponse* out) {
+absl::Status ContactsManager::ListContacts(const Identity& who,
+                                           const consular::v1::ListContactsRequest& request,
+                                           absl::Time deadline,
+                                           consular::v1::ListContactsResponse* out) {
   const std::string case_hint =
       request.of_case() == consular::v1::ListContactsRequest::kCaseId ? request.case_id() : "";
   return RunAuditedCall(
@@ -299,8 +297,8 @@ absl::Status ContactManager::List(const Identity& who,
             return NotFound("case", request.case_id());
           }
           RecordCaseReached(c->id, c->access, audit);
-          AddPage(store.ListByCase(c->id, *after, FetchLimit(page_size)), page_size, "contacts-of-case",
-                  request.case_id(), out);
+          AddPage(store.ListByCase(c->id, *after, FetchLimit(page_size)), page_size,
+                  "contacts-of-case", request.case_id(), out);
           return absl::OkStatus();
         }
         if (request.of_case() == consular::v1::ListContactsRequest::kPartnerId) {
@@ -318,10 +316,10 @@ absl::Status ContactManager::List(const Identity& who,
       });
 }
 
-absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
-                                              const consular::v1::ListFollowUpsDueRequest& request,
-                                              absl::Time deadline,
-                                              consular::v1::ListFollowUpsDueResponse* out) {
+absl::Status ContactsManager::ListFollowUpsDue(const Identity& who,
+                                               const consular::v1::ListFollowUpsDueRequest& request,
+                                               absl::Time deadline,
+                                               consular::v1::ListFollowUpsDueResponse* out) {
   const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.ListFollowUpsDue", "", now, deadline,
@@ -365,9 +363,9 @@ absl::Status ContactManager::ListFollowUpsDue(const Identity& who,
       });
 }
 
-absl::Status ContactManager::CompleteFollowUp(const Identity& who,
-                                              const consular::v1::CompleteFollowUpRequest& request,
-                                              absl::Time deadline, Contact* out) {
+absl::Status ContactsManager::CompleteFollowUp(const Identity& who,
+                                               const consular::v1::CompleteFollowUpRequest& request,
+                                               absl::Time deadline, Contact* out) {
   const absl::Time now = clock_.Now();
   return RunAuditedCall(
       runner_, who, "ContactService.CompleteFollowUp", "", now, deadline,

@@ -1,5 +1,6 @@
-#include "services/contacts/partner_manager.h"
-
+// ContactsManager, the partner directory: CreatePartner, UpdatePartner, GetPartner, ListPartners,
+// SetVetting, DeactivatePartner, SetAccreditation, GetAccreditation. The contact log is in
+// contact_log.cc.
 #include <google/protobuf/util/field_mask_util.h>
 #include <google/protobuf/util/time_util.h>
 
@@ -21,6 +22,7 @@
 #include "services/common/page_token.h"
 #include "services/common/paging.h"
 #include "services/common/validation.h"
+#include "services/contacts/contacts_manager.h"
 #include "services/contacts/partner_rules.h"
 #include "storage/audit_store.h"
 #include "storage/partner_store.h"
@@ -101,6 +103,30 @@ absl::Status RunIdempotent(pqxx::transaction_base& tx, const storage::FieldCrypt
       [&](Response* response) { return work(store, response); });
 }
 
+// Changes the existing partner `id` as `method`, once per request id: finds it locked, checks
+// that `who` may change it, that it is at `expected_version` and still active, and hands it to
+// `change`, which edits it, saves it through the store and fills the response.
+absl::Status ChangePartner(
+    pqxx::transaction_base& tx, const storage::FieldCrypto& crypto, const Identity& who,
+    const std::string& method, const google::protobuf::Message& request,
+    const std::string& request_id, const std::string& id, int64_t expected_version, Partner* out,
+    const std::function<absl::Status(PartnerStore&, Partner current, Partner*)>& change) {
+  return RunIdempotent<Partner>(tx, crypto, who, method, request, request_id, out,
+                                [&](PartnerStore& store, Partner* changed) -> absl::Status {
+                                  CONSULAR_ASSIGN_OR_RETURN(Partner current,
+                                                            FindForChange(store, who, id));
+                                  CONSULAR_RETURN_IF_ERROR(CheckVersion(current, expected_version));
+                                  CONSULAR_RETURN_IF_ERROR(CheckActive(current));
+                                  return change(store, std::move(current), changed);
+                                });
+}
+
+// The next version of `p`, changed at `now`.
+void NextVersion(Partner& p, absl::Time now) {
+  p.set_version(p.version() + 1);
+  *p.mutable_updated_at() = ToTimestamp(now);
+}
+
 // Enum filter: "" for UNSPECIFIED, the proto name for a known value.
 template <typename Enum>
 absl::StatusOr<std::string> EnumFilter(const std::string& field, int value, bool (*is_valid)(int),
@@ -112,13 +138,13 @@ absl::StatusOr<std::string> EnumFilter(const std::string& field, int value, bool
 
 }  // namespace
 
-PartnerManager::PartnerManager(storage::TransactionRunner* runner, const Clock& clock,
-                               storage::FieldCrypto crypto)
+ContactsManager::ContactsManager(storage::TransactionRunner* runner, const Clock& clock,
+                                 storage::FieldCrypto crypto)
     : runner_(runner), clock_(clock), crypto_(crypto) {}
 
-absl::Status PartnerManager::Create(const Identity& who,
-                                    const consular::v1::CreatePartnerRequest& request,
-                                    absl::Time deadline, Partner* out) {
+absl::Status ContactsManager::CreatePartner(const Identity& who,
+                                            const consular::v1::CreatePartnerRequest& request,
+                                            absl::Time deadline, Partner* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.CreatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -154,9 +180,9 @@ absl::Status PartnerManager::Create(const Identity& who,
       });
 }
 
-absl::Status PartnerManager::Update(const Identity& who,
-                                    const consular::v1::UpdatePartnerRequest& request,
-                                    absl::Time deadline, Partner* out) {
+absl::Status ContactsManager::UpdatePartner(const Identity& who,
+                                            const consular::v1::UpdatePartnerRequest& request,
+                                            absl::Time deadline, Partner* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.UpdatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -167,26 +193,22 @@ absl::Status PartnerManager::Update(const Identity& who,
         CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner().id());
         const absl::Time now = clock_.Now();
-        return RunIdempotent<Partner>(
-            tx, crypto_, who, "UpdatePartner", request, request.request_id(), out,
-            [&](PartnerStore& store, Partner* updated) -> absl::Status {
-              absl::StatusOr<Partner> current = FindForChange(store, who, id);
-              if (!current.ok()) return current.status();
-              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              CONSULAR_RETURN_IF_ERROR(CheckActive(*current));
-              Partner merged = *current;
+        return ChangePartner(
+            tx, crypto_, who, "UpdatePartner", request, request.request_id(), id,
+            request.expected_version(), out,
+            [&](PartnerStore& store, Partner current, Partner* updated) -> absl::Status {
+              Partner merged = current;
               FieldMaskUtil::MergeOptions options;
               options.set_replace_message_fields(true);
               options.set_replace_repeated_fields(true);
               FieldMaskUtil::MergeMessageTo(request.partner(), request.update_mask(), options,
                                             &merged);
               CONSULAR_RETURN_IF_ERROR(ValidatePartnerContent(merged));
-              if (merged.SerializeAsString() == current->SerializeAsString()) {
-                *updated = *std::move(current);
+              if (merged.SerializeAsString() == current.SerializeAsString()) {
+                *updated = std::move(current);
                 return absl::OkStatus();
               }
-              merged.set_version(current->version() + 1);
-              *merged.mutable_updated_at() = ToTimestamp(now);
+              NextVersion(merged, now);
               store.Update(merged);
               *updated = std::move(merged);
               return absl::OkStatus();
@@ -194,9 +216,9 @@ absl::Status PartnerManager::Update(const Identity& who,
       });
 }
 
-absl::Status PartnerManager::Get(const Identity& who,
-                                 const consular::v1::GetPartnerRequest& request,
-                                 absl::Time deadline, Partner* out) {
+absl::Status ContactsManager::GetPartner(const Identity& who,
+                                         const consular::v1::GetPartnerRequest& request,
+                                         absl::Time deadline, Partner* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.GetPartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -210,9 +232,10 @@ absl::Status PartnerManager::Get(const Identity& who,
       });
 }
 
-absl::Status PartnerManager::List(const Identity& who,
-                                  const consular::v1::ListPartnersRequest& request,
-                                  absl::Time deadline, consular::v1::ListPartnersResponse* out) {
+absl::Status ContactsManager::ListPartners(const Identity& who,
+                                           const consular::v1::ListPartnersRequest& request,
+                                           absl::Time deadline,
+                                           consular::v1::ListPartnersResponse* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.ListPartners", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -272,9 +295,8 @@ absl::Status PartnerManager::List(const Identity& who,
         }
 
         out->Clear();
-        FillPage(PartnerStore(tx, crypto_).List(filter, after, FetchLimit(*page_size)),
-                 *page_size, out->mutable_partners(), out->mutable_next_page_token(),
-                 [&](const Partner& last) {
+        FillPage(PartnerStore(tx, crypto_).List(filter, after, FetchLimit(*page_size)), *page_size,
+                 out->mutable_partners(), out->mutable_next_page_token(), [&](const Partner& last) {
                    return EncodePageToken("partners", filters,
                                           {absl::WebSafeBase64Escape(last.country()),
                                            absl::WebSafeBase64Escape(last.city()),
@@ -284,9 +306,9 @@ absl::Status PartnerManager::List(const Identity& who,
       });
 }
 
-absl::Status PartnerManager::SetVetting(const Identity& who,
-                                        const consular::v1::SetVettingRequest& request,
-                                        absl::Time deadline, Partner* out) {
+absl::Status ContactsManager::SetVetting(const Identity& who,
+                                         const consular::v1::SetVettingRequest& request,
+                                         absl::Time deadline, Partner* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.SetVetting", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -298,30 +320,24 @@ absl::Status PartnerManager::SetVetting(const Identity& who,
         CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
         const absl::Time now = clock_.Now();
-        return RunIdempotent<Partner>(
-            tx, crypto_, who, "SetVetting", request, request.request_id(), out,
-            [&](PartnerStore& store, Partner* vetted) -> absl::Status {
-              absl::StatusOr<Partner> current = FindForChange(store, who, id);
-              if (!current.ok()) return current.status();
-              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              CONSULAR_RETURN_IF_ERROR(CheckActive(*current));
-              Partner p = *std::move(current);
-              p.set_vetting_status(request.status());
-              p.set_vetting_note(request.note());
-              p.set_vetted_by(who.subject);
-              *p.mutable_vetted_at() = ToTimestamp(now);
-              p.set_version(p.version() + 1);
-              *p.mutable_updated_at() = ToTimestamp(now);
-              store.Update(p);
-              *vetted = std::move(p);
-              return absl::OkStatus();
-            });
+        return ChangePartner(tx, crypto_, who, "SetVetting", request, request.request_id(), id,
+                             request.expected_version(), out,
+                             [&](PartnerStore& store, Partner p, Partner* vetted) -> absl::Status {
+                               p.set_vetting_status(request.status());
+                               p.set_vetting_note(request.note());
+                               p.set_vetted_by(who.subject);
+                               *p.mutable_vetted_at() = ToTimestamp(now);
+                               NextVersion(p, now);
+                               store.Update(p);
+                               *vetted = std::move(p);
+                               return absl::OkStatus();
+                             });
       });
 }
 
-absl::Status PartnerManager::Deactivate(const Identity& who,
-                                        const consular::v1::DeactivatePartnerRequest& request,
-                                        absl::Time deadline, Partner* out) {
+absl::Status ContactsManager::DeactivatePartner(
+    const Identity& who, const consular::v1::DeactivatePartnerRequest& request, absl::Time deadline,
+    Partner* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.DeactivatePartner", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -333,19 +349,14 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
         CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
         const std::string id = absl::AsciiStrToLower(request.partner_id());
         const absl::Time now = clock_.Now();
-        return RunIdempotent<Partner>(
-            tx, crypto_, who, "DeactivatePartner", request, request.request_id(), out,
-            [&](PartnerStore& store, Partner* deactivated) -> absl::Status {
-              absl::StatusOr<Partner> current = FindForChange(store, who, id);
-              if (!current.ok()) return current.status();
-              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              CONSULAR_RETURN_IF_ERROR(CheckActive(*current));
-              Partner p = *std::move(current);
+        return ChangePartner(
+            tx, crypto_, who, "DeactivatePartner", request, request.request_id(), id,
+            request.expected_version(), out,
+            [&](PartnerStore& store, Partner p, Partner* deactivated) -> absl::Status {
               p.set_active(false);
               *p.mutable_deactivated_at() = ToTimestamp(now);
               p.set_deactivated_by(who.subject);
-              p.set_version(p.version() + 1);
-              *p.mutable_updated_at() = ToTimestamp(now);
+              NextVersion(p, now);
               store.Update(p, request.reason());
               *deactivated = std::move(p);
               return absl::OkStatus();
@@ -353,10 +364,10 @@ absl::Status PartnerManager::Deactivate(const Identity& who,
       });
 }
 
-absl::Status PartnerManager::SetAccreditation(const Identity& who,
-                                              const consular::v1::SetAccreditationRequest& request,
-                                              absl::Time deadline,
-                                              consular::v1::Accreditation* out) {
+absl::Status ContactsManager::SetAccreditation(const Identity& who,
+                                               const consular::v1::SetAccreditationRequest& request,
+                                               absl::Time deadline,
+                                               consular::v1::Accreditation* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.SetAccreditation", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
@@ -383,10 +394,10 @@ absl::Status PartnerManager::SetAccreditation(const Identity& who,
       });
 }
 
-absl::Status PartnerManager::GetAccreditation(const Identity& who,
-                                              const consular::v1::GetAccreditationRequest& request,
-                                              absl::Time deadline,
-                                              consular::v1::Accreditation* out) {
+absl::Status ContactsManager::GetAccreditation(const Identity& who,
+                                               const consular::v1::GetAccreditationRequest& request,
+                                               absl::Time deadline,
+                                               consular::v1::Accreditation* out) {
   return RunAuditedCall(
       runner_, who, "PartnerService.GetAccreditation", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
