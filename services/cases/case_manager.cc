@@ -39,6 +39,7 @@ using consular::v1::CaseNote;
 using consular::v1::CaseStatus;
 using google::protobuf::util::FieldMaskUtil;
 using google::protobuf::util::TimeUtil;
+using internal::CaseIdOf;
 using internal::CaseNotFound;
 using internal::CaseStillInScope;
 using internal::CheckNotClosed;
@@ -104,6 +105,37 @@ absl::Status CaseManager::Audited(const Identity& who, const std::string& action
                                   const CaseTransactions::Work& body) {
   return transactions_->Run(who, action, case_id_hint, clock_.Now(), deadline, body);
 }
+
+template <typename Reply>
+absl::Status CaseManager::Change(const Identity& who, const google::protobuf::Message& request,
+                                 absl::Time deadline, const CaseChange<Reply>& change, Reply* out) {
+  return Audited(
+      who, "CaseService." + change.method, change.case_id, deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        const absl::Time now = clock_.Now();
+        CONSULAR_RETURN_IF_ERROR(change.validate(now));
+        return RunIdempotentCall<Reply>(
+            repo, *blind_index_, who, change.method, request, change.request_id, out,
+            [&](const Reply& stored) { return CaseStillInScope(repo, CaseIdOf(stored), audit); },
+            [&](Reply* reply) -> absl::Status {
+              std::optional<Case> current = repo.Find(change.case_id, true);
+              if (!current) return CaseNotFound(change.case_id);
+              Reached(*current, audit);
+              return change.apply(repo, *std::move(current), now, reply);
+            });
+      });
+}
+
+// The replies of the case changes (case_manager.cc and case_sharing.cc).
+template absl::Status CaseManager::Change<Case>(const Identity&, const google::protobuf::Message&,
+                                                absl::Time, const CaseChange<Case>&, Case*);
+template absl::Status CaseManager::Change<CaseNote>(const Identity&,
+                                                    const google::protobuf::Message&, absl::Time,
+                                                    const CaseChange<CaseNote>&, CaseNote*);
+template absl::Status CaseManager::Change<consular::v1::CaseShare>(
+    const Identity&, const google::protobuf::Message&, absl::Time,
+    const CaseChange<consular::v1::CaseShare>&, consular::v1::CaseShare*);
 
 absl::Status CaseManager::Create(const Identity& who,
                                  const consular::v1::CreateCaseRequest& request,
@@ -228,7 +260,8 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
             DecodeTimeCursor(request.page_token(), "cases", filters);
         if (!after.ok()) return after.status();
 
-        FillCasePage(repo.List(filter, *after, FetchLimit(page_size)), page_size, "cases", filters, out);
+        FillCasePage(repo.List(filter, *after, FetchLimit(page_size)), page_size, "cases", filters,
+                     out);
         return absl::OkStatus();
       });
 }
@@ -259,170 +292,144 @@ absl::Status CaseManager::Search(const Identity& who,
 absl::Status CaseManager::Update(const Identity& who,
                                  const consular::v1::UpdateCaseRequest& request,
                                  absl::Time deadline, Case* out) {
-  return Audited(
-      who, "CaseService.UpdateCase", request.case_().id(), deadline,
-      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
-        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-        CONSULAR_RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
-        const absl::Time now = clock_.Now();
+  CaseChange<Case> change{"UpdateCase", request.case_().id(), request.request_id()};
+  change.validate = [&](absl::Time /*now*/) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+    CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
+    CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+    CONSULAR_RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
+    return absl::OkStatus();
+  };
+  change.apply = [&](CaseRepository& repo, Case current, absl::Time now,
+                     Case* updated) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(CheckMayChange(current));
+    CONSULAR_RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current.type()));
+    CONSULAR_RETURN_IF_ERROR(CheckVersion(current, request.expected_version()));
+    CONSULAR_RETURN_IF_ERROR(CheckNotClosed(current));
 
-        return RunIdempotentCall<Case>(
-            repo, *blind_index_, who, "UpdateCase", request, request.request_id(), out,
-            [&](const Case& stored) { return CaseStillInScope(repo, stored.id(), audit); },
-            [&](Case* updated) -> absl::Status {
-              std::optional<Case> current = repo.Find(request.case_().id(), true);
-              if (!current) return CaseNotFound(request.case_().id());
-              Reached(*current, audit);
-              CONSULAR_RETURN_IF_ERROR(CheckMayChange(*current));
-              CONSULAR_RETURN_IF_ERROR(ValidateUpdateMask(request.update_mask(), current->type()));
-              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
+    Case merged = current;
+    FieldMaskUtil::MergeOptions options;
+    options.set_replace_message_fields(true);
+    options.set_replace_repeated_fields(true);
+    FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options, &merged);
+    CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
 
-              Case merged = *current;
-              FieldMaskUtil::MergeOptions options;
-              options.set_replace_message_fields(true);
-              options.set_replace_repeated_fields(true);
-              FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options,
-                                            &merged);
-              CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
-
-              const std::vector<std::string> changed =
-                  ChangedPaths(request.update_mask(), *current, merged);
-              if (changed.empty()) {
-                *updated = std::move(*current);
-                return absl::OkStatus();
-              }
-              merged.set_version(current->version() + 1);
-              *merged.mutable_updated_at() = ToTimestamp(now);
-              repo.Update(merged);
-              CaseEvent event =
-                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_UPDATED, now, merged.version());
-              for (const std::string& path : changed) event.add_changed_fields(path);
-              repo.AppendEvent(merged.id(), event);
-              *updated = std::move(merged);
-              return absl::OkStatus();
-            });
-      });
+    const std::vector<std::string> changed = ChangedPaths(request.update_mask(), current, merged);
+    if (changed.empty()) {
+      *updated = std::move(current);
+      return absl::OkStatus();
+    }
+    merged.set_version(current.version() + 1);
+    *merged.mutable_updated_at() = ToTimestamp(now);
+    repo.Update(merged);
+    CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_UPDATED, now, merged.version());
+    for (const std::string& path : changed) event.add_changed_fields(path);
+    repo.AppendEvent(merged.id(), event);
+    *updated = std::move(merged);
+    return absl::OkStatus();
+  };
+  return Change(who, request, deadline, change, out);
 }
 
 absl::Status CaseManager::Transition(const Identity& who,
                                      const consular::v1::TransitionCaseRequest& request,
                                      absl::Time deadline, Case* out) {
-  return Audited(
-      who, "CaseService.TransitionCase", request.case_id(), deadline,
-      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        const CaseStatus target = request.target_status();
-        if (target == consular::v1::CASE_STATUS_UNSPECIFIED) {
-          return InvalidField("target_status", "required");
-        }
-        if (!consular::v1::CaseStatus_IsValid(target))
-          return InvalidField("target_status", "unknown value");
-        CONSULAR_RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
-        if (!consular::v1::Outcome_IsValid(request.outcome())) {
-          return InvalidField("outcome", "unknown value");
-        }
-        const bool resolving = target == consular::v1::CASE_STATUS_RESOLVED;
-        if (resolving && request.outcome() == consular::v1::OUTCOME_UNSPECIFIED) {
-          return InvalidField("outcome", "required to resolve a case");
-        }
-        if (!resolving && request.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
-          return InvalidField("outcome", "only when resolving a case");
-        }
-        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-        const absl::Time now = clock_.Now();
-
-        return RunIdempotentCall<Case>(
-            repo, *blind_index_, who, "TransitionCase", request, request.request_id(), out,
-            [&](const Case& stored) { return CaseStillInScope(repo, stored.id(), audit); },
-            [&](Case* moved) -> absl::Status {
-              std::optional<Case> current = repo.Find(request.case_id(), true);
-              if (!current) return CaseNotFound(request.case_id());
-              Reached(*current, audit);
-              CONSULAR_RETURN_IF_ERROR(CheckMayChange(*current));
-              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              const CaseStatus from = current->status();
-              if (!IsAllowedTransition(from, target)) {
-                return absl::FailedPreconditionError(
-                    absl::StrCat("case ", current->reference(), " cannot move from ",
-                                 StatusName(from), " to ", StatusName(target)));
-              }
-              CONSULAR_RETURN_IF_ERROR(
-                  CheckMayTransition(who, current->caller_access(), from, target));
-              if (resolving && !IsOutcomeValidFor(current->type(), request.outcome())) {
-                return InvalidField("outcome", absl::StrCat(OutcomeName(request.outcome()),
-                                                            " is not an outcome of a ",
-                                                            TypeName(current->type()), " case"));
-              }
-              Case c = std::move(*current);
-              c.set_status(target);
-              if (resolving) {
-                c.set_outcome(request.outcome());
-                *c.mutable_resolved_at() = ToTimestamp(now);
-              } else if (target == consular::v1::CASE_STATUS_CLOSED) {
-                *c.mutable_closed_at() = ToTimestamp(now);
-              } else if (from == consular::v1::CASE_STATUS_CLOSED) {
-                // Reopened: the earlier outcome stays in the timeline, not on the case.
-                c.clear_outcome();
-                c.clear_resolved_at();
-                c.clear_closed_at();
-              }
-              c.set_version(c.version() + 1);
-              *c.mutable_updated_at() = ToTimestamp(now);
-              repo.Update(c);
-              CaseEvent event =
-                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_TRANSITIONED, now, c.version());
-              event.set_from_status(from);
-              event.set_to_status(target);
-              event.set_reason(request.reason());
-              event.set_outcome(request.outcome());
-              repo.AppendEvent(c.id(), event);
-              *moved = std::move(c);
-              return absl::OkStatus();
-            });
-      });
+  const CaseStatus target = request.target_status();
+  const bool resolving = target == consular::v1::CASE_STATUS_RESOLVED;
+  CaseChange<Case> change{"TransitionCase", request.case_id(), request.request_id()};
+  change.validate = [&](absl::Time /*now*/) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+    CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+    if (target == consular::v1::CASE_STATUS_UNSPECIFIED) {
+      return InvalidField("target_status", "required");
+    }
+    if (!consular::v1::CaseStatus_IsValid(target))
+      return InvalidField("target_status", "unknown value");
+    CONSULAR_RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, true));
+    if (!consular::v1::Outcome_IsValid(request.outcome())) {
+      return InvalidField("outcome", "unknown value");
+    }
+    if (resolving && request.outcome() == consular::v1::OUTCOME_UNSPECIFIED) {
+      return InvalidField("outcome", "required to resolve a case");
+    }
+    if (!resolving && request.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
+      return InvalidField("outcome", "only when resolving a case");
+    }
+    CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+    return absl::OkStatus();
+  };
+  change.apply = [&](CaseRepository& repo, Case current, absl::Time now,
+                     Case* moved) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(CheckMayChange(current));
+    CONSULAR_RETURN_IF_ERROR(CheckVersion(current, request.expected_version()));
+    const CaseStatus from = current.status();
+    if (!IsAllowedTransition(from, target)) {
+      return absl::FailedPreconditionError(absl::StrCat("case ", current.reference(),
+                                                        " cannot move from ", StatusName(from),
+                                                        " to ", StatusName(target)));
+    }
+    CONSULAR_RETURN_IF_ERROR(CheckMayTransition(who, current.caller_access(), from, target));
+    if (resolving && !IsOutcomeValidFor(current.type(), request.outcome())) {
+      return InvalidField("outcome",
+                          absl::StrCat(OutcomeName(request.outcome()), " is not an outcome of a ",
+                                       TypeName(current.type()), " case"));
+    }
+    Case c = std::move(current);
+    c.set_status(target);
+    if (resolving) {
+      c.set_outcome(request.outcome());
+      *c.mutable_resolved_at() = ToTimestamp(now);
+    } else if (target == consular::v1::CASE_STATUS_CLOSED) {
+      *c.mutable_closed_at() = ToTimestamp(now);
+    } else if (from == consular::v1::CASE_STATUS_CLOSED) {
+      // Reopened: the earlier outcome stays in the timeline, not on the case.
+      c.clear_outcome();
+      c.clear_resolved_at();
+      c.clear_closed_at();
+    }
+    c.set_version(c.version() + 1);
+    *c.mutable_updated_at() = ToTimestamp(now);
+    repo.Update(c);
+    CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_TRANSITIONED, now, c.version());
+    event.set_from_status(from);
+    event.set_to_status(target);
+    event.set_reason(request.reason());
+    event.set_outcome(request.outcome());
+    repo.AppendEvent(c.id(), event);
+    *moved = std::move(c);
+    return absl::OkStatus();
+  };
+  return Change(who, request, deadline, change, out);
 }
 
 absl::Status CaseManager::AddNote(const Identity& who,
                                   const consular::v1::AddCaseNoteRequest& request,
                                   absl::Time deadline, CaseNote* out) {
-  return Audited(
-      who, "CaseService.AddCaseNote", request.case_id(), deadline,
-      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        CONSULAR_RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
-        const absl::Time now = clock_.Now();
-
-        return RunIdempotentCall<CaseNote>(
-            repo, *blind_index_, who, "AddCaseNote", request, request.request_id(), out,
-            [&](const CaseNote& stored) { return CaseStillInScope(repo, stored.case_id(), audit); },
-            [&](CaseNote* note) -> absl::Status {
-              std::optional<Case> current = repo.Find(request.case_id(), true);
-              if (!current) return CaseNotFound(request.case_id());
-              Reached(*current, audit);
-              CONSULAR_RETURN_IF_ERROR(CheckMayChange(*current));
-              CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
-              note->set_id(NewUuid());
-              note->set_case_id(current->id());
-              note->set_author(who.subject);
-              note->set_author_post(who.post);
-              *note->mutable_created_at() = ToTimestamp(now);
-              note->set_text(request.text());
-              repo.InsertNote(*note);
-              CaseEvent event =
-                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_NOTE_ADDED, now, current->version());
-              event.set_note_id(note->id());
-              repo.AppendEvent(current->id(), event);
-              return absl::OkStatus();
-            });
-      });
+  CaseChange<CaseNote> change{"AddCaseNote", request.case_id(), request.request_id()};
+  change.validate = [&](absl::Time /*now*/) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+    CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+    CONSULAR_RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNoteChars, true));
+    return absl::OkStatus();
+  };
+  change.apply = [&](CaseRepository& repo, Case current, absl::Time now,
+                     CaseNote* note) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(CheckMayChange(current));
+    CONSULAR_RETURN_IF_ERROR(CheckNotClosed(current));
+    note->set_id(NewUuid());
+    note->set_case_id(current.id());
+    note->set_author(who.subject);
+    note->set_author_post(who.post);
+    *note->mutable_created_at() = ToTimestamp(now);
+    note->set_text(request.text());
+    repo.InsertNote(*note);
+    CaseEvent event =
+        NewEvent(who, consular::v1::CASE_EVENT_TYPE_NOTE_ADDED, now, current.version());
+    event.set_note_id(note->id());
+    repo.AppendEvent(current.id(), event);
+    return absl::OkStatus();
+  };
+  return Change(who, request, deadline, change, out);
 }
 
 absl::Status CaseManager::ListNotes(const Identity& who,

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -66,6 +68,35 @@ class CaseManager {
   UseCase<v1::ReviewEmergencyAccessRequest, v1::EmergencyAccess> ReviewEmergencyAccess;
 
  private:
+  // A change to one existing case, once per request id: UpdateCase, TransitionCase, AddCaseNote,
+  // ShareCase, ReferCase.
+  template <typename Reply>
+  struct CaseChange {
+    CaseChange(std::string method, std::string case_id, std::string request_id)
+        : method(std::move(method)),
+          case_id(std::move(case_id)),
+          request_id(std::move(request_id)) {}
+
+    std::string method;      // the CaseService method, e.g. "AddCaseNote"
+    std::string case_id;     // the case, by id or reference, as the request names it
+    std::string request_id;  // the request's idempotency key
+    // Checks of the request alone, at the call's time `now`: INVALID_ARGUMENT naming the field,
+    // or PERMISSION_DENIED.
+    std::function<absl::Status(absl::Time now)> validate;
+    // The change of `current`, found locked in the caller's scope; fills the reply.
+    std::function<absl::Status(CaseRepository& repo, consular::v1::Case current, absl::Time now,
+                               Reply* out)>
+        apply;
+  };
+
+  // Runs `change` as `who` in one audited transaction: the caller's access to the case service,
+  // then change.validate; then, for a request id used before, the stored reply (NOT_FOUND once
+  // the case left the caller's scope), else the case found and locked (NOT_FOUND outside the
+  // caller's scope; the audit row names the case either way) and change.apply.
+  template <typename Reply>
+  absl::Status Change(const Identity& who, const google::protobuf::Message& request,
+                      absl::Time deadline, const CaseChange<Reply>& change, Reply* out);
+
   // Runs `body` in one transaction over the case tables as `who` sees them, and records one audit
   // row for the call (CaseTransactions::Run) at the clock's time. `case_id_hint` is the case id of
   // the request; `body` sets the record's case id once it has found the case (and the emergency

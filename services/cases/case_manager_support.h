@@ -42,6 +42,11 @@ absl::Status CheckVersion(const consular::v1::Case& current, int64_t expected);
 // FAILED_PRECONDITION when `current` is closed.
 absl::Status CheckNotClosed(const consular::v1::Case& current);
 
+// The case a stored reply belongs to.
+inline const std::string& CaseIdOf(const consular::v1::Case& c) { return c.id(); }
+inline const std::string& CaseIdOf(const consular::v1::CaseNote& note) { return note.case_id(); }
+inline const std::string& CaseIdOf(const consular::v1::CaseShare& share) { return share.case_id(); }
+
 // The replay rule of a mutation of an existing case: the case must still be in the caller's scope
 // (handling unit, a live share, open emergency access), else NOT_FOUND as a fresh call gets. The
 // audit row names the case either way.

@@ -59,65 +59,54 @@ consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::
 
 absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCaseRequest& request,
                                 absl::Time deadline, consular::v1::CaseShare* out) {
-  return Audited(
-      who, "CaseService.ShareCase", request.case_id(), deadline,
-      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        CONSULAR_RETURN_IF_ERROR(ValidateGrantee("grantee", request.grantee()));
-        if (!consular::v1::ShareAccess_IsValid(request.access()) ||
-            request.access() == consular::v1::SHARE_ACCESS_UNSPECIFIED) {
-          return InvalidField("access", "required: READ or READ_WRITE");
-        }
-        CONSULAR_RETURN_IF_ERROR(
-            CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
-        const absl::Time now = clock_.Now();
-        if (request.has_expires_at()) {
-          const google::protobuf::Timestamp& t = request.expires_at();
-          if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
-              t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 ||
-              t.nanos() > 999999999) {
-            return InvalidField("expires_at", "not a valid time");
-          }
-          if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.expires_at())) <=
-              now) {
-            return InvalidField("expires_at", "must be in the future");
-          }
-        }
-        return RunIdempotentCall<consular::v1::CaseShare>(
-            repo, *blind_index_, who, "ShareCase", request, request.request_id(), out,
-            [&](const consular::v1::CaseShare& stored) {
-              return CaseStillInScope(repo, stored.case_id(), audit);
-            },
-            [&](consular::v1::CaseShare* share) -> absl::Status {
-              // Locked: shares of one case are granted one at a time.
-              std::optional<Case> current = repo.Find(request.case_id(), true);
-              if (!current) return CaseNotFound(request.case_id());
-              Reached(*current, audit);
-              CONSULAR_RETURN_IF_ERROR(CheckHandles(*current, "share it"));
-              if (request.grantee() == current->handling_post()) {
-                return InvalidField("grantee", "is the unit handling the case");
-              }
-              if (std::optional<consular::v1::CaseShare> live =
-                      repo.LiveShare(current->id(), request.grantee())) {
-                return absl::AlreadyExistsError(absl::StrCat(
-                    "case ", current->reference(), " is already shared with ", request.grantee(),
-                    " (share ", live->id(), "); revoke that share first"));
-              }
-              *share = NewShare(who, *current, request.grantee(), request.access(),
-                                request.legal_basis(), now);
-              if (request.has_expires_at()) *share->mutable_expires_at() = request.expires_at();
-              repo.InsertShare(*share);
-              CaseEvent event =
-                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARED, now, current->version());
-              event.set_share_id(share->id());
-              event.set_grantee(share->grantee());
-              event.set_share_access(share->access());
-              repo.AppendEvent(current->id(), event);
-              return absl::OkStatus();
-            });
-      });
+  CaseChange<consular::v1::CaseShare> change{"ShareCase", request.case_id(), request.request_id()};
+  change.validate = [&](absl::Time now) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+    CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+    CONSULAR_RETURN_IF_ERROR(ValidateGrantee("grantee", request.grantee()));
+    if (!consular::v1::ShareAccess_IsValid(request.access()) ||
+        request.access() == consular::v1::SHARE_ACCESS_UNSPECIFIED) {
+      return InvalidField("access", "required: READ or READ_WRITE");
+    }
+    CONSULAR_RETURN_IF_ERROR(
+        CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+    if (request.has_expires_at()) {
+      const google::protobuf::Timestamp& t = request.expires_at();
+      if (t.seconds() < TimeUtil::kTimestampMinSeconds ||
+          t.seconds() > TimeUtil::kTimestampMaxSeconds || t.nanos() < 0 || t.nanos() > 999999999) {
+        return InvalidField("expires_at", "not a valid time");
+      }
+      if (absl::FromUnixMicros(TimeUtil::TimestampToMicroseconds(request.expires_at())) <= now) {
+        return InvalidField("expires_at", "must be in the future");
+      }
+    }
+    return absl::OkStatus();
+  };
+  change.apply = [&](CaseRepository& repo, Case current, absl::Time now,
+                     consular::v1::CaseShare* share) -> absl::Status {
+    // The case is locked (Change): shares of one case are granted one at a time.
+    CONSULAR_RETURN_IF_ERROR(CheckHandles(current, "share it"));
+    if (request.grantee() == current.handling_post()) {
+      return InvalidField("grantee", "is the unit handling the case");
+    }
+    if (std::optional<consular::v1::CaseShare> live =
+            repo.LiveShare(current.id(), request.grantee())) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("case ", current.reference(), " is already shared with ", request.grantee(),
+                       " (share ", live->id(), "); revoke that share first"));
+    }
+    *share =
+        NewShare(who, current, request.grantee(), request.access(), request.legal_basis(), now);
+    if (request.has_expires_at()) *share->mutable_expires_at() = request.expires_at();
+    repo.InsertShare(*share);
+    CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_SHARED, now, current.version());
+    event.set_share_id(share->id());
+    event.set_grantee(share->grantee());
+    event.set_share_access(share->access());
+    repo.AppendEvent(current.id(), event);
+    return absl::OkStatus();
+  };
+  return Change(who, request, deadline, change, out);
 }
 
 absl::Status CaseManager::RevokeShare(const Identity& who,
@@ -194,61 +183,54 @@ absl::Status CaseManager::ListShares(const Identity& who,
 
 absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCaseRequest& request,
                                 absl::Time deadline, Case* out) {
-  return Audited(
-      who, "CaseService.ReferCase", request.case_id(), deadline,
-      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
-        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
-        CONSULAR_RETURN_IF_ERROR(CheckMayRefer(who));
-        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-        if (request.to_post().empty()) return InvalidField("to_post", "required: a post code");
-        if (!IsValidPostCode(request.to_post())) {
-          return InvalidField("to_post", "must be a post code (^[A-Z][A-Z0-9-]{1,31}$, not LKHA)");
-        }
-        CONSULAR_RETURN_IF_ERROR(
-            CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
-        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
-        const absl::Time now = clock_.Now();
-        return RunIdempotentCall<Case>(
-            repo, *blind_index_, who, "ReferCase", request, request.request_id(), out,
-            [&](const Case& stored) { return CaseStillInScope(repo, stored.id(), audit); },
-            [&](Case* referred) -> absl::Status {
-              std::optional<Case> current = repo.Find(request.case_id(), true);
-              if (!current) return CaseNotFound(request.case_id());
-              Reached(*current, audit);
-              CONSULAR_RETURN_IF_ERROR(CheckHandles(*current, "refer it"));
-              CONSULAR_RETURN_IF_ERROR(CheckVersion(*current, request.expected_version()));
-              CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
-              if (request.to_post() == current->handling_post()) {
-                return InvalidField("to_post", "already handles the case");
-              }
-              const std::string from = current->handling_post();
-              // The new post handles the case now: a share it held is spent.
-              if (std::optional<consular::v1::CaseShare> spent =
-                      repo.LiveShare(current->id(), request.to_post())) {
-                repo.RevokeShare(spent->id(), who.subject, ToTimestamp(now));
-              }
-              // The referring unit keeps read access (written before the move: row-level
-              // security lets a case move only where its mover can still see it).
-              const consular::v1::CaseShare kept = NewShare(
-                  who, *current, from, consular::v1::SHARE_ACCESS_READ, request.legal_basis(), now);
-              repo.InsertShare(kept);
-              Case c = std::move(*current);
-              c.set_version(c.version() + 1);
-              CaseEvent event =
-                  NewEvent(who, consular::v1::CASE_EVENT_TYPE_REFERRED, now, c.version());
-              event.set_from_unit(from);
-              event.set_to_unit(request.to_post());
-              event.set_share_id(kept.id());
-              repo.AppendEvent(c.id(), event);
-              c.set_handling_post(request.to_post());
-              *c.mutable_updated_at() = ToTimestamp(now);
-              repo.Update(c);
-              c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
-              *referred = std::move(c);
-              return absl::OkStatus();
-            });
-      });
+  CaseChange<Case> change{"ReferCase", request.case_id(), request.request_id()};
+  change.validate = [&](absl::Time /*now*/) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(CheckMayRefer(who));
+    CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+    CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+    if (request.to_post().empty()) return InvalidField("to_post", "required: a post code");
+    if (!IsValidPostCode(request.to_post())) {
+      return InvalidField("to_post", "must be a post code (^[A-Z][A-Z0-9-]{1,31}$, not LKHA)");
+    }
+    CONSULAR_RETURN_IF_ERROR(
+        CheckText("legal_basis", request.legal_basis(), kMaxLegalBasisChars, true));
+    CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+    return absl::OkStatus();
+  };
+  change.apply = [&](CaseRepository& repo, Case current, absl::Time now,
+                     Case* referred) -> absl::Status {
+    CONSULAR_RETURN_IF_ERROR(CheckHandles(current, "refer it"));
+    CONSULAR_RETURN_IF_ERROR(CheckVersion(current, request.expected_version()));
+    CONSULAR_RETURN_IF_ERROR(CheckNotClosed(current));
+    if (request.to_post() == current.handling_post()) {
+      return InvalidField("to_post", "already handles the case");
+    }
+    const std::string from = current.handling_post();
+    // The new post handles the case now: a share it held is spent.
+    if (std::optional<consular::v1::CaseShare> spent =
+            repo.LiveShare(current.id(), request.to_post())) {
+      repo.RevokeShare(spent->id(), who.subject, ToTimestamp(now));
+    }
+    // The referring unit keeps read access (written before the move: row-level
+    // security lets a case move only where its mover can still see it).
+    const consular::v1::CaseShare kept =
+        NewShare(who, current, from, consular::v1::SHARE_ACCESS_READ, request.legal_basis(), now);
+    repo.InsertShare(kept);
+    Case c = std::move(current);
+    c.set_version(c.version() + 1);
+    CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_REFERRED, now, c.version());
+    event.set_from_unit(from);
+    event.set_to_unit(request.to_post());
+    event.set_share_id(kept.id());
+    repo.AppendEvent(c.id(), event);
+    c.set_handling_post(request.to_post());
+    *c.mutable_updated_at() = ToTimestamp(now);
+    repo.Update(c);
+    c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+    *referred = std::move(c);
+    return absl::OkStatus();
+  };
+  return Change(who, request, deadline, change, out);
 }
 
 }  // namespace consular::cases
