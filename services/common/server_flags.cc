@@ -8,6 +8,20 @@
 #include "services/common/page_token.h"
 
 namespace consular {
+namespace {
+
+// A whole-number option within [low, high], also read from the environment variable `env`, its
+// default shown in --help.
+template <typename T>
+void AddBoundedOption(CLI::App& app, const std::string& name, T* value, const std::string& help,
+                      const std::string& env, T low, T high) {
+  app.add_option(name, *value, help)
+      ->envname(env)
+      ->check(CLI::Range(low, high))
+      ->capture_default_str();
+}
+
+}  // namespace
 
 void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags) {
   app.add_option("--listen", flags->server.listen_address, "Address to listen on")
@@ -35,56 +49,36 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
   app.add_option("--token-audience", flags->verifier.audience, "Expected token audience")
       ->envname("CONSULAR_TOKEN_AUDIENCE")
       ->capture_default_str();
-  app.add_option("--pool-size", flags->pool_size, "Database connections")
-      ->envname(env_prefix + "POOL_SIZE")
-      ->check(CLI::Range(1, 512))
-      ->capture_default_str();
-  app.add_option("--workers", flags->workers, "Threads doing database work")
-      ->envname(env_prefix + "WORKERS")
-      ->check(CLI::Range(1, 512))
-      ->capture_default_str();
-  app.add_option("--queue-limit", flags->queue_limit,
-                 "Calls that may wait for a worker; beyond it calls get RESOURCE_EXHAUSTED")
-      ->envname(env_prefix + "QUEUE_LIMIT")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  app.add_option("--max-message-kib", flags->max_message_kib, "Largest request accepted, in KiB")
-      ->envname("CONSULAR_MAX_MESSAGE_KIB")
-      ->check(CLI::Range(1, 65536))
-      ->capture_default_str();
-  app.add_option("--max-concurrent-streams", flags->server.max_concurrent_streams,
-                 "Calls in flight per client connection")
-      ->envname("CONSULAR_MAX_CONCURRENT_STREAMS")
-      ->check(CLI::Range(1, 10000))
-      ->capture_default_str();
-  app.add_option("--max-call-seconds", flags->max_call_seconds,
-                 "The most time a call's work gets, whatever deadline the client set")
-      ->envname("CONSULAR_MAX_CALL_SECONDS")
-      ->check(CLI::Range(1, 600))
-      ->capture_default_str();
-  app.add_option("--shutdown-grace-seconds", flags->shutdown_grace_seconds,
-                 "On SIGTERM, how long running calls may finish; then they are cancelled, with "
-                 "their database statements")
-      ->envname("CONSULAR_SHUTDOWN_GRACE_SECONDS")
-      ->check(CLI::Range(0, 600))
-      ->capture_default_str();
-  app.add_option("--idle-connection-seconds", flags->idle_connection_seconds,
-                 "Close a client connection that has had no call for this long (including one "
-                 "that completed TLS and sent nothing)")
-      ->envname("CONSULAR_IDLE_CONNECTION_SECONDS")
-      ->check(CLI::Range(1, 86400))
-      ->capture_default_str();
-  app.add_option("--handshake-seconds", flags->handshake_seconds,
-                 "Close a connection that has not completed TLS and HTTP/2's opening within this "
-                 "(one that connects and sends nothing)")
-      ->envname("CONSULAR_HANDSHAKE_SECONDS")
-      ->check(CLI::Range(1, 300))
-      ->capture_default_str();
-  app.add_option("--memory-quota-mib", flags->memory_quota_mib,
-                 "Memory gRPC may use for connections and calls; past it, it sheds them")
-      ->envname("CONSULAR_MEMORY_QUOTA_MIB")
-      ->check(CLI::Range(16, 65536))
-      ->capture_default_str();
+  AddBoundedOption(app, "--pool-size", &flags->pool_size, "Database connections",
+                   env_prefix + "POOL_SIZE", 1, 512);
+  AddBoundedOption(app, "--workers", &flags->workers, "Threads doing database work",
+                   env_prefix + "WORKERS", 1, 512);
+  AddBoundedOption(app, "--queue-limit", &flags->queue_limit,
+                   "Calls that may wait for a worker; beyond it calls get RESOURCE_EXHAUSTED",
+                   env_prefix + "QUEUE_LIMIT", 1, 100000);
+  AddBoundedOption(app, "--max-message-kib", &flags->max_message_kib,
+                   "Largest request accepted, in KiB", "CONSULAR_MAX_MESSAGE_KIB", 1, 65536);
+  AddBoundedOption(app, "--max-concurrent-streams", &flags->server.max_concurrent_streams,
+                   "Calls in flight per client connection", "CONSULAR_MAX_CONCURRENT_STREAMS", 1,
+                   10000);
+  AddBoundedOption(app, "--max-call-seconds", &flags->max_call_seconds,
+                   "The most time a call's work gets, whatever deadline the client set",
+                   "CONSULAR_MAX_CALL_SECONDS", 1, 600);
+  AddBoundedOption(app, "--shutdown-grace-seconds", &flags->shutdown_grace_seconds,
+                   "On SIGTERM, how long running calls may finish; then they are cancelled, with "
+                   "their database statements",
+                   "CONSULAR_SHUTDOWN_GRACE_SECONDS", 0, 600);
+  AddBoundedOption(app, "--idle-connection-seconds", &flags->idle_connection_seconds,
+                   "Close a client connection that has had no call for this long (including one "
+                   "that completed TLS and sent nothing)",
+                   "CONSULAR_IDLE_CONNECTION_SECONDS", 1, 86400);
+  AddBoundedOption(app, "--handshake-seconds", &flags->handshake_seconds,
+                   "Close a connection that has not completed TLS and HTTP/2's opening within this "
+                   "(one that connects and sends nothing)",
+                   "CONSULAR_HANDSHAKE_SECONDS", 1, 300);
+  AddBoundedOption(app, "--memory-quota-mib", &flags->memory_quota_mib,
+                   "Memory gRPC may use for connections and calls; past it, it sheds them",
+                   "CONSULAR_MEMORY_QUOTA_MIB", 16, 65536);
   app.add_option("--page-token-key", flags->page_token_key,
                  "File with the key that signs page tokens (at least 32 bytes); replicas share "
                  "it. Without it, a random key of this process")
@@ -93,23 +87,17 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
                "Offer gRPC server reflection (lists the API to any client that connects; for "
                "development and debugging)")
       ->envname("CONSULAR_REFLECTION");
-  app.add_option("--chain-interval-ms", flags->chain_interval_ms,
-                 "Pause of the audit sequencer once the audit trail is fully chained; 0 turns "
-                 "it off in this process. Every process may run one: whichever holds its "
-                 "PostgreSQL advisory lock chains a round")
-      ->envname(env_prefix + "CHAIN_INTERVAL_MS")
-      ->check(CLI::Range(0, 3600000))
-      ->capture_default_str();
-  app.add_option("--chain-batch", flags->chain_batch,
-                 "Audit events chained per sequencer transaction")
-      ->envname(env_prefix + "CHAIN_BATCH")
-      ->check(CLI::Range(1, 100000))
-      ->capture_default_str();
-  app.add_option("--keepalive-seconds", flags->keepalive_seconds,
-                 "Ping an idle connection after this long; drop it if it does not answer")
-      ->envname("CONSULAR_KEEPALIVE_SECONDS")
-      ->check(CLI::Range(10, 86400))
-      ->capture_default_str();
+  AddBoundedOption(app, "--chain-interval-ms", &flags->chain_interval_ms,
+                   "Pause of the audit sequencer once the audit trail is fully chained; 0 turns it "
+                   "off in this process. Every process may run one: whichever holds its PostgreSQL "
+                   "advisory lock chains a round",
+                   env_prefix + "CHAIN_INTERVAL_MS", 0, 3600000);
+  AddBoundedOption(app, "--chain-batch", &flags->chain_batch,
+                   "Audit events chained per sequencer transaction", env_prefix + "CHAIN_BATCH", 1,
+                   100000);
+  AddBoundedOption(app, "--keepalive-seconds", &flags->keepalive_seconds,
+                   "Ping an idle connection after this long; drop it if it does not answer",
+                   "CONSULAR_KEEPALIVE_SECONDS", 10, 86400);
 }
 
 CallEnvironment CallEnvironmentOf(const ServerFlags& flags, WorkerPool* workers,
