@@ -95,16 +95,19 @@ int RunApi(Args args) {
 }  // namespace
 }  // namespace consular::datagen
 
+// What --help says about the tool.
+constexpr char kAbout[] =
+    R"(consular-datagen: realistic, fictional cases for consular-cases and consular-stats.
+--mode bulk writes a whole data set (default 1,000,000 cases, ~10 events each) with COPY
+as the database owner, sealed with the services' field keys and blind-index key, so the
+services can read and search every case. --mode api creates a small data set (default 200
+cases) through the public API. The same --seed gives the same content;
+each api run creates new cases (its request ids are its own).)";
+
 int main(int argc, char** argv) {
   using consular::datagen::Args;
   Args args;
-  CLI::App app{
-      "consular-datagen: realistic, fictional cases for consular-cases and consular-stats.\n"
-      "--mode bulk writes a whole data set (default 1,000,000 cases, ~10 events each) with COPY\n"
-      "as the database owner, sealed with the services' field keys and blind-index key, so the\n"
-      "services can read and search every case. --mode api creates a small data set (default 200\n"
-      "cases) through the public API. The same --seed gives the same content;\n"
-      "each api run creates new cases (its request ids are its own)."};
+  CLI::App app{kAbout};
   app.option_defaults()->always_capture_default();
   app.add_option("--mode", args.mode, "bulk or api")
       ->required()

@@ -164,17 +164,20 @@ int Run(const Args& args, const CLI::App& app) {
 }  // namespace
 }  // namespace consular::loadgen
 
+// What --help says about the tool.
+constexpr char kAbout[] =
+    R"(consular-loadgen: load for consular-cases and consular-stats. Prints total requests,
+throughput, latency p50/p95/p99/max (every call, exact) and errors by gRPC status code.
+Scenarios: create, get, list (CaseService as officers of a few posts), mix (an officer's
+working mix: 50% GetCase, 15% ListCases, 10% UpdateCase, 10% AddCaseNote,
+10% TransitionCase, 5% CreateCase), stats (GetCountryStatistics as policy staff).
+With --rate, latency counts from each operation's scheduled send time (no coordinated
+omission).)";
+
 int main(int argc, char** argv) {
   using consular::loadgen::Args;
   Args args;
-  CLI::App app{
-      "consular-loadgen: load for consular-cases and consular-stats. Prints total requests,\n"
-      "throughput, latency p50/p95/p99/max (every call, exact) and errors by gRPC status code.\n"
-      "Scenarios: create, get, list (CaseService as officers of a few posts), mix (an officer's\n"
-      "working mix: 50% GetCase, 15% ListCases, 10% UpdateCase, 10% AddCaseNote,\n"
-      "10% TransitionCase, 5% CreateCase), stats (GetCountryStatistics as policy staff).\n"
-      "With --rate, latency counts from each operation's scheduled send time (no coordinated\n"
-      "omission)."};
+  CLI::App app{kAbout};
   app.option_defaults()->always_capture_default();
   app.add_option("--addr", args.addr, "CaseService address HOST:PORT")->envname("CONSULAR_ADDR");
   app.add_option("--stats-addr", args.stats_addr, "StatisticsService address (scenario stats)")
