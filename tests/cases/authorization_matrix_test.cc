@@ -34,9 +34,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "consular/v1/audit.grpc.pb.h"
 #include "consular/v1/cases.grpc.pb.h"
-#include "base/clock.h"
 #include "services/audit/audit_manager.h"
 #include "services/audit/audit_service.h"
 #include "services/cases/case_manager.h"
@@ -86,8 +86,7 @@ class AuthorizationMatrixTest : public ::testing::Test {
     runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
     case_manager_ =
         std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
-    audit_manager_ =
-        std::make_unique<audit::AuditManager>(runner_.get(), SystemClock());
+    audit_manager_ = std::make_unique<audit::AuditManager>(runner_.get(), SystemClock());
     case_workers_ = std::make_unique<WorkerPool>(4, 64);
     audit_workers_ = std::make_unique<WorkerPool>(2, 64);
     case_service_ = std::make_unique<cases::CasesService>(
@@ -462,102 +461,28 @@ class AuthorizationMatrixTest : public ::testing::Test {
 };
 
 TEST_F(AuthorizationMatrixTest, EveryRoleTimesEveryRpcTimesEverySituation) {
-  struct Cell {
-    Who who;
-    Rpc rpc;
-    Situation situation;
-    Expectation expected;
-    const Scenario* scenario = nullptr;
-  };
-
-  // 1. Build every scenario. Reads share one scenario per (unit group, situation), which has
-  //    live READ shares to the third unit (and, for "own", to V) so ListShares can tell "every
-  //    share" from "own share only"; every mutating cell gets a fresh case of its own.
-  std::vector<std::unique_ptr<Scenario>> scenarios;
-  std::map<std::pair<std::string, Situation>, const Scenario*> read_scenarios;
-  std::vector<Cell> cells;
-  for (Who who : kAllWho) {
-    for (Rpc rpc : kAllRpcs) {
-      for (Situation situation : kAllSituations) {
-        Cell cell{who, rpc, situation, Expected(who, rpc, situation)};
-        switch (NeedsOf(rpc)) {
-          case Needs::kNothing:
-            break;
-          case Needs::kSharedReadScenario: {
-            const auto key = std::make_pair(UnitU(who), situation);
-            auto it = read_scenarios.find(key);
-            if (it == read_scenarios.end()) {
-              Plan plan = PlanFor(who, situation);
-              plan.extra = {kThirdUnit};
-              if (situation == Situation::kOwn) plan.extra.push_back(UnitV(who));
-              scenarios.push_back(std::make_unique<Scenario>(Build(plan)));
-              it = read_scenarios.emplace(key, scenarios.back().get()).first;
-            }
-            cell.scenario = it->second;
-            break;
-          }
-          case Needs::kFreshScenario: {
-            Plan plan = PlanFor(who, situation);
-            if (rpc == Rpc::kRevokeShare) plan.extra = {kThirdUnit};
-            if (rpc == Rpc::kReviewEmergencyAccess) plan.emergency_grant = true;
-            scenarios.push_back(std::make_unique<Scenario>(Build(plan)));
-            cell.scenario = scenarios.back().get();
-            break;
-          }
-        }
-        cells.push_back(cell);
-      }
-    }
-  }
-  int build_failures = 0;
-  for (const auto& s : scenarios) {
-    if (!s->ok) ++build_failures;
-  }
-  EXPECT_EQ(build_failures, 0) << "scenarios that could not be built (see the cells)";
+  // 1. Plan every cell and build its scenario.
+  const Matrix m =
+      PlanMatrix([](Rpc) { return true; }, [&](const Plan& plan) { return Build(plan); });
+  EXPECT_EQ(m.build_failures, 0) << "scenarios that could not be built (see the cells)";
 
   // 2. One wait until every expiring share has lapsed (judged by the database clock, same host).
   absl::Time latest = absl::Now();
-  for (const auto& s : scenarios) {
+  for (const auto& s : m.scenarios) {
     if (s->expires_at) latest = std::max(latest, *s->expires_at);
   }
   const absl::Duration wait = latest + absl::Seconds(1.5) - absl::Now();
   if (wait > absl::ZeroDuration()) absl::SleepFor(wait);
 
   // 3. Every cell.
-  int checked = 0;
-  std::vector<std::string> disagreements;
-  for (const Cell& cell : cells) {
-    ++checked;
-    const std::string name = absl::StrCat(WhoName(cell.who), " x ", RpcName(cell.rpc), " x ",
-                                          SituationName(cell.situation));
-    if (cell.scenario != nullptr && !cell.scenario->ok) {
-      const std::string line = absl::StrCat(name, ": expected ", CodeName(cell.expected.code),
-                                            ", scenario not built: ", cell.scenario->failure);
-      ADD_FAILURE() << line;
-      disagreements.push_back(line);
-      continue;
-    }
-    std::vector<std::string> problems;
-    const grpc::Status status =
-        RunCell(cell.who, cell.rpc, cell.situation, cell.scenario, cell.expected, &problems);
-    if (status.error_code() != cell.expected.code) {
-      const std::string line = absl::StrCat(name, ": expected ", CodeName(cell.expected.code),
-                                            ", got ", Describe(status));
-      ADD_FAILURE() << line;
-      disagreements.push_back(line);
-    }
-    for (const std::string& problem : problems) {
-      const std::string line = absl::StrCat(name, ": ", problem);
-      ADD_FAILURE() << line;
-      disagreements.push_back(line);
-    }
-  }
-
-  EXPECT_EQ(checked, 6 * 18 * 6);
-  std::cout << "[ matrix   ] checked " << checked << " cells (" << scenarios.size()
-            << " scenarios); " << disagreements.size() << " disagreement(s) with the table\n";
-  for (const std::string& line : disagreements) std::cout << "[ mismatch ] " << line << "\n";
-  RecordProperty("cells_checked", checked);
+  const std::vector<std::string> disagreements =
+      RunMatrix(m, [&](const Cell& cell, std::vector<std::string>* problems) {
+        const grpc::Status status =
+            RunCell(cell.who, cell.rpc, cell.situation, cell.scenario, cell.expected, problems);
+        return Outcome{status.error_code(), Describe(status)};
+      });
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 18 * 6);
+  RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }
 

@@ -367,97 +367,22 @@ bool IsCaseServiceMethod(Rpc rpc) {
 }
 
 TEST_F(AuthorizationMatrixUnitTest, EveryRoleTimesEveryCaseServiceMethodTimesEverySituation) {
-  struct Cell {
-    Who who;
-    Rpc rpc;
-    Situation situation;
-    Expectation expected;
-    const Scenario* scenario = nullptr;
-  };
-
-  // 1. Build every scenario, as the gRPC tier does: reads share one per (unit group, situation),
-  //    with live READ shares to the third unit (and, for "own", to V); every mutating cell gets a
-  //    fresh case of its own.
-  std::vector<std::unique_ptr<Scenario>> scenarios;
-  std::map<std::pair<std::string, Situation>, const Scenario*> read_scenarios;
-  std::vector<Cell> cells;
-  for (Who who : kAllWho) {
-    for (Rpc rpc : kAllRpcs) {
-      if (!IsCaseServiceMethod(rpc)) continue;
-      for (Situation situation : kAllSituations) {
-        Cell cell{who, rpc, situation, Expected(who, rpc, situation)};
-        switch (NeedsOf(rpc)) {
-          case Needs::kNothing:
-            break;
-          case Needs::kSharedReadScenario: {
-            const auto key = std::make_pair(UnitU(who), situation);
-            auto it = read_scenarios.find(key);
-            if (it == read_scenarios.end()) {
-              Plan plan = PlanFor(who, situation);
-              plan.extra = {kThirdUnit};
-              if (situation == Situation::kOwn) plan.extra.push_back(UnitV(who));
-              scenarios.push_back(std::make_unique<Scenario>(Build(plan)));
-              it = read_scenarios.emplace(key, scenarios.back().get()).first;
-            }
-            cell.scenario = it->second;
-            break;
-          }
-          case Needs::kFreshScenario: {
-            Plan plan = PlanFor(who, situation);
-            if (rpc == Rpc::kRevokeShare) plan.extra = {kThirdUnit};
-            if (rpc == Rpc::kReviewEmergencyAccess) plan.emergency_grant = true;
-            scenarios.push_back(std::make_unique<Scenario>(Build(plan)));
-            cell.scenario = scenarios.back().get();
-            break;
-          }
-        }
-        cells.push_back(cell);
-      }
-    }
-  }
-  int build_failures = 0;
-  for (const auto& s : scenarios) {
-    if (!s->ok) ++build_failures;
-  }
-  EXPECT_EQ(build_failures, 0) << "scenarios that could not be built (see the cells)";
+  // 1. Plan every cell and build its scenario.
+  const Matrix m = PlanMatrix(IsCaseServiceMethod, [&](const Plan& plan) { return Build(plan); });
+  EXPECT_EQ(m.build_failures, 0) << "scenarios that could not be built (see the cells)";
 
   // 2. The expiring shares lapse: the clock moves, nobody waits.
   clock_.Advance(absl::Seconds(5));
 
   // 3. Every cell.
-  int checked = 0;
-  std::vector<std::string> disagreements;
-  for (const Cell& cell : cells) {
-    ++checked;
-    const std::string name = absl::StrCat(WhoName(cell.who), " x ", RpcName(cell.rpc), " x ",
-                                          SituationName(cell.situation));
-    if (cell.scenario != nullptr && !cell.scenario->ok) {
-      const std::string line = absl::StrCat(name, ": expected ", CodeName(cell.expected.code),
-                                            ", scenario not built: ", cell.scenario->failure);
-      ADD_FAILURE() << line;
-      disagreements.push_back(line);
-      continue;
-    }
-    std::vector<std::string> problems;
-    const absl::Status status =
-        RunCell(cell.who, cell.rpc, cell.scenario, cell.expected, &problems);
-    if (CodeOf(status) != cell.expected.code) {
-      const std::string line = absl::StrCat(name, ": expected ", CodeName(cell.expected.code),
-                                            ", got ", Describe(status));
-      ADD_FAILURE() << line;
-      disagreements.push_back(line);
-    }
-    for (const std::string& problem : problems) {
-      const std::string line = absl::StrCat(name, ": ", problem);
-      ADD_FAILURE() << line;
-      disagreements.push_back(line);
-    }
-  }
-
-  EXPECT_EQ(checked, 6 * 16 * 6);
-  std::cout << "[ matrix   ] checked " << checked << " cells (" << scenarios.size()
-            << " scenarios); " << disagreements.size() << " disagreement(s) with the table\n";
-  RecordProperty("cells_checked", checked);
+  const std::vector<std::string> disagreements =
+      RunMatrix(m, [&](const Cell& cell, std::vector<std::string>* problems) {
+        const absl::Status status =
+            RunCell(cell.who, cell.rpc, cell.scenario, cell.expected, problems);
+        return Outcome{CodeOf(status), Describe(status)};
+      });
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 16 * 6);
+  RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }
 

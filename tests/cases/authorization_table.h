@@ -16,16 +16,20 @@
 // V = RABAT. CAIRO is the third unit that ShareCase and ReferCase cells name.
 #include <grpcpp/support/status_code_enum.h>
 
+#include <iostream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "consular/v1/cases.pb.h"
+#include "gtest/gtest.h"
 
 namespace consular::matrix {
 
@@ -544,6 +548,109 @@ inline void CheckShares(const v1::ListSharesResponse& out, const Scenario& s, co
          << " (" << want.size() << ")";
     problems->push_back(text.str());
   }
+}
+
+// ------------------------------------------------------------------------------------------------
+// The driver both tiers share: plan the cells and their scenarios, run every cell, report.
+
+struct Cell {
+  Who who;
+  Rpc rpc;
+  Situation situation;
+  Expectation expected;
+  const Scenario* scenario = nullptr;
+};
+
+struct Matrix {
+  std::vector<std::unique_ptr<Scenario>> scenarios;
+  std::vector<Cell> cells;
+  int build_failures = 0;  // scenarios that could not be built (their cells say why)
+};
+
+// Every role x every method `include` accepts x every situation, with the scenarios they run
+// against, built by `build(const Plan&) -> Scenario`. Reads share one scenario per (unit group,
+// situation), which has live READ shares to the third unit (and, for "own", to V) so ListShares
+// can tell "every share" from "own share only"; every mutating cell gets a fresh case of its own.
+template <typename Include, typename Build>
+Matrix PlanMatrix(const Include& include, const Build& build) {
+  Matrix m;
+  std::map<std::pair<std::string, Situation>, const Scenario*> read_scenarios;
+  const auto add = [&](const Plan& plan) {
+    m.scenarios.push_back(std::make_unique<Scenario>(build(plan)));
+    if (!m.scenarios.back()->ok) ++m.build_failures;
+    return m.scenarios.back().get();
+  };
+  for (Who who : kAllWho) {
+    for (Rpc rpc : kAllRpcs) {
+      if (!include(rpc)) continue;
+      for (Situation situation : kAllSituations) {
+        Cell cell{who, rpc, situation, Expected(who, rpc, situation)};
+        switch (NeedsOf(rpc)) {
+          case Needs::kNothing:
+            break;
+          case Needs::kSharedReadScenario: {
+            const auto key = std::make_pair(UnitU(who), situation);
+            auto it = read_scenarios.find(key);
+            if (it == read_scenarios.end()) {
+              Plan plan = PlanFor(who, situation);
+              plan.extra = {kThirdUnit};
+              if (situation == Situation::kOwn) plan.extra.push_back(UnitV(who));
+              it = read_scenarios.emplace(key, add(plan)).first;
+            }
+            cell.scenario = it->second;
+            break;
+          }
+          case Needs::kFreshScenario: {
+            Plan plan = PlanFor(who, situation);
+            if (rpc == Rpc::kRevokeShare) plan.extra = {kThirdUnit};
+            if (rpc == Rpc::kReviewEmergencyAccess) plan.emergency_grant = true;
+            cell.scenario = add(plan);
+            break;
+          }
+        }
+        m.cells.push_back(cell);
+      }
+    }
+  }
+  return m;
+}
+
+// What a cell's call returned: its status code and how a failure describes it.
+struct Outcome {
+  StatusCode code = OK;
+  std::string description;
+};
+
+// Runs every cell of `m` with `run(const Cell&, std::vector<std::string>* problems) -> Outcome`
+// and reports each disagreement with the table (a code other than expected, a problem the run
+// found, a scenario not built) as a test failure. Returns the disagreements.
+template <typename Run>
+std::vector<std::string> RunMatrix(const Matrix& m, const Run& run) {
+  std::vector<std::string> disagreements;
+  const auto disagree = [&](std::string line) {
+    ADD_FAILURE() << line;
+    disagreements.push_back(std::move(line));
+  };
+  for (const Cell& cell : m.cells) {
+    const std::string name = absl::StrCat(WhoName(cell.who), " x ", RpcName(cell.rpc), " x ",
+                                          SituationName(cell.situation));
+    if (cell.scenario != nullptr && !cell.scenario->ok) {
+      disagree(absl::StrCat(name, ": expected ", CodeName(cell.expected.code),
+                            ", scenario not built: ", cell.scenario->failure));
+      continue;
+    }
+    std::vector<std::string> problems;
+    const Outcome outcome = run(cell, &problems);
+    if (outcome.code != cell.expected.code) {
+      disagree(absl::StrCat(name, ": expected ", CodeName(cell.expected.code), ", got ",
+                            outcome.description));
+    }
+    for (const std::string& problem : problems) disagree(absl::StrCat(name, ": ", problem));
+  }
+  std::cout << "[ matrix   ] checked " << m.cells.size() << " cells (" << m.scenarios.size()
+            << " scenarios); " << disagreements.size() << " disagreement(s) with the table\n";
+  for (const std::string& line : disagreements) std::cout << "[ mismatch ] " << line << "\n";
+  return disagreements;
 }
 
 }  // namespace consular::matrix
