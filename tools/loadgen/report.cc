@@ -1,5 +1,8 @@
 #include "tools/loadgen/report.h"
 
+#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -10,49 +13,29 @@ namespace {
 
 double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
-// A JSON string literal; the names printed here are ASCII identifiers, but escape anyway.
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          absl::StrAppendFormat(&out, "\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
+using Json = nlohmann::ordered_json;
+
+// A figure as JSON: finite, rounded to 3 decimals, a whole number as an integer.
+Json Figure(double value) {
+  if (!std::isfinite(value)) return 0;
+  const double rounded = std::round(value * 1000) / 1000;
+  if (rounded == std::trunc(rounded) && std::abs(rounded) < 1e15) {
+    return static_cast<int64_t>(rounded);
   }
-  out += "\"";
+  return rounded;
+}
+
+Json LatencyJson(const LatencySummary& latency) {
+  return Json{{"p50", Figure(Ms(latency.p50_ns))},
+              {"p95", Figure(Ms(latency.p95_ns))},
+              {"p99", Figure(Ms(latency.p99_ns))},
+              {"max", Figure(Ms(latency.max_ns))}};
+}
+
+Json CountsJson(const std::map<std::string, int64_t>& counts) {
+  Json out = Json::object();
+  for (const auto& [name, n] : counts) out[name] = n;
   return out;
-}
-
-// A number as JSON: finite, at most 3 decimals, no exponent.
-std::string JsonNumber(double value) {
-  if (!std::isfinite(value)) return "0";
-  std::string text = absl::StrFormat("%.3f", value);
-  while (text.back() == '0') text.pop_back();
-  if (text.back() == '.') text.pop_back();
-  return text;
-}
-
-std::string LatencyJson(const LatencySummary& latency) {
-  return absl::StrCat("{\"p50\":", JsonNumber(Ms(latency.p50_ns)),
-                      ",\"p95\":", JsonNumber(Ms(latency.p95_ns)),
-                      ",\"p99\":", JsonNumber(Ms(latency.p99_ns)),
-                      ",\"max\":", JsonNumber(Ms(latency.max_ns)), "}");
-}
-
-std::string CountsJson(const std::map<std::string, int64_t>& counts) {
-  std::vector<std::string> items;
-  for (const auto& [name, n] : counts) items.push_back(absl::StrCat(JsonString(name), ":", n));
-  return absl::StrCat("{", absl::StrJoin(items, ","), "}");
 }
 
 std::string Counts(const std::map<std::string, int64_t>& counts) {
@@ -145,22 +128,30 @@ std::string FormatText(const LoadReport& report) {
 
 std::string FormatJson(const LoadReport& report) {
   const RunInfo& info = report.info;
-  std::vector<std::string> methods;
+  Json methods = Json::object();
   for (const MethodReport& m : report.methods) {
-    methods.push_back(absl::StrCat(JsonString(m.method), ":{\"requests\":", m.requests,
-                                   ",\"failed\":", m.failed,
-                                   ",\"latency_ms\":", LatencyJson(m.latency), "}"));
+    methods[m.method] = Json{
+        {"requests", m.requests}, {"failed", m.failed}, {"latency_ms", LatencyJson(m.latency)}};
   }
-  return absl::StrCat(
-      "{\"scenario\":", JsonString(info.scenario), ",\"concurrency\":", info.concurrency,
-      ",\"rate\":", JsonNumber(info.rate),
-      ",\"warmup_s\":", JsonNumber(absl::ToDoubleSeconds(info.warmup)), ",\"seed\":", info.seed,
-      ",\"elapsed_s\":", JsonNumber(report.elapsed_seconds), ",\"operations\":", report.operations,
-      ",\"requests\":", report.requests, ",\"ok\":", report.ok, ",\"failed\":", report.failed,
-      ",\"throughput_rps\":", JsonNumber(report.throughput_rps),
-      ",\"latency_ms\":", LatencyJson(report.latency), ",\"errors\":", CountsJson(report.errors),
-      ",\"methods\":{", absl::StrJoin(methods, ","), "}", ",\"events\":", CountsJson(report.events),
-      ",\"missed\":", report.missed, ",\"cancelled\":", report.cancelled ? "true" : "false", "}\n");
+  Json out;
+  out["scenario"] = info.scenario;
+  out["concurrency"] = info.concurrency;
+  out["rate"] = Figure(info.rate);
+  out["warmup_s"] = Figure(absl::ToDoubleSeconds(info.warmup));
+  out["seed"] = info.seed;
+  out["elapsed_s"] = Figure(report.elapsed_seconds);
+  out["operations"] = report.operations;
+  out["requests"] = report.requests;
+  out["ok"] = report.ok;
+  out["failed"] = report.failed;
+  out["throughput_rps"] = Figure(report.throughput_rps);
+  out["latency_ms"] = LatencyJson(report.latency);
+  out["errors"] = CountsJson(report.errors);
+  out["methods"] = std::move(methods);
+  out["events"] = CountsJson(report.events);
+  out["missed"] = report.missed;
+  out["cancelled"] = report.cancelled;
+  return out.dump() + "\n";
 }
 
 }  // namespace consular::loadgen
