@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/time/civil_time.h"
+
 // Days and times of the bulk loader's data set, as seconds since 1970-01-01 (everything is UTC),
 // written as COPY and protobuf's JSON read them.
 namespace consular::datagen::bulk {
@@ -10,24 +12,14 @@ namespace consular::datagen::bulk {
 constexpr int64_t kDay = 86400;
 constexpr int64_t kHour = 3600;
 
-struct Ymd {
-  int year;
-  int month;
-  int day;
-};
+// 1970-01-01, the day the data set's seconds count from.
+inline constexpr absl::CivilDay kEpochDay(1970, 1, 1);
 
-// Days since 1970-01-01 of a civil date (H. Hinnant's algorithm).
-constexpr int64_t DaysFromCivil(int y, int m, int d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
+// Days since 1970-01-01 of a civil date.
+constexpr int64_t DaysFromCivil(int y, int m, int d) { return absl::CivilDay(y, m, d) - kEpochDay; }
 
 // The civil date of a day since 1970-01-01.
-Ymd CivilFromDays(int64_t z);
+inline absl::CivilDay CivilOfDay(int64_t day) { return kEpochDay + day; }
 
 // a / b rounded down.
 constexpr int64_t FloorDiv(int64_t a, int64_t b) {

@@ -10,6 +10,7 @@
 #include "absl/time/civil_time.h"
 #include "consular/v1/cases.pb.h"
 #include "google/protobuf/util/time_util.h"
+#include "proto/dates.h"
 #include "storage/case_facts.h"
 #include "storage/case_sealing.h"
 #include "tools/datagen/bulk_dates.h"
@@ -21,14 +22,7 @@ namespace {
 
 namespace v1 = consular::v1;
 
-v1::Date DateOf(int64_t seconds) {
-  const Ymd d = CivilFromDays(FloorDiv(seconds, kDay));
-  v1::Date out;
-  out.set_year(d.year);
-  out.set_month(d.month);
-  out.set_day(d.day);
-  return out;
-}
+v1::Date DateOf(int64_t seconds) { return DateFromCivilDay(CivilOfDay(FloorDiv(seconds, kDay))); }
 
 uint8_t AgeGroupIndex(const std::string& name) {
   for (size_t i = 0; i < kAgeGroups.size(); ++i) {

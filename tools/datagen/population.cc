@@ -134,9 +134,10 @@ int64_t Generator::OpenedTime(Rng& rng) const {
   const double max_weight = std::pow(1.07, 9) * 1.35;
   while (true) {
     const int64_t day = rng.Between(kFirstDay, kEndDay);
-    const Ymd ymd = CivilFromDays(day);
-    const double season = ymd.month >= 6 && ymd.month <= 9 ? 1.35 : ymd.month == 12 ? 0.8 : 1.0;
-    const double weight = std::pow(1.07, ymd.year - 2017) * season;
+    const absl::CivilDay civil = CivilOfDay(day);
+    const int month = civil.month();
+    const double season = month >= 6 && month <= 9 ? 1.35 : month == 12 ? 0.8 : 1.0;
+    const double weight = std::pow(1.07, static_cast<double>(civil.year() - 2017)) * season;
     if (rng.Uniform() * max_weight < weight) {
       return day * kDay + rng.Between(7 * kHour, 19 * kHour);
     }
