@@ -31,7 +31,7 @@ void AddPaging(CLI::App* command, int* page_size, std::string* page_token, bool*
 }
 
 std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global, int* exit_code) {
-  absl::StatusOr<std::unique_ptr<CaseClient>> client = CaseClient::Connect(global);
+  absl::StatusOr<std::unique_ptr<CaseClient>> client = CaseClient::Connect(global, global.addr);
   if (!client.ok()) {
     *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
     return nullptr;

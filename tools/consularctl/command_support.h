@@ -37,15 +37,15 @@ std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global, int* ex
 // CASE: a case's UUID or reference, required.
 CLI::Option* AddCaseId(CLI::App* command, std::string* case_id);
 
-// Connects, reads one page (or every page with `all`) through `call`, prints the result as JSON
+// Connects, reads one page (or every page with `all`) through `method`, prints the result as JSON
 // or as `format` makes it, and hints at the next page.
 template <typename Request, typename Response, typename Format>
 int RunListing(const GlobalOptions& global, const Request& request, bool all,
-               absl::StatusOr<Response> (CaseClient::*call)(const Request&), Format format) {
+               UnaryMethod<CaseStub, Request, Response> method, Format format) {
   int exit_code = kExitOk;
   std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
   if (client == nullptr) return exit_code;
-  return RunListingOn(client.get(), global, request, all, call, format);
+  return RunListingOn(client.get(), global, request, all, method, format);
 }
 
 // On parse of `command`, stores an action running `run` with the global options and args.
@@ -68,13 +68,13 @@ struct ContactsContext {
 std::unique_ptr<ContactsClient> ConnectOrReport(const ContactsContext& context, int* exit_code);
 
 // Connects and lists, as RunListing for CaseService.
-template <typename Request, typename Response, typename Format>
+template <typename Stub, typename Request, typename Response, typename Format>
 int RunListing(const ContactsContext& context, const Request& request, bool all,
-               absl::StatusOr<Response> (ContactsClient::*call)(const Request&), Format format) {
+               UnaryMethod<Stub, Request, Response> method, Format format) {
   int exit_code = kExitOk;
   std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  return RunListingOn(client.get(), *context.global, request, all, call, format);
+  return RunListingOn(client.get(), *context.global, request, all, method, format);
 }
 
 // On parse of `command`, stores an action running `run` with the context and args.

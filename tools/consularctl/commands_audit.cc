@@ -1,5 +1,4 @@
 // consularctl audit list|verify: the audit trail, through AuditService (auditors only).
-#include <chrono>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -12,9 +11,6 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "consular/v1/audit.grpc.pb.h"
-#include "grpcpp/grpcpp.h"
-#include "services/common/status.h"
-#include "services/common/tls.h"
 #include "tools/consularctl/client.h"
 #include "tools/consularctl/commands.h"
 #include "tools/consularctl/dates.h"
@@ -28,57 +24,8 @@ using ::consular::v1::AuditService;
 
 constexpr int kMaxPageSize = 1000;
 
-// An AuditService client with the same conventions as CaseClient: every call gets the deadline
-// --timeout from now and "authorization: Bearer <token>".
-class AuditClient {
- public:
-  // Opens a channel to `addr` with the TLS (or --insecure) settings of `options`. NOT_FOUND /
-  // INVALID_ARGUMENT if the CA file cannot be read: usage errors.
-  static absl::StatusOr<std::unique_ptr<AuditClient>> Connect(const GlobalOptions& options,
-                                                              const std::string& addr) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options, addr);
-    if (!channel.ok()) return channel.status();
-    return std::unique_ptr<AuditClient>(
-        new AuditClient(AuditService::NewStub(*channel), options));
-  }
-
-  absl::StatusOr<consular::v1::ListAuditEventsResponse> ListAuditEvents(
-      const consular::v1::ListAuditEventsRequest& request) {
-    grpc::ClientContext context;
-    Prepare(&context);
-    consular::v1::ListAuditEventsResponse response;
-    const grpc::Status status = stub_->ListAuditEvents(&context, request, &response);
-    if (!status.ok()) return consular::FromGrpcStatus(status);
-    return response;
-  }
-
-  absl::StatusOr<consular::v1::VerifyChainResponse> VerifyChain() {
-    grpc::ClientContext context;
-    Prepare(&context);
-    consular::v1::VerifyChainResponse response;
-    const grpc::Status status =
-        stub_->VerifyChain(&context, consular::v1::VerifyChainRequest(), &response);
-    if (!status.ok()) return consular::FromGrpcStatus(status);
-    return response;
-  }
-
- private:
-  AuditClient(std::unique_ptr<AuditService::Stub> stub, const GlobalOptions& options)
-      : stub_(std::move(stub)),
-        token_(absl::StripAsciiWhitespace(options.token)),
-        timeout_seconds_(options.timeout_seconds) {}
-
-  void Prepare(grpc::ClientContext* context) const {
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                              std::chrono::duration<double>(timeout_seconds_)));
-    if (!token_.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-  }
-
-  std::unique_ptr<AuditService::Stub> stub_;
-  std::string token_;  // never printed
-  double timeout_seconds_;
-};
+// AuditService, at --audit-addr.
+using AuditClient = ServiceClient<AuditService>;
 
 struct AuditContext {
   const GlobalOptions* global;
@@ -156,7 +103,8 @@ int RunList(const AuditContext& context, const ListArgs& args) {
   if (client == nullptr) return exit_code;
   consular::v1::ListAuditEventsResponse merged;
   while (true) {
-    absl::StatusOr<consular::v1::ListAuditEventsResponse> page = client->ListAuditEvents(request);
+    absl::StatusOr<consular::v1::ListAuditEventsResponse> page =
+        client->Call(&AuditService::StubInterface::ListAuditEvents, request);
     if (!page.ok()) return ReportCallError(page.status(), *context.global);
     std::string token = page->next_page_token();
     merged.MergeFrom(*page);
@@ -201,7 +149,8 @@ int RunVerify(const AuditContext& context, const VerifyArgs&) {
   int exit_code = kExitOk;
   std::unique_ptr<AuditClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::VerifyChainResponse> verified = client->VerifyChain();
+  absl::StatusOr<consular::v1::VerifyChainResponse> verified =
+      client->Call(&AuditService::StubInterface::VerifyChain, consular::v1::VerifyChainRequest());
   if (!verified.ok()) return ReportCallError(verified.status(), *context.global);
   exit_code = PrintResult(context.global->json, *verified, FormatVerification(*verified));
   if (exit_code != kExitOk) return exit_code;

@@ -100,7 +100,7 @@ CLI::Option* AddVersionOrReadFirst(CLI::App* command, int64_t* version) {
 absl::StatusOr<Case> ReadCase(CaseClient* client, const std::string& case_id) {
   consular::v1::GetCaseRequest request;
   request.set_case_id(case_id);
-  return client->GetCase(request);
+  return client->Call(&CaseStub::GetCase, request);
 }
 
 int RunCreate(const GlobalOptions& global, const CreateArgs& args) {
@@ -118,7 +118,7 @@ int RunCreate(const GlobalOptions& global, const CreateArgs& args) {
   request.set_request_id(RequestIdOrNew(args.request_id));
   *request.mutable_case_() = std::move(edit->fields);
   request.mutable_case_()->set_type(*type);
-  absl::StatusOr<Case> created = client->CreateCase(request);
+  absl::StatusOr<Case> created = client->Call(&CaseStub::CreateCase, request);
   if (!created.ok()) return ReportMutationError(created.status(), global, request.request_id());
   return PrintResult(global.json, *created, FormatCase(*created));
 }
@@ -179,7 +179,7 @@ int RunList(const GlobalOptions& global, const ListArgs& args) {
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
 
-  return RunListing(global, request, args.all, &CaseClient::ListCases,
+  return RunListing(global, request, args.all, &CaseStub::ListCases,
                     [](const consular::v1::ListCasesResponse& response) {
                       return FormatCaseList(response.cases());
                     });
@@ -192,7 +192,7 @@ int RunFind(const GlobalOptions& global, const FindArgs& args) {
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
 
-  return RunListing(global, request, args.all, &CaseClient::SearchCases,
+  return RunListing(global, request, args.all, &CaseStub::SearchCases,
                     [](const consular::v1::SearchCasesResponse& response) {
                       return FormatCaseList(response.cases());
                     });
@@ -226,7 +226,7 @@ int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
   request.mutable_case_()->set_id(args.case_id);
   for (const std::string& path : edit->paths) request.mutable_update_mask()->add_paths(path);
   request.set_expected_version(version);
-  absl::StatusOr<Case> updated = client->UpdateCase(request);
+  absl::StatusOr<Case> updated = client->Call(&CaseStub::UpdateCase, request);
   if (!updated.ok()) return ReportMutationError(updated.status(), global, request.request_id());
   return PrintResult(global.json, *updated, FormatCase(*updated));
 }
@@ -266,7 +266,7 @@ int RunTransition(const GlobalOptions& global, const TransitionArgs& args) {
   request.set_reason(args.reason);
   request.set_outcome(outcome);
   request.set_expected_version(version);
-  absl::StatusOr<Case> transitioned = client->TransitionCase(request);
+  absl::StatusOr<Case> transitioned = client->Call(&CaseStub::TransitionCase, request);
   if (!transitioned.ok()) {
     return ReportMutationError(transitioned.status(), global, request.request_id());
   }
@@ -281,7 +281,7 @@ int RunNote(const GlobalOptions& global, const NoteArgs& args) {
   request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_case_id(args.case_id);
   request.set_text(args.text);
-  absl::StatusOr<consular::v1::CaseNote> note = client->AddCaseNote(request);
+  absl::StatusOr<consular::v1::CaseNote> note = client->Call(&CaseStub::AddCaseNote, request);
   if (!note.ok()) return ReportMutationError(note.status(), global, request.request_id());
   return PrintResult(global.json, *note, FormatNote(*note));
 }
@@ -291,7 +291,7 @@ int RunNotes(const GlobalOptions& global, const PagedCaseArgs& args) {
   request.set_case_id(args.case_id);
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  return RunListing(global, request, args.all, &CaseClient::ListCaseNotes,
+  return RunListing(global, request, args.all, &CaseStub::ListCaseNotes,
                     [](const consular::v1::ListCaseNotesResponse& response) {
                       return FormatNotes(response.notes());
                     });
@@ -302,7 +302,7 @@ int RunEvents(const GlobalOptions& global, const PagedCaseArgs& args) {
   request.set_case_id(args.case_id);
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  return RunListing(global, request, args.all, &CaseClient::ListCaseEvents,
+  return RunListing(global, request, args.all, &CaseStub::ListCaseEvents,
                     [](const consular::v1::ListCaseEventsResponse& response) {
                       return FormatEvents(response.events());
                     });

@@ -136,7 +136,7 @@ int RunContactLog(const ContactsContext& context, const ContactLogArgs& args) {
   std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Contact> logged = client->LogContact(request);
+  absl::StatusOr<Contact> logged = client->Call(&ContactStub::LogContact, request);
   if (!logged.ok()) {
     return ReportMutationError(logged.status(), *context.global, request.request_id());
   }
@@ -156,7 +156,7 @@ int RunContactList(const ContactsContext& context, const ContactListArgs& args) 
   }
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all, &ContactsClient::ListContacts,
+  return RunListing(context, request, args.all, &ContactStub::ListContacts,
                     [](const consular::v1::ListContactsResponse& response) {
                       return FormatContactList(response.contacts());
                     });
@@ -172,7 +172,7 @@ int RunContactDue(const ContactsContext& context, const ContactDueArgs& args) {
   if (to->has_value()) *request.mutable_due_to() = **to;
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all, &ContactsClient::ListFollowUpsDue,
+  return RunListing(context, request, args.all, &ContactStub::ListFollowUpsDue,
                     [](const consular::v1::ListFollowUpsDueResponse& response) {
                       return FormatFollowUps(response.follow_ups());
                     });
@@ -188,7 +188,7 @@ int RunContactDone(const ContactsContext& context, const ContactDoneArgs& args) 
   request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_contact_id(*id);
   request.set_expected_version(args.version);
-  absl::StatusOr<Contact> done = client->CompleteFollowUp(request);
+  absl::StatusOr<Contact> done = client->Call(&ContactStub::CompleteFollowUp, request);
   if (!done.ok()) return ReportMutationError(done.status(), *context.global, request.request_id());
   return PrintResult(context.global->json, *done, FormatContact(*done));
 }

@@ -155,7 +155,7 @@ int RunPartnerAdd(const ContactsContext& context, const PartnerAddArgs& args) {
   std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Partner> created = client->CreatePartner(request);
+  absl::StatusOr<Partner> created = client->Call(&PartnerStub::CreatePartner, request);
   if (!created.ok()) {
     return ReportMutationError(created.status(), *context.global, request.request_id());
   }
@@ -189,7 +189,7 @@ int RunPartnerList(const ContactsContext& context, const PartnerListArgs& args) 
   request.set_include_inactive(args.include_inactive);
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all_pages, &ContactsClient::ListPartners,
+  return RunListing(context, request, args.all_pages, &PartnerStub::ListPartners,
                     [](const consular::v1::ListPartnersResponse& response) {
                       return FormatPartnerList(response.partners());
                     });
@@ -203,7 +203,7 @@ int RunPartnerShow(const ContactsContext& context, const PartnerIdArgs& args) {
   if (client == nullptr) return exit_code;
   consular::v1::GetPartnerRequest request;
   request.set_partner_id(*id);
-  absl::StatusOr<Partner> partner = client->GetPartner(request);
+  absl::StatusOr<Partner> partner = client->Call(&PartnerStub::GetPartner, request);
   if (!partner.ok()) return ReportCallError(partner.status(), *context.global);
   return PrintResult(context.global->json, *partner, FormatPartner(*partner));
 }
@@ -260,7 +260,7 @@ int RunPartnerUpdate(const ContactsContext& context, const PartnerUpdateArgs& ar
   if (client == nullptr) return exit_code;
   request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_expected_version(args.version);
-  absl::StatusOr<Partner> updated = client->UpdatePartner(request);
+  absl::StatusOr<Partner> updated = client->Call(&PartnerStub::UpdatePartner, request);
   if (!updated.ok()) {
     return ReportMutationError(updated.status(), *context.global, request.request_id());
   }
@@ -282,7 +282,7 @@ int RunPartnerVet(const ContactsContext& context, const PartnerVetArgs& args) {
   request.set_status(*status);
   request.set_note(args.note);
   request.set_expected_version(args.version);
-  absl::StatusOr<Partner> vetted = client->SetVetting(request);
+  absl::StatusOr<Partner> vetted = client->Call(&PartnerStub::SetVetting, request);
   if (!vetted.ok()) {
     return ReportMutationError(vetted.status(), *context.global, request.request_id());
   }
@@ -300,7 +300,7 @@ int RunPartnerDeactivate(const ContactsContext& context, const PartnerDeactivate
   request.set_partner_id(*id);
   request.set_reason(args.reason);
   request.set_expected_version(args.version);
-  absl::StatusOr<Partner> deactivated = client->DeactivatePartner(request);
+  absl::StatusOr<Partner> deactivated = client->Call(&PartnerStub::DeactivatePartner, request);
   if (!deactivated.ok()) {
     return ReportMutationError(deactivated.status(), *context.global, request.request_id());
   }
@@ -317,7 +317,8 @@ int RunPostAccredit(const ContactsContext& context, const PostAccreditArgs& args
   std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<consular::v1::Accreditation> set = client->SetAccreditation(request);
+  absl::StatusOr<consular::v1::Accreditation> set =
+      client->Call(&PartnerStub::SetAccreditation, request);
   if (!set.ok()) return ReportMutationError(set.status(), *context.global, request.request_id());
   return PrintResult(context.global->json, *set, FormatAccreditation(*set));
 }
@@ -330,7 +331,8 @@ int RunPostShow(const ContactsContext& context, const PostShowArgs& args) {
   if (client == nullptr) return exit_code;
   consular::v1::GetAccreditationRequest request;
   request.set_post(*post);
-  absl::StatusOr<consular::v1::Accreditation> got = client->GetAccreditation(request);
+  absl::StatusOr<consular::v1::Accreditation> got =
+      client->Call(&PartnerStub::GetAccreditation, request);
   if (!got.ok()) return ReportCallError(got.status(), *context.global);
   return PrintResult(context.global->json, *got, FormatAccreditation(*got));
 }

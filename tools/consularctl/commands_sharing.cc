@@ -108,7 +108,7 @@ int RunShare(const GlobalOptions& global, const ShareArgs& args) {
   request.set_grantee(*grantee);
   request.set_access(*access);
   request.set_legal_basis(args.legal_basis);
-  absl::StatusOr<consular::v1::CaseShare> share = client->ShareCase(request);
+  absl::StatusOr<consular::v1::CaseShare> share = client->Call(&CaseStub::ShareCase, request);
   if (!share.ok()) return ReportMutationError(share.status(), global, request.request_id());
   return PrintResult(global.json, *share, FormatShare(*share));
 }
@@ -124,7 +124,7 @@ int RunUnshare(const GlobalOptions& global, const UnshareArgs& args) {
   consular::v1::RevokeShareRequest request;
   request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_share_id(absl::AsciiStrToLower(args.share_id));
-  absl::StatusOr<consular::v1::CaseShare> share = client->RevokeShare(request);
+  absl::StatusOr<consular::v1::CaseShare> share = client->Call(&CaseStub::RevokeShare, request);
   if (!share.ok()) return ReportMutationError(share.status(), global, request.request_id());
   return PrintResult(global.json, *share, FormatShare(*share));
 }
@@ -136,7 +136,8 @@ int RunShares(const GlobalOptions& global, const SharesArgs& args) {
   consular::v1::ListSharesRequest request;
   request.set_case_id(args.case_id);
   request.set_include_inactive(args.all);
-  absl::StatusOr<consular::v1::ListSharesResponse> response = client->ListShares(request);
+  absl::StatusOr<consular::v1::ListSharesResponse> response =
+      client->Call(&CaseStub::ListShares, request);
   if (!response.ok()) return ReportCallError(response.status(), global);
   return PrintResult(global.json, *response, FormatShares(response->shares()));
 }
@@ -154,7 +155,7 @@ int RunRefer(const GlobalOptions& global, const ReferArgs& args) {
   request.set_to_post(*to_post);
   request.set_legal_basis(args.legal_basis);
   request.set_expected_version(args.version);
-  absl::StatusOr<Case> referred = client->ReferCase(request);
+  absl::StatusOr<Case> referred = client->Call(&CaseStub::ReferCase, request);
   if (!referred.ok()) return ReportMutationError(referred.status(), global, request.request_id());
   return PrintResult(global.json, *referred, FormatCase(*referred));
 }
@@ -168,7 +169,8 @@ int RunEmergencyOpen(const GlobalOptions& global, const EmergencyOpenArgs& args)
   request.set_case_id(args.case_id);
   request.set_reason(args.reason);
   request.set_minutes(args.minutes);
-  absl::StatusOr<consular::v1::EmergencyAccess> grant = client->OpenEmergencyAccess(request);
+  absl::StatusOr<consular::v1::EmergencyAccess> grant =
+      client->Call(&CaseStub::OpenEmergencyAccess, request);
   if (!grant.ok()) return ReportMutationError(grant.status(), global, request.request_id());
   exit_code = PrintResult(global.json, *grant, FormatEmergencyAccess(*grant));
   std::cerr << "warning: emergency access is logged and reviewed: every call you make through it "
@@ -186,7 +188,7 @@ int RunEmergencyList(const GlobalOptions& global, const EmergencyListArgs& args)
   request.set_unreviewed_only(args.unreviewed);
   request.set_page_size(args.page_size);
   request.set_page_token(args.page_token);
-  return RunListing(global, request, args.all, &CaseClient::ListEmergencyAccess,
+  return RunListing(global, request, args.all, &CaseStub::ListEmergencyAccess,
                     [](const consular::v1::ListEmergencyAccessResponse& response) {
                       return FormatEmergencyAccessList(response.grants());
                     });
@@ -208,7 +210,8 @@ int RunEmergencyReview(const GlobalOptions& global, const EmergencyReviewArgs& a
   request.set_emergency_access_id(absl::AsciiStrToLower(args.id));
   request.set_review(args.justified ? consular::v1::EMERGENCY_REVIEW_JUSTIFIED
                                     : consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
-  absl::StatusOr<consular::v1::EmergencyAccess> grant = client->ReviewEmergencyAccess(request);
+  absl::StatusOr<consular::v1::EmergencyAccess> grant =
+      client->Call(&CaseStub::ReviewEmergencyAccess, request);
   if (!grant.ok()) return ReportMutationError(grant.status(), global, request.request_id());
   return PrintResult(global.json, *grant, FormatEmergencyAccess(*grant));
 }

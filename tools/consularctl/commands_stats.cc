@@ -239,7 +239,8 @@ int RunStatsCountry(const StatsContext& context, const StatsCountryArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<CountryStatistics> stats = client->GetCountryStatistics(request);
+  absl::StatusOr<CountryStatistics> stats =
+      client->Call(&StatisticsStub::GetCountryStatistics, request);
   if (!stats.ok()) return ReportCallError(stats.status(), *context.global);
   return PrintResult(context.global->json, *stats, FormatStatistics(*stats));
 }
@@ -257,7 +258,8 @@ int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& arg
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::ListCountriesResponse> response = client->ListCountries(request);
+  absl::StatusOr<consular::v1::ListCountriesResponse> response =
+      client->Call(&StatisticsStub::ListCountries, request);
   if (!response.ok()) return ReportCallError(response.status(), *context.global);
   std::vector<std::vector<std::string>> rows;
   for (const consular::v1::CountryRow& r : response->countries()) {
@@ -304,7 +306,8 @@ int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::TimeSeries> series = client->GetTimeSeries(request);
+  absl::StatusOr<consular::v1::TimeSeries> series =
+      client->Call(&StatisticsStub::GetTimeSeries, request);
   if (!series.ok()) return ReportCallError(series.status(), *context.global);
   std::vector<std::vector<std::string>> rows;
   for (const consular::v1::TimePoint& p : series->points()) {
@@ -376,7 +379,7 @@ int RunTalkRecord(const StatsContext& context, const TalkRecordArgs& args) {
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Talk> recorded = client->RecordTalk(request);
+  absl::StatusOr<Talk> recorded = client->Call(&BilateralStub::RecordTalk, request);
   if (!recorded.ok()) {
     return ReportMutationError(recorded.status(), *context.global, request.request_id());
   }
@@ -392,7 +395,7 @@ int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   return RunListingOn(
-      client.get(), *context.global, request, args.all, &StatsClient::ListTalks,
+      client.get(), *context.global, request, args.all, &BilateralStub::ListTalks,
       [](const consular::v1::ListTalksResponse& response) {
         std::vector<std::vector<std::string>> rows;
         for (const Talk& t : response.talks()) {
@@ -417,7 +420,7 @@ int RunTalkShow(const StatsContext& context, const TalkShowArgs& args) {
   if (client == nullptr) return exit_code;
   consular::v1::GetTalkRequest request;
   request.set_id(absl::AsciiStrToLower(args.id));
-  absl::StatusOr<Talk> talk = client->GetTalk(request);
+  absl::StatusOr<Talk> talk = client->Call(&BilateralStub::GetTalk, request);
   if (!talk.ok()) return ReportCallError(talk.status(), *context.global);
   return PrintResult(context.global->json, *talk, FormatTalk(*talk));
 }
@@ -436,7 +439,8 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::Dossier> dossier = client->RenderCountryDossier(request);
+  absl::StatusOr<consular::v1::Dossier> dossier =
+      client->Call(&ReportStub::RenderCountryDossier, request);
   if (!dossier.ok()) return ReportCallError(dossier.status(), *context.global);
   const std::string path = args.output.empty() ? dossier->filename() : args.output;
   if (path == "-") {
