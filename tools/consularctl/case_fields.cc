@@ -27,81 +27,87 @@ constexpr char kGroupAbandonment[] = "Abandonment details (--type abandonment)";
 constexpr char kGroupDivorce[] = "Divorce recognition details (--type divorce)";
 constexpr char kGroupSafety[] = "Safety";
 
-CLI::Option* AddText(CLI::App* command, const std::string& name,
-                     std::optional<std::string>* target,
-                     const std::string& description) {
-  return command
-      ->add_option_function<std::string>(
-          name, [target](const std::string& value) { *target = value; },
-          description)
-      ->type_name("TEXT");
-}
+// Adds the case field flags of one group of the help ("Case", "Subject", ...) to
+// `case create` or `case update`, writing what the user typed into the inputs.
+class FieldFlags {
+ public:
+  FieldFlags(CLI::App* command, CaseFieldMode mode, std::string group)
+      : command_(command), create_(mode == CaseFieldMode::kCreate), group_(std::move(group)) {}
 
-CLI::Option* AddEnum(CLI::App* command, const std::string& name,
-                     const google::protobuf::EnumDescriptor* descriptor,
-                     std::optional<std::string>* target,
-                     const std::string& description) {
-  return AddText(command, name, target, description)
-      ->type_name("VALUE")
-      ->check(EnumValidator(descriptor));
-}
-
-CLI::Option* AddDate(CLI::App* command, const std::string& name,
-                     std::optional<std::string>* target,
-                     const std::string& description) {
-  return AddText(command, name, target, description)
-      ->type_name("DATE")
-      ->check(DateValidator());
-}
-
-// Repeatable, each occurrence one value or a comma-separated list.
-CLI::Option* AddEnumList(CLI::App* command, const std::string& name,
-                         const google::protobuf::EnumDescriptor* descriptor,
-                         std::optional<std::vector<std::string>>* target,
-                         const std::string& description) {
-  return command
-      ->add_option_function<std::vector<std::string>>(
-          name,
-          [target](const std::vector<std::string>& values) {
-            if (!target->has_value()) target->emplace();
-            for (const std::string& value : values) {
-              if (!value.empty()) (*target)->push_back(value);
-            }
-          },
-          description)
-      ->type_name("VALUE")
-      ->expected(1)
-      ->allow_extra_args(false)  // "--flag x CASE": CASE is not a second flag
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->delimiter(',')
-      ->check(EnumValidator(descriptor));
-}
-
-// --set-flag / --unset-flag pair writing true / false into `target`.
-void AddBoolPair(CLI::App* command, const std::string& on_name,
-                 const std::string& off_name, std::optional<bool>* target,
-                 const std::string& on_description,
-                 const std::string& off_description, const std::string& group) {
-  CLI::Option* on = command->add_flag_callback(
-      on_name, [target] { *target = true; }, on_description);
-  on->group(group);
-  if (!off_name.empty()) {
-    CLI::Option* off = command->add_flag_callback(
-        off_name, [target] { *target = false; }, off_description);
-    off->group(group)->excludes(on);
+  // A text value; with `required`, `case create` requires it.
+  CLI::Option* Text(const std::string& name, std::optional<std::string>* target,
+                    const std::string& description, bool required = false) {
+    CLI::Option* option = command_->add_option_function<std::string>(
+        name, [target](const std::string& value) { *target = value; }, description);
+    option->type_name("TEXT")->group(group_);
+    if (required && create_) option->required();
+    return option;
   }
-}
 
-void AddClear(CLI::App* command, const std::string& name,
-              CLI::Option* list_option,
-              std::optional<std::vector<std::string>>* target,
-              const std::string& description, const std::string& group) {
-  command
-      ->add_flag_callback(
-          name, [target] { target->emplace(); }, description)
-      ->group(group)
-      ->excludes(list_option);
-}
+  // A date; `case update` also takes 'none', which clears it.
+  CLI::Option* Date(const std::string& name, std::optional<std::string>* target,
+                    const std::string& description) {
+    const char* format = create_ ? " (YYYY-MM-DD)" : " (YYYY-MM-DD, or 'none' to clear)";
+    return Text(name, target, description + format)->type_name("DATE")->check(DateValidator());
+  }
+
+  // A value of the enum `descriptor` describes; with `required`, `case create`
+  // requires it.
+  CLI::Option* Enum(const std::string& name, const google::protobuf::EnumDescriptor* descriptor,
+                    std::optional<std::string>* target, const std::string& description,
+                    bool required = false) {
+    return Text(name, target, description, required)
+        ->type_name("VALUE")
+        ->check(EnumValidator(descriptor));
+  }
+
+  // Enum values, repeatable, each occurrence one value or a comma-separated
+  // list. `case update` also gets `clear_name`, which gives an empty list.
+  void EnumList(const std::string& name, const google::protobuf::EnumDescriptor* descriptor,
+                std::optional<std::vector<std::string>>* target, const std::string& description,
+                const std::string& clear_name, const std::string& clear_description) {
+    auto append = [target](const std::vector<std::string>& values) {
+      if (!target->has_value()) target->emplace();
+      for (const std::string& value : values) {
+        if (!value.empty()) (*target)->push_back(value);
+      }
+    };
+    CLI::Option* list =
+        command_->add_option_function<std::vector<std::string>>(name, append, description);
+    list->type_name("VALUE")
+        ->expected(1)
+        ->allow_extra_args(false)  // "--flag x CASE": CASE is not a second flag
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',')
+        ->check(EnumValidator(descriptor))
+        ->group(group_);
+    if (create_) return;
+    command_
+        ->add_flag_callback(
+            clear_name, [target] { target->emplace(); }, clear_description)
+        ->group(group_)
+        ->excludes(list);
+  }
+
+  // `on_name` writes true into `target`; `case update` also gets `off_name`,
+  // which writes false.
+  void BoolPair(const std::string& on_name, const std::string& off_name,
+                std::optional<bool>* target, const std::string& on_description,
+                const std::string& off_description) {
+    CLI::Option* on = command_->add_flag_callback(
+        on_name, [target] { *target = true; }, on_description);
+    on->group(group_);
+    if (create_) return;
+    CLI::Option* off = command_->add_flag_callback(
+        off_name, [target] { *target = false; }, off_description);
+    off->group(group_)->excludes(on);
+  }
+
+ private:
+  CLI::App* command_;
+  bool create_;
+  std::string group_;
+};
 
 // Collects the given case fields into a CaseEdit. Each method does nothing for
 // a flag that was not given; otherwise it sets the field and adds the
@@ -278,121 +284,68 @@ CLI::Validator DateValidator() {
 void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
                          CaseFieldInputs* in) {
   const bool create = mode == CaseFieldMode::kCreate;
-  const std::string date_note =
-      create ? " (YYYY-MM-DD)" : " (YYYY-MM-DD, or 'none' to clear)";
-  auto required = [create](CLI::Option* option) {
-    if (create) option->required();
-    return option;
-  };
+  FieldFlags fields(command, mode, kGroupCase);
+  fields
+      .Text("--country", &in->country, "Country of focus, ISO 3166-1 alpha-2 (e.g. MA)",
+            /*required=*/true)
+      ->type_name("CC");
+  fields.EnumList("--flag", consular::v1::RiskFlag_descriptor(), &in->flags,
+                  create ? "Risk flag; repeat or give a comma list"
+                         : "Risk flag; repeat or give a comma list; replaces the case's flags",
+                  "--clear-flags", "Remove all risk flags");
+  fields.Enum("--referral", consular::v1::ReferralSource_descriptor(), &in->referral,
+              "Who reported the case", /*required=*/true);
 
-  required(AddText(command, "--country", &in->country,
-                   "Country of focus, ISO 3166-1 alpha-2 (e.g. MA)"))
-      ->type_name("CC")
-      ->group(kGroupCase);
-  CLI::Option* flag = AddEnumList(
-      command, "--flag", consular::v1::RiskFlag_descriptor(), &in->flags,
-      create ? "Risk flag; repeat or give a comma list"
-             : "Risk flag; repeat or give a comma list; "
-               "replaces the case's flags");
-  flag->group(kGroupCase);
-  if (!create) {
-    AddClear(command, "--clear-flags", flag, &in->flags,
-             "Remove all risk flags", kGroupCase);
-  }
-  required(AddEnum(command, "--referral",
-                   consular::v1::ReferralSource_descriptor(), &in->referral,
-                   "Who reported the case"))
-      ->group(kGroupCase);
+  FieldFlags subject(command, mode, kGroupSubject);
+  subject.Text("--name", &in->name, "Full name of the person", /*required=*/true);
+  subject.Date("--dob", &in->dob, "Date of birth");
+  subject.Enum("--sex", consular::v1::Sex_descriptor(), &in->sex, "Sex", /*required=*/true);
+  subject.Enum("--nationality", consular::v1::NationalityStatus_descriptor(), &in->nationality,
+               "Nationality status", /*required=*/true);
+  subject.BoolPair("--minor-children", "--no-minor-children", &in->minor_children,
+                   "The person has minor children", "The person has no minor children");
 
-  required(AddText(command, "--name", &in->name, "Full name of the person"))
-      ->group(kGroupSubject);
-  AddDate(command, "--dob", &in->dob, "Date of birth" + date_note)
-      ->group(kGroupSubject);
-  required(AddEnum(command, "--sex", consular::v1::Sex_descriptor(), &in->sex,
-                   "Sex"))
-      ->group(kGroupSubject);
-  required(AddEnum(command, "--nationality",
-                   consular::v1::NationalityStatus_descriptor(),
-                   &in->nationality, "Nationality status"))
-      ->group(kGroupSubject);
-  AddBoolPair(command, "--minor-children", create ? "" : "--no-minor-children",
-              &in->minor_children, "The person has minor children",
-              "The person has no minor children", kGroupSubject);
+  FieldFlags abandonment(command, mode, kGroupAbandonment);
+  abandonment.Date("--left-nl", &in->left_nl, "Date the person left the Netherlands");
+  abandonment.Date("--reported", &in->reported, "Date the case was reported");
+  abandonment.Text("--region", &in->region, "Where in the country the person is");
+  abandonment.EnumList("--withheld", consular::v1::WithheldDocument_descriptor(), &in->withheld,
+                       "Document withheld; repeat or give a comma list", "--clear-withheld",
+                       "Remove all withheld documents");
+  abandonment.Date("--permit-expires", &in->permit_expires,
+                   "Date the Dutch residence permit expires");
+  abandonment.Text("--wishes", &in->wishes, "What the person wants");
+  abandonment.BoolPair("--etd-issued", "--etd-not-issued", &in->etd_issued,
+                       "An emergency travel document was issued",
+                       "No emergency travel document was issued");
+  abandonment.Date("--returned", &in->returned, "Date of return to the Netherlands");
 
-  AddDate(command, "--left-nl", &in->left_nl,
-          "Date the person left the Netherlands" + date_note)
-      ->group(kGroupAbandonment);
-  AddDate(command, "--reported", &in->reported,
-          "Date the case was reported" + date_note)
-      ->group(kGroupAbandonment);
-  AddText(command, "--region", &in->region,
-          "Where in the country the person is")
-      ->group(kGroupAbandonment);
-  CLI::Option* withheld = AddEnumList(
-      command, "--withheld", consular::v1::WithheldDocument_descriptor(),
-      &in->withheld, "Document withheld; repeat or give a comma list");
-  withheld->group(kGroupAbandonment);
-  if (!create) {
-    AddClear(command, "--clear-withheld", withheld, &in->withheld,
-             "Remove all withheld documents", kGroupAbandonment);
-  }
-  AddDate(command, "--permit-expires", &in->permit_expires,
-          "Date the Dutch residence permit expires" + date_note)
-      ->group(kGroupAbandonment);
-  AddText(command, "--wishes", &in->wishes, "What the person wants")
-      ->group(kGroupAbandonment);
-  AddBoolPair(command, "--etd-issued", create ? "" : "--etd-not-issued",
-              &in->etd_issued, "An emergency travel document was issued",
-              "No emergency travel document was issued", kGroupAbandonment);
-  AddDate(command, "--returned", &in->returned,
-          "Date of return to the Netherlands" + date_note)
-      ->group(kGroupAbandonment);
-
-  AddDate(command, "--divorce-date", &in->divorce_date,
-          "Date of the Dutch divorce" + date_note)
-      ->group(kGroupDivorce);
-  AddText(command, "--court", &in->court,
-          "Dutch court that pronounced the divorce")
-      ->group(kGroupDivorce);
-  AddEnum(command, "--proceedings", consular::v1::ProceedingsState_descriptor(),
-          &in->proceedings, "State of the foreign recognition proceedings")
-      ->group(kGroupDivorce);
-  AddText(command, "--lawyer", &in->lawyer,
-          "Lawyer: partner id from the directory")
+  FieldFlags divorce(command, mode, kGroupDivorce);
+  divorce.Date("--divorce-date", &in->divorce_date, "Date of the Dutch divorce");
+  divorce.Text("--court", &in->court, "Dutch court that pronounced the divorce");
+  divorce.Enum("--proceedings", consular::v1::ProceedingsState_descriptor(), &in->proceedings,
+               "State of the foreign recognition proceedings");
+  divorce.Text("--lawyer", &in->lawyer, "Lawyer: partner id from the directory")
       ->type_name("UUID")
       ->check(CLI::Validator(
           [create](std::string& value) -> std::string {
             if (IsUuid(value) || (!create && value.empty())) return "";
             return "not a UUID: \"" + value + "\"";
           },
-          ""))
-      ->group(kGroupDivorce);
-  CLI::Option* obstacle = AddEnumList(
-      command, "--obstacle", consular::v1::RecognitionObstacle_descriptor(),
-      &in->obstacles, "Obstacle met; repeat or give a comma list");
-  obstacle->group(kGroupDivorce);
-  if (!create) {
-    AddClear(command, "--clear-obstacles", obstacle, &in->obstacles,
-             "Remove all obstacles", kGroupDivorce);
-  }
-  AddEnum(command, "--decision", consular::v1::RecognitionDecision_descriptor(),
-          &in->decision, "Decision on recognition")
-      ->group(kGroupDivorce);
-  AddDate(command, "--decided", &in->decided,
-          "Date of the decision" + date_note)
-      ->group(kGroupDivorce);
+          ""));
+  divorce.EnumList("--obstacle", consular::v1::RecognitionObstacle_descriptor(), &in->obstacles,
+                   "Obstacle met; repeat or give a comma list", "--clear-obstacles",
+                   "Remove all obstacles");
+  divorce.Enum("--decision", consular::v1::RecognitionDecision_descriptor(), &in->decision,
+               "Decision on recognition");
+  divorce.Date("--decided", &in->decided, "Date of the decision");
 
-  AddText(command, "--safe-channel", &in->safe_channel,
-          "How the person can be reached safely")
-      ->group(kGroupSafety);
-  AddText(command, "--safe-times", &in->safe_times, "When contact is safe")
-      ->group(kGroupSafety);
-  AddBoolPair(command, "--no-family-contact",
-              create ? "" : "--family-contact-ok", &in->do_not_contact_family,
-              "Do not contact the family", "Contacting the family is allowed",
-              kGroupSafety);
-  AddText(command, "--covert-notes", &in->covert_notes, "Covert notes")
-      ->group(kGroupSafety);
+  FieldFlags safety(command, mode, kGroupSafety);
+  safety.Text("--safe-channel", &in->safe_channel, "How the person can be reached safely");
+  safety.Text("--safe-times", &in->safe_times, "When contact is safe");
+  safety.BoolPair("--no-family-contact", "--family-contact-ok", &in->do_not_contact_family,
+                  "Do not contact the family", "Contacting the family is allowed");
+  safety.Text("--covert-notes", &in->covert_notes, "Covert notes");
 }
 
 absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type) {
