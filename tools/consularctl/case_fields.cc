@@ -27,131 +27,176 @@ constexpr char kGroupAbandonment[] = "Abandonment details (--type abandonment)";
 constexpr char kGroupDivorce[] = "Divorce recognition details (--type divorce)";
 constexpr char kGroupSafety[] = "Safety";
 
-CLI::Option* AddText(CLI::App* command, const std::string& name,
-                     std::optional<std::string>* target,
-                     const std::string& description) {
-  return command
-      ->add_option_function<std::string>(
-          name, [target](const std::string& value) { *target = value; },
-          description)
-      ->type_name("TEXT");
-}
+// Adds the case field flags of one group of the help ("Case", "Subject", ...) to
+// `case create` or `case update`, writing what the user typed into the inputs.
+class FieldFlags {
+ public:
+  FieldFlags(CLI::App* command, CaseFieldMode mode, std::string group)
+      : command_(command), create_(mode == CaseFieldMode::kCreate), group_(std::move(group)) {}
 
-CLI::Option* AddEnum(CLI::App* command, const std::string& name,
-                     const google::protobuf::EnumDescriptor* descriptor,
-                     std::optional<std::string>* target,
-                     const std::string& description) {
-  return AddText(command, name, target, description)
-      ->type_name("VALUE")
-      ->check(EnumValidator(descriptor));
-}
+  // A text value; with `required`, `case create` requires it.
+  CLI::Option* Text(const std::string& name, std::optional<std::string>* target,
+                    const std::string& description, bool required = false) {
+    CLI::Option* option = command_->add_option_function<std::string>(
+        name, [target](const std::string& value) { *target = value; }, description);
+    option->type_name("TEXT")->group(group_);
+    if (required && create_) option->required();
+    return option;
+  }
 
-CLI::Option* AddDate(CLI::App* command, const std::string& name,
-                     std::optional<std::string>* target,
-                     const std::string& description) {
-  return AddText(command, name, target, description)
-      ->type_name("DATE")
-      ->check(DateValidator());
-}
+  // A date; `case update` also takes 'none', which clears it.
+  CLI::Option* Date(const std::string& name, std::optional<std::string>* target,
+                    const std::string& description) {
+    const char* format = create_ ? " (YYYY-MM-DD)" : " (YYYY-MM-DD, or 'none' to clear)";
+    return Text(name, target, description + format)->type_name("DATE")->check(DateValidator());
+  }
 
-// Repeatable, each occurrence one value or a comma-separated list.
-CLI::Option* AddEnumList(CLI::App* command, const std::string& name,
-                         const google::protobuf::EnumDescriptor* descriptor,
-                         std::optional<std::vector<std::string>>* target,
-                         const std::string& description) {
-  return command
-      ->add_option_function<std::vector<std::string>>(
-          name,
-          [target](const std::vector<std::string>& values) {
-            if (!target->has_value()) target->emplace();
-            for (const std::string& value : values) {
-              if (!value.empty()) (*target)->push_back(value);
-            }
-          },
-          description)
-      ->type_name("VALUE")
-      ->expected(1)
-      ->allow_extra_args(false)  // "--flag x CASE": CASE is not a second flag
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->delimiter(',')
-      ->check(EnumValidator(descriptor));
-}
+  // A value of the enum `descriptor` describes; with `required`, `case create`
+  // requires it.
+  CLI::Option* Enum(const std::string& name, const google::protobuf::EnumDescriptor* descriptor,
+                    std::optional<std::string>* target, const std::string& description,
+                    bool required = false) {
+    return Text(name, target, description, required)
+        ->type_name("VALUE")
+        ->check(EnumValidator(descriptor));
+  }
 
-// --set-flag / --unset-flag pair writing true / false into `target`.
-void AddBoolPair(CLI::App* command, const std::string& on_name,
-                 const std::string& off_name, std::optional<bool>* target,
-                 const std::string& on_description,
-                 const std::string& off_description, const std::string& group) {
-  CLI::Option* on = command->add_flag_callback(
-      on_name, [target] { *target = true; }, on_description);
-  on->group(group);
-  if (!off_name.empty()) {
-    CLI::Option* off = command->add_flag_callback(
+  // Enum values, repeatable, each occurrence one value or a comma-separated
+  // list. `case update` also gets `clear_name`, which gives an empty list.
+  void EnumList(const std::string& name, const google::protobuf::EnumDescriptor* descriptor,
+                std::optional<std::vector<std::string>>* target, const std::string& description,
+                const std::string& clear_name, const std::string& clear_description) {
+    auto append = [target](const std::vector<std::string>& values) {
+      if (!target->has_value()) target->emplace();
+      for (const std::string& value : values) {
+        if (!value.empty()) (*target)->push_back(value);
+      }
+    };
+    CLI::Option* list =
+        command_->add_option_function<std::vector<std::string>>(name, append, description);
+    list->type_name("VALUE")
+        ->expected(1)
+        ->allow_extra_args(false)  // "--flag x CASE": CASE is not a second flag
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->delimiter(',')
+        ->check(EnumValidator(descriptor))
+        ->group(group_);
+    if (create_) return;
+    command_
+        ->add_flag_callback(
+            clear_name, [target] { target->emplace(); }, clear_description)
+        ->group(group_)
+        ->excludes(list);
+  }
+
+  // `on_name` writes true into `target`; `case update` also gets `off_name`,
+  // which writes false.
+  void BoolPair(const std::string& on_name, const std::string& off_name,
+                std::optional<bool>* target, const std::string& on_description,
+                const std::string& off_description) {
+    CLI::Option* on = command_->add_flag_callback(
+        on_name, [target] { *target = true; }, on_description);
+    on->group(group_);
+    if (create_) return;
+    CLI::Option* off = command_->add_flag_callback(
         off_name, [target] { *target = false; }, off_description);
-    off->group(group)->excludes(on);
+    off->group(group_)->excludes(on);
   }
-}
 
-void AddClear(CLI::App* command, const std::string& name,
-              CLI::Option* list_option,
-              std::optional<std::vector<std::string>>* target,
-              const std::string& description, const std::string& group) {
-  command
-      ->add_flag_callback(
-          name, [target] { target->emplace(); }, description)
-      ->group(group)
-      ->excludes(list_option);
-}
+ private:
+  CLI::App* command_;
+  bool create_;
+  std::string group_;
+};
 
-// Parses one enum value already checked by its validator (checked again for
-// direct callers).
-template <typename E>
-absl::Status SetEnum(const std::optional<std::string>& input,
-                     absl::string_view flag,
-                     const google::protobuf::EnumDescriptor* descriptor,
-                     const std::function<void(E)>& set) {
-  if (!input.has_value()) return absl::OkStatus();
-  absl::StatusOr<E> value = ParseEnumAs<E>(descriptor, *input);
-  if (!value.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": ", value.status().message()));
+// Collects the given case fields into a CaseEdit. Each method does nothing for
+// a flag that was not given; otherwise it sets the field and adds the
+// update_mask path naming it. Values are parsed here though their validators
+// checked them already (checked again for direct callers): a bad one is an
+// INVALID_ARGUMENT naming the flag, after which the rest is skipped.
+class CaseEditBuilder {
+ public:
+  explicit CaseEditBuilder(CaseEdit* edit) : edit_(edit) {}
+
+  // The first bad value, if any.
+  const absl::Status& status() const { return status_; }
+
+  // Records `error` unless an earlier value was bad already.
+  void Fail(absl::Status error) {
+    if (status_.ok()) status_ = std::move(error);
   }
-  set(*value);
-  return absl::OkStatus();
-}
 
-// Parses a list of enum values, dropping repeats (the API rejects duplicates).
-template <typename E>
-absl::Status SetEnumList(const std::optional<std::vector<std::string>>& input,
-                         absl::string_view flag,
-                         const google::protobuf::EnumDescriptor* descriptor,
-                         const std::function<void(E)>& add) {
-  if (!input.has_value()) return absl::OkStatus();
-  std::vector<E> seen;
-  for (const std::string& text : *input) {
-    absl::StatusOr<E> value = ParseEnumAs<E>(descriptor, text);
-    if (!value.ok()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat(flag, ": ", value.status().message()));
+  // A value taken as typed (text, or the true/false of a flag pair).
+  template <typename T, typename Set>
+  void Value(const std::optional<T>& input, const char* path, Set set) {
+    if (!Given(input)) return;
+    set(*input);
+    edit_->paths.push_back(path);
+  }
+
+  // A date (YYYY-MM-DD, or kNoDate to clear), written to *field(); `field`
+  // (which may create the message) is called only for a flag given.
+  template <typename Field>
+  void Date(const std::optional<std::string>& input, absl::string_view flag, const char* path,
+            Field field) {
+    if (!Given(input)) return;
+    absl::StatusOr<consular::v1::Date> parsed = ParseDate(*input);
+    if (!parsed.ok()) {
+      Fail(FlagError(flag, parsed.status()));
+      return;
     }
-    if (std::find(seen.begin(), seen.end(), *value) != seen.end()) continue;
-    seen.push_back(*value);
-    add(*value);
+    *field() = *parsed;
+    edit_->paths.push_back(path);
   }
-  return absl::OkStatus();
-}
 
-absl::Status SetDate(const std::optional<std::string>& input,
-                     absl::string_view flag, consular::v1::Date* date) {
-  if (!input.has_value()) return absl::OkStatus();
-  absl::StatusOr<consular::v1::Date> parsed = ParseDate(*input);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, ": ", parsed.status().message()));
+  // One value of the enum `descriptor` describes.
+  template <typename E>
+  void Enum(const std::optional<std::string>& input, absl::string_view flag,
+            const google::protobuf::EnumDescriptor* descriptor, const char* path,
+            const std::function<void(E)>& set) {
+    if (!Given(input)) return;
+    absl::StatusOr<E> value = ParseEnumAs<E>(descriptor, *input);
+    if (!value.ok()) {
+      Fail(FlagError(flag, value.status()));
+      return;
+    }
+    set(*value);
+    edit_->paths.push_back(path);
   }
-  *date = *parsed;
-  return absl::OkStatus();
-}
+
+  // A list of enum values, repeats dropped (the API rejects duplicates).
+  template <typename E>
+  void EnumList(const std::optional<std::vector<std::string>>& input, absl::string_view flag,
+                const google::protobuf::EnumDescriptor* descriptor, const char* path,
+                const std::function<void(E)>& add) {
+    if (!Given(input)) return;
+    std::vector<E> seen;
+    for (const std::string& text : *input) {
+      absl::StatusOr<E> value = ParseEnumAs<E>(descriptor, text);
+      if (!value.ok()) {
+        Fail(FlagError(flag, value.status()));
+        return;
+      }
+      if (std::find(seen.begin(), seen.end(), *value) != seen.end()) continue;
+      seen.push_back(*value);
+      add(*value);
+    }
+    edit_->paths.push_back(path);
+  }
+
+ private:
+  template <typename T>
+  bool Given(const std::optional<T>& input) const {
+    return status_.ok() && input.has_value();
+  }
+
+  static absl::Status FlagError(absl::string_view flag, const absl::Status& parse_error) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parse_error.message()));
+  }
+
+  CaseEdit* edit_;
+  absl::Status status_;
+};
 
 // The flags given from one details group, for error messages.
 std::vector<std::string> AbandonmentFlagsGiven(const CaseFieldInputs& in) {
@@ -239,305 +284,163 @@ CLI::Validator DateValidator() {
 void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
                          CaseFieldInputs* in) {
   const bool create = mode == CaseFieldMode::kCreate;
-  const std::string date_note =
-      create ? " (YYYY-MM-DD)" : " (YYYY-MM-DD, or 'none' to clear)";
-  auto required = [create](CLI::Option* option) {
-    if (create) option->required();
-    return option;
-  };
+  FieldFlags fields(command, mode, kGroupCase);
+  fields
+      .Text("--country", &in->country, "Country of focus, ISO 3166-1 alpha-2 (e.g. MA)",
+            /*required=*/true)
+      ->type_name("CC");
+  fields.EnumList("--flag", consular::v1::RiskFlag_descriptor(), &in->flags,
+                  create ? "Risk flag; repeat or give a comma list"
+                         : "Risk flag; repeat or give a comma list; replaces the case's flags",
+                  "--clear-flags", "Remove all risk flags");
+  fields.Enum("--referral", consular::v1::ReferralSource_descriptor(), &in->referral,
+              "Who reported the case", /*required=*/true);
 
-  required(AddText(command, "--country", &in->country,
-                   "Country of focus, ISO 3166-1 alpha-2 (e.g. MA)"))
-      ->type_name("CC")
-      ->group(kGroupCase);
-  CLI::Option* flag = AddEnumList(
-      command, "--flag", consular::v1::RiskFlag_descriptor(), &in->flags,
-      create ? "Risk flag; repeat or give a comma list"
-             : "Risk flag; repeat or give a comma list; "
-               "replaces the case's flags");
-  flag->group(kGroupCase);
-  if (!create) {
-    AddClear(command, "--clear-flags", flag, &in->flags,
-             "Remove all risk flags", kGroupCase);
-  }
-  required(AddEnum(command, "--referral",
-                   consular::v1::ReferralSource_descriptor(), &in->referral,
-                   "Who reported the case"))
-      ->group(kGroupCase);
+  FieldFlags subject(command, mode, kGroupSubject);
+  subject.Text("--name", &in->name, "Full name of the person", /*required=*/true);
+  subject.Date("--dob", &in->dob, "Date of birth");
+  subject.Enum("--sex", consular::v1::Sex_descriptor(), &in->sex, "Sex", /*required=*/true);
+  subject.Enum("--nationality", consular::v1::NationalityStatus_descriptor(), &in->nationality,
+               "Nationality status", /*required=*/true);
+  subject.BoolPair("--minor-children", "--no-minor-children", &in->minor_children,
+                   "The person has minor children", "The person has no minor children");
 
-  required(AddText(command, "--name", &in->name, "Full name of the person"))
-      ->group(kGroupSubject);
-  AddDate(command, "--dob", &in->dob, "Date of birth" + date_note)
-      ->group(kGroupSubject);
-  required(AddEnum(command, "--sex", consular::v1::Sex_descriptor(), &in->sex,
-                   "Sex"))
-      ->group(kGroupSubject);
-  required(AddEnum(command, "--nationality",
-                   consular::v1::NationalityStatus_descriptor(),
-                   &in->nationality, "Nationality status"))
-      ->group(kGroupSubject);
-  AddBoolPair(command, "--minor-children", create ? "" : "--no-minor-children",
-              &in->minor_children, "The person has minor children",
-              "The person has no minor children", kGroupSubject);
+  FieldFlags abandonment(command, mode, kGroupAbandonment);
+  abandonment.Date("--left-nl", &in->left_nl, "Date the person left the Netherlands");
+  abandonment.Date("--reported", &in->reported, "Date the case was reported");
+  abandonment.Text("--region", &in->region, "Where in the country the person is");
+  abandonment.EnumList("--withheld", consular::v1::WithheldDocument_descriptor(), &in->withheld,
+                       "Document withheld; repeat or give a comma list", "--clear-withheld",
+                       "Remove all withheld documents");
+  abandonment.Date("--permit-expires", &in->permit_expires,
+                   "Date the Dutch residence permit expires");
+  abandonment.Text("--wishes", &in->wishes, "What the person wants");
+  abandonment.BoolPair("--etd-issued", "--etd-not-issued", &in->etd_issued,
+                       "An emergency travel document was issued",
+                       "No emergency travel document was issued");
+  abandonment.Date("--returned", &in->returned, "Date of return to the Netherlands");
 
-  AddDate(command, "--left-nl", &in->left_nl,
-          "Date the person left the Netherlands" + date_note)
-      ->group(kGroupAbandonment);
-  AddDate(command, "--reported", &in->reported,
-          "Date the case was reported" + date_note)
-      ->group(kGroupAbandonment);
-  AddText(command, "--region", &in->region,
-          "Where in the country the person is")
-      ->group(kGroupAbandonment);
-  CLI::Option* withheld = AddEnumList(
-      command, "--withheld", consular::v1::WithheldDocument_descriptor(),
-      &in->withheld, "Document withheld; repeat or give a comma list");
-  withheld->group(kGroupAbandonment);
-  if (!create) {
-    AddClear(command, "--clear-withheld", withheld, &in->withheld,
-             "Remove all withheld documents", kGroupAbandonment);
-  }
-  AddDate(command, "--permit-expires", &in->permit_expires,
-          "Date the Dutch residence permit expires" + date_note)
-      ->group(kGroupAbandonment);
-  AddText(command, "--wishes", &in->wishes, "What the person wants")
-      ->group(kGroupAbandonment);
-  AddBoolPair(command, "--etd-issued", create ? "" : "--etd-not-issued",
-              &in->etd_issued, "An emergency travel document was issued",
-              "No emergency travel document was issued", kGroupAbandonment);
-  AddDate(command, "--returned", &in->returned,
-          "Date of return to the Netherlands" + date_note)
-      ->group(kGroupAbandonment);
-
-  AddDate(command, "--divorce-date", &in->divorce_date,
-          "Date of the Dutch divorce" + date_note)
-      ->group(kGroupDivorce);
-  AddText(command, "--court", &in->court,
-          "Dutch court that pronounced the divorce")
-      ->group(kGroupDivorce);
-  AddEnum(command, "--proceedings", consular::v1::ProceedingsState_descriptor(),
-          &in->proceedings, "State of the foreign recognition proceedings")
-      ->group(kGroupDivorce);
-  AddText(command, "--lawyer", &in->lawyer,
-          "Lawyer: partner id from the directory")
+  FieldFlags divorce(command, mode, kGroupDivorce);
+  divorce.Date("--divorce-date", &in->divorce_date, "Date of the Dutch divorce");
+  divorce.Text("--court", &in->court, "Dutch court that pronounced the divorce");
+  divorce.Enum("--proceedings", consular::v1::ProceedingsState_descriptor(), &in->proceedings,
+               "State of the foreign recognition proceedings");
+  divorce.Text("--lawyer", &in->lawyer, "Lawyer: partner id from the directory")
       ->type_name("UUID")
       ->check(CLI::Validator(
           [create](std::string& value) -> std::string {
             if (IsUuid(value) || (!create && value.empty())) return "";
             return "not a UUID: \"" + value + "\"";
           },
-          ""))
-      ->group(kGroupDivorce);
-  CLI::Option* obstacle = AddEnumList(
-      command, "--obstacle", consular::v1::RecognitionObstacle_descriptor(),
-      &in->obstacles, "Obstacle met; repeat or give a comma list");
-  obstacle->group(kGroupDivorce);
-  if (!create) {
-    AddClear(command, "--clear-obstacles", obstacle, &in->obstacles,
-             "Remove all obstacles", kGroupDivorce);
-  }
-  AddEnum(command, "--decision", consular::v1::RecognitionDecision_descriptor(),
-          &in->decision, "Decision on recognition")
-      ->group(kGroupDivorce);
-  AddDate(command, "--decided", &in->decided,
-          "Date of the decision" + date_note)
-      ->group(kGroupDivorce);
+          ""));
+  divorce.EnumList("--obstacle", consular::v1::RecognitionObstacle_descriptor(), &in->obstacles,
+                   "Obstacle met; repeat or give a comma list", "--clear-obstacles",
+                   "Remove all obstacles");
+  divorce.Enum("--decision", consular::v1::RecognitionDecision_descriptor(), &in->decision,
+               "Decision on recognition");
+  divorce.Date("--decided", &in->decided, "Date of the decision");
 
-  AddText(command, "--safe-channel", &in->safe_channel,
-          "How the person can be reached safely")
-      ->group(kGroupSafety);
-  AddText(command, "--safe-times", &in->safe_times, "When contact is safe")
-      ->group(kGroupSafety);
-  AddBoolPair(command, "--no-family-contact",
-              create ? "" : "--family-contact-ok", &in->do_not_contact_family,
-              "Do not contact the family", "Contacting the family is allowed",
-              kGroupSafety);
-  AddText(command, "--covert-notes", &in->covert_notes, "Covert notes")
-      ->group(kGroupSafety);
+  FieldFlags safety(command, mode, kGroupSafety);
+  safety.Text("--safe-channel", &in->safe_channel, "How the person can be reached safely");
+  safety.Text("--safe-times", &in->safe_times, "When contact is safe");
+  safety.BoolPair("--no-family-contact", "--family-contact-ok", &in->do_not_contact_family,
+                  "Do not contact the family", "Contacting the family is allowed");
+  safety.Text("--covert-notes", &in->covert_notes, "Covert notes");
 }
 
-absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in,
-                                       CaseType type) {
+absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type) {
   absl::Status status = CheckDetailsMatchType(in, type);
   if (!status.ok()) return status;
 
   CaseEdit edit;
   Case& c = edit.fields;
-  std::vector<std::string>& paths = edit.paths;
-
-  if (in.country) {
-    c.set_country(absl::AsciiStrToUpper(*in.country));
-    paths.push_back("country");
-  }
+  CaseEditBuilder builder(&edit);
+  builder.Value(in.country, "country",
+                [&c](const std::string& v) { c.set_country(absl::AsciiStrToUpper(v)); });
 
   // Subject.
-  if (in.name) {
-    c.mutable_subject()->set_full_name(*in.name);
-    paths.push_back("subject.full_name");
-  }
-  if (in.dob) {
-    status =
-        SetDate(in.dob, "--dob", c.mutable_subject()->mutable_date_of_birth());
-    if (!status.ok()) return status;
-    paths.push_back("subject.date_of_birth");
-  }
-  if (in.sex) {
-    status = SetEnum<consular::v1::Sex>(
-        in.sex, "--sex", consular::v1::Sex_descriptor(),
-        [&c](consular::v1::Sex v) { c.mutable_subject()->set_sex(v); });
-    if (!status.ok()) return status;
-    paths.push_back("subject.sex");
-  }
-  if (in.nationality) {
-    status = SetEnum<consular::v1::NationalityStatus>(
-        in.nationality, "--nationality",
-        consular::v1::NationalityStatus_descriptor(),
-        [&c](consular::v1::NationalityStatus v) {
-          c.mutable_subject()->set_nationality_status(v);
-        });
-    if (!status.ok()) return status;
-    paths.push_back("subject.nationality_status");
-  }
-  if (in.minor_children) {
-    c.mutable_subject()->set_has_minor_children(*in.minor_children);
-    paths.push_back("subject.has_minor_children");
-  }
+  builder.Value(in.name, "subject.full_name",
+                [&c](const std::string& v) { c.mutable_subject()->set_full_name(v); });
+  builder.Date(in.dob, "--dob", "subject.date_of_birth",
+               [&c] { return c.mutable_subject()->mutable_date_of_birth(); });
+  builder.Enum<consular::v1::Sex>(in.sex, "--sex", consular::v1::Sex_descriptor(), "subject.sex",
+                                  [&c](consular::v1::Sex v) { c.mutable_subject()->set_sex(v); });
+  builder.Enum<consular::v1::NationalityStatus>(
+      in.nationality, "--nationality", consular::v1::NationalityStatus_descriptor(),
+      "subject.nationality_status",
+      [&c](consular::v1::NationalityStatus v) { c.mutable_subject()->set_nationality_status(v); });
+  builder.Value(in.minor_children, "subject.has_minor_children",
+                [&c](bool v) { c.mutable_subject()->set_has_minor_children(v); });
 
-  if (in.flags) {
-    status = SetEnumList<consular::v1::RiskFlag>(
-        in.flags, "--flag", consular::v1::RiskFlag_descriptor(),
-        [&c](consular::v1::RiskFlag v) { c.add_risk_flags(v); });
-    if (!status.ok()) return status;
-    paths.push_back("risk_flags");
-  }
-  if (in.referral) {
-    status = SetEnum<consular::v1::ReferralSource>(
-        in.referral, "--referral", consular::v1::ReferralSource_descriptor(),
-        [&c](consular::v1::ReferralSource v) { c.set_referral_source(v); });
-    if (!status.ok()) return status;
-    paths.push_back("referral_source");
-  }
+  builder.EnumList<consular::v1::RiskFlag>(in.flags, "--flag", consular::v1::RiskFlag_descriptor(),
+                                           "risk_flags",
+                                           [&c](consular::v1::RiskFlag v) { c.add_risk_flags(v); });
+  builder.Enum<consular::v1::ReferralSource>(
+      in.referral, "--referral", consular::v1::ReferralSource_descriptor(), "referral_source",
+      [&c](consular::v1::ReferralSource v) { c.set_referral_source(v); });
 
   // Abandonment details; the oneof is set only when one of its flags is given.
   if (!AbandonmentFlagsGiven(in).empty()) {
     AbandonmentDetails* a = c.mutable_abandonment();
-    if (in.left_nl) {
-      status =
-          SetDate(in.left_nl, "--left-nl", a->mutable_left_netherlands_on());
-      if (!status.ok()) return status;
-      paths.push_back("abandonment.left_netherlands_on");
-    }
-    if (in.reported) {
-      status = SetDate(in.reported, "--reported", a->mutable_reported_on());
-      if (!status.ok()) return status;
-      paths.push_back("abandonment.reported_on");
-    }
-    if (in.region) {
-      a->set_region(*in.region);
-      paths.push_back("abandonment.region");
-    }
-    if (in.withheld) {
-      status = SetEnumList<consular::v1::WithheldDocument>(
-          in.withheld, "--withheld",
-          consular::v1::WithheldDocument_descriptor(),
-          [a](consular::v1::WithheldDocument v) {
-            a->add_documents_withheld(v);
-          });
-      if (!status.ok()) return status;
-      paths.push_back("abandonment.documents_withheld");
-    }
-    if (in.permit_expires) {
-      status = SetDate(in.permit_expires, "--permit-expires",
-                       a->mutable_residence_permit_expires_on());
-      if (!status.ok()) return status;
-      paths.push_back("abandonment.residence_permit_expires_on");
-    }
-    if (in.wishes) {
-      a->set_person_wishes(*in.wishes);
-      paths.push_back("abandonment.person_wishes");
-    }
-    if (in.etd_issued) {
-      a->set_emergency_travel_document_issued(*in.etd_issued);
-      paths.push_back("abandonment.emergency_travel_document_issued");
-    }
-    if (in.returned) {
-      status = SetDate(in.returned, "--returned", a->mutable_returned_on());
-      if (!status.ok()) return status;
-      paths.push_back("abandonment.returned_on");
-    }
+    builder.Date(in.left_nl, "--left-nl", "abandonment.left_netherlands_on",
+                 [a] { return a->mutable_left_netherlands_on(); });
+    builder.Date(in.reported, "--reported", "abandonment.reported_on",
+                 [a] { return a->mutable_reported_on(); });
+    builder.Value(in.region, "abandonment.region", [a](const std::string& v) { a->set_region(v); });
+    builder.EnumList<consular::v1::WithheldDocument>(
+        in.withheld, "--withheld", consular::v1::WithheldDocument_descriptor(),
+        "abandonment.documents_withheld",
+        [a](consular::v1::WithheldDocument v) { a->add_documents_withheld(v); });
+    builder.Date(in.permit_expires, "--permit-expires", "abandonment.residence_permit_expires_on",
+                 [a] { return a->mutable_residence_permit_expires_on(); });
+    builder.Value(in.wishes, "abandonment.person_wishes",
+                  [a](const std::string& v) { a->set_person_wishes(v); });
+    builder.Value(in.etd_issued, "abandonment.emergency_travel_document_issued",
+                  [a](bool v) { a->set_emergency_travel_document_issued(v); });
+    builder.Date(in.returned, "--returned", "abandonment.returned_on",
+                 [a] { return a->mutable_returned_on(); });
   }
 
   // Divorce recognition details.
   if (!DivorceFlagsGiven(in).empty()) {
     DivorceRecognitionDetails* d = c.mutable_divorce_recognition();
-    if (in.divorce_date) {
-      status = SetDate(in.divorce_date, "--divorce-date",
-                       d->mutable_dutch_divorce_on());
-      if (!status.ok()) return status;
-      paths.push_back("divorce_recognition.dutch_divorce_on");
+    builder.Date(in.divorce_date, "--divorce-date", "divorce_recognition.dutch_divorce_on",
+                 [d] { return d->mutable_dutch_divorce_on(); });
+    builder.Value(in.court, "divorce_recognition.dutch_court",
+                  [d](const std::string& v) { d->set_dutch_court(v); });
+    builder.Enum<consular::v1::ProceedingsState>(
+        in.proceedings, "--proceedings", consular::v1::ProceedingsState_descriptor(),
+        "divorce_recognition.proceedings_state",
+        [d](consular::v1::ProceedingsState v) { d->set_proceedings_state(v); });
+    if (in.lawyer && !in.lawyer->empty() && !IsUuid(*in.lawyer)) {
+      builder.Fail(
+          absl::InvalidArgumentError(absl::StrCat("--lawyer: not a UUID: \"", *in.lawyer, "\"")));
     }
-    if (in.court) {
-      d->set_dutch_court(*in.court);
-      paths.push_back("divorce_recognition.dutch_court");
-    }
-    if (in.proceedings) {
-      status = SetEnum<consular::v1::ProceedingsState>(
-          in.proceedings, "--proceedings",
-          consular::v1::ProceedingsState_descriptor(),
-          [d](consular::v1::ProceedingsState v) {
-            d->set_proceedings_state(v);
-          });
-      if (!status.ok()) return status;
-      paths.push_back("divorce_recognition.proceedings_state");
-    }
-    if (in.lawyer) {
-      if (!in.lawyer->empty() && !IsUuid(*in.lawyer)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("--lawyer: not a UUID: \"", *in.lawyer, "\""));
-      }
-      d->set_lawyer_partner_id(absl::AsciiStrToLower(*in.lawyer));
-      paths.push_back("divorce_recognition.lawyer_partner_id");
-    }
-    if (in.obstacles) {
-      status = SetEnumList<consular::v1::RecognitionObstacle>(
-          in.obstacles, "--obstacle",
-          consular::v1::RecognitionObstacle_descriptor(),
-          [d](consular::v1::RecognitionObstacle v) { d->add_obstacles(v); });
-      if (!status.ok()) return status;
-      paths.push_back("divorce_recognition.obstacles");
-    }
-    if (in.decision) {
-      status = SetEnum<consular::v1::RecognitionDecision>(
-          in.decision, "--decision",
-          consular::v1::RecognitionDecision_descriptor(),
-          [d](consular::v1::RecognitionDecision v) { d->set_decision(v); });
-      if (!status.ok()) return status;
-      paths.push_back("divorce_recognition.decision");
-    }
-    if (in.decided) {
-      status = SetDate(in.decided, "--decided", d->mutable_decided_on());
-      if (!status.ok()) return status;
-      paths.push_back("divorce_recognition.decided_on");
-    }
+    builder.Value(in.lawyer, "divorce_recognition.lawyer_partner_id", [d](const std::string& v) {
+      d->set_lawyer_partner_id(absl::AsciiStrToLower(v));
+    });
+    builder.EnumList<consular::v1::RecognitionObstacle>(
+        in.obstacles, "--obstacle", consular::v1::RecognitionObstacle_descriptor(),
+        "divorce_recognition.obstacles",
+        [d](consular::v1::RecognitionObstacle v) { d->add_obstacles(v); });
+    builder.Enum<consular::v1::RecognitionDecision>(
+        in.decision, "--decision", consular::v1::RecognitionDecision_descriptor(),
+        "divorce_recognition.decision",
+        [d](consular::v1::RecognitionDecision v) { d->set_decision(v); });
+    builder.Date(in.decided, "--decided", "divorce_recognition.decided_on",
+                 [d] { return d->mutable_decided_on(); });
   }
 
   // Safety.
-  if (in.safe_channel) {
-    c.mutable_safety()->set_safe_contact_channel(*in.safe_channel);
-    paths.push_back("safety.safe_contact_channel");
-  }
-  if (in.safe_times) {
-    c.mutable_safety()->set_safe_contact_times(*in.safe_times);
-    paths.push_back("safety.safe_contact_times");
-  }
-  if (in.do_not_contact_family) {
-    c.mutable_safety()->set_do_not_contact_family(*in.do_not_contact_family);
-    paths.push_back("safety.do_not_contact_family");
-  }
-  if (in.covert_notes) {
-    c.mutable_safety()->set_covert_notes(*in.covert_notes);
-    paths.push_back("safety.covert_notes");
-  }
+  builder.Value(in.safe_channel, "safety.safe_contact_channel",
+                [&c](const std::string& v) { c.mutable_safety()->set_safe_contact_channel(v); });
+  builder.Value(in.safe_times, "safety.safe_contact_times",
+                [&c](const std::string& v) { c.mutable_safety()->set_safe_contact_times(v); });
+  builder.Value(in.do_not_contact_family, "safety.do_not_contact_family",
+                [&c](bool v) { c.mutable_safety()->set_do_not_contact_family(v); });
+  builder.Value(in.covert_notes, "safety.covert_notes",
+                [&c](const std::string& v) { c.mutable_safety()->set_covert_notes(v); });
+  if (!builder.status().ok()) return builder.status();
   return edit;
 }
 

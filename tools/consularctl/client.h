@@ -2,14 +2,18 @@
 
 #include <memory>
 #include <string>
+#include <tuple>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/string_view.h"
 #include "consular/v1/cases.grpc.pb.h"
 #include "consular/v1/contacts.grpc.pb.h"
 #include "consular/v1/statistics.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
+#include "services/common/status.h"
 
 namespace consular::ctl {
 
@@ -35,151 +39,72 @@ struct GlobalOptions {
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
     const GlobalOptions& options, const std::string& addr);
 
-// A CaseService client: every call gets the deadline --timeout from now and the
-// metadata "authorization: Bearer <token>" (none if the token is empty: the
-// server then answers UNAUTHENTICATED). Methods return the server's status
-// converted with consular::FromGrpcStatus.
-class CaseClient {
- public:
-  // Opens a channel to options.addr: TLS with options.ca_cert, or plaintext
-  // with --insecure. NOT_FOUND / INVALID_ARGUMENT if the CA file cannot be read
-  // or holds no certificate: usage errors.
-  static absl::StatusOr<std::unique_ptr<CaseClient>> Connect(
-      const GlobalOptions& options);
-
-  absl::StatusOr<consular::v1::Case> CreateCase(
-      const consular::v1::CreateCaseRequest& request);
-  absl::StatusOr<consular::v1::Case> GetCase(
-      const consular::v1::GetCaseRequest& request);
-  absl::StatusOr<consular::v1::ListCasesResponse> ListCases(
-      const consular::v1::ListCasesRequest& request);
-  absl::StatusOr<consular::v1::Case> UpdateCase(
-      const consular::v1::UpdateCaseRequest& request);
-  absl::StatusOr<consular::v1::Case> TransitionCase(
-      const consular::v1::TransitionCaseRequest& request);
-  absl::StatusOr<consular::v1::CaseNote> AddCaseNote(
-      const consular::v1::AddCaseNoteRequest& request);
-  absl::StatusOr<consular::v1::ListCaseNotesResponse> ListCaseNotes(
-      const consular::v1::ListCaseNotesRequest& request);
-  absl::StatusOr<consular::v1::ListCaseEventsResponse> ListCaseEvents(
-      const consular::v1::ListCaseEventsRequest& request);
-  absl::StatusOr<consular::v1::SearchCasesResponse> SearchCases(
-      const consular::v1::SearchCasesRequest& request);
-  absl::StatusOr<consular::v1::CaseShare> ShareCase(const consular::v1::ShareCaseRequest& request);
-  absl::StatusOr<consular::v1::CaseShare> RevokeShare(
-      const consular::v1::RevokeShareRequest& request);
-  absl::StatusOr<consular::v1::ListSharesResponse> ListShares(
-      const consular::v1::ListSharesRequest& request);
-  absl::StatusOr<consular::v1::Case> ReferCase(const consular::v1::ReferCaseRequest& request);
-  absl::StatusOr<consular::v1::EmergencyAccess> OpenEmergencyAccess(
-      const consular::v1::OpenEmergencyAccessRequest& request);
-  absl::StatusOr<consular::v1::ListEmergencyAccessResponse> ListEmergencyAccess(
-      const consular::v1::ListEmergencyAccessRequest& request);
-  absl::StatusOr<consular::v1::EmergencyAccess> ReviewEmergencyAccess(
-      const consular::v1::ReviewEmergencyAccessRequest& request);
-
- private:
-  CaseClient(std::unique_ptr<consular::v1::CaseService::StubInterface> stub,
-             const GlobalOptions& options);
-
-  template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(
-      grpc::Status (consular::v1::CaseService::StubInterface::*method)(
-          grpc::ClientContext*, const Request&, Response*),
-      const Request& request);
-
-  std::unique_ptr<consular::v1::CaseService::StubInterface> stub_;
-  std::string token_;  // never printed
-  double timeout_seconds_;
-};
-
-// A client of consular-contacts (PartnerService and ContactService, one channel) with the same
-// conventions as CaseClient: every call gets the deadline --timeout from now and the metadata
-// "authorization: Bearer <token>".
-class ContactsClient {
- public:
-  // Opens a channel to `addr` (the global --contacts-addr) with the TLS (or --insecure) settings of
-  // `options`. NOT_FOUND / INVALID_ARGUMENT if the CA file cannot be read: usage errors.
-  static absl::StatusOr<std::unique_ptr<ContactsClient>> Connect(const GlobalOptions& options,
-                                                                 const std::string& addr);
-
-  absl::StatusOr<consular::v1::Partner> CreatePartner(
-      const consular::v1::CreatePartnerRequest& request);
-  absl::StatusOr<consular::v1::Partner> UpdatePartner(
-      const consular::v1::UpdatePartnerRequest& request);
-  absl::StatusOr<consular::v1::Partner> GetPartner(const consular::v1::GetPartnerRequest& request);
-  absl::StatusOr<consular::v1::ListPartnersResponse> ListPartners(
-      const consular::v1::ListPartnersRequest& request);
-  absl::StatusOr<consular::v1::Partner> SetVetting(const consular::v1::SetVettingRequest& request);
-  absl::StatusOr<consular::v1::Partner> DeactivatePartner(
-      const consular::v1::DeactivatePartnerRequest& request);
-  absl::StatusOr<consular::v1::Accreditation> SetAccreditation(
-      const consular::v1::SetAccreditationRequest& request);
-  absl::StatusOr<consular::v1::Accreditation> GetAccreditation(
-      const consular::v1::GetAccreditationRequest& request);
-  absl::StatusOr<consular::v1::Contact> LogContact(const consular::v1::LogContactRequest& request);
-  absl::StatusOr<consular::v1::ListContactsResponse> ListContacts(
-      const consular::v1::ListContactsRequest& request);
-  absl::StatusOr<consular::v1::ListFollowUpsDueResponse> ListFollowUpsDue(
-      const consular::v1::ListFollowUpsDueRequest& request);
-  absl::StatusOr<consular::v1::Contact> CompleteFollowUp(
-      const consular::v1::CompleteFollowUpRequest& request);
-
- private:
-  ContactsClient(std::shared_ptr<grpc::Channel> channel, const GlobalOptions& options);
-
-  template <typename Stub, typename Request, typename Response>
-  absl::StatusOr<Response> Call(Stub* stub,
-                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                                             Response*),
-                                const Request& request);
-
-  std::unique_ptr<consular::v1::PartnerService::StubInterface> partners_;
-  std::unique_ptr<consular::v1::ContactService::StubInterface> contacts_;
-  std::string token_;  // never printed
-  double timeout_seconds_;
-};
-
-// A client of consular-stats (StatisticsService, BilateralService and ReportService, one channel)
-// with the same conventions as CaseClient.
-class StatsClient {
- public:
-  // Opens a channel to `addr` (the global --stats-addr); errors as ContactsClient::Connect.
-  static absl::StatusOr<std::unique_ptr<StatsClient>> Connect(const GlobalOptions& options,
-                                                              const std::string& addr);
-
-  absl::StatusOr<consular::v1::CountryStatistics> GetCountryStatistics(
-      const consular::v1::GetCountryStatisticsRequest& request);
-  absl::StatusOr<consular::v1::ListCountriesResponse> ListCountries(
-      const consular::v1::ListCountriesRequest& request);
-  absl::StatusOr<consular::v1::TimeSeries> GetTimeSeries(
-      const consular::v1::GetTimeSeriesRequest& request);
-  absl::StatusOr<consular::v1::Talk> RecordTalk(const consular::v1::RecordTalkRequest& request);
-  absl::StatusOr<consular::v1::ListTalksResponse> ListTalks(
-      const consular::v1::ListTalksRequest& request);
-  absl::StatusOr<consular::v1::Talk> GetTalk(const consular::v1::GetTalkRequest& request);
-  absl::StatusOr<consular::v1::Dossier> RenderCountryDossier(
-      const consular::v1::RenderCountryDossierRequest& request);
-
- private:
-  StatsClient(std::shared_ptr<grpc::Channel> channel, const GlobalOptions& options);
-  template <typename Stub, typename Request, typename Response>
-  absl::StatusOr<Response> Call(Stub* stub,
-                                grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&,
-                                                             Response*),
-                                const Request& request);
-
-  std::unique_ptr<consular::v1::StatisticsService::StubInterface> statistics_;
-  std::unique_ptr<consular::v1::BilateralService::StubInterface> talks_;
-  std::unique_ptr<consular::v1::ReportService::StubInterface> reports_;
-  std::string token_;  // never printed
-  double timeout_seconds_;
-};
-
 // Sets the deadline `timeout_seconds` from now and, unless `token` is empty, the metadata
 // "authorization: Bearer <token>" (without it the server answers UNAUTHENTICATED).
 void PrepareCallContext(grpc::ClientContext* context, const std::string& token,
                         double timeout_seconds);
+
+// A unary method of a gRPC stub, e.g. &consular::v1::CaseService::StubInterface::GetCase.
+template <typename Stub, typename Request, typename Response>
+using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
+
+// A client of the gRPC services `Services` (one stub each, all on one channel): every call gets
+// the deadline --timeout from now and the metadata "authorization: Bearer <token>" (none if the
+// token is empty: the server then answers UNAUTHENTICATED). Calls return the server's status
+// converted with consular::FromGrpcStatus.
+template <typename... Services>
+class ServiceClient {
+ public:
+  // Opens a channel to `addr` (the global --addr, --contacts-addr, ...): TLS with
+  // options.ca_cert, or plaintext with --insecure. NOT_FOUND / INVALID_ARGUMENT if the CA file
+  // cannot be read or holds no certificate: usage errors.
+  static absl::StatusOr<std::unique_ptr<ServiceClient>> Connect(const GlobalOptions& options,
+                                                                const std::string& addr) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options, addr);
+    if (!channel.ok()) return channel.status();
+    return std::unique_ptr<ServiceClient>(new ServiceClient(*channel, options));
+  }
+
+  // Calls `method` of the stub it belongs to, e.g.
+  // client->Call(&consular::v1::CaseService::StubInterface::GetCase, request).
+  template <typename Stub, typename Request, typename Response>
+  absl::StatusOr<Response> Call(UnaryMethod<Stub, Request, Response> method,
+                                const Request& request) {
+    grpc::ClientContext context;
+    PrepareCallContext(&context, token_, timeout_seconds_);
+    Response response;
+    Stub* stub = std::get<std::unique_ptr<Stub>>(stubs_).get();
+    const grpc::Status status = (stub->*method)(&context, request, &response);
+    if (!status.ok()) return consular::FromGrpcStatus(status);
+    return response;
+  }
+
+ private:
+  ServiceClient(const std::shared_ptr<grpc::Channel>& channel, const GlobalOptions& options)
+      : stubs_(Services::NewStub(channel)...),
+        token_(absl::StripAsciiWhitespace(options.token)),
+        timeout_seconds_(options.timeout_seconds) {}
+
+  std::tuple<std::unique_ptr<typename Services::StubInterface>...> stubs_;
+  std::string token_;  // never printed
+  double timeout_seconds_;
+};
+
+// CaseService, at --addr.
+using CaseClient = ServiceClient<consular::v1::CaseService>;
+// consular-contacts (PartnerService and ContactService), at --contacts-addr.
+using ContactsClient = ServiceClient<consular::v1::PartnerService, consular::v1::ContactService>;
+// consular-stats (StatisticsService, BilateralService and ReportService), at --stats-addr.
+using StatsClient = ServiceClient<consular::v1::StatisticsService, consular::v1::BilateralService,
+                                  consular::v1::ReportService>;
+
+// The stubs whose methods the commands call.
+using CaseStub = consular::v1::CaseService::StubInterface;
+using PartnerStub = consular::v1::PartnerService::StubInterface;
+using ContactStub = consular::v1::ContactService::StubInterface;
+using StatisticsStub = consular::v1::StatisticsService::StubInterface;
+using BilateralStub = consular::v1::BilateralService::StubInterface;
+using ReportStub = consular::v1::ReportService::StubInterface;
 
 // A fresh request id (UUID) unless `given` is not empty.
 std::string RequestIdOrNew(const std::string& given);

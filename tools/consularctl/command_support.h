@@ -1,11 +1,12 @@
 #pragma once
 
 // Helpers shared by the command files of consularctl: option builders, the hand-over from
-// parsing to running, connecting, and listing.
+// parsing to running, connecting, calling and listing.
 
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
@@ -21,74 +22,132 @@ namespace consular::ctl {
 
 // --- Every command ---
 
-// --request-id ID: the idempotency key of a change.
-CLI::Option* AddRequestId(CLI::App* command, std::string* request_id);
-
-// --page-size N (1..500), --page-token T, and `all_flag` (following next_page_token to the last
-// page).
-void AddPaging(CLI::App* command, int* page_size, std::string* page_token, bool* all,
-               const std::string& all_flag = "--all");
-
-// --- case and emergency (CaseService at --addr) ---
-
-// Connects, or prints why not (a bad CA file) and returns nullptr with *exit_code set.
-std::unique_ptr<CaseClient> ConnectOrReport(const GlobalOptions& global, int* exit_code);
-
-// CASE: a case's UUID or reference, required.
-CLI::Option* AddCaseId(CLI::App* command, std::string* case_id);
-
-// Connects, reads one page (or every page with `all`) through `call`, prints the result as JSON
-// or as `format` makes it, and hints at the next page.
-template <typename Request, typename Response, typename Format>
-int RunListing(const GlobalOptions& global, const Request& request, bool all,
-               absl::StatusOr<Response> (CaseClient::*call)(const Request&), Format format) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
-  return RunListingOn(client.get(), global, request, all, call, format);
-}
-
-// On parse of `command`, stores an action running `run` with the global options and args.
-template <typename Args>
-void OnParse(CLI::App* command, const GlobalOptions* global, std::shared_ptr<Args> args,
-             int (*run)(const GlobalOptions&, const Args&), Action* action) {
-  command->callback([global, args, run, action] {
-    *action = [global, args, run] { return run(*global, *args); };
-  });
-}
-
-// --- partner, post and contact (PartnerService, ContactService at --contacts-addr) ---
-
-struct ContactsContext {
+// The server the commands of one file call: the global options and the server's address (the
+// global --addr, --contacts-addr, --stats-addr or --audit-addr), read when the command runs.
+template <typename Client>
+struct ServerContext {
   const GlobalOptions* global;
-  const std::string* contacts_addr;
+  const std::string* addr;
 };
 
-// Connects, or prints why not (a bad CA file) and returns nullptr with *exit_code set.
-std::unique_ptr<ContactsClient> ConnectOrReport(const ContactsContext& context, int* exit_code);
-
-// Connects and lists, as RunListing for CaseService.
-template <typename Request, typename Response, typename Format>
-int RunListing(const ContactsContext& context, const Request& request, bool all,
-               absl::StatusOr<Response> (ContactsClient::*call)(const Request&), Format format) {
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  return RunListingOn(client.get(), *context.global, request, all, call, format);
-}
+// case and emergency: CaseService at --addr.
+using CaseContext = ServerContext<CaseClient>;
+// partner, post and contact: PartnerService and ContactService at --contacts-addr.
+using ContactsContext = ServerContext<ContactsClient>;
+// stats, talk and report: consular-stats at --stats-addr.
+using StatsContext = ServerContext<StatsClient>;
 
 // On parse of `command`, stores an action running `run` with the context and args.
-template <typename Args>
-void OnParse(CLI::App* command, ContactsContext context, std::shared_ptr<Args> args,
-             int (*run)(const ContactsContext&, const Args&), Action* action) {
+template <typename Client, typename Args>
+void OnParse(CLI::App* command, ServerContext<Client> context, std::shared_ptr<Args> args,
+             int (*run)(const ServerContext<Client>&, const Args&), Action* action) {
   command->callback([context, args, run, action] {
     *action = [context, args, run] { return run(context, *args); };
   });
 }
 
+// Connects, or prints why not (a bad CA file) and returns nullptr with *exit_code set.
+template <typename Client>
+std::unique_ptr<Client> ConnectOrReport(const ServerContext<Client>& context, int* exit_code) {
+  absl::StatusOr<std::unique_ptr<Client>> client = Client::Connect(*context.global, *context.addr);
+  if (!client.ok()) {
+    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
+    return nullptr;
+  }
+  return *std::move(client);
+}
+
+// Calls `method` through `client` and prints the response as JSON or as `format` makes it; a
+// failed call is reported (ReportCallError).
+template <typename Client, typename Stub, typename Request, typename Response, typename Format>
+int CallAndPrint(Client* client, const GlobalOptions& global,
+                 UnaryMethod<Stub, Request, Response> method, const Request& request,
+                 Format format) {
+  absl::StatusOr<Response> response = client->Call(method, request);
+  if (!response.ok()) return ReportCallError(response.status(), global);
+  return PrintResult(global.json, *response, format(*response));
+}
+
+// CallAndPrint for a change: `request` goes out with the request id `request_id` (a new one if
+// empty), which a failure of unknown outcome names for a safe retry (ReportMutationError).
+template <typename Client, typename Stub, typename Request, typename Response, typename Format>
+int ChangeAndPrint(Client* client, const GlobalOptions& global,
+                   UnaryMethod<Stub, Request, Response> method, Request request,
+                   const std::string& request_id, Format format) {
+  request.set_request_id(RequestIdOrNew(request_id));
+  absl::StatusOr<Response> response = client->Call(method, request);
+  if (!response.ok()) return ReportMutationError(response.status(), global, request.request_id());
+  return PrintResult(global.json, *response, format(*response));
+}
+
+// Connects, then CallAndPrint.
+template <typename Client, typename Stub, typename Request, typename Response, typename Format>
+int RunCall(const ServerContext<Client>& context, UnaryMethod<Stub, Request, Response> method,
+            const Request& request, Format format) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Client> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  return CallAndPrint(client.get(), *context.global, method, request, format);
+}
+
+// Connects, then ChangeAndPrint.
+template <typename Client, typename Stub, typename Request, typename Response, typename Format>
+int RunChange(const ServerContext<Client>& context, UnaryMethod<Stub, Request, Response> method,
+              const Request& request, const std::string& request_id, Format format) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Client> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  return ChangeAndPrint(client.get(), *context.global, method, request, request_id, format);
+}
+
+// The paging flags of a listing.
+struct PagingArgs {
+  int page_size = 0;
+  std::string page_token;
+  bool all = false;  // follow next_page_token to the last page
+};
+
+// The largest --page-size of a listing, unless it says otherwise.
+inline constexpr int kMaxPageSize = 500;
+
+// --page-size N (1..max_page_size), --page-token T, and `all_flag` (following next_page_token to
+// the last page).
+void AddPaging(CLI::App* command, PagingArgs* paging, const std::string& all_flag = "--all",
+               int max_page_size = kMaxPageSize);
+
+// Connects, reads the page `paging` names (or from there every page, with paging.all) through
+// `method`, prints the result as JSON or as `format` makes it, and hints at the next page.
+template <typename Client, typename Stub, typename Request, typename Response, typename Format>
+int RunListing(const ServerContext<Client>& context, UnaryMethod<Stub, Request, Response> method,
+               Request request, const PagingArgs& paging, Format format) {
+  request.set_page_size(paging.page_size);
+  request.set_page_token(paging.page_token);
+  int exit_code = kExitOk;
+  std::unique_ptr<Client> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  return RunListingOn(client.get(), *context.global, request, paging.all, method, format);
+}
+
+// --request-id ID: the idempotency key of a change.
+CLI::Option* AddRequestId(CLI::App* command, std::string* request_id);
+
+// --version N, required: the version of the `what` ("partner", "contact") a change is based on.
+CLI::Option* AddVersion(CLI::App* command, int64_t* version, const std::string& what);
+
+// An option `name` taking one of the values of `descriptor` (checked by EnumValidator).
+CLI::Option* AddEnumOption(CLI::App* command, const std::string& name, std::string* target,
+                           const google::protobuf::EnumDescriptor* descriptor,
+                           const std::string& description);
+
+// CASE: a case's UUID or reference, required.
+CLI::Option* AddCaseId(CLI::App* command, std::string* case_id);
+
 // A UUID argument, lower-cased; INVALID_ARGUMENT naming `name` and where to find one otherwise.
 absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view name,
                                     absl::string_view see);
+
+// A country code as typed (" ma"): upper case, surrounding blanks removed.
+std::string CountryCode(const std::string& text);
 
 // Parses a required enum value (already checked by its validator; checked again here).
 // INVALID_ARGUMENT naming `flag`.
@@ -101,13 +160,5 @@ absl::StatusOr<E> ParseFlagEnum(const std::string& text, absl::string_view flag,
   }
   return *parsed;
 }
-
-// --version N, required: the version of the `what` ("partner", "contact") a change is based on.
-CLI::Option* AddVersion(CLI::App* command, int64_t* version, const std::string& what);
-
-// An option `name` taking one of the values of `descriptor` (checked by EnumValidator).
-CLI::Option* AddEnumOption(CLI::App* command, const std::string& name, std::string* target,
-                           const google::protobuf::EnumDescriptor* descriptor,
-                           const std::string& description);
 
 }  // namespace consular::ctl

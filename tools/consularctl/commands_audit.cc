@@ -1,9 +1,6 @@
 // consularctl audit list|verify: the audit trail, through AuditService (auditors only).
-#include <chrono>
-#include <iostream>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -12,10 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "consular/v1/audit.grpc.pb.h"
-#include "grpcpp/grpcpp.h"
-#include "services/common/status.h"
-#include "services/common/tls.h"
 #include "tools/consularctl/client.h"
+#include "tools/consularctl/command_support.h"
 #include "tools/consularctl/commands.h"
 #include "tools/consularctl/dates.h"
 #include "tools/consularctl/enums.h"
@@ -26,64 +21,12 @@ namespace {
 
 using ::consular::v1::AuditService;
 
-constexpr int kMaxPageSize = 1000;
+constexpr int kMaxAuditPageSize = 1000;
 
-// An AuditService client with the same conventions as CaseClient: every call gets the deadline
-// --timeout from now and "authorization: Bearer <token>".
-class AuditClient {
- public:
-  // Opens a channel to `addr` with the TLS (or --insecure) settings of `options`. NOT_FOUND /
-  // INVALID_ARGUMENT if the CA file cannot be read: usage errors.
-  static absl::StatusOr<std::unique_ptr<AuditClient>> Connect(const GlobalOptions& options,
-                                                              const std::string& addr) {
-    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(options, addr);
-    if (!channel.ok()) return channel.status();
-    return std::unique_ptr<AuditClient>(
-        new AuditClient(AuditService::NewStub(*channel), options));
-  }
-
-  absl::StatusOr<consular::v1::ListAuditEventsResponse> ListAuditEvents(
-      const consular::v1::ListAuditEventsRequest& request) {
-    grpc::ClientContext context;
-    Prepare(&context);
-    consular::v1::ListAuditEventsResponse response;
-    const grpc::Status status = stub_->ListAuditEvents(&context, request, &response);
-    if (!status.ok()) return consular::FromGrpcStatus(status);
-    return response;
-  }
-
-  absl::StatusOr<consular::v1::VerifyChainResponse> VerifyChain() {
-    grpc::ClientContext context;
-    Prepare(&context);
-    consular::v1::VerifyChainResponse response;
-    const grpc::Status status =
-        stub_->VerifyChain(&context, consular::v1::VerifyChainRequest(), &response);
-    if (!status.ok()) return consular::FromGrpcStatus(status);
-    return response;
-  }
-
- private:
-  AuditClient(std::unique_ptr<AuditService::Stub> stub, const GlobalOptions& options)
-      : stub_(std::move(stub)),
-        token_(absl::StripAsciiWhitespace(options.token)),
-        timeout_seconds_(options.timeout_seconds) {}
-
-  void Prepare(grpc::ClientContext* context) const {
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                              std::chrono::duration<double>(timeout_seconds_)));
-    if (!token_.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token_));
-  }
-
-  std::unique_ptr<AuditService::Stub> stub_;
-  std::string token_;  // never printed
-  double timeout_seconds_;
-};
-
-struct AuditContext {
-  const GlobalOptions* global;
-  const std::string* audit_addr;
-};
+// AuditService, at --audit-addr.
+using AuditClient = ServiceClient<AuditService>;
+using AuditContext = ServerContext<AuditClient>;
+using AuditStub = AuditService::StubInterface;
 
 struct ListArgs {
   std::string actor;
@@ -91,22 +34,10 @@ struct ListArgs {
   std::string action;
   std::string since;
   std::string until;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct VerifyArgs {};
-
-std::unique_ptr<AuditClient> ConnectOrReport(const AuditContext& context, int* exit_code) {
-  absl::StatusOr<std::unique_ptr<AuditClient>> client =
-      AuditClient::Connect(*context.global, *context.audit_addr);
-  if (!client.ok()) {
-    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
-    return nullptr;
-  }
-  return *std::move(client);
-}
 
 std::string FormatAuditEvents(
     const google::protobuf::RepeatedPtrField<consular::v1::AuditEvent>& events) {
@@ -148,30 +79,10 @@ int RunList(const AuditContext& context, const ListArgs& args) {
     if (!until.ok()) return ReportUsageError(absl::StrCat("--until: ", until.status().message()));
     *request.mutable_until() = ToTimestamp(*until);
   }
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-
-  int exit_code = kExitOk;
-  std::unique_ptr<AuditClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  consular::v1::ListAuditEventsResponse merged;
-  while (true) {
-    absl::StatusOr<consular::v1::ListAuditEventsResponse> page = client->ListAuditEvents(request);
-    if (!page.ok()) return ReportCallError(page.status(), *context.global);
-    std::string token = page->next_page_token();
-    merged.MergeFrom(*page);
-    merged.set_next_page_token(token);
-    if (!args.all || token.empty()) break;
-    if (token == request.page_token()) {
-      return ReportError(absl::InternalError("the server returned the same page token twice"));
-    }
-    request.set_page_token(std::move(token));
-  }
-  exit_code = PrintResult(context.global->json, merged, FormatAuditEvents(merged.events()));
-  if (!merged.next_page_token().empty()) {
-    std::cerr << "next page: --page-token " << merged.next_page_token() << std::endl;
-  }
-  return exit_code;
+  return RunListing(context, &AuditStub::ListAuditEvents, request, args.paging,
+                    [](const consular::v1::ListAuditEventsResponse& response) {
+                      return FormatAuditEvents(response.events());
+                    });
 }
 
 // "chain valid up to seq N (M events checked, K pending)" or "chain BROKEN at ...".
@@ -201,19 +112,12 @@ int RunVerify(const AuditContext& context, const VerifyArgs&) {
   int exit_code = kExitOk;
   std::unique_ptr<AuditClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::VerifyChainResponse> verified = client->VerifyChain();
+  absl::StatusOr<consular::v1::VerifyChainResponse> verified =
+      client->Call(&AuditStub::VerifyChain, consular::v1::VerifyChainRequest());
   if (!verified.ok()) return ReportCallError(verified.status(), *context.global);
   exit_code = PrintResult(context.global->json, *verified, FormatVerification(*verified));
   if (exit_code != kExitOk) return exit_code;
   return verified->ok() ? kExitOk : kExitFailure;
-}
-
-template <typename Args>
-void OnParse(CLI::App* command, AuditContext context, std::shared_ptr<Args> args,
-             int (*run)(const AuditContext&, const Args&), Action* action) {
-  command->callback([context, args, run, action] {
-    *action = [context, args, run] { return run(context, *args); };
-  });
 }
 
 void AddList(CLI::App* parent, AuditContext context, Action* action) {
@@ -234,12 +138,7 @@ void AddList(CLI::App* parent, AuditContext context, Action* action) {
       ->add_option("--until", args->until,
                    "Before this time: RFC 3339, or YYYY-MM-DD to include that whole day (UTC)")
       ->type_name("TIME");
-  command->add_option("--page-size", args->page_size, "Results per page (1..1000)")
-      ->type_name("N")
-      ->check(CLI::Range(1, kMaxPageSize));
-  command->add_option("--page-token", args->page_token, "Continue from this page token")
-      ->type_name("T");
-  command->add_flag("--all", args->all, "Follow next_page_token to the last page");
+  AddPaging(command, &args->paging, "--all", kMaxAuditPageSize);
   OnParse(command, context, args, &RunList, action);
 }
 

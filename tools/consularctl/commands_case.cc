@@ -45,16 +45,12 @@ struct ListArgs {
   std::string flag;
   std::string opened_from;
   std::string opened_to;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct FindArgs {
   std::string name;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct UpdateArgs {
@@ -81,9 +77,7 @@ struct NoteArgs {
 
 struct PagedCaseArgs {
   std::string case_id;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 CLI::Option* AddVersionOrReadFirst(CLI::App* command, int64_t* version) {
@@ -100,36 +94,26 @@ CLI::Option* AddVersionOrReadFirst(CLI::App* command, int64_t* version) {
 absl::StatusOr<Case> ReadCase(CaseClient* client, const std::string& case_id) {
   consular::v1::GetCaseRequest request;
   request.set_case_id(case_id);
-  return client->GetCase(request);
+  return client->Call(&CaseStub::GetCase, request);
 }
 
-int RunCreate(const GlobalOptions& global, const CreateArgs& args) {
+int RunCreate(const CaseContext& context, const CreateArgs& args) {
   absl::StatusOr<CaseType> type =
       ParseEnumAs<CaseType>(consular::v1::CaseType_descriptor(), args.type);
   if (!type.ok()) return ReportUsageError(absl::StrCat("--type: ", type.status().message()));
   absl::StatusOr<CaseEdit> edit = BuildCaseEdit(args.fields, *type);
   if (!edit.ok()) return ReportUsageError(edit.status().message());
 
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
-
   consular::v1::CreateCaseRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   *request.mutable_case_() = std::move(edit->fields);
   request.mutable_case_()->set_type(*type);
-  absl::StatusOr<Case> created = client->CreateCase(request);
-  if (!created.ok()) return ReportMutationError(created.status(), global, request.request_id());
-  return PrintResult(global.json, *created, FormatCase(*created));
+  return RunChange(context, &CaseStub::CreateCase, request, args.request_id, &FormatCase);
 }
 
-int RunGet(const GlobalOptions& global, const CaseIdArgs& args) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
-  absl::StatusOr<Case> got = ReadCase(client.get(), args.case_id);
-  if (!got.ok()) return ReportCallError(got.status(), global);
-  return PrintResult(global.json, *got, FormatCase(*got));
+int RunGet(const CaseContext& context, const CaseIdArgs& args) {
+  consular::v1::GetCaseRequest request;
+  request.set_case_id(args.case_id);
+  return RunCall(context, &CaseStub::GetCase, request, &FormatCase);
 }
 
 // Sets *date from text if text is not empty.
@@ -157,7 +141,7 @@ absl::Status SetFilterEnum(const std::string& text, absl::string_view flag,
   return absl::OkStatus();
 }
 
-int RunList(const GlobalOptions& global, const ListArgs& args) {
+int RunList(const CaseContext& context, const ListArgs& args) {
   consular::v1::ListCasesRequest request;
   request.set_post(args.post);
   request.set_country(absl::AsciiStrToUpper(args.country));
@@ -176,29 +160,23 @@ int RunList(const GlobalOptions& global, const ListArgs& args) {
   request.set_type(type);
   request.set_status(status);
   request.set_risk_flag(flag);
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-
-  return RunListing(global, request, args.all, &CaseClient::ListCases,
+  return RunListing(context, &CaseStub::ListCases, request, args.paging,
                     [](const consular::v1::ListCasesResponse& response) {
                       return FormatCaseList(response.cases());
                     });
 }
 
 // SearchCases: the same table as `case list`.
-int RunFind(const GlobalOptions& global, const FindArgs& args) {
+int RunFind(const CaseContext& context, const FindArgs& args) {
   consular::v1::SearchCasesRequest request;
   request.set_name(args.name);
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-
-  return RunListing(global, request, args.all, &CaseClient::SearchCases,
+  return RunListing(context, &CaseStub::SearchCases, request, args.paging,
                     [](const consular::v1::SearchCasesResponse& response) {
                       return FormatCaseList(response.cases());
                     });
 }
 
-int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
+int RunUpdate(const CaseContext& context, const UpdateArgs& args) {
   absl::StatusOr<CaseEdit> edit = BuildCaseEdit(args.fields, consular::v1::CASE_TYPE_UNSPECIFIED);
   if (!edit.ok()) return ReportUsageError(edit.status().message());
   if (edit->paths.empty()) {
@@ -206,13 +184,13 @@ int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
   }
 
   int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
 
   int64_t version = args.version;
   if (version == 0) {
     absl::StatusOr<Case> current = ReadCase(client.get(), args.case_id);
-    if (!current.ok()) return ReportCallError(current.status(), global);
+    if (!current.ok()) return ReportCallError(current.status(), *context.global);
     version = current->version();
     // Now that the type is known, details flags of the other type are a usage
     // error.
@@ -221,17 +199,15 @@ int RunUpdate(const GlobalOptions& global, const UpdateArgs& args) {
   }
 
   consular::v1::UpdateCaseRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   *request.mutable_case_() = std::move(edit->fields);
   request.mutable_case_()->set_id(args.case_id);
   for (const std::string& path : edit->paths) request.mutable_update_mask()->add_paths(path);
   request.set_expected_version(version);
-  absl::StatusOr<Case> updated = client->UpdateCase(request);
-  if (!updated.ok()) return ReportMutationError(updated.status(), global, request.request_id());
-  return PrintResult(global.json, *updated, FormatCase(*updated));
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
+                        args.request_id, &FormatCase);
 }
 
-int RunTransition(const GlobalOptions& global, const TransitionArgs& args) {
+int RunTransition(const CaseContext& context, const TransitionArgs& args) {
   absl::StatusOr<consular::v1::CaseStatus> target =
       ParseEnumAs<consular::v1::CaseStatus>(consular::v1::CaseStatus_descriptor(), args.status);
   if (!target.ok()) return ReportUsageError(absl::StrCat("STATUS: ", target.status().message()));
@@ -249,66 +225,52 @@ int RunTransition(const GlobalOptions& global, const TransitionArgs& args) {
   }
 
   int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
 
   int64_t version = args.version;
   if (version == 0) {
     absl::StatusOr<Case> current = ReadCase(client.get(), args.case_id);
-    if (!current.ok()) return ReportCallError(current.status(), global);
+    if (!current.ok()) return ReportCallError(current.status(), *context.global);
     version = current->version();
   }
 
   consular::v1::TransitionCaseRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_case_id(args.case_id);
   request.set_target_status(*target);
   request.set_reason(args.reason);
   request.set_outcome(outcome);
   request.set_expected_version(version);
-  absl::StatusOr<Case> transitioned = client->TransitionCase(request);
-  if (!transitioned.ok()) {
-    return ReportMutationError(transitioned.status(), global, request.request_id());
-  }
-  return PrintResult(global.json, *transitioned, FormatCase(*transitioned));
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::TransitionCase, request,
+                        args.request_id, &FormatCase);
 }
 
-int RunNote(const GlobalOptions& global, const NoteArgs& args) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
+int RunNote(const CaseContext& context, const NoteArgs& args) {
   consular::v1::AddCaseNoteRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_case_id(args.case_id);
   request.set_text(args.text);
-  absl::StatusOr<consular::v1::CaseNote> note = client->AddCaseNote(request);
-  if (!note.ok()) return ReportMutationError(note.status(), global, request.request_id());
-  return PrintResult(global.json, *note, FormatNote(*note));
+  return RunChange(context, &CaseStub::AddCaseNote, request, args.request_id, &FormatNote);
 }
 
-int RunNotes(const GlobalOptions& global, const PagedCaseArgs& args) {
+int RunNotes(const CaseContext& context, const PagedCaseArgs& args) {
   consular::v1::ListCaseNotesRequest request;
   request.set_case_id(args.case_id);
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(global, request, args.all, &CaseClient::ListCaseNotes,
+  return RunListing(context, &CaseStub::ListCaseNotes, request, args.paging,
                     [](const consular::v1::ListCaseNotesResponse& response) {
                       return FormatNotes(response.notes());
                     });
 }
 
-int RunEvents(const GlobalOptions& global, const PagedCaseArgs& args) {
+int RunEvents(const CaseContext& context, const PagedCaseArgs& args) {
   consular::v1::ListCaseEventsRequest request;
   request.set_case_id(args.case_id);
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(global, request, args.all, &CaseClient::ListCaseEvents,
+  return RunListing(context, &CaseStub::ListCaseEvents, request, args.paging,
                     [](const consular::v1::ListCaseEventsResponse& response) {
                       return FormatEvents(response.events());
                     });
 }
 
-void AddCreate(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddCreate(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("create", "Open a new case");
   auto args = std::make_shared<CreateArgs>();
   command->add_option("--type", args->type, "Case type: abandonment or divorce")
@@ -318,17 +280,17 @@ void AddCreate(CLI::App* parent, const GlobalOptions* global, Action* action) {
       ->group("Case");
   AddCaseFieldOptions(command, CaseFieldMode::kCreate, &args->fields);
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunCreate, action);
+  OnParse(command, context, args, &RunCreate, action);
 }
 
-void AddGet(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddGet(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("get", "Show one case");
   auto args = std::make_shared<CaseIdArgs>();
   AddCaseId(command, &args->case_id);
-  OnParse(command, global, args, &RunGet, action);
+  OnParse(command, context, args, &RunGet, action);
 }
 
-void AddList(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddList(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "list", "List cases, newest first (prints the next page token on stderr)");
   auto args = std::make_shared<ListArgs>();
@@ -349,11 +311,11 @@ void AddList(CLI::App* parent, const GlobalOptions* global, Action* action) {
   command->add_option("--opened-to", args->opened_to, "Opened on or before (YYYY-MM-DD)")
       ->type_name("DATE")
       ->check(DateValidator());
-  AddPaging(command, &args->page_size, &args->page_token, &args->all);
-  OnParse(command, global, args, &RunList, action);
+  AddPaging(command, &args->paging);
+  OnParse(command, context, args, &RunList, action);
 }
 
-void AddFind(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddFind(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "find",
       "Find the cases of a person by full name: an exact match, with accents, "
@@ -362,11 +324,11 @@ void AddFind(CLI::App* parent, const GlobalOptions* global, Action* action) {
   command->add_option("--name", args->name, "The person's full name")
       ->required()
       ->type_name("TEXT");
-  AddPaging(command, &args->page_size, &args->page_token, &args->all);
-  OnParse(command, global, args, &RunFind, action);
+  AddPaging(command, &args->paging);
+  OnParse(command, context, args, &RunFind, action);
 }
 
-void AddUpdate(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddUpdate(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("update",
                                              "Change fields of a case: only the fields given "
                                              "are changed (the update mask). "
@@ -377,10 +339,10 @@ void AddUpdate(CLI::App* parent, const GlobalOptions* global, Action* action) {
   AddVersionOrReadFirst(command, &args->version);
   AddCaseFieldOptions(command, CaseFieldMode::kUpdate, &args->fields);
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunUpdate, action);
+  OnParse(command, context, args, &RunUpdate, action);
 }
 
-void AddTransition(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddTransition(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("transition",
                                              "Move a case to another status (INTAKE -> ACTIVE "
                                              "<-> ON_HOLD -> RESOLVED -> CLOSED, "
@@ -398,48 +360,49 @@ void AddTransition(CLI::App* parent, const GlobalOptions* global, Action* action
       ->check(EnumValidator(consular::v1::Outcome_descriptor()));
   AddVersionOrReadFirst(command, &args->version);
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunTransition, action);
+  OnParse(command, context, args, &RunTransition, action);
 }
 
-void AddNote(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddNote(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("note", "Add a note to a case");
   auto args = std::make_shared<NoteArgs>();
   AddCaseId(command, &args->case_id);
   command->add_option("--text", args->text, "The note (required)")->required()->type_name("TEXT");
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunNote, action);
+  OnParse(command, context, args, &RunNote, action);
 }
 
-void AddNotes(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddNotes(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("notes", "List the notes of a case, oldest first");
   auto args = std::make_shared<PagedCaseArgs>();
   AddCaseId(command, &args->case_id);
-  AddPaging(command, &args->page_size, &args->page_token, &args->all);
-  OnParse(command, global, args, &RunNotes, action);
+  AddPaging(command, &args->paging);
+  OnParse(command, context, args, &RunNotes, action);
 }
 
-void AddEvents(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddEvents(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("events", "List the timeline of a case, oldest first");
   auto args = std::make_shared<PagedCaseArgs>();
   AddCaseId(command, &args->case_id);
-  AddPaging(command, &args->page_size, &args->page_token, &args->all);
-  OnParse(command, global, args, &RunEvents, action);
+  AddPaging(command, &args->paging);
+  OnParse(command, context, args, &RunEvents, action);
 }
 
 }  // namespace
 
 void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action) {
+  const CaseContext context{global, &global->addr};
   CLI::App* cases = app->add_subcommand("case", "Open, read, change and work consular cases");
   cases->require_subcommand(1);
-  AddCreate(cases, global, action);
-  AddGet(cases, global, action);
-  AddList(cases, global, action);
-  AddFind(cases, global, action);
-  AddUpdate(cases, global, action);
-  AddTransition(cases, global, action);
-  AddNote(cases, global, action);
-  AddNotes(cases, global, action);
-  AddEvents(cases, global, action);
+  AddCreate(cases, context, action);
+  AddGet(cases, context, action);
+  AddList(cases, context, action);
+  AddFind(cases, context, action);
+  AddUpdate(cases, context, action);
+  AddTransition(cases, context, action);
+  AddNote(cases, context, action);
+  AddNotes(cases, context, action);
+  AddEvents(cases, context, action);
   AddCaseSharingCommands(cases, global, action);
 }
 

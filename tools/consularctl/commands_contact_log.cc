@@ -48,17 +48,13 @@ struct ContactLogArgs {
 struct ContactListArgs {
   std::string case_id;
   std::string partner_id;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct ContactDueArgs {
   std::string from;
   std::string to;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct ContactDoneArgs {
@@ -131,16 +127,7 @@ int RunContactLog(const ContactsContext& context, const ContactLogArgs& args) {
   if (!follow_up.ok()) return ReportUsageError(follow_up.status().message());
   if (follow_up->has_value()) *contact->mutable_follow_up_due() = **follow_up;
   contact->set_note(args.note);
-
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Contact> logged = client->LogContact(request);
-  if (!logged.ok()) {
-    return ReportMutationError(logged.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *logged, FormatContact(*logged));
+  return RunChange(context, &ContactStub::LogContact, request, args.request_id, &FormatContact);
 }
 
 int RunContactList(const ContactsContext& context, const ContactListArgs& args) {
@@ -154,9 +141,7 @@ int RunContactList(const ContactsContext& context, const ContactListArgs& args) 
   } else {
     return ReportUsageError("give --case CASE or --partner ID");
   }
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all, &ContactsClient::ListContacts,
+  return RunListing(context, &ContactStub::ListContacts, request, args.paging,
                     [](const consular::v1::ListContactsResponse& response) {
                       return FormatContactList(response.contacts());
                     });
@@ -170,9 +155,7 @@ int RunContactDue(const ContactsContext& context, const ContactDueArgs& args) {
   absl::StatusOr<std::optional<consular::v1::Date>> to = ParseDateFlag(args.to, "--to");
   if (!to.ok()) return ReportUsageError(to.status().message());
   if (to->has_value()) *request.mutable_due_to() = **to;
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all, &ContactsClient::ListFollowUpsDue,
+  return RunListing(context, &ContactStub::ListFollowUpsDue, request, args.paging,
                     [](const consular::v1::ListFollowUpsDueResponse& response) {
                       return FormatFollowUps(response.follow_ups());
                     });
@@ -181,16 +164,11 @@ int RunContactDue(const ContactsContext& context, const ContactDueArgs& args) {
 int RunContactDone(const ContactsContext& context, const ContactDoneArgs& args) {
   absl::StatusOr<std::string> id = ParseId(args.id, "CONTACT_ID", "contact due");
   if (!id.ok()) return ReportUsageError(id.status().message());
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::CompleteFollowUpRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_contact_id(*id);
   request.set_expected_version(args.version);
-  absl::StatusOr<Contact> done = client->CompleteFollowUp(request);
-  if (!done.ok()) return ReportMutationError(done.status(), *context.global, request.request_id());
-  return PrintResult(context.global->json, *done, FormatContact(*done));
+  return RunChange(context, &ContactStub::CompleteFollowUp, request, args.request_id,
+                   &FormatContact);
 }
 
 void AddContactLog(CLI::App* parent, ContactsContext context, Action* action) {
@@ -254,7 +232,7 @@ void AddContactList(CLI::App* parent, ContactsContext context, Action* action) {
       command->add_option("--partner", args->partner_id, "Partner's UUID")->type_name("ID");
   by_case->excludes(by_partner);
   by_partner->excludes(by_case);
-  AddPaging(command, &args->page_size, &args->page_token, &args->all, "--all");
+  AddPaging(command, &args->paging);
   OnParse(command, context, args, &RunContactList, action);
 }
 
@@ -270,7 +248,7 @@ void AddContactDue(CLI::App* parent, ContactsContext context, Action* action) {
   command->add_option("--to", args->to, "Due on or before (YYYY-MM-DD); default: today (UTC)")
       ->type_name("DATE")
       ->check(DateValidator());
-  AddPaging(command, &args->page_size, &args->page_token, &args->all, "--all");
+  AddPaging(command, &args->paging);
   OnParse(command, context, args, &RunContactDue, action);
 }
 

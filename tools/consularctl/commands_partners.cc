@@ -26,7 +26,6 @@ namespace {
 using ::consular::v1::Partner;
 
 // Values of the options of one command; owned by the command's callback.
-// Values of the options of one command; owned by the command's callback.
 struct PartnerAddArgs {
   std::string kind;
   std::string name;
@@ -49,9 +48,7 @@ struct PartnerListArgs {
   std::string language;
   std::string vetting;
   bool include_inactive = false;
-  int page_size = 0;
-  std::string page_token;
-  bool all_pages = false;
+  PagingArgs paging;  // --all-pages
 };
 
 struct PartnerIdArgs {
@@ -118,10 +115,6 @@ void SetLanguages(const std::vector<std::string>& texts, Partner* partner) {
   }
 }
 
-std::string CountryCode(const std::string& text) {
-  return absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-}
-
 // A post code as typed (" rabat"): upper case, surrounding blanks removed; INVALID_ARGUMENT
 // naming POST unless it is a well-formed post code.
 absl::StatusOr<std::string> ParsePost(const std::string& text) {
@@ -150,16 +143,7 @@ int RunPartnerAdd(const ContactsContext& context, const PartnerAddArgs& args) {
   partner->mutable_contact_details()->set_email(args.email);
   partner->mutable_contact_details()->set_address(args.address);
   partner->mutable_contact_details()->set_website(args.website);
-
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Partner> created = client->CreatePartner(request);
-  if (!created.ok()) {
-    return ReportMutationError(created.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *created, FormatPartner(*created));
+  return RunChange(context, &PartnerStub::CreatePartner, request, args.request_id, &FormatPartner);
 }
 
 int RunPartnerList(const ContactsContext& context, const PartnerListArgs& args) {
@@ -187,9 +171,7 @@ int RunPartnerList(const ContactsContext& context, const PartnerListArgs& args) 
     request.set_vetting_status(*vetting);
   }
   request.set_include_inactive(args.include_inactive);
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(context, request, args.all_pages, &ContactsClient::ListPartners,
+  return RunListing(context, &PartnerStub::ListPartners, request, args.paging,
                     [](const consular::v1::ListPartnersResponse& response) {
                       return FormatPartnerList(response.partners());
                     });
@@ -198,14 +180,9 @@ int RunPartnerList(const ContactsContext& context, const PartnerListArgs& args) 
 int RunPartnerShow(const ContactsContext& context, const PartnerIdArgs& args) {
   absl::StatusOr<std::string> id = ParseId(args.id, "ID", "partner list");
   if (!id.ok()) return ReportUsageError(id.status().message());
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::GetPartnerRequest request;
   request.set_partner_id(*id);
-  absl::StatusOr<Partner> partner = client->GetPartner(request);
-  if (!partner.ok()) return ReportCallError(partner.status(), *context.global);
-  return PrintResult(context.global->json, *partner, FormatPartner(*partner));
+  return RunCall(context, &PartnerStub::GetPartner, request, &FormatPartner);
 }
 
 int RunPartnerUpdate(const ContactsContext& context, const PartnerUpdateArgs& args) {
@@ -254,17 +231,8 @@ int RunPartnerUpdate(const ContactsContext& context, const PartnerUpdateArgs& ar
   if (mask->paths().empty()) {
     return ReportUsageError("nothing to update: give at least one field flag (see --help)");
   }
-
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_expected_version(args.version);
-  absl::StatusOr<Partner> updated = client->UpdatePartner(request);
-  if (!updated.ok()) {
-    return ReportMutationError(updated.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *updated, FormatPartner(*updated));
+  return RunChange(context, &PartnerStub::UpdatePartner, request, args.request_id, &FormatPartner);
 }
 
 int RunPartnerVet(const ContactsContext& context, const PartnerVetArgs& args) {
@@ -273,38 +241,23 @@ int RunPartnerVet(const ContactsContext& context, const PartnerVetArgs& args) {
   absl::StatusOr<consular::v1::VettingStatus> status = ParseFlagEnum<consular::v1::VettingStatus>(
       args.status, "--status", consular::v1::VettingStatus_descriptor());
   if (!status.ok()) return ReportUsageError(status.status().message());
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::SetVettingRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_partner_id(*id);
   request.set_status(*status);
   request.set_note(args.note);
   request.set_expected_version(args.version);
-  absl::StatusOr<Partner> vetted = client->SetVetting(request);
-  if (!vetted.ok()) {
-    return ReportMutationError(vetted.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *vetted, FormatPartner(*vetted));
+  return RunChange(context, &PartnerStub::SetVetting, request, args.request_id, &FormatPartner);
 }
 
 int RunPartnerDeactivate(const ContactsContext& context, const PartnerDeactivateArgs& args) {
   absl::StatusOr<std::string> id = ParseId(args.id, "ID", "partner list");
   if (!id.ok()) return ReportUsageError(id.status().message());
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::DeactivatePartnerRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_partner_id(*id);
   request.set_reason(args.reason);
   request.set_expected_version(args.version);
-  absl::StatusOr<Partner> deactivated = client->DeactivatePartner(request);
-  if (!deactivated.ok()) {
-    return ReportMutationError(deactivated.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *deactivated, FormatPartner(*deactivated));
+  return RunChange(context, &PartnerStub::DeactivatePartner, request, args.request_id,
+                   &FormatPartner);
 }
 
 int RunPostAccredit(const ContactsContext& context, const PostAccreditArgs& args) {
@@ -313,26 +266,16 @@ int RunPostAccredit(const ContactsContext& context, const PostAccreditArgs& args
   consular::v1::SetAccreditationRequest request;
   request.set_post(*post);
   for (const std::string& country : args.countries) request.add_countries(CountryCode(country));
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<consular::v1::Accreditation> set = client->SetAccreditation(request);
-  if (!set.ok()) return ReportMutationError(set.status(), *context.global, request.request_id());
-  return PrintResult(context.global->json, *set, FormatAccreditation(*set));
+  return RunChange(context, &PartnerStub::SetAccreditation, request, args.request_id,
+                   &FormatAccreditation);
 }
 
 int RunPostShow(const ContactsContext& context, const PostShowArgs& args) {
   absl::StatusOr<std::string> post = ParsePost(args.post);
   if (!post.ok()) return ReportUsageError(post.status().message());
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::GetAccreditationRequest request;
   request.set_post(*post);
-  absl::StatusOr<consular::v1::Accreditation> got = client->GetAccreditation(request);
-  if (!got.ok()) return ReportCallError(got.status(), *context.global);
-  return PrintResult(context.global->json, *got, FormatAccreditation(*got));
+  return RunCall(context, &PartnerStub::GetAccreditation, request, &FormatAccreditation);
 }
 
 std::vector<std::string>& ListOf(std::vector<std::string>* target) { return *target; }
@@ -425,7 +368,7 @@ void AddPartnerList(CLI::App* parent, ContactsContext context, Action* action) {
   AddEnumOption(command, "--vetting", &args->vetting, consular::v1::VettingStatus_descriptor(),
                 "Vetting status");
   command->add_flag("--all", args->include_inactive, "Also deactivated partners");
-  AddPaging(command, &args->page_size, &args->page_token, &args->all_pages, "--all-pages");
+  AddPaging(command, &args->paging, "--all-pages");
   OnParse(command, context, args, &RunPartnerList, action);
 }
 

@@ -62,9 +62,7 @@ struct EmergencyOpenArgs {
 
 struct EmergencyListArgs {
   bool unreviewed = false;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct EmergencyReviewArgs {
@@ -87,7 +85,7 @@ absl::StatusOr<std::string> ParseUnit(const std::string& text, absl::string_view
   return unit;
 }
 
-int RunShare(const GlobalOptions& global, const ShareArgs& args) {
+int RunShare(const CaseContext& context, const ShareArgs& args) {
   absl::StatusOr<std::string> grantee = ParseUnit(args.grantee, "--with", /*allow_lkha=*/true);
   if (!grantee.ok()) return ReportUsageError(grantee.status().message());
   absl::StatusOr<consular::v1::ShareAccess> access =
@@ -99,76 +97,54 @@ int RunShare(const GlobalOptions& global, const ShareArgs& args) {
     if (!until.ok()) return ReportUsageError(absl::StrCat("--until: ", until.status().message()));
     *request.mutable_expires_at() = ToTimestamp(*until);
   }
-
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_case_id(args.case_id);
   request.set_grantee(*grantee);
   request.set_access(*access);
   request.set_legal_basis(args.legal_basis);
-  absl::StatusOr<consular::v1::CaseShare> share = client->ShareCase(request);
-  if (!share.ok()) return ReportMutationError(share.status(), global, request.request_id());
-  return PrintResult(global.json, *share, FormatShare(*share));
+  return RunChange(context, &CaseStub::ShareCase, request, args.request_id, &FormatShare);
 }
 
-int RunUnshare(const GlobalOptions& global, const UnshareArgs& args) {
-  if (!IsUuid(args.share_id)) {
-    return ReportUsageError(
-        absl::StrCat("SHARE_ID: not a UUID: \"", args.share_id, "\" (see: case shares CASE)"));
-  }
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
+int RunUnshare(const CaseContext& context, const UnshareArgs& args) {
+  absl::StatusOr<std::string> share_id = ParseId(args.share_id, "SHARE_ID", "case shares CASE");
+  if (!share_id.ok()) return ReportUsageError(share_id.status().message());
   consular::v1::RevokeShareRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  request.set_share_id(absl::AsciiStrToLower(args.share_id));
-  absl::StatusOr<consular::v1::CaseShare> share = client->RevokeShare(request);
-  if (!share.ok()) return ReportMutationError(share.status(), global, request.request_id());
-  return PrintResult(global.json, *share, FormatShare(*share));
+  request.set_share_id(*share_id);
+  return RunChange(context, &CaseStub::RevokeShare, request, args.request_id, &FormatShare);
 }
 
-int RunShares(const GlobalOptions& global, const SharesArgs& args) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
+int RunShares(const CaseContext& context, const SharesArgs& args) {
   consular::v1::ListSharesRequest request;
   request.set_case_id(args.case_id);
   request.set_include_inactive(args.all);
-  absl::StatusOr<consular::v1::ListSharesResponse> response = client->ListShares(request);
-  if (!response.ok()) return ReportCallError(response.status(), global);
-  return PrintResult(global.json, *response, FormatShares(response->shares()));
+  return RunCall(context, &CaseStub::ListShares, request,
+                 [](const consular::v1::ListSharesResponse& response) {
+                   return FormatShares(response.shares());
+                 });
 }
 
-int RunRefer(const GlobalOptions& global, const ReferArgs& args) {
+int RunRefer(const CaseContext& context, const ReferArgs& args) {
   absl::StatusOr<std::string> to_post = ParseUnit(args.to_post, "--to", /*allow_lkha=*/false);
   if (!to_post.ok()) return ReportUsageError(to_post.status().message());
-
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::ReferCaseRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_case_id(args.case_id);
   request.set_to_post(*to_post);
   request.set_legal_basis(args.legal_basis);
   request.set_expected_version(args.version);
-  absl::StatusOr<Case> referred = client->ReferCase(request);
-  if (!referred.ok()) return ReportMutationError(referred.status(), global, request.request_id());
-  return PrintResult(global.json, *referred, FormatCase(*referred));
+  return RunChange(context, &CaseStub::ReferCase, request, args.request_id, &FormatCase);
 }
 
-int RunEmergencyOpen(const GlobalOptions& global, const EmergencyOpenArgs& args) {
+int RunEmergencyOpen(const CaseContext& context, const EmergencyOpenArgs& args) {
+  const GlobalOptions& global = *context.global;
   int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   consular::v1::OpenEmergencyAccessRequest request;
   request.set_request_id(RequestIdOrNew(args.request_id));
   request.set_case_id(args.case_id);
   request.set_reason(args.reason);
   request.set_minutes(args.minutes);
-  absl::StatusOr<consular::v1::EmergencyAccess> grant = client->OpenEmergencyAccess(request);
+  absl::StatusOr<consular::v1::EmergencyAccess> grant =
+      client->Call(&CaseStub::OpenEmergencyAccess, request);
   if (!grant.ok()) return ReportMutationError(grant.status(), global, request.request_id());
   exit_code = PrintResult(global.json, *grant, FormatEmergencyAccess(*grant));
   std::cerr << "warning: emergency access is logged and reviewed: every call you make through it "
@@ -181,39 +157,30 @@ int RunEmergencyOpen(const GlobalOptions& global, const EmergencyOpenArgs& args)
   return exit_code;
 }
 
-int RunEmergencyList(const GlobalOptions& global, const EmergencyListArgs& args) {
+int RunEmergencyList(const CaseContext& context, const EmergencyListArgs& args) {
   consular::v1::ListEmergencyAccessRequest request;
   request.set_unreviewed_only(args.unreviewed);
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  return RunListing(global, request, args.all, &CaseClient::ListEmergencyAccess,
+  return RunListing(context, &CaseStub::ListEmergencyAccess, request, args.paging,
                     [](const consular::v1::ListEmergencyAccessResponse& response) {
                       return FormatEmergencyAccessList(response.grants());
                     });
 }
 
-int RunEmergencyReview(const GlobalOptions& global, const EmergencyReviewArgs& args) {
-  if (!IsUuid(args.id)) {
-    return ReportUsageError(
-        absl::StrCat("ID: not a UUID: \"", args.id, "\" (see: emergency list)"));
-  }
+int RunEmergencyReview(const CaseContext& context, const EmergencyReviewArgs& args) {
+  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "emergency list");
+  if (!id.ok()) return ReportUsageError(id.status().message());
   if (args.justified == args.not_justified) {
     return ReportUsageError("give exactly one of --justified and --not-justified");
   }
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(global, &exit_code);
-  if (client == nullptr) return exit_code;
   consular::v1::ReviewEmergencyAccessRequest request;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  request.set_emergency_access_id(absl::AsciiStrToLower(args.id));
+  request.set_emergency_access_id(*id);
   request.set_review(args.justified ? consular::v1::EMERGENCY_REVIEW_JUSTIFIED
                                     : consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
-  absl::StatusOr<consular::v1::EmergencyAccess> grant = client->ReviewEmergencyAccess(request);
-  if (!grant.ok()) return ReportMutationError(grant.status(), global, request.request_id());
-  return PrintResult(global.json, *grant, FormatEmergencyAccess(*grant));
+  return RunChange(context, &CaseStub::ReviewEmergencyAccess, request, args.request_id,
+                   &FormatEmergencyAccess);
 }
 
-void AddShare(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddShare(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "share",
       "Give LKHA or another post access to a case of your unit, read-only or read-write, until "
@@ -238,28 +205,28 @@ void AddShare(CLI::App* parent, const GlobalOptions* global, Action* action) {
                    "(UTC); default: until revoked")
       ->type_name("TIME");
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunShare, action);
+  OnParse(command, context, args, &RunShare, action);
 }
 
-void AddUnshare(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddUnshare(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "unshare", "Revoke a share (see: case shares CASE); it gives nothing from the next call on");
   auto args = std::make_shared<UnshareArgs>();
   command->add_option("SHARE_ID", args->share_id, "The share's UUID")->required();
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunUnshare, action);
+  OnParse(command, context, args, &RunUnshare, action);
 }
 
-void AddShares(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddShares(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "shares", "List the live shares of a case, oldest first (a grantee sees only its own share)");
   auto args = std::make_shared<SharesArgs>();
   AddCaseId(command, &args->case_id);
   command->add_flag("--all", args->all, "Also revoked and expired shares");
-  OnParse(command, global, args, &RunShares, action);
+  OnParse(command, context, args, &RunShares, action);
 }
 
-void AddRefer(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddRefer(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "refer",
       "Hand a case over to another post (post managers for their post's cases, LKHA caseworkers "
@@ -282,10 +249,10 @@ void AddRefer(CLI::App* parent, const GlobalOptions* global, Action* action) {
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunRefer, action);
+  OnParse(command, context, args, &RunRefer, action);
 }
 
-void AddEmergencyOpen(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddEmergencyOpen(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "open",
       "Open a case outside your scope, read-only, for a limited time (post managers and LKHA "
@@ -300,10 +267,10 @@ void AddEmergencyOpen(CLI::App* parent, const GlobalOptions* global, Action* act
       ->type_name("N")
       ->check(CLI::Range(1, 480));
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunEmergencyOpen, action);
+  OnParse(command, context, args, &RunEmergencyOpen, action);
 }
 
-void AddEmergencyList(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddEmergencyList(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "list",
       "List emergency accesses, newest first, with their reasons: an auditor sees all, a post "
@@ -311,11 +278,11 @@ void AddEmergencyList(CLI::App* parent, const GlobalOptions* global, Action* act
       "the next page token on stderr)");
   auto args = std::make_shared<EmergencyListArgs>();
   command->add_flag("--unreviewed", args->unreviewed, "Only those not reviewed yet");
-  AddPaging(command, &args->page_size, &args->page_token, &args->all);
-  OnParse(command, global, args, &RunEmergencyList, action);
+  AddPaging(command, &args->paging);
+  OnParse(command, context, args, &RunEmergencyList, action);
 }
 
-void AddEmergencyReview(CLI::App* parent, const GlobalOptions* global, Action* action) {
+void AddEmergencyReview(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "review",
       "Record whether an emergency access was justified (auditors, and managers of the post "
@@ -330,26 +297,28 @@ void AddEmergencyReview(CLI::App* parent, const GlobalOptions* global, Action* a
   justified->excludes(not_justified);
   not_justified->excludes(justified);
   AddRequestId(command, &args->request_id);
-  OnParse(command, global, args, &RunEmergencyReview, action);
+  OnParse(command, context, args, &RunEmergencyReview, action);
 }
 
 }  // namespace
 
 void AddCaseSharingCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
-  AddShare(cases, global, action);
-  AddUnshare(cases, global, action);
-  AddShares(cases, global, action);
-  AddRefer(cases, global, action);
+  const CaseContext context{global, &global->addr};
+  AddShare(cases, context, action);
+  AddUnshare(cases, context, action);
+  AddShares(cases, context, action);
+  AddRefer(cases, context, action);
 }
 
 void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* action) {
+  const CaseContext context{global, &global->addr};
   CLI::App* emergency = app->add_subcommand(
       "emergency",
       "Emergency (\"break-glass\") access to cases outside your scope, and its review");
   emergency->require_subcommand(1);
-  AddEmergencyOpen(emergency, global, action);
-  AddEmergencyList(emergency, global, action);
-  AddEmergencyReview(emergency, global, action);
+  AddEmergencyOpen(emergency, context, action);
+  AddEmergencyList(emergency, context, action);
+  AddEmergencyReview(emergency, context, action);
 }
 
 }  // namespace consular::ctl

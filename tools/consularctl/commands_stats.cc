@@ -4,7 +4,6 @@
 #include <iostream>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -18,11 +17,11 @@
 #include "google/protobuf/util/time_util.h"
 #include "tools/consularctl/case_fields.h"
 #include "tools/consularctl/client.h"
+#include "tools/consularctl/command_support.h"
 #include "tools/consularctl/commands.h"
 #include "tools/consularctl/dates.h"
 #include "tools/consularctl/enums.h"
 #include "tools/consularctl/format.h"
-#include "tools/consularctl/listing.h"
 
 namespace consular::ctl {
 namespace {
@@ -31,11 +30,6 @@ using ::consular::v1::CountryStatistics;
 using ::consular::v1::Figure;
 using ::consular::v1::Period;
 using ::consular::v1::Talk;
-
-struct StatsContext {
-  const GlobalOptions* global;
-  const std::string* stats_addr;
-};
 
 // The period flags shared by stats and report commands.
 struct PeriodArgs {
@@ -84,9 +78,7 @@ struct TalkRecordArgs {
 
 struct TalkListArgs {
   std::string country;
-  int page_size = 0;
-  std::string page_token;
-  bool all = false;
+  PagingArgs paging;
 };
 
 struct TalkShowArgs {
@@ -100,20 +92,6 @@ struct ReportArgs {
   std::string output;
   bool round = false;
 };
-
-std::unique_ptr<StatsClient> ConnectOrReport(const StatsContext& context, int* exit_code) {
-  absl::StatusOr<std::unique_ptr<StatsClient>> client =
-      StatsClient::Connect(*context.global, *context.stats_addr);
-  if (!client.ok()) {
-    *exit_code = ReportUsageError(client.status().message(), /*help_hint=*/false);
-    return nullptr;
-  }
-  return *std::move(client);
-}
-
-std::string CountryCode(const std::string& text) {
-  return absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-}
 
 int CurrentYear() {
   return static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
@@ -236,12 +214,24 @@ int RunStatsCountry(const StatsContext& context, const StatsCountryArgs& args) {
     request.add_dimensions(*dimension);
   }
   request.set_round_to_base5(args.round);
-  int exit_code = kExitOk;
-  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  absl::StatusOr<CountryStatistics> stats = client->GetCountryStatistics(request);
-  if (!stats.ok()) return ReportCallError(stats.status(), *context.global);
-  return PrintResult(context.global->json, *stats, FormatStatistics(*stats));
+  return RunCall(context, &StatisticsStub::GetCountryStatistics, request, &FormatStatistics);
+}
+
+std::string FormatCountries(const Period& period,
+                            const consular::v1::ListCountriesResponse& response) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::CountryRow& r : response.countries()) {
+    rows.push_back({r.country(), FigureText(r.cases_opened()), FigureText(r.cases_resolved()),
+                    FigureText(r.cases_unresolved()), FigureText(r.recognition_granted()),
+                    FigureText(r.recognition_refused()), FigureText(r.returned_to_nl()),
+                    FigureText(r.contacts())});
+  }
+  return absl::StrCat(PeriodText(period), " (", FreshnessText(response.as_of(), response.lag()),
+                      ")\n",
+                      FormatTable({"COUNTRY", "OPENED", "RESOLVED", "UNRESOLVED", "RECOGNISED",
+                                   "REFUSED", "RETURNED", "CONTACTS"},
+                                  rows),
+                      "\n", Legend(response.threshold(), response.rounded_to_base5()));
 }
 
 int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& args) {
@@ -254,25 +244,22 @@ int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& arg
   if (!order.ok()) return ReportUsageError(absl::StrCat("--order: ", order.status().message()));
   request.set_order_by(*order);
   request.set_round_to_base5(args.round);
-  int exit_code = kExitOk;
-  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::ListCountriesResponse> response = client->ListCountries(request);
-  if (!response.ok()) return ReportCallError(response.status(), *context.global);
+  return RunCall(context, &StatisticsStub::ListCountries, request,
+                 [&period](const consular::v1::ListCountriesResponse& response) {
+                   return FormatCountries(*period, response);
+                 });
+}
+
+std::string FormatSeries(const consular::v1::TimeSeries& series) {
   std::vector<std::vector<std::string>> rows;
-  for (const consular::v1::CountryRow& r : response->countries()) {
-    rows.push_back({r.country(), FigureText(r.cases_opened()), FigureText(r.cases_resolved()),
-                    FigureText(r.cases_unresolved()), FigureText(r.recognition_granted()),
-                    FigureText(r.recognition_refused()), FigureText(r.returned_to_nl()),
-                    FigureText(r.contacts())});
+  for (const consular::v1::TimePoint& p : series.points()) {
+    rows.push_back({p.period(), FigureText(p.figure())});
   }
-  const std::string text = absl::StrCat(
-      PeriodText(*period), " (", FreshnessText(response->as_of(), response->lag()), ")\n",
-      FormatTable({"COUNTRY", "OPENED", "RESOLVED", "UNRESOLVED", "RECOGNISED", "REFUSED",
-                   "RETURNED", "CONTACTS"},
-                  rows),
-      "\n", Legend(response->threshold(), response->rounded_to_base5()));
-  return PrintResult(context.global->json, *response, text);
+  return absl::StrCat(
+      series.country(), " ", EnumShortName(consular::v1::Measure_descriptor(), series.measure()),
+      series.category().empty() ? "" : " " + series.category(), " (",
+      FreshnessText(series.as_of(), series.lag()), ")\n", FormatTable({"PERIOD", "VALUE"}, rows),
+      "\n", Legend(series.threshold(), series.rounded_to_base5()));
 }
 
 int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
@@ -301,21 +288,7 @@ int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
   }
   request.set_category(absl::AsciiStrToUpper(args.category));
   request.set_round_to_base5(args.round);
-  int exit_code = kExitOk;
-  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::TimeSeries> series = client->GetTimeSeries(request);
-  if (!series.ok()) return ReportCallError(series.status(), *context.global);
-  std::vector<std::vector<std::string>> rows;
-  for (const consular::v1::TimePoint& p : series->points()) {
-    rows.push_back({p.period(), FigureText(p.figure())});
-  }
-  const std::string text = absl::StrCat(
-      series->country(), " ", EnumShortName(consular::v1::Measure_descriptor(), series->measure()),
-      series->category().empty() ? "" : " " + series->category(), " (",
-      FreshnessText(series->as_of(), series->lag()), ")\n", FormatTable({"PERIOD", "VALUE"}, rows),
-      "\n", Legend(series->threshold(), series->rounded_to_base5()));
-  return PrintResult(context.global->json, *series, text);
+  return RunCall(context, &StatisticsStub::GetTimeSeries, request, &FormatSeries);
 }
 
 std::string FormatTalk(const Talk& t) {
@@ -372,27 +345,14 @@ int RunTalkRecord(const StatsContext& context, const TalkRecordArgs& args) {
     *t->mutable_follow_up_due() = *due;
   }
   if (args.stats_year != 0) t->mutable_statistics_period()->set_year(args.stats_year);
-  int exit_code = kExitOk;
-  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  request.set_request_id(RequestIdOrNew(args.request_id));
-  absl::StatusOr<Talk> recorded = client->RecordTalk(request);
-  if (!recorded.ok()) {
-    return ReportMutationError(recorded.status(), *context.global, request.request_id());
-  }
-  return PrintResult(context.global->json, *recorded, FormatTalk(*recorded));
+  return RunChange(context, &BilateralStub::RecordTalk, request, args.request_id, &FormatTalk);
 }
 
 int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
   consular::v1::ListTalksRequest request;
   request.set_country(CountryCode(args.country));
-  request.set_page_size(args.page_size);
-  request.set_page_token(args.page_token);
-  int exit_code = kExitOk;
-  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  return RunListingOn(
-      client.get(), *context.global, request, args.all, &StatsClient::ListTalks,
+  return RunListing(
+      context, &BilateralStub::ListTalks, request, args.paging,
       [](const consular::v1::ListTalksResponse& response) {
         std::vector<std::vector<std::string>> rows;
         for (const Talk& t : response.talks()) {
@@ -409,17 +369,11 @@ int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
 }
 
 int RunTalkShow(const StatsContext& context, const TalkShowArgs& args) {
-  if (!IsUuid(args.id)) {
-    return ReportUsageError(absl::StrCat("ID: not a UUID: \"", args.id, "\" (see: talk list)"));
-  }
-  int exit_code = kExitOk;
-  std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
+  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "talk list");
+  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::GetTalkRequest request;
-  request.set_id(absl::AsciiStrToLower(args.id));
-  absl::StatusOr<Talk> talk = client->GetTalk(request);
-  if (!talk.ok()) return ReportCallError(talk.status(), *context.global);
-  return PrintResult(context.global->json, *talk, FormatTalk(*talk));
+  request.set_id(*id);
+  return RunCall(context, &BilateralStub::GetTalk, request, &FormatTalk);
 }
 
 int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
@@ -436,7 +390,8 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  absl::StatusOr<consular::v1::Dossier> dossier = client->RenderCountryDossier(request);
+  absl::StatusOr<consular::v1::Dossier> dossier =
+      client->Call(&ReportStub::RenderCountryDossier, request);
   if (!dossier.ok()) return ReportCallError(dossier.status(), *context.global);
   const std::string path = args.output.empty() ? dossier->filename() : args.output;
   if (path == "-") {
@@ -450,22 +405,6 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
   std::cout << "wrote " << path << " (" << dossier->content().size() << " bytes, "
             << dossier->content_type() << ")\n";
   return kExitOk;
-}
-
-template <typename Args>
-void OnParse(CLI::App* command, StatsContext context, std::shared_ptr<Args> args,
-             int (*run)(const StatsContext&, const Args&), Action* action) {
-  command->callback([context, args, run, action] {
-    *action = [context, args, run] { return run(context, *args); };
-  });
-}
-
-CLI::Option* AddEnumOption(CLI::App* command, const std::string& name, std::string* target,
-                           const google::protobuf::EnumDescriptor* descriptor,
-                           const std::string& description) {
-  return command->add_option(name, *target, description)
-      ->type_name("VALUE")
-      ->check(EnumValidator(descriptor));
 }
 
 }  // namespace
@@ -551,9 +490,9 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     CLI::App* command = talk->add_subcommand("list", "Talks, newest first");
     auto args = std::make_shared<TalkListArgs>();
     command->add_option("--country", args->country, "Only this country");
-    command->add_option("--page-size", args->page_size, "Talks per page (1..500)");
-    command->add_option("--page-token", args->page_token, "From a previous page");
-    command->add_flag("--all", args->all, "Fetch every page");
+    command->add_option("--page-size", args->paging.page_size, "Talks per page (1..500)");
+    command->add_option("--page-token", args->paging.page_token, "From a previous page");
+    command->add_flag("--all", args->paging.all, "Fetch every page");
     OnParse(command, context, args, &RunTalkList, action);
   }
   {

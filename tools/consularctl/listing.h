@@ -34,14 +34,14 @@ inline void PrintNextPageHint(const std::string& token) {
   if (!token.empty()) std::cerr << "next page: --page-token " << token << std::endl;
 }
 
-// Reads one page (or every page with `all`) through `client`'s `call`, prints the result as JSON
+// Reads one page (or every page with `all`) through `client`'s `method`, prints the result as JSON
 // or as `format` makes it, and hints at the next page.
-template <typename Client, typename Request, typename Response, typename Format>
+template <typename Client, typename Stub, typename Request, typename Response, typename Format>
 int RunListingOn(Client* client, const GlobalOptions& global, const Request& request, bool all,
-                 absl::StatusOr<Response> (Client::*call)(const Request&), Format format) {
+                 UnaryMethod<Stub, Request, Response> method, Format format) {
   absl::StatusOr<Response> response = FetchPages<Request, Response>(
       request, all,
-      [client, call](const Request& page_request) { return (client->*call)(page_request); });
+      [client, method](const Request& page_request) { return client->Call(method, page_request); });
   if (!response.ok()) return ReportCallError(response.status(), global);
   const int exit_code = PrintResult(global.json, *response, format(*response));
   PrintNextPageHint(response->next_page_token());
