@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
+#include "proto/dates.h"
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
@@ -345,11 +346,10 @@ absl::Status ContactsManager::ListFollowUpsDue(const Identity& who,
             ContactStore(tx, crypto_)
                 .ListFollowUpsDue(UnitOf(who), from, FormatDate(to), *after, FetchLimit(page_size));
         const bool more = TakePage(due, page_size);
-        const absl::CivilDay today_day(today.year(), today.month(), today.day());
+        const absl::CivilDay today_day = ToCivilDay(today);
         for (Contact& c : due) {
           consular::v1::FollowUpDue* item = out->add_follow_ups();
-          const absl::CivilDay due_day(c.follow_up_due().year(), c.follow_up_due().month(),
-                                       c.follow_up_due().day());
+          const absl::CivilDay due_day = ToCivilDay(c.follow_up_due());
           item->set_overdue(due_day < today_day);
           item->set_days_overdue(due_day < today_day ? static_cast<int>(today_day - due_day) : 0);
           *item->mutable_contact() = std::move(c);
