@@ -294,25 +294,6 @@ std::vector<RollupRow> StatsStore::Rollups(const std::string& country, int from_
   return rows;
 }
 
-std::vector<std::pair<int64_t, int64_t>> StatsStore::ResolutionDays(const std::string& country,
-                                                                    int first_month,
-                                                                    int last_month) {
-  // (year, month) compared as a row: an index condition on rollup_days_idx, which the planner
-  // also estimates well (so it hashes the groups instead of sorting thousands of rows).
-  const pqxx::result r = ExecPrepared(
-      tx_, "stats_resolution_days",
-      "SELECT category::bigint, sum(n)::bigint FROM stats.rollup WHERE country = $1 "
-      "AND (year, month) >= ($2::integer, $3::integer) AND (year, month) <= ($4::integer, "
-      "$5::integer) AND measure = 'MEASURE_CASES_RESOLVED' AND dimension = 'DAYS' AND n > 0 "
-      "GROUP BY category::bigint",
-      country, first_month / 100, first_month % 100, last_month / 100, last_month % 100);
-  std::vector<std::pair<int64_t, int64_t>> days;
-  days.reserve(r.size());
-  for (const pqxx::row& row : r) days.emplace_back(row[0].as<int64_t>(), row[1].as<int64_t>());
-  std::sort(days.begin(), days.end());
-  return days;
-}
-
 std::vector<RollupRow> StatsStore::CumulativeBefore(const std::string& country, int year) {
   const pqxx::result r = ExecPrepared(
       tx_, "stats_cumulative_before",

@@ -113,13 +113,9 @@ class StatsStore {
   void Clear();
 
   // Rollup rows (n > 0) of one country for years from..to; without the DAYS rows when
-  // `with_days` is false (they are most of the rows; see ResolutionDays).
+  // `with_days` is false (they are most of the rows).
   std::vector<RollupRow> Rollups(const std::string& country, int from_year, int to_year,
                                  bool with_days = true);
-  // Days from opening to resolution and how many cases took them, summed over the months
-  // first..last (YYYYMM, both included).
-  std::vector<std::pair<int64_t, int64_t>> ResolutionDays(const std::string& country,
-                                                          int first_month, int last_month);
   // Cases opened and resolved (TOTAL and DIMENSION_CASE_TYPE rows) of one country before `year`,
   // summed (year and month 0).
   std::vector<RollupRow> CumulativeBefore(const std::string& country, int year);

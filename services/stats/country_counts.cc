@@ -28,6 +28,35 @@ const std::array<int64_t, 12>* CountryCounts::Months(int year, std::string_view 
   return it == months_.end() ? nullptr : &it->second;
 }
 
+bool CountryCounts::AnythingBefore() const {
+  for (const auto& [key, n] : before_) {
+    if (n != 0) return true;
+  }
+  return false;
+}
+
+std::pair<int, int> CountryCounts::Years() const {
+  if (months_.empty()) return {0, 0};
+  return {std::get<0>(months_.begin()->first), std::get<0>(months_.rbegin()->first)};
+}
+
+int64_t CountryCounts::ContactCases(int year, int slot, std::string_view dimension,
+                                    std::string_view category) const {
+  const std::array<int64_t, 12>* months = Months(year, kContacts, dimension, category);
+  if (months == nullptr) return 0;
+  if (slot < 12) return (*months)[slot];
+  const int first = slot == 16 ? 0 : 3 * (slot - 12);
+  const int last = slot == 16 ? 11 : first + 2;
+  int64_t n = 0;
+  for (int m = first; m <= last; ++m) n += (*months)[m];
+  return n;
+}
+
+std::vector<std::string> CountryCounts::SeenContactCategories(int year,
+                                                              std::string_view dimension) const {
+  return SeenCategories(year, kContacts, dimension);
+}
+
 std::vector<std::string> CountryCounts::SeenCategories(int year, std::string_view measure,
                                                        std::string_view dimension) const {
   std::vector<std::string> seen;
@@ -71,22 +100,6 @@ std::vector<std::pair<int64_t, int64_t>> CountryCounts::ResolutionDays(int year,
     if (n > 0) days.emplace_back(std::stoll(std::get<3>(it->first)), n);
   }
   return days;
-}
-
-void CountryCounts::SetResolutionDaysOf(int first_month, int last_month,
-                                        std::vector<std::pair<int64_t, int64_t>> days) {
-  days_first_month_ = first_month;
-  days_last_month_ = last_month;
-  period_days_ = std::move(days);
-}
-
-const std::vector<std::pair<int64_t, int64_t>>* CountryCounts::ResolutionDaysOf(
-    int first_month, int last_month) const {
-  if (days_first_month_ == 0 || first_month != days_first_month_ ||
-      last_month != days_last_month_) {
-    return nullptr;
-  }
-  return &period_days_;
 }
 
 }  // namespace consular::stats

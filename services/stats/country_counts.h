@@ -29,6 +29,16 @@ class CountryCounts {
   const std::array<int64_t, 12>* Months(int year, std::string_view measure,
                                         std::string_view dimension,
                                         std::string_view category) const;
+  // Whether any case was counted before the first year added (AddBefore).
+  bool AnythingBefore() const;
+  // The first and last year added; {0, 0} when none.
+  std::pair<int, int> Years() const;
+  // Cases with a contact in a slot of a year (linked_tables.h: months 0..11, quarters 12..15, the
+  // year 16), in total (kTotal, kAll) or of a partner kind or purpose.
+  int64_t ContactCases(int year, int slot, std::string_view dimension,
+                       std::string_view category) const;
+  // Categories of a contact dimension seen in a year.
+  std::vector<std::string> SeenContactCategories(int year, std::string_view dimension) const;
   // Categories seen for a dimension of a measure in a year.
   std::vector<std::string> SeenCategories(int year, std::string_view measure,
                                           std::string_view dimension) const;
@@ -36,13 +46,6 @@ class CountryCounts {
   int64_t UnresolvedAt(int year, int month, const std::string& type) const;
   // Days from opening to resolution (with counts) of the cases resolved in the month.
   std::vector<std::pair<int64_t, int64_t>> ResolutionDays(int year, int month) const;
-  // The same summed over the months first..last (YYYYMM, both included) when loaded that way
-  // (the store sums them, rather than sending every month's rows); used for a period spanning
-  // exactly those months instead of the per-month rows.
-  void SetResolutionDaysOf(int first_month, int last_month,
-                           std::vector<std::pair<int64_t, int64_t>> days);
-  const std::vector<std::pair<int64_t, int64_t>>* ResolutionDaysOf(int first_month,
-                                                                   int last_month) const;
 
  private:
   using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
@@ -50,9 +53,6 @@ class CountryCounts {
   using KeyView = std::tuple<int, std::string_view, std::string_view, std::string_view>;
   std::map<Key, std::array<int64_t, 12>, std::less<>> months_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t, std::less<>> before_;
-  int days_first_month_ = 0;
-  int days_last_month_ = 0;
-  std::vector<std::pair<int64_t, int64_t>> period_days_;
 };
 
 }  // namespace consular::stats

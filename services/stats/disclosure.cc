@@ -317,9 +317,10 @@ CellRule RuleOf(const Table& table, int cell) {
 // The secondary-suppression search of Protect, with its scratch space.
 class Protector {
  public:
-  Protector(const Table& table, int k)
+  Protector(const Table& table, int k, bool batch)
       : table_(table),
         k_(k),
+        batch_(batch),
         n_(static_cast<int>(table.values.size())),
         incidence_(BuildIncidence(table)),
         suppressed_(n_, false),
@@ -334,6 +335,11 @@ class Protector {
       const int64_t value = table_.values[cell];
       const bool small = value >= 1 && value < static_cast<int64_t>(k_);
       const CellRule rule = RuleOf(table_, cell);
+      if (rule == CellRule::kAuxiliary) {
+        suppressed_[cell] = true;
+        wide_[cell] = true;
+        continue;
+      }
       if (small && rule == CellRule::kPublished) result.overrode_forced = true;
       suppressed_[cell] = small || rule == CellRule::kSuppressed;
     }
@@ -348,13 +354,32 @@ class Protector {
         if (suppressed_[cell] && !wide_[cell]) narrow.push_back(cell);
       }
       if (narrow.empty()) break;
-      const int next = ChooseComplement(narrow);
-      if (next < 0) {
-        result.fully_protected = false;
-        break;
+      seeds.clear();
+      if (batch_) {
+        // A complement for each narrow cell whose constraints no complement of this round
+        // touches yet; the others wait for the recheck.
+        std::vector<bool> touched(table_.constraints.size(), false);
+        for (int cell : narrow) {
+          const auto& mine = incidence_.constraints_of_cell[cell];
+          if (std::any_of(mine.begin(), mine.end(), [&](int ci) { return touched[ci]; })) {
+            continue;
+          }
+          const int next = ChooseComplement({cell});
+          if (next < 0 || suppressed_[next]) continue;
+          suppressed_[next] = true;
+          seeds.push_back(next);
+          for (int ci : incidence_.constraints_of_cell[next]) touched[ci] = true;
+        }
       }
-      suppressed_[next] = true;
-      seeds.assign(1, next);
+      if (seeds.empty()) {
+        const int next = ChooseComplement(narrow);
+        if (next < 0) {
+          result.fully_protected = false;
+          break;
+        }
+        suppressed_[next] = true;
+        seeds.assign(1, next);
+      }
     }
     result.suppressed = suppressed_;
     return result;
@@ -442,6 +467,7 @@ class Protector {
 
   const Table& table_;
   const int k_;
+  const bool batch_;
   const int n_;
   const Incidence incidence_;
   std::vector<bool> suppressed_;
@@ -500,14 +526,14 @@ absl::Status ValidateTable(const Table& table) {
   return absl::OkStatus();
 }
 
-ProtectionResult Protect(const Table& table, int k) {
+ProtectionResult Protect(const Table& table, int k, bool batch) {
   if (!ValidateTable(table).ok()) {
     ProtectionResult result;
     result.suppressed.assign(table.values.size(), true);
     result.fully_protected = false;
     return result;
   }
-  return Protector(table, k).Run();
+  return Protector(table, k, batch).Run();
 }
 
 Interval CellInterval(const Table& table, const std::vector<bool>& suppressed, int cell) {

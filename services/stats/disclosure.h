@@ -26,7 +26,11 @@ enum class CellRule {
   kPublished,  // Already published elsewhere (a table sharing the cell); kept published unless its
                // value is in 1..k-1 (then suppressed anyway, see
                // ProtectionResult::overrode_forced).
-  kSuppressed  // Already suppressed elsewhere; kept suppressed (and protected like any other).
+  kSuppressed,  // Already suppressed elsewhere; kept suppressed (and protected like any other).
+  // Never published and never protected: an unknown that only links other cells (a slack in an
+  // inequality, the cases without a category, the difference between two releases). Always a
+  // variable of the checks, never narrow, never chosen as a complement.
+  kAuxiliary
 };
 
 struct Table {
@@ -79,7 +83,11 @@ absl::Status ValidateTable(const Table& table);
 // Intervals only widen as cells are suppressed, so a cell once wide enough is never rechecked;
 // after each addition only the connected component of the new cell is solved again. Deterministic.
 // A table failing ValidateTable gets every cell suppressed and fully_protected = false.
-ProtectionResult Protect(const Table& table, int k);
+//
+// `batch`: each round chooses a complement for every narrow cell whose constraints no complement of
+// the round touches yet (each by the same preferences, among its own constraints), then solves
+// again: far fewer rounds on large linked sets, for a few more suppressions.
+ProtectionResult Protect(const Table& table, int k, bool batch = false);
 
 struct Interval {
   double lo;

@@ -69,6 +69,7 @@ int main(int argc, char** argv) {
   spec.field_keys = true;
   consular::stats::StatisticsSettings settings;
   int refresh_ms = 500;
+  bool no_monthly_release = false;
   spec.add_flags = [&](CLI::App& app) {
     app.add_option("--threshold", settings.threshold,
                    "Smallest count published (5 or more; default 5)")
@@ -81,6 +82,9 @@ int main(int argc, char** argv) {
                    "How often the rollups catch up with the event stream, in milliseconds")
         ->envname("CONSULAR_STATS_REFRESH_MS")
         ->check(CLI::Range(10, 600000));
+    app.add_flag("--no-monthly-release", no_monthly_release,
+                 "Do not make the monthly statistics release (tests; administrators still can)")
+        ->envname("CONSULAR_STATS_NO_MONTHLY_RELEASE");
   };
   spec.footer =
       "Maintenance (one run, then exit):\n"
@@ -95,8 +99,19 @@ int main(int argc, char** argv) {
     parts->Serve<consular::stats::BilateralServiceImpl>(manager, ctx.env);
     parts->Serve<consular::stats::ReportServiceImpl>(manager, ctx.env);
     auto* updater = parts->Make<consular::stats::RollupUpdater>(ctx.runner);
+    std::function<void()> after_round;
+    if (!no_monthly_release) {
+      after_round = [manager] {
+        const auto made = manager->MakeMonthlyReleaseIfDue();
+        if (!made.ok()) {
+          std::cerr << "consular-stats: the monthly release: " << made.status().message() << "\n";
+        } else if (made->has_value()) {
+          std::cerr << "consular-stats: made monthly release " << (*made)->number() << "\n";
+        }
+      };
+    }
     auto* refresher = parts->Make<consular::stats::RollupRefresher>(
-        updater, absl::Milliseconds(refresh_ms));
+        updater, absl::Milliseconds(refresh_ms), std::move(after_round));
     parts->Background([refresher] { refresher->Start(); }, [refresher] { refresher->Stop(); });
     return absl::OkStatus();
   };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "services/stats/linked_tables.h"
 #include "services/stats/rollups.h"
 
 namespace consular::stats {
@@ -12,159 +13,56 @@ using consular::v1::Period;
 
 Pub Sum(const Pub& a, const Pub& b) { return {a.value + b.value, a.suppressed || b.suppressed}; }
 
-namespace {
-
-bool IsMultiValued(Dimension d) {
-  return d == consular::v1::DIMENSION_RISK_FLAG ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
-bool OverDivorceCases(Dimension d) {
-  return d == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+Pub YearTables::At(int slot, const std::string& measure, const std::string& dimension,
+                   const std::string& category) const {
+  const Released r = released_.Get(FigureKey(year_, slot, measure, dimension, category));
+  return r.suppressed ? Pub{0, true} : Pub{r.value, false};
 }
 
-}  // namespace
-
-const CalendarPub& YearTables::Calendar(Measure measure) {
-  auto it = calendars_.find(measure);
-  if (it != calendars_.end()) return it->second;
-  std::array<int64_t, 12> months{};
-  if (const auto* counted = counts_.Months(year_, Measure_Name(measure), kTotal, kAll)) {
-    months = *counted;
-  }
-  const Table table = CalendarTable(months);
-  const std::vector<bool> suppressed = Suppress(table);
+CalendarPub YearTables::Calendar(Measure measure) const {
+  const std::string m = Measure_Name(measure);
   CalendarPub pub;
-  for (int m = 0; m < 12; ++m) pub.months[m] = At(table, suppressed, CalendarMonth(m));
-  for (int q = 0; q < 4; ++q) pub.quarters[q] = At(table, suppressed, CalendarQuarter(q));
-  pub.year = At(table, suppressed, kCalendarYear);
-  return calendars_.emplace(measure, pub).first->second;
+  for (int i = 0; i < 12; ++i) pub.months[i] = At(i, m, kTotal, kAll);
+  for (int q = 0; q < 4; ++q) pub.quarters[q] = At(QuarterSlot(q), m, kTotal, kAll);
+  pub.year = At(kSlotYear, m, kTotal, kAll);
+  return pub;
 }
 
-const DimensionPub& YearTables::Of(Measure measure, Dimension dimension) {
-  const auto key = std::make_pair(measure, dimension);
-  auto it = dimensions_.find(key);
-  if (it != dimensions_.end()) return it->second;
-
-  // The population the dimension divides, and its published quarter and year totals.
-  std::array<Pub, 4> population_quarters;
-  Pub population_year;
-  std::array<int64_t, 4> population_values{};
-  if (OverDivorceCases(dimension)) {
-    const DimensionPub& types = Of(measure, consular::v1::DIMENSION_CASE_TYPE);
-    const size_t divorce =
-        static_cast<size_t>(std::find(types.categories.begin(), types.categories.end(), kDivorce) -
-                            types.categories.begin());
-    for (int q = 0; q < 4; ++q) {
-      population_quarters[q] = types.quarters[divorce][q];
-      population_values[q] = Raw(measure, consular::v1::DIMENSION_CASE_TYPE, kDivorce, q);
-    }
-    population_year = types.year[divorce];
-  } else {
-    const CalendarPub& calendar = Calendar(measure);
-    population_quarters = calendar.quarters;
-    population_year = calendar.year;
-    for (int q = 0; q < 4; ++q) population_values[q] = RawTotal(measure, q);
-  }
-
+DimensionPub YearTables::Of(Measure measure, Dimension dimension) const {
+  const std::string m = Measure_Name(measure);
+  const std::string d = Dimension_Name(dimension);
   DimensionPub pub;
   pub.categories = CategoriesOf(dimension);
-  for (const std::string& seen :
-       counts_.SeenCategories(year_, Measure_Name(measure), Dimension_Name(dimension))) {
-    if (std::find(pub.categories.begin(), pub.categories.end(), seen) == pub.categories.end()) {
-      pub.categories.push_back(seen);
+  for (auto it = released_.figures.lower_bound(FigureKey(year_, 0, "", "", ""));
+       it != released_.figures.end() && it->first.year == year_; ++it) {
+    if (it->first.measure == m && it->first.dimension == d &&
+        std::find(pub.categories.begin(), pub.categories.end(), it->first.category) ==
+            pub.categories.end()) {
+      pub.categories.push_back(it->first.category);
     }
   }
-  pub.total_quarters = population_quarters;
-  pub.total_year = population_year;
-  const int columns = static_cast<int>(pub.categories.size());
-  pub.quarters.resize(columns);
-  pub.year.resize(columns);
-
-  const auto forced = [](const Pub& p) {
-    return p.suppressed ? CellRule::kSuppressed : CellRule::kPublished;
-  };
-  if (IsMultiValued(dimension)) {
-    // One table per category: the cases with it and those without, per quarter.
-    for (int c = 0; c < columns; ++c) {
-      std::vector<int64_t> interior;
-      for (int q = 0; q < 4; ++q) {
-        const int64_t with = Raw(measure, dimension, pub.categories[c], q);
-        interior.push_back(with);
-        interior.push_back(std::max<int64_t>(0, population_values[q] - with));
-      }
-      Table table = TwoWayTable(4, 2, interior);
-      const TwoWayShape shape{4, 2};
-      table.rules.assign(table.values.size(), CellRule::kFree);
-      for (int q = 0; q < 4; ++q) table.rules[shape.RowTotal(q)] = forced(population_quarters[q]);
-      table.rules[shape.GrandTotal()] = forced(population_year);
-      const std::vector<bool> suppressed = Suppress(table);
-      for (int q = 0; q < 4; ++q) pub.quarters[c][q] = At(table, suppressed, shape.Cell(q, 0));
-      pub.year[c] = At(table, suppressed, shape.ColumnTotal(0));
-    }
-  } else {
-    std::vector<int64_t> interior;
-    for (int q = 0; q < 4; ++q) {
-      for (int c = 0; c < columns; ++c) {
-        interior.push_back(Raw(measure, dimension, pub.categories[c], q));
-      }
-    }
-    Table table = TwoWayTable(4, columns, interior);
-    const TwoWayShape shape{4, columns};
-    table.rules.assign(table.values.size(), CellRule::kFree);
-    for (int q = 0; q < 4; ++q) table.rules[shape.RowTotal(q)] = forced(population_quarters[q]);
-    table.rules[shape.GrandTotal()] = forced(population_year);
-    const std::vector<bool> suppressed = Suppress(table);
-    for (int c = 0; c < columns; ++c) {
-      for (int q = 0; q < 4; ++q) pub.quarters[c][q] = At(table, suppressed, shape.Cell(q, c));
-      pub.year[c] = At(table, suppressed, shape.ColumnTotal(c));
-    }
+  const bool over_divorce = dimension == consular::v1::DIMENSION_RECOGNITION_DECISION ||
+                            dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+  const std::string population_dimension = over_divorce ? "DIMENSION_CASE_TYPE" : kTotal;
+  const std::string population_category = over_divorce ? kDivorce : kAll;
+  for (int q = 0; q < 4; ++q) {
+    pub.total_quarters[q] = At(QuarterSlot(q), m, population_dimension, population_category);
   }
-  return dimensions_.emplace(key, std::move(pub)).first->second;
-}
-
-const SnapshotPub& YearTables::Unresolved(int q) {
-  auto it = snapshots_.find(q);
-  if (it != snapshots_.end()) return it->second;
-  const int month = 3 * q + 3;
-  Table table;
-  table.values = {counts_.UnresolvedAt(year_, month, kAbandonment),
-                  counts_.UnresolvedAt(year_, month, kDivorce),
-                  counts_.UnresolvedAt(year_, month, "")};
-  table.constraints = {AdditiveConstraint{2, {0, 1}}};
-  const std::vector<bool> suppressed = Suppress(table);
-  SnapshotPub pub{At(table, suppressed, 0), At(table, suppressed, 1), At(table, suppressed, 2)};
-  return snapshots_.emplace(q, pub).first->second;
-}
-
-std::vector<bool> YearTables::Suppress(const Table& table) const {
-  if (options_.unprotected) return std::vector<bool>(table.values.size(), false);
-  ProtectionResult result = Protect(table, options_.threshold);
-  if (!result.fully_protected) {
-    // Cannot happen with consistent counts; publish nothing of the table rather than too much.
-    result.suppressed.assign(table.values.size(), true);
+  pub.total_year = At(kSlotYear, m, population_dimension, population_category);
+  for (const std::string& c : pub.categories) {
+    std::array<Pub, 4> quarters;
+    for (int q = 0; q < 4; ++q) quarters[q] = At(QuarterSlot(q), m, d, c);
+    pub.quarters.push_back(quarters);
+    pub.year.push_back(At(kSlotYear, m, d, c));
   }
-  return result.suppressed;
+  return pub;
 }
 
-Pub YearTables::At(const Table& table, const std::vector<bool>& suppressed, int cell) {
-  if (suppressed[cell]) return Pub{0, true};
-  return Pub{table.values[cell], false};
-}
-
-int64_t YearTables::Raw(Measure measure, Dimension dimension, const std::string& category,
-                        int q) const {
-  return QuarterOf(
-      counts_.Months(year_, Measure_Name(measure), Dimension_Name(dimension), category), q);
-}
-
-int64_t YearTables::RawTotal(Measure measure, int q) const {
-  return QuarterOf(counts_.Months(year_, Measure_Name(measure), kTotal, kAll), q);
-}
-
-int64_t YearTables::QuarterOf(const std::array<int64_t, 12>* months, int q) {
-  if (months == nullptr) return 0;
-  return (*months)[3 * q] + (*months)[3 * q + 1] + (*months)[3 * q + 2];
+SnapshotPub YearTables::Unresolved(int q) const {
+  const std::string m = Measure_Name(consular::v1::MEASURE_CASES_UNRESOLVED);
+  const int s = QuarterSlot(q);
+  return SnapshotPub{At(s, m, "DIMENSION_CASE_TYPE", kAbandonment),
+                     At(s, m, "DIMENSION_CASE_TYPE", kDivorce), At(s, m, kTotal, kAll)};
 }
 
 std::vector<Part> PartsOf(const Period& period) {
@@ -210,28 +108,32 @@ std::vector<std::pair<int, int>> MonthsOf(const Part& part) {
   return months;
 }
 
-YearTables& Publication::Year(int year) {
-  auto it = years_.find(year);
-  if (it == years_.end()) {
-    it = years_.emplace(year, std::make_unique<YearTables>(counts_, year, options_)).first;
-  }
-  return *it->second;
+namespace {
+
+// Cases with a contact are counted per quarter and year: a case with contacts in two of them
+// counts in each, so the figures of several parts do not add up to the range's.
+bool NotASum(const std::vector<Part>& parts, Measure measure) {
+  return measure == consular::v1::MEASURE_CONTACTS && parts.size() > 1;
 }
 
-Pub Publication::CalendarFigure(const std::vector<Part>& parts, Measure measure) {
+}  // namespace
+
+Pub Publication::CalendarFigure(const std::vector<Part>& parts, Measure measure) const {
+  if (NotASum(parts, measure)) return Pub{0, true};
   Pub sum;
   for (const Part& p : parts) {
-    const CalendarPub& c = Year(p.year).Calendar(measure);
+    const CalendarPub c = Year(p.year).Calendar(measure);
     sum = Sum(sum, p.quarter < 0 ? c.year : c.quarters[p.quarter]);
   }
   return sum;
 }
 
 Pub Publication::CategoryFigure(const std::vector<Part>& parts, Measure measure,
-                                Dimension dimension, const std::string& category) {
+                                Dimension dimension, const std::string& category) const {
+  if (NotASum(parts, measure)) return Pub{0, true};
   Pub sum;
   for (const Part& p : parts) {
-    const DimensionPub& d = Year(p.year).Of(measure, dimension);
+    const DimensionPub d = Year(p.year).Of(measure, dimension);
     const auto it = std::find(d.categories.begin(), d.categories.end(), category);
     if (it == d.categories.end()) continue;
     const size_t c = static_cast<size_t>(it - d.categories.begin());
@@ -241,16 +143,17 @@ Pub Publication::CategoryFigure(const std::vector<Part>& parts, Measure measure,
 }
 
 Pub Publication::PopulationFigure(const std::vector<Part>& parts, Measure measure,
-                                  Dimension dimension) {
+                                  Dimension dimension) const {
+  if (NotASum(parts, measure)) return Pub{0, true};
   Pub sum;
   for (const Part& p : parts) {
-    const DimensionPub& d = Year(p.year).Of(measure, dimension);
+    const DimensionPub d = Year(p.year).Of(measure, dimension);
     sum = Sum(sum, p.quarter < 0 ? d.total_year : d.total_quarters[p.quarter]);
   }
   return sum;
 }
 
-const SnapshotPub& Publication::SnapshotAtEnd(const std::vector<Part>& parts) {
+SnapshotPub Publication::SnapshotAtEnd(const std::vector<Part>& parts) const {
   const Part& last = parts.back();
   return Year(last.year).Unresolved(last.quarter < 0 ? 3 : last.quarter);
 }

@@ -11,11 +11,11 @@
 #include "consular/v1/statistics.pb.h"
 #include "services/stats/country_counts.h"
 #include "services/stats/disclosure.h"
+#include "services/stats/linked_tables.h"
 #include "services/stats/publisher.h"
 
-// The protected tables of a country's years (the four kinds described in
-// services/stats/publisher.h), and the figures of the parts of a period read off them: the
-// publisher's disclosure control, apart from how a publication is laid out. Pure.
+// The figures of a country's years and of the parts of a period, read off a release's protected
+// figures (services/stats/linked_tables.h), apart from how a publication is laid out. Pure.
 namespace consular::stats {
 
 inline constexpr char kDivorce[] = "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION";
@@ -52,35 +52,26 @@ struct SnapshotPub {
   Pub total;
 };
 
-// The protected tables of one country and year, built when first asked for.
+// The published figures of one country and year, read off a release (linked_tables.h).
 class YearTables {
  public:
-  YearTables(const CountryCounts& counts, int year, const PublishOptions& options)
-      : counts_(counts), year_(year), options_(options) {}
+  YearTables(const ReleasedCountry& released, int year) : released_(released), year_(year) {}
 
-  // The months, quarters and year of a measure's totals (table 1).
-  const CalendarPub& Calendar(consular::v1::Measure measure);
-  // A dimension of a measure per quarter (tables 2 and 3).
-  const DimensionPub& Of(consular::v1::Measure measure, consular::v1::Dimension dimension);
-  // Unresolved at the end of quarter q (0..3) (table 4).
-  const SnapshotPub& Unresolved(int q);
+  // The months, quarters and year of a measure's totals.
+  CalendarPub Calendar(consular::v1::Measure measure) const;
+  // A dimension of a measure per quarter.
+  DimensionPub Of(consular::v1::Measure measure, consular::v1::Dimension dimension) const;
+  // Unresolved at the end of quarter q (0..3).
+  SnapshotPub Unresolved(int q) const;
 
   int year() const { return year_; }
 
  private:
-  std::vector<bool> Suppress(const Table& table) const;
-  static Pub At(const Table& table, const std::vector<bool>& suppressed, int cell);
-  int64_t Raw(consular::v1::Measure measure, consular::v1::Dimension dimension,
-              const std::string& category, int q) const;
-  int64_t RawTotal(consular::v1::Measure measure, int q) const;
-  static int64_t QuarterOf(const std::array<int64_t, 12>* months, int q);
+  Pub At(int slot, const std::string& measure, const std::string& dimension,
+         const std::string& category) const;
 
-  const CountryCounts& counts_;
+  const ReleasedCountry& released_;
   const int year_;
-  const PublishOptions options_;
-  std::map<consular::v1::Measure, CalendarPub> calendars_;
-  std::map<std::pair<consular::v1::Measure, consular::v1::Dimension>, DimensionPub> dimensions_;
-  std::map<int, SnapshotPub> snapshots_;
 };
 
 // A part of a period: a whole year (quarter -1) or one quarter (0..3).
@@ -97,23 +88,20 @@ std::vector<std::pair<int, int>> MonthsOf(const Part& part);
 // The figures of a period's parts, each the sum of the parts' published figures.
 class Publication {
  public:
-  Publication(const CountryCounts& counts, const PublishOptions& options)
-      : counts_(counts), options_(options) {}
+  explicit Publication(const ReleasedCountry& released) : released_(released) {}
 
-  YearTables& Year(int year);
+  YearTables Year(int year) const { return YearTables(released_, year); }
 
-  Pub CalendarFigure(const std::vector<Part>& parts, consular::v1::Measure measure);
+  Pub CalendarFigure(const std::vector<Part>& parts, consular::v1::Measure measure) const;
   Pub CategoryFigure(const std::vector<Part>& parts, consular::v1::Measure measure,
-                     consular::v1::Dimension dimension, const std::string& category);
+                     consular::v1::Dimension dimension, const std::string& category) const;
   Pub PopulationFigure(const std::vector<Part>& parts, consular::v1::Measure measure,
-                       consular::v1::Dimension dimension);
+                       consular::v1::Dimension dimension) const;
   // Cases unresolved at the end of the last part.
-  const SnapshotPub& SnapshotAtEnd(const std::vector<Part>& parts);
+  SnapshotPub SnapshotAtEnd(const std::vector<Part>& parts) const;
 
  private:
-  const CountryCounts& counts_;
-  const PublishOptions options_;
-  std::map<int, std::unique_ptr<YearTables>> years_;
+  const ReleasedCountry& released_;
 };
 
 }  // namespace consular::stats

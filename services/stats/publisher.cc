@@ -160,8 +160,26 @@ absl::StatusOr<PeriodYears> YearsOf(const Period& period) {
   return absl::InvalidArgumentError("period: required (a year, a quarter or a range)");
 }
 
+ReleasedCountry ProtectForPeriod(const CountryCounts& counts, int first_year, int last_year,
+                                 const PublishOptions& options) {
+  const auto [first, last] = counts.Years();
+  const int from = first == 0 ? first_year : std::min(first, first_year);
+  const int to = std::max(last, last_year);
+  return ProtectCounts(counts, from, to, options.threshold, options.unprotected).country;
+}
+
 CountryStatistics Publish(const std::string& country, const Period& period,
                           const CountryCounts& counts, const std::vector<Dimension>& dimensions,
+                          const PublishOptions& options) {
+  const absl::StatusOr<PeriodYears> years = YearsOf(period);
+  if (!years.ok()) return Publish(country, period, ReleasedCountry(), dimensions, options);
+  return Publish(country, period, ProtectForPeriod(counts, years->first, years->last, options),
+                 dimensions, options);
+}
+
+CountryStatistics Publish(const std::string& country, const Period& period,
+                          const ReleasedCountry& released,
+                          const std::vector<Dimension>& dimensions,
                           const PublishOptions& options) {
   CountryStatistics stats;
   stats.set_country(country);
@@ -170,12 +188,12 @@ CountryStatistics Publish(const std::string& country, const Period& period,
   stats.set_rounded_to_base5(options.round_to_base5);
   const std::vector<Part> parts = PartsOf(period);
   if (parts.empty()) return stats;
-  Publication pub(counts, options);
+  const Publication pub(released);
 
   const Pub opened = pub.CalendarFigure(parts, consular::v1::MEASURE_CASES_OPENED);
   const Pub resolved = pub.CalendarFigure(parts, consular::v1::MEASURE_CASES_RESOLVED);
   const Pub contacts = pub.CalendarFigure(parts, consular::v1::MEASURE_CONTACTS);
-  const SnapshotPub& unresolved = pub.SnapshotAtEnd(parts);
+  const SnapshotPub unresolved = pub.SnapshotAtEnd(parts);
   SetFigure(stats.mutable_cases_opened(), opened);
   SetFigure(stats.mutable_cases_resolved(), resolved);
   SetFigure(stats.mutable_cases_unresolved(), unresolved.total);
@@ -205,7 +223,7 @@ CountryStatistics Publish(const std::string& country, const Period& period,
       }
       if (dimension == consular::v1::DIMENSION_MONTH) {
         for (const Part& part : parts) {
-          const CalendarPub& calendar = pub.Year(part.year).Calendar(measure);
+          const CalendarPub calendar = pub.Year(part.year).Calendar(measure);
           for (const auto& [y, m] : MonthsOf(part)) {
             auto* cell = b->add_cells();
             cell->set_category(absl::StrFormat("%04d-%02d", y, m));
@@ -228,19 +246,14 @@ CountryStatistics Publish(const std::string& country, const Period& period,
   // The median of the days from opening to resolution, when enough cases were resolved.
   std::map<int64_t, int64_t> days;
   int64_t n = 0;
-  const auto [first_month, last_month] = MonthSpanOf(period);
-  if (const auto* summed = counts.ResolutionDaysOf(first_month, last_month)) {
-    for (const auto& [d, count] : *summed) {
-      days[d] += count;
-      n += count;
-    }
-  } else {
-    for (const Part& part : parts) {
-      for (const auto& [y, m] : MonthsOf(part)) {
-        for (const auto& [d, count] : counts.ResolutionDays(y, m)) {
-          days[d] += count;
-          n += count;
-        }
+  for (const Part& part : parts) {
+    for (int q = part.quarter < 0 ? 0 : part.quarter; q <= (part.quarter < 0 ? 3 : part.quarter);
+         ++q) {
+      const auto it = released.days.find({part.year, q});
+      if (it == released.days.end()) continue;
+      for (const auto& [d, count] : it->second) {
+        days[d] += count;
+        n += count;
       }
     }
   }
@@ -276,6 +289,17 @@ CountryStatistics Publish(const std::string& country, const Period& period,
 
 absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
     const consular::v1::GetTimeSeriesRequest& request, const CountryCounts& counts,
+    const PublishOptions& options) {
+  if (request.from_year() < 2000 || request.from_year() > 2100 ||
+      request.to_year() < request.from_year() || request.to_year() > request.from_year() + 24) {
+    return PublishTimeSeries(request, ReleasedCountry(), options);
+  }
+  return PublishTimeSeries(
+      request, ProtectForPeriod(counts, request.from_year(), request.to_year(), options), options);
+}
+
+absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
+    const consular::v1::GetTimeSeriesRequest& request, const ReleasedCountry& released,
     const PublishOptions& options) {
   const Measure measure = request.measure();
   if (measure == consular::v1::MEASURE_UNSPECIFIED || !consular::v1::Measure_IsValid(measure)) {
@@ -323,7 +347,7 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
   series.set_category(request.category());
   series.set_threshold(options.threshold);
   series.set_rounded_to_base5(options.round_to_base5);
-  Publication pub(counts, options);
+  const Publication pub(released);
   const auto point = [&](const std::string& label, const Pub& p) {
     consular::v1::TimePoint* t = series.add_points();
     t->set_period(label);
@@ -334,7 +358,7 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
     const auto figure = [&](int quarter) -> Pub {
       const std::vector<Part> parts = {Part{y, quarter}};
       if (measure == consular::v1::MEASURE_CASES_UNRESOLVED) {
-        const SnapshotPub& s = pub.SnapshotAtEnd(parts);
+        const SnapshotPub s = pub.SnapshotAtEnd(parts);
         if (!by_category) return s.total;
         return request.category() == kAbandonment ? s.abandonment : s.divorce;
       }
@@ -343,7 +367,7 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
     };
     switch (request.interval()) {
       case consular::v1::INTERVAL_MONTH: {
-        const CalendarPub& calendar = pub.Year(y).Calendar(measure);
+        const CalendarPub calendar = pub.Year(y).Calendar(measure);
         for (int m = 0; m < 12; ++m)
           point(absl::StrFormat("%04d-%02d", y, m + 1), calendar.months[m]);
         break;

@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "consular/v1/statistics.pb.h"
 #include "services/stats/country_counts.h"
+#include "services/stats/linked_tables.h"
 
 // From rollups to published figures: disclosure control over each country's calendar year, and
 // the figures of a year, a quarter or a range of whole quarters read off the protected tables
@@ -44,8 +45,17 @@ absl::StatusOr<PeriodYears> YearsOf(const consular::v1::Period& period);
 // The first and last month (YYYYMM) of a valid period.
 std::pair<int, int> MonthSpanOf(const consular::v1::Period& period);
 
-// The figures of `country` for `period` from `counts` (which hold every year of the period, and
-// AddBefore rows for the years before). `dimensions` empty: all.
+// The figures of `country` for `period` from a release's protected figures. `dimensions` empty:
+// all. `options.threshold` is only reported (the release was protected with it).
+consular::v1::CountryStatistics Publish(const std::string& country,
+                                        const consular::v1::Period& period,
+                                        const ReleasedCountry& released,
+                                        const std::vector<consular::v1::Dimension>& dimensions,
+                                        const PublishOptions& options);
+
+// The same from `counts` (which hold every year of the period, and AddBefore rows for the years
+// before), protected on the spot as one linked set over the years loaded (ProtectCounts): for
+// tests and benchmarks; readers get releases.
 consular::v1::CountryStatistics Publish(const std::string& country,
                                         const consular::v1::Period& period,
                                         const CountryCounts& counts,
@@ -55,6 +65,9 @@ consular::v1::CountryStatistics Publish(const std::string& country,
 // A time series from the years' protected tables. INVALID_ARGUMENT for a combination the tables
 // do not hold (a month series of a category, of unresolved cases; a dimension the measure lacks,
 // a category the dimension lacks).
+absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
+    const consular::v1::GetTimeSeriesRequest& request, const ReleasedCountry& released,
+    const PublishOptions& options);
 absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
     const consular::v1::GetTimeSeriesRequest& request, const CountryCounts& counts,
     const PublishOptions& options);

@@ -27,6 +27,7 @@ void RollupRefresher::Loop() {
     if (!applied.ok()) {
       std::cerr << "consular-stats: updating the rollups: " << applied.status().message() << "\n";
     }
+    if (after_round_) after_round_();
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stop_), interval_);
     if (stop_) return;

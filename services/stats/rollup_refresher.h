@@ -1,6 +1,8 @@
 #pragma once
 
+#include <functional>
 #include <thread>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -14,8 +16,11 @@ namespace consular::stats {
 // outlive the refresher.
 class RollupRefresher {
  public:
-  RollupRefresher(RollupUpdater* updater, absl::Duration interval)
-      : updater_(updater), interval_(interval) {}
+  // `after_round`, when given, runs on the refresher's thread after every round (the monthly
+  // release is made there).
+  RollupRefresher(RollupUpdater* updater, absl::Duration interval,
+                  std::function<void()> after_round = nullptr)
+      : updater_(updater), interval_(interval), after_round_(std::move(after_round)) {}
   RollupRefresher(const RollupRefresher&) = delete;
   RollupRefresher& operator=(const RollupRefresher&) = delete;
   ~RollupRefresher() { Stop(); }
@@ -29,6 +34,7 @@ class RollupRefresher {
 
   RollupUpdater* const updater_;
   const absl::Duration interval_;
+  const std::function<void()> after_round_;
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;

@@ -6,10 +6,12 @@ target_link_libraries(consular_stats_rollups_lib PUBLIC consular_storage consula
 target_compile_options(consular_stats_rollups_lib PRIVATE ${CONSULAR_WARNINGS})
 
 # Publishing: disclosure control over the rollups of a country and year (pure).
-# country_counts.cc holds a country's rollup counts, protected_tables.cc builds and protects the
-# tables of each year, publisher.cc lays out the statistics and time series read off them.
+# country_counts.cc holds a country's rollup counts, linked_tables.cc protects every figure of a
+# country as one linked set (jointly with the release before), protected_tables.cc reads a year's
+# figures off it, publisher.cc lays out the statistics and time series.
 add_library(consular_stats_publisher_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/country_counts.cc
+            ${CMAKE_CURRENT_LIST_DIR}/linked_tables.cc ${CMAKE_CURRENT_LIST_DIR}/modular_protection.cc
             ${CMAKE_CURRENT_LIST_DIR}/protected_tables.cc ${CMAKE_CURRENT_LIST_DIR}/publisher.cc)
-target_link_libraries(consular_stats_publisher_lib PUBLIC consular_disclosure
+target_link_libraries(consular_stats_publisher_lib PUBLIC consular_disclosure nlohmann_json::nlohmann_json
                       consular_stats_rollups_lib consular_proto)
 target_compile_options(consular_stats_publisher_lib PRIVATE ${CONSULAR_WARNINGS})

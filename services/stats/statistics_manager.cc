@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
@@ -18,6 +19,7 @@
 #include "services/common/paging.h"
 #include "services/common/validation.h"
 #include "services/stats/dossier_render.h"
+#include "services/stats/releases.h"
 #include "services/stats/statistics_rules.h"
 #include "storage/stats_store.h"
 
@@ -31,45 +33,52 @@ using storage::StatsStore;
 
 constexpr int kHistoryYears = 10;
 
-// The counts of `country` for years first..last, and what went before. The days from opening to
-// resolution (most of the rows) only for `period`, summed, when one is given.
-CountryCounts LoadCounts(StatsStore& store, const std::string& country, int first, int last,
-                         const Period* period = nullptr) {
-  CountryCounts counts;
-  for (const storage::RollupRow& row : store.Rollups(country, first, last, /*with_days=*/false)) {
-    counts.Add(row);
+// The release a request names: 0 for the newest.
+absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, int number) {
+  if (number < 0) return InvalidField("release", "must be a release number, or 0 for the newest");
+  const std::optional<consular::v1::Release> release =
+      number == 0 ? store.Newest() : store.Find(number);
+  if (release) return *release;
+  if (number == 0) {
+    return absl::FailedPreconditionError(
+        "no statistics release yet: one is made at the start of every month, or by an "
+        "administrator with CreateRelease");
   }
-  if (period != nullptr) {
-    const auto [first_month, last_month] = MonthSpanOf(*period);
-    counts.SetResolutionDaysOf(first_month, last_month,
-                               store.ResolutionDays(country, first_month, last_month));
-  }
-  for (const storage::RollupRow& row : store.CumulativeBefore(country, first)) {
-    counts.AddBefore(row);
-  }
-  return counts;
+  return absl::NotFoundError(absl::StrCat("release: ", number, " not found"));
 }
 
-// as_of and lag of the figures, from the rollups' cursor.
-void SetFreshness(StatsStore& store, absl::Time now, google::protobuf::Timestamp* as_of,
-                  google::protobuf::Duration* lag) {
-  const StatsStore::Freshness f = store.ReadFreshness();
-  const absl::Time caught_up = absl::FromUnixMicros(f.caught_up_micros);
-  *as_of = ToTimestamp(caught_up);
-  const absl::Duration behind =
-      f.pending ? std::max(absl::ZeroDuration(), now - caught_up) : absl::ZeroDuration();
-  *lag =
-      google::protobuf::util::TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(behind));
+// A country's figures in a release for years first..last (all zeros if it holds none).
+ReleasedCountry ReleasedIn(storage::ReleaseStore& store, int release, const std::string& country,
+                         int first, int last) {
+  std::optional<ReleasedCountry> released = LoadReleased(store, release, country, first, last);
+  return released ? *std::move(released) : ReleasedCountry();
 }
 
-// The statistics of a country for a period, protected, with their freshness.
-CountryStatistics StatisticsFor(StatsStore& store, const std::string& country, const Period& period,
+// Which release the figures come from, its definitions, its cut-off and how old that is.
+template <typename Figures>
+void Stamp(const consular::v1::Release& release, absl::Time now, Figures* out) {
+  out->set_release(release.number());
+  out->set_definition_version(release.definition_version());
+  *out->mutable_as_of() = release.cut_off();
+  const absl::Duration age = std::max(
+      absl::ZeroDuration(),
+      now - absl::FromUnixMicros(
+                google::protobuf::util::TimeUtil::TimestampToMicroseconds(release.cut_off())));
+  *out->mutable_lag() =
+      google::protobuf::util::TimeUtil::MicrosecondsToDuration(absl::ToInt64Microseconds(age));
+}
+
+// The statistics of a country for a period from a release.
+CountryStatistics StatisticsFor(storage::ReleaseStore& store, const consular::v1::Release& release,
+                                const std::string& country, const Period& period,
                                 const PeriodYears& years,
                                 const std::vector<consular::v1::Dimension>& dimensions,
-                                const PublishOptions& options, absl::Time now) {
-  const CountryCounts counts = LoadCounts(store, country, years.first, years.last, &period);
-  CountryStatistics stats = Publish(country, period, counts, dimensions, options);
-  SetFreshness(store, now, stats.mutable_as_of(), stats.mutable_lag());
+                                PublishOptions options, absl::Time now) {
+  options.threshold = release.threshold();
+  const ReleasedCountry released =
+      ReleasedIn(store, release.number(), country, years.first, years.last);
+  CountryStatistics stats = Publish(country, period, released, dimensions, options);
+  Stamp(release, now, &stats);
   return stats;
 }
 
@@ -109,9 +118,11 @@ absl::Status StatisticsManager::GetCountryStatistics(
         for (const int d : request.dimensions()) {
           dimensions.push_back(static_cast<consular::v1::Dimension>(d));
         }
-        StatsStore store(tx);
-        *out = StatisticsFor(store, request.country(), request.period(), *years, dimensions,
-                             OptionsFor(request.round_to_base5()), clock_.Now());
+        storage::ReleaseStore releases(tx);
+        CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
+                                  ReleaseFor(releases, request.release()));
+        *out = StatisticsFor(releases, release, request.country(), request.period(), *years,
+                             dimensions, OptionsFor(request.round_to_base5()), clock_.Now());
         return absl::OkStatus();
       });
 }
@@ -130,14 +141,19 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
           return InvalidField("order_by", "not an order");
         }
         out->Clear();
-        const PublishOptions options = OptionsFor(request.round_to_base5());
-        StatsStore store(tx);
+        storage::ReleaseStore releases(tx);
+        CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
+                                  ReleaseFor(releases, request.release()));
+        PublishOptions options = OptionsFor(request.round_to_base5());
+        options.threshold = release.threshold();
         const std::vector<consular::v1::Dimension> dimensions = {
             consular::v1::DIMENSION_RECOGNITION_DECISION, consular::v1::DIMENSION_OUTCOME};
-        for (const std::string& country : store.Countries(years->first, years->last)) {
-          const CountryCounts counts = LoadCounts(store, country, years->first, years->last);
-          const CountryStatistics s =
-              Publish(country, request.period(), counts, dimensions, options);
+        for (const std::string& country :
+             releases.Countries(release.number(), years->first, years->last)) {
+          const CountryStatistics s = Publish(
+              country, request.period(),
+              ReleasedIn(releases, release.number(), country, years->first, years->last),
+              dimensions, options);
           consular::v1::CountryRow* row = out->add_countries();
           row->set_country(country);
           *row->mutable_cases_opened() = s.cases_opened();
@@ -180,7 +196,7 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
         });
         out->set_threshold(options.threshold);
         out->set_rounded_to_base5(options.round_to_base5);
-        SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
+        Stamp(release, clock_.Now(), out);
         return absl::OkStatus();
       });
 }
@@ -193,17 +209,99 @@ absl::Status StatisticsManager::GetTimeSeries(const Identity& who,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
         CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
-        StatsStore store(tx);
+        storage::ReleaseStore releases(tx);
+        CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
+                                  ReleaseFor(releases, request.release()));
         const int first = std::max(2000, request.from_year());
         const int last = std::max(first, std::min(request.to_year(), first + 24));
-        const CountryCounts counts = LoadCounts(store, request.country(), first, last);
+        PublishOptions options = OptionsFor(request.round_to_base5());
+        options.threshold = release.threshold();
         CONSULAR_ASSIGN_OR_RETURN(
             consular::v1::TimeSeries series,
-            PublishTimeSeries(request, counts, OptionsFor(request.round_to_base5())));
+            PublishTimeSeries(
+                request, ReleasedIn(releases, release.number(), request.country(), first, last),
+                options));
         *out = std::move(series);
-        SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
+        Stamp(release, clock_.Now(), out);
         return absl::OkStatus();
       });
+}
+
+absl::Status StatisticsManager::CreateRelease(const Identity& who,
+                                              const consular::v1::CreateReleaseRequest& request,
+                                              absl::Time deadline, consular::v1::Release* out) {
+  return RunAuditedCall(
+      runner_, who, "StatisticsService.CreateRelease", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
+        if (who.role != consular::v1::ROLE_ADMINISTRATOR) {
+          return absl::PermissionDeniedError("releases are made by administrators");
+        }
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        return RunIdempotentCall<consular::v1::Release>(
+            tx, *crypto_.cipher, *crypto_.blind_index, storage::IdempotencyTable::kStats, who,
+            "CreateRelease", request, request.request_id(), out,
+            [](const consular::v1::Release&) { return absl::OkStatus(); },
+            [&](consular::v1::Release* made) -> absl::Status {
+              ReleaseRequest r;
+              r.kind = consular::v1::RELEASE_KIND_ON_DEMAND;
+              r.made_by = who.subject;
+              r.threshold = OptionsFor(false).threshold;
+              r.now = clock_.Now();
+              *made = MakeRelease(tx, r);
+              return absl::OkStatus();
+            });
+      });
+}
+
+absl::Status StatisticsManager::ListReleases(const Identity& who,
+                                             const consular::v1::ListReleasesRequest& request,
+                                             absl::Time deadline,
+                                             consular::v1::ListReleasesResponse* out) {
+  return RunAuditedCall(
+      runner_, who, "StatisticsService.ListReleases", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_ASSIGN_OR_RETURN(int page_size, PageSizeOf(request.page_size(), 50));
+        int before = 0;
+        if (!request.page_token().empty()) {
+          CONSULAR_ASSIGN_OR_RETURN(std::vector<std::string> cursor,
+                                    DecodePageToken(request.page_token(), "releases", "", 1));
+          if (!absl::SimpleAtoi(cursor[0], &before) || before <= 0) {
+            return InvalidField("page_token", "not a token of this list");
+          }
+        }
+        out->Clear();
+        storage::ReleaseStore releases(tx);
+        FillPage(releases.List(before, FetchLimit(page_size)), page_size, out->mutable_releases(),
+                 out->mutable_next_page_token(), [&](const consular::v1::Release& last) {
+                   return EncodePageToken("releases", "", {absl::StrCat(last.number())});
+                 });
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<std::optional<consular::v1::Release>> StatisticsManager::MakeMonthlyReleaseIfDue() {
+  std::optional<consular::v1::Release> made;
+  const absl::Time now = clock_.Now();
+  const absl::CivilDay today = absl::ToCivilDay(now, absl::UTCTimeZone());
+  const absl::CivilDay month(today.year(), today.month(), 1);
+  CONSULAR_RETURN_IF_ERROR(runner_->Run(
+      now + absl::Minutes(30), [&](pqxx::transaction_base& tx) -> absl::Status {
+        made.reset();
+        storage::ReleaseStore releases(tx);
+        if (releases.HasMonthly(month)) return absl::OkStatus();
+        releases.LockNextNumber();
+        if (releases.HasMonthly(month)) return absl::OkStatus();  // made meanwhile
+        ReleaseRequest r;
+        r.kind = consular::v1::RELEASE_KIND_MONTHLY;
+        r.month = month;
+        r.made_by = "consular-stats";
+        r.threshold = OptionsFor(false).threshold;
+        r.now = now;
+        made = MakeRelease(tx, r);
+        return absl::OkStatus();
+      }));
+  return made;
 }
 
 absl::Status StatisticsManager::RecordTalk(const Identity& who,
@@ -241,12 +339,20 @@ absl::Status StatisticsManager::RecordTalk(const Identity& who,
               } else {
                 t.mutable_statistics_period()->set_year(in.held_on().year());
               }
-              // The figures as published right now, frozen with the talk.
+              // The figures of the release in force on the day the talk was held, frozen with
+              // it (none if no release was in force then).
               StatsStore store(tx);
               const absl::StatusOr<PeriodYears> years = YearsOf(t.statistics_period());
               if (!years.ok()) return years.status();
-              *t.mutable_statistics() = StatisticsFor(store, t.country(), t.statistics_period(),
-                                                      *years, {}, OptionsFor(false), now);
+              storage::ReleaseStore releases(tx);
+              const std::optional<consular::v1::Release> in_force =
+                  releases.InForceOn(ToCivilDay(t.held_on()));
+              if (in_force) {
+                t.set_release(in_force->number());
+                *t.mutable_statistics() =
+                    StatisticsFor(releases, *in_force, t.country(), t.statistics_period(),
+                                  *years, {}, OptionsFor(false), now);
+              }
               store.InsertTalk(t);
               *recorded = std::move(t);
               return absl::OkStatus();
@@ -315,19 +421,22 @@ absl::Status StatisticsManager::RenderCountryDossier(
             !consular::v1::DossierFormat_IsValid(request.format())) {
           return InvalidField("format", "required: HTML, CSV or JSON");
         }
-        const PublishOptions options = OptionsFor(request.round_to_base5());
+        PublishOptions options = OptionsFor(request.round_to_base5());
         const absl::Time now = clock_.Now();
         StatsStore store(tx);
+        storage::ReleaseStore releases(tx);
+        CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
+                                  ReleaseFor(releases, request.release()));
+        options.threshold = release.threshold();
         const int first = std::min(years->first, years->last - (kHistoryYears - 1));
-        const CountryCounts counts =
-            LoadCounts(store, request.country(), first, years->last, &request.period());
+        const ReleasedCountry counts =
+            ReleasedIn(releases, release.number(), request.country(), first, years->last);
 
         consular::v1::CountryDossier dossier;
         dossier.set_country(request.country());
         *dossier.mutable_statistics() =
             Publish(request.country(), request.period(), counts, {}, options);
-        SetFreshness(store, now, dossier.mutable_statistics()->mutable_as_of(),
-                     dossier.mutable_statistics()->mutable_lag());
+        Stamp(release, now, dossier.mutable_statistics());
         // Cases opened per year by type: the case-type table of each year.
         for (int y = std::max(2000, years->last - (kHistoryYears - 1)); y <= years->last; ++y) {
           Period year;

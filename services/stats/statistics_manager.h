@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "base/clock.h"
@@ -30,6 +31,12 @@ class StatisticsManager {
   UseCase<v1::GetCountryStatisticsRequest, v1::CountryStatistics> GetCountryStatistics;
   UseCase<v1::ListCountriesRequest, v1::ListCountriesResponse> ListCountries;
   UseCase<v1::GetTimeSeriesRequest, v1::TimeSeries> GetTimeSeries;
+  UseCase<v1::CreateReleaseRequest, v1::Release> CreateRelease;
+  UseCase<v1::ListReleasesRequest, v1::ListReleasesResponse> ListReleases;
+
+  // Makes the monthly release of the current month (UTC) if there is none yet; the service calls
+  // it after each round of the rollups. Returns the release made, if any.
+  absl::StatusOr<std::optional<v1::Release>> MakeMonthlyReleaseIfDue();
 
   UseCase<v1::RecordTalkRequest, v1::Talk> RecordTalk;
   UseCase<v1::ListTalksRequest, v1::ListTalksResponse> ListTalks;

@@ -5,7 +5,8 @@ namespace consular::stats {
 StatisticsServiceImpl::StatisticsServiceImpl(StatisticsManager* manager, CallEnvironment env)
     : ProtoService(consular::v1::StatisticsService::service_full_name(), env) {
   Route(manager, &StatisticsManager::GetCountryStatistics, &StatisticsManager::ListCountries,
-        &StatisticsManager::GetTimeSeries);
+        &StatisticsManager::GetTimeSeries, &StatisticsManager::CreateRelease,
+        &StatisticsManager::ListReleases);
 }
 
 BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvironment env)

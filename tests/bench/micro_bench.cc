@@ -37,6 +37,7 @@
 #include "crypto/field_cipher.h"
 #include "services/common/token.h"
 #include "services/stats/disclosure.h"
+#include "services/stats/linked_tables.h"
 #include "services/stats/publisher.h"
 #include "services/stats/rollups.h"
 #include "tests/common/test_crypto.h"
@@ -535,7 +536,8 @@ BENCHMARK(BM_Protect_TwoWay5x11_Skewed);
 // The rollup counts of one country: `per_year` cases opened in each of 2023..2025 (with contacts
 // for about half), counted by RollupDelta as the updater counts them. 2025 is the year published;
 // the earlier years only feed the cases unresolved at its quarters' ends (AddBefore).
-stats::CountryCounts RealisticCountry(int per_year, uint32_t seed) {
+stats::CountryCounts RealisticCountry(int per_year, uint32_t seed, int first_year = 2023,
+                                      bool every_year = false) {
   using consular::v1::Dimension;
   std::mt19937 rng(seed);
   const auto pick = [&](const std::vector<std::string>& from) {
@@ -559,7 +561,7 @@ stats::CountryCounts RealisticCountry(int per_year, uint32_t seed) {
 
   stats::RollupDelta delta;
   int contact_id = 0;
-  for (int year = 2023; year <= 2025; ++year) {
+  for (int year = first_year; year <= 2025; ++year) {
     for (int i = 0; i < per_year; ++i) {
       stats::CaseFacts f;
       f.country = "MA";
@@ -605,7 +607,9 @@ stats::CountryCounts RealisticCountry(int per_year, uint32_t seed) {
   }
   stats::CountryCounts counts;
   for (const storage::RollupRow& row : delta.Rows()) {
-    if (row.year == 2025) {
+    if (every_year) {
+      counts.Add(row);
+    } else if (row.year == 2025) {
       counts.Add(row);
     } else if (row.year < 2025 &&
                (row.measure == stats::kOpened || row.measure == stats::kResolved) &&
@@ -644,6 +648,41 @@ void BM_PublishCountryYear(benchmark::State& state) {
   state.counters["year_suppressed"] = suppressed;
 }
 BENCHMARK(BM_PublishCountryYear)->Arg(30)->Arg(300)->Arg(3000)->Unit(benchmark::kMicrosecond);
+
+// The protection of every figure of one country over all its years, as a release makes it:
+// arguments cases opened a year, and years (ending 2025).
+void BM_ProtectReleaseCountry(benchmark::State& state) {
+  const int per_year = static_cast<int>(state.range(0));
+  const int years = static_cast<int>(state.range(1));
+  const stats::CountryCounts counts = RealisticCountry(per_year, 7, 2026 - years, true);
+  const auto [first, last] = counts.Years();
+  stats::LinkedProtection protection;
+  for (auto _ : state) {
+    protection = stats::ProtectCounts(counts, first, last, 5);
+    benchmark::DoNotOptimize(protection);
+  }
+  int64_t cells = 0, hidden = 0, people = 0, people_hidden = 0;
+  for (const auto& [key, figure] : protection.country.figures) {
+    if (figure.value <= 0) continue;
+    ++cells;
+    people += figure.value;
+    if (figure.suppressed) {
+      ++hidden;
+      people_hidden += figure.value;
+    }
+  }
+  state.counters["cells"] = static_cast<double>(cells);
+  state.counters["cells_hidden"] = static_cast<double>(hidden);
+  state.counters["people_hidden_share"] =
+      people == 0 ? 0 : static_cast<double>(people_hidden) / static_cast<double>(people);
+  state.counters["secondary"] = protection.secondary;
+}
+BENCHMARK(BM_ProtectReleaseCountry)
+    ->Args({3, 10})
+    ->Args({30, 10})
+    ->Args({300, 10})
+    ->Args({3000, 10})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace consular

@@ -1,0 +1,480 @@
+#include "services/stats/linked_tables.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "consular/v1/statistics.pb.h"
+#include "services/stats/modular_protection.h"
+#include "services/stats/protected_tables.h"
+#include "services/stats/publisher.h"
+#include "services/stats/rollups.h"
+
+namespace consular::stats {
+namespace {
+
+using consular::v1::Dimension;
+using consular::v1::Measure;
+
+constexpr char kUnresolved[] = "MEASURE_CASES_UNRESOLVED";
+constexpr char kCaseType[] = "DIMENSION_CASE_TYPE";
+constexpr char kStatus[] = "DIMENSION_STATUS";
+
+bool IsMultiValued(Dimension d) {
+  return d == consular::v1::DIMENSION_RISK_FLAG ||
+         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+}
+bool OverDivorceCases(Dimension d) {
+  return d == consular::v1::DIMENSION_RECOGNITION_DECISION ||
+         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+}
+bool IsOpenStatus(const std::string& status) {
+  return status != "CASE_STATUS_RESOLVED" && status != "CASE_STATUS_CLOSED";
+}
+
+// Builds the cells and identities of a linked set.
+class Builder {
+ public:
+  Builder(const FigureSource& value, const SeenCategories& seen) : value_(value), seen_(seen) {}
+
+  // The cases with a contact of one year only.
+  LinkedSet BuildContacts(int y) {
+    DeclareContacts(y);
+    set_.num_published = static_cast<int>(set_.keys.size());
+    LinkContacts(y);
+    return std::move(set_);
+  }
+
+  LinkedSet Build(int first, int last, bool from_the_start) {
+    // Published cells first: create every key before any auxiliary cell. The cases unresolved at
+    // the end of the year before the first are the opening balance of the chain.
+    for (const char* type : {kAll, kAbandonment, kDivorce}) {
+      Cell(OpeningKey(first, type));
+    }
+    for (int y = first; y <= last; ++y) DeclareYear(y);
+    set_.num_published = static_cast<int>(set_.keys.size());
+    Sum(Existing(OpeningKey(first, kAll)),
+        {Existing(OpeningKey(first, kAbandonment)), Existing(OpeningKey(first, kDivorce))});
+    for (int y = first; y <= last; ++y) LinkYear(y);
+    if (from_the_start) LinkStatusesNow(first, last);
+    return std::move(set_);
+  }
+
+ private:
+  int Cell(const FigureKey& key) {
+    auto it = set_.index.find(key);
+    if (it != set_.index.end()) return it->second;
+    const int cell = static_cast<int>(set_.table.values.size());
+    set_.table.values.push_back(std::max<int64_t>(0, value_(key)));
+    set_.table.rules.push_back(CellRule::kFree);
+    set_.keys.push_back(key);
+    set_.index.emplace(key, cell);
+    return cell;
+  }
+  int Existing(const FigureKey& key) const { return set_.index.at(key); }
+  int Aux(int64_t value) {
+    const int cell = static_cast<int>(set_.table.values.size());
+    set_.table.values.push_back(value);
+    set_.table.rules.push_back(CellRule::kAuxiliary);
+    return cell;
+  }
+  int64_t V(int cell) const { return set_.table.values[cell]; }
+  void Sum(int total, std::vector<int> parts) {
+    set_.table.constraints.push_back({total, std::move(parts)});
+  }
+  // a <= b: b = a + slack.
+  void AtMost(int a, int b) { Sum(b, {a, Aux(V(b) - V(a))}); }
+  // The sum of `parts` as an auxiliary cell.
+  int SumAux(const std::vector<int>& parts) {
+    int64_t total = 0;
+    for (int p : parts) total += V(p);
+    const int cell = Aux(total);
+    Sum(cell, parts);
+    return cell;
+  }
+
+  std::vector<std::string> Categories(int year, Measure m, Dimension d) {
+    std::vector<std::string> categories = CategoriesOf(d);
+    if (seen_) {
+      for (const std::string& c : seen_(year, Measure_Name(m), Dimension_Name(d))) {
+        if (std::find(categories.begin(), categories.end(), c) == categories.end()) {
+          categories.push_back(c);
+        }
+      }
+    }
+    return categories;
+  }
+
+  // Every slot of a series: months 0..11, quarters, the year.
+  void DeclareSeries(int y, const std::string& m, const std::string& d, const std::string& c,
+                     bool with_months) {
+    const int first_slot = with_months ? 0 : kSlotQuarter0;
+    for (int s = first_slot; s <= kSlotYear; ++s) Cell(FigureKey(y, s, m, d, c));
+  }
+
+  void DeclareContacts(int y) {
+    const Measure m = consular::v1::MEASURE_CONTACTS;
+    DeclareSeries(y, Measure_Name(m), kTotal, kAll, true);
+    for (const Dimension d : DimensionsOf(m)) {
+      if (d == consular::v1::DIMENSION_MONTH) continue;
+      for (const std::string& c : Categories(y, m, d)) {
+        DeclareSeries(y, Measure_Name(m), Dimension_Name(d), c, true);
+      }
+    }
+  }
+
+  void DeclareYear(int y) {
+    for (const Measure m :
+         {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
+      DeclareSeries(y, Measure_Name(m), kTotal, kAll, true);
+      for (const Dimension d : DimensionsOf(m)) {
+        if (d == consular::v1::DIMENSION_MONTH) continue;
+        for (const std::string& c : Categories(y, m, d)) {
+          DeclareSeries(y, Measure_Name(m), Dimension_Name(d), c, false);
+        }
+      }
+    }
+    DeclareContacts(y);
+    // Cases unresolved at each quarter's end; by case type at the year's end only.
+    for (int q = 0; q < 4; ++q) Cell(FigureKey(y, QuarterSlot(q), kUnresolved, kTotal, kAll));
+    Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kCaseType, kAbandonment));
+    Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kCaseType, kDivorce));
+  }
+
+  // Additive counts (cases opened, resolved): months -> quarters -> year.
+  void LinkAdditive(int y, const std::string& m, const std::string& d, const std::string& c,
+                    bool with_months) {
+    std::vector<int> quarters;
+    for (int q = 0; q < 4; ++q) {
+      const int quarter = Existing(FigureKey(y, QuarterSlot(q), m, d, c));
+      quarters.push_back(quarter);
+      if (with_months) {
+        Sum(quarter, {Existing(FigureKey(y, 3 * q, m, d, c)),
+                      Existing(FigureKey(y, 3 * q + 1, m, d, c)),
+                      Existing(FigureKey(y, 3 * q + 2, m, d, c))});
+      }
+    }
+    Sum(Existing(FigureKey(y, kSlotYear, m, d, c)), quarters);
+  }
+
+  // Counts of people with a contact: a period's count lies between its largest part and the sum
+  // of its parts.
+  void LinkDistinct(int y, const std::string& m, const std::string& d, const std::string& c) {
+    const auto link = [&](int whole, const std::vector<int>& parts) {
+      for (int p : parts) AtMost(p, whole);
+      AtMost(whole, SumAux(parts));
+    };
+    std::vector<int> quarters;
+    for (int q = 0; q < 4; ++q) {
+      const int quarter = Existing(FigureKey(y, QuarterSlot(q), m, d, c));
+      quarters.push_back(quarter);
+      link(quarter, {Existing(FigureKey(y, 3 * q, m, d, c)),
+                     Existing(FigureKey(y, 3 * q + 1, m, d, c)),
+                     Existing(FigureKey(y, 3 * q + 2, m, d, c))});
+    }
+    link(Existing(FigureKey(y, kSlotYear, m, d, c)), quarters);
+  }
+
+  static FigureKey OpeningKey(int first, const char* type) {
+    return type == std::string(kAll)
+               ? FigureKey(first - 1, QuarterSlot(3), kUnresolved, kTotal, kAll)
+               : FigureKey(first - 1, QuarterSlot(3), kUnresolved, kCaseType, type);
+  }
+
+  void LinkYear(int y) {
+    for (const Measure measure :
+         {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
+      const std::string m = Measure_Name(measure);
+      LinkAdditive(y, m, kTotal, kAll, true);
+      for (const Dimension dimension : DimensionsOf(measure)) {
+        if (dimension == consular::v1::DIMENSION_MONTH) continue;
+        const std::string d = Dimension_Name(dimension);
+        const std::vector<std::string> categories = Categories(y, measure, dimension);
+        for (const std::string& c : categories) LinkAdditive(y, m, d, c, false);
+        for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
+          const int population =
+              OverDivorceCases(dimension) ? Existing(FigureKey(y, s, m, kCaseType, kDivorce))
+                                          : Existing(FigureKey(y, s, m, kTotal, kAll));
+          std::vector<int> cells;
+          for (const std::string& c : categories) cells.push_back(Existing(FigureKey(y, s, m, d, c)));
+          if (IsMultiValued(dimension)) {
+            for (int cell : cells) AtMost(cell, population);
+          } else {
+            Sum(population, cells);
+          }
+        }
+      }
+    }
+
+    LinkContacts(y);
+    LinkUnresolved(y);
+  }
+
+  void LinkContacts(int y) {
+    const std::string contacts = Measure_Name(consular::v1::MEASURE_CONTACTS);
+    LinkDistinct(y, contacts, kTotal, kAll);
+    for (const Dimension dimension : DimensionsOf(consular::v1::MEASURE_CONTACTS)) {
+      if (dimension == consular::v1::DIMENSION_MONTH) continue;
+      const std::string d = Dimension_Name(dimension);
+      const std::vector<std::string> categories =
+          Categories(y, consular::v1::MEASURE_CONTACTS, dimension);
+      for (const std::string& c : categories) LinkDistinct(y, contacts, d, c);
+      // Every case with a contact had at least one partner kind (purpose), and none more often
+      // than it had contacts at all.
+      for (int s = 0; s <= kSlotYear; ++s) {
+        const int total = Existing(FigureKey(y, s, contacts, kTotal, kAll));
+        std::vector<int> cells;
+        for (const std::string& c : categories) {
+          cells.push_back(Existing(FigureKey(y, s, contacts, d, c)));
+          AtMost(cells.back(), total);
+        }
+        AtMost(total, SumAux(cells));
+      }
+    }
+  }
+
+  void LinkUnresolved(int y) {
+    // Cases unresolved at each quarter's end, from quarter to quarter: unresolved at the end +
+    // resolved = unresolved before + opened. By type from year end to year end.
+    const std::string opened = Measure_Name(consular::v1::MEASURE_CASES_OPENED);
+    const std::string resolved = Measure_Name(consular::v1::MEASURE_CASES_RESOLVED);
+    const auto flow = [&](int now, int out, int before, int in) {
+      const int balance = Aux(V(now) + V(out));
+      Sum(balance, {now, out});
+      Sum(balance, {before, in});
+    };
+    for (int q = 0; q < 4; ++q) {
+      const int s = QuarterSlot(q);
+      const FigureKey before = q == 0 ? FigureKey(y - 1, QuarterSlot(3), kUnresolved, kTotal, kAll)
+                                      : FigureKey(y, QuarterSlot(q - 1), kUnresolved, kTotal, kAll);
+      flow(Existing(FigureKey(y, s, kUnresolved, kTotal, kAll)),
+           Existing(FigureKey(y, s, resolved, kTotal, kAll)), Existing(before),
+           Existing(FigureKey(y, s, opened, kTotal, kAll)));
+    }
+    const int year_end = QuarterSlot(3);
+    Sum(Existing(FigureKey(y, year_end, kUnresolved, kTotal, kAll)),
+        {Existing(FigureKey(y, year_end, kUnresolved, kCaseType, kAbandonment)),
+         Existing(FigureKey(y, year_end, kUnresolved, kCaseType, kDivorce))});
+    for (const char* type : {kAbandonment, kDivorce}) {
+      flow(Existing(FigureKey(y, year_end, kUnresolved, kCaseType, type)),
+           Existing(FigureKey(y, kSlotYear, resolved, kCaseType, type)),
+           Existing(FigureKey(y - 1, year_end, kUnresolved, kCaseType, type)),
+           Existing(FigureKey(y, kSlotYear, opened, kCaseType, type)));
+    }
+  }
+
+  // Statuses are as of now: over all years, the cases opened in an open status are the cases
+  // unresolved at the end, the resolved and closed ones every case resolved.
+  void LinkStatusesNow(int first, int last) {
+    const std::string opened = Measure_Name(consular::v1::MEASURE_CASES_OPENED);
+    const std::string resolved = Measure_Name(consular::v1::MEASURE_CASES_RESOLVED);
+    std::vector<int> open_cells, resolved_cells, resolved_years;
+    for (int y = first; y <= last; ++y) {
+      for (const std::string& c : Categories(y, consular::v1::MEASURE_CASES_OPENED,
+                                             consular::v1::DIMENSION_STATUS)) {
+        const int cell = Existing(FigureKey(y, kSlotYear, opened, kStatus, c));
+        (IsOpenStatus(c) ? open_cells : resolved_cells).push_back(cell);
+      }
+      resolved_years.push_back(Existing(FigureKey(y, kSlotYear, resolved, kTotal, kAll)));
+    }
+    Sum(Existing(FigureKey(last, QuarterSlot(3), kUnresolved, kTotal, kAll)), open_cells);
+    Sum(SumAux(resolved_years), resolved_cells);
+  }
+
+  const FigureSource& value_;
+  const SeenCategories& seen_;
+  LinkedSet set_;
+};
+
+int64_t SumMonths(const std::array<int64_t, 12>* months, int slot) {
+  if (months == nullptr) return 0;
+  if (slot < kSlotQuarter0) return (*months)[slot];
+  const int first = slot == kSlotYear ? 0 : 3 * (slot - kSlotQuarter0);
+  const int last = slot == kSlotYear ? 11 : first + 2;
+  int64_t n = 0;
+  for (int m = first; m <= last; ++m) n += (*months)[m];
+  return n;
+}
+
+}  // namespace
+
+LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& value,
+                         const SeenCategories& seen, bool from_the_start) {
+  return Builder(value, seen).Build(first_year, last_year, from_the_start);
+}
+
+LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
+                                       const SeenCategories& seen, int k) {
+  const LinkedSet set = Builder(value, seen).BuildContacts(year);
+  const ProtectionResult result = Protect(set.table, k, /*batch=*/true);
+  LinkedProtection out;
+  out.fully_protected = result.fully_protected;
+  for (int i = 0; i < set.num_published; ++i) {
+    const int64_t v = set.table.values[i];
+    bool suppressed = result.suppressed[i] || !result.fully_protected;
+    if (suppressed && !(v >= 1 && v < k)) ++out.secondary;
+    if (v != 0 || suppressed) out.country.figures[set.keys[i]] = Released{v, suppressed};
+  }
+  return out;
+}
+
+FigureSource CountsSource(const CountryCounts& counts) {
+  return [&counts](const FigureKey& key) -> int64_t {
+    if (key.measure == kUnresolved) {
+      const int month = 3 * (key.slot - kSlotQuarter0) + 3;
+      return counts.UnresolvedAt(key.year, month, key.dimension == kTotal ? "" : key.category);
+    }
+    if (key.measure == kContacts) {
+      return counts.ContactCases(key.year, key.slot, key.dimension, key.category);
+    }
+    return SumMonths(counts.Months(key.year, key.measure, key.dimension, key.category), key.slot);
+  };
+}
+
+SeenCategories CountsSeen(const CountryCounts& counts) {
+  return [&counts](int year, const std::string& measure, const std::string& dimension) {
+    if (measure == kContacts) return counts.SeenContactCategories(year, dimension);
+    return counts.SeenCategories(year, measure, dimension);
+  };
+}
+
+Released ReleasedCountry::Get(const FigureKey& key) const {
+  const auto it = figures.find(key);
+  return it == figures.end() ? Released{} : it->second;
+}
+
+namespace {
+
+// The figures of a released country as a source, and its categories.
+FigureSource ReleasedSource(const ReleasedCountry& country) {
+  return [&country](const FigureKey& key) { return country.Get(key).value; };
+}
+SeenCategories ReleasedSeen(const ReleasedCountry& country) {
+  return [&country](int year, const std::string& measure, const std::string& dimension) {
+    std::vector<std::string> seen;
+    for (const auto& [key, figure] : country.figures) {
+      if (key.year == year && key.measure == measure && key.dimension == dimension &&
+          std::find(seen.begin(), seen.end(), key.category) == seen.end()) {
+        seen.push_back(key.category);
+      }
+    }
+    return seen;
+  };
+}
+
+}  // namespace
+
+LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource& value,
+                               const SeenCategories& seen, bool from_the_start, int k,
+                               const ReleasedCountry* previous) {
+  LinkedProtection out;
+  out.country.first_year = first_year;
+  out.country.last_year = last_year;
+  out.country.from_the_start = from_the_start;
+  const LinkedSet now = BuildLinkedSet(first_year, last_year, value, seen, from_the_start);
+
+  Table table;
+  int offset = 0;  // where the new release's cells start
+  if (previous != nullptr && previous->first_year > 0) {
+    const LinkedSet before =
+        BuildLinkedSet(previous->first_year, previous->last_year, ReleasedSource(*previous),
+                       ReleasedSeen(*previous), previous->from_the_start);
+    table = before.table;
+    for (int i = 0; i < before.num_published; ++i) {
+      table.rules[i] =
+          previous->Get(before.keys[i]).suppressed ? CellRule::kSuppressed : CellRule::kPublished;
+    }
+    offset = static_cast<int>(table.values.size());
+    table.values.insert(table.values.end(), now.table.values.begin(), now.table.values.end());
+    table.rules.insert(table.rules.end(), now.table.rules.begin(), now.table.rules.end());
+    for (AdditiveConstraint c : now.table.constraints) {
+      c.total += offset;
+      for (int& p : c.parts) p += offset;
+      table.constraints.push_back(std::move(c));
+    }
+    // Each figure of both releases: the later value is the earlier plus a difference of the
+    // sign it has.
+    for (int i = 0; i < before.num_published; ++i) {
+      const auto it = now.index.find(before.keys[i]);
+      if (it == now.index.end()) continue;
+      const int earlier = i;
+      const int later = offset + it->second;
+      const int64_t change = table.values[later] - table.values[earlier];
+      const int difference = static_cast<int>(table.values.size());
+      table.values.push_back(change >= 0 ? change : -change);
+      table.rules.push_back(CellRule::kAuxiliary);
+      if (change >= 0) {
+        table.constraints.push_back({later, {earlier, difference}});
+      } else {
+        table.constraints.push_back({earlier, {later, difference}});
+      }
+    }
+  } else {
+    table = now.table;
+  }
+
+  const ProtectionResult result = Protect(table, k, /*batch=*/true);
+  out.fully_protected = result.fully_protected;
+  for (int i = 0; i < now.num_published; ++i) {
+    const int64_t v = now.table.values[i];
+    const bool suppressed = result.suppressed[offset + i];
+    if (suppressed && !(v >= 1 && v < k)) ++out.secondary;
+    if (v != 0 || suppressed) out.country.figures[now.keys[i]] = Released{v, suppressed};
+  }
+  return out;
+}
+
+LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int last_year, int k,
+                               bool unprotected) {
+  LinkedProtection out = ProtectModular(counts, first_year, last_year, k);
+  if (unprotected) {
+    for (auto& [key, figure] : out.country.figures) figure.suppressed = false;
+  }
+  for (int y = first_year; y <= last_year; ++y) {
+    for (int q = 0; q < 4; ++q) {
+      std::map<int64_t, int64_t> days;
+      for (int m = 3 * q + 1; m <= 3 * q + 3; ++m) {
+        for (const auto& [d, n] : counts.ResolutionDays(y, m)) days[d] += n;
+      }
+      if (!days.empty()) out.country.days[{y, q}].assign(days.begin(), days.end());
+    }
+  }
+  return out;
+}
+
+std::string YearJson(const ReleasedCountry& country, int year) {
+  nlohmann::json figures = nlohmann::json::array();
+  for (auto it = country.figures.lower_bound(FigureKey(year, 0, "", "", ""));
+       it != country.figures.end() && it->first.year == year; ++it) {
+    figures.push_back({it->first.slot, it->first.measure, it->first.dimension,
+                       it->first.category, it->second.value, it->second.suppressed});
+  }
+  nlohmann::json days = nlohmann::json::array();
+  for (int q = 0; q < 4; ++q) {
+    const auto it = country.days.find({year, q});
+    if (it == country.days.end()) continue;
+    for (const auto& [d, n] : it->second) days.push_back({q, d, n});
+  }
+  return nlohmann::json{{"year", year}, {"figures", figures}, {"days", days}}.dump();
+}
+
+bool AddYearJson(const std::string& json, ReleasedCountry* country) {
+  const nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("year") || !doc["year"].is_number_integer()) return false;
+  const int year = doc["year"].get<int>();
+  try {
+    for (const auto& f : doc.at("figures")) {
+      country->figures[FigureKey(year, f.at(0).get<int>(), f.at(1).get<std::string>(),
+                                 f.at(2).get<std::string>(), f.at(3).get<std::string>())] =
+          Released{f.at(4).get<int64_t>(), f.at(5).get<bool>()};
+    }
+    for (const auto& d : doc.at("days")) {
+      country->days[{year, d.at(0).get<int>()}].emplace_back(d.at(1).get<int64_t>(),
+                                                             d.at(2).get<int64_t>());
+    }
+  } catch (const nlohmann::json::exception&) {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace consular::stats

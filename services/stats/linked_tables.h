@@ -1,0 +1,144 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "services/stats/country_counts.h"
+#include "services/stats/disclosure.h"
+
+// Every figure the service can publish for one country, over all its years, protected as one
+// linked set (docs/statistics.md, "Disclosure control"). Pure.
+//
+// A figure is a count of people in a year's month, quarter or whole year, for a measure and a
+// category of one of its dimensions (or the total). The identities between the figures are the
+// ones a reader can write down from the published tables and the documentation:
+//   - months add up to quarters, quarters to the year (cases opened and resolved);
+//   - categories add up to the total (a single-valued dimension), or are at most the total (a case
+//     may count under several risk flags or obstacles: with + without = total);
+//   - the recognition dimensions divide the divorce-recognition cases opened;
+//   - cases unresolved by type add up to the total, and chain from quarter to quarter:
+//     unresolved at the end = unresolved before + opened - resolved, per case type;
+//   - statuses now: the cases opened (over all years) in an open status are the cases unresolved
+//     now, those resolved or closed are every case resolved;
+//   - contacts count cases with a contact: a case counts once in a quarter however many months it
+//     had contacts in, so a quarter lies between its largest month and the sum of its months (the
+//     same for the year and its quarters), and a partner kind or purpose is at most the total.
+// Inequalities become equations through auxiliary unknowns (CellRule::kAuxiliary): never
+// published, never protected, only linking.
+namespace consular::stats {
+
+// Slots of a year: months 0..11, quarters 12..15, the year 16.
+inline constexpr int kSlotQuarter0 = 12;
+inline constexpr int kSlotYear = 16;
+constexpr int QuarterSlot(int q) { return kSlotQuarter0 + q; }
+
+// A published figure: (year, slot, measure, dimension, category). Totals use dimension kTotal and
+// category kAll (services/stats/rollups.h); cases unresolved at a quarter's end use measure
+// MEASURE_CASES_UNRESOLVED, dimension DIMENSION_CASE_TYPE or kTotal, the quarter's slot.
+struct FigureKey {
+  int year = 0;
+  int slot = 0;
+  std::string measure;
+  std::string dimension;
+  std::string category;
+
+  FigureKey() = default;
+  FigureKey(int y, int s, std::string m, std::string d, std::string c)
+      : year(y), slot(s), measure(std::move(m)), dimension(std::move(d)), category(std::move(c)) {}
+
+  bool operator<(const FigureKey& o) const {
+    return std::tie(year, slot, measure, dimension, category) <
+           std::tie(o.year, o.slot, o.measure, o.dimension, o.category);
+  }
+  bool operator==(const FigureKey& o) const {
+    return std::tie(year, slot, measure, dimension, category) ==
+           std::tie(o.year, o.slot, o.measure, o.dimension, o.category);
+  }
+};
+
+// The value of a figure (a count of people; 0 when nothing was counted).
+using FigureSource = std::function<int64_t(const FigureKey&)>;
+
+// The linked set of a country's years first..last: the cells (published figures first, then the
+// auxiliary unknowns) and the identities, as a disclosure::Table whose rules mark the auxiliary
+// cells. `keys[i]` names published cell i (i < num_published).
+struct LinkedSet {
+  Table table;
+  std::vector<FigureKey> keys;
+  int num_published = 0;
+  std::map<FigureKey, int> index;  // key -> cell
+};
+
+// The categories a published table has in `year` besides the enum's: whatever `seen` returns for
+// (year, measure, dimension) is added. May be null.
+using SeenCategories =
+    std::function<std::vector<std::string>(int, const std::string&, const std::string&)>;
+
+// `from_the_start`: no case was opened before first_year (then the identities of the statuses
+// now hold over the years of the set).
+LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& value,
+                         const SeenCategories& seen, bool from_the_start);
+
+// The value of every figure from a country's rollup counts (cases unresolved from the cumulative
+// counts, contacts as the cases with a contact).
+FigureSource CountsSource(const CountryCounts& counts);
+SeenCategories CountsSeen(const CountryCounts& counts);
+
+// A protected figure.
+struct Released {
+  int64_t value = 0;
+  bool suppressed = false;
+};
+
+// The protected figures of one country in a release, with the days from opening to resolution
+// per quarter (for the medians). A figure not held is a published 0.
+struct ReleasedCountry {
+  int first_year = 0;
+  int last_year = 0;
+  bool from_the_start = true;
+  std::map<FigureKey, Released> figures;
+  // (year, quarter 0..3) -> (days, cases) ascending by days.
+  std::map<std::pair<int, int>, std::vector<std::pair<int64_t, int64_t>>> days;
+
+  Released Get(const FigureKey& key) const;
+};
+
+struct LinkedProtection {
+  ReleasedCountry country;
+  bool fully_protected = true;
+  int secondary = 0;  // complementary suppressions made
+};
+
+// Protects the linked set of years first..last with threshold k. With `previous` (the same
+// country in the release before), the two releases are protected together: the previous
+// figures are fixed as they were published, each figure both hold is linked to its earlier value
+// by a difference of the sign it really has (what a reader who knows how the data changed could
+// assume), and cells of the new release are suppressed until no hidden cell of either release is
+// narrower than k.
+LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource& value,
+                               const SeenCategories& seen, bool from_the_start, int k,
+                               const ReleasedCountry* previous);
+
+// The cases with a contact of one year (every slot, in total and by partner kind and purpose) as
+// one linked set of their own, protected with threshold k.
+LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
+                                       const SeenCategories& seen, int k);
+
+// A country's rollup counts protected over the years first..last as releases publish them
+// (ProtectModular, services/stats/modular_protection.h), with the days
+// from opening to resolution per quarter of the years whose months were loaded with them. With
+// `unprotected`, every figure is published as counted (verification and tests only).
+LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int last_year, int k,
+                               bool unprotected = false);
+
+// JSON of one year of a released country (figures of that year that are nonzero or suppressed,
+// and that year's days), and back. Parse returns false on malformed input.
+std::string YearJson(const ReleasedCountry& country, int year);
+bool AddYearJson(const std::string& json, ReleasedCountry* country);
+
+}  // namespace consular::stats

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "consular/v1/statistics.pb.h"
+#include "services/stats/linked_tables.h"
+#include "storage/release_store.h"
+#include "storage/stats_store.h"
+
+// Statistics releases: every country's figures protected as one linked set each, jointly with
+// the release before, frozen under a number (docs/statistics.md, "Releases").
+namespace consular::stats {
+
+// The counting definitions figures are counted under. A change of what a figure counts starts a
+// new version (docs/statistics.md, "Counting definitions").
+inline constexpr char kDefinitionVersion[] = "2";
+
+struct ReleaseRequest {
+  consular::v1::ReleaseKind kind = consular::v1::RELEASE_KIND_ON_DEMAND;
+  std::optional<absl::CivilDay> month;  // MONTHLY: the month it is for
+  std::string made_by;
+  int threshold = 5;
+  absl::Time now;
+};
+
+// Makes and stores the next release from the rollups as they stand (their cursor is locked for
+// the time it takes, so the figures are one consistent cut), in the caller's transaction.
+consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseRequest& request);
+
+// A country's figures in a release for the years from..to (every stored year when from > to);
+// nullopt when the release holds nothing for the country (every figure then is 0).
+std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int release,
+                                            const std::string& country, int from_year,
+                                            int to_year);
+
+}  // namespace consular::stats
