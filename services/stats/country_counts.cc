@@ -89,4 +89,23 @@ const std::vector<std::pair<int64_t, int64_t>>* CountryCounts::ResolutionDaysOf(
   return &period_days_;
 }
 
+void CountryCounts::AddContactCases(const storage::ContactCasesRow& row) {
+  if (row.slot < 0 || row.slot >= storage::kSlots) return;
+  contact_cases_[CasesKey(row.year, row.dimension, row.category)][row.slot] += row.cases;
+}
+
+int64_t CountryCounts::ContactCases(int year, int slot, std::string_view dimension,
+                                    std::string_view category) const {
+  if (slot < 0 || slot >= storage::kSlots) return 0;
+  const auto it = contact_cases_.find(CasesKeyView(year, dimension, category));
+  return it == contact_cases_.end() ? 0 : it->second[slot];
+}
+
+void LoadContactCases(storage::StatsStore& store, const std::string& country, int first_year,
+                      int last_year, CountryCounts* counts) {
+  for (const storage::ContactCasesRow& row : store.ContactCases(country, first_year, last_year)) {
+    counts->AddContactCases(row);
+  }
+}
+
 }  // namespace consular::stats

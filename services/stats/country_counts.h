@@ -44,6 +44,17 @@ class CountryCounts {
   const std::vector<std::pair<int64_t, int64_t>>* ResolutionDaysOf(int first_month,
                                                                    int last_month) const;
 
+  // Persons beside events: how many distinct cases had at least one contact (as read by
+  // storage::StatsStore::ContactCases), per year, slot (a month 0..11, a quarter
+  // storage::kFirstQuarterSlot + q with q = 0..3, the whole year storage::kYearSlot), dimension
+  // and category; the total over every category is dimension kTotal, category kAll, as for the
+  // contacts of Month(). A quarter's or year's count is distinct over the period, not the sum of
+  // its months. Rows with a slot outside 0..16 are ignored.
+  void AddContactCases(const storage::ContactCasesRow& row);
+  // 0 when nothing was added for the key (or the slot is outside 0..16).
+  int64_t ContactCases(int year, int slot, std::string_view dimension,
+                       std::string_view category) const;
+
  private:
   using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
   // Looked up without copying the strings (std::less<> compares a Key with a KeyView).
@@ -53,6 +64,14 @@ class CountryCounts {
   int days_first_month_ = 0;
   int days_last_month_ = 0;
   std::vector<std::pair<int64_t, int64_t>> period_days_;
+  using CasesKey = std::tuple<int, std::string, std::string>;  // year, dimension, category
+  using CasesKeyView = std::tuple<int, std::string_view, std::string_view>;
+  std::map<CasesKey, std::array<int64_t, storage::kSlots>, std::less<>> contact_cases_;
 };
+
+// Adds to `counts` the cases with contacts of `country` in years first_year..last_year
+// (storage::StatsStore::ContactCases), in the store's transaction.
+void LoadContactCases(storage::StatsStore& store, const std::string& country, int first_year,
+                      int last_year, CountryCounts* counts);
 
 }  // namespace consular::stats
