@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -39,6 +40,32 @@ RollupRow RollupFrom(const pqxx::row& r) {
 }
 
 constexpr char kRollupColumns[] = "country, year, month, measure, dimension, category, n";
+
+// Distinct cases with contacts per month, quarter and year (the slots of ContactCasesRow), from
+// the presence rows `p` of the WHERE condition: one pass, one group per grouping set.
+constexpr char kContactCasesSelect[] =
+    "SELECT country, year, CASE WHEN GROUPING(month) = 0 THEN month - 1 "
+    "WHEN GROUPING(quarter) = 0 THEN 12 + quarter ELSE 16 END, dimension, category, "
+    "count(DISTINCT case_id) "
+    "FROM (SELECT country, year, month, (month - 1) / 3 AS quarter, dimension, category, case_id "
+    "FROM stats.contact_presence WHERE ";
+constexpr char kContactCasesGroups[] =
+    ") p GROUP BY country, year, dimension, category, GROUPING SETS ((month), (quarter), ())";
+
+std::vector<ContactCasesRow> ContactCasesFrom(const pqxx::result& r) {
+  std::vector<ContactCasesRow> rows;
+  rows.reserve(r.size());
+  for (const pqxx::row& row : r) {
+    rows.push_back({row[0].as<std::string>(), row[1].as<int>(), row[2].as<int>(),
+                    row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<int64_t>()});
+  }
+  // Ordered here, whatever the database's collation.
+  std::sort(rows.begin(), rows.end(), [](const ContactCasesRow& a, const ContactCasesRow& b) {
+    return std::tie(a.country, a.year, a.slot, a.dimension, a.category) <
+           std::tie(b.country, b.year, b.slot, b.dimension, b.category);
+  });
+  return rows;
+}
 
 constexpr char kTalkColumns[] =
     "id::text, country, to_char(held_on, 'YYYY-MM-DD'), level, array_to_string(topics, ','), "
@@ -272,8 +299,34 @@ void StatsStore::AddToRollups(const std::vector<RollupRow>& changes) {
       "[" + absl::StrJoin(items, ",") + "]");
 }
 
+void StatsStore::AddToContactPresence(const std::vector<ContactPresenceRow>& changes) {
+  if (changes.empty()) return;
+  std::vector<std::string> items;
+  items.reserve(changes.size());
+  for (const ContactPresenceRow& c : changes) {
+    items.push_back(absl::StrCat("{\"case_id\":", JsonString(c.case_id),
+                                 ",\"country\":", JsonString(c.country), ",\"year\":", c.year,
+                                 ",\"month\":", c.month, ",\"dimension\":", JsonString(c.dimension),
+                                 ",\"category\":", JsonString(c.category), ",\"n\":", c.n, "}"));
+  }
+  // One statement: a count reaching 0 removes its row, so the table holds presence only.
+  ExecPrepared0(
+      tx_, "stats_contact_presence_add",
+      "MERGE INTO stats.contact_presence AS p "
+      "USING (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (case_id uuid, country text, "
+      "year integer, month integer, dimension text, category text, n bigint)) AS x "
+      "ON p.case_id = x.case_id AND p.country = x.country AND p.year = x.year "
+      "AND p.month = x.month AND p.dimension = x.dimension AND p.category = x.category "
+      "WHEN MATCHED AND p.n + x.n = 0 THEN DELETE "
+      "WHEN MATCHED THEN UPDATE SET n = p.n + x.n "
+      "WHEN NOT MATCHED THEN INSERT (case_id, country, year, month, dimension, category, n) "
+      "VALUES (x.case_id, x.country, x.year, x.month, x.dimension, x.category, x.n)",
+      "[" + absl::StrJoin(items, ",") + "]");
+}
+
 void StatsStore::Clear() {
   tx_.exec0("DELETE FROM stats.rollup");
+  tx_.exec0("DELETE FROM stats.contact_presence");
   tx_.exec0("DELETE FROM stats.case_state");
   tx_.exec0("DELETE FROM stats.contact_state");
   SaveCursor(StreamCursor{});
@@ -340,6 +393,41 @@ std::vector<RollupRow> StatsStore::Recount(const std::string& country) {
   std::vector<RollupRow> rows;
   rows.reserve(r.size());
   for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
+  return rows;
+}
+
+std::vector<ContactCasesRow> StatsStore::ContactCases(const std::string& country, int from_year,
+                                                      int to_year) {
+  return ContactCasesFrom(
+      ExecPrepared(tx_, "stats_contact_cases",
+                   absl::StrCat(kContactCasesSelect, "country = $1 AND year BETWEEN $2 AND $3",
+                                kContactCasesGroups),
+                   country, from_year, to_year));
+}
+
+std::vector<ContactCasesRow> StatsStore::AllContactCases() {
+  return ContactCasesFrom(tx_.exec(absl::StrCat(kContactCasesSelect, "true", kContactCasesGroups)));
+}
+
+std::vector<ContactCasesRow> StatsStore::ContactCasesRecount(const std::string& country) {
+  return ContactCasesFrom(
+      ExecPrepared(tx_, "stats_contact_cases_recount",
+                   "SELECT country, year, slot, dimension, category, cases "
+                   "FROM cases.statistical_contact_cases_recount(NULLIF($1, ''))",
+                   country));
+}
+
+std::vector<RollupRow> StatsStore::ContactPresenceSums() {
+  const pqxx::result r = tx_.exec(
+      "SELECT country, year, month, 'MEASURE_CONTACTS', dimension, category, sum(n)::bigint "
+      "FROM stats.contact_presence GROUP BY country, year, month, dimension, category");
+  std::vector<RollupRow> rows;
+  rows.reserve(r.size());
+  for (const pqxx::row& row : r) rows.push_back(RollupFrom(row));
+  std::sort(rows.begin(), rows.end(), [](const RollupRow& a, const RollupRow& b) {
+    return std::tie(a.country, a.year, a.month, a.dimension, a.category) <
+           std::tie(b.country, b.year, b.month, b.dimension, b.category);
+  });
   return rows;
 }
 

@@ -43,6 +43,34 @@ struct RollupRow {
   int64_t n = 0;
 };
 
+// A change of the contact-presence table (migration 0012): how many more (or, negative, fewer)
+// contacts of a case count in one month under one (dimension, category), in the case's country.
+struct ContactPresenceRow {
+  std::string case_id;
+  std::string country;
+  int year = 0;
+  int month = 0;  // 1..12
+  std::string dimension;
+  std::string category;
+  int64_t n = 0;
+};
+
+// The periods of a year a count of cases with contacts is given for ("slot"): a month 0..11
+// (January is 0), a quarter kFirstQuarterSlot + q (q = 0..3), the whole year kYearSlot.
+inline constexpr int kFirstQuarterSlot = 12;
+inline constexpr int kYearSlot = 16;
+inline constexpr int kSlots = 17;
+
+// How many distinct cases had at least one contact in a period under a (dimension, category).
+struct ContactCasesRow {
+  std::string country;
+  int year = 0;
+  int slot = 0;  // see kFirstQuarterSlot, kYearSlot
+  std::string dimension;
+  std::string category;
+  int64_t cases = 0;
+};
+
 // The last facts a contact contributed, and its case.
 struct ContactState {
   std::string contact_id;
@@ -109,7 +137,11 @@ class StatsStore {
 
   // Adds each row's n (which may be negative) to its count.
   void AddToRollups(const std::vector<RollupRow>& changes);
-  // Empties the rollups and their state and resets the cursor.
+  // Adds each row's n (which may be negative) to the reference count of its case in
+  // stats.contact_presence; a count that reaches 0 removes the row. At most one row per key.
+  // A count below 0 violates the table's check (pqxx::check_violation): the state was wrong.
+  void AddToContactPresence(const std::vector<ContactPresenceRow>& changes);
+  // Empties the rollups, the contact presence and their state and resets the cursor.
   void Clear();
 
   // Rollup rows (n > 0) of one country for years from..to; without the DAYS rows when
@@ -125,6 +157,20 @@ class StatsStore {
   std::vector<std::string> Countries(int from_year, int to_year);
   // The recount over the base tables (cases.statistical_recount), for one country or all ("").
   std::vector<RollupRow> Recount(const std::string& country);
+
+  // Distinct cases with at least one contact, of one country for years from..to, per (year,
+  // slot, dimension, category) with a count above 0: months, quarters and years each counted
+  // distinct in SQL (a case with contacts in January and February counts once in the quarter).
+  // The total over every category is dimension "TOTAL", category "*", as in the rollups.
+  std::vector<ContactCasesRow> ContactCases(const std::string& country, int from_year, int to_year);
+  // The same for every country, ordered by (country, year, slot, dimension, category).
+  std::vector<ContactCasesRow> AllContactCases();
+  // The same recounted over the base tables (cases.statistical_contact_cases_recount), for one
+  // country or all (""), in the same order.
+  std::vector<ContactCasesRow> ContactCasesRecount(const std::string& country);
+  // The contact-presence references summed per (country, year, month, dimension, category):
+  // the number of contacts, as rows of measure MEASURE_CONTACTS, ordered like AllRollups.
+  std::vector<RollupRow> ContactPresenceSums();
 
   // Talks.
   void InsertTalk(const consular::v1::Talk& talk);

@@ -40,21 +40,16 @@ std::pair<int, int> CountryCounts::Years() const {
   return {std::get<0>(months_.begin()->first), std::get<0>(months_.rbegin()->first)};
 }
 
-int64_t CountryCounts::ContactCases(int year, int slot, std::string_view dimension,
-                                    std::string_view category) const {
-  const std::array<int64_t, 12>* months = Months(year, kContacts, dimension, category);
-  if (months == nullptr) return 0;
-  if (slot < 12) return (*months)[slot];
-  const int first = slot == 16 ? 0 : 3 * (slot - 12);
-  const int last = slot == 16 ? 11 : first + 2;
-  int64_t n = 0;
-  for (int m = first; m <= last; ++m) n += (*months)[m];
-  return n;
-}
-
 std::vector<std::string> CountryCounts::SeenContactCategories(int year,
                                                               std::string_view dimension) const {
-  return SeenCategories(year, kContacts, dimension);
+  std::vector<std::string> seen;
+  for (auto it = contact_cases_.lower_bound(CasesKeyView(year, dimension, ""));
+       it != contact_cases_.end() && std::get<0>(it->first) == year &&
+       std::get<1>(it->first) == dimension;
+       ++it) {
+    seen.push_back(std::get<2>(it->first));
+  }
+  return seen;
 }
 
 std::vector<std::string> CountryCounts::SeenCategories(int year, std::string_view measure,
@@ -100,6 +95,25 @@ std::vector<std::pair<int64_t, int64_t>> CountryCounts::ResolutionDays(int year,
     if (n > 0) days.emplace_back(std::stoll(std::get<3>(it->first)), n);
   }
   return days;
+}
+
+void CountryCounts::AddContactCases(const storage::ContactCasesRow& row) {
+  if (row.slot < 0 || row.slot >= storage::kSlots) return;
+  contact_cases_[CasesKey(row.year, row.dimension, row.category)][row.slot] += row.cases;
+}
+
+int64_t CountryCounts::ContactCases(int year, int slot, std::string_view dimension,
+                                    std::string_view category) const {
+  if (slot < 0 || slot >= storage::kSlots) return 0;
+  const auto it = contact_cases_.find(CasesKeyView(year, dimension, category));
+  return it == contact_cases_.end() ? 0 : it->second[slot];
+}
+
+void LoadContactCases(storage::StatsStore& store, const std::string& country, int first_year,
+                      int last_year, CountryCounts* counts) {
+  for (const storage::ContactCasesRow& row : store.ContactCases(country, first_year, last_year)) {
+    counts->AddContactCases(row);
+  }
 }
 
 }  // namespace consular::stats

@@ -33,10 +33,6 @@ class CountryCounts {
   bool AnythingBefore() const;
   // The first and last year added; {0, 0} when none.
   std::pair<int, int> Years() const;
-  // Cases with a contact in a slot of a year (linked_tables.h: months 0..11, quarters 12..15, the
-  // year 16), in total (kTotal, kAll) or of a partner kind or purpose.
-  int64_t ContactCases(int year, int slot, std::string_view dimension,
-                       std::string_view category) const;
   // Categories of a contact dimension seen in a year.
   std::vector<std::string> SeenContactCategories(int year, std::string_view dimension) const;
   // Categories seen for a dimension of a measure in a year.
@@ -47,12 +43,31 @@ class CountryCounts {
   // Days from opening to resolution (with counts) of the cases resolved in the month.
   std::vector<std::pair<int64_t, int64_t>> ResolutionDays(int year, int month) const;
 
+  // Persons beside events: how many distinct cases had at least one contact (as read by
+  // storage::StatsStore::ContactCases), per year, slot (a month 0..11, a quarter
+  // storage::kFirstQuarterSlot + q with q = 0..3, the whole year storage::kYearSlot), dimension
+  // and category; the total over every category is dimension kTotal, category kAll, as for the
+  // contacts of Month(). A quarter's or year's count is distinct over the period, not the sum of
+  // its months. Rows with a slot outside 0..16 are ignored.
+  void AddContactCases(const storage::ContactCasesRow& row);
+  // 0 when nothing was added for the key (or the slot is outside 0..16).
+  int64_t ContactCases(int year, int slot, std::string_view dimension,
+                       std::string_view category) const;
+
  private:
   using Key = std::tuple<int, std::string, std::string, std::string>;  // year, m, d, c
   // Looked up without copying the strings (std::less<> compares a Key with a KeyView).
   using KeyView = std::tuple<int, std::string_view, std::string_view, std::string_view>;
   std::map<Key, std::array<int64_t, 12>, std::less<>> months_;
   std::map<std::tuple<std::string, std::string, std::string>, int64_t, std::less<>> before_;
+  using CasesKey = std::tuple<int, std::string, std::string>;  // year, dimension, category
+  using CasesKeyView = std::tuple<int, std::string_view, std::string_view>;
+  std::map<CasesKey, std::array<int64_t, storage::kSlots>, std::less<>> contact_cases_;
 };
+
+// Adds to `counts` the cases with contacts of `country` in years first_year..last_year
+// (storage::StatsStore::ContactCases), in the store's transaction.
+void LoadContactCases(storage::StatsStore& store, const std::string& country, int first_year,
+                      int last_year, CountryCounts* counts);
 
 }  // namespace consular::stats

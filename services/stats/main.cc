@@ -46,9 +46,7 @@ int RunMaintenance(int argc, char** argv) {
     return 1;
   }
   for (const consular::stats::RollupDifference& d : *differences) {
-    std::cout << d.key.country << " " << d.key.year << "-" << d.key.month << " " << d.key.measure
-              << " " << d.key.dimension << " " << d.key.category << ": rollup " << d.rollup
-              << ", recount " << d.recount << "\n";
+    std::cout << consular::stats::DescribeDifference(d) << "\n";
   }
   std::cout << (differences->empty() ? "rollups agree with the recount over the base tables\n"
                                      : absl::StrCat(differences->size(), " difference(s)\n"));

@@ -38,6 +38,7 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
     for (const storage::RollupRow& row : stats.Rollups(country, 0, 9999, /*with_days=*/true)) {
       counts.Add(row);
     }
+    LoadContactCases(stats, country, 0, 9999, &counts);
     const auto [first, last_counted] = counts.Years();
     if (first == 0) continue;
     const int last = std::max(last_counted, cut_off_year);

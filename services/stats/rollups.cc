@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "base/status_macros.h"
+#include "services/stats/contact_presence.h"
 #include "storage/stats_store.h"
 
 namespace consular::stats {
@@ -19,6 +20,7 @@ namespace {
 using google::protobuf::Struct;
 using google::protobuf::Value;
 using storage::CaseState;
+using storage::ContactCasesRow;
 using storage::ContactState;
 using storage::RollupRow;
 using storage::StatsStore;
@@ -162,6 +164,12 @@ std::string ContactFactsJson(const ContactFacts& c) {
                          c.id, c.day.year(), c.day.month(), c.day.day(), c.partner_kind, c.purpose);
 }
 
+std::array<std::pair<const char*, std::string>, 3> ContactCategories(const ContactFacts& c) {
+  return {{{kTotal, kAll},
+           {"DIMENSION_PARTNER_KIND", c.partner_kind},
+           {"DIMENSION_CONTACT_PURPOSE", c.purpose}}};
+}
+
 void RollupDelta::Add(const std::string& country, absl::CivilDay day, const char* measure,
                       const std::string& dimension, const std::string& category, int sign) {
   counts_[Key(country, static_cast<int>(day.year()), day.month(), measure, dimension, category)] +=
@@ -198,9 +206,9 @@ void RollupDelta::AddCase(const CaseFacts& c, int sign) {
 }
 
 void RollupDelta::AddContact(const std::string& country, const ContactFacts& c, int sign) {
-  Add(country, c.day, kContacts, kTotal, kAll, sign);
-  Add(country, c.day, kContacts, "DIMENSION_PARTNER_KIND", c.partner_kind, sign);
-  Add(country, c.day, kContacts, "DIMENSION_CONTACT_PURPOSE", c.purpose, sign);
+  for (const auto& [dimension, category] : ContactCategories(c)) {
+    Add(country, c.day, kContacts, dimension, category, sign);
+  }
 }
 
 std::vector<RollupRow> RollupDelta::Rows() const {
@@ -252,6 +260,14 @@ absl::Status ApplyEvents(StatsStore& store, const std::vector<StreamEvent>& even
   }
 
   RollupDelta delta;
+  ContactPresenceDelta presence;
+  // A contact counts among its case's country's contacts, and its case among the cases with
+  // contacts there.
+  const auto count_contact = [&](const std::string& case_id, const std::string& country,
+                                 const ContactFacts& c, int sign) {
+    delta.AddContact(country, c, sign);
+    presence.AddContact(case_id, country, c, sign);
+  };
   for (const StreamEvent& e : events) {
     if (e.facts.empty()) continue;  // a case without a row: nothing to count
     CaseEntry& entry = cases[e.case_id];
@@ -268,8 +284,8 @@ absl::Status ApplyEvents(StatsStore& store, const std::vector<StreamEvent>& even
       delta.AddCase(*facts, +1);
       if (old.has_value() && old->country != facts->country) {
         for (const std::string& contact_id : contacts_of_case[e.case_id]) {
-          delta.AddContact(old->country, contacts[contact_id].facts, -1);
-          delta.AddContact(facts->country, contacts[contact_id].facts, +1);
+          count_contact(e.case_id, old->country, contacts[contact_id].facts, -1);
+          count_contact(e.case_id, facts->country, contacts[contact_id].facts, +1);
         }
       }
     }
@@ -281,12 +297,12 @@ absl::Status ApplyEvents(StatsStore& store, const std::vector<StreamEvent>& even
       const ContactFacts& c = **contact;
       auto it = contacts.find(c.id);
       if (it == contacts.end()) {
-        delta.AddContact(facts->country, c, +1);
+        count_contact(e.case_id, facts->country, c, +1);
         contacts[c.id] = ContactEntry{e.case_id, e.sequence, c, true};
         contacts_of_case[e.case_id].push_back(c.id);
       } else if (it->second.facts != c) {
-        delta.AddContact(facts->country, it->second.facts, -1);
-        delta.AddContact(facts->country, c, +1);
+        count_contact(e.case_id, facts->country, it->second.facts, -1);
+        count_contact(e.case_id, facts->country, c, +1);
         it->second.facts = c;
         it->second.sequence = e.sequence;
         it->second.dirty = true;
@@ -313,12 +329,23 @@ absl::Status ApplyEvents(StatsStore& store, const std::vector<StreamEvent>& even
   store.SaveCaseStates(case_states);
   store.SaveContactStates(contact_states);
   store.AddToRollups(delta.Rows());
+  store.AddToContactPresence(presence.Rows());
   return absl::OkStatus();
 }
 
 namespace {
 
 int64_t NowMicros() { return absl::ToUnixMicros(absl::Now()); }
+
+// Calls `write` with consecutive pieces of `rows`, each of at most `chunk` rows.
+template <typename Row, typename Write>
+void WriteInChunks(const std::vector<Row>& rows, size_t chunk, Write write) {
+  for (size_t i = 0; i < rows.size(); i += chunk) {
+    write(std::vector<Row>(
+        rows.begin() + static_cast<std::ptrdiff_t>(i),
+        rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + chunk))));
+  }
+}
 
 // Applies the events after the cursor of transactions below `before`, at most `limit`; advances
 // the cursor. Returns how many were applied.
@@ -375,6 +402,8 @@ absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
         store.Clear();
         store.OpenLastFactsCursors(horizon);
         RollupDelta delta;
+        // The presence rows of a chunk of cases are its own (keyed by case): written per chunk.
+        ContactPresenceDelta presence;
         // Contacts come in case id order, like cases: merged as both are read.
         std::vector<ContactState> contacts = store.FetchLastContactFacts(kChunk);
         size_t next_contact = 0;
@@ -399,18 +428,17 @@ absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
               absl::StatusOr<ContactFacts> contact = ParseContactFacts(k.facts);
               if (!contact.ok()) return contact.status();
               delta.AddContact(facts->country, *contact, +1);
+              presence.AddContact(c.case_id, facts->country, *contact, +1);
               contact_states.push_back(k);
             }
           }
           store.SaveCaseStates(cases);
           store.SaveContactStates(contact_states);
+          WriteInChunks(presence.Rows(), kChunk,
+                        [&](const auto& rows) { store.AddToContactPresence(rows); });
+          presence.Clear();
         }
-        const std::vector<RollupRow> rows = delta.Rows();
-        for (size_t i = 0; i < rows.size(); i += kChunk) {
-          store.AddToRollups(std::vector<RollupRow>(
-              rows.begin() + static_cast<std::ptrdiff_t>(i),
-              rows.begin() + static_cast<std::ptrdiff_t>(std::min(rows.size(), i + kChunk))));
-        }
+        WriteInChunks(delta.Rows(), kChunk, [&](const auto& rows) { store.AddToRollups(rows); });
         StreamCursor cursor;
         if (const std::optional<StatsStore::LastEventOf> last = store.LastEvent(horizon)) {
           cursor.applied_xid = last->xid;
@@ -424,6 +452,64 @@ absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
       });
   if (!status.ok()) return status;
   return events;
+}
+
+namespace {
+
+// Compares rows kept incrementally with the rows recounted (n > 0 each, in any order); adds to
+// `out` every key whose counts differ, a missing row counting 0.
+void AddDifferences(std::vector<RollupRow> kept, std::vector<RollupRow> recounted,
+                    std::vector<RollupDifference>* out) {
+  const auto key = [](const RollupRow& r) {
+    return std::tie(r.country, r.year, r.month, r.measure, r.dimension, r.category);
+  };
+  const auto by_key = [&](const RollupRow& a, const RollupRow& b) { return key(a) < key(b); };
+  std::sort(kept.begin(), kept.end(), by_key);
+  std::sort(recounted.begin(), recounted.end(), by_key);
+  size_t i = 0, j = 0;
+  while (i < kept.size() || j < recounted.size()) {
+    if (j == recounted.size() || (i < kept.size() && key(kept[i]) < key(recounted[j]))) {
+      out->push_back({kept[i], kept[i].n, 0});
+      ++i;
+    } else if (i == kept.size() || key(recounted[j]) < key(kept[i])) {
+      out->push_back({recounted[j], 0, recounted[j].n});
+      ++j;
+    } else {
+      if (kept[i].n != recounted[j].n) out->push_back({kept[i], kept[i].n, recounted[j].n});
+      ++i;
+      ++j;
+    }
+  }
+}
+
+// Counts of cases with contacts as rows of measure kContactCases, the slot in place of the month.
+std::vector<RollupRow> AsRollupRows(const std::vector<ContactCasesRow>& rows) {
+  std::vector<RollupRow> out;
+  out.reserve(rows.size());
+  for (const ContactCasesRow& r : rows) {
+    out.push_back({r.country, r.year, r.slot, kContactCases, r.dimension, r.category, r.cases});
+  }
+  return out;
+}
+
+std::vector<RollupRow> Relabelled(std::vector<RollupRow> rows, const char* measure) {
+  for (RollupRow& r : rows) r.measure = measure;
+  return rows;
+}
+
+}  // namespace
+
+std::string DescribeDifference(const RollupDifference& d) {
+  const storage::RollupRow& k = d.key;
+  std::string period = absl::StrCat(k.year, "-", k.month);
+  if (k.measure == kContactCases) {
+    period = k.month >= storage::kYearSlot ? absl::StrCat(k.year)
+             : k.month >= storage::kFirstQuarterSlot
+                 ? absl::StrCat(k.year, "-Q", k.month - storage::kFirstQuarterSlot + 1)
+                 : absl::StrCat(k.year, "-", k.month + 1);
+  }
+  return absl::StrCat(k.country, " ", period, " ", k.measure, " ", k.dimension, " ", k.category,
+                      ": rollup ", d.rollup, ", recount ", d.recount);
 }
 
 absl::StatusOr<std::vector<RollupDifference>> RollupUpdater::Verify() {
@@ -442,27 +528,18 @@ absl::StatusOr<std::vector<RollupDifference>> RollupUpdater::Verify() {
           CONSULAR_ASSIGN_OR_RETURN(int64_t n, ApplyBatch(store, cursor, everything, batch_size_));
           if (n < batch_size_) break;
         }
-        const std::vector<RollupRow> rollups = store.AllRollups();
         const std::vector<RollupRow> recount = store.Recount("");
-        const auto key = [](const RollupRow& r) {
-          return std::tie(r.country, r.year, r.month, r.measure, r.dimension, r.category);
-        };
-        size_t i = 0, j = 0;
-        while (i < rollups.size() || j < recount.size()) {
-          if (j == recount.size() || (i < rollups.size() && key(rollups[i]) < key(recount[j]))) {
-            differences.push_back({rollups[i], rollups[i].n, 0});
-            ++i;
-          } else if (i == rollups.size() || key(recount[j]) < key(rollups[i])) {
-            differences.push_back({recount[j], 0, recount[j].n});
-            ++j;
-          } else {
-            if (rollups[i].n != recount[j].n) {
-              differences.push_back({rollups[i], rollups[i].n, recount[j].n});
-            }
-            ++i;
-            ++j;
-          }
+        AddDifferences(store.AllRollups(), recount, &differences);
+        // The persons: distinct cases with contacts per month, quarter and year.
+        AddDifferences(AsRollupRows(store.AllContactCases()),
+                       AsRollupRows(store.ContactCasesRecount("")), &differences);
+        // The presence references: as many per month and category as there are contacts.
+        std::vector<RollupRow> contacts;
+        for (const RollupRow& r : recount) {
+          if (r.measure == kContacts) contacts.push_back(r);
         }
+        AddDifferences(Relabelled(store.ContactPresenceSums(), kContactPresence),
+                       Relabelled(std::move(contacts), kContactPresence), &differences);
         return kRollBack;
       },
       storage::Isolation::kRepeatableRead);

@@ -1,5 +1,6 @@
 # The rollups: kept up to date from the event stream, rebuilt, verified against a recount.
 add_library(consular_stats_rollups_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/rollups.cc
+            ${CMAKE_CURRENT_LIST_DIR}/contact_presence.cc
             ${CMAKE_CURRENT_LIST_DIR}/rollup_refresher.cc)
 target_link_libraries(consular_stats_rollups_lib PUBLIC consular_storage consular_proto
                       absl::status absl::statusor absl::strings absl::str_format absl::time)

@@ -1,10 +1,12 @@
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -22,6 +24,10 @@
 // contributed; when they change it takes the old contribution back and adds the new one. So the
 // rollups always count the cases and contacts as they stand now, which is exactly what a recount
 // over the base tables gives.
+//
+// Beside the contact counts it keeps the contact presence (services/stats/contact_presence.h):
+// which cases had contacts in which month and category, so that persons can be counted, not only
+// contacts.
 namespace consular::stats {
 
 // Measure and dimension names as the rollups store them (the consular.v1 enum names, and TOTAL /
@@ -32,6 +38,12 @@ inline constexpr char kContacts[] = "MEASURE_CONTACTS";
 inline constexpr char kTotal[] = "TOTAL";
 inline constexpr char kAll[] = "*";
 inline constexpr char kDays[] = "DAYS";
+// What Verify also compares, beside the rollups' measures: the distinct cases with contacts (the
+// contact-presence table against cases.statistical_contact_cases_recount; such a difference's
+// month holds the slot, see storage::kYearSlot), and the presence references summed per month
+// against the contacts the recount counts (MEASURE_CONTACTS).
+inline constexpr char kContactCases[] = "CONTACT_CASES";
+inline constexpr char kContactPresence[] = "CONTACT_PRESENCE";
 
 // What a case contributes.
 struct CaseFacts {
@@ -64,6 +76,10 @@ struct ContactFacts {
   bool operator==(const ContactFacts& o) const;
   bool operator!=(const ContactFacts& o) const { return !(*this == o); }
 };
+
+// The (dimension, category) pairs a contact counts under, in the rollups and in the contact
+// presence: (TOTAL, *), its partner kind, its purpose.
+std::array<std::pair<const char*, std::string>, 3> ContactCategories(const ContactFacts& c);
 
 // Parses an event's (or a state's) facts JSON. INVALID_ARGUMENT names what is wrong.
 absl::StatusOr<CaseFacts> ParseCaseFacts(const std::string& json);
@@ -98,10 +114,14 @@ struct Freshness {
 
 // A difference found by Verify.
 struct RollupDifference {
-  storage::RollupRow key;  // n unused
-  int64_t rollup = 0;
-  int64_t recount = 0;
+  storage::RollupRow key;  // n unused; measure kContactCases: month holds the slot
+  int64_t rollup = 0;      // as kept incrementally (rollups, contact presence)
+  int64_t recount = 0;     // as recounted over the base tables
 };
+
+// One line for a difference: "MA 2025-3 MEASURE_CONTACTS TOTAL *: rollup 2, recount 3" (a
+// quarter of the cases with contacts as 2025-Q1, their year as 2025).
+std::string DescribeDifference(const RollupDifference& d);
 
 class RollupUpdater {
  public:
@@ -112,14 +132,17 @@ class RollupUpdater {
   // transactions. Returns the number of events applied. Safe to run from several processes: the
   // cursor row serialises them.
   absl::StatusOr<int64_t> CatchUp();
-  // Empties the rollups and builds them again from the whole stream, in one transaction (readers
-  // see the old rollups until it commits): each case counted by the facts of its last event, each
-  // contact by those of the last event that carried it, which is what replaying every event ends
-  // with, in one pass. Returns the number of events the stream holds below the horizon.
+  // Empties the rollups and the contact presence and builds them again from the whole stream, in
+  // one transaction (readers see the old rollups until it commits): each case counted by the
+  // facts of its last event, each contact by those of the last event that carried it, which is
+  // what replaying every event ends with, in one pass. Returns the number of events the stream
+  // holds below the horizon.
   absl::StatusOr<int64_t> Rebuild();
   // In one snapshot: the rollups brought up to date with every event visible, compared with the
-  // recount over the base tables (cases.statistical_recount); nothing is written. Returns the
-  // differences (none when they agree).
+  // recount over the base tables (cases.statistical_recount), and the contact presence with
+  // cases.statistical_contact_cases_recount (distinct cases per month, quarter and year) and with
+  // the recount's contacts (its references summed); nothing is written. Returns the differences
+  // (none when they agree).
   absl::StatusOr<std::vector<RollupDifference>> Verify();
   // as_of and lag of the rollups as they are.
   absl::StatusOr<Freshness> CurrentFreshness();
@@ -129,7 +152,8 @@ class RollupUpdater {
   const int batch_size_;
 };
 
-// Applies `events` (oldest first) to the rollups and state in `store`'s transaction.
+// Applies `events` (oldest first) to the rollups, the contact presence and state in `store`'s
+// transaction.
 absl::Status ApplyEvents(storage::StatsStore& store,
                          const std::vector<storage::StreamEvent>& events);
 

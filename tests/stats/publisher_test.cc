@@ -7,6 +7,7 @@
 
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,12 @@ CountryCounts HandCounts() {
   AddMonth(&c, 2025, 3, kContacts, kTotal, kAll, 4);
   AddMonth(&c, 2025, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 3);
   AddMonth(&c, 2025, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 1);
+  // Those four contacts are of three cases: two had the three with lawyers.
+  for (const int slot : {2, storage::kFirstQuarterSlot, storage::kYearSlot}) {
+    c.AddContactCases({"MA", 2025, slot, kTotal, kAll, 3});
+    c.AddContactCases({"MA", 2025, slot, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 2});
+    c.AddContactCases({"MA", 2025, slot, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 1});
+  }
   c.AddBefore({"MA", 0, 0, o, kTotal, kAll, 4});
   c.AddBefore({"MA", 0, 0, r, kTotal, kAll, 1});
   c.AddBefore({"MA", 0, 0, o, t, "CASE_TYPE_ABANDONMENT", 4});
@@ -149,8 +156,9 @@ TEST(PublisherTest, AYearAndARangeMatchTheHandComputedFigures) {
   const CountryStatistics year = Publish("MA", Year(2025), HandCounts(), {}, Unprotected());
   EXPECT_EQ(Value(year.cases_opened()), 12);
   EXPECT_EQ(Value(year.cases_unresolved()), 13);
-  EXPECT_EQ(Value(year.contacts()), 4);
-  EXPECT_EQ(CellOf(year, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), 3);
+  // Contacts count the cases with a contact, not the contacts.
+  EXPECT_EQ(Value(year.contacts()), 3);
+  EXPECT_EQ(CellOf(year, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), 2);
   EXPECT_EQ(CellOf(year, kOpened, "DIMENSION_MONTH", "2025-11"), 1);
   const CountryStatistics range =
       Publish("MA", Range(2025, 1, 1, 2025, 6, 30), HandCounts(), {}, Unprotected());
@@ -219,6 +227,8 @@ CountryCounts RandomCountry(std::mt19937& random, int cases) {
     return from[random() % from.size()];
   };
   RollupDelta delta;
+  // The cases with a contact per (year, slot, dimension, category), as the store counts them.
+  std::map<std::tuple<int, int, std::string, std::string>, std::set<int>> persons;
   for (int i = 0; i < cases; ++i) {
     CaseFacts f;
     f.country = "MA";
@@ -252,11 +262,24 @@ CountryCounts RandomCountry(std::mt19937& random, int cases) {
       c.partner_kind = pick(CategoriesOf(consular::v1::DIMENSION_PARTNER_KIND));
       c.purpose = pick(CategoriesOf(consular::v1::DIMENSION_CONTACT_PURPOSE));
       delta.AddContact("MA", c, +1);
+      const int year = static_cast<int>(c.day.year());
+      const int month = c.day.month() - 1;
+      for (const int slot : {month, storage::kFirstQuarterSlot + month / 3, storage::kYearSlot}) {
+        persons[{year, slot, kTotal, kAll}].insert(i);
+        persons[{year, slot, "DIMENSION_PARTNER_KIND", c.partner_kind}].insert(i);
+        persons[{year, slot, "DIMENSION_CONTACT_PURPOSE", c.purpose}].insert(i);
+      }
     }
   }
   CountryCounts counts;
   for (const storage::RollupRow& row : delta.Rows()) {
     if (row.year >= 2024) counts.Add(row);
+  }
+  for (const auto& [key, who] : persons) {
+    const auto& [year, slot, dimension, category] = key;
+    if (year < 2024) continue;
+    counts.AddContactCases({"MA", year, slot, dimension, category,
+                            static_cast<int64_t>(who.size())});
   }
   return counts;
 }

@@ -13,6 +13,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "services/stats/country_counts.h"
+#include "storage/migrations.h"
 #include "tests/stats/stats_fixture.h"
 
 namespace consular::stats {
@@ -23,6 +25,14 @@ using testing::At;
 using testing::CaseSpec;
 using testing::CaseWriter;
 using testing::MakeDate;
+
+// The contact-presence table as it stands, one line per row.
+std::string PresenceTableOf(const consular::testing::TestDatabase& db) {
+  return db.QueryScalar(
+      "SELECT COALESCE(string_agg(concat_ws(' ', case_id, country, year, month, dimension, "
+      "category, n), E'\\n' ORDER BY case_id, country, year, month, dimension, category), '') "
+      "FROM stats.contact_presence");
+}
 
 class RollupsTest : public ::testing::Test {
  protected:
@@ -68,6 +78,63 @@ class RollupsTest : public ::testing::Test {
       absl::SleepFor(absl::Milliseconds(50));
     }
   }
+
+  // The distinct cases with contacts of `country` in years from..to, as "year slot dimension
+  // category = n" (slot: M1..M12, Q1..Q4, Y), as the service reads them.
+  std::vector<std::string> ContactCases(const std::string& country, int from, int to) {
+    std::vector<std::string> rows;
+    const absl::Status status = writer_->runner()->RunReadOnly(
+        absl::Now() + absl::Seconds(30), [&](pqxx::transaction_base& tx) {
+          for (const storage::ContactCasesRow& r :
+               storage::StatsStore(tx).ContactCases(country, from, to)) {
+            EXPECT_EQ(r.country, country);
+            rows.push_back(CasesLine(r));
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(status.ok()) << status;
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  // The same for every country, with the country first.
+  std::vector<std::string> AllContactCases() {
+    std::vector<std::string> rows;
+    const absl::Status status = writer_->runner()->RunReadOnly(
+        absl::Now() + absl::Seconds(30), [&](pqxx::transaction_base& tx) {
+          for (const storage::ContactCasesRow& r : storage::StatsStore(tx).AllContactCases()) {
+            rows.push_back(absl::StrCat(r.country, " ", CasesLine(r)));
+          }
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(status.ok()) << status;
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  static std::string CasesLine(const storage::ContactCasesRow& r) {
+    const std::string slot = r.slot == storage::kYearSlot ? "Y"
+                             : r.slot >= storage::kFirstQuarterSlot
+                                 ? absl::StrCat("Q", r.slot - storage::kFirstQuarterSlot + 1)
+                                 : absl::StrCat("M", r.slot + 1);
+    return absl::StrCat(r.year, " ", slot, " ", r.dimension, " ", r.category, " = ", r.cases);
+  }
+
+  // A country's counts as the service loads them: rollups and cases with contacts.
+  CountryCounts LoadCounts(const std::string& country, int from, int to) {
+    CountryCounts counts;
+    const absl::Status status = writer_->runner()->RunReadOnly(
+        absl::Now() + absl::Seconds(30), [&](pqxx::transaction_base& tx) {
+          storage::StatsStore store(tx);
+          for (const storage::RollupRow& r : store.Rollups(country, from, to)) counts.Add(r);
+          LoadContactCases(store, country, from, to, &counts);
+          return absl::OkStatus();
+        });
+    EXPECT_TRUE(status.ok()) << status;
+    return counts;
+  }
+
+  std::string PresenceTable() { return PresenceTableOf(*db_); }
 
   void ExpectVerified() {
     absl::StatusOr<std::vector<RollupDifference>> differences = updater_->Verify();
@@ -178,6 +245,263 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
   ExpectVerified();
 }
 
+// Five contacts with lawyers in one case and one in another are six contacts but two persons;
+// a case with contacts in January and February is one person in the quarter and in the year.
+TEST_F(RollupsTest, ContactFiguresCountPersonsBesideEvents) {
+  const std::string lawyer = CaseWriter::AddPartner(*db_, consular::v1::PARTNER_KIND_LAWYER, "MA");
+  const Case ca = writer_->Create(CaseSpec{}, At(2025, 1, 5));
+  for (const absl::Time day :
+       {At(2025, 1, 10), At(2025, 1, 20), At(2025, 2, 5), At(2025, 2, 15), At(2025, 3, 1)}) {
+    writer_->LogContact(ca, consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE, day, day, lawyer);
+  }
+  const Case cb = writer_->Create(CaseSpec{}, At(2025, 2, 1));
+  writer_->LogContact(cb, consular::v1::CONTACT_PURPOSE_DOCUMENTS, At(2025, 3, 10), At(2025, 3, 10),
+                      lawyer);
+  // An ad-hoc contact in the year before, of a third case: outside the years read below.
+  const Case cc = writer_->Create(CaseSpec{}, At(2024, 12, 1));
+  writer_->LogContact(cc, consular::v1::CONTACT_PURPOSE_SHELTER, At(2024, 12, 5), At(2024, 12, 5));
+  // 3 created, 7 contacts.
+  EXPECT_EQ(CatchUpFully(), 10);
+
+  const std::string kind = "DIMENSION_PARTNER_KIND PARTNER_KIND_LAWYER";
+  const std::string advice = "DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_LEGAL_ADVICE";
+  const std::string documents = "DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_DOCUMENTS";
+  std::vector<std::string> expected;
+  for (const std::string slot : {"M1", "M2"}) {  // case a only, twice a month
+    for (const std::string& what : {std::string("TOTAL *"), kind, advice}) {
+      expected.push_back(absl::StrCat("2025 ", slot, " ", what, " = 1"));
+    }
+  }
+  for (const std::string slot : {"M3", "Q1", "Y"}) {  // a and b; a once in Q1 and the year
+    expected.push_back(absl::StrCat("2025 ", slot, " TOTAL * = 2"));
+    expected.push_back(absl::StrCat("2025 ", slot, " ", kind, " = 2"));
+    expected.push_back(absl::StrCat("2025 ", slot, " ", advice, " = 1"));
+    expected.push_back(absl::StrCat("2025 ", slot, " ", documents, " = 1"));
+  }
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(ContactCases("MA", 2025, 2025), expected);
+  EXPECT_EQ(ContactCases("MA", 2024, 2024),
+            (std::vector<std::string>{
+                "2024 M12 DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_SHELTER = 1",
+                "2024 M12 DIMENSION_PARTNER_KIND PARTNER_KIND_OTHER = 1",
+                "2024 M12 TOTAL * = 1",
+                "2024 Q4 DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_SHELTER = 1",
+                "2024 Q4 DIMENSION_PARTNER_KIND PARTNER_KIND_OTHER = 1",
+                "2024 Q4 TOTAL * = 1",
+                "2024 Y DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_SHELTER = 1",
+                "2024 Y DIMENSION_PARTNER_KIND PARTNER_KIND_OTHER = 1",
+                "2024 Y TOTAL * = 1",
+            }));
+  EXPECT_TRUE(ContactCases("TN", 2024, 2025).empty());
+
+  // As the service loads them: persons and, unchanged beside them, events.
+  const CountryCounts counts = LoadCounts("MA", 2025, 2025);
+  constexpr int kQ1 = storage::kFirstQuarterSlot;
+  EXPECT_EQ(counts.ContactCases(2025, kQ1, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), 2);
+  EXPECT_EQ(counts.ContactCases(2025, storage::kYearSlot, kTotal, kAll), 2);
+  EXPECT_EQ(counts.ContactCases(2025, 0, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), 1);
+  EXPECT_EQ(counts.ContactCases(2025, kQ1 + 1, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), 0);
+  EXPECT_EQ(counts.ContactCases(2024, kQ1 + 3, kTotal, kAll), 0);  // not loaded
+  int64_t events = 0;
+  for (int month = 1; month <= 3; ++month) {
+    events += counts.Month(2025, month, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER");
+  }
+  EXPECT_EQ(events, 6);
+  EXPECT_EQ(counts.Month(2025, 1, kContacts, kTotal, kAll), 2);
+
+  // Two contacts of case a in January share one presence row.
+  EXPECT_EQ(db_->QueryScalar(
+                absl::StrCat("SELECT n FROM stats.contact_presence WHERE case_id = '", ca.id(),
+                             "' AND year = 2025 AND month = 1 AND dimension = 'TOTAL'")),
+            "2");
+  ExpectVerified();
+
+  // A rebuild from the stream ends with the same presence.
+  const std::string incremental = PresenceTable();
+  ASSERT_TRUE(updater_->Rebuild().ok());
+  EXPECT_EQ(PresenceTable(), incremental);
+  EXPECT_EQ(ContactCases("MA", 2025, 2025), expected);
+}
+
+// A contact moved to another month or purpose moves its person; the last contact leaving a
+// month takes the person out of it.
+TEST_F(RollupsTest, ContactChangesMoveTheirPerson) {
+  const Case ca = writer_->Create(CaseSpec{}, At(2025, 1, 5));
+  consular::v1::Contact first = writer_->LogContact(ca, consular::v1::CONTACT_PURPOSE_SHELTER,
+                                                    At(2025, 1, 10), At(2025, 1, 10));
+  writer_->LogContact(ca, consular::v1::CONTACT_PURPOSE_SHELTER, At(2025, 1, 12), At(2025, 1, 12));
+  CatchUpFully();
+  // The first contact moves to April: January keeps the person through the second one.
+  first = writer_->UpdateContactTime(first, At(2025, 4, 2), At(2025, 4, 3));
+  CatchUpFully();
+  std::vector<std::string> expected = {
+      "2025 M1 TOTAL * = 1", "2025 M4 TOTAL * = 1", "2025 Q1 TOTAL * = 1",
+      "2025 Q2 TOTAL * = 1", "2025 Y TOTAL * = 1",
+  };
+  std::vector<std::string> totals;
+  for (const std::string& line : ContactCases("MA", 2025, 2025)) {
+    if (line.find(" TOTAL * ") != std::string::npos) totals.push_back(line);
+  }
+  EXPECT_EQ(totals, expected);
+  // Its purpose changes: April's person is now counted under the new purpose only.
+  writer_->UpdateContactPurpose(first, consular::v1::CONTACT_PURPOSE_MEDIATION, At(2025, 4, 4));
+  CatchUpFully();
+  const CountryCounts counts = LoadCounts("MA", 2025, 2025);
+  EXPECT_EQ(counts.ContactCases(2025, 3, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_MEDIATION"),
+            1);
+  EXPECT_EQ(counts.ContactCases(2025, 3, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_SHELTER"),
+            0);
+  EXPECT_EQ(counts.ContactCases(2025, storage::kYearSlot, "DIMENSION_CONTACT_PURPOSE",
+                                "CONTACT_PURPOSE_SHELTER"),
+            1);
+  EXPECT_EQ(counts.ContactCases(2025, storage::kYearSlot, kTotal, kAll), 1);
+  // No row is left at a count of 0.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM stats.contact_presence WHERE month = 4 AND "
+                             "category = 'CONTACT_PURPOSE_SHELTER'"),
+            "0");
+  ExpectVerified();
+}
+
+// A case moved to another country takes its persons along, like its contacts.
+TEST_F(RollupsTest, PersonsMoveWithTheirCaseToAnotherCountry) {
+  const Case ca = writer_->Create(CaseSpec{}, At(2025, 1, 5));
+  const Case cb = writer_->Create(CaseSpec{}, At(2025, 1, 6));
+  for (const Case& c : {ca, cb}) {
+    writer_->LogContact(c, consular::v1::CONTACT_PURPOSE_SHELTER, At(2025, 2, 1), At(2025, 2, 1));
+    writer_->LogContact(c, consular::v1::CONTACT_PURPOSE_SHELTER, At(2025, 5, 1), At(2025, 5, 1));
+  }
+  CatchUpFully();
+  EXPECT_EQ(LoadCounts("MA", 2025, 2025).ContactCases(2025, storage::kYearSlot, kTotal, kAll), 2);
+
+  Case changes;
+  changes.set_country("TN");
+  writer_->Update(ca, changes, {"country"}, At(2025, 6, 1));
+  CatchUpFully();
+  const CountryCounts ma = LoadCounts("MA", 2025, 2025);
+  const CountryCounts tn = LoadCounts("TN", 2025, 2025);
+  for (const int slot :
+       {1, 4, storage::kFirstQuarterSlot, storage::kFirstQuarterSlot + 1, storage::kYearSlot}) {
+    EXPECT_EQ(ma.ContactCases(2025, slot, kTotal, kAll), 1) << slot;
+    EXPECT_EQ(tn.ContactCases(2025, slot, kTotal, kAll), 1) << slot;
+    EXPECT_EQ(tn.ContactCases(2025, slot, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_SHELTER"),
+              1)
+        << slot;
+  }
+  // The events moved with it (two contacts each country), and nothing of case a stayed in MA.
+  EXPECT_EQ(tn.Month(2025, 2, kContacts, kTotal, kAll) + tn.Month(2025, 5, kContacts, kTotal, kAll),
+            2);
+  EXPECT_EQ(ma.Month(2025, 2, kContacts, kTotal, kAll) + ma.Month(2025, 5, kContacts, kTotal, kAll),
+            2);
+  EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM stats.contact_presence WHERE "
+                                          "case_id = '",
+                                          ca.id(), "' AND country <> 'TN'")),
+            "0");
+  ExpectVerified();
+}
+
+// Verify checks the persons: a presence row lost or a reference miscounted is reported.
+TEST_F(RollupsTest, VerifyReportsWrongPersonCounts) {
+  const Case ca = writer_->Create(CaseSpec{}, At(2025, 1, 5));
+  writer_->LogContact(ca, consular::v1::CONTACT_PURPOSE_SHELTER, At(2025, 1, 10), At(2025, 1, 10));
+  writer_->LogContact(ca, consular::v1::CONTACT_PURPOSE_SHELTER, At(2025, 1, 11), At(2025, 1, 11));
+  CatchUpFully();
+  ExpectVerified();
+
+  // One reference too many: the persons agree, the references do not.
+  db_->QueryScalar(
+      "WITH u AS (UPDATE stats.contact_presence SET n = n + 1 WHERE dimension = 'TOTAL' "
+      "RETURNING 1) SELECT count(*) FROM u");
+  absl::StatusOr<std::vector<RollupDifference>> differences = updater_->Verify();
+  ASSERT_TRUE(differences.ok()) << differences.status();
+  ASSERT_EQ(differences->size(), 1u);
+  EXPECT_EQ(DescribeDifference((*differences)[0]),
+            "MA 2025-1 CONTACT_PRESENCE TOTAL *: rollup 3, recount 2");
+
+  // The presence row of the purpose lost: the person is missing in the month, quarter and year.
+  db_->QueryScalar(
+      "WITH d AS (DELETE FROM stats.contact_presence WHERE dimension = "
+      "'DIMENSION_CONTACT_PURPOSE' RETURNING 1) SELECT count(*) FROM d");
+  differences = updater_->Verify();
+  ASSERT_TRUE(differences.ok()) << differences.status();
+  std::vector<std::string> lines;
+  for (const RollupDifference& d : *differences) lines.push_back(DescribeDifference(d));
+  std::sort(lines.begin(), lines.end());
+  const std::string purpose = "DIMENSION_CONTACT_PURPOSE CONTACT_PURPOSE_SHELTER";
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "MA 2025 CONTACT_CASES " + purpose + ": rollup 0, recount 1",
+                       "MA 2025-1 CONTACT_CASES " + purpose + ": rollup 0, recount 1",
+                       "MA 2025-1 CONTACT_PRESENCE " + purpose + ": rollup 0, recount 2",
+                       "MA 2025-1 CONTACT_PRESENCE TOTAL *: rollup 3, recount 2",
+                       "MA 2025-Q1 CONTACT_CASES " + purpose + ": rollup 0, recount 1",
+                   }));
+}
+
+// Rollups kept before migration 0012 already count contacts: the migration fills the presence
+// from the state they stand on, so that the next catch-up can take those contacts back.
+TEST(ContactPresenceMigrationTest, FillsThePresenceFromTheStateOfTheRollups) {
+  auto db = consular::testing::TestDatabase::CreateUnmigrated();
+  std::vector<storage::Migration> earlier;
+  for (const storage::Migration& m : storage::EmbeddedMigrations()) {
+    if (m.version < "0012") earlier.push_back(m);
+  }
+  absl::StatusOr<int> applied = storage::ApplyMigrations(db->dsn(), earlier, nullptr);
+  ASSERT_TRUE(applied.ok()) << applied.status();
+
+  // Case a (now in TN) had two contacts with lawyers in January and one ad hoc in March; case b
+  // (MA) one in February. Only the country of a case's facts matters here.
+  const std::string a = "00000000-0000-4000-8000-00000000000a";
+  const std::string b = "00000000-0000-4000-8000-00000000000b";
+  db->QueryScalar(
+      absl::StrCat("WITH i AS (INSERT INTO stats.case_state (case_id, sequence, facts) VALUES ('",
+                   a, "', 7, '{\"country\": \"TN\"}'), ('", b,
+                   "', 2, '{\"country\": \"MA\"}') RETURNING 1) SELECT count(*) FROM i"));
+  const auto contact = [](const std::string& id, absl::CivilDay day, const std::string& kind,
+                          const std::string& purpose) {
+    return ContactFactsJson(ContactFacts{id, day, kind, purpose});
+  };
+  const std::vector<std::pair<std::string, std::string>> contacts = {
+      {a, contact("00000000-0000-4000-8000-0000000000c1", absl::CivilDay(2025, 1, 3),
+                  "PARTNER_KIND_LAWYER", "CONTACT_PURPOSE_LEGAL_ADVICE")},
+      {a, contact("00000000-0000-4000-8000-0000000000c2", absl::CivilDay(2025, 1, 30),
+                  "PARTNER_KIND_LAWYER", "CONTACT_PURPOSE_DOCUMENTS")},
+      {a, contact("00000000-0000-4000-8000-0000000000c3", absl::CivilDay(2025, 3, 1),
+                  "PARTNER_KIND_OTHER", "CONTACT_PURPOSE_SHELTER")},
+      {b, contact("00000000-0000-4000-8000-0000000000c4", absl::CivilDay(2025, 2, 14),
+                  "PARTNER_KIND_LAWYER", "CONTACT_PURPOSE_LEGAL_ADVICE")},
+  };
+  for (const auto& [case_id, facts] : contacts) {
+    db->QueryScalar(absl::StrCat(
+        "WITH i AS (INSERT INTO stats.contact_state (contact_id, case_id, sequence, facts) "
+        "VALUES ((",
+        "'", facts, "'::jsonb ->> 'id')::uuid, '", case_id, "', 1, '", facts,
+        "') RETURNING 1) SELECT count(*) FROM i"));
+  }
+
+  applied = storage::ApplyMigrations(db->dsn());
+  ASSERT_TRUE(applied.ok()) << applied.status();
+  EXPECT_EQ(PresenceTableOf(*db), absl::StrJoin(
+                                      {
+                                          a + " TN 2025 1 DIMENSION_CONTACT_PURPOSE "
+                                              "CONTACT_PURPOSE_DOCUMENTS 1",
+                                          a + " TN 2025 1 DIMENSION_CONTACT_PURPOSE "
+                                              "CONTACT_PURPOSE_LEGAL_ADVICE 1",
+                                          a + " TN 2025 1 DIMENSION_PARTNER_KIND "
+                                              "PARTNER_KIND_LAWYER 2",
+                                          a + " TN 2025 1 TOTAL * 2",
+                                          a + " TN 2025 3 DIMENSION_CONTACT_PURPOSE "
+                                              "CONTACT_PURPOSE_SHELTER 1",
+                                          a + " TN 2025 3 DIMENSION_PARTNER_KIND "
+                                              "PARTNER_KIND_OTHER 1",
+                                          a + " TN 2025 3 TOTAL * 1",
+                                          b + " MA 2025 2 DIMENSION_CONTACT_PURPOSE "
+                                              "CONTACT_PURPOSE_LEGAL_ADVICE 1",
+                                          b + " MA 2025 2 DIMENSION_PARTNER_KIND "
+                                              "PARTNER_KIND_LAWYER 1",
+                                          b + " MA 2025 2 TOTAL * 1",
+                                      },
+                                      "\n"));
+}
+
 TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
   std::mt19937 random(20261129);
   const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
@@ -253,13 +577,15 @@ TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
       contacts.push_back(writer_->LogContact(c,
                                              static_cast<consular::v1::ContactPurpose>(1 + pick(8)),
                                              now - absl::Hours(pick(24 * 40)), now, partner));
-    } else if (action == 8 && !contacts.empty()) {  // a contact's purpose corrected
+    } else if (action == 8 && !contacts.empty()) {  // a contact's purpose or time corrected
       consular::v1::Contact& k = contacts[pick(static_cast<int>(contacts.size()))];
       const bool case_open = std::any_of(open.begin(), open.end(),
                                          [&](const Case& c) { return c.id() == k.case_id(); });
-      if (case_open) {
+      if (case_open && pick(2) == 0) {
         k = writer_->UpdateContactPurpose(k, static_cast<consular::v1::ContactPurpose>(1 + pick(8)),
                                           now);
+      } else if (case_open) {
+        k = writer_->UpdateContactTime(k, now - absl::Hours(pick(24 * 100)), now);
       }
     } else {  // the rollups catch up in the middle of the work (maybe not to the end)
       ASSERT_TRUE(updater_->CatchUp().ok());
@@ -270,12 +596,19 @@ TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
   ExpectVerified();
   const std::vector<std::string> incremental = Rollups();
   EXPECT_GT(incremental.size(), 100u);
+  const std::string presence = PresenceTable();
+  const std::vector<std::string> persons = AllContactCases();
+  EXPECT_GT(persons.size(), 50u);
+  // The workload gives cases several contacts in one month and category (shared references).
+  EXPECT_GT(std::stoll(db_->QueryScalar("SELECT max(n) FROM stats.contact_presence")), 1);
 
-  // A rebuild from the whole event stream gives the same rollups.
+  // A rebuild from the whole event stream gives the same rollups and contact presence.
   absl::StatusOr<int64_t> replayed = updater_->Rebuild();
   ASSERT_TRUE(replayed.ok()) << replayed.status();
   EXPECT_EQ(*replayed, std::stoll(db_->QueryScalar("SELECT count(*) FROM cases.case_events")));
   EXPECT_EQ(Rollups(), incremental);
+  EXPECT_EQ(PresenceTable(), presence);
+  EXPECT_EQ(AllContactCases(), persons);
   ExpectVerified();
 
   // The state a rebuild leaves behind carries on: more changes, caught up incrementally.

@@ -2,7 +2,7 @@
 # rebuild, the horizon, freshness.
 add_executable(stats_rollups_test ${CMAKE_CURRENT_LIST_DIR}/rollups_test.cc)
 target_link_libraries(stats_rollups_test PRIVATE consular_stats_rollups_lib
-                      consular_contacts_lib consular_cases_lib consular_test_support
+                      consular_stats_publisher_lib consular_contacts_lib consular_cases_lib consular_test_support
                       GTest::gtest_main)
 target_compile_options(stats_rollups_test PRIVATE ${CONSULAR_WARNINGS})
 gtest_discover_tests(stats_rollups_test PROPERTIES LABELS integration TIMEOUT 300)
@@ -13,3 +13,10 @@ target_link_libraries(stats_publisher_unit_test PRIVATE consular_stats_publisher
                       GTest::gtest_main)
 target_compile_options(stats_publisher_unit_test PRIVATE ${CONSULAR_WARNINGS})
 gtest_discover_tests(stats_publisher_unit_test PROPERTIES LABELS unit)
+
+# A country's counts in memory: the cases with contacts beside the contact events.
+add_executable(stats_country_counts_unit_test ${CMAKE_CURRENT_LIST_DIR}/country_counts_test.cc)
+target_link_libraries(stats_country_counts_unit_test PRIVATE consular_stats_publisher_lib
+                      GTest::gtest_main)
+target_compile_options(stats_country_counts_unit_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(stats_country_counts_unit_test PROPERTIES LABELS unit)

@@ -170,6 +170,23 @@ class CaseWriter {
     return changed;
   }
 
+  // The contact moved to another time (and so maybe another month or year).
+  Contact UpdateContactTime(const Contact& c, absl::Time occurred, absl::Time at) {
+    clock_.Set(at);
+    consular::v1::UpdateContactRequest request;
+    request.set_request_id(NextId());
+    *request.mutable_contact() = c;
+    *request.mutable_contact()->mutable_occurred_at() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(occurred));
+    request.mutable_update_mask()->add_paths("occurred_at");
+    request.set_expected_version(c.version());
+    Contact changed;
+    const absl::Status status =
+        contacts_->UpdateContact(kRabatOfficer, request, Deadline(), &changed);
+    EXPECT_TRUE(status.ok()) << status;
+    return changed;
+  }
+
   // A vetted directory partner of `kind` in `country`, written directly by the owner (the
   // directory has its own tests). Returns its id.
   static std::string AddPartner(const consular::testing::TestDatabase& db,
