@@ -70,7 +70,7 @@ std::vector<ContactCasesRow> ContactCasesFrom(const pqxx::result& r) {
 constexpr char kTalkColumns[] =
     "id::text, country, to_char(held_on, 'YYYY-MM-DD'), level, array_to_string(topics, ','), "
     "summary, outcome, follow_up, COALESCE(to_char(follow_up_due, 'YYYY-MM-DD'), ''), "
-    "recorded_by, " MICROS("recorded_at") ", statistics_period, statistics";
+    "recorded_by, " MICROS("recorded_at") ", statistics_period, statistics, COALESCE(release, 0)";
 
 Talk TalkFrom(const pqxx::row& r, bool with_statistics) {
   Talk t;
@@ -103,6 +103,7 @@ Talk TalkFrom(const pqxx::row& r, bool with_statistics) {
       !t.mutable_statistics()->ParseFromString(pqxx::binarystring(r[12]).str())) {
     throw std::runtime_error("stored talk statistics do not parse");
   }
+  t.set_release(r[13].as<int>());
   return t;
 }
 
@@ -439,14 +440,14 @@ void StatsStore::InsertTalk(const Talk& t) {
   ExecPrepared0(
       tx_, "talk_insert",
       "INSERT INTO stats.talks (id, country, held_on, level, topics, summary, outcome, "
-      "follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, statistics) "
-      "VALUES ($1::uuid, $2, $3::date, $4, $5::text[], $6, $7, $8, NULLIF($9, '')::date, "
-      "$10, " FROM_MICROS("$11") ", $12, $13)",
+      "follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, statistics, "
+      "release) VALUES ($1::uuid, $2, $3::date, $4, $5::text[], $6, $7, $8, "
+      "NULLIF($9, '')::date, $10, " FROM_MICROS("$11") ", $12, $13, NULLIF($14, 0))",
       t.id(), t.country(), DateText(t.held_on()), consular::v1::TalkLevel_Name(t.level()),
       "{" + absl::StrJoin(topics, ",") + "}", t.summary(), t.outcome(), t.follow_up(),
       DateText(t.follow_up_due()), t.recorded_by(), Micros(t.recorded_at()),
       pqxx::binarystring(t.statistics_period().SerializeAsString()),
-      pqxx::binarystring(t.statistics().SerializeAsString()));
+      pqxx::binarystring(t.statistics().SerializeAsString()), t.release());
 }
 
 std::optional<Talk> StatsStore::FindTalk(const std::string& id) {

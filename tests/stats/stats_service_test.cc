@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "base/clock.h"
@@ -106,7 +107,7 @@ class StatsServiceTest : public ::testing::Test {
   }
 
   // Opens `n` abandonment cases in `country` through CaseService, as a Rabat officer.
-  void OpenCases(int n, const std::string& country) {
+  void OpenCases(int n, const std::string& country, std::vector<std::string>* ids = nullptr) {
     const std::string officer = Token(v1::ROLE_CONSULAR_OFFICER, "RABAT");
     for (int i = 0; i < n; ++i) {
       v1::CreateCaseRequest request;
@@ -121,7 +122,38 @@ class StatsServiceTest : public ::testing::Test {
       v1::Case out;
       const grpc::Status status = case_stub_->CreateCase(Context(officer).get(), request, &out);
       ASSERT_TRUE(status.ok()) << status.error_message();
+      if (ids != nullptr) ids->push_back(out.id());
     }
+  }
+
+  // Logs an ad-hoc contact (partner kind OTHER) on a case, as a Rabat officer.
+  void LogContact(const std::string& case_id, const std::string& request_id) {
+    v1::LogContactRequest r;
+    r.set_request_id(request_id);
+    r.mutable_contact()->set_case_id(case_id);
+    r.mutable_contact()->mutable_ad_hoc()->set_name("Local lawyer");
+    *r.mutable_contact()->mutable_occurred_at() =
+        google::protobuf::util::TimeUtil::GetCurrentTime();
+    r.mutable_contact()->set_channel(v1::CONTACT_CHANNEL_PHONE);
+    r.mutable_contact()->set_direction(v1::CONTACT_DIRECTION_OUTGOING);
+    r.mutable_contact()->set_purpose(v1::CONTACT_PURPOSE_LEGAL_ADVICE);
+    r.mutable_contact()->set_outcome(v1::CONTACT_OUTCOME_HELP_AGREED);
+    v1::Contact out;
+    const grpc::Status status = contact_stub_->LogContact(
+        Context(Token(v1::ROLE_CONSULAR_OFFICER, "RABAT")).get(), r, &out);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  v1::CountryStatistics Figures(const std::string& country, int release) {
+    v1::GetCountryStatisticsRequest get;
+    get.set_country(country);
+    *get.mutable_period() = ThisYear();
+    get.set_release(release);
+    v1::CountryStatistics out;
+    const grpc::Status status = stats_stub_->GetCountryStatistics(
+        Context(Token(v1::ROLE_POLICY_STAFF, "")).get(), get, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
   }
 
   // Until nothing is pending (the horizon is cluster-wide: another test's transaction may hold
@@ -548,6 +580,143 @@ TEST_F(StatsServiceTest, CountriesSeriesAndDossiers) {
       EXPECT_EQ(parsed.history(9).abandonment().value(), 8);
     }
   }
+}
+
+TEST_F(StatsServiceTest, ReadersSeeNumberedReleasesNeverTheLiveFigures) {
+  // Before any release: nothing to read, and the error says how to get one.
+  v1::GetCountryStatisticsRequest get;
+  get.set_country("MA");
+  *get.mutable_period() = ThisYear();
+  v1::CountryStatistics none;
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  grpc::Status status = stats_stub_->GetCountryStatistics(Context(policy).get(), get, &none);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+
+  OpenCases(7, "MA");
+  CatchUp();  // release 1
+  const v1::CountryStatistics first = Figures("MA", 0);
+  EXPECT_EQ(first.release(), 1);
+  EXPECT_EQ(first.definition_version(), "2");
+  EXPECT_EQ(first.cases_opened().value(), 7);
+
+  // New cases reach readers only with the next release.
+  OpenCases(5, "MA");
+  for (int i = 0; i < 100 && updater_->CatchUp().value_or(0) >= 0; ++i) {
+    const absl::StatusOr<Freshness> fresh = updater_->CurrentFreshness();
+    if (fresh.ok() && fresh->pending == 0) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_EQ(Figures("MA", 0).cases_opened().value(), 7);
+  CatchUp();  // release 2
+  const v1::CountryStatistics second = Figures("MA", 0);
+  EXPECT_EQ(second.release(), 2);
+  EXPECT_EQ(second.cases_opened().value(), 12);
+  // An earlier release stays as it was.
+  EXPECT_EQ(Figures("MA", 1).cases_opened().value(), 7);
+  EXPECT_EQ(Figures("MA", 1).SerializeAsString().size(), first.SerializeAsString().size());
+
+  get.set_release(99);
+  status = stats_stub_->GetCountryStatistics(Context(policy).get(), get, &none);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  get.set_release(-1);
+  status = stats_stub_->GetCountryStatistics(Context(policy).get(), get, &none);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("release:", 0), 0u) << status.error_message();
+
+  // Listed newest first with their definitions; only administrators make them.
+  v1::ListReleasesResponse releases;
+  ASSERT_TRUE(
+      stats_stub_->ListReleases(Context(policy).get(), v1::ListReleasesRequest(), &releases).ok());
+  ASSERT_EQ(releases.releases_size(), 2);
+  EXPECT_EQ(releases.releases(0).number(), 2);
+  EXPECT_EQ(releases.releases(0).kind(), v1::RELEASE_KIND_ON_DEMAND);
+  EXPECT_EQ(releases.releases(0).definition_version(), "2");
+  EXPECT_EQ(releases.releases(0).made_by(), "user-ROLE_ADMINISTRATOR-");
+  v1::CreateReleaseRequest create;
+  create.set_request_id("by-policy");
+  v1::Release made;
+  status = stats_stub_->CreateRelease(Context(policy).get(), create, &made);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  // The database refuses to change a release.
+  EXPECT_THROW(db_->QueryScalar("UPDATE stats.release_years SET figures = '{}'"), std::exception);
+  EXPECT_THROW(db_->QueryScalar("DELETE FROM stats.releases"), std::exception);
+}
+
+TEST_F(StatsServiceTest, FiveContactsOfOneCaseCountOnePerson) {
+  std::vector<std::string> ids;
+  OpenCases(6, "MA", &ids);
+  for (int i = 0; i < 5; ++i) LogContact(ids[0], "contact-" + std::to_string(i));
+  CatchUp();
+  const v1::CountryStatistics s = Figures("MA", 0);
+  // Five contacts, one person: never published as 5 (or at all).
+  EXPECT_TRUE(s.contacts().suppressed());
+  for (const v1::Breakdown& b : s.breakdowns()) {
+    if (b.measure() != v1::MEASURE_CONTACTS) continue;
+    for (const v1::Cell& c : b.cells()) {
+      EXPECT_TRUE(c.figure().suppressed() || c.figure().value() == 0)
+          << v1::Dimension_Name(b.dimension()) << " " << c.category() << " "
+          << c.figure().value();
+    }
+  }
+  // Five more cases with one contact each: six people, published.
+  for (int i = 1; i < 6; ++i) LogContact(ids[i], "more-" + std::to_string(i));
+  CatchUp();
+  EXPECT_EQ(Figures("MA", 0).contacts().value(), 6);
+}
+
+TEST_F(StatsServiceTest, ATalkShowsTheReleaseInForceOnTheDayItWasHeld) {
+  OpenCases(7, "MA");
+  CatchUp();  // release 1: 7 cases
+  OpenCases(5, "MA");
+  CatchUp();  // release 2: 12 cases
+  // The same figures released earlier: release 3 three days ago (as 1), release 4 yesterday (as
+  // 2).
+  for (const auto& [number, from, days] : {std::tuple<int, int, int>{3, 1, 3}, {4, 2, 1}}) {
+    const std::string n = std::to_string(number), f = std::to_string(from);
+    db_->QueryScalar("INSERT INTO stats.releases SELECT " + n +
+                     ", kind, month, cut_off, definition_version, threshold, now() - interval '" +
+                     std::to_string(days) +
+                     " days', made_by, countries, cells, cells_suppressed, people, "
+                     "people_suppressed, build_millis FROM stats.releases WHERE number = " + f);
+    db_->QueryScalar("INSERT INTO stats.release_countries SELECT " + n +
+                     ", country, first_year, last_year, from_the_start, fully_protected FROM "
+                     "stats.release_countries WHERE release = " + f);
+    db_->QueryScalar("INSERT INTO stats.release_years SELECT " + n +
+                     ", country, year, figures FROM stats.release_years WHERE release = " + f);
+  }
+  const auto record = [&](int days_ago, const std::string& request_id) {
+    v1::RecordTalkRequest request = TalkRequest(request_id);
+    const absl::CivilDay day =
+        absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) - days_ago;
+    request.mutable_talk()->mutable_held_on()->set_year(static_cast<int>(day.year()));
+    request.mutable_talk()->mutable_held_on()->set_month(day.month());
+    request.mutable_talk()->mutable_held_on()->set_day(day.day());
+    request.mutable_talk()->mutable_statistics_period()->set_year(ThisYear().year());
+    v1::Talk talk;
+    const grpc::Status status = talk_stub_->RecordTalk(
+        Context(Token(v1::ROLE_POLICY_STAFF, "")).get(), request, &talk);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return talk;
+  };
+  // Held two days ago, entered today: the release in force then was 3, not 4 or 2.
+  const v1::Talk two_days_ago = record(2, "held-2");
+  EXPECT_EQ(two_days_ago.release(), 3);
+  EXPECT_EQ(two_days_ago.statistics().release(), 3);
+  EXPECT_EQ(two_days_ago.statistics().cases_opened().value(), 7);
+  EXPECT_EQ(two_days_ago.statistics().definition_version(), "2");
+  const v1::Talk yesterday = record(1, "held-1");
+  EXPECT_EQ(yesterday.release(), 4);
+  EXPECT_EQ(yesterday.statistics().cases_opened().value(), 12);
+  // Before any release: the talk says so, with no figures.
+  const v1::Talk long_ago = record(30, "held-30");
+  EXPECT_EQ(long_ago.release(), 0);
+  EXPECT_FALSE(long_ago.has_statistics());
+  v1::GetTalkRequest get;
+  get.set_id(two_days_ago.id());
+  v1::Talk read;
+  ASSERT_TRUE(talk_stub_->GetTalk(Context(Token(v1::ROLE_POLICY_STAFF, "")).get(), get, &read).ok());
+  EXPECT_EQ(read.release(), 3);
+  EXPECT_EQ(read.statistics().cases_opened().value(), 7);
 }
 
 }  // namespace

@@ -44,12 +44,14 @@ struct StatsCountryArgs {
   PeriodArgs period;
   std::vector<std::string> dimensions;
   bool round = false;
+  int release = 0;
 };
 
 struct StatsCountriesArgs {
   PeriodArgs period;
   std::string order = "volume";
   bool round = false;
+  int release = 0;
 };
 
 struct StatsSeriesArgs {
@@ -61,6 +63,7 @@ struct StatsSeriesArgs {
   std::string dimension;
   std::string category;
   bool round = false;
+  int release = 0;
 };
 
 struct TalkRecordArgs {
@@ -91,7 +94,21 @@ struct ReportArgs {
   std::string format = "html";
   std::string output;
   bool round = false;
+  int release = 0;
 };
+
+struct ReleaseCreateArgs {
+  std::string request_id;
+};
+
+struct ReleaseListArgs {
+  PagingArgs paging;
+};
+
+void AddReleaseOption(CLI::App* command, int* release) {
+  command->add_option("--release", *release, "Release number (default: the newest)")
+      ->check(CLI::NonNegativeNumber);
+}
 
 int CurrentYear() {
   return static_cast<int>(absl::ToCivilYear(absl::Now(), absl::UTCTimeZone()).year());
@@ -163,11 +180,11 @@ std::string PeriodText(const Period& p) {
 // A figure as printed: its value, or "x" when it is not published.
 std::string FigureText(const Figure& f) { return f.suppressed() ? "x" : absl::StrCat(f.value()); }
 
-std::string FreshnessText(const google::protobuf::Timestamp& as_of,
-                          const google::protobuf::Duration& lag) {
-  const int64_t lag_ms = google::protobuf::util::TimeUtil::DurationToMilliseconds(lag);
-  return absl::StrCat("figures as of ", FormatTimestamp(as_of),
-                      lag_ms == 0 ? ", up to date" : absl::StrCat(", ", lag_ms, " ms behind"));
+// Where figures come from: their release, its counting definitions and cut-off.
+template <typename Figures>
+std::string FreshnessText(const Figures& f) {
+  return absl::StrCat("release ", f.release(), ", definitions ", f.definition_version(),
+                      ", figures as of ", FormatTimestamp(f.as_of()));
 }
 
 std::string Legend(int threshold, bool rounded) {
@@ -178,7 +195,7 @@ std::string Legend(int threshold, bool rounded) {
 
 std::string FormatStatistics(const CountryStatistics& s) {
   std::string out = absl::StrCat(s.country(), " ", PeriodText(s.period()), " (",
-                                 FreshnessText(s.as_of(), s.lag()), ")\n");
+                                 FreshnessText(s), ")\n");
   out += FormatTable({"FIGURE", "VALUE"},
                      {{"cases opened", FigureText(s.cases_opened())},
                       {"cases resolved", FigureText(s.cases_resolved())},
@@ -214,6 +231,7 @@ int RunStatsCountry(const StatsContext& context, const StatsCountryArgs& args) {
     request.add_dimensions(*dimension);
   }
   request.set_round_to_base5(args.round);
+  request.set_release(args.release);
   return RunCall(context, &StatisticsStub::GetCountryStatistics, request, &FormatStatistics);
 }
 
@@ -226,7 +244,7 @@ std::string FormatCountries(const Period& period,
                     FigureText(r.recognition_refused()), FigureText(r.returned_to_nl()),
                     FigureText(r.contacts())});
   }
-  return absl::StrCat(PeriodText(period), " (", FreshnessText(response.as_of(), response.lag()),
+  return absl::StrCat(PeriodText(period), " (", FreshnessText(response),
                       ")\n",
                       FormatTable({"COUNTRY", "OPENED", "RESOLVED", "UNRESOLVED", "RECOGNISED",
                                    "REFUSED", "RETURNED", "CONTACTS"},
@@ -244,6 +262,7 @@ int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& arg
   if (!order.ok()) return ReportUsageError(absl::StrCat("--order: ", order.status().message()));
   request.set_order_by(*order);
   request.set_round_to_base5(args.round);
+  request.set_release(args.release);
   return RunCall(context, &StatisticsStub::ListCountries, request,
                  [&period](const consular::v1::ListCountriesResponse& response) {
                    return FormatCountries(*period, response);
@@ -258,7 +277,7 @@ std::string FormatSeries(const consular::v1::TimeSeries& series) {
   return absl::StrCat(
       series.country(), " ", EnumShortName(consular::v1::Measure_descriptor(), series.measure()),
       series.category().empty() ? "" : " " + series.category(), " (",
-      FreshnessText(series.as_of(), series.lag()), ")\n", FormatTable({"PERIOD", "VALUE"}, rows),
+      FreshnessText(series), ")\n", FormatTable({"PERIOD", "VALUE"}, rows),
       "\n", Legend(series.threshold(), series.rounded_to_base5()));
 }
 
@@ -288,6 +307,7 @@ int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
   }
   request.set_category(absl::AsciiStrToUpper(args.category));
   request.set_round_to_base5(args.round);
+  request.set_release(args.release);
   return RunCall(context, &StatisticsStub::GetTimeSeries, request, &FormatSeries);
 }
 
@@ -308,7 +328,10 @@ std::string FormatTalk(const Talk& t) {
        {"follow-up", t.follow_up()},
        {"follow-up due", IsSet(t.follow_up_due()) ? FormatDate(t.follow_up_due()) : ""},
        {"recorded by", t.recorded_by()},
-       {"recorded at", FormatTimestamp(t.recorded_at())}});
+       {"recorded at", FormatTimestamp(t.recorded_at())},
+       {"figures of release",
+        t.release() == 0 ? "none (no release was in force on that day)"
+                         : absl::StrCat(t.release())}});
   if (t.has_statistics()) {
     out += "\nFigures shown at the time:\n" + FormatStatistics(t.statistics());
   }
@@ -387,6 +410,7 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
   if (!format.ok()) return ReportUsageError(absl::StrCat("--format: ", format.status().message()));
   request.set_format(*format);
   request.set_round_to_base5(args.round);
+  request.set_release(args.release);
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
@@ -405,6 +429,55 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
   std::cout << "wrote " << path << " (" << dossier->content().size() << " bytes, "
             << dossier->content_type() << ")\n";
   return kExitOk;
+}
+
+std::string FormatRelease(const consular::v1::Release& r) {
+  const auto share = [](int64_t part, int64_t whole) {
+    return whole == 0 ? std::string("0%")
+                      : absl::StrFormat("%.1f%%", 100.0 * static_cast<double>(part) /
+                                                     static_cast<double>(whole));
+  };
+  return FormatTable(
+      {"FIELD", "VALUE"},
+      {{"release", absl::StrCat(r.number())},
+       {"kind", EnumShortName(consular::v1::ReleaseKind_descriptor(), r.kind())},
+       {"month", IsSet(r.month()) ? FormatDate(r.month()) : ""},
+       {"cut-off", FormatTimestamp(r.cut_off())},
+       {"definitions", r.definition_version()},
+       {"threshold", absl::StrCat(r.threshold())},
+       {"made at", FormatTimestamp(r.made_at())},
+       {"made by", r.made_by()},
+       {"countries", absl::StrCat(r.countries())},
+       {"figures suppressed",
+        absl::StrCat(r.cells_suppressed(), " of ", r.cells(), " (",
+                     share(r.cells_suppressed(), r.cells()), ")")},
+       {"people in them",
+        absl::StrCat(r.people_suppressed(), " of ", r.people(), " (",
+                     share(r.people_suppressed(), r.people()), ")")},
+       {"built in", absl::StrCat(r.build_millis(), " ms")}});
+}
+
+int RunReleaseCreate(const StatsContext& context, const ReleaseCreateArgs& args) {
+  consular::v1::CreateReleaseRequest request;
+  return RunChange(context, &StatisticsStub::CreateRelease, request, args.request_id,
+                   &FormatRelease);
+}
+
+int RunReleaseList(const StatsContext& context, const ReleaseListArgs& args) {
+  return RunListing(context, &StatisticsStub::ListReleases, consular::v1::ListReleasesRequest(),
+                    args.paging, [](const consular::v1::ListReleasesResponse& response) {
+                      std::vector<std::vector<std::string>> rows;
+                      for (const consular::v1::Release& r : response.releases()) {
+                        rows.push_back(
+                            {absl::StrCat(r.number()),
+                             EnumShortName(consular::v1::ReleaseKind_descriptor(), r.kind()),
+                             FormatTimestamp(r.cut_off()), r.definition_version(),
+                             absl::StrCat(r.countries()), r.made_by()});
+                      }
+                      return FormatTable(
+                          {"RELEASE", "KIND", "CUT-OFF", "DEFINITIONS", "COUNTRIES", "MADE BY"},
+                          rows);
+                    });
 }
 
 }  // namespace
@@ -427,6 +500,7 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
         ->type_name("VALUE")
         ->check(EnumValidator(consular::v1::Dimension_descriptor()));
     command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    AddReleaseOption(command, &args->release);
     OnParse(command, context, args, &RunStatsCountry, action);
   }
   {
@@ -436,6 +510,7 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     AddEnumOption(command, "--order", &args->order, consular::v1::CountryOrder_descriptor(),
                   "Sort by: volume (default), recognition-refusals, unresolved, country");
     command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    AddReleaseOption(command, &args->release);
     OnParse(command, context, args, &RunStatsCountries, action);
   }
   {
@@ -453,7 +528,27 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
                   "With --category: one category's series");
     command->add_option("--category", args->category, "e.g. CASE_TYPE_ABANDONMENT");
     command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    AddReleaseOption(command, &args->release);
     OnParse(command, context, args, &RunStatsSeries, action);
+  }
+  {
+    CLI::App* release = stats->add_subcommand(
+        "release", "Numbered, frozen releases of the figures (every reading comes from one)");
+    release->require_subcommand(1);
+    {
+      CLI::App* command = release->add_subcommand(
+          "create", "Make a release of the figures as they stand now (administrators)");
+      auto args = std::make_shared<ReleaseCreateArgs>();
+      command->add_option("--request-id", args->request_id,
+                          "Idempotency key (default: a new random UUID)");
+      OnParse(command, context, args, &RunReleaseCreate, action);
+    }
+    {
+      CLI::App* command = release->add_subcommand("list", "Releases, newest first");
+      auto args = std::make_shared<ReleaseListArgs>();
+      AddPaging(command, &args->paging);
+      OnParse(command, context, args, &RunReleaseList, action);
+    }
   }
 
   CLI::App* talk = app->add_subcommand(
@@ -515,6 +610,7 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     command->add_option("-o,--output", args->output,
                         "File to write (default: the server's file name; - for stdout)");
     command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    AddReleaseOption(command, &args->release);
     OnParse(command, context, args, &RunReportCountry, action);
   }
 }
