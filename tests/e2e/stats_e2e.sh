@@ -95,7 +95,7 @@ wait_listening consular-stats "$STATS_PID" "$STATS_LOG"
 OFFICER=$(mint officer RABAT) || setup_fail "dev token not minted"
 MANAGER=$(mint manager RABAT) || setup_fail "dev token not minted"
 POLICY=$(mint policy) || setup_fail "dev token not minted"
-ADMIN=$(mint administrator) || setup_fail "dev token not minted"
+ADMIN=$(mint admin) || setup_fail "dev token not minted"
 YEAR=$(date -u +%Y)
 
 # NAME TEXT...: the last ctl call succeeded and its stdout holds every TEXT.
