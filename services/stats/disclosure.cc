@@ -351,6 +351,9 @@ class Protector {
       Recheck(seeds);
       std::vector<int> narrow;
       for (int cell = 0; cell < n_; ++cell) {
+        // Batch mode protects the cells with people in them: a hidden zero narrowed to a few
+        // values tells of nobody.
+        if (batch_ && table_.values[cell] == 0) continue;
         if (suppressed_[cell] && !wide_[cell]) narrow.push_back(cell);
       }
       if (narrow.empty()) break;
@@ -425,17 +428,29 @@ class Protector {
     }
     std::vector<bool> candidate(n_, false);
     bool any = false;
+    // In batch mode a hidden zero is a last resort: it can only move up, and it must be protected
+    // in turn, which on sparse linked sets cascades through their zeros.
+    bool allow_zero = !batch_;
     auto consider = [&](int cell) {
-      if (!suppressed_[cell] && RuleOf(table_, cell) == CellRule::kFree && !PinnedToZero(cell)) {
+      if (!suppressed_[cell] && RuleOf(table_, cell) == CellRule::kFree && !PinnedToZero(cell) &&
+          (allow_zero || table_.values[cell] != 0)) {
         candidate[cell] = true;
         any = true;
       }
     };
-    for (int ci = 0; ci < static_cast<int>(table_.constraints.size()); ++ci) {
-      if (narrow_constraint[ci]) ForEachCell(table_.constraints[ci], consider);
+    const auto gather_narrow = [&] {
+      for (int ci = 0; ci < static_cast<int>(table_.constraints.size()); ++ci) {
+        if (narrow_constraint[ci]) ForEachCell(table_.constraints[ci], consider);
+      }
+    };
+    gather_narrow();
+    if (!any && !allow_zero) {
+      allow_zero = true;
+      gather_narrow();
     }
     if (!any) {
       // Widen to everything touching the components of the narrow cells.
+      allow_zero = true;
       std::vector<bool> done(n_, false);
       for (int seed : narrow) {
         if (done[seed]) continue;

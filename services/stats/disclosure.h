@@ -86,7 +86,10 @@ absl::Status ValidateTable(const Table& table);
 //
 // `batch`: each round chooses a complement for every narrow cell whose constraints no complement of
 // the round touches yet (each by the same preferences, among its own constraints), then solves
-// again: far fewer rounds on large linked sets, for a few more suppressions.
+// again: far fewer rounds on large linked sets, for a few more suppressions. It also protects only
+// the suppressed cells with people in them (value >= 1): a hidden zero, narrowed to a few values,
+// tells of nobody; and it takes a zero as a complement only when no count in the narrow cells'
+// constraints is left (a zero can only move up, and on sparse sets zeros cascade).
 ProtectionResult Protect(const Table& table, int k, bool batch = false);
 
 struct Interval {

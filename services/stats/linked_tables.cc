@@ -134,8 +134,8 @@ class Builder {
       }
     }
     DeclareContacts(y);
-    // Cases unresolved at each quarter's end; by case type at the year's end only.
-    for (int q = 0; q < 4; ++q) Cell(FigureKey(y, QuarterSlot(q), kUnresolved, kTotal, kAll));
+    // Cases unresolved at the year's end, in total and by case type.
+    Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kTotal, kAll));
     Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kCaseType, kAbandonment));
     Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kCaseType, kDivorce));
   }
@@ -233,32 +233,23 @@ class Builder {
   }
 
   void LinkUnresolved(int y) {
-    // Cases unresolved at each quarter's end, from quarter to quarter: unresolved at the end +
-    // resolved = unresolved before + opened. By type from year end to year end.
+    // Cases unresolved at the year's end: unresolved at the end + resolved = unresolved at the
+    // year's start + opened, in total and by type.
     const std::string opened = Measure_Name(consular::v1::MEASURE_CASES_OPENED);
     const std::string resolved = Measure_Name(consular::v1::MEASURE_CASES_RESOLVED);
-    const auto flow = [&](int now, int out, int before, int in) {
-      const int balance = Aux(V(now) + V(out));
-      Sum(balance, {now, out});
-      Sum(balance, {before, in});
-    };
-    for (int q = 0; q < 4; ++q) {
-      const int s = QuarterSlot(q);
-      const FigureKey before = q == 0 ? FigureKey(y - 1, QuarterSlot(3), kUnresolved, kTotal, kAll)
-                                      : FigureKey(y, QuarterSlot(q - 1), kUnresolved, kTotal, kAll);
-      flow(Existing(FigureKey(y, s, kUnresolved, kTotal, kAll)),
-           Existing(FigureKey(y, s, resolved, kTotal, kAll)), Existing(before),
-           Existing(FigureKey(y, s, opened, kTotal, kAll)));
-    }
     const int year_end = QuarterSlot(3);
     Sum(Existing(FigureKey(y, year_end, kUnresolved, kTotal, kAll)),
         {Existing(FigureKey(y, year_end, kUnresolved, kCaseType, kAbandonment)),
          Existing(FigureKey(y, year_end, kUnresolved, kCaseType, kDivorce))});
-    for (const char* type : {kAbandonment, kDivorce}) {
-      flow(Existing(FigureKey(y, year_end, kUnresolved, kCaseType, type)),
-           Existing(FigureKey(y, kSlotYear, resolved, kCaseType, type)),
-           Existing(FigureKey(y - 1, year_end, kUnresolved, kCaseType, type)),
-           Existing(FigureKey(y, kSlotYear, opened, kCaseType, type)));
+    for (const auto& [dimension, category] :
+         {std::pair<const char*, const char*>{kTotal, kAll}, {kCaseType, kAbandonment},
+          {kCaseType, kDivorce}}) {
+      const int now = Existing(FigureKey(y, year_end, kUnresolved, dimension, category));
+      const int out = Existing(FigureKey(y, kSlotYear, resolved, dimension, category));
+      const int balance = Aux(V(now) + V(out));
+      Sum(balance, {now, out});
+      Sum(balance, {Existing(FigureKey(y - 1, year_end, kUnresolved, dimension, category)),
+                    Existing(FigureKey(y, kSlotYear, opened, dimension, category))});
     }
   }
 
@@ -365,7 +356,7 @@ SeenCategories ReleasedSeen(const ReleasedCountry& country) {
 
 LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource& value,
                                const SeenCategories& seen, bool from_the_start, int k,
-                               const ReleasedCountry* previous) {
+                               const ReleasedCountry* previous, const ReleasedCountry* start) {
   LinkedProtection out;
   out.country.first_year = first_year;
   out.country.last_year = last_year;
@@ -411,12 +402,18 @@ LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource
   } else {
     table = now.table;
   }
+  if (start != nullptr) {
+    for (int i = 0; i < now.num_published; ++i) {
+      if (start->Get(now.keys[i]).suppressed) table.rules[offset + i] = CellRule::kSuppressed;
+    }
+  }
 
   const ProtectionResult result = Protect(table, k, /*batch=*/true);
   out.fully_protected = result.fully_protected;
   for (int i = 0; i < now.num_published; ++i) {
     const int64_t v = now.table.values[i];
-    const bool suppressed = result.suppressed[offset + i];
+    // Not fully protected: publish nothing of the country rather than too much.
+    const bool suppressed = result.suppressed[offset + i] || !result.fully_protected;
     if (suppressed && !(v >= 1 && v < k)) ++out.secondary;
     if (v != 0 || suppressed) out.country.figures[now.keys[i]] = Released{v, suppressed};
   }
@@ -424,10 +421,16 @@ LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource
 }
 
 LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int last_year, int k,
-                               bool unprotected) {
+                               const ReleasedCountry* previous, bool unprotected) {
+  // The pattern of the tables one by one is the start; the linked set of all of them, with the
+  // identities between them and with the release before, adds what they miss.
   LinkedProtection out = ProtectModular(counts, first_year, last_year, k);
   if (unprotected) {
     for (auto& [key, figure] : out.country.figures) figure.suppressed = false;
+  } else {
+    const ReleasedCountry start = std::move(out.country);
+    out = ProtectLinked(first_year, last_year, CountsSource(counts), CountsSeen(counts),
+                        start.from_the_start, k, previous, &start);
   }
   for (int y = first_year; y <= last_year; ++y) {
     for (int q = 0; q < 4; ++q) {

@@ -120,20 +120,26 @@ struct LinkedProtection {
 // by a difference of the sign it really has (what a reader who knows how the data changed could
 // assume), and cells of the new release are suppressed until no hidden cell of either release is
 // narrower than k.
+// With `start`, its suppressed figures are suppressed from the outset (a pattern from a cheaper
+// method, which the linked check then completes).
 LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource& value,
                                const SeenCategories& seen, bool from_the_start, int k,
-                               const ReleasedCountry* previous);
+                               const ReleasedCountry* previous,
+                               const ReleasedCountry* start = nullptr);
 
 // The cases with a contact of one year (every slot, in total and by partner kind and purpose) as
 // one linked set of their own, protected with threshold k.
 LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
                                        const SeenCategories& seen, int k);
 
-// A country's rollup counts protected over the years first..last as releases publish them
-// (ProtectModular, services/stats/modular_protection.h), with the days
+// A country's rollup counts protected over the years first..last as releases publish them: the
+// tables one by one (ProtectModular, services/stats/modular_protection.h), then every figure as
+// one linked set with the identities between the tables, jointly with `previous` (the same
+// country in the release before, may be null) (ProtectLinked); with the days
 // from opening to resolution per quarter of the years whose months were loaded with them. With
 // `unprotected`, every figure is published as counted (verification and tests only).
 LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int last_year, int k,
+                               const ReleasedCountry* previous = nullptr,
                                bool unprotected = false);
 
 // JSON of one year of a released country (figures of that year that are nonzero or suppressed,

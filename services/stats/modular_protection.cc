@@ -254,10 +254,12 @@ LinkedProtection ProtectModular(const CountryCounts& counts, int first_year, int
         }
       }
     }
+    // Cases unresolved at the year's end, in total and by type.
     const std::string u = Measure_Name(consular::v1::MEASURE_CASES_UNRESOLVED);
-    for (int q = 0; q < 4; ++q) {
+    {
+      const int q = 3;
       const SnapshotPub& snapshot = year.Unresolved(q);
-      const int month = 3 * q + 3;
+      const int month = 12;
       Put(&out.country, FigureKey(y, QuarterSlot(q), u, kTotal, kAll), snapshot.total,
           counts.UnresolvedAt(y, month, ""));
       Put(&out.country, FigureKey(y, QuarterSlot(q), u, "DIMENSION_CASE_TYPE", kAbandonment),

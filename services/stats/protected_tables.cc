@@ -61,6 +61,12 @@ DimensionPub YearTables::Of(Measure measure, Dimension dimension) const {
 SnapshotPub YearTables::Unresolved(int q) const {
   const std::string m = Measure_Name(consular::v1::MEASURE_CASES_UNRESOLVED);
   const int s = QuarterSlot(q);
+  if (q != 3) {
+    // Published at the year's end only: at every quarter's end, these stocks would chain the
+    // quarters' opened and resolved cases to one another (unresolved at the end = before +
+    // opened - resolved) and give away the small ones.
+    return SnapshotPub{Pub{0, true}, Pub{0, true}, Pub{0, true}};
+  }
   return SnapshotPub{At(s, m, "DIMENSION_CASE_TYPE", kAbandonment),
                      At(s, m, "DIMENSION_CASE_TYPE", kDivorce), At(s, m, kTotal, kAll)};
 }

@@ -19,6 +19,7 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
   const storage::StreamCursor cursor = stats.LockCursor();
   const absl::Time cut_off = absl::FromUnixMicros(cursor.caught_up_micros);
   const int cut_off_year = static_cast<int>(absl::ToCivilYear(cut_off, absl::UTCTimeZone()).year());
+  const std::optional<consular::v1::Release> previous = releases.Newest();
 
   release.set_kind(request.kind);
   if (request.month) {
@@ -42,11 +43,10 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
     const auto [first, last_counted] = counts.Years();
     if (first == 0) continue;
     const int last = std::max(last_counted, cut_off_year);
-    LinkedProtection protection = ProtectCounts(counts, first, last, request.threshold);
-    if (!protection.fully_protected) {
-      // Not expected from consistent counts; publish nothing of the country rather than too much.
-      for (auto& [key, figure] : protection.country.figures) figure.suppressed = true;
-    }
+    std::optional<ReleasedCountry> before;
+    if (previous) before = LoadReleased(releases, previous->number(), country, 1, 0);
+    LinkedProtection protection =
+        ProtectCounts(counts, first, last, request.threshold, before ? &*before : nullptr);
     storage::ReleaseCountryRow row;
     row.country = country;
     row.first_year = first;
