@@ -311,10 +311,9 @@ absl::Status StatisticsManager::RenderCountryDossier(
         CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
         absl::StatusOr<PeriodYears> years = YearsOf(request.period());
         if (!years.ok()) return years.status();
-        if (request.format() == consular::v1::DOSSIER_FORMAT_UNSPECIFIED ||
-            !consular::v1::DossierFormat_IsValid(request.format())) {
-          return InvalidField("format", "required: HTML, CSV or JSON");
-        }
+        CONSULAR_RETURN_IF_ERROR(CheckDossierFormat("format", request.format()));
+        CONSULAR_ASSIGN_OR_RETURN(const std::string language,
+                                  DossierLanguage("language", request.language()));
         const PublishOptions options = OptionsFor(request.round_to_base5());
         const absl::Time now = clock_.Now();
         StatsStore store(tx);
@@ -361,7 +360,8 @@ absl::Status StatisticsManager::RenderCountryDossier(
                 ? absl::StrCat(FormatDate(request.period().range().from()), "_",
                                FormatDate(request.period().range().to()))
                 : absl::StrCat(request.period().year());
-        const std::string base = absl::StrCat("dossier-", request.country(), "-", period_label);
+        const std::string base = absl::StrCat("dossier-", request.country(), "-", period_label,
+                                              language == "en" ? "" : "-" + language);
         switch (request.format()) {
           case consular::v1::DOSSIER_FORMAT_CSV:
             out->set_content_type("text/csv; charset=utf-8");
@@ -376,7 +376,7 @@ absl::Status StatisticsManager::RenderCountryDossier(
           default:
             out->set_content_type("text/html; charset=utf-8");
             out->set_filename(base + ".html");
-            out->set_content(RenderDossierHtml(dossier));
+            out->set_content(RenderDossierHtml(dossier, DossierMessages::ForLanguage(language)));
             break;
         }
         return absl::OkStatus();

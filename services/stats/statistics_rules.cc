@@ -69,4 +69,18 @@ absl::Status ValidateTalk(const Talk& t, const consular::v1::Date& today) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> DossierLanguage(const std::string& field, const std::string& language) {
+  if (language.empty()) return std::string("en");
+  if (language == "en" || language == "nl") return language;
+  return InvalidField(field, "must be \"en\" or \"nl\"");
+}
+
+absl::Status CheckDossierFormat(const std::string& field, int format) {
+  if (format == consular::v1::DOSSIER_FORMAT_UNSPECIFIED ||
+      !consular::v1::DossierFormat_IsValid(format)) {
+    return InvalidField(field, "required: HTML, CSV or JSON");
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace consular::stats

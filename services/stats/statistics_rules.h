@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "consular/v1/statistics.pb.h"
 #include "google/protobuf/repeated_field.h"
 
@@ -23,5 +24,12 @@ absl::Status CheckDimensions(const google::protobuf::RepeatedField<int>& dimensi
 // before the talk, and a valid statistics period if one is given. INVALID_ARGUMENT
 // "talk.<field>: <problem>" for the first bad field.
 absl::Status ValidateTalk(const consular::v1::Talk& t, const consular::v1::Date& today);
+
+// A dossier's language: "en" for an empty one, "en" or "nl" as given; INVALID_ARGUMENT naming
+// `field` otherwise.
+absl::StatusOr<std::string> DossierLanguage(const std::string& field, const std::string& language);
+
+// A dossier format: HTML, CSV or JSON; INVALID_ARGUMENT naming `field` otherwise.
+absl::Status CheckDossierFormat(const std::string& field, int format);
 
 }  // namespace consular::stats

@@ -542,5 +542,28 @@ TEST_F(StatsServiceTest, CountriesSeriesAndDossiers) {
   }
 }
 
+TEST_F(StatsServiceTest, ADossierSpeaksTheLanguageAskedFor) {
+  OpenCases(5, "MA");
+  CatchUp();
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  v1::RenderCountryDossierRequest render;
+  render.set_country("MA");
+  *render.mutable_period() = ThisYear();
+  render.set_format(v1::DOSSIER_FORMAT_HTML);
+  v1::Dossier english, dutch;
+  ASSERT_TRUE(report_stub_->RenderCountryDossier(Context(policy).get(), render, &english).ok());
+  EXPECT_NE(english.content().find("<html lang=\"en\">"), std::string::npos);
+  render.set_language("nl");
+  ASSERT_TRUE(report_stub_->RenderCountryDossier(Context(policy).get(), render, &dutch).ok());
+  EXPECT_NE(dutch.content().find("<html lang=\"nl\">"), std::string::npos);
+  EXPECT_NE(dutch.content().find("Kerncijfers"), std::string::npos);
+  EXPECT_EQ(dutch.filename(), "dossier-MA-" + std::to_string(ThisYear().year()) + "-nl.html");
+  render.set_language("de");
+  const grpc::Status status =
+      report_stub_->RenderCountryDossier(Context(policy).get(), render, &dutch);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("language:", 0), 0u) << status.error_message();
+}
+
 }  // namespace
 }  // namespace consular::stats

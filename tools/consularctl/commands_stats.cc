@@ -89,6 +89,7 @@ struct ReportArgs {
   std::string country;
   PeriodArgs period;
   std::string format = "html";
+  std::string language;
   std::string output;
   bool round = false;
 };
@@ -386,6 +387,7 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
       consular::v1::DossierFormat_descriptor(), args.format);
   if (!format.ok()) return ReportUsageError(absl::StrCat("--format: ", format.status().message()));
   request.set_format(*format);
+  request.set_language(args.language);
   request.set_round_to_base5(args.round);
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
@@ -512,6 +514,9 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     AddPeriodOptions(command, &args->period);
     AddEnumOption(command, "--format", &args->format, consular::v1::DossierFormat_descriptor(),
                   "html (default), csv or json");
+    command
+        ->add_option("--language", args->language, "Language of the HTML page: en (default) or nl")
+        ->check(CLI::IsMember({"en", "nl"}));
     command->add_option("-o,--output", args->output,
                         "File to write (default: the server's file name; - for stdout)");
     command->add_flag("--round", args->round, "Round figures to multiples of 5");
