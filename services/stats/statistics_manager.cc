@@ -20,6 +20,7 @@
 #include "services/stats/dossier_render.h"
 #include "services/stats/statistics_rules.h"
 #include "storage/stats_store.h"
+#include "storage/talks_store.h"
 
 namespace consular::stats {
 namespace {
@@ -206,6 +207,17 @@ absl::Status StatisticsManager::GetTimeSeries(const Identity& who,
       });
 }
 
+// Today: the figures as published right now. With statistics releases, the figures of the
+// release in force on `held_on` instead.
+absl::StatusOr<CountryStatistics> StatisticsManager::FreezeTalkStatistics(
+    pqxx::transaction_base& tx, const std::string& country, const Period& period,
+    const consular::v1::Date& /*held_on*/, absl::Time now) const {
+  const absl::StatusOr<PeriodYears> years = YearsOf(period);
+  if (!years.ok()) return years.status();
+  StatsStore store(tx);
+  return StatisticsFor(store, country, period, *years, {}, OptionsFor(false), now);
+}
+
 absl::Status StatisticsManager::RecordTalk(const Identity& who,
                                            const consular::v1::RecordTalkRequest& request,
                                            absl::Time deadline, Talk* out) {
@@ -241,14 +253,15 @@ absl::Status StatisticsManager::RecordTalk(const Identity& who,
               } else {
                 t.mutable_statistics_period()->set_year(in.held_on().year());
               }
-              // The figures as published right now, frozen with the talk.
-              StatsStore store(tx);
-              const absl::StatusOr<PeriodYears> years = YearsOf(t.statistics_period());
-              if (!years.ok()) return years.status();
-              *t.mutable_statistics() = StatisticsFor(store, t.country(), t.statistics_period(),
-                                                      *years, {}, OptionsFor(false), now);
-              store.InsertTalk(t);
-              *recorded = std::move(t);
+              // The figures of the moment, frozen with the talk.
+              CONSULAR_ASSIGN_OR_RETURN(
+                  *t.mutable_statistics(),
+                  FreezeTalkStatistics(tx, t.country(), t.statistics_period(), t.held_on(), now));
+              storage::TalksStore talks(tx);
+              talks.InsertTalk(t);
+              std::optional<Talk> stored = talks.FindTalk(t.id());
+              if (!stored) return absl::InternalError("the talk just recorded is not found");
+              *recorded = *std::move(stored);
               return absl::OkStatus();
             });
       });
@@ -273,14 +286,16 @@ absl::Status StatisticsManager::ListTalks(const Identity& who,
           after_held_on = (*cursor)[0];
           after_id = (*cursor)[1];
         }
-        StatsStore store(tx);
         out->Clear();
-        FillPage(store.ListTalks(request.country(), after_held_on, after_id,
-                                 FetchLimit(page_size), false),
+        FillPage(storage::TalksStore(tx).ListTalks(request.country(), after_held_on, after_id,
+                                                   FetchLimit(page_size)),
                  page_size, out->mutable_talks(), out->mutable_next_page_token(),
                  [&](const Talk& last) {
-                   return EncodePageToken("talks", request.country(),
-                                          {FormatDate(last.held_on()), last.id()});
+                   // The talk's day: held_on, else planned_on (the list's order).
+                   return EncodePageToken(
+                       "talks", request.country(),
+                       {FormatDate(last.has_held_on() ? last.held_on() : last.planned_on()),
+                        last.id()});
                  });
         return absl::OkStatus();
       });
@@ -294,7 +309,7 @@ absl::Status StatisticsManager::GetTalk(const Identity& who,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
         CONSULAR_RETURN_IF_ERROR(CheckUuidField("id", request.id()));
-        std::optional<Talk> talk = StatsStore(tx).FindTalk(request.id());
+        std::optional<Talk> talk = storage::TalksStore(tx).FindTalk(request.id());
         if (!talk) return absl::NotFoundError(absl::StrCat("talk ", request.id(), " not found"));
         *out = *std::move(talk);
         return absl::OkStatus();
@@ -347,7 +362,8 @@ absl::Status StatisticsManager::RenderCountryDossier(
             }
           }
         }
-        std::vector<Talk> talks = store.ListTalks(request.country(), "", "", 1000, false);
+        // The talks held with the country, oldest first.
+        std::vector<Talk> talks = storage::TalksStore(tx).ListHeldTalks(request.country(), 1000);
         std::reverse(talks.begin(), talks.end());
         for (Talk& t : talks) *dossier.add_talks() = std::move(t);
         *dossier.mutable_generated_at() = ToTimestamp(now);

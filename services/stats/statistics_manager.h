@@ -1,8 +1,10 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "base/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/statistics.pb.h"
@@ -14,7 +16,12 @@
 
 // The use cases of consular-stats: statistics, the bilateral-talks register and country
 // dossiers (proto/consular/v1/statistics.proto). Every call is audited. Policy staff and
-// administrators only.
+// administrators only. The register's use cases beyond RecordTalk, ListTalks and GetTalk live in
+// talks_register.cc (talks entered as planned, and their status changes).
+namespace consular::storage {
+class StatsStore;
+}  // namespace consular::storage
+
 namespace consular::stats {
 
 struct StatisticsSettings {
@@ -35,10 +42,32 @@ class StatisticsManager {
   UseCase<v1::ListTalksRequest, v1::ListTalksResponse> ListTalks;
   UseCase<v1::GetTalkRequest, v1::Talk> GetTalk;
 
+  // The talks register (talks_register.cc). Each returns OK;
+  // INVALID_ARGUMENT "<field>: <problem>"; PERMISSION_DENIED for any role but policy staff and
+  // administrators; NOT_FOUND for a talk id that names none; FAILED_PRECONDITION for a change
+  // the talk's status does not allow; UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and INTERNAL as the
+  // transaction runner returns them.
+  UseCase<v1::PlanTalkRequest, v1::Talk> PlanTalk;
+  UseCase<v1::MarkTalkHeldRequest, v1::Talk> MarkTalkHeld;
+  UseCase<v1::PostponeTalkRequest, v1::Talk> PostponeTalk;
+  UseCase<v1::ReplanTalkRequest, v1::Talk> ReplanTalk;
+  UseCase<v1::CancelTalkRequest, v1::Talk> CancelTalk;
+
   UseCase<v1::RenderCountryDossierRequest, v1::Dossier> RenderCountryDossier;
 
  private:
   PublishOptions OptionsFor(bool round_to_base5) const;
+
+  // Hooks the talks register shares with the statistics, in transaction `tx`:
+
+  // The statistics a talk held on `held_on` keeps for good, frozen when it is recorded as held
+  // (RecordTalk, MarkTalkHeld): the country's protected statistics for `period` as published
+  // now. The one place that decides what a talk's figures are. INVALID_ARGUMENT for a bad period.
+  absl::StatusOr<v1::CountryStatistics> FreezeTalkStatistics(pqxx::transaction_base& tx,
+                                                             const std::string& country,
+                                                             const v1::Period& period,
+                                                             const v1::Date& held_on,
+                                                             absl::Time now) const;
 
   storage::TransactionRunner* const runner_;
   const Clock& clock_;

@@ -12,6 +12,9 @@ BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvir
     : ProtoService(consular::v1::BilateralService::service_full_name(), env) {
   Route(manager, &StatisticsManager::RecordTalk, &StatisticsManager::ListTalks,
         &StatisticsManager::GetTalk);
+  Route(manager, &StatisticsManager::PlanTalk, &StatisticsManager::MarkTalkHeld,
+        &StatisticsManager::PostponeTalk, &StatisticsManager::ReplanTalk,
+        &StatisticsManager::CancelTalk);
 }
 
 ReportServiceImpl::ReportServiceImpl(StatisticsManager* manager, CallEnvironment env)

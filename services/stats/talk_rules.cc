@@ -1,0 +1,103 @@
+#include "services/stats/talk_rules.h"
+
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "services/common/call_support.h"
+#include "services/common/validation.h"
+#include "services/stats/statistics_rules.h"
+
+namespace consular::stats {
+namespace {
+
+using consular::v1::TalkStatus;
+
+constexpr size_t kMaxNote = 2000;
+
+// "HELD" for TALK_STATUS_HELD.
+std::string StatusWord(TalkStatus status) {
+  const std::string& name = consular::v1::TalkStatus_Name(status);
+  constexpr char kPrefix[] = "TALK_STATUS_";
+  return name.rfind(kPrefix, 0) == 0 ? name.substr(sizeof(kPrefix) - 1) : name;
+}
+
+// A required day: set, valid, and not before `today` (planned) or not after it (held).
+absl::Status CheckRequiredDay(const std::string& field, const consular::v1::Date& date,
+                              const consular::v1::Date& today, bool planned) {
+  if (!IsSet(date)) return InvalidField(field, "required");
+  CONSULAR_RETURN_IF_ERROR(CheckDate(field, date, today, /*allow_future=*/planned));
+  if (planned && CompareDates(date, today) < 0) {
+    return InvalidField(field, absl::StrCat(FormatDate(date), " is in the past"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckTalkStatusChange(TalkStatus from, TalkStatus to) {
+  bool allowed = false;
+  switch (from) {
+    case consular::v1::TALK_STATUS_PLANNED:
+      allowed = to == consular::v1::TALK_STATUS_HELD || to == consular::v1::TALK_STATUS_POSTPONED ||
+                to == consular::v1::TALK_STATUS_CANCELLED;
+      break;
+    case consular::v1::TALK_STATUS_POSTPONED:
+      allowed = to == consular::v1::TALK_STATUS_PLANNED || to == consular::v1::TALK_STATUS_HELD ||
+                to == consular::v1::TALK_STATUS_CANCELLED;
+      break;
+    default:
+      break;
+  }
+  if (allowed) return absl::OkStatus();
+  if (from == consular::v1::TALK_STATUS_HELD || from == consular::v1::TALK_STATUS_CANCELLED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the talk is ", StatusWord(from), ", which is final: it cannot become ", StatusWord(to)));
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("a ", StatusWord(from), " talk cannot become ", StatusWord(to)));
+}
+
+absl::Status ValidatePlannedTalk(const consular::v1::Talk& t, const consular::v1::Date& today) {
+  CONSULAR_RETURN_IF_ERROR(ValidateTalkContent(t));
+  CONSULAR_RETURN_IF_ERROR(CheckRequiredDay("talk.planned_on", t.planned_on(), today, true));
+  if (IsSet(t.held_on())) {
+    return InvalidField("talk.held_on", "a planned talk is not held yet (MarkTalkHeld)");
+  }
+  if (!t.outcome().empty()) {
+    return InvalidField("talk.outcome", "given when the talk is held (MarkTalkHeld)");
+  }
+  if (!t.follow_up().empty()) {
+    return InvalidField("talk.follow_up", "only for a talk recorded as held (RecordTalk)");
+  }
+  if (IsSet(t.follow_up_due())) {
+    return InvalidField("talk.follow_up_due", "only for a talk recorded as held (RecordTalk)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMarkTalkHeld(const consular::v1::MarkTalkHeldRequest& request,
+                                  const consular::v1::Date& today) {
+  CONSULAR_RETURN_IF_ERROR(CheckUuidField("talk_id", request.talk_id()));
+  CONSULAR_RETURN_IF_ERROR(CheckRequiredDay("held_on", request.held_on(), today, false));
+  return CheckText("outcome", request.outcome(), kMaxNote, /*required=*/false);
+}
+
+absl::Status ValidatePostponeTalk(const consular::v1::PostponeTalkRequest& request,
+                                  const consular::v1::Date& today) {
+  CONSULAR_RETURN_IF_ERROR(CheckUuidField("talk_id", request.talk_id()));
+  CONSULAR_RETURN_IF_ERROR(CheckRequiredDay("planned_on", request.planned_on(), today, true));
+  return CheckText("reason", request.reason(), kMaxNote, /*required=*/false);
+}
+
+absl::Status ValidateReplanTalk(const consular::v1::ReplanTalkRequest& request,
+                                const consular::v1::Date& today) {
+  CONSULAR_RETURN_IF_ERROR(CheckUuidField("talk_id", request.talk_id()));
+  CONSULAR_RETURN_IF_ERROR(CheckRequiredDay("planned_on", request.planned_on(), today, true));
+  return CheckText("reason", request.reason(), kMaxNote, /*required=*/false);
+}
+
+absl::Status ValidateCancelTalk(const consular::v1::CancelTalkRequest& request) {
+  CONSULAR_RETURN_IF_ERROR(CheckUuidField("talk_id", request.talk_id()));
+  return CheckText("reason", request.reason(), kMaxNote, /*required=*/true);
+}
+
+}  // namespace consular::stats

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "consular/v1/statistics.pb.h"
+
+// The rules of the bilateral-talks register (docs/statistics.md), free of storage and transport:
+// a talk's lifecycle and the checks of each request. Every function is pure; `today` is the UTC
+// calendar day of the call. Field checks return INVALID_ARGUMENT "<field>: <problem>" for the
+// first bad field.
+namespace consular::stats {
+
+// Whether a talk whose newest status is `from` may change to `to`:
+//   PLANNED -> HELD | POSTPONED | CANCELLED;  POSTPONED -> PLANNED | HELD | CANCELLED.
+// FAILED_PRECONDITION naming both statuses otherwise (HELD and CANCELLED are final).
+absl::Status CheckTalkStatusChange(consular::v1::TalkStatus from, consular::v1::TalkStatus to);
+
+// PlanTalk's talk: ValidateTalkContent, planned_on required, a valid day not before `today`,
+// held_on, outcome, follow_up and follow_up_due unset ("talk.<field>").
+absl::Status ValidatePlannedTalk(const consular::v1::Talk& t, const consular::v1::Date& today);
+
+// The status changes: talk_id a UUID; held_on required and not after today; planned_on required
+// and not before today; a reason required to cancel; texts within 2000 characters.
+absl::Status ValidateMarkTalkHeld(const consular::v1::MarkTalkHeldRequest& request,
+                                  const consular::v1::Date& today);
+absl::Status ValidatePostponeTalk(const consular::v1::PostponeTalkRequest& request,
+                                  const consular::v1::Date& today);
+absl::Status ValidateReplanTalk(const consular::v1::ReplanTalkRequest& request,
+                                const consular::v1::Date& today);
+absl::Status ValidateCancelTalk(const consular::v1::CancelTalkRequest& request);
+
+}  // namespace consular::stats

@@ -1,0 +1,171 @@
+// The bilateral-talks register beyond recording a held talk (docs/statistics.md): talks entered
+// as planned and their status changes.
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "base/status_macros.h"
+#include "services/common/audited_call.h"
+#include "services/common/call_support.h"
+#include "services/common/ids.h"
+#include "services/stats/register_call.h"
+#include "services/stats/statistics_manager.h"
+#include "services/stats/statistics_rules.h"
+#include "services/stats/talk_rules.h"
+#include "storage/talks_store.h"
+
+namespace consular::stats {
+namespace {
+
+using consular::v1::Date;
+using consular::v1::Period;
+using consular::v1::Talk;
+using consular::v1::TalkStatusChange;
+using storage::TalksStore;
+
+// What a HELD change freezes: the country's statistics for a period, for the day held.
+using Freeze = std::function<absl::StatusOr<consular::v1::CountryStatistics>(
+    const std::string& country, const Period& period, const Date& held_on)>;
+
+// Appends `change` (to_status, on_date, reason, outcome set) to the talk `talk_id` as `who` at
+// `now`, after the changes before it (the talk is locked meanwhile), and reads the talk back into
+// `out`. A change to HELD carries the statistics `freeze` gives for the talk's period: the one it
+// was entered with, else the calendar year of the day held. NOT_FOUND for no such talk;
+// FAILED_PRECONDITION for a change its status does not allow.
+absl::Status AppendChange(pqxx::transaction_base& tx, const Identity& who, absl::Time now,
+                          const std::string& talk_id, TalkStatusChange change, const Freeze& freeze,
+                          Talk* out) {
+  const std::string id = absl::AsciiStrToLower(talk_id);
+  TalksStore talks(tx);
+  talks.LockTalk(id);
+  std::optional<Talk> talk = talks.FindTalk(id);
+  if (!talk) return TalkNotFound(id);
+  CONSULAR_RETURN_IF_ERROR(CheckTalkStatusChange(talk->status(), change.to_status()));
+  change.set_from_status(talk->status());
+  change.set_changed_by(who.subject);
+  *change.mutable_changed_at() = ToTimestamp(now);
+  const int seq = talk->changes_size() + 1;
+  if (change.to_status() == consular::v1::TALK_STATUS_HELD) {
+    Period period;
+    if (std::optional<Period> entered = talks.EnteredStatisticsPeriod(id)) {
+      period = *std::move(entered);
+    } else {
+      period.set_year(change.on_date().year());
+    }
+    CONSULAR_ASSIGN_OR_RETURN(const consular::v1::CountryStatistics statistics,
+                              freeze(talk->country(), period, change.on_date()));
+    talks.AppendStatusChange(id, seq, change, &period, &statistics);
+  } else {
+    talks.AppendStatusChange(id, seq, change, nullptr, nullptr);
+  }
+  return ReadTalk(talks, id, out);
+}
+
+}  // namespace
+
+absl::Status TalkNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("talk ", id, " not found"));
+}
+
+absl::Status ReadTalk(TalksStore& talks, const std::string& id, Talk* out) {
+  std::optional<Talk> talk = talks.FindTalk(id);
+  if (!talk) return absl::InternalError("a talk of the register is gone");
+  *out = *std::move(talk);
+  return absl::OkStatus();
+}
+
+absl::Status StatisticsManager::PlanTalk(const Identity& who,
+                                         const consular::v1::PlanTalkRequest& request,
+                                         absl::Time deadline, Talk* out) {
+  return RunRegisterChange<Talk>(
+      runner_, clock_, crypto_, who, "PlanTalk", request, request.request_id(), deadline, out,
+      [&](const Date& today) -> absl::Status {
+        if (!request.has_talk()) return InvalidField("talk", "required");
+        return ValidatePlannedTalk(request.talk(), today);
+      },
+      [&](pqxx::transaction_base& tx, absl::Time now, Talk* planned) -> absl::Status {
+        const Talk& in = request.talk();
+        Talk t;
+        t.set_id(NewUuid());
+        t.set_country(in.country());
+        *t.mutable_planned_on() = in.planned_on();
+        t.set_level(in.level());
+        *t.mutable_topics() = in.topics();
+        t.set_summary(in.summary());
+        if (in.has_statistics_period()) *t.mutable_statistics_period() = in.statistics_period();
+        t.set_recorded_by(who.subject);
+        *t.mutable_recorded_at() = ToTimestamp(now);
+        TalksStore talks(tx);
+        talks.InsertTalk(t);
+        return ReadTalk(talks, t.id(), planned);
+      });
+}
+
+absl::Status StatisticsManager::MarkTalkHeld(const Identity& who,
+                                             const consular::v1::MarkTalkHeldRequest& request,
+                                             absl::Time deadline, Talk* out) {
+  return RunRegisterChange<Talk>(
+      runner_, clock_, crypto_, who, "MarkTalkHeld", request, request.request_id(), deadline, out,
+      [&](const Date& today) { return ValidateMarkTalkHeld(request, today); },
+      [&](pqxx::transaction_base& tx, absl::Time now, Talk* held) {
+        TalkStatusChange change;
+        change.set_to_status(consular::v1::TALK_STATUS_HELD);
+        *change.mutable_on_date() = request.held_on();
+        change.set_outcome(request.outcome());
+        return AppendChange(
+            tx, who, now, request.talk_id(), change,
+            [&](const std::string& country, const Period& period, const Date& held_on) {
+              return FreezeTalkStatistics(tx, country, period, held_on, now);
+            },
+            held);
+      });
+}
+
+absl::Status StatisticsManager::PostponeTalk(const Identity& who,
+                                             const consular::v1::PostponeTalkRequest& request,
+                                             absl::Time deadline, Talk* out) {
+  return RunRegisterChange<Talk>(
+      runner_, clock_, crypto_, who, "PostponeTalk", request, request.request_id(), deadline, out,
+      [&](const Date& today) { return ValidatePostponeTalk(request, today); },
+      [&](pqxx::transaction_base& tx, absl::Time now, Talk* postponed) {
+        TalkStatusChange change;
+        change.set_to_status(consular::v1::TALK_STATUS_POSTPONED);
+        *change.mutable_on_date() = request.planned_on();
+        change.set_reason(request.reason());
+        return AppendChange(tx, who, now, request.talk_id(), change, nullptr, postponed);
+      });
+}
+
+absl::Status StatisticsManager::ReplanTalk(const Identity& who,
+                                           const consular::v1::ReplanTalkRequest& request,
+                                           absl::Time deadline, Talk* out) {
+  return RunRegisterChange<Talk>(
+      runner_, clock_, crypto_, who, "ReplanTalk", request, request.request_id(), deadline, out,
+      [&](const Date& today) { return ValidateReplanTalk(request, today); },
+      [&](pqxx::transaction_base& tx, absl::Time now, Talk* planned) {
+        TalkStatusChange change;
+        change.set_to_status(consular::v1::TALK_STATUS_PLANNED);
+        *change.mutable_on_date() = request.planned_on();
+        change.set_reason(request.reason());
+        return AppendChange(tx, who, now, request.talk_id(), change, nullptr, planned);
+      });
+}
+
+absl::Status StatisticsManager::CancelTalk(const Identity& who,
+                                           const consular::v1::CancelTalkRequest& request,
+                                           absl::Time deadline, Talk* out) {
+  return RunRegisterChange<Talk>(
+      runner_, clock_, crypto_, who, "CancelTalk", request, request.request_id(), deadline, out,
+      [&](const Date&) { return ValidateCancelTalk(request); },
+      [&](pqxx::transaction_base& tx, absl::Time now, Talk* cancelled) {
+        TalkStatusChange change;
+        change.set_to_status(consular::v1::TALK_STATUS_CANCELLED);
+        change.set_reason(request.reason());
+        return AppendChange(tx, who, now, request.talk_id(), change, nullptr, cancelled);
+      });
+}
+
+}  // namespace consular::stats

@@ -1,0 +1,206 @@
+#include "storage/talks_store.h"
+
+#include <google/protobuf/util/time_util.h>
+
+#include <stdexcept>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "storage/prepared.h"
+#include "storage/sql_values.h"
+
+namespace consular::storage {
+namespace {
+
+using consular::v1::Talk;
+using consular::v1::TalkStatusChange;
+using google::protobuf::util::TimeUtil;
+
+// A protobuf message as a bytea parameter; an empty one is stored as NULL (NULLIF in the SQL).
+pqxx::binarystring Bytes(const google::protobuf::MessageLite& message) {
+  return pqxx::binarystring(message.SerializeAsString());
+}
+
+template <typename Message>
+void ParseBytes(const pqxx::field& field, const char* what, Message* out) {
+  if (!out->ParseFromString(pqxx::binarystring(field).str())) {
+    throw std::runtime_error(absl::StrCat("stored ", what, " does not parse"));
+  }
+}
+
+// The columns of stats.talk_state a talk is read from; statistics only where asked for.
+constexpr char kTalkColumns[] =
+    "id::text, country, COALESCE(to_char(held_on, 'YYYY-MM-DD'), ''), "
+    "COALESCE(to_char(planned_on, 'YYYY-MM-DD'), ''), level, array_to_string(topics, ','), "
+    "summary, outcome, follow_up, COALESCE(to_char(follow_up_due, 'YYYY-MM-DD'), ''), "
+    "recorded_by, " MICROS("recorded_at") ", status, statistics_period";
+
+Talk TalkFrom(const pqxx::row& r) {
+  Talk t;
+  t.set_id(r[0].as<std::string>());
+  t.set_country(r[1].as<std::string>());
+  *t.mutable_held_on() = ParseDate(r[2].as<std::string>());
+  *t.mutable_planned_on() = ParseDate(r[3].as<std::string>());
+  t.set_level(ParseStoredEnum<consular::v1::TalkLevel>(r[4].as<std::string>(),
+                                                       consular::v1::TalkLevel_Parse));
+  for (const absl::string_view topic :
+       absl::StrSplit(r[5].as<std::string>(), ',', absl::SkipEmpty())) {
+    t.add_topics(ParseStoredEnum<consular::v1::TalkTopic>(std::string(topic),
+                                                          consular::v1::TalkTopic_Parse));
+  }
+  t.set_summary(r[6].as<std::string>());
+  t.set_outcome(r[7].as<std::string>());
+  t.set_follow_up(r[8].as<std::string>());
+  *t.mutable_follow_up_due() = ParseDate(r[9].as<std::string>());
+  if (t.follow_up_due().year() == 0) t.clear_follow_up_due();
+  if (t.held_on().year() == 0) t.clear_held_on();
+  if (t.planned_on().year() == 0) t.clear_planned_on();
+  t.set_recorded_by(r[10].as<std::string>());
+  *t.mutable_recorded_at() = TimeUtil::MicrosecondsToTimestamp(r[11].as<int64_t>());
+  t.set_status(ParseStoredEnum<consular::v1::TalkStatus>(r[12].as<std::string>(),
+                                                         consular::v1::TalkStatus_Parse));
+  if (!r[13].is_null()) {
+    ParseBytes(r[13], "talk period", t.mutable_statistics_period());
+  } else {
+    // A planned talk without a period of its own: the year of the day it is planned for.
+    t.mutable_statistics_period()->set_year(t.has_held_on() ? t.held_on().year()
+                                                            : t.planned_on().year());
+  }
+  return t;
+}
+
+TalkStatusChange ChangeFrom(const pqxx::row& r) {
+  TalkStatusChange c;
+  c.set_from_status(ParseStoredEnum<consular::v1::TalkStatus>(
+      r[0].is_null() ? "" : r[0].as<std::string>(), consular::v1::TalkStatus_Parse));
+  c.set_to_status(ParseStoredEnum<consular::v1::TalkStatus>(r[1].as<std::string>(),
+                                                            consular::v1::TalkStatus_Parse));
+  const std::string on = r[2].as<std::string>();
+  if (!on.empty()) *c.mutable_on_date() = ParseDate(on);
+  c.set_reason(r[3].as<std::string>());
+  c.set_outcome(r[4].as<std::string>());
+  c.set_changed_by(r[5].as<std::string>());
+  *c.mutable_changed_at() = TimeUtil::MicrosecondsToTimestamp(r[6].as<int64_t>());
+  return c;
+}
+
+}  // namespace
+
+void TalksStore::InsertTalk(const Talk& t) {
+  std::vector<std::string> topics;
+  for (const int topic : t.topics()) {
+    topics.push_back(consular::v1::TalkTopic_Name(static_cast<consular::v1::TalkTopic>(topic)));
+  }
+  const bool held = t.has_held_on();
+  ExecPrepared0(
+      tx_, "talk_register_insert",
+      "INSERT INTO stats.talks (id, country, held_on, planned_on, level, topics, summary, "
+      "outcome, follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, "
+      "statistics) VALUES ($1::uuid, $2, NULLIF($3, '')::date, NULLIF($4, '')::date, $5, "
+      "$6::text[], $7, $8, $9, NULLIF($10, '')::date, $11, " FROM_MICROS("$12") ", "
+      "NULLIF($13::bytea, ''::bytea), NULLIF($14::bytea, ''::bytea))",
+      t.id(), t.country(), DateText(t.held_on()), DateText(t.planned_on()),
+      consular::v1::TalkLevel_Name(t.level()), "{" + absl::StrJoin(topics, ",") + "}",
+      t.summary(), t.outcome(), t.follow_up(), DateText(t.follow_up_due()), t.recorded_by(),
+      Micros(t.recorded_at()),
+      t.has_statistics_period() ? Bytes(t.statistics_period()) : pqxx::binarystring(""),
+      held ? Bytes(t.statistics()) : pqxx::binarystring(""));
+  // Its entry: the first status change.
+  TalkStatusChange entry;
+  entry.set_to_status(held ? consular::v1::TALK_STATUS_HELD : consular::v1::TALK_STATUS_PLANNED);
+  *entry.mutable_on_date() = held ? t.held_on() : t.planned_on();
+  entry.set_changed_by(t.recorded_by());
+  *entry.mutable_changed_at() = t.recorded_at();
+  AppendStatusChange(t.id(), 1, entry, nullptr, nullptr);
+}
+
+void TalksStore::LockTalk(const std::string& id) {
+  ExecPrepared(tx_, "talk_register_lock",
+               "SELECT pg_advisory_xact_lock(hashtextextended('stats.talks:' || $1, 0))", id);
+}
+
+std::optional<consular::v1::Period> TalksStore::EnteredStatisticsPeriod(const std::string& id) {
+  const pqxx::result r =
+      ExecPrepared(tx_, "talk_register_entered_period",
+                   "SELECT statistics_period FROM stats.talks WHERE id = $1::uuid", id);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  consular::v1::Period period;
+  ParseBytes(r[0][0], "talk period", &period);
+  return period;
+}
+
+std::optional<Talk> TalksStore::FindTalk(const std::string& id) {
+  const pqxx::result r =
+      ExecPrepared(tx_, "talk_register_find",
+                   absl::StrCat("SELECT ", kTalkColumns,
+                                ", statistics FROM stats.talk_state WHERE id = $1::uuid"),
+                   id);
+  if (r.empty()) return std::nullopt;
+  Talk t = TalkFrom(r[0]);
+  if (!r[0][14].is_null()) ParseBytes(r[0][14], "talk statistics", t.mutable_statistics());
+  for (TalkStatusChange& c : StatusChanges(id)) *t.add_changes() = std::move(c);
+  return t;
+}
+
+std::vector<Talk> TalksStore::ListTalks(const std::string& country, const std::string& after_date,
+                                        const std::string& after_id, int limit) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "talk_register_list",
+      absl::StrCat("SELECT ", kTalkColumns,
+                   " FROM stats.talk_state WHERE ($1 = '' OR country = $1) "
+                   "AND ($2 = '' OR (talk_date, id) < ($2::date, NULLIF($3, '')::uuid)) "
+                   "ORDER BY talk_date DESC, id DESC LIMIT $4"),
+      country, after_date, after_id, limit);
+  std::vector<Talk> talks;
+  talks.reserve(r.size());
+  for (const pqxx::row& row : r) talks.push_back(TalkFrom(row));
+  return talks;
+}
+
+std::vector<Talk> TalksStore::ListHeldTalks(const std::string& country, int limit) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "talk_register_list_held",
+      absl::StrCat("SELECT ", kTalkColumns,
+                   " FROM stats.talk_state WHERE country = $1 AND status = 'TALK_STATUS_HELD' "
+                   "ORDER BY held_on DESC, id DESC LIMIT $2"),
+      country, limit);
+  std::vector<Talk> talks;
+  talks.reserve(r.size());
+  for (const pqxx::row& row : r) talks.push_back(TalkFrom(row));
+  return talks;
+}
+
+void TalksStore::AppendStatusChange(const std::string& talk_id, int seq, const TalkStatusChange& c,
+                                    const consular::v1::Period* period,
+                                    const consular::v1::CountryStatistics* statistics) {
+  ExecPrepared0(
+      tx_, "talk_register_change",
+      "INSERT INTO stats.talk_status_changes (talk_id, seq, from_status, to_status, on_date, "
+      "reason, outcome, changed_by, changed_at, statistics_period, statistics) VALUES "
+      "($1::uuid, $2, NULLIF($3, ''), $4, NULLIF($5, '')::date, $6, $7, $8, " FROM_MICROS("$9") ", "
+      "NULLIF($10::bytea, ''::bytea), NULLIF($11::bytea, ''::bytea))",
+      talk_id, seq,
+      c.from_status() == consular::v1::TALK_STATUS_UNSPECIFIED
+          ? std::string()
+          : consular::v1::TalkStatus_Name(c.from_status()),
+      consular::v1::TalkStatus_Name(c.to_status()), DateText(c.on_date()), c.reason(),
+      c.outcome(), c.changed_by(), Micros(c.changed_at()),
+      period != nullptr ? Bytes(*period) : pqxx::binarystring(""),
+      statistics != nullptr ? Bytes(*statistics) : pqxx::binarystring(""));
+}
+
+std::vector<TalkStatusChange> TalksStore::StatusChanges(const std::string& talk_id) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "talk_register_changes",
+      "SELECT from_status, to_status, COALESCE(to_char(on_date, 'YYYY-MM-DD'), ''), reason, "
+      "outcome, changed_by, " MICROS("changed_at") " FROM stats.talk_status_changes "
+      "WHERE talk_id = $1::uuid ORDER BY seq",
+      talk_id);
+  std::vector<TalkStatusChange> changes;
+  changes.reserve(r.size());
+  for (const pqxx::row& row : r) changes.push_back(ChangeFrom(row));
+  return changes;
+}
+
+}  // namespace consular::storage

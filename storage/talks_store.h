@@ -1,0 +1,54 @@
+#pragma once
+
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "consular/v1/statistics.pb.h"
+
+// The bilateral-talks register's SQL (schema "stats", migrations 0008 and 0013): talks and their
+// status changes. Every table is append-only: this store only reads and inserts (the database
+// refuses anything else). Functions run in the caller's transaction and throw what libpqxx throws.
+namespace consular::storage {
+
+class TalksStore {
+ public:
+  explicit TalksStore(pqxx::transaction_base& tx) : tx_(tx) {}
+
+  // --- Talks ---
+
+  // Inserts a talk as entered, with its entry (status change 1): held (held_on set, with
+  // statistics and statistics_period) or planned (planned_on set; statistics_period stored only
+  // when the talk has one). recorded_by/recorded_at are the entry's who and when.
+  void InsertTalk(const consular::v1::Talk& talk);
+  // Holds a lock on the talk's status until the transaction ends, so changes of one talk run one
+  // after the other (each sees the one before).
+  void LockTalk(const std::string& id);
+  // The statistics period the talk was entered with; nullopt when none was asked for (a planned
+  // talk then takes the year of the day it is held) or there is no such talk.
+  std::optional<consular::v1::Period> EnteredStatisticsPeriod(const std::string& id);
+  // The talk as it stands (status, dates, outcome and statistics from its newest changes), with
+  // its statistics and every status change; nullopt if there is none.
+  std::optional<consular::v1::Talk> FindTalk(const std::string& id);
+  // Newest talk date first (held_on, else planned_on; ties by id, descending), after the cursor
+  // (date "YYYY-MM-DD", id) when given; `country` "" for all. Without statistics or changes.
+  std::vector<consular::v1::Talk> ListTalks(const std::string& country,
+                                            const std::string& after_date,
+                                            const std::string& after_id, int limit);
+  // Only the talks of `country` whose status is HELD, newest held_on first, at most `limit`.
+  std::vector<consular::v1::Talk> ListHeldTalks(const std::string& country, int limit);
+  // Appends status change `seq` (the talk's newest + 1). For a change to HELD, `period` and
+  // `statistics` are the figures frozen with it; nullptr otherwise.
+  void AppendStatusChange(const std::string& talk_id, int seq,
+                          const consular::v1::TalkStatusChange& change,
+                          const consular::v1::Period* period,
+                          const consular::v1::CountryStatistics* statistics);
+
+ private:
+  std::vector<consular::v1::TalkStatusChange> StatusChanges(const std::string& talk_id);
+
+  pqxx::transaction_base& tx_;
+};
+
+}  // namespace consular::storage

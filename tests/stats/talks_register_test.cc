@@ -1,0 +1,550 @@
+// The bilateral-talks register as evidence, over real gRPC (in-process server on port 0) with
+// PostgreSQL behind it: the talk lifecycle and its refusals, the append-only tables, roles and
+// retries.
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/clock.h"
+#include "base/clock.h"
+#include "consular/v1/cases.grpc.pb.h"
+#include "consular/v1/statistics.grpc.pb.h"
+#include "services/cases/case_manager.h"
+#include "services/cases/cases_service.h"
+#include "services/common/token.h"
+#include "services/common/worker_pool.h"
+#include "services/stats/rollups.h"
+#include "services/stats/statistics_manager.h"
+#include "services/stats/stats_service.h"
+#include "storage/connection_pool.h"
+#include "storage/transaction_runner.h"
+#include "tests/common/test_crypto.h"
+#include "tests/crypto/test_field_crypto.h"
+#include "tests/support/test_database.h"
+
+namespace consular::stats {
+namespace {
+
+namespace v1 = consular::v1;
+using Bilateral = v1::BilateralService::Stub;
+
+const char kPolicySubject[] = "user-ROLE_POLICY_STAFF-";
+
+v1::Date DateOfDay(absl::CivilDay day) {
+  v1::Date d;
+  d.set_year(static_cast<int>(day.year()));
+  d.set_month(day.month());
+  d.set_day(day.day());
+  return d;
+}
+
+// Today (UTC) plus `days`.
+v1::Date Day(int days) {
+  return DateOfDay(absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + days);
+}
+
+int ThisYear() { return Day(0).year(); }
+
+class TalksRegisterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = consular::testing::TestDatabase::Create();
+    keys_ = consular::testing::GenerateEcKeyPair();
+    VerifierOptions options;
+    options.public_key_pems = {keys_.public_pem};
+    auto verifier = MakeJwtTokenVerifier(options);
+    ASSERT_TRUE(verifier.ok()) << verifier.status();
+    verifier_ = std::move(*verifier);
+    pool_ = std::make_unique<storage::ConnectionPool>(storage::PoolOptions{db_->app_dsn(), 4});
+    runner_ = std::make_unique<storage::TransactionRunner>(pool_.get());
+    case_manager_ =
+        std::make_unique<cases::CaseManager>(runner_.get(), SystemClock(), field_keys_.crypto());
+    stats_manager_ = std::make_unique<StatisticsManager>(
+        runner_.get(), SystemClock(), field_keys_.crypto(), StatisticsSettings{});
+    updater_ = std::make_unique<RollupUpdater>(runner_.get());
+    workers_ = std::make_unique<WorkerPool>(2, 32);
+    const CallEnvironment env{workers_.get(), verifier_.get()};
+    cases_ = std::make_unique<cases::CasesService>(case_manager_.get(), env);
+    statistics_ = std::make_unique<StatisticsServiceImpl>(stats_manager_.get(), env);
+    bilateral_ = std::make_unique<BilateralServiceImpl>(stats_manager_.get(), env);
+    reports_ = std::make_unique<ReportServiceImpl>(stats_manager_.get(), env);
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(cases_.get());
+    builder.RegisterService(statistics_.get());
+    builder.RegisterService(bilateral_.get());
+    builder.RegisterService(reports_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                       grpc::InsecureChannelCredentials());
+    case_stub_ = v1::CaseService::NewStub(channel);
+    stats_stub_ = v1::StatisticsService::NewStub(channel);
+    talk_stub_ = v1::BilateralService::NewStub(channel);
+    report_stub_ = v1::ReportService::NewStub(channel);
+    policy_ = Token(v1::ROLE_POLICY_STAFF, "");
+  }
+
+  void TearDown() override {
+    if (server_) server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (workers_) workers_->Shutdown();
+  }
+
+  std::string Token(v1::Role role, const std::string& post) {
+    TokenClaims claims;
+    claims.subject = "user-" + v1::Role_Name(role) + "-" + post;
+    claims.role = role;
+    claims.post = post;
+    claims.ttl = absl::Hours(1);
+    claims.now = absl::Now();
+    auto token = MintToken(keys_.private_pem, claims);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.value_or("");
+  }
+
+  std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
+    auto ctx = std::make_unique<grpc::ClientContext>();
+    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+    if (!token.empty()) ctx->AddMetadata("authorization", "Bearer " + token);
+    return ctx;
+  }
+
+  // Calls `method` of BilateralService as policy staff (or with `token`).
+  template <typename Request, typename Reply>
+  grpc::Status Call(grpc::Status (Bilateral::*method)(grpc::ClientContext*, const Request&, Reply*),
+                    const Request& request, Reply* reply, const std::string& token = "") {
+    return (talk_stub_.get()->*method)(Context(token.empty() ? policy_ : token).get(), request,
+                                       reply);
+  }
+
+  // Opens `n` abandonment cases in `country` now, as a Rabat officer.
+  void OpenCases(int n, const std::string& country) {
+    const std::string officer = Token(v1::ROLE_CONSULAR_OFFICER, "RABAT");
+    for (int i = 0; i < n; ++i) {
+      v1::CreateCaseRequest request;
+      request.set_request_id("case-" + std::to_string(++created_));
+      v1::Case* c = request.mutable_case_();
+      c->set_type(v1::CASE_TYPE_ABANDONMENT);
+      c->set_country(country);
+      c->mutable_subject()->set_full_name("Person " + std::to_string(created_));
+      c->mutable_subject()->set_sex(v1::SEX_FEMALE);
+      c->mutable_subject()->set_nationality_status(v1::NATIONALITY_STATUS_DUAL);
+      c->set_referral_source(v1::REFERRAL_SOURCE_SELF);
+      v1::Case out;
+      const grpc::Status status = case_stub_->CreateCase(Context(officer).get(), request, &out);
+      ASSERT_TRUE(status.ok()) << status.error_message();
+    }
+  }
+
+  // Until nothing is pending (the horizon is cluster-wide).
+  void CatchUp() {
+    const absl::Time give_up = absl::Now() + absl::Seconds(60);
+    while (true) {
+      const absl::StatusOr<int64_t> applied = updater_->CatchUp();
+      ASSERT_TRUE(applied.ok()) << applied.status();
+      const absl::StatusOr<Freshness> fresh = updater_->CurrentFreshness();
+      ASSERT_TRUE(fresh.ok()) << fresh.status();
+      if (fresh->pending == 0 || absl::Now() > give_up) return;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+  }
+
+  v1::Talk TalkOf(const std::string& country) {
+    v1::Talk t;
+    t.set_country(country);
+    t.set_level(v1::TALK_LEVEL_AMBASSADOR);
+    t.add_topics(v1::TALK_TOPIC_ABANDONMENT);
+    t.set_summary("Abandonment of dual nationals, raised with the ministry of justice.");
+    return t;
+  }
+
+  // A talk held on `held_on`, recorded as held.
+  v1::Talk RecordHeld(const std::string& country, const v1::Date& held_on) {
+    v1::RecordTalkRequest request;
+    request.set_request_id(absl::StrCat("record-", ++requests_));
+    *request.mutable_talk() = TalkOf(country);
+    *request.mutable_talk()->mutable_held_on() = held_on;
+    v1::Talk out;
+    const grpc::Status status = Call(&Bilateral::RecordTalk, request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  v1::PlanTalkRequest PlanRequest(const std::string& country, const v1::Date& planned_on) {
+    v1::PlanTalkRequest request;
+    request.set_request_id(absl::StrCat("plan-", ++requests_));
+    *request.mutable_talk() = TalkOf(country);
+    *request.mutable_talk()->mutable_planned_on() = planned_on;
+    return request;
+  }
+
+  v1::Talk Plan(const std::string& country, const v1::Date& planned_on) {
+    v1::Talk out;
+    const grpc::Status status = Call(&Bilateral::PlanTalk, PlanRequest(country, planned_on), &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  v1::MarkTalkHeldRequest HeldRequest(const std::string& id, const v1::Date& held_on) {
+    v1::MarkTalkHeldRequest request;
+    request.set_request_id(absl::StrCat("held-", ++requests_));
+    request.set_talk_id(id);
+    *request.mutable_held_on() = held_on;
+    request.set_outcome("A working group on consular access was agreed.");
+    return request;
+  }
+
+  v1::PostponeTalkRequest PostponeRequest(const std::string& id, const v1::Date& to) {
+    v1::PostponeTalkRequest request;
+    request.set_request_id(absl::StrCat("postpone-", ++requests_));
+    request.set_talk_id(id);
+    *request.mutable_planned_on() = to;
+    request.set_reason("Elections.");
+    return request;
+  }
+
+  v1::ReplanTalkRequest ReplanRequest(const std::string& id, const v1::Date& on) {
+    v1::ReplanTalkRequest request;
+    request.set_request_id(absl::StrCat("replan-", ++requests_));
+    request.set_talk_id(id);
+    *request.mutable_planned_on() = on;
+    return request;
+  }
+
+  v1::CancelTalkRequest CancelRequest(const std::string& id) {
+    v1::CancelTalkRequest request;
+    request.set_request_id(absl::StrCat("cancel-", ++requests_));
+    request.set_talk_id(id);
+    request.set_reason("The ministry withdrew.");
+    return request;
+  }
+
+  v1::Talk Get(const std::string& id) {
+    v1::GetTalkRequest request;
+    request.set_id(id);
+    v1::Talk out;
+    const grpc::Status status = Call(&Bilateral::GetTalk, request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
+  std::string Count(const std::string& table) {
+    return db_->QueryScalar("SELECT count(*) FROM " + table);
+  }
+
+  std::unique_ptr<consular::testing::TestDatabase> db_;
+  consular::testing::KeyPair keys_;
+  std::unique_ptr<TokenVerifier> verifier_;
+  std::unique_ptr<storage::ConnectionPool> pool_;
+  std::unique_ptr<storage::TransactionRunner> runner_;
+  consular::testing::TestFieldCrypto field_keys_;
+  std::unique_ptr<cases::CaseManager> case_manager_;
+  std::unique_ptr<StatisticsManager> stats_manager_;
+  std::unique_ptr<RollupUpdater> updater_;
+  std::unique_ptr<WorkerPool> workers_;
+  std::unique_ptr<cases::CasesService> cases_;
+  std::unique_ptr<StatisticsServiceImpl> statistics_;
+  std::unique_ptr<BilateralServiceImpl> bilateral_;
+  std::unique_ptr<ReportServiceImpl> reports_;
+  std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<v1::CaseService::Stub> case_stub_;
+  std::unique_ptr<v1::StatisticsService::Stub> stats_stub_;
+  std::unique_ptr<v1::BilateralService::Stub> talk_stub_;
+  std::unique_ptr<v1::ReportService::Stub> report_stub_;
+  std::string policy_;
+  int created_ = 0;
+  int requests_ = 0;
+};
+
+TEST_F(TalksRegisterTest, APlannedTalkMovesThroughItsLifecycleAndHeldIsFinal) {
+  OpenCases(7, "MA");
+  CatchUp();
+  const v1::Talk planned = Plan("MA", Day(30));
+  EXPECT_EQ(planned.status(), v1::TALK_STATUS_PLANNED);
+  EXPECT_EQ(planned.planned_on().SerializeAsString(), Day(30).SerializeAsString());
+  EXPECT_FALSE(planned.has_held_on());
+  EXPECT_FALSE(planned.has_statistics());
+  EXPECT_EQ(planned.statistics_period().year(), Day(30).year());
+  EXPECT_EQ(planned.recorded_by(), kPolicySubject);
+  ASSERT_EQ(planned.changes_size(), 1);
+  EXPECT_EQ(planned.changes(0).from_status(), v1::TALK_STATUS_UNSPECIFIED);
+  EXPECT_EQ(planned.changes(0).to_status(), v1::TALK_STATUS_PLANNED);
+
+  v1::Talk talk;
+  ASSERT_TRUE(Call(&Bilateral::PostponeTalk, PostponeRequest(planned.id(), Day(60)), &talk).ok());
+  EXPECT_EQ(talk.status(), v1::TALK_STATUS_POSTPONED);
+  EXPECT_EQ(talk.planned_on().SerializeAsString(), Day(60).SerializeAsString());
+  // A postponed talk is planned again before it can be postponed again.
+  EXPECT_EQ(
+      Call(&Bilateral::PostponeTalk, PostponeRequest(planned.id(), Day(90)), &talk).error_code(),
+      grpc::FAILED_PRECONDITION);
+  ASSERT_TRUE(Call(&Bilateral::ReplanTalk, ReplanRequest(planned.id(), Day(40)), &talk).ok());
+  EXPECT_EQ(talk.status(), v1::TALK_STATUS_PLANNED);
+  EXPECT_EQ(Call(&Bilateral::ReplanTalk, ReplanRequest(planned.id(), Day(41)), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+
+  // Held: not on a future day.
+  grpc::Status status = Call(&Bilateral::MarkTalkHeld, HeldRequest(planned.id(), Day(1)), &talk);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "held_on:")) << status.error_message();
+  ASSERT_TRUE(Call(&Bilateral::MarkTalkHeld, HeldRequest(planned.id(), Day(0)), &talk).ok());
+  EXPECT_EQ(talk.status(), v1::TALK_STATUS_HELD);
+  EXPECT_EQ(talk.held_on().SerializeAsString(), Day(0).SerializeAsString());
+  EXPECT_EQ(talk.planned_on().SerializeAsString(), Day(40).SerializeAsString());
+  EXPECT_EQ(talk.outcome(), "A working group on consular access was agreed.");
+  // The figures of the moment it was marked held, frozen with it.
+  ASSERT_TRUE(talk.has_statistics());
+  EXPECT_EQ(talk.statistics().cases_opened().value(), 7);
+  EXPECT_EQ(talk.statistics_period().year(), ThisYear());
+  ASSERT_EQ(talk.changes_size(), 4);
+  const v1::TalkStatusChange& held = talk.changes(3);
+  EXPECT_EQ(held.from_status(), v1::TALK_STATUS_PLANNED);
+  EXPECT_EQ(held.to_status(), v1::TALK_STATUS_HELD);
+  EXPECT_EQ(held.changed_by(), kPolicySubject);
+  EXPECT_TRUE(held.has_changed_at());
+  EXPECT_EQ(talk.changes(1).reason(), "Elections.");
+
+  // HELD is final: never planned, postponed or cancelled again.
+  EXPECT_EQ(Call(&Bilateral::ReplanTalk, ReplanRequest(planned.id(), Day(50)), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      Call(&Bilateral::PostponeTalk, PostponeRequest(planned.id(), Day(50)), &talk).error_code(),
+      grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(Call(&Bilateral::CancelTalk, CancelRequest(planned.id()), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(Call(&Bilateral::MarkTalkHeld, HeldRequest(planned.id(), Day(0)), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(Count("stats.talk_status_changes"), "4");
+
+  // Later cases do not move the figures a held talk shows.
+  OpenCases(5, "MA");
+  CatchUp();
+  const v1::Talk read = Get(planned.id());
+  EXPECT_EQ(read.statistics().cases_opened().value(), 7);
+  EXPECT_EQ(read.status(), v1::TALK_STATUS_HELD);
+  EXPECT_EQ(read.changes_size(), 4);
+
+  // The list shows each talk's status and day, newest day first.
+  const v1::Talk later = Plan("MA", Day(20));
+  v1::ListTalksRequest list;
+  list.set_country("MA");
+  v1::ListTalksResponse listed;
+  ASSERT_TRUE(Call(&Bilateral::ListTalks, list, &listed).ok());
+  ASSERT_EQ(listed.talks_size(), 2);
+  EXPECT_EQ(listed.talks(0).id(), later.id());
+  EXPECT_EQ(listed.talks(0).status(), v1::TALK_STATUS_PLANNED);
+  EXPECT_EQ(listed.talks(1).id(), planned.id());
+  EXPECT_EQ(listed.talks(1).status(), v1::TALK_STATUS_HELD);
+  EXPECT_FALSE(listed.talks(1).has_statistics());
+  EXPECT_EQ(listed.talks(1).changes_size(), 0);
+
+  v1::GetTalkRequest unknown;
+  unknown.set_id("00000000-0000-4000-8000-000000000001");
+  EXPECT_EQ(Call(&Bilateral::GetTalk, unknown, &talk).error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(Call(&Bilateral::MarkTalkHeld,
+                 HeldRequest("00000000-0000-4000-8000-000000000001", Day(0)), &talk)
+                .error_code(),
+            grpc::NOT_FOUND);
+}
+
+TEST_F(TalksRegisterTest, ACancelledTalkIsFinal) {
+  const v1::Talk planned = Plan("TN", Day(10));
+  v1::CancelTalkRequest without_reason = CancelRequest(planned.id());
+  without_reason.clear_reason();
+  v1::Talk talk;
+  grpc::Status status = Call(&Bilateral::CancelTalk, without_reason, &talk);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "reason:")) << status.error_message();
+
+  ASSERT_TRUE(Call(&Bilateral::CancelTalk, CancelRequest(planned.id()), &talk).ok());
+  EXPECT_EQ(talk.status(), v1::TALK_STATUS_CANCELLED);
+  EXPECT_EQ(talk.changes(1).reason(), "The ministry withdrew.");
+  EXPECT_FALSE(talk.changes(1).has_on_date());
+  EXPECT_EQ(talk.planned_on().SerializeAsString(), Day(10).SerializeAsString());
+  EXPECT_EQ(Call(&Bilateral::MarkTalkHeld, HeldRequest(planned.id(), Day(0)), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(Call(&Bilateral::ReplanTalk, ReplanRequest(planned.id(), Day(10)), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(
+      Call(&Bilateral::PostponeTalk, PostponeRequest(planned.id(), Day(10)), &talk).error_code(),
+      grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(Call(&Bilateral::CancelTalk, CancelRequest(planned.id()), &talk).error_code(),
+            grpc::FAILED_PRECONDITION);
+  EXPECT_EQ(Get(planned.id()).status(), v1::TALK_STATUS_CANCELLED);
+
+  // A postponed talk may be held, on another day than planned, a past one too.
+  const v1::Talk other = Plan("TN", Day(5));
+  ASSERT_TRUE(Call(&Bilateral::PostponeTalk, PostponeRequest(other.id(), Day(15)), &talk).ok());
+  ASSERT_TRUE(Call(&Bilateral::MarkTalkHeld, HeldRequest(other.id(), Day(-3)), &talk).ok());
+  EXPECT_EQ(talk.changes(2).from_status(), v1::TALK_STATUS_POSTPONED);
+  EXPECT_EQ(talk.held_on().SerializeAsString(), Day(-3).SerializeAsString());
+  EXPECT_EQ(talk.statistics_period().year(), Day(-3).year());
+  EXPECT_TRUE(talk.has_statistics());
+}
+
+TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
+  const v1::Talk held = RecordHeld("MA", Day(-1));
+  const v1::Talk planned = Plan("MA", Day(3));
+
+  // Not even the owner of the tables changes or removes a row.
+  for (const std::string& sql : std::vector<std::string>{
+           "UPDATE stats.talk_status_changes SET reason = 'x'",
+           "DELETE FROM stats.talk_status_changes",
+           "TRUNCATE stats.talk_status_changes CASCADE",
+           "UPDATE stats.talks SET summary = 'x'",
+           "DELETE FROM stats.talks",
+           "TRUNCATE stats.talks CASCADE",
+       }) {
+    EXPECT_THROW(db_->QueryScalar(sql), std::exception) << sql;
+  }
+  // Nor appends a change the lifecycle does not allow: HELD is final.
+  EXPECT_THROW(
+      db_->QueryScalar(absl::StrCat(
+          "INSERT INTO stats.talk_status_changes (talk_id, seq, from_status, to_status, on_date, "
+          "changed_by, changed_at) VALUES ('",
+          held.id(),
+          "', 2, 'TALK_STATUS_HELD', 'TALK_STATUS_PLANNED', current_date + 3, 'x', "
+          "now())")),
+      std::exception);
+  // Nor skips the newest change.
+  EXPECT_THROW(
+      db_->QueryScalar(absl::StrCat(
+          "INSERT INTO stats.talk_status_changes (talk_id, seq, from_status, to_status, on_date, "
+          "changed_by, changed_at) VALUES ('",
+          planned.id(),
+          "', 2, 'TALK_STATUS_POSTPONED', 'TALK_STATUS_PLANNED', "
+          "current_date + 3, 'x', now())")),
+      std::exception);
+  EXPECT_EQ(Count("stats.talk_status_changes"), "2");
+}
+
+TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
+  RecordHeld("MA", Day(-1));
+  const v1::Talk planned = Plan("MA", Day(5));
+  std::vector<std::pair<std::string, std::function<grpc::Status(const std::string&)>>> calls;
+  const auto add = [&](const std::string& name, auto call) { calls.emplace_back(name, call); };
+  add("PlanTalk", [&](const std::string& token) {
+    v1::Talk out;
+    return Call(&Bilateral::PlanTalk, PlanRequest("MA", Day(3)), &out, token);
+  });
+  add("MarkTalkHeld", [&](const std::string& token) {
+    v1::Talk out;
+    return Call(&Bilateral::MarkTalkHeld, HeldRequest(planned.id(), Day(0)), &out, token);
+  });
+  add("PostponeTalk", [&](const std::string& token) {
+    v1::Talk out;
+    return Call(&Bilateral::PostponeTalk, PostponeRequest(planned.id(), Day(9)), &out, token);
+  });
+  add("ReplanTalk", [&](const std::string& token) {
+    v1::Talk out;
+    return Call(&Bilateral::ReplanTalk, ReplanRequest(planned.id(), Day(9)), &out, token);
+  });
+  add("CancelTalk", [&](const std::string& token) {
+    v1::Talk out;
+    return Call(&Bilateral::CancelTalk, CancelRequest(planned.id()), &out, token);
+  });
+  ASSERT_EQ(calls.size(), 5u);
+  const std::string talks_before = Count("stats.talks");
+  for (const auto& [role, post] :
+       std::vector<std::pair<v1::Role, std::string>>{{v1::ROLE_CONSULAR_OFFICER, "RABAT"},
+                                                     {v1::ROLE_POST_MANAGER, "RABAT"},
+                                                     {v1::ROLE_LKHA_CASEWORKER, ""},
+                                                     {v1::ROLE_AUDITOR, ""}}) {
+    const std::string token = Token(role, post);
+    for (const auto& [name, call] : calls) {
+      EXPECT_EQ(call(token).error_code(), grpc::PERMISSION_DENIED)
+          << name << " as " << v1::Role_Name(role);
+    }
+  }
+  EXPECT_EQ(Count("stats.talks"), talks_before);
+  EXPECT_EQ(Count("stats.talk_status_changes"), "2");
+  // Every refusal is audited like any call.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM audit.events WHERE action = "
+                             "'BilateralService.PlanTalk' AND outcome = 'PERMISSION_DENIED'"),
+            "4");
+  // Administrators may, like policy staff.
+  const std::string admin = Token(v1::ROLE_ADMINISTRATOR, "");
+  for (const auto& [name, call] : calls) {
+    const grpc::Status status = call(admin);
+    EXPECT_NE(status.error_code(), grpc::PERMISSION_DENIED) << name;
+  }
+}
+
+TEST_F(TalksRegisterTest, RetriesReturnTheFirstReplyAndWriteNothing) {
+  OpenCases(5, "MA");
+  CatchUp();
+  const v1::PlanTalkRequest plan = PlanRequest("MA", Day(7));
+  v1::Talk first, again;
+  ASSERT_TRUE(Call(&Bilateral::PlanTalk, plan, &first).ok());
+  ASSERT_TRUE(Call(&Bilateral::PlanTalk, plan, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Count("stats.talks"), "1");
+
+  // A retried change is answered as the first time, not refused as a change of a held talk.
+  const v1::MarkTalkHeldRequest held = HeldRequest(first.id(), Day(0));
+  ASSERT_TRUE(Call(&Bilateral::MarkTalkHeld, held, &first).ok());
+  ASSERT_TRUE(Call(&Bilateral::MarkTalkHeld, held, &again).ok());
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  EXPECT_EQ(Count("stats.talk_status_changes"), "2");
+
+  // The same request id for another request is refused, naming it.
+  v1::PlanTalkRequest reused = PlanRequest("TN", Day(7));
+  reused.set_request_id(plan.request_id());
+  const grpc::Status status = Call(&Bilateral::PlanTalk, reused, &again);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "request_id:")) << status.error_message();
+  EXPECT_EQ(Count("stats.talks"), "1");
+}
+
+TEST_F(TalksRegisterTest, BadRequestsAreRefusedByField) {
+  const auto field = [](const grpc::Status& status) {
+    EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT) << status.error_message();
+    return status.error_message().substr(0, status.error_message().find(':'));
+  };
+  v1::Talk talk;
+  EXPECT_EQ(field(Call(&Bilateral::PlanTalk, PlanRequest("MA", Day(-1)), &talk)),
+            "talk.planned_on");
+  v1::PlanTalkRequest plan = PlanRequest("MA", Day(3));
+  *plan.mutable_talk()->mutable_held_on() = Day(0);
+  EXPECT_EQ(field(Call(&Bilateral::PlanTalk, plan, &talk)), "talk.held_on");
+  plan = PlanRequest("MA", Day(3));
+  plan.mutable_talk()->set_outcome("Agreed.");
+  EXPECT_EQ(field(Call(&Bilateral::PlanTalk, plan, &talk)), "talk.outcome");
+  plan = PlanRequest("XX", Day(3));
+  EXPECT_EQ(field(Call(&Bilateral::PlanTalk, plan, &talk)), "talk.country");
+  plan = PlanRequest("MA", Day(3));
+  plan.set_request_id("");
+  EXPECT_EQ(field(Call(&Bilateral::PlanTalk, plan, &talk)), "request_id");
+  v1::RecordTalkRequest record;
+  record.set_request_id("record-with-plan");
+  *record.mutable_talk() = TalkOf("MA");
+  *record.mutable_talk()->mutable_held_on() = Day(0);
+  *record.mutable_talk()->mutable_planned_on() = Day(3);
+  EXPECT_EQ(field(Call(&Bilateral::RecordTalk, record, &talk)), "talk.planned_on");
+  v1::MarkTalkHeldRequest held = HeldRequest("not-a-uuid", Day(0));
+  EXPECT_EQ(field(Call(&Bilateral::MarkTalkHeld, held, &talk)), "talk_id");
+  v1::PostponeTalkRequest postpone =
+      PostponeRequest("00000000-0000-4000-8000-000000000001", Day(-1));
+  EXPECT_EQ(field(Call(&Bilateral::PostponeTalk, postpone, &talk)), "planned_on");
+
+  // The use case itself refuses invalid UTF-8, not only the gRPC face in front of it.
+  v1::PlanTalkRequest bad_text = PlanRequest("MA", Day(3));
+  bad_text.mutable_talk()->set_summary("bad \xff text");
+  const Identity policy{kPolicySubject, v1::ROLE_POLICY_STAFF, ""};
+  const absl::Status direct =
+      stats_manager_->PlanTalk(policy, bad_text, absl::Now() + absl::Seconds(20), &talk);
+  EXPECT_EQ(direct.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(direct.message(), "talk.summary:")) << direct;
+  EXPECT_EQ(Count("stats.talks"), "0");
+}
+
+}  // namespace
+}  // namespace consular::stats
