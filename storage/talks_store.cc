@@ -13,6 +13,7 @@
 namespace consular::storage {
 namespace {
 
+using consular::v1::Commitment;
 using consular::v1::Talk;
 using consular::v1::TalkStatusChange;
 using google::protobuf::util::TimeUtil;
@@ -82,6 +83,34 @@ TalkStatusChange ChangeFrom(const pqxx::row& r) {
   c.set_outcome(r[4].as<std::string>());
   c.set_changed_by(r[5].as<std::string>());
   *c.mutable_changed_at() = TimeUtil::MicrosecondsToTimestamp(r[6].as<int64_t>());
+  return c;
+}
+
+constexpr char kCommitmentColumns[] =
+    "c.id::text, c.talk_id::text, t.country, c.text, c.owner, to_char(c.due_on, 'YYYY-MM-DD'), "
+    "c.added_by, " MICROS("c.added_at") ", cl.commitment_id IS NOT NULL, COALESCE(cl.note, ''), "
+    "COALESCE(cl.closed_by, ''), COALESCE(" MICROS("cl.closed_at") ", 0)";
+
+constexpr char kCommitmentFrom[] =
+    " FROM stats.commitments c JOIN stats.talks t ON t.id = c.talk_id "
+    "LEFT JOIN stats.commitment_closures cl ON cl.commitment_id = c.id";
+
+Commitment CommitmentFrom(const pqxx::row& r) {
+  Commitment c;
+  c.set_id(r[0].as<std::string>());
+  c.set_talk_id(r[1].as<std::string>());
+  c.set_country(r[2].as<std::string>());
+  c.set_text(r[3].as<std::string>());
+  c.set_owner(r[4].as<std::string>());
+  *c.mutable_due_on() = ParseDate(r[5].as<std::string>());
+  c.set_added_by(r[6].as<std::string>());
+  *c.mutable_added_at() = TimeUtil::MicrosecondsToTimestamp(r[7].as<int64_t>());
+  c.set_closed(r[8].as<bool>());
+  if (c.closed()) {
+    c.set_closing_note(r[9].as<std::string>());
+    c.set_closed_by(r[10].as<std::string>());
+    *c.mutable_closed_at() = TimeUtil::MicrosecondsToTimestamp(r[11].as<int64_t>());
+  }
   return c;
 }
 
@@ -201,6 +230,54 @@ std::vector<TalkStatusChange> TalksStore::StatusChanges(const std::string& talk_
   changes.reserve(r.size());
   for (const pqxx::row& row : r) changes.push_back(ChangeFrom(row));
   return changes;
+}
+
+void TalksStore::InsertCommitment(const Commitment& c) {
+  ExecPrepared0(
+      tx_, "commitment_insert",
+      "INSERT INTO stats.commitments (id, talk_id, text, owner, due_on, added_by, "
+      "added_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5::date, $6, " FROM_MICROS("$7") ")",
+      c.id(), c.talk_id(), c.text(), c.owner(), DateText(c.due_on()), c.added_by(),
+      Micros(c.added_at()));
+}
+
+void TalksStore::LockCommitment(const std::string& id) {
+  ExecPrepared(tx_, "commitment_lock",
+               "SELECT pg_advisory_xact_lock(hashtextextended('stats.commitments:' || $1, 0))", id);
+}
+
+void TalksStore::InsertClosure(const std::string& commitment_id, const std::string& note,
+                               const std::string& closed_by, int64_t closed_at_micros) {
+  ExecPrepared0(tx_, "commitment_close",
+                "INSERT INTO stats.commitment_closures (commitment_id, note, closed_by, closed_at) "
+                "VALUES ($1::uuid, $2, $3, " FROM_MICROS("$4") ")",
+                commitment_id, note, closed_by, closed_at_micros);
+}
+
+std::optional<Commitment> TalksStore::FindCommitment(const std::string& id) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "commitment_find",
+      absl::StrCat("SELECT ", kCommitmentColumns, kCommitmentFrom, " WHERE c.id = $1::uuid"), id);
+  if (r.empty()) return std::nullopt;
+  return CommitmentFrom(r[0]);
+}
+
+std::vector<Commitment> TalksStore::ListCommitments(const std::string& country, bool open_only,
+                                                    const CommitmentCursor* after, int limit) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "commitment_list",
+      absl::StrCat("SELECT ", kCommitmentColumns, kCommitmentFrom,
+                   " WHERE ($1 = '' OR t.country = $1) AND (NOT $2 OR cl.commitment_id IS NULL) "
+                   "AND ($3 = '' OR ((cl.commitment_id IS NOT NULL)::int, c.due_on, c.id) > "
+                   "($4::int, NULLIF($3, '')::date, NULLIF($5, '')::uuid)) "
+                   "ORDER BY (cl.commitment_id IS NOT NULL), c.due_on, c.id LIMIT $6"),
+      country, open_only, after != nullptr ? after->due_on : std::string(),
+      after != nullptr && after->closed ? 1 : 0, after != nullptr ? after->id : std::string(),
+      limit);
+  std::vector<Commitment> commitments;
+  commitments.reserve(r.size());
+  for (const pqxx::row& row : r) commitments.push_back(CommitmentFrom(row));
+  return commitments;
 }
 
 }  // namespace consular::storage

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -8,9 +9,17 @@
 #include "consular/v1/statistics.pb.h"
 
 // The bilateral-talks register's SQL (schema "stats", migrations 0008 and 0013): talks and their
-// status changes. Every table is append-only: this store only reads and inserts (the database
-// refuses anything else). Functions run in the caller's transaction and throw what libpqxx throws.
+// status changes, commitments and their closing. Every table is append-only: this store only reads
+// and inserts (the database refuses anything else). Functions run in the caller's transaction and
+// throw what libpqxx throws.
 namespace consular::storage {
+
+// Where a listing of commitments continues: after this (closed, due_on, id).
+struct CommitmentCursor {
+  bool closed = false;
+  std::string due_on;  // YYYY-MM-DD
+  std::string id;
+};
 
 class TalksStore {
  public:
@@ -44,6 +53,20 @@ class TalksStore {
                           const consular::v1::TalkStatusChange& change,
                           const consular::v1::Period* period,
                           const consular::v1::CountryStatistics* statistics);
+
+  // --- Commitments ---
+
+  void InsertCommitment(const consular::v1::Commitment& commitment);
+  // As LockTalk, for closing a commitment.
+  void LockCommitment(const std::string& id);
+  // Appends the closing of a commitment (one per commitment).
+  void InsertClosure(const std::string& commitment_id, const std::string& note,
+                     const std::string& closed_by, int64_t closed_at_micros);
+  // With its closing when closed (overdue is left unset); nullopt if there is none.
+  std::optional<consular::v1::Commitment> FindCommitment(const std::string& id);
+  // Open ones first, then closed ones; each by due_on, then id; after `after` when given.
+  std::vector<consular::v1::Commitment> ListCommitments(const std::string& country, bool open_only,
+                                                        const CommitmentCursor* after, int limit);
 
  private:
   std::vector<consular::v1::TalkStatusChange> StatusChanges(const std::string& talk_id);

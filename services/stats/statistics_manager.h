@@ -17,7 +17,7 @@
 // The use cases of consular-stats: statistics, the bilateral-talks register and country
 // dossiers (proto/consular/v1/statistics.proto). Every call is audited. Policy staff and
 // administrators only. The register's use cases beyond RecordTalk, ListTalks and GetTalk live in
-// talks_register.cc (talks entered as planned, and their status changes).
+// talks_register.cc (talks and commitments).
 namespace consular::storage {
 class StatsStore;
 }  // namespace consular::storage
@@ -44,14 +44,18 @@ class StatisticsManager {
 
   // The talks register (talks_register.cc). Each returns OK;
   // INVALID_ARGUMENT "<field>: <problem>"; PERMISSION_DENIED for any role but policy staff and
-  // administrators; NOT_FOUND for a talk id that names none; FAILED_PRECONDITION for a change
-  // the talk's status does not allow; UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and INTERNAL as the
+  // administrators; NOT_FOUND for a talk or commitment id that names none; FAILED_PRECONDITION
+  // for a change the talk's status does not allow, a commitment on a talk not held or a
+  // commitment closed twice; UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and INTERNAL as the
   // transaction runner returns them.
   UseCase<v1::PlanTalkRequest, v1::Talk> PlanTalk;
   UseCase<v1::MarkTalkHeldRequest, v1::Talk> MarkTalkHeld;
   UseCase<v1::PostponeTalkRequest, v1::Talk> PostponeTalk;
   UseCase<v1::ReplanTalkRequest, v1::Talk> ReplanTalk;
   UseCase<v1::CancelTalkRequest, v1::Talk> CancelTalk;
+  UseCase<v1::AddCommitmentRequest, v1::Commitment> AddCommitment;
+  UseCase<v1::CloseCommitmentRequest, v1::Commitment> CloseCommitment;
+  UseCase<v1::ListCommitmentsRequest, v1::ListCommitmentsResponse> ListCommitments;
 
   UseCase<v1::RenderCountryDossierRequest, v1::Dossier> RenderCountryDossier;
 

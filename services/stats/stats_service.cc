@@ -15,6 +15,8 @@ BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvir
   Route(manager, &StatisticsManager::PlanTalk, &StatisticsManager::MarkTalkHeld,
         &StatisticsManager::PostponeTalk, &StatisticsManager::ReplanTalk,
         &StatisticsManager::CancelTalk);
+  Route(manager, &StatisticsManager::AddCommitment, &StatisticsManager::CloseCommitment,
+        &StatisticsManager::ListCommitments);
 }
 
 ReportServiceImpl::ReportServiceImpl(StatisticsManager* manager, CallEnvironment env)

@@ -66,10 +66,10 @@ absl::Status ValidatePlannedTalk(const consular::v1::Talk& t, const consular::v1
     return InvalidField("talk.outcome", "given when the talk is held (MarkTalkHeld)");
   }
   if (!t.follow_up().empty()) {
-    return InvalidField("talk.follow_up", "only for a talk recorded as held (RecordTalk)");
+    return InvalidField("talk.follow_up", "recorded as commitments once the talk is held");
   }
   if (IsSet(t.follow_up_due())) {
-    return InvalidField("talk.follow_up_due", "only for a talk recorded as held (RecordTalk)");
+    return InvalidField("talk.follow_up_due", "recorded as commitments once the talk is held");
   }
   return absl::OkStatus();
 }
@@ -98,6 +98,19 @@ absl::Status ValidateReplanTalk(const consular::v1::ReplanTalkRequest& request,
 absl::Status ValidateCancelTalk(const consular::v1::CancelTalkRequest& request) {
   CONSULAR_RETURN_IF_ERROR(CheckUuidField("talk_id", request.talk_id()));
   return CheckText("reason", request.reason(), kMaxNote, /*required=*/true);
+}
+
+absl::Status ValidateAddCommitment(const consular::v1::AddCommitmentRequest& request) {
+  CONSULAR_RETURN_IF_ERROR(CheckUuidField("talk_id", request.talk_id()));
+  CONSULAR_RETURN_IF_ERROR(CheckText("text", request.text(), kMaxNote, /*required=*/true));
+  CONSULAR_RETURN_IF_ERROR(CheckText("owner", request.owner(), 200, /*required=*/true));
+  if (!IsSet(request.due_on())) return InvalidField("due_on", "required");
+  return CheckDate("due_on", request.due_on(), request.due_on(), /*allow_future=*/true);
+}
+
+absl::Status ValidateCloseCommitment(const consular::v1::CloseCommitmentRequest& request) {
+  CONSULAR_RETURN_IF_ERROR(CheckUuidField("commitment_id", request.commitment_id()));
+  return CheckText("closing_note", request.closing_note(), kMaxNote, /*required=*/true);
 }
 
 }  // namespace consular::stats

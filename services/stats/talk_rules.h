@@ -31,4 +31,10 @@ absl::Status ValidateReplanTalk(const consular::v1::ReplanTalkRequest& request,
                                 const consular::v1::Date& today);
 absl::Status ValidateCancelTalk(const consular::v1::CancelTalkRequest& request);
 
+// A commitment: talk_id a UUID, text 1..2000, owner 1..200, due_on a valid day (whether it falls
+// before the talk is checked against the talk). The closing: commitment_id a UUID, a closing note
+// 1..2000.
+absl::Status ValidateAddCommitment(const consular::v1::AddCommitmentRequest& request);
+absl::Status ValidateCloseCommitment(const consular::v1::CloseCommitmentRequest& request);
+
 }  // namespace consular::stats

@@ -1,9 +1,10 @@
 // The bilateral-talks register beyond recording a held talk (docs/statistics.md): talks entered
-// as planned and their status changes.
+// as planned and their status changes, and commitments made at held talks.
 #include <functional>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -11,6 +12,8 @@
 #include "services/common/audited_call.h"
 #include "services/common/call_support.h"
 #include "services/common/ids.h"
+#include "services/common/page_token.h"
+#include "services/common/paging.h"
 #include "services/stats/register_call.h"
 #include "services/stats/statistics_manager.h"
 #include "services/stats/statistics_rules.h"
@@ -20,6 +23,7 @@
 namespace consular::stats {
 namespace {
 
+using consular::v1::Commitment;
 using consular::v1::Date;
 using consular::v1::Period;
 using consular::v1::Talk;
@@ -62,6 +66,11 @@ absl::Status AppendChange(pqxx::transaction_base& tx, const Identity& who, absl:
     talks.AppendStatusChange(id, seq, change, nullptr, nullptr);
   }
   return ReadTalk(talks, id, out);
+}
+
+// Open and due before today.
+void FlagOverdue(const Date& today, Commitment* c) {
+  c->set_overdue(!c->closed() && CompareDates(c->due_on(), today) < 0);
 }
 
 }  // namespace
@@ -165,6 +174,105 @@ absl::Status StatisticsManager::CancelTalk(const Identity& who,
         change.set_to_status(consular::v1::TALK_STATUS_CANCELLED);
         change.set_reason(request.reason());
         return AppendChange(tx, who, now, request.talk_id(), change, nullptr, cancelled);
+      });
+}
+
+absl::Status StatisticsManager::AddCommitment(const Identity& who,
+                                              const consular::v1::AddCommitmentRequest& request,
+                                              absl::Time deadline, Commitment* out) {
+  return RunRegisterChange<Commitment>(
+      runner_, clock_, crypto_, who, "AddCommitment", request, request.request_id(), deadline, out,
+      [&](const Date&) { return ValidateAddCommitment(request); },
+      [&](pqxx::transaction_base& tx, absl::Time now, Commitment* added) -> absl::Status {
+        const std::string talk_id = absl::AsciiStrToLower(request.talk_id());
+        TalksStore talks(tx);
+        std::optional<Talk> talk = talks.FindTalk(talk_id);
+        if (!talk) return TalkNotFound(talk_id);
+        if (talk->status() != consular::v1::TALK_STATUS_HELD) {
+          return absl::FailedPreconditionError(
+              absl::StrCat("the talk is ", consular::v1::TalkStatus_Name(talk->status()),
+                           ": commitments are added to a held talk"));
+        }
+        if (CompareDates(request.due_on(), talk->held_on()) < 0) {
+          return InvalidField("due_on", absl::StrCat("before the talk was held (",
+                                                     FormatDate(talk->held_on()), ")"));
+        }
+        Commitment c;
+        c.set_id(NewUuid());
+        c.set_talk_id(talk_id);
+        c.set_text(request.text());
+        c.set_owner(request.owner());
+        *c.mutable_due_on() = request.due_on();
+        c.set_added_by(who.subject);
+        *c.mutable_added_at() = ToTimestamp(now);
+        talks.InsertCommitment(c);
+        std::optional<Commitment> stored = talks.FindCommitment(c.id());
+        if (!stored) return absl::InternalError("the commitment just added is not found");
+        FlagOverdue(DateOf(now), &*stored);
+        *added = *std::move(stored);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status StatisticsManager::CloseCommitment(const Identity& who,
+                                                const consular::v1::CloseCommitmentRequest& request,
+                                                absl::Time deadline, Commitment* out) {
+  return RunRegisterChange<Commitment>(
+      runner_, clock_, crypto_, who, "CloseCommitment", request, request.request_id(), deadline,
+      out, [&](const Date&) { return ValidateCloseCommitment(request); },
+      [&](pqxx::transaction_base& tx, absl::Time now, Commitment* closed) -> absl::Status {
+        const std::string id = absl::AsciiStrToLower(request.commitment_id());
+        TalksStore talks(tx);
+        talks.LockCommitment(id);
+        std::optional<Commitment> c = talks.FindCommitment(id);
+        if (!c) return absl::NotFoundError(absl::StrCat("commitment ", id, " not found"));
+        if (c->closed()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "commitment ", id, " was closed already, on ", FormatTimestamp(c->closed_at())));
+        }
+        talks.InsertClosure(id, request.closing_note(), who.subject, absl::ToUnixMicros(now));
+        c = talks.FindCommitment(id);
+        if (!c) return absl::InternalError("the commitment just closed is not found");
+        FlagOverdue(DateOf(now), &*c);
+        *closed = *std::move(c);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status StatisticsManager::ListCommitments(const Identity& who,
+                                                const consular::v1::ListCommitmentsRequest& request,
+                                                absl::Time deadline,
+                                                consular::v1::ListCommitmentsResponse* out) {
+  return RunAuditedCall(
+      runner_, who, "BilateralService.ListCommitments", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        if (!request.country().empty()) {
+          CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
+        }
+        CONSULAR_ASSIGN_OR_RETURN(const int page_size, PageSizeOf(request.page_size(), 50));
+        const std::string filters =
+            absl::StrCat(request.country(), ":", request.open_only() ? "open" : "all");
+        std::optional<storage::CommitmentCursor> after;
+        if (!request.page_token().empty()) {
+          CONSULAR_ASSIGN_OR_RETURN(
+              const std::vector<std::string> cursor,
+              DecodePageToken(request.page_token(), "commitments", filters, 3));
+          after = storage::CommitmentCursor{cursor[0] == "1", cursor[1], cursor[2]};
+        }
+        const Date today = DateOf(clock_.Now());
+        std::vector<Commitment> rows =
+            TalksStore(tx).ListCommitments(request.country(), request.open_only(),
+                                           after ? &*after : nullptr, FetchLimit(page_size));
+        for (Commitment& c : rows) FlagOverdue(today, &c);
+        out->Clear();
+        FillPage(std::move(rows), page_size, out->mutable_commitments(),
+                 out->mutable_next_page_token(), [&](const Commitment& last) {
+                   return EncodePageToken(
+                       "commitments", filters,
+                       {last.closed() ? "1" : "0", FormatDate(last.due_on()), last.id()});
+                 });
+        return absl::OkStatus();
       });
 }
 

@@ -1,7 +1,7 @@
 -- The bilateral-talks register as evidence (consular-stats, docs/statistics.md): talks entered
--- as planned, and their status changes. Every table here is append-only: the service may read
--- and insert, and a trigger refuses any UPDATE, DELETE or TRUNCATE, whoever asks. A talk's
--- current status is its newest status change.
+-- as planned, their status changes, and commitments made at held talks and their closing. Every
+-- table here is append-only: the service may read and insert, and a trigger refuses any UPDATE,
+-- DELETE or TRUNCATE, whoever asks. A talk's current status is its newest status change.
 
 -- A talk is entered either as held (held_on, with its frozen statistics, as before) or as planned
 -- (planned_on; no statistics yet: they are frozen with the change that marks it held). A planned
@@ -131,13 +131,44 @@ CREATE VIEW stats.talk_state AS
     WHERE c.talk_id = t.id AND c.to_status IN ('TALK_STATUS_PLANNED', 'TALK_STATUS_POSTPONED')
     ORDER BY c.seq DESC LIMIT 1) planned ON true;
 
+-- Commitments made at held talks, and their closing: a commitment is closed by appending its one
+-- closure (the primary key allows one), so neither row ever changes.
+CREATE TABLE stats.commitments (
+  id       uuid        PRIMARY KEY,
+  talk_id  uuid        NOT NULL REFERENCES stats.talks (id),
+  text     text        NOT NULL CHECK (text <> ''),
+  owner    text        NOT NULL CHECK (owner <> '' AND char_length(owner) <= 200),
+  due_on   date        NOT NULL,
+  added_by text        NOT NULL,
+  added_at timestamptz NOT NULL
+);
+CREATE INDEX commitments_talk_idx ON stats.commitments (talk_id);
+CREATE INDEX commitments_due_idx ON stats.commitments (due_on, id);
+
+CREATE TABLE stats.commitment_closures (
+  commitment_id uuid        PRIMARY KEY REFERENCES stats.commitments (id),
+  note          text        NOT NULL CHECK (note <> ''),
+  closed_by     text        NOT NULL,
+  closed_at     timestamptz NOT NULL
+);
+
 CREATE TRIGGER talk_status_changes_frozen BEFORE UPDATE OR DELETE ON stats.talk_status_changes
+  FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER commitments_frozen BEFORE UPDATE OR DELETE ON stats.commitments
+  FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER commitment_closures_frozen BEFORE UPDATE OR DELETE ON stats.commitment_closures
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER talks_not_truncated BEFORE TRUNCATE ON stats.talks
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER talk_status_changes_not_truncated BEFORE TRUNCATE ON stats.talk_status_changes
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER commitments_not_truncated BEFORE TRUNCATE ON stats.commitments
+  FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER commitment_closures_not_truncated BEFORE TRUNCATE ON stats.commitment_closures
+  FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
 
-REVOKE ALL ON stats.talk_status_changes, stats.talk_state FROM PUBLIC;
-GRANT SELECT, INSERT ON stats.talk_status_changes TO consular_service;
+REVOKE ALL ON stats.talk_status_changes, stats.talk_state, stats.commitments,
+  stats.commitment_closures FROM PUBLIC;
+GRANT SELECT, INSERT ON stats.talk_status_changes, stats.commitments, stats.commitment_closures
+  TO consular_service;
 GRANT SELECT ON stats.talk_state TO consular_service;

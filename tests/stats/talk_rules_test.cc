@@ -142,6 +142,30 @@ TEST(TalkRulesTest, StatusChangesCheckTheirDaysAndTexts) {
   EXPECT_TRUE(ValidateCancelTalk(cancel).ok());
 }
 
+TEST(TalkRulesTest, CommitmentsAndTheirClosing) {
+  v1::AddCommitmentRequest add;
+  add.set_talk_id("7f1c6d3e-0000-4000-8000-000000000001");
+  add.set_text("Share the list of contact points.");
+  add.set_owner("Consular Affairs, DCV/CB");
+  *add.mutable_due_on() = Day(2026, 7, 1);
+  EXPECT_TRUE(ValidateAddCommitment(add).ok());
+  add.set_owner(std::string(201, 'o'));
+  EXPECT_EQ(FieldOf(ValidateAddCommitment(add)), "owner");
+  add.set_owner(std::string(200, 'o'));
+  EXPECT_TRUE(ValidateAddCommitment(add).ok());
+  add.set_text("");
+  EXPECT_EQ(FieldOf(ValidateAddCommitment(add)), "text");
+  add.set_text("x");
+  add.clear_due_on();
+  EXPECT_EQ(FieldOf(ValidateAddCommitment(add)), "due_on");
+
+  v1::CloseCommitmentRequest close;
+  close.set_commitment_id("7f1c6d3e-0000-4000-8000-000000000002");
+  EXPECT_EQ(FieldOf(ValidateCloseCommitment(close)), "closing_note");
+  close.set_closing_note("Sent on 3 June.");
+  EXPECT_TRUE(ValidateCloseCommitment(close).ok());
+}
+
 TEST(DossierRequestRulesTest, LanguagesAndFormats) {
   EXPECT_EQ(*DossierLanguage("language", ""), "en");
   EXPECT_EQ(*DossierLanguage("language", "nl"), "nl");

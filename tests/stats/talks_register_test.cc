@@ -1,6 +1,6 @@
 // The bilateral-talks register as evidence, over real gRPC (in-process server on port 0) with
-// PostgreSQL behind it: the talk lifecycle and its refusals, the append-only tables, roles and
-// retries.
+// PostgreSQL behind it: the talk lifecycle and its refusals, the append-only tables, commitments,
+// roles and retries.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -227,6 +227,24 @@ class TalksRegisterTest : public ::testing::Test {
     return request;
   }
 
+  v1::AddCommitmentRequest CommitmentRequest(const std::string& talk_id, const v1::Date& due) {
+    v1::AddCommitmentRequest request;
+    request.set_request_id(absl::StrCat("commit-", ++requests_));
+    request.set_talk_id(talk_id);
+    request.set_text("Send the list of family-law lawyers.");
+    request.set_owner("Embassy Rabat, consular section");
+    *request.mutable_due_on() = due;
+    return request;
+  }
+
+  v1::Commitment Commit(const std::string& talk_id, const v1::Date& due) {
+    v1::Commitment out;
+    const grpc::Status status =
+        Call(&Bilateral::AddCommitment, CommitmentRequest(talk_id, due), &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return out;
+  }
+
   v1::Talk Get(const std::string& id) {
     v1::GetTalkRequest request;
     request.set_id(id);
@@ -393,12 +411,23 @@ TEST_F(TalksRegisterTest, ACancelledTalkIsFinal) {
 TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
   const v1::Talk held = RecordHeld("MA", Day(-1));
   const v1::Talk planned = Plan("MA", Day(3));
+  const v1::Commitment commitment = Commit(held.id(), Day(30));
+  v1::CloseCommitmentRequest close;
+  close.set_request_id("close-1");
+  close.set_commitment_id(commitment.id());
+  close.set_closing_note("Done.");
+  v1::Commitment closed;
+  ASSERT_TRUE(Call(&Bilateral::CloseCommitment, close, &closed).ok());
 
   // Not even the owner of the tables changes or removes a row.
   for (const std::string& sql : std::vector<std::string>{
            "UPDATE stats.talk_status_changes SET reason = 'x'",
            "DELETE FROM stats.talk_status_changes",
            "TRUNCATE stats.talk_status_changes CASCADE",
+           "UPDATE stats.commitments SET due_on = due_on + 365",
+           "DELETE FROM stats.commitments",
+           "UPDATE stats.commitment_closures SET note = 'x'",
+           "DELETE FROM stats.commitment_closures",
            "UPDATE stats.talks SET summary = 'x'",
            "DELETE FROM stats.talks",
            "TRUNCATE stats.talks CASCADE",
@@ -424,11 +453,96 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
           "current_date + 3, 'x', now())")),
       std::exception);
   EXPECT_EQ(Count("stats.talk_status_changes"), "2");
+  EXPECT_EQ(Count("stats.commitments"), "1");
+  EXPECT_EQ(Count("stats.commitment_closures"), "1");
+}
+
+TEST_F(TalksRegisterTest, CommitmentsStayOnTheFollowUpListUntilClosed) {
+  const v1::Talk rabat = RecordHeld("MA", Day(-30));
+  const v1::Talk tunis = RecordHeld("TN", Day(-5));
+  const v1::Talk planned = Plan("MA", Day(10));
+
+  v1::Commitment out;
+  EXPECT_EQ(
+      Call(&Bilateral::AddCommitment, CommitmentRequest(planned.id(), Day(20)), &out).error_code(),
+      grpc::FAILED_PRECONDITION);
+  grpc::Status status =
+      Call(&Bilateral::AddCommitment, CommitmentRequest(rabat.id(), Day(-31)), &out);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "due_on:")) << status.error_message();
+  EXPECT_EQ(Call(&Bilateral::AddCommitment,
+                 CommitmentRequest("00000000-0000-4000-8000-000000000001", Day(1)), &out)
+                .error_code(),
+            grpc::NOT_FOUND);
+
+  const v1::Commitment overdue = Commit(rabat.id(), Day(-10));
+  const v1::Commitment later = Commit(rabat.id(), Day(20));
+  const v1::Commitment soon = Commit(rabat.id(), Day(5));
+  const v1::Commitment tomorrow = Commit(tunis.id(), Day(1));
+  EXPECT_TRUE(overdue.overdue());
+  EXPECT_FALSE(soon.overdue());
+  EXPECT_EQ(overdue.country(), "MA");
+  EXPECT_EQ(overdue.owner(), "Embassy Rabat, consular section");
+  EXPECT_EQ(overdue.added_by(), kPolicySubject);
+
+  const auto list = [&](const std::string& country, bool open_only) {
+    v1::ListCommitmentsRequest request;
+    request.set_country(country);
+    request.set_open_only(open_only);
+    v1::ListCommitmentsResponse response;
+    const grpc::Status s = Call(&Bilateral::ListCommitments, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    std::vector<std::string> ids;
+    for (const v1::Commitment& c : response.commitments()) ids.push_back(c.id());
+    return std::make_pair(ids, response);
+  };
+  auto [open, open_response] = list("", true);
+  EXPECT_EQ(open, (std::vector<std::string>{overdue.id(), tomorrow.id(), soon.id(), later.id()}));
+  EXPECT_TRUE(open_response.commitments(0).overdue());
+  EXPECT_FALSE(open_response.commitments(1).overdue());
+  EXPECT_EQ(list("MA", true).first,
+            (std::vector<std::string>{overdue.id(), soon.id(), later.id()}));
+
+  v1::CloseCommitmentRequest close;
+  close.set_request_id("close-overdue");
+  close.set_commitment_id(overdue.id());
+  close.set_closing_note("The list was sent late, on request.");
+  v1::Commitment closed;
+  ASSERT_TRUE(Call(&Bilateral::CloseCommitment, close, &closed).ok());
+  EXPECT_TRUE(closed.closed());
+  EXPECT_FALSE(closed.overdue());
+  EXPECT_EQ(closed.closing_note(), "The list was sent late, on request.");
+  EXPECT_EQ(closed.closed_by(), kPolicySubject);
+  EXPECT_TRUE(closed.has_closed_at());
+  close.set_request_id("close-overdue-again");
+  EXPECT_EQ(Call(&Bilateral::CloseCommitment, close, &closed).error_code(),
+            grpc::FAILED_PRECONDITION);
+  close.set_commitment_id("00000000-0000-4000-8000-000000000002");
+  EXPECT_EQ(Call(&Bilateral::CloseCommitment, close, &closed).error_code(), grpc::NOT_FOUND);
+
+  // Off the follow-up list; still in the register, after the open ones.
+  EXPECT_EQ(list("", true).first, (std::vector<std::string>{tomorrow.id(), soon.id(), later.id()}));
+  const std::vector<std::string> all = {tomorrow.id(), soon.id(), later.id(), overdue.id()};
+  EXPECT_EQ(list("", false).first, all);
+
+  // Page by page, the same order.
+  std::vector<std::string> paged;
+  v1::ListCommitmentsRequest request;
+  request.set_page_size(1);
+  for (int page = 0; page < 10; ++page) {
+    v1::ListCommitmentsResponse response;
+    ASSERT_TRUE(Call(&Bilateral::ListCommitments, request, &response).ok());
+    for (const v1::Commitment& c : response.commitments()) paged.push_back(c.id());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(paged, all);
 }
 
 TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
-  RecordHeld("MA", Day(-1));
+  const v1::Talk held = RecordHeld("MA", Day(-1));
   const v1::Talk planned = Plan("MA", Day(5));
+  const v1::Commitment commitment = Commit(held.id(), Day(10));
   std::vector<std::pair<std::string, std::function<grpc::Status(const std::string&)>>> calls;
   const auto add = [&](const std::string& name, auto call) { calls.emplace_back(name, call); };
   add("PlanTalk", [&](const std::string& token) {
@@ -451,7 +565,23 @@ TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
     v1::Talk out;
     return Call(&Bilateral::CancelTalk, CancelRequest(planned.id()), &out, token);
   });
-  ASSERT_EQ(calls.size(), 5u);
+  add("AddCommitment", [&](const std::string& token) {
+    v1::Commitment out;
+    return Call(&Bilateral::AddCommitment, CommitmentRequest(held.id(), Day(3)), &out, token);
+  });
+  add("CloseCommitment", [&](const std::string& token) {
+    v1::CloseCommitmentRequest r;
+    r.set_request_id("close-x");
+    r.set_commitment_id(commitment.id());
+    r.set_closing_note("x");
+    v1::Commitment out;
+    return Call(&Bilateral::CloseCommitment, r, &out, token);
+  });
+  add("ListCommitments", [&](const std::string& token) {
+    v1::ListCommitmentsResponse out;
+    return Call(&Bilateral::ListCommitments, v1::ListCommitmentsRequest(), &out, token);
+  });
+  ASSERT_EQ(calls.size(), 8u);
   const std::string talks_before = Count("stats.talks");
   for (const auto& [role, post] :
        std::vector<std::pair<v1::Role, std::string>>{{v1::ROLE_CONSULAR_OFFICER, "RABAT"},
@@ -495,6 +625,21 @@ TEST_F(TalksRegisterTest, RetriesReturnTheFirstReplyAndWriteNothing) {
   EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
   EXPECT_EQ(Count("stats.talk_status_changes"), "2");
 
+  const v1::AddCommitmentRequest commit = CommitmentRequest(first.id(), Day(9));
+  v1::Commitment c1, c2;
+  ASSERT_TRUE(Call(&Bilateral::AddCommitment, commit, &c1).ok());
+  ASSERT_TRUE(Call(&Bilateral::AddCommitment, commit, &c2).ok());
+  EXPECT_EQ(c1.id(), c2.id());
+  v1::CloseCommitmentRequest close;
+  close.set_request_id("close-once");
+  close.set_commitment_id(c1.id());
+  close.set_closing_note("Done.");
+  ASSERT_TRUE(Call(&Bilateral::CloseCommitment, close, &c1).ok());
+  ASSERT_TRUE(Call(&Bilateral::CloseCommitment, close, &c2).ok());
+  EXPECT_EQ(c1.SerializeAsString(), c2.SerializeAsString());
+  EXPECT_EQ(Count("stats.commitments"), "1");
+  EXPECT_EQ(Count("stats.commitment_closures"), "1");
+
   // The same request id for another request is refused, naming it.
   v1::PlanTalkRequest reused = PlanRequest("TN", Day(7));
   reused.set_request_id(plan.request_id());
@@ -534,6 +679,18 @@ TEST_F(TalksRegisterTest, BadRequestsAreRefusedByField) {
   v1::PostponeTalkRequest postpone =
       PostponeRequest("00000000-0000-4000-8000-000000000001", Day(-1));
   EXPECT_EQ(field(Call(&Bilateral::PostponeTalk, postpone, &talk)), "planned_on");
+  v1::AddCommitmentRequest commit =
+      CommitmentRequest("00000000-0000-4000-8000-000000000001", Day(3));
+  commit.set_owner(std::string(201, 'o'));
+  v1::Commitment commitment;
+  EXPECT_EQ(field(Call(&Bilateral::AddCommitment, commit, &commitment)), "owner");
+  v1::ListCommitmentsRequest list;
+  list.set_country("Morocco");
+  v1::ListCommitmentsResponse listed;
+  EXPECT_EQ(field(Call(&Bilateral::ListCommitments, list, &listed)), "country");
+  list.set_country("");
+  list.set_page_token("forged");
+  EXPECT_EQ(field(Call(&Bilateral::ListCommitments, list, &listed)), "page_token");
 
   // The use case itself refuses invalid UTF-8, not only the gRPC face in front of it.
   v1::PlanTalkRequest bad_text = PlanRequest("MA", Day(3));

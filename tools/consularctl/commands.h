@@ -51,8 +51,8 @@ void AddContactCommands(CLI::App* app, const GlobalOptions* global,
 void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
                       Action* action);
 
-// Registers `talk` (record, plan, held, postpone, replan, cancel, list, show) on `app`; see
-// AddStatsCommands.
+// Registers `talk` (record, plan, held, postpone, replan, cancel, list, show, commit,
+// close-commitment, commitments) on `app`; see AddStatsCommands.
 void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
                      Action* action);
 

@@ -1,5 +1,5 @@
-// consularctl talk: the bilateral-talks register (talks and their status), through consular-stats'
-// BilateralService at --stats-addr.
+// consularctl talk: the bilateral-talks register (talks and their status, commitments), through
+// consular-stats' BilateralService at --stats-addr.
 #include <memory>
 #include <string>
 #include <vector>
@@ -19,6 +19,7 @@
 namespace consular::ctl {
 namespace {
 
+using ::consular::v1::Commitment;
 using ::consular::v1::Talk;
 
 // What a talk is about, as `talk record` and `talk plan` take it.
@@ -59,6 +60,26 @@ struct TalkChangeArgs {
   std::string date;
   std::string text;  // the outcome (held) or the reason
   std::string request_id;
+};
+
+struct CommitArgs {
+  std::string talk_id;
+  std::string text;
+  std::string owner;
+  std::string due;
+  std::string request_id;
+};
+
+struct CloseCommitmentArgs {
+  std::string id;
+  std::string note;
+  std::string request_id;
+};
+
+struct CommitmentsArgs {
+  std::string country;
+  bool open_only = false;
+  PagingArgs paging;
 };
 
 std::string Short(const google::protobuf::EnumDescriptor* descriptor, int value) {
@@ -231,6 +252,65 @@ int RunTalkCancel(const StatsContext& context, const TalkChangeArgs& args) {
   return RunTalkChange(context, args, nullptr, &request, &BilateralStub::CancelTalk);
 }
 
+std::string FormatCommitment(const Commitment& c) {
+  std::vector<std::vector<std::string>> rows = {
+      {"id", c.id()},
+      {"talk", c.talk_id()},
+      {"country", c.country()},
+      {"text", c.text()},
+      {"owner", c.owner()},
+      {"due on", DateText(c.due_on())},
+      {"state", c.closed() ? "closed" : (c.overdue() ? "OPEN, OVERDUE" : "open")},
+      {"added by", c.added_by()},
+      {"added at", FormatTimestamp(c.added_at())}};
+  if (c.closed()) {
+    rows.push_back({"closed by", c.closed_by()});
+    rows.push_back({"closed at", FormatTimestamp(c.closed_at())});
+    rows.push_back({"closing note", c.closing_note()});
+  }
+  return FormatTable({"FIELD", "VALUE"}, rows);
+}
+
+int RunCommit(const StatsContext& context, const CommitArgs& args) {
+  absl::StatusOr<std::string> id = ParseId(args.talk_id, "TALK_ID", "talk list");
+  if (!id.ok()) return ReportUsageError(id.status().message());
+  consular::v1::AddCommitmentRequest request;
+  request.set_talk_id(*id);
+  request.set_text(args.text);
+  request.set_owner(args.owner);
+  absl::StatusOr<consular::v1::Date> due = ParseDate(args.due);
+  if (!due.ok()) return ReportUsageError(absl::StrCat("--due: ", due.status().message()));
+  *request.mutable_due_on() = *due;
+  return RunChange(context, &BilateralStub::AddCommitment, request, args.request_id,
+                   &FormatCommitment);
+}
+
+int RunCloseCommitment(const StatsContext& context, const CloseCommitmentArgs& args) {
+  absl::StatusOr<std::string> id = ParseId(args.id, "COMMITMENT_ID", "talk commitments");
+  if (!id.ok()) return ReportUsageError(id.status().message());
+  consular::v1::CloseCommitmentRequest request;
+  request.set_commitment_id(*id);
+  request.set_closing_note(args.note);
+  return RunChange(context, &BilateralStub::CloseCommitment, request, args.request_id,
+                   &FormatCommitment);
+}
+
+int RunCommitments(const StatsContext& context, const CommitmentsArgs& args) {
+  consular::v1::ListCommitmentsRequest request;
+  request.set_country(CountryCode(args.country));
+  request.set_open_only(args.open_only);
+  return RunListing(context, &BilateralStub::ListCommitments, request, args.paging,
+                    [](const consular::v1::ListCommitmentsResponse& response) {
+                      std::vector<std::vector<std::string>> rows;
+                      for (const Commitment& c : response.commitments()) {
+                        rows.push_back({DateText(c.due_on()),
+                                        c.closed() ? "closed" : (c.overdue() ? "OVERDUE" : "open"),
+                                        c.country(), c.owner(), c.text(), c.id()});
+                      }
+                      return FormatTable({"DUE", "STATE", "COUNTRY", "OWNER", "TEXT", "ID"}, rows);
+                    });
+}
+
 // --country, --date (required, with `date_help`), --level, --topic, --summary and --stats-year.
 void AddTalkContentOptions(CLI::App* command, TalkContentArgs* args, const std::string& date_help) {
   command->add_option("--country", args->country, "ISO 3166-1 alpha-2 code")->required();
@@ -331,6 +411,37 @@ void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::stri
     auto args = std::make_shared<TalkShowArgs>();
     command->add_option("ID", args->id, "Talk UUID (see: talk list)")->required();
     OnParse(command, context, args, &RunTalkShow, action);
+  }
+  {
+    CLI::App* command = talk->add_subcommand("commit", "Add a commitment made at a held talk");
+    auto args = std::make_shared<CommitArgs>();
+    command->add_option("TALK_ID", args->talk_id, "Talk UUID (see: talk list)")->required();
+    command->add_option("--text", args->text, "What was promised")->required();
+    command->add_option("--owner", args->owner, "Who follows it up: a name or a unit")->required();
+    command->add_option("--due", args->due, "Due on (YYYY-MM-DD)")
+        ->required()
+        ->check(DateValidator());
+    AddRequestId(command, &args->request_id);
+    OnParse(command, context, args, &RunCommit, action);
+  }
+  {
+    CLI::App* command =
+        talk->add_subcommand("close-commitment", "Close a commitment with a note, once");
+    auto args = std::make_shared<CloseCommitmentArgs>();
+    command->add_option("COMMITMENT_ID", args->id, "Commitment UUID (see: talk commitments)")
+        ->required();
+    command->add_option("--note", args->note, "How it was met (or why it is closed)")->required();
+    AddRequestId(command, &args->request_id);
+    OnParse(command, context, args, &RunCloseCommitment, action);
+  }
+  {
+    CLI::App* command = talk->add_subcommand(
+        "commitments", "The follow-up list: open commitments by due day, overdue ones marked");
+    auto args = std::make_shared<CommitmentsArgs>();
+    command->add_option("--country", args->country, "Only this country");
+    command->add_flag("--open", args->open_only, "Only commitments not closed");
+    AddPaging(command, &args->paging);
+    OnParse(command, context, args, &RunCommitments, action);
   }
 }
 
