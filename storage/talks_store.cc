@@ -14,6 +14,7 @@ namespace consular::storage {
 namespace {
 
 using consular::v1::Commitment;
+using consular::v1::CountryDecision;
 using consular::v1::Talk;
 using consular::v1::TalkStatusChange;
 using google::protobuf::util::TimeUtil;
@@ -112,6 +113,27 @@ Commitment CommitmentFrom(const pqxx::row& r) {
     *c.mutable_closed_at() = TimeUtil::MicrosecondsToTimestamp(r[11].as<int64_t>());
   }
   return c;
+}
+
+constexpr char kDecisionColumns[] =
+    "id::text, country, topic, decision, level, reasons, to_char(decided_on, 'YYYY-MM-DD'), "
+    "decided_by, " MICROS("recorded_at");
+
+CountryDecision DecisionFrom(const pqxx::row& r) {
+  CountryDecision d;
+  d.set_id(r[0].as<std::string>());
+  d.set_country(r[1].as<std::string>());
+  d.set_topic(ParseStoredEnum<consular::v1::TalkTopic>(r[2].as<std::string>(),
+                                                       consular::v1::TalkTopic_Parse));
+  d.set_decision(ParseStoredEnum<consular::v1::RaiseDecision>(r[3].as<std::string>(),
+                                                              consular::v1::RaiseDecision_Parse));
+  d.set_level(ParseStoredEnum<consular::v1::TalkLevel>(r[4].as<std::string>(),
+                                                       consular::v1::TalkLevel_Parse));
+  d.set_reasons(r[5].as<std::string>());
+  *d.mutable_decided_on() = ParseDate(r[6].as<std::string>());
+  d.set_decided_by(r[7].as<std::string>());
+  *d.mutable_recorded_at() = TimeUtil::MicrosecondsToTimestamp(r[8].as<int64_t>());
+  return d;
 }
 
 }  // namespace
@@ -278,6 +300,76 @@ std::vector<Commitment> TalksStore::ListCommitments(const std::string& country, 
   commitments.reserve(r.size());
   for (const pqxx::row& row : r) commitments.push_back(CommitmentFrom(row));
   return commitments;
+}
+
+void TalksStore::InsertDecision(const CountryDecision& d) {
+  ExecPrepared0(tx_, "decision_insert",
+                "INSERT INTO stats.decisions (id, country, topic, decision, level, reasons, "
+                "decided_on, decided_by, recorded_at) VALUES ($1::uuid, $2, $3, $4, $5, $6, "
+                "$7::date, $8, " FROM_MICROS("$9") ")",
+                d.id(), d.country(), consular::v1::TalkTopic_Name(d.topic()),
+                consular::v1::RaiseDecision_Name(d.decision()),
+                consular::v1::TalkLevel_Name(d.level()), d.reasons(), DateText(d.decided_on()),
+                d.decided_by(), Micros(d.recorded_at()));
+}
+
+std::vector<CountryDecision> TalksStore::ListDecisions(const std::string& country,
+                                                       const DecisionCursor* after, int limit) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "decision_list",
+      absl::StrCat(
+          "SELECT ", kDecisionColumns,
+          " FROM stats.decisions WHERE ($1 = '' OR country = $1) "
+          "AND ($2 = '' OR (decided_on, recorded_at, id) < (NULLIF($2, '')::date, " FROM_MICROS(
+              "$3") ", NULLIF($4, '')::uuid)) "
+                    "ORDER BY decided_on DESC, recorded_at DESC, id DESC LIMIT $5"),
+      country, after != nullptr ? after->decided_on : std::string(),
+      after != nullptr ? after->recorded_at_micros : int64_t{0},
+      after != nullptr ? after->id : std::string(), limit);
+  std::vector<CountryDecision> decisions;
+  decisions.reserve(r.size());
+  for (const pqxx::row& row : r) decisions.push_back(DecisionFrom(row));
+  return decisions;
+}
+
+std::vector<std::string> TalksStore::CountriesWithCasesOpened(int first_year, int last_year) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "talk_register_countries_opened",
+      "SELECT DISTINCT country FROM stats.rollup WHERE year BETWEEN $1 AND $2 "
+      "AND measure = 'MEASURE_CASES_OPENED' AND dimension = 'TOTAL' AND n > 0 ORDER BY country",
+      first_year, last_year);
+  std::vector<std::string> countries;
+  countries.reserve(r.size());
+  for (const pqxx::row& row : r) countries.push_back(row[0].as<std::string>());
+  return countries;
+}
+
+std::map<std::string, CountryEngagement> TalksStore::Engagements(const consular::v1::Date& since) {
+  std::map<std::string, CountryEngagement> engagements;
+  const pqxx::result talks = ExecPrepared(
+      tx_, "talk_register_last_held",
+      "SELECT country, to_char(max(held_on), 'YYYY-MM-DD'), bool_or(held_on >= $1::date) "
+      "FROM stats.talk_state WHERE status = 'TALK_STATUS_HELD' GROUP BY country",
+      DateText(since));
+  for (const pqxx::row& row : talks) {
+    CountryEngagement& e = engagements[row[0].as<std::string>()];
+    e.last_talk_held_on = ParseDate(row[1].as<std::string>());
+    e.talk_since = row[2].as<bool>();
+  }
+  const pqxx::result decisions = ExecPrepared(
+      tx_, "talk_register_last_decision",
+      "SELECT country, to_char(max(decided_on), 'YYYY-MM-DD'), bool_or(decided_on >= $1::date), "
+      "(array_agg(decision ORDER BY decided_on DESC, recorded_at DESC, id DESC))[1] "
+      "FROM stats.decisions GROUP BY country",
+      DateText(since));
+  for (const pqxx::row& row : decisions) {
+    CountryEngagement& e = engagements[row[0].as<std::string>()];
+    e.last_decided_on = ParseDate(row[1].as<std::string>());
+    e.decision_since = row[2].as<bool>();
+    e.last_decision = ParseStoredEnum<consular::v1::RaiseDecision>(
+        row[3].as<std::string>(), consular::v1::RaiseDecision_Parse);
+  }
+  return engagements;
 }
 
 }  // namespace consular::storage

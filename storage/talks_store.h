@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -9,9 +10,9 @@
 #include "consular/v1/statistics.pb.h"
 
 // The bilateral-talks register's SQL (schema "stats", migrations 0008 and 0013): talks and their
-// status changes, commitments and their closing. Every table is append-only: this store only reads
-// and inserts (the database refuses anything else). Functions run in the caller's transaction and
-// throw what libpqxx throws.
+// status changes, commitments and their closing, and the decision log. Every table is
+// append-only: this store only reads and inserts (the database refuses anything else). Functions
+// run in the caller's transaction and throw what libpqxx throws.
 namespace consular::storage {
 
 // Where a listing of commitments continues: after this (closed, due_on, id).
@@ -19,6 +20,23 @@ struct CommitmentCursor {
   bool closed = false;
   std::string due_on;  // YYYY-MM-DD
   std::string id;
+};
+
+// Where a listing of decisions continues: after this (decided_on, recorded_at, id), newest first.
+struct DecisionCursor {
+  std::string decided_on;  // YYYY-MM-DD
+  int64_t recorded_at_micros = 0;
+  std::string id;
+};
+
+// What the register knows of one country's engagement: its last held talk and last decision ever,
+// and whether either falls on or after a given day.
+struct CountryEngagement {
+  consular::v1::Date last_talk_held_on;  // unset: none
+  consular::v1::Date last_decided_on;    // unset: none
+  consular::v1::RaiseDecision last_decision = consular::v1::RAISE_DECISION_UNSPECIFIED;
+  bool talk_since = false;      // a talk held on or after the day
+  bool decision_since = false;  // a decision dated on or after the day
 };
 
 class TalksStore {
@@ -67,6 +85,20 @@ class TalksStore {
   // Open ones first, then closed ones; each by due_on, then id; after `after` when given.
   std::vector<consular::v1::Commitment> ListCommitments(const std::string& country, bool open_only,
                                                         const CommitmentCursor* after, int limit);
+
+  // --- Decisions ---
+
+  void InsertDecision(const consular::v1::CountryDecision& decision);
+  // Newest decided_on first, then newest recorded_at, then id descending; after `after`.
+  std::vector<consular::v1::CountryDecision> ListDecisions(const std::string& country,
+                                                           const DecisionCursor* after, int limit);
+
+  // --- Countries never raised ---
+
+  // Countries whose rollups count a case opened in years first..last, in code order.
+  std::vector<std::string> CountriesWithCasesOpened(int first_year, int last_year);
+  // Per country with any held talk or decision: what CountryEngagement says, `since` the day.
+  std::map<std::string, CountryEngagement> Engagements(const consular::v1::Date& since);
 
  private:
   std::vector<consular::v1::TalkStatusChange> StatusChanges(const std::string& talk_id);

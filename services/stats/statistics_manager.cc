@@ -130,58 +130,10 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
         if (!consular::v1::CountryOrder_IsValid(request.order_by())) {
           return InvalidField("order_by", "not an order");
         }
-        out->Clear();
-        const PublishOptions options = OptionsFor(request.round_to_base5());
         StatsStore store(tx);
-        const std::vector<consular::v1::Dimension> dimensions = {
-            consular::v1::DIMENSION_RECOGNITION_DECISION, consular::v1::DIMENSION_OUTCOME};
-        for (const std::string& country : store.Countries(years->first, years->last)) {
-          const CountryCounts counts = LoadCounts(store, country, years->first, years->last);
-          const CountryStatistics s =
-              Publish(country, request.period(), counts, dimensions, options);
-          consular::v1::CountryRow* row = out->add_countries();
-          row->set_country(country);
-          *row->mutable_cases_opened() = s.cases_opened();
-          *row->mutable_cases_resolved() = s.cases_resolved();
-          *row->mutable_cases_unresolved() = s.cases_unresolved();
-          *row->mutable_contacts() = s.contacts();
-          for (const consular::v1::Breakdown& b : s.breakdowns()) {
-            for (const consular::v1::Cell& cell : b.cells()) {
-              if (cell.category() == "RECOGNITION_DECISION_GRANTED") {
-                *row->mutable_recognition_granted() = cell.figure();
-              } else if (cell.category() == "RECOGNITION_DECISION_REFUSED") {
-                *row->mutable_recognition_refused() = cell.figure();
-              } else if (cell.category() == "OUTCOME_RETURNED_TO_NL") {
-                *row->mutable_returned_to_nl() = cell.figure();
-              }
-            }
-          }
-        }
-        // Most first by the chosen figure; a suppressed figure after every published one.
-        const auto key = [&](const consular::v1::CountryRow& r) -> const consular::v1::Figure& {
-          switch (request.order_by()) {
-            case consular::v1::COUNTRY_ORDER_RECOGNITION_REFUSALS:
-              return r.recognition_refused();
-            case consular::v1::COUNTRY_ORDER_UNRESOLVED:
-              return r.cases_unresolved();
-            default:
-              return r.cases_opened();
-          }
-        };
-        auto* rows = out->mutable_countries();
-        std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
-          if (request.order_by() == consular::v1::COUNTRY_ORDER_COUNTRY) {
-            return a.country() < b.country();
-          }
-          const consular::v1::Figure& fa = key(a);
-          const consular::v1::Figure& fb = key(b);
-          if (fa.suppressed() != fb.suppressed()) return !fa.suppressed();
-          if (!fa.suppressed() && fa.value() != fb.value()) return fa.value() > fb.value();
-          return a.country() < b.country();
-        });
-        out->set_threshold(options.threshold);
-        out->set_rounded_to_base5(options.round_to_base5);
-        SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
+        *out = PublishCountries(store, store.Countries(years->first, years->last),
+                                request.period(), *years, request.order_by(),
+                                OptionsFor(request.round_to_base5()), clock_.Now());
         return absl::OkStatus();
       });
 }
@@ -205,6 +157,60 @@ absl::Status StatisticsManager::GetTimeSeries(const Identity& who,
         SetFreshness(store, clock_.Now(), out->mutable_as_of(), out->mutable_lag());
         return absl::OkStatus();
       });
+}
+
+consular::v1::ListCountriesResponse StatisticsManager::PublishCountries(
+    StatsStore& store, const std::vector<std::string>& countries, const Period& period,
+    const PeriodYears& years, consular::v1::CountryOrder order_by, const PublishOptions& options,
+    absl::Time now) const {
+  consular::v1::ListCountriesResponse out;
+  const std::vector<consular::v1::Dimension> dimensions = {
+      consular::v1::DIMENSION_RECOGNITION_DECISION, consular::v1::DIMENSION_OUTCOME};
+  for (const std::string& country : countries) {
+    const CountryCounts counts = LoadCounts(store, country, years.first, years.last);
+    const CountryStatistics s = Publish(country, period, counts, dimensions, options);
+    consular::v1::CountryRow* row = out.add_countries();
+    row->set_country(country);
+    *row->mutable_cases_opened() = s.cases_opened();
+    *row->mutable_cases_resolved() = s.cases_resolved();
+    *row->mutable_cases_unresolved() = s.cases_unresolved();
+    *row->mutable_contacts() = s.contacts();
+    for (const consular::v1::Breakdown& b : s.breakdowns()) {
+      for (const consular::v1::Cell& cell : b.cells()) {
+        if (cell.category() == "RECOGNITION_DECISION_GRANTED") {
+          *row->mutable_recognition_granted() = cell.figure();
+        } else if (cell.category() == "RECOGNITION_DECISION_REFUSED") {
+          *row->mutable_recognition_refused() = cell.figure();
+        } else if (cell.category() == "OUTCOME_RETURNED_TO_NL") {
+          *row->mutable_returned_to_nl() = cell.figure();
+        }
+      }
+    }
+  }
+  // Most first by the chosen figure; a suppressed figure after every published one.
+  const auto key = [&](const consular::v1::CountryRow& r) -> const consular::v1::Figure& {
+    switch (order_by) {
+      case consular::v1::COUNTRY_ORDER_RECOGNITION_REFUSALS:
+        return r.recognition_refused();
+      case consular::v1::COUNTRY_ORDER_UNRESOLVED:
+        return r.cases_unresolved();
+      default:
+        return r.cases_opened();
+    }
+  };
+  auto* rows = out.mutable_countries();
+  std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
+    if (order_by == consular::v1::COUNTRY_ORDER_COUNTRY) return a.country() < b.country();
+    const consular::v1::Figure& fa = key(a);
+    const consular::v1::Figure& fb = key(b);
+    if (fa.suppressed() != fb.suppressed()) return !fa.suppressed();
+    if (!fa.suppressed() && fa.value() != fb.value()) return fa.value() > fb.value();
+    return a.country() < b.country();
+  });
+  out.set_threshold(options.threshold);
+  out.set_rounded_to_base5(options.round_to_base5);
+  SetFreshness(store, now, out.mutable_as_of(), out.mutable_lag());
+  return out;
 }
 
 // Today: the figures as published right now. With statistics releases, the figures of the

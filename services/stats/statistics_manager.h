@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -17,7 +18,7 @@
 // The use cases of consular-stats: statistics, the bilateral-talks register and country
 // dossiers (proto/consular/v1/statistics.proto). Every call is audited. Policy staff and
 // administrators only. The register's use cases beyond RecordTalk, ListTalks and GetTalk live in
-// talks_register.cc (talks and commitments).
+// talks_register.cc (talks, commitments, decisions, countries never raised).
 namespace consular::storage {
 class StatsStore;
 }  // namespace consular::storage
@@ -56,6 +57,10 @@ class StatisticsManager {
   UseCase<v1::AddCommitmentRequest, v1::Commitment> AddCommitment;
   UseCase<v1::CloseCommitmentRequest, v1::Commitment> CloseCommitment;
   UseCase<v1::ListCommitmentsRequest, v1::ListCommitmentsResponse> ListCommitments;
+  UseCase<v1::RecordDecisionRequest, v1::CountryDecision> RecordDecision;
+  UseCase<v1::ListDecisionsRequest, v1::ListDecisionsResponse> ListDecisions;
+  UseCase<v1::ListUnraisedCountriesRequest, v1::ListUnraisedCountriesResponse>
+      ListUnraisedCountries;
 
   UseCase<v1::RenderCountryDossierRequest, v1::Dossier> RenderCountryDossier;
 
@@ -72,6 +77,14 @@ class StatisticsManager {
                                                              const v1::Period& period,
                                                              const v1::Date& held_on,
                                                              absl::Time now) const;
+  // What ListCountries answers for `countries` over `period` (spanning `years`): one row each,
+  // published through the same disclosure control, ordered by `order_by` (suppressed figures
+  // after every published one, ties by country code), with the threshold and freshness.
+  v1::ListCountriesResponse PublishCountries(storage::StatsStore& store,
+                                             const std::vector<std::string>& countries,
+                                             const v1::Period& period, const PeriodYears& years,
+                                             v1::CountryOrder order_by,
+                                             const PublishOptions& options, absl::Time now) const;
 
   storage::TransactionRunner* const runner_;
   const Clock& clock_;

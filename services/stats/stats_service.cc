@@ -17,6 +17,8 @@ BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvir
         &StatisticsManager::CancelTalk);
   Route(manager, &StatisticsManager::AddCommitment, &StatisticsManager::CloseCommitment,
         &StatisticsManager::ListCommitments);
+  Route(manager, &StatisticsManager::RecordDecision, &StatisticsManager::ListDecisions,
+        &StatisticsManager::ListUnraisedCountries);
 }
 
 ReportServiceImpl::ReportServiceImpl(StatisticsManager* manager, CallEnvironment env)

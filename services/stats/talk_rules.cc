@@ -113,4 +113,43 @@ absl::Status ValidateCloseCommitment(const consular::v1::CloseCommitmentRequest&
   return CheckText("closing_note", request.closing_note(), kMaxNote, /*required=*/true);
 }
 
+absl::Status ValidateDecision(const consular::v1::CountryDecision& d,
+                              const consular::v1::Date& today) {
+  CONSULAR_RETURN_IF_ERROR(CheckCountry("decision.country", d.country()));
+  if (d.country() == "NL") return InvalidField("decision.country", "must not be NL");
+  if (d.topic() != consular::v1::TALK_TOPIC_ABANDONMENT &&
+      d.topic() != consular::v1::TALK_TOPIC_DIVORCE_RECOGNITION) {
+    return InvalidField("decision.topic", "required: abandonment or divorce recognition");
+  }
+  if (d.decision() == consular::v1::RAISE_DECISION_UNSPECIFIED ||
+      !consular::v1::RaiseDecision_IsValid(d.decision())) {
+    return InvalidField("decision.decision", "required: raise, do not raise or defer");
+  }
+  if (d.level() == consular::v1::TALK_LEVEL_UNSPECIFIED ||
+      !consular::v1::TalkLevel_IsValid(d.level())) {
+    return InvalidField("decision.level", "required: ministerial, ambassador or official");
+  }
+  CONSULAR_RETURN_IF_ERROR(CheckText("decision.reasons", d.reasons(), 4000, /*required=*/true));
+  return CheckRequiredDay("decision.decided_on", d.decided_on(), today, false);
+}
+
+absl::StatusOr<int> UnraisedYears(int requested) {
+  if (requested == 0) return 5;
+  if (requested < 1 || requested > 25) return InvalidField("years", "must be 1..25");
+  return requested;
+}
+
+consular::v1::Period LastCalendarYears(int years, int this_year) {
+  consular::v1::Period period;
+  consular::v1::Date* from = period.mutable_range()->mutable_from();
+  from->set_year(this_year - years + 1);
+  from->set_month(1);
+  from->set_day(1);
+  consular::v1::Date* to = period.mutable_range()->mutable_to();
+  to->set_year(this_year);
+  to->set_month(12);
+  to->set_day(31);
+  return period;
+}
+
 }  // namespace consular::stats

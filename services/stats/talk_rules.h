@@ -37,4 +37,16 @@ absl::Status ValidateCancelTalk(const consular::v1::CancelTalkRequest& request);
 absl::Status ValidateAddCommitment(const consular::v1::AddCommitmentRequest& request);
 absl::Status ValidateCloseCommitment(const consular::v1::CloseCommitmentRequest& request);
 
+// A decision of the log: a country other than NL, topic ABANDONMENT or DIVORCE_RECOGNITION, a
+// decision, a level, reasons 1..4000, decided_on a valid day not after today ("decision.<field>").
+absl::Status ValidateDecision(const consular::v1::CountryDecision& decision,
+                              const consular::v1::Date& today);
+
+// The years ListUnraisedCountries looks back: 0 means 5; otherwise 1..25 ("years").
+absl::StatusOr<int> UnraisedYears(int requested);
+
+// The period of the last `years` calendar years up to and including `this_year`: 1 January of the
+// first to 31 December of the last, as a range of whole quarters.
+consular::v1::Period LastCalendarYears(int years, int this_year);
+
 }  // namespace consular::stats

@@ -1,12 +1,15 @@
 // The bilateral-talks register beyond recording a held talk (docs/statistics.md): talks entered
-// as planned and their status changes, and commitments made at held talks.
+// as planned and their status changes, commitments made at held talks, the per-country decision
+// log and the countries never raised.
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
 #include "services/common/audited_call.h"
@@ -18,12 +21,14 @@
 #include "services/stats/statistics_manager.h"
 #include "services/stats/statistics_rules.h"
 #include "services/stats/talk_rules.h"
+#include "storage/stats_store.h"
 #include "storage/talks_store.h"
 
 namespace consular::stats {
 namespace {
 
 using consular::v1::Commitment;
+using consular::v1::CountryDecision;
 using consular::v1::Date;
 using consular::v1::Period;
 using consular::v1::Talk;
@@ -272,6 +277,125 @@ absl::Status StatisticsManager::ListCommitments(const Identity& who,
                        "commitments", filters,
                        {last.closed() ? "1" : "0", FormatDate(last.due_on()), last.id()});
                  });
+        return absl::OkStatus();
+      });
+}
+
+absl::Status StatisticsManager::RecordDecision(const Identity& who,
+                                               const consular::v1::RecordDecisionRequest& request,
+                                               absl::Time deadline, CountryDecision* out) {
+  return RunRegisterChange<CountryDecision>(
+      runner_, clock_, crypto_, who, "RecordDecision", request, request.request_id(), deadline, out,
+      [&](const Date& today) -> absl::Status {
+        if (!request.has_decision()) return InvalidField("decision", "required");
+        return ValidateDecision(request.decision(), today);
+      },
+      [&](pqxx::transaction_base& tx, absl::Time now, CountryDecision* recorded) {
+        const CountryDecision& in = request.decision();
+        CountryDecision d;
+        d.set_id(NewUuid());
+        d.set_country(in.country());
+        d.set_topic(in.topic());
+        d.set_decision(in.decision());
+        d.set_level(in.level());
+        d.set_reasons(in.reasons());
+        *d.mutable_decided_on() = in.decided_on();
+        d.set_decided_by(who.subject);
+        *d.mutable_recorded_at() = ToTimestamp(now);
+        TalksStore(tx).InsertDecision(d);
+        *recorded = std::move(d);
+        return absl::OkStatus();
+      });
+}
+
+absl::Status StatisticsManager::ListDecisions(const Identity& who,
+                                              const consular::v1::ListDecisionsRequest& request,
+                                              absl::Time deadline,
+                                              consular::v1::ListDecisionsResponse* out) {
+  return RunAuditedCall(
+      runner_, who, "BilateralService.ListDecisions", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        if (!request.country().empty()) {
+          CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
+        }
+        CONSULAR_ASSIGN_OR_RETURN(const int page_size, PageSizeOf(request.page_size(), 50));
+        std::optional<storage::DecisionCursor> after;
+        if (!request.page_token().empty()) {
+          CONSULAR_ASSIGN_OR_RETURN(
+              const std::vector<std::string> cursor,
+              DecodePageToken(request.page_token(), "decisions", request.country(), 3));
+          int64_t micros = 0;
+          if (!absl::SimpleAtoi(cursor[1], &micros)) {
+            return InvalidField("page_token", "not a token of this listing");
+          }
+          after = storage::DecisionCursor{cursor[0], micros, cursor[2]};
+        }
+        out->Clear();
+        FillPage(
+            TalksStore(tx).ListDecisions(request.country(), after ? &*after : nullptr,
+                                         FetchLimit(page_size)),
+            page_size, out->mutable_decisions(), out->mutable_next_page_token(),
+            [&](const CountryDecision& last) {
+              return EncodePageToken(
+                  "decisions", request.country(),
+                  {FormatDate(last.decided_on()),
+                   absl::StrCat(absl::ToUnixMicros(FromTimestamp(last.recorded_at()))), last.id()});
+            });
+        return absl::OkStatus();
+      });
+}
+
+absl::Status StatisticsManager::ListUnraisedCountries(
+    const Identity& who, const consular::v1::ListUnraisedCountriesRequest& request,
+    absl::Time deadline, consular::v1::ListUnraisedCountriesResponse* out) {
+  return RunAuditedCall(
+      runner_, who, "BilateralService.ListUnraisedCountries", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
+        CONSULAR_ASSIGN_OR_RETURN(const int years, UnraisedYears(request.years()));
+        const absl::Time now = clock_.Now();
+        const Period period = LastCalendarYears(years, DateOf(now).year());
+        CONSULAR_ASSIGN_OR_RETURN(const PeriodYears span, YearsOf(period));
+        TalksStore talks(tx);
+        const std::map<std::string, storage::CountryEngagement> engagements =
+            talks.Engagements(period.range().from());
+        // Countries with cases in the period, neither raised at a talk held in it nor decided
+        // on in it (NL is never the other side of a talk).
+        std::vector<std::string> unraised;
+        for (const std::string& country : talks.CountriesWithCasesOpened(span.first, span.last)) {
+          if (country == "NL") continue;
+          const auto e = engagements.find(country);
+          if (e != engagements.end() && (e->second.talk_since || e->second.decision_since)) {
+            continue;
+          }
+          unraised.push_back(country);
+        }
+        // Their figures as ListCountries publishes them for the period, ranked by volume.
+        storage::StatsStore store(tx);
+        const consular::v1::ListCountriesResponse published =
+            PublishCountries(store, unraised, period, span, consular::v1::COUNTRY_ORDER_VOLUME,
+                             OptionsFor(request.round_to_base5()), now);
+        out->Clear();
+        for (const consular::v1::CountryRow& row : published.countries()) {
+          consular::v1::UnraisedCountry* u = out->add_countries();
+          u->set_country(row.country());
+          *u->mutable_cases_opened() = row.cases_opened();
+          const auto e = engagements.find(row.country());
+          if (e == engagements.end()) continue;
+          if (IsSet(e->second.last_talk_held_on)) {
+            *u->mutable_last_talk_held_on() = e->second.last_talk_held_on;
+          }
+          if (IsSet(e->second.last_decided_on)) {
+            *u->mutable_last_decided_on() = e->second.last_decided_on;
+            u->set_last_decision(e->second.last_decision);
+          }
+        }
+        *out->mutable_period() = period;
+        out->set_threshold(published.threshold());
+        out->set_rounded_to_base5(published.rounded_to_base5());
+        *out->mutable_as_of() = published.as_of();
+        *out->mutable_lag() = published.lag();
         return absl::OkStatus();
       });
 }

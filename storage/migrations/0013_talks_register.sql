@@ -1,7 +1,8 @@
 -- The bilateral-talks register as evidence (consular-stats, docs/statistics.md): talks entered
--- as planned, their status changes, and commitments made at held talks and their closing. Every
--- table here is append-only: the service may read and insert, and a trigger refuses any UPDATE,
--- DELETE or TRUNCATE, whoever asks. A talk's current status is its newest status change.
+-- as planned, their status changes, commitments made at held talks and their closing, and the
+-- per-country decision log. Every table here is append-only: the service may read and insert,
+-- and a trigger refuses any UPDATE, DELETE or TRUNCATE, whoever asks. A talk's current status is
+-- its newest status change.
 
 -- A talk is entered either as held (held_on, with its frozen statistics, as before) or as planned
 -- (planned_on; no statistics yet: they are frozen with the change that marks it held). A planned
@@ -152,11 +153,32 @@ CREATE TABLE stats.commitment_closures (
   closed_at     timestamptz NOT NULL
 );
 
+-- The decision log: whether to raise a topic with a country's government, at which level, why,
+-- decided by whom and when. A new decision is a new row.
+CREATE TABLE stats.decisions (
+  id          uuid        PRIMARY KEY,
+  country     text        NOT NULL CHECK (country ~ '^[A-Z]{2}$' AND country <> 'NL'),
+  topic       text        NOT NULL CHECK (topic IN ('TALK_TOPIC_ABANDONMENT',
+                                                    'TALK_TOPIC_DIVORCE_RECOGNITION')),
+  decision    text        NOT NULL CHECK (decision IN ('RAISE_DECISION_RAISE',
+                            'RAISE_DECISION_DO_NOT_RAISE', 'RAISE_DECISION_DEFER')),
+  level       text        NOT NULL,
+  reasons     text        NOT NULL CHECK (reasons <> ''),
+  decided_on  date        NOT NULL,
+  decided_by  text        NOT NULL,
+  recorded_at timestamptz NOT NULL
+);
+CREATE INDEX decisions_newest_idx ON stats.decisions (decided_on DESC, recorded_at DESC, id DESC);
+CREATE INDEX decisions_country_idx
+  ON stats.decisions (country, decided_on DESC, recorded_at DESC, id DESC);
+
 CREATE TRIGGER talk_status_changes_frozen BEFORE UPDATE OR DELETE ON stats.talk_status_changes
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER commitments_frozen BEFORE UPDATE OR DELETE ON stats.commitments
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER commitment_closures_frozen BEFORE UPDATE OR DELETE ON stats.commitment_closures
+  FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER decisions_frozen BEFORE UPDATE OR DELETE ON stats.decisions
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER talks_not_truncated BEFORE TRUNCATE ON stats.talks
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
@@ -166,9 +188,11 @@ CREATE TRIGGER commitments_not_truncated BEFORE TRUNCATE ON stats.commitments
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER commitment_closures_not_truncated BEFORE TRUNCATE ON stats.commitment_closures
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER decisions_not_truncated BEFORE TRUNCATE ON stats.decisions
+  FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
 
 REVOKE ALL ON stats.talk_status_changes, stats.talk_state, stats.commitments,
-  stats.commitment_closures FROM PUBLIC;
-GRANT SELECT, INSERT ON stats.talk_status_changes, stats.commitments, stats.commitment_closures
-  TO consular_service;
+  stats.commitment_closures, stats.decisions FROM PUBLIC;
+GRANT SELECT, INSERT ON stats.talk_status_changes, stats.commitments, stats.commitment_closures,
+  stats.decisions TO consular_service;
 GRANT SELECT ON stats.talk_state TO consular_service;

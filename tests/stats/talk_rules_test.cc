@@ -166,6 +166,50 @@ TEST(TalkRulesTest, CommitmentsAndTheirClosing) {
   EXPECT_TRUE(ValidateCloseCommitment(close).ok());
 }
 
+TEST(TalkRulesTest, Decisions) {
+  v1::CountryDecision d;
+  d.set_country("MA");
+  d.set_topic(v1::TALK_TOPIC_DIVORCE_RECOGNITION);
+  d.set_decision(v1::RAISE_DECISION_DEFER);
+  d.set_level(v1::TALK_LEVEL_AMBASSADOR);
+  d.set_reasons("Await the new family code.");
+  *d.mutable_decided_on() = kToday;
+  EXPECT_TRUE(ValidateDecision(d, kToday).ok());
+  const auto field = [&](void (*spoil)(v1::CountryDecision*)) {
+    v1::CountryDecision spoiled = d;
+    spoil(&spoiled);
+    return FieldOf(ValidateDecision(spoiled, kToday));
+  };
+  EXPECT_EQ(field([](v1::CountryDecision* x) { x->set_country("NL"); }), "decision.country");
+  EXPECT_EQ(field([](v1::CountryDecision* x) { x->set_topic(v1::TALK_TOPIC_FORCED_MARRIAGE); }),
+            "decision.topic");
+  EXPECT_EQ(field([](v1::CountryDecision* x) { x->clear_decision(); }), "decision.decision");
+  EXPECT_EQ(
+      field([](v1::CountryDecision* x) { x->set_decision(static_cast<v1::RaiseDecision>(9)); }),
+      "decision.decision");
+  EXPECT_EQ(field([](v1::CountryDecision* x) { x->clear_level(); }), "decision.level");
+  EXPECT_EQ(field([](v1::CountryDecision* x) { x->set_reasons(" "); }), "decision.reasons");
+  EXPECT_EQ(field([](v1::CountryDecision* x) { x->set_reasons(std::string(4001, 'r')); }),
+            "decision.reasons");
+  EXPECT_EQ(field([](v1::CountryDecision* x) { *x->mutable_decided_on() = Day(2026, 5, 15); }),
+            "decision.decided_on");
+}
+
+TEST(TalkRulesTest, UnraisedYearsAndTheirPeriod) {
+  EXPECT_EQ(*UnraisedYears(0), 5);
+  EXPECT_EQ(*UnraisedYears(1), 1);
+  EXPECT_EQ(*UnraisedYears(25), 25);
+  EXPECT_EQ(FieldOf(UnraisedYears(26).status()), "years");
+  EXPECT_EQ(FieldOf(UnraisedYears(-1).status()), "years");
+  const v1::Period p = LastCalendarYears(5, 2026);
+  EXPECT_EQ(p.range().from().year(), 2022);
+  EXPECT_EQ(p.range().from().month(), 1);
+  EXPECT_EQ(p.range().from().day(), 1);
+  EXPECT_EQ(p.range().to().year(), 2026);
+  EXPECT_EQ(p.range().to().month(), 12);
+  EXPECT_EQ(p.range().to().day(), 31);
+}
+
 TEST(DossierRequestRulesTest, LanguagesAndFormats) {
   EXPECT_EQ(*DossierLanguage("language", ""), "en");
   EXPECT_EQ(*DossierLanguage("language", "nl"), "nl");

@@ -1,6 +1,6 @@
 // The bilateral-talks register as evidence, over real gRPC (in-process server on port 0) with
 // PostgreSQL behind it: the talk lifecycle and its refusals, the append-only tables, commitments,
-// roles and retries.
+// the decision log, the countries never raised, roles and retries.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
@@ -245,6 +245,20 @@ class TalksRegisterTest : public ::testing::Test {
     return out;
   }
 
+  v1::RecordDecisionRequest DecisionRequest(const std::string& country, const v1::Date& on,
+                                            v1::RaiseDecision decision) {
+    v1::RecordDecisionRequest request;
+    request.set_request_id(absl::StrCat("decide-", ++requests_));
+    v1::CountryDecision* d = request.mutable_decision();
+    d->set_country(country);
+    d->set_topic(v1::TALK_TOPIC_DIVORCE_RECOGNITION);
+    d->set_decision(decision);
+    d->set_level(v1::TALK_LEVEL_MINISTERIAL);
+    d->set_reasons("Recognition refusals keep rising; the new family code is due.");
+    *d->mutable_decided_on() = on;
+    return request;
+  }
+
   v1::Talk Get(const std::string& id) {
     v1::GetTalkRequest request;
     request.set_id(id);
@@ -418,6 +432,10 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
   close.set_closing_note("Done.");
   v1::Commitment closed;
   ASSERT_TRUE(Call(&Bilateral::CloseCommitment, close, &closed).ok());
+  v1::CountryDecision decision;
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision,
+                   DecisionRequest("MA", Day(0), v1::RAISE_DECISION_RAISE), &decision)
+                  .ok());
 
   // Not even the owner of the tables changes or removes a row.
   for (const std::string& sql : std::vector<std::string>{
@@ -428,6 +446,9 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
            "DELETE FROM stats.commitments",
            "UPDATE stats.commitment_closures SET note = 'x'",
            "DELETE FROM stats.commitment_closures",
+           "UPDATE stats.decisions SET decision = 'RAISE_DECISION_DEFER'",
+           "DELETE FROM stats.decisions",
+           "TRUNCATE stats.decisions",
            "UPDATE stats.talks SET summary = 'x'",
            "DELETE FROM stats.talks",
            "TRUNCATE stats.talks CASCADE",
@@ -455,6 +476,7 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
   EXPECT_EQ(Count("stats.talk_status_changes"), "2");
   EXPECT_EQ(Count("stats.commitments"), "1");
   EXPECT_EQ(Count("stats.commitment_closures"), "1");
+  EXPECT_EQ(Count("stats.decisions"), "1");
 }
 
 TEST_F(TalksRegisterTest, CommitmentsStayOnTheFollowUpListUntilClosed) {
@@ -539,6 +561,136 @@ TEST_F(TalksRegisterTest, CommitmentsStayOnTheFollowUpListUntilClosed) {
   EXPECT_EQ(paged, all);
 }
 
+TEST_F(TalksRegisterTest, TheDecisionLogListsWhatWasDecidedNewestFirst) {
+  v1::CountryDecision first, second, third;
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision,
+                   DecisionRequest("MA", Day(-100), v1::RAISE_DECISION_DEFER), &first)
+                  .ok());
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision,
+                   DecisionRequest("MA", Day(-3), v1::RAISE_DECISION_RAISE), &second)
+                  .ok());
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision,
+                   DecisionRequest("EG", Day(-50), v1::RAISE_DECISION_DO_NOT_RAISE), &third)
+                  .ok());
+  EXPECT_EQ(first.decided_by(), kPolicySubject);
+  EXPECT_TRUE(first.has_recorded_at());
+
+  v1::ListDecisionsRequest request;
+  v1::ListDecisionsResponse response;
+  ASSERT_TRUE(Call(&Bilateral::ListDecisions, request, &response).ok());
+  ASSERT_EQ(response.decisions_size(), 3);
+  EXPECT_EQ(response.decisions(0).id(), second.id());
+  EXPECT_EQ(response.decisions(1).id(), third.id());
+  EXPECT_EQ(response.decisions(2).id(), first.id());
+  EXPECT_EQ(response.decisions(0).SerializeAsString(), second.SerializeAsString());
+  EXPECT_EQ(response.decisions(2).decision(), v1::RAISE_DECISION_DEFER);
+  EXPECT_EQ(response.decisions(2).reasons(),
+            "Recognition refusals keep rising; the new family code is due.");
+
+  request.set_country("MA");
+  request.set_page_size(1);
+  std::vector<std::string> paged;
+  for (int page = 0; page < 5; ++page) {
+    ASSERT_TRUE(Call(&Bilateral::ListDecisions, request, &response).ok());
+    for (const v1::CountryDecision& d : response.decisions()) paged.push_back(d.id());
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
+  }
+  EXPECT_EQ(paged, (std::vector<std::string>{second.id(), first.id()}));
+
+  v1::CountryDecision bad;
+  grpc::Status status = Call(&Bilateral::RecordDecision,
+                             DecisionRequest("MA", Day(1), v1::RAISE_DECISION_RAISE), &bad);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "decision.decided_on:"));
+  v1::RecordDecisionRequest other_topic = DecisionRequest("MA", Day(0), v1::RAISE_DECISION_RAISE);
+  other_topic.mutable_decision()->set_topic(v1::TALK_TOPIC_CONSULAR_ACCESS);
+  status = Call(&Bilateral::RecordDecision, other_topic, &bad);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "decision.topic:"));
+  EXPECT_EQ(Count("stats.decisions"), "3");
+}
+
+TEST_F(TalksRegisterTest, UnraisedCountriesAreRankedByTheirPublishedFigure) {
+  OpenCases(8, "DZ");
+  OpenCases(9, "MA");
+  OpenCases(6, "TN");
+  OpenCases(2, "TR");
+  OpenCases(7, "EG");
+  CatchUp();
+  RecordHeld("TN", Day(0));  // raised this year
+  const v1::Date long_ago = DateOfDay(absl::CivilDay(ThisYear() - 7, 3, 15));
+  RecordHeld("MA", long_ago);  // raised, but long ago
+  Plan("DZ", Day(30));         // only planned
+  v1::Talk cancelled = Plan("EG", Day(3));
+  v1::Talk ignored;
+  ASSERT_TRUE(Call(&Bilateral::CancelTalk, CancelRequest(cancelled.id()), &ignored).ok());
+
+  const auto unraised = [&](int years) {
+    v1::ListUnraisedCountriesRequest request;
+    request.set_years(years);
+    request.set_round_to_base5(true);
+    v1::ListUnraisedCountriesResponse response;
+    const grpc::Status s = Call(&Bilateral::ListUnraisedCountries, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  };
+  v1::ListUnraisedCountriesResponse response = unraised(0);  // 5 years
+  std::vector<std::string> countries;
+  for (const v1::UnraisedCountry& c : response.countries()) countries.push_back(c.country());
+  // Rounded, DZ (8) and MA (9) both publish 10: the published tie goes by country code, where a
+  // raw count would have put MA first. EG publishes 5; TR's 2 is suppressed and comes last.
+  EXPECT_EQ(countries, (std::vector<std::string>{"DZ", "MA", "EG", "TR"}));
+  EXPECT_EQ(response.countries(0).cases_opened().value(), 10);
+  EXPECT_EQ(response.countries(1).cases_opened().value(), 10);
+  EXPECT_EQ(response.countries(2).cases_opened().value(), 5);
+  EXPECT_TRUE(response.countries(3).cases_opened().suppressed());
+  EXPECT_EQ(response.countries(1).last_talk_held_on().SerializeAsString(),
+            long_ago.SerializeAsString());
+  EXPECT_FALSE(response.countries(0).has_last_talk_held_on());  // DZ: planned only
+  EXPECT_FALSE(response.countries(2).has_last_decided_on());
+  EXPECT_EQ(response.period().range().from().year(), ThisYear() - 4);
+  EXPECT_EQ(response.period().range().to().year(), ThisYear());
+  EXPECT_TRUE(response.rounded_to_base5());
+  EXPECT_EQ(response.threshold(), 5);
+
+  // The very figures ListCountries publishes for that period.
+  v1::ListCountriesRequest list;
+  *list.mutable_period() = response.period();
+  list.set_round_to_base5(true);
+  v1::ListCountriesResponse published;
+  ASSERT_TRUE(stats_stub_->ListCountries(Context(policy_).get(), list, &published).ok());
+  for (const v1::UnraisedCountry& c : response.countries()) {
+    bool found = false;
+    for (const v1::CountryRow& row : published.countries()) {
+      if (row.country() != c.country()) continue;
+      found = true;
+      EXPECT_EQ(row.cases_opened().SerializeAsString(), c.cases_opened().SerializeAsString())
+          << c.country();
+    }
+    EXPECT_TRUE(found) << c.country();
+  }
+
+  // A decision on EG within the years takes it off the list.
+  v1::CountryDecision decision;
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision,
+                   DecisionRequest("EG", Day(0), v1::RAISE_DECISION_DEFER), &decision)
+                  .ok());
+  const auto codes = [](const v1::ListUnraisedCountriesResponse& r) {
+    std::vector<std::string> out;
+    for (const v1::UnraisedCountry& c : r.countries()) out.push_back(c.country());
+    return out;
+  };
+  EXPECT_EQ(codes(unraised(5)), (std::vector<std::string>{"DZ", "MA", "TR"}));
+  // Over ten years MA's old talk counts.
+  EXPECT_EQ(codes(unraised(10)), (std::vector<std::string>{"DZ", "TR"}));
+
+  v1::ListUnraisedCountriesRequest bad;
+  bad.set_years(26);
+  grpc::Status status = Call(&Bilateral::ListUnraisedCountries, bad, &response);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "years:")) << status.error_message();
+}
+
 TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
   const v1::Talk held = RecordHeld("MA", Day(-1));
   const v1::Talk planned = Plan("MA", Day(5));
@@ -581,7 +733,20 @@ TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
     v1::ListCommitmentsResponse out;
     return Call(&Bilateral::ListCommitments, v1::ListCommitmentsRequest(), &out, token);
   });
-  ASSERT_EQ(calls.size(), 8u);
+  add("RecordDecision", [&](const std::string& token) {
+    v1::CountryDecision out;
+    return Call(&Bilateral::RecordDecision, DecisionRequest("MA", Day(0), v1::RAISE_DECISION_RAISE),
+                &out, token);
+  });
+  add("ListDecisions", [&](const std::string& token) {
+    v1::ListDecisionsResponse out;
+    return Call(&Bilateral::ListDecisions, v1::ListDecisionsRequest(), &out, token);
+  });
+  add("ListUnraisedCountries", [&](const std::string& token) {
+    v1::ListUnraisedCountriesResponse out;
+    return Call(&Bilateral::ListUnraisedCountries, v1::ListUnraisedCountriesRequest(), &out, token);
+  });
+  ASSERT_EQ(calls.size(), 11u);
   const std::string talks_before = Count("stats.talks");
   for (const auto& [role, post] :
        std::vector<std::pair<v1::Role, std::string>>{{v1::ROLE_CONSULAR_OFFICER, "RABAT"},
@@ -639,6 +804,13 @@ TEST_F(TalksRegisterTest, RetriesReturnTheFirstReplyAndWriteNothing) {
   EXPECT_EQ(c1.SerializeAsString(), c2.SerializeAsString());
   EXPECT_EQ(Count("stats.commitments"), "1");
   EXPECT_EQ(Count("stats.commitment_closures"), "1");
+
+  const v1::RecordDecisionRequest decide = DecisionRequest("MA", Day(0), v1::RAISE_DECISION_RAISE);
+  v1::CountryDecision d1, d2;
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision, decide, &d1).ok());
+  ASSERT_TRUE(Call(&Bilateral::RecordDecision, decide, &d2).ok());
+  EXPECT_EQ(d1.id(), d2.id());
+  EXPECT_EQ(Count("stats.decisions"), "1");
 
   // The same request id for another request is refused, naming it.
   v1::PlanTalkRequest reused = PlanRequest("TN", Day(7));

@@ -1,5 +1,6 @@
 # The bilateral-talks register: its rules without a database (unit), and the register over
-# in-process gRPC with PostgreSQL (lifecycle, append-only tables, commitments, roles, retries).
+# in-process gRPC with PostgreSQL (lifecycle, append-only tables, commitments, decisions, countries
+# never raised, roles, retries).
 add_executable(talk_rules_unit_test ${CMAKE_CURRENT_LIST_DIR}/talk_rules_test.cc)
 target_link_libraries(talk_rules_unit_test PRIVATE consular_stats_rules GTest::gtest_main)
 target_compile_options(talk_rules_unit_test PRIVATE ${CONSULAR_WARNINGS})

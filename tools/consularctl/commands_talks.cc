@@ -1,5 +1,6 @@
-// consularctl talk: the bilateral-talks register (talks and their status, commitments), through
-// consular-stats' BilateralService at --stats-addr.
+// consularctl talk|decision: the bilateral-talks register (talks and their status, commitments,
+// the countries never raised) and the per-country decision log, through consular-stats'
+// BilateralService at --stats-addr.
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ namespace consular::ctl {
 namespace {
 
 using ::consular::v1::Commitment;
+using ::consular::v1::CountryDecision;
 using ::consular::v1::Talk;
 
 // What a talk is about, as `talk record` and `talk plan` take it.
@@ -79,6 +81,26 @@ struct CloseCommitmentArgs {
 struct CommitmentsArgs {
   std::string country;
   bool open_only = false;
+  PagingArgs paging;
+};
+
+struct UnraisedArgs {
+  int years = 0;
+  bool round = false;
+};
+
+struct DecisionRecordArgs {
+  std::string country;
+  std::string topic;
+  std::string decision;
+  std::string level;
+  std::string reasons;
+  std::string date;
+  std::string request_id;
+};
+
+struct DecisionListArgs {
+  std::string country;
   PagingArgs paging;
 };
 
@@ -311,6 +333,88 @@ int RunCommitments(const StatsContext& context, const CommitmentsArgs& args) {
                     });
 }
 
+int RunUnraised(const StatsContext& context, const UnraisedArgs& args) {
+  consular::v1::ListUnraisedCountriesRequest request;
+  request.set_years(args.years);
+  request.set_round_to_base5(args.round);
+  return RunCall(
+      context, &BilateralStub::ListUnraisedCountries, request,
+      [](const consular::v1::ListUnraisedCountriesResponse& response) {
+        std::vector<std::vector<std::string>> rows;
+        for (const consular::v1::UnraisedCountry& c : response.countries()) {
+          rows.push_back(
+              {c.country(), FigureText(c.cases_opened()), DateText(c.last_talk_held_on()),
+               IsSet(c.last_decided_on())
+                   ? absl::StrCat(
+                         DateText(c.last_decided_on()), " ",
+                         Short(consular::v1::RaiseDecision_descriptor(), c.last_decision()))
+                   : ""});
+        }
+        return absl::StrCat(
+            "Countries with cases opened in ", PeriodText(response.period()),
+            " and no talk held or decision taken then (",
+            FreshnessText(response.as_of(), response.lag()), ")\n",
+            FormatTable({"COUNTRY", "OPENED", "LAST TALK HELD", "LAST DECISION"}, rows), "\n",
+            Legend(response.threshold(), response.rounded_to_base5()));
+      });
+}
+
+std::string FormatDecision(const CountryDecision& d) {
+  return FormatTable({"FIELD", "VALUE"},
+                     {{"id", d.id()},
+                      {"country", d.country()},
+                      {"topic", Short(consular::v1::TalkTopic_descriptor(), d.topic())},
+                      {"decision", Short(consular::v1::RaiseDecision_descriptor(), d.decision())},
+                      {"level", Short(consular::v1::TalkLevel_descriptor(), d.level())},
+                      {"reasons", d.reasons()},
+                      {"decided on", DateText(d.decided_on())},
+                      {"decided by", d.decided_by()},
+                      {"recorded at", FormatTimestamp(d.recorded_at())}});
+}
+
+int RunDecisionRecord(const StatsContext& context, const DecisionRecordArgs& args) {
+  consular::v1::RecordDecisionRequest request;
+  CountryDecision* d = request.mutable_decision();
+  d->set_country(CountryCode(args.country));
+  absl::StatusOr<consular::v1::TalkTopic> topic = ParseFlagEnum<consular::v1::TalkTopic>(
+      args.topic, "--topic", consular::v1::TalkTopic_descriptor());
+  if (!topic.ok()) return ReportUsageError(topic.status().message());
+  d->set_topic(*topic);
+  absl::StatusOr<consular::v1::RaiseDecision> decision = ParseFlagEnum<consular::v1::RaiseDecision>(
+      args.decision, "--decision", consular::v1::RaiseDecision_descriptor());
+  if (!decision.ok()) return ReportUsageError(decision.status().message());
+  d->set_decision(*decision);
+  absl::StatusOr<consular::v1::TalkLevel> level = ParseFlagEnum<consular::v1::TalkLevel>(
+      args.level, "--level", consular::v1::TalkLevel_descriptor());
+  if (!level.ok()) return ReportUsageError(level.status().message());
+  d->set_level(*level);
+  d->set_reasons(args.reasons);
+  absl::StatusOr<consular::v1::Date> on = ParseDate(args.date);
+  if (!on.ok()) return ReportUsageError(absl::StrCat("--date: ", on.status().message()));
+  *d->mutable_decided_on() = *on;
+  return RunChange(context, &BilateralStub::RecordDecision, request, args.request_id,
+                   &FormatDecision);
+}
+
+int RunDecisionList(const StatsContext& context, const DecisionListArgs& args) {
+  consular::v1::ListDecisionsRequest request;
+  request.set_country(CountryCode(args.country));
+  return RunListing(
+      context, &BilateralStub::ListDecisions, request, args.paging,
+      [](const consular::v1::ListDecisionsResponse& response) {
+        std::vector<std::vector<std::string>> rows;
+        for (const CountryDecision& d : response.decisions()) {
+          rows.push_back({DateText(d.decided_on()), d.country(),
+                          Short(consular::v1::TalkTopic_descriptor(), d.topic()),
+                          Short(consular::v1::RaiseDecision_descriptor(), d.decision()),
+                          Short(consular::v1::TalkLevel_descriptor(), d.level()), d.decided_by(),
+                          d.reasons()});
+        }
+        return FormatTable({"DECIDED ON", "COUNTRY", "TOPIC", "DECISION", "LEVEL", "BY", "REASONS"},
+                           rows);
+      });
+}
+
 // --country, --date (required, with `date_help`), --level, --topic, --summary and --stats-year.
 void AddTalkContentOptions(CLI::App* command, TalkContentArgs* args, const std::string& date_help) {
   command->add_option("--country", args->country, "ISO 3166-1 alpha-2 code")->required();
@@ -442,6 +546,46 @@ void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::stri
     command->add_flag("--open", args->open_only, "Only commitments not closed");
     AddPaging(command, &args->paging);
     OnParse(command, context, args, &RunCommitments, action);
+  }
+  {
+    CLI::App* command = talk->add_subcommand(
+        "unraised", "Countries with cases and no talk held or decision taken in the last years");
+    auto args = std::make_shared<UnraisedArgs>();
+    command->add_option("--years", args->years,
+                        "Calendar years back, this one included (1..25; 5)");
+    command->add_flag("--round", args->round, "Round figures to multiples of 5");
+    OnParse(command, context, args, &RunUnraised, action);
+  }
+
+  CLI::App* decision = app->add_subcommand(
+      "decision", "Whether to raise an issue with a country: the decision log (--stats-addr)");
+  decision->require_subcommand(1);
+  {
+    CLI::App* command = decision->add_subcommand("record", "Record a decision");
+    auto args = std::make_shared<DecisionRecordArgs>();
+    command->add_option("--country", args->country, "ISO 3166-1 alpha-2 code")->required();
+    AddEnumOption(command, "--topic", &args->topic, consular::v1::TalkTopic_descriptor(),
+                  "abandonment or divorce-recognition")
+        ->required();
+    AddEnumOption(command, "--decision", &args->decision, consular::v1::RaiseDecision_descriptor(),
+                  "raise, do-not-raise or defer")
+        ->required();
+    AddEnumOption(command, "--level", &args->level, consular::v1::TalkLevel_descriptor(),
+                  "ministerial, ambassador or official")
+        ->required();
+    command->add_option("--reasons", args->reasons, "Why")->required();
+    command->add_option("--date", args->date, "When it was decided (YYYY-MM-DD, not future)")
+        ->required()
+        ->check(DateValidator());
+    AddRequestId(command, &args->request_id);
+    OnParse(command, context, args, &RunDecisionRecord, action);
+  }
+  {
+    CLI::App* command = decision->add_subcommand("list", "Decisions, newest first");
+    auto args = std::make_shared<DecisionListArgs>();
+    command->add_option("--country", args->country, "Only this country");
+    AddPaging(command, &args->paging);
+    OnParse(command, context, args, &RunDecisionList, action);
   }
 }
 
