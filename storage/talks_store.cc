@@ -13,6 +13,7 @@
 namespace consular::storage {
 namespace {
 
+using consular::v1::Briefing;
 using consular::v1::Commitment;
 using consular::v1::CountryDecision;
 using consular::v1::Talk;
@@ -370,6 +371,48 @@ std::map<std::string, CountryEngagement> TalksStore::Engagements(const consular:
         row[3].as<std::string>(), consular::v1::RaiseDecision_Parse);
   }
   return engagements;
+}
+
+void TalksStore::InsertBriefing(const Briefing& b) {
+  ExecPrepared0(tx_, "briefing_insert",
+                "INSERT INTO stats.briefings (id, talk_id, language, format, content_type, "
+                "filename, statistics_period, content, sha256, stored_by, stored_at) VALUES "
+                "($1::uuid, $2::uuid, $3, $4, $5, $6, $7, $8, $9, $10, " FROM_MICROS("$11") ")",
+                b.id(), b.talk_id(), b.language(), consular::v1::DossierFormat_Name(b.format()),
+                b.content_type(), b.filename(), Bytes(b.statistics_period()),
+                pqxx::binarystring(b.content()), b.sha256(), b.stored_by(), Micros(b.stored_at()));
+}
+
+std::optional<Briefing> TalksStore::NewestBriefing(const std::string& talk_id,
+                                                   const std::string& language,
+                                                   consular::v1::DossierFormat format) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "briefing_newest",
+      "SELECT id::text, talk_id::text, language, format, content_type, filename, "
+      "statistics_period, content, sha256, stored_by, " MICROS("stored_at") " "
+      "FROM stats.briefings WHERE talk_id = $1::uuid AND ($2 = '' OR language = $2) "
+      "AND ($3 = '' OR format = $3) ORDER BY stored_at DESC, id DESC LIMIT 1",
+      talk_id, language,
+      format == consular::v1::DOSSIER_FORMAT_UNSPECIFIED
+          ? std::string()
+          : consular::v1::DossierFormat_Name(format));
+  if (r.empty()) return std::nullopt;
+  const pqxx::row row = r[0];
+  Briefing b;
+  b.set_id(row[0].as<std::string>());
+  b.set_talk_id(row[1].as<std::string>());
+  b.set_language(row[2].as<std::string>());
+  b.set_format(ParseStoredEnum<consular::v1::DossierFormat>(row[3].as<std::string>(),
+                                                            consular::v1::DossierFormat_Parse));
+  b.set_content_type(row[4].as<std::string>());
+  b.set_filename(row[5].as<std::string>());
+  ParseBytes(row[6], "briefing period", b.mutable_statistics_period());
+  b.set_content(pqxx::binarystring(row[7]).str());
+  b.set_sha256(row[8].as<std::string>());
+  b.set_size(static_cast<int64_t>(b.content().size()));
+  b.set_stored_by(row[9].as<std::string>());
+  *b.mutable_stored_at() = TimeUtil::MicrosecondsToTimestamp(row[10].as<int64_t>());
+  return b;
 }
 
 }  // namespace consular::storage

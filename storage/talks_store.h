@@ -10,7 +10,7 @@
 #include "consular/v1/statistics.pb.h"
 
 // The bilateral-talks register's SQL (schema "stats", migrations 0008 and 0013): talks and their
-// status changes, commitments and their closing, and the decision log. Every table is
+// status changes, commitments and their closing, the decision log and briefings. Every table is
 // append-only: this store only reads and inserts (the database refuses anything else). Functions
 // run in the caller's transaction and throw what libpqxx throws.
 namespace consular::storage {
@@ -99,6 +99,16 @@ class TalksStore {
   std::vector<std::string> CountriesWithCasesOpened(int first_year, int last_year);
   // Per country with any held talk or decision: what CountryEngagement says, `since` the day.
   std::map<std::string, CountryEngagement> Engagements(const consular::v1::Date& since);
+
+  // --- Briefings ---
+
+  // Inserts a briefing with its content.
+  void InsertBriefing(const consular::v1::Briefing& briefing);
+  // The newest briefing of a talk (of that language and format when given: "" and UNSPECIFIED
+  // for any), with its content exactly as stored; nullopt if there is none.
+  std::optional<consular::v1::Briefing> NewestBriefing(const std::string& talk_id,
+                                                       const std::string& language,
+                                                       consular::v1::DossierFormat format);
 
  private:
   std::vector<consular::v1::TalkStatusChange> StatusChanges(const std::string& talk_id);

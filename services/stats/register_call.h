@@ -19,7 +19,8 @@
 #include "storage/talks_store.h"
 #include "storage/transaction_runner.h"
 
-// What the mutations of the bilateral-talks register share (talks_register.cc).
+// What the mutations of the bilateral-talks register share (talks_register.cc,
+// talk_briefings.cc).
 namespace consular::stats {
 
 // The shape of every mutation of the register, as RecordTalk's: one transaction audited as

@@ -329,80 +329,84 @@ absl::Status StatisticsManager::RenderCountryDossier(
       runner_, who, "ReportService.RenderCountryDossier", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
-        absl::StatusOr<PeriodYears> years = YearsOf(request.period());
-        if (!years.ok()) return years.status();
-        CONSULAR_RETURN_IF_ERROR(CheckDossierFormat("format", request.format()));
-        CONSULAR_ASSIGN_OR_RETURN(const std::string language,
-                                  DossierLanguage("language", request.language()));
-        const PublishOptions options = OptionsFor(request.round_to_base5());
-        const absl::Time now = clock_.Now();
-        StatsStore store(tx);
-        const int first = std::min(years->first, years->last - (kHistoryYears - 1));
-        const CountryCounts counts =
-            LoadCounts(store, request.country(), first, years->last, &request.period());
-
-        consular::v1::CountryDossier dossier;
-        dossier.set_country(request.country());
-        *dossier.mutable_statistics() =
-            Publish(request.country(), request.period(), counts, {}, options);
-        SetFreshness(store, now, dossier.mutable_statistics()->mutable_as_of(),
-                     dossier.mutable_statistics()->mutable_lag());
-        // Cases opened per year by type: the case-type table of each year.
-        for (int y = std::max(2000, years->last - (kHistoryYears - 1)); y <= years->last; ++y) {
-          Period year;
-          year.set_year(y);
-          const CountryStatistics s = Publish(request.country(), year, counts,
-                                              {consular::v1::DIMENSION_CASE_TYPE}, options);
-          consular::v1::YearByType* h = dossier.add_history();
-          h->set_year(y);
-          *h->mutable_total() = s.cases_opened();
-          for (const consular::v1::Breakdown& b : s.breakdowns()) {
-            if (b.measure() != consular::v1::MEASURE_CASES_OPENED) continue;
-            for (const consular::v1::Cell& cell : b.cells()) {
-              if (cell.category() == "CASE_TYPE_ABANDONMENT") {
-                *h->mutable_abandonment() = cell.figure();
-              } else if (cell.category() == "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION") {
-                *h->mutable_divorce_recognition() = cell.figure();
-              }
-            }
-          }
-        }
-        // The talks held with the country, oldest first.
-        std::vector<Talk> talks = storage::TalksStore(tx).ListHeldTalks(request.country(), 1000);
-        std::reverse(talks.begin(), talks.end());
-        for (Talk& t : talks) *dossier.add_talks() = std::move(t);
-        *dossier.mutable_generated_at() = ToTimestamp(now);
-
-        const std::string period_label =
-            request.period().has_quarter()
-                ? absl::StrFormat("%d-Q%d", request.period().quarter().year(),
-                                  request.period().quarter().quarter())
-            : request.period().has_range()
-                ? absl::StrCat(FormatDate(request.period().range().from()), "_",
-                               FormatDate(request.period().range().to()))
-                : absl::StrCat(request.period().year());
-        const std::string base = absl::StrCat("dossier-", request.country(), "-", period_label,
-                                              language == "en" ? "" : "-" + language);
-        switch (request.format()) {
-          case consular::v1::DOSSIER_FORMAT_CSV:
-            out->set_content_type("text/csv; charset=utf-8");
-            out->set_filename(base + ".csv");
-            out->set_content(RenderDossierCsv(dossier));
-            break;
-          case consular::v1::DOSSIER_FORMAT_JSON:
-            out->set_content_type("application/json");
-            out->set_filename(base + ".json");
-            out->set_content(RenderDossierJson(dossier));
-            break;
-          default:
-            out->set_content_type("text/html; charset=utf-8");
-            out->set_filename(base + ".html");
-            out->set_content(RenderDossierHtml(dossier, DossierMessages::ForLanguage(language)));
-            break;
-        }
-        return absl::OkStatus();
+        return RenderDossierIn(tx, request, clock_.Now(), out);
       });
+}
+
+absl::Status StatisticsManager::RenderDossierIn(
+    pqxx::transaction_base& tx, const consular::v1::RenderCountryDossierRequest& request,
+    absl::Time now, consular::v1::Dossier* out) const {
+  CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
+  absl::StatusOr<PeriodYears> years = YearsOf(request.period());
+  if (!years.ok()) return years.status();
+  CONSULAR_RETURN_IF_ERROR(CheckDossierFormat("format", request.format()));
+  CONSULAR_ASSIGN_OR_RETURN(const std::string language,
+                            DossierLanguage("language", request.language()));
+  const PublishOptions options = OptionsFor(request.round_to_base5());
+  StatsStore store(tx);
+  const int first = std::min(years->first, years->last - (kHistoryYears - 1));
+  const CountryCounts counts =
+      LoadCounts(store, request.country(), first, years->last, &request.period());
+
+  consular::v1::CountryDossier dossier;
+  dossier.set_country(request.country());
+  *dossier.mutable_statistics() = Publish(request.country(), request.period(), counts, {}, options);
+  SetFreshness(store, now, dossier.mutable_statistics()->mutable_as_of(),
+               dossier.mutable_statistics()->mutable_lag());
+  // Cases opened per year by type: the case-type table of each year.
+  for (int y = std::max(2000, years->last - (kHistoryYears - 1)); y <= years->last; ++y) {
+    Period year;
+    year.set_year(y);
+    const CountryStatistics s =
+        Publish(request.country(), year, counts, {consular::v1::DIMENSION_CASE_TYPE}, options);
+    consular::v1::YearByType* h = dossier.add_history();
+    h->set_year(y);
+    *h->mutable_total() = s.cases_opened();
+    for (const consular::v1::Breakdown& b : s.breakdowns()) {
+      if (b.measure() != consular::v1::MEASURE_CASES_OPENED) continue;
+      for (const consular::v1::Cell& cell : b.cells()) {
+        if (cell.category() == "CASE_TYPE_ABANDONMENT") {
+          *h->mutable_abandonment() = cell.figure();
+        } else if (cell.category() == "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION") {
+          *h->mutable_divorce_recognition() = cell.figure();
+        }
+      }
+    }
+  }
+  // The talks held with the country, oldest first.
+  std::vector<Talk> talks = storage::TalksStore(tx).ListHeldTalks(request.country(), 1000);
+  std::reverse(talks.begin(), talks.end());
+  for (Talk& t : talks) *dossier.add_talks() = std::move(t);
+  *dossier.mutable_generated_at() = ToTimestamp(now);
+
+  const std::string period_label =
+      request.period().has_quarter()
+          ? absl::StrFormat("%d-Q%d", request.period().quarter().year(),
+                            request.period().quarter().quarter())
+      : request.period().has_range()
+          ? absl::StrCat(FormatDate(request.period().range().from()), "_",
+                         FormatDate(request.period().range().to()))
+          : absl::StrCat(request.period().year());
+  const std::string base = absl::StrCat("dossier-", request.country(), "-", period_label,
+                                        language == "en" ? "" : "-" + language);
+  switch (request.format()) {
+    case consular::v1::DOSSIER_FORMAT_CSV:
+      out->set_content_type("text/csv; charset=utf-8");
+      out->set_filename(base + ".csv");
+      out->set_content(RenderDossierCsv(dossier));
+      break;
+    case consular::v1::DOSSIER_FORMAT_JSON:
+      out->set_content_type("application/json");
+      out->set_filename(base + ".json");
+      out->set_content(RenderDossierJson(dossier));
+      break;
+    default:
+      out->set_content_type("text/html; charset=utf-8");
+      out->set_filename(base + ".html");
+      out->set_content(RenderDossierHtml(dossier, DossierMessages::ForLanguage(language)));
+      break;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace consular::stats

@@ -18,7 +18,7 @@
 // The use cases of consular-stats: statistics, the bilateral-talks register and country
 // dossiers (proto/consular/v1/statistics.proto). Every call is audited. Policy staff and
 // administrators only. The register's use cases beyond RecordTalk, ListTalks and GetTalk live in
-// talks_register.cc (talks, commitments, decisions, countries never raised).
+// talks_register.cc (talks, commitments, decisions, countries never raised) and talk_briefings.cc.
 namespace consular::storage {
 class StatsStore;
 }  // namespace consular::storage
@@ -43,11 +43,12 @@ class StatisticsManager {
   UseCase<v1::ListTalksRequest, v1::ListTalksResponse> ListTalks;
   UseCase<v1::GetTalkRequest, v1::Talk> GetTalk;
 
-  // The talks register (talks_register.cc). Each returns OK;
+  // The talks register (talks_register.cc, talk_briefings.cc). Each returns OK;
   // INVALID_ARGUMENT "<field>: <problem>"; PERMISSION_DENIED for any role but policy staff and
   // administrators; NOT_FOUND for a talk or commitment id that names none; FAILED_PRECONDITION
-  // for a change the talk's status does not allow, a commitment on a talk not held or a
-  // commitment closed twice; UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and INTERNAL as the
+  // for a change the talk's status does not allow, a commitment on a talk not held, a commitment
+  // closed twice or a briefing of a cancelled talk; DATA_LOSS for a stored briefing whose bytes no
+  // longer match their digest; UNAVAILABLE, DEADLINE_EXCEEDED, ABORTED and INTERNAL as the
   // transaction runner returns them.
   UseCase<v1::PlanTalkRequest, v1::Talk> PlanTalk;
   UseCase<v1::MarkTalkHeldRequest, v1::Talk> MarkTalkHeld;
@@ -61,6 +62,8 @@ class StatisticsManager {
   UseCase<v1::ListDecisionsRequest, v1::ListDecisionsResponse> ListDecisions;
   UseCase<v1::ListUnraisedCountriesRequest, v1::ListUnraisedCountriesResponse>
       ListUnraisedCountries;
+  UseCase<v1::StoreBriefingRequest, v1::Briefing> StoreBriefing;
+  UseCase<v1::GetBriefingRequest, v1::Briefing> GetBriefing;
 
   UseCase<v1::RenderCountryDossierRequest, v1::Dossier> RenderCountryDossier;
 
@@ -85,6 +88,10 @@ class StatisticsManager {
                                              const v1::Period& period, const PeriodYears& years,
                                              v1::CountryOrder order_by,
                                              const PublishOptions& options, absl::Time now) const;
+  // RenderCountryDossier's work after the role check: INVALID_ARGUMENT naming the field.
+  absl::Status RenderDossierIn(pqxx::transaction_base& tx,
+                               const v1::RenderCountryDossierRequest& request, absl::Time now,
+                               v1::Dossier* out) const;
 
   storage::TransactionRunner* const runner_;
   const Clock& clock_;

@@ -19,6 +19,7 @@ BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvir
         &StatisticsManager::ListCommitments);
   Route(manager, &StatisticsManager::RecordDecision, &StatisticsManager::ListDecisions,
         &StatisticsManager::ListUnraisedCountries);
+  Route(manager, &StatisticsManager::StoreBriefing, &StatisticsManager::GetBriefing);
 }
 
 ReportServiceImpl::ReportServiceImpl(StatisticsManager* manager, CallEnvironment env)

@@ -1,6 +1,6 @@
 // The bilateral-talks register beyond recording a held talk (docs/statistics.md): talks entered
 // as planned and their status changes, commitments made at held talks, the per-country decision
-// log and the countries never raised.
+// log and the countries never raised. Briefings are in talk_briefings.cc.
 #include <functional>
 #include <map>
 #include <optional>

@@ -1,8 +1,8 @@
 -- The bilateral-talks register as evidence (consular-stats, docs/statistics.md): talks entered
--- as planned, their status changes, commitments made at held talks and their closing, and the
--- per-country decision log. Every table here is append-only: the service may read and insert,
--- and a trigger refuses any UPDATE, DELETE or TRUNCATE, whoever asks. A talk's current status is
--- its newest status change.
+-- as planned, their status changes, commitments made at held talks and their closing, the
+-- per-country decision log, and the briefings taken to talks. Every table here is append-only:
+-- the service may read and insert, and a trigger refuses any UPDATE, DELETE or TRUNCATE, whoever
+-- asks. A talk's current status is its newest status change.
 
 -- A talk is entered either as held (held_on, with its frozen statistics, as before) or as planned
 -- (planned_on; no statistics yet: they are frozen with the change that marks it held). A planned
@@ -172,6 +172,24 @@ CREATE INDEX decisions_newest_idx ON stats.decisions (decided_on DESC, recorded_
 CREATE INDEX decisions_country_idx
   ON stats.decisions (country, decided_on DESC, recorded_at DESC, id DESC);
 
+-- Briefings: a talk's country dossier as rendered and stored, byte for byte, with the lower-case
+-- hex SHA-256 of the bytes, which every read checks.
+CREATE TABLE stats.briefings (
+  id                uuid        PRIMARY KEY,
+  talk_id           uuid        NOT NULL REFERENCES stats.talks (id),
+  language          text        NOT NULL CHECK (language IN ('en', 'nl')),
+  format            text        NOT NULL CHECK (format IN ('DOSSIER_FORMAT_HTML',
+                                  'DOSSIER_FORMAT_CSV', 'DOSSIER_FORMAT_JSON')),
+  content_type      text        NOT NULL,
+  filename          text        NOT NULL,
+  statistics_period bytea       NOT NULL,
+  content           bytea       NOT NULL,
+  sha256            text        NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+  stored_by         text        NOT NULL,
+  stored_at         timestamptz NOT NULL
+);
+CREATE INDEX briefings_talk_idx ON stats.briefings (talk_id, stored_at DESC, id DESC);
+
 CREATE TRIGGER talk_status_changes_frozen BEFORE UPDATE OR DELETE ON stats.talk_status_changes
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER commitments_frozen BEFORE UPDATE OR DELETE ON stats.commitments
@@ -179,6 +197,8 @@ CREATE TRIGGER commitments_frozen BEFORE UPDATE OR DELETE ON stats.commitments
 CREATE TRIGGER commitment_closures_frozen BEFORE UPDATE OR DELETE ON stats.commitment_closures
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER decisions_frozen BEFORE UPDATE OR DELETE ON stats.decisions
+  FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER briefings_frozen BEFORE UPDATE OR DELETE ON stats.briefings
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER talks_not_truncated BEFORE TRUNCATE ON stats.talks
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
@@ -190,9 +210,11 @@ CREATE TRIGGER commitment_closures_not_truncated BEFORE TRUNCATE ON stats.commit
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
 CREATE TRIGGER decisions_not_truncated BEFORE TRUNCATE ON stats.decisions
   FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
+CREATE TRIGGER briefings_not_truncated BEFORE TRUNCATE ON stats.briefings
+  FOR EACH STATEMENT EXECUTE FUNCTION stats.refuse_register_change();
 
 REVOKE ALL ON stats.talk_status_changes, stats.talk_state, stats.commitments,
-  stats.commitment_closures, stats.decisions FROM PUBLIC;
+  stats.commitment_closures, stats.decisions, stats.briefings FROM PUBLIC;
 GRANT SELECT, INSERT ON stats.talk_status_changes, stats.commitments, stats.commitment_closures,
-  stats.decisions TO consular_service;
+  stats.decisions, stats.briefings TO consular_service;
 GRANT SELECT ON stats.talk_state TO consular_service;

@@ -1,14 +1,16 @@
 // The bilateral-talks register as evidence, over real gRPC (in-process server on port 0) with
 // PostgreSQL behind it: the talk lifecycle and its refusals, the append-only tables, commitments,
-// the decision log, the countries never raised, roles and retries.
+// the decision log, the countries never raised, briefings, roles and retries.
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
+#include <openssl/sha.h>
 
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
@@ -51,6 +53,14 @@ v1::Date Day(int days) {
 }
 
 int ThisYear() { return Day(0).year(); }
+
+std::string Hex(const std::string& bytes) { return absl::BytesToHexString(bytes); }
+
+std::string Sha256OfBytes(const std::string& bytes) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), digest);
+  return Hex(std::string(reinterpret_cast<const char*>(digest), sizeof digest));
+}
 
 class TalksRegisterTest : public ::testing::Test {
  protected:
@@ -436,6 +446,12 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
   ASSERT_TRUE(Call(&Bilateral::RecordDecision,
                    DecisionRequest("MA", Day(0), v1::RAISE_DECISION_RAISE), &decision)
                   .ok());
+  v1::StoreBriefingRequest brief;
+  brief.set_request_id("brief-1");
+  brief.set_talk_id(held.id());
+  brief.set_format(v1::DOSSIER_FORMAT_CSV);
+  v1::Briefing briefing;
+  ASSERT_TRUE(Call(&Bilateral::StoreBriefing, brief, &briefing).ok());
 
   // Not even the owner of the tables changes or removes a row.
   for (const std::string& sql : std::vector<std::string>{
@@ -449,6 +465,8 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
            "UPDATE stats.decisions SET decision = 'RAISE_DECISION_DEFER'",
            "DELETE FROM stats.decisions",
            "TRUNCATE stats.decisions",
+           "UPDATE stats.briefings SET sha256 = repeat('0', 64)",
+           "DELETE FROM stats.briefings",
            "UPDATE stats.talks SET summary = 'x'",
            "DELETE FROM stats.talks",
            "TRUNCATE stats.talks CASCADE",
@@ -477,6 +495,7 @@ TEST_F(TalksRegisterTest, TheDatabaseRefusesToChangeTheRegister) {
   EXPECT_EQ(Count("stats.commitments"), "1");
   EXPECT_EQ(Count("stats.commitment_closures"), "1");
   EXPECT_EQ(Count("stats.decisions"), "1");
+  EXPECT_EQ(Count("stats.briefings"), "1");
 }
 
 TEST_F(TalksRegisterTest, CommitmentsStayOnTheFollowUpListUntilClosed) {
@@ -691,10 +710,91 @@ TEST_F(TalksRegisterTest, UnraisedCountriesAreRankedByTheirPublishedFigure) {
   EXPECT_TRUE(absl::StartsWith(status.error_message(), "years:")) << status.error_message();
 }
 
+TEST_F(TalksRegisterTest, ABriefingIsStoredByteForByteAndCheckedOnRead) {
+  OpenCases(6, "MA");
+  CatchUp();
+  const v1::Talk planned = Plan("MA", Day(14));
+  v1::StoreBriefingRequest store;
+  store.set_request_id("brief-nl");
+  store.set_talk_id(planned.id());
+  store.set_language("nl");
+  store.set_format(v1::DOSSIER_FORMAT_HTML);
+  v1::Briefing stored;
+  ASSERT_TRUE(Call(&Bilateral::StoreBriefing, store, &stored).ok());
+  EXPECT_EQ(stored.language(), "nl");
+  EXPECT_EQ(stored.format(), v1::DOSSIER_FORMAT_HTML);
+  EXPECT_EQ(stored.content_type(), "text/html; charset=utf-8");
+  EXPECT_EQ(stored.sha256().size(), 64u);
+  EXPECT_TRUE(stored.content().empty());
+  EXPECT_EQ(stored.stored_by(), kPolicySubject);
+  EXPECT_EQ(stored.statistics_period().year(), Day(14).year());
+
+  v1::GetBriefingRequest get;
+  get.set_talk_id(planned.id());
+  v1::Briefing read;
+  ASSERT_TRUE(Call(&Bilateral::GetBriefing, get, &read).ok());
+  EXPECT_EQ(read.id(), stored.id());
+  EXPECT_EQ(read.sha256(), stored.sha256());
+  EXPECT_EQ(Sha256OfBytes(read.content()), stored.sha256());
+  EXPECT_EQ(read.size(), static_cast<int64_t>(read.content().size()));
+  // Exactly the bytes stored, and the digest PostgreSQL computes over them.
+  EXPECT_EQ(Hex(read.content()),
+            db_->QueryScalar("SELECT encode(content, 'hex') FROM stats.briefings"));
+  EXPECT_EQ(db_->QueryScalar("SELECT encode(sha256(content), 'hex') FROM stats.briefings"),
+            stored.sha256());
+  EXPECT_TRUE(absl::StrContains(read.content(), "<html lang=\"nl\">"));
+  EXPECT_TRUE(absl::StrContains(read.content(), "Landendossier"));
+
+  // A second briefing, in English as CSV: the newest unless asked for another.
+  store.set_request_id("brief-en");
+  store.set_language("");
+  store.set_format(v1::DOSSIER_FORMAT_CSV);
+  v1::Briefing csv;
+  ASSERT_TRUE(Call(&Bilateral::StoreBriefing, store, &csv).ok());
+  EXPECT_EQ(csv.language(), "en");
+  ASSERT_TRUE(Call(&Bilateral::GetBriefing, get, &read).ok());
+  EXPECT_EQ(read.id(), csv.id());
+  EXPECT_TRUE(absl::StartsWith(read.content(), "section,measure,dimension,category,value"));
+  get.set_language("nl");
+  ASSERT_TRUE(Call(&Bilateral::GetBriefing, get, &read).ok());
+  EXPECT_EQ(read.id(), stored.id());
+  get.set_language("");
+  get.set_format(v1::DOSSIER_FORMAT_JSON);
+  EXPECT_EQ(Call(&Bilateral::GetBriefing, get, &read).error_code(), grpc::NOT_FOUND);
+
+  // Bytes changed behind the service's back are not served.
+  db_->QueryScalar("ALTER TABLE stats.briefings DISABLE TRIGGER briefings_frozen");
+  db_->QueryScalar(
+      "UPDATE stats.briefings SET content = content || '\\x20'::bytea WHERE language = 'nl'");
+  db_->QueryScalar("ALTER TABLE stats.briefings ENABLE TRIGGER briefings_frozen");
+  get.set_format(v1::DOSSIER_FORMAT_HTML);
+  const grpc::Status status = Call(&Bilateral::GetBriefing, get, &read);
+  EXPECT_EQ(status.error_code(), grpc::DATA_LOSS) << status.error_message();
+  get.set_format(v1::DOSSIER_FORMAT_CSV);
+  EXPECT_TRUE(Call(&Bilateral::GetBriefing, get, &read).ok());
+
+  // No briefing for a cancelled talk; a language the dossier does not speak is refused.
+  v1::Talk cancelled;
+  ASSERT_TRUE(Call(&Bilateral::CancelTalk, CancelRequest(planned.id()), &cancelled).ok());
+  store.set_request_id("brief-cancelled");
+  EXPECT_EQ(Call(&Bilateral::StoreBriefing, store, &csv).error_code(), grpc::FAILED_PRECONDITION);
+  store.set_request_id("brief-fr");
+  store.set_language("fr");
+  const grpc::Status french = Call(&Bilateral::StoreBriefing, store, &csv);
+  EXPECT_EQ(french.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(french.error_message(), "language:")) << french.error_message();
+  store.set_talk_id("00000000-0000-4000-8000-000000000003");
+  store.set_language("en");
+  store.set_request_id("brief-none");
+  EXPECT_EQ(Call(&Bilateral::StoreBriefing, store, &csv).error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(Count("stats.briefings"), "2");
+}
+
 TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
   const v1::Talk held = RecordHeld("MA", Day(-1));
   const v1::Talk planned = Plan("MA", Day(5));
   const v1::Commitment commitment = Commit(held.id(), Day(10));
+  const std::string some_id = "00000000-0000-4000-8000-000000000001";
   std::vector<std::pair<std::string, std::function<grpc::Status(const std::string&)>>> calls;
   const auto add = [&](const std::string& name, auto call) { calls.emplace_back(name, call); };
   add("PlanTalk", [&](const std::string& token) {
@@ -746,7 +846,21 @@ TEST_F(TalksRegisterTest, OnlyPolicyStaffAndAdministratorsUseTheRegister) {
     v1::ListUnraisedCountriesResponse out;
     return Call(&Bilateral::ListUnraisedCountries, v1::ListUnraisedCountriesRequest(), &out, token);
   });
-  ASSERT_EQ(calls.size(), 11u);
+  add("StoreBriefing", [&](const std::string& token) {
+    v1::StoreBriefingRequest r;
+    r.set_request_id("brief-x");
+    r.set_talk_id(held.id());
+    r.set_format(v1::DOSSIER_FORMAT_JSON);
+    v1::Briefing out;
+    return Call(&Bilateral::StoreBriefing, r, &out, token);
+  });
+  add("GetBriefing", [&](const std::string& token) {
+    v1::GetBriefingRequest r;
+    r.set_talk_id(some_id);
+    v1::Briefing out;
+    return Call(&Bilateral::GetBriefing, r, &out, token);
+  });
+  ASSERT_EQ(calls.size(), 13u);
   const std::string talks_before = Count("stats.talks");
   for (const auto& [role, post] :
        std::vector<std::pair<v1::Role, std::string>>{{v1::ROLE_CONSULAR_OFFICER, "RABAT"},
@@ -812,6 +926,16 @@ TEST_F(TalksRegisterTest, RetriesReturnTheFirstReplyAndWriteNothing) {
   EXPECT_EQ(d1.id(), d2.id());
   EXPECT_EQ(Count("stats.decisions"), "1");
 
+  v1::StoreBriefingRequest brief;
+  brief.set_request_id("brief-once");
+  brief.set_talk_id(first.id());
+  brief.set_format(v1::DOSSIER_FORMAT_JSON);
+  v1::Briefing b1, b2;
+  ASSERT_TRUE(Call(&Bilateral::StoreBriefing, brief, &b1).ok());
+  ASSERT_TRUE(Call(&Bilateral::StoreBriefing, brief, &b2).ok());
+  EXPECT_EQ(b1.SerializeAsString(), b2.SerializeAsString());
+  EXPECT_EQ(Count("stats.briefings"), "1");
+
   // The same request id for another request is refused, naming it.
   v1::PlanTalkRequest reused = PlanRequest("TN", Day(7));
   reused.set_request_id(plan.request_id());
@@ -863,6 +987,11 @@ TEST_F(TalksRegisterTest, BadRequestsAreRefusedByField) {
   list.set_country("");
   list.set_page_token("forged");
   EXPECT_EQ(field(Call(&Bilateral::ListCommitments, list, &listed)), "page_token");
+  v1::GetBriefingRequest get;
+  get.set_talk_id("00000000-0000-4000-8000-000000000001");
+  get.set_language("xx");
+  v1::Briefing briefing;
+  EXPECT_EQ(field(Call(&Bilateral::GetBriefing, get, &briefing)), "language");
 
   // The use case itself refuses invalid UTF-8, not only the gRPC face in front of it.
   v1::PlanTalkRequest bad_text = PlanRequest("MA", Day(3));

@@ -83,7 +83,8 @@ int Main(int argc, char** argv) {
 
   std::string stats_addr = "localhost:50054";
   app.add_option("--stats-addr", stats_addr,
-                 "consular-stats address HOST:PORT (stats, talk, decision and report commands)")
+                 "consular-stats address HOST:PORT (stats, talk, decision, briefing and report "
+                 "commands)")
       ->envname("CONSULAR_STATS_ADDR")
       ->capture_default_str()
       ->group("Global");
