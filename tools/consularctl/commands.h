@@ -52,9 +52,13 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
                       Action* action);
 
 // Registers `talk` (record, plan, held, postpone, replan, cancel, list, show, commit,
-// close-commitment, commitments, unraised), `decision` (record, list) and `briefing` (store, get)
-// on `app`; see AddStatsCommands.
+// close-commitment, commitments, unraised) and `decision` (record, list) on `app`; see
+// AddStatsCommands.
 void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
                      Action* action);
+
+// Registers `briefing` (store, get) on `app`; see AddStatsCommands.
+void AddBriefingCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
+                         Action* action);
 
 }  // namespace consular::ctl

@@ -98,6 +98,7 @@ int Main(int argc, char** argv) {
   AddContactCommands(&app, &global, &contacts_addr, &action);
   AddStatsCommands(&app, &global, &stats_addr, &action);
   AddTalkCommands(&app, &global, &stats_addr, &action);
+  AddBriefingCommands(&app, &global, &stats_addr, &action);
   AddGlobalOptionsFooter(&app);
 
   // Text fields travel as protobuf strings, which must be UTF-8: name the bad
