@@ -17,9 +17,6 @@
 namespace consular::storage {
 namespace {
 
-using consular::v1::Talk;
-
-
 // A JSON string literal of `text` (nlohmann escapes it; invalid UTF-8 throws).
 std::string JsonString(const std::string& text) { return nlohmann::json(text).dump(); }
 
@@ -65,46 +62,6 @@ std::vector<ContactCasesRow> ContactCasesFrom(const pqxx::result& r) {
            std::tie(b.country, b.year, b.slot, b.dimension, b.category);
   });
   return rows;
-}
-
-constexpr char kTalkColumns[] =
-    "id::text, country, to_char(held_on, 'YYYY-MM-DD'), level, array_to_string(topics, ','), "
-    "summary, outcome, follow_up, COALESCE(to_char(follow_up_due, 'YYYY-MM-DD'), ''), "
-    "recorded_by, " MICROS("recorded_at") ", statistics_period, statistics, COALESCE(release, 0)";
-
-Talk TalkFrom(const pqxx::row& r, bool with_statistics) {
-  Talk t;
-  t.set_id(r[0].as<std::string>());
-  t.set_country(r[1].as<std::string>());
-  *t.mutable_held_on() = ParseDate(r[2].as<std::string>());
-  t.set_level(ParseStoredEnum<consular::v1::TalkLevel>(r[3].as<std::string>(),
-                                                       consular::v1::TalkLevel_Parse));
-  const std::string topics = r[4].as<std::string>();
-  size_t start = 0;
-  while (start < topics.size()) {
-    size_t end = topics.find(',', start);
-    if (end == std::string::npos) end = topics.size();
-    t.add_topics(ParseStoredEnum<consular::v1::TalkTopic>(topics.substr(start, end - start),
-                                                          consular::v1::TalkTopic_Parse));
-    start = end + 1;
-  }
-  t.set_summary(r[5].as<std::string>());
-  t.set_outcome(r[6].as<std::string>());
-  t.set_follow_up(r[7].as<std::string>());
-  const std::string due = r[8].as<std::string>();
-  if (!due.empty()) *t.mutable_follow_up_due() = ParseDate(due);
-  t.set_recorded_by(r[9].as<std::string>());
-  *t.mutable_recorded_at() =
-      google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(r[10].as<int64_t>());
-  if (!t.mutable_statistics_period()->ParseFromString(pqxx::binarystring(r[11]).str())) {
-    throw std::runtime_error("stored talk period does not parse");
-  }
-  if (with_statistics &&
-      !t.mutable_statistics()->ParseFromString(pqxx::binarystring(r[12]).str())) {
-    throw std::runtime_error("stored talk statistics do not parse");
-  }
-  t.set_release(r[13].as<int>());
-  return t;
 }
 
 }  // namespace
@@ -430,49 +387,6 @@ std::vector<RollupRow> StatsStore::ContactPresenceSums() {
            std::tie(b.country, b.year, b.month, b.dimension, b.category);
   });
   return rows;
-}
-
-void StatsStore::InsertTalk(const Talk& t) {
-  std::vector<std::string> topics;
-  for (const int topic : t.topics()) {
-    topics.push_back(consular::v1::TalkTopic_Name(static_cast<consular::v1::TalkTopic>(topic)));
-  }
-  ExecPrepared0(
-      tx_, "talk_insert",
-      "INSERT INTO stats.talks (id, country, held_on, level, topics, summary, outcome, "
-      "follow_up, follow_up_due, recorded_by, recorded_at, statistics_period, statistics, "
-      "release) VALUES ($1::uuid, $2, $3::date, $4, $5::text[], $6, $7, $8, "
-      "NULLIF($9, '')::date, $10, " FROM_MICROS("$11") ", $12, $13, NULLIF($14, 0))",
-      t.id(), t.country(), DateText(t.held_on()), consular::v1::TalkLevel_Name(t.level()),
-      "{" + absl::StrJoin(topics, ",") + "}", t.summary(), t.outcome(), t.follow_up(),
-      DateText(t.follow_up_due()), t.recorded_by(), Micros(t.recorded_at()),
-      pqxx::binarystring(t.statistics_period().SerializeAsString()),
-      pqxx::binarystring(t.statistics().SerializeAsString()), t.release());
-}
-
-std::optional<Talk> StatsStore::FindTalk(const std::string& id) {
-  const pqxx::result r = ExecPrepared(
-      tx_, "talk_find",
-      absl::StrCat("SELECT ", kTalkColumns, " FROM stats.talks WHERE id = $1::uuid"), id);
-  if (r.empty()) return std::nullopt;
-  return TalkFrom(r[0], true);
-}
-
-std::vector<Talk> StatsStore::ListTalks(const std::string& country,
-                                        const std::string& after_held_on,
-                                        const std::string& after_id, int limit,
-                                        bool with_statistics) {
-  const pqxx::result r =
-      ExecPrepared(tx_, "talk_list",
-                   absl::StrCat("SELECT ", kTalkColumns,
-                                " FROM stats.talks WHERE ($1 = '' OR country = $1) "
-                                "AND ($2 = '' OR (held_on, id) < ($2::date, NULLIF($3, '')::uuid)) "
-                                "ORDER BY held_on DESC, id DESC LIMIT $4"),
-                   country, after_held_on, after_id, limit);
-  std::vector<Talk> talks;
-  talks.reserve(r.size());
-  for (const pqxx::row& row : r) talks.push_back(TalkFrom(row, with_statistics));
-  return talks;
 }
 
 }  // namespace consular::storage

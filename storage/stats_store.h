@@ -10,8 +10,9 @@
 #include "storage/sealed_column.h"
 
 // consular-stats' SQL (migration 0008): the event stream as statistics read it, the rollups and
-// the state they were built from, the recount over the base tables, and the bilateral-talks
-// register. Functions run in the caller's transaction and throw what libpqxx throws.
+// the state they were built from, and the recount over the base tables (the bilateral-talks
+// register is storage/talks_store.h). Functions run in the caller's transaction and throw what
+// libpqxx throws.
 namespace consular::storage {
 
 // One event of the stream: only what statistics need (never a payload, actor or reason).
@@ -84,10 +85,6 @@ struct CaseState {
   std::string case_id;
   int sequence = 0;
   std::string facts;  // JSON
-};
-
-struct StoredTalk {
-  consular::v1::Talk talk;  // with statistics and statistics_period
 };
 
 class StatsStore {
@@ -171,15 +168,6 @@ class StatsStore {
   // The contact-presence references summed per (country, year, month, dimension, category):
   // the number of contacts, as rows of measure MEASURE_CONTACTS, ordered like AllRollups.
   std::vector<RollupRow> ContactPresenceSums();
-
-  // Talks.
-  void InsertTalk(const consular::v1::Talk& talk);
-  std::optional<consular::v1::Talk> FindTalk(const std::string& id);
-  // Newest held_on first, after the cursor (held_on "YYYY-MM-DD", id) when given.
-  std::vector<consular::v1::Talk> ListTalks(const std::string& country,
-                                            const std::string& after_held_on,
-                                            const std::string& after_id, int limit,
-                                            bool with_statistics);
 
  private:
   pqxx::transaction_base& tx_;

@@ -11,7 +11,8 @@ add_library(consular_dossier STATIC
   ${CMAKE_CURRENT_LIST_DIR}/dossier_html.cc
   ${CMAKE_CURRENT_LIST_DIR}/dossier_json.cc
   ${CMAKE_CURRENT_LIST_DIR}/dossier_labels.cc
-  ${CMAKE_CURRENT_LIST_DIR}/dossier_messages.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/dossier_messages.cc
+  ${CMAKE_CURRENT_LIST_DIR}/dossier_messages_nl.cc)
 target_link_libraries(consular_dossier PUBLIC consular_proto consular_dates absl::flat_hash_map absl::strings
                       PRIVATE consular_svg_chart absl::time)
 target_compile_options(consular_dossier PRIVATE ${CONSULAR_WARNINGS})

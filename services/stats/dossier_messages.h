@@ -26,6 +26,13 @@ class DossierMessages {
   // The English catalogue, the default of the renderer. Lives for the whole program.
   static const DossierMessages& English();
 
+  // The Dutch catalogue (dossier_messages_nl.cc): the same ids and placeholders. Lives for the
+  // whole program.
+  static const DossierMessages& Dutch();
+
+  // The catalogue of `language`: Dutch for "nl", English for any other.
+  static const DossierMessages& ForLanguage(absl::string_view language);
+
   // Returns the language tag, e.g. "en".
   const std::string& language() const { return language_; }
 

@@ -76,6 +76,20 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
   return release;
 }
 
+// The release a request names: 0 for the newest.
+absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, int number) {
+  if (number < 0) return absl::InvalidArgumentError("release: must be a release number, or 0 for the newest");
+  const std::optional<consular::v1::Release> release =
+      number == 0 ? store.Newest() : store.Find(number);
+  if (release) return *release;
+  if (number == 0) {
+    return absl::FailedPreconditionError(
+        "no statistics release yet: one is made at the start of every month, or by an "
+        "administrator with CreateRelease");
+  }
+  return absl::NotFoundError(absl::StrCat("release: ", number, " not found"));
+}
+
 std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int release,
                                             const std::string& country, int from_year,
                                             int to_year) {

@@ -30,6 +30,10 @@ struct ReleaseRequest {
 // the time it takes, so the figures are one consistent cut), in the caller's transaction.
 consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseRequest& request);
 
+// The release a request names: 0 for the newest. INVALID_ARGUMENT naming `release` for a negative
+// number, NOT_FOUND for an unknown one, FAILED_PRECONDITION when there is no release yet.
+absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, int number);
+
 // A country's figures in a release for the years from..to (every stored year when from > to);
 // nullopt when the release holds nothing for the country (every figure then is 0).
 std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int release,

@@ -22,6 +22,7 @@
 #include "services/stats/releases.h"
 #include "services/stats/statistics_rules.h"
 #include "storage/stats_store.h"
+#include "storage/talks_store.h"
 
 namespace consular::stats {
 namespace {
@@ -32,20 +33,6 @@ using consular::v1::Talk;
 using storage::StatsStore;
 
 constexpr int kHistoryYears = 10;
-
-// The release a request names: 0 for the newest.
-absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, int number) {
-  if (number < 0) return InvalidField("release", "must be a release number, or 0 for the newest");
-  const std::optional<consular::v1::Release> release =
-      number == 0 ? store.Newest() : store.Find(number);
-  if (release) return *release;
-  if (number == 0) {
-    return absl::FailedPreconditionError(
-        "no statistics release yet: one is made at the start of every month, or by an "
-        "administrator with CreateRelease");
-  }
-  return absl::NotFoundError(absl::StrCat("release: ", number, " not found"));
-}
 
 // A country's figures in a release for years first..last (all zeros if it holds none).
 ReleasedCountry ReleasedIn(storage::ReleaseStore& store, int release, const std::string& country,
@@ -140,63 +127,13 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
         if (!consular::v1::CountryOrder_IsValid(request.order_by())) {
           return InvalidField("order_by", "not an order");
         }
-        out->Clear();
         storage::ReleaseStore releases(tx);
         CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
                                   ReleaseFor(releases, request.release()));
-        PublishOptions options = OptionsFor(request.round_to_base5());
-        options.threshold = release.threshold();
-        const std::vector<consular::v1::Dimension> dimensions = {
-            consular::v1::DIMENSION_RECOGNITION_DECISION, consular::v1::DIMENSION_OUTCOME};
-        for (const std::string& country :
-             releases.Countries(release.number(), years->first, years->last)) {
-          const CountryStatistics s = Publish(
-              country, request.period(),
-              ReleasedIn(releases, release.number(), country, years->first, years->last),
-              dimensions, options);
-          consular::v1::CountryRow* row = out->add_countries();
-          row->set_country(country);
-          *row->mutable_cases_opened() = s.cases_opened();
-          *row->mutable_cases_resolved() = s.cases_resolved();
-          *row->mutable_cases_unresolved() = s.cases_unresolved();
-          *row->mutable_contacts() = s.contacts();
-          for (const consular::v1::Breakdown& b : s.breakdowns()) {
-            for (const consular::v1::Cell& cell : b.cells()) {
-              if (cell.category() == "RECOGNITION_DECISION_GRANTED") {
-                *row->mutable_recognition_granted() = cell.figure();
-              } else if (cell.category() == "RECOGNITION_DECISION_REFUSED") {
-                *row->mutable_recognition_refused() = cell.figure();
-              } else if (cell.category() == "OUTCOME_RETURNED_TO_NL") {
-                *row->mutable_returned_to_nl() = cell.figure();
-              }
-            }
-          }
-        }
-        // Most first by the chosen figure; a suppressed figure after every published one.
-        const auto key = [&](const consular::v1::CountryRow& r) -> const consular::v1::Figure& {
-          switch (request.order_by()) {
-            case consular::v1::COUNTRY_ORDER_RECOGNITION_REFUSALS:
-              return r.recognition_refused();
-            case consular::v1::COUNTRY_ORDER_UNRESOLVED:
-              return r.cases_unresolved();
-            default:
-              return r.cases_opened();
-          }
-        };
-        auto* rows = out->mutable_countries();
-        std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
-          if (request.order_by() == consular::v1::COUNTRY_ORDER_COUNTRY) {
-            return a.country() < b.country();
-          }
-          const consular::v1::Figure& fa = key(a);
-          const consular::v1::Figure& fb = key(b);
-          if (fa.suppressed() != fb.suppressed()) return !fa.suppressed();
-          if (!fa.suppressed() && fa.value() != fb.value()) return fa.value() > fb.value();
-          return a.country() < b.country();
-        });
-        out->set_threshold(options.threshold);
-        out->set_rounded_to_base5(options.round_to_base5);
-        Stamp(release, clock_.Now(), out);
+        *out = PublishCountries(releases, release,
+                                releases.Countries(release.number(), years->first, years->last),
+                                request.period(), *years, request.order_by(),
+                                OptionsFor(request.round_to_base5()), clock_.Now());
         return absl::OkStatus();
       });
 }
@@ -304,6 +241,83 @@ absl::StatusOr<std::optional<consular::v1::Release>> StatisticsManager::MakeMont
   return made;
 }
 
+consular::v1::ListCountriesResponse StatisticsManager::PublishCountries(
+    storage::ReleaseStore& releases, const consular::v1::Release& release,
+    const std::vector<std::string>& countries, const Period& period, const PeriodYears& years,
+    consular::v1::CountryOrder order_by, PublishOptions options, absl::Time now) const {
+  consular::v1::ListCountriesResponse out;
+  options.threshold = release.threshold();
+  const std::vector<consular::v1::Dimension> dimensions = {
+      consular::v1::DIMENSION_RECOGNITION_DECISION, consular::v1::DIMENSION_OUTCOME};
+  for (const std::string& country : countries) {
+    const CountryStatistics s =
+        Publish(country, period,
+                ReleasedIn(releases, release.number(), country, years.first, years.last),
+                dimensions, options);
+    consular::v1::CountryRow* row = out.add_countries();
+    row->set_country(country);
+    *row->mutable_cases_opened() = s.cases_opened();
+    *row->mutable_cases_resolved() = s.cases_resolved();
+    *row->mutable_cases_unresolved() = s.cases_unresolved();
+    *row->mutable_contacts() = s.contacts();
+    for (const consular::v1::Breakdown& b : s.breakdowns()) {
+      for (const consular::v1::Cell& cell : b.cells()) {
+        if (cell.category() == "RECOGNITION_DECISION_GRANTED") {
+          *row->mutable_recognition_granted() = cell.figure();
+        } else if (cell.category() == "RECOGNITION_DECISION_REFUSED") {
+          *row->mutable_recognition_refused() = cell.figure();
+        } else if (cell.category() == "OUTCOME_RETURNED_TO_NL") {
+          *row->mutable_returned_to_nl() = cell.figure();
+        }
+      }
+    }
+  }
+  // Most first by the chosen figure; a suppressed figure after every published one.
+  const auto key = [&](const consular::v1::CountryRow& r) -> const consular::v1::Figure& {
+    switch (order_by) {
+      case consular::v1::COUNTRY_ORDER_RECOGNITION_REFUSALS:
+        return r.recognition_refused();
+      case consular::v1::COUNTRY_ORDER_UNRESOLVED:
+        return r.cases_unresolved();
+      default:
+        return r.cases_opened();
+    }
+  };
+  auto* rows = out.mutable_countries();
+  std::stable_sort(rows->begin(), rows->end(), [&](const auto& a, const auto& b) {
+    if (order_by == consular::v1::COUNTRY_ORDER_COUNTRY) return a.country() < b.country();
+    const consular::v1::Figure& fa = key(a);
+    const consular::v1::Figure& fb = key(b);
+    if (fa.suppressed() != fb.suppressed()) return !fa.suppressed();
+    if (!fa.suppressed() && fa.value() != fb.value()) return fa.value() > fb.value();
+    return a.country() < b.country();
+  });
+  out.set_threshold(options.threshold);
+  out.set_rounded_to_base5(options.round_to_base5);
+  Stamp(release, now, &out);
+  return out;
+}
+
+// The figures of the release in force on the day the talk was held (the newest release made
+// before the end of that day, UTC); without one, none (release 0).
+absl::StatusOr<CountryStatistics> StatisticsManager::FreezeTalkStatistics(
+    pqxx::transaction_base& tx, const std::string& country, const Period& period,
+    const consular::v1::Date& held_on, absl::Time now) const {
+  const absl::StatusOr<PeriodYears> years = YearsOf(period);
+  if (!years.ok()) return years.status();
+  storage::ReleaseStore releases(tx);
+  const std::optional<consular::v1::Release> in_force = releases.InForceOn(ToCivilDay(held_on));
+  if (!in_force) {
+    CountryStatistics none;
+    none.set_country(country);
+    *none.mutable_period() = period;
+    none.set_release(0);
+    none.set_threshold(OptionsFor(false).threshold);
+    return none;
+  }
+  return StatisticsFor(releases, *in_force, country, period, *years, {}, OptionsFor(false), now);
+}
+
 absl::Status StatisticsManager::RecordTalk(const Identity& who,
                                            const consular::v1::RecordTalkRequest& request,
                                            absl::Time deadline, Talk* out) {
@@ -339,22 +353,15 @@ absl::Status StatisticsManager::RecordTalk(const Identity& who,
               } else {
                 t.mutable_statistics_period()->set_year(in.held_on().year());
               }
-              // The figures of the release in force on the day the talk was held, frozen with
-              // it (none if no release was in force then).
-              StatsStore store(tx);
-              const absl::StatusOr<PeriodYears> years = YearsOf(t.statistics_period());
-              if (!years.ok()) return years.status();
-              storage::ReleaseStore releases(tx);
-              const std::optional<consular::v1::Release> in_force =
-                  releases.InForceOn(ToCivilDay(t.held_on()));
-              if (in_force) {
-                t.set_release(in_force->number());
-                *t.mutable_statistics() =
-                    StatisticsFor(releases, *in_force, t.country(), t.statistics_period(),
-                                  *years, {}, OptionsFor(false), now);
-              }
-              store.InsertTalk(t);
-              *recorded = std::move(t);
+              // The figures of the moment, frozen with the talk.
+              CONSULAR_ASSIGN_OR_RETURN(
+                  *t.mutable_statistics(),
+                  FreezeTalkStatistics(tx, t.country(), t.statistics_period(), t.held_on(), now));
+              storage::TalksStore talks(tx);
+              talks.InsertTalk(t);
+              std::optional<Talk> stored = talks.FindTalk(t.id());
+              if (!stored) return absl::InternalError("the talk just recorded is not found");
+              *recorded = *std::move(stored);
               return absl::OkStatus();
             });
       });
@@ -379,14 +386,16 @@ absl::Status StatisticsManager::ListTalks(const Identity& who,
           after_held_on = (*cursor)[0];
           after_id = (*cursor)[1];
         }
-        StatsStore store(tx);
         out->Clear();
-        FillPage(store.ListTalks(request.country(), after_held_on, after_id,
-                                 FetchLimit(page_size), false),
+        FillPage(storage::TalksStore(tx).ListTalks(request.country(), after_held_on, after_id,
+                                                   FetchLimit(page_size)),
                  page_size, out->mutable_talks(), out->mutable_next_page_token(),
                  [&](const Talk& last) {
-                   return EncodePageToken("talks", request.country(),
-                                          {FormatDate(last.held_on()), last.id()});
+                   // The talk's day: held_on, else planned_on (the list's order).
+                   return EncodePageToken(
+                       "talks", request.country(),
+                       {FormatDate(last.has_held_on() ? last.held_on() : last.planned_on()),
+                        last.id()});
                  });
         return absl::OkStatus();
       });
@@ -400,7 +409,7 @@ absl::Status StatisticsManager::GetTalk(const Identity& who,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
         CONSULAR_RETURN_IF_ERROR(CheckUuidField("id", request.id()));
-        std::optional<Talk> talk = StatsStore(tx).FindTalk(request.id());
+        std::optional<Talk> talk = storage::TalksStore(tx).FindTalk(request.id());
         if (!talk) return absl::NotFoundError(absl::StrCat("talk ", request.id(), " not found"));
         *out = *std::move(talk);
         return absl::OkStatus();
@@ -414,82 +423,86 @@ absl::Status StatisticsManager::RenderCountryDossier(
       runner_, who, "ReportService.RenderCountryDossier", "", clock_.Now(), deadline,
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         CONSULAR_RETURN_IF_ERROR(CheckMayReadStatistics(who));
-        CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
-        absl::StatusOr<PeriodYears> years = YearsOf(request.period());
-        if (!years.ok()) return years.status();
-        if (request.format() == consular::v1::DOSSIER_FORMAT_UNSPECIFIED ||
-            !consular::v1::DossierFormat_IsValid(request.format())) {
-          return InvalidField("format", "required: HTML, CSV or JSON");
-        }
-        PublishOptions options = OptionsFor(request.round_to_base5());
-        const absl::Time now = clock_.Now();
-        StatsStore store(tx);
-        storage::ReleaseStore releases(tx);
-        CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
-                                  ReleaseFor(releases, request.release()));
-        options.threshold = release.threshold();
-        const int first = std::min(years->first, years->last - (kHistoryYears - 1));
-        const ReleasedCountry counts =
-            ReleasedIn(releases, release.number(), request.country(), first, years->last);
-
-        consular::v1::CountryDossier dossier;
-        dossier.set_country(request.country());
-        *dossier.mutable_statistics() =
-            Publish(request.country(), request.period(), counts, {}, options);
-        Stamp(release, now, dossier.mutable_statistics());
-        // Cases opened per year by type: the case-type table of each year.
-        for (int y = std::max(2000, years->last - (kHistoryYears - 1)); y <= years->last; ++y) {
-          Period year;
-          year.set_year(y);
-          const CountryStatistics s = Publish(request.country(), year, counts,
-                                              {consular::v1::DIMENSION_CASE_TYPE}, options);
-          consular::v1::YearByType* h = dossier.add_history();
-          h->set_year(y);
-          *h->mutable_total() = s.cases_opened();
-          for (const consular::v1::Breakdown& b : s.breakdowns()) {
-            if (b.measure() != consular::v1::MEASURE_CASES_OPENED) continue;
-            for (const consular::v1::Cell& cell : b.cells()) {
-              if (cell.category() == "CASE_TYPE_ABANDONMENT") {
-                *h->mutable_abandonment() = cell.figure();
-              } else if (cell.category() == "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION") {
-                *h->mutable_divorce_recognition() = cell.figure();
-              }
-            }
-          }
-        }
-        std::vector<Talk> talks = store.ListTalks(request.country(), "", "", 1000, false);
-        std::reverse(talks.begin(), talks.end());
-        for (Talk& t : talks) *dossier.add_talks() = std::move(t);
-        *dossier.mutable_generated_at() = ToTimestamp(now);
-
-        const std::string period_label =
-            request.period().has_quarter()
-                ? absl::StrFormat("%d-Q%d", request.period().quarter().year(),
-                                  request.period().quarter().quarter())
-            : request.period().has_range()
-                ? absl::StrCat(FormatDate(request.period().range().from()), "_",
-                               FormatDate(request.period().range().to()))
-                : absl::StrCat(request.period().year());
-        const std::string base = absl::StrCat("dossier-", request.country(), "-", period_label);
-        switch (request.format()) {
-          case consular::v1::DOSSIER_FORMAT_CSV:
-            out->set_content_type("text/csv; charset=utf-8");
-            out->set_filename(base + ".csv");
-            out->set_content(RenderDossierCsv(dossier));
-            break;
-          case consular::v1::DOSSIER_FORMAT_JSON:
-            out->set_content_type("application/json");
-            out->set_filename(base + ".json");
-            out->set_content(RenderDossierJson(dossier));
-            break;
-          default:
-            out->set_content_type("text/html; charset=utf-8");
-            out->set_filename(base + ".html");
-            out->set_content(RenderDossierHtml(dossier));
-            break;
-        }
-        return absl::OkStatus();
+        return RenderDossierIn(tx, request, clock_.Now(), out);
       });
+}
+
+absl::Status StatisticsManager::RenderDossierIn(
+    pqxx::transaction_base& tx, const consular::v1::RenderCountryDossierRequest& request,
+    absl::Time now, consular::v1::Dossier* out) const {
+  CONSULAR_RETURN_IF_ERROR(CheckCountry("country", request.country()));
+  absl::StatusOr<PeriodYears> years = YearsOf(request.period());
+  if (!years.ok()) return years.status();
+  CONSULAR_RETURN_IF_ERROR(CheckDossierFormat("format", request.format()));
+  CONSULAR_ASSIGN_OR_RETURN(const std::string language,
+                            DossierLanguage("language", request.language()));
+  PublishOptions options = OptionsFor(request.round_to_base5());
+  storage::ReleaseStore releases(tx);
+  CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
+                            ReleaseFor(releases, request.release()));
+  options.threshold = release.threshold();
+  const int first = std::min(years->first, years->last - (kHistoryYears - 1));
+  const ReleasedCountry counts =
+      ReleasedIn(releases, release.number(), request.country(), first, years->last);
+
+  consular::v1::CountryDossier dossier;
+  dossier.set_country(request.country());
+  *dossier.mutable_statistics() = Publish(request.country(), request.period(), counts, {}, options);
+  Stamp(release, now, dossier.mutable_statistics());
+  // Cases opened per year by type: the case-type table of each year.
+  for (int y = std::max(2000, years->last - (kHistoryYears - 1)); y <= years->last; ++y) {
+    Period year;
+    year.set_year(y);
+    const CountryStatistics s =
+        Publish(request.country(), year, counts, {consular::v1::DIMENSION_CASE_TYPE}, options);
+    consular::v1::YearByType* h = dossier.add_history();
+    h->set_year(y);
+    *h->mutable_total() = s.cases_opened();
+    for (const consular::v1::Breakdown& b : s.breakdowns()) {
+      if (b.measure() != consular::v1::MEASURE_CASES_OPENED) continue;
+      for (const consular::v1::Cell& cell : b.cells()) {
+        if (cell.category() == "CASE_TYPE_ABANDONMENT") {
+          *h->mutable_abandonment() = cell.figure();
+        } else if (cell.category() == "CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION") {
+          *h->mutable_divorce_recognition() = cell.figure();
+        }
+      }
+    }
+  }
+  // The talks held with the country, oldest first.
+  std::vector<Talk> talks = storage::TalksStore(tx).ListHeldTalks(request.country(), 1000);
+  std::reverse(talks.begin(), talks.end());
+  for (Talk& t : talks) *dossier.add_talks() = std::move(t);
+  *dossier.mutable_generated_at() = ToTimestamp(now);
+
+  const std::string period_label =
+      request.period().has_quarter()
+          ? absl::StrFormat("%d-Q%d", request.period().quarter().year(),
+                            request.period().quarter().quarter())
+      : request.period().has_range()
+          ? absl::StrCat(FormatDate(request.period().range().from()), "_",
+                         FormatDate(request.period().range().to()))
+          : absl::StrCat(request.period().year());
+  const std::string base = absl::StrCat("dossier-", request.country(), "-", period_label,
+                                        language == "en" ? "" : "-" + language);
+  switch (request.format()) {
+    case consular::v1::DOSSIER_FORMAT_CSV:
+      out->set_content_type("text/csv; charset=utf-8");
+      out->set_filename(base + ".csv");
+      out->set_content(RenderDossierCsv(dossier));
+      break;
+    case consular::v1::DOSSIER_FORMAT_JSON:
+      out->set_content_type("application/json");
+      out->set_filename(base + ".json");
+      out->set_content(RenderDossierJson(dossier));
+      break;
+    default:
+      out->set_content_type("text/html; charset=utf-8");
+      out->set_filename(base + ".html");
+      out->set_content(RenderDossierHtml(dossier, DossierMessages::ForLanguage(language)));
+      break;
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace consular::stats

@@ -32,10 +32,25 @@ absl::Status CheckDimensions(const google::protobuf::RepeatedField<int>& dimensi
 }
 
 absl::Status ValidateTalk(const Talk& t, const consular::v1::Date& today) {
-  CONSULAR_RETURN_IF_ERROR(CheckCountry("talk.country", t.country()));
-  if (t.country() == "NL") return InvalidField("talk.country", "must not be NL");
+  CONSULAR_RETURN_IF_ERROR(ValidateTalkContent(t));
   if (!IsSet(t.held_on())) return InvalidField("talk.held_on", "required");
   CONSULAR_RETURN_IF_ERROR(CheckDate("talk.held_on", t.held_on(), today, /*allow_future=*/false));
+  if (IsSet(t.planned_on())) {
+    return InvalidField("talk.planned_on", "only for a talk entered as planned (PlanTalk)");
+  }
+  CONSULAR_RETURN_IF_ERROR(CheckText("talk.outcome", t.outcome(), 2000, /*required=*/false));
+  CONSULAR_RETURN_IF_ERROR(CheckText("talk.follow_up", t.follow_up(), 2000, /*required=*/false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckDate("talk.follow_up_due", t.follow_up_due(), today, /*allow_future=*/true));
+  if (IsSet(t.follow_up_due()) && CompareDates(t.follow_up_due(), t.held_on()) < 0) {
+    return InvalidField("talk.follow_up_due", "before talk.held_on");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateTalkContent(const Talk& t) {
+  CONSULAR_RETURN_IF_ERROR(CheckCountry("talk.country", t.country()));
+  if (t.country() == "NL") return InvalidField("talk.country", "must not be NL");
   if (t.level() == consular::v1::TALK_LEVEL_UNSPECIFIED ||
       !consular::v1::TalkLevel_IsValid(t.level())) {
     return InvalidField("talk.level", "required: ministerial, ambassador or official");
@@ -52,19 +67,26 @@ absl::Status ValidateTalk(const Talk& t, const consular::v1::Date& today) {
     }
   }
   CONSULAR_RETURN_IF_ERROR(CheckText("talk.summary", t.summary(), 4000, /*required=*/true));
-  CONSULAR_RETURN_IF_ERROR(CheckText("talk.outcome", t.outcome(), 2000, /*required=*/false));
-  CONSULAR_RETURN_IF_ERROR(CheckText("talk.follow_up", t.follow_up(), 2000, /*required=*/false));
-  CONSULAR_RETURN_IF_ERROR(
-      CheckDate("talk.follow_up_due", t.follow_up_due(), today, /*allow_future=*/true));
-  if (IsSet(t.follow_up_due()) && CompareDates(t.follow_up_due(), t.held_on()) < 0) {
-    return InvalidField("talk.follow_up_due", "before talk.held_on");
-  }
   if (t.has_statistics_period()) {
     absl::StatusOr<PeriodYears> years = YearsOf(t.statistics_period());
     if (!years.ok()) {
       return InvalidField("talk.statistics_period",
                           std::string(years.status().message()).substr(sizeof("period")));
     }
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> DossierLanguage(const std::string& field, const std::string& language) {
+  if (language.empty()) return std::string("en");
+  if (language == "en" || language == "nl") return language;
+  return InvalidField(field, "must be \"en\" or \"nl\"");
+}
+
+absl::Status CheckDossierFormat(const std::string& field, int format) {
+  if (format == consular::v1::DOSSIER_FORMAT_UNSPECIFIED ||
+      !consular::v1::DossierFormat_IsValid(format)) {
+    return InvalidField(field, "required: HTML, CSV or JSON");
   }
   return absl::OkStatus();
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "consular/v1/statistics.pb.h"
 #include "google/protobuf/repeated_field.h"
 
@@ -18,10 +19,21 @@ absl::Status CheckCountry(const std::string& field, const std::string& country);
 // "dimensions[<i>]: not a dimension" for the first that is not.
 absl::Status CheckDimensions(const google::protobuf::RepeatedField<int>& dimensions);
 
-// A talk to record: a country other than NL, held on a valid date not after `today`, a level, at
-// least one topic and no topic twice, a summary, texts within their limits, a follow-up date not
-// before the talk, and a valid statistics period if one is given. INVALID_ARGUMENT
-// "talk.<field>: <problem>" for the first bad field.
+// A talk to record as held: what ValidateTalkContent checks, held on a valid date not after
+// `today`, no planned_on, outcome and follow-up within their limits, and a follow-up date not
+// before the talk. INVALID_ARGUMENT "talk.<field>: <problem>" for the first bad field.
 absl::Status ValidateTalk(const consular::v1::Talk& t, const consular::v1::Date& today);
+
+// What every talk entered holds, held or planned: a country other than NL, a level, at least one
+// topic and no topic twice, a summary within its limit, and a valid statistics period if one is
+// given. INVALID_ARGUMENT "talk.<field>: <problem>" for the first bad field.
+absl::Status ValidateTalkContent(const consular::v1::Talk& t);
+
+// A dossier's language: "en" for an empty one, "en" or "nl" as given; INVALID_ARGUMENT naming
+// `field` otherwise.
+absl::StatusOr<std::string> DossierLanguage(const std::string& field, const std::string& language);
+
+// A dossier format: HTML, CSV or JSON; INVALID_ARGUMENT naming `field` otherwise.
+absl::Status CheckDossierFormat(const std::string& field, int format);
 
 }  // namespace consular::stats

@@ -13,6 +13,14 @@ BilateralServiceImpl::BilateralServiceImpl(StatisticsManager* manager, CallEnvir
     : ProtoService(consular::v1::BilateralService::service_full_name(), env) {
   Route(manager, &StatisticsManager::RecordTalk, &StatisticsManager::ListTalks,
         &StatisticsManager::GetTalk);
+  Route(manager, &StatisticsManager::PlanTalk, &StatisticsManager::MarkTalkHeld,
+        &StatisticsManager::PostponeTalk, &StatisticsManager::ReplanTalk,
+        &StatisticsManager::CancelTalk);
+  Route(manager, &StatisticsManager::AddCommitment, &StatisticsManager::CloseCommitment,
+        &StatisticsManager::ListCommitments);
+  Route(manager, &StatisticsManager::RecordDecision, &StatisticsManager::ListDecisions,
+        &StatisticsManager::ListUnraisedCountries);
+  Route(manager, &StatisticsManager::StoreBriefing, &StatisticsManager::GetBriefing);
 }
 
 ReportServiceImpl::ReportServiceImpl(StatisticsManager* manager, CallEnvironment env)

@@ -65,9 +65,6 @@ CREATE TRIGGER release_countries_frozen BEFORE UPDATE OR DELETE ON stats.release
 CREATE TRIGGER release_years_frozen BEFORE UPDATE OR DELETE ON stats.release_years
   FOR EACH ROW EXECUTE FUNCTION stats.refuse_release_change();
 
--- A talk shows the figures of the release in force on the day it was held.
-ALTER TABLE stats.talks ADD COLUMN release integer REFERENCES stats.releases (number);
-
 REVOKE ALL ON stats.releases, stats.release_countries, stats.release_years FROM PUBLIC;
 GRANT SELECT, INSERT ON stats.releases, stats.release_countries, stats.release_years
   TO consular_service;

@@ -162,6 +162,8 @@ LISTS=(
   "ContactService ListFollowUpsDue ListFollowUpsDueRequest $OFFICER"
   "AuditService ListAuditEvents ListAuditEventsRequest $AUDITOR"
   "BilateralService ListTalks ListTalksRequest $POLICY country:\"MA\""
+  "BilateralService ListCommitments ListCommitmentsRequest $POLICY open_only:true"
+  "BilateralService ListDecisions ListDecisionsRequest $POLICY country:\"MA\""
 )
 for list in "${LISTS[@]}"; do
   read -r service method type token fields <<<"$list"

@@ -267,6 +267,58 @@ else
   fail "the JSON dossier parses with 23 cases, ten years of history and the talk" "$(details)"
 fi
 
+# -- planned talks, commitments, the decision log, the countries never raised, briefings
+TODAY=$(date -u +%F)
+IN_A_WEEK=$(date -u -d '+7 days' +%F)
+ctl "$POLICY" talk plan --country TN --date "$IN_A_WEEK" --level official --topic abandonment \
+  --summary "Consular access for dual nationals" --json
+PLANNED_ID=$(json_field id)
+expect_out "policy staff plan a talk with Tunisia" "TALK_STATUS_PLANNED"
+ctl "$POLICY" talk held "$PLANNED_ID" --date "$IN_A_WEEK"
+expect_error "a talk is not held on a future day" INVALID_ARGUMENT "held_on"
+ctl "$POLICY" talk held "$PLANNED_ID" --date "$TODAY" --outcome "Contact points exchanged"
+expect_out "the planned talk is marked held, its figures frozen" "HELD" "Figures shown at the time"
+ctl "$POLICY" talk postpone "$PLANNED_ID" --date "$IN_A_WEEK"
+expect_error "a held talk is final" FAILED_PRECONDITION
+ctl "$POLICY" talk commit "$PLANNED_ID" --text "Send the list of contact points" --owner "DCV/CB" \
+  --due "$TODAY" --json
+COMMITMENT_ID=$(json_field id)
+expect_out "a commitment is added to the held talk" "Send the list of contact points"
+ctl "$POLICY" talk commitments --open
+expect_out "the follow-up list shows the open commitment" "$COMMITMENT_ID" "open"
+ctl "$POLICY" talk close-commitment "$COMMITMENT_ID" --note "Sent on the day"
+expect_out "the commitment is closed with a note" "closed" "Sent on the day"
+ctl "$POLICY" talk commitments --open
+if [[ $RC -eq 0 && $OUT != *"$COMMITMENT_ID"* ]]; then
+  pass "a closed commitment leaves the follow-up list"
+else
+  fail "a closed commitment leaves the follow-up list" "$(details)"
+fi
+ctl "$POLICY" decision record --country MA --topic divorce-recognition --decision defer \
+  --level ministerial --reasons "Await the new family code" --date "$TODAY"
+expect_out "a decision is recorded" "DEFER"
+ctl "$POLICY" decision list --country MA
+expect_out "the decision log lists it" "DEFER" "MINISTERIAL" "Await the new family code"
+ctl "$POLICY" talk unraised --years 5
+if [[ $RC -eq 0 && $OUT == *"COUNTRY"* && $OUT != *" MA "* ]]; then
+  pass "Morocco, raised this year, is not among the countries never raised"
+else
+  fail "Morocco, raised this year, is not among the countries never raised" "$(details)"
+fi
+ctl "$OFFICER" talk unraised
+expect_error "an officer cannot read the countries never raised" PERMISSION_DENIED
+ctl "$POLICY" briefing store "$PLANNED_ID" --language nl --format html --json
+BRIEFING_SHA=$(json_field sha256)
+expect_out "a Dutch briefing is stored with its digest" "\"sha256\""
+ctl "$POLICY" briefing get "$PLANNED_ID" -o "$WORK/briefing.html"
+if [[ $RC -eq 0 && -n $BRIEFING_SHA \
+      && $(sha256sum "$WORK/briefing.html" | cut -d' ' -f1) == "$BRIEFING_SHA" ]] \
+    && grep -q '<html lang="nl">' "$WORK/briefing.html"; then
+  pass "the briefing comes back byte for byte, in Dutch"
+else
+  fail "the briefing comes back byte for byte, in Dutch" "$(details)"
+fi
+
 # -- verify: the rollups equal a recount over the base tables
 if "$STATS_BIN" verify --dsn "$APP_DSN" >"$WORK/verify.out" 2>&1 \
     && grep -q "agree" "$WORK/verify.out"; then

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -645,6 +646,38 @@ TEST(DossierMessagesTest, EnglishPlaceholdersAreWellFormed) {
   EXPECT_EQ(english.Format("meta.how"), "how");
   EXPECT_FALSE(english.Has("no.such.id"));
   EXPECT_EQ(english.Text("no.such.id"), "no.such.id");
+}
+
+// The $n placeholders of a text, sorted, without repeats.
+std::set<std::string> Placeholders(absl::string_view text) {
+  std::set<std::string> found;
+  for (size_t pos = text.find('$'); pos != absl::string_view::npos && pos + 1 < text.size();
+       pos = text.find('$', pos + 2)) {
+    if (absl::ascii_isdigit(text[pos + 1])) found.insert(std::string(text.substr(pos, 2)));
+  }
+  return found;
+}
+
+TEST(DossierMessagesTest, DutchHasEveryEnglishTextWithTheSamePlaceholders) {
+  const DossierMessages& english = DossierMessages::English();
+  const DossierMessages& dutch = DossierMessages::Dutch();
+  EXPECT_EQ(dutch.language(), "nl");
+  EXPECT_EQ(dutch.Ids(), english.Ids());
+  for (const std::string& id : english.Ids()) {
+    EXPECT_EQ(Placeholders(dutch.Text(id)), Placeholders(english.Text(id))) << id;
+  }
+  EXPECT_EQ(&DossierMessages::ForLanguage("nl"), &dutch);
+  EXPECT_EQ(&DossierMessages::ForLanguage("en"), &english);
+  EXPECT_EQ(&DossierMessages::ForLanguage(""), &english);
+}
+
+TEST(DossierMessagesTest, ADutchPageSpeaksDutch) {
+  const std::string html =
+      RenderDossierHtml(MakeFixtureDossier(), DossierMessages::Dutch());
+  EXPECT_THAT(html, HasSubstr("<html lang=\"nl\">"));
+  EXPECT_THAT(html, HasSubstr("<h2>Kerncijfers</h2>"));
+  EXPECT_THAT(html, HasSubstr("Hoe kleine aantallen worden beschermd"));
+  EXPECT_THAT(html, Not(HasSubstr("Headline figures")));
 }
 
 }  // namespace

@@ -700,23 +700,45 @@ TEST_F(StatsServiceTest, ATalkShowsTheReleaseInForceOnTheDayItWasHeld) {
   };
   // Held two days ago, entered today: the release in force then was 3, not 4 or 2.
   const v1::Talk two_days_ago = record(2, "held-2");
-  EXPECT_EQ(two_days_ago.release(), 3);
   EXPECT_EQ(two_days_ago.statistics().release(), 3);
   EXPECT_EQ(two_days_ago.statistics().cases_opened().value(), 7);
   EXPECT_EQ(two_days_ago.statistics().definition_version(), "2");
   const v1::Talk yesterday = record(1, "held-1");
-  EXPECT_EQ(yesterday.release(), 4);
+  EXPECT_EQ(yesterday.statistics().release(), 4);
   EXPECT_EQ(yesterday.statistics().cases_opened().value(), 12);
   // Before any release: the talk says so, with no figures.
   const v1::Talk long_ago = record(30, "held-30");
-  EXPECT_EQ(long_ago.release(), 0);
-  EXPECT_FALSE(long_ago.has_statistics());
+  EXPECT_EQ(long_ago.statistics().release(), 0);
+  EXPECT_FALSE(long_ago.statistics().has_cases_opened());
   v1::GetTalkRequest get;
   get.set_id(two_days_ago.id());
   v1::Talk read;
   ASSERT_TRUE(talk_stub_->GetTalk(Context(Token(v1::ROLE_POLICY_STAFF, "")).get(), get, &read).ok());
-  EXPECT_EQ(read.release(), 3);
+  EXPECT_EQ(read.statistics().release(), 3);
   EXPECT_EQ(read.statistics().cases_opened().value(), 7);
+}
+
+TEST_F(StatsServiceTest, ADossierSpeaksTheLanguageAskedFor) {
+  OpenCases(5, "MA");
+  CatchUp();
+  const std::string policy = Token(v1::ROLE_POLICY_STAFF, "");
+  v1::RenderCountryDossierRequest render;
+  render.set_country("MA");
+  *render.mutable_period() = ThisYear();
+  render.set_format(v1::DOSSIER_FORMAT_HTML);
+  v1::Dossier english, dutch;
+  ASSERT_TRUE(report_stub_->RenderCountryDossier(Context(policy).get(), render, &english).ok());
+  EXPECT_NE(english.content().find("<html lang=\"en\">"), std::string::npos);
+  render.set_language("nl");
+  ASSERT_TRUE(report_stub_->RenderCountryDossier(Context(policy).get(), render, &dutch).ok());
+  EXPECT_NE(dutch.content().find("<html lang=\"nl\">"), std::string::npos);
+  EXPECT_NE(dutch.content().find("Kerncijfers"), std::string::npos);
+  EXPECT_EQ(dutch.filename(), "dossier-MA-" + std::to_string(ThisYear().year()) + "-nl.html");
+  render.set_language("de");
+  const grpc::Status status =
+      report_stub_->RenderCountryDossier(Context(policy).get(), render, &dutch);
+  EXPECT_EQ(status.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message().rfind("language:", 0), 0u) << status.error_message();
 }
 
 }  // namespace

@@ -45,10 +45,20 @@ void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
 void AddContactCommands(CLI::App* app, const GlobalOptions* global,
                         const std::string* contacts_addr, Action* action);
 
-// Registers `stats` (country, countries, series), `talk` (record, list, show) and `report`
-// (country) on `app`; see AddCaseCommands. They call consular-stats at *stats_addr (the global
-// --stats-addr) with the other global options.
+// Registers `stats` (country, countries, series) and `report` (country) on `app`; see
+// AddCaseCommands. They call consular-stats at *stats_addr (the global --stats-addr) with the other
+// global options.
 void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
                       Action* action);
+
+// Registers `talk` (record, plan, held, postpone, replan, cancel, list, show, commit,
+// close-commitment, commitments, unraised) and `decision` (record, list) on `app`; see
+// AddStatsCommands.
+void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
+                     Action* action);
+
+// Registers `briefing` (store, get) on `app`; see AddStatsCommands.
+void AddBriefingCommands(CLI::App* app, const GlobalOptions* global, const std::string* stats_addr,
+                         Action* action);
 
 }  // namespace consular::ctl

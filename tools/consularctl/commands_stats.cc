@@ -1,5 +1,6 @@
-// consularctl stats|talk|report: statistics, the bilateral-talks register and country dossiers,
-// through consular-stats (StatisticsService, BilateralService, ReportService) at --stats-addr.
+// consularctl stats|report: statistics and country dossiers, through consular-stats
+// (StatisticsService, ReportService) at --stats-addr. The bilateral-talks register's commands are
+// in commands_talks.cc.
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -22,6 +23,7 @@
 #include "tools/consularctl/dates.h"
 #include "tools/consularctl/enums.h"
 #include "tools/consularctl/format.h"
+#include "tools/consularctl/stats_format.h"
 
 namespace consular::ctl {
 namespace {
@@ -29,7 +31,6 @@ namespace {
 using ::consular::v1::CountryStatistics;
 using ::consular::v1::Figure;
 using ::consular::v1::Period;
-using ::consular::v1::Talk;
 
 // The period flags shared by stats and report commands.
 struct PeriodArgs {
@@ -66,32 +67,11 @@ struct StatsSeriesArgs {
   int release = 0;
 };
 
-struct TalkRecordArgs {
-  std::string country;
-  std::string date;
-  std::string level;
-  std::vector<std::string> topics;
-  std::string summary;
-  std::string outcome;
-  std::string follow_up;
-  std::string follow_up_due;
-  int stats_year = 0;
-  std::string request_id;
-};
-
-struct TalkListArgs {
-  std::string country;
-  PagingArgs paging;
-};
-
-struct TalkShowArgs {
-  std::string id;
-};
-
 struct ReportArgs {
   std::string country;
   PeriodArgs period;
   std::string format = "html";
+  std::string language;
   std::string output;
   bool round = false;
   int release = 0;
@@ -166,6 +146,8 @@ void AddPeriodOptions(CLI::App* command, PeriodArgs* args) {
       ->check(DateValidator());
 }
 
+}  // namespace
+
 std::string PeriodText(const Period& p) {
   switch (p.kind_case()) {
     case Period::kQuarter:
@@ -177,14 +159,12 @@ std::string PeriodText(const Period& p) {
   }
 }
 
-// A figure as printed: its value, or "x" when it is not published.
 std::string FigureText(const Figure& f) { return f.suppressed() ? "x" : absl::StrCat(f.value()); }
 
-// Where figures come from: their release, its counting definitions and cut-off.
-template <typename Figures>
-std::string FreshnessText(const Figures& f) {
-  return absl::StrCat("release ", f.release(), ", definitions ", f.definition_version(),
-                      ", figures as of ", FormatTimestamp(f.as_of()));
+std::string FreshnessText(int release, const std::string& definition_version,
+                          const google::protobuf::Timestamp& as_of) {
+  return absl::StrCat("release ", release, ", definitions ", definition_version,
+                      ", figures as of ", FormatTimestamp(as_of));
 }
 
 std::string Legend(int threshold, bool rounded) {
@@ -215,6 +195,8 @@ std::string FormatStatistics(const CountryStatistics& s) {
   out += "\n" + Legend(s.threshold(), s.rounded_to_base5());
   return out;
 }
+
+namespace {
 
 int RunStatsCountry(const StatsContext& context, const StatsCountryArgs& args) {
   consular::v1::GetCountryStatisticsRequest request;
@@ -311,94 +293,6 @@ int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
   return RunCall(context, &StatisticsStub::GetTimeSeries, request, &FormatSeries);
 }
 
-std::string FormatTalk(const Talk& t) {
-  std::vector<std::string> topics;
-  for (const int topic : t.topics()) {
-    topics.push_back(EnumShortName(consular::v1::TalkTopic_descriptor(), topic));
-  }
-  std::string out = FormatTable(
-      {"FIELD", "VALUE"},
-      {{"id", t.id()},
-       {"country", t.country()},
-       {"held on", FormatDate(t.held_on())},
-       {"level", EnumShortName(consular::v1::TalkLevel_descriptor(), t.level())},
-       {"topics", absl::StrJoin(topics, ", ")},
-       {"summary", t.summary()},
-       {"outcome", t.outcome()},
-       {"follow-up", t.follow_up()},
-       {"follow-up due", IsSet(t.follow_up_due()) ? FormatDate(t.follow_up_due()) : ""},
-       {"recorded by", t.recorded_by()},
-       {"recorded at", FormatTimestamp(t.recorded_at())},
-       {"figures of release",
-        t.release() == 0 ? "none (no release was in force on that day)"
-                         : absl::StrCat(t.release())}});
-  if (t.has_statistics()) {
-    out += "\nFigures shown at the time:\n" + FormatStatistics(t.statistics());
-  }
-  return out;
-}
-
-int RunTalkRecord(const StatsContext& context, const TalkRecordArgs& args) {
-  consular::v1::RecordTalkRequest request;
-  Talk* t = request.mutable_talk();
-  t->set_country(CountryCode(args.country));
-  if (!args.date.empty()) {
-    absl::StatusOr<consular::v1::Date> held = ParseDate(args.date);
-    if (!held.ok()) return ReportUsageError(absl::StrCat("--date: ", held.status().message()));
-    *t->mutable_held_on() = *held;
-  }
-  absl::StatusOr<consular::v1::TalkLevel> level =
-      ParseEnumAs<consular::v1::TalkLevel>(consular::v1::TalkLevel_descriptor(), args.level);
-  if (!level.ok()) return ReportUsageError(absl::StrCat("--level: ", level.status().message()));
-  t->set_level(*level);
-  for (const std::string& topic : args.topics) {
-    absl::StatusOr<consular::v1::TalkTopic> parsed =
-        ParseEnumAs<consular::v1::TalkTopic>(consular::v1::TalkTopic_descriptor(), topic);
-    if (!parsed.ok()) return ReportUsageError(absl::StrCat("--topic: ", parsed.status().message()));
-    t->add_topics(*parsed);
-  }
-  t->set_summary(args.summary);
-  t->set_outcome(args.outcome);
-  t->set_follow_up(args.follow_up);
-  if (!args.follow_up_due.empty()) {
-    absl::StatusOr<consular::v1::Date> due = ParseDate(args.follow_up_due);
-    if (!due.ok()) {
-      return ReportUsageError(absl::StrCat("--follow-up-due: ", due.status().message()));
-    }
-    *t->mutable_follow_up_due() = *due;
-  }
-  if (args.stats_year != 0) t->mutable_statistics_period()->set_year(args.stats_year);
-  return RunChange(context, &BilateralStub::RecordTalk, request, args.request_id, &FormatTalk);
-}
-
-int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
-  consular::v1::ListTalksRequest request;
-  request.set_country(CountryCode(args.country));
-  return RunListing(
-      context, &BilateralStub::ListTalks, request, args.paging,
-      [](const consular::v1::ListTalksResponse& response) {
-        std::vector<std::vector<std::string>> rows;
-        for (const Talk& t : response.talks()) {
-          std::vector<std::string> topics;
-          for (const int topic : t.topics()) {
-            topics.push_back(EnumShortName(consular::v1::TalkTopic_descriptor(), topic));
-          }
-          rows.push_back({FormatDate(t.held_on()), t.country(),
-                          EnumShortName(consular::v1::TalkLevel_descriptor(), t.level()),
-                          absl::StrJoin(topics, ","), t.summary(), t.id()});
-        }
-        return FormatTable({"HELD ON", "COUNTRY", "LEVEL", "TOPICS", "SUMMARY", "ID"}, rows);
-      });
-}
-
-int RunTalkShow(const StatsContext& context, const TalkShowArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "talk list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
-  consular::v1::GetTalkRequest request;
-  request.set_id(*id);
-  return RunCall(context, &BilateralStub::GetTalk, request, &FormatTalk);
-}
-
 int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
   consular::v1::RenderCountryDossierRequest request;
   request.set_country(CountryCode(args.country));
@@ -409,6 +303,7 @@ int RunReportCountry(const StatsContext& context, const ReportArgs& args) {
       consular::v1::DossierFormat_descriptor(), args.format);
   if (!format.ok()) return ReportUsageError(absl::StrCat("--format: ", format.status().message()));
   request.set_format(*format);
+  request.set_language(args.language);
   request.set_round_to_base5(args.round);
   request.set_release(args.release);
   int exit_code = kExitOk;
@@ -551,52 +446,6 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     }
   }
 
-  CLI::App* talk = app->add_subcommand(
-      "talk", "The register of bilateral talks with foreign governments (talks to --stats-addr)");
-  talk->require_subcommand(1);
-  {
-    CLI::App* command = talk->add_subcommand(
-        "record", "Record a talk; the country's published figures are frozen with it");
-    auto args = std::make_shared<TalkRecordArgs>();
-    command->add_option("--country", args->country, "ISO 3166-1 alpha-2 code")->required();
-    command->add_option("--date", args->date, "When it was held (YYYY-MM-DD)")
-        ->required()
-        ->check(DateValidator());
-    AddEnumOption(command, "--level", &args->level, consular::v1::TalkLevel_descriptor(),
-                  "ministerial, ambassador or official")
-        ->required();
-    command->add_option("--topic", args->topics, "Topic (repeatable)")
-        ->required()
-        ->type_name("VALUE")
-        ->check(EnumValidator(consular::v1::TalkTopic_descriptor()));
-    command->add_option("--summary", args->summary, "What was discussed (no case details)")
-        ->required();
-    command->add_option("--outcome", args->outcome, "What came of it");
-    command->add_option("--follow-up", args->follow_up, "What is to follow");
-    command->add_option("--follow-up-due", args->follow_up_due, "Follow-up due on (YYYY-MM-DD)")
-        ->check(DateValidator());
-    command->add_option("--stats-year", args->stats_year,
-                        "Year of the figures frozen with the talk (default: the talk's year)");
-    command->add_option("--request-id", args->request_id,
-                        "Idempotency key (default: a new random UUID)");
-    OnParse(command, context, args, &RunTalkRecord, action);
-  }
-  {
-    CLI::App* command = talk->add_subcommand("list", "Talks, newest first");
-    auto args = std::make_shared<TalkListArgs>();
-    command->add_option("--country", args->country, "Only this country");
-    command->add_option("--page-size", args->paging.page_size, "Talks per page (1..500)");
-    command->add_option("--page-token", args->paging.page_token, "From a previous page");
-    command->add_flag("--all", args->paging.all, "Fetch every page");
-    OnParse(command, context, args, &RunTalkList, action);
-  }
-  {
-    CLI::App* command = talk->add_subcommand("show", "One talk with the figures shown at the time");
-    auto args = std::make_shared<TalkShowArgs>();
-    command->add_option("ID", args->id, "Talk UUID (see: talk list)")->required();
-    OnParse(command, context, args, &RunTalkShow, action);
-  }
-
   CLI::App* report = app->add_subcommand("report", "Country dossiers (talks to --stats-addr)");
   report->require_subcommand(1);
   {
@@ -607,6 +456,9 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     AddPeriodOptions(command, &args->period);
     AddEnumOption(command, "--format", &args->format, consular::v1::DossierFormat_descriptor(),
                   "html (default), csv or json");
+    command
+        ->add_option("--language", args->language, "Language of the HTML page: en (default) or nl")
+        ->check(CLI::IsMember({"en", "nl"}));
     command->add_option("-o,--output", args->output,
                         "File to write (default: the server's file name; - for stdout)");
     command->add_flag("--round", args->round, "Round figures to multiples of 5");

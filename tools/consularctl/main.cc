@@ -83,7 +83,8 @@ int Main(int argc, char** argv) {
 
   std::string stats_addr = "localhost:50054";
   app.add_option("--stats-addr", stats_addr,
-                 "consular-stats address HOST:PORT (stats, talk and report commands)")
+                 "consular-stats address HOST:PORT (stats, talk, decision, briefing and report "
+                 "commands)")
       ->envname("CONSULAR_STATS_ADDR")
       ->capture_default_str()
       ->group("Global");
@@ -96,6 +97,8 @@ int Main(int argc, char** argv) {
   AddPartnerCommands(&app, &global, &contacts_addr, &action);
   AddContactCommands(&app, &global, &contacts_addr, &action);
   AddStatsCommands(&app, &global, &stats_addr, &action);
+  AddTalkCommands(&app, &global, &stats_addr, &action);
+  AddBriefingCommands(&app, &global, &stats_addr, &action);
   AddGlobalOptionsFooter(&app);
 
   // Text fields travel as protobuf strings, which must be UTF-8: name the bad
