@@ -568,6 +568,43 @@ Interval CellInterval(const Table& table, const std::vector<bool>& suppressed, i
   return system.IntervalOf(cell);
 }
 
+std::vector<Interval> CellIntervals(const Table& table, const std::vector<bool>& suppressed,
+                                   const std::vector<int>& cells) {
+  const int n = static_cast<int>(table.values.size());
+  std::vector<Interval> out(cells.size(), Interval{kNaN, kNaN});
+  if (static_cast<int>(suppressed.size()) != n) return out;
+  const Incidence incidence = BuildIncidence(table);
+  std::vector<char> mark(n, false);
+  std::vector<char> constraint_mark(table.constraints.size(), false);
+  std::vector<int> component_of(n, -1);
+  std::vector<Component> components;
+  // Which of `cells` lie in each component, solved once per component.
+  std::vector<std::vector<size_t>> asked;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const int cell = cells[i];
+    if (cell < 0 || cell >= n) continue;
+    if (!suppressed[cell]) {
+      const double value = static_cast<double>(table.values[cell]);
+      out[i] = {value, value};
+      continue;
+    }
+    if (component_of[cell] < 0) {
+      Component component;
+      FindComponent(table, incidence, suppressed, cell, mark, constraint_mark, component);
+      for (int c : component.cells) component_of[c] = static_cast<int>(components.size());
+      components.push_back(std::move(component));
+      asked.emplace_back();
+    }
+    asked[component_of[cell]].push_back(i);
+  }
+  ComponentSystem system(n);
+  for (size_t c = 0; c < components.size(); ++c) {
+    system.Load(table, suppressed, components[c]);
+    for (size_t i : asked[c]) out[i] = system.IntervalOf(cells[i]);
+  }
+  return out;
+}
+
 int64_t RoundToBase5(int64_t value) {
   const int64_t remainder = value % 5;  // Same sign as value (or 0).
   const int64_t toward_zero = value - remainder;

@@ -105,6 +105,10 @@ struct Interval {
 // of range or published values that contradict the constraints.
 Interval CellInterval(const Table& table, const std::vector<bool>& suppressed, int cell);
 
+// CellInterval of each of `cells`, solving each connected component of suppressed cells once.
+std::vector<Interval> CellIntervals(const Table& table, const std::vector<bool>& suppressed,
+                                   const std::vector<int>& cells);
+
 // Rounds to the nearest multiple of 5 (an integer is never halfway): 0..2 -> 0, 3..7 -> 5,
 // 8..12 -> 10. Negative values round symmetrically (-3 -> -5); never overflows.
 int64_t RoundToBase5(int64_t value);

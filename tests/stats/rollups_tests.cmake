@@ -14,6 +14,14 @@ target_link_libraries(stats_publisher_unit_test PRIVATE consular_stats_publisher
 target_compile_options(stats_publisher_unit_test PRIVATE ${CONSULAR_WARNINGS})
 gtest_discover_tests(stats_publisher_unit_test PROPERTIES LABELS unit)
 
+# The attack on two consecutive releases: every published table and every identity between them,
+# solved by linear programming for the hidden figures.
+add_executable(stats_linked_attack_unit_test ${CMAKE_CURRENT_LIST_DIR}/linked_attack_test.cc)
+target_link_libraries(stats_linked_attack_unit_test PRIVATE consular_stats_publisher_lib
+                      GTest::gtest_main)
+target_compile_options(stats_linked_attack_unit_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(stats_linked_attack_unit_test PROPERTIES LABELS unit TIMEOUT 600)
+
 # A country's counts in memory: the cases with contacts beside the contact events.
 add_executable(stats_country_counts_unit_test ${CMAKE_CURRENT_LIST_DIR}/country_counts_test.cc)
 target_link_libraries(stats_country_counts_unit_test PRIVATE consular_stats_publisher_lib
