@@ -21,8 +21,8 @@
 //   - categories add up to the total (a single-valued dimension), or are at most the total (a case
 //     may count under several risk flags or obstacles: with + without = total);
 //   - the recognition dimensions divide the divorce-recognition cases opened;
-//   - cases unresolved by type add up to the total, and chain from quarter to quarter:
-//     unresolved at the end = unresolved before + opened - resolved, per case type;
+//   - cases unresolved at a year's end by type add up to the total, and chain from year to year:
+//     unresolved at the end = unresolved before + opened - resolved, in total and per case type;
 //   - statuses now: the cases opened (over all years) in an open status are the cases unresolved
 //     now, those resolved or closed are every case resolved;
 //   - contacts count cases with a contact: a case counts once in a quarter however many months it
@@ -39,7 +39,8 @@ constexpr int QuarterSlot(int q) { return kSlotQuarter0 + q; }
 
 // A published figure: (year, slot, measure, dimension, category). Totals use dimension kTotal and
 // category kAll (services/stats/rollups.h); cases unresolved at a quarter's end use measure
-// MEASURE_CASES_UNRESOLVED, dimension DIMENSION_CASE_TYPE or kTotal, the quarter's slot.
+// MEASURE_CASES_UNRESOLVED, dimension DIMENSION_CASE_TYPE or kTotal, the slot of the fourth
+// quarter (published at year ends only).
 struct FigureKey {
   int year = 0;
   int slot = 0;

@@ -3,8 +3,9 @@
 #include "services/stats/country_counts.h"
 #include "services/stats/linked_tables.h"
 
-// Disclosure control table by table (the modular method), what releases publish today
-// (docs/statistics.md, "Disclosure control"). Pure.
+// Disclosure control table by table (the modular method): the starting pattern that the linked
+// set of every table then completes (linked_tables.h, ProtectCounts; docs/statistics.md,
+// "Disclosure control"). Pure.
 namespace consular::stats {
 
 // Every figure of a country's years first..last, protected per year as four kinds of tables built
@@ -15,7 +16,7 @@ namespace consular::stats {
 //      category: with / without it;
 //   3. recognition decisions and obstacles over the divorce-recognition cases: their totals are
 //      the divorce-recognition column of the case-type table of cases opened;
-//   4. cases unresolved at the end of each quarter: by type, with their total;
+//   4. cases unresolved at the year's end: by type, with their total;
 // and the cases with a contact of each year as one linked set (ProtectLinkedContacts).
 LinkedProtection ProtectModular(const CountryCounts& counts, int first_year, int last_year, int k);
 
