@@ -7,7 +7,8 @@ target_compile_options(talk_rules_unit_test PRIVATE ${CONSULAR_WARNINGS})
 gtest_discover_tests(talk_rules_unit_test PROPERTIES LABELS unit)
 
 add_executable(talks_register_test ${CMAKE_CURRENT_LIST_DIR}/talks_register_test.cc)
-target_link_libraries(talks_register_test PRIVATE consular_stats_lib consular_cases_lib
+target_link_libraries(talks_register_test PRIVATE consular_stats_lib consular_contacts_service_lib
+                      consular_cases_lib
                       consular_test_support common_test_support OpenSSL::Crypto
                       GTest::gtest_main)
 target_compile_options(talks_register_test PRIVATE ${CONSULAR_WARNINGS})
