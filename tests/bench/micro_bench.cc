@@ -537,7 +537,7 @@ BENCHMARK(BM_Protect_TwoWay5x11_Skewed);
 // for about half), counted by RollupDelta as the updater counts them. 2025 is the year published;
 // the earlier years only feed the cases unresolved at its quarters' ends (AddBefore).
 stats::CountryCounts RealisticCountry(int per_year, uint32_t seed, int first_year = 2023,
-                                      bool every_year = false) {
+                                      bool every_year = false, bool one_more_case = false) {
   using consular::v1::Dimension;
   std::mt19937 rng(seed);
   const auto pick = [&](const std::vector<std::string>& from) {
@@ -604,6 +604,19 @@ stats::CountryCounts RealisticCountry(int per_year, uint32_t seed, int first_yea
         delta.AddContact("MA", c, +1);
       }
     }
+  }
+  if (one_more_case) {  // a minor at risk of forced marriage, opened in the last year
+    stats::CaseFacts f;
+    f.country = "MA";
+    f.type = "CASE_TYPE_ABANDONMENT";
+    f.opened = absl::CivilDay(2025, 11, 20);
+    f.status = "CASE_STATUS_INTAKE";
+    f.age_group = "AGE_GROUP_MINOR";
+    f.sex = "SEX_FEMALE";
+    f.nationality_status = "NATIONALITY_STATUS_DUAL";
+    f.referral_source = "REFERRAL_SOURCE_FAMILY";
+    f.risk_flags.push_back("RISK_FLAG_FORCED_MARRIAGE");
+    delta.AddCase(f, +1);
   }
   stats::CountryCounts counts;
   for (const storage::RollupRow& row : delta.Rows()) {
@@ -678,6 +691,29 @@ void BM_ProtectReleaseCountry(benchmark::State& state) {
   state.counters["secondary"] = protection.secondary;
 }
 BENCHMARK(BM_ProtectReleaseCountry)
+    ->Args({3, 10})
+    ->Args({30, 10})
+    ->Args({300, 10})
+    ->Args({3000, 10})
+    ->Unit(benchmark::kMillisecond);
+
+// The next release of the same country, one case later, protected jointly with the one before.
+void BM_ProtectReleaseCountryJoint(benchmark::State& state) {
+  const int per_year = static_cast<int>(state.range(0));
+  const int years = static_cast<int>(state.range(1));
+  const stats::CountryCounts before = RealisticCountry(per_year, 7, 2026 - years, true);
+  const stats::CountryCounts after = RealisticCountry(per_year, 7, 2026 - years, true, true);
+  const auto [first, last] = after.Years();
+  const stats::ReleasedCountry previous = stats::ProtectCounts(before, first, last, 5).country;
+  stats::LinkedProtection protection;
+  for (auto _ : state) {
+    protection = stats::ProtectCounts(after, first, last, 5, &previous);
+    benchmark::DoNotOptimize(protection);
+  }
+  state.counters["secondary"] = protection.secondary;
+  state.counters["fully_protected"] = protection.fully_protected ? 1 : 0;
+}
+BENCHMARK(BM_ProtectReleaseCountryJoint)
     ->Args({3, 10})
     ->Args({30, 10})
     ->Args({300, 10})

@@ -8,6 +8,8 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <climits>
+#include <cstdint>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -16,7 +18,9 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <optional>
 #include <pqxx/pqxx>
 #include <random>
 #include <string>
@@ -33,10 +37,16 @@
 #include "base/clock.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
+#include "services/stats/country_counts.h"
+#include "services/stats/linked_tables.h"
+#include "services/stats/modular_protection.h"
+#include "services/stats/releases.h"
 #include "services/stats/rollups.h"
 #include "services/stats/statistics_manager.h"
 #include "services/stats/stats_service.h"
 #include "storage/connection_pool.h"
+#include "storage/release_store.h"
+#include "storage/stats_store.h"
 #include "storage/conninfo.h"
 #include "storage/transaction_runner.h"
 #include "tests/bench/stats_bulk_load.h"
@@ -74,6 +84,8 @@ struct Flags {
   // services seal them, with blind indexes, as consular-datagen --mode bulk writes them.
   bool sealed = false;
   int threads = 2;  // with --sealed: threads sealing the personal parts
+  bool skip_release = false;
+  std::string loss_csv;  // the information loss of every country-year, as CSV
 };
 
 void Say(const std::string& line) { std::cout << line << std::endl; }
@@ -198,6 +210,162 @@ std::string Scalar(pqxx::connection& connection, const std::string& sql) {
   pqxx::nontransaction tx(connection);
   const pqxx::result r = tx.exec(sql);
   return r.empty() || r[0][0].is_null() ? "" : r[0][0].c_str();
+}
+
+// Information loss of one country-year: its figures of at least 1 (cells) and their sum (people
+// in them), and how many of each are suppressed.
+struct Loss {
+  int64_t cells = 0, cells_hidden = 0, people = 0, people_hidden = 0;
+  void Add(const stats::Released& figure) {
+    if (figure.value <= 0) return;
+    ++cells;
+    people += figure.value;
+    if (figure.suppressed) {
+      ++cells_hidden;
+      people_hidden += figure.value;
+    }
+  }
+  double CellShare() const { return cells == 0 ? 0 : static_cast<double>(cells_hidden) / cells; }
+  double PeopleShare() const {
+    return people == 0 ? 0 : static_cast<double>(people_hidden) / people;
+  }
+};
+
+struct CountryYearLoss {
+  std::string country;
+  int year = 0;
+  int64_t opened = 0;  // cases opened in the year
+  Loss before, after;
+};
+
+std::map<int, Loss> LossByYear(const stats::ReleasedCountry& country) {
+  std::map<int, Loss> by_year;
+  for (const auto& [key, figure] : country.figures) by_year[key.year].Add(figure);
+  return by_year;
+}
+
+// 2b. Releases at 1,000,000 cases: the time to make the first release and the next one (protected
+// jointly with the first), and the information loss of every country-year in the release
+// ("after": every table of a country as one linked set) against the tables protected one by one
+// ("before": ProtectModular, what a reader was shown table by table).
+void MeasureReleases(const Flags& flags, storage::TransactionRunner& runner,
+                     StatisticsManager& manager) {
+  const Identity admin{"bench-administrator", v1::ROLE_ADMINISTRATOR, ""};
+  std::vector<v1::Release> made;
+  for (int i = 1; i <= 2; ++i) {
+    v1::CreateReleaseRequest request;
+    request.set_request_id(absl::StrCat("bench-release-", i, "-", flags.seed));
+    v1::Release release;
+    const auto start = std::chrono::steady_clock::now();
+    OrFail(manager.CreateRelease(admin, request, absl::Now() + absl::Hours(4), &release),
+           absl::StrCat("release ", i));
+    const double seconds = MillisSince(start) / 1000;
+    Say(absl::StrFormat(
+        "Release %d (%s): %.1f s in all, %.1f s protecting; %d countries, %d figures of at least "
+        "1 (%d suppressed, %.2f%%), people in them %d (%d in suppressed figures, %.2f%%)",
+        release.number(), i == 1 ? "the first" : "the next, jointly with the first", seconds,
+        static_cast<double>(release.build_millis()) / 1000, release.countries(), release.cells(),
+        release.cells_suppressed(),
+        100.0 * static_cast<double>(release.cells_suppressed()) /
+            static_cast<double>(std::max<int64_t>(1, release.cells())),
+        release.people(), release.people_suppressed(),
+        100.0 * static_cast<double>(release.people_suppressed()) /
+            static_cast<double>(std::max<int64_t>(1, release.people()))));
+    made.push_back(release);
+  }
+
+  std::vector<CountryYearLoss> losses;
+  const auto start = std::chrono::steady_clock::now();
+  OrFail(runner.Run(absl::Now() + absl::Hours(4), [&](pqxx::transaction_base& tx) -> absl::Status {
+    losses.clear();
+    storage::StatsStore store(tx);
+    storage::ReleaseStore releases(tx);
+    for (const std::string& country : store.Countries(0, 9999)) {
+      stats::CountryCounts counts;
+      for (const storage::RollupRow& row : store.Rollups(country, 0, 9999, true)) counts.Add(row);
+      stats::LoadContactCases(store, country, 0, 9999, &counts);
+      const auto [first, last] = counts.Years();
+      if (first == 0) continue;
+      const std::optional<stats::ReleasedCountry> after =
+          stats::LoadReleased(releases, made.back().number(), country, 1, 0);
+      if (!after) continue;
+      const stats::LinkedProtection before = stats::ProtectModular(counts, first, last, 5);
+      std::map<int, Loss> before_years = LossByYear(before.country);
+      std::map<int, Loss> after_years = LossByYear(*after);
+      for (int year = first; year <= last; ++year) {
+        CountryYearLoss loss;
+        loss.country = country;
+        loss.year = year;
+        loss.opened = after->Get(stats::FigureKey(year, stats::kSlotYear, stats::kOpened,
+                                                  stats::kTotal, stats::kAll))
+                          .value;
+        loss.before = before_years[year];
+        loss.after = after_years[year];
+        if (loss.after.cells > 0) losses.push_back(std::move(loss));
+      }
+    }
+    return absl::OkStatus();
+  }), "information loss");
+  Say(absl::StrFormat("Information loss of %d country-years computed in %.1f s", losses.size(),
+                      MillisSince(start) / 1000));
+
+  if (!flags.loss_csv.empty()) {
+    std::ofstream csv(flags.loss_csv);
+    csv << "country,year,cases_opened,cells,cells_hidden_before,cells_hidden_after,people,"
+           "people_hidden_before,people_hidden_after\n";
+    for (const CountryYearLoss& l : losses) {
+      csv << l.country << ',' << l.year << ',' << l.opened << ',' << l.after.cells << ','
+          << l.before.cells_hidden << ',' << l.after.cells_hidden << ',' << l.after.people << ','
+          << l.before.people_hidden << ',' << l.after.people_hidden << '\n';
+    }
+    Say(absl::StrCat("Wrote the loss of every country-year to ", flags.loss_csv));
+  }
+
+  // By the size of the country-year (cases opened in it): the mean share per country-year, and
+  // the share of all cells and people of the class.
+  struct SizeClass {
+    const char* name;
+    int64_t low, high;
+  };
+  const SizeClass classes[] = {{"1-9", 1, 9},          {"10-49", 10, 49},
+                               {"50-199", 50, 199},    {"200-999", 200, 999},
+                               {"1000 and more", 1000, INT64_MAX}, {"all", 0, INT64_MAX}};
+  Say("");
+  Say("Information loss per country-year, before (tables protected one by one) and after (every "
+      "table of a country linked, jointly with the release before)");
+  Say("| cases opened in the country-year | country-years | mean share of cells hidden, before | "
+      "after | mean share of people hidden, before | after | all cells hidden, before | after | "
+      "all people hidden, before | after |");
+  Say("|---|---|---|---|---|---|---|---|---|---|");
+  for (const SizeClass& c : classes) {
+    int n = 0;
+    double cells_before = 0, cells_after = 0, people_before = 0, people_after = 0;
+    Loss before, after;
+    for (const CountryYearLoss& l : losses) {
+      if (l.opened < c.low || l.opened > c.high) continue;
+      ++n;
+      cells_before += l.before.CellShare();
+      cells_after += l.after.CellShare();
+      people_before += l.before.PeopleShare();
+      people_after += l.after.PeopleShare();
+      before.cells += l.before.cells;
+      before.cells_hidden += l.before.cells_hidden;
+      before.people += l.before.people;
+      before.people_hidden += l.before.people_hidden;
+      after.cells += l.after.cells;
+      after.cells_hidden += l.after.cells_hidden;
+      after.people += l.after.people;
+      after.people_hidden += l.after.people_hidden;
+    }
+    if (n == 0) continue;
+    const auto pct = [](double x) { return absl::StrFormat("%.1f%%", 100 * x); };
+    Say(absl::StrCat("| ", c.name, " | ", n, " | ", pct(cells_before / n), " | ",
+                     pct(cells_after / n), " | ", pct(people_before / n), " | ",
+                     pct(people_after / n), " | ", pct(before.CellShare()), " | ",
+                     pct(after.CellShare()), " | ", pct(before.PeopleShare()), " | ",
+                     pct(after.PeopleShare()), " |"));
+  }
+  Say("");
 }
 
 int Run(const Flags& flags) {
@@ -373,6 +541,8 @@ int Run(const Flags& flags) {
   if (server == nullptr || port == 0) Fail("the gRPC server did not start");
   const auto stub = v1::StatisticsService::NewStub(
       grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials()));
+  // Readers see releases: make them (timed) and report their information loss.
+  if (!flags.skip_release) MeasureReleases(flags, runner, manager);
   // The load and the rebuild wrote some 15 GB, which PostgreSQL is still writing out to its files
   // in the background (a checkpoint spread over minutes), slowing every WAL flush meanwhile,
   // including each request's audit commit. A service in its steady state is not in the minutes
@@ -513,6 +683,10 @@ int main(int argc, char** argv) {
   app.add_flag("--sealed", flags.sealed,
                "load with fresh real keys: sealed personal parts, names, free text and blind "
                "indexes, as consular-datagen --mode bulk writes them");
+  app.add_flag("--skip-release", flags.skip_release,
+               "do not make releases (readers then find none: only for a database that has one)");
+  app.add_option("--loss-csv", flags.loss_csv,
+                 "write the information loss of every country-year to this CSV file");
   app.add_option("--threads", flags.threads, "with --sealed: threads sealing the personal parts")
       ->check(CLI::Range(1, 16));
   CLI11_PARSE(app, argc, argv);
