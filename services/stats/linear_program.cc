@@ -1,178 +1,135 @@
 #include "services/stats/linear_program.h"
 
+#include <glpk.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 namespace consular::stats {
 namespace {
 
-constexpr double kRelativeTolerance = 1e-9;
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// A simplex tableau in canonical form: `rows` constraint rows and one objective row after them,
-// `cols` columns of which the last is the right-hand side. The objective row holds the reduced
-// costs and, in its last column, minus the current objective value (we always minimise).
-struct Tableau {
-  double* a;
-  int rows;
-  int cols;
-  int* basis;
-  std::vector<int>* scratch;  // Nonzero columns of the pivot row.
-
-  double* Row(int r) const { return a + static_cast<size_t>(r) * cols; }
-};
-
-void Pivot(const Tableau& t, int pivot_row, int pivot_col) {
-  double* const prow = t.Row(pivot_row);
-  const double inverse = 1.0 / prow[pivot_col];
-  std::vector<int>& nonzero = *t.scratch;
-  nonzero.clear();
-  for (int c = 0; c < t.cols; ++c) {
-    if (prow[c] == 0.0 || c == pivot_col) continue;
-    prow[c] *= inverse;
-    nonzero.push_back(c);
-  }
-  prow[pivot_col] = 1.0;
-  // The tableaus of these problems stay sparse: update only the pivot row's nonzero columns.
-  for (int r = 0; r <= t.rows; ++r) {
-    if (r == pivot_row) continue;
-    double* const row = t.Row(r);
-    const double factor = row[pivot_col];
-    if (factor == 0.0) continue;
-    for (int c : nonzero) row[c] -= factor * prow[c];
-    row[pivot_col] = 0.0;
-  }
-  t.basis[pivot_row] = pivot_col;
+glp_smcp SimplexParameters() {
+  glp_smcp parameters;
+  glp_init_smcp(&parameters);
+  parameters.msg_lev = GLP_MSG_OFF;
+  parameters.meth = GLP_PRIMAL;
+  parameters.presolve = GLP_OFF;  // keeps the basis between objectives
+  return parameters;
 }
 
-enum class SimplexOutcome { kOptimal, kUnbounded, kIterationLimit, kStopped };
-
-// Primal simplex with Bland's rule on a feasible canonical tableau. Only columns below
-// `num_eligible` may enter the basis. Stops early once the objective is <= stop_at.
-SimplexOutcome RunSimplex(const Tableau& t, int num_eligible, double scale,
-                          double stop_at = -kInfinity) {
-  const int rhs = t.cols - 1;
-  const double cost_tolerance = kRelativeTolerance;
-  const double pivot_tolerance = kRelativeTolerance;
-  const double ratio_tolerance = kRelativeTolerance * scale;
-  // Bland's rule terminates in at most C(cols, rows) pivots; in practice a few times the size.
-  // The cap only guards against floating-point trouble.
-  const long max_pivots = 1000L + 50L * (t.rows + t.cols);
-  double* const objective = t.Row(t.rows);
-  for (long pivots = 0;; ++pivots) {
-    if (-objective[rhs] <= stop_at) return SimplexOutcome::kStopped;
-    int enter = -1;
-    for (int c = 0; c < num_eligible; ++c) {
-      if (objective[c] < -cost_tolerance) {
-        enter = c;
-        break;
-      }
-    }
-    if (enter < 0) return SimplexOutcome::kOptimal;
-    if (pivots >= max_pivots) return SimplexOutcome::kIterationLimit;
-    int leave = -1;
-    double best_ratio = 0.0;
-    for (int r = 0; r < t.rows; ++r) {
-      const double* const row = t.Row(r);
-      const double entry = row[enter];
-      if (entry <= pivot_tolerance) continue;
-      const double ratio = std::max(0.0, row[rhs]) / entry;
-      if (leave < 0 || ratio < best_ratio - ratio_tolerance ||
-          (ratio <= best_ratio + ratio_tolerance && t.basis[r] < t.basis[leave])) {
-        if (leave < 0 || ratio < best_ratio) best_ratio = ratio;
-        leave = r;
-      }
-    }
-    if (leave < 0) return SimplexOutcome::kUnbounded;
-    Pivot(t, leave, enter);
+// Runs the simplex from the problem's current basis; on a singular or ill-conditioned basis, once
+// more from an advanced starting basis. False if the solver gave no answer.
+bool Solve(glp_prob* problem) {
+  const glp_smcp parameters = SimplexParameters();
+  int code = glp_simplex(problem, &parameters);
+  if (code == GLP_EBADB || code == GLP_ESING || code == GLP_ECOND || code == GLP_EFAIL) {
+    glp_adv_basis(problem, 0);
+    code = glp_simplex(problem, &parameters);
   }
+  return code == 0;
 }
 
 }  // namespace
 
-LinearProgram::LinearProgram(int num_variables) : num_variables_(std::max(0, num_variables)) {}
+LinearProgram::LinearProgram(int num_variables) : num_variables_(std::max(0, num_variables)) {
+  Reset(num_variables_);
+}
+
+LinearProgram::~LinearProgram() { Free(); }
+
+LinearProgram::LinearProgram(LinearProgram&& other) noexcept
+    : num_variables_(other.num_variables_),
+      row_(std::move(other.row_)),
+      column_(std::move(other.column_)),
+      value_(std::move(other.value_)),
+      rhs_(std::move(other.rhs_)),
+      phase1_(other.phase1_),
+      problem_(std::exchange(other.problem_, nullptr)),
+      objective_variable_(other.objective_variable_) {
+  other.Reset(0);
+}
+
+LinearProgram& LinearProgram::operator=(LinearProgram&& other) noexcept {
+  if (this != &other) {
+    Free();
+    num_variables_ = other.num_variables_;
+    row_ = std::move(other.row_);
+    column_ = std::move(other.column_);
+    value_ = std::move(other.value_);
+    rhs_ = std::move(other.rhs_);
+    phase1_ = other.phase1_;
+    problem_ = std::exchange(other.problem_, nullptr);
+    objective_variable_ = other.objective_variable_;
+    other.Reset(0);
+  }
+  return *this;
+}
+
+void LinearProgram::Free() {
+  if (problem_ != nullptr) glp_delete_prob(problem_);
+  problem_ = nullptr;
+}
 
 void LinearProgram::Reset(int num_variables) {
+  Free();
   num_variables_ = std::max(0, num_variables);
-  coefficients_.clear();
+  row_.assign(1, 0);
+  column_.assign(1, 0);
+  value_.assign(1, 0.0);
   rhs_.clear();
-  scale_ = 1.0;
   phase1_ = Phase1::kNotRun;
+  objective_variable_ = -1;
 }
 
 void LinearProgram::AddEquation(const std::vector<double>& coefficients, double rhs) {
   const int given = std::min(num_variables_, static_cast<int>(coefficients.size()));
-  coefficients_.insert(coefficients_.end(), coefficients.begin(), coefficients.begin() + given);
-  coefficients_.resize(coefficients_.size() + (num_variables_ - given), 0.0);
-  for (int j = 0; j < given; ++j) scale_ = std::max(scale_, std::abs(coefficients[j]));
   rhs_.push_back(rhs);
-  scale_ = std::max(scale_, std::abs(rhs));
+  const int equation = static_cast<int>(rhs_.size());  // 1-based
+  for (int j = 0; j < given; ++j) {
+    if (coefficients[j] == 0.0) continue;
+    row_.push_back(equation);
+    column_.push_back(j + 1);
+    value_.push_back(coefficients[j]);
+  }
+  Free();
   phase1_ = Phase1::kNotRun;
 }
 
 LinearProgram::Phase1 LinearProgram::EnsurePhase1() {
   if (phase1_ != Phase1::kNotRun) return phase1_;
+  Free();
+  glp_term_out(GLP_OFF);  // the solver's terminal output (per thread), e.g. of glp_adv_basis
+  problem_ = glp_create_prob();
   const int m = num_equations();
   const int n = num_variables_;
-  // Columns: n structural and the rhs; rows: m equations and the objective. Each row starts with an
-  // artificial variable (numbered n + i) as its basic variable. Artificial columns are never needed
-  // (an artificial that leaves the basis does not come back), so they are not stored.
-  const int cols = n + 1;
-  basic_.assign(static_cast<size_t>(m + 1) * cols, 0.0);
-  basis_.resize(m);
-  Tableau t{basic_.data(), m, cols, basis_.data(), &scratch_};
-  double* const objective = t.Row(m);
-  for (int i = 0; i < m; ++i) {
-    const double sign = rhs_[i] < 0 ? -1.0 : 1.0;
-    double* const row = t.Row(i);
-    for (int j = 0; j < n; ++j) row[j] = sign * coefficients_[static_cast<size_t>(i) * n + j];
-    row[n] = sign * rhs_[i];
-    basis_[i] = n + i;
-    // Minimise the sum of the artificials: reduced cost of x_j is -sum_i a_ij.
-    for (int j = 0; j <= n; ++j) objective[j] -= row[j];
+  if (m > 0) glp_add_rows(problem_, m);
+  if (n > 0) glp_add_cols(problem_, n);
+  for (int i = 0; i < m; ++i) glp_set_row_bnds(problem_, i + 1, GLP_FX, rhs_[i], rhs_[i]);
+  for (int j = 0; j < n; ++j) glp_set_col_bnds(problem_, j + 1, GLP_LO, 0.0, 0.0);
+  const int terms = static_cast<int>(value_.size()) - 1;
+  if (terms > 0) glp_load_matrix(problem_, terms, row_.data(), column_.data(), value_.data());
+  glp_set_obj_dir(problem_, GLP_MIN);
+  objective_variable_ = -1;
+  if (m == 0) return phase1_ = Phase1::kFeasible;
+  glp_adv_basis(problem_, 0);
+  if (!Solve(problem_)) return phase1_ = Phase1::kFailed;
+  switch (glp_get_status(problem_)) {
+    case GLP_OPT:
+      return phase1_ = Phase1::kFeasible;
+    case GLP_NOFEAS:
+      return phase1_ = Phase1::kInfeasible;
+    default:
+      return phase1_ = Phase1::kFailed;
   }
-  if (RunSimplex(t, n, scale_) == SimplexOutcome::kIterationLimit) {
-    return phase1_ = Phase1::kFailed;
-  }
-  const double infeasibility = -objective[n];
-  if (infeasibility > kRelativeTolerance * scale_ * (m + 1)) {
-    return phase1_ = Phase1::kInfeasible;
-  }
-  // Drive artificials still in the basis (at level zero) out; a row where no structural column can
-  // replace it is a redundant equation and is dropped.
-  int kept = 0;
-  for (int i = 0; i < m; ++i) {
-    if (basis_[i] >= n) {
-      const double* const row = t.Row(i);
-      int best = -1;
-      for (int j = 0; j < n; ++j) {
-        if (std::abs(row[j]) > kRelativeTolerance &&
-            (best < 0 || std::abs(row[j]) > std::abs(row[best]))) {
-          best = j;
-        }
-      }
-      if (best < 0) continue;  // Redundant.
-      Pivot(t, i, best);
-    }
-    // Keep row i as row `kept` (rows before it are final, so moving it down is safe).
-    if (kept != i) {
-      std::copy(t.Row(i), t.Row(i) + cols, t.Row(kept));
-      basis_[kept] = basis_[i];
-    }
-    t.Row(kept)[n] = std::max(0.0, t.Row(kept)[n]);
-    ++kept;
-  }
-  basic_rows_ = kept;
-  basis_.resize(kept);
-  // The objective row of phase 2 follows the kept rows.
-  basic_.resize(static_cast<size_t>(kept + 1) * cols);
-  return phase1_ = Phase1::kFeasible;
 }
 
-LpResult LinearProgram::Optimize(int variable, double sign, double stop_at) {
-  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+LpResult LinearProgram::Optimize(int variable, double sign) {
   switch (EnsurePhase1()) {
     case Phase1::kInfeasible:
       return {LpStatus::kInfeasible, kNaN};
@@ -181,44 +138,43 @@ LpResult LinearProgram::Optimize(int variable, double sign, double stop_at) {
     default:
       break;
   }
-  // Phase 2 continues from wherever the previous objective left the tableau: it is feasible and
-  // canonical, and usually a few pivots from the next optimum.
-  const int n = num_variables_;
-  const int cols = n + 1;
-  Tableau t{basic_.data(), basic_rows_, cols, basis_.data(), &scratch_};
-  // Objective: minimise sign * x_variable. Reduced costs d_j = c_j - c_B B^-1 A_j.
-  double* const objective = t.Row(basic_rows_);
-  std::fill(objective, objective + cols, 0.0);
-  objective[variable] = sign;
-  for (int r = 0; r < basic_rows_; ++r) {
-    if (basis_[r] != variable) continue;
-    const double* const row = t.Row(r);
-    for (int c = 0; c < cols; ++c) objective[c] -= sign * row[c];
+  if (num_equations() == 0) {  // x >= 0 and nothing else
+    return sign > 0 ? LpResult{LpStatus::kOptimal, 0.0} : LpResult{LpStatus::kUnbounded, kInfinity};
   }
-  switch (RunSimplex(t, n, scale_, stop_at)) {
-    case SimplexOutcome::kStopped:
-      return {LpStatus::kTargetReached, -sign * objective[cols - 1]};
-    case SimplexOutcome::kIterationLimit:
-      return {LpStatus::kIterationLimit, kNaN};
-    case SimplexOutcome::kUnbounded:
+  if (objective_variable_ >= 0) glp_set_obj_coef(problem_, objective_variable_ + 1, 0.0);
+  glp_set_obj_coef(problem_, variable + 1, sign);
+  objective_variable_ = variable;
+  if (!Solve(problem_)) return {LpStatus::kIterationLimit, kNaN};
+  switch (glp_get_status(problem_)) {
+    case GLP_OPT:
+      return {LpStatus::kOptimal, glp_get_col_prim(problem_, variable + 1)};
+    case GLP_UNBND:
       return {LpStatus::kUnbounded, -sign * kInfinity};
-    case SimplexOutcome::kOptimal:
-      break;
+    case GLP_NOFEAS:
+      return {LpStatus::kInfeasible, kNaN};
+    default:
+      return {LpStatus::kIterationLimit, kNaN};
   }
-  // objective[rhs] = -(sign * x_variable) at the optimum.
-  return {LpStatus::kOptimal, -sign * objective[cols - 1]};
 }
 
-LpResult LinearProgram::Minimize(int variable) { return Optimize(variable, 1.0, -kInfinity); }
+LpResult LinearProgram::Minimize(int variable) { return Optimize(variable, 1.0); }
 
-LpResult LinearProgram::Maximize(int variable) { return Optimize(variable, -1.0, -kInfinity); }
+LpResult LinearProgram::Maximize(int variable) { return Optimize(variable, -1.0); }
 
 LpResult LinearProgram::MinimizeUntil(int variable, double target) {
-  return Optimize(variable, 1.0, target);
+  LpResult result = Optimize(variable, 1.0);
+  if (result.status == LpStatus::kOptimal && result.value <= target) {
+    result.status = LpStatus::kTargetReached;
+  }
+  return result;
 }
 
 LpResult LinearProgram::MaximizeUntil(int variable, double target) {
-  return Optimize(variable, -1.0, -target);
+  LpResult result = Optimize(variable, -1.0);
+  if (result.status == LpStatus::kOptimal && result.value >= target) {
+    result.status = LpStatus::kTargetReached;
+  }
+  return result;
 }
 
 bool LinearProgram::IsFeasible() { return EnsurePhase1() == Phase1::kFeasible; }

@@ -2,11 +2,16 @@
 
 #include <vector>
 
-// A small dense linear-program solver for the disclosure checks (services/stats/disclosure.h):
-// minimise or maximise one variable subject to A x = b, x >= 0. Two-phase primal simplex with
-// Bland's rule (lowest-index entering column, lowest-index leaving variable on ties), so it does
-// not cycle; double precision with tolerances of 1e-9 relative to the largest |a_ij| or |b_i|.
-// Meant for a few hundred variables and some tens of equations: everything is dense.
+// The linear programs of the disclosure checks (services/stats/disclosure.h): minimise or
+// maximise one variable subject to A x = b, x >= 0. Solved by GLPK's primal simplex (sparse LU
+// factorisation of the basis, warm-started from the previous objective's basis), so that the
+// linked set of every table of a country, thousands of unknowns and equations, is checked in
+// milliseconds rather than by a dense tableau.
+//
+// Not copyable; movable. One program is used by one thread at a time (GLPK keeps its environment
+// per thread).
+struct glp_prob;
+
 namespace consular::stats {
 
 enum class LpStatus {
@@ -14,29 +19,34 @@ enum class LpStatus {
   kUnbounded,   // The objective is unbounded in the requested direction.
   kInfeasible,  // No x >= 0 satisfies A x = b.
   // MinimizeUntil / MaximizeUntil only: the target is reached; `value` is a feasible value at least
-  // as good as the target, not necessarily the optimum.
+  // as good as the target (the optimum).
   kTargetReached,
-  // Safety net for floating-point trouble: more pivots than Bland's rule can need on these
-  // problems. Not expected; callers should treat it like "no answer".
+  // The solver gave no answer (numerical trouble: a singular basis, the iteration limit). Not
+  // expected; callers treat it like "no answer", the safe side.
   kIterationLimit,
 };
 
 struct LpResult {
   LpStatus status = LpStatus::kInfeasible;
-  // The optimum when kOptimal; +infinity (maximising) or -infinity (minimising) when kUnbounded;
-  // NaN otherwise.
+  // The optimum when kOptimal or kTargetReached; +infinity (maximising) or -infinity (minimising)
+  // when kUnbounded; NaN otherwise.
   double value = 0;
 };
 
-// A x = b, x >= 0 over `num_variables` variables. Phase 1 (finding a feasible basis) runs once, at
-// the first Minimize/Maximize/IsFeasible call after the last AddEquation; every later objective
-// starts phase 2 from the basis the previous one ended in, so asking for the range of many
-// variables costs one phase 1 and usually few pivots each.
+// A x = b, x >= 0 over `num_variables` variables. The problem is handed to the solver at the first
+// Minimize/Maximize/IsFeasible call after the last AddEquation; every later objective starts from
+// the basis the previous one ended in, so asking for the range of many variables costs one
+// feasibility search and usually few pivots each.
 class LinearProgram {
  public:
   explicit LinearProgram(int num_variables = 0);
+  ~LinearProgram();
+  LinearProgram(LinearProgram&& other) noexcept;
+  LinearProgram& operator=(LinearProgram&& other) noexcept;
+  LinearProgram(const LinearProgram&) = delete;
+  LinearProgram& operator=(const LinearProgram&) = delete;
 
-  // Starts over with no equations over `num_variables` variables (keeps the allocated memory).
+  // Starts over with no equations over `num_variables` variables.
   void Reset(int num_variables);
 
   int num_variables() const { return num_variables_; }
@@ -51,9 +61,8 @@ class LinearProgram {
   LpResult Minimize(int variable);
   LpResult Maximize(int variable);
 
-  // Like Minimize / Maximize, but stop with kTargetReached as soon as a feasible x with
-  // x_variable <= target (Minimize) or >= target (Maximize) is found. For yes/no questions such as
-  // "can this cell move by k?", which often need only a few pivots.
+  // Like Minimize / Maximize, but kTargetReached when the optimum is <= target (Minimize) or
+  // >= target (Maximize): for yes/no questions such as "can this cell move by k?".
   LpResult MinimizeUntil(int variable, double target);
   LpResult MaximizeUntil(int variable, double target);
 
@@ -63,24 +72,23 @@ class LinearProgram {
  private:
   enum class Phase1 { kNotRun, kFeasible, kInfeasible, kFailed };
 
-  // Runs phase 1 if needed; leaves a feasible canonical tableau without artificial columns or
-  // redundant rows in basic_ / basis_.
+  // Builds the solver's problem if needed and finds a feasible basis.
   Phase1 EnsurePhase1();
-  // Minimises z = sign * x_variable from the current feasible basis, stopping once z <= stop_at.
-  LpResult Optimize(int variable, double sign, double stop_at);
+  // Minimises sign * x_variable from the current feasible basis.
+  LpResult Optimize(int variable, double sign);
+  void Free();
 
   int num_variables_;
-  std::vector<double> coefficients_;  // num_equations() x num_variables_, row-major.
+  // The equations' nonzero terms, 1-based as the solver takes them: term t of the matrix is
+  // (row_[t], column_[t], value_[t]); index 0 unused.
+  std::vector<int> row_;
+  std::vector<int> column_;
+  std::vector<double> value_;
   std::vector<double> rhs_;
-  double scale_ = 1.0;  // max(1, |a_ij|, |b_i|): tolerances are relative to it.
 
   Phase1 phase1_ = Phase1::kNotRun;
-  int basic_rows_ = 0;  // Rows left after dropping redundant equations.
-  // The simplex tableau: basic_rows_ constraint rows and an objective row, each of
-  // num_variables_ + 1 entries (the last is the right-hand side); feasible after phase 1.
-  std::vector<double> basic_;
-  std::vector<int> basis_;    // Basic variable of each constraint row.
-  std::vector<int> scratch_;  // Pivot workspace.
+  glp_prob* problem_ = nullptr;
+  int objective_variable_ = -1;  // The variable of the last objective (0-based), or -1.
 };
 
 }  // namespace consular::stats
