@@ -257,29 +257,54 @@ void StatsStore::AddToRollups(const std::vector<RollupRow>& changes) {
       "[" + absl::StrJoin(items, ",") + "]");
 }
 
-void StatsStore::AddToContactPresence(const std::vector<ContactPresenceRow>& changes) {
-  if (changes.empty()) return;
+namespace {
+
+// The rows as the JSON array the statements below read with jsonb_to_recordset.
+std::string ContactPresenceJson(const std::vector<ContactPresenceRow>& rows) {
   std::vector<std::string> items;
-  items.reserve(changes.size());
-  for (const ContactPresenceRow& c : changes) {
+  items.reserve(rows.size());
+  for (const ContactPresenceRow& c : rows) {
     items.push_back(absl::StrCat("{\"case_id\":", JsonString(c.case_id),
                                  ",\"country\":", JsonString(c.country), ",\"year\":", c.year,
                                  ",\"month\":", c.month, ",\"dimension\":", JsonString(c.dimension),
                                  ",\"category\":", JsonString(c.category), ",\"n\":", c.n, "}"));
   }
+  return "[" + absl::StrJoin(items, ",") + "]";
+}
+
+constexpr char kContactPresenceRecords[] =
+    "jsonb_to_recordset($1::jsonb) AS x (case_id uuid, country text, year integer, "
+    "month integer, dimension text, category text, n bigint)";
+
+}  // namespace
+
+void StatsStore::AddToContactPresence(const std::vector<ContactPresenceRow>& changes) {
+  if (changes.empty()) return;
   // One statement: a count reaching 0 removes its row, so the table holds presence only.
-  ExecPrepared0(
-      tx_, "stats_contact_presence_add",
-      "MERGE INTO stats.contact_presence AS p "
-      "USING (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x (case_id uuid, country text, "
-      "year integer, month integer, dimension text, category text, n bigint)) AS x "
-      "ON p.case_id = x.case_id AND p.country = x.country AND p.year = x.year "
-      "AND p.month = x.month AND p.dimension = x.dimension AND p.category = x.category "
-      "WHEN MATCHED AND p.n + x.n = 0 THEN DELETE "
-      "WHEN MATCHED THEN UPDATE SET n = p.n + x.n "
-      "WHEN NOT MATCHED THEN INSERT (case_id, country, year, month, dimension, category, n) "
-      "VALUES (x.case_id, x.country, x.year, x.month, x.dimension, x.category, x.n)",
-      "[" + absl::StrJoin(items, ",") + "]");
+  // Planned at every call, never prepared: a plan cached while the table was small (a hash join
+  // over all of it) would be kept as it grows to millions of rows; planned afresh, the join
+  // probes the primary key for each change.
+  tx_.exec_params0(
+      absl::StrCat(
+          "MERGE INTO stats.contact_presence AS p USING (SELECT * FROM ", kContactPresenceRecords,
+          ") AS x "
+          "ON p.case_id = x.case_id AND p.country = x.country AND p.year = x.year "
+          "AND p.month = x.month AND p.dimension = x.dimension AND p.category = x.category "
+          "WHEN MATCHED AND p.n + x.n = 0 THEN DELETE "
+          "WHEN MATCHED THEN UPDATE SET n = p.n + x.n "
+          "WHEN NOT MATCHED THEN INSERT (case_id, country, year, month, dimension, category, n) "
+          "VALUES (x.case_id, x.country, x.year, x.month, x.dimension, x.category, x.n)"),
+      ContactPresenceJson(changes));
+}
+
+void StatsStore::InsertContactPresence(const std::vector<ContactPresenceRow>& rows) {
+  if (rows.empty()) return;
+  ExecPrepared0(tx_, "stats_contact_presence_insert",
+                absl::StrCat("INSERT INTO stats.contact_presence "
+                             "(case_id, country, year, month, dimension, category, n) "
+                             "SELECT case_id, country, year, month, dimension, category, n FROM ",
+                             kContactPresenceRecords),
+                ContactPresenceJson(rows));
 }
 
 void StatsStore::Clear() {

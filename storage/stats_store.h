@@ -138,6 +138,9 @@ class StatsStore {
   // stats.contact_presence; a count that reaches 0 removes the row. At most one row per key.
   // A count below 0 violates the table's check (pqxx::check_violation): the state was wrong.
   void AddToContactPresence(const std::vector<ContactPresenceRow>& changes);
+  // Inserts rows of cases that have none yet (a rebuild, chunk by chunk of cases): no lookup of
+  // existing rows. A row that exists already violates the primary key (pqxx::unique_violation).
+  void InsertContactPresence(const std::vector<ContactPresenceRow>& rows);
   // Empties the rollups, the contact presence and their state and resets the cursor.
   void Clear();
 

@@ -434,8 +434,9 @@ absl::StatusOr<int64_t> RollupUpdater::Rebuild() {
           }
           store.SaveCaseStates(cases);
           store.SaveContactStates(contact_states);
+          // Each case is in one chunk only, so its rows are new: inserted, not merged.
           WriteInChunks(presence.Rows(), kChunk,
-                        [&](const auto& rows) { store.AddToContactPresence(rows); });
+                        [&](const auto& rows) { store.InsertContactPresence(rows); });
           presence.Clear();
         }
         WriteInChunks(delta.Rows(), kChunk, [&](const auto& rows) { store.AddToRollups(rows); });
