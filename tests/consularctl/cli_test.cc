@@ -28,6 +28,7 @@
 #include "absl/time/time.h"
 #include "consular/v1/cases.grpc.pb.h"
 #include "consular/v1/contacts.grpc.pb.h"
+#include "consular/v1/statistics.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/grpcpp.h"
@@ -906,6 +907,30 @@ std::string FormatTestDate(const consular::v1::Date& date) {
   return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(), date.day());
 }
 
+// consular-stats' release call: records how long the client gave it.
+class FakeStatisticsService final : public consular::v1::StatisticsService::Service {
+ public:
+  grpc::Status CreateRelease(grpc::ServerContext* context,
+                             const consular::v1::CreateReleaseRequest*,
+                             consular::v1::Release* out) override {
+    {
+      absl::MutexLock lock(&mu_);
+      time_left_.push_back(context->deadline() - std::chrono::system_clock::now());
+    }
+    out->set_number(7);
+    out->set_definition_version("2");
+    return grpc::Status::OK;
+  }
+  std::vector<std::chrono::system_clock::duration> time_left() {
+    absl::MutexLock lock(&mu_);
+    return time_left_;
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::vector<std::chrono::system_clock::duration> time_left_ ABSL_GUARDED_BY(mu_);
+};
+
 class CliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -913,6 +938,7 @@ class CliTest : public ::testing::Test {
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port_);
     builder.RegisterService(&service_);
+    builder.RegisterService(&statistics_);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     ASSERT_GT(port_, 0);
@@ -947,6 +973,7 @@ class CliTest : public ::testing::Test {
   }
 
   FakeCaseService service_;
+  FakeStatisticsService statistics_;  // on the case service's port (--stats-addr names it)
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   FakePartnerService partners_;
@@ -967,6 +994,21 @@ TEST_F(CliTest, GetSendsBearerTokenWithDeadlineAndPrintsTheCase) {
   EXPECT_EQ(calls[0].authorization, absl::StrCat("Bearer ", kToken));
   EXPECT_GT(calls[0].time_left, std::chrono::seconds(0));
   EXPECT_LE(calls[0].time_left, std::chrono::seconds(5));
+}
+
+TEST_F(CliTest, MakingAReleaseWaitsHalfAnHourUnlessTimeoutSaysOtherwise) {
+  const std::string stats = absl::StrCat("127.0.0.1:", port_);
+  Result r = Ctl({"--stats-addr", stats, "stats", "release", "create"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("release"));
+  r = Ctl({"--stats-addr", stats, "--timeout", "5", "stats", "release", "create"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::vector<std::chrono::system_clock::duration> time_left = statistics_.time_left();
+  ASSERT_EQ(time_left.size(), 2u);
+  EXPECT_GT(time_left[0], std::chrono::minutes(29));
+  EXPECT_LE(time_left[0], std::chrono::minutes(30));
+  EXPECT_GT(time_left[1], std::chrono::seconds(0));
+  EXPECT_LE(time_left[1], std::chrono::seconds(5));
 }
 
 TEST_F(CliTest, GlobalOptionsMayFollowTheSubcommand) {

@@ -31,6 +31,7 @@ struct GlobalOptions {
   std::string token;  // bearer token; never printed
   bool insecure = false;  // plaintext instead of TLS
   double timeout_seconds = 10;
+  bool timeout_given = false;  // --timeout was on the command line
   bool json = false;
 };
 

@@ -1,6 +1,7 @@
 // consularctl stats|report: statistics and country dossiers, through consular-stats
 // (StatisticsService, ReportService) at --stats-addr. The bilateral-talks register's commands are
 // in commands_talks.cc.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -352,10 +353,18 @@ std::string FormatRelease(const consular::v1::Release& r) {
        {"built in", absl::StrCat(r.build_millis(), " ms")}});
 }
 
+// Making a release protects every country's figures: minutes on a large database. Unless --timeout
+// says otherwise, the call waits as long as the service gives a monthly release.
+constexpr double kReleaseTimeoutSeconds = 30 * 60;
+
 int RunReleaseCreate(const StatsContext& context, const ReleaseCreateArgs& args) {
   consular::v1::CreateReleaseRequest request;
-  return RunChange(context, &StatisticsStub::CreateRelease, request, args.request_id,
-                   &FormatRelease);
+  GlobalOptions options = *context.global;
+  if (!options.timeout_given) {
+    options.timeout_seconds = std::max(options.timeout_seconds, kReleaseTimeoutSeconds);
+  }
+  return RunChange(StatsContext{&options, context.addr}, &StatisticsStub::CreateRelease, request,
+                   args.request_id, &FormatRelease);
 }
 
 int RunReleaseList(const StatsContext& context, const ReleaseListArgs& args) {
@@ -432,7 +441,9 @@ void AddStatsCommands(CLI::App* app, const GlobalOptions* global, const std::str
     release->require_subcommand(1);
     {
       CLI::App* command = release->add_subcommand(
-          "create", "Make a release of the figures as they stand now (administrators)");
+          "create",
+          "Make a release of the figures as they stand now (administrators; waits up to 30 "
+          "minutes unless --timeout is given)");
       auto args = std::make_shared<ReleaseCreateArgs>();
       command->add_option("--request-id", args->request_id,
                           "Idempotency key (default: a new random UUID)");

@@ -119,6 +119,7 @@ int Main(int argc, char** argv) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
   if (!action) return ReportUsageError("no command given");
+  global.timeout_given = app.get_option("--timeout")->count() > 0;
   return action();
 }
 
