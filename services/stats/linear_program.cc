@@ -14,6 +14,20 @@ namespace {
 constexpr double kInfinity = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// GLPK keeps an environment per thread (its memory, the terminal output switch), made at a
+// thread's first call. Freed when the thread ends: a pool's worker threads come and go.
+struct ThreadEnvironment {
+  ThreadEnvironment() { glp_term_out(GLP_OFF); }  // no solver messages on stdout
+  ~ThreadEnvironment() { glp_free_env(); }
+  ThreadEnvironment(const ThreadEnvironment&) = delete;
+  ThreadEnvironment& operator=(const ThreadEnvironment&) = delete;
+};
+
+void EnsureThreadEnvironment() {
+  thread_local ThreadEnvironment environment;
+  (void)environment;
+}
+
 glp_smcp SimplexParameters() {
   glp_smcp parameters;
   glp_init_smcp(&parameters);
@@ -104,7 +118,7 @@ void LinearProgram::AddEquation(const std::vector<double>& coefficients, double 
 LinearProgram::Phase1 LinearProgram::EnsurePhase1() {
   if (phase1_ != Phase1::kNotRun) return phase1_;
   Free();
-  glp_term_out(GLP_OFF);  // the solver's terminal output (per thread), e.g. of glp_adv_basis
+  EnsureThreadEnvironment();
   problem_ = glp_create_prob();
   const int m = num_equations();
   const int n = num_variables_;

@@ -8,8 +8,8 @@
 // linked set of every table of a country, thousands of unknowns and equations, is checked in
 // milliseconds rather than by a dense tableau.
 //
-// Not copyable; movable. One program is used by one thread at a time (GLPK keeps its environment
-// per thread).
+// Not copyable; movable. A program is made, used and destroyed by one thread (GLPK keeps its
+// memory per thread, and frees it when the thread ends).
 struct glp_prob;
 
 namespace consular::stats {
