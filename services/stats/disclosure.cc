@@ -317,10 +317,11 @@ CellRule RuleOf(const Table& table, int cell) {
 // The secondary-suppression search of Protect, with its scratch space.
 class Protector {
  public:
-  Protector(const Table& table, int k, bool batch)
+  Protector(const Table& table, int k, const ProtectOptions& options)
       : table_(table),
         k_(k),
-        batch_(batch),
+        batch_(options.batch),
+        options_(options),
         n_(static_cast<int>(table.values.size())),
         incidence_(BuildIncidence(table)),
         suppressed_(n_, false),
@@ -341,7 +342,8 @@ class Protector {
         continue;
       }
       if (small && rule == CellRule::kPublished) result.overrode_forced = true;
-      suppressed_[cell] = small || rule == CellRule::kSuppressed;
+      suppressed_[cell] = small || rule == CellRule::kSuppressed ||
+                          (!options_.start.empty() && options_.start[cell]);
     }
     std::vector<int> seeds;
     for (int cell = 0; cell < n_; ++cell) {
@@ -384,6 +386,7 @@ class Protector {
         seeds.assign(1, next);
       }
     }
+    if (options_.prune && result.fully_protected) Prune();
     result.suppressed = suppressed_;
     return result;
   }
@@ -406,6 +409,67 @@ class Protector {
         wide_[cell] = system_.WideEnough(cell, static_cast<double>(table_.values[cell]), k_);
       }
     }
+  }
+
+  // Whether a cell must be wide enough when suppressed: not an auxiliary unknown, and in batch
+  // mode only a cell with people in it.
+  bool NeedsProtection(int cell) const {
+    return RuleOf(table_, cell) != CellRule::kAuxiliary && !(batch_ && table_.values[cell] == 0);
+  }
+
+  // Publishes again the complements the others made redundant (ProtectOptions::prune).
+  void Prune() {
+    std::vector<int> complements;
+    for (int cell = 0; cell < n_; ++cell) {
+      const int64_t value = table_.values[cell];
+      const bool small = value >= 1 && value < static_cast<int64_t>(k_);
+      if (suppressed_[cell] && !small && RuleOf(table_, cell) == CellRule::kFree) {
+        complements.push_back(cell);
+      }
+    }
+    // The most people first; ties to the lower index.
+    std::stable_sort(complements.begin(), complements.end(), [&](int a, int b) {
+      return table_.values[a] > table_.values[b];
+    });
+    for (int cell : complements) {
+      if (prune_checks_ >= options_.prune_checks) break;
+      suppressed_[cell] = false;
+      if (!AllWideAround(cell)) suppressed_[cell] = true;
+    }
+  }
+
+  // Whether every suppressed cell in the components next to `cell` (through its constraints) is
+  // wide enough.
+  bool AllWideAround(int cell) {
+    std::vector<int> seeds;
+    for (int ci : incidence_.constraints_of_cell[cell]) {
+      ForEachCell(table_.constraints[ci], [&](int other) {
+        if (suppressed_[other]) seeds.push_back(other);
+      });
+    }
+    std::sort(seeds.begin(), seeds.end());
+    seeds.erase(std::unique(seeds.begin(), seeds.end()), seeds.end());
+    std::vector<bool> done(n_, false);
+    for (int seed : seeds) {
+      if (done[seed]) continue;
+      FindComponent(table_, incidence_, suppressed_, seed, mark_, constraint_mark_, component_);
+      for (int c : component_.cells) done[c] = true;
+      const bool any = std::any_of(component_.cells.begin(), component_.cells.end(),
+                                   [&](int c) { return NeedsProtection(c); });
+      if (!any) continue;
+      system_.Load(table_, suppressed_, component_);
+      // The cells next to `cell` first: if one turns narrow, it is usually one of them.
+      for (int pass = 0; pass < 2; ++pass) {
+        for (int c : component_.cells) {
+          const bool next_to = std::binary_search(seeds.begin(), seeds.end(), c);
+          if ((pass == 0) != next_to || !NeedsProtection(c)) continue;
+          // A check the budget cannot pay for: the complement stays.
+          if (prune_checks_++ >= options_.prune_checks) return false;
+          if (!system_.WideEnough(c, static_cast<double>(table_.values[c]), k_)) return false;
+        }
+      }
+    }
+    return true;
   }
 
   // A zero that is a part of a published zero total: it is 0 whatever else is suppressed, so
@@ -483,6 +547,8 @@ class Protector {
   const Table& table_;
   const int k_;
   const bool batch_;
+  const ProtectOptions& options_;
+  int64_t prune_checks_ = 0;  // intervals checked by Prune
   const int n_;
   const Incidence incidence_;
   std::vector<bool> suppressed_;
@@ -542,13 +608,20 @@ absl::Status ValidateTable(const Table& table) {
 }
 
 ProtectionResult Protect(const Table& table, int k, bool batch) {
-  if (!ValidateTable(table).ok()) {
+  ProtectOptions options;
+  options.batch = batch;
+  return Protect(table, k, options);
+}
+
+ProtectionResult Protect(const Table& table, int k, const ProtectOptions& options) {
+  if (!ValidateTable(table).ok() ||
+      (!options.start.empty() && options.start.size() != table.values.size())) {
     ProtectionResult result;
     result.suppressed.assign(table.values.size(), true);
     result.fully_protected = false;
     return result;
   }
-  return Protector(table, k, batch).Run();
+  return Protector(table, k, options).Run();
 }
 
 Interval CellInterval(const Table& table, const std::vector<bool>& suppressed, int cell) {

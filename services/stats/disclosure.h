@@ -92,6 +92,26 @@ absl::Status ValidateTable(const Table& table);
 // constraints is left (a zero can only move up, and on sparse sets zeros cascade).
 ProtectionResult Protect(const Table& table, int k, bool batch = false);
 
+// How Protect searches, beyond the default above.
+struct ProtectOptions {
+  bool batch = false;  // as `batch` above
+  // Cells suppressed from the outset (a pattern from a cheaper method, or the previous release's)
+  // that the search may publish again: they are complements like any other. One per cell, or
+  // empty.
+  std::vector<bool> start;
+  // Once every suppressed cell is wide enough, each complementary suppression (a kFree cell not
+  // in 1..k-1), the most people first, is published again if every suppressed cell (with people,
+  // in batch mode) stays wide enough without it. This removes the complements the greedy search
+  // made redundant, so fewer people are hidden for the same protection; it never makes a cell
+  // narrow. Skipped when the search could not protect the table. Each candidate costs a linear
+  // program per suppressed cell around it, which in a mostly hidden set (a country of a few cases
+  // a year: thousands of cells in one connected component) adds up to minutes: after
+  // `prune_checks` interval checks in all, the complements not yet tried stay.
+  bool prune = false;
+  int64_t prune_checks = 50000;
+};
+ProtectionResult Protect(const Table& table, int k, const ProtectOptions& options);
+
 struct Interval {
   double lo;
   double hi;  // +infinity when unbounded.
