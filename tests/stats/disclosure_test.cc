@@ -455,6 +455,65 @@ TEST(ProtectPropertyTest, RandomTinyTwoWayTablesAreProtected) {
   EXPECT_GT(stats.brute_force_tables, 1500);
 }
 
+// Pruning publishes again complements the others made redundant: the pattern stays safe (LP and
+// brute force), it is a subset of the one without pruning (never a new suppression), and over
+// many tables it hides fewer people.
+TEST(ProtectPropertyTest, PruningKeepsTablesProtectedAndHidesFewerPeople) {
+  std::mt19937 rng(17);
+  PropertyStats stats;
+  int64_t people_greedy = 0;
+  int64_t people_pruned = 0;
+  for (int i = 0; i < 600; ++i) {
+    const Table table = i % 2 == 0 ? RandomTwoWayTable(rng, 6, 8) : RandomCalendarTable(rng);
+    const int k = std::array<int, 4>{3, 5, 7, 10}[i % 4];
+    for (const bool batch : {false, true}) {
+      ProtectOptions greedy;
+      greedy.batch = batch;
+      ProtectOptions pruned = greedy;
+      pruned.prune = true;
+      const ProtectionResult without = Protect(table, k, greedy);
+      const ProtectionResult with = Protect(table, k, pruned);
+      const std::string label = "table " + std::to_string(i) + (batch ? " batch" : "");
+      if (batch) {
+        // Batch mode protects the hidden cells with people only.
+        for (size_t c = 0; c < table.values.size(); ++c) {
+          if (!with.suppressed[c] || table.values[c] == 0) continue;
+          const Interval interval = CellInterval(table, with.suppressed, static_cast<int>(c));
+          EXPECT_GE(interval.hi - interval.lo, k) << label << ", cell " << c;
+        }
+      } else {
+        CheckProtection(table, k, with, stats, label);
+      }
+      for (size_t c = 0; c < table.values.size(); ++c) {
+        EXPECT_TRUE(!with.suppressed[c] || without.suppressed[c]) << label << ", cell " << c;
+        if (without.suppressed[c]) people_greedy += table.values[c];
+        if (with.suppressed[c]) people_pruned += table.values[c];
+      }
+      if (HasFatalFailure()) return;
+    }
+  }
+  std::cout << "[ stats    ] people hidden: " << people_greedy << " greedy, " << people_pruned
+            << " pruned\n";
+  EXPECT_LT(people_pruned, people_greedy);
+}
+
+// A start pattern is suppressed from the outset, and pruned like any complement: the most people
+// first, kept where it is needed.
+TEST(ProtectTest, AStartPatternIsSuppressedAndMayBePublishedAgain) {
+  // total 23 = 1 + 10 + 12; the 1 is small, a cheaper method hid the 10 and the 12 as well.
+  Table table;
+  table.values = {23, 1, 10, 12};
+  table.constraints = {{0, {1, 2, 3}}};
+  ProtectOptions options;
+  options.start = {false, false, true, true};
+  EXPECT_EQ(SuppressedCells(Protect(table, 3, options)), (std::vector<int>{1, 2, 3}));
+  options.prune = true;
+  // The 12 goes first and is not needed (1 + 10 = 11 leaves the 1 wide); the 10 then is.
+  const ProtectionResult pruned = Protect(table, 3, options);
+  EXPECT_EQ(SuppressedCells(pruned), (std::vector<int>{1, 2}));
+  EXPECT_TRUE(pruned.fully_protected);
+}
+
 TEST(ProtectPropertyTest, RandomCalendarTablesAreProtected) {
   std::mt19937 rng(13);
   PropertyStats stats;
