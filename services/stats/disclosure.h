@@ -108,7 +108,7 @@ struct ProtectOptions {
   // a year: thousands of cells in one connected component) adds up to minutes: after
   // `prune_checks` interval checks in all, the complements not yet tried stay.
   bool prune = false;
-  int64_t prune_checks = 50000;
+  int64_t prune_checks = 5000;
 };
 ProtectionResult Protect(const Table& table, int k, const ProtectOptions& options);
 

@@ -1,6 +1,10 @@
 #include "services/stats/linked_tables.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "consular/v1/statistics.pb.h"
@@ -296,7 +300,10 @@ LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& valu
 LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
                                        const SeenCategories& seen, int k) {
   const LinkedSet set = Builder(value, seen).BuildContacts(year);
-  const ProtectionResult result = Protect(set.table, k, /*batch=*/true);
+  ProtectOptions options;
+  options.batch = true;
+  options.prune = true;
+  const ProtectionResult result = Protect(set.table, k, options);
   LinkedProtection out;
   out.fully_protected = result.fully_protected;
   for (int i = 0; i < set.num_published; ++i) {
@@ -354,66 +361,153 @@ SeenCategories ReleasedSeen(const ReleasedCountry& country) {
 
 }  // namespace
 
+namespace {
+
+// The linked sets of several releases of a country, and of the release being made, as one table
+// (see ProtectLinked in the header).
+class Chain {
+ public:
+  // Adds the linked set of a release; `released` holds its pattern (null: the release being made,
+  // whose cells are left for Protect to decide).
+  std::vector<int> Add(const LinkedSet& set, const ReleasedCountry* released) {
+    const int n = static_cast<int>(set.table.values.size());
+    // A set of the same figures as the one before, every value (the auxiliary unknowns' too) as
+    // it was: the data did not change. Its auxiliary unknowns correspond one to one.
+    bool repeat = set.keys == last_keys_ &&
+                  n - set.num_published == static_cast<int>(last_auxiliary_.size());
+    for (int i = 0; i < n && repeat; ++i) {
+      const int before = i < set.num_published ? last_cell_of_key_.at(set.keys[i])
+                                               : last_auxiliary_[i - set.num_published];
+      repeat = table_.values[before] == set.table.values[i];
+    }
+    std::vector<int> cell_of(n, -1);
+    std::map<FigureKey, int> cell_of_key;
+    for (int i = 0; i < set.num_published; ++i) {
+      const FigureKey& key = set.keys[i];
+      const int64_t v = set.table.values[i];
+      const auto before = last_cell_of_key_.find(key);
+      if (before != last_cell_of_key_.end() && table_.values[before->second] == v &&
+          (repeat || published_[before->second])) {
+        // One unknown for both: a published figure with the value it had (what a reader sees),
+        // or any figure of a release that repeats the one before.
+        cell_of[i] = before->second;
+      } else {
+        cell_of[i] = NewCell(v, /*auxiliary=*/false);
+        if (before != last_cell_of_key_.end()) Changed(before->second, cell_of[i]);
+      }
+      cell_of_key[key] = cell_of[i];
+      if (released != nullptr) {
+        (released->Get(key).suppressed ? hidden_ : published_)[cell_of[i]] = true;
+      }
+    }
+    std::vector<int> auxiliary;
+    for (int i = set.num_published; i < n; ++i) {
+      cell_of[i] = repeat ? last_auxiliary_[i - set.num_published]
+                          : NewCell(set.table.values[i], /*auxiliary=*/true);
+      auxiliary.push_back(cell_of[i]);
+    }
+    for (const AdditiveConstraint& c : set.table.constraints) {
+      AdditiveConstraint mapped{cell_of[c.total], {}};
+      for (int p : c.parts) mapped.parts.push_back(cell_of[p]);
+      std::vector<int> parts = mapped.parts;
+      std::sort(parts.begin(), parts.end());
+      if (seen_constraints_.insert({mapped.total, std::move(parts)}).second) {
+        table_.constraints.push_back(std::move(mapped));
+      }
+    }
+    last_cell_of_key_ = std::move(cell_of_key);
+    last_keys_ = set.keys;
+    last_auxiliary_ = std::move(auxiliary);
+    return cell_of;
+  }
+
+  // The table with the rules: an unknown published by any earlier release stays published, one
+  // only hidden stays hidden, the others are free.
+  Table Finish() {
+    for (size_t i = 0; i < table_.values.size(); ++i) {
+      if (table_.rules[i] == CellRule::kAuxiliary) continue;
+      if (published_[i]) {
+        table_.rules[i] = CellRule::kPublished;
+      } else if (hidden_[i]) {
+        table_.rules[i] = CellRule::kSuppressed;
+      }
+    }
+    return std::move(table_);
+  }
+
+ private:
+  int NewCell(int64_t value, bool auxiliary) {
+    table_.values.push_back(value);
+    table_.rules.push_back(auxiliary ? CellRule::kAuxiliary : CellRule::kFree);
+    published_.push_back(false);
+    hidden_.push_back(false);
+    return static_cast<int>(table_.values.size()) - 1;
+  }
+
+  // A figure that changed between two releases: the later value is the earlier plus a difference
+  // of the sign it has (what a reader who knows how the data changed could assume).
+  void Changed(int earlier, int later) {
+    const int64_t change = table_.values[later] - table_.values[earlier];
+    const int difference = NewCell(change >= 0 ? change : -change, /*auxiliary=*/true);
+    if (change >= 0) {
+      table_.constraints.push_back({later, {earlier, difference}});
+    } else {
+      table_.constraints.push_back({earlier, {later, difference}});
+    }
+  }
+
+  Table table_;
+  std::vector<bool> published_;
+  std::vector<bool> hidden_;
+  std::set<std::pair<int, std::vector<int>>> seen_constraints_;
+  std::map<FigureKey, int> last_cell_of_key_;
+  std::vector<FigureKey> last_keys_;
+  std::vector<int> last_auxiliary_;
+};
+
+}  // namespace
+
 LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource& value,
                                const SeenCategories& seen, bool from_the_start, int k,
-                               const ReleasedCountry* previous, const ReleasedCountry* start) {
+                               const std::vector<const ReleasedCountry*>& earlier,
+                               const ReleasedCountry* start) {
   LinkedProtection out;
   out.country.first_year = first_year;
   out.country.last_year = last_year;
   out.country.from_the_start = from_the_start;
-  const LinkedSet now = BuildLinkedSet(first_year, last_year, value, seen, from_the_start);
 
-  Table table;
-  int offset = 0;  // where the new release's cells start
-  if (previous != nullptr && previous->first_year > 0) {
-    const LinkedSet before =
-        BuildLinkedSet(previous->first_year, previous->last_year, ReleasedSource(*previous),
-                       ReleasedSeen(*previous), previous->from_the_start);
-    table = before.table;
-    for (int i = 0; i < before.num_published; ++i) {
-      table.rules[i] =
-          previous->Get(before.keys[i]).suppressed ? CellRule::kSuppressed : CellRule::kPublished;
-    }
-    offset = static_cast<int>(table.values.size());
-    table.values.insert(table.values.end(), now.table.values.begin(), now.table.values.end());
-    table.rules.insert(table.rules.end(), now.table.rules.begin(), now.table.rules.end());
-    for (AdditiveConstraint c : now.table.constraints) {
-      c.total += offset;
-      for (int& p : c.parts) p += offset;
-      table.constraints.push_back(std::move(c));
-    }
-    // Each figure of both releases: the later value is the earlier plus a difference of the
-    // sign it has.
-    for (int i = 0; i < before.num_published; ++i) {
-      const auto it = now.index.find(before.keys[i]);
-      if (it == now.index.end()) continue;
-      const int earlier = i;
-      const int later = offset + it->second;
-      const int64_t change = table.values[later] - table.values[earlier];
-      const int difference = static_cast<int>(table.values.size());
-      table.values.push_back(change >= 0 ? change : -change);
-      table.rules.push_back(CellRule::kAuxiliary);
-      if (change >= 0) {
-        table.constraints.push_back({later, {earlier, difference}});
-      } else {
-        table.constraints.push_back({earlier, {later, difference}});
+  Chain chain;
+  for (const ReleasedCountry* release : earlier) {
+    if (release == nullptr || release->first_year <= 0) continue;
+    chain.Add(BuildLinkedSet(release->first_year, release->last_year, ReleasedSource(*release),
+                             ReleasedSeen(*release), release->from_the_start),
+              release);
+  }
+  const LinkedSet now = BuildLinkedSet(first_year, last_year, value, seen, from_the_start);
+  const std::vector<int> cell_of = chain.Add(now, nullptr);
+  const Table table = chain.Finish();
+
+  ProtectOptions options;
+  options.batch = true;
+  options.prune = true;
+  if (start != nullptr) {
+    // A start, not a rule: its complements may be published again when the linked set's own
+    // complements make them redundant.
+    options.start.assign(table.values.size(), false);
+    for (int i = 0; i < now.num_published; ++i) {
+      const int cell = cell_of[i];
+      if (table.rules[cell] == CellRule::kFree && start->Get(now.keys[i]).suppressed) {
+        options.start[cell] = true;
       }
     }
-  } else {
-    table = now.table;
-  }
-  if (start != nullptr) {
-    for (int i = 0; i < now.num_published; ++i) {
-      if (start->Get(now.keys[i]).suppressed) table.rules[offset + i] = CellRule::kSuppressed;
-    }
   }
 
-  const ProtectionResult result = Protect(table, k, /*batch=*/true);
+  const ProtectionResult result = Protect(table, k, options);
   out.fully_protected = result.fully_protected;
   for (int i = 0; i < now.num_published; ++i) {
     const int64_t v = now.table.values[i];
     // Not fully protected: publish nothing of the country rather than too much.
-    const bool suppressed = result.suppressed[offset + i] || !result.fully_protected;
+    const bool suppressed = result.suppressed[cell_of[i]] || !result.fully_protected;
     if (suppressed && !(v >= 1 && v < k)) ++out.secondary;
     if (v != 0 || suppressed) out.country.figures[now.keys[i]] = Released{v, suppressed};
   }
@@ -421,7 +515,8 @@ LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource
 }
 
 LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int last_year, int k,
-                               const ReleasedCountry* previous, bool unprotected) {
+                               const std::vector<const ReleasedCountry*>& earlier,
+                               bool unprotected) {
   // The pattern of the tables one by one is the start; the linked set of all of them, with the
   // identities between them and with the release before, adds what they miss.
   LinkedProtection out = ProtectModular(counts, first_year, last_year, k);
@@ -430,7 +525,7 @@ LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int 
   } else {
     const ReleasedCountry start = std::move(out.country);
     out = ProtectLinked(first_year, last_year, CountsSource(counts), CountsSeen(counts),
-                        start.from_the_start, k, previous, &start);
+                        start.from_the_start, k, earlier, &start);
   }
   for (int y = first_year; y <= last_year; ++y) {
     for (int q = 0; q < 4; ++q) {

@@ -115,17 +115,25 @@ struct LinkedProtection {
   int secondary = 0;  // complementary suppressions made
 };
 
-// Protects the linked set of years first..last with threshold k. With `previous` (the same
-// country in the release before), the two releases are protected together: the previous
-// figures are fixed as they were published, each figure both hold is linked to its earlier value
-// by a difference of the sign it really has (what a reader who knows how the data changed could
-// assume), and cells of the new release are suppressed until no hidden cell of either release is
-// narrower than k.
+// Protects the linked set of years first..last with threshold k, jointly with the `earlier`
+// releases of the same country (oldest first; null entries are skipped): every release is
+// written into one table, so that no hidden cell of any of them is narrower than k given
+// everything all of them publish.
+//   - A figure published before with the value it has now is one unknown in both releases (what
+//     a reader sees): it stays published.
+//   - A release whose every figure has the value it had in the release before (the data did not
+//     change) is one set of unknowns with it (true, and more than a reader knows: the safe side):
+//     it repeats the release before, and adds nothing to the size of the problem.
+//   - Any other figure is linked to its earlier value by a difference of the sign it really has
+//     (what a reader who knows how the data changed could assume).
+//   - Earlier patterns are fixed; cells of the new release are suppressed until no hidden cell
+//     of any release is narrower than k.
 // With `start`, its suppressed figures are suppressed from the outset (a pattern from a cheaper
-// method, which the linked check then completes).
+// method, which the linked check then completes). Complements redundant at the end, `start`'s
+// included, are published again, the most people first (ProtectOptions::prune).
 LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource& value,
                                const SeenCategories& seen, bool from_the_start, int k,
-                               const ReleasedCountry* previous,
+                               const std::vector<const ReleasedCountry*>& earlier,
                                const ReleasedCountry* start = nullptr);
 
 // The cases with a contact of one year (every slot, in total and by partner kind and purpose) as
@@ -135,12 +143,12 @@ LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
 
 // A country's rollup counts protected over the years first..last as releases publish them: the
 // tables one by one (ProtectModular, services/stats/modular_protection.h), then every figure as
-// one linked set with the identities between the tables, jointly with `previous` (the same
-// country in the release before, may be null) (ProtectLinked); with the days
-// from opening to resolution per quarter of the years whose months were loaded with them. With
-// `unprotected`, every figure is published as counted (verification and tests only).
+// one linked set with the identities between the tables, jointly with the `earlier` releases of
+// the same country (oldest first; ProtectLinked); with the days from opening to resolution per
+// quarter of the years whose months were loaded with them. With `unprotected`, every figure is
+// published as counted (verification and tests only).
 LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int last_year, int k,
-                               const ReleasedCountry* previous = nullptr,
+                               const std::vector<const ReleasedCountry*>& earlier = {},
                                bool unprotected = false);
 
 // JSON of one year of a released country (figures of that year that are nonzero or suppressed,

@@ -165,7 +165,7 @@ ReleasedCountry ProtectForPeriod(const CountryCounts& counts, int first_year, in
   const auto [first, last] = counts.Years();
   const int from = first == 0 ? first_year : std::min(first, first_year);
   const int to = std::max(last, last_year);
-  return ProtectCounts(counts, from, to, options.threshold, nullptr, options.unprotected).country;
+  return ProtectCounts(counts, from, to, options.threshold, {}, options.unprotected).country;
 }
 
 CountryStatistics Publish(const std::string& country, const Period& period,

@@ -1,7 +1,10 @@
 #include "services/stats/releases.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 #include <stdexcept>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "services/common/call_support.h"
@@ -19,7 +22,9 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
   const storage::StreamCursor cursor = stats.LockCursor();
   const absl::Time cut_off = absl::FromUnixMicros(cursor.caught_up_micros);
   const int cut_off_year = static_cast<int>(absl::ToCivilYear(cut_off, absl::UTCTimeZone()).year());
-  const std::optional<consular::v1::Release> previous = releases.Newest();
+  // Every earlier release, oldest first: the new one is protected jointly with all of them.
+  std::vector<consular::v1::Release> earlier = releases.List(0, std::numeric_limits<int>::max());
+  std::reverse(earlier.begin(), earlier.end());
 
   release.set_kind(request.kind);
   if (request.month) {
@@ -43,10 +48,14 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
     const auto [first, last_counted] = counts.Years();
     if (first == 0) continue;
     const int last = std::max(last_counted, cut_off_year);
-    std::optional<ReleasedCountry> before;
-    if (previous) before = LoadReleased(releases, previous->number(), country, 1, 0);
-    LinkedProtection protection =
-        ProtectCounts(counts, first, last, request.threshold, before ? &*before : nullptr);
+    std::vector<ReleasedCountry> before;
+    for (const consular::v1::Release& e : earlier) {
+      std::optional<ReleasedCountry> released = LoadReleased(releases, e.number(), country, 1, 0);
+      if (released) before.push_back(std::move(*released));
+    }
+    std::vector<const ReleasedCountry*> joint;
+    for (const ReleasedCountry& b : before) joint.push_back(&b);
+    LinkedProtection protection = ProtectCounts(counts, first, last, request.threshold, joint);
     storage::ReleaseCountryRow row;
     row.country = country;
     row.first_year = first;

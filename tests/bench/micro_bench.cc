@@ -707,7 +707,7 @@ void BM_ProtectReleaseCountryJoint(benchmark::State& state) {
   const stats::ReleasedCountry previous = stats::ProtectCounts(before, first, last, 5).country;
   stats::LinkedProtection protection;
   for (auto _ : state) {
-    protection = stats::ProtectCounts(after, first, last, 5, &previous);
+    protection = stats::ProtectCounts(after, first, last, 5, {&previous});
     benchmark::DoNotOptimize(protection);
   }
   state.counters["secondary"] = protection.secondary;

@@ -222,11 +222,14 @@ TALK_ID=$(json_field id)
 expect_out "policy staff record a talk with Morocco" "\"casesOpened\""
 ctl "$OFFICER" talk list
 expect_error "an officer cannot read the talks register" PERMISSION_DENIED
-for i in 1 2 3; do create_case abandonment male 1970-05-0$i self; done
-if wait_opened 23 7; then
-  pass "three more cases: the figures move on to 23"
+# Five, not fewer: a release may catch some of them (the rollups catch up meanwhile), and every
+# release is protected jointly with those before it, so a total hidden on the way (21 to 24)
+# must keep k = 5 possible values between the published 20 and the total published last.
+for i in 1 2 3 4 5; do create_case abandonment male 1970-05-0$i self; done
+if wait_opened 25 7; then
+  pass "five more cases: the figures move on to 25"
 else
-  fail "three more cases: the figures move on to 23" "$(details)"
+  fail "five more cases: the figures move on to 25" "$(details)"
 fi
 ctl "$POLICY" talk show "$TALK_ID"
 if [[ $RC -eq 0 && $(figure "cases opened") == 20 ]]; then
@@ -261,12 +264,12 @@ fi
 ctl "$POLICY" report country MA --year "$YEAR" --format json -o "$WORK/ma.json"
 if [[ $RC -eq 0 ]] && python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
-assert d["statistics"]["casesOpened"]["value"] == "23", d["statistics"]["casesOpened"]
+assert d["statistics"]["casesOpened"]["value"] == "25", d["statistics"]["casesOpened"]
 assert len(d["history"]) == 10
 assert d["talks"][0]["country"] == "MA"' "$WORK/ma.json"; then
-  pass "the JSON dossier parses with 23 cases, ten years of history and the talk"
+  pass "the JSON dossier parses with 25 cases, ten years of history and the talk"
 else
-  fail "the JSON dossier parses with 23 cases, ten years of history and the talk" "$(details)"
+  fail "the JSON dossier parses with 25 cases, ten years of history and the talk" "$(details)"
 fi
 
 # -- planned talks, commitments, the decision log, the countries never raised, briefings

@@ -379,49 +379,55 @@ void AddIdentities(Attack& a, int r) {
   a.Sum(a.SumAux(resolved), closed);
 }
 
-// Two releases of one country, the second after `grow` changed its cases; both attacked together.
+// `releases` releases of one country, each after the first made after `grow` changed its cases
+// (each protected jointly with all before it, as MakeRelease does); all attacked together.
 struct Outcome {
-  std::vector<std::string> narrowed;  // hidden figures narrowed below k, either release
+  std::vector<std::string> narrowed;  // hidden figures narrowed below k, any release
   int hidden = 0;
   bool fully_protected = true;
+  std::vector<ReleasedCountry> made;  // the releases, oldest first
 };
 
 template <typename Grow>
-Outcome AttackTwoReleases(World& world, int k, Grow grow) {
+Outcome AttackReleases(World& world, int k, int releases, Grow grow) {
   PublishOptions options;
   options.threshold = k;
   PublishOptions truth_options = options;
   truth_options.unprotected = true;
-  const CountryCounts before = CountsOf(world);
-  const LinkedProtection r1 = ProtectCounts(before, kFirst, kLast, k, nullptr);
-  const LinkedProtection t1 = ProtectCounts(before, kFirst, kLast, k, nullptr, true);
-  grow(world);
-  const CountryCounts after = CountsOf(world);
-  const LinkedProtection r2 = ProtectCounts(after, kFirst, kLast, k, &r1.country);
-  const LinkedProtection t2 = ProtectCounts(after, kFirst, kLast, k, nullptr, true);
-
+  Outcome outcome;
+  outcome.made.reserve(releases);
   Published published, truth;
-  published.ReadRelease(1, r1.country, options);
-  published.ReadRelease(2, r2.country, options);
-  truth.ReadRelease(1, t1.country, truth_options);
-  truth.ReadRelease(2, t2.country, truth_options);
+  for (int r = 1; r <= releases; ++r) {
+    if (r > 1) grow(world);
+    const CountryCounts counts = CountsOf(world);
+    std::vector<const ReleasedCountry*> earlier;
+    for (const ReleasedCountry& made : outcome.made) earlier.push_back(&made);
+    const LinkedProtection release = ProtectCounts(counts, kFirst, kLast, k, earlier);
+    const LinkedProtection unprotected = ProtectCounts(counts, kFirst, kLast, k, {}, true);
+    outcome.fully_protected = outcome.fully_protected && release.fully_protected;
+    outcome.made.push_back(release.country);
+    published.ReadRelease(r, outcome.made.back(), options);
+    truth.ReadRelease(r, unprotected.country, truth_options);
+  }
 
   Attack attack(published, truth);
-  AddIdentities(attack, 1);
-  AddIdentities(attack, 2);
+  for (int r = 1; r <= releases; ++r) AddIdentities(attack, r);
   std::vector<Key> keys;
   for (const auto& [key, figure] : truth.figures()) {
     keys.push_back(key);
-    if (std::get<0>(key) != 1) continue;
+    if (std::get<0>(key) == releases) continue;
     Key later = key;
-    std::get<0>(later) = 2;
+    std::get<0>(later) = std::get<0>(key) + 1;
     if (truth.figures().count(later) != 0) attack.Changed(attack.At(key), attack.At(later));
   }
-  Outcome outcome;
   outcome.narrowed = attack.Narrowed(k, keys);
   outcome.hidden = attack.HiddenWithPeople();
-  outcome.fully_protected = r1.fully_protected && r2.fully_protected;
   return outcome;
+}
+
+template <typename Grow>
+Outcome AttackTwoReleases(World& world, int k, Grow grow) {
+  return AttackReleases(world, k, 2, grow);
 }
 
 TEST(LinkedAttackTest, ASeededCountryWithstandsTheAttackOverTwoReleases) {
@@ -448,6 +454,47 @@ TEST(LinkedAttackTest, OneAddedCaseNarrowsNoHiddenFigureOfTheEarlierRelease) {
     EXPECT_TRUE(outcome.fully_protected) << "seed " << seed;
     EXPECT_TRUE(outcome.narrowed.empty())
         << "seed " << seed << ": " << ::testing::PrintToString(outcome.narrowed);
+  }
+}
+
+// Each release is protected jointly with every release before it, not only the last: four
+// releases, a case or two added before each of the next three, attacked together.
+TEST(LinkedAttackTest, FourReleasesWithstandTheAttackTogether) {
+  for (uint32_t seed : {5u}) {
+    std::mt19937 random(seed);
+    World world;
+    for (int i = 0; i < 25 + static_cast<int>(seed) * 5; ++i) AddCase(&world, random);
+    const Outcome outcome = AttackReleases(world, 5, 4, [&](World& w) {
+      for (int i = 0; i < 1 + static_cast<int>(random() % 2); ++i) AddCase(&w, random);
+    });
+    EXPECT_TRUE(outcome.fully_protected) << "seed " << seed;
+    EXPECT_GT(outcome.hidden, 20) << "seed " << seed;
+    EXPECT_TRUE(outcome.narrowed.empty())
+        << "seed " << seed << ": " << ::testing::PrintToString(outcome.narrowed);
+  }
+}
+
+// A release of data that did not change since the release before repeats it: the same figures
+// hidden, none more, none fewer (the pattern stays put; a reader comparing them learns nothing).
+TEST(LinkedAttackTest, AReleaseOfUnchangedDataRepeatsTheOneBefore) {
+  std::mt19937 random(7);
+  World world;
+  for (int i = 0; i < 40; ++i) AddCase(&world, random);
+  const Outcome outcome = AttackReleases(world, 5, 3, [](World&) {});
+  ASSERT_EQ(outcome.made.size(), 3u);
+  EXPECT_TRUE(outcome.fully_protected);
+  EXPECT_TRUE(outcome.narrowed.empty()) << ::testing::PrintToString(outcome.narrowed);
+  for (size_t r = 1; r < outcome.made.size(); ++r) {
+    const auto& before = outcome.made[r - 1].figures;
+    const auto& now = outcome.made[r].figures;
+    ASSERT_EQ(before.size(), now.size()) << "release " << r + 1;
+    for (const auto& [key, figure] : before) {
+      const auto it = now.find(key);
+      ASSERT_NE(it, now.end());
+      EXPECT_EQ(it->second.suppressed, figure.suppressed)
+          << "release " << r + 1 << ": " << key.year << " slot " << key.slot << " " << key.measure
+          << " " << key.dimension << " " << key.category;
+    }
   }
 }
 
