@@ -244,8 +244,8 @@ std::map<int, Loss> LossByYear(const stats::ReleasedCountry& country) {
   return by_year;
 }
 
-// 2b. Releases at 1,000,000 cases: the time to make the first release and the next one (protected
-// jointly with the first), and the information loss of every country-year in the release
+// 2b. Releases at 1,000,000 cases: the time to make two releases (each protected jointly with every
+// release before it; the second of the same data, so it repeats the first), and the information loss of every country-year in the release
 // ("after": every table of a country as one linked set) against the tables protected one by one
 // ("before": ProtectModular, what a reader was shown table by table).
 void MeasureReleases(const Flags& flags, storage::TransactionRunner& runner,
@@ -263,7 +263,9 @@ void MeasureReleases(const Flags& flags, storage::TransactionRunner& runner,
     Say(absl::StrFormat(
         "Release %d (%s): %.1f s in all, %.1f s protecting; %d countries, %d figures of at least "
         "1 (%d suppressed, %.2f%%), people in them %d (%d in suppressed figures, %.2f%%)",
-        release.number(), i == 1 ? "the first" : "the next, jointly with the first", seconds,
+        release.number(),
+        release.number() == 1 ? "no release before" : "jointly with every release before",
+        seconds,
         static_cast<double>(release.build_millis()) / 1000, release.countries(), release.cells(),
         release.cells_suppressed(),
         100.0 * static_cast<double>(release.cells_suppressed()) /
@@ -332,7 +334,7 @@ void MeasureReleases(const Flags& flags, storage::TransactionRunner& runner,
                                {"1000 and more", 1000, INT64_MAX}, {"all", 0, INT64_MAX}};
   Say("");
   Say("Information loss per country-year, before (tables protected one by one) and after (every "
-      "table of a country linked, jointly with the release before)");
+      "table of a country linked, jointly with every release before)");
   Say("| cases opened in the country-year | country-years | mean share of cells hidden, before | "
       "after | mean share of people hidden, before | after | all cells hidden, before | after | "
       "all people hidden, before | after |");
