@@ -126,6 +126,18 @@ class Builder {
     }
   }
 
+  // The contacts as version 1 counted them (every contact), in the overlap year.
+  void DeclarePreviousContacts(int y) {
+    const Measure m = consular::v1::MEASURE_CONTACTS;
+    DeclareSeries(y, kContactsPrevious, kTotal, kAll, true);
+    for (const Dimension d : DimensionsOf(m)) {
+      if (d == consular::v1::DIMENSION_MONTH) continue;
+      for (const std::string& c : Categories(y, m, d)) {
+        DeclareSeries(y, kContactsPrevious, Dimension_Name(d), c, true);
+      }
+    }
+  }
+
   void DeclareYear(int y) {
     for (const Measure m :
          {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
@@ -138,6 +150,7 @@ class Builder {
       }
     }
     DeclareContacts(y);
+    if (y == kDefinitionOverlapYear) DeclarePreviousContacts(y);
     // Cases unresolved at the year's end, in total and by case type.
     Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kTotal, kAll));
     Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kCaseType, kAbandonment));
@@ -210,7 +223,39 @@ class Builder {
     }
 
     LinkContacts(y);
+    if (y == kDefinitionOverlapYear) LinkPreviousContacts(y);
     LinkUnresolved(y);
+  }
+
+  // Contacts add up (months to quarters to the year; each contact has one partner kind and one
+  // purpose), and a figure of contacts is at least the cases with such a contact.
+  void LinkPreviousContacts(int y) {
+    const std::string contacts = Measure_Name(consular::v1::MEASURE_CONTACTS);
+    LinkAdditive(y, kContactsPrevious, kTotal, kAll, true);
+    for (int s = 0; s <= kSlotYear; ++s) {
+      AtMost(Existing(FigureKey(y, s, contacts, kTotal, kAll)),
+             Existing(FigureKey(y, s, kContactsPrevious, kTotal, kAll)));
+    }
+    for (const Dimension dimension : DimensionsOf(consular::v1::MEASURE_CONTACTS)) {
+      if (dimension == consular::v1::DIMENSION_MONTH) continue;
+      const std::string d = Dimension_Name(dimension);
+      const std::vector<std::string> categories =
+          Categories(y, consular::v1::MEASURE_CONTACTS, dimension);
+      for (const std::string& c : categories) {
+        LinkAdditive(y, kContactsPrevious, d, c, true);
+        for (int s = 0; s <= kSlotYear; ++s) {
+          AtMost(Existing(FigureKey(y, s, contacts, d, c)),
+                 Existing(FigureKey(y, s, kContactsPrevious, d, c)));
+        }
+      }
+      for (int s = 0; s <= kSlotYear; ++s) {
+        std::vector<int> cells;
+        for (const std::string& c : categories) {
+          cells.push_back(Existing(FigureKey(y, s, kContactsPrevious, d, c)));
+        }
+        Sum(Existing(FigureKey(y, s, kContactsPrevious, kTotal, kAll)), cells);
+      }
+    }
   }
 
   void LinkContacts(int y) {
@@ -323,6 +368,9 @@ FigureSource CountsSource(const CountryCounts& counts) {
     }
     if (key.measure == kContacts) {
       return counts.ContactCases(key.year, key.slot, key.dimension, key.category);
+    }
+    if (key.measure == kContactsPrevious) {
+      return SumMonths(counts.Months(key.year, kContacts, key.dimension, key.category), key.slot);
     }
     return SumMonths(counts.Months(key.year, key.measure, key.dimension, key.category), key.slot);
   };
@@ -485,7 +533,19 @@ LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource
   }
   const LinkedSet now = BuildLinkedSet(first_year, last_year, value, seen, from_the_start);
   const std::vector<int> cell_of = chain.Add(now, nullptr);
-  const Table table = chain.Finish();
+  Table table = chain.Finish();
+  // A figure counted under the previous definitions is hidden whenever the people behind it
+  // (its figure under the current ones) are too few, however many contacts they had.
+  const std::string contacts = Measure_Name(consular::v1::MEASURE_CONTACTS);
+  for (int i = 0; i < now.num_published; ++i) {
+    const FigureKey& key = now.keys[i];
+    if (key.measure != kContactsPrevious) continue;
+    const int64_t people = now.table.values[now.index.at(
+        FigureKey(key.year, key.slot, contacts, key.dimension, key.category))];
+    if (people >= 1 && people < k && table.rules[cell_of[i]] == CellRule::kFree) {
+      table.rules[cell_of[i]] = CellRule::kSuppressed;
+    }
+  }
 
   ProtectOptions options;
   options.batch = true;
@@ -522,6 +582,14 @@ LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int 
   LinkedProtection out = ProtectModular(counts, first_year, last_year, k);
   if (unprotected) {
     for (auto& [key, figure] : out.country.figures) figure.suppressed = false;
+    // And the figures only the linked set has (those of the previous definitions).
+    const LinkedSet set = BuildLinkedSet(first_year, last_year, CountsSource(counts),
+                                         CountsSeen(counts), out.country.from_the_start);
+    for (int i = 0; i < set.num_published; ++i) {
+      if (set.table.values[i] != 0) {
+        out.country.figures.emplace(set.keys[i], Released{set.table.values[i], false});
+      }
+    }
   } else {
     const ReleasedCountry start = std::move(out.country);
     out = ProtectLinked(first_year, last_year, CountsSource(counts), CountsSeen(counts),

@@ -32,6 +32,15 @@
 // published, never protected, only linking.
 namespace consular::stats {
 
+// Counting definitions (docs/statistics.md, "Counting definitions"). Version 2 counts the cases
+// with a contact (MEASURE_CONTACTS); version 1 counted the contacts. In the overlap year, the
+// figures of version 1 whose definition changed are published beside version 2's, under the
+// measure kContactsPrevious (every slot, the total and every partner kind and purpose), each
+// hidden whenever the cases behind it (the version 2 figure) number 1..k-1.
+inline constexpr char kPreviousDefinitionVersion[] = "1";
+inline constexpr int kDefinitionOverlapYear = 2026;
+inline constexpr char kContactsPrevious[] = "MEASURE_CONTACTS@1";
+
 // Slots of a year: months 0..11, quarters 12..15, the year 16.
 inline constexpr int kSlotQuarter0 = 12;
 inline constexpr int kSlotYear = 16;

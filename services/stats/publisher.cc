@@ -9,6 +9,7 @@
 #include "consular/v1/cases.pb.h"
 #include "services/stats/disclosure.h"
 #include "services/stats/protected_tables.h"
+#include "services/stats/rollups.h"
 
 namespace consular::stats {
 namespace {
@@ -243,6 +244,49 @@ CountryStatistics Publish(const std::string& country, const Period& period,
     }
   }
 
+  // In the overlap year of a change of definitions, the contacts as version 1 counted them. A
+  // release made before these figures existed holds none where cases had contacts: then none.
+  if (parts.size() == 1 && parts[0].year == kDefinitionOverlapYear) {
+    const Part& part = parts[0];
+    const int y = part.year;
+    const int slot = part.quarter < 0 ? kSlotYear : QuarterSlot(part.quarter);
+    const std::string now = Measure_Name(consular::v1::MEASURE_CONTACTS);
+    const bool held =
+        released.figures.count(FigureKey(y, kSlotYear, kContactsPrevious, kTotal, kAll)) != 0 ||
+        released.Get(FigureKey(y, kSlotYear, now, kTotal, kAll)).value == 0;
+    if (held) {
+      const auto at = [&](int s, const std::string& d, const std::string& c) {
+        const Released r = released.Get(FigureKey(y, s, kContactsPrevious, d, c));
+        return Pub{r.value, r.suppressed};
+      };
+      consular::v1::PreviousDefinitionFigures* previous = stats.mutable_previous_definition();
+      previous->set_definition_version(kPreviousDefinitionVersion);
+      SetFigure(previous->mutable_contacts(), at(slot, kTotal, kAll));
+      for (const Dimension dimension : DimensionsOf(consular::v1::MEASURE_CONTACTS)) {
+        if (!wanted(dimension)) continue;
+        Breakdown* b = previous->add_breakdowns();
+        b->set_measure(consular::v1::MEASURE_CONTACTS);
+        b->set_dimension(dimension);
+        if (dimension == consular::v1::DIMENSION_MONTH) {
+          for (const auto& [year, m] : MonthsOf(part)) {
+            auto* cell = b->add_cells();
+            cell->set_category(absl::StrFormat("%04d-%02d", year, m));
+            SetFigure(cell->mutable_figure(), at(m - 1, kTotal, kAll));
+          }
+        } else {
+          const std::string d = Dimension_Name(dimension);
+          for (const std::string& category :
+               pub.Year(y).Of(consular::v1::MEASURE_CONTACTS, dimension).categories) {
+            auto* cell = b->add_cells();
+            cell->set_category(category);
+            SetFigure(cell->mutable_figure(), at(slot, d, category));
+          }
+        }
+        SetFigure(b->mutable_total(), at(slot, kTotal, kAll));
+      }
+    }
+  }
+
   // The median of the days from opening to resolution, when enough cases were resolved.
   std::map<int64_t, int64_t> days;
   int64_t n = 0;
@@ -282,6 +326,14 @@ CountryStatistics Publish(const std::string& country, const Period& period,
     for (Breakdown& b : *stats.mutable_breakdowns()) {
       RoundFigure(b.mutable_total());
       for (auto& cell : *b.mutable_cells()) RoundFigure(cell.mutable_figure());
+    }
+    if (stats.has_previous_definition()) {
+      consular::v1::PreviousDefinitionFigures* previous = stats.mutable_previous_definition();
+      RoundFigure(previous->mutable_contacts());
+      for (Breakdown& b : *previous->mutable_breakdowns()) {
+        RoundFigure(b.mutable_total());
+        for (auto& cell : *b.mutable_cells()) RoundFigure(cell.mutable_figure());
+      }
     }
   }
   return stats;

@@ -63,7 +63,8 @@ consular::v1::Release MakeRelease(pqxx::transaction_base& tx, const ReleaseReque
     row.from_the_start = protection.country.from_the_start;
     row.fully_protected = protection.fully_protected;
     for (const auto& [key, figure] : protection.country.figures) {
-      if (figure.value <= 0) continue;
+      // Counts of people only (the contacts of the previous definitions are not people).
+      if (figure.value <= 0 || key.measure == kContactsPrevious) continue;
       release.set_cells(release.cells() + 1);
       release.set_people(release.people() + figure.value);
       if (figure.suppressed) {

@@ -921,6 +921,28 @@ class FakeStatisticsService final : public consular::v1::StatisticsService::Serv
     out->set_definition_version("2");
     return grpc::Status::OK;
   }
+  // A year of the overlap year: contacts under both definitions.
+  grpc::Status GetCountryStatistics(grpc::ServerContext*,
+                                    const consular::v1::GetCountryStatisticsRequest* request,
+                                    consular::v1::CountryStatistics* out) override {
+    out->set_country(request->country());
+    *out->mutable_period() = request->period();
+    out->set_release(7);
+    out->set_definition_version("2");
+    out->set_threshold(5);
+    out->mutable_contacts()->set_value(21);
+    consular::v1::PreviousDefinitionFigures* previous = out->mutable_previous_definition();
+    previous->set_definition_version("1");
+    previous->mutable_contacts()->set_value(60);
+    consular::v1::Breakdown* b = previous->add_breakdowns();
+    b->set_measure(consular::v1::MEASURE_CONTACTS);
+    b->set_dimension(consular::v1::DIMENSION_PARTNER_KIND);
+    consular::v1::Cell* cell = b->add_cells();
+    cell->set_category("PARTNER_KIND_LAWYER");
+    cell->mutable_figure()->set_suppressed(true);
+    b->mutable_total()->set_value(60);
+    return grpc::Status::OK;
+  }
   std::vector<std::chrono::system_clock::duration> time_left() {
     absl::MutexLock lock(&mu_);
     return time_left_;
@@ -994,6 +1016,19 @@ TEST_F(CliTest, GetSendsBearerTokenWithDeadlineAndPrintsTheCase) {
   EXPECT_EQ(calls[0].authorization, absl::StrCat("Bearer ", kToken));
   EXPECT_GT(calls[0].time_left, std::chrono::seconds(0));
   EXPECT_LE(calls[0].time_left, std::chrono::seconds(5));
+}
+
+TEST_F(CliTest, FiguresOfTheOverlapYearShowBothDefinitions) {
+  Result r = Ctl({"--stats-addr", absl::StrCat("127.0.0.1:", port_), "stats", "country", "MA",
+                  "--year", "2026"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("release 7, definitions 2"));
+  EXPECT_THAT(r.out, HasSubstr("Under definitions 1 (counted until this overlap year: every "
+                               "contact, not the cases)"));
+  EXPECT_THAT(r.out, HasSubstr("CONTACTS (definitions 1) by PARTNER_KIND"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("contacts with partners +60"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("contacts with partners +21"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("PARTNER_KIND_LAWYER +x"));
 }
 
 TEST_F(CliTest, MakingAReleaseWaitsHalfAnHourUnlessTimeoutSaysOtherwise) {

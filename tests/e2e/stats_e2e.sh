@@ -195,6 +195,17 @@ if [[ $(figure "OUTCOME_STAYED_BY_OWN_CHOICE") == x && $(figure "OUTCOME_RETURNE
 else
   fail "a count of 1 is suppressed, and so is the 5 that would reveal it from the total" "$(details)"
 fi
+# 2026 is the overlap year of the change of counting definitions (docs/statistics.md): its
+# figures also show the contacts as definitions 1 counted them.
+ctl "$POLICY" stats country MA --year 2026 --dimension partner-kind
+expect_out "the overlap year shows contacts under definitions 1 beside 2" "definitions 2" \
+  "Under definitions 1" "CONTACTS (definitions 1) by PARTNER_KIND"
+ctl "$POLICY" stats country MA --year 2025
+if [[ $RC -eq 0 && $OUT != *"Under definitions 1"* ]]; then
+  pass "another year shows the current definitions only"
+else
+  fail "another year shows the current definitions only" "$(details)"
+fi
 ctl "$POLICY" stats country MA --year "$YEAR" --round --dimension case-type
 expect_out "figures rounded to base 5 on request" "rounded to multiples of 5"
 ctl "$POLICY" stats countries --year "$YEAR" --order volume

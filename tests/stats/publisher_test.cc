@@ -423,6 +423,65 @@ TEST(PublisherPropertyTest, NothingPublishedIsSmallOrRecoverableAcrossCategories
   EXPECT_GT(suppressed_seen, 1000);
 }
 
+// The overlap year of the change of definitions: contacts are also published as version 1 counted
+// them (every contact), each hidden when the cases behind it are too few, whatever the contacts.
+TEST(PublisherTest, TheOverlapYearPublishesContactsUnderBothDefinitions) {
+  const int y = kDefinitionOverlapYear;
+  CountryCounts c;
+  // March: one case with forty contacts with lawyers, twenty cases with one at a shelter each.
+  AddMonth(&c, y, 3, kContacts, kTotal, kAll, 60);
+  AddMonth(&c, y, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 40);
+  AddMonth(&c, y, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 20);
+  AddMonth(&c, y, 3, kContacts, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_OTHER", 60);
+  for (const int slot : {2, storage::kFirstQuarterSlot, storage::kYearSlot}) {
+    c.AddContactCases({"MA", y, slot, kTotal, kAll, 21});
+    c.AddContactCases({"MA", y, slot, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 1});
+    c.AddContactCases({"MA", y, slot, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 20});
+    c.AddContactCases({"MA", y, slot, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_OTHER", 21});
+  }
+
+  const CountryStatistics truth = Publish("MA", Year(y), c, {}, Unprotected());
+  ASSERT_TRUE(truth.has_previous_definition());
+  const consular::v1::PreviousDefinitionFigures& t = truth.previous_definition();
+  EXPECT_EQ(t.definition_version(), kPreviousDefinitionVersion);
+  EXPECT_EQ(Value(t.contacts()), 60);
+  EXPECT_EQ(Value(truth.contacts()), 21);
+  const auto previous_cell = [](const consular::v1::PreviousDefinitionFigures& p,
+                                consular::v1::Dimension d, const std::string& category) {
+    for (const consular::v1::Breakdown& b : p.breakdowns()) {
+      if (b.dimension() != d) continue;
+      for (const consular::v1::Cell& cell : b.cells()) {
+        if (cell.category() == category) return Value(cell.figure());
+      }
+    }
+    return int64_t{-2};
+  };
+  EXPECT_EQ(previous_cell(t, consular::v1::DIMENSION_PARTNER_KIND, "PARTNER_KIND_LAWYER"), 40);
+  EXPECT_EQ(previous_cell(t, consular::v1::DIMENSION_PARTNER_KIND, "PARTNER_KIND_SHELTER"), 20);
+  EXPECT_EQ(previous_cell(t, consular::v1::DIMENSION_MONTH, absl::StrCat(y, "-03")), 60);
+
+  PublishOptions options;  // threshold 5
+  const CountryStatistics s = Publish("MA", Year(y), c, {}, options);
+  ASSERT_TRUE(s.has_previous_definition());
+  EXPECT_EQ(Value(s.contacts()), 21);  // the country is published, not withheld as a whole
+  // Forty contacts, but of one case: hidden, like the one case itself.
+  EXPECT_EQ(previous_cell(s.previous_definition(), consular::v1::DIMENSION_PARTNER_KIND,
+                          "PARTNER_KIND_LAWYER"),
+            -1);
+  EXPECT_EQ(CellOf(s, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), -1);
+  // Nothing published under either definition is a small count of people or reveals one: the
+  // shelter contacts (20) would give the lawyers' 40 away from the total 60.
+  const int64_t shelter = previous_cell(s.previous_definition(),
+                                        consular::v1::DIMENSION_PARTNER_KIND,
+                                        "PARTNER_KIND_SHELTER");
+  const int64_t total = Value(s.previous_definition().contacts());
+  EXPECT_TRUE(shelter == -1 || total == -1) << shelter << " " << total;
+
+  // Only the overlap year has them.
+  EXPECT_FALSE(Publish("MA", Year(y - 1), c, {}, Unprotected()).has_previous_definition());
+  EXPECT_TRUE(Publish("MA", Quarter(y, 0), c, {}, Unprotected()).has_previous_definition());
+}
+
 TEST(PublisherTest, SmallFiguresAreSuppressedNotZero) {
   PublishOptions options;  // threshold 5
   const CountryStatistics hand = Publish("MA", Quarter(2025, 2), HandCounts(), {}, options);

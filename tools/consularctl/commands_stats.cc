@@ -193,6 +193,21 @@ std::string FormatStatistics(const CountryStatistics& s) {
     rows.push_back({"total", FigureText(b.total())});
     out += FormatTable({"CATEGORY", "VALUE"}, rows);
   }
+  if (s.has_previous_definition()) {
+    const consular::v1::PreviousDefinitionFigures& p = s.previous_definition();
+    out += absl::StrCat("\nUnder definitions ", p.definition_version(),
+                        " (counted until this overlap year: every contact, not the cases)\n");
+    out += FormatTable({"FIGURE", "VALUE"}, {{"contacts with partners", FigureText(p.contacts())}});
+    for (const consular::v1::Breakdown& b : p.breakdowns()) {
+      out += absl::StrCat("\nCONTACTS (definitions ", p.definition_version(), ") by ",
+                          EnumShortName(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
+      std::vector<std::vector<std::string>> rows;
+      for (const consular::v1::Cell& c : b.cells())
+        rows.push_back({c.category(), FigureText(c.figure())});
+      rows.push_back({"total", FigureText(b.total())});
+      out += FormatTable({"CATEGORY", "VALUE"}, rows);
+    }
+  }
   out += "\n" + Legend(s.threshold(), s.rounded_to_base5());
   return out;
 }
