@@ -38,7 +38,8 @@ bool IsOpenStatus(const std::string& status) {
 // Builds the cells and identities of a linked set.
 class Builder {
  public:
-  Builder(const FigureSource& value, const SeenCategories& seen) : value_(value), seen_(seen) {}
+  Builder(const FigureSource& value, const SeenCategories& seen, bool previous_definition = true)
+      : value_(value), seen_(seen), previous_definition_(previous_definition) {}
 
   // The cases with a contact of one year only.
   LinkedSet BuildContacts(int y) {
@@ -150,7 +151,7 @@ class Builder {
       }
     }
     DeclareContacts(y);
-    if (y == kDefinitionOverlapYear) DeclarePreviousContacts(y);
+    if (y == kDefinitionOverlapYear && previous_definition_) DeclarePreviousContacts(y);
     // Cases unresolved at the year's end, in total and by case type.
     Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kTotal, kAll));
     Cell(FigureKey(y, QuarterSlot(3), kUnresolved, kCaseType, kAbandonment));
@@ -223,7 +224,7 @@ class Builder {
     }
 
     LinkContacts(y);
-    if (y == kDefinitionOverlapYear) LinkPreviousContacts(y);
+    if (y == kDefinitionOverlapYear && previous_definition_) LinkPreviousContacts(y);
     LinkUnresolved(y);
   }
 
@@ -322,6 +323,7 @@ class Builder {
 
   const FigureSource& value_;
   const SeenCategories& seen_;
+  const bool previous_definition_;  // with the figures of the previous definitions
   LinkedSet set_;
 };
 
@@ -338,8 +340,9 @@ int64_t SumMonths(const std::array<int64_t, 12>* months, int slot) {
 }  // namespace
 
 LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& value,
-                         const SeenCategories& seen, bool from_the_start) {
-  return Builder(value, seen).Build(first_year, last_year, from_the_start);
+                         const SeenCategories& seen, bool from_the_start,
+                         bool previous_definition) {
+  return Builder(value, seen, previous_definition).Build(first_year, last_year, from_the_start);
 }
 
 LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
@@ -394,6 +397,17 @@ namespace {
 FigureSource ReleasedSource(const ReleasedCountry& country) {
   return [&country](const FigureKey& key) { return country.Get(key).value; };
 }
+// Whether a release holds the figures of the previous definitions: made since they exist, or
+// without contacts in the overlap year (then they are all 0 either way).
+bool HoldsPreviousDefinition(const ReleasedCountry& country) {
+  for (const auto& [key, figure] : country.figures) {
+    if (key.measure == kContactsPrevious) return true;
+  }
+  const std::string contacts = Measure_Name(consular::v1::MEASURE_CONTACTS);
+  return country.Get(FigureKey(kDefinitionOverlapYear, kSlotYear, contacts, kTotal, kAll)).value ==
+         0;
+}
+
 SeenCategories ReleasedSeen(const ReleasedCountry& country) {
   return [&country](int year, const std::string& measure, const std::string& dimension) {
     std::vector<std::string> seen;
@@ -528,7 +542,8 @@ LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource
   for (const ReleasedCountry* release : earlier) {
     if (release == nullptr || release->first_year <= 0) continue;
     chain.Add(BuildLinkedSet(release->first_year, release->last_year, ReleasedSource(*release),
-                             ReleasedSeen(*release), release->from_the_start),
+                             ReleasedSeen(*release), release->from_the_start,
+                             HoldsPreviousDefinition(*release)),
               release);
   }
   const LinkedSet now = BuildLinkedSet(first_year, last_year, value, seen, from_the_start);

@@ -91,8 +91,11 @@ using SeenCategories =
 
 // `from_the_start`: no case was opened before first_year (then the identities of the statuses
 // now hold over the years of the set).
+// `previous_definition`: with the figures of the previous definitions in the overlap year (a
+// release made before they existed has none).
 LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& value,
-                         const SeenCategories& seen, bool from_the_start);
+                         const SeenCategories& seen, bool from_the_start,
+                         bool previous_definition = true);
 
 // The value of every figure from a country's rollup counts (cases unresolved from the cumulative
 // counts, contacts as the cases with a contact).

@@ -482,6 +482,32 @@ TEST(PublisherTest, TheOverlapYearPublishesContactsUnderBothDefinitions) {
   EXPECT_TRUE(Publish("MA", Quarter(y, 0), c, {}, Unprotected()).has_previous_definition());
 }
 
+// A release made before the figures of the previous definitions existed has none; the next
+// release, protected jointly with it, must not read their absence as zeros (which contradict the
+// contacts it does hold) and withhold the whole country.
+TEST(PublisherTest, AReleaseWithoutThePreviousDefinitionsStillChains) {
+  const int y = kDefinitionOverlapYear;
+  CountryCounts c;
+  AddMonth(&c, y, 5, kContacts, kTotal, kAll, 30);
+  AddMonth(&c, y, 5, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 30);
+  AddMonth(&c, y, 5, kContacts, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_OTHER", 30);
+  for (const int slot : {4, storage::kFirstQuarterSlot + 1, storage::kYearSlot}) {
+    c.AddContactCases({"MA", y, slot, kTotal, kAll, 12});
+    c.AddContactCases({"MA", y, slot, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 12});
+    c.AddContactCases({"MA", y, slot, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_OTHER", 12});
+  }
+  LinkedProtection before = ProtectCounts(c, y, y, 5);
+  ASSERT_TRUE(before.fully_protected);
+  for (auto it = before.country.figures.begin(); it != before.country.figures.end();) {
+    it = it->first.measure == kContactsPrevious ? before.country.figures.erase(it) : std::next(it);
+  }
+  const LinkedProtection next = ProtectCounts(c, y, y, 5, {&before.country});
+  EXPECT_TRUE(next.fully_protected);
+  EXPECT_FALSE(next.country.Get(FigureKey(y, kSlotYear, kContacts, kTotal, kAll)).suppressed);
+  EXPECT_FALSE(
+      next.country.Get(FigureKey(y, kSlotYear, kContactsPrevious, kTotal, kAll)).suppressed);
+}
+
 TEST(PublisherTest, SmallFiguresAreSuppressedNotZero) {
   PublishOptions options;  // threshold 5
   const CountryStatistics hand = Publish("MA", Quarter(2025, 2), HandCounts(), {}, options);
