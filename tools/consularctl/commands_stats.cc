@@ -183,15 +183,18 @@ std::string FormatStatistics(const CountryStatistics& s) {
                       {"cases unresolved at the end", FigureText(s.cases_unresolved())},
                       {"contacts with partners", FigureText(s.contacts())},
                       {"median days to resolution", FigureText(s.median_days_to_resolution())}});
-  for (const consular::v1::Breakdown& b : s.breakdowns()) {
-    out +=
-        absl::StrCat("\n", EnumShortName(consular::v1::Measure_descriptor(), b.measure()), " by ",
-                     EnumShortName(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
+  // A breakdown: its title ("CONTACTS by PARTNER_KIND"), then a row per category and the total.
+  const auto breakdown = [&out](const std::string& measure, const consular::v1::Breakdown& b) {
+    out += absl::StrCat("\n", measure, " by ",
+                        EnumShortName(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
     std::vector<std::vector<std::string>> rows;
     for (const consular::v1::Cell& c : b.cells())
       rows.push_back({c.category(), FigureText(c.figure())});
     rows.push_back({"total", FigureText(b.total())});
     out += FormatTable({"CATEGORY", "VALUE"}, rows);
+  };
+  for (const consular::v1::Breakdown& b : s.breakdowns()) {
+    breakdown(EnumShortName(consular::v1::Measure_descriptor(), b.measure()), b);
   }
   if (s.has_previous_definition()) {
     const consular::v1::PreviousDefinitionFigures& p = s.previous_definition();
@@ -199,13 +202,7 @@ std::string FormatStatistics(const CountryStatistics& s) {
                         " (counted until this overlap year: every contact, not the cases)\n");
     out += FormatTable({"FIGURE", "VALUE"}, {{"contacts with partners", FigureText(p.contacts())}});
     for (const consular::v1::Breakdown& b : p.breakdowns()) {
-      out += absl::StrCat("\nCONTACTS (definitions ", p.definition_version(), ") by ",
-                          EnumShortName(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
-      std::vector<std::vector<std::string>> rows;
-      for (const consular::v1::Cell& c : b.cells())
-        rows.push_back({c.category(), FigureText(c.figure())});
-      rows.push_back({"total", FigureText(b.total())});
-      out += FormatTable({"CATEGORY", "VALUE"}, rows);
+      breakdown(absl::StrCat("CONTACTS (definitions ", p.definition_version(), ")"), b);
     }
   }
   out += "\n" + Legend(s.threshold(), s.rounded_to_base5());
