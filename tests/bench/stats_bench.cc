@@ -240,14 +240,18 @@ struct CountryYearLoss {
 
 std::map<int, Loss> LossByYear(const stats::ReleasedCountry& country) {
   std::map<int, Loss> by_year;
-  for (const auto& [key, figure] : country.figures) by_year[key.year].Add(figure);
+  for (const auto& [key, figure] : country.figures) {
+    // People only: not the contacts counted under the previous definitions.
+    if (key.measure != stats::kContactsPrevious) by_year[key.year].Add(figure);
+  }
   return by_year;
 }
 
 // 2b. Releases at 1,000,000 cases: the time to make two releases (each protected jointly with every
-// release before it; the second of the same data, so it repeats the first), and the information loss of every country-year in the release
-// ("after": every table of a country as one linked set) against the tables protected one by one
-// ("before": ProtectModular, what a reader was shown table by table).
+// release before it; the second of the same data, so it repeats the first), and the information
+// loss of every country-year in the release ("after": every table of a country as one linked set)
+// against the tables protected one by one ("before": ProtectModular, what a reader was shown
+// table by table).
 void MeasureReleases(const Flags& flags, storage::TransactionRunner& runner,
                      StatisticsManager& manager) {
   const Identity admin{"bench-administrator", v1::ROLE_ADMINISTRATOR, ""};
