@@ -4,8 +4,11 @@
 // documentation (categories add up to totals, months to quarters, quarters to years; cases with
 // contacts lie between their parts' largest and sum; unresolved at a year's end = unresolved
 // before + opened - resolved, by type; statuses now add up to the unresolved and resolved totals;
-// each figure of the later release is the earlier plus a change of the sign it really has). By
-// linear programming, no hidden figure with people in it may be narrowed to fewer than k values.
+// each figure of the later release is the earlier plus a change of the sign it really has). In
+// the overlap year of a change of counting definitions, the contacts as the previous definitions
+// counted them are attacked with the rest (contacts add up over months, quarters, partner kinds
+// and purposes; each is at least the cases with such a contact). By linear programming, no hidden
+// figure with people in it may be narrowed to fewer than k values.
 //
 // The equations are built here from the published CountryStatistics, apart from the code that
 // protects them (services/stats/linked_tables.cc).
@@ -35,6 +38,10 @@ using consular::v1::Period;
 
 constexpr int kFirst = 2024;
 constexpr int kLast = 2025;
+// Years that hold the overlap of the counting definitions (the contacts of 2026 also as version 1
+// counted them).
+constexpr int kOverlapFirst = kDefinitionOverlapYear - 1;
+constexpr int kOverlapLast = kDefinitionOverlapYear;
 constexpr char kU[] = "MEASURE_CASES_UNRESOLVED";
 constexpr char kType[] = "DIMENSION_CASE_TYPE";
 constexpr char kStatus[] = "DIMENSION_STATUS";
@@ -42,6 +49,8 @@ constexpr char kStatus[] = "DIMENSION_STATUS";
 // A country's cases, consistent as the service keeps them: resolved (with a status RESOLVED or
 // CLOSED) or not, within the years counted.
 struct World {
+  int first = kFirst;
+  int last = kLast;
   RollupDelta delta;
   std::map<std::tuple<int, int, std::string, std::string>, std::set<int>> persons;
   int next_case = 0;
@@ -55,11 +64,12 @@ void AddCase(World* w, Random& random, bool minor_at_risk = false) {
   const int id = w->next_case++;
   CaseFacts f;
   f.country = "MA";
-  f.type = minor_at_risk ? "CASE_TYPE_ABANDONMENT" : pick(CategoriesOf(consular::v1::DIMENSION_CASE_TYPE));
+  f.type = minor_at_risk ? "CASE_TYPE_ABANDONMENT"
+                         : pick(CategoriesOf(consular::v1::DIMENSION_CASE_TYPE));
   const int month = 1 + static_cast<int>(random() % 3) * static_cast<int>(random() % 5);
-  f.opened = absl::CivilDay(kFirst + static_cast<int>(random() % 2), month,
+  f.opened = absl::CivilDay(w->first + static_cast<int>(random() % (w->last - w->first + 1)), month,
                             1 + static_cast<int>(random() % 28));
-  const absl::CivilDay end(kLast, 12, 31);
+  const absl::CivilDay end(w->last, 12, 31);
   if (!minor_at_risk && random() % 3 == 0) {
     f.resolved = std::min(end, f.opened + static_cast<int>(random() % 200));
     f.outcome = pick(CategoriesOf(consular::v1::DIMENSION_OUTCOME));
@@ -67,7 +77,8 @@ void AddCase(World* w, Random& random, bool minor_at_risk = false) {
   } else {
     f.status = pick({"CASE_STATUS_INTAKE", "CASE_STATUS_ACTIVE", "CASE_STATUS_ON_HOLD"});
   }
-  f.age_group = minor_at_risk ? "AGE_GROUP_MINOR" : pick(CategoriesOf(consular::v1::DIMENSION_AGE_GROUP));
+  f.age_group =
+      minor_at_risk ? "AGE_GROUP_MINOR" : pick(CategoriesOf(consular::v1::DIMENSION_AGE_GROUP));
   f.mother_with_minor_children = random() % 4 == 0;
   f.sex = pick(CategoriesOf(consular::v1::DIMENSION_SEX));
   f.nationality_status = pick(CategoriesOf(consular::v1::DIMENSION_NATIONALITY_STATUS));
@@ -142,8 +153,9 @@ class Published {
 
   // The figures of one period's statistics.
   void Read(int release, int year, int slot, const CountryStatistics& s) {
-    const auto key = [&](int sl, const std::string& m, const std::string& d,
-                         const std::string& c) { return Key(release, year, sl, m, d, c); };
+    const auto key = [&](int sl, const std::string& m, const std::string& d, const std::string& c) {
+      return Key(release, year, sl, m, d, c);
+    };
     Note(key(slot, kOpened, kTotal, kAll), s.cases_opened());
     Note(key(slot, kResolved, kTotal, kAll), s.cases_resolved());
     Note(key(slot, kContacts, kTotal, kAll), s.contacts());
@@ -161,7 +173,8 @@ class Published {
       }
       if (b.measure() == consular::v1::MEASURE_CASES_UNRESOLVED) {
         if (slot != kSlotYear) continue;  // published at year ends only
-        for (const auto& c : b.cells()) Note(key(QuarterSlot(3), kU, kType, c.category()), c.figure());
+        for (const auto& c : b.cells())
+          Note(key(QuarterSlot(3), kU, kType, c.category()), c.figure());
         Note(key(QuarterSlot(3), kU, kTotal, kAll), b.total());
         continue;
       }
@@ -170,10 +183,33 @@ class Published {
                                 b.dimension() == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
       Note(over_divorce ? key(slot, m, kType, kDivorce) : key(slot, m, kTotal, kAll), b.total());
     }
+    // The contacts of the overlap year as the previous definitions counted them.
+    if (s.has_previous_definition()) {
+      const consular::v1::PreviousDefinitionFigures& p = s.previous_definition();
+      EXPECT_EQ(p.definition_version(), kPreviousDefinitionVersion);
+      Note(key(slot, kContactsPrevious, kTotal, kAll), p.contacts());
+      for (const consular::v1::Breakdown& b : p.breakdowns()) {
+        if (b.dimension() == consular::v1::DIMENSION_MONTH) {
+          for (const auto& c : b.cells()) {
+            const int month = std::stoi(c.category().substr(5, 2));
+            Note(key(month - 1, kContactsPrevious, kTotal, kAll), c.figure());
+          }
+        } else {
+          for (const auto& c : b.cells()) {
+            Note(key(slot, kContactsPrevious, Dimension_Name(b.dimension()), c.category()),
+                 c.figure());
+          }
+        }
+        Note(key(slot, kContactsPrevious, kTotal, kAll), b.total());
+      }
+    } else {
+      EXPECT_NE(year, kDefinitionOverlapYear) << "the overlap year without version 1's figures";
+    }
   }
 
-  void ReadRelease(int release, const ReleasedCountry& country, const PublishOptions& options) {
-    for (int y = kFirst; y <= kLast; ++y) {
+  void ReadRelease(int release, const World& w, const ReleasedCountry& country,
+                   const PublishOptions& options) {
+    for (int y = w.first; y <= w.last; ++y) {
       Read(release, y, kSlotYear, Publish("MA", Year(y), country, {}, options));
       for (int q = 1; q <= 4; ++q) {
         Read(release, y, QuarterSlot(q - 1), Publish("MA", Quarter(y, q), country, {}, options));
@@ -275,10 +311,12 @@ class Attack {
 void Sum3(Attack& a, int total, int x, int y, int z) { a.Sum(total, {x, y, z}); }
 
 // Every identity between the figures of one release that the documentation tells a reader.
-void AddIdentities(Attack& a, int r) {
+void AddIdentities(Attack& a, const World& w, int r) {
+  const int first = w.first;
+  const int last = w.last;
   const auto K = [&](int y, int s, const std::string& m, const std::string& d,
                      const std::string& c) { return a.At(Key(r, y, s, m, d, c)); };
-  for (int y = kFirst; y <= kLast; ++y) {
+  for (int y = first; y <= last; ++y) {
     for (const auto measure :
          {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
       const std::string m = Measure_Name(measure);
@@ -297,7 +335,8 @@ void AddIdentities(Attack& a, int r) {
         const bool over_divorce = dimension == consular::v1::DIMENSION_RECOGNITION_DECISION ||
                                   dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
         for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
-          const int population = over_divorce ? K(y, s, m, kType, kDivorce) : K(y, s, m, kTotal, kAll);
+          const int population =
+              over_divorce ? K(y, s, m, kType, kDivorce) : K(y, s, m, kTotal, kAll);
           std::vector<int> cells;
           for (const std::string& c : CategoriesOf(dimension)) {
             cells.push_back(K(y, s, m, d, c));
@@ -315,8 +354,8 @@ void AddIdentities(Attack& a, int r) {
     // Cases with contacts.
     const std::string m = kContacts;
     std::vector<std::pair<std::string, std::string>> series = {{kTotal, kAll}};
-    for (const auto dimension : {consular::v1::DIMENSION_PARTNER_KIND,
-                                 consular::v1::DIMENSION_CONTACT_PURPOSE}) {
+    for (const auto dimension :
+         {consular::v1::DIMENSION_PARTNER_KIND, consular::v1::DIMENSION_CONTACT_PURPOSE}) {
       for (const std::string& c : CategoriesOf(dimension)) {
         series.emplace_back(Dimension_Name(dimension), c);
       }
@@ -339,8 +378,8 @@ void AddIdentities(Attack& a, int r) {
       between(K(y, kSlotYear, m, d, c), qs);
     }
     for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
-      for (const auto dimension : {consular::v1::DIMENSION_PARTNER_KIND,
-                                   consular::v1::DIMENSION_CONTACT_PURPOSE}) {
+      for (const auto dimension :
+           {consular::v1::DIMENSION_PARTNER_KIND, consular::v1::DIMENSION_CONTACT_PURPOSE}) {
         std::vector<int> cells;
         for (const std::string& c : CategoriesOf(dimension)) {
           cells.push_back(K(y, s, m, Dimension_Name(dimension), c));
@@ -349,9 +388,40 @@ void AddIdentities(Attack& a, int r) {
         a.AtMost(K(y, s, m, kTotal, kAll), a.SumAux(cells));
       }
     }
+    // Contacts as the previous definitions counted them (the overlap year): every contact once,
+    // so months add up to quarters and quarters to the year; each contact has one partner kind and
+    // one purpose; a figure of contacts is at least the cases with such a contact.
+    if (y == kDefinitionOverlapYear) {
+      const std::string v1 = kContactsPrevious;
+      std::vector<int> qs;
+      for (int q = 0; q < 4; ++q) {
+        qs.push_back(K(y, QuarterSlot(q), v1, kTotal, kAll));
+        Sum3(a, qs.back(), K(y, 3 * q, v1, kTotal, kAll), K(y, 3 * q + 1, v1, kTotal, kAll),
+             K(y, 3 * q + 2, v1, kTotal, kAll));
+      }
+      a.Sum(K(y, kSlotYear, v1, kTotal, kAll), qs);
+      for (int s = 0; s <= kSlotYear; ++s)
+        a.AtMost(K(y, s, m, kTotal, kAll), K(y, s, v1, kTotal, kAll));
+      for (const auto dimension :
+           {consular::v1::DIMENSION_PARTNER_KIND, consular::v1::DIMENSION_CONTACT_PURPOSE}) {
+        const std::string d = Dimension_Name(dimension);
+        for (const std::string& c : CategoriesOf(dimension)) {
+          std::vector<int> parts;
+          for (int q = 0; q < 4; ++q) parts.push_back(K(y, QuarterSlot(q), v1, d, c));
+          a.Sum(K(y, kSlotYear, v1, d, c), parts);
+          for (int s = kSlotQuarter0; s <= kSlotYear; ++s)
+            a.AtMost(K(y, s, m, d, c), K(y, s, v1, d, c));
+        }
+        for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
+          std::vector<int> cells;
+          for (const std::string& c : CategoriesOf(dimension)) cells.push_back(K(y, s, v1, d, c));
+          a.Sum(K(y, s, v1, kTotal, kAll), cells);
+        }
+      }
+    }
     // Unresolved at the year's end, in total and by type; none before the first year.
-    a.Sum(K(y, QuarterSlot(3), kU, kTotal, kAll),
-          {K(y, QuarterSlot(3), kU, kType, kAbandonment), K(y, QuarterSlot(3), kU, kType, kDivorce)});
+    a.Sum(K(y, QuarterSlot(3), kU, kTotal, kAll), {K(y, QuarterSlot(3), kU, kType, kAbandonment),
+                                                   K(y, QuarterSlot(3), kU, kType, kDivorce)});
     for (const auto& [d, c] : std::vector<std::pair<std::string, std::string>>{
              {kTotal, kAll}, {kType, kAbandonment}, {kType, kDivorce}}) {
       const int now = K(y, QuarterSlot(3), kU, d, c);
@@ -359,7 +429,7 @@ void AddIdentities(Attack& a, int r) {
       const int in = K(y, kSlotYear, kOpened, d, c);
       const int balance = a.Aux(a.V(now) + a.V(out));
       a.Sum(balance, {now, out});
-      if (y == kFirst) {
+      if (y == first) {
         a.Sum(balance, {in});
       } else {
         a.Sum(balance, {K(y - 1, QuarterSlot(3), kU, d, c), in});
@@ -368,14 +438,14 @@ void AddIdentities(Attack& a, int r) {
   }
   // Statuses now, over every year.
   std::vector<int> open, closed, resolved;
-  for (int y = kFirst; y <= kLast; ++y) {
+  for (int y = first; y <= last; ++y) {
     for (const std::string& c : CategoriesOf(consular::v1::DIMENSION_STATUS)) {
       const bool is_open = c != "CASE_STATUS_RESOLVED" && c != "CASE_STATUS_CLOSED";
       (is_open ? open : closed).push_back(K(y, kSlotYear, kOpened, kStatus, c));
     }
     resolved.push_back(K(y, kSlotYear, kResolved, kTotal, kAll));
   }
-  a.Sum(K(kLast, QuarterSlot(3), kU, kTotal, kAll), open);
+  a.Sum(K(last, QuarterSlot(3), kU, kTotal, kAll), open);
   a.Sum(a.SumAux(resolved), closed);
 }
 
@@ -386,6 +456,9 @@ struct Outcome {
   int hidden = 0;
   bool fully_protected = true;
   std::vector<ReleasedCountry> made;  // the releases, oldest first
+  // Figures of the previous definitions (the overlap year) read from the releases.
+  int previous_hidden = 0;
+  int previous_published = 0;
 };
 
 template <typename Grow>
@@ -402,16 +475,17 @@ Outcome AttackReleases(World& world, int k, int releases, Grow grow) {
     const CountryCounts counts = CountsOf(world);
     std::vector<const ReleasedCountry*> earlier;
     for (const ReleasedCountry& made : outcome.made) earlier.push_back(&made);
-    const LinkedProtection release = ProtectCounts(counts, kFirst, kLast, k, earlier);
-    const LinkedProtection unprotected = ProtectCounts(counts, kFirst, kLast, k, {}, true);
+    const LinkedProtection release = ProtectCounts(counts, world.first, world.last, k, earlier);
+    const LinkedProtection unprotected =
+        ProtectCounts(counts, world.first, world.last, k, {}, true);
     outcome.fully_protected = outcome.fully_protected && release.fully_protected;
     outcome.made.push_back(release.country);
-    published.ReadRelease(r, outcome.made.back(), options);
-    truth.ReadRelease(r, unprotected.country, truth_options);
+    published.ReadRelease(r, world, outcome.made.back(), options);
+    truth.ReadRelease(r, world, unprotected.country, truth_options);
   }
 
   Attack attack(published, truth);
-  for (int r = 1; r <= releases; ++r) AddIdentities(attack, r);
+  for (int r = 1; r <= releases; ++r) AddIdentities(attack, world, r);
   std::vector<Key> keys;
   for (const auto& [key, figure] : truth.figures()) {
     keys.push_back(key);
@@ -419,6 +493,10 @@ Outcome AttackReleases(World& world, int k, int releases, Grow grow) {
     Key later = key;
     std::get<0>(later) = std::get<0>(key) + 1;
     if (truth.figures().count(later) != 0) attack.Changed(attack.At(key), attack.At(later));
+  }
+  for (const auto& [key, figure] : published.figures()) {
+    if (std::get<3>(key) != kContactsPrevious) continue;
+    (figure.suppressed() ? outcome.previous_hidden : outcome.previous_published) += 1;
   }
   outcome.narrowed = attack.Narrowed(k, keys);
   outcome.hidden = attack.HiddenWithPeople();
@@ -498,11 +576,37 @@ TEST(LinkedAttackTest, AReleaseOfUnchangedDataRepeatsTheOneBefore) {
   }
 }
 
+// The overlap year of a change of definitions publishes the contacts under both: the figures of
+// version 1 (every contact) are attacked with those of version 2 (cases with a contact) and every
+// identity between them.
+TEST(LinkedAttackTest, TheOverlapYearWithstandsTheAttackUnderBothDefinitions) {
+  for (uint32_t seed : {1u, 3u}) {
+    std::mt19937 random(seed);
+    World world;
+    world.first = kOverlapFirst;
+    world.last = kOverlapLast;
+    for (int i = 0; i < 50; ++i) AddCase(&world, random);
+    const Outcome outcome = AttackTwoReleases(world, 5, [&](World& w) {
+      for (int i = 0; i < 3; ++i) AddCase(&w, random);
+    });
+    EXPECT_TRUE(outcome.fully_protected) << "seed " << seed;
+    // Both kinds are there for the attack: version 1 figures published and hidden.
+    EXPECT_GT(outcome.previous_published, 5) << "seed " << seed;
+    EXPECT_GT(outcome.previous_hidden, 5) << "seed " << seed;
+    EXPECT_TRUE(outcome.narrowed.empty())
+        << "seed " << seed << ": " << ::testing::PrintToString(outcome.narrowed);
+  }
+}
+
 TEST(LinkedAttackPropertyTest, RandomCountriesWithstandTheAttackOverTwoReleases) {
   std::mt19937 random(15);
   for (int round = 0; round < 4; ++round) {
     const int k = 5 + static_cast<int>(random() % 2) * 2;
     World world;
+    if (round % 2 == 1) {  // every other country over the overlap year
+      world.first = kOverlapFirst;
+      world.last = kOverlapLast;
+    }
     const int cases = 5 + static_cast<int>(random() % 120);
     for (int i = 0; i < cases; ++i) AddCase(&world, random);
     const int added = 1 + static_cast<int>(random() % 10);
@@ -512,6 +616,7 @@ TEST(LinkedAttackPropertyTest, RandomCountriesWithstandTheAttackOverTwoReleases)
     EXPECT_TRUE(outcome.fully_protected) << "round " << round;
     EXPECT_TRUE(outcome.narrowed.empty())
         << "round " << round << " (" << cases << " cases, " << added << " added, k " << k
+        << ", years " << world.first << "-" << world.last
         << "): " << ::testing::PrintToString(outcome.narrowed);
     if (HasFailure()) return;
   }
