@@ -77,6 +77,7 @@ std::string RenderDossierCsv(const CountryDossier& dossier) {
   AppendCsvRow(&out, {"meta", "AS_OF", "", "", TimestampCode(statistics.as_of()), ""});
   AppendCsvRow(&out, {"meta", "LAG_SECONDS", "", "", absl::StrCat(statistics.lag().seconds()), ""});
   AppendCsvRow(&out, {"meta", "GENERATED_AT", "", "", TimestampCode(dossier.generated_at()), ""});
+  AppendCsvRow(&out, {"meta", "DEFINITION_VERSION", "", "", statistics.definition_version(), ""});
 
   AppendFigureRow(&out, "headline", MeasureName(consular::v1::MEASURE_CASES_OPENED), "", "",
                   statistics.cases_opened());
@@ -96,6 +97,21 @@ std::string RenderDossierCsv(const CountryDossier& dossier) {
       AppendFigureRow(&out, "breakdown", measure, dimension, cell.category(), cell.figure());
     }
     AppendFigureRow(&out, "breakdown", measure, dimension, "TOTAL", breakdown.total());
+  }
+
+  if (statistics.has_previous_definition()) {
+    const consular::v1::PreviousDefinitionFigures& previous = statistics.previous_definition();
+    const std::string section = absl::StrCat("definition:", previous.definition_version());
+    AppendFigureRow(&out, section, MeasureName(consular::v1::MEASURE_CONTACTS), "", "",
+                    previous.contacts());
+    for (const Breakdown& breakdown : previous.breakdowns()) {
+      const std::string measure = MeasureName(breakdown.measure());
+      const std::string dimension = DimensionName(breakdown.dimension());
+      for (const consular::v1::Cell& cell : breakdown.cells()) {
+        AppendFigureRow(&out, section, measure, dimension, cell.category(), cell.figure());
+      }
+      AppendFigureRow(&out, section, measure, dimension, "TOTAL", breakdown.total());
+    }
   }
 
   const std::string opened = MeasureName(consular::v1::MEASURE_CASES_OPENED);

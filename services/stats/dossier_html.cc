@@ -110,6 +110,10 @@ class Page {
         item(Html("meta.as_of"),
              Html("meta.as_of_value", Escape(TimestampInWords(messages_, statistics_.as_of())))),
         item(Html("meta.lag"), Escape(LagInWords(messages_, statistics_.lag()))),
+        item(Html("meta.definitions"),
+             statistics_.definition_version().empty()
+                 ? Html("meta.definitions_not_recorded")
+                 : Html("meta.definitions_value", Escape(statistics_.definition_version()))),
         item(Html("meta.small_numbers"),
              Html("meta.small_numbers_value", threshold_ - 1,
                   statistics_.rounded_to_base5() ? Html("meta.rounded") : std::string(),
@@ -160,6 +164,7 @@ class Page {
     if (statistics_.breakdowns().empty()) {
       absl::StrAppend(&out, "<p>", Html("tables.no_breakdowns"), "</p>\n");
     }
+    if (statistics_.has_previous_definition()) absl::StrAppend(&out, PreviousDefinition());
     absl::StrAppend(&out, HistoryTable(), "</section>\n");
     return out;
   }
@@ -199,6 +204,63 @@ class Page {
                     "</tfoot>\n</table>\n");
     const std::string note = BreakdownNote(messages_, breakdown);
     if (!note.empty()) absl::StrAppend(&out, "<p class=\"table-note\">", Escape(note), "</p>\n");
+    absl::StrAppend(&out, "</section>\n");
+    return out;
+  }
+
+  // In the overlap year of a change of counting definitions: the contacts as the previous
+  // definitions counted them, each table beside the same one under the current definitions.
+  std::string PreviousDefinition() const {
+    const consular::v1::PreviousDefinitionFigures& previous = statistics_.previous_definition();
+    const std::string then = Escape(previous.definition_version());
+    const std::string now = Escape(statistics_.definition_version());
+    std::string out =
+        absl::StrCat("<section id=\"previous-definition\" data-definition-version=\"", then,
+                     "\"><h3>", Html("previous.heading", then, now),
+                     "</h3>\n<p class=\"table-note\">", Html("previous.note", then, now), "</p>\n");
+    for (const Breakdown& b : previous.breakdowns()) {
+      const Breakdown* current = nullptr;
+      for (const Breakdown& c : statistics_.breakdowns()) {
+        if (c.measure() == b.measure() && c.dimension() == b.dimension()) current = &c;
+      }
+      const auto figure_of = [&](const std::string& category) -> const Figure* {
+        if (current == nullptr) return nullptr;
+        for (const consular::v1::Cell& cell : current->cells()) {
+          if (cell.category() == category) return &cell.figure();
+        }
+        return nullptr;
+      };
+      // A figure the current tables do not hold (none should be missing) shows as a dash.
+      const auto row = [&](const std::string& header_html, const Figure* current_figure,
+                           const Figure& previous_figure) {
+        const bool suppressed = (current_figure != nullptr && current_figure->suppressed()) ||
+                                previous_figure.suppressed();
+        return absl::StrCat("<tr", suppressed ? " class=\"suppressed\"" : "", "><th scope=\"row\">",
+                            header_html, "</th><td class=\"num\">",
+                            current_figure == nullptr ? "\u2013" : FigureHtml(*current_figure),
+                            "</td><td class=\"num\">", FigureHtml(previous_figure), "</td></tr>");
+      };
+      absl::StrAppend(
+          &out, "<section class=\"breakdown\" data-measure=\"", Escape(MeasureName(b.measure())),
+          "\" data-dimension=\"", Escape(DimensionName(b.dimension())),
+          "\" data-definition-version=\"", then, "\"><h4>",
+          Html("previous.title", now, then, Escape(DimensionHeading(messages_, b.dimension()))),
+          "</h4>\n<table>\n<thead><tr><th scope=\"col\">",
+          Escape(DimensionColumn(messages_, b.dimension())),
+          "</th><th scope=\"col\" class=\"num\">", Html("previous.column_now", now),
+          "</th><th scope=\"col\" class=\"num\">", Html("previous.column_then", then),
+          "</th></tr></thead>\n<tbody>\n");
+      for (const consular::v1::Cell& cell : b.cells()) {
+        absl::StrAppend(&out,
+                        row(Escape(CategoryLabel(messages_, b.dimension(), cell.category())),
+                            figure_of(cell.category()), cell.figure()),
+                        "\n");
+      }
+      absl::StrAppend(
+          &out, "</tbody>\n<tfoot>",
+          row(Html("table.total"), current == nullptr ? nullptr : &current->total(), b.total()),
+          "</tfoot>\n</table>\n</section>\n");
+    }
     absl::StrAppend(&out, "</section>\n");
     return out;
   }

@@ -161,18 +161,20 @@ std::string TalkTopicLabel(const DossierMessages& messages, int topic) {
                  "talk_topic.unspecified");
 }
 
+std::string DimensionHeading(const DossierMessages& messages, consular::v1::Dimension dimension) {
+  const std::string name = DimensionName(dimension);
+  const std::string heading_id = absl::StrCat("dimension.", name, ".heading");
+  return messages.Has(heading_id)
+             ? messages.Format(heading_id)
+             : messages.Format("dimension.other.heading", HumaniseIdentifier(name));
+}
+
 std::string BreakdownTitle(const DossierMessages& messages,
                            const consular::v1::Breakdown& breakdown) {
-  const std::string dimension = DimensionName(breakdown.dimension());
-  const std::string heading_id = absl::StrCat("dimension.", dimension, ".heading");
-  const std::string heading =
-      messages.Has(heading_id)
-          ? messages.Format(heading_id)
-          : messages.Format("dimension.other.heading", HumaniseIdentifier(dimension));
   return messages.Format("breakdown.title",
                          NamedOr(messages, "measure.",
                                  consular::v1::Measure_Name(breakdown.measure()), "measure.other"),
-                         heading);
+                         DimensionHeading(messages, breakdown.dimension()));
 }
 
 std::string DimensionColumn(const DossierMessages& messages, consular::v1::Dimension dimension) {

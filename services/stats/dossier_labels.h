@@ -44,6 +44,9 @@ std::string CategoryLabel(const DossierMessages& messages, consular::v1::Dimensi
 std::string TalkLevelLabel(const DossierMessages& messages, consular::v1::TalkLevel level);
 std::string TalkTopicLabel(const DossierMessages& messages, int topic);
 
+// "by age group at opening".
+std::string DimensionHeading(const DossierMessages& messages, consular::v1::Dimension dimension);
+
 // "Cases opened by age group at opening".
 std::string BreakdownTitle(const DossierMessages& messages,
                            const consular::v1::Breakdown& breakdown);

@@ -74,6 +74,9 @@ constexpr Message kEnglish[] = {
     {"meta.as_of", "Figures as of"},
     {"meta.as_of_value", "$0 (every event committed before then is counted)"},  // $0 timestamp
     {"meta.lag", "Lag"},
+    {"meta.definitions", "Counting definitions"},
+    {"meta.definitions_value", "version $0"},  // $0 the version
+    {"meta.definitions_not_recorded", "not recorded"},
     {"meta.small_numbers", "Small numbers"},
     // $0 the largest count not shown, $1 the rounding clause (or nothing), $2 the link "how".
     {"meta.small_numbers_value", "Counts from 1 to $0 are not shown$1 ($2)"},
@@ -89,7 +92,7 @@ constexpr Message kEnglish[] = {
     {"headline.cases_opened", "Cases opened"},
     {"headline.cases_resolved", "Cases resolved"},
     {"headline.cases_unresolved", "Unresolved at the end of the period"},
-    {"headline.contacts", "Contacts with partners"},
+    {"headline.contacts", "Cases with contacts with partners"},
     {"headline.median_days", "Median days to resolution"},
     {"headline.days", "$0 days"},  // $0 the median
     {"headline.median_suppressed_title", "not shown: fewer than $0 cases resolved"},
@@ -127,11 +130,11 @@ constexpr Message kEnglish[] = {
     {"chart.age_groups.category_axis", "Age group"},
     {"chart.age_groups.series", "Cases opened"},
     {"chart.age_groups.empty", "No cases in this period"},
-    {"chart.contacts.caption", "Contacts with partners in $0, by kind of partner"},
-    {"chart.contacts.value_axis", "Contacts"},
+    {"chart.contacts.caption", "Cases with contacts with partners in $0, by kind of partner"},
+    {"chart.contacts.value_axis", "Cases"},
     {"chart.contacts.category_axis", "Partner kind"},
-    {"chart.contacts.series", "Contacts"},
-    {"chart.contacts.empty", "No contacts in this period"},
+    {"chart.contacts.series", "Cases with contacts"},
+    {"chart.contacts.empty", "No cases with contacts in this period"},
 
     // Tables. "breakdown.title": $0 measure title, $1 dimension heading.
     {"tables.heading", "Figures in detail"},
@@ -142,9 +145,21 @@ constexpr Message kEnglish[] = {
     {"measure.MEASURE_CASES_OPENED", "Cases opened"},
     {"measure.MEASURE_CASES_RESOLVED", "Cases resolved"},
     {"measure.MEASURE_CASES_UNRESOLVED", "Cases unresolved at the end of the period"},
-    {"measure.MEASURE_CONTACTS", "Contacts with partners"},
+    {"measure.MEASURE_CONTACTS", "Cases with contacts with partners"},
     {"measure.other", "Figures"},
-    {"measure_unit.MEASURE_CONTACTS", "Contacts"},
+    {"measure_unit.MEASURE_CONTACTS", "Cases"},
+    // The overlap year of a change of counting definitions: the contacts as the previous
+    // definitions counted them beside the current figures. $0 the previous version, $1 the
+    // current one; "previous.title": $0 the current version, $1 the previous, $2 the dimension
+    // heading; "previous.column_*": $0 a version.
+    {"previous.heading", "Contacts under definitions $0, beside definitions $1"},
+    {"previous.note",
+     "Definitions $0 counted every contact with partners; definitions $1 count the cases with a "
+     "contact, each once. In this overlap year both are shown side by side. A figure of contacts "
+     "is not shown when the cases behind it are too few, however many contacts they had."},
+    {"previous.title", "Definitions $0 and $1 $2"},
+    {"previous.column_now", "Cases with contacts (definitions $0)"},
+    {"previous.column_then", "Contacts (definitions $0)"},
     {"measure_unit.other", "Cases"},
     // Each dimension: the heading after the measure ("Cases opened by case type") and the header
     // of the category column. An unknown dimension: "by $0", $0 its name in words.

@@ -23,7 +23,9 @@ namespace consular::stats {
 // script and no external resource, printable on A4. Every string taken from the dossier is
 // HTML-escaped. The five charts are <svg class="chart" data-chart="NAME"> with NAME one of
 // cases-per-year-by-type, outcomes, recognition, age-groups, contacts-by-partner-kind; their data
-// marks are <rect class="bar ..."> (class "bar suppressed" for a suppressed figure).
+// marks are <rect class="bar ..."> (class "bar suppressed" for a suppressed figure). In the
+// overlap year of a change of counting definitions, <section id="previous-definition"> sets each
+// table of the contacts as the previous definitions counted them beside the same table now.
 std::string RenderDossierHtml(const consular::v1::CountryDossier& dossier);
 
 // The same page with every text a reader sees taken from `messages` (and <html lang> its
@@ -35,9 +37,13 @@ std::string RenderDossierHtml(const consular::v1::CountryDossier& dossier,
 // with the header `section,measure,dimension,category,value,suppressed`. Rows, in order:
 //   meta,NAME,,,VALUE,                     COUNTRY, PERIOD ("2026", "2026-Q2",
 //                                          "2025-01-01/2026-06-30"), THRESHOLD,
-//                                          ROUNDED_TO_BASE5, AS_OF, LAG_SECONDS, GENERATED_AT
+//                                          ROUNDED_TO_BASE5, AS_OF, LAG_SECONDS, GENERATED_AT,
+//                                          DEFINITION_VERSION (of the counting definitions)
 //   headline,MEASURE_*,,,VALUE,SUPPRESSED  and headline,MEDIAN_DAYS_TO_RESOLUTION,,,...
 //   breakdown,MEASURE_*,DIMENSION_*,CATEGORY,VALUE,SUPPRESSED  every cell, then CATEGORY=TOTAL
+//   definition:V,MEASURE_CONTACTS,...      in the overlap year of a change of definitions, the
+//                                          contacts as version V counted them: the total (no
+//                                          dimension), then each breakdown as above
 //   history:YEAR,MEASURE_CASES_OPENED,DIMENSION_CASE_TYPE,CASE_TYPE_*|TOTAL,VALUE,SUPPRESSED
 //   talk,HELD_ON,TALK_LEVEL_*,TOPIC;TOPIC,SUMMARY,OUTCOME,FOLLOW_UP,FOLLOW_UP_DUE  (8 fields)
 // Names are the proto enum names, as in the JSON. A suppressed figure has an empty value and

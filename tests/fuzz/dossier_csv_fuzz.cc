@@ -68,8 +68,13 @@ std::string AsCell(const std::string& text) {
 void CheckCsv(const v1::CountryDossier& dossier) {
   const std::string csv = consular::stats::RenderDossierCsv(dossier);
   const std::vector<std::vector<std::string>> records = ParseCsv(csv);
-  size_t expected = 1 + 7 + 5 + 3 * dossier.history_size() + dossier.talks_size();
+  size_t expected = 1 + 8 + 5 + 3 * dossier.history_size() + dossier.talks_size();
   for (const v1::Breakdown& b : dossier.statistics().breakdowns()) expected += b.cells_size() + 1;
+  if (dossier.statistics().has_previous_definition()) {
+    const v1::PreviousDefinitionFigures& previous = dossier.statistics().previous_definition();
+    expected += 1;
+    for (const v1::Breakdown& b : previous.breakdowns()) expected += b.cells_size() + 1;
+  }
   FUZZ_CHECK(records.size() == expected);
   FUZZ_CHECK(records[0] == (std::vector<std::string>{"section", "measure", "dimension", "category",
                                                      "value", "suppressed"}));

@@ -36,7 +36,8 @@ std::string Escaped(const std::string& text) {
 void CheckHtml(const v1::CountryDossier& dossier) {
   static const std::set<std::string> kElements = {
       "a",    "body",    "dd",    "defs",  "div",   "dl",      "dt",   "figcaption", "figure",
-      "g",    "h1",      "h2",    "h3",    "head",  "header",  "html", "li",         "line",
+      "g",    "h1",      "h2",    "h3",    "h4",    "head",    "header", "html",     "li",
+      "line",
       "meta", "ol",      "p",     "pattern", "rect", "section", "span", "style",     "svg",
       "table", "tbody",  "td",    "text",  "tfoot", "th",      "thead", "time",      "title",
       "tr"};

@@ -221,6 +221,22 @@ dossiers = {
     "dossier-empty": b"",
     "dossier-quarter": encode("CountryDossier", DOSSIER.replace("period { year: 2026 }", "period { quarter { year: 2026 quarter: 2 } }")),
     "dossier-script": encode("CountryDossier", 'country: "<script>alert(1)</script>" talks { summary: "</dd><script>x</script>" outcome: "=cmd|x" }'),
+    # The overlap year of a change of counting definitions, with versions a client made up.
+    "dossier-overlap": encode("CountryDossier", DOSSIER.replace("threshold: 5", """
+  breakdowns { measure: MEASURE_CONTACTS dimension: DIMENSION_PARTNER_KIND
+               cells { category: "PARTNER_KIND_LAWYER" figure { value: 21 } }
+               cells { category: "PARTNER_KIND_OTHER" figure { suppressed: true } }
+               total { value: 40 } }
+  definition_version: "=2,\\"<b>"
+  previous_definition { definition_version: "1</h3>\\r\\n"
+    contacts { value: 90 }
+    breakdowns { measure: MEASURE_CONTACTS dimension: DIMENSION_PARTNER_KIND
+                 cells { category: "PARTNER_KIND_LAWYER" figure { value: 63 } }
+                 cells { category: "PARTNER_KIND_SHELTER" figure { suppressed: true } }
+                 total { value: 90 } }
+    breakdowns { measure: MEASURE_CONTACTS dimension: DIMENSION_MONTH
+                 cells { category: "2026-01" figure { value: 7 } } total { value: 90 } } }
+  threshold: 5""")),
 }
 write("dossier_csv", dossiers)
 write("dossier_html", dossiers)

@@ -49,6 +49,7 @@ inline consular::v1::CountryDossier MakeFixtureDossier() {
   s->set_country("MA");
   s->mutable_period()->set_year(2025);
   s->set_threshold(5);
+  s->set_definition_version("2");
   s->set_rounded_to_base5(false);
   s->mutable_as_of()->set_seconds(1770113688);  // 12 s before generated_at
   s->mutable_lag()->set_seconds(12);

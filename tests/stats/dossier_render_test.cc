@@ -165,7 +165,10 @@ TEST(DossierHtmlTest, HasEverySection) {
   EXPECT_THAT(html, HasSubstr("<dt>Cases opened</dt><dd>35</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Median days to resolution</dt><dd>74 days</dd>"));
   EXPECT_THAT(html, HasSubstr("<dt>Unresolved at the end of the period</dt><dd>30</dd>"));
-  EXPECT_THAT(html, HasSubstr("<dt>Contacts with partners</dt><dd>58</dd>"));
+  EXPECT_THAT(html, HasSubstr("<dt>Cases with contacts with partners</dt><dd>58</dd>"));
+  EXPECT_THAT(html, HasSubstr("<dt>Counting definitions</dt><dd>version 2</dd>"));
+  // Not the overlap year of a change of definitions: the current ones only.
+  EXPECT_THAT(html, Not(HasSubstr("previous-definition")));
   EXPECT_THAT(html, HasSubstr("How small numbers are protected"));
   EXPECT_THAT(html, HasSubstr("counts from 1 to 4 are not shown"));
   EXPECT_THAT(html, HasSubstr("Bilateral talks"));
@@ -382,7 +385,7 @@ TEST(DossierHtmlTest, AllZeroChartsStillRenderWithAxesAndText) {
   EXPECT_THAT(ChartSvg(html, "age-groups"), HasSubstr(">No cases in this period</text>"));
   EXPECT_THAT(ChartSvg(html, "recognition"), HasSubstr(">No cases in this period</text>"));
   EXPECT_THAT(ChartSvg(html, "contacts-by-partner-kind"),
-              HasSubstr(">No contacts in this period</text>"));
+              HasSubstr(">No cases with contacts in this period</text>"));
 }
 
 TEST(DossierHtmlTest, MissingBreakdownRendersNotAvailable) {
@@ -417,7 +420,7 @@ TEST(DossierCsvTest, ParsesBackWithEveryFigure) {
     figure_rows += breakdown.cells_size() + 1;
   }
   figure_rows += 3 * dossier.history_size();
-  const size_t meta_rows = 7;
+  const size_t meta_rows = 8;
   EXPECT_EQ(records.size(), 1 + meta_rows + figure_rows + dossier.talks_size());
 
   int talks = 0;
@@ -451,9 +454,89 @@ TEST(DossierCsvTest, ParsesBackWithEveryFigure) {
   const std::vector<std::string> headline = {"headline", "MEASURE_CASES_OPENED", "", "", "35",
                                              "false"};
   const std::vector<std::string> period = {"meta", "PERIOD", "", "", "2025", ""};
-  for (const auto& expected : {minor, adult, total, year, headline, period}) {
+  const std::vector<std::string> version = {"meta", "DEFINITION_VERSION", "", "", "2", ""};
+  for (const auto& expected : {minor, adult, total, year, headline, period, version}) {
     EXPECT_NE(std::find(records.begin(), records.end(), expected), records.end())
         << expected[0] << " " << expected[3];
+  }
+}
+
+// A dossier of the overlap year of the change of counting definitions (docs/statistics.md): the
+// contacts as definitions 1 counted them beside the cases with contacts of definitions 2.
+consular::v1::CountryDossier MakeOverlapYearDossier() {
+  consular::v1::CountryDossier dossier = MakeFixtureDossier();
+  consular::v1::CountryStatistics* s = dossier.mutable_statistics();
+  s->mutable_period()->set_year(2026);
+  consular::v1::PreviousDefinitionFigures* previous = s->mutable_previous_definition();
+  previous->set_definition_version("1");
+  previous->mutable_contacts()->set_value(140);
+  consular::v1::Breakdown* b = previous->add_breakdowns();
+  b->set_measure(consular::v1::MEASURE_CONTACTS);
+  b->set_dimension(consular::v1::DIMENSION_PARTNER_KIND);
+  for (const auto& [category, value] :
+       std::vector<std::pair<std::string, int64_t>>{{"PARTNER_KIND_LAWYER", 63},
+                                                    {"PARTNER_KIND_AID_ORGANISATION", 31},
+                                                    {"PARTNER_KIND_SHELTER", 17},
+                                                    {"PARTNER_KIND_LOCAL_AUTHORITY", -1},
+                                                    {"PARTNER_KIND_MEDICAL", 0},
+                                                    {"PARTNER_KIND_OTHER", -1}}) {
+    consular::v1::Cell* cell = b->add_cells();
+    cell->set_category(category);
+    if (value < 0) {
+      cell->mutable_figure()->set_suppressed(true);
+    } else {
+      cell->mutable_figure()->set_value(value);
+    }
+  }
+  b->mutable_total()->set_value(140);
+  return dossier;
+}
+
+TEST(DossierHtmlTest, TheOverlapYearSetsBothDefinitionsSideBySide) {
+  const std::string html = RenderDossierHtml(MakeOverlapYearDossier());
+  const size_t start =
+      html.find("<section id=\"previous-definition\" data-definition-version=\"1\">");
+  ASSERT_NE(start, std::string::npos) << html;
+  const std::string section = html.substr(start, html.find("<section class=\"breakdown\" "
+                                                           "data-measure=\"MEASURE_CASES_OPENED\" "
+                                                           "data-dimension=\"HISTORY\"",
+                                                           start) -
+                                                     start);
+  EXPECT_THAT(section, HasSubstr("<h3>Contacts under definitions 1, beside definitions 2</h3>"));
+  EXPECT_THAT(section, HasSubstr("<h4>Definitions 2 and 1 by partner kind</h4>"));
+  EXPECT_THAT(section, HasSubstr(">Cases with contacts (definitions 2)</th>"));
+  EXPECT_THAT(section, HasSubstr(">Contacts (definitions 1)</th>"));
+  // Each row: the cases with contacts now, then the contacts as definitions 1 counted them.
+  EXPECT_THAT(section, HasSubstr("<th scope=\"row\">Lawyer</th><td class=\"num\">21</td>"
+                                 "<td class=\"num\">63</td>"));
+  EXPECT_THAT(section, HasSubstr("<tfoot><tr><th scope=\"row\">Total</th><td class=\"num\">58"
+                                 "</td><td class=\"num\">140</td></tr></tfoot>"));
+  // A hidden figure under either definitions is marked, never shown as a number.
+  EXPECT_THAT(section, HasSubstr("<tr class=\"suppressed\"><th scope=\"row\">Local authority"));
+  EXPECT_EQ(CountOccurrences(section, "class=\"suppressed-mark\""), 4);
+
+  const std::string dutch = RenderDossierHtml(MakeOverlapYearDossier(), DossierMessages::Dutch());
+  EXPECT_THAT(dutch, HasSubstr("<h3>Contacten volgens definities 1, naast definities 2</h3>"));
+  EXPECT_THAT(dutch, HasSubstr(">Zaken met contacten (definities 2)</th>"));
+}
+
+TEST(DossierCsvTest, TheOverlapYearExportsTheContactsUnderBothDefinitions) {
+  const auto records = ParseCsv(RenderDossierCsv(MakeOverlapYearDossier()));
+  const auto has = [&](const std::vector<std::string>& row) {
+    return std::find(records.begin(), records.end(), row) != records.end();
+  };
+  EXPECT_TRUE(has({"definition:1", "MEASURE_CONTACTS", "", "", "140", "false"}));
+  EXPECT_TRUE(has({"definition:1", "MEASURE_CONTACTS", "DIMENSION_PARTNER_KIND",
+                   "PARTNER_KIND_LAWYER", "63", "false"}));
+  EXPECT_TRUE(has({"definition:1", "MEASURE_CONTACTS", "DIMENSION_PARTNER_KIND",
+                   "PARTNER_KIND_OTHER", "", "true"}));
+  EXPECT_TRUE(
+      has({"definition:1", "MEASURE_CONTACTS", "DIMENSION_PARTNER_KIND", "TOTAL", "140", "false"}));
+  EXPECT_TRUE(has({"breakdown", "MEASURE_CONTACTS", "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER",
+                   "21", "false"}));
+  // Another year has none.
+  for (const auto& r : ParseCsv(RenderDossierCsv(MakeFixtureDossier()))) {
+    EXPECT_NE(r[0], "definition:1");
   }
 }
 
@@ -591,6 +674,8 @@ TEST(DossierMessagesTest, EveryTextOfThePageComesFromTheCatalogue) {
   }
   const DossierMessages shouting = ShoutingCatalogue();
   std::vector<consular::v1::CountryDossier> dossiers = {dossier};
+  dossiers.push_back(dossier);  // both definitions side by side
+  *dossiers.back().mutable_statistics() = MakeOverlapYearDossier().statistics();
   dossiers.push_back(dossier);  // every chart and table empty, no talks
   dossiers.back().mutable_statistics()->clear_breakdowns();
   dossiers.back().clear_history();
@@ -672,8 +757,7 @@ TEST(DossierMessagesTest, DutchHasEveryEnglishTextWithTheSamePlaceholders) {
 }
 
 TEST(DossierMessagesTest, ADutchPageSpeaksDutch) {
-  const std::string html =
-      RenderDossierHtml(MakeFixtureDossier(), DossierMessages::Dutch());
+  const std::string html = RenderDossierHtml(MakeFixtureDossier(), DossierMessages::Dutch());
   EXPECT_THAT(html, HasSubstr("<html lang=\"nl\">"));
   EXPECT_THAT(html, HasSubstr("<h2>Kerncijfers</h2>"));
   EXPECT_THAT(html, HasSubstr("Hoe kleine aantallen worden beschermd"));
