@@ -179,8 +179,7 @@ CountryStatistics Publish(const std::string& country, const Period& period,
 }
 
 CountryStatistics Publish(const std::string& country, const Period& period,
-                          const ReleasedCountry& released,
-                          const std::vector<Dimension>& dimensions,
+                          const ReleasedCountry& released, const std::vector<Dimension>& dimensions,
                           const PublishOptions& options) {
   CountryStatistics stats;
   stats.set_country(country);
@@ -400,11 +399,30 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
   series.set_threshold(options.threshold);
   series.set_rounded_to_base5(options.round_to_base5);
   const Publication pub(released);
-  const auto point = [&](const std::string& label, const Pub& p) {
+  // The points of the overlap year of a change of definitions also carry the contacts as the
+  // previous definitions counted them (when the release holds them; as GetCountryStatistics).
+  const std::string contacts = Measure_Name(consular::v1::MEASURE_CONTACTS);
+  const bool with_previous =
+      measure == consular::v1::MEASURE_CONTACTS && request.from_year() <= kDefinitionOverlapYear &&
+      kDefinitionOverlapYear <= request.to_year() &&
+      (released.figures.count(
+           FigureKey(kDefinitionOverlapYear, kSlotYear, kContactsPrevious, kTotal, kAll)) != 0 ||
+       released.Get(FigureKey(kDefinitionOverlapYear, kSlotYear, contacts, kTotal, kAll)).value ==
+           0);
+  if (with_previous) series.set_previous_definition_version(kPreviousDefinitionVersion);
+  const auto point = [&](const std::string& label, const Pub& p, int year, int slot) {
     consular::v1::TimePoint* t = series.add_points();
     t->set_period(label);
     SetFigure(t->mutable_figure(), p);
     if (options.round_to_base5) RoundFigure(t->mutable_figure());
+    if (with_previous && year == kDefinitionOverlapYear) {
+      const Released r =
+          released.Get(by_category ? FigureKey(year, slot, kContactsPrevious,
+                                               Dimension_Name(dimension), request.category())
+                                   : FigureKey(year, slot, kContactsPrevious, kTotal, kAll));
+      SetFigure(t->mutable_previous_definition(), Pub{r.value, r.suppressed});
+      if (options.round_to_base5) RoundFigure(t->mutable_previous_definition());
+    }
   };
   for (int y = request.from_year(); y <= request.to_year(); ++y) {
     const auto figure = [&](int quarter) -> Pub {
@@ -421,14 +439,16 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
       case consular::v1::INTERVAL_MONTH: {
         const CalendarPub calendar = pub.Year(y).Calendar(measure);
         for (int m = 0; m < 12; ++m)
-          point(absl::StrFormat("%04d-%02d", y, m + 1), calendar.months[m]);
+          point(absl::StrFormat("%04d-%02d", y, m + 1), calendar.months[m], y, m);
         break;
       }
       case consular::v1::INTERVAL_QUARTER:
-        for (int q = 0; q < 4; ++q) point(absl::StrFormat("%04d-Q%d", y, q + 1), figure(q));
+        for (int q = 0; q < 4; ++q) {
+          point(absl::StrFormat("%04d-Q%d", y, q + 1), figure(q), y, QuarterSlot(q));
+        }
         break;
       default:
-        point(absl::StrFormat("%04d", y), figure(-1));
+        point(absl::StrFormat("%04d", y), figure(-1), y, kSlotYear);
         break;
     }
   }

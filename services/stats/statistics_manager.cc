@@ -260,6 +260,10 @@ consular::v1::ListCountriesResponse StatisticsManager::PublishCountries(
     *row->mutable_cases_resolved() = s.cases_resolved();
     *row->mutable_cases_unresolved() = s.cases_unresolved();
     *row->mutable_contacts() = s.contacts();
+    if (s.has_previous_definition()) {
+      *row->mutable_previous_definition_contacts() = s.previous_definition().contacts();
+      out.set_previous_definition_version(s.previous_definition().definition_version());
+    }
     for (const consular::v1::Breakdown& b : s.breakdowns()) {
       for (const consular::v1::Cell& cell : b.cells()) {
         if (cell.category() == "RECOGNITION_DECISION_GRANTED") {

@@ -943,6 +943,24 @@ class FakeStatisticsService final : public consular::v1::StatisticsService::Serv
     b->mutable_total()->set_value(60);
     return grpc::Status::OK;
   }
+  // A series of contacts over the overlap year: its points there carry definitions 1's figures.
+  grpc::Status GetTimeSeries(grpc::ServerContext*, const consular::v1::GetTimeSeriesRequest* request,
+                             consular::v1::TimeSeries* out) override {
+    out->set_country(request->country());
+    out->set_measure(request->measure());
+    out->set_interval(request->interval());
+    out->set_release(7);
+    out->set_definition_version("2");
+    out->set_previous_definition_version("1");
+    out->set_threshold(5);
+    for (int y = request->from_year(); y <= request->to_year(); ++y) {
+      consular::v1::TimePoint* p = out->add_points();
+      p->set_period(absl::StrCat(y));
+      p->mutable_figure()->set_value(10 + y % 10);
+      if (y == 2026) p->mutable_previous_definition()->set_value(44);
+    }
+    return grpc::Status::OK;
+  }
   std::vector<std::chrono::system_clock::duration> time_left() {
     absl::MutexLock lock(&mu_);
     return time_left_;
@@ -1027,8 +1045,18 @@ TEST_F(CliTest, FiguresOfTheOverlapYearShowBothDefinitions) {
                                "contact, not the cases)"));
   EXPECT_THAT(r.out, HasSubstr("CONTACTS (definitions 1) by PARTNER_KIND"));
   EXPECT_THAT(r.out, ::testing::ContainsRegex("contacts with partners +60"));
-  EXPECT_THAT(r.out, ::testing::ContainsRegex("contacts with partners +21"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("cases with contacts +21"));
   EXPECT_THAT(r.out, ::testing::ContainsRegex("PARTNER_KIND_LAWYER +x"));
+}
+
+TEST_F(CliTest, ASeriesOverTheOverlapYearShowsBothDefinitions) {
+  Result r = Ctl({"--stats-addr", absl::StrCat("127.0.0.1:", port_), "stats", "series", "MA",
+                  "--measure", "contacts", "--interval", "year", "--from-year", "2025",
+                  "--to-year", "2026"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("PERIOD +VALUE +DEFINITIONS 1"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("2025 +15 +-"));
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("2026 +16 +44"));
 }
 
 TEST_F(CliTest, MakingAReleaseWaitsHalfAnHourUnlessTimeoutSaysOtherwise) {

@@ -121,7 +121,7 @@ wait_opened() {  # N C
     ctl "$ADMIN" stats release create
     ctl "$POLICY" stats country MA --year "$YEAR"
     [[ $RC -eq 0 && $(figure "cases opened") == "$n" \
-        && $(figure "contacts with partners") == "$c" ]] && return 0
+        && $(figure "cases with contacts") == "$c" ]] && return 0
     sleep 0.5
   done
   return 1
@@ -183,7 +183,7 @@ ctl "$POLICY" stats country MA --year "$YEAR"
 expect_out "policy staff read Morocco's figures" "cases opened" "CASE_TYPE_ABANDONMENT" \
   "AGE_GROUP_MINOR" "RISK_FLAG_PASSPORT_WITHHELD" "OUTCOME_RETURNED_TO_NL" "PARTNER_KIND_OTHER" \
   "x: not published"
-if [[ $(figure "cases resolved") == 6 && $(figure "contacts with partners") == 7 \
+if [[ $(figure "cases resolved") == 6 && $(figure "cases with contacts") == 7 \
       && $(figure "CASE_TYPE_ABANDONMENT") == 15 && $(figure "AGE_GROUP_MINOR") == 9 ]]; then
   pass "opened 20, resolved 6, contacts 7, abandonment 15, minors 9"
 else
@@ -210,6 +210,18 @@ ctl "$POLICY" stats country MA --year "$YEAR" --round --dimension case-type
 expect_out "figures rounded to base 5 on request" "rounded to multiples of 5"
 ctl "$POLICY" stats countries --year "$YEAR" --order volume
 expect_out "stats countries lists Morocco" "MA"
+ctl "$POLICY" stats countries --year 2026
+expect_out "the countries of the overlap year show contacts under definitions 1 beside 2" \
+  "CONTACTS (DEF. 1)"
+ctl "$POLICY" stats series MA --measure contacts --interval quarter --from-year 2025 --to-year 2026
+expect_out "a series of contacts over the overlap year shows definitions 1 beside 2" \
+  "DEFINITIONS 1" "2026-Q4"
+ctl "$POLICY" stats countries --year 2025
+if [[ $RC -eq 0 && $OUT != *"DEF. 1"* ]]; then
+  pass "the countries of another year show the current definitions only"
+else
+  fail "the countries of another year show the current definitions only" "$(details)"
+fi
 ctl "$POLICY" stats country MA --from "$YEAR-02-01" --to "$YEAR-06-30"
 expect_error "a range that is not whole quarters is refused by field" INVALID_ARGUMENT \
   "period.range.from"

@@ -278,8 +278,8 @@ CountryCounts RandomCountry(std::mt19937& random, int cases) {
   for (const auto& [key, who] : persons) {
     const auto& [year, slot, dimension, category] = key;
     if (year < 2024) continue;
-    counts.AddContactCases({"MA", year, slot, dimension, category,
-                            static_cast<int64_t>(who.size())});
+    counts.AddContactCases(
+        {"MA", year, slot, dimension, category, static_cast<int64_t>(who.size())});
   }
   return counts;
 }
@@ -425,10 +425,11 @@ TEST(PublisherPropertyTest, NothingPublishedIsSmallOrRecoverableAcrossCategories
 
 // The overlap year of the change of definitions: contacts are also published as version 1 counted
 // them (every contact), each hidden when the cases behind it are too few, whatever the contacts.
-TEST(PublisherTest, TheOverlapYearPublishesContactsUnderBothDefinitions) {
+// March of the overlap year: one case with forty contacts with lawyers, twenty cases with one at a
+// shelter each.
+CountryCounts OverlapYearCounts() {
   const int y = kDefinitionOverlapYear;
   CountryCounts c;
-  // March: one case with forty contacts with lawyers, twenty cases with one at a shelter each.
   AddMonth(&c, y, 3, kContacts, kTotal, kAll, 60);
   AddMonth(&c, y, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 40);
   AddMonth(&c, y, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 20);
@@ -439,6 +440,12 @@ TEST(PublisherTest, TheOverlapYearPublishesContactsUnderBothDefinitions) {
     c.AddContactCases({"MA", y, slot, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 20});
     c.AddContactCases({"MA", y, slot, "DIMENSION_CONTACT_PURPOSE", "CONTACT_PURPOSE_OTHER", 21});
   }
+  return c;
+}
+
+TEST(PublisherTest, TheOverlapYearPublishesContactsUnderBothDefinitions) {
+  const int y = kDefinitionOverlapYear;
+  const CountryCounts c = OverlapYearCounts();
 
   const CountryStatistics truth = Publish("MA", Year(y), c, {}, Unprotected());
   ASSERT_TRUE(truth.has_previous_definition());
@@ -471,15 +478,69 @@ TEST(PublisherTest, TheOverlapYearPublishesContactsUnderBothDefinitions) {
   EXPECT_EQ(CellOf(s, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER"), -1);
   // Nothing published under either definition is a small count of people or reveals one: the
   // shelter contacts (20) would give the lawyers' 40 away from the total 60.
-  const int64_t shelter = previous_cell(s.previous_definition(),
-                                        consular::v1::DIMENSION_PARTNER_KIND,
-                                        "PARTNER_KIND_SHELTER");
+  const int64_t shelter = previous_cell(
+      s.previous_definition(), consular::v1::DIMENSION_PARTNER_KIND, "PARTNER_KIND_SHELTER");
   const int64_t total = Value(s.previous_definition().contacts());
   EXPECT_TRUE(shelter == -1 || total == -1) << shelter << " " << total;
 
   // Only the overlap year has them.
   EXPECT_FALSE(Publish("MA", Year(y - 1), c, {}, Unprotected()).has_previous_definition());
   EXPECT_TRUE(Publish("MA", Quarter(y, 0), c, {}, Unprotected()).has_previous_definition());
+}
+
+// A time series of contacts over the overlap year carries, at its points of that year, the
+// figures as the previous definitions counted them (the same figures as GetCountryStatistics).
+TEST(PublisherTest, TheOverlapYearsPointsOfASeriesCarryThePreviousDefinitions) {
+  const int y = kDefinitionOverlapYear;
+  const CountryCounts c = OverlapYearCounts();
+  consular::v1::GetTimeSeriesRequest request;
+  request.set_country("MA");
+  request.set_measure(consular::v1::MEASURE_CONTACTS);
+  request.set_interval(consular::v1::INTERVAL_MONTH);
+  request.set_from_year(y - 1);
+  request.set_to_year(y);
+  absl::StatusOr<consular::v1::TimeSeries> series = PublishTimeSeries(request, c, Unprotected());
+  ASSERT_TRUE(series.ok()) << series.status();
+  EXPECT_EQ(series->previous_definition_version(), kPreviousDefinitionVersion);
+  ASSERT_EQ(series->points_size(), 24);
+  for (int i = 0; i < 12; ++i) EXPECT_FALSE(series->points(i).has_previous_definition()) << i;
+  const consular::v1::TimePoint& march = series->points(12 + 2);
+  EXPECT_EQ(march.period(), absl::StrCat(y, "-03"));
+  EXPECT_EQ(Value(march.figure()), 21);
+  EXPECT_EQ(Value(march.previous_definition()), 60);
+  EXPECT_EQ(Value(series->points(12).previous_definition()), 0);
+
+  // By partner kind and quarter, protected: forty contacts of one case are hidden like the case.
+  request.set_interval(consular::v1::INTERVAL_QUARTER);
+  request.set_dimension(consular::v1::DIMENSION_PARTNER_KIND);
+  request.set_category("PARTNER_KIND_LAWYER");
+  series = PublishTimeSeries(request, c, PublishOptions{});
+  ASSERT_TRUE(series.ok()) << series.status();
+  const consular::v1::TimePoint& q1 = series->points(4);
+  EXPECT_EQ(q1.period(), absl::StrCat(y, "-Q1"));
+  EXPECT_TRUE(q1.figure().suppressed());
+  EXPECT_TRUE(q1.previous_definition().suppressed());
+  EXPECT_EQ(q1.previous_definition().value(), 0);  // a hidden figure carries no value
+  request.set_category("PARTNER_KIND_SHELTER");
+  series = PublishTimeSeries(request, c, Unprotected());
+  ASSERT_TRUE(series.ok()) << series.status();
+  EXPECT_EQ(Value(series->points(4).previous_definition()), 20);
+  EXPECT_EQ(Value(series->points(7).previous_definition()), 0);
+
+  // Other measures, and series that miss the overlap year, have none.
+  request.clear_dimension();
+  request.clear_category();
+  request.set_measure(consular::v1::MEASURE_CASES_OPENED);
+  series = PublishTimeSeries(request, c, Unprotected());
+  ASSERT_TRUE(series.ok()) << series.status();
+  EXPECT_EQ(series->previous_definition_version(), "");
+  for (const auto& p : series->points()) EXPECT_FALSE(p.has_previous_definition()) << p.period();
+  request.set_measure(consular::v1::MEASURE_CONTACTS);
+  request.set_from_year(y - 2);
+  request.set_to_year(y - 1);
+  series = PublishTimeSeries(request, c, Unprotected());
+  ASSERT_TRUE(series.ok()) << series.status();
+  EXPECT_EQ(series->previous_definition_version(), "");
 }
 
 // A release made before the figures of the previous definitions existed has none; the next

@@ -181,7 +181,7 @@ std::string FormatStatistics(const CountryStatistics& s) {
                      {{"cases opened", FigureText(s.cases_opened())},
                       {"cases resolved", FigureText(s.cases_resolved())},
                       {"cases unresolved at the end", FigureText(s.cases_unresolved())},
-                      {"contacts with partners", FigureText(s.contacts())},
+                      {"cases with contacts", FigureText(s.contacts())},
                       {"median days to resolution", FigureText(s.median_days_to_resolution())}});
   // A breakdown: its title ("CONTACTS by PARTNER_KIND"), then a row per category and the total.
   const auto breakdown = [&out](const std::string& measure, const consular::v1::Breakdown& b) {
@@ -230,21 +230,29 @@ int RunStatsCountry(const StatsContext& context, const StatsCountryArgs& args) {
   return RunCall(context, &StatisticsStub::GetCountryStatistics, request, &FormatStatistics);
 }
 
+// CONTACTS: the cases with contacts; in the overlap year of a change of definitions, the
+// contacts as the previous ones counted them beside ("CONTACTS (DEF. 1)").
 std::string FormatCountries(const Period& period,
                             const consular::v1::ListCountriesResponse& response) {
+  const std::string& previous = response.previous_definition_version();
   std::vector<std::vector<std::string>> rows;
   for (const consular::v1::CountryRow& r : response.countries()) {
     rows.push_back({r.country(), FigureText(r.cases_opened()), FigureText(r.cases_resolved()),
                     FigureText(r.cases_unresolved()), FigureText(r.recognition_granted()),
                     FigureText(r.recognition_refused()), FigureText(r.returned_to_nl()),
                     FigureText(r.contacts())});
+    if (!previous.empty()) {
+      rows.back().push_back(r.has_previous_definition_contacts()
+                                ? FigureText(r.previous_definition_contacts())
+                                : "-");
+    }
   }
-  return absl::StrCat(PeriodText(period), " (", FreshnessText(response),
-                      ")\n",
-                      FormatTable({"COUNTRY", "OPENED", "RESOLVED", "UNRESOLVED", "RECOGNISED",
-                                   "REFUSED", "RETURNED", "CONTACTS"},
-                                  rows),
-                      "\n", Legend(response.threshold(), response.rounded_to_base5()));
+  std::vector<std::string> header = {"COUNTRY", "OPENED",   "RESOLVED", "UNRESOLVED",
+                                     "RECOGNISED", "REFUSED", "RETURNED", "CONTACTS"};
+  if (!previous.empty()) header.push_back(absl::StrCat("CONTACTS (DEF. ", previous, ")"));
+  return absl::StrCat(PeriodText(period), " (", FreshnessText(response), ")\n",
+                      FormatTable(header, rows), "\n",
+                      Legend(response.threshold(), response.rounded_to_base5()));
 }
 
 int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& args) {
@@ -264,16 +272,24 @@ int RunStatsCountries(const StatsContext& context, const StatsCountriesArgs& arg
                  });
 }
 
+// Points of the overlap year of a change of definitions show the previous definitions' figure
+// in a column of its own ("-" for the other years).
 std::string FormatSeries(const consular::v1::TimeSeries& series) {
+  const std::string& previous = series.previous_definition_version();
   std::vector<std::vector<std::string>> rows;
   for (const consular::v1::TimePoint& p : series.points()) {
     rows.push_back({p.period(), FigureText(p.figure())});
+    if (!previous.empty()) {
+      rows.back().push_back(p.has_previous_definition() ? FigureText(p.previous_definition())
+                                                        : "-");
+    }
   }
+  std::vector<std::string> header = {"PERIOD", "VALUE"};
+  if (!previous.empty()) header.push_back(absl::StrCat("DEFINITIONS ", previous));
   return absl::StrCat(
       series.country(), " ", EnumShortName(consular::v1::Measure_descriptor(), series.measure()),
-      series.category().empty() ? "" : " " + series.category(), " (",
-      FreshnessText(series), ")\n", FormatTable({"PERIOD", "VALUE"}, rows),
-      "\n", Legend(series.threshold(), series.rounded_to_base5()));
+      series.category().empty() ? "" : " " + series.category(), " (", FreshnessText(series),
+      ")\n", FormatTable(header, rows), "\n", Legend(series.threshold(), series.rounded_to_base5()));
 }
 
 int RunStatsSeries(const StatsContext& context, const StatsSeriesArgs& args) {
