@@ -251,6 +251,8 @@ cmd_up() {
   setup_database "$admin_dsn"
   echo "Applying migrations"
   "$MIGRATE_BIN" --dsn "$owner_dsn"
+  echo "Seeding the register of units (ops/seed/units.sql)"
+  psql "$owner_dsn" -X -q -v ON_ERROR_STOP=1 -f "$OPS/seed/units.sql"
   "$OPS/dev-certs.sh" "$CERTS"
   local keys=(--field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key")
   start_service cases --dsn "$app_dsn" "${keys[@]}"

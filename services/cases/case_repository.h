@@ -60,6 +60,10 @@ class CaseRepository : public IdempotencyRecords {
   virtual std::vector<consular::v1::CaseNote> ListNotes(
       const std::string& case_id, const std::optional<storage::CaseCursor>& after, int limit) = 0;
 
+  // Whether `code` is an active unit of the register of units (units.units, migration 0014): a
+  // case is referred, and shared, to such a unit only.
+  virtual bool IsActiveUnit(const std::string& code) = 0;
+
   // Sharing: shares are seen by their grantee and by the case's handling unit only.
   virtual void InsertShare(const consular::v1::CaseShare& share) = 0;
   // The share with this id if the caller sees it, `active` as of now; with `lock`, locked.

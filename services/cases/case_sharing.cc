@@ -38,6 +38,14 @@ absl::Status ShareNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("share ", id, " not found"));
 }
 
+// A referral or a share names an active unit of the register: a case handed to a unit that does
+// not exist (a mistyped code) could never be reached again.
+absl::Status CheckRegisteredUnit(CaseRepository& repo, const std::string& field,
+                                 const std::string& unit) {
+  if (repo.IsActiveUnit(unit)) return absl::OkStatus();
+  return InvalidField(field, absl::StrCat(unit, " is not an active unit of the register of units"));
+}
+
 consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::string& grantee,
                                  consular::v1::ShareAccess access, const std::string& legal_basis,
                                  absl::Time now) {
@@ -89,6 +97,7 @@ absl::Status CaseManager::Share(const Identity& who, const consular::v1::ShareCa
     if (request.grantee() == current.handling_post()) {
       return InvalidField("grantee", "is the unit handling the case");
     }
+    CONSULAR_RETURN_IF_ERROR(CheckRegisteredUnit(repo, "grantee", request.grantee()));
     if (std::optional<consular::v1::CaseShare> live =
             repo.LiveShare(current.id(), request.grantee())) {
       return absl::AlreadyExistsError(
@@ -205,6 +214,7 @@ absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCa
     if (request.to_post() == current.handling_post()) {
       return InvalidField("to_post", "already handles the case");
     }
+    CONSULAR_RETURN_IF_ERROR(CheckRegisteredUnit(repo, "to_post", request.to_post()));
     const std::string from = current.handling_post();
     // The new post handles the case now: a share it held is spent.
     if (std::optional<consular::v1::CaseShare> spent =

@@ -78,6 +78,8 @@ std::optional<consular::v1::CaseShare> PgCaseRepository::FindShare(const std::st
   return store_.FindShare(share_id, lock);
 }
 
+bool PgCaseRepository::IsActiveUnit(const std::string& code) { return store_.IsActiveUnit(code); }
+
 std::optional<consular::v1::CaseShare> PgCaseRepository::LiveShare(const std::string& case_id,
                                                                    const std::string& grantee) {
   return store_.LiveShare(case_id, grantee);

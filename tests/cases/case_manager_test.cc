@@ -644,6 +644,57 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
   EXPECT_EQ(events.events(1).case_version(), 2);
 }
 
+// A case referred to a unit that does not exist could never be reached again: a referral names
+// an active unit of the register, or is refused by field and changes nothing; the database
+// refuses it a second time.
+TEST_F(CaseManagerTest, AReferralToAUnitNotInTheRegisterIsRefusedAndChangesNothing) {
+  clock_.Set(absl::Now());
+  const Case opened = MustCreate(kLkha, "l-unit");
+  consular::v1::ReferCaseRequest refer;
+  refer.set_case_id(opened.reference());
+  refer.set_legal_basis("Referral to the post abroad");
+  refer.set_expected_version(1);
+  const std::string before = Footprint() + "/" + Count("cases.case_shares");
+  int i = 0;
+  for (const std::string unit : {"RABATT", "KABUL"}) {
+    refer.set_request_id(absl::StrCat("refer-bad-", i++));
+    refer.set_to_post(unit);
+    Case referred;
+    const absl::Status status = manager_->Refer(kLkha, refer, Deadline(), &referred);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << unit << ": " << status;
+    EXPECT_EQ(std::string(status.message()),
+              absl::StrCat("to_post: ", unit, " is not an active unit of the register of units"));
+  }
+  EXPECT_EQ(Footprint() + "/" + Count("cases.case_shares"), before);
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(opened.reference());
+  Case read;
+  ASSERT_TRUE(manager_->Get(kLkha2, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.handling_post(), "LKHA");
+  EXPECT_EQ(read.version(), 1);
+
+  // The database's own wall, whatever the application does: no case moves to, and no share goes
+  // to, a unit outside the register.
+  EXPECT_THROW(db_->QueryScalar(absl::StrCat("UPDATE cases.cases SET handling_post = 'RABATT' "
+                                             "WHERE id = '",
+                                             opened.id(), "' RETURNING 1")),
+               std::exception);
+  EXPECT_THROW(
+      db_->QueryScalar(absl::StrCat(
+          "INSERT INTO cases.case_shares (id, case_id, grantee_unit, access, legal_basis, "
+          "granted_by, granted_by_unit, granted_at) VALUES (gen_random_uuid(), '",
+          opened.id(), "', 'KABUL', 'READ', 'x', 'lkha-1', 'LKHA', now()) RETURNING 1")),
+      std::exception);
+  EXPECT_EQ(Count("cases.case_shares"), "0");
+
+  // To a unit of the register, it goes.
+  refer.set_request_id("refer-good");
+  refer.set_to_post("CASABLANCA");
+  Case referred;
+  ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &referred).ok());
+  EXPECT_EQ(referred.handling_post(), "CASABLANCA");
+}
+
 TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
   clock_.Set(absl::Now());
   const Case c = MustCreate(kRabatOfficer, "r1");
@@ -668,6 +719,8 @@ TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
       {"grantee", [](auto* r) { r->set_grantee("lkha"); }},
       {"grantee", [](auto* r) { r->clear_grantee(); }},
       {"grantee", [](auto* r) { r->set_grantee("RABAT"); }},  // the handling unit itself
+      {"grantee", [](auto* r) { r->set_grantee("TUNISS"); }},  // not in the register of units
+      {"grantee", [](auto* r) { r->set_grantee("KABUL"); }},   // in it, but closed
       {"access", [](auto* r) { r->clear_access(); }},
       {"access", [](auto* r) { r->set_access(static_cast<consular::v1::ShareAccess>(9)); }},
       {"legal_basis", [](auto* r) { r->clear_legal_basis(); }},

@@ -219,6 +219,11 @@ class FakeCaseRepository final : public CaseRepository {
     return std::nullopt;
   }
 
+  bool IsActiveUnit(const std::string& code) override {
+    const auto it = t_.units.find(code);
+    return it != t_.units.end() && it->second;
+  }
+
   std::optional<v1::CaseShare> LiveShare(const std::string& case_id,
                                          const std::string& grantee) override {
     std::optional<v1::CaseShare> latest;

@@ -53,6 +53,10 @@ class FakeCaseTransactions final : public CaseTransactions {
     std::vector<consular::v1::CaseShare> shares;        // case_reference and active unset
     std::vector<consular::v1::EmergencyAccess> grants;  // active unset
     std::map<std::pair<std::string, std::string>, storage::PriorRequest> requests;
+    // The register of units: code -> active (as TestDatabase seeds it, and one closed post).
+    std::map<std::string, bool> units = {{"LKHA", true},   {"RABAT", true}, {"TUNIS", true},
+                                         {"CAIRO", true},  {"ANKARA", true}, {"CASABLANCA", true},
+                                         {"KABUL", false}};
   };
 
  private:

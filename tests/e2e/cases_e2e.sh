@@ -98,6 +98,13 @@ if "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1; then
 else
   fail "migrations applied a second time change nothing and succeed" "$(cat "$WORK/migrate.log")"
 fi
+# The register of units as the local stack seeds it.
+if psql "$OWNER_DSN" -X -q -v ON_ERROR_STOP=1 -f "$HERE/../../ops/seed/units.sql" \
+    >"$WORK/seed.log" 2>&1; then
+  pass "the register of units is seeded"
+else
+  fail "the register of units is seeded" "$(cat "$WORK/seed.log")"
+fi
 
 # -- the server refuses a database role that row-level security does not hold
 if [[ $SERVICE_DB_ROLE != consular ]]; then
@@ -396,6 +403,12 @@ else
 fi
 ctl "$OFFICER_RABAT" case get "$LKHA_REF"
 expect_error "before the referral, RABAT cannot get the LKHA case (NOT_FOUND)" NOT_FOUND
+ctl "$LKHA" case refer "$LKHA_REF" --to rabatt --basis "Art. 7 referral to the post" --version 1
+expect_error "a referral to a unit not in the register (RABATT) is refused by field" \
+  INVALID_ARGUMENT "to_post: RABATT is not an active unit of the register"
+ctl "$LKHA" case refer "$LKHA_REF" --to kabul --basis "Art. 7 referral to the post" --version 1
+expect_error "a referral to a closed post (KABUL) is refused by field" INVALID_ARGUMENT \
+  "to_post: KABUL is not an active unit of the register"
 ctl "$LKHA" case refer "$LKHA_REF" --to rabat --basis "Art. 7 referral to the post" --version 1
 expect_out "LKHA refers the case to RABAT and keeps read-only access" "$LKHA_REF" "RABAT" \
   "shared read-only"

@@ -157,6 +157,10 @@ std::unique_ptr<TestDatabase> TestDatabase::CreateInternal(bool migrate) {
       throw std::runtime_error(absl::StrCat("migrating test database ", name,
                                             ": ", applied.status().ToString()));
     }
+    // The register of units of the tests' world (LKHA comes with the migrations).
+    Scalar(database->dsn(), absl::StrCat("INSERT INTO units.units (code, kind, name, country, "
+                                         "active, created_by, created_at) VALUES ",
+                                         kTestUnitsSql, " ON CONFLICT (code) DO NOTHING"));
   }
   EnsureAppRole(admin_dsn, name, migrate);
   return database;
