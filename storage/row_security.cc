@@ -39,21 +39,21 @@ constexpr char kRoleFacts[] =
     "            AND pg_has_role(r.oid, m.oid, 'MEMBER')) "
     "FROM pg_roles r WHERE r.rolname = current_user";
 
-// Over the tables of schemas cases, contacts and audit: how many are in cases;
+// Over the tables of schemas cases, contacts, units and audit: how many are in cases;
 // those the role owns (directly or as a member of the owner: owners may disable
-// RLS); those in cases or contacts without ENABLE and FORCE ROW LEVEL SECURITY;
+// RLS); those in cases, contacts or units without ENABLE and FORCE ROW LEVEL SECURITY;
 // those it may DELETE or TRUNCATE, or UPDATE in audit.
 constexpr char kTableFacts[] =
     "WITH t AS ("
     "  SELECT n.nspname AS schema, format('%I.%I', n.nspname, c.relname) AS name, c.oid, "
     "         c.relowner, c.relrowsecurity, c.relforcerowsecurity "
     "    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-    "   WHERE n.nspname IN ('cases', 'contacts', 'audit') AND c.relkind IN ('r', 'p')) "
+    "   WHERE n.nspname IN ('cases', 'contacts', 'units', 'audit') AND c.relkind IN ('r', 'p')) "
     "SELECT count(*) FILTER (WHERE schema = 'cases'), "
     "  COALESCE(string_agg(name, ', ' ORDER BY name) "
     "    FILTER (WHERE pg_has_role(current_user, relowner, 'MEMBER')), ''), "
     "  COALESCE(string_agg(name, ', ' ORDER BY name) "
-    "    FILTER (WHERE schema IN ('cases', 'contacts') "
+    "    FILTER (WHERE schema IN ('cases', 'contacts', 'units') "
     "                AND NOT (relrowsecurity AND relforcerowsecurity)), ''), "
     "  COALESCE(string_agg(name, ', ' ORDER BY name) "
     "    FILTER (WHERE has_table_privilege(oid, 'DELETE, TRUNCATE') "

@@ -40,6 +40,14 @@ class ContactsManager {
   UseCase<v1::SetAccreditationRequest, v1::Accreditation> SetAccreditation;
   UseCase<v1::GetAccreditationRequest, v1::Accreditation> GetAccreditation;
 
+  // The register of units (unit_register.cc).
+  UseCase<v1::CreateUnitRequest, v1::Unit> CreateUnit;
+  UseCase<v1::GetUnitRequest, v1::Unit> GetUnit;
+  UseCase<v1::ListUnitsRequest, v1::ListUnitsResponse> ListUnits;
+  UseCase<v1::AccreditUnitRequest, v1::Unit> AccreditUnit;      // adds countries
+  UseCase<v1::UnaccreditUnitRequest, v1::Unit> UnaccreditUnit;  // takes countries off
+  UseCase<v1::SetUnitActiveRequest, v1::Unit> SetUnitActive;    // closes or reopens a post
+
   // The contact log.
   UseCase<v1::LogContactRequest, v1::Contact> LogContact;
   UseCase<v1::UpdateContactRequest, v1::Contact> UpdateContact;

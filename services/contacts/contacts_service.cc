@@ -10,6 +10,13 @@ PartnerServiceImpl::PartnerServiceImpl(ContactsManager* manager, CallEnvironment
         &ContactsManager::GetAccreditation);
 }
 
+UnitServiceImpl::UnitServiceImpl(ContactsManager* manager, CallEnvironment env)
+    : ProtoService(consular::v1::UnitService::service_full_name(), env) {
+  Route(manager, &ContactsManager::CreateUnit, &ContactsManager::GetUnit,
+        &ContactsManager::ListUnits, &ContactsManager::AccreditUnit,
+        &ContactsManager::UnaccreditUnit, &ContactsManager::SetUnitActive);
+}
+
 ContactServiceImpl::ContactServiceImpl(ContactsManager* manager, CallEnvironment env)
     : ProtoService(consular::v1::ContactService::service_full_name(), env) {
   Route(manager, &ContactsManager::LogContact, &ContactsManager::UpdateContact,

@@ -13,6 +13,11 @@ class PartnerServiceImpl final : public ProtoService {
   PartnerServiceImpl(ContactsManager* manager, CallEnvironment env);
 };
 
+class UnitServiceImpl final : public ProtoService {
+ public:
+  UnitServiceImpl(ContactsManager* manager, CallEnvironment env);
+};
+
 class ContactServiceImpl final : public ProtoService {
  public:
   ContactServiceImpl(ContactsManager* manager, CallEnvironment env);

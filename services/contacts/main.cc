@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
         parts->Make<consular::contacts::ContactsManager>(ctx.runner, *ctx.clock, ctx.crypto);
     parts->Serve<consular::contacts::PartnerServiceImpl>(manager, ctx.env);
     parts->Serve<consular::contacts::ContactServiceImpl>(manager, ctx.env);
+    parts->Serve<consular::contacts::UnitServiceImpl>(manager, ctx.env);
     return absl::OkStatus();
   };
   return consular::RunConsularServer(spec, argc, argv);

@@ -26,6 +26,7 @@
 #include "services/contacts/partner_rules.h"
 #include "storage/audit_store.h"
 #include "storage/partner_store.h"
+#include "storage/unit_store.h"
 
 namespace consular::contacts {
 namespace {
@@ -386,6 +387,13 @@ absl::Status ContactsManager::SetAccreditation(const Identity& who,
         return RunIdempotent<consular::v1::Accreditation>(
             tx, crypto_, who, "SetAccreditation", request, request.request_id(), out,
             [&](PartnerStore& store, consular::v1::Accreditation* set) -> absl::Status {
+              const std::optional<consular::v1::Unit> unit =
+                  storage::UnitStore(tx).Find(request.post(), false);
+              if (!unit || !unit->active()) {
+                return InvalidField("post", absl::StrCat(request.post(),
+                                                         " is not an active post of the register "
+                                                         "of units"));
+              }
               store.SetAccreditation(request.post(), {countries.begin(), countries.end()},
                                      who.subject, ToTimestamp(now));
               *set = store.GetAccreditation(request.post());

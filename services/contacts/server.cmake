@@ -1,6 +1,7 @@
-# The contacts service's use cases (ContactsManager): the partner directory and the contact log.
+# The contacts service's use cases (ContactsManager): the partner directory, the register of units
+# and the contact log.
 add_library(consular_contacts_lib STATIC ${CMAKE_CURRENT_LIST_DIR}/partner_directory.cc
-            ${CMAKE_CURRENT_LIST_DIR}/contact_log.cc)
+            ${CMAKE_CURRENT_LIST_DIR}/contact_log.cc ${CMAKE_CURRENT_LIST_DIR}/unit_register.cc)
 target_link_libraries(consular_contacts_lib PUBLIC consular_partner_rules consular_contact_rules
                       consular_service_support consular_proto)
 target_compile_options(consular_contacts_lib PRIVATE ${CONSULAR_WARNINGS})

@@ -1,8 +1,10 @@
--- The register of units (docs/security.md, "Units"): the posts and LKHA that can handle, receive
--- and be shared a case. A case referred to a unit that does not exist could never be reached
--- again, so a referral or a share names a unit of this register that is active; the service
--- checks it (INVALID_ARGUMENT naming the field) and the triggers below refuse it a second time.
--- The service reads the register; no row is ever deleted (a unit that closes is made inactive).
+-- The register of units (docs/contacts.md, "The register of units"): the posts and LKHA that can
+-- handle, receive and be shared a case. A case referred to a unit that does not exist could never
+-- be reached again, so a referral or a share names a unit of this register that is active; the
+-- service checks it (INVALID_ARGUMENT naming the field) and the triggers below refuse it a second
+-- time. Administrators write the register through UnitService (consular-contacts); every service
+-- reads it. No row is ever deleted: a post that closes is made inactive. A post's accreditation
+-- (the countries it covers) stays in contacts.accreditations (migration 0006).
 
 CREATE SCHEMA units;
 
@@ -13,9 +15,15 @@ CREATE TABLE units.units (
   city        text        NOT NULL DEFAULT '' CHECK (char_length(city) <= 100),
   country     text        NOT NULL CHECK (country ~ '^[A-Z]{2}$'),  -- where the unit is
   active      boolean     NOT NULL DEFAULT true,
+  inactive_reason text    NOT NULL DEFAULT '' CHECK (char_length(inactive_reason) <= 300),
+  version     bigint      NOT NULL DEFAULT 1 CHECK (version >= 1),
   created_by  text        NOT NULL,
   created_at  timestamptz NOT NULL,
-  CONSTRAINT units_lkha CHECK ((kind = 'UNIT_KIND_LKHA') = (code = 'LKHA'))
+  updated_by  text        NOT NULL DEFAULT '',
+  updated_at  timestamptz,
+  CONSTRAINT units_lkha CHECK ((kind = 'UNIT_KIND_LKHA') = (code = 'LKHA')),
+  CONSTRAINT units_lkha_active CHECK (kind <> 'UNIT_KIND_LKHA' OR active),
+  CONSTRAINT units_inactive_reason CHECK (active = (inactive_reason = ''))
 );
 
 -- LKHA, the national expertise centre, is always a unit.
@@ -35,16 +43,25 @@ SELECT code, 'UNIT_KIND_POST', code, '', 'ZZ', 'migration 0014', now()
  WHERE code <> 'LKHA' AND code ~ '^[A-Z][A-Z0-9-]{1,31}$'
 ON CONFLICT (code) DO NOTHING;
 
--- Privileges: the service reads the register; maintenance jobs read it too. Nothing else.
+-- Privileges: the service reads the register and inserts and updates rows (row-level security
+-- lets administrators only); never DELETE or TRUNCATE. Maintenance jobs read it.
 GRANT USAGE ON SCHEMA units TO consular_service, consular_maintenance;
-GRANT SELECT ON units.units TO consular_service, consular_maintenance;
+GRANT SELECT, INSERT, UPDATE ON units.units TO consular_service;
+GRANT SELECT ON units.units TO consular_maintenance;
 
--- Row-level security as everywhere: the register is readable by every caller of the service (it
--- names units, never a person).
+-- Row-level security as everywhere: the register is readable by every caller (it names units,
+-- never a person); administrators write it.
 ALTER TABLE units.units ENABLE ROW LEVEL SECURITY;
 ALTER TABLE units.units FORCE ROW LEVEL SECURITY;
 CREATE POLICY maintenance_all ON units.units TO consular_maintenance USING (true) WITH CHECK (true);
-CREATE POLICY read_all ON units.units FOR SELECT TO consular_service USING (true);
+CREATE POLICY read_all ON units.units FOR SELECT USING (true);
+CREATE POLICY admin_insert ON units.units FOR INSERT
+  WITH CHECK (cases.caller_subject() IS NOT NULL AND cases.caller_role() = 'ROLE_ADMINISTRATOR'
+              AND created_by = cases.caller_subject());
+CREATE POLICY admin_update ON units.units FOR UPDATE
+  USING (cases.caller_subject() IS NOT NULL AND cases.caller_role() = 'ROLE_ADMINISTRATOR')
+  WITH CHECK (cases.caller_subject() IS NOT NULL AND cases.caller_role() = 'ROLE_ADMINISTRATOR'
+              AND updated_by = cases.caller_subject());
 
 -- Is `p_code` an active unit of the register? Never NULL.
 CREATE FUNCTION units.is_active(p_code text) RETURNS boolean

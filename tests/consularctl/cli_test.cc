@@ -674,27 +674,6 @@ class FakePartnerService final : public consular::v1::PartnerService::Service, p
     response->set_version(request->expected_version() + 1);
     return grpc::Status::OK;
   }
-  grpc::Status SetAccreditation(grpc::ServerContext* context,
-                                const consular::v1::SetAccreditationRequest* request,
-                                consular::v1::Accreditation* response) override {
-    grpc::Status status = Record(context, "SetAccreditation");
-    if (!status.ok()) return status;
-    absl::MutexLock lock(&mu_);
-    last_accreditation_ = *request;
-    response->set_post(request->post());
-    *response->mutable_countries() = request->countries();
-    response->set_updated_by("dev-admin");
-    return grpc::Status::OK;
-  }
-  grpc::Status GetAccreditation(grpc::ServerContext* context,
-                                const consular::v1::GetAccreditationRequest* request,
-                                consular::v1::Accreditation* response) override {
-    grpc::Status status = Record(context, "GetAccreditation");
-    if (!status.ok()) return status;
-    response->set_post(request->post());
-    response->add_countries("MA");
-    return grpc::Status::OK;
-  }
 
   consular::v1::CreatePartnerRequest last_create() {
     absl::MutexLock lock(&mu_);
@@ -716,10 +695,6 @@ class FakePartnerService final : public consular::v1::PartnerService::Service, p
     absl::MutexLock lock(&mu_);
     return last_deactivate_;
   }
-  consular::v1::SetAccreditationRequest last_accreditation() {
-    absl::MutexLock lock(&mu_);
-    return last_accreditation_;
-  }
 
  private:
   consular::v1::CreatePartnerRequest last_create_ ABSL_GUARDED_BY(mu_);
@@ -727,7 +702,111 @@ class FakePartnerService final : public consular::v1::PartnerService::Service, p
   std::vector<consular::v1::ListPartnersRequest> list_requests_ ABSL_GUARDED_BY(mu_);
   consular::v1::SetVettingRequest last_vetting_ ABSL_GUARDED_BY(mu_);
   consular::v1::DeactivatePartnerRequest last_deactivate_ ABSL_GUARDED_BY(mu_);
-  consular::v1::SetAccreditationRequest last_accreditation_ ABSL_GUARDED_BY(mu_);
+};
+
+// UnitService: RABAT at version 6, accredited to MA; records the changes it is sent.
+class FakeUnitService final : public consular::v1::UnitService::Service, public CallRecorder {
+ public:
+  static consular::v1::Unit Rabat() {
+    consular::v1::Unit u;
+    u.set_code("RABAT");
+    u.set_kind(consular::v1::UNIT_KIND_POST);
+    u.set_name("Embassy of the Netherlands in Rabat");
+    u.set_city("Rabat");
+    u.set_country("MA");
+    u.add_accredited_countries("MA");
+    u.set_active(true);
+    u.set_version(6);
+    return u;
+  }
+  grpc::Status CreateUnit(grpc::ServerContext* context,
+                          const consular::v1::CreateUnitRequest* request,
+                          consular::v1::Unit* response) override {
+    grpc::Status status = Record(context, "CreateUnit");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_create_ = *request;
+    *response = request->unit();
+    response->set_active(true);
+    response->set_version(1);
+    return grpc::Status::OK;
+  }
+  grpc::Status GetUnit(grpc::ServerContext* context, const consular::v1::GetUnitRequest* request,
+                       consular::v1::Unit* response) override {
+    grpc::Status status = Record(context, "GetUnit");
+    if (!status.ok()) return status;
+    if (request->code() != "RABAT") {
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, request->code() + " is not in the register");
+    }
+    *response = Rabat();
+    return grpc::Status::OK;
+  }
+  grpc::Status ListUnits(grpc::ServerContext* context, const consular::v1::ListUnitsRequest* request,
+                         consular::v1::ListUnitsResponse* response) override {
+    grpc::Status status = Record(context, "ListUnits");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_list_ = *request;
+    *response->add_units() = Rabat();
+    return grpc::Status::OK;
+  }
+  grpc::Status AccreditUnit(grpc::ServerContext* context,
+                            const consular::v1::AccreditUnitRequest* request,
+                            consular::v1::Unit* response) override {
+    grpc::Status status = Record(context, "AccreditUnit");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_accredit_ = *request;
+    *response = Rabat();
+    for (const std::string& c : request->countries()) response->add_accredited_countries(c);
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+  grpc::Status UnaccreditUnit(grpc::ServerContext* context,
+                              const consular::v1::UnaccreditUnitRequest* request,
+                              consular::v1::Unit* response) override {
+    grpc::Status status = Record(context, "UnaccreditUnit");
+    if (!status.ok()) return status;
+    *response = Rabat();
+    response->clear_accredited_countries();
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+  grpc::Status SetUnitActive(grpc::ServerContext* context,
+                             const consular::v1::SetUnitActiveRequest* request,
+                             consular::v1::Unit* response) override {
+    grpc::Status status = Record(context, "SetUnitActive");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_active_ = *request;
+    *response = Rabat();
+    response->set_active(request->active());
+    response->set_inactive_reason(request->reason());
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+  consular::v1::CreateUnitRequest last_create() {
+    absl::MutexLock lock(&mu_);
+    return last_create_;
+  }
+  consular::v1::ListUnitsRequest last_list() {
+    absl::MutexLock lock(&mu_);
+    return last_list_;
+  }
+  consular::v1::AccreditUnitRequest last_accredit() {
+    absl::MutexLock lock(&mu_);
+    return last_accredit_;
+  }
+  consular::v1::SetUnitActiveRequest last_active() {
+    absl::MutexLock lock(&mu_);
+    return last_active_;
+  }
+
+ private:
+  consular::v1::CreateUnitRequest last_create_ ABSL_GUARDED_BY(mu_);
+  consular::v1::ListUnitsRequest last_list_ ABSL_GUARDED_BY(mu_);
+  consular::v1::AccreditUnitRequest last_accredit_ ABSL_GUARDED_BY(mu_);
+  consular::v1::SetUnitActiveRequest last_active_ ABSL_GUARDED_BY(mu_);
 };
 
 consular::v1::Contact SampleContact(const std::string& id) {
@@ -988,6 +1067,7 @@ class CliTest : public ::testing::Test {
                                       &contacts_port_);
     contacts_builder.RegisterService(&partners_);
     contacts_builder.RegisterService(&contacts_);
+    contacts_builder.RegisterService(&units_);
     contacts_server_ = contacts_builder.BuildAndStart();
     ASSERT_NE(contacts_server_, nullptr);
     ASSERT_GT(contacts_port_, 0);
@@ -1018,6 +1098,7 @@ class CliTest : public ::testing::Test {
   int port_ = 0;
   FakePartnerService partners_;
   FakeContactService contacts_;
+  FakeUnitService units_;
   std::unique_ptr<grpc::Server> contacts_server_;
   int contacts_port_ = 0;
 };
@@ -1744,24 +1825,67 @@ TEST_F(CliTest, PartnerShowUpdateVetAndDeactivate) {
   EXPECT_TRUE(service_.calls().empty());
 }
 
-TEST_F(CliTest, PostAccreditReplacesTheCountriesAndPostShowReadsThem) {
-  Result r = Ctl({"post", "accredit", "rabat", "--country", "MA", "--country", "eh"});
+TEST_F(CliTest, PostAccreditAddsCountriesReadingTheVersionItself) {
+  Result r = Ctl({"post", "accredit", "rabat", "--country", "MR", "--country", "eh"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  consular::v1::SetAccreditationRequest request = partners_.last_accreditation();
-  EXPECT_EQ(request.post(), "RABAT");
-  EXPECT_THAT(request.countries(), ElementsAre("MA", "EH"));
+  consular::v1::AccreditUnitRequest request = units_.last_accredit();
+  EXPECT_EQ(request.code(), "RABAT");
+  EXPECT_THAT(request.countries(), ElementsAre("MR", "EH"));
+  EXPECT_EQ(request.expected_version(), 6);  // read first (GetUnit)
   EXPECT_EQ(request.request_id().size(), 36u);
-  EXPECT_EQ(r.out,
-            "Post:       RABAT\n"
-            "Countries:  MA, EH\n"
-            "Updated by: dev-admin\n");
+  EXPECT_THAT(r.out, HasSubstr("Accredited to: MA, MR, EH\n"));
+  EXPECT_THAT(r.out, HasSubstr("Version:       7\n"));
+  // With --version, that version, and no read.
+  r = Ctl({"post", "accredit", "RABAT", "--country", "DZ", "--version", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(units_.last_accredit().expected_version(), 4);
+
+  r = Ctl({"post", "accredit", "RABATT", "--country", "DZ"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("NOT_FOUND"));
+  r = Ctl({"post", "accredit", "rabat!", "--country", "DZ"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("CODE: not a unit code"));
+}
+
+TEST_F(CliTest, PostAddListShowCloseAndReopen) {
+  Result r = Ctl({"post", "add", "istanbul", "--name", "Consulate-General in Istanbul", "--city",
+                  "Istanbul", "--country", "tr", "--accredit", "TR,GE"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::CreateUnitRequest create = units_.last_create();
+  EXPECT_EQ(create.unit().code(), "ISTANBUL");
+  EXPECT_EQ(create.unit().kind(), consular::v1::UNIT_KIND_POST);
+  EXPECT_EQ(create.unit().country(), "TR");
+  EXPECT_THAT(create.unit().accredited_countries(), ElementsAre("TR", "GE"));
+  EXPECT_THAT(r.out, HasSubstr("Unit:          ISTANBUL\n"));
+
+  r = Ctl({"post", "list", "--accredited-to", "ma", "--all"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(units_.last_list().accredited_to(), "MA");
+  EXPECT_TRUE(units_.last_list().include_inactive());
+  EXPECT_THAT(r.out, ::testing::ContainsRegex("RABAT +Embassy of the Netherlands in Rabat +Rabat "
+                                              "+MA +MA +yes +6"));
+  EXPECT_THAT(r.out, HasSubstr("1 unit(s)\n"));
 
   r = Ctl({"--json", "post", "show", "RABAT"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  consular::v1::Accreditation accreditation;
-  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &accreditation).ok()) << r.out;
-  EXPECT_EQ(accreditation.post(), "RABAT");
-  EXPECT_THAT(accreditation.countries(), ElementsAre("MA"));
+  consular::v1::Unit unit;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &unit).ok()) << r.out;
+  EXPECT_EQ(unit.version(), 6);
+
+  r = Ctl({"post", "close", "RABAT", "--reason", "Moved to Casablanca"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(units_.last_active().active());
+  EXPECT_EQ(units_.last_active().reason(), "Moved to Casablanca");
+  EXPECT_EQ(units_.last_active().expected_version(), 6);
+  EXPECT_THAT(r.out, HasSubstr("Active:        no: Moved to Casablanca\n"));
+  r = Ctl({"post", "close", "RABAT"});
+  EXPECT_EQ(r.exit_code, 2);  // --reason is required
+  r = Ctl({"post", "reopen", "RABAT", "--version", "7"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(units_.last_active().active());
+  EXPECT_EQ(units_.last_active().reason(), "");
+  EXPECT_EQ(units_.last_active().expected_version(), 7);
 }
 
 TEST_F(CliTest, ContactLogWithAPartnerSendsTheContact) {

@@ -549,20 +549,48 @@ TEST(FormatPartnerListTest, TableWithCount) {
             "1 partner(s)\n");
 }
 
-TEST(FormatAccreditationTest, KeyValueBlock) {
-  consular::v1::Accreditation a;
-  a.set_post("RABAT");
-  a.add_countries("EH");
-  a.add_countries("MA");
-  a.set_updated_by("dev-admin");
-  *a.mutable_updated_at() = At(kMarch1);
-  EXPECT_EQ(FormatAccreditation(a),
-            "Post:       RABAT\n"
-            "Countries:  EH, MA\n"
-            "Updated by: dev-admin\n"
-            "Updated:    2026-03-01T09:30:00Z\n");
-  a.clear_countries();
-  EXPECT_THAT(FormatAccreditation(a), HasSubstr("Countries:  none\n"));
+TEST(FormatUnitTest, KeyValueBlockAndTable) {
+  consular::v1::Unit u;
+  u.set_code("KABUL");
+  u.set_kind(consular::v1::UNIT_KIND_POST);
+  u.set_name("Embassy of the Netherlands in Kabul");
+  u.set_city("Kabul");
+  u.set_country("AF");
+  u.set_active(false);
+  u.set_inactive_reason("Closed since August 2021");
+  u.set_version(3);
+  u.set_created_by("dev-admin");
+  *u.mutable_created_at() = At(kMarch1);
+  EXPECT_EQ(FormatUnit(u),
+            "Unit:          KABUL\n"
+            "Kind:          post\n"
+            "Name:          Embassy of the Netherlands in Kabul\n"
+            "City:          Kabul\n"
+            "Country:       AF\n"
+            "Accredited to: none\n"
+            "Active:        no: Closed since August 2021\n"
+            "Version:       3\n"
+            "Created by:    dev-admin\n"
+            "Created:       2026-03-01T09:30:00Z\n");
+  consular::v1::Unit lkha;
+  lkha.set_code("LKHA");
+  lkha.set_kind(consular::v1::UNIT_KIND_LKHA);
+  lkha.set_name("LKHA");
+  lkha.set_country("NL");
+  lkha.set_active(true);
+  lkha.set_version(1);
+  EXPECT_THAT(FormatUnit(lkha), Not(HasSubstr("Accredited to")));
+  google::protobuf::RepeatedPtrField<consular::v1::Unit> units;
+  *units.Add() = lkha;
+  u.add_accredited_countries("AF");
+  u.add_accredited_countries("PK");
+  *units.Add() = u;
+  EXPECT_EQ(FormatUnitList(units),
+            "CODE   NAME                                 CITY   COUNTRY  ACCREDITED TO  ACTIVE  "
+            "VERSION\n"
+            "LKHA   LKHA                                 -      NL       -              yes     1\n"
+            "KABUL  Embassy of the Netherlands in Kabul  Kabul  AF       AF,PK          no      3\n"
+            "2 unit(s)\n");
 }
 
 consular::v1::Contact SampleContact() {

@@ -660,6 +660,23 @@ TEST_F(PartnersTest, PermissionMatrix) {
             absl::StatusCode::kPermissionDenied);
 }
 
+TEST_F(PartnersTest, AccreditationIsForActivePostsOfTheRegisterOnly) {
+  for (const std::string post : {"RABATT", "KABUL"}) {
+    consular::v1::SetAccreditationRequest set;
+    set.set_request_id(NextId());
+    set.set_post(post);
+    set.add_countries("MA");
+    Accreditation out;
+    const absl::Status status = manager_->SetAccreditation(kAdmin, set, Deadline(), &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << post << ": " << status;
+    EXPECT_EQ(StatusText(status),
+              absl::StrCat("post: ", post, " is not an active post of the register of units"));
+  }
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM contacts.accreditations "
+                             "WHERE post IN ('RABATT', 'KABUL')"),
+            "0");
+}
+
 TEST_F(PartnersTest, AccreditationIsSetByAdministratorsAndReplacesTheList) {
   consular::v1::GetAccreditationRequest get;
   get.set_post("RABAT");

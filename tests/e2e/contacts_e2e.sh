@@ -79,6 +79,13 @@ else
   fail "migrations apply" "$(cat "$WORK/migrate.log")"
   exit 1
 fi
+# The register of units and the posts' accreditations as the local stack seeds them.
+if psql "$OWNER_DSN" -X -q -v ON_ERROR_STOP=1 -f "$HERE/../../ops/seed/units.sql" \
+    >"$WORK/seed.log" 2>&1; then
+  pass "the register of units is seeded"
+else
+  fail "the register of units is seeded" "$(cat "$WORK/seed.log")"
+fi
 
 # Every statement and its parameters go to the PostgreSQL log from here on, to prove that no
 # note text or ad-hoc name reaches the database in plaintext.
@@ -132,11 +139,34 @@ ADHOC_NAME="Yasmina Adhoctest"
 # ---------------------------------------------------------------------------------------------
 # The directory.
 
-# -- an administrator accredits RABAT to Morocco (the stack seeds no accreditations)
-ctl "$ADMIN" post accredit RABAT --country MA
-expect_out "an administrator accredits RABAT to MA" "Post:" "RABAT" "Countries:" "MA"
-ctl "$MANAGER_RABAT" post accredit RABAT --country MA --country EH
-expect_error "a post manager may not set accreditations (PERMISSION_DENIED)" PERMISSION_DENIED
+# -- the register of units: read by everyone, kept by administrators
+ctl "$OFFICER_RABAT" post list --accredited-to MA
+expect_out "everyone reads the register: the posts accredited to Morocco" "RABAT" "CASABLANCA" \
+  "2 unit(s)"
+ctl "$ADMIN" post accredit RABAT --country EH
+expect_out "an administrator adds a country to RABAT; those it had stay" \
+  "Accredited to: EH, MA, MR"
+ctl "$MANAGER_RABAT" post accredit RABAT --country DZ
+expect_error "a post manager may not change the register (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$ADMIN" post unaccredit RABAT --country EH
+expect_out "an administrator takes that country off again" "Accredited to: MA, MR"
+ctl "$ADMIN" post add izmir --name "Consulate of the Netherlands in Izmir" --city Izmir \
+  --country TR --accredit TR
+expect_out "an administrator adds a post" "Unit:          IZMIR" "Accredited to: TR" \
+  "Version:       1"
+ctl "$ADMIN" post add IZMIR --name "Again" --country TR
+expect_error "the same post again is ALREADY_EXISTS" ALREADY_EXISTS
+ctl "$ADMIN" post add IZMIRR --name "Typo" --country XX
+expect_error "a post in an unknown country is refused by field" INVALID_ARGUMENT "unit.country"
+ctl "$ADMIN" post close IZMIR --reason "Merged into the consulate-general in Istanbul"
+expect_out "an administrator closes it with a reason" \
+  "Active:        no: Merged into the consulate-general in Istanbul"
+ctl "$OFFICER_RABAT" post list
+if [[ $RC -eq 0 && $OUT == *RABAT* && $OUT != *IZMIR* && $OUT != *KABUL* ]]; then
+  pass "closed posts are not listed unless asked"
+else
+  fail "closed posts are not listed unless asked" "$(details)"
+fi
 ctl "$OFFICER_RABAT" post show RABAT
 expect_out "post show RABAT lists MA" "RABAT" "MA"
 

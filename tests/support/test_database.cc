@@ -159,7 +159,8 @@ std::unique_ptr<TestDatabase> TestDatabase::CreateInternal(bool migrate) {
     }
     // The register of units of the tests' world (LKHA comes with the migrations).
     Scalar(database->dsn(), absl::StrCat("INSERT INTO units.units (code, kind, name, country, "
-                                         "active, created_by, created_at) VALUES ",
+                                         "active, inactive_reason, created_by, created_at) "
+                                         "VALUES ",
                                          kTestUnitsSql, " ON CONFLICT (code) DO NOTHING"));
   }
   EnsureAppRole(admin_dsn, name, migrate);

@@ -24,12 +24,12 @@ class TestDatabase {
   // The posts a migrated test database has in its register of units beside LKHA (as the fake
   // case repository of the unit tests has them): active ones, and KABUL, closed.
   static constexpr char kTestUnitsSql[] =
-      "('RABAT', 'UNIT_KIND_POST', 'Rabat', 'MA', true, 'test', now()), "
-      "('CASABLANCA', 'UNIT_KIND_POST', 'Casablanca', 'MA', true, 'test', now()), "
-      "('TUNIS', 'UNIT_KIND_POST', 'Tunis', 'TN', true, 'test', now()), "
-      "('CAIRO', 'UNIT_KIND_POST', 'Cairo', 'EG', true, 'test', now()), "
-      "('ANKARA', 'UNIT_KIND_POST', 'Ankara', 'TR', true, 'test', now()), "
-      "('KABUL', 'UNIT_KIND_POST', 'Kabul', 'AF', false, 'test', now())";
+      "('RABAT', 'UNIT_KIND_POST', 'Rabat', 'MA', true, '', 'test', now()), "
+      "('CASABLANCA', 'UNIT_KIND_POST', 'Casablanca', 'MA', true, '', 'test', now()), "
+      "('TUNIS', 'UNIT_KIND_POST', 'Tunis', 'TN', true, '', 'test', now()), "
+      "('CAIRO', 'UNIT_KIND_POST', 'Cairo', 'EG', true, '', 'test', now()), "
+      "('ANKARA', 'UNIT_KIND_POST', 'Ankara', 'TR', true, '', 'test', now()), "
+      "('KABUL', 'UNIT_KIND_POST', 'Kabul', 'AF', false, 'Closed', 'test', now())";
 
   // Returns a new database (unique name per call: pid + counter + random) with
   // every embedded migration applied. Never returns null.

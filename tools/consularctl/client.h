@@ -93,8 +93,9 @@ class ServiceClient {
 
 // CaseService, at --addr.
 using CaseClient = ServiceClient<consular::v1::CaseService>;
-// consular-contacts (PartnerService and ContactService), at --contacts-addr.
-using ContactsClient = ServiceClient<consular::v1::PartnerService, consular::v1::ContactService>;
+// consular-contacts (PartnerService, ContactService and UnitService), at --contacts-addr.
+using ContactsClient = ServiceClient<consular::v1::PartnerService, consular::v1::ContactService,
+                                     consular::v1::UnitService>;
 // consular-stats (StatisticsService, BilateralService and ReportService), at --stats-addr.
 using StatsClient = ServiceClient<consular::v1::StatisticsService, consular::v1::BilateralService,
                                   consular::v1::ReportService>;
@@ -103,6 +104,7 @@ using StatsClient = ServiceClient<consular::v1::StatisticsService, consular::v1:
 using CaseStub = consular::v1::CaseService::StubInterface;
 using PartnerStub = consular::v1::PartnerService::StubInterface;
 using ContactStub = consular::v1::ContactService::StubInterface;
+using UnitStub = consular::v1::UnitService::StubInterface;
 using StatisticsStub = consular::v1::StatisticsService::StubInterface;
 using BilateralStub = consular::v1::BilateralService::StubInterface;
 using ReportStub = consular::v1::ReportService::StubInterface;

@@ -34,11 +34,16 @@ void AddDevCommands(CLI::App* app, Action* action);
 void AddAuditCommands(CLI::App* app, const GlobalOptions* global,
                       const std::string* audit_addr, Action* action);
 
-// Registers `partner` (add, list, show, update, vet, deactivate) and `post` (accredit, show) on
-// `app`; see AddCaseCommands. They call PartnerService at *contacts_addr (the global
-// --contacts-addr) with the other global options.
+// Registers `partner` (add, list, show, update, vet, deactivate) on `app`; see AddCaseCommands.
+// They call PartnerService at *contacts_addr (the global --contacts-addr) with the other global
+// options.
 void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
                         const std::string* contacts_addr, Action* action);
+
+// Registers `post` (add, list, show, accredit, unaccredit, close, reopen) on `app`: the register
+// of units, through UnitService at *contacts_addr.
+void AddUnitCommands(CLI::App* app, const GlobalOptions* global, const std::string* contacts_addr,
+                     Action* action);
 
 // Registers `contact` (log, list, due, done) on `app`; see AddCaseCommands. They call
 // ContactService at *contacts_addr (the global --contacts-addr) with the other global options.

@@ -1,5 +1,5 @@
-// consularctl partner|post: the directory of local partners and the accreditation of posts to
-// countries, through PartnerService at --contacts-addr.
+// consularctl partner: the directory of local partners (PartnerService at --contacts-addr). The
+// posts and their accreditation are in commands_units.cc.
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -85,16 +85,6 @@ struct PartnerDeactivateArgs {
   std::string request_id;
 };
 
-struct PostAccreditArgs {
-  std::string post;
-  std::vector<std::string> countries;
-  std::string request_id;
-};
-
-struct PostShowArgs {
-  std::string post;
-};
-
 // Adds the parsed specialisms to `partner`; INVALID_ARGUMENT naming --specialism.
 absl::Status SetSpecialisms(const std::vector<std::string>& texts, Partner* partner) {
   partner->clear_specialisms();
@@ -113,16 +103,6 @@ void SetLanguages(const std::vector<std::string>& texts, Partner* partner) {
   for (const std::string& text : texts) {
     partner->add_languages(absl::AsciiStrToLower(absl::StripAsciiWhitespace(text)));
   }
-}
-
-// A post code as typed (" rabat"): upper case, surrounding blanks removed; INVALID_ARGUMENT
-// naming POST unless it is a well-formed post code.
-absl::StatusOr<std::string> ParsePost(const std::string& text) {
-  std::string post = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
-  if (!consular::IsValidPostCode(post)) {
-    return absl::InvalidArgumentError(absl::StrCat("POST: not a post code: \"", text, "\""));
-  }
-  return post;
 }
 
 int RunPartnerAdd(const ContactsContext& context, const PartnerAddArgs& args) {
@@ -258,24 +238,6 @@ int RunPartnerDeactivate(const ContactsContext& context, const PartnerDeactivate
   request.set_expected_version(args.version);
   return RunChange(context, &PartnerStub::DeactivatePartner, request, args.request_id,
                    &FormatPartner);
-}
-
-int RunPostAccredit(const ContactsContext& context, const PostAccreditArgs& args) {
-  absl::StatusOr<std::string> post = ParsePost(args.post);
-  if (!post.ok()) return ReportUsageError(post.status().message());
-  consular::v1::SetAccreditationRequest request;
-  request.set_post(*post);
-  for (const std::string& country : args.countries) request.add_countries(CountryCode(country));
-  return RunChange(context, &PartnerStub::SetAccreditation, request, args.request_id,
-                   &FormatAccreditation);
-}
-
-int RunPostShow(const ContactsContext& context, const PostShowArgs& args) {
-  absl::StatusOr<std::string> post = ParsePost(args.post);
-  if (!post.ok()) return ReportUsageError(post.status().message());
-  consular::v1::GetAccreditationRequest request;
-  request.set_post(*post);
-  return RunCall(context, &PartnerStub::GetAccreditation, request, &FormatAccreditation);
 }
 
 std::vector<std::string>& ListOf(std::vector<std::string>* target) { return *target; }
@@ -433,28 +395,6 @@ void AddPartnerDeactivate(CLI::App* parent, ContactsContext context, Action* act
   OnParse(command, context, args, &RunPartnerDeactivate, action);
 }
 
-void AddPostAccredit(CLI::App* parent, ContactsContext context, Action* action) {
-  CLI::App* command = parent->add_subcommand(
-      "accredit",
-      "Set the countries a post is accredited to, replacing its list (administrators); its post "
-      "managers may then edit those countries' partners");
-  auto args = std::make_shared<PostAccreditArgs>();
-  command->add_option("POST", args->post, "Post code (e.g. RABAT)")->required();
-  AddList(command, "--country", &args->countries,
-          "Country (ISO 3166-1 alpha-2); repeat or give a comma list")
-      ->required()
-      ->type_name("CC");
-  AddRequestId(command, &args->request_id);
-  OnParse(command, context, args, &RunPostAccredit, action);
-}
-
-void AddPostShow(CLI::App* parent, ContactsContext context, Action* action) {
-  CLI::App* command = parent->add_subcommand("show", "Show the countries a post is accredited to");
-  auto args = std::make_shared<PostShowArgs>();
-  command->add_option("POST", args->post, "Post code (e.g. RABAT)")->required();
-  OnParse(command, context, args, &RunPostShow, action);
-}
-
 }  // namespace
 
 void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
@@ -472,12 +412,6 @@ void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
   AddPartnerUpdate(partner, context, action);
   AddPartnerVet(partner, context, action);
   AddPartnerDeactivate(partner, context, action);
-
-  CLI::App* post = app->add_subcommand(
-      "post", "Which countries a post is accredited to (talks to --contacts-addr)");
-  post->require_subcommand(1);
-  AddPostAccredit(post, context, action);
-  AddPostShow(post, context, action);
 }
 
 }  // namespace consular::ctl

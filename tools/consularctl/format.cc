@@ -400,15 +400,38 @@ std::string FormatPartnerList(
                       partners.size(), " partner(s)\n");
 }
 
-std::string FormatAccreditation(const consular::v1::Accreditation& accreditation) {
+std::string FormatUnit(const consular::v1::Unit& unit) {
   KeyValueBlock block;
-  block.Add("Post", accreditation.post());
-  block.Add("Countries", accreditation.countries().empty()
-                             ? "none"
-                             : absl::StrJoin(accreditation.countries(), ", "));
-  block.AddIfSet("Updated by", accreditation.updated_by());
-  block.AddIfSet("Updated", FormatTimestamp(accreditation.updated_at()));
+  block.Add("Unit", unit.code());
+  block.Add("Kind", unit.kind() == consular::v1::UNIT_KIND_LKHA ? "LKHA" : "post");
+  block.Add("Name", unit.name());
+  block.AddIfSet("City", unit.city());
+  block.Add("Country", unit.country());
+  if (unit.kind() == consular::v1::UNIT_KIND_POST) {
+    block.Add("Accredited to", unit.accredited_countries().empty()
+                                   ? "none"
+                                   : absl::StrJoin(unit.accredited_countries(), ", "));
+  }
+  block.Add("Active", unit.active() ? "yes" : absl::StrCat("no: ", unit.inactive_reason()));
+  block.Add("Version", absl::StrCat(unit.version()));
+  block.AddIfSet("Created by", unit.created_by());
+  block.AddIfSet("Created", FormatTimestamp(unit.created_at()));
+  block.AddIfSet("Updated by", unit.updated_by());
+  block.AddIfSet("Updated", FormatTimestamp(unit.updated_at()));
   return block.Render();
+}
+
+std::string FormatUnitList(const google::protobuf::RepeatedPtrField<consular::v1::Unit>& units) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::Unit& u : units) {
+    rows.push_back({u.code(), u.name(), u.city(), u.country(),
+                    absl::StrJoin(u.accredited_countries(), ","), YesNo(u.active()),
+                    absl::StrCat(u.version())});
+  }
+  return absl::StrCat(FormatTable({"CODE", "NAME", "CITY", "COUNTRY", "ACCREDITED TO", "ACTIVE",
+                                   "VERSION"},
+                                  rows),
+                      units.size(), " unit(s)\n");
 }
 
 std::string FormatContact(const Contact& c) {

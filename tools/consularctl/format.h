@@ -87,8 +87,9 @@ std::string FormatPartner(const consular::v1::Partner& partner);
 std::string FormatPartnerList(
     const google::protobuf::RepeatedPtrField<consular::v1::Partner>& partners);
 
-// A key/value block: Post, Countries ("none" if empty), Updated by, Updated.
-std::string FormatAccreditation(const consular::v1::Accreditation& accreditation);
+// A unit of the register (a post or LKHA), and the register as a table.
+std::string FormatUnit(const consular::v1::Unit& unit);
+std::string FormatUnitList(const google::protobuf::RepeatedPtrField<consular::v1::Unit>& units);
 
 // A key/value block for one contact: Contact (id), Case, Case ID, Country, With (the
 // counterpart), Partner ID or the ad-hoc details, Kind, When, Channel, Direction, Purpose,

@@ -95,6 +95,7 @@ int Main(int argc, char** argv) {
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
   AddPartnerCommands(&app, &global, &contacts_addr, &action);
+  AddUnitCommands(&app, &global, &contacts_addr, &action);
   AddContactCommands(&app, &global, &contacts_addr, &action);
   AddStatsCommands(&app, &global, &stats_addr, &action);
   AddTalkCommands(&app, &global, &stats_addr, &action);
