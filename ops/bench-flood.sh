@@ -69,6 +69,7 @@ trap 'exit 130' INT TERM
 
 e2e_setup_database >/dev/null
 "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1 || setup_fail "migrations"
+e2e_seed_units "$OWNER_DSN"  # the register of units: tokens name posts of it
 start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG" "${SERVER_FLAGS[@]}"
 CASES_PID=$STARTED_PID
 wait_listening consular-cases "$CASES_PID" "$CASES_LOG" >/dev/null

@@ -22,9 +22,10 @@ namespace {
 
 constexpr absl::Duration kConnectTimeout = absl::Seconds(5);
 
+// With it, in the same round trip: whether the post (if any) is an active unit of the register.
 constexpr char kSetScope[] =
     "SELECT set_config('consular.subject', $1, true), set_config('consular.role', $2, true), "
-    "set_config('consular.post', $3, true)";
+    "set_config('consular.post', $3, true), ($3 = '' OR units.is_active($3))";
 
 // The connected role: name, superuser, BYPASSRLS, the superuser or BYPASSRLS
 // roles it belongs to (it could SET ROLE to them), and whether it belongs to
@@ -68,8 +69,10 @@ std::string Trimmed(const std::exception& e) {
 
 }  // namespace
 
-void SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope) {
-  ExecPrepared(tx, "session_set_scope", kSetScope, scope.subject, scope.role, scope.post);
+bool SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope) {
+  return ExecPrepared1(tx, "session_set_scope", kSetScope, scope.subject, scope.role,
+                       scope.post)[3]
+      .as<bool>();
 }
 
 absl::Status CheckRowLevelSecurityEnforced(const std::string& dsn) {

@@ -22,7 +22,10 @@ struct SessionScope {
 // it first in every transaction of a service; `tx` must be a real transaction
 // (pqxx::work, pqxx::read_transaction), not a nontransaction. Throws what
 // libpqxx throws for a failed statement (TransactionRunner maps it to a status).
-void SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope);
+// Returns whether the scope's post is an active unit of the register of units
+// (units.is_active, migration 0014), or true when it has none: a caller whose
+// post is not must be refused (RunAuditedCall: UNAUTHENTICATED).
+bool SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope);
 
 // Returns OK if a service connecting with `dsn` is held by row-level security:
 // its role is no superuser, has no BYPASSRLS, is no member of a role that is

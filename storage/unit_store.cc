@@ -83,6 +83,11 @@ std::optional<Unit> UnitStore::Find(const std::string& code, bool lock) {
   return UnitFromRow(r[0]);
 }
 
+int64_t UnitStore::OpenCaseCount(const std::string& code) {
+  return ExecPrepared(tx_, "unit_open_cases", "SELECT units.open_case_count($1)", code)[0][0]
+      .as<int64_t>();
+}
+
 std::vector<Unit> UnitStore::List(const std::string& accredited_to, bool include_inactive) {
   std::vector<Unit> units;
   for (const pqxx::row& row :

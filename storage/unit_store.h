@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -31,6 +32,8 @@ class UnitStore {
   // Every unit by code; only active ones unless `include_inactive`; with a non-empty
   // `accredited_to`, only the posts accredited to that country.
   std::vector<consular::v1::Unit> List(const std::string& accredited_to, bool include_inactive);
+  // How many cases that are not closed the unit handles (units.open_case_count: a count only).
+  int64_t OpenCaseCount(const std::string& code);
 
  private:
   pqxx::transaction_base& tx_;

@@ -212,8 +212,13 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
       [&](CaseRepository& repo, storage::AuditRecord* /*audit*/) -> absl::Status {
         CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
         storage::CaseFilter filter;
-        if (!request.post().empty())
+        if (!request.post().empty()) {
           CONSULAR_RETURN_IF_ERROR(ValidateGrantee("post", request.post()));
+          if (!repo.IsRegisteredUnit(request.post())) {
+            return InvalidField("post", absl::StrCat(request.post(),
+                                                     " is not a unit of the register of units"));
+          }
+        }
         filter.post = request.post();
         if (!request.country().empty()) {
           if (!IsKnownCountryCode(request.country())) {

@@ -63,6 +63,9 @@ class CaseRepository : public IdempotencyRecords {
   // Whether `code` is an active unit of the register of units (units.units, migration 0014): a
   // case is referred, and shared, to such a unit only.
   virtual bool IsActiveUnit(const std::string& code) = 0;
+  // Whether `code` is a unit of the register at all, open or closed (a filter may name a closed
+  // post: its cases are still there).
+  virtual bool IsRegisteredUnit(const std::string& code) = 0;
 
   // Sharing: shares are seen by their grantee and by the case's handling unit only.
   virtual void InsertShare(const consular::v1::CaseShare& share) = 0;

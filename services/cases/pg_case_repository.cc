@@ -80,6 +80,10 @@ std::optional<consular::v1::CaseShare> PgCaseRepository::FindShare(const std::st
 
 bool PgCaseRepository::IsActiveUnit(const std::string& code) { return store_.IsActiveUnit(code); }
 
+bool PgCaseRepository::IsRegisteredUnit(const std::string& code) {
+  return store_.IsRegisteredUnit(code);
+}
+
 std::optional<consular::v1::CaseShare> PgCaseRepository::LiveShare(const std::string& case_id,
                                                                    const std::string& grantee) {
   return store_.LiveShare(case_id, grantee);

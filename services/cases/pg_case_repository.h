@@ -45,6 +45,7 @@ class PgCaseRepository final : public CaseRepository {
   void InsertShare(const consular::v1::CaseShare& share) override;
   std::optional<consular::v1::CaseShare> FindShare(const std::string& share_id, bool lock) override;
   bool IsActiveUnit(const std::string& code) override;
+  bool IsRegisteredUnit(const std::string& code) override;
   std::optional<consular::v1::CaseShare> LiveShare(const std::string& case_id,
                                                    const std::string& grantee) override;
   std::vector<consular::v1::CaseShare> ListShares(const std::string& case_id,

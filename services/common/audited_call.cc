@@ -1,6 +1,7 @@
 #include "services/common/audited_call.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "services/common/ids.h"
 #include "services/common/token.h"
 #include "storage/row_security.h"
@@ -23,7 +24,12 @@ absl::Status RunAuditedCall(storage::TransactionRunner* runner, const Identity& 
   return storage::RunAudited(
       runner, deadline, record,
       [&](pqxx::transaction_base& tx, storage::AuditRecord* audit) -> absl::Status {
-        storage::SetSessionScope(tx, scope);
+        if (!storage::SetSessionScope(tx, scope)) {
+          // A token for a post that is not (or no longer) an active unit: a mistyped or closed
+          // post must not open, see or write anything.
+          return absl::UnauthenticatedError(absl::StrCat(
+              "the token's post ", who.post, " is not an active unit of the register of units"));
+        }
         return body(tx, audit);
       });
 }

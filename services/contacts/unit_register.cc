@@ -311,6 +311,16 @@ absl::Status ContactsManager::SetUnitActive(const Identity& who,
                                   u->code(), request.active() ? " is open" : " is closed",
                                   " already"));
                             }
+                            // Nobody could work a case left at a closed post.
+                            if (!request.active()) {
+                              const int64_t open = UnitStore(tx).OpenCaseCount(u->code());
+                              if (open > 0) {
+                                return absl::FailedPreconditionError(absl::StrCat(
+                                    u->code(), " still handles ", open,
+                                    " case(s) that are not closed: refer them to another post "
+                                    "first"));
+                              }
+                            }
                             u->set_active(request.active());
                             u->set_inactive_reason(request.active() ? "" : request.reason());
                             *changed = true;

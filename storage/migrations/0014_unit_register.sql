@@ -68,6 +68,19 @@ CREATE FUNCTION units.is_active(p_code text) RETURNS boolean
   LANGUAGE sql STABLE
   AS $$ SELECT COALESCE((SELECT active FROM units.units WHERE code = p_code), false) $$;
 
+-- How many cases that are not closed `p_code` handles: a post is closed only when it handles none
+-- (a case at a closed post could not be reached by anyone who may work it). A count, never a
+-- case: readable by the service whoever calls (administrators see no case), as the owner.
+CREATE FUNCTION units.open_case_count(p_code text) RETURNS bigint
+  LANGUAGE sql STABLE
+  SECURITY DEFINER
+  SET search_path = pg_catalog, pg_temp
+  AS $$
+  SELECT count(*) FROM cases.cases WHERE handling_post = p_code AND status <> 'CASE_STATUS_CLOSED'
+$$;
+REVOKE ALL ON FUNCTION units.open_case_count(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION units.open_case_count(text) TO consular_service;
+
 -- The second wall: a case moves (referral) only to an active unit, and a share is granted only to
 -- one.
 CREATE FUNCTION units.refuse_unknown_unit() RETURNS trigger

@@ -695,6 +695,45 @@ TEST_F(CaseManagerTest, AReferralToAUnitNotInTheRegisterIsRefusedAndChangesNothi
   EXPECT_EQ(referred.handling_post(), "CASABLANCA");
 }
 
+// A token is only as good as its post: one for a post that is not in the register (a typo in the
+// identity provider) or that was closed opens, reads and writes nothing.
+TEST_F(CaseManagerTest, ATokenForAPostOutsideTheRegisterIsUnauthenticated) {
+  clock_.Set(absl::Now());
+  const Case rabat = MustCreate(kRabatOfficer, "r-unit");
+  const std::string before = Footprint();
+  for (const std::string post : {"RABATT", "KABUL"}) {
+    SCOPED_TRACE(post);
+    const Identity who{"officer-x", consular::v1::ROLE_CONSULAR_OFFICER, post};
+    Case out;
+    absl::Status status = manager_->Create(who, NewCaseRequest("x-create-" + post, "MA"),
+                                           Deadline(), &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kUnauthenticated) << status;
+    EXPECT_EQ(std::string(status.message()),
+              absl::StrCat("the token's post ", post,
+                           " is not an active unit of the register of units"));
+    consular::v1::ListCasesRequest list;
+    consular::v1::ListCasesResponse listed;
+    EXPECT_EQ(manager_->List(who, list, Deadline(), &listed).code(),
+              absl::StatusCode::kUnauthenticated);
+  }
+  EXPECT_EQ(Footprint(), before);
+  // The filter by post: a unit of the register (closed ones too), else refused by field.
+  consular::v1::ListCasesRequest list;
+  consular::v1::ListCasesResponse listed;
+  list.set_post("RABATT");
+  const absl::Status status = manager_->List(kRabatOfficer, list, Deadline(), &listed);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  EXPECT_EQ(std::string(status.message()),
+            "post: RABATT is not a unit of the register of units");
+  list.set_post("KABUL");
+  ASSERT_TRUE(manager_->List(kRabatOfficer, list, Deadline(), &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 0);
+  list.set_post("RABAT");
+  ASSERT_TRUE(manager_->List(kRabatOfficer, list, Deadline(), &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_EQ(listed.cases(0).id(), rabat.id());
+}
+
 TEST_F(CaseManagerTest, BadShareRequestsNameTheFieldAndWriteNothing) {
   clock_.Set(absl::Now());
   const Case c = MustCreate(kRabatOfficer, "r1");

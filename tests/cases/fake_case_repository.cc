@@ -224,6 +224,8 @@ class FakeCaseRepository final : public CaseRepository {
     return it != t_.units.end() && it->second;
   }
 
+  bool IsRegisteredUnit(const std::string& code) override { return t_.units.count(code) != 0; }
+
   std::optional<v1::CaseShare> LiveShare(const std::string& case_id,
                                          const std::string& grantee) override {
     std::optional<v1::CaseShare> latest;

@@ -2020,8 +2020,8 @@ TEST_F(CliTest, ContactsAddressComesFromTheEnvironment) {
   Result r = RunCtl({"--insecure", "--token", kToken, "post", "show", "RABAT"},
                     {absl::StrCat("CONSULAR_CONTACTS_ADDR=127.0.0.1:", contacts_port_)});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.out, HasSubstr("Post:      RABAT\n"));
-  EXPECT_THAT(partners_.methods(), ElementsAre("GetAccreditation"));
+  EXPECT_THAT(r.out, HasSubstr("Unit:          RABAT\n"));
+  EXPECT_THAT(units_.methods(), ElementsAre("GetUnit"));
 
   r = RunCtl({"--help"});
   EXPECT_THAT(r.out, HasSubstr("--contacts-addr"));
@@ -2067,8 +2067,12 @@ TEST_F(CliTest, PartnerAndContactUsageErrorsNameTheFlagAndCallNothing) {
            {{"partner", "deactivate", kPartnerId, "--version", "1"}, {"--reason"}},
            {{"partner", "deactivate", kPartnerId, "--reason", "r"}, {"--version"}},
            {{"post", "accredit", "RABAT"}, {"--country"}},
-           {{"post", "accredit", "rabat!", "--country", "MA"}, {"POST"}},
-           {{"post", "show"}, {"POST"}},
+           {{"post", "accredit", "rabat!", "--country", "MA"}, {"CODE", "not a unit code"}},
+           {{"post", "show"}, {"CODE"}},
+           {{"post", "accredit", "RABAT"}, {"--country"}},
+           {{"post", "add", "IZMIR", "--country", "TR"}, {"--name"}},
+           {{"post", "close", "IZMIR"}, {"--reason"}},
+           {{"post", "reopen", "IZMIR", "--version", "0"}, {"--version"}},
            {log_with({"--partner", kPartnerId, "--adhoc-name", "F"}),
             {"--partner", "--adhoc-name"}},
            {log, {"--partner", "--adhoc-name"}},
@@ -2105,6 +2109,7 @@ TEST_F(CliTest, PartnerAndContactUsageErrorsNameTheFlagAndCallNothing) {
   }
   EXPECT_TRUE(partners_.methods().empty());
   EXPECT_TRUE(contacts_.methods().empty());
+  EXPECT_TRUE(units_.methods().empty());
   EXPECT_TRUE(service_.calls().empty());
 }
 

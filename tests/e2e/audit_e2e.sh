@@ -84,6 +84,7 @@ else
   fail "migrations apply" "$(cat "$WORK/migrate.log")"
   exit 1
 fi
+e2e_seed_units "$OWNER_DSN"  # the register of units: tokens name posts of it
 
 # -- the server over TLS, with its sequencer
 "$AUDIT_BIN" --listen "127.0.0.1:$AUDIT_PORT" --dsn "$APP_DSN" \

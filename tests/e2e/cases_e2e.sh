@@ -99,12 +99,7 @@ else
   fail "migrations applied a second time change nothing and succeed" "$(cat "$WORK/migrate.log")"
 fi
 # The register of units as the local stack seeds it.
-if psql "$OWNER_DSN" -X -q -v ON_ERROR_STOP=1 -f "$HERE/../../ops/seed/units.sql" \
-    >"$WORK/seed.log" 2>&1; then
-  pass "the register of units is seeded"
-else
-  fail "the register of units is seeded" "$(cat "$WORK/seed.log")"
-fi
+e2e_seed_units "$OWNER_DSN"
 
 # -- the server refuses a database role that row-level security does not hold
 if [[ $SERVICE_DB_ROLE != consular ]]; then
@@ -198,6 +193,14 @@ fi
 # -- another post sees nothing
 ctl "$OFFICER_TUNIS" case get "$REF"
 expect_error "officer of TUNIS cannot get it (NOT_FOUND)" NOT_FOUND
+ctl "$(mint officer RABATT)" case list --country MA
+expect_error "a token for a post outside the register of units is UNAUTHENTICATED" \
+  UNAUTHENTICATED "RABATT is not an active unit of the register"
+ctl "$(mint officer KABUL)" case list --country AF
+expect_error "a token for a closed post (KABUL) is UNAUTHENTICATED" UNAUTHENTICATED
+ctl "$OFFICER_RABAT" case list --post rabatt
+expect_error "a filter naming a post outside the register is refused by field" \
+  INVALID_ARGUMENT "post: RABATT is not a unit of the register"
 ctl "$OFFICER_TUNIS" case list --country MA
 if [[ $RC -eq 0 && $OUT != *"$REF"* ]]; then
   pass "officer of TUNIS does not see it in the list"

@@ -80,12 +80,7 @@ else
   exit 1
 fi
 # The register of units and the posts' accreditations as the local stack seeds them.
-if psql "$OWNER_DSN" -X -q -v ON_ERROR_STOP=1 -f "$HERE/../../ops/seed/units.sql" \
-    >"$WORK/seed.log" 2>&1; then
-  pass "the register of units is seeded"
-else
-  fail "the register of units is seeded" "$(cat "$WORK/seed.log")"
-fi
+e2e_seed_units "$OWNER_DSN"
 
 # Every statement and its parameters go to the PostgreSQL log from here on, to prove that no
 # note text or ad-hoc name reaches the database in plaintext.

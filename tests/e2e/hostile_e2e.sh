@@ -66,6 +66,7 @@ else
   fail "migrations apply" "$(cat "$WORK/migrate.log")"
   exit 1
 fi
+e2e_seed_units "$OWNER_DSN"  # the register of units: tokens name posts of it
 
 # consular-cases with a short grace period, for the shutdown check at the end.
 start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG" --shutdown-grace-seconds 2

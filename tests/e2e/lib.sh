@@ -76,6 +76,13 @@ e2e_finish() {  # STATUS LOG...
 
 setup_fail() { echo "SETUP FAILED: $*" >&2; exit 1; }
 
+# Seeds the register of units and the posts' countries as the local stack does
+# (ops/seed/units.sql) into the migrated database at DSN: tokens name posts of the register.
+e2e_seed_units() {  # DSN
+  psql "$1" -X -q -v ON_ERROR_STOP=1 -f "$OPS/seed/units.sql" >"$WORK/seed.log" 2>&1 \
+    || setup_fail "cannot seed the register of units: $(cat "$WORK/seed.log")"
+}
+
 # Starts the cluster, creates the roles and the database "consular" as ops/stack.sh does, and the
 # development certificates and keys in CERTS. Sets ADMIN_DSN (superuser), OWNER_DSN ("consular":
 # owns the schema, migrates, and as a member of consular_maintenance may see every row), APP_DSN

@@ -81,6 +81,7 @@ else
   fail "migrations apply" "$(cat "$WORK/migrate.log")"
   exit 1
 fi
+e2e_seed_units "$OWNER_DSN"  # the register of units: tokens name posts of it
 
 start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
 CASES_PID=$STARTED_PID

@@ -214,6 +214,7 @@ else
 fi
 "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1 \
   || { fail "migrations apply" "$(cat "$WORK/migrate.log")"; exit 1; }
+e2e_seed_units "$OWNER_DSN"  # the register of units: tokens name posts of it
 
 {
   for var in WORK OPS PG_DIR PG_PORT CASES_BIN CASES_PORT CASES_LOG APP_DSN CERTS; do

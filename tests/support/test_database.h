@@ -21,10 +21,19 @@ class TestDatabase {
  public:
   // The login role of app_dsn(), shared by every test database of a cluster.
   static constexpr char kAppRole[] = "consular_test_app";
-  // The posts a migrated test database has in its register of units beside LKHA (as the fake
-  // case repository of the unit tests has them): active ones, and KABUL, closed.
+  // The posts a migrated test database has in its register of units beside LKHA: those the
+  // tests and the load generator's users work at (the fake case repository of the unit tests
+  // has the first five and KABUL), and KABUL, closed.
   static constexpr char kTestUnitsSql[] =
       "('RABAT', 'UNIT_KIND_POST', 'Rabat', 'MA', true, '', 'test', now()), "
+      "('ISLAMABAD', 'UNIT_KIND_POST', 'Islamabad', 'PK', true, '', 'test', now()), "
+      "('BAGHDAD', 'UNIT_KIND_POST', 'Baghdad', 'IQ', true, '', 'test', now()), "
+      "('PARAMARIBO', 'UNIT_KIND_POST', 'Paramaribo', 'SR', true, '', 'test', now()), "
+      "('ACCRA', 'UNIT_KIND_POST', 'Accra', 'GH', true, '', 'test', now()), "
+      "('ABUJA', 'UNIT_KIND_POST', 'Abuja', 'NG', true, '', 'test', now()), "
+      "('NEW-DELHI', 'UNIT_KIND_POST', 'New Delhi', 'IN', true, '', 'test', now()), "
+      "('ALGIERS', 'UNIT_KIND_POST', 'Algiers', 'DZ', true, '', 'test', now()), "
+      "('RIYADH', 'UNIT_KIND_POST', 'Riyadh', 'SA', true, '', 'test', now()), "
       "('CASABLANCA', 'UNIT_KIND_POST', 'Casablanca', 'MA', true, '', 'test', now()), "
       "('TUNIS', 'UNIT_KIND_POST', 'Tunis', 'TN', true, '', 'test', now()), "
       "('CAIRO', 'UNIT_KIND_POST', 'Cairo', 'EG', true, '', 'test', now()), "

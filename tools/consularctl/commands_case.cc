@@ -143,7 +143,7 @@ absl::Status SetFilterEnum(const std::string& text, absl::string_view flag,
 
 int RunList(const CaseContext& context, const ListArgs& args) {
   consular::v1::ListCasesRequest request;
-  request.set_post(args.post);
+  request.set_post(absl::AsciiStrToUpper(absl::StripAsciiWhitespace(args.post)));
   request.set_country(absl::AsciiStrToUpper(args.country));
   CaseType type = consular::v1::CASE_TYPE_UNSPECIFIED;
   consular::v1::CaseStatus status = consular::v1::CASE_STATUS_UNSPECIFIED;

@@ -121,6 +121,14 @@ absl::StatusOr<BulkLoadReport> BulkLoad(const std::string& owner_dsn,
       // As the owner, without triggers (the facts are written here, as the trigger would have) and
       // without the foreign-key checks (the rows are consistent by construction).
       tx.exec0("SET LOCAL session_replication_role = replica");
+      // Every post a case is handled by is a unit of the register (migration 0014).
+      for (const CountryShare& c : countries) {
+        tx.exec_params0(
+            "INSERT INTO units.units (code, kind, name, country, created_by, created_at) "
+            "VALUES ($1, 'UNIT_KIND_POST', $1, $2, 'consular-datagen', now()) "
+            "ON CONFLICT (code) DO NOTHING",
+            c.post, c.country);
+      }
       bulk::CopyPartners(tx, generator.partners(), countries, sealed.get());
       progress.Say("  partners written");
       bulk::CopyCases(tx, d, encoder, countries, sealed.get());
