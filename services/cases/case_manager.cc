@@ -318,6 +318,8 @@ absl::Status CaseManager::Update(const Identity& who,
     options.set_replace_repeated_fields(true);
     FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options, &merged);
     CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
+    // A resolved case keeps its outcome: a decision recorded later must agree with it.
+    CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithDecision(merged, merged.outcome()));
 
     const std::vector<std::string> changed = ChangedPaths(request.update_mask(), current, merged);
     if (changed.empty()) {
@@ -378,6 +380,9 @@ absl::Status CaseManager::Transition(const Identity& who,
       return InvalidField("outcome",
                           absl::StrCat(OutcomeName(request.outcome()), " is not an outcome of a ",
                                        TypeName(current.type()), " case"));
+    }
+    if (resolving) {
+      CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithDecision(current, request.outcome()));
     }
     Case c = std::move(current);
     c.set_status(target);

@@ -203,6 +203,22 @@ bool IsOutcomeValidFor(CaseType type, Outcome outcome) {
   }
 }
 
+absl::Status CheckOutcomeAgreesWithDecision(const Case& c, Outcome outcome) {
+  if (c.type() != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) return absl::OkStatus();
+  const consular::v1::RecognitionDecision decision = c.divorce_recognition().decision();
+  const bool contradicts =
+      (outcome == consular::v1::OUTCOME_RECOGNISED &&
+       decision == consular::v1::RECOGNITION_DECISION_REFUSED) ||
+      (outcome == consular::v1::OUTCOME_REFUSED &&
+       decision == consular::v1::RECOGNITION_DECISION_GRANTED);
+  if (!contradicts) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "case ", c.reference(), ": the outcome ", OutcomeName(outcome),
+      " contradicts the foreign decision ",
+      StripPrefix(consular::v1::RecognitionDecision_Name(decision), "RECOGNITION_DECISION_"),
+      " recorded on it; correct the decision or choose another outcome"));
+}
+
 std::string ReferencePrefix(CaseType type) {
   return type == consular::v1::CASE_TYPE_ABANDONMENT ? "ABN" : "DIV";
 }

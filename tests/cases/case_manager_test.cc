@@ -336,6 +336,52 @@ TEST_F(CaseManagerTest, StaleVersionIsAbortedAndChangesNothing) {
   EXPECT_EQ(Footprint(), before);
 }
 
+// A divorce case is not "refused" when the foreign court granted recognition, nor given a
+// decision later that contradicts the outcome it was resolved with.
+TEST_F(CaseManagerTest, ADivorceOutcomeMustAgreeWithTheForeignDecision) {
+  consular::v1::CreateCaseRequest create = NewCaseRequest("div-1", "TR");
+  Case* in = create.mutable_case_();
+  in->set_type(consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+  in->clear_abandonment();
+  in->clear_risk_flags();
+  consular::v1::DivorceRecognitionDetails* d = in->mutable_divorce_recognition();
+  d->set_proceedings_state(consular::v1::PROCEEDINGS_STATE_DECIDED);
+  d->set_decision(consular::v1::RECOGNITION_DECISION_GRANTED);
+  d->mutable_decided_on()->set_year(2026);
+  d->mutable_decided_on()->set_month(3);
+  d->mutable_decided_on()->set_day(2);
+  clock_.Set(absl::Now());
+  Case created;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, create, Deadline(), &created).ok());
+  Case active;
+  ASSERT_TRUE(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &active).ok());
+  const std::string before = Footprint();
+  Case resolved;
+  const absl::Status contradiction = Transition(
+      kRabatOfficer, active, consular::v1::CASE_STATUS_RESOLVED, &resolved,
+      consular::v1::OUTCOME_REFUSED);
+  EXPECT_EQ(contradiction.code(), absl::StatusCode::kFailedPrecondition) << contradiction;
+  EXPECT_NE(std::string(contradiction.message()).find("contradicts the foreign decision GRANTED"),
+            std::string::npos);
+  EXPECT_EQ(Footprint(), before);
+  ASSERT_TRUE(Transition(kRabatOfficer, active, consular::v1::CASE_STATUS_RESOLVED, &resolved,
+                         consular::v1::OUTCOME_RECOGNISED)
+                  .ok());
+  // Resolved as recognised: the decision cannot be turned into a refusal afterwards.
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("div-update");
+  update.mutable_case_()->set_id(resolved.id());
+  update.mutable_case_()->mutable_divorce_recognition()->set_decision(
+      consular::v1::RECOGNITION_DECISION_REFUSED);
+  update.mutable_update_mask()->add_paths("divorce_recognition.decision");
+  update.set_expected_version(resolved.version());
+  Case updated;
+  const std::string resolved_footprint = Footprint();
+  EXPECT_EQ(manager_->Update(kRabatOfficer, update, Deadline(), &updated).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Footprint(), resolved_footprint);
+}
+
 TEST_F(CaseManagerTest, LifecycleIsEnforcedAndRecordedInTheTimeline) {
   const Case created = MustCreate(kRabatOfficer, "r1");
   Case c;

@@ -82,6 +82,40 @@ TEST(LifecycleTest, OutcomesBelongToTheirCaseType) {
   EXPECT_FALSE(IsOutcomeValidFor(abn, consular::v1::OUTCOME_UNSPECIFIED));
 }
 
+TEST(LifecycleTest, ADivorceOutcomeAgreesWithTheForeignDecision) {
+  Case c;
+  c.set_type(consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+  c.set_reference("DIV-2026-00007");
+  const auto agrees = [&](consular::v1::RecognitionDecision decision,
+                          consular::v1::Outcome outcome) {
+    c.mutable_divorce_recognition()->set_decision(decision);
+    return CheckOutcomeAgreesWithDecision(c, outcome);
+  };
+  const absl::Status refused_granted =
+      agrees(consular::v1::RECOGNITION_DECISION_GRANTED, consular::v1::OUTCOME_REFUSED);
+  EXPECT_EQ(refused_granted.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(std::string(refused_granted.message()),
+            "case DIV-2026-00007: the outcome REFUSED contradicts the foreign decision GRANTED "
+            "recorded on it; correct the decision or choose another outcome");
+  EXPECT_EQ(agrees(consular::v1::RECOGNITION_DECISION_REFUSED, consular::v1::OUTCOME_RECOGNISED)
+                .code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(agrees(consular::v1::RECOGNITION_DECISION_GRANTED, consular::v1::OUTCOME_RECOGNISED)
+                  .ok());
+  EXPECT_TRUE(
+      agrees(consular::v1::RECOGNITION_DECISION_REFUSED, consular::v1::OUTCOME_REFUSED).ok());
+  EXPECT_TRUE(agrees(consular::v1::RECOGNITION_DECISION_UNSPECIFIED, consular::v1::OUTCOME_REFUSED)
+                  .ok());  // no decision recorded yet
+  EXPECT_TRUE(agrees(consular::v1::RECOGNITION_DECISION_GRANTED,
+                     consular::v1::OUTCOME_ALTERNATIVE_SOLUTION)
+                  .ok());
+  EXPECT_TRUE(agrees(consular::v1::RECOGNITION_DECISION_GRANTED, consular::v1::OUTCOME_UNSPECIFIED)
+                  .ok());  // not resolved
+  c.set_type(consular::v1::CASE_TYPE_ABANDONMENT);
+  EXPECT_TRUE(
+      agrees(consular::v1::RECOGNITION_DECISION_GRANTED, consular::v1::OUTCOME_REFUSED).ok());
+}
+
 TEST(ValidationTest, AcceptsAValidCase) {
   EXPECT_TRUE(ValidateCaseContent(ValidAbandonment(), kToday).ok());
 }

@@ -823,11 +823,29 @@ TEST(CaseContentTest, OfficerTransitionsAreAllowedAndOutcomesFit) {
     }
   }
   for (int i = 0; i < 50; ++i) {
-    EXPECT_TRUE(cases::IsOutcomeValidFor(v1::CASE_TYPE_ABANDONMENT,
-                                         RandomOutcome(rng, v1::CASE_TYPE_ABANDONMENT)));
-    EXPECT_TRUE(
-        cases::IsOutcomeValidFor(v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION,
-                                 RandomOutcome(rng, v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION)));
+    EXPECT_TRUE(cases::IsOutcomeValidFor(
+        v1::CASE_TYPE_ABANDONMENT,
+        RandomOutcome(rng, v1::CASE_TYPE_ABANDONMENT, v1::RECOGNITION_DECISION_UNSPECIFIED, true)));
+  }
+  // A divorce case's outcome agrees with its foreign decision, and is neither RECOGNISED nor
+  // REFUSED while the decision is not known.
+  for (const auto decision : {v1::RECOGNITION_DECISION_UNSPECIFIED, v1::RECOGNITION_DECISION_GRANTED,
+                              v1::RECOGNITION_DECISION_REFUSED}) {
+    v1::Case c;
+    c.set_type(v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+    c.mutable_divorce_recognition()->set_decision(decision);
+    std::set<v1::Outcome> seen;
+    for (int i = 0; i < 200; ++i) {
+      const v1::Outcome known = RandomOutcome(rng, c.type(), decision, true);
+      EXPECT_TRUE(cases::IsOutcomeValidFor(c.type(), known));
+      EXPECT_TRUE(cases::CheckOutcomeAgreesWithDecision(c, known).ok()) << known;
+      seen.insert(known);
+      const v1::Outcome unknown = RandomOutcome(rng, c.type(), decision, false);
+      EXPECT_NE(unknown, v1::OUTCOME_RECOGNISED);
+      EXPECT_NE(unknown, v1::OUTCOME_REFUSED);
+    }
+    EXPECT_EQ(seen.count(v1::OUTCOME_RECOGNISED), decision == v1::RECOGNITION_DECISION_REFUSED ? 0u : 1u);
+    EXPECT_EQ(seen.count(v1::OUTCOME_REFUSED), decision == v1::RECOGNITION_DECISION_GRANTED ? 0u : 1u);
   }
 }
 

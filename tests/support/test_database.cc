@@ -164,6 +164,12 @@ std::unique_ptr<TestDatabase> TestDatabase::CreateInternal(bool migrate) {
                                          kTestUnitsSql, " ON CONFLICT (code) DO NOTHING"));
   }
   EnsureAppRole(admin_dsn, name, migrate);
+  // The sessions that set the database up end asynchronously after their clients hang up; a
+  // test that counts sessions must not see them.
+  if (!database->WaitUntilNoSessions(absl::Seconds(10))) {
+    throw std::runtime_error(absl::StrCat("test database ", name,
+                                          ": the sessions that set it up did not end"));
+  }
   return database;
 }
 

@@ -316,14 +316,26 @@ v1::CaseStatus OfficerTransitionTarget(Rng& rng, v1::CaseStatus from) {
   }
 }
 
-v1::Outcome RandomOutcome(Rng& rng, v1::CaseType type) {
+v1::Outcome RandomOutcome(Rng& rng, v1::CaseType type, v1::RecognitionDecision decision,
+                          bool decision_known) {
   static constexpr v1::Outcome kAbandonment[] = {
       v1::OUTCOME_RETURNED_TO_NL, v1::OUTCOME_STAYED_BY_OWN_CHOICE, v1::OUTCOME_RETURN_NOT_POSSIBLE,
       v1::OUTCOME_CONTACT_LOST,   v1::OUTCOME_REFERRED_ELSEWHERE,   v1::OUTCOME_WITHDRAWN};
   static constexpr v1::Outcome kDivorce[] = {
       v1::OUTCOME_RECOGNISED, v1::OUTCOME_REFUSED, v1::OUTCOME_ALTERNATIVE_SOLUTION,
       v1::OUTCOME_PROCEEDINGS_ABANDONED, v1::OUTCOME_WITHDRAWN};
-  return type == v1::CASE_TYPE_ABANDONMENT ? PickFrom(rng, kAbandonment) : PickFrom(rng, kDivorce);
+  if (type == v1::CASE_TYPE_ABANDONMENT) return PickFrom(rng, kAbandonment);
+  // The outcome agrees with the foreign decision (CaseService refuses a contradiction).
+  for (;;) {
+    const v1::Outcome outcome = PickFrom(rng, kDivorce);
+    const bool decided =
+        outcome == v1::OUTCOME_RECOGNISED || outcome == v1::OUTCOME_REFUSED;
+    if (!decided) return outcome;
+    if (!decision_known) continue;
+    if (outcome == v1::OUTCOME_RECOGNISED && decision == v1::RECOGNITION_DECISION_REFUSED) continue;
+    if (outcome == v1::OUTCOME_REFUSED && decision == v1::RECOGNITION_DECISION_GRANTED) continue;
+    return outcome;
+  }
 }
 
 v1::GetCountryStatisticsRequest RandomStatisticsRequest(Rng& rng,

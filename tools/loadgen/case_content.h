@@ -59,7 +59,11 @@ std::string RandomTransitionReason(Rng& rng);
 consular::v1::CaseStatus OfficerTransitionTarget(Rng& rng, consular::v1::CaseStatus from);
 
 // A valid outcome for resolving a case of `type`.
-consular::v1::Outcome RandomOutcome(Rng& rng, consular::v1::CaseType type);
+// An outcome for resolving a case of `type` that agrees with its foreign decision (a divorce
+// case; `decision_known` false: the decision is not known, so neither RECOGNISED nor REFUSED).
+consular::v1::Outcome RandomOutcome(Rng& rng, consular::v1::CaseType type,
+                                    consular::v1::RecognitionDecision decision,
+                                    bool decision_known);
 
 // A statistics query a policy officer makes: a country from `countries`, a recent year (70%) or
 // quarter up to `today`, every dimension (50%) or one to three, sometimes rounded to base 5.

@@ -48,6 +48,9 @@ struct KnownCase {
   v1::CaseType type = v1::CASE_TYPE_UNSPECIFIED;
   v1::CaseStatus status = v1::CASE_STATUS_UNSPECIFIED;
   int64_t version = 0;
+  // The foreign decision of a divorce case, once a read showed its details (a list row has none).
+  v1::RecognitionDecision decision = v1::RECOGNITION_DECISION_UNSPECIFIED;
+  bool decision_known = false;
 };
 
 // The cases of one post as its users last saw them; shared by the post's users.
@@ -58,15 +61,16 @@ class CaseBoard {
     if (c.id().empty()) return;
     absl::MutexLock lock(&mu_);
     auto [it, added] = index_.emplace(c.id(), cases_.size());
-    if (added) {
-      cases_.push_back({c.id(), c.type(), c.status(), c.version()});
-      return;
-    }
+    if (added) cases_.push_back({c.id(), c.type(), c.status(), 0});
     KnownCase& known = cases_[it->second];
-    if (c.version() >= known.version) {
+    if (added || c.version() >= known.version) {
       known.status = c.status();
       known.version = c.version();
       if (c.type() != v1::CASE_TYPE_UNSPECIFIED) known.type = c.type();
+      if (c.has_divorce_recognition()) {
+        known.decision = c.divorce_recognition().decision();
+        known.decision_known = true;
+      }
     }
   }
 
@@ -275,14 +279,14 @@ class OfficerUser final : public UserBase {
     Call(recorder, "AddCaseNote", stub_.get(), &CaseStub::AddCaseNote, request, &note);
   }
 
-  // The request moving a case of `type` from `from`; false if an officer cannot move it on.
-  bool FillTransition(v1::CaseType type, v1::CaseStatus from, v1::TransitionCaseRequest* request) {
-    const v1::CaseStatus target = OfficerTransitionTarget(rng_, from);
+  // The request moving `c` on; false if an officer cannot move it on.
+  bool FillTransition(const KnownCase& c, v1::TransitionCaseRequest* request) {
+    const v1::CaseStatus target = OfficerTransitionTarget(rng_, c.status);
     if (target == v1::CASE_STATUS_UNSPECIFIED) return false;
     request->set_target_status(target);
     request->set_reason(RandomTransitionReason(rng_));
     if (target == v1::CASE_STATUS_RESOLVED) {
-      request->set_outcome(RandomOutcome(rng_, type));
+      request->set_outcome(RandomOutcome(rng_, c.type, c.decision, c.decision_known));
     } else {
       request->clear_outcome();
     }
@@ -299,7 +303,7 @@ class OfficerUser final : public UserBase {
     request.set_request_id(NextRequestId());
     request.set_case_id(known->id);
     request.set_expected_version(known->version);
-    FillTransition(known->type, known->status, &request);
+    FillTransition(*known, &request);
     v1::Case moved;
     grpc::Status status =
         Call(recorder, "TransitionCase", stub_.get(), &CaseStub::TransitionCase, request, &moved);
@@ -307,7 +311,12 @@ class OfficerUser final : public UserBase {
       // Read it again and retry once, unless an officer can no longer move it on (resolved or
       // closed meanwhile).
       const std::optional<v1::Case> fresh = Read(recorder, known->id);
-      if (!fresh.has_value() || !FillTransition(fresh->type(), fresh->status(), &request)) {
+      KnownCase reread;
+      if (fresh.has_value()) {
+        reread = {fresh->id(), fresh->type(), fresh->status(), fresh->version(),
+                  fresh->divorce_recognition().decision(), true};
+      }
+      if (!fresh.has_value() || !FillTransition(reread, &request)) {
         recorder.Count("aborted_not_retried");
         return;
       }
