@@ -122,4 +122,12 @@ std::vector<StoredAuditEvent> ListAuditEvents(pqxx::transaction_base& tx, const 
   return events;
 }
 
+std::optional<std::string> CaseIdOfReference(pqxx::transaction_base& tx,
+                                             const std::string& reference) {
+  const pqxx::result r = ExecPrepared(tx, "audit_case_id_of_reference",
+                                      "SELECT cases.case_id_of_reference($1)::text", reference);
+  if (r.empty() || r[0][0].is_null()) return std::nullopt;
+  return r[0][0].as<std::string>();
+}
+
 }  // namespace consular::storage

@@ -91,4 +91,9 @@ struct AuditCursor {
 std::vector<StoredAuditEvent> ListAuditEvents(pqxx::transaction_base& tx, const AuditFilter& filter,
                                               const std::optional<AuditCursor>& after, int limit);
 
+// The UUID of the case with this reference (cases.case_id_of_reference: the id only, never the
+// case), or nullopt when there is none.
+std::optional<std::string> CaseIdOfReference(pqxx::transaction_base& tx,
+                                             const std::string& reference);
+
 }  // namespace consular::storage

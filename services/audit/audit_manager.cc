@@ -41,6 +41,18 @@ absl::Status CheckAuditor(const Identity& who) {
   return absl::OkStatus();
 }
 
+// ABN-2026-00001, DIV-2025-00417: a prefix, the year, a number of five or more digits.
+bool IsCaseReference(const std::string& text) {
+  if (text.size() < 14 || (text.compare(0, 4, "ABN-") != 0 && text.compare(0, 4, "DIV-") != 0)) {
+    return false;
+  }
+  if (text[8] != '-') return false;
+  for (size_t i = 4; i < text.size(); ++i) {
+    if (i != 8 && !absl::ascii_isdigit(static_cast<unsigned char>(text[i]))) return false;
+  }
+  return true;
+}
+
 bool IsUuid(const std::string& text) {
   if (text.size() != 36) return false;
   for (size_t i = 0; i < text.size(); ++i) {
@@ -121,8 +133,17 @@ absl::Status AuditManager::List(const Identity& who,
         filter.actor = request.actor();
         filter.action = request.action();
         if (!request.case_id().empty()) {
-          if (!IsUuid(request.case_id())) return InvalidField("case_id", "not a UUID");
-          filter.case_id = absl::AsciiStrToLower(request.case_id());
+          // A UUID, or a reference the service turns into one (the auditor sees no case).
+          if (IsUuid(request.case_id())) {
+            filter.case_id = absl::AsciiStrToLower(request.case_id());
+          } else if (const std::string reference = absl::AsciiStrToUpper(request.case_id());
+                     IsCaseReference(reference)) {
+            std::optional<std::string> id = storage::CaseIdOfReference(tx, reference);
+            if (!id) return absl::NotFoundError(absl::StrCat("no case has reference ", reference));
+            filter.case_id = *id;
+          } else {
+            return InvalidField("case_id", "not a case UUID or reference (e.g. ABN-2026-00001)");
+          }
           record->case_id = filter.case_id;  // whose trail the auditor looked at
         }
         absl::StatusOr<std::optional<int64_t>> since =

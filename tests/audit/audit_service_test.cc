@@ -1,6 +1,5 @@
 // The audit service over real gRPC (in-process server on port 0) with a real PostgreSQL behind it:
 // who may call it, what it returns, and that every call is itself audited.
-#include "base/clock.h"
 #include "services/audit/audit_service.h"
 
 #include <grpcpp/grpcpp.h>
@@ -11,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "base/clock.h"
 #include "google/protobuf/util/time_util.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
@@ -228,7 +228,7 @@ TEST_F(AuditServiceTest, ListsWithFiltersAndPages) {
 
   // Bad filters name the field, and are audited like any call.
   ListAuditEventsRequest bad;
-  bad.set_case_id("ABN-2026-00001");
+  bad.set_case_id("case 1");
   const grpc::Status refused = stub_->ListAuditEvents(Context(Auditor()).get(), bad, &response);
   EXPECT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT);
   EXPECT_NE(refused.error_message().find("case_id"), std::string::npos);
@@ -243,6 +243,55 @@ TEST_F(AuditServiceTest, ListsWithFiltersAndPages) {
   EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM audit.events WHERE actor = 'auditor-1' AND "
                              "outcome = 'OK' AND case_id IS NOT NULL"),
             "1");
+}
+
+// An auditor asked about a case by its reference finds its trail without reading the case.
+TEST_F(AuditServiceTest, ACasesTrailIsFoundByItsReference) {
+  // A case row as the constraints want it (its content is never read here).
+  db_->QueryScalar(absl::StrCat(
+      "INSERT INTO cases.cases (id, reference, case_type, status, handling_post, country, "
+      "referral_source, subject_sex, subject_nationality_status, personal, subject_name_bidx, "
+      "opened_at, updated_at, version) VALUES ('",
+      kCase,
+      "', 'ABN-2026-00042', 'CASE_TYPE_ABANDONMENT', 'CASE_STATUS_ACTIVE', 'RABAT', 'MA', "
+      "'REFERRAL_SOURCE_SELF', 'SEX_FEMALE', 'NATIONALITY_STATUS_DUAL', "
+      "'\\x01' || decode(repeat('00', 42), 'hex'), decode(repeat('00', 32), 'hex'), now(), "
+      "now(), 1) RETURNING 1"));
+  const absl::Time t0 = absl::FromUnixSeconds(1767225600);
+  for (int i = 0; i < 3; ++i) {
+    RecordCaseCall("officer-a", "CaseService.GetCase", "OK", t0 + absl::Hours(i));
+  }
+  ChainAll();
+  for (const std::string reference : {"ABN-2026-00042", "abn-2026-00042"}) {
+    SCOPED_TRACE(reference);
+    ListAuditEventsRequest request;
+    request.set_case_id(reference);
+    request.set_action("CaseService.GetCase");  // not the look-ups, recorded against the case too
+    ListAuditEventsResponse response;
+    const grpc::Status status =
+        stub_->ListAuditEvents(Context(Auditor()).get(), request, &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    ASSERT_EQ(response.events_size(), 3);
+    for (const auto& event : response.events()) EXPECT_EQ(event.case_id(), kCase);
+  }
+  // The auditor's look-ups are recorded against the case.
+  EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM audit.events WHERE actor = "
+                                          "'auditor-1' AND outcome = 'OK' AND case_id = '",
+                                          kCase, "'")),
+            "2");
+  ListAuditEventsRequest unknown;
+  unknown.set_case_id("DIV-2026-00042");
+  ListAuditEventsResponse response;
+  const grpc::Status none = stub_->ListAuditEvents(Context(Auditor()).get(), unknown, &response);
+  EXPECT_EQ(none.error_code(), grpc::NOT_FOUND);
+  EXPECT_EQ(none.error_message(), "no case has reference DIV-2026-00042");
+  // Others may not ask at all.
+  EXPECT_EQ(stub_
+                ->ListAuditEvents(
+                    Context(Token(consular::v1::ROLE_POST_MANAGER, "RABAT", "manager-1")).get(),
+                    unknown, &response)
+                .error_code(),
+            grpc::PERMISSION_DENIED);
 }
 
 TEST_F(AuditServiceTest, VerifyReportsTheFirstBrokenRow) {

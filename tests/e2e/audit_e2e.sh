@@ -156,6 +156,22 @@ else
   fail "auditor: list --case shows the case's 5 events" "$(details)"
 fi
 
+# -- by the case's reference: the service finds the case's UUID, the auditor sees no case
+sql "$SUPER_DSN" "INSERT INTO cases.cases (id, reference, case_type, status, handling_post,
+    country, referral_source, subject_sex, subject_nationality_status, personal,
+    subject_name_bidx, opened_at, updated_at, version) VALUES ('$CASE_ID', 'ABN-2026-00042',
+    'CASE_TYPE_ABANDONMENT', 'CASE_STATUS_ACTIVE', 'RABAT', 'MA', 'REFERRAL_SOURCE_SELF',
+    'SEX_FEMALE', 'NATIONALITY_STATUS_DUAL', '\\x01' || decode(repeat('00', 42), 'hex'),
+    decode(repeat('00', 32), 'hex'), now(), now(), 1)" >/dev/null
+ctl "$AUDITOR" audit list --case abn-2026-00042 --action CaseService.GetCase
+if [[ $RC -eq 0 && $OUT == *"5 event(s)"* && $OUT == *"$CASE_ID"* ]]; then
+  pass "auditor: list --case by reference shows the case's 5 events"
+else
+  fail "auditor: list --case by reference shows the case's 5 events" "$(details)"
+fi
+ctl "$AUDITOR" audit list --case DIV-2026-00042
+expect_error "auditor: an unknown reference is NOT_FOUND" NOT_FOUND "no case has reference"
+
 ctl "$AUDITOR" audit list --actor dev-officer-rabat --action CaseService.GetCase --page-size 2 --all
 if [[ $RC -eq 0 && $OUT == *"5 event(s)"* ]]; then
   pass "auditor: list --actor --action --all follows the pages"

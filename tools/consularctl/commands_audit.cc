@@ -67,7 +67,7 @@ std::string FormatAuditEvents(
 int RunList(const AuditContext& context, const ListArgs& args) {
   consular::v1::ListAuditEventsRequest request;
   request.set_actor(args.actor);
-  request.set_case_id(absl::AsciiStrToLower(args.case_id));
+  request.set_case_id(std::string(absl::StripAsciiWhitespace(args.case_id)));
   request.set_action(args.action);
   if (!args.since.empty()) {
     absl::StatusOr<absl::Time> since = ParseWhen(args.since, /*end_of_day=*/false);
@@ -126,7 +126,8 @@ void AddList(CLI::App* parent, AuditContext context, Action* action) {
   auto args = std::make_shared<ListArgs>();
   command->add_option("--actor", args->actor, "Events of this staff member (token subject)")
       ->type_name("A");
-  command->add_option("--case", args->case_id, "Events about this case (UUID)")
+  command->add_option("--case", args->case_id,
+                      "Events about this case (its UUID or reference, e.g. ABN-2026-00001)")
       ->type_name("CASE_UUID");
   command->add_option("--action", args->action, "Events of this call, e.g. CaseService.GetCase")
       ->type_name("A");
