@@ -29,7 +29,10 @@ VALUES
   ('NAIROBI',     'UNIT_KIND_POST', 'Embassy of the Netherlands in Nairobi',              'Nairobi',     'KE', true,  '', 'ops/seed', now()),
   ('ADDIS-ABABA', 'UNIT_KIND_POST', 'Embassy of the Netherlands in Addis Ababa',          'Addis Ababa', 'ET', true,  '', 'ops/seed', now()),
   ('PARAMARIBO',  'UNIT_KIND_POST', 'Embassy of the Netherlands in Paramaribo',           'Paramaribo',  'SR', true,  '', 'ops/seed', now())
-ON CONFLICT (code) DO NOTHING;
+-- A post migration 0014 found in use (named by its code, country ZZ) gets its name and place.
+ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, city = EXCLUDED.city,
+                                 country = EXCLUDED.country
+  WHERE units.units.created_by = 'migration 0014';
 
 -- The countries each post covers (a post is accredited to its own country and, for some, to
 -- neighbours without a Dutch post).
