@@ -318,8 +318,9 @@ absl::Status CaseManager::Update(const Identity& who,
     options.set_replace_repeated_fields(true);
     FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options, &merged);
     CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
-    // A resolved case keeps its outcome: a decision recorded later must agree with it.
-    CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithDecision(merged, merged.outcome()));
+    // A resolved case keeps its outcome: a decision recorded later must agree with it, and a
+    // return date cannot be removed from a case resolved RETURNED_TO_NL.
+    CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithCase(merged, merged.outcome()));
 
     const std::vector<std::string> changed = ChangedPaths(request.update_mask(), current, merged);
     if (changed.empty()) {
@@ -382,7 +383,7 @@ absl::Status CaseManager::Transition(const Identity& who,
                                        TypeName(current.type()), " case"));
     }
     if (resolving) {
-      CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithDecision(current, request.outcome()));
+      CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithCase(current, request.outcome()));
     }
     Case c = std::move(current);
     c.set_status(target);

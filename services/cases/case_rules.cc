@@ -203,7 +203,13 @@ bool IsOutcomeValidFor(CaseType type, Outcome outcome) {
   }
 }
 
-absl::Status CheckOutcomeAgreesWithDecision(const Case& c, Outcome outcome) {
+absl::Status CheckOutcomeAgreesWithCase(const Case& c, Outcome outcome) {
+  if (outcome == consular::v1::OUTCOME_RETURNED_TO_NL && !IsSet(c.abandonment().returned_on())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", c.reference(),
+        ": the outcome RETURNED_TO_NL needs the actual date of return; record "
+        "abandonment.returned_on first"));
+  }
   if (c.type() != consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) return absl::OkStatus();
   const consular::v1::RecognitionDecision decision = c.divorce_recognition().decision();
   const bool contradicts =

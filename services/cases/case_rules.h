@@ -20,10 +20,11 @@ bool IsAllowedTransition(consular::v1::CaseStatus from, consular::v1::CaseStatus
 // RECOGNISED for divorce recognition, WITHDRAWN for both, ...).
 bool IsOutcomeValidFor(consular::v1::CaseType type, consular::v1::Outcome outcome);
 
-// A foreign-divorce-recognition case's outcome agrees with the foreign decision recorded on it:
-// RECOGNISED never with a REFUSED decision, REFUSED never with a GRANTED one (no decision yet, or
-// any other outcome, agrees). FAILED_PRECONDITION naming both otherwise.
-absl::Status CheckOutcomeAgreesWithDecision(const consular::v1::Case& c,
+// An outcome agrees with the case: RETURNED_TO_NL only with an actual return date
+// (abandonment.returned_on), and a foreign-divorce-recognition case's outcome with the foreign
+// decision recorded on it: RECOGNISED never with a REFUSED decision, REFUSED never with a GRANTED
+// one (no decision yet, or any other outcome, agrees). FAILED_PRECONDITION naming both otherwise.
+absl::Status CheckOutcomeAgreesWithCase(const consular::v1::Case& c,
                                             consular::v1::Outcome outcome);
 
 // "ABN" for abandonment, "DIV" for foreign divorce recognition.

@@ -382,8 +382,54 @@ TEST_F(CaseManagerTest, ADivorceOutcomeMustAgreeWithTheForeignDecision) {
   EXPECT_EQ(Footprint(), resolved_footprint);
 }
 
+// Nobody is counted as returned to the Netherlands without the date she came back; once resolved
+// so, the date cannot be taken away.
+TEST_F(CaseManagerTest, ReturnedToTheNetherlandsNeedsTheActualReturnDate) {
+  const Case created = MustCreate(kRabatOfficer, "ret-1");
+  Case active;
+  ASSERT_TRUE(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_ACTIVE, &active).ok());
+  const std::string before = Footprint();
+  Case resolved;
+  const absl::Status no_date = Transition(kRabatOfficer, active, consular::v1::CASE_STATUS_RESOLVED,
+                                          &resolved, consular::v1::OUTCOME_RETURNED_TO_NL);
+  EXPECT_EQ(no_date.code(), absl::StatusCode::kFailedPrecondition) << no_date;
+  EXPECT_NE(std::string(no_date.message()).find("abandonment.returned_on"), std::string::npos);
+  EXPECT_EQ(Footprint(), before);
+
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("ret-date");
+  update.mutable_case_()->set_id(active.id());
+  consular::v1::Date* on = update.mutable_case_()->mutable_abandonment()->mutable_returned_on();
+  on->set_year(2026);
+  on->set_month(6);
+  on->set_day(12);
+  update.mutable_update_mask()->add_paths("abandonment.returned_on");
+  update.set_expected_version(active.version());
+  Case dated;
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &dated).ok());
+  ASSERT_TRUE(Transition(kRabatOfficer, dated, consular::v1::CASE_STATUS_RESOLVED, &resolved,
+                         consular::v1::OUTCOME_RETURNED_TO_NL)
+                  .ok());
+  EXPECT_EQ(resolved.outcome(), consular::v1::OUTCOME_RETURNED_TO_NL);
+
+  update.set_request_id("ret-undate");
+  update.mutable_case_()->mutable_abandonment()->clear_returned_on();
+  update.set_expected_version(resolved.version());
+  const std::string resolved_footprint = Footprint();
+  Case undated;
+  EXPECT_EQ(manager_->Update(kRabatOfficer, update, Deadline(), &undated).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Footprint(), resolved_footprint);
+}
+
 TEST_F(CaseManagerTest, LifecycleIsEnforcedAndRecordedInTheTimeline) {
-  const Case created = MustCreate(kRabatOfficer, "r1");
+  consular::v1::CreateCaseRequest returned = NewCaseRequest("r1");
+  consular::v1::Date* back = returned.mutable_case_()->mutable_abandonment()->mutable_returned_on();
+  back->set_year(2026);
+  back->set_month(6);
+  back->set_day(1);
+  Case created;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, returned, Deadline(), &created).ok());
   Case c;
   // INTAKE -> RESOLVED skips ACTIVE.
   EXPECT_EQ(Transition(kRabatOfficer, created, consular::v1::CASE_STATUS_RESOLVED, &c,

@@ -40,6 +40,11 @@ class CaseManagerUnitTest : public ::testing::Test {
     c->mutable_subject()->set_sex(v1::SEX_FEMALE);
     c->mutable_subject()->set_nationality_status(v1::NATIONALITY_STATUS_DUTCH_ONLY);
     c->set_referral_source(v1::REFERRAL_SOURCE_SELF);
+    // Back in the Netherlands before the case was registered (RETURNED_TO_NL needs the date).
+    v1::Date* back = c->mutable_abandonment()->mutable_returned_on();
+    back->set_year(2026);
+    back->set_month(1);
+    back->set_day(5);
     Case out;
     const absl::Status status = manager_.Create(who, request, Deadline(), &out);
     EXPECT_TRUE(status.ok()) << status;

@@ -89,7 +89,7 @@ TEST(LifecycleTest, ADivorceOutcomeAgreesWithTheForeignDecision) {
   const auto agrees = [&](consular::v1::RecognitionDecision decision,
                           consular::v1::Outcome outcome) {
     c.mutable_divorce_recognition()->set_decision(decision);
-    return CheckOutcomeAgreesWithDecision(c, outcome);
+    return CheckOutcomeAgreesWithCase(c, outcome);
   };
   const absl::Status refused_granted =
       agrees(consular::v1::RECOGNITION_DECISION_GRANTED, consular::v1::OUTCOME_REFUSED);

@@ -227,6 +227,11 @@ ctl "$OFFICER_RABAT" case transition "$REF" ACTIVE --reason "Contact made throug
 expect_ok "transition to ACTIVE"
 ctl "$OFFICER_RABAT" case transition "$REF" RESOLVED --outcome RETURNED_TO_NL \
   --reason "Emergency travel document issued; back in the Netherlands"
+expect_error "RETURNED_TO_NL without the date of return" FAILED_PRECONDITION "abandonment.returned_on"
+ctl "$OFFICER_RABAT" case update "$REF" --returned "$(date -u +%F)"
+expect_ok "the date of return is recorded"
+ctl "$OFFICER_RABAT" case transition "$REF" RESOLVED --outcome RETURNED_TO_NL \
+  --reason "Emergency travel document issued; back in the Netherlands"
 expect_ok "transition to RESOLVED with outcome RETURNED_TO_NL"
 ctl "$OFFICER_RABAT" --json case get "$REF"
 if [[ $RC -eq 0 && $(json_field status) == *RESOLVED* && $(json_field outcome) == *RETURNED_TO_NL* ]]; then

@@ -165,6 +165,7 @@ for i in 0 1 2 3 4 5; do
   ctl "$OFFICER" case transition "${REFS[i]}" ACTIVE --reason "Contact made"
   outcome=RETURNED_TO_NL
   [[ $i -eq 5 ]] && outcome=STAYED_BY_OWN_CHOICE
+  [[ $outcome == RETURNED_TO_NL ]] && ctl "$OFFICER" case update "${REFS[i]}" --returned "$(date -u +%F)"
   ctl "$OFFICER" case transition "${REFS[i]}" RESOLVED --outcome "$outcome" --reason "Done"
 done
 expect_ok "six cases are resolved"

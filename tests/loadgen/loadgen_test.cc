@@ -822,11 +822,29 @@ TEST(CaseContentTest, OfficerTransitionsAreAllowedAndOutcomesFit) {
       }
     }
   }
-  for (int i = 0; i < 50; ++i) {
-    EXPECT_TRUE(cases::IsOutcomeValidFor(
-        v1::CASE_TYPE_ABANDONMENT,
-        RandomOutcome(rng, v1::CASE_TYPE_ABANDONMENT, v1::RECOGNITION_DECISION_UNSPECIFIED, true)));
+  // RETURNED_TO_NL only for a case known to have a return date.
+  std::set<v1::Outcome> abandonment_outcomes;
+  for (int i = 0; i < 200; ++i) {
+    for (const bool returned : {false, true}) {
+      v1::Case c;
+      c.set_type(v1::CASE_TYPE_ABANDONMENT);
+      if (returned) {
+        v1::Date* on = c.mutable_abandonment()->mutable_returned_on();
+        on->set_year(2026);
+        on->set_month(3);
+        on->set_day(1);
+      }
+      const v1::Outcome outcome = RandomOutcome(rng, v1::CASE_TYPE_ABANDONMENT,
+                                                v1::RECOGNITION_DECISION_UNSPECIFIED, true, returned);
+      EXPECT_TRUE(cases::IsOutcomeValidFor(v1::CASE_TYPE_ABANDONMENT, outcome));
+      EXPECT_TRUE(cases::CheckOutcomeAgreesWithCase(c, outcome).ok()) << outcome;
+      if (returned) abandonment_outcomes.insert(outcome);
+      EXPECT_NE(RandomOutcome(rng, v1::CASE_TYPE_ABANDONMENT, v1::RECOGNITION_DECISION_UNSPECIFIED,
+                              false, true),
+                v1::OUTCOME_RETURNED_TO_NL);
+    }
   }
+  EXPECT_EQ(abandonment_outcomes.count(v1::OUTCOME_RETURNED_TO_NL), 1u);
   // A divorce case's outcome agrees with its foreign decision, and is neither RECOGNISED nor
   // REFUSED while the decision is not known.
   for (const auto decision : {v1::RECOGNITION_DECISION_UNSPECIFIED, v1::RECOGNITION_DECISION_GRANTED,
@@ -836,11 +854,11 @@ TEST(CaseContentTest, OfficerTransitionsAreAllowedAndOutcomesFit) {
     c.mutable_divorce_recognition()->set_decision(decision);
     std::set<v1::Outcome> seen;
     for (int i = 0; i < 200; ++i) {
-      const v1::Outcome known = RandomOutcome(rng, c.type(), decision, true);
+      const v1::Outcome known = RandomOutcome(rng, c.type(), decision, true, false);
       EXPECT_TRUE(cases::IsOutcomeValidFor(c.type(), known));
-      EXPECT_TRUE(cases::CheckOutcomeAgreesWithDecision(c, known).ok()) << known;
+      EXPECT_TRUE(cases::CheckOutcomeAgreesWithCase(c, known).ok()) << known;
       seen.insert(known);
-      const v1::Outcome unknown = RandomOutcome(rng, c.type(), decision, false);
+      const v1::Outcome unknown = RandomOutcome(rng, c.type(), decision, false, false);
       EXPECT_NE(unknown, v1::OUTCOME_RECOGNISED);
       EXPECT_NE(unknown, v1::OUTCOME_REFUSED);
     }

@@ -189,8 +189,8 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
   writer_->LogContact(cb, consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE, At(2025, 3, 20),
                       At(2025, 3, 21), lawyer);
 
-  // 3 created, 4 transitions, 2 contacts.
-  EXPECT_EQ(CatchUpFully(), 9);
+  // 3 created, 1 update (the date of return), 4 transitions, 2 contacts.
+  EXPECT_EQ(CatchUpFully(), 10);
 
   const std::string o = "MEASURE_CASES_OPENED";
   const std::string r = "MEASURE_CASES_RESOLVED";

@@ -94,8 +94,17 @@ class CaseWriter {
     return created;
   }
 
-  Case Transition(const Case& c, consular::v1::CaseStatus to, absl::Time at,
+  // Resolving as RETURNED_TO_NL records the return on the same day first, as an officer must.
+  Case Transition(const Case& from, consular::v1::CaseStatus to, absl::Time at,
                   consular::v1::Outcome outcome = consular::v1::OUTCOME_UNSPECIFIED) {
+    Case c = from;
+    if (outcome == consular::v1::OUTCOME_RETURNED_TO_NL && !c.abandonment().has_returned_on()) {
+      const absl::CivilDay day = absl::ToCivilDay(at, absl::UTCTimeZone());
+      Case back;
+      *back.mutable_abandonment()->mutable_returned_on() =
+          MakeDate(static_cast<int>(day.year()), day.month(), day.day());
+      c = Update(c, back, {"abandonment.returned_on"}, at);
+    }
     clock_.Set(at);
     consular::v1::TransitionCaseRequest request;
     request.set_request_id(NextId());

@@ -124,7 +124,8 @@ class Loader {
       move.set_reason(TransitionReason(rng, c.status(), target));
       if (target == v1::CASE_STATUS_RESOLVED)
         move.set_outcome(loadgen::RandomOutcome(rng, c.type(), c.divorce_recognition().decision(),
-                                                /*decision_known=*/true));
+                                                /*details_known=*/true,
+                                                c.abandonment().has_returned_on()));
       move.set_expected_version(c.version());
       v1::Case moved;
       if (!Call(target == v1::CASE_STATUS_CLOSED ? manager : officer, "TransitionCase",

@@ -67,6 +67,15 @@ v1::Case PersonalCase(uint64_t seed, uint32_t index, const std::string& country,
     dob->set_month(born.month());
     dob->set_day(born.day());
   }
+  if (type == v1::CASE_TYPE_ABANDONMENT) {
+    // A person resolved as returned came back on the day of resolution; others have no return.
+    v1::AbandonmentDetails* a = k.mutable_abandonment();
+    if (c->outcome == v1::OUTCOME_RETURNED_TO_NL) {
+      *a->mutable_returned_on() = DateOf(c->resolved);
+    } else {
+      a->clear_returned_on();
+    }
+  }
   if (type == v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
     v1::DivorceRecognitionDetails* d = k.mutable_divorce_recognition();
     d->clear_obstacles();

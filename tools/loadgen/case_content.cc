@@ -166,6 +166,10 @@ void FillAbandonment(Rng& rng, const std::string& country, absl::CivilDay today,
   }
   a->set_person_wishes(PickFrom(rng, kWishes));
   a->set_emergency_travel_document_issued(Chance(rng, 0.1));
+  if (Chance(rng, 0.3)) {
+    // Some people are already back when their case is registered or worked.
+    *a->mutable_returned_on() = ToDate(left + Uniform(rng, 0, static_cast<int>(today - left)));
+  }
 }
 
 void FillDivorceRecognition(Rng& rng, absl::CivilDay today, v1::DivorceRecognitionDetails* d) {
@@ -317,21 +321,26 @@ v1::CaseStatus OfficerTransitionTarget(Rng& rng, v1::CaseStatus from) {
 }
 
 v1::Outcome RandomOutcome(Rng& rng, v1::CaseType type, v1::RecognitionDecision decision,
-                          bool decision_known) {
+                          bool details_known, bool returned) {
   static constexpr v1::Outcome kAbandonment[] = {
-      v1::OUTCOME_RETURNED_TO_NL, v1::OUTCOME_STAYED_BY_OWN_CHOICE, v1::OUTCOME_RETURN_NOT_POSSIBLE,
-      v1::OUTCOME_CONTACT_LOST,   v1::OUTCOME_REFERRED_ELSEWHERE,   v1::OUTCOME_WITHDRAWN};
+      v1::OUTCOME_STAYED_BY_OWN_CHOICE, v1::OUTCOME_RETURN_NOT_POSSIBLE, v1::OUTCOME_CONTACT_LOST,
+      v1::OUTCOME_REFERRED_ELSEWHERE, v1::OUTCOME_WITHDRAWN};
   static constexpr v1::Outcome kDivorce[] = {
       v1::OUTCOME_RECOGNISED, v1::OUTCOME_REFUSED, v1::OUTCOME_ALTERNATIVE_SOLUTION,
       v1::OUTCOME_PROCEEDINGS_ABANDONED, v1::OUTCOME_WITHDRAWN};
-  if (type == v1::CASE_TYPE_ABANDONMENT) return PickFrom(rng, kAbandonment);
+  if (type == v1::CASE_TYPE_ABANDONMENT) {
+    // Most people who came back are resolved as returned; only they can be (CaseService needs
+    // the return date).
+    if (details_known && returned && Chance(rng, 0.9)) return v1::OUTCOME_RETURNED_TO_NL;
+    return PickFrom(rng, kAbandonment);
+  }
   // The outcome agrees with the foreign decision (CaseService refuses a contradiction).
   for (;;) {
     const v1::Outcome outcome = PickFrom(rng, kDivorce);
     const bool decided =
         outcome == v1::OUTCOME_RECOGNISED || outcome == v1::OUTCOME_REFUSED;
     if (!decided) return outcome;
-    if (!decision_known) continue;
+    if (!details_known) continue;
     if (outcome == v1::OUTCOME_RECOGNISED && decision == v1::RECOGNITION_DECISION_REFUSED) continue;
     if (outcome == v1::OUTCOME_REFUSED && decision == v1::RECOGNITION_DECISION_GRANTED) continue;
     return outcome;

@@ -58,12 +58,13 @@ std::string RandomTransitionReason(Rng& rng);
 // may move on.
 consular::v1::CaseStatus OfficerTransitionTarget(Rng& rng, consular::v1::CaseStatus from);
 
-// A valid outcome for resolving a case of `type`.
-// An outcome for resolving a case of `type` that agrees with its foreign decision (a divorce
-// case; `decision_known` false: the decision is not known, so neither RECOGNISED nor REFUSED).
+// An outcome for resolving a case of `type` that agrees with what is known of it
+// (`details_known`: its details were read): RETURNED_TO_NL only when it has a return date
+// (`returned`), a divorce case's outcome agrees with its foreign decision, and without the details
+// neither RETURNED_TO_NL, RECOGNISED nor REFUSED.
 consular::v1::Outcome RandomOutcome(Rng& rng, consular::v1::CaseType type,
-                                    consular::v1::RecognitionDecision decision,
-                                    bool decision_known);
+                                    consular::v1::RecognitionDecision decision, bool details_known,
+                                    bool returned);
 
 // A statistics query a policy officer makes: a country from `countries`, a recent year (70%) or
 // quarter up to `today`, every dimension (50%) or one to three, sometimes rounded to base 5.

@@ -48,9 +48,11 @@ struct KnownCase {
   v1::CaseType type = v1::CASE_TYPE_UNSPECIFIED;
   v1::CaseStatus status = v1::CASE_STATUS_UNSPECIFIED;
   int64_t version = 0;
-  // The foreign decision of a divorce case, once a read showed its details (a list row has none).
+  // Once a read showed its details (a list row has none): the foreign decision of a divorce case,
+  // and whether the person of an abandonment case has returned.
   v1::RecognitionDecision decision = v1::RECOGNITION_DECISION_UNSPECIFIED;
-  bool decision_known = false;
+  bool returned = false;
+  bool details_known = false;
 };
 
 // The cases of one post as its users last saw them; shared by the post's users.
@@ -69,7 +71,11 @@ class CaseBoard {
       if (c.type() != v1::CASE_TYPE_UNSPECIFIED) known.type = c.type();
       if (c.has_divorce_recognition()) {
         known.decision = c.divorce_recognition().decision();
-        known.decision_known = true;
+        known.details_known = true;
+      }
+      if (c.has_abandonment()) {
+        known.returned = c.abandonment().has_returned_on();
+        known.details_known = true;
       }
     }
   }
@@ -286,7 +292,7 @@ class OfficerUser final : public UserBase {
     request->set_target_status(target);
     request->set_reason(RandomTransitionReason(rng_));
     if (target == v1::CASE_STATUS_RESOLVED) {
-      request->set_outcome(RandomOutcome(rng_, c.type, c.decision, c.decision_known));
+      request->set_outcome(RandomOutcome(rng_, c.type, c.decision, c.details_known, c.returned));
     } else {
       request->clear_outcome();
     }
@@ -314,7 +320,8 @@ class OfficerUser final : public UserBase {
       KnownCase reread;
       if (fresh.has_value()) {
         reread = {fresh->id(), fresh->type(), fresh->status(), fresh->version(),
-                  fresh->divorce_recognition().decision(), true};
+                  fresh->divorce_recognition().decision(), fresh->abandonment().has_returned_on(),
+                  true};
       }
       if (!fresh.has_value() || !FillTransition(reread, &request)) {
         recorder.Count("aborted_not_retried");
