@@ -20,10 +20,11 @@ std::string JsonOf(const consular::v1::CaseEvent& event) {
 }  // namespace
 
 std::string EventPayload(const consular::v1::CaseEvent& event) {
-  if (event.reason().empty()) return JsonOf(event);
-  consular::v1::CaseEvent without_reason = event;
-  without_reason.clear_reason();
-  return JsonOf(without_reason);
+  if (event.reason().empty() && event.changes().empty()) return JsonOf(event);
+  consular::v1::CaseEvent without_personal = event;
+  without_personal.clear_reason();
+  without_personal.clear_changes();
+  return JsonOf(without_personal);
 }
 
 }  // namespace consular::storage

@@ -17,6 +17,9 @@ AssociatedData NoteBodyAd(const std::string& note_id) {
 AssociatedData ReasonAd(const std::string& case_id, int64_t sequence) {
   return {"cases.case_events", "reason", absl::StrCat(case_id, "/", sequence)};
 }
+AssociatedData ChangesAd(const std::string& case_id, int64_t sequence) {
+  return {"cases.case_events", "changes", absl::StrCat(case_id, "/", sequence)};
+}
 AssociatedData EmergencyReasonAd(const std::string& grant_id) {
   return {"cases.emergency_access", "reason", grant_id};
 }

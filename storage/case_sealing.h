@@ -21,6 +21,8 @@ AssociatedData PersonalAd(const std::string& case_id);
 AssociatedData NoteBodyAd(const std::string& note_id);
 // cases.case_events.reason of event `sequence` of the case `case_id`.
 AssociatedData ReasonAd(const std::string& case_id, int64_t sequence);
+// cases.case_events.changes of event `sequence` of the case `case_id`.
+AssociatedData ChangesAd(const std::string& case_id, int64_t sequence);
 // cases.emergency_access.reason of the grant `grant_id`.
 AssociatedData EmergencyReasonAd(const std::string& grant_id);
 

@@ -149,11 +149,11 @@ constexpr char kNextEventSequence[] =
 
 constexpr char kAppendEvent[] =
     "INSERT INTO cases.case_events (case_id, sequence, event_type, actor, actor_role, actor_post, "
-    "occurred_at, case_version, payload, reason) VALUES ($1::uuid, $2, $3, $4, $5, "
-    "$6, " FROM_MICROS("$7") ", $8, $9::jsonb, NULLIF($10, ''::bytea))";
+    "occurred_at, case_version, payload, reason, changes) VALUES ($1::uuid, $2, $3, $4, $5, "
+    "$6, " FROM_MICROS("$7") ", $8, $9::jsonb, NULLIF($10, ''::bytea), NULLIF($11, ''::bytea))";
 
 constexpr char kListEvents[] =
-    "SELECT sequence, payload::text, reason FROM cases.case_events WHERE case_id = $1::uuid "
+    "SELECT sequence, payload::text, reason, changes FROM cases.case_events WHERE case_id = $1::uuid "
     "AND sequence > $2 ORDER BY sequence LIMIT $3";
 
 constexpr char kInsertNote[] =
@@ -214,6 +214,11 @@ const std::vector<SealedColumn>& CaseStore::SealedColumns() {
                    "case_id = $1::uuid AND sequence = $2::integer",
                    [](const std::string& case_id, const std::string& sequence) {
                      return ReasonAd(case_id, std::stoll(sequence));
+                   }},
+      SealedColumn{"cases.case_events", "changes", "id::text", "case_id::text, sequence::text",
+                   "case_id = $1::uuid AND sequence = $2::integer",
+                   [](const std::string& case_id, const std::string& sequence) {
+                     return ChangesAd(case_id, std::stoll(sequence));
                    }},
       IdempotencySealedColumn(IdempotencyTable::kCases),
       IdKeyedSealedColumn("cases.emergency_access", "reason", EmergencyReasonAd),
@@ -558,11 +563,17 @@ int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& even
       ExecPrepared1(tx_, "case_event_next_sequence", kNextEventSequence, case_id)[0].as<int64_t>();
   const std::string reason =
       event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
+  std::string changes;
+  if (!event.changes().empty()) {
+    CaseEvent only_changes;
+    *only_changes.mutable_changes() = event.changes();
+    changes = Seal(only_changes.SerializeAsString(), ChangesAd(case_id, sequence));
+  }
   ExecPrepared0(tx_, "case_event_append", kAppendEvent, case_id, sequence,
                 consular::v1::CaseEventType_Name(event.type()), event.actor(),
                 consular::v1::Role_Name(event.actor_role()), event.actor_post(),
                 Micros(event.occurred_at()), event.case_version(), payload,
-                pqxx::binarystring(reason));
+                pqxx::binarystring(reason), pqxx::binarystring(changes));
   return sequence;
 }
 
@@ -578,6 +589,13 @@ std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t
     }
     event.set_sequence(row[0].as<int64_t>());
     if (!row[2].is_null()) event.set_reason(Open(row[2], ReasonAd(case_id, event.sequence())));
+    if (!row[3].is_null()) {
+      CaseEvent only_changes;
+      if (!only_changes.ParseFromString(Open(row[3], ChangesAd(case_id, event.sequence())))) {
+        throw std::runtime_error("stored case event changes do not parse");
+      }
+      *event.mutable_changes() = std::move(*only_changes.mutable_changes());
+    }
     events.push_back(std::move(event));
   }
   return events;

@@ -155,7 +155,8 @@ class CaseStore {
 
   // The sealed columns of schema "cases", for key rotation (storage/key_rotation.h), in the order
   // consular-keys rotates them: cases.cases.personal, cases.case_notes.body,
-  // cases.case_events.reason, cases.idempotency.response, cases.emergency_access.reason.
+  // cases.case_events.reason, cases.case_events.changes, cases.idempotency.response,
+  // cases.emergency_access.reason.
   static const std::vector<SealedColumn>& SealedColumns();
 
  private:

@@ -18,6 +18,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
+#include "services/cases/case_history.h"
 #include "services/cases/case_manager_support.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/pg_case_repository.h"
@@ -51,6 +52,9 @@ using internal::NewEvent;
 using internal::Reached;
 
 constexpr int kDefaultEventPageSize = 100;
+constexpr int kDefaultHistoryPageSize = 100;
+// Events read at a time while filling a page of the history.
+constexpr int kHistoryEventBatch = 200;
 constexpr size_t kMaxReasonChars = 2000;
 constexpr size_t kMaxNoteChars = 10000;
 constexpr size_t kMaxNameChars = 200;
@@ -200,6 +204,7 @@ absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRe
                    std::optional<Case> found = repo.Find(request.case_id(), false);
                    if (!found) return CaseNotFound(request.case_id());
                    Reached(*found, audit);
+                   WithholdCovertNotes(&*found);
                    *out = std::move(*found);
                    return absl::OkStatus();
                  });
@@ -267,6 +272,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
 
         FillCasePage(repo.List(filter, *after, FetchLimit(page_size)), page_size, "cases", filters,
                      out);
+        for (Case& c : *out->mutable_cases()) WithholdCovertNotes(&c);
         return absl::OkStatus();
       });
 }
@@ -290,6 +296,7 @@ absl::Status CaseManager::Search(const Identity& who,
 
                    FillCasePage(repo.Search(*name_index, *after, FetchLimit(page_size)), page_size,
                                 "search", filters, out);
+                   for (Case& c : *out->mutable_cases()) WithholdCovertNotes(&c);
                    return absl::OkStatus();
                  });
 }
@@ -303,6 +310,7 @@ absl::Status CaseManager::Update(const Identity& who,
     CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case.id", request.case_().id()));
     CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
     CONSULAR_RETURN_IF_ERROR(CheckUpdateMaskShape(request.update_mask()));
+    CONSULAR_RETURN_IF_ERROR(CheckText("reason", request.reason(), kMaxReasonChars, false));
     return absl::OkStatus();
   };
   change.apply = [&](CaseRepository& repo, Case current, absl::Time now,
@@ -327,11 +335,27 @@ absl::Status CaseManager::Update(const Identity& who,
       *updated = std::move(current);
       return absl::OkStatus();
     }
+    const std::vector<consular::v1::FieldChange> changes =
+        ChangedFields(request.update_mask(), current, merged);
+    for (const consular::v1::FieldChange& change : changes) {
+      if (change.field() == "safety.covert_notes_shareable" &&
+          current.caller_access() != consular::v1::CASE_ACCESS_HANDLING) {
+        return absl::PermissionDeniedError(
+            "only the handling unit decides whether covert notes are shared");
+      }
+      if (IsSafetyField(change.field()) && request.reason().empty()) {
+        return InvalidField("reason", absl::StrCat("required to change ", change.field(),
+                                                   ": the safety information is never changed "
+                                                   "without saying why"));
+      }
+    }
     merged.set_version(current.version() + 1);
     *merged.mutable_updated_at() = ToTimestamp(now);
     repo.Update(merged);
     CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_UPDATED, now, merged.version());
     for (const std::string& path : changed) event.add_changed_fields(path);
+    for (const consular::v1::FieldChange& change : changes) *event.add_changes() = change;
+    event.set_reason(request.reason());
     repo.AppendEvent(merged.id(), event);
     *updated = std::move(merged);
     return absl::OkStatus();
@@ -498,6 +522,61 @@ absl::Status CaseManager::ListEvents(const Identity& who,
                  out->mutable_events(), out->mutable_next_page_token(), [&](const CaseEvent& last) {
                    return EncodePageToken("events", request.case_id(),
                                           {std::to_string(last.sequence())});
+                 });
+        // The values an update changed are the history's (ListCaseHistory), not the timeline's.
+        for (CaseEvent& event : *out->mutable_events()) event.clear_changes();
+        return absl::OkStatus();
+      });
+}
+
+absl::Status CaseManager::ListHistory(const Identity& who,
+                                      const consular::v1::ListCaseHistoryRequest& request,
+                                      absl::Time deadline,
+                                      consular::v1::ListCaseHistoryResponse* out) {
+  return Audited(
+      who, "CaseService.ListCaseHistory", request.case_id(), deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+        if (!request.field().empty() && !IsCaseFieldPath(request.field())) {
+          return InvalidField("field", absl::StrCat("\"", request.field(),
+                                                    "\" is not a field of a case (e.g. safety, "
+                                                    "safety.covert_notes, status)"));
+        }
+        CONSULAR_ASSIGN_OR_RETURN(int page_size,
+                                  PageSizeOf(request.page_size(), kDefaultHistoryPageSize));
+        const std::string scope = absl::StrCat(request.case_id(), "/", request.field());
+        int64_t after_sequence = 0;
+        if (!request.page_token().empty()) {
+          auto cursor = DecodePageToken(request.page_token(), "history", scope, 1);
+          if (!cursor.ok()) return cursor.status();
+          if (!absl::SimpleAtoi((*cursor)[0], &after_sequence) || after_sequence < 0) {
+            return InvalidField("page_token", "malformed");
+          }
+        }
+        out->Clear();
+        std::optional<Case> found = repo.Find(request.case_id(), false);
+        if (!found) return CaseNotFound(request.case_id());
+        Reached(*found, audit);
+        const bool show_covert_notes = MaySeeCovertNotes(*found);
+        std::vector<consular::v1::CaseHistoryEntry> entries;
+        const size_t wanted = static_cast<size_t>(FetchLimit(page_size));
+        for (bool more = true; more && entries.size() < wanted;) {
+          const std::vector<CaseEvent> events =
+              repo.ListEvents(found->id(), after_sequence, kHistoryEventBatch);
+          more = events.size() == static_cast<size_t>(kHistoryEventBatch);
+          for (const CaseEvent& event : events) {
+            after_sequence = event.sequence();
+            std::optional<consular::v1::CaseHistoryEntry> entry =
+                HistoryEntryOf(event, request.field(), show_covert_notes);
+            if (entry) entries.push_back(*std::move(entry));
+            if (entries.size() == wanted) break;
+          }
+        }
+        FillPage(std::move(entries), page_size, out->mutable_entries(),
+                 out->mutable_next_page_token(),
+                 [&](const consular::v1::CaseHistoryEntry& last) {
+                   return EncodePageToken("history", scope, {std::to_string(last.sequence())});
                  });
         return absl::OkStatus();
       });

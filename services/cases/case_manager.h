@@ -54,6 +54,9 @@ class CaseManager {
   UseCase<v1::AddCaseNoteRequest, v1::CaseNote> AddNote;
   UseCase<v1::ListCaseNotesRequest, v1::ListCaseNotesResponse> ListNotes;
   UseCase<v1::ListCaseEventsRequest, v1::ListCaseEventsResponse> ListEvents;
+  // The field history (case_history.h): what updates, transitions and referrals changed, with old
+  // and new values, who, when and why; covert notes withheld as GetCase withholds them.
+  UseCase<v1::ListCaseHistoryRequest, v1::ListCaseHistoryResponse> ListHistory;
 
   // Sharing and referral (cases.proto, docs/security.md). Only the handling unit shares, revokes
   // and refers; ALREADY_EXISTS when the grantee already holds a live share.

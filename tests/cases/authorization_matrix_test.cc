@@ -370,6 +370,12 @@ class AuthorizationMatrixTest : public ::testing::Test {
         v1::ListCaseEventsResponse out;
         return cases_->ListCaseEvents(Context(token).get(), request, &out);
       }
+      case Rpc::kListCaseHistory: {
+        v1::ListCaseHistoryRequest request;
+        request.set_case_id(case_id);
+        v1::ListCaseHistoryResponse out;
+        return cases_->ListCaseHistory(Context(token).get(), request, &out);
+      }
       case Rpc::kShareCase: {
         v1::ShareCaseRequest request;
         request.set_request_id(NextRequestId("cell-share"));
@@ -481,7 +487,7 @@ TEST_F(AuthorizationMatrixTest, EveryRoleTimesEveryRpcTimesEverySituation) {
             RunCell(cell.who, cell.rpc, cell.situation, cell.scenario, cell.expected, problems);
         return Outcome{status.error_code(), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 18 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 19 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

@@ -291,6 +291,12 @@ class AuthorizationMatrixUnitTest : public ::testing::Test {
         v1::ListCaseEventsResponse out;
         return manager_.ListEvents(caller, request, Deadline(), &out);
       }
+      case Rpc::kListCaseHistory: {
+        v1::ListCaseHistoryRequest request;
+        request.set_case_id(case_id);
+        v1::ListCaseHistoryResponse out;
+        return manager_.ListHistory(caller, request, Deadline(), &out);
+      }
       case Rpc::kShareCase: {
         v1::ShareCaseRequest request;
         request.set_request_id(NextRequestId("cell-share"));
@@ -381,7 +387,7 @@ TEST_F(AuthorizationMatrixUnitTest, EveryRoleTimesEveryCaseServiceMethodTimesEve
             RunCell(cell.who, cell.rpc, cell.scenario, cell.expected, problems);
         return Outcome{CodeOf(status), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 16 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 17 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

@@ -59,6 +59,7 @@ enum class Rpc {
   kAddCaseNote,
   kListCaseNotes,
   kListCaseEvents,
+  kListCaseHistory,
   kShareCase,
   kRevokeShare,
   kListShares,
@@ -74,7 +75,8 @@ inline constexpr Rpc kAllRpcs[] = {
     Rpc::kListCases,           Rpc::kSearchCases,
     Rpc::kUpdateCase,          Rpc::kTransitionCase,
     Rpc::kAddCaseNote,         Rpc::kListCaseNotes,
-    Rpc::kListCaseEvents,      Rpc::kShareCase,
+    Rpc::kListCaseEvents,      Rpc::kListCaseHistory,
+    Rpc::kShareCase,
     Rpc::kRevokeShare,         Rpc::kListShares,
     Rpc::kReferCase,           Rpc::kOpenEmergencyAccess,
     Rpc::kListEmergencyAccess, Rpc::kReviewEmergencyAccess,
@@ -141,6 +143,8 @@ inline const char* RpcName(Rpc rpc) {
       return "ListCaseNotes";
     case Rpc::kListCaseEvents:
       return "ListCaseEvents";
+    case Rpc::kListCaseHistory:
+      return "ListCaseHistory";
     case Rpc::kShareCase:
       return "ShareCase";
     case Rpc::kRevokeShare:
@@ -377,6 +381,7 @@ inline Expectation Expected(Who who, Rpc rpc, Situation s) {
     case Rpc::kGetCase:
     case Rpc::kListCaseNotes:
     case Rpc::kListCaseEvents:
+    case Rpc::kListCaseHistory:
       e.code = ExpectRead(who, reach);
       if (rpc == Rpc::kGetCase) e.access = CaseAccessOf(reach);
       break;
@@ -437,6 +442,7 @@ inline Needs NeedsOf(Rpc rpc) {
     case Rpc::kSearchCases:
     case Rpc::kListCaseNotes:
     case Rpc::kListCaseEvents:
+    case Rpc::kListCaseHistory:
     case Rpc::kListShares:
       return Needs::kSharedReadScenario;
     default:

@@ -543,6 +543,197 @@ TEST_F(CaseManagerTest, UpdateRecordsChangedFieldsAndNotesAreListed) {
   EXPECT_EQ(timeline.events(2).type(), consular::v1::CASE_EVENT_TYPE_NOTE_ADDED);
 }
 
+// The safety information is never overwritten silently: a change needs a reason, and the former
+// value, who changed it, when and why stay in the history.
+TEST_F(CaseManagerTest, ASafetyChangeNeedsAReasonAndTheFormerValueStaysInTheHistory) {
+  const Case created = MustCreate(kRabatOfficer, "s1");
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("safety-1");
+  update.mutable_case_()->set_id(created.reference());
+  update.mutable_case_()->mutable_safety()->set_safe_contact_channel("+212 611 111111");
+  update.mutable_case_()->mutable_safety()->set_safe_contact_times("weekday mornings only");
+  update.mutable_update_mask()->add_paths("safety.safe_contact_channel");
+  update.mutable_update_mask()->add_paths("safety.safe_contact_times");
+  update.set_expected_version(created.version());
+  const std::string before = Footprint();
+  Case updated;
+  const absl::Status no_reason = manager_->Update(kRabatOfficer, update, Deadline(), &updated);
+  EXPECT_EQ(no_reason.code(), absl::StatusCode::kInvalidArgument) << no_reason;
+  EXPECT_EQ(std::string(no_reason.message()).rfind("reason: ", 0), 0u) << no_reason;
+  EXPECT_EQ(Footprint(), before);
+
+  update.set_reason("Her husband found the old number");
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &updated).ok());
+  EXPECT_EQ(updated.safety().safe_contact_channel(), "+212 611 111111");
+  clock_.Advance(absl::Minutes(5));
+  Case active;
+  ASSERT_TRUE(Transition(kRabatOfficer2, updated, consular::v1::CASE_STATUS_ACTIVE, &active).ok());
+
+  consular::v1::ListCaseHistoryRequest request;
+  request.set_case_id(created.id());
+  consular::v1::ListCaseHistoryResponse history;
+  ASSERT_TRUE(manager_->ListHistory(kRabatOfficer2, request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 2);
+  const consular::v1::CaseHistoryEntry& change = history.entries(0);
+  EXPECT_EQ(change.event_type(), consular::v1::CASE_EVENT_TYPE_UPDATED);
+  EXPECT_EQ(change.actor(), "officer-rabat");
+  EXPECT_EQ(change.actor_post(), "RABAT");
+  EXPECT_EQ(change.reason(), "Her husband found the old number");
+  EXPECT_EQ(change.case_version(), 2);
+  ASSERT_EQ(change.changes_size(), 2);
+  EXPECT_EQ(change.changes(0).field(), "safety.safe_contact_channel");
+  EXPECT_EQ(change.changes(0).old_value(), "+212 600 000000 after 20:00");
+  EXPECT_EQ(change.changes(0).new_value(), "+212 611 111111");
+  EXPECT_EQ(change.changes(1).field(), "safety.safe_contact_times");
+  EXPECT_EQ(change.changes(1).old_value(), "");
+  EXPECT_EQ(change.changes(1).new_value(), "weekday mornings only");
+  EXPECT_EQ(history.entries(1).actor(), "officer2-rabat");
+  ASSERT_EQ(history.entries(1).changes_size(), 1);
+  EXPECT_EQ(history.entries(1).changes(0).field(), "status");
+  EXPECT_EQ(history.entries(1).changes(0).old_value(), "CASE_STATUS_INTAKE");
+  EXPECT_EQ(history.entries(1).changes(0).new_value(), "CASE_STATUS_ACTIVE");
+  EXPECT_EQ(history.entries(1).reason(), "reason text");
+
+  // One field; paged.
+  request.set_field("safety.safe_contact_channel");
+  ASSERT_TRUE(manager_->ListHistory(kRabatOfficer, request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 1);
+  ASSERT_EQ(history.entries(0).changes_size(), 1);
+  EXPECT_EQ(history.entries(0).changes(0).new_value(), "+212 611 111111");
+  request.set_field("");
+  request.set_page_size(1);
+  ASSERT_TRUE(manager_->ListHistory(kRabatOfficer, request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 1);
+  ASSERT_FALSE(history.next_page_token().empty());
+  request.set_page_token(history.next_page_token());
+  ASSERT_TRUE(manager_->ListHistory(kRabatOfficer, request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 1);
+  EXPECT_EQ(history.entries(0).changes(0).field(), "status");
+  EXPECT_TRUE(history.next_page_token().empty());
+
+  // The timeline names the fields and the reason, never the values.
+  consular::v1::ListCaseEventsRequest events;
+  events.set_case_id(created.id());
+  consular::v1::ListCaseEventsResponse timeline;
+  ASSERT_TRUE(manager_->ListEvents(kRabatOfficer, events, Deadline(), &timeline).ok());
+  ASSERT_EQ(timeline.events_size(), 3);
+  EXPECT_EQ(timeline.events(1).changes_size(), 0);
+  EXPECT_EQ(timeline.events(1).reason(), "Her husband found the old number");
+  // Neither value is stored in plaintext.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.case_events WHERE payload::text LIKE "
+                             "'%611 111111%' OR payload::text LIKE '%600 000000%'"),
+            "0");
+
+  consular::v1::ListCaseHistoryRequest bad;
+  bad.set_case_id(created.id());
+  bad.set_field("safety.password");
+  const absl::Status unknown = manager_->ListHistory(kRabatOfficer, bad, Deadline(), &history);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(unknown.message()).rfind("field: ", 0), 0u) << unknown;
+  // Another post's officer learns nothing.
+  EXPECT_EQ(manager_->ListHistory(kTunisOfficer, request, Deadline(), &history).code(),
+            absl::StatusCode::kNotFound);
+}
+
+// Read-only grantees and emergency readers see how to reach the person safely, but not the covert
+// notes, until the handling unit marks them shareable; nobody else may mark them.
+TEST_F(CaseManagerTest, AReadOnlyGranteeNeverSeesCovertNotesNotMarkedShareable) {
+  clock_.Set(absl::Now());
+  consular::v1::CreateCaseRequest create = NewCaseRequest("cv-1");
+  create.mutable_case_()->mutable_safety()->set_covert_notes("Husband monitors her phone");
+  Case created;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, create, Deadline(), &created).ok());
+  EXPECT_EQ(created.safety().covert_notes(), "Husband monitors her phone");
+  const auto share = [&](const std::string& grantee, consular::v1::ShareAccess access) {
+    consular::v1::ShareCaseRequest request;
+    request.set_request_id("share-" + grantee);
+    request.set_case_id(created.id());
+    request.set_grantee(grantee);
+    request.set_access(access);
+    request.set_legal_basis("Art. 6(1)(e) GDPR");
+    consular::v1::CaseShare out;
+    const absl::Status status = manager_->Share(kRabatOfficer, request, Deadline(), &out);
+    EXPECT_TRUE(status.ok()) << status;
+  };
+  share("TUNIS", consular::v1::SHARE_ACCESS_READ);
+  share("LKHA", consular::v1::SHARE_ACCESS_READ_WRITE);
+  const auto read = [&](const Identity& who) {
+    consular::v1::GetCaseRequest get;
+    get.set_case_id(created.id());
+    Case out;
+    const absl::Status status = manager_->Get(who, get, Deadline(), &out);
+    EXPECT_TRUE(status.ok()) << status;
+    return out;
+  };
+  Case seen = read(kTunisOfficer);
+  EXPECT_EQ(seen.caller_access(), consular::v1::CASE_ACCESS_SHARED_READ);
+  EXPECT_EQ(seen.safety().covert_notes(), "");
+  EXPECT_EQ(seen.safety().safe_contact_channel(), "+212 600 000000 after 20:00");
+  EXPECT_EQ(read(kLkha).safety().covert_notes(), "Husband monitors her phone");
+  consular::v1::ListCasesRequest list;
+  consular::v1::ListCasesResponse listed;
+  ASSERT_TRUE(manager_->List(kTunisOfficer, list, Deadline(), &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_EQ(listed.cases(0).safety().covert_notes(), "");
+  consular::v1::SearchCasesRequest search;
+  search.set_name("Amina Example");
+  consular::v1::SearchCasesResponse found;
+  ASSERT_TRUE(manager_->Search(kTunisOfficer, search, Deadline(), &found).ok());
+  ASSERT_EQ(found.cases_size(), 1);
+  EXPECT_EQ(found.cases(0).safety().covert_notes(), "");
+
+  // The notes change; the read-only grantee's history withholds both values.
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("cv-update");
+  update.mutable_case_()->set_id(created.id());
+  update.mutable_case_()->mutable_safety()->set_covert_notes("Husband reads her messages too");
+  update.mutable_update_mask()->add_paths("safety.covert_notes");
+  update.set_expected_version(created.version());
+  update.set_reason("New information from her sister");
+  Case updated;
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &updated).ok());
+  consular::v1::ListCaseHistoryRequest history_request;
+  history_request.set_case_id(created.id());
+  consular::v1::ListCaseHistoryResponse history;
+  ASSERT_TRUE(manager_->ListHistory(kTunisOfficer, history_request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 1);
+  ASSERT_EQ(history.entries(0).changes_size(), 1);
+  EXPECT_TRUE(history.entries(0).changes(0).withheld());
+  EXPECT_EQ(history.entries(0).changes(0).old_value(), "");
+  EXPECT_EQ(history.entries(0).changes(0).new_value(), "");
+  ASSERT_TRUE(manager_->ListHistory(kLkha, history_request, Deadline(), &history).ok());
+  EXPECT_FALSE(history.entries(0).changes(0).withheld());
+  EXPECT_EQ(history.entries(0).changes(0).old_value(), "Husband monitors her phone");
+
+  // An emergency reader sees no covert notes either.
+  consular::v1::OpenEmergencyAccessRequest open;
+  open.set_request_id("cv-emergency");
+  open.set_case_id(created.reference());
+  open.set_reason("She called the embassy in Cairo and is in danger");
+  consular::v1::EmergencyAccess grant;
+  const Identity cairo_manager{"manager-cairo", consular::v1::ROLE_POST_MANAGER, "CAIRO"};
+  const absl::Status opened =
+      manager_->OpenEmergencyAccess(cairo_manager, open, Deadline(), &grant);
+  ASSERT_TRUE(opened.ok()) << opened;
+  seen = read(cairo_manager);
+  EXPECT_EQ(seen.caller_access(), consular::v1::CASE_ACCESS_EMERGENCY);
+  EXPECT_EQ(seen.safety().covert_notes(), "");
+
+  // Only the handling unit marks them shareable (a read-write grantee may not).
+  update.set_request_id("cv-share-lkha");
+  update.mutable_case_()->mutable_safety()->set_covert_notes_shareable(true);
+  update.mutable_update_mask()->Clear();
+  update.mutable_update_mask()->add_paths("safety.covert_notes_shareable");
+  update.set_expected_version(updated.version());
+  update.set_reason("The post in Tunis must know before calling");
+  Case marked;
+  EXPECT_EQ(manager_->Update(kLkha, update, Deadline(), &marked).code(),
+            absl::StatusCode::kPermissionDenied);
+  update.set_request_id("cv-share");
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &marked).ok());
+  EXPECT_EQ(read(kTunisOfficer).safety().covert_notes(), "Husband reads her messages too");
+}
+
 TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {
   std::set<std::string> ids;
   for (int i = 0; i < 7; ++i) {

@@ -281,6 +281,37 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListCaseHistory(grpc::ServerContext* context,
+                               const consular::v1::ListCaseHistoryRequest* request,
+                               consular::v1::ListCaseHistoryResponse* response) override {
+    grpc::Status status = Record(context, "ListCaseHistory");
+    if (!status.ok()) return status;
+    {
+      absl::MutexLock lock(&mu_);
+      last_history_ = *request;
+    }
+    consular::v1::CaseHistoryEntry* entry = response->add_entries();
+    entry->set_sequence(3);
+    entry->set_event_type(consular::v1::CASE_EVENT_TYPE_UPDATED);
+    entry->set_actor("dev-officer-rabat");
+    entry->set_actor_post("RABAT");
+    entry->set_case_version(3);
+    entry->mutable_changed_at()->set_seconds(1772357400);
+    entry->set_reason("Her husband found the old number");
+    consular::v1::FieldChange* channel = entry->add_changes();
+    channel->set_field("safety.safe_contact_channel");
+    channel->set_old_value("+212 600 000000");
+    channel->set_new_value("+212 611 111111");
+    consular::v1::FieldChange* notes = entry->add_changes();
+    notes->set_field("safety.covert_notes");
+    notes->set_withheld(true);
+    return grpc::Status::OK;
+  }
+  consular::v1::ListCaseHistoryRequest last_history() {
+    absl::MutexLock lock(&mu_);
+    return last_history_;
+  }
+
   grpc::Status ListCaseEvents(
       grpc::ServerContext* context,
       const consular::v1::ListCaseEventsRequest* request,
@@ -540,6 +571,7 @@ class FakeCaseService final : public consular::v1::CaseService::Service {
   std::vector<Call> calls_ ABSL_GUARDED_BY(mu_);
   consular::v1::CreateCaseRequest last_create_ ABSL_GUARDED_BY(mu_);
   consular::v1::UpdateCaseRequest last_update_ ABSL_GUARDED_BY(mu_);
+  consular::v1::ListCaseHistoryRequest last_history_ ABSL_GUARDED_BY(mu_);
   consular::v1::TransitionCaseRequest last_transition_ ABSL_GUARDED_BY(mu_);
   std::vector<consular::v1::ListCasesRequest> list_requests_
       ABSL_GUARDED_BY(mu_);
@@ -1275,6 +1307,29 @@ TEST_F(CliTest, UpdateWithoutVersionReadsTheCaseFirst) {
                           "safety.do_not_contact_family"));
   EXPECT_FALSE(request.case_().safety().do_not_contact_family());
   EXPECT_THAT(r.out, HasSubstr("Version:        8\n"));
+}
+
+TEST_F(CliTest, ASafetyUpdateCarriesItsReasonAndTheHistoryShowsOldAndNewValues) {
+  Result r = Ctl({"case", "update", "ABN-2026-00042", "--safe-channel", "+212 611 111111",
+                  "--covert-notes-shared", "--reason", "Her husband found the old number"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  consular::v1::UpdateCaseRequest request = service_.last_update();
+  EXPECT_EQ(request.reason(), "Her husband found the old number");
+  EXPECT_THAT(request.update_mask().paths(),
+              ElementsAre("safety.safe_contact_channel", "safety.covert_notes_shareable"));
+  EXPECT_TRUE(request.case_().safety().covert_notes_shareable());
+
+  r = Ctl({"case", "history", "ABN-2026-00042", "--field", "safety"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_history().case_id(), "ABN-2026-00042");
+  EXPECT_EQ(service_.last_history().field(), "safety");
+  EXPECT_EQ(r.out,
+            "SEQ  WHEN                  ACTOR              POST   VERSION\n"
+            "3    2026-03-01T09:30:00Z  dev-officer-rabat  RABAT  3\n"
+            "    safety.safe_contact_channel: +212 600 000000 \u2192 +212 611 111111\n"
+            "    safety.covert_notes: changed (withheld from you)\n"
+            "    why: Her husband found the old number\n"
+            "1 change(s)\n");
 }
 
 TEST_F(CliTest, UpdateWithVersionSkipsTheReadAndStaleIsAborted) {

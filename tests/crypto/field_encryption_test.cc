@@ -529,8 +529,21 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
   for (int i = 0; i < kCases; ++i) {
     Case c = MustCreate(kRabat, absl::StrCat("Person ", i));
     MustNote(kRabat, c, absl::StrCat("note ", i));
-    cases.push_back(
-        MustTransition(kRabat, c, consular::v1::CASE_STATUS_ACTIVE, absl::StrCat("reason ", i)));
+    Case active =
+        MustTransition(kRabat, c, consular::v1::CASE_STATUS_ACTIVE, absl::StrCat("reason ", i));
+    if (i < 4) {
+      // The history of a safety change (old and new values) is encrypted too.
+      consular::v1::UpdateCaseRequest update;
+      update.set_request_id(absl::StrCat("safety-", i));
+      update.mutable_case_()->set_id(active.id());
+      update.mutable_case_()->mutable_safety()->set_safe_contact_times("weekday mornings");
+      update.mutable_update_mask()->add_paths("safety.safe_contact_times");
+      update.set_expected_version(active.version());
+      update.set_reason(absl::StrCat("reason ", i, ": the person asked"));
+      const absl::Status status = Manager()->Update(kRabat, update, Deadline(), &active);
+      ASSERT_TRUE(status.ok()) << status;
+    }
+    cases.push_back(active);
   }
   // Emergency access reasons are encrypted too.
   for (int i = 0; i < 3; ++i) {
@@ -626,7 +639,7 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
   for (const keys::ColumnRotation& column : *report) names.push_back(column.column);
   EXPECT_EQ(names, (std::vector<std::string>{
                        "cases.cases.personal", "cases.case_notes.body", "cases.case_events.reason",
-                       "cases.idempotency.response", "cases.emergency_access.reason",
+                       "cases.case_events.changes", "cases.idempotency.response", "cases.emergency_access.reason",
                        "contacts.partners.contact_details", "contacts.partners.vetting_note",
                        "contacts.partners.deactivation_reason", "contacts.idempotency.response",
                        "contacts.contacts.ad_hoc", "contacts.contacts.note",
@@ -648,6 +661,7 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
        std::vector<std::pair<std::string, std::string>>{{"cases.cases", "personal"},
                                                         {"cases.case_notes", "body"},
                                                         {"cases.case_events", "reason"},
+                                                        {"cases.case_events", "changes"},
                                                         {"cases.idempotency", "response"},
                                                         {"cases.emergency_access", "reason"}}) {
     EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM ", table, " WHERE ", column,

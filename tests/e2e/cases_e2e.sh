@@ -252,6 +252,21 @@ fi
 ctl "$OFFICER_RABAT" case update "$REF" --version 1 --region Oujda
 expect_error "an update from a stale version is ABORTED" ABORTED
 
+# -- the safety information is never changed silently; its history keeps the former value
+ctl "$OFFICER_RABAT" case update "$REF" --safe-channel "+212 611 111111"
+expect_error "a safety change without a reason is INVALID_ARGUMENT naming the reason" \
+  INVALID_ARGUMENT "reason: required"
+ctl "$OFFICER_RABAT" case update "$REF" --safe-channel "+212 611 111111" \
+  --reason "Her husband found the old number"
+expect_ok "a safety change with its reason"
+ctl "$OFFICER_RABAT" case history "$REF" --field safety
+if [[ $RC -eq 0 && $OUT == *"safety.safe_contact_channel: Signal +212 600 111 222 → +212 611 111111"* &&
+      $OUT == *"why: Her husband found the old number"* ]]; then
+  pass "case history shows the former value, the new one and why"
+else
+  fail "case history shows the former value, the new one and why" "$(details)"
+fi
+
 # -- errors
 ctl "$OFFICER_RABAT" case create --type abandonment --country ZZZ --name "Amina Example" \
   --sex female --nationality dual --referral family

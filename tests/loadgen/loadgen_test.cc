@@ -773,8 +773,13 @@ TEST(CaseContentTest, RandomCasesPassTheServicesValidation) {
     ++types[c.type()];
     v1::Case patch;
     google::protobuf::FieldMask mask;
-    RandomUpdate(rng, c.type(), &patch, &mask);
+    std::string reason;
+    RandomUpdate(rng, c.type(), &patch, &mask, &reason);
     ASSERT_TRUE(cases::ValidateUpdateMask(mask, c.type()).ok()) << mask.DebugString();
+    // A safety change always says why (CaseService refuses it otherwise).
+    if (mask.paths(0).rfind("safety", 0) == 0) {
+      EXPECT_FALSE(reason.empty());
+    }
   }
   EXPECT_GT(types[v1::CASE_TYPE_ABANDONMENT], 200);
   EXPECT_GT(types[v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION], 100);

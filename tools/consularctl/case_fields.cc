@@ -346,6 +346,9 @@ void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
   safety.BoolPair("--no-family-contact", "--family-contact-ok", &in->do_not_contact_family,
                   "Do not contact the family", "Contacting the family is allowed");
   safety.Text("--covert-notes", &in->covert_notes, "Covert notes");
+  safety.BoolPair("--covert-notes-shared", "--covert-notes-private", &in->covert_notes_shareable,
+                  "Read-only grantees and emergency readers may see the covert notes",
+                  "Only the handling unit and read-write grantees see the covert notes");
 }
 
 absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type) {
@@ -440,6 +443,8 @@ absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type)
                 [&c](bool v) { c.mutable_safety()->set_do_not_contact_family(v); });
   builder.Value(in.covert_notes, "safety.covert_notes",
                 [&c](const std::string& v) { c.mutable_safety()->set_covert_notes(v); });
+  builder.Value(in.covert_notes_shareable, "safety.covert_notes_shareable",
+                [&c](bool v) { c.mutable_safety()->set_covert_notes_shareable(v); });
   if (!builder.status().ok()) return builder.status();
   return edit;
 }

@@ -48,6 +48,7 @@ struct CaseFieldInputs {
   std::optional<std::string> safe_times;
   std::optional<bool> do_not_contact_family;
   std::optional<std::string> covert_notes;
+  std::optional<bool> covert_notes_shareable;
 };
 
 enum class CaseFieldMode {

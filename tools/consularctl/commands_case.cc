@@ -57,6 +57,7 @@ struct UpdateArgs {
   std::string case_id;
   int64_t version = 0;  // 0: read the case first
   CaseFieldInputs fields;
+  std::string reason;
   std::string request_id;
 };
 
@@ -77,6 +78,12 @@ struct NoteArgs {
 
 struct PagedCaseArgs {
   std::string case_id;
+  PagingArgs paging;
+};
+
+struct HistoryArgs {
+  std::string case_id;
+  std::string field;
   PagingArgs paging;
 };
 
@@ -202,6 +209,7 @@ int RunUpdate(const CaseContext& context, const UpdateArgs& args) {
   *request.mutable_case_() = std::move(edit->fields);
   request.mutable_case_()->set_id(args.case_id);
   for (const std::string& path : edit->paths) request.mutable_update_mask()->add_paths(path);
+  request.set_reason(args.reason);
   request.set_expected_version(version);
   return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
                         args.request_id, &FormatCase);
@@ -267,6 +275,16 @@ int RunEvents(const CaseContext& context, const PagedCaseArgs& args) {
   return RunListing(context, &CaseStub::ListCaseEvents, request, args.paging,
                     [](const consular::v1::ListCaseEventsResponse& response) {
                       return FormatEvents(response.events());
+                    });
+}
+
+int RunHistory(const CaseContext& context, const HistoryArgs& args) {
+  consular::v1::ListCaseHistoryRequest request;
+  request.set_case_id(args.case_id);
+  request.set_field(args.field);
+  return RunListing(context, &CaseStub::ListCaseHistory, request, args.paging,
+                    [](const consular::v1::ListCaseHistoryResponse& response) {
+                      return FormatHistory(response.entries());
                     });
 }
 
@@ -338,6 +356,9 @@ void AddUpdate(CLI::App* parent, CaseContext context, Action* action) {
   AddCaseId(command, &args->case_id);
   AddVersionOrReadFirst(command, &args->version);
   AddCaseFieldOptions(command, CaseFieldMode::kUpdate, &args->fields);
+  command->add_option("--reason", args->reason,
+                      "Why (kept in the history); required when changing safety information")
+      ->type_name("TEXT");
   AddRequestId(command, &args->request_id);
   OnParse(command, context, args, &RunUpdate, action);
 }
@@ -388,6 +409,18 @@ void AddEvents(CLI::App* parent, CaseContext context, Action* action) {
   OnParse(command, context, args, &RunEvents, action);
 }
 
+void AddHistory(CLI::App* parent, CaseContext context, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "history", "Show what changed on a case, field by field: old and new values, who, when, why");
+  auto args = std::make_shared<HistoryArgs>();
+  AddCaseId(command, &args->case_id);
+  command->add_option("--field", args->field,
+                      "Only this field or group (e.g. safety, safety.safe_contact_times, status)")
+      ->type_name("PATH");
+  AddPaging(command, &args->paging);
+  OnParse(command, context, args, &RunHistory, action);
+}
+
 }  // namespace
 
 void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action) {
@@ -403,6 +436,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddNote(cases, context, action);
   AddNotes(cases, context, action);
   AddEvents(cases, context, action);
+  AddHistory(cases, context, action);
   AddCaseSharingCommands(cases, global, action);
 }
 

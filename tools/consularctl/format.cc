@@ -129,6 +129,7 @@ std::string FormatCase(const Case& c) {
   block.AddIfSet("Safe times", safety.safe_contact_times());
   if (safety.do_not_contact_family()) block.Add("Do not contact family", "yes");
   block.AddIfSet("Covert notes", safety.covert_notes());
+  if (safety.covert_notes_shareable()) block.Add("Covert notes shared", "yes (read-only readers see them)");
   return block.Render();
 }
 
@@ -220,6 +221,30 @@ std::string FormatEvents(
       FormatTable(
           {"SEQ", "WHEN", "TYPE", "ACTOR", "ROLE", "VERSION", "DETAILS"}, rows),
       events.size(), " event(s)\n");
+}
+
+std::string FormatHistory(
+    const google::protobuf::RepeatedPtrField<consular::v1::CaseHistoryEntry>& entries) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> texts;
+  for (const consular::v1::CaseHistoryEntry& e : entries) {
+    rows.push_back({absl::StrCat(e.sequence()), FormatTimestamp(e.changed_at()), e.actor(),
+                    e.actor_post(), absl::StrCat(e.case_version())});
+    std::vector<std::string> lines;
+    for (const consular::v1::FieldChange& c : e.changes()) {
+      if (c.withheld()) {
+        lines.push_back(absl::StrCat(c.field(), ": changed (withheld from you)"));
+      } else {
+        lines.push_back(absl::StrCat(c.field(), ": ", c.old_value().empty() ? "(none)" : c.old_value(),
+                                     " \u2192 ", c.new_value().empty() ? "(none)" : c.new_value()));
+      }
+    }
+    if (!e.reason().empty()) lines.push_back(absl::StrCat("why: ", e.reason()));
+    texts.push_back(absl::StrJoin(lines, "\n"));
+  }
+  return absl::StrCat(
+      TableWithTextUnderRows({"SEQ", "WHEN", "ACTOR", "POST", "VERSION"}, rows, texts),
+      entries.size(), " change(s)\n");
 }
 
 std::string FormatNotes(

@@ -31,6 +31,10 @@ std::string FormatCaseList(
 std::string EventDetails(const consular::v1::CaseEvent& event);
 
 // Table SEQ WHEN TYPE ACTOR ROLE VERSION DETAILS and a last line "N event(s)".
+// The field history of a case: per change, who, when and the version, then each field's old and
+// new value (or that it is withheld) and why.
+std::string FormatHistory(
+    const google::protobuf::RepeatedPtrField<consular::v1::CaseHistoryEntry>& entries);
 std::string FormatEvents(
     const google::protobuf::RepeatedPtrField<consular::v1::CaseEvent>& events);
 

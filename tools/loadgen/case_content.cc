@@ -101,6 +101,12 @@ constexpr const char* kDivorceNoteSentences[] = {
     "Apostille on the Dutch judgment arranged through the family in the Netherlands.",
 };
 
+constexpr const char* kUpdateReasons[] = {"New information from the person",
+                                           "Corrected after a call with the family",
+                                           "Update from the local lawyer", ""};
+constexpr const char* kSafetyReasons[] = {"The person asked for other times",
+                                          "Her situation at home changed",
+                                          "Advice of the shelter"};
 constexpr const char* kReasons[] = {
     "Intake complete; working the case.",       "Waiting for documents from the court.",
     "Person asked to pause contact for now.",   "Person can be reached again; resuming.",
@@ -255,11 +261,14 @@ v1::Case RandomCase(Rng& rng, const std::string& country, const v1::Date& today_
   return c;
 }
 
-void RandomUpdate(Rng& rng, v1::CaseType type, v1::Case* patch, google::protobuf::FieldMask* mask) {
+void RandomUpdate(Rng& rng, v1::CaseType type, v1::Case* patch, google::protobuf::FieldMask* mask,
+                  std::string* reason) {
+  *reason = PickFrom(rng, kUpdateReasons);
   switch (Uniform(rng, 0, 4)) {
     case 0:
       patch->mutable_safety()->set_safe_contact_times(PickFrom(rng, kContactTimes));
       mask->add_paths("safety.safe_contact_times");
+      *reason = PickFrom(rng, kSafetyReasons);
       return;
     case 1:
       for (int flag : DistinctValues(rng, Uniform(rng, 1, 3), 1, 9)) {

@@ -42,9 +42,9 @@ consular::v1::Case RandomCase(Rng& rng, const std::string& country,
 // A change an officer makes to a case of `type`: sets the fields in `patch` (not its id) and
 // names them in `mask` (one updatable path: safety.safe_contact_times, risk_flags,
 // subject.has_minor_children, referral_source, abandonment.person_wishes or
-// divorce_recognition.proceedings_state).
+// divorce_recognition.proceedings_state), and says why in `reason` (a safety change needs one).
 void RandomUpdate(Rng& rng, consular::v1::CaseType type, consular::v1::Case* patch,
-                  google::protobuf::FieldMask* mask);
+                  google::protobuf::FieldMask* mask, std::string* reason);
 
 // The text of a case note on a case of `type` (one to three different sentences, each about any
 // case or about that type: a divorce judgment is not mentioned on an abandonment case).

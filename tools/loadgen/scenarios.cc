@@ -249,7 +249,8 @@ class OfficerUser final : public UserBase {
     v1::UpdateCaseRequest request;
     request.set_request_id(NextRequestId());
     request.mutable_case_()->set_id(known->id);
-    RandomUpdate(rng_, known->type, request.mutable_case_(), request.mutable_update_mask());
+    RandomUpdate(rng_, known->type, request.mutable_case_(), request.mutable_update_mask(),
+                 request.mutable_reason());
     request.set_expected_version(known->version);
     v1::Case updated;
     grpc::Status status =
