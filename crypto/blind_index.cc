@@ -10,8 +10,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_replace.h"
 
 namespace consular {
 namespace {
@@ -68,6 +73,62 @@ absl::StatusOr<std::string> NormaliseName(absl::string_view name) {
   return out;
 }
 
+namespace {
+
+bool IsAsciiLetter(char c) { return c >= 'a' && c <= 'z'; }
+bool IsVowel(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u'; }
+
+// The words of a name in search form: runs of ASCII letters and of non-ASCII characters; spaces,
+// hyphens, apostrophes and other ASCII punctuation separate them. The dotless i becomes i.
+std::vector<std::string> NameWords(absl::string_view normalised) {
+  std::vector<std::string> words;
+  std::string word;
+  for (size_t i = 0; i < normalised.size(); ++i) {
+    const char c = normalised[i];
+    if (c == '\xC4' && i + 1 < normalised.size() && normalised[i + 1] == '\xB1') {  // U+0131
+      word.push_back('i');
+      ++i;
+    } else if (IsAsciiLetter(c) || (static_cast<unsigned char>(c) & 0x80) != 0) {
+      word.push_back(c);
+    } else if (!word.empty()) {
+      words.push_back(std::move(word));
+      word.clear();
+    }
+  }
+  if (!word.empty()) words.push_back(std::move(word));
+  return words;
+}
+
+}  // namespace
+
+std::string NameSoundKey(absl::string_view normalised_name) {
+  std::string joined;
+  for (std::string& word : NameWords(normalised_name)) {
+    if (word == "al" || word == "el" || word == "ul") continue;
+    if (word.size() >= 5 && (absl::StartsWith(word, "al") || absl::StartsWith(word, "el") ||
+                             absl::StartsWith(word, "ul"))) {
+      word.erase(0, 2);
+    }
+    for (const char* prefix : {"abdel", "abdul", "abdal"}) {
+      if (absl::StartsWith(word, prefix)) word.replace(0, 5, "abd");
+    }
+    joined += word;
+  }
+  static constexpr std::pair<const char*, const char*> kVariants[] = {
+      {"ou", "u"}, {"oo", "u"}, {"kh", "h"}, {"gh", "g"}, {"sh", "s"}, {"ch", "s"},
+      {"dj", "j"}, {"ph", "f"}, {"w", "u"},  {"q", "k"},  {"c", "k"},  {"z", "s"},
+      {"y", "i"},  {"v", "f"}};
+  for (const auto& [from, to] : kVariants) joined = absl::StrReplaceAll(joined, {{from, to}});
+  std::string key;
+  for (size_t i = 0; i < joined.size(); ++i) {
+    const char c = joined[i];
+    if (i > 0 && IsVowel(c)) continue;
+    if (!key.empty() && key.back() == c) continue;
+    key.push_back(c);
+  }
+  return key;
+}
+
 BlindIndex::BlindIndex(const SecretKey& key) : key_(key) {
   if (sodium_init() < 0) {
     std::fprintf(stderr, "libsodium failed to initialise\n");
@@ -80,6 +141,38 @@ absl::StatusOr<std::string> BlindIndex::NameIndex(absl::string_view name) const 
   if (!normalised.ok()) return normalised.status();
   std::string digest = Digest("consular.name.v1", *normalised);
   sodium_memzero(normalised->data(), normalised->size());
+  return digest;
+}
+
+absl::StatusOr<std::string> BlindIndex::NameBirthIndex(absl::string_view name,
+                                                       absl::string_view date_of_birth) const {
+  absl::StatusOr<std::string> normalised = NormaliseName(name);
+  if (!normalised.ok()) return normalised.status();
+  normalised->append("\n").append(date_of_birth.data(), date_of_birth.size());
+  std::string digest = Digest("consular.name-birth.v1", *normalised);
+  sodium_memzero(normalised->data(), normalised->size());
+  return digest;
+}
+
+absl::StatusOr<std::string> BlindIndex::SoundIndex(absl::string_view name) const {
+  absl::StatusOr<std::string> normalised = NormaliseName(name);
+  if (!normalised.ok()) return normalised.status();
+  std::string key = NameSoundKey(*normalised);
+  std::string digest = Digest("consular.name-sound.v1", key);
+  sodium_memzero(normalised->data(), normalised->size());
+  sodium_memzero(key.data(), key.size());
+  return digest;
+}
+
+absl::StatusOr<std::string> BlindIndex::SoundBirthIndex(absl::string_view name,
+                                                        absl::string_view date_of_birth) const {
+  absl::StatusOr<std::string> normalised = NormaliseName(name);
+  if (!normalised.ok()) return normalised.status();
+  std::string key = NameSoundKey(*normalised);
+  key.append("\n").append(date_of_birth.data(), date_of_birth.size());
+  std::string digest = Digest("consular.name-sound-birth.v1", key);
+  sodium_memzero(normalised->data(), normalised->size());
+  sodium_memzero(key.data(), key.size());
   return digest;
 }
 

@@ -25,6 +25,8 @@ AssociatedData ReasonAd(const std::string& case_id, int64_t sequence);
 AssociatedData ChangesAd(const std::string& case_id, int64_t sequence);
 // cases.emergency_access.reason of the grant `grant_id`.
 AssociatedData EmergencyReasonAd(const std::string& grant_id);
+// cases.emergency_searches.reason of the search `search_id`.
+AssociatedData EmergencySearchReasonAd(const std::string& search_id);
 
 
 // The plaintext of cases.cases.personal: the personal part of `c` (who the person is, how to reach
@@ -34,5 +36,11 @@ std::string PersonalOf(const consular::v1::Case& c);
 // cases.cases.subject_name_bidx: the blind index of the subject's full name. Throws
 // std::logic_error when `index` is null, std::runtime_error when the name is not UTF-8.
 std::string NameIndexOf(const BlindIndex* index, const consular::v1::Case& c);
+
+// The duplicate-finding indexes of a subject's name and date of birth (cases.cases
+// subject_name_birth_bidx, subject_sound_bidx, subject_sound_birth_bidx). Same errors as
+// NameIndexOf.
+SubjectIndexes SubjectIndexesOf(const BlindIndex* index, const std::string& full_name,
+                                const consular::v1::Date& date_of_birth);
 
 }  // namespace consular::storage

@@ -58,12 +58,13 @@ constexpr char kInsertCase[] =
     "INSERT INTO cases.cases (id, reference, case_type, status, outcome, handling_post, country, "
     "risk_flags, referral_source, subject_sex, subject_nationality_status, personal, opened_at, "
     "updated_at, resolved_at, closed_at, version, subject_name_bidx, stat_age_group, "
-    "stat_mother_with_minor_children, stat_recognition_decision, stat_recognition_obstacles) "
+    "stat_mother_with_minor_children, stat_recognition_decision, stat_recognition_obstacles, "
+    "subject_name_birth_bidx, subject_sound_bidx, subject_sound_birth_bidx) "
     "VALUES ($1::uuid, $2, $3, $4, "
     "NULLIF($5, ''), $6, $7, $8::text[], $9, $10, $11, $12, " FROM_MICROS("$13") ", "
     FROM_MICROS("$14") ", CASE WHEN $15::bigint = 0 THEN NULL ELSE " FROM_MICROS("$15") " END, "
     "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17, $18, $19, $20, $21, "
-    "$22::text[])";
+    "$22::text[], NULLIF($23, ''::bytea), NULLIF($24, ''::bytea), NULLIF($25, ''::bytea))";
 
 constexpr char kUpdateCase[] =
     "UPDATE cases.cases SET status = $2, outcome = NULLIF($3, ''), country = $4, "
@@ -73,7 +74,20 @@ constexpr char kUpdateCase[] =
     "closed_at = CASE WHEN $12::bigint = 0 THEN NULL ELSE " FROM_MICROS("$12") " END, "
     "version = $13, subject_name_bidx = $14, handling_post = $15, stat_age_group = $16, "
     "stat_mother_with_minor_children = $17, stat_recognition_decision = $18, "
-    "stat_recognition_obstacles = $19::text[] WHERE id = $1::uuid";
+    "stat_recognition_obstacles = $19::text[], subject_name_birth_bidx = NULLIF($20, ''::bytea), "
+    "subject_sound_bidx = NULLIF($21, ''::bytea), "
+    "subject_sound_birth_bidx = NULLIF($22, ''::bytea) WHERE id = $1::uuid";
+
+constexpr char kPossibleDuplicates[] =
+    "SELECT id::text, reference, handling_post, match, visible FROM cases.possible_duplicates("
+    "NULLIF($1, '')::uuid, NULLIF($2, ''::bytea), NULLIF($3, ''::bytea), NULLIF($4, ''::bytea))";
+
+constexpr char kEmergencySearch[] =
+    "SELECT id::text, reference, handling_post FROM cases.emergency_search($1)";
+
+constexpr char kInsertEmergencySearch[] =
+    "INSERT INTO cases.emergency_searches (id, actor, actor_role, actor_unit, reason, "
+    "found_case_ids) VALUES ($1::uuid, $2, $3, $4, $5, $6::uuid[])";
 
 // $1/$2/$3 scope (unit, subject, role), $4 id or reference; the id comparison is on text so a
 // reference never fails a cast.
@@ -222,6 +236,7 @@ const std::vector<SealedColumn>& CaseStore::SealedColumns() {
                    }},
       IdempotencySealedColumn(IdempotencyTable::kCases),
       IdKeyedSealedColumn("cases.emergency_access", "reason", EmergencyReasonAd),
+      IdKeyedSealedColumn("cases.emergency_searches", "reason", EmergencySearchReasonAd),
   };
   return *kColumns;
 }
@@ -288,6 +303,8 @@ int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
 
 void CaseStore::Insert(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
+  const SubjectIndexes indexes = SubjectIndexesOf(crypto_.blind_index, c.subject().full_name(),
+                                                  c.subject().date_of_birth());
   ExecPrepared0(tx_, "case_insert", kInsertCase, c.id(), c.reference(), EnumName(c, 0),
                 EnumName(c, 1), EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c),
                 EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
@@ -295,11 +312,14 @@ void CaseStore::Insert(const Case& c) {
                 Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
                 pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
                 facts.mother_with_minor_children, facts.recognition_decision,
-                TextArray(facts.recognition_obstacles));
+                TextArray(facts.recognition_obstacles), pqxx::binarystring(indexes.name_birth),
+                pqxx::binarystring(indexes.sound), pqxx::binarystring(indexes.sound_birth));
 }
 
 void CaseStore::Update(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
+  const SubjectIndexes indexes = SubjectIndexesOf(crypto_.blind_index, c.subject().full_name(),
+                                                  c.subject().date_of_birth());
   const pqxx::result r =
       ExecPrepared(tx_, "case_update", kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2),
                    c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
@@ -307,8 +327,49 @@ void CaseStore::Update(const Case& c) {
                    Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
                    c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)),
                    c.handling_post(), facts.age_group, facts.mother_with_minor_children,
-                   facts.recognition_decision, TextArray(facts.recognition_obstacles));
+                   facts.recognition_decision, TextArray(facts.recognition_obstacles),
+                   pqxx::binarystring(indexes.name_birth), pqxx::binarystring(indexes.sound),
+                   pqxx::binarystring(indexes.sound_birth));
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
+}
+
+std::vector<DuplicateRow> CaseStore::PossibleDuplicates(const std::string& exclude_id,
+                                                        const std::string& full_name,
+                                                        const consular::v1::Date& date_of_birth) {
+  const SubjectIndexes indexes = SubjectIndexesOf(crypto_.blind_index, full_name, date_of_birth);
+  std::vector<DuplicateRow> rows;
+  const pqxx::result r = ExecPrepared(tx_, "case_possible_duplicates", kPossibleDuplicates,
+                                      exclude_id, pqxx::binarystring(indexes.name_birth),
+                                      pqxx::binarystring(indexes.sound),
+                                      pqxx::binarystring(indexes.sound_birth));
+  for (const auto& row : r) {
+    rows.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                    row[3].as<int>(), row[4].as<bool>()});
+  }
+  return rows;
+}
+
+std::vector<EmergencyTarget> CaseStore::EmergencySearch(const std::string& full_name,
+                                                       const consular::v1::Date& date_of_birth) {
+  const SubjectIndexes indexes = SubjectIndexesOf(crypto_.blind_index, full_name, date_of_birth);
+  std::vector<EmergencyTarget> found;
+  if (indexes.name_birth.empty()) return found;
+  const pqxx::result r = ExecPrepared(tx_, "case_emergency_search", kEmergencySearch,
+                                      pqxx::binarystring(indexes.name_birth));
+  for (const auto& row : r) {
+    found.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+  }
+  return found;
+}
+
+void CaseStore::InsertEmergencySearch(const std::string& id, const std::string& actor,
+                                      const std::string& actor_role,
+                                      const std::string& actor_unit, const std::string& reason,
+                                      const std::vector<std::string>& found) {
+  ExecPrepared0(tx_, "case_emergency_search_insert", kInsertEmergencySearch, id, actor,
+                actor_role, actor_unit,
+                pqxx::binarystring(Seal(reason, EmergencySearchReasonAd(id))), TextArray(found));
 }
 
 std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& id_or_reference,

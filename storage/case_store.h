@@ -55,6 +55,23 @@ struct EmergencyListScope {
   std::string post;
 };
 
+// The blind indexes of a subject that find possible duplicates (crypto/blind_index.h); empty when
+// there is none (no date of birth).
+struct SubjectIndexes {
+  std::string name_birth;   // name and date of birth
+  std::string sound;        // the name's transliteration-tolerant key
+  std::string sound_birth;  // that key and the date of birth
+};
+
+// A case that may be about the same person, found across all units (cases.possible_duplicates).
+struct DuplicateRow {
+  std::string id;
+  std::string reference;
+  std::string handling_post;
+  int match = 0;         // 1 name and birth date, 2 similar name and birth date, 3 similar name
+  bool visible = false;  // the caller may read it
+};
+
 // Filters of a case listing; empty strings mean "any". Enum values are their proto names.
 struct CaseFilter {
   std::string post;
@@ -131,6 +148,21 @@ class CaseStore {
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at);
 
+  // Possible duplicates of a subject with this name and date of birth (may be unset) across all
+  // units, through their blind indexes; strongest match first, at most 20, without the case
+  // `exclude_id` (may be empty).
+  std::vector<DuplicateRow> PossibleDuplicates(const std::string& exclude_id,
+                                               const std::string& full_name,
+                                               const consular::v1::Date& date_of_birth);
+  // The emergency search (cases.emergency_search): the cases at any unit whose subject has this
+  // name and date of birth (through the blind index), newest first, at most 20.
+  std::vector<EmergencyTarget> EmergencySearch(const std::string& full_name,
+                                               const consular::v1::Date& date_of_birth);
+  // Records an emergency search (its reason encrypted) and the cases it found.
+  void InsertEmergencySearch(const std::string& id, const std::string& actor,
+                             const std::string& actor_role, const std::string& actor_unit,
+                             const std::string& reason, const std::vector<std::string>& found);
+
   // Emergency access. The case with this UUID or reference whoever handles it (for post managers
   // and LKHA caseworkers only, as stated by the transaction's scope); nullopt if there is none.
   std::optional<EmergencyTarget> FindCaseForEmergency(const std::string& id_or_reference);
@@ -156,7 +188,7 @@ class CaseStore {
   // The sealed columns of schema "cases", for key rotation (storage/key_rotation.h), in the order
   // consular-keys rotates them: cases.cases.personal, cases.case_notes.body,
   // cases.case_events.reason, cases.case_events.changes, cases.idempotency.response,
-  // cases.emergency_access.reason.
+  // cases.emergency_access.reason, cases.emergency_searches.reason.
   static const std::vector<SealedColumn>& SealedColumns();
 
  private:

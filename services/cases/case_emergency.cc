@@ -58,6 +58,44 @@ bool SeesGrant(const Identity& who, const consular::v1::EmergencyAccess& grant) 
 
 }  // namespace
 
+absl::Status CaseManager::EmergencySearch(const Identity& who,
+                                          const consular::v1::EmergencySearchRequest& request,
+                                          absl::Time deadline,
+                                          consular::v1::EmergencySearchResponse* out) {
+  return Audited(
+      who, "CaseService.EmergencySearch", "", deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        // Every search is flagged, refused ones too.
+        FlagEmergency(audit);
+        CONSULAR_RETURN_IF_ERROR(CheckMayOpenEmergencyAccess(who));
+        CONSULAR_RETURN_IF_ERROR(CheckText("full_name", request.full_name(), 200, true));
+        if (!IsSet(request.date_of_birth())) {
+          return InvalidField("date_of_birth", "required: the search is by exact name and date");
+        }
+        CONSULAR_RETURN_IF_ERROR(
+            CheckDate("date_of_birth", request.date_of_birth(), DateOf(clock_.Now()), false));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckText("reason", request.reason(), kMaxEmergencyReasonChars, true));
+        if (CodePoints(request.reason()) < kMinEmergencyReasonChars) {
+          return InvalidField("reason", "at least 10 characters: say why the search is needed");
+        }
+        out->Clear();
+        std::vector<std::string> found;
+        for (const storage::EmergencyTarget& hit :
+             repo.EmergencySearch(request.full_name(), request.date_of_birth())) {
+          consular::v1::EmergencySearchHit* h = out->add_hits();
+          h->set_reference(hit.reference);
+          h->set_handling_unit(hit.handling_post);
+          found.push_back(hit.id);
+        }
+        repo.InsertEmergencySearch(NewUuid(), who, request.reason(), found);
+        // The trail names the case a single hit found, so a lookup by its reference shows the
+        // search; every case found is in cases.emergency_searches.
+        if (found.size() == 1) audit->case_id = found[0];
+        return absl::OkStatus();
+      });
+}
+
 absl::Status CaseManager::OpenEmergencyAccess(
     const Identity& who, const consular::v1::OpenEmergencyAccessRequest& request,
     absl::Time deadline, consular::v1::EmergencyAccess* out) {

@@ -73,6 +73,22 @@ void FillCasePage(std::vector<Case> cases, int page_size, const std::string& kin
            });
 }
 
+// Fills `out` with the cases that may be about a person with this name and date of birth, except
+// `exclude_id`: of those the caller may not read, only the unit and the match.
+void FillPossibleDuplicates(CaseRepository& repo, const std::string& exclude_id,
+                            const std::string& full_name, const consular::v1::Date& born,
+                            google::protobuf::RepeatedPtrField<consular::v1::PossibleDuplicate>* out) {
+  for (const storage::DuplicateRow& row : repo.PossibleDuplicates(exclude_id, full_name, born)) {
+    consular::v1::PossibleDuplicate* d = out->Add();
+    d->set_handling_unit(row.handling_post);
+    d->set_match(static_cast<consular::v1::DuplicateMatch>(row.match));
+    if (row.visible) {
+      d->set_case_id(row.id);
+      d->set_reference(row.reference);
+    }
+  }
+}
+
 // The paths of `mask` whose values differ between `before` and `after`.
 std::vector<std::string> ChangedPaths(const google::protobuf::FieldMask& mask, const Case& before,
                                       const Case& after) {
@@ -189,6 +205,8 @@ absl::Status CaseManager::Create(const Identity& who,
               repo.AppendEvent(c.id(), event);
               audit->case_id = c.id();
               c.set_caller_access(consular::v1::CASE_ACCESS_HANDLING);
+              FillPossibleDuplicates(repo, c.id(), c.subject().full_name(),
+                                     c.subject().date_of_birth(), c.mutable_possible_duplicates());
               *created = std::move(c);
               return absl::OkStatus();
             });
@@ -299,6 +317,36 @@ absl::Status CaseManager::Search(const Identity& who,
                    for (Case& c : *out->mutable_cases()) WithholdCovertNotes(&c);
                    return absl::OkStatus();
                  });
+}
+
+absl::Status CaseManager::FindPossibleDuplicates(
+    const Identity& who, const consular::v1::FindPossibleDuplicatesRequest& request,
+    absl::Time deadline, consular::v1::FindPossibleDuplicatesResponse* out) {
+  return Audited(
+      who, "CaseService.FindPossibleDuplicates", request.case_id(), deadline,
+      [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
+        CONSULAR_RETURN_IF_ERROR(CheckMayCreate(who));
+        out->Clear();
+        if (!request.case_id().empty()) {
+          if (!request.full_name().empty() || IsSet(request.date_of_birth())) {
+            return InvalidField("case_id", "give either case_id or full_name (and date_of_birth)");
+          }
+          CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
+          std::optional<Case> found = repo.Find(request.case_id(), false);
+          if (!found) return CaseNotFound(request.case_id());
+          Reached(*found, audit);
+          FillPossibleDuplicates(repo, found->id(), found->subject().full_name(),
+                                 found->subject().date_of_birth(), out->mutable_duplicates());
+          return absl::OkStatus();
+        }
+        CONSULAR_RETURN_IF_ERROR(CheckText("full_name", request.full_name(), kMaxNameChars, true));
+        CONSULAR_RETURN_IF_ERROR(
+            CheckDate("date_of_birth", request.date_of_birth(), DateOf(clock_.Now()), true));
+        FillPossibleDuplicates(repo, "", request.full_name(), request.date_of_birth(),
+                               out->mutable_duplicates());
+        return absl::OkStatus();
+      });
 }
 
 absl::Status CaseManager::Update(const Identity& who,

@@ -49,6 +49,10 @@ class CaseManager {
   // request.name (accents, case and spacing folded), newest first, paged like List.
   // INVALID_ARGUMENT "name: ..." when the name is blank, too long or not text.
   UseCase<v1::SearchCasesRequest, v1::SearchCasesResponse> Search;
+  // Possible duplicates across all units (blind indexes only): of cases the caller may not read,
+  // only the handling unit and how they matched. Create fills Case.possible_duplicates alike.
+  UseCase<v1::FindPossibleDuplicatesRequest, v1::FindPossibleDuplicatesResponse>
+      FindPossibleDuplicates;
   UseCase<v1::UpdateCaseRequest, v1::Case> Update;
   UseCase<v1::TransitionCaseRequest, v1::Case> Transition;
   UseCase<v1::AddCaseNoteRequest, v1::CaseNote> AddNote;
@@ -69,6 +73,9 @@ class CaseManager {
   UseCase<v1::OpenEmergencyAccessRequest, v1::EmergencyAccess> OpenEmergencyAccess;
   UseCase<v1::ListEmergencyAccessRequest, v1::ListEmergencyAccessResponse> ListEmergencyAccess;
   UseCase<v1::ReviewEmergencyAccessRequest, v1::EmergencyAccess> ReviewEmergencyAccess;
+  // The emergency search: post managers and LKHA caseworkers, with a reason, find the reference
+  // and handling unit of a person's cases by exact name and date of birth; recorded and flagged.
+  UseCase<v1::EmergencySearchRequest, v1::EmergencySearchResponse> EmergencySearch;
 
  private:
   // A change to one existing case, once per request id: UpdateCase, TransitionCase, AddCaseNote,

@@ -84,6 +84,20 @@ class CaseRepository : public IdempotencyRecords {
   virtual void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                            const google::protobuf::Timestamp& revoked_at) = 0;
 
+  // Cases at any unit that may be about a person with this name and date of birth (may be unset),
+  // strongest match first, at most 20, without `exclude_id` (storage::CaseStore).
+  virtual std::vector<storage::DuplicateRow> PossibleDuplicates(
+      const std::string& exclude_id, const std::string& full_name,
+      const consular::v1::Date& date_of_birth) = 0;
+  // The emergency search: cases at any unit of the person with exactly this name and date of birth
+  // (for post managers and LKHA caseworkers only), newest first, at most 20.
+  virtual std::vector<storage::EmergencyTarget> EmergencySearch(
+      const std::string& full_name, const consular::v1::Date& date_of_birth) = 0;
+  // Records an emergency search: who, why and what it found.
+  virtual void InsertEmergencySearch(const std::string& id, const Identity& who,
+                                     const std::string& reason,
+                                     const std::vector<std::string>& found) = 0;
+
   // Emergency access. The case with this UUID or reference whoever handles it (for post managers
   // and LKHA caseworkers only); nullopt if there is none.
   virtual std::optional<storage::EmergencyTarget> FindCaseForEmergency(

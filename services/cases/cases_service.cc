@@ -9,7 +9,8 @@ CasesService::CasesService(CaseManager* manager, CallEnvironment env)
         &CaseManager::ListEvents, &CaseManager::ListHistory, &CaseManager::Search, &CaseManager::Share,
         &CaseManager::RevokeShare, &CaseManager::ListShares, &CaseManager::Refer,
         &CaseManager::OpenEmergencyAccess, &CaseManager::ListEmergencyAccess,
-        &CaseManager::ReviewEmergencyAccess);
+        &CaseManager::ReviewEmergencyAccess, &CaseManager::FindPossibleDuplicates,
+        &CaseManager::EmergencySearch);
 }
 
 }  // namespace consular::cases

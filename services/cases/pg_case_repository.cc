@@ -100,6 +100,24 @@ void PgCaseRepository::RevokeShare(const std::string& share_id, const std::strin
   store_.RevokeShare(share_id, revoked_by, revoked_at);
 }
 
+std::vector<storage::DuplicateRow> PgCaseRepository::PossibleDuplicates(
+    const std::string& exclude_id, const std::string& full_name,
+    const consular::v1::Date& date_of_birth) {
+  return store_.PossibleDuplicates(exclude_id, full_name, date_of_birth);
+}
+
+std::vector<storage::EmergencyTarget> PgCaseRepository::EmergencySearch(
+    const std::string& full_name, const consular::v1::Date& date_of_birth) {
+  return store_.EmergencySearch(full_name, date_of_birth);
+}
+
+void PgCaseRepository::InsertEmergencySearch(const std::string& id, const Identity& who,
+                                             const std::string& reason,
+                                             const std::vector<std::string>& found) {
+  store_.InsertEmergencySearch(id, who.subject, consular::v1::Role_Name(who.role), UnitOf(who),
+                               reason, found);
+}
+
 std::optional<storage::EmergencyTarget> PgCaseRepository::FindCaseForEmergency(
     const std::string& id_or_reference) {
   return store_.FindCaseForEmergency(id_or_reference);

@@ -53,6 +53,13 @@ class PgCaseRepository final : public CaseRepository {
                                                   bool include_inactive) override;
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at) override;
+  std::vector<storage::DuplicateRow> PossibleDuplicates(
+      const std::string& exclude_id, const std::string& full_name,
+      const consular::v1::Date& date_of_birth) override;
+  std::vector<storage::EmergencyTarget> EmergencySearch(
+      const std::string& full_name, const consular::v1::Date& date_of_birth) override;
+  void InsertEmergencySearch(const std::string& id, const Identity& who, const std::string& reason,
+                             const std::vector<std::string>& found) override;
   std::optional<storage::EmergencyTarget> FindCaseForEmergency(
       const std::string& id_or_reference) override;
   void InsertEmergencyAccess(consular::v1::EmergencyAccess* grant, int minutes) override;

@@ -376,6 +376,22 @@ class AuthorizationMatrixTest : public ::testing::Test {
         v1::ListCaseHistoryResponse out;
         return cases_->ListCaseHistory(Context(token).get(), request, &out);
       }
+      case Rpc::kFindPossibleDuplicates: {
+        v1::FindPossibleDuplicatesRequest request;
+        request.set_case_id(case_id);
+        v1::FindPossibleDuplicatesResponse out;
+        return cases_->FindPossibleDuplicates(Context(token).get(), request, &out);
+      }
+      case Rpc::kEmergencySearch: {
+        v1::EmergencySearchRequest request;
+        request.set_full_name("Amina Example");
+        request.mutable_date_of_birth()->set_year(1990);
+        request.mutable_date_of_birth()->set_month(1);
+        request.mutable_date_of_birth()->set_day(2);
+        request.set_reason("She called the embassy and is in danger");
+        v1::EmergencySearchResponse out;
+        return cases_->EmergencySearch(Context(token).get(), request, &out);
+      }
       case Rpc::kShareCase: {
         v1::ShareCaseRequest request;
         request.set_request_id(NextRequestId("cell-share"));
@@ -487,7 +503,7 @@ TEST_F(AuthorizationMatrixTest, EveryRoleTimesEveryRpcTimesEverySituation) {
             RunCell(cell.who, cell.rpc, cell.situation, cell.scenario, cell.expected, problems);
         return Outcome{status.error_code(), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 19 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 21 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

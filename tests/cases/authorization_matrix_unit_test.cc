@@ -297,6 +297,22 @@ class AuthorizationMatrixUnitTest : public ::testing::Test {
         v1::ListCaseHistoryResponse out;
         return manager_.ListHistory(caller, request, Deadline(), &out);
       }
+      case Rpc::kFindPossibleDuplicates: {
+        v1::FindPossibleDuplicatesRequest request;
+        request.set_case_id(case_id);
+        v1::FindPossibleDuplicatesResponse out;
+        return manager_.FindPossibleDuplicates(caller, request, Deadline(), &out);
+      }
+      case Rpc::kEmergencySearch: {
+        v1::EmergencySearchRequest request;
+        request.set_full_name("Amina Example");
+        request.mutable_date_of_birth()->set_year(1990);
+        request.mutable_date_of_birth()->set_month(1);
+        request.mutable_date_of_birth()->set_day(2);
+        request.set_reason("She called the embassy and is in danger");
+        v1::EmergencySearchResponse out;
+        return manager_.EmergencySearch(caller, request, Deadline(), &out);
+      }
       case Rpc::kShareCase: {
         v1::ShareCaseRequest request;
         request.set_request_id(NextRequestId("cell-share"));
@@ -387,7 +403,7 @@ TEST_F(AuthorizationMatrixUnitTest, EveryRoleTimesEveryCaseServiceMethodTimesEve
             RunCell(cell.who, cell.rpc, cell.scenario, cell.expected, problems);
         return Outcome{CodeOf(status), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 17 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 19 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

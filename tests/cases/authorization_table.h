@@ -60,6 +60,8 @@ enum class Rpc {
   kListCaseNotes,
   kListCaseEvents,
   kListCaseHistory,
+  kFindPossibleDuplicates,
+  kEmergencySearch,
   kShareCase,
   kRevokeShare,
   kListShares,
@@ -76,6 +78,7 @@ inline constexpr Rpc kAllRpcs[] = {
     Rpc::kUpdateCase,          Rpc::kTransitionCase,
     Rpc::kAddCaseNote,         Rpc::kListCaseNotes,
     Rpc::kListCaseEvents,      Rpc::kListCaseHistory,
+    Rpc::kFindPossibleDuplicates, Rpc::kEmergencySearch,
     Rpc::kShareCase,
     Rpc::kRevokeShare,         Rpc::kListShares,
     Rpc::kReferCase,           Rpc::kOpenEmergencyAccess,
@@ -145,6 +148,10 @@ inline const char* RpcName(Rpc rpc) {
       return "ListCaseEvents";
     case Rpc::kListCaseHistory:
       return "ListCaseHistory";
+    case Rpc::kFindPossibleDuplicates:
+      return "FindPossibleDuplicates";
+    case Rpc::kEmergencySearch:
+      return "EmergencySearch";
     case Rpc::kShareCase:
       return "ShareCase";
     case Rpc::kRevokeShare:
@@ -343,6 +350,11 @@ inline StatusCode ExpectOpenEmergency(Who who, Reach reach) {
   return reach == Reach::kNone ? OK : FP;
 }
 
+// EmergencySearch (by name and date of birth, wherever the case is): MANAGER, LKHA OK; others PD.
+inline StatusCode ExpectEmergencySearch(Who who) {
+  return who == Who::kManager || who == Who::kLkha ? OK : PD;
+}
+
 // ListEmergencyAccess: MANAGER, LKHA, AUDITOR OK; OFFICER, POLICY, ADMIN PD.
 inline StatusCode ExpectListEmergency(Who who) {
   return who == Who::kManager || who == Who::kLkha || who == Who::kAuditor ? OK : PD;
@@ -382,6 +394,7 @@ inline Expectation Expected(Who who, Rpc rpc, Situation s) {
     case Rpc::kListCaseNotes:
     case Rpc::kListCaseEvents:
     case Rpc::kListCaseHistory:
+    case Rpc::kFindPossibleDuplicates:  // of the situation's case, named by its id
       e.code = ExpectRead(who, reach);
       if (rpc == Rpc::kGetCase) e.access = CaseAccessOf(reach);
       break;
@@ -416,6 +429,9 @@ inline Expectation Expected(Who who, Rpc rpc, Situation s) {
     case Rpc::kListEmergencyAccess:
       e.code = ExpectListEmergency(who);
       break;
+    case Rpc::kEmergencySearch:
+      e.code = ExpectEmergencySearch(who);
+      break;
     case Rpc::kReviewEmergencyAccess:
       e.code = ExpectReviewEmergency(who, s);
       break;
@@ -434,6 +450,7 @@ inline Needs NeedsOf(Rpc rpc) {
   switch (rpc) {
     case Rpc::kCreateCase:
     case Rpc::kListEmergencyAccess:
+    case Rpc::kEmergencySearch:
     case Rpc::kListAuditEvents:
     case Rpc::kVerifyChain:
       return Needs::kNothing;
@@ -443,6 +460,7 @@ inline Needs NeedsOf(Rpc rpc) {
     case Rpc::kListCaseNotes:
     case Rpc::kListCaseEvents:
     case Rpc::kListCaseHistory:
+    case Rpc::kFindPossibleDuplicates:
     case Rpc::kListShares:
       return Needs::kSharedReadScenario;
     default:

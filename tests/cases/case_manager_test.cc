@@ -734,6 +734,145 @@ TEST_F(CaseManagerTest, AReadOnlyGranteeNeverSeesCovertNotesNotMarkedShareable) 
   EXPECT_EQ(read(kTunisOfficer).safety().covert_notes(), "Husband reads her messages too");
 }
 
+// LKHA and a post do not open the same person twice without noticing; across units the answer
+// names the unit that handles the other case and shows nothing of it.
+TEST_F(CaseManagerTest, ADuplicateAtAnotherUnitIsReportedOnCreateWithItsUnitAndNoContent) {
+  const auto person = [](const std::string& request_id, const std::string& name) {
+    consular::v1::CreateCaseRequest request = NewCaseRequest(request_id);
+    request.mutable_case_()->mutable_subject()->set_full_name(name);
+    consular::v1::Date* born = request.mutable_case_()->mutable_subject()->mutable_date_of_birth();
+    born->set_year(1990);
+    born->set_month(4);
+    born->set_day(2);
+    return request;
+  };
+  Case at_rabat;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, person("d1", "Fatima El-Amrani"), Deadline(),
+                               &at_rabat)
+                  .ok());
+  EXPECT_EQ(at_rabat.possible_duplicates_size(), 0);
+
+  // LKHA writes her name another way: a possible duplicate at RABAT, nothing more.
+  Case at_lkha;
+  ASSERT_TRUE(
+      manager_->Create(kLkha, person("d2", "Fatima Elamrani"), Deadline(), &at_lkha).ok());
+  ASSERT_EQ(at_lkha.possible_duplicates_size(), 1);
+  const consular::v1::PossibleDuplicate& there = at_lkha.possible_duplicates(0);
+  EXPECT_EQ(there.handling_unit(), "RABAT");
+  EXPECT_EQ(there.match(), consular::v1::DUPLICATE_MATCH_SIMILAR_NAME_AND_BIRTH_DATE);
+  EXPECT_EQ(there.case_id(), "");
+  EXPECT_EQ(there.reference(), "");
+
+  // At RABAT itself, the exact name and date: the case is named, the unit's own.
+  Case again;
+  ASSERT_TRUE(
+      manager_->Create(kRabatOfficer2, person("d3", "fatima  EL-AMRANI"), Deadline(), &again)
+          .ok());
+  ASSERT_EQ(again.possible_duplicates_size(), 2);
+  EXPECT_EQ(again.possible_duplicates(0).match(),
+            consular::v1::DUPLICATE_MATCH_NAME_AND_BIRTH_DATE);
+  EXPECT_EQ(again.possible_duplicates(0).reference(), at_rabat.reference());
+  EXPECT_EQ(again.possible_duplicates(1).handling_unit(), "LKHA");
+  EXPECT_EQ(again.possible_duplicates(1).reference(), "");
+
+  // On demand: by name and date, or by a case; the name alone matches a similar name too.
+  consular::v1::FindPossibleDuplicatesRequest find;
+  find.set_full_name("Fatma Al Amrani");
+  consular::v1::FindPossibleDuplicatesResponse found;
+  ASSERT_TRUE(manager_->FindPossibleDuplicates(kTunisOfficer, find, Deadline(), &found).ok());
+  ASSERT_EQ(found.duplicates_size(), 3);
+  for (const auto& d : found.duplicates()) {
+    EXPECT_EQ(d.match(), consular::v1::DUPLICATE_MATCH_SIMILAR_NAME);
+    EXPECT_EQ(d.reference(), "");
+  }
+  find.Clear();
+  find.set_case_id(at_lkha.reference());
+  ASSERT_TRUE(manager_->FindPossibleDuplicates(kLkha, find, Deadline(), &found).ok());
+  ASSERT_EQ(found.duplicates_size(), 2);
+  EXPECT_EQ(found.duplicates(0).handling_unit(), "RABAT");
+  // Another person is no duplicate; bad requests name the field.
+  find.Clear();
+  find.set_full_name("Samira Benali");
+  ASSERT_TRUE(manager_->FindPossibleDuplicates(kTunisOfficer, find, Deadline(), &found).ok());
+  EXPECT_EQ(found.duplicates_size(), 0);
+  find.set_case_id(at_lkha.id());
+  const absl::Status both = manager_->FindPossibleDuplicates(kLkha, find, Deadline(), &found);
+  EXPECT_EQ(both.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(both.message()).rfind("case_id: ", 0), 0u) << both;
+  EXPECT_EQ(manager_->FindPossibleDuplicates(kPolicy, consular::v1::FindPossibleDuplicatesRequest(),
+                                             Deadline(), &found)
+                .code(),
+            absl::StatusCode::kPermissionDenied);
+  // Nothing of the names or dates is stored in plaintext beside the blind indexes.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.cases WHERE subject_sound_bidx IS NULL "
+                             "OR subject_name_birth_bidx IS NULL"),
+            "0");
+}
+
+// A manager elsewhere, called by the person in danger, finds her case by exact name and date of
+// birth: only its reference and unit, recorded with the reason and flagged in the audit trail.
+TEST_F(CaseManagerTest, TheEmergencySearchFindsACaseAtAnotherUnitAndIsFlagged) {
+  clock_.Set(absl::Now());
+  consular::v1::CreateCaseRequest create = NewCaseRequest("e-1");
+  consular::v1::Date* born = create.mutable_case_()->mutable_subject()->mutable_date_of_birth();
+  born->set_year(1991);
+  born->set_month(11);
+  born->set_day(23);
+  Case c;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, create, Deadline(), &c).ok());
+
+  consular::v1::EmergencySearchRequest search;
+  search.set_full_name("AMINA example");
+  *search.mutable_date_of_birth() = *born;
+  search.set_reason("She called the embassy in Tunis and is in danger");
+  consular::v1::EmergencySearchResponse found;
+  const std::string searches_before = Count("cases.emergency_searches");
+  ASSERT_TRUE(manager_->EmergencySearch(kTunisManager, search, Deadline(), &found).ok());
+  ASSERT_EQ(found.hits_size(), 1);
+  EXPECT_EQ(found.hits(0).reference(), c.reference());
+  EXPECT_EQ(found.hits(0).handling_unit(), "RABAT");
+  EXPECT_EQ(db_->QueryScalar("SELECT concat_ws('|', action, case_id, outcome, emergency) FROM "
+                             "audit.events ORDER BY id DESC LIMIT 1"),
+            "CaseService.EmergencySearch|" + c.id() + "|OK|t");
+  EXPECT_EQ(Count("cases.emergency_searches"), std::to_string(std::stoi(searches_before) + 1));
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.emergency_searches WHERE "
+                             "reason::text LIKE '%danger%' OR found_case_ids <> ARRAY['" +
+                             c.id() + "']::uuid[]"),
+            "0");
+  // The reference is enough to open emergency access.
+  consular::v1::OpenEmergencyAccessRequest open;
+  open.set_request_id("e-open");
+  open.set_case_id(found.hits(0).reference());
+  open.set_reason(search.reason());
+  consular::v1::EmergencyAccess grant;
+  ASSERT_TRUE(manager_->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant).ok());
+
+  // Only the exact date finds her; a similar name does not.
+  search.mutable_date_of_birth()->set_day(24);
+  ASSERT_TRUE(manager_->EmergencySearch(kLkha, search, Deadline(), &found).ok());
+  EXPECT_EQ(found.hits_size(), 0);
+  *search.mutable_date_of_birth() = *born;
+  search.set_full_name("Amina Exampel");
+  ASSERT_TRUE(manager_->EmergencySearch(kLkha, search, Deadline(), &found).ok());
+  EXPECT_EQ(found.hits_size(), 0);
+  // An officer may not search, and the refusal is flagged too; a search needs its reason.
+  search.set_full_name("Amina Example");
+  EXPECT_EQ(manager_->EmergencySearch(kTunisOfficer, search, Deadline(), &found).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(db_->QueryScalar("SELECT concat_ws('|', action, outcome, emergency) FROM "
+                             "audit.events ORDER BY id DESC LIMIT 1"),
+            "CaseService.EmergencySearch|PERMISSION_DENIED|t");
+  search.set_reason("urgent");
+  const absl::Status short_reason =
+      manager_->EmergencySearch(kTunisManager, search, Deadline(), &found);
+  EXPECT_EQ(short_reason.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(short_reason.message()).rfind("reason: ", 0), 0u) << short_reason;
+  search.set_reason("She called the embassy in Tunis and is in danger");
+  search.clear_date_of_birth();
+  const absl::Status no_date = manager_->EmergencySearch(kTunisManager, search, Deadline(), &found);
+  EXPECT_EQ(std::string(no_date.message()).rfind("date_of_birth: ", 0), 0u) << no_date;
+}
+
 TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {
   std::set<std::string> ids;
   for (int i = 0; i < 7; ++i) {

@@ -10,6 +10,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "crypto/blind_index.h"
+#include "proto/dates.h"
 #include "services/common/ids.h"
 #include "services/common/token.h"
 
@@ -35,6 +37,11 @@ std::string DayOf(const google::protobuf::Timestamp& t) {
 
 bool MayOpenEmergency(v1::Role role) {
   return role == v1::ROLE_POST_MANAGER || role == v1::ROLE_LKHA_CASEWORKER;
+}
+
+bool MayWorkCases(v1::Role role) {
+  return role == v1::ROLE_CONSULAR_OFFICER || role == v1::ROLE_POST_MANAGER ||
+         role == v1::ROLE_LKHA_CASEWORKER;
 }
 
 bool Matches(const v1::Case& c, const std::string& id_or_reference) {
@@ -272,6 +279,63 @@ class FakeCaseRepository final : public CaseRepository {
       return;
     }
     throw std::runtime_error("share to revoke is missing");
+  }
+
+  // The same matches as cases.possible_duplicates, on the normalised names and keys themselves
+  // rather than their blind indexes.
+  std::vector<storage::DuplicateRow> PossibleDuplicates(const std::string& exclude_id,
+                                                        const std::string& full_name,
+                                                        const v1::Date& born) override {
+    std::vector<storage::DuplicateRow> rows;
+    if (unit_.empty() || !MayWorkCases(who_.role)) return rows;
+    const std::string name = *NormaliseName(full_name);
+    const std::string sound = NameSoundKey(name);
+    for (const auto& [id, c] : t_.cases) {
+      if (id == exclude_id) continue;
+      const std::string other = *NormaliseName(c.subject().full_name());
+      const bool both_born = IsSet(born) && IsSet(c.subject().date_of_birth());
+      const bool same_birth =
+          both_born && FormatDate(born) == FormatDate(c.subject().date_of_birth());
+      int match = 0;
+      if (same_birth && other == name) {
+        match = 1;
+      } else if (same_birth && NameSoundKey(other) == sound) {
+        match = 2;
+      } else if (!both_born && NameSoundKey(other) == sound) {
+        match = 3;
+      }
+      if (match == 0) continue;
+      rows.push_back({c.id(), c.reference(), c.handling_post(), match,
+                      AccessOf(c) != v1::CASE_ACCESS_UNSPECIFIED &&
+                          AccessOf(c) != v1::CASE_ACCESS_EMERGENCY});
+    }
+    std::sort(rows.begin(), rows.end(),
+              [](const auto& a, const auto& b) { return a.match < b.match; });
+    if (rows.size() > 20) rows.resize(20);
+    return rows;
+  }
+
+  std::vector<storage::EmergencyTarget> EmergencySearch(const std::string& full_name,
+                                                        const v1::Date& born) override {
+    std::vector<storage::EmergencyTarget> found;
+    if (!MayOpenEmergency(who_.role) || unit_.empty() || !IsSet(born)) return found;
+    for (const auto& [id, c] : t_.cases) {
+      if (*NormaliseName(c.subject().full_name()) == *NormaliseName(full_name) &&
+          IsSet(c.subject().date_of_birth()) &&
+          FormatDate(c.subject().date_of_birth()) == FormatDate(born)) {
+        found.push_back({c.id(), c.reference(), c.handling_post()});
+      }
+    }
+    return found;
+  }
+
+  void InsertEmergencySearch(const std::string& /*id*/, const Identity& who,
+                             const std::string& /*reason*/,
+                             const std::vector<std::string>& found) override {
+    if (who.subject != who_.subject || !MayOpenEmergency(who_.role)) {
+      throw std::runtime_error("row-level security: emergency search refused");
+    }
+    t_.emergency_searches.emplace_back(who.subject, found);
   }
 
   std::optional<storage::EmergencyTarget> FindCaseForEmergency(

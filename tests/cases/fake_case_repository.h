@@ -52,6 +52,8 @@ class FakeCaseTransactions final : public CaseTransactions {
     std::vector<consular::v1::CaseNote> notes;
     std::vector<consular::v1::CaseShare> shares;        // case_reference and active unset
     std::vector<consular::v1::EmergencyAccess> grants;  // active unset
+    // Emergency searches: the searcher and the ids found.
+    std::vector<std::pair<std::string, std::vector<std::string>>> emergency_searches;
     std::map<std::pair<std::string, std::string>, storage::PriorRequest> requests;
     // The register of units: code -> active (as TestDatabase seeds it, and one closed post).
     std::map<std::string, bool> units = {{"LKHA", true},   {"RABAT", true}, {"TUNIS", true},

@@ -1332,6 +1332,24 @@ TEST_F(CliTest, ASafetyUpdateCarriesItsReasonAndTheHistoryShowsOldAndNewValues) 
             "1 change(s)\n");
 }
 
+TEST_F(CliTest, DuplicatesAndEmergencySearchCheckTheirFlagsBeforeCalling) {
+  Result r = Ctl({"case", "duplicates"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("give either a CASE or --name"));
+  r = Ctl({"case", "duplicates", "ABN-2026-00042", "--name", "Amina Example"});
+  EXPECT_EQ(r.exit_code, 2);
+  r = Ctl({"case", "duplicates", "ABN-2026-00042", "--dob", "1990-01-02"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--dob"));
+  r = Ctl({"emergency", "search", "--name", "Amina Example", "--reason", "She is in danger now"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--dob"));
+  r = Ctl({"emergency", "search", "--name", "Amina Example", "--dob", "1990-13-02", "--reason",
+           "She is in danger now"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_TRUE(service_.calls().empty());
+}
+
 TEST_F(CliTest, UpdateWithVersionSkipsTheReadAndStaleIsAborted) {
   Result r = Ctl(
       {"case", "update", "ABN-2026-00042", "--version", "6", "--clear-flags"});

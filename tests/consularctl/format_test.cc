@@ -34,6 +34,30 @@ TEST(FormatTableTest, CountsCharactersNotBytesAndFlattensLineBreaks) {
             "a b   2\n");
 }
 
+TEST(FormatDuplicatesTest, NamesTheCaseOnlyWhenTheCallerMayReadIt) {
+  consular::v1::Case c;
+  c.set_reference("ABN-2026-00003");
+  consular::v1::PossibleDuplicate* own = c.add_possible_duplicates();
+  own->set_handling_unit("RABAT");
+  own->set_match(consular::v1::DUPLICATE_MATCH_NAME_AND_BIRTH_DATE);
+  own->set_reference("ABN-2026-00001");
+  consular::v1::PossibleDuplicate* other = c.add_possible_duplicates();
+  other->set_handling_unit("LKHA");
+  other->set_match(consular::v1::DUPLICATE_MATCH_SIMILAR_NAME_AND_BIRTH_DATE);
+  EXPECT_THAT(FormatCase(c),
+              HasSubstr("\nPossible duplicates: the same person may have a case here\n"
+                        "UNIT   MATCH                             CASE\n"
+                        "RABAT  same name and date of birth       ABN-2026-00001\n"
+                        "LKHA   similar name, same date of birth  (ask LKHA for a share)\n"
+                        "2 possible duplicate(s)\n"));
+  consular::v1::EmergencySearchResponse hits;
+  consular::v1::EmergencySearchHit* hit = hits.add_hits();
+  hit->set_reference("ABN-2026-00001");
+  hit->set_handling_unit("RABAT");
+  EXPECT_EQ(FormatEmergencyHits(hits.hits()),
+            "REFERENCE       UNIT\nABN-2026-00001  RABAT\n1 case(s)\n");
+}
+
 TEST(FormatCaseListTest, TableWithShortEnumNamesAndCount) {
   google::protobuf::RepeatedPtrField<consular::v1::Case> cases;
   consular::v1::Case* a = cases.Add();

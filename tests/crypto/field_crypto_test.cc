@@ -236,5 +236,43 @@ TEST(BlindIndexTest, StableForOneKeyDifferentForAnother) {
   EXPECT_NE(index.Digest("d", "x"), index.Digest("e", "x"));
 }
 
+// One person, her name written the ways it is written: one key.
+TEST(NameSoundKeyTest, TransliterationsOfOneNameShareTheirKey) {
+  const auto key = [](const char* name) { return NameSoundKey(*NormaliseName(name)); };
+  EXPECT_EQ(key("El-Amrani"), "amrn");
+  EXPECT_EQ(key("Elamrani"), "amrn");
+  EXPECT_EQ(key("Al Amrani"), "amrn");
+  EXPECT_EQ(key("Fatima El-Amrani"), key("Fatma Elamrani"));
+  EXPECT_EQ(key("Mohamed"), "mhmd");
+  EXPECT_EQ(key("Muhammad"), "mhmd");
+  EXPECT_EQ(key("Mohammed Ouazzani"), key("Muhamad Wazani"));
+  EXPECT_EQ(key("Abdelrahman"), key("Abd al-Rahman"));
+  EXPECT_EQ(key("Abdul Rahman"), key("Abdelrahman"));
+  EXPECT_EQ(key("Yılmaz"), key("Yilmaz"));
+  EXPECT_EQ(key("Öztürk"), key("Ozturk"));
+  EXPECT_EQ(key("Khadija"), key("Hadija"));
+  EXPECT_EQ(key("Chaoui"), key("Shawi"));
+  // Different people stay apart.
+  EXPECT_NE(key("Fatima El-Amrani"), key("Fatima Benali"));
+  EXPECT_NE(key("Amina Example"), key("Samira Example"));
+  EXPECT_EQ(key(""), "");
+}
+
+TEST(BlindIndexTest, NameBirthAndSoundIndexes) {
+  const BlindIndex index(SecretKey::Random());
+  const std::string name_birth = *index.NameBirthIndex("Fatima El-Amrani", "1990-04-02");
+  EXPECT_EQ(name_birth.size(), 32u);
+  EXPECT_EQ(*index.NameBirthIndex("fatima  el-amrani", "1990-04-02"), name_birth);
+  EXPECT_NE(*index.NameBirthIndex("Fatima El-Amrani", "1990-04-03"), name_birth);
+  EXPECT_NE(*index.NameBirthIndex("Fatima Elamrani", "1990-04-02"), name_birth);
+  EXPECT_NE(*index.NameIndex("Fatima El-Amrani"), name_birth);
+  EXPECT_EQ(*index.SoundIndex("Fatima Elamrani"), *index.SoundIndex("Fatma Al Amrani"));
+  EXPECT_EQ(*index.SoundBirthIndex("Fatima Elamrani", "1990-04-02"),
+            *index.SoundBirthIndex("Fatma Al Amrani", "1990-04-02"));
+  EXPECT_NE(*index.SoundBirthIndex("Fatima Elamrani", "1990-04-02"),
+            *index.SoundIndex("Fatima Elamrani"));
+  EXPECT_FALSE(index.SoundIndex("\xff").ok());
+}
+
 }  // namespace
 }  // namespace consular

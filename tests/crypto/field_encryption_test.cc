@@ -556,6 +556,19 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
         Manager()->OpenEmergencyAccess(kTunisManager, open, Deadline(), &grant);
     ASSERT_TRUE(status.ok()) << status;
   }
+  // So are the reasons of emergency searches.
+  {
+    consular::v1::EmergencySearchRequest search;
+    search.set_full_name("Person 0");
+    search.mutable_date_of_birth()->set_year(1990);
+    search.mutable_date_of_birth()->set_month(1);
+    search.mutable_date_of_birth()->set_day(1);
+    search.set_reason("emergency search reason");
+    consular::v1::EmergencySearchResponse found;
+    const absl::Status status =
+        Manager()->EmergencySearch(kTunisManager, search, Deadline(), &found);
+    ASSERT_TRUE(status.ok()) << status;
+  }
   const std::string versions_before = db_->QueryScalar(
       "SELECT string_agg(id::text || ':' || version || ':' || updated_at, ',' "
       "ORDER BY id) FROM cases.cases");
@@ -639,7 +652,8 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
   for (const keys::ColumnRotation& column : *report) names.push_back(column.column);
   EXPECT_EQ(names, (std::vector<std::string>{
                        "cases.cases.personal", "cases.case_notes.body", "cases.case_events.reason",
-                       "cases.case_events.changes", "cases.idempotency.response", "cases.emergency_access.reason",
+                       "cases.case_events.changes", "cases.idempotency.response",
+                       "cases.emergency_access.reason", "cases.emergency_searches.reason",
                        "contacts.partners.contact_details", "contacts.partners.vetting_note",
                        "contacts.partners.deactivation_reason", "contacts.idempotency.response",
                        "contacts.contacts.ad_hoc", "contacts.contacts.note",
@@ -663,7 +677,8 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
                                                         {"cases.case_events", "reason"},
                                                         {"cases.case_events", "changes"},
                                                         {"cases.idempotency", "response"},
-                                                        {"cases.emergency_access", "reason"}}) {
+                                                        {"cases.emergency_access", "reason"},
+                                                        {"cases.emergency_searches", "reason"}}) {
     EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM ", table, " WHERE ", column,
                                             " IS NOT NULL AND substring(", column,
                                             " from 3 for get_byte(", column, ", 1)) <> 'k2'")),

@@ -286,6 +286,26 @@ MANAGER_RABAT=$(mint manager RABAT) || setup_fail "dev token not minted"
 MANAGER_TUNIS=$(mint manager TUNIS) || setup_fail "dev token not minted"
 LKHA=$(mint lkha) || setup_fail "dev token not minted"  # LKHA caseworkers carry no post
 
+# -- the same person at another unit: only the unit is told
+ctl "$LKHA" case duplicates --name "Amina Example" --dob 2006-03-01
+if [[ $RC -eq 0 && $OUT == *"RABAT"*"same name and date of birth"*"(ask RABAT for a share)"* &&
+      $OUT != *"$REF"* ]]; then
+  pass "LKHA learns that RABAT has a case of the same person, not which"
+else
+  fail "LKHA learns that RABAT has a case of the same person, not which" "$(details)"
+fi
+ctl "$MANAGER_TUNIS" emergency search --name "amina EXAMPLE" --dob 2006-03-01 \
+  --reason "She called the embassy in Tunis and is in danger"
+if [[ $RC -eq 0 && $OUT == *"$REF"*"RABAT"* && $ERR == *"flagged in the audit trail"* ]]; then
+  pass "the emergency search finds the reference and unit by exact name and date of birth"
+else
+  fail "the emergency search finds the reference and unit by exact name and date of birth" \
+    "$(details)"
+fi
+ctl "$OFFICER_TUNIS" emergency search --name "Amina Example" --dob 2006-03-01 \
+  --reason "She called the embassy in Tunis and is in danger"
+expect_error "an officer may not make an emergency search" PERMISSION_DENIED
+
 # NAME: the last ctl call succeeded and its stdout holds every TEXT.
 expect_out() {
   local name=$1 text

@@ -53,6 +53,12 @@ struct FindArgs {
   PagingArgs paging;
 };
 
+struct DuplicatesArgs {
+  std::string case_id;
+  std::string name;
+  std::string dob;
+};
+
 struct UpdateArgs {
   std::string case_id;
   int64_t version = 0;  // 0: read the case first
@@ -278,6 +284,27 @@ int RunEvents(const CaseContext& context, const PagedCaseArgs& args) {
                     });
 }
 
+int RunDuplicates(const CaseContext& context, const DuplicatesArgs& args) {
+  consular::v1::FindPossibleDuplicatesRequest request;
+  if (args.case_id.empty() == args.name.empty()) {
+    return ReportUsageError("give either a CASE or --name (with --dob if known)");
+  }
+  if (!args.case_id.empty() && !args.dob.empty()) {
+    return ReportUsageError("--dob: only with --name (a CASE has its own date of birth)");
+  }
+  request.set_case_id(args.case_id);
+  request.set_full_name(args.name);
+  if (!args.dob.empty()) {
+    absl::StatusOr<consular::v1::Date> born = ParseDate(args.dob);
+    if (!born.ok()) return ReportUsageError(absl::StrCat("--dob: ", born.status().message()));
+    *request.mutable_date_of_birth() = *born;
+  }
+  return RunCall(context, &CaseStub::FindPossibleDuplicates, request,
+                 [](const consular::v1::FindPossibleDuplicatesResponse& response) {
+                   return FormatDuplicates(response.duplicates());
+                 });
+}
+
 int RunHistory(const CaseContext& context, const HistoryArgs& args) {
   consular::v1::ListCaseHistoryRequest request;
   request.set_case_id(args.case_id);
@@ -409,6 +436,20 @@ void AddEvents(CLI::App* parent, CaseContext context, Action* action) {
   OnParse(command, context, args, &RunEvents, action);
 }
 
+void AddDuplicates(CLI::App* parent, CaseContext context, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "duplicates",
+      "Look for cases of the same person at any unit: by a case, or by name (and date of birth). "
+      "Of a case you may not read you learn only its unit: ask that unit for a share");
+  auto args = std::make_shared<DuplicatesArgs>();
+  command->add_option("CASE", args->case_id, "Case UUID or reference (e.g. ABN-2026-00001)");
+  command->add_option("--name", args->name, "The person's full name")->type_name("TEXT");
+  command->add_option("--dob", args->dob, "Date of birth (YYYY-MM-DD)")
+      ->type_name("DATE")
+      ->check(DateValidator());
+  OnParse(command, context, args, &RunDuplicates, action);
+}
+
 void AddHistory(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "history", "Show what changed on a case, field by field: old and new values, who, when, why");
@@ -437,6 +478,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddNotes(cases, context, action);
   AddEvents(cases, context, action);
   AddHistory(cases, context, action);
+  AddDuplicates(cases, context, action);
   AddCaseSharingCommands(cases, global, action);
 }
 

@@ -53,6 +53,12 @@ struct ReferArgs {
   std::string request_id;
 };
 
+struct EmergencySearchArgs {
+  std::string name;
+  std::string dob;
+  std::string reason;
+};
+
 struct EmergencyOpenArgs {
   std::string case_id;
   std::string reason;
@@ -131,6 +137,25 @@ int RunRefer(const CaseContext& context, const ReferArgs& args) {
   request.set_legal_basis(args.legal_basis);
   request.set_expected_version(args.version);
   return RunChange(context, &CaseStub::ReferCase, request, args.request_id, &FormatCase);
+}
+
+int RunEmergencySearch(const CaseContext& context, const EmergencySearchArgs& args) {
+  absl::StatusOr<consular::v1::Date> born = ParseDate(args.dob);
+  if (!born.ok()) return ReportUsageError(absl::StrCat("--dob: ", born.status().message()));
+  consular::v1::EmergencySearchRequest request;
+  request.set_full_name(args.name);
+  *request.mutable_date_of_birth() = *born;
+  request.set_reason(args.reason);
+  const int exit_code = RunCall(context, &CaseStub::EmergencySearch, request,
+                                [](const consular::v1::EmergencySearchResponse& response) {
+                                  return FormatEmergencyHits(response.hits());
+                                });
+  if (exit_code == kExitOk) {
+    std::cerr << "warning: this search is flagged in the audit trail with your reason; open "
+                 "emergency access with: consularctl emergency open REFERENCE --reason ..."
+              << std::endl;
+  }
+  return exit_code;
 }
 
 int RunEmergencyOpen(const CaseContext& context, const EmergencyOpenArgs& args) {
@@ -252,6 +277,25 @@ void AddRefer(CLI::App* parent, CaseContext context, Action* action) {
   OnParse(command, context, args, &RunRefer, action);
 }
 
+void AddEmergencySearch(CLI::App* parent, CaseContext context, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "search",
+      "Find a person's cases at every unit by exact name and date of birth: only their "
+      "reference and unit (post managers and LKHA caseworkers; flagged in the audit trail)");
+  auto args = std::make_shared<EmergencySearchArgs>();
+  command->add_option("--name", args->name, "The person's full name")
+      ->required()
+      ->type_name("TEXT");
+  command->add_option("--dob", args->dob, "Date of birth (YYYY-MM-DD)")
+      ->required()
+      ->type_name("DATE")
+      ->check(DateValidator());
+  command->add_option("--reason", args->reason, "Why you search now (10..2000 characters)")
+      ->required()
+      ->type_name("TEXT");
+  OnParse(command, context, args, &RunEmergencySearch, action);
+}
+
 void AddEmergencyOpen(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "open",
@@ -316,6 +360,7 @@ void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* ac
       "emergency",
       "Emergency (\"break-glass\") access to cases outside your scope, and its review");
   emergency->require_subcommand(1);
+  AddEmergencySearch(emergency, context, action);
   AddEmergencyOpen(emergency, context, action);
   AddEmergencyList(emergency, context, action);
   AddEmergencyReview(emergency, context, action);

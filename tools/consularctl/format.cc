@@ -129,8 +129,47 @@ std::string FormatCase(const Case& c) {
   block.AddIfSet("Safe times", safety.safe_contact_times());
   if (safety.do_not_contact_family()) block.Add("Do not contact family", "yes");
   block.AddIfSet("Covert notes", safety.covert_notes());
-  if (safety.covert_notes_shareable()) block.Add("Covert notes shared", "yes (read-only readers see them)");
-  return block.Render();
+  if (safety.covert_notes_shareable()) {
+    block.Add("Covert notes shared", "yes (read-only readers see them)");
+  }
+  std::string out = block.Render();
+  if (!c.possible_duplicates().empty()) {
+    absl::StrAppend(&out, "\nPossible duplicates: the same person may have a case here\n",
+                    FormatDuplicates(c.possible_duplicates()));
+  }
+  return out;
+}
+
+std::string FormatDuplicates(
+    const google::protobuf::RepeatedPtrField<consular::v1::PossibleDuplicate>& duplicates) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::PossibleDuplicate& d : duplicates) {
+    std::string match;
+    switch (d.match()) {
+      case consular::v1::DUPLICATE_MATCH_NAME_AND_BIRTH_DATE:
+        match = "same name and date of birth";
+        break;
+      case consular::v1::DUPLICATE_MATCH_SIMILAR_NAME_AND_BIRTH_DATE:
+        match = "similar name, same date of birth";
+        break;
+      default:
+        match = "similar name";
+    }
+    rows.push_back({d.handling_unit(), match,
+                    d.reference().empty() ? absl::StrCat("(ask ", d.handling_unit(), " for a share)")
+                                          : d.reference()});
+  }
+  return absl::StrCat(FormatTable({"UNIT", "MATCH", "CASE"}, rows), duplicates.size(),
+                      " possible duplicate(s)\n");
+}
+
+std::string FormatEmergencyHits(
+    const google::protobuf::RepeatedPtrField<consular::v1::EmergencySearchHit>& hits) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::EmergencySearchHit& h : hits) {
+    rows.push_back({h.reference(), h.handling_unit()});
+  }
+  return absl::StrCat(FormatTable({"REFERENCE", "UNIT"}, rows), hits.size(), " case(s)\n");
 }
 
 std::string FormatNote(const CaseNote& note) {

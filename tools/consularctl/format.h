@@ -31,6 +31,12 @@ std::string FormatCaseList(
 std::string EventDetails(const consular::v1::CaseEvent& event);
 
 // Table SEQ WHEN TYPE ACTOR ROLE VERSION DETAILS and a last line "N event(s)".
+// Possible duplicates: unit, how it matched, and the reference when the caller may read it.
+std::string FormatDuplicates(
+    const google::protobuf::RepeatedPtrField<consular::v1::PossibleDuplicate>& duplicates);
+// The hits of an emergency search: reference and handling unit.
+std::string FormatEmergencyHits(
+    const google::protobuf::RepeatedPtrField<consular::v1::EmergencySearchHit>& hits);
 // The field history of a case: per change, who, when and the version, then each field's old and
 // new value (or that it is withheld) and why.
 std::string FormatHistory(

@@ -147,8 +147,11 @@ void CopyCases(pqxx::work& tx, const Data& d, const RowEncoder& w,
                                                "stat_age_group",
                                                "stat_mother_with_minor_children",
                                                "stat_recognition_decision",
-                                               "stat_recognition_obstacles"});
-  Row<22> row;
+                                               "stat_recognition_obstacles",
+                                               "subject_name_birth_bidx",
+                                               "subject_sound_bidx",
+                                               "subject_sound_birth_bidx"});
+  Row<25> row;
   static const char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < d.cases.size(); ++i) {
     const CaseRec& c = d.cases[i];
@@ -197,6 +200,19 @@ void CopyCases(pqxx::work& tx, const Data& d, const RowEncoder& w,
     row[19] = c.mother ? "t" : "f";
     row[20] = DecisionName(c.decision);
     AppendTextArray(&row[21], c.obstacles, ObstacleName);
+    // The duplicate-finding indexes, from the real names when sealing (none without keys).
+    const storage::SubjectIndexes* indexes =
+        sealed != nullptr ? &sealed->subject_indexes[i] : nullptr;
+    for (const auto& [column, value] :
+         {std::pair<size_t, const std::string*>{22, indexes ? &indexes->name_birth : nullptr},
+          {23, indexes ? &indexes->sound : nullptr},
+          {24, indexes ? &indexes->sound_birth : nullptr}}) {
+      if (value == nullptr || value->empty()) {
+        row.Null(column);
+      } else {
+        row[column] = Bytea(*value);
+      }
+    }
     out << row.Fields();
   }
   out.complete();

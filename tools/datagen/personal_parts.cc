@@ -112,6 +112,7 @@ void SealPersonalParts(Data* d, const std::vector<CountryShare>& countries, int 
   const size_t n = d->cases.size();
   sealed->personal.assign(n, std::string());
   sealed->name_index.assign(n, std::string());
+  sealed->subject_indexes.assign(n, storage::SubjectIndexes());
   std::vector<std::exception_ptr> errors(static_cast<size_t>(threads));
   const auto work = [&](int part) {
     try {
@@ -123,6 +124,8 @@ void SealPersonalParts(Data* d, const std::vector<CountryShare>& countries, int 
         sealed->personal[i] =
             sealed->cipher->Encrypt(storage::PersonalOf(k), storage::PersonalAd(id));
         sealed->name_index[i] = storage::NameIndexOf(sealed->blind_index, k);
+        sealed->subject_indexes[i] = storage::SubjectIndexesOf(
+            sealed->blind_index, k.subject().full_name(), k.subject().date_of_birth());
       }
     } catch (...) {
       errors[static_cast<size_t>(part)] = std::current_exception();

@@ -7,6 +7,7 @@
 #include "consular/v1/common.pb.h"
 #include "crypto/blind_index.h"
 #include "crypto/field_cipher.h"
+#include "storage/case_store.h"
 #include "tools/datagen/bulk_load.h"
 #include "tools/datagen/bulk_records.h"
 
@@ -89,6 +90,8 @@ struct Sealed {
   uint64_t seed = 0;
   std::vector<std::string> personal;    // by case index: the personal part's ciphertext
   std::vector<std::string> name_index;  // by case index: the subject's name's blind index
+  // By case index: the duplicate-finding indexes of the subject (storage::SubjectIndexesOf).
+  std::vector<storage::SubjectIndexes> subject_indexes;
 
   // `plaintext` sealed under `ad`, as bytea input.
   std::string Seal(const std::string& plaintext, const AssociatedData& ad) const {
