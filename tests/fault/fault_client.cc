@@ -186,6 +186,7 @@ void FaultClient::Update(const std::string& case_id) {
     request.mutable_case_()->mutable_safety()->set_safe_contact_times(
         UpdateMarker(request.request_id()));
     request.mutable_update_mask()->add_paths("safety.safe_contact_times");
+    request.set_reason("The person asked for other times");  // a safety change needs one
     request.set_expected_version(version);
     Write write;
     write.kind = WriteKind::kUpdate;
