@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 #include "storage/case_events.h"
 #include "storage/case_facts.h"
@@ -81,6 +82,31 @@ constexpr char kUpdateCase[] =
 constexpr char kPossibleDuplicates[] =
     "SELECT id::text, reference, handling_post, match, visible FROM cases.possible_duplicates("
     "NULLIF($1, '')::uuid, NULLIF($2, ''::bytea), NULLIF($3, ''::bytea), NULLIF($4, ''::bytea))";
+
+constexpr char kPermitRules[] =
+    "SELECT permit_kind, max_months_abroad, array_to_string(warn_weeks, ','), description "
+    "FROM cases.residence_permit_rules ORDER BY permit_kind";
+
+constexpr char kOpenAbandonmentCases[] =
+    "SELECT %s FROM cases.cases c WHERE c.handling_post = $1 "
+    "AND c.case_type = 'CASE_TYPE_ABANDONMENT' "
+    "AND c.status IN ('CASE_STATUS_INTAKE', 'CASE_STATUS_ACTIVE', 'CASE_STATUS_ON_HOLD') "
+    "ORDER BY c.opened_at, c.id";
+
+constexpr char kFollowUpsDue[] =
+    "SELECT k.id::text, k.case_id::text, c.reference, k.follow_up_due::text, k.purpose "
+    "FROM contacts.contacts k JOIN cases.cases c ON c.id = k.case_id "
+    "WHERE c.handling_post = $1 AND c.status <> 'CASE_STATUS_CLOSED' "
+    "AND k.follow_up_due IS NOT NULL AND k.follow_up_done_at IS NULL "
+    "AND k.follow_up_due <= $2::date ORDER BY k.follow_up_due, k.id";
+
+constexpr char kSharesEnding[] =
+    "SELECT s.id::text, s.case_id::text, c.reference, "
+    "(s.expires_at AT TIME ZONE 'UTC')::date::text, s.grantee_unit "
+    "FROM cases.case_shares s JOIN cases.cases c ON c.id = s.case_id "
+    "WHERE (c.handling_post = $1 OR s.grantee_unit = $1) AND " LIVE_SHARE("s") " "
+    "AND s.expires_at IS NOT NULL AND s.expires_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC' "
+    "ORDER BY s.expires_at, s.id";
 
 constexpr char kEmergencySearch[] =
     "SELECT id::text, reference, handling_post FROM cases.emergency_search($1)";
@@ -331,6 +357,53 @@ void CaseStore::Update(const Case& c) {
                    pqxx::binarystring(indexes.name_birth), pqxx::binarystring(indexes.sound),
                    pqxx::binarystring(indexes.sound_birth));
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
+}
+
+std::vector<PermitRuleRow> CaseStore::PermitRules() {
+  std::vector<PermitRuleRow> rules;
+  for (const auto& row : ExecPrepared(tx_, "case_permit_rules", kPermitRules)) {
+    PermitRuleRow rule;
+    rule.permit_kind = row[0].as<std::string>();
+    rule.max_months_abroad = row[1].as<int>();
+    for (const absl::string_view weeks : absl::StrSplit(row[2].as<std::string>(), ',')) {
+      int value = 0;
+      if (absl::SimpleAtoi(weeks, &value)) rule.warn_weeks.push_back(value);
+    }
+    rule.description = row[3].as<std::string>();
+    rules.push_back(std::move(rule));
+  }
+  return rules;
+}
+
+std::vector<Case> CaseStore::OpenAbandonmentCases(const CaseScope& scope) {
+  std::vector<Case> cases;
+  if (scope.unit.empty()) return cases;
+  const pqxx::result r = ExecPrepared(tx_, "case_open_abandonment", WithColumns(kOpenAbandonmentCases),
+                                      scope.unit, scope.subject, scope.role);
+  cases.reserve(r.size());
+  for (const auto& row : r) cases.push_back(CaseFromRow(row));
+  return cases;
+}
+
+namespace {
+
+std::vector<DatedItem> DatedItems(const pqxx::result& r) {
+  std::vector<DatedItem> items;
+  for (const auto& row : r) {
+    items.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     row[3].as<std::string>(), row[4].as<std::string>()});
+  }
+  return items;
+}
+
+}  // namespace
+
+std::vector<DatedItem> CaseStore::FollowUpsDue(const std::string& unit, const std::string& until) {
+  return DatedItems(ExecPrepared(tx_, "case_follow_ups_due", kFollowUpsDue, unit, until));
+}
+
+std::vector<DatedItem> CaseStore::SharesEnding(const std::string& unit, const std::string& until) {
+  return DatedItems(ExecPrepared(tx_, "case_shares_ending", kSharesEnding, unit, until));
 }
 
 std::vector<DuplicateRow> CaseStore::PossibleDuplicates(const std::string& exclude_id,

@@ -72,6 +72,23 @@ struct DuplicateRow {
   bool visible = false;  // the caller may read it
 };
 
+// A row of cases.residence_permit_rules.
+struct PermitRuleRow {
+  std::string permit_kind;  // PERMIT_KIND_* name
+  int max_months_abroad = 0;
+  std::vector<int> warn_weeks;
+  std::string description;
+};
+
+// A follow-up not done, or a live share with an end, of a case: what the deadline list needs.
+struct DatedItem {
+  std::string id;  // the contact or the share
+  std::string case_id;
+  std::string reference;
+  std::string due_on;  // YYYY-MM-DD (UTC)
+  std::string what;    // the contact's purpose, or the grantee of the share
+};
+
 // Filters of a case listing; empty strings mean "any". Enum values are their proto names.
 struct CaseFilter {
   std::string post;
@@ -147,6 +164,16 @@ class CaseStore {
   // Marks the share revoked by `revoked_by` at `revoked_at`.
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at);
+
+  // Deadlines. The residence-permit rules, every kind.
+  std::vector<PermitRuleRow> PermitRules();
+  // The open (INTAKE, ACTIVE, ON_HOLD) abandonment cases `scope.unit` handles, decrypted.
+  std::vector<consular::v1::Case> OpenAbandonmentCases(const CaseScope& scope);
+  // Follow-ups not done of the cases `unit` handles that are not closed, due by `until`
+  // (YYYY-MM-DD).
+  std::vector<DatedItem> FollowUpsDue(const std::string& unit, const std::string& until);
+  // Live shares with an end by `until`, granted on cases `unit` handles or granted to `unit`.
+  std::vector<DatedItem> SharesEnding(const std::string& unit, const std::string& until);
 
   // Possible duplicates of a subject with this name and date of birth (may be unset) across all
   // units, through their blind indexes; strongest match first, at most 20, without the case

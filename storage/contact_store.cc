@@ -265,6 +265,7 @@ std::vector<Contact> ContactStore::ListFollowUpsDue(const std::string& unit,
           kColumns,
           "WHERE c.follow_up_due IS NOT NULL AND c.follow_up_done_at IS NULL "
           "AND a.access IN ('HANDLING', 'READ_WRITE', 'READ') "
+          "AND a.status <> 'CASE_STATUS_CLOSED' "
           "AND (a.handling_post = $1 OR a.access <> 'HANDLING') "
           "AND (NULLIF($2, '') IS NULL OR c.follow_up_due >= NULLIF($2, '')::date) "
           "AND c.follow_up_due <= $3::date "

@@ -78,7 +78,7 @@ class ContactStore {
   std::vector<consular::v1::Contact> ListByPartner(const std::string& partner_id,
                                                    const std::optional<ContactCursor>& after,
                                                    int limit);
-  // Open follow-ups on the cases `unit` handles or holds a share of, due in [from, to] (YYYY-MM-DD;
+  // Open follow-ups on the cases (not closed) `unit` handles or holds a share of, due in [from, to] (YYYY-MM-DD;
   // empty from: no lower bound), by due date then id.
   std::vector<consular::v1::Contact> ListFollowUpsDue(const std::string& unit,
                                                       const std::string& from,

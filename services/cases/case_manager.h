@@ -77,6 +77,9 @@ class CaseManager {
   // and handling unit of a person's cases by exact name and date of birth; recorded and flagged.
   UseCase<v1::EmergencySearchRequest, v1::EmergencySearchResponse> EmergencySearch;
 
+  // The deadlines of the caller's unit, most urgent first (case_deadlines.cc, deadlines.h).
+  UseCase<v1::ListDeadlinesRequest, v1::ListDeadlinesResponse> ListDeadlines;
+
  private:
   // A change to one existing case, once per request id: UpdateCase, TransitionCase, AddCaseNote,
   // ShareCase, ReferCase.

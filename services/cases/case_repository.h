@@ -84,6 +84,14 @@ class CaseRepository : public IdempotencyRecords {
   virtual void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                            const google::protobuf::Timestamp& revoked_at) = 0;
 
+  // Deadlines (storage::CaseStore): the residence-permit rules; the open abandonment cases the
+  // caller's unit handles; follow-ups of its open cases due by `until`; live shares ending by
+  // `until` granted on its cases or to it.
+  virtual std::vector<storage::PermitRuleRow> PermitRules() = 0;
+  virtual std::vector<consular::v1::Case> OpenAbandonmentCases() = 0;
+  virtual std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) = 0;
+  virtual std::vector<storage::DatedItem> SharesEnding(const std::string& until) = 0;
+
   // Cases at any unit that may be about a person with this name and date of birth (may be unset),
   // strongest match first, at most 20, without `exclude_id` (storage::CaseStore).
   virtual std::vector<storage::DuplicateRow> PossibleDuplicates(

@@ -10,7 +10,7 @@ CasesService::CasesService(CaseManager* manager, CallEnvironment env)
         &CaseManager::RevokeShare, &CaseManager::ListShares, &CaseManager::Refer,
         &CaseManager::OpenEmergencyAccess, &CaseManager::ListEmergencyAccess,
         &CaseManager::ReviewEmergencyAccess, &CaseManager::FindPossibleDuplicates,
-        &CaseManager::EmergencySearch);
+        &CaseManager::EmergencySearch, &CaseManager::ListDeadlines);
 }
 
 }  // namespace consular::cases

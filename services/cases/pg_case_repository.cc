@@ -100,6 +100,22 @@ void PgCaseRepository::RevokeShare(const std::string& share_id, const std::strin
   store_.RevokeShare(share_id, revoked_by, revoked_at);
 }
 
+std::vector<storage::PermitRuleRow> PgCaseRepository::PermitRules() {
+  return store_.PermitRules();
+}
+
+std::vector<consular::v1::Case> PgCaseRepository::OpenAbandonmentCases() {
+  return store_.OpenAbandonmentCases(scope_);
+}
+
+std::vector<storage::DatedItem> PgCaseRepository::FollowUpsDue(const std::string& until) {
+  return store_.FollowUpsDue(scope_.unit, until);
+}
+
+std::vector<storage::DatedItem> PgCaseRepository::SharesEnding(const std::string& until) {
+  return store_.SharesEnding(scope_.unit, until);
+}
+
 std::vector<storage::DuplicateRow> PgCaseRepository::PossibleDuplicates(
     const std::string& exclude_id, const std::string& full_name,
     const consular::v1::Date& date_of_birth) {

@@ -53,6 +53,10 @@ class PgCaseRepository final : public CaseRepository {
                                                   bool include_inactive) override;
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at) override;
+  std::vector<storage::PermitRuleRow> PermitRules() override;
+  std::vector<consular::v1::Case> OpenAbandonmentCases() override;
+  std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) override;
+  std::vector<storage::DatedItem> SharesEnding(const std::string& until) override;
   std::vector<storage::DuplicateRow> PossibleDuplicates(
       const std::string& exclude_id, const std::string& full_name,
       const consular::v1::Date& date_of_birth) override;

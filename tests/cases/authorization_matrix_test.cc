@@ -392,6 +392,11 @@ class AuthorizationMatrixTest : public ::testing::Test {
         v1::EmergencySearchResponse out;
         return cases_->EmergencySearch(Context(token).get(), request, &out);
       }
+      case Rpc::kListDeadlines: {
+        v1::ListDeadlinesRequest request;
+        v1::ListDeadlinesResponse out;
+        return cases_->ListDeadlines(Context(token).get(), request, &out);
+      }
       case Rpc::kShareCase: {
         v1::ShareCaseRequest request;
         request.set_request_id(NextRequestId("cell-share"));
@@ -503,7 +508,7 @@ TEST_F(AuthorizationMatrixTest, EveryRoleTimesEveryRpcTimesEverySituation) {
             RunCell(cell.who, cell.rpc, cell.situation, cell.scenario, cell.expected, problems);
         return Outcome{status.error_code(), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 21 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 22 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

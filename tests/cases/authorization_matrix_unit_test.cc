@@ -313,6 +313,11 @@ class AuthorizationMatrixUnitTest : public ::testing::Test {
         v1::EmergencySearchResponse out;
         return manager_.EmergencySearch(caller, request, Deadline(), &out);
       }
+      case Rpc::kListDeadlines: {
+        v1::ListDeadlinesRequest request;
+        v1::ListDeadlinesResponse out;
+        return manager_.ListDeadlines(caller, request, Deadline(), &out);
+      }
       case Rpc::kShareCase: {
         v1::ShareCaseRequest request;
         request.set_request_id(NextRequestId("cell-share"));
@@ -403,7 +408,7 @@ TEST_F(AuthorizationMatrixUnitTest, EveryRoleTimesEveryCaseServiceMethodTimesEve
             RunCell(cell.who, cell.rpc, cell.scenario, cell.expected, problems);
         return Outcome{CodeOf(status), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 19 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 20 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

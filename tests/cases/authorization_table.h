@@ -62,6 +62,7 @@ enum class Rpc {
   kListCaseHistory,
   kFindPossibleDuplicates,
   kEmergencySearch,
+  kListDeadlines,
   kShareCase,
   kRevokeShare,
   kListShares,
@@ -78,7 +79,7 @@ inline constexpr Rpc kAllRpcs[] = {
     Rpc::kUpdateCase,          Rpc::kTransitionCase,
     Rpc::kAddCaseNote,         Rpc::kListCaseNotes,
     Rpc::kListCaseEvents,      Rpc::kListCaseHistory,
-    Rpc::kFindPossibleDuplicates, Rpc::kEmergencySearch,
+    Rpc::kFindPossibleDuplicates, Rpc::kEmergencySearch, Rpc::kListDeadlines,
     Rpc::kShareCase,
     Rpc::kRevokeShare,         Rpc::kListShares,
     Rpc::kReferCase,           Rpc::kOpenEmergencyAccess,
@@ -152,6 +153,8 @@ inline const char* RpcName(Rpc rpc) {
       return "FindPossibleDuplicates";
     case Rpc::kEmergencySearch:
       return "EmergencySearch";
+    case Rpc::kListDeadlines:
+      return "ListDeadlines";
     case Rpc::kShareCase:
       return "ShareCase";
     case Rpc::kRevokeShare:
@@ -432,6 +435,9 @@ inline Expectation Expected(Who who, Rpc rpc, Situation s) {
     case Rpc::kEmergencySearch:
       e.code = ExpectEmergencySearch(who);
       break;
+    case Rpc::kListDeadlines:  // the caller's own unit's list
+      e.code = ExpectListing(who);
+      break;
     case Rpc::kReviewEmergencyAccess:
       e.code = ExpectReviewEmergency(who, s);
       break;
@@ -451,6 +457,7 @@ inline Needs NeedsOf(Rpc rpc) {
     case Rpc::kCreateCase:
     case Rpc::kListEmergencyAccess:
     case Rpc::kEmergencySearch:
+    case Rpc::kListDeadlines:
     case Rpc::kListAuditEvents:
     case Rpc::kVerifyChain:
       return Needs::kNothing;

@@ -1,11 +1,13 @@
 // CaseManager against a real PostgreSQL database (one fresh database per test).
 #include "services/cases/case_manager.h"
+#include "services/cases/deadlines.h"
 
 #include <google/protobuf/util/time_util.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <functional>
+#include <map>
 #include <memory>
 #include <set>
 #include <thread>
@@ -871,6 +873,121 @@ TEST_F(CaseManagerTest, TheEmergencySearchFindsACaseAtAnotherUnitAndIsFlagged) {
   search.clear_date_of_birth();
   const absl::Status no_date = manager_->EmergencySearch(kTunisManager, search, Deadline(), &found);
   EXPECT_EQ(std::string(no_date.message()).rfind("date_of_birth: ", 0), 0u) << no_date;
+}
+
+// The unit's deadline list warns, for every permit kind in cases.residence_permit_rules, at the
+// weeks the rule names, most urgent first; shares about to end are on it too.
+TEST_F(CaseManagerTest, TheResidencePermitWarningsAppearAtTheConfiguredWeeksForEachPermitKind) {
+  clock_.Set(absl::Now());
+  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+  const std::string rules = db_->QueryScalar(
+      "SELECT string_agg(permit_kind || ':' || max_months_abroad || ':' || "
+      "array_to_string(warn_weeks, '/'), ',' ORDER BY permit_kind) "
+      "FROM cases.residence_permit_rules");
+  ASSERT_EQ(rules,
+            "PERMIT_KIND_ASYLUM_FIXED_TERM:6:8/4/1,PERMIT_KIND_ASYLUM_INDEFINITE:6:8/4/1,"
+            "PERMIT_KIND_EU_FAMILY_MEMBER:6:8/4/1,PERMIT_KIND_EU_LONG_TERM_RESIDENT:12:8/4/1,"
+            "PERMIT_KIND_REGULAR_FIXED_TERM:6:8/4/1,PERMIT_KIND_REGULAR_INDEFINITE:6:8/4/1");
+  struct Rule {
+    consular::v1::PermitKind kind;
+    int months;
+  };
+  const std::vector<Rule> kinds = {{consular::v1::PERMIT_KIND_REGULAR_FIXED_TERM, 6},
+                                   {consular::v1::PERMIT_KIND_REGULAR_INDEFINITE, 6},
+                                   {consular::v1::PERMIT_KIND_EU_LONG_TERM_RESIDENT, 12},
+                                   {consular::v1::PERMIT_KIND_ASYLUM_FIXED_TERM, 6},
+                                   {consular::v1::PERMIT_KIND_ASYLUM_INDEFINITE, 6},
+                                   {consular::v1::PERMIT_KIND_EU_FAMILY_MEMBER, 6}};
+  // days left -> the warning expected (-1: not listed within the default eight weeks).
+  const std::vector<std::pair<int, int>> days = {{60, -1}, {56, 8}, {28, 4}, {7, 1}, {-3, 0}};
+  std::map<std::string, std::pair<int, int>> expected;  // reference -> (days left, warning)
+  int n = 0;
+  for (const Rule& rule : kinds) {
+    for (const auto& [left_days, warning] : days) {
+      consular::v1::CreateCaseRequest create = NewCaseRequest("dl-" + std::to_string(n++));
+      consular::v1::AbandonmentDetails* a = create.mutable_case_()->mutable_abandonment();
+      a->set_residence_permit_kind(rule.kind);
+      const absl::CivilDay left = AddMonths(today + left_days, -rule.months);
+      a->mutable_left_netherlands_on()->set_year(static_cast<int32_t>(left.year()));
+      a->mutable_left_netherlands_on()->set_month(left.month());
+      a->mutable_left_netherlands_on()->set_day(left.day());
+      Case c;
+      const absl::Status status = manager_->Create(kRabatOfficer, create, Deadline(), &c);
+      ASSERT_TRUE(status.ok()) << status;
+      if (warning >= 0) expected[c.reference()] = {left_days, warning};
+    }
+  }
+  // A case of another post, and one whose person is back, are not on RABAT's list.
+  consular::v1::CreateCaseRequest elsewhere = NewCaseRequest("dl-tunis");
+  elsewhere.mutable_case_()->mutable_abandonment()->set_residence_permit_kind(
+      consular::v1::PERMIT_KIND_REGULAR_FIXED_TERM);
+  const absl::CivilDay long_ago = today - 200;
+  consular::v1::Date* left = elsewhere.mutable_case_()->mutable_abandonment()
+                                 ->mutable_left_netherlands_on();
+  left->set_year(static_cast<int32_t>(long_ago.year()));
+  left->set_month(long_ago.month());
+  left->set_day(long_ago.day());
+  Case tunis_case;
+  ASSERT_TRUE(manager_->Create(kTunisOfficer, elsewhere, Deadline(), &tunis_case).ok());
+  consular::v1::CreateCaseRequest back = elsewhere;
+  back.set_request_id("dl-back");
+  *back.mutable_case_()->mutable_abandonment()->mutable_returned_on() = *left;
+  Case returned;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, back, Deadline(), &returned).ok());
+
+  consular::v1::ListDeadlinesResponse listed;
+  ASSERT_TRUE(
+      manager_->ListDeadlines(kRabatManager, consular::v1::ListDeadlinesRequest(), Deadline(),
+                              &listed)
+          .ok());
+  ASSERT_EQ(listed.deadlines_size(), static_cast<int>(expected.size()));
+  int previous = -1000;
+  for (const consular::v1::Deadline& d : listed.deadlines()) {
+    ASSERT_EQ(expected.count(d.reference()), 1u) << d.reference();
+    const auto [left_days, warning] = expected[d.reference()];
+    EXPECT_EQ(d.kind(), consular::v1::DEADLINE_KIND_PERMIT_ABSENCE);
+    EXPECT_EQ(d.days_left(), left_days) << d.reference();
+    EXPECT_EQ(d.warning_weeks(), warning) << d.reference() << " " << d.detail();
+    EXPECT_EQ(d.passed(), left_days < 0);
+    EXPECT_GE(d.days_left(), previous);  // most urgent first
+    previous = d.days_left();
+  }
+  int eu_rules = 0;
+  for (const consular::v1::Deadline& d : listed.deadlines()) {
+    if (d.detail().find("12 consecutive months outside the EU") != std::string::npos) ++eu_rules;
+  }
+  EXPECT_EQ(eu_rules, 4);  // the EU long-term resident's four listed days name its rule
+
+  // A share about to end is on the list of the unit that granted it and of the unit it went to.
+  consular::v1::ShareCaseRequest share;
+  share.set_request_id("dl-share");
+  share.set_case_id(tunis_case.id());
+  share.set_grantee("RABAT");
+  share.set_access(consular::v1::SHARE_ACCESS_READ);
+  share.set_legal_basis("Art. 6(1)(e) GDPR");
+  *share.mutable_expires_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(
+      absl::ToUnixSeconds(clock_.Now() + absl::Hours(24 * 3)));
+  consular::v1::CaseShare granted;
+  ASSERT_TRUE(manager_->Share(kTunisOfficer, share, Deadline(), &granted).ok());
+  ASSERT_TRUE(manager_->ListDeadlines(kTunisOfficer, consular::v1::ListDeadlinesRequest(),
+                                      Deadline(), &listed)
+                  .ok());
+  ASSERT_EQ(listed.deadlines_size(), 2);  // TUNIS's own (passed) permit clock, then the share
+  EXPECT_EQ(listed.deadlines(0).kind(), consular::v1::DEADLINE_KIND_PERMIT_ABSENCE);
+  EXPECT_TRUE(listed.deadlines(0).passed());
+  EXPECT_EQ(listed.deadlines(1).kind(), consular::v1::DEADLINE_KIND_SHARE_EXPIRY);
+  EXPECT_EQ(listed.deadlines(1).share_id(), granted.id());
+  EXPECT_EQ(listed.deadlines(1).warning_weeks(), 1);
+
+  consular::v1::ListDeadlinesRequest bad;
+  bad.set_within_days(-1);
+  const absl::Status status = manager_->ListDeadlines(kRabatOfficer, bad, Deadline(), &listed);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(status.message()).rfind("within_days: ", 0), 0u) << status;
+  EXPECT_EQ(manager_->ListDeadlines(kPolicy, consular::v1::ListDeadlinesRequest(), Deadline(),
+                                    &listed)
+                .code(),
+            absl::StatusCode::kPermissionDenied);
 }
 
 TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {

@@ -281,6 +281,41 @@ class FakeCaseRepository final : public CaseRepository {
     throw std::runtime_error("share to revoke is missing");
   }
 
+  // Two of the rules migration 0018 writes.
+  std::vector<storage::PermitRuleRow> PermitRules() override {
+    return {{"PERMIT_KIND_EU_LONG_TERM_RESIDENT", 12, {8, 4, 1}, "EU long-term resident"},
+            {"PERMIT_KIND_REGULAR_FIXED_TERM", 6, {8, 4, 1}, "regular, fixed term"}};
+  }
+
+  std::vector<v1::Case> OpenAbandonmentCases() override {
+    std::vector<v1::Case> open;
+    if (unit_.empty()) return open;
+    for (const auto& [id, c] : t_.cases) {
+      if (c.handling_post() != unit_ || c.type() != v1::CASE_TYPE_ABANDONMENT) continue;
+      if (c.status() == v1::CASE_STATUS_RESOLVED || c.status() == v1::CASE_STATUS_CLOSED) continue;
+      v1::Case found = c;
+      found.set_caller_access(v1::CASE_ACCESS_HANDLING);
+      open.push_back(std::move(found));
+    }
+    return open;
+  }
+
+  // The fake keeps no contacts.
+  std::vector<storage::DatedItem> FollowUpsDue(const std::string& /*until*/) override { return {}; }
+
+  std::vector<storage::DatedItem> SharesEnding(const std::string& until) override {
+    std::vector<storage::DatedItem> ending;
+    for (const v1::CaseShare& share : t_.shares) {
+      const auto c = t_.cases.find(share.case_id());
+      if (c == t_.cases.end() || !share.has_expires_at() || share.has_revoked_at()) continue;
+      if (c->second.handling_post() != unit_ && share.grantee() != unit_) continue;
+      const std::string day = DayOf(share.expires_at());
+      if (day > until || share.expires_at().seconds() <= absl::ToUnixSeconds(now_)) continue;
+      ending.push_back({share.id(), share.case_id(), c->second.reference(), day, share.grantee()});
+    }
+    return ending;
+  }
+
   // The same matches as cases.possible_duplicates, on the normalised names and keys themselves
   // rather than their blind indexes.
   std::vector<storage::DuplicateRow> PossibleDuplicates(const std::string& exclude_id,

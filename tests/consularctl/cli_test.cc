@@ -1248,9 +1248,14 @@ TEST_F(CliTest, CreateSendsTheFieldsAndAFreshRequestId) {
                   "2025-11-02",
                   "--withheld",
                   "passport",
+                  "--permit-kind",
+                  "eu-long-term-resident",
                   "--no-family-contact"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("Reference:             ABN-2026-00001\n"));
+  EXPECT_EQ(service_.last_create().case_().abandonment().residence_permit_kind(),
+            consular::v1::PERMIT_KIND_EU_LONG_TERM_RESIDENT);
+  EXPECT_THAT(r.out, HasSubstr("Permit kind:           EU_LONG_TERM_RESIDENT\n"));
   EXPECT_THAT(
       r.out,
       HasSubstr("Risk flags:            PASSPORT_WITHHELD, FORCED_MARRIAGE\n"));

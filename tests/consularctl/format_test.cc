@@ -58,6 +58,34 @@ TEST(FormatDuplicatesTest, NamesTheCaseOnlyWhenTheCallerMayReadIt) {
             "REFERENCE       UNIT\nABN-2026-00001  RABAT\n1 case(s)\n");
 }
 
+TEST(FormatDeadlinesTest, PassedFirstWithTheWarningReached) {
+  consular::v1::ListDeadlinesResponse listed;
+  consular::v1::Deadline* passed = listed.add_deadlines();
+  passed->set_kind(consular::v1::DEADLINE_KIND_PERMIT_ABSENCE);
+  passed->set_reference("ABN-2026-00001");
+  passed->mutable_due_on()->set_year(2026);
+  passed->mutable_due_on()->set_month(3);
+  passed->mutable_due_on()->set_day(1);
+  passed->set_days_left(-3);
+  passed->set_passed(true);
+  passed->set_detail("regular permit");
+  consular::v1::Deadline* soon = listed.add_deadlines();
+  soon->set_kind(consular::v1::DEADLINE_KIND_FOLLOW_UP);
+  soon->set_reference("ABN-2026-00002");
+  soon->mutable_due_on()->set_year(2026);
+  soon->mutable_due_on()->set_month(3);
+  soon->mutable_due_on()->set_day(9);
+  soon->set_days_left(5);
+  soon->set_warning_weeks(1);
+  soon->set_detail("follow-up");
+  EXPECT_EQ(FormatDeadlines(listed.deadlines()),
+            "DUE         WHEN                 WARNING    CASE            KIND            WHAT\n"
+            "2026-03-01  PASSED 3 day(s) ago  -          ABN-2026-00001  PERMIT_ABSENCE  regular "
+            "permit\n"
+            "2026-03-09  in 5 day(s)          1 week(s)  ABN-2026-00002  FOLLOW_UP       follow-up\n"
+            "2 deadline(s)\n");
+}
+
 TEST(FormatCaseListTest, TableWithShortEnumNamesAndCount) {
   google::protobuf::RepeatedPtrField<consular::v1::Case> cases;
   consular::v1::Case* a = cases.Add();

@@ -377,6 +377,37 @@ TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
   update.mutable_update_mask()->set_paths(0, "case_id");
   EXPECT_EQ(contacts_->UpdateContact(kRabatOfficer, update, Deadline(), &updated).code(),
             absl::StatusCode::kInvalidArgument);
+
+  // The open follow-up is on the unit's deadline list, warned in its last week.
+  consular::v1::ListDeadlinesResponse deadlines;
+  ASSERT_TRUE(cases_->ListDeadlines(kRabatOfficer, {}, Deadline(), &deadlines).ok());
+  ASSERT_EQ(deadlines.deadlines_size(), 1);
+  EXPECT_EQ(deadlines.deadlines(0).kind(), consular::v1::DEADLINE_KIND_FOLLOW_UP);
+  EXPECT_EQ(deadlines.deadlines(0).contact_id(), later.id());
+  EXPECT_EQ(deadlines.deadlines(0).days_left(), 3);
+  EXPECT_EQ(deadlines.deadlines(0).warning_weeks(), 1);
+  // Once the case is closed its follow-ups leave both lists.
+  Case moved = c;
+  int step = 0;
+  for (const auto& [to, who] :
+       std::vector<std::pair<consular::v1::CaseStatus, Identity>>{
+           {consular::v1::CASE_STATUS_ACTIVE, kRabatOfficer},
+           {consular::v1::CASE_STATUS_RESOLVED, kRabatOfficer},
+           {consular::v1::CASE_STATUS_CLOSED, kRabatManager}}) {
+    consular::v1::TransitionCaseRequest move;
+    move.set_request_id("close-" + std::to_string(step++));
+    move.set_case_id(c.id());
+    move.set_target_status(to);
+    move.set_reason("The person withdrew her request");
+    if (to == consular::v1::CASE_STATUS_RESOLVED) move.set_outcome(consular::v1::OUTCOME_WITHDRAWN);
+    move.set_expected_version(moved.version());
+    const absl::Status status = cases_->Transition(who, move, Deadline(), &moved);
+    ASSERT_TRUE(status.ok()) << status;
+  }
+  ASSERT_TRUE(contacts_->ListFollowUpsDue(kRabatManager, request, Deadline(), &listed).ok());
+  EXPECT_EQ(listed.follow_ups_size(), 0);
+  ASSERT_TRUE(cases_->ListDeadlines(kRabatOfficer, {}, Deadline(), &deadlines).ok());
+  EXPECT_EQ(deadlines.deadlines_size(), 0);
 }
 
 TEST_F(ContactLogTest, NotesAreEncryptedAtRestAndReadsAreAudited) {

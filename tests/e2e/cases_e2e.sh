@@ -306,6 +306,19 @@ ctl "$OFFICER_TUNIS" emergency search --name "Amina Example" --dob 2006-03-01 \
   --reason "She called the embassy in Tunis and is in danger"
 expect_error "an officer may not make an emergency search" PERMISSION_DENIED
 
+# -- the residence-permit clock: a regular permit lapses after 6 months abroad
+LEFT_NL=$(date -u -d "$(date -u +%F) -6 months +20 days" +%F)
+ctl "$OFFICER_RABAT" --json case create --type abandonment --country MA --name "Nadia Example" \
+  --sex female --nationality residence-permit --referral family --left-nl "$LEFT_NL" \
+  --permit-kind regular-fixed-term
+PERMIT_REF=$(json_field reference)
+ctl "$OFFICER_RABAT" deadlines
+if [[ $RC -eq 0 && -n $PERMIT_REF && $OUT == *"4 week(s)  $PERMIT_REF  PERMIT_ABSENCE"* ]]; then
+  pass "the deadline list warns four weeks before a regular permit lapses"
+else
+  fail "the deadline list warns four weeks before a regular permit lapses" "$(details)"
+fi
+
 # NAME: the last ctl call succeeded and its stdout holds every TEXT.
 expect_out() {
   local name=$1 text
@@ -520,7 +533,7 @@ else
 fi
 if grep -q "log_statement\|statement: " "$PG_DIR/postgres.log" && [[ $(grep -c "execute\|statement:" "$PG_DIR/postgres.log") -gt 10 ]]; then
   LEAKED=$(grep -il -e "Amina" -e "2006-03-01" -e "600 111 222" -e "database came back" -e "Back in the Netherlands" \
-    -e "Tunis desk" \
+    -e "Tunis desk" -e "611 111111" -e "husband found" -e "Nadia" \
     "$SERVER_LOG" "$PG_DIR/postgres.log" || true)
   if [[ -z $LEAKED ]]; then
     pass "the server log and PostgreSQL's statement log hold no fixture name, date of birth, contact, note text or emergency reason"

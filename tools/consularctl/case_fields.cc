@@ -206,6 +206,7 @@ std::vector<std::string> AbandonmentFlagsGiven(const CaseFieldInputs& in) {
   if (in.region) given.push_back("--region");
   if (in.withheld) given.push_back("--withheld");
   if (in.permit_expires) given.push_back("--permit-expires");
+  if (in.permit_kind) given.push_back("--permit-kind");
   if (in.wishes) given.push_back("--wishes");
   if (in.etd_issued)
     given.push_back(*in.etd_issued ? "--etd-issued" : "--etd-not-issued");
@@ -314,6 +315,8 @@ void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
                        "Remove all withheld documents");
   abandonment.Date("--permit-expires", &in->permit_expires,
                    "Date the Dutch residence permit expires");
+  abandonment.Enum("--permit-kind", consular::v1::PermitKind_descriptor(), &in->permit_kind,
+                   "Kind of Dutch residence permit (how long she may stay abroad)");
   abandonment.Text("--wishes", &in->wishes, "What the person wants");
   abandonment.BoolPair("--etd-issued", "--etd-not-issued", &in->etd_issued,
                        "An emergency travel document was issued",
@@ -396,6 +399,10 @@ absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type)
         [a](consular::v1::WithheldDocument v) { a->add_documents_withheld(v); });
     builder.Date(in.permit_expires, "--permit-expires", "abandonment.residence_permit_expires_on",
                  [a] { return a->mutable_residence_permit_expires_on(); });
+    builder.Enum<consular::v1::PermitKind>(
+        in.permit_kind, "--permit-kind", consular::v1::PermitKind_descriptor(),
+        "abandonment.residence_permit_kind",
+        [a](consular::v1::PermitKind v) { a->set_residence_permit_kind(v); });
     builder.Value(in.wishes, "abandonment.person_wishes",
                   [a](const std::string& v) { a->set_person_wishes(v); });
     builder.Value(in.etd_issued, "abandonment.emergency_travel_document_issued",

@@ -32,6 +32,7 @@ struct CaseFieldInputs {
   std::optional<std::string> region;
   std::optional<std::vector<std::string>> withheld;
   std::optional<std::string> permit_expires;
+  std::optional<std::string> permit_kind;
   std::optional<std::string> wishes;
   std::optional<bool> etd_issued;
   std::optional<std::string> returned;

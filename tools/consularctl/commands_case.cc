@@ -53,6 +53,10 @@ struct FindArgs {
   PagingArgs paging;
 };
 
+struct DeadlinesArgs {
+  int within = 0;
+};
+
 struct DuplicatesArgs {
   std::string case_id;
   std::string name;
@@ -284,6 +288,15 @@ int RunEvents(const CaseContext& context, const PagedCaseArgs& args) {
                     });
 }
 
+int RunDeadlines(const CaseContext& context, const DeadlinesArgs& args) {
+  consular::v1::ListDeadlinesRequest request;
+  request.set_within_days(args.within);
+  return RunCall(context, &CaseStub::ListDeadlines, request,
+                 [](const consular::v1::ListDeadlinesResponse& response) {
+                   return FormatDeadlines(response.deadlines());
+                 });
+}
+
 int RunDuplicates(const CaseContext& context, const DuplicatesArgs& args) {
   consular::v1::FindPossibleDuplicatesRequest request;
   if (args.case_id.empty() == args.name.empty()) {
@@ -436,6 +449,18 @@ void AddEvents(CLI::App* parent, CaseContext context, Action* action) {
   OnParse(command, context, args, &RunEvents, action);
 }
 
+void AddDeadlines(CLI::App* app, CaseContext context, Action* action) {
+  CLI::App* command = app->add_subcommand(
+      "deadlines",
+      "Your unit's deadlines, most urgent first: residence permits of people held abroad "
+      "(warned at 8, 4 and 1 weeks), follow-ups due, shares about to end; passed ones first");
+  auto args = std::make_shared<DeadlinesArgs>();
+  command->add_option("--within", args->within, "Days ahead to show (default 56)")
+      ->type_name("DAYS")
+      ->check(CLI::Range(1, 3660));
+  OnParse(command, context, args, &RunDeadlines, action);
+}
+
 void AddDuplicates(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "duplicates",
@@ -480,6 +505,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddHistory(cases, context, action);
   AddDuplicates(cases, context, action);
   AddCaseSharingCommands(cases, global, action);
+  AddDeadlines(app, context, action);
 }
 
 }  // namespace consular::ctl

@@ -96,6 +96,10 @@ std::string FormatCase(const Case& c) {
                    ShortList<consular::v1::WithheldDocument>(
                        consular::v1::WithheldDocument_descriptor(),
                        a.documents_withheld()));
+    if (a.residence_permit_kind() != consular::v1::PERMIT_KIND_UNSPECIFIED) {
+      block.Add("Permit kind",
+                Short(consular::v1::PermitKind_descriptor(), a.residence_permit_kind()));
+    }
     block.AddIfSet("Permit expires",
                    FormatDate(a.residence_permit_expires_on()));
     block.AddIfSet("Wishes", a.person_wishes());
@@ -161,6 +165,27 @@ std::string FormatDuplicates(
   }
   return absl::StrCat(FormatTable({"UNIT", "MATCH", "CASE"}, rows), duplicates.size(),
                       " possible duplicate(s)\n");
+}
+
+std::string FormatDeadlines(
+    const google::protobuf::RepeatedPtrField<consular::v1::Deadline>& deadlines) {
+  std::vector<std::vector<std::string>> rows;
+  for (const consular::v1::Deadline& d : deadlines) {
+    std::string left;
+    if (d.passed()) {
+      left = absl::StrCat("PASSED ", -d.days_left(), " day(s) ago");
+    } else if (d.days_left() == 0) {
+      left = "today";
+    } else {
+      left = absl::StrCat("in ", d.days_left(), " day(s)");
+    }
+    rows.push_back({FormatDate(d.due_on()), left,
+                    d.warning_weeks() > 0 ? absl::StrCat(d.warning_weeks(), " week(s)") : "",
+                    d.reference(), Short(consular::v1::DeadlineKind_descriptor(), d.kind()),
+                    d.detail()});
+  }
+  return absl::StrCat(FormatTable({"DUE", "WHEN", "WARNING", "CASE", "KIND", "WHAT"}, rows),
+                      deadlines.size(), " deadline(s)\n");
 }
 
 std::string FormatEmergencyHits(

@@ -34,6 +34,10 @@ std::string EventDetails(const consular::v1::CaseEvent& event);
 // Possible duplicates: unit, how it matched, and the reference when the caller may read it.
 std::string FormatDuplicates(
     const google::protobuf::RepeatedPtrField<consular::v1::PossibleDuplicate>& duplicates);
+// A unit's deadlines, most urgent first: day, how far (or PASSED), the warning reached, case,
+// kind and what it is.
+std::string FormatDeadlines(
+    const google::protobuf::RepeatedPtrField<consular::v1::Deadline>& deadlines);
 // The hits of an emergency search: reference and handling unit.
 std::string FormatEmergencyHits(
     const google::protobuf::RepeatedPtrField<consular::v1::EmergencySearchHit>& hits);

@@ -169,6 +169,8 @@ void FillAbandonment(Rng& rng, const std::string& country, absl::CivilDay today,
   }
   if (Chance(rng, 0.4)) {
     *a->mutable_residence_permit_expires_on() = ToDate(today + Uniform(rng, -365, 730));
+    // A permit holder's kind decides how long she may stay abroad (the deadline list).
+    a->set_residence_permit_kind(static_cast<v1::PermitKind>(Uniform(rng, 1, 6)));
   }
   a->set_person_wishes(PickFrom(rng, kWishes));
   a->set_emergency_travel_document_issued(Chance(rng, 0.1));

@@ -1,0 +1,101 @@
+#include "services/cases/deadlines.h"
+
+#include <algorithm>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "proto/dates.h"
+
+namespace consular::cases {
+namespace {
+
+using consular::v1::Case;
+using consular::v1::Deadline;
+
+absl::CivilDay DayOf(const consular::v1::Date& date) {
+  return absl::CivilDay(date.year(), date.month(), date.day());
+}
+
+consular::v1::Date DateOfDay(absl::CivilDay day) {
+  consular::v1::Date date;
+  date.set_year(static_cast<int32_t>(day.year()));
+  date.set_month(day.month());
+  date.set_day(day.day());
+  return date;
+}
+
+bool IsOpen(const Case& c) {
+  return c.status() == consular::v1::CASE_STATUS_INTAKE ||
+         c.status() == consular::v1::CASE_STATUS_ACTIVE ||
+         c.status() == consular::v1::CASE_STATUS_ON_HOLD;
+}
+
+Deadline CaseDeadline(const Case& c, consular::v1::DeadlineKind kind, absl::CivilDay due,
+                      absl::CivilDay today, const PermitRule& rule, std::string detail) {
+  Deadline d;
+  d.set_kind(kind);
+  d.set_case_id(c.id());
+  d.set_reference(c.reference());
+  *d.mutable_due_on() = DateOfDay(due);
+  SetUrgency(due, today, rule.warn_weeks, &d);
+  d.set_detail(std::move(detail));
+  return d;
+}
+
+}  // namespace
+
+absl::CivilDay AddMonths(absl::CivilDay day, int months) {
+  const absl::CivilMonth month = absl::CivilMonth(day) + months;
+  const absl::CivilDay last = absl::CivilDay(month + 1) - 1;
+  return std::min(absl::CivilDay(month.year(), month.month(), day.day()), last);
+}
+
+void SetUrgency(absl::CivilDay due, absl::CivilDay today, const std::vector<int>& warn_weeks,
+                Deadline* deadline) {
+  const int days_left = static_cast<int>(due - today);
+  deadline->set_days_left(days_left);
+  deadline->set_passed(days_left < 0);
+  int warning = 0;
+  if (days_left >= 0) {
+    for (const int weeks : warn_weeks) {
+      if (days_left <= 7 * weeks && (warning == 0 || weeks < warning)) warning = weeks;
+    }
+  }
+  deadline->set_warning_weeks(warning);
+}
+
+std::vector<Deadline> PermitDeadlines(const Case& c, const PermitRules& rules,
+                                      absl::CivilDay today) {
+  std::vector<Deadline> out;
+  if (c.type() != consular::v1::CASE_TYPE_ABANDONMENT || !IsOpen(c)) return out;
+  const consular::v1::AbandonmentDetails& a = c.abandonment();
+  if (IsSet(a.returned_on())) return out;
+  const auto rule = rules.find(a.residence_permit_kind());
+  if (rule != rules.end() && IsSet(a.left_netherlands_on())) {
+    const absl::CivilDay lapses =
+        AddMonths(DayOf(a.left_netherlands_on()), rule->second.max_months_abroad);
+    out.push_back(CaseDeadline(c, consular::v1::DEADLINE_KIND_PERMIT_ABSENCE, lapses, today,
+                               rule->second, rule->second.description));
+  }
+  if (IsSet(a.residence_permit_expires_on())) {
+    // The permit's own end is warned like its kind's clock (8, 4, 1 weeks when the kind is not
+    // known).
+    static const PermitRule* const kUnknownKind = new PermitRule{0, {8, 4, 1}, ""};
+    out.push_back(CaseDeadline(c, consular::v1::DEADLINE_KIND_PERMIT_EXPIRY,
+                               DayOf(a.residence_permit_expires_on()), today,
+                               rule != rules.end() ? rule->second : *kUnknownKind,
+                               "the residence permit expires"));
+  }
+  return out;
+}
+
+void SortDeadlines(std::vector<Deadline>* deadlines) {
+  std::sort(deadlines->begin(), deadlines->end(), [](const Deadline& a, const Deadline& b) {
+    return std::make_tuple(DayOf(a.due_on()), a.reference(), static_cast<int>(a.kind()),
+                           a.contact_id(), a.share_id()) <
+           std::make_tuple(DayOf(b.due_on()), b.reference(), static_cast<int>(b.kind()),
+                           b.contact_id(), b.share_id());
+  });
+}
+
+}  // namespace consular::cases
