@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
+#include "storage/case_sealing.h"
 #include "storage/prepared.h"
 #include "storage/sql_values.h"
 
@@ -18,6 +19,8 @@ using google::protobuf::util::TimeUtil;
 constexpr char kFindCase[] =
     "SELECT id::text, reference, status, country, handling_post, COALESCE(access, '') "
     "FROM cases.case_access WHERE ";
+
+constexpr char kCasePersonal[] = "SELECT personal FROM cases.cases WHERE id = $1::uuid";
 
 constexpr char kAppendEvent[] =
     "SELECT sequence, case_version FROM cases.append_contact_event($1::uuid, $2, $3, $4, "
@@ -68,6 +71,16 @@ const std::vector<SealedColumn>& ContactStore::SealedColumns() {
 ContactStore::ContactStore(pqxx::transaction_base& tx, FieldCrypto crypto)
     : tx_(tx), crypto_(crypto) {
   if (crypto_.cipher == nullptr) throw std::logic_error("ContactStore needs a field cipher");
+}
+
+std::vector<consular::v1::Person> ContactStore::CasePersons(const std::string& case_id) {
+  const pqxx::result r = ExecPrepared(tx_, "contact_case_personal", kCasePersonal, case_id);
+  if (r.empty()) return {};
+  consular::v1::Case personal;
+  if (!personal.ParseFromString(OpenSealed(*crypto_.cipher, r[0][0], PersonalAd(case_id)))) {
+    throw std::runtime_error("stored case record does not parse (row " + case_id + ")");
+  }
+  return {personal.persons().begin(), personal.persons().end()};
 }
 
 std::optional<CaseAccessRow> ContactStore::FindCase(const std::string& id_or_reference) {

@@ -56,6 +56,9 @@ class ContactStore {
   // The case with this UUID or reference if the caller can see it (row-level security), with
   // the caller's access.
   std::optional<CaseAccessRow> FindCase(const std::string& id_or_reference);
+  // The persons on the case `case_id` (Case.persons, decrypted from cases.cases.personal), as
+  // the caller's policies let it be read; empty if it cannot be.
+  std::vector<consular::v1::Person> CasePersons(const std::string& case_id);
   // Appends `event` (a CONTACT_* or FOLLOW_UP_COMPLETED event) to the case's timeline, locking the
   // case row; throws pqxx::insufficient_privilege if the caller may not change the case.
   // Returns the case's version.

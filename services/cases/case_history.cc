@@ -23,6 +23,7 @@ using google::protobuf::Message;
 using google::protobuf::Reflection;
 
 constexpr char kCovertNotes[] = "safety.covert_notes";
+constexpr char kCodeWord[] = "safety.code_word";
 
 bool IsDate(const FieldDescriptor* field) {
   return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
@@ -182,6 +183,12 @@ void WithholdCovertNotes(Case* c) {
   if (!MaySeeCovertNotes(*c)) c->mutable_safety()->clear_covert_notes();
 }
 
+void PrepareForCaller(Case* c, bool reveal_code_word) {
+  WithholdCovertNotes(c);
+  c->mutable_safety()->set_has_code_word(!c->safety().code_word().empty());
+  if (!reveal_code_word) c->mutable_safety()->clear_code_word();
+}
+
 std::optional<CaseHistoryEntry> HistoryEntryOf(const CaseEvent& event, const std::string& filter,
                                                bool show_covert_notes) {
   std::vector<FieldChange> changes;
@@ -205,7 +212,7 @@ std::optional<CaseHistoryEntry> HistoryEntryOf(const CaseEvent& event, const std
   CaseHistoryEntry entry;
   for (FieldChange& change : changes) {
     if (!FieldMatches(change.field(), filter)) continue;
-    if (change.field() == kCovertNotes && !show_covert_notes) {
+    if ((change.field() == kCovertNotes && !show_covert_notes) || change.field() == kCodeWord) {
       change.clear_old_value();
       change.clear_new_value();
       change.set_withheld(true);

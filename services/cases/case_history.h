@@ -42,9 +42,14 @@ bool MaySeeCovertNotes(const consular::v1::Case& c);
 // Clears the covert notes of `c` unless its caller may see them.
 void WithholdCovertNotes(consular::v1::Case* c);
 
+// Readies `c` to go out to its caller: covert notes withheld as WithholdCovertNotes, the code word
+// cleared unless `reveal_code_word`, safety.has_code_word set.
+void PrepareForCaller(consular::v1::Case* c, bool reveal_code_word = false);
+
 // The history entry of a timeline event: the fields it changed (UPDATED: as recorded; TRANSITIONED:
 // status, and outcome when resolving; REFERRED: handling_post), only those matching `filter`, with
-// the covert notes withheld unless `show_covert_notes`. nullopt when no change of it matches.
+// the covert notes withheld unless `show_covert_notes` and the code word always withheld. nullopt
+// when no change of it matches.
 std::optional<consular::v1::CaseHistoryEntry> HistoryEntryOf(const consular::v1::CaseEvent& event,
                                                              const std::string& filter,
                                                              bool show_covert_notes);

@@ -6,6 +6,7 @@
 #include <google/protobuf/util/field_mask_util.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -71,6 +72,13 @@ void FillCasePage(std::vector<Case> cases, int page_size, const std::string& kin
                  kind, filters,
                  {std::to_string(TimeUtil::TimestampToMicroseconds(last.opened_at())), last.id()});
            });
+}
+
+// Gives every person on `c` without an id a new one.
+void AssignPersonIds(Case* c) {
+  for (consular::v1::Person& p : *c->mutable_persons()) {
+    if (p.id().empty()) p.set_id(NewUuid());
+  }
 }
 
 // Fills `out` with the cases that may be about a person with this name and date of birth, except
@@ -187,6 +195,8 @@ absl::Status CaseManager::Create(const Identity& who,
                 *c.mutable_divorce_recognition() = request.case_().divorce_recognition();
               }
               *c.mutable_safety() = request.case_().safety();
+              *c.mutable_persons() = request.case_().persons();
+              AssignPersonIds(&c);
 
               const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
               const std::string prefix = ReferencePrefix(c.type());
@@ -207,6 +217,7 @@ absl::Status CaseManager::Create(const Identity& who,
               c.set_caller_access(consular::v1::CASE_ACCESS_HANDLING);
               FillPossibleDuplicates(repo, c.id(), c.subject().full_name(),
                                      c.subject().date_of_birth(), c.mutable_possible_duplicates());
+              PrepareForCaller(&c);
               *created = std::move(c);
               return absl::OkStatus();
             });
@@ -222,7 +233,12 @@ absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRe
                    std::optional<Case> found = repo.Find(request.case_id(), false);
                    if (!found) return CaseNotFound(request.case_id());
                    Reached(*found, audit);
-                   WithholdCovertNotes(&*found);
+                   if (request.reveal_code_word()) {
+                     audit->purpose = audit->purpose.empty()
+                                          ? "code word revealed"
+                                          : absl::StrCat(audit->purpose, "; code word revealed");
+                   }
+                   PrepareForCaller(&*found, request.reveal_code_word());
                    *out = std::move(*found);
                    return absl::OkStatus();
                  });
@@ -290,7 +306,7 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
 
         FillCasePage(repo.List(filter, *after, FetchLimit(page_size)), page_size, "cases", filters,
                      out);
-        for (Case& c : *out->mutable_cases()) WithholdCovertNotes(&c);
+        for (Case& c : *out->mutable_cases()) PrepareForCaller(&c);
         return absl::OkStatus();
       });
 }
@@ -314,7 +330,7 @@ absl::Status CaseManager::Search(const Identity& who,
 
                    FillCasePage(repo.Search(*name_index, *after, FetchLimit(page_size)), page_size,
                                 "search", filters, out);
-                   for (Case& c : *out->mutable_cases()) WithholdCovertNotes(&c);
+                   for (Case& c : *out->mutable_cases()) PrepareForCaller(&c);
                    return absl::OkStatus();
                  });
 }
@@ -373,6 +389,15 @@ absl::Status CaseManager::Update(const Identity& who,
     options.set_replace_message_fields(true);
     options.set_replace_repeated_fields(true);
     FieldMaskUtil::MergeMessageTo(request.case_(), request.update_mask(), options, &merged);
+    // Nobody reads the code word back, so replacing all of safety keeps it unless it is named
+    // (safety.code_word) or a new one is given.
+    const auto& paths = request.update_mask().paths();
+    if (std::find(paths.begin(), paths.end(), "safety.code_word") == paths.end() &&
+        request.case_().safety().code_word().empty()) {
+      merged.mutable_safety()->set_code_word(current.safety().code_word());
+    }
+    merged.mutable_safety()->clear_has_code_word();
+    AssignPersonIds(&merged);
     CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
     // A resolved case keeps its outcome: a decision recorded later must agree with it, and a
     // return date cannot be removed from a case resolved RETURNED_TO_NL.
@@ -381,6 +406,7 @@ absl::Status CaseManager::Update(const Identity& who,
     const std::vector<std::string> changed = ChangedPaths(request.update_mask(), current, merged);
     if (changed.empty()) {
       *updated = std::move(current);
+      PrepareForCaller(updated);
       return absl::OkStatus();
     }
     const std::vector<consular::v1::FieldChange> changes =
@@ -406,6 +432,7 @@ absl::Status CaseManager::Update(const Identity& who,
     event.set_reason(request.reason());
     repo.AppendEvent(merged.id(), event);
     *updated = std::move(merged);
+    PrepareForCaller(updated);
     return absl::OkStatus();
   };
   return Change(who, request, deadline, change, out);
@@ -480,6 +507,7 @@ absl::Status CaseManager::Transition(const Identity& who,
     event.set_outcome(request.outcome());
     repo.AppendEvent(c.id(), event);
     *moved = std::move(c);
+    PrepareForCaller(moved);
     return absl::OkStatus();
   };
   return Change(who, request, deadline, change, out);

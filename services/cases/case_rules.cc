@@ -27,6 +27,10 @@ constexpr size_t kMaxShortTextChars = 200;
 constexpr size_t kMaxContactChars = 500;
 constexpr size_t kMaxWishesChars = 2000;
 constexpr size_t kMaxCovertNotesChars = 4000;
+constexpr size_t kMaxCodeWordChars = 100;
+constexpr size_t kMaxNationalityChars = 100;
+constexpr size_t kMaxPersonNoteChars = 2000;
+constexpr int kMaxPersons = 50;
 
 std::string StripPrefix(const std::string& name, const std::string& prefix) {
   return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
@@ -86,6 +90,9 @@ absl::Status ValidateSubject(const Case& c, const Date& today) {
 absl::Status ValidateAbandonment(const Case& c, const Date& today) {
   const auto& a = c.abandonment();
   const Date& dob = c.subject().date_of_birth();
+  CONSULAR_RETURN_IF_ERROR(
+      CheckOptionalEnum("case.abandonment.residence_permit_kind", a.residence_permit_kind(),
+                        consular::v1::PermitKind_IsValid(a.residence_permit_kind())));
   CONSULAR_RETURN_IF_ERROR(
       CheckDate("case.abandonment.left_netherlands_on", a.left_netherlands_on(), today, false));
   CONSULAR_RETURN_IF_ERROR(
@@ -155,6 +162,31 @@ absl::Status ValidateSafety(const Case& c) {
       CheckText("case.safety.safe_contact_times", s.safe_contact_times(), kMaxContactChars, false));
   CONSULAR_RETURN_IF_ERROR(
       CheckText("case.safety.covert_notes", s.covert_notes(), kMaxCovertNotesChars, false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("case.safety.code_word", s.code_word(), kMaxCodeWordChars, false));
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePersons(const Case& c, const Date& today) {
+  if (c.persons_size() > kMaxPersons) {
+    return InvalidField("case.persons", absl::StrCat("at most ", kMaxPersons, " persons"));
+  }
+  std::set<std::string> ids;
+  for (int i = 0; i < c.persons_size(); ++i) {
+    const consular::v1::Person& p = c.persons(i);
+    const std::string at = absl::StrCat("case.persons[", i, "]");
+    if (!p.id().empty()) {
+      if (!LooksLikeUuid(p.id())) return InvalidField(at + ".id", "not a UUID");
+      if (!ids.insert(p.id()).second) return InvalidField(at + ".id", "used twice");
+    }
+    CONSULAR_RETURN_IF_ERROR(
+        CheckRequiredEnum(at + ".role", p.role(), consular::v1::PersonRole_IsValid(p.role())));
+    CONSULAR_RETURN_IF_ERROR(CheckText(at + ".full_name", p.full_name(), kMaxNameChars, true));
+    CONSULAR_RETURN_IF_ERROR(CheckDate(at + ".date_of_birth", p.date_of_birth(), today, false));
+    CONSULAR_RETURN_IF_ERROR(
+        CheckText(at + ".nationality", p.nationality(), kMaxNationalityChars, false));
+    CONSULAR_RETURN_IF_ERROR(CheckText(at + ".note", p.note(), kMaxPersonNoteChars, false));
+  }
   return absl::OkStatus();
 }
 
@@ -253,6 +285,7 @@ absl::Status ValidateCaseContent(const Case& c, const Date& today) {
     return InvalidField("case.country", "the country of focus must be outside the Netherlands");
   }
   CONSULAR_RETURN_IF_ERROR(ValidateSubject(c, today));
+  CONSULAR_RETURN_IF_ERROR(ValidatePersons(c, today));
   CONSULAR_RETURN_IF_ERROR(
       CheckEnumList("case.risk_flags", c.risk_flags(), consular::v1::RiskFlag_IsValid));
   CONSULAR_RETURN_IF_ERROR(
@@ -281,7 +314,8 @@ absl::Status ValidateCaseContent(const Case& c, const Date& today) {
 absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseType type) {
   const absl::Status shape = CheckUpdateMaskShape(mask);
   if (!shape.ok()) return shape;
-  static const std::set<std::string> kTopLevel = {"country", "risk_flags", "referral_source"};
+  static const std::set<std::string> kTopLevel = {"country", "risk_flags", "referral_source",
+                                                  "persons"};
   static const std::set<std::string> kMessages = {"subject", "safety", "abandonment",
                                                   "divorce_recognition"};
   const auto* descriptor = Case::descriptor();

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/cases/case_history.h"
 #include "services/cases/case_manager.h"
 #include "services/cases/case_manager_support.h"
 #include "services/cases/case_rules.h"
@@ -238,6 +239,7 @@ absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCa
     repo.Update(c);
     c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
     *referred = std::move(c);
+    PrepareForCaller(referred);
     return absl::OkStatus();
   };
   return Change(who, request, deadline, change, out);

@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "proto/dates.h"
@@ -131,6 +132,31 @@ absl::Status ContactCaseStillVisible(pqxx::transaction_base& tx, const storage::
   return absl::OkStatus();
 }
 
+// A contact with a person on the case (ad_hoc.person_id): the person must be on it, and one marked
+// do-not-contact is never contacted (an OUTGOING contact is FAILED_PRECONDITION). The message
+// names the person's role, never the name.
+absl::Status CheckPersonContact(ContactStore& store, const storage::CaseAccessRow& c,
+                                const Contact& contact) {
+  if (contact.counterpart_case() != Contact::kAdHoc || contact.ad_hoc().person_id().empty()) {
+    return absl::OkStatus();
+  }
+  const std::string id = absl::AsciiStrToLower(contact.ad_hoc().person_id());
+  for (const consular::v1::Person& person : store.CasePersons(c.id)) {
+    if (person.id() != id) continue;
+    if (person.do_not_contact() &&
+        contact.direction() == consular::v1::CONTACT_DIRECTION_OUTGOING) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "case ", c.reference, ": this person (",
+          absl::AsciiStrToLower(absl::StripPrefix(consular::v1::PersonRole_Name(person.role()),
+                                                  "PERSON_ROLE_")),
+          ") is marked do not contact: an outgoing contact with them cannot be logged"));
+    }
+    return absl::OkStatus();
+  }
+  return InvalidField("contact.ad_hoc.person_id",
+                      absl::StrCat("not a person on case ", c.reference));
+}
+
 }  // namespace
 
 absl::Status ContactsManager::LogContact(const Identity& who,
@@ -173,6 +199,7 @@ absl::Status ContactsManager::LogContact(const Identity& who,
               }
               audit->case_id = c->id;
               CONSULAR_RETURN_IF_ERROR(CheckCaseWritable(*c));
+              CONSULAR_RETURN_IF_ERROR(CheckPersonContact(store, *c, in));
               *logged = in;
               logged->set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
               if (in.counterpart_case() == Contact::kPartnerId) {
@@ -259,6 +286,7 @@ absl::Status ContactsManager::UpdateContact(const Identity& who,
               FieldMaskUtil::MergeMessageTo(request.contact(), request.update_mask(), options,
                                             &merged);
               CONSULAR_RETURN_IF_ERROR(ValidateContactContent(merged, now));
+              CONSULAR_RETURN_IF_ERROR(CheckPersonContact(store, *c, merged));
               if (merged.SerializeAsString() == current->SerializeAsString()) {
                 *updated = std::move(*current);
                 return absl::OkStatus();

@@ -7,6 +7,7 @@
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "services/common/call_support.h"
+#include "services/common/ids.h"
 #include "services/common/validation.h"
 
 namespace consular::contacts {
@@ -52,7 +53,12 @@ absl::Status ValidateContactContent(const consular::v1::Contact& c, absl::Time n
 }
 
 absl::Status ValidateAdHoc(const consular::v1::AdHocContact& a) {
-  CONSULAR_RETURN_IF_ERROR(CheckText("contact.ad_hoc.name", a.name(), kMaxAdHocNameChars, true));
+  // With a person on the case the name is the person's (kept with the case).
+  if (!a.person_id().empty() && !LooksLikeUuid(a.person_id())) {
+    return InvalidField("contact.ad_hoc.person_id", "not a UUID");
+  }
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText("contact.ad_hoc.name", a.name(), kMaxAdHocNameChars, a.person_id().empty()));
   CONSULAR_RETURN_IF_ERROR(
       CheckText("contact.ad_hoc.organisation", a.organisation(), kMaxAdHocNameChars, false));
   CONSULAR_RETURN_IF_ERROR(

@@ -99,6 +99,11 @@ class CaseManagerTest : public ::testing::Test {
            db_->QueryScalar("SELECT COALESCE(sum(version), 0) FROM cases.cases");
   }
 
+  // The purpose recorded in the last audit row ("" when none).
+  std::string LastAuditPurpose() {
+    return db_->QueryScalar("SELECT COALESCE(purpose, '') FROM audit.events ORDER BY id DESC LIMIT 1");
+  }
+
   std::unique_ptr<consular::testing::TestDatabase> db_;
   std::unique_ptr<storage::ConnectionPool> pool_;
   std::unique_ptr<storage::TransactionRunner> runner_;
@@ -988,6 +993,111 @@ TEST_F(CaseManagerTest, TheResidencePermitWarningsAppearAtTheConfiguredWeeksForE
                                     &listed)
                 .code(),
             absl::StatusCode::kPermissionDenied);
+}
+
+// The children and the husband are on the case, encrypted with it; the code word that proves it
+// is her on the line is never shown unless asked for, and asking is audited.
+TEST_F(CaseManagerTest, PersonsAreKeptWithTheCaseAndTheCodeWordOnlyOnRequest) {
+  consular::v1::CreateCaseRequest create = NewCaseRequest("p-1");
+  consular::v1::Person* child = create.mutable_case_()->add_persons();
+  child->set_role(consular::v1::PERSON_ROLE_CHILD);
+  child->set_full_name("Yasmine Example");
+  child->mutable_date_of_birth()->set_year(2019);
+  child->mutable_date_of_birth()->set_month(5);
+  child->mutable_date_of_birth()->set_day(4);
+  child->set_with_subject(true);
+  consular::v1::Person* husband = create.mutable_case_()->add_persons();
+  husband->set_role(consular::v1::PERSON_ROLE_PERPETRATOR);
+  husband->set_full_name("Karim Example");
+  husband->set_do_not_contact(true);
+  husband->set_note("Holds her passport");
+  create.mutable_case_()->mutable_safety()->set_code_word("jasmine");
+  Case created;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, create, Deadline(), &created).ok());
+  ASSERT_EQ(created.persons_size(), 2);
+  EXPECT_EQ(created.persons(0).id().size(), 36u);
+  EXPECT_NE(created.persons(0).id(), created.persons(1).id());
+  EXPECT_TRUE(created.persons(1).do_not_contact());
+  EXPECT_EQ(created.safety().code_word(), "");
+  EXPECT_TRUE(created.safety().has_code_word());
+  // Neither the persons nor the code word are stored in plaintext.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.cases WHERE personal::text LIKE "
+                             "'%' || encode('Karim', 'hex') || '%' OR personal::text LIKE "
+                             "'%' || encode('jasmine', 'hex') || '%'"),
+            "0");
+
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.reference());
+  Case read;
+  ASSERT_TRUE(manager_->Get(kRabatOfficer2, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.safety().code_word(), "");
+  EXPECT_EQ(read.persons(1).full_name(), "Karim Example");
+  const std::string plain_read = LastAuditPurpose();
+  get.set_reveal_code_word(true);
+  ASSERT_TRUE(manager_->Get(kRabatOfficer2, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.safety().code_word(), "jasmine");
+  EXPECT_EQ(LastAuditPurpose(), "code word revealed");
+  EXPECT_EQ(plain_read, "");
+
+  // Replacing all of safety keeps the code word nobody read back; persons keep their ids.
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("p-update");
+  update.mutable_case_()->set_id(created.id());
+  *update.mutable_case_()->mutable_safety() = created.safety();
+  update.mutable_case_()->mutable_safety()->set_safe_contact_times("weekday mornings");
+  *update.mutable_case_()->mutable_persons() = created.persons();
+  consular::v1::Person* sister = update.mutable_case_()->add_persons();
+  sister->set_role(consular::v1::PERSON_ROLE_TRUSTED_CONTACT);
+  sister->set_full_name("Salma Example");
+  update.mutable_update_mask()->add_paths("safety");
+  update.mutable_update_mask()->add_paths("persons");
+  update.set_reason("Her sister can be called");
+  update.set_expected_version(created.version());
+  Case updated;
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &updated).ok());
+  ASSERT_EQ(updated.persons_size(), 3);
+  EXPECT_EQ(updated.persons(0).id(), created.persons(0).id());
+  EXPECT_EQ(updated.persons(2).id().size(), 36u);
+  EXPECT_TRUE(updated.safety().has_code_word());
+  ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.safety().code_word(), "jasmine");
+
+  // A new code word: the history says it changed, never what it was or became.
+  update.Clear();
+  update.set_request_id("p-code");
+  update.mutable_case_()->set_id(created.id());
+  update.mutable_case_()->mutable_safety()->set_code_word("olive");
+  update.mutable_update_mask()->add_paths("safety.code_word");
+  update.set_reason("She chose another word");
+  update.set_expected_version(updated.version());
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, update, Deadline(), &updated).ok());
+  consular::v1::ListCaseHistoryRequest history_request;
+  history_request.set_case_id(created.id());
+  history_request.set_field("safety.code_word");
+  consular::v1::ListCaseHistoryResponse history;
+  ASSERT_TRUE(manager_->ListHistory(kRabatOfficer, history_request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 1);
+  EXPECT_TRUE(history.entries(0).changes(0).withheld());
+  EXPECT_EQ(history.entries(0).changes(0).new_value(), "");
+
+  // Bad persons name their field and change nothing.
+  update.Clear();
+  update.set_request_id("p-bad");
+  update.mutable_case_()->set_id(created.id());
+  update.mutable_case_()->add_persons()->set_role(consular::v1::PERSON_ROLE_CHILD);
+  update.mutable_update_mask()->add_paths("persons");
+  update.set_expected_version(updated.version());
+  const std::string before = Footprint();
+  const absl::Status nameless = manager_->Update(kRabatOfficer, update, Deadline(), &read);
+  EXPECT_EQ(nameless.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(nameless.message()).rfind("case.persons[0].full_name: ", 0), 0u)
+      << nameless;
+  update.mutable_case_()->mutable_persons(0)->set_full_name("Twice");
+  update.mutable_case_()->mutable_persons(0)->set_id(created.persons(0).id());
+  *update.mutable_case_()->add_persons() = update.case_().persons(0);
+  const absl::Status twice = manager_->Update(kRabatOfficer, update, Deadline(), &read);
+  EXPECT_EQ(std::string(twice.message()).rfind("case.persons[1].id: ", 0), 0u) << twice;
+  EXPECT_EQ(Footprint(), before);
 }
 
 TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {

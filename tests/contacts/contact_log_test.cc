@@ -410,6 +410,77 @@ TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
   EXPECT_EQ(deadlines.deadlines_size(), 0);
 }
 
+// The husband holding her passport is on the case, marked do not contact: nobody logs an outgoing
+// contact with him, and nothing is written when they try. He may still call the post.
+TEST_F(ContactLogTest, AnOutgoingContactWithADoNotContactPersonIsRefused) {
+  const Case c = NewCase(kRabatOfficer, "c1");
+  consular::v1::UpdateCaseRequest persons;
+  persons.set_request_id("persons");
+  persons.mutable_case_()->set_id(c.id());
+  consular::v1::Person* husband = persons.mutable_case_()->add_persons();
+  husband->set_role(consular::v1::PERSON_ROLE_PERPETRATOR);
+  husband->set_full_name("Karim Example");
+  husband->set_do_not_contact(true);
+  consular::v1::Person* sister = persons.mutable_case_()->add_persons();
+  sister->set_role(consular::v1::PERSON_ROLE_TRUSTED_CONTACT);
+  sister->set_full_name("Salma Example");
+  persons.mutable_update_mask()->add_paths("persons");
+  persons.set_expected_version(c.version());
+  Case with_persons;
+  ASSERT_TRUE(cases_->Update(kRabatOfficer, persons, Deadline(), &with_persons).ok());
+  const std::string husband_id = with_persons.persons(0).id();
+  const std::string sister_id = with_persons.persons(1).id();
+
+  const auto with_person = [&](const std::string& request_id, const std::string& person_id,
+                               consular::v1::ContactDirection direction) {
+    consular::v1::LogContactRequest request = LogRequest(request_id, c, "");
+    request.mutable_contact()->mutable_ad_hoc()->set_person_id(person_id);
+    request.mutable_contact()->set_direction(direction);
+    request.mutable_contact()->set_purpose(consular::v1::CONTACT_PURPOSE_OTHER);
+    return request;
+  };
+  const std::string before = Footprint();
+  Contact logged;
+  const absl::Status refused =
+      Log(kRabatOfficer, with_person("l1", husband_id, consular::v1::CONTACT_DIRECTION_OUTGOING),
+          &logged);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition) << refused;
+  EXPECT_NE(std::string(refused.message()).find("marked do not contact"), std::string::npos);
+  EXPECT_EQ(std::string(refused.message()).find("Karim"), std::string::npos);
+  EXPECT_EQ(Footprint(), before);
+  // Not a person on this case.
+  const absl::Status stranger = Log(
+      kRabatOfficer,
+      with_person("l2", "00000000-0000-4000-8000-000000000000",
+                  consular::v1::CONTACT_DIRECTION_OUTGOING),
+      &logged);
+  EXPECT_EQ(stranger.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(stranger.message()).rfind("contact.ad_hoc.person_id: ", 0), 0u);
+  EXPECT_EQ(Footprint(), before);
+
+  // His call to the post is logged; so is a call to her sister.
+  Contact incoming;
+  ASSERT_TRUE(Log(kRabatOfficer,
+                  with_person("l3", husband_id, consular::v1::CONTACT_DIRECTION_INCOMING),
+                  &incoming)
+                  .ok());
+  EXPECT_EQ(incoming.ad_hoc().person_id(), husband_id);
+  ASSERT_TRUE(Log(kRabatOfficer,
+                  with_person("l4", sister_id, consular::v1::CONTACT_DIRECTION_OUTGOING),
+                  &logged)
+                  .ok());
+  // Turning his incoming contact into an outgoing one is refused too.
+  consular::v1::UpdateContactRequest update;
+  update.set_request_id("u1");
+  update.mutable_contact()->set_id(incoming.id());
+  update.mutable_contact()->set_direction(consular::v1::CONTACT_DIRECTION_OUTGOING);
+  update.mutable_update_mask()->add_paths("direction");
+  update.set_expected_version(incoming.version());
+  Contact updated;
+  EXPECT_EQ(contacts_->UpdateContact(kRabatOfficer, update, Deadline(), &updated).code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST_F(ContactLogTest, NotesAreEncryptedAtRestAndReadsAreAudited) {
   const Case c = NewCase(kRabatOfficer, "c1");
   const std::string lawyer = NewPartner("Cabinet Benali");

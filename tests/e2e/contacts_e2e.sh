@@ -229,6 +229,23 @@ ctl "$OFFICER_RABAT" contact log "$REF" --adhoc-name "$ADHOC_NAME" --adhoc-org "
   --channel in-person --direction incoming --purpose shelter --outcome referred-on
 expect_out "the officer logs an ad-hoc contact" "$ADHOC_NAME, Association Amal (ad hoc)" "OTHER"
 
+# A person on the case marked do not contact: an outgoing contact with him is refused.
+ctl "$OFFICER_RABAT" --json case person add "$REF" --role perpetrator --name "Karim Example" \
+  --do-not-contact --note "Holds her passport" --reason "She named him"
+PERSON_ID=$(python3 -c 'import json, sys
+print(json.loads(sys.stdin.read())["persons"][0]["id"])' <<<"$OUT" 2>/dev/null || true)
+if [[ $RC -eq 0 && ${#PERSON_ID} -eq 36 ]]; then
+  pass "the officer puts the husband on the case, marked do not contact"
+else
+  fail "the officer puts the husband on the case, marked do not contact" "$(details)"
+fi
+ctl "$OFFICER_RABAT" case get "$REF"
+expect_out "case get shows him as not to be contacted" "PERPETRATOR" "DO NOT CONTACT"
+ctl "$OFFICER_RABAT" contact log "$REF" --person "$PERSON_ID" --channel phone \
+  --direction outgoing --purpose other --outcome no-answer
+expect_error "an outgoing contact with a do-not-contact person is FAILED_PRECONDITION" \
+  FAILED_PRECONDITION "marked do not contact"
+
 ctl "$OFFICER_RABAT" contact due --to "$FUTURE"
 PAST_LINE=$(line_of "$PAST_ID")
 FUTURE_LINE=$(line_of "$FUTURE_ID")

@@ -349,6 +349,8 @@ void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
   safety.BoolPair("--no-family-contact", "--family-contact-ok", &in->do_not_contact_family,
                   "Do not contact the family", "Contacting the family is allowed");
   safety.Text("--covert-notes", &in->covert_notes, "Covert notes");
+  safety.Text("--code-word", &in->code_word,
+              "A word the person gives to prove it is her (never shown back unless asked for)");
   safety.BoolPair("--covert-notes-shared", "--covert-notes-private", &in->covert_notes_shareable,
                   "Read-only grantees and emergency readers may see the covert notes",
                   "Only the handling unit and read-write grantees see the covert notes");
@@ -450,6 +452,8 @@ absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type)
                 [&c](bool v) { c.mutable_safety()->set_do_not_contact_family(v); });
   builder.Value(in.covert_notes, "safety.covert_notes",
                 [&c](const std::string& v) { c.mutable_safety()->set_covert_notes(v); });
+  builder.Value(in.code_word, "safety.code_word",
+                [&c](const std::string& v) { c.mutable_safety()->set_code_word(v); });
   builder.Value(in.covert_notes_shareable, "safety.covert_notes_shareable",
                 [&c](bool v) { c.mutable_safety()->set_covert_notes_shareable(v); });
   if (!builder.status().ok()) return builder.status();

@@ -50,6 +50,7 @@ struct CaseFieldInputs {
   std::optional<bool> do_not_contact_family;
   std::optional<std::string> covert_notes;
   std::optional<bool> covert_notes_shareable;
+  std::optional<std::string> code_word;
 };
 
 enum class CaseFieldMode {

@@ -26,6 +26,9 @@ void AddCaseSharingCommands(CLI::App* cases, const GlobalOptions* global, Action
 // AddCaseCommands.
 void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* action);
 
+// Registers `person` (add, update, remove) on `cases` (the `case` command); see AddCaseCommands.
+void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
+
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);
 

@@ -33,8 +33,9 @@ struct CreateArgs {
   std::string request_id;
 };
 
-struct CaseIdArgs {
+struct GetArgs {
   std::string case_id;
+  bool reveal_code_word = false;
 };
 
 struct ListArgs {
@@ -127,9 +128,10 @@ int RunCreate(const CaseContext& context, const CreateArgs& args) {
   return RunChange(context, &CaseStub::CreateCase, request, args.request_id, &FormatCase);
 }
 
-int RunGet(const CaseContext& context, const CaseIdArgs& args) {
+int RunGet(const CaseContext& context, const GetArgs& args) {
   consular::v1::GetCaseRequest request;
   request.set_case_id(args.case_id);
+  request.set_reveal_code_word(args.reveal_code_word);
   return RunCall(context, &CaseStub::GetCase, request, &FormatCase);
 }
 
@@ -343,8 +345,10 @@ void AddCreate(CLI::App* parent, CaseContext context, Action* action) {
 
 void AddGet(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand("get", "Show one case");
-  auto args = std::make_shared<CaseIdArgs>();
+  auto args = std::make_shared<GetArgs>();
   AddCaseId(command, &args->case_id);
+  command->add_flag("--reveal-code-word", args->reveal_code_word,
+                    "Show the code word too, to verify a caller (recorded in the audit trail)");
   OnParse(command, context, args, &RunGet, action);
 }
 
@@ -505,6 +509,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddHistory(cases, context, action);
   AddDuplicates(cases, context, action);
   AddCaseSharingCommands(cases, global, action);
+  AddPersonCommands(cases, global, action);
   AddDeadlines(app, context, action);
 }
 

@@ -32,6 +32,7 @@ struct ContactLogArgs {
   std::string case_id;
   std::string partner_id;
   std::string adhoc_name;
+  std::string person_id;
   std::string adhoc_org;
   std::string adhoc_phone;
   std::string adhoc_email;
@@ -85,15 +86,21 @@ int RunContactLog(const ContactsContext& context, const ContactLogArgs& args) {
     absl::StatusOr<std::string> partner = ParseId(args.partner_id, "--partner", "partner list");
     if (!partner.ok()) return ReportUsageError(partner.status().message());
     contact->set_partner_id(*partner);
-  } else if (!args.adhoc_name.empty()) {
+  } else if (!args.adhoc_name.empty() || !args.person_id.empty()) {
     consular::v1::AdHocContact* ad_hoc = contact->mutable_ad_hoc();
+    if (!args.person_id.empty()) {
+      absl::StatusOr<std::string> person = ParseId(args.person_id, "--person", "case get");
+      if (!person.ok()) return ReportUsageError(person.status().message());
+      ad_hoc->set_person_id(*person);
+    }
     ad_hoc->set_name(args.adhoc_name);
     ad_hoc->set_organisation(args.adhoc_org);
     ad_hoc->set_phone(args.adhoc_phone);
     ad_hoc->set_email(args.adhoc_email);
   } else {
     return ReportUsageError(
-        "say who the contact was with: --partner ID (a directory partner) or --adhoc-name TEXT");
+        "say who the contact was with: --partner ID (a directory partner), --person ID (a "
+        "person on the case) or --adhoc-name TEXT");
   }
   absl::StatusOr<consular::v1::ContactChannel> channel =
       ParseFlagEnum<consular::v1::ContactChannel>(args.channel, "--channel",
@@ -185,8 +192,15 @@ void AddContactLog(CLI::App* parent, ContactsContext context, Action* action) {
   CLI::Option* adhoc_name =
       command->add_option("--adhoc-name", args->adhoc_name, "Name of someone not in the directory")
           ->type_name("TEXT");
+  CLI::Option* person =
+      command->add_option("--person", args->person_id,
+                          "A person on the case (see: case get); never one marked do not contact "
+                          "for an outgoing contact")
+          ->type_name("ID");
   partner->excludes(adhoc_name);
   adhoc_name->excludes(partner);
+  partner->excludes(person);
+  person->excludes(partner);
   for (auto [name, target, description] :
        std::vector<std::tuple<const char*, std::string*, const char*>>{
            {"--adhoc-org", &args->adhoc_org, "Their organisation"},

@@ -136,7 +136,26 @@ std::string FormatCase(const Case& c) {
   if (safety.covert_notes_shareable()) {
     block.Add("Covert notes shared", "yes (read-only readers see them)");
   }
+  if (!safety.code_word().empty()) {
+    block.Add("Code word", safety.code_word());
+  } else if (safety.has_code_word()) {
+    block.Add("Code word", "set (case get --reveal-code-word shows it; audited)");
+  }
   std::string out = block.Render();
+  if (!c.persons().empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const consular::v1::Person& p : c.persons()) {
+      std::string marks;
+      if (p.role() == consular::v1::PERSON_ROLE_CHILD) {
+        marks = p.with_subject() ? "with her" : "not with her";
+      }
+      if (p.do_not_contact()) marks = marks.empty() ? "DO NOT CONTACT" : marks + ", DO NOT CONTACT";
+      rows.push_back({Short(consular::v1::PersonRole_descriptor(), p.role()), p.full_name(),
+                      FormatDate(p.date_of_birth()), p.nationality(), marks, p.id()});
+    }
+    absl::StrAppend(&out, "\nPersons:\n",
+                    FormatTable({"ROLE", "NAME", "BORN", "NATIONALITY", "MARKS", "ID"}, rows));
+  }
   if (!c.possible_duplicates().empty()) {
     absl::StrAppend(&out, "\nPossible duplicates: the same person may have a case here\n",
                     FormatDuplicates(c.possible_duplicates()));

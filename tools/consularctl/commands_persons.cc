@@ -1,0 +1,182 @@
+// consularctl case person add|update|remove: the children and other persons on a case. Each reads
+// the case, changes its list of persons and writes it back with UpdateCase (update_mask "persons")
+// from the version it read, so a concurrent change is ABORTED rather than overwritten.
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "consular/v1/cases.pb.h"
+#include "tools/consularctl/case_fields.h"
+#include "tools/consularctl/client.h"
+#include "tools/consularctl/command_support.h"
+#include "tools/consularctl/commands.h"
+#include "tools/consularctl/dates.h"
+#include "tools/consularctl/enums.h"
+#include "tools/consularctl/format.h"
+
+namespace consular::ctl {
+namespace {
+
+using ::consular::v1::Case;
+using ::consular::v1::Person;
+
+// The options of add and update; unset ones leave the person's field as it is.
+struct PersonArgs {
+  std::string case_id;
+  std::string person_id;  // update, remove
+  std::optional<std::string> role;
+  std::optional<std::string> name;
+  std::optional<std::string> dob;
+  std::optional<std::string> nationality;
+  std::optional<bool> with_subject;
+  std::optional<bool> do_not_contact;
+  std::optional<std::string> note;
+  std::string reason;
+  std::string request_id;
+};
+
+// Applies the options given in `args` to `person`.
+absl::Status ApplyPersonOptions(const PersonArgs& args, Person* person) {
+  if (args.role) {
+    absl::StatusOr<consular::v1::PersonRole> role =
+        ParseEnumAs<consular::v1::PersonRole>(consular::v1::PersonRole_descriptor(), *args.role);
+    if (!role.ok()) return absl::InvalidArgumentError(absl::StrCat("--role: ", role.status().message()));
+    person->set_role(*role);
+  }
+  if (args.name) person->set_full_name(*args.name);
+  if (args.dob) {
+    if (args.dob->empty()) {
+      person->clear_date_of_birth();
+    } else {
+      absl::StatusOr<consular::v1::Date> born = ParseDate(*args.dob);
+      if (!born.ok()) return absl::InvalidArgumentError(absl::StrCat("--dob: ", born.status().message()));
+      *person->mutable_date_of_birth() = *born;
+    }
+  }
+  if (args.nationality) person->set_nationality(*args.nationality);
+  if (args.with_subject) person->set_with_subject(*args.with_subject);
+  if (args.do_not_contact) person->set_do_not_contact(*args.do_not_contact);
+  if (args.note) person->set_note(*args.note);
+  return absl::OkStatus();
+}
+
+enum class PersonChange { kAdd, kUpdate, kRemove };
+
+int RunPersonChange(const CaseContext& context, const PersonArgs& args, PersonChange change) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(args.case_id);
+  absl::StatusOr<Case> current = client->Call(&CaseStub::GetCase, get);
+  if (!current.ok()) return ReportCallError(current.status(), *context.global);
+
+  Case edited;
+  *edited.mutable_persons() = current->persons();
+  const std::string wanted = absl::AsciiStrToLower(args.person_id);
+  if (change == PersonChange::kAdd) {
+    if (!args.role || !args.name) return ReportUsageError("--role and --name are required");
+    absl::Status applied = ApplyPersonOptions(args, edited.add_persons());
+    if (!applied.ok()) return ReportUsageError(applied.message());
+  } else {
+    int found = -1;
+    for (int i = 0; i < edited.persons_size(); ++i) {
+      if (edited.persons(i).id() == wanted) found = i;
+    }
+    if (found < 0) {
+      return ReportUsageError(absl::StrCat("PERSON: no person ", args.person_id, " on case ",
+                                           current->reference(), " (see: case get)"));
+    }
+    if (change == PersonChange::kRemove) {
+      edited.mutable_persons()->DeleteSubrange(found, 1);
+    } else {
+      absl::Status applied = ApplyPersonOptions(args, edited.mutable_persons(found));
+      if (!applied.ok()) return ReportUsageError(applied.message());
+    }
+  }
+  consular::v1::UpdateCaseRequest request;
+  *request.mutable_case_() = std::move(edited);
+  request.mutable_case_()->set_id(args.case_id);
+  request.mutable_update_mask()->add_paths("persons");
+  request.set_expected_version(current->version());
+  request.set_reason(args.reason);
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
+                        args.request_id, &FormatCase);
+}
+
+void AddPersonOptions(CLI::App* command, PersonArgs* args) {
+  command->add_option("--role", args->role, "child, spouse, family-member, perpetrator, "
+                                            "trusted-contact or interpreter")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::PersonRole_descriptor()));
+  command->add_option("--name", args->name, "Full name")->type_name("TEXT");
+  command->add_option("--dob", args->dob, "Date of birth (YYYY-MM-DD; empty to clear)")
+      ->type_name("DATE");
+  command->add_option("--nationality", args->nationality, "Nationality (text)")->type_name("TEXT");
+  CLI::Option* with = command->add_flag_callback(
+      "--with-her", [args] { args->with_subject = true; }, "A child: is with the person");
+  CLI::Option* without = command->add_flag_callback(
+      "--not-with-her", [args] { args->with_subject = false; }, "A child: is not with her");
+  with->excludes(without);
+  CLI::Option* never = command->add_flag_callback(
+      "--do-not-contact", [args] { args->do_not_contact = true; },
+      "Never contact this person (outgoing contacts with them are refused)");
+  CLI::Option* may = command->add_flag_callback(
+      "--may-contact", [args] { args->do_not_contact = false; }, "Contacting them is allowed");
+  never->excludes(may);
+  command->add_option("--note", args->note, "A note on the person")->type_name("TEXT");
+  command->add_option("--reason", args->reason, "Why (kept in the history)")->type_name("TEXT");
+  AddRequestId(command, &args->request_id);
+}
+
+}  // namespace
+
+void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
+  const CaseContext context{global, &global->addr};
+  CLI::App* person = cases->add_subcommand(
+      "person", "The children and other persons on a case (shown by case get)");
+  person->require_subcommand(1);
+
+  CLI::App* add = person->add_subcommand("add", "Add a person to a case");
+  auto add_args = std::make_shared<PersonArgs>();
+  AddCaseId(add, &add_args->case_id);
+  AddPersonOptions(add, add_args.get());
+  OnParse(add, context, add_args,
+          +[](const CaseContext& c, const PersonArgs& a) {
+            return RunPersonChange(c, a, PersonChange::kAdd);
+          },
+          action);
+
+  CLI::App* update = person->add_subcommand("update", "Change what is recorded of a person");
+  auto update_args = std::make_shared<PersonArgs>();
+  AddCaseId(update, &update_args->case_id);
+  update->add_option("PERSON", update_args->person_id, "The person's id (see: case get)")
+      ->required();
+  AddPersonOptions(update, update_args.get());
+  OnParse(update, context, update_args,
+          +[](const CaseContext& c, const PersonArgs& a) {
+            return RunPersonChange(c, a, PersonChange::kUpdate);
+          },
+          action);
+
+  CLI::App* remove = person->add_subcommand("remove", "Take a person off a case");
+  auto remove_args = std::make_shared<PersonArgs>();
+  AddCaseId(remove, &remove_args->case_id);
+  remove->add_option("PERSON", remove_args->person_id, "The person's id (see: case get)")
+      ->required();
+  remove->add_option("--reason", remove_args->reason, "Why (kept in the history)")
+      ->type_name("TEXT");
+  AddRequestId(remove, &remove_args->request_id);
+  OnParse(remove, context, remove_args,
+          +[](const CaseContext& c, const PersonArgs& a) {
+            return RunPersonChange(c, a, PersonChange::kRemove);
+          },
+          action);
+}
+
+}  // namespace consular::ctl
