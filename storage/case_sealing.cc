@@ -34,6 +34,7 @@ std::string PersonalOf(const consular::v1::Case& c) {
   *personal.mutable_safety() = c.safety();
   personal.mutable_safety()->clear_has_code_word();  // output only
   *personal.mutable_persons() = c.persons();
+  *personal.mutable_documents() = c.documents();
   if (c.has_abandonment()) *personal.mutable_abandonment() = c.abandonment();
   if (c.has_divorce_recognition())
     *personal.mutable_divorce_recognition() = c.divorce_recognition();

@@ -30,7 +30,7 @@ AssociatedData EmergencySearchReasonAd(const std::string& search_id);
 
 
 // The plaintext of cases.cases.personal: the personal part of `c` (who the person is, how to reach
-// them safely, the other persons on the case, and the type's details) as a serialised
+// them safely, the other persons on the case, travel documents, and the type's details) as a serialised
 // consular.v1.Case.
 std::string PersonalOf(const consular::v1::Case& c);
 

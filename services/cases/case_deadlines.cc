@@ -77,6 +77,9 @@ absl::Status CaseManager::ListDeadlines(const Identity& who,
           for (consular::v1::Deadline& d : PermitDeadlines(c, rules, today)) {
             if (d.days_left() <= within) deadlines.push_back(std::move(d));
           }
+          for (consular::v1::Deadline& d : DocumentDeadlines(c, today)) {
+            if (d.days_left() <= within) deadlines.push_back(std::move(d));
+          }
         }
         for (const storage::DatedItem& item : repo.FollowUpsDue(DayText(until))) {
           consular::v1::Deadline d = ItemDeadline(

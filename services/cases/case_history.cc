@@ -91,13 +91,15 @@ const FieldDescriptor* FieldOfPath(const std::string& path) {
   return fields.back();
 }
 
-// The object of `path` in `c` that holds its last field: `c` itself or one of its groups.
+// The object of `path` in `c` that holds its last field: `c` itself or a group within it.
 const Message& HolderOf(const Case& c, const std::string& path) {
   const Message* holder = &c;
-  const size_t dot = path.find('.');
-  if (dot != std::string::npos) {
-    const FieldDescriptor* group = Case::descriptor()->FindFieldByName(path.substr(0, dot));
-    holder = &c.GetReflection()->GetMessage(c, group);
+  size_t start = 0;
+  for (size_t dot = path.find('.'); dot != std::string::npos; dot = path.find('.', start)) {
+    const FieldDescriptor* group =
+        holder->GetDescriptor()->FindFieldByName(path.substr(start, dot - start));
+    holder = &holder->GetReflection()->GetMessage(*holder, group);
+    start = dot + 1;
   }
   return *holder;
 }

@@ -74,10 +74,13 @@ void FillCasePage(std::vector<Case> cases, int page_size, const std::string& kin
            });
 }
 
-// Gives every person on `c` without an id a new one.
+// Gives every person and travel document on `c` without an id a new one.
 void AssignPersonIds(Case* c) {
   for (consular::v1::Person& p : *c->mutable_persons()) {
     if (p.id().empty()) p.set_id(NewUuid());
+  }
+  for (consular::v1::TravelDocument& d : *c->mutable_documents()) {
+    if (d.id().empty()) d.set_id(NewUuid());
   }
 }
 
@@ -196,6 +199,7 @@ absl::Status CaseManager::Create(const Identity& who,
               }
               *c.mutable_safety() = request.case_().safety();
               *c.mutable_persons() = request.case_().persons();
+              *c.mutable_documents() = request.case_().documents();
               AssignPersonIds(&c);
 
               const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());

@@ -31,6 +31,8 @@ constexpr size_t kMaxCodeWordChars = 100;
 constexpr size_t kMaxNationalityChars = 100;
 constexpr size_t kMaxPersonNoteChars = 2000;
 constexpr int kMaxPersons = 50;
+constexpr size_t kMaxDocumentNumberChars = 50;
+constexpr int64_t kMaxLoanCents = 10000000;
 
 std::string StripPrefix(const std::string& name, const std::string& prefix) {
   return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
@@ -87,12 +89,34 @@ absl::Status ValidateSubject(const Case& c, const Date& today) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateReturnPlan(const consular::v1::ReturnPlan& r) {
+  const std::string at = "case.abandonment.return_plan";
+  CONSULAR_RETURN_IF_ERROR(CheckText(at + ".route", r.route(), kMaxContactChars, false));
+  CONSULAR_RETURN_IF_ERROR(CheckText(at + ".escort", r.escort(), kMaxShortTextChars, false));
+  CONSULAR_RETURN_IF_ERROR(
+      CheckText(at + ".reception_note", r.reception_note(), kMaxContactChars, false));
+  CONSULAR_RETURN_IF_ERROR(CheckOptionalEnum(at + ".funding", r.funding(),
+                                             consular::v1::ReturnFunding_IsValid(r.funding())));
+  const bool loan = r.funding() == consular::v1::RETURN_FUNDING_CONSULAR_LOAN;
+  if (loan && (r.loan_amount_cents() <= 0 || r.loan_amount_cents() > kMaxLoanCents)) {
+    return InvalidField(at + ".loan_amount_cents",
+                        "required with a consular loan: 1..10000000 euro cents");
+  }
+  if (!loan && r.loan_amount_cents() != 0) {
+    return InvalidField(at + ".loan_amount_cents", "only with funding CONSULAR_LOAN");
+  }
+  // A plan may lie ahead: only the form of the day is checked.
+  CONSULAR_RETURN_IF_ERROR(CheckDate(at + ".planned_on", r.planned_on(), r.planned_on(), true));
+  return absl::OkStatus();
+}
+
 absl::Status ValidateAbandonment(const Case& c, const Date& today) {
   const auto& a = c.abandonment();
   const Date& dob = c.subject().date_of_birth();
   CONSULAR_RETURN_IF_ERROR(
       CheckOptionalEnum("case.abandonment.residence_permit_kind", a.residence_permit_kind(),
                         consular::v1::PermitKind_IsValid(a.residence_permit_kind())));
+  CONSULAR_RETURN_IF_ERROR(ValidateReturnPlan(a.return_plan()));
   CONSULAR_RETURN_IF_ERROR(
       CheckDate("case.abandonment.left_netherlands_on", a.left_netherlands_on(), today, false));
   CONSULAR_RETURN_IF_ERROR(
@@ -164,6 +188,44 @@ absl::Status ValidateSafety(const Case& c) {
       CheckText("case.safety.covert_notes", s.covert_notes(), kMaxCovertNotesChars, false));
   CONSULAR_RETURN_IF_ERROR(
       CheckText("case.safety.code_word", s.code_word(), kMaxCodeWordChars, false));
+  return absl::OkStatus();
+}
+
+absl::Status ValidateDocuments(const Case& c, const Date& today) {
+  if (c.documents_size() > kMaxPersons) {
+    return InvalidField("case.documents", absl::StrCat("at most ", kMaxPersons, " documents"));
+  }
+  std::set<std::string> persons;
+  for (const consular::v1::Person& p : c.persons()) persons.insert(p.id());
+  std::set<std::string> ids;
+  for (int i = 0; i < c.documents_size(); ++i) {
+    const consular::v1::TravelDocument& d = c.documents(i);
+    const std::string at = absl::StrCat("case.documents[", i, "]");
+    if (!d.id().empty()) {
+      if (!LooksLikeUuid(d.id())) return InvalidField(at + ".id", "not a UUID");
+      if (!ids.insert(d.id()).second) return InvalidField(at + ".id", "used twice");
+    }
+    if (!d.holder_person_id().empty() && persons.count(d.holder_person_id()) == 0) {
+      return InvalidField(at + ".holder_person_id", "not a person on the case");
+    }
+    CONSULAR_RETURN_IF_ERROR(CheckRequiredEnum(
+        at + ".type", d.type(), consular::v1::TravelDocumentType_IsValid(d.type())));
+    CONSULAR_RETURN_IF_ERROR(CheckRequiredEnum(
+        at + ".status", d.status(), consular::v1::DocumentStatus_IsValid(d.status())));
+    CONSULAR_RETURN_IF_ERROR(CheckText(at + ".number", d.number(), kMaxDocumentNumberChars, false));
+    CONSULAR_RETURN_IF_ERROR(
+        CheckText(at + ".issuing_authority", d.issuing_authority(), kMaxShortTextChars, false));
+    CONSULAR_RETURN_IF_ERROR(CheckDate(at + ".issued_on", d.issued_on(), today, false));
+    CONSULAR_RETURN_IF_ERROR(CheckDate(at + ".expires_on", d.expires_on(), today, true));
+    CONSULAR_RETURN_IF_ERROR(CheckOrder(at + ".expires_on", d.expires_on(), at + ".issued_on",
+                                        d.issued_on()));
+    const bool withheld = d.status() == consular::v1::DOCUMENT_STATUS_WITHHELD;
+    CONSULAR_RETURN_IF_ERROR(
+        CheckText(at + ".withheld_by", d.withheld_by(), kMaxShortTextChars, withheld));
+    if (!withheld && !d.withheld_by().empty()) {
+      return InvalidField(at + ".withheld_by", "only with status WITHHELD");
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -286,6 +348,7 @@ absl::Status ValidateCaseContent(const Case& c, const Date& today) {
   }
   CONSULAR_RETURN_IF_ERROR(ValidateSubject(c, today));
   CONSULAR_RETURN_IF_ERROR(ValidatePersons(c, today));
+  CONSULAR_RETURN_IF_ERROR(ValidateDocuments(c, today));
   CONSULAR_RETURN_IF_ERROR(
       CheckEnumList("case.risk_flags", c.risk_flags(), consular::v1::RiskFlag_IsValid));
   CONSULAR_RETURN_IF_ERROR(
@@ -315,7 +378,7 @@ absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseTyp
   const absl::Status shape = CheckUpdateMaskShape(mask);
   if (!shape.ok()) return shape;
   static const std::set<std::string> kTopLevel = {"country", "risk_flags", "referral_source",
-                                                  "persons"};
+                                                  "persons", "documents"};
   static const std::set<std::string> kMessages = {"subject", "safety", "abandonment",
                                                   "divorce_recognition"};
   const auto* descriptor = Case::descriptor();
@@ -331,6 +394,11 @@ absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask, CaseTyp
         message_ok =
             field != nullptr && field->message_type()->FindFieldByName(parts[1]) != nullptr;
       }
+    }
+    // The return plan's fields one by one: abandonment.return_plan.<field>.
+    if (parts.size() == 3 && head == "abandonment" && parts[1] == "return_plan") {
+      message_ok =
+          consular::v1::ReturnPlan::descriptor()->FindFieldByName(parts[2]) != nullptr;
     }
     if (!top_ok && !message_ok) {
       return InvalidField("update_mask", absl::StrCat("\"", path, "\" cannot be updated"));

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <tuple>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "proto/dates.h"
 
 namespace consular::cases {
@@ -89,12 +92,37 @@ std::vector<Deadline> PermitDeadlines(const Case& c, const PermitRules& rules,
   return out;
 }
 
+std::vector<Deadline> DocumentDeadlines(const Case& c, absl::CivilDay today) {
+  static const PermitRule* const kDocumentWarnings = new PermitRule{0, {8, 4, 1}, ""};
+  std::vector<Deadline> out;
+  if (!IsOpen(c)) return out;
+  for (const consular::v1::TravelDocument& d : c.documents()) {
+    if (!IsSet(d.expires_on())) continue;
+    if (d.status() != consular::v1::DOCUMENT_STATUS_HELD_BY_PERSON &&
+        d.status() != consular::v1::DOCUMENT_STATUS_WITHHELD) {
+      continue;
+    }
+    std::string what(absl::StripPrefix(consular::v1::TravelDocumentType_Name(d.type()),
+                                       "TRAVEL_DOCUMENT_TYPE_"));
+    absl::AsciiStrToLower(&what);
+    absl::StrReplaceAll({{"_", " "}}, &what);
+    Deadline deadline =
+        CaseDeadline(c, consular::v1::DEADLINE_KIND_DOCUMENT_EXPIRY, DayOf(d.expires_on()), today,
+                     *kDocumentWarnings,
+                     absl::StrCat(d.holder_person_id().empty() ? "her " : "a person's ", what,
+                                  " expires"));
+    deadline.set_document_id(d.id());
+    out.push_back(std::move(deadline));
+  }
+  return out;
+}
+
 void SortDeadlines(std::vector<Deadline>* deadlines) {
   std::sort(deadlines->begin(), deadlines->end(), [](const Deadline& a, const Deadline& b) {
     return std::make_tuple(DayOf(a.due_on()), a.reference(), static_cast<int>(a.kind()),
-                           a.contact_id(), a.share_id()) <
+                           a.contact_id(), a.share_id(), a.document_id()) <
            std::make_tuple(DayOf(b.due_on()), b.reference(), static_cast<int>(b.kind()),
-                           b.contact_id(), b.share_id());
+                           b.contact_id(), b.share_id(), b.document_id());
   });
 }
 

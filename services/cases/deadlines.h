@@ -34,6 +34,11 @@ std::vector<consular::v1::Deadline> PermitDeadlines(const consular::v1::Case& c,
                                                     const PermitRules& rules,
                                                     absl::CivilDay today);
 
+// The expiry of the travel documents of an open case that are held or withheld (not lost or
+// cancelled), warned at 8, 4 and 1 weeks.
+std::vector<consular::v1::Deadline> DocumentDeadlines(const consular::v1::Case& c,
+                                                      absl::CivilDay today);
+
 // Most urgent first: by day, then reference, kind and the contact or share.
 void SortDeadlines(std::vector<consular::v1::Deadline>* deadlines);
 

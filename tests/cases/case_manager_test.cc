@@ -1100,6 +1100,94 @@ TEST_F(CaseManagerTest, PersonsAreKeptWithTheCaseAndTheCodeWordOnlyOnRequest) {
   EXPECT_EQ(Footprint(), before);
 }
 
+// Her passport is with her husband, the child's emergency travel document is issued, and the way
+// home is planned with a consular loan; bad documents and loans name their field.
+TEST_F(CaseManagerTest, DocumentsAndTheWayHomeAreRecordedAndChecked) {
+  consular::v1::CreateCaseRequest create = NewCaseRequest("doc-1");
+  consular::v1::Person* child = create.mutable_case_()->add_persons();
+  child->set_role(consular::v1::PERSON_ROLE_CHILD);
+  child->set_full_name("Yasmine Example");
+  Case created;
+  ASSERT_TRUE(manager_->Create(kRabatOfficer, create, Deadline(), &created).ok());
+
+  consular::v1::UpdateCaseRequest update;
+  update.set_request_id("doc-2");
+  update.mutable_case_()->set_id(created.id());
+  consular::v1::TravelDocument* passport = update.mutable_case_()->add_documents();
+  passport->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_PASSPORT);
+  passport->set_number("NX1234567");
+  passport->set_status(consular::v1::DOCUMENT_STATUS_WITHHELD);
+  passport->set_withheld_by("her husband");
+  consular::v1::TravelDocument* etd = update.mutable_case_()->add_documents();
+  etd->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_EMERGENCY_TRAVEL_DOCUMENT);
+  etd->set_holder_person_id(created.persons(0).id());
+  etd->set_status(consular::v1::DOCUMENT_STATUS_HELD_BY_PERSON);
+  etd->mutable_expires_on()->set_year(2026);
+  etd->mutable_expires_on()->set_month(8);
+  etd->mutable_expires_on()->set_day(1);
+  consular::v1::ReturnPlan* plan = update.mutable_case_()->mutable_abandonment()->mutable_return_plan();
+  plan->set_route("Nador - Amsterdam, KL 1234");
+  plan->set_funding(consular::v1::RETURN_FUNDING_CONSULAR_LOAN);
+  plan->set_loan_amount_cents(45000);
+  plan->set_reception_arranged(true);
+  update.mutable_update_mask()->add_paths("documents");
+  update.mutable_update_mask()->add_paths("abandonment.return_plan");
+  update.set_expected_version(created.version());
+  Case updated;
+  const absl::Status ok = manager_->Update(kRabatOfficer, update, Deadline(), &updated);
+  ASSERT_TRUE(ok.ok()) << ok;
+  ASSERT_EQ(updated.documents_size(), 2);
+  EXPECT_EQ(updated.documents(0).id().size(), 36u);
+  EXPECT_EQ(updated.abandonment().return_plan().loan_amount_cents(), 45000);
+
+  // One field of the plan changes; the history has its old and new value.
+  consular::v1::UpdateCaseRequest route;
+  route.set_request_id("doc-3");
+  route.mutable_case_()->set_id(created.id());
+  route.mutable_case_()->mutable_abandonment()->mutable_return_plan()->set_route(
+      "Nador - Brussels - Amsterdam");
+  route.mutable_update_mask()->add_paths("abandonment.return_plan.route");
+  route.set_expected_version(updated.version());
+  ASSERT_TRUE(manager_->Update(kRabatOfficer, route, Deadline(), &updated).ok());
+  EXPECT_EQ(updated.abandonment().return_plan().loan_amount_cents(), 45000);
+  consular::v1::ListCaseHistoryRequest history_request;
+  history_request.set_case_id(created.id());
+  history_request.set_field("abandonment.return_plan.route");
+  consular::v1::ListCaseHistoryResponse history;
+  ASSERT_TRUE(manager_->ListHistory(kRabatOfficer, history_request, Deadline(), &history).ok());
+  ASSERT_EQ(history.entries_size(), 2);
+  EXPECT_EQ(history.entries(1).changes(0).old_value(), "Nador - Amsterdam, KL 1234");
+  EXPECT_EQ(history.entries(1).changes(0).new_value(), "Nador - Brussels - Amsterdam");
+
+  const std::string before = Footprint();
+  const auto refused = [&](const std::string& field,
+                           const std::function<void(consular::v1::UpdateCaseRequest*)>& spoil) {
+    consular::v1::UpdateCaseRequest bad = update;
+    bad.set_request_id("bad-" + field);
+    bad.set_expected_version(updated.version());
+    spoil(&bad);
+    Case out;
+    const absl::Status status = manager_->Update(kRabatOfficer, bad, Deadline(), &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field;
+    EXPECT_EQ(std::string(status.message()).rfind(field + ": ", 0), 0u) << status;
+  };
+  refused("case.documents[1].holder_person_id", [](consular::v1::UpdateCaseRequest* r) {
+    r->mutable_case_()->mutable_documents(1)->set_holder_person_id(
+        "00000000-0000-4000-8000-000000000000");
+  });
+  refused("case.documents[0].withheld_by", [](consular::v1::UpdateCaseRequest* r) {
+    r->mutable_case_()->mutable_documents(0)->clear_withheld_by();
+  });
+  refused("case.abandonment.return_plan.loan_amount_cents", [](consular::v1::UpdateCaseRequest* r) {
+    r->mutable_case_()->mutable_abandonment()->mutable_return_plan()->set_loan_amount_cents(0);
+  });
+  refused("case.abandonment.return_plan.loan_amount_cents", [](consular::v1::UpdateCaseRequest* r) {
+    r->mutable_case_()->mutable_abandonment()->mutable_return_plan()->set_funding(
+        consular::v1::RETURN_FUNDING_FAMILY);
+  });
+  EXPECT_EQ(Footprint(), before);
+}
+
 TEST_F(CaseManagerTest, ListFiltersAndPagesStably) {
   std::set<std::string> ids;
   for (int i = 0; i < 7; ++i) {

@@ -105,6 +105,35 @@ TEST(DeadlinesTest, NoClockOnceSheIsBackOrTheCaseIsResolvedOrWithoutARule) {
   EXPECT_EQ(expiry_only[0].warning_weeks(), 4);
 }
 
+TEST(DeadlinesTest, HeldAndWithheldDocumentsWarnBeforeTheyExpire) {
+  Case c = HeldAbroad(consular::v1::PERMIT_KIND_UNSPECIFIED, 6, 10);
+  consular::v1::TravelDocument* passport = c.add_documents();
+  passport->set_id("d1");
+  passport->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_PASSPORT);
+  passport->set_status(consular::v1::DOCUMENT_STATUS_WITHHELD);
+  *passport->mutable_expires_on() = DateOfDay(kToday + 20);
+  consular::v1::TravelDocument* lost = c.add_documents();
+  lost->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_ID_CARD);
+  lost->set_status(consular::v1::DOCUMENT_STATUS_LOST);
+  *lost->mutable_expires_on() = DateOfDay(kToday + 5);
+  consular::v1::TravelDocument* etd = c.add_documents();
+  etd->set_id("d3");
+  etd->set_holder_person_id("child");
+  etd->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_EMERGENCY_TRAVEL_DOCUMENT);
+  etd->set_status(consular::v1::DOCUMENT_STATUS_HELD_BY_PERSON);
+  *etd->mutable_expires_on() = DateOfDay(kToday + 3);
+  const std::vector<Deadline> found = DocumentDeadlines(c, kToday);
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].kind(), consular::v1::DEADLINE_KIND_DOCUMENT_EXPIRY);
+  EXPECT_EQ(found[0].document_id(), "d1");
+  EXPECT_EQ(found[0].warning_weeks(), 4);
+  EXPECT_EQ(found[0].detail(), "her passport expires");
+  EXPECT_EQ(found[1].warning_weeks(), 1);
+  EXPECT_EQ(found[1].detail(), "a person's emergency travel document expires");
+  c.set_status(consular::v1::CASE_STATUS_CLOSED);
+  EXPECT_TRUE(DocumentDeadlines(c, kToday).empty());
+}
+
 TEST(DeadlinesTest, MostUrgentFirst) {
   std::vector<Deadline> list(3);
   *list[0].mutable_due_on() = DateOfDay(kToday + 3);

@@ -318,6 +318,23 @@ if [[ $RC -eq 0 && -n $PERMIT_REF && $OUT == *"4 week(s)  $PERMIT_REF  PERMIT_AB
 else
   fail "the deadline list warns four weeks before a regular permit lapses" "$(details)"
 fi
+# -- her documents and the way home
+ctl "$OFFICER_RABAT" case document add "$PERMIT_REF" --type passport --status withheld \
+  --withheld-by "her husband" --number NX1234567
+expect_ok "the withheld passport is recorded"
+ctl "$OFFICER_RABAT" case update "$PERMIT_REF" --return-route "Nador - Amsterdam" \
+  --return-funding consular-loan --loan-cents 45000 --reception-arranged
+expect_ok "the way home is planned with a consular loan"
+ctl "$OFFICER_RABAT" case get "$PERMIT_REF"
+if [[ $RC -eq 0 && $OUT == *"WITHHELD by her husband"* && $OUT == *"CONSULAR_LOAN (EUR 450.00)"* &&
+      $OUT == *"Nador - Amsterdam"* ]]; then
+  pass "case get shows the documents and the way home"
+else
+  fail "case get shows the documents and the way home" "$(details)"
+fi
+ctl "$OFFICER_RABAT" case update "$PERMIT_REF" --return-funding family
+expect_error "a loan amount without a consular loan names the field" INVALID_ARGUMENT \
+  "case.abandonment.return_plan.loan_amount_cents"
 
 # NAME: the last ctl call succeeded and its stdout holds every TEXT.
 expect_out() {

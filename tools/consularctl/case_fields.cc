@@ -8,6 +8,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/consularctl/dates.h"
@@ -207,6 +208,12 @@ std::vector<std::string> AbandonmentFlagsGiven(const CaseFieldInputs& in) {
   if (in.withheld) given.push_back("--withheld");
   if (in.permit_expires) given.push_back("--permit-expires");
   if (in.permit_kind) given.push_back("--permit-kind");
+  if (in.return_planned) given.push_back("--return-planned");
+  if (in.return_route) given.push_back("--return-route");
+  if (in.return_escort) given.push_back("--return-escort");
+  if (in.return_funding) given.push_back("--return-funding");
+  if (in.loan_cents) given.push_back("--loan-cents");
+  if (in.reception_arranged) given.push_back("--reception-arranged");
   if (in.wishes) given.push_back("--wishes");
   if (in.etd_issued)
     given.push_back(*in.etd_issued ? "--etd-issued" : "--etd-not-issued");
@@ -317,6 +324,17 @@ void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
                    "Date the Dutch residence permit expires");
   abandonment.Enum("--permit-kind", consular::v1::PermitKind_descriptor(), &in->permit_kind,
                    "Kind of Dutch residence permit (how long she may stay abroad)");
+  abandonment.Date("--return-planned", &in->return_planned, "Planned day of return");
+  abandonment.Text("--return-route", &in->return_route, "Route home (e.g. flights)");
+  abandonment.Text("--return-escort", &in->return_escort, "Who travels with her");
+  abandonment.Enum("--return-funding", consular::v1::ReturnFunding_descriptor(),
+                   &in->return_funding, "Who pays the return (own-means, family, consular-loan, "
+                   "other)");
+  abandonment.Text("--loan-cents", &in->loan_cents, "Consular loan in euro cents")
+      ->type_name("N");
+  abandonment.BoolPair("--reception-arranged", "--reception-not-arranged",
+                       &in->reception_arranged, "Reception in the Netherlands is arranged",
+                       "Reception in the Netherlands is not arranged");
   abandonment.Text("--wishes", &in->wishes, "What the person wants");
   abandonment.BoolPair("--etd-issued", "--etd-not-issued", &in->etd_issued,
                        "An emergency travel document was issued",
@@ -405,6 +423,27 @@ absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type)
         in.permit_kind, "--permit-kind", consular::v1::PermitKind_descriptor(),
         "abandonment.residence_permit_kind",
         [a](consular::v1::PermitKind v) { a->set_residence_permit_kind(v); });
+    consular::v1::ReturnPlan* plan = a->mutable_return_plan();
+    builder.Date(in.return_planned, "--return-planned", "abandonment.return_plan.planned_on",
+                 [plan] { return plan->mutable_planned_on(); });
+    builder.Value(in.return_route, "abandonment.return_plan.route",
+                  [plan](const std::string& v) { plan->set_route(v); });
+    builder.Value(in.return_escort, "abandonment.return_plan.escort",
+                  [plan](const std::string& v) { plan->set_escort(v); });
+    builder.Enum<consular::v1::ReturnFunding>(
+        in.return_funding, "--return-funding", consular::v1::ReturnFunding_descriptor(),
+        "abandonment.return_plan.funding",
+        [plan](consular::v1::ReturnFunding v) { plan->set_funding(v); });
+    if (in.loan_cents) {
+      int64_t cents = 0;
+      if (!absl::SimpleAtoi(*in.loan_cents, &cents) || cents < 0) {
+        return absl::InvalidArgumentError("--loan-cents: a whole number of euro cents");
+      }
+      builder.Value(std::optional<int64_t>(cents), "abandonment.return_plan.loan_amount_cents",
+                    [plan](int64_t v) { plan->set_loan_amount_cents(v); });
+    }
+    builder.Value(in.reception_arranged, "abandonment.return_plan.reception_arranged",
+                  [plan](bool v) { plan->set_reception_arranged(v); });
     builder.Value(in.wishes, "abandonment.person_wishes",
                   [a](const std::string& v) { a->set_person_wishes(v); });
     builder.Value(in.etd_issued, "abandonment.emergency_travel_document_issued",

@@ -33,6 +33,12 @@ struct CaseFieldInputs {
   std::optional<std::vector<std::string>> withheld;
   std::optional<std::string> permit_expires;
   std::optional<std::string> permit_kind;
+  std::optional<std::string> return_planned;
+  std::optional<std::string> return_route;
+  std::optional<std::string> return_escort;
+  std::optional<std::string> return_funding;
+  std::optional<std::string> loan_cents;
+  std::optional<bool> reception_arranged;
   std::optional<std::string> wishes;
   std::optional<bool> etd_issued;
   std::optional<std::string> returned;

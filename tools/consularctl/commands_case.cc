@@ -510,6 +510,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddDuplicates(cases, context, action);
   AddCaseSharingCommands(cases, global, action);
   AddPersonCommands(cases, global, action);
+  AddDocumentCommands(cases, global, action);
   AddDeadlines(app, context, action);
 }
 

@@ -1,6 +1,7 @@
-// consularctl case person add|update|remove: the children and other persons on a case. Each reads
-// the case, changes its list of persons and writes it back with UpdateCase (update_mask "persons")
-// from the version it read, so a concurrent change is ABORTED rather than overwritten.
+// consularctl case person|document add|update|remove: the children and other persons on a case,
+// and the travel documents. Each reads the case, changes its list and writes it back with
+// UpdateCase (update_mask "persons" or "documents") from the version it read, so a concurrent
+// change is ABORTED rather than overwritten.
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,7 +66,126 @@ absl::Status ApplyPersonOptions(const PersonArgs& args, Person* person) {
   return absl::OkStatus();
 }
 
+// The options of document add and update; unset ones leave the document's field as it is.
+struct DocumentArgs {
+  std::string case_id;
+  std::string document_id;  // update, remove
+  std::optional<std::string> type;
+  std::optional<std::string> holder;
+  std::optional<std::string> number;
+  std::optional<std::string> authority;
+  std::optional<std::string> issued;
+  std::optional<std::string> expires;
+  std::optional<std::string> status;
+  std::optional<std::string> withheld_by;
+  std::string reason;
+  std::string request_id;
+};
+
+absl::Status SetDate(const std::optional<std::string>& text, const char* flag,
+                     consular::v1::Date* date) {
+  if (!text) return absl::OkStatus();
+  if (text->empty()) {
+    date->Clear();
+    return absl::OkStatus();
+  }
+  absl::StatusOr<consular::v1::Date> parsed = ParseDate(*text);
+  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(flag, ": ", parsed.status().message()));
+  *date = *parsed;
+  return absl::OkStatus();
+}
+
+absl::Status ApplyDocumentOptions(const DocumentArgs& args, consular::v1::TravelDocument* d) {
+  if (args.type) {
+    absl::StatusOr<consular::v1::TravelDocumentType> type =
+        ParseEnumAs<consular::v1::TravelDocumentType>(
+            consular::v1::TravelDocumentType_descriptor(), *args.type);
+    if (!type.ok()) return absl::InvalidArgumentError(absl::StrCat("--type: ", type.status().message()));
+    d->set_type(*type);
+  }
+  if (args.status) {
+    absl::StatusOr<consular::v1::DocumentStatus> status = ParseEnumAs<consular::v1::DocumentStatus>(
+        consular::v1::DocumentStatus_descriptor(), *args.status);
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--status: ", status.status().message()));
+    }
+    d->set_status(*status);
+    if (*status != consular::v1::DOCUMENT_STATUS_WITHHELD && !args.withheld_by) {
+      d->clear_withheld_by();
+    }
+  }
+  if (args.holder) d->set_holder_person_id(absl::AsciiStrToLower(*args.holder));
+  if (args.number) d->set_number(*args.number);
+  if (args.authority) d->set_issuing_authority(*args.authority);
+  if (args.withheld_by) d->set_withheld_by(*args.withheld_by);
+  absl::Status dated = SetDate(args.issued, "--issued", d->mutable_issued_on());
+  if (dated.ok()) dated = SetDate(args.expires, "--expires", d->mutable_expires_on());
+  return dated;
+}
+
 enum class PersonChange { kAdd, kUpdate, kRemove };
+
+int RunDocumentChange(const CaseContext& context, const DocumentArgs& args, PersonChange change) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(args.case_id);
+  absl::StatusOr<Case> current = client->Call(&CaseStub::GetCase, get);
+  if (!current.ok()) return ReportCallError(current.status(), *context.global);
+
+  Case edited;
+  *edited.mutable_documents() = current->documents();
+  if (change == PersonChange::kAdd) {
+    if (!args.type || !args.status) return ReportUsageError("--type and --status are required");
+    absl::Status applied = ApplyDocumentOptions(args, edited.add_documents());
+    if (!applied.ok()) return ReportUsageError(applied.message());
+  } else {
+    int found = -1;
+    for (int i = 0; i < edited.documents_size(); ++i) {
+      if (edited.documents(i).id() == absl::AsciiStrToLower(args.document_id)) found = i;
+    }
+    if (found < 0) {
+      return ReportUsageError(absl::StrCat("DOCUMENT: no document ", args.document_id,
+                                           " on case ", current->reference(), " (see: case get)"));
+    }
+    if (change == PersonChange::kRemove) {
+      edited.mutable_documents()->DeleteSubrange(found, 1);
+    } else {
+      absl::Status applied = ApplyDocumentOptions(args, edited.mutable_documents(found));
+      if (!applied.ok()) return ReportUsageError(applied.message());
+    }
+  }
+  consular::v1::UpdateCaseRequest request;
+  *request.mutable_case_() = std::move(edited);
+  request.mutable_case_()->set_id(args.case_id);
+  request.mutable_update_mask()->add_paths("documents");
+  request.set_expected_version(current->version());
+  request.set_reason(args.reason);
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
+                        args.request_id, &FormatCase);
+}
+
+void AddDocumentOptions(CLI::App* command, DocumentArgs* args) {
+  command->add_option("--type", args->type, "passport, emergency-travel-document, laissez-passer, "
+                                            "id-card or residence-card")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::TravelDocumentType_descriptor()));
+  command->add_option("--status", args->status, "held-by-person, withheld, lost or cancelled")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::DocumentStatus_descriptor()));
+  command->add_option("--withheld-by", args->withheld_by, "With withheld: who keeps it")
+      ->type_name("TEXT");
+  command->add_option("--holder", args->holder,
+                      "A person on the case (id, see: case get); without it, the subject")
+      ->type_name("ID");
+  command->add_option("--number", args->number, "Document number")->type_name("TEXT");
+  command->add_option("--authority", args->authority, "Issuing authority")->type_name("TEXT");
+  command->add_option("--issued", args->issued, "Issued on (YYYY-MM-DD)")->type_name("DATE");
+  command->add_option("--expires", args->expires, "Expires on (YYYY-MM-DD)")->type_name("DATE");
+  command->add_option("--reason", args->reason, "Why (kept in the history)")->type_name("TEXT");
+  AddRequestId(command, &args->request_id);
+}
 
 int RunPersonChange(const CaseContext& context, const PersonArgs& args, PersonChange change) {
   int exit_code = kExitOk;
@@ -135,6 +255,49 @@ void AddPersonOptions(CLI::App* command, PersonArgs* args) {
 }
 
 }  // namespace
+
+void AddDocumentCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
+  const CaseContext context{global, &global->addr};
+  CLI::App* document = cases->add_subcommand(
+      "document", "Travel documents of the person and of others on a case (shown by case get)");
+  document->require_subcommand(1);
+
+  CLI::App* add = document->add_subcommand("add", "Record a travel document");
+  auto add_args = std::make_shared<DocumentArgs>();
+  AddCaseId(add, &add_args->case_id);
+  AddDocumentOptions(add, add_args.get());
+  OnParse(add, context, add_args,
+          +[](const CaseContext& c, const DocumentArgs& a) {
+            return RunDocumentChange(c, a, PersonChange::kAdd);
+          },
+          action);
+
+  CLI::App* update = document->add_subcommand("update", "Change a travel document's record");
+  auto update_args = std::make_shared<DocumentArgs>();
+  AddCaseId(update, &update_args->case_id);
+  update->add_option("DOCUMENT", update_args->document_id, "The document's id (see: case get)")
+      ->required();
+  AddDocumentOptions(update, update_args.get());
+  OnParse(update, context, update_args,
+          +[](const CaseContext& c, const DocumentArgs& a) {
+            return RunDocumentChange(c, a, PersonChange::kUpdate);
+          },
+          action);
+
+  CLI::App* remove = document->add_subcommand("remove", "Take a travel document off a case");
+  auto remove_args = std::make_shared<DocumentArgs>();
+  AddCaseId(remove, &remove_args->case_id);
+  remove->add_option("DOCUMENT", remove_args->document_id, "The document's id (see: case get)")
+      ->required();
+  remove->add_option("--reason", remove_args->reason, "Why (kept in the history)")
+      ->type_name("TEXT");
+  AddRequestId(remove, &remove_args->request_id);
+  OnParse(remove, context, remove_args,
+          +[](const CaseContext& c, const DocumentArgs& a) {
+            return RunDocumentChange(c, a, PersonChange::kRemove);
+          },
+          action);
+}
 
 void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
   const CaseContext context{global, &global->addr};

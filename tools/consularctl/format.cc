@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
 #include "tools/consularctl/dates.h"
@@ -105,6 +106,19 @@ std::string FormatCase(const Case& c) {
     block.AddIfSet("Wishes", a.person_wishes());
     if (a.emergency_travel_document_issued()) block.Add("ETD issued", "yes");
     block.AddIfSet("Returned", FormatDate(a.returned_on()));
+    const consular::v1::ReturnPlan& plan = a.return_plan();
+    block.AddIfSet("Return planned", FormatDate(plan.planned_on()));
+    block.AddIfSet("Return route", plan.route());
+    block.AddIfSet("Escort", plan.escort());
+    if (plan.funding() != consular::v1::RETURN_FUNDING_UNSPECIFIED) {
+      std::string funding = Short(consular::v1::ReturnFunding_descriptor(), plan.funding());
+      if (plan.loan_amount_cents() > 0) {
+        absl::StrAppend(&funding, absl::StrFormat(" (EUR %d.%02d)", plan.loan_amount_cents() / 100,
+                                                  plan.loan_amount_cents() % 100));
+      }
+      block.Add("Return paid by", funding);
+    }
+    if (plan.reception_arranged()) block.Add("Reception in NL", "arranged");
   }
   if (c.has_divorce_recognition()) {
     const consular::v1::DivorceRecognitionDetails& d = c.divorce_recognition();
@@ -155,6 +169,21 @@ std::string FormatCase(const Case& c) {
     }
     absl::StrAppend(&out, "\nPersons:\n",
                     FormatTable({"ROLE", "NAME", "BORN", "NATIONALITY", "MARKS", "ID"}, rows));
+  }
+  if (!c.documents().empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const consular::v1::TravelDocument& d : c.documents()) {
+      std::string holder = "the person";
+      for (const consular::v1::Person& p : c.persons()) {
+        if (p.id() == d.holder_person_id()) holder = p.full_name();
+      }
+      std::string status = Short(consular::v1::DocumentStatus_descriptor(), d.status());
+      if (!d.withheld_by().empty()) absl::StrAppend(&status, " by ", d.withheld_by());
+      rows.push_back({Short(consular::v1::TravelDocumentType_descriptor(), d.type()), holder,
+                      d.number(), FormatDate(d.expires_on()), status, d.id()});
+    }
+    absl::StrAppend(&out, "\nTravel documents:\n",
+                    FormatTable({"TYPE", "HOLDER", "NUMBER", "EXPIRES", "STATUS", "ID"}, rows));
   }
   if (!c.possible_duplicates().empty()) {
     absl::StrAppend(&out, "\nPossible duplicates: the same person may have a case here\n",
