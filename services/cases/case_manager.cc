@@ -60,6 +60,20 @@ constexpr size_t kMaxReasonChars = 2000;
 constexpr size_t kMaxNoteChars = 10000;
 constexpr size_t kMaxNameChars = 200;
 
+// The event sequence a page token of listing `kind` over `scope` continues after (0 without a
+// token).
+absl::StatusOr<int64_t> DecodeSequenceCursor(const std::string& token, const std::string& kind,
+                                             const std::string& scope) {
+  int64_t after = 0;
+  if (token.empty()) return after;
+  auto cursor = DecodePageToken(token, kind, scope, 1);
+  if (!cursor.ok()) return cursor.status();
+  if (!absl::SimpleAtoi((*cursor)[0], &after) || after < 0) {
+    return InvalidField("page_token", "malformed");
+  }
+  return after;
+}
+
 // Fills `out` from `cases`, fetched with one more than `page_size`: the first page_size of them,
 // and when there were more, the token of the next page (listing `kind`) after the last one.
 template <typename Response>
@@ -586,14 +600,9 @@ absl::Status CaseManager::ListEvents(const Identity& who,
         CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
         CONSULAR_ASSIGN_OR_RETURN(int page_size,
                                   PageSizeOf(request.page_size(), kDefaultEventPageSize));
-        int64_t after_sequence = 0;
-        if (!request.page_token().empty()) {
-          auto cursor = DecodePageToken(request.page_token(), "events", request.case_id(), 1);
-          if (!cursor.ok()) return cursor.status();
-          if (!absl::SimpleAtoi((*cursor)[0], &after_sequence) || after_sequence < 0) {
-            return InvalidField("page_token", "malformed");
-          }
-        }
+        CONSULAR_ASSIGN_OR_RETURN(
+            int64_t after_sequence,
+            DecodeSequenceCursor(request.page_token(), "events", request.case_id()));
         out->Clear();
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());
@@ -626,14 +635,8 @@ absl::Status CaseManager::ListHistory(const Identity& who,
         CONSULAR_ASSIGN_OR_RETURN(int page_size,
                                   PageSizeOf(request.page_size(), kDefaultHistoryPageSize));
         const std::string scope = absl::StrCat(request.case_id(), "/", request.field());
-        int64_t after_sequence = 0;
-        if (!request.page_token().empty()) {
-          auto cursor = DecodePageToken(request.page_token(), "history", scope, 1);
-          if (!cursor.ok()) return cursor.status();
-          if (!absl::SimpleAtoi((*cursor)[0], &after_sequence) || after_sequence < 0) {
-            return InvalidField("page_token", "malformed");
-          }
-        }
+        CONSULAR_ASSIGN_OR_RETURN(int64_t after_sequence,
+                                  DecodeSequenceCursor(request.page_token(), "history", scope));
         out->Clear();
         std::optional<Case> found = repo.Find(request.case_id(), false);
         if (!found) return CaseNotFound(request.case_id());

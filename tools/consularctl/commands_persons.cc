@@ -5,7 +5,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -27,9 +29,12 @@ using ::consular::v1::Case;
 using ::consular::v1::Person;
 
 // The options of add and update; unset ones leave the person's field as it is.
+enum class ItemChange { kAdd, kUpdate, kRemove };
+
 struct PersonArgs {
+  ItemChange change = ItemChange::kAdd;
   std::string case_id;
-  std::string person_id;  // update, remove
+  std::string item_id;  // update, remove
   std::optional<std::string> role;
   std::optional<std::string> name;
   std::optional<std::string> dob;
@@ -68,8 +73,9 @@ absl::Status ApplyPersonOptions(const PersonArgs& args, Person* person) {
 
 // The options of document add and update; unset ones leave the document's field as it is.
 struct DocumentArgs {
+  ItemChange change = ItemChange::kAdd;
   std::string case_id;
-  std::string document_id;  // update, remove
+  std::string item_id;  // update, remove
   std::optional<std::string> type;
   std::optional<std::string> holder;
   std::optional<std::string> number;
@@ -123,49 +129,6 @@ absl::Status ApplyDocumentOptions(const DocumentArgs& args, consular::v1::Travel
   return dated;
 }
 
-enum class PersonChange { kAdd, kUpdate, kRemove };
-
-int RunDocumentChange(const CaseContext& context, const DocumentArgs& args, PersonChange change) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  consular::v1::GetCaseRequest get;
-  get.set_case_id(args.case_id);
-  absl::StatusOr<Case> current = client->Call(&CaseStub::GetCase, get);
-  if (!current.ok()) return ReportCallError(current.status(), *context.global);
-
-  Case edited;
-  *edited.mutable_documents() = current->documents();
-  if (change == PersonChange::kAdd) {
-    if (!args.type || !args.status) return ReportUsageError("--type and --status are required");
-    absl::Status applied = ApplyDocumentOptions(args, edited.add_documents());
-    if (!applied.ok()) return ReportUsageError(applied.message());
-  } else {
-    int found = -1;
-    for (int i = 0; i < edited.documents_size(); ++i) {
-      if (edited.documents(i).id() == absl::AsciiStrToLower(args.document_id)) found = i;
-    }
-    if (found < 0) {
-      return ReportUsageError(absl::StrCat("DOCUMENT: no document ", args.document_id,
-                                           " on case ", current->reference(), " (see: case get)"));
-    }
-    if (change == PersonChange::kRemove) {
-      edited.mutable_documents()->DeleteSubrange(found, 1);
-    } else {
-      absl::Status applied = ApplyDocumentOptions(args, edited.mutable_documents(found));
-      if (!applied.ok()) return ReportUsageError(applied.message());
-    }
-  }
-  consular::v1::UpdateCaseRequest request;
-  *request.mutable_case_() = std::move(edited);
-  request.mutable_case_()->set_id(args.case_id);
-  request.mutable_update_mask()->add_paths("documents");
-  request.set_expected_version(current->version());
-  request.set_reason(args.reason);
-  return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
-                        args.request_id, &FormatCase);
-}
-
 void AddDocumentOptions(CLI::App* command, DocumentArgs* args) {
   command->add_option("--type", args->type, "passport, emergency-travel-document, laissez-passer, "
                                             "id-card or residence-card")
@@ -185,48 +148,6 @@ void AddDocumentOptions(CLI::App* command, DocumentArgs* args) {
   command->add_option("--expires", args->expires, "Expires on (YYYY-MM-DD)")->type_name("DATE");
   command->add_option("--reason", args->reason, "Why (kept in the history)")->type_name("TEXT");
   AddRequestId(command, &args->request_id);
-}
-
-int RunPersonChange(const CaseContext& context, const PersonArgs& args, PersonChange change) {
-  int exit_code = kExitOk;
-  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  consular::v1::GetCaseRequest get;
-  get.set_case_id(args.case_id);
-  absl::StatusOr<Case> current = client->Call(&CaseStub::GetCase, get);
-  if (!current.ok()) return ReportCallError(current.status(), *context.global);
-
-  Case edited;
-  *edited.mutable_persons() = current->persons();
-  const std::string wanted = absl::AsciiStrToLower(args.person_id);
-  if (change == PersonChange::kAdd) {
-    if (!args.role || !args.name) return ReportUsageError("--role and --name are required");
-    absl::Status applied = ApplyPersonOptions(args, edited.add_persons());
-    if (!applied.ok()) return ReportUsageError(applied.message());
-  } else {
-    int found = -1;
-    for (int i = 0; i < edited.persons_size(); ++i) {
-      if (edited.persons(i).id() == wanted) found = i;
-    }
-    if (found < 0) {
-      return ReportUsageError(absl::StrCat("PERSON: no person ", args.person_id, " on case ",
-                                           current->reference(), " (see: case get)"));
-    }
-    if (change == PersonChange::kRemove) {
-      edited.mutable_persons()->DeleteSubrange(found, 1);
-    } else {
-      absl::Status applied = ApplyPersonOptions(args, edited.mutable_persons(found));
-      if (!applied.ok()) return ReportUsageError(applied.message());
-    }
-  }
-  consular::v1::UpdateCaseRequest request;
-  *request.mutable_case_() = std::move(edited);
-  request.mutable_case_()->set_id(args.case_id);
-  request.mutable_update_mask()->add_paths("persons");
-  request.set_expected_version(current->version());
-  request.set_reason(args.reason);
-  return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
-                        args.request_id, &FormatCase);
 }
 
 void AddPersonOptions(CLI::App* command, PersonArgs* args) {
@@ -254,92 +175,125 @@ void AddPersonOptions(CLI::App* command, PersonArgs* args) {
   AddRequestId(command, &args->request_id);
 }
 
+// What differs between the lists a case keeps: persons and travel documents.
+struct PersonList {
+  using Args = PersonArgs;
+  using Item = Person;
+  static constexpr const char* kPath = "persons";
+  static constexpr const char* kNoun = "person";
+  static constexpr const char* kRequired = "--role and --name are required";
+  static google::protobuf::RepeatedPtrField<Item>* Of(Case* c) { return c->mutable_persons(); }
+  static const google::protobuf::RepeatedPtrField<Item>& Of(const Case& c) { return c.persons(); }
+  static bool Complete(const Args& a) { return a.role && a.name; }
+  static absl::Status Apply(const Args& a, Item* item) { return ApplyPersonOptions(a, item); }
+  static void AddOptions(CLI::App* command, Args* a) { AddPersonOptions(command, a); }
+};
+
+struct DocumentList {
+  using Args = DocumentArgs;
+  using Item = consular::v1::TravelDocument;
+  static constexpr const char* kPath = "documents";
+  static constexpr const char* kNoun = "document";
+  static constexpr const char* kRequired = "--type and --status are required";
+  static google::protobuf::RepeatedPtrField<Item>* Of(Case* c) { return c->mutable_documents(); }
+  static const google::protobuf::RepeatedPtrField<Item>& Of(const Case& c) {
+    return c.documents();
+  }
+  static bool Complete(const Args& a) { return a.type && a.status; }
+  static absl::Status Apply(const Args& a, Item* item) { return ApplyDocumentOptions(a, item); }
+  static void AddOptions(CLI::App* command, Args* a) { AddDocumentOptions(command, a); }
+};
+
+// Reads the case, changes the list as args.change says, and writes the list back with UpdateCase
+// from the version read.
+template <typename List>
+int RunItemChange(const CaseContext& context, const typename List::Args& args) {
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(args.case_id);
+  absl::StatusOr<Case> current = client->Call(&CaseStub::GetCase, get);
+  if (!current.ok()) return ReportCallError(current.status(), *context.global);
+
+  Case edited;
+  google::protobuf::RepeatedPtrField<typename List::Item>* items = List::Of(&edited);
+  *items = List::Of(*current);
+  if (args.change == ItemChange::kAdd) {
+    if (!List::Complete(args)) return ReportUsageError(List::kRequired);
+    absl::Status applied = List::Apply(args, items->Add());
+    if (!applied.ok()) return ReportUsageError(applied.message());
+  } else {
+    int found = -1;
+    for (int i = 0; i < items->size(); ++i) {
+      if (items->Get(i).id() == absl::AsciiStrToLower(args.item_id)) found = i;
+    }
+    if (found < 0) {
+      return ReportUsageError(absl::StrCat("no ", List::kNoun, " ", args.item_id, " on case ",
+                                           current->reference(), " (see: case get)"));
+    }
+    if (args.change == ItemChange::kRemove) {
+      items->DeleteSubrange(found, 1);
+    } else {
+      absl::Status applied = List::Apply(args, items->Mutable(found));
+      if (!applied.ok()) return ReportUsageError(applied.message());
+    }
+  }
+  consular::v1::UpdateCaseRequest request;
+  *request.mutable_case_() = std::move(edited);
+  request.mutable_case_()->set_id(args.case_id);
+  request.mutable_update_mask()->add_paths(List::kPath);
+  request.set_expected_version(current->version());
+  request.set_reason(args.reason);
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::UpdateCase, request,
+                        args.request_id, &FormatCase);
+}
+
+// `case <name> add|update|remove` for the list `List`.
+template <typename List>
+void AddItemCommands(CLI::App* cases, const GlobalOptions* global, Action* action,
+                     const std::string& name, const std::string& help,
+                     const std::string& id_name) {
+  const CaseContext context{global, &global->addr};
+  CLI::App* group = cases->add_subcommand(name, help);
+  group->require_subcommand(1);
+  const std::string noun = List::kNoun;
+  for (const auto& [change, verb, description] :
+       std::vector<std::tuple<ItemChange, const char*, std::string>>{
+           {ItemChange::kAdd, "add", "Add a " + noun + " to a case"},
+           {ItemChange::kUpdate, "update", "Change what is recorded of a " + noun},
+           {ItemChange::kRemove, "remove", "Take a " + noun + " off a case"}}) {
+    CLI::App* command = group->add_subcommand(verb, description);
+    auto args = std::make_shared<typename List::Args>();
+    args->change = change;
+    AddCaseId(command, &args->case_id);
+    if (change != ItemChange::kAdd) {
+      command->add_option(id_name, args->item_id, "The " + noun + "'s id (see: case get)")
+          ->required();
+    }
+    if (change == ItemChange::kRemove) {
+      command->add_option("--reason", args->reason, "Why (kept in the history)")
+          ->type_name("TEXT");
+      AddRequestId(command, &args->request_id);
+    } else {
+      List::AddOptions(command, args.get());
+    }
+    OnParse(command, context, args, &RunItemChange<List>, action);
+  }
+}
+
 }  // namespace
 
 void AddDocumentCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
-  const CaseContext context{global, &global->addr};
-  CLI::App* document = cases->add_subcommand(
-      "document", "Travel documents of the person and of others on a case (shown by case get)");
-  document->require_subcommand(1);
-
-  CLI::App* add = document->add_subcommand("add", "Record a travel document");
-  auto add_args = std::make_shared<DocumentArgs>();
-  AddCaseId(add, &add_args->case_id);
-  AddDocumentOptions(add, add_args.get());
-  OnParse(add, context, add_args,
-          +[](const CaseContext& c, const DocumentArgs& a) {
-            return RunDocumentChange(c, a, PersonChange::kAdd);
-          },
-          action);
-
-  CLI::App* update = document->add_subcommand("update", "Change a travel document's record");
-  auto update_args = std::make_shared<DocumentArgs>();
-  AddCaseId(update, &update_args->case_id);
-  update->add_option("DOCUMENT", update_args->document_id, "The document's id (see: case get)")
-      ->required();
-  AddDocumentOptions(update, update_args.get());
-  OnParse(update, context, update_args,
-          +[](const CaseContext& c, const DocumentArgs& a) {
-            return RunDocumentChange(c, a, PersonChange::kUpdate);
-          },
-          action);
-
-  CLI::App* remove = document->add_subcommand("remove", "Take a travel document off a case");
-  auto remove_args = std::make_shared<DocumentArgs>();
-  AddCaseId(remove, &remove_args->case_id);
-  remove->add_option("DOCUMENT", remove_args->document_id, "The document's id (see: case get)")
-      ->required();
-  remove->add_option("--reason", remove_args->reason, "Why (kept in the history)")
-      ->type_name("TEXT");
-  AddRequestId(remove, &remove_args->request_id);
-  OnParse(remove, context, remove_args,
-          +[](const CaseContext& c, const DocumentArgs& a) {
-            return RunDocumentChange(c, a, PersonChange::kRemove);
-          },
-          action);
+  AddItemCommands<DocumentList>(
+      cases, global, action, "document",
+      "Travel documents of the person and of others on a case (shown by case get)", "DOCUMENT");
 }
 
 void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
-  const CaseContext context{global, &global->addr};
-  CLI::App* person = cases->add_subcommand(
-      "person", "The children and other persons on a case (shown by case get)");
-  person->require_subcommand(1);
-
-  CLI::App* add = person->add_subcommand("add", "Add a person to a case");
-  auto add_args = std::make_shared<PersonArgs>();
-  AddCaseId(add, &add_args->case_id);
-  AddPersonOptions(add, add_args.get());
-  OnParse(add, context, add_args,
-          +[](const CaseContext& c, const PersonArgs& a) {
-            return RunPersonChange(c, a, PersonChange::kAdd);
-          },
-          action);
-
-  CLI::App* update = person->add_subcommand("update", "Change what is recorded of a person");
-  auto update_args = std::make_shared<PersonArgs>();
-  AddCaseId(update, &update_args->case_id);
-  update->add_option("PERSON", update_args->person_id, "The person's id (see: case get)")
-      ->required();
-  AddPersonOptions(update, update_args.get());
-  OnParse(update, context, update_args,
-          +[](const CaseContext& c, const PersonArgs& a) {
-            return RunPersonChange(c, a, PersonChange::kUpdate);
-          },
-          action);
-
-  CLI::App* remove = person->add_subcommand("remove", "Take a person off a case");
-  auto remove_args = std::make_shared<PersonArgs>();
-  AddCaseId(remove, &remove_args->case_id);
-  remove->add_option("PERSON", remove_args->person_id, "The person's id (see: case get)")
-      ->required();
-  remove->add_option("--reason", remove_args->reason, "Why (kept in the history)")
-      ->type_name("TEXT");
-  AddRequestId(remove, &remove_args->request_id);
-  OnParse(remove, context, remove_args,
-          +[](const CaseContext& c, const PersonArgs& a) {
-            return RunPersonChange(c, a, PersonChange::kRemove);
-          },
-          action);
+  AddItemCommands<PersonList>(cases, global, action, "person",
+                              "The children and other persons on a case (shown by case get)",
+                              "PERSON");
 }
 
 }  // namespace consular::ctl
