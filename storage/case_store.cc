@@ -555,16 +555,6 @@ std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& s
   return ShareFromRow(r[0]);
 }
 
-bool CaseStore::IsActiveUnit(const std::string& code) {
-  return ExecPrepared(tx_, "unit_is_active", "SELECT units.is_active($1)", code)[0][0].as<bool>();
-}
-
-bool CaseStore::IsRegisteredUnit(const std::string& code) {
-  return ExecPrepared(tx_, "unit_is_registered",
-                      "SELECT EXISTS (SELECT FROM units.units WHERE code = $1)", code)[0][0]
-      .as<bool>();
-}
-
 std::optional<consular::v1::CaseShare> CaseStore::LiveShare(const std::string& case_id,
                                                             const std::string& grantee) {
   const pqxx::result r = ExecPrepared(

@@ -150,10 +150,6 @@ class CaseStore {
   // `lock`, locked until the transaction ends.
   std::optional<consular::v1::CaseShare> FindShare(const std::string& share_id, bool lock);
   // The live (neither revoked nor expired) share of the case to `grantee`, if any.
-  // Whether `code` is an active unit of the register (units.is_active).
-  bool IsActiveUnit(const std::string& code);
-  // Whether `code` is in the register, open or closed.
-  bool IsRegisteredUnit(const std::string& code);
   std::optional<consular::v1::CaseShare> LiveShare(const std::string& case_id,
                                                    const std::string& grantee);
   // The shares of the case, oldest first: all, or (non-empty `grantee`) those to that unit only;

@@ -83,6 +83,16 @@ std::optional<Unit> UnitStore::Find(const std::string& code, bool lock) {
   return UnitFromRow(r[0]);
 }
 
+bool UnitStore::IsActive(const std::string& code) {
+  return ExecPrepared(tx_, "unit_is_active", "SELECT units.is_active($1)", code)[0][0].as<bool>();
+}
+
+bool UnitStore::IsRegistered(const std::string& code) {
+  return ExecPrepared(tx_, "unit_is_registered",
+                      "SELECT EXISTS (SELECT FROM units.units WHERE code = $1)", code)[0][0]
+      .as<bool>();
+}
+
 int64_t UnitStore::OpenCaseCount(const std::string& code) {
   return ExecPrepared(tx_, "unit_open_cases", "SELECT units.open_case_count($1)", code)[0][0]
       .as<int64_t>();

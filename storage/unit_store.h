@@ -32,6 +32,10 @@ class UnitStore {
   // Every unit by code; only active ones unless `include_inactive`; with a non-empty
   // `accredited_to`, only the posts accredited to that country.
   std::vector<consular::v1::Unit> List(const std::string& accredited_to, bool include_inactive);
+  // Whether `code` is an active unit of the register (units.is_active).
+  bool IsActive(const std::string& code);
+  // Whether `code` is in the register, open or closed.
+  bool IsRegistered(const std::string& code);
   // How many cases that are not closed the unit handles (units.open_case_count: a count only).
   int64_t OpenCaseCount(const std::string& code);
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
+#include "proto/dates.h"
 #include "services/cases/case_manager.h"
 #include "services/cases/case_rules.h"
 #include "services/cases/deadlines.h"
@@ -21,15 +22,7 @@ constexpr int kMaxWithinDays = 3660;
 // Follow-ups and shares are warned in their last week.
 const std::vector<int> kLastWeek = {1};
 
-std::string DayText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
-
-absl::CivilDay ParseDay(const std::string& text) {
-  absl::CivilDay day;
-  if (!absl::ParseCivilTime(text, &day)) {
-    throw std::runtime_error("stored day does not parse");
-  }
-  return day;
-}
+std::string DayText(absl::CivilDay day) { return FormatDate(DateFromCivilDay(day)); }
 
 consular::v1::Deadline ItemDeadline(const storage::DatedItem& item,
                                     consular::v1::DeadlineKind kind, absl::CivilDay today,
@@ -38,11 +31,10 @@ consular::v1::Deadline ItemDeadline(const storage::DatedItem& item,
   d.set_kind(kind);
   d.set_case_id(item.case_id);
   d.set_reference(item.reference);
-  const absl::CivilDay due = ParseDay(item.due_on);
-  d.mutable_due_on()->set_year(static_cast<int32_t>(due.year()));
-  d.mutable_due_on()->set_month(due.month());
-  d.mutable_due_on()->set_day(due.day());
-  SetUrgency(due, today, kLastWeek, &d);
+  const absl::optional<consular::v1::Date> due = ParseIsoDate(item.due_on);
+  if (!due) throw std::runtime_error("stored day does not parse");
+  *d.mutable_due_on() = *due;
+  SetUrgency(ToCivilDay(*due), today, kLastWeek, &d);
   d.set_detail(std::move(detail));
   return d;
 }

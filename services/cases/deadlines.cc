@@ -15,18 +15,6 @@ namespace {
 using consular::v1::Case;
 using consular::v1::Deadline;
 
-absl::CivilDay DayOf(const consular::v1::Date& date) {
-  return absl::CivilDay(date.year(), date.month(), date.day());
-}
-
-consular::v1::Date DateOfDay(absl::CivilDay day) {
-  consular::v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
-
 bool IsOpen(const Case& c) {
   return c.status() == consular::v1::CASE_STATUS_INTAKE ||
          c.status() == consular::v1::CASE_STATUS_ACTIVE ||
@@ -39,7 +27,7 @@ Deadline CaseDeadline(const Case& c, consular::v1::DeadlineKind kind, absl::Civi
   d.set_kind(kind);
   d.set_case_id(c.id());
   d.set_reference(c.reference());
-  *d.mutable_due_on() = DateOfDay(due);
+  *d.mutable_due_on() = DateFromCivilDay(due);
   SetUrgency(due, today, rule.warn_weeks, &d);
   d.set_detail(std::move(detail));
   return d;
@@ -76,7 +64,7 @@ std::vector<Deadline> PermitDeadlines(const Case& c, const PermitRules& rules,
   const auto rule = rules.find(a.residence_permit_kind());
   if (rule != rules.end() && IsSet(a.left_netherlands_on())) {
     const absl::CivilDay lapses =
-        AddMonths(DayOf(a.left_netherlands_on()), rule->second.max_months_abroad);
+        AddMonths(ToCivilDay(a.left_netherlands_on()), rule->second.max_months_abroad);
     out.push_back(CaseDeadline(c, consular::v1::DEADLINE_KIND_PERMIT_ABSENCE, lapses, today,
                                rule->second, rule->second.description));
   }
@@ -85,7 +73,7 @@ std::vector<Deadline> PermitDeadlines(const Case& c, const PermitRules& rules,
     // known).
     static const PermitRule* const kUnknownKind = new PermitRule{0, {8, 4, 1}, ""};
     out.push_back(CaseDeadline(c, consular::v1::DEADLINE_KIND_PERMIT_EXPIRY,
-                               DayOf(a.residence_permit_expires_on()), today,
+                               ToCivilDay(a.residence_permit_expires_on()), today,
                                rule != rules.end() ? rule->second : *kUnknownKind,
                                "the residence permit expires"));
   }
@@ -107,7 +95,7 @@ std::vector<Deadline> DocumentDeadlines(const Case& c, absl::CivilDay today) {
     absl::AsciiStrToLower(&what);
     absl::StrReplaceAll({{"_", " "}}, &what);
     Deadline deadline =
-        CaseDeadline(c, consular::v1::DEADLINE_KIND_DOCUMENT_EXPIRY, DayOf(d.expires_on()), today,
+        CaseDeadline(c, consular::v1::DEADLINE_KIND_DOCUMENT_EXPIRY, ToCivilDay(d.expires_on()), today,
                      *kDocumentWarnings,
                      absl::StrCat(d.holder_person_id().empty() ? "her " : "a person's ", what,
                                   " expires"));
@@ -119,9 +107,9 @@ std::vector<Deadline> DocumentDeadlines(const Case& c, absl::CivilDay today) {
 
 void SortDeadlines(std::vector<Deadline>* deadlines) {
   std::sort(deadlines->begin(), deadlines->end(), [](const Deadline& a, const Deadline& b) {
-    return std::make_tuple(DayOf(a.due_on()), a.reference(), static_cast<int>(a.kind()),
+    return std::make_tuple(ToCivilDay(a.due_on()), a.reference(), static_cast<int>(a.kind()),
                            a.contact_id(), a.share_id(), a.document_id()) <
-           std::make_tuple(DayOf(b.due_on()), b.reference(), static_cast<int>(b.kind()),
+           std::make_tuple(ToCivilDay(b.due_on()), b.reference(), static_cast<int>(b.kind()),
                            b.contact_id(), b.share_id(), b.document_id());
   });
 }

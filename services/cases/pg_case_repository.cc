@@ -4,6 +4,7 @@
 
 #include "services/common/audited_call.h"
 #include "storage/idempotency.h"
+#include "storage/unit_store.h"
 
 namespace consular::cases {
 
@@ -78,10 +79,12 @@ std::optional<consular::v1::CaseShare> PgCaseRepository::FindShare(const std::st
   return store_.FindShare(share_id, lock);
 }
 
-bool PgCaseRepository::IsActiveUnit(const std::string& code) { return store_.IsActiveUnit(code); }
+bool PgCaseRepository::IsActiveUnit(const std::string& code) {
+  return storage::UnitStore(tx_).IsActive(code);
+}
 
 bool PgCaseRepository::IsRegisteredUnit(const std::string& code) {
-  return store_.IsRegisteredUnit(code);
+  return storage::UnitStore(tx_).IsRegistered(code);
 }
 
 std::optional<consular::v1::CaseShare> PgCaseRepository::LiveShare(const std::string& case_id,

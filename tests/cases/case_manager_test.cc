@@ -1,4 +1,5 @@
 // CaseManager against a real PostgreSQL database (one fresh database per test).
+#include "proto/dates.h"
 #include "services/cases/case_manager.h"
 #include "services/cases/deadlines.h"
 
@@ -912,10 +913,8 @@ TEST_F(CaseManagerTest, TheResidencePermitWarningsAppearAtTheConfiguredWeeksForE
       consular::v1::CreateCaseRequest create = NewCaseRequest("dl-" + std::to_string(n++));
       consular::v1::AbandonmentDetails* a = create.mutable_case_()->mutable_abandonment();
       a->set_residence_permit_kind(rule.kind);
-      const absl::CivilDay left = AddMonths(today + left_days, -rule.months);
-      a->mutable_left_netherlands_on()->set_year(static_cast<int32_t>(left.year()));
-      a->mutable_left_netherlands_on()->set_month(left.month());
-      a->mutable_left_netherlands_on()->set_day(left.day());
+      *a->mutable_left_netherlands_on() =
+          DateFromCivilDay(AddMonths(today + left_days, -rule.months));
       Case c;
       const absl::Status status = manager_->Create(kRabatOfficer, create, Deadline(), &c);
       ASSERT_TRUE(status.ok()) << status;
@@ -926,12 +925,9 @@ TEST_F(CaseManagerTest, TheResidencePermitWarningsAppearAtTheConfiguredWeeksForE
   consular::v1::CreateCaseRequest elsewhere = NewCaseRequest("dl-tunis");
   elsewhere.mutable_case_()->mutable_abandonment()->set_residence_permit_kind(
       consular::v1::PERMIT_KIND_REGULAR_FIXED_TERM);
-  const absl::CivilDay long_ago = today - 200;
   consular::v1::Date* left = elsewhere.mutable_case_()->mutable_abandonment()
                                  ->mutable_left_netherlands_on();
-  left->set_year(static_cast<int32_t>(long_ago.year()));
-  left->set_month(long_ago.month());
-  left->set_day(long_ago.day());
+  *left = DateFromCivilDay(today - 200);
   Case tunis_case;
   ASSERT_TRUE(manager_->Create(kTunisOfficer, elsewhere, Deadline(), &tunis_case).ok());
   consular::v1::CreateCaseRequest back = elsewhere;

@@ -4,19 +4,13 @@
 
 #include <vector>
 
+#include "proto/dates.h"
+
 namespace consular::cases {
 namespace {
 
 using consular::v1::Case;
 using consular::v1::Deadline;
-
-consular::v1::Date DateOfDay(absl::CivilDay day) {
-  consular::v1::Date date;
-  date.set_year(static_cast<int32_t>(day.year()));
-  date.set_month(day.month());
-  date.set_day(day.day());
-  return date;
-}
 
 const absl::CivilDay kToday(2026, 6, 15);
 
@@ -36,7 +30,7 @@ Case HeldAbroad(consular::v1::PermitKind kind, int months, int days_left) {
   c.set_status(consular::v1::CASE_STATUS_ACTIVE);
   c.mutable_abandonment()->set_residence_permit_kind(kind);
   *c.mutable_abandonment()->mutable_left_netherlands_on() =
-      DateOfDay(AddMonths(kToday + days_left, -months));
+      DateFromCivilDay(AddMonths(kToday + days_left, -months));
   return c;
 }
 
@@ -88,10 +82,10 @@ TEST(DeadlinesTest, ThePermitClockWarnsAtTheConfiguredWeeksOfEachKind) {
 
 TEST(DeadlinesTest, NoClockOnceSheIsBackOrTheCaseIsResolvedOrWithoutARule) {
   Case c = HeldAbroad(consular::v1::PERMIT_KIND_REGULAR_FIXED_TERM, 6, 10);
-  *c.mutable_abandonment()->mutable_residence_permit_expires_on() = DateOfDay(kToday + 20);
+  *c.mutable_abandonment()->mutable_residence_permit_expires_on() = DateFromCivilDay(kToday + 20);
   EXPECT_EQ(PermitDeadlines(c, Rules(), kToday).size(), 2u);
   Case back = c;
-  *back.mutable_abandonment()->mutable_returned_on() = DateOfDay(kToday - 1);
+  *back.mutable_abandonment()->mutable_returned_on() = DateFromCivilDay(kToday - 1);
   EXPECT_TRUE(PermitDeadlines(back, Rules(), kToday).empty());
   Case resolved = c;
   resolved.set_status(consular::v1::CASE_STATUS_RESOLVED);
@@ -111,17 +105,17 @@ TEST(DeadlinesTest, HeldAndWithheldDocumentsWarnBeforeTheyExpire) {
   passport->set_id("d1");
   passport->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_PASSPORT);
   passport->set_status(consular::v1::DOCUMENT_STATUS_WITHHELD);
-  *passport->mutable_expires_on() = DateOfDay(kToday + 20);
+  *passport->mutable_expires_on() = DateFromCivilDay(kToday + 20);
   consular::v1::TravelDocument* lost = c.add_documents();
   lost->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_ID_CARD);
   lost->set_status(consular::v1::DOCUMENT_STATUS_LOST);
-  *lost->mutable_expires_on() = DateOfDay(kToday + 5);
+  *lost->mutable_expires_on() = DateFromCivilDay(kToday + 5);
   consular::v1::TravelDocument* etd = c.add_documents();
   etd->set_id("d3");
   etd->set_holder_person_id("child");
   etd->set_type(consular::v1::TRAVEL_DOCUMENT_TYPE_EMERGENCY_TRAVEL_DOCUMENT);
   etd->set_status(consular::v1::DOCUMENT_STATUS_HELD_BY_PERSON);
-  *etd->mutable_expires_on() = DateOfDay(kToday + 3);
+  *etd->mutable_expires_on() = DateFromCivilDay(kToday + 3);
   const std::vector<Deadline> found = DocumentDeadlines(c, kToday);
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0].kind(), consular::v1::DEADLINE_KIND_DOCUMENT_EXPIRY);
@@ -136,11 +130,11 @@ TEST(DeadlinesTest, HeldAndWithheldDocumentsWarnBeforeTheyExpire) {
 
 TEST(DeadlinesTest, MostUrgentFirst) {
   std::vector<Deadline> list(3);
-  *list[0].mutable_due_on() = DateOfDay(kToday + 3);
+  *list[0].mutable_due_on() = DateFromCivilDay(kToday + 3);
   list[0].set_reference("B");
-  *list[1].mutable_due_on() = DateOfDay(kToday - 2);
+  *list[1].mutable_due_on() = DateFromCivilDay(kToday - 2);
   list[1].set_reference("C");
-  *list[2].mutable_due_on() = DateOfDay(kToday + 3);
+  *list[2].mutable_due_on() = DateFromCivilDay(kToday + 3);
   list[2].set_reference("A");
   SortDeadlines(&list);
   EXPECT_EQ(list[0].reference(), "C");
