@@ -87,9 +87,8 @@ constexpr char kPermitRules[] =
     "SELECT permit_kind, max_months_abroad, array_to_string(warn_weeks, ','), description "
     "FROM cases.residence_permit_rules ORDER BY permit_kind";
 
-constexpr char kOpenAbandonmentCases[] =
+constexpr char kOpenCases[] =
     "SELECT %s FROM cases.cases c WHERE c.handling_post = $1 "
-    "AND c.case_type = 'CASE_TYPE_ABANDONMENT' "
     "AND c.status IN ('CASE_STATUS_INTAKE', 'CASE_STATUS_ACTIVE', 'CASE_STATUS_ON_HOLD') "
     "ORDER BY c.opened_at, c.id";
 
@@ -375,10 +374,10 @@ std::vector<PermitRuleRow> CaseStore::PermitRules() {
   return rules;
 }
 
-std::vector<Case> CaseStore::OpenAbandonmentCases(const CaseScope& scope) {
+std::vector<Case> CaseStore::OpenCases(const CaseScope& scope) {
   std::vector<Case> cases;
   if (scope.unit.empty()) return cases;
-  const pqxx::result r = ExecPrepared(tx_, "case_open_abandonment", WithColumns(kOpenAbandonmentCases),
+  const pqxx::result r = ExecPrepared(tx_, "case_open", WithColumns(kOpenCases),
                                       scope.unit, scope.subject, scope.role);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));

@@ -163,8 +163,8 @@ class CaseStore {
 
   // Deadlines. The residence-permit rules, every kind.
   std::vector<PermitRuleRow> PermitRules();
-  // The open (INTAKE, ACTIVE, ON_HOLD) abandonment cases `scope.unit` handles, decrypted.
-  std::vector<consular::v1::Case> OpenAbandonmentCases(const CaseScope& scope);
+  // The open (INTAKE, ACTIVE, ON_HOLD) cases `scope.unit` handles, decrypted.
+  std::vector<consular::v1::Case> OpenCases(const CaseScope& scope);
   // Follow-ups not done of the cases `unit` handles that are not closed, due by `until`
   // (YYYY-MM-DD).
   std::vector<DatedItem> FollowUpsDue(const std::string& unit, const std::string& until);

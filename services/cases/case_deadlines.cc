@@ -65,11 +65,14 @@ absl::Status CaseManager::ListDeadlines(const Identity& who,
           rules[kind] = PermitRule{row.max_months_abroad, row.warn_weeks, row.description};
         }
         std::vector<consular::v1::Deadline> deadlines;
-        for (const consular::v1::Case& c : repo.OpenAbandonmentCases()) {
+        for (const consular::v1::Case& c : repo.OpenCases()) {
           for (consular::v1::Deadline& d : PermitDeadlines(c, rules, today)) {
             if (d.days_left() <= within) deadlines.push_back(std::move(d));
           }
           for (consular::v1::Deadline& d : DocumentDeadlines(c, today)) {
+            if (d.days_left() <= within) deadlines.push_back(std::move(d));
+          }
+          for (consular::v1::Deadline& d : HearingDeadlines(c, today)) {
             if (d.days_left() <= within) deadlines.push_back(std::move(d));
           }
         }

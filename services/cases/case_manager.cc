@@ -19,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
+#include "proto/dates.h"
 #include "services/cases/case_history.h"
 #include "services/cases/case_manager_support.h"
 #include "services/cases/case_rules.h"
@@ -88,13 +89,26 @@ void FillCasePage(std::vector<Case> cases, int page_size, const std::string& kin
            });
 }
 
-// Gives every person and travel document on `c` without an id a new one.
-void AssignPersonIds(Case* c) {
+// What the server fills in on a valid case: a new id for every person, travel document and step of
+// the foreign proceedings without one, and those steps in the order of their days (stable for
+// equal days).
+void CompleteServerFields(Case* c) {
   for (consular::v1::Person& p : *c->mutable_persons()) {
     if (p.id().empty()) p.set_id(NewUuid());
   }
   for (consular::v1::TravelDocument& d : *c->mutable_documents()) {
     if (d.id().empty()) d.set_id(NewUuid());
+  }
+  if (c->has_divorce_recognition()) {
+    auto* stages = c->mutable_divorce_recognition()->mutable_stages();
+    for (consular::v1::ProceedingsStep& step : *stages) {
+      if (step.id().empty()) step.set_id(NewUuid());
+    }
+    std::stable_sort(stages->begin(), stages->end(),
+                     [](const consular::v1::ProceedingsStep& a,
+                        const consular::v1::ProceedingsStep& b) {
+                       return CompareDates(a.on(), b.on()) < 0;
+                     });
   }
 }
 
@@ -214,7 +228,7 @@ absl::Status CaseManager::Create(const Identity& who,
               *c.mutable_safety() = request.case_().safety();
               *c.mutable_persons() = request.case_().persons();
               *c.mutable_documents() = request.case_().documents();
-              AssignPersonIds(&c);
+              CompleteServerFields(&c);
 
               const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
               const std::string prefix = ReferencePrefix(c.type());
@@ -415,8 +429,8 @@ absl::Status CaseManager::Update(const Identity& who,
       merged.mutable_safety()->set_code_word(current.safety().code_word());
     }
     merged.mutable_safety()->clear_has_code_word();
-    AssignPersonIds(&merged);
     CONSULAR_RETURN_IF_ERROR(ValidateCaseContent(merged, DateOf(now)));
+    CompleteServerFields(&merged);
     // A resolved case keeps its outcome: a decision recorded later must agree with it, and a
     // return date cannot be removed from a case resolved RETURNED_TO_NL.
     CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithCase(merged, merged.outcome()));

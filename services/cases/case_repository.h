@@ -84,11 +84,11 @@ class CaseRepository : public IdempotencyRecords {
   virtual void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                            const google::protobuf::Timestamp& revoked_at) = 0;
 
-  // Deadlines (storage::CaseStore): the residence-permit rules; the open abandonment cases the
+  // Deadlines (storage::CaseStore): the residence-permit rules; the open cases the
   // caller's unit handles; follow-ups of its open cases due by `until`; live shares ending by
   // `until` granted on its cases or to it.
   virtual std::vector<storage::PermitRuleRow> PermitRules() = 0;
-  virtual std::vector<consular::v1::Case> OpenAbandonmentCases() = 0;
+  virtual std::vector<consular::v1::Case> OpenCases() = 0;
   virtual std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) = 0;
   virtual std::vector<storage::DatedItem> SharesEnding(const std::string& until) = 0;
 

@@ -1,5 +1,6 @@
 #include "services/cases/case_rules.h"
 
+#include <algorithm>
 #include <cctype>
 #include <set>
 #include <vector>
@@ -7,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "base/status_macros.h"
 #include "services/common/call_support.h"
 #include "services/common/ids.h"
@@ -33,6 +35,8 @@ constexpr size_t kMaxPersonNoteChars = 2000;
 constexpr int kMaxPersons = 50;
 constexpr size_t kMaxDocumentNumberChars = 50;
 constexpr int64_t kMaxLoanCents = 10000000;
+constexpr int kMaxStages = 50;
+constexpr size_t kMaxCaseNumberChars = 100;
 
 std::string StripPrefix(const std::string& name, const std::string& prefix) {
   return absl::StartsWith(name, prefix) ? name.substr(prefix.size()) : name;
@@ -143,8 +147,43 @@ absl::Status ValidateAbandonment(const Case& c, const Date& today) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateStages(const consular::v1::DivorceRecognitionDetails& d, const Date& today) {
+  if (d.stages_size() > kMaxStages) {
+    return InvalidField("case.divorce_recognition.stages",
+                        absl::StrCat("at most ", kMaxStages, " steps"));
+  }
+  std::set<std::string> ids;
+  for (int i = 0; i < d.stages_size(); ++i) {
+    const consular::v1::ProceedingsStep& step = d.stages(i);
+    const std::string at = absl::StrCat("case.divorce_recognition.stages[", i, "]");
+    if (!step.id().empty()) {
+      if (!LooksLikeUuid(step.id())) return InvalidField(at + ".id", "not a UUID");
+      if (!ids.insert(step.id()).second) return InvalidField(at + ".id", "used twice");
+    }
+    CONSULAR_RETURN_IF_ERROR(
+        CheckRequiredEnum(at + ".stage", step.stage(),
+                          consular::v1::ProceedingsStage_IsValid(step.stage())));
+    if (!IsSet(step.on())) return InvalidField(at + ".on", "required");
+    // A hearing may be scheduled ahead; every other step has happened.
+    const bool hearing = step.stage() == consular::v1::PROCEEDINGS_STAGE_HEARING;
+    CONSULAR_RETURN_IF_ERROR(CheckDate(at + ".on", step.on(), today, hearing));
+    CONSULAR_RETURN_IF_ERROR(CheckOrder(at + ".on", step.on(),
+                                        "case.divorce_recognition.dutch_divorce_on",
+                                        d.dutch_divorce_on()));
+    CONSULAR_RETURN_IF_ERROR(CheckText(at + ".note", step.note(), kMaxContactChars, false));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateDivorceRecognition(const Case& c, const Date& today) {
   const auto& d = c.divorce_recognition();
+  CONSULAR_RETURN_IF_ERROR(CheckText("case.divorce_recognition.foreign_court", d.foreign_court(),
+                                     kMaxShortTextChars, false));
+  CONSULAR_RETURN_IF_ERROR(CheckText("case.divorce_recognition.foreign_case_number",
+                                     d.foreign_case_number(), kMaxCaseNumberChars, false));
+  CONSULAR_RETURN_IF_ERROR(CheckText("case.divorce_recognition.obstacle_note", d.obstacle_note(),
+                                     kMaxWishesChars, false));
+  CONSULAR_RETURN_IF_ERROR(ValidateStages(d, today));
   CONSULAR_RETURN_IF_ERROR(
       CheckDate("case.divorce_recognition.dutch_divorce_on", d.dutch_divorce_on(), today, false));
   CONSULAR_RETURN_IF_ERROR(
@@ -165,6 +204,13 @@ absl::Status ValidateDivorceRecognition(const Case& c, const Date& today) {
   }
   CONSULAR_RETURN_IF_ERROR(CheckEnumList("case.divorce_recognition.obstacles", d.obstacles(),
                                          consular::v1::RecognitionObstacle_IsValid));
+  const bool other_named =
+      std::find(d.obstacles().begin(), d.obstacles().end(),
+                consular::v1::RECOGNITION_OBSTACLE_OTHER) != d.obstacles().end();
+  if (other_named && absl::StripAsciiWhitespace(d.obstacle_note()).empty()) {
+    return InvalidField("case.divorce_recognition.obstacle_note",
+                        "required when the obstacles name OTHER");
+  }
   CONSULAR_RETURN_IF_ERROR(
       CheckOptionalEnum("case.divorce_recognition.decision", d.decision(),
                         consular::v1::RecognitionDecision_IsValid(d.decision())));

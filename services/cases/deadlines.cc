@@ -105,6 +105,20 @@ std::vector<Deadline> DocumentDeadlines(const Case& c, absl::CivilDay today) {
   return out;
 }
 
+std::vector<Deadline> HearingDeadlines(const Case& c, absl::CivilDay today) {
+  static const PermitRule* const kHearingWarnings = new PermitRule{0, {4, 1}, ""};
+  std::vector<Deadline> out;
+  if (!IsOpen(c) || !c.has_divorce_recognition()) return out;
+  for (const consular::v1::ProceedingsStep& step : c.divorce_recognition().stages()) {
+    if (step.stage() != consular::v1::PROCEEDINGS_STAGE_HEARING || !IsSet(step.on())) continue;
+    const absl::CivilDay day = ToCivilDay(step.on());
+    if (day < today) continue;  // held: a step of the history, no longer a deadline
+    out.push_back(CaseDeadline(c, consular::v1::DEADLINE_KIND_HEARING, day, today,
+                               *kHearingWarnings, "a hearing of the foreign court"));
+  }
+  return out;
+}
+
 void SortDeadlines(std::vector<Deadline>* deadlines) {
   std::sort(deadlines->begin(), deadlines->end(), [](const Deadline& a, const Deadline& b) {
     return std::make_tuple(ToCivilDay(a.due_on()), a.reference(), static_cast<int>(a.kind()),

@@ -39,6 +39,11 @@ std::vector<consular::v1::Deadline> PermitDeadlines(const consular::v1::Case& c,
 std::vector<consular::v1::Deadline> DocumentDeadlines(const consular::v1::Case& c,
                                                       absl::CivilDay today);
 
+// The hearings of the foreign proceedings of an open divorce-recognition case from today on,
+// warned at 4 and 1 weeks. A hearing that has been held is no longer a deadline.
+std::vector<consular::v1::Deadline> HearingDeadlines(const consular::v1::Case& c,
+                                                     absl::CivilDay today);
+
 // Most urgent first: by day, then reference, kind and the contact or share.
 void SortDeadlines(std::vector<consular::v1::Deadline>* deadlines);
 

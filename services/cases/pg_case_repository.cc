@@ -107,8 +107,8 @@ std::vector<storage::PermitRuleRow> PgCaseRepository::PermitRules() {
   return store_.PermitRules();
 }
 
-std::vector<consular::v1::Case> PgCaseRepository::OpenAbandonmentCases() {
-  return store_.OpenAbandonmentCases(scope_);
+std::vector<consular::v1::Case> PgCaseRepository::OpenCases() {
+  return store_.OpenCases(scope_);
 }
 
 std::vector<storage::DatedItem> PgCaseRepository::FollowUpsDue(const std::string& until) {

@@ -54,7 +54,7 @@ class PgCaseRepository final : public CaseRepository {
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at) override;
   std::vector<storage::PermitRuleRow> PermitRules() override;
-  std::vector<consular::v1::Case> OpenAbandonmentCases() override;
+  std::vector<consular::v1::Case> OpenCases() override;
   std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) override;
   std::vector<storage::DatedItem> SharesEnding(const std::string& until) override;
   std::vector<storage::DuplicateRow> PossibleDuplicates(

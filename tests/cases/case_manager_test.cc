@@ -390,6 +390,99 @@ TEST_F(CaseManagerTest, ADivorceOutcomeMustAgreeWithTheForeignDecision) {
   EXPECT_EQ(Footprint(), resolved_footprint);
 }
 
+// A divorce recognition is followed through the foreign court step by step: the court, its case
+// number, the steps kept in the order of their days (a hearing may be scheduled ahead and is then
+// on the deadline list), and an obstacle "other" always said in words.
+TEST_F(CaseManagerTest, TheForeignProceedingsAreFollowedStepByStep) {
+  clock_.Set(absl::Now());
+  const absl::CivilDay today = absl::ToCivilDay(clock_.Now(), absl::UTCTimeZone());
+  consular::v1::CreateCaseRequest create = NewCaseRequest("proc-1", "MA");
+  Case* in = create.mutable_case_();
+  in->set_type(consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION);
+  in->clear_abandonment();
+  in->clear_risk_flags();
+  consular::v1::DivorceRecognitionDetails* d = in->mutable_divorce_recognition();
+  *d->mutable_dutch_divorce_on() = DateFromCivilDay(today - 400);
+  d->set_foreign_court("Tribunal de première instance de Nador");
+  d->set_foreign_case_number("1234/2026");
+  const auto add_step = [d](consular::v1::ProceedingsStage stage, absl::CivilDay on) {
+    consular::v1::ProceedingsStep* step = d->add_stages();
+    step->set_stage(stage);
+    *step->mutable_on() = DateFromCivilDay(on);
+  };
+  add_step(consular::v1::PROCEEDINGS_STAGE_HEARING, today + 20);  // scheduled
+  add_step(consular::v1::PROCEEDINGS_STAGE_FILED, today - 100);
+  add_step(consular::v1::PROCEEDINGS_STAGE_DOCUMENTS_GATHERED, today - 300);
+  d->add_obstacles(consular::v1::RECOGNITION_OBSTACLE_OTHER);
+  d->set_obstacle_note("the registry wants a certificate of custom");
+  Case created;
+  const absl::Status ok = manager_->Create(kRabatOfficer, create, Deadline(), &created);
+  ASSERT_TRUE(ok.ok()) << ok;
+  const consular::v1::DivorceRecognitionDetails& kept = created.divorce_recognition();
+  ASSERT_EQ(kept.stages_size(), 3);
+  EXPECT_EQ(kept.stages(0).stage(), consular::v1::PROCEEDINGS_STAGE_DOCUMENTS_GATHERED);
+  EXPECT_EQ(kept.stages(1).stage(), consular::v1::PROCEEDINGS_STAGE_FILED);
+  EXPECT_EQ(kept.stages(2).stage(), consular::v1::PROCEEDINGS_STAGE_HEARING);
+  for (const consular::v1::ProceedingsStep& step : kept.stages()) EXPECT_EQ(step.id().size(), 36u);
+  Case read;
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.reference());
+  ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.divorce_recognition().foreign_court(), "Tribunal de première instance de Nador");
+  EXPECT_EQ(read.divorce_recognition().foreign_case_number(), "1234/2026");
+  EXPECT_EQ(read.divorce_recognition().stages(2).id(), kept.stages(2).id());
+
+  consular::v1::ListDeadlinesResponse listed;
+  ASSERT_TRUE(manager_->ListDeadlines(kRabatOfficer, consular::v1::ListDeadlinesRequest(),
+                                      Deadline(), &listed)
+                  .ok());
+  ASSERT_EQ(listed.deadlines_size(), 1);
+  EXPECT_EQ(listed.deadlines(0).kind(), consular::v1::DEADLINE_KIND_HEARING);
+  EXPECT_EQ(listed.deadlines(0).reference(), created.reference());
+  EXPECT_EQ(listed.deadlines(0).days_left(), 20);
+  EXPECT_EQ(listed.deadlines(0).warning_weeks(), 4);
+
+  // Steps that have not happened yet, an "other" without words: refused, naming the field.
+  const auto refused = [&](const std::string& field,
+                           const std::function<void(consular::v1::UpdateCaseRequest*)>& edit) {
+    consular::v1::UpdateCaseRequest update;
+    update.set_request_id("proc-bad-" + std::to_string(counter_++));
+    update.mutable_case_()->set_id(created.id());
+    *update.mutable_case_()->mutable_divorce_recognition() = kept;
+    update.mutable_update_mask()->add_paths("divorce_recognition");
+    update.set_expected_version(created.version());
+    edit(&update);
+    const std::string before = Footprint();
+    Case out;
+    const absl::Status status = manager_->Update(kRabatOfficer, update, Deadline(), &out);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << field;
+    EXPECT_EQ(std::string(status.message()).rfind(field + ": ", 0), 0u) << status;
+    EXPECT_EQ(Footprint(), before);
+  };
+  refused("case.divorce_recognition.stages[1].on", [&](consular::v1::UpdateCaseRequest* r) {
+    *r->mutable_case_()->mutable_divorce_recognition()->mutable_stages(1)->mutable_on() =
+        DateFromCivilDay(today + 1);  // filed tomorrow
+  });
+  refused("case.divorce_recognition.stages[0].on", [&](consular::v1::UpdateCaseRequest* r) {
+    *r->mutable_case_()->mutable_divorce_recognition()->mutable_stages(0)->mutable_on() =
+        DateFromCivilDay(today - 500);  // before the Dutch divorce
+  });
+  refused("case.divorce_recognition.stages[2].stage", [&](consular::v1::UpdateCaseRequest* r) {
+    r->mutable_case_()->mutable_divorce_recognition()->mutable_stages(2)->set_stage(
+        consular::v1::PROCEEDINGS_STAGE_UNSPECIFIED);
+  });
+  refused("case.divorce_recognition.obstacle_note", [&](consular::v1::UpdateCaseRequest* r) {
+    r->mutable_case_()->mutable_divorce_recognition()->set_obstacle_note(" ");
+  });
+
+  // The hearing was held: it leaves the deadline list and stays in the proceedings.
+  clock_.Set(clock_.Now() + absl::Hours(24 * 21));
+  ASSERT_TRUE(manager_->ListDeadlines(kRabatOfficer, consular::v1::ListDeadlinesRequest(),
+                                      Deadline(), &listed)
+                  .ok());
+  EXPECT_EQ(listed.deadlines_size(), 0);
+}
+
 // Nobody is counted as returned to the Netherlands without the date she came back; once resolved
 // so, the date cannot be taken away.
 TEST_F(CaseManagerTest, ReturnedToTheNetherlandsNeedsTheActualReturnDate) {

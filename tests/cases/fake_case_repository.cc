@@ -287,11 +287,11 @@ class FakeCaseRepository final : public CaseRepository {
             {"PERMIT_KIND_REGULAR_FIXED_TERM", 6, {8, 4, 1}, "regular, fixed term"}};
   }
 
-  std::vector<v1::Case> OpenAbandonmentCases() override {
+  std::vector<v1::Case> OpenCases() override {
     std::vector<v1::Case> open;
     if (unit_.empty()) return open;
     for (const auto& [id, c] : t_.cases) {
-      if (c.handling_post() != unit_ || c.type() != v1::CASE_TYPE_ABANDONMENT) continue;
+      if (c.handling_post() != unit_) continue;
       if (c.status() == v1::CASE_STATUS_RESOLVED || c.status() == v1::CASE_STATUS_CLOSED) continue;
       v1::Case found = c;
       found.set_caller_access(v1::CASE_ACCESS_HANDLING);

@@ -352,6 +352,31 @@ expect_out_without() {
   if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
 }
 
+# -- a divorce recognition followed through the foreign court
+ctl "$OFFICER_RABAT" --json case create --type divorce --country MA --name "Naima Courtcase" \
+  --sex female --nationality dual --referral lkha --divorce-date 2025-03-04 \
+  --foreign-court "Tribunal de premiere instance, Nador" --foreign-case-number 1234/2026
+COURT_REF=$(json_field reference)
+expect_ok "a divorce-recognition case names the foreign court and its case number"
+ctl "$OFFICER_RABAT" case stage add "$COURT_REF" --stage filed --on 2025-09-01
+expect_ok "the filing is recorded as a step"
+HEARING_DAY=$(date -u -d "$(date -u +%F) +10 days" +%F)
+ctl "$OFFICER_RABAT" case stage add "$COURT_REF" --stage hearing --on "$HEARING_DAY" \
+  --note "bring the legalised certificate"
+expect_ok "a hearing ahead is recorded"
+ctl "$OFFICER_RABAT" case stage add "$COURT_REF" --stage decision \
+  --on "$(date -u -d "$(date -u +%F) +1 day" +%F)"
+expect_error "a decision tomorrow is refused, naming the step's day" INVALID_ARGUMENT \
+  "case.divorce_recognition.stages[2].on"
+ctl "$OFFICER_RABAT" case update "$COURT_REF" --obstacle other
+expect_error "the obstacle other needs words" INVALID_ARGUMENT \
+  "case.divorce_recognition.obstacle_note"
+ctl "$OFFICER_RABAT" case get "$COURT_REF"
+expect_out "case get shows the proceedings in order" "Proceedings abroad:" "FILED" \
+  "HEARING" "bring the legalised certificate" "1234/2026"
+ctl "$OFFICER_RABAT" deadlines
+expect_out "the deadline list shows the hearing" "$COURT_REF" "$HEARING_DAY" "hearing"
+
 ctl "$OFFICER_RABAT" --json case create --type divorce --country MA --name "Samira Sharetest" \
   --sex female --nationality dual --referral self
 SHARED_REF=$(json_field reference)

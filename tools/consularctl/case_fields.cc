@@ -230,6 +230,9 @@ std::vector<std::string> DivorceFlagsGiven(const CaseFieldInputs& in) {
   if (in.obstacles) given.push_back("--obstacle");
   if (in.decision) given.push_back("--decision");
   if (in.decided) given.push_back("--decided");
+  if (in.foreign_court) given.push_back("--foreign-court");
+  if (in.foreign_case_number) given.push_back("--foreign-case-number");
+  if (in.obstacle_note) given.push_back("--obstacle-note");
   return given;
 }
 
@@ -357,6 +360,10 @@ void AddCaseFieldOptions(CLI::App* command, CaseFieldMode mode,
   divorce.EnumList("--obstacle", consular::v1::RecognitionObstacle_descriptor(), &in->obstacles,
                    "Obstacle met; repeat or give a comma list", "--clear-obstacles",
                    "Remove all obstacles");
+  divorce.Text("--obstacle-note", &in->obstacle_note,
+               "What stands in the way, in words (required with the obstacle other)");
+  divorce.Text("--foreign-court", &in->foreign_court, "Court abroad that hears the recognition");
+  divorce.Text("--foreign-case-number", &in->foreign_case_number, "Its case number");
   divorce.Enum("--decision", consular::v1::RecognitionDecision_descriptor(), &in->decision,
                "Decision on recognition");
   divorce.Date("--decided", &in->decided, "Date of the decision");
@@ -474,6 +481,12 @@ absl::StatusOr<CaseEdit> BuildCaseEdit(const CaseFieldInputs& in, CaseType type)
         in.obstacles, "--obstacle", consular::v1::RecognitionObstacle_descriptor(),
         "divorce_recognition.obstacles",
         [d](consular::v1::RecognitionObstacle v) { d->add_obstacles(v); });
+    builder.Value(in.obstacle_note, "divorce_recognition.obstacle_note",
+                  [d](const std::string& v) { d->set_obstacle_note(v); });
+    builder.Value(in.foreign_court, "divorce_recognition.foreign_court",
+                  [d](const std::string& v) { d->set_foreign_court(v); });
+    builder.Value(in.foreign_case_number, "divorce_recognition.foreign_case_number",
+                  [d](const std::string& v) { d->set_foreign_case_number(v); });
     builder.Enum<consular::v1::RecognitionDecision>(
         in.decision, "--decision", consular::v1::RecognitionDecision_descriptor(),
         "divorce_recognition.decision",

@@ -50,6 +50,9 @@ struct CaseFieldInputs {
   std::optional<std::vector<std::string>> obstacles;
   std::optional<std::string> decision;
   std::optional<std::string> decided;
+  std::optional<std::string> foreign_court;
+  std::optional<std::string> foreign_case_number;
+  std::optional<std::string> obstacle_note;
   // Safety.
   std::optional<std::string> safe_channel;
   std::optional<std::string> safe_times;

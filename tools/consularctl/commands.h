@@ -30,6 +30,7 @@ void AddEmergencyCommands(CLI::App* app, const GlobalOptions* global, Action* ac
 void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
 // Registers `document` (add, update, remove) on `cases`; see AddCaseCommands.
 void AddDocumentCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
+void AddStageCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
 
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);

@@ -511,6 +511,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddCaseSharingCommands(cases, global, action);
   AddPersonCommands(cases, global, action);
   AddDocumentCommands(cases, global, action);
+  AddStageCommands(cases, global, action);
   AddDeadlines(app, context, action);
 }
 

@@ -1,7 +1,8 @@
-// consularctl case person|document add|update|remove: the children and other persons on a case,
-// and the travel documents. Each reads the case, changes its list and writes it back with
-// UpdateCase (update_mask "persons" or "documents") from the version it read, so a concurrent
-// change is ABORTED rather than overwritten.
+// consularctl case person|document|stage add|update|remove: the children and other persons on a
+// case, the travel documents and the steps of foreign proceedings. Each reads the case, changes
+// its list and writes it back with UpdateCase (update_mask "persons", "documents" or
+// "divorce_recognition.stages") from the version it read, so a concurrent change is ABORTED
+// rather than overwritten.
 #include <memory>
 #include <optional>
 #include <string>
@@ -150,6 +151,45 @@ void AddDocumentOptions(CLI::App* command, DocumentArgs* args) {
   AddRequestId(command, &args->request_id);
 }
 
+// The options of stage add and update; unset ones leave the step's field as it is.
+struct StageArgs {
+  ItemChange change = ItemChange::kAdd;
+  std::string case_id;
+  std::string item_id;  // update, remove
+  std::optional<std::string> stage;
+  std::optional<std::string> on;
+  std::optional<std::string> note;
+  std::string reason;
+  std::string request_id;
+};
+
+absl::Status ApplyStageOptions(const StageArgs& args, consular::v1::ProceedingsStep* step) {
+  if (args.stage) {
+    absl::StatusOr<consular::v1::ProceedingsStage> stage =
+        ParseEnumAs<consular::v1::ProceedingsStage>(consular::v1::ProceedingsStage_descriptor(),
+                                                    *args.stage);
+    if (!stage.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--stage: ", stage.status().message()));
+    }
+    step->set_stage(*stage);
+  }
+  if (args.note) step->set_note(*args.note);
+  return SetDate(args.on, "--on", step->mutable_on());
+}
+
+void AddStageOptions(CLI::App* command, StageArgs* args) {
+  command->add_option("--stage", args->stage, "documents-gathered, documents-legalised, filed, "
+                                              "hearing, decision or appeal")
+      ->type_name("VALUE")
+      ->check(EnumValidator(consular::v1::ProceedingsStage_descriptor()));
+  command->add_option("--on", args->on, "Day of the step (YYYY-MM-DD; a hearing may lie ahead)")
+      ->type_name("DATE");
+  command->add_option("--note", args->note, "What happened or what the court asked for")
+      ->type_name("TEXT");
+  command->add_option("--reason", args->reason, "Why (kept in the history)")->type_name("TEXT");
+  AddRequestId(command, &args->request_id);
+}
+
 void AddPersonOptions(CLI::App* command, PersonArgs* args) {
   command->add_option("--role", args->role, "child, spouse, family-member, perpetrator, "
                                             "trusted-contact or interpreter")
@@ -202,6 +242,23 @@ struct DocumentList {
   static bool Complete(const Args& a) { return a.type && a.status; }
   static absl::Status Apply(const Args& a, Item* item) { return ApplyDocumentOptions(a, item); }
   static void AddOptions(CLI::App* command, Args* a) { AddDocumentOptions(command, a); }
+};
+
+struct StageList {
+  using Args = StageArgs;
+  using Item = consular::v1::ProceedingsStep;
+  static constexpr const char* kPath = "divorce_recognition.stages";
+  static constexpr const char* kNoun = "step";
+  static constexpr const char* kRequired = "--stage and --on are required";
+  static google::protobuf::RepeatedPtrField<Item>* Of(Case* c) {
+    return c->mutable_divorce_recognition()->mutable_stages();
+  }
+  static const google::protobuf::RepeatedPtrField<Item>& Of(const Case& c) {
+    return c.divorce_recognition().stages();
+  }
+  static bool Complete(const Args& a) { return a.stage && a.on; }
+  static absl::Status Apply(const Args& a, Item* item) { return ApplyStageOptions(a, item); }
+  static void AddOptions(CLI::App* command, Args* a) { AddStageOptions(command, a); }
 };
 
 // Reads the case, changes the list as args.change says, and writes the list back with UpdateCase
@@ -288,6 +345,12 @@ void AddDocumentCommands(CLI::App* cases, const GlobalOptions* global, Action* a
   AddItemCommands<DocumentList>(
       cases, global, action, "document",
       "Travel documents of the person and of others on a case (shown by case get)", "DOCUMENT");
+}
+
+void AddStageCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {
+  AddItemCommands<StageList>(
+      cases, global, action, "stage",
+      "The steps of foreign divorce-recognition proceedings (shown by case get)", "STEP");
 }
 
 void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* action) {

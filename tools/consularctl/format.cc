@@ -129,11 +129,14 @@ std::string FormatCase(const Case& c) {
                 Short(consular::v1::ProceedingsState_descriptor(),
                       d.proceedings_state()));
     }
+    block.AddIfSet("Foreign court", d.foreign_court());
+    block.AddIfSet("Court case no.", d.foreign_case_number());
     block.AddIfSet("Lawyer", d.lawyer_partner_id());
     block.AddIfSet(
         "Obstacles",
         ShortList<consular::v1::RecognitionObstacle>(
             consular::v1::RecognitionObstacle_descriptor(), d.obstacles()));
+    block.AddIfSet("Obstacle note", d.obstacle_note());
     if (d.decision() != consular::v1::RECOGNITION_DECISION_UNSPECIFIED) {
       block.Add(
           "Decision",
@@ -184,6 +187,16 @@ std::string FormatCase(const Case& c) {
     }
     absl::StrAppend(&out, "\nTravel documents:\n",
                     FormatTable({"TYPE", "HOLDER", "NUMBER", "EXPIRES", "STATUS", "ID"}, rows));
+  }
+  if (!c.divorce_recognition().stages().empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const consular::v1::ProceedingsStep& step : c.divorce_recognition().stages()) {
+      rows.push_back({FormatDate(step.on()),
+                      Short(consular::v1::ProceedingsStage_descriptor(), step.stage()),
+                      step.note(), step.id()});
+    }
+    absl::StrAppend(&out, "\nProceedings abroad:\n",
+                    FormatTable({"DAY", "STEP", "NOTE", "ID"}, rows));
   }
   if (!c.possible_duplicates().empty()) {
     absl::StrAppend(&out, "\nPossible duplicates: the same person may have a case here\n",

@@ -188,6 +188,27 @@ void FillDivorceRecognition(Rng& rng, absl::CivilDay today, v1::DivorceRecogniti
   d->set_proceedings_state(state);
   for (int obstacle : DistinctValues(rng, Uniform(rng, 0, 2), 1, 6)) {
     d->add_obstacles(static_cast<v1::RecognitionObstacle>(obstacle));
+    if (obstacle == v1::RECOGNITION_OBSTACLE_OTHER) {
+      d->set_obstacle_note("the registry asks for a certificate no Dutch authority issues");
+    }
+  }
+  // The steps so far, in order of their days between the divorce and today; a hearing may be
+  // scheduled ahead.
+  const int span = static_cast<int>(today - divorced);
+  v1::ProceedingsStep* gathered = d->add_stages();
+  gathered->set_stage(v1::PROCEEDINGS_STAGE_DOCUMENTS_GATHERED);
+  *gathered->mutable_on() = ToDate(divorced + Uniform(rng, 0, span / 2));
+  if (state != v1::PROCEEDINGS_STATE_NOT_STARTED) {
+    v1::ProceedingsStep* filed = d->add_stages();
+    filed->set_stage(v1::PROCEEDINGS_STAGE_FILED);
+    *filed->mutable_on() = ToDate(divorced + span / 2 + Uniform(rng, 0, span / 2));
+    d->set_foreign_court("Tribunal de première instance");
+    d->set_foreign_case_number(absl::StrCat(Uniform(rng, 1, 9999), "/", Uniform(rng, 2020, 2026)));
+  }
+  if (state == v1::PROCEEDINGS_STATE_HEARING) {
+    v1::ProceedingsStep* hearing = d->add_stages();
+    hearing->set_stage(v1::PROCEEDINGS_STAGE_HEARING);
+    *hearing->mutable_on() = ToDate(today + Uniform(rng, 1, 120));
   }
   if (state == v1::PROCEEDINGS_STATE_DECIDED) {
     d->set_decision(Chance(rng, 0.6) ? v1::RECOGNITION_DECISION_GRANTED
