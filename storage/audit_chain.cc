@@ -19,10 +19,11 @@
 namespace consular::storage {
 namespace {
 
-// The columns of audit.events in table order, as AuditEventRow reads them (11 columns).
+// The columns of audit.events in table order, as AuditEventRow reads them (12 columns).
 #define EVENT_COLUMNS \
   "e.id, " MICROS("e.occurred_at") ", e.actor, e.actor_role, e.actor_post, e.action, "       \
-  "e.case_id::text, e.purpose, e.outcome, e.emergency, e.correlation_id"
+  "e.case_id::text, e.purpose, e.outcome, e.emergency, e.correlation_id, "                    \
+  "array_to_string(e.returned_case_ids, ',')"
 
 // The advisory lock key of the sequencer (the two-integer key space: 'audt', 1).
 constexpr char kTryLock[] = "SELECT pg_try_advisory_xact_lock(1635083380, 1)";
@@ -96,7 +97,7 @@ std::optional<std::string> OptionalText(const pqxx::field& field) {
   return field.as<std::string>();
 }
 
-// Reads the 11 EVENT_COLUMNS starting at column `first`.
+// Reads the 12 EVENT_COLUMNS starting at column `first`.
 AuditEventRow EventFromRow(const pqxx::row& row, int first) {
   AuditEventRow event;
   event.id = row[first].as<int64_t>();
@@ -110,6 +111,7 @@ AuditEventRow EventFromRow(const pqxx::row& row, int first) {
   event.outcome = row[first + 8].as<std::string>();
   event.emergency = row[first + 9].as<bool>();
   event.correlation_id = OptionalText(row[first + 10]);
+  event.returned_case_ids = OptionalText(row[first + 11]);
   return event;
 }
 
@@ -141,6 +143,7 @@ std::string CanonicalAuditRow(const AuditEventRow& row) {
   AppendText(row.outcome, &out);
   out.push_back(row.emergency ? '\1' : '\0');
   AppendText(row.correlation_id, &out);
+  if (row.returned_case_ids.has_value()) AppendText(row.returned_case_ids, &out);
   return out;
 }
 

@@ -33,12 +33,16 @@ struct AuditEventRow {
   std::string outcome;
   bool emergency = false;
   std::optional<std::string> correlation_id;
+  // The cases a search returned (migration 0020), as comma-separated lower-case UUIDs in the
+  // order stored; nullopt when the column is NULL.
+  std::optional<std::string> returned_case_ids;
 };
 
 // The unambiguous byte encoding of a row that the chain hashes: a version tag, then each column in
 // table order; integers as 8 bytes big-endian, the boolean as one byte, texts as a presence byte
 // (0 = NULL, 1 = present) followed by the length (4 bytes big-endian) and the bytes. Two rows
-// encode alike only if every column is equal.
+// encode alike only if every column is equal. returned_case_ids, the last column, is appended
+// only when it is set, so rows written before it existed keep their hashes.
 std::string CanonicalAuditRow(const AuditEventRow& row);
 
 // SHA-256(prev_hash || seq (8 bytes big-endian) || canonical_row): 32 raw bytes.

@@ -7,6 +7,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "base/error_report.h"
 #include "storage/prepared.h"
@@ -17,18 +19,21 @@ namespace {
 
 constexpr char kInsertEvent[] =
     "INSERT INTO audit.events (occurred_at, actor, actor_role, actor_post, action, case_id, "
-    "purpose, outcome, emergency, correlation_id) VALUES (" FROM_MICROS("$1") ", $2, $3, $4, $5, "
-    "NULLIF($6, '')::uuid, NULLIF($7, ''), $8, $9, NULLIF($10, ''))";
+    "purpose, outcome, emergency, correlation_id, returned_case_ids) VALUES (" FROM_MICROS("$1")
+    ", $2, $3, $4, $5, NULLIF($6, '')::uuid, NULLIF($7, ''), $8, $9, NULLIF($10, ''), "
+    "NULLIF($11, '')::uuid[])";
 
 // $1 actor, $2 case id, $3 action, $4/$5 since/until micros ('' = none), $6/$7 cursor micros/id
 // ('' = first page), $8 limit.
 constexpr char kListEvents[] =
     "SELECT e.id, " MICROS("e.occurred_at") ", e.actor, e.actor_role, e.actor_post, e.action, "
     "COALESCE(e.case_id::text, ''), COALESCE(e.purpose, ''), e.outcome, e.emergency, "
-    "COALESCE(e.correlation_id, ''), COALESCE(c.seq, 0) "
+    "COALESCE(e.correlation_id, ''), COALESCE(c.seq, 0), "
+    "COALESCE(array_to_string(e.returned_case_ids, ','), '') "
     "FROM audit.events e LEFT JOIN audit.chain c ON c.event_id = e.id "
     "WHERE ($1 = '' OR e.actor = $1) "
-    "AND ($2 = '' OR e.case_id = NULLIF($2, '')::uuid) "
+    "AND ($2 = '' OR e.case_id = NULLIF($2, '')::uuid "
+    "OR e.returned_case_ids @> ARRAY[NULLIF($2, '')::uuid]) "
     "AND ($3 = '' OR e.action = $3) "
     "AND ($4 = '' OR e.occurred_at >= " FROM_MICROS("NULLIF($4, '')") ") "
     "AND ($5 = '' OR e.occurred_at < " FROM_MICROS("NULLIF($5, '')") ") "
@@ -53,7 +58,10 @@ void InsertAuditRecord(pqxx::transaction_base& tx, const AuditRecord& record) {
   }
   ExecPrepared0(tx, "audit_event_insert", kInsertEvent, absl::ToUnixMicros(record.occurred_at),
                 record.actor, record.actor_role, record.actor_post, record.action, record.case_id,
-                record.purpose, record.outcome, record.emergency, record.correlation_id);
+                record.purpose, record.outcome, record.emergency, record.correlation_id,
+                record.returned_case_ids.empty()
+                    ? std::string()
+                    : absl::StrCat("{", absl::StrJoin(record.returned_case_ids, ","), "}"));
 }
 
 std::string AuditOutcome(const absl::Status& status) {
@@ -117,6 +125,8 @@ std::vector<StoredAuditEvent> ListAuditEvents(pqxx::transaction_base& tx, const 
     event.emergency = row[9].as<bool>();
     event.correlation_id = row[10].as<std::string>();
     event.chain_seq = row[11].as<int64_t>();
+    const std::string returned = row[12].as<std::string>();
+    if (!returned.empty()) event.returned_case_ids = absl::StrSplit(returned, ',');
     events.push_back(std::move(event));
   }
   return events;

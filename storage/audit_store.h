@@ -27,6 +27,8 @@ struct AuditRecord {
   std::string correlation_id;  // ties the row to a server log line; "" = none
   bool emergency = false;      // emergency ("break-glass") access
   absl::Time occurred_at;      // stored to the microsecond
+  // The cases a search returned to the caller (UUIDs, in the order returned); empty = none.
+  std::vector<std::string> returned_case_ids;
 };
 
 // Inserts the record in the caller's transaction (so it commits or rolls back with the work).
@@ -69,12 +71,13 @@ struct StoredAuditEvent {
   bool emergency = false;
   std::string correlation_id;
   int64_t chain_seq = 0;  // 0: not chained yet
+  std::vector<std::string> returned_case_ids;
 };
 
 // Filters of a listing; empty / unset means "any".
 struct AuditFilter {
   std::string actor;
-  std::string case_id;  // a UUID
+  std::string case_id;  // a UUID: the events about it, and the searches that returned it
   std::string action;
   std::optional<int64_t> since_micros;  // occurred_at >= since
   std::optional<int64_t> until_micros;  // occurred_at < until

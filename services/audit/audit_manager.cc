@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/common/access_purpose.h"
 #include "services/common/call_support.h"
 #include "services/common/page_token.h"
 #include "services/common/paging.h"
@@ -101,6 +102,7 @@ void ToProto(const storage::StoredAuditEvent& stored, consular::v1::AuditEvent* 
   event->set_outcome(stored.outcome);
   event->set_emergency(stored.emergency);
   event->set_correlation_id(stored.correlation_id);
+  for (const std::string& id : stored.returned_case_ids) event->add_returned_case_ids(id);
   event->set_chain_seq(stored.chain_seq);
 }
 
@@ -115,6 +117,7 @@ storage::AuditRecord AuditManager::RecordFor(const Identity& who, const char* ac
   record.actor_role = RoleName(who.role);
   record.actor_post = who.post;
   record.action = action;
+  record.purpose = RecordedPurpose(who);
   record.occurred_at = clock_.Now();
   return record;
 }

@@ -112,6 +112,15 @@ void CompleteServerFields(Case* c) {
   }
 }
 
+// Records in the audit row which of `duplicates` the caller was shown (those with a case id).
+void RecordReturned(
+    const google::protobuf::RepeatedPtrField<consular::v1::PossibleDuplicate>& duplicates,
+    storage::AuditRecord* audit) {
+  for (const consular::v1::PossibleDuplicate& d : duplicates) {
+    if (!d.case_id().empty()) audit->returned_case_ids.push_back(d.case_id());
+  }
+}
+
 // Fills `out` with the cases that may be about a person with this name and date of birth, except
 // `exclude_id`: of those the caller may not read, only the unit and the match.
 void FillPossibleDuplicates(CaseRepository& repo, const std::string& exclude_id,
@@ -249,6 +258,7 @@ absl::Status CaseManager::Create(const Identity& who,
               c.set_caller_access(consular::v1::CASE_ACCESS_HANDLING);
               FillPossibleDuplicates(repo, c.id(), c.subject().full_name(),
                                      c.subject().date_of_birth(), c.mutable_possible_duplicates());
+              RecordReturned(c.possible_duplicates(), audit);
               PrepareForCaller(&c);
               *created = std::move(c);
               return absl::OkStatus();
@@ -347,7 +357,7 @@ absl::Status CaseManager::Search(const Identity& who,
                                  const consular::v1::SearchCasesRequest& request,
                                  absl::Time deadline, consular::v1::SearchCasesResponse* out) {
   return Audited(who, "CaseService.SearchCases", "", deadline,
-                 [&](CaseRepository& repo, storage::AuditRecord* /*audit*/) -> absl::Status {
+                 [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
                    CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
                    CONSULAR_RETURN_IF_ERROR(CheckText("name", request.name(), kMaxNameChars, true));
                    absl::StatusOr<std::string> name_index = blind_index_->NameIndex(request.name());
@@ -362,7 +372,10 @@ absl::Status CaseManager::Search(const Identity& who,
 
                    FillCasePage(repo.Search(*name_index, *after, FetchLimit(page_size)), page_size,
                                 "search", filters, out);
-                   for (Case& c : *out->mutable_cases()) PrepareForCaller(&c);
+                   for (Case& c : *out->mutable_cases()) {
+                     PrepareForCaller(&c);
+                     audit->returned_case_ids.push_back(c.id());
+                   }
                    return absl::OkStatus();
                  });
 }
@@ -386,6 +399,7 @@ absl::Status CaseManager::FindPossibleDuplicates(
           Reached(*found, audit);
           FillPossibleDuplicates(repo, found->id(), found->subject().full_name(),
                                  found->subject().date_of_birth(), out->mutable_duplicates());
+          RecordReturned(out->duplicates(), audit);
           return absl::OkStatus();
         }
         CONSULAR_RETURN_IF_ERROR(CheckText("full_name", request.full_name(), kMaxNameChars, true));
@@ -393,6 +407,7 @@ absl::Status CaseManager::FindPossibleDuplicates(
             CheckDate("date_of_birth", request.date_of_birth(), DateOf(clock_.Now()), true));
         FillPossibleDuplicates(repo, "", request.full_name(), request.date_of_birth(),
                                out->mutable_duplicates());
+        RecordReturned(out->duplicates(), audit);
         return absl::OkStatus();
       });
 }

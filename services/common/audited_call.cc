@@ -2,6 +2,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/access_purpose.h"
 #include "services/common/ids.h"
 #include "services/common/token.h"
 #include "storage/row_security.h"
@@ -16,6 +17,7 @@ absl::Status RunAuditedCall(storage::TransactionRunner* runner, const Identity& 
   record.actor_role = RoleName(who.role);
   record.actor_post = who.post;
   record.action = action;
+  record.purpose = RecordedPurpose(who);
   // A case named by its UUID is recorded even when the caller may not see it; a reference only
   // once the case is found.
   if (LooksLikeUuid(case_id_hint)) record.case_id = absl::AsciiStrToLower(case_id_hint);

@@ -10,11 +10,15 @@ namespace consular {
 // those shared with it. Reserved: no post may carry this code.
 inline constexpr char kLkhaUnit[] = "LKHA";
 
-// Who is calling, as established from a verified bearer token. Never built from request fields.
+// Who is calling, as established from a verified bearer token, and why. Never built from request
+// fields.
 struct Identity {
   std::string subject;  // the token's "sub": a stable staff identifier
   consular::v1::Role role = consular::v1::ROLE_UNSPECIFIED;
   std::string post;  // the caller's post code (e.g. "RABAT"); empty for roles without a post
+  // The purpose the call states (access_purpose.h: "x-access-purpose" metadata, not the token);
+  // empty when it states none.
+  std::string purpose = {};
 };
 
 // True for the roles that work at a post: consular officers and post managers.

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "base/status_macros.h"
+#include "services/common/access_purpose.h"
 #include "services/common/internal_error.h"
 #include "services/common/status.h"
 
@@ -30,7 +31,14 @@ absl::StatusOr<Identity> Authenticate(const grpc::CallbackServerContext& ctx,
     return absl::InternalError("server misconfigured");
   }
   CONSULAR_ASSIGN_OR_RETURN(std::string token, BearerFromMetadata(ctx.client_metadata()));
-  return env.verifier->Verify(token);
+  CONSULAR_ASSIGN_OR_RETURN(Identity who, env.verifier->Verify(token));
+  const auto stated = ctx.client_metadata().find(kAccessPurposeHeader);
+  if (stated != ctx.client_metadata().end()) {
+    CONSULAR_ASSIGN_OR_RETURN(
+        who.purpose,
+        ParseAccessPurpose(absl::string_view(stated->second.data(), stated->second.size())));
+  }
+  return who;
 }
 
 grpc::Status RunCallWork(const grpc::CallbackServerContext& ctx, const Clock& clock,

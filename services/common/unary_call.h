@@ -34,8 +34,9 @@ struct CallEnvironment {
 // work, returns the call's status.
 using CallWork = std::function<absl::Status(const Identity&, absl::Time)>;
 
-// The caller of `ctx`, from its bearer token ("authorization" metadata; no I/O).
-// UNAUTHENTICATED if it is missing or bad; INTERNAL if `env` is incomplete.
+// The caller of `ctx`, from its bearer token ("authorization" metadata; no I/O), with the purpose
+// the call states ("x-access-purpose", access_purpose.h). UNAUTHENTICATED if the token is missing
+// or bad; INVALID_ARGUMENT for an unknown purpose; INTERNAL if `env` is incomplete.
 absl::StatusOr<Identity> Authenticate(const grpc::CallbackServerContext& ctx,
                                       const CallEnvironment& env);
 

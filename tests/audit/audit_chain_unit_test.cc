@@ -34,6 +34,18 @@ TEST(AuditChainHashTest, MatchesTheDocumentedFormat) {
             "29b4938dd4ccc22f9ac0b6d912d697c8af13ba25ad1b1081136fe26ab07ad56e");
 }
 
+// The cases a search returned (migration 0020) are appended only when set: rows without them hash
+// as before, so the chain written before the column existed still verifies.
+TEST(AuditChainHashTest, ReturnedCasesAreAppendedOnlyWhenSet) {
+  AuditEventRow row = SampleRow();
+  row.returned_case_ids =
+      "0b7c1f3e-1d2a-4c5b-9e8f-1234567890ab,11111111-2222-4333-8444-555555555555";
+  EXPECT_EQ(absl::BytesToHexString(AuditChainHash(std::string(32, '\0'), 1, CanonicalAuditRow(row))),
+            "7d9efc4c0bb0d5dcab1390ec3512bdc58f55604c0b665b4e58d6135f77ac53e5");
+  EXPECT_EQ(CanonicalAuditRow(SampleRow()).size() + 1 + 4 + row.returned_case_ids->size(),
+            CanonicalAuditRow(row).size());
+}
+
 TEST(AuditChainHashTest, FieldBoundariesAreUnambiguous) {
   AuditEventRow a = SampleRow();
   AuditEventRow b = SampleRow();
@@ -70,6 +82,7 @@ TEST(AuditChainHashTest, EveryColumnCounts) {
   EXPECT_TRUE(changed([](AuditEventRow& r) { r.outcome = "NOT_FOUND"; }));
   EXPECT_TRUE(changed([](AuditEventRow& r) { r.emergency = false; }));
   EXPECT_TRUE(changed([](AuditEventRow& r) { r.correlation_id = "abc"; }));
+  EXPECT_TRUE(changed([](AuditEventRow& r) { r.returned_case_ids = "a"; }));
 }
 
 TEST(AuditChainHashTest, HashDependsOnPreviousHashAndSeq) {

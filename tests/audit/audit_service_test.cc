@@ -274,11 +274,45 @@ TEST_F(AuditServiceTest, ACasesTrailIsFoundByItsReference) {
     ASSERT_EQ(response.events_size(), 3);
     for (const auto& event : response.events()) EXPECT_EQ(event.case_id(), kCase);
   }
+  // A name search that showed the case among its results is found by the case too, its returned
+  // cases are in the chained row, and the chain verifies.
+  storage::AuditRecord search;
+  search.actor = "manager-b";
+  search.actor_role = "POST_MANAGER";
+  search.actor_post = "RABAT";
+  search.action = "CaseService.SearchCases";
+  search.purpose = "supervision";
+  search.outcome = "OK";
+  search.occurred_at = t0 + absl::Hours(5);
+  search.returned_case_ids = {"11111111-2222-4333-8444-555555555555", kCase};
+  ASSERT_TRUE(runner_
+                  ->Run(absl::Now() + absl::Seconds(10),
+                        [&](pqxx::transaction_base& tx) {
+                          storage::InsertAuditRecord(tx, search);
+                          return absl::OkStatus();
+                        })
+                  .ok());
+  ChainAll();
+  ListAuditEventsRequest searches;
+  searches.set_case_id("ABN-2026-00042");
+  searches.set_action("CaseService.SearchCases");
+  ListAuditEventsResponse found;
+  ASSERT_TRUE(stub_->ListAuditEvents(Context(Auditor()).get(), searches, &found).ok());
+  ASSERT_EQ(found.events_size(), 1);
+  EXPECT_EQ(found.events(0).actor(), "manager-b");
+  EXPECT_EQ(found.events(0).purpose(), "supervision");
+  EXPECT_EQ(found.events(0).case_id(), "");
+  ASSERT_EQ(found.events(0).returned_case_ids_size(), 2);
+  EXPECT_EQ(found.events(0).returned_case_ids(1), kCase);
+  VerifyChainResponse verified;
+  ASSERT_TRUE(
+      stub_->VerifyChain(Context(Auditor()).get(), VerifyChainRequest(), &verified).ok());
+  EXPECT_TRUE(verified.ok()) << verified.reason();
   // The auditor's look-ups are recorded against the case.
   EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM audit.events WHERE actor = "
                                           "'auditor-1' AND outcome = 'OK' AND case_id = '",
                                           kCase, "'")),
-            "2");
+            "3");
   ListAuditEventsRequest unknown;
   unknown.set_case_id("DIV-2026-00042");
   ListAuditEventsResponse response;

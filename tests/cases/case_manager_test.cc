@@ -782,6 +782,10 @@ TEST_F(CaseManagerTest, AReadOnlyGranteeNeverSeesCovertNotesNotMarkedShareable) 
   ASSERT_TRUE(manager_->Search(kTunisOfficer, search, Deadline(), &found).ok());
   ASSERT_EQ(found.cases_size(), 1);
   EXPECT_EQ(found.cases(0).safety().covert_notes(), "");
+  // The search's audit row names the case it showed.
+  EXPECT_EQ(db_->QueryScalar("SELECT action || ':' || array_to_string(returned_case_ids, ',') "
+                             "FROM audit.events ORDER BY id DESC LIMIT 1"),
+            "CaseService.SearchCases:" + created.id());
 
   // The notes change; the read-only grantee's history withholds both values.
   consular::v1::UpdateCaseRequest update;
@@ -1126,8 +1130,8 @@ TEST_F(CaseManagerTest, PersonsAreKeptWithTheCaseAndTheCodeWordOnlyOnRequest) {
   get.set_reveal_code_word(true);
   ASSERT_TRUE(manager_->Get(kRabatOfficer2, get, Deadline(), &read).ok());
   EXPECT_EQ(read.safety().code_word(), "jasmine");
-  EXPECT_EQ(LastAuditPurpose(), "code word revealed");
-  EXPECT_EQ(plain_read, "");
+  EXPECT_EQ(LastAuditPurpose(), "casework; code word revealed");
+  EXPECT_EQ(plain_read, "casework");  // an officer's read states no purpose: her role's usual one
 
   // Replacing all of safety keeps the code word nobody read back; persons keep their ids.
   consular::v1::UpdateCaseRequest update;

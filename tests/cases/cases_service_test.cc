@@ -193,6 +193,31 @@ TEST_F(CasesServiceTest, StatusCodesReachTheClientWithTheFieldName) {
       << status.error_message();
 }
 
+// Every read carries a purpose: the one the call states in its metadata, else the role's usual
+// one; an unknown purpose is refused before anything is read.
+TEST_F(CasesServiceTest, TheStatedPurposeOfAReadIsInItsAuditRow) {
+  StartServer(2, 16);
+  const std::string rabat = Token(consular::v1::ROLE_POST_MANAGER, "RABAT");
+  Case created;
+  ASSERT_TRUE(stub_->CreateCase(Context(rabat).get(), NewCase("p1"), &created).ok());
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(created.reference());
+  Case read;
+  auto supervision = Context(rabat);
+  supervision->AddMetadata("x-access-purpose", "Supervision");
+  ASSERT_TRUE(stub_->GetCase(supervision.get(), get, &read).ok());
+  ASSERT_TRUE(stub_->GetCase(Context(rabat).get(), get, &read).ok());
+  auto unknown = Context(rabat);
+  unknown->AddMetadata("x-access-purpose", "curiosity");
+  const grpc::Status refused = stub_->GetCase(unknown.get(), get, &read);
+  EXPECT_EQ(refused.error_code(), grpc::INVALID_ARGUMENT);
+  EXPECT_EQ(refused.error_message().rfind("x-access-purpose: ", 0), 0u) << refused.error_message();
+  EXPECT_EQ(db_->QueryScalar("SELECT string_agg(action || '=' || COALESCE(purpose, ''), ',' "
+                             "ORDER BY id) FROM audit.events"),
+            "CaseService.CreateCase=casework,CaseService.GetCase=supervision,"
+            "CaseService.GetCase=casework");
+}
+
 TEST_F(CasesServiceTest, AFullQueueAnswersResourceExhausted) {
   StartServer(/*workers=*/1, /*queue_limit=*/1);
   const std::string rabat = Token(consular::v1::ROLE_CONSULAR_OFFICER, "RABAT");

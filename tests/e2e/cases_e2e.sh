@@ -377,6 +377,31 @@ expect_out "case get shows the proceedings in order" "Proceedings abroad:" "FILE
 ctl "$OFFICER_RABAT" deadlines
 expect_out "the deadline list shows the hearing" "$COURT_REF" "$HEARING_DAY" "hearing"
 
+# -- every read carries a purpose, chosen once per session; a name search names what it showed
+CASES_DSN=${ADMIN_DSN/%dbname=postgres/dbname=consular}
+CONSULAR_PURPOSE=supervision ctl "$MANAGER_RABAT" case get "$COURT_REF"
+LAST_PURPOSE=$(psql "$CASES_DSN" -X -At -c "SELECT action || ':' || purpose FROM audit.events
+  WHERE actor = 'dev-manager-rabat' ORDER BY id DESC LIMIT 1")
+if [[ $RC -eq 0 && $LAST_PURPOSE == "CaseService.GetCase:supervision" ]]; then
+  pass "the purpose chosen for the session is in the read's audit row"
+else
+  fail "the purpose chosen for the session is in the read's audit row" "$(details) / $LAST_PURPOSE"
+fi
+ctl "$MANAGER_RABAT" --purpose curiosity case get "$COURT_REF"
+if [[ $RC -ne 0 && $ERR == *"--purpose"* ]]; then
+  pass "an unknown purpose is refused naming --purpose"
+else
+  fail "an unknown purpose is refused naming --purpose" "$(details)"
+fi
+ctl "$OFFICER_RABAT" case find --name "Naima Courtcase"
+RETURNED=$(psql "$CASES_DSN" -X -At -c "SELECT purpose || ':' || array_length(returned_case_ids, 1)
+  FROM audit.events WHERE action = 'CaseService.SearchCases' ORDER BY id DESC LIMIT 1")
+if [[ $RC -eq 0 && $OUT == *"$COURT_REF"* && $RETURNED == "casework:1" ]]; then
+  pass "a name search records the case it returned, under the role's usual purpose"
+else
+  fail "a name search records the case it returned" "$(details) / $RETURNED"
+fi
+
 ctl "$OFFICER_RABAT" --json case create --type divorce --country MA --name "Samira Sharetest" \
   --sex female --nationality dual --referral self
 SHARED_REF=$(json_field reference)

@@ -25,13 +25,14 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
 }
 
 void PrepareCallContext(grpc::ClientContext* context, const std::string& token,
-                        double timeout_seconds) {
+                        double timeout_seconds, const std::string& purpose) {
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::duration_cast<std::chrono::system_clock::duration>(
                             std::chrono::duration<double>(timeout_seconds)));
   // Without a token the call goes out without the header, and the server says
   // UNAUTHENTICATED.
   if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+  if (!purpose.empty()) context->AddMetadata("x-access-purpose", purpose);
 }
 
 std::string RequestIdOrNew(const std::string& given) {

@@ -29,6 +29,9 @@ struct GlobalOptions {
   std::string
       ca_cert;        // PEM file of the CA that signed the server's certificate
   std::string token;  // bearer token; never printed
+  // Why the calls reach case data (casework, supervision, emergency, audit,
+  // statistics-correction), sent as "x-access-purpose"; empty: none stated.
+  std::string purpose;
   bool insecure = false;  // plaintext instead of TLS
   double timeout_seconds = 10;
   bool timeout_given = false;  // --timeout was on the command line
@@ -41,17 +44,18 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
     const GlobalOptions& options, const std::string& addr);
 
 // Sets the deadline `timeout_seconds` from now and, unless `token` is empty, the metadata
-// "authorization: Bearer <token>" (without it the server answers UNAUTHENTICATED).
+// "authorization: Bearer <token>" (without it the server answers UNAUTHENTICATED), and unless
+// `purpose` is empty "x-access-purpose: <purpose>".
 void PrepareCallContext(grpc::ClientContext* context, const std::string& token,
-                        double timeout_seconds);
+                        double timeout_seconds, const std::string& purpose = "");
 
 // A unary method of a gRPC stub, e.g. &consular::v1::CaseService::StubInterface::GetCase.
 template <typename Stub, typename Request, typename Response>
 using UnaryMethod = grpc::Status (Stub::*)(grpc::ClientContext*, const Request&, Response*);
 
 // A client of the gRPC services `Services` (one stub each, all on one channel): every call gets
-// the deadline --timeout from now and the metadata "authorization: Bearer <token>" (none if the
-// token is empty: the server then answers UNAUTHENTICATED). Calls return the server's status
+// the deadline --timeout from now, the metadata "authorization: Bearer <token>" (none if the
+// token is empty: the server then answers UNAUTHENTICATED) and the --purpose. Calls return the server's status
 // converted with consular::FromGrpcStatus.
 template <typename... Services>
 class ServiceClient {
@@ -72,7 +76,7 @@ class ServiceClient {
   absl::StatusOr<Response> Call(UnaryMethod<Stub, Request, Response> method,
                                 const Request& request) {
     grpc::ClientContext context;
-    PrepareCallContext(&context, token_, timeout_seconds_);
+    PrepareCallContext(&context, token_, timeout_seconds_, purpose_);
     Response response;
     Stub* stub = std::get<std::unique_ptr<Stub>>(stubs_).get();
     const grpc::Status status = (stub->*method)(&context, request, &response);
@@ -84,11 +88,13 @@ class ServiceClient {
   ServiceClient(const std::shared_ptr<grpc::Channel>& channel, const GlobalOptions& options)
       : stubs_(Services::NewStub(channel)...),
         token_(absl::StripAsciiWhitespace(options.token)),
-        timeout_seconds_(options.timeout_seconds) {}
+        timeout_seconds_(options.timeout_seconds),
+        purpose_(options.purpose) {}
 
   std::tuple<std::unique_ptr<typename Services::StubInterface>...> stubs_;
   std::string token_;  // never printed
   double timeout_seconds_;
+  std::string purpose_;
 };
 
 // CaseService, at --addr.

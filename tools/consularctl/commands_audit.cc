@@ -53,13 +53,16 @@ std::string FormatAuditEvents(
             : EnumShortName(consular::v1::Role_descriptor(), event.actor_role()),
         event.actor_post(),
         event.action(),
-        event.case_id(),
+        event.case_id().empty() && event.returned_case_ids_size() > 0
+            ? absl::StrCat("(", event.returned_case_ids_size(), " in results)")
+            : event.case_id(),
+        event.purpose(),
         event.outcome(),
         event.emergency() ? "yes" : "no",
     });
   }
   return absl::StrCat(FormatTable({"ID", "SEQ", "WHEN", "ACTOR", "ROLE", "POST", "ACTION", "CASE",
-                                   "OUTCOME", "EMERGENCY"},
+                                   "PURPOSE", "OUTCOME", "EMERGENCY"},
                                   rows),
                       events.size(), " event(s)\n");
 }
