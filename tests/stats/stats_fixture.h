@@ -81,7 +81,13 @@ class CaseWriter {
     for (const auto flag : spec.flags) c->add_risk_flags(flag);
     if (spec.type == consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
       auto* d = c->mutable_divorce_recognition();
-      for (const auto o : spec.obstacles) d->add_obstacles(o);
+      for (const auto o : spec.obstacles) {
+        d->add_obstacles(o);
+        // The obstacle "other" is always said in words too.
+        if (o == consular::v1::RECOGNITION_OBSTACLE_OTHER) {
+          d->set_obstacle_note("the registry asks for a paper nobody issues");
+        }
+      }
       if (spec.decision != consular::v1::RECOGNITION_DECISION_UNSPECIFIED) {
         d->set_decision(spec.decision);
         d->set_proceedings_state(consular::v1::PROCEEDINGS_STATE_DECIDED);
