@@ -48,7 +48,8 @@ constexpr char kCaseColumns[] =
     "c.id::text, c.reference, c.case_type, c.status, COALESCE(c.outcome, ''), c.handling_post, "
     "c.country, array_to_string(c.risk_flags, ','), c.referral_source, c.personal, " MICROS(
         "c.opened_at") ", " MICROS("c.updated_at") ", COALESCE(" MICROS("c.resolved_at") ", 0), "
-    "COALESCE(" MICROS("c.closed_at") ", 0), c.version, " CASE_ACCESS;
+    "COALESCE(" MICROS("c.closed_at") ", 0), c.version, " CASE_ACCESS ", "
+    "COALESCE(c.assigned_to, ''), COALESCE(" MICROS("c.assigned_at") ", 0)";
 
 constexpr char kNextReference[] =
     "INSERT INTO cases.reference_counters (prefix, year, last_value) VALUES ($1, $2, 1) "
@@ -129,6 +130,7 @@ constexpr char kListCases[] =
     "AND (NULLIF($9, '') IS NULL OR c.opened_at >= (NULLIF($9, '')::date)::timestamp AT TIME ZONE 'UTC') "
     "AND (NULLIF($10, '') IS NULL OR c.opened_at < (NULLIF($10, '')::date + 1)::timestamp AT TIME ZONE 'UTC') "
     "AND ($11 = '' OR (c.opened_at, c.id) < (" FROM_MICROS("NULLIF($12, '')") ", NULLIF($11, '')::uuid)) "
+    "AND ($14 = '' OR c.assigned_to = $14) AND (NOT $15 OR c.assigned_to IS NULL) "
     "ORDER BY c.opened_at DESC, c.id DESC LIMIT $13";
 
 // $1/$2/$3 scope, $4 blind index of the name, $5/$6 cursor id/micros, $7 limit.
@@ -141,12 +143,46 @@ constexpr char kShareColumns[] =
     "s.id::text, s.case_id::text, c.reference, s.grantee_unit, s.access, s.legal_basis, "
     "s.granted_by, s.granted_by_unit, " MICROS("s.granted_at") ", COALESCE(" MICROS(
         "s.expires_at") ", 0), COALESCE(" MICROS("s.revoked_at") ", 0), COALESCE(s.revoked_by, ''), "
-    "(" LIVE_SHARE("s") ")";
+    "(" LIVE_SHARE("s") "), COALESCE(s.answer, ''), COALESCE(s.answered_by, ''), "
+    "COALESCE(" MICROS("s.answered_at") ", 0), COALESCE(s.answer_reason, ''), "
+    "COALESCE(s.revoked_by_unit, '')";
 
 constexpr char kInsertShare[] =
     "INSERT INTO cases.case_shares (id, case_id, grantee_unit, access, legal_basis, granted_by, "
-    "granted_by_unit, granted_at, expires_at) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, "
-    "$7, " FROM_MICROS("$8") ", CASE WHEN $9::bigint = 0 THEN NULL ELSE " FROM_MICROS("$9") " END)";
+    "granted_by_unit, granted_at, expires_at, answer, answered_by, answered_at) "
+    "VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, "
+    "$7, " FROM_MICROS("$8") ", CASE WHEN $9::bigint = 0 THEN NULL ELSE " FROM_MICROS("$9") " END, "
+    "NULLIF($10, ''), NULLIF($11, ''), "
+    "CASE WHEN $10 = '' THEN NULL ELSE " FROM_MICROS("$8") " END)";
+
+constexpr char kAnswerShare[] =
+    "UPDATE cases.case_shares SET answer = $2, answered_by = $3, answered_at = " FROM_MICROS("$4")
+    ", answer_reason = NULLIF($5, '') WHERE id = $1::uuid AND answer IS NULL";
+
+constexpr char kSetAssignment[] =
+    "UPDATE cases.cases SET assigned_to = NULLIF($2, ''), "
+    "assigned_at = CASE WHEN $2 = '' THEN NULL ELSE " FROM_MICROS("$3") " END WHERE id = $1::uuid";
+
+constexpr char kReferralColumns[] =
+    "r.id::text, r.case_id::text, r.case_reference, r.from_unit, r.to_unit, r.legal_basis, "
+    "r.referred_by, " MICROS("r.referred_at") ", r.state, COALESCE(r.answered_by, ''), "
+    "COALESCE(" MICROS("r.answered_at") ", 0), COALESCE(r.answer_reason, ''), r.share_id::text";
+
+constexpr char kInsertReferral[] =
+    "INSERT INTO cases.referrals (id, case_id, case_reference, from_unit, to_unit, legal_basis, "
+    "referred_by, referred_at, share_id) VALUES ($1::uuid, $2::uuid, $3, $4, $5, $6, $7, "
+    FROM_MICROS("$8") ", $9::uuid)";
+
+constexpr char kAnswerReferral[] =
+    "UPDATE cases.referrals SET state = $2, answered_by = $3, answered_at = " FROM_MICROS("$4")
+    ", answer_reason = NULLIF($5, '') WHERE id = $1::uuid AND state = 'PENDING'";
+
+constexpr char kInbox[] =
+    "SELECT kind, item_id::text, case_id::text, reference, case_type, country, from_unit, "
+    "to_unit, legal_basis, " MICROS("at") ", needs_answer, COALESCE(answer, ''), "
+    "COALESCE(answer_reason, ''), COALESCE(actor, ''), COALESCE(access, ''), "
+    "COALESCE(" MICROS("expires_at") ", 0) FROM cases.inbox(" FROM_MICROS("$1") ") "
+    "ORDER BY needs_answer DESC, at DESC, item_id";
 
 // The case join: a share's case reference; the case row itself is filtered by its own policies,
 // so a grantee sees the reference only while the share gives it sight of the case.
@@ -319,6 +355,10 @@ Case CaseStore::CaseFromRow(const pqxx::row& row) const {
     }
     c.set_caller_access(access);
   }
+  c.set_assigned_to(row[16].as<std::string>());
+  if (const int64_t assigned = row[17].as<int64_t>(); assigned != 0) {
+    *c.mutable_assigned_at() = TimeUtil::MicrosecondsToTimestamp(assigned);
+  }
   return c;
 }
 
@@ -479,7 +519,8 @@ std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filt
       ExecPrepared(tx_, "case_list", WithColumns(kListCases), scope.unit, scope.subject, scope.role,
                    filter.post, filter.country, filter.type, filter.status, filter.risk_flag,
                    filter.opened_from, filter.opened_to, after ? after->id : std::string(),
-                   after ? std::to_string(after->opened_at_micros) : std::string(), limit);
+                   after ? std::to_string(after->opened_at_micros) : std::string(), limit,
+                   filter.assigned_to, filter.unassigned);
   cases.reserve(r.size());
   for (const auto& row : r) cases.push_back(CaseFromRow(row));
   return cases;
@@ -504,6 +545,44 @@ google::protobuf::Timestamp FromMicros(int64_t micros) {
   return TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
+// "READ" for SHARE_ACCESS_READ and so on: the stored form of an enum value without its prefix.
+std::string StoredName(const std::string& proto_name, const std::string& prefix) {
+  if (proto_name.rfind(prefix, 0) != 0) throw std::logic_error("unexpected enum " + proto_name);
+  return proto_name.substr(prefix.size());
+}
+
+// ACCEPTED / DECLINED as stored; anything else (NULL, PENDING) is no answer yet.
+consular::v1::Answer AnswerOf(const std::string& stored) {
+  if (stored == "ACCEPTED") return consular::v1::ANSWER_ACCEPTED;
+  if (stored == "DECLINED") return consular::v1::ANSWER_DECLINED;
+  return consular::v1::ANSWER_UNSPECIFIED;
+}
+
+std::string StoredAnswer(consular::v1::Answer answer) {
+  return answer == consular::v1::ANSWER_UNSPECIFIED
+             ? std::string()
+             : StoredName(consular::v1::Answer_Name(answer), "ANSWER_");
+}
+
+consular::v1::Referral ReferralFromRow(const pqxx::row& row) {
+  consular::v1::Referral r;
+  r.set_id(row[0].as<std::string>());
+  r.set_case_id(row[1].as<std::string>());
+  r.set_case_reference(row[2].as<std::string>());
+  r.set_from_unit(row[3].as<std::string>());
+  r.set_to_unit(row[4].as<std::string>());
+  r.set_legal_basis(row[5].as<std::string>());
+  r.set_referred_by(row[6].as<std::string>());
+  *r.mutable_referred_at() = FromMicros(row[7].as<int64_t>());
+  r.set_answer(AnswerOf(row[8].as<std::string>()));
+  r.set_answered_by(row[9].as<std::string>());
+  if (const int64_t answered = row[10].as<int64_t>(); answered != 0) {
+    *r.mutable_answered_at() = FromMicros(answered);
+  }
+  r.set_answer_reason(row[11].as<std::string>());
+  return r;
+}
+
 consular::v1::CaseShare ShareFromRow(const pqxx::row& row) {
   consular::v1::CaseShare share;
   share.set_id(row[0].as<std::string>());
@@ -524,13 +603,14 @@ consular::v1::CaseShare ShareFromRow(const pqxx::row& row) {
   }
   share.set_revoked_by(row[11].as<std::string>());
   share.set_active(row[12].as<bool>());
+  share.set_answer(AnswerOf(row[13].as<std::string>()));
+  share.set_answered_by(row[14].as<std::string>());
+  if (const int64_t answered = row[15].as<int64_t>(); answered != 0) {
+    *share.mutable_answered_at() = FromMicros(answered);
+  }
+  share.set_answer_reason(row[16].as<std::string>());
+  share.set_revoked_by_unit(row[17].as<std::string>());
   return share;
-}
-
-// "READ" for SHARE_ACCESS_READ and so on: the stored form of an enum value without its prefix.
-std::string StoredName(const std::string& proto_name, const std::string& prefix) {
-  if (proto_name.rfind(prefix, 0) != 0) throw std::logic_error("unexpected enum " + proto_name);
-  return proto_name.substr(prefix.size());
 }
 
 }  // namespace
@@ -540,7 +620,93 @@ void CaseStore::InsertShare(const consular::v1::CaseShare& share) {
                 share.grantee(),
                 StoredName(consular::v1::ShareAccess_Name(share.access()), "SHARE_ACCESS_"),
                 share.legal_basis(), share.granted_by(), share.granted_by_unit(),
-                Micros(share.granted_at()), Micros(share.expires_at()));
+                Micros(share.granted_at()), Micros(share.expires_at()), StoredAnswer(share.answer()),
+                share.answer() == consular::v1::ANSWER_UNSPECIFIED ? std::string()
+                                                                   : share.answered_by());
+}
+
+bool CaseStore::AnswerShare(const std::string& share_id, consular::v1::Answer answer,
+                            const std::string& answered_by,
+                            const google::protobuf::Timestamp& answered_at,
+                            const std::string& reason) {
+  return ExecPrepared(tx_, "case_share_answer", kAnswerShare, share_id, StoredAnswer(answer),
+                      answered_by, Micros(answered_at), reason)
+             .affected_rows() == 1;
+}
+
+void CaseStore::SetAssignment(const std::string& case_id, const std::string& assignee,
+                              const google::protobuf::Timestamp& at) {
+  ExecPrepared0(tx_, "case_set_assignment", kSetAssignment, case_id, assignee, Micros(at));
+}
+
+void CaseStore::InsertReferral(const consular::v1::Referral& referral,
+                               const std::string& share_id) {
+  ExecPrepared0(tx_, "case_referral_insert", kInsertReferral, referral.id(), referral.case_id(),
+                referral.case_reference(), referral.from_unit(), referral.to_unit(),
+                referral.legal_basis(), referral.referred_by(), Micros(referral.referred_at()),
+                share_id);
+}
+
+std::optional<std::pair<consular::v1::Referral, std::string>> CaseStore::FindReferral(
+    const std::string& referral_id, bool lock) {
+  std::string sql = absl::StrCat("SELECT ", kReferralColumns,
+                                 " FROM cases.referrals r WHERE r.id = $1::uuid");
+  if (lock) sql += " FOR UPDATE";
+  const pqxx::result r = ExecPrepared(
+      tx_, lock ? "case_referral_find_locked" : "case_referral_find", sql, referral_id);
+  if (r.empty()) return std::nullopt;
+  return std::make_pair(ReferralFromRow(r[0]), r[0][12].as<std::string>());
+}
+
+std::optional<consular::v1::Referral> CaseStore::PendingReferral(const std::string& case_id) {
+  const pqxx::result r = ExecPrepared(
+      tx_, "case_referral_pending",
+      absl::StrCat("SELECT ", kReferralColumns,
+                   " FROM cases.referrals r WHERE r.case_id = $1::uuid AND r.state = 'PENDING'"),
+      case_id);
+  if (r.empty()) return std::nullopt;
+  return ReferralFromRow(r[0]);
+}
+
+bool CaseStore::AnswerReferral(const std::string& referral_id, consular::v1::Answer answer,
+                               const std::string& answered_by,
+                               const google::protobuf::Timestamp& answered_at,
+                               const std::string& reason) {
+  return ExecPrepared(tx_, "case_referral_answer", kAnswerReferral, referral_id,
+                      StoredAnswer(answer), answered_by, Micros(answered_at), reason)
+             .affected_rows() == 1;
+}
+
+std::vector<consular::v1::InboxItem> CaseStore::Inbox(int64_t since_micros) {
+  std::vector<consular::v1::InboxItem> items;
+  for (const auto& row : ExecPrepared(tx_, "case_inbox", kInbox, since_micros)) {
+    consular::v1::InboxItem item;
+    item.set_kind(ParseStoredEnum<consular::v1::InboxItemKind>(
+        "INBOX_ITEM_KIND_" + row[0].as<std::string>(), consular::v1::InboxItemKind_Parse));
+    item.set_item_id(row[1].as<std::string>());
+    item.set_case_id(row[2].as<std::string>());
+    item.set_case_reference(row[3].as<std::string>());
+    item.set_case_type(ParseStoredEnum<consular::v1::CaseType>(row[4].as<std::string>(),
+                                                               consular::v1::CaseType_Parse));
+    item.set_country(row[5].as<std::string>());
+    item.set_from_unit(row[6].as<std::string>());
+    item.set_to_unit(row[7].as<std::string>());
+    item.set_legal_basis(row[8].as<std::string>());
+    *item.mutable_at() = FromMicros(row[9].as<int64_t>());
+    item.set_needs_answer(row[10].as<bool>());
+    item.set_answer(AnswerOf(row[11].as<std::string>()));
+    item.set_answer_reason(row[12].as<std::string>());
+    item.set_actor(row[13].as<std::string>());
+    if (const std::string access = row[14].as<std::string>(); !access.empty()) {
+      item.set_access(ParseStoredEnum<consular::v1::ShareAccess>(
+          "SHARE_ACCESS_" + access, consular::v1::ShareAccess_Parse));
+    }
+    if (const int64_t expires = row[15].as<int64_t>(); expires != 0) {
+      *item.mutable_expires_at() = FromMicros(expires);
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
 }
 
 std::optional<consular::v1::CaseShare> CaseStore::FindShare(const std::string& share_id,

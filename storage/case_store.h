@@ -4,6 +4,7 @@
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "consular/v1/cases.pb.h"
@@ -98,6 +99,8 @@ struct CaseFilter {
   std::string risk_flag;
   std::string opened_from;  // YYYY-MM-DD, inclusive (UTC)
   std::string opened_to;    // YYYY-MM-DD, inclusive (UTC)
+  std::string assigned_to;  // a staff member's subject
+  bool unassigned = false;  // only cases nobody is assigned to
 };
 
 // The sort key of a case in listings: newest first.
@@ -157,6 +160,32 @@ class CaseStore {
   std::vector<consular::v1::CaseShare> ListShares(const std::string& case_id,
                                                   const std::string& grantee,
                                                   bool include_inactive);
+  // Records the grantee's answer to a share not answered yet; false if it was answered already.
+  bool AnswerShare(const std::string& share_id, consular::v1::Answer answer,
+                   const std::string& answered_by, const google::protobuf::Timestamp& answered_at,
+                   const std::string& reason);
+
+  // Assignment: who works the case (empty: nobody), since `at`.
+  void SetAssignment(const std::string& case_id, const std::string& assignee,
+                     const google::protobuf::Timestamp& at);
+
+  // Referrals waiting for an answer (migration 0021). Inserts `referral` (pending) with the read
+  // share `share_id` its receiver holds meanwhile.
+  void InsertReferral(const consular::v1::Referral& referral, const std::string& share_id);
+  // The referral with this id as the caller's policies show it, and its share's id; locked with
+  // `lock`.
+  std::optional<std::pair<consular::v1::Referral, std::string>> FindReferral(
+      const std::string& referral_id, bool lock);
+  // The referral of the case waiting for an answer, if the caller may see it.
+  std::optional<consular::v1::Referral> PendingReferral(const std::string& case_id);
+  // Records the answer to a pending referral; false if it was answered already.
+  bool AnswerReferral(const std::string& referral_id, consular::v1::Answer answer,
+                      const std::string& answered_by,
+                      const google::protobuf::Timestamp& answered_at, const std::string& reason);
+  // The inbox of the transaction's unit (cases.inbox): to answer first, then newest first;
+  // answers and revocations since `since_micros`.
+  std::vector<consular::v1::InboxItem> Inbox(int64_t since_micros);
+
   // Marks the share revoked by `revoked_by` at `revoked_at`.
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at);

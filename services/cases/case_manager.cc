@@ -250,6 +250,10 @@ absl::Status CaseManager::Create(const Identity& who,
               *c.mutable_updated_at() = ToTimestamp(now);
               c.set_version(1);
               repo.Insert(c);
+              // The one who opens the case works it until a manager assigns someone else.
+              repo.SetAssignment(c.id(), who.subject, ToTimestamp(now));
+              c.set_assigned_to(who.subject);
+              *c.mutable_assigned_at() = ToTimestamp(now);
 
               CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_CREATED, now, 1);
               event.set_to_status(consular::v1::CASE_STATUS_INTAKE);
@@ -275,6 +279,10 @@ absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRe
                    std::optional<Case> found = repo.Find(request.case_id(), false);
                    if (!found) return CaseNotFound(request.case_id());
                    Reached(*found, audit);
+                   if (std::optional<consular::v1::Referral> pending =
+                           repo.PendingReferral(found->id())) {
+                     *found->mutable_pending_referral() = *std::move(pending);
+                   }
                    if (request.reveal_code_word()) {
                      audit->purpose = audit->purpose.empty()
                                           ? "code word revealed"
@@ -335,6 +343,11 @@ absl::Status CaseManager::List(const Identity& who, const consular::v1::ListCase
             CompareDates(request.opened_to(), request.opened_from()) < 0) {
           return InvalidField("opened_to", "is before opened_from");
         }
+        if (request.assigned_to_me() && request.unassigned()) {
+          return InvalidField("unassigned", "cannot be combined with assigned_to_me");
+        }
+        if (request.assigned_to_me()) filter.assigned_to = who.subject;
+        filter.unassigned = request.unassigned();
         CONSULAR_ASSIGN_OR_RETURN(int page_size,
                                   PageSizeOf(request.page_size(), kDefaultCasePageSize));
 

@@ -27,8 +27,9 @@ namespace consular::cases {
 //   the lifecycle does not allow (closed case, illegal transition); UNAVAILABLE when the database
 //   cannot be reached; DEADLINE_EXCEEDED when `deadline` passes; INTERNAL (generic message with a
 //   correlation id) when a stored field does not decrypt.
-// The methods are defined in three files: case_manager.cc (cases, notes, events), case_sharing.cc
-// (sharing and referral) and case_emergency.cc (emergency access).
+// The methods are defined in case_manager.cc (cases, notes, events), case_sharing.cc (sharing and
+// referral), case_inbox.cc (answers, the inbox, assignment), case_emergency.cc (emergency access),
+// case_history.cc and case_deadlines.cc.
 class CaseManager {
  public:
   // Over `transactions`; `blind_index` indexes the names searched for. The transactions, the clock
@@ -68,6 +69,15 @@ class CaseManager {
   UseCase<v1::RevokeShareRequest, v1::CaseShare> RevokeShare;
   UseCase<v1::ListSharesRequest, v1::ListSharesResponse> ListShares;
   UseCase<v1::ReferCaseRequest, v1::Case> Refer;
+  // The inbox (case_inbox.cc): a referral waits for the answer of the post it names (its post
+  // managers), a share for its grantee's; declining needs a reason. ListInbox shows what the
+  // caller's unit is to answer and the answers and revocations it should know of.
+  UseCase<v1::AnswerReferralRequest, v1::Referral> AnswerReferral;
+  UseCase<v1::AnswerShareRequest, v1::CaseShare> AnswerShare;
+  UseCase<v1::ListInboxRequest, v1::ListInboxResponse> ListInbox;
+  // Who of the handling unit works the case (case_inbox.cc): post managers (LKHA caseworkers for
+  // LKHA's cases) assign anyone or nobody; an officer may take an unassigned case.
+  UseCase<v1::AssignCaseRequest, v1::Case> AssignCase;
 
   // Emergency access: read-only, time-limited, flagged in the audit trail, reviewed afterwards.
   UseCase<v1::OpenEmergencyAccessRequest, v1::EmergencyAccess> OpenEmergencyAccess;

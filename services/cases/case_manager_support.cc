@@ -82,4 +82,37 @@ absl::Status CreatedStillInScope(CaseRepository& repo, const std::string& case_i
       "a new request needs a new request_id");
 }
 
+absl::Status ShareNotFound(const std::string& id) {
+  return absl::NotFoundError(absl::StrCat("share ", id, " not found"));
+}
+
+absl::Status CheckRegisteredUnit(CaseRepository& repo, const std::string& field,
+                                 const std::string& unit) {
+  if (repo.IsActiveUnit(unit)) return absl::OkStatus();
+  return InvalidField(field, absl::StrCat(unit, " is not an active unit of the register of units"));
+}
+
+consular::v1::CaseShare NewShare(const Identity& who, const consular::v1::Case& c,
+                                 const std::string& grantee, consular::v1::ShareAccess access,
+                                 const std::string& legal_basis, absl::Time now) {
+  consular::v1::CaseShare share;
+  share.set_id(NewUuid());
+  share.set_case_id(c.id());
+  share.set_case_reference(c.reference());
+  share.set_grantee(grantee);
+  share.set_access(access);
+  share.set_legal_basis(legal_basis);
+  share.set_granted_by(who.subject);
+  share.set_granted_by_unit(c.handling_post());
+  *share.mutable_granted_at() = ToTimestamp(now);
+  share.set_active(true);
+  return share;
+}
+
+void MarkAnswered(const Identity& who, absl::Time now, consular::v1::CaseShare* share) {
+  share->set_answer(consular::v1::ANSWER_ACCEPTED);
+  share->set_answered_by(who.subject);
+  *share->mutable_answered_at() = ToTimestamp(now);
+}
+
 }  // namespace consular::cases::internal

@@ -58,4 +58,20 @@ absl::Status CaseStillInScope(CaseRepository& repo, const std::string& case_id,
 absl::Status CreatedStillInScope(CaseRepository& repo, const std::string& case_id,
                                  storage::AuditRecord* audit);
 
+absl::Status ShareNotFound(const std::string& id);
+
+// A referral or a share names an active unit of the register: a case handed to a unit that does
+// not exist (a mistyped code) could never be reached again. INVALID_ARGUMENT naming `field`.
+absl::Status CheckRegisteredUnit(CaseRepository& repo, const std::string& field,
+                                 const std::string& unit);
+
+// A live share of `c` to `grantee`, granted by `who` of the handling unit at `now`.
+consular::v1::CaseShare NewShare(const Identity& who, const consular::v1::Case& c,
+                                 const std::string& grantee, consular::v1::ShareAccess access,
+                                 const std::string& legal_basis, absl::Time now);
+
+// Marks a share the system gives as part of a referral (the receiver's view while it judges the
+// case, the former unit's read access after it) as accepted when granted: nobody answers it.
+void MarkAnswered(const Identity& who, absl::Time now, consular::v1::CaseShare* share);
+
 }  // namespace consular::cases::internal

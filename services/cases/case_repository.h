@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -83,6 +84,30 @@ class CaseRepository : public IdempotencyRecords {
   // Marks the share revoked by `revoked_by` at `revoked_at` (the handling unit only).
   virtual void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                            const google::protobuf::Timestamp& revoked_at) = 0;
+
+  // The grantee's answer to a share not answered yet (false if answered already).
+  virtual bool AnswerShare(const std::string& share_id, consular::v1::Answer answer,
+                           const std::string& answered_by,
+                           const google::protobuf::Timestamp& answered_at,
+                           const std::string& reason) = 0;
+
+  // Assignment (storage::CaseStore): who of the handling unit works the case; empty: nobody.
+  virtual void SetAssignment(const std::string& case_id, const std::string& assignee,
+                             const google::protobuf::Timestamp& at) = 0;
+
+  // Referrals (storage::CaseStore), seen by the referring unit and the post referred to: insert a
+  // pending one with the receiver's read share; find one (and its share id); the case's pending
+  // one; record the answer (false if answered already); the caller's unit's inbox.
+  virtual void InsertReferral(const consular::v1::Referral& referral,
+                              const std::string& share_id) = 0;
+  virtual std::optional<std::pair<consular::v1::Referral, std::string>> FindReferral(
+      const std::string& referral_id, bool lock) = 0;
+  virtual std::optional<consular::v1::Referral> PendingReferral(const std::string& case_id) = 0;
+  virtual bool AnswerReferral(const std::string& referral_id, consular::v1::Answer answer,
+                              const std::string& answered_by,
+                              const google::protobuf::Timestamp& answered_at,
+                              const std::string& reason) = 0;
+  virtual std::vector<consular::v1::InboxItem> Inbox(int64_t since_micros) = 0;
 
   // Deadlines (storage::CaseStore): the residence-permit rules; the open cases the
   // caller's unit handles; follow-ups of its open cases due by `until`; live shares ending by

@@ -29,40 +29,15 @@ using google::protobuf::util::TimeUtil;
 using internal::CaseNotFound;
 using internal::CaseStillInScope;
 using internal::CheckNotClosed;
+using internal::CheckRegisteredUnit;
 using internal::CheckVersion;
+using internal::MarkAnswered;
 using internal::NewEvent;
+using internal::NewShare;
 using internal::Reached;
+using internal::ShareNotFound;
 
 constexpr size_t kMaxLegalBasisChars = 300;
-
-absl::Status ShareNotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("share ", id, " not found"));
-}
-
-// A referral or a share names an active unit of the register: a case handed to a unit that does
-// not exist (a mistyped code) could never be reached again.
-absl::Status CheckRegisteredUnit(CaseRepository& repo, const std::string& field,
-                                 const std::string& unit) {
-  if (repo.IsActiveUnit(unit)) return absl::OkStatus();
-  return InvalidField(field, absl::StrCat(unit, " is not an active unit of the register of units"));
-}
-
-consular::v1::CaseShare NewShare(const Identity& who, const Case& c, const std::string& grantee,
-                                 consular::v1::ShareAccess access, const std::string& legal_basis,
-                                 absl::Time now) {
-  consular::v1::CaseShare share;
-  share.set_id(NewUuid());
-  share.set_case_id(c.id());
-  share.set_case_reference(c.reference());
-  share.set_grantee(grantee);
-  share.set_access(access);
-  share.set_legal_basis(legal_basis);
-  share.set_granted_by(who.subject);
-  share.set_granted_by_unit(c.handling_post());
-  *share.mutable_granted_at() = ToTimestamp(now);
-  share.set_active(true);
-  return share;
-}
 
 }  // namespace
 
@@ -216,28 +191,49 @@ absl::Status CaseManager::Refer(const Identity& who, const consular::v1::ReferCa
       return InvalidField("to_post", "already handles the case");
     }
     CONSULAR_RETURN_IF_ERROR(CheckRegisteredUnit(repo, "to_post", request.to_post()));
-    const std::string from = current.handling_post();
-    // The new post handles the case now: a share it held is spent.
-    if (std::optional<consular::v1::CaseShare> spent =
-            repo.LiveShare(current.id(), request.to_post())) {
-      repo.RevokeShare(spent->id(), who.subject, ToTimestamp(now));
+    if (std::optional<consular::v1::Referral> pending = repo.PendingReferral(current.id())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("case ", current.reference(), " is referred to ", pending->to_unit(),
+                       " already (referral ", pending->id(), "), waiting for its answer"));
     }
-    // The referring unit keeps read access (written before the move: row-level
-    // security lets a case move only where its mover can still see it).
-    const consular::v1::CaseShare kept =
-        NewShare(who, current, from, consular::v1::SHARE_ACCESS_READ, request.legal_basis(), now);
-    repo.InsertShare(kept);
+    // The post judges the case before it answers: it reads it through a share, its own live one
+    // if it holds one without an end, else one given with the referral (and ended if it
+    // declines).
+    std::string share_id;
+    if (std::optional<consular::v1::CaseShare> live =
+            repo.LiveShare(current.id(), request.to_post());
+        live && !live->has_expires_at()) {
+      share_id = live->id();
+    } else {
+      consular::v1::CaseShare look = NewShare(who, current, request.to_post(),
+                                              consular::v1::SHARE_ACCESS_READ,
+                                              request.legal_basis(), now);
+      MarkAnswered(who, now, &look);
+      repo.InsertShare(look);
+      share_id = look.id();
+    }
+    consular::v1::Referral referral;
+    referral.set_id(NewUuid());
+    referral.set_case_id(current.id());
+    referral.set_case_reference(current.reference());
+    referral.set_from_unit(current.handling_post());
+    referral.set_to_unit(request.to_post());
+    referral.set_legal_basis(request.legal_basis());
+    referral.set_referred_by(who.subject);
+    *referral.mutable_referred_at() = ToTimestamp(now);
+    repo.InsertReferral(referral, share_id);
     Case c = std::move(current);
     c.set_version(c.version() + 1);
-    CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_REFERRED, now, c.version());
-    event.set_from_unit(from);
+    CaseEvent event =
+        NewEvent(who, consular::v1::CASE_EVENT_TYPE_REFERRAL_PROPOSED, now, c.version());
+    event.set_from_unit(c.handling_post());
     event.set_to_unit(request.to_post());
-    event.set_share_id(kept.id());
+    event.set_referral_id(referral.id());
+    event.set_share_id(share_id);
     repo.AppendEvent(c.id(), event);
-    c.set_handling_post(request.to_post());
     *c.mutable_updated_at() = ToTimestamp(now);
     repo.Update(c);
-    c.set_caller_access(consular::v1::CASE_ACCESS_SHARED_READ);
+    *c.mutable_pending_referral() = referral;
     *referred = std::move(c);
     PrepareForCaller(referred);
     return absl::OkStatus();

@@ -10,7 +10,8 @@ CasesService::CasesService(CaseManager* manager, CallEnvironment env)
         &CaseManager::RevokeShare, &CaseManager::ListShares, &CaseManager::Refer,
         &CaseManager::OpenEmergencyAccess, &CaseManager::ListEmergencyAccess,
         &CaseManager::ReviewEmergencyAccess, &CaseManager::FindPossibleDuplicates,
-        &CaseManager::EmergencySearch, &CaseManager::ListDeadlines);
+        &CaseManager::EmergencySearch, &CaseManager::ListDeadlines, &CaseManager::AnswerReferral,
+        &CaseManager::AnswerShare, &CaseManager::ListInbox, &CaseManager::AssignCase);
 }
 
 }  // namespace consular::cases

@@ -103,6 +103,44 @@ void PgCaseRepository::RevokeShare(const std::string& share_id, const std::strin
   store_.RevokeShare(share_id, revoked_by, revoked_at);
 }
 
+bool PgCaseRepository::AnswerShare(const std::string& share_id, consular::v1::Answer answer,
+                                   const std::string& answered_by,
+                                   const google::protobuf::Timestamp& answered_at,
+                                   const std::string& reason) {
+  return store_.AnswerShare(share_id, answer, answered_by, answered_at, reason);
+}
+
+void PgCaseRepository::SetAssignment(const std::string& case_id, const std::string& assignee,
+                                     const google::protobuf::Timestamp& at) {
+  store_.SetAssignment(case_id, assignee, at);
+}
+
+void PgCaseRepository::InsertReferral(const consular::v1::Referral& referral,
+                                      const std::string& share_id) {
+  store_.InsertReferral(referral, share_id);
+}
+
+std::optional<std::pair<consular::v1::Referral, std::string>> PgCaseRepository::FindReferral(
+    const std::string& referral_id, bool lock) {
+  return store_.FindReferral(referral_id, lock);
+}
+
+std::optional<consular::v1::Referral> PgCaseRepository::PendingReferral(
+    const std::string& case_id) {
+  return store_.PendingReferral(case_id);
+}
+
+bool PgCaseRepository::AnswerReferral(const std::string& referral_id, consular::v1::Answer answer,
+                                      const std::string& answered_by,
+                                      const google::protobuf::Timestamp& answered_at,
+                                      const std::string& reason) {
+  return store_.AnswerReferral(referral_id, answer, answered_by, answered_at, reason);
+}
+
+std::vector<consular::v1::InboxItem> PgCaseRepository::Inbox(int64_t since_micros) {
+  return store_.Inbox(since_micros);
+}
+
 std::vector<storage::PermitRuleRow> PgCaseRepository::PermitRules() {
   return store_.PermitRules();
 }

@@ -53,6 +53,20 @@ class PgCaseRepository final : public CaseRepository {
                                                   bool include_inactive) override;
   void RevokeShare(const std::string& share_id, const std::string& revoked_by,
                    const google::protobuf::Timestamp& revoked_at) override;
+  bool AnswerShare(const std::string& share_id, consular::v1::Answer answer,
+                   const std::string& answered_by, const google::protobuf::Timestamp& answered_at,
+                   const std::string& reason) override;
+  void SetAssignment(const std::string& case_id, const std::string& assignee,
+                     const google::protobuf::Timestamp& at) override;
+  void InsertReferral(const consular::v1::Referral& referral, const std::string& share_id) override;
+  std::optional<std::pair<consular::v1::Referral, std::string>> FindReferral(
+      const std::string& referral_id, bool lock) override;
+  std::optional<consular::v1::Referral> PendingReferral(const std::string& case_id) override;
+  bool AnswerReferral(const std::string& referral_id, consular::v1::Answer answer,
+                      const std::string& answered_by,
+                      const google::protobuf::Timestamp& answered_at,
+                      const std::string& reason) override;
+  std::vector<consular::v1::InboxItem> Inbox(int64_t since_micros) override;
   std::vector<storage::PermitRuleRow> PermitRules() override;
   std::vector<consular::v1::Case> OpenCases() override;
   std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) override;

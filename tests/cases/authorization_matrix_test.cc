@@ -253,6 +253,23 @@ class AuthorizationMatrixTest : public ::testing::Test {
         if (!status.ok()) return fail("revoke share to " + plan.grantee, status);
       }
     }
+    if (!plan.referral_to.empty()) {
+      v1::ReferCaseRequest request;
+      request.set_request_id(NextRequestId("refer"));
+      request.set_case_id(s.id);
+      request.set_to_post(plan.referral_to);
+      request.set_legal_basis("Consular Act art. 7 (test)");
+      request.set_expected_version(s.version);
+      const std::string referrer =
+          plan.handling == "LKHA"
+              ? BuilderToken("LKHA")
+              : Token(v1::ROLE_POST_MANAGER, plan.handling, "builder-manager-" + plan.handling);
+      Case referred;
+      status = cases_->ReferCase(Context(referrer).get(), request, &referred);
+      if (!status.ok()) return fail("refer to " + plan.referral_to, status);
+      s.version = referred.version();
+      s.referral_id = referred.pending_referral().id();
+    }
     s.ok = true;
     return s;
   }
@@ -453,6 +470,36 @@ class AuthorizationMatrixTest : public ::testing::Test {
         v1::EmergencyAccess out;
         return cases_->ReviewEmergencyAccess(Context(token).get(), request, &out);
       }
+      case Rpc::kListInbox: {
+        v1::ListInboxResponse out;
+        return cases_->ListInbox(Context(token).get(), v1::ListInboxRequest(), &out);
+      }
+      case Rpc::kAssignCase: {
+        v1::AssignCaseRequest request;
+        request.set_request_id(NextRequestId("cell-assign"));
+        request.set_case_id(case_id);
+        request.set_assignee("matrix-colleague");
+        request.set_expected_version(s->version);
+        Case out;
+        return cases_->AssignCase(Context(token).get(), request, &out);
+      }
+      case Rpc::kAnswerShare: {
+        v1::AnswerShareRequest request;
+        request.set_request_id(NextRequestId("cell-answer-share"));
+        request.set_share_id(s->caller_share_id.empty() ? s->extra_shares.at(kThirdUnit)
+                                                        : s->caller_share_id);
+        request.set_answer(v1::ANSWER_ACCEPTED);
+        v1::CaseShare out;
+        return cases_->AnswerShare(Context(token).get(), request, &out);
+      }
+      case Rpc::kAnswerReferral: {
+        v1::AnswerReferralRequest request;
+        request.set_request_id(NextRequestId("cell-answer-referral"));
+        request.set_referral_id(s->referral_id);
+        request.set_answer(v1::ANSWER_ACCEPTED);
+        v1::Referral out;
+        return cases_->AnswerReferral(Context(token).get(), request, &out);
+      }
       case Rpc::kListAuditEvents: {
         v1::ListAuditEventsRequest request;
         request.set_page_size(10);
@@ -508,7 +555,7 @@ TEST_F(AuthorizationMatrixTest, EveryRoleTimesEveryRpcTimesEverySituation) {
             RunCell(cell.who, cell.rpc, cell.situation, cell.scenario, cell.expected, problems);
         return Outcome{status.error_code(), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 22 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 26 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

@@ -175,6 +175,23 @@ class AuthorizationMatrixUnitTest : public ::testing::Test {
         if (!status.ok()) return fail("revoke share to " + plan.grantee, status);
       }
     }
+    if (!plan.referral_to.empty()) {
+      v1::ReferCaseRequest request;
+      request.set_request_id(NextRequestId("refer"));
+      request.set_case_id(s.id);
+      request.set_to_post(plan.referral_to);
+      request.set_legal_basis("Consular Act art. 7 (test)");
+      request.set_expected_version(s.version);
+      const Identity referrer =
+          plan.handling == "LKHA"
+              ? Builder("LKHA")
+              : Person(v1::ROLE_POST_MANAGER, plan.handling, "builder-manager-" + plan.handling);
+      Case referred;
+      status = manager_.Refer(referrer, request, Deadline(), &referred);
+      if (!status.ok()) return fail("refer to " + plan.referral_to, status);
+      s.version = referred.version();
+      s.referral_id = referred.pending_referral().id();
+    }
     s.ok = true;
     return s;
   }
@@ -313,6 +330,36 @@ class AuthorizationMatrixUnitTest : public ::testing::Test {
         v1::EmergencySearchResponse out;
         return manager_.EmergencySearch(caller, request, Deadline(), &out);
       }
+      case Rpc::kListInbox: {
+        v1::ListInboxResponse out;
+        return manager_.ListInbox(caller, v1::ListInboxRequest(), Deadline(), &out);
+      }
+      case Rpc::kAssignCase: {
+        v1::AssignCaseRequest request;
+        request.set_request_id(NextRequestId("cell-assign"));
+        request.set_case_id(case_id);
+        request.set_assignee("matrix-colleague");
+        request.set_expected_version(s->version);
+        Case out;
+        return manager_.AssignCase(caller, request, Deadline(), &out);
+      }
+      case Rpc::kAnswerShare: {
+        v1::AnswerShareRequest request;
+        request.set_request_id(NextRequestId("cell-answer-share"));
+        request.set_share_id(s->caller_share_id.empty() ? s->extra_shares.at(kThirdUnit)
+                                                        : s->caller_share_id);
+        request.set_answer(v1::ANSWER_ACCEPTED);
+        v1::CaseShare out;
+        return manager_.AnswerShare(caller, request, Deadline(), &out);
+      }
+      case Rpc::kAnswerReferral: {
+        v1::AnswerReferralRequest request;
+        request.set_request_id(NextRequestId("cell-answer-referral"));
+        request.set_referral_id(s->referral_id);
+        request.set_answer(v1::ANSWER_ACCEPTED);
+        v1::Referral out;
+        return manager_.AnswerReferral(caller, request, Deadline(), &out);
+      }
       case Rpc::kListDeadlines: {
         v1::ListDeadlinesRequest request;
         v1::ListDeadlinesResponse out;
@@ -408,7 +455,7 @@ TEST_F(AuthorizationMatrixUnitTest, EveryRoleTimesEveryCaseServiceMethodTimesEve
             RunCell(cell.who, cell.rpc, cell.scenario, cell.expected, problems);
         return Outcome{CodeOf(status), Describe(status)};
       });
-  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 20 * 6);
+  EXPECT_EQ(static_cast<int>(m.cells.size()), 6 * 24 * 6);
   RecordProperty("cells_checked", static_cast<int>(m.cells.size()));
   RecordProperty("disagreements", static_cast<int>(disagreements.size()));
 }

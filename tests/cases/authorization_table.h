@@ -72,6 +72,10 @@ enum class Rpc {
   kReviewEmergencyAccess,
   kListAuditEvents,
   kVerifyChain,
+  kListInbox,
+  kAssignCase,
+  kAnswerShare,
+  kAnswerReferral,
 };
 inline constexpr Rpc kAllRpcs[] = {
     Rpc::kCreateCase,          Rpc::kGetCase,
@@ -85,6 +89,8 @@ inline constexpr Rpc kAllRpcs[] = {
     Rpc::kReferCase,           Rpc::kOpenEmergencyAccess,
     Rpc::kListEmergencyAccess, Rpc::kReviewEmergencyAccess,
     Rpc::kListAuditEvents,     Rpc::kVerifyChain,
+    Rpc::kListInbox,           Rpc::kAssignCase,
+    Rpc::kAnswerShare,         Rpc::kAnswerReferral,
 };
 
 inline constexpr char kThirdUnit[] = "CAIRO";  // target of ShareCase / ReferCase cells
@@ -147,6 +153,14 @@ inline const char* RpcName(Rpc rpc) {
       return "ListCaseNotes";
     case Rpc::kListCaseEvents:
       return "ListCaseEvents";
+    case Rpc::kListInbox:
+      return "ListInbox";
+    case Rpc::kAssignCase:
+      return "AssignCase";
+    case Rpc::kAnswerShare:
+      return "AnswerShare";
+    case Rpc::kAnswerReferral:
+      return "AnswerReferral";
     case Rpc::kListCaseHistory:
       return "ListCaseHistory";
     case Rpc::kFindPossibleDuplicates:
@@ -373,6 +387,52 @@ inline StatusCode ExpectReviewEmergency(Who who, Situation s) {
   return PD;
 }
 
+// AssignCase (to a colleague): the handling unit's MANAGER and LKHA OK, its OFFICER PD (an
+// officer only takes an unassigned case; the cell's case is its opener's); invisible NOT_FOUND;
+// shared PD. POLICY, ADMIN, AUDITOR: PD.
+inline StatusCode ExpectAssign(Who who, Reach reach) {
+  if (!HasUnit(who)) return PD;
+  switch (reach) {
+    case Reach::kHandling:
+      return who == Who::kOfficer ? PD : OK;
+    case Reach::kNone:
+      return NF;
+    case Reach::kSharedRead:
+    case Reach::kSharedReadWrite:
+      return PD;
+  }
+  return OK;
+}
+
+// AnswerShare (accepting) of the share to U in the shared situations, of the case's share to the
+// third unit otherwise: the grantee OK; the handling unit PD (it does not answer for the
+// grantee); a share nobody of U sees NOT_FOUND; a share to U that ended FAILED_PRECONDITION.
+inline StatusCode ExpectAnswerShare(Who who, Situation s) {
+  if (!HasUnit(who)) return PD;
+  switch (s) {
+    case Situation::kOwn:
+      return PD;
+    case Situation::kOther:
+      return NF;
+    case Situation::kSharedRead:
+    case Situation::kSharedReadWrite:
+      return OK;
+    case Situation::kRevoked:
+    case Situation::kExpired:
+      return FP;
+  }
+  return OK;
+}
+
+// AnswerReferral (accepting) of a referral of the situation's case: from U to the third unit in
+// "own", else from its handling unit to U when U is a post (to the third unit when U is LKHA,
+// which is never referred to). Post MANAGER: PD in "own" (not its post's to answer), OK
+// otherwise; every other role PD (managers of the receiving post answer referrals; role first).
+inline StatusCode ExpectAnswerReferral(Who who, Situation s) {
+  if (who == Who::kManager) return s == Situation::kOwn ? PD : OK;
+  return PD;
+}
+
 // AuditService ListAuditEvents, VerifyChain: AUDITOR OK; every other role PD.
 inline StatusCode ExpectAudit(Who who) { return who == Who::kAuditor ? OK : PD; }
 
@@ -441,6 +501,18 @@ inline Expectation Expected(Who who, Rpc rpc, Situation s) {
     case Rpc::kReviewEmergencyAccess:
       e.code = ExpectReviewEmergency(who, s);
       break;
+    case Rpc::kListInbox:  // the caller's own unit's inbox
+      e.code = ExpectListing(who);
+      break;
+    case Rpc::kAssignCase:
+      e.code = ExpectAssign(who, reach);
+      break;
+    case Rpc::kAnswerShare:
+      e.code = ExpectAnswerShare(who, s);
+      break;
+    case Rpc::kAnswerReferral:
+      e.code = ExpectAnswerReferral(who, s);
+      break;
     case Rpc::kListAuditEvents:
     case Rpc::kVerifyChain:
       e.code = ExpectAudit(who);
@@ -460,6 +532,7 @@ inline Needs NeedsOf(Rpc rpc) {
     case Rpc::kListDeadlines:
     case Rpc::kListAuditEvents:
     case Rpc::kVerifyChain:
+    case Rpc::kListInbox:
       return Needs::kNothing;
     case Rpc::kGetCase:
     case Rpc::kListCases:
@@ -486,6 +559,7 @@ struct Plan {
   bool expire = false;             // that share expiring ~3 s after it is made
   std::vector<std::string> extra;  // live READ shares to other units (e.g. the third unit)
   bool emergency_grant = false;    // emergency access opened by a manager of a fourth post
+  std::string referral_to;         // a referral of the case by its handling unit to this post
 };
 
 inline Plan PlanFor(Who who, Situation s) {
@@ -529,6 +603,7 @@ struct Scenario {
   std::string caller_share_id;                      // the share to U
   std::map<std::string, std::string> extra_shares;  // grantee -> share id
   std::string grant_id;                             // the emergency grant
+  std::string referral_id;                          // the referral (Plan::referral_to)
   std::optional<absl::Time> expires_at;
 };
 
@@ -634,6 +709,14 @@ Matrix PlanMatrix(const Include& include, const Build& build) {
           case Needs::kFreshScenario: {
             Plan plan = PlanFor(who, situation);
             if (rpc == Rpc::kRevokeShare) plan.extra = {kThirdUnit};
+            if (rpc == Rpc::kAnswerShare &&
+                (situation == Situation::kOwn || situation == Situation::kOther)) {
+              plan.extra = {kThirdUnit};
+            }
+            if (rpc == Rpc::kAnswerReferral) {
+              plan.referral_to =
+                  situation == Situation::kOwn || who == Who::kLkha ? kThirdUnit : UnitU(who);
+            }
             if (rpc == Rpc::kReviewEmergencyAccess) plan.emergency_grant = true;
             cell.scenario = add(plan);
             break;

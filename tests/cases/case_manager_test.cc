@@ -1402,6 +1402,7 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
   const Case opened = MustCreate(kLkha, "l1");
   EXPECT_EQ(opened.handling_post(), "LKHA");
   EXPECT_EQ(opened.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
+  EXPECT_EQ(opened.assigned_to(), kLkha.subject);  // the one who opens it works it
   consular::v1::GetCaseRequest get;
   get.set_case_id(opened.reference());
   Case read;
@@ -1417,21 +1418,70 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
   refer.set_expected_version(1);
   Case referred;
   ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &referred).ok());
-  EXPECT_EQ(referred.handling_post(), "RABAT");
+  // Until RABAT accepts, LKHA handles the case; the referral waits.
+  EXPECT_EQ(referred.handling_post(), "LKHA");
   EXPECT_EQ(referred.version(), 2);
-  EXPECT_EQ(referred.caller_access(), consular::v1::CASE_ACCESS_SHARED_READ);
+  EXPECT_EQ(referred.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
+  EXPECT_EQ(referred.pending_referral().to_unit(), "RABAT");
+  EXPECT_EQ(referred.pending_referral().answer(), consular::v1::ANSWER_UNSPECIFIED);
+  const std::string referral_id = referred.pending_referral().id();
   // A replay returns the same case and writes nothing more.
   Case replayed;
   const std::string shares_before = Count("cases.case_shares");
   ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &replayed).ok());
   EXPECT_EQ(replayed.SerializeAsString(), referred.SerializeAsString());
   EXPECT_EQ(Count("cases.case_shares"), shares_before);
+  // One referral at a time.
+  refer.set_request_id("refer-again");
+  refer.set_to_post("TUNIS");
+  refer.set_expected_version(2);
+  EXPECT_EQ(manager_->Refer(kLkha, refer, Deadline(), &referred).code(),
+            absl::StatusCode::kFailedPrecondition);
 
-  // RABAT handles it now; LKHA keeps reading it, and may no longer change or refer it.
+  // RABAT reads the case to judge it and finds the referral in its inbox.
+  ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_SHARED_READ);
+  EXPECT_EQ(read.pending_referral().id(), referral_id);
+  consular::v1::ListInboxResponse inbox;
+  ASSERT_TRUE(manager_->ListInbox(kRabatManager, {}, Deadline(), &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).kind(), consular::v1::INBOX_ITEM_KIND_REFERRAL_RECEIVED);
+  EXPECT_EQ(inbox.items(0).item_id(), referral_id);
+  EXPECT_EQ(inbox.items(0).case_reference(), opened.reference());
+  EXPECT_EQ(inbox.items(0).from_unit(), "LKHA");
+  EXPECT_TRUE(inbox.items(0).needs_answer());
+
+  // Only a manager of RABAT answers it.
+  consular::v1::AnswerReferralRequest answer;
+  answer.set_request_id("accept-1");
+  answer.set_referral_id(referral_id);
+  answer.set_answer(consular::v1::ANSWER_ACCEPTED);
+  consular::v1::Referral answered;
+  EXPECT_EQ(manager_->AnswerReferral(kRabatOfficer, answer, Deadline(), &answered).code(),
+            absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(manager_->AnswerReferral(kTunisManager, answer, Deadline(), &answered).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(manager_->AnswerReferral(kRabatManager, answer, Deadline(), &answered).ok());
+  EXPECT_EQ(answered.answer(), consular::v1::ANSWER_ACCEPTED);
+  EXPECT_EQ(answered.answered_by(), kRabatManager.subject);
+  answer.set_request_id("accept-2");
+  EXPECT_EQ(manager_->AnswerReferral(kRabatManager, answer, Deadline(), &answered).code(),
+            absl::StatusCode::kFailedPrecondition);
+
+  // RABAT handles it now, nobody there works it yet; LKHA keeps reading it, and may no longer
+  // change or refer it; LKHA's inbox has the answer.
   ASSERT_TRUE(manager_->Get(kRabatOfficer, get, Deadline(), &read).ok());
   EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
+  EXPECT_EQ(read.handling_post(), "RABAT");
+  EXPECT_EQ(read.assigned_to(), "");
+  EXPECT_FALSE(read.has_pending_referral());
   ASSERT_TRUE(manager_->Get(kLkha2, get, Deadline(), &read).ok());
   EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_SHARED_READ);
+  ASSERT_TRUE(manager_->ListInbox(kLkha2, {}, Deadline(), &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).kind(), consular::v1::INBOX_ITEM_KIND_REFERRAL_ANSWERED);
+  EXPECT_EQ(inbox.items(0).answer(), consular::v1::ANSWER_ACCEPTED);
+  EXPECT_FALSE(inbox.items(0).needs_answer());
   consular::v1::AddCaseNoteRequest note;
   note.set_request_id("n-lkha");
   note.set_case_id(opened.id());
@@ -1443,7 +1493,7 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
   EXPECT_TRUE(manager_->AddNote(kRabatOfficer, note, Deadline(), &added).ok());
   refer.set_request_id("refer-2");
   refer.set_to_post("TUNIS");
-  refer.set_expected_version(2);
+  refer.set_expected_version(3);
   EXPECT_EQ(manager_->Refer(kLkha, refer, Deadline(), &referred).code(),
             absl::StatusCode::kPermissionDenied);
   // Officers do not refer, even their own post's cases.
@@ -1451,7 +1501,7 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
   EXPECT_EQ(manager_->Refer(kRabatOfficer, refer, Deadline(), &referred).code(),
             absl::StatusCode::kPermissionDenied);
 
-  // The kept share and the timeline.
+  // The kept share (RABAT's view while it judged the case is spent) and the timeline.
   consular::v1::ListSharesRequest list;
   list.set_case_id(opened.id());
   consular::v1::ListSharesResponse shares;
@@ -1460,19 +1510,215 @@ TEST_F(CaseManagerTest, LkhaOpensACaseAndRefersItToAPostKeepingReadAccess) {
   EXPECT_EQ(shares.shares(0).grantee(), "LKHA");
   EXPECT_EQ(shares.shares(0).access(), consular::v1::SHARE_ACCESS_READ);
   EXPECT_EQ(shares.shares(0).legal_basis(), "Referral to the post abroad");
-  EXPECT_EQ(shares.shares(0).granted_by(), kLkha.subject);
+  EXPECT_EQ(shares.shares(0).granted_by(), kRabatManager.subject);
   EXPECT_TRUE(shares.shares(0).active());
   EXPECT_FALSE(shares.shares(0).has_expires_at());
   consular::v1::ListCaseEventsRequest events_request;
   events_request.set_case_id(opened.id());
   consular::v1::ListCaseEventsResponse events;
   ASSERT_TRUE(manager_->ListEvents(kLkha, events_request, Deadline(), &events).ok());
-  ASSERT_EQ(events.events_size(), 3);
-  EXPECT_EQ(events.events(1).type(), consular::v1::CASE_EVENT_TYPE_REFERRED);
-  EXPECT_EQ(events.events(1).from_unit(), "LKHA");
-  EXPECT_EQ(events.events(1).to_unit(), "RABAT");
-  EXPECT_EQ(events.events(1).share_id(), shares.shares(0).id());
-  EXPECT_EQ(events.events(1).case_version(), 2);
+  ASSERT_EQ(events.events_size(), 4);
+  EXPECT_EQ(events.events(1).type(), consular::v1::CASE_EVENT_TYPE_REFERRAL_PROPOSED);
+  EXPECT_EQ(events.events(1).referral_id(), referral_id);
+  EXPECT_EQ(events.events(2).type(), consular::v1::CASE_EVENT_TYPE_REFERRED);
+  EXPECT_EQ(events.events(2).from_unit(), "LKHA");
+  EXPECT_EQ(events.events(2).to_unit(), "RABAT");
+  EXPECT_EQ(events.events(2).share_id(), shares.shares(0).id());
+  EXPECT_EQ(events.events(2).case_version(), 3);
+}
+
+// A post may decline a referral, with a reason: the referring unit keeps the case, the post's
+// view of it ends, and the answer reaches the referring unit's inbox.
+TEST_F(CaseManagerTest, ADeclinedReferralLeavesTheCaseWhereItWas) {
+  clock_.Set(absl::Now());
+  const Case opened = MustCreate(kLkha, "d1");
+  consular::v1::ReferCaseRequest refer;
+  refer.set_request_id("d-refer");
+  refer.set_case_id(opened.id());
+  refer.set_to_post("TUNIS");
+  refer.set_legal_basis("Referral to the post abroad");
+  refer.set_expected_version(1);
+  Case referred;
+  ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &referred).ok());
+  consular::v1::AnswerReferralRequest answer;
+  answer.set_request_id("d-answer");
+  answer.set_referral_id(referred.pending_referral().id());
+  answer.set_answer(consular::v1::ANSWER_DECLINED);
+  consular::v1::Referral answered;
+  const std::string before = Footprint();
+  const absl::Status no_reason =
+      manager_->AnswerReferral(kTunisManager, answer, Deadline(), &answered);
+  EXPECT_EQ(no_reason.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(std::string(no_reason.message()).rfind("reason: ", 0), 0u) << no_reason;
+  EXPECT_EQ(Footprint(), before);
+  answer.set_reason("She lives in our colleagues' district: Casablanca");
+  const absl::Status declined = manager_->AnswerReferral(kTunisManager, answer, Deadline(), &answered);
+  ASSERT_TRUE(declined.ok()) << declined;
+  EXPECT_EQ(answered.answer(), consular::v1::ANSWER_DECLINED);
+
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(opened.id());
+  Case read;
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(manager_->Get(kLkha2, get, Deadline(), &read).ok());
+  EXPECT_EQ(read.handling_post(), "LKHA");
+  EXPECT_EQ(read.caller_access(), consular::v1::CASE_ACCESS_HANDLING);
+  EXPECT_FALSE(read.has_pending_referral());
+  consular::v1::ListInboxResponse inbox;
+  ASSERT_TRUE(manager_->ListInbox(kLkha2, {}, Deadline(), &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).kind(), consular::v1::INBOX_ITEM_KIND_REFERRAL_ANSWERED);
+  EXPECT_EQ(inbox.items(0).answer(), consular::v1::ANSWER_DECLINED);
+  EXPECT_EQ(inbox.items(0).answer_reason(), "She lives in our colleagues' district: Casablanca");
+  EXPECT_EQ(inbox.items(0).to_unit(), "TUNIS");
+  // Referred anew, to the right post.
+  refer.set_request_id("d-refer-2");
+  refer.set_to_post("CASABLANCA");
+  refer.set_expected_version(read.version());
+  ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &referred).ok());
+  EXPECT_EQ(referred.pending_referral().to_unit(), "CASABLANCA");
+}
+
+// A share arrives in the grantee's inbox to be accepted or declined; the answer, and a later
+// revocation by the handling unit, reach the other unit's inbox.
+TEST_F(CaseManagerTest, SharesAreAnsweredAndRevocationsAreNotSilent) {
+  clock_.Set(absl::Now());
+  const Case opened = MustCreate(kRabatOfficer, "s1");
+  consular::v1::ShareCaseRequest share;
+  share.set_request_id("s-share");
+  share.set_case_id(opened.id());
+  share.set_grantee("TUNIS");
+  share.set_access(consular::v1::SHARE_ACCESS_READ);
+  share.set_legal_basis("Art. 6(1)(e) GDPR");
+  consular::v1::CaseShare granted;
+  ASSERT_TRUE(manager_->Share(kRabatOfficer, share, Deadline(), &granted).ok());
+  EXPECT_EQ(granted.answer(), consular::v1::ANSWER_UNSPECIFIED);
+  consular::v1::ListInboxResponse inbox;
+  ASSERT_TRUE(manager_->ListInbox(kTunisOfficer, {}, Deadline(), &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).kind(), consular::v1::INBOX_ITEM_KIND_SHARE_RECEIVED);
+  EXPECT_TRUE(inbox.items(0).needs_answer());
+  EXPECT_EQ(inbox.items(0).case_reference(), opened.reference());
+
+  consular::v1::AnswerShareRequest answer;
+  answer.set_request_id("s-answer");
+  answer.set_share_id(granted.id());
+  answer.set_answer(consular::v1::ANSWER_ACCEPTED);
+  consular::v1::CaseShare answered;
+  EXPECT_EQ(manager_->AnswerShare(kRabatOfficer, answer, Deadline(), &answered).code(),
+            absl::StatusCode::kPermissionDenied);  // the granter does not answer for TUNIS
+  ASSERT_TRUE(manager_->AnswerShare(kTunisOfficer, answer, Deadline(), &answered).ok());
+  EXPECT_EQ(answered.answer(), consular::v1::ANSWER_ACCEPTED);
+  EXPECT_TRUE(answered.active());
+  ASSERT_TRUE(manager_->ListInbox(kRabatManager, {}, Deadline(), &inbox).ok());
+  ASSERT_EQ(inbox.items_size(), 1);
+  EXPECT_EQ(inbox.items(0).kind(), consular::v1::INBOX_ITEM_KIND_SHARE_ANSWERED);
+  EXPECT_EQ(inbox.items(0).answer(), consular::v1::ANSWER_ACCEPTED);
+
+  // RABAT ends the share: TUNIS, who can no longer see the case, is told which one.
+  consular::v1::RevokeShareRequest revoke;
+  revoke.set_request_id("s-revoke");
+  revoke.set_share_id(granted.id());
+  ASSERT_TRUE(manager_->RevokeShare(kRabatOfficer, revoke, Deadline(), &answered).ok());
+  ASSERT_TRUE(manager_->ListInbox(kTunisOfficer, {}, Deadline(), &inbox).ok());
+  bool told = false;
+  for (const consular::v1::InboxItem& item : inbox.items()) {
+    if (item.kind() != consular::v1::INBOX_ITEM_KIND_SHARE_REVOKED) continue;
+    told = true;
+    EXPECT_EQ(item.case_reference(), opened.reference());
+    EXPECT_EQ(item.from_unit(), "RABAT");
+    EXPECT_EQ(item.actor(), kRabatOfficer.subject);
+  }
+  EXPECT_TRUE(told);
+
+  // A share declined (with a reason) ends at once; RABAT's inbox has the reason.
+  share.set_request_id("s-share-2");
+  ASSERT_TRUE(manager_->Share(kRabatOfficer, share, Deadline(), &granted).ok());
+  answer.set_request_id("s-decline");
+  answer.set_share_id(granted.id());
+  answer.set_answer(consular::v1::ANSWER_DECLINED);
+  answer.set_reason("Not our district");
+  ASSERT_TRUE(manager_->AnswerShare(kTunisOfficer, answer, Deadline(), &answered).ok());
+  EXPECT_FALSE(answered.active());
+  EXPECT_EQ(answered.revoked_by_unit(), "TUNIS");
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(opened.id());
+  Case read;
+  EXPECT_EQ(manager_->Get(kTunisOfficer, get, Deadline(), &read).code(),
+            absl::StatusCode::kNotFound);
+  ASSERT_TRUE(manager_->ListInbox(kRabatManager, {}, Deadline(), &inbox).ok());
+  bool declined = false;
+  for (const consular::v1::InboxItem& item : inbox.items()) {
+    declined = declined || (item.kind() == consular::v1::INBOX_ITEM_KIND_SHARE_ANSWERED &&
+                            item.answer() == consular::v1::ANSWER_DECLINED &&
+                            item.answer_reason() == "Not our district");
+  }
+  EXPECT_TRUE(declined);
+}
+
+// The officer who opens a case works it; managers assign and reassign; an officer may take an
+// unassigned case, not give one away; "my cases" are those assigned to the caller.
+TEST_F(CaseManagerTest, CasesAreAssignedByManagersAndListedAsMine) {
+  const Case mine = MustCreate(kRabatOfficer, "a1");
+  const Case other = MustCreate(kRabatOfficer2, "a2");
+  EXPECT_EQ(mine.assigned_to(), kRabatOfficer.subject);
+  consular::v1::ListCasesRequest list;
+  list.set_assigned_to_me(true);
+  consular::v1::ListCasesResponse listed;
+  ASSERT_TRUE(manager_->List(kRabatOfficer, list, Deadline(), &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_EQ(listed.cases(0).id(), mine.id());
+
+  consular::v1::AssignCaseRequest assign;
+  assign.set_request_id("as-1");
+  assign.set_case_id(other.reference());
+  assign.set_assignee(kRabatOfficer.subject);
+  assign.set_expected_version(other.version());
+  Case assigned;
+  const std::string before = Footprint();
+  EXPECT_EQ(manager_->AssignCase(kRabatOfficer, assign, Deadline(), &assigned).code(),
+            absl::StatusCode::kPermissionDenied);  // taken by a colleague
+  EXPECT_EQ(manager_->AssignCase(kTunisManager, assign, Deadline(), &assigned).code(),
+            absl::StatusCode::kNotFound);
+  assign.set_assignee("officer rabat");
+  EXPECT_EQ(manager_->AssignCase(kRabatManager, assign, Deadline(), &assigned).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Footprint(), before);
+  assign.set_assignee(kRabatOfficer.subject);
+  ASSERT_TRUE(manager_->AssignCase(kRabatManager, assign, Deadline(), &assigned).ok());
+  EXPECT_EQ(assigned.assigned_to(), kRabatOfficer.subject);
+  EXPECT_EQ(assigned.version(), other.version() + 1);
+  ASSERT_TRUE(manager_->List(kRabatOfficer, list, Deadline(), &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 2);
+  ASSERT_TRUE(manager_->List(kRabatOfficer2, list, Deadline(), &listed).ok());
+  EXPECT_EQ(listed.cases_size(), 0);
+
+  // Unassigned, then taken by an officer.
+  assign.set_request_id("as-2");
+  assign.set_assignee("");
+  assign.set_expected_version(assigned.version());
+  ASSERT_TRUE(manager_->AssignCase(kRabatManager, assign, Deadline(), &assigned).ok());
+  consular::v1::ListCasesRequest nobody;
+  nobody.set_unassigned(true);
+  ASSERT_TRUE(manager_->List(kRabatManager, nobody, Deadline(), &listed).ok());
+  ASSERT_EQ(listed.cases_size(), 1);
+  EXPECT_EQ(listed.cases(0).id(), other.id());
+  assign.set_request_id("as-3");
+  assign.set_assignee(kRabatOfficer2.subject);
+  assign.set_expected_version(assigned.version());
+  ASSERT_TRUE(manager_->AssignCase(kRabatOfficer2, assign, Deadline(), &assigned).ok());
+  EXPECT_EQ(assigned.assigned_to(), kRabatOfficer2.subject);
+  consular::v1::ListCaseEventsRequest events_request;
+  events_request.set_case_id(other.id());
+  consular::v1::ListCaseEventsResponse events;
+  ASSERT_TRUE(manager_->ListEvents(kRabatOfficer, events_request, Deadline(), &events).ok());
+  ASSERT_EQ(events.events_size(), 4);
+  EXPECT_EQ(events.events(3).type(), consular::v1::CASE_EVENT_TYPE_ASSIGNED);
+  EXPECT_EQ(events.events(3).assigned_to(), kRabatOfficer2.subject);
+  list.set_unassigned(true);
+  EXPECT_EQ(manager_->List(kRabatOfficer, list, Deadline(), &listed).code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 // A case referred to a unit that does not exist could never be reached again: a referral names
@@ -1523,7 +1769,7 @@ TEST_F(CaseManagerTest, AReferralToAUnitNotInTheRegisterIsRefusedAndChangesNothi
   refer.set_to_post("CASABLANCA");
   Case referred;
   ASSERT_TRUE(manager_->Refer(kLkha, refer, Deadline(), &referred).ok());
-  EXPECT_EQ(referred.handling_post(), "CASABLANCA");
+  EXPECT_EQ(referred.pending_referral().to_unit(), "CASABLANCA");
 }
 
 // A token is only as good as its post: one for a post that is not in the register (a typo in the

@@ -95,10 +95,12 @@ class FakeCaseRepository final : public CaseRepository {
 
   void Update(const v1::Case& c) override {
     auto it = t_.cases.find(c.id());
-    if (it == t_.cases.end() || !Writable(it->second)) {
+    const bool receiver = ReferredToMe(c.id());
+    if (it == t_.cases.end() || (!Writable(it->second) && !receiver)) {
       throw std::runtime_error("case row to update is missing");
     }
-    if (c.handling_post() != it->second.handling_post() && it->second.handling_post() != unit_) {
+    if (c.handling_post() != it->second.handling_post() && it->second.handling_post() != unit_ &&
+        !(receiver && c.handling_post() == unit_)) {
       throw std::runtime_error("row-level security: only the handling unit moves a case");
     }
     v1::Case after = c;
@@ -145,6 +147,8 @@ class FakeCaseRepository final : public CaseRepository {
           const std::string day = DayOf(c.opened_at());
           if (!filter.opened_from.empty() && day < filter.opened_from) return false;
           if (!filter.opened_to.empty() && day > filter.opened_to) return false;
+          if (!filter.assigned_to.empty() && c.assigned_to() != filter.assigned_to) return false;
+          if (filter.unassigned && !c.assigned_to().empty()) return false;
           return true;
         },
         after, limit);
@@ -270,15 +274,125 @@ class FakeCaseRepository final : public CaseRepository {
     for (v1::CaseShare& share : t_.shares) {
       if (share.id() != share_id) continue;
       auto c = t_.cases.find(share.case_id());
-      if (c == t_.cases.end() || unit_.empty() || c->second.handling_post() != unit_ ||
+      const bool handles = c != t_.cases.end() && c->second.handling_post() == unit_;
+      if (c == t_.cases.end() || unit_.empty() || (!handles && share.grantee() != unit_) ||
           share.has_revoked_at() || revoked_by != who_.subject) {
         break;
       }
       *share.mutable_revoked_at() = revoked_at;
       share.set_revoked_by(revoked_by);
+      share.set_revoked_by_unit(unit_);
       return;
     }
     throw std::runtime_error("share to revoke is missing");
+  }
+
+  bool AnswerShare(const std::string& share_id, v1::Answer answer, const std::string& answered_by,
+                   const google::protobuf::Timestamp& answered_at,
+                   const std::string& reason) override {
+    for (v1::CaseShare& share : t_.shares) {
+      if (share.id() != share_id) continue;
+      if (unit_.empty() || share.grantee() != unit_ || answered_by != who_.subject) break;
+      if (share.answer() != v1::ANSWER_UNSPECIFIED) return false;
+      share.set_answer(answer);
+      share.set_answered_by(answered_by);
+      *share.mutable_answered_at() = answered_at;
+      share.set_answer_reason(reason);
+      return true;
+    }
+    throw std::runtime_error("share to answer is missing");
+  }
+
+  void SetAssignment(const std::string& case_id, const std::string& assignee,
+                     const google::protobuf::Timestamp& at) override {
+    auto it = t_.cases.find(case_id);
+    if (it == t_.cases.end() || !Writable(it->second)) {
+      throw std::runtime_error("case row to assign is missing");
+    }
+    it->second.set_assigned_to(assignee);
+    if (assignee.empty()) {
+      it->second.clear_assigned_at();
+    } else {
+      *it->second.mutable_assigned_at() = at;
+    }
+  }
+
+  void InsertReferral(const v1::Referral& referral, const std::string& share_id) override {
+    auto c = t_.cases.find(referral.case_id());
+    if (c == t_.cases.end() || unit_.empty() || c->second.handling_post() != unit_ ||
+        referral.from_unit() != unit_ || referral.referred_by() != who_.subject) {
+      throw std::runtime_error("row-level security: only the handling unit refers a case");
+    }
+    for (const auto& [stored, share] : t_.referrals) {
+      if (stored.case_id() == referral.case_id() && stored.answer() == v1::ANSWER_UNSPECIFIED) {
+        throw std::runtime_error("unique violation: a referral of the case is pending");
+      }
+    }
+    t_.referrals.emplace_back(referral, share_id);
+  }
+
+  std::optional<std::pair<v1::Referral, std::string>> FindReferral(const std::string& referral_id,
+                                                                   bool /*lock*/) override {
+    for (const auto& entry : t_.referrals) {
+      if (entry.first.id() == referral_id && SeesReferral(entry.first)) return entry;
+    }
+    return std::nullopt;
+  }
+
+  std::optional<v1::Referral> PendingReferral(const std::string& case_id) override {
+    for (const auto& [referral, share] : t_.referrals) {
+      if (referral.case_id() == case_id && referral.answer() == v1::ANSWER_UNSPECIFIED &&
+          SeesReferral(referral)) {
+        return referral;
+      }
+    }
+    return std::nullopt;
+  }
+
+  bool AnswerReferral(const std::string& referral_id, v1::Answer answer,
+                      const std::string& answered_by,
+                      const google::protobuf::Timestamp& answered_at,
+                      const std::string& reason) override {
+    for (auto& [referral, share] : t_.referrals) {
+      if (referral.id() != referral_id) continue;
+      if (referral.to_unit() != unit_ || answered_by != who_.subject) break;
+      if (referral.answer() != v1::ANSWER_UNSPECIFIED) return false;
+      referral.set_answer(answer);
+      referral.set_answered_by(answered_by);
+      *referral.mutable_answered_at() = answered_at;
+      referral.set_answer_reason(reason);
+      return true;
+    }
+    throw std::runtime_error("referral to answer is missing");
+  }
+
+  // The pending referrals to the unit and the shares to answer: enough for the use cases' tests
+  // (the full inbox is cases.inbox, tested against PostgreSQL).
+  std::vector<v1::InboxItem> Inbox(int64_t /*since_micros*/) override {
+    std::vector<v1::InboxItem> items;
+    if (unit_.empty()) return items;
+    for (const auto& [referral, share] : t_.referrals) {
+      if (referral.to_unit() != unit_ || referral.answer() != v1::ANSWER_UNSPECIFIED) continue;
+      v1::InboxItem item;
+      item.set_kind(v1::INBOX_ITEM_KIND_REFERRAL_RECEIVED);
+      item.set_item_id(referral.id());
+      item.set_case_id(referral.case_id());
+      item.set_case_reference(referral.case_reference());
+      item.set_needs_answer(true);
+      items.push_back(item);
+    }
+    for (const v1::CaseShare& share : t_.shares) {
+      if (share.grantee() != unit_ || share.answer() != v1::ANSWER_UNSPECIFIED || !Live(share)) {
+        continue;
+      }
+      v1::InboxItem item;
+      item.set_kind(v1::INBOX_ITEM_KIND_SHARE_RECEIVED);
+      item.set_item_id(share.id());
+      item.set_case_id(share.case_id());
+      item.set_needs_answer(true);
+      items.push_back(item);
+    }
+    return items;
   }
 
   // Two of the rules migration 0018 writes.
@@ -534,6 +648,20 @@ class FakeCaseRepository final : public CaseRepository {
   }
 
   // The policy of cases.case_shares: the grantee sees its own, the handling unit all.
+  bool SeesReferral(const v1::Referral& referral) const {
+    return !unit_.empty() && (referral.from_unit() == unit_ || referral.to_unit() == unit_);
+  }
+
+  bool ReferredToMe(const std::string& case_id) const {
+    for (const auto& [referral, share] : t_.referrals) {
+      if (referral.case_id() == case_id && referral.to_unit() == unit_ && !unit_.empty() &&
+          referral.answer() == v1::ANSWER_UNSPECIFIED) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   bool SeesShare(const v1::CaseShare& share) const {
     if (unit_.empty()) return false;
     if (share.grantee() == unit_) return true;

@@ -52,6 +52,8 @@ class FakeCaseTransactions final : public CaseTransactions {
     std::vector<consular::v1::CaseNote> notes;
     std::vector<consular::v1::CaseShare> shares;        // case_reference and active unset
     std::vector<consular::v1::EmergencyAccess> grants;  // active unset
+    // Referrals and the share each gives its receiver meanwhile.
+    std::vector<std::pair<consular::v1::Referral, std::string>> referrals;
     // Emergency searches: the searcher and the ids found.
     std::vector<std::pair<std::string, std::vector<std::string>>> emergency_searches;
     std::map<std::pair<std::string, std::string>, storage::PriorRequest> requests;

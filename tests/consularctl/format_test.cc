@@ -283,6 +283,7 @@ TEST(FormatCaseTest, KeyValueBlock) {
             "Status:                ACTIVE\n"
             "Post:                  RABAT\n"
             "Country:               MA\n"
+            "Assigned to:           nobody\n"
             "Version:               4\n"
             "Opened:                2026-03-01T09:30:00Z\n"
             "Updated:               2026-03-01T09:31:00Z\n"
@@ -328,6 +329,18 @@ TEST(CaseAccessTextTest, OnePerAccess) {
   EXPECT_THAT(CaseAccessText(consular::v1::CASE_ACCESS_EMERGENCY), HasSubstr("emergency"));
   // A value this client does not know (a newer server) still shows.
   EXPECT_EQ(CaseAccessText(static_cast<consular::v1::CaseAccess>(9)), "9");
+}
+
+TEST(FormatCaseTest, ShowsWhoWorksTheCaseAndAReferralWaitingForItsAnswer) {
+  consular::v1::Case c = SampleCase();
+  c.set_assigned_to("dev-officer-rabat");
+  c.mutable_pending_referral()->set_id("7e000000-1111-4222-8333-444455556666");
+  c.mutable_pending_referral()->set_to_unit("TUNIS");
+  *c.mutable_pending_referral()->mutable_referred_at() = At(kMarch1);
+  const std::string text = FormatCase(c);
+  EXPECT_THAT(text, HasSubstr("Assigned to:           dev-officer-rabat\n"));
+  EXPECT_THAT(text, HasSubstr("Referred:              to TUNIS on 2026-03-01T09:30:00Z, waiting "
+                              "for its answer (7e000000-1111-4222-8333-444455556666)\n"));
 }
 
 TEST(FormatCaseTest, ShowsTheCallersAccessOnlyWhenNotHandling) {

@@ -533,14 +533,33 @@ ctl "$LKHA" case refer "$LKHA_REF" --to kabul --basis "Art. 7 referral to the po
 expect_error "a referral to a closed post (KABUL) is refused by field" INVALID_ARGUMENT \
   "to_post: KABUL is not an active unit of the register"
 ctl "$LKHA" case refer "$LKHA_REF" --to rabat --basis "Art. 7 referral to the post" --version 1
-expect_out "LKHA refers the case to RABAT and keeps read-only access" "$LKHA_REF" "RABAT" \
-  "shared read-only"
+expect_out "LKHA refers the case to RABAT, which is to answer; LKHA handles it meanwhile" \
+  "$LKHA_REF" "LKHA" "to RABAT on" "waiting for its answer"
+ctl "$OFFICER_RABAT" --json case get "$LKHA_REF"
+if [[ $RC -eq 0 && $(json_field handlingPost) == LKHA \
+      && $(json_field callerAccess) == CASE_ACCESS_SHARED_READ ]]; then
+  pass "while the referral waits, RABAT reads the case to judge it"
+else
+  fail "while the referral waits, RABAT reads the case to judge it" "$(details)"
+fi
+ctl "$MANAGER_RABAT" inbox
+REFERRAL_ID=$(grep -F "$LKHA_REF" <<<"$OUT" | grep -F "TO ANSWER" | awk '{print $NF}')
+if [[ $RC -eq 0 && ${#REFERRAL_ID} -eq 36 ]]; then
+  pass "the referral is in RABAT's inbox, to answer"
+else
+  fail "the referral is in RABAT's inbox, to answer" "$(details)"
+fi
+ctl "$OFFICER_RABAT" inbox accept "${REFERRAL_ID:0:8}"
+expect_error "an officer does not accept a referral (PERMISSION_DENIED)" PERMISSION_DENIED
+ctl "$MANAGER_RABAT" inbox accept "${REFERRAL_ID:0:8}"
+expect_out "the RABAT manager accepts it by the first 8 characters of its id" \
+  "accepted: the case is handled by RABAT now"
 ctl "$OFFICER_RABAT" --json case get "$LKHA_REF"
 if [[ $RC -eq 0 && $(json_field handlingPost) == RABAT \
-      && $(json_field callerAccess) == CASE_ACCESS_HANDLING && $(json_field version) == 2 ]]; then
-  pass "after the referral, the RABAT officer gets the case as its handling unit (version 2)"
+      && $(json_field callerAccess) == CASE_ACCESS_HANDLING && $(json_field version) == 3 ]]; then
+  pass "once accepted, the RABAT officer gets the case as its handling unit (version 3)"
 else
-  fail "after the referral, the RABAT officer gets the case as its handling unit (version 2)" \
+  fail "once accepted, the RABAT officer gets the case as its handling unit (version 3)" \
     "$(details)"
 fi
 ctl "$LKHA" --json case get "$LKHA_REF"
@@ -549,12 +568,22 @@ if [[ $RC -eq 0 && $(json_field callerAccess) == CASE_ACCESS_SHARED_READ ]]; the
 else
   fail "after the referral, LKHA still gets the case, read-only" "$(details)"
 fi
+ctl "$LKHA" inbox
+expect_out "LKHA's inbox has RABAT's answer" "our referral" "$LKHA_REF" "accepted"
 ctl "$LKHA" case note "$LKHA_REF" --text "LKHA note after the referral"
 expect_error "after the referral, LKHA may not add a note (PERMISSION_DENIED)" PERMISSION_DENIED
 ctl "$OFFICER_RABAT" case events "$LKHA_REF"
-expect_out "the timeline shows the referral" "REFERRED" "referred LKHA→RABAT"
+expect_out "the timeline shows the referral and its acceptance" "REFERRAL_PROPOSED" \
+  "referred LKHA→RABAT"
 ctl "$MANAGER_RABAT" case refer "$LKHA_REF" --to TUNIS --basis "Stale referral" --version 1
 expect_error "a referral from a stale version is ABORTED" ABORTED
+# -- who works it: the manager assigns, the officer finds it among hers
+ctl "$MANAGER_RABAT" case assign "$LKHA_REF" --to dev-officer-rabat
+expect_out "the RABAT manager assigns the case to an officer" "dev-officer-rabat"
+ctl "$OFFICER_RABAT" case list --mine
+expect_out "the officer's own cases list it" "$LKHA_REF"
+ctl "$OFFICER_RABAT" case assign "$LKHA_REF" --to dev-officer2-rabat
+expect_error "an officer does not give a case away (PERMISSION_DENIED)" PERMISSION_DENIED
 
 # -- the database goes away and comes back
 "$OPS/pg.sh" stop "$PG_DIR" >/dev/null

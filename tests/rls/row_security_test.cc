@@ -394,6 +394,27 @@ TEST_F(RowSecurityTest, SharesAreSeenByTheirGranteeAndTheHandlingPostOnly) {
   const Outcome widen =
       AsService(&kTunisOfficer, "UPDATE cases.case_shares SET access = 'READ_WRITE'");
   EXPECT_NE(widen.sqlstate, "") << "a share's access level was changed";
+  // The grantee answers its share (declining ends it), once; the answer is never rewritten.
+  const std::string answer =
+      "UPDATE cases.case_shares SET answer = 'DECLINED', answered_by = 'alice', "
+      "answered_at = now(), answer_reason = 'not ours', revoked_at = now(), revoked_by = 'alice' "
+      "WHERE grantee_unit = 'RABAT'";
+  EXPECT_EQ(AsService(&kRabatOfficer, answer).changed, 1);
+  EXPECT_EQ(ServiceScalar(&kTunisOfficer,
+                          "SELECT answer || ':' || revoked_by_unit FROM cases.case_shares "
+                          "WHERE grantee_unit = 'RABAT'"),
+            "DECLINED:RABAT");
+  EXPECT_NE(AsService(&kRabatOfficer,
+                      "UPDATE cases.case_shares SET answer_reason = 'changed my mind' "
+                      "WHERE grantee_unit = 'RABAT'")
+                .sqlstate,
+            "");
+  // Nobody but the grantee answers: the handling post cannot accept for it.
+  EXPECT_NE(AsService(&kTunisOfficer,
+                      "UPDATE cases.case_shares SET answer = 'ACCEPTED', answered_by = 'bob', "
+                      "answered_at = now() WHERE grantee_unit = 'LKHA'")
+                .sqlstate,
+            "");
 }
 
 TEST_F(RowSecurityTest, EmergencyAccessIsReadOnlyPersonalAndTimeLimited) {

@@ -4,9 +4,13 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/tls.h"
 #include "tools/consularctl/ids.h"
@@ -33,6 +37,22 @@ void PrepareCallContext(grpc::ClientContext* context, const std::string& token,
   // UNAUTHENTICATED.
   if (!token.empty()) context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
   if (!purpose.empty()) context->AddMetadata("x-access-purpose", purpose);
+}
+
+absl::StatusOr<std::string> TokenSubject(const std::string& token) {
+  const std::vector<std::string> parts =
+      absl::StrSplit(absl::StripAsciiWhitespace(token), '.');
+  std::string payload;
+  google::protobuf::Struct claims;
+  if (parts.size() != 3 || !absl::WebSafeBase64Unescape(parts[1], &payload) ||
+      !google::protobuf::util::JsonStringToMessage(payload, &claims).ok()) {
+    return absl::InvalidArgumentError("the token (--token, CONSULAR_TOKEN) is not a JWT");
+  }
+  const auto sub = claims.fields().find("sub");
+  if (sub == claims.fields().end() || sub->second.string_value().empty()) {
+    return absl::InvalidArgumentError("the token (--token, CONSULAR_TOKEN) names no subject");
+  }
+  return sub->second.string_value();
 }
 
 std::string RequestIdOrNew(const std::string& given) {

@@ -115,6 +115,10 @@ using StatisticsStub = consular::v1::StatisticsService::StubInterface;
 using BilateralStub = consular::v1::BilateralService::StubInterface;
 using ReportStub = consular::v1::ReportService::StubInterface;
 
+// The "sub" claim of a bearer token (the caller's staff id), read without checking the token (the
+// server does that). INVALID_ARGUMENT if it is not a JWT with a subject.
+absl::StatusOr<std::string> TokenSubject(const std::string& token);
+
 // A fresh request id (UUID) unless `given` is not empty.
 std::string RequestIdOrNew(const std::string& given);
 

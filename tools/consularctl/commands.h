@@ -31,6 +31,8 @@ void AddPersonCommands(CLI::App* cases, const GlobalOptions* global, Action* act
 // Registers `document` (add, update, remove) on `cases`; see AddCaseCommands.
 void AddDocumentCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
 void AddStageCommands(CLI::App* cases, const GlobalOptions* global, Action* action);
+// Registers `inbox` (and accept, decline) on `app` and `assign` on `cases`.
+void AddInboxCommands(CLI::App* app, CLI::App* cases, const GlobalOptions* global, Action* action);
 
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);

@@ -46,6 +46,8 @@ struct ListArgs {
   std::string flag;
   std::string opened_from;
   std::string opened_to;
+  bool mine = false;
+  bool unassigned = false;
   PagingArgs paging;
 };
 
@@ -179,6 +181,8 @@ int RunList(const CaseContext& context, const ListArgs& args) {
   request.set_type(type);
   request.set_status(status);
   request.set_risk_flag(flag);
+  request.set_assigned_to_me(args.mine);
+  request.set_unassigned(args.unassigned);
   return RunListing(context, &CaseStub::ListCases, request, args.paging,
                     [](const consular::v1::ListCasesResponse& response) {
                       return FormatCaseList(response.cases());
@@ -373,6 +377,9 @@ void AddList(CLI::App* parent, CaseContext context, Action* action) {
   command->add_option("--opened-to", args->opened_to, "Opened on or before (YYYY-MM-DD)")
       ->type_name("DATE")
       ->check(DateValidator());
+  CLI::Option* mine = command->add_flag("--mine", args->mine, "Only the cases assigned to you");
+  command->add_flag("--unassigned", args->unassigned, "Only the cases nobody is assigned to")
+      ->excludes(mine);
   AddPaging(command, &args->paging);
   OnParse(command, context, args, &RunList, action);
 }
@@ -512,6 +519,7 @@ void AddCaseCommands(CLI::App* app, const GlobalOptions* global, Action* action)
   AddPersonCommands(cases, global, action);
   AddDocumentCommands(cases, global, action);
   AddStageCommands(cases, global, action);
+  AddInboxCommands(app, cases, global, action);
   AddDeadlines(app, context, action);
 }
 

@@ -254,8 +254,9 @@ void AddShares(CLI::App* parent, CaseContext context, Action* action) {
 void AddRefer(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "refer",
-      "Hand a case over to another post (post managers for their post's cases, LKHA caseworkers "
-      "for LKHA's); your unit keeps read-only access through a share");
+      "Propose to hand a case over to another post (post managers for their post's cases, LKHA "
+      "caseworkers for LKHA's). Your unit handles it until a manager there accepts (consularctl "
+      "inbox accept), and keeps read-only access after");
   auto args = std::make_shared<ReferArgs>();
   AddCaseId(command, &args->case_id);
   command->add_option("--to", args->to_post, "The post that handles the case from now on")

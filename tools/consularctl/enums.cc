@@ -161,4 +161,12 @@ std::string EnumValidationError(
   return std::string(parsed.status().message());
 }
 
+std::string EnumWords(const google::protobuf::EnumDescriptor* descriptor, int number) {
+  std::string words = absl::AsciiStrToLower(EnumShortName(descriptor, number));
+  for (char& c : words) {
+    if (c == '_') c = ' ';
+  }
+  return words;
+}
+
 }  // namespace consular::ctl

@@ -56,6 +56,10 @@ absl::StatusOr<E> ParseEnumAs(
   return static_cast<E>(*number);
 }
 
+// The value in words, for people: "foreign divorce recognition" for
+// CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION.
+std::string EnumWords(const google::protobuf::EnumDescriptor* descriptor, int number);
+
 // The alias a user may type for the value, if any ("officer" for
 // ROLE_CONSULAR_OFFICER). Empty if the value has none.
 std::string EnumAlias(const google::protobuf::EnumDescriptor* descriptor,

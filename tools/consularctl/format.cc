@@ -67,6 +67,12 @@ std::string FormatCase(const Case& c) {
   block.Add("Post", c.handling_post());
   block.AddIfSet("Access", CaseAccessText(c.caller_access()));
   block.Add("Country", c.country());
+  block.Add("Assigned to", c.assigned_to().empty() ? "nobody" : c.assigned_to());
+  if (c.has_pending_referral()) {
+    const consular::v1::Referral& r = c.pending_referral();
+    block.Add("Referred", absl::StrCat("to ", r.to_unit(), " on ", FormatTimestamp(r.referred_at()),
+                                       ", waiting for its answer (", r.id(), ")"));
+  }
   block.Add("Version", absl::StrCat(c.version()));
   block.Add("Opened", FormatTimestamp(c.opened_at()));
   block.Add("Updated", FormatTimestamp(c.updated_at()));
@@ -320,6 +326,13 @@ std::string EventDetails(const CaseEvent& event) {
       return absl::StrCat("share with ", event.grantee(), " revoked");
     case consular::v1::CASE_EVENT_TYPE_REFERRED:
       return absl::StrCat("referred ", event.from_unit(), kArrow, event.to_unit());
+    case consular::v1::CASE_EVENT_TYPE_REFERRAL_PROPOSED:
+      return absl::StrCat("referral to ", event.to_unit(), " waiting for its answer");
+    case consular::v1::CASE_EVENT_TYPE_REFERRAL_DECLINED:
+      return absl::StrCat("referral to ", event.to_unit(), " declined");
+    case consular::v1::CASE_EVENT_TYPE_ASSIGNED:
+      return event.assigned_to().empty() ? "assigned to nobody"
+                                         : absl::StrCat("assigned to ", event.assigned_to());
     case consular::v1::CASE_EVENT_TYPE_CONTACT_LOGGED:
       return absl::StrCat("contact ", event.contact_id(), " logged", ContactEventTail(event));
     case consular::v1::CASE_EVENT_TYPE_CONTACT_UPDATED:
