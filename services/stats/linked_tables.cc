@@ -23,14 +23,6 @@ constexpr char kUnresolved[] = "MEASURE_CASES_UNRESOLVED";
 constexpr char kCaseType[] = "DIMENSION_CASE_TYPE";
 constexpr char kStatus[] = "DIMENSION_STATUS";
 
-bool IsMultiValued(Dimension d) {
-  return d == consular::v1::DIMENSION_RISK_FLAG ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
-bool OverDivorceCases(Dimension d) {
-  return d == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
 bool IsOpenStatus(const std::string& status) {
   return status != "CASE_STATUS_RESOLVED" && status != "CASE_STATUS_CLOSED";
 }
@@ -208,10 +200,9 @@ class Builder {
         const std::string d = Dimension_Name(dimension);
         const std::vector<std::string> categories = Categories(y, measure, dimension);
         for (const std::string& c : categories) LinkAdditive(y, m, d, c, false);
+        const Population of = PopulationOf(dimension);
         for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
-          const int population =
-              OverDivorceCases(dimension) ? Existing(FigureKey(y, s, m, kCaseType, kDivorce))
-                                          : Existing(FigureKey(y, s, m, kTotal, kAll));
+          const int population = Existing(FigureKey(y, s, m, of.DimensionKey(), of.CategoryKey()));
           std::vector<int> cells;
           for (const std::string& c : categories) cells.push_back(Existing(FigureKey(y, s, m, d, c)));
           if (IsMultiValued(dimension)) {

@@ -115,6 +115,29 @@ std::vector<Dimension> DimensionsOf(Measure measure) {
   }
 }
 
+std::string Population::DimensionKey() const {
+  return dimension == consular::v1::DIMENSION_UNSPECIFIED ? kTotal : Dimension_Name(dimension);
+}
+
+std::string Population::CategoryKey() const {
+  return dimension == consular::v1::DIMENSION_UNSPECIFIED ? kAll : category;
+}
+
+Population PopulationOf(Dimension dimension) {
+  switch (dimension) {
+    case consular::v1::DIMENSION_RECOGNITION_DECISION:
+    case consular::v1::DIMENSION_RECOGNITION_OBSTACLE:
+      return {consular::v1::DIMENSION_CASE_TYPE, kDivorce};
+    default:
+      return {};
+  }
+}
+
+bool IsMultiValued(Dimension dimension) {
+  return dimension == consular::v1::DIMENSION_RISK_FLAG ||
+         dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+}
+
 absl::StatusOr<PeriodYears> YearsOf(const Period& period) {
   const auto year_ok = [](int y) { return y >= 2000 && y <= 2100; };
   switch (period.kind_case()) {

@@ -77,4 +77,21 @@ std::vector<std::string> CategoriesOf(consular::v1::Dimension dimension);
 // The dimensions a measure is broken down by, in enum order.
 std::vector<consular::v1::Dimension> DimensionsOf(consular::v1::Measure measure);
 
+// The population a breakdown divides, of the breakdown's measure: every case (dimension
+// DIMENSION_UNSPECIFIED), or the cases of one category of another breakdown of the measure, so
+// that the breakdown's total is a cell of that one (the RECOGNITION_* dimensions: the
+// divorce-recognition column of the case-type table).
+struct Population {
+  consular::v1::Dimension dimension = consular::v1::DIMENSION_UNSPECIFIED;
+  std::string category;
+
+  // As figures are keyed (linked_tables.h): kTotal and kAll for every case.
+  std::string DimensionKey() const;
+  std::string CategoryKey() const;
+};
+Population PopulationOf(consular::v1::Dimension dimension);
+// Whether a case may count under several categories of the dimension (then the cells do not add
+// up to the population, each is at most it).
+bool IsMultiValued(consular::v1::Dimension dimension);
+
 }  // namespace consular::stats
