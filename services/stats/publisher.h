@@ -19,8 +19,10 @@
 //   2. per dimension: quarters x categories with their totals, whose quarter and year totals are
 //      the cells of table 1; multi-valued dimensions (risk flags, obstacles) as one table per
 //      category: with / without it;
-//   3. recognition decisions and obstacles over the divorce-recognition cases: their totals are
-//      the divorce-recognition column of the case-type table of cases opened;
+//   3. the breakdowns of a part of the cases (PopulationOf): their totals are a column of another
+//      table of the measure (recognition decisions, obstacles and stages: the divorce-recognition
+//      column of the case-type table; children: its abandonment column; who paid for the
+//      return: the RETURNED_TO_NL column of the outcome table of cases resolved);
 //   4. cases unresolved at the end of each quarter: by type, with their total.
 // A year and its quarters and months are published from these tables only; a range of quarters
 // is the sum of the published figures of its years and quarters, suppressed when any part is, so

@@ -166,6 +166,9 @@ std::string RowEncoder::Facts(const CaseRec& c, const EventRec& e) const {
   SetNames(&f["risk_flags"], e.flags, FlagName);
   f["recognition_decision"].set_string_value(DecisionName(e.decision));
   SetNames(&f["recognition_obstacles"], e.obstacles, ObstacleName);
+  f["recognition_stage"].set_string_value(StageName(e.stage));
+  f["children"].set_string_value(ChildrenName(c));
+  f["return_funding"].set_string_value(FundingName(c.funding));
   if (IsContactEvent(e.type)) {
     const ContactRec& k = d_.contacts[e.ref];
     auto& contact = *f["contact"].mutable_struct_value()->mutable_fields();
