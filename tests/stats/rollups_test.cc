@@ -619,13 +619,14 @@ TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
           if (pick(3) == 0)
             spec.obstacles.push_back(static_cast<consular::v1::RecognitionObstacle>(o));
         }
-        // Steps a month apart, the last maybe still ahead.
+        // Steps a month apart; a hearing may lie ahead.
         const absl::CivilDay today = absl::ToCivilDay(now, absl::UTCTimeZone());
         const int steps = pick(4);
         for (int i = 0; i < steps; ++i) {
-          const absl::CivilDay on = today - 30 * (steps - 1 - i) + (pick(3) == 0 ? 20 : -5);
-          spec.stages.push_back(Step(static_cast<consular::v1::ProceedingsStage>(1 + pick(6)),
-                                     static_cast<int>(on.year()), on.month(), on.day()));
+          const auto stage = static_cast<consular::v1::ProceedingsStage>(1 + pick(6));
+          const bool ahead = stage == consular::v1::PROCEEDINGS_STAGE_HEARING && pick(2) == 0;
+          const absl::CivilDay on = today - 30 * (steps - 1 - i) + (ahead ? 20 : -5);
+          spec.stages.push_back(Step(stage, static_cast<int>(on.year()), on.month(), on.day()));
         }
       } else {
         spec.children = pick(5);
