@@ -61,12 +61,14 @@ constexpr char kInsertCase[] =
     "risk_flags, referral_source, subject_sex, subject_nationality_status, personal, opened_at, "
     "updated_at, resolved_at, closed_at, version, subject_name_bidx, stat_age_group, "
     "stat_mother_with_minor_children, stat_recognition_decision, stat_recognition_obstacles, "
-    "subject_name_birth_bidx, subject_sound_bidx, subject_sound_birth_bidx) "
+    "subject_name_birth_bidx, subject_sound_bidx, subject_sound_birth_bidx, stat_children, "
+    "stat_return_funding, stat_recognition_stage) "
     "VALUES ($1::uuid, $2, $3, $4, "
     "NULLIF($5, ''), $6, $7, $8::text[], $9, $10, $11, $12, " FROM_MICROS("$13") ", "
     FROM_MICROS("$14") ", CASE WHEN $15::bigint = 0 THEN NULL ELSE " FROM_MICROS("$15") " END, "
     "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17, $18, $19, $20, $21, "
-    "$22::text[], NULLIF($23, ''::bytea), NULLIF($24, ''::bytea), NULLIF($25, ''::bytea))";
+    "$22::text[], NULLIF($23, ''::bytea), NULLIF($24, ''::bytea), NULLIF($25, ''::bytea), $26, "
+    "$27, $28)";
 
 constexpr char kUpdateCase[] =
     "UPDATE cases.cases SET status = $2, outcome = NULLIF($3, ''), country = $4, "
@@ -78,7 +80,8 @@ constexpr char kUpdateCase[] =
     "stat_mother_with_minor_children = $17, stat_recognition_decision = $18, "
     "stat_recognition_obstacles = $19::text[], subject_name_birth_bidx = NULLIF($20, ''::bytea), "
     "subject_sound_bidx = NULLIF($21, ''::bytea), "
-    "subject_sound_birth_bidx = NULLIF($22, ''::bytea) WHERE id = $1::uuid";
+    "subject_sound_birth_bidx = NULLIF($22, ''::bytea), stat_children = $23, "
+    "stat_return_funding = $24, stat_recognition_stage = $25 WHERE id = $1::uuid";
 
 constexpr char kPossibleDuplicates[] =
     "SELECT id::text, reference, handling_post, match, visible FROM cases.possible_duplicates("
@@ -378,23 +381,24 @@ void CaseStore::Insert(const Case& c) {
                 pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), facts.age_group,
                 facts.mother_with_minor_children, facts.recognition_decision,
                 TextArray(facts.recognition_obstacles), pqxx::binarystring(indexes.name_birth),
-                pqxx::binarystring(indexes.sound), pqxx::binarystring(indexes.sound_birth));
+                pqxx::binarystring(indexes.sound), pqxx::binarystring(indexes.sound_birth),
+                facts.children, facts.return_funding, facts.recognition_stage);
 }
 
 void CaseStore::Update(const Case& c) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
   const SubjectIndexes indexes = SubjectIndexesOf(crypto_.blind_index, c.subject().full_name(),
                                                   c.subject().date_of_birth());
-  const pqxx::result r =
-      ExecPrepared(tx_, "case_update", kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2),
-                   c.country(), RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
-                   pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))),
-                   Micros(c.updated_at()), Micros(c.resolved_at()), Micros(c.closed_at()),
-                   c.version(), pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)),
-                   c.handling_post(), facts.age_group, facts.mother_with_minor_children,
-                   facts.recognition_decision, TextArray(facts.recognition_obstacles),
-                   pqxx::binarystring(indexes.name_birth), pqxx::binarystring(indexes.sound),
-                   pqxx::binarystring(indexes.sound_birth));
+  const pqxx::result r = ExecPrepared(
+      tx_, "case_update", kUpdateCase, c.id(), EnumName(c, 1), EnumName(c, 2), c.country(),
+      RiskFlagsArray(c), EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
+      pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.updated_at()),
+      Micros(c.resolved_at()), Micros(c.closed_at()), c.version(),
+      pqxx::binarystring(NameIndexOf(crypto_.blind_index, c)), c.handling_post(), facts.age_group,
+      facts.mother_with_minor_children, facts.recognition_decision,
+      TextArray(facts.recognition_obstacles), pqxx::binarystring(indexes.name_birth),
+      pqxx::binarystring(indexes.sound), pqxx::binarystring(indexes.sound_birth), facts.children,
+      facts.return_funding, facts.recognition_stage);
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
 }
 

@@ -140,6 +140,9 @@ std::string CategoryLabel(const DossierMessages& messages, consular::v1::Dimensi
                                              "RISK_FLAG_",
                                              "RECOGNITION_DECISION_",
                                              "RECOGNITION_OBSTACLE_",
+                                             "PROCEEDINGS_STAGE_",
+                                             "CHILDREN_",
+                                             "RETURN_FUNDING_",
                                              "PARTNER_KIND_",
                                              "CONTACT_PURPOSE_"};
   for (absl::string_view prefix : kPrefixes) {

@@ -23,14 +23,6 @@ constexpr char kUnresolved[] = "MEASURE_CASES_UNRESOLVED";
 constexpr char kCaseType[] = "DIMENSION_CASE_TYPE";
 constexpr char kStatus[] = "DIMENSION_STATUS";
 
-bool IsMultiValued(Dimension d) {
-  return d == consular::v1::DIMENSION_RISK_FLAG ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
-bool OverDivorceCases(Dimension d) {
-  return d == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
 bool IsOpenStatus(const std::string& status) {
   return status != "CASE_STATUS_RESOLVED" && status != "CASE_STATUS_CLOSED";
 }
@@ -38,8 +30,12 @@ bool IsOpenStatus(const std::string& status) {
 // Builds the cells and identities of a linked set.
 class Builder {
  public:
-  Builder(const FigureSource& value, const SeenCategories& seen, bool previous_definition = true)
-      : value_(value), seen_(seen), previous_definition_(previous_definition) {}
+  Builder(const FigureSource& value, const SeenCategories& seen, bool previous_definition = true,
+          std::vector<Dimension> missing = {})
+      : value_(value),
+        seen_(seen),
+        previous_definition_(previous_definition),
+        missing_(std::move(missing)) {}
 
   // The cases with a contact of one year only.
   LinkedSet BuildContacts(int y) {
@@ -76,6 +72,18 @@ class Builder {
     return cell;
   }
   int Existing(const FigureKey& key) const { return set_.index.at(key); }
+  // The dimensions of the cases opened and resolved in the set.
+  std::vector<Dimension> TableDimensions(Measure m) const {
+    std::vector<Dimension> out;
+    for (const Dimension d : DimensionsOf(m)) {
+      if (d == consular::v1::DIMENSION_MONTH ||
+          std::find(missing_.begin(), missing_.end(), d) != missing_.end()) {
+        continue;
+      }
+      out.push_back(d);
+    }
+    return out;
+  }
   int Aux(int64_t value) {
     const int cell = static_cast<int>(set_.table.values.size());
     set_.table.values.push_back(value);
@@ -143,8 +151,7 @@ class Builder {
     for (const Measure m :
          {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
       DeclareSeries(y, Measure_Name(m), kTotal, kAll, true);
-      for (const Dimension d : DimensionsOf(m)) {
-        if (d == consular::v1::DIMENSION_MONTH) continue;
+      for (const Dimension d : TableDimensions(m)) {
         for (const std::string& c : Categories(y, m, d)) {
           DeclareSeries(y, Measure_Name(m), Dimension_Name(d), c, false);
         }
@@ -203,15 +210,13 @@ class Builder {
          {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
       const std::string m = Measure_Name(measure);
       LinkAdditive(y, m, kTotal, kAll, true);
-      for (const Dimension dimension : DimensionsOf(measure)) {
-        if (dimension == consular::v1::DIMENSION_MONTH) continue;
+      for (const Dimension dimension : TableDimensions(measure)) {
         const std::string d = Dimension_Name(dimension);
         const std::vector<std::string> categories = Categories(y, measure, dimension);
         for (const std::string& c : categories) LinkAdditive(y, m, d, c, false);
+        const Population of = PopulationOf(dimension);
         for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
-          const int population =
-              OverDivorceCases(dimension) ? Existing(FigureKey(y, s, m, kCaseType, kDivorce))
-                                          : Existing(FigureKey(y, s, m, kTotal, kAll));
+          const int population = Existing(FigureKey(y, s, m, of.DimensionKey(), of.CategoryKey()));
           std::vector<int> cells;
           for (const std::string& c : categories) cells.push_back(Existing(FigureKey(y, s, m, d, c)));
           if (IsMultiValued(dimension)) {
@@ -324,6 +329,7 @@ class Builder {
   const FigureSource& value_;
   const SeenCategories& seen_;
   const bool previous_definition_;  // with the figures of the previous definitions
+  const std::vector<Dimension> missing_;  // dimensions left out
   LinkedSet set_;
 };
 
@@ -340,9 +346,35 @@ int64_t SumMonths(const std::array<int64_t, 12>* months, int slot) {
 }  // namespace
 
 LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& value,
-                         const SeenCategories& seen, bool from_the_start,
-                         bool previous_definition) {
-  return Builder(value, seen, previous_definition).Build(first_year, last_year, from_the_start);
+                         const SeenCategories& seen, bool from_the_start, bool previous_definition,
+                         const std::vector<Dimension>& missing) {
+  return Builder(value, seen, previous_definition, missing)
+      .Build(first_year, last_year, from_the_start);
+}
+
+bool HoldsDimension(const ReleasedCountry& country, Measure measure, Dimension dimension) {
+  // Only the tables of the cases opened and resolved have breakdowns added over time; months are
+  // the totals' own figures.
+  if ((measure != consular::v1::MEASURE_CASES_OPENED &&
+       measure != consular::v1::MEASURE_CASES_RESOLVED) ||
+      dimension == consular::v1::DIMENSION_MONTH || IsMultiValued(dimension)) {
+    return true;
+  }
+  const std::string m = Measure_Name(measure);
+  const std::string d = Dimension_Name(dimension);
+  const Population population = PopulationOf(dimension);
+  const std::string population_dimension = population.DimensionKey();
+  const std::string population_category = population.CategoryKey();
+  bool people = false;
+  for (const auto& [key, figure] : country.figures) {
+    if (key.measure != m) continue;
+    if (key.dimension == d) return true;
+    if (key.dimension == population_dimension && key.category == population_category &&
+        figure.value != 0) {
+      people = true;
+    }
+  }
+  return !people;
 }
 
 LinkedProtection ProtectLinkedContacts(int year, const FigureSource& value,
@@ -541,9 +573,20 @@ LinkedProtection ProtectLinked(int first_year, int last_year, const FigureSource
   Chain chain;
   for (const ReleasedCountry* release : earlier) {
     if (release == nullptr || release->first_year <= 0) continue;
+    // A release made before a dimension was counted has none of its figures: left out.
+    std::vector<Dimension> missing;
+    for (const Measure measure :
+         {consular::v1::MEASURE_CASES_OPENED, consular::v1::MEASURE_CASES_RESOLVED}) {
+      for (const Dimension dimension : DimensionsOf(measure)) {
+        if (dimension != consular::v1::DIMENSION_MONTH &&
+            !HoldsDimension(*release, measure, dimension)) {
+          missing.push_back(dimension);
+        }
+      }
+    }
     chain.Add(BuildLinkedSet(release->first_year, release->last_year, ReleasedSource(*release),
                              ReleasedSeen(*release), release->from_the_start,
-                             HoldsPreviousDefinition(*release)),
+                             HoldsPreviousDefinition(*release), missing),
               release);
   }
   const LinkedSet now = BuildLinkedSet(first_year, last_year, value, seen, from_the_start);

@@ -20,7 +20,9 @@
 //   - months add up to quarters, quarters to the year (cases opened and resolved);
 //   - categories add up to the total (a single-valued dimension), or are at most the total (a case
 //     may count under several risk flags or obstacles: with + without = total);
-//   - the recognition dimensions divide the divorce-recognition cases opened;
+//   - a breakdown of a part of the cases divides a cell of another table (PopulationOf in
+//     publisher.h: the recognition dimensions the divorce-recognition cases opened, children the
+//     abandonment cases opened, who paid for the return the cases resolved as returned);
 //   - cases unresolved at a year's end by type add up to the total, and chain from year to year:
 //     unresolved at the end = unresolved before + opened - resolved, in total and per case type;
 //   - statuses now: the cases opened (over all years) in an open status are the cases unresolved
@@ -93,9 +95,12 @@ using SeenCategories =
 // now hold over the years of the set).
 // `previous_definition`: with the figures of the previous definitions in the overlap year (a
 // release made before they existed has none).
+// `missing`: dimensions left out (a release made before they were counted has none of their
+// figures; see HoldsDimension).
 LinkedSet BuildLinkedSet(int first_year, int last_year, const FigureSource& value,
                          const SeenCategories& seen, bool from_the_start,
-                         bool previous_definition = true);
+                         bool previous_definition = true,
+                         const std::vector<consular::v1::Dimension>& missing = {});
 
 // The value of every figure from a country's rollup counts (cases unresolved from the cumulative
 // counts, contacts as the cases with a contact).
@@ -120,6 +125,14 @@ struct ReleasedCountry {
 
   Released Get(const FigureKey& key) const;
 };
+
+// Whether a release holds the figures of `dimension` (of `measure`): made since the dimension is
+// counted, or with nobody in its population in any year (then its figures are all 0 either way).
+// A single-valued dimension whose population has people always has a figure; a multi-valued one
+// (RISK_FLAG, RECOGNITION_OBSTACLE) may have none, and is taken as held, as are MONTH and the
+// dimensions of other measures than the cases opened and resolved.
+bool HoldsDimension(const ReleasedCountry& country, consular::v1::Measure measure,
+                    consular::v1::Dimension dimension);
 
 struct LinkedProtection {
   ReleasedCountry country;

@@ -41,19 +41,6 @@ class ModularYear {
 
 }  // namespace
 
-namespace {
-
-bool IsMultiValued(Dimension d) {
-  return d == consular::v1::DIMENSION_RISK_FLAG ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
-bool OverDivorceCases(Dimension d) {
-  return d == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-         d == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-}
-
-}  // namespace
-
 const CalendarPub& ModularYear::Calendar(Measure measure) {
   auto it = calendars_.find(measure);
   if (it != calendars_.end()) return it->second;
@@ -79,16 +66,18 @@ const DimensionPub& ModularYear::Of(Measure measure, Dimension dimension) {
   std::array<Pub, 4> population_quarters;
   Pub population_year;
   std::array<int64_t, 4> population_values{};
-  if (OverDivorceCases(dimension)) {
-    const DimensionPub& types = Of(measure, consular::v1::DIMENSION_CASE_TYPE);
-    const size_t divorce =
-        static_cast<size_t>(std::find(types.categories.begin(), types.categories.end(), kDivorce) -
-                            types.categories.begin());
+  const Population population = PopulationOf(dimension);
+  if (population.dimension != consular::v1::DIMENSION_UNSPECIFIED) {
+    // A column of another table of the measure, built first.
+    const DimensionPub& table = Of(measure, population.dimension);
+    const size_t column = static_cast<size_t>(
+        std::find(table.categories.begin(), table.categories.end(), population.category) -
+        table.categories.begin());
     for (int q = 0; q < 4; ++q) {
-      population_quarters[q] = types.quarters[divorce][q];
-      population_values[q] = Raw(measure, consular::v1::DIMENSION_CASE_TYPE, kDivorce, q);
+      population_quarters[q] = table.quarters[column][q];
+      population_values[q] = Raw(measure, population.dimension, population.category, q);
     }
-    population_year = types.year[divorce];
+    population_year = table.year[column];
   } else {
     const CalendarPub& calendar = Calendar(measure);
     population_quarters = calendar.quarters;

@@ -14,8 +14,8 @@ namespace consular::stats {
 //   2. per dimension: quarters x categories with their totals, whose quarter and year totals are
 //      the cells of table 1; multi-valued dimensions (risk flags, obstacles) as one table per
 //      category: with / without it;
-//   3. recognition decisions and obstacles over the divorce-recognition cases: their totals are
-//      the divorce-recognition column of the case-type table of cases opened;
+//   3. the breakdowns of a part of the cases (PopulationOf, publisher.h): their totals are a
+//      column of another table of the measure, built first;
 //   4. cases unresolved at the year's end: by type, with their total;
 // and the cases with a contact of each year as one linked set (ProtectLinkedContacts).
 LinkedProtection ProtectModular(const CountryCounts& counts, int first_year, int last_year, int k);

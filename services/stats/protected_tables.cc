@@ -41,10 +41,9 @@ DimensionPub YearTables::Of(Measure measure, Dimension dimension) const {
       pub.categories.push_back(it->first.category);
     }
   }
-  const bool over_divorce = dimension == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-                            dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-  const std::string population_dimension = over_divorce ? "DIMENSION_CASE_TYPE" : kTotal;
-  const std::string population_category = over_divorce ? kDivorce : kAll;
+  const Population population = PopulationOf(dimension);
+  const std::string population_dimension = population.DimensionKey();
+  const std::string population_category = population.CategoryKey();
   for (int q = 0; q < 4; ++q) {
     pub.total_quarters[q] = At(QuarterSlot(q), m, population_dimension, population_category);
   }

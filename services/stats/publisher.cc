@@ -84,6 +84,19 @@ std::vector<std::string> CategoriesOf(Dimension dimension) {
       return NamesOf(consular::v1::PartnerKind_descriptor());
     case consular::v1::DIMENSION_CONTACT_PURPOSE:
       return NamesOf(consular::v1::ContactPurpose_descriptor());
+    case consular::v1::DIMENSION_CHILDREN:
+      return {"CHILDREN_NONE", "CHILDREN_ONE", "CHILDREN_TWO", "CHILDREN_THREE_OR_MORE",
+              "CHILDREN_UNKNOWN"};
+    case consular::v1::DIMENSION_RETURN_FUNDING: {
+      std::vector<std::string> names = NamesOf(consular::v1::ReturnFunding_descriptor());
+      names.push_back("RETURN_FUNDING_UNSPECIFIED");  // not recorded
+      return names;
+    }
+    case consular::v1::DIMENSION_RECOGNITION_STAGE: {
+      std::vector<std::string> names = NamesOf(consular::v1::ProceedingsStage_descriptor());
+      names.push_back("PROCEEDINGS_STAGE_UNSPECIFIED");  // none recorded
+      return names;
+    }
     default:
       return {};
   }
@@ -103,9 +116,11 @@ std::vector<Dimension> DimensionsOf(Measure measure) {
               DIMENSION_RISK_FLAG,
               DIMENSION_MONTH,
               DIMENSION_RECOGNITION_DECISION,
-              DIMENSION_RECOGNITION_OBSTACLE};
+              DIMENSION_RECOGNITION_OBSTACLE,
+              DIMENSION_CHILDREN,
+              DIMENSION_RECOGNITION_STAGE};
     case MEASURE_CASES_RESOLVED:
-      return {DIMENSION_CASE_TYPE, DIMENSION_OUTCOME, DIMENSION_MONTH};
+      return {DIMENSION_CASE_TYPE, DIMENSION_OUTCOME, DIMENSION_MONTH, DIMENSION_RETURN_FUNDING};
     case MEASURE_CASES_UNRESOLVED:
       return {DIMENSION_CASE_TYPE};
     case MEASURE_CONTACTS:
@@ -113,6 +128,35 @@ std::vector<Dimension> DimensionsOf(Measure measure) {
     default:
       return {};
   }
+}
+
+std::string Population::DimensionKey() const {
+  return dimension == consular::v1::DIMENSION_UNSPECIFIED ? kTotal : Dimension_Name(dimension);
+}
+
+std::string Population::CategoryKey() const {
+  return dimension == consular::v1::DIMENSION_UNSPECIFIED ? kAll : category;
+}
+
+Population PopulationOf(Dimension dimension) {
+  switch (dimension) {
+    case consular::v1::DIMENSION_RECOGNITION_DECISION:
+    case consular::v1::DIMENSION_RECOGNITION_OBSTACLE:
+    case consular::v1::DIMENSION_RECOGNITION_STAGE:
+      return {consular::v1::DIMENSION_CASE_TYPE, kDivorce};
+    case consular::v1::DIMENSION_CHILDREN:
+      return {consular::v1::DIMENSION_CASE_TYPE, kAbandonment};
+    case consular::v1::DIMENSION_RETURN_FUNDING:
+      // Of the cases resolved: RETURNED_TO_NL is an outcome of abandonment cases only.
+      return {consular::v1::DIMENSION_OUTCOME, "OUTCOME_RETURNED_TO_NL"};
+    default:
+      return {};
+  }
+}
+
+bool IsMultiValued(Dimension dimension) {
+  return dimension == consular::v1::DIMENSION_RISK_FLAG ||
+         dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
 }
 
 absl::StatusOr<PeriodYears> YearsOf(const Period& period) {
@@ -208,6 +252,8 @@ CountryStatistics Publish(const std::string& country, const Period& period,
         consular::v1::MEASURE_CASES_UNRESOLVED, consular::v1::MEASURE_CONTACTS}) {
     for (const Dimension dimension : DimensionsOf(measure)) {
       if (!wanted(dimension)) continue;
+      // A release made before the dimension was counted: no breakdown rather than false zeros.
+      if (!HoldsDimension(released, measure, dimension)) continue;
       Breakdown* b = stats.add_breakdowns();
       b->set_measure(measure);
       b->set_dimension(dimension);
@@ -380,6 +426,11 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
     if (std::find(categories.begin(), categories.end(), request.category()) == categories.end()) {
       return absl::InvalidArgumentError(
           absl::StrCat("category: not a category of ", Dimension_Name(dimension)));
+    }
+    if (!HoldsDimension(released, measure, dimension)) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("dimension: ", Dimension_Name(dimension),
+                       " is not in this release (made before it was counted)"));
     }
   } else if (!request.category().empty()) {
     return absl::InvalidArgumentError("category: only with a dimension");

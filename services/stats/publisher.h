@@ -19,8 +19,10 @@
 //   2. per dimension: quarters x categories with their totals, whose quarter and year totals are
 //      the cells of table 1; multi-valued dimensions (risk flags, obstacles) as one table per
 //      category: with / without it;
-//   3. recognition decisions and obstacles over the divorce-recognition cases: their totals are
-//      the divorce-recognition column of the case-type table of cases opened;
+//   3. the breakdowns of a part of the cases (PopulationOf): their totals are a column of another
+//      table of the measure (recognition decisions, obstacles and stages: the divorce-recognition
+//      column of the case-type table; children: its abandonment column; who paid for the
+//      return: the RETURNED_TO_NL column of the outcome table of cases resolved);
 //   4. cases unresolved at the end of each quarter: by type, with their total.
 // A year and its quarters and months are published from these tables only; a range of quarters
 // is the sum of the published figures of its years and quarters, suppressed when any part is, so
@@ -76,5 +78,22 @@ absl::StatusOr<consular::v1::TimeSeries> PublishTimeSeries(
 std::vector<std::string> CategoriesOf(consular::v1::Dimension dimension);
 // The dimensions a measure is broken down by, in enum order.
 std::vector<consular::v1::Dimension> DimensionsOf(consular::v1::Measure measure);
+
+// The population a breakdown divides, of the breakdown's measure: every case (dimension
+// DIMENSION_UNSPECIFIED), or the cases of one category of another breakdown of the measure, so
+// that the breakdown's total is a cell of that one (the RECOGNITION_* dimensions: the
+// divorce-recognition column of the case-type table).
+struct Population {
+  consular::v1::Dimension dimension = consular::v1::DIMENSION_UNSPECIFIED;
+  std::string category;
+
+  // As figures are keyed (linked_tables.h): kTotal and kAll for every case.
+  std::string DimensionKey() const;
+  std::string CategoryKey() const;
+};
+Population PopulationOf(consular::v1::Dimension dimension);
+// Whether a case may count under several categories of the dimension (then the cells do not add
+// up to the population, each is at most it).
+bool IsMultiValued(consular::v1::Dimension dimension);
 
 }  // namespace consular::stats

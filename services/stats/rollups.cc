@@ -94,7 +94,9 @@ bool CaseFacts::operator==(const CaseFacts& o) const {
          mother_with_minor_children == o.mother_with_minor_children && sex == o.sex &&
          nationality_status == o.nationality_status && referral_source == o.referral_source &&
          risk_flags == o.risk_flags && recognition_decision == o.recognition_decision &&
-         recognition_obstacles == o.recognition_obstacles;
+         recognition_obstacles == o.recognition_obstacles &&
+         recognition_stage == o.recognition_stage && children == o.children &&
+         return_funding == o.return_funding;
 }
 
 bool ContactFacts::operator==(const ContactFacts& o) const {
@@ -114,6 +116,14 @@ absl::StatusOr<CaseFacts> ParseCaseFacts(const std::string& json) {
         Text{"nationality_status", &f.nationality_status},
         Text{"referral_source", &f.referral_source},
         Text{"recognition_decision", &f.recognition_decision}}) {
+    absl::StatusOr<std::string> v = StringField(s, t.name);
+    if (!v.ok()) return v.status();
+    *t.out = *v;
+  }
+  // The facts of migration 0019: absent from events written before it (then the defaults).
+  for (const Text& t : {Text{"recognition_stage", &f.recognition_stage},
+                        Text{"children", &f.children}, Text{"return_funding", &f.return_funding}}) {
+    if (s.fields().count(t.name) == 0) continue;
     absl::StatusOr<std::string> v = StringField(s, t.name);
     if (!v.ok()) return v.status();
     *t.out = *v;
@@ -193,7 +203,9 @@ void RollupDelta::AddCase(const CaseFacts& c, int sign) {
     opened("DIMENSION_RECOGNITION_DECISION", c.recognition_decision);
     for (const std::string& o : c.recognition_obstacles)
       opened("DIMENSION_RECOGNITION_OBSTACLE", o);
+    opened("DIMENSION_RECOGNITION_STAGE", c.recognition_stage);
   }
+  if (c.type == "CASE_TYPE_ABANDONMENT") opened("DIMENSION_CHILDREN", c.children);
   if (c.resolved.has_value()) {
     const auto resolved = [&](const std::string& dimension, const std::string& category) {
       Add(c.country, *c.resolved, kResolved, dimension, category, sign);
@@ -201,6 +213,10 @@ void RollupDelta::AddCase(const CaseFacts& c, int sign) {
     resolved(kTotal, kAll);
     resolved("DIMENSION_CASE_TYPE", c.type);
     resolved("DIMENSION_OUTCOME", c.outcome);
+    // The returns (only abandonment cases return): who paid for them.
+    if (c.outcome == "OUTCOME_RETURNED_TO_NL") {
+      resolved("DIMENSION_RETURN_FUNDING", c.return_funding);
+    }
     resolved(kDays, std::to_string(*c.resolved - c.opened));
   }
 }

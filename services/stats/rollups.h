@@ -61,6 +61,11 @@ struct CaseFacts {
   std::vector<std::string> risk_flags;
   std::string recognition_decision;
   std::vector<std::string> recognition_obstacles;
+  // Migration 0019; facts written before it lack them and read as the defaults given here (those
+  // of the columns).
+  std::string recognition_stage = "PROCEEDINGS_STAGE_UNSPECIFIED";
+  std::string children = "CHILDREN_UNKNOWN";
+  std::string return_funding = "RETURN_FUNDING_UNSPECIFIED";
 
   bool operator==(const CaseFacts& o) const;
   bool operator!=(const CaseFacts& o) const { return !(*this == o); }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
@@ -33,7 +34,8 @@ std::string Digest(const consular::testing::TestDatabase& db) {
              "SELECT md5(string_agg(concat_ws('|', id, reference, status, outcome, handling_post, "
              "country, risk_flags, opened_at, closed_at, version, encode(subject_name_bidx, "
              "'hex'), "
-             "stat_age_group, stat_mother_with_minor_children, stat_recognition_decision), ',' "
+             "stat_age_group, stat_mother_with_minor_children, stat_recognition_decision, "
+             "stat_children, stat_return_funding, stat_recognition_stage), ',' "
              "ORDER BY id)) FROM cases.cases") +
          db.QueryScalar(
              "SELECT md5(string_agg(concat_ws('|', id, case_id, sequence, event_type, actor, "
@@ -93,6 +95,9 @@ struct Stored {
   std::string nationality;
   std::string age_group;
   bool mother = false;
+  std::string children;
+  std::string return_funding;
+  std::string recognition_stage;
   std::string personal;  // ciphertext
 };
 
@@ -103,12 +108,14 @@ std::vector<Stored> Sample(const consular::testing::TestDatabase& db, const std:
   std::vector<Stored> out;
   for (const pqxx::row& row : tx.exec_params(
            "SELECT id::text, reference, subject_sex, subject_nationality_status, stat_age_group, "
-           "stat_mother_with_minor_children, personal FROM cases.cases WHERE handling_post = $1 "
+           "stat_mother_with_minor_children, stat_children, stat_return_funding, "
+           "stat_recognition_stage, personal FROM cases.cases WHERE handling_post = $1 "
            "ORDER BY id LIMIT $2",
            post, n)) {
     out.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
                    row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<bool>(),
-                   pqxx::binarystring(row[6]).str()});
+                   row[6].as<std::string>(), row[7].as<std::string>(), row[8].as<std::string>(),
+                   pqxx::binarystring(row[9]).str()});
   }
   return out;
 }
@@ -140,10 +147,51 @@ TEST_F(DatagenTest, GetCaseDecryptsGeneratedCasesWithTheirSubject) {
     const storage::StatisticalFacts facts = storage::StatisticalFactsOf(c);
     EXPECT_EQ(facts.age_group, s.age_group) << s.id;
     EXPECT_EQ(facts.mother_with_minor_children, s.mother) << s.id;
+    EXPECT_EQ(facts.children, s.children) << s.id;
+    EXPECT_EQ(facts.return_funding, s.return_funding) << s.id;
+    EXPECT_EQ(facts.recognition_stage, s.recognition_stage) << s.id;
     EXPECT_EQ(c.type() == v1::CASE_TYPE_ABANDONMENT, c.has_abandonment());
     names.insert(c.subject().full_name());
   }
   EXPECT_GT(names.size(), 20u);  // varied, fictional names
+}
+
+// The children on abandonment cases, who paid for the returns and the stages of the foreign
+// proceedings come in plausible shares, each category with cases in it.
+TEST_F(DatagenTest, ChildrenReturnFundingAndStagesAreSpreadPlausibly) {
+  // The share of the cases of `population` that meet `condition`.
+  const auto share = [&](const std::string& population, const std::string& condition) {
+    return std::stod(db_->QueryScalar(absl::StrCat("SELECT (count(*) FILTER (WHERE ", condition,
+                                                   "))::float8 / count(*) FROM cases.cases WHERE ",
+                                                   population)));
+  };
+  const std::string abandonment = "case_type = 'CASE_TYPE_ABANDONMENT'";
+  const double none = share(abandonment, "stat_children = 'CHILDREN_NONE'");
+  EXPECT_GT(none, 0.5);
+  EXPECT_LT(none, 0.9);
+  EXPECT_GT(share(abandonment, "stat_children = 'CHILDREN_THREE_OR_MORE'"), 0.005);
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.cases WHERE case_type <> "
+                             "'CASE_TYPE_ABANDONMENT' AND stat_children <> 'CHILDREN_UNKNOWN'"),
+            "0");
+  const std::string returned = "outcome = 'OUTCOME_RETURNED_TO_NL'";
+  for (const char* funding : {"RETURN_FUNDING_OWN_MEANS", "RETURN_FUNDING_FAMILY",
+                              "RETURN_FUNDING_CONSULAR_LOAN", "RETURN_FUNDING_OTHER"}) {
+    EXPECT_GT(share(returned, absl::StrCat("stat_return_funding = '", funding, "'")), 0.02)
+        << funding;
+  }
+  EXPECT_LT(share(returned, "stat_return_funding = 'RETURN_FUNDING_UNSPECIFIED'"), 0.3);
+  const std::string divorce = "case_type = 'CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION'";
+  for (const char* stage : {"PROCEEDINGS_STAGE_DOCUMENTS_GATHERED", "PROCEEDINGS_STAGE_FILED",
+                            "PROCEEDINGS_STAGE_HEARING", "PROCEEDINGS_STAGE_DECISION",
+                            "PROCEEDINGS_STAGE_APPEAL", "PROCEEDINGS_STAGE_UNSPECIFIED"}) {
+    EXPECT_GT(share(divorce, absl::StrCat("stat_recognition_stage = '", stage, "'")), 0.005)
+        << stage;
+  }
+  // A decision recorded is a stage reached.
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.cases WHERE stat_recognition_decision <> "
+                             "'RECOGNITION_DECISION_UNSPECIFIED' AND stat_recognition_stage NOT IN "
+                             "('PROCEEDINGS_STAGE_DECISION', 'PROCEEDINGS_STAGE_APPEAL')"),
+            "0");
 }
 
 // Notes are about their case's type: no divorce judgment on an abandonment case.

@@ -12,15 +12,20 @@ namespace consular::stats {
 // A realistic, disclosure-protected dossier for Morocco ("MA"), calendar year 2025, threshold 5,
 // not rounded. The figures are consistent with each other: every breakdown of a measure adds up
 // to its total (except the RISK_FLAG and RECOGNITION_OBSTACLE ones, where a case counts under
-// several categories), and wherever one count from 1 to 4 is suppressed a second figure is
-// suppressed with it so that it cannot be recomputed from the total.
+// several categories; the RECOGNITION_* ones divide the divorce-recognition cases opened, CHILDREN
+// the abandonment cases opened, RETURN_FUNDING the cases resolved as returned), and wherever one
+// count from 1 to 4 is suppressed a second figure is suppressed with it so that it cannot be
+// recomputed from the total.
 //
 // What a test can rely on:
-//   - every dimension of CASES_OPENED, CASES_RESOLVED (CASE_TYPE, OUTCOME, MONTH),
+//   - every dimension of CASES_OPENED, CASES_RESOLVED (CASE_TYPE, OUTCOME, MONTH, RETURN_FUNDING),
 //     CASES_UNRESOLVED (CASE_TYPE) and CONTACTS (PARTNER_KIND, CONTACT_PURPOSE) is present;
 //   - AGE_GROUP: MINOR suppressed, YOUNG_ADULT 9, ADULT 21, UNKNOWN suppressed (total 35);
 //   - OUTCOME: 6 of the 10 outcomes are non-zero or suppressed (3 suppressed);
 //   - RECOGNITION_DECISION: GRANTED and UNSPECIFIED suppressed, REFUSED 6 (total 14);
+//   - CHILDREN: NONE 8, ONE 6, TWO and THREE_OR_MORE suppressed (total 21, the abandonment cases);
+//   - RECOGNITION_STAGE: FILED 5, DECISION 6, DOCUMENTS_LEGALISED and HEARING suppressed (14);
+//   - RETURN_FUNDING: FAMILY 5, OWN_MEANS and CONSULAR_LOAN suppressed (total 9, the returns);
 //   - PARTNER_KIND: 6 kinds, LOCAL_AUTHORITY and OTHER suppressed, MEDICAL 0 (total 58);
 //   - history: ten years 2016..2025 (20 bars), some suppressed;
 //   - three talks, oldest first, with an '&' in a summary; no URL anywhere.
@@ -145,6 +150,22 @@ inline consular::v1::CountryDossier MakeFixtureDossier() {
        {"RECOGNITION_OBSTACLE_NO_LAWYER_AVAILABLE", 0},
        {"RECOGNITION_OBSTACLE_OTHER", kSuppressed}},
       14);
+  add(kOpened, consular::v1::DIMENSION_CHILDREN,
+      {{"CHILDREN_NONE", 8},
+       {"CHILDREN_ONE", 6},
+       {"CHILDREN_TWO", kSuppressed},
+       {"CHILDREN_THREE_OR_MORE", kSuppressed},
+       {"CHILDREN_UNKNOWN", 0}},
+      21);
+  add(kOpened, consular::v1::DIMENSION_RECOGNITION_STAGE,
+      {{"PROCEEDINGS_STAGE_DOCUMENTS_GATHERED", 0},
+       {"PROCEEDINGS_STAGE_DOCUMENTS_LEGALISED", kSuppressed},
+       {"PROCEEDINGS_STAGE_FILED", 5},
+       {"PROCEEDINGS_STAGE_HEARING", kSuppressed},
+       {"PROCEEDINGS_STAGE_DECISION", 6},
+       {"PROCEEDINGS_STAGE_APPEAL", 0},
+       {"PROCEEDINGS_STAGE_UNSPECIFIED", 0}},
+      14);
 
   add(kResolved, consular::v1::DIMENSION_CASE_TYPE,
       {{"CASE_TYPE_ABANDONMENT", 16}, {"CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION", 8}}, 24);
@@ -174,6 +195,13 @@ inline consular::v1::CountryDossier MakeFixtureDossier() {
        {"2025-11", kSuppressed},
        {"2025-12", kSuppressed}},
       24);
+  add(kResolved, consular::v1::DIMENSION_RETURN_FUNDING,
+      {{"RETURN_FUNDING_OWN_MEANS", kSuppressed},
+       {"RETURN_FUNDING_FAMILY", 5},
+       {"RETURN_FUNDING_CONSULAR_LOAN", kSuppressed},
+       {"RETURN_FUNDING_OTHER", 0},
+       {"RETURN_FUNDING_UNSPECIFIED", 0}},
+      9);
   add(consular::v1::MEASURE_CASES_UNRESOLVED, consular::v1::DIMENSION_CASE_TYPE,
       {{"CASE_TYPE_ABANDONMENT", 17}, {"CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION", 13}}, 30);
   add(consular::v1::MEASURE_CONTACTS, consular::v1::DIMENSION_PARTNER_KIND,

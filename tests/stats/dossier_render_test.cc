@@ -199,6 +199,34 @@ TEST(DossierHtmlTest, LabelsCategoriesInPlainEnglish) {
   EXPECT_THAT(html, Not(HasSubstr(">PARTNER_KIND_")));
 }
 
+// The children of abandonment cases, who paid for the returns and the stages of the foreign
+// proceedings: a table each, in words, with the population they divide, in both languages.
+TEST(DossierHtmlTest, ShowsChildrenReturnFundingAndProceedingsStages) {
+  const std::string html = RenderDossierHtml(MakeFixtureDossier());
+  for (const char* text :
+       {"Cases opened by number of children", "Three or more children", "Not counted",
+        "Over the abandonment cases opened in the period",
+        "Cases resolved by who paid for the return", "Return paid by", "Consular loan", "Own means",
+        "Over the cases resolved in the period with a return to the Netherlands",
+        "Cases opened by stage of the foreign proceedings", "Furthest stage reached",
+        "Filed with the court", "Documents legalised", "None recorded",
+        "A hearing still to come does not count"}) {
+    EXPECT_THAT(html, HasSubstr(text));
+  }
+  EXPECT_THAT(html, Not(HasSubstr(">CHILDREN_")));
+  EXPECT_THAT(html, Not(HasSubstr(">RETURN_FUNDING_")));
+  EXPECT_THAT(html, Not(HasSubstr(">PROCEEDINGS_STAGE_")));
+  const std::string dutch = RenderDossierHtml(MakeFixtureDossier(), DossierMessages::Dutch());
+  for (const char* text :
+       {"naar aantal kinderen", "Drie of meer kinderen", "Niet geteld",
+        "Over de zaken van achterlating die in de periode zijn geopend",
+        "naar wie de terugkeer betaalde", "Consulaire lening", "Eigen middelen",
+        "naar stadium van de buitenlandse procedure", "Ingediend bij de rechtbank",
+        "Niets vastgelegd", "Een zitting die nog moet komen telt niet mee"}) {
+    EXPECT_THAT(dutch, HasSubstr(text));
+  }
+}
+
 TEST(DossierHtmlTest, DrawsFiveChartsWithOneMarkPerCategory) {
   const std::string html = RenderDossierHtml(MakeFixtureDossier());
   const std::map<std::string, int> expected_marks = {

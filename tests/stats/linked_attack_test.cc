@@ -91,6 +91,9 @@ void AddCase(World* w, Random& random, bool minor_at_risk = false) {
   for (const std::string& o : CategoriesOf(consular::v1::DIMENSION_RECOGNITION_OBSTACLE)) {
     if (random() % 3 == 0) f.recognition_obstacles.push_back(o);
   }
+  f.recognition_stage = pick(CategoriesOf(consular::v1::DIMENSION_RECOGNITION_STAGE));
+  f.children = pick(CategoriesOf(consular::v1::DIMENSION_CHILDREN));
+  f.return_funding = pick(CategoriesOf(consular::v1::DIMENSION_RETURN_FUNDING));
   w->delta.AddCase(f, +1);
   for (int n = 0; random() % 2 == 0 && n < 3; ++n) {
     ContactFacts c;
@@ -134,6 +137,23 @@ Period Quarter(int y, int q) {
 
 // A quantity a reader can name: (release, year, slot, measure, dimension, category).
 using Key = std::tuple<int, int, int, std::string, std::string, std::string>;
+
+// The population a breakdown divides, as the documentation (statistics.proto, Breakdown.total)
+// tells a reader: the (dimension, category) of the figure of the same measure that is its total.
+std::pair<std::string, std::string> PopulationOf(consular::v1::Dimension d) {
+  switch (d) {
+    case consular::v1::DIMENSION_RECOGNITION_DECISION:
+    case consular::v1::DIMENSION_RECOGNITION_OBSTACLE:
+    case consular::v1::DIMENSION_RECOGNITION_STAGE:
+      return {kType, kDivorce};
+    case consular::v1::DIMENSION_CHILDREN:
+      return {kType, kAbandonment};
+    case consular::v1::DIMENSION_RETURN_FUNDING:
+      return {"DIMENSION_OUTCOME", "OUTCOME_RETURNED_TO_NL"};
+    default:
+      return {kTotal, kAll};
+  }
+}
 
 // Every figure the releases publish, as read from their CountryStatistics.
 class Published {
@@ -179,9 +199,8 @@ class Published {
         continue;
       }
       for (const auto& c : b.cells()) Note(key(slot, m, d, c.category()), c.figure());
-      const bool over_divorce = b.dimension() == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-                                b.dimension() == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-      Note(over_divorce ? key(slot, m, kType, kDivorce) : key(slot, m, kTotal, kAll), b.total());
+      const auto [population_dimension, population_category] = PopulationOf(b.dimension());
+      Note(key(slot, m, population_dimension, population_category), b.total());
     }
     // The contacts of the overlap year as the previous definitions counted them.
     if (s.has_previous_definition()) {
@@ -332,11 +351,9 @@ void AddIdentities(Attack& a, const World& w, int r) {
         const std::string d = Dimension_Name(dimension);
         const bool multi = dimension == consular::v1::DIMENSION_RISK_FLAG ||
                            dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
-        const bool over_divorce = dimension == consular::v1::DIMENSION_RECOGNITION_DECISION ||
-                                  dimension == consular::v1::DIMENSION_RECOGNITION_OBSTACLE;
+        const auto [population_dimension, population_category] = PopulationOf(dimension);
         for (int s = kSlotQuarter0; s <= kSlotYear; ++s) {
-          const int population =
-              over_divorce ? K(y, s, m, kType, kDivorce) : K(y, s, m, kTotal, kAll);
+          const int population = K(y, s, m, population_dimension, population_category);
           std::vector<int> cells;
           for (const std::string& c : CategoriesOf(dimension)) {
             cells.push_back(K(y, s, m, d, c));

@@ -86,6 +86,21 @@ CountryCounts HandCounts() {
   AddMonth(&c, 2025, 4, r, "DIMENSION_OUTCOME", "OUTCOME_RETURNED_TO_NL", 2);
   AddMonth(&c, 2025, 4, r, kDays, "10", 1);
   AddMonth(&c, 2025, 4, r, kDays, "30", 1);
+  // The children of the abandonment cases opened, the funding of the two returns, the stages of
+  // the divorce-recognition cases opened.
+  const std::string children = "DIMENSION_CHILDREN";
+  AddMonth(&c, 2025, 1, o, children, "CHILDREN_ONE", 2);
+  AddMonth(&c, 2025, 2, o, children, "CHILDREN_NONE", 2);
+  AddMonth(&c, 2025, 4, o, children, "CHILDREN_NONE", 1);
+  AddMonth(&c, 2025, 4, o, children, "CHILDREN_TWO", 2);
+  AddMonth(&c, 2025, 4, o, children, "CHILDREN_THREE_OR_MORE", 1);
+  AddMonth(&c, 2025, 11, o, children, "CHILDREN_UNKNOWN", 1);
+  AddMonth(&c, 2025, 4, r, "DIMENSION_RETURN_FUNDING", "RETURN_FUNDING_FAMILY", 1);
+  AddMonth(&c, 2025, 4, r, "DIMENSION_RETURN_FUNDING", "RETURN_FUNDING_CONSULAR_LOAN", 1);
+  const std::string stage = "DIMENSION_RECOGNITION_STAGE";
+  AddMonth(&c, 2025, 1, o, stage, "PROCEEDINGS_STAGE_DECISION", 1);
+  AddMonth(&c, 2025, 4, o, stage, "PROCEEDINGS_STAGE_FILED", 1);
+  AddMonth(&c, 2025, 4, o, stage, "PROCEEDINGS_STAGE_UNSPECIFIED", 1);
   AddMonth(&c, 2025, 3, kContacts, kTotal, kAll, 4);
   AddMonth(&c, 2025, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_LAWYER", 3);
   AddMonth(&c, 2025, 3, kContacts, "DIMENSION_PARTNER_KIND", "PARTNER_KIND_SHELTER", 1);
@@ -133,6 +148,70 @@ TEST(PublisherTest, AQuarterMatchesTheHandComputedFigures) {
             -1);
   // Every category is listed, zeros included.
   EXPECT_EQ(CellOf(s, o, "DIMENSION_SEX", "SEX_X"), 0);
+}
+
+// Children, return funding and proceedings stage each divide a cell of another table: their
+// totals are the abandonment cases opened, the returns, the divorce-recognition cases opened.
+TEST(PublisherTest, TheNewBreakdownsDivideTheirPopulations) {
+  const CountryStatistics s = Publish("MA", Quarter(2025, 2), HandCounts(), {}, Unprotected());
+  const std::string o = kOpened, r = kResolved;
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "CHILDREN_NONE"), 1);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "CHILDREN_ONE"), 0);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "CHILDREN_TWO"), 2);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "CHILDREN_THREE_OR_MORE"), 1);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "CHILDREN_UNKNOWN"), 0);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "TOTAL"),
+            CellOf(s, o, "DIMENSION_CASE_TYPE", "CASE_TYPE_ABANDONMENT"));
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_CHILDREN", "TOTAL"), 4);
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_RETURN_FUNDING", "RETURN_FUNDING_FAMILY"), 1);
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_RETURN_FUNDING", "RETURN_FUNDING_CONSULAR_LOAN"), 1);
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_RETURN_FUNDING", "RETURN_FUNDING_OWN_MEANS"), 0);
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_RETURN_FUNDING", "RETURN_FUNDING_UNSPECIFIED"), 0);
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_RETURN_FUNDING", "TOTAL"),
+            CellOf(s, r, "DIMENSION_OUTCOME", "OUTCOME_RETURNED_TO_NL"));
+  EXPECT_EQ(CellOf(s, r, "DIMENSION_RETURN_FUNDING", "TOTAL"), 2);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_STAGE", "PROCEEDINGS_STAGE_FILED"), 1);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_STAGE", "PROCEEDINGS_STAGE_DECISION"), 0);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_STAGE", "PROCEEDINGS_STAGE_UNSPECIFIED"), 1);
+  EXPECT_EQ(CellOf(s, o, "DIMENSION_RECOGNITION_STAGE", "TOTAL"), 2);
+  // Every category, in enum order, "not recorded" last.
+  std::vector<std::string> stages;
+  for (const auto& b : s.breakdowns()) {
+    if (b.dimension() != consular::v1::DIMENSION_RECOGNITION_STAGE) continue;
+    for (const auto& c : b.cells()) stages.push_back(c.category());
+  }
+  EXPECT_EQ(stages, (std::vector<std::string>{
+                        "PROCEEDINGS_STAGE_DOCUMENTS_GATHERED",
+                        "PROCEEDINGS_STAGE_DOCUMENTS_LEGALISED", "PROCEEDINGS_STAGE_FILED",
+                        "PROCEEDINGS_STAGE_HEARING", "PROCEEDINGS_STAGE_DECISION",
+                        "PROCEEDINGS_STAGE_APPEAL", "PROCEEDINGS_STAGE_UNSPECIFIED"}));
+
+  const CountryStatistics year = Publish("MA", Year(2025), HandCounts(), {}, Unprotected());
+  EXPECT_EQ(CellOf(year, o, "DIMENSION_CHILDREN", "CHILDREN_NONE"), 3);
+  EXPECT_EQ(CellOf(year, o, "DIMENSION_CHILDREN", "TOTAL"), 9);
+  EXPECT_EQ(CellOf(year, o, "DIMENSION_RECOGNITION_STAGE", "TOTAL"), 3);
+  // A time series of one of their categories reads the same tables.
+  consular::v1::GetTimeSeriesRequest request;
+  request.set_country("MA");
+  request.set_measure(consular::v1::MEASURE_CASES_RESOLVED);
+  request.set_interval(consular::v1::INTERVAL_QUARTER);
+  request.set_from_year(2025);
+  request.set_to_year(2025);
+  request.set_dimension(consular::v1::DIMENSION_RETURN_FUNDING);
+  request.set_category("RETURN_FUNDING_FAMILY");
+  absl::StatusOr<consular::v1::TimeSeries> series =
+      PublishTimeSeries(request, HandCounts(), Unprotected());
+  ASSERT_TRUE(series.ok()) << series.status();
+  ASSERT_EQ(series->points_size(), 4);
+  EXPECT_EQ(Value(series->points(1).figure()), 1);
+  // Children are a breakdown of the cases opened, not of those resolved.
+  request.set_dimension(consular::v1::DIMENSION_CHILDREN);
+  request.set_category("CHILDREN_NONE");
+  EXPECT_EQ(PublishTimeSeries(request, HandCounts(), Unprotected())
+                .status()
+                .message()
+                .rfind("dimension:", 0),
+            0u);
 }
 
 TEST(PublisherTest, TheMedianComesFromTheDaysOfThePeriodsQuarters) {
@@ -254,6 +333,9 @@ CountryCounts RandomCountry(std::mt19937& random, int cases) {
     for (const std::string& o : CategoriesOf(consular::v1::DIMENSION_RECOGNITION_OBSTACLE)) {
       if (random() % 3 == 0) f.recognition_obstacles.push_back(o);
     }
+    f.recognition_stage = pick(CategoriesOf(consular::v1::DIMENSION_RECOGNITION_STAGE));
+    f.children = pick(CategoriesOf(consular::v1::DIMENSION_CHILDREN));
+    f.return_funding = pick(CategoriesOf(consular::v1::DIMENSION_RETURN_FUNDING));
     delta.AddCase(f, +1);
     if (random() % 2 == 0) {
       ContactFacts c;
@@ -567,6 +649,65 @@ TEST(PublisherTest, AReleaseWithoutThePreviousDefinitionsStillChains) {
   EXPECT_FALSE(next.country.Get(FigureKey(y, kSlotYear, kContacts, kTotal, kAll)).suppressed);
   EXPECT_FALSE(
       next.country.Get(FigureKey(y, kSlotYear, kContactsPrevious, kTotal, kAll)).suppressed);
+}
+
+// A release made before children, return funding and proceedings stages were counted holds none of
+// their figures: the next release chains to it without them, and it publishes no such breakdown
+// (rather than zeros that do not add up to their total).
+TEST(PublisherTest, AReleaseMadeBeforeTheNewBreakdownsStillChains) {
+  std::mt19937 random(23);
+  const CountryCounts c = RandomCountry(random, 150);
+  const auto [first, last] = c.Years();
+  LinkedProtection before = ProtectCounts(c, first, last, 5);
+  ASSERT_TRUE(before.fully_protected);
+  const std::set<std::string> added = {"DIMENSION_CHILDREN", "DIMENSION_RETURN_FUNDING",
+                                       "DIMENSION_RECOGNITION_STAGE"};
+  size_t removed = 0;
+  for (auto it = before.country.figures.begin(); it != before.country.figures.end();) {
+    const bool drop = added.count(it->first.dimension) != 0;
+    removed += drop ? 1 : 0;
+    it = drop ? before.country.figures.erase(it) : std::next(it);
+  }
+  ASSERT_GT(removed, 0u);
+  for (const auto& [measure, dimension] :
+       {std::pair{consular::v1::MEASURE_CASES_OPENED, consular::v1::DIMENSION_CHILDREN},
+        {consular::v1::MEASURE_CASES_RESOLVED, consular::v1::DIMENSION_RETURN_FUNDING},
+        {consular::v1::MEASURE_CASES_OPENED, consular::v1::DIMENSION_RECOGNITION_STAGE}}) {
+    EXPECT_FALSE(HoldsDimension(before.country, measure, dimension)) << Dimension_Name(dimension);
+  }
+  EXPECT_TRUE(HoldsDimension(before.country, consular::v1::MEASURE_CASES_OPENED,
+                             consular::v1::DIMENSION_RECOGNITION_DECISION));
+  // Nobody in the population: every figure 0 either way, held.
+  EXPECT_TRUE(HoldsDimension(ReleasedCountry(), consular::v1::MEASURE_CASES_OPENED,
+                             consular::v1::DIMENSION_CHILDREN));
+
+  const LinkedProtection next = ProtectCounts(c, first, last, 5, {&before.country});
+  EXPECT_TRUE(next.fully_protected);
+  EXPECT_FALSE(next.country.Get(FigureKey(2025, kSlotYear, kOpened, kTotal, kAll)).suppressed);
+  EXPECT_TRUE(HoldsDimension(next.country, consular::v1::MEASURE_CASES_OPENED,
+                             consular::v1::DIMENSION_CHILDREN));
+
+  PublishOptions options;
+  const CountryStatistics old = Publish("MA", Year(2025), before.country, {}, options);
+  EXPECT_EQ(CellOf(old, kOpened, "DIMENSION_CHILDREN", "TOTAL"), -2);
+  EXPECT_EQ(CellOf(old, kResolved, "DIMENSION_RETURN_FUNDING", "TOTAL"), -2);
+  EXPECT_EQ(CellOf(old, kOpened, "DIMENSION_RECOGNITION_STAGE", "TOTAL"), -2);
+  EXPECT_NE(CellOf(old, kOpened, "DIMENSION_RECOGNITION_DECISION", "TOTAL"), -2);
+  const CountryStatistics now = Publish("MA", Year(2025), next.country, {}, options);
+  EXPECT_EQ(CellOf(now, kOpened, "DIMENSION_CHILDREN", "TOTAL"),
+            CellOf(now, kOpened, "DIMENSION_CASE_TYPE", "CASE_TYPE_ABANDONMENT"));
+  EXPECT_NE(CellOf(now, kOpened, "DIMENSION_CHILDREN", "TOTAL"), -2);
+  consular::v1::GetTimeSeriesRequest request;
+  request.set_country("MA");
+  request.set_measure(consular::v1::MEASURE_CASES_OPENED);
+  request.set_interval(consular::v1::INTERVAL_YEAR);
+  request.set_from_year(2025);
+  request.set_to_year(2025);
+  request.set_dimension(consular::v1::DIMENSION_CHILDREN);
+  request.set_category("CHILDREN_NONE");
+  EXPECT_EQ(PublishTimeSeries(request, before.country, options).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(PublishTimeSeries(request, next.country, options).ok());
 }
 
 TEST(PublisherTest, SmallFiguresAreSuppressedNotZero) {

@@ -25,6 +25,7 @@ using testing::At;
 using testing::CaseSpec;
 using testing::CaseWriter;
 using testing::MakeDate;
+using testing::Step;
 
 // The contact-presence table as it stands, one line per row.
 std::string PresenceTableOf(const consular::testing::TestDatabase& db) {
@@ -150,9 +151,11 @@ class RollupsTest : public ::testing::Test {
 };
 
 TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
-  CaseSpec a;  // a minor abandoned in Morocco, returned after 41 days
+  CaseSpec a;  // a minor abandoned in Morocco with two children, returned after 41 days
   a.born = MakeDate(2010, 5, 1);
   a.flags = {consular::v1::RISK_FLAG_FORCED_MARRIAGE, consular::v1::RISK_FLAG_MINOR_INVOLVED};
+  a.children = 2;
+  a.funding = consular::v1::RETURN_FUNDING_FAMILY;  // her family paid for the return
   Case ca = writer_->Create(a, At(2025, 3, 10));
   ca = writer_->Transition(ca, consular::v1::CASE_STATUS_ACTIVE, At(2025, 3, 12));
   ca = writer_->Transition(ca, consular::v1::CASE_STATUS_RESOLVED, At(2025, 4, 20),
@@ -168,7 +171,11 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
   b.decision = consular::v1::RECOGNITION_DECISION_REFUSED;
   b.obstacles = {consular::v1::RECOGNITION_OBSTACLE_COST,
                  consular::v1::RECOGNITION_OBSTACLE_SPOUSE_CONSENT_DEMANDED};
-  const Case cb = writer_->Create(b, At(2025, 3, 15));
+  // Filed in March, the hearing set for 20 April: still ahead when the case is opened.
+  b.stages = {Step(consular::v1::PROCEEDINGS_STAGE_DOCUMENTS_GATHERED, 2025, 2, 1),
+              Step(consular::v1::PROCEEDINGS_STAGE_FILED, 2025, 3, 1),
+              Step(consular::v1::PROCEEDINGS_STAGE_HEARING, 2025, 4, 20)};
+  Case cb = writer_->Create(b, At(2025, 3, 15));
 
   CaseSpec c;  // a young man in Tunisia whose divorce was recognised after 30 days
   c.type = consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
@@ -188,9 +195,18 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
   const std::string lawyer = CaseWriter::AddPartner(*db_, consular::v1::PARTNER_KIND_LAWYER, "MA");
   writer_->LogContact(cb, consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE, At(2025, 3, 20),
                       At(2025, 3, 21), lawyer);
-
   // 3 created, 1 update (the date of return), 4 transitions, 2 contacts.
   EXPECT_EQ(CatchUpFully(), 10);
+  // Until the case changes after the hearing's day, it stands at FILED.
+  EXPECT_EQ(db_->QueryScalar(
+                "SELECT n FROM stats.rollup WHERE dimension = 'DIMENSION_RECOGNITION_STAGE' AND "
+                "category = 'PROCEEDINGS_STAGE_FILED' AND country = 'MA'"),
+            "1");
+  Case court;
+  court.mutable_divorce_recognition()->set_dutch_court("Rechtbank Den Haag");
+  cb = writer_->Update(cb, court, {"divorce_recognition.dutch_court"}, At(2025, 5, 2));
+
+  EXPECT_EQ(CatchUpFully(), 1);
 
   const std::string o = "MEASURE_CASES_OPENED";
   const std::string r = "MEASURE_CASES_RESOLVED";
@@ -217,6 +233,9 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
       "MA 2025-03 " + o + " DIMENSION_RECOGNITION_OBSTACLE RECOGNITION_OBSTACLE_COST = 1",
       "MA 2025-03 " + o +
           " DIMENSION_RECOGNITION_OBSTACLE RECOGNITION_OBSTACLE_SPOUSE_CONSENT_DEMANDED = 1",
+      "MA 2025-03 " + o + " DIMENSION_RECOGNITION_STAGE PROCEEDINGS_STAGE_HEARING = 1",
+      "MA 2025-03 " + o + " DIMENSION_CHILDREN CHILDREN_TWO = 1",
+      "MA 2025-04 " + r + " DIMENSION_RETURN_FUNDING RETURN_FUNDING_FAMILY = 1",
       "MA 2025-04 " + r + " TOTAL * = 1",
       "MA 2025-04 " + r + " DIMENSION_CASE_TYPE CASE_TYPE_ABANDONMENT = 1",
       "MA 2025-04 " + r + " DIMENSION_OUTCOME OUTCOME_RETURNED_TO_NL = 1",
@@ -235,6 +254,7 @@ TEST_F(RollupsTest, EveryBreakdownMatchesTheHandComputedFixture) {
       "TN 2025-07 " + o + " DIMENSION_NATIONALITY_STATUS NATIONALITY_STATUS_RESIDENCE_PERMIT = 1",
       "TN 2025-07 " + o + " DIMENSION_REFERRAL_SOURCE REFERRAL_SOURCE_LKHA = 1",
       "TN 2025-07 " + o + " DIMENSION_RECOGNITION_DECISION RECOGNITION_DECISION_GRANTED = 1",
+      "TN 2025-07 " + o + " DIMENSION_RECOGNITION_STAGE PROCEEDINGS_STAGE_UNSPECIFIED = 1",
       "TN 2025-07 " + r + " TOTAL * = 1",
       "TN 2025-07 " + r + " DIMENSION_CASE_TYPE CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION = 1",
       "TN 2025-07 " + r + " DIMENSION_OUTCOME OUTCOME_RECOGNISED = 1",
@@ -502,6 +522,69 @@ TEST(ContactPresenceMigrationTest, FillsThePresenceFromTheStateOfTheRollups) {
                                       "\n"));
 }
 
+// Cases written before migration 0019 have the columns' defaults, and events whose facts lack the
+// new keys: the rollups count them as not counted / not recorded, as the recount does, until the
+// case changes again.
+TEST_F(RollupsTest, FactsFromBeforeTheNewFactsCountAsNotRecordedUntilTheCaseChanges) {
+  CaseSpec a;
+  a.children = 1;
+  a.funding = consular::v1::RETURN_FUNDING_OWN_MEANS;
+  Case ca = writer_->Create(a, At(2025, 2, 3));
+  ca = writer_->Transition(ca, consular::v1::CASE_STATUS_ACTIVE, At(2025, 2, 4));
+  ca = writer_->Transition(ca, consular::v1::CASE_STATUS_RESOLVED, At(2025, 2, 20),
+                           consular::v1::OUTCOME_RETURNED_TO_NL);
+  CaseSpec b;
+  b.type = consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION;
+  b.stages = {Step(consular::v1::PROCEEDINGS_STAGE_FILED, 2025, 1, 10)};
+  writer_->Create(b, At(2025, 2, 5));
+  CatchUpFully();
+  const std::vector<std::string> counted = Rollups();
+  const std::string o = "MEASURE_CASES_OPENED";
+  const std::string r = "MEASURE_CASES_RESOLVED";
+  const auto has = [](const std::vector<std::string>& rows, const std::string& row) {
+    return std::find(rows.begin(), rows.end(), row) != rows.end();
+  };
+  EXPECT_TRUE(has(counted, "MA 2025-02 " + o + " DIMENSION_CHILDREN CHILDREN_ONE = 1"));
+  EXPECT_TRUE(
+      has(counted, "MA 2025-02 " + r + " DIMENSION_RETURN_FUNDING RETURN_FUNDING_OWN_MEANS = 1"));
+  EXPECT_TRUE(
+      has(counted, "MA 2025-02 " + o + " DIMENSION_RECOGNITION_STAGE PROCEEDINGS_STAGE_FILED = 1"));
+
+  // As if written before the migration: the columns' defaults, facts without the new keys.
+  db_->QueryScalar(
+      "WITH u AS (UPDATE cases.cases SET stat_children = DEFAULT, stat_return_funding = DEFAULT, "
+      "stat_recognition_stage = DEFAULT RETURNING 1) SELECT count(*) FROM u");
+  db_->QueryScalar(
+      "WITH u AS (UPDATE cases.case_events SET facts = facts - 'children' - 'return_funding' - "
+      "'recognition_stage' RETURNING 1) SELECT count(*) FROM u");
+  ASSERT_EQ(db_->QueryScalar("SELECT count(*) FROM cases.case_events WHERE facts ? 'children'"),
+            "0");
+  ASSERT_TRUE(updater_->Rebuild().ok());
+  const std::vector<std::string> before = Rollups();
+  EXPECT_TRUE(has(before, "MA 2025-02 " + o + " DIMENSION_CHILDREN CHILDREN_UNKNOWN = 1"));
+  EXPECT_TRUE(
+      has(before, "MA 2025-02 " + r + " DIMENSION_RETURN_FUNDING RETURN_FUNDING_UNSPECIFIED = 1"));
+  EXPECT_TRUE(has(before, "MA 2025-02 " + o +
+                              " DIMENSION_RECOGNITION_STAGE PROCEEDINGS_STAGE_UNSPECIFIED = 1"));
+  EXPECT_FALSE(has(before, "MA 2025-02 " + o + " DIMENSION_CHILDREN CHILDREN_ONE = 1"));
+  ExpectVerified();
+
+  // The next change of the abandonment case writes its facts: counted from then on, incrementally.
+  Case note;
+  note.mutable_abandonment()->set_person_wishes("To stay near her sister.");
+  writer_->Update(ca, note, {"abandonment.person_wishes"}, At(2025, 3, 1));
+  EXPECT_EQ(CatchUpFully(), 1);
+  const std::vector<std::string> after = Rollups();
+  EXPECT_TRUE(has(after, "MA 2025-02 " + o + " DIMENSION_CHILDREN CHILDREN_ONE = 1"));
+  EXPECT_TRUE(
+      has(after, "MA 2025-02 " + r + " DIMENSION_RETURN_FUNDING RETURN_FUNDING_OWN_MEANS = 1"));
+  EXPECT_FALSE(has(after, "MA 2025-02 " + o + " DIMENSION_CHILDREN CHILDREN_UNKNOWN = 1"));
+  // The divorce-recognition case is still as it was before the migration.
+  EXPECT_TRUE(has(
+      after, "MA 2025-02 " + o + " DIMENSION_RECOGNITION_STAGE PROCEEDINGS_STAGE_UNSPECIFIED = 1"));
+  ExpectVerified();
+}
+
 TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
   std::mt19937 random(20261129);
   const auto pick = [&](int n) { return static_cast<int>(random() % static_cast<unsigned>(n)); };
@@ -536,12 +619,40 @@ TEST_F(RollupsTest, RollupsEqualTheRecountAfterARandomWorkload) {
           if (pick(3) == 0)
             spec.obstacles.push_back(static_cast<consular::v1::RecognitionObstacle>(o));
         }
+        // Steps a month apart; a hearing may lie ahead.
+        const absl::CivilDay today = absl::ToCivilDay(now, absl::UTCTimeZone());
+        const int steps = pick(4);
+        for (int i = 0; i < steps; ++i) {
+          const auto stage = static_cast<consular::v1::ProceedingsStage>(1 + pick(6));
+          const bool ahead = stage == consular::v1::PROCEEDINGS_STAGE_HEARING && pick(2) == 0;
+          const absl::CivilDay on = today - 30 * (steps - 1 - i) + (ahead ? 20 : -5);
+          spec.stages.push_back(Step(stage, static_cast<int>(on.year()), on.month(), on.day()));
+        }
+      } else {
+        spec.children = pick(5);
+        spec.funding = static_cast<consular::v1::ReturnFunding>(pick(5));
       }
       open.push_back(writer_->Create(spec, now));
-    } else if (action == 3) {  // move a case to another country, or change its subject's sex
+    } else if (action == 3) {  // move a case to another country, or change its subject's sex,
+                               // the children on it or who pays for the return
       Case& c = open[pick(static_cast<int>(open.size()))];
       Case changes;
-      if (pick(2) == 0) {
+      const int what = pick(3);
+      if (what == 2 && c.type() == consular::v1::CASE_TYPE_ABANDONMENT) {
+        const int children = pick(4);
+        for (int i = 0; i < children; ++i) {
+          consular::v1::Person* child = changes.add_persons();
+          child->set_role(consular::v1::PERSON_ROLE_CHILD);
+          child->set_full_name(absl::StrCat("Child ", i + 1));
+        }
+        changes.mutable_abandonment()->mutable_return_plan()->set_funding(
+            pick(2) == 0 ? consular::v1::RETURN_FUNDING_OWN_MEANS
+                         : consular::v1::RETURN_FUNDING_OTHER);
+        c = writer_->Update(c, changes,
+                            {"persons", "abandonment.return_plan.funding",
+                             "abandonment.return_plan.loan_amount_cents"},
+                            now);
+      } else if (what == 0) {
         changes.set_country(countries[pick(3)]);
         c = writer_->Update(c, changes, {"country"}, now);
       } else {
@@ -662,6 +773,31 @@ TEST_F(RollupsTest, BadFactsAreRefusedByName) {
   absl::StatusOr<CaseFacts> missing = ParseCaseFacts(R"({"country":"MA"})");
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.status().message().find("type"), std::string::npos);
+  // The facts of migration 0019 may be absent (older events), not malformed.
+  const std::string older =
+      R"({"country":"MA","type":"CASE_TYPE_ABANDONMENT","status":"CASE_STATUS_INTAKE",)"
+      R"("outcome":"","opened":"2025-01-02","resolved":"","age_group":"AGE_GROUP_ADULT",)"
+      R"("mother_with_minor_children":false,"sex":"SEX_FEMALE",)"
+      R"("nationality_status":"NATIONALITY_STATUS_DUAL","referral_source":"REFERRAL_SOURCE_SELF",)"
+      R"("risk_flags":[],"recognition_decision":"RECOGNITION_DECISION_UNSPECIFIED",)"
+      R"("recognition_obstacles":[]})";
+  absl::StatusOr<CaseFacts> defaults = ParseCaseFacts(older);
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->children, "CHILDREN_UNKNOWN");
+  EXPECT_EQ(defaults->return_funding, "RETURN_FUNDING_UNSPECIFIED");
+  EXPECT_EQ(defaults->recognition_stage, "PROCEEDINGS_STAGE_UNSPECIFIED");
+  std::string newer = older;
+  newer.insert(newer.size() - 1,
+               R"(,"children":"CHILDREN_TWO","return_funding":"RETURN_FUNDING_FAMILY")");
+  absl::StatusOr<CaseFacts> parsed = ParseCaseFacts(newer);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->children, "CHILDREN_TWO");
+  EXPECT_EQ(parsed->return_funding, "RETURN_FUNDING_FAMILY");
+  std::string bad = older;
+  bad.insert(bad.size() - 1, R"(,"children":2)");
+  absl::StatusOr<CaseFacts> refused = ParseCaseFacts(bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("children"), std::string::npos);
 }
 
 }  // namespace

@@ -40,6 +40,11 @@ struct CaseSpec {
   std::vector<consular::v1::RiskFlag> flags;
   consular::v1::RecognitionDecision decision = consular::v1::RECOGNITION_DECISION_UNSPECIFIED;
   std::vector<consular::v1::RecognitionObstacle> obstacles;
+  // Divorce recognition: the steps of the foreign proceedings.
+  std::vector<consular::v1::ProceedingsStep> stages;
+  // Abandonment: persons with the role CHILD, and who pays for the return.
+  int children = 0;
+  consular::v1::ReturnFunding funding = consular::v1::RETURN_FUNDING_UNSPECIFIED;
 };
 
 inline consular::v1::Date MakeDate(int y, int m, int d) {
@@ -48,6 +53,14 @@ inline consular::v1::Date MakeDate(int y, int m, int d) {
   date.set_month(m);
   date.set_day(d);
   return date;
+}
+
+inline consular::v1::ProceedingsStep Step(consular::v1::ProceedingsStage stage, int y, int m,
+                                          int d) {
+  consular::v1::ProceedingsStep step;
+  step.set_stage(stage);
+  *step.mutable_on() = MakeDate(y, m, d);
+  return step;
 }
 
 inline absl::Time At(int y, int m, int d) {
@@ -92,6 +105,21 @@ class CaseWriter {
         d->set_decision(spec.decision);
         d->set_proceedings_state(consular::v1::PROCEEDINGS_STATE_DECIDED);
         *d->mutable_decided_on() = MakeDate(2020, 1, 1);
+      }
+      for (const auto& step : spec.stages) *d->add_stages() = step;
+    }
+    if (spec.type == consular::v1::CASE_TYPE_ABANDONMENT) {
+      for (int i = 0; i < spec.children; ++i) {
+        consular::v1::Person* child = c->add_persons();
+        child->set_role(consular::v1::PERSON_ROLE_CHILD);
+        child->set_full_name(absl::StrCat("Child ", i + 1, " of person ", counter_));
+      }
+      if (spec.funding != consular::v1::RETURN_FUNDING_UNSPECIFIED) {
+        auto* plan = c->mutable_abandonment()->mutable_return_plan();
+        plan->set_funding(spec.funding);
+        if (spec.funding == consular::v1::RETURN_FUNDING_CONSULAR_LOAN) {
+          plan->set_loan_amount_cents(45000);
+        }
       }
     }
     Case created;

@@ -22,7 +22,12 @@
 // - Both case types (abandonment 65%, foreign divorce recognition 35%), opened from 2017-01-01 to
 //   2026-10-31 (more each year, more in the summer months), with sex, age group, nationality
 //   status, referral source, risk flags and, for divorce recognition, obstacles and a decision
-//   in proportions that fit the type.
+//   in proportions that fit the type. Abandonment cases have children (none for most, up to
+//   four) and, for most returns and a few plans that came to nothing, who pays for the return
+//   (known from intake); divorce-recognition cases the steps of the foreign proceedings, recorded
+//   at opening (documents gathered, legalised), when the proceedings move on (filed, a hearing
+//   often set weeks ahead) and with the decision (a hearing before it, an appeal against some
+//   refusals), the furthest reached by each change counted as storage::StatisticalFactsOf does.
 // - Lifecycles INTAKE -> ACTIVE (-> ON_HOLD -> ACTIVE, up to twice) -> RESOLVED with an outcome
 //   valid for the type (-> CLOSED for most), lasting days to years; whatever would happen after
 //   2026-11-01 has not happened yet, so recent cases are still open.
@@ -39,8 +44,9 @@
 // - Without keys (BulkLoadOptions::cipher unset) encrypted columns hold a fixed value that passes
 //   cases.is_field_ciphertext and there are no personal names, dates of birth or free text
 //   anywhere (the benchmark's data). With keys every case has a personal part (a fictional subject
-//   whose sex, age group, nationality status, children and, for divorce recognition, decision and
-//   obstacles agree with the clear columns; safety information; the type's details) sealed with the
+//   whose sex, age group, nationality status, children (the subject's and the persons with the
+//   role CHILD), the return plan's funding and, for divorce recognition, decision, obstacles and
+//   steps of the proceedings agree with the clear columns; safety information; the type's details) sealed with the
 //   FieldCipher under the associated data the services use, the real blind index of the subject's
 //   name, and stat_* columns and facts from storage::StatisticalFactsOf of that very case; note
 //   bodies, transition reasons, ad-hoc contacts, contact notes and partners' contact details and

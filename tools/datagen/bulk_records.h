@@ -16,6 +16,24 @@ constexpr std::array<const char*, 4> kAgeGroups = {"AGE_GROUP_MINOR", "AGE_GROUP
                                                    "AGE_GROUP_ADULT", "AGE_GROUP_UNKNOWN"};
 enum AgeGroup : uint8_t { kMinor = 0, kYoungAdult = 1, kAdult = 2, kAgeUnknown = 3 };
 
+// The children on an abandonment case (persons with the role CHILD), by their number (three and
+// more share the last), as storage::StatisticalFactsOf names them; other case types: not counted.
+constexpr std::array<const char*, 4> kChildren = {"CHILDREN_NONE", "CHILDREN_ONE", "CHILDREN_TWO",
+                                                  "CHILDREN_THREE_OR_MORE"};
+constexpr char kChildrenNotCounted[] = "CHILDREN_UNKNOWN";
+
+// One step of the foreign proceedings of a divorce-recognition case: its day (days since
+// 1970-01-01), its ProceedingsStage, and the change that recorded it (kRecordedAtOpening, or the
+// UpdateKind of the UPDATED event: kUpdateProceedings, kUpdateDecision). A step may lie ahead of
+// the day it was recorded (a scheduled hearing).
+struct StepRec {
+  int32_t day = 0;
+  uint8_t stage = 0;
+  uint8_t recorded_with = 0;
+};
+constexpr size_t kMaxSteps = 7;
+constexpr uint8_t kRecordedAtOpening = 0xff;
+
 // Who acts on a case.
 enum Actor : uint8_t { kOfficer = 0, kManager = 1, kLkha = 2 };
 
@@ -43,6 +61,11 @@ struct CaseRec {
   uint8_t outcome = 0;
   uint8_t decision = 0;
   uint8_t obstacles = 0;
+  uint8_t stage = 0;     // divorce recognition: the furthest ProceedingsStage reached
+  uint8_t children = 0;  // abandonment: persons with the role CHILD on the case
+  uint8_t funding = 0;   // abandonment: the ReturnFunding of the return plan (known from intake)
+  uint8_t steps = 0;     // divorce recognition: the steps recorded (step[0..steps))
+  std::array<StepRec, kMaxSteps> step{};
   uint16_t flags = 0;
   int32_t version = 0;
   int32_t reference_number = 0;
@@ -66,6 +89,7 @@ struct EventRec {
   uint8_t outcome = 0;          // the case's outcome after the event
   uint8_t decision = 0;         // after the event
   uint8_t obstacles = 0;        // after the event
+  uint8_t stage = 0;            // the furthest proceedings stage after the event
   uint8_t contact_purpose = 0;  // contact events: the contact's purpose after the event
   uint8_t update = 0;           // UPDATED: UpdateKind
   uint8_t actor = 0;            // Actor

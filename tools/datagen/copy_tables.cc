@@ -150,8 +150,11 @@ void CopyCases(pqxx::work& tx, const Data& d, const RowEncoder& w,
                                                "stat_recognition_obstacles",
                                                "subject_name_birth_bidx",
                                                "subject_sound_bidx",
-                                               "subject_sound_birth_bidx"});
-  Row<25> row;
+                                               "subject_sound_birth_bidx",
+                                               "stat_children",
+                                               "stat_return_funding",
+                                               "stat_recognition_stage"});
+  Row<28> row;
   static const char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < d.cases.size(); ++i) {
     const CaseRec& c = d.cases[i];
@@ -213,6 +216,9 @@ void CopyCases(pqxx::work& tx, const Data& d, const RowEncoder& w,
         row[column] = Bytea(*value);
       }
     }
+    row[25] = ChildrenName(c);
+    row[26] = FundingName(c.funding);
+    row[27] = StageName(c.stage);
     out << row.Fields();
   }
   out.complete();

@@ -15,6 +15,8 @@
 #include "storage/case_sealing.h"
 #include "tools/datagen/bulk_dates.h"
 #include "tools/datagen/content.h"
+#include "tools/datagen/row_encoders.h"
+#include "tools/datagen/seeded_rng.h"
 #include "tools/loadgen/case_content.h"
 
 namespace consular::datagen::bulk {
@@ -31,10 +33,29 @@ uint8_t AgeGroupIndex(const std::string& name) {
   return kAgeUnknown;
 }
 
+// `n` children of the subject on an abandonment case, under 18 on `opened`.
+void AddChildren(ContentRng& rng, int n, const v1::Date& opened, v1::Case* k) {
+  Rng ids(rng());
+  for (int i = 0; i < n; ++i) {
+    v1::Person* child = k->add_persons();
+    child->set_id(UuidText(ids.NewUuid()));
+    child->set_role(v1::PERSON_ROLE_CHILD);
+    child->set_full_name(FictionalName(
+        rng, std::uniform_int_distribution<int>(0, 1)(rng) == 0 ? v1::SEX_FEMALE : v1::SEX_MALE));
+    const absl::CivilDay born =
+        ToCivilDay(opened) - std::uniform_int_distribution<int>(60, 17 * 365)(rng);
+    *child->mutable_date_of_birth() = DateFromCivilDay(born);
+    child->set_nationality(std::uniform_int_distribution<int>(0, 2)(rng) == 0 ? "Dutch"
+                                                                              : "Dutch and other");
+    child->set_with_subject(std::uniform_int_distribution<int>(0, 9)(rng) < 7);
+  }
+}
+
 // The case `c` as its officer entered it (the loader's fictional content, tools/loadgen), agreeing
 // with its clear columns: type, sex, nationality status, age group at opening, children, and for
-// divorce recognition the decision and obstacles it ends with. Sets c->age_group and c->mother from
-// storage::StatisticalFactsOf of the result (what the case service would store).
+// abandonment the children on the case and the return's funding, for divorce recognition the
+// decision, obstacles and steps of the proceedings it ends with. Sets c->age_group and c->mother
+// from storage::StatisticalFactsOf of the result (what the case service would store).
 v1::Case PersonalCase(uint64_t seed, uint32_t index, const std::string& country, CaseRec* c) {
   ContentRng rng = ItemRng(seed ^ kPersonalSalt, index);
   const v1::Date today = DateOf(c->opened);
@@ -47,6 +68,7 @@ v1::Case PersonalCase(uint64_t seed, uint32_t index, const std::string& country,
   }
   while (k.type() != type) k = loadgen::RandomCase(rng, country, today);
   *k.mutable_opened_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(c->opened);
+  *k.mutable_updated_at() = google::protobuf::util::TimeUtil::SecondsToTimestamp(c->updated);
   v1::Subject* subject = k.mutable_subject();
   if (subject->sex() != sex) {
     subject->set_sex(sex);
@@ -75,6 +97,18 @@ v1::Case PersonalCase(uint64_t seed, uint32_t index, const std::string& country,
     } else {
       a->clear_returned_on();
     }
+    k.clear_persons();
+    AddChildren(rng, c->children, today, &k);
+    a->clear_return_plan();
+    if (c->funding != v1::RETURN_FUNDING_UNSPECIFIED) {
+      v1::ReturnPlan* plan = a->mutable_return_plan();
+      plan->set_funding(static_cast<v1::ReturnFunding>(c->funding));
+      if (c->funding == v1::RETURN_FUNDING_CONSULAR_LOAN) {
+        plan->set_loan_amount_cents(100 * std::uniform_int_distribution<int64_t>(250, 1800)(rng));
+      }
+      if (c->outcome == v1::OUTCOME_RETURNED_TO_NL) *plan->mutable_planned_on() = a->returned_on();
+      plan->set_reception_arranged(std::uniform_int_distribution<int>(0, 3)(rng) != 0);
+    }
   }
   if (type == v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION) {
     v1::DivorceRecognitionDetails* d = k.mutable_divorce_recognition();
@@ -94,12 +128,20 @@ v1::Case PersonalCase(uint64_t seed, uint32_t index, const std::string& country,
         d->set_proceedings_state(v1::PROCEEDINGS_STATE_HEARING);
       }
     }
+    d->clear_stages();
+    for (uint8_t i = 0; i < c->steps; ++i) {
+      v1::ProceedingsStep* step = d->add_stages();
+      step->set_stage(static_cast<v1::ProceedingsStage>(c->step[i].stage));
+      *step->mutable_on() = DateFromCivilDay(CivilOfDay(c->step[i].day));
+    }
   }
   const storage::StatisticalFacts facts = storage::StatisticalFactsOf(k);
   c->age_group = AgeGroupIndex(facts.age_group);
   c->mother = facts.mother_with_minor_children;
   if (facts.recognition_decision != DecisionName(c->decision) ||
-      facts.recognition_obstacles != NamesOf(c->obstacles, ObstacleName)) {
+      facts.recognition_obstacles != NamesOf(c->obstacles, ObstacleName) ||
+      facts.recognition_stage != StageName(c->stage) || facts.children != ChildrenName(*c) ||
+      facts.return_funding != FundingName(c->funding)) {
     throw std::logic_error("generated content disagrees with the case's statistical facts");
   }
   return k;

@@ -63,6 +63,23 @@ struct Action {
 
 uint16_t Bit(int n) { return static_cast<uint16_t>(1u << n); }
 
+unsigned RecordedBit(uint8_t recorded_with) {
+  return recorded_with == kRecordedAtOpening ? 1u : recorded_with == kUpdateProceedings ? 2u : 4u;
+}
+
+// The furthest stage among the steps recorded by the changes in `recorded` (bits: 1 for the
+// opening, 2 for kUpdateProceedings, 4 for kUpdateDecision) whose day is not after `today`: what
+// storage::StatisticalFactsOf derives from the case written on that day.
+uint8_t FurthestStage(const std::vector<StepRec>& steps, unsigned recorded, int64_t today) {
+  uint8_t furthest = v1::PROCEEDINGS_STAGE_UNSPECIFIED;
+  for (const StepRec& s : steps) {
+    if ((recorded & RecordedBit(s.recorded_with)) != 0 && s.day <= today) {
+      furthest = std::max(furthest, s.stage);
+    }
+  }
+  return furthest;
+}
+
 }  // namespace
 
 Generator::Generator(const BulkLoadOptions& options, const std::vector<CountryShare>& countries)
@@ -328,11 +345,13 @@ void Generator::GenerateCase(uint32_t index, int64_t opened, Data* d) const {
     outcome = kOutcomes[rng.Pick(std::array<double, 6>{45, 15, 10, 12, 8, 10})];
   }
   const int64_t span = resolved_at - active_at;
+  int64_t proceedings_at = 0;
   if (divorce && rng.Chance(0.5)) {  // proceedings move on
     Action a;
     a.at = active_at + static_cast<int64_t>(rng.Uniform(0.05, 0.5) * span);
     a.type = v1::CASE_EVENT_TYPE_UPDATED;
     a.update = kUpdateProceedings;
+    proceedings_at = a.at;
     add(a);
   }
   if (later_obstacles != 0) {
@@ -343,13 +362,79 @@ void Generator::GenerateCase(uint32_t index, int64_t opened, Data* d) const {
     a.obstacles = later_obstacles;
     add(a);
   }
+  int64_t decision_at = 0;
   if (decision != v1::RECOGNITION_DECISION_UNSPECIFIED) {
     Action a;
     a.at = std::max(active_at + kHour, resolved_at - rng.Between(kDay, 20 * kDay));
     a.type = v1::CASE_EVENT_TYPE_UPDATED;
     a.update = kUpdateDecision;
     a.decision = decision;
+    decision_at = a.at;
     add(a);
+  }
+
+  // Children, the return's funding and the steps of the foreign proceedings, from a generator of
+  // their own (the rest of the case is drawn as before them).
+  Rng more(options_.seed * 0x2545F4914F6CDD1DULL + index + 0x5eedfac7ULL);
+  if (!divorce) {
+    c.children = has_children
+                     ? static_cast<uint8_t>(1 + more.Pick(std::array<double, 4>{45, 32, 15, 8}))
+                     : 0;
+    // Who pays for the way home: known for most returns, for a few plans that came to nothing.
+    static constexpr std::array<v1::ReturnFunding, 5> kFundings = {
+        v1::RETURN_FUNDING_OWN_MEANS, v1::RETURN_FUNDING_FAMILY, v1::RETURN_FUNDING_CONSULAR_LOAN,
+        v1::RETURN_FUNDING_OTHER, v1::RETURN_FUNDING_UNSPECIFIED};
+    if (outcome == v1::OUTCOME_RETURNED_TO_NL) {
+      c.funding = kFundings[more.Pick(std::array<double, 5>{28, 34, 22, 6, 10})];
+    } else if (more.Chance(0.2)) {
+      c.funding = kFundings[more.Pick(std::array<double, 4>{30, 40, 25, 5})];
+    }
+  }
+  std::vector<StepRec> steps;
+  if (divorce) {
+    const auto step = [&](v1::ProceedingsStage stage, int64_t day, uint8_t with) {
+      steps.push_back(StepRec{static_cast<int32_t>(day), static_cast<uint8_t>(stage), with});
+    };
+    const int64_t opened_day = FloorDiv(opened, kDay);
+    if (more.Chance(0.6)) {  // documents gathered (and legalised) before she came to the post
+      const int64_t gathered = opened_day - more.Between(1, 31);
+      step(v1::PROCEEDINGS_STAGE_DOCUMENTS_GATHERED, gathered, kRecordedAtOpening);
+      if (more.Chance(0.4)) {
+        step(v1::PROCEEDINGS_STAGE_DOCUMENTS_LEGALISED, more.Between(gathered + 1, opened_day + 1),
+             kRecordedAtOpening);
+      }
+    }
+    bool hearing = false;
+    if (proceedings_at != 0) {  // filed, and often a hearing set some weeks ahead
+      const int64_t day = FloorDiv(proceedings_at, kDay);
+      step(v1::PROCEEDINGS_STAGE_FILED, std::max(opened_day, day - more.Between(0, 6)),
+           kUpdateProceedings);
+      if (more.Chance(0.6)) {
+        step(v1::PROCEEDINGS_STAGE_HEARING, day + more.Between(14, 91), kUpdateProceedings);
+        hearing = true;
+      }
+    }
+    if (decision_at != 0) {  // the decision, the hearing before it, an appeal against a refusal
+      const int64_t day = FloorDiv(decision_at, kDay);
+      const bool appeal = decision == v1::RECOGNITION_DECISION_REFUSED && more.Chance(0.3);
+      const int64_t decided =
+          std::max(opened_day, day - more.Between(appeal ? 10 : 0, appeal ? 41 : 4));
+      // A hearing set ahead that the decision came before: the decision was given at it.
+      for (StepRec& s : steps) {
+        if (s.stage == v1::PROCEEDINGS_STAGE_HEARING && s.day > decided) {
+          s.day = static_cast<int32_t>(decided);
+        }
+      }
+      if (!hearing && more.Chance(0.7)) {
+        step(v1::PROCEEDINGS_STAGE_HEARING, std::max(opened_day, decided - more.Between(7, 61)),
+             kUpdateDecision);
+      }
+      step(v1::PROCEEDINGS_STAGE_DECISION, decided, kUpdateDecision);
+      if (appeal) {
+        step(v1::PROCEEDINGS_STAGE_APPEAL, std::max(decided, day - more.Between(0, 6)),
+             kUpdateDecision);
+      }
+    }
   }
   if (rng.Chance(divorce ? 0.15 : 0.35)) {  // the risk picture changes
     static constexpr std::array<v1::RiskFlag, 4> kLater = {
@@ -473,6 +558,7 @@ void Generator::GenerateCase(uint32_t index, int64_t opened, Data* d) const {
   c.status = v1::CASE_STATUS_INTAKE;
   c.flags = flags;
   c.obstacles = obstacles;
+  unsigned recorded = 0;  // the changes whose steps are recorded (RecordedBit)
   c.decision = v1::RECOGNITION_DECISION_UNSPECIFIED;
   c.outcome = v1::OUTCOME_UNSPECIFIED;
   c.version = 1;
@@ -492,6 +578,7 @@ void Generator::GenerateCase(uint32_t index, int64_t opened, Data* d) const {
     e.actor_number = officer;
     switch (a.type) {
       case v1::CASE_EVENT_TYPE_CREATED:
+        recorded |= RecordedBit(kRecordedAtOpening);
         break;
       case v1::CASE_EVENT_TYPE_TRANSITIONED:
         e.from_status = c.status;
@@ -511,6 +598,9 @@ void Generator::GenerateCase(uint32_t index, int64_t opened, Data* d) const {
         if (a.update == kUpdateFlags) c.flags ^= a.flags;
         if (a.update == kUpdateObstacles) c.obstacles |= a.obstacles;
         if (a.update == kUpdateDecision) c.decision = a.decision;
+        if (a.update == kUpdateProceedings || a.update == kUpdateDecision) {
+          recorded |= RecordedBit(a.update);
+        }
         ++c.version;
         c.updated = a.at;
         break;
@@ -557,8 +647,18 @@ void Generator::GenerateCase(uint32_t index, int64_t opened, Data* d) const {
     e.flags = c.flags;
     e.decision = c.decision;
     e.obstacles = c.obstacles;
+    // The stages reached by the day the case was last written (its facts are those of that write).
+    c.stage = FurthestStage(steps, recorded, FloorDiv(c.updated, kDay));
+    e.stage = c.stage;
     e.version = c.version;
     d->events.push_back(e);
+  }
+  // The steps recorded by the end of the data, in the order of their days.
+  std::stable_sort(steps.begin(), steps.end(),
+                   [](const StepRec& a, const StepRec& b) { return a.day < b.day; });
+  for (const StepRec& s : steps) {
+    if ((recorded & RecordedBit(s.recorded_with)) != 0 && c.steps < kMaxSteps)
+      c.step[c.steps++] = s;
   }
   d->cases.push_back(c);
 }

@@ -3,6 +3,7 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "absl/strings/str_cat.h"
@@ -62,6 +63,8 @@ const std::string& ReferralName(int n) { return EnumText(v1::ReferralSource_desc
 const std::string& FlagName(int n) { return EnumText(v1::RiskFlag_descriptor(), n); }
 const std::string& DecisionName(int n) { return EnumText(v1::RecognitionDecision_descriptor(), n); }
 const std::string& ObstacleName(int n) { return EnumText(v1::RecognitionObstacle_descriptor(), n); }
+const std::string& StageName(int n) { return EnumText(v1::ProceedingsStage_descriptor(), n); }
+const std::string& FundingName(int n) { return EnumText(v1::ReturnFunding_descriptor(), n); }
 const std::string& EventTypeName(int n) { return EnumText(v1::CaseEventType_descriptor(), n); }
 const std::string& KindName(int n) { return EnumText(v1::PartnerKind_descriptor(), n); }
 const std::string& PurposeName(int n) { return EnumText(v1::ContactPurpose_descriptor(), n); }
@@ -69,6 +72,11 @@ const std::string& ChannelName(int n) { return EnumText(v1::ContactChannel_descr
 const std::string& DirectionName(int n) { return EnumText(v1::ContactDirection_descriptor(), n); }
 const std::string& ContactOutcomeName(int n) {
   return EnumText(v1::ContactOutcome_descriptor(), n);
+}
+
+std::string ChildrenName(const CaseRec& c) {
+  if (c.type != v1::CASE_TYPE_ABANDONMENT) return kChildrenNotCounted;
+  return kChildren[std::min<size_t>(c.children, kChildren.size() - 1)];
 }
 
 std::vector<std::string> NamesOf(uint32_t mask, NameOf name_of) {
@@ -158,6 +166,9 @@ std::string RowEncoder::Facts(const CaseRec& c, const EventRec& e) const {
   SetNames(&f["risk_flags"], e.flags, FlagName);
   f["recognition_decision"].set_string_value(DecisionName(e.decision));
   SetNames(&f["recognition_obstacles"], e.obstacles, ObstacleName);
+  f["recognition_stage"].set_string_value(StageName(e.stage));
+  f["children"].set_string_value(ChildrenName(c));
+  f["return_funding"].set_string_value(FundingName(c.funding));
   if (IsContactEvent(e.type)) {
     const ContactRec& k = d_.contacts[e.ref];
     auto& contact = *f["contact"].mutable_struct_value()->mutable_fields();

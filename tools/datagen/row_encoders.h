@@ -27,12 +27,18 @@ const std::string& ReferralName(int n);
 const std::string& FlagName(int n);
 const std::string& DecisionName(int n);
 const std::string& ObstacleName(int n);
+const std::string& StageName(int n);
+const std::string& FundingName(int n);
 const std::string& EventTypeName(int n);
 const std::string& KindName(int n);
 const std::string& PurposeName(int n);
 const std::string& ChannelName(int n);
 const std::string& DirectionName(int n);
 const std::string& ContactOutcomeName(int n);
+
+// The children on case `c` as storage::StatisticalFactsOf names them (kChildren; not counted on
+// other case types than abandonment).
+std::string ChildrenName(const CaseRec& c);
 
 // The names of the set bits of `mask`, in enum order.
 std::vector<std::string> NamesOf(uint32_t mask, NameOf name_of);
