@@ -379,7 +379,7 @@ expect_out "the deadline list shows the hearing" "$COURT_REF" "$HEARING_DAY" "he
 
 # -- every read carries a purpose, chosen once per session; a name search names what it showed
 CASES_DSN=${ADMIN_DSN/%dbname=postgres/dbname=consular}
-CONSULAR_PURPOSE=supervision ctl "$MANAGER_RABAT" case get "$COURT_REF"
+CONSULAR_ACCESS_PURPOSE=supervision ctl "$MANAGER_RABAT" case get "$COURT_REF"
 LAST_PURPOSE=$(psql "$CASES_DSN" -X -At -c "SELECT action || ':' || purpose FROM audit.events
   WHERE actor = 'dev-manager-rabat' ORDER BY id DESC LIMIT 1")
 if [[ $RC -eq 0 && $LAST_PURPOSE == "CaseService.GetCase:supervision" ]]; then
@@ -387,11 +387,11 @@ if [[ $RC -eq 0 && $LAST_PURPOSE == "CaseService.GetCase:supervision" ]]; then
 else
   fail "the purpose chosen for the session is in the read's audit row" "$(details) / $LAST_PURPOSE"
 fi
-ctl "$MANAGER_RABAT" --purpose curiosity case get "$COURT_REF"
-if [[ $RC -ne 0 && $ERR == *"--purpose"* ]]; then
-  pass "an unknown purpose is refused naming --purpose"
+ctl "$MANAGER_RABAT" --access-purpose curiosity case get "$COURT_REF"
+if [[ $RC -ne 0 && $ERR == *"--access-purpose"* ]]; then
+  pass "an unknown purpose is refused naming --access-purpose"
 else
-  fail "an unknown purpose is refused naming --purpose" "$(details)"
+  fail "an unknown purpose is refused naming --access-purpose" "$(details)"
 fi
 ctl "$OFFICER_RABAT" case find --name "Naima Courtcase"
 RETURNED=$(psql "$CASES_DSN" -X -At -c "SELECT purpose || ':' || array_length(returned_case_ids, 1)

@@ -22,7 +22,7 @@ void AddGlobalOptionsFooter(CLI::App* app) {
     if (command->get_name() == "dev") continue;  // needs no server
     command->footer(
         "Global options (before or after the command): --addr, --audit-addr, "
-        "--contacts-addr, --ca-cert, --token, --purpose, "
+        "--contacts-addr, --ca-cert, --token, --access-purpose, "
         "--insecure, --timeout, --json; see consularctl --help.");
     AddGlobalOptionsFooter(command);
   }
@@ -58,11 +58,11 @@ int Main(int argc, char** argv) {
       ->envname("CONSULAR_TOKEN")
       ->type_name("TOKEN")
       ->group("Global");
-  app.add_option("--purpose", global.purpose,
+  app.add_option("--access-purpose", global.purpose,
                  "Why you reach case data, recorded in the audit trail: casework, supervision, "
                  "emergency, audit or statistics-correction (set it once per session in "
-                 "CONSULAR_PURPOSE)")
-      ->envname("CONSULAR_PURPOSE")
+                 "CONSULAR_ACCESS_PURPOSE)")
+      ->envname("CONSULAR_ACCESS_PURPOSE")
       ->type_name("PURPOSE")
       ->check(CLI::IsMember({"casework", "supervision", "emergency", "audit",
                              "statistics-correction"}))
