@@ -328,8 +328,6 @@ std::string EventDetails(const CaseEvent& event) {
       return absl::StrCat("referred ", event.from_unit(), kArrow, event.to_unit());
     case consular::v1::CASE_EVENT_TYPE_REFERRAL_PROPOSED:
       return absl::StrCat("referral to ", event.to_unit(), " waiting for its answer");
-    case consular::v1::CASE_EVENT_TYPE_REFERRAL_DECLINED:
-      return absl::StrCat("referral to ", event.to_unit(), " declined");
     case consular::v1::CASE_EVENT_TYPE_ASSIGNED:
       return event.assigned_to().empty() ? "assigned to nobody"
                                          : absl::StrCat("assigned to ", event.assigned_to());
