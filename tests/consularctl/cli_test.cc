@@ -1627,6 +1627,17 @@ TEST_F(CliTest, SharesListsLiveSharesAndWithAllTheOthersToo) {
   EXPECT_EQ(response.shares_size(), 2);
 }
 
+TEST_F(CliTest, ReferWithoutVersionReadsTheCaseFirst) {
+  Result r = Ctl({"case", "refer", "ABN-2026-00042", "--to", "tunis", "--basis",
+                  "The person moved to Tunisia"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<FakeCaseService::Call> calls = service_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].method, "GetCase");
+  EXPECT_EQ(calls[1].method, "ReferCase");
+  EXPECT_EQ(service_.last_refer().expected_version(), 7);  // the version GetCase answered
+}
+
 TEST_F(CliTest, ReferSendsTheVersionWithoutReadingAndShowsTheAccessKept) {
   Result r = Ctl({"case", "refer", "ABN-2026-00042", "--to", "tunis", "--basis",
                   "The person moved to Tunisia", "--version", "7"});
@@ -1758,7 +1769,6 @@ TEST_F(CliTest, SharingAndEmergencyUsageErrorsNameTheFlagAndCallNothing) {
            {{"case", "unshare"}, "SHARE_ID"},
            {{"case", "unshare", "ABN-2026-00042"}, "SHARE_ID"},
            {{"case", "shares"}, "CASE"},
-           {{"case", "refer", "ABN-2026-00042", "--to", "TUNIS", "--basis", "b"}, "--version"},
            {{"case", "refer", "ABN-2026-00042", "--to", "TUNIS", "--version", "3"}, "--basis"},
            {{"case", "refer", "ABN-2026-00042", "--basis", "b", "--version", "3"}, "--to"},
            {{"case", "refer", "ABN-2026-00042", "--to", "Tunis!", "--basis", "b", "--version", "3"},

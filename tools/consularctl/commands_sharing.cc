@@ -131,12 +131,24 @@ int RunShares(const CaseContext& context, const SharesArgs& args) {
 int RunRefer(const CaseContext& context, const ReferArgs& args) {
   absl::StatusOr<std::string> to_post = ParseUnit(args.to_post, "--to", /*allow_lkha=*/false);
   if (!to_post.ok()) return ReportUsageError(to_post.status().message());
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  int64_t version = args.version;
+  if (version == 0) {
+    consular::v1::GetCaseRequest get;
+    get.set_case_id(args.case_id);
+    absl::StatusOr<consular::v1::Case> current = client->Call(&CaseStub::GetCase, get);
+    if (!current.ok()) return ReportCallError(current.status(), *context.global);
+    version = current->version();
+  }
   consular::v1::ReferCaseRequest request;
   request.set_case_id(args.case_id);
   request.set_to_post(*to_post);
   request.set_legal_basis(args.legal_basis);
-  request.set_expected_version(args.version);
-  return RunChange(context, &CaseStub::ReferCase, request, args.request_id, &FormatCase);
+  request.set_expected_version(version);
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::ReferCase, request,
+                        args.request_id, &FormatCase);
 }
 
 int RunEmergencySearch(const CaseContext& context, const EmergencySearchArgs& args) {
@@ -270,8 +282,8 @@ void AddRefer(CLI::App* parent, CaseContext context, Action* action) {
       ->type_name("TEXT");
   command
       ->add_option("--version", args->version,
-                   "The case version the referral is based on (see: case get)")
-      ->required()
+                   "The case version the referral is based on; if omitted, the case is read "
+                   "first and its current version is used")
       ->type_name("N")
       ->check(CLI::PositiveNumber);
   AddRequestId(command, &args->request_id);
