@@ -103,6 +103,11 @@ constexpr char kFollowUpsDue[] =
     "AND k.follow_up_due IS NOT NULL AND k.follow_up_done_at IS NULL "
     "AND k.follow_up_due <= $2::date ORDER BY k.follow_up_due, k.id";
 
+constexpr char kOpenFollowUps[] =
+    "SELECT k.id::text FROM contacts.contacts k WHERE k.case_id = $1::uuid "
+    "AND k.follow_up_due IS NOT NULL AND k.follow_up_done_at IS NULL "
+    "ORDER BY k.follow_up_due, k.id LIMIT 20";
+
 constexpr char kSharesEnding[] =
     "SELECT s.id::text, s.case_id::text, c.reference, "
     "(s.expires_at AT TIME ZONE 'UTC')::date::text, s.grantee_unit "
@@ -400,6 +405,14 @@ void CaseStore::Update(const Case& c) {
       pqxx::binarystring(indexes.sound), pqxx::binarystring(indexes.sound_birth), facts.children,
       facts.return_funding, facts.recognition_stage);
   if (r.affected_rows() != 1) throw std::runtime_error("case row to update is missing");
+}
+
+std::vector<std::string> CaseStore::OpenFollowUps(const std::string& case_id) {
+  std::vector<std::string> ids;
+  for (const auto& row : ExecPrepared(tx_, "case_open_follow_ups", kOpenFollowUps, case_id)) {
+    ids.push_back(row[0].as<std::string>());
+  }
+  return ids;
 }
 
 std::vector<PermitRuleRow> CaseStore::PermitRules() {

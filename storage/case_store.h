@@ -197,6 +197,9 @@ class CaseStore {
   // Follow-ups not done of the cases `unit` handles that are not closed, due by `until`
   // (YYYY-MM-DD).
   std::vector<DatedItem> FollowUpsDue(const std::string& unit, const std::string& until);
+  // The ids of the contacts of the case whose follow-up is neither done nor cancelled, earliest
+  // due first, at most 20.
+  std::vector<std::string> OpenFollowUps(const std::string& case_id);
   // Live shares with an end by `until`, granted on cases `unit` handles or granted to `unit`.
   std::vector<DatedItem> SharesEnding(const std::string& unit, const std::string& until);
 

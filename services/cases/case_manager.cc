@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "proto/dates.h"
@@ -543,6 +544,17 @@ absl::Status CaseManager::Transition(const Identity& who,
     }
     if (resolving) {
       CONSULAR_RETURN_IF_ERROR(CheckOutcomeAgreesWithCase(current, request.outcome()));
+    }
+    if (target == consular::v1::CASE_STATUS_CLOSED) {
+      // Nothing promised is dropped silently: open follow-ups are completed or cancelled first.
+      const std::vector<std::string> open = repo.OpenFollowUps(current.id());
+      if (!open.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "case ", current.reference(), " has ", open.size(),
+            " open follow-up(s), of contact(s) ", absl::StrJoin(open, ", "),
+            ": complete them (consularctl contact done) or cancel them (consularctl contact "
+            "cancel) before closing it"));
+      }
     }
     Case c = std::move(current);
     c.set_status(target);

@@ -115,6 +115,8 @@ class CaseRepository : public IdempotencyRecords {
   virtual std::vector<storage::PermitRuleRow> PermitRules() = 0;
   virtual std::vector<consular::v1::Case> OpenCases() = 0;
   virtual std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) = 0;
+  // The contacts of the case whose follow-up is neither done nor cancelled (at most 20).
+  virtual std::vector<std::string> OpenFollowUps(const std::string& case_id) = 0;
   virtual std::vector<storage::DatedItem> SharesEnding(const std::string& until) = 0;
 
   // Cases at any unit that may be about a person with this name and date of birth (may be unset),

@@ -141,6 +141,10 @@ std::vector<consular::v1::InboxItem> PgCaseRepository::Inbox(int64_t since_micro
   return store_.Inbox(since_micros);
 }
 
+std::vector<std::string> PgCaseRepository::OpenFollowUps(const std::string& case_id) {
+  return store_.OpenFollowUps(case_id);
+}
+
 std::vector<storage::PermitRuleRow> PgCaseRepository::PermitRules() {
   return store_.PermitRules();
 }

@@ -68,6 +68,7 @@ class PgCaseRepository final : public CaseRepository {
                       const std::string& reason) override;
   std::vector<consular::v1::InboxItem> Inbox(int64_t since_micros) override;
   std::vector<storage::PermitRuleRow> PermitRules() override;
+  std::vector<std::string> OpenFollowUps(const std::string& case_id) override;
   std::vector<consular::v1::Case> OpenCases() override;
   std::vector<storage::DatedItem> FollowUpsDue(const std::string& until) override;
   std::vector<storage::DatedItem> SharesEnding(const std::string& until) override;

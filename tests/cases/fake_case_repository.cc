@@ -416,6 +416,8 @@ class FakeCaseRepository final : public CaseRepository {
 
   // The fake keeps no contacts.
   std::vector<storage::DatedItem> FollowUpsDue(const std::string& /*until*/) override { return {}; }
+  // The contact log is not kept here (tests/contacts covers it against PostgreSQL).
+  std::vector<std::string> OpenFollowUps(const std::string& /*case_id*/) override { return {}; }
 
   std::vector<storage::DatedItem> SharesEnding(const std::string& until) override {
     std::vector<storage::DatedItem> ending;

@@ -386,14 +386,11 @@ TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
   EXPECT_EQ(deadlines.deadlines(0).contact_id(), later.id());
   EXPECT_EQ(deadlines.deadlines(0).days_left(), 3);
   EXPECT_EQ(deadlines.deadlines(0).warning_weeks(), 1);
-  // Once the case is closed its follow-ups leave both lists.
+  // A case with an open follow-up is not closed: it is completed or cancelled first. Closed,
+  // the case's follow-ups leave both lists.
   Case moved = c;
   int step = 0;
-  for (const auto& [to, who] :
-       std::vector<std::pair<consular::v1::CaseStatus, Identity>>{
-           {consular::v1::CASE_STATUS_ACTIVE, kRabatOfficer},
-           {consular::v1::CASE_STATUS_RESOLVED, kRabatOfficer},
-           {consular::v1::CASE_STATUS_CLOSED, kRabatManager}}) {
+  const auto move_to = [&](consular::v1::CaseStatus to, const Identity& who) {
     consular::v1::TransitionCaseRequest move;
     move.set_request_id("close-" + std::to_string(step++));
     move.set_case_id(c.id());
@@ -401,9 +398,28 @@ TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
     move.set_reason("The person withdrew her request");
     if (to == consular::v1::CASE_STATUS_RESOLVED) move.set_outcome(consular::v1::OUTCOME_WITHDRAWN);
     move.set_expected_version(moved.version());
-    const absl::Status status = cases_->Transition(who, move, Deadline(), &moved);
-    ASSERT_TRUE(status.ok()) << status;
-  }
+    Case after;
+    const absl::Status status = cases_->Transition(who, move, Deadline(), &after);
+    if (status.ok()) moved = after;
+    return status;
+  };
+  ASSERT_TRUE(move_to(consular::v1::CASE_STATUS_ACTIVE, kRabatOfficer).ok());
+  ASSERT_TRUE(move_to(consular::v1::CASE_STATUS_RESOLVED, kRabatOfficer).ok());
+  const absl::Status open = move_to(consular::v1::CASE_STATUS_CLOSED, kRabatManager);
+  EXPECT_EQ(open.code(), absl::StatusCode::kFailedPrecondition) << open;
+  EXPECT_NE(std::string(open.message()).find(later.id()), std::string::npos) << open;
+  consular::v1::UpdateContactRequest cancel;
+  cancel.set_request_id("cancel-follow-up");
+  cancel.mutable_contact()->set_id(later.id());
+  cancel.mutable_update_mask()->add_paths("follow_up_due");
+  cancel.set_expected_version(updated.version());  // as the update above left it
+  Contact cancelled;
+  const absl::Status cancelled_status =
+      contacts_->UpdateContact(kRabatOfficer, cancel, Deadline(), &cancelled);
+  ASSERT_TRUE(cancelled_status.ok()) << cancelled_status;
+  EXPECT_FALSE(cancelled.has_follow_up_due());
+  const absl::Status closed = move_to(consular::v1::CASE_STATUS_CLOSED, kRabatManager);
+  ASSERT_TRUE(closed.ok()) << closed;
   ASSERT_TRUE(contacts_->ListFollowUpsDue(kRabatManager, request, Deadline(), &listed).ok());
   EXPECT_EQ(listed.follow_ups_size(), 0);
   ASSERT_TRUE(cases_->ListDeadlines(kRabatOfficer, {}, Deadline(), &deadlines).ok());

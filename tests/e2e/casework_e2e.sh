@@ -148,6 +148,16 @@ HUSBAND=$(json_eval '[p["id"] for p in c["persons"] if p["role"] == "PERSON_ROLE
 ctl "$OFFICER" contact log "$REF" --person "$HUSBAND" --channel phone --direction outgoing \
   --purpose mediation --outcome pending
 expect_error "1. a call to the husband is refused before it is logged" FAILED_PRECONDITION
+ctl "$OFFICER" --json contact log "$REF" --adhoc-name "Her sister" --channel phone \
+  --direction incoming --purpose other --outcome information-received \
+  --follow-up "$(date -u -d "$TODAY +7 days" +%F)"
+SISTER_CALL=$(json_field id)
+SISTER_VERSION=$(json_field version)
+if [[ $RC -eq 0 && ${#SISTER_CALL} -eq 36 ]]; then
+  pass "1. her sister's call is logged, with a follow-up in a week"
+else
+  fail "1. her sister's call is logged, with a follow-up in a week" "$(details)"
+fi
 ctl "$OFFICER" deadlines
 expect_out "1. the deadline list warns that her permit lapses abroad" "$REF" "PERMIT_ABSENCE"
 ctl "$OFFICER" case update "$REF" --safe-times "Tuesday and Thursday mornings"
@@ -263,6 +273,12 @@ ctl "$OFFICER2" case update "$REF" --returned "$TODAY"
 expect_ok "6. the day she came back is recorded"
 ctl "$OFFICER2" case transition "$REF" RESOLVED --outcome returned-to-nl --reason "Back home"
 expect_out "6. the case is resolved: returned to the Netherlands" "RESOLVED" "RETURNED_TO_NL"
+ctl "$MANAGER" case transition "$REF" CLOSED --reason "She is home, nothing left to do"
+expect_error "6. a case with an open follow-up is not closed" FAILED_PRECONDITION "$SISTER_CALL"
+ctl "$OFFICER" contact cancel "$SISTER_CALL" --version "$SISTER_VERSION"
+expect_ok "6. the follow-up of her sister's call is cancelled"
+ctl "$MANAGER" case transition "$REF" CLOSED --reason "She is home, nothing left to do"
+expect_out "6. the manager closes the case" "CLOSED"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

@@ -178,6 +178,18 @@ int RunContactDone(const ContactsContext& context, const ContactDoneArgs& args) 
                    &FormatContact);
 }
 
+// UpdateContact clearing follow_up_due: the follow-up is no longer planned.
+int RunContactCancel(const ContactsContext& context, const ContactDoneArgs& args) {
+  absl::StatusOr<std::string> id = ParseId(args.id, "CONTACT_ID", "contact due");
+  if (!id.ok()) return ReportUsageError(id.status().message());
+  consular::v1::UpdateContactRequest request;
+  request.mutable_contact()->set_id(*id);
+  request.mutable_update_mask()->add_paths("follow_up_due");
+  request.set_expected_version(args.version);
+  return RunChange(context, &ContactStub::UpdateContact, request, args.request_id,
+                   &FormatContact);
+}
+
 void AddContactLog(CLI::App* parent, ContactsContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "log",
@@ -276,6 +288,16 @@ void AddContactDone(CLI::App* parent, ContactsContext context, Action* action) {
   OnParse(command, context, args, &RunContactDone, action);
 }
 
+void AddContactCancel(CLI::App* parent, ContactsContext context, Action* action) {
+  CLI::App* command = parent->add_subcommand(
+      "cancel", "Cancel the follow-up of a contact: it is no longer planned (see: contact due)");
+  auto args = std::make_shared<ContactDoneArgs>();
+  command->add_option("CONTACT_ID", args->id, "The contact's UUID")->required();
+  AddVersion(command, &args->version, "contact");
+  AddRequestId(command, &args->request_id);
+  OnParse(command, context, args, &RunContactCancel, action);
+}
+
 }  // namespace
 
 void AddContactCommands(CLI::App* app, const GlobalOptions* global,
@@ -289,6 +311,7 @@ void AddContactCommands(CLI::App* app, const GlobalOptions* global,
   AddContactList(contact, context, action);
   AddContactDue(contact, context, action);
   AddContactDone(contact, context, action);
+  AddContactCancel(contact, context, action);
 }
 
 }  // namespace consular::ctl
