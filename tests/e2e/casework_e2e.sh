@@ -160,6 +160,16 @@ else
 fi
 ctl "$OFFICER" deadlines
 expect_out "1. the deadline list warns that her permit lapses abroad" "$REF" "PERMIT_ABSENCE"
+ctl "$OFFICER" case show "$REF"
+if [[ $RC -eq 0 && $OUT == *"Sara El-Amrani"* && $OUT == *"WITHHELD by her husband"* \
+      && $OUT == *"PERMIT_ABSENCE"* && $OUT == *"Open follow-ups:"*"Her sister"* \
+      && $OUT == *"hidden (case show --covert"* && $OUT != *"voicemail"* ]]; then
+  pass "1. case show: persons, documents, deadlines, follow-ups on one screen, covert notes hidden"
+else
+  fail "1. case show: persons, documents, deadlines, follow-ups on one screen" "$(details)"
+fi
+ctl "$OFFICER" case show "$REF" --covert
+expect_out "1. case show --covert shows the covert notes" "never leave a voicemail"
 ctl "$OFFICER" case update "$REF" --safe-times "Tuesday and Thursday mornings"
 expect_error "1. a safety change without a reason is refused" INVALID_ARGUMENT "reason"
 ctl "$OFFICER" case update "$REF" --safe-times "Tuesday and Thursday mornings" \

@@ -58,6 +58,11 @@ void AddUnitCommands(CLI::App* app, const GlobalOptions* global, const std::stri
 void AddContactCommands(CLI::App* app, const GlobalOptions* global,
                         const std::string* contacts_addr, Action* action);
 
+// Registers `show` on the `case` command (AddCaseCommands first): the case from CaseService, its
+// contacts from ContactService at *contacts_addr.
+void AddCaseShow(CLI::App* app, const GlobalOptions* global, const std::string* contacts_addr,
+                 Action* action);
+
 // Registers `stats` (country, countries, series) and `report` (country) on `app`; see
 // AddCaseCommands. They call consular-stats at *stats_addr (the global --stats-addr) with the other
 // global options.

@@ -106,6 +106,7 @@ int Main(int argc, char** argv) {
   AddPartnerCommands(&app, &global, &contacts_addr, &action);
   AddUnitCommands(&app, &global, &contacts_addr, &action);
   AddContactCommands(&app, &global, &contacts_addr, &action);
+  AddCaseShow(&app, &global, &contacts_addr, &action);
   AddStatsCommands(&app, &global, &stats_addr, &action);
   AddTalkCommands(&app, &global, &stats_addr, &action);
   AddBriefingCommands(&app, &global, &stats_addr, &action);
