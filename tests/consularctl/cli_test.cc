@@ -1296,7 +1296,7 @@ TEST_F(CliTest, CreateInvalidArgumentFromServer) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(
       r.err,
-      "error: INVALID_ARGUMENT: case.country: unknown country code \"XX\"\n");
+      "error: INVALID_ARGUMENT: --country: unknown country code \"XX\" (case.country)\n");
 }
 
 TEST_F(CliTest, UpdateWithoutVersionReadsTheCaseFirst) {

@@ -114,6 +114,10 @@ TODAY=$(date -u +%F)
 # 1. The call: an officer in Rabat opens her case.
 ctl "$OFFICER" case duplicates --name "Fatima El-Amrani" --dob 1990-04-02
 expect_out_without "1. no case of her anywhere yet" "RABAT"
+ctl "$OFFICER" case create --type abandonment --country MA --name "Fatima El-Amrani" \
+  --dob 2990-04-02 --sex female --nationality residence-permit --referral self
+expect_error "1. a mistyped date of birth is refused, naming the flag" INVALID_ARGUMENT \
+  "--dob: "
 ctl "$OFFICER" --json case create --type abandonment --country MA --name "Fatima El-Amrani" \
   --dob 1990-04-02 --sex female --nationality residence-permit --referral self \
   --flag passport-withheld --flag children-with-person --left-nl "$LEFT_NL" \

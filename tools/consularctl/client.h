@@ -127,7 +127,12 @@ std::string RequestIdOrNew(const std::string& given);
 int ReportMutationError(const absl::Status& status, const GlobalOptions& options,
                         const std::string& request_id);
 
-// Prints "error: <CODE_NAME>: <message>" on stderr and returns kExitFailure.
+// A server's INVALID_ARGUMENT message "<field>: <problem>" told with the command's flag, e.g.
+// "--dob: is in the future (case.subject.date_of_birth)"; other messages as they are.
+std::string NameTheFlag(absl::string_view message);
+
+// Prints "error: <CODE_NAME>: <message>" on stderr (an INVALID_ARGUMENT naming the flag, see
+// NameTheFlag) and returns kExitFailure.
 int ReportError(const absl::Status& status);
 
 // ReportError for a failed call; adds a hint when UNAUTHENTICATED and no token
