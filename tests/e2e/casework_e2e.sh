@@ -149,6 +149,16 @@ expect_out "1. case get shows the persons and the document; the code word only a
   "Code word:" "set (case get --reveal-code-word"
 ctl "$OFFICER" --json case get "$REF"
 HUSBAND=$(json_eval '[p["id"] for p in c["persons"] if p["role"] == "PERSON_ROLE_PERPETRATOR"][0]')
+ctl "$OFFICER" case person update "$REF" "${HUSBAND:0:8}" \
+  --note "Holds her passport and the children's"
+UPDATE_RC=$RC
+ctl "$OFFICER" --json case get "$REF"
+if [[ $UPDATE_RC -eq 0 && $(json_eval '[p["note"] for p in c["persons"] if p["id"] == "'"$HUSBAND"'"][0]') \
+      == "Holds her passport and the children's" ]]; then
+  pass "1. a person is changed by the first 8 characters of the id"
+else
+  fail "1. a person is changed by the first 8 characters of the id" "$(details)"
+fi
 ctl "$OFFICER" contact log "$REF" --person "$HUSBAND" --channel phone --direction outgoing \
   --purpose mediation --outcome pending
 expect_error "1. a call to the husband is refused before it is logged" FAILED_PRECONDITION

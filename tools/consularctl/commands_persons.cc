@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "consular/v1/cases.pb.h"
 #include "tools/consularctl/case_fields.h"
@@ -281,9 +282,21 @@ int RunItemChange(const CaseContext& context, const typename List::Args& args) {
     absl::Status applied = List::Apply(args, items->Add());
     if (!applied.ok()) return ReportUsageError(applied.message());
   } else {
+    // The id, or a prefix of 8 or more characters that starts exactly one id.
+    const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(args.item_id));
     int found = -1;
+    int matches = 0;
     for (int i = 0; i < items->size(); ++i) {
-      if (items->Get(i).id() == absl::AsciiStrToLower(args.item_id)) found = i;
+      const std::string& id = items->Get(i).id();
+      if (id == wanted || (wanted.size() >= 8 && absl::StartsWith(id, wanted))) {
+        found = i;
+        ++matches;
+      }
+    }
+    if (matches > 1) {
+      return ReportUsageError(absl::StrCat(args.item_id, " starts ", matches, " ", List::kNoun,
+                                           " ids on case ", current->reference(),
+                                           "; give more of it"));
     }
     if (found < 0) {
       return ReportUsageError(absl::StrCat("no ", List::kNoun, " ", args.item_id, " on case ",
@@ -325,7 +338,8 @@ void AddItemCommands(CLI::App* cases, const GlobalOptions* global, Action* actio
     args->change = change;
     AddCaseId(command, &args->case_id);
     if (change != ItemChange::kAdd) {
-      command->add_option(id_name, args->item_id, "The " + noun + "'s id (see: case get)")
+      command->add_option(id_name, args->item_id,
+                          "The " + noun + "'s id, or its first 8 or more characters (see: case get)")
           ->required();
     }
     if (change == ItemChange::kRemove) {
