@@ -6,6 +6,16 @@
 
 namespace consular::ctl {
 
+absl::StatusOr<int64_t> CaseVersion(CaseClient* client, const std::string& case_id,
+                                    int64_t given) {
+  if (given != 0) return given;
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(case_id);
+  absl::StatusOr<consular::v1::Case> current = client->Call(&CaseStub::GetCase, get);
+  if (!current.ok()) return current.status();
+  return current->version();
+}
+
 void AddPaging(CLI::App* command, PagingArgs* paging, const std::string& all_flag,
                int max_page_size) {
   command

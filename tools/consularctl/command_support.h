@@ -128,6 +128,11 @@ int RunListing(const ServerContext<Client>& context, UnaryMethod<Stub, Request, 
   return RunListingOn(client.get(), *context.global, request, paging.all, method, format);
 }
 
+// The version a change of the case is based on: `given` (--version) unless it is 0, else the
+// case's current version, read with GetCase.
+absl::StatusOr<int64_t> CaseVersion(CaseClient* client, const std::string& case_id,
+                                    int64_t given);
+
 // --request-id ID: the idempotency key of a change.
 CLI::Option* AddRequestId(CLI::App* command, std::string* request_id);
 

@@ -252,19 +252,15 @@ int RunTransition(const CaseContext& context, const TransitionArgs& args) {
   std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
 
-  int64_t version = args.version;
-  if (version == 0) {
-    absl::StatusOr<Case> current = ReadCase(client.get(), args.case_id);
-    if (!current.ok()) return ReportCallError(current.status(), *context.global);
-    version = current->version();
-  }
+  const absl::StatusOr<int64_t> version = CaseVersion(client.get(), args.case_id, args.version);
+  if (!version.ok()) return ReportCallError(version.status(), *context.global);
 
   consular::v1::TransitionCaseRequest request;
   request.set_case_id(args.case_id);
   request.set_target_status(*target);
   request.set_reason(args.reason);
   request.set_outcome(outcome);
-  request.set_expected_version(version);
+  request.set_expected_version(*version);
   return ChangeAndPrint(client.get(), *context.global, &CaseStub::TransitionCase, request,
                         args.request_id, &FormatCase);
 }

@@ -184,18 +184,12 @@ int RunAssign(const CaseContext& context, const AssignArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  consular::v1::GetCaseRequest get;
-  get.set_case_id(args.case_id);
-  int64_t version = args.version;
+  const absl::StatusOr<int64_t> version = CaseVersion(client.get(), args.case_id, args.version);
+  if (!version.ok()) return ReportCallError(version.status(), *context.global);
   std::string assignee = args.to;
-  if (version == 0 || args.me) {
-    absl::StatusOr<consular::v1::Case> current = client->Call(&CaseStub::GetCase, get);
-    if (!current.ok()) return ReportCallError(current.status(), *context.global);
-    if (version == 0) version = current->version();
-  }
   consular::v1::AssignCaseRequest request;
   request.set_case_id(args.case_id);
-  request.set_expected_version(version);
+  request.set_expected_version(*version);
   if (args.me) {
     // The token's subject: the server compares it with the caller's own.
     absl::StatusOr<std::string> subject = TokenSubject(context.global->token);

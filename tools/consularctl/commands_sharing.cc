@@ -134,19 +134,13 @@ int RunRefer(const CaseContext& context, const ReferArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
-  int64_t version = args.version;
-  if (version == 0) {
-    consular::v1::GetCaseRequest get;
-    get.set_case_id(args.case_id);
-    absl::StatusOr<consular::v1::Case> current = client->Call(&CaseStub::GetCase, get);
-    if (!current.ok()) return ReportCallError(current.status(), *context.global);
-    version = current->version();
-  }
+  const absl::StatusOr<int64_t> version = CaseVersion(client.get(), args.case_id, args.version);
+  if (!version.ok()) return ReportCallError(version.status(), *context.global);
   consular::v1::ReferCaseRequest request;
   request.set_case_id(args.case_id);
   request.set_to_post(*to_post);
   request.set_legal_basis(args.legal_basis);
-  request.set_expected_version(version);
+  request.set_expected_version(*version);
   return ChangeAndPrint(client.get(), *context.global, &CaseStub::ReferCase, request,
                         args.request_id, &FormatCase);
 }
