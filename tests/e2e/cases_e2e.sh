@@ -336,21 +336,7 @@ ctl "$OFFICER_RABAT" case update "$PERMIT_REF" --return-funding family
 expect_error "a loan amount without a consular loan names the field" INVALID_ARGUMENT \
   "case.abandonment.return_plan.loan_amount_cents"
 
-# NAME: the last ctl call succeeded and its stdout holds every TEXT.
-expect_out() {
-  local name=$1 text
-  shift
-  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
-  for text in "$@"; do
-    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
-  done
-  pass "$name"
-}
 
-# NAME TEXT: the last ctl call succeeded and its stdout does not hold TEXT.
-expect_out_without() {
-  if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
-}
 
 # -- a divorce recognition followed through the foreign court
 ctl "$OFFICER_RABAT" --json case create --type divorce --country MA --name "Naima Courtcase" \

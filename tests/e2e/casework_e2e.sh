@@ -85,20 +85,6 @@ LKHA=$(token lkha)
 TUNIS=$(token manager TUNIS)
 AUDITOR=$(token auditor)
 
-# NAME TEXT...: the last ctl call succeeded and its stdout holds every TEXT.
-expect_out() {
-  local name=$1 text
-  shift
-  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
-  for text in "$@"; do
-    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
-  done
-  pass "$name"
-}
-# NAME TEXT: the last ctl call succeeded and its stdout does not hold TEXT.
-expect_out_without() {
-  if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
-}
 # PYTHON-EXPRESSION over the JSON case `c` in OUT: prints its value.
 json_eval() {
   python3 -c 'import json, sys

@@ -101,21 +101,7 @@ MANAGER_TUNIS=$(mint manager TUNIS) || setup_fail "dev token not minted"
 OFFICER_RABAT=$(mint officer RABAT) || setup_fail "dev token not minted"
 OFFICER_TUNIS=$(mint officer TUNIS) || setup_fail "dev token not minted"
 
-# NAME: the last ctl call succeeded and its stdout holds every TEXT.
-expect_out() {
-  local name=$1 text
-  shift
-  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
-  for text in "$@"; do
-    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
-  done
-  pass "$name"
-}
 
-# NAME TEXT: the last ctl call succeeded and its stdout does not hold TEXT.
-expect_out_without() {
-  if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
-}
 
 # The line number in OUT of the first line holding TEXT (0 if none).
 line_of() {

@@ -140,6 +140,22 @@ expect_ok() {
   if [[ $RC -eq 0 ]]; then pass "$1"; else fail "$1" "$(details)"; fi
 }
 
+# NAME TEXT...: the last ctl call succeeded and its stdout holds every TEXT.
+expect_out() {
+  local name=$1 text
+  shift
+  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
+  for text in "$@"; do
+    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
+  done
+  pass "$name"
+}
+
+# NAME TEXT: the last ctl call succeeded and its stdout does not hold TEXT.
+expect_out_without() {
+  if [[ $RC -eq 0 && $OUT != *"$2"* ]]; then pass "$1"; else fail "$1" "$(details)"; fi
+}
+
 # NAME CODE [TEXT]: the last ctl call exited 1 with "error: CODE" (and TEXT) on stderr.
 expect_error() {
   local name=$1 code=$2 text=${3:-}

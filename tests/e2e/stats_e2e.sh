@@ -99,17 +99,6 @@ POLICY=$(mint policy) || setup_fail "dev token not minted"
 ADMIN=$(mint admin) || setup_fail "dev token not minted"
 YEAR=$(date -u +%Y)
 
-# NAME TEXT...: the last ctl call succeeded and its stdout holds every TEXT.
-expect_out() {
-  local name=$1 text
-  shift
-  if [[ $RC -ne 0 ]]; then fail "$name" "$(details)"; return 0; fi
-  for text in "$@"; do
-    if [[ $OUT != *"$text"* ]]; then fail "$name" "$(details)"; return 0; fi
-  done
-  pass "$name"
-}
-
 # The value of a figure line ("cases opened   12") in OUT.
 figure() { awk -v name="$1" 'index($0, name) == 1 { print $NF; exit }' <<<"$OUT"; }
 
