@@ -2117,6 +2117,17 @@ TEST_F(CliTest, ContactDueShowsOverdueFirstAndDoneCompletesIt) {
   EXPECT_EQ(done.request_id().size(), 36u);
   EXPECT_THAT(r.out, HasSubstr("Follow-up done: 2026-03-01T10:30:00Z by dev-officer-rabat\n"));
   EXPECT_THAT(r.out, HasSubstr("Version:        2\n"));
+
+  // By the first characters of its id, without --version: found among the open follow-ups, with
+  // the version listed; a prefix of two ids is a usage error.
+  r = Ctl({"contact", "done", "c0000000-1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  done = contacts_.last_done();
+  EXPECT_EQ(done.contact_id(), kContactId);
+  EXPECT_EQ(done.expected_version(), SampleContact(kContactId).version());
+  r = Ctl({"contact", "cancel", "c0000000"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("starts 2 ids"));
 }
 
 TEST_F(CliTest, EventsShowContactsAndFollowUps) {
@@ -2212,8 +2223,7 @@ TEST_F(CliTest, PartnerAndContactUsageErrorsNameTheFlagAndCallNothing) {
            {{"contact", "list", "--case", kContactCase, "--partner", kPartnerId},
             {"--case", "--partner"}},
            {{"contact", "due", "--to", "31-03-2026"}, {"--to"}},
-           {{"contact", "done", kContactId}, {"--version"}},
-           {{"contact", "done", "c-1", "--version", "1"}, {"CONTACT_ID", "not a UUID"}},
+           {{"contact", "done", "c-1", "--version", "1"}, {"CONTACT_ID", "first 8 or more"}},
        }) {
     Result r = Ctl(c.args);
     EXPECT_EQ(r.exit_code, 2) << absl::StrJoin(c.args, " ") << "\n" << r.err;

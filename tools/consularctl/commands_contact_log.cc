@@ -9,11 +9,15 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "consular/v1/contacts.pb.h"
+#include "proto/dates.h"
 #include "tools/consularctl/case_fields.h"
 #include "tools/consularctl/client.h"
 #include "tools/consularctl/command_support.h"
@@ -168,26 +172,104 @@ int RunContactDue(const ContactsContext& context, const ContactDueArgs& args) {
                     });
 }
 
-int RunContactDone(const ContactsContext& context, const ContactDoneArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "CONTACT_ID", "contact due");
-  if (!id.ok()) return ReportUsageError(id.status().message());
+// The contact of an open follow-up of the caller's unit: by its id and --version as given, or (an
+// id's first 8 or more characters, or no --version) found among the unit's open follow-ups, with
+// its current version. A usage error (exit code in *exit_code) or a failed call otherwise.
+struct FollowUpTarget {
+  std::string id;
+  int64_t version = 0;
+};
+
+absl::StatusOr<FollowUpTarget> ResolveFollowUp(ContactsClient* client, const ContactDoneArgs& args) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(args.id));
+  if (IsUuid(wanted) && args.version != 0) return FollowUpTarget{wanted, args.version};
+  if (wanted.size() < 8) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "CONTACT_ID: give the contact's id or its first 8 or more characters (see: contact due)"));
+  }
+  consular::v1::ListFollowUpsDueRequest request;
+  *request.mutable_due_to() = DateFromCivilDay(
+      absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + 3660);  // every open one
+  request.set_page_size(500);
+  std::vector<FollowUpTarget> found;
+  for (int page = 0; page < 100; ++page) {
+    absl::StatusOr<consular::v1::ListFollowUpsDueResponse> listed =
+        client->Call(&ContactStub::ListFollowUpsDue, request);
+    if (!listed.ok()) return listed.status();
+    for (const consular::v1::FollowUpDue& due : listed->follow_ups()) {
+      if (absl::StartsWith(due.contact().id(), wanted)) {
+        found.push_back({due.contact().id(), due.contact().version()});
+      }
+    }
+    if (listed->next_page_token().empty()) break;
+    request.set_page_token(listed->next_page_token());
+  }
+  if (found.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "CONTACT_ID: no open follow-up of your unit has the id ", args.id, " (see: contact due)"));
+  }
+  if (found.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("CONTACT_ID: ", args.id, " starts ", found.size(), " ids; give more of it"));
+  }
+  if (args.version != 0) found.front().version = args.version;
+  return found.front();
+}
+
+// Resolves the follow-up and runs the change `make` builds for it.
+template <typename Request>
+int RunFollowUpChange(const ContactsContext& context, const ContactDoneArgs& args,
+                      grpc::Status (ContactStub::*method)(grpc::ClientContext*, const Request&,
+                                                          consular::v1::Contact*),
+                      Request (*make)(const FollowUpTarget&)) {
+  int exit_code = kExitOk;
+  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<FollowUpTarget> target = ResolveFollowUp(client.get(), args);
+  if (!target.ok()) {
+    if (target.status().code() == absl::StatusCode::kInvalidArgument) {
+      return ReportUsageError(target.status().message(), /*help_hint=*/false);
+    }
+    return ReportCallError(target.status(), *context.global);
+  }
+  return ChangeAndPrint(client.get(), *context.global, method, make(*target), args.request_id,
+                        &FormatContact);
+}
+
+consular::v1::CompleteFollowUpRequest DoneRequest(const FollowUpTarget& target) {
   consular::v1::CompleteFollowUpRequest request;
-  request.set_contact_id(*id);
-  request.set_expected_version(args.version);
-  return RunChange(context, &ContactStub::CompleteFollowUp, request, args.request_id,
-                   &FormatContact);
+  request.set_contact_id(target.id);
+  request.set_expected_version(target.version);
+  return request;
 }
 
 // UpdateContact clearing follow_up_due: the follow-up is no longer planned.
-int RunContactCancel(const ContactsContext& context, const ContactDoneArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "CONTACT_ID", "contact due");
-  if (!id.ok()) return ReportUsageError(id.status().message());
+consular::v1::UpdateContactRequest CancelRequest(const FollowUpTarget& target) {
   consular::v1::UpdateContactRequest request;
-  request.mutable_contact()->set_id(*id);
+  request.mutable_contact()->set_id(target.id);
   request.mutable_update_mask()->add_paths("follow_up_due");
-  request.set_expected_version(args.version);
-  return RunChange(context, &ContactStub::UpdateContact, request, args.request_id,
-                   &FormatContact);
+  request.set_expected_version(target.version);
+  return request;
+}
+
+int RunContactDone(const ContactsContext& context, const ContactDoneArgs& args) {
+  return RunFollowUpChange(context, args, &ContactStub::CompleteFollowUp, &DoneRequest);
+}
+
+int RunContactCancel(const ContactsContext& context, const ContactDoneArgs& args) {
+  return RunFollowUpChange(context, args, &ContactStub::UpdateContact, &CancelRequest);
+}
+
+// CONTACT_ID and --version of contact done and cancel.
+void AddFollowUpTarget(CLI::App* command, ContactDoneArgs* args) {
+  command->add_option("CONTACT_ID", args->id,
+                      "The contact's id, or its first 8 or more characters")
+      ->required();
+  command
+      ->add_option("--version", args->version,
+                   "The contact version the change is based on; if omitted, the current one")
+      ->type_name("N")
+      ->check(CLI::PositiveNumber);
 }
 
 void AddContactLog(CLI::App* parent, ContactsContext context, Action* action) {
@@ -282,8 +364,7 @@ void AddContactDone(CLI::App* parent, ContactsContext context, Action* action) {
   CLI::App* command =
       parent->add_subcommand("done", "Mark the follow-up of a contact as done (see: contact due)");
   auto args = std::make_shared<ContactDoneArgs>();
-  command->add_option("CONTACT_ID", args->id, "The contact's UUID")->required();
-  AddVersion(command, &args->version, "contact");
+  AddFollowUpTarget(command, args.get());
   AddRequestId(command, &args->request_id);
   OnParse(command, context, args, &RunContactDone, action);
 }
@@ -292,8 +373,7 @@ void AddContactCancel(CLI::App* parent, ContactsContext context, Action* action)
   CLI::App* command = parent->add_subcommand(
       "cancel", "Cancel the follow-up of a contact: it is no longer planned (see: contact due)");
   auto args = std::make_shared<ContactDoneArgs>();
-  command->add_option("CONTACT_ID", args->id, "The contact's UUID")->required();
-  AddVersion(command, &args->version, "contact");
+  AddFollowUpTarget(command, args.get());
   AddRequestId(command, &args->request_id);
   OnParse(command, context, args, &RunContactCancel, action);
 }
