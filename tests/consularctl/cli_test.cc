@@ -1747,6 +1747,15 @@ TEST_F(CliTest, EmergencyReviewSendsTheVerdict) {
   EXPECT_EQ(service_.last_review().request_id(), "review-1");
 }
 
+TEST_F(CliTest, EmergencyReviewFindsTheAccessByTheFirstCharactersOfItsId) {
+  Result r = Ctl({"emergency", "review", "E0000000-9", "--not-justified"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(service_.last_review().emergency_access_id(), "e0000000-9999-4222-8333-444455556666");
+  r = Ctl({"emergency", "review", "e0000000", "--justified"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("starts 2 ids"));
+}
+
 TEST_F(CliTest, SharingAndEmergencyUsageErrorsNameTheFlagAndCallNothing) {
   struct Usage {
     std::vector<std::string> args;

@@ -67,6 +67,11 @@ absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view n
   return absl::AsciiStrToLower(text);
 }
 
+bool IsIdPrefix(absl::string_view text) {
+  if (text.size() < 8 || text.size() > 36) return false;
+  return text.find_first_not_of("0123456789abcdef-") == absl::string_view::npos;
+}
+
 std::string CountryCode(const std::string& text) {
   return absl::AsciiStrToUpper(absl::StripAsciiWhitespace(text));
 }

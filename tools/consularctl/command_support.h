@@ -151,6 +151,10 @@ CLI::Option* AddCaseId(CLI::App* command, std::string* case_id);
 absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view name,
                                     absl::string_view see);
 
+// Whether `text` (lower case) may begin a UUID: 8 to 36 of its characters (hex digits and
+// hyphens).
+bool IsIdPrefix(absl::string_view text);
+
 // A country code as typed (" ma"): upper case, surrounding blanks removed.
 std::string CountryCode(const std::string& text);
 

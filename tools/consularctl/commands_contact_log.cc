@@ -183,7 +183,7 @@ struct FollowUpTarget {
 absl::StatusOr<FollowUpTarget> ResolveFollowUp(ContactsClient* client, const ContactDoneArgs& args) {
   const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(args.id));
   if (IsUuid(wanted) && args.version != 0) return FollowUpTarget{wanted, args.version};
-  if (wanted.size() < 8) {
+  if (!IsIdPrefix(wanted)) {
     return absl::InvalidArgumentError(absl::StrCat(
         "CONTACT_ID: give the contact's id or its first 8 or more characters (see: contact due)"));
   }

@@ -120,7 +120,7 @@ std::string FormatAnsweredShare(const consular::v1::CaseShare& s) {
 // referral or the share it names.
 int RunAnswer(const CaseContext& context, const AnswerArgs& args, consular::v1::Answer answer) {
   const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(args.id));
-  if (wanted.size() < kMinIdPrefix) {
+  if (!IsIdPrefix(wanted)) {
     return ReportUsageError(absl::StrCat("ID: give the item's id or at least its first ",
                                          kMinIdPrefix, " characters (see: consularctl inbox)"));
   }

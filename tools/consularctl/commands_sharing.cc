@@ -4,9 +4,11 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -197,18 +199,60 @@ int RunEmergencyList(const CaseContext& context, const EmergencyListArgs& args) 
                     });
 }
 
+// The emergency access `text` names: a full id as it is, or the one unreviewed access the caller
+// may review whose id starts with these 8 or more characters.
+absl::StatusOr<std::string> ResolveEmergencyAccess(CaseClient* client, const std::string& text) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (IsUuid(wanted)) return wanted;
+  if (!IsIdPrefix(wanted)) {
+    return absl::InvalidArgumentError(
+        "ID: give the emergency access's id or its first 8 or more characters (see: emergency "
+        "list)");
+  }
+  consular::v1::ListEmergencyAccessRequest request;
+  request.set_unreviewed_only(true);
+  request.set_page_size(500);
+  std::vector<std::string> found;
+  for (int page = 0; page < 100; ++page) {
+    absl::StatusOr<consular::v1::ListEmergencyAccessResponse> listed =
+        client->Call(&CaseStub::ListEmergencyAccess, request);
+    if (!listed.ok()) return listed.status();
+    for (const consular::v1::EmergencyAccess& grant : listed->grants()) {
+      if (absl::StartsWith(grant.id(), wanted)) found.push_back(grant.id());
+    }
+    if (listed->next_page_token().empty()) break;
+    request.set_page_token(listed->next_page_token());
+  }
+  if (found.size() != 1) {
+    return absl::InvalidArgumentError(
+        found.empty() ? absl::StrCat("ID: no unreviewed emergency access has the id ", text,
+                                     " (see: emergency list --unreviewed)")
+                      : absl::StrCat("ID: ", text, " starts ", found.size(),
+                                     " ids; give more of it"));
+  }
+  return found.front();
+}
+
 int RunEmergencyReview(const CaseContext& context, const EmergencyReviewArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "emergency list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   if (args.justified == args.not_justified) {
     return ReportUsageError("give exactly one of --justified and --not-justified");
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<std::string> id = ResolveEmergencyAccess(client.get(), args.id);
+  if (!id.ok()) {
+    if (id.status().code() == absl::StatusCode::kInvalidArgument) {
+      return ReportUsageError(id.status().message(), /*help_hint=*/false);
+    }
+    return ReportCallError(id.status(), *context.global);
   }
   consular::v1::ReviewEmergencyAccessRequest request;
   request.set_emergency_access_id(*id);
   request.set_review(args.justified ? consular::v1::EMERGENCY_REVIEW_JUSTIFIED
                                     : consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
-  return RunChange(context, &CaseStub::ReviewEmergencyAccess, request, args.request_id,
-                   &FormatEmergencyAccess);
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::ReviewEmergencyAccess, request,
+                        args.request_id, &FormatEmergencyAccess);
 }
 
 void AddShare(CLI::App* parent, CaseContext context, Action* action) {
@@ -339,7 +383,10 @@ void AddEmergencyReview(CLI::App* parent, CaseContext context, Action* action) {
       "Record whether an emergency access was justified (auditors, and managers of the post "
       "whose case was opened; once, never your own)");
   auto args = std::make_shared<EmergencyReviewArgs>();
-  command->add_option("ID", args->id, "The emergency access's UUID (see: emergency list)")
+  command
+      ->add_option("ID", args->id,
+                   "The emergency access's id, or its first 8 or more characters (see: emergency "
+                   "list)")
       ->required();
   CLI::Option* justified =
       command->add_flag("--justified", args->justified, "The access was justified");
