@@ -1903,6 +1903,15 @@ TEST_F(CliTest, PartnerListSendsTheFiltersAndIsPaged) {
   EXPECT_EQ(r.err, "");
 }
 
+TEST_F(CliTest, APartnerIsNamedByTheFirstCharactersOfItsId) {
+  Result r = Ctl({"partner", "show", "9A000000-9999"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr(kSuspendedPartnerId));
+  r = Ctl({"partner", "show", "9a000000"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("starts 2 ids"));
+}
+
 TEST_F(CliTest, PartnerShowUpdateVetAndDeactivate) {
   Result r = Ctl({"partner", "show", kPartnerId});
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -2,6 +2,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "tools/consularctl/case_fields.h"
 
 namespace consular::ctl {
@@ -70,6 +71,21 @@ absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view n
 bool IsIdPrefix(absl::string_view text) {
   if (text.size() < 8 || text.size() > 36) return false;
   return text.find_first_not_of("0123456789abcdef-") == absl::string_view::npos;
+}
+
+absl::StatusOr<std::string> OneIdStartingWith(const std::string& text,
+                                              const std::vector<std::string>& ids,
+                                              absl::string_view name, absl::string_view see) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  std::vector<std::string> found;
+  for (const std::string& id : ids) {
+    if (absl::StartsWith(id, wanted)) found.push_back(id);
+  }
+  if (found.size() == 1) return found.front();
+  return absl::InvalidArgumentError(
+      found.empty() ? absl::StrCat(name, ": nothing has the id ", text, " (see: ", see, ")")
+                    : absl::StrCat(name, ": ", text, " starts ", found.size(),
+                                   " ids; give more of it"));
 }
 
 std::string CountryCode(const std::string& text) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
@@ -154,6 +155,12 @@ absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view n
 // Whether `text` (lower case) may begin a UUID: 8 to 36 of its characters (hex digits and
 // hyphens).
 bool IsIdPrefix(absl::string_view text);
+
+// The one id among `ids` that begins with `text` (its first 8 or more characters, or all of it),
+// lower-cased; INVALID_ARGUMENT naming `name` when none or several do, and where to look (`see`).
+absl::StatusOr<std::string> OneIdStartingWith(const std::string& text,
+                                              const std::vector<std::string>& ids,
+                                              absl::string_view name, absl::string_view see);
 
 // A country code as typed (" ma"): upper case, surrounding blanks removed.
 std::string CountryCode(const std::string& text);

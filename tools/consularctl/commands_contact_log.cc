@@ -1,6 +1,7 @@
 // consularctl contact: the contact log of cases and its follow-ups, through ContactService at
 // --contacts-addr.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -191,29 +192,22 @@ absl::StatusOr<FollowUpTarget> ResolveFollowUp(ContactsClient* client, const Con
   *request.mutable_due_to() = DateFromCivilDay(
       absl::ToCivilDay(absl::Now(), absl::UTCTimeZone()) + 3660);  // every open one
   request.set_page_size(500);
-  std::vector<FollowUpTarget> found;
+  std::vector<std::string> ids;
+  std::map<std::string, int64_t> versions;
   for (int page = 0; page < 100; ++page) {
     absl::StatusOr<consular::v1::ListFollowUpsDueResponse> listed =
         client->Call(&ContactStub::ListFollowUpsDue, request);
     if (!listed.ok()) return listed.status();
     for (const consular::v1::FollowUpDue& due : listed->follow_ups()) {
-      if (absl::StartsWith(due.contact().id(), wanted)) {
-        found.push_back({due.contact().id(), due.contact().version()});
-      }
+      ids.push_back(due.contact().id());
+      versions[due.contact().id()] = due.contact().version();
     }
     if (listed->next_page_token().empty()) break;
     request.set_page_token(listed->next_page_token());
   }
-  if (found.empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "CONTACT_ID: no open follow-up of your unit has the id ", args.id, " (see: contact due)"));
-  }
-  if (found.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("CONTACT_ID: ", args.id, " starts ", found.size(), " ids; give more of it"));
-  }
-  if (args.version != 0) found.front().version = args.version;
-  return found.front();
+  absl::StatusOr<std::string> id = OneIdStartingWith(wanted, ids, "CONTACT_ID", "contact due");
+  if (!id.ok()) return id.status();
+  return FollowUpTarget{*id, args.version != 0 ? args.version : versions[*id]};
 }
 
 // Resolves the follow-up and runs the change `make` builds for it.

@@ -1,6 +1,7 @@
 // consularctl partner: the directory of local partners (PartnerService at --contacts-addr). The
 // posts and their accreditation are in commands_units.cc.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -157,20 +158,48 @@ int RunPartnerList(const ContactsContext& context, const PartnerListArgs& args) 
                     });
 }
 
+// Connects and runs `run` with the partner `text` names: a full id, or its first 8 or more
+// characters (found in the directory, deactivated partners included).
+int WithPartner(const ContactsContext& context, const std::string& text,
+                const std::function<int(ContactsClient*, const std::string& id)>& run) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (!IsUuid(wanted) && !IsIdPrefix(wanted)) {
+    return ReportUsageError(absl::StrCat("ID: not a UUID or the first 8 or more characters of one: \"",
+                                         text, "\" (see: partner list)"));
+  }
+  int exit_code = kExitOk;
+  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  if (IsUuid(wanted)) return run(client.get(), wanted);
+  consular::v1::ListPartnersRequest list;
+  list.set_include_inactive(true);
+  list.set_page_size(500);
+  std::vector<std::string> ids;
+  for (int page = 0; page < 100; ++page) {
+    absl::StatusOr<consular::v1::ListPartnersResponse> listed =
+        client->Call(&PartnerStub::ListPartners, list);
+    if (!listed.ok()) return ReportCallError(listed.status(), *context.global);
+    for (const Partner& p : listed->partners()) ids.push_back(p.id());
+    if (listed->next_page_token().empty()) break;
+    list.set_page_token(listed->next_page_token());
+  }
+  absl::StatusOr<std::string> id = OneIdStartingWith(wanted, ids, "ID", "partner list");
+  if (!id.ok()) return ReportUsageError(id.status().message(), /*help_hint=*/false);
+  return run(client.get(), *id);
+}
+
 int RunPartnerShow(const ContactsContext& context, const PartnerIdArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "partner list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
-  consular::v1::GetPartnerRequest request;
-  request.set_partner_id(*id);
-  return RunCall(context, &PartnerStub::GetPartner, request, &FormatPartner);
+  return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
+    consular::v1::GetPartnerRequest request;
+    request.set_partner_id(id);
+    return CallAndPrint(client, *context.global, &PartnerStub::GetPartner, request,
+                        &FormatPartner);
+  });
 }
 
 int RunPartnerUpdate(const ContactsContext& context, const PartnerUpdateArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "partner list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::UpdatePartnerRequest request;
   Partner* partner = request.mutable_partner();
-  partner->set_id(*id);
   google::protobuf::FieldMask* mask = request.mutable_update_mask();
   // Paths in proto field order (contacts.proto, UpdatePartnerRequest).
   if (args.name) {
@@ -212,32 +241,37 @@ int RunPartnerUpdate(const ContactsContext& context, const PartnerUpdateArgs& ar
     return ReportUsageError("nothing to update: give at least one field flag (see --help)");
   }
   request.set_expected_version(args.version);
-  return RunChange(context, &PartnerStub::UpdatePartner, request, args.request_id, &FormatPartner);
+  return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
+    request.mutable_partner()->set_id(id);
+    return ChangeAndPrint(client, *context.global, &PartnerStub::UpdatePartner, request,
+                          args.request_id, &FormatPartner);
+  });
 }
 
 int RunPartnerVet(const ContactsContext& context, const PartnerVetArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "partner list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   absl::StatusOr<consular::v1::VettingStatus> status = ParseFlagEnum<consular::v1::VettingStatus>(
       args.status, "--status", consular::v1::VettingStatus_descriptor());
   if (!status.ok()) return ReportUsageError(status.status().message());
   consular::v1::SetVettingRequest request;
-  request.set_partner_id(*id);
   request.set_status(*status);
   request.set_note(args.note);
   request.set_expected_version(args.version);
-  return RunChange(context, &PartnerStub::SetVetting, request, args.request_id, &FormatPartner);
+  return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
+    request.set_partner_id(id);
+    return ChangeAndPrint(client, *context.global, &PartnerStub::SetVetting, request,
+                          args.request_id, &FormatPartner);
+  });
 }
 
 int RunPartnerDeactivate(const ContactsContext& context, const PartnerDeactivateArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "partner list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::DeactivatePartnerRequest request;
-  request.set_partner_id(*id);
   request.set_reason(args.reason);
   request.set_expected_version(args.version);
-  return RunChange(context, &PartnerStub::DeactivatePartner, request, args.request_id,
-                   &FormatPartner);
+  return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
+    request.set_partner_id(id);
+    return ChangeAndPrint(client, *context.global, &PartnerStub::DeactivatePartner, request,
+                          args.request_id, &FormatPartner);
+  });
 }
 
 std::vector<std::string>& ListOf(std::vector<std::string>* target) { return *target; }

@@ -212,25 +212,16 @@ absl::StatusOr<std::string> ResolveEmergencyAccess(CaseClient* client, const std
   consular::v1::ListEmergencyAccessRequest request;
   request.set_unreviewed_only(true);
   request.set_page_size(500);
-  std::vector<std::string> found;
+  std::vector<std::string> ids;
   for (int page = 0; page < 100; ++page) {
     absl::StatusOr<consular::v1::ListEmergencyAccessResponse> listed =
         client->Call(&CaseStub::ListEmergencyAccess, request);
     if (!listed.ok()) return listed.status();
-    for (const consular::v1::EmergencyAccess& grant : listed->grants()) {
-      if (absl::StartsWith(grant.id(), wanted)) found.push_back(grant.id());
-    }
+    for (const consular::v1::EmergencyAccess& grant : listed->grants()) ids.push_back(grant.id());
     if (listed->next_page_token().empty()) break;
     request.set_page_token(listed->next_page_token());
   }
-  if (found.size() != 1) {
-    return absl::InvalidArgumentError(
-        found.empty() ? absl::StrCat("ID: no unreviewed emergency access has the id ", text,
-                                     " (see: emergency list --unreviewed)")
-                      : absl::StrCat("ID: ", text, " starts ", found.size(),
-                                     " ids; give more of it"));
-  }
-  return found.front();
+  return OneIdStartingWith(wanted, ids, "ID", "emergency list --unreviewed");
 }
 
 int RunEmergencyReview(const CaseContext& context, const EmergencyReviewArgs& args) {
