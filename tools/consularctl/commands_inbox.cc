@@ -136,21 +136,17 @@ int RunAnswer(const CaseContext& context, const AnswerArgs& args, consular::v1::
   absl::StatusOr<consular::v1::ListInboxResponse> inbox =
       client->Call(&CaseStub::ListInbox, list);
   if (!inbox.ok()) return ReportCallError(inbox.status(), *context.global);
-  std::vector<const InboxItem*> matches;
+  std::vector<std::string> ids;
   for (const InboxItem& item : inbox->items()) {
-    if (item.needs_answer() && absl::StartsWith(item.item_id(), wanted)) matches.push_back(&item);
+    if (item.needs_answer()) ids.push_back(item.item_id());
   }
-  if (matches.empty()) {
-    return ReportUsageError(absl::StrCat("ID: nothing to answer with id ", args.id,
-                                         " in your unit's inbox (see: consularctl inbox)"),
-                            /*help_hint=*/false);
+  absl::StatusOr<std::string> id = OneIdStartingWith(wanted, ids, "ID", "consularctl inbox");
+  if (!id.ok()) return ReportUsageError(id.status().message(), /*help_hint=*/false);
+  const InboxItem* found = nullptr;
+  for (const InboxItem& item : inbox->items()) {
+    if (item.item_id() == *id) found = &item;
   }
-  if (matches.size() > 1) {
-    return ReportUsageError(
-        absl::StrCat("ID: ", args.id, " starts ", matches.size(), " ids; give more of it"),
-        /*help_hint=*/false);
-  }
-  const InboxItem& item = *matches.front();
+  const InboxItem& item = *found;
   if (item.kind() == consular::v1::INBOX_ITEM_KIND_REFERRAL_RECEIVED) {
     consular::v1::AnswerReferralRequest request;
     request.set_referral_id(item.item_id());
