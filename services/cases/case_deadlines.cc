@@ -1,9 +1,13 @@
 // CaseManager, deadlines: ListDeadlines (the engine is deadlines.h).
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "consular/v1/contacts.pb.h"
 #include "absl/time/civil_time.h"
 #include "base/status_macros.h"
 #include "proto/dates.h"
@@ -23,6 +27,18 @@ constexpr int kMaxWithinDays = 3660;
 const std::vector<int> kLastWeek = {1};
 
 std::string DayText(absl::CivilDay day) { return FormatDate(DateFromCivilDay(day)); }
+
+// "legal advice" for the stored CONTACT_PURPOSE_LEGAL_ADVICE; another text as it is.
+std::string PurposeWords(const std::string& stored) {
+  constexpr absl::string_view kPrefix = "CONTACT_PURPOSE_";
+  consular::v1::ContactPurpose purpose;
+  if (!consular::v1::ContactPurpose_Parse(stored, &purpose) || !absl::StartsWith(stored, kPrefix)) {
+    return stored;
+  }
+  std::string words = absl::AsciiStrToLower(absl::string_view(stored).substr(kPrefix.size()));
+  std::replace(words.begin(), words.end(), '_', ' ');
+  return words;
+}
 
 consular::v1::Deadline ItemDeadline(const storage::DatedItem& item,
                                     consular::v1::DeadlineKind kind, absl::CivilDay today,
@@ -79,7 +95,7 @@ absl::Status CaseManager::ListDeadlines(const Identity& who,
         for (const storage::DatedItem& item : repo.FollowUpsDue(DayText(until))) {
           consular::v1::Deadline d = ItemDeadline(
               item, consular::v1::DEADLINE_KIND_FOLLOW_UP, today,
-              absl::StrCat("follow-up of a contact (", item.what, ")"));
+              absl::StrCat("follow-up of a contact (", PurposeWords(item.what), ")"));
           d.set_contact_id(item.id);
           deadlines.push_back(std::move(d));
         }

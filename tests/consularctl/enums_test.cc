@@ -6,6 +6,7 @@
 #include "consular/v1/cases.pb.h"
 #include "consular/v1/common.pb.h"
 #include "consular/v1/contacts.pb.h"
+#include "consular/v1/statistics.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -169,6 +170,60 @@ TEST(EnumShortNameTest, StripsThePrefix) {
             "X");
   // A number the client does not know (a newer server) still prints.
   EXPECT_EQ(EnumShortName(consular::v1::CaseStatus_descriptor(), 42), "42");
+}
+
+TEST(EnumWordsTest, LowerCaseWordsKeepingAbbreviations) {
+  EXPECT_EQ(EnumWords(consular::v1::CaseType_descriptor(),
+                      consular::v1::CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION),
+            "foreign divorce recognition");
+  EXPECT_EQ(EnumWords(consular::v1::Outcome_descriptor(), consular::v1::OUTCOME_RETURNED_TO_NL),
+            "returned to NL");
+  EXPECT_EQ(EnumWords(consular::v1::Role_descriptor(), consular::v1::ROLE_LKHA_CASEWORKER),
+            "LKHA caseworker");
+  EXPECT_EQ(EnumWords(consular::v1::NationalityStatus_descriptor(),
+                      consular::v1::NATIONALITY_STATUS_DUTCH_ONLY),
+            "Dutch only");
+  EXPECT_EQ(EnumWords(consular::v1::CaseStatus_descriptor(), 42), "42");
+}
+
+TEST(EnumWordsTest, CategoriesInWords) {
+  EXPECT_EQ(CategoryWords("PARTNER_KIND_LAWYER", consular::v1::DIMENSION_PARTNER_KIND), "lawyer");
+  EXPECT_EQ(CategoryWords("OUTCOME_RETURNED_TO_NL", consular::v1::DIMENSION_OUTCOME),
+            "returned to NL");
+  EXPECT_EQ(CategoryWords("AGE_GROUP_YOUNG_ADULT", consular::v1::DIMENSION_AGE_GROUP),
+            "young adult");
+  EXPECT_EQ(CategoryWords("CHILDREN_THREE_OR_MORE", consular::v1::DIMENSION_CHILDREN),
+            "three or more");
+  EXPECT_EQ(CategoryWords("RETURN_FUNDING_UNSPECIFIED", consular::v1::DIMENSION_RETURN_FUNDING),
+            "not recorded");
+  EXPECT_EQ(CategoryWords("YES", consular::v1::DIMENSION_MOTHER_WITH_MINOR_CHILDREN), "yes");
+  EXPECT_EQ(CategoryWords("2026-03", consular::v1::DIMENSION_MONTH), "2026-03");
+  EXPECT_EQ(CategoryWords("MA", consular::v1::DIMENSION_UNSPECIFIED), "MA");
+}
+
+// What the client prints is what a user may type back.
+TEST(EnumWordsTest, EveryValueInWordsParsesBackToItself) {
+  const google::protobuf::FileDescriptor* files[] = {
+      consular::v1::CaseType_descriptor()->file(),
+      consular::v1::ContactChannel_descriptor()->file(),
+      consular::v1::Measure_descriptor()->file(),
+      consular::v1::Role_descriptor()->file(),
+  };
+  int checked = 0;
+  for (const google::protobuf::FileDescriptor* file : files) {
+    for (int e = 0; e < file->enum_type_count(); ++e) {
+      const google::protobuf::EnumDescriptor* descriptor = file->enum_type(e);
+      for (int v = 0; v < descriptor->value_count(); ++v) {
+        const int number = descriptor->value(v)->number();
+        if (number == 0) continue;
+        absl::StatusOr<int> parsed = ParseEnum(descriptor, EnumWords(descriptor, number));
+        ASSERT_TRUE(parsed.ok()) << descriptor->value(v)->full_name() << ": " << parsed.status();
+        EXPECT_EQ(*parsed, number) << descriptor->value(v)->full_name();
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 100);
 }
 
 TEST(EnumAliasTest, ShortRoleWords) {

@@ -80,9 +80,9 @@ TEST(FormatDeadlinesTest, PassedFirstWithTheWarningReached) {
   soon->set_detail("follow-up");
   EXPECT_EQ(FormatDeadlines(listed.deadlines()),
             "DUE         WHEN                 WARNING    CASE            KIND            WHAT\n"
-            "2026-03-01  PASSED 3 day(s) ago  -          ABN-2026-00001  PERMIT_ABSENCE  regular "
+            "2026-03-01  PASSED 3 day(s) ago  -          ABN-2026-00001  permit absence  regular "
             "permit\n"
-            "2026-03-09  in 5 day(s)          1 week(s)  ABN-2026-00002  FOLLOW_UP       follow-up\n"
+            "2026-03-09  in 5 day(s)          1 week(s)  ABN-2026-00002  follow up       follow-up\n"
             "2 deadline(s)\n");
 }
 
@@ -109,9 +109,9 @@ TEST(FormatCaseListTest, TableWithShortEnumNamesAndCount) {
       "REFERENCE       TYPE                         STATUS   POST    COUNTRY  "
       "OPENED        "
       "        VERSION\n"
-      "ABN-2026-00001  ABANDONMENT                  ON_HOLD  RABAT   MA       "
+      "ABN-2026-00001  abandonment                  on hold  RABAT   MA       "
       "2026-03-01T09:30:00Z  3\n"
-      "DIV-2026-00007  FOREIGN_DIVORCE_RECOGNITION  INTAKE   ANKARA  TR       "
+      "DIV-2026-00007  foreign divorce recognition  intake   ANKARA  TR       "
       "2026-03-02T09:30:00Z  1\n"
       "2 case(s)\n");
 }
@@ -128,14 +128,14 @@ TEST(EventDetailsTest, OnePerEventType) {
   event.set_from_status(consular::v1::CASE_STATUS_INTAKE);
   event.set_to_status(consular::v1::CASE_STATUS_ACTIVE);
   event.set_reason("assessed");
-  EXPECT_EQ(EventDetails(event), "INTAKE\u2192ACTIVE: assessed");
+  EXPECT_EQ(EventDetails(event), "intake\u2192active: assessed");
 
   event.set_from_status(consular::v1::CASE_STATUS_ACTIVE);
   event.set_to_status(consular::v1::CASE_STATUS_RESOLVED);
   event.set_outcome(consular::v1::OUTCOME_RETURNED_TO_NL);
   event.set_reason("back home");
   EXPECT_EQ(EventDetails(event),
-            "ACTIVE\u2192RESOLVED (RETURNED_TO_NL): back home");
+            "active\u2192resolved (returned to NL): back home");
 
   consular::v1::CaseEvent updated;
   updated.set_type(consular::v1::CASE_EVENT_TYPE_UPDATED);
@@ -151,7 +151,7 @@ TEST(EventDetailsTest, OnePerEventType) {
   consular::v1::CaseEvent created;
   created.set_type(consular::v1::CASE_EVENT_TYPE_CREATED);
   created.set_to_status(consular::v1::CASE_STATUS_INTAKE);
-  EXPECT_EQ(EventDetails(created), "created as INTAKE");
+  EXPECT_EQ(EventDetails(created), "created as intake");
 }
 
 TEST(EventDetailsTest, SharingAndReferral) {
@@ -160,10 +160,10 @@ TEST(EventDetailsTest, SharingAndReferral) {
   shared.set_share_id("s-1");
   shared.set_grantee("LKHA");
   shared.set_share_access(consular::v1::SHARE_ACCESS_READ);
-  EXPECT_EQ(EventDetails(shared), "shared with LKHA (READ)");
+  EXPECT_EQ(EventDetails(shared), "shared with LKHA (read)");
   shared.set_grantee("TUNIS");
   shared.set_share_access(consular::v1::SHARE_ACCESS_READ_WRITE);
-  EXPECT_EQ(EventDetails(shared), "shared with TUNIS (READ_WRITE)");
+  EXPECT_EQ(EventDetails(shared), "shared with TUNIS (read write)");
   shared.clear_share_access();
   EXPECT_EQ(EventDetails(shared), "shared with TUNIS");
 
@@ -204,9 +204,9 @@ TEST(FormatEventsTest, NewEventTypesInTheTable) {
   EXPECT_EQ(FormatEvents(events),
             "SEQ  WHEN                  TYPE      ACTOR              ROLE              VERSION  "
             "DETAILS\n"
-            "3    2026-03-01T09:30:00Z  SHARED    dev-officer-rabat  CONSULAR_OFFICER  1        "
-            "shared with LKHA (READ)\n"
-            "4    2026-03-01T09:31:00Z  REFERRED  dev-manager-rabat  POST_MANAGER      2        "
+            "3    2026-03-01T09:30:00Z  shared    dev-officer-rabat  consular officer  1        "
+            "shared with LKHA (read)\n"
+            "4    2026-03-01T09:31:00Z  referred  dev-manager-rabat  post manager      2        "
             "referred RABAT\u2192TUNIS\n"
             "2 event(s)\n");
 }
@@ -225,8 +225,8 @@ TEST(FormatEventsTest, Table) {
             "SEQ  WHEN                  TYPE     ACTOR              ROLE       "
             "       VERSION  "
             "DETAILS\n"
-            "2    2026-03-01T09:30:00Z  UPDATED  dev-officer-rabat  "
-            "CONSULAR_OFFICER  2        "
+            "2    2026-03-01T09:30:00Z  updated  dev-officer-rabat  "
+            "consular officer  2        "
             "changed: country\n"
             "1 event(s)\n");
 }
@@ -279,8 +279,8 @@ TEST(FormatCaseTest, KeyValueBlock) {
   EXPECT_EQ(FormatCase(SampleCase()),
             "Reference:             ABN-2026-00001\n"
             "ID:                    0b7c2a8e-1111-4222-8333-444455556666\n"
-            "Type:                  ABANDONMENT\n"
-            "Status:                ACTIVE\n"
+            "Type:                  abandonment\n"
+            "Status:                active\n"
             "Post:                  RABAT\n"
             "Country:               MA\n"
             "Assigned to:           nobody\n"
@@ -289,13 +289,13 @@ TEST(FormatCaseTest, KeyValueBlock) {
             "Updated:               2026-03-01T09:31:00Z\n"
             "Name:                  Fatima Example\n"
             "Date of birth:         2007-05-09\n"
-            "Sex:                   FEMALE\n"
-            "Nationality:           DUAL\n"
+            "Sex:                   female\n"
+            "Nationality:           dual\n"
             "Minor children:        no\n"
-            "Risk flags:            FORCED_MARRIAGE, MINOR_INVOLVED\n"
+            "Risk flags:            forced marriage, minor involved\n"
             "Referral:              LKHA\n"
             "Region:                Nador\n"
-            "Documents withheld:    PASSPORT\n"
+            "Documents withheld:    passport\n"
             "Do not contact family: yes\n"
             "Covert notes:          line one\n"
             "                       line two\n");
@@ -307,15 +307,15 @@ TEST(FormatCaseTest, ShowsOutcomeAndDivorceDetailsOnlyWhenSet) {
   c.set_status(consular::v1::CASE_STATUS_RESOLVED);
   c.set_outcome(consular::v1::OUTCOME_RETURNED_TO_NL);
   EXPECT_THAT(FormatCase(c),
-              HasSubstr("Outcome:               RETURNED_TO_NL\n"));
+              HasSubstr("Outcome:               returned to NL\n"));
 
   c.mutable_divorce_recognition()->set_decision(
       consular::v1::RECOGNITION_DECISION_REFUSED);
   c.mutable_divorce_recognition()->add_obstacles(
       consular::v1::RECOGNITION_OBSTACLE_COST);
   const std::string text = FormatCase(c);
-  EXPECT_THAT(text, HasSubstr("Decision:              REFUSED\n"));
-  EXPECT_THAT(text, HasSubstr("Obstacles:             COST\n"));
+  EXPECT_THAT(text, HasSubstr("Decision:              refused\n"));
+  EXPECT_THAT(text, HasSubstr("Obstacles:             cost\n"));
   EXPECT_THAT(text, Not(HasSubstr("Proceedings:")));
   EXPECT_THAT(
       text, Not(HasSubstr("Region:")));  // the oneof now holds divorce details
@@ -377,12 +377,12 @@ TEST(FormatShareTest, KeyValueBlock) {
             "Case:        ABN-2026-00001\n"
             "Case ID:     0b7c2a8e-1111-4222-8333-444455556666\n"
             "Grantee:     LKHA\n"
-            "Access:      READ\n"
+            "Access:      read\n"
             "Legal basis: Art. 5 consular act\n"
             "Granted by:  dev-officer-rabat (RABAT)\n"
             "Granted:     2026-03-01T09:30:00Z\n"
             "Expires:     never (until revoked)\n"
-            "State:       ACTIVE\n");
+            "State:       active\n");
 }
 
 TEST(FormatShareTest, ExpiryAndRevocation) {
@@ -393,15 +393,15 @@ TEST(FormatShareTest, ExpiryAndRevocation) {
   EXPECT_THAT(text, Not(HasSubstr("Revoked:")));
 
   share.set_active(false);
-  EXPECT_EQ(ShareState(share), "EXPIRED");
-  EXPECT_THAT(FormatShare(share), HasSubstr("State:       EXPIRED\n"));
+  EXPECT_EQ(ShareState(share), "expired");
+  EXPECT_THAT(FormatShare(share), HasSubstr("State:       expired\n"));
 
   *share.mutable_revoked_at() = At(kMarch1 + 3600);
   share.set_revoked_by("dev-manager-rabat");
-  EXPECT_EQ(ShareState(share), "REVOKED");
+  EXPECT_EQ(ShareState(share), "revoked");
   text = FormatShare(share);
   EXPECT_THAT(text, HasSubstr("Revoked:     2026-03-01T10:30:00Z by dev-manager-rabat\n"
-                              "State:       REVOKED\n"));
+                              "State:       revoked\n"));
 }
 
 TEST(FormatSharesTest, TableWithStateAndCount) {
@@ -418,9 +418,9 @@ TEST(FormatSharesTest, TableWithStateAndCount) {
   EXPECT_EQ(FormatShares(shares),
             "ID                                    GRANTEE  ACCESS      STATE    GRANTED          "
             "     EXPIRES               BY                 BASIS\n"
-            "5a1e0000-1111-4222-8333-444455556666  LKHA     READ        ACTIVE   2026-03-01T09:30:"
+            "5a1e0000-1111-4222-8333-444455556666  LKHA     read        active   2026-03-01T09:30:"
             "00Z  -                     dev-officer-rabat  Art. 5 consular act\n"
-            "5a1e0000-2222-4222-8333-444455556666  TUNIS    READ_WRITE  REVOKED  2026-03-01T09:30:"
+            "5a1e0000-2222-4222-8333-444455556666  TUNIS    read write  revoked  2026-03-01T09:30:"
             "00Z  2026-03-02T09:30:00Z  dev-officer-rabat  Art. 5 consular act\n"
             "2 share(s)\n");
   EXPECT_EQ(FormatShares({}),
@@ -450,14 +450,14 @@ TEST(FormatEmergencyAccessTest, KeyValueBlock) {
             "Case ID:          0b7c2a8e-1111-4222-8333-444455556666\n"
             "Handling post:    RABAT\n"
             "Opened by:        dev-manager-tunis\n"
-            "Role:             POST_MANAGER\n"
+            "Role:             post manager\n"
             "Unit:             TUNIS\n"
             "Reason:           Person at the TUNIS desk now,\n"
             "                  needs the safe channel\n"
             "Opened:           2026-03-01T09:30:00Z\n"
             "Expires:          2026-03-01T10:30:00Z\n"
-            "State:            ACTIVE\n"
-            "Review:           UNREVIEWED\n");
+            "State:            active\n"
+            "Review:           unreviewed\n");
 }
 
 TEST(FormatEmergencyAccessTest, Reviewed) {
@@ -466,12 +466,12 @@ TEST(FormatEmergencyAccessTest, Reviewed) {
   grant.set_review(consular::v1::EMERGENCY_REVIEW_NOT_JUSTIFIED);
   grant.set_reviewed_by("dev-auditor");
   *grant.mutable_reviewed_at() = At(kMarch1 + 7200);
-  EXPECT_THAT(FormatEmergencyAccess(grant), HasSubstr("State:            EXPIRED\n"
-                                                      "Review:           NOT_JUSTIFIED\n"
+  EXPECT_THAT(FormatEmergencyAccess(grant), HasSubstr("State:            expired\n"
+                                                      "Review:           not justified\n"
                                                       "Reviewed by:      dev-auditor\n"
                                                       "Reviewed:         2026-03-01T11:30:00Z\n"));
-  EXPECT_EQ(EmergencyReviewText(consular::v1::EMERGENCY_REVIEW_UNSPECIFIED), "UNREVIEWED");
-  EXPECT_EQ(EmergencyReviewText(consular::v1::EMERGENCY_REVIEW_JUSTIFIED), "JUSTIFIED");
+  EXPECT_EQ(EmergencyReviewText(consular::v1::EMERGENCY_REVIEW_UNSPECIFIED), "unreviewed");
+  EXPECT_EQ(EmergencyReviewText(consular::v1::EMERGENCY_REVIEW_JUSTIFIED), "justified");
 }
 
 TEST(FormatEmergencyAccessListTest, RowsWithTheirReasonsUnder) {
@@ -491,11 +491,11 @@ TEST(FormatEmergencyAccessListTest, RowsWithTheirReasonsUnder) {
       "ID                                    CASE            POST   OPENED                EXPIRES "
       "              ACTOR              ROLE             UNIT   STATE    REVIEW\n"
       "e0000000-1111-4222-8333-444455556666  ABN-2026-00001  RABAT  2026-03-01T09:30:00Z  "
-      "2026-03-01T10:30:00Z  dev-manager-tunis  POST_MANAGER     TUNIS  ACTIVE   UNREVIEWED\n"
+      "2026-03-01T10:30:00Z  dev-manager-tunis  post manager     TUNIS  active   unreviewed\n"
       "    Person at the TUNIS desk now,\n"
       "    needs the safe channel\n"
       "e0000000-2222-4222-8333-444455556666  ABN-2026-00001  RABAT  2026-03-01T09:30:00Z  "
-      "2026-03-01T10:30:00Z  dev-lkha           LKHA_CASEWORKER  LKHA   EXPIRED  JUSTIFIED\n"
+      "2026-03-01T10:30:00Z  dev-lkha           LKHA caseworker  LKHA   expired  justified\n"
       "    Called by the police\n"
       "2 emergency access(es)\n");
   EXPECT_EQ(FormatEmergencyAccessList({}),
@@ -526,9 +526,9 @@ TEST(EventDetailsTest, ContactEvents) {
   logged.set_contact_id("c-1");
   logged.set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
   logged.set_contact_purpose(consular::v1::CONTACT_PURPOSE_LEGAL_ADVICE);
-  EXPECT_EQ(EventDetails(logged), "contact c-1 logged: LAWYER, LEGAL_ADVICE");
+  EXPECT_EQ(EventDetails(logged), "contact c-1 logged: lawyer, legal advice");
   logged.clear_partner_kind();
-  EXPECT_EQ(EventDetails(logged), "contact c-1 logged: LEGAL_ADVICE");
+  EXPECT_EQ(EventDetails(logged), "contact c-1 logged: legal advice");
   logged.clear_contact_purpose();
   EXPECT_EQ(EventDetails(logged), "contact c-1 logged");
 
@@ -537,14 +537,14 @@ TEST(EventDetailsTest, ContactEvents) {
   updated.set_contact_id("c-1");
   updated.set_partner_kind(consular::v1::PARTNER_KIND_OTHER);
   updated.set_contact_purpose(consular::v1::CONTACT_PURPOSE_SHELTER);
-  EXPECT_EQ(EventDetails(updated), "contact c-1 changed: OTHER, SHELTER");
+  EXPECT_EQ(EventDetails(updated), "contact c-1 changed: other, shelter");
 
   consular::v1::CaseEvent done;
   done.set_type(consular::v1::CASE_EVENT_TYPE_FOLLOW_UP_COMPLETED);
   done.set_contact_id("c-1");
   done.set_partner_kind(consular::v1::PARTNER_KIND_LAWYER);
   done.set_contact_purpose(consular::v1::CONTACT_PURPOSE_COURT_REPRESENTATION);
-  EXPECT_EQ(EventDetails(done), "follow-up of contact c-1 done: LAWYER, COURT_REPRESENTATION");
+  EXPECT_EQ(EventDetails(done), "follow-up of contact c-1 done: lawyer, court representation");
 }
 
 consular::v1::Partner SamplePartner() {
@@ -572,14 +572,14 @@ TEST(FormatPartnerTest, KeyValueBlock) {
   p.mutable_contact_details()->set_phone("+212 5 37 00 00 00");
   EXPECT_EQ(FormatPartner(p),
             "Partner:     9a000000-1111-4222-8333-444455556666\n"
-            "Kind:        LAWYER\n"
+            "Kind:        lawyer\n"
             "Name:        Cabinet Benali\n"
             "Country:     MA\n"
             "City:        Rabat\n"
-            "Specialisms: FAMILY_LAW, RECOGNITION_OF_FOREIGN_JUDGMENTS\n"
+            "Specialisms: family law, recognition of foreign judgments\n"
             "Languages:   ar, fr\n"
             "Phone:       +212 5 37 00 00 00\n"
-            "Vetting:     UNVETTED\n"
+            "Vetting:     unvetted\n"
             "Active:      yes\n"
             "Created by:  dev-manager-rabat\n"
             "Created:     2026-03-01T09:30:00Z\n"
@@ -594,7 +594,7 @@ TEST(FormatPartnerTest, KeyValueBlock) {
   *p.mutable_deactivated_at() = At(kMarch1 + 7200);
   p.set_deactivated_by("dev-admin");
   const std::string text = FormatPartner(p);
-  EXPECT_THAT(text, HasSubstr("Vetting:        SUSPENDED\n"
+  EXPECT_THAT(text, HasSubstr("Vetting:        suspended\n"
                               "Vetting note:   Complaint under review\n"
                               "Vetted by:      dev-manager-rabat\n"
                               "Vetted:         2026-03-01T10:30:00Z\n"
@@ -609,8 +609,8 @@ TEST(FormatPartnerListTest, TableWithCount) {
   EXPECT_EQ(FormatPartnerList(partners),
             "ID                                    KIND    NAME            COUNTRY  CITY   "
             "SPECIALISMS                                   LANGUAGES  VETTING   ACTIVE  VERSION\n"
-            "9a000000-1111-4222-8333-444455556666  LAWYER  Cabinet Benali  MA       Rabat  "
-            "FAMILY_LAW, RECOGNITION_OF_FOREIGN_JUDGMENTS  ar,fr      UNVETTED  yes     1\n"
+            "9a000000-1111-4222-8333-444455556666  lawyer  Cabinet Benali  MA       Rabat  "
+            "family law, recognition of foreign judgments  ar,fr      unvetted  yes     1\n"
             "1 partner(s)\n");
 }
 
@@ -691,12 +691,12 @@ TEST(FormatContactTest, KeyValueBlock) {
             "Country:    MA\n"
             "With:       Cabinet Benali\n"
             "Partner ID: 9a000000-1111-4222-8333-444455556666\n"
-            "Kind:       LAWYER\n"
+            "Kind:       lawyer\n"
             "When:       2026-03-01T09:30:00Z\n"
-            "Channel:    PHONE\n"
-            "Direction:  OUTGOING\n"
-            "Purpose:    LEGAL_ADVICE\n"
-            "Outcome:    HELP_AGREED\n"
+            "Channel:    phone\n"
+            "Direction:  outgoing\n"
+            "Purpose:    legal advice\n"
+            "Outcome:    help agreed\n"
             "Follow-up:  2026-03-08\n"
             "Note:       Will file on Monday\n"
             "Logged by:  dev-officer-rabat (RABAT)\n"
@@ -738,12 +738,12 @@ TEST(FormatContactListTest, RowsWithNotesUnderThoseThatHaveOne) {
             "WHEN                  CASE            WITH                KIND    CHANNEL    "
             "DIRECTION  PURPOSE       OUTCOME      FOLLOW-UP          ID                       "
             "             VERSION\n"
-            "2026-03-01T09:30:00Z  FDR-2026-00001  Cabinet Benali      LAWYER  PHONE      "
-            "OUTGOING   LEGAL_ADVICE  HELP_AGREED  2026-03-08         "
+            "2026-03-01T09:30:00Z  FDR-2026-00001  Cabinet Benali      lawyer  phone      "
+            "outgoing   legal advice  help agreed  2026-03-08         "
             "c0000000-1111-4222-8333-444455556666  1\n"
             "    Will file on Monday\n"
-            "2026-03-01T09:30:00Z  FDR-2026-00001  Fatima Z. (ad hoc)  OTHER   IN_PERSON  "
-            "INCOMING   LEGAL_ADVICE  NO_ANSWER    2026-03-08 (done)  "
+            "2026-03-01T09:30:00Z  FDR-2026-00001  Fatima Z. (ad hoc)  other   in person  "
+            "incoming   legal advice  no answer    2026-03-08 (done)  "
             "c0000000-2222-4222-8333-444455556666  2\n"
             "2 contact(s)\n");
 }
@@ -765,9 +765,9 @@ TEST(FormatFollowUpsTest, OverdueMarkAndCount) {
   EXPECT_EQ(FormatFollowUps(due),
             "DUE         OVERDUE        CASE            WITH            PURPOSE       CONTACT    "
             "                           VERSION\n"
-            "2026-03-08  OVERDUE 1 day  FDR-2026-00001  Cabinet Benali  LEGAL_ADVICE  "
+            "2026-03-08  OVERDUE 1 day  FDR-2026-00001  Cabinet Benali  legal advice  "
             "c0000000-1111-4222-8333-444455556666  1\n"
-            "2026-03-20  -              FDR-2026-00001  Cabinet Benali  LEGAL_ADVICE  "
+            "2026-03-20  -              FDR-2026-00001  Cabinet Benali  legal advice  "
             "c0000000-2222-4222-8333-444455556666  1\n"
             "2 follow-up(s), 1 overdue\n");
 }

@@ -386,6 +386,7 @@ TEST_F(ContactLogTest, FollowUpsDueOverdueFirstAndDoneOnce) {
   EXPECT_EQ(deadlines.deadlines(0).contact_id(), later.id());
   EXPECT_EQ(deadlines.deadlines(0).days_left(), 3);
   EXPECT_EQ(deadlines.deadlines(0).warning_weeks(), 1);
+  EXPECT_EQ(deadlines.deadlines(0).detail(), "follow-up of a contact (legal advice)");
   // A case with an open follow-up is not closed: it is completed or cancelled first. Closed,
   // the case's follow-ups leave both lists.
   Case moved = c;

@@ -131,7 +131,7 @@ ctl "$OFFICER" case document add "$REF" --type passport --status withheld \
 expect_ok "1. her passport, withheld by her husband"
 ctl "$OFFICER" case get "$REF"
 expect_out "1. case get shows the persons and the document; the code word only as set" \
-  "Sara El-Amrani" "Adam El-Amrani" "DO NOT CONTACT" "WITHHELD by her husband" \
+  "Sara El-Amrani" "Adam El-Amrani" "DO NOT CONTACT" "withheld by her husband" \
   "Code word:" "set (case get --reveal-code-word"
 ctl "$OFFICER" --json case get "$REF"
 HUSBAND=$(json_eval '[p["id"] for p in c["persons"] if p["role"] == "PERSON_ROLE_PERPETRATOR"][0]')
@@ -145,9 +145,10 @@ if [[ $UPDATE_RC -eq 0 && $(json_eval '[p["note"] for p in c["persons"] if p["id
 else
   fail "1. a person is changed by the first 8 characters of the id" "$(details)"
 fi
-ctl "$OFFICER" contact log "$REF" --person "$HUSBAND" --channel phone --direction outgoing \
+ctl "$OFFICER" contact log "$REF" --person "${HUSBAND:0:8}" --channel phone --direction outgoing \
   --purpose mediation --outcome pending
-expect_error "1. a call to the husband is refused before it is logged" FAILED_PRECONDITION
+expect_error "1. a call to the husband (named by the first 8 characters of his id) is refused" \
+  FAILED_PRECONDITION
 ctl "$OFFICER" --json contact log "$REF" --adhoc-name "Her sister" --channel phone \
   --direction incoming --purpose other --outcome information-received \
   --follow-up "$(date -u -d "$TODAY +7 days" +%F)"
@@ -158,10 +159,10 @@ else
   fail "1. her sister's call is logged, with a follow-up in a week" "$(details)"
 fi
 ctl "$OFFICER" deadlines
-expect_out "1. the deadline list warns that her permit lapses abroad" "$REF" "PERMIT_ABSENCE"
+expect_out "1. the deadline list warns that her permit lapses abroad" "$REF" "permit absence"
 ctl "$OFFICER" case show "$REF"
-if [[ $RC -eq 0 && $OUT == *"Sara El-Amrani"* && $OUT == *"WITHHELD by her husband"* \
-      && $OUT == *"PERMIT_ABSENCE"* && $OUT == *"Open follow-ups:"*"Her sister"* \
+if [[ $RC -eq 0 && $OUT == *"Sara El-Amrani"* && $OUT == *"withheld by her husband"* \
+      && $OUT == *"permit absence"* && $OUT == *"Open follow-ups:"*"Her sister"* \
       && $OUT == *"hidden (case show --covert"* && $OUT != *"voicemail"* ]]; then
   pass "1. case show: persons, documents, deadlines, follow-ups on one screen, covert notes hidden"
 else
@@ -281,13 +282,13 @@ expect_error "6. she is not counted as returned without the day she came back" \
 ctl "$OFFICER2" case update "$REF" --returned "$TODAY"
 expect_ok "6. the day she came back is recorded"
 ctl "$OFFICER2" case transition "$REF" RESOLVED --outcome returned-to-nl --reason "Back home"
-expect_out "6. the case is resolved: returned to the Netherlands" "RESOLVED" "RETURNED_TO_NL"
+expect_out "6. the case is resolved: returned to the Netherlands" "resolved" "returned to NL"
 ctl "$MANAGER" case transition "$REF" CLOSED --reason "She is home, nothing left to do"
 expect_error "6. a case with an open follow-up is not closed" FAILED_PRECONDITION "$SISTER_CALL"
 ctl "$OFFICER" contact cancel "${SISTER_CALL:0:8}"
 expect_ok "6. the follow-up of her sister's call is cancelled"
 ctl "$MANAGER" case transition "$REF" CLOSED --reason "She is home, nothing left to do"
-expect_out "6. the manager closes the case" "CLOSED"
+expect_out "6. the manager closes the case" "closed"
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

@@ -171,17 +171,17 @@ else
   fail "the rollups catch up with the new cases within seconds" "$(details)"
 fi
 ctl "$POLICY" stats country MA --year "$YEAR"
-expect_out "policy staff read Morocco's figures" "cases opened" "CASE_TYPE_ABANDONMENT" \
-  "AGE_GROUP_MINOR" "RISK_FLAG_PASSPORT_WITHHELD" "OUTCOME_RETURNED_TO_NL" "PARTNER_KIND_OTHER" \
+expect_out "policy staff read Morocco's figures" "cases opened" "abandonment" \
+  "minor" "passport withheld" "returned to NL" "other" \
   "x: not published"
 if [[ $(figure "cases resolved") == 6 && $(figure "cases with contacts") == 7 \
-      && $(figure "CASE_TYPE_ABANDONMENT") == 15 && $(figure "AGE_GROUP_MINOR") == 9 ]]; then
+      && $(figure "abandonment  ") == 15 && $(figure "minor  ") == 9 ]]; then
   pass "opened 20, resolved 6, contacts 7, abandonment 15, minors 9"
 else
   fail "opened 20, resolved 6, contacts 7, abandonment 15, minors 9" "$(details)"
 fi
 # One stayed by own choice: a small count is never shown, and never as 0.
-if [[ $(figure "OUTCOME_STAYED_BY_OWN_CHOICE") == x && $(figure "OUTCOME_RETURNED_TO_NL") == x ]]; then
+if [[ $(figure "stayed by own choice  ") == x && $(figure "returned to NL  ") == x ]]; then
   pass "a count of 1 is suppressed, and so is the 5 that would reveal it from the total"
 else
   fail "a count of 1 is suppressed, and so is the 5 that would reveal it from the total" "$(details)"
@@ -190,7 +190,7 @@ fi
 # figures also show the contacts as definitions 1 counted them.
 ctl "$POLICY" stats country MA --year 2026 --dimension partner-kind
 expect_out "the overlap year shows contacts under definitions 1 beside 2" "definitions 2" \
-  "Under definitions 1" "CONTACTS (definitions 1) by PARTNER_KIND"
+  "Under definitions 1" "contacts (definitions 1) by partner kind"
 ctl "$POLICY" stats country MA --year 2025
 if [[ $RC -eq 0 && $OUT != *"Under definitions 1"* ]]; then
   pass "another year shows the current definitions only"
@@ -245,14 +245,14 @@ if wait_opened 25 7; then
 else
   fail "five more cases: the figures move on to 25" "$(details)"
 fi
-ctl "$POLICY" talk show "$TALK_ID"
+ctl "$POLICY" talk show "${TALK_ID:0:8}"
 if [[ $RC -eq 0 && $(figure "cases opened") == 20 ]]; then
-  pass "the talk still shows the 20 cases of the day it was recorded"
+  pass "the talk (by the first 8 characters of its id) still shows the 20 cases of the day it was recorded"
 else
-  fail "the talk still shows the 20 cases of the day it was recorded" "$(details)"
+  fail "the talk (by the first 8 characters of its id) still shows the 20 cases of the day it was recorded" "$(details)"
 fi
 ctl "$POLICY" talk list --country MA
-expect_out "talk list shows the talk" "$TALK_ID" "AMBASSADOR"
+expect_out "talk list shows the talk" "$TALK_ID" "ambassador"
 
 # -- the country dossier: HTML checked in headless Chromium, CSV and JSON
 ctl "$POLICY" report country MA --year "$YEAR" --format html -o "$WORK/ma.html"
@@ -296,7 +296,7 @@ expect_out "policy staff plan a talk with Tunisia" "TALK_STATUS_PLANNED"
 ctl "$POLICY" talk held "$PLANNED_ID" --date "$IN_A_WEEK"
 expect_error "a talk is not held on a future day" INVALID_ARGUMENT "held_on"
 ctl "$POLICY" talk held "$PLANNED_ID" --date "$TODAY" --outcome "Contact points exchanged"
-expect_out "the planned talk is marked held, its figures frozen" "HELD" "Figures shown at the time"
+expect_out "the planned talk is marked held, its figures frozen" "held" "Figures shown at the time"
 ctl "$POLICY" talk postpone "$PLANNED_ID" --date "$IN_A_WEEK"
 expect_error "a held talk is final" FAILED_PRECONDITION
 ctl "$POLICY" talk commit "$PLANNED_ID" --text "Send the list of contact points" --owner "DCV/CB" \
@@ -305,7 +305,7 @@ COMMITMENT_ID=$(json_field id)
 expect_out "a commitment is added to the held talk" "Send the list of contact points"
 ctl "$POLICY" talk commitments --open
 expect_out "the follow-up list shows the open commitment" "$COMMITMENT_ID" "open"
-ctl "$POLICY" talk close-commitment "$COMMITMENT_ID" --note "Sent on the day"
+ctl "$POLICY" talk close-commitment "${COMMITMENT_ID:0:8}" --note "Sent on the day"
 expect_out "the commitment is closed with a note" "closed" "Sent on the day"
 ctl "$POLICY" talk commitments --open
 if [[ $RC -eq 0 && $OUT != *"$COMMITMENT_ID"* ]]; then
@@ -315,9 +315,9 @@ else
 fi
 ctl "$POLICY" decision record --country MA --topic divorce-recognition --decision defer \
   --level ministerial --reasons "Await the new family code" --date "$TODAY"
-expect_out "a decision is recorded" "DEFER"
+expect_out "a decision is recorded" "defer"
 ctl "$POLICY" decision list --country MA
-expect_out "the decision log lists it" "DEFER" "MINISTERIAL" "Await the new family code"
+expect_out "the decision log lists it" "defer" "ministerial" "Await the new family code"
 ctl "$POLICY" talk unraised --years 5
 if [[ $RC -eq 0 && $OUT == *"COUNTRY"* && $OUT != *" MA "* ]]; then
   pass "Morocco, raised this year, is not among the countries never raised"

@@ -214,6 +214,13 @@ int ReportUsageError(absl::string_view message, bool help_hint) {
   return kExitUsage;
 }
 
+int ReportLookupError(const absl::Status& status, const GlobalOptions& options) {
+  if (status.code() == absl::StatusCode::kInvalidArgument) {
+    return ReportUsageError(status.message(), /*help_hint=*/false);
+  }
+  return ReportCallError(status, options);
+}
+
 int PrintResult(bool json, const google::protobuf::Message& message,
                 const std::string& text) {
   if (!json) {

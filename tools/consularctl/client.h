@@ -143,6 +143,11 @@ int ReportCallError(const absl::Status& status, const GlobalOptions& options);
 // on stderr and returns kExitUsage.
 int ReportUsageError(absl::string_view message, bool help_hint = true);
 
+// For a failed look-up of an id the user typed (a prefix matching nothing or several): an
+// INVALID_ARGUMENT is the user's, told as a usage error without the --help hint; any other status
+// is a failed call (ReportCallError).
+int ReportLookupError(const absl::Status& status, const GlobalOptions& options);
+
 // Prints `message` on stdout: as proto JSON (enum names, camelCase fields) if
 // json, else `text`. Returns kExitOk, or kExitFailure if the message cannot be
 // printed as JSON.

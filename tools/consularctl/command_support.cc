@@ -59,15 +59,6 @@ CLI::Option* AddCaseId(CLI::App* command, std::string* case_id) {
       ->required();
 }
 
-absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view name,
-                                    absl::string_view see) {
-  if (!IsUuid(text)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(name, ": not a UUID: \"", text, "\" (see: ", see, ")"));
-  }
-  return absl::AsciiStrToLower(text);
-}
-
 bool IsIdPrefix(absl::string_view text) {
   if (text.size() < 8 || text.size() > 36) return false;
   return text.find_first_not_of("0123456789abcdef-") == absl::string_view::npos;

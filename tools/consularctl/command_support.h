@@ -4,6 +4,7 @@
 // parsing to running, connecting, calling and listing.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -148,10 +149,6 @@ CLI::Option* AddEnumOption(CLI::App* command, const std::string& name, std::stri
 // CASE: a case's UUID or reference, required.
 CLI::Option* AddCaseId(CLI::App* command, std::string* case_id);
 
-// A UUID argument, lower-cased; INVALID_ARGUMENT naming `name` and where to find one otherwise.
-absl::StatusOr<std::string> ParseId(const std::string& text, absl::string_view name,
-                                    absl::string_view see);
-
 // Whether `text` (lower case) may begin a UUID: 8 to 36 of its characters (hex digits and
 // hyphens).
 bool IsIdPrefix(absl::string_view text);
@@ -161,6 +158,22 @@ bool IsIdPrefix(absl::string_view text);
 absl::StatusOr<std::string> OneIdStartingWith(const std::string& text,
                                               const std::vector<std::string>& ids,
                                               absl::string_view name, absl::string_view see);
+
+// Connects to the server of `context`, finds the id `text` names with `resolve` (a full id, or its
+// first characters looked up on the server), and runs `run` with it. A failed look-up is reported
+// (ReportLookupError).
+template <typename Client>
+int WithResolvedId(
+    const ServerContext<Client>& context, const std::string& text,
+    const std::function<absl::StatusOr<std::string>(Client*, const std::string&)>& resolve,
+    const std::function<int(Client*, const std::string&)>& run) {
+  int exit_code = kExitOk;
+  std::unique_ptr<Client> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<std::string> id = resolve(client.get(), text);
+  if (!id.ok()) return ReportLookupError(id.status(), *context.global);
+  return run(client.get(), *id);
+}
 
 // A country code as typed (" ma"): upper case, surrounding blanks removed.
 std::string CountryCode(const std::string& text);

@@ -4,6 +4,8 @@
 #include <string>
 
 #include "CLI/CLI.hpp"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "tools/consularctl/client.h"
 
 namespace consular::ctl {
@@ -47,6 +49,16 @@ void AddAuditCommands(CLI::App* app, const GlobalOptions* global,
 // options.
 void AddPartnerCommands(CLI::App* app, const GlobalOptions* global,
                         const std::string* contacts_addr, Action* action);
+
+// The partner `text` names: a full id as it is, or the one partner in the directory (deactivated
+// ones included) whose id begins with these 8 or more characters. INVALID_ARGUMENT naming `name`
+// (the argument or flag) when there is none or more than one; a failed call's status otherwise.
+absl::StatusOr<std::string> ResolvePartnerId(ContactsClient* client, const std::string& text,
+                                             absl::string_view name);
+
+// The talk `text` names: a full id as it is, or the one talk whose id begins with these 8 or more
+// characters. INVALID_ARGUMENT naming TALK_ID when there is none or more than one.
+absl::StatusOr<std::string> ResolveTalkId(StatsClient* client, const std::string& text);
 
 // Registers `post` (add, list, show, accredit, unaccredit, close, reopen) on `app`: the register
 // of units, through UnitService at *contacts_addr.

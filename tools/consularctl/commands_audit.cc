@@ -50,7 +50,7 @@ std::string FormatAuditEvents(
         event.actor(),
         event.actor_role() == consular::v1::ROLE_UNSPECIFIED
             ? ""
-            : EnumShortName(consular::v1::Role_descriptor(), event.actor_role()),
+            : EnumWords(consular::v1::Role_descriptor(), event.actor_role()),
         event.actor_post(),
         event.action(),
         event.case_id().empty() && event.returned_case_ids_size() > 0

@@ -39,7 +39,7 @@ std::string FormatBriefing(const consular::v1::Briefing& b) {
       {{"id", b.id()},
        {"talk", b.talk_id()},
        {"language", b.language()},
-       {"format", EnumShortName(consular::v1::DossierFormat_descriptor(), b.format())},
+       {"format", EnumWords(consular::v1::DossierFormat_descriptor(), b.format())},
        {"file name", b.filename()},
        {"bytes", absl::StrCat(b.size())},
        {"sha-256", b.sha256()},
@@ -49,24 +49,22 @@ std::string FormatBriefing(const consular::v1::Briefing& b) {
 }
 
 int RunBriefingStore(const StatsContext& context, const BriefingStoreArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.talk_id, "TALK_ID", "talk list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::StoreBriefingRequest request;
-  request.set_talk_id(*id);
   request.set_language(args.language);
   absl::StatusOr<consular::v1::DossierFormat> format = ParseFlagEnum<consular::v1::DossierFormat>(
       args.format, "--format", consular::v1::DossierFormat_descriptor());
   if (!format.ok()) return ReportUsageError(format.status().message());
   request.set_format(*format);
-  return RunChange(context, &BilateralStub::StoreBriefing, request, args.request_id,
-                   &FormatBriefing);
+  return WithResolvedId<StatsClient>(
+      context, args.talk_id, &ResolveTalkId, [&](StatsClient* client, const std::string& id) {
+        request.set_talk_id(id);
+        return ChangeAndPrint(client, *context.global, &BilateralStub::StoreBriefing, request,
+                              args.request_id, &FormatBriefing);
+      });
 }
 
 int RunBriefingGet(const StatsContext& context, const BriefingGetArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.talk_id, "TALK_ID", "talk list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::GetBriefingRequest request;
-  request.set_talk_id(*id);
   request.set_language(args.language);
   if (!args.format.empty()) {
     absl::StatusOr<consular::v1::DossierFormat> format = ParseFlagEnum<consular::v1::DossierFormat>(
@@ -77,6 +75,9 @@ int RunBriefingGet(const StatsContext& context, const BriefingGetArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<StatsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
+  absl::StatusOr<std::string> id = ResolveTalkId(client.get(), args.talk_id);
+  if (!id.ok()) return ReportLookupError(id.status(), *context.global);
+  request.set_talk_id(*id);
   absl::StatusOr<consular::v1::Briefing> briefing =
       client->Call(&BilateralStub::GetBriefing, request);
   if (!briefing.ok()) return ReportCallError(briefing.status(), *context.global);
@@ -108,7 +109,7 @@ void AddBriefingCommands(CLI::App* app, const GlobalOptions* global, const std::
     CLI::App* command = briefing->add_subcommand(
         "store", "Render the talk's country dossier and store it with its SHA-256");
     auto args = std::make_shared<BriefingStoreArgs>();
-    command->add_option("TALK_ID", args->talk_id, "Talk UUID (see: talk list)")->required();
+    command->add_option("TALK_ID", args->talk_id, "The talk's id, or its first 8 or more characters (see: talk list)")->required();
     command->add_option("--language", args->language, "en (default) or nl")
         ->check(CLI::IsMember({"en", "nl"}));
     AddEnumOption(command, "--format", &args->format, consular::v1::DossierFormat_descriptor(),
@@ -120,7 +121,7 @@ void AddBriefingCommands(CLI::App* app, const GlobalOptions* global, const std::
     CLI::App* command = briefing->add_subcommand(
         "get", "Write the newest stored briefing of a talk, checked against its digest");
     auto args = std::make_shared<BriefingGetArgs>();
-    command->add_option("TALK_ID", args->talk_id, "Talk UUID (see: talk list)")->required();
+    command->add_option("TALK_ID", args->talk_id, "The talk's id, or its first 8 or more characters (see: talk list)")->required();
     command->add_option("--language", args->language, "Only a briefing in en or nl")
         ->check(CLI::IsMember({"en", "nl"}));
     AddEnumOption(command, "--format", &args->format, consular::v1::DossierFormat_descriptor(),

@@ -17,6 +17,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "consular/v1/cases.pb.h"
 #include "consular/v1/contacts.pb.h"
 #include "proto/dates.h"
 #include "tools/consularctl/case_fields.h"
@@ -82,21 +83,39 @@ absl::StatusOr<std::optional<consular::v1::Date>> ParseDateFlag(const std::strin
   return *parsed;
 }
 
+// The person on the case `text` names: a full id as it is, or the one person on the case whose id
+// begins with these 8 or more characters (read from the case at --addr).
+absl::StatusOr<std::string> ResolvePersonId(const ContactsContext& context,
+                                            const std::string& case_id, const std::string& text) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (IsUuid(wanted)) return wanted;
+  absl::StatusOr<std::unique_ptr<CaseClient>> client =
+      CaseClient::Connect(*context.global, context.global->addr);
+  if (!client.ok()) return client.status();
+  consular::v1::GetCaseRequest get;
+  get.set_case_id(case_id);
+  absl::StatusOr<consular::v1::Case> got = (*client)->Call(&CaseStub::GetCase, get);
+  if (!got.ok()) return got.status();
+  std::vector<std::string> ids;
+  for (const consular::v1::Person& person : got->persons()) ids.push_back(person.id());
+  return OneIdStartingWith(wanted, ids, "--person", "case get");
+}
+
 int RunContactLog(const ContactsContext& context, const ContactLogArgs& args) {
   consular::v1::LogContactRequest request;
   Contact* contact = request.mutable_contact();
   contact->set_case_id(args.case_id);
   // --partner and --adhoc-name exclude each other (CLI11); one of them is needed.
   if (!args.partner_id.empty()) {
-    absl::StatusOr<std::string> partner = ParseId(args.partner_id, "--partner", "partner list");
-    if (!partner.ok()) return ReportUsageError(partner.status().message());
-    contact->set_partner_id(*partner);
+    if (!IsIdPrefix(absl::AsciiStrToLower(args.partner_id))) {
+      return ReportUsageError(absl::StrCat("--partner: not a UUID or the first 8 or more characters "
+                                           "of one: \"", args.partner_id, "\" (see: partner list)"));
+    }
   } else if (!args.adhoc_name.empty() || !args.person_id.empty()) {
     consular::v1::AdHocContact* ad_hoc = contact->mutable_ad_hoc();
-    if (!args.person_id.empty()) {
-      absl::StatusOr<std::string> person = ParseId(args.person_id, "--person", "case get");
-      if (!person.ok()) return ReportUsageError(person.status().message());
-      ad_hoc->set_person_id(*person);
+    if (!args.person_id.empty() && !IsIdPrefix(absl::AsciiStrToLower(args.person_id))) {
+      return ReportUsageError(absl::StrCat("--person: not a UUID or the first 8 or more characters "
+                                           "of one: \"", args.person_id, "\" (see: case get)"));
     }
     ad_hoc->set_name(args.adhoc_name);
     ad_hoc->set_organisation(args.adhoc_org);
@@ -139,19 +158,38 @@ int RunContactLog(const ContactsContext& context, const ContactLogArgs& args) {
   if (!follow_up.ok()) return ReportUsageError(follow_up.status().message());
   if (follow_up->has_value()) *contact->mutable_follow_up_due() = **follow_up;
   contact->set_note(args.note);
-  return RunChange(context, &ContactStub::LogContact, request, args.request_id, &FormatContact);
+  int exit_code = kExitOk;
+  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  if (!args.partner_id.empty()) {
+    absl::StatusOr<std::string> partner =
+        ResolvePartnerId(client.get(), args.partner_id, "--partner");
+    if (!partner.ok()) return ReportLookupError(partner.status(), *context.global);
+    contact->set_partner_id(*partner);
+  }
+  if (!args.person_id.empty()) {
+    absl::StatusOr<std::string> person = ResolvePersonId(context, args.case_id, args.person_id);
+    if (!person.ok()) return ReportLookupError(person.status(), *context.global);
+    contact->mutable_ad_hoc()->set_person_id(*person);
+  }
+  return ChangeAndPrint(client.get(), *context.global, &ContactStub::LogContact, request,
+                        args.request_id, &FormatContact);
 }
 
 int RunContactList(const ContactsContext& context, const ContactListArgs& args) {
   consular::v1::ListContactsRequest request;
   if (!args.case_id.empty()) {
     request.set_case_id(args.case_id);
-  } else if (!args.partner_id.empty()) {
-    absl::StatusOr<std::string> partner = ParseId(args.partner_id, "--partner", "partner list");
-    if (!partner.ok()) return ReportUsageError(partner.status().message());
-    request.set_partner_id(*partner);
-  } else {
+  } else if (args.partner_id.empty()) {
     return ReportUsageError("give --case CASE or --partner ID");
+  } else {
+    int exit_code = kExitOk;
+    std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
+    if (client == nullptr) return exit_code;
+    absl::StatusOr<std::string> partner =
+        ResolvePartnerId(client.get(), args.partner_id, "--partner");
+    if (!partner.ok()) return ReportLookupError(partner.status(), *context.global);
+    request.set_partner_id(*partner);
   }
   return RunListing(context, &ContactStub::ListContacts, request, args.paging,
                     [](const consular::v1::ListContactsResponse& response) {
@@ -220,12 +258,7 @@ int RunFollowUpChange(const ContactsContext& context, const ContactDoneArgs& arg
   std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   absl::StatusOr<FollowUpTarget> target = ResolveFollowUp(client.get(), args);
-  if (!target.ok()) {
-    if (target.status().code() == absl::StatusCode::kInvalidArgument) {
-      return ReportUsageError(target.status().message(), /*help_hint=*/false);
-    }
-    return ReportCallError(target.status(), *context.global);
-  }
+  if (!target.ok()) return ReportLookupError(target.status(), *context.global);
   return ChangeAndPrint(client.get(), *context.global, method, make(*target), args.request_id,
                         &FormatContact);
 }
@@ -275,15 +308,16 @@ void AddContactLog(CLI::App* parent, ContactsContext context, Action* action) {
   command->add_option("CASE", args->case_id, "Case UUID or reference (e.g. ABN-2026-00001)")
       ->required();
   CLI::Option* partner =
-      command->add_option("--partner", args->partner_id, "Directory partner's UUID")
+      command->add_option("--partner", args->partner_id,
+                          "Directory partner's id, or its first 8 or more characters")
           ->type_name("ID");
   CLI::Option* adhoc_name =
       command->add_option("--adhoc-name", args->adhoc_name, "Name of someone not in the directory")
           ->type_name("TEXT");
   CLI::Option* person =
       command->add_option("--person", args->person_id,
-                          "A person on the case (see: case get); never one marked do not contact "
-                          "for an outgoing contact")
+                          "A person on the case (see: case get), by id or its first 8 or more "
+                          "characters; never one marked do not contact for an outgoing contact")
           ->type_name("ID");
   partner->excludes(adhoc_name);
   adhoc_name->excludes(partner);
@@ -331,7 +365,9 @@ void AddContactList(CLI::App* parent, ContactsContext context, Action* action) {
   CLI::Option* by_case =
       command->add_option("--case", args->case_id, "Case UUID or reference")->type_name("CASE");
   CLI::Option* by_partner =
-      command->add_option("--partner", args->partner_id, "Partner's UUID")->type_name("ID");
+      command->add_option("--partner", args->partner_id,
+                          "Partner's id, or its first 8 or more characters")
+          ->type_name("ID");
   by_case->excludes(by_partner);
   by_partner->excludes(by_case);
   AddPaging(command, &args->paging);

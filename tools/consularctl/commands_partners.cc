@@ -158,19 +158,17 @@ int RunPartnerList(const ContactsContext& context, const PartnerListArgs& args) 
                     });
 }
 
-// Connects and runs `run` with the partner `text` names: a full id, or its first 8 or more
-// characters (found in the directory, deactivated partners included).
-int WithPartner(const ContactsContext& context, const std::string& text,
-                const std::function<int(ContactsClient*, const std::string& id)>& run) {
+}  // namespace
+
+absl::StatusOr<std::string> ResolvePartnerId(ContactsClient* client, const std::string& text,
+                                             absl::string_view name) {
   const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
-  if (!IsUuid(wanted) && !IsIdPrefix(wanted)) {
-    return ReportUsageError(absl::StrCat("ID: not a UUID or the first 8 or more characters of one: \"",
-                                         text, "\" (see: partner list)"));
+  if (IsUuid(wanted)) return wanted;
+  if (!IsIdPrefix(wanted)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": not a UUID or the first 8 or more characters of one: \"", text,
+        "\" (see: partner list)"));
   }
-  int exit_code = kExitOk;
-  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
-  if (client == nullptr) return exit_code;
-  if (IsUuid(wanted)) return run(client.get(), wanted);
   consular::v1::ListPartnersRequest list;
   list.set_include_inactive(true);
   list.set_page_size(500);
@@ -178,13 +176,25 @@ int WithPartner(const ContactsContext& context, const std::string& text,
   for (int page = 0; page < 100; ++page) {
     absl::StatusOr<consular::v1::ListPartnersResponse> listed =
         client->Call(&PartnerStub::ListPartners, list);
-    if (!listed.ok()) return ReportCallError(listed.status(), *context.global);
+    if (!listed.ok()) return listed.status();
     for (const Partner& p : listed->partners()) ids.push_back(p.id());
     if (listed->next_page_token().empty()) break;
     list.set_page_token(listed->next_page_token());
   }
-  absl::StatusOr<std::string> id = OneIdStartingWith(wanted, ids, "ID", "partner list");
-  if (!id.ok()) return ReportUsageError(id.status().message(), /*help_hint=*/false);
+  return OneIdStartingWith(wanted, ids, name, "partner list");
+}
+
+namespace {
+
+// Connects and runs `run` with the partner `text` names: a full id, or its first 8 or more
+// characters (found in the directory, deactivated partners included).
+int WithPartner(const ContactsContext& context, const std::string& text,
+                const std::function<int(ContactsClient*, const std::string& id)>& run) {
+  int exit_code = kExitOk;
+  std::unique_ptr<ContactsClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<std::string> id = ResolvePartnerId(client.get(), text, "ID");
+  if (!id.ok()) return ReportLookupError(id.status(), *context.global);
   return run(client.get(), *id);
 }
 

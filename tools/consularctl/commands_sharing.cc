@@ -39,6 +39,7 @@ struct ShareArgs {
 
 struct UnshareArgs {
   std::string share_id;
+  std::string case_id;  // needed with the first characters of a share's id
   std::string request_id;
 };
 
@@ -112,12 +113,36 @@ int RunShare(const CaseContext& context, const ShareArgs& args) {
   return RunChange(context, &CaseStub::ShareCase, request, args.request_id, &FormatShare);
 }
 
+// The share `args` name: a full id as it is, or the one live share of --case whose id begins with
+// the 8 or more characters given.
+absl::StatusOr<std::string> ResolveShare(CaseClient* client, const UnshareArgs& args) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(args.share_id));
+  if (IsUuid(wanted)) return wanted;
+  if (!IsIdPrefix(wanted) || args.case_id.empty()) {
+    return absl::InvalidArgumentError(
+        "SHARE_ID: give the share's id, or its first 8 or more characters with --case CASE (see: "
+        "case shares CASE)");
+  }
+  consular::v1::ListSharesRequest request;
+  request.set_case_id(args.case_id);
+  absl::StatusOr<consular::v1::ListSharesResponse> listed =
+      client->Call(&CaseStub::ListShares, request);
+  if (!listed.ok()) return listed.status();
+  std::vector<std::string> ids;
+  for (const consular::v1::CaseShare& share : listed->shares()) ids.push_back(share.id());
+  return OneIdStartingWith(wanted, ids, "SHARE_ID", "case shares CASE");
+}
+
 int RunUnshare(const CaseContext& context, const UnshareArgs& args) {
-  absl::StatusOr<std::string> share_id = ParseId(args.share_id, "SHARE_ID", "case shares CASE");
-  if (!share_id.ok()) return ReportUsageError(share_id.status().message());
+  int exit_code = kExitOk;
+  std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
+  if (client == nullptr) return exit_code;
+  absl::StatusOr<std::string> share_id = ResolveShare(client.get(), args);
+  if (!share_id.ok()) return ReportLookupError(share_id.status(), *context.global);
   consular::v1::RevokeShareRequest request;
   request.set_share_id(*share_id);
-  return RunChange(context, &CaseStub::RevokeShare, request, args.request_id, &FormatShare);
+  return ChangeAndPrint(client.get(), *context.global, &CaseStub::RevokeShare, request,
+                        args.request_id, &FormatShare);
 }
 
 int RunShares(const CaseContext& context, const SharesArgs& args) {
@@ -232,12 +257,7 @@ int RunEmergencyReview(const CaseContext& context, const EmergencyReviewArgs& ar
   std::unique_ptr<CaseClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
   absl::StatusOr<std::string> id = ResolveEmergencyAccess(client.get(), args.id);
-  if (!id.ok()) {
-    if (id.status().code() == absl::StatusCode::kInvalidArgument) {
-      return ReportUsageError(id.status().message(), /*help_hint=*/false);
-    }
-    return ReportCallError(id.status(), *context.global);
-  }
+  if (!id.ok()) return ReportLookupError(id.status(), *context.global);
   consular::v1::ReviewEmergencyAccessRequest request;
   request.set_emergency_access_id(*id);
   request.set_review(args.justified ? consular::v1::EMERGENCY_REVIEW_JUSTIFIED
@@ -278,7 +298,13 @@ void AddUnshare(CLI::App* parent, CaseContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "unshare", "Revoke a share (see: case shares CASE); it gives nothing from the next call on");
   auto args = std::make_shared<UnshareArgs>();
-  command->add_option("SHARE_ID", args->share_id, "The share's UUID")->required();
+  command->add_option("SHARE_ID", args->share_id,
+                      "The share's id, or its first 8 or more characters with --case")
+      ->required();
+  command->add_option("--case", args->case_id,
+                      "The shared case (UUID or reference): to find a share by the first "
+                      "characters of its id")
+      ->type_name("CASE");
   AddRequestId(command, &args->request_id);
   OnParse(command, context, args, &RunUnshare, action);
 }

@@ -183,18 +183,18 @@ std::string FormatStatistics(const CountryStatistics& s) {
                       {"cases unresolved at the end", FigureText(s.cases_unresolved())},
                       {"cases with contacts", FigureText(s.contacts())},
                       {"median days to resolution", FigureText(s.median_days_to_resolution())}});
-  // A breakdown: its title ("CONTACTS by PARTNER_KIND"), then a row per category and the total.
+  // A breakdown: its title ("contacts by partner kind"), then a row per category and the total.
   const auto breakdown = [&out](const std::string& measure, const consular::v1::Breakdown& b) {
     out += absl::StrCat("\n", measure, " by ",
-                        EnumShortName(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
+                        EnumWords(consular::v1::Dimension_descriptor(), b.dimension()), "\n");
     std::vector<std::vector<std::string>> rows;
     for (const consular::v1::Cell& c : b.cells())
-      rows.push_back({c.category(), FigureText(c.figure())});
+      rows.push_back({CategoryWords(c.category(), b.dimension()), FigureText(c.figure())});
     rows.push_back({"total", FigureText(b.total())});
     out += FormatTable({"CATEGORY", "VALUE"}, rows);
   };
   for (const consular::v1::Breakdown& b : s.breakdowns()) {
-    breakdown(EnumShortName(consular::v1::Measure_descriptor(), b.measure()), b);
+    breakdown(EnumWords(consular::v1::Measure_descriptor(), b.measure()), b);
   }
   if (s.has_previous_definition()) {
     const consular::v1::PreviousDefinitionFigures& p = s.previous_definition();
@@ -202,7 +202,7 @@ std::string FormatStatistics(const CountryStatistics& s) {
                         " (counted until this overlap year: every contact, not the cases)\n");
     out += FormatTable({"FIGURE", "VALUE"}, {{"contacts with partners", FigureText(p.contacts())}});
     for (const consular::v1::Breakdown& b : p.breakdowns()) {
-      breakdown(absl::StrCat("CONTACTS (definitions ", p.definition_version(), ")"), b);
+      breakdown(absl::StrCat("contacts (definitions ", p.definition_version(), ")"), b);
     }
   }
   out += "\n" + Legend(s.threshold(), s.rounded_to_base5());
@@ -287,8 +287,9 @@ std::string FormatSeries(const consular::v1::TimeSeries& series) {
   std::vector<std::string> header = {"PERIOD", "VALUE"};
   if (!previous.empty()) header.push_back(absl::StrCat("DEFINITIONS ", previous));
   return absl::StrCat(
-      series.country(), " ", EnumShortName(consular::v1::Measure_descriptor(), series.measure()),
-      series.category().empty() ? "" : " " + series.category(), " (", FreshnessText(series),
+      series.country(), " ", EnumWords(consular::v1::Measure_descriptor(), series.measure()),
+      series.category().empty() ? "" : " " + CategoryWords(series.category(), series.dimension()),
+      " (", FreshnessText(series),
       ")\n", FormatTable(header, rows), "\n", Legend(series.threshold(), series.rounded_to_base5()));
 }
 
@@ -364,7 +365,7 @@ std::string FormatRelease(const consular::v1::Release& r) {
   return FormatTable(
       {"FIELD", "VALUE"},
       {{"release", absl::StrCat(r.number())},
-       {"kind", EnumShortName(consular::v1::ReleaseKind_descriptor(), r.kind())},
+       {"kind", EnumWords(consular::v1::ReleaseKind_descriptor(), r.kind())},
        {"month", IsSet(r.month()) ? FormatDate(r.month()) : ""},
        {"cut-off", FormatTimestamp(r.cut_off())},
        {"definitions", r.definition_version()},
@@ -402,7 +403,7 @@ int RunReleaseList(const StatsContext& context, const ReleaseListArgs& args) {
                       for (const consular::v1::Release& r : response.releases()) {
                         rows.push_back(
                             {absl::StrCat(r.number()),
-                             EnumShortName(consular::v1::ReleaseKind_descriptor(), r.kind()),
+                             EnumWords(consular::v1::ReleaseKind_descriptor(), r.kind()),
                              FormatTimestamp(r.cut_off()), r.definition_version(),
                              absl::StrCat(r.countries()), r.made_by()});
                       }

@@ -18,7 +18,55 @@
 #include "tools/consularctl/stats_format.h"
 
 namespace consular::ctl {
+
+absl::StatusOr<std::string> ResolveTalkId(StatsClient* client, const std::string& text) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (IsUuid(wanted)) return wanted;
+  if (!IsIdPrefix(wanted)) {
+    return absl::InvalidArgumentError(
+        "TALK_ID: give the talk's id or its first 8 or more characters (see: talk list)");
+  }
+  consular::v1::ListTalksRequest request;
+  request.set_page_size(500);
+  std::vector<std::string> ids;
+  for (int page = 0; page < 100; ++page) {
+    absl::StatusOr<consular::v1::ListTalksResponse> listed =
+        client->Call(&BilateralStub::ListTalks, request);
+    if (!listed.ok()) return listed.status();
+    for (const consular::v1::Talk& t : listed->talks()) ids.push_back(t.id());
+    if (listed->next_page_token().empty()) break;
+    request.set_page_token(listed->next_page_token());
+  }
+  return OneIdStartingWith(wanted, ids, "TALK_ID", "talk list");
+}
+
 namespace {
+
+// The open commitment `text` names: a full id, or the one open commitment whose id begins with
+// these 8 or more characters.
+absl::StatusOr<std::string> ResolveCommitmentId(StatsClient* client, const std::string& text) {
+  const std::string wanted = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  if (IsUuid(wanted)) return wanted;
+  if (!IsIdPrefix(wanted)) {
+    return absl::InvalidArgumentError(
+        "COMMITMENT_ID: give the commitment's id or its first 8 or more characters (see: talk "
+        "commitments)");
+  }
+  consular::v1::ListCommitmentsRequest request;
+  request.set_open_only(true);
+  request.set_page_size(500);
+  std::vector<std::string> ids;
+  for (int page = 0; page < 100; ++page) {
+    absl::StatusOr<consular::v1::ListCommitmentsResponse> listed =
+        client->Call(&BilateralStub::ListCommitments, request);
+    if (!listed.ok()) return listed.status();
+    for (const consular::v1::Commitment& c : listed->commitments()) ids.push_back(c.id());
+    if (listed->next_page_token().empty()) break;
+    request.set_page_token(listed->next_page_token());
+  }
+  return OneIdStartingWith(wanted, ids, "COMMITMENT_ID", "talk commitments");
+}
+
 
 using ::consular::v1::Commitment;
 using ::consular::v1::CountryDecision;
@@ -104,8 +152,8 @@ struct DecisionListArgs {
   PagingArgs paging;
 };
 
-std::string Short(const google::protobuf::EnumDescriptor* descriptor, int value) {
-  return EnumShortName(descriptor, value);
+std::string Words(const google::protobuf::EnumDescriptor* descriptor, int value) {
+  return EnumWords(descriptor, value);
 }
 
 std::string DateText(const consular::v1::Date& d) { return IsSet(d) ? FormatDate(d) : ""; }
@@ -118,7 +166,7 @@ std::string TalkDay(const Talk& t) {
 std::string TopicsText(const Talk& t, const std::string& separator) {
   std::vector<std::string> topics;
   for (const int topic : t.topics()) {
-    topics.push_back(Short(consular::v1::TalkTopic_descriptor(), topic));
+    topics.push_back(Words(consular::v1::TalkTopic_descriptor(), topic));
   }
   return absl::StrJoin(topics, separator);
 }
@@ -127,10 +175,10 @@ std::string FormatTalk(const Talk& t) {
   std::string out = FormatTable(
       {"FIELD", "VALUE"}, {{"id", t.id()},
                            {"country", t.country()},
-                           {"status", Short(consular::v1::TalkStatus_descriptor(), t.status())},
+                           {"status", Words(consular::v1::TalkStatus_descriptor(), t.status())},
                            {"held on", DateText(t.held_on())},
                            {"planned on", DateText(t.planned_on())},
-                           {"level", Short(consular::v1::TalkLevel_descriptor(), t.level())},
+                           {"level", Words(consular::v1::TalkLevel_descriptor(), t.level())},
                            {"topics", TopicsText(t, ", ")},
                            {"summary", t.summary()},
                            {"outcome", t.outcome()},
@@ -150,8 +198,8 @@ std::string FormatTalk(const Talk& t) {
       rows.push_back({FormatTimestamp(c.changed_at()), c.changed_by(),
                       c.from_status() == consular::v1::TALK_STATUS_UNSPECIFIED
                           ? "entered"
-                          : Short(consular::v1::TalkStatus_descriptor(), c.from_status()),
-                      Short(consular::v1::TalkStatus_descriptor(), c.to_status()),
+                          : Words(consular::v1::TalkStatus_descriptor(), c.from_status()),
+                      Words(consular::v1::TalkStatus_descriptor(), c.to_status()),
                       DateText(c.on_date()), c.reason().empty() ? c.outcome() : c.reason()});
     }
     out += "\nStatus changes:\n" +
@@ -221,8 +269,8 @@ int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
       [](const consular::v1::ListTalksResponse& response) {
         std::vector<std::vector<std::string>> rows;
         for (const Talk& t : response.talks()) {
-          rows.push_back({TalkDay(t), Short(consular::v1::TalkStatus_descriptor(), t.status()),
-                          t.country(), Short(consular::v1::TalkLevel_descriptor(), t.level()),
+          rows.push_back({TalkDay(t), Words(consular::v1::TalkStatus_descriptor(), t.status()),
+                          t.country(), Words(consular::v1::TalkLevel_descriptor(), t.level()),
                           TopicsText(t, ","), t.summary(), t.id()});
         }
         return FormatTable({"DATE", "STATUS", "COUNTRY", "LEVEL", "TOPICS", "SUMMARY", "ID"}, rows);
@@ -230,26 +278,29 @@ int RunTalkList(const StatsContext& context, const TalkListArgs& args) {
 }
 
 int RunTalkShow(const StatsContext& context, const TalkShowArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "talk list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
-  consular::v1::GetTalkRequest request;
-  request.set_id(*id);
-  return RunCall(context, &BilateralStub::GetTalk, request, &FormatTalk);
+  return WithResolvedId<StatsClient>(
+      context, args.id, &ResolveTalkId, [&](StatsClient* client, const std::string& id) {
+        consular::v1::GetTalkRequest request;
+        request.set_id(id);
+        return CallAndPrint(client, *context.global, &BilateralStub::GetTalk, request, &FormatTalk);
+      });
 }
 
 // A status change: the talk's id and (when given) its day; then `run` sends it.
 template <typename Request>
 int RunTalkChange(const StatsContext& context, const TalkChangeArgs& args, consular::v1::Date* day,
                   Request* request, UnaryMethod<BilateralStub, Request, Talk> method) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "ID", "talk list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
-  request->set_talk_id(*id);
   if (day != nullptr && !args.date.empty()) {
     absl::StatusOr<consular::v1::Date> parsed = ParseDate(args.date);
     if (!parsed.ok()) return ReportUsageError(absl::StrCat("--date: ", parsed.status().message()));
     *day = *parsed;
   }
-  return RunChange(context, method, *request, args.request_id, &FormatTalk);
+  return WithResolvedId<StatsClient>(
+      context, args.id, &ResolveTalkId, [&](StatsClient* client, const std::string& id) {
+        request->set_talk_id(id);
+        return ChangeAndPrint(client, *context.global, method, *request, args.request_id,
+                              &FormatTalk);
+      });
 }
 
 int RunTalkHeld(const StatsContext& context, const TalkChangeArgs& args) {
@@ -299,27 +350,29 @@ std::string FormatCommitment(const Commitment& c) {
 }
 
 int RunCommit(const StatsContext& context, const CommitArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.talk_id, "TALK_ID", "talk list");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::AddCommitmentRequest request;
-  request.set_talk_id(*id);
   request.set_text(args.text);
   request.set_owner(args.owner);
   absl::StatusOr<consular::v1::Date> due = ParseDate(args.due);
   if (!due.ok()) return ReportUsageError(absl::StrCat("--due: ", due.status().message()));
   *request.mutable_due_on() = *due;
-  return RunChange(context, &BilateralStub::AddCommitment, request, args.request_id,
-                   &FormatCommitment);
+  return WithResolvedId<StatsClient>(
+      context, args.talk_id, &ResolveTalkId, [&](StatsClient* client, const std::string& id) {
+        request.set_talk_id(id);
+        return ChangeAndPrint(client, *context.global, &BilateralStub::AddCommitment, request,
+                              args.request_id, &FormatCommitment);
+      });
 }
 
 int RunCloseCommitment(const StatsContext& context, const CloseCommitmentArgs& args) {
-  absl::StatusOr<std::string> id = ParseId(args.id, "COMMITMENT_ID", "talk commitments");
-  if (!id.ok()) return ReportUsageError(id.status().message());
   consular::v1::CloseCommitmentRequest request;
-  request.set_commitment_id(*id);
   request.set_closing_note(args.note);
-  return RunChange(context, &BilateralStub::CloseCommitment, request, args.request_id,
-                   &FormatCommitment);
+  return WithResolvedId<StatsClient>(
+      context, args.id, &ResolveCommitmentId, [&](StatsClient* client, const std::string& id) {
+        request.set_commitment_id(id);
+        return ChangeAndPrint(client, *context.global, &BilateralStub::CloseCommitment, request,
+                              args.request_id, &FormatCommitment);
+      });
 }
 
 int RunCommitments(const StatsContext& context, const CommitmentsArgs& args) {
@@ -352,7 +405,7 @@ int RunUnraised(const StatsContext& context, const UnraisedArgs& args) {
                IsSet(c.last_decided_on())
                    ? absl::StrCat(
                          DateText(c.last_decided_on()), " ",
-                         Short(consular::v1::RaiseDecision_descriptor(), c.last_decision()))
+                         Words(consular::v1::RaiseDecision_descriptor(), c.last_decision()))
                    : ""});
         }
         return absl::StrCat(
@@ -368,9 +421,9 @@ std::string FormatDecision(const CountryDecision& d) {
   return FormatTable({"FIELD", "VALUE"},
                      {{"id", d.id()},
                       {"country", d.country()},
-                      {"topic", Short(consular::v1::TalkTopic_descriptor(), d.topic())},
-                      {"decision", Short(consular::v1::RaiseDecision_descriptor(), d.decision())},
-                      {"level", Short(consular::v1::TalkLevel_descriptor(), d.level())},
+                      {"topic", Words(consular::v1::TalkTopic_descriptor(), d.topic())},
+                      {"decision", Words(consular::v1::RaiseDecision_descriptor(), d.decision())},
+                      {"level", Words(consular::v1::TalkLevel_descriptor(), d.level())},
                       {"reasons", d.reasons()},
                       {"decided on", DateText(d.decided_on())},
                       {"decided by", d.decided_by()},
@@ -410,9 +463,9 @@ int RunDecisionList(const StatsContext& context, const DecisionListArgs& args) {
         std::vector<std::vector<std::string>> rows;
         for (const CountryDecision& d : response.decisions()) {
           rows.push_back({DateText(d.decided_on()), d.country(),
-                          Short(consular::v1::TalkTopic_descriptor(), d.topic()),
-                          Short(consular::v1::RaiseDecision_descriptor(), d.decision()),
-                          Short(consular::v1::TalkLevel_descriptor(), d.level()), d.decided_by(),
+                          Words(consular::v1::TalkTopic_descriptor(), d.topic()),
+                          Words(consular::v1::RaiseDecision_descriptor(), d.decision()),
+                          Words(consular::v1::TalkLevel_descriptor(), d.level()), d.decided_by(),
                           d.reasons()});
         }
         return FormatTable({"DECIDED ON", "COUNTRY", "TOPIC", "DECISION", "LEVEL", "BY", "REASONS"},
@@ -441,7 +494,7 @@ void AddTalkContentOptions(CLI::App* command, TalkContentArgs* args, const std::
 void AddTalkChangeOptions(CLI::App* command, TalkChangeArgs* args, const std::string& date_help,
                           const std::string& text_flag, const std::string& text_help,
                           bool text_required) {
-  command->add_option("ID", args->id, "Talk UUID (see: talk list)")->required();
+  command->add_option("ID", args->id, "The talk's id, or its first 8 or more characters (see: talk list)")->required();
   if (!date_help.empty()) {
     command->add_option("--date", args->date, date_help)->required()->check(DateValidator());
   }
@@ -518,13 +571,13 @@ void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::stri
     CLI::App* command = talk->add_subcommand(
         "show", "One talk with its status changes and the figures shown at the time");
     auto args = std::make_shared<TalkShowArgs>();
-    command->add_option("ID", args->id, "Talk UUID (see: talk list)")->required();
+    command->add_option("ID", args->id, "The talk's id, or its first 8 or more characters (see: talk list)")->required();
     OnParse(command, context, args, &RunTalkShow, action);
   }
   {
     CLI::App* command = talk->add_subcommand("commit", "Add a commitment made at a held talk");
     auto args = std::make_shared<CommitArgs>();
-    command->add_option("TALK_ID", args->talk_id, "Talk UUID (see: talk list)")->required();
+    command->add_option("TALK_ID", args->talk_id, "The talk's id, or its first 8 or more characters (see: talk list)")->required();
     command->add_option("--text", args->text, "What was promised")->required();
     command->add_option("--owner", args->owner, "Who follows it up: a name or a unit")->required();
     command->add_option("--due", args->due, "Due on (YYYY-MM-DD)")
@@ -537,7 +590,7 @@ void AddTalkCommands(CLI::App* app, const GlobalOptions* global, const std::stri
     CLI::App* command =
         talk->add_subcommand("close-commitment", "Close a commitment with a note, once");
     auto args = std::make_shared<CloseCommitmentArgs>();
-    command->add_option("COMMITMENT_ID", args->id, "Commitment UUID (see: talk commitments)")
+    command->add_option("COMMITMENT_ID", args->id, "The commitment's id, or its first 8 or more characters (see: talk commitments)")
         ->required();
     command->add_option("--note", args->note, "How it was met (or why it is closed)")->required();
     AddRequestId(command, &args->request_id);

@@ -10,6 +10,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "consular/v1/cases.pb.h"
+#include "consular/v1/common.pb.h"
+#include "consular/v1/contacts.pb.h"
+#include "consular/v1/statistics.pb.h"
 
 namespace consular::ctl {
 namespace {
@@ -161,12 +166,56 @@ std::string EnumValidationError(
   return std::string(parsed.status().message());
 }
 
-std::string EnumWords(const google::protobuf::EnumDescriptor* descriptor, int number) {
-  std::string words = absl::AsciiStrToLower(EnumShortName(descriptor, number));
-  for (char& c : words) {
-    if (c == '_') c = ' ';
+namespace {
+
+// "RETURNED_TO_NL" -> "returned to NL": lower-case words, except abbreviations, which stay in
+// capitals, and the one proper adjective, which keeps its capital ("Dutch only").
+std::string SnakeWords(absl::string_view upper_snake) {
+  static constexpr absl::string_view kKeptAsWritten[] = {"NL",  "LKHA", "EU",   "FGM", "NGO",
+                                                         "ID",  "JSON", "HTML", "CSV"};
+  std::vector<std::string> words;
+  for (absl::string_view word : absl::StrSplit(upper_snake, '_')) {
+    if (std::find(std::begin(kKeptAsWritten), std::end(kKeptAsWritten), word) !=
+        std::end(kKeptAsWritten)) {
+      words.emplace_back(word);
+    } else if (word == "DUTCH") {
+      words.emplace_back("Dutch");
+    } else {
+      words.push_back(absl::AsciiStrToLower(word));
+    }
   }
-  return words;
+  return absl::StrJoin(words, " ");
+}
+
+}  // namespace
+
+std::string EnumWords(const google::protobuf::EnumDescriptor* descriptor, int number) {
+  return SnakeWords(EnumShortName(descriptor, number));
+}
+
+std::string CategoryWords(const std::string& category, int dimension) {
+  if (absl::EndsWith(category, kUnspecified)) return "not recorded";
+  // The generated pool builds a file on its first use and finds an enum value
+  // by name only in files already built: build them all once.
+  static const bool built = [] {
+    return consular::v1::Role_descriptor() != nullptr &&            // common.proto
+           consular::v1::CaseAccess_descriptor() != nullptr &&      // cases.proto
+           consular::v1::ContactChannel_descriptor() != nullptr &&  // contacts.proto
+           consular::v1::Measure_descriptor() != nullptr;           // statistics.proto
+  }();
+  (void)built;
+  const google::protobuf::EnumValueDescriptor* value =
+      google::protobuf::DescriptorPool::generated_pool()->FindEnumValueByName(
+          absl::StrCat("consular.v1.", category));
+  if (value != nullptr) return EnumWords(value->type(), value->number());
+  // Categories of their own dimension: AGE_GROUP_MINOR of DIMENSION_AGE_GROUP.
+  const std::string prefix =
+      absl::StrCat(EnumShortName(consular::v1::Dimension_descriptor(), dimension), "_");
+  if (absl::StartsWith(category, prefix) && category.size() > prefix.size()) {
+    return SnakeWords(absl::string_view(category).substr(prefix.size()));
+  }
+  if (category == "YES" || category == "NO") return absl::AsciiStrToLower(category);
+  return category;
 }
 
 }  // namespace consular::ctl

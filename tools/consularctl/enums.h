@@ -57,8 +57,16 @@ absl::StatusOr<E> ParseEnumAs(
 }
 
 // The value in words, for people: "foreign divorce recognition" for
-// CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION.
+// CASE_TYPE_FOREIGN_DIVORCE_RECOGNITION, "returned to NL" for
+// OUTCOME_RETURNED_TO_NL. ParseEnum reads it back. For a number that is not a
+// value of the enum, the number in decimal.
 std::string EnumWords(const google::protobuf::EnumDescriptor* descriptor, int number);
+
+// A statistics category of a breakdown by `dimension` (a consular.v1.Dimension) in words: the
+// full name of an enum value ("PARTNER_KIND_LAWYER") as EnumWords ("lawyer"), one of the
+// dimension's own ("AGE_GROUP_MINOR") without its prefix ("minor"), an unspecified value as "not
+// recorded", YES and NO in lower case; any other category (a country code, a month) as it is.
+std::string CategoryWords(const std::string& category, int dimension);
 
 // The alias a user may type for the value, if any ("officer" for
 // ROLE_CONSULAR_OFFICER). Empty if the value has none.

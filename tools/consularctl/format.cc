@@ -24,29 +24,29 @@ using ::consular::v1::EmergencyAccess;
 constexpr char kArrow[] = "\u2192";  // →
 
 template <typename E>
-std::string Short(const google::protobuf::EnumDescriptor* descriptor, E value) {
-  return EnumShortName(descriptor, static_cast<int>(value));
+std::string Words(const google::protobuf::EnumDescriptor* descriptor, E value) {
+  return EnumWords(descriptor, static_cast<int>(value));
 }
 
 template <typename E>
-std::string ShortList(const google::protobuf::EnumDescriptor* descriptor,
+std::string WordList(const google::protobuf::EnumDescriptor* descriptor,
                       const google::protobuf::RepeatedField<int>& values) {
   std::vector<std::string> names;
   for (int value : values)
-    names.push_back(Short(descriptor, static_cast<E>(value)));
+    names.push_back(Words(descriptor, static_cast<E>(value)));
   return absl::StrJoin(names, ", ");
 }
 
 std::string YesNo(bool value) { return value ? "yes" : "no"; }
 
-// ": LAWYER, LEGAL_ADVICE" for a contact event: the partner kind and purpose that are set.
+// ": lawyer, legal advice" for a contact event: the partner kind and purpose that are set.
 std::string ContactEventTail(const CaseEvent& event) {
   std::vector<std::string> parts;
   if (event.partner_kind() != consular::v1::PARTNER_KIND_UNSPECIFIED) {
-    parts.push_back(Short(consular::v1::PartnerKind_descriptor(), event.partner_kind()));
+    parts.push_back(Words(consular::v1::PartnerKind_descriptor(), event.partner_kind()));
   }
   if (event.contact_purpose() != consular::v1::CONTACT_PURPOSE_UNSPECIFIED) {
-    parts.push_back(Short(consular::v1::ContactPurpose_descriptor(), event.contact_purpose()));
+    parts.push_back(Words(consular::v1::ContactPurpose_descriptor(), event.contact_purpose()));
   }
   if (parts.empty()) return "";
   return absl::StrCat(": ", absl::StrJoin(parts, ", "));
@@ -58,11 +58,11 @@ std::string FormatCase(const Case& c) {
   KeyValueBlock block;
   block.Add("Reference", c.reference());
   block.Add("ID", c.id());
-  block.Add("Type", Short(consular::v1::CaseType_descriptor(), c.type()));
-  block.Add("Status", Short(consular::v1::CaseStatus_descriptor(), c.status()));
+  block.Add("Type", Words(consular::v1::CaseType_descriptor(), c.type()));
+  block.Add("Status", Words(consular::v1::CaseStatus_descriptor(), c.status()));
   if (c.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
     block.Add("Outcome",
-              Short(consular::v1::Outcome_descriptor(), c.outcome()));
+              Words(consular::v1::Outcome_descriptor(), c.outcome()));
   }
   block.Add("Post", c.handling_post());
   block.AddIfSet("Access", CaseAccessText(c.caller_access()));
@@ -82,16 +82,16 @@ std::string FormatCase(const Case& c) {
   const consular::v1::Subject& s = c.subject();
   block.Add("Name", s.full_name());
   block.Add("Date of birth", FormatDate(s.date_of_birth()));
-  block.Add("Sex", Short(consular::v1::Sex_descriptor(), s.sex()));
-  block.Add("Nationality", Short(consular::v1::NationalityStatus_descriptor(),
+  block.Add("Sex", Words(consular::v1::Sex_descriptor(), s.sex()));
+  block.Add("Nationality", Words(consular::v1::NationalityStatus_descriptor(),
                                  s.nationality_status()));
   block.Add("Minor children", YesNo(s.has_minor_children()));
   block.Add("Risk flags",
             c.risk_flags().empty()
                 ? "none"
-                : ShortList<consular::v1::RiskFlag>(
+                : WordList<consular::v1::RiskFlag>(
                       consular::v1::RiskFlag_descriptor(), c.risk_flags()));
-  block.Add("Referral", Short(consular::v1::ReferralSource_descriptor(),
+  block.Add("Referral", Words(consular::v1::ReferralSource_descriptor(),
                               c.referral_source()));
 
   if (c.has_abandonment()) {
@@ -100,12 +100,12 @@ std::string FormatCase(const Case& c) {
     block.AddIfSet("Reported", FormatDate(a.reported_on()));
     block.AddIfSet("Region", a.region());
     block.AddIfSet("Documents withheld",
-                   ShortList<consular::v1::WithheldDocument>(
+                   WordList<consular::v1::WithheldDocument>(
                        consular::v1::WithheldDocument_descriptor(),
                        a.documents_withheld()));
     if (a.residence_permit_kind() != consular::v1::PERMIT_KIND_UNSPECIFIED) {
       block.Add("Permit kind",
-                Short(consular::v1::PermitKind_descriptor(), a.residence_permit_kind()));
+                Words(consular::v1::PermitKind_descriptor(), a.residence_permit_kind()));
     }
     block.AddIfSet("Permit expires",
                    FormatDate(a.residence_permit_expires_on()));
@@ -117,7 +117,7 @@ std::string FormatCase(const Case& c) {
     block.AddIfSet("Return route", plan.route());
     block.AddIfSet("Escort", plan.escort());
     if (plan.funding() != consular::v1::RETURN_FUNDING_UNSPECIFIED) {
-      std::string funding = Short(consular::v1::ReturnFunding_descriptor(), plan.funding());
+      std::string funding = Words(consular::v1::ReturnFunding_descriptor(), plan.funding());
       if (plan.loan_amount_cents() > 0) {
         absl::StrAppend(&funding, absl::StrFormat(" (EUR %d.%02d)", plan.loan_amount_cents() / 100,
                                                   plan.loan_amount_cents() % 100));
@@ -132,7 +132,7 @@ std::string FormatCase(const Case& c) {
     block.AddIfSet("Dutch court", d.dutch_court());
     if (d.proceedings_state() != consular::v1::PROCEEDINGS_STATE_UNSPECIFIED) {
       block.Add("Proceedings",
-                Short(consular::v1::ProceedingsState_descriptor(),
+                Words(consular::v1::ProceedingsState_descriptor(),
                       d.proceedings_state()));
     }
     block.AddIfSet("Foreign court", d.foreign_court());
@@ -140,13 +140,13 @@ std::string FormatCase(const Case& c) {
     block.AddIfSet("Lawyer", d.lawyer_partner_id());
     block.AddIfSet(
         "Obstacles",
-        ShortList<consular::v1::RecognitionObstacle>(
+        WordList<consular::v1::RecognitionObstacle>(
             consular::v1::RecognitionObstacle_descriptor(), d.obstacles()));
     block.AddIfSet("Obstacle note", d.obstacle_note());
     if (d.decision() != consular::v1::RECOGNITION_DECISION_UNSPECIFIED) {
       block.Add(
           "Decision",
-          Short(consular::v1::RecognitionDecision_descriptor(), d.decision()));
+          Words(consular::v1::RecognitionDecision_descriptor(), d.decision()));
     }
     block.AddIfSet("Decided", FormatDate(d.decided_on()));
   }
@@ -173,7 +173,7 @@ std::string FormatCase(const Case& c) {
         marks = p.with_subject() ? "with her" : "not with her";
       }
       if (p.do_not_contact()) marks = marks.empty() ? "DO NOT CONTACT" : marks + ", DO NOT CONTACT";
-      rows.push_back({Short(consular::v1::PersonRole_descriptor(), p.role()), p.full_name(),
+      rows.push_back({Words(consular::v1::PersonRole_descriptor(), p.role()), p.full_name(),
                       FormatDate(p.date_of_birth()), p.nationality(), marks, p.id()});
     }
     absl::StrAppend(&out, "\nPersons:\n",
@@ -186,9 +186,9 @@ std::string FormatCase(const Case& c) {
       for (const consular::v1::Person& p : c.persons()) {
         if (p.id() == d.holder_person_id()) holder = p.full_name();
       }
-      std::string status = Short(consular::v1::DocumentStatus_descriptor(), d.status());
+      std::string status = Words(consular::v1::DocumentStatus_descriptor(), d.status());
       if (!d.withheld_by().empty()) absl::StrAppend(&status, " by ", d.withheld_by());
-      rows.push_back({Short(consular::v1::TravelDocumentType_descriptor(), d.type()), holder,
+      rows.push_back({Words(consular::v1::TravelDocumentType_descriptor(), d.type()), holder,
                       d.number(), FormatDate(d.expires_on()), status, d.id()});
     }
     absl::StrAppend(&out, "\nTravel documents:\n",
@@ -198,7 +198,7 @@ std::string FormatCase(const Case& c) {
     std::vector<std::vector<std::string>> rows;
     for (const consular::v1::ProceedingsStep& step : c.divorce_recognition().stages()) {
       rows.push_back({FormatDate(step.on()),
-                      Short(consular::v1::ProceedingsStage_descriptor(), step.stage()),
+                      Words(consular::v1::ProceedingsStage_descriptor(), step.stage()),
                       step.note(), step.id()});
     }
     absl::StrAppend(&out, "\nProceedings abroad:\n",
@@ -248,7 +248,7 @@ std::string FormatDeadlines(
     }
     rows.push_back({FormatDate(d.due_on()), left,
                     d.warning_weeks() > 0 ? absl::StrCat(d.warning_weeks(), " week(s)") : "",
-                    d.reference(), Short(consular::v1::DeadlineKind_descriptor(), d.kind()),
+                    d.reference(), Words(consular::v1::DeadlineKind_descriptor(), d.kind()),
                     d.detail()});
   }
   return absl::StrCat(FormatTable({"DUE", "WHEN", "WARNING", "CASE", "KIND", "WHAT"}, rows),
@@ -280,8 +280,8 @@ std::string FormatCaseList(
   std::vector<std::vector<std::string>> rows;
   for (const Case& c : cases) {
     rows.push_back({c.reference(),
-                    Short(consular::v1::CaseType_descriptor(), c.type()),
-                    Short(consular::v1::CaseStatus_descriptor(), c.status()),
+                    Words(consular::v1::CaseType_descriptor(), c.type()),
+                    Words(consular::v1::CaseStatus_descriptor(), c.status()),
                     c.handling_post(), c.country(),
                     FormatTimestamp(c.opened_at()), absl::StrCat(c.version())});
   }
@@ -297,17 +297,17 @@ std::string EventDetails(const CaseEvent& event) {
     case consular::v1::CASE_EVENT_TYPE_CREATED:
       if (event.to_status() == consular::v1::CASE_STATUS_UNSPECIFIED)
         return "created";
-      return absl::StrCat("created as ", Short(status, event.to_status()));
+      return absl::StrCat("created as ", Words(status, event.to_status()));
     case consular::v1::CASE_EVENT_TYPE_UPDATED:
       return absl::StrCat("changed: ",
                           absl::StrJoin(event.changed_fields(), ", "));
     case consular::v1::CASE_EVENT_TYPE_TRANSITIONED: {
-      std::string out = absl::StrCat(Short(status, event.from_status()), kArrow,
-                                     Short(status, event.to_status()));
+      std::string out = absl::StrCat(Words(status, event.from_status()), kArrow,
+                                     Words(status, event.to_status()));
       if (event.outcome() != consular::v1::OUTCOME_UNSPECIFIED) {
         absl::StrAppend(
             &out, " (",
-            Short(consular::v1::Outcome_descriptor(), event.outcome()), ")");
+            Words(consular::v1::Outcome_descriptor(), event.outcome()), ")");
       }
       if (!event.reason().empty()) absl::StrAppend(&out, ": ", event.reason());
       return out;
@@ -318,7 +318,7 @@ std::string EventDetails(const CaseEvent& event) {
       std::string out = absl::StrCat("shared with ", event.grantee());
       if (event.share_access() != consular::v1::SHARE_ACCESS_UNSPECIFIED) {
         absl::StrAppend(&out, " (",
-                        Short(consular::v1::ShareAccess_descriptor(), event.share_access()), ")");
+                        Words(consular::v1::ShareAccess_descriptor(), event.share_access()), ")");
       }
       return out;
     }
@@ -349,8 +349,8 @@ std::string FormatEvents(
   for (const CaseEvent& e : events) {
     rows.push_back(
         {absl::StrCat(e.sequence()), FormatTimestamp(e.occurred_at()),
-         Short(consular::v1::CaseEventType_descriptor(), e.type()), e.actor(),
-         Short(consular::v1::Role_descriptor(), e.actor_role()),
+         Words(consular::v1::CaseEventType_descriptor(), e.type()), e.actor(),
+         Words(consular::v1::Role_descriptor(), e.actor_role()),
          absl::StrCat(e.case_version()), EventDetails(e)});
   }
   return absl::StrCat(
@@ -408,13 +408,13 @@ std::string CaseAccessText(consular::v1::CaseAccess access) {
     case consular::v1::CASE_ACCESS_EMERGENCY:
       return "emergency (read-only, every call logged)";
     default:
-      return Short(consular::v1::CaseAccess_descriptor(), access);
+      return Words(consular::v1::CaseAccess_descriptor(), access);
   }
 }
 
 std::string ShareState(const CaseShare& share) {
-  if (share.has_revoked_at() || !share.revoked_by().empty()) return "REVOKED";
-  return share.active() ? "ACTIVE" : "EXPIRED";
+  if (share.has_revoked_at() || !share.revoked_by().empty()) return "revoked";
+  return share.active() ? "active" : "expired";
 }
 
 std::string FormatShare(const CaseShare& share) {
@@ -423,7 +423,7 @@ std::string FormatShare(const CaseShare& share) {
   block.Add("Case", share.case_reference());
   block.Add("Case ID", share.case_id());
   block.Add("Grantee", share.grantee());
-  block.Add("Access", Short(consular::v1::ShareAccess_descriptor(), share.access()));
+  block.Add("Access", Words(consular::v1::ShareAccess_descriptor(), share.access()));
   block.Add("Legal basis", share.legal_basis());
   block.Add("Granted by",
             share.granted_by_unit().empty()
@@ -446,7 +446,7 @@ std::string FormatShare(const CaseShare& share) {
 std::string FormatShares(const google::protobuf::RepeatedPtrField<CaseShare>& shares) {
   std::vector<std::vector<std::string>> rows;
   for (const CaseShare& s : shares) {
-    rows.push_back({s.id(), s.grantee(), Short(consular::v1::ShareAccess_descriptor(), s.access()),
+    rows.push_back({s.id(), s.grantee(), Words(consular::v1::ShareAccess_descriptor(), s.access()),
                     ShareState(s), FormatTimestamp(s.granted_at()), FormatTimestamp(s.expires_at()),
                     s.granted_by(), s.legal_basis()});
   }
@@ -456,8 +456,8 @@ std::string FormatShares(const google::protobuf::RepeatedPtrField<CaseShare>& sh
 }
 
 std::string EmergencyReviewText(consular::v1::EmergencyReview review) {
-  if (review == consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) return "UNREVIEWED";
-  return Short(consular::v1::EmergencyReview_descriptor(), review);
+  if (review == consular::v1::EMERGENCY_REVIEW_UNSPECIFIED) return "unreviewed";
+  return Words(consular::v1::EmergencyReview_descriptor(), review);
 }
 
 std::string FormatEmergencyAccess(const EmergencyAccess& grant) {
@@ -468,13 +468,13 @@ std::string FormatEmergencyAccess(const EmergencyAccess& grant) {
   block.Add("Handling post", grant.handling_post());
   block.Add("Opened by", grant.actor());
   if (grant.actor_role() != consular::v1::ROLE_UNSPECIFIED) {
-    block.Add("Role", Short(consular::v1::Role_descriptor(), grant.actor_role()));
+    block.Add("Role", Words(consular::v1::Role_descriptor(), grant.actor_role()));
   }
   block.AddIfSet("Unit", grant.actor_unit());
   block.Add("Reason", grant.reason());
   block.Add("Opened", FormatTimestamp(grant.opened_at()));
   block.Add("Expires", FormatTimestamp(grant.expires_at()));
-  block.Add("State", grant.active() ? "ACTIVE" : "EXPIRED");
+  block.Add("State", grant.active() ? "active" : "expired");
   block.Add("Review", EmergencyReviewText(grant.review()));
   block.AddIfSet("Reviewed by", grant.reviewed_by());
   block.AddIfSet("Reviewed", FormatTimestamp(grant.reviewed_at()));
@@ -489,8 +489,8 @@ std::string FormatEmergencyAccessList(
                     FormatTimestamp(g.expires_at()), g.actor(),
                     g.actor_role() == consular::v1::ROLE_UNSPECIFIED
                         ? ""
-                        : Short(consular::v1::Role_descriptor(), g.actor_role()),
-                    g.actor_unit(), g.active() ? "ACTIVE" : "EXPIRED",
+                        : Words(consular::v1::Role_descriptor(), g.actor_role()),
+                    g.actor_unit(), g.active() ? "active" : "expired",
                     EmergencyReviewText(g.review())});
   }
   std::vector<std::string> reasons;
@@ -515,13 +515,13 @@ std::string ContactCounterpart(const Contact& contact) {
 std::string FormatPartner(const consular::v1::Partner& p) {
   KeyValueBlock block;
   block.Add("Partner", p.id());
-  block.Add("Kind", Short(consular::v1::PartnerKind_descriptor(), p.kind()));
+  block.Add("Kind", Words(consular::v1::PartnerKind_descriptor(), p.kind()));
   block.Add("Name", p.name());
   block.Add("Country", p.country());
   block.Add("City", p.city());
   block.Add("Specialisms", p.specialisms().empty()
                                ? "none"
-                               : ShortList<consular::v1::Specialism>(
+                               : WordList<consular::v1::Specialism>(
                                      consular::v1::Specialism_descriptor(), p.specialisms()));
   block.Add("Languages", absl::StrJoin(p.languages(), ", "));
   const consular::v1::PartnerContactDetails& d = p.contact_details();
@@ -529,7 +529,7 @@ std::string FormatPartner(const consular::v1::Partner& p) {
   block.AddIfSet("Email", d.email());
   block.AddIfSet("Address", d.address());
   block.AddIfSet("Website", d.website());
-  block.Add("Vetting", Short(consular::v1::VettingStatus_descriptor(), p.vetting_status()));
+  block.Add("Vetting", Words(consular::v1::VettingStatus_descriptor(), p.vetting_status()));
   block.AddIfSet("Vetting note", p.vetting_note());
   block.AddIfSet("Vetted by", p.vetted_by());
   block.AddIfSet("Vetted", FormatTimestamp(p.vetted_at()));
@@ -547,12 +547,12 @@ std::string FormatPartnerList(
     const google::protobuf::RepeatedPtrField<consular::v1::Partner>& partners) {
   std::vector<std::vector<std::string>> rows;
   for (const consular::v1::Partner& p : partners) {
-    rows.push_back({p.id(), Short(consular::v1::PartnerKind_descriptor(), p.kind()), p.name(),
+    rows.push_back({p.id(), Words(consular::v1::PartnerKind_descriptor(), p.kind()), p.name(),
                     p.country(), p.city(),
-                    ShortList<consular::v1::Specialism>(consular::v1::Specialism_descriptor(),
+                    WordList<consular::v1::Specialism>(consular::v1::Specialism_descriptor(),
                                                         p.specialisms()),
                     absl::StrJoin(p.languages(), ","),
-                    Short(consular::v1::VettingStatus_descriptor(), p.vetting_status()),
+                    Words(consular::v1::VettingStatus_descriptor(), p.vetting_status()),
                     YesNo(p.active()), absl::StrCat(p.version())});
   }
   return absl::StrCat(FormatTable({"ID", "KIND", "NAME", "COUNTRY", "CITY", "SPECIALISMS",
@@ -608,12 +608,12 @@ std::string FormatContact(const Contact& c) {
   } else {
     block.AddIfSet("Partner ID", c.partner_id());
   }
-  block.Add("Kind", Short(consular::v1::PartnerKind_descriptor(), c.partner_kind()));
+  block.Add("Kind", Words(consular::v1::PartnerKind_descriptor(), c.partner_kind()));
   block.Add("When", FormatTimestamp(c.occurred_at()));
-  block.Add("Channel", Short(consular::v1::ContactChannel_descriptor(), c.channel()));
-  block.Add("Direction", Short(consular::v1::ContactDirection_descriptor(), c.direction()));
-  block.Add("Purpose", Short(consular::v1::ContactPurpose_descriptor(), c.purpose()));
-  block.Add("Outcome", Short(consular::v1::ContactOutcome_descriptor(), c.outcome()));
+  block.Add("Channel", Words(consular::v1::ContactChannel_descriptor(), c.channel()));
+  block.Add("Direction", Words(consular::v1::ContactDirection_descriptor(), c.direction()));
+  block.Add("Purpose", Words(consular::v1::ContactPurpose_descriptor(), c.purpose()));
+  block.Add("Outcome", Words(consular::v1::ContactOutcome_descriptor(), c.outcome()));
   block.AddIfSet("Follow-up", FormatDate(c.follow_up_due()));
   if (c.has_follow_up_done_at() || !c.follow_up_done_by().empty()) {
     std::string done = FormatTimestamp(c.follow_up_done_at());
@@ -637,11 +637,11 @@ std::string FormatContactList(const google::protobuf::RepeatedPtrField<Contact>&
     std::string follow_up = FormatDate(c.follow_up_due());
     if (!follow_up.empty() && c.has_follow_up_done_at()) absl::StrAppend(&follow_up, " (done)");
     rows.push_back({FormatTimestamp(c.occurred_at()), c.case_reference(), ContactCounterpart(c),
-                    Short(consular::v1::PartnerKind_descriptor(), c.partner_kind()),
-                    Short(consular::v1::ContactChannel_descriptor(), c.channel()),
-                    Short(consular::v1::ContactDirection_descriptor(), c.direction()),
-                    Short(consular::v1::ContactPurpose_descriptor(), c.purpose()),
-                    Short(consular::v1::ContactOutcome_descriptor(), c.outcome()), follow_up,
+                    Words(consular::v1::PartnerKind_descriptor(), c.partner_kind()),
+                    Words(consular::v1::ContactChannel_descriptor(), c.channel()),
+                    Words(consular::v1::ContactDirection_descriptor(), c.direction()),
+                    Words(consular::v1::ContactPurpose_descriptor(), c.purpose()),
+                    Words(consular::v1::ContactOutcome_descriptor(), c.outcome()), follow_up,
                     c.id(), absl::StrCat(c.version())});
     notes.push_back(c.note());
   }
@@ -667,7 +667,7 @@ std::string FormatFollowUps(
     if (f.overdue()) ++overdue;
     rows.push_back({FormatDate(c.follow_up_due()), OverdueText(f), c.case_reference(),
                     ContactCounterpart(c),
-                    Short(consular::v1::ContactPurpose_descriptor(), c.purpose()), c.id(),
+                    Words(consular::v1::ContactPurpose_descriptor(), c.purpose()), c.id(),
                     absl::StrCat(c.version())});
   }
   return absl::StrCat(

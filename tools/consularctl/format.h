@@ -24,9 +24,9 @@ std::string FormatCase(const consular::v1::Case& c);
 std::string FormatCaseList(
     const google::protobuf::RepeatedPtrField<consular::v1::Case>& cases);
 
-// The DETAILS column of the events table: "INTAKE→ACTIVE: reason", "changed: a,
-// b", "note <id>", "created as INTAKE", "shared with LKHA (READ)", "share of LKHA
-// revoked", "referred LKHA→RABAT", "contact <id> logged: LAWYER, LEGAL_ADVICE",
+// The DETAILS column of the events table: "intake→active: reason", "changed: a,
+// b", "note <id>", "created as intake", "shared with LKHA (read)", "share of LKHA
+// revoked", "referred LKHA→RABAT", "contact <id> logged: lawyer, legal advice",
 // "contact <id> changed: ...", "follow-up of contact <id> done: ...".
 std::string EventDetails(const consular::v1::CaseEvent& event);
 
@@ -61,7 +61,7 @@ std::string FormatNote(const consular::v1::CaseNote& note);
 // does not say), which FormatCase then leaves out.
 std::string CaseAccessText(consular::v1::CaseAccess access);
 
-// The state of a share at the time of the call: "REVOKED" if revoked, else "ACTIVE" or "EXPIRED"
+// The state of a share at the time of the call: "revoked" if revoked, else "active" or "expired"
 // as the server's `active` says.
 std::string ShareState(const consular::v1::CaseShare& share);
 
@@ -73,11 +73,11 @@ std::string FormatShare(const consular::v1::CaseShare& share);
 // until revoked, BY the granting subject) and a last line "N share(s)".
 std::string FormatShares(const google::protobuf::RepeatedPtrField<consular::v1::CaseShare>& shares);
 
-// The review of an emergency access: "JUSTIFIED", "NOT_JUSTIFIED", or "UNREVIEWED".
+// The review of an emergency access: "justified", "not justified", or "unreviewed".
 std::string EmergencyReviewText(consular::v1::EmergencyReview review);
 
 // A key/value block for one emergency access: Emergency access, Case, Case ID, Handling post,
-// Opened by, Role, Unit, Reason, Opened, Expires, State (ACTIVE or EXPIRED), Review, and who
+// Opened by, Role, Unit, Reason, Opened, Expires, State (active or expired), Review, and who
 // reviewed it when.
 std::string FormatEmergencyAccess(const consular::v1::EmergencyAccess& grant);
 
