@@ -14,7 +14,6 @@
 #include "services/cases/case_rules.h"
 #include "services/common/call_support.h"
 #include "services/common/idempotent_call.h"
-#include "services/common/ids.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
 
@@ -25,7 +24,6 @@ using consular::v1::Case;
 using consular::v1::CaseEvent;
 using google::protobuf::util::TimeUtil;
 using internal::CaseNotFound;
-using internal::CaseStillInScope;
 using internal::CheckNotClosed;
 using internal::CheckVersion;
 using internal::MarkAnswered;
