@@ -47,6 +47,7 @@ class ContactsManager {
   UseCase<v1::AccreditUnitRequest, v1::Unit> AccreditUnit;      // adds countries
   UseCase<v1::UnaccreditUnitRequest, v1::Unit> UnaccreditUnit;  // takes countries off
   UseCase<v1::SetUnitActiveRequest, v1::Unit> SetUnitActive;    // closes or reopens a post
+  UseCase<v1::UpdateUnitRequest, v1::Unit> UpdateUnit;          // a post's name and city
 
   // The contact log.
   UseCase<v1::LogContactRequest, v1::Contact> LogContact;

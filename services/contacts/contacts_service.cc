@@ -14,7 +14,8 @@ UnitServiceImpl::UnitServiceImpl(ContactsManager* manager, CallEnvironment env)
     : ProtoService(consular::v1::UnitService::service_full_name(), env) {
   Route(manager, &ContactsManager::CreateUnit, &ContactsManager::GetUnit,
         &ContactsManager::ListUnits, &ContactsManager::AccreditUnit,
-        &ContactsManager::UnaccreditUnit, &ContactsManager::SetUnitActive);
+        &ContactsManager::UnaccreditUnit, &ContactsManager::SetUnitActive,
+        &ContactsManager::UpdateUnit);
 }
 
 ContactServiceImpl::ContactServiceImpl(ContactsManager* manager, CallEnvironment env)

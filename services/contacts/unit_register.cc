@@ -1,5 +1,5 @@
 // ContactsManager, the register of units: CreateUnit, GetUnit, ListUnits, AccreditUnit,
-// UnaccreditUnit, SetUnitActive (docs/contacts.md, "The register of units"). A post's
+// UnaccreditUnit, SetUnitActive, UpdateUnit (docs/contacts.md, "The register of units"). A post's
 // accreditation is kept where the partner directory reads it (contacts.accreditations).
 #include <algorithm>
 #include <optional>
@@ -100,7 +100,7 @@ absl::Status ChangeUnit(
     if (!current) return UnitNotFound(code);
     if (current->kind() != consular::v1::UNIT_KIND_POST) {
       return absl::FailedPreconditionError(
-          absl::StrCat(code, " is not a post: it is neither accredited to countries nor closed"));
+          absl::StrCat(code, " is not a post: only posts are accredited, closed or renamed"));
     }
     if (current->version() != expected_version) {
       return absl::AbortedError(absl::StrCat("unit ", code, " is at version ", current->version(),
@@ -324,6 +324,38 @@ absl::Status ContactsManager::SetUnitActive(const Identity& who,
                             u->set_active(request.active());
                             u->set_inactive_reason(request.active() ? "" : request.reason());
                             *changed = true;
+                            return absl::OkStatus();
+                          });
+      });
+}
+
+absl::Status ContactsManager::UpdateUnit(const Identity& who,
+                                         const consular::v1::UpdateUnitRequest& request,
+                                         absl::Time deadline, Unit* out) {
+  return RunAuditedCall(
+      runner_, who, "UnitService.UpdateUnit", "", clock_.Now(), deadline,
+      [&](pqxx::transaction_base& tx, storage::AuditRecord* /*audit*/) -> absl::Status {
+        CONSULAR_RETURN_IF_ERROR(CheckMayAdministerUnits(who));
+        CONSULAR_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+        CONSULAR_RETURN_IF_ERROR(ValidateUnitCode("code", request.code()));
+        if (request.name().empty() && request.city().empty()) {
+          return InvalidField("name", "give a new name or a new city (city)");
+        }
+        CONSULAR_RETURN_IF_ERROR(CheckText("name", request.name(), kMaxUnitNameChars, false));
+        CONSULAR_RETURN_IF_ERROR(CheckText("city", request.city(), kMaxUnitCityChars, false));
+        CONSULAR_RETURN_IF_ERROR(CheckExpectedVersion(request.expected_version()));
+        const absl::Time now = clock_.Now();
+        return ChangeUnit(tx, crypto_, who, "UpdateUnit", request, request.request_id(),
+                          request.code(), request.expected_version(), now, out,
+                          [&](PartnerStore&, Unit* u, bool* changed) -> absl::Status {
+                            if (!request.name().empty() && request.name() != u->name()) {
+                              u->set_name(request.name());
+                              *changed = true;
+                            }
+                            if (!request.city().empty() && request.city() != u->city()) {
+                              u->set_city(request.city());
+                              *changed = true;
+                            }
                             return absl::OkStatus();
                           });
       });

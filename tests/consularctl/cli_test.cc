@@ -817,6 +817,23 @@ class FakeUnitService final : public consular::v1::UnitService::Service, public 
     response->set_version(request->expected_version() + 1);
     return grpc::Status::OK;
   }
+  grpc::Status UpdateUnit(grpc::ServerContext* context,
+                          const consular::v1::UpdateUnitRequest* request,
+                          consular::v1::Unit* response) override {
+    grpc::Status status = Record(context, "UpdateUnit");
+    if (!status.ok()) return status;
+    absl::MutexLock lock(&mu_);
+    last_update_ = *request;
+    *response = Rabat();
+    if (!request->name().empty()) response->set_name(request->name());
+    if (!request->city().empty()) response->set_city(request->city());
+    response->set_version(request->expected_version() + 1);
+    return grpc::Status::OK;
+  }
+  consular::v1::UpdateUnitRequest last_update() {
+    absl::MutexLock lock(&mu_);
+    return last_update_;
+  }
   consular::v1::CreateUnitRequest last_create() {
     absl::MutexLock lock(&mu_);
     return last_create_;
@@ -839,6 +856,7 @@ class FakeUnitService final : public consular::v1::UnitService::Service, public 
   consular::v1::ListUnitsRequest last_list_ ABSL_GUARDED_BY(mu_);
   consular::v1::AccreditUnitRequest last_accredit_ ABSL_GUARDED_BY(mu_);
   consular::v1::SetUnitActiveRequest last_active_ ABSL_GUARDED_BY(mu_);
+  consular::v1::UpdateUnitRequest last_update_ ABSL_GUARDED_BY(mu_);
 };
 
 consular::v1::Contact SampleContact(const std::string& id) {
@@ -2035,6 +2053,26 @@ TEST_F(CliTest, PostAddListShowCloseAndReopen) {
   EXPECT_TRUE(units_.last_active().active());
   EXPECT_EQ(units_.last_active().reason(), "");
   EXPECT_EQ(units_.last_active().expected_version(), 7);
+}
+
+TEST_F(CliTest, PostUpdateRenamesReadingTheVersionItself) {
+  Result r = Ctl({"post", "update", "rabat", "--city", "Sale"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(units_.last_update().code(), "RABAT");
+  EXPECT_EQ(units_.last_update().city(), "Sale");
+  EXPECT_EQ(units_.last_update().name(), "");
+  EXPECT_EQ(units_.last_update().expected_version(), FakeUnitService::Rabat().version());
+  EXPECT_EQ(units_.last_update().request_id().size(), 36u);
+  EXPECT_THAT(r.out, HasSubstr("City:          Sale\n"));
+  r = Ctl({"post", "update", "RABAT", "--name", "Embassy in Rabat", "--version", "9"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(units_.last_update().name(), "Embassy in Rabat");
+  EXPECT_EQ(units_.last_update().expected_version(), 9);
+  // Nothing to change is a usage error, and nothing is sent.
+  r = Ctl({"post", "update", "RABAT"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("give --name, --city or both"));
+  EXPECT_EQ(units_.last_update().name(), "Embassy in Rabat");
 }
 
 TEST_F(CliTest, ContactLogWithAPartnerSendsTheContact) {

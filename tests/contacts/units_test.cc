@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "base/clock.h"
@@ -127,6 +128,17 @@ class UnitsTest : public ::testing::Test {
     request.set_reason(reason);
     request.set_expected_version(u.version());
     return manager_->SetUnitActive(who, request, Deadline(), out);
+  }
+
+  absl::Status Update(const Identity& who, const Unit& u, const std::string& name,
+                      const std::string& city, Unit* out) {
+    consular::v1::UpdateUnitRequest request;
+    request.set_request_id(NextId());
+    request.set_code(u.code());
+    request.set_name(name);
+    request.set_city(city);
+    request.set_expected_version(u.version());
+    return manager_->UpdateUnit(who, request, Deadline(), out);
   }
 
   std::unique_ptr<consular::testing::TestDatabase> db_;
@@ -310,6 +322,51 @@ TEST_F(UnitsTest, APostIsClosedWithAReasonAndReopened) {
   EXPECT_EQ(db_->QueryScalar("SELECT units.is_active('CAIRO')"), "t");
 }
 
+TEST_F(UnitsTest, APostIsRenamedOrMovesCityKeepingItsCodeAndCountries) {
+  Unit rabat = MustGet("RABAT");
+  Unit out;
+  ASSERT_TRUE(Accredit(kAdmin, rabat, {"MA"}, &rabat).ok());
+  const std::string before = Footprint();
+  // Bad input names the field and writes nothing; so does a stale version.
+  EXPECT_EQ(Update(kAdmin, rabat, "", "", &out).code(), absl::StatusCode::kInvalidArgument);
+  const absl::Status too_long = Update(kAdmin, rabat, std::string(201, 'x'), "", &out);
+  EXPECT_EQ(too_long.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StartsWith(too_long.message(), "name:")) << too_long;
+  const absl::Status long_city = Update(kAdmin, rabat, "", std::string(101, 'x'), &out);
+  EXPECT_TRUE(absl::StartsWith(long_city.message(), "city:")) << long_city;
+  Unit stale = rabat;
+  stale.set_version(rabat.version() - 1);
+  EXPECT_EQ(Update(kAdmin, stale, "Embassy", "", &out).code(), absl::StatusCode::kAborted);
+  EXPECT_EQ(Update(kAdmin, MustGet("LKHA"), "Centre", "", &out).code(),
+            absl::StatusCode::kFailedPrecondition);
+  consular::v1::UpdateUnitRequest unknown;
+  unknown.set_request_id(NextId());
+  unknown.set_code("ATLANTIS");
+  unknown.set_name("x");
+  unknown.set_expected_version(1);
+  EXPECT_EQ(manager_->UpdateUnit(kAdmin, unknown, Deadline(), &out).code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ(Footprint(), before);
+
+  ASSERT_TRUE(Update(kAdmin, rabat, "Embassy of the Kingdom of the Netherlands in Rabat", "", &out)
+                  .ok());
+  EXPECT_EQ(out.name(), "Embassy of the Kingdom of the Netherlands in Rabat");
+  EXPECT_EQ(out.city(), rabat.city());
+  EXPECT_EQ(out.code(), "RABAT");
+  EXPECT_EQ(Countries(out), std::vector<std::string>{"MA"});
+  EXPECT_EQ(out.version(), rabat.version() + 1);
+  EXPECT_EQ(out.updated_by(), "admin-1");
+  rabat = out;
+  ASSERT_TRUE(Update(kAdmin, rabat, "", "Salé", &out).ok());
+  EXPECT_EQ(out.city(), "Salé");
+  EXPECT_EQ(out.name(), rabat.name());
+  EXPECT_EQ(MustGet("RABAT").city(), "Salé");
+  // The same name again changes nothing, not even the version.
+  rabat = out;
+  ASSERT_TRUE(Update(kAdmin, rabat, rabat.name(), "", &out).ok());
+  EXPECT_EQ(out.version(), rabat.version());
+}
+
 // Only administrators write the register; the database refuses the others too.
 TEST_F(UnitsTest, OnlyAdministratorsWriteTheRegister) {
   for (const Identity& who : {kRabatManager, kRabatOfficer, kLkha, kPolicy, kAuditor}) {
@@ -322,6 +379,7 @@ TEST_F(UnitsTest, OnlyAdministratorsWriteTheRegister) {
     EXPECT_EQ(Accredit(who, rabat, {"MA"}, &out).code(), absl::StatusCode::kPermissionDenied);
     EXPECT_EQ(Unaccredit(who, rabat, {"MA"}, &out).code(), absl::StatusCode::kPermissionDenied);
     EXPECT_EQ(SetActive(who, rabat, false, "x", &out).code(), absl::StatusCode::kPermissionDenied);
+    EXPECT_EQ(Update(who, rabat, "x", "", &out).code(), absl::StatusCode::kPermissionDenied);
     EXPECT_EQ(Footprint(), before);
   }
   // The second wall: as the service, in a post manager's scope, the row cannot be written.

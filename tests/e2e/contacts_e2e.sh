@@ -139,6 +139,12 @@ ctl "$ADMIN" post add IZMIR --name "Again" --country TR
 expect_error "the same post again is ALREADY_EXISTS" ALREADY_EXISTS
 ctl "$ADMIN" post add IZMIRR --name "Typo" --country XX
 expect_error "a post in an unknown country is refused by field" INVALID_ARGUMENT "unit.country"
+ctl "$MANAGER_RABAT" post update IZMIR --name "Consulate-General of the Netherlands in Izmir"
+expect_error "only administrators rename a post" PERMISSION_DENIED
+ctl "$ADMIN" post update IZMIR --name "Consulate-General of the Netherlands in Izmir"
+expect_out "an administrator renames it; its code stays" \
+  "Name:          Consulate-General of the Netherlands in Izmir" "Unit:          IZMIR" \
+  "Version:       2"
 ctl "$ADMIN" post close IZMIR --reason "Merged into the consulate-general in Istanbul"
 expect_out "an administrator closes it with a reason" \
   "Active:        no: Merged into the consulate-general in Istanbul"

@@ -60,7 +60,7 @@ absl::StatusOr<std::string> ResolvePartnerId(ContactsClient* client, const std::
 // characters. INVALID_ARGUMENT naming TALK_ID when there is none or more than one.
 absl::StatusOr<std::string> ResolveTalkId(StatsClient* client, const std::string& text);
 
-// Registers `post` (add, list, show, accredit, unaccredit, close, reopen) on `app`: the register
+// Registers `post` (add, list, show, accredit, unaccredit, close, reopen, update) on `app`: the register
 // of units, through UnitService at *contacts_addr.
 void AddUnitCommands(CLI::App* app, const GlobalOptions* global, const std::string* contacts_addr,
                      Action* action);

@@ -39,6 +39,8 @@ struct UnitChangeArgs {
   std::string code;
   std::vector<std::string> countries;  // accredit, unaccredit
   std::string reason;                  // close
+  std::string name;                    // update
+  std::string city;                    // update
   int64_t version = 0;                 // 0: read it first
   std::string request_id;
 };
@@ -156,6 +158,20 @@ int RunUnitReopen(const ContactsContext& context, const UnitChangeArgs& args) {
       });
 }
 
+int RunUnitUpdate(const ContactsContext& context, const UnitChangeArgs& args) {
+  if (args.name.empty() && args.city.empty()) {
+    return ReportUsageError("give --name, --city or both");
+  }
+  return RunUnitChange<consular::v1::UpdateUnitRequest>(
+      context, args, &UnitStub::UpdateUnit,
+      [&](const std::string& code, int64_t version, consular::v1::UpdateUnitRequest* r) {
+        r->set_code(code);
+        r->set_name(args.name);
+        r->set_city(args.city);
+        r->set_expected_version(version);
+      });
+}
+
 CLI::Option* AddCountries(CLI::App* command, std::vector<std::string>* countries,
                           const std::string& name, const std::string& description) {
   return command->add_option(name, *countries, description)
@@ -256,6 +272,16 @@ void AddUnitCommands(CLI::App* app, const GlobalOptions* global, const std::stri
   }
   AddChange(post, "reopen", "Reopen a closed post (administrators)", context, action,
             &RunUnitReopen, std::make_shared<UnitChangeArgs>());
+  {
+    auto args = std::make_shared<UnitChangeArgs>();
+    CLI::App* command = AddChange(
+        post, "update",
+        "Rename a post or record the city it moved to; its code and country stay "
+        "(administrators)",
+        context, action, &RunUnitUpdate, args);
+    command->add_option("--name", args->name, "The new name (1-200 characters)");
+    command->add_option("--city", args->city, "The new city (1-100 characters)");
+  }
 }
 
 }  // namespace consular::ctl
