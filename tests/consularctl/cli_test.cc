@@ -1988,6 +1988,13 @@ TEST_F(CliTest, PartnerShowUpdateVetAndDeactivate) {
   EXPECT_EQ(deactivate.partner_id(), kPartnerId);  // lower case
   EXPECT_EQ(deactivate.reason(), "Office closed");
   EXPECT_EQ(deactivate.expected_version(), 5);
+
+  // Without --version, the partner's version now is read first.
+  r = Ctl({"partner", "deactivate", kPartnerId, "--reason", "Office closed"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(partners_.last_deactivate().expected_version(),
+            SamplePartner(kPartnerId).version());
+  EXPECT_EQ(deactivate.expected_version(), 5);
   EXPECT_THAT(r.out, HasSubstr("Active:      no\n"));
   EXPECT_TRUE(service_.calls().empty());
 }
@@ -2278,16 +2285,13 @@ TEST_F(CliTest, PartnerAndContactUsageErrorsNameTheFlagAndCallNothing) {
            {{"partner", "list", "--vetting", "pending"}, {"--vetting"}},
            {{"partner", "list", "--page-size", "0"}, {"--page-size"}},
            {{"partner", "show", "not-a-uuid"}, {"ID", "not a UUID"}},
-           {{"partner", "update", kPartnerId, "--city", "Fes"}, {"--version"}},
            {{"partner", "update", kPartnerId, "--version", "0", "--city", "Fes"}, {"--version"}},
            {{"partner", "update", kPartnerId, "--version", "3"}, {"nothing to update"}},
-           {{"partner", "vet", kPartnerId, "--status", "vetted", "--note", "ok"}, {"--version"}},
            {{"partner", "vet", kPartnerId, "--status", "approved", "--note", "ok", "--version",
              "1"},
             {"--status"}},
            {{"partner", "vet", kPartnerId, "--status", "vetted", "--version", "1"}, {"--note"}},
            {{"partner", "deactivate", kPartnerId, "--version", "1"}, {"--reason"}},
-           {{"partner", "deactivate", kPartnerId, "--reason", "r"}, {"--version"}},
            {{"post", "accredit", "RABAT"}, {"--country"}},
            {{"post", "accredit", "rabat!", "--country", "MA"}, {"CODE", "not a unit code"}},
            {{"post", "show"}, {"CODE"}},

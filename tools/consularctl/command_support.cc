@@ -40,8 +40,9 @@ CLI::Option* AddRequestId(CLI::App* command, std::string* request_id) {
 CLI::Option* AddVersion(CLI::App* command, int64_t* version, const std::string& what) {
   return command
       ->add_option("--version", *version,
-                   absl::StrCat("The ", what, " version the change is based on (required)"))
-      ->required()
+                   absl::StrCat("The ", what,
+                                " version the change is based on (default: the version now, read "
+                                "first)"))
       ->type_name("N")
       ->check(CLI::PositiveNumber);
 }

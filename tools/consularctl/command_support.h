@@ -138,7 +138,8 @@ absl::StatusOr<int64_t> CaseVersion(CaseClient* client, const std::string& case_
 // --request-id ID: the idempotency key of a change.
 CLI::Option* AddRequestId(CLI::App* command, std::string* request_id);
 
-// --version N, required: the version of the `what` ("partner", "contact") a change is based on.
+// --version N, optional: the version of the `what` ("partner") a change is based on; 0 (not given)
+// means the command reads the version now first.
 CLI::Option* AddVersion(CLI::App* command, int64_t* version, const std::string& what);
 
 // An option `name` taking one of the values of `descriptor` (checked by EnumValidator).

@@ -198,6 +198,29 @@ int WithPartner(const ContactsContext& context, const std::string& text,
   return run(client.get(), *id);
 }
 
+// The version a change of partner `id` is based on: `given` (--version), else the one it has now.
+absl::StatusOr<int64_t> PartnerVersion(ContactsClient* client, const std::string& id,
+                                       int64_t given) {
+  if (given != 0) return given;
+  consular::v1::GetPartnerRequest request;
+  request.set_partner_id(id);
+  absl::StatusOr<Partner> read = client->Call(&PartnerStub::GetPartner, request);
+  if (!read.ok()) return read.status();
+  return read->version();
+}
+
+// Runs the change `method` of partner `id` with the version it is based on set by `set_version`.
+template <typename Request>
+int ChangePartner(const ContactsContext& context, ContactsClient* client, const std::string& id,
+                  int64_t given_version, Request* request,
+                  UnaryMethod<PartnerStub, Request, Partner> method,
+                  const std::string& request_id) {
+  absl::StatusOr<int64_t> version = PartnerVersion(client, id, given_version);
+  if (!version.ok()) return ReportCallError(version.status(), *context.global);
+  request->set_expected_version(*version);
+  return ChangeAndPrint(client, *context.global, method, *request, request_id, &FormatPartner);
+}
+
 int RunPartnerShow(const ContactsContext& context, const PartnerIdArgs& args) {
   return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
     consular::v1::GetPartnerRequest request;
@@ -250,11 +273,10 @@ int RunPartnerUpdate(const ContactsContext& context, const PartnerUpdateArgs& ar
   if (mask->paths().empty()) {
     return ReportUsageError("nothing to update: give at least one field flag (see --help)");
   }
-  request.set_expected_version(args.version);
   return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
     request.mutable_partner()->set_id(id);
-    return ChangeAndPrint(client, *context.global, &PartnerStub::UpdatePartner, request,
-                          args.request_id, &FormatPartner);
+    return ChangePartner(context, client, id, args.version, &request, &PartnerStub::UpdatePartner,
+                         args.request_id);
   });
 }
 
@@ -265,22 +287,20 @@ int RunPartnerVet(const ContactsContext& context, const PartnerVetArgs& args) {
   consular::v1::SetVettingRequest request;
   request.set_status(*status);
   request.set_note(args.note);
-  request.set_expected_version(args.version);
   return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
     request.set_partner_id(id);
-    return ChangeAndPrint(client, *context.global, &PartnerStub::SetVetting, request,
-                          args.request_id, &FormatPartner);
+    return ChangePartner(context, client, id, args.version, &request, &PartnerStub::SetVetting,
+                         args.request_id);
   });
 }
 
 int RunPartnerDeactivate(const ContactsContext& context, const PartnerDeactivateArgs& args) {
   consular::v1::DeactivatePartnerRequest request;
   request.set_reason(args.reason);
-  request.set_expected_version(args.version);
   return WithPartner(context, args.id, [&](ContactsClient* client, const std::string& id) {
     request.set_partner_id(id);
-    return ChangeAndPrint(client, *context.global, &PartnerStub::DeactivatePartner, request,
-                          args.request_id, &FormatPartner);
+    return ChangePartner(context, client, id, args.version, &request,
+                         &PartnerStub::DeactivatePartner, args.request_id);
   });
 }
 
