@@ -150,7 +150,7 @@ fi
 
 ctl "$AUDITOR" audit list --case "$CASE_ID" --since "$(date -u +%F)"
 if [[ $RC -eq 0 && $OUT == *"ID  SEQ  WHEN"* && $OUT == *"5 event(s)"* \
-      && $OUT == *"CaseService.GetCase"* && $OUT == *"CONSULAR_OFFICER"* ]]; then
+      && $OUT == *"CaseService.GetCase"* && $OUT == *"consular officer"* ]]; then
   pass "auditor: list --case shows the case's 5 events"
 else
   fail "auditor: list --case shows the case's 5 events" "$(details)"
