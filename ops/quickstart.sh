@@ -40,7 +40,7 @@ step "Building"
 ops/build.sh
 
 step "Starting the local stack"
-ops/stack.sh up
+ops/stack.sh up --dev-sign-in
 
 step "Demo"
 # shellcheck source=/dev/null
@@ -57,6 +57,7 @@ show_and_run consularctl case list --country MA
 
 cat <<DONE
 
+The web gateway answers on https://localhost:8443 (development sign-in; docs/web.md).
 The stack keeps running. To use it from your shell:
   source .stack/env
   export CONSULAR_TOKEN=\$(consularctl dev token --role officer --post RABAT)

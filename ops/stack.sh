@@ -6,12 +6,15 @@ set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: ops/stack.sh up|down|status
+usage: ops/stack.sh up [--dev-sign-in]|down|status
 
   up      start PostgreSQL (.stack/pg), create the database roles (docs/database-roles.md) and
           the "consular" database, apply the migrations, make development certificates and keys
           (.stack/certs), start consular-cases, consular-audit, consular-contacts and
-          consular-stats over TLS and write .stack/env for consularctl. Harmless when the stack is up already.
+          consular-stats over TLS and the web gateway consular-web (HTTPS, docs/web.md), and
+          write .stack/env for consularctl. Harmless when the stack is up already.
+          --dev-sign-in: the gateway offers the development sign-in (any role and post); never
+          outside development.
   down    stop the services (SIGTERM, waiting for them to exit), then PostgreSQL. Data is kept.
   status  tell what runs; exit 0 when everything does, 3 otherwise
 
@@ -20,6 +23,7 @@ Environment:
   CONSULAR_AUDIT_PORT   port of consular-audit on 127.0.0.1 (default 50052)
   CONSULAR_CONTACTS_PORT port of consular-contacts on 127.0.0.1 (default 50053)
   CONSULAR_STATS_PORT   port of consular-stats on 127.0.0.1 (default 50054)
+  CONSULAR_WEB_PORT     port of consular-web on 127.0.0.1 (default 8443)
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
   CONSULAR_STACK_DIR    the stack's folder: certificates, logs, pids, env (default .stack)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
@@ -54,21 +58,24 @@ MIGRATE_BIN=$BUILD_DIR/tools/migrate/consular-migrate
 CTL_BIN=$BUILD_DIR/tools/consularctl/consularctl
 
 # The services, in start order: name, port, binary.
-SERVICES=(cases audit contacts stats)
+SERVICES=(cases audit contacts stats web)
 declare -A PORT=(
   [cases]=${CONSULAR_CASES_PORT:-50051}
   [audit]=${CONSULAR_AUDIT_PORT:-50052}
   [contacts]=${CONSULAR_CONTACTS_PORT:-50053}
   [stats]=${CONSULAR_STATS_PORT:-50054}
+  [web]=${CONSULAR_WEB_PORT:-8443}
 )
 declare -A BIN=(
   [cases]=$BUILD_DIR/services/cases/consular-cases
   [audit]=$BUILD_DIR/services/audit/consular-audit
   [contacts]=$BUILD_DIR/services/contacts/consular-contacts
   [stats]=$BUILD_DIR/services/stats/consular-stats
+  [web]=$BUILD_DIR/services/web/consular-web
 )
 declare -A PORT_VAR=([cases]=CONSULAR_CASES_PORT [audit]=CONSULAR_AUDIT_PORT
-                     [contacts]=CONSULAR_CONTACTS_PORT [stats]=CONSULAR_STATS_PORT)
+                     [contacts]=CONSULAR_CONTACTS_PORT [stats]=CONSULAR_STATS_PORT
+                     [web]=CONSULAR_WEB_PORT)
 
 die() { echo "stack.sh: $*" >&2; exit 1; }
 
@@ -132,8 +139,8 @@ setup_database() {
   fi
 }
 
-# Starts consular-NAME on 127.0.0.1:PORT[NAME] with the common TLS and token flags and ARGS, and
-# waits until it listens.
+# Starts consular-NAME on 127.0.0.1:PORT[NAME] with the TLS flags (and, for a gRPC service, the
+# token keys and reflection) and ARGS, and waits until it listens.
 start_service() {  # NAME ARGS...
   local name=$1 pid
   shift
@@ -150,6 +157,8 @@ start_service() {  # NAME ARGS...
   echo "Starting consular-$name on 127.0.0.1:$port (log: $log)"
   rm -f "$pid_file"
   # --reflection: the local stack lists its API to grpcurl and the like (off in a deployment).
+  local grpc_flags=(--token-public-keys "$CERTS/token-public.pem" --reflection)
+  [[ $name == web ]] && grpc_flags=()
   # Its own session, so that it outlives this script and the terminal. The child writes its own
   # pid before becoming the server.
   # shellcheck disable=SC2016  # $$ and $@ are expanded by the child shell
@@ -158,8 +167,7 @@ start_service() {  # NAME ARGS...
     --listen "127.0.0.1:$port" \
     --tls-cert "$CERTS/server.pem" \
     --tls-key "$CERTS/server.key" \
-    --token-public-keys "$CERTS/token-public.pem" \
-    --reflection \
+    "${grpc_flags[@]}" \
     "$@" \
     </dev/null >"$log" 2>&1 &
 
@@ -208,6 +216,7 @@ write_env() {
     echo "export CONSULAR_AUDIT_ADDR=$(printf %q "localhost:${PORT[audit]}")"
     echo "export CONSULAR_CONTACTS_ADDR=$(printf %q "localhost:${PORT[contacts]}")"
     echo "export CONSULAR_STATS_ADDR=$(printf %q "localhost:${PORT[stats]}")"
+    echo "export CONSULAR_WEB_URL=$(printf %q "https://localhost:${PORT[web]}")"
     echo "export CONSULAR_CA_CERT=$(printf %q "$CERTS/ca.pem")"
     echo "export CONSULAR_DEV_SIGNING_KEY=$(printf %q "$CERTS/token-signing.pem")"
     echo "export PATH=$(printf %q "$(dirname "$CTL_BIN")")\":\$PATH\""
@@ -219,7 +228,8 @@ print_howto() {
 
 The stack is up: consular-cases on localhost:${PORT[cases]}, consular-audit on
 localhost:${PORT[audit]}, consular-contacts on localhost:${PORT[contacts]} and consular-stats on
-localhost:${PORT[stats]} (TLS), PostgreSQL in $PG_DIR.
+localhost:${PORT[stats]} (TLS), the web gateway on https://localhost:${PORT[web]}$WEB_NOTE,
+PostgreSQL in $PG_DIR.
 
   source $ENV_FILE
   export CONSULAR_TOKEN=\$(consularctl dev token --role officer --post RABAT)
@@ -236,6 +246,12 @@ HOWTO
 }
 
 cmd_up() {
+  local dev_sign_in=0
+  case "${1:-}" in
+    --dev-sign-in) dev_sign_in=1 ;;
+    "") ;;
+    *) usage >&2; exit 2 ;;
+  esac
   require_binaries
   command -v psql >/dev/null || die "psql not found; run ops/install-deps.sh"
   mkdir -p "$STACK"
@@ -259,6 +275,18 @@ cmd_up() {
   start_service audit --dsn "$app_dsn"
   start_service contacts --dsn "$app_dsn" "${keys[@]}"
   start_service stats --dsn "$app_dsn" "${keys[@]}"
+  local web_flags=(--ca-cert "$CERTS/ca.pem"
+    --cases-addr "localhost:${PORT[cases]}" --audit-addr "localhost:${PORT[audit]}"
+    --contacts-addr "localhost:${PORT[contacts]}" --stats-addr "localhost:${PORT[stats]}")
+  WEB_NOTE=""
+  if [[ -f $ROOT/web/dist/index.html ]]; then
+    web_flags+=(--static-dir "$ROOT/web/dist")
+  fi
+  if (( dev_sign_in )); then
+    web_flags+=(--dev-sign-in-key "$CERTS/token-signing.pem")
+    WEB_NOTE=" (development sign-in)"
+  fi
+  start_service web "${web_flags[@]}"
   write_env
   print_howto
 }
@@ -293,7 +321,7 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  up) cmd_up ;;
+  up) shift; cmd_up "$@" ;;
   down) cmd_down ;;
   status) cmd_status ;;
   -h|--help|help) usage ;;

@@ -1,0 +1,357 @@
+#include "services/web/gateway.h"
+
+#include <httplib.h>
+
+#include <future>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "consular/v1/audit.pb.h"
+#include "consular/v1/cases.pb.h"
+#include "consular/v1/contacts.pb.h"
+#include "consular/v1/statistics.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "nlohmann/json.hpp"
+#include "services/common/token.h"
+#include "services/web/grpc_web.h"
+
+namespace consular::web {
+
+const ServiceRoute kServiceRoutes[8] = {
+    {"consular.v1.CaseService", "cases"},       {"consular.v1.AuditService", "audit"},
+    {"consular.v1.PartnerService", "contacts"}, {"consular.v1.UnitService", "contacts"},
+    {"consular.v1.ContactService", "contacts"}, {"consular.v1.StatisticsService", "stats"},
+    {"consular.v1.BilateralService", "stats"},  {"consular.v1.ReportService", "stats"},
+};
+
+namespace {
+
+// "__Host-": the browser keeps it only when Secure, with Path=/ and no Domain.
+constexpr char kSessionCookie[] = "__Host-consular-session";
+constexpr char kCsrfHeader[] = "X-CSRF-Token";
+constexpr char kGrpcWebType[] = "application/grpc-web+proto";
+
+constexpr char kContentSecurityPolicy[] =
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
+const Clock& ClockOf(const GatewayOptions& options) {
+  return options.clock != nullptr ? *options.clock : SystemClock();
+}
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", t, absl::UTCTimeZone());
+}
+
+// The value of cookie `name` in the request's Cookie header(s), or "".
+std::string CookieValue(const httplib::Request& req, absl::string_view name) {
+  const size_t n = req.get_header_value_count("Cookie");
+  for (size_t i = 0; i < n; ++i) {
+    for (absl::string_view part : absl::StrSplit(req.get_header_value("Cookie", i), ';')) {
+      part = absl::StripAsciiWhitespace(part);
+      if (absl::ConsumePrefix(&part, name) && absl::ConsumePrefix(&part, "=")) {
+        return std::string(part);
+      }
+    }
+  }
+  return "";
+}
+
+void Json(httplib::Response& res, int status, const nlohmann::json& body) {
+  res.status = status;
+  res.set_content(body.dump(), "application/json");
+}
+
+nlohmann::json SessionJson(const Session& s, bool dev_sign_in) {
+  return {{"subject", s.subject},
+          {"role", consular::v1::Role_Name(s.role)},
+          {"unit", s.unit},
+          {"csrf", s.csrf},
+          {"idleExpiresAt", Rfc3339(s.idle_expires)},
+          {"absoluteExpiresAt", Rfc3339(s.absolute_expires)},
+          {"devSignIn", dev_sign_in}};
+}
+
+// "dev-officer-rabat", "dev-auditor": the subject a development sign-in gets, as consularctl dev
+// token names it.
+std::string DevSubject(consular::v1::Role role, const std::string& post) {
+  std::string word;
+  switch (role) {
+    case consular::v1::ROLE_CONSULAR_OFFICER:
+      word = "officer";
+      break;
+    case consular::v1::ROLE_POST_MANAGER:
+      word = "manager";
+      break;
+    case consular::v1::ROLE_LKHA_CASEWORKER:
+      word = "lkha";
+      break;
+    case consular::v1::ROLE_POLICY_STAFF:
+      word = "policy";
+      break;
+    case consular::v1::ROLE_ADMINISTRATOR:
+      word = "admin";
+      break;
+    default:
+      word = absl::AsciiStrToLower(RoleName(role));
+  }
+  std::string subject = absl::StrCat("dev-", word);
+  if (!post.empty()) absl::StrAppend(&subject, "-", absl::AsciiStrToLower(post));
+  return subject;
+}
+
+// The generated descriptors of the API, built once, so that a method can be looked up by name.
+const google::protobuf::DescriptorPool& ApiPool() {
+  static const bool built = [] {
+    return consular::v1::Case::descriptor() != nullptr &&
+           consular::v1::AuditEvent::descriptor() != nullptr &&
+           consular::v1::Contact::descriptor() != nullptr &&
+           consular::v1::Measure_descriptor() != nullptr;
+  }();
+  (void)built;
+  return *google::protobuf::DescriptorPool::generated_pool();
+}
+
+void GrpcWebAnswer(httplib::Response& res, const grpc::Status& status, const std::string* message) {
+  res.status = 200;
+  std::string body;
+  if (status.ok() && message != nullptr) body = DataFrame(*message);
+  body += TrailerFrame(static_cast<int>(status.error_code()), status.error_message());
+  res.set_content(body, kGrpcWebType);
+}
+
+grpc::Status GrpcStatus(const absl::Status& status) {
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), std::string(status.message()));
+}
+
+}  // namespace
+
+Gateway::Gateway(GatewayOptions options)
+    : options_(std::move(options)),
+      clock_(ClockOf(options_)),
+      sessions_(clock_, options_.idle_timeout, options_.absolute_timeout) {}
+
+void Gateway::Register(httplib::Server& server) {
+  server.set_payload_max_length(options_.max_request_bytes);
+  server.Get("/auth/session", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleSession(req, res);
+  });
+  server.Post("/auth/dev-sign-in", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleDevSignIn(req, res);
+  });
+  server.Post("/auth/sign-out", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleSignOut(req, res);
+  });
+  server.Post(
+      R"(/[A-Za-z0-9_.]+/[A-Za-z0-9_]+)",
+      [this](const httplib::Request& req, httplib::Response& res) { HandleCall(req, res); });
+  if (!options_.static_dir.empty()) server.set_mount_point("/", options_.static_dir);
+
+  server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Content-Security-Policy", kContentSecurityPolicy);
+    res.set_header("Strict-Transport-Security", "max-age=31536000");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cross-Origin-Opener-Policy", "same-origin");
+    res.set_header("Cross-Origin-Resource-Policy", "same-origin");
+    res.set_header("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+    // Answers of the API and of the sessions are never stored; the client's own files are
+    // revalidated (they hold no personal data).
+    const bool static_file = req.method == "GET" && !absl::StartsWith(req.path, "/auth/");
+    if (!res.has_header("Cache-Control")) {
+      res.set_header("Cache-Control", static_file ? "no-cache" : "no-store");
+    }
+  });
+}
+
+std::optional<Session> Gateway::SessionOf(const httplib::Request& req) {
+  const std::string id = CookieValue(req, kSessionCookie);
+  if (id.empty()) return std::nullopt;
+  return sessions_.Touch(id);
+}
+
+absl::Status Gateway::CheckStateChange(const httplib::Request& req, const Session& session) const {
+  // A browser sends Origin with every POST; another site's page cannot make it ours.
+  if (req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    const std::string expected = absl::StrCat("https://", req.get_header_value("Host"));
+    if (origin != expected) {
+      return absl::PermissionDeniedError("request from another origin");
+    }
+  }
+  const std::string csrf = req.get_header_value(kCsrfHeader);
+  if (csrf.empty()) return absl::PermissionDeniedError("X-CSRF-Token: missing");
+  if (!ConstantTimeEquals(csrf, session.csrf)) {
+    return absl::PermissionDeniedError("X-CSRF-Token: not this session's");
+  }
+  return absl::OkStatus();
+}
+
+void Gateway::HandleSession(const httplib::Request& req, httplib::Response& res) {
+  const bool dev = !options_.dev_signing_key_pem.empty();
+  std::optional<Session> session = SessionOf(req);
+  if (!session) {
+    Json(res, 401, {{"error", "not signed in"}, {"devSignIn", dev}});
+    return;
+  }
+  Json(res, 200, SessionJson(*session, dev));
+}
+
+void Gateway::HandleDevSignIn(const httplib::Request& req, httplib::Response& res) {
+  if (options_.dev_signing_key_pem.empty()) {
+    Json(res, 404, {{"error", "development sign-in is off"}});
+    return;
+  }
+  if (req.has_header("Origin") &&
+      req.get_header_value("Origin") != absl::StrCat("https://", req.get_header_value("Host"))) {
+    Json(res, 403, {{"error", "request from another origin"}});
+    return;
+  }
+  const nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (!body.is_object() || !body.contains("role") || !body["role"].is_string()) {
+    Json(res, 400, {{"error", "role: required, e.g. ROLE_CONSULAR_OFFICER"}});
+    return;
+  }
+  std::string role_text = body["role"].get<std::string>();
+  absl::string_view role_name = role_text;
+  absl::ConsumePrefix(&role_name, "ROLE_");
+  absl::StatusOr<consular::v1::Role> role = ParseRoleName(std::string(role_name));
+  if (!role.ok()) {
+    Json(res, 400, {{"error", absl::StrCat("role: unknown role \"", role_text, "\"")}});
+    return;
+  }
+  std::string unit;
+  if (body.contains("unit") && body["unit"].is_string()) {
+    unit = absl::AsciiStrToUpper(absl::StripAsciiWhitespace(body["unit"].get<std::string>()));
+  }
+  if (!RoleRequiresPost(*role)) unit.clear();
+  if (RoleRequiresPost(*role) && !IsValidPostCode(unit)) {
+    Json(res, 400, {{"error", "unit: a post code such as RABAT is required for this role"}});
+    return;
+  }
+  TokenClaims claims;
+  claims.subject = DevSubject(*role, unit);
+  claims.role = *role;
+  claims.post = unit;
+  claims.issuer = options_.dev_token_issuer;
+  claims.audience = options_.dev_token_audience;
+  claims.ttl = options_.absolute_timeout;
+  claims.now = clock_.Now();
+  absl::StatusOr<std::string> token = MintToken(options_.dev_signing_key_pem, claims);
+  if (!token.ok()) {
+    Json(res, 500, {{"error", "the development token could not be made"}});
+    return;
+  }
+  Session session = sessions_.Create(*std::move(token), claims.subject, *role, unit);
+  res.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=", session.id,
+                                            "; Path=/; Secure; HttpOnly; SameSite=Strict"));
+  Json(res, 200, SessionJson(session, true));
+}
+
+void Gateway::HandleSignOut(const httplib::Request& req, httplib::Response& res) {
+  std::optional<Session> session = SessionOf(req);
+  if (session) {
+    if (absl::Status allowed = CheckStateChange(req, *session); !allowed.ok()) {
+      Json(res, 403, {{"error", std::string(allowed.message())}});
+      return;
+    }
+    if (req.get_param_value("everywhere") == "true") {
+      sessions_.EndAllOf(session->subject);
+    } else {
+      sessions_.End(session->id);
+    }
+  }
+  res.set_header("Set-Cookie", absl::StrCat(kSessionCookie,
+                                            "=; Path=/; Secure; HttpOnly; SameSite=Strict; "
+                                            "Max-Age=0"));
+  res.status = 204;
+}
+
+void Gateway::HandleCall(const httplib::Request& req, httplib::Response& res) {
+  if (!IsGrpcWebBinary(req.get_header_value("Content-Type"))) {
+    res.status = 415;
+    res.set_content("expected application/grpc-web+proto\n", "text/plain");
+    return;
+  }
+  // "/consular.v1.CaseService/GetCase"
+  const std::vector<std::string> parts = absl::StrSplit(req.path.substr(1), '/');
+  const std::string& service_name = parts[0];
+  const std::string& method_name = parts[1];
+  const google::protobuf::ServiceDescriptor* service = ApiPool().FindServiceByName(service_name);
+  const google::protobuf::MethodDescriptor* method =
+      service == nullptr ? nullptr : service->FindMethodByName(method_name);
+  auto backend = options_.backends.find(service_name);
+  if (method == nullptr || backend == options_.backends.end() || method->client_streaming() ||
+      method->server_streaming()) {
+    GrpcWebAnswer(res,
+                  grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                               absl::StrCat("no method ", service_name, "/", method_name)),
+                  nullptr);
+    return;
+  }
+  std::optional<Session> session = SessionOf(req);
+  if (!session) {
+    GrpcWebAnswer(res, grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "sign in first"), nullptr);
+    return;
+  }
+  if (absl::Status allowed = CheckStateChange(req, *session); !allowed.ok()) {
+    GrpcWebAnswer(res, GrpcStatus(allowed), nullptr);
+    return;
+  }
+  absl::StatusOr<std::string> message = UnaryRequestMessage(req.body);
+  if (!message.ok()) {
+    GrpcWebAnswer(res, GrpcStatus(message.status()), nullptr);
+    return;
+  }
+
+  absl::Duration timeout = options_.max_call;
+  if (std::optional<absl::Duration> asked = ParseGrpcTimeout(req.get_header_value("grpc-timeout"));
+      asked && *asked < timeout) {
+    timeout = *asked;
+  }
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", session->token));
+  if (req.has_header("x-access-purpose")) {
+    context.AddMetadata("x-access-purpose", req.get_header_value("x-access-purpose"));
+  }
+
+  grpc::Slice slice(message->data(), message->size());
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  std::promise<grpc::Status> done;
+  grpc::GenericStub stub(backend->second);
+  stub.UnaryCall(&context, absl::StrCat("/", service_name, "/", method_name), grpc::StubOptions(),
+                 &request, &response,
+                 [&done](grpc::Status status) { done.set_value(std::move(status)); });
+  const grpc::Status status = done.get_future().get();
+  if (!status.ok()) {
+    GrpcWebAnswer(res, status, nullptr);
+    return;
+  }
+  std::vector<grpc::Slice> slices;
+  std::string bytes;
+  if (!response.Dump(&slices).ok()) {
+    GrpcWebAnswer(res, grpc::Status(grpc::StatusCode::INTERNAL, "unreadable answer"), nullptr);
+    return;
+  }
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  GrpcWebAnswer(res, status, &bytes);
+}
+
+}  // namespace consular::web
