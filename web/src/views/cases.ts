@@ -163,7 +163,7 @@ export class CasesView extends BaseView {
       null,
       h("th", { scope: "row", class: "nowrap" }, h("a", { href: caseHref(c.reference) }, c.reference)),
       h("td", null, enumLabel(CaseTypeSchema, c.type)),
-      h("td", null, h("span", { class: `status status-${c.status}` }, enumLabel(CaseStatusSchema, c.status))),
+      h("td", null, enumLabel(CaseStatusSchema, c.status)),
       h("td", null, formatCountry(c.country)),
       h("td", { class: "nowrap" }, c.openedAt ? h("time", { datetime: isoTimestamp(c.openedAt) }, formatTimestampDate(c.openedAt)) : t("common.none")),
       h("td", null, this.buildDeadline(c.reference)),
