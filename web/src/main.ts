@@ -1,0 +1,269 @@
+// The application: the session, the header, and the hash routes
+//   #/                 my unit's cases
+//   #/case/<reference> one case (the reference only: never a name in the URL)
+import "./styles.css";
+import { createClients, createGatewayTransport, type Clients } from "./api";
+import { h, replaceChildren } from "./dom";
+import { roleLabel } from "./enums";
+import { isUnauthenticated } from "./errors";
+import {
+  defaultLanguage,
+  language,
+  languageCookie,
+  languageFromCookie,
+  languages,
+  setLanguage,
+  t,
+  type Lang,
+  type MessageKey,
+} from "./i18n/i18n";
+import { fetchSession, signOut, type Session, type SessionState } from "./session";
+import { CaseView, isCaseReference } from "./views/case";
+import { CasesView } from "./views/cases";
+import { MessageView } from "./views/message";
+import { SignInView } from "./views/signin";
+import type { AppContext, View } from "./views/view";
+
+/** Each language by its own name, whatever the current language. */
+const languageNames: Readonly<Record<Lang, string>> = { nl: "Nederlands", en: "English" };
+
+class App {
+  private state: SessionState | undefined;
+  private view: View | undefined;
+  private readonly clients: Clients;
+  private readonly header = h("header", { class: "app-header" });
+  private readonly main = h("main", { id: "main", class: "app-main", tabindex: -1 });
+  private readonly announcer = h("div", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+  private endingSession = false;
+  private signingOut = false;
+
+  constructor(private readonly root: HTMLElement) {
+    this.clients = createClients(
+      createGatewayTransport(() => (this.state?.signedIn ? this.state.session.csrf : undefined)),
+    );
+  }
+
+  start(): void {
+    this.applyLanguage(languageFromCookie(document.cookie) ?? defaultLanguage);
+    replaceChildren(this.root, this.header, this.main, this.announcer);
+    this.renderHeader();
+    window.addEventListener("hashchange", () => this.route(true));
+    void this.loadSession(undefined, false);
+  }
+
+  private applyLanguage(lang: Lang): void {
+    setLanguage(lang);
+    document.documentElement.lang = lang;
+  }
+
+  private changeLanguage(lang: Lang): void {
+    if (lang === language()) return;
+    this.applyLanguage(lang);
+    document.cookie = languageCookie(lang, location.protocol === "https:");
+    this.renderHeader();
+    this.updateNav();
+    document.getElementById("lang-select")?.focus();
+    this.view?.render();
+    this.updateTitle();
+    this.announce(t("header.languageChanged"));
+  }
+
+  announce(message: string): void {
+    // Clear first so that the same sentence twice is announced twice.
+    this.announcer.textContent = "";
+    window.setTimeout(() => {
+      this.announcer.textContent = message;
+    }, 50);
+  }
+
+  private async loadSession(notice: MessageKey | undefined, moveFocus: boolean): Promise<void> {
+    try {
+      this.state = await fetchSession();
+    } catch {
+      this.state = undefined;
+      this.renderHeader();
+      this.show(
+        new MessageView("error.gatewayTitle", "error.gatewayUnreachable", {
+          key: "common.retry",
+          run: () => void this.loadSession(notice, true),
+        }),
+        moveFocus,
+      );
+      return;
+    }
+    this.renderHeader();
+    this.route(moveFocus, notice);
+  }
+
+  private context(session: Session): AppContext {
+    return {
+      clients: this.clients,
+      session,
+      announce: (m) => this.announce(m),
+      handleCommonError: (error) => {
+        if (!isUnauthenticated(error)) return false;
+        void this.sessionEnded();
+        return true;
+      },
+    };
+  }
+
+  /** A call said the session is gone (idle or absolute expiry): back to sign-in. */
+  private async sessionEnded(): Promise<void> {
+    if (this.endingSession) return;
+    this.endingSession = true;
+    this.view?.dispose();
+    try {
+      await this.loadSession("signIn.sessionEnded", true);
+    } finally {
+      this.endingSession = false;
+    }
+  }
+
+  private signedIn(session: Session): void {
+    this.state = { signedIn: true, session };
+    this.renderHeader();
+    this.announce(t("signIn.done", { subject: session.subject }));
+    this.route(true);
+  }
+
+  private async signOut(): Promise<void> {
+    if (!this.state?.signedIn || this.signingOut) return;
+    this.signingOut = true;
+    const { session } = this.state;
+    try {
+      await signOut(session.csrf);
+    } catch {
+      this.signingOut = false;
+      this.announce(t("header.signOutFailed"));
+      return;
+    }
+    this.signingOut = false;
+    this.view?.dispose();
+    this.view = undefined;
+    this.state = { signedIn: false, devSignIn: session.devSignIn };
+    // Nothing of the last screen stays in the address bar for the next person.
+    history.replaceState(null, "", `${location.pathname}${location.search}#/`);
+    this.renderHeader();
+    this.route(true, "signIn.signedOut");
+  }
+
+  private route(moveFocus: boolean, notice?: MessageKey): void {
+    const state = this.state;
+    if (!state) return;
+    if (!state.signedIn) {
+      this.show(
+        new SignInView(state.devSignIn, notice, (s) => this.signedIn(s), (m) => this.announce(m)),
+        moveFocus,
+      );
+      return;
+    }
+    const ctx = this.context(state.session);
+    const hash = location.hash;
+    if (hash === "" || hash === "#" || hash === "#/") {
+      this.show(new CasesView(ctx), moveFocus);
+      return;
+    }
+    const match = /^#\/case\/([^/]+)$/.exec(hash);
+    let reference: string | undefined;
+    try {
+      reference = match?.[1] !== undefined ? decodeURIComponent(match[1]) : undefined;
+    } catch {
+      reference = undefined;
+    }
+    if (reference !== undefined && isCaseReference(reference)) {
+      this.show(new CaseView(ctx, reference), moveFocus);
+      return;
+    }
+    this.show(new MessageView("notFound.title", "notFound.message"), moveFocus);
+  }
+
+  private show(view: View, moveFocus: boolean): void {
+    this.view?.dispose();
+    this.view = view;
+    replaceChildren(this.main, view.root);
+    this.updateTitle();
+    this.updateNav();
+    if (moveFocus) (view.root.querySelector("h1") ?? this.main).focus();
+  }
+
+  /** Marks the header link of the screen shown as the current page. */
+  private updateNav(): void {
+    const onCases = location.hash === "" || location.hash === "#" || location.hash === "#/";
+    const link = this.header.querySelector(".app-nav a");
+    if (!link) return;
+    if (onCases) link.setAttribute("aria-current", "page");
+    else link.removeAttribute("aria-current");
+  }
+
+  private updateTitle(): void {
+    document.title = this.view ? t("app.documentTitle", { page: this.view.title() }) : t("app.name");
+  }
+
+  private renderHeader(): void {
+    const state = this.state;
+    const session = state?.signedIn ? state.session : undefined;
+    replaceChildren(
+      this.header,
+      h(
+        "a",
+        {
+          class: "skip-link",
+          href: "#main",
+          onclick: (e: Event) => {
+            e.preventDefault();
+            this.main.focus();
+          },
+        },
+        t("header.skipToContent"),
+      ),
+      h(
+        "div",
+        { class: "header-inner" },
+        h("p", { class: "app-name" }, t("app.name")),
+        session
+          ? h(
+              "nav",
+              { class: "app-nav", "aria-label": t("header.navigation") },
+              h("a", { href: "#/" }, t("cases.title")),
+            )
+          : null,
+        h(
+          "div",
+          { class: "header-tools" },
+          session
+            ? h(
+                "p",
+                { class: "who" },
+                session.unit
+                  ? t("header.signedInAsWithUnit", { subject: session.subject, role: roleLabel(session.role), unit: session.unit })
+                  : t("header.signedInAs", { subject: session.subject, role: roleLabel(session.role) }),
+              )
+            : null,
+          h(
+            "div",
+            { class: "lang-switch" },
+            h("label", { for: "lang-select" }, t("header.language")),
+            h(
+              "select",
+              {
+                id: "lang-select",
+                onchange: (e: Event) => {
+                  const value = (e.target as HTMLSelectElement).value;
+                  if (value === "nl" || value === "en") this.changeLanguage(value);
+                },
+              },
+              languages.map((l) => h("option", { value: l, lang: l, selected: l === language() }, languageNames[l])),
+            ),
+          ),
+          session
+            ? h("button", { type: "button", id: "sign-out", class: "secondary", onclick: () => void this.signOut() }, t("header.signOut"))
+            : null,
+        ),
+      ),
+    );
+  }
+}
+
+const root = document.getElementById("app");
+if (root) new App(root).start();

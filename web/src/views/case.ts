@@ -1,0 +1,468 @@
+// One case: CaseService.GetCase (what the caller may see of it) and its timeline from
+// CaseService.ListCaseEvents. Covert notes are shown only on request, and are not in the page
+// until then. The URL holds the case reference only, never a name.
+import type { Case, CaseEvent, Person, TravelDocument } from "../gen/consular/v1/cases_pb";
+import {
+  CaseAccessSchema,
+  CaseEventType,
+  CaseEventTypeSchema,
+  DocumentStatus,
+  DocumentStatusSchema,
+  PersonRole,
+  PersonRoleSchema,
+  ShareAccessSchema,
+  TravelDocumentTypeSchema,
+} from "../gen/consular/v1/cases_pb";
+import {
+  CaseStatusSchema,
+  CaseTypeSchema,
+  ContactPurposeSchema,
+  NationalityStatusSchema,
+  OutcomeSchema,
+  PartnerKindSchema,
+  ReferralSourceSchema,
+  RiskFlagSchema,
+  RoleSchema,
+  SexSchema,
+} from "../gen/consular/v1/common_pb";
+import { h, uniqueId, type Child } from "../dom";
+import { enumLabel } from "../enums";
+import { errorMessage, isAbort } from "../errors";
+import {
+  formatCountry,
+  formatDate,
+  formatList,
+  formatTimestamp,
+  isoDate,
+  isoTimestamp,
+  isSetDate,
+  type CalendarDate,
+} from "../format";
+import { t, tPlural } from "../i18n/i18n";
+import { withRetry } from "../rpc";
+import { BaseView, type AppContext } from "./view";
+
+export const eventsPageSize = 100;
+
+/** A case reference as it may stand in the URL: letters, digits and dashes. */
+export function isCaseReference(value: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9-]{0,63}$/.test(value);
+}
+
+function yesNo(value: boolean): string {
+  return value ? t("common.yes") : t("common.no");
+}
+
+function orNone(value: string): string {
+  return value.trim() === "" ? t("common.none") : value;
+}
+
+function dateCell(d: CalendarDate | undefined): Child {
+  return isSetDate(d) ? h("time", { datetime: isoDate(d) }, formatDate(d)) : t("common.none");
+}
+
+type Row = readonly [label: string, value: Child];
+
+function definitionList(rows: readonly (Row | null)[]): HTMLElement {
+  return h(
+    "dl",
+    { class: "fields" },
+    rows.filter((r): r is Row => r !== null).map(([label, value]) => h("div", { class: "field" }, h("dt", null, label), h("dd", null, value))),
+  );
+}
+
+function section(id: string, heading: string, ...content: Child[]): HTMLElement {
+  const headingId = `${id}-heading`;
+  return h("section", { class: "card", "aria-labelledby": headingId }, h("h2", { id: headingId }, heading), ...content);
+}
+
+export class CaseView extends BaseView {
+  private kase: Case | undefined;
+  private loading = true;
+  private error: unknown;
+  private events: CaseEvent[] = [];
+  private eventsNext = "";
+  private eventsLoading = true;
+  private eventsError: unknown;
+  private covertShown = false;
+  private readonly covertId = uniqueId("covert-notes");
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly reference: string,
+  ) {
+    super();
+    this.render();
+    void this.loadCase();
+    void this.loadEvents("");
+  }
+
+  title(): string {
+    return t("case.title", { reference: this.kase?.reference ?? this.reference });
+  }
+
+  private async loadCase(): Promise<void> {
+    this.loading = true;
+    this.error = undefined;
+    this.render();
+    try {
+      this.kase = await withRetry(
+        () => this.ctx.clients.cases.getCase({ caseId: this.reference }, { signal: this.abort.signal }),
+        { signal: this.abort.signal },
+      );
+      this.ctx.announce(t("case.loaded", { reference: this.kase.reference }));
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
+      this.error = error;
+      this.ctx.announce(errorMessage(error));
+    } finally {
+      this.loading = false;
+    }
+    this.render();
+  }
+
+  private async loadEvents(pageToken: string): Promise<void> {
+    this.eventsLoading = true;
+    this.eventsError = undefined;
+    if (pageToken) this.render();
+    try {
+      const response = await withRetry(
+        () =>
+          this.ctx.clients.cases.listCaseEvents(
+            { caseId: this.reference, pageSize: eventsPageSize, pageToken },
+            { signal: this.abort.signal },
+          ),
+        { signal: this.abort.signal },
+      );
+      this.events = pageToken ? [...this.events, ...response.events] : response.events;
+      this.eventsNext = response.nextPageToken;
+      if (pageToken) this.ctx.announce(tPlural("timeline.loadedMore", response.events.length));
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
+      this.eventsError = error;
+    } finally {
+      this.eventsLoading = false;
+    }
+    this.render();
+  }
+
+  private toggleCovert(): void {
+    this.covertShown = !this.covertShown;
+    this.render();
+  }
+
+  protected build(): Child[] {
+    const back = h("p", { class: "back" }, h("a", { href: "#/" }, t("case.backToList")));
+    const heading = h("h1", { tabindex: -1 }, this.title());
+    if (this.loading) return [back, heading, h("p", { class: "loading" }, t("common.loading"))];
+    if (this.error !== undefined || !this.kase) {
+      return [
+        back,
+        heading,
+        h(
+          "div",
+          { class: "message message-error", role: "alert" },
+          h("p", null, errorMessage(this.error)),
+          h("button", { type: "button", id: "case-retry", onclick: () => void this.loadCase() }, t("common.retry")),
+        ),
+      ];
+    }
+    const c = this.kase;
+    return [
+      back,
+      heading,
+      this.buildOverview(c),
+      this.buildSubject(c),
+      this.buildSafety(c),
+      this.buildPersons(c),
+      this.buildDocuments(c),
+      this.buildTimeline(),
+    ];
+  }
+
+  private buildOverview(c: Case): HTMLElement {
+    const flags = c.riskFlags.length
+      ? h("ul", { class: "plain" }, c.riskFlags.map((f) => h("li", null, enumLabel(RiskFlagSchema, f))))
+      : t("case.noRiskFlags");
+    return section(
+      "overview",
+      t("case.overview"),
+      definitionList([
+        [t("case.reference"), c.reference],
+        [t("case.type"), enumLabel(CaseTypeSchema, c.type)],
+        [t("case.status"), enumLabel(CaseStatusSchema, c.status)],
+        c.outcome ? [t("case.outcome"), enumLabel(OutcomeSchema, c.outcome)] : null,
+        [t("case.handlingUnit"), orNone(c.handlingPost)],
+        [t("case.country"), c.country ? formatCountry(c.country) : t("common.none")],
+        [t("case.opened"), c.openedAt ? h("time", { datetime: isoTimestamp(c.openedAt) }, formatTimestamp(c.openedAt)) : t("common.none")],
+        [t("case.updated"), c.updatedAt ? h("time", { datetime: isoTimestamp(c.updatedAt) }, formatTimestamp(c.updatedAt)) : t("common.none")],
+        [t("case.assignedTo"), c.assignedTo || t("case.nobodyAssigned")],
+        [t("case.access"), enumLabel(CaseAccessSchema, c.callerAccess)],
+        [t("case.referralSource"), enumLabel(ReferralSourceSchema, c.referralSource)],
+        [t("case.riskFlags"), flags],
+        c.pendingReferral ? [t("case.pendingReferral"), t("case.pendingReferralTo", { unit: c.pendingReferral.toUnit })] : null,
+      ]),
+    );
+  }
+
+  private buildSubject(c: Case): HTMLElement {
+    const s = c.subject;
+    if (!s) return section("subject", t("subject.heading"), h("p", null, t("common.none")));
+    return section(
+      "subject",
+      t("subject.heading"),
+      definitionList([
+        [t("subject.name"), orNone(s.fullName)],
+        [t("person.dateOfBirth"), dateCell(s.dateOfBirth)],
+        [t("subject.sex"), enumLabel(SexSchema, s.sex)],
+        [t("subject.nationalityStatus"), enumLabel(NationalityStatusSchema, s.nationalityStatus)],
+        [t("subject.hasMinorChildren"), yesNo(s.hasMinorChildren)],
+      ]),
+    );
+  }
+
+  private buildSafety(c: Case): HTMLElement {
+    const s = c.safety;
+    const covert = s?.covertNotes ?? "";
+    const toggle = h(
+      "button",
+      {
+        type: "button",
+        id: "covert-toggle",
+        class: "secondary",
+        "aria-expanded": this.covertShown ? "true" : "false",
+        "aria-controls": this.covertId,
+        onclick: () => this.toggleCovert(),
+      },
+      this.covertShown ? t("safety.hideCovertNotes") : t("safety.showCovertNotes"),
+    );
+    // The notes are put in the page only while shown.
+    const notes = h(
+      "div",
+      { id: this.covertId, class: "covert-notes", hidden: !this.covertShown },
+      this.covertShown ? (covert ? h("p", { class: "pre-wrap" }, covert) : h("p", null, t("safety.noCovertNotes"))) : null,
+    );
+    return section(
+      "safety",
+      t("safety.heading"),
+      definitionList([
+        [t("safety.channel"), orNone(s?.safeContactChannel ?? "")],
+        [t("safety.times"), orNone(s?.safeContactTimes ?? "")],
+        [
+          t("safety.doNotContactFamily"),
+          s?.doNotContactFamily ? h("strong", { class: "warning" }, t("common.yes")) : t("common.no"),
+        ],
+        [t("safety.codeWord"), s?.hasCodeWord ? t("safety.codeWordSet") : t("safety.codeWordNotSet")],
+      ]),
+      h("h3", null, t("safety.covertNotes")),
+      toggle,
+      notes,
+    );
+  }
+
+  private buildPersons(c: Case): HTMLElement {
+    if (c.persons.length === 0) return section("persons", t("persons.heading"), h("p", null, t("persons.none")));
+    const captionId = uniqueId("persons-caption");
+    return section(
+      "persons",
+      t("persons.heading"),
+      h(
+        "div",
+        { class: "table-scroll", role: "region", "aria-labelledby": captionId, tabindex: 0 },
+        h(
+          "table",
+          { class: "data" },
+          h("caption", { id: captionId, class: "visually-hidden" }, t("persons.heading")),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              h("th", { scope: "col" }, t("person.name")),
+              h("th", { scope: "col" }, t("person.role")),
+              h("th", { scope: "col" }, t("person.dateOfBirth")),
+              h("th", { scope: "col" }, t("person.nationality")),
+              h("th", { scope: "col" }, t("person.withSubject")),
+              h("th", { scope: "col" }, t("person.doNotContact")),
+              h("th", { scope: "col" }, t("person.note")),
+            ),
+          ),
+          h("tbody", null, c.persons.map((p) => this.buildPerson(p))),
+        ),
+      ),
+    );
+  }
+
+  private buildPerson(p: Person): HTMLElement {
+    return h(
+      "tr",
+      null,
+      h("th", { scope: "row" }, orNone(p.fullName)),
+      h("td", null, enumLabel(PersonRoleSchema, p.role)),
+      h("td", null, dateCell(p.dateOfBirth)),
+      h("td", null, orNone(p.nationality)),
+      h("td", null, p.role === PersonRole.CHILD ? yesNo(p.withSubject) : t("common.none")),
+      h("td", null, p.doNotContact ? h("strong", { class: "warning" }, t("common.yes")) : t("common.no")),
+      h("td", { class: "pre-wrap" }, orNone(p.note)),
+    );
+  }
+
+  private buildDocuments(c: Case): HTMLElement {
+    if (c.documents.length === 0) return section("documents", t("documents.heading"), h("p", null, t("documents.none")));
+    const captionId = uniqueId("documents-caption");
+    return section(
+      "documents",
+      t("documents.heading"),
+      h(
+        "div",
+        { class: "table-scroll", role: "region", "aria-labelledby": captionId, tabindex: 0 },
+        h(
+          "table",
+          { class: "data" },
+          h("caption", { id: captionId, class: "visually-hidden" }, t("documents.heading")),
+          h(
+            "thead",
+            null,
+            h(
+              "tr",
+              null,
+              h("th", { scope: "col" }, t("document.type")),
+              h("th", { scope: "col" }, t("document.holder")),
+              h("th", { scope: "col" }, t("document.number")),
+              h("th", { scope: "col" }, t("document.issuingAuthority")),
+              h("th", { scope: "col" }, t("document.issuedOn")),
+              h("th", { scope: "col" }, t("document.expiresOn")),
+              h("th", { scope: "col" }, t("document.status")),
+            ),
+          ),
+          h("tbody", null, c.documents.map((d) => this.buildDocument(c, d))),
+        ),
+      ),
+    );
+  }
+
+  private buildDocument(c: Case, d: TravelDocument): HTMLElement {
+    let holder: string;
+    if (d.holderPersonId === "") {
+      holder = c.subject?.fullName || t("document.holderSubject");
+    } else {
+      holder = c.persons.find((p) => p.id === d.holderPersonId)?.fullName || t("document.holderUnknown");
+    }
+    const status = enumLabel(DocumentStatusSchema, d.status);
+    return h(
+      "tr",
+      null,
+      h("th", { scope: "row" }, enumLabel(TravelDocumentTypeSchema, d.type)),
+      h("td", null, holder),
+      h("td", null, orNone(d.number)),
+      h("td", null, orNone(d.issuingAuthority)),
+      h("td", null, dateCell(d.issuedOn)),
+      h("td", null, dateCell(d.expiresOn)),
+      h(
+        "td",
+        null,
+        d.status === DocumentStatus.WITHHELD && d.withheldBy
+          ? t("document.withheldBy", { status, by: d.withheldBy })
+          : status,
+      ),
+    );
+  }
+
+  private buildTimeline(): HTMLElement {
+    const content: Child[] = [];
+    if (this.events.length > 0) {
+      content.push(h("ol", { class: "timeline" }, this.events.map((e) => this.buildEvent(e))));
+    } else if (!this.eventsLoading && this.eventsError === undefined) {
+      content.push(h("p", null, t("timeline.empty")));
+    }
+    if (this.eventsLoading) content.push(h("p", { class: "loading" }, t("common.loading")));
+    if (this.eventsError !== undefined) {
+      content.push(
+        h(
+          "div",
+          { class: "message message-error", role: "alert" },
+          h("p", null, errorMessage(this.eventsError)),
+          h(
+            "button",
+            { type: "button", id: "timeline-retry", onclick: () => void this.loadEvents(this.events.length ? this.eventsNext : "") },
+            t("common.retry"),
+          ),
+        ),
+      );
+    } else if (this.eventsNext && !this.eventsLoading) {
+      content.push(
+        h(
+          "button",
+          { type: "button", id: "timeline-more", class: "secondary", onclick: () => void this.loadEvents(this.eventsNext) },
+          t("timeline.loadMore"),
+        ),
+      );
+    }
+    return section("timeline", t("timeline.heading"), ...content);
+  }
+
+  private buildEvent(e: CaseEvent): HTMLElement {
+    const details: string[] = [];
+    switch (e.type) {
+      case CaseEventType.CREATED:
+        details.push(t("event.created", { status: enumLabel(CaseStatusSchema, e.toStatus) }));
+        break;
+      case CaseEventType.TRANSITIONED:
+        details.push(
+          t("event.transitioned", {
+            from: enumLabel(CaseStatusSchema, e.fromStatus),
+            to: enumLabel(CaseStatusSchema, e.toStatus),
+          }),
+        );
+        break;
+      case CaseEventType.UPDATED:
+        if (e.changedFields.length) details.push(t("event.changedFields", { fields: formatList(e.changedFields) }));
+        break;
+      case CaseEventType.SHARED:
+        details.push(t("event.shared", { unit: e.grantee, access: enumLabel(ShareAccessSchema, e.shareAccess) }));
+        break;
+      case CaseEventType.SHARE_REVOKED:
+        details.push(t("event.shareRevoked", { unit: e.grantee }));
+        break;
+      case CaseEventType.REFERRED:
+        details.push(t("event.referred", { from: orNone(e.fromUnit), to: orNone(e.toUnit) }));
+        break;
+      case CaseEventType.REFERRAL_PROPOSED:
+        details.push(t("event.referralProposed", { to: orNone(e.toUnit) }));
+        break;
+      case CaseEventType.ASSIGNED:
+        details.push(e.assignedTo ? t("event.assigned", { assignee: e.assignedTo }) : t("event.unassigned"));
+        break;
+      case CaseEventType.CONTACT_LOGGED:
+      case CaseEventType.CONTACT_UPDATED:
+        details.push(
+          t("event.contact", {
+            kind: enumLabel(PartnerKindSchema, e.partnerKind),
+            purpose: enumLabel(ContactPurposeSchema, e.contactPurpose),
+          }),
+        );
+        break;
+      default:
+        break;
+    }
+    if (e.outcome) details.push(t("event.outcome", { outcome: enumLabel(OutcomeSchema, e.outcome) }));
+    if (e.reason) details.push(t("event.reason", { reason: e.reason }));
+    const actor = e.actorPost
+      ? t("event.actorWithUnit", { actor: orNone(e.actor), role: enumLabel(RoleSchema, e.actorRole), unit: e.actorPost })
+      : t("event.actor", { actor: orNone(e.actor), role: enumLabel(RoleSchema, e.actorRole) });
+    return h(
+      "li",
+      null,
+      h(
+        "p",
+        { class: "event-head" },
+        h("strong", null, enumLabel(CaseEventTypeSchema, e.type)),
+        " ",
+        e.occurredAt ? h("time", { datetime: isoTimestamp(e.occurredAt) }, formatTimestamp(e.occurredAt)) : null,
+      ),
+      h("p", { class: "event-actor" }, actor),
+      details.map((d) => h("p", { class: "event-detail pre-wrap" }, d)),
+    );
+  }
+}

@@ -1,0 +1,206 @@
+// "My unit's cases": CaseService.ListCases page by page, newest first, with each case's most
+// urgent deadline from CaseService.ListDeadlines when the caller may list them.
+import type { Case, Deadline } from "../gen/consular/v1/cases_pb";
+import { DeadlineKindSchema } from "../gen/consular/v1/cases_pb";
+import { CaseStatusSchema, CaseTypeSchema } from "../gen/consular/v1/common_pb";
+import { h, uniqueId, type Child } from "../dom";
+import { enumLabel } from "../enums";
+import { errorMessage, isAbort } from "../errors";
+import { formatCountry, formatDate, formatTimestampDate, isoDate, isoTimestamp } from "../format";
+import { t, tPlural } from "../i18n/i18n";
+import { withRetry } from "../rpc";
+import { BaseView, type AppContext } from "./view";
+
+export const casesPageSize = 25;
+
+/** The most urgent deadline of each case (the list comes passed first, then by day). */
+export function firstDeadlineByReference(deadlines: readonly Deadline[]): Map<string, Deadline> {
+  const byRef = new Map<string, Deadline>();
+  for (const d of deadlines) {
+    if (d.reference && !byRef.has(d.reference)) byRef.set(d.reference, d);
+  }
+  return byRef;
+}
+
+export function caseHref(reference: string): string {
+  return `#/case/${encodeURIComponent(reference)}`;
+}
+
+export class CasesView extends BaseView {
+  // pageTokens[i] is the token of page i + 1; the first page has "".
+  private pageTokens: string[] = [""];
+  private cases: Case[] | undefined;
+  private nextToken = "";
+  private loading = false;
+  private error: unknown;
+  private deadlines: Map<string, Deadline> | undefined;
+  private deadlinesFailed = false;
+  private readonly captionId = uniqueId("cases-caption");
+
+  constructor(private readonly ctx: AppContext) {
+    super();
+    this.render();
+    void this.loadPage();
+    void this.loadDeadlines();
+  }
+
+  title(): string {
+    return t("cases.title");
+  }
+
+  private get page(): number {
+    return this.pageTokens.length;
+  }
+
+  private async loadPage(): Promise<void> {
+    this.loading = true;
+    this.error = undefined;
+    this.render();
+    const pageToken = this.pageTokens[this.pageTokens.length - 1] ?? "";
+    try {
+      const response = await withRetry(
+        () =>
+          this.ctx.clients.cases.listCases(
+            { pageSize: casesPageSize, pageToken },
+            { signal: this.abort.signal },
+          ),
+        { signal: this.abort.signal },
+      );
+      this.cases = response.cases;
+      this.nextToken = response.nextPageToken;
+      this.ctx.announce(tPlural("cases.loaded", response.cases.length, { page: this.page }));
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
+      this.error = error;
+      this.ctx.announce(errorMessage(error));
+    } finally {
+      this.loading = false;
+    }
+    this.render();
+  }
+
+  private async loadDeadlines(): Promise<void> {
+    try {
+      const response = await withRetry(
+        () => this.ctx.clients.cases.listDeadlines({ withinDays: 0 }, { signal: this.abort.signal }),
+        { signal: this.abort.signal },
+      );
+      this.deadlines = firstDeadlineByReference(response.deadlines);
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
+      this.deadlinesFailed = true;
+    }
+    this.render();
+  }
+
+  private next(): void {
+    if (!this.nextToken || this.loading) return;
+    this.pageTokens.push(this.nextToken);
+    void this.loadPage();
+  }
+
+  private previous(): void {
+    if (this.pageTokens.length <= 1 || this.loading) return;
+    this.pageTokens.pop();
+    void this.loadPage();
+  }
+
+  protected build(): Child[] {
+    const unit = this.ctx.session.unit;
+    return [
+      h("h1", { tabindex: -1 }, t("cases.title")),
+      unit ? h("p", { class: "lead" }, t("cases.unit", { unit })) : null,
+      this.error !== undefined
+        ? h(
+            "div",
+            { class: "message message-error", role: "alert" },
+            h("p", null, errorMessage(this.error)),
+            h("button", { type: "button", id: "cases-retry", onclick: () => void this.loadPage() }, t("common.retry")),
+          )
+        : null,
+      this.deadlinesFailed ? h("p", { class: "message" }, t("cases.deadlinesUnavailable")) : null,
+      this.buildTable(),
+      this.buildPager(),
+    ];
+  }
+
+  private buildTable(): Child {
+    if (this.cases === undefined) {
+      return this.loading ? h("p", { class: "loading" }, t("common.loading")) : null;
+    }
+    if (this.cases.length === 0 && this.page === 1) {
+      return h("p", null, t("cases.empty"));
+    }
+    return h(
+      "div",
+      { class: "table-scroll", role: "region", "aria-labelledby": this.captionId, tabindex: 0 },
+      h(
+        "table",
+        { class: "data", "aria-busy": this.loading ? "true" : "false" },
+        h("caption", { id: this.captionId }, t("cases.caption", { page: this.page })),
+        h(
+          "thead",
+          null,
+          h(
+            "tr",
+            null,
+            h("th", { scope: "col" }, t("case.reference")),
+            h("th", { scope: "col" }, t("case.type")),
+            h("th", { scope: "col" }, t("case.status")),
+            h("th", { scope: "col" }, t("case.country")),
+            h("th", { scope: "col" }, t("case.opened")),
+            h("th", { scope: "col" }, t("cases.nextDeadline")),
+          ),
+        ),
+        h("tbody", null, this.cases.map((c) => this.buildRow(c))),
+      ),
+    );
+  }
+
+  private buildRow(c: Case): HTMLElement {
+    return h(
+      "tr",
+      null,
+      h("th", { scope: "row", class: "nowrap" }, h("a", { href: caseHref(c.reference) }, c.reference)),
+      h("td", null, enumLabel(CaseTypeSchema, c.type)),
+      h("td", null, enumLabel(CaseStatusSchema, c.status)),
+      h("td", null, formatCountry(c.country)),
+      h("td", { class: "nowrap" }, c.openedAt ? h("time", { datetime: isoTimestamp(c.openedAt) }, formatTimestampDate(c.openedAt)) : t("common.none")),
+      h("td", null, this.buildDeadline(c.reference)),
+    );
+  }
+
+  private buildDeadline(reference: string): Child {
+    if (this.deadlines === undefined) return this.deadlinesFailed ? t("common.none") : "";
+    const d = this.deadlines.get(reference);
+    if (!d) return t("common.none");
+    const params = { date: formatDate(d.dueOn), kind: enumLabel(DeadlineKindSchema, d.kind) };
+    return h(
+      "time",
+      { datetime: isoDate(d.dueOn), class: d.passed ? "deadline-passed" : d.warningWeeks > 0 ? "deadline-near" : undefined },
+      d.passed ? t("deadline.passed", params) : t("deadline.due", params),
+    );
+  }
+
+  private buildPager(): Child {
+    if (this.cases === undefined) return null;
+    const hasPrevious = this.page > 1;
+    const hasNext = this.nextToken !== "";
+    if (!hasPrevious && !hasNext) return null;
+    return h(
+      "nav",
+      { class: "pager", "aria-label": t("cases.pagination") },
+      h(
+        "button",
+        { type: "button", id: "cases-previous", disabled: !hasPrevious, onclick: () => this.previous() },
+        t("cases.previousPage"),
+      ),
+      h("span", { class: "pager-page" }, t("cases.page", { page: this.page })),
+      h(
+        "button",
+        { type: "button", id: "cases-next", disabled: !hasNext, onclick: () => this.next() },
+        t("cases.nextPage"),
+      ),
+    );
+  }
+}
