@@ -7,7 +7,8 @@ usage() {
 usage: ops/build.sh [--werror|--no-werror] [--release|--debug] [--sanitize|--no-sanitize]
                    [--fuzz|--no-fuzz] [NINJA TARGET...]
 
-Builds into build/ of the checkout (or $CONSULAR_BUILD_DIR) with Ninja.
+Builds into build/ of the checkout (or $CONSULAR_BUILD_DIR) with Ninja, then the web client into
+web/dist (ops/build-web.sh) unless targets are named.
   --werror       treat compiler warnings as errors (kept for later builds until --no-werror)
   --release      optimised build (kept for later builds until --debug); the default is Debug
   --sanitize     instrument everything with AddressSanitizer and UndefinedBehaviorSanitizer
@@ -91,3 +92,8 @@ fi
 
 echo "+ ninja -C $BUILD_DIR -j $JOBS ${targets[*]}"
 ninja -C "$BUILD_DIR" -j "$JOBS" "${targets[@]}"
+
+# The web client, which consular-web serves (not for a build of named targets only).
+if [[ ${#targets[@]} -eq 0 ]]; then
+  "$ROOT/ops/build-web.sh"
+fi
