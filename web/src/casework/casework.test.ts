@@ -96,7 +96,7 @@ describe("the new-case wizard", () => {
   it("asks for type, country and referral source first", () => {
     const errors = validateStep(emptyWizardInput(), 0, today);
     expect(Object.keys(errors).sort()).toEqual(["country", "referralSource", "type"]);
-    expect(errors.type?.key).toBe("problem.required");
+    expect(errors.type?.key).toBe("problem.choose");
     expect(validateStep(filledWizard({ country: "NL" }), 0, today).country?.key).toBe("problem.country");
     expect(validateStep(filledWizard({ country: "XX" }), 0, today).country?.key).toBe("problem.country");
     expect(validateStep(filledWizard(), 0, today)).toEqual({});
@@ -335,7 +335,7 @@ describe("moving a case", () => {
   it("needs a reason, and an outcome of the type when resolving", () => {
     const c = storedCase();
     expect(validateTransition(c, { to: CaseStatus.ON_HOLD, reason: " ", outcome: 0 }).reason?.key).toBe("problem.required");
-    expect(validateTransition(c, { to: CaseStatus.RESOLVED, reason: "done", outcome: 0 }).outcome?.key).toBe("problem.required");
+    expect(validateTransition(c, { to: CaseStatus.RESOLVED, reason: "done", outcome: 0 }).outcome?.key).toBe("problem.choose");
     expect(validateTransition(c, { to: CaseStatus.RESOLVED, reason: "done", outcome: Outcome.RECOGNISED }).outcome?.key).toBe("problem.outcomeForType");
     expect(validateTransition(c, { to: CaseStatus.RESOLVED, reason: "done", outcome: Outcome.STAYED_BY_OWN_CHOICE })).toEqual({});
   });

@@ -16,7 +16,7 @@ export function textProblem(value: string, maxChars: number, required = false): 
 }
 
 export function requiredChoice(value: number | string): Problem | undefined {
-  return value === 0 || value === "" ? { key: "problem.required" } : undefined;
+  return value === 0 || value === "" ? { key: "problem.choose" } : undefined;
 }
 
 export interface DateRules {

@@ -96,10 +96,10 @@ export function validateContact(input: ContactInput, persons: readonly Person[],
     if (p) errors[field] = p;
   };
   if (input.kind === "partner") {
-    if (input.partnerId === "") put("partnerId", { key: "problem.required" });
+    if (input.partnerId === "") put("partnerId", { key: "problem.choose" });
   } else if (input.kind === "person") {
     const person = persons.find((p) => p.id === input.personId);
-    if (!person) put("personId", { key: "problem.required" });
+    if (!person) put("personId", { key: "problem.choose" });
     else if (isBlockedPerson(person, input.direction)) put("personId", { key: "problem.doNotContact" });
   } else {
     put("adHocName", textProblem(input.adHocName, 200, true));

@@ -238,7 +238,7 @@ export function validateEdit(base: Case, draft: Draft, reason: string, today: Ca
         p = f.required ? requiredChoice(num(v)) : undefined;
         break;
       case "country":
-        p = str(v) === "" ? { key: "problem.required" } : isFocusCountry(str(v)) ? undefined : { key: "problem.country" };
+        p = str(v) === "" ? { key: "problem.choose" } : isFocusCountry(str(v)) ? undefined : { key: "problem.country" };
         break;
       default:
         break;

@@ -83,7 +83,7 @@ export function validateTransition(c: Case, input: TransitionInput): TransitionE
   const reason = textProblem(input.reason, 2000, true);
   if (reason) errors.reason = reason;
   if (input.to === CaseStatus.RESOLVED) {
-    if (input.outcome === Outcome.UNSPECIFIED) errors.outcome = { key: "problem.required" };
+    if (input.outcome === Outcome.UNSPECIFIED) errors.outcome = { key: "problem.choose" };
     else if (!outcomesFor(c.type).includes(input.outcome)) errors.outcome = { key: "problem.outcomeForType" };
   }
   return errors;

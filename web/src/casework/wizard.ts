@@ -175,7 +175,7 @@ export function validateStep(input: WizardInput, step: WizardStep, today: Calend
   const errors: WizardErrors = {};
   if (step === 0) {
     put(errors, "type", requiredChoice(input.type));
-    if (input.country === "") put(errors, "country", { key: "problem.required" });
+    if (input.country === "") put(errors, "country", { key: "problem.choose" });
     else if (!isFocusCountry(input.country)) put(errors, "country", { key: "problem.country" });
     put(errors, "referralSource", requiredChoice(input.referralSource));
   } else if (step === 1) {

@@ -17,7 +17,7 @@ import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
 import { errorMessage, isAbort } from "../errors";
 import { formatDate, formatList, formatTimestamp, formatTimestampDate, isoDate, isoTimestamp, isSetDate } from "../format";
-import { t } from "../i18n/i18n";
+import { t, tPlural } from "../i18n/i18n";
 import { FormAction, withRetry } from "../rpc";
 import {
   buildLogContactRequest,
@@ -323,7 +323,10 @@ export class ContactsPanel extends Panel {
           id: fieldIds.personId,
           label: t("contacts.person"),
           required: true,
-          hint: warned.length ? undefined : t("contacts.personHint"),
+          hint: t("contacts.personHint"),
+          warning: warned.length
+            ? tPlural("contacts.doNotContactWarning", warned.length, { names: formatList(warned.map((p) => p.person.fullName)) })
+            : undefined,
           error: err("personId"),
           value: i.personId,
           placeholder: t("form.choose"),
@@ -337,15 +340,6 @@ export class ContactsPanel extends Panel {
           onValue: (v) => this.set("personId", v, true),
         }),
       );
-      if (warned.length) {
-        counterpart.push(
-          h(
-            "p",
-            { id: "contact-dnc-warning", class: "message warning-message" },
-            h("strong", { class: "warning" }, t("contacts.doNotContactWarning", { names: formatList(warned.map((p) => p.person.fullName)) })),
-          ),
-        );
-      }
     } else {
       counterpart.push(
         textField({ id: fieldIds.adHocName, label: t("contacts.adHocName"), required: true, error: err("adHocName"), value: i.adHocName, onValue: (v) => this.set("adHocName", v) }),

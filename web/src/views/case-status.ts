@@ -137,7 +137,7 @@ export class StatusPanel extends Panel {
       this.heading(t("status.heading")),
       h(
         "p",
-        { id: "status-current" },
+        { id: "status-current", "data-status": CaseStatus[c.status] },
         c.outcome
           ? t("status.currentWithOutcome", { status: enumLabel(CaseStatusSchema, c.status), outcome: enumLabel(OutcomeSchema, c.outcome) })
           : t("status.current", { status: enumLabel(CaseStatusSchema, c.status) }),

@@ -31,6 +31,8 @@ export class FollowUpsView extends BaseView {
   private next = "";
   private loading = false;
   private error: unknown;
+  /** What the last completion or cancellation said. */
+  private done: string | undefined;
   /** The row asking "cancel this follow-up?" */
   private confirming: string | undefined;
   /** What the last action on a row said (by contact id). */
@@ -122,8 +124,6 @@ export class FollowUpsView extends BaseView {
     }
     this.render();
   }
-
-  private done: string | undefined;
 
   private setWindow(value: string): void {
     const n = Number(value);

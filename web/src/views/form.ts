@@ -13,11 +13,13 @@ export interface FieldOptions {
   hint?: string;
   /** The error shown on the field, if any. */
   error?: string;
+  /** A warning about the field's choices (shown beside it, read with it). */
+  warning?: string;
   required?: boolean;
 }
 
 function describedBy(o: FieldOptions): string | undefined {
-  const ids = [o.hint ? `${o.id}-hint` : "", o.error ? `${o.id}-error` : ""].filter(Boolean);
+  const ids = [o.hint ? `${o.id}-hint` : "", o.warning ? `${o.id}-warning` : "", o.error ? `${o.id}-error` : ""].filter(Boolean);
   return ids.length ? ids.join(" ") : undefined;
 }
 
@@ -34,6 +36,7 @@ function controlAttrs(o: FieldOptions) {
 function hintAndError(o: FieldOptions): Child[] {
   return [
     o.hint ? h("p", { id: `${o.id}-hint`, class: "hint" }, o.hint) : null,
+    o.warning ? h("p", { id: `${o.id}-warning`, class: "field-warning" }, o.warning) : null,
     o.error ? h("p", { id: `${o.id}-error`, class: "field-error" }, o.error) : null,
   ];
 }
