@@ -82,10 +82,6 @@ export class ContactsPanel extends Panel {
     super(host, "contacts");
   }
 
-  get hasInput(): boolean {
-    return this.formOpen;
-  }
-
   async load(pageToken = ""): Promise<void> {
     this.loading = true;
     this.loadError = undefined;

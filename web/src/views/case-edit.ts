@@ -105,11 +105,6 @@ export class EditPanel extends Panel {
     super(host, "edit");
   }
 
-  /** Unsaved input is kept: the page asks before it would be dropped. */
-  get hasInput(): boolean {
-    return this.mode !== "closed";
-  }
-
   private open(): void {
     this.base = this.host.current();
     this.draft = draftOf(this.base);

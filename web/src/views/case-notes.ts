@@ -30,10 +30,6 @@ export class NotesPanel extends Panel {
     super(host, "notes");
   }
 
-  get hasInput(): boolean {
-    return this.text.trim() !== "";
-  }
-
   async load(pageToken = ""): Promise<void> {
     this.loading = true;
     this.loadError = undefined;

@@ -40,10 +40,6 @@ export class StatusPanel extends Panel {
     super(host, "status");
   }
 
-  get hasInput(): boolean {
-    return this.target !== undefined && this.reason.trim() !== "";
-  }
-
   private choose(to: CaseStatus): void {
     if (this.target !== to) {
       this.outcome = Outcome.UNSPECIFIED;

@@ -136,11 +136,6 @@ export class CaseView extends BaseView {
     void this.loadEvents("");
   }
 
-  /** Unsaved input in any panel (the app asks before leaving the page). */
-  get hasUnsavedInput(): boolean {
-    return this.edit.hasInput || this.status.hasInput || this.notes.hasInput || this.contacts.hasInput;
-  }
-
   private changed(c: Case): void {
     this.kase = c;
     this.render();
