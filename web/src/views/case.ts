@@ -11,6 +11,7 @@ import {
   DocumentStatus,
   DocumentStatusSchema,
   DuplicateMatchSchema,
+  PermitKindSchema,
   PersonRole,
   PersonRoleSchema,
   ShareAccessSchema,
@@ -247,6 +248,7 @@ export class CaseView extends BaseView {
       this.buildOverview(c),
       this.status.root,
       this.buildSubject(c),
+      this.buildDetails(c),
       this.buildSafety(c),
       this.edit.root,
       this.buildPersons(c),
@@ -328,6 +330,36 @@ export class CaseView extends BaseView {
         [t("subject.hasMinorChildren"), yesNo(s.hasMinorChildren)],
       ]),
     );
+  }
+
+  /** The facts of the case type. */
+  private buildDetails(c: Case): HTMLElement | null {
+    if (c.details.case === "abandonment") {
+      const a = c.details.value;
+      return section(
+        "details",
+        t("edit.details"),
+        definitionList([
+          [t("abandonment.leftNetherlandsOn"), dateCell(a.leftNetherlandsOn)],
+          [t("abandonment.returnedOn"), dateCell(a.returnedOn)],
+          [t("abandonment.residencePermitKind"), enumLabel(PermitKindSchema, a.residencePermitKind)],
+          [t("abandonment.residencePermitExpiresOn"), dateCell(a.residencePermitExpiresOn)],
+        ]),
+      );
+    }
+    if (c.details.case === "divorceRecognition") {
+      const d = c.details.value;
+      return section(
+        "details",
+        t("edit.details"),
+        definitionList([
+          [t("divorce.dutchDivorceOn"), dateCell(d.dutchDivorceOn)],
+          [t("divorce.foreignCourt"), orNone(d.foreignCourt)],
+          [t("divorce.foreignCaseNumber"), orNone(d.foreignCaseNumber)],
+        ]),
+      );
+    }
+    return null;
   }
 
   private buildSafety(c: Case): HTMLElement {
