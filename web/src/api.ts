@@ -2,6 +2,7 @@
 import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { CaseService } from "./gen/consular/v1/cases_pb";
+import { ContactService, PartnerService } from "./gen/consular/v1/contacts_pb";
 import { csrfHeader } from "./session";
 
 /** Why the caller reads or changes data; the audit trail records it. */
@@ -65,8 +66,14 @@ export function createGatewayTransport(csrf: () => string | undefined, options: 
 
 export interface Clients {
   cases: Client<typeof CaseService>;
+  contacts: Client<typeof ContactService>;
+  partners: Client<typeof PartnerService>;
 }
 
 export function createClients(transport: Transport): Clients {
-  return { cases: createClient(CaseService, transport) };
+  return {
+    cases: createClient(CaseService, transport),
+    contacts: createClient(ContactService, transport),
+    partners: createClient(PartnerService, transport),
+  };
 }

@@ -7,10 +7,13 @@ import {
   CaseEventTypeSchema,
   DeadlineKindSchema,
   DocumentStatusSchema,
+  DuplicateMatchSchema,
+  PermitKindSchema,
   PersonRoleSchema,
   ShareAccessSchema,
   TravelDocumentTypeSchema,
 } from "./gen/consular/v1/cases_pb";
+import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema } from "./gen/consular/v1/contacts_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
 /** Every enum the screens show; the catalogue test checks each of their values has a message. */
@@ -32,6 +35,11 @@ export const shownEnums: readonly DescEnum[] = [
   PersonRoleSchema,
   ShareAccessSchema,
   TravelDocumentTypeSchema,
+  PermitKindSchema,
+  DuplicateMatchSchema,
+  ContactChannelSchema,
+  ContactDirectionSchema,
+  ContactOutcomeSchema,
 ];
 
 export function enumKey(valueName: string): string {

@@ -1,5 +1,7 @@
 // The application: the session, the header, and the hash routes
 //   #/                 my unit's cases
+//   #/new              open a case (a wizard)
+//   #/follow-ups       the follow-ups due of my unit's cases
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -19,7 +21,10 @@ import {
 } from "./i18n/i18n";
 import { fetchSession, signOut, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
+import type { Case } from "./gen/consular/v1/cases_pb";
 import { CasesView } from "./views/cases";
+import { FollowUpsView } from "./views/followups";
+import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
 import type { AppContext, View } from "./views/view";
@@ -35,6 +40,8 @@ class App {
   private readonly main = h("main", { id: "main", class: "app-main", tabindex: -1 });
   private readonly announcer = h("div", { class: "visually-hidden", role: "status", "aria-live": "polite" });
   private endingSession = false;
+  /** The answer of CreateCase, handed to the case page it leads to (memory only). */
+  private created: Case | undefined;
   private signingOut = false;
 
   constructor(private readonly root: HTMLElement) {
@@ -164,6 +171,20 @@ class App {
       this.show(new CasesView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/new") {
+      this.show(
+        new NewCaseView(ctx, (created) => {
+          this.created = created;
+          location.hash = `#/case/${encodeURIComponent(created.reference)}`;
+        }),
+        moveFocus,
+      );
+      return;
+    }
+    if (hash === "#/follow-ups") {
+      this.show(new FollowUpsView(ctx), moveFocus);
+      return;
+    }
     const match = /^#\/case\/([^/]+)$/.exec(hash);
     let reference: string | undefined;
     try {
@@ -172,7 +193,9 @@ class App {
       reference = undefined;
     }
     if (reference !== undefined && isCaseReference(reference)) {
-      this.show(new CaseView(ctx, reference), moveFocus);
+      const created = this.created?.reference === reference ? this.created : undefined;
+      this.created = undefined;
+      this.show(new CaseView(ctx, reference, created), moveFocus);
       return;
     }
     this.show(new MessageView("notFound.title", "notFound.message"), moveFocus);
@@ -189,11 +212,11 @@ class App {
 
   /** Marks the header link of the screen shown as the current page. */
   private updateNav(): void {
-    const onCases = location.hash === "" || location.hash === "#" || location.hash === "#/";
-    const link = this.header.querySelector(".app-nav a");
-    if (!link) return;
-    if (onCases) link.setAttribute("aria-current", "page");
-    else link.removeAttribute("aria-current");
+    const hash = location.hash === "" || location.hash === "#" ? "#/" : location.hash;
+    for (const link of this.header.querySelectorAll(".app-nav a")) {
+      if (link.getAttribute("href") === hash) link.setAttribute("aria-current", "page");
+      else link.removeAttribute("aria-current");
+    }
   }
 
   private updateTitle(): void {
@@ -225,7 +248,13 @@ class App {
           ? h(
               "nav",
               { class: "app-nav", "aria-label": t("header.navigation") },
-              h("a", { href: "#/" }, t("cases.title")),
+              h(
+                "ul",
+                null,
+                h("li", null, h("a", { href: "#/", id: "nav-cases" }, t("cases.title"))),
+                h("li", null, h("a", { href: "#/new", id: "nav-new" }, t("newCase.title"))),
+                h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title"))),
+              ),
             )
           : null,
         h(

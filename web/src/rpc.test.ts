@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, createRouterTransport } from "@connectrpc/connect";
 import { describe, expect, it, vi } from "vitest";
 import { CaseNoteSchema, CaseService } from "./gen/consular/v1/cases_pb";
-import { backoffDelay, isRetryable, mutate, UserAction, withRetry, type RetryOptions } from "./rpc";
+import { backoffDelay, FormAction, isRetryable, mutate, UserAction, withRetry, type RetryOptions } from "./rpc";
 
 /** Retry options that never wait: the delays asked for are recorded instead. */
 function instant(): RetryOptions & { delays: number[] } {
@@ -184,6 +184,27 @@ describe("UserAction", () => {
     const ids = new Set<string>();
     for (let i = 0; i < 5; i++) await mutate(async (id) => ids.add(id), instant());
     expect(ids.size).toBe(5);
+  });
+});
+
+describe("FormAction", () => {
+  it("keeps one request id while the request stays the same, and takes a new one when it changes", () => {
+    const form = new FormAction<string>();
+    const first = form.for('{"text":"a"}');
+    expect(form.for('{"text":"a"}')).toBe(first);
+    const changed = form.for('{"text":"b"}');
+    expect(changed.requestId).not.toBe(first.requestId);
+    // Changing the input back is another action too: the server saw "b" under the last id.
+    expect(form.for('{"text":"a"}').requestId).not.toBe(first.requestId);
+  });
+
+  it("starts afresh after forget(), so the same text entered again is a new action", () => {
+    const form = new FormAction<string>();
+    const first = form.for("same");
+    expect(form.current).toBe(first);
+    form.forget();
+    expect(form.current).toBeUndefined();
+    expect(form.for("same").requestId).not.toBe(first.requestId);
   });
 });
 

@@ -140,3 +140,34 @@ export class UserAction<T> {
 export function mutate<T>(send: (requestId: string) => Promise<T>, options?: RetryOptions): Promise<T> {
   return new UserAction<T>().run(send, options);
 }
+
+/**
+ * The user action of a form: the same action (and so the same request_id) for as long as the
+ * request it sends stays the same, a new one once the input changed. `key` is the request without
+ * its request_id, e.g. its JSON. A form keeps one FormAction for its life and asks it for the
+ * action on every submit: pressing "save" again after a failure retries with the first id, and
+ * editing the input first makes a new id. forget() after success, so that the next entry of the
+ * same text is a new action.
+ */
+export class FormAction<T> {
+  #key: string | undefined;
+  #action: UserAction<T> | undefined;
+
+  for(key: string): UserAction<T> {
+    if (!this.#action || this.#key !== key) {
+      this.#action = new UserAction<T>();
+      this.#key = key;
+    }
+    return this.#action;
+  }
+
+  /** The action under way or last used, if any. */
+  get current(): UserAction<T> | undefined {
+    return this.#action;
+  }
+
+  forget(): void {
+    this.#action = undefined;
+    this.#key = undefined;
+  }
+}

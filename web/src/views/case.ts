@@ -1,13 +1,17 @@
 // One case: CaseService.GetCase (what the caller may see of it) and its timeline from
 // CaseService.ListCaseEvents. Covert notes are shown only on request, and are not in the page
-// until then. The URL holds the case reference only, never a name.
-import type { Case, CaseEvent, Person, TravelDocument } from "../gen/consular/v1/cases_pb";
+// until then. The URL holds the case reference only, never a name. The work on the case is in
+// panels of its own: the status (transitions), editing the details (with the conflict view),
+// contacts and notes.
+import type { Case, CaseEvent, Person, PossibleDuplicate, TravelDocument } from "../gen/consular/v1/cases_pb";
 import {
   CaseAccessSchema,
   CaseEventType,
   CaseEventTypeSchema,
   DocumentStatus,
   DocumentStatusSchema,
+  DuplicateMatchSchema,
+  PermitKindSchema,
   PersonRole,
   PersonRoleSchema,
   ShareAccessSchema,
@@ -38,8 +42,14 @@ import {
   isSetDate,
   type CalendarDate,
 } from "../format";
-import { t, tPlural } from "../i18n/i18n";
+import { language, t, tPlural, type Lang } from "../i18n/i18n";
 import { withRetry } from "../rpc";
+import { ContactsPanel } from "./case-contacts";
+import { EditPanel } from "./case-edit";
+import { NotesPanel } from "./case-notes";
+import { StatusPanel } from "./case-status";
+import { caseHref } from "./cases";
+import type { CaseHost, Panel } from "./panel";
 import { BaseView, type AppContext } from "./view";
 
 export const eventsPageSize = 100;
@@ -86,15 +96,67 @@ export class CaseView extends BaseView {
   private eventsError: unknown;
   private covertShown = false;
   private readonly covertId = uniqueId("covert-notes");
+  private readonly status: StatusPanel;
+  private readonly edit: EditPanel;
+  private readonly contacts: ContactsPanel;
+  private readonly notes: NotesPanel;
+  private readonly panels: readonly Panel[];
+  /** The case and language the panels were last rendered for. */
+  private panelsFor: { kase: Case | undefined; lang: Lang | undefined } = { kase: undefined, lang: undefined };
+  private panelsLoaded = false;
 
+  /**
+   * created: the answer of CreateCase when the case was opened just now (its possible
+   * duplicates are in that answer only).
+   */
   constructor(
     private readonly ctx: AppContext,
     private readonly reference: string,
+    private readonly created?: Case,
   ) {
     super();
+    const view = this;
+    const host: CaseHost = {
+      ctx,
+      signal: this.abort.signal,
+      current: () => {
+        if (!view.kase) throw new Error("the case is not loaded");
+        return view.kase;
+      },
+      changed: (c) => view.changed(c),
+      reload: () => view.reloadCase(),
+      refreshTimeline: () => void view.loadEvents(""),
+    };
+    this.status = new StatusPanel(host);
+    this.edit = new EditPanel(host);
+    this.contacts = new ContactsPanel(host);
+    this.notes = new NotesPanel(host);
+    this.panels = [this.status, this.edit, this.contacts, this.notes];
     this.render();
     void this.loadCase();
     void this.loadEvents("");
+  }
+
+  private changed(c: Case): void {
+    this.kase = c;
+    this.render();
+  }
+
+  /** Reads the case again (a panel met ABORTED); the page shows the current case. */
+  private async reloadCase(): Promise<Case | undefined> {
+    try {
+      const c = await withRetry(
+        () => this.ctx.clients.cases.getCase({ caseId: this.reference }, { signal: this.abort.signal }),
+        { signal: this.abort.signal },
+      );
+      this.changed(c);
+      void this.loadEvents("");
+      return c;
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return undefined;
+      this.ctx.announce(errorMessage(error));
+      return undefined;
+    }
   }
 
   title(): string {
@@ -111,6 +173,11 @@ export class CaseView extends BaseView {
         { signal: this.abort.signal },
       );
       this.ctx.announce(t("case.loaded", { reference: this.kase.reference }));
+      if (!this.panelsLoaded) {
+        this.panelsLoaded = true;
+        void this.contacts.load();
+        void this.notes.load();
+      }
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
       this.error = error;
@@ -168,16 +235,60 @@ export class CaseView extends BaseView {
       ];
     }
     const c = this.kase;
+    if (this.panelsFor.kase !== c || this.panelsFor.lang !== language()) {
+      // Panels keep their own state; they are rebuilt when the case or the language changed,
+      // not on every render of the page (so typing is never disturbed by a timeline load).
+      for (const p of this.panels) p.render();
+      this.panelsFor = { kase: c, lang: language() };
+    }
     return [
       back,
       heading,
+      this.buildCreated(),
       this.buildOverview(c),
+      this.status.root,
       this.buildSubject(c),
+      this.buildDetails(c),
       this.buildSafety(c),
+      this.edit.root,
       this.buildPersons(c),
       this.buildDocuments(c),
+      this.contacts.root,
+      this.notes.root,
       this.buildTimeline(),
     ];
+  }
+
+  /** Just opened: say so, with the cases that may be about the same person. */
+  private buildCreated(): Child {
+    const created = this.created;
+    if (!created) return null;
+    const duplicates = created.possibleDuplicates;
+    return h(
+      "section",
+      { id: "case-created", class: `message${duplicates.length ? " message-warning" : ""}`, "aria-labelledby": "case-created-heading" },
+      h("h2", { id: "case-created-heading" }, t("newCase.created", { reference: created.reference })),
+      duplicates.length === 0
+        ? h("p", null, t("duplicates.none"))
+        : [
+            h("p", null, tPlural("duplicates.found", duplicates.length)),
+            h("ul", { id: "case-duplicates" }, duplicates.map((d) => this.buildDuplicate(d))),
+          ],
+    );
+  }
+
+  private buildDuplicate(d: PossibleDuplicate): HTMLElement {
+    const match = enumLabel(DuplicateMatchSchema, d.match);
+    if (d.reference) {
+      return h(
+        "li",
+        null,
+        h("a", { href: caseHref(d.reference) }, d.reference),
+        " ",
+        t("duplicates.readable", { unit: d.handlingUnit, match }),
+      );
+    }
+    return h("li", null, t("duplicates.elsewhere", { unit: d.handlingUnit, match }));
   }
 
   private buildOverview(c: Case): HTMLElement {
@@ -219,6 +330,36 @@ export class CaseView extends BaseView {
         [t("subject.hasMinorChildren"), yesNo(s.hasMinorChildren)],
       ]),
     );
+  }
+
+  /** The facts of the case type. */
+  private buildDetails(c: Case): HTMLElement | null {
+    if (c.details.case === "abandonment") {
+      const a = c.details.value;
+      return section(
+        "details",
+        t("edit.details"),
+        definitionList([
+          [t("abandonment.leftNetherlandsOn"), dateCell(a.leftNetherlandsOn)],
+          [t("abandonment.returnedOn"), dateCell(a.returnedOn)],
+          [t("abandonment.residencePermitKind"), enumLabel(PermitKindSchema, a.residencePermitKind)],
+          [t("abandonment.residencePermitExpiresOn"), dateCell(a.residencePermitExpiresOn)],
+        ]),
+      );
+    }
+    if (c.details.case === "divorceRecognition") {
+      const d = c.details.value;
+      return section(
+        "details",
+        t("edit.details"),
+        definitionList([
+          [t("divorce.dutchDivorceOn"), dateCell(d.dutchDivorceOn)],
+          [t("divorce.foreignCourt"), orNone(d.foreignCourt)],
+          [t("divorce.foreignCaseNumber"), orNone(d.foreignCaseNumber)],
+        ]),
+      );
+    }
+    return null;
   }
 
   private buildSafety(c: Case): HTMLElement {

@@ -110,6 +110,12 @@ export class CasesView extends BaseView {
     return [
       h("h1", { tabindex: -1 }, t("cases.title")),
       unit ? h("p", { class: "lead" }, t("cases.unit", { unit })) : null,
+      h(
+        "p",
+        { class: "page-actions" },
+        h("a", { href: "#/new", id: "cases-new", class: "button-link" }, t("newCase.title")),
+        h("a", { href: "#/follow-ups", id: "cases-follow-ups", class: "button-link secondary" }, t("followUps.title")),
+      ),
       this.error !== undefined
         ? h(
             "div",

@@ -29,16 +29,7 @@ export abstract class BaseView implements View {
   protected abstract build(): Child[];
 
   render(): void {
-    // Keep the keyboard focus where it was: on the element with the same id after rebuilding,
-    // else on the heading.
-    const active = document.activeElement;
-    const hadFocus = active instanceof HTMLElement && this.root.contains(active);
-    const focusId = hadFocus ? active.id : "";
-    replaceChildren(this.root, ...this.build());
-    if (!hadFocus) return;
-    const again = focusId ? document.getElementById(focusId) : null;
-    const usable = again !== null && !again.hasAttribute("disabled") && !again.hidden;
-    (usable ? again : this.heading())?.focus();
+    rebuild(this.root, this.build(), () => this.heading());
   }
 
   heading(): HTMLElement | null {
@@ -48,4 +39,19 @@ export abstract class BaseView implements View {
   dispose(): void {
     this.abort.abort();
   }
+}
+
+/**
+ * Replaces the children of root, keeping the keyboard focus where it was: on the element with
+ * the same id after rebuilding, else on what `fallback` gives (a heading).
+ */
+export function rebuild(root: HTMLElement, children: Child[], fallback: () => HTMLElement | null): void {
+  const active = document.activeElement;
+  const hadFocus = active instanceof HTMLElement && root.contains(active);
+  const focusId = hadFocus ? active.id : "";
+  replaceChildren(root, ...children);
+  if (!hadFocus) return;
+  const again = focusId ? document.getElementById(focusId) : null;
+  const usable = again !== null && !again.hasAttribute("disabled") && !again.hidden;
+  (usable ? again : fallback())?.focus();
 }

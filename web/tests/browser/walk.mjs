@@ -2,8 +2,19 @@
 // cases, one case, the language switch, sign-out, and another post's officer kept out. Every
 // screen is scanned with axe-core (WCAG 2.1 A and AA rules) and saved as a screenshot.
 //
+// With CASEWORK=1 it also walks an officer's day (the gateway must reach consular-cases and
+// consular-contacts): opening a case through the wizard with its safety information, changing
+// it with a reason, logging a contact with a follow-up due today, completing the follow-up on
+// the follow-ups screen, moving the case to ACTIVE and then to RESOLVED (first with an outcome
+// the service refuses, then with one it accepts), a note; and a conflict: two officers edit the
+// same case, the second sees the conflict view and, after putting the changes on the current
+// version, both changes are on the case.
+//
 // Environment: WEB_URL (the gateway), CASE_REF and CASE_NAME (a case of RABAT, with covert notes
-// COVERT), SCREENSHOTS (a folder), CHROMIUM (default /usr/bin/chromium).
+// COVERT), SCREENSHOTS (a folder), CHROMIUM (default /usr/bin/chromium); CASEWORK=1 for the
+// officer's day and the conflict check; PARTNER_NAME (optional, with CASEWORK): an active partner
+// of the directory in Morocco (MA) to log the contact with, else the contact is with someone not
+// in the directory.
 // Prints PASS/FAIL lines; exits 1 when a check failed.
 import { mkdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -17,6 +28,8 @@ const ref = process.env.CASE_REF;
 const name = process.env.CASE_NAME;
 const covert = process.env.COVERT;
 const shots = process.env.SCREENSHOTS;
+const casework = process.env.CASEWORK === "1";
+const partnerName = process.env.PARTNER_NAME ?? "";
 if (!url || !ref || !name || !covert || !shots) {
   console.error("walk.mjs: set WEB_URL, CASE_REF, CASE_NAME, COVERT and SCREENSHOTS");
   process.exit(2);
@@ -81,6 +94,210 @@ async function signIn(page, unit) {
   await page.waitForSelector("#sign-out");
 }
 
+// Enum values as the API numbers them (the selects' values): consular.v1 common.proto and
+// contacts.proto.
+const REFERRAL_FAMILY = "2";
+const SEX_FEMALE = "1";
+const NATIONALITY_DUAL = "2";
+const DIRECTION_OUTGOING = "1";
+const CHANNEL_PHONE = "1";
+const PURPOSE_SHELTER = "3";
+const CONTACT_HELP_AGREED = "1";
+const OUTCOME_RETURNED_TO_NL = "1";
+const OUTCOME_STAYED_BY_OWN_CHOICE = "2";
+
+/** Today in the browser's time zone, as <input type="date"> takes it. */
+function todayIso() {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+}
+
+const bodyText = (page) => page.evaluate(() => document.body.innerText);
+
+/** The officer's day: returns the new case's reference and the subject's name. */
+async function officersDay(page) {
+  const stamp = Date.now().toString(36);
+  const subject = `Walk Officerday ${stamp}`;
+  const covertNew = `Only call the sister, ${stamp}`;
+
+  await page.click("#nav-new");
+  await page.waitForSelector("#new-type");
+  await scan(page, "new-case-step-1");
+  await page.click("#new-next");
+  await page.waitForSelector("#new-errors");
+  check("the wizard refuses an empty first step, with the errors tied to their fields",
+        (await page.getAttribute("#new-country", "aria-invalid")) === "true" &&
+        (await page.getAttribute("#new-country", "aria-describedby"))?.includes("new-country-error"));
+  await scan(page, "new-case-step-1-errors");
+
+  await page.check("#new-type"); // the first choice: abandonment
+  await page.selectOption("#new-country", "MA");
+  await page.selectOption("#new-referral", REFERRAL_FAMILY);
+  await page.click("#new-next");
+  await page.waitForSelector("#new-name");
+  await scan(page, "new-case-step-2");
+  await page.fill("#new-name", subject);
+  await page.fill("#new-dob", "1991-04-12");
+  await page.selectOption("#new-sex", SEX_FEMALE);
+  await page.selectOption("#new-nationality", NATIONALITY_DUAL);
+  await page.click("#new-next");
+  await page.waitForSelector("#new-left-nl");
+  await page.fill("#new-left-nl", "2025-11-02");
+  await page.check("#new-risk-flags"); // the first flag
+  await page.fill("#new-safe-channel", "Her sister's mobile");
+  await page.fill("#new-safe-times", "Weekdays 10:00-12:00");
+  await page.fill("#new-covert-notes", covertNew);
+  await scan(page, "new-case-step-3");
+  await page.click("#new-next");
+  await page.waitForSelector("#new-submit");
+  check("the review shows what will be sent", (await bodyText(page)).includes(subject));
+  await scan(page, "new-case-review");
+  await page.click("#new-submit");
+  await page.waitForSelector("#case-created", { timeout: 15000 });
+  const reference = decodeURIComponent(new URL(page.url()).hash.replace(/^#\/case\//, ""));
+  check("the wizard opens the case and goes to its page by reference",
+        /^ABN-\d{4}-\d{5}$/.test(reference), page.url());
+  await page.waitForSelector("#status-current[data-status]");
+  check("the new case is in intake",
+        (await page.getAttribute("#status-current", "data-status")) === "INTAKE");
+  const created = await bodyText(page);
+  check("the safety information recorded in the wizard is on the case",
+        created.includes("Her sister's mobile") && created.includes("Weekdays 10:00-12:00"));
+  check("the new case's covert notes stay hidden until asked for", !created.includes(covertNew));
+  await scan(page, "case-created");
+
+  // Safety information changed: a reason is required.
+  await page.click("#edit-open");
+  await page.waitForSelector("#edit-form");
+  await page.fill("#edit-safe-times", "Weekdays 09:00-11:00 only");
+  await page.click("#edit-save");
+  await page.waitForSelector("#edit-errors");
+  check("a safety change without a reason is refused on the reason field",
+        (await page.getAttribute("#edit-reason", "aria-invalid")) === "true");
+  await scan(page, "case-edit");
+  await page.fill("#edit-reason", "She asked for earlier calls");
+  await page.click("#edit-save");
+  await page.waitForSelector("#edit-open", { timeout: 15000 });
+  check("the safety change is saved with its reason",
+        (await bodyText(page)).includes("Weekdays 09:00-11:00 only"));
+
+  // A contact with a follow-up due today.
+  await page.click("#contact-new");
+  await page.waitForSelector("#contact-form");
+  await page.selectOption("#contact-direction", DIRECTION_OUTGOING);
+  if (partnerName) {
+    await page.check("#contact-kind"); // a partner of the directory
+    await page.waitForFunction(() => document.querySelectorAll("#contact-partner option").length > 1, null, { timeout: 15000 });
+    const value = await page.evaluate((n) => {
+      const option = [...document.querySelectorAll("#contact-partner option")].find((o) => o.textContent.startsWith(n));
+      return option ? option.value : "";
+    }, partnerName);
+    check("the partner of the case's country is offered", value !== "", partnerName);
+    await page.selectOption("#contact-partner", value);
+  } else {
+    await page.check("#contact-kind-adhoc");
+    await page.fill("#contact-adhoc-name", "Shelter intake desk");
+    await page.fill("#contact-adhoc-organisation", "Women's shelter");
+  }
+  await page.selectOption("#contact-channel", CHANNEL_PHONE);
+  await page.selectOption("#contact-purpose", PURPOSE_SHELTER);
+  await page.selectOption("#contact-outcome", CONTACT_HELP_AGREED);
+  await page.fill("#contact-follow-up", todayIso());
+  await page.fill("#contact-note", "A bed is free from tomorrow");
+  await scan(page, "contact-form");
+  await page.click("#contact-submit");
+  await page.waitForSelector("#contacts-table tbody tr[data-contact-id]", { timeout: 15000 });
+  const contactId = await page.getAttribute("#contacts-table tbody tr[data-contact-id]", "data-contact-id");
+  check("the contact is logged and listed on the case", Boolean(contactId));
+  await scan(page, "case-contacts");
+
+  // The follow-up on the follow-ups screen, completed there.
+  await page.click("#nav-follow-ups");
+  await page.waitForSelector(`#followup-${contactId}`, { timeout: 15000 });
+  check("the follow-up due today is on the follow-ups screen", true);
+  await scan(page, "follow-ups");
+  await page.click(`#followup-complete-${contactId}`);
+  await page.waitForSelector("#followups-done", { timeout: 15000 });
+  check("completing the follow-up takes it off the list",
+        (await page.$(`#followup-${contactId}`)) === null);
+
+  // ACTIVE, then RESOLVED: first with an outcome the service refuses (no return date yet).
+  await page.goto(`${url}/#/case/${reference}`);
+  await page.waitForSelector("#transition-to-ACTIVE", { timeout: 15000 });
+  await page.click("#transition-to-ACTIVE");
+  await page.fill("#transition-reason", "Intake done; she wants help to come home");
+  await scan(page, "case-transition");
+  await page.click("#transition-submit");
+  await page.waitForSelector('#status-current[data-status="ACTIVE"]', { timeout: 15000 });
+  check("the case moves from intake to active", true);
+
+  await page.click("#transition-to-RESOLVED");
+  await page.waitForSelector("#transition-outcome");
+  await page.selectOption("#transition-outcome", OUTCOME_RETURNED_TO_NL);
+  await page.fill("#transition-reason", "She is back");
+  await page.click("#transition-submit");
+  await page.waitForSelector("#transition-error", { timeout: 15000 });
+  check("resolving as returned without a return date is refused in an alert",
+        (await page.getAttribute("#transition-error", "role")) === "alert" &&
+        (await page.getAttribute("#status-current", "data-status")) === "ACTIVE");
+  await scan(page, "case-transition-refused");
+  await page.selectOption("#transition-outcome", OUTCOME_STAYED_BY_OWN_CHOICE);
+  await page.fill("#transition-reason", "She decided to stay; the post keeps in touch");
+  await page.click("#transition-submit");
+  await page.waitForSelector('#status-current[data-status="RESOLVED"]', { timeout: 15000 });
+  check("the case is resolved with an outcome", true);
+
+  await page.fill("#note-text", "Resolved after the shelter contact.");
+  await page.click("#note-add");
+  await page.waitForSelector("#notes-list li", { timeout: 15000 });
+  check("a note is added and listed",
+        (await page.textContent("#notes-list")).includes("Resolved after the shelter contact."));
+  await scan(page, "case-resolved");
+  return { reference, subject };
+}
+
+/** Two officers change the same case; the second sees the conflict view and loses nothing. */
+async function conflict(first, second, reference) {
+  const stamp = Date.now().toString(36);
+  const theirChannel = `Shelter landline ${stamp}`;
+  const myTimes = `Evenings after 19:00 ${stamp}`;
+  for (const page of [first, second]) {
+    await page.goto(`${url}/#/case/${reference}`);
+    await page.waitForSelector("#edit-open", { timeout: 15000 });
+    await page.click("#edit-open");
+    await page.waitForSelector("#edit-form");
+  }
+  await first.fill("#edit-safe-channel", theirChannel);
+  await first.fill("#edit-reason", "The sister's phone was taken");
+  await first.click("#edit-save");
+  await first.waitForSelector("#edit-open", { timeout: 15000 });
+
+  await second.fill("#edit-safe-times", myTimes);
+  await second.fill("#edit-reason", "She works mornings now");
+  await second.click("#edit-save");
+  await second.waitForSelector("#edit-conflict", { timeout: 15000 });
+  const row = await second.textContent('#conflict-table tr[data-field="safety.safe_contact_times"]');
+  check("the second officer sees the conflict view with their change beside the current version",
+        row !== null && row.includes(myTimes));
+  check("the conflict view did not save the second officer's change",
+        !(await second.evaluate(() => document.querySelector("#safety-heading")?.parentElement?.innerText ?? "")).includes(myTimes));
+  await scan(second, "case-conflict");
+  await second.click("#conflict-redo");
+  await second.waitForSelector("#edit-redo-notice");
+  check("after redo the form holds the second officer's input on the current version",
+        (await second.inputValue("#edit-safe-times")) === myTimes &&
+        (await second.inputValue("#edit-safe-channel")) === theirChannel &&
+        (await second.inputValue("#edit-reason")) === "She works mornings now");
+  await scan(second, "case-conflict-redo");
+  await second.click("#edit-save");
+  await second.waitForSelector("#edit-open", { timeout: 15000 });
+  await second.reload();
+  await second.waitForSelector("#edit-open", { timeout: 15000 });
+  const after = await bodyText(second);
+  check("after the redo both changes are on the case: nothing is lost",
+        after.includes(theirChannel) && after.includes(myTimes));
+}
+
 try {
   const page = await newPage();
   await page.goto(url);
@@ -141,9 +358,23 @@ try {
         !text.includes(name) && !text.includes(covert), text.slice(0, 300));
   await scan(tunis, "case-other-post");
 
+  const names = [name];
+  if (casework) {
+    const officer = await newPage();
+    await signIn(officer, "RABAT");
+    const { reference, subject } = await officersDay(officer);
+    names.push(subject);
+    const colleague = await newPage();
+    await signIn(colleague, "RABAT");
+    await conflict(officer, colleague, reference);
+    check("nothing is kept in browser storage during the officer's day", await storageIsEmpty(officer));
+  } else {
+    console.log("SKIP  the officer's day and the conflict check (set CASEWORK=1)");
+  }
+
   check("no personal data in any address the browser used",
-        urls.every((u) => !u.includes(name) && !u.includes(encodeURIComponent(name))),
-        urls.filter((u) => u.includes(name)).join(" "));
+        urls.every((u) => names.every((n) => !u.includes(n) && !u.includes(encodeURIComponent(n)))),
+        urls.filter((u) => names.some((n) => u.includes(n))).join(" "));
   check("no Content Security Policy violation", cspViolations.length === 0, cspViolations.join("; "));
 } catch (error) {
   check("the walk ran to its end", false, String(error && error.stack ? error.stack : error));
