@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# The web client in a real browser: real PostgreSQL, consular-cases over TLS, consular-web over
-# HTTPS serving web/dist, and headless Chromium driven by web/tests/browser/walk.mjs
-# (playwright-core, axe-core). Screenshots of each screen go to SCREENSHOT_DIR.
+# The web client in a real browser: real PostgreSQL, consular-cases and consular-contacts over TLS,
+# consular-web over HTTPS serving web/dist, and headless Chromium driven by
+# web/tests/browser/walk.mjs (playwright-core, axe-core) with the officer's day (CASEWORK=1).
+# Screenshots of each screen go to the --screenshots folder.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: tests/e2e/browser_e2e.sh --cases BIN --web BIN --migrate BIN --ctl BIN --client DIR
-                                --screenshots DIR [--work-dir DIR]
+usage: tests/e2e/browser_e2e.sh --cases BIN --contacts BIN --web BIN --migrate BIN --ctl BIN
+                                --client DIR --screenshots DIR [--work-dir DIR]
 --client is the web client's folder (web/), built (dist/) and installed (node_modules/).
 Set CONSULAR_E2E_KEEP=1 to keep the temporary folder for inspection.
 USAGE
 }
 
-CASES_BIN="" WEB_BIN="" MIGRATE_BIN="" CTL_BIN="" CLIENT_DIR="" SHOTS="" WORK_PARENT=""
+CASES_BIN="" CONTACTS_BIN="" WEB_BIN="" MIGRATE_BIN="" CTL_BIN="" CLIENT_DIR="" SHOTS="" WORK_PARENT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) CASES_BIN=$2; shift 2 ;;
+    --contacts) CONTACTS_BIN=$2; shift 2 ;;
     --web) WEB_BIN=$2; shift 2 ;;
     --migrate) MIGRATE_BIN=$2; shift 2 ;;
     --ctl) CTL_BIN=$2; shift 2 ;;
@@ -27,7 +29,7 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; exit 2 ;;
   esac
 done
-for bin in "$CASES_BIN" "$WEB_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+for bin in "$CASES_BIN" "$CONTACTS_BIN" "$WEB_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
   [[ -n $bin && -x $bin ]] || { usage >&2; exit 2; }
 done
 [[ -n $SHOTS && -f $CLIENT_DIR/dist/index.html && -d $CLIENT_DIR/node_modules/playwright-core ]] || {
@@ -42,17 +44,19 @@ KEEP=${CONSULAR_E2E_KEEP:-0}
 source "$HERE/lib.sh"
 
 e2e_make_work_dir browser
-CASES_PID="" WEB_PID=""
+CASES_PID="" CONTACTS_PID="" WEB_PID=""
 CASES_LOG=$WORK/cases.log
+CONTACTS_LOG=$WORK/contacts.log
 WEB_LOG=$WORK/web.log
 CASES_PORT=$(free_port)
+CONTACTS_PORT=$(free_port)
 WEB_PORT=$(free_port)
 
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   local status=$?
-  e2e_stop_pids "$CASES_PID" "$WEB_PID"
-  e2e_finish "$status" "$CASES_LOG" "$WEB_LOG"
+  e2e_stop_pids "$CASES_PID" "$CONTACTS_PID" "$WEB_PID"
+  e2e_finish "$status" "$CASES_LOG" "$CONTACTS_LOG" "$WEB_LOG"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -63,9 +67,13 @@ e2e_seed_units "$OWNER_DSN"
 
 start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
 CASES_PID=$STARTED_PID
+start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
+CONTACTS_PID=$STARTED_PID
 wait_listening consular-cases "$CASES_PID" "$CASES_LOG"
+wait_listening consular-contacts "$CONTACTS_PID" "$CONTACTS_LOG"
 "$WEB_BIN" --listen "127.0.0.1:$WEB_PORT" --tls-cert "$CERTS/server.pem" \
   --tls-key "$CERTS/server.key" --ca-cert "$CERTS/ca.pem" --cases-addr "localhost:$CASES_PORT" \
+  --contacts-addr "localhost:$CONTACTS_PORT" \
   --static-dir "$CLIENT_DIR/dist" --dev-sign-in-key "$CERTS/token-signing.pem" >"$WEB_LOG" 2>&1 &
 WEB_PID=$!
 wait_listening consular-web "$WEB_PID" "$WEB_LOG"
@@ -81,7 +89,7 @@ REF=$(json_field reference)
 rm -rf "$SHOTS"
 WALK_STATUS=0
 WEB_URL="https://localhost:$WEB_PORT" CASE_REF=$REF CASE_NAME=$NAME COVERT=$COVERT \
-  SCREENSHOTS=$SHOTS node "$CLIENT_DIR/tests/browser/walk.mjs" || WALK_STATUS=$?
+  SCREENSHOTS=$SHOTS CASEWORK=1 node "$CLIENT_DIR/tests/browser/walk.mjs" || WALK_STATUS=$?
 if [[ $WALK_STATUS -eq 0 ]]; then
   pass "the browser walk passed every check (screenshots in $SHOTS)"
 else
