@@ -1,6 +1,7 @@
 // Tokens of an OpenID Connect provider verified against its JWKS (services/common/jwks.h,
-// jwks_verifier.h), fetched over real HTTPS from an in-process server on
-// 127.0.0.1. Tokens are made here with OpenSSL's EVP API (no cpp-jwt: see token.h).
+// jwks_verifier.h), alone and beside the development keys (token_routing.h, server_flags.h). The
+// JWKS is fetched over real HTTPS from an in-process server on 127.0.0.1; tokens are made here
+// with OpenSSL's EVP API (no cpp-jwt: see token.h).
 #include "services/common/jwks.h"
 
 #include <httplib.h>
@@ -12,6 +13,7 @@
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -30,7 +32,9 @@
 #include "gtest/gtest.h"
 #include "services/common/jwks_verifier.h"
 #include "services/common/jws.h"
+#include "services/common/server_flags.h"
 #include "services/common/token.h"
+#include "services/common/token_routing.h"
 #include "tests/common/test_crypto.h"
 
 namespace consular {
@@ -702,6 +706,92 @@ TEST(ParseJwksTest, RejectsWhatIsNotAJwks) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(ParseJwks(std::string(kMaxJwksBytes + 1, ' ')).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+// ---- Server flags: provider and development keys side by side ----
+
+class ServerFlagsJwksTest : public JwksVerifierTest {
+ protected:
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> Finish(const std::string& args) {
+    CLI::App app;
+    ServerFlags flags;
+    AddServerFlags(app, "CONSULAR_JWKS_TEST_", &flags);
+    app.parse(absl::StrCat("--dsn unused ", args), /*program_name_included=*/false);
+    flags.verifier.clock = &clock_;
+    return FinishServerFlags(&flags);
+  }
+
+  std::string DevToken() {
+    TokenClaims claims;
+    claims.subject = "developer-1";
+    claims.role = consular::v1::ROLE_AUDITOR;
+    claims.now = kNow;
+    absl::StatusOr<std::string> token = MintToken(dev_.private_pem, claims);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.value_or("");
+  }
+
+  std::string ProviderFlags() {
+    return absl::StrCat("--token-jwks-url ", server_->Url(), " --token-jwks-ca ", ca_file_,
+                        " --token-jwks-issuer ", kIssuer);
+  }
+
+  const KeyPair dev_ = GenerateEcKeyPair();
+  const std::string dev_file_ = WriteTempFile("dev-public.pem", dev_.public_pem);
+};
+
+TEST_F(ServerFlagsJwksTest, AcceptsProviderAndDevelopmentTokensEachByItsIssuer) {
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier =
+      Finish(absl::StrCat("--token-public-keys ", dev_file_, " ", ProviderFlags()));
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  const absl::StatusOr<Identity> provider = (*verifier)->Verify(RsaToken());
+  ASSERT_TRUE(provider.ok()) << provider.status();
+  EXPECT_EQ(provider->subject, "officer-1");
+  const absl::StatusOr<Identity> developer = (*verifier)->Verify(DevToken());
+  ASSERT_TRUE(developer.ok()) << developer.status();
+  EXPECT_EQ(developer->subject, "developer-1");
+
+  // A token naming one issuer is checked with that issuer's keys only.
+  const std::string dev_key_as_provider =
+      Token(Json{{"alg", "ES256"}, {"typ", "JWT"}}, OfficerClaims(), dev_.private_pem);
+  EXPECT_EQ((*verifier)->Verify(dev_key_as_provider).status().code(),
+            absl::StatusCode::kUnauthenticated);
+  Json claims = OfficerClaims();
+  claims["iss"] = "consular-dev";
+  const absl::StatusOr<Identity> provider_key_as_dev = (*verifier)->Verify(EcToken(claims));
+  EXPECT_EQ(provider_key_as_dev.status().code(), absl::StatusCode::kUnauthenticated);
+  claims["iss"] = "https://elsewhere.example";
+  const absl::StatusOr<Identity> unknown_issuer = (*verifier)->Verify(EcToken(claims));
+  EXPECT_EQ(unknown_issuer.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(std::string(unknown_issuer.status().message()), HasSubstr("wrong issuer"));
+}
+
+TEST_F(ServerFlagsJwksTest, ProviderAloneIsEnough) {
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = Finish(ProviderFlags());
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  EXPECT_TRUE((*verifier)->Verify(EcToken()).ok());
+  EXPECT_FALSE((*verifier)->Verify(DevToken()).ok());
+}
+
+TEST_F(ServerFlagsJwksTest, StartUpErrorsNameTheProblem) {
+  absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = Finish("");
+  EXPECT_EQ(verifier.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(verifier.status().message()), HasSubstr("--token-jwks-url"));
+
+  verifier = Finish(absl::StrCat("--token-jwks-url ", server_->Url()));
+  EXPECT_EQ(verifier.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(verifier.status().message()), HasSubstr("--token-jwks-issuer"));
+
+  // The JWKS host's certificate is not from the CA given (here: none, so the system's roots).
+  verifier = Finish(absl::StrCat("--token-public-keys ", dev_file_, " --token-jwks-url ",
+                                 server_->Url(), " --token-jwks-issuer ", kIssuer));
+  EXPECT_EQ(verifier.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(verifier.status().message()), HasSubstr(server_->Url()));
+
+  // Both kinds of key for one issuer cannot be told apart.
+  verifier = Finish(absl::StrCat("--token-public-keys ", dev_file_, " --token-issuer ", kIssuer,
+                                 " ", ProviderFlags()));
+  EXPECT_EQ(verifier.status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace
