@@ -6,6 +6,7 @@
 #include "base/status_macros.h"
 #include "crypto/key_ring.h"
 #include "services/common/page_token.h"
+#include "services/common/token_routing.h"
 
 namespace consular {
 namespace {
@@ -40,15 +41,30 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
       ->envname("CONSULAR_TLS_CLIENT_CA");
   app.add_flag("--insecure", flags->server.insecure, "Serve plaintext (local testing only)");
   app.add_option("--token-public-keys", flags->token_public_keys,
-                 "Comma-separated PEM files of the token signing public keys")
-      ->envname("CONSULAR_TOKEN_PUBLIC_KEYS")
-      ->required();
-  app.add_option("--token-issuer", flags->verifier.issuer, "Expected token issuer")
+                 "Comma-separated PEM files of the ES256 public keys of development tokens "
+                 "(this, --token-jwks-url or both are required)")
+      ->envname("CONSULAR_TOKEN_PUBLIC_KEYS");
+  app.add_option("--token-issuer", flags->verifier.issuer,
+                 "Issuer (\"iss\") of the tokens signed with --token-public-keys")
       ->envname("CONSULAR_TOKEN_ISSUER")
       ->capture_default_str();
-  app.add_option("--token-audience", flags->verifier.audience, "Expected token audience")
+  app.add_option("--token-audience", flags->verifier.audience,
+                 "Audience (\"aud\") every token must name, the provider's too")
       ->envname("CONSULAR_TOKEN_AUDIENCE")
       ->capture_default_str();
+  app.add_option(
+         "--token-jwks-url", flags->jwks.jwks_url,
+         "https URL of the OpenID Connect provider's JWKS (its jwks_uri): tokens it signs "
+         "(ES256 or RS256) are accepted; fetched at start-up and refreshed (docs/security.md)")
+      ->envname("CONSULAR_TOKEN_JWKS_URL");
+  app.add_option(
+         "--token-jwks-issuer", flags->jwks.issuer,
+         "Issuer (\"iss\") of the provider's tokens, exactly; required with --token-jwks-url")
+      ->envname("CONSULAR_TOKEN_JWKS_ISSUER");
+  app.add_option("--token-jwks-ca", flags->jwks.ca_file,
+                 "CA certificates (PEM) the JWKS host's certificate must chain to; without it, the "
+                 "system's roots")
+      ->envname("CONSULAR_TOKEN_JWKS_CA");
   AddBoundedOption(app, "--pool-size", &flags->pool_size, "Database connections",
                    env_prefix + "POOL_SIZE", 1, 512);
   AddBoundedOption(app, "--workers", &flags->workers, "Threads doing database work",
@@ -123,9 +139,33 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* fl
   }
   const std::vector<std::string> key_files =
       absl::StrSplit(flags->token_public_keys, ',', absl::SkipWhitespace());
-  CONSULAR_ASSIGN_OR_RETURN(std::vector<std::string> pems, ReadPemFiles(key_files));
-  flags->verifier.public_key_pems = std::move(pems);
-  return MakeJwtTokenVerifier(flags->verifier);
+  const bool provider = !flags->jwks.jwks_url.empty();
+  if (key_files.empty() && !provider) {
+    return absl::InvalidArgumentError(
+        "no token keys: give --token-public-keys, --token-jwks-url or both");
+  }
+  std::vector<IssuerVerifier> verifiers;
+  if (!key_files.empty()) {
+    CONSULAR_ASSIGN_OR_RETURN(std::vector<std::string> pems, ReadPemFiles(key_files));
+    flags->verifier.public_key_pems = std::move(pems);
+    CONSULAR_ASSIGN_OR_RETURN(std::unique_ptr<TokenVerifier> development,
+                              MakeJwtTokenVerifier(flags->verifier));
+    verifiers.push_back({flags->verifier.issuer, std::move(development)});
+  }
+  if (provider) {
+    if (flags->jwks.issuer.empty()) {
+      return absl::InvalidArgumentError(
+          "--token-jwks-url needs --token-jwks-issuer: the provider's \"iss\"");
+    }
+    flags->jwks.audience = flags->verifier.audience;
+    flags->jwks.leeway = flags->verifier.leeway;
+    flags->jwks.clock = flags->verifier.clock;
+    CONSULAR_ASSIGN_OR_RETURN(std::unique_ptr<TokenVerifier> from_provider,
+                              MakeJwksTokenVerifier(flags->jwks));
+    verifiers.push_back({flags->jwks.issuer, std::move(from_provider)});
+  }
+  if (verifiers.size() == 1) return std::move(verifiers.front().verifier);
+  return MakeIssuerRoutingVerifier(std::move(verifiers));
 }
 
 void AddFieldKeyFlags(CLI::App& app, FieldKeyFlags* flags) {

@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "crypto/blind_index.h"
 #include "crypto/field_cipher.h"
+#include "services/common/jwks_verifier.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
 #include "services/common/unary_call.h"
@@ -22,8 +23,10 @@ namespace consular {
 struct ServerFlags {
   ServerOptions server;
   std::string dsn;
-  std::string token_public_keys;  // comma-separated PEM files
-  VerifierOptions verifier;
+  // Tokens are accepted from the development keys, the identity provider or both (at least one):
+  std::string token_public_keys;  // comma-separated PEM files of the development keys
+  VerifierOptions verifier;       // their issuer; the audience and leeway of both
+  JwksVerifierOptions jwks;       // the provider's JWKS URL, its CA and issuer; off without a URL
   int pool_size = 8;
   int workers = 8;
   int queue_limit = 256;
@@ -47,8 +50,11 @@ CallEnvironment CallEnvironmentOf(const ServerFlags& flags, WorkerPool* workers,
 void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags);
 
 // After parsing: applies the derived settings to flags->server, sets the page-token key and builds
-// the token verifier from the key files. NOT_FOUND / INVALID_ARGUMENT naming the file or the
-// problem.
+// the token verifier: from the development key files, from the identity provider's JWKS (fetched
+// now), or, given both, one that routes each token by its issuer to the right one
+// (token_routing.h). NOT_FOUND / INVALID_ARGUMENT naming the file or the problem (neither kind of
+// key given; a JWKS URL without its issuer, or with the development keys' issuer); UNAVAILABLE
+// naming the URL when the JWKS cannot be fetched.
 absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags);
 
 // The keys of the servers that read and write personal data: the field-encryption key ring and the

@@ -1,8 +1,6 @@
 #include "services/common/token.h"
 
 #include <openssl/bio.h>
-#include <openssl/bn.h>
-#include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
@@ -28,6 +26,7 @@
 #include "absl/types/optional.h"
 #include "base/status_macros.h"
 #include "services/common/files.h"
+#include "services/common/jws.h"
 
 namespace consular {
 namespace {
@@ -35,8 +34,6 @@ namespace {
 using consular::v1::Role;
 using Json = nlohmann::json;
 
-// Tokens are a few hundred bytes; anything much larger is not ours.
-constexpr size_t kMaxTokenBytes = 8192;
 constexpr size_t kMaxSubjectBytes = 256;
 // Tokens remembered as verified (see JwtTokenVerifier); when full the memory starts afresh.
 constexpr size_t kVerifiedTokenCapacity = 4096;
@@ -44,10 +41,6 @@ constexpr absl::string_view kRolePrefix = "ROLE_";
 constexpr absl::string_view kAlgorithm = "ES256";
 // OpenSSL's name for NIST P-256.
 constexpr char kP256GroupName[] = "prime256v1";
-
-absl::Status Unauthenticated(absl::string_view why) {
-  return absl::UnauthenticatedError(absl::StrCat("invalid bearer token: ", why));
-}
 
 struct BioDeleter {
   void operator()(BIO* bio) const { BIO_free(bio); }
@@ -116,119 +109,6 @@ PkeyPtr DecodePublicKey(const std::string& pem) {
   return PkeyPtr(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
 }
 
-struct EcdsaSigDeleter {
-  void operator()(ECDSA_SIG* sig) const { ECDSA_SIG_free(sig); }
-};
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
-};
-
-// True if `signature` (a JWS ES256 signature: r and s, 32 bytes each, big-endian) signs
-// `signing_input` under `key` with ECDSA P-256 and SHA-256 (RFC 7518 section 3.4).
-bool VerifyEs256(EVP_PKEY* key, const std::string& signing_input, const std::string& signature) {
-  if (signature.size() != 64) return false;
-  const auto* raw = reinterpret_cast<const unsigned char*>(signature.data());
-  std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(ECDSA_SIG_new());
-  BIGNUM* r = BN_bin2bn(raw, 32, nullptr);
-  BIGNUM* s = BN_bin2bn(raw + 32, 32, nullptr);
-  if (!sig || r == nullptr || s == nullptr || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return false;
-  }
-  const int der_size = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (der_size <= 0) return false;
-  std::string der(static_cast<size_t>(der_size), '\0');
-  auto* out = reinterpret_cast<unsigned char*>(der.data());
-  if (i2d_ECDSA_SIG(sig.get(), &out) != der_size) return false;
-  std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key) != 1) {
-    return false;
-  }
-  return EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(),
-                          reinterpret_cast<const unsigned char*>(signing_input.data()),
-                          signing_input.size()) == 1;
-}
-
-bool IsBase64UrlChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-}
-
-int Base64UrlValue(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// Strict unpadded base64url (RFC 7515 section 2); nullopt for any other
-// character or an impossible length.
-absl::optional<std::string> Base64UrlDecode(absl::string_view in) {
-  if (in.size() % 4 == 1) return absl::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t bits = 0;
-  int bit_count = 0;
-  for (char c : in) {
-    const int value = Base64UrlValue(c);
-    if (value < 0) return absl::nullopt;
-    bits = (bits << 6) | static_cast<uint32_t>(value);
-    bit_count += 6;
-    if (bit_count >= 8) {
-      bit_count -= 8;
-      out.push_back(static_cast<char>((bits >> bit_count) & 0xFF));
-    }
-  }
-  return out;
-}
-
-// The JSON object encoded in a base64url token segment.
-absl::optional<Json> DecodeJsonObject(absl::string_view segment) {
-  absl::optional<std::string> text = Base64UrlDecode(segment);
-  if (!text) return absl::nullopt;
-  Json json = Json::parse(*text, /*cb=*/nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded() || !json.is_object()) return absl::nullopt;
-  return json;
-}
-
-// An integral NumericDate claim in seconds since the epoch.
-absl::optional<int64_t> IntegerClaim(const Json& payload, const char* name) {
-  auto it = payload.find(name);
-  if (it == payload.end()) return absl::nullopt;
-  if (it->is_number_unsigned()) {
-    const uint64_t value = it->get<uint64_t>();
-    if (value > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return absl::nullopt;
-    return static_cast<int64_t>(value);
-  }
-  if (it->is_number_integer()) return it->get<int64_t>();
-  return absl::nullopt;
-}
-
-const std::string* StringClaim(const Json& object, const char* name) {
-  auto it = object.find(name);
-  if (it == object.end() || !it->is_string()) return nullptr;
-  return it->get_ptr<const std::string*>();
-}
-
-bool AudienceMatches(const Json& payload, const std::string& audience) {
-  auto it = payload.find("aud");
-  if (it == payload.end()) return false;
-  if (it->is_string()) return it->get_ref<const std::string&>() == audience;
-  if (!it->is_array()) return false;
-  for (const Json& entry : *it) {
-    if (entry.is_string() && entry.get_ref<const std::string&>() == audience) return true;
-  }
-  return false;
-}
-
-// The times between which a verified token stays valid (leeway included).
-struct Validity {
-  absl::Time from = absl::InfinitePast();
-  absl::Time until = absl::InfinitePast();
-};
-
 class JwtTokenVerifier final : public TokenVerifier {
  public:
   // The keys are decoded once: decoding a PEM key costs several times the signature check.
@@ -254,12 +134,12 @@ class JwtTokenVerifier final : public TokenVerifier {
     // The JSON library and cpp-jwt may throw (allocation, type errors); no
     // exception may reach a gRPC thread, and whatever went wrong, the token is
     // not accepted.
-    Validity validity;
+    TokenValidity validity;
     absl::StatusOr<Identity> identity;
     try {
       identity = VerifyOrThrow(token, &validity);
     } catch (const std::exception&) {
-      return Unauthenticated("malformed token");
+      return InvalidToken("malformed token");
     }
     if (identity.ok()) {
       absl::MutexLock lock(&mu_);
@@ -272,106 +152,34 @@ class JwtTokenVerifier final : public TokenVerifier {
  private:
   struct Verified {
     Identity identity;
-    Validity validity;
+    TokenValidity validity;
   };
 
-  absl::StatusOr<Identity> VerifyOrThrow(const std::string& token, Validity* validity) const {
-    if (token.empty()) return Unauthenticated("missing token");
-    if (token.size() > kMaxTokenBytes) return Unauthenticated("token too long");
-
-    // header.payload.signature, each non-empty base64url.
-    const size_t first_dot = token.find('.');
-    if (first_dot == std::string::npos) return Unauthenticated("malformed token");
-    const size_t second_dot = token.find('.', first_dot + 1);
-    if (second_dot == std::string::npos || token.find('.', second_dot + 1) != std::string::npos) {
-      return Unauthenticated("malformed token");
-    }
-    const absl::string_view all(token);
-    const absl::string_view header_segment = all.substr(0, first_dot);
-    const absl::string_view payload_segment = all.substr(first_dot + 1, second_dot - first_dot - 1);
-    const absl::string_view signature_segment = all.substr(second_dot + 1);
-    if (header_segment.empty() || payload_segment.empty() || signature_segment.empty()) {
-      return Unauthenticated("malformed token");
-    }
-    for (char c : token) {
-      if (c != '.' && !IsBase64UrlChar(c)) return Unauthenticated("malformed token");
-    }
-
+  absl::StatusOr<Identity> VerifyOrThrow(const std::string& token, TokenValidity* validity) const {
+    CONSULAR_ASSIGN_OR_RETURN(CompactJws jws, SplitCompactJws(token));
     // Header: only ES256; never trust the token to pick a weaker algorithm
     // ("none", HS256 with the public key as secret, ...).
-    absl::optional<Json> header = DecodeJsonObject(header_segment);
-    if (!header) return Unauthenticated("malformed header");
-    const std::string* alg = StringClaim(*header, "alg");
-    if (alg == nullptr || *alg != kAlgorithm) return Unauthenticated("unsupported algorithm");
-    if (header->contains("typ")) {
-      const std::string* typ = StringClaim(*header, "typ");
-      if (typ == nullptr || !absl::EqualsIgnoreCase(*typ, "JWT")) {
-        return Unauthenticated("unsupported token type");
-      }
-    }
-    if (header->contains("crit")) return Unauthenticated("unsupported critical header");
+    const std::string* alg = StringField(jws.header, "alg");
+    if (alg == nullptr || *alg != kAlgorithm) return InvalidToken("unsupported algorithm");
+    CONSULAR_RETURN_IF_ERROR(CheckHeaderType(jws.header, {"JWT"}));
 
     // Signature, before any claim is looked at.
-    const std::string signing_input(all.substr(0, second_dot));
-    const absl::optional<std::string> signature = Base64UrlDecode(signature_segment);
-    if (!signature) return Unauthenticated("malformed token");
     bool signed_by_known_key = false;
     for (const PkeyPtr& key : keys_) {
-      if (VerifyEs256(key.get(), signing_input, *signature)) {
+      if (VerifyEs256(key.get(), jws.signing_input, jws.signature)) {
         signed_by_known_key = true;
         break;
       }
     }
-    if (!signed_by_known_key) return Unauthenticated("signature does not verify");
+    if (!signed_by_known_key) return InvalidToken("signature does not verify");
 
-    absl::optional<Json> payload = DecodeJsonObject(payload_segment);
-    if (!payload) return Unauthenticated("malformed payload");
-
-    const std::string* issuer = StringClaim(*payload, "iss");
-    if (issuer == nullptr || *issuer != options_.issuer) return Unauthenticated("wrong issuer");
-    if (!AudienceMatches(*payload, options_.audience)) return Unauthenticated("wrong audience");
-
-    const absl::Time now = options_.clock->Now();
-    const absl::optional<int64_t> exp = IntegerClaim(*payload, "exp");
-    if (!exp) return Unauthenticated("missing or malformed exp");
-    if (now >= absl::FromUnixSeconds(*exp) + options_.leeway) return Unauthenticated("expired");
-    const absl::optional<int64_t> iat = IntegerClaim(*payload, "iat");
-    if (!iat) return Unauthenticated("missing or malformed iat");
-    if (absl::FromUnixSeconds(*iat) > now + options_.leeway) {
-      return Unauthenticated("not yet valid (issued in the future)");
-    }
-    validity->until = absl::FromUnixSeconds(*exp) + options_.leeway;
-    validity->from = absl::FromUnixSeconds(*iat) - options_.leeway;
-    if (payload->contains("nbf")) {
-      const absl::optional<int64_t> nbf = IntegerClaim(*payload, "nbf");
-      if (!nbf) return Unauthenticated("malformed nbf");
-      if (absl::FromUnixSeconds(*nbf) > now + options_.leeway) {
-        return Unauthenticated("not yet valid");
-      }
-      validity->from = std::max(validity->from, absl::FromUnixSeconds(*nbf) - options_.leeway);
-    }
-
-    Identity identity;
-    const std::string* subject = StringClaim(*payload, "sub");
-    if (subject == nullptr || subject->empty() || subject->size() > kMaxSubjectBytes) {
-      return Unauthenticated("missing or malformed subject");
-    }
-    identity.subject = *subject;
-
-    const std::string* role_name = StringClaim(*payload, "role");
-    if (role_name == nullptr) return Unauthenticated("missing role");
-    absl::StatusOr<Role> role = ParseRoleName(*role_name);
-    if (!role.ok()) return Unauthenticated("unknown role");
-    identity.role = *role;
-
-    if (payload->contains("post")) {
-      const std::string* post = StringClaim(*payload, "post");
-      if (post == nullptr || !IsValidPostCode(*post)) return Unauthenticated("malformed post");
-      identity.post = *post;
-    } else if (RoleRequiresPost(identity.role)) {
-      return Unauthenticated("missing post for a post-bound role");
-    }
-    return identity;
+    absl::optional<Json> payload = DecodeJsonObject(jws.payload_segment);
+    if (!payload) return InvalidToken("malformed payload");
+    ClaimRules rules;
+    rules.issuer = options_.issuer;
+    rules.audience = options_.audience;
+    rules.leeway = options_.leeway;
+    return IdentityFromClaims(*payload, rules, options_.clock->Now(), validity);
   }
 
   const VerifierOptions options_;
