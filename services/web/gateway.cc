@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <future>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -74,14 +75,15 @@ void Json(httplib::Response& res, int status, const nlohmann::json& body) {
   res.set_content(body.dump(), "application/json");
 }
 
-nlohmann::json SessionJson(const Session& s, bool dev_sign_in) {
+nlohmann::json SessionJson(const Session& s, bool dev_sign_in, bool oidc) {
   return {{"subject", s.subject},
           {"role", consular::v1::Role_Name(s.role)},
           {"unit", s.unit},
           {"csrf", s.csrf},
           {"idleExpiresAt", Rfc3339(s.idle_expires)},
           {"absoluteExpiresAt", Rfc3339(s.absolute_expires)},
-          {"devSignIn", dev_sign_in}};
+          {"devSignIn", dev_sign_in},
+          {"oidc", oidc}};
 }
 
 // "dev-officer-rabat", "dev-auditor": the subject a development sign-in gets, as consularctl dev
@@ -154,6 +156,11 @@ void Gateway::Register(httplib::Server& server) {
   server.Post("/auth/sign-out", [this](const httplib::Request& req, httplib::Response& res) {
     HandleSignOut(req, res);
   });
+  server.Get("/auth/login",
+             [this](const httplib::Request& req, httplib::Response& res) { HandleLogin(req, res); });
+  server.Get("/auth/callback", [this](const httplib::Request& req, httplib::Response& res) {
+    HandleCallback(req, res);
+  });
   server.Post(
       R"(/[A-Za-z0-9_.]+/[A-Za-z0-9_]+)",
       [this](const httplib::Request& req, httplib::Response& res) { HandleCall(req, res); });
@@ -204,10 +211,10 @@ void Gateway::HandleSession(const httplib::Request& req, httplib::Response& res)
   const bool dev = !options_.dev_signing_key_pem.empty();
   std::optional<Session> session = SessionOf(req);
   if (!session) {
-    Json(res, 401, {{"error", "not signed in"}, {"devSignIn", dev}});
+    Json(res, 401, {{"error", "not signed in"}, {"devSignIn", dev}, {"oidc", options_.oidc != nullptr}});
     return;
   }
-  Json(res, 200, SessionJson(*session, dev));
+  Json(res, 200, SessionJson(*session, dev, options_.oidc != nullptr));
 }
 
 void Gateway::HandleDevSignIn(const httplib::Request& req, httplib::Response& res) {
@@ -255,10 +262,46 @@ void Gateway::HandleDevSignIn(const httplib::Request& req, httplib::Response& re
     Json(res, 500, {{"error", "the development token could not be made"}});
     return;
   }
-  Session session = sessions_.Create(*std::move(token), claims.subject, *role, unit);
+  Session session = StartSession(res, *std::move(token), claims.subject, *role, unit);
+  Json(res, 200, SessionJson(session, true, options_.oidc != nullptr));
+}
+
+Session Gateway::StartSession(httplib::Response& res, std::string token, std::string subject,
+                              consular::v1::Role role, std::string unit) {
+  Session session = sessions_.Create(std::move(token), std::move(subject), role, std::move(unit));
   res.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=", session.id,
                                             "; Path=/; Secure; HttpOnly; SameSite=Strict"));
-  Json(res, 200, SessionJson(session, true));
+  return session;
+}
+
+void Gateway::HandleLogin(const httplib::Request& /*req*/, httplib::Response& res) {
+  if (options_.oidc == nullptr) {
+    Json(res, 404, {{"error", "no identity provider is configured"}});
+    return;
+  }
+  res.set_redirect(options_.oidc->BeginSignIn(), 302);
+}
+
+void Gateway::HandleCallback(const httplib::Request& req, httplib::Response& res) {
+  if (options_.oidc == nullptr) {
+    Json(res, 404, {{"error", "no identity provider is configured"}});
+    return;
+  }
+  // The provider's own refusal (the user cancelled, no consent): back to the sign-in screen.
+  if (req.has_param("error") || !req.has_param("state")) {
+    res.set_redirect("/#/?signin=failed", 303);
+    return;
+  }
+  absl::StatusOr<OidcSignIn> who =
+      options_.oidc->FinishSignIn(req.get_param_value("state"), req.get_param_value("code"));
+  if (!who.ok()) {
+    std::cerr << "consular-web: a sign-in failed: " << who.status() << std::endl;
+    res.set_redirect("/#/?signin=failed", 303);
+    return;
+  }
+  StartSession(res, who->access_token, who->subject, who->role,
+               RoleRequiresPost(who->role) ? who->post : "");
+  res.set_redirect("/", 303);
 }
 
 void Gateway::HandleSignOut(const httplib::Request& req, httplib::Response& res) {

@@ -19,6 +19,7 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "grpcpp/channel.h"
+#include "services/web/oidc.h"
 #include "services/web/sessions.h"
 
 namespace httplib {
@@ -40,6 +41,9 @@ struct GatewayOptions {
   std::string dev_signing_key_pem;
   std::string dev_token_issuer = "consular-dev";
   std::string dev_token_audience = "consular";
+  // Sign-in through the ministry's identity provider (OpenID Connect), when set:
+  // GET /auth/login sends the browser there, GET /auth/callback comes back.
+  std::shared_ptr<OidcClient> oidc;
   absl::Duration idle_timeout = absl::Minutes(15);
   absl::Duration absolute_timeout = absl::Hours(8);
   // The longest a forwarded call may take (a shorter grpc-timeout from the page wins).
@@ -69,6 +73,11 @@ class Gateway {
   void HandleSession(const httplib::Request& req, httplib::Response& res);
   void HandleDevSignIn(const httplib::Request& req, httplib::Response& res);
   void HandleSignOut(const httplib::Request& req, httplib::Response& res);
+  void HandleLogin(const httplib::Request& req, httplib::Response& res);
+  void HandleCallback(const httplib::Request& req, httplib::Response& res);
+  // Opens a session and sets its cookie.
+  Session StartSession(httplib::Response& res, std::string token, std::string subject,
+                       consular::v1::Role role, std::string unit);
   void HandleCall(const httplib::Request& req, httplib::Response& res);
 
   // The live session of the request's cookie, or nullopt.

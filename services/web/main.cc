@@ -36,6 +36,12 @@ struct Flags {
   int idle_minutes = 15;
   int absolute_hours = 8;
   int max_call_seconds = 30;
+  std::string oidc_issuer;
+  std::string oidc_client_id;
+  std::string oidc_client_secret_file;
+  std::string oidc_redirect_uri;
+  std::string oidc_ca_cert;
+  std::string oidc_scopes = "openid consular";
 };
 
 int Fail(const std::string& message) {
@@ -80,6 +86,23 @@ int main(int argc, char** argv) {
   app.add_option("--max-call-seconds", flags.max_call_seconds, "The longest a forwarded call runs")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--oidc-issuer", flags.oidc_issuer,
+                 "The identity provider (OpenID Connect issuer URL); staff sign in there")
+      ->envname("CONSULAR_WEB_OIDC_ISSUER");
+  app.add_option("--oidc-client-id", flags.oidc_client_id, "This gateway's client id there")
+      ->envname("CONSULAR_WEB_OIDC_CLIENT_ID");
+  app.add_option("--oidc-client-secret-file", flags.oidc_client_secret_file,
+                 "File holding this gateway's client secret")
+      ->envname("CONSULAR_WEB_OIDC_CLIENT_SECRET_FILE");
+  app.add_option("--oidc-redirect-uri", flags.oidc_redirect_uri,
+                 "https://<this gateway>/auth/callback, as registered at the provider")
+      ->envname("CONSULAR_WEB_OIDC_REDIRECT_URI");
+  app.add_option("--oidc-ca-cert", flags.oidc_ca_cert,
+                 "CA certificates of the provider's TLS certificate (default: the system's)")
+      ->envname("CONSULAR_WEB_OIDC_CA_CERT");
+  app.add_option("--oidc-scopes", flags.oidc_scopes, "Scopes asked for")
+      ->envname("CONSULAR_WEB_OIDC_SCOPES")
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   const std::vector<std::string> host_port = absl::StrSplit(flags.listen, absl::MaxSplits(':', 1));
@@ -98,6 +121,26 @@ int main(int argc, char** argv) {
     absl::StatusOr<std::string> pem = consular::ReadPemFile(flags.dev_sign_in_key);
     if (!pem.ok()) return Fail(absl::StrCat("--dev-sign-in-key: ", pem.status().message()));
     options.dev_signing_key_pem = *pem;
+  }
+  if (!flags.oidc_issuer.empty()) {
+    consular::web::OidcOptions oidc;
+    oidc.issuer = flags.oidc_issuer;
+    oidc.client_id = flags.oidc_client_id;
+    oidc.redirect_uri = flags.oidc_redirect_uri;
+    oidc.ca_file = flags.oidc_ca_cert;
+    oidc.scopes = flags.oidc_scopes;
+    if (!flags.oidc_client_secret_file.empty()) {
+      absl::StatusOr<std::string> secret =
+          consular::ReadFileToString(flags.oidc_client_secret_file, 4096);
+      if (!secret.ok()) {
+        return Fail(absl::StrCat("--oidc-client-secret-file: ", secret.status().message()));
+      }
+      oidc.client_secret = std::string(absl::StripTrailingAsciiWhitespace(*secret));
+    }
+    absl::StatusOr<std::unique_ptr<consular::web::OidcClient>> client =
+        consular::web::OidcClient::Discover(std::move(oidc));
+    if (!client.ok()) return Fail(absl::StrCat("--oidc-issuer: ", client.status().message()));
+    options.oidc = *std::move(client);
   }
   absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
       consular::MakeChannelCredentials(flags.ca_cert);
@@ -128,7 +171,9 @@ int main(int argc, char** argv) {
   }
   std::thread serving([&server] { server.listen_after_bind(); });
   std::cerr << "consular-web listening on https://" << flags.listen
-            << (flags.dev_sign_in_key.empty() ? "" : " (development sign-in on)") << std::endl;
+            << (flags.dev_sign_in_key.empty() ? "" : " (development sign-in on)")
+            << (flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")")
+            << std::endl;
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
   std::cerr << "consular-web stopping" << std::endl;

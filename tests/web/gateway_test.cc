@@ -421,6 +421,29 @@ TEST_F(GatewayTest, SessionsEndWhenIdleAfterEightHoursAndOnSignOutEverywhere) {
   EXPECT_TRUE(live(other));
 }
 
+TEST(OidcTest, UrlsPkceAndJwtPayloads) {
+  // RFC 7636, appendix B.
+  EXPECT_EQ(PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+  std::optional<HttpsUrl> url = ParseHttpsUrl("https://idp.example:8444/realms/x?a=b");
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(url->host, "idp.example");
+  EXPECT_EQ(url->port, 8444);
+  EXPECT_EQ(url->path_and_query, "/realms/x?a=b");
+  url = ParseHttpsUrl("https://idp.example");
+  ASSERT_TRUE(url.has_value());
+  EXPECT_EQ(url->port, 443);
+  EXPECT_EQ(url->path_and_query, "/");
+  EXPECT_FALSE(ParseHttpsUrl("http://idp.example/").has_value());
+  EXPECT_FALSE(ParseHttpsUrl("https://user@idp.example/").has_value());
+  EXPECT_FALSE(ParseHttpsUrl("https://idp.example:99999/").has_value());
+  EXPECT_FALSE(ParseHttpsUrl("https:///x").has_value());
+  // {"sub":"a","nonce":"n"}
+  EXPECT_EQ(JwtPayloadJson("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIiwibm9uY2UiOiJuIn0.c2ln"),
+            R"({"sub":"a","nonce":"n"})");
+  EXPECT_FALSE(JwtPayloadJson("only.two").has_value());
+}
+
 TEST(GrpcWebTest, FramesTimeoutsAndContentTypes) {
   const std::string frame = DataFrame("abc");
   EXPECT_EQ(frame, std::string("\0\0\0\0\x03"
