@@ -148,7 +148,7 @@ class App {
     this.signingOut = false;
     this.view?.dispose();
     this.view = undefined;
-    this.state = { signedIn: false, devSignIn: session.devSignIn };
+    this.state = { signedIn: false, devSignIn: session.devSignIn, provider: session.provider };
     // Nothing of the last screen stays in the address bar for the next person.
     history.replaceState(null, "", `${location.pathname}${location.search}#/`);
     this.renderHeader();
@@ -160,7 +160,7 @@ class App {
     if (!state) return;
     if (!state.signedIn) {
       this.show(
-        new SignInView(state.devSignIn, notice, (s) => this.signedIn(s), (m) => this.announce(m)),
+        new SignInView(state.devSignIn, state.provider, notice, (s) => this.signedIn(s), (m) => this.announce(m)),
         moveFocus,
       );
       return;

@@ -9,7 +9,11 @@ const sessionJson = {
   idleExpiresAt: "2026-03-05T10:30:00Z",
   absoluteExpiresAt: "2026-03-05T18:00:00Z",
   devSignIn: true,
+  oidc: false,
 };
+// The session as the client keeps it: the gateway's "oidc" read as "provider".
+const { oidc, ...sessionFields } = sessionJson;
+const session = { ...sessionFields, provider: oidc };
 
 function fakeFetch(status: number, body?: unknown) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -26,16 +30,17 @@ function fakeFetch(status: number, body?: unknown) {
 describe("session", () => {
   it("reads a signed-in session", async () => {
     const { f, calls } = fakeFetch(200, sessionJson);
-    await expect(fetchSession(f)).resolves.toEqual({ signedIn: true, session: sessionJson });
+    await expect(fetchSession(f)).resolves.toEqual({ signedIn: true, session });
     expect(calls[0]!.url).toBe("/auth/session");
     expect(calls[0]!.init.method).toBe("GET");
     expect(calls[0]!.init.credentials).toBe("same-origin");
   });
 
   it("reads a 401 as signed out, with or without development sign-in", async () => {
-    await expect(fetchSession(fakeFetch(401, { devSignIn: true }).f)).resolves.toEqual({ signedIn: false, devSignIn: true });
-    await expect(fetchSession(fakeFetch(401, { devSignIn: false }).f)).resolves.toEqual({ signedIn: false, devSignIn: false });
-    await expect(fetchSession(fakeFetch(401).f)).resolves.toEqual({ signedIn: false, devSignIn: false });
+    await expect(fetchSession(fakeFetch(401, { devSignIn: true }).f)).resolves.toEqual({ signedIn: false, devSignIn: true, provider: false });
+    await expect(fetchSession(fakeFetch(401, { devSignIn: false }).f)).resolves.toEqual({ signedIn: false, devSignIn: false, provider: false });
+    await expect(fetchSession(fakeFetch(401, { devSignIn: false, oidc: true }).f)).resolves.toEqual({ signedIn: false, devSignIn: false, provider: true });
+    await expect(fetchSession(fakeFetch(401).f)).resolves.toEqual({ signedIn: false, devSignIn: false, provider: false });
   });
 
   it("fails on other statuses and on a session without CSRF token", async () => {
@@ -46,7 +51,7 @@ describe("session", () => {
 
   it("signs in for development with the role, and the unit only for post roles", async () => {
     const officer = fakeFetch(200, sessionJson);
-    await expect(devSignIn("ROLE_POST_MANAGER", "RABAT", officer.f)).resolves.toEqual(sessionJson);
+    await expect(devSignIn("ROLE_POST_MANAGER", "RABAT", officer.f)).resolves.toEqual(session);
     expect(officer.calls[0]!.url).toBe("/auth/dev-sign-in");
     expect(officer.calls[0]!.init.method).toBe("POST");
     expect(new Headers(officer.calls[0]!.init.headers).get("content-type")).toBe("application/json");

@@ -24,11 +24,13 @@ export interface Session {
   idleExpiresAt: string;
   absoluteExpiresAt: string;
   devSignIn: boolean;
+  /** The gateway signs in through the identity provider ("oidc"). */
+  provider: boolean;
 }
 
 export type SessionState =
   | { signedIn: true; session: Session }
-  | { signedIn: false; devSignIn: boolean };
+  | { signedIn: false; devSignIn: boolean; provider: boolean };
 
 /** The gateway answered an auth call with an unexpected status. */
 export class AuthError extends Error {
@@ -63,6 +65,7 @@ export function parseSession(json: unknown): Session {
     idleExpiresAt: str(o, "idleExpiresAt"),
     absoluteExpiresAt: str(o, "absoluteExpiresAt"),
     devSignIn: o["devSignIn"] === true,
+    provider: o["oidc"] === true,
   };
   if (!session.subject || !session.csrf) throw new AuthError(200, "session without subject or csrf");
   return session;
@@ -86,9 +89,9 @@ export async function fetchSession(fetchImpl: Fetch = defaultFetch): Promise<Ses
   });
   if (response.status === 401) {
     const body = await readJson(response);
-    const devSignIn =
-      typeof body === "object" && body !== null && (body as Record<string, unknown>)["devSignIn"] === true;
-    return { signedIn: false, devSignIn };
+    const o = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+    // "oidc": the gateway signs in through the identity provider (GET /auth/login).
+    return { signedIn: false, devSignIn: o["devSignIn"] === true, provider: o["oidc"] === true };
   }
   if (!response.ok) throw new AuthError(response.status, `GET /auth/session: HTTP ${response.status}`);
   return { signedIn: true, session: parseSession(await readJson(response)) };

@@ -23,6 +23,7 @@ export class SignInView extends BaseView {
 
   constructor(
     private readonly devSignInOffered: boolean,
+    private readonly providerOffered: boolean,
     private readonly notice: MessageKey | undefined,
     private readonly onSignedIn: (session: Session) => void,
     private readonly announce: (message: string) => void,
@@ -71,8 +72,15 @@ export class SignInView extends BaseView {
   protected build(): Child[] {
     const content: Child[] = [h("h1", { tabindex: -1 }, t("signIn.title"))];
     if (this.notice) content.push(h("p", { class: "message" }, t(this.notice)));
+    if (this.providerOffered) {
+      // A plain link: the gateway sends the browser on to the identity provider.
+      content.push(
+        h("p", null, t("signIn.providerIntro")),
+        h("p", null, h("a", { id: "signin-provider", class: "button-link", href: "/auth/login" }, t("signIn.provider"))),
+      );
+    }
     if (!this.devSignInOffered) {
-      content.push(h("p", null, t("signIn.unavailable")));
+      if (!this.providerOffered) content.push(h("p", null, t("signIn.unavailable")));
       return content;
     }
     const needsUnit = roleHasUnit(this.role);
