@@ -6,13 +6,10 @@
 // Environment: WEB_URL (the gateway), LOGIN (e.g. officer-rabat), EXPECT_ROLE and EXPECT_UNIT (the
 // session's role and unit that login must give, e.g. ROLE_CONSULAR_OFFICER and RABAT), CASE_REF (a
 // case of that post), SCREENSHOTS (a folder), CHROMIUM (default /usr/bin/chromium).
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { checker, launchChromium, scanScreen } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const url = process.env.WEB_URL;
 const login = process.env.LOGIN;
 const ref = process.env.CASE_REF;
@@ -25,34 +22,14 @@ if (!url || !login || !ref || !shots || !expectRole) {
 }
 mkdirSync(shots, { recursive: true });
 
-let failed = 0;
-function check(what, ok, detail = "") {
-  if (ok) {
-    console.log(`PASS  ${what}`);
-  } else {
-    failed += 1;
-    console.log(`FAIL  ${what}${detail ? `\n      ${detail}` : ""}`);
-  }
-}
-
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const { check, failures } = checker();
+const browser = await launchChromium();
 try {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForSelector("#signin-provider");
-  await page.evaluate(axeSource);
-  const scan = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
-  );
-  check("axe-core finds no WCAG 2.1 AA violation on the sign-in screen with the provider",
-        scan.violations.length === 0, scan.violations.map((v) => v.id).join(", "));
-  await page.screenshot({ path: join(shots, "sign-in-provider.png"), fullPage: true });
+  await scanScreen(page, "sign-in-provider", shots, check);
   check("without the development flag there is no development sign-in",
         (await page.$("#signin-role")) === null);
 
@@ -89,5 +66,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(failed === 0 ? "sign-in walk: every check passed" : `sign-in walk: ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(failures() === 0 ? "sign-in walk: every check passed" : `sign-in walk: ${failures()} failed`);
+process.exit(failures() === 0 ? 0 : 1);

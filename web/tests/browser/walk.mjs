@@ -16,13 +16,10 @@
 // of the directory in Morocco (MA) to log the contact with, else the contact is with someone not
 // in the directory.
 // Prints PASS/FAIL lines; exits 1 when a check failed.
-import { mkdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { checker, launchChromium, scanScreen } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const url = process.env.WEB_URL;
 const ref = process.env.CASE_REF;
 const name = process.env.CASE_NAME;
@@ -36,28 +33,8 @@ if (!url || !ref || !name || !covert || !shots) {
 }
 mkdirSync(shots, { recursive: true });
 
-let failed = 0;
-function check(what, ok, detail = "") {
-  if (ok) {
-    console.log(`PASS  ${what}`);
-  } else {
-    failed += 1;
-    console.log(`FAIL  ${what}${detail ? `\n      ${detail}` : ""}`);
-  }
-}
-
-// axe-core in the page (through the DevTools protocol, which the page's CSP does not govern).
-async function scan(page, screen) {
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(() =>
-    // eslint-disable-next-line no-undef
-    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } }),
-  );
-  const violations = result.violations.map((v) => `${v.id} (${v.nodes.length}): ${v.help}`);
-  check(`axe-core finds no WCAG 2.1 AA violation on the ${screen} screen`, violations.length === 0,
-        violations.join("; "));
-  await page.screenshot({ path: join(shots, `${screen}.png`), fullPage: true });
-}
+const { check, failures } = checker();
+const scan = (page, screen) => scanScreen(page, screen, shots, check);
 
 async function storageIsEmpty(page) {
   return page.evaluate(async () => {
@@ -66,11 +43,7 @@ async function storageIsEmpty(page) {
   });
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 const cspViolations = [];
 const urls = [];
 async function newPage() {
@@ -381,5 +354,5 @@ try {
 } finally {
   await browser.close();
 }
-console.log(failed === 0 ? "browser walk: every check passed" : `browser walk: ${failed} failed`);
-process.exit(failed === 0 ? 0 : 1);
+console.log(failures() === 0 ? "browser walk: every check passed" : `browser walk: ${failures()} failed`);
+process.exit(failures() === 0 ? 0 : 1);

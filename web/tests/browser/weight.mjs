@@ -9,7 +9,7 @@
 // Each measured RUNS times (default 5); prints the median and the worst, and a JSON line.
 //
 // Environment: WEB_URL, CASE_REF, CASE_NAME, RUNS, CHROMIUM (default /usr/bin/chromium).
-import { chromium } from "playwright-core";
+import { launchChromium } from "./lib.mjs";
 
 const url = process.env.WEB_URL;
 const ref = process.env.CASE_REF;
@@ -26,11 +26,7 @@ const slow3g = {
   uploadThroughput: (400 * 1000) / 8,
 };
 
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await launchChromium();
 
 async function signedInContext() {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
