@@ -3,11 +3,13 @@
 import type { DescEnum } from "@bufbuild/protobuf";
 import { RoleSchema, CaseTypeSchema, CaseStatusSchema, OutcomeSchema, SexSchema, NationalityStatusSchema, RiskFlagSchema, ReferralSourceSchema, PartnerKindSchema, ContactPurposeSchema } from "./gen/consular/v1/common_pb";
 import {
+  AnswerSchema,
   CaseAccessSchema,
   CaseEventTypeSchema,
   DeadlineKindSchema,
   DocumentStatusSchema,
   DuplicateMatchSchema,
+  InboxItemKindSchema,
   PermitKindSchema,
   PersonRoleSchema,
   ShareAccessSchema,
@@ -40,6 +42,8 @@ export const shownEnums: readonly DescEnum[] = [
   ContactChannelSchema,
   ContactDirectionSchema,
   ContactOutcomeSchema,
+  InboxItemKindSchema,
+  AnswerSchema,
 ];
 
 export function enumKey(valueName: string): string {

@@ -2,6 +2,7 @@
 //   #/                 my unit's cases
 //   #/new              open a case (a wizard)
 //   #/follow-ups       the follow-ups due of my unit's cases
+//   #/inbox            referrals and shares to answer, and answers to ours
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -19,11 +20,13 @@ import {
   type Lang,
   type MessageKey,
 } from "./i18n/i18n";
+import { worksCases } from "./casework/roles";
 import { fetchSession, signOut, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
 import type { Case } from "./gen/consular/v1/cases_pb";
 import { CasesView } from "./views/cases";
 import { FollowUpsView } from "./views/followups";
+import { InboxView } from "./views/inbox";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -185,6 +188,10 @@ class App {
       this.show(new FollowUpsView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/inbox") {
+      this.show(new InboxView(ctx), moveFocus);
+      return;
+    }
     const match = /^#\/case\/([^/]+)$/.exec(hash);
     let reference: string | undefined;
     try {
@@ -254,6 +261,7 @@ class App {
                 h("li", null, h("a", { href: "#/", id: "nav-cases" }, t("cases.title"))),
                 h("li", null, h("a", { href: "#/new", id: "nav-new" }, t("newCase.title"))),
                 h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title"))),
+                worksCases(session.role) ? h("li", null, h("a", { href: "#/inbox", id: "nav-inbox" }, t("inbox.title"))) : null,
               ),
             )
           : null,
