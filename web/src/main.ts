@@ -3,6 +3,7 @@
 //   #/new              open a case (a wizard)
 //   #/follow-ups       the follow-ups due of my unit's cases
 //   #/inbox            referrals and shares to answer, and answers to ours
+//   #/deadlines        my unit's deadlines, most urgent first
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -27,6 +28,7 @@ import type { Case } from "./gen/consular/v1/cases_pb";
 import { CasesView } from "./views/cases";
 import { FollowUpsView } from "./views/followups";
 import { InboxView } from "./views/inbox";
+import { DeadlinesView } from "./views/deadlines";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -192,6 +194,10 @@ class App {
       this.show(new InboxView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/deadlines") {
+      this.show(new DeadlinesView(ctx), moveFocus);
+      return;
+    }
     const match = /^#\/case\/([^/]+)$/.exec(hash);
     let reference: string | undefined;
     try {
@@ -262,6 +268,7 @@ class App {
                 h("li", null, h("a", { href: "#/new", id: "nav-new" }, t("newCase.title"))),
                 h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title"))),
                 worksCases(session.role) ? h("li", null, h("a", { href: "#/inbox", id: "nav-inbox" }, t("inbox.title"))) : null,
+                worksCases(session.role) ? h("li", null, h("a", { href: "#/deadlines", id: "nav-deadlines" }, t("deadlines.title"))) : null,
               ),
             )
           : null,
