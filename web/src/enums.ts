@@ -9,6 +9,7 @@ import {
   DeadlineKindSchema,
   DocumentStatusSchema,
   DuplicateMatchSchema,
+  EmergencyReviewSchema,
   InboxItemKindSchema,
   PermitKindSchema,
   PersonRoleSchema,
@@ -44,6 +45,7 @@ export const shownEnums: readonly DescEnum[] = [
   ContactOutcomeSchema,
   InboxItemKindSchema,
   AnswerSchema,
+  EmergencyReviewSchema,
 ];
 
 export function enumKey(valueName: string): string {
