@@ -16,7 +16,7 @@ import {
   ShareAccessSchema,
   TravelDocumentTypeSchema,
 } from "./gen/consular/v1/cases_pb";
-import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema } from "./gen/consular/v1/contacts_pb";
+import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema, SpecialismSchema, VettingStatusSchema } from "./gen/consular/v1/contacts_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
 /** Every enum the screens show; the catalogue test checks each of their values has a message. */
@@ -46,6 +46,8 @@ export const shownEnums: readonly DescEnum[] = [
   InboxItemKindSchema,
   AnswerSchema,
   EmergencyReviewSchema,
+  SpecialismSchema,
+  VettingStatusSchema,
 ];
 
 export function enumKey(valueName: string): string {

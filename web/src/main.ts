@@ -5,6 +5,7 @@
 //   #/inbox            referrals and shares to answer, and answers to ours
 //   #/deadlines        my unit's deadlines, most urgent first
 //   #/emergency        emergency search and access; the emergency accesses to review
+//   #/partners         the partner directory
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -32,6 +33,7 @@ import { FollowUpsView } from "./views/followups";
 import { InboxView } from "./views/inbox";
 import { DeadlinesView } from "./views/deadlines";
 import { EmergencyView } from "./views/emergency";
+import { PartnersView } from "./views/partners";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -203,6 +205,10 @@ class App {
       this.show(new DeadlinesView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/partners") {
+      this.show(new PartnersView(ctx), moveFocus);
+      return;
+    }
     if (hash === "#/emergency") {
       this.show(
         new EmergencyView(ctx, (access) => {
@@ -286,6 +292,7 @@ class App {
                 h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title"))),
                 worksCases(session.role) ? h("li", null, h("a", { href: "#/inbox", id: "nav-inbox" }, t("inbox.title"))) : null,
                 worksCases(session.role) ? h("li", null, h("a", { href: "#/deadlines", id: "nav-deadlines" }, t("deadlines.title"))) : null,
+                h("li", null, h("a", { href: "#/partners", id: "nav-partners" }, t("partners.title"))),
                 mayListEmergencyAccess(session.role)
                   ? h("li", null, h("a", { href: "#/emergency", id: "nav-emergency" }, t("emergency.title")))
                   : null,

@@ -21,3 +21,9 @@ export function mayListEmergencyAccess(role: string): boolean {
 export function mayReviewEmergencyAccess(role: string): boolean {
   return role === "ROLE_AUDITOR" || role === "ROLE_POST_MANAGER";
 }
+
+/** Who may add partners and set their vetting: administrators, and post managers (for the
+ * countries their post is accredited to; the service checks that). */
+export function mayWritePartners(role: string): boolean {
+  return role === "ROLE_ADMINISTRATOR" || role === "ROLE_POST_MANAGER";
+}
