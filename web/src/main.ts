@@ -6,6 +6,7 @@
 //   #/deadlines        my unit's deadlines, most urgent first
 //   #/emergency        emergency search and access; the emergency accesses to review
 //   #/partners         the partner directory
+//   #/audit            the audit trail (auditors)
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -23,7 +24,7 @@ import {
   type Lang,
   type MessageKey,
 } from "./i18n/i18n";
-import { mayListEmergencyAccess, worksCases } from "./casework/roles";
+import { mayAudit, mayListEmergencyAccess, worksCases } from "./casework/roles";
 import { fetchSession, signOut, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
 import type { Case, EmergencyAccess } from "./gen/consular/v1/cases_pb";
@@ -34,6 +35,7 @@ import { InboxView } from "./views/inbox";
 import { DeadlinesView } from "./views/deadlines";
 import { EmergencyView } from "./views/emergency";
 import { PartnersView } from "./views/partners";
+import { AuditView } from "./views/audit";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -205,6 +207,10 @@ class App {
       this.show(new DeadlinesView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/audit") {
+      this.show(new AuditView(ctx), moveFocus);
+      return;
+    }
     if (hash === "#/partners") {
       this.show(new PartnersView(ctx), moveFocus);
       return;
@@ -296,6 +302,7 @@ class App {
                 mayListEmergencyAccess(session.role)
                   ? h("li", null, h("a", { href: "#/emergency", id: "nav-emergency" }, t("emergency.title")))
                   : null,
+                mayAudit(session.role) ? h("li", null, h("a", { href: "#/audit", id: "nav-audit" }, t("audit.title"))) : null,
               ),
             )
           : null,

@@ -27,3 +27,8 @@ export function mayReviewEmergencyAccess(role: string): boolean {
 export function mayWritePartners(role: string): boolean {
   return role === "ROLE_ADMINISTRATOR" || role === "ROLE_POST_MANAGER";
 }
+
+/** Only auditors read the audit trail. */
+export function mayAudit(role: string): boolean {
+  return role === "ROLE_AUDITOR";
+}
