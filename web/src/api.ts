@@ -1,6 +1,7 @@
 // The gRPC-Web transport to the gateway, and the service clients.
 import { Code, ConnectError, createClient, type CallOptions, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createGrpcWebTransport } from "@connectrpc/connect-web";
+import { AuditService } from "./gen/consular/v1/audit_pb";
 import { CaseService } from "./gen/consular/v1/cases_pb";
 import { ContactService, PartnerService } from "./gen/consular/v1/contacts_pb";
 import { csrfHeader } from "./session";
@@ -68,6 +69,7 @@ export interface Clients {
   cases: Client<typeof CaseService>;
   contacts: Client<typeof ContactService>;
   partners: Client<typeof PartnerService>;
+  audit: Client<typeof AuditService>;
 }
 
 export function createClients(transport: Transport): Clients {
@@ -75,5 +77,6 @@ export function createClients(transport: Transport): Clients {
     cases: createClient(CaseService, transport),
     contacts: createClient(ContactService, transport),
     partners: createClient(PartnerService, transport),
+    audit: createClient(AuditService, transport),
   };
 }

@@ -3,17 +3,20 @@
 import type { DescEnum } from "@bufbuild/protobuf";
 import { RoleSchema, CaseTypeSchema, CaseStatusSchema, OutcomeSchema, SexSchema, NationalityStatusSchema, RiskFlagSchema, ReferralSourceSchema, PartnerKindSchema, ContactPurposeSchema } from "./gen/consular/v1/common_pb";
 import {
+  AnswerSchema,
   CaseAccessSchema,
   CaseEventTypeSchema,
   DeadlineKindSchema,
   DocumentStatusSchema,
   DuplicateMatchSchema,
+  EmergencyReviewSchema,
+  InboxItemKindSchema,
   PermitKindSchema,
   PersonRoleSchema,
   ShareAccessSchema,
   TravelDocumentTypeSchema,
 } from "./gen/consular/v1/cases_pb";
-import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema } from "./gen/consular/v1/contacts_pb";
+import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema, SpecialismSchema, VettingStatusSchema } from "./gen/consular/v1/contacts_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
 /** Every enum the screens show; the catalogue test checks each of their values has a message. */
@@ -40,6 +43,11 @@ export const shownEnums: readonly DescEnum[] = [
   ContactChannelSchema,
   ContactDirectionSchema,
   ContactOutcomeSchema,
+  InboxItemKindSchema,
+  AnswerSchema,
+  EmergencyReviewSchema,
+  SpecialismSchema,
+  VettingStatusSchema,
 ];
 
 export function enumKey(valueName: string): string {

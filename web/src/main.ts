@@ -2,6 +2,11 @@
 //   #/                 my unit's cases
 //   #/new              open a case (a wizard)
 //   #/follow-ups       the follow-ups due of my unit's cases
+//   #/inbox            referrals and shares to answer, and answers to ours
+//   #/deadlines        my unit's deadlines, most urgent first
+//   #/emergency        emergency search and access; the emergency accesses to review
+//   #/partners         the partner directory
+//   #/audit            the audit trail (auditors)
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -19,11 +24,18 @@ import {
   type Lang,
   type MessageKey,
 } from "./i18n/i18n";
+import { mayAudit, mayListEmergencyAccess, worksCases } from "./casework/roles";
 import { fetchSession, signOut, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
-import type { Case } from "./gen/consular/v1/cases_pb";
+import type { Case, EmergencyAccess } from "./gen/consular/v1/cases_pb";
+import { caseHref } from "./views/cases";
 import { CasesView } from "./views/cases";
 import { FollowUpsView } from "./views/followups";
+import { InboxView } from "./views/inbox";
+import { DeadlinesView } from "./views/deadlines";
+import { EmergencyView } from "./views/emergency";
+import { PartnersView } from "./views/partners";
+import { AuditView } from "./views/audit";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -42,6 +54,8 @@ class App {
   private endingSession = false;
   /** The answer of CreateCase, handed to the case page it leads to (memory only). */
   private created: Case | undefined;
+  /** The emergency access just opened, handed to the case page it leads to (memory only). */
+  private opened: EmergencyAccess | undefined;
   private signingOut = false;
 
   constructor(private readonly root: HTMLElement) {
@@ -185,6 +199,32 @@ class App {
       this.show(new FollowUpsView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/inbox") {
+      this.show(new InboxView(ctx), moveFocus);
+      return;
+    }
+    if (hash === "#/deadlines") {
+      this.show(new DeadlinesView(ctx), moveFocus);
+      return;
+    }
+    if (hash === "#/audit") {
+      this.show(new AuditView(ctx), moveFocus);
+      return;
+    }
+    if (hash === "#/partners") {
+      this.show(new PartnersView(ctx), moveFocus);
+      return;
+    }
+    if (hash === "#/emergency") {
+      this.show(
+        new EmergencyView(ctx, (access) => {
+          this.opened = access;
+          location.hash = caseHref(access.caseReference);
+        }),
+        moveFocus,
+      );
+      return;
+    }
     const match = /^#\/case\/([^/]+)$/.exec(hash);
     let reference: string | undefined;
     try {
@@ -195,7 +235,9 @@ class App {
     if (reference !== undefined && isCaseReference(reference)) {
       const created = this.created?.reference === reference ? this.created : undefined;
       this.created = undefined;
-      this.show(new CaseView(ctx, reference, created), moveFocus);
+      const opened = this.opened?.caseReference === reference ? this.opened : undefined;
+      this.opened = undefined;
+      this.show(new CaseView(ctx, reference, created, opened), moveFocus);
       return;
     }
     this.show(new MessageView("notFound.title", "notFound.message"), moveFocus);
@@ -254,6 +296,13 @@ class App {
                 h("li", null, h("a", { href: "#/", id: "nav-cases" }, t("cases.title"))),
                 h("li", null, h("a", { href: "#/new", id: "nav-new" }, t("newCase.title"))),
                 h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title"))),
+                worksCases(session.role) ? h("li", null, h("a", { href: "#/inbox", id: "nav-inbox" }, t("inbox.title"))) : null,
+                worksCases(session.role) ? h("li", null, h("a", { href: "#/deadlines", id: "nav-deadlines" }, t("deadlines.title"))) : null,
+                h("li", null, h("a", { href: "#/partners", id: "nav-partners" }, t("partners.title"))),
+                mayListEmergencyAccess(session.role)
+                  ? h("li", null, h("a", { href: "#/emergency", id: "nav-emergency" }, t("emergency.title")))
+                  : null,
+                mayAudit(session.role) ? h("li", null, h("a", { href: "#/audit", id: "nav-audit" }, t("audit.title"))) : null,
               ),
             )
           : null,

@@ -3,8 +3,9 @@
 // until then. The URL holds the case reference only, never a name. The work on the case is in
 // panels of its own: the status (transitions), editing the details (with the conflict view),
 // contacts and notes.
-import type { Case, CaseEvent, Person, PossibleDuplicate, TravelDocument } from "../gen/consular/v1/cases_pb";
+import type { Case, CaseEvent, EmergencyAccess, Person, PossibleDuplicate, TravelDocument } from "../gen/consular/v1/cases_pb";
 import {
+  CaseAccess,
   CaseAccessSchema,
   CaseEventType,
   CaseEventTypeSchema,
@@ -44,6 +45,8 @@ import {
 } from "../format";
 import { language, t, tPlural, type Lang } from "../i18n/i18n";
 import { withRetry } from "../rpc";
+import { withPurpose } from "../api";
+import { formatCountdown, msUntil, ownActiveAccess } from "../casework/emergency";
 import { ContactsPanel } from "./case-contacts";
 import { EditPanel } from "./case-edit";
 import { NotesPanel } from "./case-notes";
@@ -104,6 +107,11 @@ export class CaseView extends BaseView {
   /** The case and language the panels were last rendered for. */
   private panelsFor: { kase: Case | undefined; lang: Lang | undefined } = { kase: undefined, lang: undefined };
   private panelsLoaded = false;
+  /** The caller's emergency access to this case, when that is how they reach it. */
+  private emergency: EmergencyAccess | undefined;
+  private emergencyLooked = false;
+  private readonly countdown = h("p", { id: "emergency-countdown", class: "countdown", role: "timer", "aria-atomic": "true" });
+  private countdownTimer: number | undefined;
 
   /**
    * created: the answer of CreateCase when the case was opened just now (its possible
@@ -113,8 +121,10 @@ export class CaseView extends BaseView {
     private readonly ctx: AppContext,
     private readonly reference: string,
     private readonly created?: Case,
+    emergency?: EmergencyAccess,
   ) {
     super();
+    this.emergency = emergency;
     const view = this;
     const host: CaseHost = {
       ctx,
@@ -173,6 +183,7 @@ export class CaseView extends BaseView {
         { signal: this.abort.signal },
       );
       this.ctx.announce(t("case.loaded", { reference: this.kase.reference }));
+      if (this.kase.callerAccess === CaseAccess.EMERGENCY) void this.findEmergency(this.kase);
       if (!this.panelsLoaded) {
         this.panelsLoaded = true;
         void this.contacts.load();
@@ -213,6 +224,72 @@ export class CaseView extends BaseView {
     this.render();
   }
 
+  /** Through emergency access: find when it ends (the caller's own access, from the review list). */
+  private async findEmergency(c: Case): Promise<void> {
+    if (this.emergency || this.emergencyLooked) {
+      this.startCountdown();
+      return;
+    }
+    this.emergencyLooked = true;
+    try {
+      const response = await withRetry(
+        () => this.ctx.clients.cases.listEmergencyAccess({ pageSize: 100 }, withPurpose("emergency", { signal: this.abort.signal })),
+        { signal: this.abort.signal },
+      );
+      this.emergency = ownActiveAccess(response.grants, c.id, c.reference, this.ctx.session.subject, new Date());
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
+      // The page still says the access is emergency access; only its end is unknown.
+    }
+    this.startCountdown();
+    this.render();
+  }
+
+  private startCountdown(): void {
+    this.tick();
+    if (this.countdownTimer === undefined && this.emergency?.expiresAt) {
+      this.countdownTimer = window.setInterval(() => this.tick(), 1000);
+    }
+  }
+
+  /** Writes the time left into the countdown only (the page is not rebuilt every second). */
+  private tick(): void {
+    const end = this.emergency?.expiresAt;
+    if (!end) {
+      this.countdown.textContent = t("emergencyCase.endUnknown");
+      return;
+    }
+    const left = msUntil(end, new Date());
+    if (left > 0) {
+      this.countdown.textContent = t("emergencyCase.endsIn", { time: formatCountdown(left), at: formatTimestamp(end) });
+      return;
+    }
+    this.countdown.textContent = t("emergencyCase.ended");
+    if (this.countdownTimer !== undefined) {
+      window.clearInterval(this.countdownTimer);
+      this.countdownTimer = undefined;
+      this.ctx.announce(t("emergencyCase.ended"));
+    }
+  }
+
+  override dispose(): void {
+    if (this.countdownTimer !== undefined) window.clearInterval(this.countdownTimer);
+    this.countdownTimer = undefined;
+    super.dispose();
+  }
+
+  private buildEmergency(c: Case): Child {
+    if (c.callerAccess !== CaseAccess.EMERGENCY) return null;
+    this.tick();
+    return h(
+      "section",
+      { id: "case-emergency", class: "message message-warning", "aria-labelledby": "case-emergency-heading" },
+      h("h2", { id: "case-emergency-heading" }, t("emergencyCase.heading")),
+      h("p", null, t("emergencyCase.readOnly")),
+      this.countdown,
+    );
+  }
+
   private toggleCovert(): void {
     this.covertShown = !this.covertShown;
     this.render();
@@ -244,6 +321,7 @@ export class CaseView extends BaseView {
     return [
       back,
       heading,
+      this.buildEmergency(c),
       this.buildCreated(),
       this.buildOverview(c),
       this.status.root,
