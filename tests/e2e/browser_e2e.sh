@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# The web client in a real browser: real PostgreSQL, consular-cases and consular-contacts over TLS,
-# consular-web over HTTPS serving web/dist, and headless Chromium driven by
-# web/tests/browser/walk.mjs (playwright-core, axe-core) with the officer's day (CASEWORK=1).
+# The web client in a real browser: real PostgreSQL, consular-cases, consular-contacts and
+# consular-audit over TLS, consular-web over HTTPS serving web/dist, and headless Chromium driven by
+# web/tests/browser/walk.mjs (playwright-core, axe-core) with the officer's day (CASEWORK=1), then
+# web/tests/browser/screens.mjs (deadlines, inbox, partners, emergency access, the audit trail).
 # Screenshots of each screen go to the --screenshots folder.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: tests/e2e/browser_e2e.sh --cases BIN --contacts BIN --web BIN --migrate BIN --ctl BIN
+usage: tests/e2e/browser_e2e.sh --cases BIN --contacts BIN --audit BIN --web BIN --migrate BIN --ctl BIN
                                 --client DIR --screenshots DIR [--work-dir DIR]
 --client is the web client's folder (web/), built (dist/) and installed (node_modules/).
 Set CONSULAR_E2E_KEEP=1 to keep the temporary folder for inspection.
 USAGE
 }
 
-CASES_BIN="" CONTACTS_BIN="" WEB_BIN="" MIGRATE_BIN="" CTL_BIN="" CLIENT_DIR="" SHOTS="" WORK_PARENT=""
+CASES_BIN="" CONTACTS_BIN="" AUDIT_BIN="" WEB_BIN="" MIGRATE_BIN="" CTL_BIN="" CLIENT_DIR="" SHOTS="" WORK_PARENT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) CASES_BIN=$2; shift 2 ;;
     --contacts) CONTACTS_BIN=$2; shift 2 ;;
+    --audit) AUDIT_BIN=$2; shift 2 ;;
     --web) WEB_BIN=$2; shift 2 ;;
     --migrate) MIGRATE_BIN=$2; shift 2 ;;
     --ctl) CTL_BIN=$2; shift 2 ;;
@@ -29,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; exit 2 ;;
   esac
 done
-for bin in "$CASES_BIN" "$CONTACTS_BIN" "$WEB_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+for bin in "$CASES_BIN" "$CONTACTS_BIN" "$AUDIT_BIN" "$WEB_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
   [[ -n $bin && -x $bin ]] || { usage >&2; exit 2; }
 done
 [[ -n $SHOTS && -f $CLIENT_DIR/dist/index.html && -d $CLIENT_DIR/node_modules/playwright-core ]] || {
@@ -44,19 +46,21 @@ KEEP=${CONSULAR_E2E_KEEP:-0}
 source "$HERE/lib.sh"
 
 e2e_make_work_dir browser
-CASES_PID="" CONTACTS_PID="" WEB_PID=""
+CASES_PID="" CONTACTS_PID="" AUDIT_PID="" WEB_PID=""
 CASES_LOG=$WORK/cases.log
 CONTACTS_LOG=$WORK/contacts.log
+AUDIT_LOG=$WORK/audit.log
 WEB_LOG=$WORK/web.log
 CASES_PORT=$(free_port)
 CONTACTS_PORT=$(free_port)
+AUDIT_PORT=$(free_port)
 WEB_PORT=$(free_port)
 
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   local status=$?
-  e2e_stop_pids "$CASES_PID" "$CONTACTS_PID" "$WEB_PID"
-  e2e_finish "$status" "$CASES_LOG" "$CONTACTS_LOG" "$WEB_LOG"
+  e2e_stop_pids "$CASES_PID" "$CONTACTS_PID" "$AUDIT_PID" "$WEB_PID"
+  e2e_finish "$status" "$CASES_LOG" "$CONTACTS_LOG" "$AUDIT_LOG" "$WEB_LOG"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -69,20 +73,26 @@ start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
 CASES_PID=$STARTED_PID
 start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
 CONTACTS_PID=$STARTED_PID
+"$AUDIT_BIN" --listen "127.0.0.1:$AUDIT_PORT" --dsn "$APP_DSN" \
+  --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
+  --token-public-keys "$CERTS/token-public.pem" --chain-interval-ms 50 >"$AUDIT_LOG" 2>&1 &
+AUDIT_PID=$!
 wait_listening consular-cases "$CASES_PID" "$CASES_LOG"
 wait_listening consular-contacts "$CONTACTS_PID" "$CONTACTS_LOG"
+wait_listening consular-audit "$AUDIT_PID" "$AUDIT_LOG"
 "$WEB_BIN" --listen "127.0.0.1:$WEB_PORT" --tls-cert "$CERTS/server.pem" \
   --tls-key "$CERTS/server.key" --ca-cert "$CERTS/ca.pem" --cases-addr "localhost:$CASES_PORT" \
-  --contacts-addr "localhost:$CONTACTS_PORT" \
+  --contacts-addr "localhost:$CONTACTS_PORT" --audit-addr "localhost:$AUDIT_PORT" \
   --static-dir "$CLIENT_DIR/dist" --dev-sign-in-key "$CERTS/token-signing.pem" >"$WEB_LOG" 2>&1 &
 WEB_PID=$!
 wait_listening consular-web "$WEB_PID" "$WEB_LOG"
 
 CTL_ADDRS=(--addr "localhost:$CASES_PORT")
 NAME="Nadia Browsertest"
+DOB=1991-02-03
 COVERT="Her husband reads her messages; never leave a voicemail"
 ctl "$(mint officer RABAT)" case create --type abandonment --country MA --name "$NAME" \
-  --sex female --nationality dual --referral family --covert-notes "$COVERT" --json
+  --sex female --nationality dual --referral family --covert-notes "$COVERT" --dob "$DOB" --json
 REF=$(json_field reference)
 [[ -n $REF ]] || setup_fail "case create: $ERR"
 
@@ -94,6 +104,15 @@ if [[ $WALK_STATUS -eq 0 ]]; then
   pass "the browser walk passed every check (screenshots in $SHOTS)"
 else
   fail "the browser walk passed every check" "exit $WALK_STATUS"
+fi
+SCREENS_STATUS=0
+WEB_URL="https://localhost:$WEB_PORT" CASE_REF=$REF CASE_NAME=$NAME CASE_DOB=$DOB \
+  SCREENSHOTS=$SHOTS node "$CLIENT_DIR/tests/browser/screens.mjs" || SCREENS_STATUS=$?
+if [[ $SCREENS_STATUS -eq 0 ]]; then
+  pass "the screens walk (deadlines, inbox, partners, emergency access, audit) passed every check"
+else
+  fail "the screens walk (deadlines, inbox, partners, emergency access, audit) passed every check" \
+    "exit $SCREENS_STATUS"
 fi
 
 echo "$PASSED passed, $FAILED failed"
