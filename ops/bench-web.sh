@@ -12,8 +12,6 @@ ENV_FILE=${CONSULAR_STACK_DIR:-$ROOT/.stack}/env
 [[ -f $ENV_FILE ]] || { echo "bench-web.sh: start the stack first: ops/stack.sh up --dev-sign-in" >&2; exit 1; }
 # shellcheck source=/dev/null
 source "$ENV_FILE"
-curl -sf --cacert "$CONSULAR_CA_CERT" -o /dev/null -w '' "$CONSULAR_WEB_URL/auth/session" \
-  -H 'Accept: application/json' 2>/dev/null || true
 if ! curl -s --cacert "$CONSULAR_CA_CERT" "$CONSULAR_WEB_URL/auth/session" | grep -q '"devSignIn":true'; then
   echo "bench-web.sh: the gateway at $CONSULAR_WEB_URL has no development sign-in; restart the stack with ops/stack.sh up --dev-sign-in" >&2
   exit 1

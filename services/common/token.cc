@@ -291,6 +291,32 @@ bool RoleRequiresPost(Role role) {
   return role == consular::v1::ROLE_CONSULAR_OFFICER || role == consular::v1::ROLE_POST_MANAGER;
 }
 
+std::string DevSubject(Role role, const std::string& post) {
+  std::string word;
+  switch (role) {
+    case consular::v1::ROLE_CONSULAR_OFFICER:
+      word = "officer";
+      break;
+    case consular::v1::ROLE_POST_MANAGER:
+      word = "manager";
+      break;
+    case consular::v1::ROLE_LKHA_CASEWORKER:
+      word = "lkha";
+      break;
+    case consular::v1::ROLE_POLICY_STAFF:
+      word = "policy";
+      break;
+    case consular::v1::ROLE_ADMINISTRATOR:
+      word = "admin";
+      break;
+    default:
+      word = absl::AsciiStrToLower(RoleName(role));
+  }
+  std::string subject = absl::StrCat("dev-", word);
+  if (!post.empty()) absl::StrAppend(&subject, "-", absl::AsciiStrToLower(post));
+  return subject;
+}
+
 bool IsValidPostCode(absl::string_view post) {
   if (post.size() < 2 || post.size() > 32) return false;
   if (post == kLkhaUnit) return false;  // reserved for the expertise centre

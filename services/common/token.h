@@ -102,6 +102,10 @@ absl::StatusOr<consular::v1::Role> ParseRoleName(const std::string& name);
 // claim.
 bool RoleRequiresPost(consular::v1::Role role);
 
+// The subject a development token gets when none is chosen: "dev-officer-rabat", "dev-auditor"
+// (the role's short word, then the post in lower case when there is one).
+std::string DevSubject(consular::v1::Role role, const std::string& post);
+
 // True if `post` is a well-formed post code: ^[A-Z][A-Z0-9-]{1,31}$, and not "LKHA" (the
 // expertise centre's unit, kLkhaUnit).
 bool IsValidPostCode(absl::string_view post);

@@ -86,32 +86,11 @@ nlohmann::json SessionJson(const Session& s, bool dev_sign_in, bool oidc) {
           {"oidc", oidc}};
 }
 
-// "dev-officer-rabat", "dev-auditor": the subject a development sign-in gets, as consularctl dev
-// token names it.
-std::string DevSubject(consular::v1::Role role, const std::string& post) {
-  std::string word;
-  switch (role) {
-    case consular::v1::ROLE_CONSULAR_OFFICER:
-      word = "officer";
-      break;
-    case consular::v1::ROLE_POST_MANAGER:
-      word = "manager";
-      break;
-    case consular::v1::ROLE_LKHA_CASEWORKER:
-      word = "lkha";
-      break;
-    case consular::v1::ROLE_POLICY_STAFF:
-      word = "policy";
-      break;
-    case consular::v1::ROLE_ADMINISTRATOR:
-      word = "admin";
-      break;
-    default:
-      word = absl::AsciiStrToLower(RoleName(role));
-  }
-  std::string subject = absl::StrCat("dev-", word);
-  if (!post.empty()) absl::StrAppend(&subject, "-", absl::AsciiStrToLower(post));
-  return subject;
+// A browser sends Origin with every POST; another site's page cannot make it ours. A request
+// without one (not from a browser page) passes.
+bool FromThisOrigin(const httplib::Request& req) {
+  return !req.has_header("Origin") ||
+         req.get_header_value("Origin") == absl::StrCat("https://", req.get_header_value("Host"));
 }
 
 // The generated descriptors of the API, built once, so that a method can be looked up by name.
@@ -191,14 +170,7 @@ std::optional<Session> Gateway::SessionOf(const httplib::Request& req) {
 }
 
 absl::Status Gateway::CheckStateChange(const httplib::Request& req, const Session& session) const {
-  // A browser sends Origin with every POST; another site's page cannot make it ours.
-  if (req.has_header("Origin")) {
-    const std::string origin = req.get_header_value("Origin");
-    const std::string expected = absl::StrCat("https://", req.get_header_value("Host"));
-    if (origin != expected) {
-      return absl::PermissionDeniedError("request from another origin");
-    }
-  }
+  if (!FromThisOrigin(req)) return absl::PermissionDeniedError("request from another origin");
   const std::string csrf = req.get_header_value(kCsrfHeader);
   if (csrf.empty()) return absl::PermissionDeniedError("X-CSRF-Token: missing");
   if (!ConstantTimeEquals(csrf, session.csrf)) {
@@ -222,8 +194,7 @@ void Gateway::HandleDevSignIn(const httplib::Request& req, httplib::Response& re
     Json(res, 404, {{"error", "development sign-in is off"}});
     return;
   }
-  if (req.has_header("Origin") &&
-      req.get_header_value("Origin") != absl::StrCat("https://", req.get_header_value("Host"))) {
+  if (!FromThisOrigin(req)) {
     Json(res, 403, {{"error", "request from another origin"}});
     return;
   }

@@ -251,6 +251,15 @@ TEST_F(TokenTest, RoleNamesRejectAnythingElse) {
 
 // ---- Time ----
 
+TEST_F(TokenTest, DevelopmentSubjectsNameTheRoleAndThePost) {
+  EXPECT_EQ(DevSubject(consular::v1::ROLE_CONSULAR_OFFICER, "RABAT"), "dev-officer-rabat");
+  EXPECT_EQ(DevSubject(consular::v1::ROLE_POST_MANAGER, "NEW-DELHI"), "dev-manager-new-delhi");
+  EXPECT_EQ(DevSubject(consular::v1::ROLE_LKHA_CASEWORKER, ""), "dev-lkha");
+  EXPECT_EQ(DevSubject(consular::v1::ROLE_POLICY_STAFF, ""), "dev-policy");
+  EXPECT_EQ(DevSubject(consular::v1::ROLE_AUDITOR, ""), "dev-auditor");
+  EXPECT_EQ(DevSubject(consular::v1::ROLE_ADMINISTRATOR, ""), "dev-admin");
+}
+
 TEST_F(TokenTest, ExpiredTokenIsRejected) {
   TokenClaims claims = Officer();
   claims.ttl = absl::Hours(1);

@@ -30,19 +30,6 @@ struct TokenArgs {
   int ttl_minutes = kDefaultTtlMinutes;
 };
 
-// "dev-officer-rabat", "dev-auditor".
-std::string DefaultSubject(consular::v1::Role role, const std::string& post) {
-  std::string role_word = EnumAlias(consular::v1::Role_descriptor(), role);
-  if (role_word.empty()) {
-    role_word = absl::AsciiStrToLower(
-        EnumShortName(consular::v1::Role_descriptor(), role));
-  }
-  std::string subject = absl::StrCat("dev-", role_word);
-  if (!post.empty())
-    absl::StrAppend(&subject, "-", absl::AsciiStrToLower(post));
-  return subject;
-}
-
 int RunToken(const TokenArgs& args) {
   // Normalise the many accepted spellings to the canonical name ParseRoleName
   // takes.
@@ -81,7 +68,7 @@ int RunToken(const TokenArgs& args) {
   claims.role = *role;
   claims.post = post;
   claims.subject =
-      args.subject.empty() ? DefaultSubject(*role, post) : args.subject;
+      args.subject.empty() ? consular::DevSubject(*role, post) : args.subject;
   claims.issuer = args.issuer;
   claims.audience = args.audience;
   claims.ttl = absl::Minutes(args.ttl_minutes);
