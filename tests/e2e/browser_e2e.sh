@@ -1,26 +1,27 @@
 #!/usr/bin/env bash
-# The web client in a real browser: real PostgreSQL, consular-cases, consular-contacts and
-# consular-audit over TLS, consular-web over HTTPS serving web/dist, and headless Chromium driven by
-# web/tests/browser/walk.mjs (playwright-core, axe-core) with the officer's day (CASEWORK=1), then
+# The web client in a real browser: real PostgreSQL, consular-cases, consular-contacts,
+# consular-audit and consular-stats over TLS, consular-web over HTTPS serving web/dist, and
+# headless Chromium driven by web/tests/browser/walk.mjs (playwright-core, axe-core) with the officer's day (CASEWORK=1), then
 # web/tests/browser/screens.mjs (deadlines, inbox, partners, emergency access, the audit trail).
 # Screenshots of each screen go to the --screenshots folder.
 set -euo pipefail
 
 usage() {
   cat <<'USAGE'
-usage: tests/e2e/browser_e2e.sh --cases BIN --contacts BIN --audit BIN --web BIN --migrate BIN --ctl BIN
-                                --client DIR --screenshots DIR [--work-dir DIR]
+usage: tests/e2e/browser_e2e.sh --cases BIN --contacts BIN --audit BIN --stats BIN --web BIN --migrate BIN
+                                --ctl BIN                                  --client DIR --screenshots DIR [--work-dir DIR]
 --client is the web client's folder (web/), built (dist/) and installed (node_modules/).
 Set CONSULAR_E2E_KEEP=1 to keep the temporary folder for inspection.
 USAGE
 }
 
-CASES_BIN="" CONTACTS_BIN="" AUDIT_BIN="" WEB_BIN="" MIGRATE_BIN="" CTL_BIN="" CLIENT_DIR="" SHOTS="" WORK_PARENT=""
+CASES_BIN="" CONTACTS_BIN="" AUDIT_BIN="" STATS_BIN="" WEB_BIN="" MIGRATE_BIN="" CTL_BIN="" CLIENT_DIR="" SHOTS="" WORK_PARENT=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) CASES_BIN=$2; shift 2 ;;
     --contacts) CONTACTS_BIN=$2; shift 2 ;;
     --audit) AUDIT_BIN=$2; shift 2 ;;
+    --stats) STATS_BIN=$2; shift 2 ;;
     --web) WEB_BIN=$2; shift 2 ;;
     --migrate) MIGRATE_BIN=$2; shift 2 ;;
     --ctl) CTL_BIN=$2; shift 2 ;;
@@ -31,7 +32,7 @@ while [[ $# -gt 0 ]]; do
     *) usage >&2; exit 2 ;;
   esac
 done
-for bin in "$CASES_BIN" "$CONTACTS_BIN" "$AUDIT_BIN" "$WEB_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
+for bin in "$CASES_BIN" "$CONTACTS_BIN" "$AUDIT_BIN" "$STATS_BIN" "$WEB_BIN" "$MIGRATE_BIN" "$CTL_BIN"; do
   [[ -n $bin && -x $bin ]] || { usage >&2; exit 2; }
 done
 [[ -n $SHOTS && -f $CLIENT_DIR/dist/index.html && -d $CLIENT_DIR/node_modules/playwright-core ]] || {
@@ -46,21 +47,23 @@ KEEP=${CONSULAR_E2E_KEEP:-0}
 source "$HERE/lib.sh"
 
 e2e_make_work_dir browser
-CASES_PID="" CONTACTS_PID="" AUDIT_PID="" WEB_PID=""
+CASES_PID="" CONTACTS_PID="" AUDIT_PID="" STATS_PID="" WEB_PID=""
 CASES_LOG=$WORK/cases.log
 CONTACTS_LOG=$WORK/contacts.log
 AUDIT_LOG=$WORK/audit.log
+STATS_LOG=$WORK/stats.log
 WEB_LOG=$WORK/web.log
 CASES_PORT=$(free_port)
 CONTACTS_PORT=$(free_port)
 AUDIT_PORT=$(free_port)
+STATS_PORT=$(free_port)
 WEB_PORT=$(free_port)
 
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   local status=$?
-  e2e_stop_pids "$CASES_PID" "$CONTACTS_PID" "$AUDIT_PID" "$WEB_PID"
-  e2e_finish "$status" "$CASES_LOG" "$CONTACTS_LOG" "$AUDIT_LOG" "$WEB_LOG"
+  e2e_stop_pids "$CASES_PID" "$CONTACTS_PID" "$AUDIT_PID" "$STATS_PID" "$WEB_PID"
+  e2e_finish "$status" "$CASES_LOG" "$CONTACTS_LOG" "$AUDIT_LOG" "$STATS_LOG" "$WEB_LOG"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -73,6 +76,8 @@ start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
 CASES_PID=$STARTED_PID
 start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
 CONTACTS_PID=$STARTED_PID
+start_server "$STATS_BIN" "$STATS_PORT" "$STATS_LOG" --refresh-ms 200
+STATS_PID=$STARTED_PID
 "$AUDIT_BIN" --listen "127.0.0.1:$AUDIT_PORT" --dsn "$APP_DSN" \
   --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
   --token-public-keys "$CERTS/token-public.pem" --chain-interval-ms 50 >"$AUDIT_LOG" 2>&1 &
@@ -80,14 +85,16 @@ AUDIT_PID=$!
 wait_listening consular-cases "$CASES_PID" "$CASES_LOG"
 wait_listening consular-contacts "$CONTACTS_PID" "$CONTACTS_LOG"
 wait_listening consular-audit "$AUDIT_PID" "$AUDIT_LOG"
+wait_listening consular-stats "$STATS_PID" "$STATS_LOG"
 "$WEB_BIN" --listen "127.0.0.1:$WEB_PORT" --tls-cert "$CERTS/server.pem" \
   --tls-key "$CERTS/server.key" --ca-cert "$CERTS/ca.pem" --cases-addr "localhost:$CASES_PORT" \
   --contacts-addr "localhost:$CONTACTS_PORT" --audit-addr "localhost:$AUDIT_PORT" \
+  --stats-addr "localhost:$STATS_PORT" \
   --static-dir "$CLIENT_DIR/dist" --dev-sign-in-key "$CERTS/token-signing.pem" >"$WEB_LOG" 2>&1 &
 WEB_PID=$!
 wait_listening consular-web "$WEB_PID" "$WEB_LOG"
 
-CTL_ADDRS=(--addr "localhost:$CASES_PORT")
+CTL_ADDRS=(--addr "localhost:$CASES_PORT" --stats-addr "localhost:$STATS_PORT")
 NAME="Nadia Browsertest"
 DOB=1991-02-03
 COVERT="Her husband reads her messages; never leave a voicemail"
@@ -95,6 +102,36 @@ ctl "$(mint officer RABAT)" case create --type abandonment --country MA --name "
   --sex female --nationality dual --referral family --covert-notes "$COVERT" --dob "$DOB" --json
 REF=$(json_field reference)
 [[ -n $REF ]] || setup_fail "case create: $ERR"
+
+# A country with figures for policy staff: Morocco, through the public API (the case above and
+# nine more of RABAT: five abandonment and five divorce-recognition cases in all, so that no
+# figure is small enough to be suppressed), in a release an administrator makes once the rollups
+# have caught up (bounded lag). STATS_YEAR tells the walks which year to look at.
+OFFICER=$(mint officer RABAT) || setup_fail "dev token not minted"
+ADMIN=$(mint admin) || setup_fail "dev token not minted"
+POLICY=$(mint policy) || setup_fail "dev token not minted"
+STATS_YEAR=$(date -u +%Y)
+SEEDED=0
+for i in $(seq 1 9); do
+  type=abandonment
+  (( i > 4 )) && type=divorce
+  ctl "$OFFICER" case create --type "$type" --country MA --name "Seeded Person $i" \
+    --sex female --nationality dual --referral family --dob "1990-01-0$i"
+  [[ $RC -eq 0 ]] && SEEDED=$((SEEDED + 1))
+done
+[[ $SEEDED -eq 9 ]] || setup_fail "seeding Morocco: $ERR"
+RELEASED=0
+for _ in $(seq 30); do
+  ctl "$ADMIN" stats release create
+  ctl "$POLICY" stats country MA --year "$STATS_YEAR"
+  if [[ $RC -eq 0 ]] && awk 'index($0, "cases opened") == 1 && $NF == 10 { found = 1 }
+                            END { exit !found }' <<<"$OUT"; then
+    RELEASED=1
+    break
+  fi
+  sleep 0.5
+done
+(( RELEASED )) || setup_fail "no release with Morocco's 10 cases: $OUT $ERR"
 
 rm -rf "$SHOTS"
 WALK_STATUS=0

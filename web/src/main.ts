@@ -182,7 +182,10 @@ class App {
     const ctx = this.context(state.session);
     const hash = location.hash;
     if (hash === "" || hash === "#" || hash === "#/") {
-      this.show(new CasesView(ctx), moveFocus);
+      // Each role starts where its work is; the services refuse the rest anyway.
+      const role = state.session.role;
+      if (mayAudit(role)) this.show(new AuditView(ctx), moveFocus);
+      else this.show(new CasesView(ctx), moveFocus);
       return;
     }
     if (hash === "#/new") {
@@ -293,9 +296,11 @@ class App {
               h(
                 "ul",
                 null,
-                h("li", null, h("a", { href: "#/", id: "nav-cases" }, t("cases.title"))),
-                h("li", null, h("a", { href: "#/new", id: "nav-new" }, t("newCase.title"))),
-                h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title"))),
+                worksCases(session.role) ? h("li", null, h("a", { href: "#/", id: "nav-cases" }, t("cases.title"))) : null,
+                worksCases(session.role) ? h("li", null, h("a", { href: "#/new", id: "nav-new" }, t("newCase.title"))) : null,
+                worksCases(session.role)
+                  ? h("li", null, h("a", { href: "#/follow-ups", id: "nav-follow-ups" }, t("followUps.title")))
+                  : null,
                 worksCases(session.role) ? h("li", null, h("a", { href: "#/inbox", id: "nav-inbox" }, t("inbox.title"))) : null,
                 worksCases(session.role) ? h("li", null, h("a", { href: "#/deadlines", id: "nav-deadlines" }, t("deadlines.title"))) : null,
                 h("li", null, h("a", { href: "#/partners", id: "nav-partners" }, t("partners.title"))),

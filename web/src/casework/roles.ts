@@ -32,3 +32,9 @@ export function mayWritePartners(role: string): boolean {
 export function mayAudit(role: string): boolean {
   return role === "ROLE_AUDITOR";
 }
+
+/** Policy staff and administrators read statistics, the talks register and dossiers; every other
+ * role is refused them (statistics.proto). */
+export function readsStatistics(role: string): boolean {
+  return role === "ROLE_POLICY_STAFF" || role === "ROLE_ADMINISTRATOR";
+}
