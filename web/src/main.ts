@@ -25,7 +25,7 @@ import {
   type MessageKey,
 } from "./i18n/i18n";
 import { mayAudit, mayListEmergencyAccess, worksCases } from "./casework/roles";
-import { fetchSession, signOut, type Session, type SessionState } from "./session";
+import { fetchSession, signOut, type RoleName, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
 import type { Case, EmergencyAccess } from "./gen/consular/v1/cases_pb";
 import { caseHref } from "./views/cases";
@@ -57,6 +57,13 @@ class App {
   /** The emergency access just opened, handed to the case page it leads to (memory only). */
   private opened: EmergencyAccess | undefined;
   private signingOut = false;
+  /**
+   * The screen shown when the session ended (idle, absolute, or signed out elsewhere), kept in
+   * memory with whatever was typed into it, for the same person signing in again; never for
+   * anyone else, and never in browser storage.
+   */
+  private kept: { view: View; hash: string; who: string } | undefined;
+  private checkingSession = false;
 
   constructor(private readonly root: HTMLElement) {
     this.clients = createClients(
@@ -69,7 +76,27 @@ class App {
     replaceChildren(this.root, this.header, this.main, this.announcer);
     this.renderHeader();
     window.addEventListener("hashchange", () => this.route(true));
+    // Signed in again in another tab (the provider's sign-in, with a screen kept here): noticed
+    // when this tab is shown again.
+    window.addEventListener("focus", () => void this.checkSignedInElsewhere());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") void this.checkSignedInElsewhere();
+    });
     void this.loadSession(undefined, false);
+  }
+
+  private async checkSignedInElsewhere(): Promise<void> {
+    if (!this.kept || this.state?.signedIn !== false || this.checkingSession) return;
+    this.checkingSession = true;
+    try {
+      const state = await fetchSession();
+      if (state.signedIn) this.signedIn(state.session);
+      else this.announce(t("signIn.notYet"));
+    } catch {
+      this.announce(t("error.gatewayUnreachable"));
+    } finally {
+      this.checkingSession = false;
+    }
   }
 
   private applyLanguage(lang: Lang): void {
@@ -123,6 +150,8 @@ class App {
       announce: (m) => this.announce(m),
       handleCommonError: (error) => {
         if (!isUnauthenticated(error)) return false;
+        // A kept screen's loads that were under way when the session ended: nothing more to do.
+        if (this.kept || this.endingSession) return true;
         void this.sessionEnded();
         return true;
       },
@@ -133,7 +162,14 @@ class App {
   private async sessionEnded(): Promise<void> {
     if (this.endingSession) return;
     this.endingSession = true;
-    this.view?.dispose();
+    const state = this.state;
+    if (state?.signedIn && this.view && !(this.view instanceof SignInView) && !(this.view instanceof MessageView)) {
+      this.kept?.view.dispose();
+      this.kept = { view: this.view, hash: location.hash, who: whoOf(state.session) };
+      this.view = undefined;
+    } else {
+      this.view?.dispose();
+    }
     try {
       await this.loadSession("signIn.sessionEnded", true);
     } finally {
@@ -162,6 +198,7 @@ class App {
     this.signingOut = false;
     this.view?.dispose();
     this.view = undefined;
+    this.dropKept();
     this.state = { signedIn: false, devSignIn: session.devSignIn, provider: session.provider };
     // Nothing of the last screen stays in the address bar for the next person.
     history.replaceState(null, "", `${location.pathname}${location.search}#/`);
@@ -173,11 +210,33 @@ class App {
     const state = this.state;
     if (!state) return;
     if (!state.signedIn) {
+      const kept = this.kept;
+      const [role, unit] = kept ? kept.who.split("\n").slice(1) : [];
       this.show(
-        new SignInView(state.devSignIn, state.provider, notice, (s) => this.signedIn(s), (m) => this.announce(m)),
+        new SignInView(
+          state.devSignIn,
+          state.provider,
+          notice,
+          (s) => this.signedIn(s),
+          (m) => this.announce(m),
+          kept && role ? { role: role as RoleName, unit: unit ?? "", checkAgain: () => void this.checkSignedInElsewhere() } : undefined,
+        ),
         moveFocus,
       );
       return;
+    }
+    const kept = this.kept;
+    if (kept) {
+      this.kept = undefined;
+      if (kept.who === whoOf(state.session) && kept.hash === location.hash) {
+        // Rebuilt from its state (the input is held there): no call left showing as under way,
+        // and the current language.
+        kept.view.resume();
+        this.show(kept.view, moveFocus);
+        this.announce(t("signIn.inputRestored"));
+        return;
+      }
+      kept.view.dispose();
     }
     const ctx = this.context(state.session);
     const hash = location.hash;
@@ -244,6 +303,11 @@ class App {
       return;
     }
     this.show(new MessageView("notFound.title", "notFound.message"), moveFocus);
+  }
+
+  private dropKept(): void {
+    this.kept?.view.dispose();
+    this.kept = undefined;
   }
 
   private show(view: View, moveFocus: boolean): void {
@@ -346,6 +410,11 @@ class App {
       ),
     );
   }
+}
+
+/** The person a session is for: a kept screen is shown again only to the same one. */
+function whoOf(session: Session): string {
+  return [session.subject, session.role, session.unit].join("\n");
 }
 
 const root = document.getElementById("app");

@@ -43,6 +43,7 @@ import {
 } from "./contacts";
 import {
   buildUpdateRequest,
+  changedFieldLabel,
   changedFields,
   conflictRows,
   draftOf,
@@ -302,6 +303,15 @@ describe("editing a case", () => {
     expect(editPathOf("case.safety.safe_contact_times")).toBe("safety.safe_contact_times");
     expect(editPathOf("reason")).toBe("reason");
     expect(editPathOf("case.persons[0].full_name")).toBeUndefined();
+  });
+
+  it("names the history's changed fields by their labels, in the user's language", () => {
+    setLanguage("nl");
+    expect(t(changedFieldLabel("safety.safe_contact_times")!)).toBe("Veilige contacttijden");
+    setLanguage("en");
+    expect(t(changedFieldLabel("case.safety.safe_contact_times")!)).not.toBe("Veilige contacttijden");
+    expect(changedFieldLabel("persons[0].full_name")).toBeUndefined();
+    setLanguage("nl");
   });
 });
 

@@ -313,6 +313,12 @@ export function redoDraft(base: Case, draft: Draft, current: Case): Draft {
   return next;
 }
 
+/** The label (a message key) of a field the history names as changed; undefined when the form
+ * does not know it (the history then shows the service's path). */
+export function changedFieldLabel(serverPath: string): MessageKey | undefined {
+  return fieldByPath(serverPath.replace(/\[\d+\]/g, "").replace(/^case\./, ""))?.label;
+}
+
 /** The edited field (or "reason") an UpdateCase INVALID_ARGUMENT names, if it is on the form. */
 export function editPathOf(serverPath: string): string | undefined {
   const bare = serverPath.replace(/\[\d+\]/g, "").replace(/^case\./, "");

@@ -46,6 +46,7 @@ import {
 import { language, t, tPlural, type Lang } from "../i18n/i18n";
 import { withRetry } from "../rpc";
 import { withPurpose } from "../api";
+import { changedFieldLabel } from "../casework/edit";
 import { formatCountdown, msUntil, ownActiveAccess } from "../casework/emergency";
 import { ContactsPanel } from "./case-contacts";
 import { EditPanel } from "./case-edit";
@@ -167,6 +168,11 @@ export class CaseView extends BaseView {
       this.ctx.announce(errorMessage(error));
       return undefined;
     }
+  }
+
+  override resume(): void {
+    this.panelsFor = { kase: undefined, lang: undefined };
+    this.render();
   }
 
   title(): string {
@@ -636,7 +642,13 @@ export class CaseView extends BaseView {
         );
         break;
       case CaseEventType.UPDATED:
-        if (e.changedFields.length) details.push(t("event.changedFields", { fields: formatList(e.changedFields) }));
+        if (e.changedFields.length) {
+          const fields = e.changedFields.map((path) => {
+            const label = changedFieldLabel(path);
+            return label ? t(label) : path;
+          });
+          details.push(t("event.changedFields", { fields: formatList(fields) }));
+        }
         break;
       case CaseEventType.SHARED:
         details.push(t("event.shared", { unit: e.grantee, access: enumLabel(ShareAccessSchema, e.shareAccess) }));

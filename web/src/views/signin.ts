@@ -1,5 +1,8 @@
-// Sign-in. For now only the gateway's development sign-in (a role and a post to act as); without
-// it the screen says that sign-in is not available here.
+// Sign-in: a link to the identity provider (OpenID Connect, through the gateway) and, when the
+// gateway offers it, the development sign-in (a role and a post to act as); with neither the
+// screen says that sign-in is not available here. After a session ended with input not yet
+// saved, the screen says the input is kept (in memory) for the same person signing in again: the
+// provider's sign-in then opens in a new tab, so that this page and its input stay as they are.
 import { h, type Child } from "../dom";
 import { roleLabel } from "../enums";
 import { errorMessage } from "../errors";
@@ -12,6 +15,14 @@ export const defaultUnit = "RABAT";
 /** A post code as the unit register has them: "RABAT", "NEW-DELHI". */
 export function isPostCode(value: string): boolean {
   return /^[A-Z][A-Z0-9-]{1,31}$/.test(value);
+}
+
+/** Who was signed in when the session ended with a screen kept for them. */
+export interface KeptFor {
+  readonly role: RoleName;
+  readonly unit: string;
+  /** Asks the gateway whether the user has signed in again (in the provider's tab). */
+  readonly checkAgain: () => void;
 }
 
 export class SignInView extends BaseView {
@@ -27,8 +38,13 @@ export class SignInView extends BaseView {
     private readonly notice: MessageKey | undefined,
     private readonly onSignedIn: (session: Session) => void,
     private readonly announce: (message: string) => void,
+    private readonly keptFor?: KeptFor,
   ) {
     super();
+    if (keptFor) {
+      this.role = keptFor.role;
+      if (keptFor.unit) this.unit = keptFor.unit;
+    }
     this.render();
   }
 
@@ -72,12 +88,30 @@ export class SignInView extends BaseView {
   protected build(): Child[] {
     const content: Child[] = [h("h1", { tabindex: -1 }, t("signIn.title"))];
     if (this.notice) content.push(h("p", { class: "message" }, t(this.notice)));
+    if (this.keptFor) content.push(h("p", { id: "signin-input-kept", class: "message" }, t("signIn.inputKept")));
     if (this.providerOffered) {
-      // A plain link: the gateway sends the browser on to the identity provider.
+      // A plain link: the gateway sends the browser on to the identity provider; with input kept,
+      // in a new tab (this page notices the new session when it is shown again).
       content.push(
         h("p", null, t("signIn.providerIntro")),
-        h("p", null, h("a", { id: "signin-provider", class: "button-link", href: "/auth/login" }, t("signIn.provider"))),
+        h(
+          "p",
+          null,
+          this.keptFor
+            ? h(
+                "a",
+                { id: "signin-provider", class: "button-link", href: "/auth/login", target: "_blank", rel: "noopener" },
+                t("signIn.providerNewTab"),
+              )
+            : h("a", { id: "signin-provider", class: "button-link", href: "/auth/login" }, t("signIn.provider")),
+        ),
       );
+      const kept = this.keptFor;
+      if (kept) {
+        content.push(
+          h("p", null, h("button", { type: "button", id: "signin-check", class: "secondary", onclick: () => kept.checkAgain() }, t("signIn.checkAgain"))),
+        );
+      }
     }
     if (!this.devSignInOffered) {
       if (!this.providerOffered) content.push(h("p", null, t("signIn.unavailable")));

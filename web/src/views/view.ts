@@ -17,6 +17,9 @@ export interface View {
   readonly root: HTMLElement;
   title(): string;
   render(): void;
+  /** Shown again after a new sign-in, with the state it had: rebuild all of it from that state
+   * (the current language; no call shown as still under way). */
+  resume(): void;
   /** Called when the screen is left: stop loading. */
   dispose(): void;
 }
@@ -30,6 +33,10 @@ export abstract class BaseView implements View {
 
   render(): void {
     rebuild(this.root, this.build(), () => this.heading());
+  }
+
+  resume(): void {
+    this.render();
   }
 
   heading(): HTMLElement | null {

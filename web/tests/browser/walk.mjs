@@ -18,7 +18,7 @@
 // Prints PASS/FAIL lines; exits 1 when a check failed.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { checker, launchChromium, scanScreen } from "./lib.mjs";
+import { checker, englishLeft, launchChromium, scanScreen } from "./lib.mjs";
 
 const url = process.env.WEB_URL;
 const ref = process.env.CASE_REF;
@@ -229,6 +229,38 @@ async function officersDay(page) {
   return { reference, subject };
 }
 
+/**
+ * The session ends while the officer is typing a note (here: signed out everywhere from another
+ * tab of the same officer): the sign-in screen says the input is kept, the same officer signs in
+ * again and finds the note as typed, and saving it adds it once.
+ */
+async function keptOverSignIn(page, otherTab) {
+  const text = `Typed while the session ended, ${Date.now().toString(36)}`;
+  await page.fill("#note-text", text);
+  const ended = await otherTab.evaluate(async () => {
+    const session = await (await fetch("/auth/session")).json();
+    const r = await fetch("/auth/sign-out?everywhere=true", { method: "POST", headers: { "X-CSRF-Token": session.csrf } });
+    return r.ok;
+  });
+  check("signing out everywhere from another tab ends the officer's session", ended);
+  await page.click("#note-add");
+  await page.waitForSelector("#signin-input-kept", { timeout: 15000 });
+  check("the sign-in screen says the unsaved input is kept, and shows none of the case",
+        !(await page.evaluate(() => document.body.innerText)).includes(text));
+  await scan(page, "sign-in-input-kept");
+  check("nothing of the kept input is in browser storage", await storageIsEmpty(page));
+  await page.click("#signin-submit");
+  await page.waitForSelector("#note-text", { timeout: 15000 });
+  check("after signing in again the note is there as typed",
+        (await page.inputValue("#note-text")) === text);
+  await page.click("#note-add");
+  await page.waitForFunction((t) => document.querySelector("#notes-list")?.textContent.includes(t), text,
+                             { timeout: 15000 });
+  const count = await page.evaluate((t) => [...document.querySelectorAll("#notes-list li")]
+    .filter((li) => li.textContent.includes(t)).length, text);
+  check("the kept note is saved once", count === 1, `${count} notes`);
+}
+
 /** Two officers change the same case; the second sees the conflict view and loses nothing. */
 async function conflict(first, second, reference) {
   const stamp = Date.now().toString(36);
@@ -307,6 +339,10 @@ try {
   await page.waitForSelector(`text=${name}`, { timeout: 15000 });
   check("Dutch is remembered over a reload",
         (await page.evaluate(() => document.documentElement.lang)) === "nl");
+  await page.click("#covert-toggle");
+  await page.waitForSelector(`text=${covert}`);
+  const left = await englishLeft(page);
+  check("no English text is left on the case page in Dutch", left.length === 0, left.join("; "));
 
   check("nothing is kept in localStorage, sessionStorage or IndexedDB", await storageIsEmpty(page));
   const cookies = await page.context().cookies();
@@ -340,6 +376,14 @@ try {
     const colleague = await newPage();
     await signIn(colleague, "RABAT");
     await conflict(officer, colleague, reference);
+    // The officer's day left the case with safety information, a contact with its follow-up, a
+    // history of transitions, a note and an edit: all of it in Dutch, with nothing English left.
+    await officer.click("#covert-toggle");
+    await officer.waitForSelector('#covert-toggle[aria-expanded="true"]');
+    const leftAfterDay = await englishLeft(officer);
+    check("no English text is left on the worked case's page in Dutch", leftAfterDay.length === 0,
+          leftAfterDay.join("; "));
+    await keptOverSignIn(officer, colleague);
     check("nothing is kept in browser storage during the officer's day", await storageIsEmpty(officer));
   } else {
     console.log("SKIP  the officer's day and the conflict check (set CASEWORK=1)");
