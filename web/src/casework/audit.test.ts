@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { VerifyChainResponseSchema } from "../gen/consular/v1/audit_pb";
 import { setLanguage, t } from "../i18n/i18n";
-import { auditFilterProblems, auditPageSize, buildAuditRequest, verifySummary } from "./audit";
+import { auditFilterProblems, auditPageSize, buildAuditRequest, purposeText, verifySummary } from "./audit";
 import { mayAudit } from "./roles";
 
 describe("audit trail", () => {
@@ -33,5 +33,18 @@ describe("audit trail", () => {
   it("is offered to auditors only", () => {
     expect(mayAudit("ROLE_AUDITOR")).toBe(true);
     expect(mayAudit("ROLE_POST_MANAGER")).toBe(false);
+  });
+});
+
+describe("the purpose of a call in words", () => {
+  it("puts each known part in the user's language and keeps an unknown one as recorded", () => {
+    setLanguage("nl");
+    expect(purposeText("casework; code word revealed")).toEqual(["zaakbehandeling", "codewoord getoond"]);
+    expect(purposeText("emergency access")).toEqual(["noodtoegang"]);
+    expect(purposeText("something new")).toEqual(["something new"]);
+    expect(purposeText("")).toEqual([]);
+    setLanguage("en");
+    expect(purposeText("supervision")).toEqual(["supervision"]);
+    setLanguage("nl");
   });
 });

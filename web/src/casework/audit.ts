@@ -7,6 +7,32 @@ import type { Problem } from "./problems";
 
 export const auditPageSize = 100;
 
+/** The parts of a recorded purpose the services write (access_purpose.h, audited_call.cc). */
+const purposeParts: Readonly<Record<string, MessageKey>> = {
+  casework: "audit.purposeCasework",
+  supervision: "audit.purposeSupervision",
+  emergency: "audit.purposeEmergency",
+  audit: "audit.purposeAudit",
+  "statistics-correction": "audit.purposeStatisticsCorrection",
+  "emergency access": "audit.purposeEmergencyAccess",
+  "code word revealed": "audit.purposeCodeWordRevealed",
+};
+
+/**
+ * A recorded purpose ("casework; code word revealed") in the user's language, part by part; a
+ * part the client does not know is shown as recorded.
+ */
+export function purposeText(recorded: string): string[] {
+  return recorded
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")
+    .map((part) => {
+      const key = purposeParts[part];
+      return key ? t(key) : part;
+    });
+}
+
 export interface AuditFilters {
   /** A case reference (ABN-2026-00001) or a case UUID; "" any. */
   caseRef: string;

@@ -8,10 +8,10 @@ import { withPurpose } from "../api";
 import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
 import { errorMessage, isAbort } from "../errors";
-import { formatTimestamp, isoTimestamp } from "../format";
+import { formatList, formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { withRetry } from "../rpc";
-import { auditFilterProblems, buildAuditRequest, verifySummary, type AuditFilters } from "../casework/audit";
+import { auditFilterProblems, buildAuditRequest, purposeText, verifySummary, type AuditFilters } from "../casework/audit";
 import { problemText, type Problem } from "../casework/problems";
 import { textField } from "./form";
 import { BaseView, type AppContext } from "./view";
@@ -204,7 +204,7 @@ export class AuditView extends BaseView {
               ),
               h("th", { scope: "row" }, e.action),
               h("td", { class: "nowrap" }, e.caseId || t("common.none"), e.returnedCaseIds.length ? h("span", { class: "muted block" }, tPlural("audit.returned", e.returnedCaseIds.length)) : null),
-              h("td", null, e.purpose || t("common.none"), e.emergency ? h("strong", { class: "warning block" }, t("audit.emergency")) : null),
+              h("td", null, formatList(purposeText(e.purpose)) || t("common.none"), e.emergency ? h("strong", { class: "warning block" }, t("audit.emergency")) : null),
               h("td", null, e.outcome),
               h("td", null, e.chainSeq > 0n ? String(e.chainSeq) : t("audit.notChained")),
             ),
