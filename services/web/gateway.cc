@@ -182,11 +182,48 @@ absl::Status Gateway::CheckStateChange(const httplib::Request& req, const Sessio
 void Gateway::HandleSession(const httplib::Request& req, httplib::Response& res) {
   const bool dev = !options_.dev_signing_key_pem.empty();
   std::optional<Session> session = SessionOf(req);
+  // A session whose token ran out and cannot be renewed is over (CurrentToken ended it).
+  if (session && absl::IsUnauthenticated(CurrentToken(*session).status())) session.reset();
   if (!session) {
     Json(res, 401, {{"error", "not signed in"}, {"devSignIn", dev}, {"oidc", options_.oidc != nullptr}});
     return;
   }
   Json(res, 200, SessionJson(*session, dev, options_.oidc != nullptr));
+}
+
+absl::StatusOr<std::string> Gateway::CurrentToken(const Session& session) {
+  auto token_of = [](const Session& s) {
+    SessionToken t;
+    t.issued = s.token_issued;
+    t.expires = s.token_expires;
+    return t;
+  };
+  if (!TokenDueForRenewal(token_of(session), clock_.Now())) return session.token;
+  if (options_.oidc == nullptr || session.refresh_token.empty()) {
+    if (clock_.Now() < session.token_expires) return session.token;
+    sessions_.End(session.id);
+    return absl::UnauthenticatedError("the session's token has expired; sign in again");
+  }
+  absl::MutexLock lock(&renew_mu_);
+  // Another call of this session may have renewed it while this one waited.
+  std::optional<Session> held = sessions_.Get(session.id);
+  if (!held) return absl::UnauthenticatedError("sign in first");
+  if (!TokenDueForRenewal(token_of(*held), clock_.Now())) return held->token;
+  absl::StatusOr<SessionToken> renewed = options_.oidc->Renew(held->refresh_token, held->subject);
+  if (renewed.ok()) {
+    std::string access = renewed->access;
+    sessions_.RenewToken(held->id, *std::move(renewed));
+    return access;
+  }
+  if (absl::IsUnauthenticated(renewed.status())) {
+    std::cerr << "consular-web: a session ended: its token could not be renewed: "
+              << renewed.status().message() << std::endl;
+    sessions_.End(held->id);
+    return absl::UnauthenticatedError("the session could not be renewed; sign in again");
+  }
+  // The provider cannot be reached: the token serves while it lasts.
+  if (clock_.Now() < held->token_expires) return held->token;
+  return absl::UnavailableError("the identity provider cannot be reached to renew the session");
 }
 
 void Gateway::HandleDevSignIn(const httplib::Request& req, httplib::Response& res) {
@@ -233,11 +270,15 @@ void Gateway::HandleDevSignIn(const httplib::Request& req, httplib::Response& re
     Json(res, 500, {{"error", "the development token could not be made"}});
     return;
   }
-  Session session = StartSession(res, *std::move(token), claims.subject, *role, unit);
+  SessionToken session_token;
+  session_token.access = *std::move(token);
+  session_token.issued = claims.now;
+  session_token.expires = claims.now + claims.ttl;
+  Session session = StartSession(res, std::move(session_token), claims.subject, *role, unit);
   Json(res, 200, SessionJson(session, true, options_.oidc != nullptr));
 }
 
-Session Gateway::StartSession(httplib::Response& res, std::string token, std::string subject,
+Session Gateway::StartSession(httplib::Response& res, SessionToken token, std::string subject,
                               consular::v1::Role role, std::string unit) {
   Session session = sessions_.Create(std::move(token), std::move(subject), role, std::move(unit));
   res.set_header("Set-Cookie", absl::StrCat(kSessionCookie, "=", session.id,
@@ -270,7 +311,7 @@ void Gateway::HandleCallback(const httplib::Request& req, httplib::Response& res
     res.set_redirect("/#/?signin=failed", 303);
     return;
   }
-  StartSession(res, who->access_token, who->subject, who->role,
+  StartSession(res, who->token, who->subject, who->role,
                RoleRequiresPost(who->role) ? who->post : "");
   res.set_redirect("/", 303);
 }
@@ -330,6 +371,11 @@ void Gateway::HandleCall(const httplib::Request& req, httplib::Response& res) {
     GrpcWebAnswer(res, GrpcStatus(message.status()), nullptr);
     return;
   }
+  absl::StatusOr<std::string> token = CurrentToken(*session);
+  if (!token.ok()) {
+    GrpcWebAnswer(res, GrpcStatus(token.status()), nullptr);
+    return;
+  }
 
   absl::Duration timeout = options_.max_call;
   if (std::optional<absl::Duration> asked = ParseGrpcTimeout(req.get_header_value("grpc-timeout"));
@@ -338,7 +384,7 @@ void Gateway::HandleCall(const httplib::Request& req, httplib::Response& res) {
   }
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  context.AddMetadata("authorization", absl::StrCat("Bearer ", session->token));
+  context.AddMetadata("authorization", absl::StrCat("Bearer ", *token));
   if (req.has_header("x-access-purpose")) {
     context.AddMetadata("x-access-purpose", req.get_header_value("x-access-purpose"));
   }

@@ -76,8 +76,12 @@ class Gateway {
   void HandleLogin(const httplib::Request& req, httplib::Response& res);
   void HandleCallback(const httplib::Request& req, httplib::Response& res);
   // Opens a session and sets its cookie.
-  Session StartSession(httplib::Response& res, std::string token, std::string subject,
+  Session StartSession(httplib::Response& res, SessionToken token, std::string subject,
                        consular::v1::Role role, std::string unit);
+  // The token to forward for `session`, renewed at the provider first when it is about to
+  // expire. UNAUTHENTICATED (and the session ended) when it expired and cannot be renewed;
+  // UNAVAILABLE when the provider cannot be reached and the token has run out.
+  absl::StatusOr<std::string> CurrentToken(const Session& session);
   void HandleCall(const httplib::Request& req, httplib::Response& res);
 
   // The live session of the request's cookie, or nullopt.
@@ -89,6 +93,9 @@ class Gateway {
   GatewayOptions options_;
   const Clock& clock_;
   SessionStore sessions_;
+  // One renewal at a time: a refresh token is used once, so two calls of a session must not both
+  // renew it.
+  absl::Mutex renew_mu_;
 };
 
 }  // namespace consular::web

@@ -184,31 +184,15 @@ absl::StatusOr<OidcSignIn> OidcClient::FinishSignIn(const std::string& state,
   }
   if (code.empty()) return absl::UnauthenticatedError("sign-in: no code");
 
-  const std::optional<HttpsUrl> token_url = ParseHttpsUrl(endpoints_.token);
-  std::unique_ptr<httplib::SSLClient> client = ClientFor(*token_url, options_.ca_file);
-  if (!options_.client_secret.empty()) {
-    client->set_basic_auth(UrlEncode(options_.client_id).c_str(),
-                           UrlEncode(options_.client_secret).c_str());
-  }
-  httplib::Params form = {{"grant_type", "authorization_code"},
-                          {"code", code},
-                          {"redirect_uri", options_.redirect_uri},
-                          {"code_verifier", pending.verifier},
-                          {"client_id", options_.client_id}};
-  httplib::Result r = client->Post(token_url->path_and_query, form);
-  if (!r) {
-    return absl::UnavailableError(
-        absl::StrCat("sign-in: the token endpoint cannot be reached: ", httplib::to_string(r.error())));
-  }
-  const nlohmann::json tokens = nlohmann::json::parse(r->body, nullptr, false);
-  if (r->status != 200) {
-    return absl::UnauthenticatedError(absl::StrCat(
-        "sign-in: the provider refused the code (HTTP ", r->status, " ",
-        JsonString(tokens, "error"), ")"));
-  }
-  const std::string id_token = JsonString(tokens, "id_token");
-  const std::string access_token = JsonString(tokens, "access_token");
-  if (id_token.empty() || access_token.empty()) {
+  absl::StatusOr<nlohmann::json> tokens = TokenRequest({{"grant_type", "authorization_code"},
+                                                        {"code", code},
+                                                        {"redirect_uri", options_.redirect_uri},
+                                                        {"code_verifier", pending.verifier},
+                                                        {"client_id", options_.client_id}},
+                                                       "sign-in");
+  if (!tokens.ok()) return tokens.status();
+  const std::string id_token = JsonString(*tokens, "id_token");
+  if (id_token.empty() || JsonString(*tokens, "access_token").empty()) {
     return absl::UnauthenticatedError("sign-in: the provider's answer has no ID or access token");
   }
   absl::StatusOr<Identity> who = options_.id_token_verifier->Verify(id_token);
@@ -225,8 +209,68 @@ absl::StatusOr<OidcSignIn> OidcClient::FinishSignIn(const std::string& state,
   out.subject = who->subject;
   out.role = who->role;
   out.post = who->post;
-  out.access_token = access_token;
+  out.token = TokensOf(*tokens);
   return out;
+}
+
+absl::StatusOr<SessionToken> OidcClient::Renew(const std::string& refresh_token,
+                                               const std::string& subject) {
+  absl::StatusOr<nlohmann::json> tokens = TokenRequest({{"grant_type", "refresh_token"},
+                                                        {"refresh_token", refresh_token},
+                                                        {"client_id", options_.client_id}},
+                                                       "renewal");
+  if (!tokens.ok()) return tokens.status();
+  SessionToken token = TokensOf(*tokens);
+  if (token.access.empty()) {
+    return absl::UnauthenticatedError("renewal: the provider's answer has no access token");
+  }
+  // The services check the token's signature; this only makes sure the session keeps its user.
+  const std::optional<std::string> payload = JwtPayloadJson(token.access);
+  const nlohmann::json claims =
+      payload ? nlohmann::json::parse(*payload, nullptr, false) : nlohmann::json();
+  if (payload && JsonString(claims, "sub") != subject) {
+    return absl::UnauthenticatedError("renewal: the new access token is for another subject");
+  }
+  return token;
+}
+
+absl::StatusOr<nlohmann::json> OidcClient::TokenRequest(
+    const std::multimap<std::string, std::string>& form, absl::string_view what) {
+  const std::optional<HttpsUrl> token_url = ParseHttpsUrl(endpoints_.token);
+  std::unique_ptr<httplib::SSLClient> client = ClientFor(*token_url, options_.ca_file);
+  if (!options_.client_secret.empty()) {
+    client->set_basic_auth(UrlEncode(options_.client_id).c_str(),
+                           UrlEncode(options_.client_secret).c_str());
+  }
+  httplib::Result r = client->Post(token_url->path_and_query, form);
+  if (!r) {
+    return absl::UnavailableError(absl::StrCat(what, ": the token endpoint cannot be reached: ",
+                                               httplib::to_string(r.error())));
+  }
+  nlohmann::json answer = nlohmann::json::parse(r->body, nullptr, false);
+  if (r->status != 200) {
+    return absl::UnauthenticatedError(absl::StrCat(what, ": the provider refused (HTTP ",
+                                                   r->status, " ", JsonString(answer, "error"),
+                                                   ")"));
+  }
+  return answer;
+}
+
+SessionToken OidcClient::TokensOf(const nlohmann::json& answer) const {
+  SessionToken token;
+  token.access = JsonString(answer, "access_token");
+  token.refresh = JsonString(answer, "refresh_token");
+  token.issued = clock_.Now();
+  if (answer.is_object() && answer.contains("expires_in") && answer["expires_in"].is_number() &&
+      answer["expires_in"].get<double>() > 0) {
+    token.expires = token.issued + absl::Seconds(answer["expires_in"].get<double>());
+  } else if (const std::optional<std::string> payload = JwtPayloadJson(token.access)) {
+    const nlohmann::json claims = nlohmann::json::parse(*payload, nullptr, false);
+    if (claims.is_object() && claims.contains("exp") && claims["exp"].is_number()) {
+      token.expires = absl::FromUnixSeconds(claims["exp"].get<int64_t>());
+    }
+  }
+  return token;
 }
 
 }  // namespace consular::web

@@ -6,8 +6,10 @@
 // verified TLS connection, checks the ID token (signature through the provider's JWKS, issuer,
 // audience = client id, expiry, nonce) and takes the user's subject, role and post from its claims.
 // The access token (a JWT for the audience of the services, which verify it through the same JWKS)
-// is what the gateway forwards to the services; none of it reaches the browser.
+// is what the gateway forwards to the services; none of it reaches the browser. When the provider
+// gives a refresh token, the gateway renews the access token with it before it expires.
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,7 +21,9 @@
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "consular/v1/common.pb.h"
+#include "nlohmann/json.hpp"
 #include "services/common/token.h"
+#include "services/web/sessions.h"
 
 namespace consular::web {
 
@@ -45,12 +49,12 @@ struct OidcEndpoints {
   std::string end_session;  // may be empty
 };
 
-// Who signed in, and the token to forward.
+// Who signed in, and the token to forward (with its refresh token, when the provider gave one).
 struct OidcSignIn {
   std::string subject;
   consular::v1::Role role = consular::v1::ROLE_UNSPECIFIED;
   std::string post;
-  std::string access_token;
+  SessionToken token;
 };
 
 // "https://host:port/path?query" in parts; nullopt unless https with a host.
@@ -86,6 +90,12 @@ class OidcClient {
   // provider cannot be reached.
   absl::StatusOr<OidcSignIn> FinishSignIn(const std::string& state, const std::string& code);
 
+  // A new access token for `subject` from a refresh token (the refresh token grant). Its expiry
+  // comes from the answer's expires_in, else from the token's exp claim. UNAUTHENTICATED when
+  // the provider refuses (the grant is over: the user must sign in again) or when the new token
+  // names another subject; UNAVAILABLE when the provider cannot be reached.
+  absl::StatusOr<SessionToken> Renew(const std::string& refresh_token, const std::string& subject);
+
   const OidcEndpoints& endpoints() const { return endpoints_; }
 
  private:
@@ -94,6 +104,13 @@ class OidcClient {
     std::string nonce;
     absl::Time started;
   };
+
+  // POSTs `form` to the token endpoint (client_secret_basic); the answer's JSON when 200.
+  // (`form` is an httplib::Params.)
+  absl::StatusOr<nlohmann::json> TokenRequest(const std::multimap<std::string, std::string>& form,
+                                              absl::string_view what);
+  // The tokens of a 200 answer of the token endpoint, received now.
+  SessionToken TokensOf(const nlohmann::json& answer) const;
 
   OidcOptions options_;
   OidcEndpoints endpoints_;

@@ -26,15 +26,24 @@ bool ConstantTimeEquals(const std::string& a, const std::string& b) {
   return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+bool TokenDueForRenewal(const SessionToken& token, absl::Time now) {
+  if (token.expires == absl::InfiniteFuture()) return false;
+  const absl::Duration margin = std::min(absl::Minutes(1), (token.expires - token.issued) / 4);
+  return now >= token.expires - margin;
+}
+
 SessionStore::SessionStore(const Clock& clock, absl::Duration idle, absl::Duration absolute)
     : clock_(clock), idle_(idle), absolute_(absolute) {}
 
-Session SessionStore::Create(std::string token, std::string subject, consular::v1::Role role,
+Session SessionStore::Create(SessionToken token, std::string subject, consular::v1::Role role,
                              std::string unit) {
   Session s;
   s.id = RandomHex(32);
   s.csrf = RandomHex(32);
-  s.token = std::move(token);
+  s.token = std::move(token.access);
+  s.refresh_token = std::move(token.refresh);
+  s.token_issued = token.issued;
+  s.token_expires = token.expires;
   s.subject = std::move(subject);
   s.role = role;
   s.unit = std::move(unit);
@@ -61,6 +70,27 @@ std::optional<Session> SessionStore::Touch(const std::string& id) {
   s.last_seen = now;
   s.idle_expires = std::min(now + idle_, s.absolute_expires);
   return s;
+}
+
+std::optional<Session> SessionStore::Get(const std::string& id) const {
+  const absl::Time now = clock_.Now();
+  absl::MutexLock lock(&mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return std::nullopt;
+  if (now >= it->second.idle_expires || now >= it->second.absolute_expires) return std::nullopt;
+  return it->second;
+}
+
+bool SessionStore::RenewToken(const std::string& id, SessionToken token) {
+  absl::MutexLock lock(&mu_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end()) return false;
+  Session& s = it->second;
+  s.token = std::move(token.access);
+  if (!token.refresh.empty()) s.refresh_token = std::move(token.refresh);
+  s.token_issued = token.issued;
+  s.token_expires = token.expires;
+  return true;
 }
 
 bool SessionStore::End(const std::string& id) {

@@ -18,10 +18,25 @@
 
 namespace consular::web {
 
+// The bearer token the gateway adds to every call of a session, and how it is renewed.
+struct SessionToken {
+  std::string access;   // for the services; never sent to the browser
+  std::string refresh;  // the provider's refresh token; empty when there is none (development)
+  absl::Time issued;    // when the gateway received it
+  absl::Time expires = absl::InfiniteFuture();
+};
+
+// Whether `token` is to be renewed at `now`: within a quarter of its lifetime, and at most a
+// minute, of its expiry (a call made with it then still reaches the services in time).
+bool TokenDueForRenewal(const SessionToken& token, absl::Time now);
+
 struct Session {
   std::string id;     // 256 random bits, hex: the cookie's value
   std::string csrf;   // 256 random bits, hex: sent back by the page in X-CSRF-Token
   std::string token;  // the bearer token the gateway adds to every call; never sent to the browser
+  std::string refresh_token;  // the provider's, to renew `token`; empty when there is none
+  absl::Time token_issued;
+  absl::Time token_expires = absl::InfiniteFuture();
   std::string subject;
   consular::v1::Role role = consular::v1::ROLE_UNSPECIFIED;
   std::string unit;  // the post, "LKHA", or empty for roles without one
@@ -36,7 +51,15 @@ class SessionStore {
   SessionStore(const Clock& clock, absl::Duration idle, absl::Duration absolute);
 
   // A new session for the signed-in user, with fresh random id and CSRF token.
-  Session Create(std::string token, std::string subject, consular::v1::Role role, std::string unit);
+  Session Create(SessionToken token, std::string subject, consular::v1::Role role,
+                 std::string unit);
+
+  // The live session `id` names, without restarting its idle timer; nullopt when unknown or
+  // expired.
+  std::optional<Session> Get(const std::string& id) const;
+
+  // Puts a renewed token on the session `id`; false when the session is gone.
+  bool RenewToken(const std::string& id, SessionToken token);
 
   // The live session `id` names, its idle timer restarted; nullopt (and the session forgotten)
   // when unknown or expired.

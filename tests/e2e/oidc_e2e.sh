@@ -70,7 +70,7 @@ ISSUER="https://localhost:$IDP_PORT"
 echo "test-secret-$RANDOM$RANDOM" >"$WORK/client-secret"
 OIDC_PORT=$IDP_PORT OIDC_CERT=$CERTS/server.pem OIDC_KEY=$CERTS/server.key \
   OIDC_CLIENT_ID=consular-web OIDC_CLIENT_SECRET="$(<"$WORK/client-secret")" \
-  OIDC_REDIRECT_URI="https://localhost:$WEB_PORT/auth/callback" \
+  OIDC_REDIRECT_URI="https://localhost:$WEB_PORT/auth/callback" OIDC_ACCESS_TOKEN_TTL=6 \
   node "$PROVIDER_DIR/provider.mjs" >"$IDP_LOG" 2>&1 &
 IDP_PID=$!
 wait_listening oidc-provider "$IDP_PID" "$IDP_LOG"
@@ -124,12 +124,20 @@ fi
 
 WALK_STATUS=0
 WEB_URL="https://localhost:$WEB_PORT" LOGIN=officer-rabat EXPECT_ROLE=ROLE_CONSULAR_OFFICER \
-  EXPECT_UNIT=RABAT CASE_REF=$REF SCREENSHOTS=$SHOTS \
+  EXPECT_UNIT=RABAT CASE_REF=$REF SCREENSHOTS=$SHOTS TOKEN_TTL_SECONDS=6 \
   node "$CLIENT_DIR/tests/browser/oidc.mjs" || WALK_STATUS=$?
 if [[ $WALK_STATUS -eq 0 ]]; then
   pass "the browser signs in through the provider and works with its token"
 else
   fail "the browser signs in through the provider and works with its token" "exit $WALK_STATUS"
+fi
+
+# Access tokens live 6 s here; the walk works on past that, so the gateway renewed its token.
+if grep -q '^grant refresh_token$' "$IDP_LOG" && ! grep -q 'refused' "$IDP_LOG"; then
+  pass "the gateway renews the session's access token with the provider's refresh token"
+else
+  fail "the gateway renews the session's access token with the provider's refresh token" \
+    "$(tail -n 20 "$IDP_LOG")"
 fi
 
 AUDITED=$(psql "$OWNER_DSN" -X -qtA -c "SELECT count(*) FROM audit.events WHERE

@@ -6,9 +6,12 @@
 // Users: the login name says who it is: "<role>[-<post>]", role one of officer, manager, lkha,
 // policy, auditor, admin ("officer-rabat", "auditor"); any password. The login is the subject.
 //
+// The client may use refresh tokens (the gateway renews access tokens with them); every token
+// grant is logged as "grant <grant_type>".
+//
 // Environment: OIDC_PORT, OIDC_CERT and OIDC_KEY (PEM, the TLS certificate for localhost),
-// OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI. Prints "oidc-provider listening on
-// <issuer>" when ready. SIGTERM stops it.
+// OIDC_CLIENT_ID, OIDC_CLIENT_SECRET, OIDC_REDIRECT_URI; OIDC_ACCESS_TOKEN_TTL (seconds, default
+// 3600). Prints "oidc-provider listening on <issuer>" when ready. SIGTERM stops it.
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import https from "node:https";
@@ -23,6 +26,7 @@ const env = (name) => {
   return value;
 };
 const port = Number(env("OIDC_PORT"));
+const accessTokenTTL = Number(process.env.OIDC_ACCESS_TOKEN_TTL || 3600);
 const issuer = `https://localhost:${port}`;
 const roles = {
   officer: "CONSULAR_OFFICER",
@@ -58,7 +62,7 @@ const provider = new Provider(issuer, {
       client_id: env("OIDC_CLIENT_ID"),
       client_secret: env("OIDC_CLIENT_SECRET"),
       redirect_uris: [env("OIDC_REDIRECT_URI")],
-      grant_types: ["authorization_code"],
+      grant_types: ["authorization_code", "refresh_token"],
       response_types: ["code"],
       token_endpoint_auth_method: "client_secret_basic",
       id_token_signed_response_alg: "ES256",
@@ -84,7 +88,7 @@ const provider = new Provider(issuer, {
       getResourceServerInfo: () => ({
         scope: "consular",
         audience,
-        accessTokenTTL: 8 * 3600,
+        accessTokenTTL,
         accessTokenFormat: "jwt",
         jwt: { sign: { alg: "ES256" } },
       }),
@@ -95,6 +99,7 @@ const provider = new Provider(issuer, {
     const claims = claimsOf(String(token.accountId));
     return claims ?? undefined;
   },
+  issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
   ttl: { AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
   cookies: { keys: ["consular-test-provider"] },
   loadExistingGrant: async (ctx) => {
@@ -112,6 +117,8 @@ const provider = new Provider(issuer, {
     return grant;
   },
 });
+provider.on("grant.success", (ctx) => console.log(`grant ${ctx.oidc.params.grant_type}`));
+provider.on("grant.error", (ctx, error) => console.log(`grant ${ctx.oidc.params?.grant_type} refused: ${error.message}`));
 const server = https.createServer(
   { cert: readFileSync(env("OIDC_CERT")), key: readFileSync(env("OIDC_KEY")) },
   provider.callback(),

@@ -421,6 +421,41 @@ TEST_F(GatewayTest, SessionsEndWhenIdleAfterEightHoursAndOnSignOutEverywhere) {
   EXPECT_TRUE(live(other));
 }
 
+TEST(SessionTokenTest, RenewedInTheLastQuarterOfItsLifeAndAtMostAMinuteBeforeItExpires) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'800'000'000);
+  SessionToken hour{"a", "r", t0, t0 + absl::Hours(1)};
+  EXPECT_FALSE(TokenDueForRenewal(hour, t0 + absl::Minutes(58)));
+  EXPECT_TRUE(TokenDueForRenewal(hour, t0 + absl::Minutes(59)));
+  EXPECT_TRUE(TokenDueForRenewal(hour, t0 + absl::Hours(2)));
+  SessionToken short_lived{"a", "r", t0, t0 + absl::Seconds(8)};
+  EXPECT_FALSE(TokenDueForRenewal(short_lived, t0 + absl::Seconds(5)));
+  EXPECT_TRUE(TokenDueForRenewal(short_lived, t0 + absl::Seconds(6)));
+  SessionToken forever{"a", "", t0, absl::InfiniteFuture()};
+  EXPECT_FALSE(TokenDueForRenewal(forever, t0 + absl::Hours(100)));
+}
+
+TEST(SessionTokenTest, ARenewedTokenReplacesTheOldOneAndKeepsTheRefreshTokenWhenNoneIsNew) {
+  ManualClock clock(absl::FromUnixSeconds(1'800'000'000));
+  SessionStore store(clock, absl::Minutes(15), absl::Hours(8));
+  const absl::Time t0 = clock.Now();
+  Session s = store.Create({"access-1", "refresh-1", t0, t0 + absl::Minutes(5)}, "sub",
+                           consular::v1::ROLE_CONSULAR_OFFICER, "RABAT");
+  clock.Advance(absl::Minutes(10));
+  // Get does not count as use: the session still ends 15 minutes after its last request.
+  ASSERT_TRUE(store.Get(s.id).has_value());
+  ASSERT_TRUE(store.RenewToken(s.id, {"access-2", "", clock.Now(), clock.Now() + absl::Minutes(5)}));
+  std::optional<Session> renewed = store.Get(s.id);
+  ASSERT_TRUE(renewed.has_value());
+  EXPECT_EQ(renewed->token, "access-2");
+  EXPECT_EQ(renewed->refresh_token, "refresh-1");
+  EXPECT_EQ(renewed->token_expires, clock.Now() + absl::Minutes(5));
+  ASSERT_TRUE(store.RenewToken(s.id, {"access-3", "refresh-2", clock.Now(), clock.Now()}));
+  EXPECT_EQ(store.Get(s.id)->refresh_token, "refresh-2");
+  clock.Advance(absl::Minutes(6));
+  EXPECT_FALSE(store.Get(s.id).has_value()) << "idle for 16 minutes";
+  EXPECT_FALSE(store.RenewToken("no-such-session", {"x", "", clock.Now(), clock.Now()}));
+}
+
 TEST(OidcTest, UrlsPkceAndJwtPayloads) {
   // RFC 7636, appendix B.
   EXPECT_EQ(PkceChallenge("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),

@@ -57,6 +57,14 @@ try {
   check("no token in any address or storage",
         !page.url().includes("code=") && (await page.evaluate(() => localStorage.length + sessionStorage.length)) === 0);
 
+  // The provider's access tokens live a few seconds here (OIDC_ACCESS_TOKEN_TTL): past that, the
+  // list still loads, on a token the gateway renewed.
+  await page.waitForTimeout(Number(process.env.TOKEN_TTL_SECONDS || 0) * 1000 + 1500);
+  await page.reload();
+  await page.waitForSelector(`a:text-is("${ref}")`, { timeout: 15000 });
+  const still = await page.evaluate(async () => (await fetch("/auth/session")).status);
+  check("past the access token's lifetime the session goes on (renewed at the provider)", still === 200);
+
   await page.click("#sign-out");
   await page.waitForSelector("#signin-provider");
   const after = await page.evaluate(async () => (await fetch("/auth/session")).status);
