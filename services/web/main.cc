@@ -36,6 +36,9 @@ struct Flags {
   int idle_minutes = 15;
   int absolute_hours = 8;
   int max_call_seconds = 30;
+  // Each open connection holds a thread while it is kept alive (a browser opens several), and
+  // each forwarded call holds one while it waits for its service.
+  int threads = 64;
   std::string oidc_issuer;
   std::string oidc_client_id;
   std::string oidc_client_secret_file;
@@ -85,6 +88,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--max-call-seconds", flags.max_call_seconds, "The longest a forwarded call runs")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--threads", flags.threads,
+                 "Connections and calls served at once (a kept-alive connection holds one)")
+      ->check(CLI::Range(4, 1024))
       ->capture_default_str();
   app.add_option("--oidc-issuer", flags.oidc_issuer,
                  "The identity provider (OpenID Connect issuer URL); staff sign in there")
@@ -164,6 +171,10 @@ int main(int argc, char** argv) {
   if (!server.is_valid()) {
     return Fail("--tls-cert/--tls-key: the certificate or key cannot be used");
   }
+  const int threads = flags.threads;
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // An idle kept-alive connection gives its thread back after a few seconds.
+  server.set_keep_alive_timeout(5);
   consular::web::Gateway gateway(std::move(options));
   gateway.Register(server);
   if (!server.bind_to_port(host_port[0], port)) {
