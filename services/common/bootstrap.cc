@@ -10,6 +10,7 @@
 #include "services/common/worker_pool.h"
 #include "storage/audit_chain.h"
 #include "storage/connection_pool.h"
+#include "storage/database_probe.h"
 #include "storage/row_security.h"
 
 namespace consular {
@@ -87,6 +88,9 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   parts.StartBackground();
   // On SIGTERM, calls still running after the grace period have their statements cancelled.
   flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
+  // Health says NOT_SERVING while the database does not answer, and SERVING again when it does.
+  auto probe = std::make_shared<storage::DatabaseProbe>(flags.dsn);
+  flags.server.ready_check = [probe] { return probe->Check(); };
   const absl::Status served = RunServer(flags.server, parts.services());
   workers.Shutdown();
   parts.StopBackground();

@@ -257,17 +257,40 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
                options.insecure ? "insecure" : "tls");
   if (on_started) on_started(bound_port);
 
+  // Health follows the readiness check (the database answers) while serving.
+  grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  absl::Notification stop_ready_checks;
+  std::thread ready_checker;
+  if (options.ready_check && health != nullptr) {
+    const absl::Status first = options.ready_check();
+    health->SetServingStatus(first.ok());
+    if (!first.ok()) std::fprintf(stderr, "NOT_SERVING: %s\n", std::string(first.message()).c_str());
+    ready_checker = std::thread([&options, &stop_ready_checks, health, ready = first.ok()]() mutable {
+      while (!stop_ready_checks.WaitForNotificationWithTimeout(options.ready_interval)) {
+        const absl::Status now = options.ready_check();
+        if (now.ok() == ready) continue;
+        ready = now.ok();
+        health->SetServingStatus(ready);
+        if (ready) {
+          std::fprintf(stderr, "SERVING again: the database answers\n");
+        } else {
+          std::fprintf(stderr, "NOT_SERVING: %s\n", std::string(now.message()).c_str());
+        }
+      }
+    });
+  }
+
   // Memory that calls freed goes back to the system: without this glibc keeps
   // what a flood of calls took (freed, but in the middle of its heaps) for good.
   const int signal_number = signals.Wait(absl::Seconds(10), [] { ::malloc_trim(0); });
+  stop_ready_checks.Notify();
+  if (ready_checker.joinable()) ready_checker.join();
   std::fprintf(stderr, "%s received, shutting down (grace %s)\n", SignalName(signal_number),
                absl::FormatDuration(options.shutdown_grace).c_str());
 
   // Load balancers and orchestrators polling health see NOT_SERVING from now
   // on.
-  if (grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService()) {
-    health->Shutdown();
-  }
+  if (health != nullptr) health->Shutdown();
   // Stops accepting at once; calls still running after the grace period are
   // cancelled. A cancelled call whose work is blocked (a database statement)
   // still holds the shutdown until that work ends: at the end of the grace

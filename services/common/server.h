@@ -38,6 +38,11 @@ struct ServerOptions {
   // glibc malloc arenas (M_ARENA_MAX): few arenas keep a flood of short calls from
   // fragmenting memory over every thread's arena. 0 leaves glibc's default.
   int malloc_arenas = 2;
+  // Whether the server can do its work now (its database answers), asked every ready_interval
+  // while serving: the health service says SERVING only while the answer is OK, NOT_SERVING
+  // otherwise, and each change is logged. Null: SERVING from start to shutdown.
+  std::function<absl::Status()> ready_check;
+  absl::Duration ready_interval = absl::Seconds(2);
   absl::Duration shutdown_grace = absl::Seconds(20);
   // Called on SIGTERM when the grace period has passed and calls still run:
   // must make them end at once (e.g. cancel their database statements), so the
@@ -45,7 +50,8 @@ struct ServerOptions {
   std::function<void()> cancel_running_calls;
 };
 
-// Builds and starts a server with `services`, gRPC default health checking and
+// Builds and starts a server with `services`, gRPC default health checking (following
+// options.ready_check) and
 // (when options.reflection) reflection, then blocks until SIGTERM or SIGINT, then shuts down gracefully:
 // marks the health service NOT_SERVING, stops accepting, lets in-flight calls
 // finish (up to shutdown_grace; then they are cancelled and

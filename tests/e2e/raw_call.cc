@@ -6,6 +6,7 @@
 //   raw_call --addr 127.0.0.1:50051 --ca ca.pem --token T --method /consular.v1.CaseService/GetCase
 //            [--type consular.v1.GetCaseRequest --text 'case_id: "..."'] [--hex 0aff...]
 //            [--corrupt MARKER]   replace each MARKER in the encoded request with 0xFF bytes
+//            [--show-response]    print the response's bytes in hex
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/dynamic_message.h>
 #include <google/protobuf/text_format.h>
@@ -19,6 +20,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_replace.h"
@@ -90,6 +92,8 @@ int main(int argc, char** argv) {
   app.add_option("--text", text);
   app.add_option("--hex", hex);
   app.add_option("--corrupt", corrupt);
+  bool show_response = false;
+  app.add_flag("--show-response", show_response, "Print the response's bytes in hex after its size");
   CLI11_PARSE(app, argc, argv);
 
   std::string request;
@@ -135,7 +139,17 @@ int main(int argc, char** argv) {
   });
   done.WaitForNotification();
   std::cout << CodeName(status.error_code()) << " " << status.error_message();
-  if (status.ok()) std::cout << "response bytes " << receive.Length();
+  if (status.ok()) {
+    std::cout << "response bytes " << receive.Length();
+    std::vector<grpc::Slice> slices;
+    if (show_response && receive.Dump(&slices).ok()) {
+      std::string bytes;
+      for (const grpc::Slice& s : slices) {
+        bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+      std::cout << " " << absl::BytesToHexString(bytes);
+    }
+  }
   std::cout << "\n";
   return 0;
 }
