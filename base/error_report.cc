@@ -1,7 +1,6 @@
 #include "base/error_report.h"
 
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
 #include "absl/random/random.h"
@@ -12,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "absl/types/optional.h"
+#include "base/log.h"
 
 namespace consular {
 
@@ -23,14 +23,8 @@ std::string NewCorrelationId() {
 absl::Status ReportError(absl::StatusCode code, absl::string_view public_message,
                          absl::string_view detail) {
   const std::string id = NewCorrelationId();
-  // The log line's time is the wall clock's: it is read next to other logs.
-  const std::string line = absl::StrCat(
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      " error, correlation id ", id, " (", absl::StatusCodeToString(code),
-      "): ", absl::StripTrailingAsciiWhitespace(detail), "\n");
-  // One fwrite per line keeps concurrent lines from interleaving.
-  std::fwrite(line.data(), 1, line.size(), stderr);
-  std::fflush(stderr);
+  LogError(absl::StripTrailingAsciiWhitespace(detail),
+           {{"correlation_id", id}, {"code", absl::StatusCodeToString(code)}});
   absl::Status status(code, absl::StrCat(public_message, ", correlation id ", id));
   status.SetPayload(kCorrelationIdPayload, absl::Cord(id));
   return status;

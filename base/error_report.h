@@ -18,7 +18,7 @@ inline constexpr char kCorrelationIdPayload[] = "type.consular.dev/correlation-i
 // A new random correlation id: 16 hex digits.
 std::string NewCorrelationId();
 
-// Writes one line "<time> error, correlation id <id> (<code>): <detail>" to stderr and returns a
+// Logs `detail` as an error line with "correlation_id" and "code" (base/log.h) and returns a
 // status with `code`, the message "<public_message>, correlation id <id>" and the id as payload.
 absl::Status ReportError(absl::StatusCode code, absl::string_view public_message,
                          absl::string_view detail);

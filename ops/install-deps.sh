@@ -30,6 +30,8 @@ PACKAGES=(
   openssl libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev nlohmann-json3-dev
+  # the servers' JSON-line log
+  libspdlog-dev
   # the web gateway's HTTPS server
   libcpp-httplib-dev
   # linear programs of disclosure control

@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
 #include "base/status_macros.h"
 #include "storage/conninfo.h"
 #include "base/error_report.h"
@@ -86,8 +87,8 @@ ConnectionPool::~ConnectionPool() {
   {
     absl::MutexLock lock(&mu_);
     if (open_ != static_cast<int>(idle_.size())) {
-      std::fprintf(stderr, "ConnectionPool destroyed with %d connection(s) still leased\n",
-                   open_ - static_cast<int>(idle_.size()));
+      LogError("connection pool destroyed with connections still leased",
+               {{"leased", open_ - static_cast<int>(idle_.size())}});
     }
     idle.swap(idle_);
     open_ -= static_cast<int>(idle.size());
@@ -184,7 +185,7 @@ void ConnectionPool::Stop() {
     try {
       connection->cancel_query();
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "connection pool: cannot cancel a running statement: %s\n", e.what());
+      LogWarning(absl::StrCat("connection pool: cannot cancel a running statement: ", e.what()));
     }
   }
 }

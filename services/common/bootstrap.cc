@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "base/log.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
@@ -48,8 +49,9 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   if (!spec.footer.empty()) app.footer(spec.footer);
   CLI11_PARSE(app, argc, argv);
 
-  const auto fail = [&spec](int code, const absl::Status& status) {
-    std::cerr << spec.name << ": " << status.message() << "\n";
+  SetLogService(spec.name);
+  const auto fail = [](int code, const absl::Status& status) {
+    LogError(status.message());
     return code;
   };
   absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = FinishServerFlags(&flags);
@@ -63,7 +65,7 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
     std::vector<std::string> warnings;
     absl::StatusOr<FieldKeys> loaded = LoadFieldKeys(key_flags, &warnings);
     for (const std::string& warning : warnings) {
-      std::cerr << spec.name << ": warning: " << warning << "\n";
+      LogWarning(warning);
     }
     if (!loaded.ok()) return fail(2, loaded.status());
     keys = *std::move(loaded);

@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/optional.h"
+#include "base/log.h"
 #include "base/status_macros.h"
 #include "services/common/files.h"
 #include "services/common/jwks.h"
@@ -213,8 +214,8 @@ class JwksTokenVerifier final : public TokenVerifier {
       keys_ = std::make_shared<const JwksKeys>(*std::move(fetched));
       fetched_at_ = started;
     } else {
-      std::fprintf(stderr, "token verifier: cannot refresh the JWKS, keeping %zu keys: %s\n",
-                   keys_->size(), std::string(fetched.status().message()).c_str());
+      LogWarning(absl::StrCat("token verifier: cannot refresh the JWKS: ", fetched.status().message()),
+                 {{"keys_kept", static_cast<int64_t>(keys_->size())}});
     }
     fetching_ = false;
     fetch_done_.SignalAll();

@@ -17,6 +17,8 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "services/common/call_log.h"
 #include "services/common/request_bytes.h"
 #include "services/common/status.h"
 
@@ -74,34 +76,39 @@ std::string BytesOf(const grpc::ByteBuffer& buffer) {
 class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   UnaryExchangeCall(grpc::CallbackServerContext* ctx, const CallEnvironment& env,
-                    const ProtoService::ExchangeFactory& factory)
-      : ctx_(ctx), env_(env), peer_(ctx->peer()) {
+                    const std::string& method, const ProtoService::ExchangeFactory& factory)
+      : ctx_(ctx), env_(env), peer_(ctx->peer()), method_(method), started_(absl::Now()) {
+    const auto& metadata = ctx_->client_metadata();
+    if (auto it = metadata.find("traceparent"); it != metadata.end()) {
+      trace_id_ = TraceIdOf(absl::string_view(it->second.data(), it->second.size()));
+    }
     if (!OpenCalls().Enter(peer_, env_.max_calls_per_connection)) {
-      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
-                          absl::StrCat("more than ", env_.max_calls_per_connection,
-                                       " calls at once on one connection")));
+      End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED,
+                       absl::StrCat("more than ", env_.max_calls_per_connection,
+                                    " calls at once on one connection")));
       return;
     }
     counted_ = true;
     absl::StatusOr<Identity> who = Authenticate(*ctx_, env_);
     if (!who.ok()) {
-      Finish(ToGrpcStatus(who.status()));
+      End(ToGrpcStatus(who.status()));
       return;
     }
     who_ = *std::move(who);
+    authenticated_ = true;
     exchange_ = factory();
     StartRead(&request_);
   }
 
   void OnReadDone(bool ok) override {
     if (!ok) {
-      Finish(ToGrpcStatus(absl::InvalidArgumentError("request: missing")));
+      End(ToGrpcStatus(absl::InvalidArgumentError("request: missing")));
       return;
     }
     const absl::Status read = ParseRequest(BytesOf(request_), exchange_->request());
     request_.Clear();
     if (!read.ok()) {
-      Finish(ToGrpcStatus(read));
+      End(ToGrpcStatus(read));
       return;
     }
     deadline_ = WorkDeadline(*ctx_, env_, env_.clock->Now());
@@ -109,7 +116,7 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
     // once it is withdrawn).
     const WorkerPool::TaskId id = env_.workers->Submit([this] { Work(); });
     if (id == 0) {
-      Finish(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy, retry later"));
+      End(grpc::Status(grpc::StatusCode::RESOURCE_EXHAUSTED, "server busy, retry later"));
       return;
     }
     task_.store(id, std::memory_order_release);
@@ -119,8 +126,8 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
   void OnCancel() override {
     const WorkerPool::TaskId id = task_.load(std::memory_order_acquire);
     if (id != 0 && env_.workers->Withdraw(id)) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
-                          "call cancelled or past its deadline while queued"));
+      End(grpc::Status(grpc::StatusCode::CANCELLED,
+                       "call cancelled or past its deadline while queued"));
     }
   }
 
@@ -137,18 +144,40 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
                                               return exchange_->Run(who, dl, &response);
                                             });
     if (!status.ok()) {
-      Finish(status);
+      End(status);
       return;
     }
     grpc::Slice slice(response);
     response_ = grpc::ByteBuffer(&slice, 1);
+    Logged(grpc::Status::OK);
     StartWriteAndFinish(&response_, grpc::WriteOptions(), grpc::Status::OK);
+  }
+
+  // Every call ends through here or through Logged: its one log line, then its status.
+  void End(const grpc::Status& status) {
+    Logged(status);
+    Finish(status);
+  }
+
+  void Logged(const grpc::Status& status) {
+    CallLogRecord record;
+    record.method = method_;
+    record.code = status.error_code();
+    record.latency = absl::Now() - started_;
+    record.who = authenticated_ ? &who_ : nullptr;
+    record.correlation_id = CorrelationIdInMessage(status.error_message());
+    record.trace_id = trace_id_;
+    LogCall(record);
   }
 
   grpc::CallbackServerContext* const ctx_;
   const CallEnvironment env_;
   const std::string peer_;
+  const std::string& method_;  // the route's path, owned by the service
+  const absl::Time started_;
+  std::string trace_id_;
   bool counted_ = false;
+  bool authenticated_ = false;
   Identity who_;
   std::unique_ptr<ProtoService::Exchange> exchange_;
   grpc::ByteBuffer request_;
@@ -192,8 +221,9 @@ void ProtoService::AddRoute(const std::string& method, ExchangeFactory factory) 
       paths_.back().c_str(), grpc::internal::RpcMethod::BIDI_STREAMING, nullptr));
   MarkMethodRawCallback(static_cast<int>(paths_.size() - 1),
                         new grpc::internal::CallbackBidiHandler<grpc::ByteBuffer, grpc::ByteBuffer>(
-                            [this, factory = std::move(factory)](grpc::CallbackServerContext* ctx) {
-                              return new UnaryExchangeCall(ctx, env_, factory);
+                            [this, path = &paths_.back(),
+                             factory = std::move(factory)](grpc::CallbackServerContext* ctx) {
+                              return new UnaryExchangeCall(ctx, env_, *path, factory);
                             }));
 }
 

@@ -26,6 +26,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
 
 namespace consular {
 namespace {
@@ -252,9 +253,10 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
   }
 
-  std::fprintf(stderr, "listening on %s (%s)\n",
-               DisplayAddress(options.listen_address, bound_port).c_str(),
-               options.insecure ? "insecure" : "tls");
+  LogInfo(absl::StrCat("listening on ", DisplayAddress(options.listen_address, bound_port), " (",
+                       options.insecure ? "insecure" : "tls", ")"),
+          {{"address", DisplayAddress(options.listen_address, bound_port)},
+           {"tls", !options.insecure}});
   if (on_started) on_started(bound_port);
 
   // Health follows the readiness check (the database answers) while serving.
@@ -264,7 +266,7 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   if (options.ready_check && health != nullptr) {
     const absl::Status first = options.ready_check();
     health->SetServingStatus(first.ok());
-    if (!first.ok()) std::fprintf(stderr, "NOT_SERVING: %s\n", std::string(first.message()).c_str());
+    if (!first.ok()) LogError(absl::StrCat("NOT_SERVING: ", first.message()), {{"health", "NOT_SERVING"}});
     ready_checker = std::thread([&options, &stop_ready_checks, health, ready = first.ok()]() mutable {
       while (!stop_ready_checks.WaitForNotificationWithTimeout(options.ready_interval)) {
         const absl::Status now = options.ready_check();
@@ -272,9 +274,9 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
         ready = now.ok();
         health->SetServingStatus(ready);
         if (ready) {
-          std::fprintf(stderr, "SERVING again: the database answers\n");
+          LogInfo("SERVING again: the database answers", {{"health", "SERVING"}});
         } else {
-          std::fprintf(stderr, "NOT_SERVING: %s\n", std::string(now.message()).c_str());
+          LogError(absl::StrCat("NOT_SERVING: ", now.message()), {{"health", "NOT_SERVING"}});
         }
       }
     });
@@ -285,8 +287,8 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   const int signal_number = signals.Wait(absl::Seconds(10), [] { ::malloc_trim(0); });
   stop_ready_checks.Notify();
   if (ready_checker.joinable()) ready_checker.join();
-  std::fprintf(stderr, "%s received, shutting down (grace %s)\n", SignalName(signal_number),
-               absl::FormatDuration(options.shutdown_grace).c_str());
+  LogInfo(absl::StrCat(SignalName(signal_number), " received, shutting down (grace ",
+                       absl::FormatDuration(options.shutdown_grace), ")"));
 
   // Load balancers and orchestrators polling health see NOT_SERVING from now
   // on.
@@ -299,7 +301,7 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
   absl::Notification calls_done;
   std::thread canceller([&options, &calls_done, grace_end] {
     if (!calls_done.WaitForNotificationWithDeadline(grace_end) && options.cancel_running_calls) {
-      std::fprintf(stderr, "grace period over: cancelling the calls still running\n");
+      LogWarning("grace period over: cancelling the calls still running");
       options.cancel_running_calls();
     }
   });

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <utility>
 
+#include "base/log.h"
+
 namespace consular {
 
 WorkerPool::WorkerPool(int threads, int queue_limit)
@@ -67,7 +69,7 @@ void WorkerPool::RunWorker() {
       task();
     } catch (...) {
       // The message is not printed: it may carry case data.
-      std::fprintf(stderr, "worker pool: a task threw an exception\n");
+      LogError("worker pool: a task threw an exception");
     }
   }
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "services/common/bootstrap.h"
 #include "services/stats/rollup_refresher.h"
 #include "services/stats/rollups.h"
@@ -102,9 +103,9 @@ int main(int argc, char** argv) {
       after_round = [manager] {
         const auto made = manager->MakeMonthlyReleaseIfDue();
         if (!made.ok()) {
-          std::cerr << "consular-stats: the monthly release: " << made.status().message() << "\n";
+          consular::LogError(absl::StrCat("the monthly release: ", made.status().message()));
         } else if (made->has_value()) {
-          std::cerr << "consular-stats: made monthly release " << (*made)->number() << "\n";
+          consular::LogInfo("made the monthly release", {{"release", (*made)->number()}});
         }
       };
     }

@@ -1,6 +1,7 @@
 #include "services/stats/rollup_refresher.h"
 
-#include <iostream>
+#include "absl/strings/str_cat.h"
+#include "base/log.h"
 
 namespace consular::stats {
 
@@ -25,7 +26,7 @@ void RollupRefresher::Loop() {
   while (true) {
     const absl::StatusOr<int64_t> applied = updater_->CatchUp();
     if (!applied.ok()) {
-      std::cerr << "consular-stats: updating the rollups: " << applied.status().message() << "\n";
+      LogError(absl::StrCat("updating the rollups: ", applied.status().message()));
     }
     if (after_round_) after_round_();
     absl::MutexLock lock(&mu_);

@@ -15,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "base/log.h"
 #include "consular/v1/audit.pb.h"
 #include "consular/v1/cases.pb.h"
 #include "consular/v1/contacts.pb.h"
@@ -24,6 +25,8 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/support/byte_buffer.h"
 #include "nlohmann/json.hpp"
+#include "services/common/call_log.h"
+#include "services/common/identity.h"
 #include "services/common/token.h"
 #include "services/web/grpc_web.h"
 
@@ -216,8 +219,8 @@ absl::StatusOr<std::string> Gateway::CurrentToken(const Session& session) {
     return access;
   }
   if (absl::IsUnauthenticated(renewed.status())) {
-    std::cerr << "consular-web: a session ended: its token could not be renewed: "
-              << renewed.status().message() << std::endl;
+    LogWarning(absl::StrCat("a session ended: its token could not be renewed: ",
+                            renewed.status().message()));
     sessions_.End(held->id);
     return absl::UnauthenticatedError("the session could not be renewed; sign in again");
   }
@@ -307,7 +310,7 @@ void Gateway::HandleCallback(const httplib::Request& req, httplib::Response& res
   absl::StatusOr<OidcSignIn> who =
       options_.oidc->FinishSignIn(req.get_param_value("state"), req.get_param_value("code"));
   if (!who.ok()) {
-    std::cerr << "consular-web: a sign-in failed: " << who.status() << std::endl;
+    LogWarning(absl::StrCat("a sign-in failed: ", who.status().message()));
     res.set_redirect("/#/?signin=failed", 303);
     return;
   }
@@ -343,6 +346,22 @@ void Gateway::HandleCall(const httplib::Request& req, httplib::Response& res) {
   }
   // "/consular.v1.CaseService/GetCase"
   const std::vector<std::string> parts = absl::StrSplit(req.path.substr(1), '/');
+  // Every forwarded call ends here, with one log line (call_log.h; never its content).
+  const absl::Time started = absl::Now();
+  Identity caller;
+  bool known_caller = false;
+  const std::string trace_id = TraceIdOf(req.get_header_value("traceparent"));
+  const auto answer = [&](const grpc::Status& status, const std::string* bytes) {
+    CallLogRecord record;
+    record.method = req.path;
+    record.code = status.error_code();
+    record.latency = absl::Now() - started;
+    record.who = known_caller ? &caller : nullptr;
+    record.correlation_id = CorrelationIdInMessage(status.error_message());
+    record.trace_id = trace_id;
+    LogCall(record);
+    GrpcWebAnswer(res, status, bytes);
+  };
   const std::string& service_name = parts[0];
   const std::string& method_name = parts[1];
   const google::protobuf::ServiceDescriptor* service = ApiPool().FindServiceByName(service_name);
@@ -351,29 +370,31 @@ void Gateway::HandleCall(const httplib::Request& req, httplib::Response& res) {
   auto backend = options_.backends.find(service_name);
   if (method == nullptr || backend == options_.backends.end() || method->client_streaming() ||
       method->server_streaming()) {
-    GrpcWebAnswer(res,
-                  grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+    answer(grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                                absl::StrCat("no method ", service_name, "/", method_name)),
                   nullptr);
     return;
   }
   std::optional<Session> session = SessionOf(req);
   if (!session) {
-    GrpcWebAnswer(res, grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "sign in first"), nullptr);
+    answer(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "sign in first"), nullptr);
     return;
   }
+  caller.role = session->role;
+  caller.post = session->unit;
+  known_caller = true;
   if (absl::Status allowed = CheckStateChange(req, *session); !allowed.ok()) {
-    GrpcWebAnswer(res, GrpcStatus(allowed), nullptr);
+    answer(GrpcStatus(allowed), nullptr);
     return;
   }
   absl::StatusOr<std::string> message = UnaryRequestMessage(req.body);
   if (!message.ok()) {
-    GrpcWebAnswer(res, GrpcStatus(message.status()), nullptr);
+    answer(GrpcStatus(message.status()), nullptr);
     return;
   }
   absl::StatusOr<std::string> token = CurrentToken(*session);
   if (!token.ok()) {
-    GrpcWebAnswer(res, GrpcStatus(token.status()), nullptr);
+    answer(GrpcStatus(token.status()), nullptr);
     return;
   }
 
@@ -399,19 +420,19 @@ void Gateway::HandleCall(const httplib::Request& req, httplib::Response& res) {
                  [&done](grpc::Status status) { done.set_value(std::move(status)); });
   const grpc::Status status = done.get_future().get();
   if (!status.ok()) {
-    GrpcWebAnswer(res, status, nullptr);
+    answer(status, nullptr);
     return;
   }
   std::vector<grpc::Slice> slices;
   std::string bytes;
   if (!response.Dump(&slices).ok()) {
-    GrpcWebAnswer(res, grpc::Status(grpc::StatusCode::INTERNAL, "unreadable answer"), nullptr);
+    answer(grpc::Status(grpc::StatusCode::INTERNAL, "unreadable answer"), nullptr);
     return;
   }
   for (const grpc::Slice& s : slices) {
     bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
   }
-  GrpcWebAnswer(res, status, &bytes);
+  answer(status, &bytes);
 }
 
 }  // namespace consular::web

@@ -14,6 +14,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "base/log.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
 #include "services/common/files.h"
@@ -48,7 +49,7 @@ struct Flags {
 };
 
 int Fail(const std::string& message) {
-  std::cerr << "consular-web: " << message << std::endl;
+  consular::LogError(message);
   return 2;
 }
 
@@ -181,13 +182,14 @@ int main(int argc, char** argv) {
     return Fail(absl::StrCat("cannot listen on ", flags.listen));
   }
   std::thread serving([&server] { server.listen_after_bind(); });
-  std::cerr << "consular-web listening on https://" << flags.listen
-            << (flags.dev_sign_in_key.empty() ? "" : " (development sign-in on)")
-            << (flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")")
-            << std::endl;
+  consular::LogInfo(
+      absl::StrCat("consular-web listening on https://", flags.listen,
+                   flags.dev_sign_in_key.empty() ? "" : " (development sign-in on)",
+                   flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")"),
+      {{"address", flags.listen}, {"dev_sign_in", !flags.dev_sign_in_key.empty()}});
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
-  std::cerr << "consular-web stopping" << std::endl;
+  consular::LogInfo("consular-web stopping");
   server.stop();
   serving.join();
   return 0;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -28,6 +29,9 @@
 #include "echo_test.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "base/log.h"
+#include "nlohmann/json.hpp"
+#include "services/common/call_log.h"
 #include "services/common/proto_service.h"
 #include "services/common/tls.h"
 #include "services/common/token.h"
@@ -48,6 +52,7 @@ using consular::testing::MakeCa;
 using consular::testing::MakeLeaf;
 using consular::testing::WriteTempFile;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 class EchoService final : public ProtoService {
  public:
@@ -523,6 +528,143 @@ TEST_F(ServerTest, HealthServiceReportsServing) {
   grpc::Status status;
   EXPECT_EQ(HealthBytes(&status), std::string("\x08\x01", 2));
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(ServerTest, EveryCallWritesOneJsonLogLineWithoutItsContent) {
+  StartInsecure();
+  EchoRequest request;
+  request.set_text("Amina El Idrissi");  // stands for personal data: never logged
+  EchoResponse response;
+  ::testing::internal::CaptureStderr();
+  grpc::ClientContext traced;
+  traced.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  traced.AddMetadata("authorization", "Bearer " + Token());
+  traced.AddMetadata("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  ASSERT_TRUE(stub_->Echo(&traced, request, &response).ok());
+  request.set_fail(true);
+  EXPECT_FALSE(Call(request, &response, Token()).ok());
+  EXPECT_EQ(Call(request, &response, "not-a-token").error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  request.set_fail(false);
+  request.set_throw_exception(true);
+  EXPECT_EQ(Call(request, &response, Token()).error_code(), grpc::StatusCode::INTERNAL);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+
+  std::vector<nlohmann::json> calls;
+  for (absl::string_view text : absl::StrSplit(log, '\n', absl::SkipEmpty())) {
+    const nlohmann::json line = nlohmann::json::parse(text, nullptr, false);
+    ASSERT_FALSE(line.is_discarded()) << "not JSON: " << text;
+    EXPECT_TRUE(line.contains("time") && line.contains("level") && line.contains("service"));
+    if (line.value("msg", "") == "call") calls.push_back(line);
+  }
+  EXPECT_THAT(log, Not(HasSubstr("Amina"))) << log;
+  ASSERT_EQ(calls.size(), 4u) << log;
+  const std::string method = "/consular.test.EchoTest/Echo";
+  EXPECT_EQ(calls[0].value("method", ""), method);
+  EXPECT_EQ(calls[0].value("code", ""), "OK");
+  EXPECT_EQ(calls[0].value("role", ""), "ROLE_CONSULAR_OFFICER");
+  EXPECT_EQ(calls[0].value("unit", ""), "RABAT");
+  EXPECT_EQ(calls[0].value("trace_id", ""), "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_TRUE(calls[0].contains("latency_ms") && calls[0]["latency_ms"].is_number());
+  EXPECT_FALSE(calls[0].contains("subject")) << "who called is in the audit trail, not the log";
+  EXPECT_EQ(calls[1].value("code", ""), "FAILED_PRECONDITION");
+  EXPECT_FALSE(calls[1].contains("trace_id"));
+  EXPECT_EQ(calls[2].value("code", ""), "UNAUTHENTICATED");
+  EXPECT_FALSE(calls[2].contains("role"));
+  EXPECT_EQ(calls[3].value("code", ""), "INTERNAL");
+  EXPECT_EQ(calls[3].value("level", ""), "error");
+  // The error's own line and the call's line share the correlation id.
+  const std::string id = calls[3].value("correlation_id", "");
+  ASSERT_EQ(id.size(), 16u) << log;
+  EXPECT_EQ(absl::StrContains(log, absl::StrCat("\"correlation_id\":\"", id, "\"")), true);
+  EXPECT_TRUE(server_->Stop().ok());
+}
+
+TEST(CallLogTest, TraceIdsComeOnlyFromWellFormedTraceparents) {
+  EXPECT_EQ(TraceIdOf("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(TraceIdOf("01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-later"),
+            "4bf92f3577b34da6a3ce929d0e0e4736");
+  EXPECT_EQ(TraceIdOf("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-x"), "");
+  EXPECT_EQ(TraceIdOf("00-00000000000000000000000000000000-00f067aa0ba902b7-01"), "");
+  EXPECT_EQ(TraceIdOf("00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"), "");
+  EXPECT_EQ(TraceIdOf("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), "");
+  EXPECT_EQ(TraceIdOf("00-4bf92f3577b34da6\"}, {\"x\":1-00f067aa0ba902b7-01"), "");
+  EXPECT_EQ(TraceIdOf(""), "");
+  EXPECT_EQ(CorrelationIdInMessage("internal error, correlation id 0011223344556677"),
+            "0011223344556677");
+  EXPECT_EQ(CorrelationIdInMessage("name: correlation id 00112233445566"), "");
+  EXPECT_EQ(CorrelationIdInMessage("asked to fail"), "");
+}
+
+TEST(LogLineTest, EveryLineIsOneJsonObjectWhateverItsText) {
+  const std::string line =
+      FormatLogLine(absl::FromUnixSeconds(0), LogLevel::kWarning, "consular-cases",
+                    "bad \xff byte, \"quote\"\nand a new line",
+                    {{"msg", "shadow"}, {"n", 3}, {"ok", true}, {"ms", 1.5}});
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  const nlohmann::json parsed = nlohmann::json::parse(line, nullptr, false);
+  ASSERT_FALSE(parsed.is_discarded()) << line;
+  EXPECT_EQ(parsed.value("time", ""), "1970-01-01T00:00:00.000Z");
+  EXPECT_EQ(parsed.value("level", ""), "warning");
+  EXPECT_EQ(parsed.value("service", ""), "consular-cases");
+  EXPECT_THAT(parsed.value("msg", ""), HasSubstr("\"quote\"\nand"));
+  EXPECT_EQ(parsed.value("field.msg", ""), "shadow");
+  EXPECT_EQ(parsed.value("n", 0), 3);
+  EXPECT_EQ(parsed.value("ok", false), true);
+}
+
+TEST(RunServerTest, HealthFollowsTheReadinessCheck) {
+  std::atomic<bool> database_up{true};
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.insecure = true;
+  options.ready_interval = absl::Milliseconds(50);
+  options.ready_check = [&database_up] {
+    return database_up.load() ? absl::OkStatus() : absl::UnavailableError("the database is gone");
+  };
+  ::testing::internal::CaptureStderr();
+  RunningServer server(options, {});
+  ASSERT_TRUE(server.started()) << server.status();
+  auto channel = grpc::CreateChannel(absl::StrCat("127.0.0.1:", server.port()),
+                                     grpc::InsecureChannelCredentials());
+  const auto health = [&channel] {
+    grpc::GenericStub stub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1);
+    grpc::ByteBuffer response;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request,
+                   &response, [&done](grpc::Status s) { done.set_value(s); });
+    std::vector<grpc::Slice> slices;
+    std::string bytes;
+    if (done.get_future().get().ok() && response.Dump(&slices).ok()) {
+      for (const grpc::Slice& slice : slices) {
+        bytes.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+      }
+    }
+    return bytes;
+  };
+  const auto becomes = [&health](const std::string& want) {
+    for (int i = 0; i < 100; ++i) {
+      if (health() == want) return true;
+      absl::SleepFor(absl::Milliseconds(20));
+    }
+    return false;
+  };
+  const std::string serving("\x08\x01", 2);
+  const std::string not_serving("\x08\x02", 2);
+  EXPECT_TRUE(becomes(serving));
+  database_up = false;
+  EXPECT_TRUE(becomes(not_serving));
+  database_up = true;
+  EXPECT_TRUE(becomes(serving));
+  EXPECT_TRUE(server.Stop().ok());
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_THAT(log, HasSubstr("NOT_SERVING: the database is gone"));
+  EXPECT_THAT(log, HasSubstr("SERVING again"));
 }
 
 TEST_F(ServerTest, SigtermLetsInFlightCallsFinish) {
