@@ -184,7 +184,9 @@ export class CountryStatsView extends BaseView {
       ["contacts", t("stats.contacts"), s.contacts],
       ["median", t("stats.medianDays"), s.medianDaysToResolution],
     ];
-    return [
+    return h(
+      "div",
+      { id: "stats-figures" },
       provenance({ ...s, previousDefinitionVersion: s.previousDefinition?.definitionVersion }),
       h(
         "table",
@@ -213,7 +215,7 @@ export class CountryStatsView extends BaseView {
             s.previousDefinition.breakdowns.map((b, i) => this.buildBreakdown(b, `stats-previous-breakdown-${i}`, period)),
           )
         : null,
-    ];
+    );
   }
 
   private buildBreakdown(b: Breakdown, id: string, period: string): HTMLElement {
@@ -221,7 +223,7 @@ export class CountryStatsView extends BaseView {
     const rows = b.cells.map((c) => ({ label: categoryText(b.dimension, c.category), figure: showFigure(c.figure), raw: c.figure, category: c.category }));
     return h(
       "section",
-      { class: "breakdown", id, "aria-labelledby": `${id}-heading`, "data-dimension": DimensionSchema.value[b.dimension]?.name ?? "" },
+      { class: "breakdown", id, "aria-labelledby": `${id}-heading`, "data-measure": MeasureSchema.value[b.measure]?.name ?? "", "data-dimension": DimensionSchema.value[b.dimension]?.name ?? "" },
       h("h2", { id: `${id}-heading` }, title),
       h(
         "div",
