@@ -274,7 +274,10 @@ class App {
 
   /** Marks the header link of the screen shown as the current page. */
   private updateNav(): void {
-    const hash = location.hash === "" || location.hash === "#" ? "#/" : location.hash;
+    let hash = location.hash === "" || location.hash === "#" ? "#/" : location.hash;
+    // A country's statistics belong to the statistics link, as does the home of policy staff.
+    const role = this.state?.signedIn ? this.state.session.role : "";
+    if (hash.startsWith("#/statistics/") || (hash === "#/" && readsStatistics(role) && !worksCases(role))) hash = "#/statistics";
     for (const link of this.header.querySelectorAll(".app-nav a")) {
       if (link.getAttribute("href") === hash) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");

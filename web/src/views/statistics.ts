@@ -170,7 +170,7 @@ export class StatisticsView extends BaseView {
             { class: "table-scroll", role: "region", "aria-labelledby": "stats-caption", tabindex: 0 },
             h(
               "table",
-              { id: "stats-countries", class: "data", "aria-busy": this.loading ? "true" : "false" },
+              { id: "stats-countries", class: "data figures", "aria-busy": this.loading ? "true" : "false" },
               h("caption", { id: "stats-caption" }, t("stats.countriesCaption", { period })),
               h(
                 "thead",
