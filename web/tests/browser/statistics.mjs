@@ -67,6 +67,11 @@ try {
   // An officer works cases: no statistics in the header.
   const officer = await signIn("ROLE_CONSULAR_OFFICER", "RABAT");
   check("an officer is not offered the statistics", (await officer.$("#nav-statistics")) === null);
+  await officer.goto(`${url}/#/statistics`);
+  await officer.waitForSelector("#stats-error", { timeout: 15000 });
+  check("an officer opening the statistics address is told it is not allowed",
+        (await text(officer, "#stats-error p")).includes("geen toegang") &&
+        (await officer.$("#stats-countries")) === null, await text(officer, "#stats-error"));
   await officer.context().close();
 
   // Policy staff start at the countries table.
@@ -175,6 +180,13 @@ try {
   check("Morocco's page speaks English",
         (await text(policy, "#stats-headline tbody tr th")) === "Cases opened" &&
         (await text(policy, "#stats-legend")).startsWith("x: not published"));
+  const [englishDownload] = await Promise.all([
+    policy.waitForEvent("download", { timeout: 15000 }),
+    policy.click("#stats-dossier-download"),
+  ]);
+  const englishHtml = readFileSync(await englishDownload.path(), "utf8");
+  check("the HTML dossier comes in the screen's language: English",
+        englishHtml.includes("<dt>Cases opened</dt><dd>10</dd>") && /<html[^>]*lang="en"/.test(englishHtml));
   await policy.selectOption("#lang-select", "nl");
   await policy.waitForSelector("#nav-statistics >> text=Statistieken");
   check("and back in Dutch", (await text(policy, "#stats-headline tbody tr th")) === "Zaken geopend");
