@@ -194,6 +194,20 @@ try {
   // A period the service refuses is shown by its field.
   await policy.click("#nav-statistics");
   await policy.waitForSelector("#stats-filters");
+  await policy.selectOption("#stats-period-kind", "range");
+  await policy.fill("#stats-from-year", year);
+  await policy.selectOption("#stats-from-quarter", "1");
+  await policy.fill("#stats-to-year", year);
+  await policy.selectOption("#stats-to-quarter", "4");
+  await policy.check("#stats-round");
+  await policy.click("#stats-show");
+  await policy.waitForSelector("#stats-caption >> text=tot en met", { timeout: 15000 });
+  check(`the whole quarters of ${year} as a range, rounded to base 5: Morocco's 10 cases opened`,
+        (await text(policy, "#stats-opened-MA")) === "10" &&
+        (await text(policy, "#stats-provenance")).includes("afgerond op veelvouden van 5"),
+        `${await text(policy, "#stats-caption")}: ${await text(policy, "#stats-row-MA")}`);
+  await policy.selectOption("#stats-period-kind", "year");
+  await policy.uncheck("#stats-round");
   await policy.fill("#stats-year", "1999");
   await policy.click("#stats-show");
   await policy.waitForSelector("#stats-year-error");
