@@ -12,6 +12,7 @@ import {
   dimensionsOf,
   isCountryCode,
   niceMax,
+  periodFieldOfPath,
   periodText,
   pointText,
   scaleBars,
@@ -70,6 +71,16 @@ describe("buildPeriod", () => {
     expect(buildPeriod(backwards).problems).toEqual({ toYear: { key: "stats.problemRangeOrder" } });
     const bad = { ...defaultPeriodInput(2026), kind: "range" as const, fromYear: "x", toQuarter: "5" };
     expect(Object.keys(buildPeriod(bad).problems ?? {}).sort()).toEqual(["fromYear", "toQuarter"]);
+  });
+});
+
+describe("the server's field errors", () => {
+  it("land on the field of the period the path names", () => {
+    expect(periodFieldOfPath("period.year", "year")).toBe("year");
+    expect(periodFieldOfPath("period.quarter.quarter", "quarter")).toBe("quarter");
+    expect(periodFieldOfPath("period.quarter.year", "quarter")).toBe("year");
+    expect(periodFieldOfPath("period.range.from", "range")).toBe("fromYear");
+    expect(periodFieldOfPath("period.range.to", "range")).toBe("toYear");
   });
 });
 

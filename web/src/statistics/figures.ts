@@ -135,6 +135,13 @@ export function buildPeriod(
   return { period: { kind: { case: "range", value: { from, to } } } };
 }
 
+/** The field of the form a server's INVALID_ARGUMENT names by its path ("period.range.to"). */
+export function periodFieldOfPath(path: string, kind: PeriodKind): PeriodField {
+  if (kind === "range") return /\.to\b/.test(path) ? "toYear" : "fromYear";
+  if (kind === "quarter" && /quarter\.quarter$/.test(path)) return "quarter";
+  return "year";
+}
+
 function dateText(d: Partial<DateParts> | undefined, lang: Lang): string {
   if (!d?.year || !d.month || !d.day) return "";
   return new Intl.DateTimeFormat(locale(lang), { dateStyle: "medium", timeZone: "UTC" }).format(

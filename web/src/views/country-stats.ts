@@ -19,10 +19,10 @@ import { formatCountry } from "../format";
 import { language, t } from "../i18n/i18n";
 import { withRetry } from "../rpc";
 import { fieldProblemOf, problemText, type Problem } from "../casework/problems";
-import { buildPeriod, categoryText, periodText, showFigure, type PeriodField, type PeriodRequest } from "../statistics/figures";
+import { buildPeriod, categoryText, periodFieldOfPath, periodText, showFigure, type PeriodField, type PeriodRequest } from "../statistics/figures";
 import { barChart } from "./chart";
 import { selectField } from "./form";
-import { figureCell, periodFieldIds, periodFieldOfPath, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
+import { figureCell, periodFieldIds, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
 import { BaseView, type AppContext } from "./view";
 import type { Release } from "../gen/consular/v1/statistics_pb";
 

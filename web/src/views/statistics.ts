@@ -11,9 +11,9 @@ import { formatCountry, formatTimestamp, isoTimestamp } from "../format";
 import { formatNumber, t, tPlural } from "../i18n/i18n";
 import { mutate, withRetry } from "../rpc";
 import { fieldProblemOf, problemText, type Problem } from "../casework/problems";
-import { buildPeriod, periodText, type PeriodField, type PeriodRequest } from "../statistics/figures";
+import { buildPeriod, periodFieldOfPath, periodText, type PeriodField, type PeriodRequest } from "../statistics/figures";
 import { enumChoices, selectField } from "./form";
-import { figureCell, periodFieldIds, periodFieldOfPath, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
+import { figureCell, periodFieldIds, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
 import { BaseView, type AppContext } from "./view";
 
 export function countryStatsHref(country: string): string {
@@ -31,6 +31,7 @@ export class StatisticsView extends BaseView {
   private error: unknown;
   private releases: Release[] | undefined;
   private releasesError: unknown;
+  private releasesNext = "";
   private making = false;
   private made: Release | undefined;
   private makeError: unknown;
@@ -47,12 +48,15 @@ export class StatisticsView extends BaseView {
     return t("stats.title");
   }
 
-  private async loadReleases(): Promise<void> {
+  /** The first page of releases, or with a page token the next one after those shown. */
+  private async loadReleases(pageToken = ""): Promise<void> {
     try {
-      const response = await withRetry(() => this.ctx.clients.statistics.listReleases({ pageSize: 100 }, { signal: this.abort.signal }), {
-        signal: this.abort.signal,
-      });
-      this.releases = response.releases;
+      const response = await withRetry(
+        () => this.ctx.clients.statistics.listReleases({ pageSize: 50, pageToken }, { signal: this.abort.signal }),
+        { signal: this.abort.signal },
+      );
+      this.releases = pageToken ? [...(this.releases ?? []), ...response.releases] : response.releases;
+      this.releasesNext = response.nextPageToken;
       this.releasesError = undefined;
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
@@ -282,6 +286,9 @@ export class StatisticsView extends BaseView {
                 ),
               ),
             ),
+      this.releasesNext
+        ? h("button", { type: "button", id: "stats-releases-more", class: "secondary", onclick: () => void this.loadReleases(this.releasesNext) }, t("stats.moreReleases"))
+        : null,
     );
   }
 }

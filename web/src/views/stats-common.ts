@@ -8,7 +8,7 @@ import { h, type Child } from "../dom";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t } from "../i18n/i18n";
 import { problemText, type Problem } from "../casework/problems";
-import { defaultPeriodInput, showFigure, suppressedMark, type PeriodField, type PeriodInput, type PeriodKind } from "../statistics/figures";
+import { defaultPeriodInput, showFigure, suppressedMark, type PeriodField, type PeriodInput } from "../statistics/figures";
 import { checkboxField, selectField, textField } from "./form";
 
 export interface StatsSettings {
@@ -35,13 +35,6 @@ export const periodFieldIds: Readonly<Record<PeriodField, string>> = {
   toYear: "stats-to-year",
   toQuarter: "stats-to-quarter",
 };
-
-/** The field a server's INVALID_ARGUMENT about the request names, by its path. */
-export function periodFieldOfPath(path: string, kind: PeriodKind): PeriodField {
-  if (kind === "range") return /\.to\b/.test(path) ? "toYear" : "fromYear";
-  if (kind === "quarter" && /quarter\.quarter$/.test(path)) return "quarter";
-  return "year";
-}
 
 function quarterChoices() {
   return [1, 2, 3, 4].map((q) => ({ value: String(q), label: t("stats.quarterNumber", { quarter: String(q) }) }));
