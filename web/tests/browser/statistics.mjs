@@ -6,7 +6,8 @@
 // alone; an administrator makes a release. Every screen is scanned with axe-core and saved as a
 // screenshot; nothing is left in the browser's storage and no address names a person.
 //
-// Environment: WEB_URL, STATS_YEAR, SCREENSHOTS, CHROMIUM (default /usr/bin/chromium).
+// Environment: WEB_URL, STATS_YEAR, MA_ABANDONMENT and MA_DIVORCE (Morocco's cases by type as
+// consularctl prints them: "5" or "x"), SCREENSHOTS, CHROMIUM (default /usr/bin/chromium).
 // Prints PASS/FAIL lines; exits 1 when a check failed.
 import { mkdirSync, readFileSync } from "node:fs";
 import { checker, launchChromium, scanScreen } from "./lib.mjs";
