@@ -15,7 +15,12 @@ import {
   PersonRoleSchema,
   ShareAccessSchema,
   TravelDocumentTypeSchema,
+  ReturnFundingSchema,
+  RecognitionObstacleSchema,
+  RecognitionDecisionSchema,
+  ProceedingsStageSchema,
 } from "./gen/consular/v1/cases_pb";
+import { CountryOrderSchema, DimensionSchema, IntervalSchema, MeasureSchema, ReleaseKindSchema } from "./gen/consular/v1/statistics_pb";
 import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema, SpecialismSchema, VettingStatusSchema } from "./gen/consular/v1/contacts_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
@@ -48,6 +53,15 @@ export const shownEnums: readonly DescEnum[] = [
   EmergencyReviewSchema,
   SpecialismSchema,
   VettingStatusSchema,
+  MeasureSchema,
+  DimensionSchema,
+  CountryOrderSchema,
+  IntervalSchema,
+  ReleaseKindSchema,
+  ReturnFundingSchema,
+  RecognitionObstacleSchema,
+  RecognitionDecisionSchema,
+  ProceedingsStageSchema,
 ];
 
 export function enumKey(valueName: string): string {

@@ -7,6 +7,9 @@
 //   #/emergency        emergency search and access; the emergency accesses to review
 //   #/partners         the partner directory
 //   #/audit            the audit trail (auditors)
+//   #/statistics       countries and their published figures, releases (policy staff, administrators)
+//   #/statistics/<CC>  one country's figures and its dossier (an ISO country code only)
+//   #/statistics/<CC>/series  one country's time series
 //   #/case/<reference> one case (the reference only: never a name in the URL)
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
@@ -24,7 +27,8 @@ import {
   type Lang,
   type MessageKey,
 } from "./i18n/i18n";
-import { mayAudit, mayListEmergencyAccess, worksCases } from "./casework/roles";
+import { mayAudit, mayListEmergencyAccess, readsStatistics, worksCases } from "./casework/roles";
+import { isCountryCode } from "./statistics/figures";
 import { fetchSession, signOut, type RoleName, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
 import type { Case, EmergencyAccess } from "./gen/consular/v1/cases_pb";
@@ -36,6 +40,9 @@ import { DeadlinesView } from "./views/deadlines";
 import { EmergencyView } from "./views/emergency";
 import { PartnersView } from "./views/partners";
 import { AuditView } from "./views/audit";
+import { StatisticsView } from "./views/statistics";
+import { CountryStatsView } from "./views/country-stats";
+import { CountrySeriesView } from "./views/country-series";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -244,6 +251,7 @@ class App {
       // Each role starts where its work is; the services refuse the rest anyway.
       const role = state.session.role;
       if (mayAudit(role)) this.show(new AuditView(ctx), moveFocus);
+      else if (readsStatistics(role)) this.show(new StatisticsView(ctx), moveFocus);
       else this.show(new CasesView(ctx), moveFocus);
       return;
     }
@@ -271,6 +279,15 @@ class App {
     }
     if (hash === "#/audit") {
       this.show(new AuditView(ctx), moveFocus);
+      return;
+    }
+    if (hash === "#/statistics") {
+      this.show(new StatisticsView(ctx), moveFocus);
+      return;
+    }
+    const stats = /^#\/statistics\/([A-Z]{2})(\/series)?$/.exec(hash);
+    if (stats && isCountryCode(stats[1]!)) {
+      this.show(stats[2] ? new CountrySeriesView(ctx, stats[1]!) : new CountryStatsView(ctx, stats[1]!), moveFocus);
       return;
     }
     if (hash === "#/partners") {
@@ -321,7 +338,10 @@ class App {
 
   /** Marks the header link of the screen shown as the current page. */
   private updateNav(): void {
-    const hash = location.hash === "" || location.hash === "#" ? "#/" : location.hash;
+    let hash = location.hash === "" || location.hash === "#" ? "#/" : location.hash;
+    // A country's statistics belong to the statistics link, as does the home of policy staff.
+    const role = this.state?.signedIn ? this.state.session.role : "";
+    if (hash.startsWith("#/statistics/") || (hash === "#/" && readsStatistics(role) && !worksCases(role))) hash = "#/statistics";
     for (const link of this.header.querySelectorAll(".app-nav a")) {
       if (link.getAttribute("href") === hash) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
@@ -372,6 +392,9 @@ class App {
                   ? h("li", null, h("a", { href: "#/emergency", id: "nav-emergency" }, t("emergency.title")))
                   : null,
                 mayAudit(session.role) ? h("li", null, h("a", { href: "#/audit", id: "nav-audit" }, t("audit.title"))) : null,
+                readsStatistics(session.role)
+                  ? h("li", null, h("a", { href: "#/statistics", id: "nav-statistics" }, t("stats.title")))
+                  : null,
               ),
             )
           : null,
