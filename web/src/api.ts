@@ -4,6 +4,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuditService } from "./gen/consular/v1/audit_pb";
 import { CaseService } from "./gen/consular/v1/cases_pb";
 import { ContactService, PartnerService } from "./gen/consular/v1/contacts_pb";
+import { BilateralService } from "./gen/consular/v1/statistics_pb";
 import { csrfHeader } from "./session";
 
 /** Why the caller reads or changes data; the audit trail records it. */
@@ -70,6 +71,7 @@ export interface Clients {
   contacts: Client<typeof ContactService>;
   partners: Client<typeof PartnerService>;
   audit: Client<typeof AuditService>;
+  bilateral: Client<typeof BilateralService>;
 }
 
 export function createClients(transport: Transport): Clients {
@@ -78,5 +80,6 @@ export function createClients(transport: Transport): Clients {
     contacts: createClient(ContactService, transport),
     partners: createClient(PartnerService, transport),
     audit: createClient(AuditService, transport),
+    bilateral: createClient(BilateralService, transport),
   };
 }

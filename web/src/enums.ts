@@ -17,6 +17,7 @@ import {
   TravelDocumentTypeSchema,
 } from "./gen/consular/v1/cases_pb";
 import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema, SpecialismSchema, VettingStatusSchema } from "./gen/consular/v1/contacts_pb";
+import { DossierFormatSchema, RaiseDecisionSchema, TalkLevelSchema, TalkStatusSchema, TalkTopicSchema } from "./gen/consular/v1/statistics_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
 /** Every enum the screens show; the catalogue test checks each of their values has a message. */
@@ -48,6 +49,11 @@ export const shownEnums: readonly DescEnum[] = [
   EmergencyReviewSchema,
   SpecialismSchema,
   VettingStatusSchema,
+  TalkLevelSchema,
+  TalkTopicSchema,
+  TalkStatusSchema,
+  RaiseDecisionSchema,
+  DossierFormatSchema,
 ];
 
 export function enumKey(valueName: string): string {
