@@ -8,6 +8,8 @@
 //   #/partners         the partner directory
 //   #/audit            the audit trail (auditors)
 //   #/case/<reference> one case (the reference only: never a name in the URL)
+//   #/talks            the bilateral-talks register (policy staff, administrators)
+//   #/talks/<id>       one talk (its UUID only); #/commitments, #/decisions the follow-ups and decisions
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
 import { h, replaceChildren } from "./dom";
@@ -24,10 +26,11 @@ import {
   type Lang,
   type MessageKey,
 } from "./i18n/i18n";
-import { mayAudit, mayListEmergencyAccess, worksCases } from "./casework/roles";
+import { mayAudit, mayListEmergencyAccess, readsStatistics, worksCases } from "./casework/roles";
 import { fetchSession, signOut, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
 import type { Case, EmergencyAccess } from "./gen/consular/v1/cases_pb";
+import type { Talk } from "./gen/consular/v1/statistics_pb";
 import { caseHref } from "./views/cases";
 import { CasesView } from "./views/cases";
 import { FollowUpsView } from "./views/followups";
@@ -36,6 +39,10 @@ import { DeadlinesView } from "./views/deadlines";
 import { EmergencyView } from "./views/emergency";
 import { PartnersView } from "./views/partners";
 import { AuditView } from "./views/audit";
+import { TalksView, talkHref } from "./views/talks";
+import { isTalkId, TalkView } from "./views/talk";
+import { CommitmentsView } from "./views/commitments";
+import { DecisionsView } from "./views/decisions";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -56,6 +63,8 @@ class App {
   private created: Case | undefined;
   /** The emergency access just opened, handed to the case page it leads to (memory only). */
   private opened: EmergencyAccess | undefined;
+  /** The talk just recorded or planned, handed to its page (memory only). */
+  private talk: Talk | undefined;
   private signingOut = false;
 
   constructor(private readonly root: HTMLElement) {
@@ -228,6 +237,7 @@ class App {
       );
       return;
     }
+    if (this.routeTalks(ctx, hash, moveFocus)) return;
     const match = /^#\/case\/([^/]+)$/.exec(hash);
     let reference: string | undefined;
     try {
@@ -244,6 +254,34 @@ class App {
       return;
     }
     this.show(new MessageView("notFound.title", "notFound.message"), moveFocus);
+  }
+
+  /** The talks register's screens; true when the hash is one of them. */
+  private routeTalks(ctx: AppContext, hash: string, moveFocus: boolean): boolean {
+    if (hash === "#/talks") {
+      this.show(
+        new TalksView(ctx, (talk) => {
+          this.talk = talk;
+          location.hash = talkHref(talk.id);
+        }),
+        moveFocus,
+      );
+      return true;
+    }
+    if (hash === "#/commitments") {
+      this.show(new CommitmentsView(ctx), moveFocus);
+      return true;
+    }
+    if (hash === "#/decisions") {
+      this.show(new DecisionsView(ctx), moveFocus);
+      return true;
+    }
+    const id = /^#\/talks\/([0-9a-fA-F-]{36})$/.exec(hash)?.[1];
+    if (id === undefined || !isTalkId(id)) return false;
+    const given = this.talk?.id === id ? this.talk : undefined;
+    this.talk = undefined;
+    this.show(new TalkView(ctx, id, given), moveFocus);
+    return true;
   }
 
   private show(view: View, moveFocus: boolean): void {
@@ -308,6 +346,7 @@ class App {
                   ? h("li", null, h("a", { href: "#/emergency", id: "nav-emergency" }, t("emergency.title")))
                   : null,
                 mayAudit(session.role) ? h("li", null, h("a", { href: "#/audit", id: "nav-audit" }, t("audit.title"))) : null,
+                readsStatistics(session.role) ? h("li", null, h("a", { href: "#/talks", id: "nav-talks" }, t("talks.title"))) : null,
               ),
             )
           : null,
