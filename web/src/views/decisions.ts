@@ -67,6 +67,8 @@ export class DecisionsView extends BaseView {
   private unraised: ListUnraisedCountriesResponse | undefined;
   private unraisedLoading = false;
   private unraisedError: unknown;
+  /** The years the list shown is for. */
+  private shownYears = 5;
 
   constructor(private readonly ctx: AppContext) {
     super();
@@ -104,8 +106,10 @@ export class DecisionsView extends BaseView {
     this.unraisedError = undefined;
     this.render();
     try {
-      const request = buildListUnraisedRequest(this.years, this.rounded);
+      const years = this.years;
+      const request = buildListUnraisedRequest(years, this.rounded);
       this.unraised = await withRetry(() => this.ctx.clients.bilateral.listUnraisedCountries(request, { signal: this.abort.signal }), { signal: this.abort.signal });
+      this.shownYears = years;
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
       this.unraisedError = error;
@@ -395,7 +399,7 @@ export class DecisionsView extends BaseView {
       content.push(
         h(
           "p",
-          { id: "unraised-source" },
+          { id: "unraised-source", "data-rounded": u.roundedToBase5 ? "true" : "false", "data-years": String(this.shownYears) },
           t("unraised.source", { period: periodText(u.period), release: u.release, asOf: formatTimestamp(u.asOf), threshold: u.threshold }),
         ),
       );

@@ -423,7 +423,7 @@ export class TalkView extends BaseView {
               h("th", { scope: "col" }, t("talk.from")),
               h("th", { scope: "col" }, t("talk.to")),
               h("th", { scope: "col" }, t("talk.onDate")),
-              h("th", { scope: "col" }, t("talk.reason")),
+              h("th", { scope: "col" }, t("talk.reasonOrOutcome")),
             ),
           ),
           h(
