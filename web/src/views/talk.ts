@@ -319,35 +319,48 @@ export class TalkView extends BaseView {
     document.getElementById(this.briefingFailure !== undefined ? "briefing-failure" : "briefing-done")?.focus();
   }
 
-  private async downloadBriefing(): Promise<void> {
+  /**
+   * Downloads a stored briefing: the newest one (chosen = false) or the newest in the format and
+   * language chosen in the form. The bytes go to the user's downloads as they came (a Blob behind
+   * a short-lived object URL); nothing is kept in the page.
+   */
+  private async downloadBriefing(chosen: boolean): Promise<void> {
     const talk = this.talk;
     const stored = this.briefing;
-    if (!talk || !stored || this.briefingBusy) return;
+    if (!talk || this.briefingBusy || (!chosen && !stored)) return;
+    const language = chosen ? this.briefingLanguage : stored!.language;
+    const format = chosen ? this.briefingFormat : stored!.format;
     this.briefingBusy = true;
     this.briefingFailure = undefined;
+    this.briefingDone = undefined;
     this.render();
     try {
       const b = await withRetry(
-        () => this.ctx.clients.bilateral.getBriefing({ talkId: talk.id, language: stored.language, format: stored.format }, { signal: this.abort.signal }),
+        () => this.ctx.clients.bilateral.getBriefing({ talkId: talk.id, language, format }, { signal: this.abort.signal }),
         { signal: this.abort.signal },
       );
-      // The bytes go to the user's downloads as they came; nothing is kept in the page.
       const blob = new Blob([b.content as Uint8Array<ArrayBuffer>], { type: b.contentType || "application/octet-stream" });
       const href = URL.createObjectURL(blob);
-      const link = h("a", { href, download: safeFilename(b.filename), class: "visually-hidden" }, b.filename);
+      const link = h("a", { href, download: safeFilename(b.filename), class: "visually-hidden", tabindex: -1 }, b.filename);
       document.body.append(link);
       link.click();
       link.remove();
       window.setTimeout(() => URL.revokeObjectURL(href), 1000);
-      this.ctx.announce(t("talk.briefingDownloaded", { filename: b.filename }));
+      this.briefingDone = t("talk.briefingDownloaded", { filename: b.filename, digest: b.sha256 });
+      this.ctx.announce(this.briefingDone);
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
-      this.briefingFailure = error;
-      this.ctx.announce(describeError(error));
+      this.briefingFailure = error instanceof ConnectError && error.code === Code.NotFound ? t("talk.briefingNoneChosen") : error;
+      this.ctx.announce(this.briefingFailureText());
     } finally {
       this.briefingBusy = false;
     }
     this.render();
+    document.getElementById(this.briefingFailure !== undefined ? "briefing-failure" : "briefing-done")?.focus();
+  }
+
+  private briefingFailureText(): string {
+    return typeof this.briefingFailure === "string" ? this.briefingFailure : describeError(this.briefingFailure);
   }
 
   protected build(): Child[] {
@@ -661,11 +674,20 @@ export class TalkView extends BaseView {
             this.briefingLanguage = v === "en" ? "en" : "nl";
           },
         }),
-        h("button", { type: "submit", id: "briefing-store", "aria-disabled": this.briefingBusy ? "true" : "false" }, t("talk.briefingStore")),
+        h(
+          "div",
+          { class: "button-row" },
+          h("button", { type: "submit", id: "briefing-store", "aria-disabled": this.briefingBusy ? "true" : "false" }, t("talk.briefingStore")),
+          h(
+            "button",
+            { type: "button", id: "briefing-download-chosen", class: "secondary", "aria-disabled": this.briefingBusy ? "true" : "false", onclick: () => void this.downloadBriefing(true) },
+            t("talk.briefingDownloadChosen"),
+          ),
+        ),
       ),
       this.briefingDone ? h("p", { id: "briefing-done", class: "message", role: "status", tabindex: -1 }, this.briefingDone) : null,
       this.briefingFailure !== undefined
-        ? h("div", { id: "briefing-failure", class: "message message-error", role: "alert", tabindex: -1 }, h("p", null, describeError(this.briefingFailure)))
+        ? h("div", { id: "briefing-failure", class: "message message-error", role: "alert", tabindex: -1 }, h("p", null, this.briefingFailureText()))
         : null,
       b
         ? h(
@@ -682,7 +704,7 @@ export class TalkView extends BaseView {
               row(t("talk.briefingDigest"), h("code", { id: "briefing-digest", class: "digest" }, b.sha256)),
               row(t("talk.recordedBy"), t("talk.byAt", { by: b.storedBy, at: formatTimestamp(b.storedAt) })),
             ),
-            h("button", { type: "button", id: "briefing-download", class: "secondary", "aria-disabled": this.briefingBusy ? "true" : "false", onclick: () => void this.downloadBriefing() }, t("talk.briefingDownload", { filename: b.filename })),
+            h("button", { type: "button", id: "briefing-download", class: "secondary", "aria-disabled": this.briefingBusy ? "true" : "false", onclick: () => void this.downloadBriefing(false) }, t("talk.briefingDownload", { filename: b.filename })),
           )
         : h("p", { id: "briefing-none" }, t("talk.briefingNone")),
     );

@@ -196,6 +196,11 @@ try {
   check("the downloaded briefing is an HTML dossier with its file name",
         /^dossier-MA-.*\.html$/.test(download.suggestedFilename()) && bytes.toString("utf8").toLowerCase().includes("<html"),
         download.suggestedFilename());
+  await page.selectOption("#briefing-format", "2");
+  await page.click("#briefing-download-chosen");
+  await page.waitForSelector("#briefing-failure", { timeout: 15000 });
+  check("asking for a CSV briefing that was never stored says so in words",
+        (await page.textContent("#briefing-failure")).includes("geen briefing"), await page.textContent("#briefing-failure"));
   await scan(page, "talk-held");
 
   // A talk held ten days ago, recorded afterwards, with a commitment already overdue.
