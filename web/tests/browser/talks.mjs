@@ -229,6 +229,7 @@ try {
   await page.waitForSelector("#talks-table");
   const statuses = await page.$$eval("#talks-table tbody tr", (rows) => rows.map((r) => r.getAttribute("data-status")));
   check("the register lists both held talks", statuses.filter((x) => x === "2").length >= 2, statuses.join(","));
+  await scan(page, "talks-list");
 
   // The follow-up list: the overdue commitment first and marked; close the other one there.
   await page.click("#talks-to-commitments");
@@ -296,6 +297,12 @@ try {
   check("a cancelled talk offers neither status changes nor a briefing",
         (await page.$("#talk-actions")) === null && (await page.$("#talk-briefing")) === null);
   await scan(page, "talk-cancelled");
+  await page.selectOption("#lang-select", "en");
+  await page.waitForFunction(() => document.querySelector("#talk-status")?.textContent === "cancelled");
+  check("in English the talk's status and history are in English words",
+        /planned[\s\S]*cancelled/.test(await page.textContent("#talk-history-table")) &&
+        (await page.textContent("#talk-history-caption")) === "Status history, oldest first");
+  await scan(page, "talk-cancelled-english");
 
   // Nothing personal in an address, nothing in browser storage.
   const allowed = /^\/(#\/(talks(\/[0-9a-f-]{36})?|commitments|decisions)?)?$/;
