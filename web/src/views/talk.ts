@@ -241,6 +241,12 @@ export class TalkView extends BaseView {
       else if (found && /(reason|outcome)$/.test(found.path)) this.errors = { text: found.problem };
       else this.failure = error;
       this.ctx.announce(describeError(error));
+      if (error instanceof ConnectError && error.code === Code.FailedPrecondition) {
+        // The talk changed meanwhile (another page, another person): show it as it is now, with
+        // the changes its status allows now; the refusal stays shown.
+        await this.load();
+        if (this.talk && !talkActions(this.talk.status).includes(action)) this.action = undefined;
+      }
     }
     this.render();
     document.getElementById(this.failure !== undefined ? "talk-change-failure" : this.errors.date ? "talk-change-date" : "talk-change-text")?.focus();
@@ -381,6 +387,9 @@ export class TalkView extends BaseView {
       );
     if (!talk) return out;
     if (this.done) out.push(h("p", { id: "talk-change-done", class: "message", role: "status", tabindex: -1 }, this.done));
+    // A refused change whose form is gone (the talk's status no longer offers it) is said here.
+    if (this.failure !== undefined && !(this.action && talkActions(talk.status).includes(this.action)))
+      out.push(h("div", { id: "talk-change-failure", class: "message message-error", role: "alert", tabindex: -1 }, h("p", null, describeError(this.failure))));
     out.push(this.buildDetails(talk), this.buildHistory(talk));
     if (talk.status === TalkStatus.HELD) out.push(this.buildStatistics(talk.statistics, talk.statisticsPeriod));
     if (talkActions(talk.status).length > 0) out.push(this.buildChange(talk));

@@ -152,6 +152,10 @@ try {
   await stale.waitForSelector("#talk-change-failure", { timeout: 15000 });
   check("postponing again from a stale page is refused in words naming the status",
         (await stale.textContent("#talk-change-failure")).includes("uitgesteld"), await stale.textContent("#talk-change-failure"));
+  await status(stale, 3);
+  check("the stale page then shows the talk as it is now, offering to plan it again",
+        (await stale.$("#talk-action-replan")) !== null && (await stale.$("#talk-action-postpone")) === null &&
+        (await stale.$("#talk-change-failure")) !== null);
   await scan(stale, "talk-refused");
   await stale.close();
 
