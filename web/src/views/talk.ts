@@ -1,16 +1,13 @@
 // One talk (#/talks/<id>, the talk's UUID only): its details (GetTalk), its status history, the
 // statistics frozen when it was held, the changes its status allows (mark held, postpone, replan,
 // cancel; the service's refusal said in words), its commitments (AddCommitment for a held talk,
-// CloseCommitment) and its briefing (StoreBriefing; GetBriefing as a download).
+// CloseCommitment) and its briefing (talk-briefing.ts).
 import { Code, ConnectError } from "@connectrpc/connect";
 import {
-  DossierFormat,
-  DossierFormatSchema,
   TalkLevelSchema,
   TalkStatus,
   TalkStatusSchema,
   TalkTopicSchema,
-  type Briefing,
   type Commitment,
   type CountryStatistics,
   type Figure,
@@ -21,19 +18,16 @@ import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
 import { errorMessage, isAbort } from "../errors";
 import { formatCountry, formatDate, formatList, formatTimestamp, isoDate, isoTimestamp } from "../format";
-import { formatNumber, language, t } from "../i18n/i18n";
+import { formatNumber, t } from "../i18n/i18n";
 import { FormAction, withRetry } from "../rpc";
 import {
-  briefingFormats,
   buildAddCommitmentRequest,
   buildListCommitmentsRequest,
-  buildStoreBriefingRequest,
   buildTransitionRequest,
   emptyCommitmentInput,
   figureValue,
   mayAddCommitment,
   mayStoreBriefing,
-  safeFilename,
   talkActions,
   transitionKey,
   validateCommitment,
@@ -45,7 +39,8 @@ import {
 } from "../register/talks";
 import { describeError, fieldProblemOf, problemText } from "../casework/problems";
 import { CommitmentCloser } from "./commitment-list";
-import { dateField, enumChoices, errorSummary, selectField, textArea, textField } from "./form";
+import { BriefingPanel } from "./talk-briefing";
+import { dateField, errorSummary, textArea, textField } from "./form";
 import { BaseView, type AppContext } from "./view";
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -99,14 +94,7 @@ export class TalkView extends BaseView {
   private commitmentFailure: unknown;
   private commitmentBusy = false;
   private readonly commitmentAction = new FormAction<Commitment>();
-  // Briefing
-  private briefing: Briefing | undefined;
-  private briefingFormat: DossierFormat = DossierFormat.HTML;
-  private briefingLanguage: "nl" | "en" = language();
-  private briefingBusy = false;
-  private briefingFailure: unknown;
-  private briefingDone: string | undefined;
-  private readonly briefingAction = new FormAction<Briefing>();
+  private readonly briefing: BriefingPanel;
 
   constructor(
     private readonly ctx: AppContext,
@@ -117,6 +105,7 @@ export class TalkView extends BaseView {
     this.closer = new CommitmentCloser(ctx, this.abort.signal, () => this.render(), (c) => {
       this.commitments = this.commitments?.map((x) => (x.id === c.id ? c : x));
     });
+    this.briefing = new BriefingPanel(ctx, id, this.abort.signal, () => this.render());
     this.talk = given;
     this.render();
     void this.load();
@@ -142,7 +131,7 @@ export class TalkView extends BaseView {
     this.render();
     if (this.talk) {
       void this.loadCommitments();
-      void this.loadBriefing();
+      if (mayStoreBriefing(this.talk.status)) void this.briefing.load();
     }
   }
 
@@ -165,19 +154,6 @@ export class TalkView extends BaseView {
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
       this.commitmentsError = error;
-    }
-    this.render();
-  }
-
-  private async loadBriefing(): Promise<void> {
-    const talk = this.talk;
-    if (!talk || talk.status === TalkStatus.CANCELLED) return;
-    try {
-      const b = await this.ctx.clients.bilateral.getBriefing({ talkId: talk.id }, { signal: this.abort.signal });
-      this.briefing = { ...b, content: new Uint8Array() };
-    } catch (error) {
-      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
-      if (!(error instanceof ConnectError && error.code === Code.NotFound)) this.briefingFailure = error;
     }
     this.render();
   }
@@ -294,81 +270,6 @@ export class TalkView extends BaseView {
     document.getElementById(this.commitmentFailure !== undefined ? "commitment-failure" : "commitment-errors")?.focus();
   }
 
-  private async storeBriefing(event: Event): Promise<void> {
-    event.preventDefault();
-    const talk = this.talk;
-    if (!talk || this.briefingBusy) return;
-    const lang = this.briefingLanguage;
-    const format = this.briefingFormat;
-    const user = this.briefingAction.for(JSON.stringify([talk.id, lang, format]));
-    this.briefingBusy = true;
-    this.briefingFailure = undefined;
-    this.briefingDone = undefined;
-    this.render();
-    try {
-      const stored = await user.run(
-        (requestId) => this.ctx.clients.bilateral.storeBriefing(buildStoreBriefingRequest(talk.id, lang, format, requestId), { signal: this.abort.signal }),
-        { signal: this.abort.signal },
-      );
-      this.briefingAction.forget();
-      this.briefing = { ...stored, content: new Uint8Array() };
-      this.briefingDone = t("talk.briefingStored", { filename: stored.filename });
-      this.ctx.announce(this.briefingDone);
-    } catch (error) {
-      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
-      this.briefingFailure = error;
-      this.ctx.announce(describeError(error));
-    } finally {
-      this.briefingBusy = false;
-    }
-    this.render();
-    document.getElementById(this.briefingFailure !== undefined ? "briefing-failure" : "briefing-done")?.focus();
-  }
-
-  /**
-   * Downloads a stored briefing: the newest one (chosen = false) or the newest in the format and
-   * language chosen in the form. The bytes go to the user's downloads as they came (a Blob behind
-   * a short-lived object URL); nothing is kept in the page.
-   */
-  private async downloadBriefing(chosen: boolean): Promise<void> {
-    const talk = this.talk;
-    const stored = this.briefing;
-    if (!talk || this.briefingBusy || (!chosen && !stored)) return;
-    const language = chosen ? this.briefingLanguage : stored!.language;
-    const format = chosen ? this.briefingFormat : stored!.format;
-    this.briefingBusy = true;
-    this.briefingFailure = undefined;
-    this.briefingDone = undefined;
-    this.render();
-    try {
-      const b = await withRetry(
-        () => this.ctx.clients.bilateral.getBriefing({ talkId: talk.id, language, format }, { signal: this.abort.signal }),
-        { signal: this.abort.signal },
-      );
-      const blob = new Blob([b.content as Uint8Array<ArrayBuffer>], { type: b.contentType || "application/octet-stream" });
-      const href = URL.createObjectURL(blob);
-      const link = h("a", { href, download: safeFilename(b.filename), class: "visually-hidden", tabindex: -1 }, b.filename);
-      document.body.append(link);
-      link.click();
-      link.remove();
-      window.setTimeout(() => URL.revokeObjectURL(href), 1000);
-      this.briefingDone = t("talk.briefingDownloaded", { filename: b.filename, digest: b.sha256 });
-      this.ctx.announce(this.briefingDone);
-    } catch (error) {
-      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
-      this.briefingFailure = error instanceof ConnectError && error.code === Code.NotFound ? t("talk.briefingNoneChosen") : error;
-      this.ctx.announce(this.briefingFailureText());
-    } finally {
-      this.briefingBusy = false;
-    }
-    this.render();
-    document.getElementById(this.briefingFailure !== undefined ? "briefing-failure" : "briefing-done")?.focus();
-  }
-
-  private briefingFailureText(): string {
-    return typeof this.briefingFailure === "string" ? this.briefingFailure : describeError(this.briefingFailure);
-  }
-
   protected build(): Child[] {
     const talk = this.talk;
     const out: Child[] = [
@@ -394,7 +295,7 @@ export class TalkView extends BaseView {
     if (talk.status === TalkStatus.HELD) out.push(this.buildStatistics(talk.statistics, talk.statisticsPeriod));
     if (talkActions(talk.status).length > 0) out.push(this.buildChange(talk));
     if (talk.status === TalkStatus.HELD) out.push(this.buildCommitments(talk));
-    if (mayStoreBriefing(talk.status)) out.push(this.buildBriefing());
+    if (mayStoreBriefing(talk.status)) out.push(this.briefing.build());
     return out;
   }
 
@@ -649,73 +550,5 @@ export class TalkView extends BaseView {
       }
     }
     return h("section", { id: "talk-commitments", class: "card", "aria-labelledby": "talk-commitments-heading" }, ...content);
-  }
-
-  private buildBriefing(): HTMLElement {
-    const b = this.briefing;
-    const row = (label: string, value: Child) => h("div", { class: "field" }, h("dt", null, label), h("dd", null, value));
-    return h(
-      "section",
-      { id: "talk-briefing", class: "card", "aria-labelledby": "talk-briefing-heading" },
-      h("h2", { id: "talk-briefing-heading" }, t("talk.briefing")),
-      h("p", { class: "hint" }, t("talk.briefingIntro")),
-      h(
-        "form",
-        { id: "briefing-form", class: "form filters", novalidate: true, "aria-label": t("talk.briefingStore"), onsubmit: (e: Event) => void this.storeBriefing(e) },
-        selectField({
-          id: "briefing-format",
-          label: t("talk.briefingFormat"),
-          value: String(this.briefingFormat),
-          choices: enumChoices(DossierFormatSchema, briefingFormats),
-          onValue: (v) => {
-            this.briefingFormat = Number(v) as DossierFormat;
-          },
-        }),
-        selectField({
-          id: "briefing-language",
-          label: t("talk.briefingLanguage"),
-          value: this.briefingLanguage,
-          choices: [
-            { value: "nl", label: t("talk.languageNl") },
-            { value: "en", label: t("talk.languageEn") },
-          ],
-          onValue: (v) => {
-            this.briefingLanguage = v === "en" ? "en" : "nl";
-          },
-        }),
-        h(
-          "div",
-          { class: "button-row" },
-          h("button", { type: "submit", id: "briefing-store", "aria-disabled": this.briefingBusy ? "true" : "false" }, t("talk.briefingStore")),
-          h(
-            "button",
-            { type: "button", id: "briefing-download-chosen", class: "secondary", "aria-disabled": this.briefingBusy ? "true" : "false", onclick: () => void this.downloadBriefing(true) },
-            t("talk.briefingDownloadChosen"),
-          ),
-        ),
-      ),
-      this.briefingDone ? h("p", { id: "briefing-done", class: "message", role: "status", tabindex: -1 }, this.briefingDone) : null,
-      this.briefingFailure !== undefined
-        ? h("div", { id: "briefing-failure", class: "message message-error", role: "alert", tabindex: -1 }, h("p", null, this.briefingFailureText()))
-        : null,
-      b
-        ? h(
-            "div",
-            { id: "briefing-stored" },
-            h("h3", null, t("talk.briefingNewest")),
-            h(
-              "dl",
-              { class: "fields" },
-              row(t("talk.briefingFile"), b.filename),
-              row(t("talk.briefingFormat"), enumLabel(DossierFormatSchema, b.format)),
-              row(t("talk.briefingLanguage"), b.language === "en" ? t("talk.languageEn") : t("talk.languageNl")),
-              row(t("talk.briefingSize"), t("talk.briefingBytes", { size: Number(b.size) })),
-              row(t("talk.briefingDigest"), h("code", { id: "briefing-digest", class: "digest" }, b.sha256)),
-              row(t("talk.recordedBy"), t("talk.byAt", { by: b.storedBy, at: formatTimestamp(b.storedAt) })),
-            ),
-            h("button", { type: "button", id: "briefing-download", class: "secondary", "aria-disabled": this.briefingBusy ? "true" : "false", onclick: () => void this.downloadBriefing(false) }, t("talk.briefingDownload", { filename: b.filename })),
-          )
-        : h("p", { id: "briefing-none" }, t("talk.briefingNone")),
-    );
   }
 }
