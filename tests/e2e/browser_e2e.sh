@@ -3,7 +3,8 @@
 # consular-audit and consular-stats over TLS, consular-web over HTTPS serving web/dist, and
 # headless Chromium driven by web/tests/browser/walk.mjs (playwright-core, axe-core) with the officer's day (CASEWORK=1), then
 # web/tests/browser/screens.mjs (deadlines, inbox, partners, emergency access, the audit trail), then
-# web/tests/browser/statistics.mjs (policy staff's statistics screens and the dossier download).
+# web/tests/browser/statistics.mjs (policy staff's statistics screens and the dossier download) and
+# web/tests/browser/talks.mjs (the talks register: talks, commitments, decisions, briefings).
 # Screenshots of each screen go to the --screenshots folder.
 set -euo pipefail
 
@@ -169,6 +170,16 @@ if [[ $STATS_STATUS -eq 0 ]]; then
 else
   fail "the statistics walk (countries, Morocco's figures, time series, dossier, releases) passed every check" \
     "exit $STATS_STATUS"
+fi
+
+TALKS_STATUS=0
+WEB_URL="https://localhost:$WEB_PORT" STATS_YEAR=$STATS_YEAR SCREENSHOTS=$SHOTS \
+  node "$CLIENT_DIR/tests/browser/talks.mjs" || TALKS_STATUS=$?
+if [[ $TALKS_STATUS -eq 0 ]]; then
+  pass "the talks walk (plan, postpone, replan, held, commitments, decisions, briefing, cancel) passed every check"
+else
+  fail "the talks walk (plan, postpone, replan, held, commitments, decisions, briefing, cancel) passed every check" \
+    "exit $TALKS_STATUS"
 fi
 
 echo "$PASSED passed, $FAILED failed"

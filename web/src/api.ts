@@ -4,7 +4,7 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuditService } from "./gen/consular/v1/audit_pb";
 import { CaseService } from "./gen/consular/v1/cases_pb";
 import { ContactService, PartnerService } from "./gen/consular/v1/contacts_pb";
-import { ReportService, StatisticsService } from "./gen/consular/v1/statistics_pb";
+import { BilateralService, ReportService, StatisticsService } from "./gen/consular/v1/statistics_pb";
 import { csrfHeader } from "./session";
 
 /** Why the caller reads or changes data; the audit trail records it. */
@@ -73,6 +73,7 @@ export interface Clients {
   audit: Client<typeof AuditService>;
   statistics: Client<typeof StatisticsService>;
   reports: Client<typeof ReportService>;
+  bilateral: Client<typeof BilateralService>;
 }
 
 export function createClients(transport: Transport): Clients {
@@ -83,5 +84,6 @@ export function createClients(transport: Transport): Clients {
     audit: createClient(AuditService, transport),
     statistics: createClient(StatisticsService, transport),
     reports: createClient(ReportService, transport),
+    bilateral: createClient(BilateralService, transport),
   };
 }

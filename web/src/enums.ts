@@ -22,6 +22,7 @@ import {
 } from "./gen/consular/v1/cases_pb";
 import { CountryOrderSchema, DimensionSchema, IntervalSchema, MeasureSchema, ReleaseKindSchema } from "./gen/consular/v1/statistics_pb";
 import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema, SpecialismSchema, VettingStatusSchema } from "./gen/consular/v1/contacts_pb";
+import { DossierFormatSchema, RaiseDecisionSchema, TalkLevelSchema, TalkStatusSchema, TalkTopicSchema } from "./gen/consular/v1/statistics_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
 /** Every enum the screens show; the catalogue test checks each of their values has a message. */
@@ -62,6 +63,11 @@ export const shownEnums: readonly DescEnum[] = [
   RecognitionObstacleSchema,
   RecognitionDecisionSchema,
   ProceedingsStageSchema,
+  TalkLevelSchema,
+  TalkTopicSchema,
+  TalkStatusSchema,
+  RaiseDecisionSchema,
+  DossierFormatSchema,
 ];
 
 export function enumKey(valueName: string): string {

@@ -11,6 +11,8 @@
 //   #/statistics/<CC>  one country's figures and its dossier (an ISO country code only)
 //   #/statistics/<CC>/series  one country's time series
 //   #/case/<reference> one case (the reference only: never a name in the URL)
+//   #/talks            the bilateral-talks register (policy staff, administrators)
+//   #/talks/<id>       one talk (its UUID only); #/commitments, #/decisions the follow-ups and decisions
 import "./styles.css";
 import { createClients, createGatewayTransport, type Clients } from "./api";
 import { h, replaceChildren } from "./dom";
@@ -32,6 +34,7 @@ import { isCountryCode } from "./statistics/figures";
 import { fetchSession, signOut, type RoleName, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
 import type { Case, EmergencyAccess } from "./gen/consular/v1/cases_pb";
+import type { Talk } from "./gen/consular/v1/statistics_pb";
 import { caseHref } from "./views/cases";
 import { CasesView } from "./views/cases";
 import { FollowUpsView } from "./views/followups";
@@ -43,6 +46,10 @@ import { AuditView } from "./views/audit";
 import { StatisticsView } from "./views/statistics";
 import { CountryStatsView } from "./views/country-stats";
 import { CountrySeriesView } from "./views/country-series";
+import { TalksView, talkHref } from "./views/talks";
+import { isTalkId, TalkView } from "./views/talk";
+import { CommitmentsView } from "./views/commitments";
+import { DecisionsView } from "./views/decisions";
 import { NewCaseView } from "./views/newcase";
 import { MessageView } from "./views/message";
 import { SignInView } from "./views/signin";
@@ -63,6 +70,8 @@ class App {
   private created: Case | undefined;
   /** The emergency access just opened, handed to the case page it leads to (memory only). */
   private opened: EmergencyAccess | undefined;
+  /** The talk just recorded or planned, handed to its page (memory only). */
+  private talk: Talk | undefined;
   private signingOut = false;
   /**
    * The screen shown when the session ended (idle, absolute, or signed out elsewhere), kept in
@@ -304,6 +313,7 @@ class App {
       );
       return;
     }
+    if (this.routeTalks(ctx, hash, moveFocus)) return;
     const match = /^#\/case\/([^/]+)$/.exec(hash);
     let reference: string | undefined;
     try {
@@ -325,6 +335,34 @@ class App {
   private dropKept(): void {
     this.kept?.view.dispose();
     this.kept = undefined;
+  }
+
+  /** The talks register's screens; true when the hash is one of them. */
+  private routeTalks(ctx: AppContext, hash: string, moveFocus: boolean): boolean {
+    if (hash === "#/talks") {
+      this.show(
+        new TalksView(ctx, (talk) => {
+          this.talk = talk;
+          location.hash = talkHref(talk.id);
+        }),
+        moveFocus,
+      );
+      return true;
+    }
+    if (hash === "#/commitments") {
+      this.show(new CommitmentsView(ctx), moveFocus);
+      return true;
+    }
+    if (hash === "#/decisions") {
+      this.show(new DecisionsView(ctx), moveFocus);
+      return true;
+    }
+    const id = /^#\/talks\/([0-9a-fA-F-]{36})$/.exec(hash)?.[1];
+    if (id === undefined || !isTalkId(id)) return false;
+    const given = this.talk?.id === id ? this.talk : undefined;
+    this.talk = undefined;
+    this.show(new TalkView(ctx, id, given), moveFocus);
+    return true;
   }
 
   private show(view: View, moveFocus: boolean): void {
@@ -395,6 +433,7 @@ class App {
                 readsStatistics(session.role)
                   ? h("li", null, h("a", { href: "#/statistics", id: "nav-statistics" }, t("stats.title")))
                   : null,
+                readsStatistics(session.role) ? h("li", null, h("a", { href: "#/talks", id: "nav-talks" }, t("talks.title"))) : null,
               ),
             )
           : null,

@@ -5,6 +5,8 @@
 // language where the sentence is known, and shown as the server said it otherwise.
 import { Code, ConnectError } from "@connectrpc/connect";
 import { errorMessage } from "../errors";
+import { enumLabel } from "../enums";
+import { TalkStatusSchema } from "../gen/consular/v1/statistics_pb";
 import { t, tPlural, type MessageKey, type Params } from "../i18n/i18n";
 
 export interface Problem {
@@ -77,6 +79,13 @@ export function preconditionText(message: string): string {
   if (/is deactivated and cannot be used/.test(message)) return t("precondition.partnerDeactivated");
   if (/^the follow-up of contact .* was done by /.test(message)) return t("precondition.followUpDone");
   if (/has no follow-up$/.test(message)) return t("precondition.noFollowUp");
+  if (/^the talk is CANCELLED: no briefing/.test(message)) return t("precondition.talkCancelled");
+  if (/: commitments are added to a held talk$/.test(message)) return t("precondition.talkNotHeld");
+  if (/^commitment \S+ was closed already/.test(message)) return t("precondition.commitmentClosed");
+  if ((m = /^the talk is ([A-Z]+), which is final|^an? ([A-Z]+) talk cannot become /.exec(message))) {
+    const value = TalkStatusSchema.values.find((v) => v.name === `TALK_STATUS_${m![1] ?? m![2]}`);
+    if (value) return t("precondition.talkStatus", { status: enumLabel(TalkStatusSchema, value.number) });
+  }
   return t("precondition.other", { message });
 }
 

@@ -5,6 +5,8 @@ import { DeadlineKind, DeadlineSchema } from "../gen/consular/v1/cases_pb";
 import { isCaseReference } from "./case";
 import { caseHref, firstDeadlineByReference } from "./cases";
 import { isPostCode } from "./signin";
+import { isTalkId } from "./talk";
+import { talkHref } from "./talks";
 
 describe("screens", () => {
   it("takes the first (most urgent) deadline of each case", () => {
@@ -33,5 +35,13 @@ describe("screens", () => {
     expect(isPostCode("R")).toBe(false);
     expect(isPostCode("rabat")).toBe(false);
     expect(isPostCode("1RABAT")).toBe(false);
+  });
+
+  it("puts only a talk's UUID in its URL", () => {
+    const id = "0b6f7c1e-3d2a-4c5b-9e8f-1a2b3c4d5e6f";
+    expect(talkHref(id)).toBe(`#/talks/${id}`);
+    expect(isTalkId(id)).toBe(true);
+    expect(isTalkId("MA")).toBe(false);
+    expect(isTalkId(`${id}x`)).toBe(false);
   });
 });
