@@ -56,6 +56,7 @@ int Fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  consular::SetLogService("consular-web");
   Flags flags;
   CLI::App app{"consular-web: the HTTPS gateway of the web client"};
   app.add_option("--listen", flags.listen, "host:port to listen on (HTTPS)")

@@ -380,6 +380,10 @@ class App {
     // A country's statistics belong to the statistics link, as does the home of policy staff.
     const role = this.state?.signedIn ? this.state.session.role : "";
     if (hash.startsWith("#/statistics/") || (hash === "#/" && readsStatistics(role) && !worksCases(role))) hash = "#/statistics";
+    // A talk, the commitments and the decisions belong to the talks register's link.
+    if (hash.startsWith("#/talks/") || hash === "#/commitments" || hash === "#/decisions") hash = "#/talks";
+    // The home of an auditor is the audit trail.
+    if (hash === "#/" && mayAudit(role)) hash = "#/audit";
     for (const link of this.header.querySelectorAll(".app-nav a")) {
       if (link.getAttribute("href") === hash) link.setAttribute("aria-current", "page");
       else link.removeAttribute("aria-current");
