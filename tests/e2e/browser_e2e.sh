@@ -151,6 +151,15 @@ else
   fail "the screens walk (deadlines, inbox, partners, emergency access, audit) passed every check" \
     "exit $SCREENS_STATUS"
 fi
+SHARING_STATUS=0
+WEB_URL="https://localhost:$WEB_PORT" CASE_REF=$REF CASE_NAME=$NAME \
+  SCREENSHOTS=$SHOTS node "$CLIENT_DIR/tests/browser/sharing.mjs" || SHARING_STATUS=$?
+if [[ $SHARING_STATUS -eq 0 ]]; then
+  pass "the sharing walk (share, revoke, assign, history, find, duplicates, partner changes) passed every check"
+else
+  fail "the sharing walk (share, revoke, assign, history, find, duplicates, partner changes) passed every check" \
+    "exit $SHARING_STATUS"
+fi
 
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]
