@@ -138,3 +138,14 @@ describe("changing and deactivating a partner", () => {
     });
   });
 });
+
+describe("saving again after a conflict", () => {
+  it("sends only what this user changed, on the version read last", () => {
+    const base = create(PartnerSchema, { id: "p1", kind: PartnerKind.LAWYER, name: "A", country: "MA", city: "Rabat", version: 4n });
+    const current = create(PartnerSchema, { id: "p1", kind: PartnerKind.LAWYER, name: "A", country: "MA", city: "Rabat", contactDetails: { phone: "+212 5" }, version: 5n });
+    const input = { ...partnerInputOf(base), city: "Casablanca" };
+    const r = buildUpdatePartnerRequest(current, input, "id-11", base);
+    expect(r.updateMask?.paths).toEqual(["city"]);
+    expect(r.expectedVersion).toBe(5n);
+  });
+});

@@ -176,13 +176,19 @@ export function validatePartnerEdit(p: Partner, input: PartnerInput): PartnerErr
   return errors;
 }
 
-export function buildUpdatePartnerRequest(p: Partner, input: PartnerInput, requestId: string): UpdatePartnerRequest {
+/**
+ * The changes the input makes to `base` (the partner as it was when the form was opened), sent on
+ * the version of `p` (the partner as last read). After a conflict `p` is the partner as the other
+ * change left it: only the fields this user changed are sent, so the other change stays unless
+ * this user changed the same field.
+ */
+export function buildUpdatePartnerRequest(p: Partner, input: PartnerInput, requestId: string, base: Partner = p): UpdatePartnerRequest {
   const partner = buildCreatePartnerRequest({ ...input, kind: p.kind, country: p.country }, requestId).partner!;
   partner.id = p.id;
   return create(UpdatePartnerRequestSchema, {
     requestId,
     partner,
-    updateMask: { paths: partnerUpdateMask(p, input) },
+    updateMask: { paths: partnerUpdateMask(base, input) },
     expectedVersion: p.version,
   });
 }

@@ -2,7 +2,8 @@
 // and post managers; the service checks the post's accreditation). UpdatePartner sends only the
 // fields changed, on the version read: when someone changed the partner meanwhile (ABORTED) the
 // details show the partner as it is now, the input stays, and nothing is sent again until the
-// user saves again. DeactivatePartner asks for a reason and a confirmation.
+// user saves again; then only the fields this user changed are sent, on the new version, so the
+// other change stands unless this user changed the same field. DeactivatePartner asks for a reason and a confirmation.
 import { SpecialismSchema, type Partner, type Specialism } from "../gen/consular/v1/contacts_pb";
 import { h, type Child } from "../dom";
 import { isAbort } from "../errors";
@@ -49,6 +50,8 @@ export class PartnerEditor {
   private mode: "idle" | "edit" | "deactivate" = "idle";
   private partnerId = "";
   private input: PartnerInput | undefined;
+  /** The partner as it was when the form was opened: what the user changed is measured from it. */
+  private base: Partner | undefined;
   private errors: PartnerErrors = {};
   private failure: unknown;
   private busy = false;
@@ -80,7 +83,10 @@ export class PartnerEditor {
   private open(mode: "edit" | "deactivate", p: Partner): void {
     this.mode = mode;
     this.done = undefined;
-    if (mode === "edit") this.input = partnerInputOf(p);
+    if (mode === "edit") {
+      this.input = partnerInputOf(p);
+      this.base = p;
+    }
     this.host.render();
     document.getElementById(mode === "edit" ? ids.name : "partner-deactivate-reason")?.focus();
   }
@@ -110,7 +116,8 @@ export class PartnerEditor {
 
   private async save(event: Event, p: Partner): Promise<void> {
     event.preventDefault();
-    if (this.busy || !this.input) return;
+    const base = this.base;
+    if (this.busy || !this.input || !base) return;
     const input = { ...this.input, specialisms: [...this.input.specialisms] };
     this.failure = undefined;
     this.errors = validatePartnerEdit(p, input);
@@ -119,7 +126,7 @@ export class PartnerEditor {
       document.getElementById("partner-edit-errors")?.focus();
       return;
     }
-    if (partnerUpdateMask(p, input).length === 0) {
+    if (partnerUpdateMask(base, input).length === 0) {
       this.errors = {};
       this.failure = undefined;
       this.done = t("partners.editNothing");
@@ -134,7 +141,7 @@ export class PartnerEditor {
     this.host.render();
     try {
       const updated = await action.run(
-        (requestId) => this.host.ctx.clients.partners.updatePartner(buildUpdatePartnerRequest(p, input, requestId), { signal: this.host.signal }),
+        (requestId) => this.host.ctx.clients.partners.updatePartner(buildUpdatePartnerRequest(p, input, requestId, base), { signal: this.host.signal }),
         { signal: this.host.signal },
       );
       this.saving.forget();

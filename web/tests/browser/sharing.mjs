@@ -166,8 +166,11 @@ try {
   await manager.waitForSelector("#find-table, #find-none", { timeout: 15000 });
   check("the case is found by the person's name in capitals and with extra spaces",
         (await manager.$(`#find-table a[href="#/case/${encodeURIComponent(ref)}"]`)) !== null);
-  check("the result is announced to screen readers",
-        (await manager.textContent("[aria-live=polite]")).includes("gevonden"));
+  // The live region is filled a moment after it is cleared (so that a repeat is heard again).
+  const announced = await manager
+    .waitForFunction(() => document.querySelector("[aria-live=polite]")?.textContent.includes("gevonden"), null, { timeout: 5000 })
+    .then(() => true, () => false);
+  check("the result is announced to screen readers", announced);
   await scan(manager, "find-results");
   const leftFind = await englishLeft(manager);
   check("no English left on the Dutch cases list with its search", leftFind.length === 0, leftFind.join("; "));
