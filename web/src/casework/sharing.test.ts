@@ -85,6 +85,8 @@ describe("sharing", () => {
     expect(errors.legalBasis).toEqual({ key: "problem.tooLong", params: { max: 300 } });
     expect(errors.until).toEqual({ key: "problem.past" });
     expect(validateShare(rabat, { ...good, grantee: "TU NIS" }, today).grantee).toEqual({ key: "problem.unitCode" });
+    expect(validateShare(rabat, { ...good, grantee: "T" }, today).grantee).toEqual({ key: "problem.unitCode" });
+    expect(validateShare(rabat, { ...good, grantee: "new-delhi" }, today)).toEqual({});
     expect(validateShare(rabat, { ...good, until: "2026-12-07" }, today)).toEqual({});
   });
 

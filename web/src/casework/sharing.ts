@@ -25,7 +25,7 @@ import type { CalendarDate } from "../format";
 import { requiredChoice, textProblem } from "./checks";
 import type { Problem } from "./problems";
 
-/** "LKHA" or a post code as the register has them: capitals, digits, dashes and underscores. */
+/** "LKHA" or a post code as the register has them (capitals, digits and dashes), from any case. */
 export function normaliseUnit(value: string): string {
   return value.trim().toUpperCase();
 }
@@ -33,7 +33,8 @@ export function normaliseUnit(value: string): string {
 export function unitProblem(value: string, handlingUnit: string, postOnly = false): Problem | undefined {
   const unit = normaliseUnit(value);
   if (unit === "") return { key: "problem.required" };
-  if (!/^[A-Z][A-Z0-9_-]{0,31}$/.test(unit)) return { key: "problem.unitCode" };
+  // Post codes as the sign-in screen takes them (isPostCode); LKHA matches too.
+  if (!/^[A-Z][A-Z0-9-]{1,31}$/.test(unit)) return { key: "problem.unitCode" };
   if (unit === normaliseUnit(handlingUnit)) return { key: "problem.unitIsHandling" };
   if (postOnly && unit === "LKHA") return { key: "problem.referToPost" };
   return undefined;

@@ -2,7 +2,8 @@
 // gateway: on a case of RABAT the manager shares the case with LKHA read-only and sees the share
 // listed; an LKHA caseworker accepts it in the inbox and opens the case; the manager revokes it
 // (after confirming) and LKHA can no longer open it; the manager assigns the case, changes a
-// field and sees the change field by field in the history, finds the case by the person's full
+// field and sees the change field by field in the history, proposes handing the case over to
+// TUNIS, finds the case by the person's full
 // name (written another way; the name is in no address the browser used), sees the possible
 // duplicates, and in the partner directory changes a partner (a conflicting change in another
 // tab is shown, not overwritten) and deactivates it. Every new screen and state is scanned with
@@ -147,6 +148,22 @@ try {
         cells[1] === (before || "(leeg)"), JSON.stringify(cells));
   await manager.locator("#history").scrollIntoViewIfNeeded();
   await scan(manager, "case-history");
+
+  // Propose handing the case over to TUNIS: LKHA is refused on the field first.
+  await manager.click("#refer-start");
+  await manager.waitForSelector("#refer-form");
+  await manager.fill("#refer-to", "LKHA");
+  await manager.fill("#refer-legal-basis", "Zij verhuist naar Tunesië; de post daar neemt de zorg over");
+  await manager.click("#refer-submit");
+  await manager.waitForSelector("#refer-to[aria-invalid=true]");
+  check("a handover to LKHA is refused on the field: it goes to a post", true);
+  await scan(manager, "refer-errors");
+  await manager.fill("#refer-to", "tunis");
+  await manager.click("#refer-submit");
+  await manager.waitForSelector("#handover-done", { timeout: 15000 });
+  check("the handover to TUNIS is proposed and waits for its answer",
+        (await manager.textContent("#overview-heading + dl")).includes("TUNIS") && (await manager.$("#refer-start")) === null);
+  await scan(manager, "case-referred");
 
   // Duplicates of the case.
   const duplicates = (await manager.$("#duplicates-list"))
