@@ -9,7 +9,8 @@
 // tab is shown, not overwritten) and deactivates it. Every new screen and state is scanned with
 // axe-core and saved as a screenshot; nothing is left in localStorage or sessionStorage.
 //
-// Environment: WEB_URL, CASE_REF and CASE_NAME (a case of RABAT), SCREENSHOTS, CHROMIUM (default
+// Environment: WEB_URL, CASE_REF and CASE_NAME (a case of RABAT), DUPLICATE_REF and
+// DUPLICATE_UNIT (a case of another unit about the same person), SCREENSHOTS, CHROMIUM (default
 // /usr/bin/chromium). Prints PASS/FAIL lines; exits 1 when a check failed.
 import { mkdirSync } from "node:fs";
 import { checker, englishLeft, launchChromium, scanScreen } from "./lib.mjs";
@@ -18,8 +19,11 @@ const url = process.env.WEB_URL;
 const ref = process.env.CASE_REF;
 const name = process.env.CASE_NAME;
 const shots = process.env.SCREENSHOTS;
-if (!url || !ref || !name || !shots) {
-  console.error("sharing.mjs: set WEB_URL, CASE_REF, CASE_NAME and SCREENSHOTS");
+// A case of another unit about the same person, which RABAT may not read.
+const duplicateRef = process.env.DUPLICATE_REF;
+const duplicateUnit = process.env.DUPLICATE_UNIT;
+if (!url || !ref || !name || !shots || !duplicateRef || !duplicateUnit) {
+  console.error("sharing.mjs: set WEB_URL, CASE_REF, CASE_NAME, DUPLICATE_REF, DUPLICATE_UNIT and SCREENSHOTS");
   process.exit(2);
 }
 mkdirSync(shots, { recursive: true });
@@ -166,11 +170,13 @@ try {
   await scan(manager, "case-referred");
 
   // Duplicates of the case.
-  const duplicates = (await manager.$("#duplicates-list"))
-    ? await manager.$$eval("#duplicates-list li", (items) => items.map((i) => i.textContent))
-    : [];
-  check("the possible duplicates are listed, none the case itself",
+  await manager.waitForSelector("#duplicates-list li", { timeout: 15000 });
+  const duplicates = await manager.$$eval("#duplicates-list li", (items) => items.map((i) => i.textContent));
+  check(`the case of ${duplicateUnit} about the same person is a possible duplicate, by its unit only`,
+        duplicates.some((d) => d.includes(duplicateUnit) && !d.includes(duplicateRef)) &&
         duplicates.every((d) => !d.includes(ref)), duplicates.join("; "));
+  await manager.locator("#duplicates").scrollIntoViewIfNeeded();
+  await scan(manager, "case-duplicates");
 
   // Find by the full name, written another way.
   await manager.click("#nav-cases");
@@ -183,6 +189,8 @@ try {
   await manager.waitForSelector("#find-table, #find-none", { timeout: 15000 });
   check("the case is found by the person's name in capitals and with extra spaces",
         (await manager.$(`#find-table a[href="#/case/${encodeURIComponent(ref)}"]`)) !== null);
+  check(`the case of ${duplicateUnit}, which RABAT may not read, is not found`,
+        !(await manager.textContent("#find-table")).includes(duplicateRef));
   // The live region is filled a moment after it is cleared (so that a repeat is heard again).
   const announced = await manager
     .waitForFunction(() => document.querySelector("[aria-live=polite]")?.textContent.includes("gevonden"), null, { timeout: 5000 })
