@@ -3,7 +3,8 @@
 # consular-audit and consular-stats over TLS, consular-web over HTTPS serving web/dist, and
 # headless Chromium driven by web/tests/browser/walk.mjs (playwright-core, axe-core) with the
 # officer's day (CASEWORK=1), then web/tests/browser/screens.mjs (deadlines, inbox, partners,
-# emergency access, the audit trail), web/tests/browser/talks.mjs (the talks register: talks,
+# emergency access, the audit trail), web/tests/browser/sharing.mjs (shares, handover, history,
+# finding by name, duplicates, partner changes), web/tests/browser/talks.mjs (the talks register: talks,
 # commitments, decisions, briefings) and web/tests/browser/statistics.mjs (policy staff's
 # statistics screens and the dossier download).
 # Screenshots of each screen go to the --screenshots folder.
@@ -155,6 +156,26 @@ if [[ $SCREENS_STATUS -eq 0 ]]; then
 else
   fail "the screens walk (deadlines, inbox, partners, emergency access, audit) passed every check" \
     "exit $SCREENS_STATUS"
+fi
+# A case of TUNIS about the same person (in Tunisia, away from Morocco's published figures):
+# RABAT's case lists it among its possible duplicates by its unit only, and finding by name at
+# RABAT does not show it.
+SHARING_STATUS=0
+ctl "$(mint officer TUNIS)" case create --type abandonment --country TN --name "$NAME" \
+  --sex female --nationality dual --referral family --dob "$DOB" --json
+DUP_REF=$(json_field reference)
+if [[ -z $DUP_REF ]]; then
+  echo "case create at TUNIS: $ERR" >&2
+  SHARING_STATUS=1
+else
+  WEB_URL="https://localhost:$WEB_PORT" CASE_REF=$REF CASE_NAME=$NAME DUPLICATE_REF=$DUP_REF \
+    DUPLICATE_UNIT=TUNIS SCREENSHOTS=$SHOTS node "$CLIENT_DIR/tests/browser/sharing.mjs" || SHARING_STATUS=$?
+fi
+if [[ $SHARING_STATUS -eq 0 ]]; then
+  pass "the sharing walk (share, revoke, assign, history, find, duplicates, partner changes) passed every check"
+else
+  fail "the sharing walk (share, revoke, assign, history, find, duplicates, partner changes) passed every check" \
+    "exit $SHARING_STATUS"
 fi
 # The talks walk before the statistics walk: the latter makes a release of its own, and the figures
 # of a release that follows another by a few cases are withheld (disclosure control), where the

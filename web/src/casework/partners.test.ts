@@ -1,9 +1,16 @@
 // The partner directory's filters, a new partner's checks and request, and the vetting.
+import { create } from "@bufbuild/protobuf";
 import { describe, expect, it } from "vitest";
 import { PartnerKind } from "../gen/consular/v1/common_pb";
-import { Specialism, VettingStatus } from "../gen/consular/v1/contacts_pb";
+import { PartnerSchema, Specialism, VettingStatus } from "../gen/consular/v1/contacts_pb";
 import {
   buildCreatePartnerRequest,
+  buildDeactivatePartnerRequest,
+  buildUpdatePartnerRequest,
+  deactivateReasonProblem,
+  partnerInputOf,
+  partnerUpdateMask,
+  validatePartnerEdit,
   buildListPartnersRequest,
   buildSetVettingRequest,
   emptyPartnerInput,
@@ -83,5 +90,62 @@ describe("partners", () => {
     expect(mayWritePartners("ROLE_ADMINISTRATOR")).toBe(true);
     expect(mayWritePartners("ROLE_CONSULAR_OFFICER")).toBe(false);
     expect(mayWritePartners("ROLE_AUDITOR")).toBe(false);
+  });
+});
+
+describe("changing and deactivating a partner", () => {
+  const read = create(PartnerSchema, {
+    id: "p1",
+    kind: PartnerKind.LAWYER,
+    name: "Cabinet A",
+    country: "MA",
+    city: "Rabat",
+    specialisms: [Specialism.FAMILY_LAW],
+    languages: ["ar", "fr"],
+    contactDetails: { phone: "+212 1", email: "", address: "", website: "" },
+    version: 4n,
+  });
+
+  it("starts the form from the partner as read and masks only what changed", () => {
+    const input = partnerInputOf(read);
+    expect(input).toMatchObject({ name: "Cabinet A", city: "Rabat", languages: "ar, fr", phone: "+212 1" });
+    expect(partnerUpdateMask(read, input)).toEqual([]);
+    expect(partnerUpdateMask(read, { ...input, languages: "fr ar" })).toEqual(["languages"]);
+    expect(partnerUpdateMask(read, { ...input, name: " Cabinet A ", email: "a@b.ma", specialisms: [] })).toEqual(["specialisms", "contact_details.email"]);
+  });
+
+  it("sends the changes with the partner's id and the version read; kind and country stay", () => {
+    const input = { ...partnerInputOf(read), city: " Casablanca ", kind: PartnerKind.SHELTER, country: "TN" };
+    const r = buildUpdatePartnerRequest(read, input, "id-9");
+    expect(r.requestId).toBe("id-9");
+    expect(r.expectedVersion).toBe(4n);
+    expect(r.updateMask?.paths).toEqual(["city"]);
+    expect(r.partner).toMatchObject({ id: "p1", city: "Casablanca", kind: PartnerKind.LAWYER, country: "MA" });
+  });
+
+  it("checks the fields that may change", () => {
+    const errors = validatePartnerEdit(read, { ...partnerInputOf(read), name: " ", languages: "arabic" });
+    expect(errors).toEqual({ name: { key: "problem.required" }, languages: { key: "problem.languages" } });
+  });
+
+  it("needs a reason to deactivate, sent with the version read", () => {
+    expect(deactivateReasonProblem("  ")).toEqual({ key: "problem.required" });
+    expect(buildDeactivatePartnerRequest(read, " closed its office ", "id-10")).toMatchObject({
+      requestId: "id-10",
+      partnerId: "p1",
+      reason: "closed its office",
+      expectedVersion: 4n,
+    });
+  });
+});
+
+describe("saving again after a conflict", () => {
+  it("sends only what this user changed, on the version read last", () => {
+    const base = create(PartnerSchema, { id: "p1", kind: PartnerKind.LAWYER, name: "A", country: "MA", city: "Rabat", version: 4n });
+    const current = create(PartnerSchema, { id: "p1", kind: PartnerKind.LAWYER, name: "A", country: "MA", city: "Rabat", contactDetails: { phone: "+212 5" }, version: 5n });
+    const input = { ...partnerInputOf(base), city: "Casablanca" };
+    const r = buildUpdatePartnerRequest(current, input, "id-11", base);
+    expect(r.updateMask?.paths).toEqual(["city"]);
+    expect(r.expectedVersion).toBe(5n);
   });
 });

@@ -1,17 +1,23 @@
 // The partner directory (PartnerService): the list's filters, a new partner's checks and
-// request (CreatePartner), and the vetting decision (SetVetting) with the version read.
+// request (CreatePartner), the vetting decision (SetVetting), changing a partner (UpdatePartner:
+// only the fields changed, in the update mask) and deactivating one (DeactivatePartner), each
+// with the version read.
 import { create } from "@bufbuild/protobuf";
 import { PartnerKind } from "../gen/consular/v1/common_pb";
 import {
   CreatePartnerRequestSchema,
+  DeactivatePartnerRequestSchema,
   ListPartnersRequestSchema,
   SetVettingRequestSchema,
+  UpdatePartnerRequestSchema,
   Specialism,
   VettingStatus,
   type CreatePartnerRequest,
+  type DeactivatePartnerRequest,
   type ListPartnersRequest,
   type Partner,
   type SetVettingRequest,
+  type UpdatePartnerRequest,
 } from "../gen/consular/v1/contacts_pb";
 import { isFocusCountry } from "../countries";
 import { requiredChoice, textProblem } from "./checks";
@@ -128,4 +134,69 @@ export function vettingProblems(status: VettingStatus, note: string): { status?:
 
 export function buildSetVettingRequest(partner: Pick<Partner, "id" | "version">, status: VettingStatus, note: string, requestId: string): SetVettingRequest {
   return create(SetVettingRequestSchema, { requestId, partnerId: partner.id, status, note: note.trim(), expectedVersion: partner.version });
+}
+
+/** The input of the edit form, filled from the partner as read. */
+export function partnerInputOf(p: Partner): PartnerInput {
+  const d = p.contactDetails;
+  return {
+    kind: p.kind,
+    name: p.name,
+    country: p.country,
+    city: p.city,
+    specialisms: [...p.specialisms].sort((a, b) => a - b),
+    languages: p.languages.join(", "),
+    phone: d?.phone ?? "",
+    email: d?.email ?? "",
+    address: d?.address ?? "",
+    website: d?.website ?? "",
+  };
+}
+
+/** The update-mask paths of what the input changes of the partner (kind and country are fixed). */
+export function partnerUpdateMask(p: Partner, input: PartnerInput): string[] {
+  const was = partnerInputOf(p);
+  const paths: string[] = [];
+  if (input.name.trim() !== was.name) paths.push("name");
+  if (input.city.trim() !== was.city) paths.push("city");
+  const specialisms = [...new Set(input.specialisms)].sort((a, b) => a - b);
+  if (specialisms.join(",") !== was.specialisms.join(",")) paths.push("specialisms");
+  if ((parseLanguages(input.languages) ?? []).join(",") !== p.languages.join(",")) paths.push("languages");
+  for (const f of ["phone", "email", "address", "website"] as const) {
+    if (input[f].trim() !== was[f]) paths.push(`contact_details.${f}`);
+  }
+  return paths;
+}
+
+/** The checks of the edit form: those of a new partner, on the fields that may change. */
+export function validatePartnerEdit(p: Partner, input: PartnerInput): PartnerErrors {
+  const errors = validatePartner({ ...input, kind: p.kind, country: p.country });
+  delete errors.kind;
+  delete errors.country;
+  return errors;
+}
+
+/**
+ * The changes the input makes to `base` (the partner as it was when the form was opened), sent on
+ * the version of `p` (the partner as last read). After a conflict `p` is the partner as the other
+ * change left it: only the fields this user changed are sent, so the other change stays unless
+ * this user changed the same field.
+ */
+export function buildUpdatePartnerRequest(p: Partner, input: PartnerInput, requestId: string, base: Partner = p): UpdatePartnerRequest {
+  const partner = buildCreatePartnerRequest({ ...input, kind: p.kind, country: p.country }, requestId).partner!;
+  partner.id = p.id;
+  return create(UpdatePartnerRequestSchema, {
+    requestId,
+    partner,
+    updateMask: { paths: partnerUpdateMask(base, input) },
+    expectedVersion: p.version,
+  });
+}
+
+export function deactivateReasonProblem(reason: string): Problem | undefined {
+  return textProblem(reason, 2000, true);
+}
+
+export function buildDeactivatePartnerRequest(p: Pick<Partner, "id" | "version">, reason: string, requestId: string): DeactivatePartnerRequest {
+  return create(DeactivatePartnerRequestSchema, { requestId, partnerId: p.id, reason: reason.trim(), expectedVersion: p.version });
 }

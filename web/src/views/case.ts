@@ -3,7 +3,7 @@
 // until then. The URL holds the case reference only, never a name. The work on the case is in
 // panels of its own: the status (transitions), editing the details (with the conflict view),
 // contacts and notes.
-import type { Case, CaseEvent, EmergencyAccess, Person, PossibleDuplicate, TravelDocument } from "../gen/consular/v1/cases_pb";
+import type { Case, CaseEvent, EmergencyAccess, Person, TravelDocument } from "../gen/consular/v1/cases_pb";
 import {
   CaseAccess,
   CaseAccessSchema,
@@ -11,7 +11,6 @@ import {
   CaseEventTypeSchema,
   DocumentStatus,
   DocumentStatusSchema,
-  DuplicateMatchSchema,
   PermitKindSchema,
   PersonRole,
   PersonRoleSchema,
@@ -50,9 +49,11 @@ import { changedFieldLabel } from "../casework/edit";
 import { formatCountdown, msUntil, ownActiveAccess } from "../casework/emergency";
 import { ContactsPanel } from "./case-contacts";
 import { EditPanel } from "./case-edit";
+import { HandoverPanel } from "./case-handover";
+import { DuplicatesPanel, HistoryPanel, duplicateItem } from "./case-history";
 import { NotesPanel } from "./case-notes";
+import { SharesPanel } from "./case-shares";
 import { StatusPanel } from "./case-status";
-import { caseHref } from "./cases";
 import type { CaseHost, Panel } from "./panel";
 import { BaseView, type AppContext } from "./view";
 
@@ -104,6 +105,10 @@ export class CaseView extends BaseView {
   private readonly edit: EditPanel;
   private readonly contacts: ContactsPanel;
   private readonly notes: NotesPanel;
+  private readonly handover: HandoverPanel;
+  private readonly shares: SharesPanel;
+  private readonly history: HistoryPanel;
+  private readonly duplicates: DuplicatesPanel;
   private readonly panels: readonly Panel[];
   /** The case and language the panels were last rendered for. */
   private panelsFor: { kase: Case | undefined; lang: Lang | undefined } = { kase: undefined, lang: undefined };
@@ -136,13 +141,20 @@ export class CaseView extends BaseView {
       },
       changed: (c) => view.changed(c),
       reload: () => view.reloadCase(),
-      refreshTimeline: () => void view.loadEvents(""),
+      refreshTimeline: () => {
+        void view.loadEvents("");
+        void view.history.load();
+      },
     };
     this.status = new StatusPanel(host);
     this.edit = new EditPanel(host);
     this.contacts = new ContactsPanel(host);
     this.notes = new NotesPanel(host);
-    this.panels = [this.status, this.edit, this.contacts, this.notes];
+    this.handover = new HandoverPanel(host);
+    this.shares = new SharesPanel(host);
+    this.history = new HistoryPanel(host);
+    this.duplicates = new DuplicatesPanel(host);
+    this.panels = [this.status, this.handover, this.shares, this.edit, this.contacts, this.notes, this.duplicates, this.history];
     this.render();
     void this.loadCase();
     void this.loadEvents("");
@@ -194,6 +206,9 @@ export class CaseView extends BaseView {
         this.panelsLoaded = true;
         void this.contacts.load();
         void this.notes.load();
+        void this.shares.load();
+        void this.history.load();
+        void this.duplicates.load();
       }
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
@@ -331,6 +346,8 @@ export class CaseView extends BaseView {
       this.buildCreated(),
       this.buildOverview(c),
       this.status.root,
+      this.handover.root,
+      this.shares.root,
       this.buildSubject(c),
       this.buildDetails(c),
       this.buildSafety(c),
@@ -339,6 +356,8 @@ export class CaseView extends BaseView {
       this.buildDocuments(c),
       this.contacts.root,
       this.notes.root,
+      this.duplicates.root,
+      this.history.root,
       this.buildTimeline(),
     ];
   }
@@ -356,23 +375,9 @@ export class CaseView extends BaseView {
         ? h("p", null, t("duplicates.none"))
         : [
             h("p", null, tPlural("duplicates.found", duplicates.length)),
-            h("ul", { id: "case-duplicates" }, duplicates.map((d) => this.buildDuplicate(d))),
+            h("ul", { id: "case-duplicates" }, duplicates.map((d) => duplicateItem(d))),
           ],
     );
-  }
-
-  private buildDuplicate(d: PossibleDuplicate): HTMLElement {
-    const match = enumLabel(DuplicateMatchSchema, d.match);
-    if (d.reference) {
-      return h(
-        "li",
-        null,
-        h("a", { href: caseHref(d.reference) }, d.reference),
-        " ",
-        t("duplicates.readable", { unit: d.handlingUnit, match }),
-      );
-    }
-    return h("li", null, t("duplicates.elsewhere", { unit: d.handlingUnit, match }));
   }
 
   private buildOverview(c: Case): HTMLElement {

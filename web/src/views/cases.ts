@@ -1,5 +1,7 @@
 // "My unit's cases": CaseService.ListCases page by page, newest first, with each case's most
-// urgent deadline from CaseService.ListDeadlines when the caller may list them.
+// urgent deadline from CaseService.ListDeadlines when the caller may list them; and finding the
+// cases of a person by full name (SearchCases). The name stays in this screen's memory and in the
+// body of the call: never in the address.
 import type { Case, Deadline } from "../gen/consular/v1/cases_pb";
 import { DeadlineKindSchema } from "../gen/consular/v1/cases_pb";
 import { CaseStatusSchema, CaseTypeSchema } from "../gen/consular/v1/common_pb";
@@ -9,6 +11,9 @@ import { errorMessage, isAbort } from "../errors";
 import { formatCountry, formatDate, formatTimestampDate, isoDate, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { withRetry } from "../rpc";
+import { problemText, type Problem } from "../casework/problems";
+import { buildSearchRequest, searchNameProblem } from "../casework/sharing";
+import { textField } from "./form";
 import { BaseView, type AppContext } from "./view";
 
 export const casesPageSize = 25;
@@ -36,6 +41,12 @@ export class CasesView extends BaseView {
   private deadlines: Map<string, Deadline> | undefined;
   private deadlinesFailed = false;
   private readonly captionId = uniqueId("cases-caption");
+  private findName = "";
+  private findProblem: Problem | undefined;
+  private found: Case[] | undefined;
+  private foundNext = "";
+  private finding = false;
+  private findError: unknown;
 
   constructor(private readonly ctx: AppContext) {
     super();
@@ -93,6 +104,129 @@ export class CasesView extends BaseView {
     this.render();
   }
 
+  private async find(event: Event | undefined, more = false): Promise<void> {
+    event?.preventDefault();
+    if (this.finding) return;
+    this.findProblem = searchNameProblem(this.findName);
+    if (this.findProblem) {
+      this.render();
+      document.getElementById("find-name")?.focus();
+      return;
+    }
+    const name = this.findName;
+    const pageToken = more ? this.foundNext : "";
+    this.finding = true;
+    this.findError = undefined;
+    if (!more) this.found = undefined;
+    this.render();
+    try {
+      const response = await withRetry(
+        () => this.ctx.clients.cases.searchCases(buildSearchRequest(name, pageToken), { signal: this.abort.signal }),
+        { signal: this.abort.signal },
+      );
+      this.found = more ? [...(this.found ?? []), ...response.cases] : response.cases;
+      this.foundNext = response.nextPageToken;
+      this.ctx.announce(tPlural("find.found", response.cases.length));
+    } catch (error) {
+      if (isAbort(error) || this.ctx.handleCommonError(error)) return;
+      this.findError = error;
+      this.ctx.announce(errorMessage(error));
+    } finally {
+      this.finding = false;
+    }
+    this.render();
+  }
+
+  private clearFind(): void {
+    this.findName = "";
+    this.findProblem = undefined;
+    this.found = undefined;
+    this.foundNext = "";
+    this.findError = undefined;
+    this.render();
+    document.getElementById("find-name")?.focus();
+  }
+
+  private buildFind(): HTMLElement {
+    const content: Child[] = [
+      h("h2", { id: "find-heading" }, t("find.heading")),
+      h(
+        "form",
+        { id: "find-form", class: "form", novalidate: true, role: "search", "aria-labelledby": "find-heading", onsubmit: (e: Event) => void this.find(e) },
+        textField({
+          id: "find-name",
+          label: t("find.name"),
+          hint: t("find.nameHint"),
+          required: true,
+          error: this.findProblem ? problemText(this.findProblem) : undefined,
+          value: this.findName,
+          onValue: (v) => {
+            this.findName = v;
+          },
+        }),
+        h(
+          "div",
+          { class: "button-row" },
+          h("button", { type: "submit", id: "find-submit", "aria-disabled": this.finding ? "true" : "false" }, t("find.submit")),
+          this.found !== undefined
+            ? h("button", { type: "button", id: "find-clear", class: "secondary", onclick: () => this.clearFind() }, t("find.clear"))
+            : null,
+        ),
+      ),
+    ];
+    if (this.finding) content.push(h("p", { class: "loading" }, t("common.loading")));
+    if (this.findError !== undefined) {
+      content.push(h("div", { id: "find-failure", class: "message message-error", role: "alert" }, h("p", null, errorMessage(this.findError))));
+    }
+    if (this.found !== undefined) {
+      content.push(
+        this.found.length === 0
+          ? h("p", { id: "find-none" }, t("find.none"))
+          : h(
+              "div",
+              { class: "table-scroll", role: "region", "aria-labelledby": "find-caption", tabindex: 0 },
+              h(
+                "table",
+                { id: "find-table", class: "data" },
+                h("caption", { id: "find-caption" }, tPlural("find.caption", this.found.length)),
+                h(
+                  "thead",
+                  null,
+                  h(
+                    "tr",
+                    null,
+                    h("th", { scope: "col" }, t("case.reference")),
+                    h("th", { scope: "col" }, t("case.type")),
+                    h("th", { scope: "col" }, t("case.status")),
+                    h("th", { scope: "col" }, t("case.country")),
+                    h("th", { scope: "col" }, t("case.handlingUnit")),
+                  ),
+                ),
+                h(
+                  "tbody",
+                  null,
+                  this.found.map((c) =>
+                    h(
+                      "tr",
+                      null,
+                      h("th", { scope: "row", class: "nowrap" }, h("a", { href: caseHref(c.reference) }, c.reference)),
+                      h("td", null, enumLabel(CaseTypeSchema, c.type)),
+                      h("td", null, enumLabel(CaseStatusSchema, c.status)),
+                      h("td", null, formatCountry(c.country)),
+                      h("td", null, c.handlingPost),
+                    ),
+                  ),
+                ),
+              ),
+            ),
+      );
+      if (this.foundNext && !this.finding) {
+        content.push(h("button", { type: "button", id: "find-more", class: "secondary", onclick: () => void this.find(undefined, true) }, t("find.more")));
+      }
+    }
+    return h("section", { id: "find", class: "card", "aria-labelledby": "find-heading" }, ...content);
+  }
+
   private next(): void {
     if (!this.nextToken || this.loading) return;
     this.pageTokens.push(this.nextToken);
@@ -125,6 +259,7 @@ export class CasesView extends BaseView {
           )
         : null,
       this.deadlinesFailed ? h("p", { class: "message" }, t("cases.deadlinesUnavailable")) : null,
+      this.buildFind(),
       this.buildTable(),
       this.buildPager(),
     ];

@@ -1,7 +1,8 @@
 // "Partners" (#/partners): the directory of local partners (PartnerService.ListPartners) by
 // country and specialism, page by page; one partner in full (GetPartner) below the list. Post
 // managers (of a post accredited to the country: the service checks) and administrators add a
-// partner (CreatePartner) and record its vetting (SetVetting, with the version read).
+// partner (CreatePartner), record its vetting (SetVetting, with the version read), and change or
+// deactivate it (partner-edit.ts).
 import { PartnerKindSchema } from "../gen/consular/v1/common_pb";
 import { Specialism, SpecialismSchema, VettingStatus, VettingStatusSchema, type Partner } from "../gen/consular/v1/contacts_pb";
 import { countryOptions } from "../countries";
@@ -28,6 +29,7 @@ import {
 import { describeError, fieldProblemOf, isAborted, problemText, type Problem } from "../casework/problems";
 import { mayWritePartners } from "../casework/roles";
 import { checkboxGroup, enumChoices, errorSummary, selectField, textArea, textField } from "./form";
+import { PartnerEditor } from "./partner-edit";
 import { BaseView, type AppContext } from "./view";
 
 const fieldIds: Readonly<Record<PartnerField, string>> = {
@@ -45,6 +47,7 @@ const fieldIds: Readonly<Record<PartnerField, string>> = {
 
 export class PartnersView extends BaseView {
   private readonly mayWrite: boolean;
+  private readonly editor: PartnerEditor;
   private filters: PartnerFilters = { country: "", specialism: Specialism.UNSPECIFIED };
   private partners: Partner[] | undefined;
   private next = "";
@@ -73,6 +76,12 @@ export class PartnersView extends BaseView {
   constructor(private readonly ctx: AppContext) {
     super();
     this.mayWrite = mayWritePartners(ctx.session.role);
+    this.editor = new PartnerEditor({
+      ctx,
+      signal: this.abort.signal,
+      replaced: (p) => this.replaced(p),
+      render: () => this.render(),
+    });
     this.render();
     void this.load("");
   }
@@ -360,6 +369,7 @@ export class PartnersView extends BaseView {
         ),
       );
       if (this.vettingDone) content.push(h("p", { id: "partner-vetting-done", class: "message", role: "status", tabindex: -1 }, this.vettingDone));
+      if (this.mayWrite) content.push(...this.editor.build(p));
       if (this.mayWrite && p.active) content.push(this.buildVetting(p));
     }
     return h("section", { id: "partner-detail", class: "card", "aria-labelledby": "partner-detail-heading" }, ...content);
