@@ -15,6 +15,7 @@ import { auditFilterProblems, buildAuditRequest, purposeText, verifySummary, typ
 import { problemText, type Problem } from "../casework/problems";
 import { textField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 export class AuditView extends BaseView {
   private filters: AuditFilters = { caseRef: "", actor: "" };
@@ -125,16 +126,11 @@ export class AuditView extends BaseView {
       ),
       this.buildVerify(),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "audit-retry", onclick: () => void this.load("") }, t("common.retry")),
-          )
+        ? loadFailure("audit-retry", this.error, () => void this.load(""))
         : null,
       this.buildTable(),
       this.next && !this.loading
-        ? h("button", { type: "button", id: "audit-more", class: "secondary", onclick: () => void this.load(this.next) }, t("audit.loadMore"))
+        ? moreButton("audit-more", t("audit.loadMore"), () => void this.load(this.next))
         : null,
     ];
   }

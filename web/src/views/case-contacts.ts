@@ -15,7 +15,7 @@ import {
 import { localDateTimeValue } from "../dates";
 import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
-import { errorMessage, isAbort } from "../errors";
+import { isAbort } from "../errors";
 import { formatDate, formatList, formatTimestamp, formatTimestampDate, isoDate, isoTimestamp, isSetDate } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { FormAction, withRetry } from "../rpc";
@@ -37,6 +37,7 @@ import { describeError, fieldProblemOf, problemText } from "../casework/problems
 import { mayEdit } from "./case-edit";
 import { dateField, dateTimeField, enumChoices, errorSummary, radioGroup, selectField, textArea, textField, type Choice } from "./form";
 import { Panel, type CaseHost } from "./panel";
+import { loadFailure, moreButton } from "./lists";
 
 export const contactsPageSize = 50;
 
@@ -255,15 +256,10 @@ export class ContactsPanel extends Panel {
     if (this.loading) parts.push(h("p", { class: "loading" }, t("common.loading")));
     if (this.loadError !== undefined) {
       parts.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.loadError)),
-          h("button", { type: "button", id: "contacts-retry", onclick: () => void this.load(this.contacts.length ? this.next : "") }, t("common.retry")),
-        ),
+        loadFailure("contacts-retry", this.loadError, () => void this.load(this.contacts.length ? this.next : "")),
       );
     } else if (this.next && !this.loading) {
-      parts.push(h("button", { type: "button", id: "contacts-more", class: "secondary", onclick: () => void this.load(this.next) }, t("contacts.loadMore")));
+      parts.push(moreButton("contacts-more", t("contacts.loadMore"), () => void this.load(this.next)));
     }
     return parts;
   }

@@ -7,7 +7,7 @@ import { DuplicateMatchSchema } from "../gen/consular/v1/cases_pb";
 import { RoleSchema } from "../gen/consular/v1/common_pb";
 import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
-import { errorMessage, isAbort } from "../errors";
+import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { withRetry } from "../rpc";
@@ -15,6 +15,7 @@ import { historyFieldLabel, historyValue } from "../casework/history";
 import { mayFindDuplicates } from "../casework/sharing";
 import { caseHref } from "./cases";
 import { Panel, type CaseHost } from "./panel";
+import { loadFailure, moreButton } from "./lists";
 
 export const historyPageSize = 100;
 
@@ -64,15 +65,10 @@ export class HistoryPanel extends Panel {
     if (this.loading) content.push(h("p", { class: "loading" }, t("common.loading")));
     if (this.loadError !== undefined) {
       content.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.loadError)),
-          h("button", { type: "button", id: "history-retry", onclick: () => void this.load(this.entries.length ? this.next : "") }, t("common.retry")),
-        ),
+        loadFailure("history-retry", this.loadError, () => void this.load(this.entries.length ? this.next : "")),
       );
     } else if (this.next && !this.loading) {
-      content.push(h("button", { type: "button", id: "history-more", class: "secondary", onclick: () => void this.load(this.next) }, t("history.loadMore")));
+      content.push(moreButton("history-more", t("history.loadMore"), () => void this.load(this.next)));
     }
     return content;
   }
@@ -176,12 +172,7 @@ export class DuplicatesPanel extends Panel {
     if (this.loading) content.push(h("p", { class: "loading" }, t("common.loading")));
     else if (this.loadError !== undefined) {
       content.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.loadError)),
-          h("button", { type: "button", id: "duplicates-retry", onclick: () => void this.load() }, t("common.retry")),
-        ),
+        loadFailure("duplicates-retry", this.loadError, () => void this.load()),
       );
     } else if (this.duplicates.length === 0) {
       content.push(h("p", { id: "duplicates-none" }, t("duplicates.none")));

@@ -2,7 +2,7 @@
 import type { CaseNote } from "../gen/consular/v1/cases_pb";
 import { CaseStatus } from "../gen/consular/v1/common_pb";
 import { h, type Child } from "../dom";
-import { errorMessage, isAbort } from "../errors";
+import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { FormAction, withRetry } from "../rpc";
@@ -11,6 +11,7 @@ import { describeError, fieldProblemOf, problemText, type Problem } from "../cas
 import { mayEdit } from "./case-edit";
 import { textArea } from "./form";
 import { Panel, type CaseHost } from "./panel";
+import { loadFailure, moreButton } from "./lists";
 
 export const notesPageSize = 50;
 const maxNoteChars = 10000;
@@ -129,15 +130,10 @@ export class NotesPanel extends Panel {
     if (this.loading) content.push(h("p", { class: "loading" }, t("common.loading")));
     if (this.loadError !== undefined) {
       content.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.loadError)),
-          h("button", { type: "button", id: "notes-retry", onclick: () => void this.load(this.notes.length ? this.next : "") }, t("common.retry")),
-        ),
+        loadFailure("notes-retry", this.loadError, () => void this.load(this.notes.length ? this.next : "")),
       );
     } else if (this.next && !this.loading) {
-      content.push(h("button", { type: "button", id: "notes-more", class: "secondary", onclick: () => void this.load(this.next) }, t("notes.loadMore")));
+      content.push(moreButton("notes-more", t("notes.loadMore"), () => void this.load(this.next)));
     }
     if (!mayEdit(c) || c.status === CaseStatus.CLOSED) return content;
     content.push(

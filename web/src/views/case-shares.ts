@@ -8,7 +8,7 @@ import { AnswerSchema, ShareAccess, ShareAccessSchema } from "../gen/consular/v1
 import { h, uniqueId, type Child } from "../dom";
 import { utcDate } from "../dates";
 import { enumLabel } from "../enums";
-import { errorMessage, isAbort } from "../errors";
+import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { FormAction, withRetry } from "../rpc";
@@ -25,6 +25,7 @@ import {
 } from "../casework/sharing";
 import { dateField, enumChoices, errorSummary, radioGroup, textArea, textField } from "./form";
 import { Panel, type CaseHost } from "./panel";
+import { loadFailure } from "./lists";
 
 const fieldIds: Record<keyof ShareInput, string> = {
   grantee: "share-grantee",
@@ -201,12 +202,7 @@ export class SharesPanel extends Panel {
     if (this.loading) content.push(h("p", { class: "loading" }, t("common.loading")));
     else if (this.loadError !== undefined) {
       content.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.loadError)),
-          h("button", { type: "button", id: "shares-retry", onclick: () => void this.load() }, t("common.retry")),
-        ),
+        loadFailure("shares-retry", this.loadError, () => void this.load()),
       );
     } else if (this.shares.length === 0) {
       content.push(h("p", { id: "shares-none" }, t("shares.none")));

@@ -56,6 +56,7 @@ import { SharesPanel } from "./case-shares";
 import { StatusPanel } from "./case-status";
 import type { CaseHost, Panel } from "./panel";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure } from "./lists";
 
 export const eventsPageSize = 100;
 
@@ -324,12 +325,7 @@ export class CaseView extends BaseView {
       return [
         back,
         heading,
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.error)),
-          h("button", { type: "button", id: "case-retry", onclick: () => void this.loadCase() }, t("common.retry")),
-        ),
+        loadFailure("case-retry", this.error, () => void this.loadCase()),
       ];
     }
     const c = this.kase;

@@ -15,6 +15,7 @@ import { problemText, type Problem } from "../casework/problems";
 import { buildSearchRequest, searchNameProblem } from "../casework/sharing";
 import { textField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 export const casesPageSize = 25;
 
@@ -221,7 +222,7 @@ export class CasesView extends BaseView {
             ),
       );
       if (this.foundNext && !this.finding) {
-        content.push(h("button", { type: "button", id: "find-more", class: "secondary", onclick: () => void this.find(undefined, true) }, t("find.more")));
+        content.push(moreButton("find-more", t("find.more"), () => void this.find(undefined, true)));
       }
     }
     return h("section", { id: "find", class: "card", "aria-labelledby": "find-heading" }, ...content);
@@ -251,12 +252,7 @@ export class CasesView extends BaseView {
         h("a", { href: "#/follow-ups", id: "cases-follow-ups", class: "button-link secondary" }, t("followUps.title")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "cases-retry", onclick: () => void this.loadPage() }, t("common.retry")),
-          )
+        ? loadFailure("cases-retry", this.error, () => void this.loadPage())
         : null,
       this.deadlinesFailed ? h("p", { class: "message" }, t("cases.deadlinesUnavailable")) : null,
       this.buildFind(),

@@ -12,6 +12,7 @@ import { buildListCommitmentsRequest } from "../register/talks";
 import { CommitmentCloser } from "./commitment-list";
 import { checkboxField, selectField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 export class CommitmentsView extends BaseView {
   private country = "";
@@ -94,12 +95,7 @@ export class CommitmentsView extends BaseView {
         h("button", { type: "submit", id: "commitments-filter" }, t("talks.filter")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "commitments-retry", onclick: () => void this.load("") }, t("common.retry")),
-          )
+        ? loadFailure("commitments-retry", this.error, () => void this.load(""))
         : null,
       this.commitments === undefined
         ? this.loading
@@ -107,7 +103,7 @@ export class CommitmentsView extends BaseView {
           : null
         : this.closer.table("commitments-table", t("commitments.caption"), this.commitments, true),
       this.next && !this.loading
-        ? h("button", { type: "button", id: "commitments-more", class: "secondary", onclick: () => void this.load(this.next) }, t("talks.loadMore"))
+        ? moreButton("commitments-more", t("talks.loadMore"), () => void this.load(this.next))
         : null,
     ];
   }

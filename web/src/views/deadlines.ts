@@ -12,6 +12,7 @@ import { deadlineWindows, defaultDeadlineWindow, sortDeadlines, urgency } from "
 import { caseHref } from "./cases";
 import { selectField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure } from "./lists";
 
 export class DeadlinesView extends BaseView {
   private withinDays: number = defaultDeadlineWindow;
@@ -69,12 +70,7 @@ export class DeadlinesView extends BaseView {
         }),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "deadlines-retry", onclick: () => void this.load() }, t("common.retry")),
-          )
+        ? loadFailure("deadlines-retry", this.error, () => void this.load())
         : null,
       this.buildTable(),
     ];

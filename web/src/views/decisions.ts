@@ -38,6 +38,7 @@ import { describeError, fieldProblemOf, problemText } from "../casework/problems
 import { checkboxField, dateField, enumChoices, errorSummary, selectField, textArea } from "./form";
 import { figureCell, periodText } from "./talk";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 const fieldIds: Readonly<Record<DecisionField, string>> = {
   country: "decision-country",
@@ -191,17 +192,12 @@ export class DecisionsView extends BaseView {
         h("button", { type: "submit", id: "decisions-filter" }, t("talks.filter")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "decisions-retry", onclick: () => void this.load("") }, t("common.retry")),
-          )
+        ? loadFailure("decisions-retry", this.error, () => void this.load(""))
         : null,
       this.done ? h("p", { id: "decision-done", class: "message", role: "status", tabindex: -1 }, this.done) : null,
       this.buildTable(),
       this.next && !this.loading
-        ? h("button", { type: "button", id: "decisions-more", class: "secondary", onclick: () => void this.load(this.next) }, t("talks.loadMore"))
+        ? moreButton("decisions-more", t("talks.loadMore"), () => void this.load(this.next))
         : null,
       this.buildForm(countries),
       this.buildUnraised(),

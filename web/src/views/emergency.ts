@@ -9,7 +9,7 @@ import { RoleSchema } from "../gen/consular/v1/common_pb";
 import { withPurpose, type AccessPurpose } from "../api";
 import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
-import { errorMessage, isAbort } from "../errors";
+import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
 import { FormAction, UserAction, withRetry } from "../rpc";
@@ -30,6 +30,7 @@ import { describeError, problemText, type Problem } from "../casework/problems";
 import { mayListEmergencyAccess, mayOpenEmergencyAccess, mayReviewEmergencyAccess } from "../casework/roles";
 import { dateField, errorSummary, selectField, textArea, textField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 export const emergencyPageSize = 50;
 
@@ -409,12 +410,7 @@ export class EmergencyView extends BaseView {
     ];
     if (this.listError !== undefined) {
       content.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.listError)),
-          h("button", { type: "button", id: "emergency-retry", onclick: () => void this.loadGrants("") }, t("common.retry")),
-        ),
+        loadFailure("emergency-retry", this.listError, () => void this.loadGrants("")),
       );
     }
     if (this.grants === undefined) {
@@ -425,7 +421,7 @@ export class EmergencyView extends BaseView {
       content.push(this.buildGrantsTable(this.grants));
     }
     if (this.next && !this.listLoading) {
-      content.push(h("button", { type: "button", id: "emergency-more", class: "secondary", onclick: () => void this.loadGrants(this.next) }, t("emergency.loadMore")));
+      content.push(moreButton("emergency-more", t("emergency.loadMore"), () => void this.loadGrants(this.next)));
     }
     return h("section", { id: "emergency-review", class: "card", "aria-labelledby": "emergency-review-heading" }, ...content);
   }

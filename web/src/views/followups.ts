@@ -16,6 +16,7 @@ import { describeError, isAborted } from "../casework/problems";
 import { caseHref } from "./cases";
 import { selectField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 export const followUpsPageSize = 100;
 
@@ -154,16 +155,11 @@ export class FollowUpsView extends BaseView {
       ),
       this.done ? h("p", { id: "followups-done", class: "message", role: "status", tabindex: -1 }, this.done) : null,
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "followups-retry", onclick: () => void this.load("") }, t("common.retry")),
-          )
+        ? loadFailure("followups-retry", this.error, () => void this.load(""))
         : null,
       this.buildTable(),
       this.next && !this.loading
-        ? h("button", { type: "button", id: "followups-more", class: "secondary", onclick: () => void this.load(this.next) }, t("followUps.loadMore"))
+        ? moreButton("followups-more", t("followUps.loadMore"), () => void this.load(this.next))
         : null,
     ];
   }

@@ -15,6 +15,7 @@ import { describeError, problemText, type Problem } from "../casework/problems";
 import { caseHref } from "./cases";
 import { selectField, textArea } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure } from "./lists";
 
 /** How many days of answers and revocations the list shows. */
 export const inboxWindows = [30, 90, 366] as const;
@@ -142,12 +143,7 @@ export class InboxView extends BaseView {
       ),
       this.done ? h("p", { id: "inbox-done", class: "message", role: "status", tabindex: -1 }, this.done) : null,
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "inbox-retry", onclick: () => void this.load() }, t("common.retry")),
-          )
+        ? loadFailure("inbox-retry", this.error, () => void this.load())
         : null,
       this.items === undefined && this.loading ? h("p", { class: "loading" }, t("common.loading")) : null,
       this.items === undefined

@@ -31,6 +31,7 @@ import { mayWritePartners } from "../casework/roles";
 import { checkboxGroup, enumChoices, errorSummary, selectField, textArea, textField } from "./form";
 import { PartnerEditor } from "./partner-edit";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 const fieldIds: Readonly<Record<PartnerField, string>> = {
   kind: "partner-kind",
@@ -267,16 +268,11 @@ export class PartnersView extends BaseView {
         h("button", { type: "submit", id: "partners-filter" }, t("partners.filter")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "partners-retry", onclick: () => void this.load("") }, t("common.retry")),
-          )
+        ? loadFailure("partners-retry", this.error, () => void this.load(""))
         : null,
       this.buildTable(),
       this.next && !this.loading
-        ? h("button", { type: "button", id: "partners-more", class: "secondary", onclick: () => void this.load(this.next) }, t("partners.loadMore"))
+        ? moreButton("partners-more", t("partners.loadMore"), () => void this.load(this.next))
         : null,
       this.buildDetail(),
       this.mayWrite ? this.buildCreate(countries) : null,

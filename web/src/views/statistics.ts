@@ -15,6 +15,7 @@ import { buildPeriod, periodFieldOfPath, periodText, type PeriodField, type Peri
 import { enumChoices, selectField } from "./form";
 import { figureCell, periodFieldIds, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
 import { BaseView, type AppContext } from "./view";
+import { moreButton } from "./lists";
 
 export function countryStatsHref(country: string): string {
   return `#/statistics/${country}`;
@@ -287,7 +288,7 @@ export class StatisticsView extends BaseView {
               ),
             ),
       this.releasesNext
-        ? h("button", { type: "button", id: "stats-releases-more", class: "secondary", onclick: () => void this.loadReleases(this.releasesNext) }, t("stats.moreReleases"))
+        ? moreButton("stats-releases-more", t("stats.moreReleases"), () => void this.loadReleases(this.releasesNext))
         : null,
     );
   }

@@ -42,6 +42,7 @@ import { CommitmentCloser } from "./commitment-list";
 import { BriefingPanel } from "./talk-briefing";
 import { dateField, errorSummary, textArea, textField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure } from "./lists";
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -279,12 +280,7 @@ export class TalkView extends BaseView {
     if (this.loading && !talk) out.push(h("p", { class: "loading" }, t("common.loading")));
     if (this.error !== undefined)
       out.push(
-        h(
-          "div",
-          { class: "message message-error", role: "alert" },
-          h("p", null, errorMessage(this.error)),
-          h("button", { type: "button", id: "talk-retry", onclick: () => void this.load() }, t("common.retry")),
-        ),
+        loadFailure("talk-retry", this.error, () => void this.load()),
       );
     if (!talk) return out;
     if (this.done) out.push(h("p", { id: "talk-change-done", class: "message", role: "status", tabindex: -1 }, this.done));

@@ -26,6 +26,7 @@ import {
 import { describeError, fieldProblemOf, problemText } from "../casework/problems";
 import { checkboxGroup, dateField, enumChoices, errorSummary, selectField, textArea, textField } from "./form";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure, moreButton } from "./lists";
 
 export function talkHref(id: string): string {
   return `#/talks/${encodeURIComponent(id)}`;
@@ -178,16 +179,11 @@ export class TalksView extends BaseView {
         h("button", { type: "submit", id: "talks-filter" }, t("talks.filter")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "talks-retry", onclick: () => void this.load("") }, t("common.retry")),
-          )
+        ? loadFailure("talks-retry", this.error, () => void this.load(""))
         : null,
       this.buildTable(),
       this.next && !this.loading
-        ? h("button", { type: "button", id: "talks-more", class: "secondary", onclick: () => void this.load(this.next) }, t("talks.loadMore"))
+        ? moreButton("talks-more", t("talks.loadMore"), () => void this.load(this.next))
         : null,
       this.buildNew(countries),
     ];
