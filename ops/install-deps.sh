@@ -30,8 +30,8 @@ PACKAGES=(
   openssl libssl-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev nlohmann-json3-dev
-  # the servers' JSON-line log
-  libspdlog-dev
+  # the servers' JSON-line log, and their Prometheus metrics
+  libspdlog-dev prometheus-cpp-dev
   # the web gateway's HTTPS server
   libcpp-httplib-dev
   # linear programs of disclosure control
@@ -42,6 +42,8 @@ PACKAGES=(
   chromium
   # the database
   postgresql postgresql-contrib
+  # the test that scrapes the servers' metrics and checks the rules of ops/prometheus
+  prometheus
 )
 
 missing=()

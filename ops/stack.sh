@@ -11,8 +11,9 @@ usage: ops/stack.sh up [--dev-sign-in]|down|status
   up      start PostgreSQL (.stack/pg), create the database roles (docs/database-roles.md) and
           the "consular" database, apply the migrations, make development certificates and keys
           (.stack/certs), start consular-cases, consular-audit, consular-contacts and
-          consular-stats over TLS and the web gateway consular-web (HTTPS, docs/web.md), and
-          write .stack/env for consularctl. Harmless when the stack is up already.
+          consular-stats over TLS (each with Prometheus metrics on its port + 1000, e.g.
+          http://127.0.0.1:51051/metrics) and the web gateway consular-web (HTTPS, docs/web.md),
+          and write .stack/env for consularctl. Harmless when the stack is up already.
           --dev-sign-in: the gateway offers the development sign-in (any role and post); never
           outside development.
   down    stop the services (SIGTERM, waiting for them to exit), then PostgreSQL. Data is kept.
@@ -157,7 +158,9 @@ start_service() {  # NAME ARGS...
   echo "Starting consular-$name on 127.0.0.1:$port (log: $log)"
   rm -f "$pid_file"
   # --reflection: the local stack lists its API to grpcurl and the like (off in a deployment).
-  local grpc_flags=(--token-public-keys "$CERTS/token-public.pem" --reflection)
+  # Prometheus metrics on the service's port + 1000 (cases: 127.0.0.1:51051/metrics).
+  local grpc_flags=(--token-public-keys "$CERTS/token-public.pem" --reflection
+                    --metrics-listen "127.0.0.1:$((port + 1000))")
   [[ $name == web ]] && grpc_flags=()
   # Its own session, so that it outlives this script and the terminal. The child writes its own
   # pid before becoming the server.

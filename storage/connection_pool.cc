@@ -123,7 +123,9 @@ absl::StatusOr<ConnectionPool::Lease> ConnectionPool::Acquire(absl::Time deadlin
                          "deadline (pool size ",
                          size_, ")"));
       }
+      ++waiting_;
       changed_.WaitWithDeadline(&mu_, deadline);
+      --waiting_;
     }
   }
   absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = Open(deadline);
@@ -198,6 +200,11 @@ int ConnectionPool::OpenConnections() const {
 int ConnectionPool::IdleConnections() const {
   absl::MutexLock lock(&mu_);
   return static_cast<int>(idle_.size());
+}
+
+int ConnectionPool::Waiting() const {
+  absl::MutexLock lock(&mu_);
+  return waiting_;
 }
 
 }  // namespace consular::storage

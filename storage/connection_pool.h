@@ -77,6 +77,8 @@ class ConnectionPool {
   int OpenConnections() const ABSL_LOCKS_EXCLUDED(mu_);
   // Returns how many open connections are idle in the pool.
   int IdleConnections() const ABSL_LOCKS_EXCLUDED(mu_);
+  // Returns how many callers of Acquire are waiting for a connection to be returned (metrics).
+  int Waiting() const ABSL_LOCKS_EXCLUDED(mu_);
 
   // For shutdown: refuses every later Acquire (UNAVAILABLE "shutting down") and
   // asks PostgreSQL to cancel the statement running on each leased connection,
@@ -100,6 +102,7 @@ class ConnectionPool {
   absl::CondVar changed_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;  // idle + leased + being opened
+  int waiting_ ABSL_GUARDED_BY(mu_) = 0;  // callers of Acquire waiting for a return
   std::vector<pqxx::connection*> leased_ ABSL_GUARDED_BY(mu_);
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
 };

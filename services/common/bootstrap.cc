@@ -1,11 +1,13 @@
 #include "services/common/bootstrap.h"
 
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "base/log.h"
+#include "services/common/metrics.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
@@ -81,6 +83,29 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   context.clock = &SystemClock();
   context.env = CallEnvironmentOf(flags, &workers, verifier->get());
 
+  // Prometheus metrics on a port of their own; served until this function returns, after the
+  // server has stopped (declared after the pools, so destroyed before them).
+  std::unique_ptr<ServerMetrics> metrics;
+  if (!flags.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<ServerMetrics>> started =
+        ServerMetrics::Start(flags.metrics_listen, spec.name);
+    if (!started.ok()) return fail(2, started.status());
+    metrics = *std::move(started);
+    context.env.metrics = metrics.get();
+    metrics->AddGauge("consular_worker_queue_depth", "Calls waiting for a worker thread",
+                      [&workers] { return static_cast<double>(workers.QueuedTasks()); });
+    metrics->AddGauge("consular_db_pool_connections_open", "Database connections open",
+                      [&pool] { return static_cast<double>(pool.OpenConnections()); });
+    metrics->AddGauge("consular_db_pool_connections_in_use", "Database connections leased to work",
+                      [&pool] {
+                        return static_cast<double>(pool.OpenConnections() - pool.IdleConnections());
+                      });
+    metrics->AddGauge("consular_db_pool_waiting", "Work waiting for a database connection",
+                      [&pool] { return static_cast<double>(pool.Waiting()); });
+    LogInfo(absl::StrCat("metrics on http://", flags.metrics_listen, "/metrics"),
+            {{"metrics_port", metrics->port()}});
+  }
+
   // Destroyed after the worker pool has stopped: no call can still use them.
   ServerParts parts;
   if (const absl::Status built = spec.build(context, &parts); !built.ok()) return fail(2, built);
@@ -92,7 +117,17 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
   // Health says NOT_SERVING while the database does not answer, and SERVING again when it does.
   auto probe = std::make_shared<storage::DatabaseProbe>(flags.dsn);
-  flags.server.ready_check = [probe] { return probe->Check(); };
+  auto database_ready = std::make_shared<std::atomic<bool>>(false);
+  flags.server.ready_check = [probe, database_ready] {
+    absl::Status ready = probe->Check();
+    database_ready->store(ready.ok());
+    return ready;
+  };
+  if (metrics != nullptr) {
+    metrics->AddGauge("consular_database_ready",
+                      "1 while the database answers the health check, else 0",
+                      [database_ready] { return database_ready->load() ? 1.0 : 0.0; });
+  }
   const absl::Status served = RunServer(flags.server, parts.services());
   workers.Shutdown();
   parts.StopBackground();

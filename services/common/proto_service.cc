@@ -19,6 +19,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/common/call_log.h"
+#include "services/common/metrics.h"
 #include "services/common/request_bytes.h"
 #include "services/common/status.h"
 
@@ -168,6 +169,7 @@ class UnaryExchangeCall final : public grpc::ServerBidiReactor<grpc::ByteBuffer,
     record.correlation_id = CorrelationIdInMessage(status.error_message());
     record.trace_id = trace_id_;
     LogCall(record);
+    if (env_.metrics != nullptr) env_.metrics->RecordCall(method_, record.code, record.latency);
   }
 
   grpc::CallbackServerContext* const ctx_;

@@ -111,6 +111,9 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
   AddBoundedOption(app, "--chain-batch", &flags->chain_batch,
                    "Audit events chained per sequencer transaction", env_prefix + "CHAIN_BATCH", 1,
                    100000);
+  app.add_option("--metrics-listen", flags->metrics_listen,
+                 "host:port where Prometheus scrapes /metrics (text format); none when empty")
+      ->envname(env_prefix + "METRICS_LISTEN");
   AddBoundedOption(app, "--keepalive-seconds", &flags->keepalive_seconds,
                    "Ping an idle connection after this long; drop it if it does not answer",
                    "CONSULAR_KEEPALIVE_SECONDS", 10, 86400);

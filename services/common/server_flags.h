@@ -40,6 +40,7 @@ struct ServerFlags {
   std::string page_token_key;        // file; empty: a random key of this process
   int chain_interval_ms = 200;       // the audit sequencer's pause once all is chained; 0: off
   int chain_batch = 500;             // audit events chained per sequencer transaction
+  std::string metrics_listen;        // host:port of /metrics (Prometheus); empty: none
 };
 
 // The call environment of a server with these flags, its worker pool and token verifier.

@@ -15,6 +15,8 @@
 
 namespace consular {
 
+class ServerMetrics;
+
 // What every call needs: where to run blocking work, how to check the caller, and the bounds of a
 // call. Both pointers must outlive the server.
 struct CallEnvironment {
@@ -28,6 +30,8 @@ struct CallEnvironment {
   int max_calls_per_connection = 100;
   // What call deadlines are measured against; must outlive the server.
   const Clock* clock = &SystemClock();
+  // Where each finished call is counted (metrics.h); null: nowhere. Must outlive the server.
+  ServerMetrics* metrics = nullptr;
 };
 
 // The blocking work of a call, run on a worker thread: given the caller and the deadline of the

@@ -38,6 +38,7 @@ e2e_make_work_dir health
 CASES_PID=""
 CASES_LOG=$WORK/cases.log
 CASES_PORT=$(free_port)
+METRICS_PORT=$(free_port)
 
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
@@ -51,11 +52,26 @@ trap 'exit 130' INT TERM
 e2e_setup_database
 "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1 || setup_fail "migrations"
 e2e_seed_units "$OWNER_DSN"
-start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
+start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG" --metrics-listen "127.0.0.1:$METRICS_PORT"
 CASES_PID=$STARTED_PID
 wait_listening consular-cases "$CASES_PID" "$CASES_LOG"
 CTL_ADDRS=(--addr "localhost:$CASES_PORT")
 OFFICER=$(mint officer RABAT) || setup_fail "dev token not minted"
+
+# The server's Prometheus metrics (text format); METRIC_LINE WANT: the value of one sample.
+metrics() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" || true; }
+sample() {  # NAME{LABELS} as printed: its value, or "" when absent
+  awk -v want="$1" 'index($0, want " ") == 1 { print $2 }' <<<"$(metrics)"
+}
+# NAME{LABELS} WANT SECONDS: passes when the sample reads WANT within SECONDS.
+wait_sample() {
+  local i
+  for ((i = 0; i < $3 * 5; i++)); do
+    [[ $(sample "$1") == "$2" ]] && return 0
+    sleep 0.2
+  done
+  return 1
+}
 
 # The overall health (service ""): HealthCheckResponse{status} is 0801 for SERVING, 0802 for
 # NOT_SERVING.
@@ -81,6 +97,17 @@ else
 fi
 ctl "$OFFICER" case list
 expect_ok "a call works"
+LIST_OK='consular_calls_total{code="OK",method="/consular.v1.CaseService/ListCases"}'
+if [[ $(sample "$LIST_OK") == 1 ]] && wait_sample consular_database_ready 1 5 \
+    && metrics | grep -q '^consular_build_info{service="consular-cases",version="[^"]*"} 1' \
+    && metrics | grep -q '^consular_call_duration_seconds_bucket{method="/consular.v1.CaseService/ListCases",le="0.1"} ' \
+    && metrics | grep -q '^consular_db_pool_connections_open ' \
+    && metrics | grep -q '^consular_worker_queue_depth 0'; then
+  pass "the metrics count the call by method and code, with its latency, the pools, readiness and build"
+else
+  fail "the metrics count the call by method and code, with its latency, the pools, readiness and build" \
+    "$(metrics | grep '^consular_' | head -40)"
+fi
 
 "$OPS/pg.sh" stop "$PG_DIR" "$PG_PORT" >/dev/null || setup_fail "PostgreSQL did not stop"
 if wait_health 0802 10; then
@@ -93,6 +120,12 @@ if [[ $RC -ne 0 && $ERR == *UNAVAILABLE* ]] && kill -0 "$CASES_PID" 2>/dev/null;
   pass "a call without the database is UNAVAILABLE, and the server keeps running"
 else
   fail "a call without the database is UNAVAILABLE, and the server keeps running" "$(details)"
+fi
+LIST_DOWN='consular_calls_total{code="UNAVAILABLE",method="/consular.v1.CaseService/ListCases"}'
+if [[ $(sample "$LIST_DOWN") == 1 && $(sample consular_database_ready) == 0 ]]; then
+  pass "the metrics show the database down and the call it failed"
+else
+  fail "the metrics show the database down and the call it failed" "$(metrics | grep '^consular_' | head -40)"
 fi
 if grep -q "NOT_SERVING: the database does not answer" "$CASES_LOG"; then
   pass "the server logs why it is not serving"
