@@ -195,15 +195,9 @@ void Gateway::HandleSession(const httplib::Request& req, httplib::Response& res)
 }
 
 absl::StatusOr<std::string> Gateway::CurrentToken(const Session& session) {
-  auto token_of = [](const Session& s) {
-    SessionToken t;
-    t.issued = s.token_issued;
-    t.expires = s.token_expires;
-    return t;
-  };
-  if (!TokenDueForRenewal(token_of(session), clock_.Now())) return session.token;
-  if (options_.oidc == nullptr || session.refresh_token.empty()) {
-    if (clock_.Now() < session.token_expires) return session.token;
+  if (!TokenDueForRenewal(session.token, clock_.Now())) return session.token.access;
+  if (options_.oidc == nullptr || session.token.refresh.empty()) {
+    if (clock_.Now() < session.token.expires) return session.token.access;
     sessions_.End(session.id);
     return absl::UnauthenticatedError("the session's token has expired; sign in again");
   }
@@ -211,8 +205,8 @@ absl::StatusOr<std::string> Gateway::CurrentToken(const Session& session) {
   // Another call of this session may have renewed it while this one waited.
   std::optional<Session> held = sessions_.Get(session.id);
   if (!held) return absl::UnauthenticatedError("sign in first");
-  if (!TokenDueForRenewal(token_of(*held), clock_.Now())) return held->token;
-  absl::StatusOr<SessionToken> renewed = options_.oidc->Renew(held->refresh_token, held->subject);
+  if (!TokenDueForRenewal(held->token, clock_.Now())) return held->token.access;
+  absl::StatusOr<SessionToken> renewed = options_.oidc->Renew(held->token.refresh, held->subject);
   if (renewed.ok()) {
     std::string access = renewed->access;
     sessions_.RenewToken(held->id, *std::move(renewed));
@@ -225,7 +219,7 @@ absl::StatusOr<std::string> Gateway::CurrentToken(const Session& session) {
     return absl::UnauthenticatedError("the session could not be renewed; sign in again");
   }
   // The provider cannot be reached: the token serves while it lasts.
-  if (clock_.Now() < held->token_expires) return held->token;
+  if (clock_.Now() < held->token.expires) return held->token.access;
   return absl::UnavailableError("the identity provider cannot be reached to renew the session");
 }
 

@@ -40,10 +40,7 @@ Session SessionStore::Create(SessionToken token, std::string subject, consular::
   Session s;
   s.id = RandomHex(32);
   s.csrf = RandomHex(32);
-  s.token = std::move(token.access);
-  s.refresh_token = std::move(token.refresh);
-  s.token_issued = token.issued;
-  s.token_expires = token.expires;
+  s.token = std::move(token);
   s.subject = std::move(subject);
   s.role = role;
   s.unit = std::move(unit);
@@ -86,10 +83,9 @@ bool SessionStore::RenewToken(const std::string& id, SessionToken token) {
   auto it = sessions_.find(id);
   if (it == sessions_.end()) return false;
   Session& s = it->second;
-  s.token = std::move(token.access);
-  if (!token.refresh.empty()) s.refresh_token = std::move(token.refresh);
-  s.token_issued = token.issued;
-  s.token_expires = token.expires;
+  // A provider that does not rotate refresh tokens answers without one: the old one stays.
+  if (token.refresh.empty()) token.refresh = std::move(s.token.refresh);
+  s.token = std::move(token);
   return true;
 }
 

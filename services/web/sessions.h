@@ -33,10 +33,7 @@ bool TokenDueForRenewal(const SessionToken& token, absl::Time now);
 struct Session {
   std::string id;     // 256 random bits, hex: the cookie's value
   std::string csrf;   // 256 random bits, hex: sent back by the page in X-CSRF-Token
-  std::string token;  // the bearer token the gateway adds to every call; never sent to the browser
-  std::string refresh_token;  // the provider's, to renew `token`; empty when there is none
-  absl::Time token_issued;
-  absl::Time token_expires = absl::InfiniteFuture();
+  SessionToken token;  // what the gateway adds to every call, and how it is renewed
   std::string subject;
   consular::v1::Role role = consular::v1::ROLE_UNSPECIFIED;
   std::string unit;  // the post, "LKHA", or empty for roles without one

@@ -446,11 +446,11 @@ TEST(SessionTokenTest, ARenewedTokenReplacesTheOldOneAndKeepsTheRefreshTokenWhen
   ASSERT_TRUE(store.RenewToken(s.id, {"access-2", "", clock.Now(), clock.Now() + absl::Minutes(5)}));
   std::optional<Session> renewed = store.Get(s.id);
   ASSERT_TRUE(renewed.has_value());
-  EXPECT_EQ(renewed->token, "access-2");
-  EXPECT_EQ(renewed->refresh_token, "refresh-1");
-  EXPECT_EQ(renewed->token_expires, clock.Now() + absl::Minutes(5));
+  EXPECT_EQ(renewed->token.access, "access-2");
+  EXPECT_EQ(renewed->token.refresh, "refresh-1");
+  EXPECT_EQ(renewed->token.expires, clock.Now() + absl::Minutes(5));
   ASSERT_TRUE(store.RenewToken(s.id, {"access-3", "refresh-2", clock.Now(), clock.Now()}));
-  EXPECT_EQ(store.Get(s.id)->refresh_token, "refresh-2");
+  EXPECT_EQ(store.Get(s.id)->token.refresh, "refresh-2");
   clock.Advance(absl::Minutes(6));
   EXPECT_FALSE(store.Get(s.id).has_value()) << "idle for 16 minutes";
   EXPECT_FALSE(store.RenewToken("no-such-session", {"x", "", clock.Now(), clock.Now()}));
