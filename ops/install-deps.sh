@@ -44,6 +44,8 @@ PACKAGES=(
   postgresql postgresql-contrib
   # the test that scrapes the servers' metrics and checks the rules of ops/prometheus
   prometheus
+  # the three-node PostgreSQL cluster with automatic failover (ops/cluster.sh)
+  patroni python3-etcd etcd-server etcd-client curl
 )
 
 missing=()

@@ -11,8 +11,8 @@ usage: ops/stack.sh up [--dev-sign-in]|down|status
   up      start PostgreSQL (.stack/pg), create the database roles (docs/database-roles.md) and
           the "consular" database, apply the migrations, make development certificates and keys
           (.stack/certs), start consular-cases, consular-audit, consular-contacts and
-          consular-stats over TLS (each with Prometheus metrics on its port + 1000, e.g.
-          http://127.0.0.1:51051/metrics) and the web gateway consular-web (HTTPS, docs/web.md),
+          consular-stats over TLS (each with Prometheus metrics on its port - 41000, e.g.
+          http://127.0.0.1:9051/metrics) and the web gateway consular-web (HTTPS, docs/web.md),
           and write .stack/env for consularctl. Harmless when the stack is up already.
           --dev-sign-in: the gateway offers the development sign-in (any role and post); never
           outside development.
@@ -28,6 +28,9 @@ Environment:
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
   CONSULAR_STACK_DIR    the stack's folder: certificates, logs, pids, env (default .stack)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
+  CONSULAR_STACK_PG_DSN  a libpq conninfo without user and dbname: use that PostgreSQL (e.g. the
+                        three-node cluster of ops/cluster.sh, which sets it) instead of a cluster
+                        of the stack's own; up and down then neither start nor stop PostgreSQL
   CONSULAR_STACK_PG_DURABLE  1 (default): PostgreSQL runs with fsync, synchronous_commit and
                         full_page_writes on, so an acknowledged change survives a crash of
                         PostgreSQL or of the machine. 0: all three off (ops/pg.sh --no-durability),
@@ -48,6 +51,7 @@ case "${CONSULAR_STACK_PG_DURABLE:-1}" in
   0) PG_START_FLAGS=(--no-durability) ;;
   *) echo "stack.sh: CONSULAR_STACK_PG_DURABLE must be 1 or 0" >&2; exit 2 ;;
 esac
+EXTERNAL_PG=${CONSULAR_STACK_PG_DSN:-}
 CERTS=$STACK/certs
 LOGS=$STACK/logs
 # The database role the services log in as: "consular_app" is the service role (a member of
@@ -158,9 +162,11 @@ start_service() {  # NAME ARGS...
   echo "Starting consular-$name on 127.0.0.1:$port (log: $log)"
   rm -f "$pid_file"
   # --reflection: the local stack lists its API to grpcurl and the like (off in a deployment).
-  # Prometheus metrics on the service's port + 1000 (cases: 127.0.0.1:51051/metrics).
+  # Prometheus metrics on the service's port - 41000 (cases: 127.0.0.1:9051/metrics): below the
+  # kernel's ephemeral range (32768-60999), where an outgoing connection's local port (e.g. of a
+  # database connection in TIME_WAIT) could take a port the moment before it is bound.
   local grpc_flags=(--token-public-keys "$CERTS/token-public.pem" --reflection
-                    --metrics-listen "127.0.0.1:$((port + 1000))")
+                    --metrics-listen "127.0.0.1:$((port - 41000))")
   [[ $name == web ]] && grpc_flags=()
   # Its own session, so that it outlives this script and the terminal. The child writes its own
   # pid before becoming the server.
@@ -232,7 +238,7 @@ print_howto() {
 The stack is up: consular-cases on localhost:${PORT[cases]}, consular-audit on
 localhost:${PORT[audit]}, consular-contacts on localhost:${PORT[contacts]} and consular-stats on
 localhost:${PORT[stats]} (TLS), the web gateway on https://localhost:${PORT[web]}$WEB_NOTE,
-PostgreSQL in $PG_DIR.
+$PG_NOTE.
 
   source $ENV_FILE
   export CONSULAR_TOKEN=\$(consularctl dev token --role officer --post RABAT)
@@ -244,7 +250,7 @@ Audit trail (auditors only): consularctl audit list|verify with a token of --rol
 Partners and contacts: consularctl partner ... and consularctl contact ... (see README).
 Statistics (policy staff): consularctl stats|talk|report ... (see README).
 Logs: $LOGS
-Stop with: ops/stack.sh down
+Stop with: ${CONSULAR_STACK_STOP_HINT:-ops/stack.sh down}
 HOWTO
 }
 
@@ -258,13 +264,19 @@ cmd_up() {
   require_binaries
   command -v psql >/dev/null || die "psql not found; run ops/install-deps.sh"
   mkdir -p "$STACK"
-  if ! "$OPS/pg.sh" check "$PG_DIR" >/dev/null 2>&1; then
-    "$OPS/pg.sh" check "$PG_DIR" || true
-    die "cannot keep PostgreSQL in $PG_DIR; set CONSULAR_STACK_PG_DIR to another folder"
-  fi
-  "$OPS/pg.sh" start "$PG_DIR" "${PG_START_FLAGS[@]}"
   local admin_dsn owner_dsn app_dsn
-  admin_dsn=$("$OPS/pg.sh" dsn "$PG_DIR")
+  if [[ -n $EXTERNAL_PG ]]; then
+    admin_dsn="$EXTERNAL_PG user=postgres dbname=postgres"
+    PG_NOTE="PostgreSQL at $EXTERNAL_PG"
+  else
+    if ! "$OPS/pg.sh" check "$PG_DIR" >/dev/null 2>&1; then
+      "$OPS/pg.sh" check "$PG_DIR" || true
+      die "cannot keep PostgreSQL in $PG_DIR; set CONSULAR_STACK_PG_DIR to another folder"
+    fi
+    "$OPS/pg.sh" start "$PG_DIR" "${PG_START_FLAGS[@]}"
+    admin_dsn=$("$OPS/pg.sh" dsn "$PG_DIR")
+    PG_NOTE="PostgreSQL in $PG_DIR"
+  fi
   owner_dsn=${admin_dsn/%user=postgres dbname=postgres/user=consular dbname=consular}
   app_dsn=${admin_dsn/%user=postgres dbname=postgres/user=$SERVICE_DB_ROLE dbname=consular}
   setup_database "$admin_dsn"
@@ -299,7 +311,7 @@ cmd_down() {
   for (( i = ${#SERVICES[@]} - 1; i >= 0; i-- )); do
     stop_service "${SERVICES[i]}"
   done
-  if [[ -d $PG_DIR ]]; then
+  if [[ -z $EXTERNAL_PG && -d $PG_DIR ]]; then
     "$OPS/pg.sh" stop "$PG_DIR"
   fi
 }
@@ -314,7 +326,9 @@ cmd_status() {
       ok=3
     fi
   done
-  if [[ -d $PG_DIR ]] && "$OPS/pg.sh" status "$PG_DIR" >/dev/null; then
+  if [[ -n $EXTERNAL_PG ]]; then
+    printf '%-18s not the stack'"'"'s own (CONSULAR_STACK_PG_DSN)\n' "postgresql:"
+  elif [[ -d $PG_DIR ]] && "$OPS/pg.sh" status "$PG_DIR" >/dev/null; then
     printf '%-18s running in %s\n' "postgresql:" "$PG_DIR"
   else
     printf '%-18s stopped\n' "postgresql:"

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/cleanup/cleanup.h"
 #include "base/log.h"
 #include "services/common/metrics.h"
 #include "services/common/server.h"
@@ -58,6 +59,15 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   };
   absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = FinishServerFlags(&flags);
   if (!verifier.ok()) return fail(2, verifier.status());
+  // Prometheus metrics on a port of their own, bound before this process opens any database
+  // connection: a connection's local port (from the ephemeral range) could otherwise take it.
+  std::unique_ptr<ServerMetrics> metrics;
+  if (!flags.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<ServerMetrics>> started =
+        ServerMetrics::Start(flags.metrics_listen, spec.name);
+    if (!started.ok()) return fail(2, started.status());
+    metrics = *std::move(started);
+  }
   // The second wall: refuse to serve with a database role that could read past row-level security.
   if (const absl::Status rls = storage::CheckRowLevelSecurityEnforced(flags.dsn); !rls.ok()) {
     return fail(2, rls);
@@ -83,14 +93,10 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   context.clock = &SystemClock();
   context.env = CallEnvironmentOf(flags, &workers, verifier->get());
 
-  // Prometheus metrics on a port of their own; served until this function returns, after the
-  // server has stopped (declared after the pools, so destroyed before them).
-  std::unique_ptr<ServerMetrics> metrics;
-  if (!flags.metrics_listen.empty()) {
-    absl::StatusOr<std::unique_ptr<ServerMetrics>> started =
-        ServerMetrics::Start(flags.metrics_listen, spec.name);
-    if (!started.ok()) return fail(2, started.status());
-    metrics = *std::move(started);
+  // The metrics are served until this function returns, after the server has stopped; they stop
+  // before the pools they read are destroyed.
+  absl::Cleanup stop_metrics = [&metrics] { metrics.reset(); };
+  if (metrics != nullptr) {
     context.env.metrics = metrics.get();
     metrics->AddGauge("consular_worker_queue_depth", "Calls waiting for a worker thread",
                       [&workers] { return static_cast<double>(workers.QueuedTasks()); });
