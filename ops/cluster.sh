@@ -10,7 +10,8 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 usage: ops/cluster.sh up [--dev-sign-in] | db-up | down | status | failover [--to NODE]
-                      | dsn [ROLE] | leader | members | start-node NODE | stop-node NODE
+                      | dsn [ROLE [DATABASE]] | leader | members | start-node NODE | stop-node NODE
+                      | wait-healthy [SECONDS]
 
   up          db-up, then the consular services and the web gateway against the cluster
               (ops/stack.sh with CONSULAR_STACK_PG_DSN; .stack/env for consularctl as usual).
@@ -23,12 +24,17 @@ usage: ops/cluster.sh up [--dev-sign-in] | db-up | down | status | failover [--t
               primary, a synchronous standby and every node run, 3 otherwise
   failover    a planned failover: Patroni hands the primary role to a standby (NODE, or the
               synchronous standby) and the old primary follows it; prints how long writes stopped
-  dsn [ROLE]  the multi-host libpq conninfo for ROLE (default consular_app; also consular, the
-              owner, and postgres, the superuser) with target_session_attrs=read-write
+  dsn [ROLE [DATABASE]]
+              the multi-host libpq conninfo for ROLE (default consular_app; also consular, the
+              owner, and postgres, the superuser) on DATABASE (default consular), with
+              target_session_attrs=read-write
   leader      the name of the primary node (exit 3 when there is none)
   members     one line per node: name, role, state, lag (from Patroni's REST API)
   start-node NODE / stop-node NODE
               starts or stops one node's Patroni (and with it its PostgreSQL)
+  wait-healthy [SECONDS]
+              waits (default 120 s) until a primary, a synchronous standby and all three nodes
+              run; exit 1 (and what each node is) if not
 
 Environment:
   CONSULAR_CLUSTER_DIR       the cluster's folder (default .cluster of the checkout): etcd/,
@@ -534,11 +540,12 @@ case "${1:-}" in
   status) cmd_status ;;
   failover) shift; cmd_failover "$@" ;;
   dsn) load_ports; [[ -f $SECRETS/pgpass ]] || die "no cluster in $DIR (db-up first)"
-       conninfo "${2:-consular_app}" "$([[ ${2:-} == postgres ]] && echo postgres || echo consular)" ;;
+       conninfo "${2:-consular_app}" "${3:-consular}" ;;
   leader) load_ports; leader ;;
   members) load_ports; members ;;
   start-node) load_ports; BINDIR=$(find_bindir); start_node "${2:?start-node needs a node}" ;;
   stop-node) load_ports; stop_node "${2:?stop-node needs a node}" ;;
+  wait-healthy) load_ports; wait_healthy "${2:-120}" --all ;;
   -h|--help|help) usage ;;
   *) usage >&2; exit 2 ;;
 esac

@@ -15,6 +15,11 @@ usage: tests/fault/fault_e2e.sh --scenario SCENARIO --driver BIN --cases BIN --a
   SCENARIO  postmaster      kill -9 of the postmaster; its backends notice and exit; restart
             postmaster-all  kill -9 of the postmaster and every process of the cluster at once
             cases-service   kill -9 of consular-cases; restart it on the same port
+            primary-node    on the three-node Patroni cluster of ops/cluster.sh: kill -9 of the
+                            primary's Patroni, its postmaster and every process of it at once;
+                            Patroni promotes the synchronous standby; the services, connected
+                            with the multi-host DSN, carry on; the killed node is started again
+                            once another is primary and rejoins as a standby
   --rounds  faults (one a round); default: $CONSULAR_FAULT_ROUNDS, else 3
   --work-dir folder for the temporary files (default: the system's temporary folder)
 Set CONSULAR_E2E_KEEP=1 to keep the temporary folder (logs, cluster) for inspection.
@@ -150,6 +155,36 @@ if [[ -n $INJECT ]]; then
         "gone after $((SECONDS - began)) s"
       restart_pg
       ;;
+    primary-node)
+      cluster() { CONSULAR_CLUSTER_DIR=$CLUSTER_DIR "$OPS/cluster.sh" "$@"; }
+      # The node killed in the round before must have rejoined: three nodes, one synchronous.
+      cluster wait-healthy 120 >"$WORK/healthy.out" 2>&1 \
+        || { cat "$WORK/healthy.out" >&2; echo "fault: the cluster is not whole" >&2; exit 1; }
+      node=$(cluster leader) || { echo "fault: no primary" >&2; exit 1; }
+      patroni=$(<"$CLUSTER_DIR/$node/patroni.pid")
+      pm=$(head -n 1 "$CLUSTER_DIR/$node/data/postmaster.pid")
+      alive "$patroni" && alive "$pm" || { echo "fault: $node is not running" >&2; exit 1; }
+      kill -STOP "$pm"
+      mapfile -t children < <(ps -o pid= --ppid "$pm" | tr -d ' ')
+      kill -9 "$patroni" "$pm" "${children[@]}"
+      wait_gone "$patroni" "$pm" "${children[@]}"
+      echo "  killed $node, the primary: Patroni (pid $patroni), the postmaster (pid $pm) and its" \
+        "${#children[@]} processes with SIGKILL; gone after $((SECONDS - began)) s"
+      echo "$node" >>"$WORK/killed-primaries"
+      # Once another node holds the leader key, the killed one starts again and follows it
+      # (pg_rewind when its WAL went further). In the background: the load goes on meanwhile.
+      (
+        for _ in $(seq 600); do
+          now=$(cluster leader 2>/dev/null || true)
+          if [[ -n $now && $now != "$node" ]]; then
+            echo "new primary: $now"
+            exec env CONSULAR_CLUSTER_DIR="$CLUSTER_DIR" "$OPS/cluster.sh" start-node "$node"
+          fi
+          sleep 0.2
+        done
+        echo "no new primary within 120 s"
+      ) </dev/null >>"$WORK/rejoin.log" 2>&1 &
+      ;;
     cases-service)
       pid=$(<"$WORK/cases.pid")
       alive "$pid" || { echo "fault: consular-cases (pid $pid) is not running" >&2; exit 1; }
@@ -170,6 +205,7 @@ case "$SCENARIO" in
   postmaster) FAULT_NAME="kill -9 of the postmaster" ;;
   postmaster-all) FAULT_NAME="kill -9 of the postmaster and all its processes" ;;
   cases-service) FAULT_NAME="kill -9 of consular-cases" ;;
+  primary-node) FAULT_NAME="kill -9 of the primary node (Patroni and PostgreSQL)" ;;
   *) usage >&2; exit 2 ;;
 esac
 if [[ -z $DRIVER_BIN || -z $CASES_BIN || -z $AUDIT_BIN || -z $MIGRATE_BIN || -z $CTL_BIN ]]; then
@@ -194,16 +230,61 @@ CASES_LOG=$WORK/cases.log
 AUDIT_LOG=$WORK/audit.log
 AUDIT_PID=""
 
+CLUSTER_DIR=""
+# A port below the kernel's ephemeral range (32768-60999) that nothing listens on: a node started
+# again after a kill must find its port free, not taken by the local end of some connection.
+free_low_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 12000))
+    python3 -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' \
+      "$port" 2>/dev/null && { echo "$port"; return 0; }
+  done
+}
+
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
   local status=$?
   e2e_stop_pids "$(cat "$WORK/cases.pid" 2>/dev/null || true)" "$AUDIT_PID"
-  e2e_finish "$status" "$CASES_LOG" "$AUDIT_LOG" "$PG_DIR/postgres.log"
+  if [[ -n $CLUSTER_DIR ]]; then
+    # A rejoin still waiting in the background ends with the cluster.
+    CONSULAR_CLUSTER_DIR=$CLUSTER_DIR "$OPS/cluster.sh" down >"$WORK/cluster-down.log" 2>&1 || true
+  fi
+  local logs=("$CASES_LOG" "$AUDIT_LOG" "$PG_DIR/postgres.log")
+  [[ -n $CLUSTER_DIR ]] && logs+=("$WORK/rejoin.log" "$CLUSTER_DIR"/node*/patroni.log)
+  e2e_finish "$status" "${logs[@]}"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-e2e_setup_database
+if [[ $SCENARIO == primary-node ]]; then
+  # The three-node cluster instead of the one cluster of e2e_setup_database.
+  echo "== set-up in $WORK"
+  CLUSTER_DIR=$WORK/cluster
+  export CONSULAR_CLUSTER_PG_PORTS="$(free_low_port),$(free_low_port),$(free_low_port)"
+  export CONSULAR_CLUSTER_API_PORTS="$(free_low_port),$(free_low_port),$(free_low_port)"
+  export CONSULAR_CLUSTER_ETCD_PORTS="$(free_low_port),$(free_low_port)"
+  CONSULAR_CLUSTER_DIR=$CLUSTER_DIR CONSULAR_BUILD_DIR=$(dirname "$(dirname "$(dirname "$MIGRATE_BIN")")") \
+    "$OPS/cluster.sh" db-up >"$WORK/cluster-up.log" 2>&1 \
+    || setup_fail "the cluster did not start: $(tail -n 30 "$WORK/cluster-up.log")"
+  cluster_dsn() { CONSULAR_CLUSTER_DIR=$CLUSTER_DIR "$OPS/cluster.sh" dsn "$@"; }
+  ADMIN_DSN=$(cluster_dsn postgres postgres)
+  OWNER_DSN=$(cluster_dsn consular)
+  APP_DSN=$(cluster_dsn consular_app)
+  SUPER_DSN=$(cluster_dsn postgres)
+  "$OPS/dev-certs.sh" "$WORK/certs" >/dev/null || setup_fail "certificates not created"
+  CERTS=$WORK/certs
+  SYNC=$(psql "$ADMIN_DSN" -X -tA -c "SELECT count(*) FROM pg_stat_replication
+    WHERE sync_state = 'sync'")
+  if [[ $SYNC == 1 ]]; then
+    pass "three nodes, one synchronous standby (Patroni synchronous_mode)"
+  else
+    fail "three nodes, one synchronous standby" "$SYNC synchronous standbys"
+    exit 1
+  fi
+else
+  e2e_setup_database
+fi
 SETTINGS=$(psql "$ADMIN_DSN" -X -tA -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name)
   FROM pg_settings WHERE name IN ('fsync', 'full_page_writes', 'synchronous_commit')")
 if [[ $SETTINGS == "fsync=on full_page_writes=on synchronous_commit=on" ]]; then
@@ -217,7 +298,7 @@ fi
 e2e_seed_units "$OWNER_DSN"  # the register of units: tokens name posts of it
 
 {
-  for var in WORK OPS PG_DIR PG_PORT CASES_BIN CASES_PORT CASES_LOG APP_DSN CERTS; do
+  for var in WORK OPS PG_DIR PG_PORT CASES_BIN CASES_PORT CASES_LOG APP_DSN CERTS CLUSTER_DIR; do
     printf '%s=%q\n' "$var" "${!var}"
   done
 } >"$WORK/state"
@@ -263,6 +344,23 @@ if [[ $SCENARIO != cases-service ]]; then
   else
     fail "consular-cases (pid $CASES_PID) ran throughout" "$(tail -n 20 "$CASES_LOG")"
   fi
+fi
+if [[ $SCENARIO == primary-node ]]; then
+  # Each round killed the primary of that moment, and another node took over.
+  mapfile -t killed <"$WORK/killed-primaries"
+  if [[ ${#killed[@]} -eq $ROUNDS ]]; then
+    pass "$ROUNDS primaries killed (${killed[*]}), a standby promoted each time"
+  else
+    fail "a primary killed each round" "${#killed[@]} killed"
+  fi
+  if CONSULAR_CLUSTER_DIR=$CLUSTER_DIR "$OPS/cluster.sh" wait-healthy 120 >"$WORK/healthy.out" 2>&1
+  then
+    pass "every killed node rejoined as a standby: $(CONSULAR_CLUSTER_DIR=$CLUSTER_DIR \
+      "$OPS/cluster.sh" members | tr '\n' ';')"
+  else
+    fail "every killed node rejoined" "$(cat "$WORK/healthy.out")"
+  fi
+elif [[ $SCENARIO != cases-service ]]; then
   # Each SIGKILL of PostgreSQL left a cluster that had to be recovered from its WAL.
   RECOVERIES=$(grep -c "not properly shut down; automatic recovery in progress" \
     "$PG_DIR/postgres.log" || true)
