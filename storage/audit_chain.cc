@@ -55,6 +55,12 @@ constexpr char kChainBatch[] =
 constexpr char kChainedTwice[] =
     "SELECT event_id FROM audit.chain GROUP BY event_id HAVING count(*) > 1";
 
+// Committed events not chained yet and the age of the oldest (by id), in seconds.
+constexpr char kLag[] =
+    "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(e.occurred_at)), 0)"
+    "::float8 FROM audit.pending p JOIN audit.events e ON e.id = p.event_id "
+    "WHERE NOT EXISTS (SELECT FROM audit.chain c WHERE c.event_id = p.event_id)";
+
 constexpr char kPendingCount[] =
     "SELECT count(*) FROM audit.pending p "
     "WHERE NOT EXISTS (SELECT FROM audit.chain c WHERE c.event_id = p.event_id)";
@@ -168,10 +174,18 @@ AuditSequencer::~AuditSequencer() { Stop(); }
 absl::StatusOr<int> AuditSequencer::RunOnce() {
   const int batch_size = std::max(1, options_.batch_size);
   int chained = 0;
+  SequencerLag lag;
+  // What is left unchained once this round's work is done (in the round's transaction).
+  const auto measure = [&lag](pqxx::transaction_base& tx) {
+    const pqxx::row row = ExecPrepared1(tx, "audit_chain_lag", kLag);
+    lag.pending = row[0].as<int64_t>();
+    lag.oldest_age_seconds = std::max(0.0, row[1].as<double>());
+    return absl::OkStatus();
+  };
   const absl::Status status =
       runner_->Run(runner_->clock().Now() + options_.round_timeout, [&](pqxx::transaction_base& tx) {
         chained = 0;
-        if (!tx.exec1(kTryLock)[0].as<bool>()) return absl::OkStatus();  // another one chains
+        if (!tx.exec1(kTryLock)[0].as<bool>()) return measure(tx);  // another one chains
 
         int64_t seq = 0;
         std::string prev_hash(32, '\0');
@@ -182,7 +196,7 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
         }
         const pqxx::result queued =
             ExecPrepared(tx, "audit_chain_queued_events", kQueuedEvents, batch_size);
-        if (queued.empty()) return absl::OkStatus();
+        if (queued.empty()) return measure(tx);
 
         std::vector<std::string> seqs, event_ids, prev_hashes, hashes;
         for (const pqxx::row& row : queued) {
@@ -200,10 +214,20 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
                       ArrayLiteral(prev_hashes), ArrayLiteral(hashes));
         ExecPrepared1(tx, "audit_chain_dequeue", kDequeue, ids);
         chained = static_cast<int>(queued.size());
-        return absl::OkStatus();
+        return measure(tx);
       });
   if (!status.ok()) return status;
+  lag.measured_at = runner_->clock().Now();
+  {
+    absl::MutexLock lock(&lag_mu_);
+    lag_ = lag;
+  }
   return chained;
+}
+
+SequencerLag AuditSequencer::Lag() const {
+  absl::MutexLock lock(&lag_mu_);
+  return lag_;
 }
 
 void AuditSequencer::Start(absl::Duration interval) {

@@ -64,6 +64,13 @@ struct SequencerOptions {
 // from the queue. An event whose transaction commits late (smaller id, later commit) is chained
 // in a later round: the chain's order is seq order, not id order. Any number of processes may run
 // sequencers on one database. Thread-safe; `runner` must outlive the sequencer.
+// How far the chain is behind, as the sequencer saw it at the end of its last successful round.
+struct SequencerLag {
+  int64_t pending = 0;              // committed events not chained yet
+  double oldest_age_seconds = 0;    // age of the oldest of them; 0 when none
+  absl::Time measured_at = absl::InfinitePast();  // when (InfinitePast: no round succeeded yet)
+};
+
 class AuditSequencer {
  public:
   explicit AuditSequencer(TransactionRunner* runner, SequencerOptions options = {});
@@ -83,6 +90,9 @@ class AuditSequencer {
   void Start(absl::Duration interval) ABSL_LOCKS_EXCLUDED(mu_);
   // Stops the background thread and waits for it (at most one round). Harmless if not started.
   void Stop() ABSL_LOCKS_EXCLUDED(mu_);
+  // The lag measured at the end of the last successful round (also a round in which another
+  // process held the lock). For the metrics; thread-safe.
+  SequencerLag Lag() const ABSL_LOCKS_EXCLUDED(lag_mu_);
 
  private:
   void Loop(absl::Duration interval) ABSL_LOCKS_EXCLUDED(mu_);
@@ -92,6 +102,8 @@ class AuditSequencer {
   absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;  // started and joined by Start/Stop, which callers do not race
+  mutable absl::Mutex lag_mu_;
+  SequencerLag lag_ ABSL_GUARDED_BY(lag_mu_);
 };
 
 // What VerifyAuditChain found.

@@ -93,9 +93,6 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   context.clock = &SystemClock();
   context.env = CallEnvironmentOf(flags, &workers, verifier->get());
 
-  // The metrics are served until this function returns, after the server has stopped; they stop
-  // before the pools they read are destroyed.
-  absl::Cleanup stop_metrics = [&metrics] { metrics.reset(); };
   if (metrics != nullptr) {
     context.env.metrics = metrics.get();
     metrics->AddGauge("consular_worker_queue_depth", "Calls waiting for a worker thread",
@@ -114,9 +111,30 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
 
   // Destroyed after the worker pool has stopped: no call can still use them.
   ServerParts parts;
-  if (const absl::Status built = spec.build(context, &parts); !built.ok()) return fail(2, built);
+  if (const absl::Status built = spec.build(context, &parts); !built.ok()) {
+    metrics.reset();  // before the parts its gauges may read
+    return fail(2, built);
+  }
 
   storage::AuditSequencer sequencer(&runner, {flags.chain_batch});
+  // Everything the gauges read is declared above: the metrics stop first when this function
+  // returns (they are served until then, after the server has stopped).
+  absl::Cleanup stop_metrics = [&metrics] { metrics.reset(); };
+  if (metrics != nullptr && flags.chain_interval_ms > 0) {
+    metrics->AddGauge("consular_audit_chain_pending_events",
+                      "Audit events committed but not chained yet (at the sequencer's last round)",
+                      [&sequencer] { return static_cast<double>(sequencer.Lag().pending); });
+    metrics->AddGauge("consular_audit_chain_lag_seconds",
+                      "Age of the oldest audit event not chained yet (at the sequencer's last "
+                      "round); 0 when every event is chained",
+                      [&sequencer] { return sequencer.Lag().oldest_age_seconds; });
+    metrics->AddGauge("consular_audit_sequencer_last_round_timestamp_seconds",
+                      "Unix time of the sequencer's last successful round (0: none yet)",
+                      [&sequencer] {
+                        const absl::Time at = sequencer.Lag().measured_at;
+                        return at == absl::InfinitePast() ? 0.0 : static_cast<double>(absl::ToUnixMillis(at)) / 1000.0;
+                      });
+  }
   if (flags.chain_interval_ms > 0) sequencer.Start(absl::Milliseconds(flags.chain_interval_ms));
   parts.StartBackground();
   // On SIGTERM, calls still running after the grace period have their statements cancelled.

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/log.h"
 #include "services/common/bootstrap.h"
+#include "services/common/metrics.h"
 #include "services/stats/rollup_refresher.h"
 #include "services/stats/rollups.h"
 #include "services/stats/statistics_manager.h"
@@ -112,6 +113,20 @@ int main(int argc, char** argv) {
     auto* refresher = parts->Make<consular::stats::RollupRefresher>(
         updater, absl::Milliseconds(refresh_ms), std::move(after_round));
     parts->Background([refresher] { refresher->Start(); }, [refresher] { refresher->Stop(); });
+    if (ctx.env.metrics != nullptr) {
+      ctx.env.metrics->AddGauge(
+          "consular_rollup_lag_seconds",
+          "How far the statistics rollups lie behind the newest case event (at the last round)",
+          [refresher] { return absl::ToDoubleSeconds(refresher->LastFreshness().lag); });
+      ctx.env.metrics->AddGauge(
+          "consular_rollup_as_of_timestamp_seconds",
+          "Unix time up to which every committed case event is counted in the rollups (0: no "
+          "round yet)",
+          [refresher] {
+            const absl::Time as_of = refresher->LastFreshness().as_of;
+            return as_of == absl::InfinitePast() ? 0.0 : static_cast<double>(absl::ToUnixMillis(as_of)) / 1000.0;
+          });
+    }
     return absl::OkStatus();
   };
   return consular::RunConsularServer(spec, argc, argv);

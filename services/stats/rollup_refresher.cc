@@ -14,6 +14,11 @@ void RollupRefresher::Start() {
   thread_ = std::thread([this] { Loop(); });
 }
 
+Freshness RollupRefresher::LastFreshness() const {
+  absl::MutexLock lock(&freshness_mu_);
+  return freshness_;
+}
+
 void RollupRefresher::Stop() {
   {
     absl::MutexLock lock(&mu_);
@@ -27,6 +32,9 @@ void RollupRefresher::Loop() {
     const absl::StatusOr<int64_t> applied = updater_->CatchUp();
     if (!applied.ok()) {
       LogError(absl::StrCat("updating the rollups: ", applied.status().message()));
+    } else if (absl::StatusOr<Freshness> fresh = updater_->CurrentFreshness(); fresh.ok()) {
+      absl::MutexLock lock(&freshness_mu_);
+      freshness_ = *fresh;
     }
     if (after_round_) after_round_();
     absl::MutexLock lock(&mu_);

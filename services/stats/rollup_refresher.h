@@ -29,6 +29,10 @@ class RollupRefresher {
   // Waits for a round in progress to end; idempotent.
   void Stop();
 
+  // The rollups' freshness after the last round that could read it (lag zero and as_of
+  // InfinitePast before the first). For the metrics; thread-safe.
+  Freshness LastFreshness() const ABSL_LOCKS_EXCLUDED(freshness_mu_);
+
  private:
   void Loop();
 
@@ -38,6 +42,8 @@ class RollupRefresher {
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
+  mutable absl::Mutex freshness_mu_;
+  Freshness freshness_ ABSL_GUARDED_BY(freshness_mu_){absl::InfinitePast(), absl::ZeroDuration(), 0};
 };
 
 }  // namespace consular::stats

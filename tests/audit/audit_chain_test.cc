@@ -473,6 +473,27 @@ TEST_F(AuditChainTest, SequencerSkipsTheRoundWhileAnotherHoldsTheLock) {
   EXPECT_EQ(*chained, 3);
 }
 
+TEST_F(AuditChainTest, SequencerReportsWhatIsLeftUnchainedAndHowOld) {
+  InsertMany(3);  // occurred on 2026-01-01: months old
+  AuditSequencer sequencer(runner_.get());
+  EXPECT_EQ(sequencer.Lag().measured_at, absl::InfinitePast());  // no round yet
+  {
+    pqxx::connection other(db_->dsn());
+    pqxx::work holder(other);
+    holder.exec("SELECT pg_advisory_xact_lock(1635083380, 1)");
+    ASSERT_TRUE(sequencer.RunOnce().ok());
+    const SequencerLag lag = sequencer.Lag();
+    EXPECT_EQ(lag.pending, 3);
+    EXPECT_GT(lag.oldest_age_seconds, 30 * 24 * 3600.0);
+    EXPECT_GT(lag.measured_at, absl::Now() - absl::Minutes(1));
+    holder.commit();
+  }
+  ASSERT_TRUE(sequencer.RunOnce().ok());
+  const SequencerLag lag = sequencer.Lag();
+  EXPECT_EQ(lag.pending, 0);
+  EXPECT_EQ(lag.oldest_age_seconds, 0.0);
+}
+
 TEST_F(AuditChainTest, BackgroundSequencerChainsSoonAfterCommit) {
   AuditSequencer sequencer(runner_.get());
   sequencer.Start(absl::Milliseconds(5));

@@ -146,6 +146,23 @@ else
   fail "the server is up and its database ready, as Prometheus sees them" "$ANSWER"
 fi
 
+# The audit sequencer's lag: every call above wrote an audit row; the sequencer chains them
+# within moments and says so at each round.
+CHAINED=0
+for _ in $(seq 60); do
+  ANSWER=$(query 'consular_audit_chain_pending_events == 0
+    and time() - consular_audit_sequencer_last_round_timestamp_seconds < 10
+    and consular_audit_chain_lag_seconds == 0')
+  [[ $ANSWER == *'"value":['* ]] && { CHAINED=1; break; }
+  sleep 0.5
+done
+if (( CHAINED )); then
+  pass "the audit sequencer's lag: nothing pending, its last round seconds ago"
+else
+  fail "the audit sequencer's lag: nothing pending, its last round seconds ago" \
+    "$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | grep audit_)"
+fi
+
 # The dashboard: JSON, and every metric it queries is one the server or a rule makes.
 KNOWN=$(curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '/^consular_/ { sub(/[{ ].*/, ""); print }' | sort -u)
 if python3 - "$RULES/grafana-dashboard.json" "$RULES/recording.yml" "$KNOWN" <<'PY'

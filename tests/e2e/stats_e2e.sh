@@ -87,7 +87,9 @@ start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
 CASES_PID=$STARTED_PID
 start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
 CONTACTS_PID=$STARTED_PID
-start_server "$STATS_BIN" "$STATS_PORT" "$STATS_LOG" --refresh-ms 200
+STATS_METRICS_PORT=$(free_port)
+start_server "$STATS_BIN" "$STATS_PORT" "$STATS_LOG" --refresh-ms 200 \
+  --metrics-listen "127.0.0.1:$STATS_METRICS_PORT"
 STATS_PID=$STARTED_PID
 wait_listening consular-cases "$CASES_PID" "$CASES_LOG"
 wait_listening consular-contacts "$CONTACTS_PID" "$CONTACTS_LOG"
@@ -344,6 +346,19 @@ if "$STATS_BIN" verify --dsn "$APP_DSN" >"$WORK/verify.out" 2>&1 \
   pass "consular-stats verify: the rollups agree with the recount"
 else
   fail "consular-stats verify: the rollups agree with the recount" "$(cat "$WORK/verify.out")"
+fi
+
+# -- the rollups' lag in the metrics: every round reads how far they are behind
+METRICS=$(curl -s "http://127.0.0.1:$STATS_METRICS_PORT/metrics")
+AS_OF=$(awk '$1 == "consular_rollup_as_of_timestamp_seconds" { print $2 }' <<<"$METRICS")
+LAG=$(awk '$1 == "consular_rollup_lag_seconds" { print $2 }' <<<"$METRICS")
+if [[ -n $AS_OF && -n $LAG ]] && python3 -c 'import sys, time
+as_of, lag = float(sys.argv[1]), float(sys.argv[2])
+sys.exit(0 if time.time() - 3600 < as_of <= time.time() + 5 and 0 <= lag < 60 else 1)' "$AS_OF" "$LAG"
+then
+  pass "the metrics give the rollups' lag ($LAG s) and as-of time"
+else
+  fail "the metrics give the rollups' lag and as-of time" "$(grep rollup <<<"$METRICS")"
 fi
 
 # -- no person's name in the servers' logs
