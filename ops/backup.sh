@@ -199,6 +199,17 @@ cmd_setup() {
   prepare_repo
   write_config
   "$OPS/pg.sh" start "$PG_DIR" --archive-command "$(archive_command)" | sed 's/^/pg.sh: /'
+  # A restored cluster (ops/restore-drill.sh) has archive_mode = off and its recovery settings
+  # from ALTER SYSTEM (postgresql.auto.conf), which would win over the settings of ops/pg.sh.
+  local restored
+  restored=$(grep -Eos '^[[:space:]]*(archive_mode|archive_command|restore_command|recovery_target[a-z_]*)[[:space:]]*=' \
+               "$DATA/postgresql.auto.conf" | tr -d ' =' || true)
+  if [[ -n $restored ]]; then
+    echo "Resetting what a restore set with ALTER SYSTEM: $(tr '\n' ' ' <<<"$restored")"
+    local name resets=()
+    for name in $restored; do resets+=(-c "ALTER SYSTEM RESET $name"); done
+    psql "$(admin_dsn)" -X -q -v ON_ERROR_STOP=1 "${resets[@]}" -c "SELECT pg_reload_conf()" >/dev/null
+  fi
   local mode
   mode=$(psql "$(admin_dsn)" -X -tA -c "SHOW archive_mode")
   if [[ $mode != on ]]; then

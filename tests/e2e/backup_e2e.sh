@@ -338,5 +338,22 @@ expect_out "find by name works with the restored blind-index key" "$REF_BEFORE_T
 ctl "$RESTORED_OFFICER" case get "$REF_AFTER_T"
 expect_error "the case created after T does not exist there" NOT_FOUND
 
+# -- the source is lost: the restored cluster takes its place, archives and is backed up
+e2e_stop_pids "$CASES_PID" "$AUDIT_PID"
+"$OPS/pg.sh" stop "$PG_DIR" >/dev/null
+RC=0
+{ "$OPS/backup.sh" setup --pg-dir "$AT_T" --repo "$REPO" --restart \
+    && "$OPS/backup.sh" full --pg-dir "$AT_T" --textfile-dir "$TEXTFILE"; } >"$WORK/promote.log" 2>&1 || RC=$?
+"$OPS/backup.sh" info --pg-dir "$AT_T" >"$WORK/info-after.log" 2>&1 || true
+if [[ $RC -eq 0 && $(psql "$AT_T_DSN" -X -tA -c "SHOW archive_mode") == on ]] \
+    && [[ $(grep -c "full backup: " "$WORK/info-after.log") == 2 ]]; then
+  pass "the restored cluster, made the primary, archives again and takes a full backup into the same repository"
+else
+  fail "the restored cluster, made the primary, archives again and takes a full backup into the same repository" \
+    "exit $RC; $(tail -n 15 "$WORK/promote.log"; cat "$WORK/info-after.log")"
+fi
+ctl "$RESTORED_OFFICER" case get "$REF_FULL"
+expect_out "consular-cases reads the case again after the cluster's restart" "Amina Voorbeeld"
+
 echo "$PASSED passed, $FAILED failed in $((SECONDS - BEGAN)) s"
 [[ $FAILED -eq 0 ]]
