@@ -165,6 +165,7 @@ conf_value() {
 }
 
 ARCHIVE_CONF_NAME=ops-pg-archive.conf
+ARCHIVE_INCLUDE="include_if_exists '$ARCHIVE_CONF_NAME'"
 
 # Writes (ARCHIVE=on) or removes (ARCHIVE=off) DATA/ops-pg-archive.conf. True when it changed.
 write_archive_conf() {
@@ -225,6 +226,9 @@ do_start() {
       echo "fsync, synchronous_commit and full_page_writes are now $durability"
     fi
     if write_archive_conf; then
+      if [[ $ARCHIVE == on ]] && ! grep -qxF "$ARCHIVE_INCLUDE" "$DATA/ops-pg.conf"; then
+        echo "$ARCHIVE_INCLUDE" | as_owner tee -a "$DATA/ops-pg.conf" >/dev/null
+      fi
       as_owner "$BINDIR/pg_ctl" reload -D "$DATA" >/dev/null
       sleep 0.2
     fi
@@ -261,6 +265,9 @@ CONF
     as_owner "$BINDIR/initdb" --sync-only -D "$DATA" >/dev/null
   fi
   as_owner mkdir -p "$RUN"
+  write_archive_conf || true
+  local archive_include=""
+  [[ -f $DATA/$ARCHIVE_CONF_NAME ]] && archive_include=$ARCHIVE_INCLUDE
   # Written at every start so that PORT, DIR and the durability can change between starts.
   as_owner tee "$DATA/ops-pg.conf" >/dev/null <<CONF
 listen_addresses = ''
@@ -271,9 +278,8 @@ synchronous_commit = $durability
 full_page_writes = $durability
 max_connections = 200
 log_min_messages = warning
-include_if_exists '$ARCHIVE_CONF_NAME'
+$archive_include
 CONF
-  write_archive_conf || true
   echo "$PORT" | as_owner tee "$DIR/port" >/dev/null
   if ! as_owner "$BINDIR/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 >/dev/null; then
     tail -n 30 "$LOG" >&2 || true
