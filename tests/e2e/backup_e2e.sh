@@ -128,9 +128,9 @@ new_case() {
   [[ $RC -eq 0 && -n $ref ]] || { echo "case create failed: $(details)" >&2; return 1; }
   echo "$ref"
 }
-# Waits until the audit sequencer has chained every audit row.
+# Waits (at most 30 s) until the audit sequencer has chained every audit row.
 wait_chained() {
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     [[ $(psql "$SUPER_DSN" -X -tA -c "SELECT count(*) FROM audit.pending") == 0 ]] && return 0
     sleep 0.1
   done
