@@ -42,6 +42,9 @@ PACKAGES=(
   chromium
   # the database
   postgresql postgresql-contrib
+  # its backups (ops/backup.sh, ops/restore-drill.sh) and the encrypted key-ring backups
+  # (ops/keys-backup.sh)
+  pgbackrest gnupg
   # the test that scrapes the servers' metrics and checks the rules of ops/prometheus
   prometheus
   # the three-node PostgreSQL cluster with automatic failover (ops/cluster.sh)

@@ -9,6 +9,7 @@ set -euo pipefail
 usage() {
   cat <<'USAGE'
 usage: ops/pg.sh start|stop|status|dsn|check DIR [PORT] [--no-durability]
+                                                 [--archive-command CMD | --no-archive]
 
   start   initialise the cluster in DIR if missing, start it and wait until it accepts connections
   stop    stop it (fast mode); does nothing if it is not running
@@ -27,17 +28,35 @@ defaults: a commit that was acknowledged survives a crash of PostgreSQL and of t
                     and still safe when only PostgreSQL crashes, but a crash or power loss of the
                     machine can lose acknowledged commits or corrupt the cluster. It holds until
                     the next start, which states it again.
+
+WAL archiving (for point-in-time recovery; ops/backup.sh setup gives the command):
+  --archive-command CMD  (start only) archive_mode = on, archive_command = CMD (%p is the WAL
+                    file's path, %f its name) and archive_timeout = 60 s, kept in
+                    DATA/ops-pg-archive.conf: unlike the durability settings it holds for later
+                    starts without the option, until --no-archive. On a running cluster the
+                    command changes with a reload; archive_mode itself only with a restart
+                    (stop, then start), which start then says.
+  --no-archive      (start only) turns WAL archiving off again (at the next restart)
 USAGE
 }
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 DURABLE=1
+ARCHIVE=keep  # keep: leave the archiving settings as they are; on: set ARCHIVE_COMMAND; off
+ARCHIVE_COMMAND=""
 args=()
-for arg in "$@"; do
-  case "$arg" in
-    --no-durability) DURABLE=0 ;;
-    *) args+=("$arg") ;;
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --no-durability) DURABLE=0; shift ;;
+    --archive-command)
+      [[ $# -ge 2 && -n $2 ]] || die "--archive-command needs a command"
+      ARCHIVE=on; ARCHIVE_COMMAND=$2; shift 2 ;;
+    --archive-command=*)
+      ARCHIVE=on; ARCHIVE_COMMAND=${1#--archive-command=}; shift
+      [[ -n $ARCHIVE_COMMAND ]] || die "--archive-command needs a command" ;;
+    --no-archive) ARCHIVE=off; shift ;;
+    *) args+=("$1"); shift ;;
   esac
 done
 set -- "${args[@]}"
@@ -47,6 +66,9 @@ dir_arg=$2
 port_arg=${3:-}
 if (( ! DURABLE )) && [[ $cmd != start ]]; then
   die "--no-durability goes with start only"
+fi
+if [[ $ARCHIVE != keep && $cmd != start ]]; then
+  die "--archive-command and --no-archive go with start only"
 fi
 
 case "$cmd" in
@@ -142,6 +164,45 @@ conf_value() {
   printf "'%s'" "$v"
 }
 
+ARCHIVE_CONF_NAME=ops-pg-archive.conf
+ARCHIVE_INCLUDE="include_if_exists '$ARCHIVE_CONF_NAME'"
+
+# Writes (ARCHIVE=on) or removes (ARCHIVE=off) DATA/ops-pg-archive.conf. True when it changed.
+write_archive_conf() {
+  local file=$DATA/$ARCHIVE_CONF_NAME new
+  case "$ARCHIVE" in
+    on)
+      new="# Written by ops/pg.sh start --archive-command: WAL archiving for point-in-time recovery.
+archive_mode = on
+archive_command = $(conf_value "$ARCHIVE_COMMAND")
+archive_timeout = 60
+"
+      [[ -f $file && "$(cat "$file")"$'\n' == "$new" ]] && return 1
+      printf '%s' "$new" | as_owner tee "$file" >/dev/null
+      ;;
+    off)
+      [[ -f $file ]] || return 1
+      as_owner rm -f "$file"
+      ;;
+    *) return 1 ;;
+  esac
+}
+
+# After a start or reload with --archive-command or --no-archive: says whether archive_mode is
+# what was asked, or that it needs a restart.
+report_archive() {
+  [[ $ARCHIVE == keep ]] && return 0
+  local mode
+  mode=$(psql "host=$RUN port=$PORT user=postgres dbname=postgres" -X -tA \
+           -c "SHOW archive_mode" 2>/dev/null || true)
+  if [[ $mode == "$ARCHIVE" ]]; then
+    if [[ $ARCHIVE == on ]]; then echo "WAL archiving on"; else echo "WAL archiving off"; fi
+  else
+    echo "archive_mode is still ${mode:-unknown}: it changes when the cluster restarts" \
+      "(ops/pg.sh stop $DIR, then start)"
+  fi
+}
+
 do_start() {
   check_socket_path
   check_reachable
@@ -164,6 +225,14 @@ do_start() {
       if (( DURABLE )); then sync; fi
       echo "fsync, synchronous_commit and full_page_writes are now $durability"
     fi
+    if write_archive_conf; then
+      if [[ $ARCHIVE == on ]] && ! grep -qxF "$ARCHIVE_INCLUDE" "$DATA/ops-pg.conf"; then
+        echo "$ARCHIVE_INCLUDE" | as_owner tee -a "$DATA/ops-pg.conf" >/dev/null
+      fi
+      as_owner "$BINDIR/pg_ctl" reload -D "$DATA" >/dev/null
+      sleep 0.2
+    fi
+    report_archive
     return 0
   fi
   mkdir -p "$DIR"
@@ -196,6 +265,9 @@ CONF
     as_owner "$BINDIR/initdb" --sync-only -D "$DATA" >/dev/null
   fi
   as_owner mkdir -p "$RUN"
+  write_archive_conf || true
+  local archive_include=""
+  [[ -f $DATA/$ARCHIVE_CONF_NAME ]] && archive_include=$ARCHIVE_INCLUDE
   # Written at every start so that PORT, DIR and the durability can change between starts.
   as_owner tee "$DATA/ops-pg.conf" >/dev/null <<CONF
 listen_addresses = ''
@@ -206,6 +278,7 @@ synchronous_commit = $durability
 full_page_writes = $durability
 max_connections = 200
 log_min_messages = warning
+$archive_include
 CONF
   echo "$PORT" | as_owner tee "$DIR/port" >/dev/null
   if ! as_owner "$BINDIR/pg_ctl" start -D "$DATA" -l "$LOG" -w -t 60 >/dev/null; then
@@ -218,6 +291,7 @@ CONF
     echo "PostgreSQL running in $DIR (socket $RUN/.s.PGSQL.$PORT; fsync, synchronous_commit," \
       "full_page_writes off: a throwaway cluster)"
   fi
+  report_archive
 }
 
 do_stop() {

@@ -237,6 +237,36 @@ absl::StatusOr<int> ApplyMigrations(const std::string& dsn,
   }
 }
 
+std::vector<MigrationDifference> CompareMigrations(const std::vector<Migration>& migrations,
+                                                   const std::vector<AppliedMigration>& applied) {
+  std::map<std::string, const AppliedMigration*> recorded;
+  for (const AppliedMigration& migration : applied) recorded[migration.version] = &migration;
+  std::map<std::string, MigrationDifference> differences;  // by version
+  for (const Migration& migration : migrations) {
+    const std::string checksum = MigrationChecksum(migration);
+    auto it = recorded.find(migration.version);
+    if (it == recorded.end()) {
+      differences[migration.version] = {MigrationDifferenceKind::kNotApplied, migration.version,
+                                        migration.name, "", checksum};
+      continue;
+    }
+    if (it->second->checksum != checksum) {
+      differences[migration.version] = {MigrationDifferenceKind::kChecksumDiffers,
+                                        migration.version, migration.name, it->second->checksum,
+                                        checksum};
+    }
+    recorded.erase(it);
+  }
+  for (const auto& [version, migration] : recorded) {
+    differences[version] = {MigrationDifferenceKind::kNotInBinary, version, migration->name,
+                            migration->checksum, ""};
+  }
+  std::vector<MigrationDifference> result;
+  result.reserve(differences.size());
+  for (auto& [version, difference] : differences) result.push_back(std::move(difference));
+  return result;
+}
+
 absl::StatusOr<std::vector<AppliedMigration>> ListAppliedMigrations(const std::string& dsn) {
   absl::StatusOr<std::unique_ptr<pqxx::connection>> connection = Connect(dsn);
   if (!connection.ok()) return connection.status();

@@ -53,6 +53,29 @@ absl::StatusOr<int> ApplyMigrations(
     const std::string& dsn, const std::vector<Migration>& migrations,
     const std::function<void(const Migration&)>& on_applied);
 
+// How a recorded migration differs from the migrations of a binary.
+enum class MigrationDifferenceKind {
+  kNotApplied,       // in the binary, not recorded as applied
+  kChecksumDiffers,  // recorded with another checksum than the binary's copy
+  kNotInBinary,      // recorded as applied, not in the binary
+};
+
+struct MigrationDifference {
+  MigrationDifferenceKind kind;
+  std::string version;
+  std::string name;
+  std::string recorded_checksum;  // empty for kNotApplied
+  std::string binary_checksum;    // empty for kNotInBinary
+};
+
+// Returns every difference between `migrations` (a binary's, in version order)
+// and `applied` (what a database records), in version order: empty when the
+// database's schema is exactly that of `migrations`. Unlike ApplyMigrations,
+// a migration recorded by a newer binary counts as a difference too.
+std::vector<MigrationDifference> CompareMigrations(
+    const std::vector<Migration>& migrations,
+    const std::vector<AppliedMigration>& applied);
+
 // Returns the migrations recorded in public.schema_migrations in version order;
 // empty if the table does not exist yet. UNAVAILABLE if the database cannot be
 // reached, INTERNAL on other database errors.

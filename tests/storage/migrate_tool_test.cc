@@ -87,6 +87,48 @@ TEST(MigrateToolTest, ListShowsChecksumMismatch) {
   EXPECT_THAT(apply.output, HasSubstr("FAILED_PRECONDITION"));
 }
 
+TEST(MigrateToolTest, CheckPassesOnlyWhenTheSchemaIsExactlyTheBinarys) {
+  auto db = TestDatabase::CreateUnmigrated();
+  const std::string dsn = ShellQuote(db->dsn());
+
+  ToolResult empty = RunTool("--check --dsn " + dsn);
+  EXPECT_EQ(empty.exit_code, 1) << empty.output;
+  EXPECT_THAT(empty.output, ContainsRegex("0001 +cases +MISSING: not applied"));
+  EXPECT_THAT(empty.output, HasSubstr("schema does NOT match"));
+  EXPECT_EQ(db->QueryScalar("SELECT to_regclass('public.schema_migrations') IS NULL"), "t")
+      << "--check changes nothing";
+
+  ASSERT_EQ(RunTool("--dsn " + dsn).exit_code, 0);
+  ToolResult match = RunTool("--check", db->dsn());
+  EXPECT_EQ(match.exit_code, 0) << match.output;
+  EXPECT_THAT(match.output,
+              HasSubstr(absl::StrCat("schema matches the ", EmbeddedMigrations().size(),
+                                     " migrations of this binary (0001 to ")));
+
+  // A migration whose file changed after it was applied, and one missing.
+  const std::string last = EmbeddedMigrations().back().version;
+  db->QueryScalar(
+      "UPDATE public.schema_migrations SET checksum = 'x' WHERE version = '0002'");
+  db->QueryScalar(
+      absl::StrCat("DELETE FROM public.schema_migrations WHERE version = '", last, "'"));
+  ToolResult drift = RunTool("--check --dsn " + dsn);
+  EXPECT_EQ(drift.exit_code, 1) << drift.output;
+  EXPECT_THAT(drift.output, ContainsRegex("0002 +[a-z_]+ +CHECKSUM DIFFERS: applied with x,"));
+  EXPECT_THAT(drift.output, ContainsRegex(last + " +[a-z_0-9]+ +MISSING: not applied"));
+  EXPECT_THAT(drift.output, HasSubstr("2 difference(s)"));
+
+  // One recorded by a newer binary: a restored schema this binary does not know.
+  db->QueryScalar(
+      "INSERT INTO public.schema_migrations (version, name, checksum) VALUES "
+      "('9999', 'future', 'y')");
+  ToolResult newer = RunTool("--check --dsn " + dsn);
+  EXPECT_EQ(newer.exit_code, 1) << newer.output;
+  EXPECT_THAT(newer.output, ContainsRegex("9999 +future +UNKNOWN: applied, but not a migration"));
+
+  ToolResult both = RunTool("--check --list --dsn " + dsn);
+  EXPECT_EQ(both.exit_code, 2) << both.output;
+}
+
 TEST(MigrateToolTest, FailsClearlyWithoutOrWithABadDatabase) {
   ToolResult missing = RunTool("");
   EXPECT_EQ(missing.exit_code, 2) << missing.output;

@@ -319,5 +319,57 @@ TEST(MigrationsUnitTest, MigrationsOutOfOrderAreInvalidArgument) {
       absl::StatusCode::kInvalidArgument);
 }
 
+// A database as the binary's migrations leave it.
+std::vector<AppliedMigration> AppliedAs(const std::vector<Migration>& migrations) {
+  std::vector<AppliedMigration> applied;
+  for (const Migration& migration : migrations) {
+    applied.push_back({migration.version, migration.name, MigrationChecksum(migration),
+                       absl::UnixEpoch()});
+  }
+  return applied;
+}
+
+TEST(MigrationsUnitTest, CompareFindsNoDifferenceInAnUpToDateSchema) {
+  const std::vector<Migration> migrations = {{"0001", "a", "SELECT 1"},
+                                             {"0002", "b", "SELECT 2"}};
+  EXPECT_TRUE(CompareMigrations(migrations, AppliedAs(migrations)).empty());
+  EXPECT_TRUE(CompareMigrations({}, {}).empty());
+}
+
+TEST(MigrationsUnitTest, CompareNamesMissingChangedAndUnknownMigrationsInVersionOrder) {
+  const std::vector<Migration> migrations = {{"0001", "a", "SELECT 1"},
+                                             {"0002", "b", "SELECT 2"},
+                                             {"0003", "c", "SELECT 3"}};
+  std::vector<AppliedMigration> applied = AppliedAs(migrations);
+  applied.erase(applied.begin() + 2);  // 0003 not applied
+  applied[0].checksum = "feed";        // 0001 changed after it was applied
+  applied.push_back({"0000", "old", "beef", absl::UnixEpoch()});  // not in the binary
+  applied.push_back({"0009", "newer", "cafe", absl::UnixEpoch()});
+
+  const std::vector<MigrationDifference> differences = CompareMigrations(migrations, applied);
+  ASSERT_EQ(differences.size(), 4u);
+  EXPECT_EQ(differences[0].version, "0000");
+  EXPECT_EQ(differences[0].kind, MigrationDifferenceKind::kNotInBinary);
+  EXPECT_EQ(differences[0].recorded_checksum, "beef");
+  EXPECT_EQ(differences[1].version, "0001");
+  EXPECT_EQ(differences[1].kind, MigrationDifferenceKind::kChecksumDiffers);
+  EXPECT_EQ(differences[1].recorded_checksum, "feed");
+  EXPECT_EQ(differences[1].binary_checksum, MigrationChecksum(migrations[0]));
+  EXPECT_EQ(differences[2].version, "0003");
+  EXPECT_EQ(differences[2].name, "c");
+  EXPECT_EQ(differences[2].kind, MigrationDifferenceKind::kNotApplied);
+  EXPECT_EQ(differences[3].version, "0009");
+  EXPECT_EQ(differences[3].kind, MigrationDifferenceKind::kNotInBinary);
+}
+
+TEST(MigrationsUnitTest, CompareCountsEveryMigrationOfAnEmptyDatabaseAsMissing) {
+  const std::vector<Migration> migrations = {{"0001", "a", "SELECT 1"},
+                                             {"0002", "b", "SELECT 2"}};
+  const std::vector<MigrationDifference> differences = CompareMigrations(migrations, {});
+  ASSERT_EQ(differences.size(), 2u);
+  EXPECT_EQ(differences[0].kind, MigrationDifferenceKind::kNotApplied);
+  EXPECT_EQ(differences[1].kind, MigrationDifferenceKind::kNotApplied);
+}
+
 }  // namespace
 }  // namespace consular::storage

@@ -4,10 +4,12 @@
 //   consular-migrate --dsn 'host=... dbname=consular'    apply what is pending
 //   consular-migrate --dsn ... --list                     show each migration
 //   and whether applied
+//   consular-migrate --dsn ... --check                    exit 0 only if the
+//   database's schema is exactly that of this binary's migrations
 //
 // The dsn may also come from the environment variable CONSULAR_DSN. Exit
-// status: 0 on success, 1 if the database refused or could not be reached, 2 on
-// a usage error.
+// status: 0 on success, 1 if the database refused or could not be reached (or,
+// with --check, its schema differs), 2 on a usage error.
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -81,6 +83,53 @@ int List(const std::string& dsn) {
   return 0;
 }
 
+// Changes nothing: compares what the database records with the embedded
+// migrations, prints each difference and a verdict.
+int Check(const std::string& dsn) {
+  absl::StatusOr<std::vector<AppliedMigration>> recorded =
+      storage::ListAppliedMigrations(dsn);
+  if (!recorded.ok()) {
+    PrintError(recorded.status());
+    return kExitFailure;
+  }
+  const std::vector<Migration>& embedded = storage::EmbeddedMigrations();
+  const std::vector<storage::MigrationDifference> differences =
+      storage::CompareMigrations(embedded, *recorded);
+  for (const storage::MigrationDifference& difference : differences) {
+    std::string what;
+    switch (difference.kind) {
+      case storage::MigrationDifferenceKind::kNotApplied:
+        what = "MISSING: not applied";
+        break;
+      case storage::MigrationDifferenceKind::kChecksumDiffers:
+        what = absl::StrCat("CHECKSUM DIFFERS: applied with ",
+                            difference.recorded_checksum,
+                            ", this binary's copy has ",
+                            difference.binary_checksum);
+        break;
+      case storage::MigrationDifferenceKind::kNotInBinary:
+        what = "UNKNOWN: applied, but not a migration of this binary";
+        break;
+    }
+    std::printf("%-8s %-32s %s\n", difference.version.c_str(),
+                difference.name.c_str(), what.c_str());
+  }
+  const std::string range =
+      embedded.empty() ? "none"
+                       : absl::StrCat(embedded.front().version, " to ",
+                                      embedded.back().version);
+  if (!differences.empty()) {
+    std::printf(
+        "schema does NOT match the %zu migrations of this binary (%s): %zu "
+        "difference(s)\n",
+        embedded.size(), range.c_str(), differences.size());
+    return kExitFailure;
+  }
+  std::printf("schema matches the %zu migrations of this binary (%s)\n",
+              embedded.size(), range.c_str());
+  return 0;
+}
+
 int Apply(const std::string& dsn) {
   absl::StatusOr<int> applied = storage::ApplyMigrations(
       dsn, storage::EmbeddedMigrations(), [](const Migration& migration) {
@@ -109,13 +158,20 @@ int Main(int argc, char** argv) {
       "binary."};
   std::string dsn;
   bool list = false;
+  bool check = false;
   app.add_option(
          "--dsn", dsn,
          "libpq connection string of the database (or env CONSULAR_DSN)")
       ->envname("CONSULAR_DSN");
-  app.add_flag("--list", list,
-               "List the embedded migrations and whether each is applied; "
-               "changes nothing");
+  CLI::Option* list_flag =
+      app.add_flag("--list", list,
+                   "List the embedded migrations and whether each is applied; "
+                   "changes nothing");
+  app.add_flag("--check", check,
+               "Exit 0 only if every embedded migration is applied with its "
+               "checksum and no other is recorded (e.g. after a restore); "
+               "prints each difference; changes nothing")
+      ->excludes(list_flag);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -130,6 +186,7 @@ int Main(int argc, char** argv) {
                  "(see --help)\n");
     return kExitUsage;
   }
+  if (check) return Check(dsn);
   return Apply(dsn);
 }
 
