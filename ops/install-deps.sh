@@ -34,6 +34,8 @@ PACKAGES=(
   libspdlog-dev prometheus-cpp-dev
   # the web gateway's HTTPS server
   libcpp-httplib-dev
+  # readiness and shutdown told to systemd (sd_notify)
+  libsystemd-dev
   # linear programs of disclosure control
   libglpk-dev
   # tests

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
 #include "services/common/files.h"
+#include "services/common/service_manager.h"
 #include "services/common/tls.h"
 #include "services/web/gateway.h"
 
@@ -183,13 +184,19 @@ int main(int argc, char** argv) {
     return Fail(absl::StrCat("cannot listen on ", flags.listen));
   }
   std::thread serving([&server] { server.listen_after_bind(); });
-  consular::LogInfo(
+  // The socket listens since bind_to_port (connections wait in its backlog until the thread
+  // accepts them): the service manager (systemd) may count the gateway as started.
+  const std::string listening =
       absl::StrCat("consular-web listening on https://", flags.listen,
                    flags.dev_sign_in_key.empty() ? "" : " (development sign-in on)",
-                   flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")"),
-      {{"address", flags.listen}, {"dev_sign_in", !flags.dev_sign_in_key.empty()}});
+                   flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")");
+  consular::LogInfo(listening,
+                    {{"address", flags.listen}, {"dev_sign_in", !flags.dev_sign_in_key.empty()}});
+  consular::NotifyReady(listening);
   int signal_number = 0;
   sigwait(&stop_signals, &signal_number);
+  consular::NotifyStopping(
+      absl::StrCat(signal_number == SIGINT ? "SIGINT" : "SIGTERM", " received, stopping"));
   consular::LogInfo("consular-web stopping");
   server.stop();
   serving.join();
