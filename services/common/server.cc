@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -297,7 +298,20 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
 
   // Memory that calls freed goes back to the system: without this glibc keeps
   // what a flood of calls took (freed, but in the middle of its heaps) for good.
-  const int signal_number = signals.Wait(absl::Seconds(10), [] { ::malloc_trim(0); });
+  // Under a systemd watchdog (WatchdogSec=) the same loop tells it the process
+  // is alive, at least twice per period.
+  const absl::Duration watchdog = WatchdogPingInterval();
+  const absl::Duration tick =
+      watchdog > absl::ZeroDuration() ? std::min(watchdog, absl::Seconds(10)) : absl::Seconds(10);
+  if (watchdog > absl::ZeroDuration()) NotifyWatchdog();
+  absl::Time last_trim = absl::Now();
+  const int signal_number = signals.Wait(tick, [watchdog, &last_trim] {
+    if (watchdog > absl::ZeroDuration()) NotifyWatchdog();
+    if (absl::Now() - last_trim >= absl::Seconds(10)) {
+      ::malloc_trim(0);
+      last_trim = absl::Now();
+    }
+  });
   const std::string shutting_down =
       absl::StrCat(SignalName(signal_number), " received, shutting down (grace ",
                    absl::FormatDuration(options.shutdown_grace), ")");

@@ -2,6 +2,7 @@
 
 #include <systemd/sd-daemon.h>
 
+#include <cstdint>
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
@@ -34,5 +35,15 @@ void NotifyStatus(const std::string& status) { Notify(StatusLine(status)); }
 void NotifyStopping(const std::string& status) {
   Notify(absl::StrCat("STOPPING=1\n", StatusLine(status)));
 }
+
+absl::Duration WatchdogPingInterval() {
+  uint64_t usec = 0;
+  if (sd_watchdog_enabled(/*unset_environment=*/0, &usec) <= 0 || usec == 0) {
+    return absl::ZeroDuration();
+  }
+  return absl::Microseconds(static_cast<int64_t>(usec / 2));
+}
+
+void NotifyWatchdog() { Notify("WATCHDOG=1"); }
 
 }  // namespace consular

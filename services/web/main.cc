@@ -193,8 +193,18 @@ int main(int argc, char** argv) {
   consular::LogInfo(listening,
                     {{"address", flags.listen}, {"dev_sign_in", !flags.dev_sign_in_key.empty()}});
   consular::NotifyReady(listening);
+  // Under a systemd watchdog (WatchdogSec=), tells it twice per period that the gateway is alive.
+  const absl::Duration watchdog = consular::WatchdogPingInterval();
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  if (watchdog > absl::ZeroDuration()) {
+    const timespec tick = absl::ToTimespec(watchdog);
+    consular::NotifyWatchdog();
+    while ((signal_number = sigtimedwait(&stop_signals, nullptr, &tick)) < 0) {
+      consular::NotifyWatchdog();
+    }
+  } else {
+    sigwait(&stop_signals, &signal_number);
+  }
   consular::NotifyStopping(
       absl::StrCat(signal_number == SIGINT ? "SIGINT" : "SIGTERM", " received, stopping"));
   consular::LogInfo("consular-web stopping");

@@ -155,6 +155,41 @@ TEST(RunServerNotifyTest, ReadyOnceListeningStatusFollowsHealthStoppingOnSigterm
   EXPECT_TRUE(served.ok()) << served;
 }
 
+TEST(ServiceManagerTest, TheWatchdogIntervalIsHalfOfWatchdogSecForThisProcessOnly) {
+  ::unsetenv("WATCHDOG_USEC");
+  ::unsetenv("WATCHDOG_PID");
+  EXPECT_EQ(WatchdogPingInterval(), absl::ZeroDuration());
+  ::setenv("WATCHDOG_USEC", "30000000", 1);
+  EXPECT_EQ(WatchdogPingInterval(), absl::Seconds(15));
+  ::setenv("WATCHDOG_PID", absl::StrCat(::getpid() + 1).c_str(), 1);  // meant for another process
+  EXPECT_EQ(WatchdogPingInterval(), absl::ZeroDuration());
+  ::unsetenv("WATCHDOG_USEC");
+  ::unsetenv("WATCHDOG_PID");
+}
+
+TEST(RunServerNotifyTest, UnderAWatchdogTheServerPingsWithinEveryPeriod) {
+  NotifySocket socket;
+  ASSERT_TRUE(socket.bound());
+  ::setenv("WATCHDOG_USEC", "200000", 1);  // WatchdogSec=200ms
+  ::setenv("WATCHDOG_PID", absl::StrCat(::getpid()).c_str(), 1);
+  ServerOptions options;
+  options.listen_address = "127.0.0.1:0";
+  options.insecure = true;
+  std::thread serving([&] { RunServer(options, {}).IgnoreError(); });
+  EXPECT_THAT(socket.Next(), StartsWith("READY=1\n"));
+  const absl::Time start = absl::Now();
+  int pings = 0;
+  while (absl::Now() - start < absl::Seconds(1)) {
+    if (socket.Next(absl::Milliseconds(300)) == "WATCHDOG=1") ++pings;
+  }
+  ::kill(::getpid(), SIGTERM);
+  serving.join();
+  ::unsetenv("WATCHDOG_USEC");
+  ::unsetenv("WATCHDOG_PID");
+  // Every 100 ms for a second; at least one per 200 ms period on a busy machine.
+  EXPECT_GE(pings, 5);
+}
+
 TEST(RunServerNotifyTest, ReadyWhileTheDatabaseDoesNotAnswerSaysSo) {
   NotifySocket socket;
   ASSERT_TRUE(socket.bound());
