@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
+#include "services/common/config_file.h"
 #include "services/common/files.h"
 #include "services/common/service_manager.h"
 #include "services/common/tls.h"
@@ -113,6 +114,7 @@ int main(int argc, char** argv) {
   app.add_option("--oidc-scopes", flags.oidc_scopes, "Scopes asked for")
       ->envname("CONSULAR_WEB_OIDC_SCOPES")
       ->capture_default_str();
+  consular::AddConfigFileFlag(app);
   CLI11_PARSE(app, argc, argv);
 
   const std::vector<std::string> host_port = absl::StrSplit(flags.listen, absl::MaxSplits(':', 1));
