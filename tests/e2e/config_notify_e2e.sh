@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Started as systemd starts them: consular-audit (on real PostgreSQL) and consular-web get nothing
-# but --config FILE, and NOTIFY_SOCKET names a datagram socket this script listens on. Each listens
-# where its file says, sends READY=1 (with a STATUS= line) once it listens, and STOPPING=1 on
-# SIGTERM; a file with a key that is no flag stops the server before it starts, naming the key.
+# Started as systemd starts them: consular-audit (on real PostgreSQL, logging in with the password
+# of a file, as a credential) and consular-web get nothing but --config FILE, and NOTIFY_SOCKET
+# names a datagram socket this script listens on. Each listens where its file says, sends READY=1
+# (with a STATUS= line) once it listens, and STOPPING=1 on SIGTERM; a file with a key that is no
+# flag stops the server before it starts, naming the key.
 set -euo pipefail
 
 usage() {
@@ -94,8 +95,25 @@ wait_exit() {
   return 1
 }
 
+sql() {  # DSN SQL: one statement, unaligned result
+  psql "$1" -X -q -v ON_ERROR_STOP=1 -tA -c "$2"
+}
+
 e2e_setup_database
 "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1 || setup_fail "migrations"
+# The service role logs in with a password, as in a deployment: the server's file names the file
+# that holds it (a systemd credential there).
+sql "$ADMIN_DSN" "ALTER ROLE $SERVICE_DB_ROLE PASSWORD 'app-secret'" >/dev/null
+HBA=$(sql "$ADMIN_DSN" "SHOW hba_file")
+sql "$ADMIN_DSN" "COPY (SELECT line FROM (VALUES (1, 'local all $SERVICE_DB_ROLE scram-sha-256'),
+    (2, 'local all all trust')) AS hba(n, line) ORDER BY n) TO '$HBA'" >/dev/null
+sql "$ADMIN_DSN" "SELECT pg_reload_conf()" >/dev/null
+if psql "$APP_DSN" -X -q -w -tA -c "SELECT 1" >/dev/null 2>&1; then
+  setup_fail "$SERVICE_DB_ROLE still logs in without its password"
+fi
+printf 'app-secret\n' >"$WORK/database-password"
+printf 'wrong-secret\n' >"$WORK/wrong-password"
+chmod 600 "$WORK/database-password" "$WORK/wrong-password"
 NOTIFY=$WORK/notify.sock
 RECORD=$WORK/notify.record
 
@@ -107,6 +125,7 @@ cat >"$WORK/audit.toml" <<TOML
 # consular-audit, as a systemd unit would start it
 listen = "127.0.0.1:$AUDIT_PORT"
 dsn = "$APP_DSN"
+database-password-file = "$WORK/database-password"
 tls-cert = "$CERTS/server.pem"
 tls-key = "$CERTS/server.key"
 token-public-keys = "$CERTS/token-public.pem"
@@ -139,6 +158,19 @@ else
     "$(cat "$RECORD"; echo "exit: ${EXITED:-running}")"
 fi
 AUDIT_PID=""
+
+# The wrong password: the server does not start, and says why.
+: >"$RECORD"
+RC=0
+NOTIFY_SOCKET=$NOTIFY "$AUDIT_BIN" --config "$WORK/audit.toml" \
+  --database-password-file "$WORK/wrong-password" >"$WORK/wrong.log" 2>&1 || RC=$?
+if [[ $RC -ne 0 ]] && grep -q 'password authentication failed' "$WORK/wrong.log" \
+    && [[ ! -s $RECORD ]]; then
+  pass "with the wrong password in the file named on the command line, the server does not start"
+else
+  fail "with the wrong password in the file named on the command line, the server does not start" \
+    "exit $RC; $(cat "$WORK/wrong.log" "$RECORD")"
+fi
 
 # A key that is no flag: the server does not start, and says which key.
 : >"$RECORD"
