@@ -34,6 +34,11 @@ PACKAGES=(
   libspdlog-dev prometheus-cpp-dev
   # the web gateway's HTTPS server
   libcpp-httplib-dev
+  # readiness and shutdown told to systemd (sd_notify)
+  libsystemd-dev
+  # systemd-sysusers for ops/install.sh, systemd-analyze and the system's units for the test of
+  # the units (a container need not run systemd for either)
+  systemd
   # linear programs of disclosure control
   libglpk-dev
   # tests

@@ -8,6 +8,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "base/log.h"
+#include "services/common/config_file.h"
 #include "services/common/metrics.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
@@ -49,6 +50,7 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   AddServerFlags(app, spec.env_prefix, &flags);
   if (spec.field_keys) AddFieldKeyFlags(app, &key_flags);
   if (spec.add_flags) spec.add_flags(app);
+  AddConfigFileFlag(app);
   if (!spec.footer.empty()) app.footer(spec.footer);
   CLI11_PARSE(app, argc, argv);
 

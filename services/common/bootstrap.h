@@ -27,8 +27,9 @@
 //      background tasks (ServerParts);
 //   5. starts the audit sequencer (--chain-interval-ms; whichever process holds its PostgreSQL
 //      advisory lock chains a round) and the parts' background tasks;
-//   6. serves (RunServer: TLS, health, reflection when --reflection, signals) until SIGTERM or
-//      SIGINT; calls still running when the grace period ends have their statements cancelled;
+//   6. serves (RunServer: TLS, health, reflection when --reflection, signals, READY=1 and
+//      STOPPING=1 to systemd) until SIGTERM or SIGINT; calls still running when the grace period
+//      ends have their statements cancelled;
 //   7. stops the worker pool, the background tasks (last started, first stopped) and the
 //      sequencer, then destroys the parts.
 // Messages go to stderr prefixed with spec.name. Exit codes: 0 after a clean shutdown, 2 for bad

@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -27,6 +28,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "base/log.h"
+#include "services/common/service_manager.h"
 
 namespace consular {
 namespace {
@@ -253,21 +255,29 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.listen_address));
   }
 
-  LogInfo(absl::StrCat("listening on ", DisplayAddress(options.listen_address, bound_port), " (",
-                       options.insecure ? "insecure" : "tls", ")"),
-          {{"address", DisplayAddress(options.listen_address, bound_port)},
-           {"tls", !options.insecure}});
+  const std::string serving_on =
+      absl::StrCat("listening on ", DisplayAddress(options.listen_address, bound_port), " (",
+                   options.insecure ? "insecure" : "tls", ")");
+  LogInfo(serving_on, {{"address", DisplayAddress(options.listen_address, bound_port)},
+                       {"tls", !options.insecure}});
   if (on_started) on_started(bound_port);
 
   // Health follows the readiness check (the database answers) while serving.
   grpc::HealthCheckServiceInterface* health = server->GetHealthCheckService();
+  // The service manager (systemd) learns that start-up is complete, and what health says.
   absl::Notification stop_ready_checks;
   std::thread ready_checker;
   if (options.ready_check && health != nullptr) {
     const absl::Status first = options.ready_check();
     health->SetServingStatus(first.ok());
-    if (!first.ok()) LogError(absl::StrCat("NOT_SERVING: ", first.message()), {{"health", "NOT_SERVING"}});
-    ready_checker = std::thread([&options, &stop_ready_checks, health, ready = first.ok()]() mutable {
+    if (first.ok()) {
+      NotifyReady(absl::StrCat("SERVING, ", serving_on));
+    } else {
+      LogError(absl::StrCat("NOT_SERVING: ", first.message()), {{"health", "NOT_SERVING"}});
+      NotifyReady(absl::StrCat("NOT_SERVING (", first.message(), "), ", serving_on));
+    }
+    ready_checker = std::thread([&options, &stop_ready_checks, &serving_on, health,
+                                 ready = first.ok()]() mutable {
       while (!stop_ready_checks.WaitForNotificationWithTimeout(options.ready_interval)) {
         const absl::Status now = options.ready_check();
         if (now.ok() == ready) continue;
@@ -275,20 +285,40 @@ absl::Status RunServer(const ServerOptions& options, const std::vector<grpc::Ser
         health->SetServingStatus(ready);
         if (ready) {
           LogInfo("SERVING again: the database answers", {{"health", "SERVING"}});
+          NotifyStatus(absl::StrCat("SERVING, ", serving_on));
         } else {
           LogError(absl::StrCat("NOT_SERVING: ", now.message()), {{"health", "NOT_SERVING"}});
+          NotifyStatus(absl::StrCat("NOT_SERVING (", now.message(), "), ", serving_on));
         }
       }
     });
+  } else {
+    NotifyReady(absl::StrCat("SERVING, ", serving_on));
   }
 
   // Memory that calls freed goes back to the system: without this glibc keeps
   // what a flood of calls took (freed, but in the middle of its heaps) for good.
-  const int signal_number = signals.Wait(absl::Seconds(10), [] { ::malloc_trim(0); });
+  // Under a systemd watchdog (WatchdogSec=) the same loop tells it the process
+  // is alive, at least twice per period.
+  const absl::Duration watchdog = WatchdogPingInterval();
+  const absl::Duration tick =
+      watchdog > absl::ZeroDuration() ? std::min(watchdog, absl::Seconds(10)) : absl::Seconds(10);
+  if (watchdog > absl::ZeroDuration()) NotifyWatchdog();
+  absl::Time last_trim = absl::Now();
+  const int signal_number = signals.Wait(tick, [watchdog, &last_trim] {
+    if (watchdog > absl::ZeroDuration()) NotifyWatchdog();
+    if (absl::Now() - last_trim >= absl::Seconds(10)) {
+      ::malloc_trim(0);
+      last_trim = absl::Now();
+    }
+  });
+  const std::string shutting_down =
+      absl::StrCat(SignalName(signal_number), " received, shutting down (grace ",
+                   absl::FormatDuration(options.shutdown_grace), ")");
+  NotifyStopping(shutting_down);
   stop_ready_checks.Notify();
   if (ready_checker.joinable()) ready_checker.join();
-  LogInfo(absl::StrCat(SignalName(signal_number), " received, shutting down (grace ",
-                       absl::FormatDuration(options.shutdown_grace), ")"));
+  LogInfo(shutting_down);
 
   // Load balancers and orchestrators polling health see NOT_SERVING from now
   // on.

@@ -59,7 +59,10 @@ struct ServerOptions {
 // caller then shuts down its WorkerPool. `on_started(bound_port)` is called
 // once listening (useful with port 0). While RunServer runs it owns the SIGTERM
 // and SIGINT handlers (restored on return); only one RunServer may run at a
-// time. Prints "listening on ADDRESS (tls|insecure)" to stderr. Errors:
+// time. Prints "listening on ADDRESS (tls|insecure)" to stderr. Tells the service manager
+// (systemd, when NOTIFY_SOCKET is set; service_manager.h) READY=1 once listening, with the
+// readiness check's answer in STATUS= (and each change of it later), and STOPPING=1 as soon as
+// SIGTERM or SIGINT arrives. Errors:
 // INVALID_ARGUMENT for missing TLS files without insecure or bad options;
 // NOT_FOUND / INVALID_ARGUMENT naming a TLS file that is missing or bad;
 // UNAVAILABLE if the address cannot be bound (including a port already in use);

@@ -1,10 +1,13 @@
 #include "services/common/server_flags.h"
 
+#include <stdlib.h>
+
 #include <vector>
 
 #include "absl/strings/str_split.h"
 #include "base/status_macros.h"
 #include "crypto/key_ring.h"
+#include "services/common/files.h"
 #include "services/common/page_token.h"
 #include "services/common/token_routing.h"
 
@@ -31,6 +34,10 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
   app.add_option("--dsn", flags->dsn, "PostgreSQL connection string (libpq conninfo)")
       ->envname("CONSULAR_DSN")
       ->required();
+  app.add_option("--database-password-file", flags->database_password_file,
+                 "File whose first line is the database password (a systemd credential, say); "
+                 "used when the DSN names none. An empty file: no password")
+      ->envname("CONSULAR_DATABASE_PASSWORD_FILE");
   app.add_option("--tls-cert", flags->server.tls.cert_chain, "TLS certificate chain (PEM)")
       ->envname("CONSULAR_TLS_CERT");
   app.add_option("--tls-key", flags->server.tls.private_key, "TLS private key (PEM)")
@@ -130,6 +137,14 @@ CallEnvironment CallEnvironmentOf(const ServerFlags& flags, WorkerPool* workers,
 }
 
 absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* flags) {
+  if (!flags->database_password_file.empty()) {
+    // Before any thread starts: setenv is not safe while others read the environment.
+    CONSULAR_ASSIGN_OR_RETURN(const std::string file,
+                              ReadFileToString(flags->database_password_file, 4096));
+    std::string password = file.substr(0, file.find('\n'));
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (!password.empty()) ::setenv("PGPASSWORD", password.c_str(), /*overwrite=*/1);
+  }
   flags->server.max_receive_message_bytes = flags->max_message_kib * 1024;
   flags->server.keepalive_time = absl::Seconds(flags->keepalive_seconds);
   flags->server.shutdown_grace = absl::Seconds(flags->shutdown_grace_seconds);

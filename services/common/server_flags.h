@@ -23,6 +23,9 @@ namespace consular {
 struct ServerFlags {
   ServerOptions server;
   std::string dsn;
+  // File whose first line is the database password (e.g. a systemd credential); empty: none, or
+  // what the DSN or libpq's own sources give.
+  std::string database_password_file;
   // Tokens are accepted from the development keys, the identity provider or both (at least one):
   std::string token_public_keys;  // comma-separated PEM files of the development keys
   VerifierOptions verifier;       // their issuer; the audience and leeway of both
@@ -50,7 +53,9 @@ CallEnvironment CallEnvironmentOf(const ServerFlags& flags, WorkerPool* workers,
 // Adds the shared flags to `app`, storing into `flags` (whose current values are the defaults).
 void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* flags);
 
-// After parsing: applies the derived settings to flags->server, sets the page-token key and builds
+// After parsing: hands the database password from --database-password-file to libpq (as
+// PGPASSWORD, which libpq reads when the DSN names no password), applies the derived settings to
+// flags->server, sets the page-token key and builds
 // the token verifier: from the development key files, from the identity provider's JWKS (fetched
 // now), or, given both, one that routes each token by its issuer to the right one
 // (token_routing.h). NOT_FOUND / INVALID_ARGUMENT naming the file or the problem (neither kind of

@@ -17,7 +17,9 @@
 #include "base/log.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
+#include "services/common/config_file.h"
 #include "services/common/files.h"
+#include "services/common/service_manager.h"
 #include "services/common/tls.h"
 #include "services/web/gateway.h"
 
@@ -112,6 +114,7 @@ int main(int argc, char** argv) {
   app.add_option("--oidc-scopes", flags.oidc_scopes, "Scopes asked for")
       ->envname("CONSULAR_WEB_OIDC_SCOPES")
       ->capture_default_str();
+  consular::AddConfigFileFlag(app);
   CLI11_PARSE(app, argc, argv);
 
   const std::vector<std::string> host_port = absl::StrSplit(flags.listen, absl::MaxSplits(':', 1));
@@ -183,13 +186,29 @@ int main(int argc, char** argv) {
     return Fail(absl::StrCat("cannot listen on ", flags.listen));
   }
   std::thread serving([&server] { server.listen_after_bind(); });
-  consular::LogInfo(
+  // The socket listens since bind_to_port (connections wait in its backlog until the thread
+  // accepts them): the service manager (systemd) may count the gateway as started.
+  const std::string listening =
       absl::StrCat("consular-web listening on https://", flags.listen,
                    flags.dev_sign_in_key.empty() ? "" : " (development sign-in on)",
-                   flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")"),
-      {{"address", flags.listen}, {"dev_sign_in", !flags.dev_sign_in_key.empty()}});
+                   flags.oidc_issuer.empty() ? "" : " (sign-in at " + flags.oidc_issuer + ")");
+  consular::LogInfo(listening,
+                    {{"address", flags.listen}, {"dev_sign_in", !flags.dev_sign_in_key.empty()}});
+  consular::NotifyReady(listening);
+  // Under a systemd watchdog (WatchdogSec=), tells it twice per period that the gateway is alive.
+  const absl::Duration watchdog = consular::WatchdogPingInterval();
   int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
+  if (watchdog > absl::ZeroDuration()) {
+    const timespec tick = absl::ToTimespec(watchdog);
+    consular::NotifyWatchdog();
+    while ((signal_number = sigtimedwait(&stop_signals, nullptr, &tick)) < 0) {
+      consular::NotifyWatchdog();
+    }
+  } else {
+    sigwait(&stop_signals, &signal_number);
+  }
+  consular::NotifyStopping(
+      absl::StrCat(signal_number == SIGINT ? "SIGINT" : "SIGTERM", " received, stopping"));
   consular::LogInfo("consular-web stopping");
   server.stop();
   serving.join();
