@@ -15,6 +15,25 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# N distinct free ports (default 1), comma-separated, below the kernel's ephemeral range
+# (32768-60999): for what is started again, or after many outgoing connections, where a port in
+# that range can be taken by the local end of a connection (even one in TIME_WAIT) just before it
+# is bound. Each is held while the others are chosen.
+free_low_ports() {  # [N]
+  python3 - "${1:-1}" <<'PY'
+import random, socket, sys
+held = []
+while len(held) < int(sys.argv[1]):
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", random.randrange(20000, 32000)))
+        held.append(s)
+    except OSError:
+        s.close()
+print(",".join(str(s.getsockname()[1]) for s in held))
+PY
+}
+
 # How e2e_setup_database starts the cluster: a throwaway one, durability off for speed (ops/pg.sh
 # --help). The fault tests, which prove that nothing acknowledged is lost, empty it: durable.
 PG_START_FLAGS=(--no-durability)

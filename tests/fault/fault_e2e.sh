@@ -231,16 +231,6 @@ AUDIT_LOG=$WORK/audit.log
 AUDIT_PID=""
 
 CLUSTER_DIR=""
-# A port below the kernel's ephemeral range (32768-60999) that nothing listens on: a node started
-# again after a kill must find its port free, not taken by the local end of some connection.
-free_low_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 12000))
-    python3 -c 'import socket, sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' \
-      "$port" 2>/dev/null && { echo "$port"; return 0; }
-  done
-}
 
 # shellcheck disable=SC2317  # called by the trap
 cleanup() {
@@ -261,9 +251,10 @@ if [[ $SCENARIO == primary-node ]]; then
   # The three-node cluster instead of the one cluster of e2e_setup_database.
   echo "== set-up in $WORK"
   CLUSTER_DIR=$WORK/cluster
-  export CONSULAR_CLUSTER_PG_PORTS="$(free_low_port),$(free_low_port),$(free_low_port)"
-  export CONSULAR_CLUSTER_API_PORTS="$(free_low_port),$(free_low_port),$(free_low_port)"
-  export CONSULAR_CLUSTER_ETCD_PORTS="$(free_low_port),$(free_low_port)"
+  IFS=, read -r -a ports <<<"$(free_low_ports 8)"
+  export CONSULAR_CLUSTER_PG_PORTS="${ports[0]},${ports[1]},${ports[2]}"
+  export CONSULAR_CLUSTER_API_PORTS="${ports[3]},${ports[4]},${ports[5]}"
+  export CONSULAR_CLUSTER_ETCD_PORTS="${ports[6]},${ports[7]}"
   CONSULAR_CLUSTER_DIR=$CLUSTER_DIR CONSULAR_BUILD_DIR=$(dirname "$(dirname "$(dirname "$MIGRATE_BIN")")") \
     "$OPS/cluster.sh" db-up >"$WORK/cluster-up.log" 2>&1 \
     || setup_fail "the cluster did not start: $(tail -n 30 "$WORK/cluster-up.log")"
