@@ -403,25 +403,9 @@ sql() {  # SQL: run as the superuser on the primary
 }
 
 setup_database() {
-  sql "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular') THEN
-        CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular_service') THEN
-        CREATE ROLE consular_service NOLOGIN;
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular_maintenance') THEN
-        CREATE ROLE consular_maintenance NOLOGIN;
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular_app') THEN
-        CREATE ROLE consular_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
-          IN ROLE consular_service;
-      END IF;
-      IF NOT pg_has_role('consular', 'consular_maintenance', 'MEMBER') THEN
-        GRANT consular_maintenance TO consular;
-      END IF;
-    END \$\$;"
-  # Passwords as set here are hashed (scram-sha-256) before they leave psql's statement.
+  psql "$(conninfo postgres postgres)" -X -q -v ON_ERROR_STOP=1 -f "$OPS/seed/roles.sql"
+  # The server keeps only their scram-sha-256 hash (password_encryption); the statements are not
+  # logged (log_statement is none).
   sql "ALTER ROLE consular PASSWORD '$(password consular)'" >/dev/null
   sql "ALTER ROLE consular_app PASSWORD '$(password consular_app)'" >/dev/null
   if [[ -z $(sql "SELECT 1 FROM pg_database WHERE datname = 'consular'") ]]; then

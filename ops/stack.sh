@@ -25,6 +25,8 @@ Environment:
   CONSULAR_CONTACTS_PORT port of consular-contacts on 127.0.0.1 (default 50053)
   CONSULAR_STATS_PORT   port of consular-stats on 127.0.0.1 (default 50054)
   CONSULAR_WEB_PORT     port of consular-web on 127.0.0.1 (default 8443)
+  CONSULAR_CASES_METRICS_PORT (AUDIT, CONTACTS, STATS likewise)
+                        port of a service's /metrics (default: its port - 41000)
   CONSULAR_BUILD_DIR    where the binaries were built (default build/ of the checkout)
   CONSULAR_STACK_DIR    the stack's folder: certificates, logs, pids, env (default .stack)
   CONSULAR_STACK_PG_DIR where the PostgreSQL cluster lives (default .stack/pg)
@@ -117,27 +119,7 @@ sql() {  # DSN SQL: run one statement, print the unaligned result
 
 setup_database() {
   local admin_dsn=$1
-  sql "$admin_dsn" "DO \$\$ BEGIN
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular') THEN
-        CREATE ROLE consular LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE;
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular_service') THEN
-        CREATE ROLE consular_service NOLOGIN;
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular_maintenance') THEN
-        CREATE ROLE consular_maintenance NOLOGIN;
-      END IF;
-      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'consular_app') THEN
-        CREATE ROLE consular_app LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE
-          IN ROLE consular_service;
-      END IF;
-    END \$\$;"
-  # The owner migrates and runs maintenance jobs (consular-keys rotate), which must see every row.
-  sql "$admin_dsn" "DO \$\$ BEGIN
-      IF NOT pg_has_role('consular', 'consular_maintenance', 'MEMBER') THEN
-        GRANT consular_maintenance TO consular;
-      END IF;
-    END \$\$;"
+  psql "$admin_dsn" -X -q -v ON_ERROR_STOP=1 -f "$OPS/seed/roles.sql"
   if [[ -z $(sql "$admin_dsn" "SELECT 1 FROM pg_database WHERE datname = 'consular'") ]]; then
     echo "Creating database consular"
     sql "$admin_dsn" "CREATE DATABASE consular OWNER consular"
@@ -165,8 +147,9 @@ start_service() {  # NAME ARGS...
   # Prometheus metrics on the service's port - 41000 (cases: 127.0.0.1:9051/metrics): below the
   # kernel's ephemeral range (32768-60999), where an outgoing connection's local port (e.g. of a
   # database connection in TIME_WAIT) could take a port the moment before it is bound.
+  local metrics_var=CONSULAR_${name^^}_METRICS_PORT
   local grpc_flags=(--token-public-keys "$CERTS/token-public.pem" --reflection
-                    --metrics-listen "127.0.0.1:$((port - 41000))")
+                    --metrics-listen "127.0.0.1:${!metrics_var:-$((port - 41000))}")
   [[ $name == web ]] && grpc_flags=()
   # Its own session, so that it outlives this script and the terminal. The child writes its own
   # pid before becoming the server.
