@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Health follows the database: consular-cases over TLS on real PostgreSQL says SERVING through the
+# The operator's view of one server: its access log (one JSON line per call, no personal data), its
+# metrics, and health following the database. consular-cases over TLS on real PostgreSQL says
+# SERVING through the
 # standard gRPC health service (grpc.health.v1.Health/Check, read with raw_call); with PostgreSQL
 # stopped it says NOT_SERVING within seconds and calls fail cleanly; with PostgreSQL back it says
 # SERVING again and calls work, without a restart of the server.
@@ -97,6 +99,43 @@ else
 fi
 ctl "$OFFICER" case list
 expect_ok "a call works"
+# The access log: one JSON line for that call, with its method, code, latency, the caller's role
+# and unit; and for a call whose request holds a
+# person's name, that name nowhere in the log.
+ctl "$OFFICER" case create --type abandonment --country MA --name "Zoraida Logcheck" \
+  --sex female --nationality dual --referral family
+expect_ok "a case is created"
+if python3 - "$CASES_LOG" <<'PY'
+import json, sys
+calls = []
+for line in open(sys.argv[1]):
+    entry = json.loads(line)  # every line is one JSON object
+    if entry.get("msg") == "call":
+        calls.append(entry)
+want = {"/consular.v1.CaseService/ListCases", "/consular.v1.CaseService/CreateCase"}
+seen = set()
+for c in calls:
+    if c["method"] in want and c["code"] == "OK" and c["role"] == "ROLE_CONSULAR_OFFICER" \
+            and c["unit"] == "RABAT" and c["latency_ms"] >= 0 and c["service"] == "consular-cases":
+        seen.add(c["method"])
+sys.exit(0 if seen == want else 1)
+PY
+then
+  pass "the access log has one JSON line per call: method, code, latency, role, unit"
+else
+  fail "the access log has one JSON line per call" "$(grep '"call"' "$CASES_LOG" | tail -n 5)"
+fi
+if ! grep -q "Zoraida\|Logcheck" "$CASES_LOG"; then
+  pass "no personal data in the log: the name sent is not in it"
+else
+  fail "no personal data in the log" "$(grep "Zoraida\|Logcheck" "$CASES_LOG")"
+fi
+CREATE_OK='consular_calls_total{code="OK",method="/consular.v1.CaseService/CreateCase"}'
+if [[ $(sample "$CREATE_OK") == 1 ]]; then
+  pass "the metrics count the logged call"
+else
+  fail "the metrics count the logged call" "$(metrics | grep calls_total)"
+fi
 LIST_OK='consular_calls_total{code="OK",method="/consular.v1.CaseService/ListCases"}'
 if [[ $(sample "$LIST_OK") == 1 ]] && wait_sample consular_database_ready 1 5 \
     && metrics | grep -q '^consular_build_info{service="consular-cases",version="[^"]*"} 1' \
