@@ -121,7 +121,7 @@ read -r FO_MEDIAN FO_MAX < <(printf '%s\n' "${FAILOVER[@]}" | sort -n | awk '
   { v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m, v[NR] }')
 
 {
-  echo "High availability: $(cat "$RAW/machine.txt" | sed 's/^== machine: //'); $(date -u +%Y-%m-%d)"
+  echo "High availability: $(sed 's/^== machine: //' "$RAW/machine.txt"); $(date -u +%Y-%m-%d)"
   echo "consular-loadgen, $CLIENTS clients, ${DURATION} s each, warm-up 3 s; durable PostgreSQL everywhere"
   echo
   printf '%-10s %-22s %12s %9s %9s %12s\n' call setup "req/s" "p50 ms" "p99 ms" "vs single"
