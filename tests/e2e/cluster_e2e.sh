@@ -34,7 +34,8 @@ source "$HERE/lib.sh"
 
 e2e_make_work_dir cluster
 export CONSULAR_BUILD_DIR=$BUILD
-export CONSULAR_CLUSTER_DIR=$WORK/cluster
+e2e_cluster_dir
+export CONSULAR_CLUSTER_DIR=$CLUSTER_DIR
 export CONSULAR_STACK_DIR=$WORK/stack
 IFS=, read -r -a ports <<<"$(free_low_ports 17)"
 export CONSULAR_CLUSTER_PG_PORTS="${ports[0]},${ports[1]},${ports[2]}"

@@ -59,6 +59,20 @@ e2e_make_work_dir() {  # NAME
   fi
 }
 
+# Chooses CLUSTER_DIR, the folder of a three-node cluster of ops/cluster.sh, in WORK when the
+# postgres user can reach it there and its nodes' socket paths fit, else in a temporary folder of
+# its own (CLUSTER_TEMP, removed by e2e_finish).
+CLUSTER_TEMP=""
+e2e_cluster_dir() {
+  CLUSTER_DIR=$WORK/cluster
+  local sock="$CLUSTER_DIR/node1/run/.s.PGSQL.99999"
+  if [[ -n $PG_TEMP ]] || (( ${#sock} > 107 )); then
+    CLUSTER_TEMP=$(mktemp -d -t "consular-cluster.XXXXXX")
+    chmod 711 "$CLUSTER_TEMP"
+    CLUSTER_DIR=$CLUSTER_TEMP/cluster
+  fi
+}
+
 # Stops each running process among PIDs: SIGTERM, up to 5 s, then SIGKILL.
 e2e_stop_pids() {  # PID...
   local pid
@@ -89,6 +103,7 @@ e2e_finish() {  # STATUS LOG...
   else
     rm -rf "$WORK"
     if [[ -n $PG_TEMP ]]; then rm -rf "$PG_TEMP"; fi
+    if [[ -n $CLUSTER_TEMP ]]; then rm -rf "$CLUSTER_TEMP"; fi
   fi
   exit "$status"
 }

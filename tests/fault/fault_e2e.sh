@@ -250,7 +250,7 @@ trap 'exit 130' INT TERM
 if [[ $SCENARIO == primary-node ]]; then
   # The three-node cluster instead of the one cluster of e2e_setup_database.
   echo "== set-up in $WORK"
-  CLUSTER_DIR=$WORK/cluster
+  e2e_cluster_dir
   IFS=, read -r -a ports <<<"$(free_low_ports 8)"
   export CONSULAR_CLUSTER_PG_PORTS="${ports[0]},${ports[1]},${ports[2]}"
   export CONSULAR_CLUSTER_API_PORTS="${ports[3]},${ports[4]},${ports[5]}"
