@@ -132,10 +132,7 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
                       [&sequencer] { return sequencer.Lag().oldest_age_seconds; });
     metrics->AddGauge("consular_audit_sequencer_last_round_timestamp_seconds",
                       "Unix time of the sequencer's last successful round (0: none yet)",
-                      [&sequencer] {
-                        const absl::Time at = sequencer.Lag().measured_at;
-                        return at == absl::InfinitePast() ? 0.0 : static_cast<double>(absl::ToUnixMillis(at)) / 1000.0;
-                      });
+                      [&sequencer] { return UnixSecondsOrZero(sequencer.Lag().measured_at); });
   }
   if (flags.chain_interval_ms > 0) sequencer.Start(absl::Milliseconds(flags.chain_interval_ms));
   parts.StartBackground();

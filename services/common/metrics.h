@@ -21,6 +21,12 @@ class Registry;
 // build's version. Thread-safe.
 namespace consular {
 
+// A moment as a gauge of Unix seconds (Prometheus's `..._timestamp_seconds`); 0 for
+// absl::InfinitePast(), which stands for "never" (e.g. no round has run yet).
+inline double UnixSecondsOrZero(absl::Time t) {
+  return t == absl::InfinitePast() ? 0.0 : absl::ToDoubleSeconds(t - absl::UnixEpoch());
+}
+
 class ServerMetrics {
  public:
   // Serves the metrics on `listen` ("127.0.0.1:9151"; port 0 picks a free one). `service` names

@@ -122,10 +122,7 @@ int main(int argc, char** argv) {
           "consular_rollup_as_of_timestamp_seconds",
           "Unix time up to which every committed case event is counted in the rollups (0: no "
           "round yet)",
-          [refresher] {
-            const absl::Time as_of = refresher->LastFreshness().as_of;
-            return as_of == absl::InfinitePast() ? 0.0 : static_cast<double>(absl::ToUnixMillis(as_of)) / 1000.0;
-          });
+          [refresher] { return consular::UnixSecondsOrZero(refresher->LastFreshness().as_of); });
     }
     return absl::OkStatus();
   };
