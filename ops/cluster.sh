@@ -128,14 +128,11 @@ pid_alive() {  # FILE: prints the pid in FILE when that process runs
   echo "$pid"
 }
 
-# Runs a command as the nodes' owner: the postgres user when we are root.
-as_owner() {
-  if (( AS_ROOT )); then
-    setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
-  else
-    "$@"
-  fi
-}
+# Runs a command as the nodes' owner: the postgres user when we are root (setpriv execs it, so a
+# pid recorded before is the command's own).
+OWNER_PREFIX=()
+(( AS_ROOT )) && OWNER_PREFIX=(setpriv --reuid=postgres --regid=postgres --init-groups --)
+as_owner() { "${OWNER_PREFIX[@]}" "$@"; }
 
 check_reachable() {
   (( AS_ROOT )) || return 0
@@ -513,9 +510,6 @@ cmd_failover() {
   echo "$to is the primary after $((SECONDS - started)) s"
   wait_healthy 120 --all && members | sed 's/^/  /'
 }
-
-OWNER_PREFIX=()
-(( AS_ROOT )) && OWNER_PREFIX=(setpriv --reuid=postgres --regid=postgres --init-groups --)
 
 case "${1:-}" in
   up) shift; cmd_up "$@" ;;
