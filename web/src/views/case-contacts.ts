@@ -68,8 +68,6 @@ export function followUpText(c: Contact): string {
 export class ContactsPanel extends Panel {
   private contacts: Contact[] = [];
   private next = "";
-  private loading = true;
-  private loadError: unknown;
   private formOpen = false;
   private input: ContactInput = emptyContactInput("");
   private errors: ContactErrors = {};
@@ -84,27 +82,16 @@ export class ContactsPanel extends Panel {
   }
 
   async load(pageToken = ""): Promise<void> {
-    this.loading = true;
-    this.loadError = undefined;
-    this.render();
-    try {
-      const c = this.host.current();
-      const response = await withRetry(
-        () =>
-          this.host.ctx.clients.contacts.listContacts(
-            { of: { case: "caseId", value: c.id || c.reference }, pageSize: contactsPageSize, pageToken },
-            { signal: this.host.signal },
-          ),
-        { signal: this.host.signal },
-      );
-      this.contacts = pageToken ? [...this.contacts, ...response.contacts] : response.contacts;
-      this.next = response.nextPageToken;
-    } catch (error) {
-      if (isAbort(error) || this.host.ctx.handleCommonError(error)) return;
-      this.loadError = error;
-    } finally {
-      this.loading = false;
-    }
+    const c = this.host.current();
+    const response = await this.loadWith((signal) =>
+      this.host.ctx.clients.contacts.listContacts(
+        { of: { case: "caseId", value: c.id || c.reference }, pageSize: contactsPageSize, pageToken },
+        { signal },
+      ),
+    );
+    if (!response) return;
+    this.contacts = pageToken ? [...this.contacts, ...response.contacts] : response.contacts;
+    this.next = response.nextPageToken;
     this.render();
   }
 

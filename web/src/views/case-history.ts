@@ -7,10 +7,8 @@ import { DuplicateMatchSchema } from "../gen/consular/v1/cases_pb";
 import { RoleSchema } from "../gen/consular/v1/common_pb";
 import { h, type Child } from "../dom";
 import { enumLabel } from "../enums";
-import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
-import { withRetry } from "../rpc";
 import { historyFieldLabel, historyValue } from "../casework/history";
 import { mayFindDuplicates } from "../casework/sharing";
 import { caseHref } from "./cases";
@@ -22,36 +20,23 @@ export const historyPageSize = 100;
 export class HistoryPanel extends Panel {
   private entries: CaseHistoryEntry[] = [];
   private next = "";
-  private loading = true;
-  private loadError: unknown;
 
   constructor(host: CaseHost) {
     super(host, "history");
   }
 
   async load(pageToken = ""): Promise<void> {
-    this.loading = true;
-    this.loadError = undefined;
-    this.render();
-    try {
-      const c = this.host.current();
-      const response = await withRetry(
-        () =>
-          this.host.ctx.clients.cases.listCaseHistory(
-            { caseId: c.id || c.reference, pageSize: historyPageSize, pageToken },
-            { signal: this.host.signal },
-          ),
-        { signal: this.host.signal },
-      );
-      this.entries = pageToken ? [...this.entries, ...response.entries] : response.entries;
-      this.next = response.nextPageToken;
-      if (pageToken) this.host.ctx.announce(tPlural("history.loadedMore", response.entries.length));
-    } catch (error) {
-      if (isAbort(error) || this.host.ctx.handleCommonError(error)) return;
-      this.loadError = error;
-    } finally {
-      this.loading = false;
-    }
+    const c = this.host.current();
+    const response = await this.loadWith((signal) =>
+      this.host.ctx.clients.cases.listCaseHistory(
+        { caseId: c.id || c.reference, pageSize: historyPageSize, pageToken },
+        { signal },
+      ),
+    );
+    if (!response) return;
+    this.entries = pageToken ? [...this.entries, ...response.entries] : response.entries;
+    this.next = response.nextPageToken;
+    if (pageToken) this.host.ctx.announce(tPlural("history.loadedMore", response.entries.length));
     this.render();
   }
 
@@ -134,8 +119,6 @@ export function duplicateItem(d: PossibleDuplicate): HTMLElement {
 
 export class DuplicatesPanel extends Panel {
   private duplicates: PossibleDuplicate[] = [];
-  private loading = true;
-  private loadError: unknown;
 
   constructor(host: CaseHost) {
     super(host, "duplicates");
@@ -148,22 +131,12 @@ export class DuplicatesPanel extends Panel {
 
   async load(): Promise<void> {
     if (!mayFindDuplicates(this.host.ctx.session.role)) return;
-    this.loading = true;
-    this.loadError = undefined;
-    this.render();
-    try {
-      const c = this.host.current();
-      const response = await withRetry(
-        () => this.host.ctx.clients.cases.findPossibleDuplicates({ caseId: c.id || c.reference }, { signal: this.host.signal }),
-        { signal: this.host.signal },
-      );
-      this.duplicates = response.duplicates;
-    } catch (error) {
-      if (isAbort(error) || this.host.ctx.handleCommonError(error)) return;
-      this.loadError = error;
-    } finally {
-      this.loading = false;
-    }
+    const c = this.host.current();
+    const response = await this.loadWith((signal) =>
+      this.host.ctx.clients.cases.findPossibleDuplicates({ caseId: c.id || c.reference }, { signal }),
+    );
+    if (!response) return;
+    this.duplicates = response.duplicates;
     this.render();
   }
 

@@ -5,7 +5,7 @@ import { h, type Child } from "../dom";
 import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
-import { FormAction, withRetry } from "../rpc";
+import { FormAction } from "../rpc";
 import { textProblem } from "../casework/checks";
 import { describeError, fieldProblemOf, problemText, type Problem } from "../casework/problems";
 import { mayEdit } from "./case-edit";
@@ -19,8 +19,6 @@ const maxNoteChars = 10000;
 export class NotesPanel extends Panel {
   private notes: CaseNote[] = [];
   private next = "";
-  private loading = true;
-  private loadError: unknown;
   private text = "";
   private problem: Problem | undefined;
   private failure: unknown;
@@ -32,28 +30,17 @@ export class NotesPanel extends Panel {
   }
 
   async load(pageToken = ""): Promise<void> {
-    this.loading = true;
-    this.loadError = undefined;
-    this.render();
-    try {
-      const c = this.host.current();
-      const response = await withRetry(
-        () =>
-          this.host.ctx.clients.cases.listCaseNotes(
-            { caseId: c.id || c.reference, pageSize: notesPageSize, pageToken },
-            { signal: this.host.signal },
-          ),
-        { signal: this.host.signal },
-      );
-      this.notes = pageToken ? [...this.notes, ...response.notes] : response.notes;
-      this.next = response.nextPageToken;
-      if (pageToken) this.host.ctx.announce(tPlural("notes.loadedMore", response.notes.length));
-    } catch (error) {
-      if (isAbort(error) || this.host.ctx.handleCommonError(error)) return;
-      this.loadError = error;
-    } finally {
-      this.loading = false;
-    }
+    const c = this.host.current();
+    const response = await this.loadWith((signal) =>
+      this.host.ctx.clients.cases.listCaseNotes(
+        { caseId: c.id || c.reference, pageSize: notesPageSize, pageToken },
+        { signal },
+      ),
+    );
+    if (!response) return;
+    this.notes = pageToken ? [...this.notes, ...response.notes] : response.notes;
+    this.next = response.nextPageToken;
+    if (pageToken) this.host.ctx.announce(tPlural("notes.loadedMore", response.notes.length));
     this.render();
   }
 

@@ -11,7 +11,7 @@ import { enumLabel } from "../enums";
 import { isAbort } from "../errors";
 import { formatTimestamp, isoTimestamp } from "../format";
 import { t, tPlural } from "../i18n/i18n";
-import { FormAction, withRetry } from "../rpc";
+import { FormAction } from "../rpc";
 import { describeError, fieldProblemOf, problemText } from "../casework/problems";
 import {
   buildRevokeRequest,
@@ -49,8 +49,6 @@ function shareFailureText(error: unknown): string {
 
 export class SharesPanel extends Panel {
   private shares: CaseShare[] = [];
-  private loading = true;
-  private loadError: unknown;
   private formOpen = false;
   private input: ShareInput = emptyShareInput();
   private errors: ShareErrors = {};
@@ -70,22 +68,12 @@ export class SharesPanel extends Panel {
   }
 
   async load(): Promise<void> {
-    this.loading = true;
-    this.loadError = undefined;
-    this.render();
-    try {
-      const c = this.host.current();
-      const response = await withRetry(
-        () => this.host.ctx.clients.cases.listShares({ caseId: c.id || c.reference }, { signal: this.host.signal }),
-        { signal: this.host.signal },
-      );
-      this.shares = response.shares;
-    } catch (error) {
-      if (isAbort(error) || this.host.ctx.handleCommonError(error)) return;
-      this.loadError = error;
-    } finally {
-      this.loading = false;
-    }
+    const c = this.host.current();
+    const response = await this.loadWith((signal) =>
+      this.host.ctx.clients.cases.listShares({ caseId: c.id || c.reference }, { signal }),
+    );
+    if (!response) return;
+    this.shares = response.shares;
     this.render();
   }
 

@@ -3,6 +3,8 @@
 // case page puts its root in place and re-renders it with the rest (language switch).
 import type { Case } from "../gen/consular/v1/cases_pb";
 import { h, type Child } from "../dom";
+import { isAbort } from "../errors";
+import { withRetry } from "../rpc";
 import type { AppContext } from "./view";
 import { rebuild } from "./view";
 
@@ -30,7 +32,36 @@ export abstract class Panel {
     this.root = h("section", { id, class: "card", "aria-labelledby": `${id}-heading` });
   }
 
+  /** A load is under way (panels that load show "loading"). */
+  protected loading = true;
+  /** Why the last load failed; undefined when it did not. */
+  protected loadError: unknown;
+
   protected abstract build(): Child[];
+
+  /**
+   * Runs `fetch` (retried while the service is unavailable) as this panel's load: shown as loading
+   * meanwhile; a failure is kept in loadError and shown. Returns the answer, or undefined when the
+   * load failed or was given up (page left, session ended); the caller keeps the answer and
+   * renders.
+   */
+  protected async loadWith<T>(fetch: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
+    this.loading = true;
+    this.loadError = undefined;
+    this.render();
+    const signal = this.host.signal;
+    try {
+      return await withRetry(() => fetch(signal), { signal });
+    } catch (error) {
+      if (isAbort(error) || this.host.ctx.handleCommonError(error)) return undefined;
+      this.loadError = error;
+      this.loading = false;
+      this.render();
+      return undefined;
+    } finally {
+      this.loading = false;
+    }
+  }
 
   render(): void {
     rebuild(this.root, this.build(), () => this.root.querySelector<HTMLElement>(`#${this.id}-heading`));
