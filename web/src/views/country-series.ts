@@ -15,6 +15,7 @@ import { barChart } from "./chart";
 import { checkboxField, enumChoices, selectField, textField } from "./form";
 import { figureCell, provenance, statsSettings } from "./stats-common";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure } from "./lists";
 
 const fieldIds: Readonly<Record<SeriesField, string>> = {
   measure: "series-measure",
@@ -212,12 +213,7 @@ export class CountrySeriesView extends BaseView {
         h("button", { type: "submit", id: "series-show" }, t("stats.show")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert", id: "stats-error" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "stats-retry", onclick: () => void this.load() }, t("common.retry")),
-          )
+        ? loadFailure("stats-retry", this.error, () => void this.load(), "stats-error")
         : null,
       this.buildSeries(),
     ];

@@ -24,6 +24,7 @@ import { barChart } from "./chart";
 import { selectField } from "./form";
 import { figureCell, periodFieldIds, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
 import { BaseView, type AppContext } from "./view";
+import { loadFailure } from "./lists";
 import type { Release } from "../gen/consular/v1/statistics_pb";
 
 /** Saves bytes as a file through a temporary object URL and a download link. */
@@ -161,12 +162,7 @@ export class CountryStatsView extends BaseView {
       ),
       h("p", null, h("a", { href: `#/statistics/${this.country}/series`, id: "stats-series-link" }, t("stats.seriesLink", { country: name }))),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert", id: "stats-error" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "stats-retry", onclick: () => void this.load() }, t("common.retry")),
-          )
+        ? loadFailure("stats-retry", this.error, () => void this.load(), "stats-error")
         : null,
       this.buildFigures(),
       this.buildDossier(),

@@ -5,10 +5,10 @@ import { errorMessage } from "../errors";
 import { t } from "../i18n/i18n";
 
 /** A load that failed, in words, as an alert, with a retry button of the given id. */
-export function loadFailure(retryId: string, error: unknown, retry: () => void): HTMLElement {
+export function loadFailure(retryId: string, error: unknown, retry: () => void, id?: string): HTMLElement {
   return h(
     "div",
-    { class: "message message-error", role: "alert" },
+    { class: "message message-error", role: "alert", ...(id ? { id } : {}) },
     h("p", null, errorMessage(error)),
     h("button", { type: "button", id: retryId, onclick: retry }, t("common.retry")),
   );

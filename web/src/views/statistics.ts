@@ -15,7 +15,7 @@ import { buildPeriod, periodFieldOfPath, periodText, type PeriodField, type Peri
 import { enumChoices, selectField } from "./form";
 import { figureCell, periodFieldIds, periodFields, provenance, releaseAndRounding, statsSettings } from "./stats-common";
 import { BaseView, type AppContext } from "./view";
-import { moreButton } from "./lists";
+import { loadFailure, moreButton } from "./lists";
 
 export function countryStatsHref(country: string): string {
   return `#/statistics/${country}`;
@@ -150,12 +150,7 @@ export class StatisticsView extends BaseView {
         h("button", { type: "submit", id: "stats-show" }, t("stats.show")),
       ),
       this.error !== undefined
-        ? h(
-            "div",
-            { class: "message message-error", role: "alert", id: "stats-error" },
-            h("p", null, errorMessage(this.error)),
-            h("button", { type: "button", id: "stats-retry", onclick: () => void this.load() }, t("common.retry")),
-          )
+        ? loadFailure("stats-retry", this.error, () => void this.load(), "stats-error")
         : null,
       this.buildTable(),
       this.buildReleases(),
