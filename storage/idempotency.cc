@@ -15,7 +15,7 @@ struct IdempotencySql {
   const char* find_name;
   const char* find;  // $1 actor, $2 request id → method, hash, response
   const char* save_name;
-  const char* save;  // $1 actor, $2 request id, $3 response
+  const char* save;  // $1 actor, $2 request id, $3 response, $4 case id ('' for none)
 };
 
 // `schema` is "cases", "contacts" or "stats"; its table is "<schema>.idempotency" and the
@@ -30,7 +30,9 @@ struct IdempotencySql {
         "SELECT method, request_hash, COALESCE(response, ''::bytea) FROM " schema              \
         ".idempotency WHERE actor = $1 AND request_id = $2",                                   \
         schema "_idempotency_save",                                                            \
-        "UPDATE " schema ".idempotency SET response = $3 WHERE actor = $1 AND request_id = $2" \
+        "UPDATE " schema                                                                       \
+        ".idempotency SET response = $3, case_id = NULLIF($4, '')::uuid "                      \
+        "WHERE actor = $1 AND request_id = $2"                                                 \
   }
 
 const IdempotencySql& SqlFor(IdempotencyTable table) {
@@ -84,10 +86,17 @@ std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const Field
                                          const std::string& request_id, const std::string& method,
                                          const std::string& request_hash) {
   const IdempotencySql& sql = SqlFor(table);
-  const pqxx::result claimed = ExecPrepared(tx, sql.claim_name, sql.claim, actor, request_id,
-                                            method, pqxx::binarystring(request_hash));
-  if (claimed.affected_rows() == 1) return std::nullopt;
-  const pqxx::row row = ExecPrepared1(tx, sql.find_name, sql.find, actor, request_id);
+  pqxx::result found;
+  // Twice at most: housekeeping may delete an expired record between the claim that ran into it
+  // and the read; the second claim then takes the id as new.
+  for (int attempt = 0; attempt < 2 && found.empty(); ++attempt) {
+    const pqxx::result claimed = ExecPrepared(tx, sql.claim_name, sql.claim, actor, request_id,
+                                              method, pqxx::binarystring(request_hash));
+    if (claimed.affected_rows() == 1) return std::nullopt;
+    found = ExecPrepared(tx, sql.find_name, sql.find, actor, request_id);
+  }
+  if (found.empty()) throw std::runtime_error("idempotency record vanished twice while claimed");
+  const pqxx::row row = found[0];
   PriorRequest prior{row[0].as<std::string>(), pqxx::binarystring(row[1]).str(), ""};
   const pqxx::binarystring stored(row[2]);
   if (stored.size() > 0) {
@@ -104,11 +113,12 @@ std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const Field
 
 void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, IdempotencyTable table,
                   const std::string& actor, const std::string& request_id,
-                  const std::string& response) {
+                  const std::string& response, const std::string& case_id) {
   const IdempotencySql& sql = SqlFor(table);
   ExecPrepared0(tx, sql.save_name, sql.save, actor, request_id,
                 pqxx::binarystring(
-                    cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))));
+                    cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))),
+                case_id);
 }
 
 }  // namespace consular::storage

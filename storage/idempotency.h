@@ -9,7 +9,7 @@
 
 // Idempotency records of mutations (a retry with the same request id returns the first response
 // and writes nothing). Each service keeps them in a table of its own schema, shaped alike
-// (actor, request_id, method, request_hash, response, created_at); the stored response is
+// (actor, request_id, method, request_hash, response, case_id, created_at); the stored response is
 // encrypted, bound to its table and (actor, request id). Functions run in the caller's transaction
 // and throw what libpqxx throws.
 namespace consular::storage {
@@ -37,10 +37,11 @@ std::optional<PriorRequest> ClaimRequest(pqxx::transaction_base& tx, const Field
                                          const std::string& request_id, const std::string& method,
                                          const std::string& request_hash);
 
-// Stores the response of a claimed request, encrypted, for replays.
+// Stores the response of a claimed request, encrypted, for replays, with the case it is about
+// (`case_id`, a UUID; "" for none: NULL), by which anonymising a case finds its records.
 void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, IdempotencyTable table,
                   const std::string& actor, const std::string& request_id,
-                  const std::string& response);
+                  const std::string& response, const std::string& case_id);
 
 // Where a stored response lives: the associated data its ciphertext is bound to.
 AssociatedData ResponseAssociatedData(IdempotencyTable table, const std::string& actor,

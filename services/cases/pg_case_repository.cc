@@ -24,9 +24,9 @@ std::optional<storage::PriorRequest> PgCaseRepository::ClaimRequest(
 }
 
 void PgCaseRepository::SaveResponse(const std::string& actor, const std::string& request_id,
-                                    const std::string& response) {
+                                    const std::string& response, const std::string& case_id) {
   storage::SaveResponse(tx_, *cipher_, storage::IdempotencyTable::kCases, actor, request_id,
-                        response);
+                        response, case_id);
 }
 
 int PgCaseRepository::NextReferenceNumber(const std::string& prefix, int year) {

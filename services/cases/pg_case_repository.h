@@ -24,7 +24,7 @@ class PgCaseRepository final : public CaseRepository {
                                                     const std::string& method,
                                                     const std::string& request_hash) override;
   void SaveResponse(const std::string& actor, const std::string& request_id,
-                    const std::string& response) override;
+                    const std::string& response, const std::string& case_id) override;
   int NextReferenceNumber(const std::string& prefix, int year) override;
   void Insert(const consular::v1::Case& c) override;
   void Update(const consular::v1::Case& c) override;

@@ -12,6 +12,7 @@
 #include "crypto/blind_index.h"
 #include "crypto/field_cipher.h"
 #include "services/common/identity.h"
+#include "services/common/response_case.h"
 #include "services/common/validation.h"
 #include "storage/idempotency.h"
 
@@ -29,9 +30,10 @@ class IdempotencyRecords {
                                                             const std::string& request_id,
                                                             const std::string& method,
                                                             const std::string& request_hash) = 0;
-  // Stores the (serialized) response of a claimed request, returned to replays.
+  // Stores the (serialized) response of a claimed request, returned to replays, and the case it
+  // is about (a UUID, CaseIdOfResponse; "" for none).
   virtual void SaveResponse(const std::string& actor, const std::string& request_id,
-                            const std::string& response) = 0;
+                            const std::string& response, const std::string& case_id) = 0;
 };
 
 // The records of `table` in transaction `tx`, encrypted with `cipher`.
@@ -48,8 +50,8 @@ class TableIdempotencyRecords final : public IdempotencyRecords {
     return storage::ClaimRequest(tx_, cipher_, table_, actor, request_id, method, request_hash);
   }
   void SaveResponse(const std::string& actor, const std::string& request_id,
-                    const std::string& response) override {
-    storage::SaveResponse(tx_, cipher_, table_, actor, request_id, response);
+                    const std::string& response, const std::string& case_id) override {
+    storage::SaveResponse(tx_, cipher_, table_, actor, request_id, response, case_id);
   }
 
  private:
@@ -64,7 +66,9 @@ class TableIdempotencyRecords final : public IdempotencyRecords {
 // must return OK only if the caller may see what it concerns *now* (the case still in scope, the
 // share still live, the emergency access still open), else the status a fresh call would get; then
 // the replay returns that status and no content. A replay that passes returns the stored response
-// and writes nothing. The same id with another request is INVALID_ARGUMENT
+// and writes nothing. The record names the case the response is about (CaseIdOfResponse). Records
+// expire (housekeeping, docs/records-housekeeping.md): a replay after that is a new request. The
+// same id with another request is INVALID_ARGUMENT
 // "request_id: already used for a different request".
 // The request's fingerprint covers the method, the caller's role and unit and the payload, so a
 // replay by the same subject under another role or post is never served from the record. It is a
@@ -104,7 +108,7 @@ absl::Status RunIdempotentCall(IdempotencyRecords& records, const BlindIndex& in
   }
   const absl::Status status = work(out);
   if (!status.ok()) return status;
-  records.SaveResponse(who.subject, request_id, out->SerializeAsString());
+  records.SaveResponse(who.subject, request_id, out->SerializeAsString(), CaseIdOfResponse(*out));
   return absl::OkStatus();
 }
 

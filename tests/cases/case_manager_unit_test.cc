@@ -182,6 +182,27 @@ TEST_F(CaseManagerUnitTest, ReplayReturnsTheFirstResultAndWritesNothing) {
   EXPECT_EQ(storage_.CaseCount(), 1);
 }
 
+TEST_F(CaseManagerUnitTest, EachStoredResponseNamesItsCase) {
+  const Case created = MustCreate(kRabatOfficer, "c-1");
+  EXPECT_EQ(storage_.RequestCaseId("officer-rabat", "c-1"), created.id());
+  Case updated;
+  ASSERT_TRUE(
+      manager_.Update(kRabatOfficer, CountryUpdate(created, "u-1"), Deadline(), &updated).ok());
+  EXPECT_EQ(storage_.RequestCaseId("officer-rabat", "u-1"), created.id());
+  v1::AddCaseNoteRequest note;
+  note.set_request_id("n-1");
+  note.set_case_id(created.reference());  // named by its reference: the record holds the UUID
+  note.set_text("called the family");
+  v1::CaseNote added;
+  ASSERT_TRUE(manager_.AddNote(kRabatOfficer, note, Deadline(), &added).ok());
+  EXPECT_EQ(storage_.RequestCaseId("officer-rabat", "n-1"), created.id());
+  // A refused call stores no response.
+  Case refused;
+  EXPECT_FALSE(manager_.Update(kTunisOfficer, CountryUpdate(updated, "u-2"), Deadline(), &refused)
+                   .ok());
+  EXPECT_EQ(storage_.RequestCaseId("officer-tunis", "u-2"), std::nullopt);
+}
+
 TEST_F(CaseManagerUnitTest, AnExpiredShareGivesNothingOnceTheClockPassesIt) {
   const Case created = MustCreate(kTunisOfficer, "r1");
   v1::ShareCaseRequest share;

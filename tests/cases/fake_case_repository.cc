@@ -72,10 +72,15 @@ class FakeCaseRepository final : public CaseRepository {
   }
 
   void SaveResponse(const std::string& actor, const std::string& request_id,
-                    const std::string& response) override {
-    auto it = t_.requests.find(std::make_pair(actor, request_id));
+                    const std::string& response, const std::string& case_id) override {
+    const auto key = std::make_pair(actor, request_id);
+    auto it = t_.requests.find(key);
     if (it == t_.requests.end()) throw std::runtime_error("request to save is not claimed");
+    if (!case_id.empty() && !LooksLikeUuid(case_id)) {
+      throw std::runtime_error("idempotency case_id is not a uuid");
+    }
     it->second.response = response;
+    t_.request_cases[key] = case_id;
   }
 
   int NextReferenceNumber(const std::string& prefix, int year) override {
@@ -740,6 +745,14 @@ std::vector<storage::AuditRecord> FakeCaseTransactions::AuditRows() const {
 int FakeCaseTransactions::CaseCount() const {
   absl::MutexLock lock(&mu_);
   return static_cast<int>(tables_.cases.size());
+}
+
+std::optional<std::string> FakeCaseTransactions::RequestCaseId(
+    const std::string& actor, const std::string& request_id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = tables_.request_cases.find(std::make_pair(actor, request_id));
+  if (it == tables_.request_cases.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace consular::cases::testing

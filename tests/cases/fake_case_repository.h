@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,10 @@ class FakeCaseTransactions final : public CaseTransactions {
   std::vector<storage::AuditRecord> AuditRows() const;
   // The number of cases stored, whoever may see them.
   int CaseCount() const;
+  // The case the stored response of (actor, request id) is about: "" for none, nullopt when no
+  // response is stored.
+  std::optional<std::string> RequestCaseId(const std::string& actor,
+                                           const std::string& request_id) const;
 
   // The stored rows. Public for the repository in the .cc; tests read them through the methods
   // above.
@@ -57,6 +62,8 @@ class FakeCaseTransactions final : public CaseTransactions {
     // Emergency searches: the searcher and the ids found.
     std::vector<std::pair<std::string, std::vector<std::string>>> emergency_searches;
     std::map<std::pair<std::string, std::string>, storage::PriorRequest> requests;
+    // The case each saved response is about ("" for none), as the column case_id.
+    std::map<std::pair<std::string, std::string>, std::string> request_cases;
     // The register of units: code -> active (as TestDatabase seeds it, and one closed post).
     std::map<std::string, bool> units = {{"LKHA", true},   {"RABAT", true}, {"TUNIS", true},
                                          {"CAIRO", true},  {"ANKARA", true}, {"CASABLANCA", true},
