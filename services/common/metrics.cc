@@ -25,12 +25,19 @@
 namespace consular {
 namespace {
 
-// Gauges read when Prometheus scrapes, not kept up to date by the code they describe.
+// Gauges and counters read when Prometheus scrapes, not kept up to date by the code they
+// describe.
 class ReadGauges final : public prometheus::Collectable {
  public:
   void Add(std::string name, std::string help, std::function<double()> read) {
     absl::MutexLock lock(&mu_);
     gauges_.push_back({std::move(name), std::move(help), std::move(read)});
+  }
+
+  void AddCounters(std::string name, std::string help, std::string label,
+                   std::function<std::vector<std::pair<std::string, double>>()> read) {
+    absl::MutexLock lock(&mu_);
+    counters_.push_back({std::move(name), std::move(help), std::move(label), std::move(read)});
   }
 
   std::vector<prometheus::MetricFamily> Collect() const override {
@@ -46,6 +53,19 @@ class ReadGauges final : public prometheus::Collectable {
       family.metric.push_back(std::move(metric));
       families.push_back(std::move(family));
     }
+    for (const Counters& counters : counters_) {
+      prometheus::MetricFamily family;
+      family.name = counters.name;
+      family.help = counters.help;
+      family.type = prometheus::MetricType::Counter;
+      for (const auto& [value, count] : counters.read()) {
+        prometheus::ClientMetric metric;
+        metric.label.push_back({counters.label, value});
+        metric.counter.value = count;
+        family.metric.push_back(std::move(metric));
+      }
+      families.push_back(std::move(family));
+    }
     return families;
   }
 
@@ -55,8 +75,15 @@ class ReadGauges final : public prometheus::Collectable {
     std::string help;
     std::function<double()> read;
   };
+  struct Counters {
+    std::string name;
+    std::string help;
+    std::string label;
+    std::function<std::vector<std::pair<std::string, double>>()> read;
+  };
   mutable absl::Mutex mu_;
   std::vector<Gauge> gauges_ ABSL_GUARDED_BY(mu_);
+  std::vector<Counters> counters_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
@@ -117,6 +144,12 @@ void ServerMetrics::RecordCall(const std::string& method, grpc::StatusCode code,
 void ServerMetrics::AddGauge(const std::string& name, const std::string& help,
                              std::function<double()> read) {
   state_->gauges->Add(name, help, std::move(read));
+}
+
+void ServerMetrics::AddCounters(
+    const std::string& name, const std::string& help, const std::string& label,
+    std::function<std::vector<std::pair<std::string, double>>()> read) {
+  state_->gauges->AddCounters(name, help, label, std::move(read));
 }
 
 }  // namespace consular

@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -46,6 +47,11 @@ class ServerMetrics {
   // A gauge whose value `read` gives at each scrape (it must stay valid while the metrics are
   // served; it runs on the metrics thread). `name` must be a Prometheus metric name.
   void AddGauge(const std::string& name, const std::string& help, std::function<double()> read);
+
+  // A counter with one label, its values per label value given by `read` at each scrape (they
+  // must only grow while the process runs; same rules as AddGauge). `name` ends in "_total".
+  void AddCounters(const std::string& name, const std::string& help, const std::string& label,
+                   std::function<std::vector<std::pair<std::string, double>>()> read);
 
  private:
   struct State;

@@ -52,6 +52,22 @@ TEST(ServerMetricsTest, CallsGaugesAndBuildInfoAreScrapedInTheTextFormat) {
   EXPECT_THAT(Scrape(port), HasSubstr("consular_test_queue 0")) << "read at each scrape";
 }
 
+TEST(ServerMetricsTest, ReadCountersAreScrapedPerLabelAsCounters) {
+  absl::StatusOr<std::unique_ptr<ServerMetrics>> metrics =
+      ServerMetrics::Start("127.0.0.1:0", "consular-test");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  std::atomic<int> old_rows{7};
+  (*metrics)->AddCounters("consular_test_expired_total", "Rows expired", "kind", [&old_rows] {
+    return std::vector<std::pair<std::string, double>>{{"a", old_rows.load()}, {"b", 0}};
+  });
+  std::string text = Scrape((*metrics)->port());
+  EXPECT_THAT(text, HasSubstr("# TYPE consular_test_expired_total counter"));
+  EXPECT_THAT(text, HasSubstr(R"(consular_test_expired_total{kind="a"} 7)"));
+  EXPECT_THAT(text, HasSubstr(R"(consular_test_expired_total{kind="b"} 0)"));
+  old_rows = 9;
+  EXPECT_THAT(Scrape((*metrics)->port()), HasSubstr(R"(consular_test_expired_total{kind="a"} 9)"));
+}
+
 TEST(ServerMetricsTest, AnAddressInUseIsUnavailable) {
   absl::StatusOr<std::unique_ptr<ServerMetrics>> first =
       ServerMetrics::Start("127.0.0.1:0", "consular-test");
