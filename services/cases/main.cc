@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
   spec.description = "the consular case service (gRPC)";
   spec.env_prefix = "CONSULAR_";
   spec.field_keys = true;
+  using consular::storage::ExpiringKind;
+  spec.expiring = {ExpiringKind::kCasesIdempotency, ExpiringKind::kEndedShares,
+                   ExpiringKind::kReviewedEmergencyAccess, ExpiringKind::kEmergencySearches};
   spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
     auto* manager =
         parts->Make<consular::cases::CaseManager>(ctx.runner, *ctx.clock, ctx.crypto);

@@ -9,6 +9,7 @@
 #include "absl/cleanup/cleanup.h"
 #include "base/log.h"
 #include "services/common/config_file.h"
+#include "services/common/housekeeper.h"
 #include "services/common/metrics.h"
 #include "services/common/server.h"
 #include "services/common/token.h"
@@ -50,6 +51,10 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   AddServerFlags(app, spec.env_prefix, &flags);
   if (spec.field_keys) AddFieldKeyFlags(app, &key_flags);
   if (spec.add_flags) spec.add_flags(app);
+  HousekeepingFlags housekeeping_flags;
+  if (!spec.expiring.empty()) {
+    AddHousekeepingFlags(app, spec.env_prefix, spec.expiring, &housekeeping_flags);
+  }
   AddConfigFileFlag(app);
   if (!spec.footer.empty()) app.footer(spec.footer);
   CLI11_PARSE(app, argc, argv);
@@ -119,6 +124,11 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   }
 
   storage::AuditSequencer sequencer(&runner, {flags.chain_batch});
+  std::unique_ptr<Housekeeper> housekeeper;
+  if (!spec.expiring.empty() && housekeeping_flags.interval_seconds > 0) {
+    housekeeper = std::make_unique<Housekeeper>(
+        &runner, HousekeepingSettingsOf(housekeeping_flags, spec.expiring), *context.clock);
+  }
   // Everything the gauges read is declared above: the metrics stop first when this function
   // returns (they are served until then, after the server has stopped).
   absl::Cleanup stop_metrics = [&metrics] { metrics.reset(); };
@@ -134,8 +144,24 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
                       "Unix time of the sequencer's last successful round (0: none yet)",
                       [&sequencer] { return UnixSecondsOrZero(sequencer.Lag().measured_at); });
   }
+  if (metrics != nullptr && housekeeper != nullptr) {
+    Housekeeper* keeper = housekeeper.get();
+    metrics->AddCounters("consular_housekeeping_expired_rows_total",
+                         "Rows housekeeping deleted because their retention had passed, by kind",
+                         "kind", [keeper] {
+                           std::vector<std::pair<std::string, double>> values;
+                           for (const auto& [kind, rows] : keeper->Expired()) {
+                             values.emplace_back(kind, static_cast<double>(rows));
+                           }
+                           return values;
+                         });
+    metrics->AddGauge("consular_housekeeping_last_success_timestamp_seconds",
+                      "Unix time of the end of housekeeping's last successful round (0: none yet)",
+                      [keeper] { return UnixSecondsOrZero(keeper->LastSuccess()); });
+  }
   if (flags.chain_interval_ms > 0) sequencer.Start(absl::Milliseconds(flags.chain_interval_ms));
   parts.StartBackground();
+  if (housekeeper != nullptr) housekeeper->Start();
   // On SIGTERM, calls still running after the grace period have their statements cancelled.
   flags.server.cancel_running_calls = [&pool] { pool.Stop(); };
   // Health says NOT_SERVING while the database does not answer, and SERVING again when it does.
@@ -153,6 +179,7 @@ int RunConsularServer(const ServerSpec& spec, int argc, char** argv) {
   }
   const absl::Status served = RunServer(flags.server, parts.services());
   workers.Shutdown();
+  if (housekeeper != nullptr) housekeeper->Stop();
   parts.StopBackground();
   sequencer.Stop();
   if (!served.ok()) return fail(1, served);

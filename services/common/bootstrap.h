@@ -14,6 +14,7 @@
 #include "services/common/server_flags.h"
 #include "services/common/unary_call.h"
 #include "storage/case_store.h"
+#include "storage/housekeeping.h"
 #include "storage/transaction_runner.h"
 
 // One way to run a consular server. A server's main() names its parts in a ServerSpec and hands
@@ -26,12 +27,13 @@
 //   4. calls spec.build with all of it, which makes the server's use cases, gRPC services and
 //      background tasks (ServerParts);
 //   5. starts the audit sequencer (--chain-interval-ms; whichever process holds its PostgreSQL
-//      advisory lock chains a round) and the parts' background tasks;
+//      advisory lock chains a round), the parts' background tasks and housekeeping (spec.expiring,
+//      --housekeeping-interval-seconds);
 //   6. serves (RunServer: TLS, health, reflection when --reflection, signals, READY=1 and
 //      STOPPING=1 to systemd) until SIGTERM or SIGINT; calls still running when the grace period
 //      ends have their statements cancelled;
-//   7. stops the worker pool, the background tasks (last started, first stopped) and the
-//      sequencer, then destroys the parts.
+//   7. stops the worker pool, housekeeping, the background tasks (last started, first stopped)
+//      and the sequencer, then destroys the parts.
 // Messages go to stderr prefixed with spec.name. Exit codes: 0 after a clean shutdown, 2 for bad
 // flags, keys or database role, 1 when serving fails.
 namespace consular {
@@ -92,6 +94,9 @@ struct ServerSpec {
   std::string env_prefix;   // of the server's own environment variables, e.g. "CONSULAR_AUDIT_"
   ServerFlags defaults;     // listen address, pool and worker sizes ...
   bool field_keys = false;  // the server reads personal data: --field-keys, --blind-index-key
+  // The kinds of rows this server's housekeeping expires (its own tables); none: no housekeeping
+  // and no housekeeping flags (housekeeper.h).
+  std::vector<storage::ExpiringKind> expiring;
   // Adds the server's own flags (optional); the values must outlive RunConsularServer.
   std::function<void(CLI::App&)> add_flags;
   // Builds the server's parts into `parts`. An error stops the server before it listens (exit 2).

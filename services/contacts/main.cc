@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   spec.description = "partner directory and contact log (gRPC)";
   spec.env_prefix = "CONSULAR_CONTACTS_";
   spec.field_keys = true;
+  spec.expiring = {consular::storage::ExpiringKind::kContactsIdempotency};
   spec.build = [](const consular::ServerContext& ctx, consular::ServerParts* parts) {
     auto* manager =
         parts->Make<consular::contacts::ContactsManager>(ctx.runner, *ctx.clock, ctx.crypto);

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   spec.env_prefix = "CONSULAR_STATS_";
   spec.defaults.server.listen_address = "127.0.0.1:50054";
   spec.field_keys = true;
+  spec.expiring = {consular::storage::ExpiringKind::kStatsIdempotency};
   consular::stats::StatisticsSettings settings;
   int refresh_ms = 500;
   bool no_monthly_release = false;
