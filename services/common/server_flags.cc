@@ -103,9 +103,14 @@ void AddServerFlags(CLI::App& app, const std::string& env_prefix, ServerFlags* f
                    "Memory gRPC may use for connections and calls; past it, it sheds them",
                    "CONSULAR_MEMORY_QUOTA_MIB", 16, 65536);
   app.add_option("--page-token-key", flags->page_token_key,
-                 "File with the key that signs page tokens (at least 32 bytes); replicas share "
-                 "it. Without it, a random key of this process")
+                 "File with the keys of page tokens: one per line, at least 32 characters each, "
+                 "the first signs and any verifies (rotation, docs/keys.md), or one key of raw "
+                 "bytes; replicas share it. Without it, a random key of this process")
       ->envname("CONSULAR_PAGE_TOKEN_KEY");
+  AddBoundedOption(app, "--page-token-lifetime-hours", &flags->page_token_lifetime_hours,
+                   "A page token is accepted this long after it was issued; then the client "
+                   "starts the listing again",
+                   "CONSULAR_PAGE_TOKEN_LIFETIME_HOURS", 1, 8760);
   app.add_flag("--reflection", flags->server.reflection,
                "Offer gRPC server reflection (lists the API to any client that connects; for "
                "development and debugging)")
@@ -151,6 +156,11 @@ absl::StatusOr<std::unique_ptr<TokenVerifier>> FinishServerFlags(ServerFlags* fl
   flags->server.max_connection_idle = absl::Seconds(flags->idle_connection_seconds);
   flags->server.handshake_timeout = absl::Seconds(flags->handshake_seconds);
   flags->server.memory_quota_bytes = static_cast<int64_t>(flags->memory_quota_mib) << 20;
+  if (const absl::Status lifetime =
+          SetPageTokenLifetime(absl::Hours(flags->page_token_lifetime_hours));
+      !lifetime.ok()) {
+    return lifetime;
+  }
   if (!flags->page_token_key.empty()) {
     const absl::Status key = LoadPageTokenKeyFile(flags->page_token_key);
     if (!key.ok()) return key;

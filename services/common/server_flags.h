@@ -41,6 +41,7 @@ struct ServerFlags {
   int handshake_seconds = 10;        // ServerOptions::handshake_timeout
   int memory_quota_mib = 128;        // ServerOptions::memory_quota_bytes
   std::string page_token_key;        // file; empty: a random key of this process
+  int page_token_lifetime_hours = 24;  // a page token is accepted this long after it was issued
   int chain_interval_ms = 200;       // the audit sequencer's pause once all is chained; 0: off
   int chain_batch = 500;             // audit events chained per sequencer transaction
   std::string metrics_listen;        // host:port of /metrics (Prometheus); empty: none
