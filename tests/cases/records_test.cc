@@ -251,6 +251,45 @@ TEST_F(RecordsTest, ListsShowEachReviewerTheirOwnUnitAndNobodyElse) {
             "f");
 }
 
+TEST_F(RecordsTest, TheMonthlyListIsProposedOncePerMonthAndOnlyWhenSomethingIsDue) {
+  // Nothing due: no list, and no trace in the audit trail either.
+  absl::StatusOr<std::optional<std::string>> proposed = records_->ProposeMonthlyListIfDue();
+  ASSERT_TRUE(proposed.ok()) << proposed.status();
+  EXPECT_FALSE(proposed->has_value());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM audit.events WHERE action LIKE 'RecordsService.%'"), "0");
+
+  ASSERT_TRUE(
+      SetSchedule(consular::v1::CASE_TYPE_ABANDONMENT, consular::v1::OUTCOME_UNSPECIFIED, 0).ok());
+  Case c = Create(kRabatOfficer, "m-");
+  Close(&c, Day(2026, 1, 10), "m-");
+  clock_.Set(Day(2026, 2, 1));
+  // Two replicas asking at once propose one list.
+  std::optional<std::string> first;
+  std::optional<std::string> second;
+  std::thread other([&] {
+    absl::StatusOr<std::optional<std::string>> n = records_->ProposeMonthlyListIfDue();
+    EXPECT_TRUE(n.ok()) << n.status();
+    if (n.ok()) second = *n;
+  });
+  proposed = records_->ProposeMonthlyListIfDue();
+  other.join();
+  ASSERT_TRUE(proposed.ok()) << proposed.status();
+  first = *proposed;
+  EXPECT_NE(first.has_value(), second.has_value());
+  EXPECT_EQ(first.value_or(second.value_or("")), "VL-2026-1");
+  EXPECT_EQ(Scalar("SELECT scheduled_month FROM cases.destruction_lists"), "2026-02");
+  EXPECT_EQ(Scalar("SELECT proposed_by FROM cases.destruction_lists"),
+            RecordsManager::MonthlyJobIdentity().subject);
+  // Later the same month, with another case due: still that one list.
+  Case d = Create(kRabatOfficer, "n-");
+  Close(&d, Day(2026, 2, 10), "n-");
+  clock_.Set(Day(2026, 2, 20));
+  proposed = records_->ProposeMonthlyListIfDue();
+  ASSERT_TRUE(proposed.ok()) << proposed.status();
+  EXPECT_FALSE(proposed->has_value());
+  EXPECT_EQ(Scalar("SELECT count(*) FROM cases.destruction_lists"), "1");
+}
+
 TEST_F(RecordsTest, BadInputIsInvalidArgumentNamingTheField) {
   const auto field_of = [](const absl::Status& status) {
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
