@@ -49,7 +49,10 @@ constexpr char kCaseColumns[] =
     "c.country, array_to_string(c.risk_flags, ','), c.referral_source, c.personal, " MICROS(
         "c.opened_at") ", " MICROS("c.updated_at") ", COALESCE(" MICROS("c.resolved_at") ", 0), "
     "COALESCE(" MICROS("c.closed_at") ", 0), c.version, " CASE_ACCESS ", "
-    "COALESCE(c.assigned_to, ''), COALESCE(" MICROS("c.assigned_at") ", 0)";
+    "COALESCE(c.assigned_to, ''), COALESCE(" MICROS("c.assigned_at") ", 0), "
+    "COALESCE(c.archive_action_date::text, ''), "
+    "EXISTS (SELECT FROM cases.legal_holds h WHERE h.case_id = c.id AND h.lifted_at IS NULL), "
+    "COALESCE(" MICROS("c.anonymised_at") ", 0), COALESCE(c.anonymised_under, '')";
 
 constexpr char kNextReference[] =
     "INSERT INTO cases.reference_counters (prefix, year, last_value) VALUES ($1, $2, 1) "
@@ -325,7 +328,8 @@ std::string CaseStore::Open(const pqxx::field& field, const AssociatedData& ad) 
 Case CaseStore::CaseFromRow(const pqxx::row& row) const {
   Case c;
   const std::string id = row[0].as<std::string>();
-  if (!c.ParseFromString(Open(row[9], PersonalAd(id)))) {
+  // An anonymised case has no personal part: it is read as its tombstone.
+  if (!row[9].is_null() && !c.ParseFromString(Open(row[9], PersonalAd(id)))) {
     throw std::runtime_error("stored case record does not parse (row " + id + ")");
   }
   c.set_id(id);
@@ -366,6 +370,14 @@ Case CaseStore::CaseFromRow(const pqxx::row& row) const {
   c.set_assigned_to(row[16].as<std::string>());
   if (const int64_t assigned = row[17].as<int64_t>(); assigned != 0) {
     *c.mutable_assigned_at() = TimeUtil::MicrosecondsToTimestamp(assigned);
+  }
+  if (const std::string due = row[18].as<std::string>(); !due.empty()) {
+    *c.mutable_archive_action_date() = ParseDate(due);
+  }
+  c.set_on_legal_hold(row[19].as<bool>());
+  if (const int64_t anonymised = row[20].as<int64_t>(); anonymised != 0) {
+    *c.mutable_anonymised_at() = TimeUtil::MicrosecondsToTimestamp(anonymised);
+    c.set_anonymised_under(row[21].as<std::string>());
   }
   return c;
 }
@@ -788,7 +800,8 @@ consular::v1::EmergencyAccess CaseStore::EmergencyFromRow(const pqxx::row& row) 
   grant.set_actor_role(
       ParseStoredEnum<consular::v1::Role>(row[5].as<std::string>(), consular::v1::Role_Parse));
   grant.set_actor_unit(row[6].as<std::string>());
-  grant.set_reason(Open(row[7], EmergencyReasonAd(grant.id())));
+  // Destroyed (NULL) once the case is anonymised: who, when and the review stay.
+  if (!row[7].is_null()) grant.set_reason(Open(row[7], EmergencyReasonAd(grant.id())));
   *grant.mutable_opened_at() = FromMicros(row[8].as<int64_t>());
   *grant.mutable_expires_at() = FromMicros(row[9].as<int64_t>());
   grant.set_active(row[10].as<bool>());

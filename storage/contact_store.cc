@@ -17,7 +17,8 @@ using consular::v1::Contact;
 using google::protobuf::util::TimeUtil;
 
 constexpr char kFindCase[] =
-    "SELECT id::text, reference, status, country, handling_post, COALESCE(access, '') "
+    "SELECT id::text, reference, status, country, handling_post, COALESCE(access, ''), "
+    "anonymised "
     "FROM cases.case_access WHERE ";
 
 constexpr char kCasePersonal[] = "SELECT personal FROM cases.cases WHERE id = $1::uuid";
@@ -75,7 +76,8 @@ ContactStore::ContactStore(pqxx::transaction_base& tx, FieldCrypto crypto)
 
 std::vector<consular::v1::Person> ContactStore::CasePersons(const std::string& case_id) {
   const pqxx::result r = ExecPrepared(tx_, "contact_case_personal", kCasePersonal, case_id);
-  if (r.empty()) return {};
+  // An anonymised case has no personal part, and no persons.
+  if (r.empty() || r[0][0].is_null()) return {};
   consular::v1::Case personal;
   if (!personal.ParseFromString(OpenSealed(*crypto_.cipher, r[0][0], PersonalAd(case_id)))) {
     throw std::runtime_error("stored case record does not parse (row " + case_id + ")");
@@ -98,6 +100,7 @@ std::optional<CaseAccessRow> ContactStore::FindCase(const std::string& id_or_ref
                                                          consular::v1::CaseStatus_Parse);
   row.country = r[0][3].as<std::string>();
   row.handling_post = r[0][4].as<std::string>();
+  row.anonymised = r[0][6].as<bool>();
   const std::string access = r[0][5].as<std::string>();
   if (access == "HANDLING") {
     row.access = consular::v1::CASE_ACCESS_HANDLING;

@@ -26,6 +26,7 @@ struct CaseAccessRow {
   std::string country;
   std::string handling_post;
   consular::v1::CaseAccess access = consular::v1::CASE_ACCESS_UNSPECIFIED;
+  bool anonymised = false;  // a tombstone: nothing is logged on it any more
 };
 
 // What a contact needs of a directory partner.

@@ -186,6 +186,7 @@ void WithholdCovertNotes(Case* c) {
 }
 
 void PrepareForCaller(Case* c, bool reveal_code_word) {
+  if (c->has_anonymised_at()) return;  // a tombstone: no safety information to prepare
   WithholdCovertNotes(c);
   c->mutable_safety()->set_has_code_word(!c->safety().code_word().empty());
   if (!reveal_code_word) c->mutable_safety()->clear_code_word();

@@ -120,6 +120,7 @@ absl::Status CaseManager::AnswerReferral(const Identity& who,
                   repo.RevokeShare(look_share, who.subject, at);
                 }
               } else {
+                CONSULAR_RETURN_IF_ERROR(internal::CheckNotAnonymised(*current));
                 CONSULAR_RETURN_IF_ERROR(CheckNotClosed(*current));
                 // The case moves (while the referral is pending: only then may this post move
                 // it), nobody works it here yet, and the post's own view is spent.

@@ -46,6 +46,7 @@ using google::protobuf::util::TimeUtil;
 using internal::CaseIdOf;
 using internal::CaseNotFound;
 using internal::CaseStillInScope;
+using internal::CheckNotAnonymised;
 using internal::CheckNotClosed;
 using internal::CheckVersion;
 using internal::CreatedStillInScope;
@@ -191,6 +192,7 @@ absl::Status CaseManager::Change(const Identity& who, const google::protobuf::Me
               std::optional<Case> current = repo.Find(change.case_id, true);
               if (!current) return CaseNotFound(change.case_id);
               Reached(*current, audit);
+              CONSULAR_RETURN_IF_ERROR(CheckNotAnonymised(*current));
               return change.apply(repo, *std::move(current), now, reply);
             });
       });

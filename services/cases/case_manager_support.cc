@@ -65,6 +65,15 @@ absl::Status CheckNotClosed(const Case& current) {
   return absl::OkStatus();
 }
 
+absl::Status CheckNotAnonymised(const Case& current) {
+  if (current.has_anonymised_at()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case ", current.reference(), " is anonymised (destruction list ",
+        current.anonymised_under(), "): it can no longer be changed"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CaseStillInScope(CaseRepository& repo, const std::string& case_id,
                               storage::AuditRecord* audit) {
   audit->case_id = case_id;

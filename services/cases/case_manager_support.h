@@ -41,6 +41,9 @@ absl::Status CheckVersion(const consular::v1::Case& current, int64_t expected);
 
 // FAILED_PRECONDITION when `current` is closed.
 absl::Status CheckNotClosed(const consular::v1::Case& current);
+// FAILED_PRECONDITION "case X is anonymised" for an anonymised case (a tombstone: never changed
+// again, not even reopened), else OK.
+absl::Status CheckNotAnonymised(const consular::v1::Case& current);
 
 // The case a stored reply belongs to.
 inline const std::string& CaseIdOf(const consular::v1::Case& c) { return c.id(); }

@@ -62,6 +62,10 @@ absl::Status CheckCaseWritable(const storage::CaseAccessRow& c) {
                      " is not yours to change: contacts are logged by the "
                      "unit handling it or holding a read-write share"));
   }
+  if (c.anonymised) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("case ", c.reference, " is anonymised: it can no longer be changed"));
+  }
   if (c.status == consular::v1::CASE_STATUS_CLOSED) {
     return absl::FailedPreconditionError(
         absl::StrCat("case ", c.reference, " is closed; a post manager must reopen it first"));

@@ -58,6 +58,23 @@ TEST(FormatDuplicatesTest, NamesTheCaseOnlyWhenTheCallerMayReadIt) {
             "REFERENCE       UNIT\nABN-2026-00001  RABAT\n1 case(s)\n");
 }
 
+TEST(FormatCaseTest, ATombstoneShowsTheListAndNothingPersonal) {
+  consular::v1::Case c;
+  c.set_reference("ABN-2026-00001");
+  c.set_status(consular::v1::CASE_STATUS_CLOSED);
+  c.mutable_archive_action_date()->set_year(2026);
+  c.mutable_archive_action_date()->set_month(1);
+  c.mutable_archive_action_date()->set_day(10);
+  c.mutable_anonymised_at()->set_seconds(1770000000);
+  c.set_anonymised_under("VL-2026-1");
+  const std::string text = FormatCase(c);
+  EXPECT_THAT(text, HasSubstr("Archive date"));
+  EXPECT_THAT(text, HasSubstr("2026-01-10"));
+  EXPECT_THAT(text, HasSubstr("under list VL-2026-1"));
+  EXPECT_THAT(text, Not(HasSubstr("Name")));
+  EXPECT_THAT(text, Not(HasSubstr("Date of birth")));
+}
+
 TEST(FormatDeadlinesTest, PassedFirstWithTheWarningReached) {
   consular::v1::ListDeadlinesResponse listed;
   consular::v1::Deadline* passed = listed.add_deadlines();

@@ -160,7 +160,11 @@ std::string CaseInsert(const TestDatabase& db, const std::string& id, const std:
                     {"handling_post", Quoted(post)},
                     {"country", "'MA'"},
                     {"status", "'INTAKE'"},
-                    {"version", "1"}});
+                    {"version", "1"},
+                    // Nullable since migration 0023 (an anonymised case has neither), so not
+                    // filled in by InsertSql: a case that is not anonymised has both.
+                    {"personal", "decode('01' || repeat('00', 47), 'hex')"},
+                    {"subject_name_bidx", "decode(repeat('00', 32), 'hex')"}});
 }
 
 std::string NoteInsert(const TestDatabase& db, const std::string& case_id) {
@@ -300,7 +304,9 @@ std::string EmergencyInsert(const TestDatabase& db, const std::string& case_id,
        {"actor", Quoted(who.subject)},
        {"actor_role", Quoted(who.role)},
        {"opened_at", live ? "now()" : "now() - interval '3 hours'"},
-       {"expires_at", live ? "now() + interval '1 hour'" : "now() - interval '2 hours'"}});
+       {"expires_at", live ? "now() + interval '1 hour'" : "now() - interval '2 hours'"},
+       // Nullable since migration 0023 (destroyed with an anonymised case).
+       {"reason", "decode('01' || repeat('00', 47), 'hex')"}});
 }
 
 const SessionScope kLkha{"lena", "ROLE_LKHA_CASEWORKER", ""};

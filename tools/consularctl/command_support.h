@@ -34,6 +34,8 @@ struct ServerContext {
 
 // case and emergency: CaseService at --addr.
 using CaseContext = ServerContext<CaseClient>;
+// retention and hold: RecordsService at --addr.
+using RecordsContext = ServerContext<RecordsClient>;
 // partner, post and contact: PartnerService and ContactService at --contacts-addr.
 using ContactsContext = ServerContext<ContactsClient>;
 // stats, talk and report: consular-stats at --stats-addr.

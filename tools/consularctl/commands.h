@@ -36,6 +36,11 @@ void AddStageCommands(CLI::App* cases, const GlobalOptions* global, Action* acti
 // Registers `inbox` (and accept, decline) on `app` and `assign` on `cases`.
 void AddInboxCommands(CLI::App* app, CLI::App* cases, const GlobalOptions* global, Action* action);
 
+// Registers `retention` (schedules, set-schedule, lists, show, propose, review, process) and
+// `hold` (place, lift, list) on `app`: RecordsService at the global --addr (consular-cases); see
+// AddCaseCommands.
+void AddRecordsCommands(CLI::App* app, const GlobalOptions* global, Action* action);
+
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);
 

@@ -78,6 +78,16 @@ std::string FormatCase(const Case& c) {
   block.Add("Updated", FormatTimestamp(c.updated_at()));
   block.AddIfSet("Resolved", FormatTimestamp(c.resolved_at()));
   block.AddIfSet("Closed", FormatTimestamp(c.closed_at()));
+  if (c.has_archive_action_date()) {
+    block.Add("Archive date", FormatDate(c.archive_action_date()));
+  }
+  if (c.on_legal_hold()) block.Add("Legal hold", "yes: never destroyed while held");
+  if (c.has_anonymised_at()) {
+    // A tombstone: nothing personal is left to show.
+    block.Add("Anonymised", absl::StrCat("on ", FormatTimestamp(c.anonymised_at()), " under list ",
+                                         c.anonymised_under()));
+    return block.Render();
+  }
 
   const consular::v1::Subject& s = c.subject();
   block.Add("Name", s.full_name());
