@@ -1,6 +1,8 @@
 // consular-cases: the case service. Names its parts; services/common/bootstrap.h runs them.
 #include "services/cases/case_manager.h"
 #include "services/cases/cases_service.h"
+#include "services/cases/export_manager.h"
+#include "services/cases/export_service.h"
 #include "services/common/bootstrap.h"
 
 int main(int argc, char** argv) {
@@ -13,6 +15,9 @@ int main(int argc, char** argv) {
     auto* manager =
         parts->Make<consular::cases::CaseManager>(ctx.runner, *ctx.clock, ctx.crypto);
     parts->Serve<consular::cases::CasesService>(manager, ctx.env);
+    auto* exports =
+        parts->Make<consular::cases::ExportManager>(ctx.runner, *ctx.clock, ctx.crypto);
+    parts->Serve<consular::cases::ExportService>(exports, ctx.env);
     return absl::OkStatus();
   };
   return consular::RunConsularServer(spec, argc, argv);

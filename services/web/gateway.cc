@@ -32,11 +32,12 @@
 
 namespace consular::web {
 
-const ServiceRoute kServiceRoutes[8] = {
+const ServiceRoute kServiceRoutes[9] = {
     {"consular.v1.CaseService", "cases"},       {"consular.v1.AuditService", "audit"},
     {"consular.v1.PartnerService", "contacts"}, {"consular.v1.UnitService", "contacts"},
     {"consular.v1.ContactService", "contacts"}, {"consular.v1.StatisticsService", "stats"},
     {"consular.v1.BilateralService", "stats"},  {"consular.v1.ReportService", "stats"},
+    {"consular.v1.ExportService", "cases"},
 };
 
 namespace {
