@@ -10,6 +10,7 @@
 #include "absl/strings/string_view.h"
 #include "consular/v1/cases.grpc.pb.h"
 #include "consular/v1/contacts.grpc.pb.h"
+#include "consular/v1/exports.grpc.pb.h"
 #include "consular/v1/statistics.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
@@ -97,8 +98,8 @@ class ServiceClient {
   std::string purpose_;
 };
 
-// CaseService, at --addr.
-using CaseClient = ServiceClient<consular::v1::CaseService>;
+// consular-cases (CaseService and ExportService), at --addr.
+using CaseClient = ServiceClient<consular::v1::CaseService, consular::v1::ExportService>;
 // consular-contacts (PartnerService, ContactService and UnitService), at --contacts-addr.
 using ContactsClient = ServiceClient<consular::v1::PartnerService, consular::v1::ContactService,
                                      consular::v1::UnitService>;
@@ -108,6 +109,7 @@ using StatsClient = ServiceClient<consular::v1::StatisticsService, consular::v1:
 
 // The stubs whose methods the commands call.
 using CaseStub = consular::v1::CaseService::StubInterface;
+using ExportStub = consular::v1::ExportService::StubInterface;
 using PartnerStub = consular::v1::PartnerService::StubInterface;
 using ContactStub = consular::v1::ContactService::StubInterface;
 using UnitStub = consular::v1::UnitService::StubInterface;

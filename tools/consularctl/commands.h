@@ -36,6 +36,10 @@ void AddStageCommands(CLI::App* cases, const GlobalOptions* global, Action* acti
 // Registers `inbox` (and accept, decline) on `app` and `assign` on `cases`.
 void AddInboxCommands(CLI::App* app, CLI::App* cases, const GlobalOptions* global, Action* action);
 
+// Registers `sar` (request, answer, list, get) and `export` (request, answer, list, download) on
+// `app`: ExportService at the global --addr; see AddCaseCommands.
+void AddExportCommands(CLI::App* app, const GlobalOptions* global, Action* action);
+
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);
 

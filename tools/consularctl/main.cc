@@ -101,6 +101,7 @@ int Main(int argc, char** argv) {
   Action action;
   AddCaseCommands(&app, &global, &action);
   AddEmergencyCommands(&app, &global, &action);
+  AddExportCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
   AddPartnerCommands(&app, &global, &contacts_addr, &action);
