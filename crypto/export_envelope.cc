@@ -188,10 +188,10 @@ absl::StatusOr<OpenPgpRecipient> InspectOpenPgpKey(const std::string& field,
   return OpenPgpRecipient{key->fingerprint};
 }
 
-absl::StatusOr<std::string> EncryptToOpenPgpKey(const std::string& field,
-                                                const std::string& armored_key,
-                                                const std::string& file_name,
-                                                const std::string& content) {
+absl::StatusOr<OpenPgpMessage> EncryptToOpenPgpKey(const std::string& field,
+                                                   const std::string& armored_key,
+                                                   const std::string& file_name,
+                                                   const std::string& content) {
   TemporaryGnupgHome home;
   absl::StatusOr<ImportedKey> key = ImportKey(field, armored_key, home);
   if (!key.ok()) return key.status();
@@ -217,7 +217,7 @@ absl::StatusOr<std::string> EncryptToOpenPgpKey(const std::string& field,
   size_t length = 0;
   char* bytes = gpgme_data_release_and_get_mem(cipher.release(), &length);
   if (bytes == nullptr) return absl::InternalError("OpenPGP encryption produced nothing");
-  std::string out(bytes, length);
+  OpenPgpMessage out{key->fingerprint, std::string(bytes, length)};
   gpgme_free(bytes);
   return out;
 }

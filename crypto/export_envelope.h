@@ -32,12 +32,18 @@ struct OpenPgpRecipient {
 absl::StatusOr<OpenPgpRecipient> InspectOpenPgpKey(const std::string& field,
                                                    const std::string& armored_key);
 
-// `content` encrypted to `armored_key` (binary OpenPGP message; GPGME with a temporary GNUPGHOME
-// that is removed again). `file_name` is recorded as the literal data's name. INVALID_ARGUMENT
-// "<field>: ..." for an unusable key, INTERNAL when GnuPG fails.
-absl::StatusOr<std::string> EncryptToOpenPgpKey(const std::string& field,
-                                                const std::string& armored_key,
-                                                const std::string& file_name,
-                                                const std::string& content);
+// A message encrypted to one OpenPGP key, and that key's fingerprint.
+struct OpenPgpMessage {
+  std::string fingerprint;  // upper-case hex
+  std::string ciphertext;   // binary OpenPGP message
+};
+
+// `content` encrypted to `armored_key` (GPGME with a temporary GNUPGHOME that is removed again).
+// `file_name` is recorded as the literal data's name. INVALID_ARGUMENT "<field>: ..." for an
+// unusable key, INTERNAL when GnuPG fails.
+absl::StatusOr<OpenPgpMessage> EncryptToOpenPgpKey(const std::string& field,
+                                                   const std::string& armored_key,
+                                                   const std::string& file_name,
+                                                   const std::string& content);
 
 }  // namespace consular

@@ -353,19 +353,18 @@ absl::Status ExportManager::AnswerExport(const Identity& who,
                 if (!google::protobuf::util::MessageToJsonString(content, &json, options).ok()) {
                   throw std::runtime_error("export JSON not rendered");
                 }
-                absl::StatusOr<std::string> file =
-                    password
-                        ? SealZipWithPassword({{"cases.json", json}}, request.password())
-                        : EncryptToOpenPgpKey("openpgp_public_key", request.openpgp_public_key(),
-                                              "cases.json", json);
-                if (!file.ok()) return file.status();
-                if (!password) {
-                  absl::StatusOr<OpenPgpRecipient> key =
-                      InspectOpenPgpKey("openpgp_public_key", request.openpgp_public_key());
-                  if (!key.ok()) return key.status();
-                  approval.recipient_key = key->fingerprint;
+                if (password) {
+                  absl::StatusOr<std::string> zip =
+                      SealZipWithPassword({{"cases.json", json}}, request.password());
+                  if (!zip.ok()) return zip.status();
+                  approval.file = *std::move(zip);
+                } else {
+                  absl::StatusOr<OpenPgpMessage> message = EncryptToOpenPgpKey(
+                      "openpgp_public_key", request.openpgp_public_key(), "cases.json", json);
+                  if (!message.ok()) return message.status();
+                  approval.recipient_key = message->fingerprint;
+                  approval.file = std::move(message->ciphertext);
                 }
-                approval.file = *std::move(file);
                 approval.file_sha256 = Sha256(approval.file);
                 if (!exports.ApproveExport(id, approval)) {
                   throw std::runtime_error("pending export not approved");
