@@ -161,6 +161,35 @@ expect_error "a second download is refused: its one download is used" FAILED_PRE
 ctl "$OFFICER" export list
 expect_out "the list shows it expired" "expired"
 
+# -- an expired export's file is destroyed by cases.purge_expired_exports, which runs as the
+#    schema's owner (not a superuser here) whoever calls it; ListExports calls it first
+ctl "$OFFICER" --json export request --legal-basis "Court order 2026/114, art. 6(1)(c) GDPR" \
+  --recipient "Public prosecutor" --purpose "Criminal investigation"
+EXPIRING_ID=$(json_field id)
+ctl "$MANAGER" export answer "$EXPIRING_ID" --approve --password-file "$PASSWORD_FILE" --days 1 \
+  --downloads 3
+expect_ok "a second export is approved for one day"
+# Two days pass for it (the superuser moves its dates past the guard, as no clock can be moved
+# for a running server).
+psql "$SUPER_DSN" -X -q -v ON_ERROR_STOP=1 \
+  -c "ALTER TABLE cases.exports DISABLE TRIGGER exports_guard" \
+  -c "UPDATE cases.exports SET requested_at = requested_at - interval '2 days',
+        answered_at = answered_at - interval '2 days', expires_at = expires_at - interval '2 days'
+      WHERE id = '$EXPIRING_ID'" \
+  -c "ALTER TABLE cases.exports ENABLE TRIGGER exports_guard" >/dev/null \
+  || setup_fail "cannot move the export's dates"
+ctl "$OFFICER" export list
+expect_out "the list shows the second export expired" "expired"
+DESTROYED=$(psql "$SUPER_DSN" -X -A -t -c \
+  "SELECT file IS NULL AND file_destroyed_at IS NOT NULL FROM cases.exports WHERE id = '$EXPIRING_ID'")
+if [[ $DESTROYED == t ]]; then
+  pass "listing destroyed the expired export's stored file"
+else
+  fail "listing destroyed the expired export's stored file" "file IS NULL: $DESTROYED"
+fi
+ctl "$OFFICER" export download "$EXPIRING_ID" --out "$WORK/expired.zip"
+expect_error "the expired export is not downloaded" FAILED_PRECONDITION
+
 # -- what the database and the trail hold
 STORED=$(psql "$SUPER_DSN" -X -A -t -c \
   "SELECT count(*) FROM cases.exports e WHERE e.file IS NOT NULL OR e::text LIKE '%Tulips%'")
