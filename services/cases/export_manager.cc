@@ -47,6 +47,8 @@ constexpr int kMaxListSize = 200;
 constexpr int kBatch = 500;
 // An export larger than this is refused rather than cut short: narrow the filter.
 constexpr size_t kMaxExportCases = 5000;
+// ... and so is a file larger than this: it must fit one gRPC answer (consularctl accepts 64 MiB).
+constexpr size_t kMaxExportFileBytes = 48u << 20;
 
 absl::Status ExportNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("export ", id, " not found"));
@@ -364,6 +366,11 @@ absl::Status ExportManager::AnswerExport(const Identity& who,
                   if (!message.ok()) return message.status();
                   approval.recipient_key = message->fingerprint;
                   approval.file = std::move(message->ciphertext);
+                }
+                if (approval.file.size() > kMaxExportFileBytes) {
+                  return absl::FailedPreconditionError(absl::StrCat(
+                      "the export's file would be ", approval.file.size() >> 20, " MiB, more than ",
+                      kMaxExportFileBytes >> 20, ": narrow the filter"));
                 }
                 approval.file_sha256 = Sha256(approval.file);
                 if (!exports.ApproveExport(id, approval)) {

@@ -39,6 +39,9 @@ struct GlobalOptions {
   bool json = false;
 };
 
+// The largest answer consularctl accepts (an export's file is at most 48 MiB).
+inline constexpr int kMaxResponseBytes = 64 << 20;
+
 // A channel to `addr` with the TLS (or --insecure) settings of `options`. NOT_FOUND /
 // INVALID_ARGUMENT naming --ca-cert if the CA file cannot be read: usage errors.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
