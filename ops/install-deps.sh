@@ -32,6 +32,8 @@ PACKAGES=(
   libpqxx-dev libabsl-dev libsodium-dev libcli11-dev libcpp-jwt-dev libunistring-dev nlohmann-json3-dev
   # the servers' JSON-line log, and their Prometheus metrics
   libspdlog-dev prometheus-cpp-dev
+  # exports leave encrypted: an AES-256 ZIP (libzip) or OpenPGP (GPGME, with gnupg below)
+  libzip-dev libgpgme-dev
   # the web gateway's HTTPS server
   libcpp-httplib-dev
   # readiness and shutdown told to systemd (sd_notify)
@@ -43,6 +45,8 @@ PACKAGES=(
   libglpk-dev
   # tests
   libgtest-dev libgmock-dev libbenchmark-dev
+  # the end-to-end test of exports opens the password ZIP as a recipient would (7-Zip)
+  p7zip-full
   # the country dossier is checked in a headless browser
   chromium
   # the database

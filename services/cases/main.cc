@@ -5,6 +5,8 @@
 #include "services/cases/destruction_job.h"
 #include "services/cases/records_manager.h"
 #include "services/cases/records_service.h"
+#include "services/cases/export_manager.h"
+#include "services/cases/export_service.h"
 #include "services/common/bootstrap.h"
 
 int main(int argc, char** argv) {
@@ -36,6 +38,9 @@ int main(int argc, char** argv) {
           records, absl::Minutes(destruction_list_minutes));
       parts->Background([job] { job->Start(); }, [job] { job->Stop(); });
     }
+    auto* exports =
+        parts->Make<consular::cases::ExportManager>(ctx.runner, *ctx.clock, ctx.crypto);
+    parts->Serve<consular::cases::ExportService>(exports, ctx.env);
     return absl::OkStatus();
   };
   return consular::RunConsularServer(spec, argc, argv);

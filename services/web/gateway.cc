@@ -38,6 +38,7 @@ const ServiceRoute kServiceRoutes[9] = {
     {"consular.v1.ContactService", "contacts"}, {"consular.v1.StatisticsService", "stats"},
     {"consular.v1.BilateralService", "stats"},  {"consular.v1.ReportService", "stats"},
     {"consular.v1.RecordsService", "cases"},
+    {"consular.v1.ExportService", "cases"},
 };
 
 namespace {

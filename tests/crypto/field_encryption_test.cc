@@ -20,6 +20,7 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
 #include "services/cases/case_manager.h"
+#include "services/cases/export_manager.h"
 #include "crypto/blind_index.h"
 #include "crypto/field_cipher.h"
 #include "crypto/key_ring.h"
@@ -569,6 +570,37 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
         Manager()->EmergencySearch(kTunisManager, search, Deadline(), &found);
     ASSERT_TRUE(status.ok()) << status;
   }
+  // And the note of a subject-access request and the file of an approved export.
+  cases::ExportManager exports(runner_.get(), SystemClock(),
+                               storage::FieldCrypto{cipher_.get(), blind_index_.get()});
+  consular::v1::Export export_request;
+  {
+    consular::v1::RequestSubjectAccessRequest sar;
+    sar.set_request_id("sar-1");
+    sar.set_case_id(cases[0].id());
+    sar.set_language("en");
+    sar.set_note("subject access note");
+    consular::v1::SubjectAccessRequest made;
+    absl::Status status = exports.RequestSubjectAccess(kRabat, sar, Deadline(), &made);
+    ASSERT_TRUE(status.ok()) << status;
+    consular::v1::RequestExportRequest request;
+    request.set_request_id("export-1");
+    request.set_legal_basis("Court order 2026/1, art. 6(1)(c) GDPR");
+    request.set_recipient("Court");
+    request.set_purpose("Proceedings");
+    status = exports.RequestExport(kRabat, request, Deadline(), &export_request);
+    ASSERT_TRUE(status.ok()) << status;
+    consular::v1::AnswerExportRequest answer;
+    answer.set_request_id("export-answer-1");
+    answer.set_export_id(export_request.id());
+    answer.set_decision(consular::v1::EXPORT_DECISION_APPROVE);
+    answer.set_password("a password of some length");
+    answer.set_expiry_days(2);
+    answer.set_downloads_allowed(2);
+    consular::v1::Export approved;
+    status = exports.AnswerExport(kRabatManager, answer, Deadline(), &approved);
+    ASSERT_TRUE(status.ok()) << status;
+  }
   const std::string versions_before = db_->QueryScalar(
       "SELECT string_agg(id::text || ':' || version || ':' || updated_at, ',' "
       "ORDER BY id) FROM cases.cases");
@@ -657,7 +689,8 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
                        "contacts.partners.contact_details", "contacts.partners.vetting_note",
                        "contacts.partners.deactivation_reason", "contacts.idempotency.response",
                        "contacts.contacts.ad_hoc", "contacts.contacts.note",
-                       "stats.idempotency.response"}));
+                       "stats.idempotency.response", "cases.subject_access_requests.request_note",
+                       "cases.exports.file"}));
   int64_t rotated = 0;
   for (const keys::ColumnRotation& column : *report) {
     EXPECT_EQ(column.remaining, 0) << column.column;
@@ -678,12 +711,27 @@ TEST_F(FieldEncryptionTest, RotationUnderLoadMovesEverythingToTheNewKey) {
                                                         {"cases.case_events", "changes"},
                                                         {"cases.idempotency", "response"},
                                                         {"cases.emergency_access", "reason"},
-                                                        {"cases.emergency_searches", "reason"}}) {
+                                                        {"cases.emergency_searches", "reason"},
+                                                        {"cases.subject_access_requests",
+                                                         "request_note"},
+                                                        {"cases.exports", "file"}}) {
     EXPECT_EQ(db_->QueryScalar(absl::StrCat("SELECT count(*) FROM ", table, " WHERE ", column,
                                             " IS NOT NULL AND substring(", column,
                                             " from 3 for get_byte(", column, ", 1)) <> 'k2'")),
               "0")
         << table;
+  }
+  // The export's file, re-sealed under k2, still downloads for a service with the new ring.
+  {
+    cases::ExportManager rotated_exports(runner_.get(), SystemClock(),
+                                         storage::FieldCrypto{&rotated_cipher, blind_index_.get()});
+    consular::v1::DownloadExportRequest download;
+    download.set_request_id("download-1");
+    download.set_export_id(export_request.id());
+    consular::v1::ExportFile file;
+    const absl::Status status = rotated_exports.DownloadExport(kRabat, download, Deadline(), &file);
+    ASSERT_TRUE(status.ok()) << status;
+    EXPECT_EQ(file.content().substr(0, 2), "PK");
   }
   // Rotation bumped no version, changed no time and wrote no event.
   std::string fixture_ids;

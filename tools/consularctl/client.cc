@@ -27,7 +27,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> OpenChannel(
     return absl::Status(credentials.status().code(),
                         absl::StrCat("--ca-cert: ", credentials.status().message()));
   }
-  return grpc::CreateChannel(addr, *credentials);
+  // Answers may be larger than gRPC's default 4 MiB: an export's encrypted file
+  // (DownloadExport) may be up to 48 MiB.
+  grpc::ChannelArguments arguments;
+  arguments.SetMaxReceiveMessageSize(kMaxResponseBytes);
+  return grpc::CreateCustomChannel(addr, *credentials, arguments);
 }
 
 void PrepareCallContext(grpc::ClientContext* context, const std::string& token,

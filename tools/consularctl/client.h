@@ -11,6 +11,7 @@
 #include "consular/v1/cases.grpc.pb.h"
 #include "consular/v1/contacts.grpc.pb.h"
 #include "consular/v1/records.grpc.pb.h"
+#include "consular/v1/exports.grpc.pb.h"
 #include "consular/v1/statistics.grpc.pb.h"
 #include "google/protobuf/message.h"
 #include "grpcpp/grpcpp.h"
@@ -38,6 +39,9 @@ struct GlobalOptions {
   bool timeout_given = false;  // --timeout was on the command line
   bool json = false;
 };
+
+// The largest answer consularctl accepts (an export's file is at most 48 MiB).
+inline constexpr int kMaxResponseBytes = 64 << 20;
 
 // A channel to `addr` with the TLS (or --insecure) settings of `options`. NOT_FOUND /
 // INVALID_ARGUMENT naming --ca-cert if the CA file cannot be read: usage errors.
@@ -98,8 +102,8 @@ class ServiceClient {
   std::string purpose_;
 };
 
-// CaseService, at --addr.
-using CaseClient = ServiceClient<consular::v1::CaseService>;
+// consular-cases (CaseService and ExportService), at --addr.
+using CaseClient = ServiceClient<consular::v1::CaseService, consular::v1::ExportService>;
 // RecordsService (records management, served by consular-cases), at --addr.
 using RecordsClient = ServiceClient<consular::v1::RecordsService>;
 // consular-contacts (PartnerService, ContactService and UnitService), at --contacts-addr.
@@ -112,6 +116,7 @@ using StatsClient = ServiceClient<consular::v1::StatisticsService, consular::v1:
 // The stubs whose methods the commands call.
 using CaseStub = consular::v1::CaseService::StubInterface;
 using RecordsStub = consular::v1::RecordsService::StubInterface;
+using ExportStub = consular::v1::ExportService::StubInterface;
 using PartnerStub = consular::v1::PartnerService::StubInterface;
 using ContactStub = consular::v1::ContactService::StubInterface;
 using UnitStub = consular::v1::UnitService::StubInterface;

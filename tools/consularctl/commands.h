@@ -40,6 +40,9 @@ void AddInboxCommands(CLI::App* app, CLI::App* cases, const GlobalOptions* globa
 // `hold` (place, lift, list) on `app`: RecordsService at the global --addr (consular-cases); see
 // AddCaseCommands.
 void AddRecordsCommands(CLI::App* app, const GlobalOptions* global, Action* action);
+// Registers `sar` (request, answer, list, get) and `export` (request, answer, list, download) on
+// `app`: ExportService at the global --addr; see AddCaseCommands.
+void AddExportCommands(CLI::App* app, const GlobalOptions* global, Action* action);
 
 // Registers `dev` and its subcommands (token) on `app`; see AddCaseCommands.
 void AddDevCommands(CLI::App* app, Action* action);

@@ -102,6 +102,7 @@ int Main(int argc, char** argv) {
   AddCaseCommands(&app, &global, &action);
   AddEmergencyCommands(&app, &global, &action);
   AddRecordsCommands(&app, &global, &action);
+  AddExportCommands(&app, &global, &action);
   AddDevCommands(&app, &action);
   AddAuditCommands(&app, &global, &audit_addr, &action);
   AddPartnerCommands(&app, &global, &contacts_addr, &action);

@@ -6,6 +6,7 @@
 #include "absl/time/clock.h"
 #include "storage/case_store.h"
 #include "storage/contact_store.h"
+#include "storage/export_store.h"
 #include "storage/key_rotation.h"
 #include "storage/partner_store.h"
 #include "storage/stats_store.h"
@@ -25,7 +26,8 @@ const std::vector<storage::SealedColumn>& AllSealedColumns() {
     auto* all = new std::vector<storage::SealedColumn>();
     for (const auto* columns :
          {&storage::CaseStore::SealedColumns(), &storage::PartnerStore::SealedColumns(),
-          &storage::ContactStore::SealedColumns(), &storage::StatsStore::SealedColumns()}) {
+          &storage::ContactStore::SealedColumns(), &storage::StatsStore::SealedColumns(),
+          &storage::ExportStore::SealedColumns()}) {
       all->insert(all->end(), columns->begin(), columns->end());
     }
     return all;
