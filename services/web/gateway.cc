@@ -32,7 +32,7 @@
 
 namespace consular::web {
 
-const ServiceRoute kServiceRoutes[9] = {
+const ServiceRoute kServiceRoutes[10] = {
     {"consular.v1.CaseService", "cases"},       {"consular.v1.AuditService", "audit"},
     {"consular.v1.PartnerService", "contacts"}, {"consular.v1.UnitService", "contacts"},
     {"consular.v1.ContactService", "contacts"}, {"consular.v1.StatisticsService", "stats"},

@@ -57,7 +57,7 @@ struct ServiceRoute {
   const char* service;  // "consular.v1.CaseService"
   const char* server;   // "cases", "audit", "contacts", "stats"
 };
-extern const ServiceRoute kServiceRoutes[9];
+extern const ServiceRoute kServiceRoutes[10];
 
 class Gateway {
  public:
