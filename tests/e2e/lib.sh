@@ -18,17 +18,59 @@ free_port() {
 # N distinct free ports (default 1), comma-separated, below the kernel's ephemeral range
 # (32768-60999): for what is started again, or after many outgoing connections, where a port in
 # that range can be taken by the local end of a connection (even one in TIME_WAIT) just before it
-# is bound. Each is held while the others are chosen.
+# is bound. Each is held while the others are chosen, and reserved for this test script (a file
+# per port in a folder all tests share, naming the script's process) until the script ends: a test
+# running at the same time never chooses it in the seconds before it is bound. A reservation whose
+# process has ended, or older than a day, is taken over.
 free_low_ports() {  # [N]
-  python3 - "${1:-1}" <<'PY'
-import random, socket, sys
+  python3 - "${1:-1}" "$$" "${TMPDIR:-/tmp}/consular-test-ports" <<'PY'
+import os, random, socket, sys, time
+wanted, owner, folder = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
+os.makedirs(folder, mode=0o1777, exist_ok=True)
+
+def reserve(port):
+    path = os.path.join(folder, str(port))
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            try:
+                holder = int(open(path).read().strip() or 0)
+                stale = time.time() - os.stat(path).st_mtime > 86400
+            except (OSError, ValueError):
+                holder, stale = 0, True
+            alive = holder > 0 and holder != owner
+            if alive:
+                try:
+                    os.kill(holder, 0)
+                except ProcessLookupError:
+                    alive = False
+                except PermissionError:
+                    pass
+            if holder == owner or (alive and not stale):
+                return False
+            try:
+                os.unlink(path)  # its process ended: take it over (one of two racers wins)
+            except FileNotFoundError:
+                pass
+            continue
+        os.write(fd, str(owner).encode())
+        os.close(fd)
+        return True
+    return False
+
 held = []
-while len(held) < int(sys.argv[1]):
+while len(held) < wanted:
     s = socket.socket()
+    port = random.randrange(20000, 32000)
     try:
-        s.bind(("127.0.0.1", random.randrange(20000, 32000)))
-        held.append(s)
+        s.bind(("127.0.0.1", port))
     except OSError:
+        s.close()
+        continue
+    if reserve(port):
+        held.append(s)
+    else:
         s.close()
 print(",".join(str(s.getsockname()[1]) for s in held))
 PY
