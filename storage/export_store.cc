@@ -121,7 +121,8 @@ SubjectAccessRequest ExportStore::SubjectAccessFromRow(const pqxx::row& row) con
   r.set_case_reference(row[2].as<std::string>());
   r.set_unit(row[3].as<std::string>());
   r.set_language(row[4].as<std::string>());
-  r.set_note(OpenSealed(*crypto_.cipher, row[5], SubjectAccessNoteAd(r.id())));
+  // NULL once the case was anonymised (migration 0026): the note went with it.
+  if (!row[5].is_null()) r.set_note(OpenSealed(*crypto_.cipher, row[5], SubjectAccessNoteAd(r.id())));
   r.set_requested_by(row[6].as<std::string>());
   r.set_requested_by_role(RoleOf(row[7].as<std::string>()));
   *r.mutable_requested_at() = FromMicros(row[8].as<int64_t>());

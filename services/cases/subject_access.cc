@@ -11,6 +11,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "base/status_macros.h"
+#include "services/cases/case_manager_support.h"
 #include "services/cases/export_manager.h"
 #include "services/cases/export_support.h"
 #include "services/cases/subject_access_render.h"
@@ -28,6 +29,7 @@ namespace {
 
 using consular::v1::SubjectAccessRequest;
 using google::protobuf::util::TimeUtil;
+using internal::CaseNotFound;
 using internal::CheckExportServiceAccess;
 using internal::ScopeOf;
 
@@ -42,10 +44,6 @@ constexpr size_t kMaxItems = 20000;
 
 absl::Status RequestNotFound(const std::string& id) {
   return absl::NotFoundError(absl::StrCat("subject-access request ", id, " not found"));
-}
-
-absl::Status CaseNotFound(const std::string& id) {
-  return absl::NotFoundError(absl::StrCat("case ", id, " not found"));
 }
 
 // The state as the caller should see it: an approved request past its day is EXPIRED.
@@ -126,6 +124,8 @@ absl::Status ExportManager::RequestSubjectAccess(
                   cases.Find(ScopeOf(who), request.case_id(), false);
               if (!c) return CaseNotFound(request.case_id());
               audit->case_id = c->id();
+              // A tombstone holds nothing about her any more: there is nothing to give.
+              CONSULAR_RETURN_IF_ERROR(internal::CheckNotAnonymised(*c));
               if (c->caller_access() != consular::v1::CASE_ACCESS_HANDLING) {
                 return absl::PermissionDeniedError(
                     absl::StrCat("the unit handling case ", c->reference(), " (",
@@ -273,6 +273,7 @@ absl::Status ExportManager::GetSubjectAccessExport(
         storage::CaseStore cases(tx, crypto_);
         std::optional<consular::v1::Case> c = cases.Find(ScopeOf(who), r->case_id(), false);
         if (!c) return CaseNotFound(r->case_reference());
+        CONSULAR_RETURN_IF_ERROR(internal::CheckNotAnonymised(*c));
         storage::ContactStore contacts(tx, crypto_);
         const consular::v1::SubjectAccessContent content = BuildSubjectAccessContent(
             *r, *c, AllNotes(cases, c->id()), AllContacts(contacts, c->id()), ToTimestamp(now));

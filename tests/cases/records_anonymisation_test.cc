@@ -165,6 +165,14 @@ TEST_F(AnonymisationTest, DestroysThePersonKeepsTheStatisticsAndTheAuditChain) {
     open.set_reason("Zainab called Tunis in tears");
     consular::v1::EmergencyAccess access;
     ASSERT_TRUE(cases_->OpenEmergencyAccess(kTunisManager, open, Deadline(), &access).ok());
+    consular::v1::RequestSubjectAccessRequest sar;
+    sar.set_request_id(NextId("z-"));
+    sar.set_case_id(z.id());
+    sar.set_language("nl");
+    sar.set_note("Letter of Zainab Benali of 2 January, delivered by her aunt");
+    consular::v1::SubjectAccessRequest asked;
+    const absl::Status sar_status = exports_->RequestSubjectAccess(kRabatOfficer, sar, Deadline(), &asked);
+    ASSERT_TRUE(sar_status.ok()) << sar_status;
   }
   Close(&z, Day(2026, 1, 10), "z-");
   // ... and a case that stays, of the same post, type and country.
@@ -184,10 +192,8 @@ TEST_F(AnonymisationTest, DestroysThePersonKeepsTheStatisticsAndTheAuditChain) {
                       {k.id(), consular::v1::REVIEW_DECISION_APPROVE}})
                   .ok());
 
-  // The stored responses name their case (as the services record it, migration 0022).
+  // The stored responses name their case as the services recorded them (migration 0022).
   const std::string zq = absl::StrCat("'", z.id(), "'");
-  Scalar("UPDATE cases.idempotency SET case_id = " + zq + " WHERE request_id LIKE 'z-%'");
-  Scalar("UPDATE contacts.idempotency SET case_id = " + zq + " WHERE request_id LIKE 'z-%'");
 
   // What must be gone afterwards: the exact bytes, as hex, and the name in clear.
   std::vector<std::string> secrets;
@@ -207,6 +213,8 @@ TEST_F(AnonymisationTest, DestroysThePersonKeepsTheStatisticsAndTheAuditChain) {
            "SELECT encode(reason, 'hex') FROM cases.emergency_access WHERE case_id = " + zq,
            "SELECT encode(reason, 'hex') FROM cases.emergency_searches WHERE " + zq +
                " = ANY (found_case_ids)",
+           "SELECT encode(request_note, 'hex') FROM cases.subject_access_requests WHERE case_id = " +
+               zq,
        }) {
     const std::vector<std::string> values = Values(sql);
     EXPECT_FALSE(values.empty()) << "nothing to destroy in: " << sql;
@@ -343,6 +351,32 @@ TEST_F(AnonymisationTest, DestroysThePersonKeepsTheStatisticsAndTheAuditChain) {
   refused(contacts_->LogContact(kRabatOfficer, contact, Deadline(), &no_contact));
   // A hold on it would hold nothing.
   EXPECT_EQ(Hold(kAdmin, z.id()).status().code(), absl::StatusCode::kFailedPrecondition);
+  // Nothing of her is left to give her: a new subject-access request is refused, and the one
+  // made before (its note destroyed), even approved, yields no export.
+  consular::v1::RequestSubjectAccessRequest sar;
+  sar.set_request_id(NextId());
+  sar.set_case_id(z.id());
+  sar.set_language("en");
+  sar.set_note("Second letter");
+  consular::v1::SubjectAccessRequest no_request;
+  refused(exports_->RequestSubjectAccess(kRabatOfficer, sar, Deadline(), &no_request));
+  consular::v1::ListSubjectAccessRequestsRequest list_sar;
+  list_sar.set_case_id(z.id());
+  consular::v1::ListSubjectAccessRequestsResponse earlier;
+  ASSERT_TRUE(exports_->ListSubjectAccessRequests(kRabatManager, list_sar, Deadline(), &earlier).ok());
+  ASSERT_EQ(earlier.requests_size(), 1);
+  EXPECT_EQ(earlier.requests(0).note(), "");
+  consular::v1::AnswerSubjectAccessRequest approve;
+  approve.set_request_id(NextId());
+  approve.set_subject_access_id(earlier.requests(0).id());
+  approve.set_decision(consular::v1::EXPORT_DECISION_APPROVE);
+  consular::v1::SubjectAccessRequest approved;
+  const absl::Status answered = exports_->AnswerSubjectAccess(kRabatManager, approve, Deadline(), &approved);
+  ASSERT_TRUE(answered.ok()) << answered;
+  consular::v1::GetSubjectAccessExportRequest get;
+  get.set_subject_access_id(earlier.requests(0).id());
+  consular::v1::SubjectAccessFiles files;
+  refused(exports_->GetSubjectAccessExport(kRabatOfficer, get, Deadline(), &files));
   // The database refuses it too, whatever the service does.
   EXPECT_THROW(Scalar("UPDATE cases.cases SET status = 'CASE_STATUS_ACTIVE' WHERE id = " + zq),
                std::exception);

@@ -18,6 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "base/clock.h"
 #include "services/cases/case_manager.h"
+#include "services/cases/export_manager.h"
 #include "services/cases/records_manager.h"
 #include "services/contacts/contacts_manager.h"
 #include "services/stats/rollups.h"
@@ -67,6 +68,7 @@ class RecordsTest : public ::testing::Test {
     cases_ = std::make_unique<CaseManager>(runner_.get(), clock_, keys_.crypto());
     contacts_ = std::make_unique<contacts::ContactsManager>(runner_.get(), clock_, keys_.crypto());
     records_ = std::make_unique<RecordsManager>(runner_.get(), clock_, keys_.crypto());
+    exports_ = std::make_unique<ExportManager>(runner_.get(), clock_, keys_.crypto());
   }
 
   static absl::Time Deadline() { return absl::Now() + absl::Seconds(30); }
@@ -219,6 +221,7 @@ class RecordsTest : public ::testing::Test {
   std::unique_ptr<CaseManager> cases_;
   std::unique_ptr<contacts::ContactsManager> contacts_;
   std::unique_ptr<RecordsManager> records_;
+  std::unique_ptr<ExportManager> exports_;
   int counter_ = 0;
 };
 
