@@ -27,6 +27,8 @@ ExpirySql SqlFor(ExpiringKind kind) {
     case ExpiringKind::kEmergencySearches:
       return {"housekeeping_emergency_searches",
               "SELECT cases.expire_emergency_searches($1::interval, $2)"};
+    case ExpiringKind::kExpiredExportFiles:
+      break;  // ExpireBatch: no age, no batch
     case ExpiringKind::kCasesIdempotency:
       break;
   }
@@ -47,6 +49,8 @@ std::string ExpiringKindName(ExpiringKind kind) {
       return "reviewed_emergency_access";
     case ExpiringKind::kEmergencySearches:
       return "emergency_searches";
+    case ExpiringKind::kExpiredExportFiles:
+      return "expired_export_files";
     case ExpiringKind::kCasesIdempotency:
       break;
   }
@@ -55,6 +59,12 @@ std::string ExpiringKindName(ExpiringKind kind) {
 
 int64_t ExpireBatch(pqxx::transaction_base& tx, ExpiringKind kind, absl::Duration older_than,
                     int limit) {
+  if (kind == ExpiringKind::kExpiredExportFiles) {
+    // Every file past its export's expiry at once: there are few, each one row.
+    return ExecPrepared1(tx, "housekeeping_expired_export_files",
+                         "SELECT cases.purge_expired_exports()")[0]
+        .as<int64_t>();
+  }
   const ExpirySql sql = SqlFor(kind);
   const int64_t seconds = absl::ToInt64Seconds(older_than);
   const pqxx::row row =

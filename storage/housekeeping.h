@@ -6,7 +6,7 @@
 
 #include "absl/time/time.h"
 
-// Housekeeping's deletions (migration 0025, docs/records-housekeeping.md): rows that only serve
+// Housekeeping's deletions (migration 0025, docs/records.md): rows that only serve
 // for a while, deleted once that while is over, in bounded batches, through the SECURITY DEFINER
 // functions (the services' role has no DELETE privilege). The audit trail is never among them.
 namespace consular::storage {
@@ -19,6 +19,9 @@ enum class ExpiringKind {
   kEndedShares,              // cases.case_shares revoked or expired, unless a referral names them
   kReviewedEmergencyAccess,  // cases.emergency_access, reviewed (never an unreviewed one)
   kEmergencySearches,        // cases.emergency_searches, by searched_at
+  // The files of bulk exports past their own expiry (cases.purge_expired_exports, migration
+  // 0024): destroyed, the export's record kept; the age given is not used.
+  kExpiredExportFiles,
 };
 
 // The kind's name in metrics and logs: "cases_idempotency", "ended_shares", ...

@@ -17,7 +17,8 @@ int main(int argc, char** argv) {
   spec.field_keys = true;
   using consular::storage::ExpiringKind;
   spec.expiring = {ExpiringKind::kCasesIdempotency, ExpiringKind::kEndedShares,
-                   ExpiringKind::kReviewedEmergencyAccess, ExpiringKind::kEmergencySearches};
+                   ExpiringKind::kReviewedEmergencyAccess, ExpiringKind::kEmergencySearches,
+                   ExpiringKind::kExpiredExportFiles};
   int destruction_list_minutes = 60;
   spec.add_flags = [&](CLI::App& app) {
     app.add_option("--destruction-list-interval-minutes", destruction_list_minutes,

@@ -65,7 +65,8 @@ class HousekeepingTest : public ::testing::Test {
     const std::vector<ExpiringKind> kinds = {
         ExpiringKind::kCasesIdempotency,        ExpiringKind::kContactsIdempotency,
         ExpiringKind::kStatsIdempotency,        ExpiringKind::kEndedShares,
-        ExpiringKind::kReviewedEmergencyAccess, ExpiringKind::kEmergencySearches};
+        ExpiringKind::kReviewedEmergencyAccess, ExpiringKind::kEmergencySearches,
+        ExpiringKind::kExpiredExportFiles};
     HousekeepingFlags flags;
     flags.batch = 2;
     return HousekeepingSettingsOf(flags, kinds);
@@ -172,6 +173,18 @@ TEST_F(HousekeepingTest, DeletesExactlyTheRowsWhoseRetentionHasPassed) {
        ", '{}', now() - interval '731 days'), "
        "('00000000-0000-4000-b000-000000000002', 'mgr', 'ROLE_POST_MANAGER', 'TUNIS', " +
        kSealed + ", '{}', now() - interval '729 days')");
+  // Two approved exports: one past its expiry (its file destroyed, the record kept), one not.
+  const std::string export_row =
+      "INSERT INTO cases.exports (id, unit, requested_by, requested_by_role, requested_at, "
+      "legal_basis, recipient, purpose, state, answered_by, answered_at, protection, expires_at, "
+      "downloads_allowed, downloads_left, case_count, file_name, file_sha256, file) VALUES ";
+  const std::string approved = "'RABAT', 'officer', 'ROLE_CONSULAR_OFFICER', now() - interval "
+                               "'20 days', 'Court order 2026/17', 'Court', 'Hearing', 'APPROVED', "
+                               "'manager', now() - interval '10 days', 'PASSWORD', ";
+  const std::string file = ", 3, 3, 1, 'export.zip', '\\x" + std::string(64, 'a') + "', " + kSealed + ")";
+  Exec(export_row + "('00000000-0000-4000-c000-000000000001', " + approved +
+       "now() - interval '1 day'" + file + ", ('00000000-0000-4000-c000-000000000002', " +
+       approved + "now() + interval '1 day'" + file);
   const std::string audit_rows = db_->QueryScalar("SELECT count(*) FROM audit.events");
 
   Housekeeper keeper(runner_.get(), Settings(), SystemClock());
@@ -189,6 +202,10 @@ TEST_F(HousekeepingTest, DeletesExactlyTheRowsWhoseRetentionHasPassed) {
   EXPECT_EQ(Ids("cases.emergency_access", "id"),
             "00000000-0000-4000-a000-000000000001,00000000-0000-4000-a000-000000000003");
   EXPECT_EQ(Ids("cases.emergency_searches", "id"), "00000000-0000-4000-b000-000000000002");
+  EXPECT_EQ(db_->QueryScalar("SELECT string_agg(id::text || ':' || (file IS NULL)::text || ':' || "
+                             "(file_destroyed_at IS NULL)::text, ',' ORDER BY id) FROM cases.exports"),
+            "00000000-0000-4000-c000-000000000001:true:false,"
+            "00000000-0000-4000-c000-000000000002:false:true");
   EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM audit.events"), audit_rows)
       << "the audit trail is never pruned";
   const std::map<std::string, int64_t> expired = keeper.Expired();
@@ -197,7 +214,8 @@ TEST_F(HousekeepingTest, DeletesExactlyTheRowsWhoseRetentionHasPassed) {
                                                      {"stats_idempotency", 3},
                                                      {"ended_shares", 2},
                                                      {"reviewed_emergency_access", 1},
-                                                     {"emergency_searches", 1}}));
+                                                     {"emergency_searches", 1},
+                                                     {"expired_export_files", 1}}));
   EXPECT_GT(keeper.LastSuccess(), absl::Now() - absl::Minutes(1));
 
   // Nothing more is due: a second round deletes nothing.
