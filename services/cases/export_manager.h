@@ -11,7 +11,7 @@
 
 namespace consular::cases {
 
-// The export service's use cases (exports.proto, docs/records-exports.md), free of gRPC: case
+// The export service's use cases (exports.proto, docs/records.md), free of gRPC: case
 // data leaves only under two keys. One staff member asks; a second one of the approving role
 // (a post manager of the same unit, for LKHA another LKHA caseworker), never the first, approves
 // or refuses. Each call is one transaction with its audit row (RunAuditedCall); each mutation

@@ -39,7 +39,7 @@ void AddHousekeepingFlags(CLI::App& app, const std::string& env_prefix,
                           HousekeepingFlags* flags) {
   app.add_option("--housekeeping-interval-seconds", flags->interval_seconds,
                  "Housekeeping deletes expired rows at start and then this often; 0 turns it off "
-                 "in this process (docs/records-housekeeping.md)")
+                 "in this process (docs/records.md)")
       ->envname(env_prefix + "HOUSEKEEPING_INTERVAL_SECONDS")
       ->check(CLI::Range(0, 604800))
       ->capture_default_str();

@@ -16,7 +16,7 @@
 #include "storage/housekeeping.h"
 #include "storage/transaction_runner.h"
 
-// Housekeeping (docs/records-housekeeping.md): a thread of the server that owns tables with rows
+// Housekeeping (docs/records.md): a thread of the server that owns tables with rows
 // that expire (idempotency records, ended shares, reviewed emergency access, emergency searches)
 // deletes those older than their retention, at start and then every interval.
 namespace consular {

@@ -67,7 +67,7 @@ class TableIdempotencyRecords final : public IdempotencyRecords {
 // share still live, the emergency access still open), else the status a fresh call would get; then
 // the replay returns that status and no content. A replay that passes returns the stored response
 // and writes nothing. The record names the case the response is about (CaseIdOfResponse). Records
-// expire (housekeeping, docs/records-housekeeping.md): a replay after that is a new request. The
+// expire (housekeeping, docs/records.md): a replay after that is a new request. The
 // same id with another request is INVALID_ARGUMENT
 // "request_id: already used for a different request".
 // The request's fingerprint covers the method, the caller's role and unit and the payload, so a

@@ -1,4 +1,4 @@
--- Exports of case data (docs/records-exports.md): the person's own data (GDPR art. 15, "subject
+-- Exports of case data (docs/records.md): the person's own data (GDPR art. 15, "subject
 -- access") and bulk exports of a unit's cases to an authority or a court. Both are asked for by one
 -- staff member and answered by a second one (never the first); nothing leaves before that answer.
 --

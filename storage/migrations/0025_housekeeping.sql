@@ -1,4 +1,4 @@
--- Housekeeping (docs/records-housekeeping.md): what only serves for a while is deleted once that
+-- Housekeeping (docs/records.md): what only serves for a while is deleted once that
 -- while is over, so that nothing that should expire grows without end.
 --
 --   idempotency records   and their stored (encrypted) responses, by age (created_at), in all

@@ -1,6 +1,6 @@
 -- The on-disk size of one audit row (audit.events with its indexes, its audit.chain row with its
 -- indexes; audit.pending is empty once chained), for the audit trail's growth in BENCHMARKS.md
--- and docs/records-housekeeping.md. Run as the owner or a superuser on a freshly migrated,
+-- and docs/records.md. Run as the owner or a superuser on a freshly migrated,
 -- otherwise empty database (psql -v rows=100000 -f tests/bench/audit_row_size.sql).
 --
 -- The rows are shaped as the benchmark's calls write them: one CreateCase to every 3.65 GetCase

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of exports under two keys (docs/records-exports.md): real PostgreSQL, the real
+# End-to-end test of exports under two keys (docs/records.md): real PostgreSQL, the real
 # consular-cases over TLS, the real consularctl. A subject-access request is made, approved by a
 # second person and obtained as HTML and JSON; a bulk export is made, approved with a password,
 # downloaded and opened with 7-Zip as its recipient would. Everything lives in a temporary folder

@@ -1,6 +1,6 @@
 // consularctl sar (request, answer, list, get) and export (request, answer, list, download): the
 // person's own data (GDPR art. 15) and bulk exports, each approved by a second person
-// (docs/records-exports.md). Passwords are read from a file or the terminal, never from the
+// (docs/records.md). Passwords are read from a file or the terminal, never from the
 // command line.
 #include <fcntl.h>
 #include <sys/stat.h>
