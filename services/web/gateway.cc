@@ -19,6 +19,8 @@
 #include "consular/v1/audit.pb.h"
 #include "consular/v1/cases.pb.h"
 #include "consular/v1/contacts.pb.h"
+#include "consular/v1/exports.pb.h"
+#include "consular/v1/records.pb.h"
 #include "consular/v1/statistics.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "grpcpp/client_context.h"
@@ -104,7 +106,9 @@ const google::protobuf::DescriptorPool& ApiPool() {
     return consular::v1::Case::descriptor() != nullptr &&
            consular::v1::AuditEvent::descriptor() != nullptr &&
            consular::v1::Contact::descriptor() != nullptr &&
-           consular::v1::Measure_descriptor() != nullptr;
+           consular::v1::Measure_descriptor() != nullptr &&
+           consular::v1::LegalHold::descriptor() != nullptr &&
+           consular::v1::Export::descriptor() != nullptr;
   }();
   (void)built;
   return *google::protobuf::DescriptorPool::generated_pool();

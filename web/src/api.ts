@@ -4,6 +4,8 @@ import { createGrpcWebTransport } from "@connectrpc/connect-web";
 import { AuditService } from "./gen/consular/v1/audit_pb";
 import { CaseService } from "./gen/consular/v1/cases_pb";
 import { ContactService, PartnerService } from "./gen/consular/v1/contacts_pb";
+import { ExportService } from "./gen/consular/v1/exports_pb";
+import { RecordsService } from "./gen/consular/v1/records_pb";
 import { BilateralService, ReportService, StatisticsService } from "./gen/consular/v1/statistics_pb";
 import { csrfHeader } from "./session";
 
@@ -74,6 +76,8 @@ export interface Clients {
   statistics: Client<typeof StatisticsService>;
   reports: Client<typeof ReportService>;
   bilateral: Client<typeof BilateralService>;
+  records: Client<typeof RecordsService>;
+  exports: Client<typeof ExportService>;
 }
 
 export function createClients(transport: Transport): Clients {
@@ -85,5 +89,7 @@ export function createClients(transport: Transport): Clients {
     statistics: createClient(StatisticsService, transport),
     reports: createClient(ReportService, transport),
     bilateral: createClient(BilateralService, transport),
+    records: createClient(RecordsService, transport),
+    exports: createClient(ExportService, transport),
   };
 }

@@ -23,6 +23,8 @@ import {
 import { CountryOrderSchema, DimensionSchema, IntervalSchema, MeasureSchema, ReleaseKindSchema } from "./gen/consular/v1/statistics_pb";
 import { ContactChannelSchema, ContactDirectionSchema, ContactOutcomeSchema, SpecialismSchema, VettingStatusSchema } from "./gen/consular/v1/contacts_pb";
 import { DossierFormatSchema, RaiseDecisionSchema, TalkLevelSchema, TalkStatusSchema, TalkTopicSchema } from "./gen/consular/v1/statistics_pb";
+import { ExportProtectionSchema } from "./gen/consular/v1/exports_pb";
+import { DestructionListStateSchema, DestructionResultSchema, ReviewDecisionSchema, ReviewSlotSchema } from "./gen/consular/v1/records_pb";
 import { t, tMaybe } from "./i18n/i18n";
 
 /** Every enum the screens show; the catalogue test checks each of their values has a message. */
@@ -68,6 +70,11 @@ export const shownEnums: readonly DescEnum[] = [
   TalkStatusSchema,
   RaiseDecisionSchema,
   DossierFormatSchema,
+  DestructionListStateSchema,
+  ReviewSlotSchema,
+  ReviewDecisionSchema,
+  DestructionResultSchema,
+  ExportProtectionSchema,
 ];
 
 export function enumKey(valueName: string): string {

@@ -7,6 +7,8 @@
 //   #/emergency        emergency search and access; the emergency accesses to review
 //   #/partners         the partner directory
 //   #/audit            the audit trail (auditors)
+//   #/records          destruction lists and retention schedules (records management)
+//   #/exports          exports under two keys (officers, post managers, LKHA caseworkers)
 //   #/statistics       countries and their published figures, releases (policy staff, administrators)
 //   #/statistics/<CC>  one country's figures and its dossier (an ISO country code only)
 //   #/statistics/<CC>/series  one country's time series
@@ -29,7 +31,7 @@ import {
   type Lang,
   type MessageKey,
 } from "./i18n/i18n";
-import { mayAudit, mayListEmergencyAccess, readsStatistics, worksCases } from "./casework/roles";
+import { mayAudit, mayListDestructionLists, mayListEmergencyAccess, readsStatistics, usesExports, worksCases } from "./casework/roles";
 import { isCountryCode } from "./statistics/figures";
 import { fetchSession, signOut, type RoleName, type Session, type SessionState } from "./session";
 import { CaseView, isCaseReference } from "./views/case";
@@ -43,6 +45,8 @@ import { DeadlinesView } from "./views/deadlines";
 import { EmergencyView } from "./views/emergency";
 import { PartnersView } from "./views/partners";
 import { AuditView } from "./views/audit";
+import { RecordsView } from "./views/records";
+import { ExportsView } from "./views/exports";
 import { StatisticsView } from "./views/statistics";
 import { CountryStatsView } from "./views/country-stats";
 import { CountrySeriesView } from "./views/country-series";
@@ -290,6 +294,14 @@ class App {
       this.show(new AuditView(ctx), moveFocus);
       return;
     }
+    if (hash === "#/records") {
+      this.show(new RecordsView(ctx), moveFocus);
+      return;
+    }
+    if (hash === "#/exports") {
+      this.show(new ExportsView(ctx), moveFocus);
+      return;
+    }
     if (hash === "#/statistics") {
       this.show(new StatisticsView(ctx), moveFocus);
       return;
@@ -434,6 +446,10 @@ class App {
                   ? h("li", null, h("a", { href: "#/emergency", id: "nav-emergency" }, t("emergency.title")))
                   : null,
                 mayAudit(session.role) ? h("li", null, h("a", { href: "#/audit", id: "nav-audit" }, t("audit.title"))) : null,
+                mayListDestructionLists(session.role)
+                  ? h("li", null, h("a", { href: "#/records", id: "nav-records" }, t("records.title")))
+                  : null,
+                usesExports(session.role) ? h("li", null, h("a", { href: "#/exports", id: "nav-exports" }, t("exports.title"))) : null,
                 readsStatistics(session.role)
                   ? h("li", null, h("a", { href: "#/statistics", id: "nav-statistics" }, t("stats.title")))
                   : null,

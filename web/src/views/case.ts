@@ -52,6 +52,8 @@ import { EditPanel } from "./case-edit";
 import { HandoverPanel } from "./case-handover";
 import { DuplicatesPanel, HistoryPanel, duplicateItem } from "./case-history";
 import { NotesPanel } from "./case-notes";
+import { RecordsPanel } from "./case-records";
+import { SubjectAccessPanel } from "./case-subject-access";
 import { SharesPanel } from "./case-shares";
 import { StatusPanel } from "./case-status";
 import type { CaseHost, Panel } from "./panel";
@@ -110,6 +112,8 @@ export class CaseView extends BaseView {
   private readonly shares: SharesPanel;
   private readonly history: HistoryPanel;
   private readonly duplicates: DuplicatesPanel;
+  private readonly records: RecordsPanel;
+  private readonly subjectAccess: SubjectAccessPanel;
   private readonly panels: readonly Panel[];
   /** The case and language the panels were last rendered for. */
   private panelsFor: { kase: Case | undefined; lang: Lang | undefined } = { kase: undefined, lang: undefined };
@@ -155,7 +159,20 @@ export class CaseView extends BaseView {
     this.shares = new SharesPanel(host);
     this.history = new HistoryPanel(host);
     this.duplicates = new DuplicatesPanel(host);
-    this.panels = [this.status, this.handover, this.shares, this.edit, this.contacts, this.notes, this.duplicates, this.history];
+    this.records = new RecordsPanel(host);
+    this.subjectAccess = new SubjectAccessPanel(host);
+    this.panels = [
+      this.status,
+      this.handover,
+      this.shares,
+      this.edit,
+      this.contacts,
+      this.notes,
+      this.duplicates,
+      this.history,
+      this.records,
+      this.subjectAccess,
+    ];
     this.render();
     void this.loadCase();
     void this.loadEvents("");
@@ -210,6 +227,8 @@ export class CaseView extends BaseView {
         void this.shares.load();
         void this.history.load();
         void this.duplicates.load();
+        void this.records.load();
+        void this.subjectAccess.load();
       }
     } catch (error) {
       if (isAbort(error) || this.ctx.handleCommonError(error)) return;
@@ -335,12 +354,18 @@ export class CaseView extends BaseView {
       for (const p of this.panels) p.render();
       this.panelsFor = { kase: c, lang: language() };
     }
+    if (c.anonymisedAt) {
+      // A tombstone: what is left of the case says so, and nothing of it can be worked on.
+      return [back, heading, this.buildTombstone(c), this.buildOverview(c), this.records.root, this.buildTimeline()];
+    }
     return [
       back,
       heading,
       this.buildEmergency(c),
       this.buildCreated(),
       this.buildOverview(c),
+      this.records.root,
+      this.subjectAccess.shown ? this.subjectAccess.root : null,
       this.status.root,
       this.handover.root,
       this.shares.root,
@@ -356,6 +381,21 @@ export class CaseView extends BaseView {
       this.history.root,
       this.buildTimeline(),
     ];
+  }
+
+  /** An anonymised case: when, under which destruction list, and that nothing personal is left. */
+  private buildTombstone(c: Case): HTMLElement {
+    return h(
+      "section",
+      { id: "case-tombstone", class: "message message-warning", "aria-labelledby": "case-tombstone-heading" },
+      h("h2", { id: "case-tombstone-heading" }, t("tombstone.heading")),
+      h(
+        "p",
+        { id: "case-tombstone-when" },
+        t("tombstone.anonymisedOn", { date: formatTimestamp(c.anonymisedAt), list: orNone(c.anonymisedUnder) }),
+      ),
+      h("p", null, t("tombstone.nothingLeft")),
+    );
   }
 
   /** Just opened: say so, with the cases that may be about the same person. */
