@@ -128,6 +128,14 @@ grpc::Status GrpcStatus(const absl::Status& status) {
 
 }  // namespace
 
+std::vector<std::string> UnservableRoutes() {
+  std::vector<std::string> missing;
+  for (const ServiceRoute& route : kServiceRoutes) {
+    if (ApiPool().FindServiceByName(route.service) == nullptr) missing.push_back(route.service);
+  }
+  return missing;
+}
+
 Gateway::Gateway(GatewayOptions options)
     : options_(std::move(options)),
       clock_(ClockOf(options_)),

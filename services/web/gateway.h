@@ -14,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
@@ -58,6 +59,11 @@ struct ServiceRoute {
   const char* server;   // "cases", "audit", "contacts", "stats"
 };
 extern const ServiceRoute kServiceRoutes[10];
+
+// The services of kServiceRoutes whose descriptors this binary lacks (a proto file not linked in):
+// every call to them would be UNIMPLEMENTED. Empty in a correct build; the gateway refuses to
+// start otherwise.
+std::vector<std::string> UnservableRoutes();
 
 class Gateway {
  public:

@@ -10,10 +10,12 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "base/log.h"
 #include "absl/strings/str_split.h"
 #include "grpcpp/create_channel.h"
@@ -160,6 +162,9 @@ int main(int argc, char** argv) {
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   for (const auto& [server, addr] : flags.addr) {
     channels[server] = grpc::CreateChannel(addr, *credentials);
+  }
+  if (const std::vector<std::string> missing = consular::web::UnservableRoutes(); !missing.empty()) {
+    return Fail(absl::StrCat("built without the API of ", absl::StrJoin(missing, ", ")));
   }
   for (const consular::web::ServiceRoute& route : consular::web::kServiceRoutes) {
     options.backends[route.service] = channels.at(route.server);

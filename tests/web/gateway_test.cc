@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -477,6 +478,16 @@ TEST(OidcTest, UrlsPkceAndJwtPayloads) {
   EXPECT_EQ(JwtPayloadJson("eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIiwibm9uY2UiOiJuIn0.c2ln"),
             R"({"sub":"a","nonce":"n"})");
   EXPECT_FALSE(JwtPayloadJson("only.two").has_value());
+}
+
+// Every service the gateway routes is known to it: a proto file left out of the binary would make
+// each of its calls UNIMPLEMENTED (the gateway refuses to start then).
+TEST(GatewayRoutesTest, EveryRoutedServiceIsServable) {
+  EXPECT_EQ(UnservableRoutes(), std::vector<std::string>{});
+  std::set<std::string> routed;
+  for (const ServiceRoute& route : kServiceRoutes) routed.insert(route.service);
+  EXPECT_TRUE(routed.count("consular.v1.RecordsService"));
+  EXPECT_TRUE(routed.count("consular.v1.ExportService"));
 }
 
 TEST(GrpcWebTest, FramesTimeoutsAndContentTypes) {
