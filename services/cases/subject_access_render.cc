@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
+#include "base/markup.h"
 #include "proto/dates.h"
 
 namespace consular::cases {
@@ -234,23 +235,23 @@ std::string TimeText(const google::protobuf::Timestamp& t) {
 // One row of a definition list; left out when the value is empty. `value` is escaped here.
 void Item(std::string* out, const std::string& label, const std::string& value) {
   if (value.empty()) return;
-  absl::StrAppend(out, "<dt>", EscapeHtml(label), "</dt><dd>", EscapeHtml(value), "</dd>\n");
+  absl::StrAppend(out, "<dt>", EscapeMarkup(label), "</dt><dd>", EscapeMarkup(value), "</dd>\n");
 }
 
 // A table with a header row; cells are escaped here.
 void Table(std::string* out, const std::vector<std::string>& head,
            const std::vector<std::vector<std::string>>& rows, const std::string& empty) {
   if (rows.empty()) {
-    absl::StrAppend(out, "<p>", EscapeHtml(empty), "</p>\n");
+    absl::StrAppend(out, "<p>", EscapeMarkup(empty), "</p>\n");
     return;
   }
   absl::StrAppend(out, "<table>\n<thead><tr>");
   for (const std::string& h : head)
-    absl::StrAppend(out, "<th scope=\"col\">", EscapeHtml(h), "</th>");
+    absl::StrAppend(out, "<th scope=\"col\">", EscapeMarkup(h), "</th>");
   absl::StrAppend(out, "</tr></thead>\n<tbody>\n");
   for (const auto& row : rows) {
     absl::StrAppend(out, "<tr>");
-    for (const std::string& cell : row) absl::StrAppend(out, "<td>", EscapeHtml(cell), "</td>");
+    for (const std::string& cell : row) absl::StrAppend(out, "<td>", EscapeMarkup(cell), "</td>");
     absl::StrAppend(out, "</tr>\n");
   }
   absl::StrAppend(out, "</tbody>\n</table>\n");
@@ -264,33 +265,6 @@ constexpr char kStyle[] =
     "solid #888;padding:.3rem;text-align:left;vertical-align:top}td{white-space:pre-wrap}";
 
 }  // namespace
-
-std::string EscapeHtml(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 SubjectAccessContent BuildSubjectAccessContent(const consular::v1::SubjectAccessRequest& request,
                                                const consular::v1::Case& c,
@@ -425,17 +399,17 @@ std::string RenderSubjectAccessHtml(const SubjectAccessContent& content) {
   auto label = [&](const std::string& key) { return Label(lang, key); };
   const std::string title = absl::StrReplaceAll(label("title"), {{"$0", content.case_reference()}});
   std::string out = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"", EscapeHtml(lang),
+      "<!DOCTYPE html>\n<html lang=\"", EscapeMarkup(lang),
       "\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
       "'unsafe-inline'\">\n<meta name=\"viewport\" content=\"width=device-width, "
       "initial-scale=1\">\n<title>",
-      EscapeHtml(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n<main>\n<h1>",
-      EscapeHtml(title), "</h1>\n<p>",
-      EscapeHtml(absl::StrReplaceAll(label("intro"), {{"$0", TimeText(content.produced_at())}})),
+      EscapeMarkup(title), "</title>\n<style>", kStyle, "</style>\n</head>\n<body>\n<main>\n<h1>",
+      EscapeMarkup(title), "</h1>\n<p>",
+      EscapeMarkup(absl::StrReplaceAll(label("intro"), {{"$0", TimeText(content.produced_at())}})),
       "</p>\n");
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("you")), "</h2>\n<dl>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("you")), "</h2>\n<dl>\n");
   const consular::v1::Subject& s = content.subject();
   Item(&out, label("name"), s.full_name());
   Item(&out, label("birth"), DateText(s.date_of_birth()));
@@ -444,13 +418,13 @@ std::string RenderSubjectAccessHtml(const SubjectAccessContent& content) {
   Item(&out, label("children"), s.has_minor_children() ? label("yes") : label("no"));
   absl::StrAppend(&out, "</dl>\n");
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("safe")), "</h2>\n<dl>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("safe")), "</h2>\n<dl>\n");
   Item(&out, label("channel"), content.safe_contact_channel());
   Item(&out, label("times"), content.safe_contact_times());
   Item(&out, label("no_family"), content.do_not_contact_family() ? label("yes") : label("no"));
   absl::StrAppend(&out, "</dl>\n");
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("case")), "</h2>\n<dl>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("case")), "</h2>\n<dl>\n");
   Item(&out, label("reference"), content.case_reference());
   Item(&out, label("unit"), content.controller_unit());
   Item(&out, label("type"), ValueText(lang, content.type(), "CASE_TYPE_"));
@@ -482,11 +456,11 @@ std::string RenderSubjectAccessHtml(const SubjectAccessContent& content) {
                                                       options);
   }
   if (!details_json.empty() && details_json != "{}\n" && details_json != "{}") {
-    absl::StrAppend(&out, "<h2>", EscapeHtml(label("details")), "</h2>\n<pre>",
-                    EscapeHtml(details_json), "</pre>\n");
+    absl::StrAppend(&out, "<h2>", EscapeMarkup(label("details")), "</h2>\n<pre>",
+                    EscapeMarkup(details_json), "</pre>\n");
   }
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("documents")), "</h2>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("documents")), "</h2>\n");
   std::vector<std::vector<std::string>> documents;
   for (const consular::v1::TravelDocument& d : content.documents()) {
     documents.push_back({ValueText(lang, d.type(), "TRAVEL_DOCUMENT_TYPE_"), d.number(),
@@ -498,14 +472,14 @@ std::string RenderSubjectAccessHtml(const SubjectAccessContent& content) {
          label("doc_status")},
         documents, label("none"));
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("notes")), "</h2>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("notes")), "</h2>\n");
   std::vector<std::vector<std::string>> notes;
   for (const consular::v1::SubjectAccessNote& n : content.notes()) {
     notes.push_back({TimeText(n.created_at()), n.text()});
   }
   Table(&out, {label("date"), label("text")}, notes, label("none"));
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("contacts")), "</h2>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("contacts")), "</h2>\n");
   std::vector<std::vector<std::string>> contacts;
   for (const consular::v1::SubjectAccessContact& c : content.contacts()) {
     contacts.push_back({TimeText(c.occurred_at()),
@@ -520,13 +494,13 @@ std::string RenderSubjectAccessHtml(const SubjectAccessContent& content) {
          label("outcome")},
         contacts, label("none"));
 
-  absl::StrAppend(&out, "<h2>", EscapeHtml(label("withheld")), "</h2>\n");
+  absl::StrAppend(&out, "<h2>", EscapeMarkup(label("withheld")), "</h2>\n");
   std::vector<std::vector<std::string>> withheld;
   for (const WithheldItem& w : content.withheld()) {
     withheld.push_back({w.what(), w.count() > 0 ? std::to_string(w.count()) : "", w.ground()});
   }
   Table(&out, {label("what"), label("count"), label("ground")}, withheld, label("none"));
-  absl::StrAppend(&out, "<p>", EscapeHtml(label("json")), "</p>\n</main>\n</body>\n</html>\n");
+  absl::StrAppend(&out, "<p>", EscapeMarkup(label("json")), "</p>\n</main>\n</body>\n</html>\n");
   return out;
 }
 

@@ -32,7 +32,5 @@ std::string RenderSubjectAccessHtml(const consular::v1::SubjectAccessContent& co
 // The content as JSON (protobuf's JSON mapping, field names as in exports.proto).
 std::string RenderSubjectAccessJson(const consular::v1::SubjectAccessContent& content);
 
-// Text escaped for HTML element content and attribute values.
-std::string EscapeHtml(const std::string& text);
 
 }  // namespace consular::cases

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "base/markup.h"
 #include "services/stats/dossier_format.h"
 #include "services/stats/dossier_labels.h"
 #include "services/stats/svg_chart.h"
@@ -57,7 +58,7 @@ LegendEntry SuppressedLegend(const Context& context) {
 }
 
 std::string ChartFigure(absl::string_view caption, const std::string& svg) {
-  return absl::StrCat("<figure class=\"chart-box\"><figcaption>", XmlEscape(caption),
+  return absl::StrCat("<figure class=\"chart-box\"><figcaption>", EscapeMarkup(caption),
                       "</figcaption>\n", svg, "</figure>\n");
 }
 

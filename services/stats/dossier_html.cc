@@ -9,6 +9,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/substitute.h"
+#include "base/markup.h"
 #include "consular/v1/statistics.pb.h"
 #include "services/stats/dossier_charts.h"
 #include "services/stats/dossier_format.h"
@@ -44,7 +45,7 @@ constexpr absl::string_view kPageTemplate = R"html(<!doctype html>
 </html>
 )html";
 
-std::string Escape(absl::string_view text) { return XmlEscape(text); }
+std::string Escape(absl::string_view text) { return EscapeMarkup(text); }
 
 // The HTML of one page's worth of texts: the catalogue and what every part of the page needs.
 class Page {

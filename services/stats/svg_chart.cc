@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/markup.h"
 
 namespace consular::stats {
 namespace {
@@ -16,7 +17,7 @@ namespace {
 std::string Num(double value) { return absl::StrCat(std::round(value * 10.0) / 10.0); }
 
 std::string FormatNumber(const ChartText& text, int64_t value) {
-  return XmlEscape(text.format_number ? text.format_number(value) : absl::StrCat(value));
+  return EscapeMarkup(text.format_number ? text.format_number(value) : absl::StrCat(value));
 }
 
 std::string FillAttributes(absl::string_view chart, BarFill fill) {
@@ -66,7 +67,7 @@ std::string Legend(absl::string_view chart, double x, const std::vector<LegendEn
   for (const LegendEntry& entry : entries) {
     absl::StrAppend(&out, "<rect class=\"swatch ", FillClass(entry.fill), "\" x=\"", Num(x),
                     "\" y=\"6\" width=\"12\" height=\"12\" ", FillAttributes(chart, entry.fill),
-                    "/>", "<text x=\"", Num(x + 17), "\" y=\"16\">", XmlEscape(entry.label),
+                    "/>", "<text x=\"", Num(x + 17), "\" y=\"16\">", EscapeMarkup(entry.label),
                     "</text>");
     x += 17 + 6.3 * static_cast<double>(entry.label.size()) + 14;
   }
@@ -89,9 +90,9 @@ void NiceScale(int64_t max_value, int64_t* axis_max, int64_t* step) {
 }
 
 std::string SvgOpen(const ChartText& text, double width, double height) {
-  const std::string name = XmlEscape(text.name);
+  const std::string name = EscapeMarkup(text.name);
   return absl::StrCat("<svg class=\"chart\" data-chart=\"", name, "\" role=\"img\" aria-label=\"",
-                      XmlEscape(text.aria_label), "\" viewBox=\"0 0 ", Num(width), " ", Num(height),
+                      EscapeMarkup(text.aria_label), "\" viewBox=\"0 0 ", Num(width), " ", Num(height),
                       "\" width=\"", Num(width), "\" height=\"", Num(height),
                       "\" preserveAspectRatio=\"xMinYMin meet\">", PatternDefs(name));
 }
@@ -100,37 +101,10 @@ constexpr absl::string_view kSvgClose = "</svg>";
 
 }  // namespace
 
-std::string XmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string HorizontalBarChart(const ChartText& text, const std::vector<Bar>& bars,
                                const HorizontalBarLayout& layout) {
   const bool has_marks = text.note.empty();
-  const std::string chart = XmlEscape(text.name);
+  const std::string chart = EscapeMarkup(text.name);
   const int rows = has_marks ? static_cast<int>(bars.size()) : 3;
   const double plot_bottom = layout.plot_top + rows * layout.row + 4;
   const double height = plot_bottom + 46;
@@ -154,7 +128,7 @@ std::string HorizontalBarChart(const ChartText& text, const std::vector<Bar>& ba
   // Category axis title, above the labels; legend to its right.
   absl::StrAppend(&out, "<text class=\"axis-title\" x=\"", Num(layout.label_right), "\" y=\"",
                   Num(layout.plot_top - 8), "\" text-anchor=\"end\">",
-                  XmlEscape(text.category_axis), "</text>");
+                  EscapeMarkup(text.category_axis), "</text>");
   absl::StrAppend(&out, Legend(chart, layout.plot_left, text.legend));
   // Grid and value axis.
   absl::StrAppend(&out, "<g class=\"value-axis\">");
@@ -173,13 +147,13 @@ std::string HorizontalBarChart(const ChartText& text, const std::vector<Bar>& ba
                   Num(layout.plot_top), "\" x2=\"", Num(layout.plot_left), "\" y2=\"",
                   Num(plot_bottom), "\"/>", "<text class=\"axis-title\" x=\"",
                   Num(layout.plot_left + layout.plot_width / 2), "\" y=\"", Num(plot_bottom + 38),
-                  "\" text-anchor=\"middle\">", XmlEscape(text.value_axis), "</text></g>");
+                  "\" text-anchor=\"middle\">", EscapeMarkup(text.value_axis), "</text></g>");
 
   if (!has_marks) {
     absl::StrAppend(&out, "<text class=\"empty-note\" x=\"",
                     Num(layout.plot_left + layout.plot_width / 2), "\" y=\"",
                     Num(layout.plot_top + 1.5 * layout.row + 5), "\" text-anchor=\"middle\">",
-                    XmlEscape(text.note), "</text>", kSvgClose);
+                    EscapeMarkup(text.note), "</text>", kSvgClose);
     return out;
   }
 
@@ -190,12 +164,12 @@ std::string HorizontalBarChart(const ChartText& text, const std::vector<Bar>& ba
                      (layout.row - layout.bar_height) / 2;
     const double text_y = y + layout.bar_height / 2 + 4;
     absl::StrAppend(&out, "<text class=\"category\" x=\"", Num(layout.label_right), "\" y=\"",
-                    Num(text_y), "\" text-anchor=\"end\">", XmlEscape(bar.category), "</text>");
+                    Num(text_y), "\" text-anchor=\"end\">", EscapeMarkup(bar.category), "</text>");
     double length;
     std::string value_text;
     if (bar.value.suppressed) {
       length = layout.suppressed_length;
-      value_text = XmlEscape(text.suppressed_mark);
+      value_text = EscapeMarkup(text.suppressed_mark);
       absl::StrAppend(&out, "<rect class=\"bar suppressed\" x=\"", Num(layout.plot_left), "\" y=\"",
                       Num(y), "\" width=\"", Num(length), "\" height=\"", Num(layout.bar_height),
                       "\" ", FillAttributes(chart, BarFill::kSuppressed), "/>");
@@ -220,7 +194,7 @@ std::string HorizontalBarChart(const ChartText& text, const std::vector<Bar>& ba
 std::string GroupedColumnChart(const ChartText& text, const std::vector<ColumnGroup>& groups,
                                const ColumnLayout& layout) {
   const bool has_marks = text.note.empty();
-  const std::string chart = XmlEscape(text.name);
+  const std::string chart = EscapeMarkup(text.name);
   int64_t max_value = 0;
   size_t series = 0;
   if (has_marks) {
@@ -259,15 +233,15 @@ std::string GroupedColumnChart(const ChartText& text, const std::vector<ColumnGr
       "\" x2=\"", Num(layout.plot_right), "\" y2=\"", Num(layout.plot_bottom), "\"/>",
       "<text class=\"axis-title\" transform=\"translate(16 ",
       Num((layout.plot_top + layout.plot_bottom) / 2), ") rotate(-90)\" text-anchor=\"middle\">",
-      XmlEscape(text.value_axis), "</text>", "<text class=\"axis-title\" x=\"",
+      EscapeMarkup(text.value_axis), "</text>", "<text class=\"axis-title\" x=\"",
       Num((layout.plot_left + layout.plot_right) / 2), "\" y=\"", Num(layout.plot_bottom + 40),
-      "\" text-anchor=\"middle\">", XmlEscape(text.category_axis), "</text></g>");
+      "\" text-anchor=\"middle\">", EscapeMarkup(text.category_axis), "</text></g>");
 
   if (!has_marks) {
     absl::StrAppend(&out, "<text class=\"empty-note\" x=\"",
                     Num((layout.plot_left + layout.plot_right) / 2), "\" y=\"",
                     Num((layout.plot_top + layout.plot_bottom) / 2), "\" text-anchor=\"middle\">",
-                    XmlEscape(text.note), "</text>", kSvgClose);
+                    EscapeMarkup(text.note), "</text>", kSvgClose);
     return out;
   }
 
@@ -282,7 +256,7 @@ std::string GroupedColumnChart(const ChartText& text, const std::vector<ColumnGr
     const double center = layout.plot_left + group_width * (static_cast<double>(g) + 0.5);
     absl::StrAppend(&out, "<text class=\"category\" x=\"", Num(center), "\" y=\"",
                     Num(layout.plot_bottom + 17), "\" text-anchor=\"middle\">",
-                    XmlEscape(group.category), "</text>");
+                    EscapeMarkup(group.category), "</text>");
     const double first_x = center - column_width * static_cast<double>(group.columns.size()) / 2.0;
     for (size_t s = 0; s < group.columns.size(); ++s) {
       const ColumnGroup::Column& column = group.columns[s];
@@ -291,7 +265,7 @@ std::string GroupedColumnChart(const ChartText& text, const std::vector<ColumnGr
       std::string value_text;
       if (column.value.suppressed) {
         top = layout.plot_bottom - layout.suppressed_height;
-        value_text = XmlEscape(text.suppressed_mark);
+        value_text = EscapeMarkup(text.suppressed_mark);
         absl::StrAppend(&out, "<rect class=\"bar suppressed\" x=\"", Num(x + 1), "\" y=\"",
                         Num(top), "\" width=\"", Num(column_width - 2), "\" height=\"",
                         Num(layout.suppressed_height), "\" ",

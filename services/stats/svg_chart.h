@@ -17,9 +17,6 @@ namespace consular::stats {
 // Marks are <rect class="bar sN"> (N the fill: 0 solid, 1 hatched, 2 dotted) or
 // <rect class="bar suppressed">; legend swatches are <rect class="swatch ...">, never "bar".
 
-// Returns `text` with & < > " ' replaced by entities: safe as XML (and HTML) text and as a
-// quoted attribute value.
-std::string XmlEscape(absl::string_view text);
 
 // How a bar is filled. The patterns are defined inside each chart, with ids CHART-hatch,
 // CHART-dots and CHART-suppressed.

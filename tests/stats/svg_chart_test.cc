@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "base/markup.h"
 
 namespace consular::stats {
 namespace {
@@ -54,11 +55,11 @@ ChartText Text(absl::string_view name) {
   return text;
 }
 
-TEST(XmlEscapeTest, EscapesMarkupAndQuotesOnly) {
-  EXPECT_EQ(XmlEscape("<a href=\"x\">Tom & Jerry's</a>"),
+TEST(EscapeMarkupTest, EscapesMarkupAndQuotesOnly) {
+  EXPECT_EQ(EscapeMarkup("<a href=\"x\">Tom & Jerry's</a>"),
             "&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&#39;s&lt;/a&gt;");
-  EXPECT_EQ(XmlEscape("Young adult (18\u201323), 12,345"), "Young adult (18\u201323), 12,345");
-  EXPECT_EQ(XmlEscape(""), "");
+  EXPECT_EQ(EscapeMarkup("Young adult (18\u201323), 12,345"), "Young adult (18\u201323), 12,345");
+  EXPECT_EQ(EscapeMarkup(""), "");
 }
 
 TEST(HorizontalBarChartTest, DrawsOneBarPerCategoryToScale) {
