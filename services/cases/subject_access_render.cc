@@ -285,8 +285,9 @@ SubjectAccessContent BuildSubjectAccessContent(const consular::v1::SubjectAccess
   *out.mutable_risk_flags() = c.risk_flags();
   out.set_referral_source(c.referral_source());
   *out.mutable_opened_at() = c.opened_at();
-  *out.mutable_resolved_at() = c.resolved_at();
-  *out.mutable_closed_at() = c.closed_at();
+  // Set only when the case has them: an empty message would read as 1970 in the JSON.
+  if (c.has_resolved_at()) *out.mutable_resolved_at() = c.resolved_at();
+  if (c.has_closed_at()) *out.mutable_closed_at() = c.closed_at();
   out.set_safe_contact_channel(c.safety().safe_contact_channel());
   out.set_safe_contact_times(c.safety().safe_contact_times());
   out.set_do_not_contact_family(c.safety().do_not_contact_family());

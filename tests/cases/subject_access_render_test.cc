@@ -63,6 +63,11 @@ TEST(SubjectAccessRenderTest, KeepsHerDataWithholdsTheRestAndSaysWhy) {
 
   const std::string json = RenderSubjectAccessJson(content);
   const std::string html = RenderSubjectAccessHtml(content);
+  // An open case: no day of resolving or closing, rather than 1970.
+  EXPECT_FALSE(content.has_resolved_at());
+  EXPECT_FALSE(content.has_closed_at());
+  EXPECT_FALSE(absl::StrContains(json, "resolved_at")) << json;
+  EXPECT_FALSE(absl::StrContains(json, "closed_at")) << json;
   for (const std::string* text : {&json, &html}) {
     for (const char* absent :
          {"secret covert text", "secretword", "Third Party Name", "OTHER456", "the husband",
