@@ -40,6 +40,7 @@ const APPROVE = "1";
 const EXCLUDE = "2";
 const ANONYMISED = "1";
 const SKIPPED_EXCLUDED = "2";
+const PROCESSED = "2";
 
 async function signIn(role, unit) {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, locale: "nl-NL" });
@@ -57,10 +58,11 @@ async function signIn(role, unit) {
   return page;
 }
 
-// The records screen read anew, with list `number` shown.
+// The records screen read anew, with list `number` shown: away to the home screen first (until the
+// records screen shown before is gone, so that nothing of it is read or clicked), then back.
 async function showList(page, number) {
   await page.goto(`${url}/#/`);
-  await page.waitForSelector("h1");
+  await page.waitForSelector("#destruction-heading", { state: "detached" });
   await page.goto(`${url}/#/records`);
   await page.waitForSelector(`#destruction-show-${number}`, { timeout: 15000 });
   await page.click(`#destruction-show-${number}`);
@@ -69,7 +71,7 @@ async function showList(page, number) {
 
 async function openCase(page, ref) {
   await page.goto(`${url}/#/`);
-  await page.waitForSelector("h1");
+  await page.waitForSelector("#overview-heading", { state: "detached" });
   await page.goto(`${url}/#/case/${encodeURIComponent(ref)}`);
   await page.waitForSelector("#overview-heading, #case-retry", { timeout: 15000 });
 }
@@ -177,6 +179,8 @@ try {
   await admin.click("#process-confirm");
   await admin.waitForSelector("#destruction-results", { timeout: 30000 });
   await admin.waitForSelector(`#destruction-item-${destroyRef} td[data-result="${ANONYMISED}"]`, { timeout: 15000 });
+  // The lists are read again after processing; the results are shown before they are back.
+  await admin.waitForSelector(`#destruction-list-${number}[data-state="${PROCESSED}"]`, { timeout: 15000 });
   check("the list is processed: 1 anonymised, 1 skipped",
         /\b1 geanonimiseerd, 1 overgeslagen\b/.test(await text(admin, "#destruction-results")) &&
         /\b1 geanonimiseerd, 1 overgeslagen\b/.test(await text(admin, "#destruction-done")),
