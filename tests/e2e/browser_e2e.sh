@@ -6,8 +6,9 @@
 # emergency access, the audit trail), web/tests/browser/sharing.mjs (shares, handover, history,
 # finding by name, duplicates, partner changes), web/tests/browser/records.mjs (legal holds,
 # subject access, bulk exports, destruction lists and schedules), web/tests/browser/talks.mjs (the talks register: talks,
-# commitments, decisions, briefings) and web/tests/browser/statistics.mjs (policy staff's
-# statistics screens and the dossier download).
+# commitments, decisions, briefings), web/tests/browser/statistics.mjs (policy staff's
+# statistics screens and the dossier download) and, last, web/tests/browser/destruction.mjs (a
+# destruction list proposed, reviewed in both slots and processed; the tombstone).
 # Screenshots of each screen go to the --screenshots folder.
 set -euo pipefail
 
@@ -77,7 +78,8 @@ e2e_setup_database
 "$MIGRATE_BIN" --dsn "$OWNER_DSN" >"$WORK/migrate.log" 2>&1 || setup_fail "migrations"
 e2e_seed_units "$OWNER_DSN"
 
-start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG"
+# No monthly destruction list of its own: the walks propose theirs, and know what is on it.
+start_server "$CASES_BIN" "$CASES_PORT" "$CASES_LOG" --destruction-list-interval-minutes 0
 CASES_PID=$STARTED_PID
 start_server "$CONTACTS_BIN" "$CONTACTS_PORT" "$CONTACTS_LOG"
 CONTACTS_PID=$STARTED_PID
@@ -229,6 +231,54 @@ if [[ $RECORDS_STATUS -eq 0 ]]; then
 else
   fail "the records walk (legal hold, subject access, bulk export, records screen) passed every check" \
     "exit $RECORDS_STATUS"
+fi
+
+# A destruction list from proposal to tombstone, after every other walk (which assume that no
+# case is ever due): abandonment cases are kept 0 years from now on, and two of RABAT are closed,
+# so both are due today; the walk proposes the list, reviews it in both slots (keeping the
+# second), processes it and reads the first case's tombstone.
+DESTRUCTION_STATUS=0
+MANAGER=$(mint manager RABAT) || setup_fail "dev token not minted"
+DESTROY_NAME="Dina Destructiontest"
+KEEP_NAME="Karima Keeptest"
+closed_case() {  # NAME: opens a case of RABAT and closes it; sets CLOSED_REF (empty on failure)
+  CLOSED_REF=""
+  ctl "$OFFICER" case create --type abandonment --country MA --name "$1" --sex female \
+    --nationality dual --referral family --dob 1989-06-07 --json
+  local ref
+  ref=$(json_field reference)
+  [[ -n $ref ]] || { echo "case create for the destruction walk: $ERR" >&2; return 0; }
+  ctl "$OFFICER" case transition "$ref" ACTIVE --reason "Reached her by phone"
+  [[ $RC -eq 0 ]] || { echo "case $ref not active: $ERR" >&2; return 0; }
+  ctl "$OFFICER" case transition "$ref" RESOLVED --outcome contact-lost --reason "No answer since"
+  [[ $RC -eq 0 ]] || { echo "case $ref not resolved: $ERR" >&2; return 0; }
+  ctl "$MANAGER" case transition "$ref" CLOSED --reason "Nothing left to do"
+  [[ $RC -eq 0 ]] || { echo "case $ref not closed: $ERR" >&2; return 0; }
+  CLOSED_REF=$ref
+}
+ctl "$ADMIN" retention set-schedule --type abandonment --years 0 \
+  --reason "Volledige vernietigingscyclus in de browsertest"
+if [[ $RC -ne 0 ]]; then
+  echo "retention set-schedule: $ERR" >&2
+  DESTRUCTION_STATUS=1
+else
+  closed_case "$DESTROY_NAME"
+  DESTROY_REF=$CLOSED_REF
+  closed_case "$KEEP_NAME"
+  KEEP_REF=$CLOSED_REF
+  if [[ -z $DESTROY_REF || -z $KEEP_REF ]]; then
+    DESTRUCTION_STATUS=1
+  else
+    WEB_URL="https://localhost:$WEB_PORT" DESTROY_REF=$DESTROY_REF DESTROY_NAME=$DESTROY_NAME \
+      KEEP_REF=$KEEP_REF KEEP_NAME=$KEEP_NAME SCREENSHOTS=$SHOTS \
+      node "$CLIENT_DIR/tests/browser/destruction.mjs" || DESTRUCTION_STATUS=$?
+  fi
+fi
+if [[ $DESTRUCTION_STATUS -eq 0 ]]; then
+  pass "the destruction walk (propose, review in both slots, process, tombstone) passed every check"
+else
+  fail "the destruction walk (propose, review in both slots, process, tombstone) passed every check" \
+    "exit $DESTRUCTION_STATUS"
 fi
 echo "$PASSED passed, $FAILED failed"
 [[ $FAILED -eq 0 ]]

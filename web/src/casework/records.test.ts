@@ -1,7 +1,7 @@
 // Records management: which roles are offered holds, reviews and administration (as
 // RecordsService rules them), the forms' checks, and what a destruction list's decisions mean.
 import { create } from "@bufbuild/protobuf";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { CaseType, Outcome } from "../gen/consular/v1/common_pb";
 import {
   DestructionItemSchema,
@@ -18,9 +18,11 @@ import {
   cutOffProblem,
   expectation,
   holdReasonProblem,
+  processQuestion,
   processSummary,
   reviewCounts,
   reviewKey,
+  reviewQuestion,
   validateReview,
   validateSchedule,
 } from "./records";
@@ -34,6 +36,7 @@ import {
   reviewSlotOf,
   unitOf,
 } from "./roles";
+import { setLanguage } from "../i18n/i18n";
 
 const PM = "ROLE_POST_MANAGER";
 const OFFICER = "ROLE_CONSULAR_OFFICER";
@@ -180,6 +183,37 @@ describe("what a destruction list's decisions mean", () => {
       ],
     });
     expect(processSummary(list)).toEqual({ anonymise: 2, skip: 2 });
+  });
+
+  describe("the confirmations count each number in its own plural form", () => {
+    afterEach(() => setLanguage("nl"));
+
+    it("before processing", () => {
+      setLanguage("nl");
+      expect(processQuestion("VL-2026-1", { anonymise: 1, skip: 1 })).toBe(
+        "Lijst VL-2026-1 verwerken: 1 zaak wordt geanonimiseerd (tenzij intussen heropend of onder bewaarplicht), " +
+          "1 wordt overgeslagen. Anonimiseren kan niet ongedaan worden gemaakt.",
+      );
+      expect(processQuestion("VL-2026-1", { anonymise: 2, skip: 0 })).toContain("2 zaken worden geanonimiseerd (");
+      expect(processQuestion("VL-2026-1", { anonymise: 2, skip: 0 })).toContain(", 0 worden overgeslagen.");
+      setLanguage("en");
+      expect(processQuestion("VL-2026-1", { anonymise: 1, skip: 3 })).toBe(
+        "Process list VL-2026-1: 1 case will be anonymised (unless reopened or put on hold meanwhile), 3 will be skipped. " +
+          "Anonymisation cannot be undone.",
+      );
+      expect(processQuestion("VL-2026-1", { anonymise: 0, skip: 1 })).toContain(": 0 cases will be anonymised (");
+    });
+
+    it("before recording a review", () => {
+      setLanguage("nl");
+      expect(reviewQuestion("VL-2026-1", { approve: 1, exclude: 1 })).toBe(
+        "U keurt 1 zaak goed en sluit er 1 uit op lijst VL-2026-1. Deze beslissingen kunnen daarna niet meer worden gewijzigd.",
+      );
+      expect(reviewQuestion("VL-2026-1", { approve: 2, exclude: 0 })).toMatch(/^U keurt 2 zaken goed en sluit er 0 uit /);
+      setLanguage("en");
+      expect(reviewQuestion("VL-2026-1", { approve: 1, exclude: 2 })).toMatch(/^You approve 1 case and exclude 2 on list VL-2026-1\. /);
+      expect(reviewQuestion("VL-2026-1", { approve: 0, exclude: 1 })).toMatch(/^You approve 0 cases and exclude 1 /);
+    });
   });
 
   it("asks a slot for a decision only where it has none, on an open list", () => {

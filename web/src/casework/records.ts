@@ -26,6 +26,7 @@ import {
 } from "../gen/consular/v1/records_pb";
 import { compareDates, parseIsoDate } from "../dates";
 import type { CalendarDate } from "../format";
+import { t, tPlural } from "../i18n/i18n";
 import { charCount, requiredChoice } from "./checks";
 import type { Problem } from "./problems";
 import type { ReviewSlotName } from "./roles";
@@ -154,6 +155,24 @@ export function expectation(item: DestructionItem): Expectation {
 export function processSummary(list: DestructionList): { anonymise: number; skip: number } {
   const anonymise = list.items.filter((i) => expectation(i) === "anonymise").length;
   return { anonymise, skip: list.items.length - anonymise };
+}
+
+/**
+ * The question before processing list `number`: how many cases will be anonymised and how many
+ * skipped, each counted in its own plural form ("1 zaak wordt geanonimiseerd, 1 wordt
+ * overgeslagen").
+ */
+export function processQuestion(number: string, summary: { anonymise: number; skip: number }): string {
+  return t("destruction.processQuestion", {
+    number,
+    anonymise: tPlural("destruction.willAnonymise", summary.anonymise),
+    skip: tPlural("destruction.willSkip", summary.skip),
+  });
+}
+
+/** The question before recording a reviewer's decisions on list `number`. */
+export function reviewQuestion(number: string, counts: { approve: number; exclude: number }): string {
+  return t("destruction.reviewQuestion", { number, approve: tPlural("destruction.reviewApprove", counts.approve), excluded: counts.exclude });
 }
 
 /** What processing did with the items: the count of each result. */

@@ -36,8 +36,10 @@ import {
   cutOffProblem,
   emptyScheduleInput,
   expectation,
+  processQuestion,
   processSummary,
   reviewCounts,
+  reviewQuestion,
   reviewIn,
   reviewKey,
   scheduleFieldOf,
@@ -532,8 +534,8 @@ export class RecordsView extends BaseView {
             h("th", { scope: "col" }, t("case.handlingUnit")),
             h("th", { scope: "col" }, t("destruction.closed")),
             h("th", { scope: "col" }, t("records.archiveDate")),
-            h("th", { scope: "col" }, t("destruction.slotUnit")),
-            h("th", { scope: "col" }, t("destruction.slotAuditor")),
+            h("th", { scope: "col" }, t("destruction.decisionUnit")),
+            h("th", { scope: "col" }, t("destruction.decisionAuditor")),
             h("th", { scope: "col" }, processed ? t("destruction.result") : t("destruction.expected")),
           ),
         ),
@@ -625,7 +627,7 @@ export class RecordsView extends BaseView {
           ? h(
               "div",
               { class: "confirm", role: "group", "aria-labelledby": "review-question" },
-              h("p", { id: "review-question" }, t("destruction.reviewQuestion", { approved: counts.approve, excluded: counts.exclude, number: l.number })),
+              h("p", { id: "review-question" }, reviewQuestion(l.number, counts)),
               h(
                 "div",
                 { class: "button-row" },
@@ -655,7 +657,6 @@ export class RecordsView extends BaseView {
   }
 
   private buildProcess(l: DestructionList): HTMLElement {
-    const { anonymise, skip } = processSummary(l);
     return h(
       "div",
       { id: "process" },
@@ -664,7 +665,7 @@ export class RecordsView extends BaseView {
         ? h(
             "div",
             { class: "confirm", role: "group", "aria-labelledby": "process-question" },
-            h("p", { id: "process-question" }, t("destruction.processQuestion", { number: l.number, anonymise, skip })),
+            h("p", { id: "process-question" }, processQuestion(l.number, processSummary(l))),
             h(
               "div",
               { class: "button-row" },
