@@ -129,7 +129,10 @@ absl::Time Housekeeper::LastSuccess() const {
 
 absl::Status Housekeeper::RunRound() {
   absl::Status first_error;
-  for (const auto& [kind, age] : settings_.retention) {
+  for (const auto& entry : settings_.retention) {
+    // Named apart: a lambda may not capture a structured binding in C++17 (clang refuses it).
+    const storage::ExpiringKind kind = entry.first;
+    const absl::Duration age = entry.second;
     const std::string name = storage::ExpiringKindName(kind);
     for (int batch = 0; batch < settings_.max_batches && !Stopping(); ++batch) {
       int64_t deleted = 0;
