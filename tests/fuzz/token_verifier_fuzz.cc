@@ -121,8 +121,11 @@ CONSULAR_FUZZ_TARGET(token_verifier) {
     }
   } else {
     FUZZ_CHECK(first.status().code() == absl::StatusCode::kUnauthenticated);
-    // The message never echoes the token.
-    if (token.size() >= 8) {
+    // The message never echoes the token. Its words are fixed (lower-case letters, spaces and a
+    // few signs), so a token made of those alone may be a piece of them ("nvalid bear"): only a
+    // token with any other byte, as every real one has, can be told apart from the fixed text.
+    if (token.size() >= 8 &&
+        token.find_first_not_of("abcdefghijklmnopqrstuvwxyz :()-") != std::string::npos) {
       FUZZ_CHECK(!absl::StrContains(first.status().message(), token));
     }
   }
