@@ -56,7 +56,7 @@ void InsertAuditRecord(pqxx::transaction_base& tx, const AuditRecord& record) {
       record.outcome.empty()) {
     throw std::invalid_argument("audit record without actor, actor_role, action or outcome");
   }
-  ExecPrepared0(tx, "audit_event_insert", kInsertEvent, absl::ToUnixMicros(record.occurred_at),
+  ExecPreparedAtCommit(tx, "audit_event_insert", kInsertEvent, absl::ToUnixMicros(record.occurred_at),
                 record.actor, record.actor_role, record.actor_post, record.action, record.case_id,
                 record.purpose, record.outcome, record.emergency, record.correlation_id,
                 record.returned_case_ids.empty()
@@ -69,7 +69,7 @@ std::string AuditOutcome(const absl::Status& status) {
 }
 
 absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const AuditRecord& record,
-                        const AuditedWork& work, Isolation isolation) {
+                        const AuditedWork& work, Isolation isolation, const SessionScope* scope) {
   AuditRecord last = record;
   const absl::Status status = runner->Run(
       deadline,
@@ -82,7 +82,7 @@ absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const Au
         InsertAuditRecord(tx, done);
         return absl::OkStatus();
       },
-      isolation);
+      isolation, scope);
   if (status.ok()) return status;
 
   last.outcome = AuditOutcome(status);

@@ -34,7 +34,8 @@ struct AuditRecord {
 // Inserts the record in the caller's transaction (so it commits or rolls back with the work).
 // Throws std::invalid_argument if actor, actor_role, action or outcome is empty, and libpqxx
 // exceptions (e.g. for a case_id that is not a UUID), which the TransactionRunner maps to INTERNAL:
-// the call then fails with its audit row.
+// the call then fails with its audit row. In a transaction of a TransactionRunner the row is sent
+// with COMMIT (ExecPreparedAtCommit), so a database error in it fails the commit.
 void InsertAuditRecord(pqxx::transaction_base& tx, const AuditRecord& record);
 
 // The outcome column for a call that ended with `status`: its code name ("OK", "NOT_FOUND",
@@ -53,9 +54,11 @@ using AuditedWork = std::function<absl::Status(pqxx::transaction_base&, AuditRec
 //   written in a transaction of its own (with its own few seconds, even after `deadline`).
 //   Returns work's status either way; a failure to write this row goes to stderr.
 // `record.outcome` is ignored. Retries as TransactionRunner::Run does (work must be safe to
-// repeat; each attempt starts from `record`).
+// repeat; each attempt starts from `record`). `scope`, if given, is set with BEGIN (see
+// TransactionRunner::Run); the row goes to the server with COMMIT (ExecPreparedAtCommit).
 absl::Status RunAudited(TransactionRunner* runner, absl::Time deadline, const AuditRecord& record,
-                        const AuditedWork& work, Isolation isolation = Isolation::kReadCommitted);
+                        const AuditedWork& work, Isolation isolation = Isolation::kReadCommitted,
+                        const SessionScope* scope = nullptr);
 
 // One row of audit.events as listed, with its place in the chain.
 struct StoredAuditEvent {

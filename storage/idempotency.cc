@@ -115,7 +115,7 @@ void SaveResponse(pqxx::transaction_base& tx, const FieldCipher& cipher, Idempot
                   const std::string& actor, const std::string& request_id,
                   const std::string& response, const std::string& case_id) {
   const IdempotencySql& sql = SqlFor(table);
-  ExecPrepared0(tx, sql.save_name, sql.save, actor, request_id,
+  ExecPreparedAtCommit(tx, sql.save_name, sql.save, actor, request_id,
                 pqxx::binarystring(
                     cipher.Encrypt(response, ResponseAssociatedData(table, actor, request_id))),
                 case_id);

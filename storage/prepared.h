@@ -1,8 +1,12 @@
 #pragma once
 
+#include <pqxx/binarystring>
 #include <pqxx/transaction_base>
 #include <string>
 #include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "storage/transaction_runner.h"
 
 namespace consular::storage {
 
@@ -55,6 +59,37 @@ pqxx::row ExecPrepared1(pqxx::transaction_base& tx, const std::string& name, con
   CheckStatementName(name, sql);
   tx.conn().prepare(name, sql);
   return tx.exec_prepared1(name, std::forward<Args>(args)...);
+}
+
+// ExecPrepared0 for a statement whose result nobody waits for (an audit row): in a transaction of a
+// TransactionRunner it is sent with COMMIT, in the same round trip, as `EXECUTE name(...)` with the
+// arguments as quoted literals (the statement is prepared on the connection first, if it is not
+// yet); an error then fails the commit. In any other transaction it runs at once.
+// A value of ExecPreparedAtCommit as an SQL literal.
+template <typename T>
+std::string QuotedArgument(pqxx::transaction_base& tx, const T& value) {
+  return tx.quote(value);
+}
+inline std::string QuotedArgument(pqxx::transaction_base& tx, const pqxx::binarystring& value) {
+  return tx.quote_raw(value.data(), value.size());
+}
+
+template <typename... Args>
+void ExecPreparedAtCommit(pqxx::transaction_base& tx, const std::string& name,
+                          const std::string& sql, Args&&... args) {
+  auto* runner_tx = dynamic_cast<RunnerTransaction*>(&tx);
+  if (runner_tx == nullptr) {
+    ExecPrepared0(tx, name, sql, std::forward<Args>(args)...);
+    return;
+  }
+  CheckStatementName(name, sql);
+  tx.conn().prepare(name, sql);
+  tx.conn().prepare_now(name);
+  std::string statement = absl::StrCat("EXECUTE ", name, "(");
+  const char* separator = "";
+  ((absl::StrAppend(&statement, separator, QuotedArgument(tx, args)), separator = ", "), ...);
+  statement += ")";
+  runner_tx->DeferUntilCommit(std::move(statement));
 }
 
 }  // namespace consular::storage

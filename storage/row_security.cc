@@ -16,6 +16,7 @@
 #include "base/status_macros.h"
 #include "storage/conninfo.h"
 #include "storage/prepared.h"
+#include "storage/transaction_runner.h"
 
 namespace consular::storage {
 namespace {
@@ -70,9 +71,23 @@ std::string Trimmed(const std::exception& e) {
 }  // namespace
 
 bool SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope) {
+  if (const auto* runner_tx = dynamic_cast<const RunnerTransaction*>(&tx)) {
+    bool post_active = false;
+    if (runner_tx->StartedWithScope(scope, &post_active)) return post_active;
+  }
   return ExecPrepared1(tx, "session_set_scope", kSetScope, scope.subject, scope.role,
                        scope.post)[3]
       .as<bool>();
+}
+
+std::string SessionScopeStatement(pqxx::connection_base& connection, const SessionScope& scope) {
+  const std::string subject = connection.quote(scope.subject);
+  const std::string role = connection.quote(scope.role);
+  const std::string post = connection.quote(scope.post);
+  return absl::StrCat("SELECT set_config('consular.subject', ", subject,
+                      ", true), set_config('consular.role', ", role,
+                      ", true), set_config('consular.post', ", post, ", true), (", post,
+                      " = '' OR units.is_active(", post, "))");
 }
 
 absl::Status CheckRowLevelSecurityEnforced(const std::string& dsn) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <pqxx/connection_base>
 #include <pqxx/transaction_base>
 #include <string>
 
@@ -25,7 +26,14 @@ struct SessionScope {
 // Returns whether the scope's post is an active unit of the register of units
 // (units.is_active, migration 0014), or true when it has none: a caller whose
 // post is not must be refused (RunAuditedCall: UNAUTHENTICATED).
+// In a transaction of a TransactionRunner given this scope, it answers from the runner's first
+// round trip, which set it already.
 bool SetSessionScope(pqxx::transaction_base& tx, const SessionScope& scope);
+
+// The statement SetSessionScope runs, with the scope's values written in as quoted literals (for
+// TransactionRunner, which sends it in one query with BEGIN). Its one row's fourth column is
+// SetSessionScope's answer.
+std::string SessionScopeStatement(pqxx::connection_base& connection, const SessionScope& scope);
 
 // Returns OK if a service connecting with `dsn` is held by row-level security:
 // its role is no superuser, has no BYPASSRLS, is no member of a role that is

@@ -8,6 +8,7 @@
 #include <pqxx/transaction>
 #include <string>
 #include <typeinfo>
+#include <utility>
 
 #include "absl/random/random.h"
 #include "absl/status/status.h"
@@ -59,15 +60,35 @@ int64_t StatementTimeoutMillis(absl::Duration left) {
   return std::clamp<int64_t>(millis, 1, std::numeric_limits<int32_t>::max());
 }
 
-template <pqxx::isolation_level kLevel, pqxx::readwrite_policy kPolicy>
-AttemptResult Attempt(pqxx::connection& connection, int64_t timeout_millis,
-                      const TransactionRunner::Work& work,
-                      bool* connection_broken) {
+// The first query of an attempt: BEGIN with the isolation level and access mode, the statement
+// timeout and, with a scope, the scope statement (whose row is the query's result).
+std::string StartSql(pqxx::connection_base& connection, Isolation isolation, bool read_only,
+                     int64_t timeout_millis, const SessionScope* scope) {
+  const char* level = "READ COMMITTED";
+  switch (isolation) {
+    case Isolation::kRepeatableRead:
+      level = "REPEATABLE READ";
+      break;
+    case Isolation::kSerializable:
+      level = "SERIALIZABLE";
+      break;
+    case Isolation::kReadCommitted:
+      break;
+  }
+  std::string sql = absl::StrCat("BEGIN ISOLATION LEVEL ", level, read_only ? ", READ ONLY" : "",
+                                 "; SET LOCAL statement_timeout = ", timeout_millis);
+  if (scope != nullptr) absl::StrAppend(&sql, "; ", SessionScopeStatement(connection, *scope));
+  return sql;
+}
+
+AttemptResult Attempt(pqxx::connection& connection, Isolation isolation, bool read_only,
+                      int64_t timeout_millis, const SessionScope* scope,
+                      const TransactionRunner::Work& work, bool* connection_broken) {
   bool work_started = false;
   try {
-    pqxx::transaction<kLevel, kPolicy> transaction(connection);
-    transaction.exec0(
-        absl::StrCat("SET LOCAL statement_timeout = ", timeout_millis));
+    RunnerTransaction transaction(
+        connection, StartSql(connection, isolation, read_only, timeout_millis, scope),
+        scope != nullptr ? std::optional<SessionScope>(*scope) : std::nullopt);
     work_started = true;
     absl::Status status = work(transaction);
     if (!status.ok()) {
@@ -109,26 +130,6 @@ AttemptResult Attempt(pqxx::connection& connection, int64_t timeout_millis,
   }
 }
 
-template <pqxx::readwrite_policy kPolicy>
-AttemptResult AttemptWithIsolation(Isolation isolation,
-                                   pqxx::connection& connection,
-                                   int64_t timeout_millis,
-                                   const TransactionRunner::Work& work,
-                                   bool* connection_broken) {
-  switch (isolation) {
-    case Isolation::kRepeatableRead:
-      return Attempt<pqxx::repeatable_read, kPolicy>(connection, timeout_millis,
-                                                     work, connection_broken);
-    case Isolation::kSerializable:
-      return Attempt<pqxx::serializable, kPolicy>(connection, timeout_millis,
-                                                  work, connection_broken);
-    case Isolation::kReadCommitted:
-      break;
-  }
-  return Attempt<pqxx::read_committed, kPolicy>(connection, timeout_millis,
-                                                work, connection_broken);
-}
-
 absl::Duration Backoff(const RunnerOptions& options, int retry) {
   absl::Duration cap = options.initial_backoff;
   for (int i = 1; i < retry && cap < options.max_backoff; ++i) cap *= 2;
@@ -145,20 +146,22 @@ TransactionRunner::TransactionRunner(ConnectionPool* pool,
     : pool_(pool), options_(options) {}
 
 absl::Status TransactionRunner::Run(absl::Time deadline, const Work& work,
-                                    Isolation isolation) {
-  return RunWithRetries(deadline, work, isolation, /*read_only=*/false);
+                                    Isolation isolation, const SessionScope* scope) {
+  return RunWithRetries(deadline, work, isolation, /*read_only=*/false, scope);
 }
 
 absl::Status TransactionRunner::RunReadOnly(absl::Time deadline,
                                             const Work& work,
-                                            Isolation isolation) {
-  return RunWithRetries(deadline, work, isolation, /*read_only=*/true);
+                                            Isolation isolation,
+                                            const SessionScope* scope) {
+  return RunWithRetries(deadline, work, isolation, /*read_only=*/true, scope);
 }
 
 absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
                                                const Work& work,
                                                Isolation isolation,
-                                               bool read_only) {
+                                               bool read_only,
+                                               const SessionScope* scope) {
   if (deadline == absl::InfiniteFuture())
     deadline = options_.clock->Now() + options_.default_timeout;
   const int max_attempts = std::max(1, options_.max_attempts);
@@ -181,13 +184,8 @@ absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
     bool connection_broken = false;
     const int64_t timeout_millis =
         StatementTimeoutMillis(deadline - options_.clock->Now());
-    AttemptResult result = read_only
-                               ? AttemptWithIsolation<pqxx::read_only>(
-                                     isolation, lease->connection(),
-                                     timeout_millis, work, &connection_broken)
-                               : AttemptWithIsolation<pqxx::read_write>(
-                                     isolation, lease->connection(),
-                                     timeout_millis, work, &connection_broken);
+    AttemptResult result = Attempt(lease->connection(), isolation, read_only, timeout_millis,
+                                   scope, work, &connection_broken);
     if (connection_broken) lease->MarkBroken();
     if (!result.retry) return result.status;
     last = result.status;
@@ -203,6 +201,59 @@ absl::Status TransactionRunner::RunWithRetries(absl::Time deadline,
     { ConnectionPool::Lease done = std::move(*lease); }
     absl::SleepFor(
         std::min(Backoff(options_, attempt), deadline - options_.clock->Now()));
+  }
+}
+
+RunnerTransaction::RunnerTransaction(pqxx::connection_base& connection, std::string start_sql,
+                                     std::optional<SessionScope> scope)
+    : pqxx::internal::namedclass("RunnerTransaction"),
+      pqxx::dbtransaction(connection),
+      start_sql_(std::move(start_sql)),
+      scope_(std::move(scope)) {
+  Begin();
+}
+
+RunnerTransaction::~RunnerTransaction() noexcept { End(); }
+
+bool RunnerTransaction::StartedWithScope(const SessionScope& scope, bool* post_active) const {
+  if (!scope_.has_value() || scope_->subject != scope.subject || scope_->role != scope.role ||
+      scope_->post != scope.post || start_result_.size() != 1) {
+    return false;
+  }
+  *post_active = start_result_[0][3].as<bool>();
+  return true;
+}
+
+void RunnerTransaction::DeferUntilCommit(std::string sql) { deferred_.push_back(std::move(sql)); }
+
+void RunnerTransaction::do_begin() { start_result_ = direct_exec(start_sql_.c_str()); }
+
+void RunnerTransaction::do_commit() {
+  std::string sql;
+  for (const std::string& statement : deferred_) absl::StrAppend(&sql, statement, "; ");
+  sql += "COMMIT";
+  try {
+    direct_exec(sql.c_str());
+  } catch (const pqxx::statement_completion_unknown& e) {
+    throw pqxx::in_doubt_error(
+        absl::StrCat("commit outcome unknown (", e.what(), ")"));
+  } catch (const std::exception& e) {
+    if (!conn().is_open()) {
+      throw pqxx::in_doubt_error(
+          absl::StrCat("connection lost while committing (", e.what(), ")"));
+    }
+    // A deferred statement failed: the server skipped the rest of the query, COMMIT with it, and
+    // the transaction is still open in its failed state. End it here, so the connection goes back
+    // to its pool idle. (If COMMIT itself failed, the transaction has ended and the ROLLBACK is a
+    // harmless no-op.)
+    if (!deferred_.empty()) {
+      try {
+        direct_exec("ROLLBACK");
+      } catch (const std::exception&) {
+        // The connection broke: the server rolls back anyway.
+      }
+    }
+    throw;
   }
 }
 

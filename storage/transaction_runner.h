@@ -2,12 +2,18 @@
 
 #include <exception>
 #include <functional>
+#include <optional>
+#include <pqxx/dbtransaction>
+#include <pqxx/result>
 #include <pqxx/transaction_base>
+#include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "base/clock.h"
 #include "storage/connection_pool.h"
+#include "storage/row_security.h"
 
 namespace consular::storage {
 
@@ -27,6 +33,37 @@ struct RunnerOptions {
   const Clock* clock = &SystemClock();
 };
 
+// The transaction a TransactionRunner runs work in. It costs as few round trips as the work allows:
+// BEGIN, the statement timeout and (when the runner is given one) the caller's scope go to the
+// server as one query; statements deferred with DeferUntilCommit go with COMMIT as one query, so
+// nothing waits between them and the commit. Work sees it as a pqxx::transaction_base.
+class RunnerTransaction final : public pqxx::dbtransaction {
+ public:
+  // Starts the transaction at once: `start_sql` must begin with BEGIN (it is sent as it is).
+  // `scope` is the session scope that `start_sql` sets, if it sets one (its last statement is
+  // then the scope statement of storage::SetSessionScope).
+  RunnerTransaction(pqxx::connection_base& connection, std::string start_sql,
+                    std::optional<SessionScope> scope);
+  ~RunnerTransaction() noexcept override;
+
+  // Whether the start set exactly `scope`; if so, *post_active is the scope statement's answer
+  // (see SetSessionScope).
+  bool StartedWithScope(const SessionScope& scope, bool* post_active) const;
+
+  // Sends `sql` (one statement, values written into it as quoted literals) together with COMMIT.
+  // If it fails, the transaction rolls back and commit() throws what the statement threw.
+  void DeferUntilCommit(std::string sql);
+
+ private:
+  void do_begin() override;
+  void do_commit() override;
+
+  const std::string start_sql_;
+  const std::optional<SessionScope> scope_;
+  pqxx::result start_result_;
+  std::vector<std::string> deferred_;
+};
+
 // Runs units of work in PostgreSQL transactions on connections from a
 // ConnectionPool, with deadlines, retry of serialization failures and
 // deadlocks, and exceptions mapped to statuses. Thread-safe; `pool` must
@@ -42,7 +79,9 @@ class TransactionRunner {
 
   // Runs `work` in one transaction and returns its outcome. Before `work`, sets
   // `SET LOCAL statement_timeout` to the time left until `deadline`
-  // (absl::InfiniteFuture() means options.default_timeout from now). Commits if
+  // (absl::InfiniteFuture() means options.default_timeout from now) and, when
+  // `scope` is given, the caller's session scope (SetSessionScope then answers
+  // from that without another round trip), in the same round trip as BEGIN. Commits if
   // `work` returns OK; otherwise rolls back and returns work's status
   // unchanged. On serialization failure or deadlock the whole of `work` runs
   // again in a new transaction after a short jittered backoff, up to
@@ -57,16 +96,19 @@ class TransactionRunner {
   // above; INTERNAL "internal error, correlation id <id>" for any other
   // exception, whose detail goes only to stderr under that id. Never throws.
   absl::Status Run(absl::Time deadline, const Work& work,
-                   Isolation isolation = Isolation::kReadCommitted);
+                   Isolation isolation = Isolation::kReadCommitted,
+                   const SessionScope* scope = nullptr);
 
   // Same as Run, in a read-only transaction (SET TRANSACTION READ ONLY): writes
   // fail with INTERNAL.
   absl::Status RunReadOnly(absl::Time deadline, const Work& work,
-                           Isolation isolation = Isolation::kReadCommitted);
+                           Isolation isolation = Isolation::kReadCommitted,
+                           const SessionScope* scope = nullptr);
 
  private:
   absl::Status RunWithRetries(absl::Time deadline, const Work& work,
-                              Isolation isolation, bool read_only);
+                              Isolation isolation, bool read_only,
+                              const SessionScope* scope);
 
   ConnectionPool* const pool_;
   const RunnerOptions options_;

@@ -33,7 +33,8 @@ absl::Status RunAuditedCall(storage::TransactionRunner* runner, const Identity& 
               "the token's post ", who.post, " is not an active unit of the register of units"));
         }
         return body(tx, audit);
-      });
+      },
+      storage::Isolation::kReadCommitted, &scope);
 }
 
 void RecordCaseReached(const std::string& case_id, consular::v1::CaseAccess access,

@@ -19,6 +19,8 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "storage/connection_pool.h"
+#include "storage/prepared.h"
+#include "storage/row_security.h"
 #include "tests/support/test_database.h"
 
 namespace consular::storage {
@@ -494,6 +496,107 @@ TEST_F(TransactionRunnerTest, ConcurrentRunsAllCommit) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(db_->QueryScalar("SELECT label FROM items WHERE id = 1"), "200");
   EXPECT_LE(pool_->OpenConnections(), 4);
+}
+
+TEST_F(TransactionRunnerTest, AStatementForTheCommitIsSentWithItAndCommitsWithTheWork) {
+  TransactionRunner runner(pool_.get());
+  int inside = -1;
+  absl::Status status = runner.Run(In(absl::Seconds(30)), [&](pqxx::transaction_base& tx) {
+    Insert(tx, 1);
+    ExecPreparedAtCommit(tx, "test_item_insert", "INSERT INTO items (id, label) VALUES ($1, $2)",
+                         2, std::string("it's \\ quoted"));
+    inside = tx.exec1("SELECT count(*) FROM items")[0].as<int>();
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(inside, 1);  // not sent before the commit
+  EXPECT_EQ(Count("items"), 2);
+  EXPECT_EQ(db_->QueryScalar("SELECT label FROM items WHERE id = 2"), "it's \\ quoted");
+}
+
+TEST_F(TransactionRunnerTest, AFailingStatementAtTheCommitRollsBackEverythingAndTheConnectionStaysUsable) {
+  // One connection: the next run gets the same one back.
+  ConnectionPool single(PoolOptions{db_->dsn(), 1});
+  TransactionRunner runner(&single);
+  ::testing::internal::CaptureStderr();
+  absl::Status status = runner.Run(In(absl::Seconds(30)), [](pqxx::transaction_base& tx) {
+    Insert(tx, 1);
+    ExecPreparedAtCommit(tx, "test_item_insert", "INSERT INTO items (id, label) VALUES ($1, $2)",
+                         1, std::string("duplicate"));
+    return absl::OkStatus();
+  });
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_EQ(Count("items"), 0);
+  EXPECT_EQ(log.find("no transaction in progress"), std::string::npos) << log;
+  // The connection went back idle, not inside the failed transaction.
+  EXPECT_TRUE(runner.Run(In(absl::Seconds(30)), InsertItem(3)).ok());
+  EXPECT_EQ(Count("items"), 1);
+  EXPECT_EQ(single.OpenConnections(), 1);
+}
+
+TEST_F(TransactionRunnerTest, ACommitThatFailsItselfAfterADeferredStatementIsReportedAndRolledBack) {
+  db_->QueryScalar(
+      "CREATE TABLE labels (label text, CONSTRAINT labels_unique UNIQUE (label) DEFERRABLE "
+      "INITIALLY DEFERRED)");
+  ConnectionPool single(PoolOptions{db_->dsn(), 1});
+  TransactionRunner runner(&single);
+  ::testing::internal::CaptureStderr();
+  absl::Status status = runner.Run(In(absl::Seconds(30)), [](pqxx::transaction_base& tx) {
+    tx.exec0("INSERT INTO labels VALUES ('a')");
+    ExecPreparedAtCommit(tx, "test_label_insert", "INSERT INTO labels VALUES ($1)",
+                         std::string("a"));  // violates the constraint at COMMIT
+    return absl::OkStatus();
+  });
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
+  EXPECT_EQ(Count("labels"), 0);
+  EXPECT_EQ(log.find("no transaction in progress"), std::string::npos) << log;
+  EXPECT_TRUE(runner.Run(In(absl::Seconds(30)), InsertItem(3)).ok());
+  EXPECT_EQ(Count("items"), 1);
+}
+
+TEST_F(TransactionRunnerTest, TheScopeIsSetWithBeginAndAnsweredWithoutAnotherStatement) {
+  TransactionRunner runner(pool_.get());  // the test database is migrated: RABAT is a unit
+  const SessionScope scope{"o'brien \\ x", "ROLE_CONSULAR_OFFICER", "RABAT"};
+  std::string subject, role, post;
+  bool active = false;
+  bool other_active = true;
+  absl::Status status = runner.Run(
+      In(absl::Seconds(30)),
+      [&](pqxx::transaction_base& tx) {
+        const pqxx::row before = tx.exec1(
+            "SELECT current_setting('consular.subject'), current_setting('consular.role'), "
+            "current_setting('consular.post')");
+        subject = before[0].as<std::string>();
+        role = before[1].as<std::string>();
+        post = before[2].as<std::string>();
+        active = SetSessionScope(tx, scope);
+        // Another scope is set by its own statement.
+        other_active = SetSessionScope(tx, SessionScope{"x", "ROLE_CONSULAR_OFFICER", "NOWHERE"});
+        return absl::OkStatus();
+      },
+      Isolation::kReadCommitted, &scope);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(subject, scope.subject);
+  EXPECT_EQ(role, scope.role);
+  EXPECT_EQ(post, "RABAT");
+  EXPECT_TRUE(active);
+  EXPECT_FALSE(other_active);
+  // The scope ends with the transaction.
+  for (int i = 0; i < 4; ++i) {
+    std::string after = "unread";
+    ASSERT_TRUE(runner
+                    .Run(In(absl::Seconds(30)),
+                         [&](pqxx::transaction_base& tx) {
+                           after = tx.exec1("SELECT COALESCE(current_setting('consular.subject', "
+                                            "true), '')")[0]
+                                       .as<std::string>();
+                           return absl::OkStatus();
+                         })
+                    .ok());
+    EXPECT_EQ(after, "");
+  }
 }
 
 }  // namespace
