@@ -54,6 +54,11 @@ constexpr char kCaseColumns[] =
     "EXISTS (SELECT FROM cases.legal_holds h WHERE h.case_id = c.id AND h.lifted_at IS NULL), "
     "COALESCE(" MICROS("c.anonymised_at") ", 0), COALESCE(c.anonymised_under, '')";
 
+// How many columns kCaseColumns has (CaseFromRow reads them).
+constexpr int kCaseColumnCount = 22;
+
+consular::v1::Referral ReferralFromRow(const pqxx::row& row, int first = 0);
+
 constexpr char kNextReference[] =
     "INSERT INTO cases.reference_counters (prefix, year, last_value) VALUES ($1, $2, 1) "
     "ON CONFLICT (prefix, year) DO UPDATE SET last_value = cases.reference_counters.last_value + 1 "
@@ -65,13 +70,13 @@ constexpr char kInsertCase[] =
     "updated_at, resolved_at, closed_at, version, subject_name_bidx, stat_age_group, "
     "stat_mother_with_minor_children, stat_recognition_decision, stat_recognition_obstacles, "
     "subject_name_birth_bidx, subject_sound_bidx, subject_sound_birth_bidx, stat_children, "
-    "stat_return_funding, stat_recognition_stage) "
+    "stat_return_funding, stat_recognition_stage, assigned_to, assigned_at) "
     "VALUES ($1::uuid, $2, $3, $4, "
     "NULLIF($5, ''), $6, $7, $8::text[], $9, $10, $11, $12, " FROM_MICROS("$13") ", "
     FROM_MICROS("$14") ", CASE WHEN $15::bigint = 0 THEN NULL ELSE " FROM_MICROS("$15") " END, "
     "CASE WHEN $16::bigint = 0 THEN NULL ELSE " FROM_MICROS("$16") " END, $17, $18, $19, $20, $21, "
     "$22::text[], NULLIF($23, ''::bytea), NULLIF($24, ''::bytea), NULLIF($25, ''::bytea), $26, "
-    "$27, $28)";
+    "$27, $28, NULLIF($29, ''), CASE WHEN $30::bigint = 0 THEN NULL ELSE " FROM_MICROS("$30") " END)";
 
 constexpr char kUpdateCase[] =
     "UPDATE cases.cases SET status = $2, outcome = NULLIF($3, ''), country = $4, "
@@ -386,11 +391,25 @@ int CaseStore::NextReferenceNumber(const std::string& prefix, int year) {
   return ExecPrepared1(tx_, "case_next_reference", kNextReference, prefix, year)[0].as<int>();
 }
 
-void CaseStore::Insert(const Case& c) {
+void CaseStore::Insert(const Case& c) { InsertCase(c, /*at_commit=*/false); }
+
+void CaseStore::InsertWithFirstEvent(const Case& c, const CaseEvent& created) {
+  InsertCase(c, /*at_commit=*/true);
+  InsertEvent(c.id(), 1, created, /*at_commit=*/true);
+}
+
+void CaseStore::InsertCase(const Case& c, bool at_commit) {
   const StatisticalFacts facts = StatisticalFactsOf(c);
   const SubjectIndexes indexes = SubjectIndexesOf(crypto_.blind_index, c.subject().full_name(),
                                                   c.subject().date_of_birth());
-  ExecPrepared0(tx_, "case_insert", kInsertCase, c.id(), c.reference(), EnumName(c, 0),
+  const auto exec = [&](auto&&... args) {
+    if (at_commit) {
+      ExecPreparedAtCommit(tx_, "case_insert", kInsertCase, args...);
+    } else {
+      ExecPrepared0(tx_, "case_insert", kInsertCase, args...);
+    }
+  };
+  exec( c.id(), c.reference(), EnumName(c, 0),
                 EnumName(c, 1), EnumName(c, 2), c.handling_post(), c.country(), RiskFlagsArray(c),
                 EnumName(c, 3), EnumName(c, 4), EnumName(c, 5),
                 pqxx::binarystring(Seal(PersonalOf(c), PersonalAd(c.id()))), Micros(c.opened_at()),
@@ -399,7 +418,8 @@ void CaseStore::Insert(const Case& c) {
                 facts.mother_with_minor_children, facts.recognition_decision,
                 TextArray(facts.recognition_obstacles), pqxx::binarystring(indexes.name_birth),
                 pqxx::binarystring(indexes.sound), pqxx::binarystring(indexes.sound_birth),
-                facts.children, facts.return_funding, facts.recognition_stage);
+                facts.children, facts.return_funding, facts.recognition_stage, c.assigned_to(),
+                c.assigned_to().empty() ? int64_t{0} : Micros(c.assigned_at()));
 }
 
 void CaseStore::Update(const Case& c) {
@@ -540,6 +560,29 @@ std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& i
   return found;
 }
 
+std::optional<Case> CaseStore::FindWithPendingReferral(const CaseScope& scope,
+                                                       const std::string& id_or_reference) {
+  if (scope.unit.empty()) return std::nullopt;
+  const bool by_id = id_or_reference.size() == 36;
+  // The case's columns, then the pending referral's (all NULL when there is none); the referral
+  // row passes its own policies, as in PendingReferral.
+  static const std::string kFormat = absl::StrCat(
+      "SELECT %s, ", kReferralColumns,
+      " FROM cases.cases c LEFT JOIN LATERAL (SELECT * FROM cases.referrals r "
+      "WHERE r.case_id = c.id AND r.state = 'PENDING' LIMIT 1) r ON true "
+      "WHERE %s AND (" CASE_ACCESS ") IS NOT NULL");
+  const pqxx::result r = ExecPrepared(
+      tx_, by_id ? "case_find_by_id_with_referral" : "case_find_by_reference_with_referral",
+      WithColumns(kFormat.c_str(), by_id ? "c.id = $4::uuid" : "c.reference = upper($4)"),
+      scope.unit, scope.subject, scope.role, id_or_reference);
+  if (r.empty()) return std::nullopt;
+  Case found = CaseFromRow(r[0]);
+  if (!r[0][kCaseColumnCount].is_null()) {
+    *found.mutable_pending_referral() = ReferralFromRow(r[0], kCaseColumnCount);
+  }
+  return found;
+}
+
 std::vector<Case> CaseStore::List(const CaseScope& scope, const CaseFilter& filter,
                                   const std::optional<CaseCursor>& after, int limit) {
   std::vector<Case> cases;
@@ -593,22 +636,23 @@ std::string StoredAnswer(consular::v1::Answer answer) {
              : StoredName(consular::v1::Answer_Name(answer), "ANSWER_");
 }
 
-consular::v1::Referral ReferralFromRow(const pqxx::row& row) {
+// The referral in the columns kReferralColumns of `row`, from column `first` on.
+consular::v1::Referral ReferralFromRow(const pqxx::row& row, int first) {
   consular::v1::Referral r;
-  r.set_id(row[0].as<std::string>());
-  r.set_case_id(row[1].as<std::string>());
-  r.set_case_reference(row[2].as<std::string>());
-  r.set_from_unit(row[3].as<std::string>());
-  r.set_to_unit(row[4].as<std::string>());
-  r.set_legal_basis(row[5].as<std::string>());
-  r.set_referred_by(row[6].as<std::string>());
-  *r.mutable_referred_at() = FromMicros(row[7].as<int64_t>());
-  r.set_answer(AnswerOf(row[8].as<std::string>()));
-  r.set_answered_by(row[9].as<std::string>());
-  if (const int64_t answered = row[10].as<int64_t>(); answered != 0) {
+  r.set_id(row[first].as<std::string>());
+  r.set_case_id(row[first + 1].as<std::string>());
+  r.set_case_reference(row[first + 2].as<std::string>());
+  r.set_from_unit(row[first + 3].as<std::string>());
+  r.set_to_unit(row[first + 4].as<std::string>());
+  r.set_legal_basis(row[first + 5].as<std::string>());
+  r.set_referred_by(row[first + 6].as<std::string>());
+  *r.mutable_referred_at() = FromMicros(row[first + 7].as<int64_t>());
+  r.set_answer(AnswerOf(row[first + 8].as<std::string>()));
+  r.set_answered_by(row[first + 9].as<std::string>());
+  if (const int64_t answered = row[first + 10].as<int64_t>(); answered != 0) {
     *r.mutable_answered_at() = FromMicros(answered);
   }
-  r.set_answer_reason(row[11].as<std::string>());
+  r.set_answer_reason(row[first + 11].as<std::string>());
   return r;
 }
 
@@ -876,10 +920,16 @@ void CaseStore::ReviewEmergencyAccess(const std::string& id, consular::v1::Emerg
 }
 
 int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& event) {
-  // The reason is personal: it is stored encrypted in a column of its own, not in the payload.
-  const std::string payload = EventPayload(event);
   const int64_t sequence =
       ExecPrepared1(tx_, "case_event_next_sequence", kNextEventSequence, case_id)[0].as<int64_t>();
+  InsertEvent(case_id, sequence, event, /*at_commit=*/false);
+  return sequence;
+}
+
+void CaseStore::InsertEvent(const std::string& case_id, int64_t sequence, const CaseEvent& event,
+                            bool at_commit) {
+  // The reason is personal: it is stored encrypted in a column of its own, not in the payload.
+  const std::string payload = EventPayload(event);
   const std::string reason =
       event.reason().empty() ? std::string() : Seal(event.reason(), ReasonAd(case_id, sequence));
   std::string changes;
@@ -888,12 +938,17 @@ int64_t CaseStore::AppendEvent(const std::string& case_id, const CaseEvent& even
     *only_changes.mutable_changes() = event.changes();
     changes = Seal(only_changes.SerializeAsString(), ChangesAd(case_id, sequence));
   }
-  ExecPrepared0(tx_, "case_event_append", kAppendEvent, case_id, sequence,
-                consular::v1::CaseEventType_Name(event.type()), event.actor(),
-                consular::v1::Role_Name(event.actor_role()), event.actor_post(),
-                Micros(event.occurred_at()), event.case_version(), payload,
-                pqxx::binarystring(reason), pqxx::binarystring(changes));
-  return sequence;
+  const auto exec = [&](auto&&... args) {
+    if (at_commit) {
+      ExecPreparedAtCommit(tx_, "case_event_append", kAppendEvent, args...);
+    } else {
+      ExecPrepared0(tx_, "case_event_append", kAppendEvent, args...);
+    }
+  };
+  exec(case_id, sequence, consular::v1::CaseEventType_Name(event.type()), event.actor(),
+       consular::v1::Role_Name(event.actor_role()), event.actor_post(),
+       Micros(event.occurred_at()), event.case_version(), payload, pqxx::binarystring(reason),
+       pqxx::binarystring(changes));
 }
 
 std::vector<CaseEvent> CaseStore::ListEvents(const std::string& case_id, int64_t after_sequence,

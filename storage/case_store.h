@@ -119,6 +119,10 @@ class CaseStore {
 
   // Inserts a new case (all fields of `c` as they are; caller_access is not stored).
   void Insert(const consular::v1::Case& c);
+  // Insert, with the case's first event (sequence 1); in a transaction of a TransactionRunner both
+  // rows go to the server with COMMIT (ExecPreparedAtCommit): nothing in the transaction may read
+  // them before.
+  void InsertWithFirstEvent(const consular::v1::Case& c, const consular::v1::CaseEvent& created);
   // Writes every mutable field of `c` (handling_post included) to the row with c.id().
   void Update(const consular::v1::Case& c);
   // The case with this UUID or reference within `scope`, with caller_access set; nullopt if absent
@@ -126,6 +130,10 @@ class CaseStore {
   // transaction ends (FOR UPDATE); one it may only read is returned unlocked (to be refused).
   std::optional<consular::v1::Case> Find(const CaseScope& scope, const std::string& id_or_reference,
                                          bool lock);
+  // Find without a lock, with the case's pending referral as PendingReferral gives it in
+  // pending_referral, in one statement.
+  std::optional<consular::v1::Case> FindWithPendingReferral(const CaseScope& scope,
+                                                            const std::string& id_or_reference);
   // Up to `limit` cases within scope matching `filter`, newest first, after `after` if given.
   std::vector<consular::v1::Case> List(const CaseScope& scope, const CaseFilter& filter,
                                        const std::optional<CaseCursor>& after, int limit);
@@ -247,6 +255,10 @@ class CaseStore {
   static const std::vector<SealedColumn>& SealedColumns();
 
  private:
+  // The INSERTs of Insert and AppendEvent; `at_commit`: sent with COMMIT (ExecPreparedAtCommit).
+  void InsertCase(const consular::v1::Case& c, bool at_commit);
+  void InsertEvent(const std::string& case_id, int64_t sequence,
+                   const consular::v1::CaseEvent& event, bool at_commit);
   std::string Seal(const std::string& plaintext, const AssociatedData& ad) const;
   std::string Open(const pqxx::field& field, const AssociatedData& ad) const;
   consular::v1::Case CaseFromRow(const pqxx::row& row) const;

@@ -242,30 +242,33 @@ absl::Status CaseManager::Create(const Identity& who,
               *c.mutable_documents() = request.case_().documents();
               CompleteServerFields(&c);
 
-              const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
-              const std::string prefix = ReferencePrefix(c.type());
-              const int number = repo.NextReferenceNumber(prefix, year);
               c.set_id(NewUuid());
-              c.set_reference(absl::StrFormat("%s-%04d-%05d", prefix, year, number));
+              // Before the reference is taken: its counter row stays locked until the commit,
+              // and every CreateCase of the type waits for it. The new case is no duplicate of
+              // itself, and nothing else has it yet.
+              FillPossibleDuplicates(repo, c.id(), c.subject().full_name(),
+                                     c.subject().date_of_birth(), c.mutable_possible_duplicates());
+              RecordReturned(c.possible_duplicates(), audit);
               c.set_status(consular::v1::CASE_STATUS_INTAKE);
               c.set_handling_post(UnitOf(who));
               *c.mutable_opened_at() = ToTimestamp(now);
               *c.mutable_updated_at() = ToTimestamp(now);
               c.set_version(1);
-              repo.Insert(c);
               // The one who opens the case works it until a manager assigns someone else.
-              repo.SetAssignment(c.id(), who.subject, ToTimestamp(now));
               c.set_assigned_to(who.subject);
               *c.mutable_assigned_at() = ToTimestamp(now);
-
               CaseEvent event = NewEvent(who, consular::v1::CASE_EVENT_TYPE_CREATED, now, 1);
               event.set_to_status(consular::v1::CASE_STATUS_INTAKE);
-              repo.AppendEvent(c.id(), event);
+
+              const int year = static_cast<int>(absl::ToCivilYear(now, absl::UTCTimeZone()).year());
+              const std::string prefix = ReferencePrefix(c.type());
+              const int number = repo.NextReferenceNumber(prefix, year);
+              c.set_reference(absl::StrFormat("%s-%04d-%05d", prefix, year, number));
+              // Sent with the commit (with the stored response and the audit row), so the counter
+              // row is held for two round trips.
+              repo.InsertWithFirstEvent(c, event);
               audit->case_id = c.id();
               c.set_caller_access(consular::v1::CASE_ACCESS_HANDLING);
-              FillPossibleDuplicates(repo, c.id(), c.subject().full_name(),
-                                     c.subject().date_of_birth(), c.mutable_possible_duplicates());
-              RecordReturned(c.possible_duplicates(), audit);
               PrepareForCaller(&c);
               *created = std::move(c);
               return absl::OkStatus();
@@ -279,13 +282,9 @@ absl::Status CaseManager::Get(const Identity& who, const consular::v1::GetCaseRe
                  [&](CaseRepository& repo, storage::AuditRecord* audit) -> absl::Status {
                    CONSULAR_RETURN_IF_ERROR(CheckCaseServiceAccess(who));
                    CONSULAR_RETURN_IF_ERROR(ValidateCaseId("case_id", request.case_id()));
-                   std::optional<Case> found = repo.Find(request.case_id(), false);
+                   std::optional<Case> found = repo.FindWithPendingReferral(request.case_id());
                    if (!found) return CaseNotFound(request.case_id());
                    Reached(*found, audit);
-                   if (std::optional<consular::v1::Referral> pending =
-                           repo.PendingReferral(found->id())) {
-                     *found->mutable_pending_referral() = *std::move(pending);
-                   }
                    if (request.reveal_code_word()) {
                      audit->purpose = audit->purpose.empty()
                                           ? "code word revealed"

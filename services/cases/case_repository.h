@@ -33,12 +33,30 @@ class CaseRepository : public IdempotencyRecords {
 
   // Inserts a new case (all fields of `c` as they are; caller_access is not stored).
   virtual void Insert(const consular::v1::Case& c) = 0;
+  // Insert and the case's first event (AppendEvent). The database repository sends both rows with
+  // the transaction's COMMIT: nothing in the transaction may read them before.
+  virtual void InsertWithFirstEvent(const consular::v1::Case& c,
+                                    const consular::v1::CaseEvent& created) {
+    Insert(c);
+    AppendEvent(c.id(), created);
+  }
   // Writes every mutable field of `c` (handling_post included) to the case with c.id().
   virtual void Update(const consular::v1::Case& c) = 0;
   // The case with this UUID or reference within the caller's scope, with caller_access set;
   // nullopt if absent or outside the scope. With `lock`, a case the caller may change is locked
   // until the transaction ends.
   virtual std::optional<consular::v1::Case> Find(const std::string& id_or_reference, bool lock) = 0;
+  // Find without a lock, with the case's pending referral (PendingReferral) in pending_referral.
+  // The database repository reads both in one statement.
+  virtual std::optional<consular::v1::Case> FindWithPendingReferral(
+      const std::string& id_or_reference) {
+    std::optional<consular::v1::Case> found = Find(id_or_reference, false);
+    if (!found) return found;
+    if (std::optional<consular::v1::Referral> pending = PendingReferral(found->id())) {
+      *found->mutable_pending_referral() = *std::move(pending);
+    }
+    return found;
+  }
   // Up to `limit` cases handled by or shared with the caller's unit matching `filter`, newest
   // first (opened_at, id), after `after` if given.
   virtual std::vector<consular::v1::Case> List(const storage::CaseFilter& filter,

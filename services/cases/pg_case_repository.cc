@@ -35,11 +35,21 @@ int PgCaseRepository::NextReferenceNumber(const std::string& prefix, int year) {
 
 void PgCaseRepository::Insert(const consular::v1::Case& c) { store_.Insert(c); }
 
+void PgCaseRepository::InsertWithFirstEvent(const consular::v1::Case& c,
+                                            const consular::v1::CaseEvent& created) {
+  store_.InsertWithFirstEvent(c, created);
+}
+
 void PgCaseRepository::Update(const consular::v1::Case& c) { store_.Update(c); }
 
 std::optional<consular::v1::Case> PgCaseRepository::Find(const std::string& id_or_reference,
                                                          bool lock) {
   return store_.Find(scope_, id_or_reference, lock);
+}
+
+std::optional<consular::v1::Case> PgCaseRepository::FindWithPendingReferral(
+    const std::string& id_or_reference) {
+  return store_.FindWithPendingReferral(scope_, id_or_reference);
 }
 
 std::vector<consular::v1::Case> PgCaseRepository::List(

@@ -27,8 +27,12 @@ class PgCaseRepository final : public CaseRepository {
                     const std::string& response, const std::string& case_id) override;
   int NextReferenceNumber(const std::string& prefix, int year) override;
   void Insert(const consular::v1::Case& c) override;
+  void InsertWithFirstEvent(const consular::v1::Case& c,
+                            const consular::v1::CaseEvent& created) override;
   void Update(const consular::v1::Case& c) override;
   std::optional<consular::v1::Case> Find(const std::string& id_or_reference, bool lock) override;
+  std::optional<consular::v1::Case> FindWithPendingReferral(
+      const std::string& id_or_reference) override;
   std::vector<consular::v1::Case> List(const storage::CaseFilter& filter,
                                        const std::optional<storage::CaseCursor>& after,
                                        int limit) override;

@@ -55,17 +55,19 @@ class AnonymisationTest : public RecordsTest {
       EXPECT_TRUE(differences->empty()) << differences->size();
     }
 
+    // Each row as one line, the lines in order (an aggregate's ORDER BY 1 would order by the
+    // constant, leaving the order to the scan).
     std::string out = Scalar(
-        "SELECT string_agg(concat_ws(' ', country, year, month, measure, dimension, category, n), "
-        "E'\\n' ORDER BY 1) FROM stats.rollup");
+        "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (SELECT concat_ws(' ', country, "
+        "year, month, measure, dimension, category, n) AS line FROM stats.rollup) r");
     out += "\n--\n" + Scalar(
-                          "SELECT string_agg(concat_ws(' ', country, year, month, measure, "
-                          "dimension, category, n), E'\\n' ORDER BY 1) FROM "
-                          "cases.statistical_recount(NULL)");
+                          "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (SELECT "
+                          "concat_ws(' ', country, year, month, measure, dimension, category, n) "
+                          "AS line FROM cases.statistical_recount(NULL)) r");
     out += "\n--\n" + Scalar(
-                          "SELECT string_agg(concat_ws(' ', country, year, slot, dimension, "
-                          "category, cases), E'\\n' ORDER BY 1) FROM "
-                          "cases.statistical_contact_cases_recount(NULL)");
+                          "SELECT string_agg(line, E'\\n' ORDER BY line) FROM (SELECT "
+                          "concat_ws(' ', country, year, slot, dimension, category, cases) AS "
+                          "line FROM cases.statistical_contact_cases_recount(NULL)) r");
 
     stats::StatisticsManager manager(runner_.get(), clock_, keys_.crypto(), {});
     v1::CreateReleaseRequest make;
