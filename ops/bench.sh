@@ -28,6 +28,10 @@ Builds the release binaries (build-release/), starts a fresh stack in build-rele
 and prints a table with throughput, latency percentiles, service / pgbench ratios and the targets,
 also written to FILE (default build-release/bench-results.txt) with the raw JSON beside it.
 Defaults: --duration 20, --clients 32, --stats-cases 1000000; --no-stats leaves out step 6.
+Environment: CONSULAR_CASES_PORT, CONSULAR_AUDIT_PORT, CONSULAR_CONTACTS_PORT,
+CONSULAR_STATS_PORT (defaults 52051-52054), CONSULAR_WEB_PORT (ops/stack.sh's, default 8443)
+and CONSULAR_BENCH_STARTUP_PORT (default 52059, the start-up runs) move the ports, e.g. when
+another stack uses them.
 Needs root or sudo for ops/install-deps.sh only.
 USAGE
 }
@@ -54,14 +58,17 @@ OPS=$ROOT/ops
 "$OPS/install-deps.sh"
 command -v pgbench >/dev/null || { echo "bench.sh: pgbench not found (postgresql-contrib)" >&2; exit 1; }
 CONSULAR_BUILD_DIR=$BUILD_DIR "$OPS/build.sh" --release consular-cases consular-audit \
-  consular-contacts consular-stats consular-migrate consularctl consular-loadgen micro_bench \
-  stats_bench
+  consular-contacts consular-stats consular-web consular-migrate consularctl consular-loadgen \
+  micro_bench stats_bench
 
 export CONSULAR_BUILD_DIR=$BUILD_DIR
 export CONSULAR_STACK_DIR=$BUILD_DIR/bench-stack
 export CONSULAR_STACK_PG_DIR=$BUILD_DIR/bench-stack/pg
-export CONSULAR_CASES_PORT=52051 CONSULAR_AUDIT_PORT=52052 CONSULAR_CONTACTS_PORT=52053
-export CONSULAR_STATS_PORT=52054
+export CONSULAR_CASES_PORT=${CONSULAR_CASES_PORT:-52051}
+export CONSULAR_AUDIT_PORT=${CONSULAR_AUDIT_PORT:-52052}
+export CONSULAR_CONTACTS_PORT=${CONSULAR_CONTACTS_PORT:-52053}
+export CONSULAR_STATS_PORT=${CONSULAR_STATS_PORT:-52054}
+STARTUP_PORT=${CONSULAR_BENCH_STARTUP_PORT:-52059}
 # The figures in BENCHMARKS.md were measured on a stack with fsync, synchronous_commit and
 # full_page_writes off, the services and pgbench alike: keep it so, to compare like with like.
 export CONSULAR_STACK_PG_DURABLE=0
@@ -93,7 +100,7 @@ STARTS=()
 for i in 1 2 3 4 5; do
   log=$RAW/startup-$i.log
   t0=$(date +%s%N)
-  "$BUILD_DIR/services/cases/consular-cases" --listen 127.0.0.1:52059 --dsn "$APP_DSN" \
+  "$BUILD_DIR/services/cases/consular-cases" --listen "127.0.0.1:$STARTUP_PORT" --dsn "$APP_DSN" \
     --tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" \
     --token-public-keys "$CERTS/token-public.pem" \
     --field-keys "$CERTS/field-keys" --blind-index-key "$CERTS/blind-index.key" >"$log" 2>&1 &
