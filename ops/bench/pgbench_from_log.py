@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Turns one transaction from PostgreSQL's statement log into a pgbench script.
 
-usage: pgbench_from_log.py LOG MARKER [--unique VALUE=TEMPLATE ...] > script.sql
+usage: pgbench_from_log.py LOG MARKER [--unique VALUE=TEMPLATE ...] [--minimal get|create]
+       > script.sql
 
 LOG is a server log written with log_statement = 'all'. The transaction is the one whose backend
 logged a statement or parameter list holding MARKER (e.g. the request id of a CreateCase, or the
@@ -14,12 +15,28 @@ parameters) by TEMPLATE, an SQL expression that may use pgbench variables, so th
 transaction writes rows of its own (ids, request ids, references) or reads other rows. The script
 starts with the \\set lines the templates need: :n is a random number per transaction and
 :client_id is pgbench's own.
+
+--minimal writes instead the least SQL that does the same work, for a measure of what PostgreSQL
+itself can do (run it as a role that row-level security does not hold):
+  get     one transaction: the case the captured transaction read, by its primary key
+          (SELECT * FROM cases.cases WHERE id = ..., the case named by the audit row), and the
+          captured audit row's INSERT into audit.events;
+  create  one transaction: only the captured INSERTs into cases.cases, cases.case_events,
+          cases.idempotency and audit.events, with the same --unique replacements; the scope,
+          the statement timeout, the reference counter, the reads and the idempotency record's
+          later UPDATE are left out.
 """
+import argparse
 import re
 import sys
 
 LINE = re.compile(r"^\S+ \S+ \S+ \[(\d+)\] (LOG|DETAIL):  (.*)$")
 PARAM = re.compile(r"\$(\d+) = ((?:'(?:[^']|'')*')|NULL)")
+INSERT = re.compile(r"^\s*INSERT\s+INTO\s+([\w.]+)", re.I)
+
+# The tables whose INSERTs make up a CreateCase, in --minimal create.
+CREATE_TABLES = ("cases.cases", "cases.case_events", "cases.idempotency", "audit.events")
+AUDIT_TABLE = "audit.events"
 
 
 def read_entries(path):
@@ -53,29 +70,8 @@ def statements_of(entries):
     return per_pid
 
 
-def bind(sql, params):
-    # Highest numbers first so $1 does not eat into $12.
-    for number in sorted(params, reverse=True):
-        sql = re.sub(r"\$%d(?!\d)" % number, lambda _: params[number], sql)
-    return sql
-
-
-def main(argv):
-    if len(argv) < 3:
-        sys.stderr.write(__doc__)
-        return 2
-    log, marker = argv[1], argv[2]
-    uniques = []
-    args = argv[3:]
-    while args:
-        if args[0] != "--unique" or len(args) < 2 or "=" not in args[1]:
-            sys.stderr.write(__doc__)
-            return 2
-        value, template = args[1].split("=", 1)
-        uniques.append((value, template))
-        args = args[2:]
-
-    per_pid = statements_of(read_entries(log))
+def find_transaction(per_pid, marker):
+    """The (pid, [sql, params] ...) of the transaction holding marker, from BEGIN to COMMIT."""
     for pid, stmts in per_pid.items():
         hit = next((i for i, (sql, params) in enumerate(stmts)
                     if marker in sql or any(marker in v for v in params.values())), None)
@@ -83,19 +79,123 @@ def main(argv):
             continue
         begin = max(i for i in range(hit + 1) if stmts[i][0].strip().upper() == "BEGIN")
         end = min(i for i in range(hit, len(stmts)) if stmts[i][0].strip().upper() == "COMMIT")
-        out = ["-- " + "transaction of backend %s holding %r, from %s" % (pid, marker, log),
-               "\\set n random(1, 9000000000000000)"]
-        for sql, params in stmts[begin:end + 1]:
-            if sql.startswith("SET LOCAL statement_timeout"):
-                continue  # the runner's deadline, not part of the operation
-            text = bind(sql, params)
-            for value, template in uniques:
-                text = text.replace("'%s'" % value, template)
-            out.append(" ".join(text.split()) + ";")
-        print("\n".join(out))
-        return 0
-    sys.stderr.write("no transaction holds %r in %s\n" % (marker, log))
-    return 1
+        return pid, stmts[begin:end + 1]
+    return None, None
+
+
+def bind(sql, params):
+    # Highest numbers first so $1 does not eat into $12.
+    for number in sorted(params, reverse=True):
+        sql = re.sub(r"\$%d(?!\d)" % number, lambda _: params[number], sql)
+    return sql
+
+
+def inserted_table(sql):
+    m = INSERT.match(sql)
+    return m.group(1).lower() if m else None
+
+
+def split_top_level(text):
+    """Splits text at the commas outside parentheses and quotes."""
+    parts, depth, start, quoted = [], 0, 0, False
+    for i, c in enumerate(text):
+        if quoted:
+            quoted = c != "'"
+        elif c == "'":
+            quoted = True
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def inserted_value(sql, params, column):
+    """The parameter value (unquoted) an INSERT ... (columns) VALUES (...) writes into column."""
+    m = re.match(r"^\s*INSERT\s+INTO\s+[\w.]+\s*\(([^)]*)\)\s*VALUES\s*\(", sql, re.I | re.S)
+    if not m:
+        return None
+    columns = [c.strip().lower() for c in m.group(1).split(",")]
+    depth, end = 1, None
+    for i in range(m.end(), len(sql)):
+        if sql[i] == "(":
+            depth += 1
+        elif sql[i] == ")":
+            depth -= 1
+            if depth == 0:
+                end = i
+                break
+    values = split_top_level(sql[m.end():end])
+    if column not in columns or len(values) != len(columns):
+        return None
+    number = re.search(r"\$(\d+)", values[columns.index(column)])
+    value = params.get(int(number.group(1))) if number else None
+    if not value or value == "NULL" or value == "''":
+        return None
+    return value[1:-1].replace("''", "'")
+
+
+def one_line(text):
+    return " ".join(text.split()) + ";"
+
+
+def minimal_statements(kind, txn):
+    """The SQL of --minimal KIND from the captured transaction, or raises SystemExit."""
+    inserts = [(sql, params) for sql, params in txn if inserted_table(sql)]
+    audit = [(sql, params) for sql, params in inserts if inserted_table(sql) == AUDIT_TABLE]
+    if len(audit) != 1:
+        raise SystemExit("expected one INSERT into %s in the transaction, found %d"
+                         % (AUDIT_TABLE, len(audit)))
+    if kind == "get":
+        case_id = inserted_value(audit[0][0], audit[0][1], "case_id")
+        if not case_id or not re.fullmatch(r"[0-9a-fA-F-]{36}", case_id):
+            raise SystemExit("the audit row of the transaction names no case")
+        return ["SELECT * FROM cases.cases WHERE id = '%s';" % case_id,
+                one_line(bind(*audit[0]))]
+    kept = [(sql, params) for sql, params in inserts if inserted_table(sql) in CREATE_TABLES]
+    missing = sorted(set(CREATE_TABLES) - {inserted_table(sql) for sql, _ in kept})
+    if missing:
+        raise SystemExit("no INSERT into %s in the transaction" % ", ".join(missing))
+    return [one_line(bind(sql, params)) for sql, params in kept]
+
+
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("log")
+    parser.add_argument("marker")
+    parser.add_argument("--unique", action="append", default=[], metavar="VALUE=TEMPLATE")
+    parser.add_argument("--minimal", choices=("get", "create"))
+    args = parser.parse_args(argv[1:])
+    uniques = []
+    for item in args.unique:
+        if "=" not in item:
+            parser.error("--unique needs VALUE=TEMPLATE")
+        uniques.append(tuple(item.split("=", 1)))
+
+    pid, txn = find_transaction(statements_of(read_entries(args.log)), args.marker)
+    if txn is None:
+        sys.stderr.write("no transaction holds %r in %s\n" % (args.marker, args.log))
+        return 1
+    header = "-- transaction of backend %s holding %r, from %s" % (pid, args.marker, args.log)
+    if args.minimal:
+        header += "; minimal equivalent (%s)" % args.minimal
+        body = ["BEGIN;"] + minimal_statements(args.minimal, txn) + ["COMMIT;"]
+    else:
+        body = [one_line(bind(sql, params)) for sql, params in txn
+                # the runner's deadline, not part of the operation
+                if not sql.startswith("SET LOCAL statement_timeout")]
+    out = [header, "\\set n random(1, 9000000000000000)"]
+    for text in body:
+        for value, template in uniques:
+            text = text.replace("'%s'" % value, template)
+        out.append(text)
+    print("\n".join(out))
+    return 0
 
 
 if __name__ == "__main__":
