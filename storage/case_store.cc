@@ -29,15 +29,17 @@ using google::protobuf::util::TimeUtil;
   s ".revoked_at IS NULL AND (" s ".expires_at IS NULL OR " s ".expires_at > now())"
 
 // How the caller ($1 unit, $2 subject, $3 role) reaches case c: the rule of the row-level security
-// policies (cases.visible_to_caller, migration 0005), written out as the application's own filter.
-#define CASE_ACCESS \
-  "CASE WHEN c.handling_post = $1 THEN 'HANDLING' "                                              \
-  "WHEN EXISTS (SELECT FROM cases.case_shares s WHERE s.case_id = c.id AND s.grantee_unit = $1 " \
-  "AND s.access = 'READ_WRITE' AND " LIVE_SHARE("s") ") THEN 'SHARED_READ_WRITE' "               \
-  "WHEN EXISTS (SELECT FROM cases.case_shares s WHERE s.case_id = c.id AND s.grantee_unit = $1 " \
-  "AND " LIVE_SHARE("s") ") THEN 'SHARED_READ' "                                                 \
-  "WHEN EXISTS (SELECT FROM cases.emergency_access e WHERE e.case_id = c.id AND e.actor = $2 "    \
-  "AND e.actor_role = $3 AND e.expires_at > now()) THEN 'EMERGENCY' END"
+// policies (cases.visible_to_caller, migration 0005), written out as the application's own answer.
+// A share is read through cases.caller_grant (one call, for cases the unit does not handle), not
+// through subqueries on cases.case_shares: each of those brings in the shares' own policies, which
+// look at cases.cases again, and the plan of every statement that reads a case grew to some thirty
+// subplans, set up on every execution.
+#define CASE_ACCESS                                                                                \
+  "CASE WHEN c.handling_post = $1 THEN 'HANDLING' "                                                \
+  "ELSE COALESCE(CASE cases.caller_grant(c.id) WHEN 'READ_WRITE' THEN 'SHARED_READ_WRITE' "        \
+  "WHEN 'READ' THEN 'SHARED_READ' END, CASE WHEN EXISTS (SELECT FROM cases.emergency_access e "    \
+  "WHERE e.case_id = c.id AND e.actor = $2 AND e.actor_role = $3 AND e.expires_at > now()) "        \
+  "THEN 'EMERGENCY' END) END"
 
 // Listings show the cases handled by the unit ($1) and those shared with it.
 #define LISTED_BY_UNIT                                                           \
@@ -54,8 +56,10 @@ constexpr char kCaseColumns[] =
     "EXISTS (SELECT FROM cases.legal_holds h WHERE h.case_id = c.id AND h.lifted_at IS NULL), "
     "COALESCE(" MICROS("c.anonymised_at") ", 0), COALESCE(c.anonymised_under, '')";
 
-// How many columns kCaseColumns has (CaseFromRow reads them).
+// How many columns kCaseColumns has (CaseFromRow reads them), and which is the caller's access
+// (CASE_ACCESS: NULL when the application's rule does not reach the case).
 constexpr int kCaseColumnCount = 22;
+constexpr int kAccessColumn = 15;
 
 consular::v1::Referral ReferralFromRow(const pqxx::row& row, int first = 0);
 
@@ -133,8 +137,7 @@ constexpr char kInsertEmergencySearch[] =
 
 // $1/$2/$3 scope (unit, subject, role), $4 id or reference; the id comparison is on text so a
 // reference never fails a cast.
-constexpr char kFindCase[] =
-    "SELECT %s FROM cases.cases c WHERE %s AND (" CASE_ACCESS ") IS NOT NULL";
+constexpr char kFindCase[] = "SELECT %s FROM cases.cases c WHERE %s";
 
 constexpr char kListCases[] =
     "SELECT %s FROM cases.cases c WHERE " LISTED_BY_UNIT " "
@@ -546,11 +549,11 @@ std::optional<Case> CaseStore::Find(const CaseScope& scope, const std::string& i
     const pqxx::result locked =
         ExecPrepared(tx_, name + "_locked", sql + " FOR UPDATE OF c", scope.unit, scope.subject,
                      scope.role, id_or_reference);
-    if (!locked.empty()) return CaseFromRow(locked[0]);
+    if (!locked.empty() && !locked[0][kAccessColumn].is_null()) return CaseFromRow(locked[0]);
   }
   const pqxx::result r =
       ExecPrepared(tx_, name, sql, scope.unit, scope.subject, scope.role, id_or_reference);
-  if (r.empty()) return std::nullopt;
+  if (r.empty() || r[0][kAccessColumn].is_null()) return std::nullopt;
   Case found = CaseFromRow(r[0]);
   if (lock && (found.caller_access() == consular::v1::CASE_ACCESS_HANDLING ||
                found.caller_access() == consular::v1::CASE_ACCESS_SHARED_READ_WRITE)) {
@@ -569,13 +572,12 @@ std::optional<Case> CaseStore::FindWithPendingReferral(const CaseScope& scope,
   static const std::string kFormat = absl::StrCat(
       "SELECT %s, ", kReferralColumns,
       " FROM cases.cases c LEFT JOIN LATERAL (SELECT * FROM cases.referrals r "
-      "WHERE r.case_id = c.id AND r.state = 'PENDING' LIMIT 1) r ON true "
-      "WHERE %s AND (" CASE_ACCESS ") IS NOT NULL");
+      "WHERE r.case_id = c.id AND r.state = 'PENDING' LIMIT 1) r ON true WHERE %s");
   const pqxx::result r = ExecPrepared(
       tx_, by_id ? "case_find_by_id_with_referral" : "case_find_by_reference_with_referral",
       WithColumns(kFormat.c_str(), by_id ? "c.id = $4::uuid" : "c.reference = upper($4)"),
       scope.unit, scope.subject, scope.role, id_or_reference);
-  if (r.empty()) return std::nullopt;
+  if (r.empty() || r[0][kAccessColumn].is_null()) return std::nullopt;
   Case found = CaseFromRow(r[0]);
   if (!r[0][kCaseColumnCount].is_null()) {
     *found.mutable_pending_referral() = ReferralFromRow(r[0], kCaseColumnCount);
