@@ -25,7 +25,7 @@ Environment: JOBS (build jobs, default 2), CONSULAR_E2E_KEEP=1 (keep the tempora
 Prints one line per step and at the end:
   verify-chain: rows=N new=M repeat=K p50_ms=x max_ms=y full_ms=z
 (p50 and max over the K verifications from the watermark; full_ms the full verification of the
-N rows). A chain of 10,000,000 rows takes about 3 GB in PostgreSQL.
+N rows). A chain of 10,000,000 rows takes about 5 GB in PostgreSQL.
 USAGE
 }
 
