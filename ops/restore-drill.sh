@@ -20,7 +20,8 @@ empty) and checks it:
   2. rows      the row count of every table equals --expected-counts FILE (when given)
   3. schema    consular-migrate --check: every migration applied with its checksum, no other
   4. audit     consular-audit on the restored cluster (throwaway TLS and token keys made in
-               DIR/drill-credentials) and consularctl audit verify with an auditor's token
+               DIR/drill-credentials) and consularctl audit verify --full with an auditor's
+               token: the whole chain, whatever verified watermark the backup holds
 Prints a report, also written to DIR/drill-report.txt. Exit status 0 when every check passed,
 1 when one failed or the restore did, 2 on a usage error.
 
@@ -360,7 +361,8 @@ AUDIT_PORT=$(free_port)
 AUDIT_LOG=$TO/drill-audit.log
 "${clean_env[@]}" "$AUDIT_BIN" --listen "127.0.0.1:$AUDIT_PORT" --dsn "$APP_DSN" \
   --tls-cert "$CREDS/server.pem" --tls-key "$CREDS/server.key" \
-  --token-public-keys "$CREDS/token-public.pem" </dev/null >"$AUDIT_LOG" 2>&1 &
+  --token-public-keys "$CREDS/token-public.pem" --max-call-seconds 600 \
+  </dev/null >"$AUDIT_LOG" 2>&1 &
 AUDIT_PID=$!
 listening=0
 for _ in $(seq 150); do
@@ -374,11 +376,11 @@ if (( ! listening )); then
 else
   token=$("${clean_env[@]}" "$CTL_BIN" dev token --role auditor --key "$CREDS/token-signing.pem")
   if verify_out=$("${clean_env[@]}" "$CTL_BIN" --audit-addr "localhost:$AUDIT_PORT" \
-                    --ca-cert "$CREDS/ca.pem" --token "$token" --timeout 300 audit verify 2>&1); then
+                    --ca-cert "$CREDS/ca.pem" --token "$token" --timeout 600 audit verify --full 2>&1); then
     step_ok audit "$(head -n 1 <<<"$verify_out")"
     detail "$(tail -n +2 <<<"$verify_out")"
   else
-    step_fail audit "consularctl audit verify:"
+    step_fail audit "consularctl audit verify --full:"
     detail "$verify_out"
   fi
 fi

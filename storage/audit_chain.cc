@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -14,16 +13,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "storage/prepared.h"
-#include "storage/sql_values.h"
 
 namespace consular::storage {
 namespace {
-
-// The columns of audit.events in table order, as AuditEventRow reads them (12 columns).
-#define EVENT_COLUMNS \
-  "e.id, " MICROS("e.occurred_at") ", e.actor, e.actor_role, e.actor_post, e.action, "       \
-  "e.case_id::text, e.purpose, e.outcome, e.emergency, e.correlation_id, "                    \
-  "array_to_string(e.returned_case_ids, ',')"
 
 // The advisory lock key of the sequencer (the two-integer key space: 'audt', 1).
 constexpr char kTryLock[] = "SELECT pg_try_advisory_xact_lock(1635083380, 1)";
@@ -33,7 +25,7 @@ constexpr char kChainHead[] =
 
 // Queued events not chained yet, oldest id first. $1 limit.
 constexpr char kQueuedEvents[] =
-    "SELECT " EVENT_COLUMNS
+    "SELECT " CONSULAR_AUDIT_EVENT_COLUMNS
     " FROM audit.pending p JOIN audit.events e ON e.id = p.event_id "
     "WHERE NOT EXISTS (SELECT FROM audit.chain c WHERE c.event_id = p.event_id) "
     "ORDER BY p.event_id LIMIT $1";
@@ -46,36 +38,12 @@ constexpr char kAppendChain[] =
 
 constexpr char kDequeue[] = "SELECT audit.dequeue_chained($1::bigint[])";
 
-// Chain rows after seq $1 with the event each covers (NULL columns if it is gone). $2 limit.
-constexpr char kChainBatch[] =
-    "SELECT c.seq, c.event_id, encode(c.prev_hash, 'hex'), encode(c.hash, 'hex'), " EVENT_COLUMNS
-    " FROM audit.chain c LEFT JOIN audit.events e ON e.id = c.event_id "
-    "WHERE c.seq > $1 ORDER BY c.seq LIMIT $2";
-
-constexpr char kChainedTwice[] =
-    "SELECT event_id FROM audit.chain GROUP BY event_id HAVING count(*) > 1";
-
 // Committed events not chained yet and the age of the oldest (by id), in seconds.
 constexpr char kLag[] =
     "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - min(e.occurred_at)), 0)"
     "::float8 FROM audit.pending p JOIN audit.events e ON e.id = p.event_id "
     "WHERE NOT EXISTS (SELECT FROM audit.chain c WHERE c.event_id = p.event_id)";
 
-constexpr char kPendingCount[] =
-    "SELECT count(*) FROM audit.pending p "
-    "WHERE NOT EXISTS (SELECT FROM audit.chain c WHERE c.event_id = p.event_id)";
-
-constexpr char kUnqueuedEvent[] =
-    "SELECT e.id FROM audit.events e "
-    "WHERE NOT EXISTS (SELECT FROM audit.chain c WHERE c.event_id = e.id) "
-    "AND NOT EXISTS (SELECT FROM audit.pending p WHERE p.event_id = e.id) ORDER BY e.id LIMIT 1";
-
-constexpr char kQueuedButMissing[] =
-    "SELECT p.event_id FROM audit.pending p "
-    "WHERE NOT EXISTS (SELECT FROM audit.events e WHERE e.id = p.event_id) "
-    "ORDER BY p.event_id LIMIT 1";
-
-constexpr int kVerifyBatch = 5000;
 constexpr char kFormatVersion[] = "consular.audit.v1";
 
 void AppendInt64(int64_t value, std::string* out) {
@@ -101,24 +69,6 @@ void AppendText(const std::optional<std::string>& text, std::string* out) {
 std::optional<std::string> OptionalText(const pqxx::field& field) {
   if (field.is_null()) return std::nullopt;
   return field.as<std::string>();
-}
-
-// Reads the 12 EVENT_COLUMNS starting at column `first`.
-AuditEventRow EventFromRow(const pqxx::row& row, int first) {
-  AuditEventRow event;
-  event.id = row[first].as<int64_t>();
-  event.occurred_at_micros = row[first + 1].as<int64_t>();
-  event.actor = row[first + 2].as<std::string>();
-  event.actor_role = row[first + 3].as<std::string>();
-  event.actor_post = row[first + 4].as<std::string>();
-  event.action = row[first + 5].as<std::string>();
-  event.case_id = OptionalText(row[first + 6]);
-  event.purpose = OptionalText(row[first + 7]);
-  event.outcome = row[first + 8].as<std::string>();
-  event.emergency = row[first + 9].as<bool>();
-  event.correlation_id = OptionalText(row[first + 10]);
-  event.returned_case_ids = OptionalText(row[first + 11]);
-  return event;
 }
 
 // "{a,b,c}": a PostgreSQL array literal of values that need no quoting (numbers, hex).
@@ -166,6 +116,23 @@ std::string AuditChainHash(const std::string& prev_hash, int64_t seq,
   return std::string(reinterpret_cast<const char*>(digest), size);
 }
 
+AuditEventRow AuditEventFromRow(const pqxx::row& row, int first) {
+  AuditEventRow event;
+  event.id = row[first].as<int64_t>();
+  event.occurred_at_micros = row[first + 1].as<int64_t>();
+  event.actor = row[first + 2].as<std::string>();
+  event.actor_role = row[first + 3].as<std::string>();
+  event.actor_post = row[first + 4].as<std::string>();
+  event.action = row[first + 5].as<std::string>();
+  event.case_id = OptionalText(row[first + 6]);
+  event.purpose = OptionalText(row[first + 7]);
+  event.outcome = row[first + 8].as<std::string>();
+  event.emergency = row[first + 9].as<bool>();
+  event.correlation_id = OptionalText(row[first + 10]);
+  event.returned_case_ids = OptionalText(row[first + 11]);
+  return event;
+}
+
 AuditSequencer::AuditSequencer(TransactionRunner* runner, SequencerOptions options)
     : runner_(runner), options_(options) {}
 
@@ -201,7 +168,7 @@ absl::StatusOr<int> AuditSequencer::RunOnce() {
 
         std::vector<std::string> seqs, event_ids, prev_hashes, hashes;
         for (const pqxx::row& row : queued) {
-          const AuditEventRow event = EventFromRow(row, 0);
+          const AuditEventRow event = AuditEventFromRow(row, 0);
           ++seq;
           const std::string hash = AuditChainHash(prev_hash, seq, CanonicalAuditRow(event));
           seqs.push_back(std::to_string(seq));
@@ -266,102 +233,6 @@ void AuditSequencer::Loop(absl::Duration interval) {
     if (!more) mu_.AwaitWithTimeout(absl::Condition(&stopping_), interval);
     if (stopping_) return;
   }
-}
-
-ChainVerification VerifyAuditChain(pqxx::transaction_base& tx) {
-  ChainVerification v;
-  const pqxx::result head = tx.exec(kChainHead);
-  if (!head.empty()) {
-    v.watermark = head[0][0].as<int64_t>();
-    v.head_hash_hex = head[0][1].as<std::string>();
-  }
-  v.pending = tx.exec1(kPendingCount)[0].as<int64_t>();
-
-  // Events chained more than once (impossible without dropping the UNIQUE constraint), with the
-  // first seq each was seen at during the walk (0 = not seen yet).
-  std::unordered_map<int64_t, int64_t> chained_twice;
-  for (const pqxx::row& row : tx.exec(kChainedTwice)) chained_twice[row[0].as<int64_t>()] = 0;
-
-  auto broken = [&v](int64_t seq, int64_t event_id, std::string reason) {
-    v.ok = false;
-    v.first_broken_seq = seq;
-    v.first_broken_event_id = event_id;
-    v.reason = std::move(reason);
-    return v;
-  };
-
-  int64_t expected = 1;
-  std::string prev_hex = absl::BytesToHexString(std::string(32, '\0'));
-  while (true) {
-    const pqxx::result rows =
-        ExecPrepared(tx, "audit_chain_batch", kChainBatch, expected - 1, kVerifyBatch);
-    for (const pqxx::row& row : rows) {
-      const int64_t seq = row[0].as<int64_t>();
-      const int64_t event_id = row[1].as<int64_t>();
-      if (seq > expected) {
-        return broken(expected, 0,
-                      absl::StrCat("chain row ", expected, " is missing (the chain goes from ",
-                                   expected - 1, " to ", seq, ")"));
-      }
-      if (seq < expected) {
-        return broken(seq, event_id, absl::StrCat("chain row ", seq, " appears twice"));
-      }
-      auto twice = chained_twice.find(event_id);
-      if (twice != chained_twice.end()) {
-        if (twice->second != 0) {
-          return broken(seq, event_id,
-                        absl::StrCat("event ", event_id, " is chained twice (seq ", twice->second,
-                                     " and ", seq, ")"));
-        }
-        twice->second = seq;
-      }
-      if (row[4].is_null()) {
-        return broken(
-            seq, event_id,
-            absl::StrCat("event ", event_id, " (seq ", seq, ") is missing: the row was deleted"));
-      }
-      if (row[2].as<std::string>() != prev_hex) {
-        return broken(seq, event_id,
-                      absl::StrCat("seq ", seq, " does not follow seq ", seq - 1,
-                                   ": chain rows were reordered, replaced or removed"));
-      }
-      const AuditEventRow event = EventFromRow(row, 4);
-      const std::string hash_hex = absl::BytesToHexString(
-          AuditChainHash(absl::HexStringToBytes(prev_hex), seq, CanonicalAuditRow(event)));
-      const std::string stored_hex = row[3].as<std::string>();
-      if (hash_hex != stored_hex) {
-        return broken(seq, event_id,
-                      absl::StrCat("event ", event_id, " (seq ", seq,
-                                   ") does not match its hash: the row was changed or rows were "
-                                   "swapped after chaining"));
-      }
-      prev_hex = stored_hex;
-      ++v.events_checked;
-      ++expected;
-    }
-    if (rows.size() < static_cast<size_t>(kVerifyBatch)) break;
-  }
-  if (expected - 1 != v.watermark) {
-    // Only if the head moved under a snapshot that is not repeatable; say so rather than guess.
-    return broken(expected, 0, "the chain changed during verification: run it in one snapshot");
-  }
-
-  const pqxx::result unqueued = tx.exec(kUnqueuedEvent);
-  if (!unqueued.empty()) {
-    const int64_t event_id = unqueued[0][0].as<int64_t>();
-    return broken(0, event_id,
-                  absl::StrCat("event ", event_id,
-                               " is neither chained nor waiting to be chained: its chain row or "
-                               "queue entry was removed"));
-  }
-  const pqxx::result vanished = tx.exec(kQueuedButMissing);
-  if (!vanished.empty()) {
-    const int64_t event_id = vanished[0][0].as<int64_t>();
-    return broken(0, event_id,
-                  absl::StrCat("event ", event_id, " was deleted before it was chained"));
-  }
-  v.ok = true;
-  return v;
 }
 
 }  // namespace consular::storage

@@ -12,8 +12,9 @@
 #include "absl/time/time.h"
 #include "storage/transaction_runner.h"
 
-// The audit trail's hash chain (table audit.chain): the sequencer that chains committed events in
-// batches moments after commit, and the verifier. See docs/audit.md.
+// The audit trail's hash chain (table audit.chain): the row format and hash, and the sequencer that
+// chains committed events in batches moments after commit. The verifier is in
+// audit_verification.h. See docs/audit.md.
 //
 // Chain row seq (1, 2, 3, ... without gaps) covers one event:
 //   hash = SHA-256(prev_hash || seq as 8 bytes big-endian || CanonicalAuditRow(event))
@@ -44,6 +45,18 @@ struct AuditEventRow {
 // encode alike only if every column is equal. returned_case_ids, the last column, is appended
 // only when it is set, so rows written before it existed keep their hashes.
 std::string CanonicalAuditRow(const AuditEventRow& row);
+
+// The columns of audit.events (aliased `e`) in table order, as AuditEventFromRow reads them: 12
+// columns, the time as microseconds (MICROS of storage/sql_values.h), the case id as text, the
+// returned case ids joined by commas. For the SQL of the chain's readers.
+#define CONSULAR_AUDIT_EVENT_COLUMNS                                                          \
+  "e.id, (extract(epoch from e.occurred_at) * 1000000)::bigint, e.actor, e.actor_role, "      \
+  "e.actor_post, e.action, e.case_id::text, e.purpose, e.outcome, e.emergency, "               \
+  "e.correlation_id, array_to_string(e.returned_case_ids, ',')"
+
+// Reads the 12 columns of CONSULAR_AUDIT_EVENT_COLUMNS starting at column `first` of `row`.
+// Throws libpqxx exceptions if they are not there or are NULL where the table does not allow it.
+AuditEventRow AuditEventFromRow(const pqxx::row& row, int first);
 
 // SHA-256(prev_hash || seq (8 bytes big-endian) || canonical_row): 32 raw bytes.
 std::string AuditChainHash(const std::string& prev_hash, int64_t seq,
@@ -105,28 +118,5 @@ class AuditSequencer {
   mutable absl::Mutex lag_mu_;
   SequencerLag lag_ ABSL_GUARDED_BY(lag_mu_);
 };
-
-// What VerifyAuditChain found.
-struct ChainVerification {
-  bool ok = false;
-  int64_t watermark = 0;       // the last chained seq (the chain head); 0 for an empty chain
-  std::string head_hash_hex;   // hash of the watermark row, lower-case hex; "" if empty
-  int64_t events_checked = 0;  // chain rows found intact (all of them when ok)
-  int64_t pending = 0;         // events committed but not chained yet: beyond the watermark
-  // The first broken row, when !ok: its seq (0 if the break is not in the chain, e.g. an event
-  // that is neither chained nor pending) and event id (0 if unknown, e.g. a missing chain row).
-  int64_t first_broken_seq = 0;
-  int64_t first_broken_event_id = 0;
-  std::string reason;  // why, for people; "" when ok
-};
-
-// Recomputes every chain row in seq order from the events they cover and reports the FIRST broken
-// row: a seq missing (gap), a covered event missing (deleted), a prev_hash that is not the previous
-// row's hash (rows reordered or replaced), an event chained twice, a hash that does not match the
-// event (edited, or contents swapped). If the chain is intact, also checks that every event not in
-// it is queued for chaining and every queued event exists. Events beyond the watermark are not
-// verified (counted in `pending`). Run it in a REPEATABLE READ transaction so it sees one
-// snapshot. Throws libpqxx exceptions on database errors.
-ChainVerification VerifyAuditChain(pqxx::transaction_base& tx);
 
 }  // namespace consular::storage

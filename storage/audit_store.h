@@ -12,7 +12,8 @@
 #include "storage/transaction_runner.h"
 
 // The audit trail's SQL (schema "audit", storage/migrations/0002_audit.sql): writing one row per
-// call, and listing them for the auditor. Chaining and verification are in audit_chain.h.
+// call, and listing them for the auditor. Chaining is in audit_chain.h, verification in
+// audit_verification.h.
 namespace consular::storage {
 
 // One audited call. Only these fields can be recorded: never a name, a date of birth or note text.

@@ -18,7 +18,7 @@
 #include "services/common/paging.h"
 #include "services/common/token.h"
 #include "services/common/validation.h"
-#include "storage/audit_chain.h"
+#include "storage/audit_verification.h"
 
 namespace consular::audit {
 namespace {
@@ -194,14 +194,19 @@ absl::Status AuditManager::List(const Identity& who,
 }
 
 absl::Status AuditManager::Verify(const Identity& who,
-                                  const consular::v1::VerifyChainRequest& /*request*/,
+                                  const consular::v1::VerifyChainRequest& request,
                                   absl::Time deadline, consular::v1::VerifyChainResponse* out) {
+  // READ COMMITTED (the default): chain rows and events are append-only and the verification
+  // reads up to the head it read first; the verified watermark is read under the verifiers' lock,
+  // so it is the latest one (storage/audit_verification.h).
   return storage::RunAudited(
       runner_, deadline, RecordFor(who, kVerifyAction),
       [&](pqxx::transaction_base& tx, storage::AuditRecord*) -> absl::Status {
         out->Clear();
         CONSULAR_RETURN_IF_ERROR(CheckAuditor(who));
-        const storage::ChainVerification v = storage::VerifyAuditChain(tx);
+        const storage::ChainVerification v = storage::VerifyAndRecordAuditChain(
+            tx, request.full() ? storage::ChainVerifyMode::kFull
+                               : storage::ChainVerifyMode::kIncremental);
         out->set_ok(v.ok);
         out->set_watermark(v.watermark);
         out->set_events_checked(v.events_checked);
@@ -210,10 +215,14 @@ absl::Status AuditManager::Verify(const Identity& who,
         out->set_first_broken_event_id(v.first_broken_event_id);
         out->set_reason(v.reason);
         out->set_head_hash(v.head_hash_hex);
+        out->set_full(v.full);
+        out->set_verified_from_seq(v.anchor_seq + 1);
+        out->set_verified_watermark(v.verified_watermark);
+        if (v.last_full_micros.has_value()) {
+          *out->mutable_last_full_verification() = ToTimestamp(*v.last_full_micros);
+        }
         return absl::OkStatus();
-      },
-      // One snapshot for the whole walk.
-      storage::Isolation::kRepeatableRead);
+      });
 }
 
 }  // namespace consular::audit

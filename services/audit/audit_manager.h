@@ -25,8 +25,10 @@ class AuditManager {
 
   // The events matching the request's filters, newest first, one page.
   UseCase<v1::ListAuditEventsRequest, v1::ListAuditEventsResponse> List;
-  // Verifies the hash chain up to its watermark (one snapshot); a broken chain is OK with
-  // out->ok() false and the first broken row named.
+  // Verifies the hash chain up to its head: from the verified watermark (request.full() false),
+  // moving it to the head when intact, or in full from seq 1, resetting it
+  // (storage::VerifyAndRecordAuditChain). A broken chain is OK with out->ok() false and the first
+  // broken row named; the watermark then stays. Both modes are the auditors'.
   UseCase<v1::VerifyChainRequest, v1::VerifyChainResponse> Verify;
 
  private:

@@ -15,6 +15,7 @@
 #include "services/common/token.h"
 #include "services/common/worker_pool.h"
 #include "storage/audit_chain.h"
+#include "storage/audit_verification.h"
 #include "storage/audit_store.h"
 #include "storage/connection_pool.h"
 #include "storage/transaction_runner.h"
@@ -341,6 +342,10 @@ TEST_F(AuditServiceTest, VerifyReportsTheFirstBrokenRow) {
   EXPECT_EQ(verify.events_checked(), 5);
   EXPECT_EQ(verify.pending(), 0);
   EXPECT_EQ(verify.head_hash().size(), 64u);
+  EXPECT_FALSE(verify.full());
+  EXPECT_EQ(verify.verified_from_seq(), 1);
+  EXPECT_EQ(verify.verified_watermark(), 5);
+  EXPECT_FALSE(verify.has_last_full_verification());
 
   const std::string edited = db_->QueryScalar("SELECT event_id FROM audit.chain WHERE seq = 2");
   {
@@ -350,13 +355,73 @@ TEST_F(AuditServiceTest, VerifyReportsTheFirstBrokenRow) {
     tx.exec(
         absl::StrCat("UPDATE audit.events SET outcome = 'PERMISSION_DENIED' WHERE id = ", edited));
   }
+  // Row 2 lies before the verified watermark: the incremental verification does not recompute
+  // it (it checks the anchor, row 5, and the rows after it: none).
   ASSERT_TRUE(stub_->VerifyChain(Context(Auditor()).get(), VerifyChainRequest(), &verify).ok());
+  EXPECT_TRUE(verify.ok()) << verify.reason();
+  EXPECT_EQ(verify.verified_from_seq(), 6);
+  EXPECT_EQ(verify.events_checked(), 0);
+
+  // The full verification does, names it, and leaves the watermark.
+  VerifyChainRequest full;
+  full.set_full(true);
+  ASSERT_TRUE(stub_->VerifyChain(Context(Auditor()).get(), full, &verify).ok());
   EXPECT_FALSE(verify.ok());
+  EXPECT_TRUE(verify.full());
+  EXPECT_EQ(verify.verified_from_seq(), 1);
   EXPECT_EQ(verify.first_broken_seq(), 2);
   EXPECT_EQ(std::to_string(verify.first_broken_event_id()), edited);
   EXPECT_FALSE(verify.reason().empty());
-  // The verification call before this one is pending now (nothing chains in this test).
-  EXPECT_EQ(verify.pending(), 1);
+  EXPECT_EQ(verify.verified_watermark(), 5);
+  EXPECT_FALSE(verify.has_last_full_verification());
+  // The two verification calls before this one are pending now (nothing chains in this test).
+  EXPECT_EQ(verify.pending(), 2);
+  EXPECT_EQ(db_->QueryScalar("SELECT seq FROM audit.verified_watermark"), "5");
+}
+
+// Incremental by default, from the verified watermark; `full` from seq 1, resetting it and
+// recording when. Both are the auditors' only, and both are audited.
+TEST_F(AuditServiceTest, VerifyIsIncrementalUnlessFullIsAsked) {
+  const absl::Time t0 = absl::FromUnixSeconds(1767225600);
+  for (int i = 0; i < 4; ++i) {
+    RecordCaseCall("officer-a", "CaseService.GetCase", "OK", t0 + absl::Minutes(i));
+  }
+  ChainAll();
+  VerifyChainRequest full;
+  full.set_full(true);
+  VerifyChainResponse verify;
+  ASSERT_TRUE(stub_->VerifyChain(Context(Auditor()).get(), full, &verify).ok());
+  ASSERT_TRUE(verify.ok()) << verify.reason();
+  EXPECT_TRUE(verify.full());
+  EXPECT_EQ(verify.events_checked(), 4);
+  EXPECT_EQ(verify.verified_watermark(), 4);
+  ASSERT_TRUE(verify.has_last_full_verification());
+  EXPECT_GT(google::protobuf::util::TimeUtil::TimestampToSeconds(verify.last_full_verification()),
+            absl::ToUnixSeconds(absl::Now() - absl::Minutes(5)));
+
+  // Three more calls recorded (the full verification's own row among them), chained.
+  for (int i = 4; i < 6; ++i) {
+    RecordCaseCall("officer-a", "CaseService.GetCase", "OK", t0 + absl::Minutes(i));
+  }
+  ChainAll();
+  ASSERT_TRUE(stub_->VerifyChain(Context(Auditor()).get(), VerifyChainRequest(), &verify).ok());
+  ASSERT_TRUE(verify.ok()) << verify.reason();
+  EXPECT_FALSE(verify.full());
+  EXPECT_EQ(verify.verified_from_seq(), 5);
+  EXPECT_EQ(verify.events_checked(), 3);
+  EXPECT_EQ(verify.watermark(), 7);
+  EXPECT_EQ(verify.verified_watermark(), 7);
+  EXPECT_TRUE(verify.has_last_full_verification());
+
+  // Others may not ask for either; the refusals are recorded, and the watermark stays.
+  const std::string admin = Token(consular::v1::ROLE_ADMINISTRATOR, "", "admin-1");
+  EXPECT_EQ(stub_->VerifyChain(Context(admin).get(), full, &verify).error_code(),
+            grpc::PERMISSION_DENIED);
+  EXPECT_EQ(db_->QueryScalar("SELECT count(*) FROM audit.events WHERE actor = 'admin-1' AND "
+                             "action = 'AuditService.VerifyChain' AND outcome = "
+                             "'PERMISSION_DENIED'"),
+            "1");
+  EXPECT_EQ(db_->QueryScalar("SELECT seq FROM audit.verified_watermark"), "7");
 }
 
 }  // namespace

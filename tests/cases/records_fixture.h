@@ -24,6 +24,7 @@
 #include "services/stats/rollups.h"
 #include "services/stats/statistics_manager.h"
 #include "storage/audit_chain.h"
+#include "storage/audit_verification.h"
 #include "storage/connection_pool.h"
 #include "storage/row_security.h"
 #include "storage/stats_store.h"

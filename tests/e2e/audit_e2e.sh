@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # End-to-end test of the audit trail: real PostgreSQL, consular-audit over TLS with its sequencer,
 # the real client. Tampering with a row directly in the database must make `consularctl audit
-# verify` fail and name that row. Everything lives in a temporary folder, removed on exit.
+# verify --full` fail and name that row, and `consularctl audit verify` (from the verified
+# watermark) when the row is the watermark's own or comes after it. Everything lives in a
+# temporary folder, removed on exit.
 set -euo pipefail
 
 usage() {
@@ -147,6 +149,27 @@ if [[ $RC -eq 0 && $OUT =~ $VALID_RE ]]; then
 else
   fail "auditor: verify says the chain is valid" "$(details)"
 fi
+FIRST_HEAD=${BASH_REMATCH[1]:-0}
+
+# -- the next verification starts from the verified watermark: only the rows chained since
+sql "$APP_DSN" "INSERT INTO audit.events (occurred_at, actor, actor_role, actor_post, action,
+    case_id, purpose, outcome) VALUES (now(), 'dev-officer-rabat', 'CONSULAR_OFFICER', 'RABAT',
+    'CaseService.ListCases', NULL, 'follow-up', 'OK')" >/dev/null
+wait_chained || true
+ctl "$AUDITOR" audit verify
+if [[ $RC -eq 0 && $OUT =~ $VALID_RE && ${BASH_REMATCH[1]} -gt $FIRST_HEAD \
+      && $OUT == *"after the verified watermark at seq $FIRST_HEAD"* ]]; then
+  pass "auditor: the next verify recomputes only the rows after the verified watermark"
+else
+  fail "auditor: the next verify recomputes only the rows after the verified watermark" \
+    "$(details)"
+fi
+ctl "$AUDITOR" audit verify --full
+if [[ $RC -eq 0 && $OUT =~ $VALID_RE && $OUT == *"verified seq 1 to "*" in full"* ]]; then
+  pass "auditor: verify --full recomputes the whole chain"
+else
+  fail "auditor: verify --full recomputes the whole chain" "$(details)"
+fi
 
 ctl "$AUDITOR" audit list --case "$CASE_ID" --since "$(date -u +%F)"
 if [[ $RC -eq 0 && $OUT == *"ID  SEQ  WHEN"* && $OUT == *"5 event(s)"* \
@@ -224,33 +247,58 @@ ORIGINAL_ACTOR=$(sql "$SUPER_DSN" "SELECT actor FROM audit.events WHERE id = $ED
 ORIGINAL_OUTCOME=$(sql "$SUPER_DSN" "SELECT outcome FROM audit.events WHERE id = $EDITED")
 sql "$SUPER_DSN" "SET session_replication_role = replica;
   UPDATE audit.events SET outcome = 'OK', actor = 'someone-else' WHERE id = $EDITED" >/dev/null
+# Row 3 lies before the verified watermark: only the full verification recomputes it.
 ctl "$AUDITOR" audit verify
-if [[ $RC -eq 1 && $OUT == *"chain BROKEN at seq 3 (event id $EDITED)"* ]]; then
-  pass "an edited row is named by verify (seq 3, event $EDITED)"
+if [[ $RC -eq 0 && $OUT == "chain valid up to seq"* ]]; then
+  pass "an edited row before the verified watermark is not recomputed by verify"
 else
-  fail "an edited row is named by verify (seq 3, event $EDITED)" "$(details)"
+  fail "an edited row before the verified watermark is not recomputed by verify" "$(details)"
+fi
+ctl "$AUDITOR" audit verify --full
+if [[ $RC -eq 1 && $OUT == *"chain BROKEN at seq 3 (event id $EDITED)"* \
+      && $OUT == *"the verified watermark stays at seq"* ]]; then
+  pass "an edited row is named by verify --full (seq 3, event $EDITED)"
+else
+  fail "an edited row is named by verify --full (seq 3, event $EDITED)" "$(details)"
 fi
 
 # Put the row back exactly as it was: the chain is whole again.
 sql "$SUPER_DSN" "SET session_replication_role = replica;
   UPDATE audit.events SET outcome = '$ORIGINAL_OUTCOME', actor = '$ORIGINAL_ACTOR'
   WHERE id = $EDITED" >/dev/null
-ctl "$AUDITOR" audit verify
+ctl "$AUDITOR" audit verify --full
 if [[ $RC -eq 0 && $OUT == "chain valid up to seq"* ]]; then
   pass "the row restored exactly verifies again"
 else
   fail "the row restored exactly verifies again" "$(details)"
 fi
 
+# The anchor of the verified watermark is checked by every verification.
+wait_chained || true
+ctl "$AUDITOR" audit verify
+ANCHOR=$(sql "$SUPER_DSN" "SELECT seq FROM audit.verified_watermark")
+ANCHOR_EVENT=$(sql "$SUPER_DSN" "SELECT event_id FROM audit.chain WHERE seq = $ANCHOR")
+ANCHOR_ACTOR=$(sql "$SUPER_DSN" "SELECT actor FROM audit.events WHERE id = $ANCHOR_EVENT")
+sql "$SUPER_DSN" "SET session_replication_role = replica;
+  UPDATE audit.events SET actor = 'someone-else' WHERE id = $ANCHOR_EVENT" >/dev/null
+ctl "$AUDITOR" audit verify
+if [[ $RC -eq 1 && $OUT == *"chain BROKEN at seq $ANCHOR (event id $ANCHOR_EVENT)"* ]]; then
+  pass "an edited row at the verified watermark is named by verify (seq $ANCHOR)"
+else
+  fail "an edited row at the verified watermark is named by verify (seq $ANCHOR)" "$(details)"
+fi
+sql "$SUPER_DSN" "SET session_replication_role = replica;
+  UPDATE audit.events SET actor = '$ANCHOR_ACTOR' WHERE id = $ANCHOR_EVENT" >/dev/null
+
 DELETED=$(sql "$SUPER_DSN" "SELECT event_id FROM audit.chain WHERE seq = 2")
 sql "$SUPER_DSN" "SET session_replication_role = replica;
   DELETE FROM audit.events WHERE id = $DELETED" >/dev/null
-ctl "$AUDITOR" audit verify
+ctl "$AUDITOR" audit verify --full
 if [[ $RC -eq 1 && $OUT == *"chain BROKEN at seq 2 (event id $DELETED)"* \
       && $OUT == *deleted* ]]; then
-  pass "a deleted row is named by verify (seq 2, event $DELETED)"
+  pass "a deleted row is named by verify --full (seq 2, event $DELETED)"
 else
-  fail "a deleted row is named by verify (seq 2, event $DELETED)" "$(details)"
+  fail "a deleted row is named by verify --full (seq 2, event $DELETED)" "$(details)"
 fi
 
 # -- graceful stop

@@ -453,11 +453,14 @@ class Verifier {
       Violation(absl::StrCat("reading the audit trail in PostgreSQL failed: ", e.what()));
       return;
     }
+    // In full: every row, not only those chained since the last round's verification.
+    v1::VerifyChainRequest full;
+    full.set_full(true);
     v1::VerifyChainResponse response;
     const grpc::Status status = Patiently(
         absl::Seconds(30),
         [&](grpc::ClientContext* context) {
-          return audit_->VerifyChain(context, v1::VerifyChainRequest(), &response);
+          return audit_->VerifyChain(context, full, &response);
         },
         options_.call_timeout, options_.auditor_token);
     if (!status.ok()) {

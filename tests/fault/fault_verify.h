@@ -51,8 +51,8 @@ struct VerifyReport {
 //    each note has one NOTE_ADDED event;
 //  - PostgreSQL agrees: the same cases and events, a stored response for every acknowledged
 //    request id, an audit row (outcome OK) for every change committed;
-//  - once the sequencer has chained every audit event, AuditService.VerifyChain says the chain is
-//    valid.
+//  - once the sequencer has chained every audit event, AuditService.VerifyChain in full says the
+//    chain is valid.
 VerifyReport Verify(const VerifyOptions& options, const std::vector<Write>& writes);
 
 }  // namespace consular::fault

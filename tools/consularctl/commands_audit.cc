@@ -1,4 +1,6 @@
 // consularctl audit list|verify: the audit trail, through AuditService (auditors only).
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,7 +39,9 @@ struct ListArgs {
   PagingArgs paging;
 };
 
-struct VerifyArgs {};
+struct VerifyArgs {
+  bool full = false;
+};
 
 std::string FormatAuditEvents(
     const google::protobuf::RepeatedPtrField<consular::v1::AuditEvent>& events) {
@@ -88,15 +92,46 @@ int RunList(const AuditContext& context, const ListArgs& args) {
                     });
 }
 
-// "chain valid up to seq N (M events checked, K pending)" or "chain BROKEN at ...".
+// What a verification covered: "verified seq A to B in full", "verified seq A to B after the
+// verified watermark at seq A-1", or "nothing new after the verified watermark at seq W".
+std::string FormatCoverage(const consular::v1::VerifyChainResponse& v) {
+  const int64_t from = std::max<int64_t>(v.verified_from_seq(), 1);
+  if (v.full()) {
+    if (v.watermark() == 0) return "the chain is empty (full verification)";
+    return absl::StrCat("verified seq ", from, " to ", v.watermark(), " in full");
+  }
+  if (from > v.watermark()) {
+    return absl::StrCat("nothing new after the verified watermark at seq ", from - 1,
+                        " (checked against its stored hash)");
+  }
+  if (from == 1) {
+    return absl::StrCat("verified seq 1 to ", v.watermark(), " (no earlier verification)");
+  }
+  return absl::StrCat("verified seq ", from, " to ", v.watermark(),
+                      " after the verified watermark at seq ", from - 1,
+                      " (checked against its stored hash)");
+}
+
+std::string FormatLastFull(const consular::v1::VerifyChainResponse& v) {
+  return absl::StrCat("last full verification: ",
+                      v.has_last_full_verification()
+                          ? FormatTimestamp(v.last_full_verification())
+                          : std::string("never (audit verify --full)"),
+                      "\n");
+}
+
+// "chain valid up to seq N (M events checked, K pending)" or "chain BROKEN at ...", then what was
+// verified and where the verified watermark is.
 std::string FormatVerification(const consular::v1::VerifyChainResponse& v) {
   if (v.ok()) {
     std::string text =
         absl::StrCat("chain valid up to seq ", v.watermark(), " (", v.events_checked(),
-                     " events checked, ", v.pending(), " pending)\n");
+                     " events checked, ", v.pending(), " pending)\n", FormatCoverage(v),
+                     "; verified watermark now at seq ", v.verified_watermark(), "\n");
     if (v.watermark() > 0) {
       absl::StrAppend(&text, "head hash at seq ", v.watermark(), ": ", v.head_hash(), "\n");
     }
+    absl::StrAppend(&text, FormatLastFull(v));
     return text;
   }
   std::string where;
@@ -108,15 +143,22 @@ std::string FormatVerification(const consular::v1::VerifyChainResponse& v) {
   } else {
     where = absl::StrCat("event id ", v.first_broken_event_id(), " (not in the chain)");
   }
-  return absl::StrCat("chain BROKEN at ", where, ": ", v.reason(), "\n");
+  return absl::StrCat(
+      "chain BROKEN at ", where, ": ", v.reason(), "\n",
+      v.full() ? std::string("full verification from seq 1")
+               : absl::StrCat("verification from the verified watermark at seq ",
+                              std::max<int64_t>(v.verified_from_seq(), 1) - 1),
+      "; the verified watermark stays at seq ", v.verified_watermark(), "\n");
 }
 
-int RunVerify(const AuditContext& context, const VerifyArgs&) {
+int RunVerify(const AuditContext& context, const VerifyArgs& args) {
   int exit_code = kExitOk;
   std::unique_ptr<AuditClient> client = ConnectOrReport(context, &exit_code);
   if (client == nullptr) return exit_code;
+  consular::v1::VerifyChainRequest request;
+  request.set_full(args.full);
   absl::StatusOr<consular::v1::VerifyChainResponse> verified =
-      client->Call(&AuditStub::VerifyChain, consular::v1::VerifyChainRequest());
+      client->Call(&AuditStub::VerifyChain, request);
   if (!verified.ok()) return ReportCallError(verified.status(), *context.global);
   exit_code = PrintResult(context.global->json, *verified, FormatVerification(*verified));
   if (exit_code != kExitOk) return exit_code;
@@ -149,9 +191,15 @@ void AddList(CLI::App* parent, AuditContext context, Action* action) {
 void AddVerify(CLI::App* parent, AuditContext context, Action* action) {
   CLI::App* command = parent->add_subcommand(
       "verify",
-      "Verify the audit trail's hash chain up to its watermark; exit 1 and name the first "
-      "broken row if it was edited, deleted or reordered");
-  OnParse(command, context, std::make_shared<VerifyArgs>(), &RunVerify, action);
+      "Verify the audit trail's hash chain up to its head, from the verified watermark (the rows "
+      "chained since the last verification); exit 1 and name the first broken row if it was "
+      "edited, deleted or reordered");
+  auto args = std::make_shared<VerifyArgs>();
+  command->add_flag("--full", args->full,
+                    "Verify the whole chain from seq 1 and reset the verified watermark: rows "
+                    "before the watermark are re-checked only this way (run it periodically and "
+                    "after a restore; for a long trail give it time, e.g. --timeout 600)");
+  OnParse(command, context, args, &RunVerify, action);
 }
 
 }  // namespace
