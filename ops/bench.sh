@@ -145,11 +145,16 @@ echo "start-up (ms): ${STARTS[*]} -> median $STARTUP_MS"
 echo "== capturing the SQL of one call of each"
 export CONSULAR_TOKEN
 CONSULAR_TOKEN=$("$CTL" dev token --role officer --post RABAT --key "$CERTS/token-signing.pem")
+# Every statement, and the text of every statement a connection prepares (the services send the
+# rows written at the end as EXECUTEs of prepared statements with COMMIT; the generator needs their
+# text): on before the services' connections prepare anything for cases.
+psql_super "ALTER SYSTEM SET log_statement = 'all'" &&
+  psql_super "ALTER SYSTEM SET log_min_duration_statement = 0" &&
+  psql_super "SELECT pg_reload_conf()" >/dev/null
+sleep 0.5
 # Cases for the reads, through the services (the same content generator as the load).
 "$LOADGEN" --scenario create --count 200 --concurrency 4 --country-weights MA \
   --token-key "$CERTS/token-signing.pem" >"$RAW/seed.txt"
-psql_super "ALTER SYSTEM SET log_statement = 'all'" && psql_super "SELECT pg_reload_conf()" >/dev/null
-sleep 0.5
 CAPTURE_ID=bench-capture-$$
 "$CTL" case create --type abandonment --country MA --name "Bench Capture" --sex female \
   --nationality dual --referral family --flag passport-withheld --request-id "$CAPTURE_ID" --json \
@@ -159,7 +164,9 @@ CASE_REF=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["refe
 "$CTL" case get "$CASE_ID" >/dev/null
 "$CTL" case list --post RABAT --page-size 50 >/dev/null
 sleep 0.5
-psql_super "ALTER SYSTEM RESET log_statement" && psql_super "SELECT pg_reload_conf()" >/dev/null
+psql_super "ALTER SYSTEM RESET log_statement" &&
+  psql_super "ALTER SYSTEM RESET log_min_duration_statement" &&
+  psql_super "SELECT pg_reload_conf()" >/dev/null
 
 GEN=$OPS/bench/pgbench_from_log.py
 python3 "$GEN" "$PG_LOG" "$CAPTURE_ID" \

@@ -4,7 +4,12 @@
 usage: pgbench_from_log.py LOG MARKER [--unique VALUE=TEMPLATE ...] [--minimal get|create]
        > script.sql
 
-LOG is a server log written with log_statement = 'all'. The transaction is the one whose backend
+LOG is a server log written with log_statement = 'all' and log_min_duration_statement = 0 (which
+logs the text of every statement a connection prepares: "parse NAME: SQL"). A query of several
+statements (the services send BEGIN with the statement timeout and the caller's scope as one, and
+the rows written at the end as EXECUTEs of prepared statements with COMMIT) is split into its
+statements, and each EXECUTE NAME(values) becomes the SQL of NAME with its values bound, so the
+script runs without the service's prepared statements. The transaction is the one whose backend
 logged a statement or parameter list holding MARKER (e.g. the request id of a CreateCase, or the
 reference of the case a GetCase read): every statement that backend ran from the BEGIN before the
 marker to the COMMIT after it, with the bind parameters put back in as literals. The result is
@@ -56,17 +61,59 @@ def read_entries(path):
             yield entry
 
 
+def split_statements(text):
+    """Splits a query at the semicolons outside quotes."""
+    parts, start, quoted = [], 0, False
+    for i, c in enumerate(text):
+        if c == "'":
+            quoted = not quoted
+        elif c == ";" and not quoted:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts if p.strip()]
+
+
+EXECUTE = re.compile(r"^EXECUTE\s+(\w+)\s*\((.*)\)$", re.S | re.I)
+
+
 def statements_of(entries):
-    """Per backend: a list of [sql, params_dict] in order."""
-    per_pid = {}
+    """Per backend: a list of [sql, params_dict] in order, EXECUTEs resolved."""
+    per_pid, prepared, last_is_statement = {}, {}, {}
     for pid, kind, text in entries:
         stmts = per_pid.setdefault(pid, [])
         if kind == "LOG":
-            m = re.match(r"^(?:statement|execute [^:]*): (.*)$", text, re.S)
+            # A DETAIL belongs to the LOG entry just before it: the parameters of a "duration ...
+            # bind" entry are not those of the statement logged before it.
+            last_is_statement[pid] = False
+            m = re.match(r"^duration: [\d.]+ ms  (?:parse|bind|execute) ([^:]+): (.*)$", text, re.S)
             if m:
-                stmts.append([m.group(1), {}])
-        elif kind == "DETAIL" and text.startswith("parameters: ") and stmts:
+                prepared.setdefault(m.group(1), m.group(2))
+                continue
+            m = re.match(r"^execute ([^:]*): (.*)$", text, re.S)
+            if m:
+                prepared.setdefault(m.group(1), m.group(2))
+                stmts.append([m.group(2), {}])
+                last_is_statement[pid] = True
+                continue
+            m = re.match(r"^statement: (.*)$", text, re.S)
+            if m:
+                stmts.extend([part, {}] for part in split_statements(m.group(1)))
+                last_is_statement[pid] = True
+        elif (kind == "DETAIL" and text.startswith("parameters: ") and stmts
+              and last_is_statement.get(pid)):
             stmts[-1][1] = {int(k): v for k, v in PARAM.findall(text[len("parameters: "):])}
+    for stmts in per_pid.values():
+        for entry in stmts:
+            m = EXECUTE.match(entry[0])
+            if not m:
+                continue
+            if m.group(1) not in prepared:
+                raise SystemExit("the log does not show the text of prepared statement %s "
+                                 "(log_min_duration_statement = 0 before the service prepared it?)"
+                                 % m.group(1))
+            entry[0] = prepared[m.group(1)]
+            entry[1] = {i + 1: v for i, v in enumerate(split_top_level(m.group(2)))}
     return per_pid
 
 
@@ -77,7 +124,7 @@ def find_transaction(per_pid, marker):
                     if marker in sql or any(marker in v for v in params.values())), None)
         if hit is None:
             continue
-        begin = max(i for i in range(hit + 1) if stmts[i][0].strip().upper() == "BEGIN")
+        begin = max(i for i in range(hit + 1) if stmts[i][0].strip().upper().startswith("BEGIN"))
         end = min(i for i in range(hit, len(stmts)) if stmts[i][0].strip().upper() == "COMMIT")
         return pid, stmts[begin:end + 1]
     return None, None
