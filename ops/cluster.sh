@@ -409,6 +409,17 @@ setup_database() {
     echo "Creating database consular"
     sql "CREATE DATABASE consular OWNER consular"
   fi
+  # A synchronous standby has the new database's WAL on disk when CREATE DATABASE returns, not
+  # necessarily replayed: until it is, a client that tries that node first (libpq goes through the
+  # hosts in turn) fails with "database does not exist" instead of moving on to the primary.
+  local port deadline=$((SECONDS + 60))
+  for port in "${PG_PORTS[@]}"; do
+    until psql "host=127.0.0.1 port=$port user=postgres dbname=consular passfile=$SECRETS/pgpass connect_timeout=3" \
+        -X -q -tA -c "SELECT 1" >/dev/null 2>&1; do
+      (( SECONDS < deadline )) || die "database consular not on 127.0.0.1:$port after 60 s"
+      sleep 0.2
+    done
+  done
 }
 
 # --- commands ------------------------------------------------------------------------------------
