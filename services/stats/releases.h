@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -39,5 +40,19 @@ absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, i
 std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int release,
                                             const std::string& country, int from_year,
                                             int to_year);
+
+// A country of a release with its figures for a span of years.
+struct ReleasedInSpan {
+  std::string country;
+  bool any_year = false;  // the release stores a year of the span for the country
+  ReleasedCountry figures;
+};
+
+// Every country of a release with its figures for the years from..to (from <= to), ordered by
+// country code, read in one statement for all of them (ReleaseStore::CountriesWithYears): for each,
+// what LoadReleased returns for it with the same years. Throws std::runtime_error when stored
+// figures do not parse.
+std::vector<ReleasedInSpan> LoadReleasedCountries(storage::ReleaseStore& store, int release,
+                                                  int from_year, int to_year);
 
 }  // namespace consular::stats
