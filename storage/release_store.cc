@@ -170,14 +170,14 @@ std::vector<std::pair<int, std::string>> ReleaseStore::Years(int release,
   return years;
 }
 
-std::vector<ReleaseCountryYears> ReleaseStore::CountriesWithYears(int release, int from_year,
-                                                                  int to_year) {
+std::vector<ReleaseCountryYears> ReleaseStore::ListFigures(int release, int from_year,
+                                                           int to_year) {
   // A country's row once per stored year of the span (once with no year when it has none).
   const pqxx::result r = ExecPrepared(
-      tx_, "release_countries_with_years",
+      tx_, "release_list_figures",
       "SELECT c.country, c.first_year, c.last_year, c.from_the_start, c.fully_protected, y.year, "
-      "y.figures FROM stats.release_countries c LEFT JOIN stats.release_years y ON y.release = "
-      "c.release AND y.country = c.country AND y.year BETWEEN $2 AND $3 WHERE c.release = $1 "
+      "y.list_figures FROM stats.release_countries c LEFT JOIN stats.release_years y ON y.release "
+      "= c.release AND y.country = c.country AND y.year BETWEEN $2 AND $3 WHERE c.release = $1 "
       "ORDER BY c.country, y.year",
       release, from_year, to_year);
   std::vector<ReleaseCountryYears> countries;

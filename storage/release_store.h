@@ -23,10 +23,12 @@ struct ReleaseCountryRow {
   bool fully_protected = true;
 };
 
-// A country of a release with the figures of its stored years in a span.
+// A country of a release with the figures a list row is computed from (list_figures, migration
+// 0028) of its stored years in a span.
 struct ReleaseCountryYears {
   ReleaseCountryRow country;
-  std::vector<std::pair<int, std::string>> years;  // (year, figures JSON) ascending; may be none
+  std::vector<std::pair<int, std::string>>
+      years;  // (year, list figures JSON) ascending; may be none
 };
 
 class ReleaseStore {
@@ -53,10 +55,9 @@ class ReleaseStore {
   // (year, figures JSON) of the years in from..to.
   std::vector<std::pair<int, std::string>> Years(int release, const std::string& country,
                                                  int from_year, int to_year);
-  // Every country of the release, ordered by code, each with its stored years in from..to (none
-  // for a country without a year there): what Country and Years return for each, in one statement
-  // for all of them.
-  std::vector<ReleaseCountryYears> CountriesWithYears(int release, int from_year, int to_year);
+  // Every country of the release, ordered by code, each with the list figures of its stored years
+  // in from..to (none for a country without a year there), in one statement for all of them.
+  std::vector<ReleaseCountryYears> ListFigures(int release, int from_year, int to_year);
 
  private:
   pqxx::transaction_base& tx_;

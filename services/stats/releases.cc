@@ -132,11 +132,10 @@ std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int re
   return ReleasedFrom(release, *row, store.Years(release, country, from_year, to_year));
 }
 
-std::vector<ReleasedInSpan> LoadReleasedCountries(storage::ReleaseStore& store, int release,
-                                                  int from_year, int to_year) {
+std::vector<ReleasedInSpan> LoadListedCountries(storage::ReleaseStore& store, int release,
+                                                int from_year, int to_year) {
   std::vector<ReleasedInSpan> countries;
-  for (const storage::ReleaseCountryYears& c :
-       store.CountriesWithYears(release, from_year, to_year)) {
+  for (const storage::ReleaseCountryYears& c : store.ListFigures(release, from_year, to_year)) {
     countries.push_back(ReleasedInSpan{c.country.country, !c.years.empty(),
                                        ReleasedFrom(release, c.country, c.years)});
   }

@@ -41,18 +41,21 @@ std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int re
                                             const std::string& country, int from_year,
                                             int to_year);
 
-// A country of a release with its figures for a span of years.
+// A country of a release with the figures its list row is computed from, for a span of years.
 struct ReleasedInSpan {
   std::string country;
   bool any_year = false;  // the release stores a year of the span for the country
+  // What LoadReleased returns for the country and years, less what a list row does not read
+  // (migration 0028_release_list_figures.sql): the figures of the months and of the breakdowns
+  // other than case type, recognition decision and outcome, and the days to resolution.
   ReleasedCountry figures;
 };
 
-// Every country of a release with its figures for the years from..to (from <= to), ordered by
-// country code, read in one statement for all of them (ReleaseStore::CountriesWithYears): for each,
-// what LoadReleased returns for it with the same years. Throws std::runtime_error when stored
-// figures do not parse.
-std::vector<ReleasedInSpan> LoadReleasedCountries(storage::ReleaseStore& store, int release,
-                                                  int from_year, int to_year);
+// Every country of a release with the figures of its list row for the years from..to
+// (from <= to), ordered by country code, read in one statement for all of them
+// (ReleaseStore::ListFigures). Publish gives a country's row fields from them as from
+// LoadReleased's. Throws std::runtime_error when stored figures do not parse.
+std::vector<ReleasedInSpan> LoadListedCountries(storage::ReleaseStore& store, int release,
+                                                int from_year, int to_year);
 
 }  // namespace consular::stats

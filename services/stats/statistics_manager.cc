@@ -133,7 +133,7 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
         // Every country of the release in one statement; those with a stored year in the
         // period's years are listed.
         std::vector<ReleasedInSpan> countries =
-            LoadReleasedCountries(releases, release.number(), years->first, years->last);
+            LoadListedCountries(releases, release.number(), years->first, years->last);
         countries.erase(std::remove_if(countries.begin(), countries.end(),
                                        [](const ReleasedInSpan& c) { return !c.any_year; }),
                         countries.end());

@@ -90,9 +90,10 @@ class StatisticsManager {
                                                              const v1::Period& period,
                                                              const v1::Date& held_on,
                                                              absl::Time now) const;
-  // What ListCountries answers for `countries`, their figures from `release` (loaded for the
-  // years `period` spans): one row each, ordered by `order_by` (suppressed figures after every
-  // published one, ties by country code), with the threshold and the release.
+  // What ListCountries answers for `countries`, their figures from `release` as
+  // LoadListedCountries reads them for the years `period` spans: one row each, ordered by
+  // `order_by` (suppressed figures after every published one, ties by country code), with the
+  // threshold and the release.
   v1::ListCountriesResponse PublishCountries(const v1::Release& release,
                                              const std::vector<ReleasedInSpan>& countries,
                                              const v1::Period& period, v1::CountryOrder order_by,

@@ -380,7 +380,7 @@ absl::Status StatisticsManager::ListUnraisedCountries(
         // figures (every one 0).
         std::map<std::string, ReleasedInSpan> held;
         for (ReleasedInSpan& c :
-             LoadReleasedCountries(releases, release.number(), span.first, span.last)) {
+             LoadListedCountries(releases, release.number(), span.first, span.last)) {
           std::string country = c.country;
           held.emplace(std::move(country), std::move(c));
         }
