@@ -44,6 +44,16 @@ std::optional<Release> First(const pqxx::result& r) {
   return ReleaseFrom(r[0]);
 }
 
+ReleaseCountryRow CountryFrom(const pqxx::row& r) {
+  ReleaseCountryRow row;
+  row.country = r[0].as<std::string>();
+  row.first_year = r[1].as<int>();
+  row.last_year = r[2].as<int>();
+  row.from_the_start = r[3].as<bool>();
+  row.fully_protected = r[4].as<bool>();
+  return row;
+}
+
 std::string DayText(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
@@ -133,13 +143,7 @@ std::optional<ReleaseCountryRow> ReleaseStore::Country(int release, const std::s
                    "FROM stats.release_countries WHERE release = $1 AND country = $2",
                    release, country);
   if (r.empty()) return std::nullopt;
-  ReleaseCountryRow row;
-  row.country = r[0][0].as<std::string>();
-  row.first_year = r[0][1].as<int>();
-  row.last_year = r[0][2].as<int>();
-  row.from_the_start = r[0][3].as<bool>();
-  row.fully_protected = r[0][4].as<bool>();
-  return row;
+  return CountryFrom(r[0]);
 }
 
 std::vector<std::string> ReleaseStore::Countries(int release, int from_year, int to_year) {
@@ -164,6 +168,28 @@ std::vector<std::pair<int, std::string>> ReleaseStore::Years(int release,
   std::vector<std::pair<int, std::string>> years;
   for (const pqxx::row& row : r) years.emplace_back(row[0].as<int>(), row[1].as<std::string>());
   return years;
+}
+
+std::vector<ReleaseCountryYears> ReleaseStore::ListFigures(int release, int from_year,
+                                                           int to_year) {
+  // A country's row once per stored year of the span (once with no year when it has none).
+  const pqxx::result r = ExecPrepared(
+      tx_, "release_list_figures",
+      "SELECT c.country, c.first_year, c.last_year, c.from_the_start, c.fully_protected, y.year, "
+      "y.list_figures FROM stats.release_countries c LEFT JOIN stats.release_years y ON y.release "
+      "= c.release AND y.country = c.country AND y.year BETWEEN $2 AND $3 WHERE c.release = $1 "
+      "ORDER BY c.country, y.year",
+      release, from_year, to_year);
+  std::vector<ReleaseCountryYears> countries;
+  for (const pqxx::row& row : r) {
+    if (countries.empty() || countries.back().country.country != row[0].c_str()) {
+      countries.push_back(ReleaseCountryYears{CountryFrom(row), {}});
+    }
+    if (!row[5].is_null()) {
+      countries.back().years.emplace_back(row[5].as<int>(), row[6].as<std::string>());
+    }
+  }
+  return countries;
 }
 
 }  // namespace consular::storage

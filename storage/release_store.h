@@ -23,6 +23,14 @@ struct ReleaseCountryRow {
   bool fully_protected = true;
 };
 
+// A country of a release with the figures a list row is computed from (list_figures, migration
+// 0028) of its stored years in a span.
+struct ReleaseCountryYears {
+  ReleaseCountryRow country;
+  std::vector<std::pair<int, std::string>>
+      years;  // (year, list figures JSON) ascending; may be none
+};
+
 class ReleaseStore {
  public:
   explicit ReleaseStore(pqxx::transaction_base& tx) : tx_(tx) {}
@@ -47,6 +55,9 @@ class ReleaseStore {
   // (year, figures JSON) of the years in from..to.
   std::vector<std::pair<int, std::string>> Years(int release, const std::string& country,
                                                  int from_year, int to_year);
+  // Every country of the release, ordered by code, each with the list figures of its stored years
+  // in from..to (none for a country without a year there), in one statement for all of them.
+  std::vector<ReleaseCountryYears> ListFigures(int release, int from_year, int to_year);
 
  private:
   pqxx::transaction_base& tx_;

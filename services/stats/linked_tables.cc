@@ -5,7 +5,6 @@
 #include <set>
 #include <utility>
 #include <vector>
-#include <nlohmann/json.hpp>
 
 #include "consular/v1/statistics.pb.h"
 #include "services/stats/modular_protection.h"
@@ -663,42 +662,6 @@ LinkedProtection ProtectCounts(const CountryCounts& counts, int first_year, int 
     }
   }
   return out;
-}
-
-std::string YearJson(const ReleasedCountry& country, int year) {
-  nlohmann::json figures = nlohmann::json::array();
-  for (auto it = country.figures.lower_bound(FigureKey(year, 0, "", "", ""));
-       it != country.figures.end() && it->first.year == year; ++it) {
-    figures.push_back({it->first.slot, it->first.measure, it->first.dimension,
-                       it->first.category, it->second.value, it->second.suppressed});
-  }
-  nlohmann::json days = nlohmann::json::array();
-  for (int q = 0; q < 4; ++q) {
-    const auto it = country.days.find({year, q});
-    if (it == country.days.end()) continue;
-    for (const auto& [d, n] : it->second) days.push_back({q, d, n});
-  }
-  return nlohmann::json{{"year", year}, {"figures", figures}, {"days", days}}.dump();
-}
-
-bool AddYearJson(const std::string& json, ReleasedCountry* country) {
-  const nlohmann::json doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("year") || !doc["year"].is_number_integer()) return false;
-  const int year = doc["year"].get<int>();
-  try {
-    for (const auto& f : doc.at("figures")) {
-      country->figures[FigureKey(year, f.at(0).get<int>(), f.at(1).get<std::string>(),
-                                 f.at(2).get<std::string>(), f.at(3).get<std::string>())] =
-          Released{f.at(4).get<int64_t>(), f.at(5).get<bool>()};
-    }
-    for (const auto& d : doc.at("days")) {
-      country->days[{year, d.at(0).get<int>()}].emplace_back(d.at(1).get<int64_t>(),
-                                                             d.at(2).get<int64_t>());
-    }
-  } catch (const nlohmann::json::exception&) {
-    return false;
-  }
-  return true;
 }
 
 }  // namespace consular::stats

@@ -28,6 +28,10 @@ CalendarPub YearTables::Calendar(Measure measure) const {
   return pub;
 }
 
+Pub YearTables::CalendarPart(Measure measure, int q) const {
+  return At(q < 0 ? kSlotYear : QuarterSlot(q), Measure_Name(measure), kTotal, kAll);
+}
+
 DimensionPub YearTables::Of(Measure measure, Dimension dimension) const {
   const std::string m = Measure_Name(measure);
   const std::string d = Dimension_Name(dimension);
@@ -126,9 +130,40 @@ bool NotASum(const std::vector<Part>& parts, Measure measure) {
 Pub Publication::CalendarFigure(const std::vector<Part>& parts, Measure measure) const {
   if (NotASum(parts, measure)) return Pub{0, true};
   Pub sum;
-  for (const Part& p : parts) {
-    const CalendarPub c = Year(p.year).Calendar(measure);
-    sum = Sum(sum, p.quarter < 0 ? c.year : c.quarters[p.quarter]);
+  for (const Part& p : parts) sum = Sum(sum, Year(p.year).CalendarPart(measure, p.quarter));
+  return sum;
+}
+
+std::vector<DimensionPub> Publication::Tables(const std::vector<Part>& parts, Measure measure,
+                                              Dimension dimension) const {
+  std::vector<DimensionPub> tables;
+  tables.reserve(parts.size());
+  for (const Part& p : parts) tables.push_back(Year(p.year).Of(measure, dimension));
+  return tables;
+}
+
+Pub Publication::CategoryFigure(const std::vector<Part>& parts, Measure measure,
+                                const std::vector<DimensionPub>& tables,
+                                const std::string& category) {
+  if (NotASum(parts, measure)) return Pub{0, true};
+  Pub sum;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const DimensionPub& d = tables[i];
+    const auto it = std::find(d.categories.begin(), d.categories.end(), category);
+    if (it == d.categories.end()) continue;
+    const size_t c = static_cast<size_t>(it - d.categories.begin());
+    sum = Sum(sum, parts[i].quarter < 0 ? d.year[c] : d.quarters[c][parts[i].quarter]);
+  }
+  return sum;
+}
+
+Pub Publication::PopulationFigure(const std::vector<Part>& parts, Measure measure,
+                                  const std::vector<DimensionPub>& tables) {
+  if (NotASum(parts, measure)) return Pub{0, true};
+  Pub sum;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const DimensionPub& d = tables[i];
+    sum = Sum(sum, parts[i].quarter < 0 ? d.total_year : d.total_quarters[parts[i].quarter]);
   }
   return sum;
 }
@@ -136,26 +171,13 @@ Pub Publication::CalendarFigure(const std::vector<Part>& parts, Measure measure)
 Pub Publication::CategoryFigure(const std::vector<Part>& parts, Measure measure,
                                 Dimension dimension, const std::string& category) const {
   if (NotASum(parts, measure)) return Pub{0, true};
-  Pub sum;
-  for (const Part& p : parts) {
-    const DimensionPub d = Year(p.year).Of(measure, dimension);
-    const auto it = std::find(d.categories.begin(), d.categories.end(), category);
-    if (it == d.categories.end()) continue;
-    const size_t c = static_cast<size_t>(it - d.categories.begin());
-    sum = Sum(sum, p.quarter < 0 ? d.year[c] : d.quarters[c][p.quarter]);
-  }
-  return sum;
+  return CategoryFigure(parts, measure, Tables(parts, measure, dimension), category);
 }
 
 Pub Publication::PopulationFigure(const std::vector<Part>& parts, Measure measure,
                                   Dimension dimension) const {
   if (NotASum(parts, measure)) return Pub{0, true};
-  Pub sum;
-  for (const Part& p : parts) {
-    const DimensionPub d = Year(p.year).Of(measure, dimension);
-    sum = Sum(sum, p.quarter < 0 ? d.total_year : d.total_quarters[p.quarter]);
-  }
-  return sum;
+  return PopulationFigure(parts, measure, Tables(parts, measure, dimension));
 }
 
 SnapshotPub Publication::SnapshotAtEnd(const std::vector<Part>& parts) const {

@@ -59,6 +59,8 @@ class YearTables {
 
   // The months, quarters and year of a measure's totals.
   CalendarPub Calendar(consular::v1::Measure measure) const;
+  // A measure's total of quarter q (0..3), or of the year (q < 0): that figure of Calendar.
+  Pub CalendarPart(consular::v1::Measure measure, int q) const;
   // A dimension of a measure per quarter.
   DimensionPub Of(consular::v1::Measure measure, consular::v1::Dimension dimension) const;
   // Unresolved at the end of quarter q (0..3).
@@ -97,6 +99,15 @@ class Publication {
                      consular::v1::Dimension dimension, const std::string& category) const;
   Pub PopulationFigure(const std::vector<Part>& parts, consular::v1::Measure measure,
                        consular::v1::Dimension dimension) const;
+  // The table of a dimension of a measure of each part's year (YearTables::Of), and the figures
+  // of a category and of the population over the parts read off them: what CategoryFigure and
+  // PopulationFigure give, for every category of a breakdown without building the tables again.
+  std::vector<DimensionPub> Tables(const std::vector<Part>& parts, consular::v1::Measure measure,
+                                   consular::v1::Dimension dimension) const;
+  static Pub CategoryFigure(const std::vector<Part>& parts, consular::v1::Measure measure,
+                            const std::vector<DimensionPub>& tables, const std::string& category);
+  static Pub PopulationFigure(const std::vector<Part>& parts, consular::v1::Measure measure,
+                              const std::vector<DimensionPub>& tables);
   // Cases unresolved at the end of the last part.
   SnapshotPub SnapshotAtEnd(const std::vector<Part>& parts) const;
 

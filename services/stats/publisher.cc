@@ -279,13 +279,15 @@ CountryStatistics Publish(const std::string& country, const Period& period,
         SetFigure(b->mutable_total(), pub.CalendarFigure(parts, measure));
         continue;
       }
-      for (const std::string& category :
-           pub.Year(parts[0].year).Of(measure, dimension).categories) {
+      // Each part's table once, for every category (the categories of the first part's).
+      const std::vector<DimensionPub> tables = pub.Tables(parts, measure, dimension);
+      for (const std::string& category : tables[0].categories) {
         auto* cell = b->add_cells();
         cell->set_category(category);
-        SetFigure(cell->mutable_figure(), pub.CategoryFigure(parts, measure, dimension, category));
+        SetFigure(cell->mutable_figure(),
+                  Publication::CategoryFigure(parts, measure, tables, category));
       }
-      SetFigure(b->mutable_total(), pub.PopulationFigure(parts, measure, dimension));
+      SetFigure(b->mutable_total(), Publication::PopulationFigure(parts, measure, tables));
     }
   }
 

@@ -100,27 +100,46 @@ absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, i
   return absl::NotFoundError(absl::StrCat("release: ", number, " not found"));
 }
 
+namespace {
+
+// A country's stored row and years as figures.
+ReleasedCountry ReleasedFrom(int release, const storage::ReleaseCountryRow& row,
+                             const std::vector<std::pair<int, std::string>>& years) {
+  ReleasedCountry released;
+  released.first_year = row.first_year;
+  released.last_year = row.last_year;
+  released.from_the_start = row.from_the_start;
+  for (const auto& [year, json] : years) {
+    if (!AddYearJson(json, &released)) {
+      throw std::runtime_error(absl::StrCat("release ", release, ": the figures of ", row.country,
+                                            " ", year, " do not parse"));
+    }
+  }
+  return released;
+}
+
+}  // namespace
+
 std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int release,
                                             const std::string& country, int from_year,
                                             int to_year) {
   const std::optional<storage::ReleaseCountryRow> row = store.Country(release, country);
   if (!row) return std::nullopt;
-  ReleasedCountry released;
-  released.first_year = row->first_year;
-  released.last_year = row->last_year;
-  released.from_the_start = row->from_the_start;
   if (from_year > to_year) {
     from_year = row->first_year - 1;
     to_year = row->last_year;
   }
-  for (const auto& [year, json] : store.Years(release, country, from_year, to_year)) {
-    if (!AddYearJson(json, &released)) {
-      throw std::runtime_error(
-          absl::StrCat("release ", release, ": the figures of ", country, " ", year,
-                       " do not parse"));
-    }
+  return ReleasedFrom(release, *row, store.Years(release, country, from_year, to_year));
+}
+
+std::vector<ReleasedInSpan> LoadListedCountries(storage::ReleaseStore& store, int release,
+                                                int from_year, int to_year) {
+  std::vector<ReleasedInSpan> countries;
+  for (const storage::ReleaseCountryYears& c : store.ListFigures(release, from_year, to_year)) {
+    countries.push_back(ReleasedInSpan{c.country.country, !c.years.empty(),
+                                       ReleasedFrom(release, c.country, c.years)});
   }
-  return released;
+  return countries;
 }
 
 }  // namespace consular::stats

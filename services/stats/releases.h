@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -39,5 +40,22 @@ absl::StatusOr<consular::v1::Release> ReleaseFor(storage::ReleaseStore& store, i
 std::optional<ReleasedCountry> LoadReleased(storage::ReleaseStore& store, int release,
                                             const std::string& country, int from_year,
                                             int to_year);
+
+// A country of a release with the figures its list row is computed from, for a span of years.
+struct ReleasedInSpan {
+  std::string country;
+  bool any_year = false;  // the release stores a year of the span for the country
+  // What LoadReleased returns for the country and years, less what a list row does not read
+  // (migration 0028_release_list_figures.sql): the figures of the months and of the breakdowns
+  // other than case type, recognition decision and outcome, and the days to resolution.
+  ReleasedCountry figures;
+};
+
+// Every country of a release with the figures of its list row for the years from..to
+// (from <= to), ordered by country code, read in one statement for all of them
+// (ReleaseStore::ListFigures). Publish gives a country's row fields from them as from
+// LoadReleased's. Throws std::runtime_error when stored figures do not parse.
+std::vector<ReleasedInSpan> LoadListedCountries(storage::ReleaseStore& store, int release,
+                                                int from_year, int to_year);
 
 }  // namespace consular::stats

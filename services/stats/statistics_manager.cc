@@ -130,9 +130,14 @@ absl::Status StatisticsManager::ListCountries(const Identity& who,
         storage::ReleaseStore releases(tx);
         CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release,
                                   ReleaseFor(releases, request.release()));
-        *out = PublishCountries(releases, release,
-                                releases.Countries(release.number(), years->first, years->last),
-                                request.period(), *years, request.order_by(),
+        // Every country of the release in one statement; those with a stored year in the
+        // period's years are listed.
+        std::vector<ReleasedInSpan> countries =
+            LoadListedCountries(releases, release.number(), years->first, years->last);
+        countries.erase(std::remove_if(countries.begin(), countries.end(),
+                                       [](const ReleasedInSpan& c) { return !c.any_year; }),
+                        countries.end());
+        *out = PublishCountries(release, countries, request.period(), request.order_by(),
                                 OptionsFor(request.round_to_base5()), clock_.Now());
         return absl::OkStatus();
       });
@@ -242,20 +247,18 @@ absl::StatusOr<std::optional<consular::v1::Release>> StatisticsManager::MakeMont
 }
 
 consular::v1::ListCountriesResponse StatisticsManager::PublishCountries(
-    storage::ReleaseStore& releases, const consular::v1::Release& release,
-    const std::vector<std::string>& countries, const Period& period, const PeriodYears& years,
-    consular::v1::CountryOrder order_by, PublishOptions options, absl::Time now) const {
+    const consular::v1::Release& release, const std::vector<ReleasedInSpan>& countries,
+    const Period& period, consular::v1::CountryOrder order_by, PublishOptions options,
+    absl::Time now) const {
   consular::v1::ListCountriesResponse out;
   options.threshold = release.threshold();
   const std::vector<consular::v1::Dimension> dimensions = {
       consular::v1::DIMENSION_RECOGNITION_DECISION, consular::v1::DIMENSION_OUTCOME};
-  for (const std::string& country : countries) {
+  for (const ReleasedInSpan& country : countries) {
     const CountryStatistics s =
-        Publish(country, period,
-                ReleasedIn(releases, release.number(), country, years.first, years.last),
-                dimensions, options);
+        Publish(country.country, period, country.figures, dimensions, options);
     consular::v1::CountryRow* row = out.add_countries();
-    row->set_country(country);
+    row->set_country(country.country);
     *row->mutable_cases_opened() = s.cases_opened();
     *row->mutable_cases_resolved() = s.cases_resolved();
     *row->mutable_cases_unresolved() = s.cases_unresolved();

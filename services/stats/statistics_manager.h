@@ -7,12 +7,13 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "base/clock.h"
 #include "absl/time/time.h"
+#include "base/clock.h"
 #include "consular/v1/statistics.pb.h"
 #include "services/common/identity.h"
 #include "services/common/use_case.h"
 #include "services/stats/publisher.h"
+#include "services/stats/releases.h"
 #include "storage/case_store.h"
 #include "storage/release_store.h"
 #include "storage/transaction_runner.h"
@@ -89,15 +90,14 @@ class StatisticsManager {
                                                              const v1::Period& period,
                                                              const v1::Date& held_on,
                                                              absl::Time now) const;
-  // What ListCountries answers for `countries` over `period` (spanning `years`) from `release`:
-  // one row each, ordered by `order_by` (suppressed figures after every published one, ties by
-  // country code), with the threshold and the release.
-  v1::ListCountriesResponse PublishCountries(storage::ReleaseStore& releases,
-                                             const v1::Release& release,
-                                             const std::vector<std::string>& countries,
-                                             const v1::Period& period, const PeriodYears& years,
-                                             v1::CountryOrder order_by, PublishOptions options,
-                                             absl::Time now) const;
+  // What ListCountries answers for `countries`, their figures from `release` as
+  // LoadListedCountries reads them for the years `period` spans: one row each, ordered by
+  // `order_by` (suppressed figures after every published one, ties by country code), with the
+  // threshold and the release.
+  v1::ListCountriesResponse PublishCountries(const v1::Release& release,
+                                             const std::vector<ReleasedInSpan>& countries,
+                                             const v1::Period& period, v1::CountryOrder order_by,
+                                             PublishOptions options, absl::Time now) const;
   // RenderCountryDossier's work after the role check: INVALID_ARGUMENT naming the field.
   absl::Status RenderDossierIn(pqxx::transaction_base& tx,
                                const v1::RenderCountryDossierRequest& request, absl::Time now,

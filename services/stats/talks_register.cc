@@ -376,9 +376,23 @@ absl::Status StatisticsManager::ListUnraisedCountries(
         // ranked by volume.
         storage::ReleaseStore releases(tx);
         CONSULAR_ASSIGN_OR_RETURN(const consular::v1::Release release, ReleaseFor(releases, 0));
+        // Every country of the release in one statement; a country it does not hold has no
+        // figures (every one 0).
+        std::map<std::string, ReleasedInSpan> held;
+        for (ReleasedInSpan& c :
+             LoadListedCountries(releases, release.number(), span.first, span.last)) {
+          std::string country = c.country;
+          held.emplace(std::move(country), std::move(c));
+        }
+        std::vector<ReleasedInSpan> figures;
+        figures.reserve(unraised.size());
+        for (const std::string& country : unraised) {
+          const auto h = held.find(country);
+          figures.push_back(h != held.end() ? std::move(h->second)
+                                            : ReleasedInSpan{country, false, ReleasedCountry()});
+        }
         const consular::v1::ListCountriesResponse published =
-            PublishCountries(releases, release, unraised, period, span,
-                             consular::v1::COUNTRY_ORDER_VOLUME,
+            PublishCountries(release, figures, period, consular::v1::COUNTRY_ORDER_VOLUME,
                              OptionsFor(request.round_to_base5()), now);
         out->Clear();
         for (const consular::v1::CountryRow& row : published.countries()) {

@@ -2,7 +2,8 @@
 // about 10,000,000 events by default) into a fresh database, builds the rollups with the real
 // RollupUpdater, and measures GetCountryStatistics for random countries (weighted like the data)
 // and years: through the real gRPC server in-process, through StatisticsManager directly, and the
-// plain GROUP BY over the base tables for comparison. Not a test: run it with ops/bench-stats.sh.
+// plain GROUP BY over the base tables for comparison; and ListCountries (every country) over gRPC
+// for varied periods. Not a test: run it with ops/bench-stats.sh.
 #include <grpcpp/grpcpp.h>
 #include <unistd.h>
 
@@ -72,6 +73,7 @@ struct Flags {
   double events_per_case = 10;
   uint64_t seed = 20170101;
   int iterations = 500;
+  int list_iterations = 200;    // ListCountries requests measured
   int recount_iterations = -1;  // -1: as iterations
   int warmup = 20;
   bool verify = false;
@@ -191,14 +193,61 @@ v1::GetCountryStatisticsRequest ToProto(const Request& r) {
   return request;
 }
 
+// `n` ListCountries requests as a client asks them: a year (2 in 5), a quarter (3 in 10), the
+// last two to five whole years (1 in 5) or a run of two to four quarters (1 in 10), in each of the
+// orders, rounded one time in five.
+std::vector<v1::ListCountriesRequest> ListRequests(int n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> kind(0, 9);
+  std::uniform_int_distribution<int> year(kFirstYear, kLastYear);
+  std::uniform_int_distribution<int> quarter(1, 4);
+  std::uniform_int_distribution<int> years_back(1, 4);
+  std::uniform_int_distribution<int> quarters_more(1, 3);
+  std::uniform_int_distribution<int> order(v1::COUNTRY_ORDER_VOLUME, v1::COUNTRY_ORDER_COUNTRY);
+  std::uniform_int_distribution<int> fifth(0, 4);
+  const auto date = [](v1::Date* d, int y, int m, int day) {
+    d->set_year(y);
+    d->set_month(m);
+    d->set_day(day);
+  };
+  std::vector<v1::ListCountriesRequest> requests;
+  for (int i = 0; i < n; ++i) {
+    v1::ListCountriesRequest r;
+    const int k = kind(rng);
+    if (k < 4) {
+      r.mutable_period()->set_year(year(rng));
+    } else if (k < 7) {
+      r.mutable_period()->mutable_quarter()->set_year(year(rng));
+      r.mutable_period()->mutable_quarter()->set_quarter(quarter(rng));
+    } else if (k < 9) {
+      const int last = year(rng);
+      date(r.mutable_period()->mutable_range()->mutable_from(), last - years_back(rng), 1, 1);
+      date(r.mutable_period()->mutable_range()->mutable_to(), last, 12, 31);
+    } else {
+      // Quarters q0 .. q0 + more, counted from the first quarter of the first year.
+      const int q0 = (year(rng) - kFirstYear) * 4 + quarter(rng) - 1;
+      const int q1 = std::min(q0 + quarters_more(rng), (kLastYear - kFirstYear + 1) * 4 - 1);
+      const int to_month = (q1 % 4) * 3 + 3;
+      date(r.mutable_period()->mutable_range()->mutable_from(), kFirstYear + q0 / 4,
+           (q0 % 4) * 3 + 1, 1);
+      date(r.mutable_period()->mutable_range()->mutable_to(), kFirstYear + q1 / 4, to_month,
+           to_month == 6 || to_month == 9 ? 30 : 31);
+    }
+    r.set_order_by(static_cast<v1::CountryOrder>(order(rng)));
+    r.set_round_to_base5(fifth(rng) == 0);
+    requests.push_back(std::move(r));
+  }
+  return requests;
+}
+
 // Runs `call` for the warm-up requests, then times it for each measured one.
-std::vector<double> Measure(const std::vector<Request>& warmup,
-                            const std::vector<Request>& measured,
-                            const std::function<void(const Request&)>& call) {
-  for (const Request& r : warmup) call(r);
+template <typename R>
+std::vector<double> Measure(const std::vector<R>& warmup, const std::vector<R>& measured,
+                            const std::function<void(const R&)>& call) {
+  for (const R& r : warmup) call(r);
   std::vector<double> ms;
   ms.reserve(measured.size());
-  for (const Request& r : measured) {
+  for (const R& r : measured) {
     const auto start = std::chrono::steady_clock::now();
     call(r);
     ms.push_back(MillisSince(start));
@@ -586,7 +635,7 @@ int Run(const Flags& flags) {
       absl::StrFormat("Measuring: %d requests per path, sequential, after %d warm-up requests "
                       "(3 for the recount), all dimensions ...",
                       flags.iterations, flags.warmup));
-  const std::vector<double> grpc_ms = Measure(warmup, measured, [&](const Request& r) {
+  const std::vector<double> grpc_ms = Measure<Request>(warmup, measured, [&](const Request& r) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     ctx.AddMetadata("authorization", "Bearer " + token);
@@ -602,8 +651,32 @@ int Run(const Flags& flags) {
       "  a. gRPC done (%.0f cells per response on average)",
       static_cast<double>(grpc_cells) / static_cast<double>(flags.iterations + flags.warmup)));
 
+  // d. ListCountries through the same gRPC server: every country of the release, varied periods
+  // and orders.
+  const std::vector<v1::ListCountriesRequest> list_warmup =
+      ListRequests(flags.warmup, flags.seed ^ 0x5c5cULL);
+  const std::vector<v1::ListCountriesRequest> list_measured =
+      ListRequests(flags.list_iterations, flags.seed ^ 0x1157ULL);
+  int64_t list_rows = 0;
+  const std::vector<double> list_ms = Measure<v1::ListCountriesRequest>(
+      list_warmup, list_measured, [&](const v1::ListCountriesRequest& r) {
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+        ctx.AddMetadata("authorization", "Bearer " + token);
+        v1::ListCountriesResponse out;
+        const grpc::Status status = stub->ListCountries(&ctx, r, &out);
+        if (!status.ok()) {
+          Fail(absl::StrCat("ListCountries ", r.ShortDebugString(), ": ", status.error_message()));
+        }
+        list_rows += out.countries_size();
+      });
+  Say(absl::StrFormat(
+      "  d. ListCountries over gRPC done (%.0f countries per response on average)",
+      static_cast<double>(list_rows) /
+          static_cast<double>(std::max<size_t>(1, list_warmup.size() + list_measured.size()))));
+
   // b. StatisticsManager directly.
-  const std::vector<double> manager_ms = Measure(warmup, measured, [&](const Request& r) {
+  const std::vector<double> manager_ms = Measure<Request>(warmup, measured, [&](const Request& r) {
     v1::CountryStatistics out;
     OrFail(manager.GetCountryStatistics(policy, ToProto(r), absl::Now() + absl::Seconds(30), &out),
            absl::StrCat("StatisticsManager::GetCountryStatistics ", r.country, " ", r.year));
@@ -614,7 +687,7 @@ int Run(const Flags& flags) {
   owner.prepare("recount", "SELECT * FROM cases.statistical_recount($1) WHERE year = $2");
   int64_t recount_rows = 0;
   const std::vector<double> recount_ms =
-      Measure(recount_warmup, recount_measured, [&](const Request& r) {
+      Measure<Request>(recount_warmup, recount_measured, [&](const Request& r) {
         pqxx::nontransaction tx(owner);
         recount_rows += static_cast<int64_t>(tx.exec_prepared("recount", r.country, r.year).size());
       });
@@ -627,6 +700,7 @@ int Run(const Flags& flags) {
   const Summary a = Summarise(grpc_ms);
   const Summary b = Summarise(manager_ms);
   const Summary c = Summarise(recount_ms);
+  const Summary d = Summarise(list_ms);
   Say("");
   Say("Results (milliseconds)");
   Say(absl::StrFormat("| %-58s | %5s | %8s | %8s | %8s | %8s | %8s |", "Path", "n", "p50", "p95",
@@ -641,6 +715,7 @@ int Run(const Flags& flags) {
   line("a. GetCountryStatistics over gRPC (token, audit, rollups)", a);
   line("b. StatisticsManager::GetCountryStatistics (no gRPC)", b);
   line("c. statistical_recount(country) WHERE year (GROUP BY)", c);
+  line("d. ListCountries over gRPC (token, audit, every country)", d);
   Say(absl::StrFormat("(recount rows returned on average: %.0f)",
                       static_cast<double>(recount_rows) /
                           static_cast<double>(std::max<size_t>(
@@ -648,6 +723,8 @@ int Run(const Flags& flags) {
   Say("");
   Say(absl::StrFormat("GetCountryStatistics p50 %.2f ms (target ≤ 10 ms): %s", a.p50,
                       a.p50 <= 10.0 ? "met" : "missed"));
+  Say(absl::StrFormat("ListCountries p50 %.2f ms (target ≤ 20 ms): %s", d.p50,
+                      d.p50 <= 20.0 ? "met" : "missed"));
   Say(absl::StrCat("Machine: ", Machine()));
 
   if (db != nullptr && flags.keep_database) {
@@ -664,12 +741,16 @@ int main(int argc, char** argv) {
   consular::bench::Flags flags;
   CLI::App app{
       "Statistics benchmark: bulk-load cases and events, rebuild the rollups, measure "
-      "GetCountryStatistics (see BENCHMARKS.md). Needs CONSULAR_TEST_PG (or --dsn)."};
+      "GetCountryStatistics and ListCountries (see BENCHMARKS.md). Needs CONSULAR_TEST_PG (or "
+      "--dsn)."};
   app.add_option("--cases", flags.cases, "cases to load")->check(CLI::Range(1, 50000000));
   app.add_option("--events-per-case", flags.events_per_case, "average events per case to aim at")
       ->check(CLI::Range(1.0, 100.0));
   app.add_option("--seed", flags.seed, "seed of the data and of the requests");
   app.add_option("--iterations", flags.iterations, "measured requests per path")
+      ->check(CLI::Range(1, 1000000));
+  app.add_option("--list-iterations", flags.list_iterations,
+                 "measured ListCountries requests (after --warmup warm-up requests)")
       ->check(CLI::Range(1, 1000000));
   app.add_option("--recount-iterations", flags.recount_iterations,
                  "measured recount queries (default: --iterations)");

@@ -28,3 +28,11 @@ target_link_libraries(stats_country_counts_unit_test PRIVATE consular_stats_publ
                       GTest::gtest_main)
 target_compile_options(stats_country_counts_unit_test PRIVATE ${CONSULAR_WARNINGS})
 gtest_discover_tests(stats_country_counts_unit_test PROPERTIES LABELS unit)
+
+# A release's year of a country as JSON and back: round trips, the reading of a document parser,
+# and what is refused.
+add_executable(stats_year_json_unit_test ${CMAKE_CURRENT_LIST_DIR}/year_json_test.cc)
+target_link_libraries(stats_year_json_unit_test PRIVATE consular_stats_publisher_lib
+                      GTest::gtest_main)
+target_compile_options(stats_year_json_unit_test PRIVATE ${CONSULAR_WARNINGS})
+gtest_discover_tests(stats_year_json_unit_test PROPERTIES LABELS unit)
